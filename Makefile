@@ -1,0 +1,41 @@
+# zwatch's two commands for a fresh machine: `make demo` and `make test`.
+# Each installs what it needs (Debian's PostgreSQL, Go modules) itself.
+
+GO        ?= go
+BIN       := bin/zwatch
+PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
+
+.PHONY: all build test vet fmt demo bench deps postgres clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+# Module downloads go through the Go module proxy; `go mod download` is a
+# no-op once the cache has them.
+deps:
+	$(GO) mod download
+
+# pg_virtualenv (Debian's postgresql-common) starts a throwaway cluster,
+# exports PG* variables for it, runs the command and drops the cluster.
+postgres:
+	@if ! command -v pg_virtualenv >/dev/null 2>&1 || [ -z "$(PG_BINDIR)" ]; then \
+		echo "installing Debian's postgresql (for a throwaway test cluster)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+
+# The whole suite, against a real PostgreSQL that lives only as long as it.
+test: postgres deps vet
+	pg_virtualenv sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 ./...'
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

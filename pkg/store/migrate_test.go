@@ -1,0 +1,91 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+func TestMigrateFreshShopSchema(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	ctx := context.Background()
+
+	if err := db.Store.RequireMigrated(ctx); !errors.Is(err, store.ErrNotMigrated) {
+		t.Fatalf("before migrate: RequireMigrated = %v, want ErrNotMigrated", err)
+	}
+	applied, err := db.Store.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) == 0 {
+		t.Fatal("migrate applied nothing on a fresh shop schema")
+	}
+	if err := db.Store.RequireMigrated(ctx); err != nil {
+		t.Fatalf("after migrate: %v", err)
+	}
+	var referansType string
+	db.Get(&referansType, `SELECT data_type || '(' || character_maximum_length || ')'
+		FROM information_schema.columns
+		WHERE table_name = 'product_orders' AND column_name = 'provider_referans'`)
+	if referansType != "character varying(255)" {
+		t.Errorf("provider_referans is %q, want character varying(255)", referansType)
+	}
+	var indexDef string
+	db.Get(&indexDef, `SELECT pg_get_indexdef(indexrelid) FROM pg_index
+		WHERE indexrelid = 'zwatch_product_orders_pollable'::regclass AND indisvalid`)
+	for _, want := range []string{`'sent'`, `'pending'`, `'processing'`, `"externalStatus"`} {
+		if !strings.Contains(indexDef, want) {
+			t.Errorf("pollable index %q does not mention %s", indexDef, want)
+		}
+	}
+}
+
+func TestMigrateKeepsExistingProviderReferans(t *testing.T) {
+	t.Parallel()
+	// A shop whose own migration already added the column, with data in it.
+	db := storetest.NewShopOnly(t,
+		`ALTER TABLE product_orders ADD COLUMN provider_referans varchar(255)`,
+		`INSERT INTO product_orders (id, provider_referans) VALUES ('6f1c2d9e-0000-4000-8000-000000000001', '123456')`)
+	if _, err := db.Store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var referans string
+	db.Get(&referans, `SELECT provider_referans FROM product_orders WHERE id = '6f1c2d9e-0000-4000-8000-000000000001'`)
+	if referans != "123456" {
+		t.Errorf("provider_referans = %q after migrate, want the shop's 123456 kept", referans)
+	}
+}
+
+func TestMigrateTwiceIsNoOp(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t) // already migrated once
+	ctx := context.Background()
+	var before int
+	db.Get(&before, `SELECT count(*) FROM zwatch_schema_migrations`)
+	applied, err := db.Store.Migrate(ctx)
+	if err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if len(applied) != 0 {
+		t.Errorf("second migrate applied %d migrations, want none", len(applied))
+	}
+	var after int
+	db.Get(&after, `SELECT count(*) FROM zwatch_schema_migrations`)
+	if after != before {
+		t.Errorf("migration history grew from %d to %d rows", before, after)
+	}
+	status, err := db.Store.MigrationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range status {
+		if !m.Applied {
+			t.Errorf("migration %s not applied", m.Name)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+-- +goose NO TRANSACTION
+-- product_orders holds millions of finished orders and only a few thousand
+-- that zwatch cares about. A partial index over exactly those keeps finding
+-- new work cheap at any table size. It is built CONCURRENTLY because the
+-- table is hot: a plain CREATE INDEX would block the shop's writes for as
+-- long as the build takes. CONCURRENTLY cannot run inside a transaction.
+
+-- +goose Up
+-- A build that was interrupted leaves an INVALID index behind that IF NOT
+-- EXISTS would happily accept; this migration only runs when it has not been
+-- recorded as applied, so whatever index of this name exists is a leftover of
+-- ours and is rebuilt.
+DROP INDEX CONCURRENTLY IF EXISTS zwatch_product_orders_pollable;
+CREATE INDEX CONCURRENTLY zwatch_product_orders_pollable
+    ON product_orders ("sentAt")
+    WHERE "externalStatus" IN ('sent', 'pending', 'processing') AND status = 'pending';
+
+-- +goose Down
+DROP INDEX CONCURRENTLY IF EXISTS zwatch_product_orders_pollable;

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// OrderState is everything `zwatch check --order` needs to explain why an
+// order is, or is not, zwatch's to ask about.
+type OrderState struct {
+	ID                  string     `db:"id"`
+	OrderNo             *int64     `db:"order_no"`
+	Status              string     `db:"status"`
+	ExternalStatus      string     `db:"external_status"`
+	ProviderID          string     `db:"provider_id"`
+	Referans            string     `db:"referans"`
+	SentAt              *time.Time `db:"sent_at"`
+	HasPIN              bool       `db:"has_pin"`
+	IntegrationID       *string    `db:"integration_id"`
+	IntegrationProvider *string    `db:"integration_provider"` // nil: no such integration
+	IntegrationName     *string    `db:"integration_name"`
+	IntegrationEnabled  *bool      `db:"integration_enabled"`
+	Attempts            int        `db:"attempts"`
+	NextCheckAt         *time.Time `db:"next_check_at"`
+	ClaimedBy           *string    `db:"claimed_by"`
+	GivenUpAt           *time.Time `db:"given_up_at"`
+}
+
+// ErrOrderNotFound means no shop order has that id.
+var ErrOrderNotFound = errors.New("no order with that id")
+
+// LookupOrder reads one order with its integration and zwatch's row, if any.
+func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) {
+	var st OrderState
+	err := s.db.GetContext(ctx, &st, `
+		SELECT o.id::text AS id,
+		       o."orderNo" AS order_no,
+		       o.status,
+		       o."externalStatus" AS external_status,
+		       COALESCE(o."providerId", '') AS provider_id,
+		       `+referansSQL+` AS referans,
+		       o."sentAt" AS sent_at,
+		       COALESCE(o."pinCode", '') <> '' AS has_pin,
+		       i.id::text AS integration_id,
+		       i.provider AS integration_provider,
+		       i.name AS integration_name,
+		       i.enabled AS integration_enabled,
+		       COALESCE(c.attempts, 0) AS attempts,
+		       c.next_check_at,
+		       CASE WHEN c.claim_expires_at > now() THEN c.claimed_by END AS claimed_by,
+		       c.given_up_at
+		FROM product_orders o
+		LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId"))
+		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+		WHERE o.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, ErrOrderNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("reading order %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// ErrClaimedElsewhere means another run holds the order right now.
+var ErrClaimedElsewhere = errors.New("another zwatch run is asking znet about this order right now; try again in a minute")
+
+// ClaimOrder claims one order now, due or not, for an operator's manual
+// check. It is the same lease a run takes, so a run and a person never ask
+// about one order at the same time. It yields ErrClaimedElsewhere when
+// another run holds the order, or when the order stopped being pollable since
+// the caller looked it up.
+func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease time.Duration) (Order, error) {
+	var orders []Order
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO zwatch_order_checks (order_id, next_check_at)
+			VALUES ($1, now())
+			ON CONFLICT (order_id) DO NOTHING`, orderID); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &orders, `
+			UPDATE zwatch_order_checks c
+			SET claimed_by = $2,
+				claim_expires_at = now() + make_interval(secs => $3),
+				finished_at = NULL
+			FROM product_orders o
+			`+joinZnetSQL+`
+			WHERE c.order_id = $1
+			  AND o.id = c.order_id
+			  AND `+pollableSQL+`
+			  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+			RETURNING `+orderColumnsSQL, orderID, runID, lease.Seconds())
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("claiming order %s: %w", orderID, err)
+	}
+	if len(orders) == 0 {
+		return Order{}, ErrClaimedElsewhere
+	}
+	return orders[0], nil
+}

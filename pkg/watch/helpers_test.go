@@ -1,0 +1,121 @@
+package watch_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+const (
+	dealerCode = "bayi-42"
+	password   = "s3cret-Sifre!"
+)
+
+// env is a shop database with one znet integration pointing at a fake panel.
+type env struct {
+	t     *testing.T
+	db    *storetest.DB
+	znet  *znettest.Server
+	integ string
+	logs  *syncBuffer
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := storetest.New(t)
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
+	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	return e
+}
+
+// order adds a sent order with referans ref on the env's integration.
+func (e *env) order(ref string) string {
+	e.t.Helper()
+	return e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref})
+}
+
+// config is check-pending's defaults, with no first delay (test orders are
+// "sent" ten minutes ago anyway) and debug logs captured.
+func (e *env) config() watch.Config {
+	cfg := watch.DefaultConfig()
+	cfg.Timeout = 5 * time.Second
+	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return cfg
+}
+
+func (e *env) run(cfg watch.Config) *watch.Summary {
+	e.t.Helper()
+	sum, err := watch.Run(context.Background(), e.db.Store, cfg)
+	if err != nil {
+		e.t.Fatalf("run: %v", err)
+	}
+	return sum
+}
+
+// assertNoSecrets fails if the password or any of the PINs appear in text.
+func assertNoSecrets(t *testing.T, what, text string, pins ...string) {
+	t.Helper()
+	for _, secret := range append([]string{password}, pins...) {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s contains the secret %q:\n%s", what, secret, text)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// countingTransport measures requests in flight across every panel.
+type countingTransport struct {
+	inFlight, max atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	n := c.inFlight.Add(1)
+	for {
+		m := c.max.Load()
+		if n <= m || c.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	defer c.inFlight.Add(-1)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		// Count until the body is read, as the client sees it.
+		var buf bytes.Buffer
+		_, _ = buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		resp.Body = nopCloser{&buf}
+	}
+	return resp, err
+}
+
+type nopCloser struct{ *bytes.Buffer }
+
+func (nopCloser) Close() error { return nil }

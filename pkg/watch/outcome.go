@@ -1,0 +1,83 @@
+package watch
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
+)
+
+// answer is one order znet was asked about.
+type answer struct {
+	order  store.Order
+	lane   *lane
+	status znet.PinStatus
+	err    error
+	took   time.Duration
+}
+
+// outcome turns znet's answer into what the store applies.
+func (a answer) outcome(schedule Schedule) store.Outcome {
+	o := store.Outcome{
+		Order:       a.order,
+		NextCheckIn: schedule.Next(a.order.Attempts + 1),
+	}
+	if a.err != nil {
+		o.Result = store.ResultError
+		o.Error = a.err.Error()
+		if kind, ok := znet.KindOf(a.err); ok {
+			o.ErrorKind = kind.String()
+		}
+		return o
+	}
+	o.Message = a.status.Description
+	switch a.status.Status {
+	case znet.StatusDone:
+		o.Result = store.ResultDone
+		o.PIN = a.status.PIN
+		o.LastMessage = lastMessageDone(a.status)
+	case znet.StatusWaiting:
+		o.Result = store.ResultWaiting
+	case znet.StatusCancelled:
+		o.Result = store.ResultCancelled
+	default:
+		// The parser only returns the three statuses; anything else is a
+		// bug, and must not be written as if it were an answer.
+		o.Result = store.ResultError
+		o.Error = fmt.Sprintf("znet answered with unknown status %d", a.status.Status)
+	}
+	return o
+}
+
+// lastMessageDone is the line staff see on a completed order. It says a PIN
+// was saved, never which.
+func lastMessageDone(s znet.PinStatus) string {
+	msg := "znet: completed"
+	if s.PIN != "" {
+		msg += ", PIN saved"
+	}
+	if s.Description != "" {
+		msg += " (" + s.Description + ")"
+	}
+	return msg
+}
+
+// externalStatusFor is the "externalStatus" an answer leads to, for dry runs
+// and messages; store.Apply holds the authoritative mapping in SQL.
+func externalStatusFor(r store.Result, current string) string {
+	switch r {
+	case store.ResultDone:
+		return "completed"
+	case store.ResultWaiting:
+		return "processing"
+	case store.ResultCancelled:
+		return "failed"
+	}
+	return current
+}
+
+// giveUpNote goes into "lastMessage" of an order zwatch stops asking about.
+func giveUpNote(after time.Duration) string {
+	return fmt.Sprintf("zwatch: no final answer from znet after %s of polling; stopped asking, check the order on the dealer panel", after)
+}

@@ -1,0 +1,424 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
+)
+
+// maxApplyBatch bounds how many answers one database statement applies.
+const maxApplyBatch = 200
+
+// dbGrace bounds the database work a run still does after it was told to
+// stop: saving answers already received and releasing unused claims. It is
+// not cut short by the signal, because an answer znet gave must be kept.
+const dbGrace = 30 * time.Second
+
+// Run is one check-pending: claim due orders, ask znet, apply, summarise.
+//
+// ctx is the run's life: cancelling it (SIGINT, SIGTERM) stops claiming,
+// cancels requests in flight and releases what was not asked. MaxDuration
+// stops claiming and starting requests, and lets those in flight finish.
+//
+// The error is for what makes the whole run fail (the database is gone);
+// trouble with single orders or panels is in the Summary.
+func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := newRun(ctx, st, cfg)
+	defer r.stop()
+	return r.execute()
+}
+
+type run struct {
+	cfg   Config
+	store *store.Store
+	log   *slog.Logger
+	id    string
+	http  *http.Client
+
+	// abort is done when requests in flight must be cancelled (a signal).
+	abort context.Context
+	// starting is done when no request may start any more (abort or
+	// MaxDuration); queued orders are then released unasked.
+	starting context.Context
+	stop     context.CancelFunc
+	// db outlives abort by dbGrace, so answers received are still saved.
+	db context.Context
+
+	slots    chan struct{} // one per request in flight, across panels
+	answers  chan answer
+	workers  errgroup.Group
+	inFlight atomic.Int64 // claimed and not yet applied or released
+
+	mu      sync.Mutex
+	lanes   map[string]*lane
+	tally   tally
+	unasked []string
+	summary Summary
+	applied int
+	claimed int
+}
+
+// lane is one dealer panel within a run: its client, its own limits and its
+// fault count.
+type lane struct {
+	integration store.Integration
+	client      *znet.Client
+	limiter     *rate.Limiter // nil: unlimited
+	queue       chan store.Order
+
+	mu          sync.Mutex
+	faultsInRow int
+	failing     bool
+	reason      string
+}
+
+func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConnsPerHost: cfg.PerIntegration,
+			IdleConnTimeout:     30 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}}
+	}
+	host, _ := os.Hostname()
+	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
+	starting, stopStarting := context.WithTimeout(ctx, cfg.MaxDuration)
+	dbCtx, stopDB := context.WithTimeout(context.WithoutCancel(ctx), cfg.MaxDuration+cfg.Timeout+dbGrace)
+	r := &run{
+		cfg:      cfg,
+		store:    st,
+		log:      logger.With("run", id),
+		id:       id,
+		http:     httpClient,
+		abort:    ctx,
+		starting: starting,
+		stop:     func() { stopStarting(); stopDB() },
+		db:       dbCtx,
+		slots:    make(chan struct{}, cfg.Concurrency),
+		answers:  make(chan answer, cfg.Concurrency),
+		lanes:    make(map[string]*lane),
+	}
+	r.summary = Summary{RunID: id, Host: host, DryRun: cfg.DryRun, StartedAt: time.Now()}
+	return r
+}
+
+func (r *run) execute() (*Summary, error) {
+	applyDone := make(chan error, 1)
+	go func() { applyDone <- r.applyAnswers() }()
+
+	claimErr := r.claimUntilDone()
+
+	r.mu.Lock()
+	for _, l := range r.lanes {
+		close(l.queue)
+	}
+	r.mu.Unlock()
+	_ = r.workers.Wait() // workers report through answers and the tally, never by error
+	close(r.answers)
+	applyErr := <-applyDone
+
+	releaseErr := r.releaseUnasked()
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.summary.Duration = time.Since(r.summary.StartedAt)
+	r.summary.Seconds = r.summary.Duration.Seconds()
+	switch {
+	case r.abort.Err() != nil:
+		r.summary.StoppedBy = "signal"
+	case r.starting.Err() != nil:
+		r.summary.StoppedBy = "max-duration"
+	}
+	for _, l := range r.lanes {
+		if failing, reason := l.state(); failing {
+			in := r.tally.of(l.integration.ID, l.integration.Name)
+			in.Failing, in.Reason = true, reason
+		}
+	}
+	r.tally.fill(&r.summary)
+	summary := r.summary
+	return &summary, errors.Join(claimErr, applyErr, releaseErr)
+}
+
+// claimUntilDone claims once, or in loop mode every Tick until Loop has
+// passed, handing each order to its panel's lane.
+func (r *run) claimUntilDone() error {
+	claiming := r.starting
+	if r.cfg.Loop > 0 {
+		var cancel context.CancelFunc
+		claiming, cancel = context.WithTimeout(r.starting, r.cfg.Loop)
+		defer cancel()
+	}
+	tick := time.NewTicker(max(r.cfg.Tick, time.Millisecond))
+	defer tick.Stop()
+	for {
+		if err := r.claimOnce(claiming); err != nil {
+			if claiming.Err() != nil {
+				return nil // stopping while claiming is not a failure
+			}
+			return err
+		}
+		if r.cfg.Loop == 0 {
+			return nil
+		}
+		select {
+		case <-claiming.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *run) claimOnce(ctx context.Context) error {
+	room := r.cfg.Batch - int(r.inFlight.Load())
+	if room <= 0 || ctx.Err() != nil {
+		return nil
+	}
+	var (
+		orders []store.Order
+		err    error
+	)
+	if r.cfg.DryRun {
+		orders, err = r.store.Due(ctx, r.cfg.FirstDelay, room)
+	} else {
+		orders, err = r.store.Claim(ctx, store.ClaimParams{
+			RunID:      r.id,
+			Limit:      room,
+			FirstDelay: r.cfg.FirstDelay,
+			Lease:      r.lease(),
+		})
+	}
+	if err != nil || len(orders) == 0 {
+		return err
+	}
+	r.inFlight.Add(int64(len(orders)))
+	r.mu.Lock()
+	r.claimed += len(orders)
+	r.mu.Unlock()
+	r.log.Debug("claimed orders", "count", len(orders))
+	return r.dispatch(orders)
+}
+
+// lease outlasts everything the run may still do with a claim, so that no
+// second run takes an order this one is about to ask about; if this run
+// dies, the claim lapses by itself.
+func (r *run) lease() time.Duration {
+	left := r.cfg.MaxDuration - time.Since(r.summary.StartedAt)
+	return max(left, 0) + r.cfg.Timeout + dbGrace + time.Minute
+}
+
+func (r *run) dispatch(orders []store.Order) error {
+	var unknown []string
+	r.mu.Lock()
+	for _, o := range orders {
+		if _, ok := r.lanes[o.IntegrationID]; !ok {
+			unknown = append(unknown, o.IntegrationID)
+		}
+	}
+	r.mu.Unlock()
+	if len(unknown) > 0 {
+		integrations, err := r.store.Integrations(r.db, unknown)
+		if err != nil {
+			r.skipAll(orders)
+			return err
+		}
+		r.mu.Lock()
+		for _, id := range unknown {
+			if _, ok := r.lanes[id]; ok {
+				continue
+			}
+			in, ok := integrations[id]
+			if !ok {
+				in = store.Integration{ID: id, Name: id}
+			}
+			r.lanes[id] = r.openLane(in, ok)
+		}
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range orders {
+		// The queue holds a whole batch, and the claim never takes more
+		// than the batch minus what is in flight: this send never blocks.
+		r.lanes[o.IntegrationID].queue <- o
+	}
+	return nil
+}
+
+// openLane starts an integration's workers. An integration that cannot even
+// build a client (no such row any more, a base URL that is not a URL) is
+// failing from the start: its orders are released unasked.
+func (r *run) openLane(in store.Integration, found bool) *lane {
+	l := &lane{integration: in, queue: make(chan store.Order, r.cfg.Batch)}
+	switch {
+	case !found:
+		l.fail("the integration no longer exists or is no longer a znet one")
+	default:
+		client, err := znet.NewClient(in.BaseURL, in.DealerCode, in.Password.Reveal(), r.http)
+		if err != nil {
+			l.fail(err.Error())
+		}
+		l.client = client
+	}
+	if r.cfg.Rate > 0 {
+		// Requests leave evenly spaced, 5% wider than the rate asks:
+		// connection set-up and scheduling jitter shift arrival times, and
+		// the panel must never count more than --rate in any second.
+		l.limiter = rate.NewLimiter(rate.Limit(r.cfg.Rate*0.95), 1)
+	}
+	r.tally.of(in.ID, in.Name)
+	for range r.cfg.PerIntegration {
+		r.workers.Go(func() error {
+			r.work(l)
+			return nil
+		})
+	}
+	return l
+}
+
+// work asks znet about one panel's orders, one at a time; PerIntegration
+// of these run per panel, and all of them share the run's slots.
+func (r *run) work(l *lane) {
+	for o := range l.queue {
+		if !r.acquire(l) {
+			r.skip(l, o)
+			continue
+		}
+		a := r.ask(l, o)
+		<-r.slots
+		if a.err != nil && r.abort.Err() != nil {
+			// Cut short by a signal: znet may not have seen it, and the
+			// order is not to blame. Released without counting an attempt.
+			r.skip(l, o)
+			continue
+		}
+		if l.record(a.err, r.cfg.FaultLimit) {
+			r.log.Warn("integration cut off for this run: its remaining orders are released unasked",
+				"integration", l.integration.Name, "faults_in_a_row", r.cfg.FaultLimit, "err", a.err.Error())
+		}
+		r.answers <- a
+	}
+}
+
+// acquire waits for the panel's rate and a slot. It fails when the run
+// stops starting requests or the panel was cut off meanwhile.
+func (r *run) acquire(l *lane) bool {
+	if r.starting.Err() != nil || l.isFailing() {
+		return false
+	}
+	select {
+	case r.slots <- struct{}{}:
+	case <-r.starting.Done():
+		return false
+	}
+	// The rate is waited for while holding the slot, so that requests
+	// leave in the rhythm the panel was promised, not in a burst later.
+	if l.limiter != nil {
+		if err := l.limiter.Wait(r.starting); err != nil {
+			<-r.slots
+			return false
+		}
+	}
+	if l.isFailing() {
+		<-r.slots
+		return false
+	}
+	return true
+}
+
+func (r *run) ask(l *lane, o store.Order) answer {
+	ctx, cancel := context.WithTimeout(r.abort, r.cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	status, err := l.client.CheckPin(ctx, o.Referans)
+	return answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
+}
+
+// skip releases an order unasked at the end of the run.
+func (r *run) skip(l *lane, o store.Order) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.unasked = append(r.unasked, o.ID)
+	r.tally.of(l.integration.ID, l.integration.Name).Skipped++
+	r.inFlight.Add(-1)
+}
+
+func (r *run) skipAll(orders []store.Order) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range orders {
+		r.unasked = append(r.unasked, o.ID)
+		r.inFlight.Add(-1)
+	}
+}
+
+func (r *run) releaseUnasked() error {
+	r.mu.Lock()
+	ids := r.unasked
+	r.mu.Unlock()
+	if r.cfg.DryRun || len(ids) == 0 {
+		return nil
+	}
+	return r.store.Release(r.db, r.id, ids)
+}
+
+// record counts integration-level faults in a row and reports whether this
+// fault cut the panel off. A panel that answered anything an order could be
+// blamed for is not failing.
+func (l *lane) record(err error, limit int) (cutOff bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil || !znet.IsIntegrationFault(err) {
+		l.faultsInRow = 0
+		return false
+	}
+	l.faultsInRow++
+	if l.faultsInRow >= limit && !l.failing {
+		l.failing = true
+		l.reason = err.Error()
+		return true
+	}
+	return false
+}
+
+func (l *lane) fail(reason string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failing = true
+	l.reason = reason
+}
+
+func (l *lane) state() (failing bool, reason string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failing, l.reason
+}
+
+func (l *lane) isFailing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failing
+}

@@ -1,0 +1,441 @@
+package watch_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+func TestDoneSavesPINAndApproves(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("1001")
+	e.znet.Script("1001", znettest.Done("AB12-CD34-EF56-GH78", "İşlem tamamlandı"))
+
+	sum := e.run(e.config())
+
+	if sum.Total.Completed != 1 || sum.Total.Asked != 1 {
+		t.Fatalf("summary %+v, want 1 asked and completed", sum.Total)
+	}
+	row := e.db.ReadOrder(id)
+	if row.ExternalStatus != "completed" || row.Status != "approved" {
+		t.Errorf("externalStatus %q status %q, want completed/approved", row.ExternalStatus, row.Status)
+	}
+	if row.PINCode == nil || *row.PINCode != "AB12-CD34-EF56-GH78" {
+		t.Errorf("pinCode = %v, want the PIN", row.PINCode)
+	}
+	if row.CompletedAt == nil || row.ApprovedAt == nil || row.LastSyncAt == nil {
+		t.Errorf("completedAt %v approvedAt %v lastSyncAt %v: all must be set", row.CompletedAt, row.ApprovedAt, row.LastSyncAt)
+	}
+	// The order was sent ten minutes before completing.
+	if row.DurationMs == nil || *row.DurationMs < 9*60*1000 || *row.DurationMs > 11*60*1000 {
+		t.Errorf("durationMs = %v, want about ten minutes", row.DurationMs)
+	}
+	if row.ProviderMessage == nil || *row.ProviderMessage != "İşlem tamamlandı" {
+		t.Errorf("providerMessage = %v", row.ProviderMessage)
+	}
+	if row.LastMessage == nil || strings.Contains(*row.LastMessage, "AB12") {
+		t.Errorf("lastMessage = %v: must be set and must not hold the PIN", row.LastMessage)
+	}
+	var events []struct {
+		From string `db:"from_status"`
+		To   string `db:"to_status"`
+		PIN  bool   `db:"pin_delivered"`
+	}
+	if err := e.db.SQL.Select(&events, `SELECT from_status, to_status, pin_delivered FROM zwatch_order_events WHERE order_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].From != "sent" || events[0].To != "completed" || !events[0].PIN {
+		t.Errorf("events = %+v, want one sent->completed with a PIN", events)
+	}
+	var leaked int
+	e.db.Get(&leaked, `SELECT count(*) FROM zwatch_order_events e WHERE e::text LIKE '%AB12-CD34%'`)
+	if leaked != 0 {
+		t.Error("the event log holds the PIN in clear")
+	}
+	if c := e.db.ReadCheck(id); c.FinishedAt == nil || c.ClaimedBy != nil || c.Attempts != 1 {
+		t.Errorf("bookkeeping %+v: want finished, unclaimed, 1 attempt", c)
+	}
+	assertNoSecrets(t, "logs", e.logs.String(), "AB12-CD34-EF56-GH78")
+}
+
+func TestWaitingSchedulesNextCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("1002")
+	e.znet.Script("1002", znettest.Waiting("Bekliyor"))
+
+	before := time.Now()
+	sum := e.run(e.config())
+
+	if sum.Total.Processing != 1 {
+		t.Fatalf("summary %+v, want 1 processing", sum.Total)
+	}
+	row := e.db.ReadOrder(id)
+	if row.ExternalStatus != "processing" || row.Status != "pending" || row.PINCode != nil {
+		t.Errorf("row %+v: want processing, still pending, no PIN", row)
+	}
+	c := e.db.ReadCheck(id)
+	wait := c.NextCheckAt.Sub(before)
+	if wait < 50*time.Second || wait > 70*time.Second {
+		t.Errorf("next check in %s, want 60s ±10%%", wait)
+	}
+	// Not due again: a second run asks nothing.
+	e.run(e.config())
+	if n := e.znet.Requests("1002"); n != 1 {
+		t.Errorf("znet asked %d times, want 1 (the order is not due yet)", n)
+	}
+}
+
+func TestCancelledFailsButNeverRejects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("1003")
+	e.znet.Script("1003", znettest.Cancelled("İşlem iptal edildi"))
+
+	e.run(e.config())
+
+	row := e.db.ReadOrder(id)
+	if row.ExternalStatus != "failed" || row.Status != "pending" {
+		t.Errorf("externalStatus %q status %q, want failed and the shop's status untouched", row.ExternalStatus, row.Status)
+	}
+	if row.PINCode != nil || row.CompletedAt != nil {
+		t.Errorf("a cancelled order got a PIN or completedAt: %+v", row)
+	}
+}
+
+func TestErrorsWriteNothingToTheShop(t *testing.T) {
+	t.Parallel()
+	faults := map[string]znettest.Answer{
+		"rejected":       znettest.Rejected("3", "Geçersiz istek"),
+		"garbage":        znettest.Garbage("lorem ipsum"),
+		"server error":   znettest.ServerError(503),
+		"slow":           znettest.Waiting("late").After(3 * time.Second),
+		"non-OK 3 first": znettest.Rejected("3", "OK değil"),
+	}
+	for name, answer := range faults {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			id := e.order("2001")
+			e.znet.Script("2001", answer)
+			cfg := e.config()
+			cfg.Timeout = time.Second
+
+			sum := e.run(cfg)
+
+			if sum.Total.Errors != 1 {
+				t.Fatalf("summary %+v, want 1 error", sum.Total)
+			}
+			row := e.db.ReadOrder(id)
+			if row.ExternalStatus != "sent" || row.LastSyncAt != nil || row.ProviderMessage != nil {
+				t.Errorf("shop row changed on an error: %+v", row)
+			}
+			c := e.db.ReadCheck(id)
+			if c.LastError == nil || *c.LastError == "" || c.Attempts != 1 || c.ClaimedBy != nil {
+				t.Errorf("bookkeeping %+v: want the error recorded, 1 attempt, claim cleared", c)
+			}
+			if c.NextCheckAt.Before(time.Now().Add(30 * time.Second)) {
+				t.Errorf("next check at %s: an error must wait for the schedule", c.NextCheckAt)
+			}
+			assertNoSecrets(t, "last_error", *c.LastError)
+			assertNoSecrets(t, "logs", e.logs.String())
+		})
+	}
+}
+
+func TestOnlyPollableOrdersAreAsked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Done("XXXX-YYYY", "ok"))
+	other := e.db.AddIntegration(storetest.Integration{Provider: "barakat", BaseURL: e.znet.URL})
+	disabled := e.db.AddIntegration(storetest.Integration{BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password, Disabled: true})
+	untouched := []string{
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "3001", Status: "approved"}),
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "3002", ExternalStatus: "completed"}),
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "3003", ExternalStatus: "not_sent"}),
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ}),                                         // no referans
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "3005", SentAgo: time.Second}), // within first delay
+		e.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "3006"}),
+		e.db.AddOrder(storetest.Order{IntegrationID: disabled, Referans: "3007"}),
+	}
+	viaExternalOrderID := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, ExternalOrderID: "3008"})
+
+	sum := e.run(e.config())
+
+	if sum.Total.Asked != 1 || e.znet.Requests("3008") != 1 {
+		t.Fatalf("asked %d orders (3008: %d), want only the one with externalOrderId", sum.Total.Asked, e.znet.Requests("3008"))
+	}
+	if row := e.db.ReadOrder(viaExternalOrderID); row.ExternalStatus != "completed" {
+		t.Errorf("order with referans in externalOrderId: %q, want completed", row.ExternalStatus)
+	}
+	for _, id := range untouched {
+		if row := e.db.ReadOrder(id); row.LastSyncAt != nil || row.PINCode != nil {
+			t.Errorf("order %s was written: %+v", id, row)
+		}
+	}
+}
+
+func TestShopDecisionDuringTheRequestWins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("4001")
+	// While znet is being asked, staff approve the order by hand.
+	e.znet.SetResponder(func(ref string, call int) znettest.Answer {
+		e.db.Exec(`UPDATE product_orders SET status = 'approved', "pinCode" = 'STAFF-PIN' WHERE id = $1`, id)
+		return znettest.Done("ZNET-PIN", "tamam")
+	})
+
+	sum := e.run(e.config())
+
+	if sum.Total.Overtaken != 1 || sum.Total.Completed != 0 {
+		t.Errorf("summary %+v, want the order counted as overtaken", sum.Total)
+	}
+	row := e.db.ReadOrder(id)
+	if *row.PINCode != "STAFF-PIN" || row.ExternalStatus != "sent" || row.CompletedAt != nil {
+		t.Errorf("zwatch overwrote the staff's decision: %+v", row)
+	}
+	if c := e.db.ReadCheck(id); c.FinishedAt == nil {
+		t.Error("an order staff decided should leave zwatch's due list")
+	}
+}
+
+func TestPINIsNeverOverwritten(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4002", PINCode: "FIRST-PIN"})
+	e.znet.Script("4002", znettest.Done("SECOND-PIN", ""))
+
+	e.run(e.config())
+
+	if row := e.db.ReadOrder(id); *row.PINCode != "FIRST-PIN" || row.ExternalStatus != "completed" {
+		t.Errorf("row %+v: want completed with the first PIN kept", row)
+	}
+}
+
+func TestOverlongValuesFitTheShopsColumns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("4003")
+	longPIN := strings.Repeat("Ş", 130)
+	longDesc := strings.Repeat("açıklama ", 100)
+	e.znet.Script("4003", znettest.Done(longPIN, longDesc))
+
+	e.run(e.config())
+
+	row := e.db.ReadOrder(id)
+	if row.ExternalStatus != "completed" || len([]rune(*row.PINCode)) != 120 {
+		t.Errorf("externalStatus %q, PIN of %d characters: want completed and the PIN cut to 120",
+			row.ExternalStatus, len([]rune(*row.PINCode)))
+	}
+	if n := len([]rune(*row.LastMessage)); n > 250 {
+		t.Errorf("lastMessage has %d characters, the column takes 250", n)
+	}
+}
+
+func TestThreeOverlappingRunsAskEachOrderOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 60
+	e.znet.SetDefault(znettest.Done("PIN-1", "ok"))
+	e.znet.SetLatency(20 * time.Millisecond)
+	for i := range n {
+		e.order(referans(5000 + i))
+	}
+
+	var wg sync.WaitGroup
+	sums := make([]*watch.Summary, 3)
+	for k := range sums {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg := e.config()
+			cfg.Batch = 25
+			sum, err := watch.Run(context.Background(), e.db.Store, cfg)
+			if err != nil {
+				t.Errorf("run %d: %v", k, err)
+			}
+			sums[k] = sum
+		}()
+	}
+	wg.Wait()
+	// Whatever the three left over (each claims at most 25), a fourth
+	// run finishes.
+	e.run(e.config())
+
+	for i := range n {
+		ref := referans(5000 + i)
+		if got := e.znet.Requests(ref); got != 1 {
+			t.Errorf("referans %s asked %d times, want exactly 1", ref, got)
+		}
+		if got := e.znet.MaxConcurrentFor(ref); got > 1 {
+			t.Errorf("referans %s asked %d times at once", ref, got)
+		}
+	}
+	var completed int
+	e.db.Get(&completed, `SELECT count(*) FROM product_orders WHERE "externalStatus" = 'completed'`)
+	if completed != n {
+		t.Errorf("%d orders completed, want %d", completed, n)
+	}
+}
+
+func TestIntegrationFaultCutsThePanelOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDown(znettest.Empty()) // IP not whitelisted: every call answers empty
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, e.order(referans(6000+i)))
+	}
+	cfg := e.config()
+	cfg.PerIntegration = 1
+
+	sum := e.run(cfg)
+
+	if e.znet.TotalRequests() != 3 {
+		t.Errorf("znet got %d requests, want the run to stop after 3 faults in a row", e.znet.TotalRequests())
+	}
+	in := sum.Integrations[0]
+	if !in.Failing || in.Errors != 3 || in.Skipped != 7 || !sum.NeedsAttention() {
+		t.Errorf("integration summary %+v: want failing, 3 errors, 7 skipped", in)
+	}
+	if !strings.Contains(in.Reason, "empty body") {
+		t.Errorf("reason %q should say what znet answered", in.Reason)
+	}
+	var attempts, claimed int
+	e.db.Get(&attempts, `SELECT sum(attempts) FROM zwatch_order_checks`)
+	e.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+	if attempts != 3 || claimed != 0 {
+		t.Errorf("%d attempts counted and %d claims left, want 3 and 0", attempts, claimed)
+	}
+	// Released orders are due again at once.
+	e.znet.SetDown(nil)
+	e.znet.SetDefault(znettest.Waiting(""))
+	if sum := e.run(e.config()); sum.Total.Asked != 7 {
+		t.Errorf("the next run asked %d, want the 7 released orders", sum.Total.Asked)
+	}
+}
+
+func TestGiveUpMarksStuckNeverFailed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("7001")
+	e.znet.Script("7001", znettest.Waiting("Bekliyor"))
+	e.run(e.config())
+	// A day of polling later:
+	e.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id = $1`, id)
+	e.db.MakeDue(id)
+
+	sum := e.run(e.config())
+
+	if sum.Total.Stuck != 1 || len(sum.StuckOrders) != 1 || !sum.NeedsAttention() {
+		t.Errorf("summary %+v stuck %v, want the order reported stuck", sum.Total, sum.StuckOrders)
+	}
+	row := e.db.ReadOrder(id)
+	if row.ExternalStatus != "processing" || row.Status != "pending" {
+		t.Errorf("a stuck order must not be failed: %+v", row)
+	}
+	if row.LastMessage == nil || !strings.Contains(*row.LastMessage, "24h") {
+		t.Errorf("lastMessage = %v, want a note that zwatch gave up", row.LastMessage)
+	}
+	if c := e.db.ReadCheck(id); c.GivenUpAt == nil {
+		t.Error("given_up_at not set")
+	}
+	e.db.MakeDue(id)
+	e.run(e.config())
+	if n := e.znet.Requests("7001"); n != 2 {
+		t.Errorf("znet asked %d times, want no more asking after giving up", n)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("8001")
+	e.znet.Script("8001", znettest.Done("DRY-PIN", "ok"))
+	snapshot := func() string {
+		var s string
+		e.db.Get(&s, `SELECT (SELECT string_agg(o::text, ',') FROM product_orders o) ||
+			coalesce((SELECT string_agg(c::text, ',') FROM zwatch_order_checks c), '') ||
+			coalesce((SELECT string_agg(ev::text, ',') FROM zwatch_order_events ev), '')`)
+		return s
+	}
+	before := snapshot()
+	cfg := e.config()
+	cfg.DryRun = true
+
+	sum := e.run(cfg)
+
+	if after := snapshot(); after != before {
+		t.Errorf("dry run changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+	if len(sum.Changes) != 1 || sum.Changes[0].OrderID != id || sum.Changes[0].To != "completed" || !sum.Changes[0].PIN {
+		t.Errorf("changes %+v, want the predicted sent->completed with PIN", sum.Changes)
+	}
+}
+
+func TestConcurrencyLimitsHold(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	second := znettest.NewServer(dealerCode, password)
+	t.Cleanup(second.Close)
+	integB := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: second.URL, Kod: dealerCode, Sifre: password})
+	for _, s := range []*znettest.Server{e.znet, second} {
+		s.SetDefault(znettest.Waiting(""))
+		s.SetLatency(30 * time.Millisecond)
+	}
+	for i := range 30 {
+		e.order(referans(9000 + i))
+		e.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: referans(9100 + i)})
+	}
+	transport := &countingTransport{}
+	cfg := e.config()
+	cfg.Concurrency = 5
+	cfg.PerIntegration = 3
+	cfg.HTTPClient = &http.Client{Transport: transport}
+
+	sum := e.run(cfg)
+
+	if sum.Total.Asked != 60 {
+		t.Fatalf("asked %d, want 60", sum.Total.Asked)
+	}
+	if got := transport.max.Load(); got > 5 {
+		t.Errorf("%d requests in flight at once, --concurrency is 5", got)
+	}
+	for name, s := range map[string]*znettest.Server{"A": e.znet, "B": second} {
+		if got := s.MaxInFlight(); got > 3 {
+			t.Errorf("panel %s saw %d requests at once, --per-integration is 3", name, got)
+		}
+	}
+}
+
+func TestRateLimitPerPanel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 12 {
+		e.order(referans(9500 + i))
+	}
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.Concurrency, cfg.PerIntegration = 8, 8
+
+	sum := e.run(cfg)
+
+	if sum.Total.Asked != 12 {
+		t.Fatalf("asked %d, want 12", sum.Total.Asked)
+	}
+	if got := e.znet.MaxRequestsPerSecond(); got > 5 {
+		t.Errorf("the panel saw %d requests within one second, --rate is 5", got)
+	}
+}
+
+func referans(n int) string { return strconv.Itoa(n) }

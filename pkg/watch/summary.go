@@ -1,0 +1,125 @@
+package watch
+
+import (
+	"sort"
+	"time"
+)
+
+// Counts is what happened to the orders of one integration, or of all.
+type Counts struct {
+	Asked      int `json:"asked"`      // znet answered or failed: an attempt was counted
+	Completed  int `json:"completed"`  // done, PIN saved
+	Processing int `json:"processing"` // still waiting at znet
+	Failed     int `json:"failed"`     // cancelled at znet
+	Errors     int `json:"errors"`     // no usable answer; asked again later
+	Skipped    int `json:"skipped"`    // claimed but released unasked (panel failing, run stopping)
+	Stuck      int `json:"stuck"`      // given up on in this run
+	// Overtaken orders were decided by the shop or a person between claim
+	// and answer: their change won and zwatch wrote nothing.
+	Overtaken int `json:"overtaken"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Asked += o.Asked
+	c.Completed += o.Completed
+	c.Processing += o.Processing
+	c.Failed += o.Failed
+	c.Errors += o.Errors
+	c.Skipped += o.Skipped
+	c.Stuck += o.Stuck
+	c.Overtaken += o.Overtaken
+}
+
+// IntegrationSummary is one dealer panel's part of a run.
+type IntegrationSummary struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Counts         // flattened into the JSON object
+	Failing bool   `json:"failing"`
+	// Reason says why the panel was cut off, e.g. the last fault.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Summary is the account of one run that check-pending prints.
+type Summary struct {
+	RunID        string               `json:"run_id"`
+	Host         string               `json:"host"`
+	DryRun       bool                 `json:"dry_run"`
+	StartedAt    time.Time            `json:"started_at"`
+	Duration     time.Duration        `json:"-"`
+	Seconds      float64              `json:"duration_seconds"`
+	StoppedBy    string               `json:"stopped_by,omitempty"` // "signal" or "max-duration"
+	Integrations []IntegrationSummary `json:"integrations"`
+	Total        Counts               `json:"total"`
+	StuckOrders  []string             `json:"stuck_orders,omitempty"`
+	// Changes lists what a dry run would have written.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one order's transition, as a dry run predicts it.
+type Change struct {
+	OrderID string `json:"order_id"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	PIN     bool   `json:"pin"` // a PIN would be saved (never the PIN itself)
+}
+
+// NeedsAttention is true when a person should look: an integration is
+// failing or orders became stuck. check-pending exits 3 then.
+func (s *Summary) NeedsAttention() bool {
+	if s.Total.Stuck > 0 {
+		return true
+	}
+	for _, in := range s.Integrations {
+		if in.Failing {
+			return true
+		}
+	}
+	return false
+}
+
+// FailingIntegrations lists the integrations cut off in this run.
+func (s *Summary) FailingIntegrations() []IntegrationSummary {
+	var out []IntegrationSummary
+	for _, in := range s.Integrations {
+		if in.Failing {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// tally collects counts while the run goes; it is guarded by the run's
+// mutex.
+type tally struct {
+	byID map[string]*IntegrationSummary
+}
+
+func (t *tally) of(id, name string) *IntegrationSummary {
+	if t.byID == nil {
+		t.byID = make(map[string]*IntegrationSummary)
+	}
+	s, ok := t.byID[id]
+	if !ok {
+		s = &IntegrationSummary{ID: id, Name: name}
+		t.byID[id] = s
+	}
+	return s
+}
+
+func (t *tally) fill(s *Summary) {
+	s.Integrations = s.Integrations[:0]
+	s.Total = Counts{}
+	for _, in := range t.byID {
+		s.Integrations = append(s.Integrations, *in)
+		s.Total.add(in.Counts)
+	}
+	sort.Slice(s.Integrations, func(i, j int) bool {
+		a, b := s.Integrations[i], s.Integrations[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.ID < b.ID
+	})
+	sort.Strings(s.StuckOrders)
+}

@@ -1,0 +1,201 @@
+// Package znet talks to a znet dealer panel: order (PIN) status and balance.
+// It knows nothing of any database; every failure is an *Error whose Kind
+// tells the caller what to do, and no error ever carries the dealer password,
+// which znet wants in the query string.
+package znet
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client calls one znet panel with one dealer's credentials. It is safe for
+// concurrent use, but znet panels are small shared-hosting sites: pacing the
+// calls is the caller's job.
+type Client struct {
+	base       *url.URL
+	dealerCode string
+	password   string
+	http       *http.Client
+}
+
+// NewClient checks the integration's settings and returns a client for them.
+// baseURL is the panel's root, e.g. "http://bayi.example.com.tr/". A nil
+// httpClient gets a private one with timeouts suited to slow panels.
+func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	// The parse error quotes its input, and the base URL may be mistyped with
+	// the password in it, so only a scrubbed copy is ever shown.
+	shown := scrub(baseURL, password)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("znet base URL %q is not a valid URL", shown)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("znet base URL %q must start with http:// or https://", shown)
+	case u.Host == "":
+		return nil, fmt.Errorf("znet base URL %q has no host name", shown)
+	case u.User != nil:
+		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", redactURL(u.String()))
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", redactURL(u.String()))
+	case strings.TrimSpace(dealerCode) == "":
+		return nil, errors.New("znet dealer code is empty")
+	case password == "":
+		return nil, errors.New("znet password is empty")
+	}
+	if httpClient == nil {
+		httpClient = newHTTPClient()
+	}
+	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, http: httpClient}, nil
+}
+
+// errTooManyRedirects marks a redirect loop, which on shared hosting usually
+// means an http/https or www misconfiguration of the base URL.
+var errTooManyRedirects = errors.New("the panel redirected too many times")
+
+func newHTTPClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 30 * time.Second,
+			IdleConnTimeout:       90 * time.Second,
+		},
+		// Panels answer in seconds when they are slow; a minute means stuck.
+		Timeout: time.Minute,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errTooManyRedirects
+			}
+			return nil
+		},
+	}
+}
+
+// CheckPin asks znet for the state of the order placed with referans, the
+// numeric id the shop sent to pin_ekle.php.
+func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {
+	referans = strings.TrimSpace(referans)
+	if referans == "" {
+		return PinStatus{}, errors.New("znet order reference (referans) is empty")
+	}
+	var ps PinStatus
+	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {
+		ps, err = ParsePinStatus(body)
+		return err
+	})
+	return ps, err
+}
+
+// Balance returns the dealer's balance in TRY as znet wrote it, e.g.
+// "12755.23". Being cheap and side-effect free, it is the natural probe for
+// "is this integration reachable and authorised?".
+func (c *Client) Balance(ctx context.Context) (string, error) {
+	var balance string
+	err := c.call(ctx, OpBalance, url.Values{}, func(body []byte) (err error) {
+		balance, err = ParseBalance(body)
+		return err
+	})
+	return balance, err
+}
+
+func (c *Client) call(ctx context.Context, op string, params url.Values, parse func([]byte) error) error {
+	u := c.base.JoinPath("servis", op+".php")
+	params.Set("kod", c.dealerCode)
+	params.Set("sifre", c.password)
+	u.RawQuery = params.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return &Error{Kind: KindWrongBaseURL, Op: op, Message: "cannot build a request for znet", Err: redact(err, c.password)}
+	}
+	// Shared-hosting firewalls tend to block Go's default User-Agent.
+	req.Header.Set("User-Agent", "zwatch")
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportError(ctx, op, 0, err)
+	}
+	defer resp.Body.Close()
+	// One byte over the cap is enough to know the body is too long.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if err != nil {
+		return c.transportError(ctx, op, resp.StatusCode, err)
+	}
+
+	switch code := resp.StatusCode; {
+	case code >= 500:
+		return &Error{Kind: KindTransient, Op: op, Status: code, Message: "znet answered with a server error"}
+	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests:
+		return &Error{Kind: KindTransient, Op: op, Status: code, Message: "znet asked zwatch to slow down"}
+	case code >= 300:
+		return &Error{Kind: KindWrongBaseURL, Op: op, Status: code, Message: "znet answered with an error status"}
+	}
+	if err := parse(body); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Status = resp.StatusCode
+			// Only a rejection echoes znet's text; a panel could echo the
+			// query string back in it.
+			e.Code = scrub(e.Code, c.password)
+			e.Message = scrub(e.Message, c.password)
+		}
+		return err
+	}
+	return nil
+}
+
+// transportError classifies a failure to get a complete answer.
+func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {
+	e := &Error{Op: op, Status: status, Err: redact(err, c.password)}
+	var (
+		dnsErr  *net.DNSError
+		opErr   *net.OpError
+		certErr *tls.CertificateVerificationError
+		alert   tls.AlertError
+		recErr  tls.RecordHeaderError
+		netErr  net.Error
+	)
+	switch {
+	case ctx.Err() != nil:
+		e.Kind = KindTransient
+		e.Message = "znet did not answer in time"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			e.Message = "the request to znet was cancelled"
+		}
+		// The transport may report a cancelled body read as something else;
+		// callers still need errors.Is(err, context.DeadlineExceeded).
+		if !errors.Is(e.Err, ctx.Err()) {
+			e.Err = fmt.Errorf("%w (%w)", e.Err, ctx.Err())
+		}
+	case errors.Is(err, errTooManyRedirects):
+		e.Kind = KindWrongBaseURL
+		e.Message = "znet kept redirecting"
+	case errors.Is(err, http.ErrSchemeMismatch):
+		e.Kind = KindWrongBaseURL
+		e.Message = "the znet panel speaks plain HTTP, not HTTPS"
+	case errors.As(err, &dnsErr) && !dnsErr.IsNotFound:
+		// A resolver that times out or fails says nothing about the panel.
+		e.Kind = KindTransient
+		e.Message = "cannot look up the znet panel's host name"
+	case errors.As(err, &dnsErr), errors.As(err, &certErr), errors.As(err, &alert), errors.As(err, &recErr),
+		errors.As(err, &opErr) && opErr.Op == "dial" && !opErr.Timeout():
+		e.Kind = KindUnreachable
+		e.Message = "cannot connect to the znet panel"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		e.Kind = KindTransient
+		e.Message = "znet did not answer in time"
+	default:
+		e.Kind = KindTransient
+		e.Message = "the connection to znet broke before the answer was complete"
+	}
+	return e
+}

@@ -1,0 +1,453 @@
+package znet
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+const (
+	dealer = "D1001"
+	// Characters that get escaped in a query, so that leaks of the escaped
+	// form are caught as well.
+	secret = "s3cr3t/P@ss wörd&x=1"
+)
+
+func newFake(t *testing.T) (*znettest.Server, *Client) {
+	t.Helper()
+	s := znettest.NewServer(dealer, secret)
+	t.Cleanup(s.Close)
+	return s, newTestClient(t, s.URL, secret)
+}
+
+func newTestClient(t *testing.T, baseURL, password string) *Client {
+	t.Helper()
+	c, err := NewClient(baseURL, dealer, password, nil)
+	if err != nil {
+		t.Fatalf("NewClient(%q): %v", baseURL, err)
+	}
+	return c
+}
+
+func TestNewClient(t *testing.T) {
+	good := []string{"http://bayi.example.com.tr", "https://bayi.example.com.tr/", " http://127.0.0.1:8080/panel/ "}
+	for _, u := range good {
+		if _, err := NewClient(u, dealer, secret, nil); err != nil {
+			t.Errorf("NewClient(%q): %v", u, err)
+		}
+	}
+	bad := []struct{ baseURL, dealer, password, want string }{
+		{"bayi.example.com.tr", dealer, secret, "must start with http:// or https://"},
+		{"ftp://bayi.example.com.tr", dealer, secret, "must start with http://"},
+		{"http://", dealer, secret, "has no host name"},
+		{"http://bayi.example.com.tr/?kod=1", dealer, secret, "must not have a query string"},
+		{"http://bayi.example.com.tr/#x", dealer, secret, "must not have a query string or fragment"},
+		{"http://" + dealer + ":" + url.QueryEscape(secret) + "@bayi.example.com.tr", dealer, secret, "must not contain a user name or password"},
+		{"http://bayi.example.com.tr\x7f" + secret, dealer, secret, "is not a valid URL"},
+		{"http://bayi.example.com.tr", " ", secret, "dealer code is empty"},
+		{"http://bayi.example.com.tr", dealer, "", "password is empty"},
+	}
+	for _, tt := range bad {
+		c, err := NewClient(tt.baseURL, tt.dealer, tt.password, nil)
+		if err == nil || c != nil {
+			t.Errorf("NewClient(%q, %q): got a client, want an error", tt.baseURL, tt.dealer)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("NewClient(%q): error %q, want it to say %q", tt.baseURL, err, tt.want)
+		}
+		assertNoSecret(t, err, secret)
+	}
+}
+
+func TestNewClientUsesItsOwnHTTPClient(t *testing.T) {
+	c := newTestClient(t, "http://bayi.example.com.tr", secret)
+	if c.http == http.DefaultClient || c.http.Timeout == 0 {
+		t.Errorf("nil httpClient gave %+v, want a private client with a timeout", c.http)
+	}
+	mine := &http.Client{}
+	c, _ = NewClient("http://bayi.example.com.tr", dealer, secret, mine)
+	if c.http != mine {
+		t.Error("the given httpClient was not used")
+	}
+}
+
+func TestCheckPinAnswers(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer znettest.Answer
+		want   PinStatus
+	}{
+		{"done", znettest.Done("AB12-CD34-EF56-GH78", "İşlem tamamlandı"), PinStatus{StatusDone, "AB12-CD34-EF56-GH78", "İşlem tamamlandı"}},
+		{"waiting, blank PIN", znettest.Waiting("Bekliyor"), PinStatus{StatusWaiting, "", "Bekliyor"}},
+		{"waiting, dash PIN", znettest.Raw(200, []byte("OK|1| - |Bekliyor")), PinStatus{StatusWaiting, "", "Bekliyor"}},
+		{"cancelled", znettest.Cancelled("İşlem iptal edildi"), PinStatus{StatusCancelled, "", "İşlem iptal edildi"}},
+		{"windows-1254", znettest.Raw(200, []byte("OK|2|X|\xdd\xfelem tamamland\xfd")), PinStatus{StatusDone, "X", "İşlem tamamlandı"}},
+		{"CRLF and stray whitespace", znettest.Raw(200, []byte("\r\n OK|2| AB12 |İşlem tamamlandı \r\n")), PinStatus{StatusDone, "AB12", "İşlem tamamlandı"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := newFake(t)
+			s.Script("1001", tt.answer)
+			got, err := c.CheckPin(context.Background(), "1001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			if n := s.Requests("1001"); n != 1 {
+				t.Errorf("the fake saw %d requests for the referans, want 1 (credentials and referans sent right)", n)
+			}
+		})
+	}
+}
+
+func TestCheckPinFaults(t *testing.T) {
+	tests := []struct {
+		name    string
+		answer  znettest.Answer
+		kind    Kind
+		status  int
+		message string // in Error()
+	}{
+		{"rejected", znettest.Rejected("3", "Kayıt bulunamadı"), KindRejected, 200, "znet rejected the request: 3|Kayıt bulunamadı"},
+		{"empty body", znettest.Empty(), KindUnauthorized, 200, "empty body"},
+		{"HTML with 200", znettest.HTMLPage(200), KindWrongBaseURL, 200, "HTML page (HTTP 200): the base URL is probably wrong"},
+		{"HTML with 404", znettest.HTMLPage(404), KindWrongBaseURL, 404, "(HTTP 404): the base URL is probably wrong"},
+		{"403", znettest.Raw(403, []byte("Forbidden")), KindWrongBaseURL, 403, "(HTTP 403)"},
+		{"500", znettest.ServerError(500), KindTransient, 500, "server error (HTTP 500): try again later"},
+		{"503 HTML", znettest.HTMLPage(503), KindTransient, 503, "try again later"},
+		{"429", znettest.Raw(429, []byte("slow down")), KindTransient, 429, "slow down"},
+		{"garbage", znettest.Garbage("Warning: mysql_connect(): Too many connections"), KindUnintelligible, 200, "not a znet answer"},
+		{"over-long", znettest.Raw(200, []byte("OK|1| |"+strings.Repeat("a", 2*MaxBodyBytes))), KindUnintelligible, 200, "more than 64 KiB"},
+		{"unknown status", znettest.Raw(200, []byte("OK|7| |x")), KindUnintelligible, 200, "other than 1, 2 or 3"},
+		{"hang-up", znettest.HangUp(), KindTransient, 0, "connection to znet broke"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := newFake(t)
+			s.Script("1001", tt.answer)
+			ps, err := c.CheckPin(context.Background(), "1001")
+			e := asError(t, err)
+			if e.Kind != tt.kind || e.Status != tt.status || e.Op != OpCheckPin {
+				t.Errorf("got kind %v status %d op %q, want %v %d %q (%v)", e.Kind, e.Status, e.Op, tt.kind, tt.status, OpCheckPin, err)
+			}
+			if !strings.Contains(err.Error(), tt.message) {
+				t.Errorf("Error() = %q, want it to contain %q", err, tt.message)
+			}
+			if ps != (PinStatus{}) {
+				t.Errorf("got %+v with an error", ps)
+			}
+		})
+	}
+}
+
+func TestCheckPinEmptyReferans(t *testing.T) {
+	s, c := newFake(t)
+	if _, err := c.CheckPin(context.Background(), "  "); err == nil {
+		t.Error("want an error for an empty referans")
+	}
+	if n := s.TotalRequests(); n != 0 {
+		t.Errorf("sent %d requests for an empty referans", n)
+	}
+}
+
+func TestWrongCredentialsAreUnauthorized(t *testing.T) {
+	s, _ := newFake(t)
+	s.Script("1001", znettest.Done("P", "x"))
+	c := newTestClient(t, s.URL, "wrong")
+	_, err := c.CheckPin(context.Background(), "1001")
+	if k, _ := KindOf(err); k != KindUnauthorized || !IsIntegrationFault(err) {
+		t.Errorf("got %v, want an unauthorized integration fault", err)
+	}
+}
+
+func TestWrongBasePathIs404(t *testing.T) {
+	s, _ := newFake(t)
+	c := newTestClient(t, s.URL+"/eski-panel/", secret)
+	_, err := c.CheckPin(context.Background(), "1001")
+	e := asError(t, err)
+	if e.Kind != KindWrongBaseURL || e.Status != 404 {
+		t.Errorf("got %v, want a wrong base URL with status 404", err)
+	}
+}
+
+func TestTimeoutAndCancellation(t *testing.T) {
+	s, c := newFake(t)
+	s.SetDefault(znettest.Done("P", "late").After(time.Minute))
+	s.SetBalanceAnswer(znettest.Raw(200, []byte("OK|1.00")).After(time.Minute))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.CheckPin(ctx, "1001")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("CheckPin returned after %v, want it to honour the deadline", d)
+	}
+	if k, _ := KindOf(err); k != KindTransient || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("deadline: got %v, want transient wrapping context.DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), "did not answer in time") {
+		t.Errorf("deadline: Error() = %q", err)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = c.Balance(ctx)
+	if k, _ := KindOf(err); k != KindTransient || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancel: got %v, want transient wrapping context.Canceled", err)
+	}
+}
+
+// A deadline that passes while the body is being read is still reported as
+// the caller's deadline.
+func TestDeadlineWhileReadingTheBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("OK|1| "))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, secret)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CheckPin(ctx, "1001")
+	if k, _ := KindOf(err); k != KindTransient || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want transient wrapping context.DeadlineExceeded", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	tlsSrv := untrustedTLSServer(t)
+	tests := map[string]string{
+		"connection refused": "http://" + closedPort(t),
+		"unknown host":       "http://bayi.zwatch-test.invalid",
+		"untrusted TLS":      tlsSrv.URL,
+	}
+	for name, base := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := newTestClient(t, base, secret)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := c.CheckPin(ctx, "1001")
+			if k, _ := KindOf(err); k != KindUnreachable || !IsIntegrationFault(err) {
+				t.Fatalf("got %v, want an unreachable integration fault", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "cannot connect to the znet panel") || !strings.Contains(msg, "/servis/pin_kontrol.php") {
+				t.Errorf("Error() = %q, want the sentence and the endpoint", msg)
+			}
+			if strings.Contains(msg, "sifre") || strings.Contains(msg, "kod=") {
+				t.Errorf("Error() = %q still has the query string", msg)
+			}
+		})
+	}
+}
+
+func TestHTTPSAgainstPlainHTTP(t *testing.T) {
+	s, _ := newFake(t)
+	c := newTestClient(t, strings.Replace(s.URL, "http://", "https://", 1), secret)
+	_, err := c.Balance(context.Background())
+	if k, _ := KindOf(err); k != KindWrongBaseURL {
+		t.Errorf("got %v, want a wrong base URL", err)
+	}
+}
+
+func TestRedirectLoop(t *testing.T) {
+	srv := httptest.NewServer(echoRedirect())
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, secret)
+	_, err := c.Balance(context.Background())
+	if k, _ := KindOf(err); k != KindWrongBaseURL {
+		t.Errorf("got %v, want a wrong base URL", err)
+	}
+}
+
+// echoRedirect sends every request back to itself, query string included,
+// which puts the password into the redirect target too.
+func echoRedirect() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.String(), http.StatusFound)
+	})
+}
+
+func TestBalance(t *testing.T) {
+	s, c := newFake(t)
+	got, err := c.Balance(context.Background())
+	if err != nil || got != "12755.23" {
+		t.Errorf("Balance() = %q, %v; want 12755.23", got, err)
+	}
+	s.SetDown(znettest.Empty())
+	_, err = c.Balance(context.Background())
+	if e := asError(t, err); e.Kind != KindUnauthorized || e.Op != OpBalance {
+		t.Errorf("IP not whitelisted: got %v (op %q), want unauthorized", err, e.Op)
+	}
+}
+
+// TestErrorsNeverHoldThePassword drives every Kind through the real HTTP
+// client, with a panel that echoes the password wherever it can, and checks
+// every way an error can be printed or unwrapped.
+func TestErrorsNeverHoldThePassword(t *testing.T) {
+	tlsSrv := untrustedTLSServer(t)
+	loop := httptest.NewServer(echoRedirect())
+	defer loop.Close()
+	echo := "sifre=" + secret + " " + url.QueryEscape(secret) + " " + url.PathEscape(secret)
+
+	tests := []struct {
+		name   string
+		answer znettest.Answer
+		base   string // instead of the fake
+		ctx    time.Duration
+		kind   Kind
+	}{
+		{name: "empty body", answer: znettest.Empty(), kind: KindUnauthorized},
+		{name: "HTML echoing the password", answer: znettest.Raw(200, []byte("<html>"+echo)), kind: KindWrongBaseURL},
+		{name: "404", answer: znettest.Raw(404, []byte(echo)), kind: KindWrongBaseURL},
+		{name: "redirect loop", base: loop.URL, kind: KindWrongBaseURL},
+		{name: "connection refused", base: "http://" + closedPort(t), kind: KindUnreachable},
+		{name: "unknown host", base: "http://bayi.zwatch-test.invalid", kind: KindUnreachable},
+		{name: "untrusted TLS", base: tlsSrv.URL, kind: KindUnreachable},
+		{name: "rejection echoing the password", answer: znettest.Rejected("3", "hatalı "+echo), kind: KindRejected},
+		{name: "timeout", answer: znettest.Waiting("x").After(time.Minute), ctx: 100 * time.Millisecond, kind: KindTransient},
+		{name: "hang-up", answer: znettest.HangUp(), kind: KindTransient},
+		{name: "500 echoing the password", answer: znettest.Raw(500, []byte(echo)), kind: KindTransient},
+		{name: "garbage echoing the password", answer: znettest.Garbage(echo), kind: KindUnintelligible},
+	}
+	seen := map[Kind]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := newFake(t)
+			s.Script("1001", tt.answer)
+			if tt.base != "" {
+				c = newTestClient(t, tt.base, secret)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if tt.ctx != 0 {
+				ctx, cancel = context.WithTimeout(context.Background(), tt.ctx)
+			}
+			defer cancel()
+			_, err := c.CheckPin(ctx, "1001")
+			if k, _ := KindOf(err); k != tt.kind {
+				t.Fatalf("got %v, want kind %v", err, tt.kind)
+			}
+			seen[tt.kind] = true
+			assertNoSecret(t, err, secret)
+		})
+	}
+	for k := KindUnauthorized; k <= KindUnintelligible; k++ {
+		if !seen[k] {
+			t.Errorf("kind %v was not checked", k)
+		}
+	}
+}
+
+// assertNoSecret checks err and every error below it, however printed.
+func assertNoSecret(t *testing.T, err error, password string) {
+	t.Helper()
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		for _, s := range []string{e.Error(), fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), fmt.Sprintf("%+v", reflectFields(e))} {
+			if containsSecret(s, password) {
+				t.Errorf("%T leaks the password: %s", e, s)
+			}
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				walk(inner)
+			}
+		}
+	}
+	walk(err)
+}
+
+// reflectFields dereferences an error pointer, so that %+v shows its string
+// fields (such as url.Error.URL) rather than an address.
+func reflectFields(e error) any {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		return v.Elem().Interface()
+	}
+	return e
+}
+
+// untrustedTLSServer has a certificate the client does not trust.
+func untrustedTLSServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshakes are the point
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// closedPort returns an address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestTransportErrorKinds covers failures that are hard to provoke for real.
+func TestTransportErrorKinds(t *testing.T) {
+	get := func(err error) error {
+		return &url.Error{Op: "Get", URL: "http://h.tr/servis/x.php?sifre=" + secret, Err: err}
+	}
+	tests := []struct {
+		name string
+		err  error
+		kind Kind
+	}{
+		{"host not found", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "h.tr", IsNotFound: true}}), KindUnreachable},
+		{"resolver timeout", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "i/o timeout", Name: "h.tr", IsTimeout: true}}), KindTransient},
+		{"resolver failure", get(&net.DNSError{Err: "server misbehaving", Name: "h.tr", IsTemporary: true}), KindTransient},
+		{"refused", get(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), KindUnreachable},
+		{"dial timeout", get(&net.OpError{Op: "dial", Err: timeoutErr{}}), KindTransient},
+		{"reset while reading", get(&net.OpError{Op: "read", Err: syscall.ECONNRESET}), KindTransient},
+		{"client timeout", get(timeoutErr{}), KindTransient},
+		{"bad certificate", get(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), KindUnreachable},
+		{"TLS alert", get(tls.AlertError(40)), KindUnreachable},
+		{"redirect loop", get(errTooManyRedirects), KindWrongBaseURL},
+		{"https to http", get(http.ErrSchemeMismatch), KindWrongBaseURL},
+		{"unexpected EOF", io.ErrUnexpectedEOF, KindTransient},
+	}
+	c := newTestClient(t, "http://h.tr", secret)
+	for _, tt := range tests {
+		e := c.transportError(context.Background(), OpCheckPin, 0, tt.err)
+		if e.Kind != tt.kind {
+			t.Errorf("%s: got %v (%v), want %v", tt.name, e.Kind, e, tt.kind)
+		}
+		assertNoSecret(t, e, secret)
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }

@@ -1,0 +1,219 @@
+package znet
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Kind sorts failures by what the caller should do about them. The split
+// between integration faults (the whole panel is unusable until an operator
+// fixes something) and the rest (this call failed, retry later, or look at
+// this one order) is what matters most; see IsIntegrationFault.
+type Kind int
+
+// Kinds start at one so that a zero Error is not mistaken for a real kind.
+const (
+	KindUnauthorized   Kind = iota + 1 // empty body: dealer code, password or whitelisted IP is wrong, or API access is off
+	KindWrongBaseURL                   // HTML page, 4xx or a redirect loop: the base URL points somewhere else
+	KindUnreachable                    // connection refused, unknown host, TLS failure
+	KindRejected                       // "3|message" without the OK prefix: znet refused this request
+	KindTransient                      // timeout, cancellation, broken connection, 5xx: try again later
+	KindUnintelligible                 // an answer that is none of the above
+)
+
+var kindNames = [...]string{
+	KindUnauthorized:   "unauthorized",
+	KindWrongBaseURL:   "wrong_base_url",
+	KindUnreachable:    "unreachable",
+	KindRejected:       "rejected",
+	KindTransient:      "transient",
+	KindUnintelligible: "unintelligible",
+}
+
+// String returns a stable snake_case name, fit for logs, metrics and the
+// database.
+func (k Kind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// What an operator should do, appended to every message of that kind.
+var kindHints = [...]string{
+	KindUnauthorized: "dealer code, password or whitelisted IP is wrong, or API access is not enabled for the dealer",
+	KindWrongBaseURL: "the base URL is probably wrong",
+	KindUnreachable:  "check the base URL's host name and the network",
+	KindTransient:    "try again later",
+}
+
+// Error is the only error type CheckPin, Balance and the parsers return for
+// a failed call. Nothing in it ever holds the dealer password.
+type Error struct {
+	Kind    Kind
+	Op      string // "pin_kontrol" or "bakiye_kontrol"
+	Code    string // znet's code for KindRejected ("3")
+	Message string // znet's message (rejected) or a short, password-free description
+	Status  int    // HTTP status when known
+	Err     error  // underlying cause, already redacted
+}
+
+// Error reads as one sentence: what happened, then what to do, then the
+// underlying cause, e.g. "znet answered with an HTML page (HTTP 200): the
+// base URL is probably wrong".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Kind == KindRejected {
+		b.WriteString("znet rejected the request: ")
+		b.WriteString(e.Code)
+		b.WriteByte('|')
+		b.WriteString(e.Message)
+	} else {
+		b.WriteString(e.Message)
+		if e.Message == "" {
+			b.WriteString("znet call failed")
+		}
+		// An empty body means the same whatever the status, so it is left out.
+		if e.Status != 0 && e.Kind != KindUnauthorized {
+			b.WriteString(" (HTTP ")
+			b.WriteString(strconv.Itoa(e.Status))
+			b.WriteByte(')')
+		}
+		if e.Kind > 0 && int(e.Kind) < len(kindHints) && kindHints[e.Kind] != "" {
+			b.WriteString(": ")
+			b.WriteString(kindHints[e.Kind])
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf reports the Kind of the first *Error in err's chain.
+func KindOf(err error) (Kind, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind, true
+	}
+	return 0, false
+}
+
+// IsIntegrationFault reports whether err means the whole panel is unusable
+// (bad credentials, wrong base URL, unreachable host) rather than something
+// about one call or one order. Polling other orders of the same integration
+// is pointless until an operator fixes it.
+func IsIntegrationFault(err error) bool {
+	k, ok := KindOf(err)
+	return ok && (k == KindUnauthorized || k == KindWrongBaseURL || k == KindUnreachable)
+}
+
+const redacted = "REDACTED"
+
+// secretForms lists the ways the password can appear in text: as typed, and
+// escaped the way a query string or a path carries it.
+func secretForms(password string) []string {
+	if password == "" {
+		return nil
+	}
+	forms := []string{password}
+	for _, f := range []string{url.QueryEscape(password), url.PathEscape(password)} {
+		if f != password {
+			forms = append(forms, f)
+		}
+	}
+	return forms
+}
+
+// scrub removes every occurrence of the password from s.
+func scrub(s, password string) string {
+	for _, f := range secretForms(password) {
+		s = strings.ReplaceAll(s, f, redacted)
+	}
+	return s
+}
+
+func containsSecret(s, password string) bool {
+	for _, f := range secretForms(password) {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactURL keeps scheme, host and path: enough to tell which panel and which
+// endpoint failed, while the query (kod, sifre) and any user info go.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.ForceQuery = false
+	u.Fragment = ""
+	u.RawFragment = ""
+	return u.String()
+}
+
+// redact returns err with the password removed from every message in its
+// chain. net/http's *url.Error is rebuilt without the query string, so its
+// cause stays inspectable. Any other error that still mentions the password
+// is flattened into text, keeping only the context sentinels that callers
+// test with errors.Is.
+func redact(err error, password string) error {
+	if err == nil {
+		return nil
+	}
+	if ue, ok := err.(*url.Error); ok {
+		return &url.Error{Op: ue.Op, URL: scrub(redactURL(ue.URL), password), Err: redact(ue.Err, password)}
+	}
+	if !chainLeaks(err, password) {
+		return err
+	}
+	r := &redactedError{msg: scrub(err.Error(), password)}
+	for _, sentinel := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, sentinel) {
+			r.sentinel = sentinel
+			break
+		}
+	}
+	return r
+}
+
+// chainLeaks walks err's whole tree, because a wrapper may print less than
+// the errors it wraps.
+func chainLeaks(err error, password string) bool {
+	if err == nil {
+		return false
+	}
+	if containsSecret(err.Error(), password) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return chainLeaks(u.Unwrap(), password)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if chainLeaks(e, password) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type redactedError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.sentinel }

@@ -1,0 +1,67 @@
+package znet
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func FuzzParsePinStatus(f *testing.F) {
+	for _, seed := range []string{
+		// Every answer in the API notes.
+		"OK|2|AB12-CD34-EF56-GH78|Açıklama",
+		"OK|1| |Açıklama",
+		"OK|1| - |Açıklama",
+		"OK|3| |Açıklama",
+		"3|Açıklama",
+		"OK|12755.23",
+		"OK|35.00|12720.23",
+		"",
+		"<!DOCTYPE html><html></html>",
+		"OK|2|AB12|İşlem tamamlandı\r\n",
+		"OK|3| |İşlem iptal edildi",
+		"OK|2|X|\xdd\xfelem tamamland\xfd",
+		"\xef\xbb\xbfOK|1| |x",
+		"OK|2|P|a|b",
+		"OK|2",
+		"OK|1",
+		"OK|2|AB\x00CD|\x00",
+		"\xff\xfe\x00O\x00K",
+		" 12 |msg",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ps, err := ParsePinStatus(body)
+		if err != nil {
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T, want *Error", err)
+			}
+			if e.Kind.String() == "" || strings.HasPrefix(e.Kind.String(), "Kind(") {
+				t.Fatalf("unknown kind %d", e.Kind)
+			}
+			if ps != (PinStatus{}) {
+				t.Fatalf("non-zero PinStatus %+v with an error", ps)
+			}
+			for _, s := range []string{e.Code, e.Message, err.Error()} {
+				if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+					t.Fatalf("error text %q is not clean UTF-8", s)
+				}
+			}
+			return
+		}
+		if ps.Status < StatusWaiting || ps.Status > StatusCancelled {
+			t.Fatalf("status %d out of range", ps.Status)
+		}
+		for _, s := range []string{ps.PIN, ps.Description} {
+			if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) || s != strings.TrimSpace(s) {
+				t.Fatalf("field %q is not trimmed UTF-8 free of NUL and control characters", s)
+			}
+		}
+		if ps.Status == StatusDone && ps.PIN == "-" {
+			t.Fatal("a dash PIN must read as blank")
+		}
+	})
+}

@@ -130,9 +130,22 @@ func ParseSchedule(s string) (Schedule, error) {
 func (s Schedule) String() string {
 	parts := make([]string, len(s))
 	for i, d := range s {
-		parts[i] = d.String()
+		parts[i] = compactDuration(d)
 	}
 	return strings.Join(parts, ",")
+}
+
+// compactDuration writes 2m rather than time's 2m0s.
+func compactDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
 }
 
 // jitter is the share by which a wait is randomly lengthened or shortened,

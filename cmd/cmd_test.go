@@ -1,0 +1,172 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+func TestCommandsRefuseToRunBeforeMigrate(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	for _, args := range [][]string{
+		{"check-pending"},
+		{"check", "--order", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44"},
+		{"list", "--pending"},
+	} {
+		r := zwatch(t, db, args...)
+		if r.code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, r.code)
+		}
+		oneLine(t, r.stderr, "run zwatch migrate")
+	}
+	var tables int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	if tables != 0 {
+		t.Errorf("a refused command created %d zwatch tables", tables)
+	}
+}
+
+func TestMigrateThenAgain(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	if r := zwatch(t, db, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "applied") {
+		t.Fatalf("first migrate: exit %d\n%s", r.code, r.all())
+	}
+	r := zwatch(t, db, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "nothing to do") {
+		t.Errorf("second migrate: exit %d\n%s", r.code, r.all())
+	}
+	r = zwatch(t, db, "migrate", "--status")
+	if r.code != 0 || strings.Contains(r.stdout, "pending") || !strings.Contains(r.stdout, "applied") {
+		t.Errorf("migrate --status: exit %d\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, db, "list"); r.code != 0 {
+		t.Errorf("list after migrate: exit %d\n%s", r.code, r.all())
+	}
+}
+
+func TestUnreachableDatabaseIsOneLineWithoutPassword(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"check-pending"}, {"list"}, {"migrate"}} {
+		r := result{}
+		var out, errOut strings.Builder
+		_ = out
+		args = append(args, "--database-url", "postgres://shop:db-Secret-1@127.0.0.1:1/shopdb")
+		r = runMain(args, &errOut)
+		if r.code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, r.code)
+		}
+		oneLine(t, r.stderr, "host 127.0.0.1 port 1 database shopdb")
+		assertNoSecret(t, "stderr", r.stderr, "db-Secret-1")
+	}
+}
+
+func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("1")
+	for _, args := range [][]string{
+		{"check-pending", "--batch", "0"},
+		{"check-pending", "--concurrency", "-1"},
+		{"check-pending", "--schedule", "10s,soon"},
+		{"check-pending", "--output", "yaml"},
+		{"check-pending", "--rate", "fast"},
+		{"check-pending", "extra-arg"},
+		{"check"},
+		{"check", "--order", "not-a-uuid"},
+		{"check", "--order", id, "--timeout", "0s"},
+		{"list", "--limit", "0"},
+		{"list", "--tenant", "acme"},
+		{"list", "--pending", "--stuck"},
+		{"list", "--output", "xml"},
+		{"no-such-command"},
+		{"list", "--log-level", "loud"},
+	} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r.all())
+		}
+		if strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("%v: want one line on stderr and nothing on stdout, got\nstdout: %s\nstderr: %s", args, r.stdout, r.stderr)
+		}
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("bad input reached znet %d times", s.znet.TotalRequests())
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.LastSyncAt != nil {
+		t.Errorf("bad input changed the order: %+v", row)
+	}
+	var checks int
+	s.db.Get(&checks, `SELECT count(*) FROM zwatch_order_checks`)
+	if checks != 0 {
+		t.Errorf("bad input wrote %d bookkeeping rows", checks)
+	}
+}
+
+func TestCheckPendingTableJSONAndQuiet(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("11")
+	s.order("12")
+	s.znet.Script("11", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.znet.Script("12", znettest.Waiting("bekliyor"))
+
+	r := zwatch(t, s.db, "check-pending", "--log-level", "debug")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	for _, want := range []string{"ZNET-A", "COMPLETED", "TOTAL"} {
+		if !strings.Contains(strings.ToUpper(r.stdout), want) {
+			t.Errorf("table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertNoSecret(t, "output and logs", r.all(), "AB12-CD34-EF56-GH78", "GH78")
+	if !strings.Contains(r.stderr, "asked znet") {
+		t.Errorf("debug logs should have one line per order:\n%s", r.stderr)
+	}
+
+	// Nothing due now: quiet prints nothing at all.
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 || r.all() != "" {
+		t.Errorf("quiet run: exit %d, printed:\n%s", r.code, r.all())
+	}
+
+	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now()`)
+	r = zwatch(t, s.db, "check-pending", "-o", "json")
+	var summary struct {
+		Total struct {
+			Asked, Processing int
+		} `json:"total"`
+		Integrations []struct {
+			Name string `json:"name"`
+		} `json:"integrations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &summary); err != nil {
+		t.Fatalf("json output: %v\n%s", err, r.stdout)
+	}
+	if summary.Total.Asked != 1 || summary.Total.Processing != 1 || summary.Integrations[0].Name != "znet-A" {
+		t.Errorf("json summary %+v", summary)
+	}
+}
+
+func TestCheckPendingExit3WhenAPanelFails(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"21", "22", "23", "24"} {
+		s.order(ref)
+	}
+	s.znet.SetDown(znettest.HTMLPage(200))
+
+	r := zwatch(t, s.db, "check-pending", "-q", "--per-integration", "1")
+
+	if r.code != 3 {
+		t.Errorf("exit %d, want 3\n%s", r.code, r.all())
+	}
+	if !strings.Contains(r.stdout, "integration znet-A is failing") || !strings.Contains(r.stdout, "HTML page") {
+		t.Errorf("quiet output must still say which panel fails and why:\n%s", r.stdout)
+	}
+	assertNoSecret(t, "output", r.all())
+}

@@ -1,0 +1,78 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+const (
+	dealerCode = "bayi-7"
+	password   = "Gizli-Sifre-99"
+)
+
+type shop struct {
+	t     *testing.T
+	db    *storetest.DB
+	znet  *znettest.Server
+	integ string
+}
+
+func newShop(t *testing.T) *shop {
+	t.Helper()
+	db := storetest.New(t)
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	return &shop{t: t, db: db, znet: fake, integ: integ}
+}
+
+func (s *shop) order(ref string) string {
+	s.t.Helper()
+	return s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 1000 + len(ref)})
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// zwatch runs the command line in-process against the test's database.
+func zwatch(t *testing.T, db *storetest.DB, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--database-url", db.URL)
+	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: &errOut})
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+func (r result) all() string { return r.stdout + r.stderr }
+
+func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
+	t.Helper()
+	for _, s := range append([]string{password}, secrets...) {
+		if strings.Contains(text, s) {
+			t.Errorf("%s contains the secret %q:\n%s", what, s, text)
+		}
+	}
+}
+
+// oneLine asserts that stderr is exactly one line holding want.
+func oneLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("stderr should be one line saying %q, got:\n%s", want, stderr)
+	}
+}
+
+// runMain runs the command line with args as given.
+func runMain(args []string, errOut *strings.Builder) result {
+	var out bytes.Buffer
+	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut})
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}

@@ -1,0 +1,24 @@
+// Command zwatch polls znet for the shop's sent orders and saves their final
+// status and PIN to the shop's database. See README.md.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/zwatch/zwatch/cmd"
+)
+
+func main() {
+	// A signal cancels the context: the run stops claiming, cancels what is
+	// in flight, saves what it has and releases the rest. A second signal
+	// kills the process the usual way.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(cmd.Main(ctx, os.Args[1:], cmd.SystemStreams()))
+}

@@ -1,0 +1,145 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+func TestCheckOrderAppliesAndMasksThePIN(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("31")
+	s.znet.Script("31", znettest.Done("AB12-CD34-EF56-GH78", "İşlem tamamlandı"))
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	for _, want := range []string{"znet: done", "••••-GH78", "sent -> completed", "PIN saved"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertNoSecret(t, "output", r.all(), "AB12-CD34")
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || *row.PINCode != "AB12-CD34-EF56-GH78" {
+		t.Errorf("row %+v: check must apply the answer as check-pending would", row)
+	}
+	if c := s.db.ReadCheck(id); c.Attempts != 1 || c.ClaimedBy != nil {
+		t.Errorf("bookkeeping %+v: want one attempt, claim released", c)
+	}
+}
+
+func TestCheckOrderShowPINAndDryRun(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("32")
+	s.znet.Script("32", znettest.Done("AB12-CD34-EF56-GH78", "ok"))
+
+	r := zwatch(t, s.db, "check", "--order", id, "--dry-run", "--show-pin", "-o", "json")
+
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	var report struct {
+		Answer, PIN, From, To string
+		DryRun                bool `json:"dry_run"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if report.PIN != "AB12-CD34-EF56-GH78" || report.To != "completed" || !report.DryRun {
+		t.Errorf("report %+v: want the full PIN and the predicted change", report)
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
+		t.Errorf("dry run wrote the order: %+v", row)
+	}
+	var checks int
+	s.db.Get(&checks, `SELECT count(*) FROM zwatch_order_checks`)
+	if checks != 0 {
+		t.Error("dry run wrote zwatch's table")
+	}
+}
+
+func TestCheckOrderExplainsWhyNot(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	other := s.db.AddIntegration(storetest.Integration{Provider: "barakat"})
+	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", Disabled: true})
+	cases := map[string]struct{ id, want string }{
+		"unknown":      {"3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44", "does not exist"},
+		"final":        {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "41", ExternalStatus: "completed"}), "already final"},
+		"staff":        {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "42", Status: "rejected"}), "handled by staff"},
+		"not znet":     {s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "43"}), "not a znet order"},
+		"disabled":     {s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "44"}), "disabled"},
+		"no referans":  {s.db.AddOrder(storetest.Order{IntegrationID: s.integ}), "no referans"},
+		"not sent yet": {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "46", ExternalStatus: "not_sent"}), "not been sent"},
+	}
+	for name, c := range cases {
+		r := zwatch(t, s.db, "check", "--order", c.id)
+		if r.code != 4 {
+			t.Errorf("%s: exit %d, want 4\n%s", name, r.code, r.all())
+		}
+		if strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, c.want) {
+			t.Errorf("%s: want one line saying %q, got:\n%s", name, c.want, r.all())
+		}
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("znet was asked %d times about orders zwatch must leave alone", s.znet.TotalRequests())
+	}
+}
+
+func TestCheckOrderZnetErrorExits3WithoutPassword(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("51")
+	s.znet.SetDown(znettest.Empty())
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 3 || !strings.Contains(r.stdout, "empty body") {
+		t.Errorf("exit %d, want 3 and the reason:\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "output", r.all())
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
+		t.Errorf("an error changed the order: %+v", row)
+	}
+}
+
+func TestListMasksPINsUnlessAsked(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	done := s.order("61")
+	pending := s.order("62")
+	s.znet.Script("61", znettest.Done("AB12-CD34-EF56-GH78", "ok"))
+	s.znet.Script("62", znettest.Waiting("bekliyor"))
+	zwatch(t, s.db, "check-pending")
+
+	r := zwatch(t, s.db, "list", "--completed")
+	if r.code != 0 || !strings.Contains(r.stdout, "••••-GH78") || !strings.Contains(r.stdout, done[:8]) {
+		t.Errorf("list --completed: exit %d\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "list output", r.all(), "AB12-CD34")
+
+	r = zwatch(t, s.db, "list", "--completed", "--show-pin")
+	if !strings.Contains(r.stdout, "AB12-CD34-EF56-GH78") {
+		t.Errorf("--show-pin must print the PIN:\n%s", r.stdout)
+	}
+
+	r = zwatch(t, s.db, "list", "-o", "json")
+	var rows []struct {
+		ID             string `json:"id"`
+		ExternalStatus string `json:"external_status"`
+		Attempts       int    `json:"attempts"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(rows) != 1 || rows[0].ID != pending || rows[0].ExternalStatus != "processing" || rows[0].Attempts != 1 {
+		t.Errorf("list --pending (default) = %+v, want only the processing order", rows)
+	}
+}

@@ -1,0 +1,150 @@
+package cmd_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// These tests run the real binary, because what they check (a process
+// killed or signalled mid-flight) cannot happen in-process.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func zwatchBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "zwatch-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "zwatch")
+		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building zwatch: %v", buildErr)
+	}
+	return binPath
+}
+
+// startZwatch starts the binary against the shop's database.
+func startZwatch(t *testing.T, s *shop, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	c := exec.Command(zwatchBinary(t), append(args, "--database-url", s.db.URL)...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Process.Kill() })
+	return c, &out
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestKilledRunLosesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, s.order("7"+strings.Repeat("0", i)))
+	}
+	s.znet.SetDefault(znettest.Done("KILL-PIN-1", "ok").After(time.Minute))
+
+	c, _ := startZwatch(t, s, "check-pending", "--concurrency", "6", "--per-integration", "6")
+	waitFor(t, "requests in flight", func() bool { return s.znet.TotalRequests() >= 6 })
+	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Wait()
+
+	// The dead run's claims hold until they lapse: a run now asks nothing
+	// the dead one may still have had in flight.
+	var claimed int
+	s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+	if claimed != 12 {
+		t.Fatalf("%d orders claimed after the kill, want all 12", claimed)
+	}
+	s.znet.SetDefault(znettest.Done("KILL-PIN-1", "ok"))
+	s.znet.Reset()
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.TotalRequests() != 0 {
+		t.Fatalf("a run while the claims hold asked znet %d times (exit %d)\n%s", s.znet.TotalRequests(), r.code, r.all())
+	}
+
+	// Once the lease has lapsed, a later run completes everything.
+	s.db.Exec(`UPDATE zwatch_order_checks SET claim_expires_at = now() - interval '1 second'`)
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	for _, id := range ids {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || *row.PINCode != "KILL-PIN-1" {
+			t.Errorf("order %s after the kill: %+v", id, row)
+		}
+	}
+}
+
+func TestSignalReleasesUnaskedOrders(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			var ids []string
+			for i := range 10 {
+				ids = append(ids, s.order("8"+strings.Repeat("1", i)))
+			}
+			s.znet.SetDefault(znettest.Waiting("").After(time.Minute))
+
+			c, out := startZwatch(t, s, "check-pending", "--loop", "5m", "--tick", "100ms")
+			waitFor(t, "requests in flight", func() bool { return s.znet.TotalRequests() >= 4 })
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			// The requests in flight would hang for a minute and the loop
+			// for five: only a clean stop ends the process at all.
+			if err := c.Wait(); err != nil {
+				t.Errorf("exit after %s: %v\n%s", sig, err, out)
+			}
+			if !strings.Contains(out.String(), "stopped early by signal") {
+				t.Errorf("the summary should say the run was stopped:\n%s", out)
+			}
+			var claimed, attempts int
+			s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+			s.db.Get(&attempts, `SELECT coalesce(sum(attempts), 0) FROM zwatch_order_checks`)
+			if claimed != 0 || attempts != 0 {
+				t.Errorf("%d claims left and %d attempts counted after %s, want none", claimed, attempts, sig)
+			}
+			for _, id := range ids {
+				if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.LastSyncAt != nil {
+					t.Errorf("order %s changed by a cancelled request: %+v", id, row)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,93 @@
+package watch_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 20
+	for i := range n {
+		ref := referans(10000 + i)
+		e.order(ref)
+		e.znet.Script(ref, znettest.Waiting(""), znettest.Waiting(""), znettest.Done("PIN-"+ref, "ok"))
+	}
+	e.znet.SetLatency(10 * time.Millisecond)
+	cfg := e.config()
+	cfg.Schedule = watch.Schedule{200 * time.Millisecond}
+	cfg.Loop = 4 * time.Second
+	cfg.Tick = 50 * time.Millisecond
+
+	// Two looping invocations overlap completely, as two cron entries or two
+	// hosts would.
+	var wg sync.WaitGroup
+	sums := make([]*watch.Summary, 2)
+	for k := range sums {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sum, err := watch.Run(context.Background(), e.db.Store, cfg)
+			if err != nil {
+				t.Errorf("run %d: %v", k, err)
+			}
+			sums[k] = sum
+		}()
+	}
+	wg.Wait()
+
+	completed := sums[0].Total.Completed + sums[1].Total.Completed
+	if completed != n {
+		t.Errorf("the two loops completed %d orders, want %d", completed, n)
+	}
+	for i := range n {
+		ref := referans(10000 + i)
+		if got := e.znet.Requests(ref); got != 3 {
+			t.Errorf("referans %s asked %d times, want 3 (wait, wait, done)", ref, got)
+		}
+		if got := e.znet.MaxConcurrentFor(ref); got > 1 {
+			t.Errorf("referans %s asked by two loops at the same time", ref)
+		}
+	}
+}
+
+func TestLoopStopsCleanlyOnCancel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 10 {
+		e.order(referans(11000 + i))
+	}
+	e.znet.SetDefault(znettest.Waiting("").After(time.Minute)) // every request hangs
+	cfg := e.config()
+	cfg.Loop = time.Minute
+	cfg.Tick = 50 * time.Millisecond
+	cfg.Timeout = time.Minute
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for e.znet.TotalRequests() < cfg.PerIntegration {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel() // SIGTERM in the middle of the loop
+	}()
+	sum, err := watch.Run(ctx, e.db.Store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if sum.StoppedBy != "signal" || sum.Total.Asked != 0 || sum.Total.Skipped != 10 {
+		t.Errorf("summary %+v stopped by %q: want all 10 released unasked after a signal", sum.Total, sum.StoppedBy)
+	}
+	var claimed, attempts int
+	e.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+	e.db.Get(&attempts, `SELECT coalesce(sum(attempts), 0) FROM zwatch_order_checks`)
+	if claimed != 0 || attempts != 0 {
+		t.Errorf("%d claims left and %d attempts counted, want none", claimed, attempts)
+	}
+}

@@ -34,6 +34,14 @@ vet:
 test: postgres deps vet
 	pg_virtualenv sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 ./...'
 
+# The main job on a fresh machine, one command: a throwaway PostgreSQL with
+# the shop's tables, and zwatch at work on made-up orders against fake znet
+# panels it runs itself (see `zwatch demo --help`). pg_virtualenv drops the
+# cluster when the demo ends, however it ends.
+demo: postgres build
+	pg_virtualenv sh -c 'export PGSSLMODE=disable; \
+		psql -q -v ON_ERROR_STOP=1 -f testdata/host-schema.sql && ./$(BIN) demo'
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 

@@ -1,0 +1,114 @@
+package cmd_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// The demo is the whole binary at work: migrate, check-pending run after run
+// against fake panels, list. It is also the first thing a newcomer runs.
+func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	r := zwatch(t, db, "demo", "--orders", "60", "--pace", "100ms", "--timeout", "20s")
+	if r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.all())
+	}
+
+	var byState []struct {
+		Integration string `db:"name"`
+		State       string `db:"state"`
+		Orders      int    `db:"orders"`
+	}
+	if err := db.SQL.Select(&byState, `
+		SELECT i.name,
+		       CASE WHEN c.given_up_at IS NOT NULL AND o."externalStatus" IN ('sent', 'pending', 'processing')
+		            THEN 'stuck' ELSE o."externalStatus" END AS state,
+		       count(*) AS orders
+		FROM product_orders o
+		JOIN integrations i ON i.id::text = o."providerId"
+		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+		GROUP BY 1, 2`); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	total := 0
+	for _, s := range byState {
+		got[s.Integration+" "+s.State] += s.Orders
+		total += s.Orders
+	}
+	if total != 60 {
+		t.Errorf("the demo seeded %d orders, want 60: %v", total, got)
+	}
+	for key, n := range got {
+		if !strings.HasSuffix(key, " completed") && !strings.HasSuffix(key, " failed") && !strings.HasSuffix(key, " stuck") {
+			t.Errorf("%d orders of %s: neither final nor stuck", n, key)
+		}
+	}
+	// The healthy panel delivers and cancels; the one with the changed
+	// password gets every order stuck.
+	for _, key := range []string{"znet-oyundunyasi completed", "znet-oyundunyasi failed", "znet-pinmarket stuck"} {
+		if got[key] == 0 {
+			t.Errorf("no orders of %s; by state: %v", key, got)
+		}
+	}
+	if got["znet-pinmarket completed"]+got["znet-pinmarket failed"] > 0 {
+		t.Errorf("the panel with the wrong password settled orders: %v", got)
+	}
+
+	for _, want := range []string{
+		"$ zwatch migrate", "$ zwatch check-pending", "every order is final or stuck",
+		"integration znet-pinmarket is failing: znet answered with an empty body",
+		"$ zwatch list --completed", "$ zwatch list --stuck", "••••-",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	var secrets []string
+	if err := db.SQL.Select(&secrets, `SELECT sifre FROM integrations
+		UNION ALL SELECT "pinCode" FROM product_orders WHERE "pinCode" IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if len(secrets) < 3 {
+		t.Fatalf("expected two passwords and some PINs, got %d secrets", len(secrets))
+	}
+	assertNoSecret(t, "the demo's output", r.all(), secrets...)
+}
+
+func TestDemoRefusesADatabaseWithShopData(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("1")
+	r := zwatch(t, s.db, "demo", "--pace", "10ms")
+	if r.code != 2 {
+		t.Fatalf("demo on a shop with data: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "refusing to seed fake orders")
+	if strings.Contains(r.stdout, "zwatch") {
+		t.Errorf("the refused demo printed:\n%s", r.stdout)
+	}
+	var rows struct {
+		Orders       int `db:"orders"`
+		Integrations int `db:"integrations"`
+	}
+	s.db.Get(&rows, `SELECT (SELECT count(*) FROM product_orders) AS orders, (SELECT count(*) FROM integrations) AS integrations`)
+	if rows.Orders != 1 || rows.Integrations != 1 {
+		t.Errorf("the refused demo changed the shop: %d orders, %d integrations", rows.Orders, rows.Integrations)
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("the refused demo asked znet %d times", s.znet.TotalRequests())
+	}
+}
+
+func TestDemoNeedsTheShopSchema(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t, `DROP TABLE product_orders`)
+	r := zwatch(t, db, "demo")
+	if r.code != 1 {
+		t.Fatalf("demo without the shop's tables: exit %d, want 1\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "load the shop's schema first")
+}

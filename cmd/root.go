@@ -146,6 +146,7 @@ orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		newCheckPendingCmd(opts),
 		newCheckCmd(opts),
 		newListCmd(opts),
+		newStatsCmd(opts),
 		newDemoCmd(opts),
 	)
 	return root

@@ -1,0 +1,186 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// StatsOptions are `zwatch stats`' flags.
+type StatsOptions struct {
+	*GlobalOptions
+	Runs   int
+	Output string
+}
+
+func newStatsCmd(g *GlobalOptions) *cobra.Command {
+	opts := &StatsOptions{GlobalOptions: g}
+	c := &cobra.Command{
+		Use:   "stats",
+		Short: "Show what is waiting, how old, what is stuck, and how the last runs went",
+		Long: `Show at a glance, per znet integration and in total, whether zwatch keeps up:
+
+  sent, pending, processing  orders zwatch still asks about, by externalStatus
+  due                        of those, the ones the next check-pending asks about;
+                             an order zwatch has not seen yet is due 30s after it
+                             was sent (check-pending's default --first-delay), and
+                             the orders of a disabled integration are never due
+  age p50, p95, oldest       how long ago those orders were sent: median, 95th
+                             percentile and oldest
+  stuck                      orders zwatch gave up on (see 'zwatch list --stuck');
+                             they are not in the ages
+  completed, failed 1h, 24h  orders zwatch saw completed, or cancelled at znet, in
+                             the last hour and the last 24 hours
+  to complete p50            median time from sentAt to completion, over the
+                             completions of the last 24 hours
+
+Completed and failed count what zwatch itself saved (its event log), not what
+the shop or staff did by other means. No figure counts over all finished
+orders, so stats stays cheap on a shop with millions of them.
+
+Then the last check-pending runs, newest first: start, duration, orders asked,
+completed and without an answer (errors), exit status and host. Dry runs are
+not recorded; runs are kept for 30 days, and at most 25000 of them.`,
+		Example: `  zwatch stats
+  zwatch stats --runs 30
+  zwatch stats -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runStats(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.IntVar(&opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	return c
+}
+
+// statsReport is stats' JSON output.
+type statsReport struct {
+	Integrations []store.OrderStats `json:"integrations"`
+	Total        store.OrderStats   `json:"total"`
+	Runs         []runLine          `json:"runs"`
+}
+
+type runLine struct {
+	store.Run
+	Seconds float64 `json:"duration_seconds"`
+}
+
+func runStats(ctx context.Context, opts *StatsOptions) error {
+	if opts.Runs < 0 {
+		return usage("--runs must not be negative")
+	}
+	if err := outputFormat(opts.Output); err != nil {
+		return err
+	}
+	st, err := opts.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	integrations, total, err := st.OrderStats(ctx, store.StatsParams{
+		FirstDelay: watch.DefaultConfig().FirstDelay,
+		Finished:   true,
+	})
+	if err != nil {
+		return fatal(err)
+	}
+	report := statsReport{Integrations: integrations, Total: total, Runs: []runLine{}}
+	if opts.Runs > 0 {
+		runs, err := st.LastRuns(ctx, opts.Runs)
+		if err != nil {
+			return fatal(err)
+		}
+		for _, r := range runs {
+			report.Runs = append(report.Runs, runLine{Run: r, Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds()})
+		}
+	}
+	if opts.Output == "json" {
+		err = writeJSON(opts.IO.Out, report)
+	} else {
+		err = printStats(opts, report)
+	}
+	if err != nil {
+		return fatal(err)
+	}
+	return nil
+}
+
+func printStats(opts *StatsOptions, r statsReport) error {
+	out := opts.IO.Out
+	name := func(s store.OrderStats) string {
+		if !s.Enabled {
+			return s.Name + " (disabled)"
+		}
+		return s.Name
+	}
+
+	fmt.Fprintln(out, "Waiting for znet")
+	t := newFigureTable(out, "INTEGRATION", "SENT", "PENDING", "PROCESSING", "DUE", "AGE P50", "AGE P95", "OLDEST", "STUCK")
+	for _, s := range r.Integrations {
+		t.Append(name(s), s.Sent, s.Pending, s.Processing, s.Due, seconds(s.AgeMedian), seconds(s.AgeP95), seconds(s.AgeOldest), s.Stuck)
+	}
+	tot := r.Total
+	t.Footer("total", tot.Sent, tot.Pending, tot.Processing, tot.Due, seconds(tot.AgeMedian), seconds(tot.AgeP95), seconds(tot.AgeOldest), tot.Stuck)
+	if err := t.Render(); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(out, "\nFinished, as zwatch saw it")
+	t = newFigureTable(out, "INTEGRATION", "COMPLETED 1H", "COMPLETED 24H", "FAILED 1H", "FAILED 24H", "TO COMPLETE P50")
+	for _, s := range r.Integrations {
+		t.Append(name(s), s.Completed1h, s.Completed24h, s.Failed1h, s.Failed24h, seconds(s.ToComplete))
+	}
+	t.Footer("total", tot.Completed1h, tot.Completed24h, tot.Failed1h, tot.Failed24h, seconds(tot.ToComplete))
+	if err := t.Render(); err != nil {
+		return err
+	}
+
+	if opts.Runs == 0 {
+		return nil
+	}
+	fmt.Fprintln(out, "\nLast runs of check-pending")
+	if len(r.Runs) == 0 {
+		fmt.Fprintln(out, "none recorded yet")
+		return nil
+	}
+	t = newTable(out, "started", "took", "asked", "completed", "errors", "exit", "host", "note")
+	for _, run := range r.Runs {
+		note := run.Error // a failure says more than how the run stopped
+		if note == "" && run.StoppedBy != "" {
+			note = "stopped by " + run.StoppedBy
+		}
+		took := time.Duration(run.Seconds * float64(time.Second)).Round(time.Millisecond)
+		t.Append(run.StartedAt.Local().Format(time.DateTime), took, run.Asked, run.Completed, run.Errors,
+			run.ExitStatus, run.Host, ellipsis(note, 50))
+	}
+	return t.Render()
+}
+
+// newFigureTable is newTable for headers with figures in them, shown as
+// written: the automatic formatting would turn "P95" into "P 95".
+func newFigureTable(w io.Writer, header ...any) *tablewriter.Table {
+	t := newTable(w)
+	t.Options(tablewriter.WithHeaderAutoFormat(tw.Off))
+	t.Header(header...)
+	return t
+}
+
+// seconds shows an age or a duration in seconds the way age does; nothing
+// when there was nothing to measure.
+func seconds(s *float64) string {
+	if s == nil {
+		return "-"
+	}
+	return age(time.Duration(*s * float64(time.Second)))
+}

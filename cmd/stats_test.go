@@ -1,0 +1,220 @@
+package cmd_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// statsJSON is what an operator reads from `zwatch stats -o json`.
+type statsJSON struct {
+	Integrations []statsFigures `json:"integrations"`
+	Total        statsFigures   `json:"total"`
+	Runs         []struct {
+		RunID      string    `json:"run_id"`
+		Host       string    `json:"host"`
+		StartedAt  time.Time `json:"started_at"`
+		Seconds    float64   `json:"duration_seconds"`
+		Asked      int       `json:"asked"`
+		Completed  int       `json:"completed"`
+		Errors     int       `json:"errors"`
+		ExitStatus int       `json:"exit_status"`
+		Error      string    `json:"error"`
+	} `json:"runs"`
+}
+
+type statsFigures struct {
+	Name             string   `json:"name"`
+	Enabled          bool     `json:"enabled"`
+	Sent             int      `json:"sent"`
+	Pending          int      `json:"pending"`
+	Processing       int      `json:"processing"`
+	Due              int      `json:"due"`
+	AgeMedian        *float64 `json:"age_median_seconds"`
+	AgeP95           *float64 `json:"age_p95_seconds"`
+	AgeOldest        *float64 `json:"age_oldest_seconds"`
+	Stuck            int      `json:"stuck"`
+	Completed1h      int      `json:"completed_1h"`
+	Completed24h     int      `json:"completed_24h"`
+	Failed1h         int      `json:"failed_1h"`
+	Failed24h        int      `json:"failed_24h"`
+	ToCompleteMedian *float64 `json:"to_complete_median_seconds"`
+}
+
+func stats(t *testing.T, db *storetest.DB, args ...string) statsJSON {
+	t.Helper()
+	r := zwatch(t, db, append([]string{"stats", "-o", "json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("stats: exit %d\n%s", r.code, r.all())
+	}
+	var s statsJSON
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("stats json: %v\n%s", err, r.stdout)
+	}
+	return s
+}
+
+func TestStatsFigures(t *testing.T) {
+	t.Parallel()
+	s := newShop(t) // znet-A
+	db := s.db
+	b := db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	c := db.AddIntegration(storetest.Integration{Name: "znet-C", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password, Disabled: true})
+	other := db.AddIntegration(storetest.Integration{Name: "barakat", Provider: "barakat"})
+	waiting := func(integ, status string, sentAgo time.Duration) string {
+		return db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", ExternalStatus: status, SentAgo: sentAgo})
+	}
+	finished := func(integ, status string, sentAgo, finishedAgo time.Duration) {
+		shopStatus := "approved"
+		if status == "failed" {
+			shopStatus = "rejected"
+		}
+		id := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2", ExternalStatus: status, Status: shopStatus, SentAgo: sentAgo})
+		db.AddEvent(id, status, finishedAgo)
+	}
+
+	// znet-A: five orders waiting 1h to 5h, two of them due; one stuck.
+	db.AddCheck(waiting(s.integ, "sent", 1*time.Hour), storetest.Check{NextCheckIn: -time.Minute})
+	db.AddCheck(waiting(s.integ, "processing", 2*time.Hour), storetest.Check{NextCheckIn: 10 * time.Minute})
+	db.AddCheck(waiting(s.integ, "processing", 3*time.Hour), storetest.Check{NextCheckIn: -time.Minute, Claimed: true})
+	waiting(s.integ, "pending", 4*time.Hour) // not seen by zwatch yet: due
+	db.AddCheck(waiting(s.integ, "sent", 5*time.Hour), storetest.Check{NextCheckIn: 5 * time.Minute})
+	db.AddCheck(waiting(s.integ, "processing", 30*time.Hour), storetest.Check{GivenUp: true})
+	finished(s.integ, "completed", 40*time.Minute, 30*time.Minute) // 10m to complete
+	finished(s.integ, "completed", 5*time.Hour, 4*time.Hour)       // 1h to complete
+	finished(s.integ, "failed", time.Hour, 20*time.Minute)
+	finished(s.integ, "completed", 80*time.Hour, 72*time.Hour) // too long ago to count
+	// A finished order without an event was decided outside zwatch.
+	db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "3", ExternalStatus: "completed", Status: "approved"})
+
+	// znet-B: one order waiting 10h, one completed in 20m two hours ago.
+	waiting(b, "sent", 10*time.Hour)
+	finished(b, "completed", 140*time.Minute, 2*time.Hour)
+
+	// znet-C is disabled: its order waits but is never due.
+	waiting(c, "sent", 6*time.Hour)
+	// Not znet's: counted nowhere.
+	waiting(other, "sent", 50*time.Hour)
+	finished(other, "completed", time.Hour, time.Minute)
+
+	got := stats(t, db)
+
+	if len(got.Integrations) != 3 {
+		t.Fatalf("integrations %+v, want znet-A, znet-B and znet-C only", got.Integrations)
+	}
+	a, bb, cc, tot := got.Integrations[0], got.Integrations[1], got.Integrations[2], got.Total
+	if a.Name != "znet-A" || bb.Name != "znet-B" || cc.Name != "znet-C" || cc.Enabled {
+		t.Fatalf("integrations %+v", got.Integrations)
+	}
+	for _, c := range []struct {
+		name    string
+		got     statsFigures
+		want    statsFigures
+		ages    [3]time.Duration // median, p95, oldest
+		toCompl time.Duration
+	}{
+		{"znet-A", a, statsFigures{Sent: 2, Pending: 1, Processing: 2, Due: 2, Stuck: 1, Completed1h: 1, Completed24h: 2, Failed1h: 1, Failed24h: 1},
+			// percentile_cont over 1..5h: p95 lies 80% of the way from 4h to 5h.
+			[3]time.Duration{3 * time.Hour, 4*time.Hour + 48*time.Minute, 5 * time.Hour}, 35 * time.Minute},
+		{"znet-B", bb, statsFigures{Sent: 1, Due: 1, Completed24h: 1},
+			[3]time.Duration{10 * time.Hour, 10 * time.Hour, 10 * time.Hour}, 20 * time.Minute},
+		{"znet-C", cc, statsFigures{Sent: 1},
+			[3]time.Duration{6 * time.Hour, 6 * time.Hour, 6 * time.Hour}, 0},
+		// 1,2,3,4,5,6,10h: p95 lies 70% of the way from 6h to 10h.
+		{"total", tot, statsFigures{Sent: 4, Pending: 1, Processing: 2, Due: 3, Stuck: 1, Completed1h: 1, Completed24h: 3, Failed1h: 1, Failed24h: 1},
+			[3]time.Duration{4 * time.Hour, 8*time.Hour + 48*time.Minute, 10 * time.Hour}, 20 * time.Minute},
+	} {
+		g, w := c.got, c.want
+		counts := [...]int{g.Sent, g.Pending, g.Processing, g.Due, g.Stuck, g.Completed1h, g.Completed24h, g.Failed1h, g.Failed24h}
+		wantCounts := [...]int{w.Sent, w.Pending, w.Processing, w.Due, w.Stuck, w.Completed1h, w.Completed24h, w.Failed1h, w.Failed24h}
+		if counts != wantCounts {
+			t.Errorf("%s: sent, pending, processing, due, stuck, completed 1h/24h, failed 1h/24h = %v, want %v", c.name, counts, wantCounts)
+		}
+		assertSeconds(t, c.name+" median age", g.AgeMedian, c.ages[0])
+		assertSeconds(t, c.name+" p95 age", g.AgeP95, c.ages[1])
+		assertSeconds(t, c.name+" oldest", g.AgeOldest, c.ages[2])
+		if c.toCompl == 0 {
+			if g.ToCompleteMedian != nil {
+				t.Errorf("%s: time to complete %v, want none", c.name, *g.ToCompleteMedian)
+			}
+			continue
+		}
+		assertSeconds(t, c.name+" time to complete", g.ToCompleteMedian, c.toCompl)
+	}
+}
+
+// assertSeconds compares a figure in seconds, allowing for the time the
+// test took between inserting and asking.
+func assertSeconds(t *testing.T, what string, got *float64, want time.Duration) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s: none, want %s", what, want)
+		return
+	}
+	if math.Abs(*got-want.Seconds()) > 60 {
+		t.Errorf("%s: %s, want %s", what, time.Duration(*got*float64(time.Second)), want)
+	}
+}
+
+func TestStatsOnAnEmptyShop(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+
+	got := stats(t, db)
+
+	if len(got.Integrations) != 0 || got.Total.Sent != 0 || got.Total.AgeOldest != nil || len(got.Runs) != 0 {
+		t.Errorf("empty shop: %+v", got)
+	}
+	r := zwatch(t, db, "stats")
+	if r.code != 0 || !strings.Contains(r.stdout, "none recorded yet") {
+		t.Errorf("table on an empty shop: exit %d\n%s", r.code, r.all())
+	}
+}
+
+func TestStatsShowsTheLastRuns(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ctx := context.Background()
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for i, exit := range []int{0, 3, 1} {
+		run := store.Run{
+			ID: "run-" + string(rune('a'+i)), Host: "cron-host-" + string(rune('a'+i)),
+			StartedAt: start.Add(time.Duration(i) * 2 * time.Minute), Asked: 10 * (i + 1), Completed: i, Errors: i * 2,
+			ExitStatus: exit,
+		}
+		run.FinishedAt = run.StartedAt.Add(1500 * time.Millisecond)
+		if exit == 1 {
+			run.Error = "saving 3 answers: connection reset"
+		}
+		if err := s.db.Store.RecordRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got := stats(t, s.db, "--runs", "2")
+
+	if len(got.Runs) != 2 {
+		t.Fatalf("runs %+v, want the newest 2", got.Runs)
+	}
+	newest, second := got.Runs[0], got.Runs[1]
+	if newest.RunID != "run-c" || newest.ExitStatus != 1 || newest.Asked != 30 || newest.Errors != 4 ||
+		newest.Host != "cron-host-c" || newest.Seconds != 1.5 || !strings.Contains(newest.Error, "connection reset") {
+		t.Errorf("newest run %+v", newest)
+	}
+	if second.RunID != "run-b" || second.ExitStatus != 3 || second.Completed != 1 {
+		t.Errorf("second run %+v", second)
+	}
+
+	r := zwatch(t, s.db, "stats")
+	for _, want := range []string{"cron-host-c", "cron-host-a", "connection reset", "1.5s", "ZNET-A"} {
+		if !strings.Contains(strings.ToUpper(r.stdout), strings.ToUpper(want)) {
+			t.Errorf("stats table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Run is one check-pending run as zwatch_runs keeps it.
+type Run struct {
+	ID         string    `db:"run_id" json:"run_id"`
+	Host       string    `db:"host" json:"host"`
+	StartedAt  time.Time `db:"started_at" json:"started_at"`
+	FinishedAt time.Time `db:"finished_at" json:"finished_at"`
+	Asked      int       `db:"asked" json:"asked"`
+	Completed  int       `db:"completed" json:"completed"`
+	Processing int       `db:"processing" json:"processing"`
+	Failed     int       `db:"failed" json:"failed"`
+	Errors     int       `db:"errors" json:"errors"`
+	Skipped    int       `db:"skipped" json:"skipped"`
+	Stuck      int       `db:"stuck" json:"stuck"`
+	Failing    int       `db:"failing" json:"failing_integrations"`
+	ExitStatus int       `db:"exit_status" json:"exit_status"`
+	StoppedBy  string    `db:"stopped_by" json:"stopped_by,omitempty"`
+	Error      string    `db:"error" json:"error,omitempty"`
+}
+
+// Runs are kept for RunsKeptFor, and never more than RunsKept of them: a
+// month of history from a cron job every 2 minutes, and a bound on the table
+// should someone run check-pending in a tight loop.
+const (
+	RunsKeptFor = 30 * 24 * time.Hour
+	RunsKept    = 25000
+)
+
+// runErrorLen bounds the error kept with a failed run; the whole message is
+// in the run's logs.
+const runErrorLen = 1000
+
+// RecordRun adds a finished run and, in the same statement, deletes the runs
+// past what is kept. Pruning a row or two per run through the started_at
+// index costs next to nothing and needs no separate cleanup job.
+func (s *Store) RecordRun(ctx context.Context, r Run) error {
+	_, err := s.db.ExecContext(ctx, `
+		WITH pruned AS (
+			DELETE FROM zwatch_runs
+			WHERE started_at <= GREATEST(
+				now() - make_interval(secs => $16),
+				(SELECT started_at FROM zwatch_runs ORDER BY started_at DESC OFFSET $17 - 1 LIMIT 1))
+		)
+		INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
+		                         failed, errors, skipped, stuck, failing, exit_status, stopped_by, error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''), NULLIF($15, ''))`,
+		r.ID, r.Host, r.StartedAt, r.FinishedAt, r.Asked, r.Completed, r.Processing,
+		r.Failed, r.Errors, r.Skipped, r.Stuck, r.Failing, r.ExitStatus, r.StoppedBy,
+		FitColumn(r.Error, runErrorLen), RunsKeptFor.Seconds(), RunsKept)
+	if err != nil {
+		return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
+	}
+	return nil
+}
+
+// LastRuns returns the newest runs, newest first.
+func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
+	var runs []Run
+	err := s.db.SelectContext(ctx, &runs, `
+		SELECT run_id, host, started_at, finished_at, asked, completed, processing, failed,
+		       errors, skipped, stuck, failing, exit_status,
+		       COALESCE(stopped_by, '') AS stopped_by, COALESCE(error, '') AS error
+		FROM zwatch_runs
+		ORDER BY started_at DESC
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the last runs: %w", err)
+	}
+	return runs, nil
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// OrderStats are the figures of one znet integration, or of all of them
+// together, as `zwatch stats` and the metrics file show them.
+//
+// Waiting orders are those zwatch still asks about; stuck ones are counted
+// apart and left out of the ages. Completed and failed count the transitions
+// zwatch saved (zwatch_order_events), not what the shop did by other means.
+// Ages and times are in seconds; nil when there is nothing to measure.
+type OrderStats struct {
+	IntegrationID string `db:"integration_id" json:"id,omitempty"` // empty for the total
+	Name          string `db:"name" json:"name"`
+	Enabled       bool   `db:"enabled" json:"enabled"`
+
+	Sent       int      `db:"sent" json:"sent"` // waiting, by "externalStatus"
+	Pending    int      `db:"pending" json:"pending"`
+	Processing int      `db:"processing" json:"processing"`
+	Due        int      `db:"due" json:"due"` // waiting and to be asked by the next run
+	AgeMedian  *float64 `db:"age_median" json:"age_median_seconds"`
+	AgeP95     *float64 `db:"age_p95" json:"age_p95_seconds"`
+	AgeOldest  *float64 `db:"age_oldest" json:"age_oldest_seconds"`
+	Stuck      int      `db:"stuck" json:"stuck"`
+
+	Completed1h  int `db:"completed_1h" json:"completed_1h"`
+	Completed24h int `db:"completed_24h" json:"completed_24h"`
+	Failed1h     int `db:"failed_1h" json:"failed_1h"`
+	Failed24h    int `db:"failed_24h" json:"failed_24h"`
+	// ToComplete is the median time from sentAt to the saved completion,
+	// over the completions of the last 24 hours.
+	ToComplete *float64 `db:"to_complete_median" json:"to_complete_median_seconds"`
+}
+
+// Waiting is the number of orders zwatch still asks about.
+func (s OrderStats) Waiting() int { return s.Sent + s.Pending + s.Processing }
+
+// StatsParams says what OrderStats counts.
+type StatsParams struct {
+	// FirstDelay is check-pending's: an order zwatch has not registered yet
+	// is due this long after it was sent.
+	FirstDelay time.Duration
+	// Finished adds the last day's completed and failed orders, read from
+	// zwatch_order_events. The metrics file does without them.
+	Finished bool
+}
+
+// OrderStats returns the figures of every znet integration, by name, and
+// their total.
+//
+// Both halves stay cheap however many finished orders the shop has: waiting
+// orders are read through the partial index zwatch_product_orders_pollable,
+// whose predicate orderPollableSQL repeats, and finished ones through the
+// index on zwatch_order_events.at, one day's worth.
+func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, OrderStats, error) {
+	var rows []OrderStats
+	err := s.db.SelectContext(ctx, &rows, statsSQL, p.FirstDelay.Seconds(), p.Finished)
+	if err != nil {
+		return nil, OrderStats{}, fmt.Errorf("reading order statistics: %w", err)
+	}
+	// The total is the last row (see the ORDER BY).
+	if len(rows) == 0 {
+		return nil, OrderStats{}, fmt.Errorf("reading order statistics: no total row")
+	}
+	return rows[:len(rows)-1], rows[len(rows)-1], nil
+}
+
+// statsSQL aggregates per integration and in total in one pass, with
+// GROUPING SETS: percentiles of the total cannot be made from those of the
+// parts.
+const statsSQL = `
+WITH waiting AS (
+	SELECT i.id AS integration_id,
+	       o."externalStatus" AS external_status,
+	       c.given_up_at IS NOT NULL AS stuck,
+	       i.enabled
+	       AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+	       AND CASE WHEN c.order_id IS NULL
+	                THEN ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
+	                ELSE c.next_check_at <= now() END AS due,
+	       extract(epoch FROM now() - ` + sentAtSQL + `)::float8 AS age
+	FROM product_orders o
+	` + joinZnetSQL + `
+	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id AND c.finished_at IS NULL
+	WHERE ` + orderPollableSQL + `
+),
+finished AS (
+	SELECT i.id AS integration_id,
+	       ev.to_status,
+	       ev.at > now() - interval '1 hour' AS last_hour,
+	       extract(epoch FROM ev.at - o.sent_at)::float8 AS took
+	FROM zwatch_order_events ev
+	-- One primary key lookup per event. As a plain join, the planner may
+	-- prefer hashing all of product_orders once a day holds enough events,
+	-- and that scan grows with every order the shop ever had; LIMIT keeps the
+	-- subquery from being flattened into such a join.
+	JOIN LATERAL (
+		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		FROM product_orders o
+		WHERE o.id = ev.order_id
+		LIMIT 1
+	) o ON true
+	` + joinZnetSQL + `
+	WHERE $2::boolean
+	  AND ev.at > now() - interval '1 day'
+	  AND ev.kind = 'status'
+	  AND ev.to_status IN ('completed', 'failed')
+),
+w AS (
+	SELECT integration_id,
+	       count(*) FILTER (WHERE NOT stuck AND external_status = 'sent') AS sent,
+	       count(*) FILTER (WHERE NOT stuck AND external_status = 'pending') AS pending,
+	       count(*) FILTER (WHERE NOT stuck AND external_status = 'processing') AS processing,
+	       count(*) FILTER (WHERE NOT stuck AND due) AS due,
+	       percentile_cont(0.5) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck) AS age_median,
+	       percentile_cont(0.95) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck) AS age_p95,
+	       max(age) FILTER (WHERE NOT stuck) AS age_oldest,
+	       count(*) FILTER (WHERE stuck) AS stuck
+	FROM waiting
+	GROUP BY GROUPING SETS ((integration_id), ())
+),
+f AS (
+	SELECT integration_id,
+	       count(*) FILTER (WHERE to_status = 'completed' AND last_hour) AS completed_1h,
+	       count(*) FILTER (WHERE to_status = 'completed') AS completed_24h,
+	       count(*) FILTER (WHERE to_status = 'failed' AND last_hour) AS failed_1h,
+	       count(*) FILTER (WHERE to_status = 'failed') AS failed_24h,
+	       percentile_cont(0.5) WITHIN GROUP (ORDER BY took) FILTER (WHERE to_status = 'completed') AS to_complete_median
+	FROM finished
+	GROUP BY GROUPING SETS ((integration_id), ())
+),
+lines AS (
+	SELECT i.id, i.name, i.enabled FROM integrations i WHERE i.provider = 'znet'
+	UNION ALL
+	SELECT NULL, 'total', true
+)
+SELECT COALESCE(l.id::text, '') AS integration_id, l.name, l.enabled,
+       COALESCE(w.sent, 0) AS sent,
+       COALESCE(w.pending, 0) AS pending,
+       COALESCE(w.processing, 0) AS processing,
+       COALESCE(w.due, 0) AS due,
+       w.age_median, w.age_p95, w.age_oldest,
+       COALESCE(w.stuck, 0) AS stuck,
+       COALESCE(f.completed_1h, 0) AS completed_1h,
+       COALESCE(f.completed_24h, 0) AS completed_24h,
+       COALESCE(f.failed_1h, 0) AS failed_1h,
+       COALESCE(f.failed_24h, 0) AS failed_24h,
+       f.to_complete_median
+FROM lines l
+LEFT JOIN w ON w.integration_id IS NOT DISTINCT FROM l.id
+LEFT JOIN f ON f.integration_id IS NOT DISTINCT FROM l.id
+ORDER BY l.id IS NULL, l.name, l.id`

@@ -147,6 +147,7 @@ orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		newCheckCmd(opts),
 		newListCmd(opts),
 		newStatsCmd(opts),
+		newBalanceCmd(opts),
 		newDemoCmd(opts),
 	)
 	return root

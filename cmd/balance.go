@@ -1,0 +1,198 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// BalanceOptions are `zwatch balance`'s flags.
+type BalanceOptions struct {
+	*GlobalOptions
+	IntegrationID string
+	Save          bool
+	Timeout       time.Duration
+	Concurrency   int
+	Output        string
+}
+
+func newBalanceCmd(g *GlobalOptions) *cobra.Command {
+	opts := &BalanceOptions{GlobalOptions: g}
+	c := &cobra.Command{
+		Use:   "balance [--integration ID] [--save]",
+		Short: "Ask each znet dealer panel for its balance: a health check of panels and credentials",
+		Long: `Ask the panel of every znet integration for the dealer's balance, the
+cheapest znet call and one without side effects. It tells whether the panel
+answers and accepts the credentials zwatch holds for it: a health check to run
+before blaming zwatch. Each integration gets one state:
+
+  ok              the panel answered and accepted the credentials; balance in TRY
+  unauthorized    znet answered with an empty body: the dealer code or password
+                  is wrong, this host's IP is not whitelisted at znet, or API
+                  access is off for the dealer
+  unreachable     no connection: the host name does not resolve, nothing
+                  listens, or TLS fails
+  wrong_base_url  an HTML page, an HTTP 4xx or a redirect loop: the base URL
+                  points somewhere else
+  misconfigured   no request can be built: base URL, dealer code or password is
+                  missing or malformed
+  error           anything else: a timeout, a server error, an unreadable answer
+  disabled        the integration is switched off and was not asked; name it
+                  with --integration to ask it anyway, e.g. before switching it
+                  back on
+
+With --save, the balance of each integration that answered ok is written to
+integrations.balance and "balanceUpdatedAt", the only columns of the shop's
+integrations zwatch ever writes. The dealer password is never printed.
+
+Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
+3 at least one integration asked is not ok.`,
+		Example: `  zwatch balance
+  zwatch balance --integration 7d3c1a52-0f4e-4b8a-9c6d-1e2f3a4b5c6d
+  zwatch balance --save -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runBalance(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.IntegrationID, "integration", "", "ask only this integration (integration id), even if it is disabled")
+	f.BoolVar(&opts.Save, "save", false, `write the balances of the integrations that answered ok to integrations.balance and "balanceUpdatedAt"`)
+	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer")
+	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	return c
+}
+
+// panelLine is one integration of balance's JSON output.
+type panelLine struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	TenantID string `json:"tenant_id"`
+	Enabled  bool   `json:"enabled"`
+	State    string `json:"state"`
+	Balance  string `json:"balance,omitempty"` // TRY
+	Error    string `json:"error,omitempty"`
+	TookMs   int64  `json:"took_ms"`
+	Saved    bool   `json:"saved"`
+}
+
+func runBalance(ctx context.Context, opts *BalanceOptions) error {
+	if opts.IntegrationID != "" {
+		id, err := uuid.Parse(opts.IntegrationID)
+		if err != nil {
+			return usage("--integration %q is not an id (a UUID)", opts.IntegrationID)
+		}
+		opts.IntegrationID = id.String()
+	}
+	if opts.Timeout <= 0 {
+		return usage("--timeout must be positive")
+	}
+	if opts.Concurrency < 1 {
+		return usage("--concurrency must be at least 1")
+	}
+	if err := outputFormat(opts.Output); err != nil {
+		return err
+	}
+	st, err := opts.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var integrations []store.Integration
+	if opts.IntegrationID == "" {
+		integrations, err = st.ZnetIntegrations(ctx)
+	} else {
+		var byID map[string]store.Integration
+		byID, err = st.Integrations(ctx, []string{opts.IntegrationID})
+		if in, ok := byID[opts.IntegrationID]; ok {
+			integrations = append(integrations, in)
+		} else if err == nil {
+			return usage("--integration %s: no znet integration has this id", opts.IntegrationID)
+		}
+	}
+	if err != nil {
+		return fatal(err)
+	}
+
+	checks := watch.CheckBalances(ctx, integrations, watch.BalanceConfig{
+		Timeout:     opts.Timeout,
+		Concurrency: opts.Concurrency,
+		AskDisabled: opts.IntegrationID != "",
+	})
+	lines := make([]panelLine, len(checks))
+	failing := false
+	var saveErrs []error
+	for i, c := range checks {
+		in := c.Integration
+		l := panelLine{
+			ID: in.ID, Name: in.Name, TenantID: in.TenantID, Enabled: in.Enabled,
+			State: string(c.State), Balance: c.Balance, TookMs: c.Took.Milliseconds(),
+		}
+		if c.Err != nil {
+			l.Error = c.Err.Error()
+		}
+		if opts.Save && c.State == watch.PanelOK {
+			err := st.SaveBalance(ctx, in.ID, c.Balance)
+			saveErrs = append(saveErrs, err)
+			l.Saved = err == nil
+		}
+		failing = failing || c.Failing()
+		lines[i] = l
+	}
+
+	if opts.Output == "json" {
+		err = writeJSON(opts.IO.Out, lines)
+	} else {
+		err = printPanels(opts, lines)
+	}
+	if err := errors.Join(append(saveErrs, err)...); err != nil {
+		return fatal(err)
+	}
+	if failing {
+		return attention
+	}
+	return nil
+}
+
+func printPanels(opts *BalanceOptions, lines []panelLine) error {
+	out := opts.IO.Out
+	header := []any{"INTEGRATION", "TENANT", "STATE", "BALANCE (TRY)", "TOOK"}
+	if opts.Save {
+		header = append(header, "SAVED")
+	}
+	t := newFigureTable(out, header...)
+	for _, l := range lines {
+		took := ""
+		if l.State != string(watch.PanelDisabled) && l.State != string(watch.PanelMisconfigured) {
+			took = fmt.Sprintf("%dms", l.TookMs)
+		}
+		row := []any{l.Name, shortID(l.TenantID), l.State, l.Balance, took}
+		if opts.Save {
+			saved := ""
+			if l.Saved {
+				saved = "yes"
+			}
+			row = append(row, saved)
+		}
+		t.Append(row...)
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// Whole sentences below the table: the hint at their end is the point.
+	for _, l := range lines {
+		if l.Error != "" {
+			fmt.Fprintf(out, "%s (%s): %s\n", l.Name, l.ID, l.Error)
+		}
+	}
+	return nil
+}

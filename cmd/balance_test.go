@@ -1,0 +1,129 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+type panelJSON struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+	State   string `json:"state"`
+	Balance string `json:"balance"`
+	Error   string `json:"error"`
+	Saved   bool   `json:"saved"`
+}
+
+func balance(t *testing.T, db *storetest.DB, args ...string) (map[string]panelJSON, result) {
+	t.Helper()
+	r := zwatch(t, db, append([]string{"balance", "-o", "json"}, args...)...)
+	var lines []panelJSON
+	if err := json.Unmarshal([]byte(r.stdout), &lines); err != nil {
+		t.Fatalf("balance json: %v (exit %d)\n%s", err, r.code, r.all())
+	}
+	byName := map[string]panelJSON{}
+	for _, l := range lines {
+		byName[l.Name] = l
+	}
+	return byName, r
+}
+
+func TestBalanceTellsEachPanelsState(t *testing.T) {
+	t.Parallel()
+	s := newShop(t) // znet-A answers with its balance
+	s.znet.SetBalance("12755.23")
+	broken := znettest.NewServer(dealerCode, password)
+	t.Cleanup(broken.Close)
+	broken.SetBalanceAnswer(znettest.ServerError(503))
+	spare := znettest.NewServer(dealerCode, password)
+	t.Cleanup(spare.Close)
+	const wrongPassword = "Yanlis-Sifre-11"
+	add := func(name, baseURL, sifre string, disabled bool) string {
+		return s.db.AddIntegration(storetest.Integration{Name: name, BaseURL: baseURL, Kod: dealerCode, Sifre: sifre, Disabled: disabled})
+	}
+	add("znet-unauthorized", s.znet.URL, wrongPassword, false)
+	add("znet-unreachable", "http://127.0.0.1:1", password, false)
+	add("znet-wrong-url", s.znet.URL+"/bayi", password, false)
+	add("znet-misconfigured", "bayi.example.com.tr", password, false)
+	add("znet-error", broken.URL, password, false)
+	disabled := add("znet-disabled", spare.URL, password, true)
+	s.db.AddIntegration(storetest.Integration{Name: "barakat", Provider: "barakat", BaseURL: s.znet.URL})
+
+	got, r := balance(t, s.db, "--save")
+
+	if r.code != 3 {
+		t.Errorf("exit %d, want 3 when a panel fails\n%s", r.code, r.stderr)
+	}
+	want := map[string]string{
+		"znet-A": "ok", "znet-unauthorized": "unauthorized", "znet-unreachable": "unreachable",
+		"znet-wrong-url": "wrong_base_url", "znet-misconfigured": "misconfigured", "znet-error": "error",
+		"znet-disabled": "disabled",
+	}
+	if len(got) != len(want) {
+		t.Errorf("integrations %v, want only the znet ones", got)
+	}
+	for name, state := range want {
+		if got[name].State != state {
+			t.Errorf("%s: state %q, want %q (%s)", name, got[name].State, state, got[name].Error)
+		}
+		if state != "ok" && state != "disabled" && got[name].Error == "" {
+			t.Errorf("%s: no explanation for an operator", name)
+		}
+	}
+	if a := got["znet-A"]; a.Balance != "12755.23" || !a.Saved {
+		t.Errorf("znet-A: %+v, want balance 12755.23 saved", a)
+	}
+	if spare.TotalRequests() != 0 {
+		t.Errorf("the disabled integration's panel was asked %d times", spare.TotalRequests())
+	}
+	assertNoSecret(t, "json output", r.all(), wrongPassword)
+
+	var saved []struct {
+		Name    string  `db:"name"`
+		Balance *string `db:"balance"`
+		Fresh   bool    `db:"fresh"`
+	}
+	if err := s.db.SQL.Select(&saved, `SELECT name, balance::text AS balance,
+		COALESCE("balanceUpdatedAt" > now() - interval '1 minute', false) AS fresh
+		FROM integrations WHERE balance IS NOT NULL OR "balanceUpdatedAt" IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 1 || saved[0].Name != "znet-A" || *saved[0].Balance != "12755.230" || !saved[0].Fresh {
+		t.Errorf("saved balances %+v, want only znet-A's, just now", saved)
+	}
+
+	table := zwatch(t, s.db, "balance")
+	for _, want := range []string{"znet-unauthorized", "unauthorized", "12755.23", "wrong_base_url", "disabled", "empty body"} {
+		if !strings.Contains(table.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, table.stdout)
+		}
+	}
+	assertNoSecret(t, "table output", table.all(), wrongPassword)
+
+	// Named, a disabled integration is asked: the check before switching it on.
+	got, r = balance(t, s.db, "--integration", disabled)
+	if r.code != 0 || len(got) != 1 || got["znet-disabled"].State != "ok" || got["znet-disabled"].Enabled {
+		t.Errorf("--integration on a disabled one: exit %d, %+v", r.code, got)
+	}
+}
+
+func TestBalanceAllOKExitsZeroAndSavesNothingUnasked(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+
+	got, r := balance(t, s.db)
+
+	if r.code != 0 || got["znet-A"].State != "ok" || got["znet-A"].Balance == "" || got["znet-A"].Saved {
+		t.Errorf("exit %d, %+v: want ok, a balance, nothing saved without --save", r.code, got)
+	}
+	var written int
+	s.db.Get(&written, `SELECT count(*) FROM integrations WHERE "balanceUpdatedAt" IS NOT NULL`)
+	if written != 0 {
+		t.Errorf("balance without --save wrote %d integrations", written)
+	}
+}

@@ -134,7 +134,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 // each step sees exactly which orders the step before it changed.
 //
 //	input   the outcomes, one row per order
-//	checks  locks zwatch's rows and decides give-up on the database's clock
+//	checks  decides give-up on the database's clock
 //	prev    locks the shop's rows and evaluates the compare-and-set
 //	changed the shop's columns zwatch owns, only where the CAS holds
 //	events  the transition log (never the PIN itself)
@@ -147,13 +147,13 @@ WITH input AS (
 	     AS t(order_id, result, pin, message, last_message, error, next_delay, referans, integration_id)
 ),
 checks AS (
+	-- Not locked: these rows are this run's by its claim, and booked below
+	-- updates them in the same statement.
 	SELECT c.order_id,
 	       input.result NOT IN ('done', 'cancelled')
 	       AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => $11) AS give_up
 	FROM zwatch_order_checks c
 	JOIN input ON input.order_id = c.order_id
-	ORDER BY c.order_id -- one lock order for all runs: no deadlocks between them
-	FOR UPDATE OF c
 ),
 prev AS (
 	SELECT o.id,
@@ -164,6 +164,8 @@ prev AS (
 	        AND ` + referansSQL + ` = input.referans) AS cas_holds
 	FROM product_orders o
 	JOIN input ON input.order_id = o.id
+	-- Locked as read, so that the compare-and-set below cannot act on a row
+	-- the shop changed since; in one order, so that no two writers deadlock.
 	ORDER BY o.id
 	FOR UPDATE OF o
 ),

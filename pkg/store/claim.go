@@ -13,6 +13,10 @@ import (
 type ClaimParams struct {
 	RunID string // written into claimed_by; releases and applies name it
 	Limit int    // orders at most
+	// Register is how many newly sent orders to enter into zwatch's table
+	// first. A run claiming a large batch in chunks registers once, with
+	// the first chunk; zero skips registering (and retiring).
+	Register int
 	// FirstDelay is how long after sentAt an order zwatch has never seen
 	// becomes due: znet rarely finishes in the first seconds.
 	FirstDelay time.Duration
@@ -34,11 +38,13 @@ func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
 	}
 	var orders []Order
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
-			return fmt.Errorf("retiring orders that left the pollable set: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, registerSQL, p.FirstDelay.Seconds(), p.Limit); err != nil {
-			return fmt.Errorf("registering newly sent orders: %w", err)
+		if p.Register > 0 {
+			if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
+				return fmt.Errorf("retiring orders that left the pollable set: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, registerSQL, p.FirstDelay.Seconds(), p.Register); err != nil {
+				return fmt.Errorf("registering newly sent orders: %w", err)
+			}
 		}
 		if err := tx.SelectContext(ctx, &orders, claimSQL, p.RunID, p.Limit, p.Lease.Seconds()); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
@@ -79,8 +85,8 @@ WHERE c.order_id = gone.order_id`
 
 // registerSQL gives a bookkeeping row to the oldest pollable orders zwatch
 // has not seen yet, due FirstDelay after they were sent. Registering at most
-// Limit of them is enough: any order past those is due later than all of
-// them, so the claim below could not pick it anyway.
+// as many as the run will claim is enough: any order past those is due later
+// than all of them, so the claim could not pick it anyway.
 //
 // An order zwatch retired or gave up on and that the shop has since sent
 // again (sentAt after that moment) starts over. The WHERE on DO UPDATE makes

@@ -9,25 +9,29 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
-// applyAnswers saves answers as they come. Whatever arrived while the last
-// statement ran goes into the next one, so a quiet run writes each answer at
-// once and a busy one writes hundreds per round trip.
+// applyAnswers saves answers as they come, in batches: whatever arrives
+// within applyLinger of the first answer (up to maxApplyBatch) goes into one
+// statement. A quiet run so writes each answer within moments; a busy one
+// writes dozens per round trip, which is what keeps the database's share of
+// a run small.
 func (r *run) applyAnswers() error {
 	var fatal error
 	for a := range r.answers {
 		batch := []answer{a}
-	drain:
+		linger := time.NewTimer(applyLinger)
+	collect:
 		for len(batch) < maxApplyBatch {
 			select {
 			case b, ok := <-r.answers:
 				if !ok {
-					break drain
+					break collect
 				}
 				batch = append(batch, b)
-			default:
-				break drain
+			case <-linger.C:
+				break collect
 			}
 		}
+		linger.Stop()
 		if err := r.applyBatch(batch); err != nil && fatal == nil {
 			fatal = err
 		}
@@ -49,7 +53,10 @@ func (r *run) applyBatch(batch []answer) error {
 		return nil
 	}
 	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
+	defer r.timeDB(time.Now())
+	start := time.Now()
 	applied, err := r.store.Apply(r.db, params, outcomes)
+	r.log.Debug("saved answers", "orders", len(batch), "took", time.Since(start).Round(time.Microsecond))
 	if err == nil {
 		r.account(batch, outcomes, applied)
 		return nil

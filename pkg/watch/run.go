@@ -20,8 +20,13 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
-// maxApplyBatch bounds how many answers one database statement applies.
-const maxApplyBatch = 200
+// maxApplyBatch bounds how many answers one database statement applies, and
+// applyLinger how long the first answer of a batch waits for company: long
+// enough to batch a busy run, far too short for a customer to notice.
+const (
+	maxApplyBatch = 200
+	applyLinger   = 25 * time.Millisecond
+)
 
 // dbGrace bounds the database work a run still does after it was told to
 // stop: saving answers already received and releasing unused claims. It is
@@ -65,6 +70,7 @@ type run struct {
 	answers  chan answer
 	workers  errgroup.Group
 	inFlight atomic.Int64 // claimed and not yet applied or released
+	dbTime   atomic.Int64 // nanoseconds spent in database calls
 
 	mu      sync.Mutex
 	lanes   map[string]*lane
@@ -146,6 +152,7 @@ func (r *run) execute() (*Summary, error) {
 	defer r.mu.Unlock()
 	r.summary.Duration = time.Since(r.summary.StartedAt)
 	r.summary.Seconds = r.summary.Duration.Seconds()
+	r.summary.DBSeconds = time.Duration(r.dbTime.Load()).Seconds()
 	switch {
 	case r.abort.Err() != nil:
 		r.summary.StoppedBy = "signal"
@@ -192,34 +199,59 @@ func (r *run) claimUntilDone() error {
 	}
 }
 
+// claimChunk bounds one claim transaction. A large batch is claimed in
+// chunks, so that the first requests leave while the rest is being claimed
+// and no claim holds many row locks at once.
+const claimChunk = 256
+
+// claimOnce claims what fits into the run now: up to Batch orders, minus
+// those still in flight.
 func (r *run) claimOnce(ctx context.Context) error {
 	room := r.cfg.Batch - int(r.inFlight.Load())
 	if room <= 0 || ctx.Err() != nil {
 		return nil
 	}
-	var (
-		orders []store.Order
-		err    error
-	)
 	if r.cfg.DryRun {
-		orders, err = r.store.Due(ctx, r.cfg.FirstDelay, room)
-	} else {
-		orders, err = r.store.Claim(ctx, store.ClaimParams{
+		start := time.Now()
+		orders, err := r.store.Due(ctx, r.cfg.FirstDelay, room)
+		r.timeDB(start)
+		if err != nil {
+			return err
+		}
+		return r.dispatch(orders)
+	}
+	// New orders are registered for the whole room, but the first claim
+	// registers only its own chunk, so that the first requests leave at once
+	// and the rest is registered while they are under way.
+	unregistered := room
+	for room > 0 && ctx.Err() == nil {
+		chunk := min(room, claimChunk)
+		register := unregistered
+		if unregistered == room {
+			register = chunk
+		}
+		unregistered -= register
+		start := time.Now()
+		orders, err := r.store.Claim(ctx, store.ClaimParams{
 			RunID:      r.id,
-			Limit:      room,
+			Limit:      chunk,
+			Register:   register,
 			FirstDelay: r.cfg.FirstDelay,
 			Lease:      r.lease(),
 		})
+		r.timeDB(start)
+		if err != nil {
+			return err
+		}
+		if err := r.dispatch(orders); err != nil {
+			return err
+		}
+		if len(orders) < chunk {
+			return nil // nothing more is due
+		}
+		room -= len(orders)
 	}
-	if err != nil || len(orders) == 0 {
-		return err
-	}
-	r.inFlight.Add(int64(len(orders)))
-	r.mu.Lock()
-	r.claimed += len(orders)
-	r.mu.Unlock()
-	r.log.Debug("claimed orders", "count", len(orders))
-	return r.dispatch(orders)
+	return nil
 }
 
 // lease outlasts everything the run may still do with a claim, so that no
@@ -231,6 +263,14 @@ func (r *run) lease() time.Duration {
 }
 
 func (r *run) dispatch(orders []store.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	r.inFlight.Add(int64(len(orders)))
+	r.mu.Lock()
+	r.claimed += len(orders)
+	r.mu.Unlock()
+	r.log.Debug("claimed orders", "count", len(orders))
 	var unknown []string
 	r.mu.Lock()
 	for _, o := range orders {
@@ -382,7 +422,13 @@ func (r *run) releaseUnasked() error {
 	if r.cfg.DryRun || len(ids) == 0 {
 		return nil
 	}
+	defer r.timeDB(time.Now())
 	return r.store.Release(r.db, r.id, ids)
+}
+
+// timeDB adds the time since start to the run's database time.
+func (r *run) timeDB(start time.Time) {
+	r.dbTime.Add(int64(time.Since(start)))
 }
 
 // record counts integration-level faults in a row and reports whether this

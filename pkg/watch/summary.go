@@ -42,12 +42,15 @@ type IntegrationSummary struct {
 
 // Summary is the account of one run that check-pending prints.
 type Summary struct {
-	RunID        string               `json:"run_id"`
-	Host         string               `json:"host"`
-	DryRun       bool                 `json:"dry_run"`
-	StartedAt    time.Time            `json:"started_at"`
-	Duration     time.Duration        `json:"-"`
-	Seconds      float64              `json:"duration_seconds"`
+	RunID     string        `json:"run_id"`
+	Host      string        `json:"host"`
+	DryRun    bool          `json:"dry_run"`
+	StartedAt time.Time     `json:"started_at"`
+	Duration  time.Duration `json:"-"`
+	Seconds   float64       `json:"duration_seconds"`
+	// DBSeconds is the time spent waiting for the database: claiming,
+	// applying and releasing. Everything else is znet's.
+	DBSeconds    float64              `json:"db_seconds"`
 	StoppedBy    string               `json:"stopped_by,omitempty"` // "signal" or "max-duration"
 	Integrations []IntegrationSummary `json:"integrations"`
 	Total        Counts               `json:"total"`

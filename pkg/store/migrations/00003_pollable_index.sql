@@ -4,6 +4,12 @@
 -- new work cheap at any table size. It is built CONCURRENTLY because the
 -- table is hot: a plain CREATE INDEX would block the shop's writes for as
 -- long as the build takes. CONCURRENTLY cannot run inside a transaction.
+--
+-- It is keyed by id, so that it answers both questions zwatch asks, "which
+-- orders are pollable" (a scan of this small index) and "is this order still
+-- pollable" (a lookup by id), cheaply. Keyed by anything else, a planner
+-- without fresh statistics (a table that just grew) scans the whole index
+-- once per claimed order instead of looking the order up.
 
 -- +goose Up
 -- A build that was interrupted leaves an INVALID index behind that IF NOT
@@ -12,7 +18,7 @@
 -- ours and is rebuilt.
 DROP INDEX CONCURRENTLY IF EXISTS zwatch_product_orders_pollable;
 CREATE INDEX CONCURRENTLY zwatch_product_orders_pollable
-    ON product_orders ("sentAt")
+    ON product_orders (id)
     WHERE "externalStatus" IN ('sent', 'pending', 'processing') AND status = 'pending';
 
 -- +goose Down

@@ -13,10 +13,11 @@ import (
 // CheckPendingOptions are `zwatch check-pending`'s flags.
 type CheckPendingOptions struct {
 	*GlobalOptions
-	Config   watch.Config
-	Schedule string
-	Output   string
-	Quiet    bool
+	Config      watch.Config
+	Schedule    string
+	Output      string
+	Quiet       bool
+	MetricsFile string
 }
 
 func newCheckPendingCmd(g *GlobalOptions) *cobra.Command {
@@ -49,6 +50,17 @@ After --give-up-after of polling an order zwatch stops asking, marks it stuck
 and says so in lastMessage. After 3 integration-level faults in a row (empty
 body, HTML page, unreachable panel) an integration's remaining orders are
 released unasked for this run.
+
+Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. With
+--metrics-file it leaves Prometheus metrics for node_exporter's textfile
+collector, also when it fails:
+  zwatch_last_run_timestamp_seconds, zwatch_last_run_duration_seconds,
+  zwatch_last_run_exit_status         the run itself
+  zwatch_last_run_orders{result}      completed, processing, failed, error,
+                                      overtaken, skipped, stuck
+  zwatch_integration_up{integration}  1 panel answered, 0 cut off as failing
+  zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds,
+  zwatch_stuck_orders{integration}    the waiting orders after the run
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing or
@@ -83,6 +95,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	f.StringVarP(&opts.Output, "output", "o", "table", "summary format: table or json")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron)")
+	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(e.g. /var/lib/prometheus/node-exporter/zwatch.prom), replacing it atomically")
 	return c
 }
 
@@ -99,21 +112,25 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	if err := cfg.Validate(); err != nil {
 		return usage("%v", err)
 	}
+	if err := opts.checkMetricsFile(); err != nil {
+		return err
+	}
 	logger, err := opts.logger(opts.Quiet)
 	if err != nil {
 		return err
 	}
 	cfg.Logger = logger
+	started := time.Now()
 
 	st, err := opts.openStore(ctx, true)
 	if err != nil {
-		return err
+		return opts.finishRun(ctx, cfg, nil, started, nil, err)
 	}
 	defer st.Close()
 
 	summary, err := watch.Run(ctx, st, cfg)
 	if summary == nil {
-		return fatal(err)
+		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
 	}
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
@@ -125,11 +142,11 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	switch {
 	case err != nil:
-		return fatal(err)
+		err = fatal(err)
 	case summary.NeedsAttention():
-		return attention
+		err = attention
 	}
-	return nil
+	return opts.finishRun(ctx, cfg, st, started, summary, err)
 }
 
 func writeSummary(opts *CheckPendingOptions, s *watch.Summary) error {

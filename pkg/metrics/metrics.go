@@ -1,0 +1,115 @@
+// Package metrics writes what a check-pending run leaves for Prometheus: a
+// file for node_exporter's textfile collector. zwatch runs from cron and
+// serves nothing, so this file is how it gets graphed and alerted on.
+package metrics
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// Run is one check-pending run, as the metrics file tells it.
+type Run struct {
+	Started, Finished time.Time
+	ExitStatus        int
+	// Summary is nil when the run could not start: the database was
+	// unreachable or not migrated.
+	Summary *watch.Summary
+	// Orders are the waiting and stuck orders of each znet integration
+	// after the run; nil when they could not be read.
+	Orders []store.OrderStats
+}
+
+// exitFatal is check-pending's exit status for a run that failed.
+const exitFatal = 1
+
+// WriteFile writes r to path in Prometheus' text format. path belongs in
+// node_exporter's --collector.textfile.directory and ends in .prom. The file
+// is written under a temporary name beside it and renamed, so that the
+// collector never reads half a file.
+//
+// Whatever the run could not find out is left out rather than written as
+// zero: after a fatal run there are no orders by result, no pending figures
+// and no integration_up, and the exit status says why.
+func WriteFile(path string, r Run) error {
+	reg := prometheus.NewRegistry()
+	gauge := func(name, help string) prometheus.Gauge {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		reg.MustRegister(g)
+		return g
+	}
+	gaugeVec := func(name, help string, labels ...string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+		reg.MustRegister(g)
+		return g
+	}
+
+	gauge("zwatch_last_run_timestamp_seconds",
+		"When the last check-pending run ended, in seconds since the epoch.",
+	).Set(float64(r.Finished.UnixMilli()) / 1e3)
+	gauge("zwatch_last_run_duration_seconds",
+		"How long the last check-pending run took.",
+	).Set(r.Finished.Sub(r.Started).Seconds())
+	gauge("zwatch_last_run_exit_status",
+		"Exit status of the last check-pending run: 0 done, 1 fatal, 3 done but an integration is failing or orders became stuck.",
+	).Set(float64(r.ExitStatus))
+
+	if s := r.Summary; s != nil {
+		orders := gaugeVec("zwatch_last_run_orders",
+			"Orders the last run handled, by result. completed, processing, failed, error and overtaken (decided by the shop meanwhile) were asked; "+
+				"skipped were released unasked; stuck were given up on, and are counted under their answer too.",
+			"result")
+		t := s.Total
+		for result, n := range map[string]int{
+			"completed": t.Completed, "processing": t.Processing, "failed": t.Failed, "error": t.Errors,
+			"overtaken": t.Overtaken, "skipped": t.Skipped, "stuck": t.Stuck,
+		} {
+			orders.WithLabelValues(result).Set(float64(n))
+		}
+		if r.ExitStatus != exitFatal {
+			up := gaugeVec("zwatch_integration_up",
+				"1 if the integration's znet panel answered in the last run, 0 if it was cut off as failing. Only integrations the run had orders for.",
+				"integration_id", "integration")
+			for _, in := range s.Integrations {
+				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing))
+			}
+		}
+	}
+
+	if r.Orders != nil {
+		// Labelled by id as well as name: names are a tenant's own and may repeat.
+		labels := []string{"integration_id", "integration"}
+		pending := gaugeVec("zwatch_pending_orders",
+			"Orders zwatch still asks znet about (sent, pending or processing, not stuck).", labels...)
+		oldest := gaugeVec("zwatch_oldest_pending_order_age_seconds",
+			"Time since the oldest of those orders was sent; 0 when none is waiting.", labels...)
+		stuck := gaugeVec("zwatch_stuck_orders",
+			"Orders zwatch gave up on that still wait for znet; a person should look at them.", labels...)
+		for _, o := range r.Orders {
+			pending.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Waiting()))
+			var age float64
+			if o.AgeOldest != nil {
+				age = *o.AgeOldest
+			}
+			oldest.WithLabelValues(o.IntegrationID, o.Name).Set(age)
+			stuck.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Stuck))
+		}
+	}
+
+	if err := prometheus.WriteToTextfile(path, reg); err != nil {
+		return fmt.Errorf("writing the metrics file %s: %w", path, err)
+	}
+	return nil
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -51,9 +51,9 @@ and says so in lastMessage. After 3 integration-level faults in a row (empty
 body, HTML page, unreachable panel) an integration's remaining orders are
 released unasked for this run.
 
-Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. With
---metrics-file it leaves Prometheus metrics for node_exporter's textfile
-collector, also when it fails:
+Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
+terminal the run shows its progress on stderr. With --metrics-file it leaves
+Prometheus metrics for node_exporter's textfile collector, also when it fails:
   zwatch_last_run_timestamp_seconds, zwatch_last_run_duration_seconds,
   zwatch_last_run_exit_status         the run itself
   zwatch_last_run_orders{result}      completed, processing, failed, error,
@@ -128,7 +128,12 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	defer st.Close()
 
+	endProgress := func() {}
+	if opts.IO.Terminal && !opts.Quiet {
+		cfg.Progress, endProgress = progressLine(opts.IO.ErrOut)
+	}
 	summary, err := watch.Run(ctx, st, cfg)
+	endProgress()
 	if summary == nil {
 		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
 	}

@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,7 +15,7 @@ import (
 )
 
 // What check-pending leaves behind besides the shop's orders: a row in
-// zwatch_runs and the metrics file.
+// zwatch_runs, the metrics file, and a progress line for a person watching.
 
 // reportGrace bounds recording a run that was stopped by a signal: what it
 // did is still worth a row and a metrics file, but not a hang.
@@ -82,4 +84,20 @@ func exitStatus(err error) int {
 		return ee.code
 	}
 	return ExitUsage
+}
+
+// progressLine shows a long run's count on a terminal, rewriting one line;
+// done ends it before the summary is printed.
+func progressLine(w io.Writer) (show func(watch.Progress), done func()) {
+	shown := false
+	show = func(p watch.Progress) {
+		shown = true
+		fmt.Fprintf(w, "\r  asked %d/%d", p.Done, p.Claimed)
+	}
+	done = func() {
+		if shown {
+			fmt.Fprint(w, "\r\033[K") // erase the line
+		}
+	}
+	return show, done
 }

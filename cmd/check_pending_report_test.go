@@ -1,10 +1,12 @@
 package cmd_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -154,6 +157,36 @@ func TestMetricsFileSaysWhenTheRunFailed(t *testing.T) {
 	}
 }
 
+func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("51")
+	s.order("52")
+	s.znet.SetDefault(znettest.Waiting(""))
+	terminal := func(args ...string) string {
+		var out bytes.Buffer
+		errOut := &lockedBuffer{}
+		args = append(args, "--database-url", s.db.URL)
+		code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut, Terminal: true})
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		}
+		return errOut.String()
+	}
+
+	if got := terminal("check-pending"); !strings.Contains(got, "\r  asked 2/2") {
+		t.Errorf("stderr on a terminal shows no progress:\n%q", got)
+	}
+	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now()`)
+	if got := terminal("check-pending", "-q"); got != "" {
+		t.Errorf("-q on a terminal printed %q", got)
+	}
+	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now()`)
+	if r := zwatch(t, s.db, "check-pending"); strings.Contains(r.stderr, "asked 2/2") {
+		t.Errorf("progress shown where no person watches:\n%q", r.stderr)
+	}
+}
+
 func TestOperatorCommandsBadInput(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -246,4 +279,22 @@ next:
 	}
 	t.Fatalf("no %s with labels %v", name, want)
 	return 0
+}
+
+// lockedBuffer is stderr shared by the logger and the progress line.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -48,11 +49,20 @@ type Progress struct {
 }
 
 // DefaultSchedule is the wait after the 1st, 2nd, ... check of an order;
-// the last step repeats.
-var DefaultSchedule = Schedule{
-	60 * time.Second, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
-	15 * time.Minute, 30 * time.Minute,
-}
+// the last step repeats. It is built for PIN orders, from how znet panels
+// finish them (see README, "The schedule"): most finish within a minute or
+// two, a few in the minutes after, and a second group around half an hour,
+// when a person at the dealer handles them. So zwatch asks every 8 seconds
+// at first, every 50 seconds for the next five minutes, hardly at all in the
+// quiet stretch, every 50 seconds again around the half hour, and then
+// rarely. Together with a 15-second first delay this delivers half the PINs
+// within 10 seconds and 95% within a minute of znet finishing them, at under
+// 6 requests per order.
+var DefaultSchedule = mustParseSchedule("8s*4,50s*6,6m,15m,50s*16,2m,5m,10m,30m")
+
+// SeedSchedule is zwatch's first schedule, a plain doubling, kept for
+// comparison and for shops that prefer fewer requests to fast PINs.
+var SeedSchedule = mustParseSchedule("60s,2m,4m,8m,15m,30m")
 
 // DefaultConfig is check-pending's defaults.
 func DefaultConfig() Config {
@@ -108,29 +118,56 @@ func (c Config) Validate() error {
 // the order waits Schedule[n-1], and the last step repeats.
 type Schedule []time.Duration
 
-// ParseSchedule reads a comma-separated list of Go durations, e.g.
-// "10s,10s,15s,1m".
+// ParseSchedule reads a comma-separated list of Go durations, where D*N
+// stands for N steps of D: "10s,10s,15s,1m" or "8s*4,50s*6,6m".
 func ParseSchedule(s string) (Schedule, error) {
 	var out Schedule
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
-		d, err := time.ParseDuration(part)
+		step, times := part, 1
+		if i := strings.IndexByte(part, '*'); i >= 0 {
+			n, err := strconv.Atoi(part[i+1:])
+			if err != nil || n < 1 || n > 1000 {
+				return nil, fmt.Errorf("--schedule %q: %q should repeat a step 1 to 1000 times, like 50s*6", s, part)
+			}
+			step, times = part[:i], n
+		}
+		d, err := time.ParseDuration(step)
 		if err != nil {
 			return nil, fmt.Errorf("--schedule %q: %q is not a duration like 30s or 2m", s, part)
 		}
 		if d <= 0 {
 			return nil, fmt.Errorf("--schedule %q: every step must be positive", s)
 		}
-		out = append(out, d)
+		for range times {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }
 
-// String is the flag form of the schedule.
+func mustParseSchedule(s string) Schedule {
+	sched, err := ParseSchedule(s)
+	if err != nil {
+		panic(err)
+	}
+	return sched
+}
+
+// String is the flag form of the schedule, with repeated steps folded.
 func (s Schedule) String() string {
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = compactDuration(d)
+	var parts []string
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] == s[i] {
+			j++
+		}
+		part := compactDuration(s[i])
+		if n := j - i; n > 1 {
+			part += "*" + strconv.Itoa(n)
+		}
+		parts = append(parts, part)
+		i = j
 	}
 	return strings.Join(parts, ",")
 }

@@ -46,10 +46,12 @@ func (e *env) order(ref string) string {
 	return e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref})
 }
 
-// config is check-pending's defaults, with no first delay (test orders are
-// "sent" ten minutes ago anyway) and debug logs captured.
+// config is check-pending's defaults, with debug logs captured and the seed
+// schedule, whose minute-long first step keeps an order asked once from
+// becoming due again while a test looks at it.
 func (e *env) config() watch.Config {
 	cfg := watch.DefaultConfig()
+	cfg.Schedule = watch.SeedSchedule
 	cfg.Timeout = 5 * time.Second
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return cfg

@@ -1,0 +1,40 @@
+package watch
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseScheduleRoundTrips(t *testing.T) {
+	for in, want := range map[string]string{
+		"60s,2m,4m":                   "1m,2m,4m",
+		"8s*4, 50s*2,6m":              "8s*4,50s*2,6m",
+		"10s,10s,1500ms":              "10s*2,1.5s",
+		"8s*4,50s*6,6m,15m,50s*16,2m": "8s*4,50s*6,6m,15m,50s*16,2m",
+	} {
+		s, err := ParseSchedule(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := s.String(); got != want {
+			t.Errorf("ParseSchedule(%q).String() = %q, want %q", in, got, want)
+		}
+	}
+	for _, bad := range []string{"", "10s,,1m", "soon", "10s*0", "10s*x", "-5s", "0s"} {
+		if _, err := ParseSchedule(bad); err == nil {
+			t.Errorf("ParseSchedule(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestScheduleNextStaysWithinJitter(t *testing.T) {
+	s := Schedule{10 * time.Second, time.Minute}
+	for range 1000 {
+		if d := s.Next(1); d < 9*time.Second || d > 11*time.Second {
+			t.Fatalf("first wait %s, want 10s ±10%%", d)
+		}
+		if d := s.Next(50); d < 54*time.Second || d > 66*time.Second {
+			t.Fatalf("wait after the 50th check %s, want the last step (1m) ±10%%", d)
+		}
+	}
+}

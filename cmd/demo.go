@@ -43,7 +43,8 @@ It starts two fake znet panels on 127.0.0.1 inside this process, runs
 'zwatch migrate', plays the shop by seeding orders for two tenants as if
 they had just been sent to znet, then runs 'zwatch check-pending' every
 --pace with a schedule of --pace until every order is final or stuck, printing
-a count per state after each run, and ends with 'zwatch list'. Every zwatch
+a count per state after each run, and ends with 'zwatch list' and
+'zwatch stats'. Every zwatch
 command is the real one, run in-process with the same flags and output.
 
 The first tenant's panel behaves like a busy, healthy one: most orders are
@@ -141,7 +142,8 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	d.zwatch(true, "list", "--completed", "--limit", "5")
 	fmt.Fprintln(out)
 	d.zwatch(true, "list", "--stuck", "--limit", "8")
-	// STATS GOES HERE: fmt.Fprintln(out); d.zwatch(true, "stats") once cmd/stats.go registers `zwatch stats` (issue 4).
+	fmt.Fprintln(out)
+	d.zwatch(true, "stats", "--runs", "5")
 
 	fmt.Fprintln(out, "\nthat was the demo: the fake panels are stopped; make demo drops its database.")
 	return nil

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// ExplainClaim runs the statements of one claim, as a run's first chunk runs
+// them (retire, register up to p.Limit newly sent orders, claim up to
+// p.Limit), each under EXPLAIN (ANALYZE, BUFFERS), and returns the plans.
+// It all happens in a transaction that is rolled back, so nothing is
+// claimed; only the time the statements took is real.
+//
+// It is for people asking why a claim is slow on their database, and for
+// the benchmarks, which show that the claim reads the partial index
+// zwatch_product_orders_pollable and not the shop's finished orders.
+func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("explaining the claim: %w", err)
+	}
+	defer tx.Rollback() // always: explaining must claim nothing
+
+	steps := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"retire", retireSQL, nil},
+		{"register", registerSQL, []any{p.FirstDelay.Seconds(), p.Limit}},
+		{"claim", claimSQL, []any{p.RunID, p.Limit, p.Lease.Seconds()}},
+	}
+	var b strings.Builder
+	for _, step := range steps {
+		var lines []string
+		if err := tx.SelectContext(ctx, &lines, `EXPLAIN (ANALYZE, BUFFERS) `+step.query, step.args...); err != nil {
+			return "", fmt.Errorf("explaining the claim's %s statement: %w", step.name, err)
+		}
+		fmt.Fprintf(&b, "-- %s\n%s\n", step.name, strings.Join(lines, "\n"))
+	}
+	return b.String(), nil
+}

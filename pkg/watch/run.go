@@ -102,12 +102,9 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 	}
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
-		httpClient = &http.Client{Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			MaxIdleConnsPerHost: cfg.PerIntegration,
-			IdleConnTimeout:     30 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-		}}
+		// One client for every panel of the run, so that connections to
+		// each panel are reused across its workers.
+		httpClient = znet.NewHTTPClient(cfg.PerIntegration)
 	}
 	host, _ := os.Hostname()
 	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])

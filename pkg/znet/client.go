@@ -52,32 +52,37 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 		return nil, errors.New("znet password is empty")
 	}
 	if httpClient == nil {
-		httpClient = newHTTPClient()
+		httpClient = NewHTTPClient(4)
 	}
-	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, http: httpClient}, nil
+	// The password is in the query string, and a redirect would carry it to
+	// whatever host the panel names: a client of this package never follows
+	// one, whichever http.Client it was given. A copy keeps the caller's.
+	noRedirects := *httpClient
+	noRedirects.CheckRedirect = refuseRedirect
+	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, http: &noRedirects}, nil
 }
 
-// errTooManyRedirects marks a redirect loop, which on shared hosting usually
-// means an http/https or www misconfiguration of the base URL.
-var errTooManyRedirects = errors.New("the panel redirected too many times")
+// refuseRedirect hands the 3xx answer back to the client, which reads it as
+// a wrong base URL: znet's API never redirects, a misconfigured address
+// (http for https, a missing www) does.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-func newHTTPClient() *http.Client {
+// NewHTTPClient returns an HTTP client suited to znet panels: small PHP sites
+// on shared hosting, slow at times. Clients of several panels may share it;
+// maxIdlePerPanel connections per panel stay open between requests.
+func NewHTTPClient(maxIdlePerPanel int) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: 30 * time.Second,
+			MaxIdleConnsPerHost:   maxIdlePerPanel,
 			IdleConnTimeout:       90 * time.Second,
 		},
 		// Panels answer in seconds when they are slow; a minute means stuck.
-		Timeout: time.Minute,
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errTooManyRedirects
-			}
-			return nil
-		},
+		Timeout:       time.Minute,
+		CheckRedirect: refuseRedirect,
 	}
 }
 
@@ -136,8 +141,10 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 		return &Error{Kind: KindTransient, Op: op, Status: code, Message: "znet answered with a server error"}
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests:
 		return &Error{Kind: KindTransient, Op: op, Status: code, Message: "znet asked zwatch to slow down"}
-	case code >= 300:
+	case code >= 400:
 		return &Error{Kind: KindWrongBaseURL, Op: op, Status: code, Message: "znet answered with an error status"}
+	case code >= 300:
+		return &Error{Kind: KindWrongBaseURL, Op: op, Status: code, Message: "znet redirected elsewhere (http instead of https, or a missing www?)"}
 	}
 	if err := parse(body); err != nil {
 		var e *Error
@@ -176,9 +183,6 @@ func (c *Client) transportError(ctx context.Context, op string, status int, err 
 		if !errors.Is(e.Err, ctx.Err()) {
 			e.Err = fmt.Errorf("%w (%w)", e.Err, ctx.Err())
 		}
-	case errors.Is(err, errTooManyRedirects):
-		e.Kind = KindWrongBaseURL
-		e.Message = "znet kept redirecting"
 	case errors.Is(err, http.ErrSchemeMismatch):
 		e.Kind = KindWrongBaseURL
 		e.Message = "the znet panel speaks plain HTTP, not HTTPS"

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -80,10 +81,10 @@ func TestNewClientUsesItsOwnHTTPClient(t *testing.T) {
 	if c.http == http.DefaultClient || c.http.Timeout == 0 {
 		t.Errorf("nil httpClient gave %+v, want a private client with a timeout", c.http)
 	}
-	mine := &http.Client{}
+	mine := &http.Client{Transport: &http.Transport{}, Timeout: 3 * time.Second}
 	c, _ = NewClient("http://bayi.example.com.tr", dealer, secret, mine)
-	if c.http != mine {
-		t.Error("the given httpClient was not used")
+	if c.http.Transport != mine.Transport || c.http.Timeout != mine.Timeout {
+		t.Error("the given httpClient's transport and timeout were not used")
 	}
 }
 
@@ -279,6 +280,40 @@ func TestRedirectLoop(t *testing.T) {
 	}
 }
 
+// A redirect would carry the password in the query string to whatever host
+// the panel names. The client follows none, even with an http.Client of the
+// caller's that would, and reads the redirect as a wrong base URL.
+func TestRedirectsAreNeverFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, "OK|2|X|y")
+	}))
+	defer other.Close()
+	panel := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	defer panel.Close()
+
+	for name, hc := range map[string]*http.Client{"default client": nil, "caller's client": http.DefaultClient} {
+		c, err := NewClient(panel.URL, "bayi", secret, hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CheckPin(context.Background(), "123")
+		if k, _ := KindOf(err); k != KindWrongBaseURL || !strings.Contains(err.Error(), "redirected") {
+			t.Errorf("%s: got %v, want a wrong base URL that says it redirected", name, err)
+		}
+		assertNoSecret(t, err, secret)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the redirect target got %d requests, with the password in them", n)
+	}
+	if http.DefaultClient.CheckRedirect != nil {
+		t.Error("NewClient changed the caller's http.Client")
+	}
+}
+
 // echoRedirect sends every request back to itself, query string included,
 // which puts the password into the redirect target too.
 func echoRedirect() http.Handler {
@@ -432,7 +467,6 @@ func TestTransportErrorKinds(t *testing.T) {
 		{"client timeout", get(timeoutErr{}), KindTransient},
 		{"bad certificate", get(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), KindUnreachable},
 		{"TLS alert", get(tls.AlertError(40)), KindUnreachable},
-		{"redirect loop", get(errTooManyRedirects), KindWrongBaseURL},
 		{"https to http", get(http.ErrSchemeMismatch), KindWrongBaseURL},
 		{"unexpected EOF", io.ErrUnexpectedEOF, KindTransient},
 	}

@@ -120,8 +120,16 @@ func splitAnswer(op string, body []byte, n int) ([]string, error) {
 	switch {
 	case s == "":
 		return nil, &Error{Kind: KindUnauthorized, Op: op, Message: "znet answered with an empty body"}
-	case s[0] == '<':
+	case isHTMLPage(s):
 		return nil, &Error{Kind: KindWrongBaseURL, Op: op, Message: "znet answered with an HTML page"}
+	case !isAnswerLine(s):
+		// Old PHP panels print warnings and notices before the answer
+		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."). The
+		// answer is still there, on the last line that looks like one; a
+		// panel that warns is not a wrong base URL.
+		if line, ok := lastAnswerLine(s); ok {
+			s = line
+		}
 	}
 	fields := strings.SplitN(s, "|", n)
 	for i, f := range fields {
@@ -136,6 +144,40 @@ func splitAnswer(op string, body []byte, n int) ([]string, error) {
 		return nil, &Error{Kind: KindRejected, Op: op, Code: clean(code), Message: truncate(clean(msg), maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
+}
+
+// isHTMLPage tells a whole HTML document (a hosting company's error page, a
+// login page, a parked domain) from an answer a PHP warning happens to
+// start with a tag.
+func isHTMLPage(s string) bool {
+	head := strings.ToLower(s[:min(len(s), 64)])
+	for _, prefix := range []string{"<!doctype", "<html", "<head", "<body", "<title", "<?xml"} {
+		if strings.HasPrefix(head, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isAnswerLine says whether s starts the way every znet answer does: "OK|"
+// or a numeric error code and "|".
+func isAnswerLine(s string) bool {
+	code, _, ok := strings.Cut(s, "|")
+	if !ok {
+		return false
+	}
+	code = strings.TrimSpace(code)
+	return strings.EqualFold(code, "OK") || isDigits(code)
+}
+
+func lastAnswerLine(s string) (string, bool) {
+	lines := strings.Split(s, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if line := strings.TrimSpace(lines[i]); isAnswerLine(line) {
+			return line, true
+		}
+	}
+	return "", false
 }
 
 func unintelligible(op, msg string) *Error {

@@ -68,7 +68,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"NUL only", "\x00", KindUnintelligible, "", "", ""},
 		{"HTML", "<!DOCTYPE html><html><body>Not found</body></html>", KindWrongBaseURL, "", "", "HTML page: the base URL is probably wrong"},
 		{"HTML lower case after blank", "\r\n  <html><head>", KindWrongBaseURL, "", "", ""},
-		{"PHP warning", "<br />\n<b>Warning</b>: mysql_connect()", KindWrongBaseURL, "", "", ""},
+		{"PHP warning and no answer", "<br />\n<b>Warning</b>: mysql_connect()", KindUnintelligible, "", "", ""},
+		{"PHP warning before a rejection", "<br />\n<b>Notice</b>: x on line 3<br />\n3|Kayıt bulunamadı", KindRejected, "3", "Kayıt bulunamadı", ""},
 		{"garbage", "Bakım çalışması", KindUnintelligible, "", "", "not a znet answer"},
 		{"no OK, code not numeric", "HATA|x", KindUnintelligible, "", "", ""},
 		{"code without message", "3", KindUnintelligible, "", "", ""},
@@ -96,6 +97,20 @@ func TestParsePinStatusFaults(t *testing.T) {
 				t.Errorf("Error() = %q, want it to contain %q", err, tt.contains)
 			}
 		})
+	}
+}
+
+// Old PHP panels print warnings before the answer; the answer still counts,
+// and the panel is not taken for a wrong base URL.
+func TestPHPWarningBeforeTheAnswer(t *testing.T) {
+	for _, body := range []string{
+		"<br />\n<b>Deprecated</b>: mysql_connect(): The mysql extension is deprecated in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı",
+		"\nWarning: session_start(): open failed in /tmp on line 3\r\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı\r\n",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34-EF56-GH78" || ps.Description != "İşlem tamamlandı" {
+			t.Errorf("ParsePinStatus(%q) = %+v, %v; want the done answer after the warning", body, ps, err)
+		}
 	}
 }
 

@@ -113,6 +113,9 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			report.Answer = check.Answer.Status.String()
 			report.PIN = pinShown(check.Answer.PIN, opts.ShowPIN)
 			report.Description = check.Answer.Description
+			if !opts.ShowPIN {
+				report.Description = watch.HidePIN(report.Description, check.Answer.PIN)
+			}
 		}
 	}
 	if opts.Output == "json" {

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
+
+	"github.com/zwatch/zwatch/pkg/watch"
 )
 
 // outputFormat validates --output.
@@ -32,33 +34,12 @@ func newTable(w io.Writer, header ...any) *tablewriter.Table {
 	return t
 }
 
-// MaskPIN hides a PIN but for its last group, the way a card number is
-// shown: "AB12-CD34-EF56-GH78" becomes "••••-GH78". Enough for an operator
-// to match it against what the customer reads out, useless to anyone else.
-func MaskPIN(pin string) string {
-	if pin == "" {
-		return ""
-	}
-	tail := pin
-	if i := strings.LastIndexAny(pin, "- "); i >= 0 {
-		tail = pin[i+1:]
-	}
-	if n := utf8.RuneCountInString(tail); n > 4 || tail == pin {
-		runes := []rune(pin)
-		if len(runes) <= 4 {
-			return "••••"
-		}
-		return "••••" + string(runes[len(runes)-4:])
-	}
-	return "••••-" + tail
-}
-
 // pinShown is what an operator sees of a PIN: masked unless --show-pin.
 func pinShown(pin string, show bool) string {
 	if show {
 		return pin
 	}
-	return MaskPIN(pin)
+	return watch.MaskPIN(pin)
 }
 
 // age is a duration the way a person reads it at a glance: 45s, 12m, 3h05m, 2d4h.

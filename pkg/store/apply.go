@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -24,8 +25,8 @@ const (
 
 // Outcome is one asked order, ready to be applied.
 type Outcome struct {
-	Order       Order  // as claimed: the compare-and-set checks its integration and referans
-	Result      Result //
+	Order       Order // as claimed: the compare-and-set checks its integration and referans
+	Result      Result
 	PIN         string // with ResultDone; may be empty (top-ups have none)
 	Message     string // znet's description, for "providerMessage"
 	LastMessage string // with ResultDone, for "lastMessage"
@@ -54,10 +55,10 @@ type Applied struct {
 	Written    bool   `db:"written"`     // the shop's row was updated
 	PINSaved   bool   `db:"pin_saved"`
 	GaveUp     bool   `db:"gave_up"`
-	// Lost means the shop or a person changed the order after it was
-	// claimed (decided it, re-sent it): their change wins, nothing was
-	// written to the shop's row.
-	Lost bool `db:"lost"`
+	// Overtaken means the shop or a person changed the order after it was
+	// claimed (decided it, re-sent it), or another run holds it now: their
+	// change wins, and nothing of this answer was written.
+	Overtaken bool `db:"overtaken"`
 	// PINCut says a PIN longer than the shop's column had to be cut.
 	PINCut bool `db:"-"`
 }
@@ -116,11 +117,19 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		integrations[k] = o.Order.IntegrationID
 	}
 	var applied []Applied
-	err := s.db.SelectContext(ctx, &applied, applySQL,
-		pq.Array(ids), pq.Array(results), pq.Array(pins), pq.Array(messages),
-		pq.Array(lastMessages), pq.Array(errs), pq.Array(delays),
-		pq.Array(referanses), pq.Array(integrations),
-		p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen))
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// A shop transaction that holds one order's row must not hold up a
+		// whole batch of answers, PINs among them: after a few seconds the
+		// batch fails, and the run saves its orders one by one.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &applied, applySQL,
+			pq.Array(ids), pq.Array(results), pq.Array(pins), pq.Array(messages),
+			pq.Array(lastMessages), pq.Array(errs), pq.Array(delays),
+			pq.Array(referanses), pq.Array(integrations),
+			p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("saving %d answers: %w", n, err)
 	}
@@ -148,8 +157,10 @@ WITH input AS (
 ),
 checks AS (
 	-- Not locked: these rows are this run's by its claim, and booked below
-	-- updates them in the same statement.
+	-- updates them in the same statement. A claim that lapsed and was taken
+	-- by another run is no longer ours: that run asks and writes, not this.
 	SELECT c.order_id,
+	       c.claimed_by IS NOT DISTINCT FROM $10 AS ours,
 	       input.result NOT IN ('done', 'cancelled')
 	       AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => $11) AS give_up
 	FROM zwatch_order_checks c
@@ -167,7 +178,7 @@ prev AS (
 	-- Locked as read, so that the compare-and-set below cannot act on a row
 	-- the shop changed since; in one order, so that no two writers deadlock.
 	ORDER BY o.id
-	FOR UPDATE OF o
+	FOR NO KEY UPDATE OF o
 ),
 changed AS (
 	UPDATE product_orders o
@@ -207,6 +218,7 @@ changed AS (
 	JOIN checks ON checks.order_id = prev.id
 	WHERE o.id = prev.id
 	  AND prev.cas_holds
+	  AND checks.ours
 	  AND (input.result IN ('done', 'waiting', 'cancelled') OR checks.give_up)
 	RETURNING o.id,
 	          prev.from_status,
@@ -245,6 +257,7 @@ booked AS (
 	LEFT JOIN prev ON prev.id = input.order_id
 	LEFT JOIN changed ON changed.id = input.order_id
 	WHERE c.order_id = input.order_id
+	  AND checks.ours
 	RETURNING c.order_id
 )
 SELECT input.order_id::text AS order_id,
@@ -253,9 +266,10 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.give_up, false) AS gave_up,
-       NOT COALESCE(prev.cas_holds, false) AS lost
+       NOT (COALESCE(prev.cas_holds, false) AND COALESCE(checks.ours, false)) AS overtaken
 FROM input
 LEFT JOIN prev ON prev.id = input.order_id
+LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id`
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,

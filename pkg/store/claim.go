@@ -27,7 +27,7 @@ type ClaimParams struct {
 
 // Claim takes up to p.Limit due orders, oldest due first, for this run alone.
 //
-// It is one short transaction of three statements and holds no lock once it
+// It is one short transaction of a few statements and holds no lock once it
 // returns: the claim is a lease written into zwatch_order_checks, so znet can
 // be asked with no transaction open. Runs overlapping on one host or on many
 // never claim the same order, because claiming locks zwatch's bookkeeping
@@ -41,6 +41,9 @@ func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
 		if p.Register > 0 {
 			if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
 				return fmt.Errorf("retiring orders that left the pollable set: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, reviveSQL, p.FirstDelay.Seconds()); err != nil {
+				return fmt.Errorf("reviving orders that are pollable again: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, registerSQL, p.FirstDelay.Seconds(), p.Register); err != nil {
 				return fmt.Errorf("registering newly sent orders: %w", err)
@@ -83,15 +86,50 @@ SET finished_at = now()
 FROM gone
 WHERE c.order_id = gone.order_id`
 
+// reviveSQL brings back orders zwatch had finished with that are pollable
+// again: staff undid a decision, or the shop sent the order again. A re-sent
+// order (sentAt after zwatch finished or gave up) starts over, due
+// FirstDelay after it was sent; one that merely came back is due at once and
+// keeps its attempts and its give-up clock. An order zwatch gave up on stays
+// given up until the shop sends it again. Rows another run or an operator's
+// check holds are left alone.
+const reviveSQL = reviveHeadSQL + reviveTailSQL
+
+// reviveOrderSQL is reviveSQL for the one order $2.
+const reviveOrderSQL = reviveHeadSQL + ` AND o.id = $2` + reviveTailSQL
+
+const reviveHeadSQL = `
+WITH back AS (
+	SELECT c.order_id,
+	       ` + sentAtSQL + ` > COALESCE(c.given_up_at, c.finished_at) AS resent,
+	       ` + sentAtSQL + ` + make_interval(secs => $1) AS due
+	FROM product_orders o
+	` + joinZnetSQL + `
+	JOIN zwatch_order_checks c ON c.order_id = o.id
+	WHERE ` + pollableSQL + `
+	  AND (c.finished_at IS NOT NULL OR c.given_up_at < ` + sentAtSQL + `)
+	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())`
+
+const reviveTailSQL = `
+	FOR UPDATE OF c SKIP LOCKED
+)
+UPDATE zwatch_order_checks c
+SET finished_at = NULL,
+	given_up_at = NULL,
+	next_check_at = CASE WHEN back.resent THEN back.due ELSE now() END,
+	attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
+	first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
+	last_result = CASE WHEN back.resent THEN NULL ELSE c.last_result END,
+	last_error = CASE WHEN back.resent THEN NULL ELSE c.last_error END
+FROM back
+WHERE c.order_id = back.order_id`
+
 // registerSQL gives a bookkeeping row to the oldest pollable orders zwatch
-// has not seen yet, due FirstDelay after they were sent. Registering at most
-// as many as the run will claim is enough: any order past those is due later
-// than all of them, so the claim could not pick it anyway.
-//
-// An order zwatch retired or gave up on and that the shop has since sent
-// again (sentAt after that moment) starts over. The WHERE on DO UPDATE makes
-// a second run that raced to register the same order a no-op instead of
-// wiping the first run's fresh claim.
+// has never seen, due FirstDelay after they were sent. Registering about as
+// many as the claim takes is enough: any order past those is due later than
+// all of them, so the claim could not pick it anyway. Orders sent in one
+// shop transaction share sentAt; the id orders them the same way in every
+// run, so that two runs registering at once cannot deadlock.
 const registerSQL = `
 INSERT INTO zwatch_order_checks (order_id, next_check_at)
 SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => $1)
@@ -99,27 +137,10 @@ FROM product_orders o
 ` + joinZnetSQL + `
 WHERE ` + pollableSQL + `
   AND ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
-  AND NOT EXISTS (
-	SELECT 1
-	FROM zwatch_order_checks c
-	WHERE c.order_id = o.id
-	  AND COALESCE(c.finished_at, c.given_up_at, 'infinity') >= ` + sentAtSQL + `
-  )
-ORDER BY ` + sentAtSQL + `
+  AND NOT EXISTS (SELECT 1 FROM zwatch_order_checks c WHERE c.order_id = o.id)
+ORDER BY ` + sentAtSQL + `, o.id
 LIMIT $2
-ON CONFLICT (order_id) DO UPDATE
-SET attempts = 0,
-	first_checked_at = NULL,
-	last_checked_at = NULL,
-	next_check_at = EXCLUDED.next_check_at,
-	claimed_by = NULL,
-	claim_expires_at = NULL,
-	last_result = NULL,
-	last_error = NULL,
-	given_up_at = NULL,
-	finished_at = NULL
-WHERE zwatch_order_checks.finished_at IS NOT NULL
-   OR zwatch_order_checks.given_up_at IS NOT NULL`
+ON CONFLICT (order_id) DO NOTHING`
 
 // claimSQL leases the due orders. The pollable join is repeated here, not
 // trusted from registration, so that an order staff decided a second ago is
@@ -151,14 +172,25 @@ RETURNING ` + orderColumnsSQL
 // Release hands back claims this run took but did not use, without counting
 // an attempt: the orders are due again at once for the next run.
 func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) error {
+	return s.ReleaseFor(ctx, runID, orderIDs, 0)
+}
+
+// ReleaseFor hands back unused claims like Release, but leaves the orders
+// alone for at least wait. A run releases the orders of a dealer panel it cut
+// off this way: were they due again at once, the next run would claim the
+// same broken panel's orders first, oldest due first, and never reach the
+// other tenants' orders.
+func (s *Store) ReleaseFor(ctx context.Context, runID string, orderIDs []string, wait time.Duration) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
 	_, err := s.db.ExecContext(ctx, `
 		UPDATE zwatch_order_checks
-		SET claimed_by = NULL, claim_expires_at = NULL
+		SET claimed_by = NULL,
+			claim_expires_at = NULL,
+			next_check_at = GREATEST(next_check_at, now() + make_interval(secs => $3))
 		WHERE claimed_by = $1 AND order_id = ANY($2::uuid[])`,
-		runID, pq.Array(orderIDs))
+		runID, pq.Array(orderIDs), wait.Seconds())
 	if err != nil {
 		return fmt.Errorf("releasing %d unasked orders: %w", len(orderIDs), err)
 	}
@@ -166,26 +198,25 @@ func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) er
 }
 
 // Due lists what a claim would take now, without writing anything: the
-// dry run's view. Orders zwatch has never seen count as due FirstDelay after
-// they were sent.
+// dry run's view. Orders zwatch has never seen, or had finished with and
+// that are pollable again, count as registering and reviving would count
+// them.
 func (s *Store) Due(ctx context.Context, firstDelay time.Duration, limit int) ([]Order, error) {
 	var orders []Order
 	err := s.db.SelectContext(ctx, &orders, `
 		SELECT `+orderColumnsSQL+`
 		FROM product_orders o
 		`+joinZnetSQL+`
-		LEFT JOIN zwatch_order_checks c
-		       ON c.order_id = o.id AND c.finished_at IS NULL AND c.given_up_at IS NULL
+		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
 		WHERE `+pollableSQL+`
+		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 		  AND CASE
 			WHEN c.order_id IS NULL THEN
 				`+sentAtSQL+` <= now() - make_interval(secs => $1)
-				AND NOT EXISTS (
-					SELECT 1 FROM zwatch_order_checks r
-					WHERE r.order_id = o.id
-					  AND COALESCE(r.finished_at, r.given_up_at) >= `+sentAtSQL+`)
-			ELSE c.next_check_at <= now()
-				AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+			WHEN c.finished_at IS NULL AND c.given_up_at IS NULL THEN
+				c.next_check_at <= now()
+			ELSE
+				c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
 		  END
 		ORDER BY COALESCE(c.next_check_at, `+sentAtSQL+` + make_interval(secs => $1))
 		LIMIT $2`, firstDelay.Seconds(), limit)

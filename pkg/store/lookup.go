@@ -20,7 +20,6 @@ type OrderState struct {
 	ProviderID          string     `db:"provider_id"`
 	Referans            string     `db:"referans"`
 	SentAt              *time.Time `db:"sent_at"`
-	HasPIN              bool       `db:"has_pin"`
 	IntegrationID       *string    `db:"integration_id"`
 	IntegrationProvider *string    `db:"integration_provider"` // nil: no such integration
 	IntegrationName     *string    `db:"integration_name"`
@@ -45,7 +44,6 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       COALESCE(o."providerId", '') AS provider_id,
 		       `+referansSQL+` AS referans,
 		       o."sentAt" AS sent_at,
-		       COALESCE(o."pinCode", '') <> '' AS has_pin,
 		       i.id::text AS integration_id,
 		       i.provider AS integration_provider,
 		       i.name AS integration_name,
@@ -78,6 +76,11 @@ var ErrClaimedElsewhere = errors.New("another zwatch run is asking znet about th
 func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease time.Duration) (Order, error) {
 	var orders []Order
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// An order the shop sent again starts over here too, exactly as a
+		// run would start it over.
+		if _, err := tx.ExecContext(ctx, reviveOrderSQL, 0, orderID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO zwatch_order_checks (order_id, next_check_at)
 			VALUES ($1, now())

@@ -95,23 +95,18 @@ func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.
 		in := r.tally.of(a.lane.integration.ID, a.lane.integration.Name)
 		out := outcomes[i]
 		ap, saved := byID[a.order.ID]
-		in.Asked++
 		result := string(out.Result)
 		switch {
 		case !saved:
+			in.Asked++
 			in.Errors++
 			result = "not saved"
-		case ap.Lost:
+		case ap.Overtaken:
+			in.Asked++
 			in.Overtaken++
 			result = "overtaken by the shop"
-		case out.Result == store.ResultDone:
-			in.Completed++
-		case out.Result == store.ResultWaiting:
-			in.Processing++
-		case out.Result == store.ResultCancelled:
-			in.Failed++
 		default:
-			in.Errors++
+			in.count(out.Result)
 		}
 		if ap.GaveUp {
 			in.Stuck++
@@ -137,17 +132,7 @@ func (r *run) predict(batch []answer, outcomes []store.Outcome) {
 	for i, a := range batch {
 		in := r.tally.of(a.lane.integration.ID, a.lane.integration.Name)
 		out := outcomes[i]
-		in.Asked++
-		switch out.Result {
-		case store.ResultDone:
-			in.Completed++
-		case store.ResultWaiting:
-			in.Processing++
-		case store.ResultCancelled:
-			in.Failed++
-		default:
-			in.Errors++
-		}
+		in.count(out.Result)
 		to := externalStatusFor(out.Result, a.order.ExternalStatus)
 		if to != a.order.ExternalStatus || out.PIN != "" {
 			r.summary.Changes = append(r.summary.Changes, Change{
@@ -157,6 +142,9 @@ func (r *run) predict(batch []answer, outcomes []store.Outcome) {
 		r.logAnswer(a, string(out.Result))
 		r.inFlight.Add(-1)
 		r.applied++
+	}
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(Progress{Claimed: r.claimed, Done: r.applied})
 	}
 }
 

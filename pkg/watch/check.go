@@ -61,6 +61,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts,
 	}
 	runID := "check/" + orderID
+	if cfg.DryRun && state.ClaimedBy != nil {
+		// A dry run claims nothing, so it must not ask while a run does.
+		check.NotPollable = store.ErrClaimedElsewhere.Error()
+		return check, nil
+	}
 	if !cfg.DryRun {
 		order, err = st.ClaimOrder(ctx, runID, orderID, cfg.Timeout+time.Minute)
 		if errors.Is(err, store.ErrClaimedElsewhere) {
@@ -100,7 +105,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if len(applied) == 1 {
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
-		check.Overtaken, check.GaveUp = ap.Lost, ap.GaveUp
+		check.Overtaken, check.GaveUp = ap.Overtaken, ap.GaveUp
 	}
 	return check, nil
 }

@@ -84,10 +84,7 @@ func TestLoopStopsCleanlyOnCancel(t *testing.T) {
 	if sum.StoppedBy != "signal" || sum.Total.Asked != 0 || sum.Total.Skipped != 10 {
 		t.Errorf("summary %+v stopped by %q: want all 10 released unasked after a signal", sum.Total, sum.StoppedBy)
 	}
-	var claimed, attempts int
-	e.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
-	e.db.Get(&attempts, `SELECT coalesce(sum(attempts), 0) FROM zwatch_order_checks`)
-	if claimed != 0 || attempts != 0 {
-		t.Errorf("%d claims left and %d attempts counted, want none", claimed, attempts)
+	if b := e.db.Bookkeeping(); b.Claimed != 0 || b.Attempts != 0 {
+		t.Errorf("%d claims left and %d attempts counted, want none", b.Claimed, b.Attempts)
 	}
 }

@@ -31,12 +31,12 @@ func (a answer) outcome(schedule Schedule) store.Outcome {
 		}
 		return o
 	}
-	o.Message = a.status.Description
+	o.Message = HidePIN(a.status.Description, a.status.PIN)
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone
 		o.PIN = a.status.PIN
-		o.LastMessage = lastMessageDone(a.status)
+		o.LastMessage = lastMessageDone(o.Message, o.PIN != "")
 	case znet.StatusWaiting:
 		o.Result = store.ResultWaiting
 	case znet.StatusCancelled:
@@ -52,13 +52,13 @@ func (a answer) outcome(schedule Schedule) store.Outcome {
 
 // lastMessageDone is the line staff see on a completed order. It says a PIN
 // was saved, never which.
-func lastMessageDone(s znet.PinStatus) string {
+func lastMessageDone(description string, pinSaved bool) string {
 	msg := "znet: completed"
-	if s.PIN != "" {
+	if pinSaved {
 		msg += ", PIN saved"
 	}
-	if s.Description != "" {
-		msg += " (" + s.Description + ")"
+	if description != "" {
+		msg += " (" + description + ")"
 	}
 	return msg
 }

@@ -59,10 +59,10 @@ type run struct {
 
 	// abort is done when requests in flight must be cancelled (a signal).
 	abort context.Context
-	// starting is done when no request may start any more (abort or
+	// newRequests is done when no request may start any more (abort or
 	// MaxDuration); queued orders are then released unasked.
-	starting context.Context
-	stop     context.CancelFunc
+	newRequests context.Context
+	stop        context.CancelFunc
 	// db outlives abort by dbGrace, so answers received are still saved.
 	db context.Context
 
@@ -72,13 +72,14 @@ type run struct {
 	inFlight atomic.Int64 // claimed and not yet applied or released
 	dbTime   atomic.Int64 // nanoseconds spent in database calls
 
-	mu      sync.Mutex
-	lanes   map[string]*lane
-	tally   tally
-	unasked []string
-	summary Summary
-	applied int
-	claimed int
+	mu        sync.Mutex
+	lanes     map[string]*lane
+	tally     tally
+	unasked   []string // released at the end of the run, due again at once
+	postponed []string // of panels cut off: released, due after panelRetry
+	summary   Summary
+	applied   int
+	claimed   int
 }
 
 // lane is one dealer panel within a run: its client, its own limits and its
@@ -108,21 +109,21 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 	}
 	host, _ := os.Hostname()
 	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
-	starting, stopStarting := context.WithTimeout(ctx, cfg.MaxDuration)
+	newRequests, stopNewRequests := context.WithTimeout(ctx, cfg.MaxDuration)
 	dbCtx, stopDB := context.WithTimeout(context.WithoutCancel(ctx), cfg.MaxDuration+cfg.Timeout+dbGrace)
 	r := &run{
-		cfg:      cfg,
-		store:    st,
-		log:      logger.With("run", id),
-		id:       id,
-		http:     httpClient,
-		abort:    ctx,
-		starting: starting,
-		stop:     func() { stopStarting(); stopDB() },
-		db:       dbCtx,
-		slots:    make(chan struct{}, cfg.Concurrency),
-		answers:  make(chan answer, cfg.Concurrency),
-		lanes:    make(map[string]*lane),
+		cfg:         cfg,
+		store:       st,
+		log:         logger.With("run", id),
+		id:          id,
+		http:        httpClient,
+		abort:       ctx,
+		newRequests: newRequests,
+		stop:        func() { stopNewRequests(); stopDB() },
+		db:          dbCtx,
+		slots:       make(chan struct{}, cfg.Concurrency),
+		answers:     make(chan answer, cfg.Concurrency),
+		lanes:       make(map[string]*lane),
 	}
 	r.summary = Summary{RunID: id, Host: host, DryRun: cfg.DryRun, StartedAt: time.Now()}
 	return r
@@ -153,7 +154,7 @@ func (r *run) execute() (*Summary, error) {
 	switch {
 	case r.abort.Err() != nil:
 		r.summary.StoppedBy = "signal"
-	case r.starting.Err() != nil:
+	case r.newRequests.Err() != nil:
 		r.summary.StoppedBy = "max-duration"
 	}
 	for _, l := range r.lanes {
@@ -170,20 +171,29 @@ func (r *run) execute() (*Summary, error) {
 // claimUntilDone claims once, or in loop mode every Tick until Loop has
 // passed, handing each order to its panel's lane.
 func (r *run) claimUntilDone() error {
-	claiming := r.starting
+	claiming := r.newRequests
 	if r.cfg.Loop > 0 {
 		var cancel context.CancelFunc
-		claiming, cancel = context.WithTimeout(r.starting, r.cfg.Loop)
+		claiming, cancel = context.WithTimeout(r.newRequests, r.cfg.Loop)
 		defer cancel()
 	}
 	tick := time.NewTicker(max(r.cfg.Tick, time.Millisecond))
 	defer tick.Stop()
+	failures := 0
 	for {
-		if err := r.claimOnce(claiming); err != nil {
-			if claiming.Err() != nil {
-				return nil // stopping while claiming is not a failure
-			}
+		err := r.claimOnce(claiming)
+		switch {
+		case err != nil && claiming.Err() != nil:
+			return nil // stopping while claiming is not a failure
+		case err != nil && (r.cfg.Loop == 0 || failures+1 >= maxClaimFailures):
 			return err
+		case err != nil:
+			// A looping run outlives a passing fault (a deadlock victim, a
+			// restarting server) and tries again on the next tick.
+			failures++
+			r.log.Warn("claiming due orders failed; trying again on the next tick", "err", err)
+		default:
+			failures = 0
 		}
 		if r.cfg.Loop == 0 {
 			return nil
@@ -195,6 +205,13 @@ func (r *run) claimUntilDone() error {
 		}
 	}
 }
+
+// maxLaneQueue bounds the orders waiting for one panel's workers, so that a
+// huge --batch does not allocate a huge queue for every panel up front.
+const maxLaneQueue = 1024
+
+// maxClaimFailures claims in a row may fail before a looping run gives up.
+const maxClaimFailures = 3
 
 // claimChunk bounds one claim transaction. A large batch is claimed in
 // chunks, so that the first requests leave while the rest is being claimed
@@ -217,22 +234,16 @@ func (r *run) claimOnce(ctx context.Context) error {
 		}
 		return r.dispatch(orders)
 	}
-	// New orders are registered for the whole room, but the first claim
-	// registers only its own chunk, so that the first requests leave at once
-	// and the rest is registered while they are under way.
-	unregistered := room
+	// Each chunk registers as many new orders as it claims, so that the
+	// first requests leave at once and the rest is registered while they
+	// are under way.
 	for room > 0 && ctx.Err() == nil {
 		chunk := min(room, claimChunk)
-		register := unregistered
-		if unregistered == room {
-			register = chunk
-		}
-		unregistered -= register
 		start := time.Now()
 		orders, err := r.store.Claim(ctx, store.ClaimParams{
 			RunID:      r.id,
 			Limit:      chunk,
-			Register:   register,
+			Register:   chunk,
 			FirstDelay: r.cfg.FirstDelay,
 			Lease:      r.lease(),
 		})
@@ -296,11 +307,15 @@ func (r *run) dispatch(orders []store.Order) error {
 		r.mu.Unlock()
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, o := range orders {
-		// The queue holds a whole batch, and the claim never takes more
-		// than the batch minus what is in flight: this send never blocks.
-		r.lanes[o.IntegrationID].queue <- o
+	lanes := make([]*lane, len(orders))
+	for i, o := range orders {
+		lanes[i] = r.lanes[o.IntegrationID]
+	}
+	r.mu.Unlock()
+	// Outside the lock: a full queue makes the claimer wait for the panel's
+	// workers, which never need the claimer to go on.
+	for i, o := range orders {
+		lanes[i].queue <- o
 	}
 	return nil
 }
@@ -309,7 +324,7 @@ func (r *run) dispatch(orders []store.Order) error {
 // build a client (no such row any more, a base URL that is not a URL) is
 // failing from the start: its orders are released unasked.
 func (r *run) openLane(in store.Integration, found bool) *lane {
-	l := &lane{integration: in, queue: make(chan store.Order, r.cfg.Batch)}
+	l := &lane{integration: in, queue: make(chan store.Order, min(r.cfg.Batch, maxLaneQueue))}
 	switch {
 	case !found:
 		l.fail("the integration no longer exists or is no longer a znet one")
@@ -361,20 +376,20 @@ func (r *run) work(l *lane) {
 }
 
 // acquire waits for the panel's rate and a slot. It fails when the run
-// stops starting requests or the panel was cut off meanwhile.
+// may start no more requests or the panel was cut off meanwhile.
 func (r *run) acquire(l *lane) bool {
-	if r.starting.Err() != nil || l.isFailing() {
+	if r.newRequests.Err() != nil || l.isFailing() {
 		return false
 	}
 	select {
 	case r.slots <- struct{}{}:
-	case <-r.starting.Done():
+	case <-r.newRequests.Done():
 		return false
 	}
 	// The rate is waited for while holding the slot, so that requests
 	// leave in the rhythm the panel was promised, not in a burst later.
 	if l.limiter != nil {
-		if err := l.limiter.Wait(r.starting); err != nil {
+		if err := l.limiter.Wait(r.newRequests); err != nil {
 			<-r.slots
 			return false
 		}
@@ -394,11 +409,16 @@ func (r *run) ask(l *lane, o store.Order) answer {
 	return answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
 }
 
-// skip releases an order unasked at the end of the run.
+// skip releases an order unasked at the end of the run. The orders of a
+// panel that was cut off wait a while before they are due again.
 func (r *run) skip(l *lane, o store.Order) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.unasked = append(r.unasked, o.ID)
+	if l.isFailing() {
+		r.postponed = append(r.postponed, o.ID)
+	} else {
+		r.unasked = append(r.unasked, o.ID)
+	}
 	r.tally.of(l.integration.ID, l.integration.Name).Skipped++
 	r.inFlight.Add(-1)
 }
@@ -414,13 +434,25 @@ func (r *run) skipAll(orders []store.Order) {
 
 func (r *run) releaseUnasked() error {
 	r.mu.Lock()
-	ids := r.unasked
+	unasked, postponed := r.unasked, r.postponed
 	r.mu.Unlock()
-	if r.cfg.DryRun || len(ids) == 0 {
+	if r.cfg.DryRun {
 		return nil
 	}
 	defer r.timeDB(time.Now())
-	return r.store.Release(r.db, r.id, ids)
+	return errors.Join(
+		r.store.Release(r.db, r.id, unasked),
+		r.store.ReleaseFor(r.db, r.id, postponed, r.panelRetry()),
+	)
+}
+
+// panelRetry is how long the orders of a panel that was cut off wait before
+// they are due again: were they due at once, the next run would claim that
+// broken panel's orders first, oldest due first, and never reach the other
+// panels' orders. At least a minute, so that a fast schedule does not
+// hammer a panel that is down.
+func (r *run) panelRetry() time.Duration {
+	return max(r.cfg.Schedule.Next(1), time.Minute)
 }
 
 // timeDB adds the time since start to the run's database time.

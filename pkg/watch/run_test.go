@@ -45,21 +45,12 @@ func TestDoneSavesPINAndApproves(t *testing.T) {
 	if row.LastMessage == nil || strings.Contains(*row.LastMessage, "AB12") {
 		t.Errorf("lastMessage = %v: must be set and must not hold the PIN", row.LastMessage)
 	}
-	var events []struct {
-		From string `db:"from_status"`
-		To   string `db:"to_status"`
-		PIN  bool   `db:"pin_delivered"`
-	}
-	if err := e.db.SQL.Select(&events, `SELECT from_status, to_status, pin_delivered FROM zwatch_order_events WHERE order_id = $1`, id); err != nil {
-		t.Fatal(err)
-	}
-	if len(events) != 1 || events[0].From != "sent" || events[0].To != "completed" || !events[0].PIN {
+	events := e.db.Events(id)
+	if len(events) != 1 || *events[0].From != "sent" || events[0].To != "completed" || !events[0].PINDelivered {
 		t.Errorf("events = %+v, want one sent->completed with a PIN", events)
 	}
-	var leaked int
-	e.db.Get(&leaked, `SELECT count(*) FROM zwatch_order_events e WHERE e::text LIKE '%AB12-CD34%'`)
-	if leaked != 0 {
-		t.Error("the event log holds the PIN in clear")
+	if n := e.db.ZwatchRowsMentioning("AB12-CD34"); n != 0 {
+		t.Errorf("%d rows of zwatch's tables hold the PIN in clear", n)
 	}
 	if c := e.db.ReadCheck(id); c.FinishedAt == nil || c.ClaimedBy != nil || c.Attempts != 1 {
 		t.Errorf("bookkeeping %+v: want finished, unclaimed, 1 attempt", c)
@@ -190,7 +181,7 @@ func TestShopDecisionDuringTheRequestWins(t *testing.T) {
 	id := e.order("4001")
 	// While znet is being asked, staff approve the order by hand.
 	e.znet.SetResponder(func(ref string, call int) znettest.Answer {
-		e.db.Exec(`UPDATE product_orders SET status = 'approved', "pinCode" = 'STAFF-PIN' WHERE id = $1`, id)
+		e.db.Decide(id, "approved", "STAFF-PIN")
 		return znettest.Done("ZNET-PIN", "tamam")
 	})
 
@@ -280,9 +271,7 @@ func TestThreeOverlappingRunsAskEachOrderOnce(t *testing.T) {
 			t.Errorf("referans %s asked %d times at once", ref, got)
 		}
 	}
-	var completed int
-	e.db.Get(&completed, `SELECT count(*) FROM product_orders WHERE "externalStatus" = 'completed'`)
-	if completed != n {
+	if completed := e.db.OrdersIn("completed"); completed != n {
 		t.Errorf("%d orders completed, want %d", completed, n)
 	}
 }
@@ -310,17 +299,50 @@ func TestIntegrationFaultCutsThePanelOff(t *testing.T) {
 	if !strings.Contains(in.Reason, "empty body") {
 		t.Errorf("reason %q should say what znet answered", in.Reason)
 	}
-	var attempts, claimed int
-	e.db.Get(&attempts, `SELECT sum(attempts) FROM zwatch_order_checks`)
-	e.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
-	if attempts != 3 || claimed != 0 {
-		t.Errorf("%d attempts counted and %d claims left, want 3 and 0", attempts, claimed)
+	if b := e.db.Bookkeeping(); b.Attempts != 3 || b.Claimed != 0 {
+		t.Errorf("%d attempts counted and %d claims left, want 3 and 0", b.Attempts, b.Claimed)
 	}
-	// Released orders are due again at once.
+	// The released orders wait a while, so that the next run reaches other
+	// panels' orders first; then they are asked, and none lost an attempt.
 	e.znet.SetDown(nil)
 	e.znet.SetDefault(znettest.Waiting(""))
-	if sum := e.run(e.config()); sum.Total.Asked != 7 {
-		t.Errorf("the next run asked %d, want the 7 released orders", sum.Total.Asked)
+	if sum := e.run(e.config()); sum.Total.Asked != 0 {
+		t.Errorf("the next run asked %d at once, want the cut-off panel's orders to wait", sum.Total.Asked)
+	}
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Total.Asked != 10 {
+		t.Errorf("once due, a run asked %d, want all 10", sum.Total.Asked)
+	}
+}
+
+// A dealer panel that is down must not keep the other tenants' orders from
+// being asked about, however many of its own orders wait.
+func TestBrokenPanelDoesNotStarveOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDown(znettest.Empty())
+	for i := range 40 {
+		e.order(referans(6500 + i)) // oldest first: sent ten minutes ago
+	}
+	healthy := znettest.NewServer(dealerCode, password)
+	t.Cleanup(healthy.Close)
+	healthy.SetDefault(znettest.Done("OK-PIN", "ok"))
+	integB := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: healthy.URL, Kod: dealerCode, Sifre: password})
+	for i := range 5 {
+		e.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: referans(6600 + i), SentAgo: time.Minute})
+	}
+	cfg := e.config()
+	cfg.Batch = 20
+
+	for range 3 {
+		e.run(cfg)
+	}
+
+	if got := healthy.TotalRequests(); got != 5 {
+		t.Errorf("the healthy panel was asked %d times in three runs, want its 5 orders", got)
+	}
+	if got := e.db.OrdersIn("completed"); got != 5 {
+		t.Errorf("%d orders completed, want the healthy panel's 5", got)
 	}
 }
 
@@ -331,7 +353,7 @@ func TestGiveUpMarksStuckNeverFailed(t *testing.T) {
 	e.znet.Script("7001", znettest.Waiting("Bekliyor"))
 	e.run(e.config())
 	// A day of polling later:
-	e.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id = $1`, id)
+	e.db.FirstCheckedAgo(id, 25*time.Hour)
 	e.db.MakeDue(id)
 
 	sum := e.run(e.config())
@@ -361,20 +383,13 @@ func TestDryRunWritesNothing(t *testing.T) {
 	e := newEnv(t)
 	id := e.order("8001")
 	e.znet.Script("8001", znettest.Done("DRY-PIN", "ok"))
-	snapshot := func() string {
-		var s string
-		e.db.Get(&s, `SELECT (SELECT string_agg(o::text, ',') FROM product_orders o) ||
-			coalesce((SELECT string_agg(c::text, ',') FROM zwatch_order_checks c), '') ||
-			coalesce((SELECT string_agg(ev::text, ',') FROM zwatch_order_events ev), '')`)
-		return s
-	}
-	before := snapshot()
+	before := e.db.Snapshot()
 	cfg := e.config()
 	cfg.DryRun = true
 
 	sum := e.run(cfg)
 
-	if after := snapshot(); after != before {
+	if after := e.db.Snapshot(); after != before {
 		t.Errorf("dry run changed the database:\nbefore %s\nafter  %s", before, after)
 	}
 	if len(sum.Changes) != 1 || sum.Changes[0].OrderID != id || sum.Changes[0].To != "completed" || !sum.Changes[0].PIN {

@@ -3,6 +3,8 @@ package watch
 import (
 	"sort"
 	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // Counts is what happened to the orders of one integration, or of all.
@@ -17,6 +19,21 @@ type Counts struct {
 	// Overtaken orders were decided by the shop or a person between claim
 	// and answer: their change won and zwatch wrote nothing.
 	Overtaken int `json:"overtaken"`
+}
+
+// count adds one answered order with result r.
+func (c *Counts) count(r store.Result) {
+	c.Asked++
+	switch r {
+	case store.ResultDone:
+		c.Completed++
+	case store.ResultWaiting:
+		c.Processing++
+	case store.ResultCancelled:
+		c.Failed++
+	default:
+		c.Errors++
+	}
 }
 
 func (c *Counts) add(o Counts) {

@@ -3,6 +3,12 @@
 -- rows nobody else touches.
 
 -- +goose Up
+-- The foreign keys below lock product_orders against writes while they are
+-- added. Behind a long shop transaction that would queue every shop write
+-- behind this migration: give up after a few seconds instead, and let the
+-- operator run it again at a quieter moment.
+SET LOCAL lock_timeout = '5s';
+
 CREATE TABLE zwatch_order_checks (
     order_id         uuid PRIMARY KEY REFERENCES product_orders (id) ON DELETE CASCADE,
     attempts         integer     NOT NULL DEFAULT 0,   -- times znet was asked

@@ -58,9 +58,7 @@ func TestCheckOrderShowPINAndDryRun(t *testing.T) {
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
 		t.Errorf("dry run wrote the order: %+v", row)
 	}
-	var checks int
-	s.db.Get(&checks, `SELECT count(*) FROM zwatch_order_checks`)
-	if checks != 0 {
+	if rows := s.db.Bookkeeping().Rows; rows != 0 {
 		t.Error("dry run wrote zwatch's table")
 	}
 }

@@ -23,9 +23,7 @@ func TestCommandsRefuseToRunBeforeMigrate(t *testing.T) {
 		}
 		oneLine(t, r.stderr, "run zwatch migrate")
 	}
-	var tables int
-	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
-	if tables != 0 {
+	if tables := db.ZwatchTables(); tables != 0 {
 		t.Errorf("a refused command created %d zwatch tables", tables)
 	}
 }
@@ -100,10 +98,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.LastSyncAt != nil {
 		t.Errorf("bad input changed the order: %+v", row)
 	}
-	var checks int
-	s.db.Get(&checks, `SELECT count(*) FROM zwatch_order_checks`)
-	if checks != 0 {
-		t.Errorf("bad input wrote %d bookkeeping rows", checks)
+	if rows := s.db.Bookkeeping().Rows; rows != 0 {
+		t.Errorf("bad input wrote %d bookkeeping rows", rows)
 	}
 }
 
@@ -134,7 +130,7 @@ func TestCheckPendingTableJSONAndQuiet(t *testing.T) {
 		t.Errorf("quiet run: exit %d, printed:\n%s", r.code, r.all())
 	}
 
-	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now()`)
+	s.db.MakeAllDue()
 	r = zwatch(t, s.db, "check-pending", "-o", "json")
 	var summary struct {
 		Total struct {

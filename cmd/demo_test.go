@@ -17,27 +17,13 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.all())
 	}
 
-	var byState []struct {
-		Integration string `db:"name"`
-		State       string `db:"state"`
-		Orders      int    `db:"orders"`
-	}
-	if err := db.SQL.Select(&byState, `
-		SELECT i.name,
-		       CASE WHEN c.given_up_at IS NOT NULL AND o."externalStatus" IN ('sent', 'pending', 'processing')
-		            THEN 'stuck' ELSE o."externalStatus" END AS state,
-		       count(*) AS orders
-		FROM product_orders o
-		JOIN integrations i ON i.id::text = o."providerId"
-		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
-		GROUP BY 1, 2`); err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]int{}
 	total := 0
-	for _, s := range byState {
-		got[s.Integration+" "+s.State] += s.Orders
-		total += s.Orders
+	for integration, states := range db.OrdersByState() {
+		for state, n := range states {
+			got[integration+" "+state] += n
+			total += n
+		}
 	}
 	if total != 60 {
 		t.Errorf("the demo seeded %d orders, want 60: %v", total, got)
@@ -67,11 +53,7 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	var secrets []string
-	if err := db.SQL.Select(&secrets, `SELECT sifre FROM integrations
-		UNION ALL SELECT "pinCode" FROM product_orders WHERE "pinCode" IS NOT NULL`); err != nil {
-		t.Fatal(err)
-	}
+	secrets := db.Secrets()
 	if len(secrets) < 3 {
 		t.Fatalf("expected two passwords and some PINs, got %d secrets", len(secrets))
 	}
@@ -90,13 +72,9 @@ func TestDemoRefusesADatabaseWithShopData(t *testing.T) {
 	if strings.Contains(r.stdout, "zwatch") {
 		t.Errorf("the refused demo printed:\n%s", r.stdout)
 	}
-	var rows struct {
-		Orders       int `db:"orders"`
-		Integrations int `db:"integrations"`
-	}
-	s.db.Get(&rows, `SELECT (SELECT count(*) FROM product_orders) AS orders, (SELECT count(*) FROM integrations) AS integrations`)
-	if rows.Orders != 1 || rows.Integrations != 1 {
-		t.Errorf("the refused demo changed the shop: %d orders, %d integrations", rows.Orders, rows.Integrations)
+	orders, integrations := s.db.ShopRows()
+	if orders != 1 || integrations != 1 {
+		t.Errorf("the refused demo changed the shop: %d orders, %d integrations", orders, integrations)
 	}
 	if s.znet.TotalRequests() != 0 {
 		t.Errorf("the refused demo asked znet %d times", s.znet.TotalRequests())

@@ -86,9 +86,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 
 	// The dead run's claims hold until they lapse: a run now asks nothing
 	// the dead one may still have had in flight.
-	var claimed int
-	s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
-	if claimed != 12 {
+	if claimed := s.db.Bookkeeping().Claimed; claimed != 12 {
 		t.Fatalf("%d orders claimed after the kill, want all 12", claimed)
 	}
 	s.znet.SetDefault(znettest.Done("KILL-PIN-1", "ok"))
@@ -98,7 +96,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 	}
 
 	// Once the lease has lapsed, a later run completes everything.
-	s.db.Exec(`UPDATE zwatch_order_checks SET claim_expires_at = now() - interval '1 second'`)
+	s.db.ExpireClaims()
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
@@ -127,18 +125,24 @@ func TestSignalReleasesUnaskedOrders(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The requests in flight would hang for a minute and the loop
-			// for five: only a clean stop ends the process at all.
-			if err := c.Wait(); err != nil {
-				t.Errorf("exit after %s: %v\n%s", sig, err, out)
+			// for five: only a clean stop ends the process within them.
+			exited := make(chan error, 1)
+			go func() { exited <- c.Wait() }()
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Errorf("exit after %s: %v\n%s", sig, err, out)
+				}
+			case <-time.After(45 * time.Second):
+				_ = c.Process.Kill()
+				<-exited
+				t.Fatalf("zwatch did not stop on %s:\n%s", sig, out)
 			}
 			if !strings.Contains(out.String(), "stopped early by signal") {
 				t.Errorf("the summary should say the run was stopped:\n%s", out)
 			}
-			var claimed, attempts int
-			s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
-			s.db.Get(&attempts, `SELECT coalesce(sum(attempts), 0) FROM zwatch_order_checks`)
-			if claimed != 0 || attempts != 0 {
-				t.Errorf("%d claims left and %d attempts counted after %s, want none", claimed, attempts, sig)
+			if b := s.db.Bookkeeping(); b.Claimed != 0 || b.Attempts != 0 {
+				t.Errorf("%d claims left and %d attempts counted after %s, want none", b.Claimed, b.Attempts, sig)
 			}
 			for _, id := range ids {
 				if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.LastSyncAt != nil {

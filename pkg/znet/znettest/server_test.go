@@ -349,13 +349,9 @@ func TestSlowAnswerStopsWhenTheClientGivesUp(t *testing.T) {
 	s.Script("1", Done("P", "late").After(time.Minute))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := get(t, ctx, pinURL(s, "1", dealer, secret))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the client's deadline", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("the client waited %v", d)
 	}
 	waitIdle(t, s) // the handler must have stopped waiting too
 }

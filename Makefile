@@ -27,6 +27,7 @@ postgres:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags bench ./pkg/bench
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
@@ -41,6 +42,21 @@ test: postgres deps vet
 demo: postgres build
 	pg_virtualenv sh -c 'export PGSSLMODE=disable; \
 		psql -q -v ON_ERROR_STOP=1 -f testdata/host-schema.sql && ./$(BIN) demo'
+
+# End-to-end benchmarks of the built binary (issues 5 and 6), on a throwaway
+# PostgreSQL set up like a small production server and fake znet panels: a
+# table of figures, printed and written to BENCHMARKS.md. fsync stays on, so
+# that a commit costs what it costs in production (pg_virtualenv turns it off
+# by default). About a quarter of an hour on 2 cores; not part of `make test`.
+# BENCH_ARGS goes to the harness, e.g. BENCH_ARGS='-only pin' or -quick.
+BENCH_PGOPTIONS := -o fsync=on -o synchronous_commit=on -o shared_buffers=512MB \
+	-o effective_cache_size=4GB -o work_mem=16MB -o maintenance_work_mem=256MB \
+	-o max_wal_size=4GB -o random_page_cost=1.1
+BENCH_ARGS ?=
+
+bench: postgres deps build
+	pg_virtualenv $(BENCH_PGOPTIONS) sh -c 'PGSSLMODE=disable $(GO) test -tags bench -run Bench -count=1 \
+		-timeout 60m -v ./pkg/bench $(if $(BENCH_ARGS),-args $(BENCH_ARGS))'
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,489 @@
+//go:build bench
+
+package bench
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// The PIN-latency benchmark (issue 6): how long after znet finished an
+// order does its PIN reach the shop's row, with zwatch run as its crontab
+// runs it, and how many requests does that cost the dealer panel.
+//
+// Time is scaled: every duration of the simulation (arrivals, znet's
+// finishing times, the cron interval, and every duration flag given to
+// zwatch) is divided by the workload's Scale, and every measured delay is
+// multiplied by it. zwatch runs its ordinary code paths; only the numbers
+// on its command line are smaller. What does not scale (process start-up,
+// database round trips, the apply linger, HTTP on localhost) is magnified
+// by the factor, so the delays measured here err on the long side.
+
+// pinScenario is one way of running zwatch from cron. Its durations are
+// simulated ones, as an operator would write them.
+type pinScenario struct {
+	Name        string
+	Schedule    string // as --schedule takes it
+	FirstDelay  time.Duration
+	Interval    time.Duration // cron starts an invocation this often
+	Loop        time.Duration // --loop; 0: each invocation claims once
+	Tick        time.Duration // --tick, with Loop
+	Rate        float64       // --rate, requests per second per panel; 0 is unlimited
+	MaxDuration time.Duration // --max-duration; 0 is zwatch's default
+	// Scale replaces the workload's time scale. The same setup at two
+	// scales shows how much of a delay is the harness's own overhead,
+	// which the scale magnifies.
+	Scale float64
+}
+
+const (
+	issue6Schedule = "10s,10s,15s,20s,30s,45s,60s,2m,5m,10m,30m"
+	candidateA     = "10s,12s,15s,20s,25s,35s,50s,70s,90s,2m,2m,2m,5m,5m,5m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,2m,5m,10m,30m"
+	candidateB     = "10s,10s,15s,20s,30s,45s,60s,90s,2m,3m,4m,4m,4m,4m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,1m,2m,5m,10m,30m"
+)
+
+// The recommended setup, as crontab.example has it: once a minute, looping
+// for 58 seconds, a 15-second first delay, 5 requests a second per panel,
+// and --max-duration 3m.
+const (
+	cronInterval   = time.Minute
+	recommendedFD  = 15 * time.Second
+	recommendedMax = 3 * time.Minute
+	recommendedRPS = 5
+	recommendLoop  = 58 * time.Second
+)
+
+// pinScenarios are the rows of the PIN-latency table. To try another
+// schedule or setup, add a row.
+func pinScenarios(wl pinWorkload) []pinScenario {
+	d := watch.DefaultConfig()
+	looping := func(name, schedule string, firstDelay time.Duration) pinScenario {
+		return pinScenario{Name: name, Schedule: schedule, FirstDelay: firstDelay,
+			Interval: cronInterval, Loop: recommendLoop, Tick: d.Tick}
+	}
+	recommended := looping("recommended: crontab.example", d.Schedule.String(), recommendedFD)
+	recommended.Rate, recommended.MaxDuration = recommendedRPS, recommendedMax
+	slower := recommended
+	slower.Name, slower.Scale = "recommended, time scaled half as much", wl.Scale/2
+	return []pinScenario{
+		// The seed's setup: a once-a-minute cron, one claim per run.
+		{Name: "seed schedule, no loop", Schedule: watch.SeedSchedule.String(), FirstDelay: 30 * time.Second, Interval: cronInterval},
+		looping("seed schedule, --loop", watch.SeedSchedule.String(), 30*time.Second),
+		// The shop's Celery version: every 10 seconds.
+		looping("fixed 10s", "10s", 10*time.Second),
+		looping("issue 6 example", issue6Schedule, recommendedFD),
+		looping("candidate A", candidateA, recommendedFD),
+		looping("candidate B", candidateB, recommendedFD),
+		// zwatch's default schedule, in the setup crontab.example recommends.
+		recommended,
+		slower,
+	}
+}
+
+// Setup is the scenario's crontab line, in words.
+func (s pinScenario) Setup() string {
+	parts := []string{"cron every " + shortDuration(s.Interval)}
+	if s.Loop > 0 {
+		parts = append(parts, "--loop "+shortDuration(s.Loop), "--tick "+shortDuration(s.Tick))
+	}
+	parts = append(parts, "--first-delay "+shortDuration(s.FirstDelay))
+	if s.Rate > 0 {
+		parts = append(parts, "--rate "+strconv.FormatFloat(s.Rate, 'f', -1, 64))
+	}
+	if s.MaxDuration > 0 {
+		parts = append(parts, "--max-duration "+shortDuration(s.MaxDuration))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pinWorkload is the simulated shop and znet.
+type pinWorkload struct {
+	Scale        float64       // every duration is divided by this
+	Panels       int           // dealer panels (znet integrations), orders spread evenly
+	ArrivalRate  float64       // orders sent per simulated second, Poisson
+	Window       time.Duration // orders are sent during this, from the start
+	Horizon      time.Duration // the run ends here at the latest
+	PanelLatency time.Duration // time a panel takes to answer
+	Seed         uint64
+}
+
+// real is a simulated duration on the real clock.
+func (w pinWorkload) real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / w.Scale)
+}
+
+func defaultPINWorkload(quick bool) pinWorkload {
+	w := pinWorkload{
+		Scale: 40, Panels: 3, ArrivalRate: 1, Window: 10 * time.Minute, Horizon: time.Hour,
+		PanelLatency: 200 * time.Millisecond, Seed: 6,
+	}
+	if quick {
+		w.Scale, w.ArrivalRate, w.Window, w.Horizon = 120, 0.5, 3*time.Minute, 15*time.Minute
+	}
+	if *pinScaleFlag > 0 {
+		w.Scale = *pinScaleFlag
+	}
+	return w
+}
+
+// How znet finishes orders (issue 6): most log-normally, with a median of
+// 40 s and a 95th percentile of 5 min; 10% wait about 30 min; 5% are
+// cancelled, at a log-normal time.
+const (
+	finishMedian = 40 * time.Second
+	finishP95    = 5 * time.Minute
+	longShare    = 0.10
+	longWait     = 30 * time.Minute
+	longSigma    = 0.1
+	cancelShare  = 0.05
+	z95          = 1.6448536269514722 // the standard normal's 95th percentile
+)
+
+// pinOrder is one order of the workload.
+type pinOrder struct {
+	Ref       string
+	Panel     int
+	Arrive    time.Duration // simulated, from the start
+	Takes     time.Duration // simulated, from sent to final at znet
+	Cancelled bool
+}
+
+// orders draws the workload. The seed is fixed, so that every scenario
+// meets the same orders at the same times.
+func (w pinWorkload) orders() []pinOrder {
+	r := rand.New(rand.NewPCG(w.Seed, 0x2e6))
+	sigma := math.Log(float64(finishP95)/float64(finishMedian)) / z95
+	logNormal := func(median time.Duration, sigma float64) time.Duration {
+		return time.Duration(float64(median) * math.Exp(sigma*r.NormFloat64()))
+	}
+	var out []pinOrder
+	at := time.Duration(0)
+	for i := 0; ; i++ {
+		at += time.Duration(r.ExpFloat64() / w.ArrivalRate * float64(time.Second))
+		if at >= w.Window {
+			return out
+		}
+		o := pinOrder{Ref: strconv.Itoa(firstReferans + i), Panel: i % w.Panels, Arrive: at}
+		switch u := r.Float64(); {
+		case u < cancelShare:
+			o.Cancelled, o.Takes = true, logNormal(finishMedian, sigma)
+		case u < cancelShare+longShare:
+			o.Takes = logNormal(longWait, longSigma)
+		default:
+			o.Takes = logNormal(finishMedian, sigma)
+		}
+		out = append(out, o)
+	}
+}
+
+// pinWorld is the fake znet side of one run: it knows when each order
+// finishes and counts what the panels were asked.
+type pinWorld struct {
+	mu       sync.Mutex
+	byRef    map[string]*pinLive
+	arrivals [][]time.Time // per panel, on the real clock
+}
+
+// pinLive is an order once the shop has sent it.
+type pinLive struct {
+	order    pinOrder
+	id       string
+	sentAt   time.Time // real
+	finishAt time.Time // real: from then on znet answers final
+	requests int
+}
+
+func (w *pinWorld) answer(ref string, _ int) znettest.Answer {
+	now := time.Now()
+	w.mu.Lock()
+	o, ok := w.byRef[ref]
+	if ok {
+		o.requests++
+		w.arrivals[o.order.Panel] = append(w.arrivals[o.order.Panel], now)
+	}
+	w.mu.Unlock()
+	switch {
+	case !ok:
+		return znettest.Rejected("3", "Kayıt bulunamadı")
+	case now.Before(o.finishAt):
+		return znettest.Waiting("Sipariş işleniyor")
+	case o.order.Cancelled:
+		return znettest.Cancelled("İşlem iptal edildi")
+	}
+	return znettest.Done("PIN-"+ref, "İşlem tamamlandı")
+}
+
+// pinRow is one scenario's figures. Delays are in simulated seconds.
+type pinRow struct {
+	Scenario pinScenario
+	Scale    float64 // time was divided by this
+	Orders   int
+	// Delivered PINs, cancellations seen by the shop, PINs znet finished
+	// that had not reached the shop when the run ended, and orders znet
+	// had not finished by then.
+	Delivered, Cancelled, Undelivered, Unfinished int
+	// Median and P95 of PIN saved − znet finished, undelivered PINs
+	// counted as infinitely late.
+	Median, P95      float64
+	RequestsPerOrder float64
+	// MaxPerSecond is the most requests one panel saw within one simulated
+	// second.
+	MaxPerSecond int
+	Invocations  int
+	Wall         time.Duration // real
+}
+
+func benchPINLatency(t *testing.T, h *harness) {
+	wl := defaultPINWorkload(h.quick)
+	orders := wl.orders()
+	h.report.pinWorkload = &wl
+	h.report.pinOrders = len(orders)
+	t.Logf("%d orders over %s on %d panels, time divided by %g", len(orders), wl.Window, wl.Panels, wl.Scale)
+	for _, sc := range pinScenarios(wl) {
+		t.Run(sc.Name, func(t *testing.T) {
+			row := runPINScenario(t, h.bin, sc, wl, orders)
+			t.Logf("%s: median %s, p95 %s, %.2f requests/order, at most %d requests/s on one panel, %d of %d PINs delivered (%s real)",
+				sc.Schedule, formatDelay(row.Median), formatDelay(row.P95), row.RequestsPerOrder, row.MaxPerSecond,
+				row.Delivered, row.Delivered+row.Undelivered, row.Wall.Round(time.Second))
+			h.report.pin = append(h.report.pin, row)
+		})
+	}
+}
+
+// runPINScenario plays the shop (sending orders as the workload says), cron
+// (starting zwatch every interval) and znet (finishing orders when their
+// time has come), until every order is final or the horizon is reached.
+func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, orders []pinOrder) pinRow {
+	ctx := context.Background()
+	if sc.Scale > 0 {
+		wl.Scale = sc.Scale
+	}
+	db := storetest.New(t)
+	world := &pinWorld{byRef: make(map[string]*pinLive, len(orders)), arrivals: make([][]time.Time, wl.Panels)}
+	integrations := make([]string, wl.Panels)
+	fakes := make([]*znettest.Server, wl.Panels)
+	for p := range integrations {
+		fakes[p] = znettest.NewServer(dealerCode, password)
+		defer fakes[p].Close()
+		fakes[p].SetResponder(world.answer)
+		fakes[p].SetLatency(wl.real(wl.PanelLatency))
+		integrations[p] = db.AddIntegration(storetest.Integration{
+			Name: fmt.Sprintf("znet-%d", p+1), BaseURL: fakes[p].URL, Kod: dealerCode, Sifre: password})
+	}
+	args, err := sc.args(wl)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var (
+		invs    []*invocation
+		running sync.WaitGroup
+		ids     []string
+		next    int // the next order to send
+	)
+	start := time.Now()
+	horizon := start.Add(wl.real(wl.Horizon))
+	nextCron := start
+	for {
+		now := time.Now()
+		if next < len(orders) && !now.Before(start.Add(wl.real(orders[next].Arrive))) {
+			ids = append(ids, sendDue(db, world, wl, integrations, orders, &next, start)...)
+			continue
+		}
+		if !now.Before(nextCron) {
+			if !now.Before(horizon) || next == len(orders) && openOrders(t, ctx, db) == 0 {
+				break
+			}
+			inv := startZwatch(bin, db.URL, args...)
+			invs = append(invs, inv)
+			running.Go(inv.wait)
+			nextCron = nextCron.Add(wl.real(sc.Interval))
+			continue
+		}
+		wake := nextCron
+		if next < len(orders) {
+			wake = minTime(wake, start.Add(wl.real(orders[next].Arrive)))
+		}
+		time.Sleep(time.Until(wake))
+	}
+	running.Wait()
+	end := time.Now()
+
+	row := pinRow{Scenario: sc, Scale: wl.Scale, Orders: len(orders), Invocations: len(invs), Wall: end.Sub(start)}
+	for _, inv := range invs {
+		if inv.err != nil {
+			t.Errorf("an invocation failed: %v", inv.err)
+		}
+	}
+	deliveries := db.ReadDeliveries(ids)
+	var delays []float64
+	requests := 0
+	for _, live := range world.byRef {
+		requests += live.requests
+		d := deliveries[live.id]
+		switch {
+		case live.order.Cancelled:
+			if d.ExternalStatus == "failed" {
+				row.Cancelled++
+			}
+		case d.CompletedAt != nil:
+			row.Delivered++
+			delays = append(delays, d.CompletedAt.Sub(live.finishAt).Seconds()*wl.Scale)
+		case live.finishAt.Before(end):
+			row.Undelivered++
+			delays = append(delays, math.Inf(1))
+		default:
+			row.Unfinished++
+		}
+	}
+	slices.Sort(delays)
+	row.Median, row.P95 = percentile(delays, 0.50), percentile(delays, 0.95)
+	row.RequestsPerOrder = float64(requests) / float64(len(orders))
+	for _, arrivals := range world.arrivals {
+		row.MaxPerSecond = max(row.MaxPerSecond, maxWithin(arrivals, wl.real(time.Second)))
+	}
+	concurrent := 0
+	for _, o := range orders {
+		if fakes[o.Panel].MaxConcurrentFor(o.Ref) > 1 {
+			concurrent++
+		}
+	}
+	if concurrent > 0 {
+		t.Errorf("%d orders were asked about by two invocations at the same time", concurrent)
+	}
+	return row
+}
+
+// sendDue sends every order whose time has come, as the shop does: one
+// insert per panel, sentAt now. Each order's finishing time is set before
+// its row exists, so that zwatch can never ask about an order znet does
+// not know yet.
+func sendDue(db *storetest.DB, world *pinWorld, wl pinWorkload, integrations []string, orders []pinOrder, next *int, start time.Time) []string {
+	sentAt := time.Now()
+	refs := make([][]string, len(integrations))
+	var lives []*pinLive
+	world.mu.Lock()
+	for *next < len(orders) && !sentAt.Before(start.Add(wl.real(orders[*next].Arrive))) {
+		o := orders[*next]
+		live := &pinLive{order: o, sentAt: sentAt, finishAt: sentAt.Add(wl.real(o.Takes))}
+		world.byRef[o.Ref] = live
+		refs[o.Panel] = append(refs[o.Panel], o.Ref)
+		lives = append(lives, live)
+		*next++
+	}
+	world.mu.Unlock()
+	var ids []string
+	for p, rs := range refs {
+		if len(rs) == 0 {
+			continue
+		}
+		got := db.SendOrdersAt(integrations[p], sentAt, rs...)
+		world.mu.Lock()
+		for k, ref := range rs {
+			world.byRef[ref].id = got[k]
+		}
+		world.mu.Unlock()
+		ids = append(ids, got...)
+	}
+	return ids
+}
+
+// openOrders is how many orders zwatch still has to ask about.
+func openOrders(t *testing.T, ctx context.Context, db *storetest.DB) int {
+	p, err := db.Store.CountDemoProgress(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Open()
+}
+
+// args is check-pending's command line for the scenario, every duration
+// divided by the workload's scale.
+func (s pinScenario) args(wl pinWorkload) ([]string, error) {
+	d := watch.DefaultConfig()
+	schedule, err := watch.ParseSchedule(s.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %q: %w", s.Name, err)
+	}
+	for i := range schedule {
+		schedule[i] = wl.real(schedule[i])
+	}
+	args := []string{"check-pending", "-o", "json", "--log-level", "warn",
+		"--schedule", schedule.String(),
+		"--first-delay", wl.real(s.FirstDelay).String(),
+		"--timeout", wl.real(d.Timeout).String(),
+		"--max-duration", wl.real(cmp.Or(s.MaxDuration, d.MaxDuration)).String(),
+		"--give-up-after", wl.real(d.GiveUpAfter).String(),
+	}
+	if s.Loop > 0 {
+		args = append(args, "--loop", wl.real(s.Loop).String(), "--tick", wl.real(s.Tick).String())
+	}
+	if s.Rate > 0 {
+		args = append(args, "--rate", strconv.FormatFloat(s.Rate*wl.Scale, 'f', -1, 64))
+	}
+	return args, nil
+}
+
+// percentile is the nearest-rank percentile of sorted values; NaN for none.
+func percentile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	k := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(k, 0), len(sorted)-1)]
+}
+
+// maxWithin is the most of times that fall within any window of length w.
+func maxWithin(times []time.Time, w time.Duration) int {
+	times = slices.Clone(times)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	best, j := 0, 0
+	for i := range times {
+		for times[i].Sub(times[j]) >= w {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// formatDelay writes a delay in simulated seconds for the table.
+func formatDelay(s float64) string {
+	switch {
+	case math.IsNaN(s):
+		return "n/a"
+	case math.IsInf(s, 1):
+		return "not delivered"
+	case s < 100:
+		return fmt.Sprintf("%.1f s", s)
+	}
+	return fmt.Sprintf("%.0f s", s)
+}
+
+// shortDuration writes 1m rather than 1m0s.
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	return watch.Schedule{d}.String()
+}

@@ -74,6 +74,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "--output", "yaml"},
 		{"check-pending", "--rate", "fast"},
 		{"check-pending", "extra-arg"},
+		{"check-pending", "--loop", "5m", "--max-duration", "1m"},
+		{"check-pending", "--loop", "30s", "--dry-run"},
 		{"check"},
 		{"check", "--order", "not-a-uuid"},
 		{"check", "--order", id, "--timeout", "0s"},

@@ -119,7 +119,7 @@ func TestSignalReleasesUnaskedOrders(t *testing.T) {
 			}
 			s.znet.SetDefault(znettest.Waiting("").After(time.Minute))
 
-			c, out := startZwatch(t, s, "check-pending", "--loop", "5m", "--tick", "100ms")
+			c, out := startZwatch(t, s, "check-pending", "--loop", "5m", "--max-duration", "10m", "--tick", "100ms")
 			waitFor(t, "requests in flight", func() bool { return s.znet.TotalRequests() >= 4 })
 			if err := c.Process.Signal(sig); err != nil {
 				t.Fatal(err)

@@ -106,6 +106,8 @@ func (c Config) Validate() error {
 		return errors.New("the integration fault limit must be at least 1")
 	case c.Loop < 0:
 		return errors.New("--loop must not be negative")
+	case c.Loop > c.MaxDuration:
+		return errors.New("--loop must not be longer than --max-duration, which bounds the whole run")
 	case c.Loop > 0 && c.Tick <= 0:
 		return errors.New("--tick must be positive")
 	case c.Loop > 0 && c.DryRun:

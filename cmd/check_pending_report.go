@@ -74,7 +74,9 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	return err
 }
 
-// exitStatus is the status Main turns err into.
+// exitStatus is the status a command's err ends zwatch with. Errors that
+// are not exitErrors come from cobra itself (unknown flag, missing argument)
+// and are usage errors.
 func exitStatus(err error) int {
 	if err == nil {
 		return ExitOK

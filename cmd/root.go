@@ -83,11 +83,7 @@ func Main(ctx context.Context, args []string, streams IOStreams) int {
 	if err == nil {
 		return ExitOK
 	}
-	code := ExitUsage
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-	}
+	code := exitStatus(err)
 	if msg := err.Error(); msg != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
 		fmt.Fprintf(streams.ErrOut, "zwatch: %s\n", strings.ReplaceAll(msg, "\n", "; "))

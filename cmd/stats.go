@@ -17,8 +17,9 @@ import (
 // StatsOptions are `zwatch stats`' flags.
 type StatsOptions struct {
 	*GlobalOptions
-	Runs   int
-	Output string
+	Runs       int
+	FirstDelay time.Duration
+	Output     string
 }
 
 func newStatsCmd(g *GlobalOptions) *cobra.Command {
@@ -30,8 +31,8 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
 
   sent, pending, processing  orders zwatch still asks about, by externalStatus
   due                        of those, the ones the next check-pending asks about;
-                             an order zwatch has not seen yet is due 30s after it
-                             was sent (check-pending's default --first-delay), and
+                             an order zwatch has not seen yet is due --first-delay
+                             after it was sent (give the one cron uses), and
                              the orders of a disabled integration are never due
   age p50, p95, oldest       how long ago those orders were sent: median, 95th
                              percentile and oldest
@@ -59,6 +60,7 @@ not recorded; runs are kept for 30 days, and at most 25000 of them.`,
 	}
 	f := c.Flags()
 	f.IntVar(&opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
+	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for counting the orders due now")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	return c
 }
@@ -79,6 +81,9 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	if opts.Runs < 0 {
 		return usage("--runs must not be negative")
 	}
+	if opts.FirstDelay < 0 {
+		return usage("--first-delay must not be negative")
+	}
 	if err := outputFormat(opts.Output); err != nil {
 		return err
 	}
@@ -89,7 +94,7 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	defer st.Close()
 
 	integrations, total, err := st.OrderStats(ctx, store.StatsParams{
-		FirstDelay: watch.DefaultConfig().FirstDelay,
+		FirstDelay: opts.FirstDelay,
 		Finished:   true,
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -86,5 +87,38 @@ func TestLoopStopsCleanlyOnCancel(t *testing.T) {
 	}
 	if b := e.db.Bookkeeping(); b.Claimed != 0 || b.Attempts != 0 {
 		t.Errorf("%d claims left and %d attempts counted, want none", b.Claimed, b.Attempts)
+	}
+}
+
+// Runs started together, as cron starts them on several hosts, share the
+// due orders between them: none gives up because another registered the
+// new orders a moment before it.
+func TestRunsStartedTogetherShareTheWork(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 500000, SentAgo: 10 * time.Minute})
+	e.znet.SetDefault(znettest.Done("PIN", "ok"))
+	e.znet.SetLatency(20 * time.Millisecond)
+	cfg := e.config()
+	cfg.Batch = 1000
+	cfg.Concurrency, cfg.PerIntegration = 32, 32
+
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := watch.Run(context.Background(), e.db.Store, cfg); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	if got := e.db.OrdersIn("completed"); got != 3000 {
+		t.Errorf("three runs with a batch of 1000 each completed %d of 3000 orders", got)
+	}
+	if got := e.znet.TotalRequests(); got != 3000 {
+		t.Errorf("znet got %d requests for 3000 orders, want exactly one each", got)
 	}
 }

@@ -218,6 +218,9 @@ const maxClaimFailures = 3
 // and no claim holds many row locks at once.
 const claimChunk = 256
 
+// registerAhead is how many chunks of new orders one claim registers.
+const registerAhead = 4
+
 // claimOnce claims what fits into the run now: up to Batch orders, minus
 // those still in flight.
 func (r *run) claimOnce(ctx context.Context) error {
@@ -234,16 +237,18 @@ func (r *run) claimOnce(ctx context.Context) error {
 		}
 		return r.dispatch(orders)
 	}
-	// Each chunk registers as many new orders as it claims, so that the
-	// first requests leave at once and the rest is registered while they
-	// are under way.
+	// Each chunk registers a few chunks' worth of new orders, so that the
+	// first requests leave at once, the rest is registered while they are
+	// under way, and runs started together find registered orders to claim:
+	// two runs registering the same new orders at once get them only once,
+	// and the other run claims from what is already registered.
 	for room > 0 && ctx.Err() == nil {
 		chunk := min(room, claimChunk)
 		start := time.Now()
 		orders, err := r.store.Claim(ctx, store.ClaimParams{
 			RunID:      r.id,
 			Limit:      chunk,
-			Register:   chunk,
+			Register:   min(room, registerAhead*claimChunk),
 			FirstDelay: r.cfg.FirstDelay,
 			Lease:      r.lease(),
 		})

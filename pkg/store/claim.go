@@ -42,6 +42,9 @@ func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
 			if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
 				return fmt.Errorf("retiring orders that left the pollable set: %w", err)
 			}
+			if _, err := tx.ExecContext(ctx, purgeSQL, FinishedKeptFor.Seconds()); err != nil {
+				return fmt.Errorf("deleting the bookkeeping of long-finished orders: %w", err)
+			}
 			if _, err := tx.ExecContext(ctx, reviveSQL, p.FirstDelay.Seconds()); err != nil {
 				return fmt.Errorf("reviving orders that are pollable again: %w", err)
 			}
@@ -85,6 +88,26 @@ UPDATE zwatch_order_checks c
 SET finished_at = now()
 FROM gone
 WHERE c.order_id = gone.order_id`
+
+// FinishedKeptFor is how long zwatch keeps an order's bookkeeping row after
+// it finished with the order. Within it, an order staff reopen carries on
+// with its attempts and give-up clock; after it, such an order starts over.
+// Deleting the rows keeps zwatch_order_checks the size of the work, not of
+// the shop's history, and so keeps every claim's lookups in it cheap.
+const FinishedKeptFor = 7 * 24 * time.Hour
+
+// purgeSQL deletes a bounded number of long-finished rows per claim, so that
+// no claim ever does a large delete; rows another run holds are skipped.
+const purgeSQL = `
+DELETE FROM zwatch_order_checks c
+WHERE c.order_id IN (
+	SELECT order_id
+	FROM zwatch_order_checks
+	WHERE finished_at < now() - make_interval(secs => $1)
+	ORDER BY finished_at
+	LIMIT 1000
+	FOR UPDATE SKIP LOCKED
+)`
 
 // reviveSQL brings back orders zwatch had finished with that are pollable
 // again: staff undid a decision, or the shop sent the order again. A re-sent

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // This file fills a database the size a busy shop's is, for the benchmarks:
@@ -68,8 +70,9 @@ func (db *DB) SendOrdersAt(integrationID string, sentAt time.Time, referanses ..
 }
 
 // AddFinishedOrders inserts count orders znet completed long ago, sent over
-// the last year, each with the bookkeeping row zwatch left when it finished
-// it: the history a shop's product_orders has behind its few pending rows.
+// the last year: the history a shop's product_orders has behind its few
+// pending rows. Those zwatch finished within store.FinishedKeptFor keep the
+// bookkeeping row it left; older ones zwatch has deleted.
 func (db *DB) AddFinishedOrders(integrationID string, count int) {
 	db.t.Helper()
 	db.Exec(`
@@ -92,7 +95,8 @@ func (db *DB) AddFinishedOrders(integrationID string, count int) {
 		SELECT id, 2, "sentAt" + interval '30 seconds', "completedAt", "completedAt" + interval '1 minute',
 		       'done', "completedAt", "sentAt"
 		FROM product_orders
-		WHERE "externalStatus" = 'completed'`)
+		WHERE "externalStatus" = 'completed'
+		  AND "completedAt" >= now() - make_interval(secs => $1)`, store.FinishedKeptFor.Seconds())
 }
 
 // VacuumAnalyze gives the planner statistics and the tables a visibility

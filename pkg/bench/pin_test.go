@@ -291,6 +291,8 @@ type pinRow struct {
 	// that had not reached the shop when the run ended, and orders znet
 	// had not finished by then.
 	Delivered, Cancelled, Undelivered, Unfinished int
+	// CancelledAtZnet counts the orders znet had cancelled by the end.
+	CancelledAtZnet int
 	// Median and P95 of PIN saved − znet finished, undelivered PINs
 	// counted as infinitely late.
 	Median, P95      float64
@@ -392,6 +394,9 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		d := deliveries[live.id]
 		switch {
 		case live.order.Cancelled:
+			if live.finishAt.Before(end) {
+				row.CancelledAtZnet++
+			}
 			if d.ExternalStatus == "failed" {
 				row.Cancelled++
 			}
@@ -529,7 +534,7 @@ func formatDelay(s float64) string {
 	case math.IsNaN(s):
 		return "n/a"
 	case math.IsInf(s, 1):
-		return "not delivered"
+		return "not saved by the end"
 	case s < 100:
 		return fmt.Sprintf("%.1f s", s)
 	}

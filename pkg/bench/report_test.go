@@ -143,12 +143,14 @@ func (r *report) writeTableSize(w writer) {
 	if len(r.tableSize) >= 2 {
 		small, large := r.tableSize[0], r.tableSize[len(r.tableSize)-1]
 		ratio := large.Median.Seconds() / small.Median.Seconds()
-		w("Claim time with %d finished orders / with %d: **%.2f**; target ≤ %.1f: **%s**.\n\n",
+		w("Claim time with %d finished orders / with %d: **%.3f**; target ≤ %.1f: **%s**.\n\n",
 			large.Finished, small.Finished, ratio, targetClaimRatio, met(ratio <= targetClaimRatio))
 		w("The plans of one claim with %d finished orders (`store.ExplainClaim`: EXPLAIN (ANALYZE, BUFFERS) of each\n", large.Finished)
 		w("statement, in a transaction that is rolled back):\n\n```\n%s```\n\n", large.Plan)
-		if small.MaxJoinFilterRemoved() > small.Pending*small.Pending/4 {
-			w("And with %d finished orders:\n\n```\n%s```\n\n", small.Finished, small.Plan)
+		for _, row := range r.tableSize[:len(r.tableSize)-1] {
+			if row.MaxJoinFilterRemoved() > row.Pending*row.Pending/4 {
+				w("And with %d finished orders:\n\n```\n%s```\n\n", row.Finished, row.Plan)
+			}
 		}
 	}
 }
@@ -211,9 +213,9 @@ func (r *report) writePIN(w writer) {
 		if row.Scenario.Rate > 0 {
 			rate = fmt.Sprintf(" (--rate %g)", row.Scenario.Rate)
 		}
-		w("| %s | %g | %s | %s | %.2f | %d%s | %d / %d | %d | %d | %s |\n", row.Scenario.Name, row.Scale,
+		w("| %s | %g | %s | %s | %.2f | %d%s | %d / %d | %d / %d | %d | %s |\n", row.Scenario.Name, row.Scale,
 			formatDelay(row.Median), formatDelay(row.P95), row.RequestsPerOrder, row.MaxPerSecond, rate,
-			row.Delivered, row.Delivered+row.Undelivered, row.Cancelled, row.Invocations, pinTargets(row))
+			row.Delivered, row.Delivered+row.Undelivered, row.Cancelled, row.CancelledAtZnet, row.Invocations, pinTargets(row))
 	}
 	w("\nTargets (issue 6, for the recommended setup): median ≤ %d s, p95 ≤ %d s, mean requests per order ≤ %d, and with\n",
 		targetMedian, targetP95, targetRequestsPer)

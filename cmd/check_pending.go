@@ -90,7 +90,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats")
-	f.DurationVar(&cfg.Loop, "loop", 0, "keep claiming orders as they become due until this long has passed (e.g. 55s from a once-a-minute cron); 0 claims once")
+	f.DurationVar(&cfg.Loop, "loop", 0, "keep claiming orders as they become due until this long has passed (e.g. 58s from a once-a-minute cron); 0 claims once")
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	f.StringVarP(&opts.Output, "output", "o", "table", "summary format: table or json")

@@ -33,10 +33,26 @@ type ClaimParams struct {
 // never claim the same order, because claiming locks zwatch's bookkeeping
 // rows with FOR UPDATE SKIP LOCKED and skips rows whose lease still runs.
 func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
+	claimed, err := s.ClaimBatch(ctx, p)
+	return claimed.Orders, err
+}
+
+// Claimed is what one claim took.
+type Claimed struct {
+	Orders []Order
+	// MoreDue says that due orders may be left even though the claim took
+	// fewer than it asked for: registering hit its limit, or lost a race
+	// with another run registering the same new orders, which that run has
+	// committed by now for anyone to claim.
+	MoreDue bool
+}
+
+// ClaimBatch is Claim, and says whether more may be due.
+func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) {
+	var claimed Claimed
 	if p.Limit <= 0 {
-		return nil, nil
+		return claimed, nil
 	}
-	var orders []Order
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if p.Register > 0 {
 			if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
@@ -48,19 +64,24 @@ func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
 			if _, err := tx.ExecContext(ctx, reviveSQL, p.FirstDelay.Seconds()); err != nil {
 				return fmt.Errorf("reviving orders that are pollable again: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, registerSQL, p.FirstDelay.Seconds(), p.Register); err != nil {
+			var reg struct {
+				Found    int `db:"found"`
+				Inserted int `db:"inserted"`
+			}
+			if err := tx.GetContext(ctx, &reg, registerSQL, p.FirstDelay.Seconds(), p.Register); err != nil {
 				return fmt.Errorf("registering newly sent orders: %w", err)
 			}
+			claimed.MoreDue = reg.Found == p.Register || reg.Inserted < reg.Found
 		}
-		if err := tx.SelectContext(ctx, &orders, claimSQL, p.RunID, p.Limit, p.Lease.Seconds()); err != nil {
+		if err := tx.SelectContext(ctx, &claimed.Orders, claimSQL, p.RunID, p.Limit, p.Lease.Seconds()); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return Claimed{}, err
 	}
-	return orders, nil
+	return claimed, nil
 }
 
 // retireSQL marks orders that are no longer zwatch's business (final, decided
@@ -68,20 +89,22 @@ func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
 // due index. Orders of a disabled znet integration are not retired: they are
 // polled again when it is switched back on. Rows another run holds are
 // skipped, not waited for.
+//
+// Each due row looks its order up by primary key (outer joins, so that the
+// pollable index cannot be used): written as NOT EXISTS over the pollable
+// index, a planner that misjudged that index's size scanned all of it once
+// per due row.
 const retireSQL = `
 WITH gone AS (
 	SELECT c.order_id
 	FROM zwatch_order_checks c
+	LEFT JOIN product_orders o ON o.id = c.order_id
+	LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId")) AND i.provider = 'znet'
 	WHERE c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
 	  AND c.next_check_at <= now()
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	  AND NOT EXISTS (
-		SELECT 1
-		FROM product_orders o
-		` + joinZnetSQL + `
-		WHERE o.id = c.order_id AND ` + orderPollableSQL + `
-	  )
+	  AND NOT COALESCE(i.id IS NOT NULL AND ` + orderPollableSQL + `, false)
 	FOR UPDATE OF c SKIP LOCKED
 )
 UPDATE zwatch_order_checks c
@@ -154,16 +177,23 @@ WHERE c.order_id = back.order_id`
 // shop transaction share sentAt; the id orders them the same way in every
 // run, so that two runs registering at once cannot deadlock.
 const registerSQL = `
-INSERT INTO zwatch_order_checks (order_id, next_check_at)
-SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => $1)
-FROM product_orders o
-` + joinZnetSQL + `
-WHERE ` + pollableSQL + `
-  AND ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
-  AND NOT EXISTS (SELECT 1 FROM zwatch_order_checks c WHERE c.order_id = o.id)
-ORDER BY ` + sentAtSQL + `, o.id
-LIMIT $2
-ON CONFLICT (order_id) DO NOTHING`
+WITH found AS (
+	SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => $1) AS due
+	FROM product_orders o
+	` + joinZnetSQL + `
+	WHERE ` + pollableSQL + `
+	  AND ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
+	  AND NOT EXISTS (SELECT 1 FROM zwatch_order_checks c WHERE c.order_id = o.id)
+	ORDER BY ` + sentAtSQL + `, o.id
+	LIMIT $2
+),
+inserted AS (
+	INSERT INTO zwatch_order_checks (order_id, next_check_at)
+	SELECT id, due FROM found
+	ON CONFLICT (order_id) DO NOTHING
+	RETURNING 1
+)
+SELECT (SELECT count(*) FROM found) AS found, (SELECT count(*) FROM inserted) AS inserted`
 
 // claimSQL leases the due orders. The pollable join is repeated here, not
 // trusted from registration, so that an order staff decided a second ago is

@@ -28,6 +28,8 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 		args  []any
 	}{
 		{"retire", retireSQL, nil},
+		{"purge", purgeSQL, []any{FinishedKeptFor.Seconds()}},
+		{"revive", reviveSQL, []any{p.FirstDelay.Seconds()}},
 		{"register", registerSQL, []any{p.FirstDelay.Seconds(), p.Limit}},
 		{"claim", claimSQL, []any{p.RunID, p.Limit, p.Lease.Seconds()}},
 	}

@@ -39,7 +39,7 @@ before blaming zwatch. Each integration gets one state:
                   access is off for the dealer
   unreachable     no connection: the host name does not resolve, nothing
                   listens, or TLS fails
-  wrong_base_url  an HTML page, an HTTP 4xx or a redirect loop: the base URL
+  wrong_base_url  an HTML page, an HTTP 4xx or a redirect: the base URL
                   points somewhere else
   misconfigured   no request can be built: base URL, dealer code or password is
                   missing or malformed

@@ -10,7 +10,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -26,10 +25,6 @@ import (
 type Store struct {
 	db *sqlx.DB
 }
-
-// ErrUnreachable wraps every failure to reach the database at all, so that
-// commands can tell "the database is down" from "a query failed".
-var ErrUnreachable = errors.New("database unreachable")
 
 // Open connects to the database named by databaseURL, which is either a
 // postgres:// URL or libpq key=value settings. An empty databaseURL means the
@@ -60,7 +55,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%w: cannot connect to %s: %s", ErrUnreachable, target, redactDSNError(err, databaseURL))
+		return nil, fmt.Errorf("database unreachable: cannot connect to %s: %s", target, redactDSNError(err, databaseURL))
 	}
 	return &Store{db: db}, nil
 }
@@ -70,9 +65,6 @@ func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 
 // Close releases the connections.
 func (s *Store) Close() error { return s.db.Close() }
-
-// DB exposes the handle for tests and for migrations.
-func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // Describe names the database a connection string points at, as
 // "host:port/database", for messages an operator reads. It never includes the

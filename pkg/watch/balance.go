@@ -18,7 +18,7 @@ const (
 	PanelOK            PanelState = "ok"
 	PanelUnauthorized  PanelState = "unauthorized"   // empty body: credentials, whitelisted IP or API access
 	PanelUnreachable   PanelState = "unreachable"    // no connection: DNS, refused, TLS
-	PanelWrongBaseURL  PanelState = "wrong_base_url" // an HTML page, a 4xx, a redirect loop
+	PanelWrongBaseURL  PanelState = "wrong_base_url" // an HTML page, a 4xx, a redirect
 	PanelMisconfigured PanelState = "misconfigured"  // settings no request can be built from
 	PanelError         PanelState = "error"          // timeout, server error, an unreadable answer
 	PanelDisabled      PanelState = "disabled"       // switched off, not asked

@@ -468,9 +468,10 @@ func (r *run) releaseUnasked() error {
 // they are due again: were they due at once, the next run would claim that
 // broken panel's orders first, oldest due first, and never reach the other
 // panels' orders. At least a minute, so that a fast schedule does not
-// hammer a panel that is down.
+// hammer a panel that is down, unless --give-up-after is so short (a demo,
+// a test) that a minute would keep zwatch from ever giving up in time.
 func (r *run) panelRetry() time.Duration {
-	return max(r.cfg.Schedule.Next(1), time.Minute)
+	return max(r.cfg.Schedule.Next(1), min(time.Minute, r.cfg.GiveUpAfter/10))
 }
 
 // timeDB adds the time since start to the run's database time.

@@ -1,6 +1,7 @@
 # zwatch's two commands for a fresh machine: `make demo` and `make test`.
 # Each installs what it needs (Debian's PostgreSQL, Go modules) itself.
 
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin/zwatch
 PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
@@ -25,6 +26,17 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# Every throwaway cluster gets its own directory (-t: as root, pg_virtualenv
+# would otherwise always create the one system-wide cluster 15/regress, and a
+# second one at the same time refuses to start) and a port nobody listens on,
+# so that `make test` runs beside a `make demo` or `make bench`, or another
+# checkout's `make test`. The port is picked at random from a wide range and
+# probed with bash's /dev/tcp: two clusters picking the same free port at the
+# same instant is unlikely, and would fail loudly rather than share.
+PG_ENV = PGPORT=$$(for p in $$(shuf -i 20000-59999 -n 100); do \
+		(exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null || { echo $$p; break; }; done) \
+	pg_virtualenv -t
+
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./pkg/bench
@@ -32,15 +44,19 @@ vet:
 		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
 # The whole suite, against a real PostgreSQL that lives only as long as it.
+# A quicker loop while working on one package:
+#   make test PKGS=./pkg/watch TESTFLAGS='-run TestLapsed -v'
+PKGS      ?= ./...
+TESTFLAGS ?=
 test: postgres deps vet
-	pg_virtualenv sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 ./...'
+	$(PG_ENV) sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 $(TESTFLAGS) $(PKGS)'
 
 # The main job on a fresh machine, one command: a throwaway PostgreSQL with
 # the shop's tables, and zwatch at work on made-up orders against fake znet
 # panels it runs itself (see `zwatch demo --help`). pg_virtualenv drops the
 # cluster when the demo ends, however it ends.
 demo: postgres build
-	pg_virtualenv sh -c 'export PGSSLMODE=disable; \
+	$(PG_ENV) sh -c 'export PGSSLMODE=disable; \
 		psql -q -v ON_ERROR_STOP=1 -f testdata/host-schema.sql && ./$(BIN) demo'
 
 # End-to-end benchmarks of the built binary (issues 5 and 6), on a throwaway
@@ -57,7 +73,7 @@ BENCH_PGOPTIONS := -o fsync=on -o synchronous_commit=on -o shared_buffers=512MB 
 BENCH_ARGS ?=
 
 bench: postgres deps build
-	pg_virtualenv $(BENCH_PGOPTIONS) sh -c 'PGSSLMODE=disable $(GO) test -tags bench -run Bench -count=1 \
+	$(PG_ENV) $(BENCH_PGOPTIONS) sh -c 'PGSSLMODE=disable $(GO) test -tags bench -run Bench -count=1 \
 		-timeout 60m -v ./pkg/bench $(if $(BENCH_ARGS),-args $(BENCH_ARGS))'
 
 fmt:

@@ -1,3 +1,5 @@
+//go:build demo
+
 package cmd
 
 import (
@@ -18,6 +20,14 @@ import (
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
+
+// The demo is built only with -tags demo (make demo builds bin/zwatch-demo):
+// it links fake panels (net/http/httptest, znettest) and seeding SQL that the
+// binary an operator installs must not carry. Without the tag, demo_off.go
+// adds no command.
+func demoCommands(g *GlobalOptions) []*cobra.Command {
+	return []*cobra.Command{newDemoCmd(g)}
+}
 
 // DemoOptions are `zwatch demo`'s flags.
 type DemoOptions struct {

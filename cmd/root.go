@@ -144,8 +144,8 @@ orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		newListCmd(opts),
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
-		newDemoCmd(opts),
 	)
+	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	return root
 }
 

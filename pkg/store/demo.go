@@ -1,3 +1,5 @@
+//go:build demo || bench
+
 package store
 
 import (
@@ -12,7 +14,9 @@ import (
 
 // This file is `zwatch demo`'s part of the store: it plays the shop, filling
 // an empty database with integrations and sent orders, and counts how far
-// zwatch has got with them. Nothing else calls it.
+// zwatch has got with them. It is built only into the demo's binary (-tags
+// demo) and the benchmarks (-tags bench, which count open orders with
+// CountDemoProgress), never into the binary an operator installs.
 
 // ErrShopNotEmpty means the database already holds shop data, so it may be a
 // real shop's: the demo writes nothing to it.

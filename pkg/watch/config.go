@@ -60,10 +60,6 @@ type Progress struct {
 // 6 requests per order.
 var DefaultSchedule = mustParseSchedule("8s*4,50s*6,6m,15m,50s*16,2m,5m,10m,30m")
 
-// SeedSchedule is zwatch's first schedule, a plain doubling, kept for
-// comparison and for shops that prefer fewer requests to fast PINs.
-var SeedSchedule = mustParseSchedule("60s,2m,4m,8m,15m,30m")
-
 // DefaultConfig is check-pending's defaults.
 func DefaultConfig() Config {
 	return Config{

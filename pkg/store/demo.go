@@ -117,7 +117,7 @@ func (s *Store) SeedDemo(ctx context.Context, integrations []DemoIntegration, or
 		for _, in := range integrations {
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO integrations (id, "tenantId", name, provider, "baseUrl", kod, sifre, enabled)
-				VALUES ($1, $2, $3, 'znet', $4, $5, $6, true)`,
+				VALUES ($1, $2, $3, `+providerSQL+`, $4, $5, $6, true)`,
 				in.ID, in.TenantID, in.Name, in.BaseURL, in.DealerCode, in.Password.Reveal())
 			if err != nil {
 				return fmt.Errorf("adding the demo integration %s: %w", in.Name, err)

@@ -30,8 +30,9 @@ const (
 	ExitNotPollable = 4
 )
 
-// IOStreams are a command's standard streams. Terminal says whether Out is
-// a terminal a person watches (progress, text logs).
+// IOStreams are a command's standard streams. Terminal says whether ErrOut
+// is a terminal a person watches: logs there are text rather than JSON, and
+// a long check-pending shows its progress there.
 type IOStreams struct {
 	In       io.Reader
 	Out      io.Writer

@@ -139,9 +139,10 @@ orders, asks znet about each with limited concurrency, and commits what it
 learns. Operators look with 'zwatch check --order ID' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
-Exit status: 0 done; 1 fatal (database unreachable, migrations missing);
-2 usage error, nothing changed; 3 done, but an integration is failing or
-orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
+Exit status: 0 done; 1 fatal (database unreachable, migrations missing,
+or an error zwatch did not foresee); 2 usage error, nothing changed; 3 done,
+but an integration is failing or orders became stuck; 4 (check) the order is
+not zwatch's to ask about.`,
 		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
   zwatch check-pending -q
   zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44

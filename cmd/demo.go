@@ -394,6 +394,9 @@ func (d *demoRun) count(st *store.Store, code int) (string, error) {
 		d.stuckRuns++
 		why = append(why, fmt.Sprintf("%d became stuck", r.Stuck))
 	}
+	if len(why) == 0 {
+		return "", nil
+	}
 	return "   <- " + strings.Join(why, ", "), nil
 }
 

@@ -4,6 +4,10 @@
 SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin/zwatch
+# The demo's own build of zwatch: the real commands plus `zwatch demo`, its
+# fake panels and its seeding SQL (build tag demo), which bin/zwatch, the
+# binary an operator installs, does not carry.
+DEMO_BIN  := bin/zwatch-demo
 PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
 
 .PHONY: all build test vet fmt demo bench deps postgres clean
@@ -39,25 +43,29 @@ PG_ENV = PGPORT=$$(for p in $$(shuf -i 20000-59999 -n 100); do \
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags demo ./cmd ./pkg/store
 	$(GO) vet -tags bench ./pkg/bench
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
 # The whole suite, against a real PostgreSQL that lives only as long as it.
+# With -tags demo, so that the demo's tests run too; TestInstalledBinary
+# checks the build without it.
 # A quicker loop while working on one package:
 #   make test PKGS=./pkg/watch TESTFLAGS='-run TestLapsed -v'
 PKGS      ?= ./...
 TESTFLAGS ?=
 test: postgres deps vet
-	$(PG_ENV) sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 $(TESTFLAGS) $(PKGS)'
+	$(PG_ENV) sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 -tags demo $(TESTFLAGS) $(PKGS)'
 
 # The main job on a fresh machine, one command: a throwaway PostgreSQL with
 # the shop's tables, and zwatch at work on made-up orders against fake znet
-# panels it runs itself (see `zwatch demo --help`). pg_virtualenv drops the
-# cluster when the demo ends, however it ends.
-demo: postgres build
+# panels it runs itself (see `bin/zwatch-demo demo --help`). pg_virtualenv
+# drops the cluster when the demo ends, however it ends.
+demo: postgres deps
+	$(GO) build -tags demo -o $(DEMO_BIN) .
 	$(PG_ENV) sh -c 'export PGSSLMODE=disable; \
-		psql -q -v ON_ERROR_STOP=1 -f testdata/host-schema.sql && ./$(BIN) demo'
+		psql -q -v ON_ERROR_STOP=1 -f testdata/host-schema.sql && ./$(DEMO_BIN) demo'
 
 # End-to-end benchmarks of the built binary (issues 5 and 6), on a throwaway
 # PostgreSQL set up like a small production server and fake znet panels: a

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,20 +71,6 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 		logger.Error("the metrics file was not written", "err", werr)
 	}
 	return err
-}
-
-// exitStatus is the status a command's err ends zwatch with. Errors that
-// are not exitErrors come from cobra itself (unknown flag, missing argument)
-// and are usage errors.
-func exitStatus(err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return ExitUsage
 }
 
 // progressLine shows a long run's count on a terminal, rewriting one line;

@@ -1,3 +1,5 @@
+//go:build demo
+
 package cmd
 
 import (
@@ -18,6 +20,14 @@ import (
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
+
+// The demo is built only with -tags demo (make demo builds bin/zwatch-demo):
+// it links fake panels (net/http/httptest, znettest) and seeding SQL that the
+// binary an operator installs must not carry. Without the tag, demo_off.go
+// adds no command.
+func demoCommands(g *GlobalOptions) []*cobra.Command {
+	return []*cobra.Command{newDemoCmd(g)}
+}
 
 // DemoOptions are `zwatch demo`'s flags.
 type DemoOptions struct {
@@ -43,9 +53,11 @@ It starts two fake znet panels on 127.0.0.1 inside this process, runs
 'zwatch migrate', plays the shop by seeding orders for two tenants as if
 they had just been sent to znet, then runs 'zwatch check-pending' every
 --pace with a schedule of --pace until every order is final or stuck, printing
-a count per state after each run, and ends with 'zwatch list' and
-'zwatch stats'. Every zwatch
-command is the real one, run in-process with the same flags and output.
+a count per state after each run and why a run exited 3, shows 'zwatch list'
+and 'zwatch stats', and ends with a summary: PINs saved, cancelled orders
+left for the shop to refund, orders stuck and why. Every zwatch command is
+the real one, run in-process with the same flags and output; their logs are
+printed in line with their output, as text.
 
 The first tenant's panel behaves like a busy, healthy one: most orders are
 delivered after one or two waits, some are cancelled, a few fail once, a few
@@ -114,7 +126,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 
 	d := &demoRun{ctx: ctx, opts: opts}
 	fmt.Fprintln(out)
-	if code := d.zwatch(true, "migrate"); code != ExitOK {
+	if code := d.zwatch("migrate"); code != ExitOK {
 		return fatal(fmt.Errorf("the demo stopped: zwatch migrate exited with status %d", code))
 	}
 
@@ -139,12 +151,16 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	fmt.Fprintln(out)
-	d.zwatch(true, "list", "--completed", "--limit", "5")
+	d.zwatch("list", "--completed", "--limit", "5")
 	fmt.Fprintln(out)
-	d.zwatch(true, "list", "--stuck", "--limit", "8")
+	d.zwatch("list", "--stuck", "--limit", "8")
 	fmt.Fprintln(out)
-	d.zwatch(true, "stats", "--runs", "5")
+	d.zwatch("stats", "--runs", "5")
 
+	fmt.Fprintln(out)
+	if err := d.summarise(st, len(orders)); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "\nthat was the demo: the fake panels are stopped; make demo drops its database.")
 	return nil
 }
@@ -269,32 +285,40 @@ func demoOrders(panels []*demoPanel) ([]store.DemoIntegration, []store.DemoOrder
 }
 
 // demoRun drives zwatch's own command line in-process, the way cron would
-// run the binary.
+// run the binary, and keeps count of how its check-pending runs ended.
 type demoRun struct {
 	ctx  context.Context
 	opts *DemoOptions
+
+	runs, attention        int           // check-pending runs, and those that exited 3
+	failingRuns, stuckRuns int           // runs with a panel cut off, runs in which orders became stuck
+	took                   time.Duration // from the first run until every order was settled
 }
 
-// zwatch runs one zwatch command. shown prints it with its output; a
-// hidden one only returns its exit status.
-func (d *demoRun) zwatch(shown bool, args ...string) int {
-	return d.zwatchTo(shown, d.opts.IO.Out, d.opts.IO.ErrOut, args...)
+// zwatch runs one zwatch command and prints it with its output. Its logs go
+// to the same stream, in order and as text, so that the demo reads as one
+// transcript on a terminal and in a file alike.
+func (d *demoRun) zwatch(args ...string) int {
+	fmt.Fprintf(d.opts.IO.Out, "$ zwatch %s\n", strings.Join(args, " "))
+	return d.zwatchTo(d.opts.IO.Out, d.opts.IO.Out, args...)
 }
 
-func (d *demoRun) zwatchTo(shown bool, out, errOut io.Writer, args ...string) int {
-	if shown {
-		fmt.Fprintf(d.opts.IO.Out, "$ zwatch %s\n", strings.Join(args, " "))
+func (d *demoRun) zwatchTo(out, errOut io.Writer, args ...string) int {
+	logFormat := d.opts.LogFormat
+	if logFormat == "auto" {
+		logFormat = "text" // a person reads the demo, wherever its output goes
 	}
-	args = append(args, "--log-format", d.opts.LogFormat, "--log-level", d.opts.LogLevel)
+	args = append(args, "--log-format", logFormat, "--log-level", d.opts.LogLevel)
 	if d.opts.DatabaseURL != "" {
 		args = append(args, "--database-url", d.opts.DatabaseURL)
 	}
-	return Main(d.ctx, args, IOStreams{Out: out, ErrOut: errOut, Terminal: d.opts.IO.Terminal})
+	// Not a terminal: a progress line would leave carriage returns in a file.
+	return Main(d.ctx, args, IOStreams{Out: out, ErrOut: errOut})
 }
 
 // checkUntilSettled runs check-pending every pace until no order is open.
 // The first run is shown in full; after each, one line counts the orders by
-// state.
+// state and says why the run exited 3, if it did.
 func (d *demoRun) checkUntilSettled(st *store.Store) error {
 	pace := d.opts.Pace
 	args := []string{"check-pending", "--first-delay", "0",
@@ -307,12 +331,12 @@ func (d *demoRun) checkUntilSettled(st *store.Store) error {
 		var code int
 		began := time.Now()
 		if run == 1 {
-			code = d.zwatch(true, args...)
+			code = d.zwatch(args...)
 			fmt.Fprintf(out, "\n$ zwatch %s   # every %s from now on, output hidden\n", strings.Join(args, " "), pace)
-			fmt.Fprintln(out, "# orders by state after each run; exit 3 says a person should look (a failing panel, stuck orders)")
+			fmt.Fprintln(out, "# orders by state after each run, and why a run exited 3: 3 says a person should look")
 		} else {
 			var quiet bytes.Buffer
-			code = d.zwatchTo(false, io.Discard, &quiet, args...)
+			code = d.zwatchTo(io.Discard, &quiet, args...)
 			if code != ExitOK && code != ExitAttention {
 				d.opts.IO.ErrOut.Write(quiet.Bytes())
 			}
@@ -324,14 +348,19 @@ func (d *demoRun) checkUntilSettled(st *store.Store) error {
 		if code != ExitOK && code != ExitAttention {
 			return fatal(fmt.Errorf("the demo stopped: zwatch check-pending exited with status %d", code))
 		}
+		why, err := d.count(st, code)
+		if err != nil {
+			return fatal(err)
+		}
 		p, err := st.CountDemoProgress(d.ctx)
 		if err != nil {
 			return fatal(err)
 		}
-		fmt.Fprintf(out, "run %2d  exit %d  %5s   sent %3d   processing %3d   completed %3d   failed %3d   stuck %3d\n",
-			run, code, took.Round(10*time.Millisecond), p.Sent, p.Processing, p.Completed, p.Failed, p.Stuck)
+		fmt.Fprintf(out, "run %2d  exit %d  %5s   sent %3d   processing %3d   completed %3d   failed %3d   stuck %3d%s\n",
+			run, code, took.Round(10*time.Millisecond), p.Sent, p.Processing, p.Completed, p.Failed, p.Stuck, why)
 		if p.Open() == 0 {
-			fmt.Fprintf(out, "every order is final or stuck after %d runs in %s\n", run, time.Since(start).Round(100*time.Millisecond))
+			d.took = time.Since(start)
+			fmt.Fprintf(out, "every order is final or stuck after %d runs in %s\n", run, d.took.Round(100*time.Millisecond))
 			return nil
 		}
 		select {
@@ -342,4 +371,71 @@ func (d *demoRun) checkUntilSettled(st *store.Store) error {
 		case <-time.After(pace):
 		}
 	}
+}
+
+// count adds the run that just exited with code to the tally, from the row
+// check-pending recorded in zwatch_runs, and says why it exited 3.
+func (d *demoRun) count(st *store.Store, code int) (string, error) {
+	d.runs++
+	if code != ExitAttention {
+		return "", nil
+	}
+	d.attention++
+	runs, err := st.LastRuns(d.ctx, 1)
+	if err != nil || len(runs) == 0 {
+		return "", err
+	}
+	var why []string
+	if r := runs[0]; r.Failing > 0 {
+		d.failingRuns++
+		why = append(why, demoCount(int64(r.Failing), "panel")+" failing")
+	}
+	if r := runs[0]; r.Stuck > 0 {
+		d.stuckRuns++
+		why = append(why, fmt.Sprintf("%d became stuck", r.Stuck))
+	}
+	if len(why) == 0 {
+		return "", nil
+	}
+	return "   <- " + strings.Join(why, ", "), nil
+}
+
+// summarise ends the demo with what it showed: PINs saved, orders left to
+// the shop to refund, orders stuck and why, and what the exit statuses meant.
+func (d *demoRun) summarise(st *store.Store, orders int) error {
+	outcomes, reasons, err := st.DemoOutcomes(d.ctx)
+	if err != nil {
+		return fatal(err)
+	}
+	var total store.DemoOutcome
+	for _, o := range outcomes {
+		total.PINsSaved += o.PINsSaved
+		total.Refunds += o.Refunds
+		total.Stuck += o.Stuck
+	}
+	out := d.opts.IO.Out
+	giveUp := 6 * d.opts.Pace
+	fmt.Fprintf(out, "In sum: %d orders, %d runs of check-pending, %s until every order was settled.\n",
+		orders, d.runs, d.took.Round(100*time.Millisecond))
+	fmt.Fprintf(out, "%6d PINs saved: znet delivered them; each PIN is in \"pinCode\" and the order is approved\n", total.PINsSaved)
+	fmt.Fprintf(out, "%6d cancelled orders left for refund: znet cancelled them, zwatch set \"externalStatus\" failed\n"+
+		"       and left the shop's status pending; refunding is the shop's job, zwatch never moves money\n", total.Refunds)
+	fmt.Fprintf(out, "%6d stuck: no final answer within --give-up-after %s; zwatch stopped asking, and a person\n"+
+		"       should look at them on the dealer panel:\n", total.Stuck, giveUp)
+	for _, r := range reasons {
+		why := r.LastError
+		if why == "" {
+			why = "znet kept saying it was still working on them"
+		}
+		fmt.Fprintf(out, "%10d of %s: %s\n", r.Orders, r.Integration, why)
+	}
+	fmt.Fprintf(out, "%d of the %d runs exited 3, which says \"done, but a person should look\": in %d a panel was failing\n"+
+		"and cut off for the rest of the run, in %d orders became stuck.",
+		d.attention, d.runs, d.failingRuns, d.stuckRuns)
+	if d.attention < d.runs {
+		fmt.Fprint(out, " The other runs exited 0: an error on a single\n"+
+			"order (a panel's bad moment) is normal life, and the order is asked again later.")
+	}
+	fmt.Fprintln(out)
+	return nil
 }

@@ -1,6 +1,9 @@
+//go:build demo
+
 package cmd_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -42,6 +45,41 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 	}
 	if got["znet-pinmarket completed"]+got["znet-pinmarket failed"] > 0 {
 		t.Errorf("the panel with the wrong password settled orders: %v", got)
+	}
+
+	// Piped to a file, the demo is one transcript: the commands' logs are
+	// text lines in it, not JSON, and nothing goes to stderr.
+	if r.stderr != "" {
+		t.Errorf("the demo wrote to stderr:\n%s", r.stderr)
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(line, "{") {
+			t.Errorf("a JSON line in the demo's output: %s", line)
+		}
+	}
+	// It ends by summing up what it showed, with the database's figures.
+	var completed, failed, stuck int
+	for key, n := range got {
+		switch {
+		case strings.HasSuffix(key, " completed"):
+			completed += n
+		case strings.HasSuffix(key, " failed"):
+			failed += n
+		case strings.HasSuffix(key, " stuck"):
+			stuck += n
+		}
+	}
+	summary := r.stdout[max(strings.LastIndex(r.stdout, "In sum:"), 0):]
+	for _, want := range []string{
+		fmt.Sprintf("%6d PINs saved", completed),
+		fmt.Sprintf("%6d cancelled orders left for refund", failed),
+		fmt.Sprintf("%6d stuck", stuck),
+		"of znet-pinmarket: znet answered with an empty body",
+		"runs exited 3",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the demo's summary lacks %q:\n%s", want, summary)
+		}
 	}
 
 	for _, want := range []string{

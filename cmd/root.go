@@ -30,8 +30,9 @@ const (
 	ExitNotPollable = 4
 )
 
-// IOStreams are a command's standard streams. Terminal says whether Out is
-// a terminal a person watches (progress, text logs).
+// IOStreams are a command's standard streams. Terminal says whether ErrOut
+// is a terminal a person watches: logs there are text rather than JSON, and
+// a long check-pending shows its progress there.
 type IOStreams struct {
 	In       io.Reader
 	Out      io.Writer
@@ -55,9 +56,8 @@ type GlobalOptions struct {
 	LogLevel    string // debug, info, warn or error
 }
 
-// exitError carries a status out of a command. Errors that are not
-// exitErrors come from cobra itself (unknown flag, missing argument) and
-// are usage errors.
+// exitError carries a status out of a command: commands mark their errors
+// with usage, fatal or attention.
 type exitError struct {
 	code int
 	err  error
@@ -75,20 +75,51 @@ func usage(format string, a ...any) error {
 // Its message has already been printed.
 var attention = &exitError{code: ExitAttention, err: errors.New("")}
 
+// exitStatus is the one mapping from a command's error to zwatch's status.
+// Only errors marked usage exit 2, which promises that nothing changed; an
+// error nobody marked exits 1, because the command may have written before
+// it failed.
+func exitStatus(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return ExitFatal
+}
+
 // Main runs zwatch with args and returns the exit status.
 func Main(ctx context.Context, args []string, streams IOStreams) int {
-	root := NewRootCmd(streams)
+	return execute(ctx, NewRootCmd(streams), args, streams.ErrOut)
+}
+
+// execute runs the command line on root. An error cobra returns before any
+// command's run started (an unknown command or flag, arguments where none
+// are taken, flags that exclude each other) is a usage error: nothing ran.
+func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.Writer) int {
+	started := false
+	var mark func(*cobra.Command)
+	mark = func(c *cobra.Command) {
+		if run := c.RunE; run != nil {
+			c.RunE = func(c *cobra.Command, args []string) error { started = true; return run(c, args) }
+		}
+		for _, sub := range c.Commands() {
+			mark(sub)
+		}
+	}
+	mark(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return ExitOK
+	if err != nil && !started && !errors.As(err, new(*exitError)) {
+		err = &exitError{code: ExitUsage, err: err}
 	}
-	code := exitStatus(err)
-	if msg := err.Error(); msg != "" {
+	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
-		fmt.Fprintf(streams.ErrOut, "zwatch: %s\n", strings.ReplaceAll(msg, "\n", "; "))
+		fmt.Fprintf(errOut, "zwatch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	return code
+	return exitStatus(err)
 }
 
 // NewRootCmd builds the command tree.
@@ -108,9 +139,10 @@ orders, asks znet about each with limited concurrency, and commits what it
 learns. Operators look with 'zwatch check --order ID' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
-Exit status: 0 done; 1 fatal (database unreachable, migrations missing);
-2 usage error, nothing changed; 3 done, but an integration is failing or
-orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
+Exit status: 0 done; 1 fatal (database unreachable, migrations missing,
+or an error zwatch did not foresee); 2 usage error, nothing changed; 3 done,
+but an integration is failing or orders became stuck; 4 (check) the order is
+not zwatch's to ask about.`,
 		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
   zwatch check-pending -q
   zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44
@@ -144,8 +176,8 @@ orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		newListCmd(opts),
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
-		newDemoCmd(opts),
 	)
+	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	return root
 }
 

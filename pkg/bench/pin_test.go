@@ -68,7 +68,7 @@ func pinScenarios(t *testing.T, wl pinWorkload) []pinScenario {
 		sc.Name, sc.Schedule, sc.FirstDelay, sc.Rate = name, schedule, firstDelay, 0
 		return sc
 	}
-	seed := watch.SeedSchedule.String()
+	const seed = "60s,2m,4m,8m,15m,30m" // zwatch's first schedule, a plain doubling
 	slower := recommended
 	slower.Name, slower.Scale = "recommended, time scaled half as much", wl.Scale/2
 	return []pinScenario{

@@ -12,7 +12,7 @@ func (s *Store) SaveBalance(ctx context.Context, integrationID, balance string) 
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE integrations
 		SET balance = $2::numeric, "balanceUpdatedAt" = now()
-		WHERE id::text = $1 AND provider = 'znet'`, integrationID, balance)
+		WHERE id::text = $1 AND provider = `+providerSQL, integrationID, balance)
 	if err != nil {
 		return fmt.Errorf("saving the balance of integration %s: %w", integrationID, err)
 	}

@@ -1,3 +1,5 @@
+//go:build demo || bench
+
 package store
 
 import (
@@ -12,7 +14,9 @@ import (
 
 // This file is `zwatch demo`'s part of the store: it plays the shop, filling
 // an empty database with integrations and sent orders, and counts how far
-// zwatch has got with them. Nothing else calls it.
+// zwatch has got with them. It is built only into the demo's binary (-tags
+// demo) and the benchmarks (-tags bench, which count open orders with
+// CountDemoProgress), never into the binary an operator installs.
 
 // ErrShopNotEmpty means the database already holds shop data, so it may be a
 // real shop's: the demo writes nothing to it.
@@ -113,7 +117,7 @@ func (s *Store) SeedDemo(ctx context.Context, integrations []DemoIntegration, or
 		for _, in := range integrations {
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO integrations (id, "tenantId", name, provider, "baseUrl", kod, sifre, enabled)
-				VALUES ($1, $2, $3, 'znet', $4, $5, $6, true)`,
+				VALUES ($1, $2, $3, `+providerSQL+`, $4, $5, $6, true)`,
 				in.ID, in.TenantID, in.Name, in.BaseURL, in.DealerCode, in.Password.Reveal())
 			if err != nil {
 				return fmt.Errorf("adding the demo integration %s: %w", in.Name, err)
@@ -187,4 +191,63 @@ func (s *Store) CountDemoProgress(ctx context.Context) (DemoProgress, error) {
 		return DemoProgress{}, fmt.Errorf("counting orders by state: %w", err)
 	}
 	return p, nil
+}
+
+// DemoOutcome is where one integration's orders ended, as the demo sums
+// them up at its end.
+type DemoOutcome struct {
+	Integration string `db:"integration"`
+	PINsSaved   int    `db:"pins_saved"` // completed, PIN in "pinCode", status approved
+	// Refunds are orders znet cancelled: "externalStatus" failed while the
+	// shop's status stays pending, so refunding them is the shop's job.
+	Refunds int `db:"refunds"`
+	Stuck   int `db:"stuck"` // zwatch gave up on them
+}
+
+// DemoStuckReason counts one integration's stuck orders that share the last
+// thing zwatch learned about them.
+type DemoStuckReason struct {
+	Integration string `db:"integration"`
+	LastError   string `db:"last_error"` // empty: znet's last answer was that it was still working on them
+	Orders      int    `db:"orders"`
+}
+
+// demoOrdersSQL is every znet order with its integration's name and whether
+// zwatch gave up on it while it was still pollable.
+const demoOrdersSQL = `
+	SELECT i.name AS integration, o."externalStatus" AS external_status, o.status,
+	       o."pinCode" IS NOT NULL AS has_pin,
+	       (` + orderPollableSQL + `) AND c.given_up_at IS NOT NULL AS stuck,
+	       COALESCE(c.last_error, '') AS last_error
+	FROM product_orders o
+	` + joinZnetSQL + `
+	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id`
+
+// DemoOutcomes sums up, per integration, the orders whose PIN zwatch saved,
+// those left to the shop to refund and those it gave up on, and counts the
+// stuck ones by their last error, most first.
+func (s *Store) DemoOutcomes(ctx context.Context) ([]DemoOutcome, []DemoStuckReason, error) {
+	var outcomes []DemoOutcome
+	err := s.db.SelectContext(ctx, &outcomes, `
+		SELECT integration,
+		       count(*) FILTER (WHERE external_status = 'completed' AND status = 'approved' AND has_pin) AS pins_saved,
+		       count(*) FILTER (WHERE external_status = 'failed' AND status = 'pending') AS refunds,
+		       count(*) FILTER (WHERE stuck) AS stuck
+		FROM (`+demoOrdersSQL+`) orders
+		GROUP BY integration
+		ORDER BY integration`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("summing up the demo's orders: %w", err)
+	}
+	var reasons []DemoStuckReason
+	err = s.db.SelectContext(ctx, &reasons, `
+		SELECT integration, last_error, count(*) AS orders
+		FROM (`+demoOrdersSQL+`) orders
+		WHERE stuck
+		GROUP BY integration, last_error
+		ORDER BY orders DESC, integration, last_error`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("counting the demo's stuck orders by reason: %w", err)
+	}
+	return outcomes, reasons, nil
 }

@@ -45,7 +45,7 @@ func (s *Store) Integrations(ctx context.Context, ids []string) (map[string]Inte
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
-		WHERE i.provider = 'znet' AND i.id::text = ANY($1)`, pq.Array(ids))
+		WHERE i.provider = `+providerSQL+` AND i.id::text = ANY($1)`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("reading znet integrations: %w", err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) ZnetIntegrations(ctx context.Context) ([]Integration, error) {
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
-		WHERE i.provider = 'znet'
+		WHERE i.provider = `+providerSQL+`
 		ORDER BY i.name, i.id`)
 	if err != nil {
 		return nil, fmt.Errorf("reading znet integrations: %w", err)

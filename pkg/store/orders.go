@@ -6,7 +6,15 @@ import "time"
 // Every statement that selects, claims or updates a shop order is built from
 // them, so "pollable" means the same thing everywhere. They expect the shop's
 // order aliased as o and its integration as i.
+// Provider is the integrations.provider of the dealer platform zwatch asks:
+// the one place that names it. Statements read it as providerSQL.
+const Provider = "znet"
+
 const (
+	// providerSQL is Provider as an SQL literal, for the statements that
+	// pick the shop's integrations zwatch works with.
+	providerSQL = `'` + Provider + `'`
+
 	// referansSQL is the znet referans of order o: the shop's own
 	// provider_referans column where it is filled in, "externalOrderId" where
 	// not.
@@ -20,7 +28,7 @@ const (
 
 	// joinZnetSQL joins the order's integration. providerId is text in the
 	// shop's schema, holding the integration's uuid.
-	joinZnetSQL = `JOIN integrations i ON i.id::text = lower(btrim(o."providerId")) AND i.provider = 'znet'`
+	joinZnetSQL = `JOIN integrations i ON i.id::text = lower(btrim(o."providerId")) AND i.provider = ` + providerSQL
 
 	// pollableSQL is an order zwatch asks znet about: pollable, and its
 	// integration is a znet one that is switched on.

@@ -134,7 +134,7 @@ f AS (
 	GROUP BY GROUPING SETS ((integration_id), ())
 ),
 lines AS (
-	SELECT i.id, i.name, i.enabled FROM integrations i WHERE i.provider = 'znet'
+	SELECT i.id, i.name, i.enabled FROM integrations i WHERE i.provider = ` + providerSQL + `
 	UNION ALL
 	SELECT NULL, 'total', true
 )

@@ -51,7 +51,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		return nil, err
 	}
 	in := integrations[*state.IntegrationID]
-	client, err := znet.NewClient(in.BaseURL, in.DealerCode, in.Password.Reveal(), cfg.HTTPClient)
+	client, err := panelClient(in, cfg.HTTPClient)
 	if err != nil {
 		return nil, fmt.Errorf("integration %s: %w", in.Name, err)
 	}
@@ -124,7 +124,7 @@ func whyNotPollable(s store.OrderState) string {
 		return fmt.Sprintf("order %s has externalStatus %s, which zwatch does not poll", s.ID, s.ExternalStatus)
 	case s.IntegrationProvider == nil:
 		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
-	case *s.IntegrationProvider != "znet":
+	case *s.IntegrationProvider != store.Provider:
 		return fmt.Sprintf("order %s is not a znet order: its integration is a %s one", s.ID, *s.IntegrationProvider)
 	case s.IntegrationEnabled != nil && !*s.IntegrationEnabled:
 		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, *s.IntegrationName)

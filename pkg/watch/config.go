@@ -1,7 +1,11 @@
-// Package watch is one zwatch run: select due orders, claim them, ask znet
-// about each with bounded concurrency, apply the answers and summarise. It
-// holds the policy (limits, schedule, give-up, fault cut-off); the SQL lives
-// in pkg/store and the wire format in pkg/znet.
+// Package watch is zwatch's work with the dealer panels. Run is one
+// check-pending: claim due orders, ask each panel about its orders in a lane
+// of its own with bounded concurrency, apply the answers as they arrive,
+// schedule the next check or give up, and summarise. CheckOrder asks about
+// one order now, as a run would (zwatch check); CheckBalances asks each panel
+// for its balance (zwatch balance). The package holds the policy (limits,
+// schedule, give-up, fault cut-off) and builds panel clients from the shop's
+// integrations; the SQL lives in pkg/store and the wire format in pkg/znet.
 package watch
 
 import (
@@ -18,7 +22,11 @@ import (
 // Config is one run's policy. Zero values are not defaults: start from
 // DefaultConfig.
 type Config struct {
-	Batch          int           // orders claimed at most per claim
+	// Batch bounds the orders the run holds claimed and not yet answered
+	// at once, over all its claims: each claim takes only
+	// what fits under it, so with Loop it bounds the orders in flight, not
+	// the orders of the run.
+	Batch          int
 	Concurrency    int           // requests in flight in total
 	PerIntegration int           // requests in flight per dealer panel
 	Rate           float64       // requests per second per dealer panel; 0 is unlimited
@@ -59,10 +67,6 @@ type Progress struct {
 // within 10 seconds and 95% within a minute of znet finishing them, at under
 // 6 requests per order.
 var DefaultSchedule = mustParseSchedule("8s*4,50s*6,6m,15m,50s*16,2m,5m,10m,30m")
-
-// SeedSchedule is zwatch's first schedule, a plain doubling, kept for
-// comparison and for shops that prefer fewer requests to fast PINs.
-var SeedSchedule = mustParseSchedule("60s,2m,4m,8m,15m,30m")
 
 // DefaultConfig is check-pending's defaults.
 func DefaultConfig() Config {

@@ -46,12 +46,16 @@ func (e *env) order(ref string) string {
 	return e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref})
 }
 
+// seedSchedule is zwatch's first schedule, a plain doubling. Its
+// minute-long first step keeps an order asked once from becoming due again
+// while a test looks at it.
+var seedSchedule, _ = watch.ParseSchedule("60s,2m,4m,8m,15m,30m")
+
 // config is check-pending's defaults, with debug logs captured and the seed
-// schedule, whose minute-long first step keeps an order asked once from
-// becoming due again while a test looks at it.
+// schedule.
 func (e *env) config() watch.Config {
 	cfg := watch.DefaultConfig()
-	cfg.Schedule = watch.SeedSchedule
+	cfg.Schedule = seedSchedule
 	cfg.Timeout = 5 * time.Second
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return cfg

@@ -346,7 +346,7 @@ func (r *run) openLane(in store.Integration, found bool) *lane {
 	case !found:
 		l.fail("the integration no longer exists or is no longer a znet one")
 	default:
-		client, err := znet.NewClient(in.BaseURL, in.DealerCode, in.Password.Reveal(), r.http)
+		client, err := panelClient(in, r.http)
 		if err != nil {
 			l.fail(err.Error())
 		}

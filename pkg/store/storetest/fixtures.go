@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // Integration is a row of the shop's integrations table.
@@ -27,7 +29,7 @@ func (db *DB) AddIntegration(in Integration) string {
 		in.Name = "znet-" + in.ID[:4]
 	}
 	if in.Provider == "" {
-		in.Provider = "znet"
+		in.Provider = store.Provider
 	}
 	db.Exec(`INSERT INTO integrations (id, "tenantId", name, provider, "baseUrl", kod, sifre, enabled)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

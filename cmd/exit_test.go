@@ -1,0 +1,91 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit status 2 promises an operator that nothing changed. A command that
+// fails in a way nobody foresaw may already have written, so its error
+// exits 1; only errors marked as usage, or refused by cobra before any
+// command ran, exit 2.
+func TestExitStatusFailsSafe(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"no error", nil, ExitOK},
+		{"usage", usage("--batch must be at least 1"), ExitUsage},
+		{"fatal", fatal(errors.New("database unreachable")), ExitFatal},
+		{"attention", attention, ExitAttention},
+		{"usage wrapped by a caller", fmt.Errorf("check: %w", usage("bad")), ExitUsage},
+		{"an error nobody marked", errors.New("disk full"), ExitFatal},
+	} {
+		if got := exitStatus(tc.err); got != tc.want {
+			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestUnmarkedErrorOfACommandThatRanExitsFatal(t *testing.T) {
+	var errOut bytes.Buffer
+	root := NewRootCmd(IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+	wrote := false
+	root.AddCommand(&cobra.Command{
+		Use:  "write-then-fail",
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			wrote = true
+			return errors.New("saving answers: connection reset by peer")
+		},
+	})
+	code := execute(context.Background(), root, []string{"write-then-fail"}, &errOut)
+	if !wrote || code != ExitFatal {
+		t.Errorf("a command that wrote and failed: ran %v, exit %d, want 1", wrote, code)
+	}
+	if got := errOut.String(); got != "zwatch: saving answers: connection reset by peer\n" {
+		t.Errorf("stderr: %q", got)
+	}
+}
+
+// cobra checks some things after the persistent pre-run (required flags,
+// flags that exclude each other) but still before the command's run: they
+// are usage errors, and the command did not run.
+func TestCobraRefusalsBeforeTheRunAreUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"guarded", "extra"},
+		{"guarded"}, // --order missing
+		{"guarded", "--order", "1", "--pending", "--stuck"},
+		{"guarded", "--no-such-flag"},
+		{"no-such-command"},
+	} {
+		var errOut bytes.Buffer
+		root := NewRootCmd(IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+		ran := false
+		c := &cobra.Command{
+			Use:  "guarded",
+			Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { ran = true; return nil },
+		}
+		c.Flags().String("order", "", "")
+		c.Flags().Bool("pending", false, "")
+		c.Flags().Bool("stuck", false, "")
+		_ = c.MarkFlagRequired("order")
+		c.MarkFlagsMutuallyExclusive("pending", "stuck")
+		root.AddCommand(c)
+		code := execute(context.Background(), root, args, &errOut)
+		if code != ExitUsage || ran {
+			t.Errorf("%v: exit %d, ran %v; want 2 and not run", args, code, ran)
+		}
+		if strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("%v: want one line on stderr, got %q", args, errOut.String())
+		}
+	}
+}

@@ -1,0 +1,16 @@
+package watch
+
+import (
+	"net/http"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
+)
+
+// panelClient builds the client for an integration's dealer panel. It is
+// the one place where a shop's integration row becomes a znet client, and
+// where its password leaves the Secret that keeps it out of logs: runs,
+// `check --order` and `balance` all go through it.
+func panelClient(in store.Integration, httpClient *http.Client) (*znet.Client, error) {
+	return znet.NewClient(in.BaseURL, in.DealerCode, in.Password.Reveal(), httpClient)
+}

@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"regexp"
 	"strconv"
@@ -27,8 +26,7 @@ import (
 // Store is zwatch's handle on the shop's database.
 type Store struct {
 	db *sqlx.DB
-	// readOnly: opened with OpenReadOnly, so every session and transaction
-	// is read-only and cannot write even by mistake.
+	// readOnly: opened with OpenReadOnly; transactions are READ ONLY.
 	readOnly bool
 }
 
@@ -51,9 +49,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 }
 
 // OpenReadOnly is Open for a command that only reads. It works on a
-// read-only role or database and on a hot standby, and its sessions are
-// read-only themselves (default_transaction_read_only=on), so the database
-// refuses any write.
+// read-only role or database and on a hot standby, and its transactions are
+// READ ONLY. (Its sessions are not made read-only at startup: a
+// default_transaction_read_only startup parameter is refused by connection
+// poolers such as PgBouncer.)
 func OpenReadOnly(ctx context.Context, databaseURL string) (*Store, error) {
 	return open(ctx, databaseURL, true)
 }
@@ -66,12 +65,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
 	}
-	if readOnly {
-		runtime := make(map[string]string, len(cfg.Runtime)+1)
-		maps.Copy(runtime, cfg.Runtime)
-		runtime["default_transaction_read_only"] = "on"
-		cfg.Runtime = runtime
-	} else {
+	if !readOnly {
 		cfg.TargetSessionAttrs = pq.TargetSessionAttrsReadWrite
 	}
 	connector, err := pq.NewConnectorConfig(cfg)

@@ -204,7 +204,7 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 
 // readsOnly says whether the command line c writes nothing to the database.
 // Such a command line runs on a read-only role or database, or a hot
-// standby, in a read-only session; any other refuses them before it does
+// standby, in READ ONLY transactions; any other refuses them before it does
 // anything. A command not named here writes.
 func readsOnly(c *cobra.Command) bool {
 	on := func(flag string) bool {

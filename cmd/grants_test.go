@@ -246,3 +246,84 @@ func TestConnectionErrorsSayWhatToDo(t *testing.T) {
 		oneLine(t, r.stderr, `database "`+missing+`" does not exist`)
 	})
 }
+
+// withoutOne lists the printed grants once for each privilege they give,
+// without that privilege: a column list or a database or schema grant goes
+// whole, "SELECT, INSERT ON ..." loses one of the two.
+func withoutOne(printed string) map[string]string {
+	var lines []string
+	for _, l := range strings.Split(printed, "\n") {
+		if strings.HasPrefix(l, "GRANT ") {
+			lines = append(lines, l)
+		}
+	}
+	variants := map[string]string{}
+	for i, l := range lines {
+		privileges, rest, _ := strings.Cut(strings.TrimPrefix(l, "GRANT "), " ON ")
+		object, _, _ := strings.Cut(rest, " TO ")
+		others := strings.Join(append(append([]string(nil), lines[:i]...), lines[i+1:]...), "\n")
+		if strings.Contains(privileges, "(") || !strings.Contains(privileges, ", ") {
+			variants[privileges+" ON "+object] = others
+			continue
+		}
+		list := strings.Split(privileges, ", ")
+		for j, p := range list {
+			kept := append(append([]string(nil), list[:j]...), list[j+1:]...)
+			variants[p+" ON "+object] = others + "\nGRANT " + strings.Join(kept, ", ") + " ON " + rest
+		}
+	}
+	return variants
+}
+
+func TestEachPrintedGrantIsNeeded(t *testing.T) {
+	t.Parallel()
+	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
+	db := storetest.New(t)
+	printed := zwatch(t, db, "migrate", "--print-grants", roleHere).stdout
+	printed = strings.ReplaceAll(printed, db.Name(), databaseHere)
+	variants := withoutOne(printed)
+	if len(variants) < 10 {
+		t.Fatalf("found only %d privileges in:\n%s", len(variants), printed)
+	}
+	variants["nothing"] = printed // the control: with all of them, all works
+	for missing, grants := range variants {
+		t.Run("without "+missing, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			s.db.RevokePublicDefaults()
+			role, password := s.db.NewRole()
+			s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
+			asRole := s.db.URLAs(role, password)
+			s.znet.Script("71", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+			s.order("71")
+			waiting := s.order("722")
+			s.znet.Script("722", znettest.Waiting("bekliyor"))
+			s.znet.SetBalance("10.00")
+			// Cheap commands first: the first that fails ends the subtest.
+			for _, c := range []struct {
+				code int
+				args []string
+			}{
+				{0, []string{"migrate", "--status"}},
+				{0, []string{"list"}},
+				{0, []string{"stats"}},
+				{0, []string{"check-pending"}},
+				{0, []string{"check", "--order", waiting}},
+				{0, []string{"balance", "--save"}},
+			} {
+				r := zwatchAt(t, asRole, c.args...)
+				failed := r.code != c.code || strings.Contains(r.all(), "permission denied")
+				if failed && missing == "nothing" {
+					t.Fatalf("%v fails with all the printed grants: exit %d\n%s", c.args, r.code, r.all())
+				}
+				if failed {
+					return // needed
+				}
+			}
+			if missing == "nothing" {
+				return
+			}
+			t.Errorf("every command works without %s: the printed grants give more than zwatch needs", missing)
+		})
+	}
+}

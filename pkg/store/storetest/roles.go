@@ -35,6 +35,9 @@ func (db *DB) NewRole() (role, password string) {
 	return role, password
 }
 
+// Name is the test database's name.
+func (db *DB) Name() string { return db.name }
+
 // URLAs is the test database's URL with another user and password.
 func (db *DB) URLAs(user, password string) string {
 	db.t.Helper()

@@ -10,7 +10,8 @@ import (
 // MigrateOptions are `zwatch migrate`'s flags.
 type MigrateOptions struct {
 	*GlobalOptions
-	Status bool
+	Status      bool
+	PrintGrants string // a role name
 }
 
 func newMigrateCmd(g *GlobalOptions) *cobra.Command {
@@ -30,15 +31,26 @@ where the shop does not have it yet. It never drops, rewrites or locks out
 shop data.
 
 Applied migrations are never run again: a second 'zwatch migrate' does
-nothing. Every other command refuses to run until migrate has been run.`,
-		Example: `  zwatch migrate --database-url "postgres://zwatch@db.internal/shop?sslmode=require"
-  zwatch migrate --status`,
+nothing. Every other command refuses to run until migrate has been run.
+
+Run migrate as the owner of the shop's tables. Every other command needs
+only the grants --print-grants prints, for the role zwatch runs as: SELECT on
+what it reads, UPDATE on only the shop's columns it writes, and what each of
+its own tables needs. --status and --print-grants change nothing.`,
+		Example: `  zwatch migrate --database-url "postgres://shop_owner@db.internal/shop?sslmode=require"
+  zwatch migrate --status
+  zwatch migrate --print-grants zwatch | psql "postgres://shop_owner@db.internal/shop"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if c.Flags().Changed("print-grants") && opts.PrintGrants == "" {
+				return usage("--print-grants needs the name of the role zwatch runs as")
+			}
 			return runMigrate(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.Status, "status", false, "list zwatch's migrations and whether each is applied; change nothing")
+	c.Flags().StringVar(&opts.PrintGrants, "print-grants", "", "print the GRANT statements the role ROLE needs to run every command but migrate; change nothing")
+	c.MarkFlagsMutuallyExclusive("status", "print-grants")
 	return c
 }
 
@@ -50,17 +62,36 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	defer st.Close()
 	out := opts.IO.Out
 
+	if opts.PrintGrants != "" {
+		grants, err := st.PrintableGrants(ctx, opts.PrintGrants)
+		if err != nil {
+			return fatal(err)
+		}
+		fmt.Fprintf(out, "-- What zwatch's role needs for every command but migrate, and nothing more.\n"+
+			"-- Run as the owner of the tables, after zwatch migrate.\n")
+		for _, g := range grants {
+			fmt.Fprintln(out, g)
+		}
+		return nil
+	}
+
 	if opts.Status {
 		states, err := st.MigrationStatus(ctx)
 		if err != nil {
 			return fatal(err)
 		}
+		pending := 0
 		for _, m := range states {
 			state := "pending"
 			if m.Applied {
 				state = "applied"
+			} else {
+				pending++
 			}
 			fmt.Fprintf(out, "%-8s %s\n", state, m.Name)
+		}
+		if pending > 0 {
+			fmt.Fprintf(out, "%d of %d migrations pending: run zwatch migrate\n", pending, len(states))
 		}
 		return nil
 	}

@@ -54,6 +54,9 @@ type GlobalOptions struct {
 	DatabaseURL string
 	LogFormat   string // auto, text or json
 	LogLevel    string // debug, info, warn or error
+	// readsOnly: the command line about to run writes nothing to the
+	// database (see readsOnly).
+	readsOnly bool
 }
 
 // exitError carries a status out of a command: commands mark their errors
@@ -150,7 +153,8 @@ not zwatch's to ask about.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Global flags are checked before any command touches anything.
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			opts.readsOnly = readsOnly(c)
 			_, err := opts.logger(false)
 			return err
 		},
@@ -213,9 +217,13 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 	if databaseURL == "" {
 		databaseURL = os.Getenv("DATABASE_URL")
 	}
-	st, err := store.Open(ctx, databaseURL)
+	open := store.Open
+	if g.readsOnly {
+		open = store.OpenReadOnly
+	}
+	st, err := open(ctx, databaseURL)
 	if err != nil {
-		return nil, fatal(err)
+		return nil, fatal(connectionHint(err))
 	}
 	if requireMigrated {
 		if err := st.RequireMigrated(ctx); err != nil {
@@ -224,4 +232,42 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 		}
 	}
 	return st, nil
+}
+
+// readsOnly says whether the command line c writes nothing to the database.
+// Such a command line runs on a read-only role or database, or a hot
+// standby, in READ ONLY transactions; any other refuses them before it does
+// anything. A command not named here writes.
+func readsOnly(c *cobra.Command) bool {
+	on := func(flag string) bool {
+		f := c.Flags().Lookup(flag)
+		return f != nil && f.Changed && f.Value.String() != "false"
+	}
+	switch c.Name() {
+	case "list", "stats":
+		return true
+	case "migrate":
+		return on("status") || on("print-grants")
+	case "balance":
+		return !on("save")
+	case "check-pending", "check":
+		return on("dry-run")
+	}
+	return false
+}
+
+// connectionHint adds to a connection error where its settings come from, or
+// what still works on a read-only database.
+func connectionHint(err error) error {
+	var ce *store.ConnectError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	switch ce.Problem {
+	case store.NoTLS, store.AuthFailed, store.NoDatabase:
+		return fmt.Errorf("%w (from --database-url, else $DATABASE_URL, else the PG* variables and ~/.pgpass)", err)
+	case store.ReadOnly, store.HotStandby:
+		return fmt.Errorf("%w (list, stats, balance, migrate --status and --dry-run only read, and work there)", err)
+	}
+	return err
 }

@@ -74,22 +74,25 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 }
 
 // MigrationStatus lists every migration this binary carries and whether the
-// database has it.
+// database has it. It writes nothing, and needs nothing but SELECT on the
+// version table: goose's own status would create that table on a database
+// never migrated, and wait for a migrate that is running.
 func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 	provider, err := s.migrator()
 	if err != nil {
 		return nil, err
 	}
-	statuses, err := provider.Status(ctx)
+	applied, err := s.appliedMigrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading zwatch's migration status: %w", err)
 	}
-	out := make([]MigrationState, 0, len(statuses))
-	for _, st := range statuses {
+	sources := provider.ListSources()
+	out := make([]MigrationState, 0, len(sources))
+	for _, src := range sources {
 		out = append(out, MigrationState{
-			Version: st.Source.Version,
-			Name:    path.Base(st.Source.Path),
-			Applied: st.State == goose.StateApplied,
+			Version: src.Version,
+			Name:    path.Base(src.Path),
+			Applied: applied[src.Version],
 		})
 	}
 	return out, nil
@@ -99,23 +102,57 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 // carries has been applied. Commands other than migrate call it first, so
 // that they never run against a half-built schema.
 func (s *Store) RequireMigrated(ctx context.Context) error {
-	var exists bool
-	if err := s.db.GetContext(ctx, &exists, `SELECT to_regclass($1) IS NOT NULL`, versionTable); err != nil {
-		return fmt.Errorf("checking zwatch's migrations: %w", err)
-	}
-	if !exists {
-		return ErrNotMigrated
-	}
-	provider, err := s.migrator()
-	if err != nil {
-		return err
-	}
-	pending, err := provider.HasPending(ctx)
+	states, err := s.MigrationStatus(ctx)
 	if err != nil {
 		return fmt.Errorf("checking zwatch's migrations: %w", err)
 	}
-	if pending {
-		return ErrNotMigrated
+	for _, m := range states {
+		if !m.Applied {
+			return ErrNotMigrated
+		}
 	}
 	return nil
+}
+
+// versionTableExistsSQL finds zwatch's version table where goose looks for
+// it: in the first schema of the search path.
+const versionTableExistsSQL = `
+SELECT EXISTS (
+	SELECT 1
+	FROM pg_catalog.pg_tables
+	WHERE schemaname = current_schema()
+	  AND tablename = $1 -- versionTable
+)`
+
+// appliedMigrationsSQL reads goose's record: a version is applied when its
+// latest row says so (goose's version 0 is the table's own birth, not a
+// migration).
+const appliedMigrationsSQL = `
+SELECT version_id
+FROM (
+	SELECT DISTINCT ON (version_id) version_id, is_applied
+	FROM ` + versionTable + `
+	ORDER BY version_id, id DESC
+) latest
+WHERE is_applied AND version_id > 0`
+
+// appliedMigrations is the set of applied versions; empty, and no error, on
+// a database zwatch was never migrated on.
+func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
+	var exists bool
+	if err := s.db.GetContext(ctx, &exists, versionTableExistsSQL, versionTable); err != nil {
+		return nil, err
+	}
+	applied := map[int64]bool{}
+	if !exists {
+		return applied, nil
+	}
+	var versions []int64
+	if err := s.db.SelectContext(ctx, &versions, appliedMigrationsSQL); err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		applied[v] = true
+	}
+	return applied, nil
 }

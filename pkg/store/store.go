@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -19,26 +20,53 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 )
 
 // Store is zwatch's handle on the shop's database.
 type Store struct {
 	db *sqlx.DB
+	// readOnly: opened with OpenReadOnly; transactions are READ ONLY.
+	readOnly bool
 }
 
 // Open connects to the database named by databaseURL, which is either a
-// postgres:// URL or libpq key=value settings. An empty databaseURL means the
-// standard PG* environment variables, as psql uses them.
+// postgres:// URL or libpq key=value settings, for a command that writes. An
+// empty databaseURL means the standard PG* environment variables, as psql
+// uses them.
 //
-// The error names host, port and database but never the password.
+// It refuses a session that cannot write: a role or database with
+// default_transaction_read_only on, or a hot standby. The Go driver begins
+// every transaction READ WRITE, overriding the DBA's read-only default, so
+// zwatch asks for read-write sessions (target_session_attrs=read-write) and
+// gets none there: every connection of the pool is checked as it is made,
+// before anything is written.
+//
+// Errors are *ConnectError, and name host, port and database but never the
+// password.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	target := Describe(databaseURL)
+	return open(ctx, databaseURL, false)
+}
+
+// OpenReadOnly is Open for a command that only reads. It works on a
+// read-only role or database and on a hot standby, and its transactions are
+// READ ONLY. (Its sessions are not made read-only at startup: a
+// default_transaction_read_only startup parameter is refused by connection
+// poolers such as PgBouncer.)
+func OpenReadOnly(ctx context.Context, databaseURL string) (*Store, error) {
+	return open(ctx, databaseURL, true)
+}
+
+func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error) {
 	cfg, err := pq.NewConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("database settings are not valid: %s", redactDSNError(err, databaseURL))
 	}
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
+	}
+	if !readOnly {
+		cfg.TargetSessionAttrs = pq.TargetSessionAttrsReadWrite
 	}
 	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
@@ -55,9 +83,9 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database unreachable: cannot connect to %s: %s", target, redactDSNError(err, databaseURL))
+		return nil, connectError(cfg, databaseURL, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, readOnly: readOnly}, nil
 }
 
 // New wraps an open database handle; tests use it.
@@ -74,6 +102,11 @@ func Describe(databaseURL string) string {
 	if err != nil {
 		return "the configured database"
 	}
+	return "host " + serverOf(cfg) + " database " + databaseOf(cfg)
+}
+
+// serverOf names the server of cfg as "HOST port PORT".
+func serverOf(cfg pq.Config) string {
 	host := cfg.Host
 	if host == "" {
 		host = "localhost"
@@ -82,6 +115,11 @@ func Describe(databaseURL string) string {
 	if cfg.Port != 0 {
 		port = strconv.Itoa(int(cfg.Port))
 	}
+	return host + " port " + port
+}
+
+// databaseOf is the database cfg names, defaulting as libpq does.
+func databaseOf(cfg pq.Config) string {
 	database := cfg.Database
 	if database == "" {
 		database = cfg.User
@@ -89,7 +127,7 @@ func Describe(databaseURL string) string {
 	if database == "" {
 		database = os.Getenv("USER")
 	}
-	return fmt.Sprintf("host %s port %s database %s", host, port, database)
+	return database
 }
 
 var (
@@ -110,7 +148,9 @@ func redactDSNError(err error, databaseURL string) string {
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	// Without options the driver would begin READ WRITE, whatever the
+	// session's default.
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: s.readOnly})
 	if err != nil {
 		return err
 	}
@@ -119,4 +159,83 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// ConnectProblem sorts failed connections by what the operator has to do.
+type ConnectProblem int
+
+const (
+	// Unreachable: nothing answered (host, port, network, server down).
+	Unreachable ConnectProblem = iota
+	// NoTLS: the server offers no TLS and sslmode insists on it.
+	NoTLS
+	// AuthFailed: the server answered and refused the user or password.
+	AuthFailed
+	// NoDatabase: the server answered; the database does not exist.
+	NoDatabase
+	// Refused: the server answered and refused for another reason
+	// (pg_hba.conf, CONNECT privilege, too many connections, starting up).
+	Refused
+	// ReadOnly: the session is read-only (default_transaction_read_only for
+	// the role, the database or the server) and the command writes.
+	ReadOnly
+	// HotStandby: the server is a read-only replica and the command writes.
+	HotStandby
+)
+
+// ConnectError is a connection that failed, worded for the operator. It
+// holds the driver's message with any password removed, and never the
+// connection string.
+type ConnectError struct {
+	Problem ConnectProblem
+	msg     string
+}
+
+func (e *ConnectError) Error() string { return e.msg }
+
+// lib/pq says so, in these words, when target_session_attrs=read-write finds
+// a session it cannot write in.
+const (
+	pqReadOnlySession = "session is read-only"
+	pqHotStandby      = "server is in hot standby mode"
+)
+
+// connectError says what went wrong connecting to cfg, and what to do.
+// "Database unreachable" is kept for when nothing answered: a server that
+// refused the password or the database name did answer.
+func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
+	server := "the database server at host " + serverOf(cfg)
+	detail := redactDSNError(err, databaseURL)
+	pqErr := pq.As(err)
+	switch {
+	case errors.Is(err, pq.ErrSSLNotSupported):
+		return &ConnectError{NoTLS, fmt.Sprintf("%s does not offer SSL (TLS), and sslmode=%s insists on it "+
+			"(the Go driver's default is require, psql's is prefer): set sslmode=disable, or prefer, "+
+			"in the connection settings", server, sslModeOf(cfg))}
+	case pqErr != nil && pqErr.Code == pqerror.InvalidPassword:
+		return &ConnectError{AuthFailed, fmt.Sprintf("%s answered: authentication failed for user %q: "+
+			"check the user and password in the connection settings", server, cfg.User)}
+	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
+		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
+			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}
+	case pqErr != nil:
+		return &ConnectError{Refused, fmt.Sprintf("%s answered and refused the connection to database %q: %s",
+			server, databaseOf(cfg), redactDSNError(pqErr, databaseURL))}
+	case strings.Contains(detail, pqReadOnlySession):
+		return &ConnectError{ReadOnly, fmt.Sprintf("database %q at host %s is read-only for this session "+
+			"(default_transaction_read_only is on for user %q, the database or the server), and this command writes: "+
+			"it did nothing", databaseOf(cfg), serverOf(cfg), cfg.User)}
+	case strings.Contains(detail, pqHotStandby):
+		return &ConnectError{HotStandby, fmt.Sprintf("%s is a hot standby (a read-only replica), and this command "+
+			"writes: it did nothing; point it at the primary", server)}
+	}
+	return &ConnectError{Unreachable, fmt.Sprintf("database unreachable: cannot connect to %s: %s",
+		"host "+serverOf(cfg)+" database "+databaseOf(cfg), detail)}
+}
+
+func sslModeOf(cfg pq.Config) string {
+	if cfg.SSLMode == "" {
+		return string(pq.SSLModeRequire)
+	}
+	return string(cfg.SSLMode)
 }

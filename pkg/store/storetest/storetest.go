@@ -35,6 +35,7 @@ type DB struct {
 	URL   string
 	Store *store.Store
 	SQL   *sqlx.DB
+	name  string
 	t     testing.TB
 }
 
@@ -86,7 +87,7 @@ func create(t testing.TB, template string) *DB {
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
-	db := &DB{URL: dbURL, Store: store.New(sqlDB), SQL: sqlx.NewDb(sqlDB, "postgres"), t: t}
+	db := &DB{URL: dbURL, Store: store.New(sqlDB), SQL: sqlx.NewDb(sqlDB, "postgres"), name: name, t: t}
 	t.Cleanup(func() {
 		sqlDB.Close()
 		if _, err := admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)); err != nil {

@@ -1,0 +1,329 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// zwatchAt runs the command line in-process against the database at dbURL.
+func zwatchAt(t *testing.T, dbURL string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--database-url", dbURL)
+	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: &errOut})
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// runtimeRole is a role holding exactly what `zwatch migrate --print-grants`
+// prints, granted by the owner, in a database that gives PUBLIC nothing:
+// the role can do what the printed grants allow, and nothing else.
+func runtimeRole(t *testing.T, db *storetest.DB) (role, roleURL string) {
+	t.Helper()
+	db.RevokePublicDefaults()
+	role, password := db.NewRole()
+	r := zwatch(t, db, "migrate", "--print-grants", role)
+	if r.code != 0 || !strings.Contains(r.stdout, "GRANT ") {
+		t.Fatalf("migrate --print-grants: exit %d\n%s", r.code, r.all())
+	}
+	db.Exec(r.stdout) // as the owner, as a DBA pipes it into psql
+	return role, db.URLAs(role, password)
+}
+
+func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, asRole := runtimeRole(t, s.db)
+	done := s.order("41")
+	s.znet.Script("41", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	waiting := s.order("422")
+	s.znet.Script("422", znettest.Waiting("bekliyor"))
+	cancelled := s.order("4333")
+	s.znet.Script("4333", znettest.Cancelled("iptal"))
+	s.znet.SetBalance("12755.23")
+	metrics := filepath.Join(t.TempDir(), "zwatch.prom")
+
+	run := func(wantCode int, args ...string) result {
+		t.Helper()
+		r := zwatchAt(t, asRole, args...)
+		if r.code != wantCode || strings.Contains(r.all(), "permission denied") {
+			t.Errorf("%v as the role with the printed grants: exit %d, want %d\n%s", args, r.code, wantCode, r.all())
+		}
+		return r
+	}
+
+	if r := run(0, "migrate", "--status"); strings.Contains(r.stdout, "pending") {
+		t.Errorf("migrate --status says something is pending after migrate:\n%s", r.stdout)
+	}
+	run(0, "check-pending", "--dry-run")
+	run(0, "check-pending", "--metrics-file", metrics)
+	for id, want := range map[string]string{done: "completed", waiting: "processing", cancelled: "failed"} {
+		if got := s.db.ReadOrder(id).ExternalStatus; got != want {
+			t.Errorf("order %s is %q after check-pending, want %q", id, got, want)
+		}
+	}
+	s.db.MakeDue(waiting)
+	run(0, "check-pending", "--loop", "1s", "--tick", "100ms", "--max-duration", "2s")
+	if got := s.znet.Requests("422"); got < 2 {
+		t.Errorf("the waiting order was asked %d times, want again in the --loop run", got)
+	}
+	run(0, "check", "--order", waiting, "--dry-run")
+	run(0, "check", "--order", waiting)
+	if got := s.db.ReadCheck(waiting).Attempts; got < 3 {
+		t.Errorf("the waiting order has %d attempts after check --order, want at least 3", got)
+	}
+	run(0, "list")
+	run(0, "list", "--completed")
+	run(0, "stats")
+	run(0, "stats", "-o", "json")
+	run(0, "balance")
+	run(0, "balance", "--save")
+	if saved := s.db.SavedBalances(); len(saved) != 1 || saved[0].Balance == nil || *saved[0].Balance != "12755.230" || !saved[0].Fresh {
+		t.Errorf("balance --save as the role saved %+v, want 12755.23 just now", saved)
+	}
+}
+
+func TestPrintGrantsNeedsARole(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	r := zwatch(t, db, "migrate", "--print-grants", "")
+	if r.code != 2 {
+		t.Errorf("--print-grants with no role: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "--print-grants needs the name of the role")
+}
+
+func TestMigrateStatusOnAFreshDatabaseWritesNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+
+	r := zwatch(t, db, "migrate", "--status")
+
+	if r.code != 0 {
+		t.Fatalf("migrate --status: exit %d\n%s", r.code, r.all())
+	}
+	if strings.Contains(r.stdout, "applied") || !strings.Contains(r.stdout, "pending  00001_provider_referans.sql") ||
+		!strings.Contains(r.stdout, "migrations pending: run zwatch migrate") {
+		t.Errorf("migrate --status should list every migration as pending and say to run migrate:\n%s", r.stdout)
+	}
+	if tables := db.ZwatchTables(); tables != 0 {
+		t.Errorf("migrate --status created %d zwatch tables on a fresh database, want none", tables)
+	}
+}
+
+func TestReadOnlyRoleWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	id := s.order("51")
+	s.znet.Script("51", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.znet.SetBalance("100.00")
+	// One order zwatch has seen already, so that check-pending has work of
+	// both kinds: registering and asking.
+	s.znet.Script("522", znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check", "--order", s.order("522")); r.code != 0 {
+		t.Fatalf("check as the owner: exit %d\n%s", r.code, r.all())
+	}
+	s.db.SetRoleReadOnly(role)
+	before := s.db.Snapshot()
+	asked := s.znet.TotalRequests()
+
+	for _, args := range [][]string{
+		{"check-pending"},
+		{"check-pending", "--loop", "1s", "--tick", "100ms", "--max-duration", "2s"},
+		{"check", "--order", id},
+		{"balance", "--save"},
+		{"migrate"},
+	} {
+		r := zwatchAt(t, asRole, args...)
+		if r.code != 1 {
+			t.Errorf("%v on a read-only role: exit %d, want 1\n%s", args, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "is read-only for this session")
+	}
+	if s.znet.TotalRequests() != asked {
+		t.Errorf("commands refused for a read-only role asked znet %d times", s.znet.TotalRequests()-asked)
+	}
+	if after := s.db.Snapshot(); after != before {
+		t.Errorf("a read-only role's commands wrote:\nbefore %s\nafter  %s", before, after)
+	}
+
+	// Looking needs no writing: these work on a read-only role, and write
+	// nothing either.
+	for _, args := range [][]string{
+		{"list"}, {"stats"}, {"migrate", "--status"}, {"balance"},
+		{"check-pending", "--dry-run"}, {"check", "--order", id, "--dry-run"},
+	} {
+		if r := zwatchAt(t, asRole, args...); r.code != 0 {
+			t.Errorf("%v on a read-only role: exit %d, want 0\n%s", args, r.code, r.all())
+		}
+	}
+	if after := s.db.Snapshot(); after != before {
+		t.Errorf("read-only commands wrote:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestReadOnlyDatabaseWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("61")
+	s.db.SetDatabaseReadOnly()
+	before := s.db.Snapshot()
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if r.code != 1 {
+		t.Errorf("check-pending on a read-only database: exit %d, want 1\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "is read-only for this session")
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("check-pending on a read-only database asked znet")
+	}
+	if r := zwatch(t, s.db, "list"); r.code != 0 {
+		t.Errorf("list on a read-only database: exit %d, want 0\n%s", r.code, r.all())
+	}
+	if after := s.db.Snapshot(); after != before {
+		t.Errorf("check-pending on a read-only database wrote:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestConnectionErrorsSayWhatToDo(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	var secrets []string
+	if u, err := url.Parse(db.URL); err == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			secrets = append(secrets, pw)
+		}
+	}
+	notUnreachable := func(r result, what string) {
+		t.Helper()
+		if r.code != 1 {
+			t.Errorf("%s: exit %d, want 1\n%s", what, r.code, r.all())
+		}
+		if strings.Contains(r.stderr, "unreachable") {
+			t.Errorf("%s: the server answered, but zwatch says it is unreachable:\n%s", what, r.stderr)
+		}
+		assertNoSecret(t, what, r.all(), secrets...)
+	}
+
+	t.Run("server without TLS, sslmode=require", func(t *testing.T) {
+		plain := db.WithoutTLS()
+		r := zwatchAt(t, plain+"?sslmode=require", "list")
+		notUnreachable(r, "sslmode=require against a server without TLS")
+		oneLine(t, r.stderr, "does not offer SSL (TLS), and sslmode=require insists on it")
+		if !strings.Contains(r.stderr, "sslmode=disable, or prefer") {
+			t.Errorf("the message should say to use sslmode=disable or prefer:\n%s", r.stderr)
+		}
+		// What it says works.
+		for _, mode := range []string{"disable", "prefer"} {
+			if r := zwatchAt(t, plain+"?sslmode="+mode, "list"); r.code != 0 {
+				t.Errorf("sslmode=%s against a server without TLS: exit %d\n%s", mode, r.code, r.all())
+			}
+		}
+	})
+
+	t.Run("wrong password", func(t *testing.T) {
+		role, password := db.NewRole()
+		wrong := "wrong-" + password
+		r := zwatchAt(t, db.URLAs(role, wrong), "list")
+		notUnreachable(r, "a wrong password")
+		oneLine(t, r.stderr, `authentication failed for user "`+role+`"`)
+		assertNoSecret(t, "a wrong password's message", r.all(), wrong, password)
+	})
+
+	t.Run("missing database", func(t *testing.T) {
+		const missing = "zwatch_no_such_shop"
+		r := zwatchAt(t, db.URLOfDatabase(missing), "list")
+		notUnreachable(r, "a missing database")
+		oneLine(t, r.stderr, `database "`+missing+`" does not exist`)
+	})
+}
+
+// withoutOne lists the printed grants once for each privilege they give,
+// without that privilege: a column list or a database or schema grant goes
+// whole, "SELECT, INSERT ON ..." loses one of the two.
+func withoutOne(printed string) map[string]string {
+	var lines []string
+	for _, l := range strings.Split(printed, "\n") {
+		if strings.HasPrefix(l, "GRANT ") {
+			lines = append(lines, l)
+		}
+	}
+	variants := map[string]string{}
+	for i, l := range lines {
+		privileges, rest, _ := strings.Cut(strings.TrimPrefix(l, "GRANT "), " ON ")
+		object, _, _ := strings.Cut(rest, " TO ")
+		others := strings.Join(append(append([]string(nil), lines[:i]...), lines[i+1:]...), "\n")
+		if strings.Contains(privileges, "(") || !strings.Contains(privileges, ", ") {
+			variants[privileges+" ON "+object] = others
+			continue
+		}
+		list := strings.Split(privileges, ", ")
+		for j, p := range list {
+			kept := append(append([]string(nil), list[:j]...), list[j+1:]...)
+			variants[p+" ON "+object] = others + "\nGRANT " + strings.Join(kept, ", ") + " ON " + rest
+		}
+	}
+	return variants
+}
+
+func TestEachPrintedGrantIsNeeded(t *testing.T) {
+	t.Parallel()
+	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
+	db := storetest.New(t)
+	printed := zwatch(t, db, "migrate", "--print-grants", roleHere).stdout
+	printed = strings.ReplaceAll(printed, db.Name(), databaseHere)
+	variants := withoutOne(printed)
+	if len(variants) < 10 {
+		t.Fatalf("found only %d privileges in:\n%s", len(variants), printed)
+	}
+	variants["nothing"] = printed // the control: with all of them, all works
+	for missing, grants := range variants {
+		t.Run("without "+missing, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			s.db.RevokePublicDefaults()
+			role, password := s.db.NewRole()
+			s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
+			asRole := s.db.URLAs(role, password)
+			s.znet.Script("71", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+			s.order("71")
+			waiting := s.order("722")
+			s.znet.Script("722", znettest.Waiting("bekliyor"))
+			s.znet.SetBalance("10.00")
+			// Cheap commands first: the first that fails ends the subtest.
+			for _, c := range []struct {
+				code int
+				args []string
+			}{
+				{0, []string{"migrate", "--status"}},
+				{0, []string{"list"}},
+				{0, []string{"stats"}},
+				{0, []string{"check-pending"}},
+				{0, []string{"check", "--order", waiting}},
+				{0, []string{"balance", "--save"}},
+			} {
+				r := zwatchAt(t, asRole, c.args...)
+				failed := r.code != c.code || strings.Contains(r.all(), "permission denied")
+				if failed && missing == "nothing" {
+					t.Fatalf("%v fails with all the printed grants: exit %d\n%s", c.args, r.code, r.all())
+				}
+				if failed {
+					return // needed
+				}
+			}
+			if missing == "nothing" {
+				return
+			}
+			t.Errorf("every command works without %s: the printed grants give more than zwatch needs", missing)
+		})
+	}
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Grant is one privilege zwatch's run-time role needs on one table or
+// sequence of the schema zwatch was migrated into.
+type Grant struct {
+	Privileges string // as GRANT takes them, column lists included
+	Kind       string // TABLE or SEQUENCE
+	Name       string // as SQL writes it, without the schema
+	For        string // who needs it, printed beside the statement
+}
+
+// RuntimeGrants is everything every zwatch command but migrate needs, and
+// nothing more: `zwatch migrate --print-grants ROLE` prints it as SQL, and the
+// tests run every command as a role that holds exactly this. A new table or
+// sequence of zwatch's is one more line here (the README's Development notes
+// say so). Updates of the shop's tables are granted on the columns zwatch
+// writes only, so that the database keeps the README's promise too.
+var RuntimeGrants = []Grant{
+	{"SELECT", "TABLE", "zwatch_schema_migrations", "every command: are zwatch's migrations applied"},
+	{"SELECT, INSERT, UPDATE, DELETE", "TABLE", "zwatch_order_checks", "scheduling, claims, check --order; long-finished rows are deleted"},
+	{"SELECT, INSERT", "TABLE", "zwatch_order_events", "the append-only transition log; stats"},
+	{"USAGE", "SEQUENCE", "zwatch_order_events_id_seq", "ids of the transition log"},
+	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_runs", "check-pending records its run, and prunes old ones; stats"},
+	{"SELECT", "TABLE", "integrations", "the znet integrations and their credentials"},
+	{`UPDATE (balance, "balanceUpdatedAt")`, "TABLE", "integrations", "balance --save only"},
+	{"SELECT", "TABLE", "product_orders", "finding and reading orders"},
+	{`UPDATE ("externalStatus", "pinCode", "completedAt", "durationMs", status, "approvedAt", ` +
+		`"providerMessage", "lastMessage", "lastSyncAt")`, "TABLE", "product_orders",
+		"saving answers: the columns of What an answer does, and no other"},
+}
+
+// GrantStatements is RuntimeGrants as SQL for role, in database and schema:
+// CONNECT and USAGE first, which most databases give everyone (PUBLIC), but
+// a locked-down one does not. Names must already be quoted as SQL needs.
+func GrantStatements(role, database, schema string) []string {
+	out := []string{
+		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s;", database, role),
+		fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s;", schema, role),
+	}
+	for _, g := range RuntimeGrants {
+		out = append(out, fmt.Sprintf("GRANT %s ON %s %s.%s TO %s; -- %s", g.Privileges, g.Kind, schema, g.Name, role, g.For))
+	}
+	return out
+}
+
+// grantNamesSQL quotes the role and names the database and schema zwatch's
+// tables are in, as this connection sees them, quoted where SQL needs it.
+const grantNamesSQL = `
+SELECT quote_ident($1)                 AS role, -- the run-time role
+       quote_ident(current_database()) AS database,
+       COALESCE(quote_ident(current_schema()), '') AS schema`
+
+// PrintableGrants is GrantStatements for role in the database and schema of
+// this connection: the schema the owner's `zwatch migrate` creates zwatch's
+// tables in, if it connects the same way. It writes nothing.
+func (s *Store) PrintableGrants(ctx context.Context, role string) ([]string, error) {
+	var names struct {
+		Role     string `db:"role"`
+		Database string `db:"database"`
+		Schema   string `db:"schema"`
+	}
+	if err := s.db.GetContext(ctx, &names, grantNamesSQL, role); err != nil {
+		return nil, fmt.Errorf("naming the database and schema for the grants: %w", err)
+	}
+	if names.Schema == "" {
+		return nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)
+	}
+	return GrantStatements(names.Role, names.Database, names.Schema), nil
+}

@@ -145,6 +145,7 @@ func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.
 			r.summary.StuckOrders = append(r.summary.StuckOrders, a.order.ID)
 		}
 		if ap.PINTooLong {
+			r.summary.PINTooLong = append(r.summary.PINTooLong, a.order.ID)
 			r.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
 				"order", a.order.ID, "integration", a.lane.integration.Name)
 		}

@@ -25,6 +25,7 @@ type OrderCheck struct {
 	PINSaved    bool
 	Overtaken   bool // the shop changed the order while zwatch asked
 	GaveUp      bool
+	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
 	DryRun      bool
 }
 
@@ -112,7 +113,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if len(applied) == 1 {
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
-		check.Overtaken, check.GaveUp = ap.Overtaken, ap.GaveUp
+		check.Overtaken, check.GaveUp, check.PINTooLong = ap.Overtaken, ap.GaveUp, ap.PINTooLong
 	}
 	return check, nil
 }

@@ -75,3 +75,30 @@ func TestCheckPendingExit3WhenAPINDoesNotFit(t *testing.T) {
 		t.Errorf("check --order: exit %d, want 3 and the reason\n%s", r.code, r.all())
 	}
 }
+
+// check --order does not wait for a shop transaction that holds the order's
+// row: it says so, writes nothing and hands its claim back.
+func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("51")
+	s.znet.Script("51", znettest.Waiting("bekliyor"), znettest.Done("LOCKED-PIN", "tamam"))
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	release := s.db.HoldOrderLock(id)
+	defer release()
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 1 || !strings.Contains(r.stderr, "a transaction of the shop's holds its row") {
+		t.Errorf("exit %d, want 1 and the reason on stderr\n%s", r.code, r.all())
+	}
+	if c := s.db.ReadCheck(id); c.ClaimedBy != nil || c.Attempts != 1 {
+		t.Errorf("bookkeeping %+v: want the claim handed back and no attempt counted", c)
+	}
+	release()
+	if r := zwatch(t, s.db, "check", "--order", id); r.code != 0 || s.db.ReadOrder(id).ExternalStatus != "completed" {
+		t.Errorf("once the shop let go: exit %d, order %+v\n%s", r.code, s.db.ReadOrder(id), r.all())
+	}
+}

@@ -1,7 +1,8 @@
 // Package znet talks to a znet dealer panel: order (PIN) status and balance.
 // It knows nothing of any database; every failure is an *Error whose Kind
-// tells the caller what to do, and no error ever carries the dealer password,
-// which znet wants in the query string.
+// tells the caller what to do. Neither an error nor any field of an answer
+// ever carries the dealer password, which znet wants in the query string and
+// panels are apt to echo back.
 package znet
 
 import (

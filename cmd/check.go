@@ -69,6 +69,7 @@ type checkReport struct {
 	PINSaved    bool   `json:"pin_saved"`
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
+	PINTooLong  bool   `json:"pin_too_long"`
 	DryRun      bool   `json:"dry_run"`
 }
 
@@ -102,7 +103,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	report := checkReport{
 		OrderID: id.String(), NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: check.State.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, DryRun: check.DryRun,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, DryRun: check.DryRun,
 	}
 	asked := check.NotPollable == ""
 	if asked {
@@ -128,7 +129,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	switch {
 	case !asked:
 		return &exitError{code: ExitNotPollable, err: fmt.Errorf("")}
-	case check.Err != nil:
+	case check.Err != nil, check.PINTooLong:
 		return attention
 	}
 	return nil
@@ -171,6 +172,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, "unchanged: the error was recorded in zwatch's table and the order will be asked again")
 	default:
 		fmt.Fprintf(out, "unchanged: externalStatus stays %s\n", r.To)
+	}
+	if r.PINTooLong {
+		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")
 	}
 	if r.GaveUp {
 		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending")

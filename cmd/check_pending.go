@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -186,6 +187,10 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary) error {
 		notes = append(notes, fmt.Sprintf("integration %s is failing: %s", in.Name, in.Reason))
 	}
 	for _, id := range s.StuckOrders {
+		if slices.Contains(s.PINTooLong, id) {
+			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", id))
+			continue
+		}
 		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
 	}
 	for _, ch := range s.Changes {

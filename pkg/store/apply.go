@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -37,6 +38,22 @@ type Outcome struct {
 	NextCheckIn time.Duration // from now, on the database's clock
 }
 
+// ExternalStatus is the shop's "externalStatus" an answer leads to, and
+// whether that status is final. An answer that changes no status (an error)
+// returns ok false. This is the one definition: Apply writes it, and dry
+// runs predict with it.
+func (r Result) ExternalStatus() (status string, final, ok bool) {
+	switch r {
+	case ResultDone:
+		return "completed", true, true
+	case ResultWaiting:
+		return "processing", false, true
+	case ResultCancelled:
+		return "failed", true, true
+	}
+	return "", false, false
+}
+
 // ApplyParams is what every outcome of one apply shares.
 type ApplyParams struct {
 	RunID string
@@ -59,8 +76,14 @@ type Applied struct {
 	// claimed (decided it, re-sent it), or another run holds it now: their
 	// change wins, and nothing of this answer was written.
 	Overtaken bool `db:"overtaken"`
-	// PINCut says a PIN longer than the shop's column had to be cut.
-	PINCut bool `db:"-"`
+	// Busy means a transaction of the shop's held the order's row: nothing
+	// was written, the claim stands and no attempt was counted. The answer
+	// can be applied again a moment later, or its claim released.
+	Busy bool `db:"busy"`
+	// PINTooLong means znet's PIN does not fit the shop's "pinCode": it was
+	// neither saved cut nor approved; the order was given up on (GaveUp),
+	// with the reason in "lastMessage" and last_error, for a person.
+	PINTooLong bool `db:"-"`
 }
 
 // The shop's column sizes, in characters (varchar counts characters).
@@ -71,6 +94,67 @@ const (
 	lastErrorLen       = 1000
 )
 
+// FinalChannel is the channel Apply notifies, in the transaction that makes
+// an order completed or failed, with a FinalNotice as JSON: the shop can
+// LISTEN and push the PIN to the customer's screen at once.
+const FinalChannel = "zwatch_order_final"
+
+// FinalNotice is the payload on FinalChannel. It never holds the PIN.
+type FinalNotice struct {
+	OrderID        string `json:"order_id"`
+	ExternalStatus string `json:"external_status"` // completed or failed
+	PINSaved       bool   `json:"pin_saved"`
+}
+
+// applyRow is one outcome as applySQL reads it, each field named beside
+// its column in the statement.
+type applyRow struct {
+	OrderID       string  `json:"order_id"`
+	IntegrationID string  `json:"integration_id"`
+	Referans      string  `json:"referans"`
+	Result        string  `json:"result"`    // for last_result
+	ToStatus      *string `json:"to_status"` // nil: no status to write
+	Final         bool    `json:"final"`
+	PIN           string  `json:"pin"`
+	Message       string  `json:"message"`
+	LastMessage   string  `json:"last_message"`
+	Error         string  `json:"error"`
+	NextDelay     float64 `json:"next_delay_seconds"`
+	// HoldNote, when set, gives the order up at once with this note: an
+	// answer that must not be applied as it stands, and needs a person.
+	HoldNote string `json:"hold_note"`
+}
+
+func newApplyRow(o Outcome) applyRow {
+	row := applyRow{
+		OrderID:       o.Order.ID,
+		IntegrationID: o.Order.IntegrationID,
+		Referans:      o.Order.Referans,
+		Result:        string(o.Result),
+		PIN:           cleanText(o.PIN),
+		Message:       FitColumn(o.Message, providerMessageLen),
+		LastMessage:   FitColumn(o.LastMessage, lastMessageLen),
+		Error:         FitColumn(o.Error, lastErrorLen),
+		NextDelay:     o.NextCheckIn.Seconds(),
+	}
+	if o.Result == ResultError && o.ErrorKind != "" {
+		row.Result = "error:" + o.ErrorKind
+	}
+	if status, final, ok := o.Result.ExternalStatus(); ok {
+		row.ToStatus, row.Final = &status, final
+	}
+	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
+	// for the whole of it. Nothing of the answer is written but the reason.
+	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && n > pinCodeLen {
+		row.Result = "error:pin_too_long"
+		row.ToStatus, row.Final, row.PIN = nil, false, ""
+		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
+			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
+		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
+	}
+	return row
+}
+
 // Apply writes a batch of outcomes in one statement, in one transaction.
 //
 // Each order is still its own compare-and-set: its row is updated only while
@@ -78,7 +162,13 @@ const (
 // about, so a decision the shop or staff made meanwhile wins; a final state
 // is never moved back and a PIN already saved is never overwritten. Values
 // are fitted to the shop's columns first, so that no answer can make the
-// statement, and with it the order, fail forever.
+// statement, and with it the order, fail forever; a PIN that does not fit
+// is never cut but left for a person (Applied.PINTooLong).
+//
+// Apply never waits for the shop: an order whose row a shop transaction
+// holds is skipped and reported Busy, and the others are written at once.
+// Orders that became final are announced on FinalChannel in the same
+// transaction, so a listener hears of them exactly when they are committed.
 //
 // One statement for many orders keeps the database round trips per run
 // small when thousands of answers come back within seconds.
@@ -86,85 +176,114 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	if len(outcomes) == 0 {
 		return nil, nil
 	}
-	n := len(outcomes)
-	var (
-		ids          = make([]string, n)
-		results      = make([]string, n)
-		pins         = make([]string, n)
-		messages     = make([]string, n)
-		lastMessages = make([]string, n)
-		errs         = make([]string, n)
-		delays       = make([]float64, n)
-		referanses   = make([]string, n)
-		integrations = make([]string, n)
-		cut          = make(map[string]bool)
-	)
+	rows := make([]applyRow, len(outcomes))
+	held := make(map[string]bool)
 	for k, o := range outcomes {
-		ids[k] = o.Order.ID
-		results[k] = string(o.Result)
-		if o.Result == ResultError && o.ErrorKind != "" {
-			results[k] = "error:" + o.ErrorKind
+		rows[k] = newApplyRow(o)
+		if rows[k].HoldNote != "" {
+			held[o.Order.ID] = true
 		}
-		pins[k] = FitColumn(o.PIN, pinCodeLen)
-		if pins[k] != cleanText(o.PIN) {
-			cut[o.Order.ID] = true
-		}
-		messages[k] = FitColumn(o.Message, providerMessageLen)
-		lastMessages[k] = FitColumn(o.LastMessage, lastMessageLen)
-		errs[k] = FitColumn(o.Error, lastErrorLen)
-		delays[k] = o.NextCheckIn.Seconds()
-		referanses[k] = o.Order.Referans
-		integrations[k] = o.Order.IntegrationID
+	}
+	input, err := json.Marshal(rows)
+	if err != nil {
+		return nil, fmt.Errorf("saving %d answers: %w", len(rows), err)
 	}
 	var applied []Applied
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// A shop transaction that holds one order's row must not hold up a
-		// whole batch of answers, PINs among them: after a few seconds the
-		// batch fails, and the run saves its orders one by one.
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The shop's rows are taken with SKIP LOCKED; this bounds what
+		// else could wait (zwatch's own rows, a foreign key check), so that
+		// no shop transaction holds up a batch of answers, PINs among them.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '1s'`); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &applied, applySQL,
-			pq.Array(ids), pq.Array(results), pq.Array(pins), pq.Array(messages),
-			pq.Array(lastMessages), pq.Array(errs), pq.Array(delays),
-			pq.Array(referanses), pq.Array(integrations),
-			p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen))
+		if err := tx.SelectContext(ctx, &applied, applySQL,
+			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen)); err != nil {
+			return err
+		}
+		return notifyFinal(ctx, tx, applied)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("saving %d answers: %w", n, err)
+		return nil, fmt.Errorf("saving %d answers: %w", len(rows), err)
 	}
 	for k := range applied {
-		applied[k].PINCut = cut[applied[k].OrderID] && applied[k].PINSaved
+		applied[k].PINTooLong = held[applied[k].OrderID] && applied[k].GaveUp
 	}
 	return applied, nil
+}
+
+// notifyFinalSQL announces orders that became final; each payload is a
+// FinalNotice as JSON.
+const notifyFinalSQL = `
+SELECT pg_notify('` + FinalChannel + `', payload)
+FROM unnest($1::text[]) AS payload`
+
+func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
+	var payloads []string
+	for _, ap := range applied {
+		if !ap.Written || ap.FromStatus == ap.ToStatus {
+			continue
+		}
+		if ap.ToStatus != "completed" && ap.ToStatus != "failed" {
+			continue
+		}
+		payload, err := json.Marshal(FinalNotice{OrderID: ap.OrderID, ExternalStatus: ap.ToStatus, PINSaved: ap.PINSaved})
+		if err != nil {
+			return err
+		}
+		payloads = append(payloads, string(payload))
+	}
+	if len(payloads) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, notifyFinalSQL, pq.Array(payloads))
+	return err
 }
 
 // applySQL is the whole of applying answers, as data-modifying CTEs so that
 // each step sees exactly which orders the step before it changed.
 //
-//	input   the outcomes, one row per order
+//	input   the outcomes, one row per order: $1, a JSON array of applyRow
+//	params  what they share
 //	checks  decides give-up on the database's clock
-//	prev    locks the shop's rows and evaluates the compare-and-set
+//	present which of the shop's rows exist, unlocked
+//	prev    locks the shop's rows, skipping those a shop transaction holds,
+//	        and evaluates the compare-and-set
 //	changed the shop's columns zwatch owns, only where the CAS holds
 //	events  the transition log (never the PIN itself)
-//	booked  zwatch's scheduling row: attempt counted, claim cleared
+//	booked  zwatch's scheduling row: attempt counted, claim cleared; not for
+//	        a busy order, whose answer is applied again or its claim released
 const applySQL = `
 WITH input AS (
 	SELECT *
-	FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-	            $7::float8[], $8::text[], $9::text[])
-	     AS t(order_id, result, pin, message, last_message, error, next_delay, referans, integration_id)
+	FROM json_to_recordset($1::json) AS r(
+		order_id uuid, integration_id text, referans text, result text,
+		to_status text, final boolean, pin text, message text, last_message text,
+		error text, next_delay_seconds float8, hold_note text)
+),
+params AS (
+	SELECT $2::text AS run_id,
+	       $3::float8 AS give_up_after_seconds,
+	       $4::text AS give_up_note
 ),
 checks AS (
 	-- Not locked: these rows are this run's by its claim, and booked below
 	-- updates them in the same statement. A claim that lapsed and was taken
 	-- by another run is no longer ours: that run asks and writes, not this.
 	SELECT c.order_id,
-	       c.claimed_by IS NOT DISTINCT FROM $10 AS ours,
-	       input.result NOT IN ('done', 'cancelled')
-	       AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => $11) AS give_up
+	       c.claimed_by IS NOT DISTINCT FROM params.run_id AS ours,
+	       input.hold_note <> ''
+	       OR NOT input.final
+	          AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => params.give_up_after_seconds)
+	       AS give_up,
+	       CASE WHEN input.hold_note <> '' THEN input.hold_note ELSE params.give_up_note END AS give_up_note
 	FROM zwatch_order_checks c
 	JOIN input ON input.order_id = c.order_id
+	CROSS JOIN params
+),
+present AS (
+	SELECT o.id
+	FROM product_orders o
+	JOIN input ON input.order_id = o.id
 ),
 prev AS (
 	SELECT o.id,
@@ -177,40 +296,38 @@ prev AS (
 	JOIN input ON input.order_id = o.id
 	-- Locked as read, so that the compare-and-set below cannot act on a row
 	-- the shop changed since; in one order, so that no two writers deadlock.
+	-- A row a shop transaction holds is skipped, not waited for: it is
+	-- present but not here, and reported busy.
 	ORDER BY o.id
-	FOR NO KEY UPDATE OF o
+	FOR NO KEY UPDATE OF o SKIP LOCKED
 ),
 changed AS (
 	UPDATE product_orders o
-	SET "externalStatus" = CASE input.result
-			WHEN 'done' THEN 'completed'
-			WHEN 'waiting' THEN 'processing'
-			WHEN 'cancelled' THEN 'failed'
-			ELSE o."externalStatus" END,
-		"pinCode" = CASE WHEN input.result = 'done'
+	SET "externalStatus" = COALESCE(input.to_status, o."externalStatus"),
+		"pinCode" = CASE WHEN input.to_status = 'completed'
 			THEN COALESCE(NULLIF(o."pinCode", ''), NULLIF(input.pin, ''))
 			ELSE o."pinCode" END,
-		"completedAt" = CASE WHEN input.result = 'done'
+		"completedAt" = CASE WHEN input.to_status = 'completed'
 			THEN COALESCE(o."completedAt", now())
 			ELSE o."completedAt" END,
 		-- durationMs is an integer: an order sent weeks ago must not
 		-- overflow it and fail the whole batch.
-		"durationMs" = CASE WHEN input.result = 'done' AND o."sentAt" IS NOT NULL
+		"durationMs" = CASE WHEN input.to_status = 'completed' AND o."sentAt" IS NOT NULL
 			THEN LEAST(2147483647, GREATEST(0, round(1000 * extract(epoch FROM
 				COALESCE(o."completedAt", now()) - o."sentAt"))))::integer
 			ELSE o."durationMs" END,
-		status = CASE WHEN input.result = 'done' THEN 'approved' ELSE o.status END,
-		"approvedAt" = CASE WHEN input.result = 'done'
+		status = CASE WHEN input.to_status = 'completed' THEN 'approved' ELSE o.status END,
+		"approvedAt" = CASE WHEN input.to_status = 'completed'
 			THEN COALESCE(o."approvedAt", now())
 			ELSE o."approvedAt" END,
-		"providerMessage" = CASE WHEN input.result IN ('done', 'waiting', 'cancelled')
+		"providerMessage" = CASE WHEN input.to_status IS NOT NULL
 			THEN input.message
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
-			WHEN input.result = 'done' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
-			WHEN checks.give_up THEN $12
+			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
+			WHEN checks.give_up THEN checks.give_up_note
 			ELSE o."lastMessage" END,
-		"lastSyncAt" = CASE WHEN input.result IN ('done', 'waiting', 'cancelled')
+		"lastSyncAt" = CASE WHEN input.to_status IS NOT NULL
 			THEN now()
 			ELSE o."lastSyncAt" END
 	FROM prev
@@ -219,22 +336,23 @@ changed AS (
 	WHERE o.id = prev.id
 	  AND prev.cas_holds
 	  AND checks.ours
-	  AND (input.result IN ('done', 'waiting', 'cancelled') OR checks.give_up)
+	  AND (input.to_status IS NOT NULL OR checks.give_up)
 	RETURNING o.id,
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
-	          input.result = 'done' AND COALESCE(o."pinCode", '') <> '' AS pin_saved,
+	          input.to_status = 'completed' AND COALESCE(o."pinCode", '') <> '' AS pin_saved,
 	          checks.give_up,
+	          checks.give_up_note,
 	          input.message
 ),
 events AS (
 	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id)
-	SELECT id, 'status', from_status, to_status, pin_saved, message, $10
-	FROM changed
+	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id
+	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL
-	SELECT id, 'gave_up', from_status, to_status, false, $12, $10
-	FROM changed
+	SELECT changed.id, 'gave_up', changed.from_status, changed.to_status, false, changed.give_up_note, params.run_id
+	FROM changed, params
 	WHERE give_up
 ),
 booked AS (
@@ -242,7 +360,7 @@ booked AS (
 	SET attempts = c.attempts + 1,
 		first_checked_at = COALESCE(c.first_checked_at, now()),
 		last_checked_at = now(),
-		next_check_at = now() + make_interval(secs => input.next_delay),
+		next_check_at = now() + make_interval(secs => input.next_delay_seconds),
 		claimed_by = NULL,
 		claim_expires_at = NULL,
 		last_result = input.result,
@@ -258,6 +376,7 @@ booked AS (
 	LEFT JOIN changed ON changed.id = input.order_id
 	WHERE c.order_id = input.order_id
 	  AND checks.ours
+	  AND (prev.id IS NOT NULL OR input.order_id NOT IN (SELECT id FROM present))
 	RETURNING c.order_id
 )
 SELECT input.order_id::text AS order_id,
@@ -266,11 +385,14 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.give_up, false) AS gave_up,
-       NOT (COALESCE(prev.cas_holds, false) AND COALESCE(checks.ours, false)) AS overtaken
+       busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
+       NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))
+           AND NOT (COALESCE(prev.cas_holds, false) AND COALESCE(checks.ours, false)) AS overtaken
 FROM input
 LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
-LEFT JOIN changed ON changed.id = input.order_id`
+LEFT JOIN changed ON changed.id = input.order_id
+LEFT JOIN (SELECT id FROM present EXCEPT SELECT id FROM prev) AS busy ON busy.id = input.order_id`
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

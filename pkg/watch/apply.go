@@ -15,42 +15,65 @@ import (
 // writes dozens per round trip, which is what keeps the database's share of
 // a run small.
 func (r *run) applyAnswers() error {
-	var fatal error
-	for a := range r.answers {
-		batch := []answer{a}
-		linger := time.NewTimer(applyLinger)
-	collect:
-		for len(batch) < maxApplyBatch {
-			select {
-			case b, ok := <-r.answers:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, b)
-			case <-linger.C:
-				break collect
+	var (
+		fatal error
+		busy  []answer         // their shop rows were locked: applied again shortly
+		retry <-chan time.Time // set while busy answers wait
+	)
+	for {
+		var batch []answer
+		select {
+		case a, ok := <-r.answers:
+			if !ok {
+				return errors.Join(fatal, r.settleBusy(busy))
 			}
+			batch = r.collect(a)
+		case <-retry:
+			batch, busy, retry = busy, nil, nil
 		}
-		linger.Stop()
-		if err := r.applyBatch(batch); err != nil && fatal == nil {
+		stillBusy, err := r.applyBatch(batch)
+		if err != nil && fatal == nil {
 			fatal = err
 		}
+		busy = append(busy, stillBusy...)
+		if len(busy) > 0 && retry == nil {
+			retry = time.After(busyRetry)
+		}
 	}
-	return fatal
+}
+
+// collect gathers what arrives within applyLinger of a, up to maxApplyBatch.
+func (r *run) collect(a answer) []answer {
+	batch := []answer{a}
+	linger := time.NewTimer(applyLinger)
+	defer linger.Stop()
+	for len(batch) < maxApplyBatch {
+		select {
+		case b, ok := <-r.answers:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, b)
+		case <-linger.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // applyBatch applies one batch. Should the batch statement fail, each order
 // is tried alone, so that one order the database refuses cannot keep the
 // others' answers, and their PINs, from being saved. Only when no order at
-// all can be saved is the failure the run's.
-func (r *run) applyBatch(batch []answer) error {
+// all can be saved is the failure the run's. The answers of orders whose
+// shop row was locked come back busy, neither saved nor accounted for.
+func (r *run) applyBatch(batch []answer) (busy []answer, err error) {
 	outcomes := make([]store.Outcome, len(batch))
 	for i, a := range batch {
 		outcomes[i] = a.outcome(r.cfg.Schedule)
 	}
 	if r.cfg.DryRun {
 		r.predict(batch, outcomes)
-		return nil
+		return nil, nil
 	}
 	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
 	defer r.timeDB(time.Now())
@@ -58,8 +81,9 @@ func (r *run) applyBatch(batch []answer) error {
 	applied, err := r.store.Apply(r.db, params, outcomes)
 	r.log.Debug("saved answers", "orders", len(batch), "took", time.Since(start).Round(time.Microsecond))
 	if err == nil {
+		batch, outcomes, busy = setAsideBusy(batch, outcomes, applied)
 		r.account(batch, outcomes, applied)
-		return nil
+		return busy, nil
 	}
 	r.log.Warn("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
 	var lastErr error
@@ -74,12 +98,16 @@ func (r *run) applyBatch(batch []answer) error {
 			continue
 		}
 		saved++
+		if len(one) == 1 && one[0].Busy {
+			busy = append(busy, batch[i])
+			continue
+		}
 		r.account(batch[i:i+1], outcomes[i:i+1], one)
 	}
 	if saved == 0 {
-		return fmt.Errorf("saving znet's answers: %w", lastErr)
+		return busy, fmt.Errorf("saving znet's answers: %w", lastErr)
 	}
-	return nil
+	return busy, nil
 }
 
 // account adds applied answers to the summary and logs one line per order.
@@ -105,6 +133,10 @@ func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.
 			in.Asked++
 			in.Overtaken++
 			result = "overtaken by the shop"
+		case ap.PINTooLong:
+			in.Asked++
+			in.Errors++
+			result = "PIN too long for the shop"
 		default:
 			in.count(out.Result)
 		}
@@ -112,8 +144,9 @@ func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.
 			in.Stuck++
 			r.summary.StuckOrders = append(r.summary.StuckOrders, a.order.ID)
 		}
-		if ap.PINCut {
-			r.log.Warn("znet's PIN was longer than the shop's pinCode column and was cut; compare it with the dealer panel",
+		if ap.PINTooLong {
+			r.summary.PINTooLong = append(r.summary.PINTooLong, a.order.ID)
+			r.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
 				"order", a.order.ID, "integration", a.lane.integration.Name)
 		}
 		r.logAnswer(a, result)

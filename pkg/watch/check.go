@@ -25,6 +25,7 @@ type OrderCheck struct {
 	PINSaved    bool
 	Overtaken   bool // the shop changed the order while zwatch asked
 	GaveUp      bool
+	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
 	DryRun      bool
 }
 
@@ -102,10 +103,17 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if err != nil {
 		return check, err
 	}
+	if len(applied) == 1 && applied[0].Busy {
+		// The claim is handed back so that the next run, or the operator
+		// trying again, need not wait for it to lapse.
+		return check, errors.Join(
+			fmt.Errorf("order %s: a transaction of the shop's holds its row, so znet's answer was not saved; try again in a moment", orderID),
+			st.Release(dbCtx, runID, []string{orderID}))
+	}
 	if len(applied) == 1 {
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
-		check.Overtaken, check.GaveUp = ap.Overtaken, ap.GaveUp
+		check.Overtaken, check.GaveUp, check.PINTooLong = ap.Overtaken, ap.GaveUp, ap.PINTooLong
 	}
 	return check, nil
 }

@@ -64,15 +64,10 @@ func lastMessageDone(description string, pinSaved bool) string {
 }
 
 // externalStatusFor is the "externalStatus" an answer leads to, for dry runs
-// and messages; store.Apply holds the authoritative mapping in SQL.
+// and messages, by the store's one definition.
 func externalStatusFor(r store.Result, current string) string {
-	switch r {
-	case store.ResultDone:
-		return "completed"
-	case store.ResultWaiting:
-		return "processing"
-	case store.ResultCancelled:
-		return "failed"
+	if status, _, ok := r.ExternalStatus(); ok {
+		return status
 	}
 	return current
 }

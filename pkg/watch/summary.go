@@ -72,6 +72,9 @@ type Summary struct {
 	Integrations []IntegrationSummary `json:"integrations"`
 	Total        Counts               `json:"total"`
 	StuckOrders  []string             `json:"stuck_orders,omitempty"`
+	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
+	// column, rather than taking too long: a person delivers it by hand.
+	PINTooLong []string `json:"pin_too_long,omitempty"`
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
 }
@@ -142,4 +145,5 @@ func (t *tally) fill(s *Summary) {
 		return a.ID < b.ID
 	})
 	sort.Strings(s.StuckOrders)
+	sort.Strings(s.PINTooLong)
 }

@@ -1,7 +1,8 @@
 // Package znet talks to a znet dealer panel: order (PIN) status and balance.
 // It knows nothing of any database; every failure is an *Error whose Kind
-// tells the caller what to do, and no error ever carries the dealer password,
-// which znet wants in the query string.
+// tells the caller what to do. Neither an error nor any field of an answer
+// ever carries the dealer password, which znet wants in the query string and
+// panels are apt to echo back.
 package znet
 
 import (
@@ -24,6 +25,7 @@ type Client struct {
 	base       *url.URL
 	dealerCode string
 	password   string
+	scrubber   *scrubber // finds the password in whatever the panel sends back
 	http       *http.Client
 }
 
@@ -34,7 +36,8 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	// The parse error quotes its input, and the base URL may be mistyped with
 	// the password in it, so only a scrubbed copy is ever shown.
-	shown := scrub(baseURL, password)
+	scrubber := newScrubber(password)
+	shown := scrubber.scrub(baseURL)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("znet base URL %q is not a valid URL", shown)
@@ -59,7 +62,7 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	// one, whichever http.Client it was given. A copy keeps the caller's.
 	noRedirects := *httpClient
 	noRedirects.CheckRedirect = refuseRedirect
-	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, http: &noRedirects}, nil
+	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, scrubber: scrubber, http: &noRedirects}, nil
 }
 
 // refuseRedirect hands the 3xx answer back to the client, which reads it as
@@ -95,7 +98,7 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 	}
 	var ps PinStatus
 	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {
-		ps, err = ParsePinStatus(body)
+		ps, err = parsePinStatus(body, c.scrubber)
 		return err
 	})
 	return ps, err
@@ -107,7 +110,7 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 func (c *Client) Balance(ctx context.Context) (string, error) {
 	var balance string
 	err := c.call(ctx, OpBalance, url.Values{}, func(body []byte) (err error) {
-		balance, err = ParseBalance(body)
+		balance, err = parseBalance(body, c.scrubber)
 		return err
 	})
 	return balance, err
@@ -120,7 +123,7 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	u.RawQuery = params.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return &Error{Kind: KindWrongBaseURL, Op: op, Message: "cannot build a request for znet", Err: redact(err, c.password)}
+		return &Error{Kind: KindWrongBaseURL, Op: op, Message: "cannot build a request for znet", Err: redact(err, c.scrubber)}
 	}
 	// Shared-hosting firewalls tend to block Go's default User-Agent.
 	req.Header.Set("User-Agent", "zwatch")
@@ -146,14 +149,12 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	case code >= 300:
 		return &Error{Kind: KindWrongBaseURL, Op: op, Status: code, Message: "znet redirected elsewhere (http instead of https, or a missing www?)"}
 	}
+	// The parsers scrub the password from the body before they read a
+	// field of it, so no text of the panel's carries it any further.
 	if err := parse(body); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.Status = resp.StatusCode
-			// Only a rejection echoes znet's text; a panel could echo the
-			// query string back in it.
-			e.Code = scrub(e.Code, c.password)
-			e.Message = scrub(e.Message, c.password)
 		}
 		return err
 	}
@@ -162,7 +163,7 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {
-	e := &Error{Op: op, Status: status, Err: redact(err, c.password)}
+	e := &Error{Op: op, Status: status, Err: redact(err, c.scrubber)}
 	var (
 		dnsErr  *net.DNSError
 		opErr   *net.OpError

@@ -114,40 +114,6 @@ func IsIntegrationFault(err error) bool {
 	return ok && (k == KindUnauthorized || k == KindWrongBaseURL || k == KindUnreachable)
 }
 
-const redacted = "REDACTED"
-
-// secretForms lists the ways the password can appear in text: as typed, and
-// escaped the way a query string or a path carries it.
-func secretForms(password string) []string {
-	if password == "" {
-		return nil
-	}
-	forms := []string{password}
-	for _, f := range []string{url.QueryEscape(password), url.PathEscape(password)} {
-		if f != password {
-			forms = append(forms, f)
-		}
-	}
-	return forms
-}
-
-// scrub removes every occurrence of the password from s.
-func scrub(s, password string) string {
-	for _, f := range secretForms(password) {
-		s = strings.ReplaceAll(s, f, redacted)
-	}
-	return s
-}
-
-func containsSecret(s, password string) bool {
-	for _, f := range secretForms(password) {
-		if strings.Contains(s, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // redactURL keeps scheme, host and path: enough to tell which panel and which
 // endpoint failed, while the query (kod, sifre) and any user info go.
 func redactURL(raw string) string {
@@ -168,17 +134,17 @@ func redactURL(raw string) string {
 // cause stays inspectable. Any other error that still mentions the password
 // is flattened into text, keeping only the context sentinels that callers
 // test with errors.Is.
-func redact(err error, password string) error {
+func redact(err error, password *scrubber) error {
 	if err == nil {
 		return nil
 	}
 	if ue, ok := err.(*url.Error); ok {
-		return &url.Error{Op: ue.Op, URL: scrub(redactURL(ue.URL), password), Err: redact(ue.Err, password)}
+		return &url.Error{Op: ue.Op, URL: password.scrub(redactURL(ue.URL)), Err: redact(ue.Err, password)}
 	}
 	if !chainLeaks(err, password) {
 		return err
 	}
-	r := &redactedError{msg: scrub(err.Error(), password)}
+	r := &redactedError{msg: password.scrub(err.Error())}
 	for _, sentinel := range []error{context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, sentinel) {
 			r.sentinel = sentinel
@@ -190,11 +156,11 @@ func redact(err error, password string) error {
 
 // chainLeaks walks err's whole tree, because a wrapper may print less than
 // the errors it wraps.
-func chainLeaks(err error, password string) bool {
+func chainLeaks(err error, password *scrubber) bool {
 	if err == nil {
 		return false
 	}
-	if containsSecret(err.Error(), password) {
+	if password.finds(err.Error()) {
 		return true
 	}
 	switch u := err.(type) {

@@ -85,7 +85,7 @@ func TestRedact(t *testing.T) {
 	const pw = "s3cr3t/ş&"
 	leaky := "http://bayi.example.com.tr/servis/pin_kontrol.php?kod=D1&sifre=" + url.QueryEscape(pw)
 
-	ue := redact(&url.Error{Op: "Get", URL: leaky, Err: context.DeadlineExceeded}, pw)
+	ue := redact(&url.Error{Op: "Get", URL: leaky, Err: context.DeadlineExceeded}, newScrubber(pw))
 	if got, want := ue.Error(), `Get "http://bayi.example.com.tr/servis/pin_kontrol.php": context deadline exceeded`; got != want {
 		t.Errorf("url.Error: got %q, want %q", got, want)
 	}
@@ -93,7 +93,7 @@ func TestRedact(t *testing.T) {
 		t.Error("redacting a url.Error lost its cause")
 	}
 
-	wrapped := redact(fmt.Errorf("reading: %w", fmt.Errorf("%s: %w", leaky, context.Canceled)), pw)
+	wrapped := redact(fmt.Errorf("reading: %w", fmt.Errorf("%s: %w", leaky, context.Canceled)), newScrubber(pw))
 	if containsSecret(wrapped.Error(), pw) || !strings.Contains(wrapped.Error(), "sifre="+redacted) {
 		t.Errorf("wrapped: got %q", wrapped)
 	}
@@ -102,7 +102,7 @@ func TestRedact(t *testing.T) {
 	}
 
 	// A wrapper that hides its cause's text still must not carry it.
-	hidden := redact(&quietError{err: errors.New("sifre=" + pw)}, pw)
+	hidden := redact(&quietError{err: errors.New("sifre=" + pw)}, newScrubber(pw))
 	for e := error(hidden); e != nil; e = errors.Unwrap(e) {
 		if containsSecret(e.Error(), pw) {
 			t.Errorf("chain element %q holds the password", e)
@@ -110,10 +110,10 @@ func TestRedact(t *testing.T) {
 	}
 
 	clean := errors.New("connection refused")
-	if redact(clean, pw) != clean {
+	if redact(clean, newScrubber(pw)) != clean {
 		t.Error("an error without the password should be kept as is")
 	}
-	if redact(nil, pw) != nil {
+	if redact(nil, newScrubber(pw)) != nil {
 		t.Error("redact(nil) != nil")
 	}
 }

@@ -66,8 +66,13 @@ type PinStatus struct {
 // Returned fields are trimmed, valid UTF-8 (Windows-1254 is assumed when the
 // body is not UTF-8), free of NUL bytes and with other control characters
 // turned into spaces. Errors are *Error.
-func ParsePinStatus(body []byte) (PinStatus, error) {
-	fields, err := splitAnswer(OpCheckPin, body, 4)
+func ParsePinStatus(body []byte) (PinStatus, error) { return parsePinStatus(body, &scrubber{}) }
+
+// parsePinStatus is ParsePinStatus for a client that knows the password: it
+// never returns it, in any field or error. A PIN field that holds the
+// password is no PIN to deliver, and its answer is refused.
+func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
+	fields, err := splitAnswer(OpCheckPin, body, 4, password)
 	if err != nil {
 		return PinStatus{}, err
 	}
@@ -91,6 +96,11 @@ func ParsePinStatus(body []byte) (PinStatus, error) {
 	if len(fields) >= 3 && fields[2] != "-" {
 		ps.PIN = fields[2]
 	}
+	// The body was scrubbed: a PIN field that held the password now holds
+	// the mark that replaced it.
+	if password.knows() && strings.Contains(ps.PIN, redacted) {
+		return PinStatus{}, unintelligible(OpCheckPin, "znet's PIN field repeats the dealer password; the answer is not used")
+	}
 	if len(fields) == 4 {
 		ps.Description = fields[3]
 	}
@@ -99,8 +109,10 @@ func ParsePinStatus(body []byte) (PinStatus, error) {
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.
-func ParseBalance(body []byte) (string, error) {
-	fields, err := splitAnswer(OpBalance, body, 2)
+func ParseBalance(body []byte) (string, error) { return parseBalance(body, &scrubber{}) }
+
+func parseBalance(body []byte, password *scrubber) (string, error) {
+	fields, err := splitAnswer(OpBalance, body, 2, password)
 	if err != nil {
 		return "", err
 	}
@@ -111,12 +123,14 @@ func ParseBalance(body []byte) (string, error) {
 }
 
 // splitAnswer turns a body into at most n cleaned fields whose first one is
-// "OK", or into the *Error the body amounts to.
-func splitAnswer(op string, body []byte, n int) ([]string, error) {
+// "OK", or into the *Error the body amounts to. The password is scrubbed
+// from the whole text first, before anything is split, cut or echoed, so
+// that no field holds it, nor a piece of it.
+func splitAnswer(op string, body []byte, n int, password *scrubber) ([]string, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, unintelligible(op, fmt.Sprintf("znet answered more than %d KiB, which no znet answer is", MaxBodyBytes>>10))
 	}
-	s := strings.TrimSpace(decode(body))
+	s := strings.TrimSpace(password.scrub(decode(body)))
 	switch {
 	case s == "":
 		return nil, &Error{Kind: KindUnauthorized, Op: op, Message: "znet answered with an empty body"}

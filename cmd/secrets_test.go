@@ -1,0 +1,104 @@
+package cmd_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A panel that repeats the request, password and all, in its normal answers:
+// no command shows a trace of the password, in any output format.
+func TestCommandsNeverShowAnEchoedPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "Gizli şifre&9/x=Ç+1"
+	s := newShop(t)
+	panel := znettest.NewServer(dealerCode, pw)
+	t.Cleanup(panel.Close)
+	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-echo", BaseURL: panel.URL, Kod: dealerCode, Sifre: pw})
+	waiting := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "31", OrderNo: 31})
+	done := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "32", OrderNo: 32})
+	panel.Script("31", znettest.Waiting("istek: kod="+dealerCode+"&sifre="+url.QueryEscape(pw)))
+	panel.Script("32", znettest.Done("ECHO-PIN-32", "istek: sifre="+pw))
+
+	var out strings.Builder
+	for _, args := range [][]string{
+		{"check-pending", "--log-level", "debug"},
+		{"check", "--order", waiting, "--log-level", "debug"},
+		{"check", "--order", waiting, "-o", "json"},
+		{"list", "--completed", "-o", "json"},
+		{"list", "--pending"},
+	} {
+		s.db.MakeAllDue()
+		r := zwatch(t, s.db, args...)
+		out.WriteString(r.all())
+	}
+	if row := s.db.ReadOrder(done); row.ExternalStatus != "completed" {
+		t.Fatalf("the done order was not applied: %+v\n%s", row, out.String())
+	}
+	for _, trace := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), pw[:len(pw)/2]} {
+		if strings.Contains(out.String(), trace) {
+			t.Errorf("a command showed %q:\n%s", trace, out.String())
+		}
+	}
+}
+
+// A PIN longer than the shop's column is a reason to call a person: the
+// run says which order and exits 3.
+func TestCheckPendingExit3WhenAPINDoesNotFit(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("41")
+	s.order("42")
+	s.znet.Script("42", znettest.Done("FITS-42", "tamam"))
+	s.znet.Script("41", znettest.Done(strings.Repeat("X", 500), "tamam"))
+
+	r := zwatch(t, s.db, "check-pending", "-q")
+
+	if r.code != 3 {
+		t.Errorf("exit %d, want 3\n%s", r.code, r.all())
+	}
+	if !strings.Contains(r.all(), "order "+id+" is stuck: znet's PIN does not fit") {
+		t.Errorf("the output should name the order left for a person:\n%s", r.all())
+	}
+	if strings.Contains(r.all(), strings.Repeat("X", 20)) {
+		t.Errorf("the output shows the PIN:\n%s", r.all())
+	}
+
+	// check --order says the same of such an order, and exits 3 too.
+	other := s.order("43")
+	s.znet.Script("43", znettest.Done(strings.Repeat("Y", 121), "tamam"))
+	r = zwatch(t, s.db, "check", "--order", other)
+	if r.code != 3 || !strings.Contains(r.stdout, "does not fit the shop's pinCode column") {
+		t.Errorf("check --order: exit %d, want 3 and the reason\n%s", r.code, r.all())
+	}
+}
+
+// check --order does not wait for a shop transaction that holds the order's
+// row: it says so, writes nothing and hands its claim back.
+func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("51")
+	s.znet.Script("51", znettest.Waiting("bekliyor"), znettest.Done("LOCKED-PIN", "tamam"))
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	release := s.db.HoldOrderLock(id)
+	defer release()
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 1 || !strings.Contains(r.stderr, "a transaction of the shop's holds its row") {
+		t.Errorf("exit %d, want 1 and the reason on stderr\n%s", r.code, r.all())
+	}
+	if c := s.db.ReadCheck(id); c.ClaimedBy != nil || c.Attempts != 1 {
+		t.Errorf("bookkeeping %+v: want the claim handed back and no attempt counted", c)
+	}
+	release()
+	if r := zwatch(t, s.db, "check", "--order", id); r.code != 0 || s.db.ReadOrder(id).ExternalStatus != "completed" {
+		t.Errorf("once the shop let go: exit %d, order %+v\n%s", r.code, s.db.ReadOrder(id), r.all())
+	}
+}

@@ -1,0 +1,274 @@
+package watch_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// nastyPassword has what query and HTML escaping change: a space, '&',
+// '/', '=', '+', a quote and Turkish letters.
+const nastyPassword = "Gizli şifre&9/x=ÇÖ+'1"
+
+// passwordTraces is the password as a PHP panel echoes it, and as a test
+// looks for it: whole, query-escaped (with upper- and lower-case hex, "+"
+// for space), path-escaped, HTML-escaped; and its first half, the piece a
+// cut would leave.
+func passwordTraces(pw string) []string {
+	lowerHex := regexp.MustCompile(`%[0-9A-F]{2}`)
+	lower := func(s string) string { return lowerHex.ReplaceAllStringFunc(s, strings.ToLower) }
+	html := strings.NewReplacer("&", "&amp;", "'", "&#039;", `"`, "&quot;", "<", "&lt;", ">", "&gt;")
+	return []string{pw, url.QueryEscape(pw), lower(url.QueryEscape(pw)), url.PathEscape(pw), html.Replace(pw), pw[:len(pw)/2]}
+}
+
+func assertNoPasswordTrace(t *testing.T, what, text string) {
+	t.Helper()
+	for _, trace := range passwordTraces(nastyPassword) {
+		if strings.Contains(strings.ToLower(text), strings.ToLower(trace)) {
+			t.Errorf("%s holds a trace of the password (%q):\n%s", what, trace, text)
+		}
+	}
+}
+
+// A panel that repeats the request in its normal answers, waiting or done,
+// plainly or URL-encoded, must not get the dealer password into the shop's
+// columns, zwatch's tables, the logs or the run's summary.
+func TestPanelEchoingThePasswordLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	panel := znettest.NewServer(dealerCode, nastyPassword)
+	t.Cleanup(panel.Close)
+	integ := e.db.AddIntegration(storetest.Integration{Name: "znet-echo", BaseURL: panel.URL, Kod: dealerCode, Sifre: nastyPassword})
+
+	echoes := map[string]string{
+		"plain":       "sifre=" + nastyPassword,
+		"urlencoded":  "kod=" + dealerCode + "&sifre=" + url.QueryEscape(nastyPassword) + "&tahsilat_api_islem_id=1",
+		"rawurlencod": "/servis/pin_kontrol.php?sifre=" + url.PathEscape(nastyPassword),
+		"lower hex":   "sifre=" + strings.ToLower(url.QueryEscape(nastyPassword)),
+		"html":        "sifre=" + strings.NewReplacer("&", "&amp;", "'", "&#039;").Replace(nastyPassword),
+	}
+	orders := map[string]string{} // id -> what it is
+	n := 0
+	for form, echo := range echoes {
+		for _, answer := range []struct {
+			name string
+			body znettest.Answer
+		}{
+			{"OK|1", znettest.Waiting("Bekliyor; istek: " + echo)},
+			{"OK|2", znettest.Done(fmt.Sprintf("PIN-%04d", n), "Tamamlandı; istek: "+echo)},
+		} {
+			ref := referans(12000 + n)
+			n++
+			orders[e.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref})] = answer.name + " " + form
+			panel.Script(ref, answer.body)
+		}
+	}
+
+	sum := e.run(e.config())
+
+	if sum.Total.Completed != len(echoes) || sum.Total.Processing != len(echoes) {
+		t.Fatalf("summary %+v: want every answer applied, the echo notwithstanding", sum.Total)
+	}
+	for id, what := range orders {
+		row := e.db.ReadOrder(id)
+		if row.ProviderMessage == nil || !strings.Contains(*row.ProviderMessage, "REDACTED") {
+			t.Errorf("%s: providerMessage %v, want the answer with the password replaced", what, row.ProviderMessage)
+		} else {
+			assertNoPasswordTrace(t, what+": providerMessage", *row.ProviderMessage)
+		}
+		if row.LastMessage != nil {
+			assertNoPasswordTrace(t, what+": lastMessage", *row.LastMessage)
+		}
+		for _, ev := range e.db.Events(id) {
+			if ev.ProviderMessage != nil {
+				assertNoPasswordTrace(t, what+": zwatch_order_events.provider_message", *ev.ProviderMessage)
+			}
+		}
+		if c := e.db.ReadCheck(id); c.LastError != nil {
+			assertNoPasswordTrace(t, what+": last_error", *c.LastError)
+		}
+	}
+	for _, trace := range passwordTraces(nastyPassword) {
+		if n := e.db.ZwatchRowsMentioning(trace); n != 0 {
+			t.Errorf("%d rows of zwatch's tables hold %q", n, trace)
+		}
+	}
+	summary, _ := json.Marshal(sum)
+	assertNoPasswordTrace(t, "the run's summary", string(summary))
+	assertNoPasswordTrace(t, "logs", e.logs.String())
+}
+
+// A PIN that does not fit the shop's "pinCode" is neither cut nor approved:
+// the order is given up on at once, says why, and the run needs a person.
+// A done answer with no PIN is a top-up, completed without one.
+func TestPINThatDoesNotFitIsLeftForAPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tooLong := e.order("13001")
+	huge := e.order("13002")
+	topUp := e.order("13003")
+	topUpDash := e.order("13004")
+	e.znet.Script("13001", znettest.Done(strings.Repeat("Ş", 121), "tamam"))
+	e.znet.Script("13002", znettest.Done(strings.Repeat("7", 10000), "tamam"))
+	e.znet.Script("13003", znettest.Raw(200, []byte("OK|2||Yükleme yapıldı")))
+	e.znet.Script("13004", znettest.Raw(200, []byte("OK|2| - |Yükleme yapıldı")))
+
+	sum := e.run(e.config())
+
+	if sum.Total.Completed != 2 || sum.Total.Stuck != 2 || len(sum.StuckOrders) != 2 || !sum.NeedsAttention() {
+		t.Errorf("summary %+v stuck %v: want the 2 top-ups completed, the 2 long PINs stuck and a person called", sum.Total, sum.StuckOrders)
+	}
+	for _, id := range []string{tooLong, huge} {
+		row := e.db.ReadOrder(id)
+		if row.PINCode != nil || row.Status != "pending" || row.ExternalStatus != "sent" || row.ApprovedAt != nil {
+			t.Errorf("order with a PIN too long: %+v, want no PIN, not approved, status untouched", row)
+		}
+		if row.LastMessage == nil || !strings.Contains(*row.LastMessage, "pinCode") {
+			t.Errorf("lastMessage %v, want it to say the PIN does not fit pinCode", row.LastMessage)
+		}
+		c := e.db.ReadCheck(id)
+		if c.GivenUpAt == nil || c.LastError == nil || !strings.Contains(*c.LastError, "pinCode") || c.ClaimedBy != nil {
+			t.Errorf("bookkeeping %+v: want given up, the reason in last_error, the claim cleared", c)
+		}
+	}
+	for _, id := range []string{topUp, topUpDash} {
+		if row := e.db.ReadOrder(id); row.ExternalStatus != "completed" || row.Status != "approved" || row.PINCode != nil {
+			t.Errorf("top-up %+v: want completed and approved with no PIN", row)
+		}
+	}
+	// Given up means not asked again, whatever is due.
+	e.db.MakeAllDue()
+	e.run(e.config())
+	if n := e.znet.Requests("13001"); n != 1 {
+		t.Errorf("znet asked %d times about the order with a long PIN, want 1", n)
+	}
+	assertNoSecrets(t, "logs", e.logs.String(), strings.Repeat("7", 120))
+}
+
+// A shop transaction that holds one order's row for the whole run holds up
+// no other order's answer: they are saved, the run ends, and the locked
+// order's claim is handed back rather than left to lapse. A looping run
+// saves it as soon as the shop lets go.
+func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, e.order(referans(14000+i)))
+	}
+	e.run(e.config()) // registered, asked once, processing
+	locked := ids[0]
+	e.znet.SetDefault(znettest.Done("LOCK-PIN", "tamam"))
+
+	t.Run("a run ends with the lock held", func(t *testing.T) {
+		release := e.db.HoldOrderLock(locked)
+		defer release()
+		e.db.MakeAllDue()
+
+		sum := e.run(e.config())
+
+		if sum.Total.Completed != 11 {
+			t.Errorf("summary %+v: want the 11 orders the shop does not hold completed", sum.Total)
+		}
+		if got := e.db.OrdersIn("completed"); got != 11 {
+			t.Errorf("%d orders completed while the shop held one, want 11", got)
+		}
+		c := e.db.ReadCheck(locked)
+		if c.ClaimedBy != nil || c.Attempts != 1 || c.FinishedAt != nil {
+			t.Errorf("locked order's bookkeeping %+v: want the claim handed back, no attempt counted, not finished", c)
+		}
+		if row := e.db.ReadOrder(locked); row.ExternalStatus != "processing" {
+			t.Errorf("the locked order was written: %+v", row)
+		}
+	})
+
+	t.Run("a looping run saves it once the shop lets go", func(t *testing.T) {
+		release := e.db.HoldOrderLock(locked)
+		defer release()
+		e.db.MakeDue(locked)
+		go func() {
+			// The shop lets go once zwatch has asked about the order.
+			for e.znet.Requests(referans(14000)) < 3 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond)
+			release()
+		}()
+		cfg := e.config()
+		cfg.Loop, cfg.Tick = 4*time.Second, 100*time.Millisecond
+
+		sum := e.run(cfg)
+
+		if row := e.db.ReadOrder(locked); row.ExternalStatus != "completed" || sum.Total.Completed != 1 {
+			t.Errorf("order %+v, summary %+v: want it completed within the run", row, sum.Total)
+		}
+		if n := e.znet.Requests(referans(14000)); n != 3 {
+			t.Errorf("znet asked %d times in all, want 3: the answer is kept, not asked again", n)
+		}
+	})
+}
+
+// Each order that becomes final is announced on zwatch_order_final, with
+// its id, its status and whether a PIN was saved, never the PIN.
+func TestFinalOrdersAreNotified(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	done := e.order("15001")
+	cancelled := e.order("15002")
+	e.order("15003")
+	e.znet.Script("15001", znettest.Done("NOTIFY-PIN-1", "tamam"))
+	e.znet.Script("15002", znettest.Cancelled("iptal"))
+	e.znet.Script("15003", znettest.Waiting("bekliyor"))
+
+	listener := pq.NewListener(e.db.URL, 10*time.Millisecond, time.Second, nil)
+	t.Cleanup(func() { listener.Close() })
+	if err := listener.Listen(store.FinalChannel); err != nil {
+		t.Fatal(err)
+	}
+
+	e.run(e.config())
+
+	got := map[string]store.FinalNotice{}
+	timeout := time.After(10 * time.Second)
+	for len(got) < 2 {
+		select {
+		case n := <-listener.Notify:
+			if n == nil {
+				continue // reconnected
+			}
+			assertNoSecrets(t, "notification", n.Extra, "NOTIFY-PIN-1")
+			var notice store.FinalNotice
+			if err := json.Unmarshal([]byte(n.Extra), &notice); err != nil {
+				t.Fatalf("payload %q: %v", n.Extra, err)
+			}
+			got[notice.OrderID] = notice
+		case <-timeout:
+			t.Fatalf("heard %d notifications in 10 s, want 2: %+v", len(got), got)
+		}
+	}
+	want := map[string]store.FinalNotice{
+		done:      {OrderID: done, ExternalStatus: "completed", PINSaved: true},
+		cancelled: {OrderID: cancelled, ExternalStatus: "failed"},
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("notice for %s: got %+v, want %+v", id, got[id], w)
+		}
+	}
+	select {
+	case n := <-listener.Notify:
+		t.Errorf("a further notification for an order that is not final: %+v", n)
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -1,0 +1,123 @@
+package znet
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+const redacted = "REDACTED"
+
+// scrubber finds the dealer password in text, in every form a PHP panel may
+// echo it back: znet wants the password in the query string, and panels
+// repeat the request in their answers ("you asked kod=...&sifre=..."), in a
+// PHP warning, or in a description built from $_GET or $_SERVER.
+//
+// Each character of the password may appear
+//   - as typed, in either letter case (strtoupper, a case-insensitive log);
+//   - percent-escaped, with upper- or lower-case hex, from its UTF-8 or
+//     Windows-1254 bytes, also escaped twice (%2541), and a space as "+"
+//     (urlencode, rawurlencode, a raw REQUEST_URI or QUERY_STRING);
+//   - as an HTML entity, named, decimal or hex (htmlspecialchars,
+//     htmlentities);
+//   - JSON-escaped, \u00e7 or \/ (json_encode);
+//   - behind a backslash (addslashes, magic quotes).
+//
+// The forms may mix within one echo, as query escaping itself mixes them, so
+// the password is matched as one pattern with an alternative per character.
+// The zero scrubber (no password) finds nothing, and so does a nil one.
+type scrubber struct {
+	pattern *regexp.Regexp
+}
+
+func newScrubber(password string) *scrubber {
+	if password == "" {
+		return &scrubber{}
+	}
+	var b strings.Builder
+	b.WriteString("(?i)")
+	for _, r := range password {
+		b.WriteString("(?:")
+		b.WriteString(strings.Join(charForms(r), "|"))
+		b.WriteString(")")
+	}
+	return &scrubber{pattern: regexp.MustCompile(b.String())}
+}
+
+// charForms is the regexp alternatives for one character of the password.
+func charForms(r rune) []string {
+	forms := []string{regexp.QuoteMeta(string(r))}
+	if strings.ContainsRune(`'"\`, r) {
+		forms = append(forms, `\\`+regexp.QuoteMeta(string(r)))
+	}
+	if r == ' ' {
+		forms = append(forms, `\+`, `%2b`) // "+", and "+" escaped again
+	}
+	// Percent escapes, once or twice (%41 or %2541).
+	var utf8Bytes [utf8.UTFMax]byte
+	n := utf8.EncodeRune(utf8Bytes[:], r)
+	forms = append(forms, percentEscaped(utf8Bytes[:n]))
+	if r >= utf8.RuneSelf {
+		if b, ok := charmap.Windows1254.EncodeRune(r); ok {
+			forms = append(forms, percentEscaped([]byte{b}))
+		}
+	}
+	// HTML entities: numeric, decimal or hex, with or without leading zeros.
+	forms = append(forms, fmt.Sprintf(`&#0*%d;`, r), fmt.Sprintf(`&#x0*%x;`, r))
+	if name, ok := htmlNames[r]; ok {
+		forms = append(forms, "&(?:"+name+");")
+	}
+	// JSON: \u00e7, a surrogate pair beyond the BMP, and \/.
+	if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+		forms = append(forms, fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2))
+	} else {
+		forms = append(forms, fmt.Sprintf(`\\u%04x`, r))
+	}
+	if r == '/' {
+		forms = append(forms, `\\/`)
+	}
+	return forms
+}
+
+// percentEscaped matches bytes escaped as %XX each, or escaped twice as %25XX.
+func percentEscaped(bytes []byte) string {
+	var b strings.Builder
+	for _, c := range bytes {
+		fmt.Fprintf(&b, `%%(?:25)?%02x`, c)
+	}
+	return b.String()
+}
+
+// htmlNames are the named entities PHP's htmlspecialchars and htmlentities
+// write for the characters a password is likely to hold; the pattern is
+// case-insensitive, so Ccedil also covers ccedil.
+var htmlNames = map[rune]string{
+	'&': "amp", '<': "lt", '>': "gt", '"': "quot", '\'': "apos",
+	'ç': "ccedil", 'Ç': "ccedil", 'ö': "ouml", 'Ö': "ouml", 'ü': "uuml", 'Ü': "uuml",
+	'ğ': "gbreve", 'Ğ': "gbreve", 'ş': "scedil", 'Ş': "scedil", 'ı': "imath|inodot|dotless_i", 'İ': "idot",
+	'!': "excl", '#': "num", '$': "dollar", '%': "percnt", '(': "lpar", ')': "rpar", '*': "ast|midast",
+	'+': "plus", ',': "comma", '.': "period", '/': "sol", ':': "colon", ';': "semi", '=': "equals",
+	'?': "quest", '@': "commat", '[': "lsqb|lbrack", '\\': "bsol", ']': "rsqb|rbrack", '^': "hat",
+	'_': "lowbar|underbar", '`': "grave|diacriticalgrave", '{': "lcub|lbrace", '|': "verbar|vert|verticalline",
+	'}': "rcub|rbrace", '~': "tilde",
+}
+
+// scrub replaces every occurrence of the password in s with REDACTED.
+func (s *scrubber) scrub(text string) string {
+	if !s.knows() {
+		return text
+	}
+	return s.pattern.ReplaceAllLiteralString(text, redacted)
+}
+
+// in reports whether the password occurs in text, in any of its forms.
+func (s *scrubber) finds(text string) bool {
+	return s.knows() && s.pattern.MatchString(text)
+}
+
+// knows reports whether there is a password to find at all.
+func (s *scrubber) knows() bool { return s != nil && s.pattern != nil }

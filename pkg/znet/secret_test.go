@@ -1,0 +1,152 @@
+package znet
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// containsSecret reports whether s holds the password in any form a panel
+// may echo it.
+func containsSecret(s, password string) bool { return newScrubber(password).finds(s) }
+
+// phpEchoes is the password the way a PHP panel may print it back: what
+// urlencode, rawurlencode, htmlspecialchars, htmlentities, json_encode,
+// addslashes and a raw $_SERVER['QUERY_STRING'] make of it.
+func phpEchoes(password string) map[string]string {
+	lowerHex := regexp.MustCompile(`%[0-9A-F]{2}`)
+	lower := func(s string) string { return lowerHex.ReplaceAllStringFunc(s, strings.ToLower) }
+	each := func(format string) string {
+		var b strings.Builder
+		for _, r := range password {
+			fmt.Fprintf(&b, format, r)
+		}
+		return b.String()
+	}
+	win1254, _ := charmap.Windows1254.NewEncoder().String(password)
+	var jsonB strings.Builder
+	for _, r := range strings.ReplaceAll(password, "/", `\/`) {
+		if r > 127 {
+			fmt.Fprintf(&jsonB, `\u%04x`, r)
+		} else {
+			jsonB.WriteRune(r)
+		}
+	}
+	specialChars := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#039;")
+	entities := strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&#039;", "ö", "&ouml;", "ş", "&scedil;", "Ç", "&Ccedil;")
+	return map[string]string{
+		"raw":                      password,
+		"upper case":               strings.ToUpper(password),
+		"urlencode":                url.QueryEscape(password),
+		"urlencode, lower hex":     lower(url.QueryEscape(password)),
+		"rawurlencode":             url.PathEscape(password),
+		"rawurlencode, %20":        strings.ReplaceAll(url.PathEscape(password), "+", "%2B"),
+		"escaped twice":            url.QueryEscape(url.QueryEscape(password)),
+		"windows-1254 escaped":     url.QueryEscape(win1254),
+		"htmlspecialchars":         specialChars.Replace(password),
+		"htmlentities":             entities.Replace(password),
+		"htmlspecialchars(escape)": specialChars.Replace(url.QueryEscape(password)),
+		"decimal entities":         each("&#%d;"),
+		"hex entities":             each("&#x%X;"),
+		"json_encode":              jsonB.String(),
+		"addslashes":               strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`).Replace(password),
+	}
+}
+
+func TestScrubberFindsEveryEcho(t *testing.T) {
+	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1"} {
+		sc := newScrubber(password)
+		for form, echo := range phpEchoes(password) {
+			text := "Bekliyor; istek: kod=D1&sifre=" + echo + "&tahsilat_api_islem_id=7 tamam"
+			got := sc.scrub(text)
+			if strings.Contains(got, echo) || !strings.Contains(got, "sifre="+redacted+"&tahsilat_api_islem_id=7 tamam") {
+				t.Errorf("%q, %s: scrubbed to %q", password, form, got)
+			}
+			if !sc.finds(text) || sc.finds(got) {
+				t.Errorf("%q, %s: finds before %v, after %v", password, form, sc.finds(text), sc.finds(got))
+			}
+		}
+	}
+	clean := "OK|2|AB12-CD34|İşlem tamamlandı, şifre değil"
+	if got := newScrubber(secret).scrub(clean); got != clean {
+		t.Errorf("text without the password changed: %q", got)
+	}
+	if got := (*scrubber)(nil).scrub(clean); got != clean || newScrubber("").finds(clean) {
+		t.Error("no password must find and change nothing")
+	}
+}
+
+// TestAnswersNeverCarryThePassword: a panel that repeats the request in a
+// normal answer, in any field, in any form. The status still reads right,
+// and no field holds a trace of the password.
+func TestAnswersNeverCarryThePassword(t *testing.T) {
+	for form, echo := range phpEchoes(secret) {
+		repeat := "istek kod=" + dealer + "&sifre=" + echo
+		for name, tt := range map[string]struct {
+			answer znettest.Answer
+			status Status
+			pin    string
+		}{
+			"waiting":   {znettest.Waiting(repeat), StatusWaiting, ""},
+			"done":      {znettest.Done("AB12-CD34", repeat), StatusDone, "AB12-CD34"},
+			"cancelled": {znettest.Cancelled(repeat), StatusCancelled, ""},
+		} {
+			s, c := newFake(t)
+			s.Script("1001", tt.answer)
+			got, err := c.CheckPin(context.Background(), "1001")
+			if err != nil {
+				t.Fatalf("%s, %s: %v", form, name, err)
+			}
+			if got.Status != tt.status || got.PIN != tt.pin || got.Description != "istek kod="+dealer+"&sifre="+redacted {
+				t.Errorf("%s, %s: got %+v", form, name, got)
+			}
+		}
+	}
+}
+
+// A PIN field that holds the password is not delivered, scrubbed or not:
+// the answer is refused, and the error does not hold it either.
+func TestPINFieldWithThePasswordIsRefused(t *testing.T) {
+	for form, echo := range phpEchoes(secret) {
+		if strings.Contains(echo, "|") {
+			continue
+		}
+		s, c := newFake(t)
+		s.Script("1001", znettest.Done("PIN-"+echo, "tamam"))
+		got, err := c.CheckPin(context.Background(), "1001")
+		if k, _ := KindOf(err); k != KindUnintelligible {
+			t.Errorf("%s: got %+v, %v; want the answer refused as unintelligible", form, got, err)
+		}
+		assertNoSecret(t, err, secret)
+	}
+}
+
+// A rejection, a PHP warning before the answer and a balance answer are
+// scrubbed too.
+func TestOtherAnswersNeverCarryThePassword(t *testing.T) {
+	s, c := newFake(t)
+	warning := "<br />\n<b>Warning</b>: file_get_contents(http://x/?sifre=" + url.QueryEscape(secret) + ") on line 12<br />\n"
+	s.Script("1001", znettest.Raw(200, []byte(warning+"OK|1| |sifre="+url.PathEscape(secret))))
+	s.Script("1002", znettest.Rejected("3", "hatalı şifre: "+strings.Repeat("x", 181)+secret))
+	got, err := c.CheckPin(context.Background(), "1001")
+	if err != nil || got.Description != "sifre="+redacted {
+		t.Errorf("warning: got %+v, %v", got, err)
+	}
+	_, err = c.CheckPin(context.Background(), "1002")
+	assertNoSecret(t, err, secret)
+	// Cut after the 200th character, a piece of the password would be left
+	// for no pattern to find: the scrub comes before the cut.
+	if strings.Contains(err.Error(), secret[:4]) {
+		t.Errorf("the rejection holds a piece of the password: %v", err)
+	}
+	s.SetBalanceAnswer(znettest.Raw(200, []byte("OK|sifre="+secret)))
+	_, err = c.Balance(context.Background())
+	assertNoSecret(t, err, secret)
+}

@@ -297,7 +297,7 @@ func (d *demoRun) zwatchTo(shown bool, out, errOut io.Writer, args ...string) in
 // state.
 func (d *demoRun) checkUntilSettled(st *store.Store) error {
 	pace := d.opts.Pace
-	args := []string{"check-pending", "--first-delay", "0",
+	args := []string{"check-pending", "--loop", "0", "--rate", "0", "--first-delay", "0",
 		"--schedule", pace.String(), "--give-up-after", (6 * pace).String()}
 	out := d.opts.IO.Out
 	start := time.Now()

@@ -46,11 +46,13 @@ func (e *env) order(ref string) string {
 	return e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref})
 }
 
-// config is check-pending's defaults, with debug logs captured and the seed
+// config is check-pending's defaults for one claim without a pace (tests
+// that loop or pace say so), with debug logs captured and the seed
 // schedule, whose minute-long first step keeps an order asked once from
 // becoming due again while a test looks at it.
 func (e *env) config() watch.Config {
 	cfg := watch.DefaultConfig()
+	cfg.Loop, cfg.Rate = 0, 0
 	cfg.Schedule = watch.SeedSchedule
 	cfg.Timeout = 5 * time.Second
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

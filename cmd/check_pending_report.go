@@ -309,8 +309,8 @@ func (p *progressLine) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// draw writes the line for now; the caller holds p.mu. Nothing is drawn
-// before the first order was claimed.
+// draw writes the line for now; the caller holds p.mu. A single claim
+// with nothing due draws nothing.
 func (p *progressLine) draw(now time.Time) {
 	text := p.text(now)
 	if text == "" {
@@ -324,7 +324,7 @@ func (p *progressLine) draw(now time.Time) {
 // with --loop "0:12 of 0:58: asked 40: 38 completed, 2 errors, 3 waiting".
 func (p *progressLine) text(now time.Time) string {
 	pr := p.last
-	if pr.Claimed == 0 && p.expected == 0 {
+	if pr.Claimed == 0 && p.expected == 0 && p.loop == 0 {
 		return ""
 	}
 	elapsed := now.Sub(p.started)

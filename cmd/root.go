@@ -105,7 +105,7 @@ PostgreSQL database.
 
 It runs from cron: 'zwatch check-pending' takes a bounded batch of due
 orders, asks znet about each with limited concurrency, and commits what it
-learns. Operators look with 'zwatch check --order ID' and 'zwatch list'.
+learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing);
@@ -113,7 +113,7 @@ Exit status: 0 done; 1 fatal (database unreachable, migrations missing);
 orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
   zwatch check-pending -q
-  zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44
+  zwatch check --order 1010
   zwatch list --pending --limit 20`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

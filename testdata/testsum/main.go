@@ -49,6 +49,8 @@ func main() {
 			}
 		case e.Test == "" && e.Action == "fail":
 			packageFailed = true
+		case e.Test == "":
+			// A package's pass, or its skip when it has no test files.
 		case e.Action == "output":
 			running[key] = append(running[key], e.Output)
 		case e.Action == "pass":

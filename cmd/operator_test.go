@@ -268,6 +268,10 @@ func TestSmallCommandLineTruths(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "not PostgreSQL") || strings.Contains(r.stderr, `missing "="`) {
 		t.Errorf("a MySQL URL: exit %d\n%s", r.code, r.stderr)
 	}
+	errOut.Reset()
+	if r := runMain([]string{"__complete", "list", "--output", ""}, &errOut); !strings.HasPrefix(r.stdout, "table\njson\n") {
+		t.Errorf("shell completion of --output offers %q, want table and json", r.stdout)
+	}
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		errOut.Reset()
 		r := runMain(args, &errOut)

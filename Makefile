@@ -53,10 +53,16 @@ vet:
 # checks the build without it.
 # A quicker loop while working on one package:
 #   make test PKGS=./pkg/watch TESTFLAGS='-run TestLapsed -v'
+# go test -json goes through testdata/testsum (built into bin/), which prints what plain go
+# test would (each package's ok or FAIL line, the output of failed tests) and
+# ends with one line counting the tests, e.g. "zwatch tests: 212 passed,
+# 0 failed"; pipefail keeps a failing go test failing the target.
 PKGS      ?= ./...
 TESTFLAGS ?=
 test: postgres deps vet
-	$(PG_ENV) sh -c 'PGSSLMODE=disable $(GO) test -race -count=1 -tags demo $(TESTFLAGS) $(PKGS)'
+	$(GO) build -o bin/testsum ./testdata/testsum
+	$(PG_ENV) bash -c 'set -o pipefail; PGSSLMODE=disable $(GO) test -json -race -count=1 -tags demo $(TESTFLAGS) $(PKGS) 2>&1 \
+		| bin/testsum'
 
 # The main job on a fresh machine, one command: a throwaway PostgreSQL with
 # the shop's tables, and zwatch at work on made-up orders against fake znet

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -26,7 +25,7 @@ type BalanceOptions struct {
 func newBalanceCmd(g *GlobalOptions) *cobra.Command {
 	opts := &BalanceOptions{GlobalOptions: g}
 	c := &cobra.Command{
-		Use:   "balance [--integration ID] [--save]",
+		Use:   "balance [--integration NAME] [--save]",
 		Short: "Ask each znet dealer panel for its balance: a health check of panels and credentials",
 		Long: `Ask the panel of every znet integration for the dealer's balance, the
 cheapest znet call and one without side effects. It tells whether the panel
@@ -48,6 +47,9 @@ before blaming zwatch. Each integration gets one state:
                   with --integration to ask it anyway, e.g. before switching it
                   back on
 
+--integration takes the integration's name, its id, or the beginning of its
+id (the ID column).
+
 With --save, the balance of each integration that answered ok is written to
 integrations.balance and "balanceUpdatedAt", the only columns of the shop's
 integrations zwatch ever writes. The dealer password is never printed.
@@ -55,7 +57,8 @@ integrations zwatch ever writes. The dealer password is never printed.
 Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 3 at least one integration asked is not ok.`,
 		Example: `  zwatch balance
-  zwatch balance --integration 7d3c1a52-0f4e-4b8a-9c6d-1e2f3a4b5c6d
+  zwatch balance --integration znet-A
+  zwatch balance --integration 7d3c1a52
   zwatch balance --save -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -63,11 +66,11 @@ Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.IntegrationID, "integration", "", "ask only this integration (integration id), even if it is disabled")
+	f.StringVar(&opts.IntegrationID, "integration", "", "ask only this integration, even if it is disabled: its name, or the beginning of its id")
 	f.BoolVar(&opts.Save, "save", false, `write the balances of the integrations that answered ok to integrations.balance and "balanceUpdatedAt"`)
 	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer")
 	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
 
@@ -85,42 +88,28 @@ type panelLine struct {
 }
 
 func runBalance(ctx context.Context, opts *BalanceOptions) error {
-	if opts.IntegrationID != "" {
-		id, err := uuid.Parse(opts.IntegrationID)
-		if err != nil {
-			return usage("--integration %q is not an id (a UUID)", opts.IntegrationID)
-		}
-		opts.IntegrationID = id.String()
-	}
-	if opts.Timeout <= 0 {
-		return usage("--timeout must be positive")
+	if err := requirePositive("--timeout", opts.Timeout); err != nil {
+		return err
 	}
 	if opts.Concurrency < 1 {
 		return usage("--concurrency must be at least 1")
 	}
-	if err := outputFormat(opts.Output); err != nil {
-		return err
-	}
-	st, err := opts.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	return opts.withStore(ctx, func(st *store.Store) error { return opts.run(ctx, st) })
+}
 
+func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 	var integrations []store.Integration
 	if opts.IntegrationID == "" {
-		integrations, err = st.ZnetIntegrations(ctx)
-	} else {
-		var byID map[string]store.Integration
-		byID, err = st.Integrations(ctx, []string{opts.IntegrationID})
-		if in, ok := byID[opts.IntegrationID]; ok {
-			integrations = append(integrations, in)
-		} else if err == nil {
-			return usage("--integration %s: no znet integration has this id", opts.IntegrationID)
+		var err error
+		if integrations, err = st.ZnetIntegrations(ctx); err != nil {
+			return fatal(err)
 		}
-	}
-	if err != nil {
-		return fatal(err)
+	} else {
+		in, err := resolveIntegration(ctx, st, "--integration", opts.IntegrationID)
+		if err != nil {
+			return err
+		}
+		integrations = []store.Integration{in}
 	}
 
 	checks := watch.CheckBalances(ctx, integrations, watch.BalanceConfig{
@@ -149,13 +138,12 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 		lines[i] = l
 	}
 
-	if opts.Output == "json" {
-		err = writeJSON(opts.IO.Out, lines)
-	} else {
-		err = printPanels(opts, lines)
-	}
-	if err := errors.Join(append(saveErrs, err)...); err != nil {
+	err := render(opts.IO.Out, opts.Output, lines, func() error { return printPanels(opts, lines) })
+	if err := errors.Join(saveErrs...); err != nil {
 		return fatal(err)
+	}
+	if err != nil {
+		return err
 	}
 	if failing {
 		return attention
@@ -165,7 +153,7 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 
 func printPanels(opts *BalanceOptions, lines []panelLine) error {
 	out := opts.IO.Out
-	header := []any{"INTEGRATION", "TENANT", "STATE", "BALANCE (TRY)", "TOOK"}
+	header := []any{"INTEGRATION", "ID", "TENANT", "STATE", "BALANCE (TRY)", "TOOK"}
 	if opts.Save {
 		header = append(header, "SAVED")
 	}
@@ -175,7 +163,7 @@ func printPanels(opts *BalanceOptions, lines []panelLine) error {
 		if l.State != string(watch.PanelDisabled) && l.State != string(watch.PanelMisconfigured) {
 			took = fmt.Sprintf("%dms", l.TookMs)
 		}
-		row := []any{l.Name, shortID(l.TenantID), l.State, l.Balance, took}
+		row := []any{l.Name, shortID(l.ID), shortID(l.TenantID), l.State, l.Balance, took}
 		if opts.Save {
 			saved := ""
 			if l.Saved {

@@ -2,12 +2,13 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
 
@@ -24,37 +25,46 @@ type CheckOptions struct {
 func newCheckCmd(g *GlobalOptions) *cobra.Command {
 	opts := &CheckOptions{GlobalOptions: g}
 	c := &cobra.Command{
-		Use:   "check --order ID",
-		Short: "Ask znet about one order now and apply the answer",
+		Use:   "check --order REF",
+		Short: "Ask znet about one order now and apply the answer, or show a final order",
 		Long: `Ask znet about one order now, whatever its schedule, and apply the answer
 exactly as check-pending would. It prints what znet said and what changed.
 
-An order zwatch must not ask about (unknown, already final, decided by staff,
-not a znet order, no referans) is explained in one line, and nothing is asked
-or written. The PIN is masked (••••-GH78) unless --show-pin is given.
+The order is named the way a customer or 'zwatch list' names it: its order
+number (1010), the beginning of its id (9b84a6d1, at least 4 hex digits) or
+its whole id. A reference that fits more than one order lists them.
+
+An order that is already final is not asked about: check shows what the shop
+holds of it (status, PIN, when it completed, znet's last message). Any other
+order zwatch must not ask about (unknown, decided by staff, not a znet order,
+disabled integration, no referans) is explained in one line, and nothing is
+asked or written. The PIN is masked (••••-GH78) unless --show-pin is given.
 
 Exit status: 0 znet was asked (whatever it answered, see the output);
-1 fatal; 2 the order id is malformed; 3 znet could not be asked or gave no
-usable answer; 4 the order is not zwatch's to ask about.`,
-		Example: `  zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44
-  zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44 --dry-run --show-pin`,
+1 fatal; 2 the order reference is malformed or fits several orders; 3 znet
+could not be asked or gave no usable answer; 4 the order is not zwatch's to
+ask about (a final order's facts are shown, and it exits 4 all the same).`,
+		Example: `  zwatch check --order 1010
+  zwatch check --order 9b84a6d1 --show-pin
+  zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44 --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runCheck(c.Context(), opts)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.OrderID, "order", "", "the order's id (product_orders.id, a UUID); required")
+	f.StringVar(&opts.OrderID, "order", "", "the order: its number, the beginning of its id, or its id; required")
 	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "ask znet and print what would change; write nothing")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print the PIN in full (it is the customer's secret)")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
 
 // checkReport is check's JSON output.
 type checkReport struct {
 	OrderID     string `json:"order_id"`
+	OrderNo     *int64 `json:"order_no,omitempty"`
 	NotPollable string `json:"not_pollable,omitempty"`
 	Integration string `json:"integration,omitempty"`
 	Referans    string `json:"referans,omitempty"`
@@ -71,42 +81,79 @@ type checkReport struct {
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
 	DryRun      bool   `json:"dry_run"`
+	// Final is what the shop holds of an order that was already final;
+	// znet was not asked.
+	Final *finalOrder `json:"final,omitempty"`
+}
+
+// finalOrder is a final order as the shop's row tells it.
+type finalOrder struct {
+	Status          string     `json:"status"`
+	ExternalStatus  string     `json:"external_status"`
+	PIN             string     `json:"pin,omitempty"` // masked unless --show-pin
+	SentAt          *time.Time `json:"sent_at,omitempty"`
+	CompletedAt     *time.Time `json:"completed_at,omitempty"`
+	LastSyncAt      *time.Time `json:"last_sync_at,omitempty"`
+	ProviderMessage string     `json:"provider_message,omitempty"`
 }
 
 func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if opts.OrderID == "" {
-		return usage("--order is required: the order's id, a UUID")
+		return usage("--order is required: the order's number, the beginning of its id, or its id")
 	}
-	id, err := uuid.Parse(opts.OrderID)
-	if err != nil {
-		return usage("--order %q is not an order id (a UUID like 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44)", opts.OrderID)
-	}
-	if err := outputFormat(opts.Output); err != nil {
-		return err
-	}
-	if opts.Timeout <= 0 {
-		return usage("--timeout must be positive")
-	}
-	st, err := opts.openStore(ctx, true)
+	ref, err := parseOrderRef("--order", opts.OrderID)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if err := requirePositive("--timeout", opts.Timeout); err != nil {
+		return err
+	}
+	return opts.withStore(ctx, func(st *store.Store) error {
+		id, err := resolveOrder(ctx, st, "--order", opts.OrderID, ref)
+		if errors.Is(err, errNoSuchOrder) {
+			report := checkReport{OrderID: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist (%v)", opts.OrderID, err)}
+			return opts.finish(report, &watch.OrderCheck{NotPollable: report.NotPollable})
+		}
+		if err != nil {
+			return err
+		}
+		cfg := watch.DefaultConfig()
+		cfg.Timeout = opts.Timeout
+		cfg.DryRun = opts.DryRun
+		check, err := watch.CheckOrder(ctx, st, cfg, id)
+		if err != nil {
+			return fatal(err)
+		}
+		return opts.finish(opts.report(id, check), check)
+	})
+}
 
-	cfg := watch.DefaultConfig()
-	cfg.Timeout = opts.Timeout
-	cfg.DryRun = opts.DryRun
-	check, err := watch.CheckOrder(ctx, st, cfg, id.String())
-	if err != nil {
-		return fatal(err)
-	}
+// report is what check tells of the order, the PIN masked unless asked.
+func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport {
+	state := check.State
 	report := checkReport{
-		OrderID: id.String(), NotPollable: check.NotPollable, Integration: check.Integration,
-		Referans: check.State.Referans, From: check.From, To: check.To, Written: check.Written,
+		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
+		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
 		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, DryRun: check.DryRun,
 	}
-	asked := check.NotPollable == ""
-	if asked {
+	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
+		pin := ""
+		if state.PIN != nil {
+			pin = *state.PIN
+		}
+		final := &finalOrder{
+			Status: state.Status, ExternalStatus: state.ExternalStatus, PIN: pinShown(pin, opts.ShowPIN),
+			SentAt: state.SentAt, CompletedAt: state.CompletedAt, LastSyncAt: state.LastSyncAt,
+		}
+		if state.ProviderMessage != nil {
+			final.ProviderMessage = *state.ProviderMessage
+			if !opts.ShowPIN {
+				final.ProviderMessage = watch.HidePIN(final.ProviderMessage, pin)
+			}
+		}
+		report.Final = final
+	}
+	if check.NotPollable == "" {
 		report.TookMs = check.Took.Milliseconds()
 		if check.Err != nil {
 			report.Answer, report.Error = "error", check.Err.Error()
@@ -119,16 +166,20 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			}
 		}
 	}
-	if opts.Output == "json" {
-		if err := writeJSON(opts.IO.Out, report); err != nil {
-			return fatal(err)
-		}
-	} else {
+	return report
+}
+
+// finish prints the report and ends with check's exit status.
+func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) error {
+	if err := render(opts.IO.Out, opts.Output, report, func() error {
 		printCheck(opts, report)
+		return nil
+	}); err != nil {
+		return err
 	}
 	switch {
-	case !asked:
-		return &exitError{code: ExitNotPollable, err: fmt.Errorf("")}
+	case check.NotPollable != "":
+		return &exitError{code: ExitNotPollable, err: errors.New("")}
 	case check.Err != nil, check.PINTooLong:
 		return attention
 	}
@@ -137,14 +188,18 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 
 func printCheck(opts *CheckOptions, r checkReport) {
 	out := opts.IO.Out
+	if r.Final != nil {
+		printFinal(opts, r)
+		return
+	}
 	if r.NotPollable != "" {
 		fmt.Fprintln(out, r.NotPollable)
 		return
 	}
-	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", r.OrderID, r.Integration, r.Referans)
+	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), r.Integration, r.Referans)
 	switch {
 	case r.Error != "":
-		fmt.Fprintf(out, "znet: %s (after %dms)\n", r.Error, r.TookMs)
+		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)
 	default:
 		line := "znet: " + r.Answer
 		if r.PIN != "" {
@@ -179,4 +234,35 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	if r.GaveUp {
 		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending")
 	}
+}
+
+// printFinal shows what the shop holds of a final order; znet was not asked.
+func printFinal(opts *CheckOptions, r checkReport) {
+	out, f := opts.IO.Out, r.Final
+	fmt.Fprintln(out, r.NotPollable)
+	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), r.Integration, r.Referans, f.ExternalStatus)
+	if f.PIN != "" {
+		line += ", PIN " + f.PIN
+	}
+	fmt.Fprintln(out, line)
+	when := func(what string, at *time.Time) {
+		if at != nil {
+			fmt.Fprintf(out, "  %-12s %s\n", what, at.Local().Format(time.DateTime))
+		}
+	}
+	when("sent", f.SentAt)
+	when("completed", f.CompletedAt)
+	when("last asked", f.LastSyncAt)
+	fmt.Fprintf(out, "  %-12s %s\n", "shop status", f.Status)
+	if f.ProviderMessage != "" {
+		fmt.Fprintf(out, "  %-12s %q\n", "znet said", f.ProviderMessage)
+	}
+}
+
+// orderName is an order as a person reads it: its number, then its id.
+func orderName(id string, orderNo *int64) string {
+	if orderNo == nil {
+		return id
+	}
+	return fmt.Sprintf("%d (%s)", *orderNo, id)
 }

@@ -19,6 +19,7 @@ type CheckPendingOptions struct {
 	Output      string
 	Quiet       bool
 	MetricsFile string
+	loopGiven   bool // --loop was on the command line
 }
 
 func newCheckPendingCmd(g *GlobalOptions) *cobra.Command {
@@ -54,21 +55,39 @@ released unasked for this run.
 
 Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
 terminal the run shows its progress on stderr. With --metrics-file it leaves
-Prometheus metrics for node_exporter's textfile collector, also when it fails:
+Prometheus metrics for node_exporter's textfile collector, also when it fails
+(the file's directory is checked before the run starts):
   zwatch_last_run_timestamp_seconds, zwatch_last_run_duration_seconds,
   zwatch_last_run_exit_status         the run itself
   zwatch_last_run_orders{result}      completed, processing, failed, error,
                                       overtaken, skipped, stuck
   zwatch_integration_up{integration}  1 panel answered, 0 cut off as failing
   zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds,
-  zwatch_stuck_orders{integration}    the waiting orders after the run
+  zwatch_stuck_orders{integration}    the orders zwatch still asks about
+  zwatch_paused_orders{integration}   waiting orders of disabled integrations,
+                                      which zwatch does not ask about
+
+How long a run lasts: it claims newly due orders every --tick until --loop
+has passed. Orders it has claimed are still asked after that, at the pace
+--rate allows, so a run with a large backlog goes on past --loop; nothing
+new is asked after --max-duration, and requests in flight then get up to
+--timeout. The defaults (loop and max-duration 58s) fit a cron line that
+starts a run every minute.
+
+With -q a run prints only what a person should read, once: a panel that
+starts failing, orders that became stuck, and a panel that answers again.
+A panel that was already failing in the previous run is not reported again
+(the exit status stays 3 while it fails; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing or
 orders became stuck. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
 requests in flight are cancelled and unasked orders are released.`,
-		Example: `  # what cron runs every 2 minutes
-  zwatch check-pending -q --max-duration 100s
+		Example: `  # what cron runs every minute (crontab.example)
+  zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
+
+  # one claim of the due orders, now, with a summary
+  zwatch check-pending --loop 0
 
   # see what would change, write nothing
   zwatch check-pending --dry-run --batch 20
@@ -77,6 +96,7 @@ requests in flight are cancelled and unasked orders are released.`,
   zwatch check-pending --per-integration 2 --rate 1`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.loopGiven = c.Flags().Changed("loop")
 			return runCheckPending(c.Context(), opts)
 		},
 	}
@@ -85,38 +105,60 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders claimed at most per run (with --loop: in the run at once)")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel)")
-	f.Float64Var(&cfg.Rate, "rate", 0, "requests per second at most per integration; 0 is unlimited")
+	f.Float64Var(&cfg.Rate, "rate", cfg.Rate, "requests per second at most per integration, per run; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take")
-	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "stop claiming after this long and finish what is in flight")
+	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats")
-	f.DurationVar(&cfg.Loop, "loop", 0, "keep claiming orders as they become due until this long has passed (e.g. 58s from a once-a-minute cron); 0 claims once")
+	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it; "+
+		"--max-duration bounds the run); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
-	f.StringVarP(&opts.Output, "output", "o", "table", "summary format: table or json")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron)")
-	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(e.g. /var/lib/prometheus/node-exporter/zwatch.prom), replacing it atomically")
+	addOutputFlag(c, &opts.Output, "summary format")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")
+	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
 	return c
 }
 
-func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
-	if err := outputFormat(opts.Output); err != nil {
-		return err
-	}
+// config is the run's watch.Config, its flags checked and --loop's default
+// resolved.
+func (opts *CheckPendingOptions) config() (watch.Config, error) {
 	schedule, err := watch.ParseSchedule(opts.Schedule)
 	if err != nil {
-		return usage("%v", err)
+		return watch.Config{}, usage("--schedule %q: %w", opts.Schedule, err)
 	}
 	cfg := opts.Config
 	cfg.Schedule = schedule
+	if !opts.loopGiven {
+		// The default loop fits the default run; a run given a shorter
+		// --max-duration loops that long, and a dry run asks once.
+		cfg.Loop = min(cfg.Loop, cfg.MaxDuration)
+		if cfg.DryRun {
+			cfg.Loop = 0
+		}
+	}
 	if err := cfg.Validate(); err != nil {
-		return usage("%v", err)
+		return watch.Config{}, configUsage(err)
+	}
+	return cfg, nil
+}
+
+func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
+	cfg, err := opts.config()
+	if err != nil {
+		return err
 	}
 	if err := opts.checkMetricsFile(); err != nil {
 		return err
 	}
-	logger, err := opts.logger(opts.Quiet)
+	var progress *progressLine
+	logTo := opts.IO.ErrOut
+	if opts.IO.Terminal && !opts.Quiet {
+		progress = newProgressLine(opts.IO.ErrOut, cfg)
+		logTo = progress
+	}
+	logger, err := opts.loggerTo(logTo, opts.Quiet)
 	if err != nil {
 		return err
 	}
@@ -129,22 +171,24 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	defer st.Close()
 
-	endProgress := func() {}
-	if opts.IO.Terminal && !opts.Quiet {
-		cfg.Progress, endProgress = progressLine(opts.IO.ErrOut)
+	previous := opts.previousRun(ctx, st, cfg)
+	if progress != nil {
+		progress.start(ctx, st)
+		cfg.Progress = progress.show
 	}
 	summary, err := watch.Run(ctx, st, cfg)
-	endProgress()
+	if progress != nil {
+		progress.end()
+	}
 	if summary == nil {
 		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
 	}
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
-	if !opts.Quiet || summary.NeedsAttention() || err != nil {
-		if werr := writeSummary(opts, summary); werr != nil && err == nil {
-			err = werr
-		}
+	news := compareWithPrevious(previous, summary)
+	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
+		err = werr
 	}
 	switch {
 	case err != nil:
@@ -152,27 +196,33 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	case summary.NeedsAttention():
 		err = attention
 	}
-	return opts.finishRun(ctx, cfg, st, started, summary, err)
+	return opts.finishRun(ctx, cfg, st, started, &ranRun{summary: summary, news: news}, err)
 }
 
-func writeSummary(opts *CheckPendingOptions, s *watch.Summary) error {
+// writeSummary prints the run's summary: always without -q, and with -q
+// only when a person has something new to read (runErr, a panel that
+// started failing or answers again, stuck orders).
+func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, runErr error) error {
+	if opts.Quiet && runErr == nil && !news.worthSaying(s) {
+		return nil
+	}
 	out := opts.IO.Out
-	if opts.Output == "json" {
+	if opts.Output == formatJSON {
 		return writeJSON(out, s)
 	}
 	if s.DryRun {
 		fmt.Fprintln(out, "dry run: nothing was written")
 	}
-	t := newTable(out, "integration", "asked", "completed", "processing", "failed", "errors", "skipped", "stuck", "state")
+	t := newTable(out, "integration", "id", "asked", "completed", "processing", "failed", "errors", "skipped", "stuck", "state")
 	for _, in := range s.Integrations {
 		state := "ok"
 		if in.Failing {
 			state = "FAILING"
 		}
-		t.Append(in.Name, in.Asked, in.Completed, in.Processing, in.Failed, in.Errors, in.Skipped, in.Stuck, state)
+		t.Append(in.Name, shortID(in.ID), in.Asked, in.Completed, in.Processing, in.Failed, in.Errors, in.Skipped, in.Stuck, state)
 	}
 	tot := s.Total
-	t.Footer("total", tot.Asked, tot.Completed, tot.Processing, tot.Failed, tot.Errors, tot.Skipped, tot.Stuck, "")
+	t.Footer("total", "", tot.Asked, tot.Completed, tot.Processing, tot.Failed, tot.Errors, tot.Skipped, tot.Stuck, "")
 	if err := t.Render(); err != nil {
 		return err
 	}
@@ -184,7 +234,14 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary) error {
 		notes = append(notes, "stopped early by "+s.StoppedBy+"; unasked orders were released")
 	}
 	for _, in := range s.FailingIntegrations() {
-		notes = append(notes, fmt.Sprintf("integration %s is failing: %s", in.Name, in.Reason))
+		still := ""
+		if !news.newlyFailing[in.ID] {
+			still = " still"
+		}
+		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", in.Name, still, in.Reason))
+	}
+	for _, name := range news.recovered {
+		notes = append(notes, fmt.Sprintf("integration %s answers again", name))
 	}
 	for _, id := range s.StuckOrders {
 		if slices.Contains(s.PINTooLong, id) {

@@ -2,10 +2,15 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/metrics"
@@ -20,71 +25,323 @@ import (
 // did is still worth a row and a metrics file, but not a hang.
 const reportGrace = 10 * time.Second
 
-// checkMetricsFile refuses a --metrics-file that cannot work, before the run
-// touches anything.
+// checkMetricsFile refuses a --metrics-file that cannot be written, before
+// the run asks znet or writes anything: its directory must exist and take a
+// new file (the file is written beside itself and renamed), and the path
+// must not be a directory.
 func (opts *CheckPendingOptions) checkMetricsFile() error {
-	if opts.MetricsFile == "" {
+	path := opts.MetricsFile
+	if path == "" {
 		return nil
 	}
 	if opts.Config.DryRun {
 		return usage("--dry-run writes nothing, so it cannot write --metrics-file")
 	}
-	dir := filepath.Dir(opts.MetricsFile)
+	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usage("--metrics-file %s: the directory %s does not exist", opts.MetricsFile, dir)
+		return usage("--metrics-file %s: the directory %s does not exist", path, dir)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usage("--metrics-file %s is a directory; name a file in it, like %s", path, filepath.Join(path, "zwatch.prom"))
+	}
+	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
+	if err != nil {
+		return usage("--metrics-file %s: cannot write to %s (%v); give zwatch's user write access, or another path", path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }
 
-// finishRun records the run in zwatch_runs and writes the metrics file, and
-// returns err, the error check-pending exits with. st and summary are nil when
-// the run could not start. Failing to record is logged but does not change
-// the exit status: the orders were handled all the same.
-func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config, st *store.Store, started time.Time, summary *watch.Summary, err error) error {
+// ranRun is a run that started: its summary and what it said that the
+// previous run had not.
+type ranRun struct {
+	summary *watch.Summary
+	news    runNews
+}
+
+// finishRun writes the metrics file and records the run in zwatch_runs,
+// and returns the error check-pending exits with: err, or a fatal error if
+// the metrics file could not be written. The run is recorded with that
+// final status. st and ran are nil when the run could not start. Failing
+// to record is logged but does not change the exit status: the orders were
+// handled all the same.
+func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config, st *store.Store, started time.Time, ran *ranRun, err error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportGrace)
 	defer cancel()
-	status := exitStatus(err)
 	logger := cfg.Logger
 
-	if summary != nil && !summary.DryRun {
-		if rerr := st.RecordRun(ctx, summary.Record(status, err)); rerr != nil {
+	if opts.MetricsFile != "" {
+		m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: exitStatus(err)}
+		if ran != nil {
+			m.Summary = ran.summary
+			orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+			if serr != nil {
+				logger.Warn("pending orders are left out of the metrics file", "err", serr)
+			}
+			m.Orders = orders
+		}
+		if werr := metrics.WriteFile(opts.MetricsFile, m); werr != nil {
+			if err == nil {
+				err = fatal(werr)
+			} else {
+				logger.Error("the metrics file was not written", "err", werr)
+			}
+		}
+	}
+	if ran != nil && !ran.summary.DryRun {
+		record := ran.summary.Record(exitStatus(err), err)
+		if record.Error == "" {
+			record.Error = failingNote(ran.summary, ran.news)
+		}
+		if rerr := st.RecordRun(ctx, record); rerr != nil {
 			logger.Warn("the run could not be recorded for zwatch stats", "err", rerr)
 		}
-	}
-	if opts.MetricsFile == "" {
-		return err
-	}
-	m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: status, Summary: summary}
-	if summary != nil {
-		orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
-		if serr != nil {
-			logger.Warn("pending orders are left out of the metrics file", "err", serr)
-		}
-		m.Orders = orders
-	}
-	werr := metrics.WriteFile(opts.MetricsFile, m)
-	switch {
-	case werr == nil:
-	case err == nil:
-		return fatal(werr)
-	default:
-		logger.Error("the metrics file was not written", "err", werr)
 	}
 	return err
 }
 
-// progressLine shows a long run's count on a terminal, rewriting one line;
-// done ends it before the summary is printed.
-func progressLine(w io.Writer) (show func(watch.Progress), done func()) {
-	shown := false
-	show = func(p watch.Progress) {
-		shown = true
-		fmt.Fprintf(w, "\r  asked %d/%d", p.Done, p.Claimed)
+// What -q says once. A run records the panels that were failing in it in
+// its zwatch_runs row (in the error column, which a run that did not fail
+// leaves empty otherwise); the next run reads that row and mentions a
+// failing panel only when it was not failing before, and a panel that
+// answers again once.
+
+const failingPrefix = "failing integrations: "
+
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// previousFailing is what the previous run said was failing.
+type previousFailing struct {
+	known bool              // a previous run was read
+	ids   map[string]string // failing integration id -> name, of those still enabled
+}
+
+// previousRun reads which panels the last recorded run found failing. A
+// dry run prints everything anyway; a run that cannot tell says everything.
+func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
+	if cfg.DryRun {
+		return previousFailing{}
 	}
-	done = func() {
-		if shown {
-			fmt.Fprint(w, "\r\033[K") // erase the line
+	runs, err := st.LastRuns(ctx, 1)
+	if err != nil {
+		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
+		return previousFailing{}
+	}
+	prev := previousFailing{known: true, ids: map[string]string{}}
+	if len(runs) == 0 || !strings.HasPrefix(runs[0].Error, failingPrefix) {
+		return prev
+	}
+	integrations, err := st.ZnetIntegrations(ctx)
+	if err != nil {
+		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
+		return previousFailing{}
+	}
+	enabled := map[string]string{}
+	for _, in := range integrations {
+		if in.Enabled {
+			enabled[in.ID] = in.Name
 		}
 	}
-	return show, done
+	for _, id := range uuidPattern.FindAllString(runs[0].Error, -1) {
+		if name, ok := enabled[id]; ok {
+			prev.ids[id] = name
+		}
+	}
+	return prev
+}
+
+// runNews is what this run says that the previous one had not.
+type runNews struct {
+	newlyFailing map[string]bool   // integration ids
+	recovered    []string          // names of panels failing before that answered in this run
+	carried      map[string]string // failing before and not asked in this run: id -> name
+}
+
+func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
+	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}}
+	asked := map[string]bool{}
+	for _, in := range s.Integrations {
+		asked[in.ID] = true
+		_, before := prev.ids[in.ID]
+		switch {
+		case in.Failing && !before:
+			news.newlyFailing[in.ID] = true
+		case !in.Failing && before && in.Asked > 0:
+			news.recovered = append(news.recovered, in.Name)
+		case !in.Failing && before:
+			news.carried[in.ID] = in.Name // released unasked: nothing learnt
+		}
+	}
+	if !prev.known {
+		for _, in := range s.FailingIntegrations() {
+			news.newlyFailing[in.ID] = true
+		}
+	}
+	for id, name := range prev.ids {
+		if !asked[id] {
+			news.carried[id] = name
+		}
+	}
+	return news
+}
+
+// worthSaying is true when -q should print the summary.
+func (n runNews) worthSaying(s *watch.Summary) bool {
+	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0
+}
+
+// failingNote is what the run records of its failing panels; empty when
+// none is failing.
+func failingNote(s *watch.Summary, news runNews) string {
+	var parts []string
+	for _, in := range s.FailingIntegrations() {
+		parts = append(parts, fmt.Sprintf("%s (%s)", in.Name, in.ID))
+	}
+	for id, name := range news.carried {
+		parts = append(parts, fmt.Sprintf("%s (%s)", name, id))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	sort.Strings(parts)
+	return failingPrefix + strings.Join(parts, "; ")
+}
+
+// progressLine is a long run's progress on a terminal: one line on stderr
+// that it owns. Log lines are written through it, so that each clears the
+// line, appears above it, and the line is drawn again below. The count is of
+// a fixed whole: the orders due when the run started (at most --batch), or
+// with --loop the loop's time.
+type progressLine struct {
+	mu       sync.Mutex
+	w        io.Writer
+	loop     time.Duration
+	batch    int
+	started  time.Time
+	expected int // orders due at the start, at most --batch; 0 unknown
+	last     watch.Progress
+	shown    string
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+}
+
+func newProgressLine(w io.Writer, cfg watch.Config) *progressLine {
+	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, started: time.Now()}
+}
+
+// start counts the orders due now, and redraws the line every second, so
+// that the time and the ETA move while a panel is slow.
+func (p *progressLine) start(ctx context.Context, st *store.Store) {
+	if p.loop == 0 {
+		if _, total, err := st.OrderStats(ctx, store.StatsParams{}); err == nil {
+			p.expected = min(total.Due, p.batch)
+		}
+	}
+	p.started = time.Now()
+	p.stop = make(chan struct{})
+	p.stopped.Add(1)
+	go func() {
+		defer p.stopped.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-tick.C:
+				p.mu.Lock()
+				p.draw(time.Now())
+				p.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// show takes a new count from the run.
+func (p *progressLine) show(pr watch.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = pr
+	p.draw(time.Now())
+}
+
+// end erases the line before the summary is printed.
+func (p *progressLine) end() {
+	if p.stop != nil {
+		close(p.stop)
+		p.stopped.Wait()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown != "" {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	p.shown = ""
+	p.stop = nil
+}
+
+// Write is a log line: above the progress line, which is drawn again.
+func (p *progressLine) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown != "" {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	n, err := p.w.Write(b)
+	if p.shown != "" {
+		fmt.Fprint(p.w, p.shown)
+	}
+	return n, err
+}
+
+// draw writes the line for now; the caller holds p.mu. A single claim
+// with nothing due draws nothing.
+func (p *progressLine) draw(now time.Time) {
+	text := p.text(now)
+	if text == "" {
+		return
+	}
+	p.shown = "\r\033[K" + text
+	fmt.Fprint(p.w, p.shown)
+}
+
+// text is e.g. "asked 40/200: 38 completed, 2 errors; about 12s left", or
+// with --loop "0:12 of 0:58: asked 40: 38 completed, 2 errors, 3 waiting".
+func (p *progressLine) text(now time.Time) string {
+	pr := p.last
+	if pr.Claimed == 0 && p.expected == 0 && p.loop == 0 {
+		return ""
+	}
+	elapsed := now.Sub(p.started)
+	counts := fmt.Sprintf("%d completed, %d errors", pr.Completed, pr.Errors)
+	open := pr.Claimed - pr.Done
+	var eta time.Duration
+	if pr.Done > 0 {
+		eta = time.Duration(float64(elapsed) / float64(pr.Done) * float64(open))
+	}
+	if p.loop > 0 {
+		left := max(p.loop-elapsed, 0)
+		line := fmt.Sprintf("  %s of %s: asked %d: %s, %d waiting for an answer",
+			clock(min(elapsed, p.loop)), clock(p.loop), pr.Done, counts, open)
+		if left == 0 && open > 0 {
+			line += fmt.Sprintf("; about %s left", clock(eta))
+		}
+		return line
+	}
+	whole := max(p.expected, pr.Claimed)
+	if pr.Done > 0 {
+		eta = time.Duration(float64(elapsed) / float64(pr.Done) * float64(whole-pr.Done))
+	}
+	line := fmt.Sprintf("  asked %d/%d: %s", pr.Done, whole, counts)
+	if pr.Done > 0 && pr.Done < whole {
+		line += fmt.Sprintf("; about %s left", clock(eta))
+	}
+	return line
+}
+
+// clock is a duration as m:ss.
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 }

@@ -162,11 +162,14 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 	s := newShop(t)
 	s.order("51")
 	s.order("52")
-	s.znet.SetDefault(znettest.Waiting(""))
+	s.order("53")
+	s.znet.Script("51", znettest.Done("PIN-51", ""))
+	s.znet.Script("52", znettest.Waiting(""))
+	s.znet.Script("53", znettest.Rejected("3", "Geçersiz istek"))
 	terminal := func(args ...string) string {
 		var out bytes.Buffer
 		errOut := &lockedBuffer{}
-		args = append(args, "--database-url", s.db.URL)
+		args = append(args, "--loop", "0", "--database-url", s.db.URL)
 		code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut, Terminal: true})
 		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
@@ -174,15 +177,38 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 		return errOut.String()
 	}
 
-	if got := terminal("check-pending"); !strings.Contains(got, "\r  asked 2/2") {
-		t.Errorf("stderr on a terminal shows no progress:\n%q", got)
+	got := terminal("check-pending", "--log-level", "debug")
+	// The whole is the orders due at the start, and the line counts what
+	// a person waits for.
+	if !strings.Contains(got, "asked 3/3: 1 completed, 1 errors") {
+		t.Errorf("stderr on a terminal shows no progress of a fixed whole with its counts:\n%q", got)
 	}
+	if strings.Contains(got, "asked 1/1") || strings.Contains(got, "asked 2/2") {
+		t.Errorf("the progress line's whole changed during the run:\n%q", got)
+	}
+	// Each log line starts on a line of its own: the progress line is
+	// erased before it and drawn again after it.
+	for i := 0; ; {
+		j := strings.Index(got[i:], "time=")
+		if j < 0 {
+			break
+		}
+		at := i + j
+		if at > 0 && got[at-1] != '\n' && !strings.HasSuffix(got[:at], "\r\033[K") {
+			t.Errorf("a log line collides with the progress line: %q", got[max(0, at-40):at+5])
+		}
+		i = at + 1
+	}
+	if end := strings.LastIndex(got, "\r\033[K"); end < 0 || strings.Contains(got[end:], "  asked ") {
+		t.Errorf("the progress line is not erased at the end:\n%q", got)
+	}
+
 	s.db.MakeAllDue()
 	if got := terminal("check-pending", "-q"); got != "" {
 		t.Errorf("-q on a terminal printed %q", got)
 	}
 	s.db.MakeAllDue()
-	if r := zwatch(t, s.db, "check-pending"); strings.Contains(r.stderr, "asked 2/2") {
+	if r := zwatch(t, s.db, "check-pending"); strings.Contains(r.stderr, "\r") {
 		t.Errorf("progress shown where no person watches:\n%q", r.stderr)
 	}
 }

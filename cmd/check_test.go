@@ -70,7 +70,6 @@ func TestCheckOrderExplainsWhyNot(t *testing.T) {
 	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", Disabled: true})
 	cases := map[string]struct{ id, want string }{
 		"unknown":      {"3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44", "does not exist"},
-		"final":        {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "41", ExternalStatus: "completed"}), "already final"},
 		"staff":        {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "42", Status: "rejected"}), "handled by staff"},
 		"not znet":     {s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "43"}), "not a znet order"},
 		"disabled":     {s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "44"}), "disabled"},

@@ -321,7 +321,7 @@ func (d *demoRun) zwatchTo(out, errOut io.Writer, args ...string) int {
 // state and says why the run exited 3, if it did.
 func (d *demoRun) checkUntilSettled(st *store.Store) error {
 	pace := d.opts.Pace
-	args := []string{"check-pending", "--first-delay", "0",
+	args := []string{"check-pending", "--loop", "0", "--rate", "0", "--first-delay", "0",
 		"--schedule", pace.String(), "--give-up-after", (6 * pace).String()}
 	out := d.opts.IO.Out
 	start := time.Now()

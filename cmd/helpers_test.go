@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,10 +44,12 @@ type result struct {
 }
 
 // zwatch runs the command line in-process against the test's database.
+// check-pending claims once unless the test gives --loop: its default loop
+// of 58 seconds is for cron, and a test looks at one run.
 func zwatch(t *testing.T, db *storetest.DB, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args = append(args, "--database-url", db.URL)
+	args = append(onceUnlessLooping(args), "--database-url", db.URL)
 	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: &errOut})
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
@@ -75,4 +78,18 @@ func runMain(args []string, errOut *strings.Builder) result {
 	var out bytes.Buffer
 	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut})
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// onceUnlessLooping adds --loop 0 to a check-pending command line that does
+// not say how long to loop.
+func onceUnlessLooping(args []string) []string {
+	if len(args) == 0 || args[0] != "check-pending" {
+		return args
+	}
+	for _, a := range args {
+		if a == "--loop" || strings.HasPrefix(a, "--loop=") || a == "--dry-run" {
+			return args
+		}
+	}
+	return append(slices.Clone(args), "--loop", "0")
 }

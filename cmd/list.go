@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -14,30 +16,39 @@ import (
 // ListOptions are `zwatch list`'s flags.
 type ListOptions struct {
 	*GlobalOptions
-	Pending, Stuck, Failed, Completed bool
-	TenantID, IntegrationID           string
-	Limit                             int
-	ShowPIN                           bool
-	Output                            string
+	Pending, Paused, Stuck, Failed, Completed bool
+	TenantID, Integration, Order              string
+	Limit                                     int
+	ShowPIN                                   bool
+	Output                                    string
 }
 
 func newListCmd(g *GlobalOptions) *cobra.Command {
 	opts := &ListOptions{GlobalOptions: g}
 	c := &cobra.Command{
-		Use:   "list [--pending | --stuck | --failed | --completed]",
-		Short: "List znet orders: waiting, stuck, failed or completed",
+		Use:   "list [--pending | --paused | --stuck | --failed | --completed] [--order REF]",
+		Short: "List znet orders: waiting, paused, stuck, failed or completed",
 		Long: `List znet orders in one state, as a table an operator reads at a glance:
 order number, short id, tenant, integration, external status, age since it
 was sent, zwatch's attempts, next check and last error. PINs are masked
-(••••-GH78) unless --show-pin is given.
+(••••-GH78) unless --show-pin is given. When more orders match than --limit
+shows, a last line says how many more there are.
 
   --pending    still waiting for znet, oldest first (the default)
+  --paused     waiting, but their integration is disabled, so zwatch does not
+               ask about them until it is enabled again
   --stuck      zwatch gave up on them; check them on the dealer panel
   --failed     cancelled at znet, newest first
-  --completed  done, newest first`,
+  --completed  done, newest first
+
+--order finds one order the way a customer names it: its order number, the
+beginning of its id, or its id; it is listed whatever its state unless a
+state is given too. --integration takes the integration's name or the
+beginning of its id.`,
 		Example: `  zwatch list --pending --limit 20
-  zwatch list --stuck --integration 7d3c1a52-0f4e-4b8a-9c6d-1e2f3a4b5c6d
-  zwatch list --completed --tenant 1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9 --show-pin -o json`,
+  zwatch list --order 1010 --show-pin
+  zwatch list --stuck --integration znet-A
+  zwatch list --completed --tenant 1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runList(c.Context(), opts)
@@ -45,15 +56,17 @@ was sent, zwatch's attempts, next check and last error. PINs are masked
 	}
 	f := c.Flags()
 	f.BoolVar(&opts.Pending, "pending", false, "orders still waiting for znet (default)")
+	f.BoolVar(&opts.Paused, "paused", false, "waiting orders of disabled integrations, which zwatch does not ask about")
 	f.BoolVar(&opts.Stuck, "stuck", false, "orders zwatch gave up on")
 	f.BoolVar(&opts.Failed, "failed", false, "orders znet cancelled")
 	f.BoolVar(&opts.Completed, "completed", false, "orders znet finished")
-	c.MarkFlagsMutuallyExclusive("pending", "stuck", "failed", "completed")
+	c.MarkFlagsMutuallyExclusive("pending", "paused", "stuck", "failed", "completed")
+	f.StringVar(&opts.Order, "order", "", "only this order: its number, the beginning of its id, or its id")
 	f.StringVar(&opts.TenantID, "tenant", "", "only this tenant's orders (tenant id)")
-	f.StringVar(&opts.IntegrationID, "integration", "", "only this integration's orders (integration id)")
+	f.StringVar(&opts.Integration, "integration", "", "only this integration's orders: its name, or the beginning of its id")
 	f.IntVar(&opts.Limit, "limit", 50, "orders at most")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print PINs in full (they are the customers' secrets)")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
 
@@ -62,6 +75,7 @@ type listedOrder struct {
 	ID             string     `json:"id"`
 	OrderNo        *int64     `json:"order_no,omitempty"`
 	TenantID       *string    `json:"tenant_id,omitempty"`
+	IntegrationID  string     `json:"integration_id"`
 	Integration    string     `json:"integration"`
 	ExternalStatus string     `json:"external_status"`
 	SentAt         *time.Time `json:"sent_at,omitempty"`
@@ -72,47 +86,75 @@ type listedOrder struct {
 	PIN            string     `json:"pin,omitempty"`
 }
 
-func runList(ctx context.Context, opts *ListOptions) error {
-	state := "pending"
+// state is the list the flags ask for.
+func (opts *ListOptions) state() string {
 	switch {
+	case opts.Paused:
+		return "paused"
 	case opts.Stuck:
-		state = "stuck"
+		return "stuck"
 	case opts.Failed:
-		state = "failed"
+		return "failed"
 	case opts.Completed:
-		state = "completed"
+		return "completed"
+	case opts.Order != "" && !opts.Pending:
+		return "any"
 	}
+	return "pending"
+}
+
+func runList(ctx context.Context, opts *ListOptions) error {
 	if opts.Limit < 1 {
 		return usage("--limit must be at least 1")
 	}
-	for flag, id := range map[string]string{"--tenant": opts.TenantID, "--integration": opts.IntegrationID} {
-		if id == "" {
-			continue
-		}
-		if _, err := uuid.Parse(id); err != nil {
-			return usage("%s %q is not an id (a UUID)", flag, id)
+	if opts.TenantID != "" {
+		if _, err := uuid.Parse(opts.TenantID); err != nil {
+			return usage("--tenant %q is not an id (a UUID)", opts.TenantID)
 		}
 	}
-	if err := outputFormat(opts.Output); err != nil {
-		return err
+	var ref store.OrderRef
+	if opts.Order != "" {
+		var err error
+		if ref, err = parseOrderRef("--order", opts.Order); err != nil {
+			return err
+		}
 	}
-	st, err := opts.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	rows, err := st.ListOrders(ctx, store.ListFilter{
-		State: state, TenantID: opts.TenantID, IntegrationID: opts.IntegrationID, Limit: opts.Limit,
+	return opts.withStore(ctx, func(st *store.Store) error {
+		filter := store.ListFilter{State: opts.state(), TenantID: opts.TenantID, Limit: opts.Limit}
+		if opts.Integration != "" {
+			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
+			if err != nil {
+				return err
+			}
+			filter.IntegrationID = in.ID
+		}
+		if opts.Order != "" {
+			matches, err := st.FindOrders(ctx, ref, opts.Limit)
+			if err != nil {
+				return fatal(err)
+			}
+			if len(matches) == 0 {
+				return usage("--order %s: no order has this number or an id beginning so", opts.Order)
+			}
+			for _, m := range matches {
+				filter.OrderIDs = append(filter.OrderIDs, m.ID)
+			}
+		}
+		rows, err := st.ListOrders(ctx, filter)
+		if err != nil {
+			return fatal(err)
+		}
+		return opts.print(rows)
 	})
-	if err != nil {
-		return fatal(err)
-	}
+}
+
+func (opts *ListOptions) print(rows []store.ListedOrder) error {
 	now := time.Now()
 	out := make([]listedOrder, len(rows))
+	matching := 0
 	for i, r := range rows {
 		o := listedOrder{
-			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, Integration: r.Integration,
+			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: r.SentAt, Attempts: r.Attempts, NextCheckAt: r.NextCheckAt,
 		}
 		if r.SentAt != nil {
@@ -125,35 +167,45 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			o.PIN = pinShown(*r.PIN, opts.ShowPIN)
 		}
 		out[i] = o
+		matching = r.Matching
 	}
-	if opts.Output == "json" {
-		if err := writeJSON(opts.IO.Out, out); err != nil {
-			return fatal(err)
+	return render(opts.IO.Out, opts.Output, out, func() error {
+		t := newTable(opts.IO.Out, "order", "id", "tenant", "integration", "status", "age", "attempts", "next check", "last error", "pin")
+		for _, o := range out {
+			orderNo := ""
+			if o.OrderNo != nil {
+				orderNo = strconv.FormatInt(*o.OrderNo, 10)
+			}
+			tenant := ""
+			if o.TenantID != nil {
+				tenant = shortID(*o.TenantID)
+			}
+			next := ""
+			if o.NextCheckAt != nil {
+				next = age(-now.Sub(*o.NextCheckAt))
+				if !o.NextCheckAt.After(now) {
+					next = "due"
+				}
+			}
+			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, o.ExternalStatus,
+				age(time.Duration(o.AgeSeconds)*time.Second), o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
 		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		return moreNotShown(opts.IO.Out, len(out), matching)
+	})
+}
+
+// moreNotShown ends a table cut at --limit with how many rows it left out.
+func moreNotShown(w io.Writer, shown, matching int) error {
+	if matching <= shown {
 		return nil
 	}
-	t := newTable(opts.IO.Out, "order", "id", "tenant", "integration", "status", "age", "attempts", "next check", "last error", "pin")
-	for _, o := range out {
-		orderNo := ""
-		if o.OrderNo != nil {
-			orderNo = strconv.FormatInt(*o.OrderNo, 10)
-		}
-		tenant := ""
-		if o.TenantID != nil {
-			tenant = shortID(*o.TenantID)
-		}
-		next := ""
-		if o.NextCheckAt != nil {
-			next = age(-now.Sub(*o.NextCheckAt))
-			if !o.NextCheckAt.After(now) {
-				next = "due"
-			}
-		}
-		t.Append(orderNo, shortID(o.ID), tenant, o.Integration, o.ExternalStatus,
-			age(time.Duration(o.AgeSeconds)*time.Second), o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
+	more := fmt.Sprintf("%d more not shown", matching-shown)
+	if matching >= store.ListCountCap {
+		more = fmt.Sprintf("at least %d more not shown", matching-shown)
 	}
-	if err := t.Render(); err != nil {
-		return fatal(err)
-	}
-	return nil
+	_, err := fmt.Fprintf(w, "%s (raise --limit, or narrow with --integration, --tenant or --order)\n", more)
+	return err
 }

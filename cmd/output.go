@@ -4,19 +4,84 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/zwatch/zwatch/pkg/watch"
 )
 
-// outputFormat validates --output.
-func outputFormat(s string) error {
-	if s != "table" && s != "json" {
-		return usage("--output %q: want table or json", s)
+// enumValue is a string flag that takes one of a few values. A wrong value
+// is refused while the command line is parsed, as a usage error, before
+// anything runs; shell completion offers the values.
+type enumValue struct {
+	p      *string
+	values []string
+}
+
+func (e *enumValue) String() string { return *e.p }
+func (e *enumValue) Type() string   { return "string" }
+func (e *enumValue) Set(s string) error {
+	if !slices.Contains(e.values, s) {
+		return fmt.Errorf("want %s", oneOf(e.values))
+	}
+	*e.p = s
+	return nil
+}
+
+// oneOf words a list of choices: "a, b or c".
+func oneOf(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+}
+
+// stringEnumFlag registers an enum flag on flags, with completion on c.
+// usage should not list the values: they are added to it.
+func stringEnumFlag(c *cobra.Command, flags *pflag.FlagSet, p *string, name, shorthand, defaultValue string, values []string, usage string) {
+	*p = defaultValue
+	flags.VarP(&enumValue{p: p, values: values}, name, shorthand, usage+": "+oneOf(values))
+	_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// Output formats of every command that prints data.
+const (
+	formatTable = "table"
+	formatJSON  = "json"
+)
+
+// addOutputFlag registers -o/--output, the one way every command chooses
+// between a table for a person and JSON for a program.
+func addOutputFlag(c *cobra.Command, p *string, what string) {
+	stringEnumFlag(c, c.Flags(), p, "output", "o", formatTable, []string{formatTable, formatJSON}, what)
+}
+
+// render writes v as JSON when format asks for it, else through table. A
+// failure to write the output is fatal: the command's work may be done,
+// but nobody could read about it.
+func render(out io.Writer, format string, v any, table func() error) error {
+	var err error
+	if format == formatJSON {
+		err = writeJSON(out, v)
+	} else {
+		err = table()
+	}
+	if err != nil {
+		return fatal(fmt.Errorf("writing the output: %w", err))
+	}
+	return nil
+}
+
+// requirePositive is the check of every duration flag that bounds a wait.
+func requirePositive(flag string, d time.Duration) error {
+	if d <= 0 {
+		return usage("%s must be positive, like 20s", flag)
 	}
 	return nil
 }

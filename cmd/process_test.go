@@ -47,7 +47,7 @@ func zwatchBinary(t *testing.T) string {
 // startZwatch starts the binary against the shop's database.
 func startZwatch(t *testing.T, s *shop, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	c := exec.Command(zwatchBinary(t), append(args, "--database-url", s.db.URL)...)
+	c := exec.Command(zwatchBinary(t), append(onceUnlessLooping(args), "--database-url", s.db.URL)...)
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, &out
 	if err := c.Start(); err != nil {

@@ -139,7 +139,7 @@ PostgreSQL database.
 
 It runs from cron: 'zwatch check-pending' takes a bounded batch of due
 orders, asks znet about each with limited concurrency, and commits what it
-learns. Operators look with 'zwatch check --order ID' and 'zwatch list'.
+learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing,
@@ -148,7 +148,7 @@ but an integration is failing or orders became stuck; 4 (check) the order is
 not zwatch's to ask about.`,
 		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
   zwatch check-pending -q
-  zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44
+  zwatch check --order 1010
   zwatch list --pending --limit 20`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -162,7 +162,7 @@ not zwatch's to ask about.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usage("%v (see zwatch %s --help)", err, c.Name())
+		return usage("%v (see %s --help)", err, c.CommandPath())
 	})
 
 	pf := root.PersistentFlags()
@@ -170,8 +170,11 @@ not zwatch's to ask about.`,
 	// a URL in the environment may carry a password.
 	pf.StringVar(&opts.DatabaseURL, "database-url", "",
 		"the shop's PostgreSQL, as a postgres:// URL or libpq key=value settings\n(default $DATABASE_URL; with neither, the PG* variables as psql uses them)")
-	pf.StringVar(&opts.LogFormat, "log-format", "auto", "log format on stderr: text, json, or auto (text on a terminal, json otherwise)")
-	pf.StringVar(&opts.LogLevel, "log-level", "info", "least important log level shown: debug (one line per order), info, warn, error")
+	stringEnumFlag(root, pf, &opts.LogFormat, "log-format", "", "auto", []string{"auto", "text", "json"},
+		"log format on stderr (auto: text on a terminal, json otherwise)")
+	stringEnumFlag(root, pf, &opts.LogLevel, "log-level", "", "info", []string{"debug", "info", "warn", "error"},
+		"least important log level shown (debug: one line per order)")
+	setVersion(root)
 
 	root.AddCommand(
 		newMigrateCmd(opts),
@@ -180,14 +183,22 @@ not zwatch's to ask about.`,
 		newListCmd(opts),
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
+		newVersionCmd(),
 	)
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
+	refuseUnknownShells(root)
 	return root
 }
 
 // logger builds the slog logger the flags ask for; quiet raises the level
 // to warnings, so that a cron job mails only what needs a person.
 func (g *GlobalOptions) logger(quiet bool) (*slog.Logger, error) {
+	return g.loggerTo(g.IO.ErrOut, quiet)
+}
+
+// loggerTo is logger writing to w: stderr, or a progress line that keeps
+// its own line clear of the log's.
+func (g *GlobalOptions) loggerTo(w io.Writer, quiet bool) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(g.LogLevel)); err != nil {
 		return nil, usage("--log-level %q: want debug, info, warn or error", g.LogLevel)
@@ -196,16 +207,19 @@ func (g *GlobalOptions) logger(quiet bool) (*slog.Logger, error) {
 		level = slog.LevelWarn
 	}
 	hopts := &slog.HandlerOptions{Level: level}
+	// JSON would write durations as integer nanoseconds; "20.177s" is what
+	// a person and time.ParseDuration both read.
+	jopts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationsAsText}
 	switch g.LogFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(g.IO.ErrOut, hopts)), nil
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(g.IO.ErrOut, hopts)), nil
+		return slog.New(slog.NewJSONHandler(w, jopts)), nil
 	case "auto":
 		if g.IO.Terminal {
-			return slog.New(slog.NewTextHandler(g.IO.ErrOut, hopts)), nil
+			return slog.New(slog.NewTextHandler(w, hopts)), nil
 		}
-		return slog.New(slog.NewJSONHandler(g.IO.ErrOut, hopts)), nil
+		return slog.New(slog.NewJSONHandler(w, jopts)), nil
 	}
 	return nil, usage("--log-format %q: want text, json or auto", g.LogFormat)
 }
@@ -214,8 +228,12 @@ func (g *GlobalOptions) logger(quiet bool) (*slog.Logger, error) {
 // migrate, makes sure zwatch's migrations are there.
 func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*store.Store, error) {
 	databaseURL := g.DatabaseURL
+	flag := "--database-url"
 	if databaseURL == "" {
-		databaseURL = os.Getenv("DATABASE_URL")
+		databaseURL, flag = os.Getenv("DATABASE_URL"), "$DATABASE_URL"
+	}
+	if err := checkDatabaseURL(flag, databaseURL); err != nil {
+		return nil, err
 	}
 	open := store.Open
 	if g.readsOnly {

@@ -32,12 +32,18 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
   sent, pending, processing  orders zwatch still asks about, by externalStatus
   due                        of those, the ones the next check-pending asks about;
                              an order zwatch has not seen yet is due --first-delay
-                             after it was sent (give the one cron uses), and
-                             the orders of a disabled integration are never due
+                             after it was sent (give the one cron uses)
+  paused                     waiting orders of a disabled integration: zwatch
+                             does not ask about them, and they are in no other
+                             figure (nor in the total's ages) until it is
+                             enabled again
   age p50, p95, oldest       how long ago those orders were sent: median, 95th
                              percentile and oldest
   stuck                      orders zwatch gave up on (see 'zwatch list --stuck');
                              they are not in the ages
+
+Each integration is shown with the beginning of its id, which --integration
+of list and balance takes as well as its name.
   completed, failed 1h, 24h  orders zwatch saw completed, or cancelled at znet, in
                              the last hour and the last 24 hours
   to complete p50            median time from sentAt to completion, over the
@@ -48,8 +54,9 @@ the shop or staff did by other means. No figure counts over all finished
 orders, so stats stays cheap on a shop with millions of them.
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
-completed and without an answer (errors), exit status and host. Dry runs are
-not recorded; runs are kept for 30 days, and at most 25000 of them.`,
+completed and without an answer (errors), exit status, host, and a note: why
+a run failed, or which panels were failing. Dry runs are not recorded; runs
+are kept for 30 days, and at most 25000 of them.`,
 		Example: `  zwatch stats
   zwatch stats --runs 30
   zwatch stats -o json`,
@@ -61,7 +68,7 @@ not recorded; runs are kept for 30 days, and at most 25000 of them.`,
 	f := c.Flags()
 	f.IntVar(&opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
 	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for counting the orders due now")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
 
@@ -84,41 +91,26 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	if opts.FirstDelay < 0 {
 		return usage("--first-delay must not be negative")
 	}
-	if err := outputFormat(opts.Output); err != nil {
-		return err
-	}
-	st, err := opts.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	integrations, total, err := st.OrderStats(ctx, store.StatsParams{
-		FirstDelay: opts.FirstDelay,
-		Finished:   true,
-	})
-	if err != nil {
-		return fatal(err)
-	}
-	report := statsReport{Integrations: integrations, Total: total, Runs: []runLine{}}
-	if opts.Runs > 0 {
-		runs, err := st.LastRuns(ctx, opts.Runs)
+	return opts.withStore(ctx, func(st *store.Store) error {
+		integrations, total, err := st.OrderStats(ctx, store.StatsParams{
+			FirstDelay: opts.FirstDelay,
+			Finished:   true,
+		})
 		if err != nil {
 			return fatal(err)
 		}
-		for _, r := range runs {
-			report.Runs = append(report.Runs, runLine{Run: r, Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds()})
+		report := statsReport{Integrations: integrations, Total: total, Runs: []runLine{}}
+		if opts.Runs > 0 {
+			runs, err := st.LastRuns(ctx, opts.Runs)
+			if err != nil {
+				return fatal(err)
+			}
+			for _, r := range runs {
+				report.Runs = append(report.Runs, runLine{Run: r, Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds()})
+			}
 		}
-	}
-	if opts.Output == "json" {
-		err = writeJSON(opts.IO.Out, report)
-	} else {
-		err = printStats(opts, report)
-	}
-	if err != nil {
-		return fatal(err)
-	}
-	return nil
+		return render(opts.IO.Out, opts.Output, report, func() error { return printStats(opts, report) })
+	})
 }
 
 func printStats(opts *StatsOptions, r statsReport) error {
@@ -131,22 +123,22 @@ func printStats(opts *StatsOptions, r statsReport) error {
 	}
 
 	fmt.Fprintln(out, "Waiting for znet")
-	t := newFigureTable(out, "INTEGRATION", "SENT", "PENDING", "PROCESSING", "DUE", "AGE P50", "AGE P95", "OLDEST", "STUCK")
+	t := newFigureTable(out, "INTEGRATION", "ID", "SENT", "PENDING", "PROCESSING", "DUE", "AGE P50", "AGE P95", "OLDEST", "STUCK", "PAUSED")
 	for _, s := range r.Integrations {
-		t.Append(name(s), s.Sent, s.Pending, s.Processing, s.Due, seconds(s.AgeMedian), seconds(s.AgeP95), seconds(s.AgeOldest), s.Stuck)
+		t.Append(name(s), shortID(s.IntegrationID), s.Sent, s.Pending, s.Processing, s.Due, seconds(s.AgeMedian), seconds(s.AgeP95), seconds(s.AgeOldest), s.Stuck, s.Paused)
 	}
 	tot := r.Total
-	t.Footer("total", tot.Sent, tot.Pending, tot.Processing, tot.Due, seconds(tot.AgeMedian), seconds(tot.AgeP95), seconds(tot.AgeOldest), tot.Stuck)
+	t.Footer("total", "", tot.Sent, tot.Pending, tot.Processing, tot.Due, seconds(tot.AgeMedian), seconds(tot.AgeP95), seconds(tot.AgeOldest), tot.Stuck, tot.Paused)
 	if err := t.Render(); err != nil {
 		return err
 	}
 
 	fmt.Fprintln(out, "\nFinished, as zwatch saw it")
-	t = newFigureTable(out, "INTEGRATION", "COMPLETED 1H", "COMPLETED 24H", "FAILED 1H", "FAILED 24H", "TO COMPLETE P50")
+	t = newFigureTable(out, "INTEGRATION", "ID", "COMPLETED 1H", "COMPLETED 24H", "FAILED 1H", "FAILED 24H", "TO COMPLETE P50")
 	for _, s := range r.Integrations {
-		t.Append(name(s), s.Completed1h, s.Completed24h, s.Failed1h, s.Failed24h, seconds(s.ToComplete))
+		t.Append(name(s), shortID(s.IntegrationID), s.Completed1h, s.Completed24h, s.Failed1h, s.Failed24h, seconds(s.ToComplete))
 	}
-	t.Footer("total", tot.Completed1h, tot.Completed24h, tot.Failed1h, tot.Failed24h, seconds(tot.ToComplete))
+	t.Footer("total", "", tot.Completed1h, tot.Completed24h, tot.Failed1h, tot.Failed24h, seconds(tot.ToComplete))
 	if err := t.Render(); err != nil {
 		return err
 	}
@@ -161,7 +153,7 @@ func printStats(opts *StatsOptions, r statsReport) error {
 	}
 	t = newTable(out, "started", "took", "asked", "completed", "errors", "exit", "host", "note")
 	for _, run := range r.Runs {
-		note := run.Error // a failure says more than how the run stopped
+		note := run.Error // a failure, or failing panels, say more than how the run stopped
 		if note == "" && run.StoppedBy != "" {
 			note = "stopped by " + run.StoppedBy
 		}

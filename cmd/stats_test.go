@@ -40,6 +40,7 @@ type statsFigures struct {
 	AgeP95           *float64 `json:"age_p95_seconds"`
 	AgeOldest        *float64 `json:"age_oldest_seconds"`
 	Stuck            int      `json:"stuck"`
+	Paused           int      `json:"paused"`
 	Completed1h      int      `json:"completed_1h"`
 	Completed24h     int      `json:"completed_24h"`
 	Failed1h         int      `json:"failed_1h"`
@@ -97,7 +98,8 @@ func TestStatsFigures(t *testing.T) {
 	waiting(b, "sent", 10*time.Hour)
 	finished(b, "completed", 140*time.Minute, 2*time.Hour)
 
-	// znet-C is disabled: its order waits but is never due.
+	// znet-C is disabled: its order waits but is paused, counted apart and
+	// in no other figure, the total's included.
 	waiting(c, "sent", 6*time.Hour)
 	// Not znet's: counted nowhere.
 	waiting(other, "sent", 50*time.Hour)
@@ -124,17 +126,22 @@ func TestStatsFigures(t *testing.T) {
 			[3]time.Duration{3 * time.Hour, 4*time.Hour + 48*time.Minute, 5 * time.Hour}, 35 * time.Minute},
 		{"znet-B", bb, statsFigures{Sent: 1, Due: 1, Completed24h: 1},
 			[3]time.Duration{10 * time.Hour, 10 * time.Hour, 10 * time.Hour}, 20 * time.Minute},
-		{"znet-C", cc, statsFigures{Sent: 1},
-			[3]time.Duration{6 * time.Hour, 6 * time.Hour, 6 * time.Hour}, 0},
-		// 1,2,3,4,5,6,10h: p95 lies 70% of the way from 6h to 10h.
-		{"total", tot, statsFigures{Sent: 4, Pending: 1, Processing: 2, Due: 3, Stuck: 1, Completed1h: 1, Completed24h: 3, Failed1h: 1, Failed24h: 1},
-			[3]time.Duration{4 * time.Hour, 8*time.Hour + 48*time.Minute, 10 * time.Hour}, 20 * time.Minute},
+		{"znet-C", cc, statsFigures{Paused: 1}, [3]time.Duration{}, 0},
+		// 1,2,3,4,5,10h: p95 lies 75% of the way from 5h to 10h.
+		{"total", tot, statsFigures{Sent: 3, Pending: 1, Processing: 2, Due: 3, Stuck: 1, Paused: 1, Completed1h: 1, Completed24h: 3, Failed1h: 1, Failed24h: 1},
+			[3]time.Duration{3*time.Hour + 30*time.Minute, 8*time.Hour + 45*time.Minute, 10 * time.Hour}, 20 * time.Minute},
 	} {
 		g, w := c.got, c.want
-		counts := [...]int{g.Sent, g.Pending, g.Processing, g.Due, g.Stuck, g.Completed1h, g.Completed24h, g.Failed1h, g.Failed24h}
-		wantCounts := [...]int{w.Sent, w.Pending, w.Processing, w.Due, w.Stuck, w.Completed1h, w.Completed24h, w.Failed1h, w.Failed24h}
+		counts := [...]int{g.Sent, g.Pending, g.Processing, g.Due, g.Stuck, g.Paused, g.Completed1h, g.Completed24h, g.Failed1h, g.Failed24h}
+		wantCounts := [...]int{w.Sent, w.Pending, w.Processing, w.Due, w.Stuck, w.Paused, w.Completed1h, w.Completed24h, w.Failed1h, w.Failed24h}
 		if counts != wantCounts {
-			t.Errorf("%s: sent, pending, processing, due, stuck, completed 1h/24h, failed 1h/24h = %v, want %v", c.name, counts, wantCounts)
+			t.Errorf("%s: sent, pending, processing, due, stuck, paused, completed 1h/24h, failed 1h/24h = %v, want %v", c.name, counts, wantCounts)
+		}
+		if c.ages == [3]time.Duration{} {
+			if g.AgeMedian != nil || g.AgeP95 != nil || g.AgeOldest != nil {
+				t.Errorf("%s: ages %v %v %v, want none: nothing waits for zwatch", c.name, g.AgeMedian, g.AgeP95, g.AgeOldest)
+			}
+			continue
 		}
 		assertSeconds(t, c.name+" median age", g.AgeMedian, c.ages[0])
 		assertSeconds(t, c.name+" p95 age", g.AgeP95, c.ages[1])

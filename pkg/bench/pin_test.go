@@ -99,7 +99,7 @@ func recommendedSetup(t *testing.T) pinScenario {
 			continue
 		}
 		sc := pinScenario{Name: "recommended: crontab.example", Schedule: d.Schedule.String(),
-			FirstDelay: d.FirstDelay, Tick: d.Tick}
+			FirstDelay: d.FirstDelay, Tick: d.Tick, Loop: d.Loop, Rate: d.Rate, MaxDuration: d.MaxDuration}
 		var err error
 		switch minute := fields[0]; {
 		case minute == "*":
@@ -489,11 +489,12 @@ func (s pinScenario) args(wl pinWorkload) ([]string, error) {
 		"--max-duration", wl.real(cmp.Or(s.MaxDuration, d.MaxDuration)).String(),
 		"--give-up-after", wl.real(d.GiveUpAfter).String(),
 	}
+	// --loop and --rate are always given: zwatch's defaults loop and pace,
+	// and a scenario without them means a single claim at full speed.
+	args = append(args, "--loop", wl.real(s.Loop).String(),
+		"--rate", strconv.FormatFloat(s.Rate*wl.Scale, 'f', -1, 64))
 	if s.Loop > 0 {
-		args = append(args, "--loop", wl.real(s.Loop).String(), "--tick", wl.real(s.Tick).String())
-	}
-	if s.Rate > 0 {
-		args = append(args, "--rate", strconv.FormatFloat(s.Rate*wl.Scale, 'f', -1, 64))
+		args = append(args, "--tick", wl.real(s.Tick).String())
 	}
 	return append(args, s.Extra...), nil
 }

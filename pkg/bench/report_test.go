@@ -89,7 +89,8 @@ func (r *report) writeThroughput(w writer) {
 		w("Not run.\n\n")
 		return
 	}
-	w("One `zwatch check-pending -o json --concurrency C --per-integration C --batch N` over N due orders on one panel that\n")
+	w("One `zwatch check-pending -o json --loop 0 --rate 0 --max-duration 10m --concurrency C --per-integration C --batch N`\n")
+	w("(one claim, no pace, a bound it does not reach) over N due orders on one panel that\n")
 	w("answers \"done\" after L = 50 ms. The database is fresh (the migrated template, N sent orders, ANALYZE). *Wall* is\n")
 	w("the process from start to exit (start-up, connecting and recording the run included), *run* is the run as its\n")
 	w("summary times it, *ideal* is ceil(N/C)·L, *db* is the summary's `db_seconds` (claiming, applying, releasing) per order,\n")
@@ -162,7 +163,7 @@ func (r *report) writeScaleOut(w writer) {
 		w("Not run.\n\n")
 		return
 	}
-	w("%d `zwatch check-pending --concurrency %d --per-integration %d --batch %d` started together over N = %d due orders\n",
+	w("%d `zwatch check-pending --loop 0 --rate 0 --max-duration 10m --concurrency %d --per-integration %d --batch %d` started together over N = %d due orders\n",
 		s.Instances, s.C, s.C, s.Batch, s.N)
 	w("on one panel answering after L = %s, as cron on %d hosts would start them. Each claims a third: with a batch of all\n", s.Latency, s.Instances)
 	w("of them, the first to claim would take everything. *Ideal* is ceil(N / (%d·C))·L. *Wall* is first start to last exit.\n\n", s.Instances)

@@ -63,7 +63,7 @@ func benchScaleOut(t *testing.T, h *harness) {
 	start := time.Now()
 	invs := make([]*invocation, instances)
 	for k := range invs {
-		invs[k] = startZwatch(h.bin, db.URL, "check-pending", "-o", "json", "--log-level", "warn",
+		invs[k] = startZwatch(h.bin, db.URL, "check-pending", "-o", "json", "--log-level", "warn", "--loop", "0", "--rate", "0", "--max-duration", "10m",
 			"--concurrency", strconv.Itoa(c), "--per-integration", strconv.Itoa(c), "--batch", strconv.Itoa(batch))
 	}
 	row := scaleOutRow{N: n, Instances: instances, C: c, Batch: batch, Latency: latency}

@@ -77,7 +77,7 @@ func runThroughput(t *testing.T, bin string, n, c int, latency time.Duration) th
 	fake.SetDefault(znettest.Done("BENCH-PIN-0000-0001", "İşlem tamamlandı"))
 	fake.SetLatency(latency)
 
-	inv := startZwatch(bin, db.URL, "check-pending", "-o", "json", "--log-level", "warn",
+	inv := startZwatch(bin, db.URL, "check-pending", "-o", "json", "--log-level", "warn", "--loop", "0", "--rate", "0", "--max-duration", "10m",
 		"--concurrency", strconv.Itoa(c), "--per-integration", strconv.Itoa(c), "--batch", strconv.Itoa(n))
 	inv.wait()
 	if inv.err != nil {

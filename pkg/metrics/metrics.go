@@ -85,11 +85,15 @@ func WriteFile(path string, r Run) error {
 		// Labelled by id as well as name: names are a tenant's own and may repeat.
 		labels := []string{"integration_id", "integration"}
 		pending := gaugeVec("zwatch_pending_orders",
-			"Orders zwatch still asks znet about (sent, pending or processing, not stuck).", labels...)
+			"Orders zwatch still asks znet about (sent, pending or processing, not stuck, of an enabled integration).", labels...)
 		oldest := gaugeVec("zwatch_oldest_pending_order_age_seconds",
 			"Time since the oldest of those orders was sent; 0 when none is waiting.", labels...)
 		stuck := gaugeVec("zwatch_stuck_orders",
 			"Orders zwatch gave up on that still wait for znet; a person should look at them.", labels...)
+		// Apart, so that switching an integration off does not raise an
+		// alert on pending orders that never stops.
+		paused := gaugeVec("zwatch_paused_orders",
+			"Orders waiting for znet on a disabled integration; zwatch does not ask about them until it is enabled again.", labels...)
 		for _, o := range r.Orders {
 			pending.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Waiting()))
 			var age float64
@@ -98,6 +102,7 @@ func WriteFile(path string, r Run) error {
 			}
 			oldest.WithLabelValues(o.IntegrationID, o.Name).Set(age)
 			stuck.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Stuck))
+			paused.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Paused))
 		}
 	}
 

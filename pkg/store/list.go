@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // ListFilter selects orders for `zwatch list`.
 type ListFilter struct {
-	State         string // "pending", "stuck", "failed" or "completed"
-	TenantID      string // empty: all
-	IntegrationID string // empty: all
+	State         string   // "pending", "paused", "stuck", "failed", "completed" or "any"
+	TenantID      string   // empty: all
+	IntegrationID string   // empty: all
+	OrderIDs      []string // empty: all
 	Limit         int
 }
 
@@ -20,6 +23,7 @@ type ListedOrder struct {
 	ID             string     `db:"id"`
 	OrderNo        *int64     `db:"order_no"`
 	TenantID       *string    `db:"tenant_id"`
+	IntegrationID  string     `db:"integration_id"`
 	Integration    string     `db:"integration"`
 	ExternalStatus string     `db:"external_status"`
 	SentAt         *time.Time `db:"sent_at"`
@@ -30,59 +34,92 @@ type ListedOrder struct {
 	CompletedAt    *time.Time `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
+	// Matching is how many orders the filter matched in all, counted up to
+	// ListCountCap.
+	Matching int `db:"matching"`
 }
 
-// listStates are the WHERE and ORDER BY of each list.
-var listStates = map[string]struct{ where, order string }{
+// ListCountCap bounds how far ListOrders counts the orders it does not
+// return: counting every completed order of a large shop would read them all.
+const ListCountCap = 10000
+
+// listStates are the WHERE and the sort key of each list. Orders of a disabled
+// integration are paused: zwatch does not ask about them, so they are not
+// pending (nor stuck) but a list of their own.
+var listStates = map[string]struct{ where, key, direction string }{
 	"pending": {
-		where: orderPollableSQL + ` AND c.given_up_at IS NULL`,
-		order: sentAtSQL + ` ASC`,
+		where: orderPollableSQL + ` AND i.enabled AND c.given_up_at IS NULL`,
+		key:   sentAtSQL, direction: "ASC",
+	},
+	"paused": {
+		where: orderPollableSQL + ` AND NOT i.enabled`,
+		key:   sentAtSQL, direction: "ASC",
 	},
 	"stuck": {
-		where: orderPollableSQL + ` AND c.given_up_at IS NOT NULL`,
-		order: `c.given_up_at DESC`,
+		where: orderPollableSQL + ` AND i.enabled AND c.given_up_at IS NOT NULL`,
+		key:   `c.given_up_at`, direction: "DESC",
 	},
 	"failed": {
 		where: `o."externalStatus" = 'failed'`,
-		order: `COALESCE(o."lastSyncAt", o."createdAt") DESC`,
+		key:   `COALESCE(o."lastSyncAt", o."createdAt")`, direction: "DESC",
 	},
 	"completed": {
 		where: `o."externalStatus" = 'completed'`,
-		order: `COALESCE(o."completedAt", o."createdAt") DESC`,
+		key:   `COALESCE(o."completedAt", o."createdAt")`, direction: "DESC",
+	},
+	"any": {
+		where: `true`,
+		key:   `o."createdAt"`, direction: "DESC",
 	},
 }
 
 // ListStates names the lists ListOrders knows.
-func ListStates() []string { return []string{"pending", "stuck", "failed", "completed"} }
+func ListStates() []string {
+	return []string{"pending", "paused", "stuck", "failed", "completed", "any"}
+}
 
-// ListOrders lists znet orders in one state, newest problems first.
+// ListOrders lists znet orders in one state, newest problems first, with
+// how many matched in all (up to ListCountCap).
 func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, error) {
 	state, ok := listStates[f.State]
 	if !ok {
 		return nil, fmt.Errorf("unknown list %q (want one of %s)", f.State, strings.Join(ListStates(), ", "))
 	}
 	var rows []ListedOrder
+	// listOrdersSQL: the first ListCountCap matching orders in the list's
+	// order, counted, of which the first Limit are returned.
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT o.id::text AS id,
-		       o."orderNo" AS order_no,
-		       o."tenantId"::text AS tenant_id,
-		       i.name AS integration,
-		       o."externalStatus" AS external_status,
-		       `+sentAtSQL+` AS sent_at,
-		       COALESCE(c.attempts, 0) AS attempts,
-		       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL THEN c.next_check_at END AS next_check_at,
-		       c.last_error,
-		       c.given_up_at,
-		       o."completedAt" AS completed_at,
-		       o."pinCode" AS pin
-		FROM product_orders o
-		`+joinZnetSQL+`
-		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
-		WHERE `+state.where+`
-		  AND ($1 = '' OR o."tenantId"::text = $1)
-		  AND ($2 = '' OR i.id::text = $2)
-		ORDER BY `+state.order+`
-		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit)
+		WITH matching AS (
+			SELECT o.id::text AS id,
+			       o."orderNo" AS order_no,
+			       o."tenantId"::text AS tenant_id,
+			       i.id::text AS integration_id,
+			       i.name AS integration,
+			       o."externalStatus" AS external_status,
+			       `+sentAtSQL+` AS sent_at,
+			       COALESCE(c.attempts, 0) AS attempts,
+			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL THEN c.next_check_at END AS next_check_at,
+			       c.last_error,
+			       c.given_up_at,
+			       o."completedAt" AS completed_at,
+			       o."pinCode" AS pin,
+			       `+state.key+` AS sort_key
+			FROM product_orders o
+			`+joinZnetSQL+`
+			LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+			WHERE `+state.where+`
+			  AND ($1 = '' OR o."tenantId"::text = $1)
+			  AND ($2 = '' OR i.id::text = $2)
+			  AND (COALESCE(cardinality($4::uuid[]), 0) = 0 OR o.id = ANY($4::uuid[]))
+			ORDER BY sort_key `+state.direction+`
+			LIMIT $5
+		)
+		SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
+		       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
+		       count(*) OVER ()::int AS matching
+		FROM matching
+		ORDER BY sort_key `+state.direction+`
+		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, pq.Array(f.OrderIDs), ListCountCap)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s orders: %w", f.State, err)
 	}

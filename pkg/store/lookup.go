@@ -28,6 +28,12 @@ type OrderState struct {
 	NextCheckAt         *time.Time `db:"next_check_at"`
 	ClaimedBy           *string    `db:"claimed_by"`
 	GivenUpAt           *time.Time `db:"given_up_at"`
+	// What the shop holds of a finished order, shown without asking znet.
+	// PIN is the customer's secret: callers mask it unless asked to show it.
+	PIN             *string    `db:"pin"`
+	CompletedAt     *time.Time `db:"completed_at"`
+	LastSyncAt      *time.Time `db:"last_sync_at"`
+	ProviderMessage *string    `db:"provider_message"`
 }
 
 // ErrOrderNotFound means no shop order has that id.
@@ -51,7 +57,11 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       COALESCE(c.attempts, 0) AS attempts,
 		       c.next_check_at,
 		       CASE WHEN c.claim_expires_at > now() THEN c.claimed_by END AS claimed_by,
-		       c.given_up_at
+		       c.given_up_at,
+		       o."pinCode" AS pin,
+		       o."completedAt" AS completed_at,
+		       o."lastSyncAt" AS last_sync_at,
+		       o."providerMessage" AS provider_message
 		FROM product_orders o
 		LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId"))
 		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
@@ -107,4 +117,75 @@ func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease tim
 		return Order{}, ErrClaimedElsewhere
 	}
 	return orders[0], nil
+}
+
+// OrderRef is how a person names an order: by its number, by its id or the
+// beginning of it, or either (a number of 8 digits or more can be both).
+// IDFrom and IDTo are the range of ids that begin with the prefix.
+type OrderRef struct {
+	OrderNo      *int64
+	IDFrom, IDTo string // empty: not by id
+}
+
+// OrderMatch is an order an OrderRef names.
+type OrderMatch struct {
+	ID             string    `db:"id"`
+	OrderNo        *int64    `db:"order_no"`
+	TenantID       *string   `db:"tenant_id"`
+	ExternalStatus string    `db:"external_status"`
+	CreatedAt      time.Time `db:"created_at"`
+}
+
+// FindOrders returns up to limit orders that ref names, newest first.
+//
+// By id it walks the primary key over the range of ids with that
+// beginning. By number it reads product_orders through (the shop has no
+// index on "orderNo"): once per command an operator types, never per order.
+func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]OrderMatch, error) {
+	var rows []OrderMatch
+	// findOrdersSQL: a NULL order number or id range matches nothing, and
+	// PostgreSQL then skips that half without reading.
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT id, order_no, tenant_id, external_status, created_at
+		FROM (
+			SELECT o.id::text AS id, o."orderNo" AS order_no, o."tenantId"::text AS tenant_id,
+			       o."externalStatus" AS external_status, o."createdAt" AS created_at
+			FROM product_orders o
+			WHERE o."orderNo" = $1::bigint
+			UNION
+			SELECT o.id::text, o."orderNo", o."tenantId"::text, o."externalStatus", o."createdAt"
+			FROM product_orders o
+			WHERE o.id BETWEEN $2::uuid AND $3::uuid
+		) named
+		ORDER BY created_at DESC
+		LIMIT $4`, ref.OrderNo, nullIfEmpty(ref.IDFrom), nullIfEmpty(ref.IDTo), limit)
+	if err != nil {
+		return nil, fmt.Errorf("finding the order: %w", err)
+	}
+	return rows, nil
+}
+
+// FindIntegrations returns the znet integrations named name (ignoring
+// case), or whose id lies in [idFrom, idTo] (an id prefix; empty: none).
+func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string) ([]Integration, error) {
+	var rows []Integration
+	// findIntegrationsSQL: the shop has a handful of integrations; no index
+	// is needed.
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+integrationColumnsSQL+`
+		FROM integrations i
+		WHERE i.provider = 'znet'
+		  AND (lower(i.name) = lower($1) OR i.id BETWEEN $2::uuid AND $3::uuid)
+		ORDER BY i.name, i.id`, name, nullIfEmpty(idFrom), nullIfEmpty(idTo))
+	if err != nil {
+		return nil, fmt.Errorf("finding the integration: %w", err)
+	}
+	return rows, nil
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

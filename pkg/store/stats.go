@@ -10,7 +10,10 @@ import (
 // together, as `zwatch stats` and the metrics file show them.
 //
 // Waiting orders are those zwatch still asks about; stuck ones are counted
-// apart and left out of the ages. Completed and failed count the transitions
+// apart and left out of the ages, and so are paused ones: the orders of a
+// disabled integration, which zwatch does not ask about until it is enabled
+// again. So no figure of what waits grows forever for an integration
+// someone switched off. Completed and failed count the transitions
 // zwatch saved (zwatch_order_events), not what the shop did by other means.
 // Ages and times are in seconds; nil when there is nothing to measure.
 type OrderStats struct {
@@ -26,6 +29,7 @@ type OrderStats struct {
 	AgeP95     *float64 `db:"age_p95" json:"age_p95_seconds"`
 	AgeOldest  *float64 `db:"age_oldest" json:"age_oldest_seconds"`
 	Stuck      int      `db:"stuck" json:"stuck"`
+	Paused     int      `db:"paused" json:"paused"` // waiting, of a disabled integration
 
 	Completed1h  int `db:"completed_1h" json:"completed_1h"`
 	Completed24h int `db:"completed_24h" json:"completed_24h"`
@@ -77,6 +81,7 @@ WITH waiting AS (
 	SELECT i.id AS integration_id,
 	       o."externalStatus" AS external_status,
 	       c.given_up_at IS NOT NULL AS stuck,
+	       NOT i.enabled AS paused,
 	       i.enabled
 	       AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 	       AND CASE WHEN c.order_id IS NULL
@@ -112,14 +117,15 @@ finished AS (
 ),
 w AS (
 	SELECT integration_id,
-	       count(*) FILTER (WHERE NOT stuck AND external_status = 'sent') AS sent,
-	       count(*) FILTER (WHERE NOT stuck AND external_status = 'pending') AS pending,
-	       count(*) FILTER (WHERE NOT stuck AND external_status = 'processing') AS processing,
+	       count(*) FILTER (WHERE NOT stuck AND NOT paused AND external_status = 'sent') AS sent,
+	       count(*) FILTER (WHERE NOT stuck AND NOT paused AND external_status = 'pending') AS pending,
+	       count(*) FILTER (WHERE NOT stuck AND NOT paused AND external_status = 'processing') AS processing,
 	       count(*) FILTER (WHERE NOT stuck AND due) AS due,
-	       percentile_cont(0.5) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck) AS age_median,
-	       percentile_cont(0.95) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck) AS age_p95,
-	       max(age) FILTER (WHERE NOT stuck) AS age_oldest,
-	       count(*) FILTER (WHERE stuck) AS stuck
+	       percentile_cont(0.5) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck AND NOT paused) AS age_median,
+	       percentile_cont(0.95) WITHIN GROUP (ORDER BY age) FILTER (WHERE NOT stuck AND NOT paused) AS age_p95,
+	       max(age) FILTER (WHERE NOT stuck AND NOT paused) AS age_oldest,
+	       count(*) FILTER (WHERE stuck AND NOT paused) AS stuck,
+	       count(*) FILTER (WHERE paused) AS paused
 	FROM waiting
 	GROUP BY GROUPING SETS ((integration_id), ())
 ),
@@ -145,6 +151,7 @@ SELECT COALESCE(l.id::text, '') AS integration_id, l.name, l.enabled,
        COALESCE(w.due, 0) AS due,
        w.age_median, w.age_p95, w.age_oldest,
        COALESCE(w.stuck, 0) AS stuck,
+       COALESCE(w.paused, 0) AS paused,
        COALESCE(f.completed_1h, 0) AS completed_1h,
        COALESCE(f.completed_24h, 0) AS completed_24h,
        COALESCE(f.failed_1h, 0) AS failed_1h,

@@ -154,7 +154,7 @@ func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.
 		r.applied++
 	}
 	if r.cfg.Progress != nil {
-		r.cfg.Progress(Progress{Claimed: r.claimed, Done: r.applied})
+		r.cfg.Progress(r.progress())
 	}
 }
 
@@ -177,8 +177,18 @@ func (r *run) predict(batch []answer, outcomes []store.Outcome) {
 		r.applied++
 	}
 	if r.cfg.Progress != nil {
-		r.cfg.Progress(Progress{Claimed: r.claimed, Done: r.applied})
+		r.cfg.Progress(r.progress())
 	}
+}
+
+// progress is the run's count so far; the caller holds r.mu.
+func (r *run) progress() Progress {
+	p := Progress{Claimed: r.claimed, Done: r.applied}
+	for _, in := range r.tally.byID {
+		p.Completed += in.Completed
+		p.Errors += in.Errors
+	}
+	return p
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,

@@ -9,7 +9,6 @@
 package watch
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -53,7 +52,11 @@ type Config struct {
 
 // Progress is a running count for a person watching a long run.
 type Progress struct {
-	Claimed, Done int
+	Claimed int // orders claimed so far
+	Done    int // of those, answered and saved, or released unasked
+	// Completed and Errors are the answers so far that saved a PIN and that
+	// were no usable answer.
+	Completed, Errors int
 }
 
 // DefaultSchedule is the wait after the 1st, 2nd, ... check of an order;
@@ -68,54 +71,86 @@ type Progress struct {
 // 6 requests per order.
 var DefaultSchedule = mustParseSchedule("8s*4,50s*6,6m,15m,50s*16,2m,5m,10m,30m")
 
-// DefaultConfig is check-pending's defaults.
+// The recommended set-up, and so check-pending's defaults: a run every
+// minute from cron that loops for 58 seconds, claiming what fell due every
+// second, first asking about an order 15 seconds after it was sent (the
+// DefaultSchedule was built for that), and asking each dealer panel at most
+// 5 times a second.
+const (
+	DefaultLoop       = 58 * time.Second
+	DefaultFirstDelay = 15 * time.Second
+	DefaultTick       = time.Second
+	DefaultRate       = 5
+)
+
+// DefaultConfig is check-pending's defaults, the recommended set-up. It
+// loops (Loop) and is rate-limited (Rate): a caller that wants one claim of
+// the due orders sets Loop to 0, and one that wants no pace sets Rate to 0.
 func DefaultConfig() Config {
 	return Config{
 		Batch:          200,
 		Concurrency:    8,
 		PerIntegration: 4,
+		Rate:           DefaultRate,
 		Timeout:        20 * time.Second,
-		MaxDuration:    4 * time.Minute,
-		FirstDelay:     30 * time.Second,
+		MaxDuration:    DefaultLoop,
+		FirstDelay:     DefaultFirstDelay,
 		GiveUpAfter:    24 * time.Hour,
 		Schedule:       DefaultSchedule,
 		FaultLimit:     3,
-		Tick:           2 * time.Second,
+		Loop:           DefaultLoop,
+		Tick:           DefaultTick,
 	}
 }
 
-// Validate reports the first setting that makes no sense, worded for the
-// flag an operator typed.
+// FieldError is a Config setting that makes no sense. It names Config's
+// fields, not any command's flags: the command that filled in the field
+// words the message for its own flag.
+type FieldError struct {
+	Field   string // the Config field, e.g. "Batch"
+	Problem string // e.g. "must be at least 1"; may name Other
+	Other   string // the other Config field Problem names, if any
+}
+
+func (e *FieldError) Error() string { return e.Field + " " + e.Problem }
+
+func fieldError(field, problem string) error {
+	return &FieldError{Field: field, Problem: problem}
+}
+
+// Validate reports the first setting that makes no sense, as a *FieldError.
 func (c Config) Validate() error {
 	switch {
 	case c.Batch < 1:
-		return errors.New("--batch must be at least 1")
+		return fieldError("Batch", "must be at least 1")
 	case c.Concurrency < 1:
-		return errors.New("--concurrency must be at least 1")
+		return fieldError("Concurrency", "must be at least 1")
 	case c.PerIntegration < 1:
-		return errors.New("--per-integration must be at least 1")
+		return fieldError("PerIntegration", "must be at least 1")
 	case c.Rate < 0:
-		return errors.New("--rate must not be negative (0 means unlimited)")
+		return fieldError("Rate", "must not be negative (0 means unlimited)")
 	case c.Timeout <= 0:
-		return errors.New("--timeout must be positive")
+		return fieldError("Timeout", "must be positive")
 	case c.MaxDuration <= 0:
-		return errors.New("--max-duration must be positive")
+		return fieldError("MaxDuration", "must be positive")
 	case c.FirstDelay < 0:
-		return errors.New("--first-delay must not be negative")
+		return fieldError("FirstDelay", "must not be negative")
 	case c.GiveUpAfter <= 0:
-		return errors.New("--give-up-after must be positive")
+		return fieldError("GiveUpAfter", "must be positive")
 	case len(c.Schedule) == 0:
-		return errors.New("--schedule needs at least one step")
+		return fieldError("Schedule", "needs at least one step")
 	case c.FaultLimit < 1:
-		return errors.New("the integration fault limit must be at least 1")
+		return fieldError("FaultLimit", "must be at least 1")
 	case c.Loop < 0:
-		return errors.New("--loop must not be negative")
+		return fieldError("Loop", "must not be negative")
 	case c.Loop > c.MaxDuration:
-		return errors.New("--loop must not be longer than --max-duration, which bounds the whole run")
+		return &FieldError{Field: "Loop", Other: "MaxDuration",
+			Problem: "must not be longer than MaxDuration, which bounds the whole run"}
 	case c.Loop > 0 && c.Tick <= 0:
-		return errors.New("--tick must be positive")
+		return fieldError("Tick", "must be positive")
 	case c.Loop > 0 && c.DryRun:
-		return errors.New("--dry-run asks once and writes nothing, so it cannot --loop")
+		return &FieldError{Field: "Loop", Other: "DryRun",
+			Problem: "must be 0 with DryRun: a dry run asks once and writes nothing"}
 	}
 	return nil
 }
@@ -125,7 +160,8 @@ func (c Config) Validate() error {
 type Schedule []time.Duration
 
 // ParseSchedule reads a comma-separated list of Go durations, where D*N
-// stands for N steps of D: "10s,10s,15s,1m" or "8s*4,50s*6,6m".
+// stands for N steps of D: "10s,10s,15s,1m" or "8s*4,50s*6,6m". Its errors
+// name the step at fault, not where s came from.
 func ParseSchedule(s string) (Schedule, error) {
 	var out Schedule
 	for _, part := range strings.Split(s, ",") {
@@ -134,16 +170,16 @@ func ParseSchedule(s string) (Schedule, error) {
 		if i := strings.IndexByte(part, '*'); i >= 0 {
 			n, err := strconv.Atoi(part[i+1:])
 			if err != nil || n < 1 || n > 1000 {
-				return nil, fmt.Errorf("--schedule %q: %q should repeat a step 1 to 1000 times, like 50s*6", s, part)
+				return nil, fmt.Errorf("%q should repeat a step 1 to 1000 times, like 50s*6", part)
 			}
 			step, times = part[:i], n
 		}
 		d, err := time.ParseDuration(step)
 		if err != nil {
-			return nil, fmt.Errorf("--schedule %q: %q is not a duration like 30s or 2m", s, part)
+			return nil, fmt.Errorf("%q is not a duration like 30s or 2m", part)
 		}
 		if d <= 0 {
-			return nil, fmt.Errorf("--schedule %q: every step must be positive", s)
+			return nil, fmt.Errorf("%q: every step must be positive", part)
 		}
 		for range times {
 			out = append(out, d)

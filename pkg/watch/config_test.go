@@ -1,6 +1,8 @@
 package watch
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,5 +38,31 @@ func TestScheduleNextStaysWithinJitter(t *testing.T) {
 		if d := s.Next(50); d < 54*time.Second || d > 66*time.Second {
 			t.Fatalf("wait after the 50th check %s, want the last step (1m) ±10%%", d)
 		}
+	}
+}
+
+// Config is built in code by bench and tests as well as by check-pending,
+// so its errors name its fields and never a command's flags.
+func TestValidateNamesConfigFieldsNotFlags(t *testing.T) {
+	for field, change := range map[string]func(*Config){
+		"Batch":       func(c *Config) { c.Batch = 0 },
+		"Rate":        func(c *Config) { c.Rate = -1 },
+		"MaxDuration": func(c *Config) { c.MaxDuration = 0 },
+		"Loop":        func(c *Config) { c.Loop = 2 * c.MaxDuration },
+		"Tick":        func(c *Config) { c.Tick = 0 },
+	} {
+		cfg := DefaultConfig()
+		change(&cfg)
+		err := cfg.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != field || strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: Validate() = %v, want a *FieldError for %s naming no flag", field, err, field)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Errorf("the defaults do not validate: %v", err)
+	}
+	if _, err := ParseSchedule("10s,soon"); err == nil || strings.Contains(err.Error(), "--") {
+		t.Errorf("ParseSchedule error %v: want the step at fault, and no flag", err)
 	}
 }

@@ -67,6 +67,7 @@ func TestLoopStopsCleanlyOnCancel(t *testing.T) {
 	e.znet.SetDefault(znettest.Waiting("").After(time.Minute)) // every request hangs
 	cfg := e.config()
 	cfg.Loop = time.Minute
+	cfg.MaxDuration = 2 * time.Minute
 	cfg.Tick = 50 * time.Millisecond
 	cfg.Timeout = time.Minute
 

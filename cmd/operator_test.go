@@ -1,0 +1,397 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// The operator's day (issue 13): what a person does by hand, as they would
+// type it.
+
+func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{ID: "9b84a6d1-0000-4000-8000-000000000001", IntegrationID: s.integ, Referans: "71", OrderNo: 1010})
+	s.db.AddOrder(storetest.Order{ID: "5e5e0001-0000-4000-8000-000000000001", IntegrationID: s.integ, Referans: "72", OrderNo: 1011})
+	s.db.AddOrder(storetest.Order{ID: "5e5e0002-0000-4000-8000-000000000002", IntegrationID: s.integ, Referans: "73", OrderNo: 1012})
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+
+	for _, ref := range []string{"1010", "9b84a6d1", "9B84A6D1-0000", id} {
+		r := zwatch(t, s.db, "check", "--order", ref, "--dry-run", "-o", "json")
+		var report struct {
+			OrderID string `json:"order_id"`
+			Answer  string `json:"answer"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 0 {
+			t.Fatalf("check --order %s: exit %d, %v\n%s", ref, r.code, err, r.all())
+		}
+		if report.OrderID != id || report.Answer != "waiting" {
+			t.Errorf("check --order %s asked about %+v, want order %s", ref, report, id)
+		}
+	}
+
+	// A prefix two orders share names neither: both are listed, nothing is asked.
+	s.znet.Reset()
+	r := zwatch(t, s.db, "check", "--order", "5e5e")
+	if r.code != 2 || !strings.Contains(r.stderr, "5e5e0001-") || !strings.Contains(r.stderr, "5e5e0002-") {
+		t.Errorf("an ambiguous prefix: exit %d, want 2 naming both orders\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || !strings.Contains(r.stdout, "does not exist") {
+		t.Errorf("an unknown number: exit %d, want 4\n%s", r.code, r.all())
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times about orders nobody named exactly", n)
+	}
+
+	r = zwatch(t, s.db, "list", "--order", "1011")
+	if r.code != 0 || !strings.Contains(r.stdout, "5e5e0001") || strings.Contains(r.stdout, "5e5e0002") {
+		t.Errorf("list --order 1011: exit %d\n%s", r.code, r.all())
+	}
+}
+
+func TestCheckShowsAFinalOrderWithoutAskingZnet(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "81", OrderNo: 2020})
+	s.znet.Script("81", znettest.Done("AB12-CD34-EF56-GH78", "PIN AB12-CD34-EF56-GH78 teslim edildi"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	s.znet.Reset()
+
+	r := zwatch(t, s.db, "check", "--order", "2020")
+	if r.code != 4 {
+		t.Errorf("exit %d, want 4: a final order is not asked about", r.code)
+	}
+	for _, want := range []string{"already final", id, "completed", "••••-GH78", "shop status"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the final order's facts lack %q:\n%s", want, r.stdout)
+		}
+	}
+	assertNoSecret(t, "check without --show-pin", r.all(), "AB12-CD34")
+
+	r = zwatch(t, s.db, "check", "--order", id[:8], "--show-pin", "-o", "json")
+	var report struct {
+		Final struct {
+			PIN         string `json:"pin"`
+			CompletedAt string `json:"completed_at"`
+		} `json:"final"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if report.Final.PIN != "AB12-CD34-EF56-GH78" || report.Final.CompletedAt == "" {
+		t.Errorf("--show-pin on a final order: %+v, want the delivered PIN and when", report.Final)
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times about final orders", n)
+	}
+}
+
+func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	other := s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	s.order("91")
+	s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "92"})
+
+	for _, name := range []string{"znet-b", other[:8], other} {
+		r := zwatch(t, s.db, "list", "--integration", name, "-o", "json")
+		var rows []struct {
+			IntegrationID string `json:"integration_id"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || r.code != 0 {
+			t.Fatalf("list --integration %s: exit %d %v\n%s", name, r.code, err, r.all())
+		}
+		if len(rows) != 1 || rows[0].IntegrationID != other {
+			t.Errorf("list --integration %s = %+v, want znet-B's one order", name, rows)
+		}
+	}
+	r := zwatch(t, s.db, "balance", "--integration", "znet-A")
+	if r.code != 0 || !strings.Contains(r.stdout, s.integ[:8]) || strings.Contains(r.stdout, "znet-B") {
+		t.Errorf("balance --integration znet-A: exit %d, want znet-A alone with its id\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--integration", "znet-C"); r.code != 2 {
+		t.Errorf("an unknown integration: exit %d, want 2\n%s", r.code, r.all())
+	}
+	for _, args := range [][]string{{"stats"}, {"check-pending"}} {
+		s.db.MakeAllDue()
+		if r := zwatch(t, s.db, args...); !strings.Contains(r.stdout, other[:8]) || !strings.Contains(r.stdout, s.integ[:8]) {
+			t.Errorf("%v: the table does not show the integrations' ids\n%s", args, r.all())
+		}
+	}
+}
+
+func TestDisabledIntegrationsOrdersArePausedNotPending(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("101")
+	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", Disabled: true})
+	paused := s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "102", SentAgo: 72 * 3600e9})
+	path := filepath.Join(t.TempDir(), "zwatch.prom")
+	s.znet.SetDefault(znettest.Waiting(""))
+
+	if r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", path); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	m := readMetrics(t, path)
+	if got := m.value(t, "zwatch_pending_orders", labels{"integration": "znet-off"}); got != 0 {
+		t.Errorf("a disabled integration has %v pending orders in the metrics, want 0", got)
+	}
+	if got := m.value(t, "zwatch_oldest_pending_order_age_seconds", labels{"integration": "znet-off"}); got != 0 {
+		t.Errorf("a disabled integration's oldest pending age is %vs, want 0: an alert on it would never stop", got)
+	}
+	if got := m.value(t, "zwatch_paused_orders", labels{"integration": "znet-off"}); got != 1 {
+		t.Errorf("paused orders %v, want 1", got)
+	}
+
+	st := stats(t, s.db)
+	if st.Total.Sent+st.Total.Processing != 1 || *st.Total.AgeOldest > 3600 {
+		t.Errorf("stats total %+v: want only the enabled integration's order, not the 3-day-old paused one", st.Total)
+	}
+	var pausedTotal struct {
+		Total struct {
+			Paused int `json:"paused"`
+		} `json:"total"`
+	}
+	r := zwatch(t, s.db, "stats", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &pausedTotal); err != nil || pausedTotal.Total.Paused != 1 {
+		t.Errorf("stats total paused = %d, want 1 (%v)", pausedTotal.Total.Paused, err)
+	}
+
+	if r := zwatch(t, s.db, "list", "--pending"); strings.Contains(r.stdout, paused[:8]) {
+		t.Errorf("list --pending shows an order zwatch does not ask about:\n%s", r.stdout)
+	}
+	if r := zwatch(t, s.db, "list", "--paused"); r.code != 0 || !strings.Contains(r.stdout, paused[:8]) {
+		t.Errorf("list --paused: exit %d\n%s", r.code, r.all())
+	}
+}
+
+func TestListSaysHowManyMoreAreNotShown(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"111", "112", "113", "114", "115"} {
+		s.order(ref)
+	}
+	r := zwatch(t, s.db, "list", "--limit", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "3 more not shown") {
+		t.Errorf("list --limit 2 of 5: exit %d\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--limit", "5"); strings.Contains(r.stdout, "not shown") {
+		t.Errorf("list of all 5 says some are not shown:\n%s", r.stdout)
+	}
+}
+
+func TestUnusableMetricsFileIsRefusedBeforeAnyWork(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("121")
+	dir := t.TempDir()
+	for _, path := range []string{
+		dir,                      // a directory
+		"/proc/zwatch-test.prom", // a directory nobody may create files in, root included
+	} {
+		r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", path)
+		if r.code != 2 || !strings.Contains(r.stderr, "--metrics-file") {
+			t.Errorf("--metrics-file %s: exit %d, want 2 naming the flag\n%s", path, r.code, r.all())
+		}
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times before the metrics file was found unusable", n)
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
+		t.Errorf("the order changed: %+v", row)
+	}
+	if runs := stats(t, s.db).Runs; len(runs) != 0 {
+		t.Errorf("a refused run was recorded: %+v", runs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the probe left %d files", len(entries))
+	}
+}
+
+func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"131", "132", "133", "134"} {
+		s.order(ref)
+	}
+	s.znet.SetDown(znettest.HTMLPage(200))
+	run := func() result {
+		t.Helper()
+		s.db.MakeAllDue()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--per-integration", "1")
+	}
+
+	if r := run(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A") || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+	}
+	for range 2 {
+		if r := run(); r.code != 3 || r.all() != "" {
+			t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())
+		}
+	}
+	s.znet.SetDown(nil)
+	s.znet.SetDefault(znettest.Waiting(""))
+	if r := run(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
+		t.Errorf("the panel recovered: exit %d\n%s", r.code, r.all())
+	}
+	if r := run(); r.all() != "" {
+		t.Errorf("a healthy run after the recovery printed %q", r.all())
+	}
+	if runs := stats(t, s.db).Runs; len(runs) < 2 || !strings.Contains(runs[len(runs)-1].Error, "znet-A") {
+		t.Errorf("the failing runs do not say which panel failed: %+v", runs)
+	}
+}
+
+func TestSmallCommandLineTruths(t *testing.T) {
+	t.Parallel()
+	var errOut strings.Builder
+	r := runMain([]string{"--bogus"}, &errOut)
+	if r.code != 2 || strings.Contains(r.stderr, "zwatch zwatch") || !strings.Contains(r.stderr, "see zwatch --help") {
+		t.Errorf("unknown top-level flag: exit %d\n%s", r.code, r.stderr)
+	}
+	errOut.Reset()
+	if r := runMain([]string{"completion", "tcsh"}, &errOut); r.code != 2 || !strings.Contains(r.stderr, "bash") {
+		t.Errorf("completion tcsh: exit %d, want 2 naming the shells there are\n%s", r.code, r.all())
+	}
+	errOut.Reset()
+	r = runMain([]string{"list", "--database-url", "mysql://shop:pw@db/shop"}, &errOut)
+	if r.code != 2 || !strings.Contains(r.stderr, "not PostgreSQL") || strings.Contains(r.stderr, `missing "="`) {
+		t.Errorf("a MySQL URL: exit %d\n%s", r.code, r.stderr)
+	}
+	errOut.Reset()
+	if r := runMain([]string{"__complete", "list", "--output", ""}, &errOut); !strings.HasPrefix(r.stdout, "table\njson\n") {
+		t.Errorf("shell completion of --output offers %q, want table and json", r.stdout)
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		errOut.Reset()
+		r := runMain(args, &errOut)
+		if r.code != 0 || !regexp.MustCompile(`^zwatch \S+ \(.*go1\.\d+.*\)\n$`).MatchString(r.stdout) {
+			t.Errorf("%v: exit %d, %q", args, r.code, r.stdout)
+		}
+	}
+}
+
+func TestFlagErrorsNameTheFlag(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for args, want := range map[string]string{
+		"--batch 0":                   "--batch must be at least 1",
+		"--schedule 10s,soon":         `--schedule "10s,soon": "soon" is not a duration`,
+		"--loop 5m --max-duration 1m": "--loop must not be longer than --max-duration",
+		"--loop 30s --dry-run":        "--loop must be 0 with --dry-run",
+		"--output yaml":               "want table or json",
+		"--log-format xml":            "want auto, text or json",
+		"--first-delay -1s --loop 0":  "--first-delay must not be negative",
+		"--loop 10s --tick 0s":        "--tick must be positive",
+	} {
+		r := zwatch(t, s.db, append([]string{"check-pending"}, strings.Fields(args)...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "MaxDuration") {
+			t.Errorf("check-pending %s: exit %d, want 2 saying %q\n%s", args, r.code, want, r.stderr)
+		}
+	}
+}
+
+func TestJSONLogsGiveDurationsAsText(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("141")
+	s.znet.SetDefault(znettest.Waiting(""))
+	r := zwatch(t, s.db, "check-pending", "--log-format", "json", "--log-level", "debug")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	if !regexp.MustCompile(`"took":"[0-9.]+(ms|µs|s)"`).MatchString(r.stderr) {
+		t.Errorf("JSON logs without a readable duration:\n%s", r.stderr)
+	}
+	if regexp.MustCompile(`"took":\d`).MatchString(r.stderr) {
+		t.Errorf("JSON logs give durations as integer nanoseconds:\n%s", r.stderr)
+	}
+}
+
+// The recommended cron line is check-pending's defaults: it names only
+// what is the shop's own, and crontab.example, the README and --help show
+// the same line.
+func TestRecommendedCronLineIsTheDefaults(t *testing.T) {
+	t.Parallel()
+	read := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	var line string
+	for _, l := range strings.Split(read("../crontab.example"), "\n") {
+		if !strings.HasPrefix(l, "#") && strings.Contains(l, "zwatch check-pending") {
+			line = l
+			break
+		}
+	}
+	_, command, ok := strings.Cut(line, "zwatch ")
+	if !ok {
+		t.Fatalf("crontab.example has no check-pending line")
+	}
+	for _, flag := range []string{"--loop", "--tick", "--first-delay", "--rate", "--max-duration"} {
+		if strings.Contains(command, flag) {
+			t.Errorf("the recommended line gives %s, which should be its default: %q", flag, line)
+		}
+	}
+	if readme := read("../README.md"); strings.Count(readme, command) < 2 {
+		t.Errorf("the README does not show the recommended line %q in its cron and systemd examples", command)
+	}
+	var errOut strings.Builder
+	help := runMain([]string{"check-pending", "--help"}, &errOut).stdout
+	if !strings.Contains(help, command) {
+		t.Errorf("check-pending --help does not show the recommended line %q", command)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`--loop duration .*\(default 58s\)`),
+		regexp.MustCompile(`--max-duration duration .*\(default 58s\)`),
+		regexp.MustCompile(`--tick duration .*\(default 1s\)`),
+		regexp.MustCompile(`--first-delay duration .*\(default 15s\)`),
+		regexp.MustCompile(`--rate float .*\(default 5\)`),
+	} {
+		if !want.MatchString(help) {
+			t.Errorf("check-pending --help lacks %s", want)
+		}
+	}
+	errOut.Reset()
+	if help := runMain([]string{"stats", "--help"}, &errOut).stdout; !regexp.MustCompile(`--first-delay duration .*\(default 15s\)`).MatchString(help) {
+		t.Errorf("stats --first-delay does not default to check-pending's:\n%s", help)
+	}
+}
+
+// Should the metrics file still fail at the end (its directory went away
+// during the run), the run exits 1 and is recorded with exit status 1.
+func TestRunIsRecordedWithTheStatusItExitsWith(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("151")
+	dir := filepath.Join(t.TempDir(), "textfile")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s.znet.SetResponder(func(string, int) znettest.Answer {
+		os.RemoveAll(dir)
+		return znettest.Waiting("")
+	})
+
+	r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", filepath.Join(dir, "zwatch.prom"))
+
+	if r.code != 1 || !strings.Contains(r.stderr, "metrics file") {
+		t.Errorf("exit %d, want 1 saying the metrics file could not be written\n%s", r.code, r.all())
+	}
+	if runs := stats(t, s.db).Runs; len(runs) != 1 || runs[0].ExitStatus != 1 || runs[0].Error == "" {
+		t.Errorf("recorded runs %+v, want one with exit status 1 and why", runs)
+	}
+}

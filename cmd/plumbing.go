@@ -1,0 +1,108 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// What every command shares besides --output (output.go): opening the
+// store, and wording the library's errors for the flags an operator typed.
+
+// withStore opens the shop's database, checks that zwatch's migrations are
+// there, runs do and closes it. Opening fails fatally; do's errors are its
+// own to classify.
+func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) error) error {
+	st, err := g.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return do(st)
+}
+
+// checkDatabaseURL refuses a URL of another database before the driver
+// reads it as key=value settings and complains about a missing "=".
+func checkDatabaseURL(flag, url string) error {
+	scheme, _, isURL := strings.Cut(url, "://")
+	if isURL && scheme != "postgres" && scheme != "postgresql" {
+		return usage("%s: a %s:// URL is not PostgreSQL; want postgres://user@host/database or key=value settings like host=db dbname=shop", flag, scheme)
+	}
+	return nil
+}
+
+// refuseUnknownShells makes `zwatch completion tcsh` a usage error: cobra's
+// completion command would print its help and exit 0.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return usage("completion %q: no such shell; want %s", args[0], oneOf(shells))
+		}
+	}
+}
+
+// durationsAsText is a slog ReplaceAttr that writes durations as Go
+// duration strings (20.177s) instead of integer nanoseconds.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
+
+// configFlags names the flag behind each watch.Config field.
+var configFlags = map[string]string{
+	"Batch": "--batch", "Concurrency": "--concurrency", "PerIntegration": "--per-integration",
+	"Rate": "--rate", "Timeout": "--timeout", "MaxDuration": "--max-duration",
+	"FirstDelay": "--first-delay", "GiveUpAfter": "--give-up-after", "Schedule": "--schedule",
+	"Loop": "--loop", "Tick": "--tick", "DryRun": "--dry-run",
+}
+
+// flagError is a library error worded for the flags: its message is the
+// operator's, its chain the library's.
+type flagError struct {
+	msg string
+	err error
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.err }
+
+// configUsage words a watch.Config error for check-pending's flags, as a
+// usage error.
+func configUsage(err error) error {
+	var fe *watch.FieldError
+	if !errors.As(err, &fe) {
+		return usage("%w", err)
+	}
+	flag := func(field string) string {
+		if f, ok := configFlags[field]; ok {
+			return f
+		}
+		return field
+	}
+	problem := fe.Problem
+	if fe.Other != "" {
+		problem = strings.ReplaceAll(problem, fe.Other, flag(fe.Other))
+	}
+	return &exitError{code: ExitUsage, err: &flagError{msg: fmt.Sprintf("%s %s", flag(fe.Field), problem), err: err}}
+}

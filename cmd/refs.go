@@ -1,0 +1,121 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// How an operator names things: an order the way a customer reads it out
+// (its number, or the short id `list` shows), an integration by its name.
+
+// minIDPrefix is the shortest id prefix taken: fewer hex digits would name
+// half the shop.
+const minIDPrefix = 4
+
+// errNoSuchOrder is an order reference that names no order.
+var errNoSuchOrder = errors.New("no such order")
+
+// idPrefixRange is the range of UUIDs that begin with prefix (hex digits,
+// with or without the dashes); ok is false when prefix is not one.
+func idPrefixRange(prefix string) (from, to string, ok bool) {
+	hex := strings.ToLower(strings.ReplaceAll(prefix, "-", ""))
+	if len(hex) < minIDPrefix || len(hex) > 32 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return "", "", false
+	}
+	// Dashes, where given, must be where a UUID has them.
+	if strings.Contains(prefix, "-") && !strings.HasPrefix("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", uuidShape(prefix)) {
+		return "", "", false
+	}
+	pad := func(fill string) string {
+		h := hex + strings.Repeat(fill, 32-len(hex))
+		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	}
+	return pad("0"), pad("f"), true
+}
+
+func uuidShape(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' {
+			return r
+		}
+		return 'x'
+	}, s)
+}
+
+// parseOrderRef reads an order reference: an order number (digits), the
+// beginning of an order id (at least 4 hex digits), or a whole id. Digits
+// alone are an order number; from 8 digits on, they may be an id prefix too.
+func parseOrderRef(flag, s string) (store.OrderRef, error) {
+	var ref store.OrderRef
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 32); err == nil && n >= 0 {
+		ref.OrderNo = &n
+		if len(s) < 8 {
+			return ref, nil
+		}
+	}
+	if from, to, ok := idPrefixRange(s); ok {
+		ref.IDFrom, ref.IDTo = from, to
+	}
+	if ref.OrderNo == nil && ref.IDFrom == "" {
+		return ref, usage("%s %q: want an order number (1010), the beginning of an order id (9b84a6d1, at least %d hex digits) or a whole id", flag, s, minIDPrefix)
+	}
+	return ref, nil
+}
+
+// resolveOrder is the id of the one order ref names. It wraps
+// errNoSuchOrder when there is none, and is a usage error when ref names
+// more than one.
+func resolveOrder(ctx context.Context, st *store.Store, flag, s string, ref store.OrderRef) (string, error) {
+	const shown = 5
+	matches, err := st.FindOrders(ctx, ref, shown+1)
+	if err != nil {
+		return "", fatal(err)
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("no order has the number or an id beginning %s: %w", s, errNoSuchOrder)
+	case 1:
+		return matches[0].ID, nil
+	}
+	var names []string
+	for _, m := range matches[:min(len(matches), shown)] {
+		name := m.ID
+		if m.OrderNo != nil {
+			name = fmt.Sprintf("%s (number %d)", m.ID, *m.OrderNo)
+		}
+		names = append(names, name)
+	}
+	more := ""
+	if len(matches) > shown {
+		more = " and more"
+	}
+	return "", usage("%s %s names more than one order: %s%s; give more of the id", flag, s, strings.Join(names, ", "), more)
+}
+
+// resolveIntegration is the znet integration s names: its name (ignoring
+// case), its id, or the beginning of its id. None, or more than one, is a
+// usage error.
+func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (store.Integration, error) {
+	from, to, _ := idPrefixRange(s)
+	found, err := st.FindIntegrations(ctx, s, from, to)
+	if err != nil {
+		return store.Integration{}, fatal(err)
+	}
+	switch len(found) {
+	case 0:
+		return store.Integration{}, usage("%s %q: no znet integration has this name or an id beginning so (see zwatch stats)", flag, s)
+	case 1:
+		return found[0], nil
+	}
+	var names []string
+	for _, in := range found {
+		names = append(names, fmt.Sprintf("%s (%s)", in.Name, in.ID))
+	}
+	return store.Integration{}, usage("%s %q names more than one znet integration: %s; give more of the id", flag, s, strings.Join(names, ", "))
+}

@@ -100,6 +100,20 @@ func TestPrintGrantsNeedsARole(t *testing.T) {
 	oneLine(t, r.stderr, "--print-grants needs the name of the role")
 }
 
+// "public" is no role: GRANT ... TO public gives every role of the server
+// the dealer passwords and the shop's orders. It is refused, not printed.
+func TestPrintGrantsRefusesPublic(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	for _, role := range []string{"public", "PUBLIC", "Public"} {
+		r := zwatch(t, db, "migrate", "--print-grants", role)
+		if r.code != 2 || strings.Contains(r.stdout, "GRANT") {
+			t.Errorf("--print-grants %s: exit %d, want 2 and no GRANT printed\n%s", role, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "every role")
+	}
+}
+
 func TestMigrateStatusOnAFreshDatabaseWritesNothing(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)

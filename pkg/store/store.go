@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -131,13 +132,24 @@ func databaseOf(cfg pq.Config) string {
 }
 
 var (
-	urlUserinfo   = regexp.MustCompile(`//[^/@\s"]*@`)
+	// Up to the last "@": a password pasted unescaped may hold "/", "@",
+	// spaces or quotes, which is what made its URL unparsable.
+	urlUserinfo   = regexp.MustCompile(`//.*@`)
 	passwordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|\S+)`)
 )
 
 // redactDSNError removes the password from a driver or URL parsing error:
 // both quote the connection string back in some paths.
 func redactDSNError(err error, databaseURL string) string {
+	// The URL parser's detail may quote a piece of an unescaped password
+	// (invalid port ":pa" after host, invalid URL escape "%ZZ"): where the
+	// URL has a user part, only the URL without it is shown. (The parser
+	// quotes the URL without its fragment: a "#" cuts the password.)
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(databaseURL, "@") {
+		return urlUserinfo.ReplaceAllString(fmt.Sprintf("%q is not a valid URL", databaseURL), "//REDACTED@") +
+			": percent-escape any / ? # @ : % or space in the user name and password"
+	}
 	msg := err.Error()
 	if cfg, perr := pq.NewConfig(databaseURL); perr == nil && cfg.Password != "" {
 		msg = strings.ReplaceAll(msg, cfg.Password, "REDACTED")

@@ -5,8 +5,12 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
@@ -111,6 +115,39 @@ func TestPrintGrantsRefusesPublic(t *testing.T) {
 			t.Errorf("--print-grants %s: exit %d, want 2 and no GRANT printed\n%s", role, r.code, r.all())
 		}
 		oneLine(t, r.stderr, "every role")
+	}
+}
+
+// A role name is an identifier, never SQL: one with quotes, a semicolon, a
+// comment, spaces, capitals and a Turkish letter gets exactly its grants when
+// the printed SQL runs, and nothing else runs with them.
+func TestPrintGrantsQuotesAnOddRoleName(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.RevokePublicDefaults()
+	role := `Zw "x"; DROP TABLE integrations; -- Ş ` + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
+	s.db.Exec(`CREATE ROLE ` + pq.QuoteIdentifier(role) + ` LOGIN PASSWORD 'odd-role-pw'`)
+	t.Cleanup(func() {
+		for _, q := range []string{`DROP OWNED BY ` + pq.QuoteIdentifier(role), `DROP ROLE ` + pq.QuoteIdentifier(role)} {
+			if _, err := s.db.SQL.Exec(q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+
+	r := zwatch(t, s.db, "migrate", "--print-grants", role)
+	if r.code != 0 {
+		t.Fatalf("migrate --print-grants: exit %d\n%s", r.code, r.all())
+	}
+	s.db.Exec(r.stdout)
+
+	var tables int
+	s.db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename = 'integrations'`)
+	if tables != 1 {
+		t.Fatalf("the printed grants dropped integrations:\n%s", r.stdout)
+	}
+	if r := zwatchAt(t, s.db.URLAs(role, "odd-role-pw"), "list"); r.code != 0 {
+		t.Errorf("list as the role with the odd name: exit %d\n%s", r.code, r.all())
 	}
 }
 

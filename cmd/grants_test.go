@@ -221,6 +221,37 @@ func TestReadOnlyRoleWritesNothing(t *testing.T) {
 	}
 }
 
+// Behind PgBouncer, a client is told the read-only switch as it was when
+// the pooler first connected, and a role the DBA made read-only since looks
+// writable; the Go driver then begins READ WRITE and overrides the role's
+// default. Such a role is refused all the same, before znet is asked.
+func TestReadOnlyRoleBehindAPoolerWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	id := s.order("71")
+	s.znet.Script("71", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.db.SetRoleReadOnly(role)
+	before := s.db.Snapshot()
+
+	r := zwatchAt(t, s.db.ThroughStalePooler(asRole), "check-pending")
+
+	if r.code != 1 {
+		t.Errorf("check-pending behind a pooler on a read-only role: exit %d, want 1\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "is read-only for this session")
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times", n)
+	}
+	if after := s.db.Snapshot(); after != before || s.db.ReadOrder(id).ExternalStatus != "sent" {
+		t.Errorf("a read-only role's check-pending wrote behind a pooler:\nbefore %s\nafter  %s", before, after)
+	}
+	// Reading works there, as it does without the pooler.
+	if r := zwatchAt(t, s.db.ThroughStalePooler(asRole), "list"); r.code != 0 {
+		t.Errorf("list behind a pooler on a read-only role: exit %d\n%s", r.code, r.all())
+	}
+}
+
 func TestReadOnlyDatabaseWritesNothing(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -63,6 +63,27 @@ func TestUnreachableDatabaseIsOneLineWithoutPassword(t *testing.T) {
 	}
 }
 
+// A password pasted into a URL unescaped makes the URL unparsable, and the
+// parser quotes the URL back: the password must not come with it, whatever
+// characters it holds.
+func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
+	t.Parallel()
+	for _, pw := range []string{"pa/ss-Secret", "pa ss-Secret", "pa?ss-Secret", "pa#ss-Secret", "pa%ZZss-Secret", `pa"ss-Secret`} {
+		var errOut strings.Builder
+		r := runMain([]string{"list", "--database-url", "postgres://shop:" + pw + "@127.0.0.1:1/shopdb"}, &errOut)
+		if r.code == 0 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("password %q: exit %d, want one line on stderr and a failure:\n%s", pw, r.code, r.stderr)
+		}
+		// The parser's own detail quotes pieces too: invalid port ":pa",
+		// invalid URL escape "%ZZ".
+		for _, piece := range []string{pw, "ss-Secret", `:pa"`, "%ZZ"} {
+			if strings.Contains(r.stderr, piece) {
+				t.Errorf("password %q: stderr shows %q:\n%s", pw, piece, r.stderr)
+			}
+		}
+	}
+}
+
 func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

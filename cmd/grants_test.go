@@ -5,8 +5,12 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
@@ -100,6 +104,53 @@ func TestPrintGrantsNeedsARole(t *testing.T) {
 	oneLine(t, r.stderr, "--print-grants needs the name of the role")
 }
 
+// "public" is no role: GRANT ... TO public gives every role of the server
+// the dealer passwords and the shop's orders. It is refused, not printed.
+func TestPrintGrantsRefusesPublic(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	for _, role := range []string{"public", "PUBLIC", "Public"} {
+		r := zwatch(t, db, "migrate", "--print-grants", role)
+		if r.code != 2 || strings.Contains(r.stdout, "GRANT") {
+			t.Errorf("--print-grants %s: exit %d, want 2 and no GRANT printed\n%s", role, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "every role")
+	}
+}
+
+// A role name is an identifier, never SQL: one with quotes, a semicolon, a
+// comment, spaces, capitals and a Turkish letter gets exactly its grants when
+// the printed SQL runs, and nothing else runs with them.
+func TestPrintGrantsQuotesAnOddRoleName(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.RevokePublicDefaults()
+	role := `Zw "x"; DROP TABLE integrations; -- Ş ` + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
+	s.db.Exec(`CREATE ROLE ` + pq.QuoteIdentifier(role) + ` LOGIN PASSWORD 'odd-role-pw'`)
+	t.Cleanup(func() {
+		for _, q := range []string{`DROP OWNED BY ` + pq.QuoteIdentifier(role), `DROP ROLE ` + pq.QuoteIdentifier(role)} {
+			if _, err := s.db.SQL.Exec(q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+
+	r := zwatch(t, s.db, "migrate", "--print-grants", role)
+	if r.code != 0 {
+		t.Fatalf("migrate --print-grants: exit %d\n%s", r.code, r.all())
+	}
+	s.db.Exec(r.stdout)
+
+	var tables int
+	s.db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename = 'integrations'`)
+	if tables != 1 {
+		t.Fatalf("the printed grants dropped integrations:\n%s", r.stdout)
+	}
+	if r := zwatchAt(t, s.db.URLAs(role, "odd-role-pw"), "list"); r.code != 0 {
+		t.Errorf("list as the role with the odd name: exit %d\n%s", r.code, r.all())
+	}
+}
+
 func TestMigrateStatusOnAFreshDatabaseWritesNothing(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
@@ -167,6 +218,37 @@ func TestReadOnlyRoleWritesNothing(t *testing.T) {
 	}
 	if after := s.db.Snapshot(); after != before {
 		t.Errorf("read-only commands wrote:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// Behind PgBouncer, a client is told the read-only switch as it was when
+// the pooler first connected, and a role the DBA made read-only since looks
+// writable; the Go driver then begins READ WRITE and overrides the role's
+// default. Such a role is refused all the same, before znet is asked.
+func TestReadOnlyRoleBehindAPoolerWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	id := s.order("71")
+	s.znet.Script("71", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.db.SetRoleReadOnly(role)
+	before := s.db.Snapshot()
+
+	r := zwatchAt(t, s.db.ThroughStalePooler(asRole), "check-pending")
+
+	if r.code != 1 {
+		t.Errorf("check-pending behind a pooler on a read-only role: exit %d, want 1\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "is read-only for this session")
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times", n)
+	}
+	if after := s.db.Snapshot(); after != before || s.db.ReadOrder(id).ExternalStatus != "sent" {
+		t.Errorf("a read-only role's check-pending wrote behind a pooler:\nbefore %s\nafter  %s", before, after)
+	}
+	// Reading works there, as it does without the pooler.
+	if r := zwatchAt(t, s.db.ThroughStalePooler(asRole), "list"); r.code != 0 {
+		t.Errorf("list behind a pooler on a read-only role: exit %d\n%s", r.code, r.all())
 	}
 }
 

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -44,6 +45,10 @@ its own tables needs. --status and --print-grants change nothing.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if c.Flags().Changed("print-grants") && opts.PrintGrants == "" {
 				return usage("--print-grants needs the name of the role zwatch runs as")
+			}
+			// GRANT ... TO public, quoted or not, grants to every role.
+			if strings.EqualFold(opts.PrintGrants, "public") {
+				return usage("--print-grants %s would grant the dealer passwords and the shop's orders to every role: name the role zwatch runs as", opts.PrintGrants)
 			}
 			return runMigrate(c.Context(), opts)
 		},

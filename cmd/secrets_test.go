@@ -102,3 +102,47 @@ func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
 		t.Errorf("once the shop let go: exit %d, order %+v\n%s", r.code, s.db.ReadOrder(id), r.all())
 	}
 }
+
+// A dry run predicts what the real run does: a PIN that does not fit is
+// neither saved nor approved, and a person is called (exit 3). Saying
+// "completed, PIN saved" would tell the operator all is well.
+func TestCheckDryRunSaysAPINDoesNotFit(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("44")
+	s.znet.Script("44", znettest.Done(strings.Repeat("Ş", 121), "tamam"))
+
+	r := zwatch(t, s.db, "check", "--order", id, "--dry-run")
+
+	if r.code != 3 || !strings.Contains(r.stdout, "does not fit the shop's pinCode column") ||
+		strings.Contains(r.stdout, "-> completed") || strings.Contains(r.stdout, "approved\n") {
+		t.Errorf("check --dry-run: exit %d, want 3 and the PIN left for a person\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "check", "--order", id, "--dry-run", "-o", "json")
+	if r.code != 3 || !strings.Contains(r.stdout, `"pin_too_long": true`) || !strings.Contains(r.stdout, `"to": "sent"`) {
+		t.Errorf("check --dry-run -o json: exit %d, want 3, pin_too_long and no status change\n%s", r.code, r.all())
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
+		t.Errorf("a dry run changed the order: %+v", row)
+	}
+}
+
+// 120 characters fit "pinCode" (varchar(120) counts characters), however
+// many bytes each takes: such a PIN is saved whole and the order approved.
+func TestPINOfExactly120CharactersIsSaved(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ascii, turkish := s.order("45"), s.order("46")
+	pins := map[string]string{ascii: strings.Repeat("X", 120), turkish: strings.Repeat("Ş", 60) + strings.Repeat("ğ", 60)}
+	s.znet.Script("45", znettest.Done(pins[ascii], "tamam"))
+	s.znet.Script("46", znettest.Done(pins[turkish], "tamam"))
+
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Errorf("check-pending: exit %d, want 0\n%s", r.code, r.all())
+	}
+	for id, pin := range pins {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != pin {
+			t.Errorf("order %s: %+v, want completed with the whole PIN", id, row)
+		}
+	}
+}

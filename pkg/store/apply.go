@@ -145,7 +145,7 @@ func newApplyRow(o Outcome) applyRow {
 	}
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
-	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && n > pinCodeLen {
+	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !PINFits(o.PIN) {
 		row.Result = "error:pin_too_long"
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
@@ -154,6 +154,11 @@ func newApplyRow(o Outcome) applyRow {
 	}
 	return row
 }
+
+// PINFits says whether znet's PIN fits the shop's "pinCode" whole. One that
+// does not is never saved cut nor approved (Applied.PINTooLong); dry runs
+// predict with this.
+func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
 
 // Apply writes a batch of outcomes in one statement, in one transaction.
 //

@@ -2,14 +2,14 @@ package store
 
 import "time"
 
-// These fragments are the single definition of which orders zwatch may touch.
-// Every statement that selects, claims or updates a shop order is built from
-// them, so "pollable" means the same thing everywhere. They expect the shop's
-// order aliased as o and its integration as i.
 // Provider is the integrations.provider of the dealer platform zwatch asks:
 // the one place that names it. Statements read it as providerSQL.
 const Provider = "znet"
 
+// These fragments are the single definition of which orders zwatch may touch.
+// Every statement that selects, claims or updates a shop order is built from
+// them, so "pollable" means the same thing everywhere. They expect the shop's
+// order aliased as o and its integration as i.
 const (
 	// providerSQL is Provider as an SQL literal, for the statements that
 	// pick the shop's integrations zwatch works with.

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -85,7 +86,42 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		db.Close()
 		return nil, connectError(cfg, databaseURL, err)
 	}
+	if !readOnly {
+		if err := requireWritable(pingCtx, db); err != nil {
+			db.Close()
+			return nil, connectError(cfg, databaseURL, err)
+		}
+	}
 	return &Store{db: db, readOnly: readOnly}, nil
+}
+
+// sessionWritableSQL asks the server whether a session of this role, in
+// this database, can write: outside a transaction, transaction_read_only is
+// the session's default.
+const sessionWritableSQL = `
+SELECT current_setting('transaction_read_only') = 'on' AS read_only,
+       pg_is_in_recovery()                             AS standby`
+
+// requireWritable asks the server itself, once, before a command that
+// writes does anything. target_session_attrs trusts the parameters reported
+// at startup, and a pooler such as PgBouncer reports those of the first
+// server connection it made, maybe long before the DBA's switch; the driver
+// would then begin READ WRITE, overriding the role's read-only default.
+func requireWritable(ctx context.Context, db *sqlx.DB) error {
+	var session struct {
+		ReadOnly bool `db:"read_only"`
+		Standby  bool `db:"standby"`
+	}
+	if err := db.GetContext(ctx, &session, sessionWritableSQL); err != nil {
+		return err
+	}
+	switch {
+	case session.Standby:
+		return errors.New(pqHotStandby)
+	case session.ReadOnly:
+		return errors.New(pqReadOnlySession)
+	}
+	return nil
 }
 
 // New wraps an open database handle; tests use it.
@@ -131,13 +167,24 @@ func databaseOf(cfg pq.Config) string {
 }
 
 var (
-	urlUserinfo   = regexp.MustCompile(`//[^/@\s"]*@`)
+	// Up to the last "@": a password pasted unescaped may hold "/", "@",
+	// spaces or quotes, which is what made its URL unparsable.
+	urlUserinfo   = regexp.MustCompile(`//.*@`)
 	passwordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|\S+)`)
 )
 
 // redactDSNError removes the password from a driver or URL parsing error:
 // both quote the connection string back in some paths.
 func redactDSNError(err error, databaseURL string) string {
+	// The URL parser's detail may quote a piece of an unescaped password
+	// (invalid port ":pa" after host, invalid URL escape "%ZZ"): where the
+	// URL has a user part, only the URL without it is shown. (The parser
+	// quotes the URL without its fragment: a "#" cuts the password.)
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(databaseURL, "@") {
+		return urlUserinfo.ReplaceAllString(fmt.Sprintf("%q is not a valid URL", databaseURL), "//REDACTED@") +
+			": percent-escape any / ? # @ : % or space in the user name and password"
+	}
 	msg := err.Error()
 	if cfg, perr := pq.NewConfig(databaseURL); perr == nil && cfg.Password != "" {
 		msg = strings.ReplaceAll(msg, cfg.Password, "REDACTED")
@@ -194,7 +241,7 @@ type ConnectError struct {
 func (e *ConnectError) Error() string { return e.msg }
 
 // lib/pq says so, in these words, when target_session_attrs=read-write finds
-// a session it cannot write in.
+// a session it cannot write in; requireWritable says the same.
 const (
 	pqReadOnlySession = "session is read-only"
 	pqHotStandby      = "server is in hot standby mode"

@@ -89,6 +89,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	outcome := a.outcome(cfg.Schedule)
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
+		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
+			check.To, check.PINTooLong = state.ExternalStatus, true
+		}
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

@@ -19,9 +19,12 @@ const redacted = "REDACTED"
 //
 // Each character of the password may appear
 //   - as typed, in either letter case (strtoupper, a case-insensitive log);
+//   - in Turkish letter case, where "ı" and "I", "İ" and "i" pair up;
 //   - percent-escaped, with upper- or lower-case hex, from its UTF-8 or
 //     Windows-1254 bytes, also escaped twice (%2541), and a space as "+"
 //     (urlencode, rawurlencode, a raw REQUEST_URI or QUERY_STRING);
+//   - as UTF-8 read as Windows-1254, when a Windows-1254 panel echoes the
+//     UTF-8 it was sent;
 //   - as an HTML entity, named, decimal or hex (htmlspecialchars,
 //     htmlentities);
 //   - JSON-escaped, \u00e7 or \/ (json_encode);
@@ -57,6 +60,9 @@ func charForms(r rune) []string {
 	if r == ' ' {
 		forms = append(forms, `\+`, `%2b`) // "+", and "+" escaped again
 	}
+	for _, other := range turkishCase[r] {
+		forms = append(forms, regexp.QuoteMeta(other))
+	}
 	// Percent escapes, once or twice (%41 or %2541).
 	var utf8Bytes [utf8.UTFMax]byte
 	n := utf8.EncodeRune(utf8Bytes[:], r)
@@ -64,6 +70,11 @@ func charForms(r rune) []string {
 	if r >= utf8.RuneSelf {
 		if b, ok := charmap.Windows1254.EncodeRune(r); ok {
 			forms = append(forms, percentEscaped([]byte{b}))
+		}
+		// A Windows-1254 panel echoes the UTF-8 it was sent among its own
+		// text; such a body is read as Windows-1254, byte by byte.
+		if mojibake, err := charmap.Windows1254.NewDecoder().Bytes(utf8Bytes[:n]); err == nil {
+			forms = append(forms, regexp.QuoteMeta(string(mojibake)))
 		}
 	}
 	// HTML entities: numeric, decimal or hex, with or without leading zeros.
@@ -81,6 +92,14 @@ func charForms(r rune) []string {
 		forms = append(forms, `\\/`)
 	}
 	return forms
+}
+
+// turkishCase is how Turkish i's change case outside Unicode's simple
+// folding, which (?i) follows: mb_strtoupper makes "ı" an "I", mb_strtolower
+// makes "İ" an "i" with a combining dot, and a Turkish locale makes "i" an
+// "İ" and "I" an "ı".
+var turkishCase = map[rune][]string{
+	'ı': {"I"}, 'İ': {"i\u0307", "i"}, 'i': {"İ"}, 'I': {"ı"},
 }
 
 // percentEscaped matches bytes escaped as %XX each, or escaped twice as %25XX.

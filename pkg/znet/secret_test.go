@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -149,4 +150,46 @@ func TestOtherAnswersNeverCarryThePassword(t *testing.T) {
 	s.SetBalanceAnswer(znettest.Raw(200, []byte("OK|sifre="+secret)))
 	_, err = c.Balance(context.Background())
 	assertNoSecret(t, err, secret)
+}
+
+// A Windows-1254 panel that echoes the request as it received it: its own
+// text is Windows-1254, but the password zwatch sent arrives, and is echoed,
+// as UTF-8 bytes. The mixed body is read as Windows-1254, which turns the
+// password's letters into mojibake ("kapÄ±"): a form as easy to read back as
+// the password itself.
+func TestMixedEncodingEchoIsScrubbed(t *testing.T) {
+	const pw = "Kapı-Şifre-ğü9"
+	s := znettest.NewServer(dealer, pw)
+	t.Cleanup(s.Close)
+	c := newTestClient(t, s.URL, pw)
+	desc, err := charmap.Windows1254.NewEncoder().String("İşlem sürüyor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Script("1001", znettest.Raw(200, []byte("OK|1| |"+desc+" sifre="+pw)))
+
+	got, err := c.CheckPin(context.Background(), "1001")
+
+	if err != nil || got.Description != "İşlem sürüyor sifre="+redacted {
+		t.Errorf("got %+v, %v; want the description with the password REDACTED", got, err)
+	}
+}
+
+// Turkish letters change case in ways Unicode's simple folding does not
+// follow: PHP's mb_strtoupper makes "ı" an "I" and mb_strtolower makes "İ"
+// an "i" with a combining dot; a Turkish locale makes "i" an "İ".
+func TestTurkishCaseEchoIsScrubbed(t *testing.T) {
+	const pw = "kapı-İzmir9"
+	sc := newScrubber(pw)
+	for form, echo := range map[string]string{
+		"mb_strtoupper":   "KAPI-İZMIR9",
+		"mb_strtolower":   "kapı-i\u0307zmir9",
+		"Turkish upper":   strings.ToUpperSpecial(unicode.TurkishCase, pw),
+		"Turkish lower":   strings.ToLowerSpecial(unicode.TurkishCase, pw),
+		"ASCII-only case": "KAPı-İZMIR9",
+	} {
+		if got := sc.scrub("sifre=" + echo + "&x=1"); got != "sifre="+redacted+"&x=1" {
+			t.Errorf("%s (%q): scrubbed to %q", form, echo, got)
+		}
+	}
 }

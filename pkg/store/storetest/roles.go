@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"io"
 	"net"
@@ -84,6 +86,44 @@ func (db *DB) SetDatabaseReadOnly() {
 // has the database's user and password and no sslmode.
 func (db *DB) WithoutTLS() string {
 	db.t.Helper()
+	return db.relay(nil)
+}
+
+// ThroughStalePooler returns dbURL as reached through a relay that, like
+// PgBouncer, tells every client the session parameters of the server
+// connection it first made, not those of the session the client gets: it
+// reports default_transaction_read_only and in_hot_standby off, whatever a
+// DBA switched on since. (PgBouncer replays the welcome it cached until it
+// restarts.) The URL keeps dbURL's user and password.
+func (db *DB) ThroughStalePooler(dbURL string) string {
+	db.t.Helper()
+	u, err := url.Parse(db.relay(staleParameters))
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	through, err := url.Parse(dbURL)
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	u.User = through.User
+	return u.String()
+}
+
+// staleParameters is a ParameterStatus message's body ("name\x00value\x00")
+// as a pooler that cached it reports it: writable, and no standby.
+func staleParameters(body []byte) []byte {
+	name, _, ok := bytes.Cut(body, []byte{0})
+	if !ok || (string(name) != "default_transaction_read_only" && string(name) != "in_hot_standby") {
+		return body
+	}
+	return append(append(name, 0), "off\x00"...)
+}
+
+// relay listens for clients of the test's PostgreSQL and relays them to it,
+// answering requests for TLS with an 'N'. With rewrite, each ParameterStatus
+// the server sends passes through it.
+func (db *DB) relay(rewrite func(body []byte) []byte) string {
+	db.t.Helper()
 	cfg, err := pq.NewConfig(db.URL)
 	if err != nil {
 		db.t.Fatalf("storetest: %v", err)
@@ -124,7 +164,7 @@ func (db *DB) WithoutTLS() string {
 				return
 			}
 			track(client)
-			go relayWithoutTLS(client, network, address, track)
+			go relayWithoutTLS(client, network, address, track, rewrite)
 		}
 	}()
 	u := url.URL{Scheme: "postgres", Host: ln.Addr().String(), Path: "/" + db.name}
@@ -139,7 +179,7 @@ const (
 	gssencRequestCode = 80877104
 )
 
-func relayWithoutTLS(client net.Conn, network, address string, track func(net.Conn)) {
+func relayWithoutTLS(client net.Conn, network, address string, track func(net.Conn), rewrite func([]byte) []byte) {
 	defer client.Close()
 	for {
 		var head [8]byte
@@ -164,10 +204,38 @@ func relayWithoutTLS(client net.Conn, network, address string, track func(net.Co
 			return
 		}
 		go func() {
-			_, _ = io.Copy(client, server)
+			if rewrite == nil {
+				_, _ = io.Copy(client, server)
+			} else {
+				copyRewritingParameters(client, server, rewrite)
+			}
 			client.Close()
 		}()
 		_, _ = io.Copy(server, client)
 		return
+	}
+}
+
+// copyRewritingParameters relays the server's messages (a type byte, a
+// length that counts itself, a body), passing each ParameterStatus ('S')
+// body through rewrite.
+func copyRewritingParameters(client io.Writer, server io.Reader, rewrite func([]byte) []byte) {
+	r := bufio.NewReader(server)
+	for {
+		var head [5]byte
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			return
+		}
+		body := make([]byte, binary.BigEndian.Uint32(head[1:])-4)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return
+		}
+		if head[0] == 'S' {
+			body = rewrite(body)
+			binary.BigEndian.PutUint32(head[1:], uint32(len(body)+4))
+		}
+		if _, err := client.Write(append(head[:], body...)); err != nil {
+			return
+		}
 	}
 }

@@ -2,7 +2,7 @@
 // `go test` would (each package's ok/FAIL line, and the output of tests
 // that failed), then one line that counts the tests:
 //
-//	zwatch tests: 212 passed, 0 failed
+//	tests: 212 passed, 0 failed
 //
 // It exits 1 when a test or a package failed, so that `make test` fails.
 // It lives under testdata so that `go test ./...` and `go vet ./...` leave
@@ -69,7 +69,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "testsum:", err)
 		os.Exit(1)
 	}
-	summary := fmt.Sprintf("zwatch tests: %d passed, %d failed", passed, failed)
+	// "N passed, N failed" after one word and a colon is the closing line
+	// CI reads in any language; with -json, go test's own is not printed.
+	summary := fmt.Sprintf("tests: %d passed, %d failed", passed, failed)
 	if skipped > 0 {
 		summary += fmt.Sprintf(", %d skipped", skipped)
 	}

@@ -124,3 +124,9 @@ WHERE c.order_id = faulted.order_id
   AND c.claimed_by IS NULL
   AND c.finished_at IS NULL
   AND c.given_up_at IS NULL`
+
+// Reachable says whether the database answers at all: it tells a database
+// that is down from one that refuses particular orders' answers.
+func (s *Store) Reachable(ctx context.Context) error {
+	return s.db.PingContext(ctx)
+}

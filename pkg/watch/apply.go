@@ -278,7 +278,15 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		saved++
 		ap.account(batch[i:i+1], one)
 	}
-	return saved > 0
+	if saved > 0 {
+		return true
+	}
+	// Not one answer saved: either the database is down, or it refuses
+	// these orders (a shop trigger, a row held by a long transaction). Only
+	// the first is worth holding the other answers back for.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return r.store.Reachable(ctx) == nil
 }
 
 func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store.Applied, error) {
@@ -328,24 +336,25 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 	return true
 }
 
-// finish tries, for up to dbGrace, to save what is still kept, then
-// releases the claims of answers it could not save. The run fails when the
-// database took no answer at all, or the claims could not be handed back.
+// finish tries to save what is still kept: at once, and while the
+// database does not answer, again for up to dbGrace. Answers the database
+// refuses one by one are not worth the wait. It then releases the claims of
+// answers it could not save. The run fails when the database took no answer
+// at all, or the claims could not be handed back.
 func (ap *applier) finish() error {
 	r := ap.run
 	ctx, cancel := context.WithTimeout(r.db, dbGrace)
 	defer cancel()
-	for len(ap.backlog) > 0 || len(ap.unreleased) > 0 {
+	for _, p := range ap.backlog {
+		p.notBefore = time.Time{}
+	}
+	for ctx.Err() == nil && (len(ap.backlog) > 0 || len(ap.unreleased) > 0) {
 		ap.flush(ctx)
-		wait, ok := ap.nextTry()
-		if !ok && len(ap.unreleased) == 0 {
-			break
-		}
-		if ctx.Err() != nil {
+		if !ap.dbFailing {
 			break
 		}
 		select {
-		case <-time.After(max(wait, retryFirst/5)):
+		case <-time.After(time.Until(ap.retryAt)):
 		case <-ctx.Done():
 		}
 	}

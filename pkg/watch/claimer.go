@@ -11,9 +11,11 @@ import (
 )
 
 // claimAheadPerSlot bounds the orders a run holds per request slot: enough
-// that no slot waits for the next claim, few enough that a claim covers only
-// what the lanes will ask soon. --batch bounds it further.
-const claimAheadPerSlot = 8
+// that no slot waits for the next claim and that the orders of healthy
+// panels are claimed past those parked behind a hanging one, few enough
+// that a claim covers what the lanes will ask within seconds, not minutes.
+// --batch bounds it further; with the defaults, --batch is the bound.
+const claimAheadPerSlot = 32
 
 // claimChunk bounds one claim transaction, so that no claim holds many row
 // locks at once and the first requests leave while the rest is claimed.
@@ -71,6 +73,12 @@ func (c *claimer) wake() {
 // limit is how many orders the run holds at most.
 func (c *claimer) limit() int {
 	return min(c.run.cfg.Batch, claimAheadPerSlot*c.run.cfg.Concurrency)
+}
+
+// refillAt is the room worth a claim: half of what the run holds, or four
+// orders per slot if that is less.
+func (c *claimer) refillAt() int {
+	return max(1, min(c.limit()/2, 4*c.run.cfg.Concurrency))
 }
 
 // room is how many more orders the run may claim now. Orders parked behind
@@ -134,7 +142,7 @@ func (c *claimer) loop() error {
 		switch {
 		case r.DryRun:
 			return nil // a dry run claims nothing, so it looks once
-		case more && c.room() >= max(1, c.limit()/2):
+		case more && c.room() >= c.refillAt():
 			continue // room enough for a full claim: take it now
 		case !more && r.Loop == 0:
 			return nil // everything due was taken
@@ -163,9 +171,9 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	if ctx.Err() != nil {
 		return false, nil
 	}
-	if room < max(1, c.limit()/2) {
-		// Claims come in halves of what the run holds, not one order per
-		// answer: fewer, fuller claims for the database.
+	if room < c.refillAt() {
+		// Claims come in chunks, not one order per answer: fewer, fuller
+		// claims for the database.
 		return true, nil
 	}
 	if r.cfg.DryRun {
@@ -275,6 +283,7 @@ func (c *claimer) open(in store.Integration, found bool) {
 	}
 	c.byID[in.ID] = l
 	c.order = append(c.order, l)
+	c.slots.register(l)
 	for range r.cfg.PerIntegration {
 		c.workers.Go(func() error {
 			l.work()
@@ -286,6 +295,7 @@ func (c *claimer) open(in store.Integration, found bool) {
 // drainLanes closes every lane and waits for its workers to finish what
 // they still hold.
 func (c *claimer) drainLanes() {
+	c.slots.claimingOver()
 	for _, l := range c.order {
 		l.close()
 	}

@@ -50,21 +50,25 @@ type lane struct {
 	slots   *slots
 	applier *applier
 
-	// suspect says the panel's last answers were faults or timeouts; the
-	// slots give such a lane less room. Read without the lock.
-	suspect atomic.Bool
+	// suspect says the panel's last answers were faults or timeouts, and
+	// answered that it has answered anything in this run; the slots give a
+	// suspect lane, or one not yet heard from, less room. Read without the
+	// lock.
+	suspect, answered atomic.Bool
 
 	mu      sync.Mutex
 	ready   *sync.Cond // signalled when orders arrive or the lane closes
 	queue   []store.Order
 	closed  bool
-	streak  []string // distinct orders whose requests failed in a row as panel faults
+	asking  map[string]time.Time // orders in flight, and since when
+	streak  []string             // distinct orders whose requests failed in a row as panel faults
 	failing bool
 	reason  string
 }
 
 func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
-	l := &lane{integration: in, pace: newPacer(r.cfg.Rate), run: r, slots: sl, applier: ap}
+	l := &lane{integration: in, pace: newPacer(r.cfg.Rate), run: r, slots: sl, applier: ap,
+		asking: make(map[string]time.Time)}
 	l.ready = sync.NewCond(&l.mu)
 	return l
 }
@@ -106,16 +110,37 @@ func (l *lane) close() {
 	l.ready.Broadcast()
 }
 
-// parked is how many orders wait in the queue of a suspect lane: they will
-// not be asked soon, so the claimer does not let them hold back the claims
-// of other panels' orders.
-func (l *lane) parked() int {
-	if !l.suspect.Load() {
-		return 0
-	}
+// queued is how many orders wait for the lane's workers.
+func (l *lane) queued() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.queue)
+}
+
+// slowAfter is how long a request may be in flight before its panel counts
+// as slow: far longer than a panel that works takes, far shorter than the
+// timeout a hanging one makes zwatch wait for.
+const slowAfter = 3 * time.Second
+
+// parked is how many orders wait in the queue of a panel that is suspect,
+// or slow right now: they will not be asked soon, so the claimer does not
+// let them hold back the claims of other panels' orders.
+func (l *lane) parked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 {
+		return 0
+	}
+	if l.suspect.Load() {
+		return len(l.queue)
+	}
+	slow := min(slowAfter, l.run.cfg.Timeout/2)
+	for _, since := range l.asking {
+		if time.Since(since) > slow {
+			return len(l.queue)
+		}
+	}
+	return 0
 }
 
 // work asks znet about the lane's orders, one at a time; PerIntegration of
@@ -188,6 +213,14 @@ func (l *lane) ask(o store.Order) (a answer, timedOut bool) {
 	ctx, cancel := context.WithTimeout(r.abort, r.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
+	l.mu.Lock()
+	l.asking[o.ID] = start
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.asking, o.ID)
+		l.mu.Unlock()
+	}()
 	status, err := l.client.CheckPin(ctx, o.Referans)
 	a = answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
 	if err != nil && r.abort.Err() == nil {
@@ -211,6 +244,7 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	if err == nil || !(timedOut || znet.IsIntegrationFault(err)) {
 		l.streak = l.streak[:0]
 		l.suspect.Store(false)
+		l.answered.Store(true)
 		return false
 	}
 	l.suspect.Store(true)
@@ -262,6 +296,9 @@ func (l *lane) isFailing() bool {
 }
 
 func (l *lane) isSuspect() bool { return l.suspect.Load() }
+
+// isUnheard says the panel has not answered yet in this run.
+func (l *lane) isUnheard() bool { return !l.answered.Load() }
 
 // cutOffBy lists the orders whose faults cut the lane off, if it was.
 func (l *lane) cutOffBy() []string {

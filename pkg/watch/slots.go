@@ -16,11 +16,18 @@ import (
 // of them. A panel that accepts connections and never answers so keeps at
 // most one slot busy until it is cut off, and the other panels always have
 // half the slots, instead of every slot hanging for a timeout at a time.
+// A lane not heard from yet in this run may hold one slot too, until its
+// panel answers, while another panel's orders wait without one: a hanging
+// panel cannot take every slot before anyone knows it hangs. Once the run claims nothing more, no panel's orders can arrive
+// to wait behind the suspect ones, and these lift their cap together, so that
+// a hanging panel's fate is settled sooner.
 type slots struct {
 	mu          sync.Mutex
 	free        int
-	suspectCap  int // slots suspect lanes may hold together
+	suspectCap  int  // slots suspect lanes may hold together
+	uncapped    bool // claiming is over: suspectCap no longer applies
 	suspectHeld int
+	lanes       []*lane // every lane of the run
 	held        map[*lane]int
 	served      map[*lane]uint64 // when each lane was last given a slot
 	turn        uint64
@@ -38,6 +45,23 @@ type slotWaiter struct {
 type slot struct {
 	lane    *lane
 	suspect bool // counted among the suspect lanes' slots
+}
+
+// register makes a new lane known, so that its waiting orders count as
+// waiting before its workers ask for slots.
+func (s *slots) register(l *lane) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lanes = append(s.lanes, l)
+}
+
+// claimingOver lifts the suspect lanes' common cap: no order will come that
+// could wait behind them.
+func (s *slots) claimingOver() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uncapped = true
+	s.grantLocked()
 }
 
 func newSlots(n int) *slots {
@@ -95,10 +119,14 @@ func (s *slots) releaseLocked(sl slot) {
 // grantLocked hands free slots to the waiters that should have them.
 func (s *slots) grantLocked() {
 	for s.free > 0 {
+		unserved := s.unservedLocked()
 		best, bestSuspect := -1, false
 		for i, w := range s.waiting {
 			suspect := w.lane.isSuspect()
-			if suspect && (s.suspectHeld >= s.suspectCap || s.held[w.lane] > 0) {
+			switch held := s.held[w.lane]; {
+			case suspect && !s.uncapped && s.suspectHeld >= s.suspectCap,
+				suspect && held > 0,
+				w.lane.isUnheard() && held > 0 && unserved > 0:
 				continue
 			}
 			if best < 0 || s.before(w.lane, suspect, s.waiting[best].lane, bestSuspect) {
@@ -120,6 +148,22 @@ func (s *slots) grantLocked() {
 		w.slot, w.ok = slot{lane: w.lane, suspect: bestSuspect}, true
 		close(w.granted)
 	}
+}
+
+// unservedLocked counts the lanes that hold no slot and have orders
+// waiting for one.
+func (s *slots) unservedLocked() int {
+	waiting := make(map[*lane]bool, len(s.waiting))
+	for _, w := range s.waiting {
+		waiting[w.lane] = true
+	}
+	n := 0
+	for _, l := range s.lanes {
+		if s.held[l] == 0 && (waiting[l] || l.queued() > 0) {
+			n++
+		}
+	}
+	return n
 }
 
 // before says whether lane a should be served before lane b: a healthy lane

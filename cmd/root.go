@@ -144,6 +144,7 @@ orders became stuck; 4 (check) the order is not zwatch's to ask about.`,
 		newListCmd(opts),
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
+		newRetryCmd(opts),
 		newDemoCmd(opts),
 	)
 	return root

@@ -81,7 +81,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	}
 	cfg := &opts.Config
 	f := c.Flags()
-	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders claimed at most per run (with --loop: in the run at once)")
+	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered); it claims more as they are answered")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel)")
 	f.Float64Var(&cfg.Rate, "rate", 0, "requests per second at most per integration; 0 is unlimited")

@@ -18,7 +18,7 @@ import (
 // Config is one run's policy. Zero values are not defaults: start from
 // DefaultConfig.
 type Config struct {
-	Batch          int           // orders claimed at most per claim
+	Batch          int           // orders the run holds at once at most: claimed, not yet answered or released
 	Concurrency    int           // requests in flight in total
 	PerIntegration int           // requests in flight per dealer panel
 	Rate           float64       // requests per second per dealer panel; 0 is unlimited

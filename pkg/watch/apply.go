@@ -130,7 +130,6 @@ func (ap *applier) loop() error {
 				continue
 			}
 			ap.receive(a)
-			ap.linger(&answers)
 		case rel, ok := <-releases:
 			if !ok {
 				releases = nil
@@ -138,24 +137,34 @@ func (ap *applier) loop() error {
 			}
 			ap.receiveRelease(rel)
 		case <-retry:
+			ap.flush(ap.run.db)
+			continue
 		}
+		ap.linger(&answers, &releases)
 		ap.flush(ap.run.db)
 	}
 	return ap.finish()
 }
 
-// linger collects the answers arriving shortly after the first.
-func (ap *applier) linger(answers *chan answer) {
+// linger collects what arrives shortly after the first answer or release,
+// so that one statement saves or releases them together.
+func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	linger := time.NewTimer(applyLinger)
 	defer linger.Stop()
-	for n := 1; n < maxApplyBatch; n++ {
+	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil); n++ {
 		select {
 		case a, ok := <-*answers:
 			if !ok {
 				*answers = nil
-				return
+				continue
 			}
 			ap.receive(a)
+		case rel, ok := <-*releases:
+			if !ok {
+				*releases = nil
+				continue
+			}
+			ap.receiveRelease(rel)
 		case <-linger.C:
 			return
 		}
@@ -220,8 +229,8 @@ func (ap *applier) flush(ctx context.Context) {
 }
 
 // flushAnswers saves the kept answers that are due a try, in batches. It
-// reports false when the database took none of a batch: it is down, or
-// refuses everything, and trying the rest now is pointless.
+// reports false when the database is down, and trying the rest now is
+// pointless.
 func (ap *applier) flushAnswers(ctx context.Context) bool {
 	now := time.Now()
 	var due, later []*pendingAnswer
@@ -245,10 +254,10 @@ func (ap *applier) flushAnswers(ctx context.Context) bool {
 	return true
 }
 
-// applyBatch applies one batch. Should the batch statement fail, each order
-// is tried alone, so that one order the database refuses cannot keep the
-// others' answers, and their PINs, from being saved. It reports false when
-// not one answer could be saved.
+// applyBatch applies one batch. Should the batch statement fail while the
+// database answers, each order is tried alone, so that one order the
+// database refuses cannot keep the others' answers, and their PINs, from
+// being saved. It reports false when the database is down.
 func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool {
 	r := ap.run
 	if r.cfg.DryRun {
@@ -265,28 +274,39 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		return true
 	}
 	ap.lastSaveErr = err
+	if !ap.reachable(ctx) {
+		// The database is down: keep the whole batch for when it is back,
+		// rather than fail each answer alone against it.
+		for _, p := range batch {
+			p.lastErr = err
+		}
+		ap.backlog = append(ap.backlog, batch...)
+		return false
+	}
 	if len(batch) > 1 {
 		r.log.Warn("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
 	}
-	saved := 0
 	for i, p := range batch {
 		one, err := ap.apply(ctx, outcomes[i:i+1])
 		if err != nil {
 			ap.keepForLater(p, err)
 			continue
 		}
-		saved++
 		ap.account(batch[i:i+1], one)
 	}
-	if saved > 0 {
-		return true
-	}
-	// Not one answer saved: either the database is down, or it refuses
-	// these orders (a shop trigger, a row held by a long transaction). Only
-	// the first is worth holding the other answers back for.
+	// Whatever failed alone, the database answers: the orders it refused
+	// (a shop trigger, a row held by a long transaction) wait for their own
+	// retry, and do not hold the other answers back.
+	return true
+}
+
+// reachable says whether the database answers at all.
+func (ap *applier) reachable(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	return r.store.Reachable(ctx) == nil
+	start := time.Now()
+	defer ap.run.timeDB(start)
+	return ap.run.store.Reachable(ctx) == nil
 }
 
 func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store.Applied, error) {

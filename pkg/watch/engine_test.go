@@ -277,6 +277,25 @@ func TestALoopThatRunsItsCourseIsNotStoppedEarly(t *testing.T) {
 		t.Errorf("zwatch_runs would say stopped by %q", rec.StoppedBy)
 	}
 
+	// With --loop equal to --max-duration, what the loop claimed last and
+	// could not start is handed to the next run, as planned.
+	paced := newEnv(t)
+	paced.znet.SetDefault(znettest.Waiting(""))
+	for i := range 30 {
+		paced.order(referans(16200 + i))
+	}
+	cfg = paced.config()
+	cfg.Rate = 5
+	cfg.Loop, cfg.MaxDuration, cfg.Tick = time.Second, time.Second, 100*time.Millisecond
+	sum = paced.run(cfg)
+	if sum.StoppedBy != "" || sum.Total.Skipped == 0 {
+		t.Errorf("a paced loop that ran its course: stopped by %q with %d skipped, want not stopped and the rest handed on",
+			sum.StoppedBy, sum.Total.Skipped)
+	}
+	if b := paced.db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left, want none", b.Claimed)
+	}
+
 	// Orders that cannot all be asked before max-duration.
 	slow := newEnv(t)
 	slow.znet.SetDefault(znettest.Waiting("").After(300 * time.Millisecond))

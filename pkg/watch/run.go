@@ -143,12 +143,14 @@ func (r *run) execute() (*Summary, error) {
 // something short: claiming that still had due orders to take, or orders
 // that were claimed and then released unasked because no request could
 // start any more. A loop that ran its course ended as planned, even when
-// --loop equals --max-duration.
+// --loop equals --max-duration: the orders it claimed last and could not
+// start are handed to the next run, as planned.
 func (r *run) endedBy(claimingCutShort bool, releasedAtDeadline int) EndedBy {
+	loopIsTheRun := r.cfg.Loop > 0 && r.cfg.Loop >= r.cfg.MaxDuration
 	switch {
 	case r.abort.Err() != nil:
 		return EndedBySignal
-	case claimingCutShort || releasedAtDeadline > 0:
+	case claimingCutShort, releasedAtDeadline > 0 && !loopIsTheRun:
 		return EndedByMaxDuration
 	case r.cfg.Loop > 0:
 		return EndedByLoop

@@ -47,9 +47,11 @@ A change the shop or a person made meanwhile always wins, a final state is
 never moved back and a PIN is never overwritten.
 
 After --give-up-after of polling an order zwatch stops asking, marks it stuck
-and says so in lastMessage. After 3 integration-level faults in a row (empty
-body, HTML page, unreachable panel) an integration's remaining orders are
-released unasked for this run.
+and says so in lastMessage; time during which the order's panel was failing
+does not count, and 'zwatch retry --stuck' brings stuck orders back. After 3
+integration-level faults in a row on different orders (empty body, HTML page,
+unreachable panel, no answer within --timeout) an integration's remaining
+orders are released unasked for this run.
 
 Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
 terminal the run shows its progress on stderr. With --metrics-file it leaves

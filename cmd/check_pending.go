@@ -49,9 +49,11 @@ A change the shop or a person made meanwhile always wins, a final state is
 never moved back and a PIN is never overwritten.
 
 After --give-up-after of polling an order zwatch stops asking, marks it stuck
-and says so in lastMessage. After 3 integration-level faults in a row (empty
-body, HTML page, unreachable panel) an integration's remaining orders are
-released unasked for this run.
+and says so in lastMessage; time during which the order's panel was failing
+does not count, and 'zwatch retry --stuck' brings stuck orders back. After 3
+integration-level faults in a row on different orders (empty body, HTML page,
+unreachable panel, no answer within --timeout) an integration's remaining
+orders are released unasked for this run.
 
 Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
 terminal the run shows its progress on stderr. With --metrics-file it leaves
@@ -102,7 +104,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	}
 	cfg := &opts.Config
 	f := c.Flags()
-	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders claimed at most per run (with --loop: in the run at once)")
+	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered); it claims more as they are answered")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel)")
 	f.Float64Var(&cfg.Rate, "rate", cfg.Rate, "requests per second at most per integration, per run; 0 is unlimited")

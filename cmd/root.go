@@ -184,6 +184,7 @@ not zwatch's to ask about.`,
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
 		newVersionCmd(),
+		newRetryCmd(opts),
 	)
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	refuseUnknownShells(root)

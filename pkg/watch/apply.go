@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,191 +10,542 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
-// applyAnswers saves answers as they come, in batches: whatever arrives
-// within applyLinger of the first answer (up to maxApplyBatch) goes into one
-// statement. A quiet run so writes each answer within moments; a busy one
-// writes dozens per round trip, which is what keeps the database's share of
-// a run small.
-func (r *run) applyAnswers() error {
-	var (
-		fatal error
-		busy  []answer         // their shop rows were locked: applied again shortly
-		retry <-chan time.Time // set while busy answers wait
-	)
-	for {
-		var batch []answer
-		select {
-		case a, ok := <-r.answers:
-			if !ok {
-				return errors.Join(fatal, r.settleBusy(busy))
-			}
-			batch = r.collect(a)
-		case <-retry:
-			batch, busy, retry = busy, nil, nil
-		}
-		stillBusy, err := r.applyBatch(batch)
-		if err != nil && fatal == nil {
-			fatal = err
-		}
-		busy = append(busy, stillBusy...)
-		if len(busy) > 0 && retry == nil {
-			retry = time.After(busyRetry)
-		}
+// maxApplyBatch bounds how many answers one database statement applies, and
+// applyLinger how long the first answer of a batch waits for company: long
+// enough to batch a busy run, far too short for a customer to notice.
+const (
+	maxApplyBatch = 200
+	applyLinger   = 25 * time.Millisecond
+)
+
+// applyTimeout bounds one statement of the applier, so that a database that
+// stopped answering cannot hold the run's answers hostage; retryFirst and
+// retryMost are the first and the longest wait before trying again.
+const (
+	applyTimeout = 20 * time.Second
+	retryFirst   = 250 * time.Millisecond
+	retryMost    = 5 * time.Second
+)
+
+// releaseReason is why a claimed order goes back unasked. Each reason says
+// how long the order then waits.
+type releaseReason int
+
+const (
+	releaseStopping     releaseReason = iota // a signal, or the run cannot go on: due again at once
+	releaseAtDeadline                        // max-duration came first: due again at once
+	releasePanelFailing                      // its panel was cut off: due after panelRetry, give-up clock stopped
+	releaseNotSaved                          // znet answered but the answer could not be saved: due again at once
+)
+
+// release is orders handed back unasked.
+type release struct {
+	why    releaseReason
+	orders []store.Order
+}
+
+// pendingAnswer is an answer waiting to be saved.
+type pendingAnswer struct {
+	answer
+	outcome store.Outcome
+	// notBefore delays the next try of an answer that failed alone.
+	notBefore time.Time
+	tries     int
+	lastErr   error
+}
+
+// applier saves answers and releases unasked claims, in one goroutine that
+// alone owns the run's tally: no lock, and the progress callback and the
+// logs run with nothing held.
+//
+// Answers the database cannot take now (it is restarting; one shop row is
+// locked) are kept and tried again, so that an answer znet gave is saved
+// once the database is back. What is still unsaved when the run ends is
+// released, so that the next run asks again at once instead of waiting for
+// the claim to lapse.
+type applier struct {
+	run  *run
+	held *holdings
+
+	answers  chan answer
+	releases chan release
+
+	// Owned by the applier's goroutine.
+	backlog     []*pendingAnswer
+	unreleased  map[releaseReason][]string
+	dbFailing   bool
+	retryAt     time.Time
+	retryWait   time.Duration
+	saved       int // answers saved
+	done        int // answers saved, predicted or given up on, for progress
+	atDeadline  int // orders released because max-duration came first
+	tally       tally
+	stuckOrders []string
+	pinTooLong  []string
+	changes     []Change
+	lastSaveErr error
+}
+
+func newApplier(r *run, held *holdings) *applier {
+	return &applier{
+		run:        r,
+		held:       held,
+		answers:    make(chan answer, r.cfg.Concurrency),
+		releases:   make(chan release, r.cfg.Concurrency),
+		unreleased: make(map[releaseReason][]string),
 	}
 }
 
-// collect gathers what arrives within applyLinger of a, up to maxApplyBatch.
-func (r *run) collect(a answer) []answer {
-	batch := []answer{a}
+// answer hands the applier one asked order.
+func (ap *applier) answer(a answer) { ap.answers <- a }
+
+// release hands the applier orders to give back unasked. This is the one
+// way an order leaves the run unasked, and the one place it is counted.
+func (ap *applier) release(why releaseReason, orders []store.Order) {
+	if len(orders) > 0 {
+		ap.releases <- release{why: why, orders: orders}
+	}
+}
+
+// close says that no answer or release will come any more.
+func (ap *applier) close() {
+	close(ap.answers)
+	close(ap.releases)
+}
+
+// loop saves answers as they come, in batches: whatever arrives within
+// applyLinger of the first (up to maxApplyBatch) goes into one statement. A
+// quiet run so writes each answer within moments; a busy one writes dozens
+// per round trip, which keeps the database's share of a run small.
+func (ap *applier) loop() error {
+	answers, releases := ap.answers, ap.releases
+	for answers != nil || releases != nil {
+		var retry <-chan time.Time
+		if wait, ok := ap.nextTry(); ok {
+			retry = time.After(wait)
+		}
+		select {
+		case a, ok := <-answers:
+			if !ok {
+				answers = nil
+				continue
+			}
+			ap.receive(a)
+		case rel, ok := <-releases:
+			if !ok {
+				releases = nil
+				continue
+			}
+			ap.receiveRelease(rel)
+		case <-retry:
+			ap.flush(ap.run.db)
+			continue
+		}
+		ap.linger(&answers, &releases)
+		ap.flush(ap.run.db)
+	}
+	return ap.finish()
+}
+
+// linger collects what arrives shortly after the first answer or release,
+// so that one statement saves or releases them together.
+func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	linger := time.NewTimer(applyLinger)
 	defer linger.Stop()
-	for len(batch) < maxApplyBatch {
+	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil); n++ {
 		select {
-		case b, ok := <-r.answers:
+		case a, ok := <-*answers:
 			if !ok {
-				return batch
+				*answers = nil
+				continue
 			}
-			batch = append(batch, b)
+			ap.receive(a)
+		case rel, ok := <-*releases:
+			if !ok {
+				*releases = nil
+				continue
+			}
+			ap.receiveRelease(rel)
 		case <-linger.C:
-			return batch
+			return
 		}
 	}
-	return batch
 }
 
-// applyBatch applies one batch. Should the batch statement fail, each order
-// is tried alone, so that one order the database refuses cannot keep the
-// others' answers, and their PINs, from being saved. Only when no order at
-// all can be saved is the failure the run's. The answers of orders whose
-// shop row was locked come back busy, neither saved nor accounted for.
-func (r *run) applyBatch(batch []answer) (busy []answer, err error) {
-	outcomes := make([]store.Outcome, len(batch))
-	for i, a := range batch {
-		outcomes[i] = a.outcome(r.cfg.Schedule)
+func (ap *applier) receive(a answer) {
+	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.cfg.Schedule)})
+}
+
+func (ap *applier) receiveRelease(rel release) {
+	ids := orderIDs(rel.orders)
+	for _, o := range rel.orders {
+		ap.integration(o).Skipped++
 	}
+	if rel.why == releaseAtDeadline {
+		ap.atDeadline += len(rel.orders)
+	}
+	if ap.run.cfg.DryRun {
+		ap.held.drop(ids) // a dry run claimed nothing
+		return
+	}
+	ap.unreleased[rel.why] = append(ap.unreleased[rel.why], ids...)
+}
+
+// nextTry is how long until kept answers or releases should be tried again.
+func (ap *applier) nextTry() (time.Duration, bool) {
+	if !ap.dbFailing && len(ap.backlog) == 0 {
+		return 0, false
+	}
+	when := ap.retryAt
+	if !ap.dbFailing {
+		when = time.Time{}
+		for _, p := range ap.backlog {
+			if when.IsZero() || p.notBefore.Before(when) {
+				when = p.notBefore
+			}
+		}
+	}
+	return max(time.Until(when), 0), true
+}
+
+// flush saves what can be saved now and releases what waits for release.
+func (ap *applier) flush(ctx context.Context) {
+	if ap.dbFailing && time.Now().Before(ap.retryAt) {
+		return
+	}
+	ok := ap.flushAnswers(ctx) && ap.flushReleases(ctx)
+	switch {
+	case ok && ap.dbFailing:
+		ap.dbFailing, ap.retryWait = false, 0
+		ap.run.log.Info("the database takes answers again", "kept", len(ap.backlog))
+	case !ok:
+		if !ap.dbFailing {
+			ap.run.log.Warn("the database does not take answers now; keeping them and trying again",
+				"kept", len(ap.backlog), "err", ap.lastSaveErr)
+		}
+		ap.dbFailing = true
+		ap.retryWait = min(max(2*ap.retryWait, retryFirst), retryMost)
+		ap.retryAt = time.Now().Add(ap.retryWait)
+	}
+}
+
+// flushAnswers saves the kept answers that are due a try, in batches. It
+// reports false when the database is down, and trying the rest now is
+// pointless.
+func (ap *applier) flushAnswers(ctx context.Context) bool {
+	now := time.Now()
+	var due, later []*pendingAnswer
+	for _, p := range ap.backlog {
+		if p.notBefore.After(now) {
+			later = append(later, p)
+		} else {
+			due = append(due, p)
+		}
+	}
+	ap.backlog = later
+	for len(due) > 0 {
+		n := min(len(due), maxApplyBatch)
+		batch := due[:n]
+		due = due[n:]
+		if !ap.applyBatch(ctx, batch) {
+			ap.backlog = append(ap.backlog, due...)
+			return false
+		}
+	}
+	return true
+}
+
+// applyBatch applies one batch. Should the batch statement fail while the
+// database answers, each order is tried alone, so that one order the
+// database refuses cannot keep the others' answers, and their PINs, from
+// being saved. It reports false when the database is down.
+func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool {
+	r := ap.run
 	if r.cfg.DryRun {
-		r.predict(batch, outcomes)
-		return nil, nil
+		ap.predict(batch)
+		return true
 	}
-	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
-	defer r.timeDB(time.Now())
-	start := time.Now()
-	applied, err := r.store.Apply(r.db, params, outcomes)
-	r.log.Debug("saved answers", "orders", len(batch), "took", time.Since(start).Round(time.Microsecond))
+	outcomes := make([]store.Outcome, len(batch))
+	for i, p := range batch {
+		outcomes[i] = p.outcome
+	}
+	applied, err := ap.apply(ctx, outcomes)
 	if err == nil {
-		batch, outcomes, busy = setAsideBusy(batch, outcomes, applied)
-		r.account(batch, outcomes, applied)
-		return busy, nil
+		ap.account(ap.setAsideBusy(batch, applied), applied)
+		return true
 	}
-	r.log.Warn("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
-	var lastErr error
-	saved := 0
-	for i := range batch {
-		one, err := r.store.Apply(r.db, params, outcomes[i:i+1])
+	ap.lastSaveErr = err
+	if !ap.reachable(ctx) {
+		// The database is down: keep the whole batch for when it is back,
+		// rather than fail each answer alone against it.
+		for _, p := range batch {
+			p.lastErr = err
+		}
+		ap.backlog = append(ap.backlog, batch...)
+		return false
+	}
+	if len(batch) > 1 {
+		r.log.Warn("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
+	}
+	for i, p := range batch {
+		one, err := ap.apply(ctx, outcomes[i:i+1])
 		if err != nil {
-			lastErr = err
-			r.log.Error("could not save znet's answer; the order will be asked again once its claim lapses",
-				"order", batch[i].order.ID, "err", err)
-			r.account(batch[i:i+1], outcomes[i:i+1], nil)
+			ap.keepForLater(p, err)
 			continue
 		}
-		saved++
-		if len(one) == 1 && one[0].Busy {
-			busy = append(busy, batch[i])
-			continue
-		}
-		r.account(batch[i:i+1], outcomes[i:i+1], one)
+		ap.account(ap.setAsideBusy(batch[i:i+1], one), one)
 	}
-	if saved == 0 {
-		return busy, fmt.Errorf("saving znet's answers: %w", lastErr)
-	}
-	return busy, nil
+	// Whatever failed alone, the database answers: the orders it refused
+	// (a shop trigger, a row held by a long transaction) wait for their own
+	// retry, and do not hold the other answers back.
+	return true
 }
 
-// account adds applied answers to the summary and logs one line per order.
-// applied is nil when the answer could not be saved.
-func (r *run) account(batch []answer, outcomes []store.Outcome, applied []store.Applied) {
-	byID := make(map[string]store.Applied, len(applied))
-	for _, ap := range applied {
-		byID[ap.OrderID] = ap
+// reachable says whether the database answers at all.
+func (ap *applier) reachable(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	defer ap.run.timeDB(start)
+	return ap.run.store.Reachable(ctx) == nil
+}
+
+func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store.Applied, error) {
+	r := ap.run
+	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
+	defer cancel()
+	start := time.Now()
+	defer r.timeDB(start)
+	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
+	applied, err := r.store.Apply(ctx, params, outcomes)
+	r.log.Debug("saved answers", "orders", len(outcomes), "took", time.Since(start).Round(time.Microsecond), "ok", err == nil)
+	return applied, err
+}
+
+// keepForLater is the one place an answer that could not be saved now goes:
+// it is tried again after a wait that grows with each try, and released
+// when the run ends unsaved. An answer whose shop row a transaction holds
+// belongs here too.
+func (ap *applier) keepForLater(p *pendingAnswer, err error) {
+	p.tries++
+	p.lastErr = err
+	p.notBefore = time.Now().Add(min(retryFirst<<min(p.tries, 5), retryMost))
+	ap.backlog = append(ap.backlog, p)
+}
+
+// errShopHoldsRow is why a busy answer waits: the store never waits for a
+// shop row lock, so the other orders' answers go on at normal speed.
+var errShopHoldsRow = errors.New("a transaction of the shop holds the order's row")
+
+// setAsideBusy keeps for later the answers whose shop row a transaction
+// held (the store skipped them), and returns the rest of the batch. They
+// are neither counted nor logged until they are saved or released.
+func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied) []*pendingAnswer {
+	busy := make(map[string]bool)
+	for _, a := range applied {
+		if a.Busy {
+			busy[a.OrderID] = true
+		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, a := range batch {
-		in := r.tally.of(a.lane.integration.ID, a.lane.integration.Name)
-		out := outcomes[i]
-		ap, saved := byID[a.order.ID]
-		result := string(out.Result)
+	if len(busy) == 0 {
+		return batch
+	}
+	rest := make([]*pendingAnswer, 0, len(batch)-len(busy))
+	for _, p := range batch {
+		if busy[p.order.ID] {
+			ap.keepForLater(p, errShopHoldsRow)
+			continue
+		}
+		rest = append(rest, p)
+	}
+	return rest
+}
+
+// flushReleases hands back the claims waiting for release; false when the
+// database refused.
+func (ap *applier) flushReleases(ctx context.Context) bool {
+	r := ap.run
+	for why, ids := range ap.unreleased {
+		p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
+		if why == releasePanelFailing {
+			p.Wait, p.PanelFailing = r.panelRetry(), true
+		}
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(ctx, applyTimeout)
+		err := r.store.ReleaseClaims(ctx, p)
+		cancel()
+		r.timeDB(start)
+		if err != nil {
+			ap.lastSaveErr = err
+			return false
+		}
+		delete(ap.unreleased, why)
+		ap.held.drop(ids)
+	}
+	return true
+}
+
+// finish tries to save what is still kept: at once, and while the
+// database does not answer, again for up to dbGrace. Answers the database
+// refuses one by one are not worth the wait. It then releases the claims of
+// answers it could not save. The run fails when the database took no answer
+// at all, or the claims could not be handed back.
+func (ap *applier) finish() error {
+	r := ap.run
+	ctx, cancel := context.WithTimeout(r.db, dbGrace)
+	defer cancel()
+	for _, p := range ap.backlog {
+		p.notBefore = time.Time{}
+	}
+	for ctx.Err() == nil && (len(ap.backlog) > 0 || len(ap.unreleased) > 0) {
+		ap.flush(ctx)
+		if !ap.dbFailing {
+			break
+		}
+		select {
+		case <-time.After(time.Until(ap.retryAt)):
+		case <-ctx.Done():
+		}
+	}
+	unsaved := ap.backlog
+	ap.backlog = nil
+	var saveErr error
+	for _, p := range unsaved {
+		saveErr = p.lastErr
+		r.log.Error("could not save znet's answer; its claim is released so that the next run asks again",
+			"order", p.order.ID, "err", p.lastErr)
+		ap.account([]*pendingAnswer{p}, nil)
+		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
+	}
+	var releaseErr error
+	if len(ap.unreleased) > 0 {
+		// One last try, however long the outage: claims handed back now
+		// are asked again at once instead of in claimLease.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), 5*time.Second)
+		defer cancel()
+		if !ap.flushReleases(ctx) {
+			releaseErr = fmt.Errorf("handing back the claims of unasked or unsaved orders (they lapse by themselves within %s): %w",
+				claimLease, ap.lastSaveErr)
+		}
+	}
+	if len(unsaved) > 0 && (ap.saved == 0 || releaseErr != nil) {
+		return errors.Join(fmt.Errorf("saving znet's answers: %d could not be saved: %w", len(unsaved), saveErr), releaseErr)
+	}
+	return releaseErr
+}
+
+// account adds answers to the tally and logs one line per order. applied
+// is nil for answers that could not be saved.
+func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
+	byID := make(map[string]store.Applied, len(applied))
+	for _, a := range applied {
+		byID[a.OrderID] = a
+	}
+	ids := make([]string, 0, len(batch))
+	for _, p := range batch {
+		in := ap.integration(p.order)
+		res, saved := byID[p.order.ID]
+		result := string(p.outcome.Result)
 		switch {
 		case !saved:
 			in.Asked++
 			in.Errors++
 			result = "not saved"
-		case ap.Overtaken:
+		case res.Overtaken:
 			in.Asked++
 			in.Overtaken++
 			result = "overtaken by the shop"
-		case ap.PINTooLong:
+		case res.PINTooLong:
 			in.Asked++
 			in.Errors++
 			result = "PIN too long for the shop"
 		default:
-			in.count(out.Result)
+			in.count(p.outcome.Result)
 		}
-		if ap.GaveUp {
+		if res.GaveUp {
 			in.Stuck++
-			r.summary.StuckOrders = append(r.summary.StuckOrders, a.order.ID)
+			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
 		}
-		if ap.PINTooLong {
-			r.summary.PINTooLong = append(r.summary.PINTooLong, a.order.ID)
-			r.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
-				"order", a.order.ID, "integration", a.lane.integration.Name)
+		if res.PINTooLong {
+			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
+			ap.run.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
-		r.logAnswer(a, result)
-		r.inFlight.Add(-1)
-		r.applied++
+		ap.logAnswer(p.answer, result)
+		ids = append(ids, p.order.ID)
 	}
-	if r.cfg.Progress != nil {
-		r.cfg.Progress(r.progress())
+	if applied != nil {
+		ap.saved += len(batch)
+		ap.held.drop(ids)
 	}
+	ap.done += len(batch)
+	ap.progress()
 }
 
 // predict is account for a dry run: what the answers would change.
-func (r *run) predict(batch []answer, outcomes []store.Outcome) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, a := range batch {
-		in := r.tally.of(a.lane.integration.ID, a.lane.integration.Name)
-		out := outcomes[i]
-		in.count(out.Result)
-		to := externalStatusFor(out.Result, a.order.ExternalStatus)
-		if to != a.order.ExternalStatus || out.PIN != "" {
-			r.summary.Changes = append(r.summary.Changes, Change{
-				OrderID: a.order.ID, From: a.order.ExternalStatus, To: to, PIN: out.PIN != "",
+func (ap *applier) predict(batch []*pendingAnswer) {
+	ids := make([]string, 0, len(batch))
+	for _, p := range batch {
+		out := p.outcome
+		if out.Result == store.ResultDone && !store.PINFits(out.PIN) {
+			// What a real run would do: save nothing, leave it for a person.
+			in := ap.integration(p.order)
+			in.Asked++
+			in.Errors++
+			in.Stuck++
+			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
+			ap.logAnswer(p.answer, "PIN too long for the shop")
+			ids = append(ids, p.order.ID)
+			continue
+		}
+		ap.integration(p.order).count(out.Result)
+		to := externalStatusFor(out.Result, p.order.ExternalStatus)
+		if to != p.order.ExternalStatus || out.PIN != "" {
+			ap.changes = append(ap.changes, Change{
+				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: out.PIN != "",
 			})
 		}
-		r.logAnswer(a, string(out.Result))
-		r.inFlight.Add(-1)
-		r.applied++
+		ap.logAnswer(p.answer, string(out.Result))
+		ids = append(ids, p.order.ID)
 	}
-	if r.cfg.Progress != nil {
-		r.cfg.Progress(r.progress())
+	ap.held.drop(ids)
+	ap.done += len(batch)
+	ap.progress()
+}
+
+// progress tells a person watching how far the run is. The applier holds
+// no lock, so a slow terminal slows only the applier.
+func (ap *applier) progress() {
+	if ap.run.cfg.Progress != nil {
+		p := Progress{Claimed: ap.held.claimed(), Done: ap.done}
+		for _, in := range ap.tally.byID {
+			p.Completed += in.Completed
+			p.Errors += in.Errors
+		}
+		ap.run.cfg.Progress(p)
 	}
 }
 
-// progress is the run's count so far; the caller holds r.mu.
-func (r *run) progress() Progress {
-	p := Progress{Claimed: r.claimed, Done: r.applied}
-	for _, in := range r.tally.byID {
-		p.Completed += in.Completed
-		p.Errors += in.Errors
-	}
-	return p
+// integration is the tally of an order's panel.
+func (ap *applier) integration(o store.Order) *IntegrationSummary {
+	return ap.tally.of(o.IntegrationID)
+}
+
+// releasedAtDeadline is how many orders were released because max-duration
+// came first; read once loop has returned.
+func (ap *applier) releasedAtDeadline() int { return ap.atDeadline }
+
+// summary is the run's account; read once loop has returned.
+func (ap *applier) summary() *Summary {
+	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, Changes: ap.changes}
+	ap.tally.fill(s)
+	return s
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,
 // the time znet took and the result; never the PIN, never the password.
-func (r *run) logAnswer(a answer, result string) {
+func (ap *applier) logAnswer(a answer, result string) {
 	attrs := []any{
 		"order", a.order.ID,
 		"integration", a.lane.integration.Name,
@@ -207,5 +559,5 @@ func (r *run) logAnswer(a answer, result string) {
 			attrs = append(attrs, "kind", zerr.Kind.String())
 		}
 	}
-	r.log.Debug("asked znet", attrs...)
+	ap.run.log.Debug("asked znet", attrs...)
 }

@@ -21,11 +21,7 @@ import (
 // Config is one run's policy. Zero values are not defaults: start from
 // DefaultConfig.
 type Config struct {
-	// Batch bounds the orders the run holds claimed and not yet answered
-	// at once, over all its claims: each claim takes only
-	// what fits under it, so with Loop it bounds the orders in flight, not
-	// the orders of the run.
-	Batch          int
+	Batch          int           // orders the run holds at once at most: claimed, not yet answered or released
 	Concurrency    int           // requests in flight in total
 	PerIntegration int           // requests in flight per dealer panel
 	Rate           float64       // requests per second per dealer panel; 0 is unlimited

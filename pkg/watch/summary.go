@@ -67,7 +67,11 @@ type Summary struct {
 	Seconds   float64       `json:"duration_seconds"`
 	// DBSeconds is the time spent waiting for the database: claiming,
 	// applying and releasing. Everything else is znet's.
-	DBSeconds    float64              `json:"db_seconds"`
+	DBSeconds float64 `json:"db_seconds"`
+	// EndedBy says why the run ended; StoppedBy repeats it only for a run
+	// that was stopped early, by a signal or by max-duration cutting its
+	// work short. A loop that ran its course was not stopped.
+	EndedBy      EndedBy              `json:"ended_by"`
 	StoppedBy    string               `json:"stopped_by,omitempty"` // "signal" or "max-duration"
 	Integrations []IntegrationSummary `json:"integrations"`
 	Total        Counts               `json:"total"`
@@ -78,6 +82,16 @@ type Summary struct {
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
 }
+
+// EndedBy is why a run ended.
+type EndedBy string
+
+const (
+	EndedByDone        EndedBy = "done"         // without --loop: every order due was asked
+	EndedByLoop        EndedBy = "loop"         // --loop ran its course, as planned
+	EndedByMaxDuration EndedBy = "max-duration" // stopped early: max-duration cut its work short
+	EndedBySignal      EndedBy = "signal"       // stopped early: SIGINT or SIGTERM
+)
 
 // Change is one order's transition, as a dry run predicts it.
 type Change struct {
@@ -112,22 +126,30 @@ func (s *Summary) FailingIntegrations() []IntegrationSummary {
 	return out
 }
 
-// tally collects counts while the run goes; it is guarded by the run's
-// mutex.
+// tally collects counts while the run goes; the applier's goroutine owns it.
 type tally struct {
 	byID map[string]*IntegrationSummary
 }
 
-func (t *tally) of(id, name string) *IntegrationSummary {
+// of is an integration's counts; its name is filled in by describe.
+func (t *tally) of(id string) *IntegrationSummary {
 	if t.byID == nil {
 		t.byID = make(map[string]*IntegrationSummary)
 	}
 	s, ok := t.byID[id]
 	if !ok {
-		s = &IntegrationSummary{ID: id, Name: name}
+		s = &IntegrationSummary{ID: id, Name: id}
 		t.byID[id] = s
 	}
 	return s
+}
+
+// describe names an integration the run had orders for, and says whether
+// it was cut off; it is listed even when none of its orders was counted.
+func (t *tally) describe(in store.Integration, failing bool, reason string) {
+	s := t.of(in.ID)
+	s.Name = in.Name
+	s.Failing, s.Reason = failing, reason
 }
 
 func (t *tally) fill(s *Summary) {

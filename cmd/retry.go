@@ -1,0 +1,89 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// RetryOptions are `zwatch retry`'s flags.
+type RetryOptions struct {
+	*GlobalOptions
+	Stuck       bool
+	Integration string // a name, an id or the beginning of one
+	Output      string
+}
+
+func newRetryCmd(g *GlobalOptions) *cobra.Command {
+	opts := &RetryOptions{GlobalOptions: g}
+	c := &cobra.Command{
+		Use:   "retry --stuck [--integration NAME]",
+		Short: "Poll orders zwatch gave up on again",
+		Long: `Put the orders zwatch gave up on (stuck: no final answer within
+--give-up-after) back into polling, for instance once a dealer panel that was
+broken is fixed. Each is due at once, keeps its attempts, and gets a fresh
+give-up clock; the event log records that it was retried.
+
+Only orders still waiting for znet are retried: a stuck order the shop or
+staff decided meanwhile stays theirs. Orders a run is asking about right now
+are left alone. The next check-pending run asks about the rest.`,
+		Example: `  zwatch list --stuck
+  zwatch retry --stuck
+  zwatch retry --stuck --integration znet-A`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runRetry(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&opts.Stuck, "stuck", false, "retry the orders zwatch gave up on (required)")
+	f.StringVar(&opts.Integration, "integration", "", "only this integration's orders: its name, or the beginning of its id")
+	addOutputFlag(c, &opts.Output, "output format")
+	return c
+}
+
+func runRetry(ctx context.Context, opts *RetryOptions) error {
+	if !opts.Stuck {
+		return usage("say which orders to retry: --stuck")
+	}
+	return opts.withStore(ctx, func(st *store.Store) error {
+		var integrationID string
+		if opts.Integration != "" {
+			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
+			if err != nil {
+				return err
+			}
+			integrationID = in.ID
+		}
+		retried, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
+		if err != nil {
+			return fatal(err)
+		}
+		if retried == nil {
+			retried = []store.Retried{}
+		}
+		return render(opts.IO.Out, opts.Output, retried, func() error {
+			if len(retried) == 0 {
+				_, err := fmt.Fprintln(opts.IO.Out, "no stuck orders to retry")
+				return err
+			}
+			t := newTable(opts.IO.Out, "order", "id", "integration")
+			for _, o := range retried {
+				orderNo := ""
+				if o.OrderNo != nil {
+					orderNo = strconv.FormatInt(*o.OrderNo, 10)
+				}
+				t.Append(orderNo, shortID(o.OrderID), o.Integration)
+			}
+			if err := t.Render(); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(opts.IO.Out, "%d stuck orders are polled again from the next check-pending run\n", len(retried))
+			return err
+		})
+	})
+}

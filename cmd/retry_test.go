@@ -1,0 +1,98 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// Stuck orders come back to polling in bulk, one integration or all, and
+// the next run asks about them.
+func TestRetryStuckBringsOrdersBack(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	other := znettest.NewServer(dealerCode, password)
+	t.Cleanup(other.Close)
+	integB := s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
+	stuckA := []string{s.order("31"), s.order("32")}
+	stuckB := s.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: "33"})
+	decided := s.order("34") // stuck, then decided by staff: theirs
+	for _, id := range append(stuckA, stuckB, decided) {
+		s.db.AddCheck(id, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
+	}
+	s.db.Decide(decided, "approved", "STAFF-PIN")
+
+	r := zwatch(t, s.db, "retry", "--stuck", "--integration", s.integ, "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("retry --stuck --integration: exit %d\n%s", r.code, r.all())
+	}
+	var retried []struct {
+		OrderID string `json:"order_id"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &retried); err != nil || len(retried) != 2 {
+		t.Fatalf("retried %s (%v), want the integration's 2 stuck orders", r.stdout, err)
+	}
+	for _, id := range stuckA {
+		c := s.db.ReadCheck(id)
+		if c.GivenUpAt != nil || c.Attempts != 40 || c.FirstCheckedAt != nil {
+			t.Errorf("order %s after retry: %+v, want not given up, attempts kept, a fresh clock", id, c)
+		}
+		if ev := s.db.Events(id); len(ev) != 1 || ev[0].Kind != "retried" {
+			t.Errorf("order %s events %+v, want one 'retried'", id, ev)
+		}
+	}
+	if c := s.db.ReadCheck(stuckB); c.GivenUpAt == nil {
+		t.Error("another integration's stuck order was retried")
+	}
+
+	// The next run asks about the retried orders.
+	s.znet.SetDefault(znettest.Done("BACK-PIN", "ok"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for _, id := range stuckA {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" {
+			t.Errorf("retried order %s: %+v, want completed", id, row)
+		}
+	}
+
+	// Without --integration, every stuck order still waiting comes back;
+	// the one staff decided does not.
+	r = zwatch(t, s.db, "retry", "--stuck")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 stuck orders are polled again") {
+		t.Errorf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	if c := s.db.ReadCheck(decided); c.GivenUpAt == nil {
+		t.Error("a stuck order staff decided was put back into polling")
+	}
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 || !strings.Contains(r.stdout, "no stuck orders") {
+		t.Errorf("retry with nothing stuck: exit %d\n%s", r.code, r.all())
+	}
+}
+
+func TestRetryRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("41")
+	s.db.AddCheck(id, storetest.Check{Attempts: 3, GivenUp: true})
+	before := s.db.Snapshot()
+	for _, args := range [][]string{
+		{"retry"},
+		{"retry", "--stuck", "--integration", "not-a-uuid"},
+		{"retry", "--stuck", "-o", "yaml"},
+	} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r.all())
+		}
+		if strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: stderr should be one line:\n%s", args, r.stderr)
+		}
+	}
+	if s.db.Snapshot() != before {
+		t.Error("a refused retry changed the database")
+	}
+}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// A claim is a lease on zwatch's bookkeeping row: claimed_by names the run,
+// claim_expires_at says until when. A run keeps its leases short and renews
+// those it still holds, so that the claims of a run that died (SIGKILL, a
+// lost host) lapse within a minute, while a live run never loses an order it
+// is still about to ask about.
+
+// RenewClaims extends, to lease from now, the claims runID still holds on
+// orderIDs. A claim that lapsed but that no other run took is still this
+// run's, and is renewed too: after a database outage the run carries on
+// with what it holds. It returns how many claims were renewed.
+func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string, lease time.Duration) (int, error) {
+	if len(orderIDs) == 0 {
+		return 0, nil
+	}
+	res, err := s.db.ExecContext(ctx, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("renewing the claims on %d orders: %w", len(orderIDs), err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// renewClaimsSQL: $1 run id, $2 order ids, $3 lease in seconds.
+const renewClaimsSQL = `
+UPDATE zwatch_order_checks c
+SET claim_expires_at = now() + make_interval(secs => $3)
+FROM (SELECT unnest($2::uuid[]) AS order_id) held
+WHERE c.order_id = held.order_id
+  AND c.claimed_by = $1`
+
+// ReleaseParams names claims a run gives back without having asked znet.
+type ReleaseParams struct {
+	RunID    string
+	OrderIDs []string
+	// Wait keeps the orders from being due again for at least this long;
+	// zero makes them due at once.
+	Wait time.Duration
+	// PanelFailing says the orders are released because their dealer panel
+	// is failing: their give-up clocks stop until they are next claimed.
+	PanelFailing bool
+}
+
+// ReleaseClaims hands back claims without counting an attempt.
+func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) error {
+	if len(p.OrderIDs) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, releaseClaimsSQL, p.RunID, pq.Array(p.OrderIDs), p.Wait.Seconds(), p.PanelFailing)
+	if err != nil {
+		return fmt.Errorf("releasing %d unasked orders: %w", len(p.OrderIDs), err)
+	}
+	return nil
+}
+
+// releaseClaimsSQL: $1 run id, $2 order ids, $3 wait in seconds, $4 whether
+// the orders' panel is failing.
+const releaseClaimsSQL = `
+UPDATE zwatch_order_checks c
+SET claimed_by = NULL,
+	claim_expires_at = NULL,
+	next_check_at = GREATEST(c.next_check_at, now() + make_interval(secs => $3)),
+	panel_failing_since = CASE WHEN $4::boolean
+		THEN COALESCE(c.panel_failing_since, now())
+		ELSE c.panel_failing_since END
+FROM (SELECT unnest($2::uuid[]) AS order_id) released
+WHERE c.order_id = released.order_id
+  AND c.claimed_by = $1`
+
+// ResumeGiveUpClocks starts again the give-up clocks of orders runID has
+// just claimed whose panel was failing when zwatch last tried them: the time
+// since then is not counted, so first_checked_at moves later by as much.
+// Should the panel still be failing, the run stops the clock again.
+func (s *Store) ResumeGiveUpClocks(ctx context.Context, runID string, orderIDs []string) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, resumeGiveUpClocksSQL, runID, pq.Array(orderIDs)); err != nil {
+		return fmt.Errorf("restarting the give-up clocks of %d orders: %w", len(orderIDs), err)
+	}
+	return nil
+}
+
+// resumeGiveUpClocksSQL: $1 run id, $2 order ids. An order never asked has
+// no first_checked_at yet: its clock has not started, and stays so.
+const resumeGiveUpClocksSQL = `
+UPDATE zwatch_order_checks c
+SET first_checked_at = c.first_checked_at + (now() - c.panel_failing_since),
+	panel_failing_since = NULL
+FROM (SELECT unnest($2::uuid[]) AS order_id) claimed
+WHERE c.order_id = claimed.order_id
+  AND c.claimed_by = $1
+  AND c.panel_failing_since IS NOT NULL`
+
+// StopGiveUpClocks stops the give-up clocks of orders that were asked and
+// whose panel was then found failing (the faults that cut it off). Their
+// answers are saved by then, so they hold no claim; an order another run has
+// claimed since, or that is final or stuck, is left alone.
+func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, stopGiveUpClocksSQL, pq.Array(orderIDs)); err != nil {
+		return fmt.Errorf("stopping the give-up clocks of %d orders of a failing panel: %w", len(orderIDs), err)
+	}
+	return nil
+}
+
+// stopGiveUpClocksSQL: $1 order ids.
+const stopGiveUpClocksSQL = `
+UPDATE zwatch_order_checks c
+SET panel_failing_since = COALESCE(c.panel_failing_since, now())
+FROM (SELECT unnest($1::uuid[]) AS order_id) faulted
+WHERE c.order_id = faulted.order_id
+  AND c.claimed_by IS NULL
+  AND c.finished_at IS NULL
+  AND c.given_up_at IS NULL`
+
+// Reachable says whether the database answers at all: it tells a database
+// that is down from one that refuses particular orders' answers.
+func (s *Store) Reachable(ctx context.Context) error {
+	return s.db.PingContext(ctx)
+}

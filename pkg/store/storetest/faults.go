@@ -1,0 +1,81 @@
+package storetest
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// What goes wrong around zwatch in production, played for tests: a database
+// that restarts, a shop row that refuses every write, time passing, and the
+// claims a run leaves behind.
+
+// Outage makes this test's database unavailable the way a restart does:
+// every connection to it is terminated and new ones are refused, until end
+// is called. Other tests' databases on the same server are not touched.
+func (db *DB) Outage() (end func()) {
+	db.t.Helper()
+	var name string
+	db.Get(&name, `SELECT current_database()`)
+	admin := adminDB(db.t)
+	quoted := pq.QuoteIdentifier(name)
+	if _, err := admin.Exec(`ALTER DATABASE ` + quoted + ` WITH ALLOW_CONNECTIONS false`); err != nil {
+		db.t.Fatalf("storetest: refusing connections: %v", err)
+	}
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+		db.t.Fatalf("storetest: terminating connections: %v", err)
+	}
+	return func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`ALTER DATABASE ` + quoted + ` WITH ALLOW_CONNECTIONS true`); err != nil {
+			db.t.Errorf("storetest: accepting connections again: %v", err)
+		}
+	}
+}
+
+// RefuseWrites makes every update of one shop order fail, as a shop trigger
+// that rejects it would.
+func (db *DB) RefuseWrites(orderID string) {
+	db.t.Helper()
+	fn := "refuse_" + randomSuffix()
+	db.Exec(fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'the shop refuses to change this order'; END $$`, fn))
+	db.Exec(fmt.Sprintf(`CREATE TRIGGER %s BEFORE UPDATE ON product_orders
+		FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION %s()`, fn, pq.QuoteLiteral(orderID), fn))
+}
+
+// Age moves every time in zwatch's bookkeeping d into the past, as if d had
+// passed with nobody asking: first and last checks, the next check, the
+// time a panel was found failing, giving up.
+func (db *DB) Age(d time.Duration) {
+	db.t.Helper()
+	db.Exec(`UPDATE zwatch_order_checks SET
+		first_checked_at = first_checked_at - make_interval(secs => $1),
+		last_checked_at = last_checked_at - make_interval(secs => $1),
+		next_check_at = next_check_at - make_interval(secs => $1),
+		panel_failing_since = panel_failing_since - make_interval(secs => $1),
+		given_up_at = given_up_at - make_interval(secs => $1)`, d.Seconds())
+}
+
+// PanelFailingSince is when zwatch last found the order's panel failing;
+// nil when the order's give-up clock runs.
+func (db *DB) PanelFailingSince(orderID string) *time.Time {
+	db.t.Helper()
+	var at *time.Time
+	db.Get(&at, `SELECT panel_failing_since FROM zwatch_order_checks WHERE order_id = $1`, orderID)
+	return at
+}
+
+// ClaimsLapseAt is when the last claim still held lapses; zero when no
+// order is claimed.
+func (db *DB) ClaimsLapseAt() time.Time {
+	db.t.Helper()
+	var at *time.Time
+	db.Get(&at, `SELECT max(claim_expires_at) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+	if at == nil {
+		return time.Time{}
+	}
+	return *at
+}

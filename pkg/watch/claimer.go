@@ -1,0 +1,316 @@
+package watch
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// claimAheadPerSlot bounds the orders a run holds per request slot: enough
+// that no slot waits for the next claim and that the orders of healthy
+// panels are claimed past those parked behind a hanging one, few enough
+// that a claim covers what the lanes will ask within seconds, not minutes.
+// --batch bounds it further; with the defaults, --batch is the bound.
+const claimAheadPerSlot = 32
+
+// claimChunk bounds one claim transaction, so that no claim holds many row
+// locks at once and the first requests leave while the rest is claimed.
+const claimChunk = 256
+
+// registerAhead is how many chunks of new orders one claim registers.
+const registerAhead = 4
+
+// maxShortClaims bounds the claims in a row that come back short while
+// registering says more is due, so that a run cannot spin on a race.
+const maxShortClaims = 20
+
+// maxClaimOutage is how long a looping run goes on claiming through a
+// database that does not answer (a restart, a failover) before it gives up;
+// meanwhile its lanes go on asking about what it holds.
+const maxClaimOutage = 30 * time.Second
+
+// claimer claims due orders and hands each to its panel's lane. It runs in
+// one goroutine, which alone creates lanes; it claims again every Tick, and
+// sooner when the lanes have taken what it holds and more is due.
+type claimer struct {
+	run     *run
+	held    *holdings
+	slots   *slots
+	applier *applier
+
+	byID    map[string]*lane
+	order   []*lane // in the order they were opened
+	workers errgroup.Group
+	woken   chan struct{}
+
+	shortClaims int
+	// short says that no request could start any more (max-duration)
+	// while due orders were left to claim.
+	short bool
+}
+
+func newClaimer(r *run, held *holdings, sl *slots, ap *applier) *claimer {
+	return &claimer{
+		run: r, held: held, slots: sl, applier: ap,
+		byID:  make(map[string]*lane),
+		woken: make(chan struct{}, 1),
+	}
+}
+
+// wake tells the claimer that orders were let go of; safe from any
+// goroutine, and never blocks.
+func (c *claimer) wake() {
+	select {
+	case c.woken <- struct{}{}:
+	default:
+	}
+}
+
+// limit is how many orders the run holds at most.
+func (c *claimer) limit() int {
+	return min(c.run.cfg.Batch, claimAheadPerSlot*c.run.cfg.Concurrency)
+}
+
+// refillAt is the room worth a claim: half of what the run holds, or four
+// orders per slot if that is less.
+func (c *claimer) refillAt() int {
+	return max(1, min(c.limit()/2, 4*c.run.cfg.Concurrency))
+}
+
+// room is how many more orders the run may claim now. Orders parked behind
+// a suspect panel do not count, or one hanging panel would hold the claims
+// of every other tenant.
+func (c *claimer) room() int {
+	held := c.held.len()
+	for _, l := range c.order {
+		held -= l.parked()
+	}
+	return c.limit() - held
+}
+
+// loop claims until the run is over and returns once every lane has drained:
+// without --loop, until nothing more is due; with it, every Tick until Loop
+// has passed. No claim starts after MaxDuration or a signal.
+func (c *claimer) loop() error {
+	defer c.drainLanes()
+	r := c.run.cfg
+	claiming := c.run.newRequests
+	if r.Loop > 0 {
+		var cancel context.CancelFunc
+		claiming, cancel = context.WithTimeout(c.run.newRequests, r.Loop)
+		defer cancel()
+	}
+	var tick <-chan time.Time
+	if r.Loop > 0 {
+		t := time.NewTicker(max(r.Tick, time.Millisecond))
+		defer t.Stop()
+		tick = t.C
+	}
+	// When more is due than the run may hold, the claimer also looks again
+	// now and then by itself: a lane turning suspect parks orders without
+	// letting go of any.
+	recheck := time.NewTicker(time.Second)
+	defer recheck.Stop()
+
+	var outageSince time.Time
+	for {
+		more, err := c.claimOnce(claiming)
+		switch {
+		case err != nil && claiming.Err() != nil:
+			return nil // stopping while claiming is not a failure
+		case err != nil && (r.Loop == 0 || r.DryRun):
+			return err
+		case err != nil:
+			// A looping run outlives a passing outage (a restart, a
+			// failover, a deadlock victim) and tries again on the next tick;
+			// what it holds is still asked, and saved once the database is
+			// back.
+			if outageSince.IsZero() {
+				outageSince = time.Now()
+				c.run.log.Warn("claiming due orders failed; trying again on the next tick", "err", err)
+			} else if time.Since(outageSince) > maxClaimOutage {
+				return err
+			}
+		case !outageSince.IsZero():
+			outageSince = time.Time{}
+			c.run.log.Info("claiming due orders works again")
+		}
+		switch {
+		case r.DryRun:
+			return nil // a dry run claims nothing, so it looks once
+		case more && c.room() >= c.refillAt():
+			continue // room enough for a full claim: take it now
+		case !more && r.Loop == 0:
+			return nil // everything due was taken
+		}
+		var refill <-chan struct{}
+		var again <-chan time.Time
+		if more {
+			refill, again = c.woken, recheck.C
+		}
+		select {
+		case <-claiming.Done():
+			c.short = more && r.Loop == 0 && c.run.abort.Err() == nil
+			return nil
+		case <-refill:
+		case <-again:
+		case <-tick:
+		}
+	}
+}
+
+// claimOnce claims what fits into the run now, one chunk at most. more says
+// that more may be due than it could take.
+func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
+	r := c.run
+	room := c.room()
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	if room < c.refillAt() {
+		// Claims come in chunks, not one order per answer: fewer, fuller
+		// claims for the database.
+		return true, nil
+	}
+	if r.cfg.DryRun {
+		start := time.Now()
+		orders, err := r.store.Due(ctx, r.cfg.FirstDelay, room)
+		r.timeDB(start)
+		if err != nil {
+			return false, err
+		}
+		return false, c.dispatch(orders)
+	}
+	chunk := min(room, claimChunk)
+	start := time.Now()
+	claimed, err := r.store.ClaimBatch(ctx, store.ClaimParams{
+		RunID:      r.id,
+		Limit:      chunk,
+		Register:   min(room, registerAhead*claimChunk),
+		FirstDelay: r.cfg.FirstDelay,
+		Lease:      claimLease,
+	})
+	r.timeDB(start)
+	if err != nil {
+		return false, err
+	}
+	orders := claimed.Orders
+	if len(orders) > 0 {
+		start := time.Now()
+		if err := r.store.ResumeGiveUpClocks(r.db, r.id, orderIDs(orders)); err != nil {
+			// Asking matters more: the clock merely counts the time the
+			// panel was failing, as before zwatch knew better.
+			r.log.Warn("the give-up clocks of orders whose panel was failing could not be restarted", "err", err)
+		}
+		r.timeDB(start)
+	}
+	if err := c.dispatch(orders); err != nil {
+		return false, err
+	}
+	// A short claim means nothing more is due, unless registering says
+	// otherwise: a run that lost the race to register the same new orders
+	// claims, on its next try, what the winner registered.
+	switch {
+	case len(orders) == chunk:
+		c.shortClaims = 0
+		return true, nil
+	case claimed.MoreDue && c.shortClaims < maxShortClaims:
+		c.shortClaims++
+		return true, nil
+	}
+	c.shortClaims = 0
+	return false, nil
+}
+
+// dispatch hands claimed orders to their lanes, opening lanes for panels
+// the run has not seen yet.
+func (c *claimer) dispatch(orders []store.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	c.held.add(orders)
+	c.run.log.Debug("claimed orders", "count", len(orders))
+	var unknown []string
+	for _, o := range orders {
+		if _, ok := c.byID[o.IntegrationID]; !ok {
+			unknown = append(unknown, o.IntegrationID)
+		}
+	}
+	if len(unknown) > 0 {
+		integrations, err := c.run.store.Integrations(c.run.db, unknown)
+		if err != nil {
+			c.applier.release(releaseStopping, orders)
+			return err
+		}
+		for _, id := range unknown {
+			if _, ok := c.byID[id]; ok {
+				continue
+			}
+			in, found := integrations[id]
+			if !found {
+				in = store.Integration{ID: id, Name: id}
+			}
+			c.open(in, found)
+		}
+	}
+	byLane := make(map[*lane][]store.Order)
+	for _, o := range orders {
+		l := c.byID[o.IntegrationID]
+		byLane[l] = append(byLane[l], o)
+	}
+	for l, os := range byLane {
+		l.push(os)
+	}
+	return nil
+}
+
+// open starts an integration's lane and its workers. An integration that
+// cannot even build a client (no such row any more, a base URL that is not
+// a URL) is failing from the start: its orders are released unasked.
+func (c *claimer) open(in store.Integration, found bool) {
+	r := c.run
+	l := newLane(r, c.slots, c.applier, in)
+	if !found {
+		l.fail("the integration no longer exists or is no longer a znet one")
+	} else if client, err := panelClient(in, r.http); err != nil {
+		l.fail(err.Error())
+	} else {
+		l.client = client
+	}
+	c.byID[in.ID] = l
+	c.order = append(c.order, l)
+	c.slots.register(l)
+	for range r.cfg.PerIntegration {
+		c.workers.Go(func() error {
+			l.work()
+			return nil
+		})
+	}
+}
+
+// drainLanes closes every lane and waits for its workers to finish what
+// they still hold.
+func (c *claimer) drainLanes() {
+	c.slots.claimingOver()
+	for _, l := range c.order {
+		l.close()
+	}
+	_ = c.workers.Wait() // workers report through the applier, never by error
+}
+
+// cutShort says that MaxDuration ended claiming while due orders were left.
+func (c *claimer) cutShort() bool { return c.short }
+
+// lanes are the run's lanes; read them once loop has returned.
+func (c *claimer) lanes() []*lane { return c.order }
+
+func orderIDs(orders []store.Order) []string {
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	return ids
+}

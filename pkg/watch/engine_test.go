@@ -1,0 +1,315 @@
+package watch_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// Panels that accept the connection and never answer must not keep the
+// other tenants' orders from being asked: with 50 panels of 20 due orders,
+// 10 of them hanging and holding the oldest orders, the first run with
+// check-pending's defaults serves (nearly) every healthy order.
+func TestHangingPanelsDoNotStarveOtherTenants(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	const panels, hanging, perPanel = 50, 10, 20
+	var healthyIDs []string
+	for p := range panels {
+		fake := znettest.NewServer(dealerCode, password)
+		t.Cleanup(fake.Close)
+		if p < hanging {
+			fake.SetDefault(znettest.Waiting("").After(time.Hour)) // accepts, never answers
+		} else {
+			fake.SetDefault(znettest.Done("PIN-OK", "ok"))
+		}
+		integ := db.AddIntegration(storetest.Integration{BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+		// The hanging panels' orders are the oldest: a claim, oldest due
+		// first, reaches them before any healthy panel's.
+		ids := db.AddSentOrders(storetest.SentOrders{
+			IntegrationID: integ, Count: perPanel, FirstReferans: 100000 * (p + 1),
+			SentAgo: time.Hour - time.Duration(p)*time.Minute,
+		})
+		if p >= hanging {
+			healthyIDs = append(healthyIDs, ids...)
+		}
+	}
+	cfg := watch.DefaultConfig()
+
+	// While the run waits for the hanging panels, the claims it holds stay
+	// renewed: none may lapse for another run to take.
+	var lapsedWhileRunning atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if at := db.ClaimsLapseAt(); !at.IsZero() && at.Before(time.Now()) {
+				lapsedWhileRunning.Store(true)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}()
+	sum, err := watch.Run(context.Background(), db.Store, cfg)
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	served := db.ReadDeliveries(healthyIDs)
+	completed := 0
+	var last time.Time
+	for _, d := range served {
+		if d.ExternalStatus == "completed" {
+			completed++
+			if d.CompletedAt.After(last) {
+				last = *d.CompletedAt
+			}
+		}
+	}
+	t.Logf("%d healthy orders completed, the last %s after the run started; the run took %s",
+		completed, last.Sub(sum.StartedAt).Round(time.Second), sum.Duration.Round(time.Second))
+	if want := len(healthyIDs) * 95 / 100; completed < want {
+		t.Errorf("the first run completed %d of the %d healthy orders, want at least %d", completed, len(healthyIDs), want)
+	}
+	failing := sum.FailingIntegrations()
+	if len(failing) != hanging {
+		t.Errorf("%d integrations cut off, want the %d hanging ones", len(failing), hanging)
+	}
+	for _, in := range failing {
+		if !strings.Contains(in.Reason, "no answer within") {
+			t.Errorf("integration %s cut off for %q, want the timeouts named", in.Name, in.Reason)
+		}
+	}
+	if lapsedWhileRunning.Load() {
+		t.Error("a claim of the running run lapsed: the heartbeat did not renew it")
+	}
+	if b := db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left after the run, want none", b.Claimed)
+	}
+}
+
+// Timeouts on different orders cut a panel off as refused connections do,
+// and its remaining orders are released unasked.
+func TestTimeoutsOnDistinctOrdersCutThePanelOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting("").After(time.Hour))
+	for i := range 10 {
+		e.order(referans(12000 + i))
+	}
+	cfg := e.config()
+	cfg.Timeout = 500 * time.Millisecond
+	cfg.PerIntegration = 1
+
+	sum := e.run(cfg)
+
+	in := sum.Integrations[0]
+	if !in.Failing || in.Errors != 3 || in.Skipped != 7 || !sum.NeedsAttention() {
+		t.Errorf("integration summary %+v: want failing after 3 timeouts, 7 skipped", in)
+	}
+	if e.znet.TotalRequests() != 3 {
+		t.Errorf("znet got %d requests, want the panel left alone after it was cut off", e.znet.TotalRequests())
+	}
+	if b := e.db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left, want none", b.Claimed)
+	}
+}
+
+// A panel broken over a weekend does not cost the orders it holds: the time
+// their panel was failing does not count toward giving up.
+func TestBrokenPanelStopsTheGiveUpClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, e.order(referans(13000+i)))
+	}
+	// Every order was polled for 20 hours while the panel worked.
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.run(e.config())
+	for _, id := range ids {
+		e.db.FirstCheckedAgo(id, 20*time.Hour)
+	}
+
+	// Then the panel breaks (the dealer's IP whitelist lost the host), and
+	// runs go on for a weekend.
+	e.znet.SetDown(znettest.Empty())
+	cfg := e.config()
+	cfg.PerIntegration = 1
+	for range 3 {
+		e.db.MakeAllDue()
+		if sum := e.run(cfg); sum.Total.Stuck != 0 {
+			t.Fatalf("orders given up on while their panel was failing: %+v", sum.Total)
+		}
+		e.db.Age(20 * time.Hour)
+	}
+	for _, id := range ids {
+		if e.db.PanelFailingSince(id) == nil {
+			t.Errorf("order %s: its give-up clock still runs while its panel is failing", id)
+		}
+	}
+
+	// On Monday the panel is fixed: the orders are asked, and none is stuck.
+	e.znet.SetDown(nil)
+	e.db.MakeAllDue()
+	sum := e.run(e.config())
+	if sum.Total.Asked != len(ids) || sum.Total.Stuck != 0 || sum.Total.Processing != len(ids) {
+		t.Errorf("after the panel came back: %+v, want all %d asked and none stuck", sum.Total, len(ids))
+	}
+	for _, id := range ids {
+		if c := e.db.ReadCheck(id); c.GivenUpAt != nil || e.db.PanelFailingSince(id) != nil {
+			t.Errorf("order %s: given up %v, clock stopped %v", id, c.GivenUpAt, e.db.PanelFailingSince(id))
+		}
+	}
+
+	// The clock runs again: four more hours of polling make 24.
+	e.db.Age(5 * time.Hour)
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Total.Stuck != len(ids) {
+		t.Errorf("%d orders given up on after 25 hours of a working panel, want %d", sum.Total.Stuck, len(ids))
+	}
+}
+
+// A database restart during a looping run loses no answer: what znet said
+// while the database was down is saved once it is back, within the run,
+// and no claim is left behind.
+func TestDatabaseRestartDuringALoopKeepsAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 10
+	var ids []string
+	for i := range n {
+		ids = append(ids, e.order(referans(14000+i)))
+	}
+	down := make(chan struct{})
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		<-down // answer only once the database is down
+		return znettest.Done("RESTART-PIN", "ok")
+	})
+	cfg := e.config()
+	cfg.Concurrency, cfg.PerIntegration = n, n
+	cfg.Loop, cfg.MaxDuration, cfg.Tick = 12*time.Second, 12*time.Second, 100*time.Millisecond
+
+	go func() {
+		for e.znet.TotalRequests() < n {
+			time.Sleep(10 * time.Millisecond)
+		}
+		end := e.db.Outage()
+		close(down)
+		time.Sleep(3 * time.Second)
+		end()
+	}()
+	sum, err := watch.Run(context.Background(), e.db.Store, cfg)
+	if err != nil {
+		t.Fatalf("the run failed over a restart it outlived: %v", err)
+	}
+
+	if sum.Total.Completed != n {
+		t.Errorf("summary %+v, want all %d answers saved", sum.Total, n)
+	}
+	for _, id := range ids {
+		if row := e.db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil {
+			t.Errorf("order %s after the restart: %+v", id, row)
+		}
+	}
+	if b := e.db.Bookkeeping(); b.Claimed != 0 || b.Attempts != n {
+		t.Errorf("%d claims left and %d attempts counted, want none and %d", b.Claimed, b.Attempts, n)
+	}
+	if got := e.znet.TotalRequests(); got != n {
+		t.Errorf("znet was asked %d times, want each order once", got)
+	}
+}
+
+// An answer the database will not take is released when the run ends, not
+// left claimed until the lease lapses, and the others are saved.
+func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	refused := e.order("15000")
+	fine := e.order("15001")
+	e.db.RefuseWrites(refused)
+	e.znet.SetDefault(znettest.Done("PIN-15", "ok"))
+
+	sum, err := watch.Run(context.Background(), e.db.Store, e.config())
+	if err != nil {
+		t.Fatalf("one refused order failed the run: %v", err)
+	}
+
+	if sum.Total.Completed != 1 || sum.Total.Errors != 1 {
+		t.Errorf("summary %+v, want 1 completed and 1 not saved", sum.Total)
+	}
+	if row := e.db.ReadOrder(fine); row.ExternalStatus != "completed" {
+		t.Errorf("the other order was not saved: %+v", row)
+	}
+	c := e.db.ReadCheck(refused)
+	if c.ClaimedBy != nil || c.Attempts != 0 || c.NextCheckAt.After(time.Now()) {
+		t.Errorf("bookkeeping of the refused order %+v: want released, due again, no attempt counted", c)
+	}
+}
+
+// A loop that runs its course was not stopped early, even when --loop
+// equals --max-duration as in the recommended cron line; a run that
+// max-duration cuts short says so.
+func TestALoopThatRunsItsCourseIsNotStoppedEarly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 5 {
+		e.order(referans(16000 + i))
+	}
+	cfg := e.config()
+	cfg.Loop, cfg.MaxDuration, cfg.Tick = 2*time.Second, 2*time.Second, 100*time.Millisecond
+
+	sum := e.run(cfg)
+	if sum.StoppedBy != "" || sum.EndedBy != watch.EndedByLoop {
+		t.Errorf("a healthy loop ended by %q, stopped by %q: want the loop, not stopped", sum.EndedBy, sum.StoppedBy)
+	}
+	if rec := sum.Record(0, nil); rec.StoppedBy != "" {
+		t.Errorf("zwatch_runs would say stopped by %q", rec.StoppedBy)
+	}
+
+	// With --loop equal to --max-duration, what the loop claimed last and
+	// could not start is handed to the next run, as planned.
+	paced := newEnv(t)
+	paced.znet.SetDefault(znettest.Waiting(""))
+	for i := range 30 {
+		paced.order(referans(16200 + i))
+	}
+	cfg = paced.config()
+	cfg.Rate = 5
+	cfg.Loop, cfg.MaxDuration, cfg.Tick = time.Second, time.Second, 100*time.Millisecond
+	sum = paced.run(cfg)
+	if sum.StoppedBy != "" || sum.Total.Skipped == 0 {
+		t.Errorf("a paced loop that ran its course: stopped by %q with %d skipped, want not stopped and the rest handed on",
+			sum.StoppedBy, sum.Total.Skipped)
+	}
+	if b := paced.db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left, want none", b.Claimed)
+	}
+
+	// Orders that cannot all be asked before max-duration.
+	slow := newEnv(t)
+	slow.znet.SetDefault(znettest.Waiting("").After(300 * time.Millisecond))
+	for i := range 20 {
+		slow.order(referans(16100 + i))
+	}
+	cfg = slow.config()
+	cfg.Concurrency, cfg.PerIntegration = 1, 1
+	cfg.MaxDuration = time.Second
+	sum = slow.run(cfg)
+	if sum.StoppedBy != "max-duration" || sum.Total.Skipped == 0 {
+		t.Errorf("a run cut short: stopped by %q, %d skipped; want max-duration and orders released", sum.StoppedBy, sum.Total.Skipped)
+	}
+	if b := slow.db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left, want none", b.Claimed)
+	}
+}

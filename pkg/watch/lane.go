@@ -1,0 +1,313 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
+)
+
+// Pacer spaces the requests to one dealer panel: Wait returns when the next
+// request may leave, or ctx's error when it would not be in time.
+type Pacer interface {
+	Wait(ctx context.Context) error
+}
+
+// unpaced lets every request leave at once.
+type unpaced struct{}
+
+func (unpaced) Wait(context.Context) error { return nil }
+
+// newPacer is a panel's pace for --rate requests a second; 0 is unpaced.
+func newPacer(perSecond float64) Pacer {
+	if perSecond <= 0 {
+		return unpaced{}
+	}
+	// Requests leave evenly spaced, 10% wider than the rate asks:
+	// connection set-up and scheduling jitter on a busy host shift arrival
+	// times, and the panel must never count more than --rate in any second.
+	return rate.NewLimiter(rate.Limit(perSecond*0.9), 1)
+}
+
+// lane is one dealer panel within a run: its client, its pace, the orders
+// waiting for it, its workers and its fault count. Its state is its own,
+// under its own lock; the workers reach the rest of the run only through
+// the shared slots and the applier.
+type lane struct {
+	integration store.Integration
+	client      *znet.Client
+	pace        Pacer
+
+	run     *run
+	slots   *slots
+	applier *applier
+
+	// suspect says the panel's last answers were faults or timeouts, and
+	// answered that it has answered anything in this run; the slots give a
+	// suspect lane, or one not yet heard from, less room. Read without the
+	// lock.
+	suspect, answered atomic.Bool
+
+	mu      sync.Mutex
+	ready   *sync.Cond // signalled when orders arrive or the lane closes
+	queue   []store.Order
+	closed  bool
+	asking  map[string]time.Time // orders in flight, and since when
+	streak  []string             // distinct orders whose requests failed in a row as panel faults
+	failing bool
+	reason  string
+}
+
+func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
+	l := &lane{integration: in, pace: newPacer(r.cfg.Rate), run: r, slots: sl, applier: ap,
+		asking: make(map[string]time.Time)}
+	l.ready = sync.NewCond(&l.mu)
+	return l
+}
+
+// push queues orders for the lane's workers. A lane that was cut off takes
+// none: they are released at once, with its other orders.
+func (l *lane) push(orders []store.Order) {
+	l.mu.Lock()
+	if !l.failing {
+		l.queue = append(l.queue, orders...)
+		l.mu.Unlock()
+		l.ready.Broadcast()
+		return
+	}
+	l.mu.Unlock()
+	l.applier.release(releasePanelFailing, orders)
+}
+
+// next waits for the next order; false once the lane is closed and empty.
+func (l *lane) next() (store.Order, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.queue) == 0 && !l.closed {
+		l.ready.Wait()
+	}
+	if len(l.queue) == 0 {
+		return store.Order{}, false
+	}
+	o := l.queue[0]
+	l.queue = l.queue[1:]
+	return o, true
+}
+
+// close tells the workers that no more orders come; they finish the queue.
+func (l *lane) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.ready.Broadcast()
+}
+
+// queued is how many orders wait for the lane's workers.
+func (l *lane) queued() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queue)
+}
+
+// slowAfter is how long a request may be in flight before its panel counts
+// as slow: far longer than a panel that works takes, far shorter than the
+// timeout a hanging one makes zwatch wait for.
+const slowAfter = 3 * time.Second
+
+// parked is how many orders wait in the queue of a panel that is suspect,
+// or slow right now: they will not be asked soon, so the claimer does not
+// let them hold back the claims of other panels' orders.
+func (l *lane) parked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 {
+		return 0
+	}
+	if l.suspect.Load() {
+		return len(l.queue)
+	}
+	slow := min(slowAfter, l.run.cfg.Timeout/2)
+	for _, since := range l.asking {
+		if time.Since(since) > slow {
+			return len(l.queue)
+		}
+	}
+	return 0
+}
+
+// work asks znet about the lane's orders, one at a time; PerIntegration of
+// these run per lane.
+func (l *lane) work() {
+	r := l.run
+	for {
+		o, ok := l.next()
+		if !ok {
+			return
+		}
+		sl, ok := l.acquire()
+		if !ok {
+			l.applier.release(l.whyUnasked(), []store.Order{o})
+			continue
+		}
+		a, timedOut := l.ask(o)
+		l.slots.release(sl)
+		if a.err != nil && r.abort.Err() != nil {
+			// Cut short by a signal: znet may not have seen it, and the
+			// order is not to blame. Released without counting an attempt.
+			l.applier.release(releaseStopping, []store.Order{o})
+			continue
+		}
+		cutOff := l.record(o.ID, a.err, timedOut)
+		l.applier.answer(a)
+		if cutOff {
+			// Info, not a warning: the summary reports a failing panel, and
+			// check-pending -q says so once rather than in every run's mail.
+			r.log.Info("integration cut off for this run: its remaining orders are released unasked",
+				"integration", l.integration.Name, "faults_in_a_row", r.cfg.FaultLimit, "err", a.err.Error())
+			l.applier.release(releasePanelFailing, l.takeQueue())
+		}
+	}
+}
+
+// acquire waits for a slot and the panel's pace. It fails when the run may
+// start no more requests or the panel was cut off meanwhile.
+func (l *lane) acquire() (slot, bool) {
+	r := l.run
+	if r.newRequests.Err() != nil || l.isFailing() {
+		return slot{}, false
+	}
+	sl, ok := l.slots.acquire(r.newRequests, l)
+	if !ok {
+		return slot{}, false
+	}
+	// The pace is waited for while holding the slot, so that requests
+	// leave in the rhythm the panel was promised, not in a burst later.
+	if err := l.pace.Wait(r.newRequests); err != nil || l.isFailing() {
+		l.slots.release(sl)
+		return slot{}, false
+	}
+	return sl, true
+}
+
+// whyUnasked says why an order the lane could not start is released.
+func (l *lane) whyUnasked() releaseReason {
+	switch {
+	case l.isFailing():
+		return releasePanelFailing
+	case l.run.abort.Err() != nil:
+		return releaseStopping
+	}
+	return releaseAtDeadline
+}
+
+// ask asks znet about one order. timedOut says the panel did not answer
+// within the run's timeout (not that the run was stopped).
+func (l *lane) ask(o store.Order) (a answer, timedOut bool) {
+	r := l.run
+	ctx, cancel := context.WithTimeout(r.abort, r.cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	l.mu.Lock()
+	l.asking[o.ID] = start
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.asking, o.ID)
+		l.mu.Unlock()
+	}()
+	status, err := l.client.CheckPin(ctx, o.Referans)
+	a = answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
+	if err != nil && r.abort.Err() == nil {
+		var netErr net.Error
+		timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) ||
+			errors.Is(err, context.DeadlineExceeded) ||
+			(errors.As(err, &netErr) && netErr.Timeout())
+	}
+	return a, timedOut
+}
+
+// record counts panel faults in a row and reports whether this one cut the
+// panel off. A fault is what says the whole panel is unusable (bad
+// credentials, wrong base URL, unreachable) or a request the panel did not
+// answer in time; it counts once per order, so that the cut-off needs
+// FaultLimit different orders failing in a row. Any other answer, even an
+// error an order can be blamed for, ends the streak.
+func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil || !(timedOut || znet.IsIntegrationFault(err)) {
+		l.streak = l.streak[:0]
+		l.suspect.Store(false)
+		l.answered.Store(true)
+		return false
+	}
+	l.suspect.Store(true)
+	for _, id := range l.streak {
+		if id == orderID {
+			return false
+		}
+	}
+	l.streak = append(l.streak, orderID)
+	if len(l.streak) < l.run.cfg.FaultLimit || l.failing {
+		return false
+	}
+	l.failing = true
+	l.reason = err.Error()
+	if timedOut {
+		l.reason = fmt.Sprintf("no answer within %s from %d orders in a row: %s", l.run.cfg.Timeout, len(l.streak), err)
+	}
+	return true
+}
+
+// takeQueue empties the queue, for release.
+func (l *lane) takeQueue() []store.Order {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.queue
+	l.queue = nil
+	return q
+}
+
+// fail cuts the lane off before it asked anything: the integration is gone
+// or its settings cannot make a client.
+func (l *lane) fail(reason string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failing = true
+	l.reason = reason
+}
+
+func (l *lane) state() (failing bool, reason string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failing, l.reason
+}
+
+func (l *lane) isFailing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failing
+}
+
+func (l *lane) isSuspect() bool { return l.suspect.Load() }
+
+// isUnheard says the panel has not answered yet in this run.
+func (l *lane) isUnheard() bool { return !l.answered.Load() }
+
+// cutOffBy lists the orders whose faults cut the lane off, if it was.
+func (l *lane) cutOffBy() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.failing {
+		return nil
+	}
+	return append([]string(nil), l.streak...)
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
@@ -87,7 +86,7 @@ type run struct {
 type lane struct {
 	integration store.Integration
 	client      *znet.Client
-	limiter     *rate.Limiter // nil: unlimited
+	limiter     *sharedBudget // nil: unlimited
 	queue       chan store.Order
 
 	mu          sync.Mutex
@@ -141,6 +140,11 @@ func (r *run) execute() (*Summary, error) {
 	}
 	r.mu.Unlock()
 	_ = r.workers.Wait() // workers report through answers and the tally, never by error
+	for _, l := range r.lanes {
+		if l.limiter != nil {
+			l.limiter.Close(r.db) // unused send times back to the other runs
+		}
+	}
 	close(r.answers)
 	applyErr := <-applyDone
 
@@ -353,11 +357,8 @@ func (r *run) openLane(in store.Integration, found bool) *lane {
 		l.client = client
 	}
 	if r.cfg.Rate > 0 {
-		// Requests leave evenly spaced, 10% wider than the rate asks:
-		// connection set-up and scheduling jitter on a busy host shift
-		// arrival times, and the panel must never count more than --rate
-		// in any second.
-		l.limiter = rate.NewLimiter(rate.Limit(r.cfg.Rate*0.9), 1)
+		// One budget per panel for every run on every host (budget.go).
+		l.limiter = newSharedBudget(r.store, in, r.id, r.cfg.Rate, r.log, r.timeDB)
 	}
 	r.tally.of(in.ID, in.Name)
 	for range r.cfg.PerIntegration {

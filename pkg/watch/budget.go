@@ -35,10 +35,13 @@ const (
 	// the same second at the panel.
 	maxSendLateness = 20 * time.Millisecond
 
-	// budgetRetry is how long a run leaves the budget alone after a failed
-	// reservation (the database restarting, say). Requests that would need
-	// it meanwhile are not sent: their orders are released unasked.
-	budgetRetry = time.Second
+	// When reserving fails (the database restarting, say), workers wait and
+	// try again every budgetRetry, so that a short outage costs no order its
+	// turn. After budgetGiveUp of failures they stop waiting: requests are
+	// not sent and their orders are released unasked, and one reservation a
+	// budgetRetry finds out whether the database is back.
+	budgetRetry  = 250 * time.Millisecond
+	budgetGiveUp = 5 * time.Second
 
 	// dbClockRefresh is how long a reading of the database's clock is
 	// trusted before a later one replaces it even with a slower round trip,
@@ -67,8 +70,10 @@ type sharedBudget struct {
 	// wasted counts send times of held that passed with nobody to use
 	// them; chunk is how many the last reservation took.
 	wasted, chunk int
-	failedAt      time.Time
-	failure       error
+	// failingSince is when reserving began to fail, zero while it works;
+	// failure is its last error, triedAt when it was last tried.
+	failingSince, triedAt time.Time
+	failure               error
 
 	// For the run's debug log: statements, send times reserved, and send
 	// times dropped because they were missed.
@@ -131,13 +136,25 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 			b.mu.Lock()
 			continue
 		}
-		if b.failure != nil && time.Since(b.failedAt) < budgetRetry {
-			err := b.failure
-			b.waiting--
+		if !b.failingSince.IsZero() && time.Since(b.triedAt) < budgetRetry {
+			if time.Since(b.failingSince) >= budgetGiveUp {
+				err := b.failure
+				b.waiting--
+				b.mu.Unlock()
+				return err
+			}
+			retry := b.triedAt.Add(budgetRetry)
 			b.mu.Unlock()
-			return err
+			if err := sleepUntil(ctx, retry); err != nil {
+				b.mu.Lock()
+				b.waiting--
+				b.mu.Unlock()
+				return err
+			}
+			b.mu.Lock()
+			continue
 		}
-		if err := b.reserve(ctx); err != nil {
+		if err := b.reserve(ctx); err != nil && ctx.Err() != nil {
 			b.waiting--
 			b.mu.Unlock()
 			return err
@@ -181,14 +198,19 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if b.failure == nil {
-			b.log.Warn("the panel's shared request budget cannot be reserved: its orders are released unasked until it can",
+		if b.failingSince.IsZero() {
+			b.failingSince = received
+			b.log.Warn("the panel's shared request budget cannot be reserved: its requests wait, and after "+
+				budgetGiveUp.String()+" their orders are released unasked until it can",
 				"integration", b.integration.Name, "err", err.Error())
 		}
-		b.failure, b.failedAt = fmt.Errorf("integration %s: %w", b.integration.Name, err), received
+		b.failure, b.triedAt = fmt.Errorf("integration %s: %w", b.integration.Name, err), received
 		return b.failure
 	}
-	b.failure = nil
+	if !b.failingSince.IsZero() {
+		b.log.Info("the panel's shared request budget can be reserved again", "integration", b.integration.Name)
+	}
+	b.failingSince, b.failure = time.Time{}, nil
 	b.clock.observe(start, received, held.DBNow)
 	b.held, b.next, b.chunk, b.wasted = held, 0, count, 0
 	b.reservations++

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,41 @@ func TestEndedRunGivesBackItsBudget(t *testing.T) {
 	}
 	if ahead := e.db.BudgetReservedAhead(e.integ); ahead > spacing {
 		t.Errorf("a finished run still holds %s of the panel's budget, more than the %s after its last request", ahead, spacing)
+	}
+}
+
+// The budget's table out of reach for a moment (here renamed away, as a
+// restarting database or a failing connection would make it) costs no
+// order its turn: the panel's requests wait and go out once the budget can
+// be reserved again, still at --rate.
+func TestShortBudgetOutageCostsNoOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 6 {
+		e.order(referans(9900 + i))
+	}
+	e.db.Exec(`ALTER TABLE zwatch_panel_budgets RENAME TO zwatch_panel_budgets_away`)
+	back := make(chan struct{})
+	go func() {
+		defer close(back)
+		time.Sleep(time.Second)
+		e.db.Exec(`ALTER TABLE zwatch_panel_budgets_away RENAME TO zwatch_panel_budgets`)
+	}()
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.MaxDuration = 30 * time.Second
+
+	sum := e.run(cfg)
+	<-back
+
+	if sum.Total.Asked != 6 || sum.Total.Skipped != 0 {
+		t.Errorf("summary %+v, want all 6 asked once the budget was back", sum.Total)
+	}
+	if got := e.znet.MaxRequestsPerSecond(); got > 5 {
+		t.Errorf("the panel saw %d requests within one second after the outage, --rate is 5", got)
+	}
+	if !strings.Contains(e.logs.String(), "cannot be reserved") {
+		t.Errorf("the outage was not logged:\n%s", e.logs.String())
 	}
 }

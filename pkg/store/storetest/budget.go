@@ -13,3 +13,13 @@ func (db *DB) BudgetReservedAhead(integrationID string) time.Duration {
 		 FROM zwatch_panel_budgets WHERE integration_id = $1::uuid), 0)`, integrationID)
 	return time.Duration(seconds * float64(time.Second))
 }
+
+// BudgetWrites counts the rows zwatch_panel_budgets had inserted or updated:
+// one per reservation or return of send times, as the server's statistics
+// have them once the sessions that made them have ended.
+func (db *DB) BudgetWrites() int {
+	db.t.Helper()
+	var n int
+	db.Get(&n, `SELECT COALESCE(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'zwatch_panel_budgets'`)
+	return n
+}

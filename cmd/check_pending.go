@@ -84,7 +84,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders claimed at most per run (with --loop: in the run at once)")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel)")
-	f.Float64Var(&cfg.Rate, "rate", 0, "requests per second at most per integration; 0 is unlimited")
+	f.Float64Var(&cfg.Rate, "rate", 0, "requests per second at most per integration, by every run on every host together; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "stop claiming after this long and finish what is in flight")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time")

@@ -39,18 +39,26 @@ type budgetRow struct {
 	Window, Horizon time.Duration // simulated
 	// ReserveAlone and ReserveShared are the mean time of one reservation
 	// at the client, round trip included: one run reserving, and four at
-	// once on the same panel.
+	// once on the same panel. ServerAlone and ServerShared are the
+	// server's own execution time of it, when pg_stat_statements is loaded.
 	ReserveAlone, ReserveShared time.Duration
+	ServerAlone, ServerShared   time.Duration
+	ServerKnown                 bool
 }
 
 // BudgetPerRequest is what the shared budget costs the database per request
-// sent: reservations per request times what a reservation costs when four
-// runs share the panel.
+// sent: reservations per request times what a reservation costs. That is
+// the server's own time in the scenario where it is known, else the
+// client's time with four runs reserving at once, an upper bound.
 func (b budgetRow) BudgetPerRequest() time.Duration {
 	if b.Asked == 0 {
 		return 0
 	}
-	return time.Duration(float64(b.BudgetWrites) / float64(b.Asked) * float64(b.ReserveShared))
+	cost := b.ReserveShared
+	if b.BudgetServerKnown {
+		cost = b.BudgetServer
+	}
+	return time.Duration(float64(b.BudgetWrites) / float64(b.Asked) * float64(cost))
 }
 
 func benchBudget(t *testing.T, h *harness) {
@@ -79,16 +87,20 @@ func benchBudget(t *testing.T, h *harness) {
 	t.Logf("%d invocations, at most %d at once: at most %d requests in one second on the panel (--rate %d), %.3f ms of database time per request",
 		row.Invocations, row.MaxOverlap, row.MaxPerSecond, budgetRate, row.DBPerRequest()*1000)
 	b := &budgetRow{pinRow: row, Burst: budgetBurst, Window: budgetWindow, Horizon: wl.Horizon}
-	b.ReserveAlone, b.ReserveShared = reservationCost(t, 1), reservationCost(t, 4)
-	t.Logf("%d reservations for %d requests; one reservation takes %s alone, %s with four runs reserving at once: %s per request",
-		b.BudgetWrites, b.Asked, b.ReserveAlone, b.ReserveShared, b.BudgetPerRequest())
+	var aloneKnown, sharedKnown bool
+	b.ReserveAlone, b.ServerAlone, aloneKnown = reservationCost(t, 1)
+	b.ReserveShared, b.ServerShared, sharedKnown = reservationCost(t, 4)
+	b.ServerKnown = aloneKnown && sharedKnown
+	t.Logf("%d reservations for %d requests; one reservation takes %s alone, %s with four runs reserving at once (server: %s, %s, known %v): %s per request",
+		b.BudgetWrites, b.Asked, b.ReserveAlone, b.ReserveShared, b.ServerAlone, b.ServerShared, b.ServerKnown, b.BudgetPerRequest())
 	h.report.budget = b
 }
 
 // reservationCost is the mean time of one reservation of 4 send times, at
 // the client, with runs reserving on one panel at once, each as fast as it
-// can: a bound on the database time, which is part of it.
-func reservationCost(t *testing.T, runs int) time.Duration {
+// can: a bound on the database time, which is part of it. With
+// pg_stat_statements loaded, it also returns the server's own time.
+func reservationCost(t *testing.T, runs int) (client, server time.Duration, serverKnown bool) {
 	db := storetest.New(t)
 	integ := db.AddIntegration(storetest.Integration{Name: "znet-budget", BaseURL: "http://127.0.0.1:1", Kod: dealerCode, Sifre: password})
 	const each = 1000
@@ -115,7 +127,8 @@ func reservationCost(t *testing.T, runs int) time.Duration {
 		})
 	}
 	wg.Wait()
-	return total / time.Duration(runs*each)
+	server, _, serverKnown = db.BudgetStatementTime()
+	return total / time.Duration(runs*each), server, serverKnown
 }
 
 func defaultSchedule() string {
@@ -140,16 +153,30 @@ func (r *report) writeBudget(w writer) {
 		time.Duration(float64(time.Second)/b.Scale))
 	w("from their summaries, claims and applies included, round trips and waits included) divided by the requests they\n")
 	w("sent; the claim's share of it is issue 10's. *Reservations* counts the budget's writes (pg_stat_user_tables).\n")
-	w("*Budget per request* is reservations per request times the time of one reservation at the client (round trip,\n")
-	w("driver and this machine's scheduling included: an upper bound on the database's share) with four runs reserving\n")
-	w("on one panel as fast as they can, measured separately: %s (alone: %s).\n\n",
-		millis(b.ReserveShared), millis(b.ReserveAlone))
+	w("*Budget per request* is reservations per request times the time of one reservation: ")
+	if b.BudgetServerKnown {
+		w("the server's own mean execution\ntime of the scenario's reservations (pg_stat_statements), %s. ", budgetMillis(b.BudgetServer))
+	} else {
+		w("the server does not load\npg_stat_statements, so it is the client's time with four runs reserving at once (below), an upper bound. ")
+	}
+	w("Measured apart, four runs reserving on one panel\nas fast as they can take %s a reservation at the client (alone %s), round trip, driver and this machine's\n",
+		budgetMillis(b.ReserveShared), budgetMillis(b.ReserveAlone))
+	w("scheduling included")
+	if b.ServerKnown {
+		w("; of that, the server's own time is %s (alone %s)", budgetMillis(b.ServerShared), budgetMillis(b.ServerAlone))
+	}
+	w(".\n\n")
 	w("| invocations | most running at once | requests | most per second, one panel | --rate | reservations | budget per request | DB time per request, all | PIN delay, median | PIN delay, p95 |\n")
 	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	w("| %d | %d | %d | **%d** | %g | %d | %s | %s | %s | %s |\n\n", b.Invocations, b.MaxOverlap, b.Asked, b.MaxPerSecond, sc.Rate,
-		b.BudgetWrites, millis(b.BudgetPerRequest()), millis(time.Duration(b.DBPerRequest()*float64(time.Second))),
+		b.BudgetWrites, budgetMillis(b.BudgetPerRequest()), budgetMillis(time.Duration(b.DBPerRequest()*float64(time.Second))),
 		formatDelay(b.Median), formatDelay(b.P95))
 	w("Target: never more than --rate in any second: **%s**. Before the budget was shared, the same cron line sent the\n",
 		met(float64(b.MaxPerSecond) <= sc.Rate))
 	w("panel 19 requests in one second.\n\n")
+}
+
+// budgetMillis writes a small time in milliseconds, to the microsecond.
+func budgetMillis(d time.Duration) string {
+	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
 }

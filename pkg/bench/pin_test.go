@@ -304,11 +304,14 @@ type pinRow struct {
 	Wall         time.Duration // real
 	// MaxOverlap is the most invocations running at once; Asked and
 	// DBSeconds add up their summaries. BudgetWrites counts reservations on
-	// the panels' shared budgets.
-	MaxOverlap   int
-	Asked        int
-	DBSeconds    float64
-	BudgetWrites int
+	// the panels' shared budgets, and BudgetServer is the server's mean
+	// time for one, when pg_stat_statements is loaded.
+	MaxOverlap        int
+	Asked             int
+	DBSeconds         float64
+	BudgetWrites      int
+	BudgetServer      time.Duration
+	BudgetServerKnown bool
 }
 
 // DBPerRequest is the database time of every invocation per request sent,
@@ -412,6 +415,7 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		row.MaxOverlap = max(row.MaxOverlap, overlap)
 	}
 	row.BudgetWrites = db.BudgetWrites()
+	row.BudgetServer, _, row.BudgetServerKnown = db.BudgetStatementTime()
 	deliveries := db.ReadDeliveries(ids)
 	var delays []float64
 	requests := 0

@@ -50,6 +50,7 @@ var sections = []section{
 	{"tablesize", benchTableSize},
 	{"scaleout", benchScaleOut},
 	{"pin", benchPINLatency},
+	{"budget", benchBudget},
 }
 
 func sectionNames() []string {

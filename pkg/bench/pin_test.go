@@ -302,6 +302,25 @@ type pinRow struct {
 	MaxPerSecond int
 	Invocations  int
 	Wall         time.Duration // real
+	// MaxOverlap is the most invocations running at once; Asked and
+	// DBSeconds add up their summaries. BudgetWrites counts reservations on
+	// the panels' shared budgets, and BudgetServer is the server's mean
+	// time for one, when pg_stat_statements is loaded.
+	MaxOverlap        int
+	Asked             int
+	DBSeconds         float64
+	BudgetWrites      int
+	BudgetServer      time.Duration
+	BudgetServerKnown bool
+}
+
+// DBPerRequest is the database time of every invocation per request sent,
+// in seconds.
+func (r pinRow) DBPerRequest() float64 {
+	if r.Asked == 0 {
+		return 0
+	}
+	return r.DBSeconds / float64(r.Asked)
 }
 
 func benchPINLatency(t *testing.T, h *harness) {
@@ -385,7 +404,18 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		if inv.err != nil {
 			t.Errorf("an invocation failed: %v", inv.err)
 		}
+		row.Asked += inv.summary.Total.Asked
+		row.DBSeconds += inv.summary.DBSeconds
+		overlap := 0
+		for _, other := range invs {
+			if !other.started.After(inv.started) && other.started.Add(other.wall).After(inv.started) {
+				overlap++
+			}
+		}
+		row.MaxOverlap = max(row.MaxOverlap, overlap)
 	}
+	row.BudgetWrites = db.BudgetWrites()
+	row.BudgetServer, _, row.BudgetServerKnown = db.BudgetStatementTime()
 	deliveries := db.ReadDeliveries(ids)
 	var delays []float64
 	requests := 0

@@ -25,6 +25,7 @@ var RuntimeGrants = []Grant{
 	{"SELECT, INSERT, UPDATE, DELETE", "TABLE", "zwatch_order_checks", "scheduling, claims, check --order; long-finished rows are deleted"},
 	{"SELECT, INSERT", "TABLE", "zwatch_order_events", "the append-only transition log; stats"},
 	{"USAGE", "SEQUENCE", "zwatch_order_events_id_seq", "ids of the transition log"},
+	{"SELECT, INSERT, UPDATE", "TABLE", "zwatch_panel_budgets", "check-pending: every run's share of a panel's --rate"},
 	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_runs", "check-pending records its run, and prunes old ones; stats"},
 	{"SELECT", "TABLE", "integrations", "the znet integrations and their credentials"},
 	{`UPDATE (balance, "balanceUpdatedAt")`, "TABLE", "integrations", "balance --save only"},

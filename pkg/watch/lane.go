@@ -9,32 +9,31 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
 // Pacer spaces the requests to one dealer panel: Wait returns when the next
-// request may leave, or ctx's error when it would not be in time.
+// request may leave, or ctx's error when it would not be in time. Close
+// hands back what the run reserved and did not use.
 type Pacer interface {
 	Wait(ctx context.Context) error
+	Close(ctx context.Context)
 }
 
 // unpaced lets every request leave at once.
 type unpaced struct{}
 
 func (unpaced) Wait(context.Context) error { return nil }
+func (unpaced) Close(context.Context)      {}
 
-// newPacer is a panel's pace for --rate requests a second; 0 is unpaced.
-func newPacer(perSecond float64) Pacer {
-	if perSecond <= 0 {
+// newPacer is a panel's pace for --rate requests a second, one budget for
+// every run on every host (budget.go); 0 is unpaced.
+func newPacer(r *run, in store.Integration) Pacer {
+	if r.cfg.Rate <= 0 {
 		return unpaced{}
 	}
-	// Requests leave evenly spaced, 10% wider than the rate asks:
-	// connection set-up and scheduling jitter on a busy host shift arrival
-	// times, and the panel must never count more than --rate in any second.
-	return rate.NewLimiter(rate.Limit(perSecond*0.9), 1)
+	return newSharedBudget(r.store, in, r.id, r.cfg.Rate, r.log, r.timeDB)
 }
 
 // lane is one dealer panel within a run: its client, its pace, the orders
@@ -67,7 +66,7 @@ type lane struct {
 }
 
 func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
-	l := &lane{integration: in, pace: newPacer(r.cfg.Rate), run: r, slots: sl, applier: ap,
+	l := &lane{integration: in, pace: newPacer(r, in), run: r, slots: sl, applier: ap,
 		asking: make(map[string]time.Time)}
 	l.ready = sync.NewCond(&l.mu)
 	return l

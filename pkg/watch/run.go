@@ -116,6 +116,9 @@ func (r *run) execute() (*Summary, error) {
 	heartbeatDone := r.heartbeat(held)
 
 	claimErr := cl.loop() // returns once every lane has drained
+	for _, l := range cl.lanes() {
+		l.pace.Close(r.db) // unused send times back to the other runs
+	}
 	ap.close()
 	applyErr := <-applied
 	heartbeatDone()

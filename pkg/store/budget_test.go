@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// Runs reserving send times on one panel at the same time never get the
+// same moment: every send time handed out is at least an interval from every
+// other, whoever took it.
+func TestReserveSendsNeverHandsOutOneMomentTwice(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	other := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	const interval = 5 * time.Millisecond
+	ctx := context.Background()
+
+	var (
+		mu    sync.Mutex
+		times []time.Time
+		wg    sync.WaitGroup
+	)
+	for run := range 6 {
+		wg.Go(func() {
+			for k := range 10 {
+				got, err := db.Store.ReserveSends(ctx, integ, "run-"+string(rune('a'+run)), 1+k%3, interval)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got.First.Before(got.DBNow.Add(-time.Millisecond)) {
+					t.Errorf("a reservation starts at %s, before the database's now %s", got.First, got.DBNow)
+				}
+				mu.Lock()
+				for i := range got.Count {
+					times = append(times, got.At(i))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < interval {
+			t.Fatalf("send times %d and %d are %s apart, less than the interval %s", i-1, i, gap, interval)
+		}
+	}
+
+	// Another panel's budget is its own.
+	got, err := db.Store.ReserveSends(ctx, other, "run-z", 1, interval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.First.Before(times[len(times)-1]) {
+		t.Errorf("the other panel's first send time %s waits behind the first panel's %s", got.First, times[len(times)-1])
+	}
+}
+
+// Unused send times go back only while nobody has reserved after them.
+func TestReturnSendsOnlyTheUntouchedEnd(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	const interval = time.Second
+
+	a, err := db.Store.ReserveSends(ctx, integ, "run-a", 10, interval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.Store.ReserveSends(ctx, integ, "run-b", 2, interval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.First.Equal(a.End()) {
+		t.Fatalf("run b's send times start at %s, want right after run a's, %s", b.First, a.End())
+	}
+	// Run a ends early: its end is behind run b's, so it stays taken.
+	if returned, err := db.Store.ReturnSends(ctx, integ, a.At(3), a.End()); err != nil || returned {
+		t.Fatalf("returning send times another run reserved after: returned %v, %v", returned, err)
+	}
+	// Run b ends early: its last send time is free again.
+	if returned, err := db.Store.ReturnSends(ctx, integ, b.At(1), b.End()); err != nil || !returned {
+		t.Fatalf("returning the untouched end: returned %v, %v", returned, err)
+	}
+	c, err := db.Store.ReserveSends(ctx, integ, "run-c", 1, interval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.First.Equal(b.At(1)) {
+		t.Errorf("after the return the next send time is %s, want run b's unused %s", c.First, b.At(1))
+	}
+	if ahead := db.BudgetReservedAhead(integ); ahead < 11*interval || ahead > 13*interval {
+		t.Errorf("%s of the budget reserved ahead, want the 12 send times still held", ahead)
+	}
+}
+
+// A budget that nobody used is not saved up: after a quiet spell the next
+// send time is now, not the time the last reservation ended.
+func TestReserveSendsSavesNothingUp(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	db.Exec(`INSERT INTO zwatch_panel_budgets (integration_id, next_free_at) VALUES ($1, now() - interval '1 hour')`, integ)
+	got, err := db.Store.ReserveSends(ctx, integ, "run-a", 3, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lag := got.DBNow.Sub(got.First); lag < 0 || lag > time.Second {
+		t.Errorf("after an hour unused the reservation starts %s before the database's now, want at now", lag)
+	}
+}

@@ -1,0 +1,106 @@
+package watch_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A run that cannot get the panel's budget (here: someone holds the budget
+// table locked, as a stuck session might) sends the panel nothing, and at
+// --max-duration releases every order it claimed, unasked and without
+// counting an attempt, for a later run to take.
+func TestRunWithoutBudgetSendsNothingAndReleasesItsClaims(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Done("PIN-NEVER-SENT", ""))
+	for i := range 6 {
+		e.order(referans(9700 + i))
+	}
+	blocker, err := e.db.SQL.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback()
+	if _, err := blocker.Exec(`LOCK TABLE zwatch_panel_budgets IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.MaxDuration = 2 * time.Second
+
+	sum := e.run(cfg)
+
+	if n := e.znet.TotalRequests(); n != 0 {
+		t.Errorf("the panel got %d requests without budget", n)
+	}
+	if sum.Total.Skipped != 6 || sum.Total.Asked != 0 {
+		t.Errorf("summary %+v, want all 6 skipped and none asked", sum.Total)
+	}
+	if b := e.db.Bookkeeping(); b.Claimed != 0 || b.Attempts != 0 {
+		t.Errorf("%d claims left and %d attempts counted, want none", b.Claimed, b.Attempts)
+	}
+}
+
+// A run that ends gives back the send times it reserved and did not use:
+// afterwards the panel's budget is held for no more than the spacing after
+// its last request, and the next run is not kept waiting for a run that has
+// gone.
+func TestEndedRunGivesBackItsBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 10 {
+		e.order(referans(9800 + i))
+	}
+	cfg := e.config()
+	// 3 workers use up what they reserve, so reservations grow (3, 6, 12
+	// send times) and the last one is mostly unused when the orders run out.
+	cfg.Rate, cfg.PerIntegration = 20, 3
+	spacing := time.Second * 10 / (20 * 9) // 1/(0.9·rate)
+
+	if sum := e.run(cfg); sum.Total.Asked != 10 {
+		t.Fatalf("asked %d, want 10", sum.Total.Asked)
+	}
+	if ahead := e.db.BudgetReservedAhead(e.integ); ahead > spacing {
+		t.Errorf("a finished run still holds %s of the panel's budget, more than the %s after its last request", ahead, spacing)
+	}
+}
+
+// The budget's table out of reach for a moment (here renamed away, as a
+// restarting database or a failing connection would make it) costs no
+// order its turn: the panel's requests wait and go out once the budget can
+// be reserved again, still at --rate.
+func TestShortBudgetOutageCostsNoOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 6 {
+		e.order(referans(9900 + i))
+	}
+	e.db.Exec(`ALTER TABLE zwatch_panel_budgets RENAME TO zwatch_panel_budgets_away`)
+	back := make(chan struct{})
+	go func() {
+		defer close(back)
+		time.Sleep(time.Second)
+		e.db.Exec(`ALTER TABLE zwatch_panel_budgets_away RENAME TO zwatch_panel_budgets`)
+	}()
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.MaxDuration = 30 * time.Second
+
+	sum := e.run(cfg)
+	<-back
+
+	if sum.Total.Asked != 6 || sum.Total.Skipped != 0 {
+		t.Errorf("summary %+v, want all 6 asked once the budget was back", sum.Total)
+	}
+	if got := e.znet.MaxRequestsPerSecond(); got > 5 {
+		t.Errorf("the panel saw %d requests within one second after the outage, --rate is 5", got)
+	}
+	if !strings.Contains(e.logs.String(), "cannot be reserved") {
+		t.Errorf("the outage was not logged:\n%s", e.logs.String())
+	}
+}

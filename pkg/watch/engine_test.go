@@ -80,13 +80,17 @@ func TestHangingPanelsDoNotStarveOtherTenants(t *testing.T) {
 	if want := len(healthyIDs) * 95 / 100; completed < want {
 		t.Errorf("the first run completed %d of the %d healthy orders, want at least %d", completed, len(healthyIDs), want)
 	}
+	// A 58-second run cannot wait out three 20-second timeouts of each of
+	// ten panels on the half of the slots they may hold: some are cut off,
+	// the others are reported failing because they never answered. Either
+	// way the operator is told about every hanging panel, and no other.
 	failing := sum.FailingIntegrations()
 	if len(failing) != hanging {
-		t.Errorf("%d integrations cut off, want the %d hanging ones", len(failing), hanging)
+		t.Errorf("%d integrations reported failing, want the %d hanging ones", len(failing), hanging)
 	}
 	for _, in := range failing {
-		if !strings.Contains(in.Reason, "no answer within") {
-			t.Errorf("integration %s cut off for %q, want the timeouts named", in.Name, in.Reason)
+		if !strings.Contains(in.Reason, "no answer within") && !strings.Contains(in.Reason, "no usable answer") {
+			t.Errorf("integration %s failing for %q, want the timeouts named", in.Name, in.Reason)
 		}
 	}
 	if lapsedWhileRunning.Load() {

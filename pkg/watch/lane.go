@@ -61,6 +61,7 @@ type lane struct {
 	closed  bool
 	asking  map[string]time.Time // orders in flight, and since when
 	streak  []string             // distinct orders whose requests failed in a row as panel faults
+	fault   string               // the last of those faults
 	failing bool
 	reason  string
 }
@@ -249,6 +250,7 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 		return false
 	}
 	l.suspect.Store(true)
+	l.fault = err.Error()
 	for _, id := range l.streak {
 		if id == orderID {
 			return false
@@ -284,9 +286,22 @@ func (l *lane) fail(reason string) {
 	l.reason = reason
 }
 
+// failingWhenUnanswered is how many distinct orders in a row must have
+// failed with panel faults or timeouts, in a run the panel never answered,
+// for the run to report the panel failing although it was not cut off.
+const failingWhenUnanswered = 2
+
+// state is whether the panel is failing, and why. A panel that was cut off
+// is; so is one that never answered in the whole run while its requests
+// kept failing: a panel with too few due orders to reach the cut-off in
+// one run (or whose timeouts the run could not wait out) would otherwise
+// never be reported, and its orders would go stuck without a word.
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.failing && !l.answered.Load() && len(l.streak) >= min(failingWhenUnanswered, l.run.cfg.FaultLimit) {
+		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", len(l.streak), l.fault)
+	}
 	return l.failing, l.reason
 }
 

@@ -315,6 +315,31 @@ func TestIntegrationFaultCutsThePanelOff(t *testing.T) {
 	}
 }
 
+// A broken panel with too few due orders to be cut off in one run is still
+// reported failing when it gave no usable answer all run: otherwise its
+// orders would go stuck a day later without a word. A single fault is not
+// enough to call a panel failing.
+func TestBrokenPanelWithFewOrdersIsReportedFailing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDown(znettest.Empty())
+	e.order(referans(6100))
+	sum := e.run(e.config())
+	if in := sum.Integrations[0]; in.Failing || sum.NeedsAttention() {
+		t.Errorf("one empty answer: integration %+v reported failing, want one fault to be no verdict", in)
+	}
+	e.db.MakeAllDue()
+	e.order(referans(6101))
+	sum = e.run(e.config())
+	in := sum.Integrations[0]
+	if !in.Failing || !sum.NeedsAttention() || in.Errors != 2 {
+		t.Errorf("two empty answers and no other: integration %+v, want failing with 2 errors", in)
+	}
+	if !strings.Contains(in.Reason, "no usable answer") || !strings.Contains(in.Reason, "empty body") {
+		t.Errorf("reason %q should say that the panel never answered, and what it said", in.Reason)
+	}
+}
+
 // A dealer panel that is down must not keep the other tenants' orders from
 // being asked about, however many of its own orders wait.
 func TestBrokenPanelDoesNotStarveOthers(t *testing.T) {

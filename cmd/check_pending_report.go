@@ -167,10 +167,12 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		switch {
 		case in.Failing && !before:
 			news.newlyFailing[in.ID] = true
-		case !in.Failing && before && in.Asked > 0:
+		case !in.Failing && before && answered(in.Counts):
 			news.recovered = append(news.recovered, in.Name)
 		case !in.Failing && before:
-			news.carried[in.ID] = in.Name // released unasked: nothing learnt
+			// Released unasked, or asked too few times to be cut off
+			// again and still without an answer: nothing learnt.
+			news.carried[in.ID] = in.Name
 		}
 	}
 	if !prev.known {
@@ -184,6 +186,14 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		}
 	}
 	return news
+}
+
+// answered is true when the panel gave at least one usable answer (done,
+// waiting or cancelled). Errors do not count: a panel that still answers
+// with an empty body, too few times in a run to be cut off again, has not
+// recovered.
+func answered(c watch.Counts) bool {
+	return c.Completed+c.Processing+c.Failed > 0
 }
 
 // worthSaying is true when -q should print the summary.

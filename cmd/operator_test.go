@@ -252,6 +252,42 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 }
 
+// A failing panel that gets too few orders in a run to be cut off again
+// has not answered: -q must not mail that it answers again, and then that
+// it fails once more, every time the panel's orders trickle in.
+func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ids := []string{s.order("141"), s.order("142"), s.order("143"), s.order("144")}
+	s.znet.SetDown(znettest.Empty())
+	quiet := func() result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1")
+	}
+
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+	}
+	// One order falls due: one more empty body, not enough to cut the
+	// panel off in this run, and no answer either.
+	s.db.MakeDue(ids[0])
+	if r := quiet(); strings.Contains(r.all(), "answers again") || r.all() != "" {
+		t.Errorf("a run whose one request to the failing panel got an empty body: exit %d, cron mails\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || r.all() != "" {
+		t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())
+	}
+	s.znet.SetDown(nil)
+	s.znet.SetDefault(znettest.Waiting(""))
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
+		t.Errorf("the panel recovered: exit %d\n%s", r.code, r.all())
+	}
+}
+
 func TestSmallCommandLineTruths(t *testing.T) {
 	t.Parallel()
 	var errOut strings.Builder

@@ -129,6 +129,46 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 	}
 }
 
+// list shows a tenant as the beginning of its id; --tenant takes that back.
+func TestListNamesATenantAsItsTableShowsIt(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const tenant, twin = "7e1a0c55-1b2c-4d3e-8f40-5a6b7c8d9e0f", "7e1a0c55-ffff-4fff-8fff-ffffffffffff"
+	mine := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "151", TenantID: tenant})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "152"})
+	listed := zwatch(t, s.db, "list")
+	if !strings.Contains(listed.stdout, tenant[:8]) {
+		t.Fatalf("list does not show the tenant as %s:\n%s", tenant[:8], listed.all())
+	}
+
+	for _, ref := range []string{tenant[:8], strings.ToUpper(tenant), tenant} {
+		r := zwatch(t, s.db, "list", "--tenant", ref, "-o", "json")
+		var rows []struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || r.code != 0 {
+			t.Fatalf("list --tenant %s: exit %d %v\n%s", ref, r.code, err, r.all())
+		}
+		if len(rows) != 1 || rows[0].ID != mine {
+			t.Errorf("list --tenant %s = %+v, want the tenant's one order", ref, rows)
+		}
+	}
+
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "153", TenantID: twin})
+	for ref, want := range map[string]string{
+		tenant[:8]:  "names more than one tenant",
+		"0000ffff":  "no znet order's tenant has an id beginning so",
+		"7e1":       "at least 4 hex digits",
+		"acme-shop": "at least 4 hex digits",
+	} {
+		r := zwatch(t, s.db, "list", "--tenant", ref)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("list --tenant %s: exit %d, want 2 and nothing listed\n%s", ref, r.code, r.all())
+		}
+		oneLine(t, r.stderr, want)
+	}
+}
+
 func TestDisabledIntegrationsOrdersArePausedNotPending(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,7 +61,6 @@ beginning of its id, and --tenant the tenant's id or its beginning.`,
 	f.BoolVar(&opts.Stuck, "stuck", false, "orders zwatch gave up on")
 	f.BoolVar(&opts.Failed, "failed", false, "orders znet cancelled")
 	f.BoolVar(&opts.Completed, "completed", false, "orders znet finished")
-	c.MarkFlagsMutuallyExclusive("pending", "paused", "stuck", "failed", "completed")
 	f.StringVar(&opts.Order, "order", "", "only this order: its number, the beginning of its id, or its id")
 	f.StringVar(&opts.TenantID, "tenant", "", "only this tenant's orders: its id, or the beginning of it as the TENANT column shows it")
 	f.StringVar(&opts.Integration, "integration", "", "only this integration's orders: its name, or the beginning of its id")
@@ -104,6 +104,19 @@ func (opts *ListOptions) state() string {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
+	var states []string
+	for _, st := range []struct {
+		flag string
+		set  bool
+	}{{"--pending", opts.Pending}, {"--paused", opts.Paused}, {"--stuck", opts.Stuck}, {"--failed", opts.Failed}, {"--completed", opts.Completed}} {
+		if st.set {
+			states = append(states, st.flag)
+		}
+	}
+	if len(states) > 1 {
+		last := len(states) - 1
+		return usage("%s and %s cannot be combined: list shows one state at a time", strings.Join(states[:last], ", "), states[last])
+	}
 	if opts.Limit < 1 {
 		return usage("--limit must be at least 1")
 	}

@@ -357,6 +357,31 @@ func TestSmallCommandLineTruths(t *testing.T) {
 	}
 }
 
+// A stray argument or two state flags are the operator's slip: the one line
+// says what to type instead, not cobra's words ("unknown command" for an
+// order number, "if any flags in the group ...").
+func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"check 1010":                `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
+		"list 9b84a6d1":             "name the order with --order 9b84a6d1",
+		"check-pending now":         `zwatch check-pending takes no arguments, got "now"`,
+		"list --pending --stuck":    "--pending and --stuck cannot be combined",
+		"list --failed --completed": "--failed and --completed cannot be combined",
+	} {
+		var errOut strings.Builder
+		r := runMain(strings.Fields(args), &errOut)
+		if r.code != 2 || r.stdout != "" || strings.Contains(r.stderr, "unknown command") || strings.Contains(r.stderr, "group") {
+			t.Errorf("zwatch %s: exit %d, want 2 and one line saying %q\n%s", args, r.code, want, r.all())
+		}
+		oneLine(t, r.stderr, want)
+	}
+	var errOut strings.Builder
+	if r := runMain([]string{"frobnicate"}, &errOut); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Errorf("an unknown command is still called one: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestFlagErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

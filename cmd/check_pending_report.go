@@ -224,27 +224,29 @@ func failingNote(s *watch.Summary, news runNews) string {
 // a fixed whole: the orders due when the run started (at most --batch), or
 // with --loop the loop's time.
 type progressLine struct {
-	mu       sync.Mutex
-	w        io.Writer
-	loop     time.Duration
-	batch    int
-	started  time.Time
-	expected int // orders due at the start, at most --batch; 0 unknown
-	last     watch.Progress
-	shown    string
-	stop     chan struct{}
-	stopped  sync.WaitGroup
+	mu         sync.Mutex
+	w          io.Writer
+	loop       time.Duration
+	batch      int
+	firstDelay time.Duration
+	started    time.Time
+	expected   int // orders due at the start, at most --batch; 0 unknown
+	last       watch.Progress
+	shown      string
+	stop       chan struct{}
+	stopped    sync.WaitGroup
 }
 
 func newProgressLine(w io.Writer, cfg watch.Config) *progressLine {
-	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, started: time.Now()}
+	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, firstDelay: cfg.FirstDelay, started: time.Now()}
 }
 
 // start counts the orders due now, and redraws the line every second, so
 // that the time and the ETA move while a panel is slow.
 func (p *progressLine) start(ctx context.Context, st *store.Store) {
 	if p.loop == 0 {
-		if _, total, err := st.OrderStats(ctx, store.StatsParams{}); err == nil {
+		// Due as the run sees it: an order sent within --first-delay is not.
+		if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: p.firstDelay}); err == nil {
 			p.expected = min(total.Due, p.batch)
 		}
 	}

@@ -43,8 +43,9 @@ func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "5e5e0001-") || !strings.Contains(r.stderr, "5e5e0002-") {
 		t.Errorf("an ambiguous prefix: exit %d, want 2 naming both orders\n%s", r.code, r.all())
 	}
-	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || !strings.Contains(r.stdout, "does not exist") {
-		t.Errorf("an unknown number: exit %d, want 4\n%s", r.code, r.all())
+	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || strings.Count(r.stdout, "\n") != 1 ||
+		!strings.Contains(r.stdout, "order 4242 does not exist: no order has this number or an id beginning so") {
+		t.Errorf("an unknown number: exit %d, want 4 and one line saying so once\n%s", r.code, r.all())
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
 		t.Errorf("znet was asked %d times about orders nobody named exactly", n)

@@ -167,10 +167,12 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		switch {
 		case in.Failing && !before:
 			news.newlyFailing[in.ID] = true
-		case !in.Failing && before && in.Asked > 0:
+		case !in.Failing && before && answered(in.Counts):
 			news.recovered = append(news.recovered, in.Name)
 		case !in.Failing && before:
-			news.carried[in.ID] = in.Name // released unasked: nothing learnt
+			// Released unasked, or asked too few times to be cut off
+			// again and still without an answer: nothing learnt.
+			news.carried[in.ID] = in.Name
 		}
 	}
 	if !prev.known {
@@ -184,6 +186,14 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		}
 	}
 	return news
+}
+
+// answered is true when the panel gave at least one usable answer (done,
+// waiting or cancelled). Errors do not count: a panel that still answers
+// with an empty body, too few times in a run to be cut off again, has not
+// recovered.
+func answered(c watch.Counts) bool {
+	return c.Completed+c.Processing+c.Failed > 0
 }
 
 // worthSaying is true when -q should print the summary.
@@ -214,27 +224,29 @@ func failingNote(s *watch.Summary, news runNews) string {
 // a fixed whole: the orders due when the run started (at most --batch), or
 // with --loop the loop's time.
 type progressLine struct {
-	mu       sync.Mutex
-	w        io.Writer
-	loop     time.Duration
-	batch    int
-	started  time.Time
-	expected int // orders due at the start, at most --batch; 0 unknown
-	last     watch.Progress
-	shown    string
-	stop     chan struct{}
-	stopped  sync.WaitGroup
+	mu         sync.Mutex
+	w          io.Writer
+	loop       time.Duration
+	batch      int
+	firstDelay time.Duration
+	started    time.Time
+	expected   int // orders due at the start, at most --batch; 0 unknown
+	last       watch.Progress
+	shown      string
+	stop       chan struct{}
+	stopped    sync.WaitGroup
 }
 
 func newProgressLine(w io.Writer, cfg watch.Config) *progressLine {
-	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, started: time.Now()}
+	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, firstDelay: cfg.FirstDelay, started: time.Now()}
 }
 
 // start counts the orders due now, and redraws the line every second, so
 // that the time and the ETA move while a panel is slow.
 func (p *progressLine) start(ctx context.Context, st *store.Store) {
 	if p.loop == 0 {
-		if _, total, err := st.OrderStats(ctx, store.StatsParams{}); err == nil {
+		// Due as the run sees it: an order sent within --first-delay is not.
+		if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: p.firstDelay}); err == nil {
 			p.expected = min(total.Due, p.batch)
 		}
 	}

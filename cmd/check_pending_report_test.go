@@ -213,6 +213,33 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 	}
 }
 
+// The progress line's whole is what this run will ask: orders sent within
+// --first-delay are not due yet, and are not in it.
+func TestProgressCountsOnlyTheOrdersDueForThisRun(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"161", "162", "163"} {
+		s.order(ref) // sent ten minutes ago: due
+	}
+	for _, ref := range []string{"164", "165"} {
+		s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, SentAgo: 2 * time.Second})
+	}
+	s.znet.SetDefault(znettest.Waiting(""))
+	var out bytes.Buffer
+	errOut := &lockedBuffer{}
+	args := []string{"check-pending", "--loop", "0", "--first-delay", "15s", "--database-url", s.db.URL}
+	if code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut, Terminal: true}); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	got := errOut.String()
+	if !strings.Contains(got, "asked 3/3") || strings.Contains(got, "/5") {
+		t.Errorf("the progress line should count the 3 due orders, not the 2 sent within --first-delay:\n%q", got)
+	}
+	if n := s.znet.TotalRequests(); n != 3 {
+		t.Errorf("znet was asked %d times, want 3", n)
+	}
+}
+
 func TestOperatorCommandsBadInput(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -18,10 +18,13 @@ import (
 )
 
 // zwatchAt runs the command line in-process against the database at dbURL.
+// Like zwatch, it makes a check-pending that does not say how long to loop
+// claim once, so that a test forgetting --loop takes a second, not the 58
+// of cron's default loop.
 func zwatchAt(t *testing.T, dbURL string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args = append(args, "--database-url", dbURL)
+	args = append(onceUnlessLooping(args), "--database-url", dbURL)
 	code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: &errOut})
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
@@ -67,7 +70,7 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 		t.Errorf("migrate --status says something is pending after migrate:\n%s", r.stdout)
 	}
 	run(0, "check-pending", "--dry-run")
-	run(0, "check-pending", "--metrics-file", metrics)
+	run(0, "check-pending", "--loop", "0", "--metrics-file", metrics)
 	for id, want := range map[string]string{done: "completed", waiting: "processing", cancelled: "failed"} {
 		if got := s.db.ReadOrder(id).ExternalStatus; got != want {
 			t.Errorf("order %s is %q after check-pending, want %q", id, got, want)
@@ -389,7 +392,7 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 				{0, []string{"migrate", "--status"}},
 				{0, []string{"list"}},
 				{0, []string{"stats"}},
-				{0, []string{"check-pending"}},
+				{0, []string{"check-pending", "--loop", "0"}},
 				{0, []string{"check", "--order", waiting}},
 				{0, []string{"balance", "--save"}},
 			} {

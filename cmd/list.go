@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,11 +45,11 @@ shows, a last line says how many more there are.
 --order finds one order the way a customer names it: its order number, the
 beginning of its id, or its id; it is listed whatever its state unless a
 state is given too. --integration takes the integration's name or the
-beginning of its id.`,
+beginning of its id, and --tenant the tenant's id or its beginning.`,
 		Example: `  zwatch list --pending --limit 20
   zwatch list --order 1010 --show-pin
   zwatch list --stuck --integration znet-A
-  zwatch list --completed --tenant 1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9 -o json`,
+  zwatch list --completed --tenant 1b2c3d4e -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runList(c.Context(), opts)
@@ -60,9 +61,8 @@ beginning of its id.`,
 	f.BoolVar(&opts.Stuck, "stuck", false, "orders zwatch gave up on")
 	f.BoolVar(&opts.Failed, "failed", false, "orders znet cancelled")
 	f.BoolVar(&opts.Completed, "completed", false, "orders znet finished")
-	c.MarkFlagsMutuallyExclusive("pending", "paused", "stuck", "failed", "completed")
 	f.StringVar(&opts.Order, "order", "", "only this order: its number, the beginning of its id, or its id")
-	f.StringVar(&opts.TenantID, "tenant", "", "only this tenant's orders (tenant id)")
+	f.StringVar(&opts.TenantID, "tenant", "", "only this tenant's orders: its id, or the beginning of it as the TENANT column shows it")
 	f.StringVar(&opts.Integration, "integration", "", "only this integration's orders: its name, or the beginning of its id")
 	f.IntVar(&opts.Limit, "limit", 50, "orders at most")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print PINs in full (they are the customers' secrets)")
@@ -104,12 +104,25 @@ func (opts *ListOptions) state() string {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
+	var states []string
+	for _, st := range []struct {
+		flag string
+		set  bool
+	}{{"--pending", opts.Pending}, {"--paused", opts.Paused}, {"--stuck", opts.Stuck}, {"--failed", opts.Failed}, {"--completed", opts.Completed}} {
+		if st.set {
+			states = append(states, st.flag)
+		}
+	}
+	if len(states) > 1 {
+		last := len(states) - 1
+		return usage("%s and %s cannot be combined: list shows one state at a time", strings.Join(states[:last], ", "), states[last])
+	}
 	if opts.Limit < 1 {
 		return usage("--limit must be at least 1")
 	}
-	if opts.TenantID != "" {
+	if _, _, isPrefix := idPrefixRange(opts.TenantID); opts.TenantID != "" && !isPrefix {
 		if _, err := uuid.Parse(opts.TenantID); err != nil {
-			return usage("--tenant %q is not an id (a UUID)", opts.TenantID)
+			return usage("--tenant %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", opts.TenantID, minIDPrefix)
 		}
 	}
 	var ref store.OrderRef
@@ -120,7 +133,14 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		}
 	}
 	return opts.withStore(ctx, func(st *store.Store) error {
-		filter := store.ListFilter{State: opts.state(), TenantID: opts.TenantID, Limit: opts.Limit}
+		filter := store.ListFilter{State: opts.state(), Limit: opts.Limit}
+		if opts.TenantID != "" {
+			tenant, err := resolveTenant(ctx, st, "--tenant", opts.TenantID)
+			if err != nil {
+				return err
+			}
+			filter.TenantID = tenant
+		}
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {

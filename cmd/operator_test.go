@@ -43,8 +43,9 @@ func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "5e5e0001-") || !strings.Contains(r.stderr, "5e5e0002-") {
 		t.Errorf("an ambiguous prefix: exit %d, want 2 naming both orders\n%s", r.code, r.all())
 	}
-	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || !strings.Contains(r.stdout, "does not exist") {
-		t.Errorf("an unknown number: exit %d, want 4\n%s", r.code, r.all())
+	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || strings.Count(r.stdout, "\n") != 1 ||
+		!strings.Contains(r.stdout, "order 4242 does not exist: no order has this number or an id beginning so") {
+		t.Errorf("an unknown number: exit %d, want 4 and one line saying so once\n%s", r.code, r.all())
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
 		t.Errorf("znet was asked %d times about orders nobody named exactly", n)
@@ -126,6 +127,46 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 		if r := zwatch(t, s.db, args...); !strings.Contains(r.stdout, other[:8]) || !strings.Contains(r.stdout, s.integ[:8]) {
 			t.Errorf("%v: the table does not show the integrations' ids\n%s", args, r.all())
 		}
+	}
+}
+
+// list shows a tenant as the beginning of its id; --tenant takes that back.
+func TestListNamesATenantAsItsTableShowsIt(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const tenant, twin = "7e1a0c55-1b2c-4d3e-8f40-5a6b7c8d9e0f", "7e1a0c55-ffff-4fff-8fff-ffffffffffff"
+	mine := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "151", TenantID: tenant})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "152"})
+	listed := zwatch(t, s.db, "list")
+	if !strings.Contains(listed.stdout, tenant[:8]) {
+		t.Fatalf("list does not show the tenant as %s:\n%s", tenant[:8], listed.all())
+	}
+
+	for _, ref := range []string{tenant[:8], strings.ToUpper(tenant), tenant} {
+		r := zwatch(t, s.db, "list", "--tenant", ref, "-o", "json")
+		var rows []struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || r.code != 0 {
+			t.Fatalf("list --tenant %s: exit %d %v\n%s", ref, r.code, err, r.all())
+		}
+		if len(rows) != 1 || rows[0].ID != mine {
+			t.Errorf("list --tenant %s = %+v, want the tenant's one order", ref, rows)
+		}
+	}
+
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "153", TenantID: twin})
+	for ref, want := range map[string]string{
+		tenant[:8]:  "names more than one tenant",
+		"0000ffff":  "no znet order's tenant has an id beginning so",
+		"7e1":       "at least 4 hex digits",
+		"acme-shop": "at least 4 hex digits",
+	} {
+		r := zwatch(t, s.db, "list", "--tenant", ref)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("list --tenant %s: exit %d, want 2 and nothing listed\n%s", ref, r.code, r.all())
+		}
+		oneLine(t, r.stderr, want)
 	}
 }
 
@@ -252,6 +293,42 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 }
 
+// A failing panel that gets too few orders in a run to be cut off again
+// has not answered: -q must not mail that it answers again, and then that
+// it fails once more, every time the panel's orders trickle in.
+func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ids := []string{s.order("141"), s.order("142"), s.order("143"), s.order("144")}
+	s.znet.SetDown(znettest.Empty())
+	quiet := func() result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1")
+	}
+
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+	}
+	// One order falls due: one more empty body, not enough to cut the
+	// panel off in this run, and no answer either.
+	s.db.MakeDue(ids[0])
+	if r := quiet(); strings.Contains(r.all(), "answers again") || r.all() != "" {
+		t.Errorf("a run whose one request to the failing panel got an empty body: exit %d, cron mails\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || r.all() != "" {
+		t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())
+	}
+	s.znet.SetDown(nil)
+	s.znet.SetDefault(znettest.Waiting(""))
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
+		t.Errorf("the panel recovered: exit %d\n%s", r.code, r.all())
+	}
+}
+
 func TestSmallCommandLineTruths(t *testing.T) {
 	t.Parallel()
 	var errOut strings.Builder
@@ -278,6 +355,31 @@ func TestSmallCommandLineTruths(t *testing.T) {
 		if r.code != 0 || !regexp.MustCompile(`^zwatch \S+ \(.*go1\.\d+.*\)\n$`).MatchString(r.stdout) {
 			t.Errorf("%v: exit %d, %q", args, r.code, r.stdout)
 		}
+	}
+}
+
+// A stray argument or two state flags are the operator's slip: the one line
+// says what to type instead, not cobra's words ("unknown command" for an
+// order number, "if any flags in the group ...").
+func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"check 1010":                `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
+		"list 9b84a6d1":             "name the order with --order 9b84a6d1",
+		"check-pending now":         `zwatch check-pending takes no arguments, got "now"`,
+		"list --pending --stuck":    "--pending and --stuck cannot be combined",
+		"list --failed --completed": "--failed and --completed cannot be combined",
+	} {
+		var errOut strings.Builder
+		r := runMain(strings.Fields(args), &errOut)
+		if r.code != 2 || r.stdout != "" || strings.Contains(r.stderr, "unknown command") || strings.Contains(r.stderr, "group") {
+			t.Errorf("zwatch %s: exit %d, want 2 and one line saying %q\n%s", args, r.code, want, r.all())
+		}
+		oneLine(t, r.stderr, want)
+	}
+	var errOut strings.Builder
+	if r := runMain([]string{"frobnicate"}, &errOut); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Errorf("an unknown command is still called one: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

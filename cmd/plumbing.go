@@ -60,6 +60,29 @@ func refuseUnknownShells(root *cobra.Command) {
 	}
 }
 
+// refuseArguments words the refusal of an argument by a command that takes
+// none for a person: cobra says `unknown command "1010" for "zwatch check"`,
+// as if a command had been meant, where the operator forgot a flag.
+func refuseArguments(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		check := c.Args
+		if check == nil || c.HasSubCommands() || check(c, nil) != nil || check(c, []string{"x"}) == nil {
+			continue // takes arguments: cobra's words are right
+		}
+		c.Args = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := ""
+			if _, err := parseOrderRef("--order", args[0]); err == nil && c.Flags().Lookup("order") != nil {
+				hint = fmt.Sprintf("; name the order with --order %s", args[0])
+			}
+			return usage("%s takes no arguments, got %q%s (see %s --help)",
+				c.CommandPath(), strings.Join(args, " "), hint, c.CommandPath())
+		}
+	}
+}
+
 // durationsAsText is a slog ReplaceAttr that writes durations as Go
 // duration strings (20.177s) instead of integer nanoseconds.
 func durationsAsText(_ []string, a slog.Attr) slog.Attr {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/zwatch/zwatch/pkg/store"
 )
 
@@ -118,4 +120,34 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 		names = append(names, fmt.Sprintf("%s (%s)", in.Name, in.ID))
 	}
 	return store.Integration{}, usage("%s %q names more than one znet integration: %s; give more of the id", flag, s, strings.Join(names, ", "))
+}
+
+// resolveTenant is the tenant s names: its id, or the beginning of it as
+// `zwatch list` shows it. A whole id is taken as it is; a beginning must fit
+// exactly one tenant of the znet orders.
+func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if id, err := uuid.Parse(s); err == nil {
+		return id.String(), nil
+	}
+	from, to, ok := idPrefixRange(s)
+	if !ok {
+		return "", usage("%s %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", flag, s, minIDPrefix)
+	}
+	const shown = 5
+	found, err := st.FindTenants(ctx, from, to, shown+1)
+	if err != nil {
+		return "", fatal(err)
+	}
+	switch len(found) {
+	case 0:
+		return "", usage("%s %q: no znet order's tenant has an id beginning so", flag, s)
+	case 1:
+		return found[0], nil
+	}
+	more := ""
+	if len(found) > shown {
+		found, more = found[:shown], " and more"
+	}
+	return "", usage("%s %q names more than one tenant: %s%s; give more of the id", flag, s, strings.Join(found, ", "), more)
 }

@@ -188,6 +188,7 @@ not zwatch's to ask about.`,
 	)
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	refuseUnknownShells(root)
+	refuseArguments(root)
 	return root
 }
 

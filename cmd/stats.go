@@ -41,9 +41,6 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
                              percentile and oldest
   stuck                      orders zwatch gave up on (see 'zwatch list --stuck');
                              they are not in the ages
-
-Each integration is shown with the beginning of its id, which --integration
-of list and balance takes as well as its name.
   completed, failed 1h, 24h  orders zwatch saw completed, or cancelled at znet, in
                              the last hour and the last 24 hours
   to complete p50            median time from sentAt to completion, over the
@@ -52,6 +49,9 @@ of list and balance takes as well as its name.
 Completed and failed count what zwatch itself saved (its event log), not what
 the shop or staff did by other means. No figure counts over all finished
 orders, so stats stays cheap on a shop with millions of them.
+
+Each integration is shown with the beginning of its id, which --integration
+of list and balance takes as well as its name.
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why

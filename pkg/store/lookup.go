@@ -183,6 +183,26 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 	return rows, nil
 }
 
+// FindTenants returns up to limit tenants of znet orders whose id lies in
+// [idFrom, idTo] (a tenant id prefix, as `zwatch list` shows it). Like an
+// order number, it reads product_orders through unless the shop indexes
+// "tenantId": once per command an operator types.
+func (s *Store) FindTenants(ctx context.Context, idFrom, idTo string, limit int) ([]string, error) {
+	var tenants []string
+	// findTenantsSQL: the tenants of the orders `zwatch list` can show.
+	err := s.db.SelectContext(ctx, &tenants, `
+		SELECT DISTINCT o."tenantId"::text AS tenant_id
+		FROM product_orders o
+		`+joinZnetSQL+`
+		WHERE o."tenantId" BETWEEN $1::uuid AND $2::uuid
+		ORDER BY tenant_id
+		LIMIT $3`, idFrom, idTo, limit)
+	if err != nil {
+		return nil, fmt.Errorf("finding the tenant: %w", err)
+	}
+	return tenants, nil
+}
+
 func nullIfEmpty(s string) *string {
 	if s == "" {
 		return nil

@@ -34,10 +34,12 @@ postgres:
 # would otherwise always create the one system-wide cluster 15/regress, and a
 # second one at the same time refuses to start) and a port nobody listens on,
 # so that `make test` runs beside a `make demo` or `make bench`, or another
-# checkout's `make test`. The port is picked at random from a wide range and
-# probed with bash's /dev/tcp: two clusters picking the same free port at the
-# same instant is unlikely, and would fail loudly rather than share.
-PG_ENV = PGPORT=$$(for p in $$(shuf -i 20000-59999 -n 100); do \
+# checkout's `make test`. The port is picked at random below Linux's
+# ephemeral range (32768 and up, where the tests' own fake panels and
+# outgoing connections take theirs) and probed with bash's /dev/tcp: two
+# clusters picking the same free port at the same instant is unlikely, and
+# would fail loudly rather than share.
+PG_ENV = PGPORT=$$(for p in $$(shuf -i 20000-32000 -n 100); do \
 		(exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null || { echo $$p; break; }; done) \
 	pg_virtualenv -t
 

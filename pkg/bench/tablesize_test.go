@@ -150,11 +150,12 @@ func seedClaimDB(t *testing.T, finished int) *storetest.DB {
 func claimAndRelease(t *testing.T, db *storetest.DB) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
-	orders, err := db.Store.Claim(ctx, claimParams)
+	claimed, err := db.Store.ClaimBatch(ctx, claimParams)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
+	orders := claimed.Orders
 	if len(orders) != claimBatch {
 		t.Fatalf("a claim took %d orders, want %d", len(orders), claimBatch)
 	}

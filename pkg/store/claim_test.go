@@ -22,7 +22,7 @@ func TestClaimDeletesLongFinishedBookkeeping(t *testing.T) {
 	db.AddCheck(old, storetest.Check{FinishedAgo: store.FinishedKeptFor + time.Hour})
 	db.AddCheck(recent, storetest.Check{FinishedAgo: time.Hour})
 
-	if _, err := db.Store.Claim(context.Background(), store.ClaimParams{
+	if _, err := db.Store.ClaimBatch(context.Background(), store.ClaimParams{
 		RunID: "run-1", Limit: 10, Register: 10, FirstDelay: 30 * time.Second, Lease: time.Minute,
 	}); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,9 @@ type OrderState struct {
 	NextCheckAt         *time.Time `db:"next_check_at"`
 	ClaimedBy           *string    `db:"claimed_by"`
 	GivenUpAt           *time.Time `db:"given_up_at"`
+	// NotPollable is why zwatch will not ask about the order; empty when
+	// it will.
+	NotPollable NotPollable `db:"not_pollable"`
 }
 
 // ErrOrderNotFound means no shop order has that id.
@@ -51,9 +54,10 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       COALESCE(c.attempts, 0) AS attempts,
 		       c.next_check_at,
 		       CASE WHEN c.claim_expires_at > now() THEN c.claimed_by END AS claimed_by,
-		       c.given_up_at
+		       c.given_up_at,
+		       COALESCE(`+notPollableSQL+`, '') AS not_pollable
 		FROM product_orders o
-		LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId"))
+		`+integrationOfOrderSQL+`
 		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
 		WHERE o.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -76,29 +80,19 @@ var ErrClaimedElsewhere = errors.New("another zwatch run is asking znet about th
 func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease time.Duration) (Order, error) {
 	var orders []Order
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// An order the shop sent again starts over here too, exactly as a
-		// run would start it over.
-		if _, err := tx.ExecContext(ctx, reviveOrderSQL, 0, orderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO zwatch_order_checks (order_id, next_check_at)
-			VALUES ($1, now())
-			ON CONFLICT (order_id) DO NOTHING`, orderID); err != nil {
+		// Registered, or started over if the shop sent it again, exactly as
+		// a run would; due now.
+		if _, err := enlist(ctx, tx, enlistFrom{SentAt: "-infinity", OrderID: uuidZero, OnlyOrderID: &orderID}, 1, 0); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &orders, `
-			UPDATE zwatch_order_checks c
-			SET claimed_by = $2,
-				claim_expires_at = now() + make_interval(secs => $3),
-				finished_at = NULL
-			FROM product_orders o
-			`+joinZnetSQL+`
-			WHERE c.order_id = $1
-			  AND o.id = c.order_id
-			  AND `+pollableSQL+`
-			  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-			RETURNING `+orderColumnsSQL, orderID, runID, lease.Seconds())
+		return tx.SelectContext(ctx, &orders, claimOrderSQL.text, claimOrderSQL.args(params{
+			"order_id":      orderID,
+			"run_id":        runID,
+			"lease_seconds": lease.Seconds(),
+		})...)
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("claiming order %s: %w", orderID, err)
@@ -108,3 +102,21 @@ func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease tim
 	}
 	return orders[0], nil
 }
+
+const uuidZero = "00000000-0000-0000-0000-000000000000"
+
+// claimOrderSQL leases one pollable order that no run holds, whatever its
+// schedule; a stuck order too, since a person asked.
+var claimOrderSQL = named(`
+-- claim one order for a manual check
+UPDATE zwatch_order_checks c
+SET claimed_by = @run_id,
+	claim_expires_at = now() + make_interval(secs => @lease_seconds),
+	finished_at = NULL
+FROM product_orders o
+` + joinZnetSQL + `
+WHERE c.order_id = @order_id
+  AND o.id = c.order_id
+  AND ` + pollableSQL + `
+  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+RETURNING ` + orderColumnsSQL)

@@ -121,3 +121,39 @@ func (db *DB) StatementStats() []StatementStat {
 	}
 	return stats
 }
+
+// MakeSweepDue lets the next claim sweep the waiting orders, as if the
+// last sweep were long ago.
+func (db *DB) MakeSweepDue() {
+	db.t.Helper()
+	db.Exec(`UPDATE zwatch_state SET moved_at = '-infinity' WHERE name = 'sweep'`)
+}
+
+// HoldOrderLock plays a shop transaction that holds the order's row FOR
+// UPDATE until the returned function is called.
+func (db *DB) HoldOrderLock(orderID string) (release func()) {
+	db.t.Helper()
+	tx, err := db.SQL.Beginx()
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	if _, err := tx.Exec(`SELECT 1 FROM product_orders WHERE id = $1 FOR UPDATE`, orderID); err != nil {
+		tx.Rollback()
+		db.t.Fatalf("storetest: locking order %s: %v", orderID, err)
+	}
+	return func() { tx.Rollback() }
+}
+
+// DeleteOrder deletes an order from the shop's table, as a shop cleaning up
+// would.
+func (db *DB) DeleteOrder(orderID string) {
+	db.t.Helper()
+	db.Exec(`DELETE FROM product_orders WHERE id = $1`, orderID)
+}
+
+// EnableIntegration switches an integration on or off, as the shop's staff
+// would.
+func (db *DB) EnableIntegration(integrationID string, enabled bool) {
+	db.t.Helper()
+	db.Exec(`UPDATE integrations SET enabled = $2 WHERE id = $1`, integrationID, enabled)
+}

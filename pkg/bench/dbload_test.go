@@ -80,7 +80,7 @@ const (
 func benchDBLoad(t *testing.T, h *harness) {
 	finished := 2_000_000
 	waits := []int{0, 2_000, 10_000, 50_000}
-	loop, warmUp := 25*time.Second, 8*time.Second
+	loop, warmUp := 25*time.Second, 20*time.Second
 	if h.quick {
 		finished = 100_000
 		waits = []int{0, 2_000, 10_000}

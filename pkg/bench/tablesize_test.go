@@ -70,7 +70,7 @@ const (
 	pendingRows = 2_000
 )
 
-// claimParams is a run's first chunk: retire, register, claim.
+// claimParams is a run's first chunk: register, sweep when due, claim.
 var claimParams = store.ClaimParams{
 	RunID:      "bench-tablesize",
 	Limit:      claimBatch,

@@ -57,7 +57,7 @@ const (
 	// "sentAt" but committed later.
 	RegisterLookBack = 10 * time.Second
 	// SweepEvery is how often, across every run and host, a claim sweeps.
-	SweepEvery = 5 * time.Second
+	SweepEvery = 15 * time.Second
 	// SweepSlice bounds the orders one sweep reads: a waiting set of W
 	// orders is swept through every W/SweepSlice sweeps.
 	SweepSlice = 5000

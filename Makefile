@@ -67,7 +67,7 @@ demo: postgres build
 # shops' servers: a plan that only holds with tuned costs is a plan to fix.
 # pg_stat_statements is loaded so that the "shop database load" section can
 # count what every statement zwatch runs costs the server.
-# About a quarter of an hour on 2 cores; not part of `make test`.
+# About twenty minutes on 2 cores; not part of `make test`.
 # BENCH_ARGS goes to the harness, e.g. BENCH_ARGS='-only pin' or -quick.
 BENCH_PGOPTIONS := -o fsync=on -o synchronous_commit=on -o shared_buffers=512MB \
 	-o effective_cache_size=4GB -o work_mem=16MB -o maintenance_work_mem=256MB \

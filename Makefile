@@ -81,11 +81,13 @@ demo: postgres deps
 # that a commit costs what it costs in production (pg_virtualenv turns it off
 # by default). The planner's costs stay PostgreSQL's defaults, as on most
 # shops' servers: a plan that only holds with tuned costs is a plan to fix.
-# About a quarter of an hour on 2 cores; not part of `make test`.
+# pg_stat_statements is loaded so that the "shop database load" section can
+# count what every statement zwatch runs costs the server.
+# About twenty minutes on 2 cores; not part of `make test`.
 # BENCH_ARGS goes to the harness, e.g. BENCH_ARGS='-only pin' or -quick.
 BENCH_PGOPTIONS := -o fsync=on -o synchronous_commit=on -o shared_buffers=512MB \
 	-o effective_cache_size=4GB -o work_mem=16MB -o maintenance_work_mem=256MB \
-	-o max_wal_size=4GB
+	-o max_wal_size=4GB -o shared_preload_libraries=pg_stat_statements
 BENCH_ARGS ?=
 
 bench: postgres deps build

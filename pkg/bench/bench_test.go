@@ -51,6 +51,7 @@ var sections = []section{
 	{"scaleout", benchScaleOut},
 	{"pin", benchPINLatency},
 	{"budget", benchBudget},
+	{"dbload", benchDBLoad},
 }
 
 func sectionNames() []string {

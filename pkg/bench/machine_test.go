@@ -35,7 +35,7 @@ type machine struct {
 // what a commit and a scan cost.
 var pgSettings = []string{
 	"fsync", "synchronous_commit", "shared_buffers", "effective_cache_size", "work_mem",
-	"maintenance_work_mem", "max_wal_size", "random_page_cost", "max_connections",
+	"maintenance_work_mem", "max_wal_size", "random_page_cost", "max_connections", "shared_preload_libraries",
 }
 
 func describeMachine(t *testing.T, bin string) machine {

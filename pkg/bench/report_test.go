@@ -23,6 +23,7 @@ type report struct {
 	pinWorkload *pinWorkload
 	pinOrders   int
 	budget      *budgetRow
+	dbLoad      []dbLoadRow
 }
 
 // The targets of issues 5 and 6.
@@ -80,6 +81,7 @@ func (r *report) markdown() string {
 	r.writeScaleOut(w)
 	r.writePIN(w)
 	r.writeBudget(w)
+	r.writeDBLoad(w)
 	return b.String()
 }
 
@@ -122,7 +124,7 @@ func (r *report) writeTableSize(w writer) {
 		return
 	}
 	first := r.tableSize[0]
-	w("`store.Claim` of a batch of %d (retire, register, claim, as a run's first chunk) out of %d due orders that zwatch\n",
+	w("`store.ClaimBatch` of a batch of %d (register, sweep when due, claim, as a run's first chunk) out of %d due orders that zwatch\n",
 		first.Batch, first.Pending)
 	w("has registered, with finished orders behind them in `product_orders` (each with the finished bookkeeping row zwatch\n")
 	w("left). The tables are seeded with generate_series and then VACUUM ANALYZEd, as autovacuum keeps a shop's. Each claim\n")

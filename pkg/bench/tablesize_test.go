@@ -70,7 +70,7 @@ const (
 	pendingRows = 2_000
 )
 
-// claimParams is a run's first chunk: retire, register, claim.
+// claimParams is a run's first chunk: register, sweep when due, claim.
 var claimParams = store.ClaimParams{
 	RunID:      "bench-tablesize",
 	Limit:      claimBatch,
@@ -150,11 +150,12 @@ func seedClaimDB(t *testing.T, finished int) *storetest.DB {
 func claimAndRelease(t *testing.T, db *storetest.DB) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
-	orders, err := db.Store.Claim(ctx, claimParams)
+	claimed, err := db.Store.ClaimBatch(ctx, claimParams)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
+	orders := claimed.Orders
 	if len(orders) != claimBatch {
 		t.Fatalf("a claim took %d orders, want %d", len(orders), claimBatch)
 	}

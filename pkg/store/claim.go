@@ -14,8 +14,9 @@ type ClaimParams struct {
 	RunID string // written into claimed_by; releases and applies name it
 	Limit int    // orders at most
 	// Register is how many newly sent orders to enter into zwatch's table
-	// first. A run claiming a large batch in chunks registers once, with
-	// the first chunk; zero skips registering (and retiring).
+	// first, and lets this claim sweep if a sweep is due. A run claiming a
+	// large batch in chunks registers once, with the first chunk; zero skips
+	// registering and sweeping.
 	Register int
 	// FirstDelay is how long after sentAt an order zwatch has never seen
 	// becomes due: znet rarely finishes in the first seconds.
@@ -25,56 +26,96 @@ type ClaimParams struct {
 	Lease time.Duration
 }
 
-// Claim takes up to p.Limit due orders, oldest due first, for this run alone.
-//
-// It is one short transaction of a few statements and holds no lock once it
-// returns: the claim is a lease written into zwatch_order_checks, so znet can
-// be asked with no transaction open. Runs overlapping on one host or on many
-// never claim the same order, because claiming locks zwatch's bookkeeping
-// rows with FOR UPDATE SKIP LOCKED and skips rows whose lease still runs.
-func (s *Store) Claim(ctx context.Context, p ClaimParams) ([]Order, error) {
-	claimed, err := s.ClaimBatch(ctx, p)
-	return claimed.Orders, err
-}
-
 // Claimed is what one claim took.
 type Claimed struct {
 	Orders []Order
 	// MoreDue says that due orders may be left even though the claim took
-	// fewer than it asked for: registering hit its limit, or lost a race
-	// with another run registering the same new orders, which that run has
-	// committed by now for anyone to claim.
+	// fewer than it asked for: registering stopped at its limit, or the
+	// claim met orders that were no longer pollable and retired them in
+	// place of taking them.
 	MoreDue bool
+	// Registered and Revived count the orders this claim entered into
+	// zwatch's table or brought back; Retired those it met that are no
+	// longer zwatch's business.
+	Registered, Revived, Retired int
+	// Swept says this claim was the one sweep of the last SweepEvery.
+	Swept bool
 }
 
-// ClaimBatch is Claim, and says whether more may be due.
+// How finding work stays proportional to the work.
+//
+// A claim reads zwatch's due index and looks each order it takes up by the
+// shop's primary key; registering reads what the shop sent since the last
+// registration. Neither reads the orders that merely wait. What only a look
+// at every waiting order can find (an order staff put back into the
+// pollable set, an order whose sending transaction committed more than
+// RegisterLookBack late) is left to the sweep, which one run of all those
+// running does every SweepEvery, a slice of SweepSlice orders at a time.
+const (
+	// RegisterLookBack is how far behind the newest order registered the
+	// next registration starts again, for shop transactions that set
+	// "sentAt" but committed later.
+	RegisterLookBack = 10 * time.Second
+	// SweepEvery is how often, across every run and host, a claim sweeps.
+	SweepEvery = 15 * time.Second
+	// SweepSlice bounds the orders one sweep reads: a waiting set of W
+	// orders is swept through every W/SweepSlice sweeps.
+	SweepSlice = 5000
+	// disabledWait is how long an order of a switched-off integration is
+	// left before a claim looks at it again; it is not retired, so that it
+	// is polled again soon after the integration is switched back on.
+	disabledWait = time.Minute
+	// purgeLimit bounds the long-finished rows one sweep deletes.
+	purgeLimit = 1000
+	// claimLockTimeout bounds any wait of a claim on a lock, the shop's
+	// above all: none of its statements locks a shop row, but DDL on the
+	// shop's tables would still hold every reader up.
+	claimLockTimeout = "1s"
+)
+
+// ClaimBatch takes up to p.Limit due orders, oldest due first, for this run
+// alone, and says whether more may be due.
+//
+// It is one short transaction and holds no lock once it returns: the claim
+// is a lease written into zwatch_order_checks, so znet can be asked with no
+// transaction open. Runs overlapping on one host or on many never claim the
+// same order, because claiming locks zwatch's bookkeeping rows with FOR
+// UPDATE SKIP LOCKED and skips rows whose lease still runs. It never locks
+// a shop row: it reads them.
 func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) {
 	var claimed Claimed
 	if p.Limit <= 0 {
 		return claimed, nil
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if p.Register > 0 {
-			if _, err := tx.ExecContext(ctx, retireSQL); err != nil {
-				return fmt.Errorf("retiring orders that left the pollable set: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, purgeSQL, FinishedKeptFor.Seconds()); err != nil {
-				return fmt.Errorf("deleting the bookkeeping of long-finished orders: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, reviveSQL, p.FirstDelay.Seconds()); err != nil {
-				return fmt.Errorf("reviving orders that are pollable again: %w", err)
-			}
-			var reg struct {
-				Found    int `db:"found"`
-				Inserted int `db:"inserted"`
-			}
-			if err := tx.GetContext(ctx, &reg, registerSQL, p.FirstDelay.Seconds(), p.Register); err != nil {
-				return fmt.Errorf("registering newly sent orders: %w", err)
-			}
-			claimed.MoreDue = reg.Found == p.Register || reg.Inserted < reg.Found
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
+			return err
 		}
-		if err := tx.SelectContext(ctx, &claimed.Orders, claimSQL, p.RunID, p.Limit, p.Lease.Seconds()); err != nil {
+		if p.Register > 0 {
+			if err := enlistNewAndSwept(ctx, tx, p, &claimed); err != nil {
+				return err
+			}
+		}
+		var met []claimedOrder
+		if err := tx.SelectContext(ctx, &met, claimDueSQL.text, claimDueSQL.args(params{
+			"run_id":                p.RunID,
+			"claim_limit":           p.Limit,
+			"lease_seconds":         p.Lease.Seconds(),
+			"disabled_wait_seconds": disabledWait.Seconds(),
+		})...); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
+		}
+		for _, m := range met {
+			switch m.NotPollable {
+			case "":
+				claimed.Orders = append(claimed.Orders, m.Order)
+			case NotPollableDisabled:
+			default:
+				claimed.Retired++
+			}
+		}
+		if len(met) == p.Limit {
+			claimed.MoreDue = true
 		}
 		return nil
 	})
@@ -84,33 +125,353 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	return claimed, nil
 }
 
-// retireSQL marks orders that are no longer zwatch's business (final, decided
-// by staff, moved to another provider, referans removed) so they leave the
-// due index. Orders of a disabled znet integration are not retired: they are
-// polled again when it is switched back on. Rows another run holds are
-// skipped, not waited for.
+// claimedOrder is one due order a claim met: taken when NotPollable is
+// empty, else retired or (NotPollableDisabled) left for later.
+type claimedOrder struct {
+	Order
+	NotPollable NotPollable `db:"not_pollable"`
+}
+
+// claimDueSQL leases the due orders. It reads only zwatch's due index, and
+// looks each order it took up by the shop's primary key, to check that it
+// is still pollable: an order staff decided a second ago is not asked
+// about. An order that is no longer pollable is retired as the claim meets
+// it (it leaves the due index), and one of a switched-off integration is
+// looked at again later.
 //
-// Each due row looks its order up by primary key (outer joins, so that the
-// pollable index cannot be used): written as NOT EXISTS over the pollable
-// index, a planner that misjudged that index's size scanned all of it once
-// per due row.
-const retireSQL = `
-WITH gone AS (
+// Every step is a lookup per row the LIMIT let through (MATERIALIZED, and
+// LATERAL with LIMIT 1, which the planner cannot turn into joins over whole
+// tables), so the plan stays the same whatever the statistics say about
+// the tables' sizes.
+var claimDueSQL = named(`
+-- claim due orders
+WITH due AS MATERIALIZED (
 	SELECT c.order_id
 	FROM zwatch_order_checks c
-	LEFT JOIN product_orders o ON o.id = c.order_id
-	LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId")) AND i.provider = 'znet'
 	WHERE c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
 	  AND c.next_check_at <= now()
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	  AND NOT COALESCE(i.id IS NOT NULL AND ` + orderPollableSQL + `, false)
-	FOR UPDATE OF c SKIP LOCKED
+	ORDER BY c.next_check_at
+	LIMIT @claim_limit
+	FOR UPDATE SKIP LOCKED
+),
+met AS MATERIALIZED (
+	SELECT due.order_id,
+	       ` + orderFieldsSQL + `,
+	       ` + notPollableSQL + ` AS not_pollable
+	FROM due
+	LEFT JOIN LATERAL (
+		SELECT o.* FROM product_orders o WHERE o.id = due.order_id LIMIT 1
+	) o ON true
+	` + integrationOfOrderSQL + `
+),
+settled AS (
+	UPDATE zwatch_order_checks c
+	SET claimed_by = CASE WHEN met.not_pollable IS NULL THEN @run_id END,
+		claim_expires_at = CASE WHEN met.not_pollable IS NULL
+			THEN now() + make_interval(secs => @lease_seconds) END,
+		next_check_at = CASE WHEN met.not_pollable = '` + string(NotPollableDisabled) + `'
+			THEN now() + make_interval(secs => @disabled_wait_seconds)
+			ELSE c.next_check_at END,
+		finished_at = CASE WHEN met.not_pollable <> '` + string(NotPollableDisabled) + `' THEN now() END
+	FROM met
+	WHERE c.order_id = met.order_id
+	  -- An index condition the planner takes whatever it believes of met's
+	  -- size, so that it never reads the whole table to join the two.
+	  AND c.order_id = ANY (ARRAY(SELECT order_id FROM due))
+	RETURNING c.order_id, c.attempts, c.first_checked_at
 )
-UPDATE zwatch_order_checks c
-SET finished_at = now()
-FROM gone
-WHERE c.order_id = gone.order_id`
+SELECT met.order_id::text AS id,
+       met.order_no,
+       met.tenant_id,
+       COALESCE(met.integration_id, '') AS integration_id,
+       met.referans,
+       COALESCE(met.external_status, '') AS external_status,
+       met.sent_at,
+       settled.attempts,
+       settled.first_checked_at,
+       COALESCE(met.not_pollable, '') AS not_pollable
+FROM met
+JOIN settled ON settled.order_id = met.order_id`)
+
+// enlistNewAndSwept registers what the shop sent since the last
+// registration and, when it is this claim's turn, sweeps a slice of the
+// waiting orders. Each works from its row in zwatch_state (see
+// takeCursorsSQL), so that two runs never register or sweep at once.
+func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed *Claimed) error {
+	var cursors []stateCursor
+	if err := tx.SelectContext(ctx, &cursors, takeCursorsSQL.text, takeCursorsSQL.args(params{
+		"look_back_seconds":   RegisterLookBack.Seconds(),
+		"sweep_every_seconds": SweepEvery.Seconds(),
+	})...); err != nil {
+		return fmt.Errorf("reading where registering stopped: %w", err)
+	}
+	for _, cur := range cursors {
+		limit := p.Register
+		if cur.Name == sweepCursor {
+			limit = SweepSlice
+		}
+		e, err := enlist(ctx, tx, enlistFrom{SentAt: cur.FromSentAt, OrderID: cur.FromOrderID, ChangedWithin: cur.ChangedWithin},
+			limit, p.FirstDelay)
+		if err != nil {
+			return err
+		}
+		claimed.Registered += e.Registered
+		claimed.Revived += e.Revived
+		full := e.Scanned == limit
+		switch {
+		case cur.Name == sweepCursor:
+			claimed.Swept = true
+			if err := moveSweep(ctx, tx, e, full); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, purgeSQL.text, purgeSQL.args(params{
+				"kept_for_seconds": FinishedKeptFor.Seconds(),
+				"purge_limit":      purgeLimit,
+			})...); err != nil {
+				return fmt.Errorf("deleting the bookkeeping of long-finished orders: %w", err)
+			}
+		case full:
+			// More was sent than one registration takes: carry on exactly
+			// where this one stopped, at once.
+			claimed.MoreDue = true
+			fallthrough
+		case e.Scanned > 0 || !cur.CaughtUp:
+			if _, err := tx.ExecContext(ctx, moveRegisterSQL.text, moveRegisterSQL.args(params{
+				"last_sent_at":  e.LastSentAt,
+				"last_order_id": e.LastOrderID,
+				"caught_up":     !full,
+			})...); err != nil {
+				return fmt.Errorf("recording how far registering got: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+const (
+	registerCursor = "register"
+	sweepCursor    = "sweep"
+)
+
+// stateCursor is where registering or sweeping starts this time.
+// Positions travel as text: lib/pq reads no '-infinity' into a time.Time.
+type stateCursor struct {
+	Name        string `db:"name"`
+	FromSentAt  string `db:"from_sent_at"`
+	FromOrderID string `db:"from_order_id"`
+	CaughtUp    bool   `db:"caught_up"`
+	// ChangedWithin, for a sweep, is how many transactions ago a row must
+	// have changed to need looking at again (see enlistSQL); nil: every row.
+	ChangedWithin *int64 `db:"changed_within"`
+}
+
+// takeCursorsSQL locks the register cursor, and the sweep cursor when the
+// last sweep is SweepEvery old. A run waits (milliseconds, and never more
+// than the lock timeout) for another run's registration to commit, so that
+// it then claims what that one registered and registers what is left; it
+// does not wait for a sweep, which is done by whoever got to it.
+//
+// Registering that has caught up starts again RegisterLookBack before the
+// newest order it registered (never after now, should a shop host's clock
+// run ahead), for orders whose shop transaction committed late; enlistSQL
+// passes over what is registered already. Registering that is catching up,
+// and sweeping, continue exactly where they stopped.
+var takeCursorsSQL = named(`
+-- take the register and sweep cursors
+WITH register AS (
+	SELECT * FROM zwatch_state WHERE name = '` + registerCursor + `' FOR UPDATE
+),
+sweep AS (
+	SELECT * FROM zwatch_state
+	WHERE name = '` + sweepCursor + `'
+	  AND moved_at <= now() - make_interval(secs => @sweep_every_seconds)
+	FOR UPDATE SKIP LOCKED
+)
+SELECT name,
+       CASE WHEN caught_up
+            THEN LEAST(sent_at, now()) - make_interval(secs => @look_back_seconds)
+            ELSE sent_at END::text AS from_sent_at,
+       CASE WHEN caught_up
+            THEN '` + uuidZero + `'::uuid
+            ELSE order_id END::text AS from_order_id,
+       caught_up,
+       -- age() counts from this transaction's id, which this assigns.
+       pg_current_xact_id()::text::bigint - previous_horizon::text::bigint AS changed_within
+FROM (SELECT * FROM register UNION ALL SELECT * FROM sweep) cursors
+ORDER BY name`)
+
+// moveRegisterSQL records how far registering got. Once caught up, the
+// position only moves forward: the look-back may read orders before it.
+var moveRegisterSQL = named(`
+-- move the register cursor
+UPDATE zwatch_state
+SET sent_at = CASE WHEN @caught_up::boolean
+                   THEN GREATEST(sent_at, COALESCE(@last_sent_at::timestamptz, sent_at))
+                   ELSE @last_sent_at::timestamptz END,
+    order_id = COALESCE(@last_order_id::uuid, order_id),
+    caught_up = @caught_up::boolean,
+    moved_at = now()
+WHERE name = '` + registerCursor + `'`)
+
+// moveSweepSQL records where the next sweep starts, and that one ran: after
+// the last waiting order it starts over from the first.
+var moveSweepSQL = named(`
+-- move the sweep cursor
+UPDATE zwatch_state
+SET sent_at = CASE WHEN @wrap::boolean THEN '-infinity' ELSE @last_sent_at::timestamptz END,
+    order_id = CASE WHEN @wrap::boolean
+                    THEN '` + uuidZero + `'::uuid
+                    ELSE @last_order_id::uuid END,
+    previous_horizon = CASE WHEN @wrap::boolean THEN horizon ELSE previous_horizon END,
+    horizon = CASE WHEN @wrap::boolean THEN pg_snapshot_xmin(pg_current_snapshot()) ELSE horizon END,
+    moved_at = now()
+WHERE name = '` + sweepCursor + `'`)
+
+func moveSweep(ctx context.Context, tx *sqlx.Tx, e enlisted, full bool) error {
+	_, err := tx.ExecContext(ctx, moveSweepSQL.text, moveSweepSQL.args(params{
+		"wrap":          !full,
+		"last_sent_at":  e.LastSentAt,
+		"last_order_id": e.LastOrderID,
+	})...)
+	if err != nil {
+		return fmt.Errorf("recording where the next sweep starts: %w", err)
+	}
+	return nil
+}
+
+// enlisted is what one enlistSQL did.
+type enlisted struct {
+	Scanned     int     `db:"scanned"`
+	LastSentAt  *string `db:"last_sent_at"` // as text, like stateCursor's
+	LastOrderID *string `db:"last_order_id"`
+	Registered  int     `db:"registered"`
+	Revived     int     `db:"revived"`
+}
+
+// enlistFrom is where enlistSQL starts reading waiting orders.
+type enlistFrom struct {
+	SentAt, OrderID string  // after this position, by ("sentAt", id)
+	OnlyOrderID     *string // this order alone
+	ChangedWithin   *int64  // only rows changed within this many transactions
+}
+
+// enlist runs enlistSQL over up to limit waiting orders.
+func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstDelay time.Duration) (enlisted, error) {
+	var e enlisted
+	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(params{
+		"from_sent_at":        from.SentAt,
+		"from_order_id":       from.OrderID,
+		"only_order_id":       from.OnlyOrderID,
+		"changed_within":      from.ChangedWithin,
+		"scan_limit":          limit,
+		"first_delay_seconds": firstDelay.Seconds(),
+	})...)
+	if err != nil {
+		return e, fmt.Errorf("registering newly sent orders: %w", err)
+	}
+	return e, nil
+}
+
+// enlistSQL reads waiting orders in the order the shop sent them, from a
+// position on, and gives each pollable one zwatch does not know a
+// bookkeeping row, due FirstDelay after it was sent. It also brings back
+// orders zwatch had finished with that are pollable again: staff undid a
+// decision, or the shop sent the order again. A re-sent order (sentAt after
+// zwatch finished or gave up) starts over, due FirstDelay after it was
+// sent; one that merely came back is due at once and keeps its attempts and
+// its give-up clock. An order zwatch gave up on stays given up until the
+// shop sends it again. Rows another run or an operator's check holds are
+// left alone.
+//
+// Orders of a switched-off integration are registered too: the claim
+// leaves them alone while it is off, and asks once it is on again, which
+// changes no order row for a sweep to notice.
+//
+// A sweep passes over rows that no transaction changed since the pass
+// before the last began (changed_within transactions ago): such a row
+// was read, as it is now, by that pass, so there is nothing new to find in
+// it. That leaves a sweep reading the index and the shop's rows, but
+// looking up zwatch's row only for orders changed lately, most of them by
+// zwatch's own answers.
+//
+// It reads the shop's rows and locks none of them. New rows are inserted in
+// id order, so that two runs inserting at once cannot deadlock.
+var enlistSQL = named(`
+-- register and revive waiting orders
+WITH scanned AS MATERIALIZED (
+	SELECT o.id, o.status, o."externalStatus", o."providerId", o.provider_referans, o."externalOrderId",
+	       ` + sentAtSQL + ` AS sent_at,
+	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint AS changed
+	FROM product_orders o
+	WHERE ` + waitingSQL + `
+	  AND (` + sentAtSQL + `, o.id) > (@from_sent_at::timestamptz, @from_order_id::uuid)
+	  AND (@only_order_id::uuid IS NULL OR o.id = @only_order_id::uuid)
+	ORDER BY ` + sentAtSQL + `, o.id
+	LIMIT @scan_limit
+),
+known AS MATERIALIZED (
+	SELECT o.id,
+	       o.sent_at,
+	       COALESCE(` + notPollableSQL + `, '') IN ('', '` + string(NotPollableDisabled) + `') AS enlistable,
+	       c.order_id IS NOT NULL AS booked,
+	       c.finished_at IS NOT NULL OR c.given_up_at < o.sent_at AS finished_with,
+	       o.sent_at > COALESCE(c.given_up_at, c.finished_at) AS resent
+	FROM scanned o
+	` + integrationOfOrderSQL + `
+	LEFT JOIN LATERAL (
+		SELECT c.* FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
+	) c ON true
+	WHERE o.changed
+),
+registered AS (
+	INSERT INTO zwatch_order_checks (order_id, next_check_at)
+	SELECT id, sent_at + make_interval(secs => @first_delay_seconds)
+	FROM known
+	WHERE enlistable AND NOT booked
+	ORDER BY id
+	ON CONFLICT (order_id) DO NOTHING
+	RETURNING order_id
+),
+back AS MATERIALIZED (
+	SELECT k.id, k.resent, k.sent_at
+	FROM known k
+	CROSS JOIN LATERAL (
+		SELECT 1
+		FROM zwatch_order_checks c
+		WHERE c.order_id = k.id
+		  AND (c.finished_at IS NOT NULL OR c.given_up_at < k.sent_at)
+		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+		FOR UPDATE SKIP LOCKED
+	) unclaimed
+	WHERE k.enlistable AND k.booked AND k.finished_with
+),
+revived AS (
+	UPDATE zwatch_order_checks c
+	SET finished_at = NULL,
+		given_up_at = NULL,
+		next_check_at = CASE WHEN back.resent
+			THEN back.sent_at + make_interval(secs => @first_delay_seconds)
+			ELSE now() END,
+		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
+		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
+		last_result = CASE WHEN back.resent THEN NULL ELSE c.last_result END,
+		last_error = CASE WHEN back.resent THEN NULL ELSE c.last_error END
+	FROM back
+	WHERE c.order_id = back.id
+	  AND c.order_id = ANY (ARRAY(SELECT id FROM back))
+	RETURNING c.order_id
+)
+SELECT (SELECT count(*) FROM scanned) AS scanned,
+       last.sent_at::text AS last_sent_at,
+       last.id::text AS last_order_id,
+       (SELECT count(*) FROM registered) AS registered,
+       (SELECT count(*) FROM revived) AS revived
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (
+	SELECT sent_at, id FROM scanned ORDER BY sent_at DESC, id DESC LIMIT 1
+) last ON true`)
 
 // FinishedKeptFor is how long zwatch keeps an order's bookkeeping row after
 // it finished with the order. Within it, an order staff reopen carries on
@@ -119,108 +480,31 @@ WHERE c.order_id = gone.order_id`
 // the shop's history, and so keeps every claim's lookups in it cheap.
 const FinishedKeptFor = 7 * 24 * time.Hour
 
-// purgeSQL deletes a bounded number of long-finished rows per claim, so that
-// no claim ever does a large delete; rows another run holds are skipped.
-const purgeSQL = `
-DELETE FROM zwatch_order_checks c
-WHERE c.order_id IN (
-	SELECT order_id
-	FROM zwatch_order_checks
-	WHERE finished_at < now() - make_interval(secs => $1)
-	ORDER BY finished_at
-	LIMIT 1000
-	FOR UPDATE SKIP LOCKED
-)`
-
-// reviveSQL brings back orders zwatch had finished with that are pollable
-// again: staff undid a decision, or the shop sent the order again. A re-sent
-// order (sentAt after zwatch finished or gave up) starts over, due
-// FirstDelay after it was sent; one that merely came back is due at once and
-// keeps its attempts and its give-up clock. An order zwatch gave up on stays
-// given up until the shop sends it again. Rows another run or an operator's
-// check holds are left alone.
-const reviveSQL = reviveHeadSQL + reviveTailSQL
-
-// reviveOrderSQL is reviveSQL for the one order $2.
-const reviveOrderSQL = reviveHeadSQL + ` AND o.id = $2` + reviveTailSQL
-
-const reviveHeadSQL = `
-WITH back AS (
-	SELECT c.order_id,
-	       ` + sentAtSQL + ` > COALESCE(c.given_up_at, c.finished_at) AS resent,
-	       ` + sentAtSQL + ` + make_interval(secs => $1) AS due
-	FROM product_orders o
-	` + joinZnetSQL + `
-	JOIN zwatch_order_checks c ON c.order_id = o.id
-	WHERE ` + pollableSQL + `
-	  AND (c.finished_at IS NOT NULL OR c.given_up_at < ` + sentAtSQL + `)
-	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())`
-
-const reviveTailSQL = `
-	FOR UPDATE OF c SKIP LOCKED
+// purgeSQL deletes a bounded number of long-finished rows per sweep, so
+// that no claim ever does a large delete; rows another run holds are
+// skipped. Of an order the shop has deleted, the events go too: with no
+// foreign key, nothing else would delete them.
+var purgeSQL = named(`
+-- purge long-finished bookkeeping
+WITH purged AS (
+	DELETE FROM zwatch_order_checks c
+	WHERE c.order_id = ANY (ARRAY(
+		SELECT order_id
+		FROM zwatch_order_checks
+		WHERE finished_at < now() - make_interval(secs => @kept_for_seconds)
+		ORDER BY finished_at
+		LIMIT @purge_limit
+		FOR UPDATE SKIP LOCKED))
+	RETURNING c.order_id
 )
-UPDATE zwatch_order_checks c
-SET finished_at = NULL,
-	given_up_at = NULL,
-	next_check_at = CASE WHEN back.resent THEN back.due ELSE now() END,
-	attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
-	first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
-	last_result = CASE WHEN back.resent THEN NULL ELSE c.last_result END,
-	last_error = CASE WHEN back.resent THEN NULL ELSE c.last_error END
-FROM back
-WHERE c.order_id = back.order_id`
-
-// registerSQL gives a bookkeeping row to the oldest pollable orders zwatch
-// has never seen, due FirstDelay after they were sent. Registering about as
-// many as the claim takes is enough: any order past those is due later than
-// all of them, so the claim could not pick it anyway. Orders sent in one
-// shop transaction share sentAt; the id orders them the same way in every
-// run, so that two runs registering at once cannot deadlock.
-const registerSQL = `
-WITH found AS (
-	SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => $1) AS due
-	FROM product_orders o
-	` + joinZnetSQL + `
-	WHERE ` + pollableSQL + `
-	  AND ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
-	  AND NOT EXISTS (SELECT 1 FROM zwatch_order_checks c WHERE c.order_id = o.id)
-	ORDER BY ` + sentAtSQL + `, o.id
-	LIMIT $2
-),
-inserted AS (
-	INSERT INTO zwatch_order_checks (order_id, next_check_at)
-	SELECT id, due FROM found
-	ON CONFLICT (order_id) DO NOTHING
-	RETURNING 1
-)
-SELECT (SELECT count(*) FROM found) AS found, (SELECT count(*) FROM inserted) AS inserted`
-
-// claimSQL leases the due orders. The pollable join is repeated here, not
-// trusted from registration, so that an order staff decided a second ago is
-// not asked about.
-const claimSQL = `
-WITH due AS (
-	SELECT c.order_id
-	FROM zwatch_order_checks c
-	JOIN product_orders o ON o.id = c.order_id
-	` + joinZnetSQL + `
-	WHERE c.finished_at IS NULL
-	  AND c.given_up_at IS NULL
-	  AND c.next_check_at <= now()
-	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	  AND ` + pollableSQL + `
-	ORDER BY c.next_check_at
-	LIMIT $2
-	FOR UPDATE OF c SKIP LOCKED
-)
-UPDATE zwatch_order_checks c
-SET claimed_by = $1,
-	claim_expires_at = now() + make_interval(secs => $3)
-FROM due, product_orders o
-` + joinZnetSQL + `
-WHERE c.order_id = due.order_id
-  AND o.id = c.order_id
-RETURNING ` + orderColumnsSQL
+DELETE FROM zwatch_order_events ev
+WHERE ev.order_id = ANY (ARRAY(
+	SELECT p.order_id
+	FROM purged p
+	LEFT JOIN LATERAL (
+		SELECT o.id FROM product_orders o WHERE o.id = p.order_id LIMIT 1
+	) o ON true
+	WHERE o.id IS NULL))`)
 
 // Release hands back claims this run took but did not use, without counting
 // an attempt: the orders are due again at once for the next run.
@@ -237,44 +521,60 @@ func (s *Store) ReleaseFor(ctx context.Context, runID string, orderIDs []string,
 	if len(orderIDs) == 0 {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, `
-		UPDATE zwatch_order_checks
-		SET claimed_by = NULL,
-			claim_expires_at = NULL,
-			next_check_at = GREATEST(next_check_at, now() + make_interval(secs => $3))
-		WHERE claimed_by = $1 AND order_id = ANY($2::uuid[])`,
-		runID, pq.Array(orderIDs), wait.Seconds())
+	_, err := s.db.ExecContext(ctx, releaseSQL.text, releaseSQL.args(params{
+		"run_id":       runID,
+		"order_ids":    pq.Array(orderIDs),
+		"wait_seconds": wait.Seconds(),
+	})...)
 	if err != nil {
 		return fmt.Errorf("releasing %d unasked orders: %w", len(orderIDs), err)
 	}
 	return nil
 }
 
+// releaseSQL ends this run's claims on the orders, without counting an
+// attempt.
+var releaseSQL = named(`
+-- release unasked claims
+UPDATE zwatch_order_checks
+SET claimed_by = NULL,
+	claim_expires_at = NULL,
+	next_check_at = GREATEST(next_check_at, now() + make_interval(secs => @wait_seconds))
+WHERE claimed_by = @run_id
+  AND order_id = ANY (@order_ids::uuid[])`)
+
 // Due lists what a claim would take now, without writing anything: the
 // dry run's view. Orders zwatch has never seen, or had finished with and
 // that are pollable again, count as registering and reviving would count
-// them.
+// them. It reads every waiting order: a dry run is a person's question,
+// not the cron line's.
 func (s *Store) Due(ctx context.Context, firstDelay time.Duration, limit int) ([]Order, error) {
 	var orders []Order
-	err := s.db.SelectContext(ctx, &orders, `
-		SELECT `+orderColumnsSQL+`
-		FROM product_orders o
-		`+joinZnetSQL+`
-		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
-		WHERE `+pollableSQL+`
-		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-		  AND CASE
-			WHEN c.order_id IS NULL THEN
-				`+sentAtSQL+` <= now() - make_interval(secs => $1)
-			WHEN c.finished_at IS NULL AND c.given_up_at IS NULL THEN
-				c.next_check_at <= now()
-			ELSE
-				c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
-		  END
-		ORDER BY COALESCE(c.next_check_at, `+sentAtSQL+` + make_interval(secs => $1))
-		LIMIT $2`, firstDelay.Seconds(), limit)
+	err := s.db.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
+		"first_delay_seconds": firstDelay.Seconds(),
+		"due_limit":           limit,
+	})...)
 	if err != nil {
 		return nil, fmt.Errorf("listing due orders: %w", err)
 	}
 	return orders, nil
 }
+
+var dueSQL = named(`
+-- list due orders (dry run)
+SELECT ` + orderColumnsSQL + `
+FROM product_orders o
+` + joinZnetSQL + `
+LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+WHERE ` + pollableSQL + `
+  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+  AND CASE
+	WHEN c.order_id IS NULL THEN
+		` + sentAtSQL + ` <= now() - make_interval(secs => @first_delay_seconds)
+	WHEN c.finished_at IS NULL AND c.given_up_at IS NULL THEN
+		c.next_check_at <= now()
+	ELSE
+		c.finished_at IS NOT NULL OR c.given_up_at < ` + sentAtSQL + `
+  END
+ORDER BY COALESCE(c.next_check_at, ` + sentAtSQL + ` + make_interval(secs => @first_delay_seconds))
+LIMIT @due_limit`)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,8 +10,25 @@ import (
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
 
+// firstChunk claims as a run's first chunk of a tick does: registering and,
+// when due, sweeping first.
+var firstChunk = store.ClaimParams{RunID: "run-1", Limit: 10, Register: 10, FirstDelay: 30 * time.Second, Lease: time.Minute}
+
+func claimIDs(t *testing.T, db *storetest.DB, p store.ClaimParams) []string {
+	t.Helper()
+	claimed, err := db.Store.ClaimBatch(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range claimed.Orders {
+		ids = append(ids, o.ID)
+	}
+	return ids
+}
+
 // zwatch's bookkeeping is the size of the work, not of the shop's history:
-// a claim deletes the rows of orders finished longer ago than
+// a sweep deletes the rows of orders finished longer ago than
 // FinishedKeptFor, and only those.
 func TestClaimDeletesLongFinishedBookkeeping(t *testing.T) {
 	t.Parallel()
@@ -22,16 +40,142 @@ func TestClaimDeletesLongFinishedBookkeeping(t *testing.T) {
 	db.AddCheck(old, storetest.Check{FinishedAgo: store.FinishedKeptFor + time.Hour})
 	db.AddCheck(recent, storetest.Check{FinishedAgo: time.Hour})
 
-	if _, err := db.Store.Claim(context.Background(), store.ClaimParams{
-		RunID: "run-1", Limit: 10, Register: 10, FirstDelay: 30 * time.Second, Lease: time.Minute,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	claimIDs(t, db, firstChunk)
 
 	if db.HasCheck(old) {
 		t.Error("the row of an order finished long ago is still there")
 	}
 	if !db.HasCheck(recent) || !db.HasCheck(waiting) {
 		t.Error("a recently finished order's row, or a waiting order's, was deleted")
+	}
+}
+
+// Issue 9.2: a shop transaction holding a newly sent order, and another
+// holding an order that is due, FOR UPDATE never stall a claim: zwatch
+// never locks a shop row, not even through a foreign key, so the claim
+// finishes while both are still held and takes every due order.
+func TestClaimDoesNotWaitForTheShopsRowLocks(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	registered := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
+	db.AddCheck(registered, storetest.Check{NextCheckIn: -time.Second, Attempts: 1})
+	newlySent := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2"})
+	other := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "3"})
+
+	releaseNew := db.HoldOrderLock(newlySent)
+	defer releaseNew()
+	releaseDue := db.HoldOrderLock(registered)
+	defer releaseDue()
+
+	// Were the claim to wait for the shop, it would wait until this
+	// deadline: the locks are released only after it returns.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
+	if err != nil {
+		t.Fatalf("claiming while the shop holds two orders: %v", err)
+	}
+	var ids []string
+	for _, o := range claimed.Orders {
+		ids = append(ids, o.ID)
+	}
+	for _, id := range []string{registered, newlySent, other} {
+		if !slices.Contains(ids, id) {
+			t.Errorf("order %s not claimed while the shop held a lock (claimed %v)", id, ids)
+		}
+	}
+}
+
+// The claim checks each order it takes against the shop's row, and retires
+// one that is no longer pollable: staff decided it, or the shop deleted it
+// (there is no foreign key to do that for zwatch). Of a deleted order,
+// the sweep later deletes the bookkeeping and the events too.
+func TestClaimRetiresOrdersThatLeftAndForgetsDeletedOnes(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	decided := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
+	deleted := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2"})
+	for _, id := range []string{decided, deleted} {
+		db.AddCheck(id, storetest.Check{NextCheckIn: -time.Second, Attempts: 1})
+	}
+	db.AddEvent(deleted, "processing", time.Hour)
+	db.Decide(decided, "approved", "")
+	db.DeleteOrder(deleted)
+
+	if ids := claimIDs(t, db, firstChunk); len(ids) != 0 {
+		t.Fatalf("claimed %v, want nothing: one order is staff's, one is gone", ids)
+	}
+	for _, id := range []string{decided, deleted} {
+		if c := db.ReadCheck(id); c.FinishedAt == nil {
+			t.Errorf("order %s is still in the due index: %+v", id, c)
+		}
+	}
+
+	db.Exec(`UPDATE zwatch_order_checks SET finished_at = now() - interval '8 days' WHERE order_id = $1`, deleted)
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	if db.HasCheck(deleted) || len(db.Events(deleted)) != 0 {
+		t.Error("the bookkeeping or the events of an order deleted long ago are still there")
+	}
+	if len(db.Events(decided)) != 0 && !db.HasCheck(decided) {
+		t.Error("a decided order's history went with the deleted one's")
+	}
+}
+
+// What registering by "sentAt" cannot see, the sweep finds: an order staff
+// put back into the pollable set long after it was sent, and one whose
+// shop transaction committed long after its "sentAt". Both are due at
+// once after the next sweep.
+func TestSweepFindsOrdersRegisteringCannotSee(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	putBack := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: time.Hour})
+	db.AddCheck(putBack, storetest.Check{NextCheckIn: -time.Second, Attempts: 3})
+	db.Decide(putBack, "approved", "")
+	newest := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2", SentAgo: time.Minute})
+	if ids := claimIDs(t, db, firstChunk); !slices.Equal(ids, []string{newest}) {
+		t.Fatalf("setting up: claimed %v, want only the newest order", ids)
+	}
+
+	// Two more passes: from now on a sweep looks up only the orders that
+	// changed since the pass before last.
+	for range 2 {
+		db.MakeSweepDue()
+		claimIDs(t, db, firstChunk)
+	}
+
+	db.Decide(putBack, "pending", "")
+	late := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "3", SentAgo: 30 * time.Minute})
+	db.MakeSweepDue()
+	got := claimIDs(t, db, firstChunk)
+
+	for id, what := range map[string]string{putBack: "put back by staff", late: "committed late"} {
+		if !slices.Contains(got, id) {
+			t.Errorf("the order %s was not claimed after a sweep (claimed %v)", what, got)
+		}
+	}
+	if c := db.ReadCheck(putBack); c.Attempts != 3 {
+		t.Errorf("the order put back has %d attempts, want its 3 kept", c.Attempts)
+	}
+}
+
+// An order of a switched-off integration is neither asked nor retired: it
+// is asked once the integration is switched on again.
+func TestOrdersOfADisabledIntegrationWait(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1", Disabled: true})
+	id := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
+
+	if ids := claimIDs(t, db, firstChunk); len(ids) != 0 {
+		t.Fatalf("claimed %v of a disabled integration", ids)
+	}
+	db.EnableIntegration(integ, true)
+	db.MakeDue(id)
+	if ids := claimIDs(t, db, firstChunk); !slices.Equal(ids, []string{id}) {
+		t.Errorf("claimed %v after the integration was switched on, want the order", ids)
 	}
 }

@@ -9,14 +9,14 @@ import (
 )
 
 // ExplainClaim runs the statements of one claim, as a run's first chunk runs
-// them (retire, register up to p.Limit newly sent orders, claim up to
-// p.Limit), each under EXPLAIN (ANALYZE, BUFFERS), and returns the plans.
-// It all happens in a transaction that is rolled back, so nothing is
-// claimed; only the time the statements took is real.
+// them when it is also the sweep's turn (register or sweep up to p.Register
+// waiting orders from the first, purge, claim up to p.Limit), each under
+// EXPLAIN (ANALYZE, BUFFERS), and returns the plans. It all happens in a
+// transaction that is rolled back, so nothing is claimed; only the time the
+// statements took is real.
 //
-// Only the benchmarks call it (this file is built with -tags bench): their
-// report shows that the claim reads the partial index
-// zwatch_product_orders_pollable and not the shop's finished orders. No
+// Only the benchmarks call it (this file is built with -tags bench), to show
+// that the claim's cost does not grow with the shop's finished orders. No
 // zwatch command runs it.
 func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
@@ -26,20 +26,24 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 	defer tx.Rollback() // always: explaining must claim nothing
 
 	steps := []struct {
-		name  string
-		query string
-		args  []any
+		name   string
+		query  namedSQL
+		params params
 	}{
-		{"retire", retireSQL, nil},
-		{"purge", purgeSQL, []any{FinishedKeptFor.Seconds()}},
-		{"revive", reviveSQL, []any{p.FirstDelay.Seconds()}},
-		{"register", registerSQL, []any{p.FirstDelay.Seconds(), p.Limit}},
-		{"claim", claimSQL, []any{p.RunID, p.Limit, p.Lease.Seconds()}},
+		{"enlist", enlistSQL, params{
+			"from_sent_at": "-infinity", "from_order_id": uuidZero, "only_order_id": nil, "changed_within": nil,
+			"scan_limit": p.Register, "first_delay_seconds": p.FirstDelay.Seconds(),
+		}},
+		{"purge", purgeSQL, params{"kept_for_seconds": FinishedKeptFor.Seconds(), "purge_limit": purgeLimit}},
+		{"claim", claimDueSQL, params{
+			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),
+			"disabled_wait_seconds": disabledWait.Seconds(),
+		}},
 	}
 	var b strings.Builder
 	for _, step := range steps {
 		var lines []string
-		if err := tx.SelectContext(ctx, &lines, `EXPLAIN (ANALYZE, BUFFERS) `+step.query, step.args...); err != nil {
+		if err := tx.SelectContext(ctx, &lines, `EXPLAIN (ANALYZE, BUFFERS) `+step.query.text, step.query.args(step.params)...); err != nil {
 			return "", fmt.Errorf("explaining the claim's %s statement: %w", step.name, err)
 		}
 		fmt.Fprintf(&b, "-- %s\n%s\n", step.name, strings.Join(lines, "\n"))

@@ -23,8 +23,9 @@ type Grant struct {
 var RuntimeGrants = []Grant{
 	{"SELECT", "TABLE", "zwatch_schema_migrations", "every command: are zwatch's migrations applied"},
 	{"SELECT, INSERT, UPDATE, DELETE", "TABLE", "zwatch_order_checks", "scheduling, claims, check --order; long-finished rows are deleted"},
-	{"SELECT, INSERT", "TABLE", "zwatch_order_events", "the append-only transition log; stats"},
+	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_order_events", "the append-only transition log; stats; the events of orders the shop deleted go 7 days later"},
 	{"USAGE", "SEQUENCE", "zwatch_order_events_id_seq", "ids of the transition log"},
+	{"SELECT, UPDATE", "TABLE", "zwatch_state", "check-pending: how far registering and the sweep got, shared by every run"},
 	{"SELECT, INSERT, UPDATE", "TABLE", "zwatch_panel_budgets", "check-pending: every run's share of a panel's --rate"},
 	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_runs", "check-pending records its run, and prunes old ones; stats"},
 	{"SELECT", "TABLE", "integrations", "the znet integrations and their credentials"},

@@ -34,6 +34,9 @@ type OrderState struct {
 	CompletedAt     *time.Time `db:"completed_at"`
 	LastSyncAt      *time.Time `db:"last_sync_at"`
 	ProviderMessage *string    `db:"provider_message"`
+	// NotPollable is why zwatch will not ask about the order; empty when
+	// it will.
+	NotPollable NotPollable `db:"not_pollable"`
 }
 
 // ErrOrderNotFound means no shop order has that id.
@@ -61,9 +64,10 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       o."pinCode" AS pin,
 		       o."completedAt" AS completed_at,
 		       o."lastSyncAt" AS last_sync_at,
-		       o."providerMessage" AS provider_message
+		       o."providerMessage" AS provider_message,
+		       COALESCE(`+notPollableSQL+`, '') AS not_pollable
 		FROM product_orders o
-		LEFT JOIN integrations i ON i.id::text = lower(btrim(o."providerId"))
+		`+integrationOfOrderSQL+`
 		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
 		WHERE o.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -86,29 +90,19 @@ var ErrClaimedElsewhere = errors.New("another zwatch run is asking znet about th
 func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease time.Duration) (Order, error) {
 	var orders []Order
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// An order the shop sent again starts over here too, exactly as a
-		// run would start it over.
-		if _, err := tx.ExecContext(ctx, reviveOrderSQL, 0, orderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO zwatch_order_checks (order_id, next_check_at)
-			VALUES ($1, now())
-			ON CONFLICT (order_id) DO NOTHING`, orderID); err != nil {
+		// Registered, or started over if the shop sent it again, exactly as
+		// a run would; due now.
+		if _, err := enlist(ctx, tx, enlistFrom{SentAt: "-infinity", OrderID: uuidZero, OnlyOrderID: &orderID}, 1, 0); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &orders, `
-			UPDATE zwatch_order_checks c
-			SET claimed_by = $2,
-				claim_expires_at = now() + make_interval(secs => $3),
-				finished_at = NULL
-			FROM product_orders o
-			`+joinZnetSQL+`
-			WHERE c.order_id = $1
-			  AND o.id = c.order_id
-			  AND `+pollableSQL+`
-			  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-			RETURNING `+orderColumnsSQL, orderID, runID, lease.Seconds())
+		return tx.SelectContext(ctx, &orders, claimOrderSQL.text, claimOrderSQL.args(params{
+			"order_id":      orderID,
+			"run_id":        runID,
+			"lease_seconds": lease.Seconds(),
+		})...)
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("claiming order %s: %w", orderID, err)
@@ -174,7 +168,7 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
-		WHERE i.provider = 'znet'
+		WHERE i.provider = `+providerSQL+`
 		  AND (lower(i.name) = lower($1) OR i.id BETWEEN $2::uuid AND $3::uuid)
 		ORDER BY i.name, i.id`, name, nullIfEmpty(idFrom), nullIfEmpty(idTo))
 	if err != nil {
@@ -209,3 +203,20 @@ func nullIfEmpty(s string) *string {
 	}
 	return &s
 }
+const uuidZero = "00000000-0000-0000-0000-000000000000"
+
+// claimOrderSQL leases one pollable order that no run holds, whatever its
+// schedule; a stuck order too, since a person asked.
+var claimOrderSQL = named(`
+-- claim one order for a manual check
+UPDATE zwatch_order_checks c
+SET claimed_by = @run_id,
+	claim_expires_at = now() + make_interval(secs => @lease_seconds),
+	finished_at = NULL
+FROM product_orders o
+` + joinZnetSQL + `
+WHERE c.order_id = @order_id
+  AND o.id = c.order_id
+  AND ` + pollableSQL + `
+  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+RETURNING ` + orderColumnsSQL)

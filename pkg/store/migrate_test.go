@@ -37,7 +37,7 @@ func TestMigrateFreshShopSchema(t *testing.T) {
 	}
 	var indexDef string
 	db.Get(&indexDef, `SELECT pg_get_indexdef(indexrelid) FROM pg_index
-		WHERE indexrelid = 'zwatch_product_orders_pollable'::regclass AND indisvalid`)
+		WHERE indexrelid = 'zwatch_product_orders_pollable_sent'::regclass AND indisvalid`)
 	for _, want := range []string{`'sent'`, `'pending'`, `'processing'`, `"externalStatus"`} {
 		if !strings.Contains(indexDef, want) {
 			t.Errorf("pollable index %q does not mention %s", indexDef, want)

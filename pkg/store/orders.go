@@ -6,6 +6,23 @@ import "time"
 // the one place that names it. Statements read it as providerSQL.
 const Provider = "znet"
 
+// NotPollable says why zwatch will not ask znet about an order; empty when
+// it will. It is decided in SQL, by notPollableSQL alone, so that a claim,
+// an apply and `zwatch check --order` cannot disagree about an order; people
+// read it worded by the caller.
+type NotPollable string
+
+const (
+	NotPollableGone          NotPollable = "gone"           // no such order (the shop deleted it)
+	NotPollableFinal         NotPollable = "final"          // externalStatus completed or failed
+	NotPollableStaff         NotPollable = "staff"          // the shop's status is no longer pending
+	NotPollableNotSent       NotPollable = "not_sent"       // externalStatus is not one zwatch polls
+	NotPollableNoReferans    NotPollable = "no_referans"    // provider_referans and externalOrderId empty
+	NotPollableNoIntegration NotPollable = "no_integration" // providerId names no integration
+	NotPollableNotZnet       NotPollable = "not_znet"       // the integration is another provider's
+	NotPollableDisabled      NotPollable = "disabled"       // the znet integration is switched off
+)
+
 // These fragments are the single definition of which orders zwatch may touch.
 // Every statement that selects, claims or updates a shop order is built from
 // them, so "pollable" means the same thing everywhere. They expect the shop's
@@ -20,22 +37,67 @@ const (
 	// not.
 	referansSQL = `COALESCE(NULLIF(btrim(o.provider_referans), ''), btrim(o."externalOrderId"), '')`
 
-	// orderPollableSQL holds while the shop's order still waits for its
-	// provider and no person has decided it by hand.
-	orderPollableSQL = `o."externalStatus" IN ('sent', 'pending', 'processing')
-		AND o.status = 'pending'
-		AND ` + referansSQL + ` <> ''`
+	// waitingSQL holds while order o waits for its provider and no person
+	// has decided it. It is, word for word, the predicate of the partial
+	// index zwatch_product_orders_pollable_sent (migration 00007): the
+	// planner reads a partial index only for a statement that repeats it.
+	waitingSQL = `o."externalStatus" IN ('sent', 'pending', 'processing') AND o.status = 'pending'`
 
-	// joinZnetSQL joins the order's integration. providerId is text in the
-	// shop's schema, holding the integration's uuid.
-	joinZnetSQL = `JOIN integrations i ON i.id::text = lower(btrim(o."providerId")) AND i.provider = ` + providerSQL
+	// orderNotPollableSQL is why order o, judged by its own row, is not
+	// zwatch's to ask about, or NULL. o is NULL when the shop deleted it.
+	orderNotPollableSQL = `CASE
+		WHEN o.id IS NULL THEN '` + string(NotPollableGone) + `'
+		WHEN o."externalStatus" IN ('completed', 'failed') THEN '` + string(NotPollableFinal) + `'
+		WHEN o.status <> 'pending' THEN '` + string(NotPollableStaff) + `'
+		WHEN NOT (` + waitingSQL + `) THEN '` + string(NotPollableNotSent) + `'
+		WHEN ` + referansSQL + ` = '' THEN '` + string(NotPollableNoReferans) + `'
+	END`
+
+	// integrationNotPollableSQL is why integration i (NULL: none has the
+	// order's providerId) does not let zwatch ask, or NULL.
+	integrationNotPollableSQL = `CASE
+		WHEN i.id IS NULL THEN '` + string(NotPollableNoIntegration) + `'
+		WHEN i.provider <> ` + providerSQL + ` THEN '` + string(NotPollableNotZnet) + `'
+		WHEN NOT i.enabled THEN '` + string(NotPollableDisabled) + `'
+	END`
+
+	// notPollableSQL is why zwatch does not ask znet about order o with
+	// integration i (joined with integrationOfOrderSQL), or NULL when it does.
+	notPollableSQL = `COALESCE(` + orderNotPollableSQL + `, ` + integrationNotPollableSQL + `)`
+
+	// orderPollableSQL holds while the shop's order still waits for its
+	// provider and no person has decided it by hand. waitingSQL is implied,
+	// and repeated so that the partial index can serve the statement.
+	orderPollableSQL = waitingSQL + ` AND (` + orderNotPollableSQL + `) IS NULL`
+
+	// integrationIDSQL is the integration id order o names. providerId is
+	// text in the shop's schema, holding the integration's uuid; text that is
+	// no uuid names none. As a uuid, it is a primary key lookup.
+	integrationIDSQL = `CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		THEN lower(btrim(o."providerId"))::uuid END`
+
+	// integrationOfOrderSQL is the integration of order o, whatever its
+	// provider: LATERAL lookups that the planner cannot turn into a join
+	// over every order (OFFSET 0 and LIMIT keep them from being flattened),
+	// the first so that the order's providerId is parsed once per order, not
+	// once per integration compared with it.
+	integrationOfOrderSQL = `CROSS JOIN LATERAL (
+		SELECT ` + integrationIDSQL + ` AS id OFFSET 0
+	) named_integration
+	LEFT JOIN LATERAL (
+		SELECT i.* FROM integrations i WHERE i.id = named_integration.id LIMIT 1
+	) i ON true`
+
+	// joinZnetSQL joins the order's integration, a znet one only.
+	joinZnetSQL = `JOIN integrations i ON i.id = ` + integrationIDSQL + ` AND i.provider = ` + providerSQL
 
 	// pollableSQL is an order zwatch asks znet about: pollable, and its
-	// integration is a znet one that is switched on.
-	pollableSQL = orderPollableSQL + ` AND i.enabled`
+	// integration (joined with joinZnetSQL) is a znet one that is switched on.
+	pollableSQL = orderPollableSQL + ` AND (` + integrationNotPollableSQL + `) IS NULL`
 
 	// sentAtSQL is when the order went to znet. The shop always sets sentAt
-	// with 'sent'; createdAt stands in should a row ever lack it.
+	// with 'sent'; createdAt stands in should a row ever lack it. It is the
+	// key of zwatch_product_orders_pollable_sent, with the id.
 	sentAtSQL = `COALESCE(o."sentAt", o."createdAt")`
 )
 
@@ -52,13 +114,16 @@ type Order struct {
 	FirstCheckedAt *time.Time `db:"first_checked_at" json:"first_checked_at,omitempty"`
 }
 
-// orderColumnsSQL selects an Order from o, i and zwatch_order_checks c.
-const orderColumnsSQL = `o.id,
+// orderFieldsSQL selects the shop's part of an Order from o and i.
+const orderFieldsSQL = `o.id,
 	o."orderNo" AS order_no,
 	o."tenantId" AS tenant_id,
 	i.id::text AS integration_id,
 	` + referansSQL + ` AS referans,
 	o."externalStatus" AS external_status,
-	` + sentAtSQL + ` AS sent_at,
+	` + sentAtSQL + ` AS sent_at`
+
+// orderColumnsSQL selects an Order from o, i and zwatch_order_checks c.
+const orderColumnsSQL = orderFieldsSQL + `,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.first_checked_at`

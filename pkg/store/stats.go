@@ -57,7 +57,7 @@ type StatsParams struct {
 // their total.
 //
 // Both halves stay cheap however many finished orders the shop has: waiting
-// orders are read through the partial index zwatch_product_orders_pollable,
+// orders are read through the partial index zwatch_product_orders_pollable_sent,
 // whose predicate orderPollableSQL repeats, and finished ones through the
 // index on zwatch_order_events.at, one day's worth.
 func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, OrderStats, error) {

@@ -193,7 +193,9 @@ func redactDSNError(err error, databaseURL string) string {
 	return passwordField.ReplaceAllString(msg, "password=REDACTED")
 }
 
-// inTx runs fn in a transaction and commits it, or rolls back on error.
+// inTx runs fn in a transaction and commits it. Whatever way fn leaves (an
+// error, a panic, a cancelled context), a transaction not committed is
+// rolled back, so no connection goes back to the pool mid-transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	// Without options the driver would begin READ WRITE, whatever the
 	// session's default.
@@ -201,8 +203,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback() // after Commit, a no-op that returns sql.ErrTxDone
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()

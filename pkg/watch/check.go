@@ -122,25 +122,39 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 }
 
 // whyNotPollable is the one line an operator reads when zwatch will not ask
-// about an order; empty when it will.
+// about an order; empty when it will. Whether it will is the store's
+// decision (store.NotPollable), made by the same SQL a claim uses; this only
+// words it.
 func whyNotPollable(s store.OrderState) string {
-	switch {
-	case s.ExternalStatus == "completed" || s.ExternalStatus == "failed":
+	switch s.NotPollable {
+	case "":
+		return ""
+	case store.NotPollableGone:
+		return fmt.Sprintf("order %s does not exist", s.ID)
+	case store.NotPollableFinal:
 		return fmt.Sprintf("order %s is already final (externalStatus %s); nothing to ask", s.ID, s.ExternalStatus)
-	case s.Status != "pending":
+	case store.NotPollableStaff:
 		return fmt.Sprintf("order %s is handled by staff (shop status %s); zwatch leaves it alone", s.ID, s.Status)
-	case s.ExternalStatus == "not_sent":
-		return fmt.Sprintf("order %s has not been sent to a provider yet (externalStatus not_sent)", s.ID)
-	case s.ExternalStatus != "sent" && s.ExternalStatus != "pending" && s.ExternalStatus != "processing":
+	case store.NotPollableNotSent:
+		if s.ExternalStatus == "not_sent" {
+			return fmt.Sprintf("order %s has not been sent to a provider yet (externalStatus not_sent)", s.ID)
+		}
 		return fmt.Sprintf("order %s has externalStatus %s, which zwatch does not poll", s.ID, s.ExternalStatus)
-	case s.IntegrationProvider == nil:
+	case store.NotPollableNoIntegration:
 		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
-	case *s.IntegrationProvider != store.Provider:
-		return fmt.Sprintf("order %s is not a znet order: its integration is a %s one", s.ID, *s.IntegrationProvider)
-	case s.IntegrationEnabled != nil && !*s.IntegrationEnabled:
-		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, *s.IntegrationName)
-	case s.Referans == "":
+	case store.NotPollableNotZnet:
+		return fmt.Sprintf("order %s is not a znet order: its integration is a %s one", s.ID, deref(s.IntegrationProvider))
+	case store.NotPollableDisabled:
+		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, deref(s.IntegrationName))
+	case store.NotPollableNoReferans:
 		return fmt.Sprintf("order %s has no referans (provider_referans and externalOrderId are empty)", s.ID)
 	}
-	return ""
+	return fmt.Sprintf("order %s is not zwatch's to ask about (%s)", s.ID, s.NotPollable)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -63,7 +63,7 @@ PKGS      ?= ./...
 TESTFLAGS ?=
 test: postgres deps vet
 	$(GO) build -o bin/testsum ./testdata/testsum
-	$(PG_ENV) bash -c 'set -o pipefail; PGSSLMODE=disable $(GO) test -json -race -count=1 -tags demo $(TESTFLAGS) $(PKGS) 2>&1 \
+	$(PG_ENV) bash -c 'set -o pipefail; PGSSLMODE=disable $(GO) test -json -race -count=1 -timeout 30m -tags demo $(TESTFLAGS) $(PKGS) 2>&1 \
 		| bin/testsum'
 
 # The main job on a fresh machine, one command: a throwaway PostgreSQL with

@@ -203,6 +203,7 @@ func nullIfEmpty(s string) *string {
 	}
 	return &s
 }
+
 const uuidZero = "00000000-0000-0000-0000-000000000000"
 
 // claimOrderSQL leases one pollable order that no run holds, whatever its

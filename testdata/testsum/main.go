@@ -48,7 +48,18 @@ func main() {
 				fmt.Print(e.Output)
 			}
 		case e.Test == "" && e.Action == "fail":
+			// A package that failed outside a test's verdict (a timeout, a
+			// panic, a race report after its tests) may leave the output of
+			// its tests still running: show it, so that the failure can be
+			// read from this log alone.
 			packageFailed = true
+			for k, lines := range running {
+				if strings.HasPrefix(k, e.Package+" ") {
+					fmt.Print(strings.Join(lines, ""))
+					delete(running, k)
+				}
+			}
+			fmt.Printf("FAIL\t%s\n", e.Package)
 		case e.Test == "":
 			// A package's pass, or its skip when it has no test files.
 		case e.Action == "output":

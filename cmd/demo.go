@@ -52,7 +52,7 @@ are.
 It starts two fake znet panels on 127.0.0.1 inside this process, runs
 'zwatch migrate', plays the shop by seeding orders for two tenants as if
 they had just been sent to znet, then runs 'zwatch check-pending' every
---pace with a schedule of --pace until every order is final or stuck, printing
+--pace with a schedule of --pace until every order is final, stuck or held for a failing panel, printing
 a count per state after each run and why a run exited 3, shows 'zwatch list'
 and 'zwatch stats', and ends with a summary: PINs saved, cancelled orders
 left for the shop to refund, orders stuck and why. Every zwatch command is
@@ -69,7 +69,7 @@ integration failing.
 The shop's schema must already be there; the demo does not create the
 shop's tables (make demo loads testdata/host-schema.sql with psql).
 
-Exit status: 0 every order became final or stuck; 1 fatal, or orders were
+Exit status: 0 every order became final, stuck or held; 1 fatal, or orders were
 still open after --timeout; 2 usage error, or the database is not empty.`,
 		Example: `  make demo
   zwatch demo --database-url postgres://localhost/zwatch_demo --orders 100 --pace 500ms`,
@@ -356,11 +356,11 @@ func (d *demoRun) checkUntilSettled(st *store.Store) error {
 		if err != nil {
 			return fatal(err)
 		}
-		fmt.Fprintf(out, "run %2d  exit %d  %5s   sent %3d   processing %3d   completed %3d   failed %3d   stuck %3d%s\n",
-			run, code, took.Round(10*time.Millisecond), p.Sent, p.Processing, p.Completed, p.Failed, p.Stuck, why)
+		fmt.Fprintf(out, "run %2d  exit %d  %5s   sent %3d   processing %3d   completed %3d   failed %3d   stuck %3d   held %3d%s\n",
+			run, code, took.Round(10*time.Millisecond), p.Sent, p.Processing, p.Completed, p.Failed, p.Stuck, p.Held, why)
 		if p.Open() == 0 {
 			d.took = time.Since(start)
-			fmt.Fprintf(out, "every order is final or stuck after %d runs in %s\n", run, d.took.Round(100*time.Millisecond))
+			fmt.Fprintf(out, "every order is final, stuck or held for its failing panel after %d runs in %s\n", run, d.took.Round(100*time.Millisecond))
 			return nil
 		}
 		select {
@@ -412,6 +412,7 @@ func (d *demoRun) summarise(st *store.Store, orders int) error {
 		total.PINsSaved += o.PINsSaved
 		total.Refunds += o.Refunds
 		total.Stuck += o.Stuck
+		total.Held += o.Held
 	}
 	out := d.opts.IO.Out
 	giveUp := 6 * d.opts.Pace
@@ -422,12 +423,26 @@ func (d *demoRun) summarise(st *store.Store, orders int) error {
 		"       and left the shop's status pending; refunding is the shop's job, zwatch never moves money\n", total.Refunds)
 	fmt.Fprintf(out, "%6d stuck: no final answer within --give-up-after %s; zwatch stopped asking, and a person\n"+
 		"       should look at them on the dealer panel:\n", total.Stuck, giveUp)
-	for _, r := range reasons {
-		why := r.LastError
-		if why == "" {
-			why = "znet kept saying it was still working on them"
+	printReasons := func(held bool) {
+		for _, r := range reasons {
+			if r.Held != held {
+				continue
+			}
+			why := r.LastError
+			switch {
+			case why == "" && held:
+				why = "not asked: released unasked once the panel was cut off"
+			case why == "":
+				why = "znet kept saying it was still working on them"
+			}
+			fmt.Fprintf(out, "%10d of %s: %s\n", r.Orders, r.Integration, why)
 		}
-		fmt.Fprintf(out, "%10d of %s: %s\n", r.Orders, r.Integration, why)
+	}
+	printReasons(false)
+	if total.Held > 0 {
+		fmt.Fprintf(out, "%6d held: their panel is failing, so zwatch stopped their give-up clock instead of giving up\n"+
+			"       on them; fix the panel's settings and they are asked again (zwatch balance tells what is wrong):\n", total.Held)
+		printReasons(true)
 	}
 	fmt.Fprintf(out, "%d of the %d runs exited 3, which says \"done, but a person should look\": in %d a panel was failing\n"+
 		"and cut off for the rest of the run, in %d orders became stuck.",

@@ -32,16 +32,20 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 		t.Errorf("the demo seeded %d orders, want 60: %v", total, got)
 	}
 	for key, n := range got {
-		if !strings.HasSuffix(key, " completed") && !strings.HasSuffix(key, " failed") && !strings.HasSuffix(key, " stuck") {
-			t.Errorf("%d orders of %s: neither final nor stuck", n, key)
+		if !strings.HasSuffix(key, " completed") && !strings.HasSuffix(key, " failed") &&
+			!strings.HasSuffix(key, " stuck") && !strings.HasSuffix(key, " held") {
+			t.Errorf("%d orders of %s: neither final, stuck nor held for a failing panel", n, key)
 		}
 	}
 	// The healthy panel delivers and cancels; the one with the changed
-	// password gets every order stuck.
-	for _, key := range []string{"znet-oyundunyasi completed", "znet-oyundunyasi failed", "znet-pinmarket stuck"} {
+	// password gets every order stuck, or held while it is failing.
+	for _, key := range []string{"znet-oyundunyasi completed", "znet-oyundunyasi failed"} {
 		if got[key] == 0 {
 			t.Errorf("no orders of %s; by state: %v", key, got)
 		}
+	}
+	if got["znet-pinmarket stuck"]+got["znet-pinmarket held"] == 0 {
+		t.Errorf("no stuck or held orders of znet-pinmarket; by state: %v", got)
 	}
 	if got["znet-pinmarket completed"]+got["znet-pinmarket failed"] > 0 {
 		t.Errorf("the panel with the wrong password settled orders: %v", got)
@@ -58,7 +62,7 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 		}
 	}
 	// It ends by summing up what it showed, with the database's figures.
-	var completed, failed, stuck int
+	var completed, failed, stuck, held int
 	for key, n := range got {
 		switch {
 		case strings.HasSuffix(key, " completed"):
@@ -67,6 +71,8 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 			failed += n
 		case strings.HasSuffix(key, " stuck"):
 			stuck += n
+		case strings.HasSuffix(key, " held"):
+			held += n
 		}
 	}
 	summary := r.stdout[max(strings.LastIndex(r.stdout, "In sum:"), 0):]
@@ -81,9 +87,12 @@ func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 			t.Errorf("the demo's summary lacks %q:\n%s", want, summary)
 		}
 	}
+	if want := fmt.Sprintf("%6d held", held); held > 0 && !strings.Contains(summary, want) {
+		t.Errorf("the demo's summary lacks %q:\n%s", want, summary)
+	}
 
 	for _, want := range []string{
-		"$ zwatch migrate", "$ zwatch check-pending", "every order is final or stuck",
+		"$ zwatch migrate", "$ zwatch check-pending", "every order is final, stuck or held",
 		"integration znet-pinmarket is failing: znet answered with an empty body",
 		"$ zwatch list --completed", "$ zwatch list --stuck", "••••-",
 	} {

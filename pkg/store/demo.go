@@ -165,6 +165,9 @@ type DemoProgress struct {
 	Completed  int `db:"completed"`
 	Failed     int `db:"failed"` // cancelled at znet
 	Stuck      int `db:"stuck"`  // zwatch gave up on it
+	// Held are waiting orders of a panel that is failing: zwatch stopped
+	// their give-up clock, and asks again once the panel answers.
+	Held int `db:"held"`
 }
 
 // Open is the number of orders zwatch still asks about.
@@ -174,15 +177,17 @@ func (p DemoProgress) Open() int { return p.Sent + p.Processing }
 func (s *Store) CountDemoProgress(ctx context.Context) (DemoProgress, error) {
 	var p DemoProgress
 	err := s.db.GetContext(ctx, &p, `
-		SELECT count(*) FILTER (WHERE open AND NOT given_up AND external_status IN ('sent', 'pending')) AS sent,
-		       count(*) FILTER (WHERE open AND NOT given_up AND external_status = 'processing') AS processing,
+		SELECT count(*) FILTER (WHERE open AND NOT given_up AND NOT held AND external_status IN ('sent', 'pending')) AS sent,
+		       count(*) FILTER (WHERE open AND NOT given_up AND NOT held AND external_status = 'processing') AS processing,
 		       count(*) FILTER (WHERE external_status = 'completed') AS completed,
 		       count(*) FILTER (WHERE external_status = 'failed') AS failed,
-		       count(*) FILTER (WHERE open AND given_up) AS stuck
+		       count(*) FILTER (WHERE open AND given_up) AS stuck,
+		       count(*) FILTER (WHERE open AND NOT given_up AND held) AS held
 		FROM (
 			SELECT o."externalStatus" AS external_status,
 			       (`+orderPollableSQL+`) AS open,
-			       c.given_up_at IS NOT NULL AS given_up
+			       c.given_up_at IS NOT NULL AS given_up,
+			       c.panel_failing_since IS NOT NULL AS held
 			FROM product_orders o
 			`+joinZnetSQL+`
 			LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
@@ -202,12 +207,15 @@ type DemoOutcome struct {
 	// shop's status stays pending, so refunding them is the shop's job.
 	Refunds int `db:"refunds"`
 	Stuck   int `db:"stuck"` // zwatch gave up on them
+	Held    int `db:"held"`  // waiting for their failing panel, give-up clock stopped
 }
 
-// DemoStuckReason counts one integration's stuck orders that share the last
-// thing zwatch learned about them.
+// DemoStuckReason counts one integration's stuck orders (or, Held, those
+// waiting for their failing panel) that share the last thing zwatch learned
+// about them.
 type DemoStuckReason struct {
 	Integration string `db:"integration"`
+	Held        bool   `db:"held"`
 	LastError   string `db:"last_error"` // empty: znet's last answer was that it was still working on them
 	Orders      int    `db:"orders"`
 }
@@ -218,6 +226,7 @@ const demoOrdersSQL = `
 	SELECT i.name AS integration, o."externalStatus" AS external_status, o.status,
 	       o."pinCode" IS NOT NULL AS has_pin,
 	       (` + orderPollableSQL + `) AND c.given_up_at IS NOT NULL AS stuck,
+	       (` + orderPollableSQL + `) AND c.given_up_at IS NULL AND c.panel_failing_since IS NOT NULL AS held,
 	       COALESCE(c.last_error, '') AS last_error
 	FROM product_orders o
 	` + joinZnetSQL + `
@@ -232,7 +241,8 @@ func (s *Store) DemoOutcomes(ctx context.Context) ([]DemoOutcome, []DemoStuckRea
 		SELECT integration,
 		       count(*) FILTER (WHERE external_status = 'completed' AND status = 'approved' AND has_pin) AS pins_saved,
 		       count(*) FILTER (WHERE external_status = 'failed' AND status = 'pending') AS refunds,
-		       count(*) FILTER (WHERE stuck) AS stuck
+		       count(*) FILTER (WHERE stuck) AS stuck,
+		       count(*) FILTER (WHERE held) AS held
 		FROM (`+demoOrdersSQL+`) orders
 		GROUP BY integration
 		ORDER BY integration`)
@@ -241,11 +251,11 @@ func (s *Store) DemoOutcomes(ctx context.Context) ([]DemoOutcome, []DemoStuckRea
 	}
 	var reasons []DemoStuckReason
 	err = s.db.SelectContext(ctx, &reasons, `
-		SELECT integration, last_error, count(*) AS orders
+		SELECT integration, held, last_error, count(*) AS orders
 		FROM (`+demoOrdersSQL+`) orders
-		WHERE stuck
-		GROUP BY integration, last_error
-		ORDER BY orders DESC, integration, last_error`)
+		WHERE stuck OR held
+		GROUP BY integration, held, last_error
+		ORDER BY held, orders DESC, integration, last_error`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("counting the demo's stuck orders by reason: %w", err)
 	}

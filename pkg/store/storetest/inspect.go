@@ -157,7 +157,8 @@ func (db *DB) SavedBalances() []SavedBalance {
 }
 
 // OrdersByState counts orders per integration name and state, where state
-// is the "externalStatus", or "stuck" for an order zwatch gave up on.
+// is the "externalStatus", "stuck" for an order zwatch gave up on, or "held"
+// for a waiting order whose give-up clock stopped because its panel failed.
 func (db *DB) OrdersByState() map[string]map[string]int {
 	db.t.Helper()
 	var rows []struct {
@@ -168,7 +169,10 @@ func (db *DB) OrdersByState() map[string]map[string]int {
 	if err := db.SQL.Select(&rows, `
 		SELECT i.name,
 		       CASE WHEN c.given_up_at IS NOT NULL AND o."externalStatus" IN ('sent', 'pending', 'processing')
-		            THEN 'stuck' ELSE o."externalStatus" END AS state,
+		            THEN 'stuck'
+		            WHEN c.panel_failing_since IS NOT NULL AND o."externalStatus" IN ('sent', 'pending', 'processing')
+		            THEN 'held'
+		            ELSE o."externalStatus" END AS state,
 		       count(*) AS orders
 		FROM product_orders o
 		JOIN integrations i ON i.id::text = o."providerId"

@@ -41,24 +41,39 @@ const runErrorLen = 1000
 // past what is kept. Pruning a row or two per run through the started_at
 // index costs next to nothing and needs no separate cleanup job.
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
-	_, err := s.db.ExecContext(ctx, `
-		WITH pruned AS (
-			DELETE FROM zwatch_runs
-			WHERE started_at <= GREATEST(
-				now() - make_interval(secs => $16),
-				(SELECT started_at FROM zwatch_runs ORDER BY started_at DESC OFFSET $17 - 1 LIMIT 1))
-		)
-		INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
-		                         failed, errors, skipped, stuck, failing, exit_status, stopped_by, error)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''), NULLIF($15, ''))`,
-		r.ID, r.Host, r.StartedAt, r.FinishedAt, r.Asked, r.Completed, r.Processing,
-		r.Failed, r.Errors, r.Skipped, r.Stuck, r.Failing, r.ExitStatus, r.StoppedBy,
-		FitColumn(r.Error, runErrorLen), RunsKeptFor.Seconds(), RunsKept)
+	_, err := s.db.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
+		"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt,
+		"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
+		"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
+		"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(r.Error, runErrorLen),
+		"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
+	})...)
 	if err != nil {
 		return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
 	}
 	return nil
 }
+
+// recordRunSQL adds a run's row and, in the same statement, deletes the
+// rows older than @kept_seconds or beyond the newest @kept_rows, so that the
+// table stays small without a job of its own.
+var recordRunSQL = named(`
+-- record a check-pending run, pruning old ones
+WITH pruned AS (
+	DELETE FROM zwatch_runs
+	WHERE started_at <= GREATEST(
+		now() - make_interval(secs => @kept_seconds),
+		(SELECT started_at FROM zwatch_runs ORDER BY started_at DESC OFFSET @kept_rows - 1 LIMIT 1))
+)
+INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
+                         failed, errors, skipped, stuck, failing, exit_status, stopped_by, error)
+SELECT @run_id AS run_id, @host AS host, @started_at::timestamptz AS started_at,
+       @finished_at::timestamptz AS finished_at, @asked::integer AS asked,
+       @completed::integer AS completed, @processing::integer AS processing,
+       @failed::integer AS failed, @errors::integer AS errors, @skipped::integer AS skipped,
+       @stuck::integer AS stuck, @failing::integer AS failing,
+       @exit_status::smallint AS exit_status, NULLIF(@stopped_by, '') AS stopped_by,
+       NULLIF(@error, '') AS error`)
 
 // LastRuns returns the newest runs, newest first.
 func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {

@@ -316,12 +316,15 @@ func (l *lane) isSuspect() bool { return l.suspect.Load() }
 // isUnheard says the panel has not answered yet in this run.
 func (l *lane) isUnheard() bool { return !l.answered.Load() }
 
-// cutOffBy lists the orders whose faults cut the lane off, if it was.
+// cutOffBy lists the orders whose faults made the lane failing, if it is:
+// cut off, or reported failing because it never answered in the run. A
+// panel with fewer orders than it takes to cut it off is as broken, and
+// its orders' give-up clocks stop all the same.
 func (l *lane) cutOffBy() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.failing {
+	if failing, _ := l.state(); !failing {
 		return nil
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return append([]string(nil), l.streak...)
 }

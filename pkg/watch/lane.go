@@ -204,8 +204,12 @@ func (l *lane) whyUnasked() releaseReason {
 		return releasePanelFailing
 	case l.run.abort.Err() != nil:
 		return releaseStopping
+	case l.run.newRequests.Err() != nil:
+		return releaseAtDeadline
 	}
-	return releaseAtDeadline
+	// The panel's budget could not be reserved (the database is failing):
+	// not max-duration's doing, and due again at once all the same.
+	return releaseStopping
 }
 
 // ask asks znet about one order. timedOut says the panel did not answer

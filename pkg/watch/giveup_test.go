@@ -87,3 +87,42 @@ func TestCheckOrderDoesNotCountTheTimeItsPanelFailed(t *testing.T) {
 			ids[0], c.GivenUpAt, e.db.PanelFailingSince(ids[0]))
 	}
 }
+
+// A panel that accepts connections and never answers, with timeouts too
+// long for a run to reach the cut-off, is reported failing run after run:
+// the time it hangs does not count toward giving up either, for the orders
+// the run asked and for those it held and could not ask before it ended.
+func TestHangingPanelNotCutOffStopsTheGiveUpClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, e.order(referans(15200+i)))
+	}
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.run(e.config())
+	for _, id := range ids {
+		e.db.FirstCheckedAgo(id, 20*time.Hour)
+	}
+
+	// The panel hangs for a weekend: each run times out on two orders, is
+	// over before a third can time out, and releases the rest unasked.
+	e.znet.SetDefault(znettest.Waiting("").After(time.Hour))
+	cfg := e.config()
+	cfg.Timeout, cfg.MaxDuration, cfg.PerIntegration = time.Second, 1500*time.Millisecond, 1
+	for range 3 {
+		e.db.MakeAllDue()
+		sum := e.run(cfg)
+		if sum.Total.Stuck != 0 || len(sum.FailingIntegrations()) != 1 {
+			t.Fatalf("run while the panel hangs: %+v, failing %d; want none stuck and the panel reported failing",
+				sum.Total, len(sum.FailingIntegrations()))
+		}
+		e.db.Age(20 * time.Hour)
+	}
+
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Total.Stuck != 0 || sum.Total.Processing != len(ids) {
+		t.Errorf("after the panel answered again: %+v, want all %d asked and none stuck", sum.Total, len(ids))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -114,5 +115,41 @@ func TestBalanceAllOKExitsZeroAndSavesNothingUnasked(t *testing.T) {
 	}
 	if written := len(s.db.SavedBalances()); written != 0 {
 		t.Errorf("balance without --save wrote %d integrations", written)
+	}
+}
+
+// A shop transaction holding an integration's row (an admin page, a
+// checkout reserving the dealer balance) does not hold up balance --save:
+// it waits about a second, says which balance it could not save and why,
+// saves the others, and leaves the shop's row alone.
+func TestBalanceSaveDoesNotWaitForAShopLock(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetBalance("12755.23")
+	s.db.AddIntegration(storetest.Integration{Name: "znet-other", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	tx, err := s.db.SQL.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE`, s.integ); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan result, 1)
+	go func() { done <- zwatch(t, s.db, "balance", "--save") }()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("balance --save still waits for the shop's lock on the integration after 30 s")
+	}
+
+	if r.code != 1 || !strings.Contains(r.stderr, s.integ) || !strings.Contains(r.stderr, "holds its row") {
+		t.Errorf("exit %d, want 1 and a line naming the held integration\n%s", r.code, r.all())
+	}
+	saved := s.db.SavedBalances()
+	if len(saved) != 1 || saved[0].Name != "znet-other" {
+		t.Errorf("saved balances %+v, want znet-other's only", saved)
 	}
 }

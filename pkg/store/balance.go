@@ -2,17 +2,40 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
+
+// balanceLockTimeout bounds the wait for a shop transaction that holds the
+// integration's row (an admin page, a checkout reserving the dealer
+// balance): waiting, zwatch would queue the shop's own later lockers of that
+// row behind it.
+const balanceLockTimeout = "1s"
 
 // SaveBalance writes a znet integration's balance, in TRY as znet wrote it
 // (e.g. "12755.23"), and when it was read. These are the only columns of the
 // shop's integrations that zwatch ever writes.
 func (s *Store) SaveBalance(ctx context.Context, integrationID, balance string) error {
-	res, err := s.db.ExecContext(ctx, `
-		UPDATE integrations
-		SET balance = $2::numeric, "balanceUpdatedAt" = now()
-		WHERE id::text = $1 AND provider = `+providerSQL, integrationID, balance)
+	var res sql.Result
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+balanceLockTimeout+`'`); err != nil {
+			return err
+		}
+		var err error
+		res, err = tx.ExecContext(ctx, `
+			UPDATE integrations
+			SET balance = $2::numeric, "balanceUpdatedAt" = now()
+			WHERE id::text = $1 AND provider = `+providerSQL, integrationID, balance)
+		return err
+	})
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
+		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", integrationID)
+	}
 	if err != nil {
 		return fmt.Errorf("saving the balance of integration %s: %w", integrationID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -102,5 +103,34 @@ func TestShortBudgetOutageCostsNoOrder(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "cannot be reserved") {
 		t.Errorf("the outage was not logged:\n%s", e.logs.String())
+	}
+}
+
+// A budget that cannot be reserved at all (the database refusing it for
+// the whole run) releases the orders unasked after a few seconds, for the
+// next run, and the run says why: not that --max-duration cut it short.
+func TestBudgetOutageIsNotCalledMaxDuration(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	for i := range 6 {
+		e.order(referans(9950 + i))
+	}
+	e.db.Exec(`ALTER TABLE zwatch_panel_budgets RENAME TO zwatch_panel_budgets_away`)
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.MaxDuration = 30 * time.Second
+
+	sum := e.run(cfg)
+
+	if sum.Total.Asked != 0 || sum.Total.Skipped != 6 || e.znet.TotalRequests() != 0 {
+		t.Errorf("summary %+v, want all 6 released unasked and the panel left alone", sum.Total)
+	}
+	if sum.EndedBy == watch.EndedByMaxDuration || sum.StoppedBy != "" {
+		t.Errorf("run ended by %q, stopped by %q after %s: want neither max-duration nor a signal named",
+			sum.EndedBy, sum.StoppedBy, sum.Duration.Round(time.Second))
+	}
+	if b := e.db.Bookkeeping(); b.Claimed != 0 {
+		t.Errorf("%d claims left, want none", b.Claimed)
 	}
 }

@@ -81,14 +81,17 @@ func (c *claimer) refillAt() int {
 }
 
 // room is how many more orders the run may claim now. Orders parked behind
-// a suspect panel do not count, or one hanging panel would hold the claims
-// of every other tenant.
+// a suspect or slow panel do not count, or one hanging panel would hold the
+// claims of every other tenant; but no more than limit of them, or a slow
+// panel whose orders are the oldest due would have the run claim every one
+// of them, thousands it cannot ask before it ends, which no other run or
+// host could then take.
 func (c *claimer) room() int {
-	held := c.held.len()
+	held, parked := c.held.len(), 0
 	for _, l := range c.order {
-		held -= l.parked()
+		parked += l.parked()
 	}
-	return c.limit() - held
+	return c.limit() - held + min(parked, c.limit())
 }
 
 // loop claims until the run is over and returns once every lane has drained:

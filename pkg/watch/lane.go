@@ -64,6 +64,10 @@ type lane struct {
 	fault   string               // the last of those faults
 	failing bool
 	reason  string
+	// unasked are the orders the lane released because the run could
+	// start no more requests: should the panel be failing, their give-up
+	// clocks stop too.
+	unasked []string
 }
 
 func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
@@ -154,7 +158,13 @@ func (l *lane) work() {
 		}
 		sl, ok := l.acquire()
 		if !ok {
-			l.applier.release(l.whyUnasked(), []store.Order{o})
+			why := l.whyUnasked()
+			if why == releaseAtDeadline {
+				l.mu.Lock()
+				l.unasked = append(l.unasked, o.ID)
+				l.mu.Unlock()
+			}
+			l.applier.release(why, []store.Order{o})
 			continue
 		}
 		a, timedOut := l.ask(o)
@@ -204,8 +214,12 @@ func (l *lane) whyUnasked() releaseReason {
 		return releasePanelFailing
 	case l.run.abort.Err() != nil:
 		return releaseStopping
+	case l.run.newRequests.Err() != nil:
+		return releaseAtDeadline
 	}
-	return releaseAtDeadline
+	// The panel's budget could not be reserved (the database is failing):
+	// not max-duration's doing, and due again at once all the same.
+	return releaseStopping
 }
 
 // ask asks znet about one order. timedOut says the panel did not answer
@@ -316,12 +330,17 @@ func (l *lane) isSuspect() bool { return l.suspect.Load() }
 // isUnheard says the panel has not answered yet in this run.
 func (l *lane) isUnheard() bool { return !l.answered.Load() }
 
-// cutOffBy lists the orders whose faults cut the lane off, if it was.
+// cutOffBy lists, if the lane is failing, the orders whose faults made it
+// so and those it held but could not ask before the run ended. Failing is
+// cut off, or reported failing because the panel never answered in the run:
+// a panel with fewer orders than it takes to cut it off, or one that hangs
+// longer than a run can wait out the cut-off, is as broken, and its
+// orders' give-up clocks stop all the same.
 func (l *lane) cutOffBy() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.failing {
+	if failing, _ := l.state(); !failing {
 		return nil
 	}
-	return append([]string(nil), l.streak...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append(append([]string(nil), l.streak...), l.unasked...)
 }

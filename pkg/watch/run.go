@@ -161,9 +161,11 @@ func (r *run) endedBy(claimingCutShort bool, releasedAtDeadline int) EndedBy {
 	return EndedByDone
 }
 
-// stopGiveUpClocks stops the give-up clocks of the orders whose answers cut
-// their panel off: the panel was failing from then on. Their answers are
-// saved by now (the applier has finished).
+// stopGiveUpClocks stops the give-up clocks of the orders whose answers made
+// their panel failing (cut off, or reported failing), and of the orders such
+// a panel's lane could not ask before the run ended: the panel was failing
+// from then on. Their answers are saved and their claims released by now
+// (the applier has finished).
 func (r *run) stopGiveUpClocks(lanes []*lane) error {
 	if r.cfg.DryRun {
 		return nil

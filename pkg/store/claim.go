@@ -176,13 +176,17 @@ WHERE c.order_id = back.order_id`
 // all of them, so the claim could not pick it anyway. Orders sent in one
 // shop transaction share sentAt; the id orders them the same way in every
 // run, so that two runs registering at once cannot deadlock.
+//
+// A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11) has
+// its orders first asked when its plan says, not FirstDelay after sentAt.
 const registerSQL = `
 WITH found AS (
-	SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => $1) AS due
+	SELECT o.id, ` + sentAtSQL + ` + make_interval(secs => COALESCE(pf.first_check_s, $1)) AS due
 	FROM product_orders o
 	` + joinZnetSQL + `
+	LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = i.id
 	WHERE ` + pollableSQL + `
-	  AND ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
+	  AND ` + sentAtSQL + ` <= now() - make_interval(secs => COALESCE(pf.first_check_s, $1))
 	  AND NOT EXISTS (SELECT 1 FROM zwatch_order_checks c WHERE c.order_id = o.id)
 	ORDER BY ` + sentAtSQL + `, o.id
 	LIMIT $2

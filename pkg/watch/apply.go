@@ -46,7 +46,7 @@ func (r *run) applyAnswers() error {
 func (r *run) applyBatch(batch []answer) error {
 	outcomes := make([]store.Outcome, len(batch))
 	for i, a := range batch {
-		outcomes[i] = a.outcome(r.cfg.Schedule)
+		outcomes[i] = a.outcome(r.sched)
 	}
 	if r.cfg.DryRun {
 		r.predict(batch, outcomes)

@@ -26,8 +26,16 @@ type Config struct {
 	MaxDuration    time.Duration // stop claiming after this, finish what is in flight
 	FirstDelay     time.Duration // a newly sent order is first asked about this long after sentAt
 	GiveUpAfter    time.Duration // counted from zwatch's first check
-	Schedule       Schedule      // waits between checks of one order
-	DryRun         bool          // ask, but write nothing
+	Schedule       Schedule      // waits between checks of one order, when not learning
+	// Learn plans each panel's checks from how it finished orders before
+	// (issue 11; see Scheduler); false follows Schedule.
+	Learn bool
+	// TimeScale tells a learning run that time passes this many times
+	// faster than the clock says: for benchmarks that compress time, so
+	// that what is learned stays in the panels' own seconds. 0 or 1 in
+	// production.
+	TimeScale float64
+	DryRun    bool // ask, but write nothing
 	// FaultLimit integration-level faults in a row (empty body, HTML page,
 	// unreachable) cut an integration off for the rest of the run.
 	FaultLimit int
@@ -75,6 +83,7 @@ func DefaultConfig() Config {
 		FirstDelay:     30 * time.Second,
 		GiveUpAfter:    24 * time.Hour,
 		Schedule:       DefaultSchedule,
+		Learn:          true,
 		FaultLimit:     3,
 		Tick:           2 * time.Second,
 	}
@@ -100,6 +109,8 @@ func (c Config) Validate() error {
 		return errors.New("--first-delay must not be negative")
 	case c.GiveUpAfter <= 0:
 		return errors.New("--give-up-after must be positive")
+	case c.TimeScale < 0:
+		return errors.New("the time scale must not be negative")
 	case len(c.Schedule) == 0:
 		return errors.New("--schedule needs at least one step")
 	case c.FaultLimit < 1:

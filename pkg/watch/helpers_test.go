@@ -47,11 +47,12 @@ func (e *env) order(ref string) string {
 }
 
 // config is check-pending's defaults, with debug logs captured and the seed
-// schedule, whose minute-long first step keeps an order asked once from
-// becoming due again while a test looks at it.
+// schedule, followed as given (as with --schedule), whose minute-long first
+// step keeps an order asked once from becoming due again while a test looks
+// at it.
 func (e *env) config() watch.Config {
 	cfg := watch.DefaultConfig()
-	cfg.Schedule = watch.SeedSchedule
+	cfg.Schedule, cfg.Learn = watch.SeedSchedule, false
 	cfg.Timeout = 5 * time.Second
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return cfg

@@ -71,6 +71,7 @@ type run struct {
 	workers  errgroup.Group
 	inFlight atomic.Int64 // claimed and not yet applied or released
 	dbTime   atomic.Int64 // nanoseconds spent in database calls
+	sched    *Scheduler   // when each order is asked next (scheduler.go)
 
 	mu        sync.Mutex
 	lanes     map[string]*lane
@@ -130,6 +131,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 }
 
 func (r *run) execute() (*Summary, error) {
+	r.sched = r.newScheduler()
 	applyDone := make(chan error, 1)
 	go func() { applyDone <- r.applyAnswers() }()
 
@@ -424,7 +426,7 @@ func (r *run) ask(l *lane, o store.Order) answer {
 	defer cancel()
 	start := time.Now()
 	status, err := l.client.CheckPin(ctx, o.Referans)
-	return answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
+	return answer{order: o, lane: l, status: status, err: err, took: time.Since(start), askedAt: start}
 }
 
 // skip releases an order unasked at the end of the run. The orders of a

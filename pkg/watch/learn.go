@@ -1,0 +1,134 @@
+package watch
+
+import (
+	"context"
+	"math"
+	"log/slog"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// How zwatch learns the panels (issue 11): at most every refitEvery, one
+// run reads the newest final answers, at most historyPerPanel per panel
+// and historyScan in all, of the last historyWithin, fits each panel's
+// finishing times and saves them in zwatch_panel_fits; every run reads
+// those fits, a few rows.
+const (
+	refitEvery      = 5 * time.Minute
+	historyPerPanel = 1000
+	historyScan     = 20000
+	historyWithin   = 7 * 24 * time.Hour
+)
+
+// LearnPanels returns each panel's finishing times, by integration id,
+// refitting them first when they are stale and refit allows (a dry run
+// writes nothing). scale compresses time for benchmarks (ages are kept in
+// the plans' seconds); 1 otherwise.
+func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
+	if scale <= 0 {
+		scale = 1
+	}
+	stale := false
+	if refit {
+		var err error
+		if stale, err = st.FitsStale(ctx, time.Duration(float64(refitEvery)/scale)); err != nil {
+			return nil, err
+		}
+	}
+	if stale {
+		if err := Refit(ctx, st, giveUp, scale); err != nil {
+			return nil, err
+		}
+		log.Debug("refitted the panels' finishing times")
+	}
+	fits, err := st.PanelFits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	panels := make(map[string]*Finishing, len(fits))
+	for _, fit := range fits {
+		if f := finishingFromFit(fit, scale); f != nil {
+			panels[fit.IntegrationID] = f
+		}
+	}
+	return panels, nil
+}
+
+// Refit learns every panel's finishing times from the history and saves
+// them.
+func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale float64) error {
+	samples, err := st.FinishHistory(ctx, store.HistoryParams{
+		Scan: historyScan, PerPanel: historyPerPanel, Within: time.Duration(float64(historyWithin) / scale),
+	})
+	if err != nil {
+		return err
+	}
+	byPanel := make(map[string][]FinishObservation)
+	var order []string
+	for _, s := range samples {
+		if _, ok := byPanel[s.IntegrationID]; !ok {
+			order = append(order, s.IntegrationID)
+		}
+		byPanel[s.IntegrationID] = append(byPanel[s.IntegrationID], FinishObservation{
+			WaitingAge: s.WaitingAge * scale, FinalAge: s.FinalAge * scale, GaveUp: s.GaveUp, Completed: s.Completed,
+		})
+	}
+	prior := PINProfile()
+	fits := make([]store.PanelFit, 0, len(order))
+	for _, id := range order {
+		f := FitFinishing(byPanel[id], prior)
+		fit := store.PanelFit{
+			IntegrationID: id, Finals: f.Finals, Completions: f.Completions, GaveUp: f.Censored, OwnWeight: f.Weight,
+			Ages: GridAges(), Survival: f.Surv,
+		}
+		if f.Weight > 0 {
+			fit.FirstCheck = learnFirstCheck(f, giveUp) / scale
+		}
+		fits = append(fits, fit)
+	}
+	return st.SavePanelFits(ctx, fits)
+}
+
+// finishingFromFit reads a saved fit back onto the grid; nil if it was
+// saved on another grid (an older zwatch), and is then refitted.
+func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
+	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
+		return nil
+	}
+	for k, a := range fit.Ages {
+		if d := a - gridAges[k]; d > 1e-6*max(a, 1) || d < -1e-6*max(a, 1) {
+			return nil
+		}
+	}
+	return &Finishing{Surv: fit.Survival, Finals: fit.Finals, Completions: fit.Completions, Censored: fit.GaveUp,
+		Weight: fit.OwnWeight, FirstCheck: fit.FirstCheck * scale}
+}
+
+// minFirstCheck is the earliest a learned panel's orders are first asked
+// about: znet needs a moment to know an order at all.
+const minFirstCheck = 3 * time.Second
+
+// learnFirstCheck is when a learned panel's plan asks first, in the
+// plans' seconds: the plan is free to choose it, and the claim then
+// registers the panel's orders then.
+func learnFirstCheck(f *Finishing, giveUp time.Duration) float64 {
+	lim := PlanLimits{MinFirst: minFirstCheck, FreeFirst: true, MaxGap: MaxCheckWait, GiveUp: giveUp}
+	plan, _ := PlanFor(f, nil, 0, lim, math.Inf(1))
+	return plan.First()
+}
+
+// newScheduler is the run's scheduler. Learning that fails (the history
+// cannot be read) must not stop the run: it plans from the PIN profile.
+func (r *run) newScheduler() *Scheduler {
+	if !r.cfg.Learn {
+		return NewFixedScheduler(r.cfg.Schedule)
+	}
+	start := time.Now()
+	panels, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
+	r.timeDB(start)
+	if err != nil {
+		r.log.Warn("could not learn the panels' finishing times; planning from the PIN profile", "err", err)
+	}
+	return NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
+}

@@ -2,8 +2,8 @@ package watch
 
 import (
 	"context"
-	"math"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"

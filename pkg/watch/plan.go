@@ -47,8 +47,8 @@ type PlanLimits struct {
 	// on: when the claim registers the panel's orders at the plan's first
 	// check (a learned panel) rather than at --first-delay.
 	FreeFirst bool
-	MaxGap   time.Duration // a waiting order is asked at least this often
-	GiveUp   time.Duration // no plan past this after the first check
+	MaxGap    time.Duration // a waiting order is asked at least this often
+	GiveUp    time.Duration // no plan past this after the first check
 }
 
 // PlanChecks makes the plan that minimises, over the panel's orders, the

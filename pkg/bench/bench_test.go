@@ -50,6 +50,7 @@ var sections = []section{
 	{"tablesize", benchTableSize},
 	{"scaleout", benchScaleOut},
 	{"pin", benchPINLatency},
+	{"sched", benchSched},
 }
 
 func sectionNames() []string {

@@ -22,6 +22,7 @@ type report struct {
 	pin         []pinRow
 	pinWorkload *pinWorkload
 	pinOrders   int
+	sched       []schedRow
 }
 
 // The targets of issues 5 and 6.
@@ -78,6 +79,7 @@ func (r *report) markdown() string {
 	r.writeTableSize(w)
 	r.writeScaleOut(w)
 	r.writePIN(w)
+	r.writeSched(w)
 	return b.String()
 }
 

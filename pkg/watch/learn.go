@@ -132,3 +132,72 @@ func (r *run) newScheduler() *Scheduler {
 	}
 	return NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
 }
+
+// PanelReport is what zwatch learned of one panel, and what the plan made
+// from it promises, for `zwatch stats`. Times in seconds.
+type PanelReport struct {
+	IntegrationID string `json:"id"`
+	// Finals is how many final answers the fit rests on, Completions how
+	// many of them were done, GaveUp how many orders zwatch gave up on;
+	// OwnWeight the share of the panel's own history in the fit (0: the
+	// PIN profile alone, 1: the panel alone).
+	Finals      int     `json:"finals"`
+	Completions int     `json:"completions"`
+	GaveUp      int     `json:"gave_up"`
+	OwnWeight   float64 `json:"own_weight"`
+	// FinishMedian and FinishP95 are the fitted finishing times of the
+	// orders that finish, Never the share that never does.
+	FinishMedian float64 `json:"finish_median_seconds"`
+	FinishP95    float64 `json:"finish_p95_seconds"`
+	Never        float64 `json:"never_share"`
+	// FirstCheck is when the panel's orders are first asked about.
+	FirstCheck float64 `json:"first_check_seconds"`
+	// ToPIN is the plan's promise: the wait from znet finishing an order
+	// to zwatch asking, and the requests an order costs.
+	ToPIN Predicted `json:"to_pin"`
+	// Histogram is the share of PINs by that wait, in ToPINBins.
+	Histogram []float64 `json:"to_pin_histogram"`
+}
+
+// ToPINBins are the upper ends, in seconds, of the histogram's bins; the
+// last bin holds the rest.
+var ToPINBins = []float64{5, 10, 20, 30, 60, 120, 300, 1800}
+
+// ReportPanels is what zwatch learned of the panels integrationIDs, as
+// the last fits say (nothing is refitted), with cfg's first delay,
+// give-up and schedule. A panel without a fit shows the PIN profile.
+func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationIDs []string) ([]PanelReport, error) {
+	fits, err := st.PanelFits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.PanelFit, len(fits))
+	panels := make(map[string]*Finishing, len(fits))
+	for _, fit := range fits {
+		byID[fit.IntegrationID] = fit
+		if f := finishingFromFit(fit, 1); f != nil {
+			panels[fit.IntegrationID] = f
+		}
+	}
+	sched := NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1)
+	out := make([]PanelReport, 0, len(integrationIDs))
+	for _, id := range integrationIDs {
+		f := sched.Finishing(id)
+		plan, pred := sched.Plan(id)
+		fit := byID[id]
+		r := PanelReport{
+			IntegrationID: id, Finals: fit.Finals, Completions: fit.Completions, GaveUp: fit.GaveUp, OwnWeight: fit.OwnWeight,
+			FinishMedian: f.Quantile(0.5), FinishP95: f.Quantile(0.95), Never: 1 - f.FinishedShare(),
+			FirstCheck: plan.First(), ToPIN: pred,
+		}
+		below := 0.0
+		for _, upto := range ToPINBins {
+			share := 1 - plan.shareLonger(f, upto)
+			r.Histogram = append(r.Histogram, max(share-below, 0))
+			below = share
+		}
+		r.Histogram = append(r.Histogram, max(1-below, 0))
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -251,15 +251,44 @@ func (p *CheckPlan) Next(age float64) float64 {
 // First is the age at which to ask about a new order the first time.
 func (p *CheckPlan) First() float64 { return p.next[0] }
 
+// longer is the share of the orders finishing within the plan (finished
+// of them) that wait more than d seconds to be asked, checks being the
+// plan's path.
+func (p *CheckPlan) longer(f *Finishing, checks []float64, finished, d float64) float64 {
+	if finished <= 0 {
+		return 0
+	}
+	share, prev := 0.0, 0.0
+	for _, c := range checks {
+		if c-d > prev {
+			share += f.SurvAt(prev) - f.SurvAt(c-d)
+		}
+		prev = c
+	}
+	return share / finished
+}
+
+// shareLonger is the share of the orders finishing within the plan that
+// wait more than d seconds to be asked.
+func (p *CheckPlan) shareLonger(f *Finishing, d float64) float64 {
+	checks := p.path()
+	if len(checks) == 0 {
+		return 0
+	}
+	return p.longer(f, checks, 1-f.SurvAt(checks[len(checks)-1]), d)
+}
+
 // Predicted is what a plan promises for a panel's orders: the median and
 // 95th and 99th percentiles of the wait from znet finishing an order to
 // zwatch asking, in seconds, and the requests an order costs.
 type Predicted struct {
-	Median, P95, P99 float64
-	RequestsPerOrder float64
+	Median           float64 `json:"median_seconds"`
+	P95              float64 `json:"p95_seconds"`
+	P99              float64 `json:"p99_seconds"`
+	RequestsPerOrder float64 `json:"requests_per_order"`
 	// PerFinishing leaves out the checks of orders that never finish:
 	// the requests an order that does finish costs.
-	PerFinishing float64
+	PerFinishing float64 `json:"requests_per_finishing_order"`
 }
 
 // Predict is what the plan achieves on the finishing times f, were every
@@ -282,17 +311,7 @@ func (p *CheckPlan) predict(f *Finishing, p99 bool) Predicted {
 	if finished <= 0 || len(checks) == 0 {
 		return out
 	}
-	// longer is the share of finishing orders that wait more than d.
-	longer := func(d float64) float64 {
-		share, prev := 0.0, 0.0
-		for _, c := range checks {
-			if c-d > prev {
-				share += f.SurvAt(prev) - f.SurvAt(c-d)
-			}
-			prev = c
-		}
-		return share / finished
-	}
+	longer := func(d float64) float64 { return p.longer(f, checks, finished, d) }
 	quantile := func(q float64) float64 {
 		lo, hi := 0.0, 2*MaxCheckWait.Seconds()
 		if longer(hi) > 1-q {

@@ -318,7 +318,7 @@ type pinRow struct {
 	// Median, P95, P99 and Max of PIN saved − znet finished, undelivered
 	// PINs counted as infinitely late.
 	Median, P95, P99, Max float64
-	RequestsPerOrder float64
+	RequestsPerOrder      float64
 	// MaxPerSecond is the most requests one panel saw within one simulated
 	// second.
 	MaxPerSecond int

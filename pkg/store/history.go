@@ -124,7 +124,7 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight,
 				                               first_check_s, ages, survival)
-				VALUES ($1::uuid, now(), $2, $3, $4, $5, NULLIF($6, 0), $7, $8)
+				VALUES ($1::uuid, now(), $2, $3, $4, $5, NULLIF($6::float8, 0), $7, $8)
 				ON CONFLICT (integration_id) DO UPDATE
 				SET fitted_at = now(), finals = EXCLUDED.finals, completions = EXCLUDED.completions,
 					gave_up = EXCLUDED.gave_up, own_weight = EXCLUDED.own_weight,

@@ -412,6 +412,25 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 	for _, pc := range planMenu {
 		consider(tables.plan(f, pc, lim))
 	}
+	if !bestPred.keeps() {
+		// No plan keeps the promise within the bounds (a slow panel): spend
+		// the requests the bounds allow on the tail, finding by bisection
+		// the exchange rate at which a tail-minded plan just fits.
+		for _, steps := range [][2]float64{{0, 1000}, {0, 3000}, {30, 300}} {
+			lo, hi := 0.5, 80.0 // seconds per request: more requests at lo
+			for range 8 {
+				mid := math.Sqrt(lo * hi)
+				plan := tables.plan(f, planCost{PerRequest: mid, Scale: math.Inf(1), Over10: steps[0], Over60: steps[1]}, lim)
+				pred := plan.predict(f, false)
+				if pred.RequestsPerOrder <= maxRequests && pred.PerFinishing <= maxPerFinishing {
+					hi = mid
+				} else {
+					lo = mid
+				}
+				consider(plan)
+			}
+		}
+	}
 	return best, best.Predict(f)
 }
 

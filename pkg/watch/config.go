@@ -27,6 +27,15 @@ type Config struct {
 	FirstDelay     time.Duration // a newly sent order is first asked about this long after sentAt
 	GiveUpAfter    time.Duration // counted from zwatch's first check
 	Schedule       Schedule      // waits between checks of one order, when not learning
+	DryRun         bool          // ask, but write nothing
+	// FaultLimit integration-level faults in a row (empty body, HTML page,
+	// unreachable) cut an integration off for the rest of the run.
+	FaultLimit int
+	// Loop keeps claiming newly due orders every Tick until Loop has passed;
+	// zero claims once.
+	Loop time.Duration
+	Tick time.Duration
+
 	// Learn plans each panel's checks from how it finished orders before
 	// (issue 11; see Scheduler); false follows Schedule.
 	Learn bool
@@ -35,14 +44,6 @@ type Config struct {
 	// that what is learned stays in the panels' own seconds. 0 or 1 in
 	// production.
 	TimeScale float64
-	DryRun    bool // ask, but write nothing
-	// FaultLimit integration-level faults in a row (empty body, HTML page,
-	// unreachable) cut an integration off for the rest of the run.
-	FaultLimit int
-	// Loop keeps claiming newly due orders every Tick until Loop has passed;
-	// zero claims once.
-	Loop time.Duration
-	Tick time.Duration
 
 	HTTPClient *http.Client // shared by every integration's client; nil: one per run
 	Logger     *slog.Logger // nil: discard

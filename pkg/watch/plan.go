@@ -10,7 +10,7 @@ import (
 // optimum, for the panel's finishing times, of what a customer's wait
 // costs against what a request costs (PlanChecks).
 type CheckPlan struct {
-	next []float64 // next[i]: the age to ask at after finding the order waiting at ages[i]
+	next []float64 // next[i]: the age to ask at after finding the order waiting at planAges[i]
 	// RequestsPerOrder is what the plan costs an average order, until it is
 	// final or zwatch gives up; PerFinishing leaves out the orders that
 	// never finish, which the plan asks about every MaxGap for a day.
@@ -53,11 +53,12 @@ type PlanLimits struct {
 
 // PlanChecks makes the plan that minimises, over the panel's orders, the
 // expected cost of the customers' waits (from znet finishing an order to
-// zwatch asking about it) plus cost seconds for every request, asking
-// every maxGap seconds at least, until giveUp seconds after the first
-// check, and never sooner than minFirst after sentAt. Orders that will
-// not finish by the panel's history cost requests and save no wait, so
-// the plan asks about old orders rarely where the panel finishes few.
+// zwatch asking about it, priced by pc) plus pc.PerRequest for every
+// request, within lim: the first check at lim.MinFirst (or later, if
+// lim.FreeFirst), then every lim.MaxGap at least, until lim.GiveUp after
+// it. Orders that will not finish by the panel's history cost requests and
+// save no wait, so the plan asks about old orders rarely where the panel
+// finishes few.
 //
 // It is a dynamic program over planAges: the state is the age at which an
 // order was last found waiting.

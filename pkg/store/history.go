@@ -9,15 +9,17 @@ import (
 	"github.com/lib/pq"
 )
 
-// FinishSample is one order as zwatch saw it end, ages in seconds from its
+// FinishSample is one order as zwatch saw it, ages in seconds from its
 // sentAt: znet said it was still waiting at WaitingAge (0 when no check
-// did) and final at FinalAge; or zwatch gave up on it at FinalAge.
+// did) and final at FinalAge; or zwatch gave up on it at FinalAge; or,
+// Open, it is still waiting, last seen so at WaitingAge.
 type FinishSample struct {
 	IntegrationID string  `db:"integration_id"`
 	WaitingAge    float64 `db:"waiting_age"`
 	FinalAge      float64 `db:"final_age"`
 	GaveUp        bool    `db:"gave_up"`
 	Completed     bool    `db:"completed"`
+	Open          bool    `db:"open"`
 }
 
 // HistoryParams bounds what FinishHistory reads.
@@ -26,18 +28,24 @@ type HistoryParams struct {
 	// panels, are read at most: the query's cost, whatever the size of the
 	// shop's history.
 	Scan int
-	// PerPanel keeps only each panel's newest this many.
+	// PerPanel keeps each panel's newest this many orders, by sentAt.
 	PerPanel int
-	// Within leaves out what happened longer ago than this.
+	// Within leaves out orders sent longer ago than this.
 	Within time.Duration
 }
 
-// FinishHistory returns the newest orders zwatch saw end, per panel, for
-// learning how long each panel takes.
+// FinishHistory returns, per panel, the orders sent since a point in time,
+// whatever became of them: final (with when znet last said waiting), given
+// up, or still waiting. A sample of whole sendings, not only of the ones
+// that already ended, so that a fit made while slow orders are still
+// waiting does not take the panel for faster than it is.
 //
-// Its cost is bounded by p.Scan, not by the shop's history: it walks the
-// index on zwatch_order_events.at backwards from now and looks each order
-// up by primary key, as stats does.
+// Its cost is bounded by p.Scan and by the orders still waiting, not by
+// the shop's history: it walks the index on zwatch_order_events.at
+// backwards from now, reads the waiting orders through the partial index
+// of zwatch_order_checks, and looks each order up by primary key. When
+// the scan is cut short, the sample starts at the oldest final answer it
+// read, so that every order sent since is in it.
 func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSample, error) {
 	var samples []FinishSample
 	if err := s.db.SelectContext(ctx, &samples, finishHistorySQL, p.Scan, p.PerPanel, p.Within.Seconds()); err != nil {
@@ -59,10 +67,21 @@ WITH recent AS (
 	ORDER BY ev.at DESC
 	LIMIT $1
 ),
-seen AS (
-	SELECT lower(btrim(o."providerId")) AS integration_id,
-	       r.at, r.kind, r.to_status, o.sent_at, c.waiting_seen_at,
-	       row_number() OVER (PARTITION BY lower(btrim(o."providerId")) ORDER BY r.at DESC) AS nth
+since AS (
+	-- Every order sent since this ended within what was read, or is
+	-- still waiting.
+	SELECT CASE WHEN count(*) >= $1 THEN min(at) ELSE now() - make_interval(secs => $3) END AS t0
+	FROM recent
+),
+ended AS (
+	SELECT lower(btrim(o."providerId")) AS integration_id, o.sent_at,
+	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.at
+	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
+	            ELSE 0 END AS waiting_age,
+	       extract(epoch FROM r.at - o.sent_at)::float8 AS final_age,
+	       r.kind = 'gave_up' AS gave_up,
+	       r.kind = 'status' AND r.to_status = 'completed' AS completed,
+	       false AS open
 	FROM recent r
 	-- One primary key lookup per event (see statsSQL for why LIMIT).
 	JOIN LATERAL (
@@ -73,17 +92,34 @@ seen AS (
 	) o ON true
 	LEFT JOIN zwatch_order_checks c ON c.order_id = r.order_id
 	WHERE r.at >= o.sent_at
+),
+waiting AS (
+	-- The rows of zwatch_order_checks' partial index: the work, not the
+	-- history.
+	SELECT lower(btrim(o."providerId")) AS integration_id, o.sent_at,
+	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
+	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
+	FROM zwatch_order_checks c
+	JOIN LATERAL (
+		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		FROM product_orders o
+		WHERE o.id = c.order_id
+		LIMIT 1
+	) o ON true
+	WHERE c.finished_at IS NULL
+	  AND c.given_up_at IS NULL
+	  AND c.waiting_seen_at > o.sent_at
+),
+cohort AS (
+	SELECT all_.*,
+	       row_number() OVER (PARTITION BY all_.integration_id ORDER BY all_.sent_at DESC) AS nth
+	FROM (SELECT * FROM ended UNION ALL SELECT * FROM waiting) all_, since
+	WHERE all_.sent_at >= since.t0
+	  AND all_.integration_id <> ''
 )
-SELECT integration_id,
-       CASE WHEN waiting_seen_at > sent_at AND waiting_seen_at < at
-            THEN extract(epoch FROM waiting_seen_at - sent_at)::float8
-            ELSE 0 END AS waiting_age,
-       extract(epoch FROM at - sent_at)::float8 AS final_age,
-       kind = 'gave_up' AS gave_up,
-       kind = 'status' AND to_status = 'completed' AS completed
-FROM seen
-WHERE nth <= $2
-  AND integration_id <> ''`
+SELECT integration_id, waiting_age, final_age, gave_up, completed, open
+FROM cohort
+WHERE nth <= $2`
 
 // PanelFit is what zwatch learned of one panel's finishing times.
 type PanelFit struct {

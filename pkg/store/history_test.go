@@ -9,10 +9,11 @@ import (
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
 
-// The history a fit reads: each panel's newest final answers, as many as
-// asked for, each with when znet last said the order was waiting; nothing
-// older than asked for; and an order the shop sent again is measured from
-// its new sentAt, not from the sending it already finished.
+// The history a fit reads: each panel's newest orders, as many as asked
+// for, final ones with when znet last said the order was waiting, and the
+// ones still waiting; nothing older than asked for; and an order the shop
+// sent again is measured from its new sentAt, not from the sending it
+// already finished.
 func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
@@ -34,6 +35,11 @@ func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
 	db.AddEvent(resent, "completed", 5*time.Minute)
 	db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
 
+	// Still waiting: last seen so 30 s after it was sent, 40 s ago.
+	open := db.AddOrder(storetest.Order{IntegrationID: b, Referans: "w", SentAgo: 70 * time.Second})
+	db.AddCheck(open, storetest.Check{Attempts: 1})
+	db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds' WHERE order_id = $1`, open)
+
 	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 10, Within: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -50,11 +56,16 @@ func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
 			t.Errorf("panel A: sample %+v, want waiting at 20 s, completed at 30 s", s)
 		}
 	}
-	if len(perPanel[b]) != 1 {
-		t.Fatalf("panel B: samples %+v, want only the cancelled order of an hour ago", perPanel[b])
+	if len(perPanel[b]) != 2 {
+		t.Fatalf("panel B: samples %+v, want the order still waiting and the cancelled order of an hour ago", perPanel[b])
 	}
-	if s := perPanel[b][0]; s.Completed || s.WaitingAge != 0 || s.FinalAge < 14 || s.FinalAge > 16 {
-		t.Errorf("panel B: sample %+v, want cancelled at its first check, 15 s", s)
+	for _, s := range perPanel[b] {
+		switch {
+		case s.Open && (s.WaitingAge < 29 || s.WaitingAge > 31):
+			t.Errorf("panel B: sample %+v, want still waiting, last seen so at 30 s", s)
+		case !s.Open && (s.Completed || s.WaitingAge != 0 || s.FinalAge < 14 || s.FinalAge > 16):
+			t.Errorf("panel B: sample %+v, want cancelled at its first check, 15 s", s)
+		}
 	}
 }
 

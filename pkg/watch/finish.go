@@ -180,10 +180,11 @@ func blend(own, prior *Finishing, weight float64) *Finishing {
 // FinishObservation is what zwatch saw of one order, ages in seconds from
 // sentAt: it was still waiting at WaitingAge (0 when no check found it
 // waiting) and final at FinalAge, so it finished in between; or, GaveUp,
-// it was still waiting at FinalAge when zwatch stopped asking.
+// it was still waiting at FinalAge when zwatch stopped asking; or, Open,
+// it is still waiting, last seen so at WaitingAge.
 type FinishObservation struct {
-	WaitingAge, FinalAge float64
-	GaveUp, Completed    bool
+	WaitingAge, FinalAge    float64
+	GaveUp, Completed, Open bool
 }
 
 // How much history a panel's own fit needs: below minFinalsToLearn final
@@ -195,8 +196,10 @@ const (
 	trustFinals      = 200
 )
 
-// FitFinishing learns a panel's finishing times from what zwatch saw,
-// starting from the prior.
+// FitFinishing learns a panel's finishing times from what zwatch saw of
+// the orders sent since some time (all of them: those still waiting too,
+// or a fit made while slow orders wait would take the panel for faster
+// than it is), starting from the prior.
 //
 // zwatch never sees the moment an order finishes, only that it was waiting
 // at one check and final at the next: each observation is an interval, and
@@ -209,6 +212,7 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	own := &Finishing{}
 	for _, o := range obs {
 		switch {
+		case o.Open:
 		case o.GaveUp:
 			own.Censored++
 		default:
@@ -240,6 +244,10 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	spans := make([]span, len(obs))
 	for i, o := range obs {
 		lo, hi := max(o.WaitingAge, 0), max(o.FinalAge, o.WaitingAge, 0)
+		if o.Open {
+			// Still waiting: it finishes after lo, or never.
+			hi = math.Inf(1)
+		}
 		if o.GaveUp {
 			// Nothing is known of an order after zwatch gave up on it, a day
 			// on: as far as asking goes, it never finishes.
@@ -257,6 +265,9 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 		var w []float64
 		for k := first; k < cells; k++ {
 			if k == cells-1 {
+				if math.IsInf(hi, 1) {
+					w = append(w, 1)
+				}
 				break
 			}
 			a0, a1 := gridAges[k], gridAges[k+1]

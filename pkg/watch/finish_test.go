@@ -130,3 +130,21 @@ func TestFixedSchedulerFollowsTheSchedule(t *testing.T) {
 		}
 	}
 }
+
+// Orders still waiting count as waiting, not as never seen: while a
+// panel's slow fifth has not finished yet, the fit knows a fifth is still
+// to come, and expects it where the prior does rather than never.
+func TestFitCountsOrdersStillWaiting(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	obs := observe(logNormalSample(800, 40, 0.5, 6), checks)
+	for range 200 {
+		obs = append(obs, FinishObservation{WaitingAge: 600, Open: true})
+	}
+	fit := FitFinishing(obs, PINProfile())
+	if s := fit.SurvAt(700); math.Abs(s-0.2) > 0.02 {
+		t.Errorf("share not final at 700 s: %.3f, want the fifth still waiting, 0.2", s)
+	}
+	if never := 1 - fit.FinishedShare(); never > 0.05 {
+		t.Errorf("share never finishing %.3f: the orders still waiting were taken for lost", never)
+	}
+}

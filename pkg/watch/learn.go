@@ -10,13 +10,14 @@ import (
 )
 
 // How zwatch learns the panels (issue 11): at most every refitEvery, one
-// run reads the newest final answers, at most historyPerPanel per panel
-// and historyScan in all, of the last historyWithin, fits each panel's
+// run reads the orders sent since a point in time (final, given up or
+// still waiting; the newest historyPerPanel per panel, within the ends of
+// historyScan orders in all and historyWithin), fits each panel's
 // finishing times and saves them in zwatch_panel_fits; every run reads
 // those fits, a few rows.
 const (
 	refitEvery      = 5 * time.Minute
-	historyPerPanel = 1000
+	historyPerPanel = 2000
 	historyScan     = 20000
 	historyWithin   = 7 * 24 * time.Hour
 )
@@ -72,6 +73,7 @@ func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale flo
 		}
 		byPanel[s.IntegrationID] = append(byPanel[s.IntegrationID], FinishObservation{
 			WaitingAge: s.WaitingAge * scale, FinalAge: s.FinalAge * scale, GaveUp: s.GaveUp, Completed: s.Completed,
+			Open: s.Open,
 		})
 	}
 	prior := PINProfile()

@@ -18,16 +18,15 @@ import (
 // and every second the panel's budget of requests goes to the orders due
 // the longest, as the claim (ORDER BY next_check_at) gives them out. It
 // compares today's fixed schedule (FIFO over the schedule's due times)
-// with the learning scheduler on the scenarios, fast enough to
-// tune the threshold.
+// with the learning scheduler on the scenarios, in a second, so
+// that the planner's choices can be tuned here before the end-to-end
+// benchmark (pkg/bench, section 5) confirms them.
 
 // simProfile draws one order's finishing time in seconds (+Inf: never)
 // and whether it ends cancelled.
 type simProfile struct {
 	name string
 	draw func(r *rand.Rand) (takes float64, cancelled bool)
-	// truth is the same distribution on the grid, for reference.
-	truth *Finishing
 }
 
 func logNormalDraw(r *rand.Rand, median, sigma float64) float64 {
@@ -38,7 +37,7 @@ func logNormalDraw(r *rand.Rand, median, sigma float64) float64 {
 // 40 s, p95 5 min), 10% around 30 min, 5% cancelled at a log-normal time.
 func pinSimProfile() simProfile {
 	sigma := math.Log(pinP95/pinMedian) / z95
-	return simProfile{name: "PIN profile", truth: PINProfile(), draw: func(r *rand.Rand) (float64, bool) {
+	return simProfile{name: "PIN profile", draw: func(r *rand.Rand) (float64, bool) {
 		switch u := r.Float64(); {
 		case u < 0.05:
 			return logNormalDraw(r, pinMedian, sigma), true
@@ -53,7 +52,7 @@ func pinSimProfile() simProfile {
 // neverSimProfile: log-normal with a median of 15 s and σ = 1; 12% never
 // finish.
 func neverSimProfile() simProfile {
-	return simProfile{name: "fast, 12% never", truth: LogNormalFinishing(15, 1, 0.12), draw: func(r *rand.Rand) (float64, bool) {
+	return simProfile{name: "fast, 12% never", draw: func(r *rand.Rand) (float64, bool) {
 		if r.Float64() < 0.12 {
 			return math.Inf(1), false
 		}
@@ -64,7 +63,7 @@ func neverSimProfile() simProfile {
 // slowSimProfile: median 3 min, p95 20 min.
 func slowSimProfile() simProfile {
 	sigma := math.Log(20.0/3) / z95
-	return simProfile{name: "slow", truth: LogNormalFinishing(180, sigma, 0), draw: func(r *rand.Rand) (float64, bool) {
+	return simProfile{name: "slow", draw: func(r *rand.Rand) (float64, bool) {
 		return logNormalDraw(r, 180, sigma), false
 	}}
 }
@@ -132,7 +131,8 @@ type simResult struct {
 }
 
 func (r simResult) String() string {
-	return fmt.Sprintf("%s / %s / p99 %s / max %s / %.2f req", simSecs(r.Median), simSecs(r.P95), simSecs(r.P99), simSecs(r.Max), r.RequestsPerOrder)
+	return fmt.Sprintf("%s / %s / p99 %s / max %s / %.2f req, %d due and unasked when the last order arrived",
+		simSecs(r.Median), simSecs(r.P95), simSecs(r.P99), simSecs(r.Max), r.RequestsPerOrder, r.BacklogAtEnd)
 }
 
 func simSecs(s float64) string {

@@ -33,7 +33,10 @@ the answers to the shop's database. This is the job cron runs.
 An order is asked about when its externalStatus is sent, pending or
 processing, the shop's own status is still pending, it belongs to an enabled
 znet integration and it has a referans. It is due --first-delay after it was
-sent, then after each wait of --schedule (with 10% jitter).
+sent, then when its dealer panel's plan says: zwatch learns from its own
+history how long each panel takes to finish orders, and asks where a PIN is
+most likely waiting, every 30 minutes at least. Given --schedule, it follows
+that instead, after each wait of --schedule (with 10% jitter).
 
 Runs may overlap, on one host or many: each claims its orders in one short
 transaction (FOR UPDATE SKIP LOCKED) and no order is asked about by two runs
@@ -99,6 +102,8 @@ requests in flight are cancelled and unasked orders are released.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.loopGiven = c.Flags().Changed("loop")
+			// A schedule the operator gives is followed as given.
+			opts.Config.Learn = !c.Flags().Changed("schedule")
 			return runCheckPending(c.Context(), opts)
 		},
 	}
@@ -112,7 +117,9 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
-	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats")
+	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats.\nWithout it zwatch learns each panel and plans its checks (README, \"The schedule\")")
+	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")
+	_ = f.MarkHidden("time-scale")
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it; "+
 		"--max-duration bounds the run); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders")

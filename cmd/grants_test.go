@@ -384,6 +384,9 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 			waiting := s.order("722")
 			s.znet.Script("722", znettest.Waiting("bekliyor"))
 			s.znet.SetBalance("10.00")
+			// A finished order to learn from, so that check-pending saves
+			// what it learned of the panel (zwatch_panel_fits).
+			s.db.AddFinishHistory(s.integ, []storetest.Finished{{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: time.Hour}})
 			// Cheap commands first: the first that fails ends the subtest.
 			for _, c := range []struct {
 				code int

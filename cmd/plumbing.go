@@ -97,7 +97,7 @@ var configFlags = map[string]string{
 	"Batch": "--batch", "Concurrency": "--concurrency", "PerIntegration": "--per-integration",
 	"Rate": "--rate", "Timeout": "--timeout", "MaxDuration": "--max-duration",
 	"FirstDelay": "--first-delay", "GiveUpAfter": "--give-up-after", "Schedule": "--schedule",
-	"Loop": "--loop", "Tick": "--tick", "DryRun": "--dry-run",
+	"Loop": "--loop", "Tick": "--tick", "DryRun": "--dry-run", "TimeScale": "--time-scale",
 }
 
 // flagError is a library error worded for the flags: its message is the

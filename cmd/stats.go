@@ -77,6 +77,7 @@ type statsReport struct {
 	Integrations []store.OrderStats `json:"integrations"`
 	Total        store.OrderStats   `json:"total"`
 	Runs         []runLine          `json:"runs"`
+	Learned      []learnedLine      `json:"learned"`
 }
 
 type runLine struct {
@@ -109,6 +110,9 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 				report.Runs = append(report.Runs, runLine{Run: r, Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds()})
 			}
 		}
+		if report.Learned, err = learnedPanels(ctx, st, opts, integrations); err != nil {
+			return fatal(err)
+		}
 		return render(opts.IO.Out, opts.Output, report, func() error { return printStats(opts, report) })
 	})
 }
@@ -140,6 +144,10 @@ func printStats(opts *StatsOptions, r statsReport) error {
 	}
 	t.Footer("total", "", tot.Completed1h, tot.Completed24h, tot.Failed1h, tot.Failed24h, seconds(tot.ToComplete))
 	if err := t.Render(); err != nil {
+		return err
+	}
+
+	if err := printLearned(out, r.Learned); err != nil {
 		return err
 	}
 

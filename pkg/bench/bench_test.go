@@ -52,6 +52,7 @@ var sections = []section{
 	{"pin", benchPINLatency},
 	{"budget", benchBudget},
 	{"dbload", benchDBLoad},
+	{"sched", benchSched},
 }
 
 func sectionNames() []string {

@@ -50,6 +50,9 @@ type pinScenario struct {
 	// scales shows how much of a delay is the harness's own overhead,
 	// which the scale magnifies.
 	Scale float64
+	// Learn leaves --schedule out, so that zwatch learns each panel
+	// (issue 11), and tells it the time scale.
+	Learn bool
 }
 
 const (
@@ -174,7 +177,19 @@ type pinWorkload struct {
 	Horizon      time.Duration // the run ends here at the latest
 	PanelLatency time.Duration // time a panel takes to answer
 	Seed         uint64
+	// Finishing, when set, replaces the PIN profile (issue 11's panels):
+	// how long znet takes with one order, and whether it ends cancelled.
+	Finishing func(r *rand.Rand) (takes time.Duration, cancelled bool)
+	// Burst orders are sent at once at the start, before the steady ones.
+	Burst int
+	// History, when set, is how many orders each panel finished before the
+	// run, as zwatch's checks on the PIN schedule saw them (zwatch learns
+	// from them).
+	History int
 }
+
+// never is how long an order that never finishes takes.
+const never = 1000 * time.Hour
 
 // real is a simulated duration on the real clock.
 func (w pinWorkload) real(d time.Duration) time.Duration {
@@ -228,11 +243,18 @@ func (w pinWorkload) orders() []pinOrder {
 	var out []pinOrder
 	at := time.Duration(0)
 	for i := 0; ; i++ {
-		at += time.Duration(r.ExpFloat64() / w.ArrivalRate * float64(time.Second))
+		if i >= w.Burst {
+			at += time.Duration(r.ExpFloat64() / w.ArrivalRate * float64(time.Second))
+		}
 		if at >= w.Window {
 			return out
 		}
 		o := pinOrder{Ref: strconv.Itoa(firstReferans + i), Panel: i % w.Panels, Arrive: at}
+		if w.Finishing != nil {
+			o.Takes, o.Cancelled = w.Finishing(r)
+			out = append(out, o)
+			continue
+		}
 		switch u := r.Float64(); {
 		case u < cancelShare:
 			o.Cancelled, o.Takes = true, logNormal(finishMedian, sigma)
@@ -293,10 +315,10 @@ type pinRow struct {
 	Delivered, Cancelled, Undelivered, Unfinished int
 	// CancelledAtZnet counts the orders znet had cancelled by the end.
 	CancelledAtZnet int
-	// Median and P95 of PIN saved − znet finished, undelivered PINs
-	// counted as infinitely late.
-	Median, P95      float64
-	RequestsPerOrder float64
+	// Median, P95, P99 and Max of PIN saved − znet finished, undelivered
+	// PINs counted as infinitely late.
+	Median, P95, P99, Max float64
+	RequestsPerOrder      float64
 	// MaxPerSecond is the most requests one panel saw within one simulated
 	// second.
 	MaxPerSecond int
@@ -359,6 +381,11 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		fakes[p].SetLatency(wl.real(wl.PanelLatency))
 		integrations[p] = db.AddIntegration(storetest.Integration{
 			Name: fmt.Sprintf("znet-%d", p+1), BaseURL: fakes[p].URL, Kod: dealerCode, Sifre: password})
+	}
+	if wl.History > 0 {
+		for p := range integrations {
+			db.AddFinishHistory(integrations[p], wl.history(p))
+		}
 	}
 	args, err := sc.args(wl)
 	if err != nil {
@@ -442,6 +469,7 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	}
 	slices.Sort(delays)
 	row.Median, row.P95 = percentile(delays, 0.50), percentile(delays, 0.95)
+	row.P99, row.Max = percentile(delays, 0.99), percentile(delays, 1)
 	row.RequestsPerOrder = float64(requests) / float64(len(orders))
 	for _, arrivals := range world.arrivals {
 		row.MaxPerSecond = max(row.MaxPerSecond, maxWithin(arrivals, wl.real(time.Second)))
@@ -512,13 +540,18 @@ func (s pinScenario) args(wl pinWorkload) ([]string, error) {
 	for i := range schedule {
 		schedule[i] = wl.real(schedule[i])
 	}
-	args := []string{"check-pending", "-o", "json", "--log-level", "warn",
-		"--schedule", schedule.String(),
+	args := []string{"check-pending", "-o", "json", "--log-level", "warn"}
+	if s.Learn {
+		args = append(args, "--time-scale", strconv.FormatFloat(wl.Scale, 'f', -1, 64))
+	} else {
+		args = append(args, "--schedule", schedule.String())
+	}
+	args = append(args,
 		"--first-delay", wl.real(s.FirstDelay).String(),
 		"--timeout", wl.real(d.Timeout).String(),
 		"--max-duration", wl.real(cmp.Or(s.MaxDuration, d.MaxDuration)).String(),
 		"--give-up-after", wl.real(d.GiveUpAfter).String(),
-	}
+	)
 	// --loop and --rate are always given: zwatch's defaults loop and pace,
 	// and a scenario without them means a single claim at full speed.
 	args = append(args, "--loop", wl.real(s.Loop).String(),

@@ -24,6 +24,7 @@ type report struct {
 	pinOrders   int
 	budget      *budgetRow
 	dbLoad      []dbLoadRow
+	sched       []schedRow
 }
 
 // The targets of issues 5 and 6.
@@ -82,6 +83,7 @@ func (r *report) markdown() string {
 	r.writePIN(w)
 	r.writeBudget(w)
 	r.writeDBLoad(w)
+	r.writeSched(w)
 	return b.String()
 }
 

@@ -365,6 +365,9 @@ booked AS (
 	SET attempts = c.attempts + 1,
 		first_checked_at = COALESCE(c.first_checked_at, now()),
 		last_checked_at = now(),
+		-- When the order finished lies between this and the final answer
+		-- (issue 11: learning each panel's finishing times).
+		waiting_seen_at = CASE WHEN input.result = 'waiting' THEN now() ELSE c.waiting_seen_at END,
 		next_check_at = now() + make_interval(secs => input.next_delay_seconds),
 		claimed_by = NULL,
 		claim_expires_at = NULL,

@@ -385,6 +385,10 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // shop sends it again. Rows another run or an operator's check holds are
 // left alone.
 //
+// A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11)
+// has its new orders first asked when its plan says, not FirstDelay after
+// they were sent: one primary key lookup per order, like the others.
+//
 // Orders of a switched-off integration are registered too: the claim
 // leaves them alone while it is off, and asks once it is on again, which
 // changes no order row for a sweep to notice.
@@ -417,17 +421,21 @@ known AS MATERIALIZED (
 	       COALESCE(` + notPollableSQL + `, '') IN ('', '` + string(NotPollableDisabled) + `') AS enlistable,
 	       c.order_id IS NOT NULL AS booked,
 	       c.finished_at IS NOT NULL OR c.given_up_at < o.sent_at AS finished_with,
-	       o.sent_at > COALESCE(c.given_up_at, c.finished_at) AS resent
+	       o.sent_at > COALESCE(c.given_up_at, c.finished_at) AS resent,
+	       o.sent_at + make_interval(secs => COALESCE(pf.first_check_s, @first_delay_seconds)) AS first_due
 	FROM scanned o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
 		SELECT c.* FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
 	) c ON true
+	LEFT JOIN LATERAL (
+		SELECT pf.first_check_s FROM zwatch_panel_fits pf WHERE pf.integration_id = i.id LIMIT 1
+	) pf ON true
 	WHERE o.changed
 ),
 registered AS (
 	INSERT INTO zwatch_order_checks (order_id, next_check_at)
-	SELECT id, sent_at + make_interval(secs => @first_delay_seconds)
+	SELECT id, first_due
 	FROM known
 	WHERE enlistable AND NOT booked
 	ORDER BY id

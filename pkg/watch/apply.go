@@ -173,7 +173,7 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 }
 
 func (ap *applier) receive(a answer) {
-	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.cfg.Schedule)})
+	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
 }
 
 func (ap *applier) receiveRelease(rel release) {

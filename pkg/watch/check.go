@@ -91,8 +91,10 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	check.Took = time.Since(start)
 	check.Answer, check.Err = status, askErr
 
-	a := answer{order: order, status: status, err: askErr, took: check.Took}
-	outcome := a.outcome(cfg.Schedule)
+	a := answer{order: order, status: status, err: askErr, took: check.Took, askedAt: start}
+	// One order asked by hand follows the fixed schedule: what the runs
+	// learned is theirs to use, and the next run takes over from here.
+	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {

@@ -29,7 +29,7 @@ type Config struct {
 	MaxDuration    time.Duration // stop claiming after this, finish what is in flight
 	FirstDelay     time.Duration // a newly sent order is first asked about this long after sentAt
 	GiveUpAfter    time.Duration // counted from zwatch's first check
-	Schedule       Schedule      // waits between checks of one order
+	Schedule       Schedule      // waits between checks of one order, when not learning
 	DryRun         bool          // ask, but write nothing
 	// FaultLimit integration-level faults in a row (empty body, HTML page,
 	// unreachable) cut an integration off for the rest of the run.
@@ -38,6 +38,15 @@ type Config struct {
 	// zero claims once.
 	Loop time.Duration
 	Tick time.Duration
+
+	// Learn plans each panel's checks from how it finished orders before
+	// (issue 11; see Scheduler); false follows Schedule.
+	Learn bool
+	// TimeScale tells a learning run that time passes this many times
+	// faster than the clock says: for benchmarks that compress time, so
+	// that what is learned stays in the panels' own seconds. 0 or 1 in
+	// production.
+	TimeScale float64
 
 	HTTPClient *http.Client // shared by every integration's client; nil: one per run
 	Logger     *slog.Logger // nil: discard
@@ -93,6 +102,7 @@ func DefaultConfig() Config {
 		FirstDelay:     DefaultFirstDelay,
 		GiveUpAfter:    24 * time.Hour,
 		Schedule:       DefaultSchedule,
+		Learn:          true,
 		FaultLimit:     3,
 		Loop:           DefaultLoop,
 		Tick:           DefaultTick,
@@ -133,6 +143,8 @@ func (c Config) Validate() error {
 		return fieldError("FirstDelay", "must not be negative")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
+	case c.TimeScale < 0:
+		return fieldError("TimeScale", "must not be negative")
 	case len(c.Schedule) == 0:
 		return fieldError("Schedule", "needs at least one step")
 	case c.FaultLimit < 1:

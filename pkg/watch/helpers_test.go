@@ -52,11 +52,12 @@ func (e *env) order(ref string) string {
 var seedSchedule, _ = watch.ParseSchedule("60s,2m,4m,8m,15m,30m")
 
 // config is check-pending's defaults for one claim without a pace (tests
-// that loop or pace say so), with debug logs captured and the seed schedule.
+// that loop or pace say so), with debug logs captured and the seed schedule,
+// followed as given (as with --schedule).
 func (e *env) config() watch.Config {
 	cfg := watch.DefaultConfig()
 	cfg.Loop, cfg.Rate = 0, 0
-	cfg.Schedule = seedSchedule
+	cfg.Schedule, cfg.Learn = seedSchedule, false
 	cfg.Timeout = 5 * time.Second
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return cfg

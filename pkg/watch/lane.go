@@ -238,7 +238,7 @@ func (l *lane) ask(o store.Order) (a answer, timedOut bool) {
 		l.mu.Unlock()
 	}()
 	status, err := l.client.CheckPin(ctx, o.Referans)
-	a = answer{order: o, lane: l, status: status, err: err, took: time.Since(start)}
+	a = answer{order: o, lane: l, status: status, err: err, took: time.Since(start), askedAt: start}
 	if err != nil && r.abort.Err() == nil {
 		var netErr net.Error
 		timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) ||

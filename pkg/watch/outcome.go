@@ -15,13 +15,16 @@ type answer struct {
 	status znet.PinStatus
 	err    error
 	took   time.Duration
+	// askedAt is when the request left: the order was waiting then, as far
+	// as a waiting answer goes.
+	askedAt time.Time
 }
 
 // outcome turns znet's answer into what the store applies.
-func (a answer) outcome(schedule Schedule) store.Outcome {
+func (a answer) outcome(sched *Scheduler) store.Outcome {
 	o := store.Outcome{
 		Order:       a.order,
-		NextCheckIn: schedule.Next(a.order.Attempts + 1),
+		NextCheckIn: sched.Next(a.order, a.askedAt, time.Now()),
 	}
 	if a.err != nil {
 		o.Result = store.ResultError

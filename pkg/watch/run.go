@@ -72,6 +72,7 @@ type run struct {
 	stop context.CancelFunc
 
 	dbTime atomic.Int64 // nanoseconds spent in database calls
+	sched  *Scheduler   // when each order is asked next (scheduler.go); set before any part starts
 }
 
 func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
@@ -105,6 +106,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 }
 
 func (r *run) execute() (*Summary, error) {
+	r.sched = r.newScheduler()
 	held := newHoldings()
 	slots := newSlots(r.cfg.Concurrency)
 	ap := newApplier(r, held)

@@ -1,0 +1,78 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// After a check-pending run has learned a panel, stats says what it
+// learned (its finishing times, from how many completions) and the time
+// to PIN its plan gives; a panel without history shows the PIN profile.
+func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: "http://127.0.0.1:1", Kod: "k", Sifre: "x"})
+	var hist []storetest.Finished
+	for i := range 250 {
+		final := 20*time.Second + time.Duration(i)*200*time.Millisecond // 20 s to 70 s
+		hist = append(hist, storetest.Finished{WaitingAt: final - 5*time.Second, FinalAt: final, Ago: time.Hour})
+	}
+	s.db.AddFinishHistory(s.integ, hist)
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+
+	r := zwatch(t, s.db, "stats", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("stats: exit %d\n%s", r.code, r.all())
+	}
+	var report struct {
+		Learned []struct {
+			Name         string  `json:"name"`
+			Completions  int     `json:"completions"`
+			OwnWeight    float64 `json:"own_weight"`
+			FinishMedian float64 `json:"finish_median_seconds"`
+			ToPIN        struct {
+				Median   float64 `json:"median_seconds"`
+				Requests float64 `json:"requests_per_order"`
+			} `json:"to_pin"`
+			Histogram []float64 `json:"to_pin_histogram"`
+		} `json:"learned"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("stats json: %v\n%s", err, r.stdout)
+	}
+	byName := map[string]int{}
+	for i, l := range report.Learned {
+		byName[l.Name] = i
+	}
+	a := report.Learned[byName["znet-A"]]
+	if a.Completions != 250 || a.OwnWeight != 1 || a.FinishMedian < 35 || a.FinishMedian > 55 {
+		t.Errorf("znet-A: %d completions, weight %v, median finishing time %.1f s; want 250, 1 and about 45 s",
+			a.Completions, a.OwnWeight, a.FinishMedian)
+	}
+	if a.ToPIN.Median <= 0 || a.ToPIN.Requests <= 1 {
+		t.Errorf("znet-A: planned time to PIN %+v, want a median and the requests per order", a.ToPIN)
+	}
+	sum := 0.0
+	for _, share := range a.Histogram {
+		sum += share
+	}
+	if sum < 0.99 || sum > 1.01 {
+		t.Errorf("znet-A: the histogram's shares add up to %.3f, want 1", sum)
+	}
+	if b := report.Learned[byName["znet-B"]]; b.Completions != 0 || b.OwnWeight != 0 {
+		t.Errorf("znet-B, without history: %+v, want the PIN profile", b)
+	}
+
+	text := zwatch(t, s.db, "stats")
+	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (no history yet)", "znet-A: time to PIN, as planned"} {
+		if !strings.Contains(text.stdout, want) {
+			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
+		}
+	}
+}

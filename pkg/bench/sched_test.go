@@ -1,0 +1,232 @@
+//go:build bench
+
+package bench
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// The scheduler benchmark (issue 11): today's FIFO (the recommended cron
+// line, following the PIN schedule) beside the learning scheduler (the
+// same line without --schedule), on the same orders, for the issue's
+// panels. It reuses the PIN benchmark's shop, cron and znet, with one
+// panel, a rate limit and other finishing times.
+
+// schedCase is one of the issue's scenarios.
+type schedCase struct {
+	Name    string
+	Targets string // the issue's targets, in words
+	Work    pinWorkload
+	Rate    float64
+	// Check says which targets a pair of rows misses.
+	Check func(fifo, learned pinRow) []string
+}
+
+func logNormalTakes(r *rand.Rand, median time.Duration, sigma float64) time.Duration {
+	return time.Duration(float64(median) * math.Exp(sigma*r.NormFloat64()))
+}
+
+// pinFinishing is the PIN benchmark's profile as a Finishing function.
+func pinFinishing(r *rand.Rand) (time.Duration, bool) {
+	sigma := math.Log(float64(finishP95)/float64(finishMedian)) / z95
+	switch u := r.Float64(); {
+	case u < cancelShare:
+		return logNormalTakes(r, finishMedian, sigma), true
+	case u < cancelShare+longShare:
+		return logNormalTakes(r, longWait, longSigma), false
+	}
+	return logNormalTakes(r, finishMedian, sigma), false
+}
+
+// neverFinishing: log-normal, median 15 s, σ = 1; 12% never finish.
+func neverFinishing(r *rand.Rand) (time.Duration, bool) {
+	if r.Float64() < 0.12 {
+		return never, false
+	}
+	return logNormalTakes(r, 15*time.Second, 1), false
+}
+
+// slowFinishing: median 3 min, p95 20 min.
+func slowFinishing(r *rand.Rand) (time.Duration, bool) {
+	return logNormalTakes(r, 3*time.Minute, math.Log(20.0/3)/z95), false
+}
+
+// fastFinishing: median 5 s, p95 40 s; 3% near 30 min.
+func fastFinishing(r *rand.Rand) (time.Duration, bool) {
+	if r.Float64() < 0.03 {
+		return logNormalTakes(r, 30*time.Minute, 0.1), false
+	}
+	return logNormalTakes(r, 5*time.Second, math.Log(8)/z95), false
+}
+
+func schedCases(quick bool) []schedCase {
+	base := pinWorkload{Scale: 40, Panels: 1, PanelLatency: 200 * time.Millisecond, Seed: 11}
+	if *pinScaleFlag > 0 {
+		base.Scale = *pinScaleFlag
+	}
+	// Every scenario runs an hour past its last order, so that the orders
+	// around half an hour and the 30-minute floor have their time.
+	work := func(f func(*rand.Rand) (time.Duration, bool), perHour float64, window time.Duration) pinWorkload {
+		w := base
+		w.Finishing, w.ArrivalRate, w.Window, w.Horizon = f, perHour/3600, window, window+time.Hour
+		if quick {
+			w.Window, w.Horizon = window/4, window/4+40*time.Minute
+		}
+		return w
+	}
+	learned := func(w pinWorkload) pinWorkload {
+		w.History = 1000
+		return w
+	}
+	miss := func(cond bool, what string) []string {
+		if cond {
+			return nil
+		}
+		return []string{what}
+	}
+	burst := learned(work(neverFinishing, 3600, 30*time.Minute))
+	burst.Burst = 300
+	return []schedCase{
+		{
+			Name: "PIN profile, budget to spare (1,200 orders/h, R = 5)", Rate: 5,
+			Work:    work(pinFinishing, 1200, 30*time.Minute),
+			Targets: "median ≤ 10 s, p95 ≤ 60 s, ≤ 6 requests/order",
+			Check: func(_, l pinRow) []string {
+				return append(append(miss(l.Median <= 10, "median"), miss(l.P95 <= 60, "p95")...), miss(l.RequestsPerOrder <= 6, "requests")...)
+			},
+		},
+		{
+			Name: "PIN profile, overload (5,000 orders/h for 30 min, R = 5)", Rate: 5,
+			Work:    work(pinFinishing, 5000, 30*time.Minute),
+			Targets: "p95 ≤ 0.65 × FIFO's",
+			Check:   func(f, l pinRow) []string { return miss(l.P95 <= 0.65*f.P95, "p95") },
+		},
+		{
+			Name: "fast, 12% never finish, learned (1,000/h, R = 5)", Rate: 5,
+			Work:    learned(work(neverFinishing, 1000, time.Hour)),
+			Targets: "median ≤ 8 s, p95 ≤ 25 s, ≤ 6 requests/order",
+			Check: func(_, l pinRow) []string {
+				return append(append(miss(l.Median <= 8, "median"), miss(l.P95 <= 25, "p95")...), miss(l.RequestsPerOrder <= 6, "requests")...)
+			},
+		},
+		{
+			Name: "the same panel, learned, burst of 300 plus 1 order/s (R = 10)", Rate: 10, Work: burst,
+			Targets: "median ≤ 11 s, p95 ≤ 28 s",
+			Check:   func(_, l pinRow) []string { return append(miss(l.Median <= 11, "median"), miss(l.P95 <= 28, "p95")...) },
+		},
+		{
+			Name: "slow panel, median 3 min, p95 20 min, learned (600/h, R = 5)", Rate: 5,
+			Work:    learned(work(slowFinishing, 600, time.Hour)),
+			Targets: "p95 ≤ 60 s, ≤ 6 requests/order",
+			Check: func(_, l pinRow) []string {
+				return append(miss(l.P95 <= 60, "p95"), miss(l.RequestsPerOrder <= 6, "requests")...)
+			},
+		},
+		{
+			Name: "fast panel, median 5 s, 3% near 30 min, learned (1,000/h, R = 5)", Rate: 5,
+			Work:    learned(work(fastFinishing, 1000, time.Hour)),
+			Targets: "≤ 1.6 requests/order, median ≤ 10 s, p95 ≤ 1.1 × FIFO's",
+			Check: func(f, l pinRow) []string {
+				return append(append(miss(l.RequestsPerOrder <= 1.6, "requests"), miss(l.Median <= 10, "median")...), miss(l.P95 <= 1.1*f.P95, "p95")...)
+			},
+		},
+	}
+}
+
+// history is what zwatch saw of w.History orders of panel p before the
+// run: their finishing times from w.Finishing, bracketed by the checks of
+// the PIN schedule, sent over the hour before the run (in real time, so
+// within what zwatch reads back).
+func (w pinWorkload) history(p int) []storetest.Finished {
+	r := rand.New(rand.NewPCG(w.Seed+uint64(p), 0x415))
+	var checks []time.Duration
+	at := 15 * time.Second
+	for k := 0; at < 24*time.Hour; k++ {
+		checks = append(checks, at)
+		at += watch.DefaultSchedule[min(k, len(watch.DefaultSchedule)-1)]
+	}
+	var out []storetest.Finished
+	for i := range w.History {
+		takes, cancelled := w.Finishing(r)
+		var waiting time.Duration
+		for _, c := range checks {
+			if c >= takes {
+				out = append(out, storetest.Finished{WaitingAt: w.real(waiting), FinalAt: w.real(c), Cancelled: cancelled,
+					Ago: time.Hour + time.Duration(i)*time.Second})
+				break
+			}
+			waiting = c
+		}
+	}
+	return out
+}
+
+// schedRow is one scenario: FIFO and the learning scheduler.
+type schedRow struct {
+	Case          schedCase
+	FIFO, Learned pinRow
+	Orders        int
+}
+
+func benchSched(t *testing.T, h *harness) {
+	recommended := recommendedSetup(t)
+	for _, c := range schedCases(h.quick) {
+		t.Run(c.Name, func(t *testing.T) {
+			orders := c.Work.orders()
+			row := schedRow{Case: c, Orders: len(orders)}
+			fifo := recommended
+			fifo.Name, fifo.Rate = "FIFO: "+c.Name, c.Rate
+			fifo.Schedule = watch.DefaultSchedule.String()
+			learned := fifo
+			learned.Name, learned.Learn = "learned: "+c.Name, true
+			row.FIFO = runPINScenario(t, h.bin, fifo, c.Work, orders)
+			row.Learned = runPINScenario(t, h.bin, learned, c.Work, orders)
+			for _, r := range []pinRow{row.FIFO, row.Learned} {
+				t.Logf("%s: median %s, p95 %s, p99 %s, max %s, %.2f requests/order, at most %d requests/s, %d of %d PINs delivered",
+					r.Scenario.Name, formatDelay(r.Median), formatDelay(r.P95), formatDelay(r.P99), formatDelay(r.Max),
+					r.RequestsPerOrder, r.MaxPerSecond, r.Delivered, r.Delivered+r.Undelivered)
+			}
+			h.report.sched = append(h.report.sched, row)
+		})
+	}
+}
+
+func (r *report) writeSched(w writer) {
+	w("## 5. Scheduler: FIFO and learning (issue 11)\n\n")
+	if len(r.sched) == 0 {
+		w("Not run.\n\n")
+		return
+	}
+	wl := r.sched[0].Learned
+	w("Each scenario runs twice on the same orders (one dealer panel): **FIFO** is the recommended cron line following\n")
+	w("the PIN schedule (`--schedule %s`), today's behaviour; **learned** is the same line without `--schedule`,\n", watch.DefaultSchedule)
+	w("so that zwatch learns the panel from its history and plans each order's checks. The harness is the PIN benchmark's\n")
+	w("(section 4), time divided by %g, `--rate` per scenario, each run lasting an hour past its last order. Scenarios\n", wl.Scale)
+	w("marked *learned* start with 1,000 orders of the panel's history in the database, finished over the hour before,\n")
+	w("as zwatch's checks on the PIN schedule would have seen them: a panel zwatch has watched before. Delays in simulated\n")
+	w("seconds from znet finishing to the PIN saved; not saved by the end counts as infinitely late; *max* is the\n")
+	w("longest any delivered PIN waited. Requests per order count every request, orders that never finish included.\n\n")
+	w("| scenario | orders | FIFO median / p95 / p99 / max | FIFO req/order | learned median / p95 / p99 / max | learned req/order | most per second (FIFO, learned) | issue's targets | missed |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---|---|\n")
+	four := func(p pinRow) string {
+		return fmt.Sprintf("%s / %s / %s / %s", formatDelay(p.Median), formatDelay(p.P95), formatDelay(p.P99), formatDelay(p.Max))
+	}
+	for _, row := range r.sched {
+		missed := strings.Join(row.Case.Check(row.FIFO, row.Learned), ", ")
+		if missed == "" {
+			missed = "none"
+		}
+		w("| %s | %d | %s | %.2f | %s | %.2f | %d, %d (R = %g) | %s | %s |\n", row.Case.Name, row.Orders,
+			four(row.FIFO), row.FIFO.RequestsPerOrder, four(row.Learned), row.Learned.RequestsPerOrder,
+			row.FIFO.MaxPerSecond, row.Learned.MaxPerSecond, row.Case.Rate, row.Case.Targets, missed)
+	}
+	w("\n")
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// FinishSample is one order as zwatch saw it, ages in seconds from its
+// sentAt: znet said it was still waiting at WaitingAge (0 when no check
+// did) and final at FinalAge; or zwatch gave up on it at FinalAge; or,
+// Open, it is still waiting, last seen so at WaitingAge.
+type FinishSample struct {
+	IntegrationID string  `db:"integration_id"`
+	WaitingAge    float64 `db:"waiting_age"`
+	FinalAge      float64 `db:"final_age"`
+	GaveUp        bool    `db:"gave_up"`
+	Completed     bool    `db:"completed"`
+	Open          bool    `db:"open"`
+}
+
+// HistoryParams bounds what FinishHistory reads.
+type HistoryParams struct {
+	// Scan is how many of the newest final answers and give-ups, over all
+	// panels, are read at most: the query's cost, whatever the size of the
+	// shop's history.
+	Scan int
+	// PerPanel keeps each panel's newest this many orders, by sentAt.
+	PerPanel int
+	// Within leaves out orders sent longer ago than this.
+	Within time.Duration
+}
+
+// FinishHistory returns, per panel, the orders sent since a point in time,
+// whatever became of them: final (with when znet last said waiting), given
+// up, or still waiting. A sample of whole sendings, not only of the ones
+// that already ended, so that a fit made while slow orders are still
+// waiting does not take the panel for faster than it is.
+//
+// Its cost is bounded by p.Scan and by the orders still waiting, not by
+// the shop's history: it walks the index on zwatch_order_events.at
+// backwards from now, reads the waiting orders through the partial index
+// of zwatch_order_checks, and looks each order up by primary key. When
+// the scan is cut short, the sample starts at the oldest final answer it
+// read, so that every order sent since is in it.
+func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSample, error) {
+	var samples []FinishSample
+	if err := s.db.SelectContext(ctx, &samples, finishHistorySQL, p.Scan, p.PerPanel, p.Within.Seconds()); err != nil {
+		return nil, fmt.Errorf("reading the history of finished orders: %w", err)
+	}
+	return samples, nil
+}
+
+// finishHistorySQL: an order's lower bound is when znet last said it was
+// waiting, if that lies between its sentAt and its final answer (an order
+// the shop sent again has an older one); otherwise its sentAt. Events
+// from before the order's current sentAt belong to an earlier sending.
+const finishHistorySQL = `
+WITH recent AS (
+	SELECT ev.order_id, ev.at, ev.kind, ev.to_status
+	FROM zwatch_order_events ev
+	WHERE ev.at > now() - make_interval(secs => $3)
+	  AND (ev.kind = 'gave_up' OR ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))
+	ORDER BY ev.at DESC
+	LIMIT $1
+),
+since AS (
+	-- Every order sent since this ended within what was read, or is
+	-- still waiting.
+	SELECT CASE WHEN count(*) >= $1 THEN min(at) ELSE now() - make_interval(secs => $3) END AS t0
+	FROM recent
+),
+ended AS (
+	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.at
+	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
+	            ELSE 0 END AS waiting_age,
+	       extract(epoch FROM r.at - o.sent_at)::float8 AS final_age,
+	       r.kind = 'gave_up' AS gave_up,
+	       r.kind = 'status' AND r.to_status = 'completed' AS completed,
+	       false AS open
+	FROM recent r
+	-- One primary key lookup per event (see statsSQL for why LIMIT).
+	JOIN LATERAL (
+		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		FROM product_orders o
+		WHERE o.id = r.order_id
+		LIMIT 1
+	) o ON true
+	LEFT JOIN zwatch_order_checks c ON c.order_id = r.order_id
+	WHERE r.at >= o.sent_at
+),
+waiting AS (
+	-- The rows of zwatch_order_checks' partial index: the work, not the
+	-- history.
+	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
+	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
+	FROM zwatch_order_checks c
+	JOIN LATERAL (
+		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		FROM product_orders o
+		WHERE o.id = c.order_id
+		LIMIT 1
+	) o ON true
+	WHERE c.finished_at IS NULL
+	  AND c.given_up_at IS NULL
+	  AND c.waiting_seen_at > o.sent_at
+),
+cohort AS (
+	SELECT all_.*,
+	       row_number() OVER (PARTITION BY all_.integration_id ORDER BY all_.sent_at DESC) AS nth
+	FROM (SELECT * FROM ended UNION ALL SELECT * FROM waiting) all_, since
+	WHERE all_.sent_at >= since.t0
+	  AND all_.integration_id IS NOT NULL
+)
+SELECT integration_id, waiting_age, final_age, gave_up, completed, open
+FROM cohort
+WHERE nth <= $2`
+
+// PanelFit is what zwatch learned of one panel's finishing times.
+type PanelFit struct {
+	IntegrationID string    `db:"integration_id" json:"integration_id"`
+	FittedAt      time.Time `db:"fitted_at" json:"fitted_at"`
+	Finals        int       `db:"finals" json:"finals"`
+	Completions   int       `db:"completions" json:"completions"`
+	GaveUp        int       `db:"gave_up" json:"gave_up"`
+	// OwnWeight is the share of the panel's own history in the fit, the
+	// rest being the prior: 0 below enough history, 1 from plenty on.
+	OwnWeight float64 `db:"own_weight" json:"own_weight"`
+	// FirstCheck is how many seconds after sentAt the claim registers the
+	// panel's orders, as its plan chose; 0 for --first-delay.
+	FirstCheck float64 `db:"first_check_s" json:"first_check_seconds,omitempty"`
+	// Survival[k] is the share of orders not final at Ages[k] seconds.
+	Ages     pq.Float64Array `db:"ages" json:"-"`
+	Survival pq.Float64Array `db:"survival" json:"-"`
+}
+
+// PanelFits returns every panel's fit.
+func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
+	var fits []PanelFit
+	err := s.db.SelectContext(ctx, &fits, `
+		SELECT integration_id::text AS integration_id, fitted_at, finals, completions, gave_up, own_weight,
+		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival
+		FROM zwatch_panel_fits
+		ORDER BY integration_id`)
+	if err != nil {
+		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", err)
+	}
+	return fits, nil
+}
+
+// SavePanelFits replaces the fits of the panels given, stamped now.
+func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, f := range fits {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight,
+				                               first_check_s, ages, survival)
+				VALUES ($1::uuid, now(), $2, $3, $4, $5, NULLIF($6::float8, 0), $7, $8)
+				ON CONFLICT (integration_id) DO UPDATE
+				SET fitted_at = now(), finals = EXCLUDED.finals, completions = EXCLUDED.completions,
+					gave_up = EXCLUDED.gave_up, own_weight = EXCLUDED.own_weight,
+					first_check_s = EXCLUDED.first_check_s, ages = EXCLUDED.ages, survival = EXCLUDED.survival`,
+				f.IntegrationID, f.Finals, f.Completions, f.GaveUp, f.OwnWeight, f.FirstCheck, f.Ages, f.Survival)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("saving what zwatch learned of %d panels: %w", len(fits), err)
+	}
+	return nil
+}
+
+// FitsStale says whether the panels' fits are due for a refit: none was
+// ever made, or the newest is older than every. A run that finds them
+// stale refits; two runs doing so at once only write the same thing twice.
+func (s *Store) FitsStale(ctx context.Context, every time.Duration) (bool, error) {
+	var stale bool
+	err := s.db.GetContext(ctx, &stale, `
+		SELECT COALESCE(max(fitted_at) < now() - make_interval(secs => $1), true)
+		FROM zwatch_panel_fits`, every.Seconds())
+	if err != nil {
+		return false, fmt.Errorf("reading when the panels were last fitted: %w", err)
+	}
+	return stale, nil
+}

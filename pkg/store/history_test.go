@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// The history a fit reads: each panel's newest orders, as many as asked
+// for, final ones with when znet last said the order was waiting, and the
+// ones still waiting; nothing older than asked for; and an order the shop
+// sent again is measured from its new sentAt, not from the sending it
+// already finished.
+func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	a := db.AddIntegration(storetest.Integration{Name: "A"})
+	b := db.AddIntegration(storetest.Integration{Name: "B"})
+	var hist []storetest.Finished
+	for i := range 30 {
+		hist = append(hist, storetest.Finished{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: time.Duration(i+1) * time.Minute})
+	}
+	db.AddFinishHistory(a, hist)
+	db.AddFinishHistory(b, []storetest.Finished{
+		{FinalAt: 15 * time.Second, Cancelled: true, Ago: time.Hour},
+		{WaitingAt: 40 * time.Second, FinalAt: 60 * time.Second, Ago: 3 * 24 * time.Hour},
+	})
+	// Sent again a minute ago, after zwatch had finished with it: its old
+	// final answer is from before this sending.
+	resent := db.AddOrder(storetest.Order{IntegrationID: b, Referans: "r", ExternalStatus: "completed", Status: "approved"})
+	db.AddEvent(resent, "completed", 5*time.Minute)
+	db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
+
+	// Still waiting: last seen so 30 s after it was sent, 40 s ago.
+	open := db.AddOrder(storetest.Order{IntegrationID: b, Referans: "w", SentAgo: 70 * time.Second})
+	db.AddCheck(open, storetest.Check{Attempts: 1})
+	db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds' WHERE order_id = $1`, open)
+
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 10, Within: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perPanel := map[string][]store.FinishSample{}
+	for _, s := range got {
+		perPanel[s.IntegrationID] = append(perPanel[s.IntegrationID], s)
+	}
+	if n := len(perPanel[a]); n != 10 {
+		t.Errorf("panel A: %d samples, want its newest 10", n)
+	}
+	for _, s := range perPanel[a] {
+		if s.WaitingAge < 19 || s.WaitingAge > 21 || s.FinalAge < 29 || s.FinalAge > 31 || !s.Completed || s.GaveUp {
+			t.Errorf("panel A: sample %+v, want waiting at 20 s, completed at 30 s", s)
+		}
+	}
+	if len(perPanel[b]) != 2 {
+		t.Fatalf("panel B: samples %+v, want the order still waiting and the cancelled order of an hour ago", perPanel[b])
+	}
+	for _, s := range perPanel[b] {
+		switch {
+		case s.Open && (s.WaitingAge < 29 || s.WaitingAge > 31):
+			t.Errorf("panel B: sample %+v, want still waiting, last seen so at 30 s", s)
+		case !s.Open && (s.Completed || s.WaitingAge != 0 || s.FinalAge < 14 || s.FinalAge > 16):
+			t.Errorf("panel B: sample %+v, want cancelled at its first check, 15 s", s)
+		}
+	}
+}
+
+// A fit is saved and read back whole, and after a refit the fits are fresh
+// until the refit interval has passed.
+func TestPanelFitsRoundTrip(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	a := db.AddIntegration(storetest.Integration{Name: "A"})
+	if stale, err := db.Store.FitsStale(ctx, time.Minute); err != nil || !stale {
+		t.Fatalf("no fit yet: stale %v (%v), want stale", stale, err)
+	}
+	fit := store.PanelFit{IntegrationID: a, Finals: 250, Completions: 240, GaveUp: 3, OwnWeight: 1, FirstCheck: 12.5,
+		Ages: []float64{0, 1, 2}, Survival: []float64{1, 0.5, 0.25}}
+	if err := db.Store.SavePanelFits(ctx, []store.PanelFit{fit}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Store.PanelFits(ctx)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("fits %+v (%v), want the one saved", got, err)
+	}
+	g := got[0]
+	if g.IntegrationID != a || g.Finals != 250 || g.Completions != 240 || g.GaveUp != 3 || g.OwnWeight != 1 ||
+		g.FirstCheck != 12.5 || len(g.Survival) != 3 || g.Survival[2] != 0.25 {
+		t.Errorf("read back %+v, want %+v", g, fit)
+	}
+	if stale, err := db.Store.FitsStale(ctx, time.Minute); err != nil || stale {
+		t.Errorf("just fitted: stale %v (%v), want fresh", stale, err)
+	}
+}

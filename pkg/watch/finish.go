@@ -1,0 +1,339 @@
+package watch
+
+import (
+	"math"
+	"slices"
+)
+
+// Finishing is how a dealer panel finishes orders: the share of orders not
+// yet final (done or cancelled) at each age, counted from sentAt. It may
+// level off above zero: orders that never finish. zwatch learns one per
+// panel from its own history (FitFinishing) and starts from the PIN
+// profile (PINProfile), the distribution the default schedule was built for.
+type Finishing struct {
+	// Surv[k] is the share not final at age gridAge(k); Surv[0] is 1 and
+	// the values never rise.
+	Surv []float64
+	// Finals is how many final answers (done or cancelled) the fit rests
+	// on, Completions how many of them were done, Censored how many orders
+	// zwatch gave up on; all zero for the prior alone.
+	Finals, Completions, Censored int
+	// Weight is the share of the panel's own fit in Surv, the rest being
+	// the prior: 0 below minFinalsToLearn, 1 from trustFinals on.
+	Weight float64
+	// FirstCheck is how long after sentAt the claim registers the panel's
+	// orders, in the plans' seconds, as its plan chose when it was fitted;
+	// 0 for --first-delay.
+	FirstCheck float64
+}
+
+// The grid of ages the distribution is kept on: 0, then from gridFirst
+// seconds up, each point gridStep times the one before, to past a day (the
+// default give-up). Relative steps suit finishing times, which spread over
+// four orders of magnitude.
+const (
+	gridFirst  = 1.0
+	gridStep   = 1.04
+	gridPoints = 310 // gridAge(309) ≈ 50 h
+)
+
+var gridAges = func() []float64 {
+	ages := make([]float64, gridPoints)
+	for k := 1; k < gridPoints; k++ {
+		ages[k] = gridFirst * math.Pow(gridStep, float64(k-1))
+	}
+	return ages
+}()
+
+// GridAges is the ages, in seconds, at which Surv is given.
+func GridAges() []float64 { return slices.Clone(gridAges) }
+
+// The PIN profile (issue 6, README "The schedule"): 90% finish (done or
+// cancelled) log-normally with a median of 40 s and a 95th percentile of 5
+// minutes, 10% around half an hour, when a person at the dealer handles them.
+const (
+	pinMedian    = 40.0
+	pinP95       = 300.0
+	pinLongShare = 0.10
+	pinLongWait  = 1800.0
+	pinLongSigma = 0.1
+	z95          = 1.6448536269514722
+)
+
+// PINProfile is the prior every panel starts from.
+func PINProfile() *Finishing {
+	sigma := math.Log(pinP95/pinMedian) / z95
+	f := &Finishing{Surv: make([]float64, gridPoints)}
+	for k, a := range gridAges {
+		if a == 0 {
+			f.Surv[k] = 1
+			continue
+		}
+		f.Surv[k] = (1-pinLongShare)*logNormalSurv(a, pinMedian, sigma) + pinLongShare*logNormalSurv(a, pinLongWait, pinLongSigma)
+	}
+	return f
+}
+
+// LogNormalFinishing is a panel where a share never finishes and the rest
+// finish log-normally; for simulations and tests.
+func LogNormalFinishing(median, sigma, never float64) *Finishing {
+	f := &Finishing{Surv: make([]float64, gridPoints)}
+	for k, a := range gridAges {
+		f.Surv[k] = 1
+		if a > 0 {
+			f.Surv[k] = never + (1-never)*logNormalSurv(a, median, sigma)
+		}
+	}
+	return f
+}
+
+func logNormalSurv(age, median, sigma float64) float64 {
+	return 0.5 * math.Erfc(math.Log(age/median)/(sigma*math.Sqrt2))
+}
+
+// SurvAt is the share not final at age seconds, linear between grid points.
+func (f *Finishing) SurvAt(age float64) float64 {
+	if age <= 0 {
+		return 1
+	}
+	k := gridIndex(age)
+	if k >= gridPoints-1 {
+		return f.Surv[gridPoints-1]
+	}
+	a0, a1 := gridAges[k], gridAges[k+1]
+	return f.Surv[k] + (f.Surv[k+1]-f.Surv[k])*(age-a0)/(a1-a0)
+}
+
+// gridIndex is the last grid point at or below age.
+func gridIndex(age float64) int {
+	if age < gridFirst {
+		return 0
+	}
+	k := 1 + int(math.Floor(math.Log(age/gridFirst)/math.Log(gridStep)))
+	// Rounding may put age a hair on the wrong side of a point.
+	for k > 1 && gridAges[min(k, gridPoints-1)] > age {
+		k--
+	}
+	for k+1 < gridPoints && gridAges[k+1] <= age {
+		k++
+	}
+	return min(k, gridPoints-1)
+}
+
+// AgeWhenSurv is the first age at which the share not final has fallen to
+// s, or +Inf when it never does.
+func (f *Finishing) AgeWhenSurv(s float64) float64 {
+	if s >= 1 {
+		return 0
+	}
+	k, found := slices.BinarySearchFunc(f.Surv, s, func(v, target float64) int {
+		// Surv does not rise: "before" while still above the target.
+		switch {
+		case v > target:
+			return -1
+		case v < target:
+			return 1
+		}
+		return 0
+	})
+	if found {
+		for k > 0 && f.Surv[k-1] == s {
+			k--
+		}
+		return gridAges[k]
+	}
+	if k >= gridPoints {
+		return math.Inf(1)
+	}
+	// Between k-1 (above s) and k (below s).
+	s0, s1 := f.Surv[k-1], f.Surv[k]
+	a0, a1 := gridAges[k-1], gridAges[k]
+	return a0 + (a1-a0)*(s0-s)/(s0-s1)
+}
+
+// FinishedShare is the share of orders that ever become final within the
+// grid: one minus the share that never does.
+func (f *Finishing) FinishedShare() float64 { return 1 - f.Surv[gridPoints-1] }
+
+// Quantile is the age by which the share q of the orders that do finish
+// have finished: Quantile(0.5) is the median finishing time. NaN when none
+// finish.
+func (f *Finishing) Quantile(q float64) float64 {
+	done := f.FinishedShare()
+	if done <= 0 {
+		return math.NaN()
+	}
+	return f.AgeWhenSurv(1 - q*done)
+}
+
+// blend is the panel's own fit where it has enough history, the prior
+// where not, and a mixture in between.
+func blend(own, prior *Finishing, weight float64) *Finishing {
+	out := &Finishing{Surv: make([]float64, gridPoints), Finals: own.Finals, Completions: own.Completions,
+		Censored: own.Censored, Weight: weight}
+	for k := range out.Surv {
+		out.Surv[k] = weight*own.Surv[k] + (1-weight)*prior.Surv[k]
+	}
+	return out
+}
+
+// FinishObservation is what zwatch saw of one order, ages in seconds from
+// sentAt: it was still waiting at WaitingAge (0 when no check found it
+// waiting) and final at FinalAge, so it finished in between; or, GaveUp,
+// it was still waiting at FinalAge when zwatch stopped asking; or, Open,
+// it is still waiting, last seen so at WaitingAge.
+type FinishObservation struct {
+	WaitingAge, FinalAge    float64
+	GaveUp, Completed, Open bool
+}
+
+// How much history a panel's own fit needs: below minFinalsToLearn final
+// answers the prior alone decides (a fit from 50 orders is not reliable);
+// from trustFinals on, the panel's own fit alone; in between, a mixture
+// that leans towards the panel's fit as its history grows.
+const (
+	minFinalsToLearn = 50
+	trustFinals      = 200
+)
+
+// FitFinishing learns a panel's finishing times from what zwatch saw of
+// the orders sent since some time (all of them: those still waiting too,
+// or a fit made while slow orders wait would take the panel for faster
+// than it is), starting from the prior.
+//
+// zwatch never sees the moment an order finishes, only that it was waiting
+// at one check and final at the next: each observation is an interval, and
+// an order zwatch gave up on is known only to take longer than it waited.
+// The fit is the maximum-likelihood distribution for such data (Turnbull's
+// self-consistency algorithm) on the grid of ages, started from the prior
+// so that where the data cannot tell (within one interval) the prior's
+// shape stays, then smoothed over a few neighbouring grid cells.
+func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
+	own := &Finishing{}
+	for _, o := range obs {
+		switch {
+		case o.Open:
+		case o.GaveUp:
+			own.Censored++
+		default:
+			own.Finals++
+			if o.Completed {
+				own.Completions++
+			}
+		}
+	}
+	weight := min(1, max(0, float64(own.Finals-minFinalsToLearn)/float64(trustFinals-minFinalsToLearn)))
+	if weight == 0 {
+		return blend(own.withSurv(prior.Surv), prior, 0)
+	}
+	// Cells: k < gridPoints-1 is (gridAges[k], gridAges[k+1]], the last one
+	// "after the grid", which is where orders that never finish are.
+	cells := gridPoints
+	mass := make([]float64, cells)
+	for k := range cells - 1 {
+		mass[k] = prior.Surv[k] - prior.Surv[k+1]
+	}
+	mass[cells-1] = prior.Surv[gridPoints-1]
+	for k := range mass {
+		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
+	}
+	type span struct {
+		first int
+		w     []float64 // share of each cell from first on inside the interval
+	}
+	spans := make([]span, len(obs))
+	for i, o := range obs {
+		lo, hi := max(o.WaitingAge, 0), max(o.FinalAge, o.WaitingAge, 0)
+		if o.Open {
+			// Still waiting: it finishes after lo, or never.
+			hi = math.Inf(1)
+		}
+		if o.GaveUp {
+			// Nothing is known of an order after zwatch gave up on it, a day
+			// on: as far as asking goes, it never finishes.
+			spans[i] = span{first: cells - 1, w: []float64{1}}
+			continue
+		}
+		if hi-lo < 1e-3 {
+			lo = max(hi-1e-3, 0)
+		}
+		first := gridIndex(lo)
+		if first >= cells-1 {
+			spans[i] = span{first: cells - 1, w: []float64{1}}
+			continue
+		}
+		var w []float64
+		for k := first; k < cells; k++ {
+			if k == cells-1 {
+				if math.IsInf(hi, 1) {
+					w = append(w, 1)
+				}
+				break
+			}
+			a0, a1 := gridAges[k], gridAges[k+1]
+			if a0 >= hi {
+				break
+			}
+			overlap := (min(a1, hi) - max(a0, lo)) / (a1 - a0)
+			w = append(w, max(overlap, 0))
+		}
+		spans[i] = span{first: first, w: w}
+	}
+	next := make([]float64, cells)
+	for range 200 {
+		clear(next)
+		for _, sp := range spans {
+			total := 0.0
+			for j, w := range sp.w {
+				total += w * mass[sp.first+j]
+			}
+			if total <= 0 {
+				continue
+			}
+			for j, w := range sp.w {
+				next[sp.first+j] += w * mass[sp.first+j] / total
+			}
+		}
+		n := float64(len(spans))
+		for k := range mass {
+			mass[k] = next[k] / n
+		}
+	}
+	// A light smoothing over neighbouring cells (each 4% of the age apart),
+	// so that the schedule does not snap to the few ages where one sample
+	// of orders happened to finish.
+	kernel := []float64{1, 2, 3, 2, 1}
+	smooth := make([]float64, cells)
+	for k := range cells - 1 {
+		sum, wsum := 0.0, 0.0
+		for j, w := range kernel {
+			m := k + j - len(kernel)/2
+			if m < 0 || m >= cells-1 {
+				continue
+			}
+			sum += w * mass[m]
+			wsum += w
+		}
+		smooth[k] = sum / wsum
+	}
+	smooth[cells-1] = mass[cells-1]
+	total := 0.0
+	for _, m := range smooth {
+		total += m
+	}
+	surv := make([]float64, gridPoints)
+	left := 1.0
+	for k := range gridPoints {
+		surv[k] = max(left, 0)
+		if k < cells-1 {
+			left -= smooth[k] / total
+		}
+	}
+	return blend(own.withSurv(surv), prior, weight)
+}
+
+func (f *Finishing) withSurv(surv []float64) *Finishing {
+	g := *f
+	g.Surv = surv
+	return &g
+}

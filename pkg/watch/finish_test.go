@@ -1,0 +1,150 @@
+package watch
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// observe is what zwatch's answers tell of orders finishing at the given
+// ages when it asks at checks: waiting at one check, final at the next.
+func observe(takes []float64, checks []float64) []FinishObservation {
+	var obs []FinishObservation
+	for _, t := range takes {
+		waiting, seen := 0.0, false
+		for _, c := range checks {
+			if c >= t {
+				obs = append(obs, FinishObservation{WaitingAge: waiting, FinalAge: c, Completed: true})
+				seen = true
+				break
+			}
+			waiting = c
+		}
+		if !seen {
+			obs = append(obs, FinishObservation{FinalAge: waiting, GaveUp: true})
+		}
+	}
+	return obs
+}
+
+func logNormalSample(n int, median, sigma float64, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = median * math.Exp(sigma*r.NormFloat64())
+	}
+	return out
+}
+
+var testLimits = PlanLimits{MinFirst: 15 * time.Second, MaxGap: MaxCheckWait, GiveUp: 24 * time.Hour}
+
+// A slow panel (median 3 min, p95 20 min), seen only through zwatch's
+// checks, first the default schedule's, then, after one refit, its own
+// plan's, is learned well enough to plan for: its median and p95 within a
+// fifth of the truth.
+func TestFitRecoversAPanelSeenOnlyThroughChecks(t *testing.T) {
+	sigma := math.Log(20.0/3) / z95
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	fit := FitFinishing(observe(logNormalSample(1000, 180, sigma, 1), checks), PINProfile())
+	plan, _ := PlanFor(fit, DefaultSchedule, 15*time.Second, testLimits, math.Inf(1))
+	fit = FitFinishing(observe(logNormalSample(1000, 180, sigma, 2), plan.path()), PINProfile())
+	if fit.Weight != 1 {
+		t.Fatalf("weight of the panel's own history %v with 1000 final answers, want 1", fit.Weight)
+	}
+	for _, q := range []struct{ p, want float64 }{{0.5, 180}, {0.95, 1200}} {
+		if got := fit.Quantile(q.p); math.Abs(got-q.want) > 0.2*q.want {
+			t.Errorf("fitted %.0f%% finishing time %.0f s, want %.0f s ± 20%%", 100*q.p, got, q.want)
+		}
+	}
+}
+
+// A fit from fewer than 50 final answers is not trusted at all; from 200
+// on, fully.
+func TestFitTrustsAPanelOnlyWithEnoughHistory(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	prior := PINProfile()
+	few := FitFinishing(observe(logNormalSample(40, 5, 1, 2), checks), prior)
+	if few.Weight != 0 || few.Quantile(0.5) != prior.Quantile(0.5) {
+		t.Errorf("40 answers: weight %v, median %.1f s; want the prior alone (median %.1f s)", few.Weight, few.Quantile(0.5), prior.Quantile(0.5))
+	}
+	some := FitFinishing(observe(logNormalSample(120, 5, 1, 3), checks), prior)
+	if some.Weight <= 0 || some.Weight >= 1 {
+		t.Errorf("120 answers: weight %v, want between the prior and the panel", some.Weight)
+	}
+	many := FitFinishing(observe(logNormalSample(200, 5, 1, 4), checks), prior)
+	if many.Weight != 1 {
+		t.Errorf("200 answers: weight %v, want 1", many.Weight)
+	}
+}
+
+// Orders zwatch gave up on count as orders that never finish, so that the
+// plan stops spending requests on their like.
+func TestGivenUpOrdersCountAsNeverFinishing(t *testing.T) {
+	obs := observe(logNormalSample(300, 15, 1, 5), FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path())
+	for range 100 {
+		obs = append(obs, FinishObservation{FinalAge: 86400, GaveUp: true})
+	}
+	fit := FitFinishing(obs, PINProfile())
+	if never := 1 - fit.FinishedShare(); math.Abs(never-0.25) > 0.02 {
+		t.Errorf("share never finishing %.3f, want 100 of 400 = 0.25", never)
+	}
+}
+
+// However a panel finishes orders, every plan asks a waiting order at
+// least every 30 minutes until zwatch gives up, and never twice at once.
+func TestEveryPlanAsksAtLeastEvery30Minutes(t *testing.T) {
+	panels := map[string]*Finishing{
+		"PIN profile":   PINProfile(),
+		"30% never":     LogNormalFinishing(15, 1, 0.3),
+		"slow":          LogNormalFinishing(180, 1.15, 0),
+		"all never":     LogNormalFinishing(15, 1, 1),
+		"hours to wait": LogNormalFinishing(4*3600, 0.5, 0),
+	}
+	for name, f := range panels {
+		plan, _ := PlanFor(f, DefaultSchedule, 15*time.Second, testLimits, math.Inf(1))
+		path := plan.path()
+		if len(path) == 0 || path[0] != 15 {
+			t.Errorf("%s: first check at %v, want 15 s, when the claim registers the order", name, path[:min(1, len(path))])
+			continue
+		}
+		for k := 1; k < len(path); k++ {
+			if gap := path[k] - path[k-1]; gap > MaxCheckWait.Seconds() || gap <= 0 {
+				t.Errorf("%s: %.0f s between the checks at %.0f s and %.0f s", name, gap, path[k-1], path[k])
+			}
+		}
+		if last := path[len(path)-1]; last < 15+testLimits.GiveUp.Seconds()-MaxCheckWait.Seconds() {
+			t.Errorf("%s: the last check at %.0f s, long before zwatch gives up", name, last)
+		}
+	}
+}
+
+// An operator's --schedule is followed by the number of checks, as before.
+func TestFixedSchedulerFollowsTheSchedule(t *testing.T) {
+	s := NewFixedScheduler(Schedule{10 * time.Second, time.Minute})
+	sent := time.Now().Add(-time.Hour)
+	for checks, want := range map[int]time.Duration{0: 10 * time.Second, 1: time.Minute, 7: time.Minute} {
+		o := orderFor("p", sent, checks)
+		if d := s.Next(o, time.Now(), time.Now()); d < want*9/10 || d > want*11/10 {
+			t.Errorf("after %d checks: next in %s, want %s ± 10%%", checks+1, d, want)
+		}
+	}
+}
+
+// Orders still waiting count as waiting, not as never seen: while a
+// panel's slow fifth has not finished yet, the fit knows a fifth is still
+// to come, and expects it where the prior does rather than never.
+func TestFitCountsOrdersStillWaiting(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	obs := observe(logNormalSample(800, 40, 0.5, 6), checks)
+	for range 200 {
+		obs = append(obs, FinishObservation{WaitingAge: 600, Open: true})
+	}
+	fit := FitFinishing(obs, PINProfile())
+	if s := fit.SurvAt(700); math.Abs(s-0.2) > 0.02 {
+		t.Errorf("share not final at 700 s: %.3f, want the fifth still waiting, 0.2", s)
+	}
+	if never := 1 - fit.FinishedShare(); never > 0.05 {
+		t.Errorf("share never finishing %.3f: the orders still waiting were taken for lost", never)
+	}
+}

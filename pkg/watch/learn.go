@@ -1,0 +1,205 @@
+package watch
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// How zwatch learns the panels (issue 11): at most every refitEvery, one
+// run reads the orders sent since a point in time (final, given up or
+// still waiting; the newest historyPerPanel per panel, within the ends of
+// historyScan orders in all and historyWithin), fits each panel's
+// finishing times and saves them in zwatch_panel_fits; every run reads
+// those fits, a few rows.
+const (
+	refitEvery      = 5 * time.Minute
+	historyPerPanel = 2000
+	historyScan     = 20000
+	historyWithin   = 7 * 24 * time.Hour
+)
+
+// LearnPanels returns each panel's finishing times, by integration id,
+// refitting them first when they are stale and refit allows (a dry run
+// writes nothing). scale compresses time for benchmarks (ages are kept in
+// the plans' seconds); 1 otherwise.
+func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
+	if scale <= 0 {
+		scale = 1
+	}
+	stale := false
+	if refit {
+		var err error
+		if stale, err = st.FitsStale(ctx, time.Duration(float64(refitEvery)/scale)); err != nil {
+			return nil, err
+		}
+	}
+	if stale {
+		if err := Refit(ctx, st, giveUp, scale); err != nil {
+			return nil, err
+		}
+		log.Debug("refitted the panels' finishing times")
+	}
+	fits, err := st.PanelFits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	panels := make(map[string]*Finishing, len(fits))
+	for _, fit := range fits {
+		if f := finishingFromFit(fit, scale); f != nil {
+			panels[fit.IntegrationID] = f
+		}
+	}
+	return panels, nil
+}
+
+// Refit learns every panel's finishing times from the history and saves
+// them.
+func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale float64) error {
+	samples, err := st.FinishHistory(ctx, store.HistoryParams{
+		Scan: historyScan, PerPanel: historyPerPanel, Within: time.Duration(float64(historyWithin) / scale),
+	})
+	if err != nil {
+		return err
+	}
+	byPanel := make(map[string][]FinishObservation)
+	var order []string
+	for _, s := range samples {
+		if _, ok := byPanel[s.IntegrationID]; !ok {
+			order = append(order, s.IntegrationID)
+		}
+		byPanel[s.IntegrationID] = append(byPanel[s.IntegrationID], FinishObservation{
+			WaitingAge: s.WaitingAge * scale, FinalAge: s.FinalAge * scale, GaveUp: s.GaveUp, Completed: s.Completed,
+			Open: s.Open,
+		})
+	}
+	prior := PINProfile()
+	fits := make([]store.PanelFit, 0, len(order))
+	for _, id := range order {
+		f := FitFinishing(byPanel[id], prior)
+		fit := store.PanelFit{
+			IntegrationID: id, Finals: f.Finals, Completions: f.Completions, GaveUp: f.Censored, OwnWeight: f.Weight,
+			Ages: GridAges(), Survival: f.Surv,
+		}
+		if f.Weight > 0 {
+			fit.FirstCheck = learnFirstCheck(f, giveUp) / scale
+		}
+		fits = append(fits, fit)
+	}
+	return st.SavePanelFits(ctx, fits)
+}
+
+// finishingFromFit reads a saved fit back onto the grid; nil if it was
+// saved on another grid (an older zwatch), and is then refitted.
+func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
+	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
+		return nil
+	}
+	for k, a := range fit.Ages {
+		if d := a - gridAges[k]; d > 1e-6*max(a, 1) || d < -1e-6*max(a, 1) {
+			return nil
+		}
+	}
+	return &Finishing{Surv: fit.Survival, Finals: fit.Finals, Completions: fit.Completions, Censored: fit.GaveUp,
+		Weight: fit.OwnWeight, FirstCheck: fit.FirstCheck * scale}
+}
+
+// minFirstCheck is the earliest a learned panel's orders are first asked
+// about: znet needs a moment to know an order at all.
+const minFirstCheck = 3 * time.Second
+
+// learnFirstCheck is when a learned panel's plan asks first, in the
+// plans' seconds: the plan is free to choose it, and the claim then
+// registers the panel's orders then.
+func learnFirstCheck(f *Finishing, giveUp time.Duration) float64 {
+	lim := PlanLimits{MinFirst: minFirstCheck, FreeFirst: true, MaxGap: MaxCheckWait, GiveUp: giveUp}
+	plan, _ := PlanFor(f, nil, 0, lim, math.Inf(1))
+	return plan.First()
+}
+
+// newScheduler is the run's scheduler. Learning that fails (the history
+// cannot be read) must not stop the run: it plans from the PIN profile.
+func (r *run) newScheduler() *Scheduler {
+	if !r.cfg.Learn {
+		return NewFixedScheduler(r.cfg.Schedule)
+	}
+	start := time.Now()
+	panels, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
+	r.timeDB(start)
+	if err != nil {
+		r.log.Warn("could not learn the panels' finishing times; planning from the PIN profile", "err", err)
+	}
+	return NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
+}
+
+// PanelReport is what zwatch learned of one panel, and what the plan made
+// from it promises, for `zwatch stats`. Times in seconds.
+type PanelReport struct {
+	IntegrationID string `json:"id"`
+	// Finals is how many final answers the fit rests on, Completions how
+	// many of them were done, GaveUp how many orders zwatch gave up on;
+	// OwnWeight the share of the panel's own history in the fit (0: the
+	// PIN profile alone, 1: the panel alone).
+	Finals      int     `json:"finals"`
+	Completions int     `json:"completions"`
+	GaveUp      int     `json:"gave_up"`
+	OwnWeight   float64 `json:"own_weight"`
+	// FinishMedian and FinishP95 are the fitted finishing times of the
+	// orders that finish, Never the share that never does.
+	FinishMedian float64 `json:"finish_median_seconds"`
+	FinishP95    float64 `json:"finish_p95_seconds"`
+	Never        float64 `json:"never_share"`
+	// FirstCheck is when the panel's orders are first asked about.
+	FirstCheck float64 `json:"first_check_seconds"`
+	// ToPIN is the plan's promise: the wait from znet finishing an order
+	// to zwatch asking, and the requests an order costs.
+	ToPIN Predicted `json:"to_pin"`
+	// Histogram is the share of PINs by that wait, in ToPINBins.
+	Histogram []float64 `json:"to_pin_histogram"`
+}
+
+// ToPINBins are the upper ends, in seconds, of the histogram's bins; the
+// last bin holds the rest.
+var ToPINBins = []float64{5, 10, 20, 30, 60, 120, 300, 1800}
+
+// ReportPanels is what zwatch learned of the panels integrationIDs, as
+// the last fits say (nothing is refitted), with cfg's first delay,
+// give-up and schedule. A panel without a fit shows the PIN profile.
+func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationIDs []string) ([]PanelReport, error) {
+	fits, err := st.PanelFits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.PanelFit, len(fits))
+	panels := make(map[string]*Finishing, len(fits))
+	for _, fit := range fits {
+		byID[fit.IntegrationID] = fit
+		if f := finishingFromFit(fit, 1); f != nil {
+			panels[fit.IntegrationID] = f
+		}
+	}
+	sched := NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1)
+	out := make([]PanelReport, 0, len(integrationIDs))
+	for _, id := range integrationIDs {
+		f := sched.Finishing(id)
+		plan, pred := sched.Plan(id)
+		fit := byID[id]
+		r := PanelReport{
+			IntegrationID: id, Finals: fit.Finals, Completions: fit.Completions, GaveUp: fit.GaveUp, OwnWeight: fit.OwnWeight,
+			FinishMedian: f.Quantile(0.5), FinishP95: f.Quantile(0.95), Never: 1 - f.FinishedShare(),
+			FirstCheck: plan.First(), ToPIN: pred,
+		}
+		below := 0.0
+		for _, upto := range ToPINBins {
+			share := 1 - plan.shareLonger(f, upto)
+			r.Histogram = append(r.Histogram, max(share-below, 0))
+			below = share
+		}
+		r.Histogram = append(r.Histogram, max(1-below, 0))
+		out = append(out, r)
+	}
+	return out, nil
+}

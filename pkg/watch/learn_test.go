@@ -1,0 +1,85 @@
+package watch_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// slowHistory is 300 orders a panel finished 4 to 6 minutes after they
+// were sent, as zwatch's checks saw them, two hours ago.
+func slowHistory() []storetest.Finished {
+	var h []storetest.Finished
+	for i := range 300 {
+		final := 240*time.Second + time.Duration(i)*400*time.Millisecond
+		h = append(h, storetest.Finished{WaitingAt: final - 20*time.Second, FinalAt: final, Ago: 2 * time.Hour})
+	}
+	return h
+}
+
+// A learning run learns a panel from its history and plans its orders
+// from it: the panel that finishes orders after four minutes has its new
+// orders registered due then, not at --first-delay, and an order past the
+// time it finishes orders asked rarely; a panel with no history keeps the
+// PIN profile's schedule.
+func TestLearningRunPlansEachPanelFromItsHistory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	slow := e.integ
+	fresh := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password})
+	e.db.AddFinishHistory(slow, slowHistory())
+
+	young := e.db.AddOrder(storetest.Order{IntegrationID: slow, Referans: "2001", SentAgo: 30 * time.Second})
+	old := e.db.AddOrder(storetest.Order{IntegrationID: slow, Referans: "2002", SentAgo: 10 * time.Minute})
+	other := e.db.AddOrder(storetest.Order{IntegrationID: fresh, Referans: "2003", SentAgo: 30 * time.Second})
+	for _, ref := range []string{"2001", "2002", "2003"} {
+		e.znet.Script(ref, znettest.Waiting(""))
+	}
+	cfg := e.config()
+	cfg.Learn, cfg.Schedule, cfg.FirstDelay = true, watch.DefaultSchedule, 15*time.Second
+
+	before := time.Now()
+	e.run(cfg)
+
+	var fit struct {
+		Finals     int     `db:"finals"`
+		Weight     float64 `db:"own_weight"`
+		FirstCheck float64 `db:"first_check_s"`
+	}
+	e.db.Get(&fit, `SELECT finals, own_weight, COALESCE(first_check_s, 0) AS first_check_s
+		FROM zwatch_panel_fits WHERE integration_id = $1`, slow)
+	if fit.Finals != 300 || fit.Weight != 1 {
+		t.Fatalf("the slow panel's fit rests on %d final answers with weight %v, want 300 and 1", fit.Finals, fit.Weight)
+	}
+	if fit.FirstCheck < 120 || fit.FirstCheck > 300 {
+		t.Errorf("the slow panel's orders are first asked %.0f s after they were sent, want within its 4 to 6 minutes", fit.FirstCheck)
+	}
+	if n := e.znet.Requests("2001"); n != 0 {
+		t.Errorf("the slow panel's order sent 30 s ago was asked %d times, want none before the panel finishes orders", n)
+	}
+	// Registration takes every new order at once; the slow panel's is due
+	// when its plan first asks, not --first-delay after it was sent.
+	var dueAfterSent float64
+	e.db.Get(&dueAfterSent, `SELECT extract(epoch FROM c.next_check_at - o."sentAt")::float8
+		FROM zwatch_order_checks c JOIN product_orders o ON o.id = c.order_id
+		WHERE c.order_id = $1`, young)
+	if d := dueAfterSent - fit.FirstCheck; d < -0.01 || d > 0.01 {
+		t.Errorf("the slow panel's order sent 30 s ago is due %.1f s after it was sent, want its plan's first check, %.1f s",
+			dueAfterSent, fit.FirstCheck)
+	}
+	if n := e.znet.Requests("2002"); n != 1 {
+		t.Fatalf("the slow panel's order sent 10 minutes ago was asked %d times, want 1", n)
+	}
+	if wait := e.db.ReadCheck(old).NextCheckAt.Sub(before); wait < 5*time.Minute || wait > watch.MaxCheckWait+time.Minute {
+		t.Errorf("the order past the panel's finishing times is asked again in %s, want rarely but within 30 minutes", wait)
+	}
+	if n := e.znet.Requests("2003"); n != 1 {
+		t.Errorf("the new panel's order sent 30 s ago was asked %d times, want 1 (at --first-delay)", n)
+	}
+	if wait := e.db.ReadCheck(other).NextCheckAt.Sub(before); wait > 15*time.Second {
+		t.Errorf("the new panel's order is asked again in %s, want within the PIN profile's first steps", wait)
+	}
+}

@@ -1,0 +1,449 @@
+package watch
+
+import (
+	"math"
+	"time"
+)
+
+// CheckPlan is when to ask about a panel's orders: from any age at which
+// an order was found waiting, the age at which to ask next. It is the
+// optimum, for the panel's finishing times, of what a customer's wait
+// costs against what a request costs (PlanChecks).
+type CheckPlan struct {
+	next []float64 // next[i]: the age to ask at after finding the order waiting at planAges[i]
+	// RequestsPerOrder is what the plan costs an average order, until it is
+	// final or zwatch gives up; PerFinishing leaves out the orders that
+	// never finish, which the plan asks about every MaxGap for a day.
+	RequestsPerOrder, PerFinishing float64
+	// Cost is the exchange rate the plan was made with: seconds of a
+	// customer's wait one request is worth. Fixed plans follow a fixed
+	// schedule instead.
+	Cost  float64
+	Fixed bool
+}
+
+// The ages a plan asks at: every second for the first three minutes, where
+// most panels finish most orders, then 2% apart, to a day and a half.
+var planAges = func() []float64 {
+	ages := []float64{0}
+	for a := 1.0; a <= 180; a++ {
+		ages = append(ages, a)
+	}
+	for a := 180 * 1.02; a <= 36*3600; a *= 1.02 {
+		ages = append(ages, math.Round(a))
+	}
+	return ages
+}()
+
+// minSurv is the least share of orders a request is counted for: past the
+// ages at which a panel finishes any orders, a request costs next to
+// nothing by the fit, and the plan must still ask as rarely as it may.
+const minSurv = 1e-4
+
+// PlanLimits are what every plan keeps to.
+type PlanLimits struct {
+	MinFirst time.Duration // the first check this long after sentAt
+	// FreeFirst lets the plan put the first check anywhere from MinFirst
+	// on: when the claim registers the panel's orders at the plan's first
+	// check (a learned panel) rather than at --first-delay.
+	FreeFirst bool
+	MaxGap    time.Duration // a waiting order is asked at least this often
+	GiveUp    time.Duration // no plan past this after the first check
+}
+
+// PlanChecks makes the plan that minimises, over the panel's orders, the
+// expected cost of the customers' waits (from znet finishing an order to
+// zwatch asking about it, priced by pc) plus pc.PerRequest for every
+// request, within lim: the first check at lim.MinFirst (or later, if
+// lim.FreeFirst), then every lim.MaxGap at least, until lim.GiveUp after
+// it. Orders that will not finish by the panel's history cost requests and
+// save no wait, so the plan asks about old orders rarely where the panel
+// finishes few.
+//
+// It is a dynamic program over planAges: the state is the age at which an
+// order was last found waiting.
+func PlanChecks(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan {
+	return newPlanTables(f).plan(f, pc, lim)
+}
+
+// planTables are what every plan for one distribution shares: on
+// planAges, the share not final, prefix sums of the finishing mass in
+// (ages[k-1], ages[k]] and of its first and second moments (taken at the
+// cell's middle), and the mass finished 10 s and 60 s before each age.
+type planTables struct {
+	surv, p0, p1, p2, before10, before60 []float64
+}
+
+func newPlanTables(f *Finishing) *planTables {
+	n := len(planAges)
+	t := &planTables{surv: make([]float64, n), p0: make([]float64, n), p1: make([]float64, n), p2: make([]float64, n),
+		before10: make([]float64, n), before60: make([]float64, n)}
+	for k, a := range planAges {
+		t.surv[k] = f.SurvAt(a)
+		if k == 0 {
+			continue
+		}
+		m := t.surv[k-1] - t.surv[k]
+		mid := (planAges[k-1] + a) / 2
+		t.p0[k], t.p1[k], t.p2[k] = t.p0[k-1]+m, t.p1[k-1]+m*mid, t.p2[k-1]+m*mid*mid
+	}
+	massBefore := func(age float64) float64 {
+		if age <= 0 {
+			return 0
+		}
+		k := planIndex(age)
+		if k+1 >= n {
+			return t.p0[n-1]
+		}
+		frac := (age - planAges[k]) / (planAges[k+1] - planAges[k])
+		return t.p0[k] + frac*(t.p0[k+1]-t.p0[k])
+	}
+	for k, a := range planAges {
+		t.before10[k], t.before60[k] = massBefore(a-10), massBefore(a-60)
+	}
+	return t
+}
+
+func (t *planTables) plan(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan {
+	cost, maxGap, giveUp, minFirst := pc.PerRequest, lim.MaxGap.Seconds(), lim.GiveUp.Seconds(), lim.MinFirst.Seconds()
+	n := len(planAges)
+	surv, p0, p1, p2 := t.surv, t.p0, t.p1, t.p2
+	last := n - 1
+	for last > 0 && planAges[last] > giveUp+minFirst {
+		last--
+	}
+	// The claim registers every order minFirst after sentAt (unless the
+	// plan is free to choose): that is the first check.
+	first := min(planIndex(minFirst), last)
+	if planAges[first] < minFirst && first < last {
+		first++
+	}
+	value := make([]float64, n)
+	next := make([]float64, n)
+	for i := last; i >= 0; i-- {
+		if i == last {
+			next[i] = math.Inf(1)
+			continue
+		}
+		best, bestJ := math.Inf(1), -1
+		for j := i + 1; j <= last; j++ {
+			b := planAges[j]
+			if b-planAges[i] > maxGap {
+				break
+			}
+			if i == 0 && (j < first || j > first && !lim.FreeFirst) {
+				continue
+			}
+			d0, d1, d2 := p0[j]-p0[i], p1[j]-p1[i], p2[j]-p2[i]
+			wait := b*d0 - d1
+			waitSq := b*b*d0 - 2*b*d1 + d2
+			c := cost*max(surv[i], minSurv) + wait + waitSq/pc.Scale + value[j]
+			// Orders that finished more than 10 s or 60 s before b.
+			if pc.Over10 > 0 {
+				c += pc.Over10 * max(t.before10[j]-p0[i], 0)
+			}
+			if pc.Over60 > 0 {
+				c += pc.Over60 * max(t.before60[j]-p0[i], 0)
+			}
+			if c < best {
+				best, bestJ = c, j
+			}
+		}
+		if bestJ < 0 {
+			// Nothing within maxGap (the end of the plan): ask at the end.
+			bestJ = last
+			best = value[last]
+		}
+		value[i], next[i] = best, planAges[bestJ]
+	}
+	plan := &CheckPlan{next: next, Cost: cost}
+	plan.count(f)
+	return plan
+}
+
+// FixedPlan is a fixed schedule as a plan: the first check firstDelay
+// after sentAt, then the schedule's steps, the last one repeating, until
+// giveUp after the first check. Each panel's choice includes it, so that a
+// panel like the PIN profile keeps the schedule built for it.
+func FixedPlan(f *Finishing, schedule Schedule, firstDelay time.Duration, lim PlanLimits) *CheckPlan {
+	var checks []float64
+	age := max(firstDelay, lim.MinFirst).Seconds()
+	end := age + lim.GiveUp.Seconds()
+	for k := 0; age <= end; k++ {
+		checks = append(checks, age)
+		age += min(schedule[min(k, len(schedule)-1)], lim.MaxGap).Seconds()
+	}
+	next := make([]float64, len(planAges))
+	j := 0
+	for i, a := range planAges {
+		for j < len(checks) && checks[j] <= a {
+			j++
+		}
+		next[i] = math.Inf(1)
+		if j < len(checks) {
+			next[i] = checks[j]
+		}
+	}
+	plan := &CheckPlan{next: next, Fixed: true}
+	plan.count(f)
+	return plan
+}
+
+// path is the checks an order meets that is never final, from sentAt.
+func (p *CheckPlan) path() []float64 {
+	var checks []float64
+	for age := 0.0; ; {
+		next := p.Next(age)
+		if math.IsInf(next, 1) || next <= age {
+			return checks
+		}
+		checks = append(checks, next)
+		age = next
+	}
+}
+
+// count works out what the plan costs an order of f.
+func (p *CheckPlan) count(f *Finishing) {
+	never := f.Surv[gridPoints-1]
+	prev := 0.0
+	for _, c := range p.path() {
+		s := f.SurvAt(prev)
+		p.RequestsPerOrder += s
+		p.PerFinishing += s - never
+		prev = c
+	}
+	if never < 1 {
+		p.PerFinishing /= 1 - never
+	}
+}
+
+// planIndex is the last plan age at or below age.
+func planIndex(age float64) int {
+	lo, hi := 0, len(planAges)-1
+	if age >= planAges[hi] {
+		return hi
+	}
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if planAges[mid] <= age {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// Next is the age at which to ask about an order next that was found
+// waiting at age; +Inf past the end of the plan.
+func (p *CheckPlan) Next(age float64) float64 {
+	i := planIndex(max(age, 0))
+	// A fixed plan's ages lie between the grid's: the next one after the
+	// grid point below age may still be at or before age.
+	for p.next[i] <= age && i+1 < len(p.next) {
+		i++
+	}
+	if p.next[i] <= age {
+		return math.Inf(1)
+	}
+	return p.next[i]
+}
+
+// First is the age at which to ask about a new order the first time.
+func (p *CheckPlan) First() float64 { return p.next[0] }
+
+// longer is the share of the orders finishing within the plan (finished
+// of them) that wait more than d seconds to be asked, checks being the
+// plan's path.
+func (p *CheckPlan) longer(f *Finishing, checks []float64, finished, d float64) float64 {
+	if finished <= 0 {
+		return 0
+	}
+	share, prev := 0.0, 0.0
+	for _, c := range checks {
+		if c-d > prev {
+			share += f.SurvAt(prev) - f.SurvAt(c-d)
+		}
+		prev = c
+	}
+	return share / finished
+}
+
+// shareLonger is the share of the orders finishing within the plan that
+// wait more than d seconds to be asked.
+func (p *CheckPlan) shareLonger(f *Finishing, d float64) float64 {
+	checks := p.path()
+	if len(checks) == 0 {
+		return 0
+	}
+	return p.longer(f, checks, 1-f.SurvAt(checks[len(checks)-1]), d)
+}
+
+// Predicted is what a plan promises for a panel's orders: the median and
+// 95th and 99th percentiles of the wait from znet finishing an order to
+// zwatch asking, in seconds, and the requests an order costs.
+type Predicted struct {
+	Median           float64 `json:"median_seconds"`
+	P95              float64 `json:"p95_seconds"`
+	P99              float64 `json:"p99_seconds"`
+	RequestsPerOrder float64 `json:"requests_per_order"`
+	// PerFinishing leaves out the checks of orders that never finish:
+	// the requests an order that does finish costs.
+	PerFinishing float64 `json:"requests_per_finishing_order"`
+}
+
+// Predict is what the plan achieves on the finishing times f, were every
+// check made on time.
+func (p *CheckPlan) Predict(f *Finishing) Predicted {
+	return p.predict(f, true)
+}
+
+// predict is Predict, leaving out the p99 (which choosing does not need)
+// unless asked.
+func (p *CheckPlan) predict(f *Finishing, p99 bool) Predicted {
+	checks := p.path()
+	// Orders finishing after the last check are zwatch's give-up, not a
+	// wait: the promise is about the orders finishing within the plan.
+	finished := 0.0
+	if len(checks) > 0 {
+		finished = 1 - f.SurvAt(checks[len(checks)-1])
+	}
+	out := Predicted{RequestsPerOrder: p.RequestsPerOrder, PerFinishing: p.PerFinishing}
+	if finished <= 0 || len(checks) == 0 {
+		return out
+	}
+	longer := func(d float64) float64 { return p.longer(f, checks, finished, d) }
+	quantile := func(q float64) float64 {
+		lo, hi := 0.0, 2*MaxCheckWait.Seconds()
+		if longer(hi) > 1-q {
+			return math.Inf(1)
+		}
+		for range 24 { // to within a few milliseconds
+			mid := (lo + hi) / 2
+			if longer(mid) > 1-q {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return hi
+	}
+	out.Median, out.P95 = quantile(0.5), quantile(0.95)
+	if p99 {
+		out.P99 = quantile(0.99)
+	}
+	return out
+}
+
+// The promise zwatch plans for (issue 6's targets, with a margin for the
+// claim's tick and the time answers take): the median PIN within
+// planMedian seconds of znet finishing it, 95% within planP95.
+const (
+	planMedian = 9.0
+	planP95    = 55.0
+	// maxPerFinishing is issue 6's bound on requests per order.
+	maxPerFinishing = 6.0
+)
+
+// planMenu is the exchange rates PlanFor chooses from, cheapest first:
+// seconds of wait one request is worth, how fast a long wait's cost
+// grows, and the extra cost of a wait longer than 10 s and 60 s.
+var planMenu = func() []planCost {
+	var menu []planCost
+	for _, steps := range [][2]float64{{0, 0}, {30, 0}, {30, 300}, {0, 1000}, {0, 3000}} {
+		for _, scale := range []float64{60, math.Inf(1)} {
+			for _, cost := range []float64{40, 20, 10, 5, 2.5} {
+				menu = append(menu, planCost{PerRequest: cost, Scale: scale, Over10: steps[0], Over60: steps[1]})
+			}
+		}
+	}
+	return menu
+}()
+
+// planCost is what a plan minimises: a wait of d seconds costs
+// d + d²/Scale, plus Over10 if d > 10 and Over60 if d > 60, and every
+// request PerRequest.
+type planCost struct {
+	PerRequest, Scale, Over10, Over60 float64
+}
+
+// PlanFor is the plan for a panel with finishing times f, chosen from the
+// menu and the fixed schedule: within the bounds on requests (a finishing
+// order at most maxPerFinishing, an order on average at most maxRequests,
+// the panel's rate budget; +Inf: no bound), one that keeps zwatch's
+// promise (planMedian, planP95) if any does, and of those the one with
+// the best median and p95 for the requests; if none does, the one
+// closest to the promise.
+func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLimits, maxRequests float64) (*CheckPlan, Predicted) {
+	var (
+		best     *CheckPlan
+		bestPred Predicted
+	)
+	better := func(p Predicted) bool {
+		if best == nil {
+			return true
+		}
+		inBudget := p.RequestsPerOrder <= maxRequests && p.PerFinishing <= maxPerFinishing
+		bestInBudget := bestPred.RequestsPerOrder <= maxRequests && bestPred.PerFinishing <= maxPerFinishing
+		if inBudget != bestInBudget {
+			return inBudget
+		}
+		if !inBudget {
+			return p.RequestsPerOrder < bestPred.RequestsPerOrder
+		}
+		keeps, bestKeeps := p.keeps(), bestPred.keeps()
+		if keeps != bestKeeps {
+			return keeps
+		}
+		if keeps {
+			return p.score() < bestPred.score()
+		}
+		return p.shortfall() < bestPred.shortfall()
+	}
+	consider := func(plan *CheckPlan) {
+		pred := plan.predict(f, false)
+		if better(pred) {
+			best, bestPred = plan, pred
+		}
+	}
+	if len(fixed) > 0 {
+		consider(FixedPlan(f, fixed, firstDelay, lim))
+	}
+	tables := newPlanTables(f)
+	for _, pc := range planMenu {
+		consider(tables.plan(f, pc, lim))
+	}
+	if !bestPred.keeps() {
+		// No plan keeps the promise within the bounds (a slow panel): spend
+		// the requests the bounds allow on the tail, finding by bisection
+		// the exchange rate at which a tail-minded plan just fits.
+		for _, steps := range [][2]float64{{0, 1000}, {0, 3000}, {30, 300}} {
+			lo, hi := 0.5, 80.0 // seconds per request: more requests at lo
+			for range 8 {
+				mid := math.Sqrt(lo * hi)
+				plan := tables.plan(f, planCost{PerRequest: mid, Scale: math.Inf(1), Over10: steps[0], Over60: steps[1]}, lim)
+				pred := plan.predict(f, false)
+				if pred.RequestsPerOrder <= maxRequests && pred.PerFinishing <= maxPerFinishing {
+					hi = mid
+				} else {
+					lo = mid
+				}
+				consider(plan)
+			}
+		}
+	}
+	return best, best.Predict(f)
+}
+
+// score weighs a plan that keeps the promise: a request is worth
+// scoreRequest seconds off the median and the p95.
+func (p Predicted) score() float64 { return 2*p.Median + p.P95 + scoreRequest*p.PerFinishing }
+
+const scoreRequest = 15.0
+
+// shortfall is how far a plan misses the promise: by its p95 above all,
+// since a slow panel cannot have a short median at any sensible price, but
+// can have a short tail.
+func (p Predicted) shortfall() float64 { return p.P95/planP95 + 0.1*p.Median/planMedian }
+
+func (p Predicted) keeps() bool { return p.Median <= planMedian && p.P95 <= planP95 }

@@ -1,0 +1,124 @@
+package watch
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+)
+
+// Scheduler decides when an order that is still waiting is asked about
+// next.
+//
+// Learning (the default), it follows its panel's CheckPlan: the checks
+// that, for how that panel finishes orders (learned from zwatch's history,
+// the PIN profile until there is enough), keep zwatch's promise at the
+// fewest requests, or come closest to it. A plan is a function of the
+// order's age, not of how often it was asked, so an order asked late (the
+// panel's budget was spent) is asked next where the plan says for its age,
+// and orders that by the panel's history will not finish soon are asked
+// rarely (every MaxCheckWait at least) and stop eating the budget. When
+// more orders are due than the budget allows, the claim takes those due
+// the longest first: they have gathered the most probability of having
+// finished.
+//
+// Not learning (an operator gave --schedule), it follows the fixed
+// schedule by the number of checks, as zwatch always did.
+type Scheduler struct {
+	fixed      Schedule
+	learn      bool
+	firstDelay time.Duration
+	lim        PlanLimits
+	// scale is how many seconds of the plans' time pass in one second of
+	// the clock: 1, except in benchmarks that compress time.
+	scale  float64
+	prior  *Finishing
+	panels map[string]*Finishing
+
+	mu        sync.Mutex
+	plans     map[string]*CheckPlan
+	predicted map[string]Predicted
+}
+
+// MaxCheckWait is the floor of issue 11: every waiting order is asked at
+// least this often until zwatch gives up.
+const MaxCheckWait = 30 * time.Minute
+
+// minCheckWait keeps an order that was asked late from being asked again
+// at once.
+const minCheckWait = 2 * time.Second
+
+// NewFixedScheduler follows schedule by the number of checks.
+func NewFixedScheduler(schedule Schedule) *Scheduler {
+	return &Scheduler{fixed: schedule, scale: 1}
+}
+
+// NewLearningScheduler plans each panel's checks from its finishing times
+// (panels, by integration id; the others get prior). The first check is
+// firstDelay after sentAt, when the claim registers an order; schedule is
+// the fixed schedule every panel's plan is compared with. scale compresses
+// time for benchmarks (1 otherwise).
+func NewLearningScheduler(prior *Finishing, panels map[string]*Finishing, schedule Schedule, firstDelay, giveUp time.Duration, scale float64) *Scheduler {
+	if scale <= 0 {
+		scale = 1
+	}
+	sim := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
+	return &Scheduler{
+		fixed: schedule, learn: true, firstDelay: sim(firstDelay), scale: scale,
+		lim:   PlanLimits{MinFirst: sim(firstDelay), MaxGap: MaxCheckWait, GiveUp: sim(giveUp)},
+		prior: prior, panels: panels,
+		plans: make(map[string]*CheckPlan), predicted: make(map[string]Predicted),
+	}
+}
+
+// Learning says whether the scheduler plans from the panels' history.
+func (s *Scheduler) Learning() bool { return s.learn }
+
+// Finishing is the finishing times the scheduler uses for a panel.
+func (s *Scheduler) Finishing(integrationID string) *Finishing {
+	if f, ok := s.panels[integrationID]; ok && f != nil && f.Weight > 0 {
+		return f
+	}
+	return s.prior
+}
+
+// Plan is the panel's plan and what it promises, made on first use.
+func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
+	key := integrationID
+	if f, ok := s.panels[integrationID]; !ok || f == nil || f.Weight == 0 {
+		key = "" // every panel without enough history shares the prior's plan
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.plans[key]; ok {
+		return p, s.predicted[key]
+	}
+	f, lim := s.Finishing(integrationID), s.lim
+	if key != "" && f.FirstCheck > 0 {
+		lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
+	}
+	plan, pred := PlanFor(f, s.fixed, s.firstDelay, lim, math.Inf(1))
+	s.plans[key], s.predicted[key] = plan, pred
+	return plan, pred
+}
+
+// Next is how long after now an order asked about at askedAt, and found
+// waiting (or not answered), is due again.
+func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
+	if !s.learn || o.SentAt == nil {
+		return s.fixed.Next(o.Attempts + 1)
+	}
+	plan, _ := s.Plan(o.IntegrationID)
+	asked := askedAt.Sub(*o.SentAt).Seconds() * s.scale
+	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
+	minWait := time.Duration(float64(minCheckWait) / s.scale)
+	wait := maxWait
+	if target := plan.Next(asked); !math.IsInf(target, 1) {
+		at := o.SentAt.Add(time.Duration(target / s.scale * float64(time.Second)))
+		wait = at.Sub(now)
+	}
+	// The floor counts from the last check, not from now.
+	wait = min(wait, maxWait-now.Sub(askedAt))
+	return max(wait, minWait)
+}

@@ -271,9 +271,12 @@ params AS (
 	       $4::text AS give_up_note
 ),
 checks AS (
-	-- Not locked: these rows are this run's by its claim, and booked below
-	-- updates them in the same statement. A claim that lapsed and was taken
-	-- by another run is no longer ours: that run asks and writes, not this.
+	-- Locked, in the order of their ids, and read as they are once locked:
+	-- a claim of this run's that lapsed and that another run took a moment
+	-- ago is no longer ours, and the statement's snapshot alone would not
+	-- say so. That run asks and writes, not this one. (Other runs' claims
+	-- skip locked rows, and this run's lease renewal skips them too, so no
+	-- one waits here for long, and no two writers deadlock.)
 	SELECT c.order_id,
 	       c.claimed_by IS NOT DISTINCT FROM params.run_id AS ours,
 	       input.hold_note <> ''
@@ -284,6 +287,8 @@ checks AS (
 	FROM zwatch_order_checks c
 	JOIN input ON input.order_id = c.order_id
 	CROSS JOIN params
+	ORDER BY c.order_id
+	FOR UPDATE OF c
 ),
 present AS (
 	SELECT o.id

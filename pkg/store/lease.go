@@ -31,12 +31,22 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 }
 
 // renewClaimsSQL: $1 run id, $2 order ids, $3 lease in seconds.
+//
+// The rows are locked in the order of their ids, and a row the run's own
+// applier holds (it is saving that order's answer, which ends the claim
+// anyway) is skipped, not waited for: renewing and saving lock the same
+// rows from two goroutines, and in any other order they deadlocked.
 const renewClaimsSQL = `
 UPDATE zwatch_order_checks c
 SET claim_expires_at = now() + make_interval(secs => $3)
-FROM (SELECT unnest($2::uuid[]) AS order_id) held
-WHERE c.order_id = held.order_id
-  AND c.claimed_by = $1`
+WHERE c.order_id IN (
+	SELECT held.order_id
+	FROM zwatch_order_checks held
+	WHERE held.order_id = ANY($2::uuid[])
+	  AND held.claimed_by = $1
+	ORDER BY held.order_id
+	FOR UPDATE SKIP LOCKED
+)`
 
 // ReleaseParams names claims a run gives back without having asked znet.
 type ReleaseParams struct {

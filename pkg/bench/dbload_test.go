@@ -222,16 +222,26 @@ type dbLoadFigures struct {
 	LoadAvg                      string
 }
 
-// dbLoadBefore is this section at dbLoadBeforeRevision (the claim of
-// issue 5: retire, revive and register over the whole waiting set every
-// tick), on the same machine with the same harness, on 2026-11-30.
-const dbLoadBeforeRevision = "c4eb23e"
-
-var dbLoadBefore = []dbLoadFigures{
-	{0, 0, 0.14, 0, 7.2, 16, 0.15, "7.48 5.17 4.47"},
-	{2_000, 184, 459.65, 62.452, 13.5, 20685, 513.62, "6.49 5.26 4.54"},
-	{10_000, 1185, 764.20, 16.122, 55.2, 83584, 1489.23, "8.28 5.86 4.77"},
-	{50_000, 704, 944.33, 33.534, 30.0, 162691, 1921.54, "6.06 5.64 4.75"},
+// dbLoadEarlier is this section as measured at earlier revisions, on the
+// same machine with the same harness, on 2026-11-30, newest first, so that
+// the report shows old and new side by side.
+var dbLoadEarlier = []struct {
+	Revision, What string
+	Figures        []dbLoadFigures
+}{
+	{"c133d78", "the new claim, with what main added to every request since: the apply's JSON rows, SKIP LOCKED and " +
+		"NOTIFY, lease renewal, a separate statement restarting give-up clocks after each claim, the shared panel budget", []dbLoadFigures{
+		{0, 0, 0.14, 0, 6.3, 11, 0.31, "0.77 2.00 2.68"},
+		{2_000, 183, 4.79, 0.654, 22.8, 718, 19.80, "2.02 2.12 2.68"},
+		{10_000, 1147, 13.60, 0.297, 86.8, 2717, 10.78, "3.05 2.43 2.77"},
+		{50_000, 2919, 68.16, 0.584, 204.9, 8558, 275.78, "4.23 2.82 2.88"},
+	}},
+	{"c4eb23e", "retire, revive and register each read every waiting order, every tick", []dbLoadFigures{
+		{0, 0, 0.14, 0, 7.2, 16, 0.15, "7.48 5.17 4.47"},
+		{2_000, 184, 459.65, 62.452, 13.5, 20685, 513.62, "6.49 5.26 4.54"},
+		{10_000, 1185, 764.20, 16.122, 55.2, 83584, 1489.23, "8.28 5.86 4.77"},
+		{50_000, 704, 944.33, 33.534, 30.0, 162691, 1921.54, "6.06 5.64 4.75"},
+	}},
 }
 
 func (r *report) writeDBLoad(w writer) {
@@ -256,11 +266,11 @@ func (r *report) writeDBLoad(w writer) {
 			perRequest(row.MsPerRequest()), row.CallsPerTick(), row.BuffersPerTick(), row.SlowestCall(), row.LoadAvg)
 	}
 	w("\n")
-	if len(dbLoadBefore) > 0 {
-		w("Before, at %s (retire, revive and register each read every waiting order, every tick):\n\n", dbLoadBeforeRevision)
+	for _, earlier := range dbLoadEarlier {
+		w("Before, at %s (%s):\n\n", earlier.Revision, earlier.What)
 		w("| W waiting | znet requests | DB time per s of loop | per znet request | statements per tick | buffers per tick | slowest call | load average |\n")
 		w("|---:|---:|---:|---:|---:|---:|---:|---|\n")
-		for _, b := range dbLoadBefore {
+		for _, b := range earlier.Figures {
 			w("| %d | %d | %.2f ms | %s | %.1f | %.0f | %.2f ms | %s |\n", b.Waiting, b.Requests, b.MsPerSecond,
 				perRequest(b.MsPerRequest), b.CallsPerTick, b.BuffersPerTick, b.SlowestCall, b.LoadAvg)
 		}

@@ -250,9 +250,11 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 //	input   the outcomes, one row per order: $1, a JSON array of applyRow
 //	params  what they share
 //	checks  decides give-up on the database's clock
-//	present which of the shop's rows exist, unlocked
 //	prev    locks the shop's rows, skipping those a shop transaction holds,
 //	        and evaluates the compare-and-set
+//	busy    of the orders prev did not get (unlocked), those whose row
+//	        exists: a shop transaction holds it. Looked up only for those,
+//	        which is rarely any, not for every order of the batch.
 //	changed the shop's columns zwatch owns, only where the CAS holds
 //	events  the transition log (never the PIN itself)
 //	booked  zwatch's scheduling row: attempt counted, claim cleared; not for
@@ -290,11 +292,6 @@ checks AS (
 	ORDER BY c.order_id
 	FOR UPDATE OF c
 ),
-present AS (
-	SELECT o.id
-	FROM product_orders o
-	JOIN input ON input.order_id = o.id
-),
 prev AS (
 	SELECT o.id,
 	       o."externalStatus" AS from_status,
@@ -310,6 +307,18 @@ prev AS (
 	-- present but not here, and reported busy.
 	ORDER BY o.id
 	FOR NO KEY UPDATE OF o SKIP LOCKED
+),
+unlocked AS MATERIALIZED (
+	SELECT input.order_id AS id
+	FROM input
+	WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.id = input.order_id)
+),
+busy AS (
+	SELECT unlocked.id
+	FROM unlocked
+	CROSS JOIN LATERAL (
+		SELECT 1 FROM product_orders o WHERE o.id = unlocked.id LIMIT 1
+	) present
 ),
 changed AS (
 	UPDATE product_orders o
@@ -389,7 +398,7 @@ booked AS (
 	LEFT JOIN changed ON changed.id = input.order_id
 	WHERE c.order_id = input.order_id
 	  AND checks.ours
-	  AND (prev.id IS NOT NULL OR input.order_id NOT IN (SELECT id FROM present))
+	  AND (prev.id IS NOT NULL OR input.order_id NOT IN (SELECT id FROM busy))
 	RETURNING c.order_id
 )
 SELECT input.order_id::text AS order_id,
@@ -405,7 +414,7 @@ FROM input
 LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
-LEFT JOIN (SELECT id FROM present EXCEPT SELECT id FROM prev) AS busy ON busy.id = input.order_id`
+LEFT JOIN busy ON busy.id = input.order_id`
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

@@ -137,7 +137,9 @@ type claimedOrder struct {
 // is still pollable: an order staff decided a second ago is not asked
 // about. An order that is no longer pollable is retired as the claim meets
 // it (it leaves the due index), and one of a switched-off integration is
-// looked at again later.
+// looked at again later. The give-up clock of an order whose panel was
+// failing (StopGiveUpClocks) starts again as the order is claimed, in the
+// same statement.
 //
 // Every step is a lookup per row the LIMIT let through (MATERIALIZED, and
 // LATERAL with LIMIT 1, which the planner cannot turn into joins over whole
@@ -174,7 +176,15 @@ settled AS (
 		next_check_at = CASE WHEN met.not_pollable = '` + string(NotPollableDisabled) + `'
 			THEN now() + make_interval(secs => @disabled_wait_seconds)
 			ELSE c.next_check_at END,
-		finished_at = CASE WHEN met.not_pollable <> '` + string(NotPollableDisabled) + `' THEN now() END
+		finished_at = CASE WHEN met.not_pollable <> '` + string(NotPollableDisabled) + `' THEN now() END,
+		-- The give-up clock of an order whose panel was failing when it was
+		-- last tried starts again: that time is not counted. Should the
+		-- panel still be failing, the run stops the clock again. An order
+		-- never asked has no clock yet, and keeps none.
+		first_checked_at = CASE WHEN met.not_pollable IS NULL
+			THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now()))
+			ELSE c.first_checked_at END,
+		panel_failing_since = CASE WHEN met.not_pollable IS NULL THEN NULL ELSE c.panel_failing_since END
 	FROM met
 	WHERE c.order_id = met.order_id
 	  -- An index condition the planner takes whatever it believes of met's

@@ -86,31 +86,6 @@ FROM (SELECT unnest($2::uuid[]) AS order_id) released
 WHERE c.order_id = released.order_id
   AND c.claimed_by = $1`
 
-// ResumeGiveUpClocks starts again the give-up clocks of orders runID has
-// just claimed whose panel was failing when zwatch last tried them: the time
-// since then is not counted, so first_checked_at moves later by as much.
-// Should the panel still be failing, the run stops the clock again.
-func (s *Store) ResumeGiveUpClocks(ctx context.Context, runID string, orderIDs []string) error {
-	if len(orderIDs) == 0 {
-		return nil
-	}
-	if _, err := s.db.ExecContext(ctx, resumeGiveUpClocksSQL, runID, pq.Array(orderIDs)); err != nil {
-		return fmt.Errorf("restarting the give-up clocks of %d orders: %w", len(orderIDs), err)
-	}
-	return nil
-}
-
-// resumeGiveUpClocksSQL: $1 run id, $2 order ids. An order never asked has
-// no first_checked_at yet: its clock has not started, and stays so.
-const resumeGiveUpClocksSQL = `
-UPDATE zwatch_order_checks c
-SET first_checked_at = c.first_checked_at + (now() - c.panel_failing_since),
-	panel_failing_since = NULL
-FROM (SELECT unnest($2::uuid[]) AS order_id) claimed
-WHERE c.order_id = claimed.order_id
-  AND c.claimed_by = $1
-  AND c.panel_failing_since IS NOT NULL`
-
 // StopGiveUpClocks stops the give-up clocks of orders that were asked and
 // whose panel was then found failing (the faults that cut it off). Their
 // answers are saved by then, so they hold no claim; an order another run has

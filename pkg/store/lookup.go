@@ -207,13 +207,18 @@ func nullIfEmpty(s string) *string {
 const uuidZero = "00000000-0000-0000-0000-000000000000"
 
 // claimOrderSQL leases one pollable order that no run holds, whatever its
-// schedule; a stuck order too, since a person asked.
+// schedule; a stuck order too, since a person asked. As a run's claim does,
+// it starts the order's give-up clock again if its panel was failing when
+// it was last tried: that time is not counted, or the operator's first look
+// after a broken weekend would give the order up at once.
 var claimOrderSQL = named(`
 -- claim one order for a manual check
 UPDATE zwatch_order_checks c
 SET claimed_by = @run_id,
 	claim_expires_at = now() + make_interval(secs => @lease_seconds),
-	finished_at = NULL
+	finished_at = NULL,
+	first_checked_at = c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())),
+	panel_failing_since = NULL
 FROM product_orders o
 ` + joinZnetSQL + `
 WHERE c.order_id = @order_id

@@ -76,12 +76,6 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		if err != nil {
 			return nil, err
 		}
-		// As a run's claim does: the time the order's panel was failing
-		// does not count toward giving up, or the operator's first look
-		// after a broken weekend would give the order up at once.
-		if err := st.ResumeGiveUpClocks(ctx, runID, []string{orderID}); err != nil {
-			return nil, errors.Join(err, st.Release(context.WithoutCancel(ctx), runID, []string{orderID}))
-		}
 	}
 
 	reqCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)

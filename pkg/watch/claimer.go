@@ -201,15 +201,6 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	orders := claimed.Orders
-	if len(orders) > 0 {
-		start := time.Now()
-		if err := r.store.ResumeGiveUpClocks(r.db, r.id, orderIDs(orders)); err != nil {
-			// Asking matters more: the clock merely counts the time the
-			// panel was failing, as before zwatch knew better.
-			r.log.Warn("the give-up clocks of orders whose panel was failing could not be restarted", "err", err)
-		}
-		r.timeDB(start)
-	}
 	if err := c.dispatch(orders); err != nil {
 		return false, err
 	}

@@ -245,7 +245,7 @@ var dbLoadEarlier = []struct {
 }
 
 func (r *report) writeDBLoad(w writer) {
-	w("## 5. Shop database load (issue 10)\n\n")
+	w("## 6. Shop database load (issue 10)\n\n")
 	if len(r.dbLoad) == 0 {
 		w("Not run.\n\n")
 		return

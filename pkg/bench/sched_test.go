@@ -200,7 +200,7 @@ func benchSched(t *testing.T, h *harness) {
 }
 
 func (r *report) writeSched(w writer) {
-	w("## 5. Scheduler: FIFO and learning (issue 11)\n\n")
+	w("## 7. Scheduler: FIFO and learning (issue 11)\n\n")
 	if len(r.sched) == 0 {
 		w("Not run.\n\n")
 		return

@@ -8,7 +8,7 @@ import (
 // CheckPlan is when to ask about a panel's orders: from any age at which
 // an order was found waiting, the age at which to ask next. It is the
 // optimum, for the panel's finishing times, of what a customer's wait
-// costs against what a request costs (PlanChecks).
+// costs against what a request costs (planTables.plan).
 type CheckPlan struct {
 	next []float64 // next[i]: the age to ask at after finding the order waiting at planAges[i]
 	// RequestsPerOrder is what the plan costs an average order, until it is
@@ -51,21 +51,6 @@ type PlanLimits struct {
 	GiveUp    time.Duration // no plan past this after the first check
 }
 
-// PlanChecks makes the plan that minimises, over the panel's orders, the
-// expected cost of the customers' waits (from znet finishing an order to
-// zwatch asking about it, priced by pc) plus pc.PerRequest for every
-// request, within lim: the first check at lim.MinFirst (or later, if
-// lim.FreeFirst), then every lim.MaxGap at least, until lim.GiveUp after
-// it. Orders that will not finish by the panel's history cost requests and
-// save no wait, so the plan asks about old orders rarely where the panel
-// finishes few.
-//
-// It is a dynamic program over planAges: the state is the age at which an
-// order was last found waiting.
-func PlanChecks(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan {
-	return newPlanTables(f).plan(f, pc, lim)
-}
-
 // planTables are what every plan for one distribution shares: on
 // planAges, the share not final, prefix sums of the finishing mass in
 // (ages[k-1], ages[k]] and of its first and second moments (taken at the
@@ -104,6 +89,17 @@ func newPlanTables(f *Finishing) *planTables {
 	return t
 }
 
+// plan makes the plan that minimises, over the panel's orders, the
+// expected cost of the customers' waits (from znet finishing an order to
+// zwatch asking about it, priced by pc) plus pc.PerRequest for every
+// request, within lim: the first check at lim.MinFirst (or later, if
+// lim.FreeFirst), then every lim.MaxGap at least, until lim.GiveUp after
+// it. Orders that will not finish by the panel's history cost requests and
+// save no wait, so the plan asks about old orders rarely where the panel
+// finishes few.
+//
+// It is a dynamic program over planAges: the state is the age at which an
+// order was last found waiting.
 func (t *planTables) plan(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan {
 	cost, maxGap, giveUp, minFirst := pc.PerRequest, lim.MaxGap.Seconds(), lim.GiveUp.Seconds(), lim.MinFirst.Seconds()
 	n := len(planAges)

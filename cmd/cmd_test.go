@@ -84,6 +84,31 @@ func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 	}
 }
 
+// key=value settings carry a password too: one with "://" in it is not a
+// URL of another database, and one with a space the driver cannot read is
+// not quoted back, not even in part.
+func TestKeyValueSettingsNeverShowTheirPassword(t *testing.T) {
+	t.Parallel()
+	for _, settings := range []string{
+		"host=127.0.0.1 port=1 user=u password='hunter2://Secret' dbname=d",
+		"host=127.0.0.1 port=1 user=u password=hunter2 Secret dbname=d",
+	} {
+		var errOut strings.Builder
+		r := runMain([]string{"list", "--database-url", settings}, &errOut)
+		if r.code == 0 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, want one line on stderr and a failure:\n%s", settings, r.code, r.stderr)
+		}
+		for _, piece := range []string{"hunter2", "Secret"} {
+			if strings.Contains(r.stderr, piece) {
+				t.Errorf("%s: stderr shows %q:\n%s", settings, piece, r.stderr)
+			}
+		}
+		if strings.Contains(r.stderr, "is not PostgreSQL") {
+			t.Errorf("%s: key=value settings taken for another database's URL:\n%s", settings, r.stderr)
+		}
+	}
+}
+
 func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -29,14 +30,19 @@ func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) err
 }
 
 // checkDatabaseURL refuses a URL of another database before the driver
-// reads it as key=value settings and complains about a missing "=".
+// reads it as key=value settings and complains about a missing "=". Only a
+// real scheme counts: key=value settings may hold "://" in a quoted
+// password, which must be neither refused nor printed.
 func checkDatabaseURL(flag, url string) error {
 	scheme, _, isURL := strings.Cut(url, "://")
-	if isURL && scheme != "postgres" && scheme != "postgresql" {
+	if isURL && urlScheme.MatchString(scheme) && scheme != "postgres" && scheme != "postgresql" {
 		return usage("%s: a %s:// URL is not PostgreSQL; want postgres://user@host/database or key=value settings like host=db dbname=shop", flag, scheme)
 	}
 	return nil
 }
+
+// urlScheme is what RFC 3986 allows before "://".
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
 // refuseUnknownShells makes `zwatch completion tcsh` a usage error: cobra's
 // completion command would print its help and exit 0.

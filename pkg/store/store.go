@@ -185,6 +185,11 @@ func redactDSNError(err error, databaseURL string) string {
 		return urlUserinfo.ReplaceAllString(fmt.Sprintf("%q is not a valid URL", databaseURL), "//REDACTED@") +
 			": percent-escape any / ? # @ : % or space in the user name and password"
 	}
+	if !strings.Contains(databaseURL, "://") {
+		// The driver quotes the word after a key=value setting it cannot
+		// read, which may be the rest of a password with a space in it.
+		return "key=value settings that cannot be read: put a value with spaces or quotes in single quotes, like password='a b'"
+	}
 	msg := err.Error()
 	if cfg, perr := pq.NewConfig(databaseURL); perr == nil && cfg.Password != "" {
 		msg = strings.ReplaceAll(msg, cfg.Password, "REDACTED")

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // ClaimParams bounds one claim.
@@ -525,41 +524,11 @@ WHERE ev.order_id = ANY (ARRAY(
 	WHERE o.id IS NULL))`)
 
 // Release hands back claims this run took but did not use, without counting
-// an attempt: the orders are due again at once for the next run.
+// an attempt: the orders are due again at once for the next run. It is
+// ReleaseClaims (lease.go) for the plain case, which `check --order` needs.
 func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) error {
-	return s.ReleaseFor(ctx, runID, orderIDs, 0)
+	return s.ReleaseClaims(ctx, ReleaseParams{RunID: runID, OrderIDs: orderIDs})
 }
-
-// ReleaseFor hands back unused claims like Release, but leaves the orders
-// alone for at least wait. A run releases the orders of a dealer panel it cut
-// off this way: were they due again at once, the next run would claim the
-// same broken panel's orders first, oldest due first, and never reach the
-// other tenants' orders.
-func (s *Store) ReleaseFor(ctx context.Context, runID string, orderIDs []string, wait time.Duration) error {
-	if len(orderIDs) == 0 {
-		return nil
-	}
-	_, err := s.db.ExecContext(ctx, releaseSQL.text, releaseSQL.args(params{
-		"run_id":       runID,
-		"order_ids":    pq.Array(orderIDs),
-		"wait_seconds": wait.Seconds(),
-	})...)
-	if err != nil {
-		return fmt.Errorf("releasing %d unasked orders: %w", len(orderIDs), err)
-	}
-	return nil
-}
-
-// releaseSQL ends this run's claims on the orders, without counting an
-// attempt.
-var releaseSQL = named(`
--- release unasked claims
-UPDATE zwatch_order_checks
-SET claimed_by = NULL,
-	claim_expires_at = NULL,
-	next_check_at = GREATEST(next_check_at, now() + make_interval(secs => @wait_seconds))
-WHERE claimed_by = @run_id
-  AND order_id = ANY (@order_ids::uuid[])`)
 
 // Due lists what a claim would take now, without writing anything: the
 // dry run's view. Orders zwatch has never seen, or had finished with and

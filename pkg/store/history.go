@@ -178,16 +178,30 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 	return nil
 }
 
-// FitsStale says whether the panels' fits are due for a refit: none was
-// ever made, or the newest is older than every. A run that finds them
-// stale refits; two runs doing so at once only write the same thing twice.
-func (s *Store) FitsStale(ctx context.Context, every time.Duration) (bool, error) {
-	var stale bool
-	err := s.db.GetContext(ctx, &stale, `
-		SELECT COALESCE(max(fitted_at) < now() - make_interval(secs => $1), true)
-		FROM zwatch_panel_fits`, every.Seconds())
+// TakeRefitTurn says whether this run refits the panels now: no run on
+// any host took the turn within every. Taking it is recorded at once, so
+// that of runs starting together one reads the history, and a refit that
+// finds nothing to save (panels with no history yet) is not tried again on
+// every run.
+func (s *Store) TakeRefitTurn(ctx context.Context, every time.Duration) (bool, error) {
+	var taken []bool
+	err := s.db.SelectContext(ctx, &taken, takeRefitTurnSQL.text, takeRefitTurnSQL.args(params{
+		"every_seconds": every.Seconds(),
+	})...)
 	if err != nil {
-		return false, fmt.Errorf("reading when the panels were last fitted: %w", err)
+		return false, fmt.Errorf("taking the turn to refit the panels: %w", err)
 	}
-	return stale, nil
+	return len(taken) == 1, nil
 }
+
+// takeRefitTurnSQL: a second run updating at the same moment waits for the
+// first to commit, then finds the turn taken.
+var takeRefitTurnSQL = named(`
+-- take the refit turn
+UPDATE zwatch_state
+SET moved_at = now()
+WHERE name = '` + refitTurn + `'
+  AND moved_at <= now() - make_interval(secs => @every_seconds)
+RETURNING true`)
+
+const refitTurn = "refit"

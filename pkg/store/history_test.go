@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,16 +70,12 @@ func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
 	}
 }
 
-// A fit is saved and read back whole, and after a refit the fits are fresh
-// until the refit interval has passed.
+// A fit is saved and read back whole.
 func TestPanelFitsRoundTrip(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
 	a := db.AddIntegration(storetest.Integration{Name: "A"})
-	if stale, err := db.Store.FitsStale(ctx, time.Minute); err != nil || !stale {
-		t.Fatalf("no fit yet: stale %v (%v), want stale", stale, err)
-	}
 	fit := store.PanelFit{IntegrationID: a, Finals: 250, Completions: 240, GaveUp: 3, OwnWeight: 1, FirstCheck: 12.5,
 		Ages: []float64{0, 1, 2}, Survival: []float64{1, 0.5, 0.25}}
 	if err := db.Store.SavePanelFits(ctx, []store.PanelFit{fit}); err != nil {
@@ -93,7 +90,45 @@ func TestPanelFitsRoundTrip(t *testing.T) {
 		g.FirstCheck != 12.5 || len(g.Survival) != 3 || g.Survival[2] != 0.25 {
 		t.Errorf("read back %+v, want %+v", g, fit)
 	}
-	if stale, err := db.Store.FitsStale(ctx, time.Minute); err != nil || stale {
-		t.Errorf("just fitted: stale %v (%v), want fresh", stale, err)
+}
+
+// One run in an interval refits, even when the refit found nothing to save
+// (a new shop's panels have no history): the runs after it, and a run
+// starting at the same moment, do not read the history again until the
+// interval has passed.
+func TestRefitTurnIsTakenOncePerInterval(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	turns := make(chan bool, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			turn, err := db.Store.TakeRefitTurn(ctx, time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			turns <- turn
+		}()
+	}
+	wg.Wait()
+	close(turns)
+	taken := 0
+	for turn := range turns {
+		if turn {
+			taken++
+		}
+	}
+	if taken != 1 {
+		t.Fatalf("4 runs starting together: %d took the refit turn, want exactly 1", taken)
+	}
+	if turn, err := db.Store.TakeRefitTurn(ctx, time.Minute); err != nil || turn {
+		t.Errorf("a run a moment later: turn %v (%v), want none: nothing was saved, and it is too soon", turn, err)
+	}
+	db.Exec(`UPDATE zwatch_state SET moved_at = moved_at - interval '2 minutes' WHERE name = 'refit'`)
+	if turn, err := db.Store.TakeRefitTurn(ctx, time.Minute); err != nil || !turn {
+		t.Errorf("a run after the interval: turn %v (%v), want the turn", turn, err)
 	}
 }

@@ -23,25 +23,24 @@ const (
 )
 
 // LearnPanels returns each panel's finishing times, by integration id,
-// refitting them first when they are stale and refit allows (a dry run
-// writes nothing). scale compresses time for benchmarks (ages are kept in
+// refitting them first when it is this run's turn and refit allows (a dry
+// run writes nothing). scale compresses time for benchmarks (ages are kept in
 // the plans' seconds); 1 otherwise.
 func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
 	if scale <= 0 {
 		scale = 1
 	}
-	stale := false
 	if refit {
-		var err error
-		if stale, err = st.FitsStale(ctx, time.Duration(float64(refitEvery)/scale)); err != nil {
+		turn, err := st.TakeRefitTurn(ctx, time.Duration(float64(refitEvery)/scale))
+		if err != nil {
 			return nil, err
 		}
-	}
-	if stale {
-		if err := Refit(ctx, st, giveUp, scale); err != nil {
-			return nil, err
+		if turn {
+			if err := Refit(ctx, st, giveUp, scale); err != nil {
+				return nil, err
+			}
+			log.Debug("refitted the panels' finishing times")
 		}
-		log.Debug("refitted the panels' finishing times")
 	}
 	fits, err := st.PanelFits(ctx)
 	if err != nil {

@@ -35,6 +35,8 @@ var (
 		"comma-separated sections to run: "+strings.Join(sectionNames(), ", ")+" (default all); a partial run writes no report unless -out is given")
 	binFlag = flag.String("zwatch", "",
 		"the zwatch binary to measure (default: bin/zwatch at the repository's root, as `make build` leaves it)")
+	waitingFlag = flag.String("waiting", "",
+		"comma-separated counts of waiting orders the dbload section measures (default 0,2000,10000,50000)")
 	pinScaleFlag = flag.Float64("pin-scale", 0,
 		"divide every duration of the PIN-latency simulation by this factor (default 40, or 120 with -quick)")
 )

@@ -86,6 +86,16 @@ func benchDBLoad(t *testing.T, h *harness) {
 		waits = []int{0, 2_000, 10_000}
 		loop, warmUp = 10*time.Second, 5*time.Second
 	}
+	if *waitingFlag != "" {
+		waits = nil
+		for _, f := range strings.Split(*waitingFlag, ",") {
+			w, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || w < 0 || len(waits) > 0 && w < waits[len(waits)-1] {
+				t.Fatalf("-waiting %q: want growing counts of orders, such as 0,2000", *waitingFlag)
+			}
+			waits = append(waits, w)
+		}
+	}
 
 	db := storetest.New(t)
 	db.EnableStatementStats()
@@ -157,7 +167,7 @@ func benchDBLoad(t *testing.T, h *harness) {
 		}
 		t.Logf("%d waiting: %.2f ms DB per s of loop, %.3f ms per znet request (%d requests), %.1f statements and %.0f buffers per tick; load %s",
 			w, row.MsPerSecond(), row.MsPerRequest(), row.Requests, row.CallsPerTick(), row.BuffersPerTick(), row.LoadAvg)
-		for _, s := range topStatements(row.Statements, 5) {
+		for _, s := range topStatements(row.Statements, 12) {
 			t.Logf("  %8.1f ms %6d calls %8.3f ms max %8.0f buffers/call  %s",
 				s.TotalMs, s.Calls, s.MaxMs, float64(s.Buffers)/float64(max(s.Calls, 1)), statementName(s.Query))
 		}

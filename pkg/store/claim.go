@@ -147,7 +147,7 @@ type claimedOrder struct {
 var claimDueSQL = named(`
 -- claim due orders
 WITH due AS MATERIALIZED (
-	SELECT c.order_id
+	SELECT c.order_id, c.ctid AS row_ctid
 	FROM zwatch_order_checks c
 	WHERE c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
@@ -159,6 +159,7 @@ WITH due AS MATERIALIZED (
 ),
 met AS MATERIALIZED (
 	SELECT due.order_id,
+	       due.row_ctid,
 	       ` + orderFieldsSQL + `,
 	       ` + notPollableSQL + ` AS not_pollable
 	FROM due
@@ -185,10 +186,12 @@ settled AS (
 			ELSE c.first_checked_at END,
 		panel_failing_since = CASE WHEN met.not_pollable IS NULL THEN NULL ELSE c.panel_failing_since END
 	FROM met
-	WHERE c.order_id = met.order_id
-	  -- An index condition the planner takes whatever it believes of met's
-	  -- size, so that it never reads the whole table to join the two.
-	  AND c.order_id = ANY (ARRAY(SELECT order_id FROM due))
+	-- The rows due locked, found by where they lie: nobody can move them
+	-- while this transaction holds them, so no index is read again, and
+	-- whatever the planner believes of met's size, a lookup per row is
+	-- cheaper to it than reading the whole table to join the two.
+	WHERE c.ctid = met.row_ctid
+	  AND c.order_id = met.order_id
 	RETURNING c.order_id, c.attempts, c.first_checked_at
 )
 SELECT met.order_id::text AS id,

@@ -56,7 +56,10 @@ const (
 	// "sentAt" but committed later.
 	RegisterLookBack = 10 * time.Second
 	// SweepEvery is how often, across every run and host, a claim sweeps.
-	SweepEvery = 15 * time.Second
+	// What it finds is rare and can wait a minute: each sweep reads every
+	// waiting order up to SweepSlice, which at 2,000 waiting cost more than
+	// all the claims of the same minute.
+	SweepEvery = time.Minute
 	// SweepSlice bounds the orders one sweep reads: a waiting set of W
 	// orders is swept through every W/SweepSlice sweeps.
 	SweepSlice = 5000

@@ -25,8 +25,9 @@ type FinishSample struct {
 // HistoryParams bounds what FinishHistory reads.
 type HistoryParams struct {
 	// Scan is how many of the newest final answers and give-ups, over all
-	// panels, are read at most: the query's cost, whatever the size of the
-	// shop's history.
+	// panels, are read at most, and how many of the orders still waiting:
+	// the query's cost, whatever the size of the shop's history and of its
+	// backlog.
 	Scan int
 	// PerPanel keeps each panel's newest this many orders, by sentAt.
 	PerPanel int
@@ -40,9 +41,9 @@ type HistoryParams struct {
 // that already ended, so that a fit made while slow orders are still
 // waiting does not take the panel for faster than it is.
 //
-// Its cost is bounded by p.Scan and by the orders still waiting, not by
-// the shop's history: it walks the index on zwatch_order_events.at
-// backwards from now, reads the waiting orders through the partial index
+// Its cost is bounded by p.Scan, not by the shop's history nor by the
+// orders waiting: it walks the index on zwatch_order_events.at backwards
+// from now, reads at most p.Scan waiting orders through the partial index
 // of zwatch_order_checks, and looks each order up by primary key. When
 // the scan is cut short, the sample starts at the oldest final answer it
 // read, so that every order sent since is in it.
@@ -95,20 +96,28 @@ ended AS (
 ),
 waiting AS (
 	-- The rows of zwatch_order_checks' partial index: the work, not the
-	-- history.
+	-- history; and of a waiting set larger than the scan, the orders due
+	-- soonest, so that a backlog of tens of thousands costs no more than
+	-- the history does.
 	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
 	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
 	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
-	FROM zwatch_order_checks c
+	FROM (
+		SELECT c.order_id, c.waiting_seen_at
+		FROM zwatch_order_checks c
+		WHERE c.finished_at IS NULL
+		  AND c.given_up_at IS NULL
+		  AND c.waiting_seen_at IS NOT NULL
+		ORDER BY c.next_check_at
+		LIMIT $1
+	) c
 	JOIN LATERAL (
 		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
 		FROM product_orders o
 		WHERE o.id = c.order_id
 		LIMIT 1
 	) o ON true
-	WHERE c.finished_at IS NULL
-	  AND c.given_up_at IS NULL
-	  AND c.waiting_seen_at > o.sent_at
+	WHERE c.waiting_seen_at > o.sent_at
 ),
 cohort AS (
 	SELECT all_.*,

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -130,5 +131,31 @@ func TestRefitTurnIsTakenOncePerInterval(t *testing.T) {
 	db.Exec(`UPDATE zwatch_state SET moved_at = moved_at - interval '2 minutes' WHERE name = 'refit'`)
 	if turn, err := db.Store.TakeRefitTurn(ctx, time.Minute); err != nil || !turn {
 		t.Errorf("a run after the interval: turn %v (%v), want the turn", turn, err)
+	}
+}
+
+// A backlog larger than the scan costs no more than the scan: of the
+// orders still waiting, the history reads at most Scan, those due soonest.
+func TestFinishHistoryReadsABoundedShareOfTheBacklog(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	a := db.AddIntegration(storetest.Integration{Name: "A"})
+	for i := range 5 {
+		open := db.AddOrder(storetest.Order{IntegrationID: a, Referans: fmt.Sprintf("w%d", i), SentAgo: 70 * time.Second})
+		db.AddCheck(open, storetest.Check{Attempts: 1, NextCheckIn: time.Duration(i+1) * time.Minute})
+		db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds' WHERE order_id = $1`, open)
+	}
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 2, PerPanel: 10, Within: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("5 orders waiting, a scan of 2: %d samples, want 2", len(got))
+	}
+	for _, s := range got {
+		if !s.Open {
+			t.Errorf("sample %+v, want an order still waiting", s)
+		}
 	}
 }

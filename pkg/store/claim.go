@@ -56,13 +56,15 @@ const (
 	// "sentAt" but committed later.
 	RegisterLookBack = 10 * time.Second
 	// SweepEvery is how often, across every run and host, a claim sweeps.
-	// What it finds is rare and can wait a minute: each sweep reads every
-	// waiting order up to SweepSlice, which at 2,000 waiting cost more than
-	// all the claims of the same minute.
-	SweepEvery = time.Minute
+	SweepEvery = 15 * time.Second
 	// SweepSlice bounds the orders one sweep reads: a waiting set of W
-	// orders is swept through every W/SweepSlice sweeps.
-	SweepSlice = 5000
+	// orders is swept through every W/SweepSlice sweeps. What a sweep finds
+	// is rare and can wait minutes; what it costs is not: most orders it
+	// reads were changed lately (by zwatch's own answers) and are looked up
+	// in zwatch's table, 10-20 µs each. A small slice often keeps that a
+	// steady trickle, 2,000 orders a minute, instead of a burst of 50-90 ms
+	// that a run may or may not meet.
+	SweepSlice = 500
 	// disabledWait is how long an order of a switched-off integration is
 	// left before a claim looks at it again; it is not retired, so that it
 	// is polled again soon after the integration is switched back on.
@@ -253,10 +255,18 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 			claimed.MoreDue = true
 			fallthrough
 		case e.Scanned > 0 || !cur.CaughtUp:
+			// Only a pass that read from the look-back to the end read
+			// every row the next look-back will meet: only its snapshot
+			// can tell the next one what it has seen.
+			var seenUpTo *string
+			if cur.CaughtUp && !full {
+				seenUpTo = &e.Horizon
+			}
 			if _, err := tx.ExecContext(ctx, moveRegisterSQL.text, moveRegisterSQL.args(params{
 				"last_sent_at":  e.LastSentAt,
 				"last_order_id": e.LastOrderID,
 				"caught_up":     !full,
+				"horizon":       seenUpTo,
 			})...); err != nil {
 				return fmt.Errorf("recording how far registering got: %w", err)
 			}
@@ -277,8 +287,10 @@ type stateCursor struct {
 	FromSentAt  string `db:"from_sent_at"`
 	FromOrderID string `db:"from_order_id"`
 	CaughtUp    bool   `db:"caught_up"`
-	// ChangedWithin, for a sweep, is how many transactions ago a row must
-	// have changed to need looking at again (see enlistSQL); nil: every row.
+	// ChangedWithin is how many transactions ago a row must have changed
+	// to need looking at again (see enlistSQL); nil: every row. For a
+	// sweep, since the pass before last began; for registering, since the
+	// last registration that read from its look-back to the end.
 	ChangedWithin *int64 `db:"changed_within"`
 }
 
@@ -313,12 +325,18 @@ SELECT name,
             ELSE order_id END::text AS from_order_id,
        caught_up,
        -- age() counts from this transaction's id, which this assigns.
-       pg_current_xact_id()::text::bigint - previous_horizon::text::bigint AS changed_within
+       pg_current_xact_id()::text::bigint - CASE WHEN name = '` + registerCursor + `'
+            THEN horizon ELSE previous_horizon END::text::bigint AS changed_within
 FROM (SELECT * FROM register UNION ALL SELECT * FROM sweep) cursors
 ORDER BY name`)
 
 // moveRegisterSQL records how far registering got. Once caught up, the
 // position only moves forward: the look-back may read orders before it.
+// horizon is the oldest transaction still running when the registration
+// read the shop's orders, when it read from its look-back to the end: a
+// row no transaction since changed was read by it, and the next
+// look-back has nothing to find in it. NULL makes the next one look at
+// every row it reads.
 var moveRegisterSQL = named(`
 -- move the register cursor
 UPDATE zwatch_state
@@ -327,6 +345,7 @@ SET sent_at = CASE WHEN @caught_up::boolean
                    ELSE @last_sent_at::timestamptz END,
     order_id = COALESCE(@last_order_id::uuid, order_id),
     caught_up = @caught_up::boolean,
+    horizon = @horizon::xid8,
     moved_at = now()
 WHERE name = '` + registerCursor + `'`)
 
@@ -363,6 +382,9 @@ type enlisted struct {
 	LastOrderID *string `db:"last_order_id"`
 	Registered  int     `db:"registered"`
 	Revived     int     `db:"revived"`
+	// Horizon is the oldest transaction running when the statement took
+	// its snapshot: every row an older one changed, it saw.
+	Horizon string `db:"horizon"`
 }
 
 // enlistFrom is where enlistSQL starts reading waiting orders.
@@ -413,7 +435,9 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // was read, as it is now, by that pass, so there is nothing new to find in
 // it. That leaves a sweep reading the index and the shop's rows, but
 // looking up zwatch's row only for orders changed lately, most of them by
-// zwatch's own answers.
+// zwatch's own answers. Registering's look-back does the same with the
+// last registration that read to the end: of the orders sent in the last
+// seconds, it looks up only those whose sending committed since.
 //
 // It reads the shop's rows and locks none of them. New rows are inserted in
 // id order, so that two runs inserting at once cannot deadlock.
@@ -490,7 +514,8 @@ SELECT (SELECT count(*) FROM scanned) AS scanned,
        last.sent_at::text AS last_sent_at,
        last.id::text AS last_order_id,
        (SELECT count(*) FROM registered) AS registered,
-       (SELECT count(*) FROM revived) AS revived
+       (SELECT count(*) FROM revived) AS revived,
+       pg_snapshot_xmin(pg_current_snapshot())::text AS horizon
 FROM (SELECT 1) one
 LEFT JOIN LATERAL (
 	SELECT sent_at, id FROM scanned ORDER BY sent_at DESC, id DESC LIMIT 1

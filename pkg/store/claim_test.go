@@ -162,6 +162,46 @@ func TestSweepFindsOrdersRegisteringCannotSee(t *testing.T) {
 	}
 }
 
+// Registering's look-back skips the orders the registration before it has
+// seen, but never one whose sending transaction was still open then: an
+// order sent a few seconds before the newest registered one, by a shop
+// transaction that commits after a registration ran, is registered by
+// the next one, not left for the sweep.
+func TestLookBackRegistersOrdersCommittedAfterTheLastRegistration(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	newest := db.SendOrdersAt(integ, time.Now().Add(-2*time.Second), "1")[0]
+	for range 2 { // the second reads from its look-back to the end
+		claimIDs(t, db, firstChunk)
+	}
+	if !db.HasCheck(newest) {
+		t.Fatal("setting up: the newest order was not registered")
+	}
+
+	shop, err := db.SQL.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shop.Rollback()
+	var late string
+	if err := shop.Get(&late, `
+		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '2', 'sent', now() - interval '5 seconds', now())
+		RETURNING id::text`, integ); err != nil {
+		t.Fatal(err)
+	}
+	claimIDs(t, db, firstChunk) // while the shop's transaction is open
+	if err := shop.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	claimIDs(t, db, firstChunk)
+	if !db.HasCheck(late) {
+		t.Error("an order whose sending committed after a registration, within the look-back, was not registered")
+	}
+}
+
 // An order of a switched-off integration is neither asked nor retired: it
 // is asked once the integration is switched on again.
 func TestOrdersOfADisabledIntegrationWait(t *testing.T) {

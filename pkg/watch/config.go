@@ -42,10 +42,11 @@ type Config struct {
 	// Learn plans each panel's checks from how it finished orders before
 	// (issue 11; see Scheduler); false follows Schedule.
 	Learn bool
-	// TimeScale tells a learning run that time passes this many times
-	// faster than the clock says: for benchmarks that compress time, so
-	// that what is learned stays in the panels' own seconds. 0 or 1 in
-	// production.
+	// TimeScale tells a run that time passes this many times faster than
+	// the clock says: for benchmarks that compress time, so that what a
+	// learning run learns stays in the panels' own seconds, and so that
+	// saving answers waits for company no longer than it would in real
+	// time. 0 or 1 in production.
 	TimeScale float64
 
 	HTTPClient *http.Client // shared by every integration's client; nil: one per run

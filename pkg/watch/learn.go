@@ -24,9 +24,10 @@ const (
 
 // LearnPanels returns each panel's finishing times, by integration id,
 // refitting them first when they are stale and refit allows (a dry run
-// writes nothing). scale compresses time for benchmarks (ages are kept in
-// the plans' seconds); 1 otherwise.
-func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
+// writes nothing). schedule and firstDelay are the fixed schedule every
+// plan is compared with (see Refit). scale compresses time for benchmarks
+// (ages are kept in the plans' seconds); 1 otherwise.
+func LearnPanels(ctx context.Context, st *store.Store, refit bool, schedule Schedule, firstDelay, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
 	if scale <= 0 {
 		scale = 1
 	}
@@ -38,7 +39,7 @@ func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.D
 		}
 	}
 	if stale {
-		if err := Refit(ctx, st, giveUp, scale); err != nil {
+		if err := Refit(ctx, st, schedule, firstDelay, giveUp, scale); err != nil {
 			return nil, err
 		}
 		log.Debug("refitted the panels' finishing times")
@@ -57,8 +58,10 @@ func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.D
 }
 
 // Refit learns every panel's finishing times from the history and saves
-// them.
-func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale float64) error {
+// them, with the first check of each panel's plan, chosen as the run's
+// scheduler chooses its plan: among the fixed schedule (first asked
+// firstDelay after sentAt, on the real clock) and the planned ones.
+func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, giveUp time.Duration, scale float64) error {
 	samples, err := st.FinishHistory(ctx, store.HistoryParams{
 		Scan: historyScan, PerPanel: historyPerPanel, Within: time.Duration(float64(historyWithin) / scale),
 	})
@@ -85,7 +88,7 @@ func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale flo
 			Ages: GridAges(), Survival: f.Surv,
 		}
 		if f.Weight > 0 {
-			fit.FirstCheck = learnFirstCheck(f, giveUp) / scale
+			fit.FirstCheck = learnFirstCheck(f, schedule, time.Duration(float64(firstDelay)*scale), giveUp) / scale
 		}
 		fits = append(fits, fit)
 	}
@@ -113,10 +116,15 @@ const minFirstCheck = 3 * time.Second
 
 // learnFirstCheck is when a learned panel's plan asks first, in the
 // plans' seconds: the plan is free to choose it, and the claim then
-// registers the panel's orders then.
-func learnFirstCheck(f *Finishing, giveUp time.Duration) float64 {
+// registers the panel's orders then. The fixed schedule, first asked at
+// firstDelay (plans' seconds), is among the choices, as it is when the
+// run's scheduler plans (Scheduler.Plan): were it left out here, a panel
+// that finishes like the PIN profile, for which only the schedule keeps
+// the promise, would have its first check put where a plan that misses
+// the promise wants it, and then no plan could keep it from there.
+func learnFirstCheck(f *Finishing, schedule Schedule, firstDelay, giveUp time.Duration) float64 {
 	lim := PlanLimits{MinFirst: minFirstCheck, FreeFirst: true, MaxGap: MaxCheckWait, GiveUp: giveUp}
-	plan, _ := PlanFor(f, nil, 0, lim, math.Inf(1))
+	plan, _ := PlanFor(f, schedule, firstDelay, lim, math.Inf(1))
 	return plan.First()
 }
 
@@ -127,7 +135,7 @@ func (r *run) newScheduler() *Scheduler {
 		return NewFixedScheduler(r.cfg.Schedule)
 	}
 	start := time.Now()
-	panels, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
+	panels, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
 	r.timeDB(start)
 	if err != nil {
 		r.log.Warn("could not learn the panels' finishing times; planning from the PIN profile", "err", err)

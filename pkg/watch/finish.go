@@ -233,7 +233,8 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	for k := range cells - 1 {
 		mass[k] = prior.Surv[k] - prior.Surv[k+1]
 	}
-	mass[cells-1] = prior.Surv[gridPoints-1]
+	mass[cells-1] = max(prior.Surv[gridPoints-1], neverAtStart)
+	spreadBlind(mass, firstAsked(obs))
 	for k := range mass {
 		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
 	}
@@ -329,7 +330,87 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 			left -= smooth[k] / total
 		}
 	}
+	if logLikelihood(surv, obs)-logLikelihood(prior.Surv, obs) < priorExplains {
+		// The prior explains the panel's answers about as well as the
+		// panel's own fit: what sets them apart is chance, and a plan made
+		// for the chance differences is worse for the panel than the one
+		// made for the prior.
+		return blend(own.withSurv(prior.Surv), prior, 0)
+	}
 	return blend(own.withSurv(surv), prior, weight)
+}
+
+// neverAtStart is the least share of orders the fit starts out taking for
+// never finishing. The answers cannot tell an order that will finish after
+// the last of them from one that never will, so the fit keeps the share it
+// starts from between the two: were it the PIN profile's (none), every
+// order still waiting after the panel's finishing times would be taken for
+// one finishing later still, and planned for, where on a panel that leaves
+// some orders unfinished it almost certainly never finishes.
+const neverAtStart = 0.01
+
+// priorExplains is how much likelier (in natural log) a panel's answers
+// must be by its own fit than by the prior before zwatch plans from the
+// fit. The fit has one free share per interval between check ages, a few
+// dozen, so on the prior's own orders it comes out likelier by about half
+// that; a panel that differs gains hundreds from 200 answers on.
+const priorExplains = 30
+
+// logLikelihood is how likely the observations are by the share not final
+// surv.
+func logLikelihood(surv []float64, obs []FinishObservation) float64 {
+	f := Finishing{Surv: surv}
+	ll := 0.0
+	for _, o := range obs {
+		var p float64
+		switch {
+		case o.GaveUp:
+			p = f.SurvAt(o.FinalAge)
+		case o.Open:
+			p = f.SurvAt(o.WaitingAge)
+		default:
+			p = f.SurvAt(o.WaitingAge) - f.SurvAt(max(o.FinalAge, o.WaitingAge))
+		}
+		ll += math.Log(max(p, 1e-9))
+	}
+	return ll
+}
+
+// firstAsked is the youngest age at which zwatch asked any of the orders
+// observed: before it no answer tells when an order finished.
+func firstAsked(obs []FinishObservation) float64 {
+	first := math.Inf(1)
+	for _, o := range obs {
+		switch {
+		case o.WaitingAge > 0:
+			first = min(first, o.WaitingAge)
+		case !o.Open && !o.GaveUp && o.FinalAge > 0:
+			first = min(first, o.FinalAge)
+		}
+	}
+	return first
+}
+
+// spreadBlind spreads the starting mass of the ages before the first check
+// evenly over them. No answer can tell when, before its first check, an
+// order finished, so the fit keeps there whatever shape it starts from. The
+// prior's shape (a panel with a median of 40 s, whose few early orders
+// finish just before the first check) would tell the plan that asking
+// earlier finds nothing, and a fast panel's plan would never ask early
+// enough to learn otherwise; an even spread says only that they finished
+// some time before it.
+func spreadBlind(mass []float64, blind float64) {
+	if math.IsInf(blind, 1) || blind <= gridAges[1] {
+		return
+	}
+	total := 0.0
+	k := 0
+	for ; k+1 < len(gridAges) && gridAges[k+1] <= blind; k++ {
+		total += mass[k]
+	}
+	for j := range k {
+		mass[j] = total * (gridAges[j+1] - gridAges[j]) / gridAges[k]
+	}
 }
 
 func (f *Finishing) withSurv(surv []float64) *Finishing {

@@ -148,3 +148,60 @@ func TestFitCountsOrdersStillWaiting(t *testing.T) {
 		t.Errorf("share never finishing %.3f: the orders still waiting were taken for lost", never)
 	}
 }
+
+// A fast panel (median 5 s) seen only through checks from 15 s on finishes
+// most orders before zwatch first asks. The answers cannot say when before
+// 15 s, so the fit must not claim they finish just before it (the PIN
+// profile's shape there): its plan then first asks earlier than 15 s, and
+// the next fit learns from those earlier answers.
+func TestFitLeavesTheAgesBeforeTheFirstCheckOpen(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	fit := FitFinishing(observe(logNormalSample(1000, 5, 1.26, 5), checks), PINProfile())
+	if got := fit.SurvAt(7.5); math.Abs(got-(1+fit.SurvAt(15))/2) > 0.03 {
+		t.Errorf("share not final at 7.5 s %.2f, want halfway between 1 and the %.2f at the first check", got, fit.SurvAt(15))
+	}
+	if first := learnFirstCheck(fit, DefaultSchedule, 15*time.Second, 24*time.Hour); first >= 15 {
+		t.Errorf("the plan first asks at %.0f s, want before the 15 s of the checks it learned from", first)
+	}
+}
+
+// A panel that finishes orders as the PIN profile says, learned from 2,000
+// of its own orders, keeps the PIN schedule it was built for: the chance
+// differences of its fit from the profile do not make a plan of their own.
+func TestFitKeepsThePriorForAPanelLikeIt(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	for seed := range uint64(3) {
+		r := rand.New(rand.NewPCG(seed, 3))
+		takes := make([]float64, 2000)
+		for i := range takes {
+			takes[i], _ = pinSimProfile().draw(r)
+		}
+		fit := FitFinishing(observe(takes, checks), PINProfile())
+		if fit.Weight != 0 {
+			t.Errorf("seed %d: the panel's own fit weighs %.2f, want the PIN profile alone", seed, fit.Weight)
+		}
+		sched := NewLearningScheduler(PINProfile(), map[string]*Finishing{"p": fit}, DefaultSchedule, 15*time.Second, 24*time.Hour, 1)
+		if plan, _ := sched.Plan("p"); !plan.Fixed || plan.First() != 15 {
+			t.Errorf("seed %d: plan first asks at %.0f s (fixed schedule: %v), want the PIN schedule from 15 s", seed, plan.First(), plan.Fixed)
+		}
+	}
+}
+
+// Orders a panel never finishes, still waiting an hour after they were
+// sent (zwatch has not given up on them yet), are learned as orders that
+// never finish, not as orders finishing some time later.
+func TestFitLearnsOrdersThatNeverFinish(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	var obs []FinishObservation
+	for range 1000 {
+		if r.Float64() < 0.12 {
+			obs = append(obs, FinishObservation{WaitingAge: 3500, Open: true})
+			continue
+		}
+		obs = append(obs, observe([]float64{15 * math.Exp(r.NormFloat64())}, []float64{15, 25, 35, 50, 70, 100, 150, 300, 600, 1200, 1800, 3000})...)
+	}
+	fit := FitFinishing(obs, PINProfile())
+	if never := 1 - fit.FinishedShare(); math.Abs(never-0.12) > 0.03 {
+		t.Errorf("share never finishing %.3f, want 0.12 ± 0.03", never)
+	}
+}

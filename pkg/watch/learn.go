@@ -22,42 +22,62 @@ const (
 	historyWithin   = 7 * 24 * time.Hour
 )
 
-// LearnPanels returns each panel's finishing times, by integration id,
-// refitting them first when it is this run's turn and refit allows (a dry
-// run writes nothing). scale compresses time for benchmarks (ages are kept in
-// the plans' seconds); 1 otherwise.
-func LearnPanels(ctx context.Context, st *store.Store, refit bool, giveUp time.Duration, scale float64, log *slog.Logger) (map[string]*Finishing, error) {
+// LearnPanels returns each panel's finishing times, by integration id, as
+// the saved fits say. When it is this run's turn to refit and refit allows
+// (a dry run writes nothing), it refits them: at once when there are none
+// yet, so that a panel's first run already plans from its history;
+// otherwise it returns the refit as later, for the caller to run beside
+// its own work. Those fits are minutes old, and the refit (a read of the
+// history, the fit, a plan per panel) must not hold up the PINs of the run
+// that happens to make it. schedule and firstDelay are the fixed schedule
+// every plan is compared with (see Refit). scale compresses time for
+// benchmarks (ages are kept in the plans' seconds); 1 otherwise.
+func LearnPanels(ctx context.Context, st *store.Store, refit bool, schedule Schedule, firstDelay, giveUp time.Duration, scale float64, log *slog.Logger) (panels map[string]*Finishing, later func() error, err error) {
 	if scale <= 0 {
 		scale = 1
 	}
+	turn := false
 	if refit {
-		turn, err := st.TakeRefitTurn(ctx, time.Duration(float64(refitEvery)/scale))
-		if err != nil {
-			return nil, err
-		}
-		if turn {
-			if err := Refit(ctx, st, giveUp, scale); err != nil {
-				return nil, err
-			}
-			log.Debug("refitted the panels' finishing times")
+		if turn, err = st.TakeRefitTurn(ctx, time.Duration(float64(refitEvery)/scale)); err != nil {
+			return nil, nil, err
 		}
 	}
 	fits, err := st.PanelFits(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	panels := make(map[string]*Finishing, len(fits))
+	refitNow := func() error {
+		if err := Refit(ctx, st, schedule, firstDelay, giveUp, scale); err != nil {
+			return err
+		}
+		log.Debug("refitted the panels' finishing times")
+		return nil
+	}
+	switch {
+	case turn && len(fits) == 0:
+		if err := refitNow(); err != nil {
+			return nil, nil, err
+		}
+		if fits, err = st.PanelFits(ctx); err != nil {
+			return nil, nil, err
+		}
+	case turn:
+		later = refitNow
+	}
+	panels = make(map[string]*Finishing, len(fits))
 	for _, fit := range fits {
 		if f := finishingFromFit(fit, scale); f != nil {
 			panels[fit.IntegrationID] = f
 		}
 	}
-	return panels, nil
+	return panels, later, nil
 }
 
 // Refit learns every panel's finishing times from the history and saves
-// them.
-func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale float64) error {
+// them, with the first check of each panel's plan, chosen as the run's
+// scheduler chooses its plan: among the fixed schedule (first asked
+// firstDelay after sentAt, on the real clock) and the planned ones.
+func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, giveUp time.Duration, scale float64) error {
 	samples, err := st.FinishHistory(ctx, store.HistoryParams{
 		Scan: historyScan, PerPanel: historyPerPanel, Within: time.Duration(float64(historyWithin) / scale),
 	})
@@ -84,7 +104,7 @@ func Refit(ctx context.Context, st *store.Store, giveUp time.Duration, scale flo
 			Ages: GridAges(), Survival: f.Surv,
 		}
 		if f.Weight > 0 {
-			fit.FirstCheck = learnFirstCheck(f, giveUp) / scale
+			fit.FirstCheck = learnFirstCheck(f, schedule, time.Duration(float64(firstDelay)*scale), giveUp) / scale
 		}
 		fits = append(fits, fit)
 	}
@@ -112,26 +132,49 @@ const minFirstCheck = 3 * time.Second
 
 // learnFirstCheck is when a learned panel's plan asks first, in the
 // plans' seconds: the plan is free to choose it, and the claim then
-// registers the panel's orders then.
-func learnFirstCheck(f *Finishing, giveUp time.Duration) float64 {
+// registers the panel's orders then. The fixed schedule, first asked at
+// firstDelay (plans' seconds), is among the choices, as it is when the
+// run's scheduler plans (Scheduler.Plan): were it left out here, a panel
+// that finishes like the PIN profile, for which only the schedule keeps
+// the promise, would have its first check put where a plan that misses
+// the promise wants it, and then no plan could keep it from there.
+func learnFirstCheck(f *Finishing, schedule Schedule, firstDelay, giveUp time.Duration) float64 {
 	lim := PlanLimits{MinFirst: minFirstCheck, FreeFirst: true, MaxGap: MaxCheckWait, GiveUp: giveUp}
-	plan, _ := PlanFor(f, nil, 0, lim, math.Inf(1))
+	plan, _ := PlanFor(f, schedule, firstDelay, lim, math.Inf(1))
 	return plan.First()
 }
 
 // newScheduler is the run's scheduler. Learning that fails (the history
-// cannot be read) must not stop the run: it plans from the PIN profile.
+// cannot be read) must not stop the run: it plans from the PIN profile. A
+// stale fit is refitted beside the run (r.refits), and the plans of the
+// panels with a fit are made while the first claim is under way, rather
+// than when their first answers wait to be saved.
 func (r *run) newScheduler() *Scheduler {
 	if !r.cfg.Learn {
 		return NewFixedScheduler(r.cfg.Schedule)
 	}
 	start := time.Now()
-	panels, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
+	panels, later, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)
 	r.timeDB(start)
 	if err != nil {
 		r.log.Warn("could not learn the panels' finishing times; planning from the PIN profile", "err", err)
 	}
-	return NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
+	if later != nil {
+		r.refits.Go(func() {
+			start := time.Now()
+			if err := later(); err != nil {
+				r.log.Warn("could not refit the panels' finishing times; the next run tries again", "err", err)
+			}
+			r.timeDB(start)
+		})
+	}
+	sched := NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
+	go func() {
+		for id := range panels {
+			sched.Plan(id)
+		}
+	}()
+	return sched
 }
 
 // PanelReport is what zwatch learned of one panel, and what the plan made

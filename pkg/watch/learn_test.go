@@ -83,3 +83,29 @@ func TestLearningRunPlansEachPanelFromItsHistory(t *testing.T) {
 		t.Errorf("the new panel's order is asked again in %s, want within the PIN profile's first steps", wait)
 	}
 }
+
+// A run that finds the fits stale refits them beside its own work, with
+// the fits it found meanwhile, and has saved the new ones when it ends.
+func TestStaleFitsAreRefittedBesideTheRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.db.AddFinishHistory(e.integ, slowHistory())
+	cfg := e.config()
+	cfg.Learn, cfg.Schedule, cfg.FirstDelay = true, watch.DefaultSchedule, 15*time.Second
+	e.run(cfg) // no fits yet: learns at once
+
+	e.db.Exec(`UPDATE zwatch_panel_fits SET fitted_at = now() - interval '1 hour', finals = 7`)
+	e.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`)
+	e.db.AddFinishHistory(e.integ, slowHistory())
+	e.run(cfg)
+
+	var fit struct {
+		Finals int     `db:"finals"`
+		Age    float64 `db:"age"`
+	}
+	e.db.Get(&fit, `SELECT finals, extract(epoch FROM now() - fitted_at)::float8 AS age
+		FROM zwatch_panel_fits WHERE integration_id = $1`, e.integ)
+	if fit.Finals != 600 || fit.Age > 60 {
+		t.Errorf("after a run that found the fit an hour old: fit of %d final answers made %.0f s ago, want 600 made by that run", fit.Finals, fit.Age)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,8 +72,9 @@ type run struct {
 	db   context.Context
 	stop context.CancelFunc
 
-	dbTime atomic.Int64 // nanoseconds spent in database calls
-	sched  *Scheduler   // when each order is asked next (scheduler.go); set before any part starts
+	dbTime atomic.Int64   // nanoseconds spent in database calls
+	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
+	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
 }
 
 func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
@@ -124,6 +126,7 @@ func (r *run) execute() (*Summary, error) {
 	ap.close()
 	applyErr := <-applied
 	heartbeatDone()
+	r.refits.Wait()
 
 	lanes := cl.lanes()
 	clockErr := r.stopGiveUpClocks(lanes)

@@ -277,8 +277,13 @@ func simulate(sc simScenario, sched *Scheduler, seed uint64) simResult {
 }
 
 // simHistory is what zwatch would have seen of n orders of the profile
-// asked about by plan, unhurried: the observations a fit rests on.
-func simHistory(p simProfile, plan *CheckPlan, n int, seed uint64) []FinishObservation {
+// asked about by plan, unhurried: the observations a fit rests on. Orders
+// that have not finished within an hour of being sent are still waiting
+// (open), as the orders of a run are when it refits; with skipOpen they are
+// left out, as the benchmark's history (orders finished before the run)
+// leaves them out.
+func simHistory(p simProfile, plan *CheckPlan, n int, seed uint64, skipOpen bool) []FinishObservation {
+	const horizon = 3600.0
 	r := rand.New(rand.NewPCG(seed, 13))
 	checks := plan.path()
 	var obs []FinishObservation
@@ -287,6 +292,9 @@ func simHistory(p simProfile, plan *CheckPlan, n int, seed uint64) []FinishObser
 		waiting := 0.0
 		seen := false
 		for _, age := range checks {
+			if age > horizon {
+				break
+			}
 			if age >= takes {
 				obs = append(obs, FinishObservation{WaitingAge: waiting, FinalAge: age, Completed: !cancelled})
 				seen = true
@@ -294,28 +302,33 @@ func simHistory(p simProfile, plan *CheckPlan, n int, seed uint64) []FinishObser
 			}
 			waiting = age
 		}
-		if !seen {
-			obs = append(obs, FinishObservation{FinalAge: waiting, GaveUp: true})
+		if !seen && !skipOpen {
+			obs = append(obs, FinishObservation{WaitingAge: waiting, Open: true})
 		}
 	}
 	return obs
 }
 
-// learningScheduler is the scheduler of a run: for a learned scenario,
-// after two refits from 1,000 orders each, as production would have made
-// them, the first from the prior's plan's checks, the second from the
-// first fit's.
+// learningScheduler is the scheduler of a run, after it has refitted
+// twice, each time from 1,000 more orders asked as the plan of the time
+// asked them (finished, or still waiting an hour on), as the refits during
+// a run add the run's own orders. A learned scenario starts, as the
+// benchmark does, from 1,000 orders finished before the run as the PIN
+// schedule's checks saw them; the others from nothing.
 func learningScheduler(sc simScenario) *Scheduler {
 	prior := PINProfile()
 	giveUp := time.Duration(simGiveUp) * time.Second
 	s := NewLearningScheduler(prior, nil, DefaultSchedule, simFirstDelay*time.Second, giveUp, 1)
-	if !sc.learned {
-		return s
+	var history []FinishObservation
+	if sc.learned {
+		pinPlan := FixedPlan(prior, DefaultSchedule, simFirstDelay*time.Second, PlanLimits{MaxGap: MaxCheckWait, GiveUp: giveUp})
+		history = simHistory(sc.profile, pinPlan, 1000, 7, true)
 	}
 	for round := range 2 {
 		plan, _ := s.Plan("p")
-		fit := FitFinishing(simHistory(sc.profile, plan, 1000, 7+uint64(round)), prior)
-		fit.FirstCheck = learnFirstCheck(fit, giveUp)
+		history = append(history, simHistory(sc.profile, plan, 1000, 8+uint64(round), false)...)
+		fit := FitFinishing(history, prior)
+		fit.FirstCheck = learnFirstCheck(fit, DefaultSchedule, simFirstDelay*time.Second, giveUp)
 		s = NewLearningScheduler(prior, map[string]*Finishing{"p": fit}, DefaultSchedule, simFirstDelay*time.Second, giveUp, 1)
 	}
 	return s

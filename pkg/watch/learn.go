@@ -163,7 +163,7 @@ func (r *run) newScheduler() *Scheduler {
 		r.refits.Go(func() {
 			start := time.Now()
 			if err := later(); err != nil {
-				r.log.Warn("could not refit the panels' finishing times; the next run tries again", "err", err)
+				r.log.Warn("could not refit the panels' finishing times; runs plan from the fits they have until the next refit, in 5 minutes", "err", err)
 			}
 			r.timeDB(start)
 		})

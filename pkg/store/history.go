@@ -107,7 +107,9 @@ waiting AS (
 		FROM zwatch_order_checks c
 		WHERE c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		  AND c.waiting_seen_at IS NOT NULL
+		-- No condition on waiting_seen_at here: the index cannot check it,
+		-- and a backlog never asked yet would be read whole to fill the
+		-- LIMIT. Such orders are left out below.
 		ORDER BY c.next_check_at
 		LIMIT $1
 	) c

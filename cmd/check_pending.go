@@ -33,7 +33,8 @@ the answers to the shop's database. This is the job cron runs.
 An order is asked about when its externalStatus is sent, pending or
 processing, the shop's own status is still pending, it belongs to an enabled
 znet integration and it has a referans. It is due --first-delay after it was
-sent, then when its dealer panel's plan says: zwatch learns from its own
+sent (a learned panel's plan may choose its own first check), then when its
+dealer panel's plan says: zwatch learns from its own
 history how long each panel takes to finish orders, and asks where a PIN is
 most likely waiting, every 30 minutes at least. Given --schedule, it follows
 that instead, after each wait of --schedule (with 10% jitter).
@@ -115,7 +116,7 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.Float64Var(&cfg.Rate, "rate", cfg.Rate, "requests per second at most per integration, by every run on every host together; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
-	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time")
+	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time (a learned panel's plan may choose otherwise)")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats.\nWithout it zwatch learns each panel and plans its checks (README, \"The schedule\")")
 	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")

@@ -287,7 +287,7 @@ func connectionHint(err error) error {
 	case store.NoTLS, store.AuthFailed, store.NoDatabase:
 		return fmt.Errorf("%w (from --database-url, else $DATABASE_URL, else the PG* variables and ~/.pgpass)", err)
 	case store.ReadOnly, store.HotStandby:
-		return fmt.Errorf("%w (list, stats, balance, migrate --status and --dry-run only read, and work there)", err)
+		return fmt.Errorf("%w (list, stats, balance, migrate --status, migrate --print-grants and --dry-run only read, and work there)", err)
 	}
 	return err
 }

@@ -280,7 +280,6 @@ checks AS (
 	-- skip locked rows, and this run's lease renewal skips them too, so no
 	-- one waits here for long, and no two writers deadlock.)
 	SELECT c.order_id,
-	       c.ctid AS row_ctid,
 	       c.claimed_by IS NOT DISTINCT FROM params.run_id AS ours,
 	       input.hold_note <> ''
 	       OR NOT input.final
@@ -295,7 +294,6 @@ checks AS (
 ),
 prev AS (
 	SELECT o.id,
-	       o.ctid AS row_ctid,
 	       o."externalStatus" AS from_status,
 	       (` + orderPollableSQL + `) AS still_pollable,
 	       (` + orderPollableSQL + `
@@ -354,11 +352,7 @@ changed AS (
 	FROM prev
 	JOIN input ON input.order_id = prev.id
 	JOIN checks ON checks.order_id = prev.id
-	-- The row prev locked, by where it lies: while this transaction holds
-	-- the lock nobody can move it, and a second index lookup per order is
-	-- a third of what applying an answer reads.
-	WHERE o.ctid = prev.row_ctid
-	  AND o.id = prev.id
+	WHERE o.id = prev.id
 	  AND prev.cas_holds
 	  AND checks.ours
 	  AND (input.to_status IS NOT NULL OR checks.give_up)
@@ -402,9 +396,7 @@ booked AS (
 	JOIN checks ON checks.order_id = input.order_id
 	LEFT JOIN prev ON prev.id = input.order_id
 	LEFT JOIN changed ON changed.id = input.order_id
-	-- The row checks locked, by where it lies (see changed).
-	WHERE c.ctid = checks.row_ctid
-	  AND c.order_id = input.order_id
+	WHERE c.order_id = input.order_id
 	  AND checks.ours
 	  AND (prev.id IS NOT NULL OR input.order_id NOT IN (SELECT id FROM busy))
 	RETURNING c.order_id

@@ -153,7 +153,7 @@ type claimedOrder struct {
 var claimDueSQL = named(`
 -- claim due orders
 WITH due AS MATERIALIZED (
-	SELECT c.order_id, c.ctid AS row_ctid
+	SELECT c.order_id
 	FROM zwatch_order_checks c
 	WHERE c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
@@ -165,7 +165,6 @@ WITH due AS MATERIALIZED (
 ),
 met AS MATERIALIZED (
 	SELECT due.order_id,
-	       due.row_ctid,
 	       ` + orderFieldsSQL + `,
 	       ` + notPollableSQL + ` AS not_pollable
 	FROM due
@@ -192,12 +191,10 @@ settled AS (
 			ELSE c.first_checked_at END,
 		panel_failing_since = CASE WHEN met.not_pollable IS NULL THEN NULL ELSE c.panel_failing_since END
 	FROM met
-	-- The rows due locked, found by where they lie: nobody can move them
-	-- while this transaction holds them, so no index is read again, and
-	-- whatever the planner believes of met's size, a lookup per row is
-	-- cheaper to it than reading the whole table to join the two.
-	WHERE c.ctid = met.row_ctid
-	  AND c.order_id = met.order_id
+	WHERE c.order_id = met.order_id
+	  -- An index condition the planner takes whatever it believes of met's
+	  -- size, so that it never reads the whole table to join the two.
+	  AND c.order_id = ANY (ARRAY(SELECT order_id FROM due))
 	RETURNING c.order_id, c.attempts, c.first_checked_at
 )
 SELECT met.order_id::text AS id,

@@ -109,6 +109,20 @@ func TestKeyValueSettingsNeverShowTheirPassword(t *testing.T) {
 	}
 }
 
+// Key=value settings that read well fail for what went wrong, not as
+// settings that cannot be read: here, nobody listens on the port.
+func TestReadableKeyValueSettingsSayWhatFailed(t *testing.T) {
+	t.Parallel()
+	var errOut strings.Builder
+	r := runMain([]string{"list", "--database-url", "host=127.0.0.1 port=1 user=u password=hunter2 dbname=d sslmode=disable"}, &errOut)
+	if r.code == 0 || strings.Contains(r.stderr, "cannot be read") || strings.Contains(r.stderr, "hunter2") {
+		t.Errorf("exit %d, want a failure that names the refused connection, without the password:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "refused") && !strings.Contains(r.stderr, "unreachable") {
+		t.Errorf("stderr does not say the database could not be reached:\n%s", r.stderr)
+	}
+}
+
 func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -188,7 +188,11 @@ func redactDSNError(err error, databaseURL string) string {
 	if !strings.Contains(databaseURL, "://") {
 		// The driver quotes the word after a key=value setting it cannot
 		// read, which may be the rest of a password with a space in it.
-		return "key=value settings that cannot be read: put a value with spaces or quotes in single quotes, like password='a b'"
+		// Only then: settings that read well (none at all, the PG*
+		// variables) fail for the reasons every connection can.
+		if _, perr := pq.NewConfig(databaseURL); perr != nil {
+			return "key=value settings that cannot be read: put a value with spaces or quotes in single quotes, like password='a b'"
+		}
 	}
 	msg := err.Error()
 	if cfg, perr := pq.NewConfig(databaseURL); perr == nil && cfg.Password != "" {

@@ -468,7 +468,10 @@ known AS MATERIALIZED (
 	LEFT JOIN LATERAL (
 		SELECT pf.first_check_s FROM zwatch_panel_fits pf WHERE pf.integration_id = i.id LIMIT 1
 	) pf ON true
+	-- An order whose integration staff created, fixed or switched to znet
+	-- since is looked at again too: its own row did not change.
 	WHERE o.changed
+	   OR age(i.row_xmin) <= @changed_within::bigint
 ),
 registered AS (
 	INSERT INTO zwatch_order_checks (order_id, next_check_at)

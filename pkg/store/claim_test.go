@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
@@ -199,6 +200,27 @@ func TestLookBackRegistersOrdersCommittedAfterTheLastRegistration(t *testing.T) 
 	claimIDs(t, db, firstChunk)
 	if !db.HasCheck(late) {
 		t.Error("an order whose sending committed after a registration, within the look-back, was not registered")
+	}
+}
+
+// An order whose integration did not exist when it was sent is not polled;
+// once staff create the integration, the sweep finds it, though the
+// order's own row did not change since the passes that passed it over.
+func TestSweepFindsOrdersWhoseIntegrationCameLater(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	later := uuid.NewString()
+	id := db.AddOrder(storetest.Order{IntegrationID: later, Referans: "1", SentAgo: time.Hour})
+	for range 3 {
+		db.MakeSweepDue()
+		if ids := claimIDs(t, db, firstChunk); len(ids) != 0 {
+			t.Fatalf("claimed %v of an integration that does not exist", ids)
+		}
+	}
+	db.AddIntegration(storetest.Integration{ID: later, Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.MakeSweepDue()
+	if ids := claimIDs(t, db, firstChunk); !slices.Equal(ids, []string{id}) {
+		t.Errorf("claimed %v after the integration was created, want the order", ids)
 	}
 }
 

@@ -146,9 +146,8 @@ func learnFirstCheck(f *Finishing, schedule Schedule, firstDelay, giveUp time.Du
 
 // newScheduler is the run's scheduler. Learning that fails (the history
 // cannot be read) must not stop the run: it plans from the PIN profile. A
-// stale fit is refitted beside the run (r.refits), and the plans of the
-// panels with a fit are made while the first claim is under way, rather
-// than when their first answers wait to be saved.
+// stale fit is refitted beside the run (r.refits); each panel's plan is
+// made when it is first needed.
 func (r *run) newScheduler() *Scheduler {
 	if !r.cfg.Learn {
 		return NewFixedScheduler(r.cfg.Schedule)
@@ -168,13 +167,7 @@ func (r *run) newScheduler() *Scheduler {
 			r.timeDB(start)
 		})
 	}
-	sched := NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
-	go func() {
-		for id := range panels {
-			sched.Plan(id)
-		}
-	}()
-	return sched
+	return NewLearningScheduler(PINProfile(), panels, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale)
 }
 
 // PanelReport is what zwatch learned of one panel, and what the plan made

@@ -126,3 +126,55 @@ func TestAnswerOfALapsedClaimTakenMeanwhileIsNotSaved(t *testing.T) {
 		t.Errorf("%d claims left, want run-b's one claim kept", b.Claimed)
 	}
 }
+
+// The run's own lease renewal holds an order's bookkeeping row (it locks
+// first; apply waits) and commits while the answer is being saved. Apply's
+// FOR UPDATE then reads the row's new version, whose ctid the statement's
+// snapshot cannot see: an UPDATE by that ctid finds nothing.
+func TestAnswerSavedWhileTheLeaseIsRenewedReleasesItsClaim(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "4343", SentAgo: time.Minute})
+	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: "run-a", Limit: 1, Register: 1, Lease: time.Minute})
+	if err != nil || len(claimed.Orders) != 1 {
+		t.Fatalf("run-a claimed %d orders (%v), want 1", len(claimed.Orders), err)
+	}
+	order := claimed.Orders[0]
+	before := db.ReadCheck(order.ID)
+
+	renewal, err := db.SQL.BeginTxx(ctx, nil) // run-a's own renewal, as renewClaimsSQL writes it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer renewal.Rollback()
+	if _, err := renewal.ExecContext(ctx, `UPDATE zwatch_order_checks
+		SET claim_expires_at = now() + interval '1 minute' WHERE order_id = $1 AND claimed_by = 'run-a'`, order.ID); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		applied []store.Applied
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		applied, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"},
+			[]store.Outcome{{Order: order, Result: store.ResultDone, PIN: "PIN-1", Message: "ok", NextCheckIn: time.Minute}})
+		done <- result{applied, err}
+	}()
+	time.Sleep(300 * time.Millisecond) // apply meets the renewal's row lock
+	if err := renewal.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("apply: %v", r.err)
+	}
+	if len(r.applied) != 1 || !r.applied[0].Written {
+		t.Errorf("applied %+v, want written", r.applied)
+	}
+	if c := db.ReadCheck(order.ID); c.ClaimedBy != nil || c.Attempts != before.Attempts+1 || c.FinishedAt == nil {
+		t.Errorf("bookkeeping after the answer was saved: %+v (before %+v), want the claim released, one attempt more, finished", c, before)
+	}
+}

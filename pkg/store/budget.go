@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // A dealer panel's request budget is shared by every run on every host: the
@@ -36,45 +39,106 @@ func (st SendTimes) At(i int) time.Time {
 // stood right after it, unless another run has reserved since.
 func (st SendTimes) End() time.Time { return st.At(st.Count) }
 
-// reserveSendsSQL moves the panel's clock forward by the reservation's span,
-// from where it stands or from now if it has fallen behind, and returns the
-// reservation's first send time. The row is created on the panel's first
-// reservation. clock_timestamp(), not now(): the time the row lock was
-// granted, not when the statement began waiting for it.
+// reserveSendsSQL moves the clocks of one or more panels forward, each by
+// its reservation's span, from where it stands or from now if it has fallen
+// behind, and returns each reservation's first send time. A panel's row is
+// created on its first reservation. clock_timestamp(), not now(): the time
+// the row lock was granted, not when the statement began waiting for it.
+// The rows are taken in the order of their ids, so that two runs reserving
+// for the same panels cannot deadlock.
 const reserveSendsSQL = `
-	INSERT INTO zwatch_panel_budgets AS budget (integration_id, next_free_at, reserved_by, reserved_at)
-	SELECT $1::uuid AS integration_id,
-	       clock_timestamp() + reservation.span AS next_free_at,
-	       $3::text AS reserved_by,
-	       clock_timestamp() AS reserved_at
-	FROM (SELECT $2::bigint * interval '1 microsecond' AS span) AS reservation
-	ON CONFLICT (integration_id) DO UPDATE
-	SET next_free_at = GREATEST(budget.next_free_at, clock_timestamp()) + $2::bigint * interval '1 microsecond',
-	    reserved_by = excluded.reserved_by,
-	    reserved_at = clock_timestamp()
-	RETURNING budget.next_free_at - $2::bigint * interval '1 microsecond' AS first_send_at,
-	          budget.reserved_at AS db_now`
+	WITH wanted AS (
+		SELECT * FROM unnest($1::uuid[], $2::bigint[]) AS w(integration_id, span_us)
+	),
+	reserved AS (
+		INSERT INTO zwatch_panel_budgets AS budget (integration_id, next_free_at, reserved_by, reserved_at)
+		SELECT wanted.integration_id,
+		       -- The span reaches DO UPDATE only as the difference of these
+		       -- two times, so both read one clock.
+		       clock.at + wanted.span_us * interval '1 microsecond' AS next_free_at,
+		       $3::text AS reserved_by,
+		       clock.at AS reserved_at
+		FROM wanted
+		CROSS JOIN LATERAL (SELECT clock_timestamp() AS at) clock
+		ORDER BY wanted.integration_id
+		ON CONFLICT (integration_id) DO UPDATE
+		SET next_free_at = GREATEST(budget.next_free_at, clock_timestamp())
+		                   + (excluded.next_free_at - excluded.reserved_at),
+		    reserved_by = excluded.reserved_by,
+		    reserved_at = clock_timestamp()
+		RETURNING budget.integration_id, budget.next_free_at, budget.reserved_at
+	)
+	SELECT reserved.integration_id::text AS integration_id,
+	       reserved.next_free_at - wanted.span_us * interval '1 microsecond' AS first_send_at,
+	       reserved.reserved_at AS db_now
+	FROM reserved
+	JOIN wanted ON wanted.integration_id = reserved.integration_id`
+
+// SendsWanted asks for Count send times, Interval apart, on the budget of
+// the panel of IntegrationID.
+type SendsWanted struct {
+	IntegrationID string
+	Count         int
+	Interval      time.Duration
+}
 
 // ReserveSends reserves count send times, interval apart, on the budget of
 // the panel of integrationID, for runID. The times may lie ahead of the
 // database's now by as much as other runs have reserved before; the caller
 // bounds that by reserving little at a time.
 func (s *Store) ReserveSends(ctx context.Context, integrationID, runID string, count int, interval time.Duration) (SendTimes, error) {
-	if count < 1 || interval < time.Microsecond {
-		return SendTimes{}, fmt.Errorf("reserving send times: count %d and interval %s must be positive", count, interval)
-	}
-	// Whole microseconds, the database's resolution, so that the times it
-	// returns are exactly Interval apart.
-	interval = interval.Round(time.Microsecond)
-	span := int64(count) * interval.Microseconds()
-	var row struct {
-		First time.Time `db:"first_send_at"`
-		Now   time.Time `db:"db_now"`
-	}
-	if err := s.db.GetContext(ctx, &row, reserveSendsSQL, integrationID, span, runID); err != nil {
+	held, err := s.ReserveSendsFor(ctx, runID, []SendsWanted{{IntegrationID: integrationID, Count: count, Interval: interval}})
+	if err != nil {
 		return SendTimes{}, fmt.Errorf("reserving send times on the request budget of integration %s: %w", integrationID, err)
 	}
-	return SendTimes{First: row.First, Count: count, Interval: interval, DBNow: row.Now}, nil
+	return held[0], nil
+}
+
+// ReserveSendsFor is ReserveSends for several panels in one statement: a
+// claim that took orders for many panels reserves their first send times
+// together, rather than once for each panel. The reservations come back in
+// the order they were asked for; each panel may be asked for once.
+func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []SendsWanted) ([]SendTimes, error) {
+	ids := make([]string, len(wanted))
+	spans := make([]int64, len(wanted))
+	asked := make(map[string]bool, len(wanted))
+	for k, w := range wanted {
+		if asked[strings.ToLower(w.IntegrationID)] {
+			return nil, fmt.Errorf("reserving send times: integration %s asked for twice in one reservation", w.IntegrationID)
+		}
+		asked[strings.ToLower(w.IntegrationID)] = true
+		if w.Count < 1 || w.Interval < time.Microsecond {
+			return nil, fmt.Errorf("reserving send times: count %d and interval %s must be positive", w.Count, w.Interval)
+		}
+		// Whole microseconds, the database's resolution, so that the times
+		// it returns are exactly Interval apart.
+		wanted[k].Interval = w.Interval.Round(time.Microsecond)
+		ids[k] = w.IntegrationID
+		spans[k] = int64(w.Count) * wanted[k].Interval.Microseconds()
+	}
+	var rows []struct {
+		IntegrationID string    `db:"integration_id"`
+		First         time.Time `db:"first_send_at"`
+		Now           time.Time `db:"db_now"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID); err != nil {
+		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
+	}
+	held := make([]SendTimes, len(wanted))
+	found := 0
+	for _, row := range rows {
+		for k, w := range wanted {
+			if strings.EqualFold(w.IntegrationID, row.IntegrationID) && held[k].Count == 0 {
+				held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval, DBNow: row.Now}
+				found++
+				break
+			}
+		}
+	}
+	if found != len(wanted) {
+		return nil, fmt.Errorf("reserving send times: %d of %d panels' budgets answered", found, len(wanted))
+	}
+	return held, nil
 }
 
 // returnSendsSQL turns the panel's clock back to the first send time of a

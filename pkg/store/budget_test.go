@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
 
@@ -116,5 +118,89 @@ func TestReserveSendsSavesNothingUp(t *testing.T) {
 	}
 	if lag := got.DBNow.Sub(got.First); lag < 0 || lag > time.Second {
 		t.Errorf("after an hour unused the reservation starts %s before the database's now, want at now", lag)
+	}
+}
+
+// A claim's orders for several panels get their send times in one
+// statement. Runs doing so at once, naming the panels in either order,
+// beside runs reserving for one panel, neither deadlock nor get one moment
+// twice on any panel.
+func TestReservingForSeveralPanelsAtOnceNeverHandsOutOneMomentTwice(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	panels := make([]string, 3)
+	for k := range panels {
+		panels[k] = db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	}
+	const interval = 3 * time.Millisecond
+
+	var (
+		mu    sync.Mutex
+		times = make(map[string][]time.Time)
+		wg    sync.WaitGroup
+	)
+	for run := range 6 {
+		wg.Go(func() {
+			runID := "run-" + string(rune('a'+run))
+			for k := range 15 {
+				var wanted []store.SendsWanted
+				for j := range panels {
+					// Every order of panels, forwards or backwards, and
+					// now and then one panel alone.
+					p := panels[(j+run)%len(panels)]
+					if run%2 == 1 {
+						p = panels[len(panels)-1-(j+run)%len(panels)]
+					}
+					wanted = append(wanted, store.SendsWanted{IntegrationID: p, Count: 1 + (k+j)%3, Interval: interval})
+					if k%4 == 3 {
+						break
+					}
+				}
+				got, err := db.Store.ReserveSendsFor(ctx, runID, wanted)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for i, w := range wanted {
+					if got[i].Count != w.Count {
+						t.Errorf("asked for %d send times on %s, got %d", w.Count, w.IntegrationID, got[i].Count)
+					}
+					for n := range got[i].Count {
+						times[w.IntegrationID] = append(times[w.IntegrationID], got[i].At(n))
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for _, p := range panels {
+		ts := times[p]
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(ts); i++ {
+			if gap := ts[i].Sub(ts[i-1]); gap < interval {
+				t.Fatalf("panel %s: send times %d and %d are %s apart, less than the interval %s", p, i-1, i, gap, interval)
+			}
+		}
+	}
+
+	// One panel named twice is refused, and moves no clock.
+	clocks := func() string {
+		var s string
+		db.Get(&s, `SELECT string_agg(next_free_at::text, ',' ORDER BY integration_id) FROM zwatch_panel_budgets`)
+		return s
+	}
+	before := clocks()
+	_, err := db.Store.ReserveSendsFor(ctx, "run-z", []store.SendsWanted{
+		{IntegrationID: panels[0], Count: 1, Interval: interval},
+		{IntegrationID: strings.ToUpper(panels[0]), Count: 1, Interval: interval},
+	})
+	if err == nil {
+		t.Fatal("a reservation naming one panel twice was accepted")
+	}
+	if after := clocks(); after != before {
+		t.Errorf("a refused reservation moved the panels' clocks: %s, then %s", before, after)
 	}
 }

@@ -181,9 +181,8 @@ func (b *sharedBudget) take() (time.Time, bool) {
 // reserve takes the next few send times from the panel's clock. b.mu must be
 // held; it is released while the database answers, and held again on return.
 func (b *sharedBudget) reserve(ctx context.Context) error {
-	count := b.chunkSize()
-	done := make(chan struct{})
-	b.reserving = done
+	count := b.chunkSize(b.waiting)
+	done := b.startReserving()
 	b.mu.Unlock()
 
 	start := time.Now()
@@ -192,6 +191,21 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 	b.timeDB(start)
 
 	b.mu.Lock()
+	return b.settle(ctx, done, count, held, err, start, received)
+}
+
+// startReserving marks a reservation under way; the caller settles it.
+// b.mu must be held.
+func (b *sharedBudget) startReserving() chan struct{} {
+	done := make(chan struct{})
+	b.reserving = done
+	return done
+}
+
+// settle ends the reservation under way: what it reserved replaces what
+// was held, or its error is the budget's failure. b.mu must be held.
+func (b *sharedBudget) settle(ctx context.Context, done chan struct{}, count int, held store.SendTimes, err error,
+	start, received time.Time) error {
 	b.reserving = nil
 	close(done)
 	if err != nil {
@@ -218,13 +232,74 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 	return nil
 }
 
+// reserveAhead reserves, in one statement for all of them, the send times
+// that the orders just claimed will wait for: orders[b] for each panel's
+// budget b. A claim typically hands one or two orders to each of many
+// panels; reserving for each as its worker gets there would cost a
+// statement per request. A budget that still holds send times, or is
+// reserving or failing, is left to its workers, and so is every budget
+// when this fails: they reserve for themselves, as they otherwise would.
+func reserveAhead(ctx context.Context, st *store.Store, runID string, orders map[*sharedBudget]int,
+	timeDB func(time.Time)) {
+	type ahead struct {
+		budget *sharedBudget
+		count  int
+		done   chan struct{}
+	}
+	var aheads []ahead
+	var wanted []store.SendsWanted
+	for b, n := range orders {
+		b.mu.Lock()
+		if b.reserving == nil && b.failingSince.IsZero() && b.unused() == 0 {
+			count := b.chunkSize(n + b.waiting)
+			aheads = append(aheads, ahead{budget: b, count: count, done: b.startReserving()})
+			wanted = append(wanted, store.SendsWanted{IntegrationID: b.integration.ID, Count: count, Interval: b.interval})
+		}
+		b.mu.Unlock()
+	}
+	if len(wanted) == 0 {
+		return
+	}
+	start := time.Now()
+	held, err := st.ReserveSendsFor(ctx, runID, wanted)
+	received := time.Now()
+	timeDB(start)
+	for k, a := range aheads {
+		a.budget.mu.Lock()
+		if err != nil {
+			// Not the budget's failure: its workers find out for themselves.
+			a.budget.reserving = nil
+			close(a.done)
+		} else {
+			_ = a.budget.settle(ctx, a.done, a.count, held[k], nil, start, received)
+		}
+		a.budget.mu.Unlock()
+	}
+}
+
+// unused is how many send times of the reservation held are still ahead.
+// b.mu must be held.
+func (b *sharedBudget) unused() int {
+	if b.next >= b.held.Count {
+		return 0
+	}
+	late := time.Now().Add(-b.lateness())
+	n := 0
+	for i := b.next; i < b.held.Count; i++ {
+		if !b.clock.local(b.held.At(i)).Before(late) {
+			n++
+		}
+	}
+	return n
+}
+
 // chunkSize is how many send times to reserve now: as many as there are
-// callers waiting, twice the last reservation while callers use up every
+// callers waiting (or orders about to), twice the last reservation while callers use up every
 // send time, but no further ahead than budgetHorizon, counting what other
 // runs reserved before the last reservation. b.mu must be held.
-func (b *sharedBudget) chunkSize() int {
+func (b *sharedBudget) chunkSize(waiting int) int {
 	perHorizon := max(1, int(budgetHorizon/b.interval))
-	want := b.waiting
+	want := waiting
 	if b.chunk > 0 && b.wasted == 0 {
 		want = max(want, 2*b.chunk)
 	}

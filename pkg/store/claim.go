@@ -452,6 +452,22 @@ WITH scanned AS MATERIALIZED (
 	ORDER BY ` + sentAtSQL + `, o.id
 	LIMIT @scan_limit
 ),
+-- Integrations staff created, fixed or switched to znet since (a handful
+-- of rows, read whole): an order naming one is looked at again although
+-- its own row did not change.
+changed_integrations AS MATERIALIZED (
+	SELECT i.id::text AS id
+	FROM integrations i
+	WHERE @changed_within::bigint IS NULL OR age(i.xmin) <= @changed_within::bigint
+),
+-- Only these are looked up further; the others are passed over by
+-- comparing text, without resolving each one's integration.
+to_look AS MATERIALIZED (
+	SELECT o.*
+	FROM scanned o
+	WHERE o.changed
+	   OR lower(btrim(o."providerId")) IN (SELECT id FROM changed_integrations)
+),
 known AS MATERIALIZED (
 	SELECT o.id,
 	       o.sent_at,
@@ -460,7 +476,7 @@ known AS MATERIALIZED (
 	       c.finished_at IS NOT NULL OR c.given_up_at < o.sent_at AS finished_with,
 	       o.sent_at > COALESCE(c.given_up_at, c.finished_at) AS resent,
 	       o.sent_at + make_interval(secs => COALESCE(pf.first_check_s, @first_delay_seconds)) AS first_due
-	FROM scanned o
+	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
 		SELECT c.* FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
@@ -468,10 +484,6 @@ known AS MATERIALIZED (
 	LEFT JOIN LATERAL (
 		SELECT pf.first_check_s FROM zwatch_panel_fits pf WHERE pf.integration_id = i.id LIMIT 1
 	) pf ON true
-	-- An order whose integration staff created, fixed or switched to znet
-	-- since is looked at again too: its own row did not change.
-	WHERE o.changed
-	   OR age(i.row_xmin) <= @changed_within::bigint
 ),
 registered AS (
 	INSERT INTO zwatch_order_checks (order_id, next_check_at)

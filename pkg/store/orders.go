@@ -85,7 +85,7 @@ const (
 		SELECT ` + integrationIDSQL + ` AS id OFFSET 0
 	) named_integration
 	LEFT JOIN LATERAL (
-		SELECT i.*, i.xmin AS row_xmin FROM integrations i WHERE i.id = named_integration.id LIMIT 1
+		SELECT i.* FROM integrations i WHERE i.id = named_integration.id LIMIT 1
 	) i ON true`
 
 	// joinZnetSQL joins the order's integration, a znet one only.

@@ -444,7 +444,8 @@ var enlistSQL = named(`
 WITH scanned AS MATERIALIZED (
 	SELECT o.id, o.status, o."externalStatus", o."providerId", o.provider_referans, o."externalOrderId",
 	       ` + sentAtSQL + ` AS sent_at,
-	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint AS changed
+	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint AS changed,
+	       o.xmin AS row_xmin
 	FROM product_orders o
 	WHERE ` + waitingSQL + `
 	  AND (` + sentAtSQL + `, o.id) > (@from_sent_at::timestamptz, @from_order_id::uuid)
@@ -460,12 +461,18 @@ changed_integrations AS MATERIALIZED (
 	FROM integrations i
 	WHERE @changed_within::bigint IS NULL OR age(i.xmin) <= @changed_within::bigint
 ),
--- Only these are looked up further; the others are passed over by
--- comparing text, without resolving each one's integration.
+-- Only these are looked at further; the others are passed over by
+-- comparing text, without resolving each one's integration. A change that
+-- was zwatch's own answer is passed over too: the answer wrote the shop's
+-- row and zwatch's in one transaction, and booked the order as the row it
+-- wrote left it (a row zwatch wrote last has its xmin on both).
 to_look AS MATERIALIZED (
 	SELECT o.*
 	FROM scanned o
-	WHERE o.changed
+	LEFT JOIN LATERAL (
+		SELECT c.xmin AS row_xmin FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
+	) own ON true
+	WHERE o.changed AND own.row_xmin IS DISTINCT FROM o.row_xmin
 	   OR lower(btrim(o."providerId")) IN (SELECT id FROM changed_integrations)
 ),
 known AS MATERIALIZED (

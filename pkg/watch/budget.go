@@ -181,7 +181,7 @@ func (b *sharedBudget) take() (time.Time, bool) {
 // reserve takes the next few send times from the panel's clock. b.mu must be
 // held; it is released while the database answers, and held again on return.
 func (b *sharedBudget) reserve(ctx context.Context) error {
-	count := b.chunkSize(b.waiting)
+	count := b.chunkSize(b.waiting, true)
 	done := b.startReserving()
 	b.mu.Unlock()
 
@@ -251,7 +251,9 @@ func reserveAhead(ctx context.Context, st *store.Store, runID string, orders map
 	for b, n := range orders {
 		b.mu.Lock()
 		if b.reserving == nil && b.failingSince.IsZero() && b.unused() == 0 {
-			count := b.chunkSize(n + b.waiting)
+			// Exactly what is coming: the orders were counted, and send
+			// times reserved beyond them would lapse unnoticed.
+			count := b.chunkSize(n+b.waiting, false)
 			aheads = append(aheads, ahead{budget: b, count: count, done: b.startReserving()})
 			wanted = append(wanted, store.SendsWanted{IntegrationID: b.integration.ID, Count: count, Interval: b.interval})
 		}
@@ -294,13 +296,14 @@ func (b *sharedBudget) unused() int {
 }
 
 // chunkSize is how many send times to reserve now: as many as there are
-// callers waiting (or orders about to), twice the last reservation while callers use up every
-// send time, but no further ahead than budgetHorizon, counting what other
-// runs reserved before the last reservation. b.mu must be held.
-func (b *sharedBudget) chunkSize(waiting int) int {
+// callers waiting (or orders about to be), and when grow says so twice the
+// last reservation while callers use up every send time, but no further
+// ahead than budgetHorizon, counting what other runs reserved before the
+// last reservation. b.mu must be held.
+func (b *sharedBudget) chunkSize(waiting int, grow bool) int {
 	perHorizon := max(1, int(budgetHorizon/b.interval))
 	want := waiting
-	if b.chunk > 0 && b.wasted == 0 {
+	if grow && b.chunk > 0 && b.wasted == 0 {
 		want = max(want, 2*b.chunk)
 	}
 	// Runs sharing the panel each take small chunks in turn; a quarter of

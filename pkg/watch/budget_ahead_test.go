@@ -56,6 +56,17 @@ func TestOrdersClaimedTogetherReserveTheirSendTimesTogether(t *testing.T) {
 		t.Errorf("the three panels' budgets were written by %d transactions, want one", writers)
 	}
 
+	// The next claim's order for a panel that used its send time gets one
+	// send time, not twice the last reservation as a stream of requests
+	// would: a send time no order waits for lapses, spent for nothing.
+	fresh[0].mu.Lock()
+	fresh[0].next = fresh[0].held.Count
+	fresh[0].mu.Unlock()
+	reserveAhead(ctx, db.Store, "run-a", map[*sharedBudget]int{fresh[0]: 1}, func(time.Time) {})
+	if b := fresh[0]; b.reservations != 2 || b.held.Count != 1 {
+		t.Errorf("a panel's second claimed order: %d reservations, the last of %d send times; want 2, of 1", b.reservations, b.held.Count)
+	}
+
 	// When reserving together fails, each panel's workers reserve for
 	// themselves, as they otherwise would: nothing is held, and no panel
 	// is taken for failing.

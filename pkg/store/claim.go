@@ -60,8 +60,8 @@ const (
 	// SweepSlice bounds the orders one sweep reads: a waiting set of W
 	// orders is swept through every W/SweepSlice sweeps. What a sweep finds
 	// is rare and can wait minutes; what it costs is not: most orders it
-	// reads were changed lately (by zwatch's own answers, or they are new)
-	// and are looked up in zwatch's table, 10-20 µs each. A small slice
+	// reads were changed lately, nearly all by zwatch's own answers, and
+	// each is compared with its row in zwatch's table. A small slice
 	// often keeps that a steady trickle, 1,000 orders a minute, instead of
 	// a burst of 50-90 ms that a run may or may not meet; at 2,000 waiting
 	// it is a tenth of zwatch's cost on the shop's database.
@@ -431,9 +431,10 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // A sweep passes over rows that no transaction changed since the pass
 // before the last began (changed_within transactions ago): such a row
 // was read, as it is now, by that pass, so there is nothing new to find in
-// it. That leaves a sweep reading the index and the shop's rows, but
-// looking up zwatch's row only for orders changed lately, most of them by
-// zwatch's own answers. Registering's look-back does the same with the
+// it; nor over rows whose last change was zwatch's own answer (see
+// to_look). That leaves a sweep reading the index, the shop's rows and
+// zwatch's rows of orders changed lately, and looking further only at
+// what someone else changed. Registering's look-back does the same with the
 // last registration that read to the end: of the orders sent in the last
 // seconds, it looks up only those whose sending committed since.
 //

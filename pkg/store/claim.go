@@ -442,11 +442,20 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // id order, so that two runs inserting at once cannot deadlock.
 var enlistSQL = named(`
 -- register and revive waiting orders
-WITH scanned AS MATERIALIZED (
+-- Integrations staff created, fixed or switched to znet since (a handful
+-- of rows, read whole): an order naming one is looked at again although
+-- its own row did not change.
+WITH changed_integrations AS MATERIALIZED (
+	SELECT i.id::text AS id
+	FROM integrations i
+	WHERE @changed_within::bigint IS NULL OR age(i.xmin) <= @changed_within::bigint
+),
+scanned AS MATERIALIZED (
 	SELECT o.id, o.status, o."externalStatus", o."providerId", o.provider_referans, o."externalOrderId",
 	       ` + sentAtSQL + ` AS sent_at,
+	       o.xmin AS row_xmin,
 	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint AS changed,
-	       o.xmin AS row_xmin
+	       lower(btrim(o."providerId")) IN (SELECT id FROM changed_integrations) AS integration_changed
 	FROM product_orders o
 	WHERE ` + waitingSQL + `
 	  AND (` + sentAtSQL + `, o.id) > (@from_sent_at::timestamptz, @from_order_id::uuid)
@@ -454,41 +463,38 @@ WITH scanned AS MATERIALIZED (
 	ORDER BY ` + sentAtSQL + `, o.id
 	LIMIT @scan_limit
 ),
--- Integrations staff created, fixed or switched to znet since (a handful
--- of rows, read whole): an order naming one is looked at again although
--- its own row did not change.
-changed_integrations AS MATERIALIZED (
-	SELECT i.id::text AS id
-	FROM integrations i
-	WHERE @changed_within::bigint IS NULL OR age(i.xmin) <= @changed_within::bigint
-),
 -- Only these are looked at further; the others are passed over by
--- comparing text, without resolving each one's integration. A change that
--- was zwatch's own answer is passed over too: the answer wrote the shop's
--- row and zwatch's in one transaction, and booked the order as the row it
--- wrote left it (a row zwatch wrote last has its xmin on both).
+-- comparing text, without resolving each one's integration or looking up
+-- its row in zwatch's table. A change that was zwatch's own answer is
+-- passed over too: the answer wrote the shop's row and zwatch's in one
+-- transaction, and booked the order as the row it wrote left it (a row
+-- zwatch wrote last has its xmin on both).
 to_look AS MATERIALIZED (
-	SELECT o.*
+	SELECT o.*,
+	       c.order_id IS NOT NULL AS booked,
+	       c.finished_at,
+	       c.given_up_at
 	FROM scanned o
 	LEFT JOIN LATERAL (
-		SELECT c.xmin AS row_xmin FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
-	) own ON true
-	WHERE o.changed AND own.row_xmin IS DISTINCT FROM o.row_xmin
-	   OR lower(btrim(o."providerId")) IN (SELECT id FROM changed_integrations)
+		SELECT c.order_id, c.finished_at, c.given_up_at, c.xmin AS row_xmin
+		FROM zwatch_order_checks c
+		WHERE (o.changed OR o.integration_changed)
+		  AND c.order_id = o.id
+		LIMIT 1
+	) c ON true
+	WHERE o.integration_changed
+	   OR o.changed AND c.row_xmin IS DISTINCT FROM o.row_xmin
 ),
 known AS MATERIALIZED (
 	SELECT o.id,
 	       o.sent_at,
 	       COALESCE(` + notPollableSQL + `, '') IN ('', '` + string(NotPollableDisabled) + `') AS enlistable,
-	       c.order_id IS NOT NULL AS booked,
-	       c.finished_at IS NOT NULL OR c.given_up_at < o.sent_at AS finished_with,
-	       o.sent_at > COALESCE(c.given_up_at, c.finished_at) AS resent,
+	       o.booked,
+	       o.finished_at IS NOT NULL OR o.given_up_at < o.sent_at AS finished_with,
+	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
 	       o.sent_at + make_interval(secs => COALESCE(pf.first_check_s, @first_delay_seconds)) AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
-	LEFT JOIN LATERAL (
-		SELECT c.* FROM zwatch_order_checks c WHERE c.order_id = o.id LIMIT 1
-	) c ON true
 	LEFT JOIN LATERAL (
 		SELECT pf.first_check_s FROM zwatch_panel_fits pf WHERE pf.integration_id = i.id LIMIT 1
 	) pf ON true

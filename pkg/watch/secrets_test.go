@@ -118,11 +118,19 @@ func TestPINContainingAShortPasswordIsSaved(t *testing.T) {
 	panel := znettest.NewServer(dealerCode, shortPassword)
 	t.Cleanup(panel.Close)
 	integ := e.db.AddIntegration(storetest.Integration{Name: "znet-short", BaseURL: panel.URL, Kod: dealerCode, Sifre: shortPassword})
-	genuine := map[string]string{} // order id -> PIN
-	for i, pin := range []string{"AB12-34CD-1234", "1234-5678-9012", "99123456"} {
+	type delivery struct{ pin, desc, message string }
+	genuine := map[string]delivery{} // order id -> what znet says, and the message saved
+	for i, d := range []delivery{
+		{"AB12-34CD-1234", "Tamamlandı; istek: kod=" + dealerCode + "&sifre=" + shortPassword, "Tamamlandı; istek: kod=" + dealerCode + "&sifre=REDACTED"},
+		{"1234-5678-9012", "sifre=" + shortPassword, "sifre=REDACTED"},
+		{"99123456", "tamam", "tamam"},
+		// The description repeats the PIN: masked whole, not half scrubbed
+		// and half shown.
+		{"QQ77-1234-ZZ99", "Kodunuz: QQ77-1234-ZZ99 (sifre=" + shortPassword + ")", "Kodunuz: ••••-ZZ99 (sifre=REDACTED)"},
+	} {
 		ref := referans(16000 + i)
-		genuine[e.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref})] = pin
-		panel.Script(ref, znettest.Done(pin, "Tamamlandı; istek: kod="+dealerCode+"&sifre="+shortPassword))
+		genuine[e.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref})] = d
+		panel.Script(ref, znettest.Done(d.pin, d.desc))
 	}
 	echoed := map[string]string{} // order id -> PIN field
 	for i, field := range []string{"sifre=" + shortPassword, shortPassword, "%31%32%33%34"} {
@@ -136,13 +144,18 @@ func TestPINContainingAShortPasswordIsSaved(t *testing.T) {
 	if sum.Total.Completed != len(genuine) {
 		t.Errorf("summary %+v: want the %d genuine PINs completed", sum.Total, len(genuine))
 	}
-	for id, pin := range genuine {
+	for id, d := range genuine {
 		row := e.db.ReadOrder(id)
-		if row.ExternalStatus != "completed" || row.Status != "approved" || row.PINCode == nil || *row.PINCode != pin {
-			t.Errorf("order with PIN %q: %+v, want completed, approved, the PIN saved whole", pin, row)
+		if row.ExternalStatus != "completed" || row.Status != "approved" || row.PINCode == nil || *row.PINCode != d.pin {
+			t.Errorf("order with PIN %q: %+v, want completed, approved, the PIN saved whole", d.pin, row)
 		}
-		if row.ProviderMessage == nil || *row.ProviderMessage != "Tamamlandı; istek: kod="+dealerCode+"&sifre=REDACTED" {
-			t.Errorf("order with PIN %q: providerMessage %v, want the description with the password REDACTED", pin, row.ProviderMessage)
+		if row.ProviderMessage == nil || *row.ProviderMessage != d.message {
+			t.Errorf("order with PIN %q: providerMessage %s, want %q", d.pin, quoted(row.ProviderMessage), d.message)
+		}
+		for _, ev := range e.db.Events(id) {
+			if ev.ProviderMessage != nil && strings.Contains(*ev.ProviderMessage, "QQ77") {
+				t.Errorf("order with PIN %q: an event shows the PIN: %q", d.pin, *ev.ProviderMessage)
+			}
 		}
 	}
 	for id, field := range echoed {
@@ -171,6 +184,9 @@ func TestPINContainingAShortPasswordIsSaved(t *testing.T) {
 	}
 	if logs := e.logs.String(); strings.Contains(logs, "sifre="+shortPassword) || strings.Contains(logs, "%31%32%33%34") {
 		t.Errorf("the logs show the password:\n%s", logs)
+	}
+	for _, d := range genuine {
+		assertNoSecrets(t, "logs", e.logs.String(), d.pin)
 	}
 }
 
@@ -337,4 +353,11 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 		t.Errorf("a further notification for an order that is not final: %+v", n)
 	case <-time.After(300 * time.Millisecond):
 	}
+}
+
+func quoted(s *string) string {
+	if s == nil {
+		return "NULL"
+	}
+	return fmt.Sprintf("%q", *s)
 }

@@ -104,7 +104,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		}
 	}
 	if len(a.fields) == 4 {
-		ps.Description = a.text(3)
+		ps.Description = a.textRepeating(3, ps.PIN)
 	}
 	return ps, nil
 }
@@ -143,8 +143,75 @@ type answer struct {
 
 // text is field i as free text: each occurrence of the password, in any
 // form, REDACTED, and the field cleaned.
-func (a *answer) text(i int) string {
-	return clean(expandMarks(a.fields[i], func(int) string { return redacted }))
+func (a *answer) text(i int) string { return a.scrubbed(a.fields[i], nil) }
+
+// textRepeating is field i as free text, like text, except where it repeats
+// value, a PIN delivered whole although a short password turns up in it:
+// there the password is kept, as in the PIN itself. Scrubbed, the
+// repetition ("Kodunuz: AB12-34CD-REDACTED") would no longer be the PIN that
+// the caller masks wherever a description repeats it, and the rest of the
+// PIN would reach the logs and the shop's message columns.
+func (a *answer) textRepeating(i int, value string) string {
+	if value == "" {
+		return a.text(i)
+	}
+	text, _ := a.unmark(a.fields[i])
+	var repeats []span
+	for from := 0; ; {
+		at := strings.Index(text[from:], value)
+		if at < 0 {
+			break
+		}
+		repeats = append(repeats, span{from + at, from + at + len(value)})
+		from += at + len(value)
+	}
+	return a.scrubbed(a.fields[i], func(echo span) bool {
+		for _, r := range repeats {
+			if r.start <= echo.start && echo.end <= r.end {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// scrubbed is marked text cleaned, with each occurrence of the password
+// REDACTED unless keep says to keep it as it stood.
+func (a *answer) scrubbed(marked string, keep func(span) bool) string {
+	text, echoes := a.unmark(marked)
+	var b strings.Builder
+	last := 0
+	for _, echo := range echoes {
+		b.WriteString(text[last:echo.start])
+		if keep != nil && keep(echo) {
+			b.WriteString(text[echo.start:echo.end])
+		} else {
+			b.WriteString(redacted)
+		}
+		last = echo.end
+	}
+	b.WriteString(text[last:])
+	return clean(b.String())
+}
+
+// span is where something stands in a text, text[start:end].
+type span struct{ start, end int }
+
+// unmark puts back what each mark in marked stands for, and says where.
+func (a *answer) unmark(marked string) (text string, echoes []span) {
+	var b strings.Builder
+	for {
+		before, rest, found := strings.Cut(marked, echoMark)
+		b.WriteString(before)
+		if !found {
+			return b.String(), echoes
+		}
+		index, after, _ := strings.Cut(rest, echoMark)
+		i, _ := strconv.Atoi(index) // a mark is only ever written by scrubber.mark
+		echoes = append(echoes, span{b.Len(), b.Len() + len(a.echoes[i])})
+		b.WriteString(a.echoes[i])
+		marked = after
+	}
 }
 
 // maxCoincidentPasswordRunes is the longest password whose literal
@@ -183,28 +250,30 @@ const maxCoincidentPasswordRunes = 8
 // Otherwise the field is refused whole; nothing of it is returned, so that
 // no piece of the password reaches an error, a log or the database.
 func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
-	field := a.fields[i]
-	if !strings.Contains(field, echoMark) {
-		return clean(field), true
+	text, echoes := a.unmark(a.fields[i])
+	if len(echoes) == 0 {
+		return clean(text), true
 	}
 	ownRune := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || valueRune(r) }
 	literal := a.password.password
 	if utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes || strings.ContainsFunc(literal, func(r rune) bool { return !ownRune(r) }) {
 		return "", false
 	}
-	coincidence := true
-	whole := expandMarks(field, func(i int) string {
-		if a.echoes[i] != literal {
-			coincidence = false
+	var outside strings.Builder
+	last := 0
+	for _, echo := range echoes {
+		if text[echo.start:echo.end] != literal {
+			return "", false
 		}
-		return a.echoes[i]
-	})
-	outside := expandMarks(field, func(int) string { return "" })
-	if !coincidence || strings.ContainsFunc(outside, func(r rune) bool { return !ownRune(r) }) ||
-		!strings.ContainsFunc(outside, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		outside.WriteString(text[last:echo.start])
+		last = echo.end
+	}
+	outside.WriteString(text[last:])
+	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) ||
+		!strings.ContainsFunc(outside.String(), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 		return "", false
 	}
-	return clean(whole), true
+	return clean(text), true
 }
 
 // isPINRune is what PINs are made of: letters, digits and dashes, with
@@ -213,22 +282,6 @@ func isPINRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) |
 
 // isBalanceRune is what a balance is made of (isDecimal checks the rest).
 func isBalanceRune(r rune) bool { return '0' <= r && r <= '9' || r == '.' || r == '-' }
-
-// expandMarks replaces each mark in s with what echo makes of its index.
-func expandMarks(s string, echo func(i int) string) string {
-	var b strings.Builder
-	for {
-		before, rest, found := strings.Cut(s, echoMark)
-		b.WriteString(before)
-		if !found {
-			return b.String()
-		}
-		index, after, _ := strings.Cut(rest, echoMark)
-		i, _ := strconv.Atoi(index) // a mark is only ever written by scrubber.mark
-		b.WriteString(echo(i))
-		s = after
-	}
-}
 
 // splitAnswer turns a body into the fields of an OK answer, at most n, whose
 // first one is "OK", or into the *Error the body amounts to. Every
@@ -267,7 +320,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
 	if code, msg, ok := strings.Cut(s, "|"); ok {
-		code, msg = clean(expandMarks(code, func(int) string { return redacted })), clean(expandMarks(msg, func(int) string { return redacted }))
+		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
 		if isDigits(code) {
 			return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
 		}

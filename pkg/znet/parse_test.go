@@ -191,7 +191,12 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"12345678", "OK|2|0012345678-X|tamam", PinStatus{StatusDone, "0012345678-X", "tamam"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
 		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{StatusDone, "AB12-34CD-1234", "istek: kod=D1&sifre=REDACTED&id=7"}},
-		{"1234", "OK|2|AB12-34CD-1234|PIN AB12-34CD-1234", PinStatus{StatusDone, "AB12-34CD-1234", "PIN AB12-34CD-REDACTED"}},
+		// Where the description repeats the PIN, the repetition stays whole,
+		// for the caller to mask like the PIN (watch.HidePIN); half scrubbed,
+		// it would slip past the mask.
+		{"1234", "OK|2|AB12-34CD-1234|Kodunuz: AB12-34CD-1234; sifre=1234", PinStatus{StatusDone, "AB12-34CD-1234", "Kodunuz: AB12-34CD-1234; sifre=REDACTED"}},
+		{"1234", "OK|2|1234 5678 1234|1234 5678 1234 / 1234", PinStatus{StatusDone, "1234 5678 1234", "1234 5678 1234 / REDACTED"}},
+		{"1234", "OK|2|XY-1234|XY-12345 XY-123", PinStatus{StatusDone, "XY-1234", "XY-12345 XY-123"}},
 		// The scrubber's mark is no longer read as the password.
 		{"1234", "OK|2|REDACTED-77|tamam", PinStatus{StatusDone, "REDACTED-77", "tamam"}},
 		// A password holding '|' splits no field: its echo stays one piece

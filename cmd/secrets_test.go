@@ -146,3 +146,39 @@ func TestPINOfExactly120CharactersIsSaved(t *testing.T) {
 		}
 	}
 }
+
+// A short dealer password turns up inside genuine PINs and balances: the
+// operator sees them whole, the shop gets the PIN, balance --save keeps the
+// balance, and a PIN field that merely echoes the password is shown nowhere.
+func TestShortPasswordInsideAPINOrBalanceIsShownWhole(t *testing.T) {
+	t.Parallel()
+	const pw = "55"
+	s := newShop(t)
+	panel := znettest.NewServer(dealerCode, pw)
+	t.Cleanup(panel.Close)
+	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-short", BaseURL: panel.URL, Kod: dealerCode, Sifre: pw})
+	genuine := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "61", OrderNo: 61})
+	echoed := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "62", OrderNo: 62})
+	panel.Script("61", znettest.Done("AB55-12CD-5555", "istek: sifre="+pw))
+	panel.Script("62", znettest.Done("sifre="+pw, "tamam"))
+	panel.SetBalance("12755.23")
+
+	r := zwatch(t, s.db, "check", "--order", genuine, "--show-pin")
+	if row := s.db.ReadOrder(genuine); r.code != 0 || !strings.Contains(r.stdout, "AB55-12CD-5555") ||
+		row.PINCode == nil || *row.PINCode != "AB55-12CD-5555" || row.ExternalStatus != "completed" {
+		t.Errorf("check --order --show-pin: exit %d, order %+v, want the PIN shown and saved whole\n%s", r.code, row, r.all())
+	}
+	r = zwatch(t, s.db, "check", "--order", echoed, "--show-pin")
+	if row := s.db.ReadOrder(echoed); strings.Contains(r.all(), "sifre="+pw) || row.PINCode != nil ||
+		!strings.Contains(r.all(), "PIN field repeats the dealer password") {
+		t.Errorf("check --order on an echo: exit %d, order %+v, want the answer refused and the echo shown nowhere\n%s", r.code, row, r.all())
+	}
+
+	got, r := balance(t, s.db, "--save", "--integration", integ)
+	if b := got["znet-short"]; r.code != 0 || b.State != "ok" || b.Balance != "12755.23" || !b.Saved {
+		t.Errorf("balance --save: exit %d, %+v, want 12755.23 saved\n%s", r.code, b, r.all())
+	}
+	if saved := s.db.SavedBalances(); len(saved) != 1 || *saved[0].Balance != "12755.230" {
+		t.Errorf("saved balances %+v, want znet-short's 12755.23", saved)
+	}
+}

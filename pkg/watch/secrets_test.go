@@ -108,6 +108,88 @@ func TestPanelEchoingThePasswordLeavesNoTrace(t *testing.T) {
 	assertNoPasswordTrace(t, "logs", e.logs.String())
 }
 
+// A short dealer password turns up inside genuine PINs. Such a PIN is saved
+// whole and its order approved; a PIN field that echoes the password is
+// saved nowhere, and neither is the password.
+func TestPINContainingAShortPasswordIsSaved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const shortPassword = "1234"
+	panel := znettest.NewServer(dealerCode, shortPassword)
+	t.Cleanup(panel.Close)
+	integ := e.db.AddIntegration(storetest.Integration{Name: "znet-short", BaseURL: panel.URL, Kod: dealerCode, Sifre: shortPassword})
+	type delivery struct{ pin, desc, message string }
+	genuine := map[string]delivery{} // order id -> what znet says, and the message saved
+	for i, d := range []delivery{
+		{"AB12-34CD-1234", "Tamamlandı; istek: kod=" + dealerCode + "&sifre=" + shortPassword, "Tamamlandı; istek: kod=" + dealerCode + "&sifre=REDACTED"},
+		{"1234-5678-9012", "sifre=" + shortPassword, "sifre=REDACTED"},
+		{"99123456", "tamam", "tamam"},
+		// The description repeats the PIN: masked whole, not half scrubbed
+		// and half shown.
+		{"QQ77-1234-ZZ99", "Kodunuz: QQ77-1234-ZZ99 (sifre=" + shortPassword + ")", "Kodunuz: ••••-ZZ99 (sifre=REDACTED)"},
+	} {
+		ref := referans(16000 + i)
+		genuine[e.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref})] = d
+		panel.Script(ref, znettest.Done(d.pin, d.desc))
+	}
+	echoed := map[string]string{} // order id -> PIN field
+	for i, field := range []string{"sifre=" + shortPassword, shortPassword, "%31%32%33%34"} {
+		ref := referans(16100 + i)
+		echoed[e.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref})] = field
+		panel.Script(ref, znettest.Done(field, "tamam"))
+	}
+
+	sum := e.run(e.config())
+
+	if sum.Total.Completed != len(genuine) {
+		t.Errorf("summary %+v: want the %d genuine PINs completed", sum.Total, len(genuine))
+	}
+	for id, d := range genuine {
+		row := e.db.ReadOrder(id)
+		if row.ExternalStatus != "completed" || row.Status != "approved" || row.PINCode == nil || *row.PINCode != d.pin {
+			t.Errorf("order with PIN %q: %+v, want completed, approved, the PIN saved whole", d.pin, row)
+		}
+		if row.ProviderMessage == nil || *row.ProviderMessage != d.message {
+			t.Errorf("order with PIN %q: providerMessage %s, want %q", d.pin, quoted(row.ProviderMessage), d.message)
+		}
+		for _, ev := range e.db.Events(id) {
+			if ev.ProviderMessage != nil && strings.Contains(*ev.ProviderMessage, "QQ77") {
+				t.Errorf("order with PIN %q: an event shows the PIN: %q", d.pin, *ev.ProviderMessage)
+			}
+		}
+	}
+	for id, field := range echoed {
+		row := e.db.ReadOrder(id)
+		if row.PINCode != nil || row.ExternalStatus == "completed" || row.ApprovedAt != nil {
+			t.Errorf("order whose PIN field is %q: %+v, want no PIN saved and the order not completed", field, row)
+		}
+		check := e.db.ReadCheck(id)
+		if check.LastError == nil || !strings.Contains(*check.LastError, "PIN field repeats the dealer password") {
+			t.Errorf("order whose PIN field is %q: last_error %v, want it to say why the answer was not used", field, check.LastError)
+		}
+		texts := []*string{row.ProviderMessage, row.LastMessage, check.LastError}
+		for _, ev := range e.db.Events(id) {
+			texts = append(texts, ev.ProviderMessage)
+		}
+		for _, text := range texts {
+			if text != nil && (strings.Contains(*text, shortPassword) || strings.Contains(*text, field)) {
+				t.Errorf("order whose PIN field is %q: %q shows the password", field, *text)
+			}
+		}
+	}
+	for _, trace := range []string{"sifre=" + shortPassword, "%31%32%33%34"} {
+		if n := e.db.ZwatchRowsMentioning(trace); n != 0 {
+			t.Errorf("%d rows of zwatch's tables hold %q", n, trace)
+		}
+	}
+	if logs := e.logs.String(); strings.Contains(logs, "sifre="+shortPassword) || strings.Contains(logs, "%31%32%33%34") {
+		t.Errorf("the logs show the password:\n%s", logs)
+	}
+	for _, d := range genuine {
+		assertNoSecrets(t, "logs", e.logs.String(), d.pin)
+	}
+}
+
 // A PIN that does not fit the shop's "pinCode" is neither cut nor approved:
 // the order is given up on at once, says why, and the run needs a person.
 // A done answer with no PIN is a top-up, completed without one.
@@ -271,4 +353,11 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 		t.Errorf("a further notification for an order that is not final: %+v", n)
 	case <-time.After(300 * time.Millisecond):
 	}
+}
+
+func quoted(s *string) string {
+	if s == nil {
+		return "NULL"
+	}
+	return fmt.Sprintf("%q", *s)
 }

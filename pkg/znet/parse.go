@@ -69,18 +69,19 @@ type PinStatus struct {
 func ParsePinStatus(body []byte) (PinStatus, error) { return parsePinStatus(body, &scrubber{}) }
 
 // parsePinStatus is ParsePinStatus for a client that knows the password: it
-// never returns it, in any field or error. A PIN field that holds the
-// password is no PIN to deliver, and its answer is refused.
+// never returns it, in any field or error. The description is scrubbed of
+// it; a PIN field that is, or carries, an echo of the password (see
+// answer.value) is no PIN to deliver, and its answer is refused.
 func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
-	fields, err := splitAnswer(OpCheckPin, body, 4, password)
+	a, err := splitAnswer(OpCheckPin, body, 4, password)
 	if err != nil {
 		return PinStatus{}, err
 	}
-	if len(fields) < 2 {
+	if len(a.fields) < 2 {
 		return PinStatus{}, unintelligible(OpCheckPin, "znet answered OK without an order status")
 	}
 	var ps PinStatus
-	switch fields[1] {
+	switch a.text(1) {
 	case "1":
 		ps.Status = StatusWaiting
 	case "2":
@@ -90,19 +91,20 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	default:
 		return PinStatus{}, unintelligible(OpCheckPin, "znet answered an order status other than 1, 2 or 3")
 	}
-	if len(fields) < 3 && ps.Status == StatusDone {
+	if len(a.fields) < 3 && ps.Status == StatusDone {
 		return PinStatus{}, unintelligible(OpCheckPin, "znet answered that the order is done but sent no PIN field")
 	}
-	if len(fields) >= 3 && fields[2] != "-" {
-		ps.PIN = fields[2]
+	if len(a.fields) >= 3 {
+		pin, ok := a.value(2, isPINRune)
+		if !ok {
+			return PinStatus{}, unintelligible(OpCheckPin, "znet's PIN field repeats the dealer password; the answer is not used")
+		}
+		if pin != "-" {
+			ps.PIN = pin
+		}
 	}
-	// The body was scrubbed: a PIN field that held the password now holds
-	// the mark that replaced it.
-	if password.knows() && strings.Contains(ps.PIN, redacted) {
-		return PinStatus{}, unintelligible(OpCheckPin, "znet's PIN field repeats the dealer password; the answer is not used")
-	}
-	if len(fields) == 4 {
-		ps.Description = fields[3]
+	if len(a.fields) == 4 {
+		ps.Description = a.textRepeating(3, ps.PIN)
 	}
 	return ps, nil
 }
@@ -112,28 +114,194 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 func ParseBalance(body []byte) (string, error) { return parseBalance(body, &scrubber{}) }
 
 func parseBalance(body []byte, password *scrubber) (string, error) {
-	fields, err := splitAnswer(OpBalance, body, 2, password)
+	a, err := splitAnswer(OpBalance, body, 2, password)
 	if err != nil {
 		return "", err
 	}
-	if len(fields) < 2 || !isDecimal(fields[1]) {
+	if len(a.fields) < 2 {
 		return "", unintelligible(OpBalance, "znet answered OK without a balance zwatch can read")
 	}
-	return fields[1], nil
+	balance, ok := a.value(1, isBalanceRune)
+	if !ok {
+		return "", unintelligible(OpBalance, "znet's balance field repeats the dealer password; the answer is not used")
+	}
+	if !isDecimal(balance) {
+		return "", unintelligible(OpBalance, "znet answered OK without a balance zwatch can read")
+	}
+	return balance, nil
 }
 
-// splitAnswer turns a body into at most n cleaned fields whose first one is
-// "OK", or into the *Error the body amounts to. The password is scrubbed
-// from the whole text first, before anything is split, cut or echoed, so
-// that no field holds it, nor a piece of it.
-func splitAnswer(op string, body []byte, n int, password *scrubber) ([]string, error) {
+// answer is an OK answer split into its fields, with every occurrence of
+// the password marked (scrubber.mark) rather than replaced: free text is read
+// with the password scrubbed (text), while a PIN or a balance that merely
+// contains a short password's characters is read whole (value).
+type answer struct {
+	fields   []string // as split: not cleaned, marks in place
+	echoes   []string // the text each mark stands for
+	password *scrubber
+}
+
+// text is field i as free text: each occurrence of the password, in any
+// form, REDACTED, and the field cleaned.
+func (a *answer) text(i int) string { return a.scrubbed(a.fields[i], nil) }
+
+// textRepeating is field i as free text, like text, except where it repeats
+// value, a PIN delivered whole although a short password turns up in it:
+// there the password is kept, as in the PIN itself. Scrubbed, the
+// repetition ("Kodunuz: AB12-34CD-REDACTED") would no longer be the PIN that
+// the caller masks wherever a description repeats it, and the rest of the
+// PIN would reach the logs and the shop's message columns.
+func (a *answer) textRepeating(i int, value string) string {
+	if value == "" {
+		return a.text(i)
+	}
+	text, _ := a.unmark(a.fields[i])
+	var repeats []span
+	for from := 0; ; {
+		at := strings.Index(text[from:], value)
+		if at < 0 {
+			break
+		}
+		repeats = append(repeats, span{from + at, from + at + len(value)})
+		from += at + len(value)
+	}
+	return a.scrubbed(a.fields[i], func(echo span) bool {
+		for _, r := range repeats {
+			if r.start <= echo.start && echo.end <= r.end {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// scrubbed is marked text cleaned, with each occurrence of the password
+// REDACTED unless keep says to keep it as it stood.
+func (a *answer) scrubbed(marked string, keep func(span) bool) string {
+	text, echoes := a.unmark(marked)
+	var b strings.Builder
+	last := 0
+	for _, echo := range echoes {
+		b.WriteString(text[last:echo.start])
+		if keep != nil && keep(echo) {
+			b.WriteString(text[echo.start:echo.end])
+		} else {
+			b.WriteString(redacted)
+		}
+		last = echo.end
+	}
+	b.WriteString(text[last:])
+	return clean(b.String())
+}
+
+// span is where something stands in a text, text[start:end].
+type span struct{ start, end int }
+
+// unmark puts back what each mark in marked stands for, and says where.
+func (a *answer) unmark(marked string) (text string, echoes []span) {
+	var b strings.Builder
+	for {
+		before, rest, found := strings.Cut(marked, echoMark)
+		b.WriteString(before)
+		if !found {
+			return b.String(), echoes
+		}
+		index, after, _ := strings.Cut(rest, echoMark)
+		i, _ := strconv.Atoi(index) // a mark is only ever written by scrubber.mark
+		echoes = append(echoes, span{b.Len(), b.Len() + len(a.echoes[i])})
+		b.WriteString(a.echoes[i])
+		marked = after
+	}
+}
+
+// maxCoincidentPasswordRunes is the longest password whose literal
+// occurrence inside a PIN or balance zwatch takes for a coincidence. A
+// 4-digit password turns up in about one random 16-digit PIN in 800; a
+// password of 9 characters or more, even all digits, in fewer than one in
+// 10^8: such an occurrence is an echo.
+const maxCoincidentPasswordRunes = 8
+
+// value is field i as a value, a PIN or a balance, made of the runes
+// valueRune accepts, with every occurrence of the password put back as it
+// stood; false when the field is, or carries, an echo of the password.
+//
+// A short password ("1234", "55") is bound to turn up inside genuine PINs
+// and balances ("AB12-34CD-1234", "12755.23"); scrubbing or refusing those
+// would lose the customer's PIN. An echo, on the other hand, must never be
+// delivered: it would reach the shop's pinCode column and the customer.
+// The rule that tells them apart: an occurrence is a coincidence, and the
+// field is returned whole, only when all of these hold, for the field and
+// each occurrence of the password in it:
+//   - the occurrence is the password exactly as typed: case-changed
+//     (strtoupper, Turkish case), percent-escaped, entity- or JSON-escaped,
+//     slashed or mojibake forms are what echoing does, never what a PIN
+//     happens to contain;
+//   - the password has at most maxCoincidentPasswordRunes runes, and each
+//     is one valueRune accepts: a longer password, or one with '=', '&',
+//     '/', '@' and the like, found in a PIN is not there by chance;
+//   - every other rune of the field is one valueRune accepts (white space
+//     is trimmed or becomes a space anyway): echoes come from query strings,
+//     URLs and markup ("sifre=1234", "kod=D1&sifre=1234",
+//     "sifre%3D1234"), whose '=', '&', '%', ';', '?' no PIN or balance has;
+//   - some letter or digit of the field lies outside the occurrences: a
+//     field that is nothing but the password ("1234", " 1234 - 1234")
+//     carries nothing but the password.
+//
+// Otherwise the field is refused whole; nothing of it is returned, so that
+// no piece of the password reaches an error, a log or the database.
+func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
+	text, echoes := a.unmark(a.fields[i])
+	if len(echoes) == 0 {
+		return clean(text), true
+	}
+	ownRune := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || valueRune(r) }
+	literal := a.password.password
+	if utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes || strings.ContainsFunc(literal, func(r rune) bool { return !ownRune(r) }) {
+		return "", false
+	}
+	var outside strings.Builder
+	last := 0
+	for _, echo := range echoes {
+		if text[echo.start:echo.end] != literal {
+			return "", false
+		}
+		outside.WriteString(text[last:echo.start])
+		last = echo.end
+	}
+	outside.WriteString(text[last:])
+	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) ||
+		!strings.ContainsFunc(outside.String(), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return "", false
+	}
+	return clean(text), true
+}
+
+// isPINRune is what PINs are made of: letters, digits and dashes, with
+// spaces between groups.
+func isPINRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == ' ' }
+
+// isBalanceRune is what a balance is made of (isDecimal checks the rest).
+func isBalanceRune(r rune) bool { return '0' <= r && r <= '9' || r == '.' || r == '-' }
+
+// splitAnswer turns a body into the fields of an OK answer, at most n, whose
+// first one is "OK", or into the *Error the body amounts to. Every
+// occurrence of the password is marked before anything is split, cut or
+// echoed: a password holding '|' cannot split a field in two and leave half
+// of it unrecognised, and every text that goes into an error is scrubbed.
+func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, unintelligible(op, fmt.Sprintf("znet answered more than %d KiB, which no znet answer is", MaxBodyBytes>>10))
 	}
-	s := strings.TrimSpace(password.scrub(decode(body)))
-	switch {
-	case s == "":
+	text := decode(body)
+	if strings.TrimSpace(text) == "" {
 		return nil, &Error{Kind: KindUnauthorized, Op: op, Message: "znet answered with an empty body"}
+	}
+	// NUL bytes go from every field anyway; gone before the password is
+	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
+	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
+	a := &answer{echoes: echoes, password: password}
+	s := strings.TrimSpace(marked)
+	switch {
 	case isHTMLPage(s):
 		return nil, &Error{Kind: KindWrongBaseURL, Op: op, Message: "znet answered with an HTML page"}
 	case !isAnswerLine(s):
@@ -145,17 +313,17 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) ([]string, e
 			s = line
 		}
 	}
-	fields := strings.SplitN(s, "|", n)
-	for i, f := range fields {
-		fields[i] = clean(f)
-	}
-	if strings.EqualFold(fields[0], "OK") {
-		return fields, nil
+	a.fields = strings.SplitN(s, "|", n)
+	if strings.EqualFold(a.text(0), "OK") {
+		return a, nil
 	}
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
-	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(clean(code)) {
-		return nil, &Error{Kind: KindRejected, Op: op, Code: clean(code), Message: truncate(clean(msg), maxMessageRunes)}
+	if code, msg, ok := strings.Cut(s, "|"); ok {
+		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
+		if isDigits(code) {
+			return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
+		}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
 }

@@ -65,3 +65,55 @@ func FuzzParsePinStatus(f *testing.F) {
 		}
 	})
 }
+
+// FuzzShortPasswordNeverEchoed: with a short numeric password, whatever the
+// panel sends, no PIN, balance, description or error carries an echo of it.
+// A PIN may hold the password only as typed, among PIN characters and
+// beside characters of its own; a description only inside a repetition of
+// that PIN.
+func FuzzShortPasswordNeverEchoed(f *testing.F) {
+	const password = "1234"
+	for _, seed := range []string{
+		"OK|2|AB12-34CD-1234|sifre=1234",
+		"OK|2|sifre=1234|x",
+		"OK|2|1234|x",
+		"OK|2|%31%32%33%34|x",
+		"OK|2|AB-1234|Kodunuz: AB-1234 sifre=1234",
+		"OK|11234.00",
+		"3|hatalı şifre 1234",
+		"OK|1| |12\x0034",
+	} {
+		f.Add([]byte(seed))
+	}
+	sc := newScrubber(password)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ps, err := parsePinStatus(body, sc)
+		balance, balanceErr := parseBalance(body, sc)
+		for _, e := range []error{err, balanceErr} {
+			if e != nil && (sc.finds(e.Error()) || strings.Contains(e.Error(), password)) {
+				t.Fatalf("error %q echoes the password", e)
+			}
+		}
+		for _, value := range []string{ps.PIN, balance} {
+			if !sc.finds(value) {
+				continue
+			}
+			if strings.Trim(strings.ReplaceAll(value, password, ""), " -") == "" ||
+				strings.ContainsFunc(value, func(r rune) bool { return !isPINRune(r) && r != '.' }) {
+				t.Fatalf("value %q carries an echo of the password", value)
+			}
+			for _, echo := range sc.pattern.FindAllString(value, -1) {
+				if echo != password {
+					t.Fatalf("value %q carries the password as %q", value, echo)
+				}
+			}
+		}
+		desc := ps.Description
+		if ps.PIN != "" {
+			desc = strings.ReplaceAll(desc, ps.PIN, "\x00")
+		}
+		if sc.finds(desc) {
+			t.Fatalf("description %q (PIN %q) echoes the password", ps.Description, ps.PIN)
+		}
+	})
+}

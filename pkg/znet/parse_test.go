@@ -173,6 +173,120 @@ func TestParseBalance(t *testing.T) {
 	}
 }
 
+// A short dealer password is bound to turn up inside genuine PINs and
+// balances. Such a value is delivered whole; only free text is scrubbed.
+func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
+	tests := []struct {
+		password, body string
+		want           PinStatus
+	}{
+		{"1234", "OK|2|AB12-34CD-1234|İşlem tamamlandı", PinStatus{StatusDone, "AB12-34CD-1234", "İşlem tamamlandı"}},
+		{"1234", "OK|2|1234-5678-9012|tamam", PinStatus{StatusDone, "1234-5678-9012", "tamam"}},
+		{"1234", "OK|2|99123456|tamam", PinStatus{StatusDone, "99123456", "tamam"}},
+		{"1234", "OK|2| \tAB12-1234 \r|tamam", PinStatus{StatusDone, "AB12-1234", "tamam"}},
+		{"1234", "OK|2|1234 5678 1234|tamam", PinStatus{StatusDone, "1234 5678 1234", "tamam"}},
+		{"55", "OK|2|5555 5512 3455|tamam", PinStatus{StatusDone, "5555 5512 3455", "tamam"}},
+		{"ab12", "OK|2|XYab12Z-9|tamam", PinStatus{StatusDone, "XYab12Z-9", "tamam"}},
+		{"Şifre1", "OK|2|GÜL-Şifre1-ÇAM|tamam", PinStatus{StatusDone, "GÜL-Şifre1-ÇAM", "tamam"}},
+		{"12345678", "OK|2|0012345678-X|tamam", PinStatus{StatusDone, "0012345678-X", "tamam"}},
+		// The description is free text: scrubbed as ever, next to the PIN kept whole.
+		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{StatusDone, "AB12-34CD-1234", "istek: kod=D1&sifre=REDACTED&id=7"}},
+		// Where the description repeats the PIN, the repetition stays whole,
+		// for the caller to mask like the PIN (watch.HidePIN); half scrubbed,
+		// it would slip past the mask.
+		{"1234", "OK|2|AB12-34CD-1234|Kodunuz: AB12-34CD-1234; sifre=1234", PinStatus{StatusDone, "AB12-34CD-1234", "Kodunuz: AB12-34CD-1234; sifre=REDACTED"}},
+		{"1234", "OK|2|1234 5678 1234|1234 5678 1234 / 1234", PinStatus{StatusDone, "1234 5678 1234", "1234 5678 1234 / REDACTED"}},
+		{"1234", "OK|2|XY-1234|XY-12345 XY-123", PinStatus{StatusDone, "XY-1234", "XY-12345 XY-123"}},
+		// The scrubber's mark is no longer read as the password.
+		{"1234", "OK|2|REDACTED-77|tamam", PinStatus{StatusDone, "REDACTED-77", "tamam"}},
+		// A password holding '|' splits no field: its echo stays one piece
+		// of the description, scrubbed whole.
+		{"ab|12", "OK|1| |istek sifre=ab|12 tamam", PinStatus{StatusWaiting, "", "istek sifre=REDACTED tamam"}},
+		// A NUL byte hides the password from no one.
+		{"1234", "OK|1| |sifre=12\x0034", PinStatus{StatusWaiting, "", "sifre=REDACTED"}},
+	}
+	for _, tt := range tests {
+		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
+		if err != nil || got != tt.want {
+			t.Errorf("password %q, %q: got %+v, %v; want %+v", tt.password, tt.body, got, err, tt.want)
+		}
+	}
+	for password, balance := range map[string]string{"55": "12755.23", "1234": "1234.00", "12": "-120.12", "7": "1700.7"} {
+		got, err := parseBalance([]byte("OK|"+balance+"\r\n"), newScrubber(password))
+		if err != nil || got != balance {
+			t.Errorf("password %q, balance %q: got %q, %v", password, balance, got, err)
+		}
+	}
+}
+
+// A PIN or balance field that is, or carries, an echo of the password is
+// never returned, and the error says so without a trace of the password.
+func TestValueEchoingThePasswordIsRefused(t *testing.T) {
+	pins := []struct{ password, field string }{
+		{"1234", "1234"},
+		{"1234", " 1234 "},
+		{"1234", "1234-1234"},
+		{"1234", "sifre=1234"},
+		{"1234", "AB12-sifre=1234"},
+		{"1234", "kod=D1&sifre=1234&tahsilat_api_islem_id=7"},
+		{"1234", "sifre%3D1234"},
+		{"1234", "%31%32%33%34"},
+		{"1234", "AB-%31234"},
+		{"1234", "&#49;&#50;&#51;&#52;"},
+		{"1234", "AB-&#x31;234"},
+		{"1234", `\u0031234-X`},
+		{"ab12", "PIN-AB12"},
+		{"ab12", "PIN-Ab12"},
+		{"kapı9", "X-KAPI9"},
+		{"İzmir9", "X-izmir9"},
+		{"İzmir9", "X-i\u0307zmir9"},
+		{"İzmir9", "X-İZMİR9"},
+		{"şifre9", "X-&scedil;ifre9"},
+		{"şifre9", "X-%C5%9Fifre9"},
+		{"şifre9", "X-%FEifre9"},
+		// Too long to be there by chance, or made of what no PIN has.
+		{"plainpass1", "PIN-plainpass1"},
+		{"12/34", "AB-12/34"},
+		{"12 34", "12 34"},
+		// The field boundary cannot be told from a password holding '|'.
+		{"ab|12", "sifre=ab|12"},
+		{"12|34", "AB12|34CD"},
+	}
+	for _, tt := range pins {
+		body := "OK|2|" + tt.field + "|tamam"
+		got, err := parsePinStatus([]byte(body), newScrubber(tt.password))
+		assertRefusedEcho(t, body, tt.password, tt.field, got != PinStatus{}, err, "znet's PIN field repeats the dealer password")
+	}
+	balances := []struct{ password, field string }{
+		{"1234", "1234"},
+		{"55", "55.55"},
+		{"1234", "-1234"},
+		{"1234", "sifre=1234"},
+		{"1234", "%31%32%33%34"},
+		{"123456789", "123456789.00"},
+	}
+	for _, tt := range balances {
+		body := "OK|" + tt.field
+		got, err := parseBalance([]byte(body), newScrubber(tt.password))
+		assertRefusedEcho(t, body, tt.password, tt.field, got != "", err, "")
+	}
+}
+
+func assertRefusedEcho(t *testing.T, body, password, field string, returned bool, err error, says string) {
+	t.Helper()
+	if err == nil || returned {
+		t.Errorf("password %q, %q: returned a value (err %v), want the answer refused", password, body, err)
+		return
+	}
+	if k, _ := KindOf(err); k != KindUnintelligible {
+		t.Errorf("password %q, %q: %v, want it refused as unintelligible", password, body, err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, password) || strings.Contains(msg, strings.TrimSpace(field)) || !strings.Contains(msg, says) {
+		t.Errorf("password %q, %q: error %q, want %q and no trace of the password", password, body, msg, says)
+	}
+}
+
 func TestStatusString(t *testing.T) {
 	for s, want := range map[Status]string{StatusWaiting: "waiting", StatusDone: "done", StatusCancelled: "cancelled", 0: "Status(0)", 9: "Status(9)"} {
 		if got := s.String(); got != want {

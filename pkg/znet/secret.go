@@ -3,6 +3,7 @@ package znet
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -34,7 +35,8 @@ const redacted = "REDACTED"
 // the password is matched as one pattern with an alternative per character.
 // The zero scrubber (no password) finds nothing, and so does a nil one.
 type scrubber struct {
-	pattern *regexp.Regexp
+	pattern  *regexp.Regexp
+	password string // as typed, to tell the password itself from its other forms
 }
 
 func newScrubber(password string) *scrubber {
@@ -48,7 +50,7 @@ func newScrubber(password string) *scrubber {
 		b.WriteString(strings.Join(charForms(r), "|"))
 		b.WriteString(")")
 	}
-	return &scrubber{pattern: regexp.MustCompile(b.String())}
+	return &scrubber{pattern: regexp.MustCompile(b.String()), password: password}
 }
 
 // charForms is the regexp alternatives for one character of the password.
@@ -131,6 +133,27 @@ func (s *scrubber) scrub(text string) string {
 		return text
 	}
 	return s.pattern.ReplaceAllLiteralString(text, redacted)
+}
+
+// echoMark stands, in text marked by mark, for one echo of the password. The
+// answer parser removes every NUL byte before it marks an answer (PostgreSQL
+// refuses them, so no field keeps one anyway), so a panel cannot forge a
+// mark, and a mark holds no '|' to split an answer at.
+const echoMark = "\x00"
+
+// mark replaces every occurrence of the password in text, which must hold no
+// NUL byte, with "\x00i\x00", where i indexes the returned echoes: the text
+// each occurrence had. Unlike scrub it loses nothing, so that a field can be
+// judged by what stood in it (see answer.value) and still be scrubbed.
+func (s *scrubber) mark(text string) (marked string, echoes []string) {
+	if !s.knows() {
+		return text, nil
+	}
+	marked = s.pattern.ReplaceAllStringFunc(text, func(echo string) string {
+		echoes = append(echoes, echo)
+		return echoMark + strconv.Itoa(len(echoes)-1) + echoMark
+	})
+	return marked, echoes
 }
 
 // in reports whether the password occurs in text, in any of its forms.

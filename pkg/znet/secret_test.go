@@ -112,20 +112,53 @@ func TestAnswersNeverCarryThePassword(t *testing.T) {
 	}
 }
 
-// A PIN field that holds the password is not delivered, scrubbed or not:
-// the answer is refused, and the error does not hold it either.
+// A PIN field that is, or carries, an echo of the password is not
+// delivered: the answer is refused, and the error does not hold the
+// password either. A PIN that merely contains a short password, as typed, is
+// a PIN, and is delivered whole; the description is scrubbed all the same.
 func TestPINFieldWithThePasswordIsRefused(t *testing.T) {
-	for form, echo := range phpEchoes(secret) {
-		if strings.Contains(echo, "|") {
-			continue
+	for _, password := range []string{secret, "1234", "İzmir9"} {
+		s := znettest.NewServer(dealer, password)
+		t.Cleanup(s.Close)
+		c := newTestClient(t, s.URL, password)
+		echoes := phpEchoes(password)
+		echoes["Turkish upper"] = strings.ToUpperSpecial(unicode.TurkishCase, password)
+		echoes["Turkish lower"] = strings.ToLowerSpecial(unicode.TurkishCase, password)
+		echoes["mb_strtolower"] = strings.ToLower(password) // "İ" becomes "i" and a combining dot
+		for form, echo := range echoes {
+			if strings.Contains(echo, "|") {
+				continue
+			}
+			for _, pin := range []string{echo, "sifre=" + echo, "kod=" + dealer + "&sifre=" + echo + "&tahsilat_api_islem_id=1001", "PIN-" + echo} {
+				if pin == "PIN-"+password && password != secret {
+					continue // a short password as typed, among PIN characters: see below
+				}
+				s.Script("1001", znettest.Done(pin, "tamam"))
+				got, err := c.CheckPin(context.Background(), "1001")
+				if k, _ := KindOf(err); k != KindUnintelligible || got != (PinStatus{}) {
+					t.Errorf("%q, %s, PIN field %q: got %+v, %v; want the answer refused as unintelligible", password, form, pin, got, err)
+				}
+				if err != nil && (strings.Contains(err.Error(), password) || strings.Contains(err.Error(), echo)) {
+					t.Errorf("%q, %s: the error shows the password: %v", password, form, err)
+				}
+				assertNoSecret(t, err, password)
+			}
 		}
-		s, c := newFake(t)
-		s.Script("1001", znettest.Done("PIN-"+echo, "tamam"))
+	}
+
+	s := znettest.NewServer(dealer, "1234")
+	t.Cleanup(s.Close)
+	c := newTestClient(t, s.URL, "1234")
+	for _, pin := range []string{"AB12-34CD-1234", "PIN-1234", "1234 5678 9012"} {
+		s.Script("1001", znettest.Done(pin, "istek: kod="+dealer+"&sifre=1234"))
 		got, err := c.CheckPin(context.Background(), "1001")
-		if k, _ := KindOf(err); k != KindUnintelligible {
-			t.Errorf("%s: got %+v, %v; want the answer refused as unintelligible", form, got, err)
+		if err != nil || got != (PinStatus{StatusDone, pin, "istek: kod=" + dealer + "&sifre=REDACTED"}) {
+			t.Errorf("PIN %q with password 1234: got %+v, %v; want the PIN whole and the description scrubbed", pin, got, err)
 		}
-		assertNoSecret(t, err, secret)
+	}
+	s.SetBalance("11234.12")
+	if got, err := c.Balance(context.Background()); err != nil || got != "11234.12" {
+		t.Errorf("balance 11234.12 with password 1234: got %q, %v", got, err)
 	}
 }
 

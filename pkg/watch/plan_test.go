@@ -16,17 +16,18 @@ func simScenarioOf(t *testing.T, profile string) simScenario {
 }
 
 // Issue 11's fast panel (median 5 s, 3% of orders near 30 min), once
-// learned, is planned for about 1.5 requests an order, not the 1.9 a
+// learned, is planned for about 1.6 requests an order, not the 1.9 a
 // plan that bought every second of wait spent, and still within the
-// issue's median of 10 s and a p95 near the PIN schedule's on it.
+// issue's median of 10 s and a p95 no longer than the PIN schedule's on
+// it (16 s simulated).
 func TestFastPanelPlanSpendsFewRequests(t *testing.T) {
 	sched := learningScheduler(simScenarioOf(t, "fast"))
 	_, pred := sched.Plan("p")
-	if pred.RequestsPerOrder > 1.6 {
-		t.Errorf("the plan costs %.2f requests an order, want at most 1.6", pred.RequestsPerOrder)
+	if pred.RequestsPerOrder > 1.65 {
+		t.Errorf("the plan costs %.2f requests an order, want at most 1.65", pred.RequestsPerOrder)
 	}
-	if pred.Median > planMedian || pred.P95 > 20 {
-		t.Errorf("the plan promises a median of %.1f s and a p95 of %.1f s, want at most %.0f s and 20 s", pred.Median, pred.P95, planMedian)
+	if pred.Median > planMedian || pred.P95 > 16 {
+		t.Errorf("the plan promises a median of %.1f s and a p95 of %.1f s, want at most %.0f s and 16 s", pred.Median, pred.P95, planMedian)
 	}
 }
 

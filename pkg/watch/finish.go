@@ -392,21 +392,13 @@ func firstAsked(obs []FinishObservation) float64 {
 }
 
 // spreadBlind spreads the starting mass of the ages before the first check
-// evenly over their logarithm: every grid cell (each 4% of the age after
-// the one before; the first, up to gridFirst, counted as one of them) the
-// same share. No answer can tell when, before its first check, an order
-// finished, so the fit keeps there whatever shape it starts from. The
+// evenly over them. No answer can tell when, before its first check, an
+// order finished, so the fit keeps there whatever shape it starts from. The
 // prior's shape (a panel with a median of 40 s, whose few early orders
 // finish just before the first check) would tell the plan that asking
 // earlier finds nothing, and a fast panel's plan would never ask early
-// enough to learn otherwise. An even spread over the seconds says the
-// same in part: a panel that finishes most orders within its first check
-// finishes them early in it, as finishing times spread over orders of
-// magnitude do, and the plan would promise waits at its first check a
-// third shorter than they are (on issue 11's fast panel, a median of
-// 5.5 s that came out at 7.6), and so put it later than it should. Even
-// in the logarithm is what finishing times look like where nothing is
-// known of them.
+// enough to learn otherwise; an even spread says only that they finished
+// some time before it.
 func spreadBlind(mass []float64, blind float64) {
 	if math.IsInf(blind, 1) || blind <= gridAges[1] {
 		return
@@ -417,7 +409,7 @@ func spreadBlind(mass []float64, blind float64) {
 		total += mass[k]
 	}
 	for j := range k {
-		mass[j] = total / float64(k)
+		mass[j] = total * (gridAges[j+1] - gridAges[j]) / gridAges[k]
 	}
 }
 

@@ -59,8 +59,6 @@ type PlanLimits struct {
 // planAges, the share not final, prefix sums of the finishing mass in
 // (ages[k-1], ages[k]] and of its first and second moments (taken at the
 // cell's middle), and the mass finished 10 s and 60 s before each age.
-// The mass of orders finishing where fewer than tail of the orders are
-// left counts tailWeight of itself (see planCost.Tail).
 type planTables struct {
 	surv, p0, p1, p2, before10, before60 []float64
 	// before holds the mass finished d seconds before each age, for the
@@ -68,11 +66,7 @@ type planTables struct {
 	before map[float64][]float64
 }
 
-// tailWeight is what a second of wait of an order in a plan's tail
-// (planCost.Tail) is worth beside one of the other orders'.
-const tailWeight = 0.1
-
-func newPlanTables(f *Finishing, tail float64) *planTables {
+func newPlanTables(f *Finishing) *planTables {
 	n := len(planAges)
 	t := &planTables{surv: make([]float64, n), p0: make([]float64, n), p1: make([]float64, n), p2: make([]float64, n),
 		before10: make([]float64, n), before60: make([]float64, n)}
@@ -82,9 +76,6 @@ func newPlanTables(f *Finishing, tail float64) *planTables {
 			continue
 		}
 		m := t.surv[k-1] - t.surv[k]
-		if (t.surv[k-1]+t.surv[k])/2 < tail {
-			m *= tailWeight
-		}
 		mid := (planAges[k-1] + a) / 2
 		t.p0[k], t.p1[k], t.p2[k] = t.p0[k-1]+m, t.p1[k-1]+m*mid, t.p2[k-1]+m*mid*mid
 	}
@@ -448,34 +439,18 @@ var planMenu = func() []planCost {
 	for _, steps := range [][2]float64{{0, 0}, {30, 0}, {30, 300}, {0, 1000}, {0, 3000}} {
 		for _, scale := range []float64{60, math.Inf(1)} {
 			for _, cost := range []float64{40, 20, 10, 5, 2.5} {
-				for _, tail := range []float64{0, planTail} {
-					menu = append(menu, planCost{PerRequest: cost, Scale: scale, Over10: steps[0], Over60: steps[1], Tail: tail})
-				}
+				menu = append(menu, planCost{PerRequest: cost, Scale: scale, Over10: steps[0], Over60: steps[1]})
 			}
-		}
-	}
-	// Plans minded of waits over 15 s (a wait over it costs 1,000 s) and
-	// not of the tail's: a fast panel's, whose p95 can stay near 15 s.
-	for _, scale := range []float64{60, math.Inf(1)} {
-		for _, cost := range []float64{40, 20, 10} {
-			menu = append(menu, planCost{PerRequest: cost, Scale: scale, LateAt: 15, OverLate: 1000, Tail: planTail})
 		}
 	}
 	return menu
 }()
 
-// planTail is the tail of the orders (the last 5% to finish) whose waits
-// some of the menu's plans price at tailWeight: they make no median nor
-// p95, and a panel that finishes a few orders half an hour on (issue 11's
-// fast panel) need not have them asked every minute or two.
-const planTail = 0.05
-
 // planCost is what a plan minimises: a wait of d seconds costs
 // d + d²/Scale, plus Over10 if d > 10 and Over60 if d > 60, and every
-// request PerRequest. With Tail > 0, the wait of an order finishing when
-// fewer than Tail of the orders are left costs tailWeight of that.
+// request PerRequest.
 type planCost struct {
-	PerRequest, Scale, Over10, Over60, Tail float64
+	PerRequest, Scale, Over10, Over60 float64
 	// OverLate is the extra cost of a wait longer than LateAt seconds.
 	LateAt, OverLate float64
 }
@@ -522,17 +497,9 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 	if len(fixed) > 0 {
 		consider(FixedPlan(f, fixed, firstDelay, lim))
 	}
-	byTail := make(map[float64]*planTables)
-	tablesFor := func(pc planCost) *planTables {
-		t, ok := byTail[pc.Tail]
-		if !ok {
-			t = newPlanTables(f, pc.Tail)
-			byTail[pc.Tail] = t
-		}
-		return t
-	}
+	tables := newPlanTables(f)
 	for _, pc := range planMenu {
-		consider(tablesFor(pc).plan(f, pc, lim))
+		consider(tables.plan(f, pc, lim))
 	}
 	if !bestPred.keeps() {
 		// No plan keeps the promise within the bounds (a slow panel, or one
@@ -544,7 +511,7 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 			lo, hi := 0.5, 80.0 // seconds per request: more requests at lo
 			for range 8 {
 				pc.PerRequest = math.Sqrt(lo * hi)
-				plan := tablesFor(pc).plan(f, pc, lim)
+				plan := tables.plan(f, pc, lim)
 				pred := plan.predict(f, false)
 				if pred.RequestsPerOrder <= maxRequests && pred.PerFinishing <= maxPerFinishing {
 					hi = pc.PerRequest
@@ -558,30 +525,17 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 	return best, best.Predict(f)
 }
 
-// score weighs a plan that keeps the promise: a share of the panel's
-// requests is worth scoreRequests times that share in seconds off twice
-// the median plus one and a half times the p95. It is the share that
-// counts, not the number: the panel's rate is what requests use up, and a
-// request saved on a panel whose orders cost fewer than two each (issue
-// 11's fast panel) is more of its budget than one saved on a panel whose
-// orders that never finish are asked every half hour for a day.
-func (p Predicted) score() float64 {
-	return 2*p.Median + 1.5*p.P95 + scoreRequests*math.Log(max(p.RequestsPerOrder, 1))
-}
+// score weighs a plan that keeps the promise: a request is worth
+// scoreRequest seconds off twice the median plus the p95.
+func (p Predicted) score() float64 { return 2*p.Median + p.P95 + scoreRequest*p.PerFinishing }
 
-// scoreRequests is 100 s for all the requests (10% of them are worth
-// about 10 s). At 10 s for every request, whatever the share, the fast
-// panel's plan spent 1.9 requests an order on a median of 5.5 s and a p95
-// of 10 s, where issue 11 asks for 1.6 within a median of 10 s and the
-// PIN schedule's p95; now it spends 1.6 on a median of 8.9 s and a p95 of
-// 14.8 s (simulated; FIFO's 15.9 s). The choice stays the same from 90 to
-// 110; from 120 on, the panel whose orders never finish lets its median
-// go past 7 s (8 s and more measured end to end, the issue's bound) to
-// save a few of its many requests, and with the p95 weighed as the median
-// is, the fast panel's p95 goes to 19 s. A PIN-like panel's choice (the
-// fixed schedule, the only plan that keeps the promise) and a slow
-// panel's (none keeps it) do not depend on it.
-const scoreRequests = 100.0
+// scoreRequest is 10 s: at 15, a panel that finishes fast but leaves some
+// orders unfinished (issue 11's second panel) kept a median of 6.5 s
+// where 2.8 requests instead of 2.4 per finishing order buy 5.6 s, well
+// within its budget; a PIN-like panel's choice (the fixed schedule, the
+// only plan that keeps the promise) and a slow panel's (none keeps it)
+// do not depend on it.
+const scoreRequest = 10.0
 
 // planFallbacks are the kinds of plan PlanFor bisects for when no plan
 // keeps the promise within the bounds: minded of the tail (waits over 60 s

@@ -37,6 +37,8 @@ var (
 		"the zwatch binary to measure (default: bin/zwatch at the repository's root, as `make build` leaves it)")
 	waitingFlag = flag.String("waiting", "",
 		"comma-separated counts of waiting orders the dbload section measures (default 0,2000,10000,50000)")
+	scenariosFlag = flag.String("scenarios", "",
+		"comma-separated keys of the scheduler scenarios the sched section runs: "+strings.Join(schedKeys(), ", ")+" (default all)")
 	pinScaleFlag = flag.Float64("pin-scale", 0,
 		"divide every duration of the PIN-latency simulation by this factor (default 40, or 120 with -quick)")
 )

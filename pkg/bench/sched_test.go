@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 // schedCase is one of the scenarios.
 type schedCase struct {
+	Key     string // what -scenarios calls it
 	Name    string
 	Targets string // the targets, in words
 	Work    pinWorkload
@@ -96,7 +98,7 @@ func schedCases(quick bool) []schedCase {
 	burst.Burst = 300
 	return []schedCase{
 		{
-			Name: "PIN profile, budget to spare (1,200 orders/h, R = 5)", Rate: 5,
+			Key: "pin", Name: "PIN profile, budget to spare (1,200 orders/h, R = 5)", Rate: 5,
 			Work:    work(pinFinishing, 1200, 30*time.Minute),
 			Targets: "median ≤ 10 s, p95 ≤ 60 s, ≤ 6 requests/order",
 			Check: func(_, l pinRow) []string {
@@ -104,13 +106,13 @@ func schedCases(quick bool) []schedCase {
 			},
 		},
 		{
-			Name: "PIN profile, overload (5,000 orders/h for 30 min, R = 5)", Rate: 5,
+			Key: "overload", Name: "PIN profile, overload (5,000 orders/h for 30 min, R = 5)", Rate: 5,
 			Work:    work(pinFinishing, 5000, 30*time.Minute),
 			Targets: "p95 ≤ 0.65 × FIFO's",
 			Check:   func(f, l pinRow) []string { return miss(l.P95 <= 0.65*f.P95, "p95") },
 		},
 		{
-			Name: "fast, 12% never finish, learned (1,000/h, R = 5)", Rate: 5,
+			Key: "never", Name: "fast, 12% never finish, learned (1,000/h, R = 5)", Rate: 5,
 			Work:    learned(work(neverFinishing, 1000, time.Hour)),
 			Targets: "median ≤ 8 s, p95 ≤ 25 s, ≤ 6 requests/order",
 			Check: func(_, l pinRow) []string {
@@ -118,12 +120,12 @@ func schedCases(quick bool) []schedCase {
 			},
 		},
 		{
-			Name: "the same panel, learned, burst of 300 plus 1 order/s (R = 10)", Rate: 10, Work: burst,
+			Key: "burst", Name: "the same panel, learned, burst of 300 plus 1 order/s (R = 10)", Rate: 10, Work: burst,
 			Targets: "median ≤ 11 s, p95 ≤ 28 s",
 			Check:   func(_, l pinRow) []string { return append(miss(l.Median <= 11, "median"), miss(l.P95 <= 28, "p95")...) },
 		},
 		{
-			Name: "slow panel, median 3 min, p95 20 min, learned (600/h, R = 5)", Rate: 5,
+			Key: "slow", Name: "slow panel, median 3 min, p95 20 min, learned (600/h, R = 5)", Rate: 5,
 			Work:    learned(work(slowFinishing, 600, time.Hour)),
 			Targets: "p95 ≤ 60 s, ≤ 6 requests/order",
 			Check: func(_, l pinRow) []string {
@@ -131,7 +133,7 @@ func schedCases(quick bool) []schedCase {
 			},
 		},
 		{
-			Name: "fast panel, median 5 s, 3% near 30 min, learned (1,000/h, R = 5)", Rate: 5,
+			Key: "fast", Name: "fast panel, median 5 s, 3% near 30 min, learned (1,000/h, R = 5)", Rate: 5,
 			Work:    learned(work(fastFinishing, 1000, time.Hour)),
 			Targets: "≤ 1.6 requests/order, median ≤ 10 s, p95 ≤ 1.1 × FIFO's",
 			Check: func(f, l pinRow) []string {
@@ -176,9 +178,36 @@ type schedRow struct {
 	Orders        int
 }
 
+// schedKeys are the scenarios' keys, for -scenarios.
+func schedKeys() []string {
+	var keys []string
+	for _, c := range schedCases(true) {
+		keys = append(keys, c.Key)
+	}
+	return keys
+}
+
+// selectedSchedCases are the scenarios -scenarios names, all without it.
+func selectedSchedCases(t *testing.T, quick bool) []schedCase {
+	cases := schedCases(quick)
+	if *scenariosFlag == "" {
+		return cases
+	}
+	var out []schedCase
+	for _, key := range strings.Split(*scenariosFlag, ",") {
+		key = strings.TrimSpace(key)
+		i := slices.IndexFunc(cases, func(c schedCase) bool { return c.Key == key })
+		if i < 0 {
+			t.Fatalf("-scenarios %q: no scenario %q; the scenarios are %s", *scenariosFlag, key, strings.Join(schedKeys(), ", "))
+		}
+		out = append(out, cases[i])
+	}
+	return out
+}
+
 func benchSched(t *testing.T, h *harness) {
 	recommended := recommendedSetup(t)
-	for _, c := range schedCases(h.quick) {
+	for _, c := range selectedSchedCases(t, h.quick) {
 		t.Run(c.Name, func(t *testing.T) {
 			orders := c.Work.orders()
 			row := schedRow{Case: c, Orders: len(orders)}

@@ -114,7 +114,7 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
 	minWait := time.Duration(float64(minCheckWait) / s.scale)
 	wait := maxWait
-	if target := plan.Next(asked); !math.IsInf(target, 1) {
+	if target := plan.After(asked); !math.IsInf(target, 1) {
 		at := o.SentAt.Add(time.Duration(target / s.scale * float64(time.Second)))
 		wait = at.Sub(now)
 	}

@@ -22,6 +22,10 @@ const (
 	applyLinger   = 250 * time.Millisecond
 )
 
+// planPoll is how often the applier looks whether the plan that answers
+// wait for is made.
+const planPoll = 5 * time.Millisecond
+
 // applyTimeout bounds one statement of the applier, so that a database that
 // stopped answering cannot hold the run's answers hostage; retryFirst and
 // retryMost are the first and the longest wait before trying again.
@@ -52,6 +56,11 @@ type release struct {
 type pendingAnswer struct {
 	answer
 	outcome store.Outcome
+	// planned says outcome is made: an answer that leaves its order
+	// waiting waits, unsaved, for its panel's plan (made beside the run,
+	// up to a tenth of a second of CPU for a panel), so that it holds up
+	// neither the final answers nor the PINs saved with it.
+	planned bool
 	// notBefore delays the next try of an answer that failed alone.
 	notBefore time.Time
 	tries     int
@@ -78,6 +87,7 @@ type applier struct {
 	backlog     []*pendingAnswer
 	unreleased  map[releaseReason][]string
 	dbFailing   bool
+	finishing   bool // the run is ending: answers wait for their plans
 	retryAt     time.Time
 	retryWait   time.Duration
 	saved       int // answers saved
@@ -187,7 +197,25 @@ func (ap *applier) lingerFor() time.Duration {
 }
 
 func (ap *applier) receive(a answer) {
-	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
+	p := &pendingAnswer{answer: a}
+	ap.plan(p, false)
+	ap.backlog = append(ap.backlog, p)
+}
+
+// plan makes p's outcome, if it can be made now or wait says to wait for
+// its panel's plan; it reports whether p's outcome is made. When not, the
+// plan is being made beside the run.
+func (ap *applier) plan(p *pendingAnswer, wait bool) bool {
+	if p.planned {
+		return true
+	}
+	sched := ap.run.sched
+	if !wait && !p.plannable(sched) {
+		sched.Prepare(p.order.IntegrationID)
+		return false
+	}
+	p.outcome, p.planned = p.answer.outcome(sched), true
+	return true
 }
 
 func (ap *applier) receiveRelease(rel release) {
@@ -214,8 +242,12 @@ func (ap *applier) nextTry() (time.Duration, bool) {
 	if !ap.dbFailing {
 		when = time.Time{}
 		for _, p := range ap.backlog {
-			if when.IsZero() || p.notBefore.Before(when) {
-				when = p.notBefore
+			at := p.notBefore
+			if !p.planned {
+				at = time.Now().Add(planPoll)
+			}
+			if when.IsZero() || at.Before(when) {
+				when = at
 			}
 		}
 	}
@@ -250,7 +282,7 @@ func (ap *applier) flushAnswers(ctx context.Context) bool {
 	now := time.Now()
 	var due, later []*pendingAnswer
 	for _, p := range ap.backlog {
-		if p.notBefore.After(now) {
+		if p.notBefore.After(now) || !ap.plan(p, ap.finishing) {
 			later = append(later, p)
 		} else {
 			due = append(due, p)
@@ -408,8 +440,10 @@ func (ap *applier) finish() error {
 	r := ap.run
 	ctx, cancel := context.WithTimeout(r.db, dbGrace)
 	defer cancel()
+	ap.finishing = true
 	for _, p := range ap.backlog {
 		p.notBefore = time.Time{}
+		ap.plan(p, true)
 	}
 	for ctx.Err() == nil && (len(ap.backlog) > 0 || len(ap.unreleased) > 0) {
 		ap.flush(ctx)

@@ -54,12 +54,10 @@ const (
 // may send. It reserves a few send times at a time, never more than about a
 // second ahead, and hands them out in order.
 type sharedBudget struct {
-	store       *store.Store
+	batch       *sendBatch
 	integration store.Integration
-	runID       string
 	interval    time.Duration
 	log         *slog.Logger
-	timeDB      func(start time.Time)
 
 	mu        sync.Mutex
 	clock     dbClock
@@ -80,15 +78,12 @@ type sharedBudget struct {
 	reservations, reserved, dropped int
 }
 
-func newSharedBudget(st *store.Store, in store.Integration, runID string, ratePerSecond float64,
-	logger *slog.Logger, timeDB func(time.Time)) *sharedBudget {
+func newSharedBudget(batch *sendBatch, in store.Integration, ratePerSecond float64, logger *slog.Logger) *sharedBudget {
 	return &sharedBudget{
-		store:       st,
+		batch:       batch,
 		integration: in,
-		runID:       runID,
 		interval:    time.Duration(float64(time.Second) / (ratePerSecond * budgetMargin)),
 		log:         logger,
-		timeDB:      timeDB,
 	}
 }
 
@@ -181,129 +176,142 @@ func (b *sharedBudget) take() (time.Time, bool) {
 // reserve takes the next few send times from the panel's clock. b.mu must be
 // held; it is released while the database answers, and held again on return.
 func (b *sharedBudget) reserve(ctx context.Context) error {
-	count := b.chunkSize(b.waiting, true)
-	done := b.startReserving()
-	b.mu.Unlock()
-
-	start := time.Now()
-	held, err := b.store.ReserveSends(ctx, b.integration.ID, b.runID, count, b.interval)
-	received := time.Now()
-	b.timeDB(start)
-
-	b.mu.Lock()
-	return b.settle(ctx, done, count, held, err, start, received)
-}
-
-// startReserving marks a reservation under way; the caller settles it.
-// b.mu must be held.
-func (b *sharedBudget) startReserving() chan struct{} {
+	count := b.chunkSize(b.waiting)
 	done := make(chan struct{})
 	b.reserving = done
-	return done
-}
+	b.mu.Unlock()
 
-// settle ends the reservation under way: what it reserved replaces what
-// was held, or its error is the budget's failure. b.mu must be held.
-func (b *sharedBudget) settle(ctx context.Context, done chan struct{}, count int, held store.SendTimes, err error,
-	start, received time.Time) error {
+	got := b.batch.reserve(ctx, store.SendsWanted{IntegrationID: b.integration.ID, Count: count, Interval: b.interval})
+
+	b.mu.Lock()
 	b.reserving = nil
 	close(done)
-	if err != nil {
+	if got.err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if b.failingSince.IsZero() {
-			b.failingSince = received
+			b.failingSince = got.received
 			b.log.Warn("the panel's shared request budget cannot be reserved: its requests wait, and after "+
 				budgetGiveUp.String()+" their orders are released unasked until it can",
-				"integration", b.integration.Name, "err", err.Error())
+				"integration", b.integration.Name, "err", got.err.Error())
 		}
-		b.failure, b.triedAt = fmt.Errorf("integration %s: %w", b.integration.Name, err), received
+		b.failure, b.triedAt = fmt.Errorf("integration %s: %w", b.integration.Name, got.err), got.received
 		return b.failure
 	}
 	if !b.failingSince.IsZero() {
 		b.log.Info("the panel's shared request budget can be reserved again", "integration", b.integration.Name)
 	}
 	b.failingSince, b.failure = time.Time{}, nil
-	b.clock.observe(start, received, held.DBNow)
-	b.held, b.next, b.chunk, b.wasted = held, 0, count, 0
+	b.clock.observe(got.sent, got.received, got.held.DBNow)
+	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
 	return nil
 }
 
-// reserveAhead reserves, in one statement for all of them, the send times
-// that the orders just claimed will wait for: orders[b] for each panel's
-// budget b. A claim typically hands one or two orders to each of many
-// panels; reserving for each as its worker gets there would cost a
-// statement per request. A budget that still holds send times, or is
-// reserving or failing, is left to its workers, and so is every budget
-// when this fails: they reserve for themselves, as they otherwise would.
-func reserveAhead(ctx context.Context, st *store.Store, runID string, orders map[*sharedBudget]int,
-	timeDB func(time.Time)) {
-	type ahead struct {
-		budget *sharedBudget
-		count  int
-		done   chan struct{}
-	}
-	var aheads []ahead
-	var wanted []store.SendsWanted
-	for b, n := range orders {
-		b.mu.Lock()
-		if b.reserving == nil && b.failingSince.IsZero() && b.unused() == 0 {
-			// Exactly what is coming: the orders were counted, and send
-			// times reserved beyond them would lapse unnoticed.
-			count := b.chunkSize(n+b.waiting, false)
-			aheads = append(aheads, ahead{budget: b, count: count, done: b.startReserving()})
-			wanted = append(wanted, store.SendsWanted{IntegrationID: b.integration.ID, Count: count, Interval: b.interval})
-		}
-		b.mu.Unlock()
-	}
-	if len(wanted) == 0 {
-		return
-	}
-	start := time.Now()
-	held, err := st.ReserveSendsFor(ctx, runID, wanted)
-	received := time.Now()
-	timeDB(start)
-	for k, a := range aheads {
-		a.budget.mu.Lock()
-		if err != nil {
-			// Not the budget's failure: its workers find out for themselves.
-			a.budget.reserving = nil
-			close(a.done)
-		} else {
-			_ = a.budget.settle(ctx, a.done, a.count, held[k], nil, start, received)
-		}
-		a.budget.mu.Unlock()
-	}
+// sendBatch reserves the send times a run's panels need at about the same
+// moment in one statement. A claim hands its orders to many panels at
+// once, a panel's order or two each; their workers, each with a slot, ask
+// for send times within the same millisecond, and one statement a panel
+// would be a statement per request. The first to ask waits batchGather
+// for the others, then reserves for all who asked; who asks meanwhile
+// goes into the next statement.
+type sendBatch struct {
+	store  *store.Store
+	runID  string
+	timeDB func(start time.Time)
+	// ctx bounds the statements, which serve every caller of the batch:
+	// one caller leaving must not fail the others' reservations.
+	ctx context.Context
+
+	mu      sync.Mutex
+	asks    []*sendAsk
+	leading bool // a caller is gathering or reserving for the batch
 }
 
-// unused is how many send times of the reservation held are still ahead.
-// b.mu must be held.
-func (b *sharedBudget) unused() int {
-	if b.next >= b.held.Count {
-		return 0
+// batchGather is how long the first caller of a batch waits for others:
+// nothing beside the panel's own pace, and enough for workers woken by one
+// claim to arrive.
+const batchGather = time.Millisecond
+
+// sendAsk is one panel's reservation in a batch, and what became of it.
+type sendAsk struct {
+	wanted         store.SendsWanted
+	done           chan struct{}
+	held           store.SendTimes
+	err            error
+	sent, received time.Time // the statement's round trip, for the panel's clock
+}
+
+func newSendBatch(ctx context.Context, st *store.Store, runID string, timeDB func(time.Time)) *sendBatch {
+	return &sendBatch{store: st, runID: runID, timeDB: timeDB, ctx: ctx}
+}
+
+// reserve reserves w, in a statement with whatever other panels of the run
+// reserve at the same moment. A panel asks once at a time (sharedBudget's
+// reserving), so no statement names one panel twice.
+func (sb *sendBatch) reserve(ctx context.Context, w store.SendsWanted) *sendAsk {
+	ask := &sendAsk{wanted: w, done: make(chan struct{})}
+	sb.mu.Lock()
+	sb.asks = append(sb.asks, ask)
+	lead := !sb.leading
+	sb.leading = true
+	sb.mu.Unlock()
+	if lead {
+		sb.lead()
 	}
-	late := time.Now().Add(-b.lateness())
-	n := 0
-	for i := b.next; i < b.held.Count; i++ {
-		if !b.clock.local(b.held.At(i)).Before(late) {
-			n++
+	select {
+	case <-ask.done:
+	case <-ctx.Done():
+		// The reservation may still be made; its send times then lapse
+		// unused, as a killed run's do.
+		return &sendAsk{err: ctx.Err(), received: time.Now()}
+	}
+	return ask
+}
+
+// lead reserves for every caller that asks, batch after batch, until
+// nobody is left asking.
+func (sb *sendBatch) lead() {
+	time.Sleep(batchGather)
+	for {
+		sb.mu.Lock()
+		asks := sb.asks
+		sb.asks = nil
+		if len(asks) == 0 {
+			sb.leading = false
+			sb.mu.Unlock()
+			return
+		}
+		sb.mu.Unlock()
+
+		wanted := make([]store.SendsWanted, len(asks))
+		for k, a := range asks {
+			wanted[k] = a.wanted
+		}
+		sent := time.Now()
+		held, err := sb.store.ReserveSendsFor(sb.ctx, sb.runID, wanted)
+		received := time.Now()
+		sb.timeDB(sent)
+		for k, a := range asks {
+			a.sent, a.received, a.err = sent, received, err
+			if err == nil {
+				a.held = held[k]
+			}
+			close(a.done)
 		}
 	}
-	return n
 }
 
 // chunkSize is how many send times to reserve now: as many as there are
-// callers waiting (or orders about to be), and when grow says so twice the
-// last reservation while callers use up every send time, but no further
-// ahead than budgetHorizon, counting what other runs reserved before the
-// last reservation. b.mu must be held.
-func (b *sharedBudget) chunkSize(waiting int, grow bool) int {
+// callers waiting, twice the last reservation while callers use up every
+// send time, but no further ahead than budgetHorizon, counting what other
+// runs reserved before the last reservation. b.mu must be held.
+func (b *sharedBudget) chunkSize(waiting int) int {
 	perHorizon := max(1, int(budgetHorizon/b.interval))
 	want := waiting
-	if grow && b.chunk > 0 && b.wasted == 0 {
+	if b.chunk > 0 && b.wasted == 0 {
 		want = max(want, 2*b.chunk)
 	}
 	// Runs sharing the panel each take small chunks in turn; a quarter of
@@ -326,8 +334,8 @@ func (b *sharedBudget) Close(ctx context.Context) {
 		return // nothing left, or all of it passed already
 	}
 	start := time.Now()
-	returned, err := b.store.ReturnSends(ctx, b.integration.ID, b.held.At(b.next), b.held.End())
-	b.timeDB(start)
+	returned, err := b.batch.store.ReturnSends(ctx, b.integration.ID, b.held.At(b.next), b.held.End())
+	b.batch.timeDB(start)
 	if err != nil {
 		// Harmless: the send times lapse within the second they cover.
 		b.log.Warn("could not return unused send times to the panel's budget", "integration", b.integration.Name, "err", err.Error())

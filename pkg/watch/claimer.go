@@ -185,7 +185,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		return false, c.dispatch(ctx, orders)
+		return false, c.dispatch(orders)
 	}
 	chunk := min(room, claimChunk)
 	start := time.Now()
@@ -201,7 +201,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	orders := claimed.Orders
-	if err := c.dispatch(ctx, orders); err != nil {
+	if err := c.dispatch(orders); err != nil {
 		return false, err
 	}
 	// A short claim means nothing more is due, unless registering says
@@ -220,8 +220,8 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 }
 
 // dispatch hands claimed orders to their lanes, opening lanes for panels
-// the run has not seen yet, and reserves the send times they will wait for.
-func (c *claimer) dispatch(ctx context.Context, orders []store.Order) error {
+// the run has not seen yet.
+func (c *claimer) dispatch(orders []store.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -255,13 +255,6 @@ func (c *claimer) dispatch(ctx context.Context, orders []store.Order) error {
 		l := c.byID[o.IntegrationID]
 		byLane[l] = append(byLane[l], o)
 	}
-	paced := make(map[*sharedBudget]int)
-	for l, os := range byLane {
-		if b, ok := l.pace.(*sharedBudget); ok && !l.isFailing() {
-			paced[b] = len(os)
-		}
-	}
-	reserveAhead(ctx, c.run.store, c.run.id, paced, c.run.timeDB)
 	for l, os := range byLane {
 		l.push(os)
 	}

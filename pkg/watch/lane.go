@@ -33,7 +33,7 @@ func newPacer(r *run, in store.Integration) Pacer {
 	if r.cfg.Rate <= 0 {
 		return unpaced{}
 	}
-	return newSharedBudget(r.store, in, r.id, r.cfg.Rate, r.log, r.timeDB)
+	return newSharedBudget(r.sends, in, r.cfg.Rate, r.log)
 }
 
 // lane is one dealer panel within a run: its client, its pace, the orders

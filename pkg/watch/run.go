@@ -73,6 +73,7 @@ type run struct {
 	stop context.CancelFunc
 
 	dbTime atomic.Int64   // nanoseconds spent in database calls
+	sends  *sendBatch     // reserves the panels' send times (budget.go)
 	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
 	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
 }
@@ -92,7 +93,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 	newRequests, stopNewRequests := context.WithTimeout(ctx, cfg.MaxDuration)
 	dbCtx, stopDB := context.WithTimeout(context.WithoutCancel(ctx), cfg.MaxDuration+cfg.Timeout+dbGrace)
-	return &run{
+	r := &run{
 		cfg:         cfg,
 		store:       st,
 		log:         logger.With("run", id),
@@ -105,6 +106,8 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 		db:          dbCtx,
 		stop:        func() { stopNewRequests(); stopDB() },
 	}
+	r.sends = newSendBatch(dbCtx, st, id, r.timeDB)
+	return r
 }
 
 func (r *run) execute() (*Summary, error) {

@@ -214,9 +214,9 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 // moment in one statement. A claim hands its orders to many panels at
 // once, a panel's order or two each; their workers, each with a slot, ask
 // for send times within the same millisecond, and one statement a panel
-// would be a statement per request. The first to ask waits batchGather
-// for the others, then reserves for all who asked; who asks meanwhile
-// goes into the next statement.
+// would be a statement per request. The first to ask starts a leader that
+// waits batchGather for the others, then reserves for all who asked; who
+// asks meanwhile goes into the next statement.
 type sendBatch struct {
 	store  *store.Store
 	runID  string
@@ -259,7 +259,9 @@ func (sb *sendBatch) reserve(ctx context.Context, w store.SendsWanted) *sendAsk 
 	sb.leading = true
 	sb.mu.Unlock()
 	if lead {
-		sb.lead()
+		// Beside the caller: its own send times must not wait for the
+		// batches of those who ask after it.
+		go sb.lead()
 	}
 	select {
 	case <-ask.done:

@@ -253,6 +253,15 @@ var dbLoadEarlier = []struct {
 	Revision, What string
 	Figures        []dbLoadFigures
 }{
+	{"3c9f80c", "the main submitted at the end of the last session (3034e14 differs only in BENCHMARKS.md; measured again " +
+		"today, W = 2,000 alone: 0.357 ms per request, 226 requests): a reservation of send times per request, the " +
+		"look-back resolving the integration of every order it reads, and the sweep looking each order up in full",
+		[]dbLoadFigures{
+			{0, 0, 0.18, 0, 6.4, 12, 0.40, "0.79 1.54 1.33"},
+			{2_000, 231, 3.38, 0.365, 21.1, 637, 5.33, "0.37 1.32 1.26"},
+			{10_000, 1166, 9.87, 0.212, 55.1, 2403, 5.66, "0.17 1.13 1.20"},
+			{50_000, 2881, 23.76, 0.206, 127.4, 6362, 15.37, "0.08 0.97 1.14"},
+		}},
 	{"39e082b", "the submitted main of the last round, measured again on a quiet machine, W = 0 and 2,000 only: the learned " +
 		"scheduler's refit read the history in the measured run, and two sweeps fell in it", []dbLoadFigures{
 		{0, 0, 0.12, 0, 6.5, 11, 0.30, "0.35 0.68 0.99"},

@@ -176,7 +176,7 @@ func (b *sharedBudget) take() (time.Time, bool) {
 // reserve takes the next few send times from the panel's clock. b.mu must be
 // held; it is released while the database answers, and held again on return.
 func (b *sharedBudget) reserve(ctx context.Context) error {
-	count := b.chunkSize(b.waiting)
+	count := b.chunkSize()
 	done := make(chan struct{})
 	b.reserving = done
 	b.mu.Unlock()
@@ -310,9 +310,9 @@ func (sb *sendBatch) lead() {
 // callers waiting, twice the last reservation while callers use up every
 // send time, but no further ahead than budgetHorizon, counting what other
 // runs reserved before the last reservation. b.mu must be held.
-func (b *sharedBudget) chunkSize(waiting int) int {
+func (b *sharedBudget) chunkSize() int {
 	perHorizon := max(1, int(budgetHorizon/b.interval))
-	want := waiting
+	want := b.waiting
 	if b.chunk > 0 && b.wasted == 0 {
 		want = max(want, 2*b.chunk)
 	}

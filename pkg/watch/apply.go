@@ -22,10 +22,6 @@ const (
 	applyLinger   = 250 * time.Millisecond
 )
 
-// planPoll is how often the applier looks whether the plan that answers
-// wait for is made.
-const planPoll = 5 * time.Millisecond
-
 // applyTimeout bounds one statement of the applier, so that a database that
 // stopped answering cannot hold the run's answers hostage; retryFirst and
 // retryMost are the first and the longest wait before trying again.
@@ -56,11 +52,6 @@ type release struct {
 type pendingAnswer struct {
 	answer
 	outcome store.Outcome
-	// planned says outcome is made: an answer that leaves its order
-	// waiting waits, unsaved, for its panel's plan (made beside the run,
-	// up to a tenth of a second of CPU for a panel), so that it holds up
-	// neither the final answers nor the PINs saved with it.
-	planned bool
 	// notBefore delays the next try of an answer that failed alone.
 	notBefore time.Time
 	tries     int
@@ -87,7 +78,6 @@ type applier struct {
 	backlog     []*pendingAnswer
 	unreleased  map[releaseReason][]string
 	dbFailing   bool
-	finishing   bool // the run is ending: answers wait for their plans
 	retryAt     time.Time
 	retryWait   time.Duration
 	saved       int // answers saved
@@ -197,25 +187,7 @@ func (ap *applier) lingerFor() time.Duration {
 }
 
 func (ap *applier) receive(a answer) {
-	p := &pendingAnswer{answer: a}
-	ap.plan(p, false)
-	ap.backlog = append(ap.backlog, p)
-}
-
-// plan makes p's outcome, if it can be made now or wait says to wait for
-// its panel's plan; it reports whether p's outcome is made. When not, the
-// plan is being made beside the run.
-func (ap *applier) plan(p *pendingAnswer, wait bool) bool {
-	if p.planned {
-		return true
-	}
-	sched := ap.run.sched
-	if !wait && !p.plannable(sched) {
-		sched.Prepare(p.order.IntegrationID)
-		return false
-	}
-	p.outcome, p.planned = p.answer.outcome(sched), true
-	return true
+	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
 }
 
 func (ap *applier) receiveRelease(rel release) {
@@ -242,12 +214,8 @@ func (ap *applier) nextTry() (time.Duration, bool) {
 	if !ap.dbFailing {
 		when = time.Time{}
 		for _, p := range ap.backlog {
-			at := p.notBefore
-			if !p.planned {
-				at = time.Now().Add(planPoll)
-			}
-			if when.IsZero() || at.Before(when) {
-				when = at
+			if when.IsZero() || p.notBefore.Before(when) {
+				when = p.notBefore
 			}
 		}
 	}
@@ -282,7 +250,7 @@ func (ap *applier) flushAnswers(ctx context.Context) bool {
 	now := time.Now()
 	var due, later []*pendingAnswer
 	for _, p := range ap.backlog {
-		if p.notBefore.After(now) || !ap.plan(p, ap.finishing) {
+		if p.notBefore.After(now) {
 			later = append(later, p)
 		} else {
 			due = append(due, p)
@@ -440,10 +408,8 @@ func (ap *applier) finish() error {
 	r := ap.run
 	ctx, cancel := context.WithTimeout(r.db, dbGrace)
 	defer cancel()
-	ap.finishing = true
 	for _, p := range ap.backlog {
 		p.notBefore = time.Time{}
-		ap.plan(p, true)
 	}
 	for ctx.Err() == nil && (len(ap.backlog) > 0 || len(ap.unreleased) > 0) {
 		ap.flush(ctx)

@@ -20,26 +20,11 @@ type answer struct {
 	askedAt time.Time
 }
 
-// final says the answer ends the order: done or cancelled.
-func (a answer) final() bool {
-	return a.err == nil && (a.status.Status == znet.StatusDone || a.status.Status == znet.StatusCancelled)
-}
-
-// plannable says that the answer's outcome can be made now: it needs no
-// plan (it is final), or its panel's plan is made.
-func (a answer) plannable(sched *Scheduler) bool {
-	return a.final() || sched.Ready(a.order.IntegrationID)
-}
-
-// outcome turns znet's answer into what the store applies. Unless the
-// answer is final it waits for the panel's plan, if that is still being
-// made (see plannable).
+// outcome turns znet's answer into what the store applies.
 func (a answer) outcome(sched *Scheduler) store.Outcome {
-	o := store.Outcome{Order: a.order}
-	if a.final() {
-		o.NextCheckIn = sched.AfterFinal(a.order)
-	} else {
-		o.NextCheckIn = sched.Next(a.order, a.askedAt, time.Now())
+	o := store.Outcome{
+		Order:       a.order,
+		NextCheckIn: sched.Next(a.order, a.askedAt, time.Now()),
 	}
 	if a.err != nil {
 		o.Result = store.ResultError

@@ -36,18 +36,9 @@ type Scheduler struct {
 	prior  *Finishing
 	panels map[string]*Finishing
 
-	mu    sync.Mutex
-	plans map[string]*panelPlan // by planKey
-}
-
-// panelPlan is one panel's plan, made once; done is closed when it is.
-// Making one takes up to a tenth of a second of CPU: nobody holds the
-// scheduler's lock meanwhile, so that a plan ready for one panel never
-// waits behind another's.
-type panelPlan struct {
-	done chan struct{}
-	plan *CheckPlan
-	pred Predicted
+	mu        sync.Mutex
+	plans     map[string]*CheckPlan
+	predicted map[string]Predicted
 }
 
 // MaxCheckWait is the floor of issue 11: every waiting order is asked at
@@ -77,7 +68,7 @@ func NewLearningScheduler(prior *Finishing, panels map[string]*Finishing, schedu
 		fixed: schedule, learn: true, firstDelay: sim(firstDelay), scale: scale,
 		lim:   PlanLimits{MinFirst: sim(firstDelay), MaxGap: MaxCheckWait, GiveUp: sim(giveUp)},
 		prior: prior, panels: panels,
-		plans: make(map[string]*panelPlan),
+		plans: make(map[string]*CheckPlan), predicted: make(map[string]Predicted),
 	}
 }
 
@@ -94,79 +85,22 @@ func (s *Scheduler) Finishing(integrationID string) *Finishing {
 
 // Plan is the panel's plan and what it promises, made on first use.
 func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
-	pp := s.start(integrationID)
-	<-pp.done
-	return pp.plan, pp.pred
-}
-
-// Prepare has the panel's plan made beside the caller, unless it is made
-// or under way already.
-func (s *Scheduler) Prepare(integrationID string) {
-	if s.learn {
-		s.start(integrationID)
-	}
-}
-
-// Ready says whether Next can answer for an order of the panel without
-// waiting for its plan to be made.
-func (s *Scheduler) Ready(integrationID string) bool {
-	if !s.learn {
-		return true
-	}
-	s.mu.Lock()
-	pp, ok := s.plans[s.planKey(integrationID)]
-	s.mu.Unlock()
-	if !ok {
-		return false
-	}
-	select {
-	case <-pp.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// planKey is the key of the panel's plan: every panel without enough
-// history shares the prior's.
-func (s *Scheduler) planKey(integrationID string) string {
+	key := integrationID
 	if f, ok := s.panels[integrationID]; !ok || f == nil || f.Weight == 0 {
-		return ""
+		key = "" // every panel without enough history shares the prior's plan
 	}
-	return integrationID
-}
-
-// start returns the panel's plan, made or under way, and starts making it
-// if nobody has yet.
-func (s *Scheduler) start(integrationID string) *panelPlan {
-	key := s.planKey(integrationID)
 	s.mu.Lock()
-	pp, ok := s.plans[key]
-	if !ok {
-		pp = &panelPlan{done: make(chan struct{})}
-		s.plans[key] = pp
+	defer s.mu.Unlock()
+	if p, ok := s.plans[key]; ok {
+		return p, s.predicted[key]
 	}
-	s.mu.Unlock()
-	if ok {
-		return pp
+	f, lim := s.Finishing(integrationID), s.lim
+	if key != "" && f.FirstCheck > 0 {
+		lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
 	}
-	go func() {
-		f, lim := s.Finishing(integrationID), s.lim
-		if key != "" && f.FirstCheck > 0 {
-			lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
-		}
-		pp.plan, pp.pred = PlanFor(f, s.fixed, s.firstDelay, lim, math.Inf(1))
-		close(pp.done)
-	}()
-	return pp
-}
-
-// AfterFinal is when an order whose answer was final is due again, should
-// it stay pollable after all (the shop changed it meanwhile, and the
-// answer could not be written): the fixed schedule's next step. A final
-// answer needs no plan, and is not kept waiting for one to be made.
-func (s *Scheduler) AfterFinal(o store.Order) time.Duration {
-	return time.Duration(float64(s.fixed.Next(o.Attempts+1)) / s.scale)
+	plan, pred := PlanFor(f, s.fixed, s.firstDelay, lim, math.Inf(1))
+	s.plans[key], s.predicted[key] = plan, pred
+	return plan, pred
 }
 
 // Next is how long after now an order asked about at askedAt, and found

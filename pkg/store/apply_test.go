@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"testing"
 	"time"
@@ -75,48 +76,17 @@ func TestApplyTellsAHeldRowFromADeletedOne(t *testing.T) {
 func TestAnswerOfALapsedClaimTakenMeanwhileIsNotSaved(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	ctx := context.Background()
-	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "4242", SentAgo: time.Minute})
-	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: "run-a", Limit: 1, Register: 1, Lease: time.Minute})
-	if err != nil || len(claimed.Orders) != 1 {
-		t.Fatalf("run-a claimed %d orders (%v), want 1", len(claimed.Orders), err)
-	}
-	order := claimed.Orders[0]
+	order := claimOne(t, db, "4242")
 
 	// run-b takes the order, its claim not yet committed: as if run-a's
 	// lease had lapsed and run-b's claim were under way.
-	other, err := db.SQL.BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Rollback()
-	if _, err := other.ExecContext(ctx, `UPDATE zwatch_order_checks
+	other := db.BeginHolding(`UPDATE zwatch_order_checks
 		SET claimed_by = 'run-b', claim_expires_at = now() + interval '1 minute'
-		WHERE order_id = $1`, order.ID); err != nil {
-		t.Fatal(err)
-	}
+		WHERE order_id = $1`, order.ID)
+	applied := applyBehind(t, db, other, store.Outcome{Order: order, Result: store.ResultDone, PIN: "STALE-PIN", Message: "ok", NextCheckIn: time.Minute})
 
-	type result struct {
-		applied []store.Applied
-		err     error
-	}
-	done := make(chan result, 1)
-	go func() {
-		applied, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"},
-			[]store.Outcome{{Order: order, Result: store.ResultDone, PIN: "STALE-PIN", Message: "ok", NextCheckIn: time.Minute}})
-		done <- result{applied, err}
-	}()
-	time.Sleep(300 * time.Millisecond) // run-a's statement meets run-b's row lock
-	if err := other.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.err != nil {
-		t.Fatalf("apply: %v", r.err)
-	}
-	if len(r.applied) != 1 || r.applied[0].Written || !r.applied[0].Overtaken {
-		t.Errorf("run-a's answer: %+v, want it overtaken and not written", r.applied)
+	if len(applied) != 1 || applied[0].Written || !applied[0].Overtaken {
+		t.Errorf("run-a's answer: %+v, want it overtaken and not written", applied)
 	}
 	d := db.ReadDeliveries([]string{order.ID})[order.ID]
 	if d.ExternalStatus != "sent" || d.CompletedAt != nil {
@@ -134,47 +104,56 @@ func TestAnswerOfALapsedClaimTakenMeanwhileIsNotSaved(t *testing.T) {
 func TestAnswerSavedWhileTheLeaseIsRenewedReleasesItsClaim(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	ctx := context.Background()
+	order := claimOne(t, db, "4343")
+	before := db.ReadCheck(order.ID)
+
+	// run-a's own renewal, as renewClaimsSQL writes it.
+	renewal := db.BeginHolding(`UPDATE zwatch_order_checks
+		SET claim_expires_at = now() + interval '1 minute' WHERE order_id = $1 AND claimed_by = 'run-a'`, order.ID)
+	applied := applyBehind(t, db, renewal, store.Outcome{Order: order, Result: store.ResultDone, PIN: "PIN-1", Message: "ok", NextCheckIn: time.Minute})
+
+	if len(applied) != 1 || !applied[0].Written {
+		t.Errorf("applied %+v, want written", applied)
+	}
+	if c := db.ReadCheck(order.ID); c.ClaimedBy != nil || c.Attempts != before.Attempts+1 || c.FinishedAt == nil {
+		t.Errorf("bookkeeping after the answer was saved: %+v (before %+v), want the claim released, one attempt more, finished", c, before)
+	}
+}
+
+// claimOne adds an order sent a minute ago and has run-a claim it.
+func claimOne(t *testing.T, db *storetest.DB, referans string) store.Order {
+	t.Helper()
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "4343", SentAgo: time.Minute})
-	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: "run-a", Limit: 1, Register: 1, Lease: time.Minute})
+	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: referans, SentAgo: time.Minute})
+	claimed, err := db.Store.ClaimBatch(context.Background(), store.ClaimParams{RunID: "run-a", Limit: 1, Register: 1, Lease: time.Minute})
 	if err != nil || len(claimed.Orders) != 1 {
 		t.Fatalf("run-a claimed %d orders (%v), want 1", len(claimed.Orders), err)
 	}
-	order := claimed.Orders[0]
-	before := db.ReadCheck(order.ID)
+	return claimed.Orders[0]
+}
 
-	renewal, err := db.SQL.BeginTxx(ctx, nil) // run-a's own renewal, as renewClaimsSQL writes it
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer renewal.Rollback()
-	if _, err := renewal.ExecContext(ctx, `UPDATE zwatch_order_checks
-		SET claim_expires_at = now() + interval '1 minute' WHERE order_id = $1 AND claimed_by = 'run-a'`, order.ID); err != nil {
-		t.Fatal(err)
-	}
+// applyBehind saves run-a's answer while holder holds the order's
+// bookkeeping row, and commits holder once the saving statement waits for
+// that lock: the statement's snapshot is older than the row it then reads.
+func applyBehind(t *testing.T, db *storetest.DB, holder *sql.Tx, outcome store.Outcome) []store.Applied {
+	t.Helper()
 	type result struct {
 		applied []store.Applied
 		err     error
 	}
 	done := make(chan result, 1)
 	go func() {
-		applied, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"},
-			[]store.Outcome{{Order: order, Result: store.ResultDone, PIN: "PIN-1", Message: "ok", NextCheckIn: time.Minute}})
+		applied, err := db.Store.Apply(context.Background(),
+			store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"}, []store.Outcome{outcome})
 		done <- result{applied, err}
 	}()
-	time.Sleep(300 * time.Millisecond) // apply meets the renewal's row lock
-	if err := renewal.Commit(); err != nil {
+	db.WaitForLockWaiters(1)
+	if err := holder.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done
 	if r.err != nil {
 		t.Fatalf("apply: %v", r.err)
 	}
-	if len(r.applied) != 1 || !r.applied[0].Written {
-		t.Errorf("applied %+v, want written", r.applied)
-	}
-	if c := db.ReadCheck(order.ID); c.ClaimedBy != nil || c.Attempts != before.Attempts+1 || c.FinishedAt == nil {
-		t.Errorf("bookkeeping after the answer was saved: %+v (before %+v), want the claim released, one attempt more, finished", c, before)
-	}
+	return r.applied
 }

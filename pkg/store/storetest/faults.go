@@ -79,3 +79,22 @@ func (db *DB) ClaimsLapseAt() time.Time {
 	}
 	return *at
 }
+
+// WaitForLockWaiters returns once n sessions of this test's database wait
+// for a lock, so that a test commits the transaction holding it only after
+// the statement it means to hold up has really met it. It fails the test
+// after ten seconds.
+func (db *DB) WaitForLockWaiters(n int) {
+	db.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var waiting int
+		db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			db.t.Fatalf("storetest: %d sessions wait for a lock after 10 s, want %d", waiting, n)
+		}
+	}
+}

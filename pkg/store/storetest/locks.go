@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 )
 
@@ -23,4 +24,20 @@ func (db *DB) HoldOrderLock(orderID string) (release func()) {
 	release = func() { once.Do(func() { _ = tx.Rollback() }) }
 	db.t.Cleanup(release)
 	return release
+}
+
+// BeginHolding runs statement in a transaction it leaves open, holding the
+// rows it wrote, for the test to commit when it chooses (it is rolled back
+// at the end of the test otherwise).
+func (db *DB) BeginHolding(statement string, args ...any) *sql.Tx {
+	db.t.Helper()
+	tx, err := db.SQL.Begin()
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	db.t.Cleanup(func() { _ = tx.Rollback() })
+	if _, err := tx.Exec(statement, args...); err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	return tx
 }

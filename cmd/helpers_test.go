@@ -33,6 +33,15 @@ func newShop(t *testing.T) *shop {
 	return &shop{t: t, db: db, znet: fake, integ: integ}
 }
 
+// panel adds a fake panel that knows the dealer password pw, and the
+// shop's integration named name for it.
+func (s *shop) panel(name, pw string) (*znettest.Server, string) {
+	s.t.Helper()
+	fake := znettest.NewServer(dealerCode, pw)
+	s.t.Cleanup(fake.Close)
+	return fake, s.db.AddIntegration(storetest.Integration{Name: name, BaseURL: fake.URL, Kod: dealerCode, Sifre: pw})
+}
+
 func (s *shop) order(ref string) string {
 	s.t.Helper()
 	return s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 1000 + len(ref)})

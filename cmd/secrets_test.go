@@ -15,9 +15,7 @@ func TestCommandsNeverShowAnEchoedPassword(t *testing.T) {
 	t.Parallel()
 	const pw = "Gizli şifre&9/x=Ç+1"
 	s := newShop(t)
-	panel := znettest.NewServer(dealerCode, pw)
-	t.Cleanup(panel.Close)
-	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-echo", BaseURL: panel.URL, Kod: dealerCode, Sifre: pw})
+	panel, integ := s.panel("znet-echo", pw)
 	waiting := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "31", OrderNo: 31})
 	done := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "32", OrderNo: 32})
 	panel.Script("31", znettest.Waiting("istek: kod="+dealerCode+"&sifre="+url.QueryEscape(pw)))
@@ -154,9 +152,7 @@ func TestShortPasswordInsideAPINOrBalanceIsShownWhole(t *testing.T) {
 	t.Parallel()
 	const pw = "55"
 	s := newShop(t)
-	panel := znettest.NewServer(dealerCode, pw)
-	t.Cleanup(panel.Close)
-	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-short", BaseURL: panel.URL, Kod: dealerCode, Sifre: pw})
+	panel, integ := s.panel("znet-short", pw)
 	genuine := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "61", OrderNo: 61})
 	echoed := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "62", OrderNo: 62})
 	panel.Script("61", znettest.Done("AB55-12CD-5555", "istek: sifre="+pw))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
@@ -115,7 +116,8 @@ func reservationCost(t *testing.T, runs int) (client, server time.Duration, serv
 			var took time.Duration
 			for range each {
 				start := time.Now()
-				if _, err := db.Store.ReserveSends(context.Background(), integ, runID, 4, 100*time.Microsecond); err != nil {
+				wanted := []store.SendsWanted{{IntegrationID: integ, Count: 4, Interval: 100 * time.Microsecond}}
+				if _, err := db.Store.ReserveSendsFor(context.Background(), runID, wanted); err != nil {
 					t.Error(err)
 					return
 				}

@@ -82,22 +82,13 @@ type SendsWanted struct {
 	Interval      time.Duration
 }
 
-// ReserveSends reserves count send times, interval apart, on the budget of
-// the panel of integrationID, for runID. The times may lie ahead of the
-// database's now by as much as other runs have reserved before; the caller
-// bounds that by reserving little at a time.
-func (s *Store) ReserveSends(ctx context.Context, integrationID, runID string, count int, interval time.Duration) (SendTimes, error) {
-	held, err := s.ReserveSendsFor(ctx, runID, []SendsWanted{{IntegrationID: integrationID, Count: count, Interval: interval}})
-	if err != nil {
-		return SendTimes{}, fmt.Errorf("reserving send times on the request budget of integration %s: %w", integrationID, err)
-	}
-	return held[0], nil
-}
-
-// ReserveSendsFor is ReserveSends for several panels in one statement: a
-// claim that took orders for many panels reserves their first send times
-// together, rather than once for each panel. The reservations come back in
-// the order they were asked for; each panel may be asked for once.
+// ReserveSendsFor reserves, for runID, the send times wanted on each panel's
+// budget, in one statement: panels whose workers ask at the same moment
+// (a claim's orders, dealt out to many panels) reserve together rather than
+// once each. The times may lie ahead of the database's now by as much as
+// other runs have reserved before; the caller bounds that by reserving
+// little at a time. The reservations come back in the order they were
+// asked for; each panel may be asked for once.
 func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []SendsWanted) ([]SendTimes, error) {
 	ids := make([]string, len(wanted))
 	spans := make([]int64, len(wanted))

@@ -31,7 +31,7 @@ func TestReserveSendsNeverHandsOutOneMomentTwice(t *testing.T) {
 	for run := range 6 {
 		wg.Go(func() {
 			for k := range 10 {
-				got, err := db.Store.ReserveSends(ctx, integ, "run-"+string(rune('a'+run)), 1+k%3, interval)
+				got, err := reserve(ctx, db, integ, "run-"+string(rune('a'+run)), 1+k%3, interval)
 				if err != nil {
 					t.Error(err)
 					return
@@ -56,7 +56,7 @@ func TestReserveSendsNeverHandsOutOneMomentTwice(t *testing.T) {
 	}
 
 	// Another panel's budget is its own.
-	got, err := db.Store.ReserveSends(ctx, other, "run-z", 1, interval)
+	got, err := reserve(ctx, db, other, "run-z", 1, interval)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func TestReturnSendsOnlyTheUntouchedEnd(t *testing.T) {
 	ctx := context.Background()
 	const interval = time.Second
 
-	a, err := db.Store.ReserveSends(ctx, integ, "run-a", 10, interval)
+	a, err := reserve(ctx, db, integ, "run-a", 10, interval)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := db.Store.ReserveSends(ctx, integ, "run-b", 2, interval)
+	b, err := reserve(ctx, db, integ, "run-b", 2, interval)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestReturnSendsOnlyTheUntouchedEnd(t *testing.T) {
 	if returned, err := db.Store.ReturnSends(ctx, integ, b.At(1), b.End()); err != nil || !returned {
 		t.Fatalf("returning the untouched end: returned %v, %v", returned, err)
 	}
-	c, err := db.Store.ReserveSends(ctx, integ, "run-c", 1, interval)
+	c, err := reserve(ctx, db, integ, "run-c", 1, interval)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestReserveSendsSavesNothingUp(t *testing.T) {
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	ctx := context.Background()
 	db.Exec(`INSERT INTO zwatch_panel_budgets (integration_id, next_free_at) VALUES ($1, now() - interval '1 hour')`, integ)
-	got, err := db.Store.ReserveSends(ctx, integ, "run-a", 3, 100*time.Millisecond)
+	got, err := reserve(ctx, db, integ, "run-a", 3, 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +121,8 @@ func TestReserveSendsSavesNothingUp(t *testing.T) {
 	}
 }
 
-// A claim's orders for several panels get their send times in one
-// statement. Runs doing so at once, naming the panels in either order,
+// Panels asking at the same moment get their send times in one statement.
+// Runs doing so at once, naming the panels in either order,
 // beside runs reserving for one panel, neither deadlock nor get one moment
 // twice on any panel.
 func TestReservingForSeveralPanelsAtOnceNeverHandsOutOneMomentTwice(t *testing.T) {
@@ -203,4 +203,13 @@ func TestReservingForSeveralPanelsAtOnceNeverHandsOutOneMomentTwice(t *testing.T
 	if after := clocks(); after != before {
 		t.Errorf("a refused reservation moved the panels' clocks: %s, then %s", before, after)
 	}
+}
+
+// reserve reserves count send times, interval apart, on one panel's budget.
+func reserve(ctx context.Context, db *storetest.DB, integrationID, runID string, count int, interval time.Duration) (store.SendTimes, error) {
+	got, err := db.Store.ReserveSendsFor(ctx, runID, []store.SendsWanted{{IntegrationID: integrationID, Count: count, Interval: interval}})
+	if err != nil {
+		return store.SendTimes{}, err
+	}
+	return got[0], nil
 }

@@ -13,7 +13,7 @@ import (
 // The pace of a panel's requests (--rate) is one budget for the whole
 // deployment (issue 14): every run, overlapping or not, on one host or many,
 // takes its send times from the panel's clock in the shop's database
-// (store.ReserveSends), so that all of them together never send the panel
+// (store.ReserveSendsFor), so that all of them together never send the panel
 // more than --rate in any second.
 
 const (
@@ -224,7 +224,10 @@ type sendBatch struct {
 	runID  string
 	timeDB func(start time.Time)
 	// ctx bounds the statements, which serve every caller of the batch:
-	// one caller leaving must not fail the others' reservations.
+	// one caller leaving must not fail the others' reservations. It is the
+	// run's newRequests: once no request may start, no send time is of use,
+	// and a statement stuck behind a locked budget row must not hold a
+	// connection until the run's answers are saved.
 	ctx context.Context
 
 	mu      sync.Mutex

@@ -106,7 +106,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 		db:          dbCtx,
 		stop:        func() { stopNewRequests(); stopDB() },
 	}
-	r.sends = newSendBatch(dbCtx, st, id, r.timeDB)
+	r.sends = newSendBatch(newRequests, st, id, r.timeDB)
 	return r
 }
 

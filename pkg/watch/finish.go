@@ -235,7 +235,6 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	}
 	mass[cells-1] = max(prior.Surv[gridPoints-1], neverAtStart)
 	spreadBlind(mass, firstAsked(obs))
-	spreadWideGaps(mass, obs)
 	for k := range mass {
 		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
 	}
@@ -411,60 +410,6 @@ func spreadBlind(mass []float64, blind float64) {
 	}
 	for j := range k {
 		mass[j] = total * (gridAges[j+1] - gridAges[j]) / gridAges[k]
-	}
-}
-
-// wideGap is how far apart two checks of a panel's history must be, with
-// no check of any order between them, for the fit to start from an even
-// spread over the ages between them (spreadWideGaps).
-const wideGap = 5 * 60.0
-
-// spreadWideGaps spreads the starting mass evenly over the grid cells (as
-// evenly over the logarithm of the age) between two check ages at least
-// wideGap apart at which no order of the history was asked in between. As
-// before the first check, no answer can tell where in such a gap an order
-// finished, and the fit keeps the shape it starts from. The PIN schedule
-// asks 6 and then 15 minutes apart, so a panel whose history zwatch saw on
-// it knows nothing between 6 and 27 minutes; the prior's shape there is
-// the start of its bump near 30 minutes, and would have the plan expect
-// such a panel's orders to finish late in the gap and ask rarely before.
-// In the offline simulation, a slow panel (median 3 minutes, p95 20) whose
-// only history is 1,000 orders seen on the PIN schedule got a plan whose
-// p95 was 82 s on average over five samples (59-108 s); with the even
-// spread, 57 s (53-59 s), what later refits reach.
-func spreadWideGaps(mass []float64, obs []FinishObservation) {
-	ages := make([]float64, 0, 2*len(obs))
-	for _, o := range obs {
-		if o.WaitingAge > 0 {
-			ages = append(ages, o.WaitingAge)
-		}
-		if !o.Open && o.FinalAge > 0 {
-			ages = append(ages, o.FinalAge)
-		}
-	}
-	slices.Sort(ages)
-	ages = slices.Compact(ages)
-	for i := 0; i+1 < len(ages); i++ {
-		lo, hi := ages[i], ages[i+1]
-		if hi-lo < wideGap {
-			continue
-		}
-		// The cells wholly inside (lo, hi]: first up to, not including, last.
-		first := gridIndex(lo)
-		if gridAges[first] < lo {
-			first++
-		}
-		last := gridIndex(hi)
-		if last-first < 2 {
-			continue
-		}
-		total := 0.0
-		for k := first; k < last; k++ {
-			total += mass[k]
-		}
-		for k := first; k < last; k++ {
-			mass[k] = total / float64(last-first)
-		}
 	}
 }
 

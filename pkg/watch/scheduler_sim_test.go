@@ -315,22 +315,18 @@ func simHistory(p simProfile, plan *CheckPlan, n int, seed uint64, skipOpen bool
 // a run add the run's own orders. A learned scenario starts, as the
 // benchmark does, from 1,000 orders finished before the run as the PIN
 // schedule's checks saw them; the others from nothing.
-func learningScheduler(sc simScenario) *Scheduler { return learningSchedulerSample(sc, 0) }
-
-// learningSchedulerSample is learningScheduler with the histories drawn
-// from another sample (0 is learningScheduler's).
-func learningSchedulerSample(sc simScenario, sample uint64) *Scheduler {
+func learningScheduler(sc simScenario) *Scheduler {
 	prior := PINProfile()
 	giveUp := time.Duration(simGiveUp) * time.Second
 	s := NewLearningScheduler(prior, nil, DefaultSchedule, simFirstDelay*time.Second, giveUp, 1)
 	var history []FinishObservation
 	if sc.learned {
 		pinPlan := FixedPlan(prior, DefaultSchedule, simFirstDelay*time.Second, PlanLimits{MaxGap: MaxCheckWait, GiveUp: giveUp})
-		history = simHistory(sc.profile, pinPlan, 1000, 7+100*sample, true)
+		history = simHistory(sc.profile, pinPlan, 1000, 7, true)
 	}
 	for round := range 2 {
 		plan, _ := s.Plan("p")
-		history = append(history, simHistory(sc.profile, plan, 1000, 8+uint64(round)+100*sample, false)...)
+		history = append(history, simHistory(sc.profile, plan, 1000, 8+uint64(round), false)...)
 		fit := FitFinishing(history, prior)
 		fit.FirstCheck = learnFirstCheck(fit, DefaultSchedule, simFirstDelay*time.Second, giveUp)
 		s = NewLearningScheduler(prior, map[string]*Finishing{"p": fit}, DefaultSchedule, simFirstDelay*time.Second, giveUp, 1)
@@ -365,29 +361,6 @@ func TestSimulateSchedulers(t *testing.T) {
 		}
 	}
 	t.Log("\n" + b.String())
-}
-
-// TestSlowPanelSeenOnThePINScheduleIsPlannedForItsOwnShape: a slow panel
-// (median 3 minutes, p95 20) whose only history is what the PIN schedule
-// saw of it knows nothing between its checks 6 and 15 minutes apart. Its
-// first plan must not take the prior's word for where in those gaps its
-// orders finished (the start of the prior's bump near 30 minutes): five
-// samples of such history each give a plan whose p95 in the simulation
-// is close to what the panel's later plans reach (55-57 s), where taking
-// the prior's shape gave 59-108 s.
-func TestSlowPanelSeenOnThePINScheduleIsPlannedForItsOwnShape(t *testing.T) {
-	sc := simScenarios()[4]
-	prior := PINProfile()
-	giveUp := time.Duration(simGiveUp) * time.Second
-	pinPlan := FixedPlan(prior, DefaultSchedule, simFirstDelay*time.Second, PlanLimits{MaxGap: MaxCheckWait, GiveUp: giveUp})
-	for seed := range uint64(5) {
-		fit := FitFinishing(simHistory(sc.profile, pinPlan, 1000, 7+100*seed, true), prior)
-		fit.FirstCheck = learnFirstCheck(fit, DefaultSchedule, simFirstDelay*time.Second, giveUp)
-		sched := NewLearningScheduler(prior, map[string]*Finishing{"p": fit}, DefaultSchedule, simFirstDelay*time.Second, giveUp, 1)
-		if got := simulate(sc, sched, seed+1); got.P95 > 62 {
-			t.Errorf("history sample %d: p95 %s with the plan from the PIN schedule's history, want at most 62 s", seed, simSecs(got.P95))
-		}
-	}
 }
 
 func orderFor(integrationID string, sentAt time.Time, attempts int) store.Order {

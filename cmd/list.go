@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -120,9 +119,9 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if opts.Limit < 1 {
 		return usage("--limit must be at least 1")
 	}
-	if _, _, isPrefix := idPrefixRange(opts.TenantID); opts.TenantID != "" && !isPrefix {
-		if _, err := uuid.Parse(opts.TenantID); err != nil {
-			return usage("--tenant %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", opts.TenantID, minIDPrefix)
+	if opts.TenantID != "" {
+		if err := checkTenantRef("--tenant", opts.TenantID); err != nil {
+			return err
 		}
 	}
 	var ref store.OrderRef

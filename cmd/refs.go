@@ -122,6 +122,20 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 	return store.Integration{}, usage("%s %q names more than one znet integration: %s; give more of the id", flag, s, strings.Join(names, ", "))
 }
 
+// checkTenantRef says whether s has the form of a tenant reference, a
+// whole id or the beginning of one, before any database is opened: bad
+// input is refused without a connection.
+func checkTenantRef(flag, s string) error {
+	s = strings.TrimSpace(s)
+	if _, err := uuid.Parse(s); err == nil {
+		return nil
+	}
+	if _, _, ok := idPrefixRange(s); ok {
+		return nil
+	}
+	return usage("%s %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", flag, s, minIDPrefix)
+}
+
 // resolveTenant is the tenant s names: its id, or the beginning of it as
 // `zwatch list` shows it. A whole id is taken as it is; a beginning must fit
 // exactly one tenant of the znet orders.
@@ -130,10 +144,10 @@ func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string
 	if id, err := uuid.Parse(s); err == nil {
 		return id.String(), nil
 	}
-	from, to, ok := idPrefixRange(s)
-	if !ok {
-		return "", usage("%s %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", flag, s, minIDPrefix)
+	if err := checkTenantRef(flag, s); err != nil {
+		return "", err
 	}
+	from, to, _ := idPrefixRange(s)
 	const shown = 5
 	found, err := st.FindTenants(ctx, from, to, shown+1)
 	if err != nil {

@@ -167,7 +167,7 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		switch {
 		case in.Failing && !before:
 			news.newlyFailing[in.ID] = true
-		case !in.Failing && before && answered(in.Counts):
+		case !in.Failing && before && in.Counts.Answered():
 			news.recovered = append(news.recovered, in.Name)
 		case !in.Failing && before:
 			// Released unasked, or asked too few times to be cut off
@@ -186,14 +186,6 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		}
 	}
 	return news
-}
-
-// answered is true when the panel gave at least one usable answer (done,
-// waiting or cancelled). Errors do not count: a panel that still answers
-// with an empty body, too few times in a run to be cut off again, has not
-// recovered.
-func answered(c watch.Counts) bool {
-	return c.Completed+c.Processing+c.Failed > 0
 }
 
 // worthSaying is true when -q should print the summary.

@@ -21,6 +21,12 @@ type Counts struct {
 	Overtaken int `json:"overtaken"`
 }
 
+// Answered says the panel gave at least one usable answer (done, waiting
+// or cancelled). Errors do not count: a panel that still answers with an
+// empty body, too few times in a run to be cut off again, has not
+// recovered.
+func (c Counts) Answered() bool { return c.Completed+c.Processing+c.Failed > 0 }
+
 // count adds one answered order with result r.
 func (c *Counts) count(r store.Result) {
 	c.Asked++

@@ -156,7 +156,7 @@ func (s *scrubber) mark(text string) (marked string, echoes []string) {
 	return marked, echoes
 }
 
-// in reports whether the password occurs in text, in any of its forms.
+// finds reports whether the password occurs in text, in any of its forms.
 func (s *scrubber) finds(text string) bool {
 	return s.knows() && s.pattern.MatchString(text)
 }

@@ -92,12 +92,14 @@ type SendsWanted struct {
 func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []SendsWanted) ([]SendTimes, error) {
 	ids := make([]string, len(wanted))
 	spans := make([]int64, len(wanted))
-	asked := make(map[string]bool, len(wanted))
+	// The statement answers with each id as PostgreSQL prints a uuid.
+	asked := make(map[string]int, len(wanted)) // id, lower case -> index in wanted
 	for k, w := range wanted {
-		if asked[strings.ToLower(w.IntegrationID)] {
+		id := strings.ToLower(w.IntegrationID)
+		if _, twice := asked[id]; twice {
 			return nil, fmt.Errorf("reserving send times: integration %s asked for twice in one reservation", w.IntegrationID)
 		}
-		asked[strings.ToLower(w.IntegrationID)] = true
+		asked[id] = k
 		if w.Count < 1 || w.Interval < time.Microsecond {
 			return nil, fmt.Errorf("reserving send times: count %d and interval %s must be positive", w.Count, w.Interval)
 		}
@@ -118,12 +120,10 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 	held := make([]SendTimes, len(wanted))
 	found := 0
 	for _, row := range rows {
-		for k, w := range wanted {
-			if strings.EqualFold(w.IntegrationID, row.IntegrationID) && held[k].Count == 0 {
-				held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval, DBNow: row.Now}
-				found++
-				break
-			}
+		if k, ok := asked[row.IntegrationID]; ok && held[k].Count == 0 {
+			w := wanted[k]
+			held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval, DBNow: row.Now}
+			found++
 		}
 	}
 	if found != len(wanted) {

@@ -268,7 +268,7 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 	for _, tt := range balances {
 		body := "OK|" + tt.field
 		got, err := parseBalance([]byte(body), newScrubber(tt.password))
-		assertRefusedEcho(t, body, tt.password, tt.field, got != "", err, "")
+		assertRefusedEcho(t, body, tt.password, tt.field, got != "", err, "znet's balance field repeats the dealer password")
 	}
 }
 

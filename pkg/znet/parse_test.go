@@ -226,6 +226,10 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"1234", "1234"},
 		{"1234", " 1234 "},
 		{"1234", "1234-1234"},
+		// Padding that shows nothing is no PIN of its own around the password.
+		{"1234", "\x011234\x02"},
+		{"1234", "\t1234\u00a0"},
+		{"1234", "1234\u200b"},
 		{"1234", "sifre=1234"},
 		{"1234", "AB12-sifre=1234"},
 		{"1234", "kod=D1&sifre=1234&tahsilat_api_islem_id=7"},

@@ -3,6 +3,8 @@ package watch
 import (
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/optimize"
 )
 
 // Finishing is how a dealer panel finishes orders: the share of orders not
@@ -209,7 +211,8 @@ const (
 // panel's log-normal (startingMass) so that where the data cannot tell
 // (within one interval) a shape like the panel's stays, then smoothed over
 // a few neighbouring grid cells. Where the log-normal itself explains the
-// answers about as well (shapeExplains), it is the fit.
+// answers about as well (shapeExplains), it is the fit, up to the last
+// final answer (shapeThenFit).
 func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	own := &Finishing{}
 	for _, o := range obs {
@@ -329,10 +332,14 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 			left -= smooth[k] / total
 		}
 	}
-	if shape != nil && logLikelihood(surv, obs)-logLikelihood(shape.Surv, obs) < shapeExplains {
-		// A log-normal explains the answers as well: the fit's differences
-		// from it are chance, and would move the plan from refit to refit.
-		surv = shape.Surv
+	if shape != nil {
+		// Where a log-normal explains the answers as well, the fit's
+		// differences from it are chance, and would move the plan from
+		// refit to refit.
+		smooth := shapeThenFit(shape, surv, lastFinalAge(obs))
+		if logLikelihood(surv, obs)-logLikelihood(smooth, obs) < shapeExplains {
+			surv = smooth
+		}
 	}
 	if logLikelihood(surv, obs)-logLikelihood(prior.Surv, obs) < priorExplains {
 		// The prior explains the panel's answers about as well as the
@@ -362,14 +369,14 @@ const priorExplains = 30
 
 // shapeExplains is how much likelier (in natural log) a panel's answers
 // must be by the self-consistency fit than by the panel's log-normal
-// (fitLogNormal) before zwatch plans from the former. The log-normal has
+// (shapeThenFit) before zwatch plans from the former. The log-normal has
 // three free numbers, the fit one per interval between check ages: in the
-// simulation, on the answers of a log-normal panel (issue 11's slow one)
-// the fit comes out likelier by 13 to 24, and on those of panels that are
-// not log-normal (the PIN profile, issue 11's fast panel) by 80 to 340.
-// Planned from the fit, the slow panel's plans moved with each refit (a
-// p95 of 54 to 70 s on its true finishing times); from the log-normal,
-// 54 to 58 s.
+// simulation, on the answers of log-normal panels (issue 11's slow panel,
+// and its panel where 12% never finish) the fit comes out likelier by 2 to
+// 25, and on those of panels that are not log-normal (the PIN profile, the
+// fast panel with 3% near half an hour) by 80 to 355. Planned from the
+// fit, the slow panel's plans moved with each refit (a p95 of 54 to 70 s
+// on its true finishing times); from the log-normal, 53 to 56 s.
 const shapeExplains = 40
 
 // logLikelihood is how likely the observations are by the share not final
@@ -468,51 +475,60 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 	for iv, n := range counts {
 		data = append(data, weighed{math.Log(iv.lo), math.Log(iv.hi), n})
 	}
-	// survival at log age x of the log-normal with mean mu and spread
-	// sigma, below the share never.
+	// The share not final at log age x, of a log-normal with mean mu and
+	// spread sigma and a share never that never finishes; none at +Inf:
+	// an order still waiting finishes later, or never.
 	surv := func(x, mu, sigma, never float64) float64 {
 		switch {
 		case math.IsInf(x, -1):
 			return 1
 		case math.IsInf(x, 1):
-			return never
+			return 0
 		}
 		return never + (1-never)*0.5*math.Erfc((x-mu)/(sigma*math.Sqrt2))
 	}
 	// The parameters are searched as log median, log sigma and the log
-	// odds of never finishing, each within what a panel may plausibly do.
+	// odds of never finishing, each held within what a panel may
+	// plausibly do.
 	bounds := [3][2]float64{{0, math.Log(36 * 3600)}, {math.Log(0.1), math.Log(4)}, {-9, 3}}
-	loglik := func(p [3]float64) float64 {
-		mu, sigma, never := p[0], math.Exp(p[1]), 1/(1+math.Exp(-p[2]))
+	clamp := func(x []float64) (mu, sigma, never float64) {
+		var p [3]float64
+		for i := range p {
+			p[i] = min(max(x[i], bounds[i][0]), bounds[i][1])
+		}
+		return p[0], math.Exp(p[1]), 1 / (1 + math.Exp(-p[2]))
+	}
+	negLoglik := func(x []float64) float64 {
+		mu, sigma, never := clamp(x)
 		ll := 0.0
 		for _, d := range data {
 			ll += d.n * math.Log(max(surv(d.logLo, mu, sigma, never)-surv(d.logHi, mu, sigma, never), 1e-12))
 		}
-		return ll
+		return -ll
 	}
-	// A pattern search: from a plausible start, move each parameter by its
-	// step while that helps, and halve the steps when nothing does.
-	p := [3]float64{math.Log(60), 0, -4.6}
-	best := loglik(p)
-	step := [3]float64{1, 0.5, 1}
-	for step[0] > 0.005 {
-		moved := false
-		for i := range p {
-			for _, dir := range []float64{1, -1} {
-				q := p
-				q[i] = min(max(q[i]+dir*step[i], bounds[i][0]), bounds[i][1])
-				if ll := loglik(q); ll > best {
-					p, best, moved = q, ll, true
-				}
-			}
-		}
-		if !moved {
-			for i := range step {
-				step[i] /= 2
-			}
+	// Started where the answers point: the median of the ages orders were
+	// found final at, and the share still waiting after the last of them.
+	var finalAges []float64
+	for _, o := range obs {
+		if !o.Open && !o.GaveUp {
+			finalAges = append(finalAges, math.Sqrt(max(o.WaitingAge, 1)*max(o.FinalAge, 1)))
 		}
 	}
-	return LogNormalFinishing(math.Exp(p[0]), math.Exp(p[1]), 1/(1+math.Exp(-p[2])))
+	last, after := lastFinalAge(obs), 0.0
+	for _, o := range obs {
+		if (o.Open && o.WaitingAge >= last) || o.GaveUp {
+			after++
+		}
+	}
+	slices.Sort(finalAges)
+	never := min(max(after/float64(len(obs)), 1e-3), 0.9)
+	start := []float64{math.Log(finalAges[len(finalAges)/2]), 0, math.Log(never / (1 - never))}
+	result, err := optimize.Minimize(optimize.Problem{Func: negLoglik}, start, nil, &optimize.NelderMead{})
+	if err != nil && result == nil {
+		return nil
+	}
+	mu, sigma, never := clamp(result.X)
+	return LogNormalFinishing(math.Exp(mu), sigma, never)
 }
 
 // startingMass is the share of the orders in each cell the
@@ -539,14 +555,40 @@ func startingMass(obs []FinishObservation, prior, shape *Finishing) []float64 {
 	if shape == nil {
 		return mass
 	}
+	last := lastFinalAge(obs)
+	for k := 0; k < never && gridAges[k] < last; k++ {
+		mass[k] = shape.Surv[k] - shape.Surv[k+1]
+	}
+	return mass
+}
+
+// lastFinalAge is the oldest age at which an order was found final.
+func lastFinalAge(obs []FinishObservation) float64 {
 	last := 0.0
 	for _, o := range obs {
 		if !o.Open && !o.GaveUp {
 			last = max(last, o.FinalAge)
 		}
 	}
-	for k := 0; k < never && gridAges[k] < last; k++ {
-		mass[k] = shape.Surv[k] - shape.Surv[k+1]
+	return last
+}
+
+// shapeThenFit is the panel's log-normal up to the last final answer, and
+// after it the self-consistency fit's surv, scaled to go on from there.
+// After the last final answer the answers cannot tell an order finishing
+// later from one that never finishes, and the log-normal's share never
+// finishing would take every order still waiting then for lost.
+func shapeThenFit(shape *Finishing, surv []float64, last float64) []float64 {
+	out := slices.Clone(shape.Surv)
+	fitAtLast := (&Finishing{Surv: surv}).SurvAt(last)
+	if fitAtLast <= 0 {
+		return out
 	}
-	return mass
+	scale := shape.SurvAt(last) / fitAtLast
+	for k, a := range gridAges {
+		if a > last {
+			out[k] = min(surv[k]*scale, out[max(k-1, 0)])
+		}
+	}
+	return out
 }

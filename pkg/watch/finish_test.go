@@ -246,3 +246,27 @@ func TestSlowPanelFirstFitPlansForItsOwnShape(t *testing.T) {
 		}
 	}
 }
+
+// The log-normal whose shape the fit keeps where the answers cannot tell
+// is the one the answers point to: seen only through the PIN schedule's
+// checks, a panel finishing log-normally (median 40 s, σ = 0.5) but for a
+// fifth of its orders, still waiting at 10 minutes, is taken for that.
+func TestLogNormalShapeIsThePanels(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	obs := observe(logNormalSample(800, 40, 0.5, 6), checks)
+	for range 200 {
+		obs = append(obs, FinishObservation{WaitingAge: 600, Open: true})
+	}
+	shape := fitLogNormal(obs)
+	median, never := shape.Quantile(0.5), 1-shape.FinishedShare()
+	if math.Abs(median-40) > 4 {
+		t.Errorf("median %.1f s, want 40 s ± 4", median)
+	}
+	// One σ past the median, 84% of the orders that finish have.
+	if got := (1 - shape.SurvAt(40*math.Exp(0.5))) / (1 - never); math.Abs(got-0.84) > 0.03 {
+		t.Errorf("share of the finishing orders finished at %.0f s %.2f, want 0.84 ± 0.03 (σ = 0.5)", 40*math.Exp(0.5), got)
+	}
+	if math.Abs(never-0.2) > 0.02 {
+		t.Errorf("share never finishing %.3f, want the fifth still waiting, 0.2 ± 0.02", never)
+	}
+}

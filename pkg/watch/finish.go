@@ -337,7 +337,7 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 		// differences from it are chance, and would move the plan from
 		// refit to refit.
 		smooth := shapeThenFit(shape, surv, lastFinalAge(obs))
-		if logLikelihood(surv, obs)-logLikelihood(smooth, obs) < shapeExplains {
+		if logLikelihood(surv, obs)-logLikelihood(smooth, obs) < shapeExplains*float64(len(obs)) {
 			surv = smooth
 		}
 	}
@@ -367,17 +367,22 @@ const neverAtStart = 0.01
 // that; a panel that differs gains hundreds from 200 answers on.
 const priorExplains = 30
 
-// shapeExplains is how much likelier (in natural log) a panel's answers
-// must be by the self-consistency fit than by the panel's log-normal
-// (shapeThenFit) before zwatch plans from the former. The log-normal has
-// three free numbers, the fit one per interval between check ages: in the
-// simulation, on the answers of log-normal panels (issue 11's slow panel,
-// and its panel where 12% never finish) the fit comes out likelier by 2 to
-// 25, and on those of panels that are not log-normal (the PIN profile, the
-// fast panel with 3% near half an hour) by 80 to 355. Planned from the
-// fit, the slow panel's plans moved with each refit (a p95 of 54 to 70 s
-// on its true finishing times); from the log-normal, 53 to 56 s.
-const shapeExplains = 40
+// shapeExplains is how much likelier (in natural log), for each answer, a
+// panel's answers must be by the self-consistency fit than by the panel's
+// log-normal (shapeThenFit) before zwatch plans from the former. The
+// log-normal has three free numbers, the fit one per cell the answers
+// mark out: on a log-normal panel's answers the fit comes out likelier
+// only by chance; on a panel's that is not log-normal, by an amount that
+// grows with the answers. In the
+// simulation, from 1,000 answers on (the 40 this allows): issue 11's
+// slow panel, and its panel where 12% never finish, 2 to 25; the PIN
+// profile and the fast panel with 3% near half an hour, 80 to 355. At 200
+// answers (8 allowed) the fast panel gained 27 to 32, and its log-normal
+// (a median of 1 s where the panel's is 5 s) would have replaced the fit.
+// Planned from the fit, the slow panel's plans moved with each refit (a
+// p95 of 54 to 70 s on its true finishing times); from the log-normal,
+// 53 to 56 s.
+const shapeExplains = 0.04
 
 // logLikelihood is how likely the observations are by the share not final
 // surv.
@@ -443,24 +448,30 @@ func (f *Finishing) withSurv(surv []float64) *Finishing {
 }
 
 // fitLogNormal is the log-normal, with a share that never finishes, that
-// makes a panel's answers likeliest; nil without a final answer to fit.
+// makes a panel's answers likeliest; nil without a final answer to fit,
+// or when none within plausible bounds does.
 // It gives the fit its shape where the answers cannot tell (startingMass).
 func fitLogNormal(obs []FinishObservation) *Finishing {
-	// Orders seen in the same interval weigh together: the checks of one
-	// schedule mark out a few dozen intervals, however many the orders.
+	// Orders seen in the same interval weigh together. The checks of a
+	// fixed schedule mark out a few dozen; a plan's, each asked a little
+	// after its age, nearly one an order: 2,000 such answers take the
+	// search about 60 ms, once every refit.
 	type interval struct {
 		lo, hi float64 // +Inf: still waiting, or given up, at lo
 	}
 	counts := make(map[interval]float64)
 	finals := 0
 	for _, o := range obs {
-		switch {
+		switch lo := max(o.WaitingAge, 0); {
 		case o.GaveUp:
-			counts[interval{o.FinalAge, math.Inf(1)}]++
+			counts[interval{max(o.FinalAge, 0), math.Inf(1)}]++
 		case o.Open:
-			counts[interval{o.WaitingAge, math.Inf(1)}]++
+			counts[interval{lo, math.Inf(1)}]++
 		default:
-			counts[interval{max(o.WaitingAge, 0), max(o.FinalAge, o.WaitingAge, 0)}]++
+			// As in FitFinishing: an order found final at the age it was
+			// last seen waiting finished just before.
+			hi := max(o.FinalAge, lo)
+			counts[interval{max(min(lo, hi-1e-3), 0), hi}]++
 			finals++
 		}
 	}
@@ -475,9 +486,9 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 	for iv, n := range counts {
 		data = append(data, weighed{math.Log(iv.lo), math.Log(iv.hi), n})
 	}
-	// The share not final at log age x, of a log-normal with mean mu and
-	// spread sigma and a share never that never finishes; none at +Inf:
-	// an order still waiting finishes later, or never.
+	// The share not final at log age x, of a log-normal with log median
+	// mu and spread sigma, and a share never that never finishes; none at
+	// +Inf: an order still waiting finishes later, or never.
 	surv := func(x, mu, sigma, never float64) float64 {
 		switch {
 		case math.IsInf(x, -1):
@@ -524,8 +535,16 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 	never := min(max(after/float64(len(obs)), 1e-3), 0.9)
 	start := []float64{math.Log(finalAges[len(finalAges)/2]), 0, math.Log(never / (1 - never))}
 	result, err := optimize.Minimize(optimize.Problem{Func: negLoglik}, start, nil, &optimize.NelderMead{})
-	if err != nil && result == nil {
+	if err != nil {
 		return nil
+	}
+	// A median or spread at the end of what is plausible is no log-normal
+	// of the panel's: the answers are shaped otherwise (most orders finished
+	// before the first check, and a few very late).
+	for i := range 2 {
+		if result.X[i] <= bounds[i][0]+1e-3 || result.X[i] >= bounds[i][1]-1e-3 {
+			return nil
+		}
 	}
 	mu, sigma, never := clamp(result.X)
 	return LogNormalFinishing(math.Exp(mu), sigma, never)

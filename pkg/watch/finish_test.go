@@ -270,3 +270,35 @@ func TestLogNormalShapeIsThePanels(t *testing.T) {
 		t.Errorf("share never finishing %.3f, want the fifth still waiting, 0.2 ± 0.02", never)
 	}
 }
+
+// A panel that is not log-normal (issue 11's fast panel: median 5 s, 3%
+// near half an hour) keeps its own fit from its first 200 answers on,
+// asked a little after each check as a run asks: a log-normal explaining
+// the answers nearly as well by chance would put half its orders within a
+// second and too few of them late.
+func TestFitKeepsAPanelThatIsNotLogNormal(t *testing.T) {
+	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
+	for _, n := range []int{200, 300, 400, 1000} {
+		r := rand.New(rand.NewPCG(uint64(n), 9))
+		var obs []FinishObservation
+		for range n {
+			takes, _ := fastSimProfile().draw(r)
+			late := func(age float64) float64 { return age * (1 + 0.05*r.Float64()) }
+			waiting := 0.0
+			for _, c := range checks {
+				if c >= takes {
+					obs = append(obs, FinishObservation{WaitingAge: waiting, FinalAge: late(c), Completed: true})
+					break
+				}
+				waiting = late(c)
+			}
+		}
+		fit := FitFinishing(obs, PINProfile())
+		if got := fit.SurvAt(1000); math.Abs(got-0.03) > 0.01 {
+			t.Errorf("%d answers: share not final at 1000 s %.3f, want the 3%% finishing near half an hour, ± 1%%", n, got)
+		}
+		if got := fit.SurvAt(3); got < 0.6 {
+			t.Errorf("%d answers: share not final at 3 s %.2f, want no fewer than the 0.6 an even spread before the first check gives", n, got)
+		}
+	}
+}

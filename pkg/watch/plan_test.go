@@ -29,6 +29,9 @@ func TestSlowPanelPlanSpendsSixRequestsOnItsP95(t *testing.T) {
 	if pred.PerFinishing > maxPerFinishing {
 		t.Errorf("the plan costs %.2f requests a finishing order, want at most %.0f", pred.PerFinishing, maxPerFinishing)
 	}
+	if pred.P95 > 58 {
+		t.Errorf("the plan promises a p95 of %.1f s, want at most 58 s", pred.P95)
+	}
 	truth := LogNormalFinishing(180, math.Log(20.0/3)/z95, 0)
 	if got := plan.Predict(truth); got.P95 > 58 {
 		t.Errorf("on the panel's true finishing times the plan's p95 is %.1f s, want at most 58 s", got.P95)

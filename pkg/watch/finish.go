@@ -234,8 +234,9 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	// Cells: k < gridPoints-1 is (gridAges[k], gridAges[k+1]], the last one
 	// "after the grid", which is where orders that never finish are.
 	cells := gridPoints
-	shape := fitLogNormal(obs)
-	mass := startingMass(obs, prior, shape)
+	last := lastFinalAge(obs)
+	shape := fitLogNormal(obs, last)
+	mass := startingMass(prior, shape, last)
 	spreadBlind(mass, firstAsked(obs))
 	for k := range mass {
 		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
@@ -336,7 +337,7 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 		// Where a log-normal explains the answers as well, the fit's
 		// differences from it are chance, and would move the plan from
 		// refit to refit.
-		smooth := shapeThenFit(shape, surv, lastFinalAge(obs))
+		smooth := shapeThenFit(shape, surv, last)
 		if logLikelihood(surv, obs)-logLikelihood(smooth, obs) < shapeExplains*float64(len(obs)) {
 			surv = smooth
 		}
@@ -451,7 +452,7 @@ func (f *Finishing) withSurv(surv []float64) *Finishing {
 // makes a panel's answers likeliest; nil without a final answer to fit,
 // or when none within plausible bounds does.
 // It gives the fit its shape where the answers cannot tell (startingMass).
-func fitLogNormal(obs []FinishObservation) *Finishing {
+func fitLogNormal(obs []FinishObservation, last float64) *Finishing {
 	// Orders seen in the same interval weigh together. The checks of a
 	// fixed schedule mark out a few dozen; a plan's, each asked a little
 	// after its age, nearly one an order: 2,000 such answers take the
@@ -460,22 +461,29 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 		lo, hi float64 // +Inf: still waiting, or given up, at lo
 	}
 	counts := make(map[interval]float64)
-	finals := 0
+	// For the search's start: the ages at which orders were found final,
+	// and how many are still waiting after the last of them.
+	var finalAges []float64
+	after := 0.0
 	for _, o := range obs {
 		switch lo := max(o.WaitingAge, 0); {
 		case o.GaveUp:
 			counts[interval{max(o.FinalAge, 0), math.Inf(1)}]++
+			after++
 		case o.Open:
 			counts[interval{lo, math.Inf(1)}]++
+			if o.WaitingAge >= last {
+				after++
+			}
 		default:
 			// As in FitFinishing: an order found final at the age it was
 			// last seen waiting finished just before.
 			hi := max(o.FinalAge, lo)
 			counts[interval{max(min(lo, hi-1e-3), 0), hi}]++
-			finals++
+			finalAges = append(finalAges, math.Sqrt(max(lo, 1)*max(hi, 1)))
 		}
 	}
-	if finals == 0 {
+	if len(finalAges) == 0 {
 		return nil
 	}
 	type weighed struct {
@@ -519,18 +527,6 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 	}
 	// Started where the answers point: the median of the ages orders were
 	// found final at, and the share still waiting after the last of them.
-	var finalAges []float64
-	for _, o := range obs {
-		if !o.Open && !o.GaveUp {
-			finalAges = append(finalAges, math.Sqrt(max(o.WaitingAge, 1)*max(o.FinalAge, 1)))
-		}
-	}
-	last, after := lastFinalAge(obs), 0.0
-	for _, o := range obs {
-		if (o.Open && o.WaitingAge >= last) || o.GaveUp {
-			after++
-		}
-	}
 	slices.Sort(finalAges)
 	never := min(max(after/float64(len(obs)), 1e-3), 0.9)
 	start := []float64{math.Log(finalAges[len(finalAges)/2]), 0, math.Log(never / (1 - never))}
@@ -564,7 +560,7 @@ func fitLogNormal(obs []FinishObservation) *Finishing {
 // After it the start is the prior's, beside neverAtStart: there the answers
 // cannot tell an order finishing later than any did from one that never
 // finishes, and the split the fit starts from is kept.
-func startingMass(obs []FinishObservation, prior, shape *Finishing) []float64 {
+func startingMass(prior, shape *Finishing, last float64) []float64 {
 	never := gridPoints - 1
 	mass := make([]float64, gridPoints)
 	for k := range never {
@@ -574,7 +570,6 @@ func startingMass(obs []FinishObservation, prior, shape *Finishing) []float64 {
 	if shape == nil {
 		return mass
 	}
-	last := lastFinalAge(obs)
 	for k := 0; k < never && gridAges[k] < last; k++ {
 		mass[k] = shape.Surv[k] - shape.Surv[k+1]
 	}

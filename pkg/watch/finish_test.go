@@ -257,7 +257,7 @@ func TestLogNormalShapeIsThePanels(t *testing.T) {
 	for range 200 {
 		obs = append(obs, FinishObservation{WaitingAge: 600, Open: true})
 	}
-	shape := fitLogNormal(obs)
+	shape := fitLogNormal(obs, lastFinalAge(obs))
 	median, never := shape.Quantile(0.5), 1-shape.FinishedShare()
 	if math.Abs(median-40) > 4 {
 		t.Errorf("median %.1f s, want 40 s ± 4", median)

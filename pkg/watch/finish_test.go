@@ -302,3 +302,40 @@ func TestFitKeepsAPanelThatIsNotLogNormal(t *testing.T) {
 		}
 	}
 }
+
+// Histories a panel or a clock can produce that no log-normal fits (every
+// order final at its first check, all at one age, ages the store should
+// never give) still give a share not final that starts at 1, never rises
+// and is a number everywhere, and a plan that asks: the run plans from
+// it, whatever it is.
+func TestFitSurvivesDegenerateHistories(t *testing.T) {
+	repeat := func(n int, o FinishObservation) []FinishObservation {
+		out := make([]FinishObservation, n)
+		for i := range out {
+			out[i] = o
+		}
+		return out
+	}
+	for name, obs := range map[string][]FinishObservation{
+		"all final at the first check":                repeat(300, FinishObservation{FinalAge: 15, Completed: true}),
+		"all final at the same age they were waiting": repeat(300, FinishObservation{WaitingAge: 40, FinalAge: 40, Completed: true}),
+		"final at age 0":                              repeat(300, FinishObservation{Completed: true}),
+		"negative ages":                               append(repeat(250, FinishObservation{WaitingAge: -5, FinalAge: 20, Completed: true}), repeat(50, FinishObservation{WaitingAge: -1, Open: true})...),
+		"final after a year":                          repeat(300, FinishObservation{WaitingAge: 3e7, FinalAge: 3.2e7, Completed: true}),
+		"mostly given up, a few final":                append(repeat(60, FinishObservation{WaitingAge: 15, FinalAge: 23, Completed: true}), repeat(900, FinishObservation{FinalAge: 86400, GaveUp: true})...),
+	} {
+		fit := FitFinishing(obs, PINProfile())
+		if fit.Surv[0] != 1 {
+			t.Errorf("%s: share not final at age 0 is %v, want 1", name, fit.Surv[0])
+		}
+		for k, s := range fit.Surv {
+			if math.IsNaN(s) || s < 0 || s > 1 || (k > 0 && s > fit.Surv[k-1]+1e-12) {
+				t.Errorf("%s: share not final at %.0f s is %v after %v before it", name, gridAges[k], s, fit.Surv[max(k-1, 0)])
+				break
+			}
+		}
+		if plan, _ := PlanFor(fit, DefaultSchedule, 15*time.Second, testLimits, math.Inf(1)); !(plan.First() >= 15) || math.IsInf(plan.First(), 1) {
+			t.Errorf("%s: the plan first asks at %v s, want a time from the first delay on", name, plan.First())
+		}
+	}
+}

@@ -104,7 +104,8 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 			Ages: GridAges(), Survival: f.Surv,
 		}
 		if f.Weight > 0 {
-			fit.FirstCheck = learnFirstCheck(f, schedule, time.Duration(float64(firstDelay)*scale), giveUp) / scale
+			inPlans := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
+			fit.FirstCheck = learnFirstCheck(f, schedule, inPlans(firstDelay), inPlans(giveUp)) / scale
 		}
 		fits = append(fits, fit)
 	}

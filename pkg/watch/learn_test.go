@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -107,5 +108,66 @@ func TestStaleFitsAreRefittedBesideTheRun(t *testing.T) {
 		FROM zwatch_panel_fits WHERE integration_id = $1`, e.integ)
 	if fit.Finals != 600 || fit.Age > 60 {
 		t.Errorf("after a run that found the fit an hour old: fit of %d final answers made %.0f s ago, want 600 made by that run", fit.Finals, fit.Age)
+	}
+}
+
+// spreadHistory is 1,000 orders of a panel with a median of 2 minutes and
+// a p95 of 20, at evenly spaced quantiles of a log-normal, as the PIN
+// schedule's checks saw them, with time divided by compress. Where a plan
+// ends changes when its first check had best be on such a panel.
+func spreadHistory(compress float64) []storetest.Finished {
+	sigma := math.Log(10) / 1.6448536269514722
+	var checks []time.Duration
+	at := 15 * time.Second
+	for k := 0; at < 24*time.Hour; k++ {
+		checks = append(checks, at)
+		at += watch.DefaultSchedule[min(k, len(watch.DefaultSchedule)-1)]
+	}
+	real := func(d time.Duration) time.Duration { return time.Duration(float64(d) / compress) }
+	var h []storetest.Finished
+	for i := range 1000 {
+		q := (float64(i) + 0.5) / 1000
+		takes := time.Duration(120 * math.Exp(sigma*math.Sqrt2*math.Erfinv(2*q-1)) * float64(time.Second))
+		var waiting time.Duration
+		for _, c := range checks {
+			if c >= takes {
+				h = append(h, storetest.Finished{WaitingAt: real(waiting), FinalAt: real(c), Ago: real(2 * time.Hour)})
+				break
+			}
+			waiting = c
+		}
+	}
+	return h
+}
+
+// A run whose time is compressed (the benchmarks') learns the same first
+// check as one on the real clock: the plan it is chosen for gives up a
+// day after it, in the plans' seconds, not the compressed give-up.
+func TestCompressedRunLearnsTheSameFirstCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const compress = 40
+	compressed := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password})
+	e.db.AddFinishHistory(e.integ, spreadHistory(1))
+	e.db.AddFinishHistory(compressed, spreadHistory(compress))
+	firstCheck := func(integrationID string) float64 {
+		var s float64
+		e.db.Get(&s, `SELECT COALESCE(first_check_s, 0) FROM zwatch_panel_fits WHERE integration_id = $1`, integrationID)
+		return s
+	}
+
+	cfg := e.config()
+	cfg.Learn, cfg.Schedule, cfg.FirstDelay = true, watch.DefaultSchedule, 15*time.Second
+	e.run(cfg)
+	want := firstCheck(e.integ)
+
+	e.db.Exec(`DELETE FROM zwatch_panel_fits`)
+	e.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`)
+	cfg.TimeScale = compress
+	cfg.FirstDelay, cfg.GiveUpAfter = cfg.FirstDelay/compress, cfg.GiveUpAfter/compress
+	e.run(cfg)
+	got := firstCheck(compressed) * compress
+	if want == 0 || math.Abs(got-want) > 0.5 {
+		t.Errorf("the panel's first check is %.1f s after sentAt with time ÷ %d, %.1f s on the real clock; want the same", got, compress, want)
 	}
 }

@@ -85,7 +85,8 @@ demo: postgres deps
 # count what every statement zwatch runs costs the server.
 # About twenty minutes on 2 cores; not part of `make test`.
 # BENCH_ARGS goes to the harness, e.g. BENCH_ARGS='-only pin' or -quick;
-# BENCH_ARGS='-only sched -scenarios pin,slow,fast' runs those scheduler scenarios.
+# BENCH_ARGS='-only sched -scenarios pin,slow,fast' runs those scheduler scenarios;
+# -sched-seed N draws their orders and history from another sample than seed 11.
 BENCH_PGOPTIONS := -o fsync=on -o synchronous_commit=on -o shared_buffers=512MB \
 	-o effective_cache_size=4GB -o work_mem=16MB -o maintenance_work_mem=256MB \
 	-o max_wal_size=4GB -o shared_preload_libraries=pg_stat_statements

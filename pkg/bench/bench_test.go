@@ -41,6 +41,8 @@ var (
 		"comma-separated keys of the scheduler scenarios the sched section runs: "+strings.Join(schedKeys(), ", ")+" (default all)")
 	pinScaleFlag = flag.Float64("pin-scale", 0,
 		"divide every duration of the PIN-latency simulation by this factor (default 40, or 120 with -quick)")
+	schedSeedFlag = flag.Uint64("sched-seed", 0,
+		"draw the scheduler scenarios' orders and history from this seed instead of 11, to see how much a figure owes to one sample")
 )
 
 // section is one part of the report.

@@ -74,6 +74,9 @@ func schedCases(quick bool) []schedCase {
 	if *pinScaleFlag > 0 {
 		base.Scale = *pinScaleFlag
 	}
+	if *schedSeedFlag > 0 {
+		base.Seed = *schedSeedFlag
+	}
 	// Every scenario runs an hour past its last order, so that the orders
 	// around half an hour and the 30-minute floor have their time.
 	work := func(f func(*rand.Rand) (time.Duration, bool), perHour float64, window time.Duration) pinWorkload {
@@ -263,7 +266,7 @@ func (r *report) writeSched(w writer) {
 			lessCompressed = append(lessCompressed, fmt.Sprintf("%s: ÷ %g", row.Case.Key, row.Learned.Scale))
 		}
 	}
-	w("Each scenario runs twice on the same orders (one dealer panel): **FIFO** is the recommended cron line following\n")
+	w("Each scenario runs twice on the same orders (one dealer panel, seed %d): **FIFO** is the recommended cron line following\n", r.sched[0].Case.Work.Seed)
 	w("the PIN schedule (`--schedule %s`), today's behaviour; **learned** is the same line without `--schedule`,\n", watch.DefaultSchedule)
 	w("so that zwatch learns the panel from its history and plans each order's checks. The harness is the PIN benchmark's\n")
 	w("(section 4), time divided by %g, `--rate` per scenario, each run lasting an hour past its last order. Scenarios\n", wl.Scale)

@@ -474,11 +474,11 @@ func earlyLogNormal(obs []FinishObservation, blind float64) *Finishing {
 	early := make([]FinishObservation, 0, len(obs))
 	for _, o := range obs {
 		switch {
-		case o.WaitingAge >= reach:
+		case o.WaitingAge >= reach, o.GaveUp && o.FinalAge >= reach:
 			o = FinishObservation{WaitingAge: reach, Open: true}
-		case o.Open, o.GaveUp && o.FinalAge >= reach:
-			o = FinishObservation{WaitingAge: min(o.WaitingAge, reach), Open: true}
+		case o.Open, o.GaveUp:
 		case o.FinalAge > reach:
+			// Finished after it was last seen waiting, before reach or after.
 			o = FinishObservation{WaitingAge: o.WaitingAge, Open: true}
 		}
 		early = append(early, o)

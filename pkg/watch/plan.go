@@ -435,28 +435,12 @@ const (
 // planMenu is the exchange rates PlanFor chooses from, cheapest first:
 // seconds of wait one request is worth, how fast a long wait's cost
 // grows, and the extra cost of a wait longer than 10 s and 60 s.
-//
-// The last of them hold every wait under a bound of 12, 18 or 25 s where
-// they can: the cheapest way to a short tail on a panel that finishes most
-// orders in seconds. There, pricing each second of wait alone spends the
-// requests where most orders finish, in the first seconds, and lets the
-// gaps grow after; a bound spaces the checks evenly up to where nearly all
-// have finished, which holds the same tail with fewer of them. With
-// them issue 11's fast panel (median 5 s), known exactly, is served with
-// a p95 of 12.0 s for 1.75 requests an order; without, 1.97 buy 11.3 s.
 var planMenu = func() []planCost {
 	var menu []planCost
 	for _, steps := range [][2]float64{{0, 0}, {30, 0}, {30, 300}, {0, 1000}, {0, 3000}} {
 		for _, scale := range []float64{60, math.Inf(1)} {
 			for _, cost := range []float64{40, 20, 10, 5, 2.5} {
 				menu = append(menu, planCost{PerRequest: cost, Scale: scale, Over10: steps[0], Over60: steps[1]})
-			}
-		}
-	}
-	for _, cost := range []float64{60, 40, 20} {
-		for _, over10 := range []float64{0, 10} {
-			for _, bound := range []float64{12, 18, 25} {
-				menu = append(menu, planCost{PerRequest: cost, Scale: math.Inf(1), Over10: over10, LateAt: bound, OverLate: 300})
 			}
 		}
 	}
@@ -542,38 +526,17 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 	return best, best.Predict(f)
 }
 
-// score weighs a plan that keeps the promise: twice the median plus the
-// p95, and the requests an order costs, by their logarithm, so that what
-// counts is the share of the panel's requests a plan saves, not their
-// number: the provider's load and the panel's --rate are in proportion
-// to them.
-func (p Predicted) score() float64 {
-	return 2*p.Median + p.P95 + requestShare*math.Log(max(p.RequestsPerOrder, 1))
-}
+// score weighs a plan that keeps the promise: a request is worth
+// scoreRequest seconds off twice the median plus the p95.
+func (p Predicted) score() float64 { return 2*p.Median + p.P95 + scoreRequest*p.PerFinishing }
 
-// requestShare is what a plan that costs the panel e times the requests
-// must buy back in seconds of twice the median plus the p95: a tenth more
-// requests is worth 3.3 s.
-//
-// Counted by their number instead (10 s a request per finishing order, as
-// before), issue 11's fast panel (median 5 s), known exactly, took 2.34
-// requests an order for a median of 4.9 s and a p95 of 9.5 s; by their
-// share it takes 1.75 for 7.9 s and 12.0 s, a quarter less load for 3 s of
-// median. The panel that leaves 12% of its orders unfinished spends most
-// of its requests on those (asked every 30 minutes for a day), so what its
-// first minute costs is a small share of them: it keeps its plan (2.7
-// requests per finishing order, a median of 5.3 s).
-//
-// The two are told apart only in a band. In the simulation, with the plans
-// learned, the second panel keeps its plan for any requestShare from 25 to
-// 45, and the fast panel takes 1.7 requests from 30 up (on its exact
-// finishing times, from 32): 35 is in the middle. From a history of
-// finished orders alone (the benchmark's, which leaves out the orders that
-// never finish), the second panel looks like a slower fast panel, and from
-// 32 on it trades 1.2 s of median for a seventh fewer requests (2.4 a
-// finishing order, median 6.6 s, p95 11.8 s) until the refits see the
-// orders still waiting.
-const requestShare = 35.0
+// scoreRequest is 10 s: at 15, a panel that finishes fast but leaves some
+// orders unfinished (issue 11's second panel) kept a median of 6.5 s
+// where 2.8 requests instead of 2.4 per finishing order buy 5.6 s, well
+// within its budget; a PIN-like panel's choice (the fixed schedule, the
+// only plan that keeps the promise) and a slow panel's (none keeps it)
+// do not depend on it.
+const scoreRequest = 10.0
 
 // planFallbacks are the kinds of plan PlanFor bisects for when no plan
 // keeps the promise within the bounds: minded of the tail (waits over 60 s

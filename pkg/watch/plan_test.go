@@ -58,29 +58,3 @@ func TestLateCheckKeepsToThePlan(t *testing.T) {
 		}
 	}
 }
-
-// Requests are weighed by the share of a panel's requests they are. Issue
-// 11's fast panel (median 5 s, 3% near half an hour), once learned, is
-// served within its promise for fewer requests than the PIN schedule
-// takes (1.9 an order), with a p95 no longer than the schedule's; its
-// panel where 12% never finish spends most of its requests asking those
-// for a day, and keeps the plan that gives it a short median.
-func TestRequestsWeighByTheirShareOfThePanels(t *testing.T) {
-	sigma := math.Log(8) / z95
-	fastTruth := &Finishing{Surv: make([]float64, gridPoints)}
-	for k, a := range gridAges {
-		fastTruth.Surv[k] = 1
-		if a > 0 {
-			fastTruth.Surv[k] = 0.97*logNormalSurv(a, 5, sigma) + 0.03*logNormalSurv(a, 1800, 0.1)
-		}
-	}
-	plan, _ := learningScheduler(simScenarioOf(t, "fast")).Plan("p")
-	if got := plan.Predict(fastTruth); got.RequestsPerOrder > 1.8 || got.Median > planMedian || got.P95 > 15 {
-		t.Errorf("fast panel: %.2f requests an order, median %.1f s, p95 %.1f s; want at most 1.8, %.0f s and 15 s",
-			got.RequestsPerOrder, got.Median, got.P95, planMedian)
-	}
-	plan, _ = learningScheduler(simScenarioOf(t, "fast, 12% never")).Plan("p")
-	if got := plan.Predict(LogNormalFinishing(15, 1, 0.12)); got.Median > 6 || got.P95 > 12 {
-		t.Errorf("panel where 12%% never finish: median %.1f s, p95 %.1f s, want at most 6 s and 12 s", got.Median, got.P95)
-	}
-}

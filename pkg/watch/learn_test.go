@@ -123,7 +123,7 @@ func spreadHistory(compress float64) []storetest.Finished {
 		checks = append(checks, at)
 		at += watch.DefaultSchedule[min(k, len(watch.DefaultSchedule)-1)]
 	}
-	real := func(d time.Duration) time.Duration { return time.Duration(float64(d) / compress) }
+	onClock := func(d time.Duration) time.Duration { return time.Duration(float64(d) / compress) }
 	var h []storetest.Finished
 	for i := range 1000 {
 		q := (float64(i) + 0.5) / 1000
@@ -131,7 +131,7 @@ func spreadHistory(compress float64) []storetest.Finished {
 		var waiting time.Duration
 		for _, c := range checks {
 			if c >= takes {
-				h = append(h, storetest.Finished{WaitingAt: real(waiting), FinalAt: real(c), Ago: real(2 * time.Hour)})
+				h = append(h, storetest.Finished{WaitingAt: onClock(waiting), FinalAt: onClock(c), Ago: onClock(2 * time.Hour)})
 				break
 			}
 			waiting = c

@@ -212,7 +212,9 @@ const (
 // (within one interval) a shape like the panel's stays, then smoothed over
 // a few neighbouring grid cells. Where the log-normal itself explains the
 // answers about as well (shapeExplains), it is the fit, up to the last
-// final answer (shapeThenFit).
+// final answer (shapeThenFit). The ages before the first check, where no
+// answer tells anything, keep the shape of the panel's first minutes
+// (spreadBlind).
 func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	own := &Finishing{}
 	for _, o := range obs {
@@ -431,7 +433,7 @@ func firstAsked(obs []FinishObservation) float64 {
 // enough to learn otherwise. An even spread says only that they finished
 // some time before it, but on a panel that finishes most orders in the
 // first seconds it put them too late: issue 11's fast panel (median 5 s)
-// kept 73% waiting at 4 s where 58% are, and its plans promised medians
+// kept 79% waiting at 4 s where 58% are, and its plans promised medians
 // 1 to 4 s shorter than they gave.
 func spreadBlind(mass []float64, blind float64, shape *Finishing) {
 	if math.IsInf(blind, 1) || blind <= gridAges[1] {
@@ -456,18 +458,26 @@ func spreadBlind(mass []float64, blind float64, shape *Finishing) {
 }
 
 // earlyReach is how far past the first check, as a multiple of its age,
-// the answers that shape the ages before it reach (earlyLogNormal).
+// the answers that shape the ages before it reach (earlyLogNormal). The
+// first check is the youngest age any order was asked at, so one order
+// asked early narrows the reach with it: at the PIN schedule's 15 s it is
+// five minutes, at 3 s one minute, both past the bulk of a fast panel's
+// orders.
 const earlyReach = 20
 
 // earlyLogNormal is the log-normal, with a share finishing later or never,
 // that makes a panel's answers up to earlyReach times its first check
-// likeliest: the shape the ages before the first check are given. Later
-// answers are left out (each taken for an order still waiting at that
-// age), so that a second, late mode (the PIN profile's half hour, orders a
-// person at the dealer handles) does not bend the slope of the first
-// minutes it is extrapolated from. Nil where fitLogNormal gives none.
+// likeliest: the shape the ages before the first check are given. An
+// order still waiting at the reach counts as waiting there, one that
+// finished past it as waiting when it was last seen so, so that a second,
+// late mode (the PIN profile's half hour, orders a person at the dealer
+// handles) does not bend the slope of the first minutes it is extrapolated
+// from. Nil where fitLogNormal gives none (a panel whose early median is
+// under its search's bound of a second, too: spreadBlind then spreads
+// evenly), and where spreadBlind has no ages to spread, so that a refit
+// does not pay for a second search it would not use.
 func earlyLogNormal(obs []FinishObservation, blind float64) *Finishing {
-	if math.IsInf(blind, 1) {
+	if math.IsInf(blind, 1) || blind <= gridAges[1] {
 		return nil
 	}
 	reach := earlyReach * blind
@@ -483,7 +493,7 @@ func earlyLogNormal(obs []FinishObservation, blind float64) *Finishing {
 		}
 		early = append(early, o)
 	}
-	return fitLogNormal(early, min(lastFinalAge(early), reach))
+	return fitLogNormal(early, lastFinalAge(early)) // none past reach
 }
 
 func (f *Finishing) withSurv(surv []float64) *Finishing {

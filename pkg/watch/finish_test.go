@@ -159,7 +159,7 @@ func TestFitCountsOrdersStillWaiting(t *testing.T) {
 // gave. The fit extrapolates the panel's log-normal from its first
 // minutes, also where the panel is not log-normal (issue 11's fast panel,
 // 3% of whose orders finish near half an hour).
-func TestFitLeavesTheAgesBeforeTheFirstCheckOpen(t *testing.T) {
+func TestFitExtrapolatesTheEarlyLogNormalBeforeTheFirstCheck(t *testing.T) {
 	checks := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits).path()
 	r := rand.New(rand.NewPCG(5, 5))
 	withLateOnes := make([]float64, 1000)

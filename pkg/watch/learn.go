@@ -76,7 +76,9 @@ func LearnPanels(ctx context.Context, st *store.Store, refit bool, schedule Sche
 // Refit learns every panel's finishing times from the history and saves
 // them, with the first check of each panel's plan, chosen as the run's
 // scheduler chooses its plan: among the fixed schedule (first asked
-// firstDelay after sentAt, on the real clock) and the planned ones.
+// firstDelay after sentAt) and the planned ones, all given up on at giveUp.
+// firstDelay and giveUp are on the run's clock, which a benchmark divides
+// by scale; plans are made on the panel's, so both are multiplied back.
 func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, giveUp time.Duration, scale float64) error {
 	samples, err := st.FinishHistory(ctx, store.HistoryParams{
 		Scan: historyScan, PerPanel: historyPerPanel, Within: time.Duration(float64(historyWithin) / scale),

@@ -239,8 +239,7 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	last := lastFinalAge(obs)
 	shape := fitLogNormal(obs, last)
 	mass := startingMass(prior, shape, last)
-	blind := firstAsked(obs)
-	spreadBlind(mass, blind, earlyLogNormal(obs, blind))
+	spreadBlind(mass, obs)
 	for k := range mass {
 		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
 	}
@@ -435,16 +434,17 @@ func firstAsked(obs []FinishObservation) float64 {
 // first seconds it put them too late: issue 11's fast panel (median 5 s)
 // kept 79% waiting at 4 s where 58% are, and its plans promised medians
 // 1 to 4 s shorter than they gave.
-func spreadBlind(mass []float64, blind float64, shape *Finishing) {
+func spreadBlind(mass []float64, obs []FinishObservation) {
+	blind := firstAsked(obs)
 	if math.IsInf(blind, 1) || blind <= gridAges[1] {
-		return
+		return // no ages before the first check on the grid
 	}
 	total := 0.0
 	k := 0
 	for ; k+1 < len(gridAges) && gridAges[k+1] <= blind; k++ {
 		total += mass[k]
 	}
-	if shape != nil {
+	if shape := earlyLogNormal(obs, blind); shape != nil {
 		if inShape := 1 - shape.Surv[k]; inShape > 0 {
 			for j := range k {
 				mass[j] = total * (shape.Surv[j] - shape.Surv[j+1]) / inShape
@@ -474,12 +474,8 @@ const earlyReach = 20
 // handles) does not bend the slope of the first minutes it is extrapolated
 // from. Nil where fitLogNormal gives none (a panel whose early median is
 // under its search's bound of a second, too: spreadBlind then spreads
-// evenly), and where spreadBlind has no ages to spread, so that a refit
-// does not pay for a second search it would not use.
+// evenly).
 func earlyLogNormal(obs []FinishObservation, blind float64) *Finishing {
-	if math.IsInf(blind, 1) || blind <= gridAges[1] {
-		return nil
-	}
 	reach := earlyReach * blind
 	early := make([]FinishObservation, 0, len(obs))
 	for _, o := range obs {

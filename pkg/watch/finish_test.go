@@ -329,6 +329,11 @@ func TestFitSurvivesDegenerateHistories(t *testing.T) {
 		"negative ages":                               append(repeat(250, FinishObservation{WaitingAge: -5, FinalAge: 20, Completed: true}), repeat(50, FinishObservation{WaitingAge: -1, Open: true})...),
 		"final after a year":                          repeat(300, FinishObservation{WaitingAge: 3e7, FinalAge: 3.2e7, Completed: true}),
 		"mostly given up, a few final":                append(repeat(60, FinishObservation{WaitingAge: 15, FinalAge: 23, Completed: true}), repeat(900, FinishObservation{FinalAge: 86400, GaveUp: true})...),
+		// The ages before the first check take the shape of the answers up
+		// to 20 times it: one order asked early narrows that reach to 40 s.
+		"one order asked at 2 s": append(repeat(1, FinishObservation{WaitingAge: 2, FinalAge: 15, Completed: true}), repeat(299, FinishObservation{WaitingAge: 15, FinalAge: 65, Completed: true})...),
+		"all final by 2 s":       repeat(300, FinishObservation{FinalAge: 2, Completed: true}),
+		"all waiting past 40 s":  append(repeat(1, FinishObservation{WaitingAge: 2, FinalAge: 3, Completed: true}), repeat(299, FinishObservation{WaitingAge: 300, Open: true})...),
 	} {
 		fit := FitFinishing(obs, PINProfile())
 		if fit.Surv[0] != 1 {

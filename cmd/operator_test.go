@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -403,14 +404,24 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	}
 }
 
-func TestJSONLogsGiveDurationsAsText(t *testing.T) {
+func TestJSONLogsGiveDurationsAndTimesAsText(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	s.order("141")
 	s.znet.SetDefault(znettest.Waiting(""))
+	before := time.Now()
 	r := zwatch(t, s.db, "check-pending", "--log-format", "json", "--log-level", "debug")
+	after := time.Now()
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	// The line of each answer says when its request left, to the
+	// nanosecond: what an operator lines up with the panel's own log.
+	askedAt := regexp.MustCompile(`"msg":"asked znet".*"asked_at":"([^"]+)"`).FindStringSubmatch(r.stderr)
+	if askedAt == nil {
+		t.Errorf("the debug line of an answer does not say when the request left:\n%s", r.stderr)
+	} else if at, err := time.Parse(time.RFC3339Nano, askedAt[1]); err != nil || at.Before(before) || at.After(after) {
+		t.Errorf("asked_at %q is not a time within the run (%v)", askedAt[1], err)
 	}
 	if !regexp.MustCompile(`"took":"[0-9.]+(ms|µs|s)"`).MatchString(r.stderr) {
 		t.Errorf("JSON logs without a readable duration:\n%s", r.stderr)

@@ -558,11 +558,14 @@ func (ap *applier) summary() *Summary {
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,
-// the time znet took and the result; never the PIN, never the password.
+// when the request left, the time znet took and the result; never the PIN,
+// never the password. The line is written when the answer is saved, so
+// asked_at is what tells how requests were spaced on their way to a panel.
 func (ap *applier) logAnswer(a answer, result string) {
 	attrs := []any{
 		"order", a.order.ID,
 		"integration", a.lane.integration.Name,
+		"asked_at", a.askedAt,
 		"took", a.took.Round(time.Millisecond),
 		"result", result,
 	}

@@ -77,6 +77,27 @@ func (inv *invocation) wait() {
 	}
 }
 
+// sendTimes is when each request left the process, per panel, read from
+// the debug line zwatch writes for each answer (asked_at). It is empty
+// unless the process ran with --log-level debug --log-format json.
+func (inv *invocation) sendTimes() (map[string][]time.Time, error) {
+	sent := make(map[string][]time.Time)
+	for line := range bytes.Lines(inv.stderr.Bytes()) {
+		var entry struct {
+			Msg         string    `json:"msg"`
+			Integration string    `json:"integration"`
+			AskedAt     time.Time `json:"asked_at"`
+		}
+		if err := json.Unmarshal(line, &entry); err != nil {
+			return nil, fmt.Errorf("zwatch wrote a log line that is not JSON (%v): %.200s", err, line)
+		}
+		if entry.Msg == "asked znet" {
+			sent[entry.Integration] = append(sent[entry.Integration], entry.AskedAt)
+		}
+	}
+	return sent, nil
+}
+
 // output is what the process printed, cut to what a person reads in a
 // failure message.
 func (inv *invocation) output() string {

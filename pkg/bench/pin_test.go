@@ -320,10 +320,13 @@ type pinRow struct {
 	Median, P95, P99, Max float64
 	RequestsPerOrder      float64
 	// MaxPerSecond is the most requests one panel saw within one simulated
-	// second.
-	MaxPerSecond int
-	Invocations  int
-	Wall         time.Duration // real
+	// second. MaxPerSecondSent counts the same by the moments zwatch let
+	// them go (asked_at): what arrives later than that at the fake panel
+	// was held up on the way, by scheduling on a busy host or localhost
+	// HTTP, which time compression multiplies by the scale.
+	MaxPerSecond, MaxPerSecondSent int
+	Invocations                    int
+	Wall                           time.Duration // real
 	// MaxOverlap is the most invocations running at once; Asked and
 	// DBSeconds add up their summaries. BudgetWrites counts reservations on
 	// the panels' shared budgets, and BudgetServer is the server's mean
@@ -427,9 +430,17 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	end := time.Now()
 
 	row := pinRow{Scenario: sc, Scale: wl.Scale, Orders: len(orders), Invocations: len(invs), Wall: end.Sub(start)}
+	sent := make(map[string][]time.Time) // per panel, all invocations
 	for _, inv := range invs {
 		if inv.err != nil {
 			t.Errorf("an invocation failed: %v", inv.err)
+		}
+		times, err := inv.sendTimes()
+		if err != nil {
+			t.Error(err)
+		}
+		for panel, ts := range times {
+			sent[panel] = append(sent[panel], ts...)
 		}
 		row.Asked += inv.summary.Total.Asked
 		row.DBSeconds += inv.summary.DBSeconds
@@ -473,6 +484,12 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	row.RequestsPerOrder = float64(requests) / float64(len(orders))
 	for _, arrivals := range world.arrivals {
 		row.MaxPerSecond = max(row.MaxPerSecond, maxWithin(arrivals, wl.real(time.Second)))
+	}
+	for _, times := range sent {
+		row.MaxPerSecondSent = max(row.MaxPerSecondSent, maxWithin(times, wl.real(time.Second)))
+	}
+	if requests > 0 && len(sent) == 0 {
+		t.Errorf("zwatch asked znet %d times but wrote no debug line saying when", requests)
 	}
 	concurrent := 0
 	for _, o := range orders {
@@ -543,7 +560,8 @@ func (s pinScenario) args(wl pinWorkload) ([]string, error) {
 	// --time-scale for both: it compresses zwatch's own waits (the apply's
 	// linger), which a scenario with a fixed schedule must not pay in real
 	// time either.
-	args := []string{"check-pending", "-o", "json", "--log-level", "warn",
+	// Debug logs for the moment each request left (sendTimes).
+	args := []string{"check-pending", "-o", "json", "--log-level", "debug", "--log-format", "json",
 		"--time-scale", strconv.FormatFloat(wl.Scale, 'f', -1, 64)}
 	if !s.Learn {
 		args = append(args, "--schedule", schedule.String())

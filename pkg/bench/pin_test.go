@@ -320,10 +320,10 @@ type pinRow struct {
 	Median, P95, P99, Max float64
 	RequestsPerOrder      float64
 	// MaxPerSecond is the most requests one panel saw within one simulated
-	// second. MaxPerSecondSent counts the same by the moments zwatch let
-	// them go (asked_at): what arrives later than that at the fake panel
-	// was held up on the way, by scheduling on a busy host or localhost
-	// HTTP, which time compression multiplies by the scale.
+	// second. MaxPerSecondSent counts the same by the moments zwatch's
+	// workers started them (asked_at): what arrives later than that at the
+	// fake panel was held up on the way, by scheduling on a busy host or
+	// localhost HTTP, which time compression multiplies by the scale.
 	MaxPerSecond, MaxPerSecondSent int
 	Invocations                    int
 	Wall                           time.Duration // real

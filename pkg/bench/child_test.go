@@ -77,12 +77,18 @@ func (inv *invocation) wait() {
 	}
 }
 
-// sendTimes is when each request left the process, per panel, read from
+// sendTimes is when a worker started each request, per panel, read from
 // the debug line zwatch writes for each answer (asked_at). It is empty
-// unless the process ran with --log-level debug --log-format json.
+// unless the process ran with --log-level debug --log-format json. Lines
+// that are not JSON (a failed run's last words) are passed over: the
+// failure is inv.err's to report.
 func (inv *invocation) sendTimes() (map[string][]time.Time, error) {
 	sent := make(map[string][]time.Time)
+	lines := 0
 	for line := range bytes.Lines(inv.stderr.Bytes()) {
+		if !bytes.HasPrefix(line, []byte("{")) {
+			continue
+		}
 		var entry struct {
 			Msg         string    `json:"msg"`
 			Integration string    `json:"integration"`
@@ -93,7 +99,13 @@ func (inv *invocation) sendTimes() (map[string][]time.Time, error) {
 		}
 		if entry.Msg == "asked znet" {
 			sent[entry.Integration] = append(sent[entry.Integration], entry.AskedAt)
+			lines++
 		}
+	}
+	// Every answer counted as asked has its line (answers the shop
+	// overtook have one too, uncounted).
+	if inv.err == nil && lines < inv.summary.Total.Asked {
+		return nil, fmt.Errorf("zwatch asked znet %d times but wrote %d debug lines saying when", inv.summary.Total.Asked, lines)
 	}
 	return sent, nil
 }
@@ -101,7 +113,13 @@ func (inv *invocation) sendTimes() (map[string][]time.Time, error) {
 // output is what the process printed, cut to what a person reads in a
 // failure message.
 func (inv *invocation) output() string {
-	s := strings.TrimSpace(inv.stderr.String() + "\n" + inv.stdout.String())
+	var logs strings.Builder
+	for line := range strings.Lines(inv.stderr.String()) {
+		if !strings.Contains(line, `"level":"DEBUG"`) {
+			logs.WriteString(line)
+		}
+	}
+	s := strings.TrimSpace(logs.String() + "\n" + inv.stdout.String())
 	if len(s) > 2000 {
 		s = s[:1000] + "\n...\n" + s[len(s)-1000:]
 	}

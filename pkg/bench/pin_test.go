@@ -488,9 +488,6 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	for _, times := range sent {
 		row.MaxPerSecondSent = max(row.MaxPerSecondSent, maxWithin(times, wl.real(time.Second)))
 	}
-	if requests > 0 && len(sent) == 0 {
-		t.Errorf("zwatch asked znet %d times but wrote no debug line saying when", requests)
-	}
 	concurrent := 0
 	for _, o := range orders {
 		if fakes[o.Panel].MaxConcurrentFor(o.Ref) > 1 {
@@ -560,7 +557,7 @@ func (s pinScenario) args(wl pinWorkload) ([]string, error) {
 	// --time-scale for both: it compresses zwatch's own waits (the apply's
 	// linger), which a scenario with a fixed schedule must not pay in real
 	// time either.
-	// Debug logs for the moment each request left (sendTimes).
+	// Debug logs for the moment each request was started (sendTimes).
 	args := []string{"check-pending", "-o", "json", "--log-level", "debug", "--log-format", "json",
 		"--time-scale", strconv.FormatFloat(wl.Scale, 'f', -1, 64)}
 	if !s.Learn {

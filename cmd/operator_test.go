@@ -415,11 +415,11 @@ func TestJSONLogsGiveDurationsAndTimesAsText(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
-	// The line of each answer says when its request left, to the
+	// The line of each answer says when its request was started, to the
 	// nanosecond: what an operator lines up with the panel's own log.
 	askedAt := regexp.MustCompile(`"msg":"asked znet".*"asked_at":"([^"]+)"`).FindStringSubmatch(r.stderr)
 	if askedAt == nil {
-		t.Errorf("the debug line of an answer does not say when the request left:\n%s", r.stderr)
+		t.Errorf("the debug line of an answer does not say when the request was started:\n%s", r.stderr)
 	} else if at, err := time.Parse(time.RFC3339Nano, askedAt[1]); err != nil || at.Before(before) || at.After(after) {
 		t.Errorf("asked_at %q is not a time within the run (%v)", askedAt[1], err)
 	}

@@ -150,7 +150,7 @@ func (r *report) writeBudget(w writer) {
 	w("them as in the PIN-latency benchmark. `zwatch check-pending --loop %s --rate %g` (every other flag its default)\n",
 		shortDuration(sc.Loop), sc.Rate)
 	w("starts every minute, whether or not the last one has ended, for %s. A run goes on after its loop until its queue\n", shortDuration(b.Horizon))
-	w("drains (at most --max-duration), so runs overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", b.Scale)
+	w("drains (at most --max-duration), so runs may overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", b.Scale)
 	w("window of %s on the real clock. *DB time per request* is every run's database time (all of zwatch's statements,\n",
 		time.Duration(float64(time.Second)/b.Scale))
 	w("from their summaries, claims and applies included, round trips and waits included) divided by the requests they\n")

@@ -323,5 +323,5 @@ func (r *report) writeScaleEffect(w writer) {
 	}
 	w("Requests within one simulated second are counted in windows of\n")
 	w("1 s ÷ scale on the real clock, so a few milliseconds of scheduling jitter on this machine can put an extra request\n")
-	w("or two into a window at a large scale; zwatch spaces a panel's requests at 1/(0.9·rate) within a run.\n\n")
+	w("or two into a window at a large scale; zwatch spaces a panel's requests at 1/(0.9·rate), across runs (section 5).\n\n")
 }

@@ -558,9 +558,10 @@ func (ap *applier) summary() *Summary {
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,
-// when the request left, the time znet took and the result; never the PIN,
-// never the password. The line is written when the answer is saved, so
-// asked_at is what tells how requests were spaced on their way to a panel.
+// when its worker started the request, the time znet took and the result;
+// never the PIN, never the password. The line is written when the answer is
+// saved, so asked_at is what tells how requests were spaced on their way to
+// a panel.
 func (ap *applier) logAnswer(a answer, result string) {
 	attrs := []any{
 		"order", a.order.ID,

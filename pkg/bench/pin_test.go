@@ -53,6 +53,9 @@ type pinScenario struct {
 	// Learn leaves --schedule out, so that zwatch learns each panel
 	// (issue 11), and tells it the time scale.
 	Learn bool
+	// Hosts is how many invocations cron starts at each interval, as the
+	// same crontab on that many hosts would; 0 is one.
+	Hosts int
 }
 
 const (
@@ -414,9 +417,11 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 			if !now.Before(horizon) || next == len(orders) && openOrders(t, ctx, db) == 0 {
 				break
 			}
-			inv := startZwatch(bin, db.URL, args...)
-			invs = append(invs, inv)
-			running.Go(inv.wait)
+			for range max(1, sc.Hosts) {
+				inv := startZwatch(bin, db.URL, args...)
+				invs = append(invs, inv)
+				running.Go(inv.wait)
+			}
 			nextCron = nextCron.Add(wl.real(sc.Interval))
 			continue
 		}

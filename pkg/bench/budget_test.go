@@ -33,9 +33,10 @@ const (
 	budgetPanelWait = 200 * time.Millisecond
 )
 
-// budgetRow is the scenario's figures.
-type budgetRow struct {
-	pinRow
+// budgetSection is the section's figures: the promotion on one host, then
+// on two, and the cost of one reservation measured apart.
+type budgetSection struct {
+	Rows            []pinRow
 	Burst           int
 	Window, Horizon time.Duration // simulated
 	// ReserveAlone and ReserveShared are the mean time of one reservation
@@ -47,19 +48,19 @@ type budgetRow struct {
 	ServerKnown                 bool
 }
 
-// BudgetPerRequest is what the shared budget costs the database per request
-// sent: reservations per request times what a reservation costs. That is
-// the server's own time in the scenario where it is known, else the
-// client's time with four runs reserving at once, an upper bound.
-func (b budgetRow) BudgetPerRequest() time.Duration {
-	if b.Asked == 0 {
+// BudgetPerRequest is what the shared budget cost the database per request
+// a row sent: reservations per request times what a reservation costs.
+// That is the server's own time in the row's scenario where it is known,
+// else the client's time with four runs reserving at once, an upper bound.
+func (b *budgetSection) BudgetPerRequest(row pinRow) time.Duration {
+	if row.Asked == 0 {
 		return 0
 	}
 	cost := b.ReserveShared
-	if b.BudgetServerKnown {
-		cost = b.BudgetServer
+	if row.BudgetServerKnown {
+		cost = row.BudgetServer
 	}
-	return time.Duration(float64(b.BudgetWrites) / float64(b.Asked) * float64(cost))
+	return time.Duration(float64(row.BudgetWrites) / float64(row.Asked) * float64(cost))
 }
 
 func benchBudget(t *testing.T, h *harness) {
@@ -86,23 +87,23 @@ func benchBudget(t *testing.T, h *harness) {
 	}
 	wl.Window = budgetWindow
 
+	b := &budgetSection{Burst: budgetBurst, Window: budgetWindow, Horizon: wl.Horizon}
 	for _, sc := range []pinScenario{oneHost, twoHosts} {
 		row := runPINScenario(t, h.bin, sc, wl, orders)
 		t.Logf("%s: %d invocations, at most %d at once: at most %d requests in one second on the panel (--rate %d), %.3f ms of database time per request",
 			sc.Name, row.Invocations, row.MaxOverlap, row.MaxPerSecond, budgetRate, row.DBPerRequest()*1000)
-		h.report.budget = append(h.report.budget, &budgetRow{pinRow: row, Burst: budgetBurst, Window: budgetWindow, Horizon: wl.Horizon})
+		b.Rows = append(b.Rows, row)
 	}
-	b := h.report.budget[0]
 	var aloneKnown, sharedKnown bool
 	b.ReserveAlone, b.ServerAlone, aloneKnown = reservationCost(t, 1)
 	b.ReserveShared, b.ServerShared, sharedKnown = reservationCost(t, 4)
 	b.ServerKnown = aloneKnown && sharedKnown
-	for _, other := range h.report.budget[1:] {
-		other.ReserveAlone, other.ReserveShared = b.ReserveAlone, b.ReserveShared
-		other.ServerAlone, other.ServerShared, other.ServerKnown = b.ServerAlone, b.ServerShared, b.ServerKnown
+	for _, row := range b.Rows {
+		t.Logf("%s: %d reservations for %d requests, %s per request; one reservation takes %s alone, %s with four runs reserving at once (server: %s, %s, known %v)",
+			row.Scenario.Name, row.BudgetWrites, row.Asked, b.BudgetPerRequest(row),
+			b.ReserveAlone, b.ReserveShared, b.ServerAlone, b.ServerShared, b.ServerKnown)
 	}
-	t.Logf("%d reservations for %d requests; one reservation takes %s alone, %s with four runs reserving at once (server: %s, %s, known %v): %s per request",
-		b.BudgetWrites, b.Asked, b.ReserveAlone, b.ReserveShared, b.ServerAlone, b.ServerShared, b.ServerKnown, b.BudgetPerRequest())
+	h.report.budget = b
 }
 
 // reservationCost is the mean time of one reservation of 4 send times, at
@@ -147,26 +148,27 @@ func defaultSchedule() string {
 
 func (r *report) writeBudget(w writer) {
 	w("## 5. Shared panel budget (issue 14)\n\n")
-	if len(r.budget) == 0 {
+	b := r.budget
+	if b == nil || len(b.Rows) == 0 {
 		w("Not run.\n\n")
 		return
 	}
-	b := r.budget[0]
-	sc := b.Scenario
+	first := b.Rows[0]
+	sc := first.Scenario
 	w("A promotion: %d orders sent at once, then one a second for %s, all to one panel that answers in %s; znet finishes\n",
 		b.Burst, shortDuration(b.Window), budgetPanelWait)
 	w("them as in the PIN-latency benchmark. `zwatch check-pending --loop %s --tick %s --first-delay %s --rate %g` (every other\n",
 		shortDuration(sc.Loop), shortDuration(sc.Tick), shortDuration(sc.FirstDelay), sc.Rate)
 	w("flag its default) ")
 	w("starts every minute, whether or not the last one has ended, for %s. A run goes on after its loop until its queue\n", shortDuration(b.Horizon))
-	w("drains (at most --max-duration), so runs may overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", b.Scale)
+	w("drains (at most --max-duration), so runs may overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", first.Scale)
 	w("window of %s on the real clock. *DB time per request* is every run's database time (all of zwatch's statements,\n",
-		time.Duration(float64(time.Second)/b.Scale))
+		time.Duration(float64(time.Second)/first.Scale))
 	w("from their summaries, claims and applies included, round trips and waits included) divided by the requests they\n")
 	w("sent; the claim's share of it is issue 10's. *Reservations* counts the budget's writes (pg_stat_user_tables).\n")
 	w("*Budget per request* is reservations per request times the time of one reservation: ")
-	if b.BudgetServerKnown {
-		w("the server's own mean execution\ntime of the scenario's reservations (pg_stat_statements), %s. ", budgetMillis(b.BudgetServer))
+	if first.BudgetServerKnown {
+		w("the server's own mean execution\ntime of the scenario's reservations (pg_stat_statements; %s on one host). ", budgetMillis(first.BudgetServer))
 	} else {
 		w("the server does not load\npg_stat_statements, so it is the client's time with four runs reserving at once (below), an upper bound. ")
 	}
@@ -180,9 +182,9 @@ func (r *report) writeBudget(w writer) {
 	w("| hosts | invocations | most running at once | requests | most per second, one panel | --rate | reservations | budget per request | DB time per request, all | PIN delay, median | PIN delay, p95 |\n")
 	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	kept := true
-	for _, row := range r.budget {
+	for _, row := range b.Rows {
 		w("| %d | %d | %d | %d | **%d** | %g | %d | %s | %s | %s | %s |\n", max(1, row.Scenario.Hosts), row.Invocations, row.MaxOverlap,
-			row.Asked, row.MaxPerSecond, row.Scenario.Rate, row.BudgetWrites, budgetMillis(row.BudgetPerRequest()),
+			row.Asked, row.MaxPerSecond, row.Scenario.Rate, row.BudgetWrites, budgetMillis(b.BudgetPerRequest(row)),
 			budgetMillis(time.Duration(row.DBPerRequest()*float64(time.Second))), formatDelay(row.Median), formatDelay(row.P95))
 		kept = kept && float64(row.MaxPerSecond) <= row.Scenario.Rate
 	}

@@ -22,7 +22,7 @@ type report struct {
 	pin         []pinRow
 	pinWorkload *pinWorkload
 	pinOrders   int
-	budget      []*budgetRow // one host, then two
+	budget      *budgetSection
 	dbLoad      []dbLoadRow
 	sched       []schedRow
 }

@@ -282,16 +282,19 @@ func (r *report) writeSched(w writer) {
 		w("panel gets less than its budget, which at real time does not happen (see maxRealRate in sched_test.go).\n\n")
 	}
 	// At R = 5: the slack the budget's spacing leaves in a second, less
-	// how late it lets a worker start (a quarter of the spacing, at most
-	// 20 ms), is what a host's delays may take before a second holds six.
+	// how late it lets a worker start, is what a host's delays may take
+	// before a second holds six.
+	forHost := func(second time.Duration) time.Duration {
+		spacing := time.Duration(float64(second) / (watch.BudgetMargin * 5))
+		return 5*spacing - second - watch.SendLateness(spacing)
+	}
 	second := time.Duration(float64(time.Second) / wl.Scale)
-	spacing := time.Duration(float64(second) / (0.9 * 5))
-	forHost := second/9 - min(20*time.Millisecond, spacing/4)
 	w("*Most per second* is the most requests the panel got within any one simulated second (%s of real time at\n", second)
 	w("÷ %g), counted twice: *sent* by the moment a worker started each request (`asked_at` in zwatch's debug line),\n", wl.Scale)
-	w("*arrived* by its arrival at the fake panel. The budget spaces send times 1/(0.9·R) apart, a slack of 0.11\n")
-	w("simulated second, and lets a worker start up to a quarter of the spacing (at most 20 ms) late: at R = 5 that\n")
-	w("leaves the host %s here (91 ms at real time). A thread the host holds up longer between the budget and\n", forHost.Round(100*time.Microsecond))
+	w("*arrived* by its arrival at the fake panel. The budget spaces send times 1/(%g·R) apart, a slack of %.2f\n", watch.BudgetMargin, 1/watch.BudgetMargin-1)
+	w("simulated second, and lets a worker start up to a quarter of the spacing (at most %s) late: at R = 5 that\n", watch.MaxSendLateness)
+	w("leaves the host %s here (%s at real time). A thread the host holds up longer between the budget and\n",
+		forHost(second).Round(100*time.Microsecond), forHost(time.Second).Round(time.Millisecond))
 	w("`asked_at`, or between the request and the fake panel, can put one more into a window. The budget is judged by\n")
 	w("*sent* (*missed: per second*); the budget tests (`TestRateLimitPerPanel`, `TestRunsAndHostsShareOnePanelBudget`)\n")
 	w("judge it by arrivals at real time, section 5 at ÷ 4.\n\n")

@@ -17,23 +17,23 @@ import (
 // more than --rate in any second.
 
 const (
-	// budgetMargin widens the spacing of send times beyond what the rate
+	// BudgetMargin widens the spacing of send times beyond what the rate
 	// asks: n+1 requests spaced 1/(0.9·rate) apart span 111 ms more than a
 	// second, so connection set-up, scheduling on a busy host, a clock read
 	// off by a round trip and network jitter may shift arrivals by that much
 	// before the panel counts more than --rate in any second.
-	budgetMargin = 0.9
+	BudgetMargin = 0.9
 
 	// budgetHorizon bounds how far ahead a run reserves send times for
 	// itself: a run killed in the middle wastes at most this much of the
 	// panel's budget, and overlapping runs get their turn within it.
 	budgetHorizon = time.Second
 
-	// maxSendLateness is how late a request may leave after its send time.
+	// MaxSendLateness is how late a request may leave after its send time.
 	// A send time missed by more (a worker busy, a process descheduled) is
 	// dropped, not used late: used late it would crowd the next ones into
 	// the same second at the panel.
-	maxSendLateness = 20 * time.Millisecond
+	MaxSendLateness = 20 * time.Millisecond
 
 	// When reserving fails (the database restarting, say), workers wait and
 	// try again every budgetRetry, so that a short outage costs no order its
@@ -82,16 +82,21 @@ func newSharedBudget(batch *sendBatch, in store.Integration, ratePerSecond float
 	return &sharedBudget{
 		batch:       batch,
 		integration: in,
-		interval:    time.Duration(float64(time.Second) / (ratePerSecond * budgetMargin)),
+		interval:    time.Duration(float64(time.Second) / (ratePerSecond * BudgetMargin)),
 		log:         logger,
 	}
 }
 
-// lateness is how late a send time may be used: maxSendLateness, and at high
-// rates a quarter of the spacing, so that a late request cannot reach the
-// next one's moment.
+// lateness is how late a send time may be used (SendLateness).
 func (b *sharedBudget) lateness() time.Duration {
-	return min(maxSendLateness, b.interval/4)
+	return SendLateness(b.interval)
+}
+
+// SendLateness is how late a send time spaced from the next by spacing may
+// be used: MaxSendLateness, and at high rates a quarter of the spacing, so
+// that a late request cannot reach the next one's moment.
+func SendLateness(spacing time.Duration) time.Duration {
+	return min(MaxSendLateness, spacing/4)
 }
 
 // Wait blocks until the caller may send the panel one request. It fails when

@@ -89,6 +89,16 @@ const (
 	DefaultRate       = 5
 )
 
+// The rates a run may pace a panel at (Rate), besides 0 for no pace. All
+// runs share each panel's clock, which moves by the spacing of the run
+// that reserves: below MinRate one run's reservation would hold every
+// other run on the panel for minutes, and above MaxRate the spacing is
+// finer than a busy host keeps time, for a panel no dealer runs.
+const (
+	MinRate = 0.1
+	MaxRate = 1000
+)
+
 // DefaultConfig is check-pending's defaults, the recommended set-up. It
 // loops (Loop) and is rate-limited (Rate): a caller that wants one claim of
 // the due orders sets Loop to 0, and one that wants no pace sets Rate to 0.
@@ -134,8 +144,8 @@ func (c Config) Validate() error {
 		return fieldError("Concurrency", "must be at least 1")
 	case c.PerIntegration < 1:
 		return fieldError("PerIntegration", "must be at least 1")
-	case c.Rate < 0:
-		return fieldError("Rate", "must not be negative (0 means unlimited)")
+	case !(c.Rate == 0 || c.Rate >= MinRate && c.Rate <= MaxRate): // NaN too
+		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
 	case c.Timeout <= 0:
 		return fieldError("Timeout", "must be positive")
 	case c.MaxDuration <= 0:

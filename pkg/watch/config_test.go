@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,13 @@ func TestValidateNamesConfigFieldsNotFlags(t *testing.T) {
 		var fe *FieldError
 		if !errors.As(err, &fe) || fe.Field != field || strings.Contains(err.Error(), "--") {
 			t.Errorf("%s: Validate() = %v, want a *FieldError for %s naming no flag", field, err, field)
+		}
+	}
+	for _, rate := range []float64{math.NaN(), math.Inf(1), MaxRate * 2, MinRate / 2} {
+		cfg := DefaultConfig()
+		cfg.Rate = rate
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("Rate %g validates; it once divided by zero or paced every run for hours", rate)
 		}
 	}
 	if err := DefaultConfig().Validate(); err != nil {

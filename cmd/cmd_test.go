@@ -133,6 +133,14 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "--schedule", "10s,soon"},
 		{"check-pending", "--output", "yaml"},
 		{"check-pending", "--rate", "fast"},
+		{"check-pending", "--rate", "Inf"},   // once a division by zero
+		{"check-pending", "--rate", "NaN"},   // once a run that asked nothing and exited 0
+		{"check-pending", "--rate", "1e10"},  // once a division by zero
+		{"check-pending", "--rate", "0.001"}, // its spacing would hold every other run for hours
+		{"list", "--integration", ""},        // an unset variable must not mean every integration
+		{"list", "--order", " "},
+		{"retry", "--stuck", "--integration", ""},
+		{"balance", "--integration", ""},
 		{"check-pending", "extra-arg"},
 		{"check-pending", "--loop", "5m", "--max-duration", "1m"},
 		{"check-pending", "--loop", "30s", "--dry-run"},

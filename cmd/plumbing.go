@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
@@ -87,6 +88,19 @@ func refuseArguments(root *cobra.Command) {
 				c.CommandPath(), strings.Join(args, " "), hint, c.CommandPath())
 		}
 	}
+}
+
+// refuseEmptyValues refuses a flag given an empty value. Left to itself an
+// empty filter means no filter: `retry --stuck --integration "$PANEL"`
+// with the variable unset would retry every integration's orders.
+func refuseEmptyValues(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if err == nil && f.Value.Type() == "string" && strings.TrimSpace(f.Value.String()) == "" {
+			err = usage("--%s was given an empty value (see %s --help)", f.Name, c.CommandPath())
+		}
+	})
+	return err
 }
 
 // durationsAsText is a slog ReplaceAttr that writes durations as Go

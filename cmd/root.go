@@ -154,6 +154,9 @@ not zwatch's to ask about.`,
 		SilenceErrors: true,
 		// Global flags are checked before any command touches anything.
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if err := refuseEmptyValues(c); err != nil {
+				return err
+			}
 			opts.readsOnly = readsOnly(c)
 			_, err := opts.logger(false)
 			return err

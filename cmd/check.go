@@ -43,7 +43,8 @@ asked or written. The PIN is masked (••••-GH78) unless --show-pin is giv
 Exit status: 0 znet was asked (whatever it answered, see the output);
 1 fatal; 2 the order reference is malformed or fits several orders; 3 znet
 could not be asked or gave no usable answer; 4 the order is not zwatch's to
-ask about (a final order's facts are shown, and it exits 4 all the same).`,
+ask about (a final order's facts are shown, and it exits 4 all the same), or
+another run is asking znet about it right now (try again in a minute).`,
 		Example: `  zwatch check --order 1010
   zwatch check --order 9b84a6d1 --show-pin
   zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44 --dry-run`,

@@ -86,8 +86,9 @@ A panel that was already failing in the previous run is not reported again
 (the exit status stays 3 while it fails; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
-1 fatal; 2 usage error; 3 the run completed but an integration is failing or
-orders became stuck. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
+1 fatal; 2 usage error; 3 the run completed but an integration is failing,
+orders became stuck (or had a PIN too long for the shop's column), or some
+of znet's answers could not be saved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
 requests in flight are cancelled and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
@@ -259,6 +260,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 			continue
 		}
 		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
+	}
+	if len(s.Unsaved) > 0 {
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))
 	}
 	for _, ch := range s.Changes {
 		pin := ""

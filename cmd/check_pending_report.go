@@ -190,7 +190,7 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
-	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0
+	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0
 }
 
 // failingNote is what the run records of its failing panels; empty when

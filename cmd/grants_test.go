@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -413,5 +414,56 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 			}
 			t.Errorf("every command works without %s: the printed grants give more than zwatch needs", missing)
 		})
+	}
+}
+
+// A grant missing for some writes only (here the event log's sequence, so
+// answers that change an order's status are refused, and others saved)
+// once ended the run with 0 and left the operator error lines alone, run
+// after run. Answers the database refuses to the end now ask for a person.
+func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
+	t.Parallel()
+	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
+	s := newShop(t)
+	printed := zwatch(t, s.db, "migrate", "--print-grants", roleHere).stdout
+	printed = strings.ReplaceAll(printed, s.db.Name(), databaseHere)
+	var grants string
+	for missing, g := range withoutOne(printed) {
+		if strings.Contains(missing, "zwatch_order_events_id_seq") {
+			grants = g
+		}
+	}
+	if grants == "" {
+		t.Fatalf("no grant on the event log's sequence in:\n%s", printed)
+	}
+	s.db.RevokePublicDefaults()
+	role, password := s.db.NewRole()
+	s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
+	// An order already found waiting, whose answer changes nothing but
+	// its bookkeeping, is saved; the done one needs an event.
+	s.order("822")
+	s.znet.Script("822", znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check-pending", "--loop", "0"); r.code != 0 {
+		t.Fatalf("first run as the owner: exit %d\n%s", r.code, r.all())
+	}
+	done := s.order("81")
+	s.znet.Script("81", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.db.MakeAllDue()
+
+	r := zwatchAt(t, s.db.URLAs(role, password), "check-pending", "--loop", "0", "-o", "json")
+	if r.code != cmd.ExitAttention {
+		t.Errorf("exit %d, want %d (a person should look)\n%s", r.code, cmd.ExitAttention, r.all())
+	}
+	var summary struct {
+		Unsaved []string `json:"unsaved_orders"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &summary); err != nil || len(summary.Unsaved) != 1 || summary.Unsaved[0] != done {
+		t.Errorf("summary lists unsaved orders %v (%v), want [%s]\n%s", summary.Unsaved, err, done, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "could not save") {
+		t.Errorf("stderr does not say an answer could not be saved:\n%s", r.stderr)
+	}
+	if got := s.db.ReadOrder(done).ExternalStatus; got != "sent" {
+		t.Errorf("the refused answer's order is %q, want it still sent, to be asked again", got)
 	}
 }

@@ -144,8 +144,9 @@ zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing,
 or an error zwatch did not foresee); 2 usage error, nothing changed; 3 done,
-but an integration is failing or orders became stuck; 4 (check) the order is
-not zwatch's to ask about.`,
+but a person should look (a panel failing, orders stuck, answers not saved;
+each command's help says which); 4 (check) the order is not zwatch's to ask
+about, or another run is asking about it right now.`,
 		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
   zwatch check-pending -q
   zwatch check --order 1010

@@ -86,6 +86,7 @@ type applier struct {
 	tally       tally
 	stuckOrders []string
 	pinTooLong  []string
+	unsaved     []string
 	changes     []Change
 	lastSaveErr error
 }
@@ -429,6 +430,7 @@ func (ap *applier) finish() error {
 		r.log.Error("could not save znet's answer; its claim is released so that the next run asks again",
 			"order", p.order.ID, "err", p.lastErr)
 		ap.account([]*pendingAnswer{p}, nil)
+		ap.unsaved = append(ap.unsaved, p.order.ID)
 		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
 	}
 	var releaseErr error
@@ -552,7 +554,7 @@ func (ap *applier) releasedAtDeadline() int { return ap.atDeadline }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, Changes: ap.changes}
+	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, Unsaved: ap.unsaved, Changes: ap.changes}
 	ap.tally.fill(s)
 	return s
 }

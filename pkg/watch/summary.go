@@ -85,6 +85,11 @@ type Summary struct {
 	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
+	// Unsaved lists the orders znet answered whose answers the database
+	// refused to the end of the run (each has an error line): they are
+	// asked again, and a refusal that repeats (a grant missing, say)
+	// would go on run after run, so a person should look.
+	Unsaved []string `json:"unsaved_orders,omitempty"`
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
 }
@@ -108,9 +113,10 @@ type Change struct {
 }
 
 // NeedsAttention is true when a person should look: an integration is
-// failing or orders became stuck. check-pending exits 3 then.
+// failing, orders became stuck, or answers could not be saved.
+// check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 {
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 {
 		return true
 	}
 	for _, in := range s.Integrations {
@@ -174,4 +180,5 @@ func (t *tally) fill(s *Summary) {
 	})
 	sort.Strings(s.StuckOrders)
 	sort.Strings(s.PINTooLong)
+	sort.Strings(s.Unsaved)
 }

@@ -24,8 +24,10 @@ func newMigrateCmd(g *GlobalOptions) *cobra.Command {
 
 zwatch owns only what it creates: its own tables (zwatch_order_checks for
 scheduling and claiming, zwatch_order_events for the transition log,
-zwatch_runs for the history of check-pending runs, zwatch_schema_migrations
-for this history), a partial index on
+zwatch_runs for the history of check-pending runs, zwatch_state for what
+runs on every host share, zwatch_panel_budgets for each dealer panel's
+shared request budget, zwatch_panel_fits for what zwatch learned of each
+panel, zwatch_schema_migrations for this history), a partial index on
 product_orders over the orders still waiting for znet, built CONCURRENTLY so
 the shop keeps writing meanwhile, and the column product_orders.provider_referans
 where the shop does not have it yet. It never drops, rewrites or locks out

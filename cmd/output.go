@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -136,4 +138,64 @@ func ellipsis(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// commandOutput is standard output as every command writes to it.
+//
+// Text that comes from the shop's rows or a dealer panel (an integration's
+// name, a PIN the shop wrote, an order's message) can hold terminal control
+// characters: written as they are, they would recolour, retitle or clear
+// the operator's terminal, or ring it, and split table rows in cron's mail.
+// They are written as Go escapes (\x1b) instead; newlines and tabs pass.
+//
+// It also keeps the first write that failed: the table writer and
+// fmt.Fprint* drop their errors, and an operator piping `migrate
+// --print-grants` into a full disk must not get exit 0 and an empty file.
+type commandOutput struct {
+	w   io.Writer
+	err error
+}
+
+func (o *commandOutput) Write(b []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	if _, err := o.w.Write(escapeControls(b)); err != nil {
+		o.err = err
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// escapeControls writes b's control characters but newline and tab as Go
+// escapes; b itself when it has none.
+func escapeControls(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if isHostileControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	var out bytes.Buffer
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case !isHostileControl(r):
+			out.Write(b[:size]) // the bytes themselves: a rune cut between two writes stays whole
+		case r < 0x100:
+			fmt.Fprintf(&out, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&out, `\u%04x`, r)
+		}
+		b = b[size:]
+	}
+	return out.Bytes()
+}
+
+func isHostileControl(r rune) bool {
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
 }

@@ -95,7 +95,15 @@ func exitStatus(err error) int {
 
 // Main runs zwatch with args and returns the exit status.
 func Main(ctx context.Context, args []string, streams IOStreams) int {
-	return execute(ctx, NewRootCmd(streams), args, streams.ErrOut)
+	out := &commandOutput{w: streams.Out}
+	streams.Out = out
+	code := execute(ctx, NewRootCmd(streams), args, streams.ErrOut)
+	if out.err != nil && (code == ExitOK || code == ExitAttention) {
+		// The command did its work, but what it printed was lost.
+		fmt.Fprintf(streams.ErrOut, "zwatch: writing the output: %v\n", out.err)
+		return ExitFatal
+	}
+	return code
 }
 
 // execute runs the command line on root. An error cobra returns before any

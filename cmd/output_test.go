@@ -1,0 +1,58 @@
+package cmd_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// Names and PINs come from the shop's rows: whatever they hold must not
+// reach the operator's terminal as control sequences.
+func TestShopTextCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`UPDATE integrations SET name = $2 WHERE id = $1`, s.integ, "evil\x1b[31mRED\x1b[0m\x07\u202e")
+	done := s.order("91")
+	s.znet.Script("91", znettest.Done("AB12-CD34-EF56-GH78", "ok"))
+	zwatch(t, s.db, "check-pending")
+	// A PIN written by the shop or staff, not by zwatch, which cleans
+	// what znet sends.
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, done, "AB12\x1b]0;owned\x07-GH78")
+
+	for _, args := range [][]string{
+		{"list", "--completed", "--show-pin"},
+		{"check-pending"},
+		{"balance"},
+		{"stats"},
+	} {
+		r := zwatch(t, s.db, args...)
+		if strings.ContainsAny(r.stdout, "\x1b\x07\u202e") {
+			t.Errorf("%v printed a control character:\n%q", args, r.stdout)
+		}
+	}
+	r := zwatch(t, s.db, "list", "--completed", "--show-pin")
+	if !strings.Contains(r.stdout, `AB12\x1b]0;owned\x07-GH78`) {
+		t.Errorf("the PIN is not shown with its control characters escaped:\n%s", r.stdout)
+	}
+}
+
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A table that could not be written is not a success: a DBA piping
+// --print-grants into a file on a full disk would apply nothing.
+func TestOutputThatCannotBeWrittenFailsTheCommand(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var errOut strings.Builder
+	code := cmd.Main(context.Background(), []string{"migrate", "--print-grants", "zwatch_rw", "--database-url", s.db.URL},
+		cmd.IOStreams{Out: fullDisk{}, ErrOut: &errOut})
+	if code != cmd.ExitFatal || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "no space left") {
+		t.Errorf("exit %d, want %d and one line saying why\n%s", code, cmd.ExitFatal, errOut.String())
+	}
+}

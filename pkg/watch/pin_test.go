@@ -1,0 +1,35 @@
+package watch
+
+import "testing"
+
+func TestMaskPINShowsAtMostAThird(t *testing.T) {
+	for pin, want := range map[string]string{
+		"AB12-CD34-EF56-GH78":  "••••-GH78",
+		"QQ77-1234-ZZ99":       "••••-ZZ99",
+		"ABCD-EFGH":            "••••GH", // not half of it
+		"ZQ7K9":                "••••9",
+		"AB12":                 "••••2",
+		"AAAA-1111  BBBB-2222": "••••-2222",
+		"123456789012":         "••••9012",
+	} {
+		if got := MaskPIN(pin); got != want {
+			t.Errorf("MaskPIN(%q) = %q, want %q", pin, got, want)
+		}
+	}
+}
+
+func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
+	for _, c := range []struct{ pin, text, want string }{
+		{"AB12-CD34-EF56-GH78", "Kod: AB12-CD34-EF56-GH78", "Kod: ••••-GH78"},
+		{"AB12-CD34-EF56-GH78", "Kod: AB12CD34EF56GH78", "Kod: ••••-GH78"},
+		{"AB12-CD34-EF56-GH78", "kod: ab12-cd34-ef56-gh78.", "kod: ••••-GH78."},
+		{"AB12-CD34-EF56-GH78", "Kod: AB12 CD34 EF56 GH78", "Kod: ••••-GH78"},
+		{"AAAA-1111  BBBB-2222", "Kodlar: AAAA-1111<br>BBBB-2222", "Kodlar: ••••11<br>••••22"},
+		{"4821", "Bakiye 48213, kod 4821", "Bakiye ••••13, kod ••••1"}, // a short PIN only as it is
+		{"AB12-CD34-EF56-GH78", "Siparis 1234 tamam", "Siparis 1234 tamam"},
+	} {
+		if got := HidePIN(c.text, c.pin); got != c.want {
+			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)
+		}
+	}
+}

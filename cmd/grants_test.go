@@ -211,7 +211,8 @@ func TestReadOnlyRoleWritesNothing(t *testing.T) {
 	}
 
 	// Looking needs no writing: these work on a read-only role, and write
-	// nothing either.
+	// nothing either. The dry run asks znet, at its own pace.
+	asked = s.znet.TotalRequests()
 	for _, args := range [][]string{
 		{"list"}, {"stats"}, {"migrate", "--status"}, {"balance"},
 		{"check-pending", "--dry-run"}, {"check", "--order", id, "--dry-run"},
@@ -222,6 +223,9 @@ func TestReadOnlyRoleWritesNothing(t *testing.T) {
 	}
 	if after := s.db.Snapshot(); after != before {
 		t.Errorf("read-only commands wrote:\nbefore %s\nafter  %s", before, after)
+	}
+	if got := s.znet.TotalRequests() - asked; got < 3 {
+		t.Errorf("the dry runs on a read-only role asked znet %d times, want the due order and the one --order names", got)
 	}
 }
 

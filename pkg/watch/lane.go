@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
 )
@@ -28,13 +30,26 @@ func (unpaced) Wait(context.Context) error { return nil }
 func (unpaced) Close(context.Context)      {}
 
 // newPacer is a panel's pace for --rate requests a second, one budget for
-// every run on every host (budget.go); 0 is unpaced.
+// every run on every host (budget.go); 0 is unpaced. A dry run keeps its
+// own pace instead: taking send times from the shared budget is a write,
+// and a dry run writes nothing, so it works on a read-only database too.
+// Like check --order, it is asked for by a person, once, and comes on top
+// of the cron runs' budget.
 func newPacer(r *run, in store.Integration) Pacer {
-	if r.cfg.Rate <= 0 {
+	switch {
+	case r.cfg.Rate <= 0:
 		return unpaced{}
+	case r.cfg.DryRun:
+		return ownPace{rate.NewLimiter(rate.Limit(r.cfg.Rate*BudgetMargin), 1)}
 	}
 	return newSharedBudget(r.sends, in, r.cfg.Rate, r.log)
 }
+
+// ownPace paces one run's requests to a panel by itself.
+type ownPace struct{ limiter *rate.Limiter }
+
+func (p ownPace) Wait(ctx context.Context) error { return p.limiter.Wait(ctx) }
+func (ownPace) Close(context.Context)            {}
 
 // lane is one dealer panel within a run: its client, its pace, the orders
 // waiting for it, its workers and its fault count. Its state is its own,

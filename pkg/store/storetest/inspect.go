@@ -88,7 +88,10 @@ func (db *DB) Snapshot() string {
 		(SELECT string_agg(i::text, ',' ORDER BY i.id) FROM integrations i),
 		(SELECT string_agg(c::text, ',' ORDER BY c.order_id) FROM zwatch_order_checks c),
 		(SELECT string_agg(e::text, ',' ORDER BY e.id) FROM zwatch_order_events e),
-		(SELECT string_agg(r::text, ',' ORDER BY r.run_id) FROM zwatch_runs r))`)
+		(SELECT string_agg(r::text, ',' ORDER BY r.run_id) FROM zwatch_runs r),
+		(SELECT string_agg(st::text, ',' ORDER BY st::text) FROM zwatch_state st),
+		(SELECT string_agg(b::text, ',' ORDER BY b.integration_id) FROM zwatch_panel_budgets b),
+		(SELECT string_agg(f::text, ',' ORDER BY f.integration_id) FROM zwatch_panel_fits f))`)
 	return s
 }
 

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -191,16 +192,37 @@ func redactDSNError(err error, databaseURL string) string {
 		// Only then: settings that read well (none at all, the PG*
 		// variables) fail for the reasons every connection can.
 		if _, perr := pq.NewConfig(databaseURL); perr != nil {
-			return "key=value settings that cannot be read: put a value with spaces or quotes in single quotes, like password='a b'"
+			return "key=value settings that cannot be read: a setting's value is not one it takes, or a value with spaces or quotes is not in single quotes, like password='a b'"
 		}
 	}
 	msg := err.Error()
 	if cfg, perr := pq.NewConfig(databaseURL); perr == nil && cfg.Password != "" {
-		msg = strings.ReplaceAll(msg, cfg.Password, "REDACTED")
+		msg = redactPassword(msg, cfg.Password)
 	}
 	msg = urlUserinfo.ReplaceAllString(msg, "//REDACTED@")
 	return passwordField.ReplaceAllString(msg, "password=REDACTED")
 }
+
+// redactPassword replaces the database password in msg. A short one is
+// replaced only where it stands as a word of its own: a password "e" would
+// otherwise leave "pREDACTEDrmission dREDACTEDniREDACTEDd", and a message
+// no one can read.
+func redactPassword(msg, password string) string {
+	if utf8.RuneCountInString(password) >= minPasswordInWords {
+		return strings.ReplaceAll(msg, password, "REDACTED")
+	}
+	word := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(password) + `($|[^\pL\pN])`)
+	for {
+		redacted := word.ReplaceAllString(msg, "${1}REDACTED${2}")
+		if redacted == msg {
+			return msg
+		}
+		msg = redacted // again: "e e" has two matches that share the space
+	}
+}
+
+// minPasswordInWords is the shortest password replaced wherever it occurs.
+const minPasswordInWords = 6
 
 // inTx runs fn in a transaction and commits it. Whatever way fn leaves (an
 // error, a panic, a cancelled context), a transaction not committed is

@@ -90,6 +90,10 @@ func refuseArguments(root *cobra.Command) {
 	}
 }
 
+// emptyValueSays annotates a flag with what to say when it is given an
+// empty value, where the general words would say less.
+const emptyValueSays = "zwatch_empty_value_says"
+
 // refuseEmptyValues refuses a flag given an empty value. Left to itself an
 // empty filter means no filter: `retry --stuck --integration "$PANEL"`
 // with the variable unset would retry every integration's orders.
@@ -97,6 +101,10 @@ func refuseEmptyValues(c *cobra.Command) error {
 	var err error
 	c.Flags().Visit(func(f *pflag.Flag) {
 		if err == nil && f.Value.Type() == "string" && strings.TrimSpace(f.Value.String()) == "" {
+			if says := f.Annotations[emptyValueSays]; len(says) > 0 {
+				err = usage("%s", says[0])
+				return
+			}
 			err = usage("--%s was given an empty value (see %s --help)", f.Name, c.CommandPath())
 		}
 	})

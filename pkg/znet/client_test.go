@@ -483,3 +483,29 @@ type timeoutErr struct{}
 func (timeoutErr) Error() string   { return "i/o timeout" }
 func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
+
+// An operator may paste the password into the base URL's path as well as
+// give the URL a user name, a query or a fragment it must not have: the
+// error that refuses the URL shows it with the password scrubbed, in the
+// percent-escaped form url.URL writes it in too.
+func TestNewClientRefusalHidesAPasswordInThePath(t *testing.T) {
+	const pw = "pâss1234"
+	for _, base := range []string{
+		"http://u@bayi.example.com.tr/pâss1234/",
+		"http://u:x@bayi.example.com.tr/p%C3%A2ss1234/",
+		"http://bayi.example.com.tr/pâss1234/?kod=1",
+		"http://bayi.example.com.tr/sifre=pâss1234#x",
+		"http://bayi.example.com.tr/pâss1234?",
+	} {
+		_, err := NewClient(base, dealer, pw, nil)
+		if err == nil {
+			t.Errorf("NewClient(%q): got a client, want an error", base)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(msg, pw) || strings.Contains(strings.ToLower(msg), "p%c3%a2ss1234") || !strings.Contains(msg, redacted) {
+			t.Errorf("NewClient(%q): error %q shows the password", base, msg)
+		}
+		assertNoSecret(t, err, pw)
+	}
+}

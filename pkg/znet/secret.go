@@ -3,6 +3,7 @@ package znet
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -25,7 +26,8 @@ const redacted = "REDACTED"
 //     Windows-1254 bytes, also escaped twice (%2541), and a space as "+"
 //     (urlencode, rawurlencode, a raw REQUEST_URI or QUERY_STRING);
 //   - as UTF-8 read as Windows-1254, when a Windows-1254 panel echoes the
-//     UTF-8 it was sent;
+//     UTF-8 it was sent, as MySQL's latin1 (Windows-1252) or as ISO-8859-1
+//     (utf8_encode);
 //   - as an HTML entity, named, decimal or hex (htmlspecialchars,
 //     htmlentities);
 //   - JSON-escaped, \u00e7 or \/ (json_encode);
@@ -73,10 +75,12 @@ func charForms(r rune) []string {
 		if b, ok := charmap.Windows1254.EncodeRune(r); ok {
 			forms = append(forms, percentEscaped([]byte{b}))
 		}
-		// A Windows-1254 panel echoes the UTF-8 it was sent among its own
-		// text; such a body is read as Windows-1254, byte by byte.
-		if mojibake, err := charmap.Windows1254.NewDecoder().Bytes(utf8Bytes[:n]); err == nil {
-			forms = append(forms, regexp.QuoteMeta(string(mojibake)))
+		// UTF-8 read byte by byte in a one-byte charset: by zwatch itself,
+		// when a Windows-1254 panel echoes the UTF-8 it was sent among its
+		// own text; by MySQL, when the panel stores UTF-8 in a latin1
+		// column; by PHP's utf8_encode.
+		for _, mojibake := range dedupe(misread(utf8Bytes[:n])) {
+			forms = append(forms, regexp.QuoteMeta(mojibake))
 		}
 	}
 	// HTML entities: numeric, decimal or hex, with or without leading zeros.
@@ -94,6 +98,34 @@ func charForms(r rune) []string {
 		forms = append(forms, `\\/`)
 	}
 	return forms
+}
+
+// misread is UTF-8 bytes decoded, one character per byte, as Windows-1254,
+// as MySQL's latin1 (Windows-1252, whose five unassigned bytes MySQL maps to
+// the C1 controls of the same number) and as ISO-8859-1.
+func misread(utf8Bytes []byte) []string {
+	var win1254, latin1, iso strings.Builder
+	for _, c := range utf8Bytes {
+		win1254.WriteRune(charmap.Windows1254.DecodeByte(c))
+		r := charmap.Windows1252.DecodeByte(c)
+		if r == utf8.RuneError {
+			r = rune(c)
+		}
+		latin1.WriteRune(r)
+		iso.WriteRune(charmap.ISO8859_1.DecodeByte(c))
+	}
+	return []string{win1254.String(), latin1.String(), iso.String()}
+}
+
+// dedupe drops repeated strings, keeping the first of each.
+func dedupe(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // turkishCase is how Turkish i's change case outside Unicode's simple

@@ -226,3 +226,24 @@ func TestTurkishCaseEchoIsScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// UTF-8 read byte by byte in a Western charset: MySQL's latin1 (Windows-1252,
+// its five unassigned bytes kept as C1 controls) or PHP's utf8_encode
+// (ISO-8859-1). Windows-1254 has no "ž" for the 0x9E of "Ş", ISO-8859-1 has
+// C1 controls where Windows-1252 has "Ÿ" and "Ž".
+func TestWesternMojibakeEchoIsScrubbed(t *testing.T) {
+	for _, tt := range []struct{ form, password, echo string }{
+		{"MySQL latin1", "Şifre2024", "Åžifre2024"},
+		{"MySQL latin1", "dağ2024x", "daÄŸ2024x"},
+		{"MySQL latin1, unassigned byte", "Ábc-2024", "Ã\u0081bc-2024"},
+		{"MySQL latin1, upper case", "Şifre2024", "ÅžIFRE2024"},
+		{"utf8_encode", "dağ2024x", "daÄ\u009f2024x"},
+		{"utf8_encode", "Şifre2024", "Å\u009eifre2024"},
+		{"utf8_encode", "€uro-fiyat", "â\u0082¬uro-fiyat"},
+	} {
+		got := newScrubber(tt.password).scrub("sifre=" + tt.echo + "&x=1")
+		if got != "sifre="+redacted+"&x=1" {
+			t.Errorf("%s: %q echoed as %q scrubbed to %q", tt.form, tt.password, tt.echo, got)
+		}
+	}
+}

@@ -23,8 +23,10 @@ const redacted = "REDACTED"
 //   - as typed, in either letter case (strtoupper, a case-insensitive log);
 //   - in Turkish letter case, where "ı" and "I", "İ" and "i" pair up;
 //   - percent-escaped, with upper- or lower-case hex, from its UTF-8 or
-//     Windows-1254 bytes, also escaped twice (%2541), and a space as "+"
-//     (urlencode, rawurlencode, a raw REQUEST_URI or QUERY_STRING);
+//     Windows-1254, Windows-1252 or ISO-8859-1 byte, also escaped twice
+//     (%2541), and a space as "+" (urlencode, rawurlencode, a raw
+//     REQUEST_URI or QUERY_STRING);
+//   - as Go's %q shows that one-byte charset's byte, \xe2;
 //   - as UTF-8 read as Windows-1254, when a Windows-1254 panel echoes the
 //     UTF-8 it was sent, as MySQL's latin1 (Windows-1252) or as ISO-8859-1
 //     (utf8_encode);
@@ -72,8 +74,12 @@ func charForms(r rune) []string {
 	n := utf8.EncodeRune(utf8Bytes[:], r)
 	forms = append(forms, percentEscaped(utf8Bytes[:n]))
 	if r >= utf8.RuneSelf {
-		if b, ok := charmap.Windows1254.EncodeRune(r); ok {
-			forms = append(forms, percentEscaped([]byte{b}))
+		// The one byte a Windows-1254, Windows-1252 or ISO-8859-1 panel
+		// holds the character in, percent-escaped, or as Go's %q shows a
+		// byte that is not UTF-8 (net/http quoting a header line it cannot
+		// parse).
+		for _, b := range legacyBytes(r) {
+			forms = append(forms, percentEscaped([]byte{b}), fmt.Sprintf(`\\x%02x`, b))
 		}
 		// UTF-8 read byte by byte in a one-byte charset: by zwatch itself,
 		// when a Windows-1254 panel echoes the UTF-8 it was sent among its
@@ -98,6 +104,18 @@ func charForms(r rune) []string {
 		forms = append(forms, `\\/`)
 	}
 	return forms
+}
+
+// legacyBytes is r encoded in each one-byte charset a panel may use, where
+// it has r: Windows-1254, Windows-1252 and ISO-8859-1.
+func legacyBytes(r rune) []byte {
+	var out []byte
+	for _, cm := range []*charmap.Charmap{charmap.Windows1254, charmap.Windows1252, charmap.ISO8859_1} {
+		if b, ok := cm.EncodeRune(r); ok && !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // misread is UTF-8 bytes decoded, one character per byte, as Windows-1254,

@@ -247,3 +247,18 @@ func TestWesternMojibakeEchoIsScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// A panel in a Western charset escapes the password's ISO-8859-1 or
+// Windows-1252 bytes, as it does Windows-1254 ones.
+func TestWesternCharsetEscapesAreScrubbed(t *testing.T) {
+	for _, tt := range []struct{ password, echo string }{
+		{"ýðþ-12345", "%FD%F0%FE-12345"},
+		{"ýðþ-12345", "%25fd%25f0%25fe-12345"},
+		{"Žaba-12345", "%8Eaba-12345"},
+		{"Žaba-12345", `\x8eaba-12345`},
+	} {
+		if got := newScrubber(tt.password).scrub("sifre=" + tt.echo + "&x=1"); got != "sifre="+redacted+"&x=1" {
+			t.Errorf("%q echoed as %q scrubbed to %q", tt.password, tt.echo, got)
+		}
+	}
+}

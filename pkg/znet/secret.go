@@ -2,6 +2,7 @@ package znet
 
 import (
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"strconv"
@@ -30,8 +31,8 @@ const redacted = "REDACTED"
 //   - as UTF-8 read as Windows-1254, when a Windows-1254 panel echoes the
 //     UTF-8 it was sent, as MySQL's latin1 (Windows-1252) or as ISO-8859-1
 //     (utf8_encode);
-//   - as an HTML entity, named, decimal or hex (htmlspecialchars,
-//     htmlentities);
+//   - as an HTML character reference, named (any HTML5 name), decimal or
+//     hex (htmlspecialchars, htmlentities), also escaped again, "&amp;amp;";
 //   - JSON-escaped, \u00e7 or \/ (json_encode);
 //   - behind a backslash (addslashes, magic quotes).
 //
@@ -182,7 +183,128 @@ func (s *scrubber) scrub(text string) string {
 	if !s.knows() {
 		return text
 	}
-	return s.pattern.ReplaceAllLiteralString(text, redacted)
+	var b strings.Builder
+	last := 0
+	for _, echo := range s.echoes(text) {
+		b.WriteString(text[last:echo.start])
+		b.WriteString(redacted)
+		last = echo.end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// echoes is where the password occurs in text, in order and apart. Besides
+// the pattern's own forms, it looks in text with its HTML character
+// references decoded, up to maxUnescapes times over: htmlentities names
+// hundreds of characters ("&acirc;", "&euro;"), more than a pattern should
+// list, and htmlspecialchars applied twice writes "&amp;amp;". What is found
+// in a decoded text is reported as the span of text it was decoded from, so
+// that the echo is replaced where it stands and nothing else is decoded.
+func (s *scrubber) echoes(text string) []span {
+	var found []span
+	v := &unescaped{text: text}
+	for round := 0; ; round++ {
+		for _, m := range s.pattern.FindAllStringIndex(v.text, -1) {
+			found = append(found, v.origin(m[0], m[1]))
+		}
+		if round == maxUnescapes {
+			break
+		}
+		if v = v.unescape(); v == nil {
+			break
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	// Leftmost first, and one echo for spans found overlapping in
+	// different rounds.
+	slices.SortFunc(found, func(a, b span) int { return a.start - b.start })
+	merged := found[:1]
+	for _, next := range found[1:] {
+		if last := &merged[len(merged)-1]; next.start < last.end {
+			last.end = max(last.end, next.end)
+		} else {
+			merged = append(merged, next)
+		}
+	}
+	return merged
+}
+
+// maxUnescapes is how many times over the scrubber decodes character
+// references: htmlspecialchars applied three times is as far as it goes.
+const maxUnescapes = 3
+
+// charRef is an HTML character reference, named, decimal or hex.
+var charRef = regexp.MustCompile(`&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,8});`)
+
+// unescaped is a text with character references decoded, which knows where
+// each of its bytes came from in the original text: byte i of text stands
+// for original[from[i]:to[i]]. nil from and to mean the original itself.
+type unescaped struct {
+	text     string
+	from, to []int
+}
+
+// origin is the span of the original text that text[start:end] stands for.
+func (v *unescaped) origin(start, end int) span {
+	if v.from == nil {
+		return span{start, end}
+	}
+	return span{v.from[start], v.to[end-1]}
+}
+
+// unescape decodes v's character references once more; nil when it has
+// none that decode.
+func (v *unescaped) unescape() *unescaped {
+	refs := charRef.FindAllStringIndex(v.text, -1)
+	if refs == nil {
+		return nil
+	}
+	next := &unescaped{}
+	var b strings.Builder
+	copied := 0
+	keep := func(end int) {
+		for i := copied; i < end; i++ {
+			o := v.origin(i, i+1)
+			next.from, next.to = append(next.from, o.start), append(next.to, o.end)
+		}
+		b.WriteString(v.text[copied:end])
+		copied = end
+	}
+	for _, ref := range refs {
+		decoded, ok := decodeCharRef(v.text[ref[0]:ref[1]])
+		if !ok {
+			continue
+		}
+		keep(ref[0])
+		o := v.origin(ref[0], ref[1])
+		for range len(decoded) {
+			next.from, next.to = append(next.from, o.start), append(next.to, o.end)
+		}
+		b.WriteString(decoded)
+		copied = ref[1]
+	}
+	if copied == 0 {
+		return nil
+	}
+	keep(len(v.text))
+	next.text = b.String()
+	return next
+}
+
+// decodeCharRef decodes one character reference as a browser would, or
+// the same in another letter case, since the pattern ignores case and
+// strtoupper turns "&acirc;" into "&ACIRC;".
+func decodeCharRef(ref string) (string, bool) {
+	lower := strings.ToLower(ref)
+	for _, name := range []string{ref, lower, lower[:1] + strings.ToUpper(lower[1:2]) + lower[2:]} {
+		if decoded := html.UnescapeString(name); decoded != name {
+			return decoded, true
+		}
+	}
+	return "", false
 }
 
 // echoMark stands, in text marked by mark, for one echo of the password. The
@@ -199,16 +321,21 @@ func (s *scrubber) mark(text string) (marked string, echoes []string) {
 	if !s.knows() {
 		return text, nil
 	}
-	marked = s.pattern.ReplaceAllStringFunc(text, func(echo string) string {
-		echoes = append(echoes, echo)
-		return echoMark + strconv.Itoa(len(echoes)-1) + echoMark
-	})
-	return marked, echoes
+	var b strings.Builder
+	last := 0
+	for i, echo := range s.echoes(text) {
+		b.WriteString(text[last:echo.start])
+		b.WriteString(echoMark + strconv.Itoa(i) + echoMark)
+		echoes = append(echoes, text[echo.start:echo.end])
+		last = echo.end
+	}
+	b.WriteString(text[last:])
+	return b.String(), echoes
 }
 
 // finds reports whether the password occurs in text, in any of its forms.
 func (s *scrubber) finds(text string) bool {
-	return s.knows() && s.pattern.MatchString(text)
+	return s.knows() && (s.pattern.MatchString(text) || s.echoes(text) != nil)
 }
 
 // knows reports whether there is a password to find at all.

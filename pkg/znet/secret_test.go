@@ -262,3 +262,61 @@ func TestWesternCharsetEscapesAreScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// PHP's htmlentities writes a named entity for every character HTML has a
+// name for, not only the ones a hand-made list thinks of: "â", "î", "û" (in
+// Turkish words), "é", "€" and hundreds more. The echo is replaced where it
+// stands; the rest of the text, entities and all, is left as it was.
+func TestHTMLNamedEntityEchoIsScrubbed(t *testing.T) {
+	for _, tt := range []struct{ form, password, echo string }{
+		{"htmlentities", "kâr2024", "k&acirc;r2024"},
+		{"htmlentities", "îçûn-2024", "&icirc;&ccedil;&ucirc;n-2024"},
+		{"htmlentities", "café-2024", "caf&eacute;-2024"},
+		{"htmlentities", "€uro-fiyat", "&euro;uro-fiyat"},
+		{"htmlentities, symbols", "½kâr²-2024", "&frac12;k&acirc;r&sup2;-2024"},
+		{"htmlentities, then strtoupper", "kâr2024", "K&ACIRC;R2024"},
+		{"htmlentities, then ucfirst on the name", "kâr2024", "k&Acirc;r2024"},
+		{"htmlentities, space as +", "kâr 2024", "k&acirc;r+2024"},
+	} {
+		text := "kod=D1&amp;sifre=" + tt.echo + "&amp;x=&eacute;1"
+		if got := newScrubber(tt.password).scrub(text); got != "kod=D1&amp;sifre="+redacted+"&amp;x=&eacute;1" {
+			t.Errorf("%s: %q echoed as %q scrubbed to %q", tt.form, tt.password, tt.echo, got)
+		}
+	}
+}
+
+// htmlspecialchars applied twice, or three times (a template that escapes
+// what the code escaped already) writes "&amp;amp;" for "&".
+func TestRepeatedlyEscapedHTMLEchoIsScrubbed(t *testing.T) {
+	for _, tt := range []struct{ form, password, echo string }{
+		{"htmlspecialchars twice", "a&b12345", "a&amp;amp;b12345"},
+		{"htmlspecialchars three times", "a&b12345", "a&amp;amp;amp;b12345"},
+		{"htmlentities, then htmlspecialchars", "kâr<2024", "k&amp;acirc;r&amp;lt;2024"},
+		{"numeric, then htmlspecialchars", "kâr2024", "k&amp;#226;r2024"},
+	} {
+		if got := newScrubber(tt.password).scrub("<b>sifre=" + tt.echo + "</b>"); got != "<b>sifre="+redacted+"</b>" {
+			t.Errorf("%s: %q echoed as %q scrubbed to %q", tt.form, tt.password, tt.echo, got)
+		}
+	}
+}
+
+// An answer whose PIN field is an entity echo is refused; the description's
+// echo is scrubbed where it stands.
+func TestEntityEchoInAnAnswer(t *testing.T) {
+	const pw = "kâr2024"
+	s := znettest.NewServer(dealer, pw)
+	t.Cleanup(s.Close)
+	c := newTestClient(t, s.URL, pw)
+	s.Script("1001", znettest.Done("AB12-CD34", "istek kod="+dealer+"&amp;sifre=k&acirc;r2024 &amp; tamam"))
+	got, err := c.CheckPin(context.Background(), "1001")
+	if err != nil || got.Description != "istek kod="+dealer+"&amp;sifre="+redacted+" &amp; tamam" {
+		t.Errorf("got %+v, %v; want the description with the echo REDACTED", got, err)
+	}
+	for _, pin := range []string{"k&acirc;r2024", "PIN-k&amp;acirc;r2024"} {
+		s.Script("1002", znettest.Done(pin, "tamam"))
+		got, err = c.CheckPin(context.Background(), "1002")
+		if k, _ := KindOf(err); k != KindUnintelligible || got != (PinStatus{}) || strings.Contains(err.Error(), "acirc") {
+			t.Errorf("PIN field %q: got %+v, %v; want the answer refused", pin, got, err)
+		}
+	}
+}

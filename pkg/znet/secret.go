@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -36,6 +37,9 @@ const redacted = "REDACTED"
 //   - JSON-escaped, \u00e7 or \/ (json_encode);
 //   - behind a backslash (addslashes, magic quotes).
 //
+// A password with white space around it is also found trimmed, if it is
+// still long enough not to turn up by chance.
+//
 // The forms may mix within one echo, as query escaping itself mixes them, so
 // the password is matched as one pattern with an alternative per character.
 // The zero scrubber (no password) finds nothing, and so does a nil one.
@@ -48,14 +52,28 @@ func newScrubber(password string) *scrubber {
 	if password == "" {
 		return &scrubber{}
 	}
+	pattern := "(?i)" + passwordForms(password)
+	// A panel that trims its input (PHP's trim) echoes the password without
+	// the white space around it. Trimmed, it is matched only when it is
+	// longer than maxCoincidentPasswordRunes: a shorter one is bound to turn
+	// up in genuine PINs, which would be refused as carrying an echo.
+	trimmed := strings.TrimFunc(password, func(r rune) bool { return unicode.IsSpace(r) || r == 0 })
+	if trimmed != password && utf8.RuneCountInString(trimmed) > maxCoincidentPasswordRunes {
+		pattern += "|" + passwordForms(trimmed)
+	}
+	return &scrubber{pattern: regexp.MustCompile(pattern), password: password}
+}
+
+// passwordForms is the regexp for password in all its forms, one group of
+// alternatives per character.
+func passwordForms(password string) string {
 	var b strings.Builder
-	b.WriteString("(?i)")
 	for _, r := range password {
 		b.WriteString("(?:")
 		b.WriteString(strings.Join(charForms(r), "|"))
 		b.WriteString(")")
 	}
-	return &scrubber{pattern: regexp.MustCompile(b.String()), password: password}
+	return b.String()
 }
 
 // charForms is the regexp alternatives for one character of the password.

@@ -320,3 +320,36 @@ func TestEntityEchoInAnAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A panel that trims its input echoes a password with spaces around it
+// without them. The trimmed password is a form only when it is longer than
+// maxCoincidentPasswordRunes: a shorter one turns up in genuine PINs, which
+// would be refused for it.
+func TestTrimmedEchoIsScrubbed(t *testing.T) {
+	for _, tt := range []struct{ password, echo string }{
+		{"  Gizli-Şifre9 ", "Gizli-Şifre9"},
+		{"\tGizli-Şifre9", "GIZLI-%C5%9EIFRE9"},
+		{"Gizli Şifre 9  ", "Gizli+%c5%9eifre+9"},
+		{" 123456789", "123456789"},
+	} {
+		if got := newScrubber(tt.password).scrub("sifre=" + tt.echo + "&x=1"); got != "sifre="+redacted+"&x=1" {
+			t.Errorf("%q echoed as %q scrubbed to %q", tt.password, tt.echo, got)
+		}
+	}
+	if sc := newScrubber(" 12345678 "); sc.finds("12345678") || sc.scrub("sifre=+12345678+") != "sifre="+redacted {
+		t.Error("a password of 8 characters trimmed must be found only with its spaces")
+	}
+	for _, blank := range []string{" ", " \t "} {
+		if sc := newScrubber(blank); sc.finds("x") || sc.scrub("a"+blank+"b") != "a"+redacted+"b" {
+			t.Errorf("password %q: the trimmed password, empty, must find nothing", blank)
+		}
+	}
+
+	s := znettest.NewServer(dealer, " 1234 ")
+	t.Cleanup(s.Close)
+	c := newTestClient(t, s.URL, " 1234 ")
+	s.Script("1001", znettest.Done("AB12-34CD-1234", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "AB12-34CD-1234" {
+		t.Errorf("PIN with a short password trimmed in it: got %+v, %v; want it delivered", got, err)
+	}
+}

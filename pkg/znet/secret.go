@@ -11,7 +11,9 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/language"
 )
 
 const redacted = "REDACTED"
@@ -23,7 +25,8 @@ const redacted = "REDACTED"
 //
 // Each character of the password may appear
 //   - as typed, in either letter case (strtoupper, a case-insensitive log);
-//   - in Turkish letter case, where "ı" and "I", "İ" and "i" pair up;
+//   - in Turkish letter case, where "ı" and "I", "İ" and "i" pair up, and
+//     in full case mapping, where "ß" is "SS";
 //   - percent-escaped, with upper- or lower-case hex, from its UTF-8 or
 //     Windows-1254, Windows-1252 or ISO-8859-1 byte, also escaped twice
 //     (%2541), and a space as "+" (urlencode, rawurlencode, a raw
@@ -87,6 +90,14 @@ func charForms(r rune) []string {
 	}
 	for _, other := range turkishCase[r] {
 		forms = append(forms, regexp.QuoteMeta(other))
+	}
+	// Full case mapping (mb_strtoupper since PHP 7.3) makes some characters
+	// several: "ß" is "SS", "ﬁ" is "FI". The pattern's case folding, one
+	// character for one, does not see those.
+	for _, mapped := range []string{cases.Upper(language.Und).String(string(r)), cases.Lower(language.Und).String(string(r))} {
+		if utf8.RuneCountInString(mapped) > 1 {
+			forms = append(forms, regexp.QuoteMeta(mapped))
+		}
 	}
 	// Percent escapes, once or twice (%41 or %2541).
 	var utf8Bytes [utf8.UTFMax]byte

@@ -353,3 +353,17 @@ func TestTrimmedEchoIsScrubbed(t *testing.T) {
 		t.Errorf("PIN with a short password trimmed in it: got %+v, %v; want it delivered", got, err)
 	}
 }
+
+// Full case mapping, as PHP's mb_strtoupper does since 7.3, turns one
+// character into several: "ß" into "SS", "ﬁ" into "FI".
+func TestFullCaseMappingEchoIsScrubbed(t *testing.T) {
+	for _, tt := range []struct{ password, echo string }{
+		{"Straße-2024", "STRASSE-2024"},
+		{"Straße-2024", "strasse-2024"},
+		{"ﬁyat-2024", "FIYAT-2024"},
+	} {
+		if got := newScrubber(tt.password).scrub("sifre=" + tt.echo + "&x=1"); got != "sifre="+redacted+"&x=1" {
+			t.Errorf("%q echoed as %q scrubbed to %q", tt.password, tt.echo, got)
+		}
+	}
+}

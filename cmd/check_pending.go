@@ -87,8 +87,9 @@ A panel that was already failing in the previous run is not reported again
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
-orders became stuck (or had a PIN too long for the shop's column), or some
-of znet's answers could not be saved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
+orders became stuck (or had a PIN too long for the shop's column), some of
+znet's answers could not be saved, or a panel's request budget could not be
+reserved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
 requests in flight are cancelled and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
@@ -250,6 +251,11 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 			still = " still"
 		}
 		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", in.Name, still, in.Reason))
+	}
+	for _, in := range s.Integrations {
+		if in.NoBudget > 0 {
+			notes = append(notes, fmt.Sprintf("integration %s: %d orders were released unasked because its request budget could not be reserved (see the warning); check the database and the role's grants on zwatch_panel_budgets", in.Name, in.NoBudget))
+		}
 	}
 	for _, name := range news.recovered {
 		notes = append(notes, fmt.Sprintf("integration %s answers again", name))

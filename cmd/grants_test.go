@@ -427,22 +427,8 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 // after run. Answers the database refuses to the end now ask for a person.
 func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
 	t.Parallel()
-	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
 	s := newShop(t)
-	printed := zwatch(t, s.db, "migrate", "--print-grants", roleHere).stdout
-	printed = strings.ReplaceAll(printed, s.db.Name(), databaseHere)
-	var grants string
-	for missing, g := range withoutOne(printed) {
-		if strings.Contains(missing, "zwatch_order_events_id_seq") {
-			grants = g
-		}
-	}
-	if grants == "" {
-		t.Fatalf("no grant on the event log's sequence in:\n%s", printed)
-	}
-	s.db.RevokePublicDefaults()
-	role, password := s.db.NewRole()
-	s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
+	asRole := roleWithout(t, s, "USAGE ON SEQUENCE public.zwatch_order_events_id_seq")
 	// An order already found waiting, whose answer changes nothing but
 	// its bookkeeping, is saved; the done one needs an event.
 	s.order("822")
@@ -454,7 +440,7 @@ func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
 	s.znet.Script("81", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
 	s.db.MakeAllDue()
 
-	r := zwatchAt(t, s.db.URLAs(role, password), "check-pending", "--loop", "0", "-o", "json")
+	r := zwatchAt(t, asRole, "check-pending", "--loop", "0", "-o", "json")
 	if r.code != cmd.ExitAttention {
 		t.Errorf("exit %d, want %d (a person should look)\n%s", r.code, cmd.ExitAttention, r.all())
 	}
@@ -469,5 +455,49 @@ func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
 	}
 	if got := s.db.ReadOrder(done).ExternalStatus; got != "sent" {
 		t.Errorf("the refused answer's order is %q, want it still sent, to be asked again", got)
+	}
+}
+
+// roleWithout is a role holding the printed grants but the one named (as
+// withoutOne names them, "UPDATE ON TABLE public.zwatch_panel_budgets"), in a
+// database that gives PUBLIC nothing; its URL.
+func roleWithout(t *testing.T, s *shop, missing string) string {
+	t.Helper()
+	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
+	printed := zwatch(t, s.db, "migrate", "--print-grants", roleHere).stdout
+	printed = strings.ReplaceAll(printed, s.db.Name(), databaseHere)
+	grants, ok := withoutOne(printed)[missing]
+	if !ok {
+		t.Fatalf("no %q among the printed grants:\n%s", missing, printed)
+	}
+	s.db.RevokePublicDefaults()
+	role, password := s.db.NewRole()
+	s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
+	return s.db.URLAs(role, password)
+}
+
+// Without its budget a panel is asked nothing, run after run; the runs
+// once exited 0, with a warning only.
+func TestAPanelWithoutItsBudgetAsksForAPerson(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	asRole := roleWithout(t, s, "UPDATE ON TABLE public.zwatch_panel_budgets")
+	s.order("91")
+	s.db.MakeAllDue()
+
+	r := zwatchAt(t, asRole, "check-pending", "--loop", "0", "--rate", "5", "-o", "json")
+	if r.code != cmd.ExitAttention {
+		t.Errorf("exit %d, want %d (a person should look)\n%s", r.code, cmd.ExitAttention, r.all())
+	}
+	var summary struct {
+		Integrations []struct {
+			NoBudget int `json:"released_without_budget"`
+		} `json:"integrations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &summary); err != nil || len(summary.Integrations) != 1 || summary.Integrations[0].NoBudget != 1 {
+		t.Errorf("summary %+v (%v), want the order released without budget\n%s", summary, err, r.stdout)
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("znet was asked %d times without a budget", s.znet.TotalRequests())
 	}
 }

@@ -40,6 +40,7 @@ const (
 	releaseAtDeadline                        // max-duration came first: due again at once
 	releasePanelFailing                      // its panel was cut off: due after panelRetry, give-up clock stopped
 	releaseNotSaved                          // znet answered but the answer could not be saved: due again at once
+	releaseNoBudget                          // its panel's shared budget could not be reserved: due again at once
 )
 
 // release is orders handed back unasked.
@@ -196,8 +197,13 @@ func (ap *applier) receiveRelease(rel release) {
 	for _, o := range rel.orders {
 		ap.integration(o).Skipped++
 	}
-	if rel.why == releaseAtDeadline {
+	switch rel.why {
+	case releaseAtDeadline:
 		ap.atDeadline += len(rel.orders)
+	case releaseNoBudget:
+		for _, o := range rel.orders {
+			ap.integration(o).NoBudget++
+		}
 	}
 	if ap.run.cfg.DryRun {
 		ap.held.drop(ids) // a dry run claimed nothing

@@ -232,9 +232,10 @@ func (l *lane) whyUnasked() releaseReason {
 	case l.run.newRequests.Err() != nil:
 		return releaseAtDeadline
 	}
-	// The panel's budget could not be reserved (the database is failing):
-	// not max-duration's doing, and due again at once all the same.
-	return releaseStopping
+	// The panel's budget could not be reserved (the database is failing,
+	// or the role lacks its grants): not max-duration's doing, and due
+	// again at once all the same.
+	return releaseNoBudget
 }
 
 // ask asks znet about one order. timedOut says the panel did not answer

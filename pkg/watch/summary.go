@@ -61,6 +61,11 @@ type IntegrationSummary struct {
 	Failing bool   `json:"failing"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`
+	// NoBudget counts the orders released unasked because the panel's
+	// shared request budget could not be reserved (a warning says why):
+	// nothing is asked of the panel while that lasts, so a person should
+	// look.
+	NoBudget int `json:"released_without_budget,omitempty"`
 }
 
 // Summary is the account of one run that check-pending prints.
@@ -113,14 +118,15 @@ type Change struct {
 }
 
 // NeedsAttention is true when a person should look: an integration is
-// failing, orders became stuck, or answers could not be saved.
+// failing or its budget could not be reserved, orders became stuck, or
+// answers could not be saved.
 // check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
 	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 {
 		return true
 	}
 	for _, in := range s.Integrations {
-		if in.Failing {
+		if in.Failing || in.NoBudget > 0 {
 			return true
 		}
 	}

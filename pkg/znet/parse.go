@@ -386,15 +386,16 @@ func decode(body []byte) string {
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go
-// (PostgreSQL refuses them), other control characters become spaces (no
-// escape sequences, no multi-line log entries), and the ends are trimmed.
+// (PostgreSQL refuses them), and so do bidirectional controls; other control
+// characters and every kind of white space become spaces (no escape
+// sequences, no multi-line log entries), and the ends are trimmed.
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case r == 0:
-			return -1
-		case unicode.IsControl(r):
-			return ' '
+		case r == 0, unicode.Is(unicode.Bidi_Control, r):
+			return -1 // a PIN or message read right to left is no one's
+		case unicode.IsControl(r), unicode.IsSpace(r):
+			return ' ' // a no-break space too: the shop and the checks see one kind
 		}
 		return r
 	}, s)

@@ -82,6 +82,7 @@ func FuzzShortPasswordNeverEchoed(f *testing.F) {
 		"OK|11234.00",
 		"3|hatalı şifre 1234",
 		"OK|1| |12\x0034",
+		"OK|1|00012340000000000\xc2\xa00", // a no-break space once stayed in a PIN beside the password
 	} {
 		f.Add([]byte(seed))
 	}

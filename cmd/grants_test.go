@@ -501,3 +501,19 @@ func TestAPanelWithoutItsBudgetAsksForAPerson(t *testing.T) {
 		t.Errorf("znet was asked %d times without a budget", s.znet.TotalRequests())
 	}
 }
+
+// Without USAGE on the schema, zwatch's tables are out of the role's
+// sight: the commands once said they were missing and told the operator
+// to run migrate, and migrate --status listed every migration as pending.
+func TestARoleWithoutTheSchemaIsToldSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	asRole := roleWithout(t, s, "USAGE ON SCHEMA public")
+	for _, args := range [][]string{{"list"}, {"migrate", "--status"}, {"check-pending"}} {
+		r := zwatchAt(t, asRole, args...)
+		if r.code != cmd.ExitFatal || strings.Contains(r.all(), "run zwatch migrate") || strings.Contains(r.all(), "pending") {
+			t.Errorf("%v: exit %d, want %d and no advice to migrate\n%s", args, r.code, cmd.ExitFatal, r.all())
+		}
+		oneLine(t, r.stderr, "grant it USAGE on their schema")
+	}
+}

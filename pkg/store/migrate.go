@@ -117,12 +117,15 @@ func (s *Store) RequireMigrated(ctx context.Context) error {
 // versionTableExistsSQL finds zwatch's version table where goose looks for
 // it: in the first schema of the search path.
 const versionTableExistsSQL = `
-SELECT EXISTS (
+SELECT current_schema() IS NOT NULL AS has_schema,
+       current_user AS role,
+       current_setting('search_path') AS search_path,
+       EXISTS (
 	SELECT 1
 	FROM pg_catalog.pg_tables
 	WHERE schemaname = current_schema()
 	  AND tablename = $1 -- versionTable
-)`
+) AS exists`
 
 // appliedMigrationsSQL reads goose's record: a version is applied when its
 // latest row says so (goose's version 0 is the table's own birth, not a
@@ -139,12 +142,24 @@ WHERE is_applied AND version_id > 0`
 // appliedMigrations is the set of applied versions; empty, and no error, on
 // a database zwatch was never migrated on.
 func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
-	var exists bool
-	if err := s.db.GetContext(ctx, &exists, versionTableExistsSQL, versionTable); err != nil {
+	var found struct {
+		HasSchema  bool   `db:"has_schema"`
+		Role       string `db:"role"`
+		SearchPath string `db:"search_path"`
+		Exists     bool   `db:"exists"`
+	}
+	if err := s.db.GetContext(ctx, &found, versionTableExistsSQL, versionTable); err != nil {
 		return nil, err
 	}
+	if !found.HasSchema {
+		// current_schema() skips the schemas the role may not use: without
+		// USAGE on public, zwatch's tables look missing, and "run zwatch
+		// migrate" would be the wrong advice.
+		return nil, fmt.Errorf("role %s may use no schema on its search_path (%s), so zwatch's tables are out of its reach: grant it USAGE on their schema, as zwatch migrate --print-grants prints",
+			found.Role, found.SearchPath)
+	}
 	applied := map[int64]bool{}
-	if !exists {
+	if !found.Exists {
 		return applied, nil
 	}
 	var versions []int64

@@ -14,6 +14,7 @@ import (
 // PIN's letters and digits: a short PIN does not give half of itself
 // away ("ABCD-EFGH" becomes "••••GH").
 func MaskPIN(pin string) string {
+	pin = strings.TrimSpace(pin)
 	if pin == "" {
 		return ""
 	}
@@ -67,12 +68,19 @@ func HidePIN(text, pin string) string {
 	return text
 }
 
-// minLoosePIN is the fewest letters and digits a code must have to be
-// looked for in other shapes: fewer would mask ordinary numbers.
-const minLoosePIN = 6
+// A code is looked for in other shapes when it has from minLoosePIN to
+// maxLoosePIN letters and digits: fewer would mask ordinary numbers, and
+// the pattern is made of the panel's data, which must not make it too
+// large to compile or slow to run (a PIN field may hold 64 KiB). Real
+// PINs have 8 to 24.
+const (
+	minLoosePIN = 6
+	maxLoosePIN = 64
+)
 
 // loosePIN matches code's letters and digits in order, in any case, with up
-// to four other characters between each two; nil for a short code.
+// to four other characters between each two; nil for a code too short or
+// too long.
 func loosePIN(code string) *regexp.Regexp {
 	var parts []string
 	for _, r := range code {
@@ -80,8 +88,12 @@ func loosePIN(code string) *regexp.Regexp {
 			parts = append(parts, regexp.QuoteMeta(string(r)))
 		}
 	}
-	if len(parts) < minLoosePIN {
+	if len(parts) < minLoosePIN || len(parts) > maxLoosePIN {
 		return nil
 	}
-	return regexp.MustCompile(`(?i)` + strings.Join(parts, `[^\pL\pN]{0,4}`))
+	pattern, err := regexp.Compile(`(?i)` + strings.Join(parts, `[^\pL\pN]{0,4}`))
+	if err != nil {
+		return nil // the exact match still masks it
+	}
+	return pattern
 }

@@ -1,6 +1,9 @@
 package watch
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMaskPINShowsAtMostAThird(t *testing.T) {
 	for pin, want := range map[string]string{
@@ -11,6 +14,7 @@ func TestMaskPINShowsAtMostAThird(t *testing.T) {
 		"AB12":                 "••••2",
 		"AAAA-1111  BBBB-2222": "••••-2222",
 		"123456789012":         "••••9012",
+		"AB12-CD34-EF56-GH78 ": "••••-GH78", // as the shop may have written it
 	} {
 		if got := MaskPIN(pin); got != want {
 			t.Errorf("MaskPIN(%q) = %q, want %q", pin, got, want)
@@ -31,5 +35,15 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)
 		}
+	}
+}
+
+// The loose pattern is made of the panel's data: a PIN field of tens of
+// thousands of characters once made it too large to compile, a panic that
+// printed the PIN and ended the run.
+func TestHidePINTakesAHugePIN(t *testing.T) {
+	pin := strings.Repeat("Q7", 12000)
+	if got := HidePIN("Kod: "+pin, pin); got != "Kod: ••••Q7Q7" {
+		t.Errorf("the huge PIN is not masked: %.40q", got)
 	}
 }

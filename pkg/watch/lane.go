@@ -48,8 +48,24 @@ func newPacer(r *run, in store.Integration) Pacer {
 // ownPace paces one run's requests to a panel by itself.
 type ownPace struct{ limiter *rate.Limiter }
 
-func (p ownPace) Wait(ctx context.Context) error { return p.limiter.Wait(ctx) }
-func (ownPace) Close(context.Context)            {}
+// Wait waits for the next send time until ctx ends. (rate.Limiter.Wait
+// fails at once for a send time past ctx's deadline, max-duration's: the
+// lane would take that for a budget it cannot reserve, not for the end of
+// the run.)
+func (p ownPace) Wait(ctx context.Context) error {
+	r := p.limiter.Reserve()
+	timer := time.NewTimer(r.Delay())
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
+}
+
+func (ownPace) Close(context.Context) {}
 
 // lane is one dealer panel within a run: its client, its pace, the orders
 // waiting for it, its workers and its fault count. Its state is its own,

@@ -423,6 +423,30 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
+// A dry run with more due orders than its pace allows before max-duration
+// asks what it can and leaves the rest as at any deadline; it once took
+// the limiter's refusal of a late send time for a budget it could not
+// reserve, and asked for a person.
+func TestDryRunPastItsPaceEndsAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 5 {
+		e.order(referans(8100 + i))
+	}
+	e.znet.SetDefault(znettest.Waiting(""))
+	cfg := e.config()
+	cfg.DryRun, cfg.Rate, cfg.MaxDuration = true, 1, 2*time.Second
+
+	sum := e.run(cfg)
+
+	if sum.NeedsAttention() || sum.Integrations[0].NoBudget != 0 {
+		t.Errorf("a dry run past its pace asks for a person: %+v", sum.Integrations)
+	}
+	if sum.Total.Asked < 2 || sum.Total.Asked+sum.Total.Skipped != 5 {
+		t.Errorf("asked %d and skipped %d of 5, want the first two seconds' worth asked", sum.Total.Asked, sum.Total.Skipped)
+	}
+}
+
 func TestConcurrencyLimitsHold(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

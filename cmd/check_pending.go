@@ -254,7 +254,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %d orders were released unasked because its request budget could not be reserved (see the warning); check the database and the role's grants on zwatch_panel_budgets", in.Name, in.NoBudget))
+			notes = append(notes, fmt.Sprintf("integration %s: %d orders were released unasked because its request budget could not be reserved for 5 s (see the warning): the database was failing or restarting, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget))
 		}
 	}
 	for _, name := range news.recovered {
@@ -281,5 +281,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		fmt.Fprintln(out, n)
 	}
 	fmt.Fprintf(out, "run %s took %s\n", s.RunID, s.Duration.Round(time.Millisecond))
+	if err := outputErr(out); err != nil {
+		// Before the run is recorded: its record and metrics say exit 1 too.
+		return fmt.Errorf("writing the output: %w", err)
+	}
 	return nil
 }

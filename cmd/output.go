@@ -74,8 +74,20 @@ func render(out io.Writer, format string, v any, table func() error) error {
 	} else {
 		err = table()
 	}
+	if err == nil {
+		err = outputErr(out)
+	}
 	if err != nil {
 		return fatal(fmt.Errorf("writing the output: %w", err))
+	}
+	return nil
+}
+
+// outputErr is the first write to w that failed, where w keeps it
+// (commandOutput): fmt.Fprint* drop their errors.
+func outputErr(w io.Writer) error {
+	if o, ok := w.(interface{ Err() error }); ok {
+		return o.Err()
 	}
 	return nil
 }
@@ -146,7 +158,9 @@ func ellipsis(s string, n int) string {
 // name, a PIN the shop wrote, an order's message) can hold terminal control
 // characters: written as they are, they would recolour, retitle or clear
 // the operator's terminal, or ring it, and split table rows in cron's mail.
-// They are written as Go escapes (\x1b) instead; newlines and tabs pass.
+// They are written as \u001b instead, an escape JSON reads too (encoding/json
+// leaves DEL and the C1 controls raw); newlines and tabs pass. A byte that is
+// not UTF-8 is written as \x9b: JSON never holds one.
 //
 // It also keeps the first write that failed: the table writer and
 // fmt.Fprint* drop their errors, and an operator piping `migrate
@@ -167,29 +181,25 @@ func (o *commandOutput) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// escapeControls writes b's control characters but newline and tab as Go
-// escapes; b itself when it has none.
+// Err is the first write that failed, if any.
+func (o *commandOutput) Err() error { return o.err }
+
+// escapeControls writes b's control characters but newline and tab, and
+// its bytes that are not UTF-8, as escapes; b itself when it has none.
 func escapeControls(b []byte) []byte {
-	clean := true
-	for _, r := range string(b) {
-		if isHostileControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if utf8.Valid(b) && !bytes.ContainsFunc(b, isHostileControl) {
 		return b
 	}
 	var out bytes.Buffer
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		switch {
-		case !isHostileControl(r):
-			out.Write(b[:size]) // the bytes themselves: a rune cut between two writes stays whole
-		case r < 0x100:
-			fmt.Fprintf(&out, `\x%02x`, r)
-		default:
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&out, `\x%02x`, b[0])
+		case isHostileControl(r):
 			fmt.Fprintf(&out, `\u%04x`, r)
+		default:
+			out.Write(b[:size])
 		}
 		b = b[size:]
 	}

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -23,6 +24,14 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 	// what znet sends.
 	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, done, "AB12\x1b]0;owned\x07-GH78")
 
+	// DEL and a C1 control, which encoding/json leaves raw: the JSON
+	// must stay JSON.
+	s.db.Exec(`UPDATE integrations SET name = name || $2 WHERE id = $1`, s.integ, "\x7f\u009b")
+	r := zwatch(t, s.db, "list", "--completed", "-o", "json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 {
+		t.Errorf("list -o json is not JSON (%v):\n%s", err, r.stdout)
+	}
 	for _, args := range [][]string{
 		{"list", "--completed", "--show-pin"},
 		{"check-pending"},
@@ -30,12 +39,12 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 		{"stats"},
 	} {
 		r := zwatch(t, s.db, args...)
-		if strings.ContainsAny(r.stdout, "\x1b\x07\u202e") {
+		if strings.ContainsAny(r.stdout, "\x1b\x07\u202e\x7f\u009b") {
 			t.Errorf("%v printed a control character:\n%q", args, r.stdout)
 		}
 	}
-	r := zwatch(t, s.db, "list", "--completed", "--show-pin")
-	if !strings.Contains(r.stdout, `AB12\x1b]0;owned\x07-GH78`) {
+	r = zwatch(t, s.db, "list", "--completed", "--show-pin")
+	if !strings.Contains(r.stdout, `AB12\u001b]0;owned\u0007-GH78`) {
 		t.Errorf("the PIN is not shown with its control characters escaped:\n%s", r.stdout)
 	}
 }

@@ -45,9 +45,10 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 		return nil, fmt.Errorf("znet base URL %q must start with http:// or https://", shown)
 	case u.Host == "":
 		return nil, fmt.Errorf("znet base URL %q has no host name", shown)
-	// Without user info, query and fragment the URL is still the path the
-	// operator typed, which may hold the password, escaped by u.String().
 	case u.User != nil:
+		// Without its user info, query and fragment the URL is still the
+		// path the operator typed, which may hold the password, escaped by
+		// u.String(): scrubbed as a panel's answer is.
 		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", scrubber.scrub(redactURL(u.String())))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", scrubber.scrub(redactURL(u.String())))

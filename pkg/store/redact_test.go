@@ -10,6 +10,8 @@ func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
 		{`e e`, "e", `REDACTED REDACTED`},
 		{`dial: secret123@db refused`, "secret123", `dial: REDACTED@db refused`},
 		{`xxsecret123yy`, "secret123", `xxREDACTEDyy`},
+		{`x#ab1 and #ab1y`, "#ab1", `xREDACTED and #ab1y`},
+		{`x#a# y`, "#a#", `xREDACTED y`},
 	} {
 		if got := redactPassword(c.msg, c.password); got != c.want {
 			t.Errorf("redactPassword(%q, %q) = %q, want %q", c.msg, c.password, got, c.want)

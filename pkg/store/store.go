@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -211,7 +212,18 @@ func redactPassword(msg, password string) string {
 	if utf8.RuneCountInString(password) >= minPasswordInWords {
 		return strings.ReplaceAll(msg, password, "REDACTED")
 	}
-	word := regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(password) + `($|[^\pL\pN])`)
+	// A word's edge is needed only where the password has a letter or digit:
+	// "#ab1" in "x#ab1" is the password all the same.
+	left, right := `(^|[^\pL\pN])`, `($|[^\pL\pN])`
+	first, _ := utf8.DecodeRuneInString(password)
+	last, _ := utf8.DecodeLastRuneInString(password)
+	if !unicode.IsLetter(first) && !unicode.IsDigit(first) {
+		left = `()`
+	}
+	if !unicode.IsLetter(last) && !unicode.IsDigit(last) {
+		right = `()`
+	}
+	word := regexp.MustCompile(left + regexp.QuoteMeta(password) + right)
 	for {
 		redacted := word.ReplaceAllString(msg, "${1}REDACTED${2}")
 		if redacted == msg {

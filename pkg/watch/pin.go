@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,40 +59,80 @@ func HidePIN(text, pin string) string {
 		codes = append(codes, pin)
 	}
 	for _, code := range codes {
-		if pattern := loosePIN(code); pattern != nil {
-			masked := MaskPIN(code)
-			text = pattern.ReplaceAllLiteralString(text, masked)
-		}
+		text = hideLoosely(text, code)
 	}
 	return text
 }
 
 // A code is looked for in other shapes when it has from minLoosePIN to
 // maxLoosePIN letters and digits: fewer would mask ordinary numbers, and
-// the pattern is made of the panel's data, which must not make it too
-// large to compile or slow to run (a PIN field may hold 64 KiB). Real
+// more are no PIN (a PIN field may hold 64 KiB of a panel's making). Real
 // PINs have 8 to 24.
 const (
 	minLoosePIN = 6
 	maxLoosePIN = 64
+	// maxLooseGap is how many other characters may stand between two of
+	// the code's letters and digits: "-", " ", "<br>".
+	maxLooseGap = 4
 )
 
-// loosePIN matches code's letters and digits in order, in any case, with up
-// to four other characters between each two; nil for a code too short or
-// too long.
-func loosePIN(code string) *regexp.Regexp {
-	var parts []string
-	for _, r := range code {
+// alnum is one letter or digit of a text, folded to lower case, and where
+// it stands.
+type alnum struct {
+	r          rune
+	start, end int
+}
+
+// alnums are text's letters and digits, in order.
+func alnums(text string) []alnum {
+	var out []alnum
+	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			parts = append(parts, regexp.QuoteMeta(string(r)))
+			out = append(out, alnum{unicode.ToLower(r), i, i + utf8.RuneLen(r)})
 		}
 	}
-	if len(parts) < minLoosePIN || len(parts) > maxLoosePIN {
-		return nil
+	return out
+}
+
+// hideLoosely masks code in text where its letters and digits appear in
+// order, in any case, at most maxLooseGap other characters apart. It scans
+// rather than building a pattern: a pattern of the panel's data costs
+// milliseconds to compile for each answer, on the goroutine that saves
+// every run's answers.
+func hideLoosely(text, code string) string {
+	want := alnums(code)
+	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
+		return text
 	}
-	pattern, err := regexp.Compile(`(?i)` + strings.Join(parts, `[^\pL\pN]{0,4}`))
-	if err != nil {
-		return nil // the exact match still masks it
+	have := alnums(text)
+	var b strings.Builder
+	copied := 0
+	for i := 0; i+len(want) <= len(have); i++ {
+		if !looseMatchAt(text, have[i:i+len(want)], want) {
+			continue
+		}
+		b.WriteString(text[copied:have[i].start])
+		b.WriteString(MaskPIN(code))
+		copied = have[i+len(want)-1].end
+		i += len(want) - 1
 	}
-	return pattern
+	if copied == 0 {
+		return text
+	}
+	b.WriteString(text[copied:])
+	return b.String()
+}
+
+// looseMatchAt says whether the letters and digits have spell want with
+// gaps of at most maxLooseGap characters.
+func looseMatchAt(text string, have, want []alnum) bool {
+	for k := range want {
+		if have[k].r != want[k].r {
+			return false
+		}
+		if k > 0 && utf8.RuneCountInString(text[have[k-1].end:have[k].start]) > maxLooseGap {
+			return false
+		}
+	}
+	return true
 }

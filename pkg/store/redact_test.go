@@ -12,6 +12,7 @@ func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
 		{`xxsecret123yy`, "secret123", `xxREDACTEDyy`},
 		{`x#ab1 and #ab1y`, "#ab1", `xREDACTED and #ab1y`},
 		{`x#a# y`, "#a#", `xREDACTED y`},
+		{`ab`, "", `ab`},
 	} {
 		if got := redactPassword(c.msg, c.password); got != c.want {
 			t.Errorf("redactPassword(%q, %q) = %q, want %q", c.msg, c.password, got, c.want)

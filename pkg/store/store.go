@@ -209,6 +209,9 @@ func redactDSNError(err error, databaseURL string) string {
 // otherwise leave "pREDACTEDrmission dREDACTEDniREDACTEDd", and a message
 // no one can read.
 func redactPassword(msg, password string) string {
+	if password == "" {
+		return msg
+	}
 	if utf8.RuneCountInString(password) >= minPasswordInWords {
 		return strings.ReplaceAll(msg, password, "REDACTED")
 	}

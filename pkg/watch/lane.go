@@ -53,16 +53,23 @@ type ownPace struct{ limiter *rate.Limiter }
 // lane would take that for a budget it cannot reserve, not for the end of
 // the run.)
 func (p ownPace) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	r := p.limiter.Reserve()
 	timer := time.NewTimer(r.Delay())
 	defer timer.Stop()
 	select {
 	case <-timer.C:
-		return nil
 	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
 	}
+	// Both may be ready at once, and select picks either: a request must
+	// not start after ctx ended.
+	if err := ctx.Err(); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
 func (ownPace) Close(context.Context) {}

@@ -50,6 +50,7 @@ func pinChars(s string) int {
 // digits, up to four characters, between its own; shorter ones only as
 // they are.
 func HidePIN(text, pin string) string {
+	pin = strings.TrimSpace(pin) // as the shop may have written it
 	if pin == "" {
 		return text
 	}

@@ -31,6 +31,8 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"AAAA-1111  BBBB-2222", "Kodlar: AAAA-1111<br>BBBB-2222", "Kodlar: ••••11<br>••••22"},
 		{"4821", "Bakiye 48213, kod 4821", "Bakiye ••••13, kod ••••1"}, // a short PIN only as it is
 		{"AB12-CD34-EF56-GH78", "Siparis 1234 tamam", "Siparis 1234 tamam"},
+		{"AB12 ", "PIN AB12. a  b", "PIN ••••2. a  b"}, // a shop-written PIN, trailing space and all
+		{" ", "PIN AB12. a  b", "PIN AB12. a  b"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)

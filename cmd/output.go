@@ -206,6 +206,9 @@ func escapeControls(b []byte) []byte {
 	return out.Bytes()
 }
 
+// isHostileControl is a character a terminal acts on rather than shows:
+// control characters, line and paragraph separators, and the marks that
+// reorder text (a right-to-left override can make "gh78" read "87hg").
 func isHostileControl(r rune) bool {
 	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
 }

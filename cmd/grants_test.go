@@ -517,3 +517,20 @@ func TestARoleWithoutTheSchemaIsToldSo(t *testing.T) {
 		oneLine(t, r.stderr, "grant it USAGE on their schema")
 	}
 }
+
+// A database a newer zwatch migrated is used all the same (rolling a
+// binary back must not stop the PINs), but said so: it once went unnoticed.
+func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`INSERT INTO zwatch_schema_migrations (version_id, is_applied) VALUES (99999, true)`)
+
+	r := zwatch(t, s.db, "list")
+	if r.code != 0 || !strings.Contains(r.stderr, "migrations this zwatch does not carry") || !strings.Contains(r.stderr, "99999") {
+		t.Errorf("list on a newer schema: exit %d, want 0 and a warning naming the version\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "migrate", "--status")
+	if r.code != 0 || !strings.Contains(r.stdout, "99999 (not in this zwatch)") || !strings.Contains(r.stdout, "applied by a newer zwatch") || strings.Contains(r.stdout, "pending") {
+		t.Errorf("migrate --status on a newer schema: exit %d\n%s", r.code, r.all())
+	}
+}

@@ -85,18 +85,25 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 		if err != nil {
 			return fatal(err)
 		}
-		pending := 0
+		pending, newer := 0, 0
 		for _, m := range states {
 			state := "pending"
-			if m.Applied {
+			switch {
+			case m.Newer:
+				newer++
 				state = "applied"
-			} else {
+			case m.Applied:
+				state = "applied"
+			default:
 				pending++
 			}
 			fmt.Fprintf(out, "%-8s %s\n", state, m.Name)
 		}
 		if pending > 0 {
-			fmt.Fprintf(out, "%d of %d migrations pending: run zwatch migrate\n", pending, len(states))
+			fmt.Fprintf(out, "%d of %d migrations pending: run zwatch migrate\n", pending, len(states)-newer)
+		}
+		if newer > 0 {
+			fmt.Fprintf(out, "%d migrations applied by a newer zwatch, which this one does not carry: run the newest zwatch\n", newer)
 		}
 		return nil
 	}

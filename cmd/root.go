@@ -258,9 +258,18 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 		return nil, fatal(connectionHint(err))
 	}
 	if requireMigrated {
-		if err := st.RequireMigrated(ctx); err != nil {
+		newer, err := st.RequireMigrated(ctx)
+		if err != nil {
 			st.Close()
 			return nil, fatal(err)
+		}
+		if len(newer) > 0 {
+			// Not refused: rolling a binary back must not stop the shop's
+			// PINs. But a person should know, in every run's mail.
+			if logger, err := g.logger(false); err == nil {
+				logger.Warn("the database has zwatch migrations this zwatch does not carry: a newer zwatch migrated it, and this one may not know what changed; run the newest zwatch",
+					"versions", newer)
+			}
 		}
 	}
 	return st, nil

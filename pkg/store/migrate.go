@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -27,6 +28,9 @@ type MigrationState struct {
 	Version int64
 	Name    string
 	Applied bool
+	// Newer: applied, but this binary does not carry it; a newer zwatch
+	// migrated the database.
+	Newer bool
 }
 
 // Migrations returns the migration files this binary carries.
@@ -94,24 +98,40 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 			Name:    path.Base(src.Path),
 			Applied: applied[src.Version],
 		})
+		delete(applied, src.Version)
+	}
+	var newer []int64
+	for v := range applied {
+		if v > 0 { // goose's own row 0 marks the table's creation
+			newer = append(newer, v)
+		}
+	}
+	slices.Sort(newer)
+	for _, v := range newer {
+		out = append(out, MigrationState{Version: v, Name: fmt.Sprintf("%05d (not in this zwatch)", v), Applied: true, Newer: true})
 	}
 	return out, nil
 }
 
 // RequireMigrated returns ErrNotMigrated unless every migration this binary
 // carries has been applied. Commands other than migrate call it first, so
-// that they never run against a half-built schema.
-func (s *Store) RequireMigrated(ctx context.Context) error {
+// that they never run against a half-built schema. newer lists the
+// migrations applied that this binary does not carry: a newer zwatch
+// migrated the database, and this one may not know what it changed.
+func (s *Store) RequireMigrated(ctx context.Context) (newer []int64, err error) {
 	states, err := s.MigrationStatus(ctx)
 	if err != nil {
-		return fmt.Errorf("checking zwatch's migrations: %w", err)
+		return nil, fmt.Errorf("checking zwatch's migrations: %w", err)
 	}
 	for _, m := range states {
-		if !m.Applied {
-			return ErrNotMigrated
+		switch {
+		case !m.Applied:
+			return nil, ErrNotMigrated
+		case m.Newer:
+			newer = append(newer, m.Version)
 		}
 	}
-	return nil
+	return newer, nil
 }
 
 // versionTableExistsSQL finds zwatch's version table where goose looks for

@@ -510,32 +510,6 @@ func TestNewClientRefusalHidesAPasswordInThePath(t *testing.T) {
 	}
 }
 
-// rawPanel answers every connection with resp, written as it stands: bytes
-// no net/http server would send, such as a header line in Windows-1254.
-func rawPanel(t *testing.T, resp string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				buf := make([]byte, 4096)
-				conn.Read(buf) // the request line, enough to answer
-				conn.Write([]byte(resp))
-			}()
-		}
-	}()
-	return "http://" + l.Addr().String()
-}
-
 // net/http quotes the header line or value it cannot parse, with Go's %q:
 // the password in a one-byte charset, invalid UTF-8, is shown as \xe2
 // escapes, a form as plain as the password itself.
@@ -550,7 +524,10 @@ func TestTransportErrorQuotingLegacyBytesHidesThePassword(t *testing.T) {
 			"HTTP/1.1 200 OK\r\nX-Debug sifre=" + tt.bytes + "\r\n\r\n",
 			"HTTP/1.1 200 OK\r\nContent-Length: sifre=" + tt.bytes + "\r\n\r\n",
 		} {
-			c := newTestClient(t, rawPanel(t, resp), tt.password)
+			panel := znettest.NewServer(dealer, tt.password)
+			t.Cleanup(panel.Close)
+			panel.SetDown(znettest.RawResponse([]byte(resp)))
+			c := newTestClient(t, panel.URL, tt.password)
 			_, err := c.Balance(context.Background())
 			if k, _ := KindOf(err); k != KindTransient {
 				t.Fatalf("%s: got %v, want a broken connection", tt.charset, err)

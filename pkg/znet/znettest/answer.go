@@ -17,6 +17,9 @@ type Answer struct {
 
 	contentType string
 	hangUp      bool
+	// rawResponse, when set, is written to the connection as it stands,
+	// status line and headers included, instead of an HTTP response.
+	rawResponse []byte
 }
 
 // answer lets SetDown take an Answer, a *Answer or nil.
@@ -66,6 +69,12 @@ func Raw(status int, body []byte) Answer {
 
 // HangUp closes the connection without answering.
 func HangUp() Answer { return Answer{hangUp: true} }
+
+// RawResponse writes resp to the connection as it stands, status line and
+// headers included, and closes it: bytes no net/http server would send,
+// such as a header line in Windows-1254, which a PHP panel's own header()
+// calls can write.
+func RawResponse(resp []byte) Answer { return Answer{rawResponse: bytes.Clone(resp)} }
 
 // After returns a with its delay set to d. The fake stops waiting as soon as
 // the client gives up, so a slow answer never outlives its request.

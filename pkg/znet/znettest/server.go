@@ -286,8 +286,8 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, a Answer, delay t
 			return
 		}
 	}
-	if a.hangUp {
-		hangUp(w)
+	if a.hangUp || a.rawResponse != nil {
+		hangUp(w, a.rawResponse)
 		return
 	}
 	ct := a.contentType
@@ -303,9 +303,12 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, a Answer, delay t
 	w.Write(a.Body) // an error means the client left; nothing to do about it
 }
 
-func hangUp(w http.ResponseWriter) {
+// hangUp takes the connection from net/http, writes last to it as it
+// stands (nothing, for a hang-up) and closes it.
+func hangUp(w http.ResponseWriter, last []byte) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Write(last) // an error means the client left; nothing to do about it
 			conn.Close()
 			return
 		}

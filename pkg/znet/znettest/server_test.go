@@ -112,6 +112,15 @@ func TestRawCopiesItsInput(t *testing.T) {
 	}
 }
 
+func TestRawResponseIsWrittenAsItStands(t *testing.T) {
+	s := newServer(t)
+	s.Script("7", RawResponse([]byte("HTTP/1.1 203 Gayri Resmi\r\nX-Panel: \xdd\r\nContent-Length: 8\r\n\r\nOK|1| |a")))
+	got := pin(t, s, "7")
+	if got.status != 203 || got.body != "OK|1| |a" {
+		t.Errorf("got %+v, want status 203 and the raw body", got)
+	}
+}
+
 func TestScriptServesInOrderThenRepeatsTheLast(t *testing.T) {
 	s := newServer(t)
 	s.Script("42", Waiting("a"), Waiting("b"), Done("PIN", "c"))

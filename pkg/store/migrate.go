@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 
@@ -100,13 +101,9 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 		})
 		delete(applied, src.Version)
 	}
-	var newer []int64
-	for v := range applied {
-		if v > 0 { // goose's own row 0 marks the table's creation
-			newer = append(newer, v)
-		}
-	}
-	slices.Sort(newer)
+	// What is left was applied by a newer zwatch (appliedMigrationsSQL
+	// leaves out goose's row 0).
+	newer := slices.Sorted(maps.Keys(applied))
 	for _, v := range newer {
 		out = append(out, MigrationState{Version: v, Name: fmt.Sprintf("%05d (not in this zwatch)", v), Applied: true, Newer: true})
 	}

@@ -436,7 +436,11 @@ func (ap *applier) finish() error {
 		r.log.Error("could not save znet's answer; its claim is released so that the next run asks again",
 			"order", p.order.ID, "err", p.lastErr)
 		ap.account([]*pendingAnswer{p}, nil)
-		ap.unsaved = append(ap.unsaved, p.order.ID)
+		if !errors.Is(p.lastErr, errShopHoldsRow) {
+			// The database refused it. A row the shop held to the end is
+			// its own business, and the next run saves the answer.
+			ap.unsaved = append(ap.unsaved, p.order.ID)
+		}
 		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
 	}
 	var releaseErr error

@@ -17,7 +17,7 @@ func MaskPIN(pin string) string {
 	if pin == "" {
 		return ""
 	}
-	show := min(4, pinChars(pin)/3)
+	show := min(4, len(alnums(pin))/3)
 	tail := pin
 	if i := strings.LastIndexAny(pin, "- "); i >= 0 {
 		tail = pin[i+1:]
@@ -27,17 +27,6 @@ func MaskPIN(pin string) string {
 	}
 	runes := []rune(pin)
 	return "••••" + string(runes[len(runes)-show:])
-}
-
-// pinChars counts a PIN's letters and digits.
-func pinChars(s string) int {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			n++
-		}
-	}
-	return n
 }
 
 // HidePIN masks the PIN wherever znet repeated it in a text, such as the

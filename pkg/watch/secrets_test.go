@@ -263,6 +263,9 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 		if sum.Total.Completed != 11 {
 			t.Errorf("summary %+v: want the 11 orders the shop does not hold completed", sum.Total)
 		}
+		if sum.NeedsAttention() || len(sum.Unsaved) != 0 {
+			t.Errorf("summary %+v: a row the shop holds is no reason for a person to look", sum)
+		}
 		if got := e.db.OrdersIn("completed"); got != 11 {
 			t.Errorf("%d orders completed while the shop held one, want 11", got)
 		}

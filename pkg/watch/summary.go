@@ -119,8 +119,7 @@ type Change struct {
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, or
-// answers could not be saved.
-// check-pending exits 3 then.
+// the database refused answers. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
 	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 {
 		return true

@@ -365,12 +365,29 @@ func withoutOne(printed string) map[string]string {
 	return variants
 }
 
+// The printed grants with placeholders for the role and the database, so
+// that they can be granted in another test database (roleGranted).
+const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
+
+func printedGrants(t *testing.T, db *storetest.DB) string {
+	t.Helper()
+	printed := zwatch(t, db, "migrate", "--print-grants", roleHere).stdout
+	return strings.ReplaceAll(printed, db.Name(), databaseHere)
+}
+
+// roleGranted is a new role holding grants (from printedGrants), in a
+// database that gives PUBLIC nothing; its URL.
+func roleGranted(t *testing.T, db *storetest.DB, grants string) string {
+	t.Helper()
+	db.RevokePublicDefaults()
+	role, password := db.NewRole()
+	db.Exec(strings.NewReplacer(roleHere, role, databaseHere, db.Name()).Replace(grants))
+	return db.URLAs(role, password)
+}
+
 func TestEachPrintedGrantIsNeeded(t *testing.T) {
 	t.Parallel()
-	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
-	db := storetest.New(t)
-	printed := zwatch(t, db, "migrate", "--print-grants", roleHere).stdout
-	printed = strings.ReplaceAll(printed, db.Name(), databaseHere)
+	printed := printedGrants(t, storetest.New(t))
 	variants := withoutOne(printed)
 	if len(variants) < 10 {
 		t.Fatalf("found only %d privileges in:\n%s", len(variants), printed)
@@ -380,10 +397,7 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 		t.Run("without "+missing, func(t *testing.T) {
 			t.Parallel()
 			s := newShop(t)
-			s.db.RevokePublicDefaults()
-			role, password := s.db.NewRole()
-			s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
-			asRole := s.db.URLAs(role, password)
+			asRole := roleGranted(t, s.db, grants)
 			s.znet.Script("71", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
 			s.order("71")
 			waiting := s.order("722")
@@ -459,21 +473,16 @@ func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
 }
 
 // roleWithout is a role holding the printed grants but the one named (as
-// withoutOne names them, "UPDATE ON TABLE public.zwatch_panel_budgets"), in a
-// database that gives PUBLIC nothing; its URL.
+// withoutOne names them, "UPDATE ON TABLE public.zwatch_panel_budgets"); its
+// URL.
 func roleWithout(t *testing.T, s *shop, missing string) string {
 	t.Helper()
-	const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
-	printed := zwatch(t, s.db, "migrate", "--print-grants", roleHere).stdout
-	printed = strings.ReplaceAll(printed, s.db.Name(), databaseHere)
+	printed := printedGrants(t, s.db)
 	grants, ok := withoutOne(printed)[missing]
 	if !ok {
 		t.Fatalf("no %q among the printed grants:\n%s", missing, printed)
 	}
-	s.db.RevokePublicDefaults()
-	role, password := s.db.NewRole()
-	s.db.Exec(strings.NewReplacer(roleHere, role, databaseHere, s.db.Name()).Replace(grants))
-	return s.db.URLAs(role, password)
+	return roleGranted(t, s.db, grants)
 }
 
 // Without its budget a panel is asked nothing, run after run; the runs

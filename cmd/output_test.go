@@ -16,17 +16,17 @@ import (
 func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	s.db.Exec(`UPDATE integrations SET name = $2 WHERE id = $1`, s.integ, "evil\x1b[31mRED\x1b[0m\x07\u202e")
+	s.db.RenameIntegration(s.integ, "evil\x1b[31mRED\x1b[0m\x07\u202e")
 	done := s.order("91")
 	s.znet.Script("91", znettest.Done("AB12-CD34-EF56-GH78", "ok"))
 	zwatch(t, s.db, "check-pending")
 	// A PIN written by the shop or staff, not by zwatch, which cleans
 	// what znet sends.
-	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, done, "AB12\x1b]0;owned\x07-GH78")
+	s.db.Decide(done, "approved", "AB12\x1b]0;owned\x07-GH78")
 
 	// DEL and a C1 control, which encoding/json leaves raw: the JSON
 	// must stay JSON.
-	s.db.Exec(`UPDATE integrations SET name = name || $2 WHERE id = $1`, s.integ, "\x7f\u009b")
+	s.db.RenameIntegration(s.integ, "evil\x1b[31mRED\x1b[0m\x07\u202e\x7f\u009b")
 	r := zwatch(t, s.db, "list", "--completed", "-o", "json")
 	var rows []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 {

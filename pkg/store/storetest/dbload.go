@@ -142,3 +142,10 @@ func (db *DB) EnableIntegration(integrationID string, enabled bool) {
 	db.t.Helper()
 	db.Exec(`UPDATE integrations SET enabled = $2 WHERE id = $1`, integrationID, enabled)
 }
+
+// RenameIntegration gives an integration another name, as the shop's staff
+// would, whatever it holds.
+func (db *DB) RenameIntegration(integrationID, name string) {
+	db.t.Helper()
+	db.Exec(`UPDATE integrations SET name = $2 WHERE id = $1`, integrationID, name)
+}

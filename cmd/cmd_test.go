@@ -2,6 +2,8 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,8 +73,8 @@ func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 	for _, pw := range []string{"pa/ss-Secret", "pa ss-Secret", "pa?ss-Secret", "pa#ss-Secret", "pa%ZZss-Secret", `pa"ss-Secret`} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", "postgres://shop:" + pw + "@127.0.0.1:1/shopdb"}, &errOut)
-		if r.code == 0 || strings.Count(r.stderr, "\n") != 1 {
-			t.Errorf("password %q: exit %d, want one line on stderr and a failure:\n%s", pw, r.code, r.stderr)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("password %q: exit %d, want one line on stderr and exit 2:\n%s", pw, r.code, r.stderr)
 		}
 		// The parser's own detail quotes pieces too: invalid port ":pa",
 		// invalid URL escape "%ZZ".
@@ -82,6 +84,52 @@ func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Settings that cannot be read are the operator's input, refused like a bad
+// flag (exit 2, before zwatch connects anywhere), and the line says what is
+// wrong with them: a URL whose port is no number is not told to escape its
+// password.
+func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ settings, says string }{
+		{"postgres://shop:db-Secret-1@127.0.0.1:notaport/shopdb", `invalid port ":notaport" after host`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?sslmode=bogus", `"sslmode"`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:99999/shopdb", `"port"`},
+		{"host=127.0.0.1 port=1 password=db-Secret-1 connect_timeout=soon", "key=value settings that cannot be read"},
+	} {
+		var errOut strings.Builder
+		r := runMain([]string{"list", "--database-url", c.settings}, &errOut)
+		if r.code != 2 {
+			t.Errorf("%s: exit %d, want 2", c.settings, r.code)
+		}
+		oneLine(t, r.stderr, "zwatch: --database-url: database settings are not valid: ")
+		if !strings.Contains(r.stderr, c.says) {
+			t.Errorf("%s: %q does not say %s", c.settings, r.stderr, c.says)
+		}
+		if strings.Contains(r.stderr, "percent-escape") {
+			t.Errorf("%s: %q blames the password", c.settings, r.stderr)
+		}
+		assertNoSecret(t, "stderr", r.stderr, "db-Secret-1")
+	}
+}
+
+// A cron line whose database settings cannot be read is refused (exit 2),
+// and its metrics file says so, for the alert on the last exit status.
+func TestUnreadableDatabaseSettingsReachTheMetricsFile(t *testing.T) {
+	t.Parallel()
+	metrics := filepath.Join(t.TempDir(), "zwatch.prom")
+	var errOut strings.Builder
+	r := runMain([]string{"check-pending", "--metrics-file", metrics,
+		"--database-url", "postgres://shop:db-Secret-1@127.0.0.1:notaport/shopdb"}, &errOut)
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	written, err := os.ReadFile(metrics)
+	if err != nil || !strings.Contains(string(written), "zwatch_last_run_exit_status 2") {
+		t.Errorf("metrics file (%v) does not record exit status 2:\n%s", err, written)
+	}
+	assertNoSecret(t, "metrics file", string(written), "db-Secret-1")
 }
 
 // key=value settings carry a password too: one with "://" in it is not a

@@ -151,11 +151,12 @@ learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing,
-or an error zwatch did not foresee); 2 usage error, nothing changed; 3 done,
+or an error zwatch did not foresee); 2 usage error (flags, arguments or
+database settings that cannot be read), nothing changed; 3 done,
 but a person should look (a panel failing, orders stuck, answers not saved;
 each command's help says which); 4 (check) the order is not zwatch's to ask
 about, or another run is asking about it right now.`,
-		Example: `  zwatch migrate --database-url postgres://zwatch@db/shop
+		Example: `  zwatch migrate --database-url postgres://shop_owner@db/shop   # as the tables' owner
   zwatch check-pending -q
   zwatch check --order 1010
   zwatch list --pending --limit 20`,
@@ -254,6 +255,12 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 		open = store.OpenReadOnly
 	}
 	st, err := open(ctx, databaseURL)
+	if errors.Is(err, store.ErrInvalidSettings) {
+		if databaseURL == "" {
+			flag = "the PG* variables"
+		}
+		return nil, usage("%s: %w", flag, err)
+	}
 	if err != nil {
 		return nil, fatal(connectionHint(err))
 	}

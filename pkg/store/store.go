@@ -60,10 +60,14 @@ func OpenReadOnly(ctx context.Context, databaseURL string) (*Store, error) {
 	return open(ctx, databaseURL, true)
 }
 
+// ErrInvalidSettings is a connection string (or PG* variable) that cannot be
+// read: the operator's input, refused before zwatch connects anywhere.
+var ErrInvalidSettings = errors.New("database settings are not valid")
+
 func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error) {
 	cfg, err := pq.NewConfig(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("database settings are not valid: %s", redactDSNError(err, databaseURL))
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
@@ -73,7 +77,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	}
 	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("database settings are not valid: %s", redactDSNError(err, databaseURL))
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	// A cron job with a bounded fan-out needs few connections; staying small
@@ -184,14 +188,21 @@ func redactDSNError(err error, databaseURL string) string {
 	// quotes the URL without its fragment: a "#" cuts the password.)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(databaseURL, "@") {
-		return urlUserinfo.ReplaceAllString(fmt.Sprintf("%q is not a valid URL", databaseURL), "//REDACTED@") +
-			": percent-escape any / ? # @ : % or space in the user name and password"
+		// Where the URL without its user part is still unparsable, the
+		// fault lies outside the password (a port that is no number), and
+		// the parser's word on that URL quotes no part of it.
+		redacted := urlUserinfo.ReplaceAllString(databaseURL, "//REDACTED@")
+		if _, perr := url.Parse(redacted); perr != nil {
+			return perr.Error()
+		}
+		return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redacted)
 	}
-	if !strings.Contains(databaseURL, "://") {
+	if databaseURL != "" && !strings.Contains(databaseURL, "://") {
 		// The driver quotes the word after a key=value setting it cannot
 		// read, which may be the rest of a password with a space in it.
-		// Only then: settings that read well (none at all, the PG*
-		// variables) fail for the reasons every connection can.
+		// Only then: settings that read well fail for the reasons every
+		// connection can, and without settings only the PG* variables
+		// are read.
 		if _, perr := pq.NewConfig(databaseURL); perr != nil {
 			return "key=value settings that cannot be read: a setting's value is not one it takes, or a value with spaces or quotes is not in single quotes, like password='a b'"
 		}

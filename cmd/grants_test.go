@@ -472,6 +472,33 @@ func TestAnswersTheDatabaseRefusesAskForAPerson(t *testing.T) {
 	}
 }
 
+// A grant missing refuses every answer alike: stderr says so once, with how
+// many orders it took, and not once an order.
+func TestRefusedAnswersAreOneLinePerReason(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	asRole := roleWithout(t, s, "USAGE ON SEQUENCE public.zwatch_order_events_id_seq")
+	const orders = 30
+	for i := range orders {
+		ref := strconv.Itoa(9100 + i)
+		s.order(ref)
+		s.znet.Script(ref, znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	}
+	r := zwatchAt(t, asRole, "check-pending", "--loop", "0", "-o", "json")
+	if r.code != cmd.ExitFatal {
+		t.Errorf("exit %d, want %d (no answer could be saved)\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	if n := strings.Count(r.stderr, "could not save"); n != 1 {
+		t.Errorf("%d lines say answers could not be saved, want 1 for the one reason:\n%s", n, r.stderr)
+	}
+	if !strings.Contains(r.stderr, `"orders":30`) {
+		t.Errorf("stderr does not say how many orders the reason took:\n%s", r.stderr)
+	}
+	if lines := strings.Count(r.stderr, "\n"); lines > 5 {
+		t.Errorf("%d lines on stderr for one missing grant:\n%s", lines, r.stderr)
+	}
+}
+
 // roleWithout is a role holding the printed grants but the one named (as
 // withoutOne names them, "UPDATE ON TABLE public.zwatch_panel_budgets"); its
 // URL.

@@ -191,7 +191,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	input, err := json.Marshal(rows)
 	if err != nil {
-		return nil, fmt.Errorf("saving %d answers: %w", len(rows), err)
+		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
 	var applied []Applied
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -208,7 +208,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return notifyFinal(ctx, tx, applied)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("saving %d answers: %w", len(rows), err)
+		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
 	for k := range applied {
 		applied[k].PINTooLong = held[applied[k].OrderID] && applied[k].GaveUp
@@ -430,4 +430,12 @@ func FitColumn(s string, max int) string {
 
 func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// answersCount is n answers, in words.
+func answersCount(n int) string {
+	if n == 1 {
+		return "1 answer"
+	}
+	return fmt.Sprintf("%d answers", n)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -90,6 +91,10 @@ type applier struct {
 	unsaved     []string
 	changes     []Change
 	lastSaveErr error
+	// splitWarned: a batch the database refused was said once; every
+	// batch after it fails alike when a grant or a trigger is the reason,
+	// and the end of the run says which answers were lost (logUnsaved).
+	splitWarned bool
 }
 
 func newApplier(r *run, held *holdings) *applier {
@@ -306,7 +311,12 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		return false
 	}
 	if len(batch) > 1 {
-		r.log.Warn("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
+		log := r.log.Warn
+		if ap.splitWarned {
+			log = r.log.Debug
+		}
+		log("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
+		ap.splitWarned = true
 	}
 	for i, p := range batch {
 		one, err := ap.apply(ctx, outcomes[i:i+1])
@@ -431,10 +441,9 @@ func (ap *applier) finish() error {
 	unsaved := ap.backlog
 	ap.backlog = nil
 	var saveErr error
+	logUnsaved(r.log, unsaved)
 	for _, p := range unsaved {
 		saveErr = p.lastErr
-		r.log.Error("could not save znet's answer; its claim is released so that the next run asks again",
-			"order", p.order.ID, "err", p.lastErr)
 		ap.account([]*pendingAnswer{p}, nil)
 		if !errors.Is(p.lastErr, errShopHoldsRow) {
 			// The database refused it. A row the shop held to the end is
@@ -459,6 +468,33 @@ func (ap *applier) finish() error {
 	}
 	return releaseErr
 }
+
+// logUnsaved says which answers could not be saved, a line for each
+// reason: a grant the role lacks or a shop trigger refuses every order
+// alike, and the operator needs the reason once and the orders it took.
+func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
+	var reasons []string
+	orders := make(map[string][]string)
+	for _, p := range unsaved {
+		reason := p.lastErr.Error()
+		if _, ok := orders[reason]; !ok {
+			reasons = append(reasons, reason)
+		}
+		orders[reason] = append(orders[reason], p.order.ID)
+	}
+	for _, reason := range reasons {
+		ids := orders[reason]
+		msg := "could not save znet's answers; their claims are released so that the next run asks again"
+		if len(ids) == 1 {
+			msg = "could not save znet's answer; its claim is released so that the next run asks again"
+		}
+		log.Error(msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
+	}
+}
+
+// unsavedOrdersLogged is how many of a reason's orders its line names (the
+// first ones); the summary (unsaved_orders) names them all.
+const unsavedOrdersLogged = 20
 
 // account adds answers to the tally and logs one line per order. applied
 // is nil for answers that could not be saved.

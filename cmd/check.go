@@ -42,7 +42,9 @@ asked or written. The PIN is masked (••••-GH78) unless --show-pin is giv
 
 Exit status: 0 znet was asked (whatever it answered, see the output);
 1 fatal; 2 the order reference is malformed or fits several orders; 3 znet
-could not be asked or gave no usable answer; 4 the order is not zwatch's to
+could not be asked or gave no usable answer, its PIN does not fit, or a shop
+transaction held the order's row so the answer was not saved (try again in a
+moment); 4 the order is not zwatch's to
 ask about (a final order's facts are shown, and it exits 4 all the same), or
 another run is asking znet about it right now (try again in a minute).`,
 		Example: `  zwatch check --order 1010
@@ -81,6 +83,7 @@ type checkReport struct {
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
+	NotSaved    string `json:"not_saved,omitempty"`
 	DryRun      bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
 	// znet was not asked.
@@ -135,7 +138,8 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, DryRun: check.DryRun,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong,
+		NotSaved: check.NotSaved, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
 		pin := ""
@@ -181,7 +185,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong:
+	case check.Err != nil, check.PINTooLong, check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -216,6 +220,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		verb = "would change"
 	}
 	switch {
+	case r.NotSaved != "":
+		fmt.Fprintln(out, "unchanged: "+r.NotSaved)
 	case r.Overtaken:
 		fmt.Fprintln(out, "unchanged: the shop or staff changed the order meanwhile, and their change was kept")
 	case r.From != r.To || r.PINSaved:

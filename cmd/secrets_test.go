@@ -75,7 +75,8 @@ func TestCheckPendingExit3WhenAPINDoesNotFit(t *testing.T) {
 }
 
 // check --order does not wait for a shop transaction that holds the order's
-// row: it says so, writes nothing and hands its claim back.
+// row: it shows what znet said, says the answer was not saved (exit 3, for
+// the operator to try again), writes nothing and hands its claim back.
 func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -89,8 +90,11 @@ func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
 
 	r := zwatch(t, s.db, "check", "--order", id)
 
-	if r.code != 1 || !strings.Contains(r.stderr, "a transaction of the shop's holds its row") {
-		t.Errorf("exit %d, want 1 and the reason on stderr\n%s", r.code, r.all())
+	if r.code != 3 || !strings.Contains(r.stdout, "unchanged: a transaction of the shop's holds the order's row") {
+		t.Errorf("exit %d, want 3 and the reason\n%s", r.code, r.all())
+	}
+	if !strings.Contains(r.stdout, "znet: done") || strings.Contains(r.all(), "LOCKED-PIN") {
+		t.Errorf("want znet's answer shown, its PIN masked:\n%s", r.all())
 	}
 	if c := s.db.ReadCheck(id); c.ClaimedBy != nil || c.Attempts != 1 {
 		t.Errorf("bookkeeping %+v: want the claim handed back and no attempt counted", c)

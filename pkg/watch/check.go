@@ -26,7 +26,11 @@ type OrderCheck struct {
 	Overtaken   bool // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
-	DryRun      bool
+	// NotSaved says in one line why znet's answer was not saved (a shop
+	// transaction held the order's row); empty when it was, or when there
+	// was nothing to save.
+	NotSaved string
+	DryRun   bool
 }
 
 // CheckOrder asks znet about one order now, whatever its schedule, and
@@ -109,11 +113,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		return check, err
 	}
 	if len(applied) == 1 && applied[0].Busy {
-		// The claim is handed back so that the next run, or the operator
-		// trying again, need not wait for it to lapse.
-		return check, errors.Join(
-			fmt.Errorf("order %s: a transaction of the shop's holds its row, so znet's answer was not saved; try again in a moment", orderID),
-			st.Release(dbCtx, runID, []string{orderID}))
+		// What znet said is still the operator's to see. The claim is
+		// handed back so that the next run, or the operator trying again,
+		// need not wait for it to lapse.
+		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
+		return check, st.Release(dbCtx, runID, []string{orderID})
 	}
 	if len(applied) == 1 {
 		ap := applied[0]

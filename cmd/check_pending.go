@@ -45,9 +45,12 @@ at once. A claim lapses by itself if a run dies.
 
 What an answer does to the order:
   done       externalStatus completed, pinCode, completedAt, durationMs,
-             status approved, approvedAt, providerMessage, lastMessage
-  waiting    externalStatus processing, providerMessage; asked again later
-  cancelled  externalStatus failed, providerMessage (the refund is the shop's job)
+             status approved, approvedAt, providerMessage, lastMessage,
+             lastSyncAt
+  waiting    externalStatus processing, providerMessage, lastSyncAt; asked
+             again later
+  cancelled  externalStatus failed, providerMessage, lastSyncAt (the refund
+             is the shop's job)
   error      nothing on the order; recorded in zwatch's table, asked again later
 A change the shop or a person made meanwhile always wins, a final state is
 never moved back and a PIN is never overwritten.
@@ -67,11 +70,14 @@ Prometheus metrics for node_exporter's textfile collector, also when it fails
   zwatch_last_run_exit_status         the run itself
   zwatch_last_run_orders{result}      completed, processing, failed, error,
                                       overtaken, skipped, stuck
-  zwatch_integration_up{integration}  1 panel answered, 0 cut off as failing
+  zwatch_integration_up               0 the run reported the panel failing
+                                      (cut off, or no answer while orders
+                                      kept failing), 1 otherwise
   zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds,
-  zwatch_stuck_orders{integration}    the orders zwatch still asks about
-  zwatch_paused_orders{integration}   waiting orders of disabled integrations,
+  zwatch_stuck_orders                 the orders zwatch still asks about
+  zwatch_paused_orders                waiting orders of disabled integrations,
                                       which zwatch does not ask about
+The per-panel ones are labelled integration_id and integration.
 
 How long a run lasts: it claims newly due orders every --tick until --loop
 has passed. Orders it has claimed are still asked after that, at the pace

@@ -87,6 +87,12 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	if got := s.db.ReadCheck(waiting).Attempts; got < 3 {
 		t.Errorf("the waiting order has %d attempts after check --order, want at least 3", got)
 	}
+	stuck := s.order("45")
+	s.db.AddCheck(stuck, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
+	run(0, "retry", "--stuck")
+	if c := s.db.ReadCheck(stuck); c.GivenUpAt != nil {
+		t.Errorf("retry --stuck as the role left the order given up: %+v", c)
+	}
 	run(0, "list")
 	run(0, "list", "--completed")
 	run(0, "stats")
@@ -403,6 +409,8 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 			waiting := s.order("722")
 			s.znet.Script("722", znettest.Waiting("bekliyor"))
 			s.znet.SetBalance("10.00")
+			stuck := s.order("7333")
+			s.db.AddCheck(stuck, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
 			// A finished order to learn from, so that check-pending saves
 			// what it learned of the panel (zwatch_panel_fits).
 			s.db.AddFinishHistory(s.integ, []storetest.Finished{{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: time.Hour}})
@@ -417,6 +425,7 @@ func TestEachPrintedGrantIsNeeded(t *testing.T) {
 				{0, []string{"check-pending", "--loop", "0"}},
 				{0, []string{"check", "--order", waiting}},
 				{0, []string{"balance", "--save"}},
+				{0, []string{"retry", "--stuck"}},
 			} {
 				r := zwatchAt(t, asRole, c.args...)
 				failed := r.code != c.code || strings.Contains(r.all(), "permission denied")

@@ -73,7 +73,7 @@ func WriteFile(path string, r Run) error {
 		}
 		if r.ExitStatus != exitFatal {
 			up := gaugeVec("zwatch_integration_up",
-				"1 if the integration's znet panel answered in the last run, 0 if it was cut off as failing. Only integrations the run had orders for.",
+				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), 1 otherwise. Only integrations the run had orders for.",
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
 				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing))

@@ -70,7 +70,8 @@ func TestUnreachableDatabaseIsOneLineWithoutPassword(t *testing.T) {
 // characters it holds.
 func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 	t.Parallel()
-	for _, pw := range []string{"pa/ss-Secret", "pa ss-Secret", "pa?ss-Secret", "pa#ss-Secret", "pa%ZZss-Secret", `pa"ss-Secret`} {
+	for _, pw := range []string{"pa/ss-Secret", "pa ss-Secret", "pa?ss-Secret", "pa#ss-Secret", "pa%ZZss-Secret", `pa"ss-Secret`,
+		"pa\nss-Secret", "pa\tss-Secret"} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", "postgres://shop:" + pw + "@127.0.0.1:1/shopdb"}, &errOut)
 		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {

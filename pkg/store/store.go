@@ -174,8 +174,8 @@ func databaseOf(cfg pq.Config) string {
 
 var (
 	// Up to the last "@": a password pasted unescaped may hold "/", "@",
-	// spaces or quotes, which is what made its URL unparsable.
-	urlUserinfo   = regexp.MustCompile(`//.*@`)
+	// spaces, quotes or line breaks, which is what made its URL unparsable.
+	urlUserinfo   = regexp.MustCompile(`(?s)//.*@`)
 	passwordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|\S+)`)
 )
 

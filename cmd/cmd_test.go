@@ -115,6 +115,41 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 	}
 }
 
+// A password travels in a URL's password parameter too, and settings read
+// from an env file may come with white space in front, which made the
+// driver read a URL as key=value settings and quote a piece of it: the
+// password shows in no part, and such a URL is read as the URL it is.
+func TestDatabaseSettingsNeverShowAPasswordParameterOrPiece(t *testing.T) {
+	t.Parallel()
+	for _, settings := range []string{
+		"postgres://shop@127.0.0.1:notaport/shopdb?password=Hunter2Secret",
+		"postgres://sh op@127.0.0.1:1/shopdb?password=Hunter2Secret",
+		"postgres://shop@127.0.0.1:1/shopdb?password=Hunter2\tSecret&connect_timeout=soon",
+		"postgres://127.0.0.1:notaport/shopdb?password=Hunter2Secret",
+		" postgres://shop:Hunter2 Secret@127.0.0.1:1/shopdb",
+		"host=127.0.0.1 port=1 password=ab://cd Hunter2Secret",
+	} {
+		var errOut strings.Builder
+		r := runMain([]string{"list", "--database-url", settings}, &errOut)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, want one line on stderr and exit 2:\n%s", settings, r.code, r.stderr)
+		}
+		for _, piece := range []string{"Hunter2", "Secret"} {
+			if strings.Contains(r.stderr, piece) {
+				t.Errorf("%q: stderr shows %q:\n%s", settings, piece, r.stderr)
+			}
+		}
+	}
+	// White space around readable settings is not part of them.
+	var errOut strings.Builder
+	r := runMain([]string{"list", "--database-url", " \tpostgres://shop:db-Secret-1@127.0.0.1:1/shopdb\n"}, &errOut)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 (nobody listens on the port)", r.code)
+	}
+	oneLine(t, r.stderr, "host 127.0.0.1 port 1 database shopdb")
+	assertNoSecret(t, "stderr", r.stderr, "db-Secret-1")
+}
+
 // A cron line whose database settings cannot be read is refused (exit 2),
 // and its metrics file says so, for the alert on the last exit status.
 func TestUnreadableDatabaseSettingsReachTheMetricsFile(t *testing.T) {

@@ -247,6 +247,15 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 	if databaseURL == "" {
 		databaseURL, flag = os.Getenv("DATABASE_URL"), "$DATABASE_URL"
 	}
+	// White space around the settings (an env file's, a pasted line's) is
+	// never part of them; left in front of a URL, it would make the driver
+	// read the URL as key=value settings.
+	if trimmed := strings.TrimSpace(databaseURL); trimmed != databaseURL {
+		if trimmed == "" {
+			return nil, usage("%s is blank; give a postgres:// URL or key=value settings, or leave it out for the PG* variables", flag)
+		}
+		databaseURL = trimmed
+	}
 	if err := checkDatabaseURL(flag, databaseURL); err != nil {
 		return nil, err
 	}

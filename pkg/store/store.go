@@ -177,7 +177,15 @@ var (
 	// spaces, quotes or line breaks, which is what made its URL unparsable.
 	urlUserinfo   = regexp.MustCompile(`(?s)//.*@`)
 	passwordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|\S+)`)
+	// A URL's password parameter, to the next parameter.
+	urlPasswordParam = regexp.MustCompile(`(?i)([?&]password=)[^&]*`)
 )
+
+// isPostgresURL says whether the driver reads settings as a URL; anything
+// else it reads as key=value settings, even with "://" inside.
+func isPostgresURL(settings string) bool {
+	return strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://")
+}
 
 // redactDSNError removes the password from a driver or URL parsing error:
 // both quote the connection string back in some paths.
@@ -187,17 +195,18 @@ func redactDSNError(err error, databaseURL string) string {
 	// URL has a user part, only the URL without it is shown. (The parser
 	// quotes the URL without its fragment: a "#" cuts the password.)
 	var ue *url.Error
-	if errors.As(err, &ue) && strings.Contains(databaseURL, "@") {
-		// Where the URL without its user part is still unparsable, the
-		// fault lies outside the password (a port that is no number), and
-		// the parser's word on that URL quotes no part of it.
+	if errors.As(err, &ue) {
+		// Where the URL without its user part and password parameter is
+		// still unparsable, the fault lies elsewhere (a port that is no
+		// number), and the parser's word on that URL quotes neither.
 		redacted := urlUserinfo.ReplaceAllString(databaseURL, "//REDACTED@")
+		redacted = urlPasswordParam.ReplaceAllString(redacted, "${1}REDACTED")
 		if _, perr := url.Parse(redacted); perr != nil {
 			return perr.Error()
 		}
 		return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redacted)
 	}
-	if databaseURL != "" && !strings.Contains(databaseURL, "://") {
+	if databaseURL != "" && !isPostgresURL(databaseURL) {
 		// The driver quotes the word after a key=value setting it cannot
 		// read, which may be the rest of a password with a space in it.
 		// Only then: settings that read well fail for the reasons every

@@ -476,7 +476,13 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	var reasons []string
 	orders := make(map[string][]string)
 	for _, p := range unsaved {
-		reason := p.lastErr.Error()
+		reason := "not tried: the database did not answer"
+		if p.lastErr != nil {
+			// The cause, without the store's count of the batch it failed
+			// in, so that one cause is one line; a shop trigger may quote
+			// the PIN, which is never logged.
+			reason = HidePIN(rootCause(p.lastErr).Error(), p.outcome.PIN)
+		}
 		if _, ok := orders[reason]; !ok {
 			reasons = append(reasons, reason)
 		}
@@ -489,6 +495,17 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 			msg = "could not save znet's answer; its claim is released so that the next run asks again"
 		}
 		log.Error(msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
+	}
+}
+
+// rootCause is the innermost error err wraps.
+func rootCause(err error) error {
+	for {
+		inner := errors.Unwrap(err)
+		if inner == nil {
+			return err
+		}
+		err = inner
 	}
 }
 

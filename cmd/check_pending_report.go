@@ -190,19 +190,8 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
-	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || withoutBudget(s)
-}
-
-// withoutBudget says whether any panel's orders were released unasked for
-// want of its request budget: said in every run while it lasts, as its
-// warning is.
-func withoutBudget(s *watch.Summary) bool {
-	for _, in := range s.Integrations {
-		if in.NoBudget > 0 {
-			return true
-		}
-	}
-	return false
+	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 ||
+		s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
 }
 
 // failingNote is what the run records of its failing panels; empty when

@@ -91,7 +91,7 @@ type Summary struct {
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
-	// refused to the end of the run (each has an error line): they are
+	// refused to the end of the run (error lines name them): they are
 	// asked again, and a refusal that repeats (a grant missing, say)
 	// would go on run after run, so a person should look.
 	Unsaved []string `json:"unsaved_orders,omitempty"`
@@ -121,11 +121,22 @@ type Change struct {
 // failing or its budget could not be reserved, orders became stuck, or
 // the database refused answers. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 {
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
 	for _, in := range s.Integrations {
-		if in.Failing || in.NoBudget > 0 {
+		if in.Failing {
+			return true
+		}
+	}
+	return false
+}
+
+// ReleasedWithoutBudget says whether any panel's orders were released
+// unasked because its request budget could not be reserved.
+func (s *Summary) ReleasedWithoutBudget() bool {
+	for _, in := range s.Integrations {
+		if in.NoBudget > 0 {
 			return true
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -136,14 +134,7 @@ func TestPrintGrantsQuotesAnOddRoleName(t *testing.T) {
 	s := newShop(t)
 	s.db.RevokePublicDefaults()
 	role := `Zw "x"; DROP TABLE integrations; -- Ş ` + strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))
-	s.db.Exec(`CREATE ROLE ` + pq.QuoteIdentifier(role) + ` LOGIN PASSWORD 'odd-role-pw'`)
-	t.Cleanup(func() {
-		for _, q := range []string{`DROP OWNED BY ` + pq.QuoteIdentifier(role), `DROP ROLE ` + pq.QuoteIdentifier(role)} {
-			if _, err := s.db.SQL.Exec(q); err != nil {
-				t.Errorf("%s: %v", q, err)
-			}
-		}
-	})
+	password := s.db.NewRoleNamed(role)
 
 	r := zwatch(t, s.db, "migrate", "--print-grants", role)
 	if r.code != 0 {
@@ -151,12 +142,10 @@ func TestPrintGrantsQuotesAnOddRoleName(t *testing.T) {
 	}
 	s.db.Exec(r.stdout)
 
-	var tables int
-	s.db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename = 'integrations'`)
-	if tables != 1 {
+	if !s.db.TableExists("integrations") {
 		t.Fatalf("the printed grants dropped integrations:\n%s", r.stdout)
 	}
-	if r := zwatchAt(t, s.db.URLAs(role, "odd-role-pw"), "list"); r.code != 0 {
+	if r := zwatchAt(t, s.db.URLAs(role, password), "list"); r.code != 0 {
 		t.Errorf("list as the role with the odd name: exit %d\n%s", r.code, r.all())
 	}
 }

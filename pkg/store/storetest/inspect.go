@@ -31,6 +31,14 @@ func (db *DB) ZwatchTables() int {
 	return n
 }
 
+// TableExists says whether a table of that name exists.
+func (db *DB) TableExists(name string) bool {
+	db.t.Helper()
+	var n int
+	db.Get(&n, `SELECT count(*) FROM pg_tables WHERE tablename = $1`, name)
+	return n > 0
+}
+
 // OrdersIn counts the shop's orders with that "externalStatus".
 func (db *DB) OrdersIn(externalStatus string) int {
 	db.t.Helper()

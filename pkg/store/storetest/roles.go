@@ -23,6 +23,13 @@ import (
 func (db *DB) NewRole() (role, password string) {
 	db.t.Helper()
 	role = "zwatch_role_" + randomSuffix()
+	return role, db.NewRoleNamed(role)
+}
+
+// NewRoleNamed is NewRole with the role's name given, whatever characters
+// it holds; its password.
+func (db *DB) NewRoleNamed(role string) (password string) {
+	db.t.Helper()
 	password = "pw-" + randomSuffix()
 	db.Exec(`CREATE ROLE ` + pq.QuoteIdentifier(role) + ` LOGIN PASSWORD ` + pq.QuoteLiteral(password))
 	db.t.Cleanup(func() {
@@ -34,7 +41,7 @@ func (db *DB) NewRole() (role, password string) {
 			}
 		}
 	})
-	return role, password
+	return password
 }
 
 // Name is the test database's name.

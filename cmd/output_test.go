@@ -19,7 +19,9 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 	s.db.RenameIntegration(s.integ, "evil\x1b[31mRED\x1b[0m\x07\u202e")
 	done := s.order("91")
 	s.znet.Script("91", znettest.Done("AB12-CD34-EF56-GH78", "ok"))
-	zwatch(t, s.db, "check-pending")
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
 	// A PIN written by the shop or staff, not by zwatch, which cleans
 	// what znet sends.
 	s.db.Decide(done, "approved", "AB12\x1b]0;owned\x07-GH78")
@@ -32,6 +34,9 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 {
 		t.Errorf("list -o json is not JSON (%v):\n%s", err, r.stdout)
 	}
+	if strings.ContainsAny(r.stdout, "\x7f\u009b") {
+		t.Errorf("list -o json printed DEL or a C1 control raw:\n%q", r.stdout)
+	}
 	for _, args := range [][]string{
 		{"list", "--completed", "--show-pin"},
 		{"check-pending"},
@@ -39,8 +44,15 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 		{"stats"},
 	} {
 		r := zwatch(t, s.db, args...)
-		if strings.ContainsAny(r.stdout, "\x1b\x07\u202e\x7f\u009b") {
-			t.Errorf("%v printed a control character:\n%q", args, r.stdout)
+		if r.code != 0 && r.code != cmd.ExitAttention {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.all())
+		}
+		// check-pending has nothing due, and names no integration.
+		if args[0] != "check-pending" && !strings.Contains(r.stdout, `evil\u001b[31mRED`) {
+			t.Errorf("%v did not show the integration's name, escaped:\n%q", args, r.stdout)
+		}
+		if strings.ContainsAny(r.all(), "\x1b\x07\u202e\x7f\u009b") {
+			t.Errorf("%v printed a control character:\n%q", args, r.all())
 		}
 	}
 	r = zwatch(t, s.db, "list", "--completed", "--show-pin")

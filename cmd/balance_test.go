@@ -127,14 +127,7 @@ func TestBalanceSaveDoesNotWaitForAShopLock(t *testing.T) {
 	s := newShop(t)
 	s.znet.SetBalance("12755.23")
 	s.db.AddIntegration(storetest.Integration{Name: "znet-other", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
-	tx, err := s.db.SQL.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.Exec(`SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE`, s.integ); err != nil {
-		t.Fatal(err)
-	}
+	s.db.HoldIntegrationLock(s.integ)
 
 	done := make(chan result, 1)
 	go func() { done <- zwatch(t, s.db, "balance", "--save") }()

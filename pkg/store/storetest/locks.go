@@ -11,14 +11,27 @@ import (
 // page. The lock is held until release is called (or the test ends).
 func (db *DB) HoldOrderLock(orderID string) (release func()) {
 	db.t.Helper()
+	return db.holdRow(`SELECT 1 FROM product_orders WHERE id = $1 FOR UPDATE`, "order "+orderID, orderID)
+}
+
+// HoldIntegrationLock plays a shop transaction that keeps an integration's
+// row (an admin page editing it, a checkout reserving the dealer balance)
+// until release is called (or the test ends).
+func (db *DB) HoldIntegrationLock(integrationID string) (release func()) {
+	db.t.Helper()
+	return db.holdRow(`SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE`, "integration "+integrationID, integrationID)
+}
+
+func (db *DB) holdRow(lockStatement, what, id string) (release func()) {
+	db.t.Helper()
 	ctx := context.Background()
 	tx, err := db.SQL.BeginTxx(ctx, nil)
 	if err != nil {
 		db.t.Fatalf("storetest: %v", err)
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM product_orders WHERE id = $1 FOR UPDATE`, orderID); err != nil {
+	if _, err := tx.ExecContext(ctx, lockStatement, id); err != nil {
 		_ = tx.Rollback()
-		db.t.Fatalf("storetest: locking order %s: %v", orderID, err)
+		db.t.Fatalf("storetest: locking %s: %v", what, err)
 	}
 	var once sync.Once
 	release = func() { once.Do(func() { _ = tx.Rollback() }) }

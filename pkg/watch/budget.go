@@ -99,10 +99,11 @@ func SendLateness(spacing time.Duration) time.Duration {
 	return min(MaxSendLateness, spacing/4)
 }
 
-// Wait blocks until the caller may send the panel one request. It fails when
-// ctx ends first, or when the budget cannot be reserved (the database is
-// unreachable): then the caller must not send.
-func (b *sharedBudget) Wait(ctx context.Context) error {
+// Wait blocks until the caller may send the panel one request, and says by
+// when it must have left. It fails when ctx ends first, or when the budget
+// cannot be reserved (the database is unreachable): then the caller must
+// not send.
+func (b *sharedBudget) Wait(ctx context.Context) (time.Time, error) {
 	b.mu.Lock()
 	b.waiting++
 	for {
@@ -111,10 +112,10 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 			b.waiting--
 			b.mu.Unlock()
 			if err := sleepUntil(ctx, at); err != nil {
-				return err
+				return time.Time{}, err
 			}
-			if time.Since(at) <= b.lateness() {
-				return nil
+			if leaveBy := at.Add(b.lateness()); !time.Now().After(leaveBy) {
+				return leaveBy, nil
 			}
 			// Woken too late for this send time: take another.
 			b.mu.Lock()
@@ -131,7 +132,7 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 				b.mu.Lock()
 				b.waiting--
 				b.mu.Unlock()
-				return ctx.Err()
+				return time.Time{}, ctx.Err()
 			}
 			b.mu.Lock()
 			continue
@@ -141,7 +142,7 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 				err := b.failure
 				b.waiting--
 				b.mu.Unlock()
-				return err
+				return time.Time{}, err
 			}
 			retry := b.triedAt.Add(budgetRetry)
 			b.mu.Unlock()
@@ -149,7 +150,7 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 				b.mu.Lock()
 				b.waiting--
 				b.mu.Unlock()
-				return err
+				return time.Time{}, err
 			}
 			b.mu.Lock()
 			continue
@@ -157,7 +158,7 @@ func (b *sharedBudget) Wait(ctx context.Context) error {
 		if err := b.reserve(ctx); err != nil && ctx.Err() != nil {
 			b.waiting--
 			b.mu.Unlock()
-			return err
+			return time.Time{}, err
 		}
 	}
 }

@@ -16,18 +16,19 @@ import (
 )
 
 // Pacer spaces the requests to one dealer panel: Wait returns when the next
-// request may leave, or ctx's error when it would not be in time. Close
-// hands back what the run reserved and did not use.
+// request may leave, and the latest moment it may still leave (zero: any
+// time later), or ctx's error when it would not be in time. Close hands
+// back what the run reserved and did not use.
 type Pacer interface {
-	Wait(ctx context.Context) error
+	Wait(ctx context.Context) (leaveBy time.Time, err error)
 	Close(ctx context.Context)
 }
 
 // unpaced lets every request leave at once.
 type unpaced struct{}
 
-func (unpaced) Wait(context.Context) error { return nil }
-func (unpaced) Close(context.Context)      {}
+func (unpaced) Wait(context.Context) (time.Time, error) { return time.Time{}, nil }
+func (unpaced) Close(context.Context)                   {}
 
 // newPacer is a panel's pace for --rate requests a second, one budget for
 // every run on every host (budget.go); 0 is unpaced. A dry run keeps its
@@ -51,10 +52,11 @@ type ownPace struct{ limiter *rate.Limiter }
 // Wait waits for the next send time until ctx ends. (rate.Limiter.Wait
 // fails at once for a send time past ctx's deadline, max-duration's: the
 // lane would take that for a budget it cannot reserve, not for the end of
-// the run.)
-func (p ownPace) Wait(ctx context.Context) error {
+// the run.) A dry run's pace is its own, so a request that leaves late
+// crowds no other run's: it has no latest moment.
+func (p ownPace) Wait(ctx context.Context) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	r := p.limiter.Reserve()
 	timer := time.NewTimer(r.Delay())
@@ -67,9 +69,9 @@ func (p ownPace) Wait(ctx context.Context) error {
 	// not start after ctx ended.
 	if err := ctx.Err(); err != nil {
 		r.Cancel()
-		return err
+		return time.Time{}, err
 	}
-	return nil
+	return time.Time{}, nil
 }
 
 func (ownPace) Close(context.Context) {}
@@ -92,6 +94,9 @@ type lane struct {
 	// suspect lane, or one not yet heard from, less room. Read without the
 	// lock.
 	suspect, answered atomic.Bool
+	// departedLate counts send times the lane's workers reached too late
+	// to use (depart), for the run's debug log.
+	departedLate atomic.Int64
 
 	mu      sync.Mutex
 	ready   *sync.Cond // signalled when orders arrive or the lane closes
@@ -195,6 +200,17 @@ func (l *lane) work() {
 			return
 		}
 		sl, ok := l.acquire()
+		var (
+			a        answer
+			timedOut bool
+		)
+		if ok {
+			// The pace is waited for while holding the slot, so that
+			// requests leave in the rhythm the panel was promised, not in a
+			// burst later.
+			a, timedOut, ok = l.ask(o)
+			l.slots.release(sl)
+		}
 		if !ok {
 			why := l.whyUnasked()
 			if why == releaseAtDeadline {
@@ -205,8 +221,6 @@ func (l *lane) work() {
 			l.applier.release(why, []store.Order{o})
 			continue
 		}
-		a, timedOut := l.ask(o)
-		l.slots.release(sl)
 		if a.err != nil && r.abort.Err() != nil {
 			// Cut short by a signal: znet may not have seen it, and the
 			// order is not to blame. Released without counting an attempt.
@@ -225,24 +239,38 @@ func (l *lane) work() {
 	}
 }
 
-// acquire waits for a slot and the panel's pace. It fails when the run may
-// start no more requests or the panel was cut off meanwhile.
+// acquire waits for a slot. It fails when the run may start no more
+// requests or the panel was cut off meanwhile.
 func (l *lane) acquire() (slot, bool) {
 	r := l.run
 	if r.newRequests.Err() != nil || l.isFailing() {
 		return slot{}, false
 	}
-	sl, ok := l.slots.acquire(r.newRequests, l)
-	if !ok {
-		return slot{}, false
+	return l.slots.acquire(r.newRequests, l)
+}
+
+// depart waits for the panel's pace and says when the request leaves. It
+// fails when the run may start no more requests, the pace cannot be had or
+// the panel was cut off meanwhile.
+//
+// The send time is checked here, at the moment the request is recorded as
+// leaving (asked_at), not only when the pace woke the worker: a thread a
+// busy host holds up between the two would otherwise use its send time
+// late and crowd the next one into the same second at the panel. A send
+// time missed so is dropped, and the next one taken.
+func (l *lane) depart() (start time.Time, ok bool) {
+	r := l.run
+	for {
+		leaveBy, err := l.pace.Wait(r.newRequests)
+		if err != nil || l.isFailing() {
+			return time.Time{}, false
+		}
+		start = time.Now()
+		if leaveBy.IsZero() || !start.After(leaveBy) {
+			return start, true
+		}
+		l.departedLate.Add(1)
 	}
-	// The pace is waited for while holding the slot, so that requests
-	// leave in the rhythm the panel was promised, not in a burst later.
-	if err := l.pace.Wait(r.newRequests); err != nil || l.isFailing() {
-		l.slots.release(sl)
-		return slot{}, false
-	}
-	return sl, true
 }
 
 // whyUnasked says why an order the lane could not start is released.
@@ -261,13 +289,17 @@ func (l *lane) whyUnasked() releaseReason {
 	return releaseNoBudget
 }
 
-// ask asks znet about one order. timedOut says the panel did not answer
-// within the run's timeout (not that the run was stopped).
-func (l *lane) ask(o store.Order) (a answer, timedOut bool) {
+// ask asks znet about one order, in the panel's pace. timedOut says the
+// panel did not answer within the run's timeout (not that the run was
+// stopped); asked is false when the request did not leave (depart).
+func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
-	ctx, cancel := context.WithTimeout(r.abort, r.cfg.Timeout)
+	start, ok := l.depart()
+	if !ok {
+		return answer{}, false, false
+	}
+	ctx, cancel := context.WithDeadline(r.abort, start.Add(r.cfg.Timeout))
 	defer cancel()
-	start := time.Now()
 	l.mu.Lock()
 	l.asking[o.ID] = start
 	l.mu.Unlock()
@@ -284,7 +316,7 @@ func (l *lane) ask(o store.Order) (a answer, timedOut bool) {
 			errors.Is(err, context.DeadlineExceeded) ||
 			(errors.As(err, &netErr) && netErr.Timeout())
 	}
-	return a, timedOut
+	return a, timedOut, true
 }
 
 // record counts panel faults in a row and reports whether this one cut the

@@ -52,8 +52,8 @@ type ownPace struct{ limiter *rate.Limiter }
 // Wait waits for the next send time until ctx ends. (rate.Limiter.Wait
 // fails at once for a send time past ctx's deadline, max-duration's: the
 // lane would take that for a budget it cannot reserve, not for the end of
-// the run.) A dry run's pace is its own, so a request that leaves late
-// crowds no other run's: it has no latest moment.
+// the run.) A dry run's pace is its own and comes on top of the cron
+// runs' budget anyway: its requests have no latest moment.
 func (p ownPace) Wait(ctx context.Context) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
@@ -94,9 +94,9 @@ type lane struct {
 	// suspect lane, or one not yet heard from, less room. Read without the
 	// lock.
 	suspect, answered atomic.Bool
-	// departedLate counts send times the lane's workers reached too late
-	// to use (depart), for the run's debug log.
-	departedLate atomic.Int64
+	// missedSendTimes counts send times the lane's workers reached too
+	// late to use (depart), for the run's debug log.
+	missedSendTimes atomic.Int64
 
 	mu      sync.Mutex
 	ready   *sync.Cond // signalled when orders arrive or the lane closes
@@ -257,19 +257,24 @@ func (l *lane) acquire() (slot, bool) {
 // leaving (asked_at), not only when the pace woke the worker: a thread a
 // busy host holds up between the two would otherwise use its send time
 // late and crowd the next one into the same second at the panel. A send
-// time missed so is dropped, and the next one taken.
+// time missed so is dropped, and the next one taken. (What the HTTP client
+// and the network add after this moment is the jitter the budget's
+// spacing allows for.)
 func (l *lane) depart() (start time.Time, ok bool) {
 	r := l.run
 	for {
 		leaveBy, err := l.pace.Wait(r.newRequests)
-		if err != nil || l.isFailing() {
+		// A send time and the run's max-duration may fall due together,
+		// and the pace's wait may then return either: no request starts
+		// after the run may start no more.
+		if err != nil || r.newRequests.Err() != nil || l.isFailing() {
 			return time.Time{}, false
 		}
 		start = time.Now()
 		if leaveBy.IsZero() || !start.After(leaveBy) {
 			return start, true
 		}
-		l.departedLate.Add(1)
+		l.missedSendTimes.Add(1)
 	}
 }
 

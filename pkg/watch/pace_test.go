@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -26,6 +27,9 @@ func TestOwnPaceRefusesAnEndedContext(t *testing.T) {
 type scriptedPace struct{ leaveBy []time.Time }
 
 func (p *scriptedPace) Wait(context.Context) (time.Time, error) {
+	if len(p.leaveBy) == 0 {
+		return time.Time{}, errors.New("no send time left")
+	}
 	at := p.leaveBy[0]
 	p.leaveBy = p.leaveBy[1:]
 	return at, nil
@@ -38,19 +42,29 @@ func (*scriptedPace) Close(context.Context) {}
 // leaves on the next send time.
 func TestASendTimeReachedLateIsDropped(t *testing.T) {
 	now := time.Now()
-	pace := &scriptedPace{leaveBy: []time.Time{now.Add(-time.Millisecond), now.Add(time.Hour)}}
+	next := now.Add(time.Hour)
+	pace := &scriptedPace{leaveBy: []time.Time{now.Add(-time.Millisecond), next}}
 	l := &lane{pace: pace, run: &run{newRequests: context.Background()}}
 	start, ok := l.depart()
 	if !ok {
-		t.Fatal("depart failed")
+		t.Fatal("the request did not leave on the send time after the missed one")
 	}
-	if len(pace.leaveBy) != 0 {
-		t.Fatalf("the request left on the send time it reached late")
+	if len(pace.leaveBy) != 0 || start.After(next) {
+		t.Fatal("the request left on the send time it reached late")
 	}
-	if got := l.departedLate.Load(); got != 1 {
+	if got := l.missedSendTimes.Load(); got != 1 {
 		t.Errorf("%d send times counted as reached late, want 1", got)
 	}
-	if start.Before(now) {
-		t.Errorf("the request left at %v, before the pace let it", start)
+}
+
+// A send time that falls due with the run's max-duration does not start a
+// request once the run may start no more.
+func TestNoRequestLeavesAfterTheRunMayStartNoMore(t *testing.T) {
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	pace := &scriptedPace{leaveBy: []time.Time{time.Now().Add(time.Hour)}}
+	l := &lane{pace: pace, run: &run{newRequests: ended}}
+	if _, ok := l.depart(); ok {
+		t.Fatal("a request left after the run's new requests ended")
 	}
 }

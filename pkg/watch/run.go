@@ -125,8 +125,8 @@ func (r *run) execute() (*Summary, error) {
 	claimErr := cl.loop() // returns once every lane has drained
 	for _, l := range cl.lanes() {
 		l.pace.Close(r.db) // unused send times back to the other runs
-		if late := l.departedLate.Load(); late > 0 {
-			r.log.Debug("send times reached too late to use", "integration", l.integration.Name, "dropped", late)
+		if missed := l.missedSendTimes.Load(); missed > 0 {
+			r.log.Debug("send times reached too late to use", "integration", l.integration.Name, "dropped_late", missed)
 		}
 	}
 	ap.close()

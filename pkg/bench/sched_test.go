@@ -293,11 +293,13 @@ func (r *report) writeSched(w writer) {
 	w("÷ %g), counted twice: *sent* by the moment a worker started each request (`asked_at` in zwatch's debug line),\n", wl.Scale)
 	w("*arrived* by its arrival at the fake panel. The budget spaces send times 1/(%g·R) apart, a slack of %.2f\n", watch.BudgetMargin, 1/watch.BudgetMargin-1)
 	w("simulated second, and lets a worker start up to a quarter of the spacing (at most %s) late: at R = 5 that\n", watch.MaxSendLateness)
-	w("leaves the host %s here (%s at real time). A thread the host holds up longer between the budget and\n",
+	w("leaves the host %s here (%s at real time). The worker checks its send time at `asked_at` and drops one it\n",
 		forHost(second).Round(100*time.Microsecond), forHost(time.Second).Round(time.Millisecond))
-	w("`asked_at`, or between the request and the fake panel, can put one more into a window. The budget is judged by\n")
-	w("*sent* (*missed: per second*); the budget tests (`TestRateLimitPerPanel`, `TestRunsAndHostsShareOnePanelBudget`)\n")
-	w("judge it by arrivals at real time, section 5 at ÷ 4.\n\n")
+	w("reached later than that, so within one run *sent* stays within R; across the scenario's overlapping runs it\n")
+	w("shows whether they shared the panel's budget. A thread the host holds up between `asked_at` and the fake panel\n")
+	w("can put one more into a window of *arrived*. The budget is judged by *sent* (*missed: per second*); the budget\n")
+	w("tests (`TestRateLimitPerPanel`, `TestRunsAndHostsShareOnePanelBudget`) judge it by arrivals at real time,\n")
+	w("section 5 at ÷ 4.\n\n")
 	w("| scenario | orders | FIFO median / p95 / p99 / max | FIFO req/order | learned median / p95 / p99 / max | learned req/order | most per second, sent / arrived (FIFO; learned) | issue's targets | missed |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|---|---|\n")
 	four := func(p pinRow) string {

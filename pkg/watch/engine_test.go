@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -230,6 +231,81 @@ func TestDatabaseRestartDuringALoopKeepsAnswers(t *testing.T) {
 	}
 	if got := e.znet.TotalRequests(); got != n {
 		t.Errorf("znet was asked %d times, want each order once", got)
+	}
+}
+
+// A database that goes away while more answers wait than one statement
+// saves, and stays away past the run's end: the run fails with one line,
+// no PIN reaches the log, and once the database is back the next run asks
+// again and saves every PIN. (The answers past the first statement were
+// never tried; the run once crashed on them.)
+func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 250 // more than one statement's 200 answers
+	var ids []string
+	for i := range n {
+		ids = append(ids, e.order(referans(14500+i)))
+	}
+	down := make(chan struct{})
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		<-down // answer only once the database is down
+		return znettest.Done("OUTAGE-PIN", "ok")
+	})
+	cfg := e.config()
+	cfg.Batch, cfg.Concurrency, cfg.PerIntegration = n, n, n
+	cfg.MaxDuration = 5 * time.Second
+
+	outage := make(chan func(), 1)
+	go func() {
+		for e.znet.TotalRequests() < n {
+			time.Sleep(10 * time.Millisecond)
+		}
+		outage <- e.db.Outage()
+		close(down)
+	}()
+	_, err := watch.Run(context.Background(), e.db.Store, cfg)
+	var end func()
+	select {
+	case began := <-outage:
+		end = sync.OnceFunc(began)
+		defer end()
+	default:
+		t.Fatalf("the run ended before it had asked about all %d orders: %v", n, err)
+	}
+	if err == nil || !strings.Contains(err.Error(), "250 could not be saved") {
+		t.Fatalf("a run whose answers could not be saved at all: err %v, want one naming the 250 answers", err)
+	}
+	logs := e.logs.String()
+	assertNoSecrets(t, "the run's log", logs, "OUTAGE-PIN")
+	if !strings.Contains(logs, "not tried: the database did not answer") {
+		t.Errorf("the answers never tried are not said to be so:\n%s", logs)
+	}
+
+	// The database is back. The claims could not be handed back; once they
+	// lapse, the next run finds the orders due.
+	end()
+	for _, id := range ids {
+		if row := e.db.ReadOrder(id); row.ExternalStatus == "completed" || row.PINCode != nil {
+			t.Fatalf("order %s changed while the database was down: %+v", id, row)
+		}
+	}
+	if b := e.db.Bookkeeping(); b.Claimed != n || b.Attempts != 0 {
+		t.Errorf("%d claims held and %d attempts counted after the outage, want the %d claims, lapsing, and none", b.Claimed, b.Attempts, n)
+	}
+	e.db.ExpireClaims()
+	e.znet.SetDefault(znettest.Done("OUTAGE-PIN", "ok"))
+	e.znet.SetResponder(nil)
+	next := e.config()
+	next.Batch, next.Concurrency, next.PerIntegration = n, 16, 16
+	sum := e.run(next)
+	if sum.Total.Completed != n {
+		t.Errorf("the next run saved %d PINs, want all %d", sum.Total.Completed, n)
+	}
+	for _, id := range ids {
+		if row := e.db.ReadOrder(id); row.PINCode == nil || *row.PINCode != "OUTAGE-PIN" {
+			t.Fatalf("order %s after the outage: %+v", id, row)
+		}
 	}
 }
 

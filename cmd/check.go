@@ -41,7 +41,8 @@ disabled integration, no referans) is explained in one line, and nothing is
 asked or written. The PIN is masked (••••-GH78) unless --show-pin is given.
 
 Exit status: 0 znet was asked (whatever it answered, see the output);
-1 fatal; 2 the order reference is malformed or fits several orders; 3 znet
+1 fatal (an answer the database would not take is shown first, its PIN
+masked); 2 the order reference is malformed or fits several orders; 3 znet
 could not be asked or gave no usable answer, its PIN does not fit, or a shop
 transaction held the order's row so the answer was not saved (try again in a
 moment); 4 the order is not zwatch's to
@@ -126,6 +127,11 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		cfg.DryRun = opts.DryRun
 		check, err := watch.CheckOrder(ctx, st, cfg, id)
 		if err != nil {
+			if check != nil && check.NotSaved != "" {
+				// znet answered and its answer could not be saved: the
+				// operator sees what it said before the error that stops us.
+				_ = opts.finish(opts.report(id, check), check)
+			}
 			return fatal(err)
 		}
 		return opts.finish(opts.report(id, check), check)

@@ -105,6 +105,32 @@ func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
 	}
 }
 
+// When the database will not take the answer (a shop trigger refusing the
+// update, a grant missing, the server gone), check --order still shows what
+// znet said, its PIN masked, before the one error line, and exits 1.
+func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("52")
+	s.znet.Script("52", znettest.Done("REFUSED-PIN", "tamam"))
+	s.db.RefuseWrites(id)
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 1 || !strings.Contains(r.stdout, "znet: done") || !strings.Contains(r.stdout, "unchanged: the database did not take znet's answer") {
+		t.Errorf("exit %d, want 1 and znet's answer shown as not saved\n%s", r.code, r.all())
+	}
+	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; r.stderr == "" || lines != 1 {
+		t.Errorf("stderr has %d lines, want one error line\n%s", lines, r.stderr)
+	}
+	if strings.Contains(r.all(), "REFUSED-PIN") {
+		t.Errorf("the PIN shown unasked:\n%s", r.all())
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
+		t.Errorf("order %+v, want it unchanged", row)
+	}
+}
+
 // A dry run predicts what the real run does: a PIN that does not fit is
 // neither saved nor approved, and a person is called (exit 3). Saying
 // "completed, PIN saved" would tell the operator all is well.

@@ -110,6 +110,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter),
 	}, []store.Outcome{outcome})
 	if err != nil {
+		// What znet said, maybe a PIN, is still the operator's to see. The
+		// claim lapses by itself, and the next run asks again.
+		check.NotSaved = "the database did not take znet's answer, so it was not saved; the next run asks again"
 		return check, err
 	}
 	if len(applied) == 1 && applied[0].Busy {

@@ -184,6 +184,31 @@ func TestBrokenPanelStopsTheGiveUpClock(t *testing.T) {
 	}
 }
 
+// ordersAnsweredInAnOutage adds n orders whose panel answers them with pin
+// only once all n were asked and the database then went down, as in a
+// restart with requests in flight. outage hands over the end of the outage
+// once it began.
+func (e *env) ordersAnsweredInAnOutage(n, firstRef int, pin string) (ids []string, outage <-chan func()) {
+	e.t.Helper()
+	for i := range n {
+		ids = append(ids, e.order(referans(firstRef+i)))
+	}
+	down := make(chan struct{})
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		<-down
+		return znettest.Done(pin, "ok")
+	})
+	began := make(chan func(), 1)
+	go func() {
+		for e.znet.TotalRequests() < n {
+			time.Sleep(10 * time.Millisecond)
+		}
+		began <- e.db.Outage()
+		close(down)
+	}()
+	return ids, began
+}
+
 // A database restart during a looping run loses no answer: what znet said
 // while the database was down is saved once it is back, within the run,
 // and no claim is left behind.
@@ -191,25 +216,13 @@ func TestDatabaseRestartDuringALoopKeepsAnswers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n = 10
-	var ids []string
-	for i := range n {
-		ids = append(ids, e.order(referans(14000+i)))
-	}
-	down := make(chan struct{})
-	e.znet.SetResponder(func(string, int) znettest.Answer {
-		<-down // answer only once the database is down
-		return znettest.Done("RESTART-PIN", "ok")
-	})
+	ids, outage := e.ordersAnsweredInAnOutage(n, 14000, "RESTART-PIN")
 	cfg := e.config()
 	cfg.Concurrency, cfg.PerIntegration = n, n
 	cfg.Loop, cfg.MaxDuration, cfg.Tick = 12*time.Second, 12*time.Second, 100*time.Millisecond
 
 	go func() {
-		for e.znet.TotalRequests() < n {
-			time.Sleep(10 * time.Millisecond)
-		}
-		end := e.db.Outage()
-		close(down)
+		end := <-outage
 		time.Sleep(3 * time.Second)
 		end()
 	}()
@@ -243,27 +256,11 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n = 250 // more than one statement's 200 answers
-	var ids []string
-	for i := range n {
-		ids = append(ids, e.order(referans(14500+i)))
-	}
-	down := make(chan struct{})
-	e.znet.SetResponder(func(string, int) znettest.Answer {
-		<-down // answer only once the database is down
-		return znettest.Done("OUTAGE-PIN", "ok")
-	})
+	ids, outage := e.ordersAnsweredInAnOutage(n, 14500, "OUTAGE-PIN")
 	cfg := e.config()
 	cfg.Batch, cfg.Concurrency, cfg.PerIntegration = n, n, n
 	cfg.MaxDuration = 5 * time.Second
 
-	outage := make(chan func(), 1)
-	go func() {
-		for e.znet.TotalRequests() < n {
-			time.Sleep(10 * time.Millisecond)
-		}
-		outage <- e.db.Outage()
-		close(down)
-	}()
 	_, err := watch.Run(context.Background(), e.db.Store, cfg)
 	var end func()
 	select {

@@ -131,6 +131,24 @@ func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
 	}
 }
 
+// A shop trigger that refuses the update may quote the PIN in its message;
+// check-pending, whose every answer it refused (exit 1), shows the refusal
+// without it.
+func TestARefusalQuotingThePINDoesNotShowIt(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("53")
+	s.znet.Script("53", znettest.Done("QUOTED-PIN", "tamam"))
+	s.db.RefuseWrites(id)
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if r.code != 1 || !strings.Contains(r.stderr, "the shop refuses to change this order") {
+		t.Errorf("exit %d, want 1 and the shop's refusal\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "check-pending's output", r.all(), "QUOTED-PIN")
+}
+
 // A dry run predicts what the real run does: a PIN that does not fit is
 // neither saved nor approved, and a person is called (exit 3). Saying
 // "completed, PIN saved" would tell the operator all is well.

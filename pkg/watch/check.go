@@ -113,7 +113,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// What znet said, maybe a PIN, is still the operator's to see. The
 		// claim lapses by itself, and the next run asks again.
 		check.NotSaved = "the database did not take znet's answer, so it was not saved; the next run asks again"
-		return check, err
+		return check, hidePINs(err, []store.Outcome{outcome})
 	}
 	if len(applied) == 1 && applied[0].Busy {
 		// What znet said is still the operator's to see. The claim is

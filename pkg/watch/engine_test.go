@@ -331,6 +331,8 @@ func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 	if c.ClaimedBy != nil || c.Attempts != 0 || c.NextCheckAt.After(time.Now()) {
 		t.Errorf("bookkeeping of the refused order %+v: want released, due again, no attempt counted", c)
 	}
+	// The shop's refusal quotes the PIN; its error line must not.
+	assertNoSecrets(t, "the run's log", e.logs.String(), "PIN-15")
 }
 
 // A loop that runs its course was not stopped early, even when --loop

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // MaskPIN hides a PIN but for its end, the way a card number is shown:
@@ -126,3 +128,35 @@ func looseMatchAt(text string, have, want []alnum) bool {
 	}
 	return true
 }
+
+// hidePINs is the error the database gave for saving outcomes, with their
+// PINs masked in its text: a refusal may quote them (a shop trigger's
+// message), and the error reaches the log, the run's error and the
+// operator's terminal, whether or not --show-pin was given.
+func hidePINs(err error, outcomes []store.Outcome) error {
+	var pins []string
+	for _, o := range outcomes {
+		if o.PIN != "" {
+			pins = append(pins, o.PIN)
+		}
+	}
+	if err == nil || len(pins) == 0 {
+		return err
+	}
+	return pinsHiddenError{err: err, pins: pins}
+}
+
+type pinsHiddenError struct {
+	err  error
+	pins []string
+}
+
+func (e pinsHiddenError) Error() string {
+	text := e.err.Error()
+	for _, pin := range e.pins {
+		text = HidePIN(text, pin)
+	}
+	return text
+}
+
+func (e pinsHiddenError) Unwrap() error { return e.err }

@@ -126,6 +126,7 @@ func TestDatabaseSettingsNeverShowAPasswordParameterOrPiece(t *testing.T) {
 		"postgres://sh op@127.0.0.1:1/shopdb?password=Hunter2Secret",
 		"postgres://shop@127.0.0.1:1/shopdb?password=Hunter2\tSecret&connect_timeout=soon",
 		"postgres://127.0.0.1:notaport/shopdb?password=Hunter2Secret",
+		"postgres://shop:Hunter2Secret/shopdb", // the host and its "@" forgotten
 		" postgres://shop:Hunter2 Secret@127.0.0.1:1/shopdb",
 		"host=127.0.0.1 port=1 password=ab://cd Hunter2Secret",
 	} {

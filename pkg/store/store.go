@@ -202,6 +202,12 @@ func redactDSNError(err error, databaseURL string) string {
 		redacted := urlUserinfo.ReplaceAllString(databaseURL, "//REDACTED@")
 		redacted = urlPasswordParam.ReplaceAllString(redacted, "${1}REDACTED")
 		if _, perr := url.Parse(redacted); perr != nil {
+			if !strings.Contains(databaseURL, "@") {
+				// Without an "@", user:password reads as host:port, and the
+				// parser would quote the password as a port that is no
+				// number: said without quoting anything.
+				return "not a valid URL: after // comes host:port, with a number for the port; a user name and password go before an \"@\", as in postgres://user:password@host:5432/db"
+			}
 			return perr.Error()
 		}
 		return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redacted)

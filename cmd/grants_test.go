@@ -495,6 +495,7 @@ func TestRefusedAnswersAreOneLinePerReason(t *testing.T) {
 	if lines := strings.Count(r.stderr, "\n"); lines > 5 {
 		t.Errorf("%d lines on stderr for one missing grant:\n%s", lines, r.stderr)
 	}
+	assertNoSecret(t, "check-pending's output", r.all(), "AB12-CD34-EF56-GH78")
 }
 
 // roleWithout is a role holding the printed grants but the one named (as

@@ -143,7 +143,7 @@ func TestARefusalQuotingThePINDoesNotShowIt(t *testing.T) {
 
 	r := zwatch(t, s.db, "check-pending")
 
-	if r.code != 1 || !strings.Contains(r.stderr, "the shop refuses to change this order") {
+	if r.code != 1 || !strings.Contains(r.stderr, "the shop refuses to change order") {
 		t.Errorf("exit %d, want 1 and the shop's refusal\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "check-pending's output", r.all(), "QUOTED-PIN")

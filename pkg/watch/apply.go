@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -478,10 +479,7 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	for _, p := range unsaved {
 		reason := "not tried: the database did not answer"
 		if p.lastErr != nil {
-			// The cause, without the store's count of the batch it failed
-			// in, so that one cause is one line; a shop trigger may quote
-			// the PIN, which is never logged.
-			reason = HidePIN(rootCause(p.lastErr).Error(), p.outcome.PIN)
+			reason = unsavedReason(p)
 		}
 		if _, ok := orders[reason]; !ok {
 			reasons = append(reasons, reason)
@@ -496,6 +494,17 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		}
 		log.Error(msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
 	}
+}
+
+// unsavedReason is why p's answer could not be saved, as its line says it:
+// the cause, without the store's count of the batch it failed in, and with
+// what is the order's own in its place, "<pin>" and "<id>", so that one
+// cause is one line. A shop trigger's message may quote the PIN, which is
+// never logged, and the order's id, which would make a line of each order
+// it refused.
+func unsavedReason(p *pendingAnswer) string {
+	reason := hidePINAs(rootCause(p.lastErr).Error(), p.outcome.PIN, func(string) string { return "<pin>" })
+	return strings.ReplaceAll(reason, p.order.ID, "<id>")
 }
 
 // rootCause is the innermost error err wraps.

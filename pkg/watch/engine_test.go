@@ -335,6 +335,45 @@ func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 	assertNoSecrets(t, "the run's log", e.logs.String(), "PIN-15")
 }
 
+// A shop trigger that refuses several orders, quoting each one's id and
+// PIN, is one reason: one line names them all, with neither PIN in it.
+func TestRefusalsQuotingTheirOrderAreOneLine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pins := map[string]string{"15100": "PIN-AAAA-1111", "15101": "PIN-BBBB-2222", "15102": "PIN-CCCC-3333"}
+	var ids []string
+	for ref, pin := range pins {
+		id := e.order(ref)
+		e.db.RefuseWrites(id)
+		e.znet.Script(ref, znettest.Done(pin, "ok"))
+		ids = append(ids, id)
+	}
+
+	if _, err := watch.Run(context.Background(), e.db.Store, e.config()); err == nil {
+		t.Fatal("a run that saved no answer succeeded")
+	}
+
+	logs := e.logs.String()
+	var lines []string
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "could not save znet's answer") {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], `"orders":3`) || !strings.Contains(lines[0], "<id>") {
+		t.Errorf("lines saying answers could not be saved: want one for the 3 orders, the trigger's message with <id>; got\n%s",
+			strings.Join(lines, "\n"))
+	}
+	for _, id := range ids {
+		if !strings.Contains(strings.Join(lines, ""), id) {
+			t.Errorf("the line does not name order %s:\n%s", id, strings.Join(lines, "\n"))
+		}
+	}
+	for _, pin := range pins {
+		assertNoSecrets(t, "the run's log", logs, pin, strings.TrimPrefix(pin, "PIN-"))
+	}
+}
+
 // A loop that runs its course was not stopped early, even when --loop
 // equals --max-duration as in the recommended cron line; a run that
 // max-duration cuts short says so.

@@ -40,18 +40,21 @@ func MaskPIN(pin string) string {
 // and digits or more is found in any case with anything but letters and
 // digits, up to four characters, between its own; shorter ones only as
 // they are.
-func HidePIN(text, pin string) string {
+func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
+
+// hidePINAs is HidePIN, writing mask(code) where each code stood.
+func hidePINAs(text, pin string, mask func(code string) string) string {
 	pin = strings.TrimSpace(pin) // as the shop may have written it
 	if pin == "" {
 		return text
 	}
-	text = strings.ReplaceAll(text, pin, MaskPIN(pin))
+	text = strings.ReplaceAll(text, pin, mask(pin))
 	codes := strings.Fields(pin)
 	if len(codes) > 1 {
 		codes = append(codes, pin)
 	}
 	for _, code := range codes {
-		text = hideLoosely(text, code)
+		text = hideLoosely(text, code, mask(code))
 	}
 	return text
 }
@@ -86,12 +89,12 @@ func alnums(text string) []alnum {
 	return out
 }
 
-// hideLoosely masks code in text where its letters and digits appear in
-// order, in any case, at most maxLooseGap other characters apart. It scans
+// hideLoosely writes mask where code's letters and digits appear in text
+// in order, in any case, at most maxLooseGap other characters apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
-func hideLoosely(text, code string) string {
+func hideLoosely(text, code, mask string) string {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return text
@@ -104,7 +107,7 @@ func hideLoosely(text, code string) string {
 			continue
 		}
 		b.WriteString(text[copied:have[i].start])
-		b.WriteString(MaskPIN(code))
+		b.WriteString(mask)
 		copied = have[i+len(want)-1].end
 		i += len(want) - 1
 	}

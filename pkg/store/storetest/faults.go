@@ -36,14 +36,15 @@ func (db *DB) Outage() (end func()) {
 }
 
 // RefuseWrites makes every update of one shop order fail, as a shop trigger
-// that rejects it would. Its message quotes the PIN the update would have
-// written, as a careless trigger's may: what zwatch shows of the refusal
-// must mask it.
+// that rejects it would. Its message quotes the order's id and the PIN the
+// update would have written, as a careless trigger's may: what zwatch shows
+// of the refusal must mask the PIN, and refusals of several orders are still
+// one reason.
 func (db *DB) RefuseWrites(orderID string) {
 	db.t.Helper()
 	fn := "refuse_" + randomSuffix()
 	db.Exec(fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN RAISE EXCEPTION 'the shop refuses to change this order (pinCode %%)', NEW."pinCode"; END $$`, fn))
+		BEGIN RAISE EXCEPTION 'the shop refuses to change order %% (pinCode %%)', NEW.id, NEW."pinCode"; END $$`, fn))
 	db.Exec(fmt.Sprintf(`CREATE TRIGGER %s BEFORE UPDATE ON product_orders
 		FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION %s()`, fn, pq.QuoteLiteral(orderID), fn))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -31,6 +32,37 @@ func TestCheckOrderAppliesAndMasksThePIN(t *testing.T) {
 	}
 	if c := s.db.ReadCheck(id); c.Attempts != 1 || c.ClaimedBy != nil {
 		t.Errorf("bookkeeping %+v: want one attempt, claim released", c)
+	}
+}
+
+// A panel slower than half a minute is waited for as long as --timeout
+// says, by check-pending and check alike: no limit of the HTTP client's
+// own cuts it shorter.
+func TestASlowPanelIsWaitedForAsLongAsTimeoutSays(t *testing.T) {
+	t.Parallel()
+	for _, command := range []string{"check", "check-pending"} {
+		t.Run(command, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			id := s.order("37")
+			s.znet.Script("37", znettest.Done("SLOW-PIN-37", "tamam"))
+			s.znet.SetLatency(32 * time.Second)
+			args := []string{command, "--timeout", "45s"}
+			if command == "check" {
+				args = append(args, "--order", id)
+			} else {
+				args = append(args, "--loop", "0")
+			}
+
+			r := zwatch(t, s.db, args...)
+
+			if r.code != 0 {
+				t.Errorf("%s with a panel answering in 32 s: exit %d, want 0\n%s", command, r.code, r.all())
+			}
+			if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" {
+				t.Errorf("the order after %s: %+v, want completed", command, row)
+			}
+		})
 	}
 }
 

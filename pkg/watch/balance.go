@@ -70,7 +70,7 @@ func CheckBalances(ctx context.Context, integrations []store.Integration, cfg Ba
 
 func checkBalance(ctx context.Context, in store.Integration, cfg BalanceConfig) BalanceCheck {
 	check := BalanceCheck{Integration: in}
-	client, err := panelClient(in, cfg.HTTPClient)
+	client, err := panelClient(in, cfg.HTTPClient, cfg.Timeout)
 	if err != nil {
 		check.State, check.Err = PanelMisconfigured, err
 		return check

@@ -56,7 +56,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		return nil, err
 	}
 	in := integrations[*state.IntegrationID]
-	client, err := panelClient(in, cfg.HTTPClient)
+	client, err := panelClient(in, cfg.HTTPClient, cfg.Timeout)
 	if err != nil {
 		return nil, fmt.Errorf("integration %s: %w", in.Name, err)
 	}

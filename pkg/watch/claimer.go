@@ -269,7 +269,7 @@ func (c *claimer) open(in store.Integration, found bool) {
 	l := newLane(r, c.slots, c.applier, in)
 	if !found {
 		l.fail("the integration no longer exists or is no longer a znet one")
-	} else if client, err := panelClient(in, r.http); err != nil {
+	} else if client, err := panelClient(in, r.http, r.cfg.Timeout); err != nil {
 		l.fail(err.Error())
 	} else {
 		l.client = client

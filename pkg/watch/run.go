@@ -87,7 +87,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 	if httpClient == nil {
 		// One client for every panel of the run, so that connections to
 		// each panel are reused across its workers.
-		httpClient = znet.NewHTTPClient(cfg.PerIntegration)
+		httpClient = znet.NewHTTPClient(cfg.PerIntegration, cfg.Timeout)
 	}
 	host, _ := os.Hostname()
 	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])

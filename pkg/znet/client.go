@@ -58,7 +58,7 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 		return nil, errors.New("znet password is empty")
 	}
 	if httpClient == nil {
-		httpClient = NewHTTPClient(4)
+		httpClient = NewHTTPClient(4, 0)
 	}
 	// The password is in the query string, and a redirect would carry it to
 	// whatever host the panel names: a client of this package never follows
@@ -75,19 +75,24 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 
 // NewHTTPClient returns an HTTP client suited to znet panels: small PHP sites
 // on shared hosting, slow at times. Clients of several panels may share it;
-// maxIdlePerPanel connections per panel stay open between requests.
-func NewHTTPClient(maxIdlePerPanel int) *http.Client {
+// maxIdlePerPanel connections per panel stay open between requests. timeout
+// is the longest one request may take, the operator's --timeout, which the
+// caller's context usually enforces first; 0 is a minute: panels answer in
+// seconds when they are slow, and a minute means stuck.
+func NewHTTPClient(maxIdlePerPanel int, timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
+			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   maxIdlePerPanel,
 			IdleConnTimeout:       90 * time.Second,
 		},
-		// Panels answer in seconds when they are slow; a minute means stuck.
-		Timeout:       time.Minute,
+		Timeout:       timeout,
 		CheckRedirect: refuseRedirect,
 	}
 }

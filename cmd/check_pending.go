@@ -72,24 +72,29 @@ Prometheus metrics for node_exporter's textfile collector, also when it fails
                                       overtaken, skipped, stuck
   zwatch_integration_up               0 the run reported the panel failing
                                       (cut off, or no answer while orders
-                                      kept failing), 1 otherwise
-  zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds,
-  zwatch_stuck_orders                 the orders zwatch still asks about
+                                      kept failing, or failing before and
+                                      no answer since), 1 otherwise
+  zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds
+                                      the orders zwatch still asks about
+  zwatch_stuck_orders                 the orders zwatch gave up on
   zwatch_paused_orders                waiting orders of disabled integrations,
                                       which zwatch does not ask about
 The per-panel ones are labelled integration_id and integration.
 
 How long a run lasts: it claims newly due orders every --tick until --loop
-has passed. Orders it has claimed are still asked after that, at the pace
---rate allows, so a run with a large backlog goes on past --loop; nothing
-new is asked after --max-duration, and requests in flight then get up to
---timeout. The defaults (loop and max-duration 58s) fit a cron line that
-starts a run every minute.
+has passed, and asks what it claimed, at the pace --rate allows, until
+--max-duration: a --loop shorter than --max-duration leaves it time to
+finish a large backlog. Nothing new is asked after --max-duration (orders
+not yet asked are released for the next run), and requests in flight then
+get up to --timeout. The defaults (loop and max-duration 58s) fit a cron
+line that starts a run every minute.
 
-With -q a run prints only what a person should read, once: a panel that
-starts failing, orders that became stuck, and a panel that answers again.
-A panel that was already failing in the previous run is not reported again
-(the exit status stays 3 while it fails; zwatch stats shows it).
+With -q a run prints only what a person should read: once, a panel that
+starts failing, orders that became stuck, and a panel that answers again;
+in every run while it lasts, answers the database would not take and
+orders released for want of their panel's budget. A panel that was already
+failing in the previous run is not reported again (the exit status stays 3
+until it answers again; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
@@ -129,8 +134,8 @@ requests in flight are cancelled and unasked orders are released.`,
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats.\nWithout it zwatch learns each panel and plans its checks (README, \"The schedule\")")
 	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")
 	_ = f.MarkHidden("time-scale")
-	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it; "+
-		"--max-duration bounds the run); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
+	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+
+		"until --max-duration); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
@@ -211,7 +216,10 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	switch {
 	case err != nil:
 		err = fatal(err)
-	case summary.NeedsAttention():
+	case summary.NeedsAttention(), len(news.carried) > 0:
+		// A panel that failed in the last run and did not answer in this
+		// one (too few of its orders were due to cut it off again, or
+		// none) still fails: an alert on the exit status must not clear.
 		err = attention
 	}
 	return opts.finishRun(ctx, cfg, st, started, &ranRun{summary: summary, news: news}, err)

@@ -294,18 +294,20 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 }
 
-// A failing panel that gets too few orders in a run to be cut off again
-// has not answered: -q must not mail that it answers again, and then that
-// it fails once more, every time the panel's orders trickle in.
+// A failing panel that gets too few orders in a run to be cut off again,
+// or none, has not answered: -q must not mail that it answers again, and
+// then that it fails once more, every time the panel's orders trickle in;
+// and the exit status and the metrics, which alerts read, stay down.
 func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	ids := []string{s.order("141"), s.order("142"), s.order("143"), s.order("144")}
 	s.znet.SetDown(znettest.Empty())
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
 	quiet := func() result {
 		t.Helper()
 		s.db.ExpireClaims()
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1")
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--metrics-file", metricsFile)
 	}
 
 	s.db.MakeAllDue()
@@ -315,8 +317,17 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 	// One order falls due: one more empty body, not enough to cut the
 	// panel off in this run, and no answer either.
 	s.db.MakeDue(ids[0])
-	if r := quiet(); strings.Contains(r.all(), "answers again") || r.all() != "" {
-		t.Errorf("a run whose one request to the failing panel got an empty body: exit %d, cron mails\n%s", r.code, r.all())
+	if r := quiet(); r.code != 3 || r.all() != "" {
+		t.Errorf("a run whose one request to the failing panel got an empty body: exit %d (want 3), cron mails\n%s", r.code, r.all())
+	}
+	if up := readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); up != 0 {
+		t.Errorf("after that run zwatch_integration_up is %v, want 0", up)
+	}
+	// Nothing falls due: the panel is not asked at all.
+	asked := s.znet.TotalRequests()
+	if r := quiet(); r.code != 3 || r.all() != "" || s.znet.TotalRequests() != asked {
+		t.Errorf("a run that did not ask the failing panel (%d requests): exit %d (want 3), cron mails\n%s",
+			s.znet.TotalRequests()-asked, r.code, r.all())
 	}
 	s.db.MakeAllDue()
 	if r := quiet(); r.code != 3 || r.all() != "" {

@@ -23,6 +23,10 @@ type Run struct {
 	// Orders are the waiting and stuck orders of each znet integration
 	// after the run; nil when they could not be read.
 	Orders []store.OrderStats
+	// StillFailing are the integrations, by id, that were failing before
+	// this run and that it did not find answering: it asked them too few
+	// times to cut them off again. They stay down.
+	StillFailing map[string]bool
 }
 
 // exitFatal is check-pending's exit status for a run that failed.
@@ -34,8 +38,8 @@ const exitFatal = 1
 // collector never reads half a file.
 //
 // Whatever the run could not find out is left out rather than written as
-// zero: after a fatal run there are no orders by result, no pending figures
-// and no integration_up, and the exit status says why.
+// zero: a run that could not start has no orders by result and no pending
+// figures, a fatal run no integration_up, and the exit status says why.
 func WriteFile(path string, r Run) error {
 	reg := prometheus.NewRegistry()
 	gauge := func(name, help string) prometheus.Gauge {
@@ -73,10 +77,10 @@ func WriteFile(path string, r Run) error {
 		}
 		if r.ExitStatus != exitFatal {
 			up := gaugeVec("zwatch_integration_up",
-				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), 1 otherwise. Only integrations the run had orders for.",
+				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing) or found it no better than the run before, which did, 1 otherwise. Only integrations the run had orders for.",
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
-				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing))
+				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !r.StillFailing[in.ID]))
 			}
 		}
 	}

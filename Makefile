@@ -54,7 +54,7 @@ vet:
 # With -tags demo, so that the demo's tests run too; TestInstalledBinary
 # checks the build without it.
 # A quicker loop while working on one package:
-#   make test PKGS=./pkg/watch TESTFLAGS='-run TestLapsed -v'
+#   make test PKGS=./pkg/watch TESTFLAGS='-run TestAnswerOfALapsedClaimIsDropped -v'
 # go test -json goes through testdata/testsum (built into bin/), which prints what plain go
 # test would (each package's ok or FAIL line, the output of failed tests) and
 # ends with one line counting the tests, e.g. "tests: 212 passed,

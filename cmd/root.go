@@ -26,7 +26,8 @@ const (
 	ExitUsage     = 2 // bad flags, arguments or input; nothing was changed
 	ExitAttention = 3 // done, but a person should look: a panel is failing, orders got stuck
 	// ExitNotPollable: `zwatch check --order` found an order zwatch must not
-	// ask about (unknown, final, decided by staff, not znet, no referans).
+	// ask about (unknown, final, decided by staff, not znet, disabled
+	// integration, no referans), or another run is asking about it now.
 	ExitNotPollable = 4
 )
 

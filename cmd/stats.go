@@ -53,6 +53,12 @@ orders, so stats stays cheap on a shop with millions of them.
 Each integration is shown with the beginning of its id, which --integration
 of list and balance takes as well as its name.
 
+Then what zwatch learned of each panel, which check-pending plans from
+unless given --schedule: what it rests on (completions; the PIN profile
+until a panel has enough), when its orders finish (median, 95th percentile,
+the share that never does), when the plan asks first, and the time to PIN
+and requests per order the plan gives, with a small histogram of that time.
+
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why
 a run failed, or which panels were failing. Dry runs are not recorded; runs

@@ -20,7 +20,7 @@ import (
 // queue drains, so the next minute's run starts beside it: before the
 // budget was shared, the panel saw 19 requests in one second.
 
-// budgetScenario is the cron line, time-compressed like the
+// The budget scenario is the cron line, time-compressed like the
 // PIN-latency benchmark but less: the panel's second becomes a window of
 // 1 s ÷ budgetScale on the real clock, and jitter that does not scale
 // (scheduling, localhost HTTP) must fit into the margin of that window.

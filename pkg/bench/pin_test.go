@@ -30,8 +30,8 @@ import (
 // zwatch) is divided by the workload's Scale, and every measured delay is
 // multiplied by it. zwatch runs its ordinary code paths; only the numbers
 // on its command line are smaller. What does not scale (process start-up,
-// database round trips, the apply linger, HTTP on localhost) is magnified
-// by the factor, so the delays measured here err on the long side.
+// database round trips, HTTP on localhost) is magnified by the factor, so
+// the delays measured here err on the long side.
 
 // pinScenario is one way of running zwatch from cron. Its durations are
 // simulated ones, as an operator would write them.
@@ -76,7 +76,7 @@ func pinScenarios(t *testing.T, wl pinWorkload) []pinScenario {
 	}
 	const seed = "60s,2m,4m,8m,15m,30m" // zwatch's first schedule, a plain doubling
 	slower := recommended
-	slower.Name, slower.Scale = "recommended, time scaled half as much", wl.Scale/2
+	slower.Name, slower.Scale = "the same, time scaled half as much", wl.Scale/2
 	return []pinScenario{
 		// The seed's setup: a once-a-minute cron, one claim per run.
 		{Name: "seed schedule, no loop", Schedule: seed, FirstDelay: 30 * time.Second, Interval: time.Minute},
@@ -104,7 +104,7 @@ func recommendedSetup(t *testing.T) pinScenario {
 		if len(fields) < 7 || strings.HasPrefix(fields[0], "#") || !slices.Contains(fields, "check-pending") {
 			continue
 		}
-		sc := pinScenario{Name: "recommended: crontab.example", Schedule: d.Schedule.String(),
+		sc := pinScenario{Name: "crontab.example, PIN schedule given", Schedule: d.Schedule.String(),
 			FirstDelay: d.FirstDelay, Tick: d.Tick, Loop: d.Loop, Rate: d.Rate, MaxDuration: d.MaxDuration}
 		var err error
 		switch minute := fields[0]; {

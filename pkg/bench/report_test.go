@@ -126,14 +126,14 @@ func (r *report) writeTableSize(w writer) {
 		return
 	}
 	first := r.tableSize[0]
-	w("`store.ClaimBatch` of a batch of %d (register, sweep when due, claim, as a run's first chunk) out of %d due orders that zwatch\n",
+	w("`store.ClaimBatch` of a batch of %d (register, sweep when due, claim: a run's claim, which takes at most 256 at a time) out of %d due orders that zwatch\n",
 		first.Batch, first.Pending)
 	w("has registered, with finished orders behind them in `product_orders` (each with the finished bookkeeping row zwatch\n")
 	w("left). The tables are seeded with generate_series and then VACUUM ANALYZEd, as autovacuum keeps a shop's. Each claim\n")
 	w("is released again, so every one finds the same orders. Both databases exist side by side and take turns, after a\n")
 	w("CHECKPOINT, so that the machine's other work and the fill's writes weigh on both alike; %d warm-up claims each,\n", warmClaims)
 	w("then the median of %d.\n\n", first.Claims)
-	w("| finished orders | product_orders on disk | claim, median | fastest | slowest | reads zwatch_product_orders_pollable | one claim under EXPLAIN ANALYZE |\n")
+	w("| finished orders | product_orders on disk | claim, median | fastest | slowest | reads the pollable index (zwatch_product_orders_pollable_sent) | one claim under EXPLAIN ANALYZE |\n")
 	w("|---:|---:|---:|---:|---:|---|---|\n")
 	for _, row := range r.tableSize {
 		w("| %d | %d MiB | %s | %s | %s | %s | %s |\n", row.Finished, row.TableBytes>>20,
@@ -209,7 +209,7 @@ func (r *report) writePIN(w writer) {
 	w("Go durations such as 250ms). %s of simulated time take %s. Delays are measured on the real clock, PIN saved\n",
 		shortDuration(wl.Horizon), wl.real(wl.Horizon).Round(time.Second))
 	w("(`product_orders.\"completedAt\"`, written by zwatch) minus the moment the fake began answering \"done\", and multiplied\n")
-	w("by %g. What does not scale (process start-up, database round trips, HTTP on localhost, the engine's apply linger)\n", wl.Scale)
+	w("by %g. What does not scale (process start-up, database round trips, HTTP on localhost)\n", wl.Scale)
 	w("is magnified %g times, so these delays err on the long side. A PIN still not saved when the run ends counts as\n", wl.Scale)
 	w("infinitely late. *Most per second* is the most requests one panel received within any one simulated second.\n\n")
 
@@ -282,7 +282,7 @@ func millis(d time.Duration) string {
 }
 
 // writeScaleEffect compares a setup measured at two time scales. What the
-// harness adds without scaling it (start-up, round trips, the apply linger)
+// harness adds without scaling it (start-up, round trips, HTTP on localhost)
 // grows with the scale, so the difference estimates it; a straight line
 // through the two points says roughly what scale 1, real time, would show.
 func (r *report) writeScaleEffect(w writer) {

@@ -268,9 +268,9 @@ func (r *report) writeSched(w writer) {
 			lessCompressed = append(lessCompressed, fmt.Sprintf("%s: ÷ %g", row.Case.Key, row.Learned.Scale))
 		}
 	}
-	w("Each scenario runs twice on the same orders (one dealer panel, seed %d): **FIFO** is the recommended cron line following\n", r.sched[0].Case.Work.Seed)
-	w("the PIN schedule (`--schedule %s`), today's behaviour; **learned** is the same line without `--schedule`,\n", watch.DefaultSchedule)
-	w("so that zwatch learns the panel from its history and plans each order's checks. The harness is the PIN benchmark's\n")
+	w("Each scenario runs twice on the same orders (one dealer panel, seed %d): **FIFO** is the recommended cron line given\n", r.sched[0].Case.Work.Seed)
+	w("the PIN schedule (`--schedule %s`), zwatch before it learned panels; **learned** is the recommended line itself,\n", watch.DefaultSchedule)
+	w("without `--schedule`, so that zwatch learns the panel from its history and plans each order's checks. The harness is the PIN benchmark's\n")
 	w("(section 4), time divided by %g, `--rate` per scenario, each run lasting an hour past its last order. Scenarios\n", wl.Scale)
 	w("marked *learned* start with 1,000 orders of the panel's history in the database, finished over the hour before,\n")
 	w("as zwatch's checks on the PIN schedule would have seen them: a panel zwatch has watched before. Delays in simulated\n")

@@ -70,7 +70,8 @@ const (
 	pendingRows = 2_000
 )
 
-// claimParams is a run's first chunk: register, sweep when due, claim.
+// claimParams is a run's claim, in one statement of a whole batch:
+// register, sweep when due, claim.
 var claimParams = store.ClaimParams{
 	RunID:      "bench-tablesize",
 	Limit:      claimBatch,

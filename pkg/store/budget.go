@@ -13,8 +13,9 @@ import (
 // panel counts requests from the shop's IP, not from one run. Each panel has
 // one row in zwatch_panel_budgets, a virtual clock (GCRA) whose next_free_at
 // is the first send time nobody has reserved yet. A run reserves a few send
-// times at once by moving that clock forward, in one UPDATE of one row, so
-// the cost to the database is a fraction of a statement per request.
+// times at once by moving that clock forward, in one upsert of one row (it
+// makes the row the first time), so the cost to the database is a fraction
+// of a statement per request.
 //
 // Budget not used is gone: a reservation starts at the database's now when
 // the clock has fallen behind it, so an idle panel never saves up a burst.

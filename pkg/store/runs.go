@@ -26,8 +26,9 @@ type Run struct {
 }
 
 // Runs are kept for RunsKeptFor, and never more than RunsKept of them: a
-// month of history from a cron job every 2 minutes, and a bound on the table
-// should someone run check-pending in a tight loop.
+// month of history from a cron job every 2 minutes (17 days from the
+// recommended one every minute), and a bound on the table should someone
+// run check-pending in a tight loop.
 const (
 	RunsKeptFor = 30 * 24 * time.Hour
 	RunsKept    = 25000

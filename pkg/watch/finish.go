@@ -13,7 +13,7 @@ import (
 // panel from its own history (FitFinishing) and starts from the PIN
 // profile (PINProfile), the distribution the default schedule was built for.
 type Finishing struct {
-	// Surv[k] is the share not final at age gridAge(k); Surv[0] is 1 and
+	// Surv[k] is the share not final at age gridAges[k]; Surv[0] is 1 and
 	// the values never rise.
 	Surv []float64
 	// Finals is how many final answers (done or cancelled) the fit rests
@@ -36,7 +36,7 @@ type Finishing struct {
 const (
 	gridFirst  = 1.0
 	gridStep   = 1.04
-	gridPoints = 310 // gridAge(309) ≈ 50 h
+	gridPoints = 310 // gridAges[309] ≈ 50 h
 )
 
 var gridAges = func() []float64 {

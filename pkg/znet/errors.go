@@ -17,7 +17,7 @@ type Kind int
 // Kinds start at one so that a zero Error is not mistaken for a real kind.
 const (
 	KindUnauthorized   Kind = iota + 1 // empty body: dealer code, password or whitelisted IP is wrong, or API access is off
-	KindWrongBaseURL                   // HTML page, 4xx or a redirect loop: the base URL points somewhere else
+	KindWrongBaseURL                   // HTML page, 4xx or any redirect: the base URL points somewhere else
 	KindUnreachable                    // connection refused, unknown host, TLS failure
 	KindRejected                       // "3|message" without the OK prefix: znet refused this request
 	KindTransient                      // timeout, cancellation, broken connection, 5xx: try again later

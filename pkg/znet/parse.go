@@ -60,8 +60,11 @@ type PinStatus struct {
 // It is lenient where that cannot mislead: whitespace, CR/LF and a BOM around
 // the body and the fields are ignored, the description may contain '|', and
 // "OK|1" or "OK|3" without the trailing fields are accepted because waiting
-// and cancelled orders carry no PIN anyway. "OK|2" without a PIN field is
-// refused: a done order with no PIN field is not something to deliver on.
+// and cancelled orders carry no PIN anyway. A done answer must reach the
+// description's field, empty or not: "OK|2|AB12-CD" may be a body cut short
+// in the middle of its PIN (a panel that closes the connection mid-write,
+// with nothing to tell the client the body is incomplete), and a done order
+// is final, its PIN delivered to the customer.
 //
 // Returned fields are trimmed, valid UTF-8 (Windows-1254 is assumed when the
 // body is not UTF-8), free of NUL bytes and with other control characters
@@ -93,6 +96,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	}
 	if len(a.fields) < 3 && ps.Status == StatusDone {
 		return PinStatus{}, unintelligible(OpCheckPin, "znet answered that the order is done but sent no PIN field")
+	}
+	if len(a.fields) < 4 && ps.Status == StatusDone {
+		return PinStatus{}, unintelligible(OpCheckPin, "znet answered that the order is done but its answer ends in the PIN field, as one cut short would")
 	}
 	if len(a.fields) >= 3 {
 		pin, ok := a.value(2, isPINRune)

@@ -32,7 +32,7 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled without fields", "OK|3\r\n", PinStatus{StatusCancelled, "", ""}},
 		{"cancelled without description", "OK|3| ", PinStatus{StatusCancelled, "", ""}},
 		{"done with empty PIN (top-up)", "OK|2||Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"done, PIN only", "OK|2|P", PinStatus{StatusDone, "P", ""}},
+		{"done with empty PIN and description", "OK|2| |", PinStatus{StatusDone, "", ""}},
 		{"NUL bytes removed", "OK|2|AB\x00CD|de\x00sc\x00", PinStatus{StatusDone, "ABCD", "desc"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
 	}
@@ -78,6 +78,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"unknown status", "OK|4| |x", KindUnintelligible, "", "", ""},
 		{"padded status", "OK|02|P|x", KindUnintelligible, "", "", ""},
 		{"done without PIN field", "OK|2", KindUnintelligible, "", "", "sent no PIN field"},
+		{"done, cut short in the PIN", "OK|2|AB12-CD", KindUnintelligible, "", "", "ends in the PIN field"},
+		{"done, cut short after the status", "OK|2|", KindUnintelligible, "", "", "ends in the PIN field"},
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},
 	}
 	for _, tt := range tests {

@@ -501,9 +501,18 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 // what is the order's own in its place, "<pin>" and "<id>", so that one
 // cause is one line. A shop trigger's message may quote the PIN, which is
 // never logged, and the order's id, which would make a line of each order
-// it refused.
+// it refused. The error may be the whole batch's, masked of all its PINs
+// (hidePINs): the cause under that mask is masked of them all again.
 func unsavedReason(p *pendingAnswer) string {
-	reason := hidePINAs(rootCause(p.lastErr).Error(), p.outcome.PIN, func(string) string { return "<pin>" })
+	pins := []string{p.outcome.PIN}
+	var batch pinsHiddenError
+	if errors.As(p.lastErr, &batch) {
+		pins = append(pins, batch.pins...)
+	}
+	reason := rootCause(p.lastErr).Error()
+	for _, pin := range pins {
+		reason = hidePINAs(reason, pin, func(string) string { return "<pin>" })
+	}
 	return strings.ReplaceAll(reason, p.order.ID, "<id>")
 }
 

@@ -1,8 +1,12 @@
 package watch
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 func TestMaskPINShowsAtMostAThird(t *testing.T) {
@@ -47,5 +51,26 @@ func TestHidePINTakesAHugePIN(t *testing.T) {
 	pin := strings.Repeat("Q7", 12000)
 	if got := HidePIN("Kod: "+pin, pin); got != "Kod: ••••Q7Q7" {
 		t.Errorf("the huge PIN is not masked: %.40q", got)
+	}
+}
+
+// A batch's refusal, kept for every answer of the batch when the database
+// then stops answering, may quote any of their PINs: the line about one
+// answer shows none of them.
+func TestAnUnsavedLineShowsNoPINOfItsBatch(t *testing.T) {
+	a := store.Outcome{Order: store.Order{ID: "order-a"}, PIN: "AAAA-1111-BBBB-2222"}
+	b := store.Outcome{Order: store.Order{ID: "order-b"}, PIN: "CCCC-3333-DDDD-4444"}
+	refusal := fmt.Errorf("saving 2 answers: %w", errors.New("pq: PIN AAAA-1111-BBBB-2222 of order-a refused by a trigger"))
+	batchErr := hidePINs(refusal, []store.Outcome{a, b})
+
+	reason := unsavedReason(&pendingAnswer{answer: answer{order: b.Order}, outcome: b, lastErr: batchErr})
+
+	for _, pin := range []string{a.PIN, b.PIN, "1111", "2222"} {
+		if strings.Contains(reason, pin) {
+			t.Errorf("the line about order-b shows %q: %s", pin, reason)
+		}
+	}
+	if want := "pq: PIN <pin> of order-a refused by a trigger"; reason != want {
+		t.Errorf("reason %q, want %q", reason, want)
 	}
 }

@@ -59,8 +59,9 @@ After --give-up-after of polling an order zwatch stops asking, marks it stuck
 and says so in lastMessage; time during which the order's panel was failing
 does not count, and 'zwatch retry --stuck' brings stuck orders back. After 3
 integration-level faults in a row on different orders (empty body, HTML page,
-unreachable panel, no answer within --timeout) an integration's remaining
-orders are released unasked for this run.
+unreachable panel, no answer within --timeout, a server error, a page that is
+not znet's) an integration's remaining orders are released unasked for this
+run.
 
 Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
 terminal the run shows its progress on stderr. With --metrics-file it leaves

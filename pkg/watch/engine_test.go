@@ -130,9 +130,27 @@ func TestTimeoutsOnDistinctOrdersCutThePanelOff(t *testing.T) {
 }
 
 // A panel broken over a weekend does not cost the orders it holds: the time
-// their panel was failing does not count toward giving up.
+// their panel was failing does not count toward giving up. Broken as a
+// panel whose IP whitelist lost the host is (an empty body), and as one
+// whose PHP or host is down, or whose firewall blocks the shop: a server
+// error, a request to slow down, a page that is not znet's.
 func TestBrokenPanelStopsTheGiveUpClock(t *testing.T) {
 	t.Parallel()
+	for name, broken := range map[string]znettest.Answer{
+		"empty body":    znettest.Empty(),
+		"server error":  znettest.ServerError(503),
+		"slow down":     znettest.ServerError(429),
+		"firewall page": znettest.Garbage("Forbidden: your IP is blocked"),
+		"PHP fatal":     znettest.Garbage("<br />\n<b>Fatal error</b>: Uncaught mysqli_sql_exception"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			brokenPanelStopsTheGiveUpClock(t, broken)
+		})
+	}
+}
+
+func brokenPanelStopsTheGiveUpClock(t *testing.T, broken znettest.Answer) {
 	e := newEnv(t)
 	var ids []string
 	for i := range 6 {
@@ -145,9 +163,8 @@ func TestBrokenPanelStopsTheGiveUpClock(t *testing.T) {
 		e.db.FirstCheckedAgo(id, 20*time.Hour)
 	}
 
-	// Then the panel breaks (the dealer's IP whitelist lost the host), and
-	// runs go on for a weekend.
-	e.znet.SetDown(znettest.Empty())
+	// Then the panel breaks, and runs go on for a weekend.
+	e.znet.SetDown(broken)
 	cfg := e.config()
 	cfg.PerIntegration = 1
 	for range 3 {

@@ -326,14 +326,16 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 
 // record counts panel faults in a row and reports whether this one cut the
 // panel off. A fault is what says the whole panel is unusable (bad
-// credentials, wrong base URL, unreachable) or a request the panel did not
-// answer in time; it counts once per order, so that the cut-off needs
+// credentials, wrong base URL, unreachable), a request the panel did not
+// answer in time, or an answer that is no znet answer (a server error, a
+// firewall's page); it counts once per order, so that the cut-off needs
 // FaultLimit different orders failing in a row. Any other answer, even an
-// error an order can be blamed for, ends the streak.
+// error an order can be blamed for (znet refusing the request), ends the
+// streak.
 func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err == nil || !(timedOut || znet.IsIntegrationFault(err)) {
+	if err == nil || !(timedOut || znet.IsIntegrationFault(err) || znet.IsPanelTrouble(err)) {
 		l.streak = l.streak[:0]
 		l.suspect.Store(false)
 		l.answered.Store(true)

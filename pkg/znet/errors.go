@@ -114,6 +114,20 @@ func IsIntegrationFault(err error) bool {
 	return ok && (k == KindUnauthorized || k == KindWrongBaseURL || k == KindUnreachable)
 }
 
+// IsPanelTrouble reports whether err says the panel answered, but not with
+// a znet answer: a server error (5xx), a request to slow down (408, 429), or
+// a page that is none of znet's (a firewall's "Forbidden", a PHP fatal
+// error). Each may be about one request only; several in a row, on
+// different orders, are a panel that is down or blocking the shop, which a
+// caller treats as a fault of the panel, as it does requests that time out.
+func IsPanelTrouble(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Kind == KindUnintelligible || e.Kind == KindTransient && e.Status != 0
+}
+
 // redactURL keeps scheme, host and path: enough to tell which panel and which
 // endpoint failed, while the query (kod, sifre) and any user info go.
 func redactURL(raw string) string {

@@ -55,6 +55,29 @@ func TestKindOfAndIsIntegrationFault(t *testing.T) {
 	}
 }
 
+func TestIsPanelTrouble(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&Error{Kind: KindTransient, Status: 503}, true},
+		{&Error{Kind: KindTransient, Status: 429}, true},
+		{fmt.Errorf("order 7: %w", &Error{Kind: KindUnintelligible, Status: 200}), true},
+		// Nothing came back: a timeout or a cancellation, which the
+		// caller judges by its own clock.
+		{&Error{Kind: KindTransient}, false},
+		// znet refused this request: about the order, not the panel.
+		{&Error{Kind: KindRejected, Status: 200}, false},
+		{&Error{Kind: KindUnauthorized, Status: 200}, false},
+		{errors.New("plain"), false},
+		{nil, false},
+	} {
+		if got := IsPanelTrouble(tt.err); got != tt.want {
+			t.Errorf("IsPanelTrouble(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
 func TestErrorMessages(t *testing.T) {
 	tests := []struct {
 		err  *Error

@@ -79,6 +79,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
+	connector.Dialer(newDialer())
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	// A cron job with a bounded fan-out needs few connections; staying small
 	// keeps several overlapping runs well inside the shop's max_connections.

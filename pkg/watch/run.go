@@ -48,9 +48,38 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	r := newRun(ctx, st, cfg)
-	defer r.stop()
-	return r.execute()
+	type result struct {
+		summary *Summary
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer r.stop()
+		summary, err := r.execute()
+		done <- result{summary, err}
+	}()
+	// Every part of the run ends by its own deadlines, the database's
+	// included. A statement on a connection that a pooler or the network
+	// holds open and silent outlives them all: the driver cancels it by
+	// asking the server on a new connection, and waits for the old one all
+	// the same. The run is then given up, so that the process exits and the
+	// next one starts afresh; its claims lapse by themselves.
+	mustEnd := cfg.MaxDuration + cfg.Timeout + dbGrace + hangGrace
+	hung := time.NewTimer(mustEnd)
+	defer hung.Stop()
+	select {
+	case res := <-done:
+		return res.summary, res.err
+	case <-hung.C:
+		return nil, fmt.Errorf("the run did not end %s after it began: a database statement hangs (a connection pooler, or the network, holds its connection open and silent); "+
+			"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, claimLease)
+	}
 }
+
+// hangGrace is how long past its last deadline (max-duration, --timeout,
+// dbGrace) a run may still take before it is given up as hung: the last
+// release of its claims gets 5 s more, and the rest ends at once.
+const hangGrace = 15 * time.Second
 
 // run is what every part of one run reads and none writes: its settings,
 // its identity and its deadlines.

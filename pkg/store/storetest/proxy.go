@@ -1,0 +1,127 @@
+package storetest
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"sync"
+
+	"github.com/lib/pq"
+)
+
+// Proxy is a way to this test's database through a relay that can hang:
+// then it keeps every connection open, new ones too, and passes nothing
+// either way, as a connection pooler or a network device that stopped
+// working does. The kernel keeps acknowledging what is sent, so neither
+// keepalives nor TCP_USER_TIMEOUT notice it.
+type Proxy struct {
+	// URL reaches the database through the relay.
+	URL string
+
+	mu    sync.Mutex
+	hung  chan struct{}
+	done  chan struct{}
+	conns []net.Conn
+	ln    net.Listener
+}
+
+// Proxy starts a relay to this test's database; it stops when the test ends.
+func (db *DB) Proxy() *Proxy {
+	db.t.Helper()
+	cfg, err := pq.NewConfig(db.URL)
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	network, address := "tcp", fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	if filepath.IsAbs(cfg.Host) {
+		network, address = "unix", filepath.Join(cfg.Host, fmt.Sprintf(".s.PGSQL.%d", cfg.Port))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		db.t.Fatalf("storetest: a relay: %v", err)
+	}
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		db.t.Fatalf("storetest: %v", err)
+	}
+	u.Host = ln.Addr().String()
+	q := u.Query()
+	q.Del("host")
+	q.Del("port")
+	u.RawQuery = q.Encode()
+	p := &Proxy{URL: u.String(), hung: make(chan struct{}), done: make(chan struct{}), ln: ln}
+	go p.serve(network, address)
+	db.t.Cleanup(p.close)
+	return p
+}
+
+// Hang makes the relay pass nothing more, on any connection.
+func (p *Proxy) Hang() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.hung:
+	default:
+		close(p.hung)
+	}
+}
+
+func (p *Proxy) serve(network, address string) {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		server, err := net.Dial(network, address)
+		if err != nil {
+			client.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, client, server)
+		p.mu.Unlock()
+		go p.pass(server, client)
+		go p.pass(client, server)
+	}
+}
+
+// pass copies from src to dst until the relay hangs, then holds both
+// open, reading nothing, until the test ends.
+func (p *Proxy) pass(dst io.Writer, src io.Reader) {
+	buf := make([]byte, 32<<10)
+	for {
+		select {
+		case <-p.hung:
+			<-p.done
+			return
+		default:
+		}
+		n, err := src.Read(buf)
+		select {
+		case <-p.hung:
+			<-p.done
+			return
+		default:
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *Proxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.done)
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}

@@ -1,0 +1,63 @@
+package watch_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A run whose database connections hang, held open and silent by a pooler
+// or the network, outlives every deadline it set: the driver cannot cut a
+// statement short on such a connection. The run is given up with an error
+// that says so, the process can exit and the next run start afresh, and the
+// orders it held are asked again once their claims lapse.
+func TestARunWhoseDatabaseHangsIsGivenUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, e.order(referans(17000+i)))
+	}
+	proxy := e.db.Proxy()
+	st, err := store.Open(context.Background(), proxy.URL)
+	if err != nil {
+		t.Fatalf("opening the database through the relay: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	// The relay hangs as znet is asked: the run's saves, releases and
+	// heartbeats all meet a silent connection.
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		proxy.Hang()
+		return znettest.Done("HUNG-PIN-1234", "tamam")
+	})
+	cfg := e.config()
+	cfg.Loop, cfg.MaxDuration, cfg.Timeout = 0, 2*time.Second, time.Second
+
+	ended := make(chan error, 1)
+	go func() {
+		_, err := watch.Run(context.Background(), st, cfg)
+		ended <- err
+	}()
+	select {
+	case err := <-ended:
+		if err == nil || !strings.Contains(err.Error(), "database statement hangs") {
+			t.Errorf("the hung run ended with %v, want an error saying a database statement hangs", err)
+		} else {
+			assertNoSecrets(t, "the hung run's error", err.Error(), "HUNG-PIN-1234")
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the run has not returned 3 minutes after its database hung")
+	}
+	assertNoSecrets(t, "the run's log", e.logs.String(), "HUNG-PIN-1234")
+
+	e.db.ExpireClaims()
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Total.Completed != len(ids) {
+		t.Errorf("the next run completed %d orders, want all %d: %+v", sum.Total.Completed, len(ids), sum.Total)
+	}
+}

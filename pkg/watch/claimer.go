@@ -222,10 +222,9 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 // dispatch hands claimed orders to their lanes, opening lanes for panels
 // the run has not seen yet.
 func (c *claimer) dispatch(orders []store.Order) error {
-	if len(orders) == 0 {
+	if orders = c.held.add(orders); len(orders) == 0 {
 		return nil
 	}
-	c.held.add(orders)
 	c.run.log.Debug("claimed orders", "count", len(orders))
 	var unknown []string
 	for _, o := range orders {

@@ -35,13 +35,23 @@ func newHoldings() *holdings {
 	return &holdings{ids: make(map[string]struct{})}
 }
 
-func (h *holdings) add(orders []store.Order) {
+// add holds claimed orders and returns those the run did not hold already.
+// The run claims an order it still holds (asked, its answer not yet saved)
+// only when its own claim lapsed meanwhile, its heartbeat unable to reach
+// the database: the claim is the run's again, and asking a second time
+// would put two answers for one order into one save, where either may win.
+func (h *holdings) add(orders []store.Order) (fresh []store.Order) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, o := range orders {
+		if _, held := h.ids[o.ID]; held {
+			continue
+		}
 		h.ids[o.ID] = struct{}{}
+		fresh = append(fresh, o)
 	}
-	h.total += len(orders)
+	h.total += len(fresh)
+	return fresh
 }
 
 // claimed is how many orders the run has claimed so far.

@@ -77,7 +77,7 @@ func WriteFile(path string, r Run) error {
 		}
 		if r.ExitStatus != exitFatal {
 			up := gaugeVec("zwatch_integration_up",
-				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing) or found it no better than the run before, which did, 1 otherwise. Only integrations the run had orders for.",
+				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or the run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for.",
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
 				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !r.StillFailing[in.ID]))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -87,5 +88,23 @@ func TestCobraRefusalsBeforeTheRunAreUsage(t *testing.T) {
 		if strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("%v: want one line on stderr, got %q", args, errOut.String())
 		}
+	}
+}
+
+// A date centuries away in a shop's row reads as such, and neither loops
+// nor crashes the table it is in.
+func TestAgesPastWhatADurationHolds(t *testing.T) {
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{time.Since(far), time.Until(time.Time{}), -time.Since(far), time.Since(time.Time{})} {
+		if got := age(d); got != "centuries" && got != "in centuries" {
+			t.Errorf("age(%d) = %q", d, got)
+		}
+	}
+	huge := 3.2e10
+	if got := seconds(&huge); got != "centuries" {
+		t.Errorf("seconds(%g) = %q", huge, got)
+	}
+	if got := age(90 * time.Second); got != "1m" {
+		t.Errorf("age(90s) = %q, want 1m", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -121,9 +122,14 @@ func pinShown(pin string, show bool) string {
 	return watch.MaskPIN(pin)
 }
 
-// age is a duration the way a person reads it at a glance: 45s, 12m, 3h05m, 2d4h.
+// age is a duration the way a person reads it at a glance: 45s, 12m, 3h05m,
+// 2d4h. A duration past what time.Duration holds (a date in the shop's row
+// centuries away, which a conversion turns into the extreme values) reads
+// as such rather than as a figure.
 func age(d time.Duration) string {
 	switch {
+	case d == math.MinInt64 || d == math.MaxInt64:
+		return "centuries"
 	case d < 0:
 		return "in " + age(-d)
 	case d < time.Minute:

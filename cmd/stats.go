@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -192,6 +193,9 @@ func newFigureTable(w io.Writer, header ...any) *tablewriter.Table {
 func seconds(s *float64) string {
 	if s == nil {
 		return "-"
+	}
+	if math.Abs(*s) >= math.MaxInt64/float64(time.Second) {
+		return "centuries"
 	}
 	return age(time.Duration(*s * float64(time.Second)))
 }

@@ -60,6 +60,10 @@ func OpenReadOnly(ctx context.Context, databaseURL string) (*Store, error) {
 	return open(ctx, databaseURL, true)
 }
 
+// defaultConnectTimeout is how long connecting may take, the TLS and
+// startup exchange included, unless the settings give connect_timeout.
+const defaultConnectTimeout = 10 * time.Second
+
 // ErrInvalidSettings is a connection string (or PG* variable) that cannot be
 // read: the operator's input, refused before zwatch connects anywhere.
 var ErrInvalidSettings = errors.New("database settings are not valid")
@@ -71,6 +75,14 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	}
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
+	}
+	if cfg.ConnectTimeout == 0 {
+		// Without connect_timeout the driver waits for the server's first
+		// answer forever, whatever the context says: a host that accepts
+		// the connection and says nothing (a hung server or pooler, a
+		// wrong port taken by another program) would hold every command,
+		// and a cron job's runs would pile up.
+		cfg.ConnectTimeout = defaultConnectTimeout
 	}
 	if !readOnly {
 		cfg.TargetSessionAttrs = pq.TargetSessionAttrsReadWrite

@@ -67,6 +67,27 @@ func refuseUnknownShells(root *cobra.Command) {
 	}
 }
 
+// refuseUnknownHelpTopics makes `zwatch help nosuch` a usage error: cobra's
+// help command prints "Unknown help topic" and the usage on standard output
+// and exits 0, quoting what it was given, which may be settings with a
+// password pasted in the wrong place.
+func refuseUnknownHelpTopics(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || target == nil || len(rest) > 0 {
+				return usage("help %q: no such command (see zwatch --help)", strings.Join(args, " "))
+			}
+			return target.Help()
+		}
+		c.Run = nil
+	}
+}
+
 // refuseArguments words the refusal of an argument by a command that takes
 // none for a person: cobra says `unknown command "1010" for "zwatch check"`,
 // as if a command had been meant, where the operator forgot a flag.

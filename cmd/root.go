@@ -129,7 +129,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	}
 	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
-		fmt.Fprintf(errOut, "zwatch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		// It may quote arguments, where a password can stand by mistake.
+		line := store.RedactPasswordsOf(strings.ReplaceAll(err.Error(), "\n", "; "), args)
+		fmt.Fprintf(errOut, "zwatch: %s\n", line)
 	}
 	return exitStatus(err)
 }
@@ -203,6 +205,7 @@ about, or another run is asking about it right now.`,
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	refuseUnknownShells(root)
 	refuseArguments(root)
+	refuseUnknownHelpTopics(root)
 	return root
 }
 

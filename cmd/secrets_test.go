@@ -226,3 +226,28 @@ func TestShortPasswordInsideAPINOrBalanceIsShownWhole(t *testing.T) {
 		t.Errorf("saved balances %+v, want znet-short's 12755.23", saved)
 	}
 }
+
+// Database settings put where no argument is taken (an unquoted
+// $DATABASE_URL split into words, a URL without its flag, a help topic) are
+// refused as bad input, and the refusal quotes them without the password.
+func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check-pending", "-q", "--database-url", "host=db", "dbname=shop", "password=Cr0nSecret"},
+		{"list", "postgres://shop:Cr0nSecret@db/shop"},
+		{"postgres://shop:Cr0nSecret@db/shop"},
+		{"--version", "--database-url", "postgres://shop:Cr0nSecret@db/shop"},
+		{"completion", "postgres://shop:Cr0nSecret@db/shop"},
+		{"help", "postgres://shop:Cr0nSecret@db/shop"},
+		{"list", "postgres://shop:Cr0n%53ecret@db/shop"},
+		{"list", "host=db password='Cr0nSecret'"},
+		{"list", "postgres://db/shop?sslmode=disable&password=Cr0nSecret"},
+	} {
+		var errOut strings.Builder
+		r := runMain(args, &errOut)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, want 2 and one line\n%s", args, r.code, r.all())
+		}
+		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0nSecret")
+	}
+}

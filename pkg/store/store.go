@@ -275,6 +275,42 @@ func redactPassword(msg, password string) string {
 	}
 }
 
+// RedactPasswordsOf is msg without the passwords that database settings
+// among args carry: a URL's user info or password parameter, a key=value
+// password, as an operator may put them on a command line by mistake (an
+// unquoted $DATABASE_URL split into words, a URL without its flag). A
+// message quoting those args, such as cobra's "unknown command", must not
+// show them.
+func RedactPasswordsOf(msg string, args []string) string {
+	for _, arg := range args {
+		var passwords []string
+		for _, m := range argURLPassword.FindAllStringSubmatch(arg, -1) {
+			passwords = append(passwords, m[1])
+			if unescaped, err := url.PathUnescape(m[1]); err == nil {
+				passwords = append(passwords, unescaped)
+			}
+		}
+		for _, m := range argPasswordField.FindAllStringSubmatch(arg, -1) {
+			passwords = append(passwords, m[1], strings.Trim(m[1], "'"))
+			if unescaped, err := url.QueryUnescape(m[1]); err == nil {
+				passwords = append(passwords, unescaped)
+			}
+		}
+		for _, pw := range passwords {
+			// As the message may quote it, with its quotes and
+			// backslashes escaped (%q), and as it stands.
+			msg = redactPassword(msg, strings.Trim(strconv.Quote(pw), `"`))
+			msg = redactPassword(msg, pw)
+		}
+	}
+	return msg
+}
+
+var (
+	argURLPassword   = regexp.MustCompile(`//[^:/?#@\s]*:([^@\s]+)@`)
+	argPasswordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|[^\s&'"]+)`)
+)
+
 // minPasswordInWords is the shortest password replaced wherever it occurs.
 const minPasswordInWords = 6
 

@@ -46,12 +46,12 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	case u.Host == "":
 		return nil, fmt.Errorf("znet base URL %q has no host name", shown)
 	case u.User != nil:
-		// Without its user info, query and fragment the URL is still the
-		// path the operator typed, which may hold the password, escaped by
-		// u.String(): scrubbed as a panel's answer is.
-		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", scrubber.scrub(redactURL(u.String())))
+		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", scrubber.scrub(u.Scheme+"://"+u.Host+"/..."))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", scrubber.scrub(redactURL(u.String())))
+		// Only the scheme and host are shown: a password pasted into the
+		// URL may hold "?" or "#", which split it, and the part of it
+		// before them is no whole password a scrubber would find.
+		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", scrubber.scrub(u.Scheme+"://"+u.Host+"/..."))
 	case strings.TrimSpace(dealerCode) == "":
 		return nil, errors.New("znet dealer code is empty")
 	case password == "":

@@ -44,6 +44,13 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return usage("--metrics-file %s is a directory; name a file in it, like %s", path, filepath.Join(path, "zwatch.prom"))
 	}
+	// The file is replaced by a rename: a device (--metrics-file /dev/null,
+	// run as root), a named pipe or a symbolic link would be replaced by a
+	// regular file, not written to.
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return usage("--metrics-file %s is %s, which zwatch would replace with a file of its own; name a regular file, like %s",
+			path, fileKind(fi.Mode()), filepath.Join(dir, "zwatch.prom"))
+	}
 	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
 	if err != nil {
 		return usage("--metrics-file %s: cannot write to %s (%v); give zwatch's user write access, or another path", path, dir, errors.Unwrap(err))
@@ -51,6 +58,21 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// fileKind names what a path that is no regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 // ranRun is a run that started: its summary and what it said that the

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -236,14 +237,32 @@ func TestUnusableMetricsFileIsRefusedBeforeAnyWork(t *testing.T) {
 	s := newShop(t)
 	id := s.order("121")
 	dir := t.TempDir()
+	// A named pipe and a symbolic link, as a device such as /dev/null: a
+	// rename over them would put a file in their place.
+	others := t.TempDir()
+	fifo, link, target := filepath.Join(others, "fifo.prom"), filepath.Join(others, "link.prom"), filepath.Join(others, "target.prom")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{
 		dir,                      // a directory
 		"/proc/zwatch-test.prom", // a directory nobody may create files in, root included
+		fifo,
+		link,
 	} {
 		r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", path)
 		if r.code != 2 || !strings.Contains(r.stderr, "--metrics-file") {
 			t.Errorf("--metrics-file %s: exit %d, want 2 naming the flag\n%s", path, r.code, r.all())
 		}
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was replaced: %v, %v", fi, err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symbolic link was replaced: %v, %v", fi, err)
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
 		t.Errorf("znet was asked %d times before the metrics file was found unusable", n)

@@ -16,6 +16,11 @@ func main() {
 	// in flight, saves what it has and releases the rest. A second signal
 	// kills the process the usual way.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Output to a pipe whose reader went away (| head -1) must not kill a
+	// run halfway, its claims held and its PINs unsaved: the write fails
+	// instead, the run ends as it would, and the exit status says the
+	// output was lost.
+	signal.Ignore(syscall.SIGPIPE)
 	go func() {
 		<-ctx.Done()
 		stop()

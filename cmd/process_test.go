@@ -152,3 +152,38 @@ func TestSignalReleasesUnaskedOrders(t *testing.T) {
 		})
 	}
 }
+
+// Output to a pipe nobody reads any more (| head -1 after the first line)
+// does not kill a run halfway: it saves every answer, records itself, and
+// exits 1, the output lost.
+func TestARunWhoseOutputPipeClosesFinishesItsWork(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var ids []string
+	for _, ref := range []string{"191", "192", "193"} {
+		ids = append(ids, s.order(ref))
+		s.znet.Script(ref, znettest.Done("PIPE-PIN-"+ref, "tamam"))
+	}
+	read, write, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	read.Close()
+	c := exec.Command(zwatchBinary(t), "check-pending", "--loop", "0", "--log-level", "debug", "--database-url", s.db.URL)
+	c.Stdout, c.Stderr = write, write
+	err = c.Run()
+	write.Close()
+
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("a run writing to a closed pipe: %v, want exit status 1", err)
+	}
+	for _, id := range ids {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" {
+			t.Errorf("order %s after the run: %+v, want completed", id, row)
+		}
+	}
+	if runs := stats(t, s.db).Runs; len(runs) != 1 || runs[0].ExitStatus != 1 {
+		t.Errorf("runs recorded: %+v, want one with exit status 1", runs)
+	}
+}

@@ -476,6 +476,7 @@ func (ap *applier) finish() error {
 func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	var reasons []string
 	orders := make(map[string][]string)
+	held := make(map[string]bool)
 	for _, p := range unsaved {
 		reason := "not tried: the database did not answer"
 		if p.lastErr != nil {
@@ -485,6 +486,7 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 			reasons = append(reasons, reason)
 		}
 		orders[reason] = append(orders[reason], p.order.ID)
+		held[reason] = errors.Is(p.lastErr, errShopHoldsRow)
 	}
 	for _, reason := range reasons {
 		ids := orders[reason]
@@ -492,7 +494,13 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		if len(ids) == 1 {
 			msg = "could not save znet's answer; its claim is released so that the next run asks again"
 		}
-		log.Error(msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
+		level := slog.LevelError
+		if held[reason] {
+			// The shop's own business, no refusal: the run does not ask
+			// for a person (exit 0), and -q's mail must not either.
+			level = slog.LevelInfo
+		}
+		log.Log(context.Background(), level, msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
 	}
 }
 

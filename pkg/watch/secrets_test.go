@@ -276,6 +276,12 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 		if row := e.db.ReadOrder(locked); row.ExternalStatus != "processing" {
 			t.Errorf("the locked order was written: %+v", row)
 		}
+		// Nor is it an error line, which check-pending -q would mail.
+		for _, line := range strings.Split(e.logs.String(), "\n") {
+			if strings.Contains(line, "could not save") && !strings.Contains(line, `"level":"INFO"`) {
+				t.Errorf("a row the shop held is logged above INFO: %s", line)
+			}
+		}
 	})
 
 	t.Run("a looping run saves it once the shop lets go", func(t *testing.T) {

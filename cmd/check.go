@@ -126,6 +126,11 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		cfg.Timeout = opts.Timeout
 		cfg.DryRun = opts.DryRun
 		check, err := watch.CheckOrder(ctx, st, cfg, id)
+		if settingsErr := (*watch.PanelSettingsError)(nil); errors.As(err, &settingsErr) {
+			// znet could not be asked, as when it does not answer: the
+			// integration's row needs a person, the database is fine.
+			return &exitError{code: ExitAttention, err: err}
+		}
 		if err != nil {
 			if check != nil && check.NotSaved != "" {
 				// znet answered and its answer could not be saved: the

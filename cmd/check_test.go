@@ -172,3 +172,22 @@ func TestListMasksPINsUnlessAsked(t *testing.T) {
 		t.Errorf("list --pending (default) = %+v, want only the processing order", rows)
 	}
 }
+
+// An order whose integration's settings make no znet client (no password)
+// cannot be asked about: exit 3, as when znet does not answer, with one
+// line naming the integration, and nothing changed.
+func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-nopw", BaseURL: s.znet.URL, Kod: dealerCode})
+	id := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "61"})
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 3 || !strings.Contains(r.stderr, "znet-nopw") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("check of an order whose integration has no password: exit %d, want 3 and one line naming it\n%s", r.code, r.all())
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || s.znet.TotalRequests() != 0 {
+		t.Errorf("the order %+v, %d requests to znet: want nothing done", row, s.znet.TotalRequests())
+	}
+}

@@ -58,7 +58,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	in := integrations[*state.IntegrationID]
 	client, err := panelClient(in, cfg.HTTPClient, cfg.Timeout)
 	if err != nil {
-		return nil, fmt.Errorf("integration %s: %w", in.Name, err)
+		return nil, &PanelSettingsError{Integration: in.Name, Err: err}
 	}
 
 	order := store.Order{
@@ -167,3 +167,17 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// PanelSettingsError is an integration whose settings make no znet client
+// (no password, a base URL that is none): znet could not be asked, and
+// nothing was claimed or written. A person fixes the integration's row.
+type PanelSettingsError struct {
+	Integration string
+	Err         error
+}
+
+func (e *PanelSettingsError) Error() string {
+	return fmt.Sprintf("integration %s: %v", e.Integration, e.Err)
+}
+
+func (e *PanelSettingsError) Unwrap() error { return e.Err }

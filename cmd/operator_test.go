@@ -538,3 +538,35 @@ func TestRunIsRecordedWithTheStatusItExitsWith(t *testing.T) {
 		t.Errorf("recorded runs %+v, want one with exit status 1 and why", runs)
 	}
 }
+
+// An order whose "sentAt" is infinite (typed by hand, a placeholder for
+// "never") stops no other: check-pending saves the others' PINs, and list
+// and stats show them all.
+func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	fine := s.order("201")
+	past, future := s.order("202"), s.order("203")
+	s.db.SetSentAt(past, "-infinity")
+	s.db.SetSentAt(future, "infinity")
+	s.znet.SetDefault(znettest.Done("INF-PIN-2024", "tamam"))
+
+	if r := zwatch(t, s.db, "check-pending", "--loop", "0"); r.code != 0 {
+		t.Errorf("check-pending: exit %d, want 0\n%s", r.code, r.all())
+	}
+	if row := s.db.ReadOrder(fine); row.ExternalStatus != "completed" {
+		t.Errorf("the order beside them: %+v, want completed", row)
+	}
+	// Sent since forever, it is due, and znet's answer is saved too.
+	if row := s.db.ReadOrder(past); row.ExternalStatus != "completed" {
+		t.Errorf("the order sent at -infinity: %+v, want completed", row)
+	}
+	if row := s.db.ReadOrder(future); row.ExternalStatus != "sent" {
+		t.Errorf("the order sent at infinity, never due: %+v, want it untouched", row)
+	}
+	for _, args := range [][]string{{"list"}, {"list", "-o", "json"}, {"stats"}, {"stats", "-o", "json"}} {
+		if r := zwatch(t, s.db, args...); r.code != 0 {
+			t.Errorf("%v: exit %d, want 0\n%s", args, r.code, r.all())
+		}
+	}
+}

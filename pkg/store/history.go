@@ -92,7 +92,9 @@ ended AS (
 		LIMIT 1
 	) o ON true
 	LEFT JOIN zwatch_order_checks c ON c.order_id = r.order_id
-	WHERE r.at >= o.sent_at
+	-- An infinite sentAt says nothing of how long the panel took, and
+	-- PostgreSQL refuses to subtract it: such an order is left out.
+	WHERE r.at >= o.sent_at AND isfinite(o.sent_at)
 ),
 waiting AS (
 	-- The rows of zwatch_order_checks' partial index: the work, not the
@@ -119,7 +121,7 @@ waiting AS (
 		WHERE o.id = c.order_id
 		LIMIT 1
 	) o ON true
-	WHERE c.waiting_seen_at > o.sent_at
+	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)
 ),
 cohort AS (
 	SELECT all_.*,

@@ -87,7 +87,9 @@ WITH waiting AS (
 	       AND CASE WHEN c.order_id IS NULL
 	                THEN ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
 	                ELSE c.next_check_at <= now() END AS due,
-	       extract(epoch FROM now() - ` + sentAtSQL + `)::float8 AS age
+	       -- An infinite sentAt has no age (PostgreSQL refuses to subtract
+	       -- it), and is left out of the ages rather than failing them all.
+	       CASE WHEN isfinite(` + sentAtSQL + `) THEN extract(epoch FROM now() - ` + sentAtSQL + `)::float8 END AS age
 	FROM product_orders o
 	` + joinZnetSQL + `
 	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id AND c.finished_at IS NULL
@@ -97,7 +99,7 @@ finished AS (
 	SELECT i.id AS integration_id,
 	       ev.to_status,
 	       ev.at > now() - interval '1 hour' AS last_hour,
-	       extract(epoch FROM ev.at - o.sent_at)::float8 AS took
+	       CASE WHEN isfinite(o.sent_at) THEN extract(epoch FROM ev.at - o.sent_at)::float8 END AS took
 	FROM zwatch_order_events ev
 	-- One primary key lookup per event. As a plain join, the planner may
 	-- prefer hashing all of product_orders once a day holds enough events,

@@ -60,6 +60,16 @@ func OpenReadOnly(ctx context.Context, databaseURL string) (*Store, error) {
 	return open(ctx, databaseURL, true)
 }
 
+// A shop's row may hold '-infinity' or 'infinity' where a time belongs (a
+// "sentAt" typed by hand, a placeholder for "never"). The driver hands such
+// a value over as text, which no time.Time takes, and one order's row would
+// then fail every statement that reads it with the others: the claim, list,
+// the history. They are read as the first and the last time there is
+// instead, and written back as the infinities they were.
+func init() {
+	pq.EnableInfinityTs(time.Time{}, time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC))
+}
+
 // defaultConnectTimeout is how long connecting may take, the TLS and
 // startup exchange included, unless the settings give connect_timeout.
 const defaultConnectTimeout = 10 * time.Second

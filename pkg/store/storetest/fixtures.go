@@ -125,6 +125,13 @@ func (db *DB) ReadCheck(orderID string) CheckRow {
 	return r
 }
 
+// SetSentAt writes an order's "sentAt" as PostgreSQL reads the text, such
+// as '-infinity', which no Go time holds.
+func (db *DB) SetSentAt(orderID, sentAt string) {
+	db.t.Helper()
+	db.Exec(`UPDATE product_orders SET "sentAt" = $2::timestamptz WHERE id = $1`, orderID, sentAt)
+}
+
 // MakeDue moves an order's next check into the past, as if time had passed.
 func (db *DB) MakeDue(orderID string) {
 	db.t.Helper()

@@ -84,6 +84,7 @@ type checkReport struct {
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
+	PINKept     bool   `json:"pin_kept"`
 	NotSaved    string `json:"not_saved,omitempty"`
 	DryRun      bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
@@ -149,7 +150,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
 		NotSaved: check.NotSaved, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -196,7 +197,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.PINKept, check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -248,6 +249,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")
+	}
+	if r.PINKept {
+		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept and znet's not written; compare them on the dealer panel")
 	}
 	if r.GaveUp {
 		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending")

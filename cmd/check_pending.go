@@ -53,7 +53,8 @@ What an answer does to the order:
              is the shop's job)
   error      nothing on the order; recorded in zwatch's table, asked again later
 A change the shop or a person made meanwhile always wins, a final state is
-never moved back and a PIN is never overwritten.
+never moved back and a PIN is never overwritten: an order that already
+holds a PIN other than znet's keeps it, and the run names it (exit 3).
 
 After --give-up-after of polling an order zwatch stops asking, marks it stuck
 and says so in lastMessage; time during which the order's panel was failing
@@ -99,9 +100,9 @@ until it answers again; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
-orders became stuck (or had a PIN too long for the shop's column), some of
-znet's answers could not be saved, or a panel's request budget could not be
-reserved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
+orders became stuck (or had a PIN too long for the shop's column), an order
+already held a PIN other than znet's, some of znet's answers could not be
+saved, or a panel's request budget could not be reserved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
 requests in flight are cancelled and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
@@ -281,6 +282,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 			continue
 		}
 		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
+	}
+	for _, id := range s.PINKept {
+		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept and znet's not written; compare them on the dealer panel", id))
 	}
 	if len(s.Unsaved) > 0 {
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))

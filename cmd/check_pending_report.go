@@ -222,7 +222,7 @@ func (n runNews) stillFailing() map[string]bool {
 
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
-	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 ||
+	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 ||
 		s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
 }
 

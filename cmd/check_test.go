@@ -191,3 +191,32 @@ func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
 		t.Errorf("the order %+v, %d requests to znet: want nothing done", row, s.znet.TotalRequests())
 	}
 }
+
+// An order that already holds a PIN other than the one znet completes it
+// with keeps its own, and a person is told, by check and by check-pending
+// -q alike, without either PIN.
+func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	checked := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "71", PINCode: "SHOP-OLD-PIN1"})
+	polled := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "72", PINCode: "SHOP-OLD-PIN2"})
+	s.znet.Script("71", znettest.Done("ZNET-NEW-PIN1", "ok"))
+	s.znet.Script("72", znettest.Done("ZNET-NEW-PIN2", "ok"))
+
+	r := zwatch(t, s.db, "check", "--order", checked)
+	if r.code != 3 || !strings.Contains(r.stdout, "already held a PIN other than znet's") {
+		t.Errorf("check: exit %d, want 3 saying the PINs differ\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "check's output", r.all(), "SHOP-OLD-PIN1", "ZNET-NEW-PIN1")
+
+	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held a PIN other than") {
+		t.Errorf("check-pending -q: exit %d, want 3 naming the order\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "check-pending's output", r.all(), "SHOP-OLD-PIN2", "ZNET-NEW-PIN2")
+	for id, pin := range map[string]string{checked: "SHOP-OLD-PIN1", polled: "SHOP-OLD-PIN2"} {
+		if row := s.db.ReadOrder(id); row.PINCode == nil || *row.PINCode != pin || row.ExternalStatus != "completed" {
+			t.Errorf("order %s: %+v, want completed with its own PIN", id, row)
+		}
+	}
+}

@@ -84,6 +84,11 @@ type Applied struct {
 	// neither saved cut nor approved; the order was given up on (GaveUp),
 	// with the reason in "lastMessage" and last_error, for a person.
 	PINTooLong bool `db:"-"`
+	// PINKept means the order already held a PIN other than the one znet
+	// completed it with: the order's own was kept, as a saved PIN always
+	// is, and znet's was not written; "lastMessage" says so, for a person
+	// to compare them on the dealer panel.
+	PINKept bool `db:"pin_kept"`
 }
 
 // The shop's column sizes, in characters (varchar counts characters).
@@ -295,6 +300,7 @@ checks AS (
 prev AS (
 	SELECT o.id,
 	       o."externalStatus" AS from_status,
+	       NULLIF(btrim(o."pinCode"), '') AS shop_pin,
 	       (` + orderPollableSQL + `) AS still_pollable,
 	       (` + orderPollableSQL + `
 	        AND lower(btrim(o."providerId")) = input.integration_id
@@ -344,6 +350,8 @@ changed AS (
 			THEN input.message
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
+			WHEN input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> ''
+				THEN ` + pinKeptNoteSQL + `
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
 			ELSE o."lastMessage" END,
@@ -361,6 +369,7 @@ changed AS (
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
 	          input.to_status = 'completed' AND COALESCE(o."pinCode", '') <> '' AS pin_saved,
+	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,
 	          input.message
@@ -407,6 +416,7 @@ SELECT input.order_id::text AS order_id,
        COALESCE(changed.to_status, prev.from_status, '') AS to_status,
        changed.id IS NOT NULL AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
+       COALESCE(changed.pin_kept, false) AS pin_kept,
        COALESCE(changed.give_up, false) AS gave_up,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))
@@ -416,6 +426,11 @@ LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
 LEFT JOIN busy ON busy.id = input.order_id`
+
+// pinKeptNoteSQL is "lastMessage" of an order that already held a PIN
+// other than the one znet completed it with. It names neither PIN.
+const pinKeptNoteSQL = `'zwatch: znet completed the order with a PIN other than the one it already held; ' ||
+	'the order''s own PIN was kept: compare them on the dealer panel'`
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

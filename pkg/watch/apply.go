@@ -89,6 +89,7 @@ type applier struct {
 	tally       tally
 	stuckOrders []string
 	pinTooLong  []string
+	pinKept     []string
 	unsaved     []string
 	changes     []Change
 	lastSaveErr error
@@ -576,6 +577,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
+		if res.PINKept {
+			ap.pinKept = append(ap.pinKept, p.order.ID)
+			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept; compare them on the dealer panel",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
+		}
 		ap.logAnswer(p.answer, result)
 		ids = append(ids, p.order.ID)
 	}
@@ -643,7 +649,7 @@ func (ap *applier) releasedAtDeadline() int { return ap.atDeadline }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, Unsaved: ap.unsaved, Changes: ap.changes}
+	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved, Changes: ap.changes}
 	ap.tally.fill(s)
 	return s
 }

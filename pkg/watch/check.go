@@ -26,6 +26,7 @@ type OrderCheck struct {
 	Overtaken   bool // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
+	PINKept     bool // the order already held another PIN, which was kept
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there
 	// was nothing to save.
@@ -125,7 +126,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if len(applied) == 1 {
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
-		check.Overtaken, check.GaveUp, check.PINTooLong = ap.Overtaken, ap.GaveUp, ap.PINTooLong
+		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
 	}
 	return check, nil
 }

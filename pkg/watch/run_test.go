@@ -199,16 +199,35 @@ func TestShopDecisionDuringTheRequestWins(t *testing.T) {
 	}
 }
 
+// A PIN the order already holds is never overwritten. When znet completes
+// the order with another, that is said, to the run and on the order, for a
+// person to compare them; the same PIN again is no news.
 func TestPINIsNeverOverwritten(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4002", PINCode: "FIRST-PIN"})
-	e.znet.Script("4002", znettest.Done("SECOND-PIN", ""))
+	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4002", PINCode: "FIRST-PIN-1111"})
+	e.znet.Script("4002", znettest.Done("SECOND-PIN-2222", ""))
+	same := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4003", PINCode: "SAME-PIN-3333"})
+	e.znet.Script("4003", znettest.Done(" SAME-PIN-3333 ", ""))
 
-	e.run(e.config())
+	sum := e.run(e.config())
 
-	if row := e.db.ReadOrder(id); *row.PINCode != "FIRST-PIN" || row.ExternalStatus != "completed" {
+	row := e.db.ReadOrder(id)
+	if *row.PINCode != "FIRST-PIN-1111" || row.ExternalStatus != "completed" {
 		t.Errorf("row %+v: want completed with the first PIN kept", row)
+	}
+	if len(sum.PINKept) != 1 || sum.PINKept[0] != id || !sum.NeedsAttention() {
+		t.Errorf("summary: PIN kept for %v, needs attention %v; want the one order whose PIN differed, and a person called",
+			sum.PINKept, sum.NeedsAttention())
+	}
+	if row.LastMessage == nil || !strings.Contains(*row.LastMessage, "PIN other than the one it already held") {
+		t.Errorf("lastMessage %v: want it to say the PINs differ", row.LastMessage)
+	}
+	for _, text := range []string{e.logs.String(), *row.LastMessage} {
+		assertNoSecrets(t, "the log and lastMessage", text, "FIRST-PIN-1111", "SECOND-PIN-2222")
+	}
+	if row := e.db.ReadOrder(same); *row.PINCode != "SAME-PIN-3333" || row.ExternalStatus != "completed" {
+		t.Errorf("the order znet completed with the PIN it held: %+v", row)
 	}
 }
 

@@ -90,6 +90,10 @@ type Summary struct {
 	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
+	// PINKept lists the orders that already held a PIN other than the one
+	// znet completed them with: theirs was kept, znet's not written, and a
+	// person compares the two on the dealer panel.
+	PINKept []string `json:"pin_kept_orders,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
 	// refused to the end of the run (error lines name them): they are
 	// asked again, and a refusal that repeats (a grant missing, say)
@@ -118,10 +122,11 @@ type Change struct {
 }
 
 // NeedsAttention is true when a person should look: an integration is
-// failing or its budget could not be reserved, orders became stuck, or
-// the database refused answers. check-pending exits 3 then.
+// failing or its budget could not be reserved, orders became stuck, the
+// database refused answers, or znet's PIN differed from one an order
+// already held. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || s.ReleasedWithoutBudget() {
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
 	for _, in := range s.Integrations {
@@ -196,5 +201,6 @@ func (t *tally) fill(s *Summary) {
 	})
 	sort.Strings(s.StuckOrders)
 	sort.Strings(s.PINTooLong)
+	sort.Strings(s.PINKept)
 	sort.Strings(s.Unsaved)
 }

@@ -216,6 +216,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "--batch", "0"},
 		{"check-pending", "--concurrency", "-1"},
 		{"check-pending", "--schedule", "10s,soon"},
+		{"check-pending", "--schedule", "1m,1000h"}, // one run would leave its orders for weeks
+		{"check-pending", "--first-delay", "1000h"},
 		{"check-pending", "--output", "yaml"},
 		{"check-pending", "--rate", "fast"},
 		{"check-pending", "--rate", "Inf"},   // once a division by zero

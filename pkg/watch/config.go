@@ -152,6 +152,8 @@ func (c Config) Validate() error {
 		return fieldError("MaxDuration", "must be positive")
 	case c.FirstDelay < 0:
 		return fieldError("FirstDelay", "must not be negative")
+	case c.FirstDelay > MaxCheckWait:
+		return fieldError("FirstDelay", "must be at most "+strings.TrimSuffix(MaxCheckWait.String(), "0s")+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
 	case c.TimeScale < 0:
@@ -199,6 +201,11 @@ func ParseSchedule(s string) (Schedule, error) {
 		}
 		if d <= 0 {
 			return nil, fmt.Errorf("%q: every step must be positive", part)
+		}
+		if d > MaxCheckWait {
+			// A careless 1000h would leave the orders one run asked
+			// untouched for weeks, and no command undoes it.
+			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", part, strings.TrimSuffix(MaxCheckWait.String(), "0s"), strings.TrimSuffix(MaxCheckWait.String(), "0s"))
 		}
 		for range times {
 			out = append(out, d)

@@ -570,3 +570,20 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 		}
 	}
 }
+
+// Settings that name another database than the shop's are told so, by
+// migrate and every other command, and migrate creates nothing there.
+func TestAnotherDatabaseThanTheShopsIsToldSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewEmpty(t)
+	for _, args := range [][]string{{"migrate"}, {"list"}, {"check-pending"}, {"migrate", "--status"}} {
+		r := zwatch(t, db, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no product_orders and integrations tables") ||
+			strings.Contains(r.stderr, "run zwatch migrate") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v on an empty database: exit %d, want 1 and one line saying it is not the shop's\n%s", args, r.code, r.all())
+		}
+	}
+	if db.TableExists("zwatch_schema_migrations") {
+		t.Error("migrate created its version table in a database that is not the shop's")
+	}
+}

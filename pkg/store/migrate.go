@@ -24,6 +24,10 @@ const versionTable = "zwatch_schema_migrations"
 // ErrNotMigrated means zwatch's tables are missing or older than this binary.
 var ErrNotMigrated = errors.New("zwatch's tables are missing or out of date: run zwatch migrate")
 
+// ErrNotShopDatabase means the database has neither zwatch's tables nor the
+// shop's: the settings name another database.
+var ErrNotShopDatabase = errors.New("this is not the shop's database")
+
 // MigrationState is one migration as `zwatch migrate --status` shows it.
 type MigrationState struct {
 	Version int64
@@ -63,6 +67,12 @@ func (s *Store) migrator() (*goose.Provider, error) {
 func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	provider, err := s.migrator()
 	if err != nil {
+		return nil, err
+	}
+	// Nothing is created in a database that is not the shop's (goose's
+	// version table would be, before the first migration failed on the
+	// missing product_orders).
+	if _, err := s.appliedMigrations(ctx); errors.Is(err, ErrNotShopDatabase) {
 		return nil, err
 	}
 	results, err := provider.Up(ctx)
@@ -136,7 +146,9 @@ func (s *Store) RequireMigrated(ctx context.Context) (newer []int64, err error) 
 const versionTableExistsSQL = `
 SELECT current_schema() IS NOT NULL AS has_schema,
        current_user AS role,
+       current_database() AS database,
        current_setting('search_path') AS search_path,
+       to_regclass('product_orders') IS NOT NULL AND to_regclass('integrations') IS NOT NULL AS has_shop,
        EXISTS (
 	SELECT 1
 	FROM pg_catalog.pg_tables
@@ -162,7 +174,9 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 	var found struct {
 		HasSchema  bool   `db:"has_schema"`
 		Role       string `db:"role"`
+		Database   string `db:"database"`
 		SearchPath string `db:"search_path"`
+		HasShop    bool   `db:"has_shop"`
 		Exists     bool   `db:"exists"`
 	}
 	if err := s.db.GetContext(ctx, &found, versionTableExistsSQL, versionTable); err != nil {
@@ -176,6 +190,13 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 			found.Role, found.SearchPath)
 	}
 	applied := map[int64]bool{}
+	if !found.Exists && !found.HasShop {
+		// Neither zwatch's tables nor the shop's: the settings name
+		// another database, and "run zwatch migrate" would be the wrong
+		// advice (migrate refuses it too).
+		return nil, fmt.Errorf("%w: database %s has no product_orders and integrations tables on the search path (%s); "+
+			"check --database-url, $DATABASE_URL or PGDATABASE", ErrNotShopDatabase, found.Database, found.SearchPath)
+	}
 	if !found.Exists {
 		return applied, nil
 	}

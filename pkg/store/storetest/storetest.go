@@ -46,6 +46,13 @@ func New(t testing.TB) *DB {
 	return create(t, migratedTemplate(t))
 }
 
+// NewEmpty returns a fresh database with no table at all: another database
+// than the shop's, as settings that name the wrong one reach.
+func NewEmpty(t testing.TB) *DB {
+	t.Helper()
+	return create(t, "template0")
+}
+
 // NewShopOnly returns a fresh database with only the shop's schema, then
 // extraSQL run on it: the state before anyone ran `zwatch migrate`.
 func NewShopOnly(t testing.TB, extraSQL ...string) *DB {

@@ -568,4 +568,8 @@ func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "99999 (not in this zwatch)") || !strings.Contains(r.stdout, "applied by a newer zwatch") || strings.Contains(r.stdout, "pending") {
 		t.Errorf("migrate --status on a newer schema: exit %d\n%s", r.code, r.all())
 	}
+	r = zwatch(t, s.db, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "up to date") || !strings.Contains(r.stdout, "applied by a newer zwatch") {
+		t.Errorf("migrate on a newer schema: exit %d, want 0 and the newer migrations said\n%s", r.code, r.all())
+	}
 }

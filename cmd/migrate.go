@@ -118,5 +118,18 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	if len(applied) == 0 {
 		fmt.Fprintln(out, "zwatch's tables are up to date; nothing to do")
 	}
+	// As every other command does: a newer zwatch migrated this database,
+	// and the one that was run may not know what it changed.
+	if states, err := st.MigrationStatus(ctx); err == nil {
+		newer := 0
+		for _, m := range states {
+			if m.Newer {
+				newer++
+			}
+		}
+		if newer > 0 {
+			fmt.Fprintf(out, "%d migrations applied by a newer zwatch, which this one does not carry: run the newest zwatch\n", newer)
+		}
+	}
 	return nil
 }

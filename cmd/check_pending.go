@@ -102,8 +102,9 @@ Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
 orders became stuck (or had a PIN too long for the shop's column), an order
 already held a PIN other than znet's, some of znet's answers could not be
-saved, or a panel's request budget could not be reserved. SIGINT/SIGTERM stop it cleanly: nothing more is claimed,
-requests in flight are cancelled and unasked orders are released.`,
+saved, or a panel's request budget could not be reserved. SIGINT/SIGTERM
+stop it cleanly: nothing more is claimed, requests in flight are cancelled
+and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
 

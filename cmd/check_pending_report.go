@@ -96,7 +96,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	if opts.MetricsFile != "" {
 		m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: exitStatus(err)}
 		if ran != nil {
-			m.Summary, m.StillFailing = ran.summary, ran.news.stillFailing()
+			m.Summary, m.StillFailing = ran.summary, ran.news.carried
 			orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
 			if serr != nil {
 				logger.Warn("pending orders are left out of the metrics file", "err", serr)
@@ -208,16 +208,6 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		}
 	}
 	return news
-}
-
-// stillFailing are the panels failing before this run that it did not find
-// answering, by id: as far as anyone knows, they still fail.
-func (n runNews) stillFailing() map[string]bool {
-	ids := make(map[string]bool, len(n.carried))
-	for id := range n.carried {
-		ids[id] = true
-	}
-	return ids
 }
 
 // worthSaying is true when -q should print the summary.

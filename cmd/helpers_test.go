@@ -47,6 +47,16 @@ func (s *shop) order(ref string) string {
 	return s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 1000 + len(ref)})
 }
 
+// refusedOrder adds an order znet answers done with pin, whose every
+// update a shop trigger refuses with a message quoting that PIN.
+func (s *shop) refusedOrder(ref, pin string) string {
+	s.t.Helper()
+	id := s.order(ref)
+	s.znet.Script(ref, znettest.Done(pin, "tamam"))
+	s.db.RefuseWrites(id)
+	return id
+}
+
 type result struct {
 	stdout, stderr string
 	code           int

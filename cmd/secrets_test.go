@@ -111,9 +111,7 @@ func TestCheckOrderDoesNotWaitForAShopLock(t *testing.T) {
 func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.order("52")
-	s.znet.Script("52", znettest.Done("REFUSED-PIN", "tamam"))
-	s.db.RefuseWrites(id)
+	id := s.refusedOrder("52", "REFUSED-PIN")
 
 	r := zwatch(t, s.db, "check", "--order", id)
 
@@ -137,9 +135,7 @@ func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
 func TestARefusalQuotingThePINDoesNotShowIt(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.order("53")
-	s.znet.Script("53", znettest.Done("QUOTED-PIN", "tamam"))
-	s.db.RefuseWrites(id)
+	s.refusedOrder("53", "QUOTED-PIN")
 
 	r := zwatch(t, s.db, "check-pending")
 
@@ -248,6 +244,6 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, want 2 and one line\n%s", args, r.code, r.all())
 		}
-		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0nSecret")
+		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0nSecret", "Cr0n%53ecret")
 	}
 }

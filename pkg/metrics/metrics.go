@@ -23,10 +23,10 @@ type Run struct {
 	// Orders are the waiting and stuck orders of each znet integration
 	// after the run; nil when they could not be read.
 	Orders []store.OrderStats
-	// StillFailing are the integrations, by id, that were failing before
-	// this run and that it did not find answering: it asked them too few
-	// times to cut them off again. They stay down.
-	StillFailing map[string]bool
+	// StillFailing are the integrations (id to name) that were failing
+	// before this run and that it did not find answering: it asked them too
+	// few times to cut them off again, or not at all. They stay down.
+	StillFailing map[string]string
 }
 
 // exitFatal is check-pending's exit status for a run that failed.
@@ -80,7 +80,8 @@ func WriteFile(path string, r Run) error {
 				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or the run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for.",
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
-				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !r.StillFailing[in.ID]))
+				_, still := r.StillFailing[in.ID]
+				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !still))
 			}
 		}
 	}

@@ -152,10 +152,7 @@ func TestBrokenPanelStopsTheGiveUpClock(t *testing.T) {
 
 func brokenPanelStopsTheGiveUpClock(t *testing.T, broken znettest.Answer) {
 	e := newEnv(t)
-	var ids []string
-	for i := range 6 {
-		ids = append(ids, e.order(referans(13000+i)))
-	}
+	ids := e.orders(6, 13000)
 	// Every order was polled for 20 hours while the panel worked.
 	e.znet.SetDefault(znettest.Waiting(""))
 	e.run(e.config())
@@ -207,9 +204,7 @@ func brokenPanelStopsTheGiveUpClock(t *testing.T, broken znettest.Answer) {
 // once it began.
 func (e *env) ordersAnsweredInAnOutage(n, firstRef int, pin string) (ids []string, outage <-chan func()) {
 	e.t.Helper()
-	for i := range n {
-		ids = append(ids, e.order(referans(firstRef+i)))
-	}
+	ids = e.orders(n, firstRef)
 	down := make(chan struct{})
 	e.znet.SetResponder(func(string, int) znettest.Answer {
 		<-down

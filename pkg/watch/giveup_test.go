@@ -54,10 +54,7 @@ func TestBrokenPanelWithTwoOrdersStopsTheirGiveUpClock(t *testing.T) {
 func TestCheckOrderDoesNotCountTheTimeItsPanelFailed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []string
-	for i := range 4 {
-		ids = append(ids, e.order(referans(15100+i)))
-	}
+	ids := e.orders(4, 15100)
 	e.znet.SetDefault(znettest.Waiting(""))
 	e.run(e.config())
 	for _, id := range ids {
@@ -95,10 +92,7 @@ func TestCheckOrderDoesNotCountTheTimeItsPanelFailed(t *testing.T) {
 func TestHangingPanelNotCutOffStopsTheGiveUpClock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []string
-	for i := range 6 {
-		ids = append(ids, e.order(referans(15200+i)))
-	}
+	ids := e.orders(6, 15200)
 	e.znet.SetDefault(znettest.Waiting(""))
 	e.run(e.config())
 	for _, id := range ids {

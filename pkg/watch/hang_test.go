@@ -19,10 +19,7 @@ import (
 func TestARunWhoseDatabaseHangsIsGivenUp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []string
-	for i := range 3 {
-		ids = append(ids, e.order(referans(17000+i)))
-	}
+	ids := e.orders(3, 17000)
 	proxy := e.db.Proxy()
 	st, err := store.Open(context.Background(), proxy.URL)
 	if err != nil {

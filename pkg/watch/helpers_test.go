@@ -46,6 +46,15 @@ func (e *env) order(ref string) string {
 	return e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref})
 }
 
+// orders adds n sent orders, with the referanses firstRef, firstRef+1, ...
+func (e *env) orders(n, firstRef int) (ids []string) {
+	e.t.Helper()
+	for i := range n {
+		ids = append(ids, e.order(referans(firstRef+i)))
+	}
+	return ids
+}
+
 // seedSchedule is zwatch's first schedule, a plain doubling. Its
 // minute-long first step keeps an order asked once from becoming due again
 // while a test looks at it.

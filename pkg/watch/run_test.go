@@ -299,10 +299,7 @@ func TestIntegrationFaultCutsThePanelOff(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.znet.SetDown(znettest.Empty()) // IP not whitelisted: every call answers empty
-	var ids []string
-	for i := range 10 {
-		ids = append(ids, e.order(referans(6000+i)))
-	}
+	e.orders(10, 6000)
 	cfg := e.config()
 	cfg.PerIntegration = 1
 

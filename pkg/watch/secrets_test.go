@@ -245,10 +245,7 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.znet.SetDefault(znettest.Waiting(""))
-	var ids []string
-	for i := range 12 {
-		ids = append(ids, e.order(referans(14000+i)))
-	}
+	ids := e.orders(12, 14000)
 	e.run(e.config()) // registered, asked once, processing
 	locked := ids[0]
 	e.znet.SetDefault(znettest.Done("LOCK-PIN", "tamam"))

@@ -146,3 +146,20 @@ func TestBalanceSaveDoesNotWaitForAShopLock(t *testing.T) {
 		t.Errorf("saved balances %+v, want znet-other's only", saved)
 	}
 }
+
+// A balance past what the shop's column holds (numeric(18,3)) is said in
+// words, for its integration, and saves nothing.
+func TestBalanceSaveTooLargeForTheShopsColumn(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetBalance("1234567890123456.78")
+
+	r := zwatch(t, s.db, "balance", "--save")
+
+	if r.code != 1 || !strings.Contains(r.stderr, s.integ) || !strings.Contains(r.stderr, "more than the shop's column integrations.balance holds") || strings.Contains(r.stderr, "pq:") {
+		t.Errorf("exit %d, want 1 and a line saying the balance does not fit\n%s", r.code, r.all())
+	}
+	if saved := s.db.SavedBalances(); len(saved) != 0 {
+		t.Errorf("saved balances %+v, want none", saved)
+	}
+}

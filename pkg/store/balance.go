@@ -36,6 +36,9 @@ func (s *Store) SaveBalance(ctx context.Context, integrationID, balance string) 
 	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
 		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", integrationID)
 	}
+	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
+		return fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", integrationID, balance)
+	}
 	if err != nil {
 		return fmt.Errorf("saving the balance of integration %s: %w", integrationID, err)
 	}

@@ -125,7 +125,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 		return nil
 	})
 	if err != nil {
-		return Claimed{}, err
+		return Claimed{}, lockWaitGivenUp(err)
 	}
 	return claimed, nil
 }
@@ -595,10 +595,12 @@ func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) er
 // not the cron line's.
 func (s *Store) Due(ctx context.Context, firstDelay time.Duration, limit int) ([]Order, error) {
 	var orders []Order
-	err := s.db.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
-		"first_delay_seconds": firstDelay.Seconds(),
-		"due_limit":           limit,
-	})...)
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
+			"first_delay_seconds": firstDelay.Seconds(),
+			"due_limit":           limit,
+		})...)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("listing due orders: %w", err)
 	}

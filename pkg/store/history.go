@@ -49,7 +49,9 @@ type HistoryParams struct {
 // read, so that every order sent since is in it.
 func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSample, error) {
 	var samples []FinishSample
-	if err := s.db.SelectContext(ctx, &samples, finishHistorySQL, p.Scan, p.PerPanel, p.Within.Seconds()); err != nil {
+	if err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &samples, finishHistorySQL, p.Scan, p.PerPanel, p.Within.Seconds())
+	}); err != nil {
 		return nil, fmt.Errorf("reading the history of finished orders: %w", err)
 	}
 	return samples, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -42,10 +43,12 @@ const integrationColumnsSQL = `i.id::text AS id, i."tenantId"::text AS tenant_id
 // Integrations returns the znet integrations with the given ids, by id.
 func (s *Store) Integrations(ctx context.Context, ids []string) (map[string]Integration, error) {
 	var rows []Integration
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
 		WHERE i.provider = `+providerSQL+` AND i.id::text = ANY($1)`, pq.Array(ids))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading znet integrations: %w", err)
 	}
@@ -59,11 +62,13 @@ func (s *Store) Integrations(ctx context.Context, ids []string) (map[string]Inte
 // ZnetIntegrations lists every znet integration, enabled or not, by name.
 func (s *Store) ZnetIntegrations(ctx context.Context) ([]Integration, error) {
 	var rows []Integration
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
 		WHERE i.provider = `+providerSQL+`
 		ORDER BY i.name, i.id`)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading znet integrations: %w", err)
 	}

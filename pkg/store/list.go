@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -88,7 +89,8 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 	var rows []ListedOrder
 	// listOrdersSQL: the first ListCountCap matching orders in the list's
 	// order, counted, of which the first Limit are returned.
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		WITH matching AS (
 			SELECT o.id::text AS id,
 			       o."orderNo" AS order_no,
@@ -120,6 +122,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 		FROM matching
 		ORDER BY sort_key `+state.direction+`
 		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, pq.Array(f.OrderIDs), ListCountCap)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("listing %s orders: %w", f.State, err)
 	}

@@ -45,7 +45,8 @@ var ErrOrderNotFound = errors.New("no order with that id")
 // LookupOrder reads one order with its integration and zwatch's row, if any.
 func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) {
 	var st OrderState
-	err := s.db.GetContext(ctx, &st, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &st, `
 		SELECT o.id::text AS id,
 		       o."orderNo" AS order_no,
 		       o.status,
@@ -70,6 +71,7 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		`+integrationOfOrderSQL+`
 		LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
 		WHERE o.id = $1`, id)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrOrderNotFound
 	}
@@ -105,7 +107,7 @@ func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease tim
 		})...)
 	})
 	if err != nil {
-		return Order{}, fmt.Errorf("claiming order %s: %w", orderID, err)
+		return Order{}, fmt.Errorf("claiming order %s: %w", orderID, lockWaitGivenUp(err))
 	}
 	if len(orders) == 0 {
 		return Order{}, ErrClaimedElsewhere
@@ -139,7 +141,8 @@ func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]Orde
 	var rows []OrderMatch
 	// findOrdersSQL: a NULL order number or id range matches nothing, and
 	// PostgreSQL then skips that half without reading.
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		SELECT id, order_no, tenant_id, external_status, created_at
 		FROM (
 			SELECT o.id::text AS id, o."orderNo" AS order_no, o."tenantId"::text AS tenant_id,
@@ -153,6 +156,7 @@ func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]Orde
 		) named
 		ORDER BY created_at DESC
 		LIMIT $4`, ref.OrderNo, nullIfEmpty(ref.IDFrom), nullIfEmpty(ref.IDTo), limit)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("finding the order: %w", err)
 	}
@@ -165,12 +169,14 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 	var rows []Integration
 	// findIntegrationsSQL: the shop has a handful of integrations; no index
 	// is needed.
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
 		WHERE i.provider = `+providerSQL+`
 		  AND (lower(i.name) = lower($1) OR i.id BETWEEN $2::uuid AND $3::uuid)
 		ORDER BY i.name, i.id`, name, nullIfEmpty(idFrom), nullIfEmpty(idTo))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("finding the integration: %w", err)
 	}
@@ -184,13 +190,15 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 func (s *Store) FindTenants(ctx context.Context, idFrom, idTo string, limit int) ([]string, error) {
 	var tenants []string
 	// findTenantsSQL: the tenants of the orders `zwatch list` can show.
-	err := s.db.SelectContext(ctx, &tenants, `
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &tenants, `
 		SELECT DISTINCT o."tenantId"::text AS tenant_id
 		FROM product_orders o
 		`+joinZnetSQL+`
 		WHERE o."tenantId" BETWEEN $1::uuid AND $2::uuid
 		ORDER BY tenant_id
 		LIMIT $3`, idFrom, idTo, limit)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("finding the tenant: %w", err)
 	}

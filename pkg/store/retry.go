@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // RetryStuckParams selects the stuck orders an operator sends back to
@@ -26,7 +28,9 @@ type Retried struct {
 // or an operator's check holds right now are left alone.
 func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) ([]Retried, error) {
 	var retried []Retried
-	if err := s.db.SelectContext(ctx, &retried, retryStuckSQL, p.IntegrationID); err != nil {
+	if err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &retried, retryStuckSQL, p.IntegrationID)
+	}); err != nil {
 		return nil, fmt.Errorf("retrying stuck orders: %w", err)
 	}
 	return retried, nil

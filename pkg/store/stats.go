@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // OrderStats are the figures of one znet integration, or of all of them
@@ -62,7 +64,9 @@ type StatsParams struct {
 // index on zwatch_order_events.at, one day's worth.
 func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, OrderStats, error) {
 	var rows []OrderStats
-	err := s.db.SelectContext(ctx, &rows, statsSQL, p.FirstDelay.Seconds(), p.Finished)
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, statsSQL, p.FirstDelay.Seconds(), p.Finished)
+	})
 	if err != nil {
 		return nil, OrderStats{}, fmt.Errorf("reading order statistics: %w", err)
 	}

@@ -341,6 +341,46 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return tx.Commit()
 }
 
+// shopLockWait bounds how long a statement that reads the shop's tables
+// waits for a lock one of the shop's transactions holds on them. An ALTER
+// TABLE, a VACUUM FULL or a LOCK TABLE can hold product_orders for
+// minutes; waiting, every cron run would stack one more process and one
+// more connection behind it, each a minute apart, and a person's list or
+// stats would hang with no word of why.
+const shopLockWait = "5s"
+
+// ErrShopLocked is a statement that gave up waiting for a lock a
+// transaction of the shop holds.
+var ErrShopLocked = errors.New("a transaction of the shop holds a lock on the rows or tables zwatch reads " +
+	"(a migration, LOCK TABLE, VACUUM FULL or a long checkout?), and zwatch does not wait for it: try again when that transaction is done")
+
+// shopLockedError is ErrShopLocked, keeping the driver's error behind it.
+type shopLockedError struct{ err error }
+
+func (e *shopLockedError) Error() string   { return ErrShopLocked.Error() }
+func (e *shopLockedError) Unwrap() []error { return []error{ErrShopLocked, e.err} }
+
+// lockWaitGivenUp says so of an error that is a lock_timeout, and passes
+// any other error on as it is.
+func lockWaitGivenUp(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "55P03" && !errors.Is(err, ErrShopLocked) { // lock_not_available
+		return &shopLockedError{err: err}
+	}
+	return err
+}
+
+// readShop runs fn, whose statements read the shop's tables, in a
+// transaction that waits at most shopLockWait for any lock.
+func (s *Store) readShop(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return lockWaitGivenUp(s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+shopLockWait+`'`); err != nil {
+			return err
+		}
+		return fn(tx)
+	}))
+}
+
 // ConnectProblem sorts failed connections by what the operator has to do.
 type ConnectProblem int
 

@@ -1,0 +1,86 @@
+package cmd_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A transaction of the shop that holds product_orders whole (an ALTER
+// TABLE that rewrites it, a VACUUM FULL, a LOCK TABLE) makes no command
+// wait for it: each says so in one line within seconds, exits 1 and
+// changes nothing, so that cron does not stack a process and a connection
+// a minute behind the lock, and a person is not left looking at nothing.
+func TestCommandsDoNotWaitForAShopTableLock(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("R1")
+	s.znet.Script("R1", znettest.Done("AB12-CD34-EF56", "tamam"))
+	before := s.db.OrdersByState()
+
+	tx, err := s.db.SQL.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE product_orders IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{
+		{"check-pending"},
+		{"check-pending", "--dry-run"},
+		{"list", "--pending"},
+		{"stats"},
+		{"check", "--order", id},
+		{"retry", "--stuck"},
+	} {
+		done := make(chan result, 1)
+		go func() { done <- zwatch(t, s.db, args...) }()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%v still waits for the shop's table lock after 60 s", args)
+		}
+		// A run logs as it goes; its last line is the reason it ends.
+		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if args[0] != "check-pending" && len(lines) != 1 {
+			t.Errorf("%v: %d lines on stderr, want one", args, len(lines))
+		}
+		if r.code != 1 || !strings.HasPrefix(last, "zwatch: ") || !strings.Contains(last, "holds a lock") || strings.Contains(r.stderr, "pq:") {
+			t.Errorf("%v: exit %d, want 1 and a last line saying the shop holds a lock\n%s", args, r.code, r.all())
+		}
+	}
+
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if after := s.db.OrdersByState(); !sameCounts(before, after) {
+		t.Errorf("orders by state %v, before the lock %v: the commands changed them", after, before)
+	}
+	if asked := s.znet.TotalRequests(); asked != 0 {
+		t.Errorf("znet was asked %d times while the shop held its table", asked)
+	}
+}
+
+func sameCounts(a, b map[string]map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, m := range a {
+		if len(m) != len(b[k]) {
+			return false
+		}
+		for state, n := range m {
+			if b[k][state] != n {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -115,7 +117,10 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 		First         time.Time `db:"first_send_at"`
 		Now           time.Time `db:"db_now"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
 	}
 	held := make([]SendTimes, len(wanted))
@@ -148,7 +153,11 @@ const returnSendsSQL = `
 // they went back; they do not when another run has reserved since, and then
 // they lapse within the second or so they cover.
 func (s *Store) ReturnSends(ctx context.Context, integrationID string, unusedFrom, end time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
+	var res sql.Result
+	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
+		res, err = tx.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("returning unused send times to the request budget of integration %s: %w", integrationID, err)
 	}

@@ -200,9 +200,11 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 // every run.
 func (s *Store) TakeRefitTurn(ctx context.Context, every time.Duration) (bool, error) {
 	var taken []bool
-	err := s.db.SelectContext(ctx, &taken, takeRefitTurnSQL.text, takeRefitTurnSQL.args(params{
-		"every_seconds": every.Seconds(),
-	})...)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &taken, takeRefitTurnSQL.text, takeRefitTurnSQL.args(params{
+			"every_seconds": every.Seconds(),
+		})...)
+	})
 	if err != nil {
 		return false, fmt.Errorf("taking the turn to refit the panels: %w", err)
 	}

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -22,7 +24,11 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 	if len(orderIDs) == 0 {
 		return 0, nil
 	}
-	res, err := s.db.ExecContext(ctx, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
+	var res sql.Result
+	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
+		res, err = tx.ExecContext(ctx, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("renewing the claims on %d orders: %w", len(orderIDs), err)
 	}
@@ -65,7 +71,10 @@ func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) error {
 	if len(p.OrderIDs) == 0 {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, releaseClaimsSQL, p.RunID, pq.Array(p.OrderIDs), p.Wait.Seconds(), p.PanelFailing)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, releaseClaimsSQL, p.RunID, pq.Array(p.OrderIDs), p.Wait.Seconds(), p.PanelFailing)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("releasing %d unasked orders: %w", len(p.OrderIDs), err)
 	}
@@ -94,7 +103,11 @@ func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
-	if _, err := s.db.ExecContext(ctx, stopGiveUpClocksSQL, pq.Array(orderIDs)); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, stopGiveUpClocksSQL, pq.Array(orderIDs))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("stopping the give-up clocks of %d orders of a failing panel: %w", len(orderIDs), err)
 	}
 	return nil

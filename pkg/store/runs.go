@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Run is one check-pending run as zwatch_runs keeps it.
@@ -42,13 +44,16 @@ const runErrorLen = 1000
 // past what is kept. Pruning a row or two per run through the started_at
 // index costs next to nothing and needs no separate cleanup job.
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
-	_, err := s.db.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
-		"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt,
-		"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
-		"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
-		"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(r.Error, runErrorLen),
-		"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
-	})...)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
+			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt,
+			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
+			"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
+			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(r.Error, runErrorLen),
+			"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
+		})...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
 	}

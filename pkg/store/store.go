@@ -329,8 +329,13 @@ const minPasswordInWords = 6
 // rolled back, so no connection goes back to the pool mid-transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	// Without options the driver would begin READ WRITE, whatever the
-	// session's default.
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: s.readOnly})
+	// session's default. READ COMMITTED, whatever the role's or the
+	// database's default (a shop may set repeatable read or serializable
+	// for its own code): the claim's SKIP LOCKED, the compare-and-set of
+	// answers and the budgets' clocks rely on its re-check of a row another
+	// transaction changed meanwhile, where a stricter level fails the
+	// statement instead, and overlapping runs would fail each other.
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted, ReadOnly: s.readOnly})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -520,3 +521,70 @@ func TestRateLimitPerPanel(t *testing.T) {
 }
 
 func referans(n int) string { return strconv.Itoa(n) }
+
+// A shop may make repeatable read or serializable the default of its
+// database or of zwatch's role, for its own code. zwatch's runs still
+// overlap without failing each other (the claims, the budgets' clocks and
+// the refit turn are written by every run) while the shop writes its rows,
+// and each order is asked once.
+func TestOverlappingRunsUnderAStricterDefaultIsolation(t *testing.T) {
+	t.Parallel()
+	for _, level := range []string{"repeatable read", "serializable"} {
+		t.Run(level, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.db.Exec(`ALTER DATABASE ` + e.db.Name() + ` SET default_transaction_isolation = '` + level + `'`)
+			st, err := store.Open(context.Background(), e.db.URL) // sessions that start at that level
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			const n = 300
+			e.znet.SetDefault(znettest.Done("PIN-1", "ok"))
+			e.znet.SetLatency(5 * time.Millisecond)
+			for i := range n {
+				e.order(referans(7000 + i))
+			}
+			stop := make(chan struct{})
+			shopDone := make(chan struct{})
+			go func() { // the shop writing its orders meanwhile
+				defer close(shopDone)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					e.db.Exec(`UPDATE product_orders SET notes = '{}' WHERE id IN (SELECT id FROM product_orders ORDER BY random() LIMIT 20)`)
+				}
+			}()
+			var wg sync.WaitGroup
+			for k := range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					cfg := e.config()
+					cfg.Batch = 40
+					if _, err := watch.Run(context.Background(), st, cfg); err != nil {
+						t.Errorf("run %d: %v", k, err)
+					}
+				}()
+			}
+			wg.Wait()
+			close(stop)
+			<-shopDone
+			if _, err := watch.Run(context.Background(), st, e.config()); err != nil {
+				t.Errorf("the run after them: %v", err)
+			}
+
+			if completed := e.db.OrdersIn("completed"); completed != n {
+				t.Errorf("%d orders completed, want %d", completed, n)
+			}
+			for i := range n {
+				if got := e.znet.Requests(referans(7000 + i)); got != 1 {
+					t.Errorf("referans %s asked %d times, want exactly 1", referans(7000+i), got)
+				}
+			}
+		})
+	}
+}

@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Client calls one znet panel with one dealer's credentials. It is safe for
@@ -29,9 +28,6 @@ type Client struct {
 	scrubber   *scrubber // finds the password in whatever the panel sends back
 	http       *http.Client
 }
-
-// minPasswordRunes is the shortest dealer password a client takes.
-const minPasswordRunes = 3
 
 // NewClient checks the integration's settings and returns a client for them.
 // baseURL is the panel's root, e.g. "http://bayi.example.com.tr/". A nil
@@ -60,12 +56,6 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 		return nil, errors.New("znet dealer code is empty")
 	case password == "":
 		return nil, errors.New("znet password is empty")
-	case utf8.RuneCountInString(password) < minPasswordRunes:
-		// Shorter, it is one of the answer's own words ("OK", a status
-		// "2", an error code "1"): scrubbed from the answer as an echo of
-		// itself, it leaves every answer unreadable, and where it is not,
-		// no message could show a digit without showing it.
-		return nil, fmt.Errorf("znet password has fewer than %d characters, too short to tell from the words of znet's answers or to keep out of zwatch's messages: give the dealer account a longer one", minPasswordRunes)
 	}
 	if httpClient == nil {
 		httpClient = NewHTTPClient(4, 0)

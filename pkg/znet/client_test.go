@@ -62,8 +62,6 @@ func TestNewClient(t *testing.T) {
 		{"http://bayi.example.com.tr\x7f" + secret, dealer, secret, "is not a valid URL"},
 		{"http://bayi.example.com.tr", " ", secret, "dealer code is empty"},
 		{"http://bayi.example.com.tr", dealer, "", "password is empty"},
-		{"http://bayi.example.com.tr", dealer, "2", "password has fewer than 3 characters"},
-		{"http://bayi.example.com.tr", dealer, "ok", "password has fewer than 3 characters"},
 	}
 	for _, tt := range bad {
 		c, err := NewClient(tt.baseURL, tt.dealer, tt.password, nil)

@@ -84,7 +84,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		return PinStatus{}, unintelligible(OpCheckPin, "znet answered OK without an order status")
 	}
 	var ps PinStatus
-	switch a.text(1) {
+	switch a.word(1) {
 	case "1":
 		ps.Status = StatusWaiting
 	case "2":
@@ -150,6 +150,18 @@ type answer struct {
 // text is field i as free text: each occurrence of the password, in any
 // form, REDACTED, and the field cleaned.
 func (a *answer) text(i int) string { return a.scrubbed(a.fields[i], nil) }
+
+// word is field i as sent, cleaned: for the answer's own words ("OK", an
+// order status), which zwatch matches and never shows. Scrubbed, a
+// password that is one of them ("OK", "2") would leave every answer, or
+// every done order, unreadable.
+func (a *answer) word(i int) string { return a.unmarked(a.fields[i]) }
+
+// unmarked is marked with what each mark stands for put back, cleaned.
+func (a *answer) unmarked(marked string) string {
+	text, _ := a.unmark(marked)
+	return clean(text)
+}
 
 // textRepeating is field i as free text, like text, except where it repeats
 // value, a PIN delivered whole although a short password turns up in it:
@@ -310,26 +322,24 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	switch {
 	case isHTMLPage(s):
 		return nil, &Error{Kind: KindWrongBaseURL, Op: op, Message: "znet answered with an HTML page"}
-	case !isAnswerLine(s):
+	case !a.isAnswerLine(s):
 		// Old PHP panels print warnings and notices before the answer
 		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."). The
 		// answer is still there, on the last line that looks like one; a
 		// panel that warns is not a wrong base URL.
-		if line, ok := lastAnswerLine(s); ok {
+		if line, ok := a.lastAnswerLine(s); ok {
 			s = line
 		}
 	}
 	a.fields = strings.SplitN(s, "|", n)
-	if strings.EqualFold(a.text(0), "OK") {
+	if strings.EqualFold(a.word(0), "OK") {
 		return a, nil
 	}
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
-	if code, msg, ok := strings.Cut(s, "|"); ok {
+	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) {
 		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
-		if isDigits(code) {
-			return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
-		}
+		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
 }
@@ -349,19 +359,19 @@ func isHTMLPage(s string) bool {
 
 // isAnswerLine says whether s starts the way every znet answer does: "OK|"
 // or a numeric error code and "|".
-func isAnswerLine(s string) bool {
+func (a *answer) isAnswerLine(s string) bool {
 	code, _, ok := strings.Cut(s, "|")
 	if !ok {
 		return false
 	}
-	code = strings.TrimSpace(code)
+	code = a.unmarked(code)
 	return strings.EqualFold(code, "OK") || isDigits(code)
 }
 
-func lastAnswerLine(s string) (string, bool) {
+func (a *answer) lastAnswerLine(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		if line := strings.TrimSpace(lines[i]); isAnswerLine(line) {
+		if line := strings.TrimSpace(lines[i]); a.isAnswerLine(line) {
 			return line, true
 		}
 	}

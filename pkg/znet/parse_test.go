@@ -1,6 +1,7 @@
 package znet
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -218,6 +219,37 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		if err != nil || got != balance {
 			t.Errorf("password %q, balance %q: got %q, %v", password, balance, got, err)
 		}
+	}
+}
+
+// A password that is one of the answer's own words (the "OK" every answer
+// starts with, an order status, an error code) leaves them readable: they
+// are matched as sent, and only free text is scrubbed of it.
+func TestPasswordThatIsOneOfTheAnswersWords(t *testing.T) {
+	tests := []struct {
+		password, body string
+		want           PinStatus
+	}{
+		{"OK", "OK|2|AB12-CD34-EF56|tamam", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam"}},
+		{"ok", "ok|1| |Bekliyor", PinStatus{StatusWaiting, "", "Bekliyor"}},
+		{"K", "OK|3| |İptal", PinStatus{StatusCancelled, "", "İptal"}},
+		{"2", "OK|2|AB12-CD34-EF56|tamam 2 adet", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam REDACTED adet"}},
+		{"1", "OK|1| |sira 1", PinStatus{StatusWaiting, "", "sira REDACTED"}},
+		{"OK", "<br />\n<b>Warning</b>: x on line 1<br />\nOK|2|AB12-CD34-EF56|tamam", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam"}},
+	}
+	for _, tt := range tests {
+		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
+		if err != nil || got != tt.want {
+			t.Errorf("password %q, %q: got %+v, %v; want %+v", tt.password, tt.body, got, err, tt.want)
+		}
+	}
+	if got, err := parseBalance([]byte("OK|12755.23"), newScrubber("OK")); err != nil || got != "12755.23" {
+		t.Errorf("password \"OK\", balance: got %q, %v", got, err)
+	}
+	_, err := parsePinStatus([]byte("3|Hatalı istek, sifre=3"), newScrubber("3"))
+	var zerr *Error
+	if !errors.As(err, &zerr) || zerr.Kind != KindRejected || strings.Contains(zerr.Message, "=3") {
+		t.Errorf("password \"3\", a rejection with code 3: got %#v, want a rejection whose message is scrubbed", err)
 	}
 }
 

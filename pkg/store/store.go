@@ -97,6 +97,14 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if !readOnly {
 		cfg.TargetSessionAttrs = pq.TargetSessionAttrsReadWrite
 	}
+	// A statement with parameters outside a transaction goes out in one
+	// round trip rather than two (parse, then bind): behind a pooler in
+	// transaction mode (PgBouncer), the server connection may change
+	// between the two, and the bind then meets no statement or, worse,
+	// another client's ("unnamed prepared statement does not exist",
+	// "invalid input syntax"). zwatch sends no []byte parameter, the one
+	// thing this also changes.
+	cfg.BinaryParameters = true
 	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))

@@ -152,6 +152,14 @@ type PanelFit struct {
 	// Survival[k] is the share of orders not final at Ages[k] seconds.
 	Ages     pq.Float64Array `db:"ages" json:"-"`
 	Survival pq.Float64Array `db:"survival" json:"-"`
+	// The plan the panel's orders follow, made with the fit: PlanKey names
+	// the planner and the settings it was made for ("" none), PlanNext the
+	// age to ask next at for each of the planner's ages (-1: never),
+	// PlanCost and PlanFixed what it was made of.
+	PlanKey   string          `db:"plan_key" json:"-"`
+	PlanNext  pq.Float64Array `db:"plan_next" json:"-"`
+	PlanCost  float64         `db:"plan_cost" json:"-"`
+	PlanFixed bool            `db:"plan_fixed" json:"-"`
 }
 
 // PanelFits returns every panel's fit.
@@ -159,7 +167,9 @@ func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 	var fits []PanelFit
 	err := s.db.SelectContext(ctx, &fits, `
 		SELECT integration_id::text AS integration_id, fitted_at, finals, completions, gave_up, own_weight,
-		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival
+		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival,
+		       COALESCE(plan_key, '') AS plan_key, plan_next, COALESCE(plan_cost, 0) AS plan_cost,
+		       COALESCE(plan_fixed, false) AS plan_fixed
 		FROM zwatch_panel_fits
 		ORDER BY integration_id`)
 	if err != nil {
@@ -174,13 +184,17 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 		for _, f := range fits {
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight,
-				                               first_check_s, ages, survival)
-				VALUES ($1::uuid, now(), $2, $3, $4, $5, NULLIF($6::float8, 0), $7, $8)
+				                               first_check_s, ages, survival, plan_key, plan_next, plan_cost, plan_fixed)
+				VALUES ($1::uuid, now(), $2, $3, $4, $5, NULLIF($6::float8, 0), $7, $8,
+				        NULLIF($9, ''), $10, $11, $12)
 				ON CONFLICT (integration_id) DO UPDATE
 				SET fitted_at = now(), finals = EXCLUDED.finals, completions = EXCLUDED.completions,
 					gave_up = EXCLUDED.gave_up, own_weight = EXCLUDED.own_weight,
-					first_check_s = EXCLUDED.first_check_s, ages = EXCLUDED.ages, survival = EXCLUDED.survival`,
-				f.IntegrationID, f.Finals, f.Completions, f.GaveUp, f.OwnWeight, f.FirstCheck, f.Ages, f.Survival)
+					first_check_s = EXCLUDED.first_check_s, ages = EXCLUDED.ages, survival = EXCLUDED.survival,
+					plan_key = EXCLUDED.plan_key, plan_next = EXCLUDED.plan_next,
+					plan_cost = EXCLUDED.plan_cost, plan_fixed = EXCLUDED.plan_fixed`,
+				f.IntegrationID, f.Finals, f.Completions, f.GaveUp, f.OwnWeight, f.FirstCheck, f.Ages, f.Survival,
+				f.PlanKey, f.PlanNext, f.PlanCost, f.PlanFixed)
 			if err != nil {
 				return err
 			}

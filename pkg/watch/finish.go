@@ -27,6 +27,8 @@ type Finishing struct {
 	// orders, in the plans' seconds, as its plan chose when it was fitted;
 	// 0 for --first-delay.
 	FirstCheck float64
+	// saved is the plan the refit made with the fit; nil: none.
+	saved *savedPlan
 }
 
 // The grid of ages the distribution is kept on: 0, then from gridFirst

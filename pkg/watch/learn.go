@@ -105,10 +105,18 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 			IntegrationID: id, Finals: f.Finals, Completions: f.Completions, GaveUp: f.Censored, OwnWeight: f.Weight,
 			Ages: GridAges(), Survival: f.Surv,
 		}
+		inPlans := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
+		planned := prior // where the panel's own history is still too short, as Scheduler.Finishing
 		if f.Weight > 0 {
-			inPlans := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
-			fit.FirstCheck = learnFirstCheck(f, schedule, inPlans(firstDelay), inPlans(giveUp)) / scale
+			f.FirstCheck = learnFirstCheck(f, schedule, inPlans(firstDelay), inPlans(giveUp))
+			fit.FirstCheck = f.FirstCheck / scale
+			planned = f
 		}
+		// The plan every run would otherwise make afresh, before it could
+		// save its first answers (Scheduler.Plan).
+		plan, _ := panelPlan(planned, schedule, inPlans(firstDelay), inPlans(giveUp))
+		fit.PlanKey, fit.PlanNext = planKey(schedule, inPlans(firstDelay), inPlans(giveUp)), encodeNext(plan.next)
+		fit.PlanCost, fit.PlanFixed = plan.Cost, plan.Fixed
 		fits = append(fits, fit)
 	}
 	return st.SavePanelFits(ctx, fits)
@@ -125,8 +133,12 @@ func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
 			return nil
 		}
 	}
-	return &Finishing{Surv: fit.Survival, Finals: fit.Finals, Completions: fit.Completions, Censored: fit.GaveUp,
+	f := &Finishing{Surv: fit.Survival, Finals: fit.Finals, Completions: fit.Completions, Censored: fit.GaveUp,
 		Weight: fit.OwnWeight, FirstCheck: fit.FirstCheck * scale}
+	if next := decodeNext(fit.PlanNext); fit.PlanKey != "" && next != nil {
+		f.saved = &savedPlan{key: fit.PlanKey, next: next, cost: fit.PlanCost, fixed: fit.PlanFixed}
+	}
+	return f
 }
 
 // minFirstCheck is the earliest a learned panel's orders are first asked

@@ -1,7 +1,9 @@
 package watch_test
 
 import (
+	"context"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -169,5 +171,55 @@ func TestCompressedRunLearnsTheSameFirstCheck(t *testing.T) {
 	got := firstCheck(compressed) * compress
 	if want == 0 || math.Abs(got-want) > 0.5 {
 		t.Errorf("the panel's first check is %.1f s after sentAt with time ÷ %d, %.1f s on the real clock; want the same", got, compress, want)
+	}
+}
+
+// The refit saves each panel's plan with its fit, and a run follows it
+// rather than making it afresh: the same plan, the same promise in
+// stats, without the planner's work on every run. A plan saved for other
+// settings (here another --first-delay) is not followed.
+func TestRunsFollowThePlanTheRefitSaved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.db.AddFinishHistory(e.integ, slowHistory())
+	ctx := context.Background()
+	cfg := e.config()
+	cfg.Learn, cfg.Schedule, cfg.FirstDelay = true, watch.DefaultSchedule, 15*time.Second
+	refit := func() {
+		t.Helper()
+		if err := watch.Refit(ctx, e.db.Store, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report := func(cfg watch.Config) watch.PanelReport {
+		t.Helper()
+		r, err := watch.ReportPanels(ctx, e.db.Store, cfg, []string{e.integ})
+		if err != nil || len(r) != 1 {
+			t.Fatalf("ReportPanels: %v, %v", r, err)
+		}
+		return r[0]
+	}
+
+	refit()
+	saved := report(cfg)
+	e.db.Exec(`UPDATE zwatch_panel_fits SET plan_key = NULL`)
+	if fresh := report(cfg); !reflect.DeepEqual(saved, fresh) {
+		t.Errorf("the saved plan promises %+v (first check %v s), the one made afresh %+v (%v s)",
+			saved.ToPIN, saved.FirstCheck, fresh.ToPIN, fresh.FirstCheck)
+	}
+	if saved.OwnWeight == 0 || saved.FirstCheck < 200 {
+		t.Errorf("own weight %v, first check %v s: want the panel learned, first asked after it finishes orders", saved.OwnWeight, saved.FirstCheck)
+	}
+
+	// Proof that the saved plan is the one read: one that never asks.
+	refit()
+	e.db.Exec(`UPDATE zwatch_panel_fits SET plan_next = array_fill(-1::float8, ARRAY[array_length(plan_next, 1)])`)
+	if never := report(cfg); !math.IsInf(never.FirstCheck, 1) {
+		t.Errorf("first check %v s, want the saved plan's, which never asks", never.FirstCheck)
+	}
+	other := cfg
+	other.FirstDelay = 20 * time.Second
+	if r := report(other); math.IsInf(r.FirstCheck, 1) || r.FirstCheck != saved.FirstCheck {
+		t.Errorf("with another --first-delay: first check %v s, want a plan made afresh, first asked at %v s", r.FirstCheck, saved.FirstCheck)
 	}
 }

@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -94,13 +96,94 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 	if p, ok := s.plans[key]; ok {
 		return p, s.predicted[key]
 	}
-	f, lim := s.Finishing(integrationID), s.lim
-	if key != "" && f.FirstCheck > 0 {
-		lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
+	f := s.Finishing(integrationID)
+	var (
+		plan *CheckPlan
+		pred Predicted
+	)
+	if own, ok := s.panels[integrationID]; ok && own != nil {
+		// Made by the refit, for these settings: the prior's plan where
+		// the panel's own history is still too short.
+		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp))
 	}
-	plan, pred := PlanFor(f, s.fixed, s.firstDelay, lim, math.Inf(1))
+	if plan != nil {
+		pred = plan.Predict(f)
+	} else {
+		plan, pred = panelPlan(f, s.fixed, s.firstDelay, s.lim.GiveUp)
+	}
 	s.plans[key], s.predicted[key] = plan, pred
 	return plan, pred
+}
+
+// panelPlan is the plan a run follows for a panel whose orders finish as f
+// says, firstDelay and giveUp on the plans' clock: first asked where its
+// fit chose (a learned panel), else firstDelay after sentAt.
+func panelPlan(f *Finishing, fixed Schedule, firstDelay, giveUp time.Duration) (*CheckPlan, Predicted) {
+	lim := PlanLimits{MinFirst: firstDelay, MaxGap: MaxCheckWait, GiveUp: giveUp}
+	if f.Weight > 0 && f.FirstCheck > 0 {
+		lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
+	}
+	return PlanFor(f, fixed, firstDelay, lim, math.Inf(1))
+}
+
+// planVersion names the planner's rules in a saved plan's key, so that a
+// plan saved by a zwatch that planned otherwise is made afresh, not
+// followed. Raise it with any change to what PlanFor chooses.
+const planVersion = 1
+
+// planKey names the planner and the settings a plan is made for: the
+// fixed schedule it is compared with, firstDelay and giveUp on the plans'
+// clock, and the ages it is kept on.
+func planKey(fixed Schedule, firstDelay, giveUp time.Duration) string {
+	return fmt.Sprintf("planner %d; schedule %s; first delay %gs; give up %gs; ages %d",
+		planVersion, fixed, firstDelay.Seconds(), giveUp.Seconds(), len(planAges))
+}
+
+// savedPlan is a panel's plan as the refit saved it with the fit.
+type savedPlan struct {
+	key   string
+	next  []float64 // as CheckPlan.next
+	cost  float64
+	fixed bool
+}
+
+// planFor is the saved plan for orders that finish as f says, when it was
+// made for key; nil otherwise, or when nothing was saved.
+func (sp *savedPlan) planFor(f *Finishing, key string) *CheckPlan {
+	if sp == nil || sp.key != key || len(sp.next) != len(planAges) {
+		return nil
+	}
+	plan := &CheckPlan{next: slices.Clone(sp.next), Cost: sp.cost, Fixed: sp.fixed}
+	plan.count(f)
+	return plan
+}
+
+// encodeNext is plan.next for a float8[] column: -1 for never.
+func encodeNext(next []float64) []float64 {
+	out := make([]float64, len(next))
+	for i, n := range next {
+		out[i] = n
+		if math.IsInf(n, 1) {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+// decodeNext reads encodeNext's; nil for anything it does not write.
+func decodeNext(saved []float64) []float64 {
+	out := make([]float64, len(saved))
+	for i, n := range saved {
+		switch {
+		case n == -1:
+			out[i] = math.Inf(1)
+		case n > 0 && !math.IsInf(n, 0) && !math.IsNaN(n):
+			out[i] = n
+		default:
+			return nil
+		}
+	}
+	return out
 }
 
 // Next is how long after now an order asked about at askedAt, and found

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -117,8 +116,14 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 		First         time.Time `db:"first_send_at"`
 		Now           time.Time `db:"db_now"`
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+	// One round trip, not a transaction: the run reads the database's clock
+	// off it (DBNow) as if taken in its middle, and BEGIN and COMMIT around
+	// it would put that reading off by a round trip and a commit's flush,
+	// about as much as the lateness a send time allows. Under a stricter
+	// default isolation it may fail where another run moved the clock
+	// meanwhile, and is sent again.
+	err := againIfSerialization(func() error {
+		return s.db.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
@@ -154,8 +159,8 @@ const returnSendsSQL = `
 // they lapse within the second or so they cover.
 func (s *Store) ReturnSends(ctx context.Context, integrationID string, unusedFrom, end time.Time) (bool, error) {
 	var res sql.Result
-	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
-		res, err = tx.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
+	err := againIfSerialization(func() (err error) {
+		res, err = s.db.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
 		return err
 	})
 	if err != nil {

@@ -213,3 +213,50 @@ func reserve(ctx context.Context, db *storetest.DB, integrationID, runID string,
 	}
 	return got[0], nil
 }
+
+// Where the shop made repeatable read its database's default, a
+// reservation that waited for another run's to commit is not lost to a
+// serialization failure: it is sent again, and starts after the other.
+func TestReserveSendsUnderRepeatableReadWaitsItsTurn(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	if _, err := reserve(ctx, db, integ, "run-a", 1, time.Millisecond); err != nil { // the panel's row
+		t.Fatal(err)
+	}
+	db.Exec(`ALTER DATABASE ` + db.Name() + ` SET default_transaction_isolation = 'repeatable read'`)
+	st, err := store.Open(ctx, db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	// Another run's reservation, not yet committed, holds the row.
+	other, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.Exec(`UPDATE zwatch_panel_budgets SET next_free_at = clock_timestamp() + interval '1 second',
+		reserved_by = 'run-b' WHERE integration_id = $1`, integ); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var got []store.SendTimes
+	go func() {
+		var err error
+		got, err = st.ReserveSendsFor(ctx, "run-c", []store.SendsWanted{{IntegrationID: integ, Count: 1, Interval: time.Millisecond}})
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // it waits for the row
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("reserving after another run's reservation, at repeatable read: %v", err)
+	}
+	if wait := got[0].First.Sub(got[0].DBNow); wait < 700*time.Millisecond {
+		t.Errorf("the reservation starts %s after the database's now, want after the other run's second", wait)
+	}
+}

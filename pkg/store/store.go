@@ -394,6 +394,24 @@ func (s *Store) readShop(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 	}))
 }
 
+// againIfSerialization runs one statement outside a transaction, and again
+// (up to 5 times in all) while the database fails it as a serialization
+// failure. At READ COMMITTED, the default, a statement on a row another
+// transaction changed meanwhile reads the row again and goes on; where the
+// shop made repeatable read or serializable the default, it fails instead,
+// having changed nothing. For the statements that must stay one round
+// trip; the others run in inTx, at READ COMMITTED.
+func againIfSerialization(statement func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := statement()
+		var pqErr *pq.Error
+		if attempt < 5 && errors.As(err, &pqErr) && pqErr.Code == "40001" { // serialization_failure
+			continue
+		}
+		return err
+	}
+}
+
 // ConnectProblem sorts failed connections by what the operator has to do.
 type ConnectProblem int
 

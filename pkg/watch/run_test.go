@@ -564,7 +564,9 @@ func TestOverlappingRunsUnderAStricterDefaultIsolation(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					cfg := e.config()
-					cfg.Batch = 40
+					// The panel's budget and the refit turn are rows every
+					// run writes too.
+					cfg.Batch, cfg.Rate, cfg.Learn = 40, 500, true
 					if _, err := watch.Run(context.Background(), st, cfg); err != nil {
 						t.Errorf("run %d: %v", k, err)
 					}

@@ -362,22 +362,22 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // stats would hang with no word of why.
 const shopLockWait = "5s"
 
-// ErrShopLocked is a statement that gave up waiting for a lock a
-// transaction of the shop holds.
-var ErrShopLocked = errors.New("a transaction of the shop holds a lock on the rows or tables zwatch reads " +
-	"(a migration, LOCK TABLE, VACUUM FULL or a long checkout?), and zwatch does not wait for it: try again when that transaction is done")
-
-// shopLockedError is ErrShopLocked, keeping the driver's error behind it.
+// shopLockedError is a statement that gave up waiting for a lock a
+// transaction of the shop holds, said in words; the driver's error stays
+// behind it for errors.As.
 type shopLockedError struct{ err error }
 
-func (e *shopLockedError) Error() string   { return ErrShopLocked.Error() }
-func (e *shopLockedError) Unwrap() []error { return []error{ErrShopLocked, e.err} }
+func (e *shopLockedError) Error() string {
+	return "a transaction of the shop holds a lock on the rows or tables zwatch reads " +
+		"(a migration, LOCK TABLE, VACUUM FULL or a long checkout?), and zwatch does not wait for it: try again when that transaction is done"
+}
+func (e *shopLockedError) Unwrap() error { return e.err }
 
 // lockWaitGivenUp says so of an error that is a lock_timeout, and passes
 // any other error on as it is.
 func lockWaitGivenUp(err error) error {
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "55P03" && !errors.Is(err, ErrShopLocked) { // lock_not_available
+	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
 		return &shopLockedError{err: err}
 	}
 	return err

@@ -150,7 +150,7 @@ type savedPlan struct {
 // planFor is the saved plan for orders that finish as f says, when it was
 // made for key; nil otherwise, or when nothing was saved.
 func (sp *savedPlan) planFor(f *Finishing, key string) *CheckPlan {
-	if sp == nil || sp.key != key || len(sp.next) != len(planAges) {
+	if sp == nil || sp.key != key {
 		return nil
 	}
 	plan := &CheckPlan{next: slices.Clone(sp.next), Cost: sp.cost, Fixed: sp.fixed}
@@ -170,8 +170,12 @@ func encodeNext(next []float64) []float64 {
 	return out
 }
 
-// decodeNext reads encodeNext's; nil for anything it does not write.
+// decodeNext reads encodeNext's; nil for anything it does not write, or
+// on another grid of ages.
 func decodeNext(saved []float64) []float64 {
+	if len(saved) != len(planAges) {
+		return nil
+	}
 	out := make([]float64, len(saved))
 	for i, n := range saved {
 		switch {

@@ -89,6 +89,47 @@ func readFile(path string) string {
 	return string(b)
 }
 
+// cpuTimes is the host's CPU time so far, from /proc/stat: all of it and
+// the part the hypervisor gave to other guests while this one wanted it
+// (steal). On a shared virtual machine steal takes from the benchmark
+// what it takes from zwatch, and at time ÷ 40 a millisecond lost is 40
+// simulated ones, so the figures say how much was stolen.
+type cpuTimes struct{ total, stolen uint64 }
+
+func readCPUTimes() cpuTimes {
+	line, _, _ := strings.Cut(readFile("/proc/stat"), "\n")
+	fields := strings.Fields(line)
+	var t cpuTimes
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return t
+	}
+	for i, f := range fields[1:] {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return cpuTimes{}
+		}
+		// user nice system idle iowait irq softirq steal; guest time is
+		// counted in user already.
+		if i < 8 {
+			t.total += n
+		}
+		if i == 7 {
+			t.stolen = n
+		}
+	}
+	return t
+}
+
+// stolenSince is the share of the host's CPU time stolen since t, or -1
+// where /proc/stat does not tell.
+func (t cpuTimes) stolenSince() float64 {
+	now := readCPUTimes()
+	if t.total == 0 || now.total <= t.total {
+		return -1
+	}
+	return float64(now.stolen-t.stolen) / float64(now.total-t.total)
+}
+
 func cpuModel() string {
 	sc := bufio.NewScanner(strings.NewReader(readFile("/proc/cpuinfo")))
 	for sc.Scan() {

@@ -340,6 +340,9 @@ type pinRow struct {
 	BudgetWrites      int
 	BudgetServer      time.Duration
 	BudgetServerKnown bool
+	// Stolen is the share of the host's CPU time the hypervisor stole
+	// during the run (-1: not known).
+	Stolen float64
 }
 
 // DBPerRequest is the database time of every invocation per request sent,
@@ -404,6 +407,7 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		ids     []string
 		next    int // the next order to send
 	)
+	cpu := readCPUTimes()
 	start := time.Now()
 	horizon := start.Add(wl.real(wl.Horizon))
 	nextCron := start
@@ -434,7 +438,8 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	running.Wait()
 	end := time.Now()
 
-	row := pinRow{Scenario: sc, Scale: wl.Scale, Orders: len(orders), Invocations: len(invs), Wall: end.Sub(start)}
+	row := pinRow{Scenario: sc, Scale: wl.Scale, Orders: len(orders), Invocations: len(invs), Wall: end.Sub(start),
+		Stolen: cpu.stolenSince()}
 	sent := make(map[string][]time.Time) // per panel, all invocations
 	for _, inv := range invs {
 		if inv.err != nil {

@@ -24,7 +24,8 @@ type invocation struct {
 	// Filled in by wait.
 	wall    time.Duration // from start to exit, process start-up included
 	exit    int
-	maxRSS  int64 // peak resident set, KiB, as the kernel counted it
+	maxRSS  int64         // peak resident set, KiB, as the kernel counted it
+	cpu     time.Duration // user and system time the process used
 	summary runSummary
 	err     error // could not start, could not be waited for, or no summary
 }
@@ -63,6 +64,7 @@ func (inv *invocation) wait() {
 	if ru, ok := inv.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		inv.maxRSS = ru.Maxrss // KiB on Linux
 	}
+	inv.cpu = inv.cmd.ProcessState.UserTime() + inv.cmd.ProcessState.SystemTime()
 	inv.exit = inv.cmd.ProcessState.ExitCode()
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {

@@ -341,8 +341,10 @@ type pinRow struct {
 	BudgetServer      time.Duration
 	BudgetServerKnown bool
 	// Stolen is the share of the host's CPU time the hypervisor stole
-	// during the run (-1: not known).
-	Stolen float64
+	// during the run (-1: not known); ZwatchCPU is the CPU time all the
+	// invocations used, which a learning run and a FIFO run compare by.
+	Stolen    float64
+	ZwatchCPU time.Duration
 }
 
 // DBPerRequest is the database time of every invocation per request sent,
@@ -454,6 +456,7 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 		}
 		row.Asked += inv.summary.Total.Asked
 		row.DBSeconds += inv.summary.DBSeconds
+		row.ZwatchCPU += inv.cpu
 		overlap := 0
 		for _, other := range invs {
 			if !other.started.After(inv.started) && other.started.Add(other.wall).After(inv.started) {

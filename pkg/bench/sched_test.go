@@ -249,9 +249,9 @@ func benchSched(t *testing.T, h *harness) {
 			row.FIFO = runPINScenario(t, h.bin, fifo, c.Work, orders)
 			row.Learned = runPINScenario(t, h.bin, learned, c.Work, orders)
 			for _, r := range []pinRow{row.FIFO, row.Learned} {
-				t.Logf("%s: median %s, p95 %s, p99 %s, max %s, %.2f requests/order, at most %d requests/s sent, %d arrived, %d of %d PINs delivered, CPU stolen %s",
+				t.Logf("%s: median %s, p95 %s, p99 %s, max %s, %.2f requests/order, at most %d requests/s sent, %d arrived, %d of %d PINs delivered, CPU stolen %s, zwatch's CPU %s",
 					r.Scenario.Name, formatDelay(r.Median), formatDelay(r.P95), formatDelay(r.P99), formatDelay(r.Max),
-					r.RequestsPerOrder, r.MaxPerSecondSent, r.MaxPerSecond, r.Delivered, r.Delivered+r.Undelivered, formatStolen(r.Stolen))
+					r.RequestsPerOrder, r.MaxPerSecondSent, r.MaxPerSecond, r.Delivered, r.Delivered+r.Undelivered, formatStolen(r.Stolen), r.ZwatchCPU.Round(time.Second))
 			}
 			h.report.sched = append(h.report.sched, row)
 		})

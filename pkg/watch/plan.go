@@ -300,16 +300,6 @@ const lateShare = 0.25
 // plan's costs are near a tie, and a lag of a second or two would then
 // cost a long wait to the orders that finish just after it. A check that
 // came later than that is planned from its own age.
-//
-// A fixed plan is the fixed schedule, which was tuned (issue 6) as
-// --schedule follows it: each step counted from the check made, so that a
-// check's lag moves the ones after it. Kept to its path instead, the
-// PIN profile's checks came closer together than the schedule's steps
-// before its first 50 s gap, which by the profile cost 0.3 s of median
-// and 0.2 requests an order at a lag of 1.5 s; the benchmark measured
-// the same gap between learning and FIFO runs. Its step is the one the
-// path takes from where the check came, so a check the budget put off
-// does not bring the next one close after it either.
 func (p *CheckPlan) After(age float64) float64 {
 	k, _ := slices.BinarySearch(p.checks, age)
 	if k < len(p.checks) && p.checks[k] == age {
@@ -318,9 +308,6 @@ func (p *CheckPlan) After(age float64) float64 {
 	// checks[k-1] <= age < checks[k]
 	if k > 0 && k < len(p.checks) {
 		planned, next := p.checks[k-1], p.checks[k]
-		if p.Fixed {
-			return age + next - planned
-		}
 		if age-planned <= lateShare*(next-planned) {
 			return next
 		}

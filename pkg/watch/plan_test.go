@@ -58,28 +58,3 @@ func TestLateCheckKeepsToThePlan(t *testing.T) {
 		}
 	}
 }
-
-// Where the plan is the fixed schedule (the PIN profile's), an order
-// asked late is asked next a step of the schedule after the check made, as
-// --schedule asks it: the schedule was tuned that way, and kept to its
-// path the checks before the first long step came closer together, which
-// on the PIN profile saved fewer PINs before it.
-func TestLateCheckOnTheFixedScheduleTakesTheSchedulesStep(t *testing.T) {
-	sched := learningScheduler(simScenarioOf(t, "PIN profile"))
-	plan, _ := sched.Plan("p")
-	if !plan.Fixed {
-		t.Fatal("the PIN profile's plan is not the fixed schedule")
-	}
-	path := plan.path()
-	sent := simTime(0)
-	for k := 0; k+1 < len(path) && path[k] < 600; k++ {
-		const late = 1.5
-		asked := simTime(path[k] + late)
-		wait := sched.Next(orderFor("p", sent, k), asked, asked)
-		want := path[k] + late + path[k+1] - path[k]
-		if got := path[k] + late + wait.Seconds(); math.Abs(got-want) > 0.01 {
-			t.Errorf("asked %.1f s after the check at %.0f s: next at %.1f s, want the schedule's step later, at %.1f s",
-				late, path[k], got, want)
-		}
-	}
-}

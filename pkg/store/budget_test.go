@@ -238,8 +238,9 @@ func TestReserveSendsUnderRepeatableReadWaitsItsTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Rollback()
-	if _, err := other.Exec(`UPDATE zwatch_panel_budgets SET next_free_at = clock_timestamp() + interval '1 second',
-		reserved_by = 'run-b' WHERE integration_id = $1`, integ); err != nil {
+	var otherUntil time.Time
+	if err := other.QueryRow(`UPDATE zwatch_panel_budgets SET next_free_at = clock_timestamp() + interval '1 second',
+		reserved_by = 'run-b' WHERE integration_id = $1 RETURNING next_free_at`, integ).Scan(&otherUntil); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -249,14 +250,14 @@ func TestReserveSendsUnderRepeatableReadWaitsItsTurn(t *testing.T) {
 		got, err = st.ReserveSendsFor(ctx, "run-c", []store.SendsWanted{{IntegrationID: integ, Count: 1, Interval: time.Millisecond}})
 		done <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // it waits for the row
+	db.WaitForLockWaiters(1) // it waits for the row
 	if err := other.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("reserving after another run's reservation, at repeatable read: %v", err)
 	}
-	if wait := got[0].First.Sub(got[0].DBNow); wait < 700*time.Millisecond {
-		t.Errorf("the reservation starts %s after the database's now, want after the other run's second", wait)
+	if got[0].First.Before(otherUntil) {
+		t.Errorf("the reservation starts at %s, inside the other run's second (until %s)", got[0].First, otherUntil)
 	}
 }

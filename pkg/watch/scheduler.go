@@ -3,7 +3,6 @@ package watch
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -153,7 +152,7 @@ func (sp *savedPlan) planFor(f *Finishing, key string) *CheckPlan {
 	if sp == nil || sp.key != key {
 		return nil
 	}
-	plan := &CheckPlan{next: slices.Clone(sp.next), Cost: sp.cost, Fixed: sp.fixed}
+	plan := &CheckPlan{next: sp.next, Cost: sp.cost, Fixed: sp.fixed}
 	plan.count(f)
 	return plan
 }

@@ -3,6 +3,7 @@ package watch
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 // simScenario is the scenario of that profile, as the simulation
@@ -55,6 +56,26 @@ func TestLateCheckKeepsToThePlan(t *testing.T) {
 		if got := path[k] + late + wait.Seconds(); got < path[k+1]-0.01 || got > path[k+1]+0.01 {
 			t.Errorf("asked %.1f s after the check at %.0f s: next at %.1f s, want the plan's next check, at %.0f s",
 				late, path[k], got, path[k+1])
+		}
+	}
+}
+
+// A saved plan whose ages no Duration holds (a row edited by hand, or
+// written by something else) leaves its orders to the 30-minute floor; it
+// must not wrap around to a wait in the past and ask every two seconds.
+func TestSavedPlanBeyondAnyAgeWaitsForTheFloor(t *testing.T) {
+	next := make([]float64, len(planAges))
+	for i := range next {
+		next[i] = 1e300
+	}
+	prior := PINProfile()
+	panel := *prior
+	panel.saved = &savedPlan{key: planKey(DefaultSchedule, 15*time.Second, 24*time.Hour), next: decodeNext(next)}
+	sched := NewLearningScheduler(prior, map[string]*Finishing{"p": &panel}, DefaultSchedule, 15*time.Second, 24*time.Hour, 1)
+	for _, age := range []float64{1, 100, 5000} {
+		asked := simTime(age)
+		if wait := sched.Next(orderFor("p", simTime(0), 1), asked, asked); wait != MaxCheckWait {
+			t.Errorf("asked at %.0f s: next in %s, want the floor, %s", age, wait, MaxCheckWait)
 		}
 	}
 }

@@ -200,7 +200,10 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
 	minWait := time.Duration(float64(minCheckWait) / s.scale)
 	wait := maxWait
-	if target := plan.After(asked); !math.IsInf(target, 1) {
+	// A check the floor comes before anyway is not converted: a plan's age
+	// past what a Duration holds (+Inf, or a saved plan someone edited)
+	// would wrap around to a wait in the past.
+	if target := plan.After(asked); target-asked < MaxCheckWait.Seconds() {
 		at := o.SentAt.Add(time.Duration(target / s.scale * float64(time.Second)))
 		wait = at.Sub(now)
 	}

@@ -33,6 +33,18 @@ const (
 	retryMost    = 5 * time.Second
 )
 
+// shopRowGrace is how long the end of a run keeps trying answers whose
+// order row a transaction of the shop holds, every shopRowPoll. A checkout
+// or a staff edit holds a row for milliseconds, and the answer is saved a
+// moment later; released instead, the order would be asked again, a
+// request of the panel's budget spent on an answer already in hand. A
+// transaction that holds the row longer is not waited for: the claim is
+// handed back, and the next run asks again.
+const (
+	shopRowGrace = 3 * time.Second
+	shopRowPoll  = 100 * time.Millisecond
+)
+
 // releaseReason is why a claimed order goes back unasked. Each reason says
 // how long the order then waits.
 type releaseReason int
@@ -366,6 +378,18 @@ func (ap *applier) keepForLater(p *pendingAnswer, err error) {
 	ap.backlog = append(ap.backlog, p)
 }
 
+// heldByShop is the kept answers whose order row a transaction of the
+// shop held when they were last tried.
+func (ap *applier) heldByShop() []*pendingAnswer {
+	var held []*pendingAnswer
+	for _, p := range ap.backlog {
+		if errors.Is(p.lastErr, errShopHoldsRow) {
+			held = append(held, p)
+		}
+	}
+	return held
+}
+
 // errShopHoldsRow is why a busy answer waits: the store never waits for a
 // shop row lock, so the other orders' answers go on at normal speed.
 var errShopHoldsRow = errors.New("a transaction of the shop holds the order's row")
@@ -419,8 +443,9 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 }
 
 // finish tries to save what is still kept: at once, and while the
-// database does not answer, again for up to dbGrace. Answers the database
-// refuses one by one are not worth the wait. It then releases the claims of
+// database does not answer, again for up to dbGrace; those whose row the
+// shop holds, again for up to shopRowGrace. Answers the database refuses
+// one by one are not worth the wait. It then releases the claims of
 // answers it could not save. The run fails when the database took no answer
 // at all, or the claims could not be handed back.
 func (ap *applier) finish() error {
@@ -430,13 +455,22 @@ func (ap *applier) finish() error {
 	for _, p := range ap.backlog {
 		p.notBefore = time.Time{}
 	}
+	shopLetGoBy := time.Now().Add(shopRowGrace)
 	for ctx.Err() == nil && (len(ap.backlog) > 0 || len(ap.unreleased) > 0) {
 		ap.flush(ctx)
+		wait := time.Until(ap.retryAt)
 		if !ap.dbFailing {
-			break
+			held := ap.heldByShop()
+			if len(held) == 0 || time.Now().After(shopLetGoBy) {
+				break
+			}
+			for _, p := range held {
+				p.notBefore = time.Time{}
+			}
+			wait = shopRowPoll
 		}
 		select {
-		case <-time.After(time.Until(ap.retryAt)):
+		case <-time.After(wait):
 		case <-ctx.Done():
 		}
 	}

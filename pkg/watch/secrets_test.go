@@ -307,6 +307,37 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	})
 }
 
+// A shop transaction that lets go of an order's row a moment after znet
+// answered about it costs no second request: the run's end waits that
+// moment and saves the answer it holds, rather than hand the claim back for
+// the next run to ask again.
+func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("14100")
+	e.znet.SetDefault(znettest.Done("MOMENT-PIN", "tamam"))
+	release := e.db.HoldOrderLock(id)
+	defer release()
+	go func() {
+		for e.znet.Requests("14100") < 1 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(500 * time.Millisecond)
+		release()
+	}()
+
+	sum := e.run(e.config())
+
+	if row := e.db.ReadOrder(id); row.ExternalStatus != "completed" || sum.Total.Completed != 1 || len(sum.Unsaved) != 0 {
+		t.Errorf("order %+v, summary %+v: want it completed by the run that asked", row, sum.Total)
+	}
+	e.db.MakeAllDue()
+	e.run(e.config())
+	if n := e.znet.Requests("14100"); n != 1 {
+		t.Errorf("znet asked %d times, want 1: the answer in hand is saved, not asked for again", n)
+	}
+}
+
 // Each order that becomes final is announced on zwatch_order_final, with
 // its id, its status and whether a PIN was saved, never the PIN.
 func TestFinalOrdersAreNotified(t *testing.T) {

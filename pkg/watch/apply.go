@@ -476,14 +476,14 @@ func (ap *applier) finish() error {
 	}
 	unsaved := ap.backlog
 	ap.backlog = nil
-	var saveErr error
+	var refused []*pendingAnswer
 	logUnsaved(r.log, unsaved)
 	for _, p := range unsaved {
-		saveErr = p.lastErr
 		ap.account([]*pendingAnswer{p}, nil)
 		if !errors.Is(p.lastErr, errShopHoldsRow) {
 			// The database refused it. A row the shop held to the end is
 			// its own business, and the next run saves the answer.
+			refused = append(refused, p)
 			ap.unsaved = append(ap.unsaved, p.order.ID)
 		}
 		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
@@ -499,8 +499,9 @@ func (ap *applier) finish() error {
 				claimLease, ap.lastSaveErr)
 		}
 	}
-	if len(unsaved) > 0 && (ap.saved == 0 || releaseErr != nil) {
-		return errors.Join(fmt.Errorf("saving znet's answers: %d could not be saved: %w", len(unsaved), saveErr), releaseErr)
+	if len(refused) > 0 && (ap.saved == 0 || releaseErr != nil) {
+		return errors.Join(fmt.Errorf("saving znet's answers: %d could not be saved: %w",
+			len(refused), refused[len(refused)-1].lastErr), releaseErr)
 	}
 	return releaseErr
 }

@@ -338,6 +338,27 @@ func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
 	}
 }
 
+// A run whose only answer met a row the shop held to the end did nothing
+// wrong: it hands the claim back and ends well, and check-pending -q mails
+// no one.
+func TestARunWhoseOnlyAnswerTheShopHoldsEndsWell(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("14200")
+	e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
+	release := e.db.HoldOrderLock(id)
+	defer release()
+
+	sum := e.run(e.config()) // fails the test should the run fail
+
+	if sum.NeedsAttention() || len(sum.Unsaved) != 0 {
+		t.Errorf("summary %+v: a row the shop holds is no reason for a person to look", sum)
+	}
+	if c := e.db.ReadCheck(id); c.ClaimedBy != nil || c.FinishedAt != nil {
+		t.Errorf("bookkeeping %+v: want the claim handed back, not finished", c)
+	}
+}
+
 // Each order that becomes final is announced on zwatch_order_final, with
 // its id, its status and whether a PIN was saved, never the PIN.
 func TestFinalOrdersAreNotified(t *testing.T) {

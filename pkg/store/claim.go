@@ -396,12 +396,13 @@ type enlistFrom struct {
 func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstDelay time.Duration) (enlisted, error) {
 	var e enlisted
 	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(params{
-		"from_sent_at":        from.SentAt,
-		"from_order_id":       from.OrderID,
-		"only_order_id":       from.OnlyOrderID,
-		"changed_within":      from.ChangedWithin,
-		"scan_limit":          limit,
-		"first_delay_seconds": firstDelay.Seconds(),
+		"from_sent_at":             from.SentAt,
+		"from_order_id":            from.OrderID,
+		"only_order_id":            from.OnlyOrderID,
+		"changed_within":           from.ChangedWithin,
+		"scan_limit":               limit,
+		"first_delay_seconds":      firstDelay.Seconds(),
+		"first_check_most_seconds": firstCheckMost.Seconds(),
 	})...)
 	if err != nil {
 		return e, fmt.Errorf("registering newly sent orders: %w", err)
@@ -422,7 +423,8 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 //
 // A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11)
 // has its new orders first asked when its plan says, not FirstDelay after
-// they were sent: one primary key lookup per order, like the others.
+// they were sent: one primary key lookup per order, like the others. It
+// is read within [0, firstCheckMost].
 //
 // Orders of a switched-off integration are registered too: the claim
 // leaves them alone while it is off, and asks once it is on again, which
@@ -492,7 +494,8 @@ known AS MATERIALIZED (
 	       o.booked,
 	       o.finished_at IS NOT NULL OR o.given_up_at < o.sent_at AS finished_with,
 	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
-	       o.sent_at + make_interval(secs => COALESCE(pf.first_check_s, @first_delay_seconds)) AS first_due
+	       o.sent_at + make_interval(secs => COALESCE(
+	           LEAST(GREATEST(pf.first_check_s, 0), @first_check_most_seconds), @first_delay_seconds)) AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
@@ -547,6 +550,14 @@ FROM (SELECT 1) one
 LEFT JOIN LATERAL (
 	SELECT sent_at, id FROM scanned ORDER BY sent_at DESC, id DESC LIMIT 1
 ) last ON true`)
+
+// firstCheckMost bounds a learned panel's first check as registering reads
+// it. No plan asks first later than the 30-minute floor every waiting
+// order is asked at (watch.MaxCheckWait); a value past it, or past what
+// an interval holds ('Infinity', 1e300, 'NaN'), can only be a hand edit of
+// the row, and must not fail the registering, and with it the claim, of
+// every panel's orders.
+const firstCheckMost = 30 * time.Minute
 
 // FinishedKeptFor is how long zwatch keeps an order's bookkeeping row after
 // it finished with the order. Within it, an order staff reopen carries on

@@ -241,3 +241,31 @@ func TestOrdersOfADisabledIntegrationWait(t *testing.T) {
 		t.Errorf("claimed %v after the integration was switched on, want the order", ids)
 	}
 }
+
+// A learned first check edited by hand past what an interval holds, or to
+// no number at all, fails no claim: registering reads it as the 30-minute
+// floor (or as 0, below zero), and every order is registered and, once
+// that is due, claimed.
+func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"1e300", "-1e300", "'Infinity'", "'NaN'"} {
+		t.Run(value, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+			db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+				VALUES ($1, 300, 300, 0, 1, `+value+`, '{0}', '{1}')`, integ)
+			overdue := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: 31 * time.Minute})
+			recent := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2", SentAgo: time.Minute})
+
+			got := claimIDs(t, db, firstChunk)
+
+			if !db.HasCheck(overdue) || !db.HasCheck(recent) {
+				t.Fatal("the orders were not registered")
+			}
+			if !slices.Contains(got, overdue) {
+				t.Errorf("claimed %v, want the order sent 31 minutes ago among them", got)
+			}
+		})
+	}
+}

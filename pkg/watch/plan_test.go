@@ -79,3 +79,20 @@ func TestSavedPlanBeyondAnyAgeWaitsForTheFloor(t *testing.T) {
 		}
 	}
 }
+
+// A learned first check that no Duration holds (a row edited by hand, or
+// written by something else) plans the panel's orders as a first check at
+// the 30-minute floor would: first asked within it, not at an age wrapped
+// around into the past, nor never.
+func TestLearnedFirstCheckBeyondAnyAgeIsTheFloor(t *testing.T) {
+	for _, first := range []float64{1e300, math.Inf(1)} {
+		prior := PINProfile()
+		panel := *prior
+		panel.Weight, panel.FirstCheck = 1, first
+		sched := NewLearningScheduler(prior, map[string]*Finishing{"p": &panel}, DefaultSchedule, 15*time.Second, 24*time.Hour, 1)
+		plan, _ := sched.Plan("p")
+		if got := plan.First(); !(got >= 15 && got <= MaxCheckWait.Seconds()) {
+			t.Errorf("a saved first check of %g s: first asked at %g s, want within the 30-minute floor", first, got)
+		}
+	}
+}

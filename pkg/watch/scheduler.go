@@ -120,7 +120,10 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 func panelPlan(f *Finishing, fixed Schedule, firstDelay, giveUp time.Duration) (*CheckPlan, Predicted) {
 	lim := PlanLimits{MinFirst: firstDelay, MaxGap: MaxCheckWait, GiveUp: giveUp}
 	if f.Weight > 0 && f.FirstCheck > 0 {
-		lim.MinFirst = time.Duration(f.FirstCheck * float64(time.Second))
+		// Bounded, as registering bounds it (store.firstCheckMost): a saved
+		// first check past the 30-minute floor is a hand edit, and one past
+		// what a Duration holds would wrap around.
+		lim.MinFirst = time.Duration(min(f.FirstCheck, MaxCheckWait.Seconds()) * float64(time.Second))
 	}
 	return PlanFor(f, fixed, firstDelay, lim, math.Inf(1))
 }

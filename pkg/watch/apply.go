@@ -446,8 +446,8 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 // database does not answer, again for up to dbGrace; those whose row the
 // shop holds, again for up to shopRowGrace. Answers the database refuses
 // one by one are not worth the wait. It then releases the claims of
-// answers it could not save. The run fails when the database took no answer
-// at all, or the claims could not be handed back.
+// answers it could not save. The run fails when the database refused
+// answers and took none, or the claims could not be handed back.
 func (ap *applier) finish() error {
 	r := ap.run
 	ctx, cancel := context.WithTimeout(r.db, dbGrace)

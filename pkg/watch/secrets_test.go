@@ -319,11 +319,11 @@ func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
 	release := e.db.HoldOrderLock(id)
 	defer release()
 	go func() {
-		for e.znet.Requests("14100") < 1 {
+		defer release()
+		for deadline := time.Now().Add(10 * time.Second); e.znet.Requests("14100") < 1 && time.Now().Before(deadline); {
 			time.Sleep(10 * time.Millisecond)
 		}
 		time.Sleep(500 * time.Millisecond)
-		release()
 	}()
 
 	sum := e.run(e.config())

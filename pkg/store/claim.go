@@ -494,8 +494,11 @@ known AS MATERIALIZED (
 	       o.booked,
 	       o.finished_at IS NOT NULL OR o.given_up_at < o.sent_at AS finished_with,
 	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
-	       o.sent_at + make_interval(secs => COALESCE(
-	           LEAST(GREATEST(pf.first_check_s, 0), @first_check_most_seconds), @first_delay_seconds)) AS first_due
+	       -- Not COALESCE around LEAST and GREATEST: they pass over a NULL,
+	       -- and a panel with no learned first check would be asked at once.
+	       o.sent_at + make_interval(secs => CASE WHEN pf.first_check_s IS NULL
+	           THEN @first_delay_seconds
+	           ELSE LEAST(GREATEST(pf.first_check_s, 0), @first_check_most_seconds) END) AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (

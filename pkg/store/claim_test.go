@@ -269,3 +269,34 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 		})
 	}
 }
+
+// A newly sent order is first due FirstDelay after it was sent, unless its
+// panel has a learned first check: then that long after.
+func TestNewOrderIsFirstDueAfterItsPanelsFirstCheck(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	unlearned := db.AddIntegration(storetest.Integration{Name: "unlearned", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	noFirstCheck := db.AddIntegration(storetest.Integration{Name: "no first check", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	learnedEarly := db.AddIntegration(storetest.Integration{Name: "learned, early", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	learnedLate := db.AddIntegration(storetest.Integration{Name: "learned, late", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	for integ, firstCheck := range map[string]string{noFirstCheck: "NULL", learnedEarly: "5", learnedLate: "60"} {
+		db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+			VALUES ($1, 300, 300, 0, 1, `+firstCheck+`, '{0}', '{1}')`, integ)
+	}
+	sent := func(integ, referans string) string {
+		return db.AddOrder(storetest.Order{IntegrationID: integ, Referans: referans, SentAgo: 10 * time.Second})
+	}
+	wait := []string{sent(unlearned, "1"), sent(noFirstCheck, "2"), sent(learnedLate, "3")}
+	due := sent(learnedEarly, "4")
+
+	got := claimIDs(t, db, firstChunk) // FirstDelay 30 s
+
+	for _, id := range append(wait, due) {
+		if !db.HasCheck(id) {
+			t.Errorf("order %s was not registered", id)
+		}
+	}
+	if !slices.Equal(got, []string{due}) {
+		t.Errorf("claimed %v ten seconds after sending, want only %s, whose panel is first asked at 5 s", got, due)
+	}
+}

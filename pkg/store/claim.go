@@ -424,7 +424,7 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11)
 // has its new orders first asked when its plan says, not FirstDelay after
 // they were sent: one primary key lookup per order, like the others. It
-// is read within [0, firstCheckMost].
+// is read up to firstCheckMost; none, zero or less, or NaN is FirstDelay.
 //
 // Orders of a switched-off integration are registered too: the claim
 // leaves them alone while it is off, and asks once it is on again, which
@@ -494,11 +494,11 @@ known AS MATERIALIZED (
 	       o.booked,
 	       o.finished_at IS NOT NULL OR o.given_up_at < o.sent_at AS finished_with,
 	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
-	       -- Not COALESCE around LEAST and GREATEST: they pass over a NULL,
-	       -- and a panel with no learned first check would be asked at once.
-	       o.sent_at + make_interval(secs => CASE WHEN pf.first_check_s IS NULL
-	           THEN @first_delay_seconds
-	           ELSE LEAST(GREATEST(pf.first_check_s, 0), @first_check_most_seconds) END) AS first_due
+	       -- NaN sorts above every number; LEAST and GREATEST pass over a
+	       -- NULL, so none of them may stand for "not learned".
+	       o.sent_at + make_interval(secs => CASE WHEN pf.first_check_s > 0 AND pf.first_check_s <> 'NaN'
+	           THEN LEAST(pf.first_check_s, @first_check_most_seconds)
+	           ELSE @first_delay_seconds END) AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (

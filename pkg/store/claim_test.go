@@ -243,12 +243,15 @@ func TestOrdersOfADisabledIntegrationWait(t *testing.T) {
 }
 
 // A learned first check edited by hand past what an interval holds, or to
-// no number at all, fails no claim: registering reads it as the 30-minute
-// floor (or as 0, below zero), and every order is registered and, once
-// that is due, claimed.
+// no number at all, fails no claim: registering reads one past the
+// 30-minute floor as the floor, and one that is no positive number as
+// none (FirstDelay), as a run's planner does.
 func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 	t.Parallel()
-	for _, value := range []string{"1e300", "-1e300", "'Infinity'", "'NaN'"} {
+	for value, firstDue := range map[string]time.Duration{
+		"1e300": 30 * time.Minute, "'Infinity'": 30 * time.Minute,
+		"-1e300": firstChunk.FirstDelay, "0": firstChunk.FirstDelay, "'NaN'": firstChunk.FirstDelay,
+	} {
 		t.Run(value, func(t *testing.T) {
 			t.Parallel()
 			db := storetest.New(t)
@@ -265,6 +268,9 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 			}
 			if !slices.Contains(got, overdue) {
 				t.Errorf("claimed %v, want the order sent 31 minutes ago among them", got)
+			}
+			if want := firstDue < time.Minute; slices.Contains(got, recent) != want {
+				t.Errorf("the order sent a minute ago claimed: %v, want %v (first due %s after sending)", !want, want, firstDue)
 			}
 		})
 	}

@@ -378,13 +378,16 @@ func (ap *applier) keepForLater(p *pendingAnswer, err error) {
 	ap.backlog = append(ap.backlog, p)
 }
 
-// heldByShop is the kept answers whose order row a transaction of the
-// shop held when they were last tried.
-func (ap *applier) heldByShop() []*pendingAnswer {
-	var held []*pendingAnswer
+// onlyShopHeldDue makes the kept answers whose order row a transaction of
+// the shop held due at once, puts the others (the database refused them)
+// off past until, and returns how many are held.
+func (ap *applier) onlyShopHeldDue(until time.Time) (held int) {
 	for _, p := range ap.backlog {
 		if errors.Is(p.lastErr, errShopHoldsRow) {
-			held = append(held, p)
+			p.notBefore = time.Time{}
+			held++
+		} else {
+			p.notBefore = until.Add(time.Second)
 		}
 	}
 	return held
@@ -460,12 +463,8 @@ func (ap *applier) finish() error {
 		ap.flush(ctx)
 		wait := time.Until(ap.retryAt)
 		if !ap.dbFailing {
-			held := ap.heldByShop()
-			if len(held) == 0 || time.Now().After(shopLetGoBy) {
+			if time.Now().After(shopLetGoBy) || ap.onlyShopHeldDue(shopLetGoBy) == 0 {
 				break
-			}
-			for _, p := range held {
-				p.notBefore = time.Time{}
 			}
 			wait = shopRowPoll
 		}
@@ -500,8 +499,11 @@ func (ap *applier) finish() error {
 		}
 	}
 	if len(refused) > 0 && (ap.saved == 0 || releaseErr != nil) {
-		return errors.Join(fmt.Errorf("saving znet's answers: %d could not be saved: %w",
-			len(refused), refused[len(refused)-1].lastErr), releaseErr)
+		cause := refused[len(refused)-1].lastErr
+		if cause == nil { // never tried: the database was not answering
+			cause = ap.lastSaveErr
+		}
+		return errors.Join(fmt.Errorf("saving znet's answers: %d could not be saved: %w", len(refused), cause), releaseErr)
 	}
 	return releaseErr
 }

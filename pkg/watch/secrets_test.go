@@ -307,8 +307,8 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	})
 }
 
-// A shop transaction that lets go of an order's row a moment after znet
-// answered about it costs no second request: the run's end waits that
+// A shop transaction that lets go of an order's row a moment after zwatch
+// tried to save znet's answer costs no second request: the run's end waits that
 // moment and saves the answer it holds, rather than hand the claim back for
 // the next run to ask again.
 func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
@@ -319,11 +319,15 @@ func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
 	release := e.db.HoldOrderLock(id)
 	defer release()
 	go func() {
+		// The shop lets go a moment after zwatch first tried to save the
+		// answer and met the lock.
 		defer release()
-		for deadline := time.Now().Add(10 * time.Second); e.znet.Requests("14100") < 1 && time.Now().Before(deadline); {
-			time.Sleep(10 * time.Millisecond)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if strings.Contains(e.logs.String(), `"msg":"saved answers"`) {
+				break
+			}
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
 	}()
 
 	sum := e.run(e.config())

@@ -307,59 +307,61 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	})
 }
 
-// A shop transaction that lets go of an order's row a moment after zwatch
-// tried to save znet's answer costs no second request: the run's end waits that
-// moment and saves the answer it holds, rather than hand the claim back for
-// the next run to ask again.
-func TestRunEndWaitsAMomentForARowTheShopHolds(t *testing.T) {
+// A shop transaction holding the row of a run's only order when znet's
+// answer comes back. Let go a moment after zwatch first tried to save it,
+// the run's end waits that moment and saves the answer, and znet is not
+// asked again for an answer zwatch had. Held to the end, the claim is
+// handed back, and the run did nothing wrong: it ends well, and
+// check-pending -q mails no one.
+func TestRunEndAndARowTheShopHolds(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	id := e.order("14100")
-	e.znet.SetDefault(znettest.Done("MOMENT-PIN", "tamam"))
-	release := e.db.HoldOrderLock(id)
-	defer release()
-	go func() {
-		// The shop lets go a moment after zwatch first tried to save the
-		// answer and met the lock.
-		defer release()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if strings.Contains(e.logs.String(), `"msg":"saved answers"`) {
-				break
+	for _, tc := range []struct {
+		name   string
+		letsGo bool
+		// completed by the run; znet's requests once a second run has
+		// asked what is due
+		completed, requests int
+	}{
+		{"the shop lets go a moment later", true, 1, 1},
+		{"the shop holds it to the end", false, 0, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			id := e.order("14100")
+			e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
+			release := e.db.HoldOrderLock(id)
+			defer release()
+			if tc.letsGo {
+				go func() {
+					defer release()
+					for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+						if strings.Contains(e.logs.String(), `"msg":"saved answers"`) { // the first try met the lock
+							break
+						}
+					}
+					time.Sleep(300 * time.Millisecond)
+				}()
 			}
-		}
-		time.Sleep(300 * time.Millisecond)
-	}()
 
-	sum := e.run(e.config())
+			sum := e.run(e.config()) // fails the test should the run fail
 
-	if row := e.db.ReadOrder(id); row.ExternalStatus != "completed" || sum.Total.Completed != 1 || len(sum.Unsaved) != 0 {
-		t.Errorf("order %+v, summary %+v: want it completed by the run that asked", row, sum.Total)
-	}
-	e.db.MakeAllDue()
-	e.run(e.config())
-	if n := e.znet.Requests("14100"); n != 1 {
-		t.Errorf("znet asked %d times, want 1: the answer in hand is saved, not asked for again", n)
-	}
-}
-
-// A run whose only answer met a row the shop held to the end did nothing
-// wrong: it hands the claim back and ends well, and check-pending -q mails
-// no one.
-func TestARunWhoseOnlyAnswerTheShopHoldsEndsWell(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	id := e.order("14200")
-	e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
-	release := e.db.HoldOrderLock(id)
-	defer release()
-
-	sum := e.run(e.config()) // fails the test should the run fail
-
-	if sum.NeedsAttention() || len(sum.Unsaved) != 0 {
-		t.Errorf("summary %+v: a row the shop holds is no reason for a person to look", sum)
-	}
-	if c := e.db.ReadCheck(id); c.ClaimedBy != nil || c.FinishedAt != nil {
-		t.Errorf("bookkeeping %+v: want the claim handed back, not finished", c)
+			if sum.NeedsAttention() || len(sum.Unsaved) != 0 {
+				t.Errorf("summary %+v: a row the shop holds is no reason for a person to look", sum)
+			}
+			if row := e.db.ReadOrder(id); (row.ExternalStatus == "completed") != (tc.completed == 1) || sum.Total.Completed != tc.completed {
+				t.Errorf("order %+v, summary %+v: want %d completed by the run", row, sum.Total, tc.completed)
+			}
+			if c := e.db.ReadCheck(id); c.ClaimedBy != nil {
+				t.Errorf("bookkeeping %+v: want no claim left when the run ended", c)
+			}
+			release()
+			e.db.MakeAllDue()
+			e.run(e.config())
+			if n := e.znet.Requests("14100"); n != tc.requests {
+				t.Errorf("znet asked %d times, want %d", n, tc.requests)
+			}
+		})
 	}
 }
 

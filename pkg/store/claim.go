@@ -395,7 +395,17 @@ type enlistFrom struct {
 // enlist runs enlistSQL over up to limit waiting orders.
 func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstDelay time.Duration) (enlisted, error) {
 	var e enlisted
-	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(params{
+	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(enlistParams(from, limit, firstDelay))...)
+	if err != nil {
+		return e, fmt.Errorf("registering newly sent orders: %w", err)
+	}
+	return e, nil
+}
+
+// enlistParams are enlistSQL's parameters; ExplainClaim (the benchmarks')
+// takes them from here too, so that it runs the statement a run does.
+func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
+	return params{
 		"from_sent_at":             from.SentAt,
 		"from_order_id":            from.OrderID,
 		"only_order_id":            from.OnlyOrderID,
@@ -403,11 +413,7 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 		"scan_limit":               limit,
 		"first_delay_seconds":      firstDelay.Seconds(),
 		"first_check_most_seconds": firstCheckMost.Seconds(),
-	})...)
-	if err != nil {
-		return e, fmt.Errorf("registering newly sent orders: %w", err)
 	}
-	return e, nil
 }
 
 // enlistSQL reads waiting orders in the order the shop sent them, from a
@@ -557,7 +563,7 @@ LEFT JOIN LATERAL (
 // firstCheckMost bounds a learned panel's first check as registering reads
 // it. No plan asks first later than the 30-minute floor every waiting
 // order is asked at (watch.MaxCheckWait); a value past it, or past what
-// an interval holds ('Infinity', 1e300, 'NaN'), can only be a hand edit of
+// an interval holds ('Infinity', 1e300), can only be a hand edit of
 // the row, and must not fail the registering, and with it the claim, of
 // every panel's orders.
 const firstCheckMost = 30 * time.Minute

@@ -1,5 +1,3 @@
-//go:build bench
-
 package store
 
 import (
@@ -15,9 +13,11 @@ import (
 // transaction that is rolled back, so nothing is claimed; only the time the
 // statements took is real.
 //
-// Only the benchmarks call it (this file is built with -tags bench), to show
-// that the claim's cost does not grow with the shop's finished orders. No
-// zwatch command runs it.
+// Only the benchmarks call it, to show that the claim's cost does not grow
+// with the shop's finished orders; no zwatch command runs it. It is built
+// with the rest, not under the benchmarks' tag, so that a test of the
+// default build (TestExplainClaimRunsTheClaimsStatements) runs it with
+// every parameter the statements take.
 func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -30,10 +30,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 		query  namedSQL
 		params params
 	}{
-		{"enlist", enlistSQL, params{
-			"from_sent_at": "-infinity", "from_order_id": uuidZero, "only_order_id": nil, "changed_within": nil,
-			"scan_limit": p.Register, "first_delay_seconds": p.FirstDelay.Seconds(),
-		}},
+		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero}, p.Register, p.FirstDelay)},
 		{"purge", purgeSQL, params{"kept_for_seconds": FinishedKeptFor.Seconds(), "purge_limit": purgeLimit}},
 		{"claim", claimDueSQL, params{
 			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),

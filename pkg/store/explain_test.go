@@ -1,0 +1,36 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// The benchmarks read the claim's plans from ExplainClaim: it must run the
+// statements a claim runs, with every parameter they take (a learned
+// panel's first check among them), and leave nothing behind.
+func TestExplainClaimRunsTheClaimsStatements(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+		VALUES ($1, 300, 300, 0, 1, 20, '{0}', '{1}')`, integ)
+	order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: time.Hour})
+
+	plans, err := db.Store.ExplainClaim(context.Background(), firstChunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, step := range []string{"-- enlist", "-- purge", "-- claim"} {
+		if !strings.Contains(plans, step) {
+			t.Errorf("no plan of the claim's %q statement in:\n%s", strings.TrimPrefix(step, "-- "), plans)
+		}
+	}
+	if db.HasCheck(order) {
+		t.Error("explaining the claim registered an order: its transaction must be rolled back")
+	}
+}

@@ -260,14 +260,19 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 				VALUES ($1, 300, 300, 0, 1, `+value+`, '{0}', '{1}')`, integ)
 			overdue := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: 31 * time.Minute})
 			recent := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2", SentAgo: time.Minute})
+			// Due at once were the value read as a first check of none.
+			fresh := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "3", SentAgo: 10 * time.Second})
 
 			got := claimIDs(t, db, firstChunk)
 
-			if !db.HasCheck(overdue) || !db.HasCheck(recent) {
+			if !db.HasCheck(overdue) || !db.HasCheck(recent) || !db.HasCheck(fresh) {
 				t.Fatal("the orders were not registered")
 			}
 			if !slices.Contains(got, overdue) {
 				t.Errorf("claimed %v, want the order sent 31 minutes ago among them", got)
+			}
+			if slices.Contains(got, fresh) {
+				t.Errorf("claimed %v, with the order sent 10 s ago: want it first due %s after sending", got, firstDue)
 			}
 			if want := firstDue < time.Minute; slices.Contains(got, recent) != want {
 				t.Errorf("the order sent a minute ago claimed: %v, want %v (first due %s after sending)", !want, want, firstDue)

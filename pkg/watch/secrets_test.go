@@ -352,8 +352,8 @@ func TestRunEndAndARowTheShopHolds(t *testing.T) {
 			if row := e.db.ReadOrder(id); (row.ExternalStatus == "completed") != (tc.completed == 1) || sum.Total.Completed != tc.completed {
 				t.Errorf("order %+v, summary %+v: want %d completed by the run", row, sum.Total, tc.completed)
 			}
-			if c := e.db.ReadCheck(id); c.ClaimedBy != nil {
-				t.Errorf("bookkeeping %+v: want no claim left when the run ended", c)
+			if c := e.db.ReadCheck(id); c.ClaimedBy != nil || (c.FinishedAt != nil) != (tc.completed == 1) {
+				t.Errorf("bookkeeping %+v: want no claim left when the run ended, finished only if completed", c)
 			}
 			release()
 			e.db.MakeAllDue()

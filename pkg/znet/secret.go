@@ -64,7 +64,13 @@ func newScrubber(password string) *scrubber {
 	if trimmed != password && utf8.RuneCountInString(trimmed) > maxCoincidentPasswordRunes {
 		pattern += "|" + passwordForms(trimmed)
 	}
-	return &scrubber{pattern: regexp.MustCompile(pattern), password: password}
+	// Leftmost-longest: of the forms that fit where an echo ends, the
+	// longest. The first that fits would take "%" alone where the panel
+	// wrote "%25", and leave "25" behind, telling the password's last
+	// character.
+	re := regexp.MustCompile(pattern)
+	re.Longest()
+	return &scrubber{pattern: re, password: password}
 }
 
 // passwordForms is the regexp for password in all its forms, one group of

@@ -62,7 +62,7 @@ func phpEchoes(password string) map[string]string {
 }
 
 func TestScrubberFindsEveryEcho(t *testing.T) {
-	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1"} {
+	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1", "yüzde100%", "a&b&"} {
 		sc := newScrubber(password)
 		for form, echo := range phpEchoes(password) {
 			text := "Bekliyor; istek: kod=D1&sifre=" + echo + "&tahsilat_api_islem_id=7 tamam"

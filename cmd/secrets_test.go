@@ -127,6 +127,9 @@ func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
 		t.Errorf("order %+v, want it unchanged", row)
 	}
+	if c := s.db.ReadCheck(id); c.ClaimedBy != nil {
+		t.Errorf("bookkeeping %+v: want the claim handed back, so that the next run asks again", c)
+	}
 }
 
 // A shop trigger that refuses the update may quote the PIN in its message;

@@ -112,8 +112,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}, []store.Outcome{outcome})
 	if err != nil {
 		// What znet said, maybe a PIN, is still the operator's to see. The
-		// claim lapses by itself, and the next run asks again.
+		// claim is handed back, as for a held row, so that the next run asks
+		// again rather than take the order for another run's; where the
+		// database cannot take that either, the claim lapses by itself.
 		check.NotSaved = "the database did not take znet's answer, so it was not saved; the next run asks again"
+		if st.Release(dbCtx, runID, []string{orderID}) != nil {
+			check.NotSaved = "the database did not take znet's answer, so it was not saved; a run asks again once this check's claim on the order lapses, within " +
+				(cfg.Timeout + time.Minute).String()
+		}
 		return check, hidePINs(err, []store.Outcome{outcome})
 	}
 	if len(applied) == 1 && applied[0].Busy {

@@ -68,7 +68,7 @@ Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 	f := c.Flags()
 	f.StringVar(&opts.IntegrationID, "integration", "", "ask only this integration, even if it is disabled: its name, or the beginning of its id")
 	f.BoolVar(&opts.Save, "save", false, `write the balances of the integrations that answered ok to integrations.balance and "balanceUpdatedAt"`)
-	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer")
+	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer, at most 2m")
 	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
@@ -88,7 +88,7 @@ type panelLine struct {
 }
 
 func runBalance(ctx context.Context, opts *BalanceOptions) error {
-	if err := requirePositive("--timeout", opts.Timeout); err != nil {
+	if err := requireTimeout(opts.Timeout); err != nil {
 		return err
 	}
 	if opts.Concurrency < 1 {

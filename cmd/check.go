@@ -58,7 +58,7 @@ another run is asking znet about it right now (try again in a minute).`,
 	}
 	f := c.Flags()
 	f.StringVar(&opts.OrderID, "order", "", "the order: its number, the beginning of its id, or its id; required")
-	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take")
+	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take, at most 2m")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "ask znet and print what would change; write nothing")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print the PIN in full (it is the customer's secret)")
 	addOutputFlag(c, &opts.Output, "output format")
@@ -111,7 +111,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := requirePositive("--timeout", opts.Timeout); err != nil {
+	if err := requireTimeout(opts.Timeout); err != nil {
 		return err
 	}
 	return opts.withStore(ctx, func(st *store.Store) error {

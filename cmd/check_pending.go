@@ -130,7 +130,7 @@ and unasked orders are released.`,
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel)")
 	f.Float64Var(&cfg.Rate, "rate", cfg.Rate, "requests per second at most per integration, by every run on every host together, from 0.1 to 1000; 0 is unlimited")
-	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take")
+	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, at most 2m")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time (a learned panel's plan may choose otherwise)")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")

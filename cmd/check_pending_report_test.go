@@ -255,6 +255,7 @@ func TestOperatorCommandsBadInput(t *testing.T) {
 		{"balance", "--integration", "acme"},
 		{"balance", "--integration", uuid.NewString(), "--save"},
 		{"balance", "--timeout", "0s", "--save"},
+		{"balance", "--timeout", "1000h", "--save"},
 		{"balance", "--concurrency", "0", "--save"},
 		{"balance", "-o", "xml", "--save"},
 		{"check-pending", "--metrics-file", filepath.Join(dir, "missing", "zwatch.prom")},

@@ -234,6 +234,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check"},
 		{"check", "--order", "not-a-uuid"},
 		{"check", "--order", id, "--timeout", "0s"},
+		{"check", "--order", id, "--timeout", "1000h"}, // killed, it would hold the order from every run for weeks
+		{"check-pending", "--timeout", "3m"},
 		{"list", "--limit", "0"},
 		{"list", "--tenant", "acme"},
 		{"list", "--pending", "--stuck"},

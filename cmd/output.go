@@ -93,10 +93,10 @@ func outputErr(w io.Writer) error {
 	return nil
 }
 
-// requirePositive is the check of every duration flag that bounds a wait.
-func requirePositive(flag string, d time.Duration) error {
-	if d <= 0 {
-		return usage("%s must be positive, like 20s", flag)
+// requireTimeout checks a command's --timeout as a run's is checked.
+func requireTimeout(d time.Duration) error {
+	if problem := watch.TimeoutProblem(d); problem != "" {
+		return usage("--timeout %s, like 20s", problem)
 	}
 	return nil
 }

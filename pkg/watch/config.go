@@ -89,6 +89,13 @@ const (
 	DefaultRate       = 5
 )
 
+// MaxTimeout bounds one request to znet (Timeout). A panel that has not
+// answered in two minutes will not; and the order a request asks about
+// stays claimed while the request may take, so that an hour's timeout, its
+// process killed, would keep `check --order`'s order from every run for
+// the hour.
+const MaxTimeout = 2 * time.Minute
+
 // The rates a run may pace a panel at (Rate), besides 0 for no pace. All
 // runs share each panel's clock, which moves by the spacing of the run
 // that reserves: below MinRate one run's reservation would hold every
@@ -135,6 +142,20 @@ func fieldError(field, problem string) error {
 	return &FieldError{Field: field, Problem: problem}
 }
 
+// TimeoutProblem is what is wrong with d as the time one request to znet
+// may take (Timeout); "" if nothing. The commands that ask znet outside a
+// run check their --timeout with it too.
+func TimeoutProblem(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "must be positive"
+	case d > MaxTimeout:
+		return "must be at most " + strings.TrimSuffix(MaxTimeout.String(), "0s") +
+			": a panel silent that long is not answering, and the order asked stays claimed while the request may take"
+	}
+	return ""
+}
+
 // Validate reports the first setting that makes no sense, as a *FieldError.
 func (c Config) Validate() error {
 	switch {
@@ -146,8 +167,8 @@ func (c Config) Validate() error {
 		return fieldError("PerIntegration", "must be at least 1")
 	case !(c.Rate == 0 || c.Rate >= MinRate && c.Rate <= MaxRate): // NaN too
 		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
-	case c.Timeout <= 0:
-		return fieldError("Timeout", "must be positive")
+	case TimeoutProblem(c.Timeout) != "":
+		return fieldError("Timeout", TimeoutProblem(c.Timeout))
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
 	case c.FirstDelay < 0:

@@ -124,6 +124,10 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 	if r := zwatch(t, s.db, "list", "--integration", "znet-C"); r.code != 2 {
 		t.Errorf("an unknown integration: exit %d, want 2\n%s", r.code, r.all())
 	}
+	// Too short to be taken for an id's beginning: said so, not "no such id".
+	if r := zwatch(t, s.db, "list", "--integration", other[:2]); r.code != 2 || !strings.Contains(r.stderr, "at least 4 hex digits") {
+		t.Errorf("list --integration %s: exit %d, want 2 and the shortest beginning named\n%s", other[:2], r.code, r.all())
+	}
 	for _, args := range [][]string{{"stats"}, {"check-pending"}} {
 		s.db.MakeAllDue()
 		if r := zwatch(t, s.db, args...); !strings.Contains(r.stdout, other[:8]) || !strings.Contains(r.stdout, s.integ[:8]) {

@@ -111,6 +111,9 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 	}
 	switch len(found) {
 	case 0:
+		if hex := strings.ReplaceAll(s, "-", ""); hex != "" && len(hex) < minIDPrefix && strings.Trim(strings.ToLower(hex), "0123456789abcdef") == "" {
+			return store.Integration{}, usage("%s %q: no znet integration has this name, and an id's beginning needs at least %d hex digits (see zwatch stats)", flag, s, minIDPrefix)
+		}
 		return store.Integration{}, usage("%s %q: no znet integration has this name or an id beginning so (see zwatch stats)", flag, s)
 	case 1:
 		return found[0], nil

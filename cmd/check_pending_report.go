@@ -48,8 +48,10 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 	// run as root), a named pipe or a symbolic link would be replaced by a
 	// regular file, not written to.
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return usage("--metrics-file %s is %s, which zwatch would replace with a file of its own; name a regular file, like %s",
-			path, fileKind(fi.Mode()), filepath.Join(dir, "zwatch.prom"))
+		// No example beside it: for /dev/null that would be a file in /dev,
+		// for a symbolic link maybe the link itself.
+		return usage("--metrics-file %s is %s, which zwatch would replace with a file of its own; name a regular file or a new one, like /var/lib/node_exporter/textfile/zwatch.prom",
+			path, fileKind(fi.Mode()))
 	}
 	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
 	if err != nil {

@@ -1,3 +1,5 @@
+//go:build bench || demo
+
 package store_test
 
 import (

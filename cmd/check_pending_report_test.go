@@ -251,6 +251,8 @@ func TestOperatorCommandsBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"stats", "--runs", "-1"},
 		{"stats", "-o", "yaml"},
+		{"stats", "--first-delay", "-1s"},
+		{"stats", "--first-delay", "1000h"}, // check-pending refuses it
 		{"stats", "extra-arg"},
 		{"balance", "--integration", "acme"},
 		{"balance", "--integration", uuid.NewString(), "--save"},

@@ -96,8 +96,11 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	if opts.Runs < 0 {
 		return usage("--runs must not be negative")
 	}
-	if opts.FirstDelay < 0 {
-		return usage("--first-delay must not be negative")
+	// check-pending's --first-delay, held to what check-pending takes.
+	cfg := watch.DefaultConfig()
+	cfg.FirstDelay = opts.FirstDelay
+	if err := cfg.Validate(); err != nil {
+		return configUsage(err)
 	}
 	return opts.withStore(ctx, func(st *store.Store) error {
 		integrations, total, err := st.OrderStats(ctx, store.StatsParams{

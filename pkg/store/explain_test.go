@@ -18,8 +18,7 @@ func TestExplainClaimRunsTheClaimsStatements(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
-		VALUES ($1, 300, 300, 0, 1, 20, '{0}', '{1}')`, integ)
+	learnFirstCheck(db, integ, "20")
 	order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: time.Hour})
 
 	plans, err := db.Store.ExplainClaim(context.Background(), firstChunk)

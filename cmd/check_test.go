@@ -220,3 +220,40 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 		}
 	}
 }
+
+// A database restart between znet's answer and its save: check --order
+// shows what znet said (its PIN masked) and one error line, exits 1, and
+// says truly when a run asks again: the claim it could not hand back
+// lapses within --timeout + 1 minute, and until then another check is
+// told the order is being asked about.
+func TestCheckOrderOverADatabaseRestart(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("33")
+	var end func()
+	s.znet.SetResponder(func(string, int) znettest.Answer {
+		end = s.db.Outage()
+		return znettest.Done("RESTART-PIN-33", "tamam")
+	})
+
+	r := zwatch(t, s.db, "check", "--order", id, "--timeout", "10s")
+	end()
+
+	if r.code != 1 || !strings.Contains(r.stdout, "znet: done") || !strings.Contains(r.stdout, "lapses, within 1m10s") {
+		t.Errorf("exit %d, want 1, znet's answer shown and when the claim lapses\n%s", r.code, r.all())
+	}
+	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; r.stderr == "" || lines != 1 {
+		t.Errorf("stderr has %d lines, want one error line\n%s", lines, r.stderr)
+	}
+	assertNoSecret(t, "output", r.all(), "RESTART-PIN")
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
+		t.Errorf("order %+v, want it unchanged", row)
+	}
+	if lapse := time.Until(s.db.ClaimsLapseAt()); lapse <= 0 || lapse > 70*time.Second {
+		t.Errorf("the claim lapses in %s, want within the 1m10s said", lapse)
+	}
+	if r := zwatch(t, s.db, "check", "--order", id); r.code != 4 || s.znet.TotalRequests() != 1 {
+		t.Errorf("a second check before the claim lapsed: exit %d after %d requests, want 4 and znet not asked again\n%s",
+			r.code, s.znet.TotalRequests(), r.all())
+	}
+}

@@ -85,6 +85,11 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	if got := s.db.ReadCheck(waiting).Attempts; got < 3 {
 		t.Errorf("the waiting order has %d attempts after check --order, want at least 3", got)
 	}
+	refused := s.refusedOrder("46", "GRANT-PIN-46") // a shop trigger refuses the answer
+	run(1, "check", "--order", refused)
+	if c := s.db.ReadCheck(refused); c.ClaimedBy != nil {
+		t.Errorf("check --order as the role kept its claim on an answer the shop refused: %+v", c)
+	}
 	stuck := s.order("45")
 	s.db.AddCheck(stuck, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
 	run(0, "retry", "--stuck")

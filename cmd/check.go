@@ -57,7 +57,7 @@ another run is asking znet about it right now (try again in a minute).`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.OrderID, "order", "", "the order: its number, the beginning of its id, or its id; required")
+	nameFlag(f, &opts.OrderID, "order", "the order: its number, the beginning of its id, or its id; required")
 	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take, at most 2m")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "ask znet and print what would change; write nothing")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print the PIN in full (it is the customer's secret)")

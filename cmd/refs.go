@@ -8,12 +8,36 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/spf13/pflag"
 
 	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // How an operator names things: an order the way a customer reads it out
 // (its number, or the short id `list` shows), an integration by its name.
+
+// nameFlag registers a flag that names one thing: an order, a tenant, an
+// integration. Given twice it is refused while the command line is parsed:
+// who names two orders expects both, and the last alone would be shown or
+// asked about without a word about the first.
+func nameFlag(f *pflag.FlagSet, p *string, name, usage string) {
+	f.Var(&nameValue{p: p}, name, usage)
+}
+
+type nameValue struct {
+	p   *string
+	set bool
+}
+
+func (v *nameValue) String() string { return *v.p }
+func (v *nameValue) Type() string   { return "string" }
+func (v *nameValue) Set(s string) error {
+	if v.set {
+		return fmt.Errorf("already given as %q: name one at a time", *v.p)
+	}
+	*v.p, v.set = s, true
+	return nil
+}
 
 // minIDPrefix is the shortest id prefix taken: fewer hex digits would name
 // half the shop.

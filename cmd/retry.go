@@ -41,7 +41,7 @@ are left alone. The next check-pending run asks about the rest.`,
 	}
 	f := c.Flags()
 	f.BoolVar(&opts.Stuck, "stuck", false, "retry the orders zwatch gave up on (required)")
-	f.StringVar(&opts.Integration, "integration", "", "only this integration's orders: its name, or the beginning of its id")
+	nameFlag(f, &opts.Integration, "integration", "only this integration's orders: its name, or the beginning of its id")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }

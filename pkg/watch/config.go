@@ -96,6 +96,12 @@ const (
 // the hour.
 const MaxTimeout = 2 * time.Minute
 
+// MinTick bounds how often a looping run claims (Tick): every claim is a
+// statement on the shop's database, and a slip such as --tick 1ms would
+// run it a thousand times a second for as long as the loop lasts. A run
+// whose time is compressed (TimeScale) is held to it on its own clock.
+const MinTick = 100 * time.Millisecond
+
 // The rates a run may pace a panel at (Rate), besides 0 for no pace. All
 // runs share each panel's clock, which moves by the spacing of the run
 // that reserves: below MinRate one run's reservation would hold every
@@ -190,6 +196,8 @@ func (c Config) Validate() error {
 			Problem: "must not be longer than MaxDuration, which bounds the whole run"}
 	case c.Loop > 0 && c.Tick <= 0:
 		return fieldError("Tick", "must be positive")
+	case c.Loop > 0 && float64(c.Tick)*max(1, c.TimeScale) < float64(MinTick):
+		return fieldError("Tick", "must be at least "+MinTick.String()+": every tick claims with a statement on the shop's database")
 	case c.Loop > 0 && c.DryRun:
 		return &FieldError{Field: "Loop", Other: "DryRun",
 			Problem: "must be 0 with DryRun: a dry run asks once and writes nothing"}

@@ -24,7 +24,7 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{200 * time.Millisecond}
 	cfg.Loop = 4 * time.Second
-	cfg.Tick = 50 * time.Millisecond
+	cfg.Tick = 100 * time.Millisecond
 
 	// Two looping invocations overlap completely, as two cron entries or two
 	// hosts would.
@@ -68,7 +68,7 @@ func TestLoopStopsCleanlyOnCancel(t *testing.T) {
 	cfg := e.config()
 	cfg.Loop = time.Minute
 	cfg.MaxDuration = 2 * time.Minute
-	cfg.Tick = 50 * time.Millisecond
+	cfg.Tick = 100 * time.Millisecond
 	cfg.Timeout = time.Minute
 
 	ctx, cancel := context.WithCancel(context.Background())

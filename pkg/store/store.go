@@ -10,8 +10,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -345,13 +348,51 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	// statement instead, and overlapping runs would fail each other.
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted, ReadOnly: s.readOnly})
 	if err != nil {
-		return err
+		return connectionBroke(err)
 	}
 	defer tx.Rollback() // after Commit, a no-op that returns sql.ErrTxDone
 	if err := fn(tx); err != nil {
+		return connectionBroke(err)
+	}
+	return connectionBroke(tx.Commit())
+}
+
+// connectionBrokeError is a statement whose connection broke under it: the
+// server restarting or failing over, or the network between. The driver's
+// words ("read tcp ...: connection reset by peer", "driver: bad
+// connection") do not tell an operator that the database went away.
+type connectionBrokeError struct{ err error }
+
+func (e *connectionBrokeError) Error() string {
+	return "the connection to the database broke (a restart, a failover or the network?): " + e.err.Error()
+}
+func (e *connectionBrokeError) Unwrap() error { return e.err }
+
+// connectionBroke says so of an error that is the connection breaking, and
+// passes any other error on as it is.
+func connectionBroke(err error) error {
+	if err == nil || errors.As(err, new(*connectionBrokeError)) {
 		return err
 	}
-	return tx.Commit()
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code {
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return &connectionBrokeError{err: err}
+		}
+		if pqErr.Code.Class() == "08" { // connection_exception
+			return &connectionBrokeError{err: err}
+		}
+		return err
+	}
+	var netErr net.Error
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return err // our own deadline, not the database's doing
+		}
+		return &connectionBrokeError{err: err}
+	}
+	return err
 }
 
 // shopLockWait bounds how long a statement that reads the shop's tables

@@ -399,11 +399,14 @@ func TestSmallCommandLineTruths(t *testing.T) {
 func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 	t.Parallel()
 	for args, want := range map[string]string{
-		"check 1010":                `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
-		"list 9b84a6d1":             "name the order with --order 9b84a6d1",
-		"check-pending now":         `zwatch check-pending takes no arguments, got "now"`,
-		"list --pending --stuck":    "--pending and --stuck cannot be combined",
-		"list --failed --completed": "--failed and --completed cannot be combined",
+		"check 1010":                             `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
+		"list 9b84a6d1":                          "name the order with --order 9b84a6d1",
+		"check-pending now":                      `zwatch check-pending takes no arguments, got "now"`,
+		"list --pending --stuck":                 "--pending and --stuck cannot be combined",
+		"list --failed --completed":              "--failed and --completed cannot be combined",
+		"migrate --status --print-grants zwatch": "--status and --print-grants cannot be combined",
+		"check --order 1010 --order 1011":        `--order" flag: already given as "1010": name one at a time`,
+		"list --tenant 1b2c --tenant 3d4e":       `--tenant" flag: already given as "1b2c"`,
 	} {
 		var errOut strings.Builder
 		r := runMain(strings.Fields(args), &errOut)
@@ -430,6 +433,7 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		"--log-format xml":            "want auto, text or json",
 		"--first-delay -1s --loop 0":  "--first-delay must not be negative",
 		"--loop 10s --tick 0s":        "--tick must be positive",
+		"--loop 10s --tick 1ns":       "--tick must be at least 100ms",
 	} {
 		r := zwatch(t, s.db, append([]string{"check-pending"}, strings.Fields(args)...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "MaxDuration") {

@@ -56,7 +56,52 @@ func hidePINAs(text, pin string, mask func(code string) string) string {
 	for _, code := range codes {
 		text = hideLoosely(text, code, mask(code))
 	}
+	for _, code := range strings.Fields(pin) {
+		text = hideFragments(text, code)
+	}
 	return text
+}
+
+// fragmentMask stands for part of a PIN a text quoted. It shows nothing:
+// the mask of the whole code would show its end, which the text may not
+// have quoted.
+const fragmentMask = "••••"
+
+// hideFragments masks any stretch of at least minLoosePIN of code's letters
+// and digits that text quotes in the shapes hideLoosely finds: a shop
+// trigger's refusal may quote the start of a PIN (left(pin, 8)), and half a
+// PIN is more than MaskPIN would ever show.
+func hideFragments(text, code string) string {
+	want := alnums(code)
+	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
+		return text
+	}
+	have := alnums(text)
+	var b strings.Builder
+	copied := 0
+	for i := 0; i+minLoosePIN <= len(have); i++ {
+		longest := 0
+		for j := 0; j+minLoosePIN <= len(want); j++ {
+			n := 0
+			for i+n < len(have) && j+n < len(want) && have[i+n].r == want[j+n].r &&
+				(n == 0 || utf8.RuneCountInString(text[have[i+n-1].end:have[i+n].start]) <= maxLooseGap) {
+				n++
+			}
+			longest = max(longest, n)
+		}
+		if longest < minLoosePIN {
+			continue
+		}
+		b.WriteString(text[copied:have[i].start])
+		b.WriteString(fragmentMask)
+		copied = have[i+longest-1].end
+		i += longest - 1
+	}
+	if copied == 0 {
+		return text
+	}
+	b.WriteString(text[copied:])
+	return b.String()
 }
 
 // A code is looked for in other shapes when it has from minLoosePIN to

@@ -37,6 +37,12 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"AB12-CD34-EF56-GH78", "Siparis 1234 tamam", "Siparis 1234 tamam"},
 		{"AB12 ", "PIN AB12. a  b", "PIN ••••2. a  b"}, // a shop-written PIN, trailing space and all
 		{" ", "PIN AB12. a  b", "PIN AB12. a  b"},
+		// Part of a PIN, as a shop trigger's left(pin, 9) quotes it: six
+		// letters and digits or more, masked showing nothing.
+		{"AB12-CD34-EF56-GH78", "pin AB12-CD34 too long", "pin •••• too long"},
+		{"AB12-CD34-EF56-GH78", "pin starts cd34EF56, order 1010", "pin starts ••••, order 1010"},
+		{"AB12-CD34-EF56-GH78", "pin ab12cd, ends GH78, AB12C", "pin ••••, ends GH78, AB12C"},
+		{"AAAA-1111  BBBB-2222", "second code BBBB-22 refused", "second code •••• refused"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)

@@ -2,7 +2,7 @@
 -- panel broken over a weekend must not cost every order it holds. The clock
 -- is first_checked_at; while panel_failing_since is set, the time since it
 -- does not count, and when the order is next claimed first_checked_at moves
--- later by that much (store.ResumeGiveUpClocks).
+-- later by that much (in the claim itself, store.claimDueSQL).
 
 -- +goose Up
 -- Adding a nullable column without a default only touches the catalogue, but

@@ -421,6 +421,17 @@ func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 	}
 }
 
+// Shell completion parses the command line twice: a name given once is not
+// refused there as given twice.
+func TestCompletionAfterANamingFlag(t *testing.T) {
+	t.Parallel()
+	var errOut strings.Builder
+	r := runMain([]string{"__complete", "list", "--order", "1010", "--integration", "znet-A", "-o", ""}, &errOut)
+	if r.code != 0 || !strings.Contains(r.stdout, "json") || strings.Contains(r.all(), "already given") {
+		t.Errorf("completing -o after --order and --integration: exit %d, want json offered\n%s", r.code, r.all())
+	}
+}
+
 func TestFlagErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

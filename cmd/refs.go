@@ -17,9 +17,10 @@ import (
 // (its number, or the short id `list` shows), an integration by its name.
 
 // nameFlag registers a flag that names one thing: an order, a tenant, an
-// integration. Given twice it is refused while the command line is parsed:
-// who names two orders expects both, and the last alone would be shown or
-// asked about without a word about the first.
+// integration. Given twice with two values it is refused while the command
+// line is parsed: who names two orders expects both, and the last alone
+// would be shown or asked about without a word about the first. The same
+// value again is taken: shell completion parses the line twice.
 func nameFlag(f *pflag.FlagSet, p *string, name, usage string) {
 	f.Var(&nameValue{p: p}, name, usage)
 }
@@ -32,7 +33,10 @@ type nameValue struct {
 func (v *nameValue) String() string { return *v.p }
 func (v *nameValue) Type() string   { return "string" }
 func (v *nameValue) Set(s string) error {
-	if v.set {
+	switch {
+	case v.set && strings.TrimSpace(*v.p) == "" && s != *v.p:
+		return fmt.Errorf("given twice, the first time empty: name one at a time")
+	case v.set && s != *v.p:
 		return fmt.Errorf("already given as %q: name one at a time", *v.p)
 	}
 	*v.p, v.set = s, true

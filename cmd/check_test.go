@@ -242,7 +242,7 @@ func TestCheckOrderOverADatabaseRestart(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "znet: done") || !strings.Contains(r.stdout, "lapses, within 1m10s") {
 		t.Errorf("exit %d, want 1, znet's answer shown and when the claim lapses\n%s", r.code, r.all())
 	}
-	oneLine(t, r.stderr, "the connection to the database broke")
+	oneLine(t, r.stderr, "(the database went away or could not be reached: a restart")
 	assertNoSecret(t, "output", r.all(), "RESTART-PIN")
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
 		t.Errorf("order %+v, want it unchanged", row)

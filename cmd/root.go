@@ -131,6 +131,11 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		// One line: cron mails it, and an operator reads it at a glance.
 		// It may quote arguments, where a password can stand by mistake.
 		line := store.RedactPasswordsOf(strings.ReplaceAll(err.Error(), "\n", "; "), args)
+		if store.ConnectionBroke(err) {
+			// Said once, however many of a run's errors the driver's
+			// "connection reset by peer" or "bad connection" stands in.
+			line += " (the database went away or could not be reached: a restart, a failover, the network, or the server ending the session)"
+		}
 		fmt.Fprintf(errOut, "zwatch: %s\n", line)
 	}
 	return exitStatus(err)

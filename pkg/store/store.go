@@ -357,39 +357,45 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return connectionBroke(tx.Commit())
 }
 
-// connectionBrokeError is a statement whose connection broke under it: the
-// server restarting or failing over, or the network between. The driver's
-// words ("read tcp ...: connection reset by peer", "driver: bad
-// connection") do not tell an operator that the database went away.
+// connectionBrokeError marks a statement that failed because the
+// database went away under it or could not be reached: the server
+// restarting or failing over, the network between, or the server ending
+// the session (lib/pq reports every FATAL mid-session, idle timeouts and
+// pg_terminate_backend among them, as "driver: bad connection"). Its text
+// is the driver's; ConnectionBroke lets the line an operator reads say
+// once what the driver's words ("read tcp ...: connection reset by peer")
+// do not, however many of a run's errors it joins.
 type connectionBrokeError struct{ err error }
 
-func (e *connectionBrokeError) Error() string {
-	return "the connection to the database broke (a restart, a failover or the network?): " + e.err.Error()
-}
+func (e *connectionBrokeError) Error() string { return e.err.Error() }
 func (e *connectionBrokeError) Unwrap() error { return e.err }
 
-// connectionBroke says so of an error that is the connection breaking, and
+// ConnectionBroke says whether err, or any error it joins, is a statement
+// that failed because the database went away or could not be reached.
+func ConnectionBroke(err error) bool { return errors.As(err, new(*connectionBrokeError)) }
+
+// connectionBroke marks an error that is the database going away, and
 // passes any other error on as it is.
 func connectionBroke(err error) error {
-	if err == nil || errors.As(err, new(*connectionBrokeError)) {
+	if err == nil || ConnectionBroke(err) {
 		return err
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
-		switch pqErr.Code {
-		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
-			return &connectionBrokeError{err: err}
-		}
-		if pqErr.Code.Class() == "08" { // connection_exception
+		// A FATAL reaches here only while connecting: the server starting
+		// up or shutting down, the database closed to connections, no
+		// connection slot free. A refused password (class 28) is the
+		// settings' fault, not the database going away.
+		if pqErr.Code.Class() == "08" || pqErr.Fatal() && pqErr.Code.Class() != "28" { // connection_exception
 			return &connectionBrokeError{err: err}
 		}
 		return err
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err // zwatch's own deadline or a signal, not the database's doing
+	}
 	var netErr net.Error
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return err // our own deadline, not the database's doing
-		}
 		return &connectionBrokeError{err: err}
 	}
 	return err
@@ -449,7 +455,7 @@ func againIfSerialization(statement func() error) error {
 		if attempt < 5 && errors.As(err, &pqErr) && pqErr.Code == "40001" { // serialization_failure
 			continue
 		}
-		return err
+		return connectionBroke(err)
 	}
 }
 

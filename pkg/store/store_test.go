@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/lib/pq"
 )
 
-// Only the connection breaking is called so: a refusal, a statement
-// timeout or zwatch's own deadline is not the database going away.
+// Only the database going away is called so: a refusal, a statement
+// timeout or zwatch's own deadline is not.
 func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	for _, c := range []struct {
@@ -25,7 +24,10 @@ func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 		{reset, true},
 		{fmt.Errorf("saving: %w", driver.ErrBadConn), true},
 		{io.ErrUnexpectedEOF, true},
-		{&pq.Error{Code: "57P01", Message: "terminating connection due to administrator command"}, true},
+		{&pq.Error{Severity: "FATAL", Code: "57P03", Message: "the database system is shutting down"}, true},
+		{&pq.Error{Severity: "FATAL", Code: "55000", Message: `database "shop" is not currently accepting connections`}, true},
+		{&pq.Error{Severity: "FATAL", Code: "28P01", Message: `password authentication failed for user "zwatch"`}, false},
+		{&pq.Error{Severity: "ERROR", Code: "55000", Message: "object not in prerequisite state"}, false},
 		{&pq.Error{Code: "08006"}, true},
 		{&pq.Error{Code: "57014", Message: "canceling statement due to statement timeout"}, false},
 		{&pq.Error{Code: "42501", Message: "permission denied for table product_orders"}, false},
@@ -34,14 +36,17 @@ func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 		{errors.New("pq: a shop trigger said no"), false},
 	} {
 		got := connectionBroke(c.err)
-		if broke := errors.As(got, new(*connectionBrokeError)); broke != c.broke {
+		if broke := ConnectionBroke(got); broke != c.broke {
 			t.Errorf("connectionBroke(%v) = %q, want broken %v", c.err, got, c.broke)
 		}
 		if !errors.Is(got, c.err) {
 			t.Errorf("connectionBroke(%v) lost the driver's error", c.err)
 		}
 	}
-	if twice := connectionBroke(connectionBroke(reset)); strings.Count(twice.Error(), "broke") != 1 {
-		t.Errorf("said twice: %q", twice)
+	if got := connectionBroke(reset); got.Error() != reset.Error() {
+		t.Errorf("the driver's words %q became %q", reset, got)
+	}
+	if !ConnectionBroke(errors.Join(errors.New("claiming"), fmt.Errorf("saving: %w", connectionBroke(reset)))) {
+		t.Error("a run's joined errors hide the broken connection")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -284,6 +285,9 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "250 could not be saved") {
 		t.Fatalf("a run whose answers could not be saved at all: err %v, want one naming the 250 answers", err)
+	}
+	if !store.ConnectionBroke(err) {
+		t.Errorf("the run's error %q is not known for the database going away, so the operator's line cannot say so", err)
 	}
 	logs := e.logs.String()
 	assertNoSecrets(t, "the run's log", logs, "OUTAGE-PIN")

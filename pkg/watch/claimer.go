@@ -119,11 +119,24 @@ func (c *claimer) loop() error {
 	defer recheck.Stop()
 
 	var outageSince time.Time
-	for {
-		more, err := c.claimOnce(claiming)
+	for first := true; ; first = false {
+		ctx := claiming
+		if first {
+			// The first claim is the one a run without --loop makes: it is
+			// made however short --loop is, bounded by --max-duration alone.
+			ctx = c.run.newRequests
+		}
+		more, err := c.claimOnce(ctx)
+		if ctx.Err() != nil {
+			// Stopping while claiming is not a failure. --max-duration
+			// coming before a claim showed that nothing more was due cuts
+			// the run short, were it before the first claim: such a run
+			// must not say it took everything due. The end of --loop does
+			// not: the next run goes on from there.
+			c.short = (more || err != nil) && (first || r.Loop == 0) && c.run.abort.Err() == nil
+			return nil
+		}
 		switch {
-		case err != nil && claiming.Err() != nil:
-			return nil // stopping while claiming is not a failure
 		case err != nil && (r.Loop == 0 || r.DryRun):
 			return err
 		case err != nil:
@@ -171,7 +184,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	r := c.run
 	room := c.room()
 	if ctx.Err() != nil {
-		return false, nil
+		return true, nil // not looked: as much may be due as before
 	}
 	if room < c.refillAt() {
 		// Claims come in chunks, not one order per answer: fewer, fuller

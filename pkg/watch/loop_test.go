@@ -123,3 +123,37 @@ func TestRunsStartedTogetherShareTheWork(t *testing.T) {
 		t.Errorf("znet got %d requests for 3000 orders, want exactly one each", got)
 	}
 }
+
+// A run whose --max-duration passes before its first claim has taken
+// anything did not take everything due: it says it was stopped early, not
+// done. (Time compressed a thousandfold: --max-duration of a millisecond.)
+func TestMaxDurationBeforeTheFirstClaimIsAnEarlyStop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order(referans(11500))
+	cfg := e.config()
+	cfg.TimeScale, cfg.MaxDuration = 1000, time.Millisecond
+
+	sum := e.run(cfg)
+
+	if sum.EndedBy != watch.EndedByMaxDuration || sum.StoppedBy != "max-duration" || sum.Total.Asked != 0 {
+		t.Errorf("ended by %q, stopped by %q, %d asked: want max-duration and nothing asked", sum.EndedBy, sum.StoppedBy, sum.Total.Asked)
+	}
+}
+
+// However short --loop is, a run makes the claim a run without it makes:
+// the loop bounds claiming again, not the first claim.
+func TestAShortLoopStillClaimsOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order(referans(11600))
+	e.znet.SetDefault(znettest.Waiting(""))
+	cfg := e.config()
+	cfg.TimeScale, cfg.Loop, cfg.Tick = 1000, 200*time.Microsecond, 200*time.Microsecond
+
+	sum := e.run(cfg)
+
+	if sum.Total.Asked != 1 || sum.EndedBy != watch.EndedByLoop {
+		t.Errorf("ended by %q after asking %d, want the one due order asked and the loop run its course", sum.EndedBy, sum.Total.Asked)
+	}
+}

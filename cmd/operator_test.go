@@ -445,6 +445,9 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		"--first-delay -1s --loop 0":  "--first-delay must not be negative",
 		"--loop 10s --tick 0s":        "--tick must be positive",
 		"--loop 10s --tick 1ns":       "--tick must be at least 100ms",
+		"--loop 20ms":                 "--loop must be 0 or at least --tick",
+		"--loop 58s --tick 1h":        "--loop must be 0 or at least --tick",
+		"--loop 0 --max-duration 1ms": "--max-duration must be at least 1s",
 	} {
 		r := zwatch(t, s.db, append([]string{"check-pending"}, strings.Fields(args)...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "MaxDuration") {

@@ -102,6 +102,11 @@ const MaxTimeout = 2 * time.Minute
 // whose time is compressed (TimeScale) is held to it on its own clock.
 const MinTick = 100 * time.Millisecond
 
+// MinMaxDuration bounds MaxDuration from below: a run that may start no
+// request after a few milliseconds claims nothing, and would end every
+// cron minute having done nothing, with nobody told.
+const MinMaxDuration = time.Second
+
 // The rates a run may pace a panel at (Rate), besides 0 for no pace. All
 // runs share each panel's clock, which moves by the spacing of the run
 // that reserves: below MinRate one run's reservation would hold every
@@ -177,6 +182,8 @@ func (c Config) Validate() error {
 		return fieldError("Timeout", TimeoutProblem(c.Timeout))
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
+	case float64(c.MaxDuration)*max(1, c.TimeScale) < float64(MinMaxDuration):
+		return fieldError("MaxDuration", "must be at least "+MinMaxDuration.String()+": a run needs that long to claim and ask")
 	case c.FirstDelay < 0:
 		return fieldError("FirstDelay", "must not be negative")
 	case c.FirstDelay > MaxCheckWait:
@@ -198,6 +205,9 @@ func (c Config) Validate() error {
 		return fieldError("Tick", "must be positive")
 	case c.Loop > 0 && float64(c.Tick)*max(1, c.TimeScale) < float64(MinTick):
 		return fieldError("Tick", "must be at least "+MinTick.String()+": every tick claims with a statement on the shop's database")
+	case c.Loop > 0 && c.Loop < c.Tick:
+		return &FieldError{Field: "Loop", Other: "Tick",
+			Problem: "must be 0 or at least Tick: a loop shorter than one tick claims only once"}
 	case c.Loop > 0 && c.DryRun:
 		return &FieldError{Field: "Loop", Other: "DryRun",
 			Problem: "must be 0 with DryRun: a dry run asks once and writes nothing"}

@@ -122,7 +122,7 @@ func TestPrintGrantsNeedsARole(t *testing.T) {
 func TestPrintGrantsRefusesPublic(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	for _, role := range []string{"public", "PUBLIC", "Public"} {
+	for _, role := range []string{"public", "PUBLIC", "Public", `"public"`} {
 		r := zwatch(t, db, "migrate", "--print-grants", role)
 		if r.code != 2 || strings.Contains(r.stdout, "GRANT") {
 			t.Errorf("--print-grants %s: exit %d, want 2 and no GRANT printed\n%s", role, r.code, r.all())

@@ -48,15 +48,16 @@ its own tables needs. --status and --print-grants change nothing.`,
 			if opts.Status && c.Flags().Changed("print-grants") {
 				return usage("--status and --print-grants cannot be combined: each prints its own listing")
 			}
-			// GRANT ... TO public, quoted or not, grants to every role.
-			if strings.EqualFold(opts.PrintGrants, "public") {
+			// GRANT ... TO public grants to every role; given as "public",
+			// quotes and all, it was meant as the same.
+			if strings.EqualFold(strings.Trim(opts.PrintGrants, `"`), "public") {
 				return usage("--print-grants %s would grant the dealer passwords and the shop's orders to every role: name the role zwatch runs as", opts.PrintGrants)
 			}
 			return runMigrate(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.Status, "status", false, "list zwatch's migrations and whether each is applied; change nothing")
-	c.Flags().StringVar(&opts.PrintGrants, "print-grants", "", "print the GRANT statements the role ROLE needs to run every command but migrate; change nothing")
+	nameFlag(c.Flags(), &opts.PrintGrants, "print-grants", "print the GRANT statements the role ROLE needs to run every command but migrate; change nothing")
 	_ = c.Flags().SetAnnotation("print-grants", emptyValueSays, []string{"--print-grants needs the name of the role zwatch runs as"})
 	return c
 }

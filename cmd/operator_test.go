@@ -399,14 +399,15 @@ func TestSmallCommandLineTruths(t *testing.T) {
 func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 	t.Parallel()
 	for args, want := range map[string]string{
-		"check 1010":                             `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
-		"list 9b84a6d1":                          "name the order with --order 9b84a6d1",
-		"check-pending now":                      `zwatch check-pending takes no arguments, got "now"`,
-		"list --pending --stuck":                 "--pending and --stuck cannot be combined",
-		"list --failed --completed":              "--failed and --completed cannot be combined",
-		"migrate --status --print-grants zwatch": "--status and --print-grants cannot be combined",
-		"check --order 1010 --order 1011":        `--order" flag: already given as "1010": name one at a time`,
-		"list --tenant 1b2c --tenant 3d4e":       `--tenant" flag: already given as "1b2c"`,
+		"check 1010":                                `zwatch check takes no arguments, got "1010"; name the order with --order 1010`,
+		"list 9b84a6d1":                             "name the order with --order 9b84a6d1",
+		"check-pending now":                         `zwatch check-pending takes no arguments, got "now"`,
+		"list --pending --stuck":                    "--pending and --stuck cannot be combined",
+		"list --failed --completed":                 "--failed and --completed cannot be combined",
+		"migrate --status --print-grants zwatch":    "--status and --print-grants cannot be combined",
+		"check --order 1010 --order 1011":           `--order" flag: already given as "1010": name one at a time`,
+		"list --tenant 1b2c --tenant 3d4e":          `--tenant" flag: already given as "1b2c"`,
+		"migrate --print-grants a --print-grants b": `--print-grants" flag: already given as "a"`,
 	} {
 		var errOut strings.Builder
 		r := runMain(strings.Fields(args), &errOut)
@@ -598,10 +599,10 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 func TestAnotherDatabaseThanTheShopsIsToldSo(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewEmpty(t)
-	for _, args := range [][]string{{"migrate"}, {"list"}, {"check-pending"}, {"migrate", "--status"}} {
+	for _, args := range [][]string{{"migrate"}, {"list"}, {"check-pending"}, {"migrate", "--status"}, {"migrate", "--print-grants", "zwatch"}} {
 		r := zwatch(t, db, args...)
 		if r.code != 1 || !strings.Contains(r.stderr, "no product_orders and integrations tables") ||
-			strings.Contains(r.stderr, "run zwatch migrate") || strings.Count(r.stderr, "\n") != 1 {
+			strings.Contains(r.stderr, "run zwatch migrate") || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
 			t.Errorf("%v on an empty database: exit %d, want 1 and one line saying it is not the shop's\n%s", args, r.code, r.all())
 		}
 	}

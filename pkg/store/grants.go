@@ -62,6 +62,11 @@ SELECT quote_ident($1)                 AS role, -- the run-time role
 // this connection: the schema the owner's `zwatch migrate` creates zwatch's
 // tables in, if it connects the same way. It writes nothing.
 func (s *Store) PrintableGrants(ctx context.Context, role string) ([]string, error) {
+	// The grants name zwatch's tables: in another database, or before
+	// migrate, psql would apply the first of them and fail on the rest.
+	if _, err := s.RequireMigrated(ctx); err != nil {
+		return nil, err
+	}
 	var names struct {
 		Role     string `db:"role"`
 		Database string `db:"database"`

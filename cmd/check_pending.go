@@ -262,7 +262,15 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("%d orders were decided by the shop or staff while zwatch asked; their change was kept", tot.Overtaken))
 	}
 	if s.StoppedBy != "" {
-		notes = append(notes, "stopped early by "+s.StoppedBy+"; unasked orders were released")
+		note := "stopped early by " + s.StoppedBy
+		if s.ClaimsLeft == 0 {
+			note += "; unasked orders were released"
+		}
+		notes = append(notes, note)
+	}
+	if s.ClaimsLeft > 0 {
+		// The database went away before they could be handed back.
+		notes = append(notes, fmt.Sprintf("%d orders could not be handed back to the next runs (see the error): their claims lapse by themselves within %s", s.ClaimsLeft, watch.ClaimLease))
 	}
 	for _, in := range s.FailingIntegrations() {
 		still := ""
@@ -273,7 +281,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %d orders were released unasked because its request budget could not be reserved for 5 s (see the warning): the database was failing or restarting, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget))
+			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for 5 s (see the warning): the database was failing or restarting, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget))
 		}
 	}
 	for _, name := range news.recovered {

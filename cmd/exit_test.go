@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/watch"
 )
 
 // Exit status 2 promises an operator that nothing changed. A command that
@@ -106,5 +109,35 @@ func TestAgesPastWhatADurationHolds(t *testing.T) {
 	}
 	if got := age(90 * time.Second); got != "1m" {
 		t.Errorf("age(90s) = %q, want 1m", got)
+	}
+}
+
+// A run whose database went away before it could hand its claims back
+// does not say its unasked orders were released: it says they lapse, and
+// when.
+func TestSummaryOfClaimsNotHandedBack(t *testing.T) {
+	for _, c := range []struct {
+		summary watch.Summary
+		want    []string
+		not     string
+	}{
+		{watch.Summary{StoppedBy: "signal"}, []string{"stopped early by signal; unasked orders were released"}, "lapse"},
+		{watch.Summary{StoppedBy: "signal", ClaimsLeft: 164},
+			[]string{"stopped early by signal\n", "164 orders could not be handed back", "lapse by themselves within 45s"}, "released"},
+		{watch.Summary{ClaimsLeft: 4}, []string{"4 orders could not be handed back"}, "released"},
+	} {
+		var out bytes.Buffer
+		opts := &CheckPendingOptions{GlobalOptions: &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: io.Discard}}}
+		if err := writeSummary(opts, &c.summary, runNews{}, errors.New("the database went away")); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range c.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("summary %+v does not say %q:\n%s", c.summary, want, out.String())
+			}
+		}
+		if strings.Contains(out.String(), c.not) {
+			t.Errorf("summary %+v says %q:\n%s", c.summary, c.not, out.String())
+		}
 	}
 }

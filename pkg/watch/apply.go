@@ -90,8 +90,11 @@ type applier struct {
 	releases chan release
 
 	// Owned by the applier's goroutine.
-	backlog     []*pendingAnswer
-	unreleased  map[releaseReason][]string
+	backlog    []*pendingAnswer
+	unreleased map[releaseReason][]string
+	// claimsLeft is how many claims the run's end could not hand back:
+	// they lapse by themselves within ClaimLease.
+	claimsLeft  int
 	dbFailing   bool
 	retryAt     time.Time
 	retryWait   time.Duration
@@ -490,12 +493,15 @@ func (ap *applier) finish() error {
 	var releaseErr error
 	if len(ap.unreleased) > 0 {
 		// One last try, however long the outage: claims handed back now
-		// are asked again at once instead of in claimLease.
+		// are asked again at once instead of in ClaimLease.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), 5*time.Second)
 		defer cancel()
 		if !ap.flushReleases(ctx) {
+			for _, ids := range ap.unreleased {
+				ap.claimsLeft += len(ids)
+			}
 			releaseErr = fmt.Errorf("handing back the claims of unasked or unsaved orders (they lapse by themselves within %s): %w",
-				claimLease, ap.lastSaveErr)
+				ClaimLease, ap.lastSaveErr)
 		}
 	}
 	if len(refused) > 0 && (ap.saved == 0 || releaseErr != nil) {
@@ -683,6 +689,9 @@ func (ap *applier) integration(o store.Order) *IntegrationSummary {
 // releasedAtDeadline is how many orders were released because max-duration
 // came first; read once loop has returned.
 func (ap *applier) releasedAtDeadline() int { return ap.atDeadline }
+
+// claimsNotHandedBack is how many claims the run left to lapse.
+func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {

@@ -207,7 +207,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		Limit:      chunk,
 		Register:   min(room, registerAhead*claimChunk),
 		FirstDelay: r.cfg.FirstDelay,
-		Lease:      claimLease,
+		Lease:      ClaimLease,
 	})
 	r.timeDB(start)
 	if err != nil {

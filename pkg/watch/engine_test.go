@@ -274,7 +274,7 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	cfg.Batch, cfg.Concurrency, cfg.PerIntegration = n, n, n
 	cfg.MaxDuration = 5 * time.Second
 
-	_, err := watch.Run(context.Background(), e.db.Store, cfg)
+	sum, err := watch.Run(context.Background(), e.db.Store, cfg)
 	var end func()
 	select {
 	case began := <-outage:
@@ -285,6 +285,12 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "250 could not be saved") {
 		t.Fatalf("a run whose answers could not be saved at all: err %v, want one naming the 250 answers", err)
+	}
+	if sum == nil {
+		t.Fatal("a run that failed at its end returned no summary")
+	}
+	if sum.ClaimsLeft != n {
+		t.Errorf("the summary counts %d claims left to lapse, want all %d", sum.ClaimsLeft, n)
 	}
 	if !store.ConnectionBroke(err) {
 		t.Errorf("the run's error %q is not known for the database going away, so the operator's line cannot say so", err)
@@ -311,7 +317,7 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	e.znet.SetResponder(nil)
 	next := e.config()
 	next.Batch, next.Concurrency, next.PerIntegration = n, 16, 16
-	sum := e.run(next)
+	sum = e.run(next)
 	if sum.Total.Completed != n {
 		t.Errorf("the next run saved %d PINs, want all %d", sum.Total.Completed, n)
 	}

@@ -7,16 +7,16 @@ import (
 	"github.com/zwatch/zwatch/pkg/store"
 )
 
-// claimLease is how long a claim holds unless renewed, and renewEvery how
+// ClaimLease is how long a claim holds unless renewed, and renewEvery how
 // often a run renews the claims it still holds. A run that dies (SIGKILL,
-// a lost host) leaves claims that lapse within claimLease, so that the next
+// a lost host) leaves claims that lapse within ClaimLease, so that the next
 // run asks about its orders within a minute or two; a live run renews its
 // claims long before they lapse, however long an order waits in its lane
 // or its answer waits for the database. Three renewals fit in one lease, so
 // that one slow or failed renewal loses nothing.
 const (
-	claimLease = 45 * time.Second
-	renewEvery = claimLease / 3
+	ClaimLease = 45 * time.Second
+	renewEvery = ClaimLease / 3
 )
 
 // holdings are the orders the run has claimed and not yet let go of: asked
@@ -94,7 +94,7 @@ func (h *holdings) list() []string {
 // heartbeat renews the run's claims every renewEvery until the returned
 // function is called, which waits for it to stop. A renewal that fails (the
 // database is restarting) is tried again at the next beat; the claims hold
-// for claimLease meanwhile, and a claim that lapsed without another run
+// for ClaimLease meanwhile, and a claim that lapsed without another run
 // taking it is renewed as still this run's.
 func (r *run) heartbeat(held *holdings) (stop func()) {
 	if r.cfg.DryRun {
@@ -113,7 +113,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			case <-tick.C:
 			}
 			start := time.Now()
-			_, err := r.store.RenewClaims(r.db, r.id, held.list(), claimLease)
+			_, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
 			r.timeDB(start)
 			switch {
 			case err != nil && !failing:

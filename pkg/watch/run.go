@@ -72,7 +72,7 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 		return res.summary, res.err
 	case <-hung.C:
 		return nil, fmt.Errorf("the run did not end %s after it began: a database statement hangs (a connection pooler, or the network, holds its connection open and silent); "+
-			"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, claimLease)
+			"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, ClaimLease)
 	}
 }
 
@@ -176,6 +176,7 @@ func (r *run) execute() (*Summary, error) {
 	s.Seconds = s.Duration.Seconds()
 	s.DBSeconds = time.Duration(r.dbTime.Load()).Seconds()
 	s.EndedBy = r.endedBy(cl.cutShort(), ap.releasedAtDeadline())
+	s.ClaimsLeft = ap.claimsNotHandedBack()
 	if s.EndedBy == EndedBySignal || s.EndedBy == EndedByMaxDuration {
 		s.StoppedBy = string(s.EndedBy)
 	}

@@ -99,6 +99,10 @@ type Summary struct {
 	// asked again, and a refusal that repeats (a grant missing, say)
 	// would go on run after run, so a person should look.
 	Unsaved []string `json:"unsaved_orders,omitempty"`
+	// ClaimsLeft is how many orders the run could not hand back at its end
+	// (the database was gone): their claims lapse by themselves within
+	// ClaimLease, and the next runs ask them then.
+	ClaimsLeft int `json:"claims_left,omitempty"`
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
 }

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -242,7 +243,10 @@ func TestCheckOrderOverADatabaseRestart(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "znet: done") || !strings.Contains(r.stdout, "lapses, within 1m10s") {
 		t.Errorf("exit %d, want 1, znet's answer shown and when the claim lapses\n%s", r.code, r.all())
 	}
-	oneLine(t, r.stderr, "(the database went away or could not be reached: a restart")
+	oneLine(t, r.stderr, "went away or could not be reached: a restart")
+	if !regexp.MustCompile(`\(the database at host \S+ port \d+ database \S+ went away`).MatchString(r.stderr) {
+		t.Errorf("the error line does not name the database:\n%s", r.stderr)
+	}
 	assertNoSecret(t, "output", r.all(), "RESTART-PIN")
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
 		t.Errorf("order %+v, want it unchanged", row)

@@ -141,3 +141,16 @@ func TestSummaryOfClaimsNotHandedBack(t *testing.T) {
 		}
 	}
 }
+
+// The driver's words stand in each of the errors a run joins; the line
+// gives them once.
+func TestTheDatabaseGoneIsSaidOnce(t *testing.T) {
+	cause := "dial tcp 127.0.0.1:5432: connect: connection refused"
+	line := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 unasked orders: " + cause
+	got := sayDatabaseGone(line, "host db port 5432 database shop", cause)
+	want := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 unasked orders: the same" +
+		" (the database at host db port 5432 database shop went away or could not be reached: a restart, a failover, the network, or the server ending the session)"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

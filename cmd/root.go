@@ -131,14 +131,28 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		// One line: cron mails it, and an operator reads it at a glance.
 		// It may quote arguments, where a password can stand by mistake.
 		line := store.RedactPasswordsOf(strings.ReplaceAll(err.Error(), "\n", "; "), args)
-		if store.ConnectionBroke(err) {
-			// Said once, however many of a run's errors the driver's
-			// "connection reset by peer" or "bad connection" stands in.
-			line += " (the database went away or could not be reached: a restart, a failover, the network, or the server ending the session)"
+		if where, cause, ok := store.ConnectionBroke(err); ok {
+			line = sayDatabaseGone(line, where, cause)
 		}
 		fmt.Fprintf(errOut, "zwatch: %s\n", line)
 	}
 	return exitStatus(err)
+}
+
+// sayDatabaseGone words the line of a command whose database went away:
+// the driver's words for it stand in each of the errors a run joins (the
+// answers not saved, the claims not handed back), so they are given once,
+// and what they mean is said once, with the database's name.
+func sayDatabaseGone(line, where, cause string) string {
+	if i := strings.Index(line, cause); cause != "" && i >= 0 {
+		end := i + len(cause)
+		line = line[:end] + strings.ReplaceAll(line[end:], cause, "the same")
+	}
+	database := "the database"
+	if where != "" {
+		database += " at " + where
+	}
+	return line + " (" + database + " went away or could not be reached: a restart, a failover, the network, or the server ending the session)"
 }
 
 // NewRootCmd builds the command tree.

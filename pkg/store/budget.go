@@ -122,7 +122,7 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 	// about as much as the lateness a send time allows. Under a stricter
 	// default isolation it may fail where another run moved the clock
 	// meanwhile, and is sent again.
-	err := againIfSerialization(func() error {
+	err := s.againIfSerialization(func() error {
 		return s.db.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
 	})
 	if err != nil {
@@ -159,7 +159,7 @@ const returnSendsSQL = `
 // they lapse within the second or so they cover.
 func (s *Store) ReturnSends(ctx context.Context, integrationID string, unusedFrom, end time.Time) (bool, error) {
 	var res sql.Result
-	err := againIfSerialization(func() (err error) {
+	err := s.againIfSerialization(func() (err error) {
 		res, err = s.db.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
 		return err
 	})

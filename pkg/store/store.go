@@ -34,6 +34,9 @@ type Store struct {
 	db *sqlx.DB
 	// readOnly: opened with OpenReadOnly; transactions are READ ONLY.
 	readOnly bool
+	// where names the database for an operator: "host H port P database
+	// D"; empty for New.
+	where string
 }
 
 // Open connects to the database named by databaseURL, which is either a
@@ -132,7 +135,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 			return nil, connectError(cfg, databaseURL, err)
 		}
 	}
-	return &Store{db: db, readOnly: readOnly}, nil
+	return &Store{db: db, readOnly: readOnly, where: "host " + serverOf(cfg) + " database " + databaseOf(cfg)}, nil
 }
 
 // sessionWritableSQL asks the server whether a session of this role, in
@@ -348,13 +351,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	// statement instead, and overlapping runs would fail each other.
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted, ReadOnly: s.readOnly})
 	if err != nil {
-		return connectionBroke(err)
+		return s.connectionBroke(err)
 	}
 	defer tx.Rollback() // after Commit, a no-op that returns sql.ErrTxDone
 	if err := fn(tx); err != nil {
-		return connectionBroke(err)
+		return s.connectionBroke(err)
 	}
-	return connectionBroke(tx.Commit())
+	return s.connectionBroke(tx.Commit())
 }
 
 // connectionBrokeError marks a statement that failed because the
@@ -364,20 +367,32 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // pg_terminate_backend among them, as "driver: bad connection"). Its text
 // is the driver's; ConnectionBroke lets the line an operator reads say
 // once what the driver's words ("read tcp ...: connection reset by peer")
-// do not, however many of a run's errors it joins.
-type connectionBrokeError struct{ err error }
+// do not, and which database it was, however many of a run's errors it
+// joins.
+type connectionBrokeError struct {
+	err   error
+	where string // Store.where
+}
 
 func (e *connectionBrokeError) Error() string { return e.err.Error() }
 func (e *connectionBrokeError) Unwrap() error { return e.err }
 
 // ConnectionBroke says whether err, or any error it joins, is a statement
-// that failed because the database went away or could not be reached.
-func ConnectionBroke(err error) bool { return errors.As(err, new(*connectionBrokeError)) }
+// that failed because the database went away or could not be reached;
+// where names the database ("host H port P database D", or empty), and
+// cause is the driver's words for the first such failure.
+func ConnectionBroke(err error) (where, cause string, ok bool) {
+	var broke *connectionBrokeError
+	if !errors.As(err, &broke) {
+		return "", "", false
+	}
+	return broke.where, broke.err.Error(), true
+}
 
 // connectionBroke marks an error that is the database going away, and
 // passes any other error on as it is.
-func connectionBroke(err error) error {
-	if err == nil || ConnectionBroke(err) {
+func (s *Store) connectionBroke(err error) error {
+	if err == nil || errors.As(err, new(*connectionBrokeError)) {
 		return err
 	}
 	var pqErr *pq.Error
@@ -387,7 +402,7 @@ func connectionBroke(err error) error {
 		// connection slot free. A refused password (class 28) is the
 		// settings' fault, not the database going away.
 		if pqErr.Code.Class() == "08" || pqErr.Fatal() && pqErr.Code.Class() != "28" { // connection_exception
-			return &connectionBrokeError{err: err}
+			return &connectionBrokeError{err: err, where: s.where}
 		}
 		return err
 	}
@@ -396,7 +411,7 @@ func connectionBroke(err error) error {
 	}
 	var netErr net.Error
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) {
-		return &connectionBrokeError{err: err}
+		return &connectionBrokeError{err: err, where: s.where}
 	}
 	return err
 }
@@ -448,14 +463,14 @@ func (s *Store) readShop(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 // shop made repeatable read or serializable the default, it fails instead,
 // having changed nothing. For the statements that must stay one round
 // trip; the others run in inTx, at READ COMMITTED.
-func againIfSerialization(statement func() error) error {
+func (s *Store) againIfSerialization(statement func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := statement()
 		var pqErr *pq.Error
 		if attempt < 5 && errors.As(err, &pqErr) && pqErr.Code == "40001" { // serialization_failure
 			continue
 		}
-		return connectionBroke(err)
+		return s.connectionBroke(err)
 	}
 }
 

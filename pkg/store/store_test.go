@@ -16,6 +16,7 @@ import (
 // Only the database going away is called so: a refusal, a statement
 // timeout or zwatch's own deadline is not.
 func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
+	st := &Store{where: "host db.internal port 5432 database shop"}
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	for _, c := range []struct {
 		err   error
@@ -35,18 +36,19 @@ func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 		{context.Canceled, false},
 		{errors.New("pq: a shop trigger said no"), false},
 	} {
-		got := connectionBroke(c.err)
-		if broke := ConnectionBroke(got); broke != c.broke {
+		got := st.connectionBroke(c.err)
+		if _, _, broke := ConnectionBroke(got); broke != c.broke {
 			t.Errorf("connectionBroke(%v) = %q, want broken %v", c.err, got, c.broke)
 		}
 		if !errors.Is(got, c.err) {
 			t.Errorf("connectionBroke(%v) lost the driver's error", c.err)
 		}
 	}
-	if got := connectionBroke(reset); got.Error() != reset.Error() {
+	if got := st.connectionBroke(reset); got.Error() != reset.Error() {
 		t.Errorf("the driver's words %q became %q", reset, got)
 	}
-	if !ConnectionBroke(errors.Join(errors.New("claiming"), fmt.Errorf("saving: %w", connectionBroke(reset)))) {
-		t.Error("a run's joined errors hide the broken connection")
+	joined := errors.Join(errors.New("claiming"), fmt.Errorf("saving: %w", st.connectionBroke(reset)))
+	if where, cause, ok := ConnectionBroke(joined); !ok || where != st.where || cause != reset.Error() {
+		t.Errorf("a run's joined errors give %q, %q, %v: want the database and the driver's words", where, cause, ok)
 	}
 }

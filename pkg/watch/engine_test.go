@@ -292,7 +292,7 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 	if sum.ClaimsLeft != n {
 		t.Errorf("the summary counts %d claims left to lapse, want all %d", sum.ClaimsLeft, n)
 	}
-	if !store.ConnectionBroke(err) {
+	if _, _, broke := store.ConnectionBroke(err); !broke {
 		t.Errorf("the run's error %q is not known for the database going away, so the operator's line cannot say so", err)
 	}
 	logs := e.logs.String()

@@ -117,7 +117,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	return opts.withStore(ctx, func(st *store.Store) error {
 		id, err := resolveOrder(ctx, st, "--order", opts.OrderID, ref)
 		if errors.Is(err, errNoSuchOrder) {
-			report := checkReport{OrderID: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: no order has this number or an id beginning so", opts.OrderID)}
+			report := checkReport{OrderID: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: %s", opts.OrderID, noSuchOrder(opts.OrderID, ref))}
 			return opts.finish(report, &watch.OrderCheck{NotPollable: report.NotPollable})
 		}
 		if err != nil {

@@ -153,7 +153,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 				return fatal(err)
 			}
 			if len(matches) == 0 {
-				return usage("--order %s: no order has this number or an id beginning so", opts.Order)
+				return usage("--order %s: %s", opts.Order, noSuchOrder(opts.Order, ref))
 			}
 			for _, m := range matches {
 				filter.OrderIDs = append(filter.OrderIDs, m.ID)

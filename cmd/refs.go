@@ -98,6 +98,17 @@ func parseOrderRef(flag, s string) (store.OrderRef, error) {
 	return ref, nil
 }
 
+// noSuchOrder says that ref, given as s, names no order, in the words of
+// how s was read: digits alone shorter than 8 are an order number only, as
+// so few digits of an id would match orders at random, and an operator who
+// meant an id's beginning learns to give more of it.
+func noSuchOrder(s string, ref store.OrderRef) string {
+	if ref.IDFrom == "" && ref.OrderNo != nil {
+		return fmt.Sprintf("no order has the number %s (an id's beginning made of digits alone needs 8 of them)", strings.TrimSpace(s))
+	}
+	return "no order has this number or an id beginning so"
+}
+
 // resolveOrder is the id of the one order ref names. It wraps
 // errNoSuchOrder when there is none, and is a usage error when ref names
 // more than one.
@@ -109,7 +120,7 @@ func resolveOrder(ctx context.Context, st *store.Store, flag, s string, ref stor
 	}
 	switch len(matches) {
 	case 0:
-		return "", fmt.Errorf("no order has the number or an id beginning %s: %w", s, errNoSuchOrder)
+		return "", fmt.Errorf("%s: %w", noSuchOrder(s, ref), errNoSuchOrder)
 	case 1:
 		return matches[0].ID, nil
 	}

@@ -38,7 +38,10 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		return usage("--dry-run writes nothing, so it cannot write --metrics-file")
 	}
 	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	switch fi, err := os.Stat(dir); {
+	case err == nil && !fi.IsDir():
+		return usage("--metrics-file %s: %s is not a directory", path, dir)
+	case err != nil:
 		return usage("--metrics-file %s: the directory %s does not exist", path, dir)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {

@@ -46,7 +46,7 @@ func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
 		t.Errorf("an ambiguous prefix: exit %d, want 2 naming both orders\n%s", r.code, r.all())
 	}
 	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || strings.Count(r.stdout, "\n") != 1 ||
-		!strings.Contains(r.stdout, "order 4242 does not exist: no order has this number or an id beginning so") {
+		!strings.Contains(r.stdout, "order 4242 does not exist: no order has the number 4242 (an id's beginning made of digits alone needs 8 of them)") {
 		t.Errorf("an unknown number: exit %d, want 4 and one line saying so once\n%s", r.code, r.all())
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
@@ -262,6 +262,16 @@ func TestUnusableMetricsFileIsRefusedBeforeAnyWork(t *testing.T) {
 			t.Errorf("--metrics-file %s: exit %d, want 2 naming the flag\n%s", path, r.code, r.all())
 		}
 	}
+	// A regular file where the directory should be is called so, not missing.
+	file := filepath.Join(others, "real.prom")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", filepath.Join(file, "zwatch.prom"))
+	if r.code != 2 {
+		t.Errorf("--metrics-file under a regular file: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, file+" is not a directory")
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the named pipe was replaced: %v, %v", fi, err)
 	}

@@ -50,17 +50,31 @@ func hidePINAs(text, pin string, mask func(code string) string) string {
 	}
 	text = strings.ReplaceAll(text, pin, mask(pin))
 	codes := strings.Fields(pin)
+	if len(codes) > maxLooseCodes {
+		// No PIN field of a real order holds this many codes; looking
+		// for each in every shape would hold up every answer of the run
+		// for minutes.
+		return text
+	}
 	if len(codes) > 1 {
 		codes = append(codes, pin)
 	}
 	for _, code := range codes {
 		text = hideLoosely(text, code, mask(code))
 	}
-	for _, code := range strings.Fields(pin) {
+	// Each code's fragments, and the whole PIN's: a PIN written in groups
+	// of four ("1234 5678 9012 3456") has codes too short to look for
+	// parts of, while a trigger may quote twelve of its digits.
+	for _, code := range codes {
 		text = hideFragments(text, code)
 	}
 	return text
 }
+
+// maxLooseCodes is the most codes a PIN field may hold for them to be
+// looked for in other shapes and in part; past it, only the field as it
+// is. An order of many PINs has tens.
+const maxLooseCodes = 64
 
 // fragmentMask stands for part of a PIN a text quoted. It shows nothing:
 // the mask of the whole code would show its end, which the text may not

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
 )
@@ -43,6 +44,11 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"AB12-CD34-EF56-GH78", "pin starts cd34EF56, order 1010", "pin starts ••••, order 1010"},
 		{"AB12-CD34-EF56-GH78", "pin ab12cd, ends GH78, AB12C", "pin ••••, ends GH78, AB12C"},
 		{"AAAA-1111  BBBB-2222", "second code BBBB-22 refused", "second code •••• refused"},
+		{"AAAA-1111  BBBB-2222", "across the codes 1111  BBBB-2 refused", "across the codes •••• refused"},
+		// Groups of four are codes too short to look for parts of; the
+		// whole PIN's parts are still found.
+		{"1234 5678 9012 3456", "refused pin 1234 5678 9", "refused pin ••••"},
+		{"1234 5678 9012 3456", "pin 123456789012", "pin ••••"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)
@@ -57,6 +63,21 @@ func TestHidePINTakesAHugePIN(t *testing.T) {
 	pin := strings.Repeat("Q7", 12000)
 	if got := HidePIN("Kod: "+pin, pin); got != "Kod: ••••Q7Q7" {
 		t.Errorf("the huge PIN is not masked: %.40q", got)
+	}
+	// Thousands of codes in the field (a panel's garbage) against a long
+	// description: the field as it is is masked, and the answer is not
+	// held up looking for each code in every shape (it once took minutes).
+	many := strings.TrimSpace(strings.Repeat("AB12CD34 ", 7000))
+	text := strings.Repeat("x", 64<<10) + many
+	done := make(chan string, 1)
+	go func() { done <- HidePIN(text, many) }()
+	select {
+	case got := <-done:
+		if strings.Contains(got, many) {
+			t.Error("the field of many codes is not masked")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("masking a field of 7,000 codes still runs after 30 s")
 	}
 }
 

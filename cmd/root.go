@@ -130,11 +130,11 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
 		// It may quote arguments, where a password can stand by mistake.
-		line := store.RedactPasswordsOf(strings.ReplaceAll(err.Error(), "\n", "; "), args)
+		line := strings.ReplaceAll(err.Error(), "\n", "; ")
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
-		fmt.Fprintf(errOut, "zwatch: %s\n", line)
+		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args))
 	}
 	return exitStatus(err)
 }

@@ -135,7 +135,12 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 			return nil, connectError(cfg, databaseURL, err)
 		}
 	}
-	return &Store{db: db, readOnly: readOnly, where: "host " + serverOf(cfg) + " database " + databaseOf(cfg)}, nil
+	// A database named as its password is said as neither.
+	where := "host " + serverOf(cfg) + " database " + databaseOf(cfg)
+	if cfg.Password != "" {
+		where = redactPassword(where, cfg.Password)
+	}
+	return &Store{db: db, readOnly: readOnly, where: where}, nil
 }
 
 // sessionWritableSQL asks the server whether a session of this role, in

@@ -11,6 +11,7 @@ package watch
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -180,6 +181,8 @@ func (c Config) Validate() error {
 		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
 	case TimeoutProblem(c.Timeout) != "":
 		return fieldError("Timeout", TimeoutProblem(c.Timeout))
+	case !(c.TimeScale >= 0) || math.IsInf(c.TimeScale, 1): // NaN too
+		return fieldError("TimeScale", "must be a number, 0 or more")
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
 	case float64(c.MaxDuration)*max(1, c.TimeScale) < float64(MinMaxDuration):
@@ -190,8 +193,6 @@ func (c Config) Validate() error {
 		return fieldError("FirstDelay", "must be at most "+strings.TrimSuffix(MaxCheckWait.String(), "0s")+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
-	case c.TimeScale < 0:
-		return fieldError("TimeScale", "must not be negative")
 	case len(c.Schedule) == 0:
 		return fieldError("Schedule", "needs at least one step")
 	case c.FaultLimit < 1:

@@ -74,3 +74,16 @@ func TestValidateNamesConfigFieldsNotFlags(t *testing.T) {
 		t.Errorf("ParseSchedule error %v: want the step at fault, and no flag", err)
 	}
 }
+
+// A compressed clock that is no number cannot lift the floors of --tick
+// and --max-duration: max(1, NaN) is NaN, and nothing is less than NaN.
+func TestTimeScaleThatIsNoNumberIsRefused(t *testing.T) {
+	for _, scale := range []float64{math.NaN(), math.Inf(1), -1} {
+		cfg := DefaultConfig()
+		cfg.TimeScale, cfg.Tick, cfg.MaxDuration = scale, time.Nanosecond, time.Nanosecond
+		var fe *FieldError
+		if err := cfg.Validate(); !errors.As(err, &fe) || fe.Field != "TimeScale" {
+			t.Errorf("TimeScale %v: Validate() = %v, want it refused", scale, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -165,6 +166,12 @@ func (opts *CheckPendingOptions) config() (watch.Config, error) {
 		}
 	}
 	if err := cfg.Validate(); err != nil {
+		var fe *watch.FieldError
+		if errors.As(err, &fe) && fe.Field == "Loop" && fe.Other == "Tick" && !opts.loopGiven {
+			// The operator gave --tick, not --loop: say it of --tick.
+			return watch.Config{}, usage("--tick %s must be at most --loop, which is %s (%s by default, no longer than --max-duration)",
+				cfg.Tick, cfg.Loop, watch.DefaultLoop)
+		}
 		return watch.Config{}, configUsage(err)
 	}
 	return cfg, nil

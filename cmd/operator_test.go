@@ -418,6 +418,8 @@ func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 		"check --order 1010 --order 1011":           `--order" flag: already given as "1010": name one at a time`,
 		"list --tenant 1b2c --tenant 3d4e":          `--tenant" flag: already given as "1b2c"`,
 		"migrate --print-grants a --print-grants b": `--print-grants" flag: already given as "a"`,
+		"check-pending --tick 1m":                   "--tick 1m0s must be at most --loop, which is 58s",
+		"check-pending --max-duration 3s --tick 5s": "--tick 5s must be at most --loop, which is 3s",
 	} {
 		var errOut strings.Builder
 		r := runMain(strings.Fields(args), &errOut)

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -118,7 +119,19 @@ func (c *claimer) loop() error {
 	recheck := time.NewTicker(time.Second)
 	defer recheck.Stop()
 
-	var outageSince time.Time
+	var (
+		outageSince time.Time
+		outageErr   error
+		claimedOnce bool
+	)
+	// A loop shorter than maxClaimOutage whose every claim failed did
+	// nothing: it says so, as a run without --loop would.
+	ended := func() error {
+		if !claimedOnce && outageErr != nil && c.run.abort.Err() == nil {
+			return fmt.Errorf("claiming due orders failed for the whole loop: %w", outageErr)
+		}
+		return nil
+	}
 	for first := true; ; first = false {
 		ctx := claiming
 		if first {
@@ -134,7 +147,10 @@ func (c *claimer) loop() error {
 			// must not say it took everything due. The end of --loop does
 			// not: the next run goes on from there.
 			c.short = (more || err != nil) && (first || r.Loop == 0) && c.run.abort.Err() == nil
-			return nil
+			return ended()
+		}
+		if err == nil {
+			claimedOnce = true
 		}
 		switch {
 		case err != nil && (r.Loop == 0 || r.DryRun):
@@ -144,6 +160,7 @@ func (c *claimer) loop() error {
 			// failover, a deadlock victim) and tries again on the next tick;
 			// what it holds is still asked, and saved once the database is
 			// back.
+			outageErr = err
 			if outageSince.IsZero() {
 				outageSince = time.Now()
 				c.run.log.Warn("claiming due orders failed; trying again on the next tick", "err", err)
@@ -170,7 +187,7 @@ func (c *claimer) loop() error {
 		select {
 		case <-claiming.Done():
 			c.short = more && r.Loop == 0 && c.run.abort.Err() == nil
-			return nil
+			return ended()
 		case <-refill:
 		case <-again:
 		case <-tick:

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +156,24 @@ func TestAShortLoopStillClaimsOnce(t *testing.T) {
 
 	if sum.Total.Asked != 1 || sum.EndedBy != watch.EndedByLoop {
 		t.Errorf("ended by %q after asking %d, want the one due order asked and the loop run its course", sum.EndedBy, sum.Total.Asked)
+	}
+}
+
+// A looping run whose every claim failed, the database gone for less than
+// the outage a loop rides out, did nothing: it fails, as a run without
+// --loop would, rather than end as if the loop had run its course.
+func TestALoopThatNeverClaimedFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order(referans(11700))
+	cfg := e.config()
+	cfg.Loop, cfg.MaxDuration, cfg.Tick = 2*time.Second, 2*time.Second, 100*time.Millisecond
+	end := e.db.Outage()
+	defer end()
+
+	_, err := watch.Run(context.Background(), e.db.Store, cfg)
+
+	if err == nil || !strings.Contains(err.Error(), "claiming due orders failed for the whole loop") {
+		t.Errorf("a loop that never claimed: err %v, want one saying claiming failed for the whole loop", err)
 	}
 }

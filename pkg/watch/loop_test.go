@@ -24,7 +24,8 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	e.znet.SetLatency(10 * time.Millisecond)
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{200 * time.Millisecond}
-	cfg.Loop = 4 * time.Second
+	// Ample for three checks 200ms apart, also on a host busy with other work.
+	cfg.Loop = 8 * time.Second
 	cfg.Tick = 100 * time.Millisecond
 
 	// Two looping invocations overlap completely, as two cron entries or two

@@ -17,10 +17,10 @@ import (
 // (its number, or the short id `list` shows), an integration by its name.
 
 // nameFlag registers a flag that names one thing: an order, a tenant, an
-// integration. Given twice with two values it is refused while the command
-// line is parsed: who names two orders expects both, and the last alone
-// would be shown or asked about without a word about the first. The same
-// value again is taken: shell completion parses the line twice.
+// integration, a role. Given twice with two values it is refused while the
+// command line is parsed: who names two orders expects both, and the last
+// alone would be shown or asked about without a word about the first. The
+// same value again is taken: shell completion parses the line twice.
 func nameFlag(f *pflag.FlagSet, p *string, name, usage string) {
 	f.Var(&nameValue{p: p}, name, usage)
 }

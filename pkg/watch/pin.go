@@ -90,32 +90,16 @@ func hideFragments(text, code string) string {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return text
 	}
-	have := alnums(text)
-	var b strings.Builder
-	copied := 0
-	for i := 0; i+minLoosePIN <= len(have); i++ {
+	return maskRuns(text, fragmentMask, func(have []alnum, i int) int {
 		longest := 0
-		for j := 0; j+minLoosePIN <= len(want); j++ {
-			n := 0
-			for i+n < len(have) && j+n < len(want) && have[i+n].r == want[j+n].r &&
-				(n == 0 || utf8.RuneCountInString(text[have[i+n-1].end:have[i+n].start]) <= maxLooseGap) {
-				n++
-			}
-			longest = max(longest, n)
+		for j := range want {
+			longest = max(longest, looseRun(text, have[i:], want[j:]))
 		}
 		if longest < minLoosePIN {
-			continue
+			return 0
 		}
-		b.WriteString(text[copied:have[i].start])
-		b.WriteString(fragmentMask)
-		copied = have[i+longest-1].end
-		i += longest - 1
-	}
-	if copied == 0 {
-		return text
-	}
-	b.WriteString(text[copied:])
-	return b.String()
+		return longest
+	})
 }
 
 // A code is looked for in other shapes when it has from minLoosePIN to
@@ -158,17 +142,30 @@ func hideLoosely(text, code, mask string) string {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return text
 	}
+	return maskRuns(text, mask, func(have []alnum, i int) int {
+		if looseRun(text, have[i:], want) < len(want) {
+			return 0
+		}
+		return len(want)
+	})
+}
+
+// maskRuns writes mask over each stretch of text's letters and digits that
+// runAt finds: how many of them, from the i-th, the stretch takes (0: none
+// starts there). Stretches do not overlap; the text between stays as it is.
+func maskRuns(text, mask string, runAt func(have []alnum, i int) int) string {
 	have := alnums(text)
 	var b strings.Builder
 	copied := 0
-	for i := 0; i+len(want) <= len(have); i++ {
-		if !looseMatchAt(text, have[i:i+len(want)], want) {
+	for i := 0; i < len(have); i++ {
+		n := runAt(have, i)
+		if n == 0 {
 			continue
 		}
 		b.WriteString(text[copied:have[i].start])
 		b.WriteString(mask)
-		copied = have[i+len(want)-1].end
-		i += len(want) - 1
+		copied = have[i+n-1].end
+		i += n - 1
 	}
 	if copied == 0 {
 		return text
@@ -177,18 +174,15 @@ func hideLoosely(text, code, mask string) string {
 	return b.String()
 }
 
-// looseMatchAt says whether the letters and digits have spell want with
-// gaps of at most maxLooseGap characters.
-func looseMatchAt(text string, have, want []alnum) bool {
-	for k := range want {
-		if have[k].r != want[k].r {
-			return false
-		}
-		if k > 0 && utf8.RuneCountInString(text[have[k-1].end:have[k].start]) > maxLooseGap {
-			return false
-		}
+// looseRun is how many of want's letters and digits have spells from its
+// start, in order, with gaps of at most maxLooseGap characters of text.
+func looseRun(text string, have, want []alnum) int {
+	n := 0
+	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
+		(n == 0 || utf8.RuneCountInString(text[have[n-1].end:have[n].start]) <= maxLooseGap) {
+		n++
 	}
-	return true
+	return n
 }
 
 // hidePINs is the error the database gave for saving outcomes, with their

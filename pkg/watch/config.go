@@ -168,6 +168,10 @@ func TimeoutProblem(d time.Duration) string {
 	return ""
 }
 
+// onItsClock is d of the clock in seconds of the run's own time, which
+// passes TimeScale times faster where a benchmark compresses it.
+func (c Config) onItsClock(d time.Duration) float64 { return d.Seconds() * max(1, c.TimeScale) }
+
 // Validate reports the first setting that makes no sense, as a *FieldError.
 func (c Config) Validate() error {
 	switch {
@@ -185,7 +189,7 @@ func (c Config) Validate() error {
 		return fieldError("TimeScale", "must be a number, 0 or more")
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
-	case float64(c.MaxDuration)*max(1, c.TimeScale) < float64(MinMaxDuration):
+	case c.onItsClock(c.MaxDuration) < MinMaxDuration.Seconds():
 		return fieldError("MaxDuration", "must be at least "+MinMaxDuration.String()+": a run needs that long to claim and ask")
 	case c.FirstDelay < 0:
 		return fieldError("FirstDelay", "must not be negative")
@@ -204,7 +208,7 @@ func (c Config) Validate() error {
 			Problem: "must not be longer than MaxDuration, which bounds the whole run"}
 	case c.Loop > 0 && c.Tick <= 0:
 		return fieldError("Tick", "must be positive")
-	case c.Loop > 0 && float64(c.Tick)*max(1, c.TimeScale) < float64(MinTick):
+	case c.Loop > 0 && c.onItsClock(c.Tick) < MinTick.Seconds():
 		return fieldError("Tick", "must be at least "+MinTick.String()+": every tick claims with a statement on the shop's database")
 	case c.Loop > 0 && c.Loop < c.Tick:
 		return &FieldError{Field: "Loop", Other: "Tick",

@@ -35,6 +35,7 @@ func TestCommandsDoNotWaitForAShopTableLock(t *testing.T) {
 		{"check-pending"},
 		{"check-pending", "--dry-run"},
 		{"check-pending", "-q", "--loop", "0"}, // cron's: its mail is the one line
+		{"check-pending", "--loop", "3s"},      // a loop the lock outlasts did nothing, and fails
 		{"list", "--pending"},
 		{"stats"},
 		{"check", "--order", id},

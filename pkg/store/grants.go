@@ -73,7 +73,7 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) ([]string, err
 		Schema   string `db:"schema"`
 	}
 	if err := s.db.GetContext(ctx, &names, grantNamesSQL, role); err != nil {
-		return nil, fmt.Errorf("naming the database and schema for the grants: %w", err)
+		return nil, fmt.Errorf("naming the database and schema for the grants: %w", s.connectionBroke(err))
 	}
 	if names.Schema == "" {
 		return nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)

@@ -173,7 +173,7 @@ func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 		FROM zwatch_panel_fits
 		ORDER BY integration_id`)
 	if err != nil {
-		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", err)
+		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", s.connectionBroke(err))
 	}
 	return fits, nil
 }

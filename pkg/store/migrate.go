@@ -180,7 +180,7 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		Exists     bool   `db:"exists"`
 	}
 	if err := s.db.GetContext(ctx, &found, versionTableExistsSQL, versionTable); err != nil {
-		return nil, err
+		return nil, s.connectionBroke(err)
 	}
 	if !found.HasSchema {
 		// current_schema() skips the schemas the role may not use: without
@@ -202,7 +202,7 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 	}
 	var versions []int64
 	if err := s.db.SelectContext(ctx, &versions, appliedMigrationsSQL); err != nil {
-		return nil, err
+		return nil, s.connectionBroke(err)
 	}
 	for _, v := range versions {
 		applied[v] = true

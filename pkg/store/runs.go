@@ -92,7 +92,7 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 		ORDER BY started_at DESC
 		LIMIT $1`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("reading the last runs: %w", err)
+		return nil, fmt.Errorf("reading the last runs: %w", s.connectionBroke(err))
 	}
 	return runs, nil
 }

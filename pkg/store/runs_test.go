@@ -39,3 +39,26 @@ func TestRecordRunKeepsTheTableSmall(t *testing.T) {
 		t.Errorf("last runs %+v, %v", runs, err)
 	}
 }
+
+// The reads outside a transaction say that the database went away, as the
+// claim and the answers do, so that the operator's error line names the
+// database (cmd's sayDatabaseGone) instead of a bare "connection refused".
+func TestReadsSayTheDatabaseWentAway(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	end := db.Outage()
+	defer end()
+	reads := map[string]func() error{
+		"LastRuns":        func() error { _, err := db.Store.LastRuns(ctx, 5); return err },
+		"PanelFits":       func() error { _, err := db.Store.PanelFits(ctx); return err },
+		"RequireMigrated": func() error { _, err := db.Store.RequireMigrated(ctx); return err },
+		"PrintableGrants": func() error { _, err := db.Store.PrintableGrants(ctx, "zwatch"); return err },
+	}
+	for name, read := range reads {
+		err := read()
+		if _, _, broke := store.ConnectionBroke(err); !broke {
+			t.Errorf("%s during an outage: %v, not marked as the database gone", name, err)
+		}
+	}
+}

@@ -236,9 +236,10 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 }
 
 // writeSummary prints the run's summary: always without -q, and with -q
-// only when a person has something new to read (a panel that started
-// failing or answers again, stuck orders, or runErr after the run did
-// something: a run that did nothing is its error's one line).
+// only when a person has something to read (runNews.worthSaying: a panel
+// that started failing or answers again, stuck orders, answers not saved,
+// PINs kept, orders released for want of budget; or runErr after the run
+// did something: a run that did nothing is its error's one line).
 func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, runErr error) error {
 	didSomething := s.Total != (watch.Counts{})
 	if opts.Quiet && !news.worthSaying(s) && (runErr == nil || !didSomething) {

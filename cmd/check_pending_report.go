@@ -26,9 +26,10 @@ import (
 const reportGrace = 10 * time.Second
 
 // checkMetricsFile refuses a --metrics-file that cannot be written, before
-// the run asks znet or writes anything: its directory must exist and take a
-// new file (the file is written beside itself and renamed), and the path
-// must not be a directory.
+// the run asks znet or writes anything: with --dry-run, which writes
+// nothing; when its directory does not exist or takes no new file (the file
+// is written beside itself and renamed); and when the path is a directory
+// or anything else but a regular file.
 func (opts *CheckPendingOptions) checkMetricsFile() error {
 	path := opts.MetricsFile
 	if path == "" {
@@ -338,8 +339,9 @@ func (p *progressLine) draw(now time.Time) {
 	fmt.Fprint(p.w, p.shown)
 }
 
-// text is e.g. "asked 40/200: 38 completed, 2 errors; about 12s left", or
-// with --loop "0:12 of 0:58: asked 40: 38 completed, 2 errors, 3 waiting".
+// text is e.g. "asked 40/200: 38 completed, 2 errors; about 0:12 left", or
+// with --loop "0:12 of 0:58: asked 40: 38 completed, 2 errors, 3 waiting
+// for an answer".
 func (p *progressLine) text(now time.Time) string {
 	pr := p.last
 	if pr.Claimed == 0 && p.expected == 0 && p.loop == 0 {

@@ -27,7 +27,7 @@ type Config struct {
 	PerIntegration int           // requests in flight per dealer panel
 	Rate           float64       // requests per second per dealer panel; 0 is unlimited
 	Timeout        time.Duration // one request
-	MaxDuration    time.Duration // stop claiming after this, finish what is in flight
+	MaxDuration    time.Duration // claim and start no request after this; release what is queued, let those in flight finish
 	FirstDelay     time.Duration // a newly sent order is first asked about this long after sentAt
 	GiveUpAfter    time.Duration // counted from zwatch's first check
 	Schedule       Schedule      // waits between checks of one order, when not learning

@@ -329,7 +329,12 @@ FROM (SELECT * FROM register UNION ALL SELECT * FROM sweep) cursors
 ORDER BY name`)
 
 // moveRegisterSQL records how far registering got. Once caught up, the
-// position only moves forward: the look-back may read orders before it.
+// position only moves forward: the look-back may read orders before it. Nor
+// does it move past now: an order sent at 'infinity', or by a shop host
+// whose clock runs ahead, would carry it there, and the next registrations
+// would read only the look-back before now, leaving every order sent while
+// no run was registering to the sweep. A position an older zwatch left
+// there comes back to now.
 // horizon is the oldest transaction still running when the registration
 // read the shop's orders, when it read from its look-back to the end: a
 // row no transaction since changed was read by it, and the next
@@ -339,7 +344,7 @@ var moveRegisterSQL = named(`
 -- move the register cursor
 UPDATE zwatch_state
 SET sent_at = CASE WHEN @caught_up::boolean
-                   THEN GREATEST(sent_at, COALESCE(@last_sent_at::timestamptz, sent_at))
+                   THEN LEAST(GREATEST(sent_at, COALESCE(@last_sent_at::timestamptz, sent_at)), now())
                    ELSE @last_sent_at::timestamptz END,
     order_id = COALESCE(@last_order_id::uuid, order_id),
     caught_up = @caught_up::boolean,

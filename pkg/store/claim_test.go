@@ -317,3 +317,42 @@ func TestNewOrderIsFirstDueAfterItsPanelsFirstCheck(t *testing.T) {
 		t.Errorf("claimed %v ten seconds after sending, want only %s, whose panel is first asked at 5 s", got, due)
 	}
 }
+
+// An order whose "sentAt" lies past now (infinity, or a shop host's clock
+// running ahead) is registered, but does not carry registering's position
+// with it: the orders sent while zwatch was not running (cron stopped for
+// a few minutes) are still registered by the next claim, not left for the
+// sweep, which takes minutes more with thousands of orders waiting.
+func TestAnOrderSentInTheFutureDoesNotMoveRegisteringPastNow(t *testing.T) {
+	t.Parallel()
+	for name, sentAt := range map[string]string{"infinity": `'infinity'`, "a clock an hour ahead": `now() + interval '1 hour'`} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+			var future string
+			db.Get(&future, `
+				INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+				VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '1', 'sent', `+sentAt+`, now())
+				RETURNING id::text`, integ)
+			for range 2 {
+				claimIDs(t, db, firstChunk)
+			}
+			// As an older zwatch left it.
+			db.Exec(`UPDATE zwatch_state SET sent_at = ` + sentAt + ` WHERE name = 'register'`)
+			claimIDs(t, db, firstChunk)
+			if !db.HasCheck(future) {
+				t.Fatal("setting up: the order sent in the future was not registered")
+			}
+
+			// Five minutes pass with no run: registering's position is as
+			// far in the past, unless it was never in the present.
+			db.Exec(`UPDATE zwatch_state SET sent_at = sent_at - interval '5 minutes' WHERE name = 'register'`)
+			missed := db.SendOrdersAt(integ, time.Now().Add(-2*time.Minute), "2")[0]
+			claimIDs(t, db, firstChunk)
+			if !db.HasCheck(missed) {
+				t.Error("an order sent two minutes ago was not registered: registering's position went past now")
+			}
+		})
+	}
+}

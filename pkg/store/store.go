@@ -89,6 +89,13 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
+	if isPostgresURL(databaseURL) && atInPath(databaseURL) {
+		// A password pasted unescaped with an "@" and then a "/" in it
+		// ("p@ss/word") parses: its piece after the "@" reads as the host,
+		// the rest as part of the database name. Connecting would name both
+		// in every error line.
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, notAValidURL(databaseURL))
+	}
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
 	}
@@ -229,6 +236,32 @@ func isPostgresURL(settings string) bool {
 	return strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://")
 }
 
+// atInPath says whether a URL's path, the database name, holds an "@" as
+// it is written: the rest of a user part whose password holds a "/" (an
+// "@" the name really holds is written %40).
+func atInPath(databaseURL string) bool {
+	rest := databaseURL[strings.Index(databaseURL, "//")+2:]
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 {
+		return false
+	}
+	path, _, _ := strings.Cut(rest[slash:], "?")
+	return strings.Contains(path, "@")
+}
+
+// notAValidURL says that databaseURL's user part is not written as a URL
+// needs it, showing the URL without its user part and password parameter.
+func notAValidURL(databaseURL string) string {
+	return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redactedURL(databaseURL))
+}
+
+// redactedURL is databaseURL without its user part (up to the last "@")
+// and its password parameter.
+func redactedURL(databaseURL string) string {
+	redacted := urlUserinfo.ReplaceAllString(databaseURL, "//REDACTED@")
+	return urlPasswordParam.ReplaceAllString(redacted, "${1}REDACTED")
+}
+
 // redactDSNError removes the password from a driver or URL parsing error:
 // both quote the connection string back in some paths.
 func redactDSNError(err error, databaseURL string) string {
@@ -241,8 +274,7 @@ func redactDSNError(err error, databaseURL string) string {
 		// Where the URL without its user part and password parameter is
 		// still unparsable, the fault lies elsewhere (a port that is no
 		// number), and the parser's word on that URL quotes neither.
-		redacted := urlUserinfo.ReplaceAllString(databaseURL, "//REDACTED@")
-		redacted = urlPasswordParam.ReplaceAllString(redacted, "${1}REDACTED")
+		redacted := redactedURL(databaseURL)
 		if _, perr := url.Parse(redacted); perr != nil {
 			if !strings.Contains(databaseURL, "@") {
 				// Without an "@", user:password reads as host:port, and the
@@ -252,7 +284,7 @@ func redactDSNError(err error, databaseURL string) string {
 			}
 			return perr.Error()
 		}
-		return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redacted)
+		return notAValidURL(databaseURL)
 	}
 	if databaseURL != "" && !isPostgresURL(databaseURL) {
 		// The driver quotes the word after a key=value setting it cannot

@@ -590,3 +590,56 @@ func TestOverlappingRunsUnderAStricterDefaultIsolation(t *testing.T) {
 		})
 	}
 }
+
+// Answers in znet's own format that zwatch cannot use (a status it does
+// not know, a done answer cut short in its PIN field, a PIN with an escape
+// sequence or echoing the password) are errors of their orders, not faults
+// of the panel: the panel's other orders are still asked, it is not
+// reported failing, and the give-up clock of those orders runs, so that
+// they end up stuck for a person to look at, not asked forever.
+func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	unusable := []znettest.Answer{
+		znettest.Garbage("OK|2|CUT-SH"),
+		znettest.Garbage("OK|02|AB12-CD34|tamam"),
+		znettest.Done("sifre="+password, "tamam"),
+		znettest.Done("ES11\x1b[2J-ES22", "tamam"),
+	}
+	var bad []string
+	for i, answer := range unusable { // the oldest: asked first, one after another
+		ref := referans(6700 + i)
+		sentAgo := time.Hour - time.Duration(i)*time.Minute
+		bad = append(bad, e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, SentAgo: sentAgo}))
+		e.znet.Script(ref, answer)
+	}
+	for i := range 3 {
+		ref := referans(6800 + i)
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, SentAgo: time.Minute})
+		e.znet.Script(ref, znettest.Done("GOOD-PIN-"+ref, "tamam"))
+	}
+	cfg := e.config()
+	cfg.PerIntegration = 1
+
+	sum := e.run(cfg)
+
+	in := sum.Integrations[0]
+	if in.Failing || sum.NeedsAttention() || sum.Total.Asked != 7 || sum.Total.Completed != 3 || sum.Total.Errors != 4 {
+		t.Errorf("integration %+v, totals %+v: want all 7 asked, 3 completed, 4 errors and the panel not failing", in, sum.Total)
+	}
+	for _, id := range bad {
+		if at := e.db.PanelFailingSince(id); at != nil {
+			t.Errorf("order %s: its give-up clock stopped (panel failing since %s)", id, at)
+		}
+		if row := e.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
+			t.Errorf("order %s was written: %+v", id, row)
+		}
+	}
+
+	e.db.FirstCheckedAgo(bad[0], 25*time.Hour)
+	e.db.MakeDue(bad[0])
+	if sum := e.run(cfg); sum.Total.Stuck != 1 {
+		t.Errorf("a day of unusable answers later: %d stuck, want the order given up on", sum.Total.Stuck)
+	}
+	assertNoSecrets(t, "logs", e.logs.String(), "ES11", "GOOD-PIN")
+}

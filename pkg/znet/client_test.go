@@ -159,7 +159,7 @@ func TestCheckPinFaults(t *testing.T) {
 		{"429", znettest.Raw(429, []byte("slow down")), KindTransient, 429, "slow down"},
 		{"garbage", znettest.Garbage("Warning: mysql_connect(): Too many connections"), KindUnintelligible, 200, "not a znet answer"},
 		{"over-long", znettest.Raw(200, []byte("OK|1| |"+strings.Repeat("a", 2*MaxBodyBytes))), KindUnintelligible, 200, "more than 64 KiB"},
-		{"unknown status", znettest.Raw(200, []byte("OK|7| |x")), KindUnintelligible, 200, "other than 1, 2 or 3"},
+		{"unknown status", znettest.Raw(200, []byte("OK|7| |x")), KindUnusable, 200, "other than 1, 2 or 3"},
 		{"hang-up", znettest.HangUp(), KindTransient, 0, "connection to znet broke"},
 	}
 	for _, tt := range tests {
@@ -383,6 +383,7 @@ func TestErrorsNeverHoldThePassword(t *testing.T) {
 		{name: "hang-up", answer: znettest.HangUp(), kind: KindTransient},
 		{name: "500 echoing the password", answer: znettest.Raw(500, []byte(echo)), kind: KindTransient},
 		{name: "garbage echoing the password", answer: znettest.Garbage(echo), kind: KindUnintelligible},
+		{name: "a PIN field echoing the password", answer: znettest.Done(echo, "tamam"), kind: KindUnusable},
 	}
 	seen := map[Kind]bool{}
 	for _, tt := range tests {
@@ -405,7 +406,7 @@ func TestErrorsNeverHoldThePassword(t *testing.T) {
 			assertNoSecret(t, err, secret)
 		})
 	}
-	for k := KindUnauthorized; k <= KindUnintelligible; k++ {
+	for k := KindUnauthorized; k <= KindUnusable; k++ {
 		if !seen[k] {
 			t.Errorf("kind %v was not checked", k)
 		}

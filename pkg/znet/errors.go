@@ -21,7 +21,12 @@ const (
 	KindUnreachable                    // connection refused, unknown host, TLS failure
 	KindRejected                       // "3|message" without the OK prefix: znet refused this request
 	KindTransient                      // timeout, cancellation, broken connection, 5xx: try again later
-	KindUnintelligible                 // an answer that is none of the above
+	KindUnintelligible                 // a body that is no znet answer: a firewall's page, a PHP error
+	// KindUnusable is a znet answer about the order that zwatch cannot use:
+	// an order status it does not know, a done order whose PIN field is
+	// missing, cut short, an echo of the password or corrupt. The panel
+	// answered as znet does; the fault is in this answer, not the panel.
+	KindUnusable
 )
 
 var kindNames = [...]string{
@@ -31,6 +36,7 @@ var kindNames = [...]string{
 	KindRejected:       "rejected",
 	KindTransient:      "transient",
 	KindUnintelligible: "unintelligible",
+	KindUnusable:       "unusable",
 }
 
 // String returns a stable snake_case name, fit for logs, metrics and the
@@ -120,6 +126,8 @@ func IsIntegrationFault(err error) bool {
 // error). Each may be about one request only; several in a row, on
 // different orders, are a panel that is down or blocking the shop, which a
 // caller treats as a fault of the panel, as it does requests that time out.
+// An answer in znet's own format that zwatch cannot use (KindUnusable) is
+// not: the panel works, and the answer is about its order.
 func IsPanelTrouble(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {

@@ -17,6 +17,7 @@ func TestKindString(t *testing.T) {
 		KindRejected:       "rejected",
 		KindTransient:      "transient",
 		KindUnintelligible: "unintelligible",
+		KindUnusable:       "unusable",
 		0:                  "Kind(0)",
 		99:                 "Kind(99)",
 	}
@@ -66,8 +67,10 @@ func TestIsPanelTrouble(t *testing.T) {
 		// Nothing came back: a timeout or a cancellation, which the
 		// caller judges by its own clock.
 		{&Error{Kind: KindTransient}, false},
-		// znet refused this request: about the order, not the panel.
+		// znet refused this request, or answered about the order in its
+		// own format with nothing zwatch can use: the panel works.
 		{&Error{Kind: KindRejected, Status: 200}, false},
+		{&Error{Kind: KindUnusable, Status: 200}, false},
 		{&Error{Kind: KindUnauthorized, Status: 200}, false},
 		{errors.New("plain"), false},
 		{nil, false},

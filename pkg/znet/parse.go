@@ -81,7 +81,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		return PinStatus{}, err
 	}
 	if len(a.fields) < 2 {
-		return PinStatus{}, unintelligible(OpCheckPin, "znet answered OK without an order status")
+		return PinStatus{}, unusable("znet answered OK without an order status")
 	}
 	var ps PinStatus
 	switch a.word(1) {
@@ -92,21 +92,27 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	case "3":
 		ps.Status = StatusCancelled
 	default:
-		return PinStatus{}, unintelligible(OpCheckPin, "znet answered an order status other than 1, 2 or 3")
+		return PinStatus{}, unusable("znet answered an order status other than 1, 2 or 3")
 	}
 	if len(a.fields) < 3 && ps.Status == StatusDone {
-		return PinStatus{}, unintelligible(OpCheckPin, "znet answered that the order is done but sent no PIN field")
+		return PinStatus{}, unusable("znet answered that the order is done but sent no PIN field")
 	}
 	if len(a.fields) < 4 && ps.Status == StatusDone {
-		return PinStatus{}, unintelligible(OpCheckPin, "znet answered that the order is done but its answer ends in the PIN field, as one cut short would")
+		return PinStatus{}, unusable("znet answered that the order is done but its answer ends in the PIN field, as one cut short would")
 	}
 	if len(a.fields) >= 3 {
 		pin, ok := a.value(2, isPINRune)
 		if !ok {
-			return PinStatus{}, unintelligible(OpCheckPin, "znet's PIN field repeats the dealer password; the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
 		if pin != "-" {
 			ps.PIN = pin
+		}
+		// A PIN cleaned of an escape sequence or a NUL byte would be a code
+		// znet never issued, handed to the customer as theirs. Line breaks
+		// and tabs between a PIN's groups or codes become spaces.
+		if ps.Status == StatusDone && ps.PIN != "" && (a.hadNUL || a.controlIn(2)) {
+			return PinStatus{}, unusable("znet's PIN field holds control characters, which no PIN has; the answer is not used")
 		}
 	}
 	if len(a.fields) == 4 {
@@ -145,6 +151,18 @@ type answer struct {
 	fields   []string // as split: not cleaned, marks in place
 	echoes   []string // the text each mark stands for
 	password *scrubber
+	// hadNUL: the body held a NUL byte, which splitAnswer removed. It is
+	// not known in which field: no text answer holds one.
+	hadNUL bool
+}
+
+// controlIn says whether field i holds a control character other than
+// white space, inside its trimmed ends: what clean would turn into a space.
+func (a *answer) controlIn(i int) bool {
+	text, _ := a.unmark(a.fields[i])
+	return strings.ContainsFunc(strings.TrimSpace(text), func(r rune) bool {
+		return unicode.IsControl(r) && !unicode.IsSpace(r) || unicode.Is(unicode.Bidi_Control, r)
+	})
 }
 
 // text is field i as free text: each occurrence of the password, in any
@@ -317,7 +335,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// NUL bytes go from every field anyway; gone before the password is
 	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
 	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
-	a := &answer{echoes: echoes, password: password}
+	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(text, echoMark)}
 	s := strings.TrimSpace(marked)
 	switch {
 	case isHTMLPage(s):
@@ -380,6 +398,12 @@ func (a *answer) lastAnswerLine(s string) (string, bool) {
 
 func unintelligible(op, msg string) *Error {
 	return &Error{Kind: KindUnintelligible, Op: op, Message: msg}
+}
+
+// unusable is a pin_kontrol answer in znet's format that says nothing
+// zwatch can save about its order.
+func unusable(msg string) *Error {
+	return &Error{Kind: KindUnusable, Op: OpCheckPin, Message: msg}
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")

@@ -34,7 +34,8 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled without description", "OK|3| ", PinStatus{StatusCancelled, "", ""}},
 		{"done with empty PIN (top-up)", "OK|2||Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
 		{"done with empty PIN and description", "OK|2| |", PinStatus{StatusDone, "", ""}},
-		{"NUL bytes removed", "OK|2|AB\x00CD|de\x00sc\x00", PinStatus{StatusDone, "ABCD", "desc"}},
+		{"NUL bytes removed", "OK|1| |de\x00sc\x00", PinStatus{StatusWaiting, "", "desc"}},
+		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{StatusDone, "AB12-CD34  EF56-GH78 IJ90", "d"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
 	}
 	for _, tt := range tests {
@@ -74,13 +75,18 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"garbage", "Bakım çalışması", KindUnintelligible, "", "", "not a znet answer"},
 		{"no OK, code not numeric", "HATA|x", KindUnintelligible, "", "", ""},
 		{"code without message", "3", KindUnintelligible, "", "", ""},
-		{"OK alone", "OK", KindUnintelligible, "", "", "without an order status"},
-		{"OK, empty status", "OK||x|y", KindUnintelligible, "", "", "other than 1, 2 or 3"},
-		{"unknown status", "OK|4| |x", KindUnintelligible, "", "", ""},
-		{"padded status", "OK|02|P|x", KindUnintelligible, "", "", ""},
-		{"done without PIN field", "OK|2", KindUnintelligible, "", "", "sent no PIN field"},
-		{"done, cut short in the PIN", "OK|2|AB12-CD", KindUnintelligible, "", "", "ends in the PIN field"},
-		{"done, cut short after the status", "OK|2|", KindUnintelligible, "", "", "ends in the PIN field"},
+		{"OK alone", "OK", KindUnusable, "", "", "without an order status"},
+		{"OK, empty status", "OK||x|y", KindUnusable, "", "", "other than 1, 2 or 3"},
+		{"unknown status", "OK|4| |x", KindUnusable, "", "", ""},
+		{"padded status", "OK|02|P|x", KindUnusable, "", "", ""},
+		{"done without PIN field", "OK|2", KindUnusable, "", "", "sent no PIN field"},
+		{"done, cut short in the PIN", "OK|2|AB12-CD", KindUnusable, "", "", "ends in the PIN field"},
+		{"done, cut short after the status", "OK|2|", KindUnusable, "", "", "ends in the PIN field"},
+		// Cleaned, these would be codes znet never issued.
+		{"an escape sequence in the PIN", "OK|2|ES11\x1b[2J-ES22|x", KindUnusable, "", "", "control characters"},
+		{"a NUL byte in the PIN", "OK|2|NU11-NU22\x00-NU33|x", KindUnusable, "", "", "control characters"},
+		{"a NUL byte in a done answer with a PIN", "OK|2|NU11-NU22|x\x00", KindUnusable, "", "", "control characters"},
+		{"a DEL in the PIN", "OK|2|DE11\x7fDE22|x", KindUnusable, "", "", "control characters"},
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},
 	}
 	for _, tt := range tests {
@@ -293,7 +299,7 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 	for _, tt := range pins {
 		body := "OK|2|" + tt.field + "|tamam"
 		got, err := parsePinStatus([]byte(body), newScrubber(tt.password))
-		assertRefusedEcho(t, body, tt.password, tt.field, got != PinStatus{}, err, "znet's PIN field repeats the dealer password")
+		assertRefusedEcho(t, body, tt.password, tt.field, got != PinStatus{}, err, KindUnusable, "znet's PIN field repeats the dealer password")
 	}
 	balances := []struct{ password, field string }{
 		{"1234", "1234"},
@@ -306,18 +312,18 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 	for _, tt := range balances {
 		body := "OK|" + tt.field
 		got, err := parseBalance([]byte(body), newScrubber(tt.password))
-		assertRefusedEcho(t, body, tt.password, tt.field, got != "", err, "znet's balance field repeats the dealer password")
+		assertRefusedEcho(t, body, tt.password, tt.field, got != "", err, KindUnintelligible, "znet's balance field repeats the dealer password")
 	}
 }
 
-func assertRefusedEcho(t *testing.T, body, password, field string, returned bool, err error, says string) {
+func assertRefusedEcho(t *testing.T, body, password, field string, returned bool, err error, kind Kind, says string) {
 	t.Helper()
 	if err == nil || returned {
 		t.Errorf("password %q, %q: returned a value (err %v), want the answer refused", password, body, err)
 		return
 	}
-	if k, _ := KindOf(err); k != KindUnintelligible {
-		t.Errorf("password %q, %q: %v, want it refused as unintelligible", password, body, err)
+	if k, _ := KindOf(err); k != kind {
+		t.Errorf("password %q, %q: %v, want it refused as %v", password, body, err, kind)
 	}
 	msg := err.Error()
 	if strings.Contains(msg, password) || strings.Contains(msg, strings.TrimSpace(field)) || !strings.Contains(msg, says) {

@@ -135,8 +135,8 @@ func TestPINFieldWithThePasswordIsRefused(t *testing.T) {
 				}
 				s.Script("1001", znettest.Done(pin, "tamam"))
 				got, err := c.CheckPin(context.Background(), "1001")
-				if k, _ := KindOf(err); k != KindUnintelligible || got != (PinStatus{}) {
-					t.Errorf("%q, %s, PIN field %q: got %+v, %v; want the answer refused as unintelligible", password, form, pin, got, err)
+				if k, _ := KindOf(err); k != KindUnusable || got != (PinStatus{}) {
+					t.Errorf("%q, %s, PIN field %q: got %+v, %v; want the answer refused as unusable", password, form, pin, got, err)
 				}
 				if err != nil && (strings.Contains(err.Error(), password) || strings.Contains(err.Error(), echo)) {
 					t.Errorf("%q, %s: the error shows the password: %v", password, form, err)
@@ -317,7 +317,7 @@ func TestEntityEchoInAnAnswer(t *testing.T) {
 	for _, pin := range []string{"k&acirc;r2024", "PIN-k&amp;acirc;r2024"} {
 		s.Script("1002", znettest.Done(pin, "tamam"))
 		got, err = c.CheckPin(context.Background(), "1002")
-		if k, _ := KindOf(err); k != KindUnintelligible || got != (PinStatus{}) || strings.Contains(err.Error(), "acirc") {
+		if k, _ := KindOf(err); k != KindUnusable || got != (PinStatus{}) || strings.Contains(err.Error(), "acirc") {
 			t.Errorf("PIN field %q: got %+v, %v; want the answer refused", pin, got, err)
 		}
 	}

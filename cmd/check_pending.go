@@ -247,7 +247,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	out := opts.IO.Out
 	if opts.Output == formatJSON {
-		return writeJSON(out, s)
+		return writeJSON(out, pendingJSON{Summary: s, StillFailing: news.stillFailing()})
 	}
 	if s.DryRun {
 		fmt.Fprintln(out, "dry run: nothing was written")
@@ -255,7 +255,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	t := newTable(out, "integration", "id", "asked", "completed", "processing", "failed", "errors", "skipped", "stuck", "state")
 	for _, in := range s.Integrations {
 		state := "ok"
-		if in.Failing {
+		if _, still := news.carried[in.ID]; in.Failing || still {
 			state = "FAILING"
 		}
 		t.Append(in.Name, shortID(in.ID), in.Asked, in.Completed, in.Processing, in.Failed, in.Errors, in.Skipped, in.Stuck, state)
@@ -286,6 +286,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 			still = " still"
 		}
 		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", in.Name, still, in.Reason))
+	}
+	for _, in := range news.stillFailing() {
+		notes = append(notes, fmt.Sprintf("integration %s is still failing: it failed in an earlier run and has not answered since (%s)", in.Name, in.why))
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {

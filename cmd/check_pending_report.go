@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -184,11 +186,12 @@ type runNews struct {
 	newlyFailing map[string]bool   // integration ids
 	recovered    []string          // names of panels failing before that answered in this run
 	carried      map[string]string // failing before and not asked in this run: id -> name
+	asked        map[string]bool   // the integrations this run had orders of
 }
 
 func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
-	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}}
-	asked := map[string]bool{}
+	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}, asked: map[string]bool{}}
+	asked := news.asked
 	for _, in := range s.Integrations {
 		asked[in.ID] = true
 		_, before := prev.ids[in.ID]
@@ -214,6 +217,36 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		}
 	}
 	return news
+}
+
+// pendingJSON is check-pending's summary as -o json writes it.
+type pendingJSON struct {
+	*watch.Summary
+	// StillFailing are the panels that failed before and gave this run no
+	// answer: the reason it exits 3 when nothing else is wrong.
+	StillFailing []failingPanel `json:"still_failing,omitempty"`
+}
+
+// failingPanel is a panel still failing from an earlier run.
+type failingPanel struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	why  string
+}
+
+// stillFailing is news.carried by name: the panels that failed before and
+// that this run learnt nothing new of.
+func (n runNews) stillFailing() []failingPanel {
+	var out []failingPanel
+	for id, name := range n.carried {
+		why := "none of its orders was due"
+		if n.asked[id] {
+			why = "too few of its orders were asked to tell"
+		}
+		out = append(out, failingPanel{ID: id, Name: name, why: why})
+	}
+	slices.SortFunc(out, func(a, b failingPanel) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return out
 }
 
 // worthSaying is true when -q should print the summary.

@@ -362,6 +362,21 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 		t.Errorf("a run that did not ask the failing panel (%d requests): exit %d (want 3), cron mails\n%s",
 			s.znet.TotalRequests()-asked, r.code, r.all())
 	}
+	if up := readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); up != 0 {
+		t.Errorf("after a run without its orders zwatch_integration_up is %v, want 0", up)
+	}
+	// Without -q, the exit status 3 has its reason beside it.
+	if r := zwatch(t, s.db, "check-pending", "--loop", "0"); r.code != 3 ||
+		!strings.Contains(r.stdout, "integration znet-A is still failing: it failed in an earlier run and has not answered since (none of its orders was due)") {
+		t.Errorf("a run that did not ask the failing panel, without -q: exit %d, want 3 and why\n%s", r.code, r.all())
+	}
+	r := zwatch(t, s.db, "check-pending", "--loop", "0", "-o", "json")
+	var out struct {
+		StillFailing []struct{ ID, Name string } `json:"still_failing"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 3 || len(out.StillFailing) != 1 || out.StillFailing[0].Name != "znet-A" {
+		t.Errorf("-o json: exit %d, still_failing %+v (%v), want 3 and znet-A\n%s", r.code, out.StillFailing, err, r.all())
+	}
 	s.db.MakeAllDue()
 	if r := quiet(); r.code != 3 || r.all() != "" {
 		t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())

@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,11 +78,18 @@ func WriteFile(path string, r Run) error {
 		}
 		if r.ExitStatus != exitFatal {
 			up := gaugeVec("zwatch_integration_up",
-				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or the run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for.",
+				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or a run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for, and those still failing.",
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
 				_, still := r.StillFailing[in.ID]
 				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !still))
+			}
+			// A panel still failing that had no order in this run: without
+			// its series, an alert on up == 0 would clear.
+			for id, name := range r.StillFailing {
+				if !slices.ContainsFunc(s.Integrations, func(in watch.IntegrationSummary) bool { return in.ID == id }) {
+					up.WithLabelValues(id, name).Set(0)
+				}
 			}
 		}
 	}

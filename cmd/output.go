@@ -108,10 +108,29 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // newTable is the one table style of every command.
-func newTable(w io.Writer, header ...any) *tablewriter.Table {
-	t := tablewriter.NewWriter(w)
+func newTable(w io.Writer, header ...any) *table {
+	t := &table{tablewriter.NewWriter(w)}
 	t.Header(header...)
 	return t
+}
+
+// table is a tablewriter.Table whose cells have their control characters
+// escaped before it measures them: commandOutput would escape them after,
+// and a name holding one would push its row's border out of line.
+type table struct{ *tablewriter.Table }
+
+func (t *table) Append(cells ...any) error { return t.Table.Append(escapeCells(cells)...) }
+func (t *table) Footer(cells ...any)       { t.Table.Footer(escapeCells(cells)...) }
+
+func escapeCells(cells []any) []any {
+	out := make([]any, len(cells))
+	for i, cell := range cells {
+		if text, ok := cell.(string); ok {
+			cell = string(escapeControls([]byte(text)))
+		}
+		out[i] = cell
+	}
+	return out
 }
 
 // pinShown is what an operator sees of a PIN: masked unless --show-pin.

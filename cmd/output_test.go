@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -54,10 +55,33 @@ func TestShopTextCannotDriveTheTerminal(t *testing.T) {
 		if strings.ContainsAny(r.all(), "\x1b\x07\u202e\x7f\u009b") {
 			t.Errorf("%v printed a control character:\n%q", args, r.all())
 		}
+		assertTablesAligned(t, args, r.stdout)
 	}
 	r = zwatch(t, s.db, "list", "--completed", "--show-pin")
 	if !strings.Contains(r.stdout, `AB12\u001b]0;owned\u0007-GH78`) {
 		t.Errorf("the PIN is not shown with its control characters escaped:\n%s", r.stdout)
+	}
+}
+
+// assertTablesAligned checks that every line of a table's box has the
+// width of its first border: a cell escaped after its width was measured
+// pushes its row's border out of line.
+func assertTablesAligned(t *testing.T, args []string, out string) {
+	t.Helper()
+	width := 0
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "┌") && !strings.HasPrefix(line, "│") && !strings.HasPrefix(line, "├") && !strings.HasPrefix(line, "└") {
+			width = 0
+			continue
+		}
+		n := utf8.RuneCountInString(line)
+		if strings.HasPrefix(line, "┌") {
+			width = n
+		}
+		if n != width {
+			t.Errorf("%v: a table's line is %d characters wide, its border %d:\n%s", args, n, width, out)
+			return
+		}
 	}
 }
 

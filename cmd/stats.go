@@ -184,7 +184,7 @@ func printStats(opts *StatsOptions, r statsReport) error {
 
 // newFigureTable is newTable for headers with figures in them, shown as
 // written: the automatic formatting would turn "P95" into "P 95".
-func newFigureTable(w io.Writer, header ...any) *tablewriter.Table {
+func newFigureTable(w io.Writer, header ...any) *table {
 	t := newTable(w)
 	t.Options(tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header(header...)

@@ -308,6 +308,13 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	for _, id := range s.PINKept {
 		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept and znet's not written; compare them on the dealer panel", id))
 	}
+	for _, group := range unusableByReason(s.Unusable) {
+		it := "it is asked again on its schedule, and ends stuck if znet keeps answering so: check it on the dealer panel"
+		if group.many {
+			it = "they are asked again on their schedule, and end stuck if znet keeps answering so: check them on the dealer panel"
+		}
+		notes = append(notes, fmt.Sprintf("%s: znet's answer could not be used (%s); %s", group.orders, group.reason, it))
+	}
 	if len(s.Unsaved) > 0 {
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))
 	}

@@ -252,7 +252,44 @@ func (n runNews) stillFailing() []failingPanel {
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
 	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 ||
-		s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
+		len(s.Unusable) > 0 || s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
+}
+
+// unusableGroup is the orders one reason made unusable answers of, named
+// as "order A" or "orders A, B and 3 more".
+type unusableGroup struct {
+	reason, orders string
+	many           bool
+}
+
+// unusableOrdersNamed is how many of a reason's orders its line names; -o
+// json names them all.
+const unusableOrdersNamed = 5
+
+func unusableByReason(answers []watch.UnusableAnswer) []unusableGroup {
+	byReason := map[string][]string{}
+	var reasons []string
+	for _, a := range answers {
+		if _, seen := byReason[a.Reason]; !seen {
+			reasons = append(reasons, a.Reason)
+		}
+		byReason[a.Reason] = append(byReason[a.Reason], a.OrderID)
+	}
+	sort.Strings(reasons)
+	groups := make([]unusableGroup, 0, len(reasons))
+	for _, reason := range reasons {
+		ids := byReason[reason]
+		named := "order " + ids[0]
+		if len(ids) > 1 {
+			shown := ids[:min(len(ids), unusableOrdersNamed)]
+			named = "orders " + strings.Join(shown, ", ")
+			if more := len(ids) - len(shown); more > 0 {
+				named += fmt.Sprintf(" and %d more", more)
+			}
+		}
+		groups = append(groups, unusableGroup{reason: reason, orders: named, many: len(ids) > 1})
+	}
+	return groups
 }
 
 // failingNote is what the run records of its failing panels; empty when

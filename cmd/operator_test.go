@@ -637,3 +637,22 @@ func TestAnotherDatabaseThanTheShopsIsToldSo(t *testing.T) {
 		t.Error("migrate created its version table in a database that is not the shop's")
 	}
 }
+
+// An answer zwatch cannot use names its order, even under -q, and keeps
+// exit 3 while it lasts: a customer waits for a PIN nobody can read. The
+// panel is not called failing: it answered as znet does.
+func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	cut := s.order("151")
+	s.order("152")
+	s.znet.Script("151", znettest.Garbage("OK|2|CUT-SH"))
+	s.znet.Script("152", znettest.Done("AB12-CD34", "tamam"))
+
+	r := zwatch(t, s.db, "check-pending", "-q")
+	want := "order " + cut + ": znet's answer could not be used (znet answered that the order is done but its answer ends in the PIN field"
+	if r.code != 3 || !strings.Contains(r.stdout, want) || strings.Contains(r.all(), "failing") {
+		t.Errorf("exit %d, want 3 and the order named, the panel not failing:\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "output", r.all(), "CUT-SH")
+}

@@ -106,6 +106,7 @@ type applier struct {
 	pinTooLong  []string
 	pinKept     []string
 	unsaved     []string
+	unusable    []UnusableAnswer
 	changes     []Change
 	lastSaveErr error
 	// splitWarned: a batch the database refused was said once; every
@@ -625,6 +626,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept; compare them on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
+		if saved {
+			ap.noteUnusable(p.answer)
+		}
 		ap.logAnswer(p.answer, result)
 		ids = append(ids, p.order.ID)
 	}
@@ -634,6 +638,19 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 	}
 	ap.done += len(batch)
 	ap.progress()
+}
+
+// noteUnusable keeps an answer in znet's format that said nothing zwatch
+// can use, for the summary, and says so: the order counts as an error and
+// is asked again, but a person should look (Summary.Unusable).
+func (ap *applier) noteUnusable(a answer) {
+	var zerr *znet.Error
+	if !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
+		return
+	}
+	ap.unusable = append(ap.unusable, UnusableAnswer{OrderID: a.order.ID, Reason: zerr.Message})
+	ap.run.log.Warn("znet's answer about the order could not be used: it is asked again, and ends stuck if znet keeps answering so; check it on the dealer panel",
+		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", zerr.Message)
 }
 
 // predict is account for a dry run: what the answers would change.
@@ -660,6 +677,7 @@ func (ap *applier) predict(batch []*pendingAnswer) {
 				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: out.PIN != "",
 			})
 		}
+		ap.noteUnusable(p.answer)
 		ap.logAnswer(p.answer, string(out.Result))
 		ids = append(ids, p.order.ID)
 	}
@@ -695,7 +713,8 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved, Changes: ap.changes}
+	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved,
+		Unusable: ap.unusable, Changes: ap.changes}
 	ap.tally.fill(s)
 	return s
 }

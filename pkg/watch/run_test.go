@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -596,7 +597,8 @@ func TestOverlappingRunsUnderAStricterDefaultIsolation(t *testing.T) {
 // sequence or echoing the password) are errors of their orders, not faults
 // of the panel: the panel's other orders are still asked, it is not
 // reported failing, and the give-up clock of those orders runs, so that
-// they end up stuck for a person to look at, not asked forever.
+// they end up stuck, not asked forever. The run names them for a person
+// at once: a customer waits for a PIN nobody can read.
 func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -624,8 +626,16 @@ func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
 	sum := e.run(cfg)
 
 	in := sum.Integrations[0]
-	if in.Failing || sum.NeedsAttention() || sum.Total.Asked != 7 || sum.Total.Completed != 3 || sum.Total.Errors != 4 {
+	if in.Failing || sum.Total.Asked != 7 || sum.Total.Completed != 3 || sum.Total.Errors != 4 {
 		t.Errorf("integration %+v, totals %+v: want all 7 asked, 3 completed, 4 errors and the panel not failing", in, sum.Total)
+	}
+	if !sum.NeedsAttention() || len(sum.Unusable) != 4 {
+		t.Errorf("unusable answers %+v: want the 4 orders named for a person", sum.Unusable)
+	}
+	for _, u := range sum.Unusable {
+		if !slices.Contains(bad, u.OrderID) || u.Reason == "" || strings.Contains(u.Reason, password) {
+			t.Errorf("unusable answer %+v: want one of the 4 orders, with a reason and no password", u)
+		}
 	}
 	for _, id := range bad {
 		if at := e.db.PanelFailingSince(id); at != nil {

@@ -99,12 +99,26 @@ type Summary struct {
 	// asked again, and a refusal that repeats (a grant missing, say)
 	// would go on run after run, so a person should look.
 	Unsaved []string `json:"unsaved_orders,omitempty"`
+	// Unusable lists the orders about which znet answered, in its own
+	// format, what zwatch cannot use (a status it does not know, a done
+	// answer cut short or with a corrupt PIN): errors of those orders, which
+	// are asked again, but a customer waits for a PIN nobody can read, and
+	// a panel answering every order so would otherwise be seen only when
+	// its orders end stuck a day later. A person should look.
+	Unusable []UnusableAnswer `json:"unusable_answers,omitempty"`
 	// ClaimsLeft is how many orders the run could not hand back at its end
 	// (the database was gone): their claims lapse by themselves within
 	// ClaimLease, and the next runs ask them then.
 	ClaimsLeft int `json:"claims_left,omitempty"`
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
+}
+
+// UnusableAnswer is an order znet answered about with nothing zwatch can
+// use, and why.
+type UnusableAnswer struct {
+	OrderID string `json:"order_id"`
+	Reason  string `json:"reason"`
 }
 
 // EndedBy is why a run ended.
@@ -127,10 +141,11 @@ type Change struct {
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
-// database refused answers, or znet's PIN differed from one an order
-// already held. check-pending exits 3 then.
+// database refused answers, znet's PIN differed from one an order already
+// held, or znet's answer about an order could not be used. check-pending
+// exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 || s.ReleasedWithoutBudget() {
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
 	for _, in := range s.Integrations {
@@ -207,4 +222,5 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.PINTooLong)
 	sort.Strings(s.PINKept)
 	sort.Strings(s.Unsaved)
+	sort.Slice(s.Unusable, func(i, j int) bool { return s.Unusable[i].OrderID < s.Unusable[j].OrderID })
 }

@@ -72,8 +72,9 @@ func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 	t.Parallel()
 	for _, pw := range []string{"pa/ss-Secret", "pa ss-Secret", "pa?ss-Secret", "pa#ss-Secret", "pa%ZZss-Secret", `pa"ss-Secret`,
 		"pa\nss-Secret", "pa\tss-Secret",
-		// These parse: "ss" reads as the host, the rest as part of the database.
-		"pa@ss/ss-Secret", "pa@ss:5432/ss-Secret"} {
+		// These parse: "ss" reads as the host, the rest as part of the
+		// database, a parameter or a fragment.
+		"pa@ss/ss-Secret", "pa@ss:5432/ss-Secret", "pa@ss?ss-Secret", "pa@ss/w?ss-Secret", "pa@ss#ss-Secret"} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", "postgres://shop:" + pw + "@127.0.0.1:1/shopdb"}, &errOut)
 		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
@@ -151,6 +152,24 @@ func TestDatabaseSettingsNeverShowAPasswordParameterOrPiece(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "host 127.0.0.1 port 1 database shopdb")
 	assertNoSecret(t, "stderr", r.stderr, "db-Secret-1")
+}
+
+// URLs that only look like a password spilled over its host are read as
+// written: nobody listens there (exit 1), rather than refused (exit 2).
+func TestDatabaseURLsWithAnAtElsewhereAreRead(t *testing.T) {
+	t.Parallel()
+	for _, settings := range []string{
+		"postgres://?host=/nonexistent-zwatch&port=1&user=zw@corp",
+		"postgres://127.0.0.1:1/shop?sslmode=disable&sslrootcert=/etc/ssl/ca.pem&user=svc@REALM",
+		"postgres://zw:pw@127.0.0.1:1/my%40db?sslmode=disable",
+		"postgres://127.0.0.1:1/my@db?sslmode=disable",
+		"postgres://zw:p@ss@127.0.0.1:1/shop?sslmode=disable", // an "@" in the password, and nothing after it
+	} {
+		var errOut strings.Builder
+		if r := runMain([]string{"list", "--database-url", settings}, &errOut); r.code != 1 {
+			t.Errorf("%q: exit %d, want 1 (nobody listens there)\n%s", settings, r.code, r.stderr)
+		}
+	}
 }
 
 // A cron line whose database settings cannot be read is refused (exit 2),

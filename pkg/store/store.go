@@ -89,11 +89,12 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
-	if isPostgresURL(databaseURL) && atInPath(databaseURL) {
-		// A password pasted unescaped with an "@" and then a "/" in it
-		// ("p@ss/word") parses: its piece after the "@" reads as the host,
-		// the rest as part of the database name. Connecting would name both
-		// in every error line.
+	if isPostgresURL(databaseURL) && passwordSpilled(databaseURL) {
+		// A password pasted unescaped with an "@" and then a "/", "?" or
+		// "#" in it ("p@ss/word") parses: its piece after the "@" reads as
+		// the host, the rest as the database, a parameter or a fragment.
+		// Connecting would look the piece up in DNS and name it in every
+		// error line.
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, notAValidURL(databaseURL))
 	}
 	if cfg.FallbackApplicationName == "" {
@@ -236,17 +237,26 @@ func isPostgresURL(settings string) bool {
 	return strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://")
 }
 
-// atInPath says whether a URL's path, the database name, holds an "@" as
-// it is written: the rest of a user part whose password holds a "/" (an
-// "@" the name really holds is written %40).
-func atInPath(databaseURL string) bool {
-	rest := databaseURL[strings.Index(databaseURL, "//")+2:]
-	slash := strings.IndexByte(rest, '/')
-	if slash < 0 {
+// passwordSpilled says whether a URL with a user part reads as the rest of
+// one whose password held an "@" and then a "/", "?" or "#": an "@" in the
+// database name as written (a name that really holds one is written %40),
+// a parameter name holding "@", "/" or ":" (no setting's name does), or a
+// fragment (a connection URL has none).
+func passwordSpilled(databaseURL string) bool {
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.User == nil {
 		return false
 	}
-	path, _, _ := strings.Cut(rest[slash:], "?")
-	return strings.Contains(path, "@")
+	if strings.Contains(u.EscapedPath(), "@") || u.Fragment != "" {
+		return true
+	}
+	for _, param := range strings.Split(u.RawQuery, "&") {
+		name, _, _ := strings.Cut(param, "=")
+		if strings.ContainsAny(name, "@/:") {
+			return true
+		}
+	}
+	return false
 }
 
 // notAValidURL says that databaseURL's user part is not written as a URL

@@ -68,7 +68,12 @@ type PinStatus struct {
 //
 // Returned fields are trimmed, valid UTF-8 (Windows-1254 is assumed when the
 // body is not UTF-8), free of NUL bytes and with other control characters
-// turned into spaces. Errors are *Error.
+// turned into spaces. A done answer is refused instead when its PIN field
+// holds a control character other than white space or an invisible format
+// character, or when the body holds a NUL byte anywhere but at its ends:
+// cleaned, its PIN would be a code znet never issued. Errors are *Error;
+// KindUnusable for an answer in znet's format about the order that zwatch
+// cannot use.
 func ParsePinStatus(body []byte) (PinStatus, error) { return parsePinStatus(body, &scrubber{}) }
 
 // parsePinStatus is ParsePinStatus for a client that knows the password: it
@@ -80,8 +85,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if err != nil {
 		return PinStatus{}, err
 	}
-	if len(a.fields) < 2 {
-		return PinStatus{}, unusable("znet answered OK without an order status")
+	// "OK" alone, or with an empty status, says nothing of any order: what
+	// a wrong base URL that answers every path with "OK" sends.
+	if len(a.fields) < 2 || a.word(1) == "" {
+		return PinStatus{}, unintelligible(OpCheckPin, "znet answered OK without an order status")
 	}
 	var ps PinStatus
 	switch a.word(1) {
@@ -108,11 +115,15 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		if pin != "-" {
 			ps.PIN = pin
 		}
-		// A PIN cleaned of an escape sequence or a NUL byte would be a code
-		// znet never issued, handed to the customer as theirs. Line breaks
-		// and tabs between a PIN's groups or codes become spaces.
-		if ps.Status == StatusDone && ps.PIN != "" && (a.hadNUL || a.controlIn(2)) {
-			return PinStatus{}, unusable("znet's PIN field holds control characters, which no PIN has; the answer is not used")
+		// A PIN cleaned of an escape sequence, a zero-width space or a NUL
+		// byte would be a code znet never issued, handed to the customer as
+		// theirs; a field that held nothing else would pass for a top-up's.
+		// Line breaks and tabs between a PIN's groups or codes become spaces.
+		switch {
+		case ps.Status == StatusDone && a.controlIn(2):
+			return PinStatus{}, unusable("znet's PIN field holds control or invisible characters, which no PIN has; the answer is not used")
+		case ps.Status == StatusDone && a.hadNUL:
+			return PinStatus{}, unusable("znet's done answer holds a NUL byte, which no text answer does, so its PIN field cannot be trusted; the answer is not used")
 		}
 	}
 	if len(a.fields) == 4 {
@@ -151,17 +162,20 @@ type answer struct {
 	fields   []string // as split: not cleaned, marks in place
 	echoes   []string // the text each mark stands for
 	password *scrubber
-	// hadNUL: the body held a NUL byte, which splitAnswer removed. It is
-	// not known in which field: no text answer holds one.
+	// hadNUL: the body held a NUL byte, which splitAnswer removed, other
+	// than at its ends (a buffer's padding). It is not known in which
+	// field: no text answer holds one.
 	hadNUL bool
 }
 
-// controlIn says whether field i holds a control character other than
-// white space, inside its trimmed ends: what clean would turn into a space.
+// controlIn says whether field i holds, inside its trimmed ends, a control
+// character other than white space or an invisible format character (a
+// zero-width space, a soft hyphen, a reordering mark): what clean turns
+// into a space or drops, or what a customer cannot see or type.
 func (a *answer) controlIn(i int) bool {
 	text, _ := a.unmark(a.fields[i])
 	return strings.ContainsFunc(strings.TrimSpace(text), func(r rune) bool {
-		return unicode.IsControl(r) && !unicode.IsSpace(r) || unicode.Is(unicode.Bidi_Control, r)
+		return unicode.IsControl(r) && !unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 	})
 }
 
@@ -335,7 +349,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// NUL bytes go from every field anyway; gone before the password is
 	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
 	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
-	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(text, echoMark)}
+	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(strings.Trim(text, echoMark+" \t\r\n"), echoMark)}
 	s := strings.TrimSpace(marked)
 	switch {
 	case isHTMLPage(s):

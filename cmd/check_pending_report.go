@@ -198,7 +198,7 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 		switch {
 		case in.Failing && !before:
 			news.newlyFailing[in.ID] = true
-		case !in.Failing && before && in.Counts.Answered():
+		case !in.Failing && before && (in.Counts.Answered() || in.Answered):
 			news.recovered = append(news.recovered, in.Name)
 		case !in.Failing && before:
 			// Released unasked, or asked too few times to be cut off

@@ -646,13 +646,22 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 	s := newShop(t)
 	cut := s.order("151")
 	s.order("152")
-	s.znet.Script("151", znettest.Garbage("OK|2|CUT-SH"))
-	s.znet.Script("152", znettest.Done("AB12-CD34", "tamam"))
+	s.order("153")
+	s.znet.SetDown(znettest.Empty())
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("setting up: the panel down: exit %d, want 3\n%s", r.code, r.all())
+	}
 
+	// The panel is back, and answers the order due in znet's format, but
+	// cut short: it answers again, and the order is named.
+	s.znet.SetDown(nil)
+	s.znet.Script("151", znettest.Garbage("OK|2|CUT-SH"))
+	s.db.ExpireClaims()
+	s.db.MakeDue(cut)
 	r := zwatch(t, s.db, "check-pending", "-q")
 	want := "order " + cut + ": znet's answer could not be used (znet answered that the order is done but its answer ends in the PIN field"
-	if r.code != 3 || !strings.Contains(r.stdout, want) || strings.Contains(r.all(), "failing") {
-		t.Errorf("exit %d, want 3 and the order named, the panel not failing:\n%s", r.code, r.all())
+	if r.code != 3 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "znet-A answers again") || strings.Contains(r.all(), "failing") {
+		t.Errorf("exit %d, want 3, the order named and the panel answering again, not failing:\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "output", r.all(), "CUT-SH")
 }

@@ -626,7 +626,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept; compare them on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
-		if saved {
+		if saved && !res.GaveUp && !res.Overtaken { // a stuck order has its own line
 			ap.noteUnusable(p.answer)
 		}
 		ap.logAnswer(p.answer, result)

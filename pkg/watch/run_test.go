@@ -648,8 +648,9 @@ func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
 
 	e.db.FirstCheckedAgo(bad[0], 25*time.Hour)
 	e.db.MakeDue(bad[0])
-	if sum := e.run(cfg); sum.Total.Stuck != 1 {
-		t.Errorf("a day of unusable answers later: %d stuck, want the order given up on", sum.Total.Stuck)
+	if sum := e.run(cfg); sum.Total.Stuck != 1 || len(sum.Unusable) != 0 {
+		t.Errorf("a day of unusable answers later: %d stuck, unusable %+v; want the order given up on, and not said to be asked again",
+			sum.Total.Stuck, sum.Unusable)
 	}
 	assertNoSecrets(t, "logs", e.logs.String(), "ES11", "GOOD-PIN")
 }

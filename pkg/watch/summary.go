@@ -59,6 +59,10 @@ type IntegrationSummary struct {
 	Name    string `json:"name"`
 	Counts         // flattened into the JSON object
 	Failing bool   `json:"failing"`
+	// Answered: the panel answered in znet's format in this run, about
+	// any order (final, waiting, a rejection, an answer zwatch could not
+	// use): a panel failing before that answered is up again.
+	Answered bool `json:"answered"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`
 	// NoBudget counts the orders released unasked because the panel's
@@ -198,10 +202,10 @@ func (t *tally) of(id string) *IntegrationSummary {
 
 // describe names an integration the run had orders for, and says whether
 // it was cut off; it is listed even when none of its orders was counted.
-func (t *tally) describe(in store.Integration, failing bool, reason string) {
+func (t *tally) describe(in store.Integration, failing bool, reason string, answered bool) {
 	s := t.of(in.ID)
 	s.Name = in.Name
-	s.Failing, s.Reason = failing, reason
+	s.Failing, s.Reason, s.Answered = failing, reason, answered
 }
 
 func (t *tally) fill(s *Summary) {

@@ -227,8 +227,8 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 		if cur.Name == sweepCursor {
 			limit = SweepSlice
 		}
-		e, err := enlist(ctx, tx, enlistFrom{SentAt: cur.FromSentAt, OrderID: cur.FromOrderID, ChangedWithin: cur.ChangedWithin},
-			limit, p.FirstDelay)
+		e, err := enlist(ctx, tx, enlistFrom{SentAt: cur.FromSentAt, OrderID: cur.FromOrderID, ChangedWithin: cur.ChangedWithin,
+			UpToNow: cur.Name == registerCursor}, limit, p.FirstDelay)
 		if err != nil {
 			return err
 		}
@@ -329,12 +329,9 @@ FROM (SELECT * FROM register UNION ALL SELECT * FROM sweep) cursors
 ORDER BY name`)
 
 // moveRegisterSQL records how far registering got. Once caught up, the
-// position only moves forward: the look-back may read orders before it. Nor
-// does it move past now: an order sent at 'infinity', or by a shop host
-// whose clock runs ahead, would carry it there, and the next registrations
-// would read only the look-back before now, leaving every order sent while
-// no run was registering to the sweep. A position an older zwatch left
-// there comes back to now.
+// position only moves forward: the look-back may read orders before it.
+// Registering reads no order sent after now (enlistFrom.UpToNow), and the
+// position does not pass now either, whatever a clock says.
 // horizon is the oldest transaction still running when the registration
 // read the shop's orders, when it read from its look-back to the end: a
 // row no transaction since changed was read by it, and the next
@@ -395,6 +392,11 @@ type enlistFrom struct {
 	SentAt, OrderID string  // after this position, by ("sentAt", id)
 	OnlyOrderID     *string // this order alone
 	ChangedWithin   *int64  // only rows changed within this many transactions
+	// UpToNow leaves out orders sent after now ('infinity', a shop host's
+	// clock ahead): registering reads them once their time has come, or
+	// the sweep does. Read, they would carry registering's position past
+	// now, and orders sent meanwhile would be left to the sweep.
+	UpToNow bool
 }
 
 // enlist runs enlistSQL over up to limit waiting orders.
@@ -415,6 +417,7 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
 		"from_order_id":            from.OrderID,
 		"only_order_id":            from.OnlyOrderID,
 		"changed_within":           from.ChangedWithin,
+		"up_to_now":                from.UpToNow,
 		"scan_limit":               limit,
 		"first_delay_seconds":      firstDelay.Seconds(),
 		"first_check_most_seconds": firstCheckMost.Seconds(),
@@ -473,6 +476,7 @@ scanned AS MATERIALIZED (
 	WHERE ` + waitingSQL + `
 	  AND (` + sentAtSQL + `, o.id) > (@from_sent_at::timestamptz, @from_order_id::uuid)
 	  AND (@only_order_id::uuid IS NULL OR o.id = @only_order_id::uuid)
+	  AND (NOT @up_to_now::boolean OR ` + sentAtSQL + ` <= now())
 	ORDER BY ` + sentAtSQL + `, o.id
 	LIMIT @scan_limit
 ),

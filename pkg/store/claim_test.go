@@ -318,41 +318,64 @@ func TestNewOrderIsFirstDueAfterItsPanelsFirstCheck(t *testing.T) {
 	}
 }
 
-// An order whose "sentAt" lies past now (infinity, or a shop host's clock
-// running ahead) is registered, but does not carry registering's position
-// with it: the orders sent while zwatch was not running (cron stopped for
-// a few minutes) are still registered by the next claim, not left for the
-// sweep, which takes minutes more with thousands of orders waiting.
-func TestAnOrderSentInTheFutureDoesNotMoveRegisteringPastNow(t *testing.T) {
+// Orders whose "sentAt" lies past now ('infinity', a shop host's clock
+// running ahead) do not carry registering's position with them, however
+// many there are: the orders sent while zwatch was not running (cron
+// stopped for a few minutes) are still registered by the next claim, not
+// left for the sweep, which takes minutes more with thousands waiting.
+func TestOrdersSentInTheFutureDoNotMoveRegisteringPastNow(t *testing.T) {
 	t.Parallel()
-	for name, sentAt := range map[string]string{"infinity": `'infinity'`, "a clock an hour ahead": `now() + interval '1 hour'`} {
+	for name, c := range map[string]struct {
+		sentAt string
+		orders int
+	}{
+		"infinity":              {`'infinity'`, 1},
+		"a clock an hour ahead": {`now() + interval '1 hour'`, 1},
+		// More than a registration reads: one that reads them fills up
+		// and stops where the last one stands.
+		"more than a registration reads": {`now() + interval '1 hour'`, 5},
+	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			db := storetest.New(t)
 			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-			var future string
-			db.Get(&future, `
+			p := firstChunk
+			p.Register = 3
+			db.Exec(`
 				INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
-				VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '1', 'sent', `+sentAt+`, now())
-				RETURNING id::text`, integ)
-			for range 2 {
-				claimIDs(t, db, firstChunk)
+				SELECT gen_random_uuid(), gen_random_uuid(), 'pending', $1, 'f' || g, 'sent', `+c.sentAt+`, now()
+				FROM generate_series(1, $2) g`, integ, c.orders)
+			for range 3 {
+				claimIDs(t, db, p)
 			}
-			// As an older zwatch left it.
-			db.Exec(`UPDATE zwatch_state SET sent_at = ` + sentAt + ` WHERE name = 'register'`)
-			claimIDs(t, db, firstChunk)
-			if !db.HasCheck(future) {
-				t.Fatal("setting up: the order sent in the future was not registered")
-			}
-
 			// Five minutes pass with no run: registering's position is as
 			// far in the past, unless it was never in the present.
 			db.Exec(`UPDATE zwatch_state SET sent_at = sent_at - interval '5 minutes' WHERE name = 'register'`)
 			missed := db.SendOrdersAt(integ, time.Now().Add(-2*time.Minute), "2")[0]
-			claimIDs(t, db, firstChunk)
+			claimIDs(t, db, p)
 			if !db.HasCheck(missed) {
 				t.Error("an order sent two minutes ago was not registered: registering's position went past now")
 			}
 		})
+	}
+}
+
+// Registering's position an older zwatch carried into the future comes
+// back with migrate: registering reads from the first waiting order again.
+func TestMigrateBringsRegisteringBackFromTheFuture(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	claimIDs(t, db, firstChunk) // the first sweep, which would find the order too
+	db.Exec(`UPDATE zwatch_state SET sent_at = 'infinity', caught_up = true WHERE name = 'register'`)
+	db.Exec(`DELETE FROM zwatch_schema_migrations WHERE version_id = 16`)
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	missed := db.SendOrdersAt(integ, time.Now().Add(-2*time.Minute), "2")[0]
+	claimIDs(t, db, firstChunk)
+	if !db.HasCheck(missed) {
+		t.Error("after migrate, an order sent two minutes ago was not registered")
 	}
 }

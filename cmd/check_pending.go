@@ -237,9 +237,10 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 
 // writeSummary prints the run's summary: always without -q, and with -q
 // only when a person has something to read (runNews.worthSaying: a panel
-// that started failing or answers again, stuck orders, answers not saved,
-// PINs kept, orders released for want of budget; or runErr after the run
-// did something: a run that did nothing is its error's one line).
+// that started failing or answers again, stuck orders, answers not saved
+// or not usable, PINs kept, orders released for want of budget; or runErr
+// after the run did something: a run that did nothing is its error's one
+// line).
 func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, runErr error) error {
 	didSomething := s.Total != (watch.Counts{})
 	if opts.Quiet && !news.worthSaying(s) && (runErr == nil || !didSomething) {
@@ -288,7 +289,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", in.Name, still, in.Reason))
 	}
 	for _, in := range news.stillFailing() {
-		notes = append(notes, fmt.Sprintf("integration %s is still failing: it failed in an earlier run and has not answered since (%s)", in.Name, in.why))
+		notes = append(notes, fmt.Sprintf("integration %s is still failing: it failed in an earlier run and has not answered since (%s)", in.Name, in.Reason))
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {

@@ -229,9 +229,9 @@ type pendingJSON struct {
 
 // failingPanel is a panel still failing from an earlier run.
 type failingPanel struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	why  string
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
 }
 
 // stillFailing is news.carried by name: the panels that failed before and
@@ -243,7 +243,7 @@ func (n runNews) stillFailing() []failingPanel {
 		if n.asked[id] {
 			why = "too few of its orders were asked to tell"
 		}
-		out = append(out, failingPanel{ID: id, Name: name, why: why})
+		out = append(out, failingPanel{ID: id, Name: name, Reason: why})
 	}
 	slices.SortFunc(out, func(a, b failingPanel) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out

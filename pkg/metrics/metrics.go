@@ -61,7 +61,7 @@ func WriteFile(path string, r Run) error {
 		"How long the last check-pending run took.",
 	).Set(r.Finished.Sub(r.Started).Seconds())
 	gauge("zwatch_last_run_exit_status",
-		"Exit status of the last check-pending run: 0 done, 1 fatal, 2 refused (bad settings, nothing done), 3 done but a person should look (a panel failing, orders stuck, answers not saved).",
+		"Exit status of the last check-pending run: 0 done, 1 fatal, 2 refused (bad settings, nothing done), 3 done but a person should look (a panel failing, orders stuck, answers not saved or not usable).",
 	).Set(float64(r.ExitStatus))
 
 	if s := r.Summary; s != nil {

@@ -357,10 +357,9 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	case !a.isAnswerLine(s):
 		// Old PHP panels print warnings and notices before the answer
 		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."). The
-		// answer is still there, on the last line that looks like one; a
-		// panel that warns is not a wrong base URL.
-		if line, ok := a.lastAnswerLine(s); ok {
-			s = line
+		// answer is still there; a panel that warns is not a wrong base URL.
+		if answer, ok := a.answerAfterWarnings(s); ok {
+			s = answer
 		}
 	}
 	a.fields = strings.SplitN(s, "|", n)
@@ -400,14 +399,34 @@ func (a *answer) isAnswerLine(s string) bool {
 	return strings.EqualFold(code, "OK") || isDigits(code)
 }
 
-func (a *answer) lastAnswerLine(s string) (string, bool) {
+// answerAfterWarnings is the answer in s after the warnings before it: from
+// the first line that starts like an "OK|" answer, or failing that like a
+// rejection, to the end, leaving out warnings after it (lines that start
+// with markup). The answer may run over several lines: a PIN field with
+// several codes, one a line. Taken from its last line instead, the second
+// code would read as a rejection, a PIN in the error's message.
+func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if line := strings.TrimSpace(lines[i]); a.isAnswerLine(line) {
-			return line, true
+	start := -1
+	for i, line := range lines {
+		if code, _, ok := strings.Cut(strings.TrimSpace(line), "|"); ok && strings.EqualFold(a.unmarked(code), "OK") {
+			start = i
+			break
 		}
 	}
-	return "", false
+	for i := 0; start < 0 && i < len(lines); i++ {
+		if a.isAnswerLine(strings.TrimSpace(lines[i])) {
+			start = i
+		}
+	}
+	if start < 0 {
+		return "", false
+	}
+	end := start + 1
+	for end < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[end]), "<") {
+		end++
+	}
+	return strings.TrimSpace(strings.Join(lines[start:end], "\n")), true
 }
 
 func unintelligible(op, msg string) *Error {

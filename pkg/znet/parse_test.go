@@ -123,11 +123,23 @@ func TestPHPWarningBeforeTheAnswer(t *testing.T) {
 	for _, body := range []string{
 		"<br />\n<b>Deprecated</b>: mysql_connect(): The mysql extension is deprecated in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı",
 		"\nWarning: session_start(): open failed in /tmp on line 3\r\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı\r\n",
+		"<br />\n<b>Notice</b>: x<br />\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı\n<br />\n<b>Notice</b>: shutdown on line 0<br />",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34-EF56-GH78" || ps.Description != "İşlem tamamlandı" {
 			t.Errorf("ParsePinStatus(%q) = %+v, %v; want the done answer after the warning", body, ps, err)
 		}
+	}
+}
+
+// A PIN field of several codes, one a line, after a PHP warning, is one
+// answer: read from its last line, the second code took the shape of a
+// rejection ("9876543210987654|Kod"), and the PIN went into the error.
+func TestAnAnswerOverSeveralLinesAfterAWarning(t *testing.T) {
+	body := "<br />\n<b>Warning</b>: x<br />\nOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod"
+	ps, err := ParsePinStatus([]byte(body))
+	if err != nil || ps.Status != StatusDone || ps.PIN != "SECRETPIN6-AAAA 9876543210987654" || ps.Description != "Kod" {
+		t.Errorf("ParsePinStatus(%q) = %+v, %v; want both codes as the PIN", body, ps, err)
 	}
 }
 

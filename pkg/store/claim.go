@@ -228,7 +228,7 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 			limit = SweepSlice
 		}
 		e, err := enlist(ctx, tx, enlistFrom{SentAt: cur.FromSentAt, OrderID: cur.FromOrderID, ChangedWithin: cur.ChangedWithin,
-			UpToNow: cur.Name == registerCursor}, limit, p.FirstDelay)
+			UpToNow: cur.Name == registerCursor, SeenUpTo: cur.SeenUpTo}, limit, p.FirstDelay)
 		if err != nil {
 			return err
 		}
@@ -285,6 +285,9 @@ type stateCursor struct {
 	FromSentAt  string `db:"from_sent_at"`
 	FromOrderID string `db:"from_order_id"`
 	CaughtUp    bool   `db:"caught_up"`
+	// SeenUpTo is registering's position once caught up: an order sent
+	// after it was not read, whenever it last changed (enlistFrom.SeenUpTo).
+	SeenUpTo *string `db:"seen_up_to"`
 	// ChangedWithin is how many transactions ago a row must have changed
 	// to need looking at again (see enlistSQL); nil: every row. For a
 	// sweep, since the pass before last began; for registering, since the
@@ -322,6 +325,7 @@ SELECT name,
             THEN '` + uuidZero + `'::uuid
             ELSE order_id END::text AS from_order_id,
        caught_up,
+       CASE WHEN name = '` + registerCursor + `' AND caught_up THEN sent_at END::text AS seen_up_to,
        -- age() counts from this transaction's id, which this assigns.
        pg_current_xact_id()::text::bigint - CASE WHEN name = '` + registerCursor + `'
             THEN horizon ELSE previous_horizon END::text::bigint AS changed_within
@@ -397,6 +401,10 @@ type enlistFrom struct {
 	// the sweep does. Read, they would carry registering's position past
 	// now, and orders sent meanwhile would be left to the sweep.
 	UpToNow bool
+	// SeenUpTo: an order sent after this was not read by the registration
+	// that ChangedWithin counts from, though it did not change since: it
+	// was sent after now then. It is looked at.
+	SeenUpTo *string
 }
 
 // enlist runs enlistSQL over up to limit waiting orders.
@@ -418,6 +426,7 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
 		"only_order_id":            from.OnlyOrderID,
 		"changed_within":           from.ChangedWithin,
 		"up_to_now":                from.UpToNow,
+		"seen_up_to":               from.SeenUpTo,
 		"scan_limit":               limit,
 		"first_delay_seconds":      firstDelay.Seconds(),
 		"first_check_most_seconds": firstCheckMost.Seconds(),
@@ -470,7 +479,10 @@ scanned AS MATERIALIZED (
 	SELECT o.id, o.status, o."externalStatus", o."providerId", o.provider_referans, o."externalOrderId",
 	       ` + sentAtSQL + ` AS sent_at,
 	       o.xmin AS row_xmin,
-	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint AS changed,
+	       @changed_within::bigint IS NULL OR age(o.xmin) <= @changed_within::bigint
+	           -- Sent after registering's position: it was sent after now
+	           -- when registering last read to the end, which left it out.
+	           OR COALESCE(` + sentAtSQL + ` > @seen_up_to::timestamptz, false) AS changed,
 	       lower(btrim(o."providerId")) IN (SELECT id FROM changed_integrations) AS integration_changed
 	FROM product_orders o
 	WHERE ` + waitingSQL + `

@@ -379,3 +379,29 @@ func TestMigrateBringsRegisteringBackFromTheFuture(t *testing.T) {
 		t.Error("after migrate, an order sent two minutes ago was not registered")
 	}
 }
+
+// An order sent a few seconds in the future is left out by registering
+// until its time comes; then registering reads it, though its row did not
+// change since the registration that left it out, rather than leaving it
+// to the sweep.
+func TestAnOrderSentInTheFutureIsRegisteredWhenItsTimeComes(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	claimIDs(t, db, firstChunk) // the first sweep; the next is 15 s away
+	db.SendOrdersAt(integ, time.Now().Add(-time.Second), "1")
+	var soon string
+	db.Get(&soon, `
+		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '2', 'sent', now() + interval '2 seconds', now())
+		RETURNING id::text`, integ)
+	claimIDs(t, db, firstChunk)
+	if db.HasCheck(soon) {
+		t.Fatal("setting up: the order sent in the future was registered before its time")
+	}
+	time.Sleep(3 * time.Second) // its time comes
+	claimIDs(t, db, firstChunk)
+	if !db.HasCheck(soon) {
+		t.Error("once its time came, the order was not registered: left to the sweep")
+	}
+}

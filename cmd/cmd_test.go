@@ -74,7 +74,8 @@ func TestMalformedDatabaseURLNeverShowsItsPassword(t *testing.T) {
 		"pa\nss-Secret", "pa\tss-Secret",
 		// These parse: "ss" reads as the host, the rest as part of the
 		// database, a parameter or a fragment.
-		"pa@ss/ss-Secret", "pa@ss:5432/ss-Secret", "pa@ss?ss-Secret", "pa@ss/w?ss-Secret", "pa@ss#ss-Secret"} {
+		"pa@ss/ss-Secret", "pa@ss:5432/ss-Secret", "pa@ss?ss-Secret", "pa@ss/w?ss-Secret", "pa@ss#ss-Secret",
+		"pa@ss?x=ss-Secret", "pa@ss?sslmode=ss-Secret", "pa@ss/w?x=ss-Secret"} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", "postgres://shop:" + pw + "@127.0.0.1:1/shopdb"}, &errOut)
 		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
@@ -161,7 +162,7 @@ func TestDatabaseURLsWithAnAtElsewhereAreRead(t *testing.T) {
 	for _, settings := range []string{
 		"postgres://?host=/nonexistent-zwatch&port=1&user=zw@corp",
 		"postgres://127.0.0.1:1/shop?sslmode=disable&sslrootcert=/etc/ssl/ca.pem&user=svc@REALM",
-		"postgres://zw:pw@127.0.0.1:1/my%40db?sslmode=disable",
+		"postgres://zw:pw@127.0.0.1:1/my%40db?sslmode=disable&application_name=a%40b",
 		"postgres://127.0.0.1:1/my@db?sslmode=disable",
 		"postgres://zw:p@ss@127.0.0.1:1/shop?sslmode=disable", // an "@" in the password, and nothing after it
 	} {

@@ -85,17 +85,17 @@ const defaultConnectTimeout = 10 * time.Second
 var ErrInvalidSettings = errors.New("database settings are not valid")
 
 func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error) {
-	cfg, err := pq.NewConfig(databaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
-	}
 	if isPostgresURL(databaseURL) && passwordSpilled(databaseURL) {
 		// A password pasted unescaped with an "@" and then a "/", "?" or
 		// "#" in it ("p@ss/word") parses: its piece after the "@" reads as
 		// the host, the rest as the database, a parameter or a fragment.
 		// Connecting would look the piece up in DNS and name it in every
-		// error line.
+		// error line; the driver would quote a parameter's value.
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, notAValidURL(databaseURL))
+	}
+	cfg, err := pq.NewConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
 	if cfg.FallbackApplicationName == "" {
 		cfg.FallbackApplicationName = "zwatch"
@@ -237,32 +237,22 @@ func isPostgresURL(settings string) bool {
 	return strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://")
 }
 
-// passwordSpilled says whether a URL with a user part reads as the rest of
-// one whose password held an "@" and then a "/", "?" or "#": an "@" in the
-// database name as written (a name that really holds one is written %40),
-// a parameter name holding "@", "/" or ":" (no setting's name does), or a
-// fragment (a connection URL has none).
+// passwordSpilled says whether a URL with a user part may be the rest of
+// one whose password held an "@" and then a "/", "?" or "#": an "@" after
+// the host as written, in the database name or a parameter, or a fragment
+// (a connection URL has none). An "@" these really hold is written %40.
 func passwordSpilled(databaseURL string) bool {
 	u, err := url.Parse(databaseURL)
 	if err != nil || u.User == nil {
 		return false
 	}
-	if strings.Contains(u.EscapedPath(), "@") || u.Fragment != "" {
-		return true
-	}
-	for _, param := range strings.Split(u.RawQuery, "&") {
-		name, _, _ := strings.Cut(param, "=")
-		if strings.ContainsAny(name, "@/:") {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(u.EscapedPath(), "@") || strings.Contains(u.RawQuery, "@") || u.Fragment != ""
 }
 
 // notAValidURL says that databaseURL's user part is not written as a URL
 // needs it, showing the URL without its user part and password parameter.
 func notAValidURL(databaseURL string) string {
-	return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password", redactedURL(databaseURL))
+	return fmt.Sprintf("%q is not a valid URL: percent-escape any / ? # @ : %% or space in the user name and password, and any @ after the host (%%40)", redactedURL(databaseURL))
 }
 
 // redactedURL is databaseURL without its user part (up to the last "@")

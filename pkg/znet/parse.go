@@ -169,14 +169,24 @@ type answer struct {
 }
 
 // controlIn says whether field i holds, inside its trimmed ends, a control
-// character other than white space or an invisible format character (a
-// zero-width space, a soft hyphen, a reordering mark): what clean turns
-// into a space or drops, or what a customer cannot see or type.
+// character other than white space, or one a customer can neither see nor
+// type: what clean turns into a space or drops, or what no PIN is made of.
 func (a *answer) controlIn(i int) bool {
 	text, _ := a.unmark(a.fields[i])
 	return strings.ContainsFunc(strings.TrimSpace(text), func(r rune) bool {
-		return unicode.IsControl(r) && !unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
+		return unicode.IsControl(r) && !unicode.IsSpace(r) || isInvisible(r)
 	})
+}
+
+// isInvisible is a character that shows as nothing, or as a blank no
+// keyboard types: format characters (a zero-width space, a soft hyphen, a
+// reordering mark), the others Unicode says to ignore when they cannot be
+// shown (a Hangul filler, a grapheme joiner), variation selectors, the
+// braille blank, and U+FFFD, which a decoder puts where a byte meant
+// nothing.
+func isInvisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) ||
+		r == '\u2800' || r == utf8.RuneError
 }
 
 // text is field i as free text: each occurrence of the password, in any

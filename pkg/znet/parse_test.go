@@ -95,6 +95,13 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a zero-width space in the PIN", "OK|2|AB12\u200bCD34|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a soft hyphen in the PIN", "OK|2|AB12\u00adCD34|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a byte order mark in the PIN", "OK|2|AB12\ufeffCD34|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a Hangul filler for a PIN", "OK|2|\u3164|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a grapheme joiner in the PIN", "OK|2|AB12\u034fCD34|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a variation selector in the PIN", "OK|2|AB12\ufe0fCD34|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a braille blank for a PIN", "OK|2|\u2800|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a replacement character in the PIN", "OK|2|AB12\ufffdCD34|x", KindUnusable, "", "", "control or invisible characters"},
+		// 0x81 means nothing in Windows-1254: decoded, it is U+FFFD.
+		{"an undefined Windows-1254 byte in the PIN", "OK|2|AB12\x81CD|Yükleme tamamland\xfd", KindUnusable, "", "", "control or invisible characters"},
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},
 	}
 	for _, tt := range tests {

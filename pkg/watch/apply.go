@@ -714,9 +714,29 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved,
-		Unusable: ap.unusable, Changes: ap.changes}
+		Unusable: lastUnusable(ap.unusable, ap.stuckOrders), Changes: ap.changes}
 	ap.tally.fill(s)
 	return s
+}
+
+// lastUnusable is each order's last unusable answer, once: a looping run
+// asks an order several times. An order the run gave up on is left out:
+// it is stuck, not asked again, and its own line says so.
+func lastUnusable(answers []UnusableAnswer, stuck []string) []UnusableAnswer {
+	last := map[string]int{}
+	for i, a := range answers {
+		last[a.OrderID] = i
+	}
+	for _, id := range stuck {
+		delete(last, id)
+	}
+	var out []UnusableAnswer
+	for i, a := range answers {
+		if at, ok := last[a.OrderID]; ok && at == i {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,

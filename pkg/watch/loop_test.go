@@ -178,3 +178,30 @@ func TestALoopThatNeverClaimedFails(t *testing.T) {
 		t.Errorf("a loop that never claimed: err %v, want one saying claiming failed for the whole loop", err)
 	}
 }
+
+// A looping run asks an order that znet answers unusably several times:
+// the summary names it once, and not at all once the run gave up on it,
+// which its stuck line says.
+func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, ref := range []string{"6901", "6902"} {
+		e.order(ref)
+		e.znet.SetDefault(znettest.Garbage("OK|2|CUT-SH"))
+	}
+	cfg := e.config()
+	cfg.Schedule = watch.Schedule{300 * time.Millisecond}
+	cfg.Loop, cfg.Tick = 2*time.Second, 100*time.Millisecond
+
+	sum := e.run(cfg)
+	if len(sum.Unusable) != 2 || sum.Unusable[0].OrderID == sum.Unusable[1].OrderID {
+		t.Errorf("after %d requests: unusable answers %+v, want each of the 2 orders once", e.znet.TotalRequests(), sum.Unusable)
+	}
+
+	// Their give-up time comes within the next loop.
+	cfg.GiveUpAfter, cfg.Loop = 3*time.Second, 4*time.Second
+	sum = e.run(cfg)
+	if sum.Total.Stuck != 2 || len(sum.Unusable) != 0 {
+		t.Errorf("%d stuck, unusable answers %+v: want both stuck and not said to be asked again", sum.Total.Stuck, sum.Unusable)
+	}
+}

@@ -220,6 +220,9 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
 	news := compareWithPrevious(previous, summary)
+	if len(news.carried) > 0 {
+		news.forgetPanelsNobodyWaitsOn(ctx, st, cfg)
+	}
 	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
 		err = werr
 	}

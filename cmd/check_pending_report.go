@@ -219,6 +219,28 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 	return news
 }
 
+// forgetPanelsNobodyWaitsOn leaves out of carried the panels that have no
+// order left waiting: staff decided them, say. Such a panel cannot be
+// asked, so it would stay failing, and the exit status 3, until an
+// integration was switched off; the next order sent to it will tell. If
+// the orders cannot be read, every panel stays.
+func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config) {
+	orders, _, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+	if err != nil {
+		cfg.Logger.Warn("the orders of the panels still failing could not be read; they stay failing", "err", err)
+		return
+	}
+	waiting := map[string]bool{}
+	for _, o := range orders {
+		waiting[o.IntegrationID] = o.Waiting() > 0
+	}
+	for id := range n.carried {
+		if !waiting[id] {
+			delete(n.carried, id)
+		}
+	}
+}
+
 // pendingJSON is check-pending's summary as -o json writes it.
 type pendingJSON struct {
 	*watch.Summary

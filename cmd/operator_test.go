@@ -665,3 +665,23 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 	}
 	assertNoSecret(t, "output", r.all(), "CUT-SH")
 }
+
+// A panel failing in an earlier run whose orders staff then decided, every
+// one, cannot be asked: it is not kept failing (exit 3) for ever. The next
+// order sent to it will tell.
+func TestAFailingPanelNobodyWaitsOnIsLetGo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ids := []string{s.order("161"), s.order("162"), s.order("163")}
+	s.znet.SetDown(znettest.Empty())
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("setting up: the panel down: exit %d, want 3\n%s", r.code, r.all())
+	}
+	s.db.ExpireClaims()
+	for _, id := range ids {
+		s.db.Decide(id, "rejected", "")
+	}
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || strings.Contains(r.all(), "failing") {
+		t.Errorf("no order left waiting on the failing panel: exit %d, want 0 and no word of it\n%s", r.code, r.all())
+	}
+}

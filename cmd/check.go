@@ -242,6 +242,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 			line += ", PIN saved, status approved"
 		}
 		fmt.Fprintln(out, line)
+	case r.Error != "" && r.DryRun:
+		fmt.Fprintln(out, "unchanged: a dry run records nothing; a real check would record the error in zwatch's table and ask again later")
 	case r.Error != "":
 		fmt.Fprintln(out, "unchanged: the error was recorded in zwatch's table and the order will be asked again")
 	default:

@@ -94,6 +94,16 @@ func TestCheckOrderShowPINAndDryRun(t *testing.T) {
 	if rows := s.db.Bookkeeping().Rows; rows != 0 {
 		t.Error("dry run wrote zwatch's table")
 	}
+
+	// An error answer: a dry run does not say it recorded it.
+	s.znet.Script("32", znettest.Rejected("3", "Kayıt bulunamadı"))
+	r = zwatch(t, s.db, "check", "--order", id, "--dry-run")
+	if !strings.Contains(r.stdout, "a dry run records nothing") || strings.Contains(r.stdout, "was recorded") {
+		t.Errorf("a dry run's error answer: exit %d\n%s", r.code, r.all())
+	}
+	if rows := s.db.Bookkeeping().Rows; rows != 0 {
+		t.Error("dry run wrote zwatch's table")
+	}
 }
 
 func TestCheckOrderExplainsWhyNot(t *testing.T) {

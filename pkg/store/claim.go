@@ -569,12 +569,41 @@ revived AS (
 	WHERE c.order_id = back.id
 	  AND c.order_id = ANY (ARRAY(SELECT id FROM back))
 	RETURNING c.order_id
+),
+-- An order booked while its "sentAt" was 'infinity' (a placeholder until
+-- it was sent), due never, whose "sentAt" the shop has written since: due
+-- as it now says. Only 'infinity': a later due time may be a run's on
+-- purpose (orders released from a panel cut off wait a minute).
+moved AS MATERIALIZED (
+	SELECT k.id, k.first_due
+	FROM known k
+	CROSS JOIN LATERAL (
+		SELECT 1
+		FROM zwatch_order_checks c
+		WHERE c.order_id = k.id
+		  AND c.finished_at IS NULL
+		  AND c.given_up_at IS NULL
+		  AND c.last_checked_at IS NULL
+		  AND c.next_check_at = 'infinity'
+		  AND k.first_due < 'infinity'
+		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+		FOR UPDATE SKIP LOCKED
+	) unclaimed
+	WHERE k.enlistable AND k.booked AND k.finished_with IS NOT TRUE -- NULL when neither finished nor given up
+),
+rescheduled AS (
+	UPDATE zwatch_order_checks c
+	SET next_check_at = moved.first_due
+	FROM moved
+	WHERE c.order_id = moved.id
+	  AND c.order_id = ANY (ARRAY(SELECT id FROM moved))
+	RETURNING c.order_id
 )
 SELECT (SELECT count(*) FROM scanned) AS scanned,
        last.sent_at::text AS last_sent_at,
        last.id::text AS last_order_id,
        (SELECT count(*) FROM registered) AS registered,
-       (SELECT count(*) FROM revived) AS revived,
+       (SELECT count(*) FROM revived) + (SELECT count(*) FROM rescheduled) AS revived,
        pg_snapshot_xmin(pg_current_snapshot())::text AS horizon
 FROM (SELECT 1) one
 LEFT JOIN LATERAL (

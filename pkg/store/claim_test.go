@@ -405,3 +405,26 @@ func TestAnOrderSentInTheFutureIsRegisteredWhenItsTimeComes(t *testing.T) {
 		t.Error("once its time came, the order was not registered: left to the sweep")
 	}
 }
+
+// An order booked while its "sentAt" was 'infinity' (a placeholder until
+// the shop sent it) is due once the shop writes the time it was sent, not
+// never.
+func TestAnOrderWhoseSentAtMovesEarlierIsDueByIt(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	var id string
+	db.Get(&id, `
+		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '1', 'sent', 'infinity', now())
+		RETURNING id::text`, integ)
+	claimIDs(t, db, firstChunk) // the sweep books it, never due
+	if !db.HasCheck(id) {
+		t.Fatal("setting up: the sweep did not book the order")
+	}
+	db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, id)
+	db.MakeSweepDue()
+	if got := claimIDs(t, db, firstChunk); !slices.Contains(got, id) {
+		t.Errorf("sent a minute ago, the order was not claimed (claimed %v)", got)
+	}
+}

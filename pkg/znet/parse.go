@@ -3,6 +3,7 @@ package znet
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -360,14 +361,15 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
 	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
 	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(strings.Trim(text, echoMark+" \t\r\n"), echoMark)}
-	s := strings.TrimSpace(marked)
+	s := trimAnswer(marked)
 	switch {
 	case isHTMLPage(s):
 		return nil, &Error{Kind: KindWrongBaseURL, Op: op, Message: "znet answered with an HTML page"}
-	case !a.isAnswerLine(s):
+	default:
 		// Old PHP panels print warnings and notices before the answer
-		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."). The
-		// answer is still there; a panel that warns is not a wrong base URL.
+		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."), and
+		// after it. The answer is still there; a panel that warns is not a
+		// wrong base URL.
 		if answer, ok := a.answerAfterWarnings(s); ok {
 			s = answer
 		}
@@ -398,6 +400,17 @@ func isHTMLPage(s string) bool {
 	return false
 }
 
+// trimAnswer trims white space and invisible format characters from both
+// ends: a PHP file saved with a byte order mark prints one before its
+// output, after a warning or a second time, where decode does not take it.
+func trimAnswer(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
+}
+
+// phpMessage is a line PHP prints about itself with html_errors off, before
+// or after a script's output.
+var phpMessage = regexp.MustCompile(`^(PHP )?(Warning|Notice|Deprecated|Strict Standards|(Parse|Fatal|Catchable fatal|Recoverable fatal) error):`)
+
 // isAnswerLine says whether s starts the way every znet answer does: "OK|"
 // or a numeric error code and "|".
 func (a *answer) isAnswerLine(s string) bool {
@@ -411,21 +424,26 @@ func (a *answer) isAnswerLine(s string) bool {
 
 // answerAfterWarnings is the answer in s after the warnings before it: from
 // the first line that starts like an "OK|" answer, or failing that like a
-// rejection, to the end, leaving out warnings after it (lines that start
-// with markup). The answer may run over several lines: a PIN field with
-// several codes, one a line. Taken from its last line instead, the second
-// code would read as a rejection, a PIN in the error's message.
+// rejection, to the end, leaving out PHP's messages after it (lines that
+// start with markup or as PHP's own do). The answer may run over several
+// lines: a PIN field with several codes, one a line. Taken from its last
+// line instead, the second code would read as a rejection, a PIN in the
+// error's message; for the same reason, a body that holds "OK|" anywhere
+// is never read as a rejection.
 func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
 	start := -1
 	for i, line := range lines {
-		if code, _, ok := strings.Cut(strings.TrimSpace(line), "|"); ok && strings.EqualFold(a.unmarked(code), "OK") {
+		if code, _, ok := strings.Cut(trimAnswer(line), "|"); ok && strings.EqualFold(a.unmarked(code), "OK") {
 			start = i
 			break
 		}
 	}
+	if start < 0 && strings.Contains(strings.ToUpper(a.unmarked(s)), "OK|") {
+		return "", false
+	}
 	for i := 0; start < 0 && i < len(lines); i++ {
-		if a.isAnswerLine(strings.TrimSpace(lines[i])) {
+		if a.isAnswerLine(trimAnswer(lines[i])) {
 			start = i
 		}
 	}
@@ -433,10 +451,14 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 		return "", false
 	}
 	end := start + 1
-	for end < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[end]), "<") {
+	for end < len(lines) {
+		line := trimAnswer(lines[end])
+		if strings.HasPrefix(line, "<") || phpMessage.MatchString(line) {
+			break
+		}
 		end++
 	}
-	return strings.TrimSpace(strings.Join(lines[start:end], "\n")), true
+	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
 
 func unintelligible(op, msg string) *Error {

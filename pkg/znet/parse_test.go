@@ -141,12 +141,43 @@ func TestPHPWarningBeforeTheAnswer(t *testing.T) {
 
 // A PIN field of several codes, one a line, after a PHP warning, is one
 // answer: read from its last line, the second code took the shape of a
-// rejection ("9876543210987654|Kod"), and the PIN went into the error.
+// rejection ("9876543210987654|Kod"), and the PIN went into the error. A
+// byte order mark (a PHP file saved with one) does not hide the answer.
 func TestAnAnswerOverSeveralLinesAfterAWarning(t *testing.T) {
-	body := "<br />\n<b>Warning</b>: x<br />\nOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod"
-	ps, err := ParsePinStatus([]byte(body))
-	if err != nil || ps.Status != StatusDone || ps.PIN != "SECRETPIN6-AAAA 9876543210987654" || ps.Description != "Kod" {
-		t.Errorf("ParsePinStatus(%q) = %+v, %v; want both codes as the PIN", body, ps, err)
+	for _, body := range []string{
+		"<br />\n<b>Warning</b>: x<br />\nOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"\ufeff\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"<br />\n<b>Warning</b>: x<br />\n\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"\u200bOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || ps.Status != StatusDone || ps.PIN != "SECRETPIN6-AAAA 9876543210987654" || ps.Description != "Kod" {
+			t.Errorf("ParsePinStatus(%q) = %+v, %v; want both codes as the PIN", body, ps, err)
+		}
+	}
+	// An "OK|" the parser cannot place: no answer, and no rejection either.
+	body := "<br />\nx OK|2|SECRETPIN6-AAAA\n9876543210987654|Kod"
+	if _, err := ParsePinStatus([]byte(body)); err == nil || strings.Contains(err.Error(), "98765") {
+		t.Errorf("ParsePinStatus(%q): %v, want it refused without the PIN", body, err)
+	}
+}
+
+// PHP with html_errors off prints its messages as plain lines, before and
+// after the answer: they are neither the answer's status nor its message.
+func TestPlainPHPMessagesAroundTheAnswer(t *testing.T) {
+	for body, want := range map[string]PinStatus{
+		"Warning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 9\n":    {Status: StatusWaiting},
+		"OK|1| |Bekliyor\nPHP Notice: z in /a.php on line 4":                        {Status: StatusWaiting, Description: "Bekliyor"},
+		"Deprecated: a\nOK|2|AB12-CD34|tamam\nFatal error: b in /a.php on line 7\n": {Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"},
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || ps != want {
+			t.Errorf("ParsePinStatus(%q) = %+v, %v; want %+v", body, ps, err, want)
+		}
+	}
+	_, err := ParsePinStatus([]byte("Warning: x\n3|Hatalı şifre\nWarning: y in /var/www/api.php on line 9"))
+	if e := asError(t, err); e.Kind != KindRejected || e.Message != "Hatalı şifre" {
+		t.Errorf("a rejection between warnings: %v, want its own message alone", err)
 	}
 }
 

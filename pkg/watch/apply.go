@@ -106,7 +106,9 @@ type applier struct {
 	pinTooLong  []string
 	pinKept     []string
 	unsaved     []string
-	unusable    []UnusableAnswer
+	// unusable is each order's reason, while its last answer saved was one
+	// zwatch could not use: a looping run asks an order several times.
+	unusable    map[string]string
 	changes     []Change
 	lastSaveErr error
 	// splitWarned: a batch the database refused was said once; every
@@ -626,8 +628,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept; compare them on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
-		if saved && !res.GaveUp && !res.Overtaken { // a stuck order has its own line
-			ap.noteUnusable(p.answer)
+		if saved {
+			// A stuck order has its own line.
+			ap.noteAnswer(p.answer, !res.GaveUp && !res.Overtaken)
 		}
 		ap.logAnswer(p.answer, result)
 		ids = append(ids, p.order.ID)
@@ -640,15 +643,21 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 	ap.progress()
 }
 
-// noteUnusable keeps an answer in znet's format that said nothing zwatch
-// can use, for the summary, and says so: the order counts as an error and
-// is asked again, but a person should look (Summary.Unusable).
-func (ap *applier) noteUnusable(a answer) {
+// noteAnswer keeps, for the summary, whether an order's last answer was one
+// in znet's format that said nothing zwatch can use, and says so when it
+// was: the order counts as an error and is asked again, but a person should
+// look (Summary.Unusable). An order answered otherwise since, or given up
+// on (askedAgain false), is not listed.
+func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 	var zerr *znet.Error
-	if !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
+	if !askedAgain || !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
+		delete(ap.unusable, a.order.ID)
 		return
 	}
-	ap.unusable = append(ap.unusable, UnusableAnswer{OrderID: a.order.ID, Reason: zerr.Message})
+	if ap.unusable == nil {
+		ap.unusable = map[string]string{}
+	}
+	ap.unusable[a.order.ID] = zerr.Message
 	ap.run.log.Warn("znet's answer about the order could not be used: it is asked again, and ends stuck if znet keeps answering so; check it on the dealer panel",
 		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", zerr.Message)
 }
@@ -677,7 +686,7 @@ func (ap *applier) predict(batch []*pendingAnswer) {
 				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: out.PIN != "",
 			})
 		}
-		ap.noteUnusable(p.answer)
+		ap.noteAnswer(p.answer, true)
 		ap.logAnswer(p.answer, string(out.Result))
 		ids = append(ids, p.order.ID)
 	}
@@ -714,29 +723,12 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved,
-		Unusable: lastUnusable(ap.unusable, ap.stuckOrders), Changes: ap.changes}
+		Changes: ap.changes}
+	for id, reason := range ap.unusable {
+		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
+	}
 	ap.tally.fill(s)
 	return s
-}
-
-// lastUnusable is each order's last unusable answer, once: a looping run
-// asks an order several times. An order the run gave up on is left out:
-// it is stuck, not asked again, and its own line says so.
-func lastUnusable(answers []UnusableAnswer, stuck []string) []UnusableAnswer {
-	last := map[string]int{}
-	for i, a := range answers {
-		last[a.OrderID] = i
-	}
-	for _, id := range stuck {
-		delete(last, id)
-	}
-	var out []UnusableAnswer
-	for i, a := range answers {
-		if at, ok := last[a.OrderID]; ok && at == i {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,

@@ -181,14 +181,16 @@ func TestALoopThatNeverClaimedFails(t *testing.T) {
 
 // A looping run asks an order that znet answers unusably several times:
 // the summary names it once, and not at all once the run gave up on it,
-// which its stuck line says.
+// which its stuck line says, or once a later answer was one zwatch used (a
+// body cut short once, whole the next time).
 func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, ref := range []string{"6901", "6902"} {
-		e.order(ref)
-		e.znet.SetDefault(znettest.Garbage("OK|2|CUT-SH"))
-	}
+	e.order("6901")
+	e.order("6902")
+	e.znet.SetDefault(znettest.Garbage("OK|2|CUT-SH"))
+	cutOnce := e.order("6903")
+	e.znet.Script("6903", znettest.Garbage("OK|2|AB12-CD"), znettest.Done("AB12-CD34", "tamam"))
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{300 * time.Millisecond}
 	cfg.Loop, cfg.Tick = 2*time.Second, 100*time.Millisecond
@@ -196,6 +198,14 @@ func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
 	sum := e.run(cfg)
 	if len(sum.Unusable) != 2 || sum.Unusable[0].OrderID == sum.Unusable[1].OrderID {
 		t.Errorf("after %d requests: unusable answers %+v, want each of the 2 orders once", e.znet.TotalRequests(), sum.Unusable)
+	}
+	for _, u := range sum.Unusable {
+		if u.OrderID == cutOnce {
+			t.Errorf("the order cut short once and then completed is named: %+v", sum.Unusable)
+		}
+	}
+	if row := e.db.ReadOrder(cutOnce); row.ExternalStatus != "completed" {
+		t.Errorf("the order cut short once: %+v, want completed by its second answer", row)
 	}
 
 	// Their give-up time comes within the next loop.

@@ -570,10 +570,11 @@ revived AS (
 	  AND c.order_id = ANY (ARRAY(SELECT id FROM back))
 	RETURNING c.order_id
 ),
--- An order booked while its "sentAt" was 'infinity' (a placeholder until
--- it was sent), due never, whose "sentAt" the shop has written since: due
--- as it now says. Only 'infinity': a later due time may be a run's on
--- purpose (orders released from a panel cut off wait a minute).
+-- An order booked while its "sentAt" was a placeholder until it was sent
+-- ('infinity', 9999-12-31) or a host's clock ran far ahead, due then, whose
+-- "sentAt" the shop has written since: due as it now says. Only a due time
+-- more than an hour away moves: a nearer one may be a run's on purpose
+-- (orders released from a panel cut off wait a minute).
 moved AS MATERIALIZED (
 	SELECT k.id, k.first_due
 	FROM known k
@@ -584,8 +585,7 @@ moved AS MATERIALIZED (
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
 		  AND c.last_checked_at IS NULL
-		  AND c.next_check_at = 'infinity'
-		  AND k.first_due < 'infinity'
+		  AND c.next_check_at > GREATEST(k.first_due, now()) + interval '1 hour'
 		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 		FOR UPDATE SKIP LOCKED
 	) unclaimed

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
 
@@ -220,8 +221,9 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
 	news := compareWithPrevious(previous, summary)
+	var orders []store.OrderStats
 	if len(news.carried) > 0 {
-		news.forgetPanelsNobodyWaitsOn(ctx, st, cfg)
+		orders = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg)
 	}
 	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
 		err = werr
@@ -235,7 +237,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		// none) still fails: an alert on the exit status must not clear.
 		err = attention
 	}
-	return opts.finishRun(ctx, cfg, st, started, &ranRun{summary: summary, news: news}, err)
+	return opts.finishRun(ctx, cfg, st, started, &ranRun{summary: summary, news: news, orders: orders}, err)
 }
 
 // writeSummary prints the run's summary: always without -q, and with -q

@@ -88,6 +88,7 @@ func fileKind(m os.FileMode) string {
 type ranRun struct {
 	summary *watch.Summary
 	news    runNews
+	orders  []store.OrderStats // the waiting orders' figures, if read after the run
 }
 
 // finishRun writes the metrics file and records the run in zwatch_runs,
@@ -104,12 +105,14 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	if opts.MetricsFile != "" {
 		m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: exitStatus(err)}
 		if ran != nil {
-			m.Summary, m.StillFailing = ran.summary, ran.news.carried
-			orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
-			if serr != nil {
-				logger.Warn("pending orders are left out of the metrics file", "err", serr)
+			m.Summary, m.StillFailing, m.Orders = ran.summary, ran.news.carried, ran.orders
+			if m.Orders == nil {
+				orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+				if serr != nil {
+					logger.Warn("pending orders are left out of the metrics file", "err", serr)
+				}
+				m.Orders = orders
 			}
-			m.Orders = orders
 		}
 		if werr := metrics.WriteFile(opts.MetricsFile, m); werr != nil {
 			if err == nil {
@@ -223,12 +226,15 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 // order left waiting: staff decided them, say. Such a panel cannot be
 // asked, so it would stay failing, and the exit status 3, until an
 // integration was switched off; the next order sent to it will tell. If
-// the orders cannot be read, every panel stays.
-func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config) {
+// the orders cannot be read, every panel stays. It returns the figures it
+// read, for the metrics file. A run a signal stopped still reads them.
+func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config) []store.OrderStats {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportGrace)
+	defer cancel()
 	orders, _, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
 	if err != nil {
 		cfg.Logger.Warn("the orders of the panels still failing could not be read; they stay failing", "err", err)
-		return
+		return nil
 	}
 	waiting := map[string]bool{}
 	for _, o := range orders {
@@ -239,6 +245,7 @@ func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store,
 			delete(n.carried, id)
 		}
 	}
+	return orders
 }
 
 // pendingJSON is check-pending's summary as -o json writes it.

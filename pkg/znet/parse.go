@@ -354,7 +354,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		return nil, unintelligible(op, fmt.Sprintf("znet answered more than %d KiB, which no znet answer is", MaxBodyBytes>>10))
 	}
 	text := decode(body)
-	if strings.TrimSpace(text) == "" {
+	if trimAnswer(text) == "" {
 		return nil, &Error{Kind: KindUnauthorized, Op: op, Message: "znet answered with an empty body"}
 	}
 	// NUL bytes go from every field anyway; gone before the password is
@@ -370,9 +370,11 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."), and
 		// after it. The answer is still there; a panel that warns is not a
 		// wrong base URL.
-		if answer, ok := a.answerAfterWarnings(s); ok {
-			s = answer
+		answer, ok := a.answerAfterWarnings(s)
+		if !ok {
+			return nil, unintelligible(op, "znet answered something that is not a znet answer")
 		}
+		s = answer
 	}
 	a.fields = strings.SplitN(s, "|", n)
 	if strings.EqualFold(a.word(0), "OK") {
@@ -422,44 +424,36 @@ func (a *answer) isAnswerLine(s string) bool {
 	return strings.EqualFold(code, "OK") || isDigits(code)
 }
 
-// answerAfterWarnings is the answer in s after the warnings before it: from
-// the first line that starts like an "OK|" answer, or failing that like a
-// rejection, to the end, leaving out PHP's messages after it (lines that
-// start with markup or as PHP's own do). The answer may run over several
-// lines: a PIN field with several codes, one a line. Taken from its last
-// line instead, the second code would read as a rejection, a PIN in the
-// error's message; for the same reason, a body that holds "OK|" anywhere
-// is never read as a rejection.
+// answerAfterWarnings is the answer in s, after PHP's messages before it
+// and before those after it: from the first line that is neither blank nor
+// markup nor a message PHP writes about itself, which must start like an
+// answer ("OK|" or a rejection's code), to the next line that is markup or
+// such a message. The answer may run over several lines: a PIN field with
+// several codes, one a line. Taken from its last line instead, the second
+// code would read as a rejection, a PIN in the error's message; and a
+// rejection is never looked for past a line that is not PHP's.
 func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
-	start := -1
-	for i, line := range lines {
-		if code, _, ok := strings.Cut(trimAnswer(line), "|"); ok && strings.EqualFold(a.unmarked(code), "OK") {
-			start = i
-			break
-		}
+	start := 0
+	for start < len(lines) && (trimAnswer(lines[start]) == "" || isPHPOwn(trimAnswer(lines[start]))) {
+		start++
 	}
-	if start < 0 && strings.Contains(strings.ToUpper(a.unmarked(s)), "OK|") {
+	if start == len(lines) {
 		return "", false
 	}
-	for i := 0; start < 0 && i < len(lines); i++ {
-		if a.isAnswerLine(trimAnswer(lines[i])) {
-			start = i
-		}
-	}
-	if start < 0 {
+	if first := trimAnswer(lines[start]); !a.isAnswerLine(first) && !strings.EqualFold(a.unmarked(first), "OK") {
 		return "", false
 	}
 	end := start + 1
-	for end < len(lines) {
-		line := trimAnswer(lines[end])
-		if strings.HasPrefix(line, "<") || phpMessage.MatchString(line) {
-			break
-		}
+	for end < len(lines) && !isPHPOwn(trimAnswer(lines[end])) {
 		end++
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
+
+// isPHPOwn is a line PHP writes about itself: markup (html_errors on) or a
+// message such as "Warning: ... on line 9".
+func isPHPOwn(line string) bool { return strings.HasPrefix(line, "<") || phpMessage.MatchString(line) }
 
 func unintelligible(op, msg string) *Error {
 	return &Error{Kind: KindUnintelligible, Op: op, Message: msg}

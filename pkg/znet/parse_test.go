@@ -155,10 +155,38 @@ func TestAnAnswerOverSeveralLinesAfterAWarning(t *testing.T) {
 			t.Errorf("ParsePinStatus(%q) = %+v, %v; want both codes as the PIN", body, ps, err)
 		}
 	}
-	// An "OK|" the parser cannot place: no answer, and no rejection either.
-	body := "<br />\nx OK|2|SECRETPIN6-AAAA\n9876543210987654|Kod"
-	if _, err := ParsePinStatus([]byte(body)); err == nil || strings.Contains(err.Error(), "98765") {
-		t.Errorf("ParsePinStatus(%q): %v, want it refused without the PIN", body, err)
+	// An answer the parser cannot place: no answer, and no rejection
+	// either, past a line that is not PHP's.
+	for _, body := range []string{
+		"<br />\nx OK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"<br />\nx OK |2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"<br />\nO\u00adK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+	} {
+		if _, err := ParsePinStatus([]byte(body)); err == nil || strings.Contains(err.Error(), "98765") {
+			t.Errorf("ParsePinStatus(%q): %v, want it refused without the PIN", body, err)
+		}
+	}
+}
+
+// A rejection after PHP's warnings is a rejection, whatever its message
+// holds ("Sipariş yok|12345" has an "ok|"); and an answer after a rejection
+// is not taken for it: a panel that printed an error and went on.
+func TestWhatComesFirstAfterTheWarningsIsTheAnswer(t *testing.T) {
+	_, err := ParsePinStatus([]byte("<br />\n<b>Deprecated</b>: x on line 3<br />\n4|Sipariş yok|12345"))
+	if e := asError(t, err); e.Kind != KindRejected || e.Code != "4" || e.Message != "Sipariş yok|12345" {
+		t.Errorf("a rejection after a warning: %v, want rejected, code 4", err)
+	}
+	_, err = ParsePinStatus([]byte("4|Sipariş yok|\nWarning: y in /var/www/api.php on line 9"))
+	if e := asError(t, err); e.Kind != KindRejected || strings.Contains(e.Message, "Warning") {
+		t.Errorf("a rejection before a warning: %v, want rejected without the warning", err)
+	}
+	ps, err := ParsePinStatus([]byte("9|Beklenen biçim:\nOK|2|XXXX-XXXX|Açıklama"))
+	if e := asError(t, err); e.Kind != KindRejected || ps != (PinStatus{}) {
+		t.Errorf("an OK line after a rejection: %+v, %v; want the rejection", ps, err)
+	}
+	_, err = ParsePinStatus([]byte("\ufeff\ufeff"))
+	if k, _ := KindOf(err); k != KindUnauthorized {
+		t.Errorf("a body of byte order marks: %v, want it read as empty", err)
 	}
 }
 

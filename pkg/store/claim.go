@@ -584,7 +584,7 @@ moved AS MATERIALIZED (
 		WHERE c.order_id = k.id
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		  AND c.last_checked_at IS NULL
+		  AND c.attempts = 0 -- not asked since it was sent, or sent again
 		  AND c.next_check_at > GREATEST(k.first_due, now()) + interval '1 hour'
 		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 		FOR UPDATE SKIP LOCKED

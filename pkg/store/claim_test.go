@@ -429,6 +429,18 @@ func TestAnOrderWhoseSentAtMovesEarlierIsDueByIt(t *testing.T) {
 			if got := claimIDs(t, db, firstChunk); !slices.Contains(got, id) {
 				t.Errorf("sent a minute ago, the order was not claimed (claimed %v)", got)
 			}
+
+			// zwatch finished with it; the shop sends it again, the same way.
+			db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 3,
+				last_checked_at = now() - interval '50 seconds', finished_at = now() - interval '50 seconds' WHERE order_id = $1`, id)
+			db.Exec(`UPDATE product_orders SET "sentAt" = $2 WHERE id = $1`, id, placeholder)
+			db.MakeSweepDue()
+			claimIDs(t, db, firstChunk) // the sweep brings it back, due then
+			db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, id)
+			db.MakeSweepDue()
+			if got := claimIDs(t, db, firstChunk); !slices.Contains(got, id) {
+				t.Errorf("sent again a minute ago, the order was not claimed (claimed %v)", got)
+			}
 		})
 	}
 }

@@ -643,15 +643,19 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 	ap.progress()
 }
 
-// noteAnswer keeps, for the summary, whether an order's last answer was one
-// in znet's format that said nothing zwatch can use, and says so when it
-// was: the order counts as an error and is asked again, but a person should
-// look (Summary.Unusable). An order answered otherwise since, or given up
-// on (askedAgain false), is not listed.
+// noteAnswer keeps, for the summary, whether an order's last answer from
+// znet was one in its format that said nothing zwatch can use, and says so
+// when it was: the order counts as an error and is asked again, but a
+// person should look (Summary.Unusable). An order answered usably since,
+// or given up on (askedAgain false), is not listed; a timeout or another
+// error since tells nothing new of it.
 func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 	var zerr *znet.Error
-	if !askedAgain || !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
+	switch {
+	case !askedAgain || a.err == nil:
 		delete(ap.unusable, a.order.ID)
+		return
+	case !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable:
 		return
 	}
 	if ap.unusable == nil {
@@ -675,6 +679,7 @@ func (ap *applier) predict(batch []*pendingAnswer) {
 			in.Stuck++
 			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
+			ap.noteAnswer(p.answer, false)
 			ap.logAnswer(p.answer, "PIN too long for the shop")
 			ids = append(ids, p.order.ID)
 			continue

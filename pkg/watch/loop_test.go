@@ -191,13 +191,21 @@ func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
 	e.znet.SetDefault(znettest.Garbage("OK|2|CUT-SH"))
 	cutOnce := e.order("6903")
 	e.znet.Script("6903", znettest.Garbage("OK|2|AB12-CD"), znettest.Done("AB12-CD34", "tamam"))
+	// Rejected after its unusable answer: nothing usable came since.
+	rejectedSince := e.order("6904")
+	e.znet.Script("6904", znettest.Garbage("OK|2|CUT-SH"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"),
+		znettest.Rejected("3", "x"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"))
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{300 * time.Millisecond}
 	cfg.Loop, cfg.Tick = 2*time.Second, 100*time.Millisecond
 
 	sum := e.run(cfg)
-	if len(sum.Unusable) != 2 || sum.Unusable[0].OrderID == sum.Unusable[1].OrderID {
-		t.Errorf("after %d requests: unusable answers %+v, want each of the 2 orders once", e.znet.TotalRequests(), sum.Unusable)
+	named := map[string]int{}
+	for _, u := range sum.Unusable {
+		named[u.OrderID]++
+	}
+	if len(sum.Unusable) != 3 || len(named) != 3 || named[rejectedSince] != 1 {
+		t.Errorf("after %d requests: unusable answers %+v, want each of the 3 orders once", e.znet.TotalRequests(), sum.Unusable)
 	}
 	for _, u := range sum.Unusable {
 		if u.OrderID == cutOnce {
@@ -211,7 +219,7 @@ func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
 	// Their give-up time comes within the next loop.
 	cfg.GiveUpAfter, cfg.Loop = 3*time.Second, 4*time.Second
 	sum = e.run(cfg)
-	if sum.Total.Stuck != 2 || len(sum.Unusable) != 0 {
-		t.Errorf("%d stuck, unusable answers %+v: want both stuck and not said to be asked again", sum.Total.Stuck, sum.Unusable)
+	if sum.Total.Stuck != 3 || len(sum.Unusable) != 0 {
+		t.Errorf("%d stuck, unusable answers %+v: want the 3 stuck and not said to be asked again", sum.Total.Stuck, sum.Unusable)
 	}
 }

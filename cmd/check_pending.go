@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
 
@@ -221,9 +220,9 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
 	news := compareWithPrevious(previous, summary)
-	var orders []store.OrderStats
+	ran := &ranRun{summary: summary, news: news}
 	if len(news.carried) > 0 {
-		orders = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg)
+		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg), true
 	}
 	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
 		err = werr
@@ -237,7 +236,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		// none) still fails: an alert on the exit status must not clear.
 		err = attention
 	}
-	return opts.finishRun(ctx, cfg, st, started, &ranRun{summary: summary, news: news, orders: orders}, err)
+	return opts.finishRun(ctx, cfg, st, started, ran, err)
 }
 
 // writeSummary prints the run's summary: always without -q, and with -q

@@ -88,7 +88,10 @@ func fileKind(m os.FileMode) string {
 type ranRun struct {
 	summary *watch.Summary
 	news    runNews
-	orders  []store.OrderStats // the waiting orders' figures, if read after the run
+	// orders are the waiting orders' figures, if ordersRead: read after the
+	// run, or tried (nil then, and not tried again on the same grace).
+	orders     []store.OrderStats
+	ordersRead bool
 }
 
 // finishRun writes the metrics file and records the run in zwatch_runs,
@@ -106,7 +109,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 		m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: exitStatus(err)}
 		if ran != nil {
 			m.Summary, m.StillFailing, m.Orders = ran.summary, ran.news.carried, ran.orders
-			if m.Orders == nil {
+			if !ran.ordersRead {
 				orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
 				if serr != nil {
 					logger.Warn("pending orders are left out of the metrics file", "err", serr)
@@ -233,7 +236,7 @@ func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store,
 	defer cancel()
 	orders, _, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
 	if err != nil {
-		cfg.Logger.Warn("the orders of the panels still failing could not be read; they stay failing", "err", err)
+		cfg.Logger.Warn("the waiting orders could not be read: the panels still failing stay so, and the metrics file goes without pending figures", "err", err)
 		return nil
 	}
 	waiting := map[string]bool{}

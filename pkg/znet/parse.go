@@ -1,7 +1,6 @@
 package znet
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -108,7 +107,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if len(a.fields) < 4 && ps.Status == StatusDone {
 		return PinStatus{}, unusable("znet answered that the order is done but its answer ends in the PIN field, as one cut short would")
 	}
-	if len(a.fields) >= 3 {
+	// A waiting or cancelled order has no PIN: its field is not read, and
+	// what it holds (a password's echo, say) refuses nothing.
+	if len(a.fields) >= 3 && ps.Status == StatusDone {
 		pin, ok := a.value(2, isPINRune)
 		if !ok {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
@@ -226,13 +227,15 @@ func (a *answer) textRepeating(i int, value string) string {
 		repeats = append(repeats, span{from + at, from + at + len(value)})
 		from += at + len(value)
 	}
+	// Echoes are asked about in order, and repeats are in order: one walk
+	// over both, not one over the repeats per echo (a short password in a
+	// 64 KiB description is thousands of each).
+	next := 0
 	return a.scrubbed(a.fields[i], func(echo span) bool {
-		for _, r := range repeats {
-			if r.start <= echo.start && echo.end <= r.end {
-				return true
-			}
+		for next < len(repeats) && repeats[next].end < echo.end {
+			next++
 		}
-		return false
+		return next < len(repeats) && repeats[next].start <= echo.start && echo.end <= repeats[next].end
 	})
 }
 
@@ -426,30 +429,67 @@ func (a *answer) isAnswerLine(s string) bool {
 
 // answerAfterWarnings is the answer in s, after PHP's messages before it
 // and before those after it: from the first line that is neither blank nor
-// markup nor a message PHP writes about itself, which must start like an
-// answer ("OK|" or a rejection's code), to the next line that is markup or
-// such a message. The answer may run over several lines: a PIN field with
-// several codes, one a line. Taken from its last line instead, the second
-// code would read as a rejection, a PIN in the error's message; and a
-// rejection is never looked for past a line that is not PHP's.
+// PHP's own (markup, or a message such as "Warning: ... on line 9", which
+// may run over several lines up to that end), which must start like an
+// answer ("OK|" or a rejection's code), else there is no answer. An OK
+// answer may run over several lines (a PIN field with several codes, one a
+// line) up to the next line that is PHP's own or a second OK answer; a
+// rejection is its one line. Taken from its last line instead, a PIN's
+// second code would read as a rejection, a PIN in the error's message; a
+// rejection that ran on would take in an answer after it.
 func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
+	line := func(i int) string { return trimAnswer(a.unmarked(lines[i])) }
 	start := 0
-	for start < len(lines) && (trimAnswer(lines[start]) == "" || isPHPOwn(trimAnswer(lines[start]))) {
-		start++
+	for start < len(lines) {
+		switch l := line(start); {
+		case l == "":
+			start++
+		case isPHPOwn(l):
+			start = a.endOfPHPMessage(lines, start, line) + 1
+		default:
+			goto found
+		}
 	}
-	if start == len(lines) {
-		return "", false
-	}
-	if first := trimAnswer(lines[start]); !a.isAnswerLine(first) && !strings.EqualFold(a.unmarked(first), "OK") {
+	return "", false
+found:
+	first := line(start)
+	isOK := strings.HasPrefix(strings.ToUpper(first), "OK|") || strings.EqualFold(first, "OK")
+	if !isOK && !a.isAnswerLine(trimAnswer(lines[start])) {
 		return "", false
 	}
 	end := start + 1
-	for end < len(lines) && !isPHPOwn(trimAnswer(lines[end])) {
+	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !strings.HasPrefix(strings.ToUpper(line(end)), "OK|") {
 		end++
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
+
+// phpMessageEnd is how PHP ends a message about itself: "... on line 12",
+// with html_errors "on line <b>12</b><br />", or Xdebug's "<i>12</i>".
+var phpMessageEnd = regexp.MustCompile(`on line (<[bi]>)?\d+(</[bi]>)?(<br ?/?>)?$`)
+
+// endOfPHPMessage is the last line of the message of PHP's own that starts
+// at line start: PHP writes a message's text as it is, line breaks and all
+// (a failed HTTP request's headers, a query), up to its "on line N". A
+// message that does not end so before a few lines, another line of PHP's
+// own or one that starts like an answer, was a message of one line.
+func (a *answer) endOfPHPMessage(lines []string, start int, line func(int) string) int {
+	for i := start; i < len(lines) && i < start+maxPHPMessageLines; i++ {
+		l := line(i)
+		if i > start && (isPHPOwn(l) || a.isAnswerLine(l) || strings.EqualFold(l, "OK")) {
+			break
+		}
+		if phpMessageEnd.MatchString(l) {
+			return i
+		}
+	}
+	return start
+}
+
+// maxPHPMessageLines bounds how far a message of PHP's own is looked at
+// for its end.
+const maxPHPMessageLines = 20
 
 // isPHPOwn is a line PHP writes about itself: markup (html_errors on) or a
 // message such as "Warning: ... on line 9".
@@ -465,14 +505,17 @@ func unusable(msg string) *Error {
 	return &Error{Kind: KindUnusable, Op: OpCheckPin, Message: msg}
 }
 
-var utf8BOM = []byte("\xef\xbb\xbf")
+var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 
 // decode returns the body as UTF-8. Old PHP panels send Windows-1254 and
 // rarely say so, and a body that is valid UTF-8 is practically never meant
 // as Windows-1254 (Turkish letters would form invalid sequences), so the
 // bytes themselves decide, for the body as a whole.
 func decode(body []byte) string {
-	body = bytes.TrimPrefix(body, utf8BOM)
+	// A PHP file saved with a byte order mark prints it before its output,
+	// after a warning or a second time: at the start of a line, where it
+	// is never text, whatever the charset of the rest.
+	body = lineStartBOMs.ReplaceAll(body, nil)
 	if utf8.Valid(body) {
 		return string(body)
 	}

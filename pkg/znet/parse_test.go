@@ -450,3 +450,37 @@ func BenchmarkParsePinStatus(b *testing.B) {
 		})
 	}
 }
+
+// Shapes of PHP's messages around an answer, from a review: a rejection
+// does not run on into an answer after it (a PIN in its message); a message
+// over several lines, or with a byte order mark after it in a Windows-1254
+// body, does not hide the answer; a password that is a word of PHP's own
+// does not either.
+func TestPHPMessagesOverSeveralLinesAndOtherShapes(t *testing.T) {
+	_, err := ParsePinStatus([]byte("3|Sipariş bulunamadı\r\nOK|2|SECRETPIN6-AAAA|İşlem tamamlandı"))
+	if e := asError(t, err); e.Kind != KindRejected || e.Message != "Sipariş bulunamadı" {
+		t.Errorf("a rejection before an answer: %v, want the rejection's own line", err)
+	}
+	for _, body := range []string{
+		"<br />\n<b>Warning</b>:  file_get_contents(http://x): Failed to open stream: HTTP request failed! HTTP/1.1 404 Not Found\r\n in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34|tamam",
+		"Warning: file_get_contents(http://x): Failed to open stream: HTTP request failed! HTTP/1.1 404 Not Found\r\n in /home/bayi/servis/pin_kontrol.php on line 12\nOK|2|AB12-CD34|tamam",
+		"\nWarning: x in /x.php on line 9\n\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
+		"\xef\xbb\xbf\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34" {
+			t.Errorf("ParsePinStatus(%q) = %+v, %v; want done, AB12-CD34", body, ps, err)
+		}
+	}
+	body := "\nWarning: x in /x.php on line 9\nOK|2|AB12-CD34|Tamam"
+	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || ps.PIN != "AB12-CD34" {
+		t.Errorf("password Warning, %q: %+v, %v; want done", body, ps, err)
+	}
+	if balance, err := parseBalance([]byte("\nWarning: Tablo bulunamad\xfd in /x.php on line 3\n\xef\xbb\xbfOK|12755.23"), newScrubber("pw")); err != nil || balance != "12755.23" {
+		t.Errorf("a balance after a warning and a byte order mark: %q, %v", balance, err)
+	}
+	// A cancelled order's PIN field is not read: an echo there refuses nothing.
+	if ps, err := parsePinStatus([]byte("OK|3|sifre=Gizli99|iptal"), newScrubber("Gizli99")); err != nil || ps.Status != StatusCancelled {
+		t.Errorf("a cancelled order with an echo in its PIN field: %+v, %v; want cancelled", ps, err)
+	}
+}

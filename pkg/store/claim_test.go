@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
@@ -341,19 +343,16 @@ func TestOrdersSentInTheFutureDoNotMoveRegisteringPastNow(t *testing.T) {
 			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 			p := firstChunk
 			p.Register = 3
-			db.Exec(`
-				INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
-				SELECT gen_random_uuid(), gen_random_uuid(), 'pending', $1, 'f' || g, 'sent', `+c.sentAt+`, now()
-				FROM generate_series(1, $2) g`, integ, c.orders)
+			for i := range c.orders {
+				db.SendOrdersAtSQL(integ, c.sentAt, "f"+strconv.Itoa(i))
+			}
 			for range 3 {
 				claimIDs(t, db, p)
 			}
 			// Five minutes pass with no run: registering's position is as
 			// far in the past, unless it was never in the present.
 			db.Exec(`UPDATE zwatch_state SET sent_at = sent_at - interval '5 minutes' WHERE name = 'register'`)
-			missed := db.SendOrdersAt(integ, time.Now().Add(-2*time.Minute), "2")[0]
-			claimIDs(t, db, p)
-			if !db.HasCheck(missed) {
+			if !sentWhileStoppedIsRegistered(t, db, integ, p) {
 				t.Error("an order sent two minutes ago was not registered: registering's position went past now")
 			}
 		})
@@ -373,11 +372,19 @@ func TestMigrateBringsRegisteringBackFromTheFuture(t *testing.T) {
 	if _, err := db.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	missed := db.SendOrdersAt(integ, time.Now().Add(-2*time.Minute), "2")[0]
-	claimIDs(t, db, firstChunk)
-	if !db.HasCheck(missed) {
+	if !sentWhileStoppedIsRegistered(t, db, integ, firstChunk) {
 		t.Error("after migrate, an order sent two minutes ago was not registered")
 	}
+}
+
+// sentWhileStoppedIsRegistered sends an order two minutes ago, as the shop
+// did while no run was registering, and says whether the next claim
+// registers it.
+func sentWhileStoppedIsRegistered(t *testing.T, db *storetest.DB, integrationID string, p store.ClaimParams) bool {
+	t.Helper()
+	missed := db.SendOrdersAt(integrationID, time.Now().Add(-2*time.Minute), "2")[0]
+	claimIDs(t, db, p)
+	return db.HasCheck(missed)
 }
 
 // An order sent a few seconds in the future is left out by registering
@@ -390,11 +397,7 @@ func TestAnOrderSentInTheFutureIsRegisteredWhenItsTimeComes(t *testing.T) {
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	claimIDs(t, db, firstChunk) // the first sweep; the next is 15 s away
 	db.SendOrdersAt(integ, time.Now().Add(-time.Second), "1")
-	var soon string
-	db.Get(&soon, `
-		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
-		VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '2', 'sent', now() + interval '5 seconds', now())
-		RETURNING id::text`, integ)
+	soon := db.SendOrdersAtSQL(integ, `now() + interval '5 seconds'`, "2")[0]
 	claimIDs(t, db, firstChunk)
 	if db.HasCheck(soon) {
 		t.Fatal("setting up: the order sent in the future was registered before its time")
@@ -415,11 +418,7 @@ func TestAnOrderWhoseSentAtMovesEarlierIsDueByIt(t *testing.T) {
 			t.Parallel()
 			db := storetest.New(t)
 			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-			var id string
-			db.Get(&id, `
-				INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
-				VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $1, '1', 'sent', $2, now())
-				RETURNING id::text`, integ, placeholder)
+			id := db.SendOrdersAtSQL(integ, pq.QuoteLiteral(placeholder), "1")[0]
 			claimIDs(t, db, firstChunk) // the sweep books it, due then
 			if !db.HasCheck(id) {
 				t.Fatal("setting up: the sweep did not book the order")

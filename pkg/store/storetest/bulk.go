@@ -69,6 +69,26 @@ func (db *DB) SendOrdersAt(integrationID string, sentAt time.Time, referanses ..
 	return ids
 }
 
+// SendOrdersAtSQL is SendOrdersAt for a "sentAt" no time.Time holds or that
+// the server's clock gives: an SQL expression such as 'infinity' or
+// now() + interval '5 seconds'.
+func (db *DB) SendOrdersAtSQL(integrationID, sentAtSQL string, referanses ...string) []string {
+	db.t.Helper()
+	var ids []string
+	err := db.SQL.Select(&ids, `
+		INSERT INTO product_orders
+			(id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		SELECT gen_random_uuid(), gen_random_uuid(), 'pending', $1, r.referans, 'sent', `+sentAtSQL+`, now()
+		FROM unnest($2::text[]) WITH ORDINALITY AS r(referans, n)
+		ORDER BY r.n
+		RETURNING id::text`,
+		integrationID, pq.Array(referanses))
+	if err != nil {
+		db.t.Fatalf("storetest: sending %d orders at %s: %v", len(referanses), sentAtSQL, err)
+	}
+	return ids
+}
+
 // AddFinishedOrders inserts count orders znet completed long ago, sent over
 // the last year: the history a shop's product_orders has behind its few
 // pending rows. Those zwatch finished within store.FinishedKeptFor keep the

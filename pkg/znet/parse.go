@@ -122,9 +122,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// theirs; a field that held nothing else would pass for a top-up's.
 		// Line breaks and tabs between a PIN's groups or codes become spaces.
 		switch {
-		case ps.Status == StatusDone && a.controlIn(2):
+		case a.controlIn(2):
 			return PinStatus{}, unusable("znet's PIN field holds control or invisible characters, which no PIN has; the answer is not used")
-		case ps.Status == StatusDone && a.hadNUL:
+		case a.hadNUL:
 			return PinStatus{}, unusable("znet's done answer holds a NUL byte, which no text answer does, so its PIN field cannot be trusted; the answer is not used")
 		}
 	}
@@ -441,28 +441,32 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
 	line := func(i int) string { return trimAnswer(a.unmarked(lines[i])) }
 	start := 0
-	for start < len(lines) {
-		switch l := line(start); {
-		case l == "":
+	for start < len(lines) && (line(start) == "" || isPHPOwn(line(start))) {
+		if line(start) == "" {
 			start++
-		case isPHPOwn(l):
+		} else {
 			start = a.endOfPHPMessage(lines, start, line) + 1
-		default:
-			goto found
 		}
 	}
-	return "", false
-found:
-	first := line(start)
-	isOK := strings.HasPrefix(strings.ToUpper(first), "OK|") || strings.EqualFold(first, "OK")
+	if start >= len(lines) {
+		return "", false
+	}
+	isOK := startsOK(line(start))
 	if !isOK && !a.isAnswerLine(trimAnswer(lines[start])) {
 		return "", false
 	}
 	end := start + 1
-	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !strings.HasPrefix(strings.ToUpper(line(end)), "OK|") {
+	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
 		end++
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
+}
+
+// startsOK says whether a line, the password put back, starts like an OK
+// answer: "OK|" (white space allowed before the "|"), or "OK" alone.
+func startsOK(line string) bool {
+	code, _, _ := strings.Cut(line, "|")
+	return strings.EqualFold(strings.TrimSpace(code), "OK")
 }
 
 // phpMessageEnd is how PHP ends a message about itself: "... on line 12",
@@ -477,7 +481,7 @@ var phpMessageEnd = regexp.MustCompile(`on line (<[bi]>)?\d+(</[bi]>)?(<br ?/?>)
 func (a *answer) endOfPHPMessage(lines []string, start int, line func(int) string) int {
 	for i := start; i < len(lines) && i < start+maxPHPMessageLines; i++ {
 		l := line(i)
-		if i > start && (isPHPOwn(l) || a.isAnswerLine(l) || strings.EqualFold(l, "OK")) {
+		if i > start && (isPHPOwn(l) || a.isAnswerLine(l) || startsOK(l)) {
 			break
 		}
 		if phpMessageEnd.MatchString(l) {

@@ -149,6 +149,7 @@ func TestAnAnswerOverSeveralLinesAfterAWarning(t *testing.T) {
 		"\ufeff\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
 		"<br />\n<b>Warning</b>: x<br />\n\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
 		"\u200bOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
+		"<br />\nOK |2|SECRETPIN6-AAAA\n9876543210987654|Kod",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || ps.Status != StatusDone || ps.PIN != "SECRETPIN6-AAAA 9876543210987654" || ps.Description != "Kod" {

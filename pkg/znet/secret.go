@@ -74,16 +74,29 @@ func newScrubber(password string) *scrubber {
 }
 
 // passwordForms is the regexp for password in all its forms, one group of
-// alternatives per character.
+// alternatives per character. Between characters it allows the marks that
+// reorder text, which the parser drops when it cleans a field: an echo
+// with one inside would come out of cleaning as the password itself.
 func passwordForms(password string) string {
 	var b strings.Builder
-	for _, r := range password {
+	for i, r := range password {
+		if i > 0 {
+			b.WriteString(bidiControls + "*")
+		}
 		b.WriteString("(?:")
 		b.WriteString(strings.Join(charForms(r), "|"))
 		b.WriteString(")")
 	}
 	return b.String()
 }
+
+// bidiControls are the marks that reorder text (Unicode's Bidi_Control),
+// as a regexp class.
+const bidiControls = `[\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]`
+
+// cleanedToSpace is what the parser's cleaning turns into a space, as a
+// regexp: any control character or white space, or a CRLF.
+const cleanedToSpace = `\r\n|[\p{Cc}\p{Zs}\p{Zl}\p{Zp}]`
 
 // charForms is the regexp alternatives for one character of the password.
 func charForms(r rune) []string {
@@ -93,6 +106,12 @@ func charForms(r rune) []string {
 	}
 	if r == ' ' {
 		forms = append(forms, `\+`, `%2b`) // "+", and "+" escaped again
+	}
+	// White space or a control character echoed as another one (a line
+	// break, a tab, a no-break space) becomes a space when the parser
+	// cleans the field: it must be found as this one.
+	if unicode.IsSpace(r) || unicode.IsControl(r) {
+		forms = append(forms, cleanedToSpace)
 	}
 	for _, other := range turkishCase[r] {
 		forms = append(forms, regexp.QuoteMeta(other))

@@ -365,3 +365,25 @@ func TestFullCaseMappingEchoIsScrubbed(t *testing.T) {
 		assertQueryEchoScrubbed(t, newScrubber(tt.password), "password "+tt.password, tt.echo)
 	}
 }
+
+// Cleaning turns any white space or control character into a space and
+// drops the marks that reorder text: an echo with a line break, a tab, a
+// no-break space (0xA0 in Windows-1254) or an ideographic space for the
+// password's space, or a reordering mark inside, would come out of
+// cleaning as the password itself, in the shop's message columns.
+func TestEchoesThatCleaningWouldRebuildAreScrubbed(t *testing.T) {
+	for _, tt := range []struct{ password, body string }{
+		{"p@ss w0rd!", "OK|2|GOOD-7001-AAAA|Bayi sifre: p@ss\nw0rd! dogrulandi"},
+		{"p@ss w0rd!", "OK|2|GOOD-7001-AAAA|Bayi sifre: p@ss\r\nw0rd! dogrulandi"},
+		{"p@ss w0rd!", "OK|1| |sifre p@ss\tw0rd! bekliyor"},
+		{"p@ss w0rd!", "3|Gecersiz sifre p@ss\xa0w0rd! \xfd"},
+		{"p@ss w0rd!", "OK|1| |sifre p@ss\u3000w0rd!"},
+		{"gizlisifre9", "OK|1| |sifre gizli\u200esifre9"},
+	} {
+		ps, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
+		got := fmt.Sprintf("%+v %v", ps, err)
+		if strings.Contains(got, tt.password) || !strings.Contains(got, redacted) {
+			t.Errorf("password %q, %q: %s; want the echo REDACTED", tt.password, tt.body, got)
+		}
+	}
+}

@@ -117,6 +117,12 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		if pin != "-" {
 			ps.PIN = pin
 		}
+		// Several codes as PHP's nl2br writes them: its line breaks are
+		// spaces, as the others are. Any other markup is no PIN.
+		ps.PIN = strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(ps.PIN, " ")), " ")
+		if strings.ContainsAny(ps.PIN, "<>") {
+			return PinStatus{}, unusable("znet's PIN field holds markup, which no PIN has; the answer is not used")
+		}
 		// A PIN cleaned of an escape sequence, a zero-width space or a NUL
 		// byte would be a code znet never issued, handed to the customer as
 		// theirs; a field that held nothing else would pass for a top-up's.
@@ -481,11 +487,11 @@ var phpMessageEnd = regexp.MustCompile(`on line (<[bi]>)?\d+(</[bi]>)?(<br ?/?>)
 func (a *answer) endOfPHPMessage(lines []string, start int, line func(int) string) int {
 	for i := start; i < len(lines) && i < start+maxPHPMessageLines; i++ {
 		l := line(i)
+		if phpMessageEnd.MatchString(l) { // whatever it starts like ("12|abc in /a.php on line 4")
+			return i
+		}
 		if i > start && (isPHPOwn(l) || a.isAnswerLine(l) || startsOK(l)) {
 			break
-		}
-		if phpMessageEnd.MatchString(l) {
-			return i
 		}
 	}
 	return start
@@ -511,10 +517,16 @@ func unusable(msg string) *Error {
 
 var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 
+// lineBreakTags are HTML's line breaks, as nl2br writes them and others.
+var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
+
 // decode returns the body as UTF-8. Old PHP panels send Windows-1254 and
-// rarely say so, and a body that is valid UTF-8 is practically never meant
+// rarely say so, and text that is valid UTF-8 is practically never meant
 // as Windows-1254 (Turkish letters would form invalid sequences), so the
-// bytes themselves decide, for the body as a whole.
+// bytes themselves decide, character by character: a UTF-8 answer with one
+// Windows-1254 byte in its description (text pasted from elsewhere) keeps
+// its PIN as written, where deciding for the whole body made "ÇODE" of it
+// "Ã‡ODE".
 func decode(body []byte) string {
 	// A PHP file saved with a byte order mark prints it before its output,
 	// after a warning or a second time: at the start of a line, where it
@@ -523,12 +535,17 @@ func decode(body []byte) string {
 	if utf8.Valid(body) {
 		return string(body)
 	}
-	s, err := charmap.Windows1254.NewDecoder().Bytes(body)
-	if err != nil {
-		// Not expected from a single-byte charset; still never return invalid UTF-8.
-		return strings.ToValidUTF8(string(body), string(utf8.RuneError))
+	var b strings.Builder
+	b.Grow(len(body) + len(body)/2)
+	for len(body) > 0 {
+		r, size := utf8.DecodeRune(body)
+		if r == utf8.RuneError && size == 1 {
+			r = charmap.Windows1254.DecodeByte(body[0]) // U+FFFD where it has none
+		}
+		b.WriteRune(r)
+		body = body[size:]
 	}
-	return string(s)
+	return b.String()
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go

@@ -37,7 +37,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"NUL bytes removed", "OK|1| |de\x00sc\x00", PinStatus{StatusWaiting, "", "desc"}},
 		{"a NUL-padded done answer", "OK|2|AB12-CD34|tamam\x00\x00\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"a NUL-padded top-up", "OK|2||Yüklendi\x00", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{StatusDone, "AB12-CD34  EF56-GH78 IJ90", "d"}},
+		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{StatusDone, "AB12-CD34 EF56-GH78 IJ90", "d"}},
+		{"codes as nl2br writes them", "OK|2|NL2BR-AAAA<br />\nNL2BR-BBBB<BR>NL2BR-CCCC|x", PinStatus{StatusDone, "NL2BR-AAAA NL2BR-BBBB NL2BR-CCCC", "x"}},
+		// One Windows-1254 byte in a UTF-8 answer leaves the rest as written.
+		{"a UTF-8 answer with a Windows-1254 byte", "OK|2|ÇODE-MIX|aç \xfd", PinStatus{StatusDone, "ÇODE-MIX", "aç ı"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
 	}
 	for _, tt := range tests {
@@ -91,6 +94,7 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a NUL byte in a done answer's description", "OK|2|NU11-NU22|x\x00y", KindUnusable, "", "", "a NUL byte"},
 		{"a PIN field of a NUL byte alone", "OK|2|\x00|tamam", KindUnusable, "", "", "a NUL byte"},
 		{"a DEL in the PIN", "OK|2|DE11\x7fDE22|x", KindUnusable, "", "", "control or invisible characters"},
+		{"markup in the PIN", "OK|2|AB12<b>CD34</b>|x", KindUnusable, "", "", "markup"},
 		{"a PIN field of an escape alone", "OK|2|\x1b|tamam", KindUnusable, "", "", "control or invisible characters"},
 		{"a zero-width space in the PIN", "OK|2|AB12\u200bCD34|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a soft hyphen in the PIN", "OK|2|AB12\u00adCD34|x", KindUnusable, "", "", "control or invisible characters"},
@@ -467,6 +471,8 @@ func TestPHPMessagesOverSeveralLinesAndOtherShapes(t *testing.T) {
 		"Warning: file_get_contents(http://x): Failed to open stream: HTTP request failed! HTTP/1.1 404 Not Found\r\n in /home/bayi/servis/pin_kontrol.php on line 12\nOK|2|AB12-CD34|tamam",
 		"\nWarning: x in /x.php on line 9\n\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
 		"\xef\xbb\xbf\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
+		// A message's line that starts like a rejection is still the message.
+		"Warning: x\n12|abc DIGITPIPE in /a.php on line 4\nOK|2|AB12-CD34|x",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34" {

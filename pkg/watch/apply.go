@@ -661,8 +661,14 @@ func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 	if ap.unusable == nil {
 		ap.unusable = map[string]string{}
 	}
+	// Said once a run, and again only if the reason changes: a looping run
+	// asks such an order every few seconds.
+	level := slog.LevelWarn
+	if ap.unusable[a.order.ID] == zerr.Message {
+		level = slog.LevelDebug
+	}
 	ap.unusable[a.order.ID] = zerr.Message
-	ap.run.log.Warn("znet's answer about the order could not be used: it is asked again, and ends stuck if znet keeps answering so; check it on the dealer panel",
+	ap.run.log.Log(context.Background(), level, "znet's answer about the order could not be used: it is asked again, and ends stuck if znet keeps answering so; check it on the dealer panel",
 		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", zerr.Message)
 }
 

@@ -114,14 +114,19 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		if !ok {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
-		if pin != "-" {
-			ps.PIN = pin
-		}
 		// Several codes as PHP's nl2br writes them: its line breaks are
-		// spaces, as the others are. Any other markup is no PIN.
-		ps.PIN = strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(ps.PIN, " ")), " ")
-		if strings.ContainsAny(ps.PIN, "<>") {
+		// spaces, as the others are. Any other markup is no PIN. Joined so,
+		// an echo split by a tag or by several spaces would be the password
+		// itself: the joined PIN is looked at again.
+		joined := strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(pin, " ")), " ")
+		if joined != pin && a.password.finds(joined) {
+			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
+		}
+		if strings.ContainsAny(joined, "<>") {
 			return PinStatus{}, unusable("znet's PIN field holds markup, which no PIN has; the answer is not used")
+		}
+		if joined != "-" {
+			ps.PIN = joined
 		}
 		// A PIN cleaned of an escape sequence, a zero-width space or a NUL
 		// byte would be a code znet never issued, handed to the customer as
@@ -332,7 +337,7 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 	var outside strings.Builder
 	last := 0
 	for _, echo := range echoes {
-		if text[echo.start:echo.end] != literal {
+		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) {
 			return "", false
 		}
 		outside.WriteString(text[last:echo.start])
@@ -344,6 +349,18 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 		return "", false
 	}
 	return clean(text), true
+}
+
+// spacesAsCleaned is s with each control or white space character a space,
+// as cleaning leaves it: a short password with a space found across a line
+// break between a PIN's codes is the same coincidence as across a space.
+func spacesAsCleaned(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // isPINRune is what PINs are made of: letters, digits and dashes, with
@@ -487,10 +504,13 @@ var phpMessageEnd = regexp.MustCompile(`on line (<[bi]>)?\d+(</[bi]>)?(<br ?/?>)
 func (a *answer) endOfPHPMessage(lines []string, start int, line func(int) string) int {
 	for i := start; i < len(lines) && i < start+maxPHPMessageLines; i++ {
 		l := line(i)
-		if phpMessageEnd.MatchString(l) { // whatever it starts like ("12|abc in /a.php on line 4")
+		if i > start && startsOK(l) {
+			break
+		}
+		if phpMessageEnd.MatchString(l) { // whatever else it starts like ("12|abc in /a.php on line 4")
 			return i
 		}
-		if i > start && (isPHPOwn(l) || a.isAnswerLine(l) || startsOK(l)) {
+		if i > start && (isPHPOwn(l) || a.isAnswerLine(l)) {
 			break
 		}
 	}
@@ -521,12 +541,12 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
 
 // decode returns the body as UTF-8. Old PHP panels send Windows-1254 and
-// rarely say so, and text that is valid UTF-8 is practically never meant
+// rarely say so, and a body that is valid UTF-8 is practically never meant
 // as Windows-1254 (Turkish letters would form invalid sequences), so the
-// bytes themselves decide, character by character: a UTF-8 answer with one
-// Windows-1254 byte in its description (text pasted from elsewhere) keeps
-// its PIN as written, where deciding for the whole body made "ÇODE" of it
-// "Ã‡ODE".
+// bytes themselves decide, for the body as a whole. (Character by
+// character, a Windows-1254 capital followed by a no-break space or a
+// symbol would read as one UTF-8 letter: a PIN changed, a password's echo
+// in a form the scrubber does not know.)
 func decode(body []byte) string {
 	// A PHP file saved with a byte order mark prints it before its output,
 	// after a warning or a second time: at the start of a line, where it
@@ -535,17 +555,12 @@ func decode(body []byte) string {
 	if utf8.Valid(body) {
 		return string(body)
 	}
-	var b strings.Builder
-	b.Grow(len(body) + len(body)/2)
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		if r == utf8.RuneError && size == 1 {
-			r = charmap.Windows1254.DecodeByte(body[0]) // U+FFFD where it has none
-		}
-		b.WriteRune(r)
-		body = body[size:]
+	s, err := charmap.Windows1254.NewDecoder().Bytes(body)
+	if err != nil {
+		// Not expected from a single-byte charset; still never return invalid UTF-8.
+		return strings.ToValidUTF8(string(body), string(utf8.RuneError))
 	}
-	return b.String()
+	return string(s)
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go

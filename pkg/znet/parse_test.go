@@ -39,8 +39,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"a NUL-padded top-up", "OK|2||Yüklendi\x00", PinStatus{StatusDone, "", "Yüklendi"}},
 		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{StatusDone, "AB12-CD34 EF56-GH78 IJ90", "d"}},
 		{"codes as nl2br writes them", "OK|2|NL2BR-AAAA<br />\nNL2BR-BBBB<BR>NL2BR-CCCC|x", PinStatus{StatusDone, "NL2BR-AAAA NL2BR-BBBB NL2BR-CCCC", "x"}},
-		// One Windows-1254 byte in a UTF-8 answer leaves the rest as written.
-		{"a UTF-8 answer with a Windows-1254 byte", "OK|2|ÇODE-MIX|aç \xfd", PinStatus{StatusDone, "ÇODE-MIX", "aç ı"}},
+		// Windows-1254 for the whole body: a capital and a no-break space
+		// (C7 A0) are two characters, though they would make one in UTF-8.
+		{"a Windows-1254 capital before a no-break space", "OK|2|AB\xc7\xa0CD|Onayland\xfd", PinStatus{StatusDone, "ABÇ CD", "Onaylandı"}},
+		{"a blank PIN as nl2br writes it", "OK|2|-<br />|Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
 	}
 	for _, tt := range tests {

@@ -79,12 +79,21 @@ func newScrubber(password string) *scrubber {
 // with one inside would come out of cleaning as the password itself.
 func passwordForms(password string) string {
 	var b strings.Builder
+	last := len(password) - utf8.RuneLen([]rune(password)[utf8.RuneCountInString(password)-1])
 	for i, r := range password {
 		if i > 0 {
 			b.WriteString(bidiControls + "*")
 		}
+		forms := charForms(r)
+		if (i == 0 || i == last) && (unicode.IsSpace(r) || unicode.IsControl(r)) {
+			// At the password's ends, not across a line break: the
+			// parser reads the body by lines after marking it, and a mark
+			// taking in one would join two.
+			forms = slices.DeleteFunc(forms, func(f string) bool { return f == cleanedToSpace })
+			forms = append(forms, cleanedToSpaceInLine)
+		}
 		b.WriteString("(?:")
-		b.WriteString(strings.Join(charForms(r), "|"))
+		b.WriteString(strings.Join(forms, "|"))
 		b.WriteString(")")
 	}
 	return b.String()
@@ -97,6 +106,9 @@ const bidiControls = `[\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}
 // cleanedToSpace is what the parser's cleaning turns into a space, as a
 // regexp: any control character or white space, or a CRLF.
 const cleanedToSpace = `\r\n|[\p{Cc}\p{Zs}\p{Zl}\p{Zp}]`
+
+// cleanedToSpaceInLine is cleanedToSpace but for a line break.
+const cleanedToSpaceInLine = `[\x00-\x09\x0b-\x1f\x7f-\x9f\p{Zs}\p{Zl}\p{Zp}]`
 
 // charForms is the regexp alternatives for one character of the password.
 func charForms(r rune) []string {

@@ -387,3 +387,33 @@ func TestEchoesThatCleaningWouldRebuildAreScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// From a review of the scrubber's white space: joining a PIN's codes does
+// not rebuild the password; a short password with a space found across a
+// line break between codes is a coincidence, as across a space; a password's
+// white space at its ends does not take in a line break, which would join
+// a warning to the answer after it; a Windows-1254 echo with a no-break
+// space is found.
+func TestWhiteSpaceEchoesAndCoincidences(t *testing.T) {
+	for _, body := range []string{"OK|2|p@ss<br />w0rd!|x", "OK|2|p@ss \r\nw0rd!|x", "OK|2|p@ss\t\tw0rd!|x"} {
+		if ps, err := parsePinStatus([]byte(body), newScrubber("p@ss w0rd!")); err == nil || strings.Contains(fmt.Sprint(ps, err), "w0rd") {
+			t.Errorf("%q: %+v, %v; want it refused without the password", body, ps, err)
+		}
+	}
+	for _, tt := range []struct{ password, body, pin string }{
+		{" 1234 ", "OK|2|AB12\n1234\nCD34|x", "AB12 1234 CD34"},
+		{"12 34", "OK|2|XY12\n34ZZ|x", "XY12 34ZZ"},
+		{"1234 ", "Warning: bad sifre 1234\nOK|2|AB12-CD34|x", "AB12-CD34"},
+	} {
+		if ps, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password)); err != nil || ps.PIN != tt.pin {
+			t.Errorf("password %q, %q: %+v, %v; want PIN %q", tt.password, tt.body, ps, err, tt.pin)
+		}
+	}
+	ps, err := parsePinStatus([]byte("OK|1| |sifre G\xdc\xc7\xa02024x onayl\xfd"), newScrubber("GÜÇ 2024x"))
+	if err != nil || !strings.Contains(ps.Description, redacted) || strings.Contains(ps.Description, "2024x") {
+		t.Errorf("a Windows-1254 echo with a no-break space: %+v, %v", ps, err)
+	}
+	if ps, err := ParsePinStatus([]byte("Warning: x\nOK|2|AB12-CD34|Turkcell on line 5")); err != nil || ps.PIN != "AB12-CD34" {
+		t.Errorf("an answer ending like a PHP message: %+v, %v", ps, err)
+	}
+}

@@ -130,92 +130,6 @@ func TestParsePinStatusFaults(t *testing.T) {
 	}
 }
 
-// Old PHP panels print warnings before the answer; the answer still counts,
-// and the panel is not taken for a wrong base URL.
-func TestPHPWarningBeforeTheAnswer(t *testing.T) {
-	for _, body := range []string{
-		"<br />\n<b>Deprecated</b>: mysql_connect(): The mysql extension is deprecated in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı",
-		"\nWarning: session_start(): open failed in /tmp on line 3\r\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı\r\n",
-		"<br />\n<b>Notice</b>: x<br />\nOK|2|AB12-CD34-EF56-GH78|İşlem tamamlandı\n<br />\n<b>Notice</b>: shutdown on line 0<br />",
-	} {
-		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34-EF56-GH78" || ps.Description != "İşlem tamamlandı" {
-			t.Errorf("ParsePinStatus(%q) = %+v, %v; want the done answer after the warning", body, ps, err)
-		}
-	}
-}
-
-// A PIN field of several codes, one a line, after a PHP warning, is one
-// answer: read from its last line, the second code took the shape of a
-// rejection ("9876543210987654|Kod"), and the PIN went into the error. A
-// byte order mark (a PHP file saved with one) does not hide the answer.
-func TestAnAnswerOverSeveralLinesAfterAWarning(t *testing.T) {
-	for _, body := range []string{
-		"<br />\n<b>Warning</b>: x<br />\nOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"\ufeff\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"<br />\n<b>Warning</b>: x<br />\n\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"\u200bOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"<br />\nOK |2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-	} {
-		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || ps.Status != StatusDone || ps.PIN != "SECRETPIN6-AAAA 9876543210987654" || ps.Description != "Kod" {
-			t.Errorf("ParsePinStatus(%q) = %+v, %v; want both codes as the PIN", body, ps, err)
-		}
-	}
-	// An answer the parser cannot place: no answer, and no rejection
-	// either, past a line that is not PHP's.
-	for _, body := range []string{
-		"<br />\nx OK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"<br />\nx OK |2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-		"<br />\nO\u00adK|2|SECRETPIN6-AAAA\n9876543210987654|Kod",
-	} {
-		if _, err := ParsePinStatus([]byte(body)); err == nil || strings.Contains(err.Error(), "98765") {
-			t.Errorf("ParsePinStatus(%q): %v, want it refused without the PIN", body, err)
-		}
-	}
-}
-
-// A rejection after PHP's warnings is a rejection, whatever its message
-// holds ("Sipariş yok|12345" has an "ok|"); and an answer after a rejection
-// is not taken for it: a panel that printed an error and went on.
-func TestWhatComesFirstAfterTheWarningsIsTheAnswer(t *testing.T) {
-	_, err := ParsePinStatus([]byte("<br />\n<b>Deprecated</b>: x on line 3<br />\n4|Sipariş yok|12345"))
-	if e := asError(t, err); e.Kind != KindRejected || e.Code != "4" || e.Message != "Sipariş yok|12345" {
-		t.Errorf("a rejection after a warning: %v, want rejected, code 4", err)
-	}
-	_, err = ParsePinStatus([]byte("4|Sipariş yok|\nWarning: y in /var/www/api.php on line 9"))
-	if e := asError(t, err); e.Kind != KindRejected || strings.Contains(e.Message, "Warning") {
-		t.Errorf("a rejection before a warning: %v, want rejected without the warning", err)
-	}
-	ps, err := ParsePinStatus([]byte("9|Beklenen biçim:\nOK|2|XXXX-XXXX|Açıklama"))
-	if e := asError(t, err); e.Kind != KindRejected || ps != (PinStatus{}) {
-		t.Errorf("an OK line after a rejection: %+v, %v; want the rejection", ps, err)
-	}
-	_, err = ParsePinStatus([]byte("\ufeff\ufeff"))
-	if k, _ := KindOf(err); k != KindUnauthorized {
-		t.Errorf("a body of byte order marks: %v, want it read as empty", err)
-	}
-}
-
-// PHP with html_errors off prints its messages as plain lines, before and
-// after the answer: they are neither the answer's status nor its message.
-func TestPlainPHPMessagesAroundTheAnswer(t *testing.T) {
-	for body, want := range map[string]PinStatus{
-		"Warning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 9\n":    {Status: StatusWaiting},
-		"OK|1| |Bekliyor\nPHP Notice: z in /a.php on line 4":                        {Status: StatusWaiting, Description: "Bekliyor"},
-		"Deprecated: a\nOK|2|AB12-CD34|tamam\nFatal error: b in /a.php on line 7\n": {Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"},
-	} {
-		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || ps != want {
-			t.Errorf("ParsePinStatus(%q) = %+v, %v; want %+v", body, ps, err, want)
-		}
-	}
-	_, err := ParsePinStatus([]byte("Warning: x\n3|Hatalı şifre\nWarning: y in /var/www/api.php on line 9"))
-	if e := asError(t, err); e.Kind != KindRejected || e.Message != "Hatalı şifre" {
-		t.Errorf("a rejection between warnings: %v, want its own message alone", err)
-	}
-}
-
 // "3|..." is about the request, "OK|3|..." about the order: mixing them up
 // cancels a good order.
 func TestRejectionIsNotCancellation(t *testing.T) {
@@ -458,31 +372,73 @@ func BenchmarkParsePinStatus(b *testing.B) {
 	}
 }
 
-// Shapes of PHP's messages around an answer, from a review: a rejection
-// does not run on into an answer after it (a PIN in its message); a message
-// over several lines, or with a byte order mark after it in a Windows-1254
-// body, does not hide the answer; a password that is a word of PHP's own
-// does not either.
-func TestPHPMessagesOverSeveralLinesAndOtherShapes(t *testing.T) {
-	_, err := ParsePinStatus([]byte("3|Sipariş bulunamadı\r\nOK|2|SECRETPIN6-AAAA|İşlem tamamlandı"))
-	if e := asError(t, err); e.Kind != KindRejected || e.Message != "Sipariş bulunamadı" {
-		t.Errorf("a rejection before an answer: %v, want the rejection's own line", err)
-	}
-	for _, body := range []string{
-		"<br />\n<b>Warning</b>:  file_get_contents(http://x): Failed to open stream: HTTP request failed! HTTP/1.1 404 Not Found\r\n in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34|tamam",
-		"Warning: file_get_contents(http://x): Failed to open stream: HTTP request failed! HTTP/1.1 404 Not Found\r\n in /home/bayi/servis/pin_kontrol.php on line 12\nOK|2|AB12-CD34|tamam",
-		"\nWarning: x in /x.php on line 9\n\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
-		"\xef\xbb\xbf\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd",
-		// A message's line that starts like a rejection is still the message.
-		"Warning: x\n12|abc DIGITPIPE in /a.php on line 4\nOK|2|AB12-CD34|x",
+// Old PHP panels print messages about themselves (markup, or plain lines
+// such as "Warning: ... on line 9", over several lines if their text has
+// line breaks) before and after the answer, sometimes after a byte order
+// mark. The answer is the first line after them, to the next of them: a
+// multi-code PIN read from its last line made its second code a rejection
+// and the PIN the error's message; a rejection is its one line, so that
+// an answer after it does not become its message; and a line that starts
+// like no answer is no answer, never a rejection found further down.
+func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
+	done := PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}
+	twoCodes := PinStatus{Status: StatusDone, PIN: "SECRETPIN6-AAAA 9876543210987654", Description: "Kod"}
+	for _, tt := range []struct {
+		body       string
+		want       PinStatus
+		kind       Kind   // for an error: its kind
+		message    string // for a rejection: its message
+		notShowing string // for an error: what it must not show
+	}{
+		{body: "<br />\n<b>Deprecated</b>: mysql_connect(): deprecated in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34|tamam", want: done},
+		{body: "\nWarning: session_start(): open failed in /tmp on line 3\r\nOK|2|AB12-CD34|tamam\r\n", want: done},
+		{body: "<br />\n<b>Notice</b>: x<br />\nOK|2|AB12-CD34|tamam\n<br />\n<b>Notice</b>: shutdown on line 0<br />", want: done},
+		{body: "Deprecated: a\nOK|2|AB12-CD34|tamam\nFatal error: b in /a.php on line 7\n", want: done},
+		{body: "Warning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 9\n", want: PinStatus{Status: StatusWaiting}},
+		{body: "OK|1| |Bekliyor\nPHP Notice: z in /a.php on line 4", want: PinStatus{Status: StatusWaiting, Description: "Bekliyor"}},
+		// Messages over several lines, up to their "on line N".
+		{body: "<br />\n<b>Warning</b>:  file_get_contents(http://x): HTTP/1.1 404 Not Found\r\n in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>12</b><br />\nOK|2|AB12-CD34|tamam", want: done},
+		{body: "Warning: file_get_contents(http://x): HTTP/1.1 404 Not Found\r\n in /home/bayi/servis/pin_kontrol.php on line 12\nOK|2|AB12-CD34|tamam", want: done},
+		{body: "Warning: x\n12|abc DIGITPIPE in /a.php on line 4\nOK|2|AB12-CD34|tamam", want: done},
+		{body: "Warning: x\nOK|2|AB12-CD34|Turkcell on line 5", want: PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "Turkcell on line 5"}},
+		// Byte order marks, in UTF-8 and in a Windows-1254 body.
+		{body: "\nWarning: x in /x.php on line 9\n\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd", want: PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam ı"}},
+		{body: "\xef\xbb\xbf\xef\xbb\xbfOK|2|AB12-CD34|tamam \xfd", want: PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam ı"}},
+		{body: "\ufeff\ufeff", kind: KindUnauthorized},
+		// A PIN of two codes, one a line.
+		{body: "<br />\n<b>Warning</b>: x<br />\nOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", want: twoCodes},
+		{body: "\ufeff\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", want: twoCodes},
+		{body: "<br />\n<b>Warning</b>: x<br />\n\ufeffOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", want: twoCodes},
+		{body: "\u200bOK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", want: twoCodes},
+		{body: "<br />\nOK |2|SECRETPIN6-AAAA\n9876543210987654|Kod", want: twoCodes},
+		// No line the parser can place: no answer, and no rejection.
+		{body: "<br />\nx OK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", kind: KindUnintelligible, notShowing: "98765"},
+		{body: "<br />\nx OK |2|SECRETPIN6-AAAA\n9876543210987654|Kod", kind: KindUnintelligible, notShowing: "98765"},
+		{body: "<br />\nO\u00adK|2|SECRETPIN6-AAAA\n9876543210987654|Kod", kind: KindUnintelligible, notShowing: "98765"},
+		// Rejections: their one line, whatever their message holds.
+		{body: "<br />\n<b>Deprecated</b>: x on line 3<br />\n4|Sipariş yok|12345", kind: KindRejected, message: "Sipariş yok|12345"},
+		{body: "4|Sipariş yok|\nWarning: y in /var/www/api.php on line 9", kind: KindRejected, message: "Sipariş yok|"},
+		{body: "Warning: x\n3|Hatalı şifre\nWarning: y in /var/www/api.php on line 9", kind: KindRejected, message: "Hatalı şifre"},
+		{body: "9|Beklenen biçim:\nOK|2|XXXX-XXXX|Açıklama", kind: KindRejected, message: "Beklenen biçim:"},
+		{body: "3|Sipariş bulunamadı\r\nOK|2|SECRETPIN6-AAAA|İşlem tamamlandı", kind: KindRejected, message: "Sipariş bulunamadı"},
 	} {
-		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34" {
-			t.Errorf("ParsePinStatus(%q) = %+v, %v; want done, AB12-CD34", body, ps, err)
+		ps, err := ParsePinStatus([]byte(tt.body))
+		if tt.kind == 0 {
+			if err != nil || ps != tt.want {
+				t.Errorf("ParsePinStatus(%q) = %+v, %v; want %+v", tt.body, ps, err, tt.want)
+			}
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != tt.kind || ps != (PinStatus{}) ||
+			tt.kind == KindRejected && e.Message != tt.message || tt.notShowing != "" && strings.Contains(e.Error(), tt.notShowing) {
+			t.Errorf("ParsePinStatus(%q) = %+v, %v; want %v %q", tt.body, ps, err, tt.kind, tt.message)
 		}
 	}
-	body := "\nWarning: x in /x.php on line 9\nOK|2|AB12-CD34|Tamam"
-	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || ps.PIN != "AB12-CD34" {
+
+	// A password that is a word of PHP's own hides none of its lines.
+	body := "\nWarning: x in /x.php on line 9\nOK|2|AB12-CD34|tamam"
+	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || ps != done {
 		t.Errorf("password Warning, %q: %+v, %v; want done", body, ps, err)
 	}
 	if balance, err := parseBalance([]byte("\nWarning: Tablo bulunamad\xfd in /x.php on line 3\n\xef\xbb\xbfOK|12755.23"), newScrubber("pw")); err != nil || balance != "12755.23" {

@@ -308,6 +308,10 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", id))
 			continue
 		}
+		if i := slices.IndexFunc(s.StuckUnusable, func(u watch.UnusableAnswer) bool { return u.OrderID == id }); i >= 0 {
+			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", id, s.StuckUnusable[i].Reason))
+			continue
+		}
 		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
 	}
 	for _, id := range s.PINKept {

@@ -664,6 +664,18 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 		t.Errorf("exit %d, want 3, the order named and the panel answering again, not failing:\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "output", r.all(), "CUT-SH")
+
+	// A day of such answers later, zwatch gives up on it, and says why:
+	// znet did answer, so "no final answer" would be the wrong fault.
+	s.db.ExpireClaims()
+	s.db.FirstCheckedAgo(cut, 25*time.Hour)
+	s.db.MakeDue(cut)
+	r = zwatch(t, s.db, "check-pending", "-q")
+	want = "order " + cut + " is stuck: znet's answers could not be used up to the give-up time (znet answered that the order is done but its answer ends in the PIN field"
+	if r.code != 3 || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "no final answer") || strings.Contains(r.stdout, "asked again") {
+		t.Errorf("given up on: exit %d, want 3 and the order stuck for its unusable answers, not for want of an answer:\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "output", r.all(), "CUT-SH")
 }
 
 // A panel failing in an earlier run whose orders staff then decided, every

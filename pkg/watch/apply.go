@@ -103,9 +103,12 @@ type applier struct {
 	atDeadline  int // orders released because max-duration came first
 	tally       tally
 	stuckOrders []string
-	pinTooLong  []string
-	pinKept     []string
-	unsaved     []string
+	// stuckUnusable: the stuck orders whose last answer zwatch could not
+	// use, and why; the others had no final answer by the give-up time.
+	stuckUnusable []UnusableAnswer
+	pinTooLong    []string
+	pinKept       []string
+	unsaved       []string
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
 	unusable    map[string]string
@@ -617,6 +620,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		if res.GaveUp {
 			in.Stuck++
 			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+			if reason, ok := unusableReason(p.answer.err); ok {
+				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
+			}
 		}
 		if res.PINTooLong {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
@@ -650,12 +656,12 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 // or given up on (askedAgain false), is not listed; a timeout or another
 // error since tells nothing new of it.
 func (ap *applier) noteAnswer(a answer, askedAgain bool) {
-	var zerr *znet.Error
-	switch {
-	case !askedAgain || a.err == nil:
+	if !askedAgain || a.err == nil {
 		delete(ap.unusable, a.order.ID)
 		return
-	case !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable:
+	}
+	reason, ok := unusableReason(a.err)
+	if !ok {
 		return
 	}
 	if ap.unusable == nil {
@@ -664,12 +670,22 @@ func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 	// Said once a run, and again only if the reason changes: a looping run
 	// asks such an order every few seconds.
 	level := slog.LevelWarn
-	if ap.unusable[a.order.ID] == zerr.Message {
+	if ap.unusable[a.order.ID] == reason {
 		level = slog.LevelDebug
 	}
-	ap.unusable[a.order.ID] = zerr.Message
+	ap.unusable[a.order.ID] = reason
 	ap.run.log.Log(context.Background(), level, "znet's answer about the order could not be used: it is asked again, and ends stuck if znet keeps answering so; check it on the dealer panel",
-		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", zerr.Message)
+		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", reason)
+}
+
+// unusableReason is why znet's answer could not be used, when err is an
+// answer in znet's format that says nothing zwatch can use.
+func unusableReason(err error) (string, bool) {
+	var zerr *znet.Error
+	if !errors.As(err, &zerr) || zerr.Kind != znet.KindUnusable {
+		return "", false
+	}
+	return zerr.Message, true
 }
 
 // predict is account for a dry run: what the answers would change.
@@ -733,8 +749,8 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, PINTooLong: ap.pinTooLong, PINKept: ap.pinKept, Unsaved: ap.unsaved,
-		Changes: ap.changes}
+	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong,
+		PINKept: ap.pinKept, Unsaved: ap.unsaved, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

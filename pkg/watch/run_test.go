@@ -648,9 +648,13 @@ func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
 
 	e.db.FirstCheckedAgo(bad[0], 25*time.Hour)
 	e.db.MakeDue(bad[0])
-	if sum := e.run(cfg); sum.Total.Stuck != 1 || len(sum.Unusable) != 0 {
+	sum = e.run(cfg)
+	if sum.Total.Stuck != 1 || len(sum.Unusable) != 0 {
 		t.Errorf("a day of unusable answers later: %d stuck, unusable %+v; want the order given up on, and not said to be asked again",
 			sum.Total.Stuck, sum.Unusable)
+	}
+	if len(sum.StuckUnusable) != 1 || sum.StuckUnusable[0].OrderID != bad[0] || !strings.Contains(sum.StuckUnusable[0].Reason, "PIN field") {
+		t.Errorf("stuck for unusable answers: %+v; want the order given up on, with its answer's reason", sum.StuckUnusable)
 	}
 	assertNoSecrets(t, "logs", e.logs.String(), "ES11", "GOOD-PIN")
 }

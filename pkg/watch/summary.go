@@ -91,6 +91,10 @@ type Summary struct {
 	Integrations []IntegrationSummary `json:"integrations"`
 	Total        Counts               `json:"total"`
 	StuckOrders  []string             `json:"stuck_orders,omitempty"`
+	// StuckUnusable are the stuck orders whose last answer was one zwatch
+	// could not use (see Unusable), with why: znet did answer them, so
+	// "no final answer" would send a person looking for the wrong fault.
+	StuckUnusable []UnusableAnswer `json:"stuck_unusable_answers,omitempty"`
 	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
@@ -227,4 +231,5 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.PINKept)
 	sort.Strings(s.Unsaved)
 	sort.Slice(s.Unusable, func(i, j int) bool { return s.Unusable[i].OrderID < s.Unusable[j].OrderID })
+	sort.Slice(s.StuckUnusable, func(i, j int) bool { return s.StuckUnusable[i].OrderID < s.StuckUnusable[j].OrderID })
 }

@@ -148,16 +148,16 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			filter.IntegrationID = in.ID
 		}
 		if opts.Order != "" {
-			matches, err := st.FindOrders(ctx, ref, opts.Limit)
+			// No such order at all is bad input; one that exists in
+			// another state, tenant or integration is an empty list.
+			matches, err := st.FindOrders(ctx, ref, 1)
 			if err != nil {
 				return fatal(err)
 			}
 			if len(matches) == 0 {
 				return usage("--order %s: %s", opts.Order, noSuchOrder(opts.Order, ref))
 			}
-			for _, m := range matches {
-				filter.OrderIDs = append(filter.OrderIDs, m.ID)
-			}
+			filter.Order = ref
 		}
 		rows, err := st.ListOrders(ctx, filter)
 		if err != nil {

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -233,6 +234,31 @@ func TestListSaysHowManyMoreAreNotShown(t *testing.T) {
 	}
 	if r := zwatch(t, s.db, "list", "--limit", "5"); strings.Contains(r.stdout, "not shown") {
 		t.Errorf("list of all 5 says some are not shown:\n%s", r.stdout)
+	}
+}
+
+// --order narrows the list, it does not come before it: a shop whose
+// tenants repeat order numbers, or an id prefix many orders share, must
+// still show the waiting one behind newer completed ones, and count them.
+func TestListByOrderFindsItAmongNewerOrdersOfTheSameName(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	waiting := s.db.AddOrder(storetest.Order{ID: "beef0001-0000-4000-8000-000000000001", IntegrationID: s.integ, Referans: "171",
+		OrderNo: 4242, SentAgo: 2 * time.Hour})
+	for i, ago := range []time.Duration{time.Hour, time.Minute} {
+		s.db.AddOrder(storetest.Order{ID: fmt.Sprintf("beef%04d-0000-4000-8000-000000000001", i+2), IntegrationID: s.integ,
+			Referans: fmt.Sprint(172 + i), OrderNo: 4242, ExternalStatus: "completed", Status: "approved", PINCode: "DONE-PIN", SentAgo: ago})
+	}
+	for _, ref := range []string{"4242", "beef"} {
+		if r := zwatch(t, s.db, "list", "--pending", "--order", ref, "--limit", "1"); r.code != 0 || !strings.Contains(r.stdout, waiting[:8]) {
+			t.Errorf("list --pending --order %s --limit 1: exit %d, want the waiting order behind two newer completed ones\n%s", ref, r.code, r.all())
+		}
+		if r := zwatch(t, s.db, "list", "--order", ref, "--limit", "1"); r.code != 0 || !strings.Contains(r.stdout, "2 more not shown") {
+			t.Errorf("list --order %s --limit 1 of 3 orders so named: exit %d, want 2 more not shown\n%s", ref, r.code, r.all())
+		}
+	}
+	if r := zwatch(t, s.db, "list", "--failed", "--order", "4242"); r.code != 0 || strings.Contains(r.stdout, "beef") {
+		t.Errorf("list --failed --order 4242, none of them failed: exit %d, want an empty list\n%s", r.code, r.all())
 	}
 }
 

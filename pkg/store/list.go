@@ -7,16 +7,18 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // ListFilter selects orders for `zwatch list`.
 type ListFilter struct {
-	State         string   // "pending", "paused", "stuck", "failed", "completed" or "any"
-	TenantID      string   // empty: all
-	IntegrationID string   // empty: all
-	OrderIDs      []string // empty: all
-	Limit         int
+	State         string // "pending", "paused", "stuck", "failed", "completed" or "any"
+	TenantID      string // empty: all
+	IntegrationID string // empty: all
+	// Order narrows the list to the orders a reference names (zero: all),
+	// in the same statement as the state, tenant and integration, so that
+	// the Limit and the count are of the orders that match them all.
+	Order OrderRef
+	Limit int
 }
 
 // ListedOrder is one line of `zwatch list`.
@@ -88,7 +90,10 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 	}
 	var rows []ListedOrder
 	// listOrdersSQL: the first ListCountCap matching orders in the list's
-	// order, counted, of which the first Limit are returned.
+	// order, counted, of which the first Limit are returned. A NULL order
+	// number or id range matches nothing, and both NULL filter nothing;
+	// PostgreSQL plans with the values, so the halves not asked for cost
+	// nothing.
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `
 		WITH matching AS (
@@ -112,16 +117,19 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 			WHERE `+state.where+`
 			  AND ($1 = '' OR o."tenantId"::text = $1)
 			  AND ($2 = '' OR i.id::text = $2)
-			  AND (COALESCE(cardinality($4::uuid[]), 0) = 0 OR o.id = ANY($4::uuid[]))
+			  AND ($5::bigint IS NULL AND $6::uuid IS NULL
+			       OR o."orderNo" = $5::bigint
+			       OR o.id BETWEEN $6::uuid AND $7::uuid)
 			ORDER BY sort_key `+state.direction+`
-			LIMIT $5
+			LIMIT $4
 		)
 		SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
 		       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
 		       count(*) OVER ()::int AS matching
 		FROM matching
 		ORDER BY sort_key `+state.direction+`
-		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, pq.Array(f.OrderIDs), ListCountCap)
+		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, ListCountCap, f.Order.OrderNo, nullIfEmpty(f.Order.IDFrom),
+			nullIfEmpty(f.Order.IDTo))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing %s orders: %w", f.State, err)

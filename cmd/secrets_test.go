@@ -249,4 +249,23 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		}
 		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0nSecret", "Cr0n%53ecret")
 	}
+	// Passwords pasted as their settings do not allow (a space, an "@"),
+	// and settings split into words by a shell: every piece is the
+	// password's.
+	for _, args := range [][]string{
+		{"check", "postgres://u:Cr0n Secret@db/shop"},
+		{"check", "host=db password=Cr0n Secret"},
+		{"check", "postgres://u:Cr0n@Secret@db/shop"},
+		{"check", "--order", "postgres://u:Cr0n@Secret@db/shop"},
+		{"list", "postgres://u:Cr0n", "Secret@db/shop"},
+		{"list", "host=db", "password='Cr0n", "Secret'", "dbname=shop"},
+		{"list", "host=db", "password='Cr0n", "mid", "Secret'"},
+	} {
+		var errOut strings.Builder
+		r := runMain(args, &errOut)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, want 2 and one line\n%s", args, r.code, r.all())
+		}
+		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0n", "Secret", "mid")
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -343,33 +344,98 @@ func redactPassword(msg, password string) string {
 // message quoting those args, such as cobra's "unknown command", must not
 // show them.
 func RedactPasswordsOf(msg string, args []string) string {
-	for _, arg := range args {
-		var passwords []string
-		for _, m := range argURLPassword.FindAllStringSubmatch(arg, -1) {
-			passwords = append(passwords, m[1])
-			if unescaped, err := url.PathUnescape(m[1]); err == nil {
-				passwords = append(passwords, unescaped)
-			}
+	for _, pw := range passwordsAmong(args) {
+		// As the message may quote it, with its quotes and backslashes
+		// escaped (%q), and as it stands; and unescaped, as a parser may
+		// quote it.
+		forms := []string{strings.Trim(strconv.Quote(pw), `"`), pw}
+		if unescaped, err := url.PathUnescape(pw); err == nil {
+			forms = append(forms, unescaped)
 		}
-		for _, m := range argPasswordField.FindAllStringSubmatch(arg, -1) {
-			passwords = append(passwords, m[1], strings.Trim(m[1], "'"))
-			if unescaped, err := url.QueryUnescape(m[1]); err == nil {
-				passwords = append(passwords, unescaped)
-			}
+		if unescaped, err := url.QueryUnescape(pw); err == nil {
+			forms = append(forms, unescaped)
 		}
-		for _, pw := range passwords {
-			// As the message may quote it, with its quotes and
-			// backslashes escaped (%q), and as it stands.
-			msg = redactPassword(msg, strings.Trim(strconv.Quote(pw), `"`))
-			msg = redactPassword(msg, pw)
+		for _, form := range forms {
+			msg = redactPassword(msg, form)
 		}
 	}
 	return msg
 }
 
+// passwordsAmong finds what may be a password in args, erring towards
+// too much: a pasted password need not be escaped as its settings
+// require (an "@" or a space in a URL's, a space in a key=value one
+// without quotes), and an unquoted variable is split into words at its
+// spaces, so a password may run on into the next argument.
+func passwordsAmong(args []string) []string {
+	var (
+		out []string
+		// runsOn: the password of the argument before goes on in this
+		// one, to its "@" (a URL's user info) or its closing quote.
+		runsOn byte
+	)
+	for _, arg := range args {
+		switch runsOn {
+		case '@':
+			if at := strings.LastIndex(arg, "@"); at >= 0 {
+				out = append(out, arg[:at])
+			}
+		case '\'':
+			if end := strings.Index(arg, "'"); end >= 0 {
+				out = append(out, arg[:end])
+				arg = arg[end+1:]
+			} else {
+				out = append(out, arg)
+				continue
+			}
+		}
+		runsOn = 0
+		if i := strings.Index(arg, "://"); i >= 0 {
+			rest := arg[i+3:]
+			if at := strings.LastIndex(rest, "@"); at >= 0 {
+				// The user info runs to the last "@": a password may hold one.
+				if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
+					out = append(out, pw)
+				}
+			} else if host, _, _ := strings.Cut(rest, "/"); strings.Contains(host, ":") {
+				// user:password without its "@", which then stands in the
+				// next word; or host:port, whose port is a number.
+				if _, port, _ := strings.Cut(host, ":"); port != "" && strings.Trim(port, "0123456789") != "" {
+					out = append(out, port)
+					runsOn = '@'
+				}
+			}
+		}
+		for _, m := range argPasswordField.FindAllStringIndex(arg, -1) {
+			value := arg[m[1]:]
+			switch {
+			case strings.HasPrefix(value, "'"):
+				if end := strings.Index(value[1:], "'"); end >= 0 {
+					out = append(out, value[1:1+end])
+				} else {
+					out = append(out, value[1:])
+					runsOn = '\''
+				}
+			case strings.Contains(arg[:m[0]], "?"):
+				// A URL's parameter runs to the next one.
+				pw, _, _ := strings.Cut(value, "&")
+				out = append(out, pw)
+			default:
+				// Unquoted, a value ends at a space; but one with a space
+				// in it runs to the next setting.
+				if next := nextSetting.FindStringIndex(value); next != nil {
+					value = value[:next[0]]
+				}
+				out = append(out, strings.TrimSpace(value))
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(pw string) bool { return pw == "" })
+}
+
 var (
-	argURLPassword   = regexp.MustCompile(`//[^:/?#@\s]*:([^@\s]+)@`)
-	argPasswordField = regexp.MustCompile(`(?i)password\s*=\s*('[^']*'|[^\s&'"]+)`)
+	argPasswordField = regexp.MustCompile(`(?i)password\s*=\s*`)
+	nextSetting      = regexp.MustCompile(`\s+[A-Za-z_]+\s*=`)
 )
 
 // minPasswordInWords is the shortest password replaced wherever it occurs.

@@ -2,9 +2,14 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
@@ -87,5 +92,52 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 		if !m.Applied {
 			t.Errorf("migration %s not applied", m.Name)
 		}
+	}
+}
+
+// A shop migrated by a build of main that carried migrations 10, 11 and 13
+// but not yet 6 and 7 (they were written side by side) is brought up to
+// date, not refused: every command would otherwise wait for a migrate that
+// could never succeed.
+func TestMigrateAppliesMigrationsOlderThanTheNewestApplied(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	ctx := context.Background()
+	then := fstest.MapFS{}
+	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		for _, v := range []string{"00001", "00002", "00003", "00004", "00005", "00010", "00011", "00013"} {
+			if strings.HasPrefix(name, v+"_") {
+				body, err := fs.ReadFile(store.Migrations(), name)
+				then[name] = &fstest.MapFile{Data: body}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	old, err := goose.NewProvider(goose.DialectPostgres, conn, then,
+		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Up(ctx); err != nil {
+		t.Fatalf("setting up the older build's migrations: %v", err)
+	}
+
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatalf("migrate after an older build's 10, 11 and 13: %v", err)
+	}
+	if _, err := db.Store.RequireMigrated(ctx); err != nil {
+		t.Fatalf("after migrate: %v", err)
 	}
 }

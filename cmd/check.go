@@ -80,7 +80,7 @@ type checkReport struct {
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
 	Written     bool   `json:"written"`
-	PINSaved    bool   `json:"pin_saved"`
+	PINSaved    bool   `json:"pin_saved"` // znet's PIN was saved (not when PINKept)
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
@@ -150,7 +150,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
+		PINSaved: check.PINSaved && !check.PINKept, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
 		NotSaved: check.NotSaved, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -238,7 +238,10 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, "unchanged: the shop or staff changed the order meanwhile, and their change was kept")
 	case r.From != r.To || r.PINSaved:
 		line := fmt.Sprintf("%s: externalStatus %s -> %s", verb, r.From, r.To)
-		if r.PINSaved || (r.DryRun && r.Answer == "done" && r.PIN != "") {
+		switch {
+		case r.PINKept:
+			line += ", status approved with the order's own PIN"
+		case r.PINSaved || (r.DryRun && r.Answer == "done" && r.PIN != ""):
 			line += ", PIN saved, status approved"
 		}
 		fmt.Fprintln(out, line)

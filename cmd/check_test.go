@@ -214,13 +214,24 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 	s.znet.Script("71", znettest.Done("ZNET-NEW-PIN1", "ok"))
 	s.znet.Script("72", znettest.Done("ZNET-NEW-PIN2", "ok"))
 
-	r := zwatch(t, s.db, "check", "--order", checked)
-	if r.code != 3 || !strings.Contains(r.stdout, "already held a PIN other than znet's") {
-		t.Errorf("check: exit %d, want 3 saying the PINs differ\n%s", r.code, r.all())
+	// A dry run says what the check will do; neither says znet's PIN was
+	// saved.
+	for _, dry := range []bool{true, false} {
+		args := []string{"check", "--order", checked}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		r := zwatch(t, s.db, args...)
+		if r.code != 3 || !strings.Contains(r.stdout, "already held a PIN other than znet's") || strings.Contains(r.stdout, "PIN saved") {
+			t.Errorf("%q: exit %d, want 3 saying the PINs differ, not that the PIN was saved\n%s", args, r.code, r.all())
+		}
+		assertNoSecret(t, "check's output", r.all(), "SHOP-OLD-PIN1", "ZNET-NEW-PIN1")
+		if row := s.db.ReadOrder(checked); dry && row.ExternalStatus != "sent" {
+			t.Errorf("a dry run wrote the order: %+v", row)
+		}
 	}
-	assertNoSecret(t, "check's output", r.all(), "SHOP-OLD-PIN1", "ZNET-NEW-PIN1")
 
-	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
 	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held a PIN other than") {
 		t.Errorf("check-pending -q: exit %d, want 3 naming the order\n%s", r.code, r.all())
 	}

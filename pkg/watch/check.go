@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -22,8 +23,8 @@ type OrderCheck struct {
 	Took        time.Duration
 	From, To    string // "externalStatus" before and after
 	Written     bool   // the shop's row was updated
-	PINSaved    bool
-	Overtaken   bool // the shop changed the order while zwatch asked
+	PINSaved    bool   // the order is completed holding a PIN (znet's, or its own if PINKept)
+	Overtaken   bool   // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
 	PINKept     bool // the order already held another PIN, which was kept
@@ -98,6 +99,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
 			check.To, check.PINTooLong = state.ExternalStatus, true
+		}
+		if outcome.Result == store.ResultDone && state.PIN != nil {
+			// As the apply decides it: PostgreSQL's btrim trims spaces only.
+			own, znets := strings.Trim(*state.PIN, " "), strings.Trim(outcome.PIN, " ")
+			check.PINKept = own != "" && znets != "" && own != znets && !check.PINTooLong
 		}
 		return check, nil
 	}

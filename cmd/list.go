@@ -78,7 +78,7 @@ type listedOrder struct {
 	Integration    string     `json:"integration"`
 	ExternalStatus string     `json:"external_status"`
 	SentAt         *time.Time `json:"sent_at,omitempty"`
-	AgeSeconds     int64      `json:"age_seconds"`
+	AgeSeconds     *int64     `json:"age_seconds,omitempty"` // nil: sent at an infinite time, a placeholder
 	Attempts       int        `json:"attempts"`
 	NextCheckAt    *time.Time `json:"next_check_at,omitempty"`
 	LastError      string     `json:"last_error,omitempty"`
@@ -177,7 +177,8 @@ func (opts *ListOptions) print(rows []store.ListedOrder) error {
 			ExternalStatus: r.ExternalStatus, SentAt: r.SentAt, Attempts: r.Attempts, NextCheckAt: r.NextCheckAt,
 		}
 		if r.SentAt != nil {
-			o.AgeSeconds = int64(now.Sub(*r.SentAt).Seconds())
+			seconds := int64(now.Sub(*r.SentAt).Seconds())
+			o.AgeSeconds = &seconds
 		}
 		if r.LastError != nil {
 			o.LastError = *r.LastError
@@ -206,8 +207,12 @@ func (opts *ListOptions) print(rows []store.ListedOrder) error {
 					next = "due"
 				}
 			}
+			sentAgo := "-"
+			if o.AgeSeconds != nil {
+				sentAgo = age(time.Duration(*o.AgeSeconds) * time.Second)
+			}
 			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, o.ExternalStatus,
-				age(time.Duration(o.AgeSeconds)*time.Second), o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
+				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
 		}
 		if err := t.Render(); err != nil {
 			return err

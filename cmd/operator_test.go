@@ -645,6 +645,26 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 			t.Errorf("%v: exit %d, want 0\n%s", args, r.code, r.all())
 		}
 	}
+	// No age is told of it: not 292 years, not year 1 or 9999.
+	s.db.SetSentAt(past, "-infinity")
+	s.db.Exec(`UPDATE product_orders SET "externalStatus" = 'sent', status = 'pending', "pinCode" = NULL WHERE id = $1`, past)
+	r := zwatch(t, s.db, "list", "-o", "json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("list -o json: %v, %d rows, want the 2 waiting orders\n%s", err, len(rows), r.all())
+	}
+	for _, row := range rows {
+		if _, ok := row["age_seconds"]; ok {
+			t.Errorf("list -o json: %v, want no age for an order sent at an infinite time", row)
+		}
+		if _, ok := row["sent_at"]; ok {
+			t.Errorf("list -o json: %v, want no sent_at for an order sent at an infinite time", row)
+		}
+	}
+	r = zwatch(t, s.db, "list")
+	if strings.Contains(r.stdout, "106751d") || strings.Count(r.stdout, " - ") < 2 {
+		t.Errorf("list: want '-' as the age of the orders sent at infinite times\n%s", r.stdout)
+	}
 }
 
 // Settings that name another database than the shop's are told so, by

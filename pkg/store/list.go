@@ -29,7 +29,7 @@ type ListedOrder struct {
 	IntegrationID  string     `db:"integration_id"`
 	Integration    string     `db:"integration"`
 	ExternalStatus string     `db:"external_status"`
-	SentAt         *time.Time `db:"sent_at"`
+	SentAt         *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
 	Attempts       int        `db:"attempts"`
 	NextCheckAt    *time.Time `db:"next_check_at"`
 	LastError      *string    `db:"last_error"`
@@ -103,7 +103,8 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 			       i.id::text AS integration_id,
 			       i.name AS integration,
 			       o."externalStatus" AS external_status,
-			       `+sentAtSQL+` AS sent_at,
+			       -- No age can be told of an infinite "sentAt".
+			       CASE WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END AS sent_at,
 			       COALESCE(c.attempts, 0) AS attempts,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL THEN c.next_check_at END AS next_check_at,
 			       c.last_error,

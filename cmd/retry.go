@@ -29,7 +29,8 @@ broken is fixed. Each is due at once, keeps its attempts, and gets a fresh
 give-up clock; the event log records that it was retried.
 
 Only orders still waiting for znet are retried: a stuck order the shop or
-staff decided meanwhile stays theirs. Orders a run is asking about right now
+staff decided meanwhile stays theirs. A disabled integration's orders are
+paused, not stuck, and are not retried. Orders a run is asking about right now
 are left alone. The next check-pending run asks about the rest.`,
 		Example: `  zwatch list --stuck
   zwatch retry --stuck
@@ -51,13 +52,17 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 		return usage("say which orders to retry: --stuck")
 	}
 	return opts.withStore(ctx, func(st *store.Store) error {
-		var integrationID string
+		var integrationID, none string
+		none = "no stuck orders to retry"
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {
 				return err
 			}
 			integrationID = in.ID
+			if !in.Enabled {
+				none = fmt.Sprintf("no stuck orders to retry: integration %s is disabled, and its waiting orders are paused (list --paused) until it is enabled", in.Name)
+			}
 		}
 		retried, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
 		if err != nil {
@@ -68,7 +73,7 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 		}
 		return render(opts.IO.Out, opts.Output, retried, func() error {
 			if len(retried) == 0 {
-				_, err := fmt.Fprintln(opts.IO.Out, "no stuck orders to retry")
+				_, err := fmt.Fprintln(opts.IO.Out, none)
 				return err
 			}
 			t := newTable(opts.IO.Out, "order", "id", "integration")
@@ -82,7 +87,11 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 			if err := t.Render(); err != nil {
 				return err
 			}
-			_, err := fmt.Fprintf(opts.IO.Out, "%d stuck orders are polled again from the next check-pending run\n", len(retried))
+			what := fmt.Sprintf("%d stuck orders are", len(retried))
+			if len(retried) == 1 {
+				what = "1 stuck order is"
+			}
+			_, err := fmt.Fprintf(opts.IO.Out, "%s polled again from the next check-pending run\n", what)
 			return err
 		})
 	})

@@ -62,7 +62,7 @@ func TestRetryStuckBringsOrdersBack(t *testing.T) {
 	// Without --integration, every stuck order still waiting comes back;
 	// the one staff decided does not.
 	r = zwatch(t, s.db, "retry", "--stuck")
-	if r.code != 0 || !strings.Contains(r.stdout, "1 stuck orders are polled again") {
+	if r.code != 0 || !strings.Contains(r.stdout, "1 stuck order is polled again") {
 		t.Errorf("retry --stuck: exit %d\n%s", r.code, r.all())
 	}
 	if c := s.db.ReadCheck(decided); c.GivenUpAt == nil {
@@ -94,5 +94,27 @@ func TestRetryRefusesBadInput(t *testing.T) {
 	}
 	if s.db.Snapshot() != before {
 		t.Error("a refused retry changed the database")
+	}
+}
+
+// A disabled integration's orders are paused, not stuck, as list and stats
+// count them: retry leaves them, and says why when asked for that
+// integration, rather than claim that the next run asks them.
+func TestRetryLeavesADisabledIntegrationsOrders(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password, Disabled: true})
+	paused := s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "35"})
+	s.db.AddCheck(paused, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
+
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 || !strings.Contains(r.stdout, "no stuck orders to retry") {
+		t.Errorf("retry --stuck: exit %d, want nothing retried\n%s", r.code, r.all())
+	}
+	r := zwatch(t, s.db, "retry", "--stuck", "--integration", "znet-off")
+	if r.code != 0 || !strings.Contains(r.stdout, "znet-off is disabled") {
+		t.Errorf("retry --stuck --integration znet-off: exit %d, want it said that the integration is disabled\n%s", r.code, r.all())
+	}
+	if c := s.db.ReadCheck(paused); c.GivenUpAt == nil {
+		t.Error("a disabled integration's order was put back into polling")
 	}
 }

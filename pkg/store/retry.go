@@ -47,6 +47,9 @@ WITH stuck AS (
 	  AND c.finished_at IS NULL
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 	  AND ` + orderPollableSQL + `
+	  -- A disabled integration's orders are paused, not stuck (as list and
+	  -- stats count them): no run would ask them.
+	  AND i.enabled
 	  AND ($1 = '' OR i.id::text = $1)
 	FOR UPDATE OF c SKIP LOCKED
 ),

@@ -578,3 +578,26 @@ func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
 		t.Errorf("migrate on a newer schema: exit %d, want 0 and the newer migrations said\n%s", r.code, r.all())
 	}
 }
+
+// A migrate by a role that does not own the shop's tables is refused before
+// anything is created, even where the role may create tables (as every role
+// could in public before PostgreSQL 15): goose's version table, owned by that
+// role, would otherwise stop the owner's migrate.
+func TestMigrateByARoleNotOwningTheShopsTablesChangesNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	role, password := db.NewRole()
+	db.Exec(`GRANT CREATE, USAGE ON SCHEMA public TO ` + role)
+	r := zwatchAt(t, db.URLAs(role, password), "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "does not own product_orders") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate as %s: exit %d, want 1 and one line naming the owner\n%s", role, r.code, r.all())
+	}
+	var tables int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	if tables != 0 {
+		t.Errorf("%d of zwatch's tables were created by the refused migrate", tables)
+	}
+	if r := zwatch(t, db, "migrate"); r.code != 0 {
+		t.Errorf("migrate as the owner after it: exit %d\n%s", r.code, r.all())
+	}
+}

@@ -79,20 +79,57 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	// Nothing is created in a database that is not the shop's (goose's
 	// version table would be, before the first migration failed on the
 	// missing product_orders).
-	if _, err := s.appliedMigrations(ctx); errors.Is(err, ErrNotShopDatabase) {
+	applied, err := s.appliedMigrations(ctx)
+	if errors.Is(err, ErrNotShopDatabase) {
 		return nil, err
 	}
+	if err == nil && slices.ContainsFunc(provider.ListSources(), func(src *goose.Source) bool { return !applied[src.Version] }) {
+		// Nor by a role that cannot finish: the migrations alter and index
+		// product_orders, which only its owner may, and goose would first
+		// create its version table, owned by this role, where the owner's
+		// own migrate could then not read it.
+		if err := s.requireShopOwner(ctx); err != nil {
+			return nil, err
+		}
+	}
 	results, err := provider.Up(ctx)
-	applied := make([]MigrationState, 0, len(results))
+	done := make([]MigrationState, 0, len(results))
 	for _, r := range results {
 		if r.Error == nil {
-			applied = append(applied, MigrationState{Version: r.Source.Version, Name: path.Base(r.Source.Path), Applied: true})
+			done = append(done, MigrationState{Version: r.Source.Version, Name: path.Base(r.Source.Path), Applied: true})
 		}
 	}
 	if err != nil {
-		return applied, fmt.Errorf("applying zwatch's migrations: %w", err)
+		return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 	}
-	return applied, nil
+	return done, nil
+}
+
+// shopOwnerSQL: whether the role is, or is a member of, the owner of
+// product_orders (as found on the search path); no row without the table.
+const shopOwnerSQL = `
+SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
+       pg_get_userbyid(c.relowner) AS owner,
+       current_user AS role
+FROM pg_class c
+WHERE c.oid = to_regclass('product_orders')`
+
+// requireShopOwner refuses, before anything is created, a migrate by a role
+// that does not own product_orders.
+func (s *Store) requireShopOwner(ctx context.Context) error {
+	var found []struct {
+		Owns  bool   `db:"owns"`
+		Owner string `db:"owner"`
+		Role  string `db:"role"`
+	}
+	if err := s.db.SelectContext(ctx, &found, shopOwnerSQL); err != nil {
+		return s.connectionBroke(err)
+	}
+	if len(found) == 1 && !found[0].Owns {
+		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
+			found[0].Role, found[0].Owner)
+	}
+	return nil
 }
 
 // MigrationStatus lists every migration this binary carries and whether the

@@ -601,3 +601,32 @@ func TestMigrateByARoleNotOwningTheShopsTablesChangesNothing(t *testing.T) {
 		t.Errorf("migrate as the owner after it: exit %d\n%s", r.code, r.all())
 	}
 }
+
+// On PostgreSQL's default search path ("$user", public) an owner with a
+// schema of its own name would get zwatch's tables there, out of the
+// run-time role's reach, beside the shop's in public: migrate says so and
+// creates nothing.
+func TestMigrateWhereTheSearchPathLeadsAwayFromTheShopChangesNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	role, password := db.NewRole()
+	db.Exec(`GRANT CREATE, USAGE ON SCHEMA public TO ` + role)
+	db.Exec(`ALTER TABLE product_orders OWNER TO ` + role)
+	db.Exec(`ALTER TABLE integrations OWNER TO ` + role)
+	db.Exec(`CREATE SCHEMA AUTHORIZATION ` + role)
+	asOwner := db.URLAs(role, password)
+	r := zwatchAt(t, asOwner, "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "product_orders is in schema public, but zwatch's tables would be created in "+role) ||
+		strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate with the owner's own schema first: exit %d, want 1 and one line saying where\n%s", r.code, r.all())
+	}
+	var tables int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	if tables != 0 {
+		t.Errorf("%d of zwatch's tables were created by the refused migrate", tables)
+	}
+	db.Exec(`ALTER ROLE ` + role + ` SET search_path = public`)
+	if r := zwatchAt(t, asOwner, "migrate"); r.code != 0 {
+		t.Errorf("migrate with public first: exit %d\n%s", r.code, r.all())
+	}
+}

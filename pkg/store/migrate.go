@@ -84,11 +84,10 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		return nil, err
 	}
 	if err == nil && slices.ContainsFunc(provider.ListSources(), func(src *goose.Source) bool { return !applied[src.Version] }) {
-		// Nor by a role that cannot finish: the migrations alter and index
-		// product_orders, which only its owner may, and goose would first
-		// create its version table, owned by this role, where the owner's
-		// own migrate could then not read it.
-		if err := s.requireShopOwner(ctx); err != nil {
+		// Nor one that cannot finish, or would build out of the run-time
+		// role's reach (canMigrate): goose would first create its version
+		// table, where it then stands in the way of the right migrate.
+		if err := s.canMigrate(ctx, len(applied) == 0); err != nil {
 			return nil, err
 		}
 	}
@@ -105,29 +104,49 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	return done, nil
 }
 
-// shopOwnerSQL: whether the role is, or is a member of, the owner of
-// product_orders (as found on the search path); no row without the table.
-const shopOwnerSQL = `
+// migrateCheckSQL: whether the role is, or is a member of, the owner of
+// product_orders (as found on the search path), and the schemas of that
+// table and of what the migrations create; no row without the table.
+const migrateCheckSQL = `
 SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
        pg_get_userbyid(c.relowner) AS owner,
-       current_user AS role
+       current_user AS role,
+       c.relnamespace::regnamespace::text AS shop_schema,
+       COALESCE(quote_ident(current_schema()), '') AS first_schema
 FROM pg_class c
 WHERE c.oid = to_regclass('product_orders')`
 
-// requireShopOwner refuses, before anything is created, a migrate by a role
-// that does not own product_orders.
-func (s *Store) requireShopOwner(ctx context.Context) error {
+// canMigrate refuses, before anything is created, a migrate that could not
+// finish or would build in the wrong place: by a role that does not own
+// product_orders, or with a search path whose first schema (where goose and
+// the migrations create zwatch's tables) is not the shop's, as the default
+// "$user", public makes it for an owner with a schema of its own name.
+// Those tables would then be out of the run-time role's reach, and the
+// migrations' look for the shop's columns would look in the wrong schema.
+//
+// The schemas are compared only on a database never migrated: where
+// zwatch's tables stand already, the shop made that layout work.
+func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	var found []struct {
-		Owns  bool   `db:"owns"`
-		Owner string `db:"owner"`
-		Role  string `db:"role"`
+		Owns        bool   `db:"owns"`
+		Owner       string `db:"owner"`
+		Role        string `db:"role"`
+		ShopSchema  string `db:"shop_schema"`
+		FirstSchema string `db:"first_schema"`
 	}
-	if err := s.db.SelectContext(ctx, &found, shopOwnerSQL); err != nil {
+	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL); err != nil {
 		return s.connectionBroke(err)
 	}
-	if len(found) == 1 && !found[0].Owns {
+	switch {
+	case len(found) != 1:
+		return nil
+	case !found[0].Owns:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
+	case fresh && found[0].FirstSchema != found[0].ShopSchema:
+		return fmt.Errorf("product_orders is in schema %s, but zwatch's tables would be created in %s, the first schema on the search path: "+
+			"put %s first (ALTER ROLE %s SET search_path = %s, or in the connection settings), then run zwatch migrate again (nothing was changed)",
+			found[0].ShopSchema, found[0].FirstSchema, found[0].ShopSchema, found[0].Role, found[0].ShopSchema)
 	}
 	return nil
 }

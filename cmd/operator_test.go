@@ -743,3 +743,29 @@ func TestAFailingPanelNobodyWaitsOnIsLetGo(t *testing.T) {
 		t.Errorf("no order left waiting on the failing panel: exit %d, want 0 and no word of it\n%s", r.code, r.all())
 	}
 }
+
+// A shop whose own provider_referans column is a number (znet's referans
+// is one) keeps it, and every command reads it as the referans.
+func TestANumericProviderReferansIsTheReferans(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t, `ALTER TABLE product_orders ADD COLUMN provider_referans bigint`)
+	if r := zwatch(t, db, "migrate"); r.code != 0 {
+		t.Fatalf("migrate: exit %d\n%s", r.code, r.all())
+	}
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	integ := db.AddIntegration(storetest.Integration{Name: "znet-N", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	id := "5eed0001-0000-4000-8000-000000000001"
+	db.Exec(`INSERT INTO product_orders (id, "tenantId", "orderNo", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		VALUES ($1, gen_random_uuid(), 5150, 'pending', $2, 7781, 'sent', now() - interval '10 minutes', now() - interval '10 minutes')`, id, integ)
+	fake.Script("7781", znettest.Done("NUM-PIN-7781", "tamam"))
+
+	for _, args := range [][]string{{"list"}, {"stats"}, {"check", "--order", id, "--dry-run"}, {"check-pending"}, {"list", "--completed"}} {
+		if r := zwatch(t, db, args...); r.code != 0 || !strings.Contains(r.stdout, "5150") && args[0] == "list" {
+			t.Errorf("%v: exit %d, want 0\n%s", args, r.code, r.all())
+		}
+	}
+	if row := db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "NUM-PIN-7781" {
+		t.Errorf("the order: %+v, want completed with znet's PIN", row)
+	}
+}

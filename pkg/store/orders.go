@@ -34,8 +34,9 @@ const (
 
 	// referansSQL is the znet referans of order o: the shop's own
 	// provider_referans column where it is filled in, "externalOrderId" where
-	// not.
-	referansSQL = `COALESCE(NULLIF(btrim(o.provider_referans), ''), btrim(o."externalOrderId"), '')`
+	// not. A shop may have made its own column a number (znet's referans is
+	// one): read as text, whatever its type.
+	referansSQL = `COALESCE(NULLIF(btrim(o.provider_referans::text), ''), btrim(o."externalOrderId"::text), '')`
 
 	// waitingSQL holds while order o waits for its provider and no person
 	// has decided it. It is, word for word, the predicate of the partial

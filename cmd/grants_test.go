@@ -630,3 +630,19 @@ func TestMigrateWhereTheSearchPathLeadsAwayFromTheShopChangesNothing(t *testing.
 		t.Errorf("migrate with public first: exit %d\n%s", r.code, r.all())
 	}
 }
+
+// A shop transaction holding product_orders makes migrate give up after
+// 5 s, in words, rather than queue the shop's queries behind it.
+func TestMigrateBehindAShopTransactionSaysSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	tx := db.BeginHolding(`LOCK TABLE product_orders IN ROW EXCLUSIVE MODE`) // as a shop's UPDATE holds it
+	r := zwatch(t, db, "migrate")
+	_ = tx.Rollback()
+	if r.code != 1 || !strings.Contains(r.stderr, "a transaction of the shop held product_orders for 5 s") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate behind a shop transaction: exit %d, want 1 and one line saying why\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, db, "migrate"); r.code != 0 {
+		t.Errorf("migrate again once it is done: exit %d\n%s", r.code, r.all())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -99,6 +100,13 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		}
 	}
 	if err != nil {
+		var pqErr *pq.Error
+		if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
+			// The migrations wait at most 5 s for the shop's tables rather
+			// than queue the shop's queries behind them.
+			return done, fmt.Errorf("a transaction of the shop held product_orders for 5 s, so migrate gave up rather than make the shop's queries wait behind it "+
+				"(%d migrations applied before it; nothing half done): run zwatch migrate again when that transaction is done: %w", len(done), err)
+		}
 		return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 	}
 	return done, nil

@@ -106,7 +106,7 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 	s.order("91")
 	s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "92"})
 
-	for _, name := range []string{"znet-b", other[:8], other} {
+	for _, name := range []string{"znet-b", " znet-B ", other[:8], other} {
 		r := zwatch(t, s.db, "list", "--integration", name, "-o", "json")
 		var rows []struct {
 			IntegrationID string `json:"integration_id"`
@@ -128,6 +128,13 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 	// Too short to be taken for an id's beginning: said so, not "no such id".
 	if r := zwatch(t, s.db, "list", "--integration", other[:2]); r.code != 2 || !strings.Contains(r.stderr, "at least 4 hex digits") {
 		t.Errorf("list --integration %s: exit %d, want 2 and the shortest beginning named\n%s", other[:2], r.code, r.all())
+	}
+	// An integration whose name looks like the beginning of another's id
+	// is the one named so.
+	hexName := strings.ToUpper(other[:4])
+	hexNamed := s.db.AddIntegration(storetest.Integration{Name: hexName, BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	if r := zwatch(t, s.db, "balance", "--integration", hexName); r.code != 0 || !strings.Contains(r.stdout, hexNamed[:8]) || strings.Contains(r.stdout, "znet-B") {
+		t.Errorf("balance --integration %s: exit %d, want the integration of that name alone\n%s", hexName, r.code, r.all())
 	}
 	for _, args := range [][]string{{"stats"}, {"check-pending"}} {
 		s.db.MakeAllDue()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -143,6 +144,7 @@ func resolveOrder(ctx context.Context, st *store.Store, flag, s string, ref stor
 // case), its id, or the beginning of its id. None, or more than one, is a
 // usage error.
 func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (store.Integration, error) {
+	s = strings.TrimSpace(s)
 	from, to, _ := idPrefixRange(s)
 	found, err := st.FindIntegrations(ctx, s, from, to)
 	if err != nil {
@@ -156,6 +158,14 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 		return store.Integration{}, usage("%s %q: no znet integration has this name or an id beginning so (see zwatch stats)", flag, s)
 	case 1:
 		return found[0], nil
+	}
+	// A name that looks like hex (an integration called "BEEF") is that
+	// integration, not the beginning of another's id.
+	byName := slices.DeleteFunc(slices.Clone(found), func(in store.Integration) bool {
+		return !strings.EqualFold(strings.TrimSpace(in.Name), s)
+	})
+	if len(byName) == 1 {
+		return byName[0], nil
 	}
 	var names []string
 	for _, in := range found {

@@ -164,7 +164,7 @@ func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]Orde
 }
 
 // FindIntegrations returns the znet integrations named name (ignoring
-// case), or whose id lies in [idFrom, idTo] (an id prefix; empty: none).
+// case and the spaces around it), or whose id lies in [idFrom, idTo] (an id prefix; empty: none).
 func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string) ([]Integration, error) {
 	var rows []Integration
 	// findIntegrationsSQL: the shop has a handful of integrations; no index
@@ -174,7 +174,7 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 		SELECT `+integrationColumnsSQL+`
 		FROM integrations i
 		WHERE i.provider = `+providerSQL+`
-		  AND (lower(i.name) = lower($1) OR i.id BETWEEN $2::uuid AND $3::uuid)
+		  AND (lower(btrim(i.name)) = lower(btrim($1)) OR i.id BETWEEN $2::uuid AND $3::uuid)
 		ORDER BY i.name, i.id`, name, nullIfEmpty(idFrom), nullIfEmpty(idTo))
 	})
 	if err != nil {

@@ -43,9 +43,9 @@ asked or written. The PIN is masked (••••-GH78) unless --show-pin is giv
 Exit status: 0 znet was asked (whatever it answered, see the output);
 1 fatal (an answer the database would not take is shown first, its PIN
 masked); 2 the order reference is malformed or fits several orders; 3 znet
-could not be asked or gave no usable answer, its PIN does not fit, or a shop
-transaction held the order's row so the answer was not saved (try again in a
-moment); 4 the order is not zwatch's to
+could not be asked or gave no usable answer, its PIN does not fit or differs
+from the one the order already holds (which is kept), or a shop transaction
+held the order's row so the answer was not saved (try again in a moment); 4 the order is not zwatch's to
 ask about (a final order's facts are shown, and it exits 4 all the same), or
 another run is asking znet about it right now (try again in a minute).`,
 		Example: `  zwatch check --order 1010

@@ -14,7 +14,8 @@ import (
 // learnedLine is one panel in stats' section on what zwatch learned
 // (issue 11).
 type learnedLine struct {
-	Name string `json:"name"`
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
 	watch.PanelReport
 }
 
@@ -33,7 +34,7 @@ func learnedPanels(ctx context.Context, st *store.Store, opts *StatsOptions, int
 	}
 	lines := make([]learnedLine, len(reports))
 	for i, r := range reports {
-		lines[i] = learnedLine{Name: integrations[i].Name, PanelReport: r}
+		lines[i] = learnedLine{Name: integrations[i].Name, Enabled: integrations[i].Enabled, PanelReport: r}
 	}
 	return lines, nil
 }
@@ -49,16 +50,26 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 	t := newFigureTable(out, "INTEGRATION", "ID", "LEARNED FROM", "FINISHES P50", "P95", "NEVER", "FIRST ASK",
 		"TO PIN P50", "P95", "P99", "REQUESTS/ORDER")
 	for _, l := range lines {
+		// A panel's cancellations are final answers the fit rests on too:
+		// one that cancels all it gets has no completion, and a fit.
+		own := fmt.Sprintf("%d completions", l.Completions)
+		if cancelled := l.Finals - l.Completions; cancelled > 0 {
+			own += fmt.Sprintf(" + %d cancelled", cancelled)
+		}
 		from := "PIN profile (no history yet)"
 		switch {
 		case l.OwnWeight >= 1:
-			from = fmt.Sprintf("%d completions", l.Completions)
+			from = own
 		case l.OwnWeight > 0:
-			from = fmt.Sprintf("%d completions + PIN profile", l.Completions)
+			from = own + " + PIN profile"
 		case l.Finals > 0:
-			from = fmt.Sprintf("PIN profile (%d completions: too few)", l.Completions)
+			from = fmt.Sprintf("PIN profile (%s: too few)", own)
 		}
-		t.Append(l.Name, shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
+		name := l.Name
+		if !l.Enabled {
+			name += " (disabled)"
+		}
+		t.Append(name, shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
 			secondsOf(l.FirstCheck), secondsOf(l.ToPIN.Median), secondsOf(l.ToPIN.P95), secondsOf(l.ToPIN.P99),
 			fmt.Sprintf("%.1f", l.ToPIN.RequestsPerOrder))
 	}

@@ -15,7 +15,7 @@ import (
 func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: "http://127.0.0.1:1", Kod: "k", Sifre: "x"})
+	s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: "http://127.0.0.1:1", Kod: "k", Sifre: "x", Disabled: true})
 	var hist []storetest.Finished
 	for i := range 250 {
 		final := 20*time.Second + time.Duration(i)*200*time.Millisecond // 20 s to 70 s
@@ -70,6 +70,11 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 	}
 
 	text := zwatch(t, s.db, "stats")
+	for _, line := range strings.Split(text.stdout, "\n") {
+		if strings.Contains(line, "PIN profile (no history yet)") && !strings.Contains(line, "znet-B (disabled)") {
+			t.Errorf("what was learned of the disabled znet-B does not say it is disabled: %s", line)
+		}
+	}
 	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (no history yet)", "znet-A: time to PIN, as planned"} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)

@@ -646,3 +646,21 @@ func TestMigrateBehindAShopTransactionSaysSo(t *testing.T) {
 		t.Errorf("migrate again once it is done: exit %d\n%s", r.code, r.all())
 	}
 }
+
+// A partitioned product_orders, on which the index cannot be built
+// CONCURRENTLY, is refused before any migration is applied.
+func TestMigrateOnAPartitionedShopTableChangesNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t,
+		`ALTER TABLE product_orders RENAME TO product_orders_plain`,
+		`CREATE TABLE product_orders (LIKE product_orders_plain INCLUDING DEFAULTS) PARTITION BY RANGE ("createdAt")`)
+	r := zwatch(t, db, "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "partitioned") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate on a partitioned product_orders: exit %d, want 1 and one line saying why\n%s", r.code, r.all())
+	}
+	var tables int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	if tables != 0 {
+		t.Errorf("%d of zwatch's tables were created by the refused migrate", tables)
+	}
+}

@@ -120,7 +120,8 @@ SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
        pg_get_userbyid(c.relowner) AS owner,
        current_user AS role,
        c.relnamespace::regnamespace::text AS shop_schema,
-       COALESCE(quote_ident(current_schema()), '') AS first_schema
+       COALESCE(quote_ident(current_schema()), '') AS first_schema,
+       c.relkind = 'p' AS partitioned
 FROM pg_class c
 WHERE c.oid = to_regclass('product_orders')`
 
@@ -141,6 +142,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 		Role        string `db:"role"`
 		ShopSchema  string `db:"shop_schema"`
 		FirstSchema string `db:"first_schema"`
+		Partitioned bool   `db:"partitioned"`
 	}
 	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL); err != nil {
 		return s.connectionBroke(err)
@@ -151,6 +153,11 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	case !found[0].Owns:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
+	case fresh && found[0].Partitioned:
+		// The index zwatch's claim reads is built CONCURRENTLY, so that the
+		// shop keeps writing, which PostgreSQL cannot do on a partitioned
+		// table: refused before migrations 1 and 2 are applied without it.
+		return errors.New("product_orders is a partitioned table, on which zwatch's migrations cannot build their index without blocking the shop's writes; zwatch does not support it (nothing was changed)")
 	case fresh && found[0].FirstSchema != found[0].ShopSchema:
 		return fmt.Errorf("product_orders is in schema %s, but zwatch's tables would be created in %s, the first schema on the search path: "+
 			"put %s first (ALTER ROLE %s SET search_path = %s, or in the connection settings), then run zwatch migrate again (nothing was changed)",

@@ -129,7 +129,15 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		check, err := watch.CheckOrder(ctx, st, cfg, id)
 		if settingsErr := (*watch.PanelSettingsError)(nil); errors.As(err, &settingsErr) {
 			// znet could not be asked, as when it does not answer: the
-			// integration's row needs a person, the database is fine.
+			// integration's row needs a person, the database is fine. JSON
+			// says so as for a panel that did not answer; the line on
+			// stderr is for a person.
+			if opts.Output == formatJSON {
+				report := checkReport{OrderID: id, Integration: settingsErr.Integration, Answer: "error", Error: err.Error(), DryRun: opts.DryRun}
+				if err := writeJSON(opts.IO.Out, report); err != nil {
+					return err
+				}
+			}
 			return &exitError{code: ExitAttention, err: err}
 		}
 		if err != nil {

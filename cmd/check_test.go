@@ -198,6 +198,16 @@ func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, "znet-nopw") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("check of an order whose integration has no password: exit %d, want 3 and one line naming it\n%s", r.code, r.all())
 	}
+	// In JSON, as for a panel that does not answer.
+	r = zwatch(t, s.db, "check", "--order", id, "-o", "json")
+	var report struct {
+		Answer, Error, Integration string
+		Written                    bool
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 3 || report.Answer != "error" ||
+		!strings.Contains(report.Error, "znet-nopw") || report.Written {
+		t.Errorf("check -o json: exit %d, %+v (%v), want 3 and the error in JSON\n%s", r.code, report, err, r.all())
+	}
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || s.znet.TotalRequests() != 0 {
 		t.Errorf("the order %+v, %d requests to znet: want nothing done", row, s.znet.TotalRequests())
 	}

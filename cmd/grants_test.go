@@ -371,8 +371,9 @@ const roleHere, databaseHere = "zwatch_role_here", "zwatch_database_here"
 
 func printedGrants(t *testing.T, db *storetest.DB) string {
 	t.Helper()
-	printed := zwatch(t, db, "migrate", "--print-grants", roleHere).stdout
-	return strings.ReplaceAll(printed, db.Name(), databaseHere)
+	role, _ := db.NewRole() // grants are printed for a role that exists
+	printed := zwatch(t, db, "migrate", "--print-grants", role).stdout
+	return strings.NewReplacer(role, roleHere, db.Name(), databaseHere).Replace(printed)
 }
 
 // roleGranted is a new role holding grants (from printedGrants), in a
@@ -576,6 +577,32 @@ func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
 	r = zwatch(t, s.db, "migrate")
 	if r.code != 0 || !strings.Contains(r.stdout, "up to date") || !strings.Contains(r.stdout, "applied by a newer zwatch") {
 		t.Errorf("migrate on a newer schema: exit %d, want 0 and the newer migrations said\n%s", r.code, r.all())
+	}
+	// The newer zwatch's role may need more than this one prints.
+	role, _ := s.db.NewRole()
+	r = zwatch(t, s.db, "migrate", "--print-grants", role)
+	if r.code != 0 || !strings.Contains(r.stderr, "applied by a newer zwatch") || !strings.Contains(r.stdout, "-- 1 migrations applied by a newer zwatch") {
+		t.Errorf("migrate --print-grants on a newer schema: exit %d, want 0 and the newer migrations said on stderr and in a comment\n%s", r.code, r.all())
+	}
+}
+
+// Grants for a role that does not exist would all fail in psql; a name
+// typed in another case, or with quotes, is another role. Refused, with
+// what it may have meant.
+func TestPrintGrantsForARoleThatDoesNotExist(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	role, _ := db.NewRole()
+	for arg, want := range map[string]string{
+		"zwatch_nobody_here":  "create it first",
+		strings.ToUpper(role): "did you mean " + role,
+		`"` + role + `"`:      "did you mean " + role,
+	} {
+		r := zwatch(t, db, "migrate", "--print-grants", arg)
+		if r.code != 2 || strings.Contains(r.stdout, "GRANT") {
+			t.Errorf("--print-grants %s: exit %d, want 2 and no GRANT printed\n%s", arg, r.code, r.all())
+		}
+		oneLine(t, r.stderr, want)
 	}
 }
 

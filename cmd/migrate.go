@@ -2,10 +2,13 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // MigrateOptions are `zwatch migrate`'s flags.
@@ -71,12 +74,22 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	out := opts.IO.Out
 
 	if opts.PrintGrants != "" {
-		grants, err := st.PrintableGrants(ctx, opts.PrintGrants)
+		grants, newer, err := st.PrintableGrants(ctx, opts.PrintGrants)
+		if errors.Is(err, store.ErrNoSuchRole) {
+			return usage("--print-grants: %v", err)
+		}
 		if err != nil {
 			return fatal(err)
 		}
 		fmt.Fprintf(out, "-- What zwatch's role needs for every command but migrate, and nothing more.\n"+
 			"-- Run as the owner of the tables, after zwatch migrate.\n")
+		if len(newer) > 0 {
+			// A comment, so that the script still runs; and on stderr, for
+			// the person piping it into psql.
+			warning := fmt.Sprintf("%d migrations applied by a newer zwatch, which this one does not carry: print the grants with the newest zwatch", len(newer))
+			fmt.Fprintln(out, "-- "+warning)
+			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+warning)
+		}
 		for _, g := range grants {
 			fmt.Fprintln(out, g)
 		}

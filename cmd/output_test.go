@@ -94,8 +94,9 @@ func (fullDisk) Write([]byte) (int, error) { return 0, errors.New("no space left
 func TestOutputThatCannotBeWrittenFailsTheCommand(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
+	role, _ := s.db.NewRole()
 	var errOut strings.Builder
-	code := cmd.Main(context.Background(), []string{"migrate", "--print-grants", "zwatch_rw", "--database-url", s.db.URL},
+	code := cmd.Main(context.Background(), []string{"migrate", "--print-grants", role, "--database-url", s.db.URL},
 		cmd.IOStreams{Out: fullDisk{}, ErrOut: &errOut})
 	if code != cmd.ExitFatal || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "no space left") {
 		t.Errorf("exit %d, want %d and one line saying why\n%s", code, cmd.ExitFatal, errOut.String())

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -56,27 +57,49 @@ func GrantStatements(role, database, schema string) []string {
 const grantNamesSQL = `
 SELECT quote_ident($1)                 AS role, -- the run-time role
        quote_ident(current_database()) AS database,
-       COALESCE(quote_ident(current_schema()), '') AS schema`
+       COALESCE(quote_ident(current_schema()), '') AS schema,
+       EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS role_exists,
+       -- What the name may have meant: another case, or quotes typed as
+       -- part of it.
+       COALESCE((SELECT string_agg(rolname, ', ' ORDER BY rolname) FROM pg_roles
+                 WHERE lower(rolname) = lower(btrim($1, '"'))), '') AS like_roles`
 
 // PrintableGrants is GrantStatements for role in the database and schema of
 // this connection: the schema the owner's `zwatch migrate` creates zwatch's
 // tables in, if it connects the same way. It writes nothing.
-func (s *Store) PrintableGrants(ctx context.Context, role string) ([]string, error) {
+//
+// newer lists the migrations applied that this binary does not carry: a
+// newer zwatch migrated the database, and its role may need more.
+func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []string, newer []int64, err error) {
 	// The grants name zwatch's tables: in another database, or before
 	// migrate, psql would apply the first of them and fail on the rest.
-	if _, err := s.RequireMigrated(ctx); err != nil {
-		return nil, err
+	if newer, err = s.RequireMigrated(ctx); err != nil {
+		return nil, nil, err
 	}
 	var names struct {
-		Role     string `db:"role"`
-		Database string `db:"database"`
-		Schema   string `db:"schema"`
+		Role       string `db:"role"`
+		Database   string `db:"database"`
+		Schema     string `db:"schema"`
+		RoleExists bool   `db:"role_exists"`
+		LikeRoles  string `db:"like_roles"`
 	}
 	if err := s.db.GetContext(ctx, &names, grantNamesSQL, role); err != nil {
-		return nil, fmt.Errorf("naming the database and schema for the grants: %w", s.connectionBroke(err))
+		return nil, nil, fmt.Errorf("naming the database and schema for the grants: %w", s.connectionBroke(err))
+	}
+	if !names.RoleExists {
+		// psql would refuse every grant; and a name quoted or cased
+		// otherwise than the role was created is another role.
+		err := fmt.Errorf("%w: %q (a role's name is taken as written, quotes and case included; create it first)", ErrNoSuchRole, role)
+		if names.LikeRoles != "" {
+			err = fmt.Errorf("%w: %q; did you mean %s?", ErrNoSuchRole, role, names.LikeRoles)
+		}
+		return nil, nil, err
 	}
 	if names.Schema == "" {
-		return nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)
+		return nil, nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)
 	}
-	return GrantStatements(names.Role, names.Database, names.Schema), nil
+	return GrantStatements(names.Role, names.Database, names.Schema), newer, nil
 }
+
+// ErrNoSuchRole means the role to print grants for does not exist.
+var ErrNoSuchRole = errors.New("no such role")

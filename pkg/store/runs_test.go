@@ -53,7 +53,7 @@ func TestReadsSayTheDatabaseWentAway(t *testing.T) {
 		"LastRuns":        func() error { _, err := db.Store.LastRuns(ctx, 5); return err },
 		"PanelFits":       func() error { _, err := db.Store.PanelFits(ctx); return err },
 		"RequireMigrated": func() error { _, err := db.Store.RequireMigrated(ctx); return err },
-		"PrintableGrants": func() error { _, err := db.Store.PrintableGrants(ctx, "zwatch"); return err },
+		"PrintableGrants": func() error { _, _, err := db.Store.PrintableGrants(ctx, "zwatch"); return err },
 	}
 	for name, read := range reads {
 		err := read()

@@ -62,7 +62,12 @@ SELECT quote_ident($1)                 AS role, -- the run-time role
        -- What the name may have meant: another case, or quotes typed as
        -- part of it.
        COALESCE((SELECT string_agg(rolname, ', ' ORDER BY rolname) FROM pg_roles
-                 WHERE lower(rolname) = lower(btrim($1, '"'))), '') AS like_roles`
+                 WHERE lower(rolname) = lower(btrim($1, '"'))), '') AS like_roles,
+       -- The shop's tables under row-level security, which the role must
+       -- see through: zwatch reads and writes every tenant's znet orders.
+       COALESCE((SELECT string_agg(c.relname, ' and ' ORDER BY c.relname) FROM pg_class c
+                 WHERE c.oid IN (to_regclass('product_orders'), to_regclass('integrations'))
+                   AND c.relrowsecurity), '') AS row_security`
 
 // PrintableGrants is GrantStatements for role in the database and schema of
 // this connection: the schema the owner's `zwatch migrate` creates zwatch's
@@ -77,11 +82,12 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 		return nil, nil, err
 	}
 	var names struct {
-		Role       string `db:"role"`
-		Database   string `db:"database"`
-		Schema     string `db:"schema"`
-		RoleExists bool   `db:"role_exists"`
-		LikeRoles  string `db:"like_roles"`
+		Role        string `db:"role"`
+		Database    string `db:"database"`
+		Schema      string `db:"schema"`
+		RoleExists  bool   `db:"role_exists"`
+		LikeRoles   string `db:"like_roles"`
+		RowSecurity string `db:"row_security"`
 	}
 	if err := s.db.GetContext(ctx, &names, grantNamesSQL, role); err != nil {
 		return nil, nil, fmt.Errorf("naming the database and schema for the grants: %w", s.connectionBroke(err))
@@ -98,7 +104,16 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 	if names.Schema == "" {
 		return nil, nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)
 	}
-	return GrantStatements(names.Role, names.Database, names.Schema), newer, nil
+	grants = GrantStatements(names.Role, names.Database, names.Schema)
+	if names.RowSecurity != "" {
+		// Advice, not SQL to run: which rows a role sees is the shop's
+		// decision. Without it zwatch would see no order, and say nothing.
+		grants = append(grants,
+			fmt.Sprintf("-- %s use row-level security: without a policy that lets %s see and update every tenant's rows, zwatch finds no order to ask about.", names.RowSecurity, names.Role),
+			fmt.Sprintf("-- Give it one on each, for example: CREATE POLICY zwatch_all ON %s.product_orders TO %s USING (true) WITH CHECK (true);", names.Schema, names.Role),
+			fmt.Sprintf("-- (or ALTER ROLE %s BYPASSRLS, as a superuser)", names.Role))
+	}
+	return grants, newer, nil
 }
 
 // ErrNoSuchRole means the role to print grants for does not exist.

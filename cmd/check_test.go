@@ -213,6 +213,22 @@ func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
 	}
 }
 
+// A "pinCode" of spaces only is no PIN: the order gets znet's, which is
+// neither thrown away nor taken for a PIN other than the order's own.
+func TestABlankPINIsReplacedByZnets(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	blank := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "73", PINCode: "   "})
+	s.znet.Script("73", znettest.Done("ZNET-NEW-PIN3", "ok"))
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	if r.code != 0 || r.stdout != "" {
+		t.Errorf("check-pending -q: exit %d, want 0 and nothing said\n%s", r.code, r.all())
+	}
+	if row := s.db.ReadOrder(blank); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "ZNET-NEW-PIN3" {
+		t.Errorf("the order with a blank PIN: %+v, want completed with znet's PIN", row)
+	}
+}
+
 // An order that already holds a PIN other than the one znet completes it
 // with keeps its own, and a person is told, by check and by check-pending
 // -q alike, without either PIN.

@@ -329,8 +329,11 @@ busy AS (
 changed AS (
 	UPDATE product_orders o
 	SET "externalStatus" = COALESCE(input.to_status, o."externalStatus"),
-		"pinCode" = CASE WHEN input.to_status = 'completed'
-			THEN COALESCE(NULLIF(o."pinCode", ''), NULLIF(input.pin, ''))
+		-- The order's own PIN is kept where it has one (prev.shop_pin):
+		-- a blank one, spaces only, is none, and gets znet's, as the
+		-- check for a PIN kept (shop_pin) and pin_saved read it.
+		"pinCode" = CASE WHEN input.to_status = 'completed' AND prev.shop_pin IS NULL
+			THEN COALESCE(NULLIF(input.pin, ''), o."pinCode")
 			ELSE o."pinCode" END,
 		"completedAt" = CASE WHEN input.to_status = 'completed'
 			THEN COALESCE(o."completedAt", now())
@@ -368,7 +371,7 @@ changed AS (
 	RETURNING o.id,
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
-	          input.to_status = 'completed' AND COALESCE(o."pinCode", '') <> '' AS pin_saved,
+	          input.to_status = 'completed' AND COALESCE(btrim(o."pinCode"), '') <> '' AS pin_saved,
 	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,

@@ -199,13 +199,10 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
 	var applied []Applied
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// The shop's rows are taken with SKIP LOCKED; this bounds what
-		// else could wait (zwatch's own rows, a foreign key check), so that
-		// no shop transaction holds up a batch of answers, PINs among them.
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '1s'`); err != nil {
-			return err
-		}
+	// The shop's rows are taken with SKIP LOCKED; the lock timeout bounds
+	// what else could wait (zwatch's own rows, a foreign key check), so that
+	// no shop transaction holds up a batch of answers, PINs among them.
+	err = s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
 		if err := tx.SelectContext(ctx, &applied, applySQL,
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err

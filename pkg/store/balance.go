@@ -21,10 +21,7 @@ const balanceLockTimeout = "1s"
 // shop's integrations that zwatch ever writes.
 func (s *Store) SaveBalance(ctx context.Context, integrationID, balance string) error {
 	var res sql.Result
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+balanceLockTimeout+`'`); err != nil {
-			return err
-		}
+	err := s.inTxWaiting(ctx, balanceLockTimeout, func(tx *sqlx.Tx) error {
 		var err error
 		res, err = tx.ExecContext(ctx, `
 			UPDATE integrations

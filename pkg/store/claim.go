@@ -92,10 +92,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if p.Limit <= 0 {
 		return claimed, nil
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
-			return err
-		}
+	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
 		if p.Register > 0 {
 			if err := enlistNewAndSwept(ctx, tx, p, &claimed); err != nil {
 				return err

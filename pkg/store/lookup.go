@@ -91,10 +91,7 @@ var ErrClaimedElsewhere = errors.New("another zwatch run is asking znet about th
 // the caller looked it up.
 func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease time.Duration) (Order, error) {
 	var orders []Order
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
-			return err
-		}
+	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
 		// Registered, or started over if the shop sent it again, exactly as
 		// a run would; due now.
 		if _, err := enlist(ctx, tx, enlistFrom{SentAt: "-infinity", OrderID: uuidZero, OnlyOrderID: &orderID}, 1, 0); err != nil {

@@ -445,6 +445,23 @@ const minPasswordInWords = 6
 // error, a panic, a cancelled context), a transaction not committed is
 // rolled back, so no connection goes back to the pool mid-transaction.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return s.inTxWaiting(ctx, "", fn)
+}
+
+// idleInTxLimit ends, on the server, a transaction of zwatch's whose client
+// stopped sending (a process stopped or frozen, a host or network lost in
+// the middle): its locks (the registering cursor every claim takes, the
+// shop rows an answer writes) would otherwise stay until the server's TCP
+// keepalive gives up, two hours by Linux's defaults, and every run would
+// claim nothing meanwhile. zwatch sends a transaction's statements one
+// after another with nothing slow between them, so a pause of seconds is
+// no work of its own.
+const idleInTxLimit = "10s"
+
+// inTxWaiting is inTx whose statements wait at most lockTimeout (as
+// PostgreSQL reads it, e.g. '1s'; empty: the session's setting) for a
+// lock, set with the idle limit in the same round trip.
+func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
 	// Without options the driver would begin READ WRITE, whatever the
 	// session's default. READ COMMITTED, whatever the role's or the
 	// database's default (a shop may set repeatable read or serializable
@@ -457,6 +474,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return s.connectionBroke(err)
 	}
 	defer tx.Rollback() // after Commit, a no-op that returns sql.ErrTxDone
+	// LOCAL: for this transaction only, also where a pool hands the
+	// server's session to others between transactions.
+	settings := `SET LOCAL idle_in_transaction_session_timeout = '` + idleInTxLimit + `'`
+	if lockTimeout != "" {
+		settings += `; SET LOCAL lock_timeout = '` + lockTimeout + `'`
+	}
+	if _, err := tx.ExecContext(ctx, settings); err != nil {
+		return s.connectionBroke(err)
+	}
 	if err := fn(tx); err != nil {
 		return s.connectionBroke(err)
 	}
@@ -551,12 +577,7 @@ func lockWaitGivenUp(err error) error {
 // readShop runs fn, whose statements read the shop's tables, in a
 // transaction that waits at most shopLockWait for any lock.
 func (s *Store) readShop(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	return lockWaitGivenUp(s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+shopLockWait+`'`); err != nil {
-			return err
-		}
-		return fn(tx)
-	}))
+	return lockWaitGivenUp(s.inTxWaiting(ctx, shopLockWait, fn))
 }
 
 // againIfSerialization runs one statement outside a transaction, and again

@@ -541,6 +541,15 @@ func TestAPanelWithoutItsBudgetAsksForAPerson(t *testing.T) {
 	if s.znet.TotalRequests() != 0 {
 		t.Errorf("znet was asked %d times without a budget", s.znet.TotalRequests())
 	}
+
+	// A looping run claims the order again once it is released: it is
+	// still one order not asked.
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	r = zwatchAt(t, asRole, "check-pending", "--loop", "11s", "--tick", "500ms", "--rate", "5", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &summary); err != nil || len(summary.Integrations) != 1 || summary.Integrations[0].NoBudget != 1 {
+		t.Errorf("looping: summary %+v (%v), want the one order released without budget counted once\n%s", summary, err, r.stdout)
+	}
 }
 
 // Without USAGE on the schema, zwatch's tables are out of the role's

@@ -111,7 +111,9 @@ type applier struct {
 	unsaved       []string
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
-	unusable    map[string]string
+	unusable map[string]string
+	// noBudget: the orders released unasked for want of budget, counted once.
+	noBudget    map[string]bool
 	changes     []Change
 	lastSaveErr error
 	// splitWarned: a batch the database refused was said once; every
@@ -229,8 +231,16 @@ func (ap *applier) receiveRelease(rel release) {
 	case releaseAtDeadline:
 		ap.atDeadline += len(rel.orders)
 	case releaseNoBudget:
+		// Orders, not releases: a looping run claims the same orders
+		// again every few seconds while the budget cannot be reserved.
+		if ap.noBudget == nil {
+			ap.noBudget = map[string]bool{}
+		}
 		for _, o := range rel.orders {
-			ap.integration(o).NoBudget++
+			if !ap.noBudget[o.ID] {
+				ap.noBudget[o.ID] = true
+				ap.integration(o).NoBudget++
+			}
 		}
 	}
 	if ap.run.cfg.DryRun {

@@ -442,6 +442,17 @@ func TestSmallCommandLineTruths(t *testing.T) {
 	if r := runMain([]string{"__complete", "list", "--output", ""}, &errOut); !strings.HasPrefix(r.stdout, "table\njson\n") {
 		t.Errorf("shell completion of --output offers %q, want table and json", r.stdout)
 	}
+	// File names are offered only where a path is taken (directive 4: no
+	// files; 0: the shell's default, file names).
+	for args, want := range map[string]string{
+		"list --integration ": ":4\n", "migrate --print-grants ": ":4\n", "check --order ": ":4\n", "--database-url ": ":4\n",
+		"check-pending --metrics-file ": ":0\n",
+	} {
+		errOut.Reset()
+		if r := runMain(append([]string{"__complete"}, strings.Split(args, " ")...), &errOut); !strings.HasSuffix(r.stdout, want) {
+			t.Errorf("shell completion of %s: %q, want it to end %q", args, r.stdout, want)
+		}
+	}
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		errOut.Reset()
 		r := runMain(args, &errOut)

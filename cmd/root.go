@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -223,6 +224,7 @@ about, or another run is asking about it right now.`,
 	)
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs
 	refuseUnknownShells(root)
+	completeNoFiles(root)
 	refuseArguments(root)
 	refuseUnknownHelpTopics(root)
 	return root
@@ -350,4 +352,27 @@ func connectionHint(err error) error {
 		return fmt.Errorf("%w (list, stats, balance, migrate --status, migrate --print-grants and --dry-run only read, and work there)", err)
 	}
 	return err
+}
+
+// completeNoFiles makes shell completion offer no file names for a flag
+// whose value is none (an integration, an order, a role, a duration), as
+// cobra otherwise does: only --metrics-file takes a path.
+func completeNoFiles(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		register := func(f *pflag.Flag) {
+			if f.Value.Type() == "bool" || f.Name == "metrics-file" || f.Name == "help" {
+				return
+			}
+			if _, ok := c.GetFlagCompletionFunc(f.Name); !ok {
+				_ = c.RegisterFlagCompletionFunc(f.Name, cobra.NoFileCompletions)
+			}
+		}
+		c.LocalNonPersistentFlags().VisitAll(register)
+		c.PersistentFlags().VisitAll(register)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

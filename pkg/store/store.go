@@ -564,11 +564,18 @@ func (e *shopLockedError) Error() string {
 }
 func (e *shopLockedError) Unwrap() error { return e.err }
 
+// GaveUpOnALock says whether err is a statement that gave up waiting for
+// a lock (lock_timeout): another transaction holds what it needs, and
+// trying again at once would wait as long.
+func GaveUpOnALock(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03" // lock_not_available
+}
+
 // lockWaitGivenUp says so of an error that is a lock_timeout, and passes
 // any other error on as it is.
 func lockWaitGivenUp(err error) error {
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
+	if GaveUpOnALock(err) {
 		return &shopLockedError{err: err}
 	}
 	return err

@@ -351,13 +351,35 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		log("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
 		ap.splitWarned = true
 	}
+	// Answers that waited in vain for a lock alone too. Two in a row say
+	// the lock is on all of them (a LOCK TABLE or ALTER TABLE of the
+	// shop's, a stopped run's rows until the server ends its transaction):
+	// the rest would wait as long, a second each, holding up every answer
+	// behind them, and are tried again later. One order that alone meets
+	// a lock (a shop trigger's) lets the others through. Kept behind the
+	// rest, so that the next try does not meet them first again.
+	var locked []*pendingAnswer
+	var lockErrs []error
 	for i, p := range batch {
 		one, err := ap.apply(ctx, outcomes[i:i+1])
+		if err != nil && store.GaveUpOnALock(err) {
+			locked, lockErrs = append(locked, p), append(lockErrs, err)
+			if len(locked) >= 2 && locked[len(locked)-2] == batch[i-1] {
+				for _, rest := range batch[i+1:] {
+					ap.keepForLater(rest, err)
+				}
+				break
+			}
+			continue
+		}
 		if err != nil {
 			ap.keepForLater(p, err)
 			continue
 		}
 		ap.account(ap.setAsideBusy(batch[i:i+1], one), one)
+	}
+	for k, p := range locked {
+		ap.keepForLater(p, lockErrs[k])
 	}
 	// Whatever failed alone, the database answers: the orders it refused
 	// (a shop trigger, a row held by a long transaction) wait for their own

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -424,4 +426,70 @@ func quoted(s *string) string {
 		return "NULL"
 	}
 	return fmt.Sprintf("%q", *s)
+}
+
+// A lock that one order's answer alone waits for in vain (a shop trigger
+// that locks something a long transaction holds) holds up no other
+// order's answer, even when that order comes first in every batch.
+func TestALockOneOrderMeetsHoldsUpNoOther(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Done("TRIG-PIN", "tamam"))
+	bad := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(15000), SentAgo: time.Hour}) // the oldest: first
+	others := e.orders(5, 15001)
+	e.db.Exec(`CREATE TABLE shop_audit_lock (id int PRIMARY KEY); INSERT INTO shop_audit_lock VALUES (1);
+		CREATE FUNCTION shop_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.id = '` + bad + `' THEN PERFORM 1 FROM shop_audit_lock WHERE id = 1 FOR UPDATE; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER shop_audit BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION shop_audit()`)
+	e.db.BeginHolding(`SELECT 1 FROM shop_audit_lock FOR UPDATE`) // a long shop transaction
+
+	sum := e.run(e.config())
+
+	for _, id := range others {
+		if row := e.db.ReadOrder(id); row.ExternalStatus != "completed" {
+			t.Errorf("order %s behind the one that meets a lock: %+v, want completed", id, row)
+		}
+	}
+	if row := e.db.ReadOrder(bad); row.ExternalStatus == "completed" {
+		t.Errorf("the order whose trigger waits for a held lock was written: %+v", row)
+	}
+	if sum.Total.Completed != 5 {
+		t.Errorf("summary %+v, want the 5 others completed", sum.Total)
+	}
+}
+
+// A lock on the shop's whole table (LOCK TABLE, ALTER TABLE) makes every
+// answer wait in vain: after the batch, two orders alone tell so, and the
+// rest wait for the next try instead of a second each.
+func TestALockOnTheShopsTableIsNotWaitedForOrderByOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Done("TABLE-PIN", "tamam"))
+	e.orders(8, 16000)
+	e.db.BeginHolding(`LOCK TABLE product_orders IN SHARE MODE`) // reads go on, writes wait
+	cfg := e.config()
+	cfg.MaxDuration = 6 * time.Second
+
+	// The run fails: the database took none of its answers.
+	if _, err := watch.Run(context.Background(), e.db.Store, cfg); err == nil {
+		t.Error("a run whose every answer waited in vain for the table succeeded")
+	}
+
+	batches, singles := 0, 0
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if !strings.Contains(line, `"msg":"saved answers"`) || !strings.Contains(line, `"ok":false`) {
+			continue
+		}
+		if strings.Contains(line, `"orders":1,`) {
+			singles++
+		} else {
+			batches++
+		}
+	}
+	if batches == 0 || singles > 2*batches {
+		t.Errorf("%d batches and %d single orders waited in vain for the table: want at most 2 orders alone after each batch", batches, singles)
+	}
 }

@@ -260,6 +260,11 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "postgres://u:Cr0n", "Secret@db/shop"},
 		{"list", "host=db", "password='Cr0n", "Secret'", "dbname=shop"},
 		{"list", "host=db", "password='Cr0n", "mid", "Secret'"},
+		{"list", "postgres://u:Cr0n", "mid", "Secret@db/shop"},
+		{"list", "host=db", "password=Cr0n", "Secret", "dbname=shop"},
+		{"list", "host=db password=Cr0n", "mid", "Secret"},
+		{"list", `host=db password='Cr0n\'Secret' dbname=shop`},
+		{"list", "postgres://db/shop?password=Cr0n", "Secret&sslmode=disable"},
 	} {
 		var errOut strings.Builder
 		r := runMain(args, &errOut)

@@ -371,22 +371,43 @@ func passwordsAmong(args []string) []string {
 	var (
 		out []string
 		// runsOn: the password of the argument before goes on in this
-		// one, to its "@" (a URL's user info) or its closing quote.
+		// one: to its "@" (a URL's user info), to its closing quote, or
+		// as a word of its own (an unquoted value: of key=value settings,
+		// or a URL's parameter, which ends at an "&").
 		runsOn byte
 	)
 	for _, arg := range args {
 		switch runsOn {
 		case '@':
-			if at := strings.LastIndex(arg, "@"); at >= 0 {
-				out = append(out, arg[:at])
-			}
-		case '\'':
-			if end := strings.Index(arg, "'"); end >= 0 {
-				out = append(out, arg[:end])
-				arg = arg[end+1:]
-			} else {
+			at := strings.LastIndex(arg, "@")
+			if at < 0 {
 				out = append(out, arg)
 				continue
+			}
+			out = append(out, arg[:at])
+			arg = arg[at:]
+		case '\'':
+			end := closingQuote(arg)
+			if end < 0 {
+				out = append(out, arg)
+				continue
+			}
+			out = append(out, arg[:end])
+			arg = arg[end+1:]
+		case '=', '&':
+			// A word that starts settings or a flag of its own ends it.
+			if !settingStart.MatchString(arg) && !strings.Contains(arg, "://") && !strings.HasPrefix(arg, "-") {
+				pw := arg
+				if runsOn == '&' {
+					pw, _, _ = strings.Cut(arg, "&")
+				} else if next := nextSetting.FindStringIndex(arg); next != nil {
+					pw = arg[:next[0]]
+				}
+				out = append(out, pw)
+				if pw == arg {
+					continue
+				}
+				arg = arg[len(pw):]
 			}
 		}
 		runsOn = 0
@@ -398,8 +419,8 @@ func passwordsAmong(args []string) []string {
 					out = append(out, pw)
 				}
 			} else if host, _, _ := strings.Cut(rest, "/"); strings.Contains(host, ":") {
-				// user:password without its "@", which then stands in the
-				// next word; or host:port, whose port is a number.
+				// user:password without its "@", which then stands in a
+				// later word; or host:port, whose port is a number.
 				if _, port, _ := strings.Cut(host, ":"); port != "" && strings.Trim(port, "0123456789") != "" {
 					out = append(out, port)
 					runsOn = '@'
@@ -410,7 +431,7 @@ func passwordsAmong(args []string) []string {
 			value := arg[m[1]:]
 			switch {
 			case strings.HasPrefix(value, "'"):
-				if end := strings.Index(value[1:], "'"); end >= 0 {
+				if end := closingQuote(value[1:]); end >= 0 {
 					out = append(out, value[1:1+end])
 				} else {
 					out = append(out, value[1:])
@@ -418,24 +439,47 @@ func passwordsAmong(args []string) []string {
 				}
 			case strings.Contains(arg[:m[0]], "?"):
 				// A URL's parameter runs to the next one.
-				pw, _, _ := strings.Cut(value, "&")
+				pw, _, cut := strings.Cut(value, "&")
 				out = append(out, pw)
+				if !cut && runsOn == 0 {
+					runsOn = '&'
+				}
 			default:
 				// Unquoted, a value ends at a space; but one with a space
 				// in it runs to the next setting.
-				if next := nextSetting.FindStringIndex(value); next != nil {
+				next := nextSetting.FindStringIndex(value)
+				if next != nil {
 					value = value[:next[0]]
 				}
 				out = append(out, strings.TrimSpace(value))
+				if next == nil && runsOn == 0 {
+					runsOn = '='
+				}
 			}
 		}
 	}
 	return slices.DeleteFunc(out, func(pw string) bool { return pw == "" })
 }
 
+// closingQuote is the index of the quote that ends a single-quoted value
+// in s (its opening quote already read), a quote escaped with a backslash
+// being part of the value; -1 if s has none.
+func closingQuote(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '\'':
+			return i
+		}
+	}
+	return -1
+}
+
 var (
 	argPasswordField = regexp.MustCompile(`(?i)password\s*=\s*`)
 	nextSetting      = regexp.MustCompile(`\s+[A-Za-z_]+\s*=`)
+	settingStart     = regexp.MustCompile(`^[A-Za-z_]+\s*=`)
 )
 
 // minPasswordInWords is the shortest password replaced wherever it occurs.

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -218,14 +219,23 @@ func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
 func TestABlankPINIsReplacedByZnets(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	blank := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "73", PINCode: "   "})
-	s.znet.Script("73", znettest.Done("ZNET-NEW-PIN3", "ok"))
+	blanks := map[string]string{}
+	for i, pin := range []string{"   ", "\t", "\r\n", "\u00a0", " \u3000\ufeff"} {
+		ref := fmt.Sprint(730 + i)
+		blanks[s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, PINCode: pin})] = "ZNET-NEW-PIN" + ref
+		s.znet.Script(ref, znettest.Done("ZNET-NEW-PIN"+ref, "ok"))
+	}
+	if r := zwatch(t, s.db, "check-pending", "--dry-run", "-q", "--loop", "0"); r.code != 0 || r.stdout != "" {
+		t.Errorf("check-pending --dry-run -q: exit %d, want 0 and nothing said\n%s", r.code, r.all())
+	}
 	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
 	if r.code != 0 || r.stdout != "" {
 		t.Errorf("check-pending -q: exit %d, want 0 and nothing said\n%s", r.code, r.all())
 	}
-	if row := s.db.ReadOrder(blank); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "ZNET-NEW-PIN3" {
-		t.Errorf("the order with a blank PIN: %+v, want completed with znet's PIN", row)
+	for id, want := range blanks {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != want {
+			t.Errorf("the order with a blank PIN: %+v, want completed with znet's PIN", row)
+		}
 	}
 }
 
@@ -257,7 +267,13 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 		}
 	}
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	r := zwatch(t, s.db, "check-pending", "--dry-run", "--loop", "0")
+	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held") || strings.Contains(r.stdout, "with PIN") {
+		t.Errorf("check-pending --dry-run: exit %d, want 3 naming the order, and no PIN said to be saved\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "check-pending --dry-run's output", r.all(), "SHOP-OLD-PIN2", "ZNET-NEW-PIN2")
+
+	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
 	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held a PIN other than") {
 		t.Errorf("check-pending -q: exit %d, want 3 naming the order\n%s", r.code, r.all())
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -165,6 +166,19 @@ func newApplyRow(o Outcome) applyRow {
 // predict with this.
 func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
 
+// TrimPIN is a PIN without the white space around it, as the apply reads
+// the PIN an order already holds: one of white space only (a form's
+// space, tab or line break, a no-break space) is no PIN, and gets znet's.
+func TrimPIN(pin string) string {
+	return strings.TrimFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' })
+}
+
+// shopPINSQL is TrimPIN of the PIN order o holds (Unicode's white space,
+// as Go's unicode.IsSpace has it, and the byte-order mark).
+const shopPINSQL = `regexp_replace(o."pinCode", ` +
+	`'^[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+` +
+	`|[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g')`
+
 // Apply writes a batch of outcomes in one statement, in one transaction.
 //
 // Each order is still its own compare-and-set: its row is updated only while
@@ -297,7 +311,7 @@ checks AS (
 prev AS (
 	SELECT o.id,
 	       o."externalStatus" AS from_status,
-	       NULLIF(btrim(o."pinCode"), '') AS shop_pin,
+	       NULLIF(` + shopPINSQL + `, '') AS shop_pin,
 	       (` + orderPollableSQL + `) AS still_pollable,
 	       (` + orderPollableSQL + `
 	        AND lower(btrim(o."providerId")) = input.integration_id
@@ -327,8 +341,8 @@ changed AS (
 	UPDATE product_orders o
 	SET "externalStatus" = COALESCE(input.to_status, o."externalStatus"),
 		-- The order's own PIN is kept where it has one (prev.shop_pin):
-		-- a blank one, spaces only, is none, and gets znet's, as the
-		-- check for a PIN kept (shop_pin) and pin_saved read it.
+		-- a blank one, white space only, is none, and gets znet's, as
+		-- the check for a PIN kept (shop_pin) and pin_saved read it.
 		"pinCode" = CASE WHEN input.to_status = 'completed' AND prev.shop_pin IS NULL
 			THEN COALESCE(NULLIF(input.pin, ''), o."pinCode")
 			ELSE o."pinCode" END,
@@ -368,7 +382,7 @@ changed AS (
 	RETURNING o.id,
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
-	          input.to_status = 'completed' AND COALESCE(btrim(o."pinCode"), '') <> '' AS pin_saved,
+	          input.to_status = 'completed' AND COALESCE(` + shopPINSQL + `, '') <> '' AS pin_saved,
 	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,

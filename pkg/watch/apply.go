@@ -321,7 +321,7 @@ func (ap *applier) flushAnswers(ctx context.Context) bool {
 func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool {
 	r := ap.run
 	if r.cfg.DryRun {
-		ap.predict(batch)
+		ap.predict(ctx, batch)
 		return true
 	}
 	outcomes := make([]store.Outcome, len(batch))
@@ -721,7 +721,7 @@ func unusableReason(err error) (string, bool) {
 }
 
 // predict is account for a dry run: what the answers would change.
-func (ap *applier) predict(batch []*pendingAnswer) {
+func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	ids := make([]string, 0, len(batch))
 	for _, p := range batch {
 		out := p.outcome
@@ -740,9 +740,16 @@ func (ap *applier) predict(batch []*pendingAnswer) {
 		}
 		ap.integration(p.order).count(out.Result)
 		to := externalStatusFor(out.Result, p.order.ExternalStatus)
-		if to != p.order.ExternalStatus || out.PIN != "" {
+		pin := out.PIN != ""
+		if out.Result == store.ResultDone && pin && ap.holdsOtherPIN(ctx, p.order.ID, out.PIN) {
+			// What a real run would do: complete it, keep its own PIN, and
+			// leave the two for a person to compare.
+			pin = false
+			ap.pinKept = append(ap.pinKept, p.order.ID)
+		}
+		if to != p.order.ExternalStatus || pin {
 			ap.changes = append(ap.changes, Change{
-				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: out.PIN != "",
+				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: pin,
 			})
 		}
 		ap.noteAnswer(p.answer, true)
@@ -752,6 +759,20 @@ func (ap *applier) predict(batch []*pendingAnswer) {
 	ap.held.drop(ids)
 	ap.done += len(batch)
 	ap.progress()
+}
+
+// holdsOtherPIN says, for a dry run, whether the order already holds a PIN
+// other than znet's pin, as the apply would find it; an order that cannot
+// be read is taken to hold none, the prediction of a dry run only.
+func (ap *applier) holdsOtherPIN(ctx context.Context, orderID, pin string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	state, err := ap.run.store.LookupOrder(ctx, orderID)
+	if err != nil || state.PIN == nil {
+		return false
+	}
+	own := store.TrimPIN(*state.PIN)
+	return own != "" && own != store.TrimPIN(pin)
 }
 
 // progress tells a person watching how far the run is. The applier holds

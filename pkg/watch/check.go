@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -101,8 +100,8 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			check.To, check.PINTooLong = state.ExternalStatus, true
 		}
 		if outcome.Result == store.ResultDone && state.PIN != nil {
-			// As the apply decides it: PostgreSQL's btrim trims spaces only.
-			own, znets := strings.Trim(*state.PIN, " "), strings.Trim(outcome.PIN, " ")
+			// As the apply decides it.
+			own, znets := store.TrimPIN(*state.PIN), store.TrimPIN(outcome.PIN)
 			check.PINKept = own != "" && znets != "" && own != znets && !check.PINTooLong
 		}
 		return check, nil

@@ -663,7 +663,10 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 			t.Errorf("%v: exit %d, want 0\n%s", args, r.code, r.all())
 		}
 	}
-	// No age is told of it: not 292 years, not year 1 or 9999.
+	// No age is told of it, nor a date: not 292 years, not year 1 or 9999.
+	if r := zwatch(t, s.db, "check", "--order", past); strings.Contains(r.stdout, "0001-") || !strings.Contains(r.stdout, "completed") {
+		t.Errorf("check of the final order sent at -infinity: want its facts without year 1\n%s", r.all())
+	}
 	s.db.SetSentAt(past, "-infinity")
 	s.db.Exec(`UPDATE product_orders SET "externalStatus" = 'sent', status = 'pending', "pinCode" = NULL WHERE id = $1`, past)
 	r := zwatch(t, s.db, "list", "-o", "json")

@@ -53,7 +53,8 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       o."externalStatus" AS external_status,
 		       COALESCE(o."providerId", '') AS provider_id,
 		       `+referansSQL+` AS referans,
-		       o."sentAt" AS sent_at,
+		       -- Shown to a person: no date of an infinite "sentAt".
+		       CASE WHEN isfinite(o."sentAt") THEN o."sentAt" END AS sent_at,
 		       i.id::text AS integration_id,
 		       i.provider AS integration_provider,
 		       i.name AS integration_name,

@@ -104,8 +104,8 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
 			// The migrations wait at most 5 s for the shop's tables rather
 			// than queue the shop's queries behind them.
-			return done, fmt.Errorf("a transaction of the shop held product_orders for 5 s, so migrate gave up rather than make the shop's queries wait behind it "+
-				"(%d migrations applied before it; nothing half done): run zwatch migrate again when that transaction is done: %w", len(done), err)
+			return done, fmt.Errorf("another transaction held a table this migration needed for 5 s (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
+				"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", len(done), err)
 		}
 		return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 	}
@@ -121,6 +121,7 @@ SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
        current_user AS role,
        c.relnamespace::regnamespace::text AS shop_schema,
        COALESCE(quote_ident(current_schema()), '') AS first_schema,
+       quote_ident(current_user) AS role_quoted,
        c.relkind = 'p' AS partitioned
 FROM pg_class c
 WHERE c.oid = to_regclass('product_orders')`
@@ -133,8 +134,12 @@ WHERE c.oid = to_regclass('product_orders')`
 // Those tables would then be out of the run-time role's reach, and the
 // migrations' look for the shop's columns would look in the wrong schema.
 //
-// The schemas are compared only on a database never migrated: where
-// zwatch's tables stand already, the shop made that layout work.
+// The owner and the schemas are looked at only on a database never
+// migrated, where goose would create its version table first: where
+// zwatch's tables stand already, the shop made that layout work, and a
+// later migration that alters only zwatch's tables may be applied by the
+// role that owns them. A partitioned product_orders is refused always:
+// the claim's index cannot be built on it (see below).
 func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	var found []struct {
 		Owns        bool   `db:"owns"`
@@ -142,6 +147,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 		Role        string `db:"role"`
 		ShopSchema  string `db:"shop_schema"`
 		FirstSchema string `db:"first_schema"`
+		RoleQuoted  string `db:"role_quoted"`
 		Partitioned bool   `db:"partitioned"`
 	}
 	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL); err != nil {
@@ -150,10 +156,10 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	switch {
 	case len(found) != 1:
 		return nil
-	case !found[0].Owns:
+	case fresh && !found[0].Owns:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
-	case fresh && found[0].Partitioned:
+	case found[0].Partitioned:
 		// The index zwatch's claim reads is built CONCURRENTLY, so that the
 		// shop keeps writing, which PostgreSQL cannot do on a partitioned
 		// table: refused before migrations 1 and 2 are applied without it.
@@ -161,7 +167,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	case fresh && found[0].FirstSchema != found[0].ShopSchema:
 		return fmt.Errorf("product_orders is in schema %s, but zwatch's tables would be created in %s, the first schema on the search path: "+
 			"put %s first (ALTER ROLE %s SET search_path = %s, or in the connection settings), then run zwatch migrate again (nothing was changed)",
-			found[0].ShopSchema, found[0].FirstSchema, found[0].ShopSchema, found[0].Role, found[0].ShopSchema)
+			found[0].ShopSchema, found[0].FirstSchema, found[0].ShopSchema, found[0].RoleQuoted, found[0].ShopSchema)
 	}
 	return nil
 }

@@ -219,6 +219,11 @@ func (ap *applier) lingerFor() time.Duration {
 }
 
 func (ap *applier) receive(a answer) {
+	if ap.noBudget[a.order.ID] {
+		// Released for want of budget, then asked after all.
+		delete(ap.noBudget, a.order.ID)
+		ap.integration(a.order).NoBudget--
+	}
 	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
 }
 

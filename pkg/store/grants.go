@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Grant is one privilege zwatch's run-time role needs on one table or
@@ -65,7 +66,7 @@ SELECT quote_ident($1)                 AS role, -- the run-time role
                  WHERE lower(rolname) = lower(btrim($1, '"'))), '') AS like_roles,
        -- The shop's tables under row-level security, which the role must
        -- see through: zwatch reads and writes every tenant's znet orders.
-       COALESCE((SELECT string_agg(c.relname, ' and ' ORDER BY c.relname) FROM pg_class c
+       COALESCE((SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c
                  WHERE c.oid IN (to_regclass('product_orders'), to_regclass('integrations'))
                    AND c.relrowsecurity), '') AS row_security`
 
@@ -108,10 +109,13 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 	if names.RowSecurity != "" {
 		// Advice, not SQL to run: which rows a role sees is the shop's
 		// decision. Without it zwatch would see no order, and say nothing.
-		grants = append(grants,
-			fmt.Sprintf("-- %s use row-level security: without a policy that lets %s see and update every tenant's rows, zwatch finds no order to ask about.", names.RowSecurity, names.Role),
-			fmt.Sprintf("-- Give it one on each, for example: CREATE POLICY zwatch_all ON %s.product_orders TO %s USING (true) WITH CHECK (true);", names.Schema, names.Role),
-			fmt.Sprintf("-- (or ALTER ROLE %s BYPASSRLS, as a superuser)", names.Role))
+		tables := strings.Split(names.RowSecurity, ",")
+		grants = append(grants, fmt.Sprintf("-- %s use row-level security: without a policy that lets %s see and update every tenant's rows, zwatch finds no order to ask about. For example:",
+			strings.Join(tables, " and "), names.Role))
+		for _, table := range tables {
+			grants = append(grants, fmt.Sprintf("-- CREATE POLICY zwatch_all ON %s.%s TO %s USING (true) WITH CHECK (true);", names.Schema, table, names.Role))
+		}
+		grants = append(grants, fmt.Sprintf("-- (or ALTER ROLE %s BYPASSRLS, as a superuser)", names.Role))
 	}
 	return grants, newer, nil
 }

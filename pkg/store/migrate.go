@@ -10,7 +10,6 @@ import (
 	"path"
 	"slices"
 
-	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -100,8 +99,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		}
 	}
 	if err != nil {
-		var pqErr *pq.Error
-		if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
+		if GaveUpOnALock(err) {
 			// The migrations wait at most 5 s for the shop's tables rather
 			// than queue the shop's queries behind them.
 			return done, fmt.Errorf("another transaction held a table this migration needed for 5 s (a shop transaction on product_orders, a pg_dump, a zwatch run), "+

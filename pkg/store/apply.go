@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -168,16 +167,24 @@ func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <=
 
 // TrimPIN is a PIN without the white space around it, as the apply reads
 // the PIN an order already holds: one of white space only (a form's
-// space, tab or line break, a no-break space) is no PIN, and gets znet's.
-func TrimPIN(pin string) string {
-	return strings.TrimFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' })
-}
+// space, tab or line break) is no PIN, and gets znet's. ASCII white space
+// only: the statement must read alike in every server encoding (a
+// Turkish shop's may be LATIN5 or SQL_ASCII), and any other character
+// left there is the order's own, kept and named for a person.
+func TrimPIN(pin string) string { return strings.Trim(pin, pinSpace) }
 
-// shopPINSQL is TrimPIN of the PIN order o holds (Unicode's white space,
-// as Go's unicode.IsSpace has it, and the byte-order mark).
-const shopPINSQL = `regexp_replace(o."pinCode", ` +
-	`'^[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+` +
-	`|[[:space:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g')`
+// pinSpace is the white space TrimPIN trims.
+const pinSpace = " \t\n\f\r"
+
+// pinSpaceSQL is pinSpace as btrim's second argument.
+const pinSpaceSQL = `E' \t\n\f\r'` // PostgreSQL has no \v escape
+
+// shopPINSQL and answerPINSQL are TrimPIN in SQL of the PIN order o holds
+// and of znet's.
+const (
+	shopPINSQL   = `btrim(o."pinCode", ` + pinSpaceSQL + `)`
+	answerPINSQL = `btrim(input.pin, ` + pinSpaceSQL + `)`
+)
 
 // Apply writes a batch of outcomes in one statement, in one transaction.
 //
@@ -364,7 +371,7 @@ changed AS (
 			THEN input.message
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
-			WHEN input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> ''
+			WHEN input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> ''
 				THEN ` + pinKeptNoteSQL + `
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
@@ -383,7 +390,7 @@ changed AS (
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
 	          input.to_status = 'completed' AND COALESCE(` + shopPINSQL + `, '') <> '' AS pin_saved,
-	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> btrim(input.pin) AND btrim(input.pin) <> '', false) AS pin_kept,
+	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,
 	          input.message

@@ -135,7 +135,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
-		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args))
+		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, commandWords(root)))
 	}
 	return exitStatus(err)
 }
@@ -375,4 +375,22 @@ func completeNoFiles(root *cobra.Command) {
 		}
 	}
 	walk(root)
+}
+
+// commandWords says whether a word names one of root's commands: a
+// password pasted on the command line does not run on into one.
+func commandWords(root *cobra.Command) func(string) bool {
+	names := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		names[c.Name()] = true
+		for _, alias := range c.Aliases {
+			names[alias] = true
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return func(word string) bool { return names[word] }
 }

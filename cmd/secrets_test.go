@@ -262,7 +262,6 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "host=db", "password='Cr0n", "mid", "Secret'"},
 		{"list", "postgres://u:Cr0n", "mid", "Secret@db/shop"},
 		{"list", "host=db", "password=Cr0n", "Secret", "dbname=shop"},
-		{"list", "host=db password=Cr0n", "mid", "Secret"},
 		{"list", `host=db password='Cr0n\'Secret' dbname=shop`},
 		{"list", "postgres://db/shop?password=Cr0n", "Secret&sslmode=disable"},
 	} {
@@ -272,5 +271,25 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 			t.Errorf("%q: exit %d, want 2 and one line\n%s", args, r.code, r.all())
 		}
 		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0n", "Secret", "mid")
+	}
+	// Nor is more hidden than the password: the line must still say what
+	// is wrong.
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--database-url", "host=db dbname=shop password=Cr0nSecret", "check-pending", "now"}, []string{"check-pending", `"now"`}},
+		{[]string{"--database-url", "postgres://db/shop?password=Cr0nSecret", "list", "extra"}, []string{"zwatch list", `"extra"`}},
+		{[]string{"list", "--database-url", "postgres://[::1]/shop", "--limit", "abcdef"}, []string{`"abcdef"`, "limit"}},
+		{[]string{"--database-url", "postgres://[::1]:5432/shop?sslmode=disable", "lst"}, []string{`"lst"`}},
+	} {
+		var errOut strings.Builder
+		r := runMain(c.args, &errOut)
+		for _, want := range c.want {
+			if r.code != 2 || !strings.Contains(r.stderr, want) {
+				t.Errorf("%q: exit %d, want 2 and %s in the line\n%s", c.args, r.code, want, r.all())
+			}
+		}
+		assertNoSecret(t, strings.Join(c.args, " "), r.all(), "Cr0nSecret")
 	}
 }

@@ -343,8 +343,11 @@ func redactPassword(msg, password string) string {
 // unquoted $DATABASE_URL split into words, a URL without its flag). A
 // message quoting those args, such as cobra's "unknown command", must not
 // show them.
-func RedactPasswordsOf(msg string, args []string) string {
-	for _, pw := range passwordsAmong(args) {
+//
+// commandWord says which words are the command line's own (a command's
+// name): a password is not taken to run on into one.
+func RedactPasswordsOf(msg string, args []string, commandWord func(string) bool) string {
+	for _, pw := range passwordsAmong(args, commandWord) {
 		// As the message may quote it, with its quotes and backslashes
 		// escaped (%q), and as it stands; and unescaped, as a parser may
 		// quote it.
@@ -367,7 +370,7 @@ func RedactPasswordsOf(msg string, args []string) string {
 // require (an "@" or a space in a URL's, a space in a key=value one
 // without quotes), and an unquoted variable is split into words at its
 // spaces, so a password may run on into the next argument.
-func passwordsAmong(args []string) []string {
+func passwordsAmong(args []string, commandWord func(string) bool) []string {
 	var (
 		out []string
 		// runsOn: the password of the argument before goes on in this
@@ -376,7 +379,10 @@ func passwordsAmong(args []string) []string {
 		// or a URL's parameter, which ends at an "&").
 		runsOn byte
 	)
-	for _, arg := range args {
+	for k, arg := range args {
+		if runsOn != 0 && commandWord != nil && commandWord(arg) {
+			runsOn = 0
+		}
 		switch runsOn {
 		case '@':
 			at := strings.LastIndex(arg, "@")
@@ -418,10 +424,12 @@ func passwordsAmong(args []string) []string {
 				if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
 					out = append(out, pw)
 				}
-			} else if host, _, _ := strings.Cut(rest, "/"); strings.Contains(host, ":") {
+			} else if host, _, _ := strings.Cut(rest, "/"); strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
 				// user:password without its "@", which then stands in a
-				// later word; or host:port, whose port is a number.
-				if _, port, _ := strings.Cut(host, ":"); port != "" && strings.Trim(port, "0123456789") != "" {
+				// later word; or host:port, whose port is a number (or an
+				// IPv6 address in brackets).
+				later := slices.ContainsFunc(args[k+1:], func(a string) bool { return strings.Contains(a, "@") })
+				if _, port, _ := strings.Cut(host, ":"); port != "" && strings.Trim(port, "0123456789") != "" && later {
 					out = append(out, port)
 					runsOn = '@'
 				}
@@ -441,7 +449,7 @@ func passwordsAmong(args []string) []string {
 				// A URL's parameter runs to the next one.
 				pw, _, cut := strings.Cut(value, "&")
 				out = append(out, pw)
-				if !cut && runsOn == 0 {
+				if !cut && runsOn == 0 && !strings.ContainsAny(arg, " \t\n") {
 					runsOn = '&'
 				}
 			default:
@@ -452,7 +460,9 @@ func passwordsAmong(args []string) []string {
 					value = value[:next[0]]
 				}
 				out = append(out, strings.TrimSpace(value))
-				if next == nil && runsOn == 0 {
+				// Settings with a space in them were quoted whole: the
+				// shell split nothing off them.
+				if next == nil && runsOn == 0 && !strings.ContainsAny(arg, " \t\n") {
 					runsOn = '='
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 
 	"github.com/pressly/goose/v3"
@@ -83,12 +84,15 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	if errors.Is(err, ErrNotShopDatabase) {
 		return nil, err
 	}
-	if err == nil && slices.ContainsFunc(provider.ListSources(), func(src *goose.Source) bool { return !applied[src.Version] }) {
+	if err == nil {
+		pending := slices.DeleteFunc(provider.ListSources(), func(src *goose.Source) bool { return applied[src.Version] })
 		// Nor one that cannot finish, or would build out of the run-time
 		// role's reach (canMigrate): goose would first create its version
 		// table, where it then stands in the way of the right migrate.
-		if err := s.canMigrate(ctx, len(applied) == 0); err != nil {
-			return nil, err
+		if len(pending) > 0 {
+			if err := s.canMigrate(ctx, len(applied) == 0, slices.ContainsFunc(pending, altersShop)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	results, err := provider.Up(ctx)
@@ -132,13 +136,14 @@ WHERE c.oid = to_regclass('product_orders')`
 // Those tables would then be out of the run-time role's reach, and the
 // migrations' look for the shop's columns would look in the wrong schema.
 //
-// The owner and the schemas are looked at only on a database never
-// migrated, where goose would create its version table first: where
-// zwatch's tables stand already, the shop made that layout work, and a
-// later migration that alters only zwatch's tables may be applied by the
-// role that owns them. A partitioned product_orders is refused always:
-// the claim's index cannot be built on it (see below).
-func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
+// The schemas are looked at only on a database never migrated, where
+// goose would create its version table first: where zwatch's tables stand
+// already, the shop made that layout work. The owner is looked at there
+// too, and wherever a pending migration alters or indexes product_orders
+// (shopAltered); one that alters only zwatch's tables may be applied by
+// the role that owns them. A partitioned product_orders is refused where
+// a pending migration would index it (see below).
+func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	var found []struct {
 		Owns        bool   `db:"owns"`
 		Owner       string `db:"owner"`
@@ -154,10 +159,10 @@ func (s *Store) canMigrate(ctx context.Context, fresh bool) error {
 	switch {
 	case len(found) != 1:
 		return nil
-	case fresh && !found[0].Owns:
+	case (fresh || shopAltered) && !found[0].Owns:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
-	case found[0].Partitioned:
+	case shopAltered && found[0].Partitioned:
 		// The index zwatch's claim reads is built CONCURRENTLY, so that the
 		// shop keeps writing, which PostgreSQL cannot do on a partitioned
 		// table: refused before migrations 1 and 2 are applied without it.
@@ -291,3 +296,16 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 	}
 	return applied, nil
 }
+
+// altersShop says whether a migration alters or indexes product_orders,
+// which only its owner may, and which PostgreSQL cannot index
+// CONCURRENTLY when it is partitioned.
+func altersShop(src *goose.Source) bool {
+	body, err := fs.ReadFile(Migrations(), path.Base(src.Path))
+	return err != nil || shopAlteration.Match(sqlComment.ReplaceAll(body, nil))
+}
+
+var (
+	shopAlteration = regexp.MustCompile(`(?i)(ALTER TABLE|ON)\s+product_orders\b`)
+	sqlComment     = regexp.MustCompile(`--[^\n]*`)
+)

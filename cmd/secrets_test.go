@@ -260,6 +260,7 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "postgres://u:Cr0n", "Secret@db/shop"},
 		{"list", "host=db", "password='Cr0n", "Secret'", "dbname=shop"},
 		{"list", "host=db", "password='Cr0n", "mid", "Secret'"},
+		{"list", "host=db", "password='Cr0n", "list", "Secret'"},
 		{"list", "postgres://u:Cr0n", "mid", "Secret@db/shop"},
 		{"list", "host=db", "password=Cr0n", "Secret", "dbname=shop"},
 		{"list", `host=db password='Cr0n\'Secret' dbname=shop`},

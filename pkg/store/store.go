@@ -380,7 +380,10 @@ func passwordsAmong(args []string, commandWord func(string) bool) []string {
 		runsOn byte
 	)
 	for k, arg := range args {
-		if runsOn != 0 && commandWord != nil && commandWord(arg) {
+		// An unquoted value that ended its word may have been the whole
+		// password: it does not run on into a command's name. (An open
+		// quote, or user info whose "@" is still to come, does.)
+		if (runsOn == '=' || runsOn == '&') && commandWord != nil && commandWord(arg) {
 			runsOn = 0
 		}
 		switch runsOn {

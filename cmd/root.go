@@ -135,7 +135,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
-		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, commandWords(root)))
+		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))
 	}
 	return exitStatus(err)
 }
@@ -377,20 +377,45 @@ func completeNoFiles(root *cobra.Command) {
 	walk(root)
 }
 
-// commandWords says whether a word names one of root's commands: a
-// password pasted on the command line does not run on into one.
-func commandWords(root *cobra.Command) func(string) bool {
-	names := map[string]bool{}
+// ownWords says whether a word is one of the command line's own: a
+// command's name or a flag (with its value after "=", or a shorthand with
+// its value run on). A password pasted on the command line does not run on
+// into one; a word that only looks like a flag ("-S3cret") may be a piece
+// of it.
+func ownWords(root *cobra.Command) func(string) bool {
+	names := map[string]bool{"-": true, "--": true}
+	long := map[string]bool{"help": true}
+	short := map[string]bool{"h": true}
+	addFlag := func(f *pflag.Flag) {
+		long[f.Name] = true
+		if f.Shorthand != "" {
+			short[f.Shorthand] = true
+		}
+	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		names[c.Name()] = true
 		for _, alias := range c.Aliases {
 			names[alias] = true
 		}
+		c.Flags().VisitAll(addFlag)
+		c.PersistentFlags().VisitAll(addFlag)
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
 	}
 	walk(root)
-	return func(word string) bool { return names[word] }
+	return func(word string) bool {
+		if names[word] {
+			return true
+		}
+		if name, ok := strings.CutPrefix(word, "--"); ok {
+			name, _, _ = strings.Cut(name, "=")
+			return long[name]
+		}
+		if letters, ok := strings.CutPrefix(word, "-"); ok && letters != "" {
+			return short[letters[:1]]
+		}
+		return false
+	}
 }

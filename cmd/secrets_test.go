@@ -265,6 +265,15 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "host=db", "password=Cr0n", "Secret", "dbname=shop"},
 		{"list", `host=db password='Cr0n\'Secret' dbname=shop`},
 		{"list", "postgres://db/shop?password=Cr0n", "Secret&sslmode=disable"},
+		// A piece that looks like a flag, the words of "password = value",
+		// a tab before a short password (which %q shows as "\t"), an "@"
+		// and a space in a URL's password.
+		{"list", "host=db", "password=Cr0n", "-Secret"},
+		{"list", "host=db", "password=Cr0n", "--Secret"},
+		{"list", "host=db", "password", "=", "Cr0nSecret"},
+		{"list", "host=db", "PASSWORD", "=Cr0nSecret"},
+		{"list", "host=db password=\tCr0n"},
+		{"list", "postgres://u:Cr0n@Secret", "mid@db/shop"},
 	} {
 		var errOut strings.Builder
 		r := runMain(args, &errOut)

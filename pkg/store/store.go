@@ -344,14 +344,33 @@ func redactPassword(msg, password string) string {
 // message quoting those args, such as cobra's "unknown command", must not
 // show them.
 //
-// commandWord says which words are the command line's own (a command's
-// name): a password is not taken to run on into one.
-func RedactPasswordsOf(msg string, args []string, commandWord func(string) bool) string {
-	for _, pw := range passwordsAmong(args, commandWord) {
-		// As the message may quote it, with its quotes and backslashes
-		// escaped (%q), and as it stands; and unescaped, as a parser may
-		// quote it.
-		forms := []string{strings.Trim(strconv.Quote(pw), `"`), pw}
+// ownWord says which words are the command line's own (a command's name,
+// a flag): a password is not taken to run on into one.
+func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) string {
+	spans := passwordsAmong(args, ownWord)
+	// By position first: a word holding a password, as the message quotes
+	// it whole (%q escapes its tabs and quotes), is replaced by the same
+	// word with the password cut out. Where it stands, a short password is
+	// known for one even where no word's edge sets it apart ("\tab1").
+	redactedArgs := slices.Clone(args)
+	for i := len(spans) - 1; i >= 0; i-- { // from the end: the offsets before stay right
+		sp := spans[i]
+		a := redactedArgs[sp.Arg]
+		redactedArgs[sp.Arg] = a[:sp.From] + "REDACTED" + a[sp.To:]
+	}
+	for k, arg := range args {
+		if redactedArgs[k] == arg {
+			continue
+		}
+		for _, form := range [][2]string{{quotedForm(arg), quotedForm(redactedArgs[k])}, {arg, redactedArgs[k]}} {
+			msg = replaceWord(msg, form[0], form[1])
+		}
+	}
+	// Then by value, where a message quotes a password on its own (a
+	// parser's word on it), escaped or not.
+	for _, sp := range spans {
+		pw := args[sp.Arg][sp.From:sp.To]
+		forms := []string{quotedForm(pw), pw}
 		if unescaped, err := url.PathUnescape(pw); err == nil {
 			forms = append(forms, unescaped)
 		}
@@ -365,75 +384,142 @@ func RedactPasswordsOf(msg string, args []string, commandWord func(string) bool)
 	return msg
 }
 
+// quotedForm is s as %q shows it, without the quotes around it.
+func quotedForm(s string) string { return strings.Trim(strconv.Quote(s), `"`) }
+
+// replaceWord replaces word in msg where it stands as a word of a command
+// line: at the message's ends, or between spaces or quotes. Elsewhere it
+// may be a piece of another word.
+func replaceWord(msg, word, with string) string {
+	edge := regexp.MustCompile(`(^|[\s"'])` + regexp.QuoteMeta(word) + `($|[\s"'])`)
+	// Again while it changes (a bounded number of times: with may hold
+	// word): two words one space apart share that space, and one pass
+	// takes only the first of them.
+	for range 8 {
+		replaced := edge.ReplaceAllStringFunc(msg, func(m string) string {
+			sub := edge.FindStringSubmatch(m)
+			return sub[1] + with + sub[2]
+		})
+		if replaced == msg {
+			break
+		}
+		msg = replaced
+	}
+	return msg
+}
+
+// secretSpan is where a password stands on a command line:
+// args[Arg][From:To].
+type secretSpan struct{ Arg, From, To int }
+
 // passwordsAmong finds what may be a password in args, erring towards
 // too much: a pasted password need not be escaped as its settings
 // require (an "@" or a space in a URL's, a space in a key=value one
 // without quotes), and an unquoted variable is split into words at its
 // spaces, so a password may run on into the next argument.
-func passwordsAmong(args []string, commandWord func(string) bool) []string {
+func passwordsAmong(args []string, ownWord func(string) bool) []secretSpan {
 	var (
-		out []string
+		out []secretSpan
 		// runsOn: the password of the argument before goes on in this
 		// one: to its "@" (a URL's user info), to its closing quote, or
 		// as a word of its own (an unquoted value: of key=value settings,
-		// or a URL's parameter, which ends at an "&").
+		// or a URL's parameter, which ends at an "&"); or the word before
+		// was the key "password", whose "=" and value are still to come.
 		runsOn byte
 	)
+	if ownWord == nil {
+		ownWord = func(string) bool { return false }
+	}
+	// anAtLater says whether a word after args[k] holds an "@": the end of
+	// a URL's user info, where a password held an "@" or a space.
+	anAtLater := func(k int) bool {
+		return slices.ContainsFunc(args[k+1:], func(a string) bool { return strings.Contains(a, "@") })
+	}
 	for k, arg := range args {
+		base := 0 // where arg, as it is cut from the left, starts in args[k]
+		add := func(from, to int) {
+			if to > from {
+				out = append(out, secretSpan{Arg: k, From: base + from, To: base + to})
+			}
+		}
+		cut := func(n int) { arg, base = arg[n:], base+n }
 		// An unquoted value that ended its word may have been the whole
-		// password: it does not run on into a command's name. (An open
-		// quote, or user info whose "@" is still to come, does.)
-		if (runsOn == '=' || runsOn == '&') && commandWord != nil && commandWord(arg) {
+		// password: it does not run on into a command's name or a flag.
+		// (An open quote, or user info whose "@" is still to come, does.)
+		if (runsOn == '=' || runsOn == '&' || runsOn == 'k') && ownWord(arg) {
 			runsOn = 0
 		}
 		switch runsOn {
 		case '@':
 			at := strings.LastIndex(arg, "@")
 			if at < 0 {
-				out = append(out, arg)
+				add(0, len(arg))
 				continue
 			}
-			out = append(out, arg[:at])
-			arg = arg[at:]
+			add(0, at)
+			cut(at)
 		case '\'':
 			end := closingQuote(arg)
 			if end < 0 {
-				out = append(out, arg)
+				add(0, len(arg))
 				continue
 			}
-			out = append(out, arg[:end])
-			arg = arg[end+1:]
-		case '=', '&':
-			// A word that starts settings or a flag of its own ends it.
-			if !settingStart.MatchString(arg) && !strings.Contains(arg, "://") && !strings.HasPrefix(arg, "-") {
-				pw := arg
-				if runsOn == '&' {
-					pw, _, _ = strings.Cut(arg, "&")
-				} else if next := nextSetting.FindStringIndex(arg); next != nil {
-					pw = arg[:next[0]]
-				}
-				out = append(out, pw)
-				if pw == arg {
+			add(0, end)
+			cut(end + 1)
+		case 'k':
+			// "password" "=" "value", or "password" "=value": the shell's
+			// words of "password = value".
+			if rest := strings.TrimLeft(arg, " \t"); strings.HasPrefix(rest, "=") {
+				cut(len(arg) - len(rest) + 1)
+				value := strings.TrimLeft(arg, " \t")
+				cut(len(arg) - len(value))
+				if arg == "" {
+					runsOn = '='
 					continue
 				}
-				arg = arg[len(pw):]
+				arg = "password=" + arg
+				base -= len("password=")
+			}
+		case '=', '&':
+			// A word that starts settings of its own ends it.
+			if !settingStart.MatchString(arg) && !strings.Contains(arg, "://") {
+				end := len(arg)
+				if runsOn == '&' {
+					if amp := strings.IndexByte(arg, '&'); amp >= 0 {
+						end = amp
+					}
+				} else if next := nextSetting.FindStringIndex(arg); next != nil {
+					end = next[0]
+				}
+				add(0, end)
+				if end == len(arg) {
+					continue
+				}
+				cut(end)
 			}
 		}
 		runsOn = 0
 		if i := strings.Index(arg, "://"); i >= 0 {
 			rest := arg[i+3:]
 			if at := strings.LastIndex(rest, "@"); at >= 0 {
-				// The user info runs to the last "@": a password may hold one.
-				if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
-					out = append(out, pw)
+				// The user info runs to the last "@": a password may hold
+				// one, and a space, so that the last "@" stands in a later
+				// word.
+				if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
+					if anAtLater(k) {
+						add(i+3+colon+1, len(arg))
+						runsOn = '@'
+					} else {
+						add(i+3+colon+1, i+3+at)
+					}
 				}
 			} else if host, _, _ := strings.Cut(rest, "/"); strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
 				// user:password without its "@", which then stands in a
 				// later word; or host:port, whose port is a number (or an
 				// IPv6 address in brackets).
-				later := slices.ContainsFunc(args[k+1:], func(a string) bool { return strings.Contains(a, "@") })
-				if _, port, _ := strings.Cut(host, ":"); port != "" && strings.Trim(port, "0123456789") != "" && later {
-					out = append(out, port)
+				colon := strings.IndexByte(host, ':')
+				if port := host[colon+1:]; port != "" && strings.Trim(port, "0123456789") != "" && anAtLater(k) {
+					add(i+3+colon+1, len(arg))
 					runsOn = '@'
 				}
 			}
@@ -443,16 +529,16 @@ func passwordsAmong(args []string, commandWord func(string) bool) []string {
 			switch {
 			case strings.HasPrefix(value, "'"):
 				if end := closingQuote(value[1:]); end >= 0 {
-					out = append(out, value[1:1+end])
+					add(m[1]+1, m[1]+1+end)
 				} else {
-					out = append(out, value[1:])
+					add(m[1]+1, len(arg))
 					runsOn = '\''
 				}
 			case strings.Contains(arg[:m[0]], "?"):
 				// A URL's parameter runs to the next one.
-				pw, _, cut := strings.Cut(value, "&")
-				out = append(out, pw)
-				if !cut && runsOn == 0 && !strings.ContainsAny(arg, " \t\n") {
+				pw, _, found := strings.Cut(value, "&")
+				add(m[1], m[1]+len(pw))
+				if !found && runsOn == 0 && !strings.ContainsAny(args[k], " \t\n") {
 					runsOn = '&'
 				}
 			default:
@@ -462,16 +548,19 @@ func passwordsAmong(args []string, commandWord func(string) bool) []string {
 				if next != nil {
 					value = value[:next[0]]
 				}
-				out = append(out, strings.TrimSpace(value))
+				add(m[1], m[1]+len(strings.TrimRight(value, " \t\n")))
 				// Settings with a space in them were quoted whole: the
 				// shell split nothing off them.
-				if next == nil && runsOn == 0 && !strings.ContainsAny(arg, " \t\n") {
+				if next == nil && runsOn == 0 && !strings.ContainsAny(args[k], " \t\n") {
 					runsOn = '='
 				}
 			}
 		}
+		if runsOn == 0 && passwordKeyLast.MatchString(arg) {
+			runsOn = 'k'
+		}
 	}
-	return slices.DeleteFunc(out, func(pw string) bool { return pw == "" })
+	return out
 }
 
 // closingQuote is the index of the quote that ends a single-quoted value
@@ -491,6 +580,7 @@ func closingQuote(s string) int {
 
 var (
 	argPasswordField = regexp.MustCompile(`(?i)password\s*=\s*`)
+	passwordKeyLast  = regexp.MustCompile(`(?i)(^|\s)password\s*$`)
 	nextSetting      = regexp.MustCompile(`\s+[A-Za-z_]+\s*=`)
 	settingStart     = regexp.MustCompile(`^[A-Za-z_]+\s*=`)
 )

@@ -39,6 +39,10 @@ type Claimed struct {
 	Registered, Revived, Retired int
 	// Swept says this claim was the one sweep of the last SweepEvery.
 	Swept bool
+	// DBNow is the database's clock as the claim read its orders (zero if
+	// it took none): the clock their SentAt is on, which a host's own may
+	// be minutes off.
+	DBNow time.Time
 }
 
 // How finding work stays proportional to the work.
@@ -108,6 +112,9 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			return fmt.Errorf("claiming due orders: %w", err)
 		}
 		for _, m := range met {
+			if m.ReadAt.After(claimed.DBNow) {
+				claimed.DBNow = m.ReadAt
+			}
 			switch m.NotPollable {
 			case "":
 				claimed.Orders = append(claimed.Orders, m.Order)
@@ -132,6 +139,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 type claimedOrder struct {
 	Order
 	NotPollable NotPollable `db:"not_pollable"`
+	ReadAt      time.Time   `db:"read_at"`
 }
 
 // claimDueSQL leases the due orders. It reads only zwatch's due index, and
@@ -203,7 +211,8 @@ SELECT met.order_id::text AS id,
        met.sent_at,
        settled.attempts,
        settled.first_checked_at,
-       COALESCE(met.not_pollable, '') AS not_pollable
+       COALESCE(met.not_pollable, '') AS not_pollable,
+       clock_timestamp() AS read_at
 FROM met
 JOIN settled ON settled.order_id = met.order_id`)
 

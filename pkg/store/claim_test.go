@@ -61,6 +61,30 @@ func TestClaimDeletesLongFinishedBookkeeping(t *testing.T) {
 	}
 }
 
+// A claim says what the database's clock showed as it read its orders:
+// their SentAt is on that clock, which the host's may be minutes off.
+func TestClaimReadsTheDatabasesClock(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.SendOrdersAt(integ, time.Now().Add(-time.Hour), "1")
+	var before, after time.Time
+	if err := db.SQL.Get(&before, `SELECT clock_timestamp()`); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := db.Store.ClaimBatch(context.Background(), firstChunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL.Get(&after, `SELECT clock_timestamp()`); err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed.Orders) != 1 || claimed.DBNow.Before(before) || claimed.DBNow.After(after) {
+		t.Errorf("claimed %d orders with the database's clock at %v, want 1 and a time between %v and %v",
+			len(claimed.Orders), claimed.DBNow, before, after)
+	}
+}
+
 // Issue 9.2: a shop transaction holding a newly sent order, and another
 // holding an order that is due, FOR UPDATE never stall a claim: zwatch
 // never locks a shop row, not even through a foreign key, so the claim

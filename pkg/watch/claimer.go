@@ -230,6 +230,9 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if !claimed.DBNow.IsZero() {
+		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
+	}
 	orders := claimed.Orders
 	if err := c.dispatch(orders); err != nil {
 		return false, err

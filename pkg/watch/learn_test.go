@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -221,5 +222,28 @@ func TestRunsFollowThePlanTheRefitSaved(t *testing.T) {
 	other.FirstDelay = 20 * time.Second
 	if r := report(other); math.IsInf(r.FirstCheck, 1) || r.FirstCheck != saved.FirstCheck {
 		t.Errorf("with another --first-delay: first check %v s, want a plan made afresh, first asked at %v s", r.FirstCheck, saved.FirstCheck)
+	}
+}
+
+// An order's SentAt is on the database's clock; a host whose clock is
+// minutes off it plans every order as a host in step would, once a claim
+// has read the database's clock.
+func TestAHostClockOffTheDatabasesPlansTheSame(t *testing.T) {
+	cfg := watch.DefaultConfig()
+	dbNow := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	sent := dbNow.Add(-cfg.FirstDelay)
+	o := store.Order{ID: "o", IntegrationID: "panel", SentAt: &sent}
+	next := func(hostAhead time.Duration) time.Duration {
+		sched := watch.NewLearningScheduler(watch.PINProfile(), nil, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1)
+		claimedAt := dbNow.Add(-time.Second).Add(hostAhead)
+		sched.ReadDatabaseClock(dbNow.Add(-time.Second), claimedAt)
+		askedAt := dbNow.Add(hostAhead) // the host's clock as the request left
+		return sched.Next(o, askedAt, askedAt.Add(50*time.Millisecond))
+	}
+	inStep := next(0)
+	for _, ahead := range []time.Duration{-10 * time.Minute, -3 * time.Minute, 3 * time.Minute, 10 * time.Minute} {
+		if got := next(ahead); got != inStep {
+			t.Errorf("host clock %v ahead of the database's: next check in %v, a host in step says %v", ahead, got, inStep)
+		}
 	}
 }

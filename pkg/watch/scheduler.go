@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -40,6 +41,10 @@ type Scheduler struct {
 	mu        sync.Mutex
 	plans     map[string]*CheckPlan
 	predicted map[string]Predicted
+
+	// dbAhead is how far the database's clock, on which an order's SentAt
+	// is, runs ahead of this host's (nanoseconds; negative: behind).
+	dbAhead atomic.Int64
 }
 
 // MaxCheckWait is the floor of issue 11: every waiting order is asked at
@@ -192,6 +197,13 @@ func decodeNext(saved []float64) []float64 {
 	return out
 }
 
+// ReadDatabaseClock notes that the database's clock showed dbNow at this
+// host's localNow (a claim's reading of it, off by the commit's round trip
+// at most), so that Next can place this host's times on it.
+func (s *Scheduler) ReadDatabaseClock(dbNow, localNow time.Time) {
+	s.dbAhead.Store(int64(dbNow.Sub(localNow)))
+}
+
 // Next is how long after now an order asked about at askedAt, and found
 // waiting (or not answered), is due again.
 func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
@@ -199,6 +211,10 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 		return s.fixed.Next(o.Attempts + 1)
 	}
 	plan, _ := s.Plan(o.IntegrationID)
+	// On the database's clock, as SentAt is: a host minutes off would
+	// otherwise plan every order from the wrong age.
+	ahead := time.Duration(s.dbAhead.Load())
+	askedAt, now = askedAt.Add(ahead), now.Add(ahead)
 	asked := askedAt.Sub(*o.SentAt).Seconds() * s.scale
 	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
 	minWait := time.Duration(float64(minCheckWait) / s.scale)

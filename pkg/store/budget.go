@@ -22,14 +22,18 @@ import (
 // the clock has fallen behind it, so an idle panel never saves up a burst.
 
 // SendTimes is one reservation on a panel's budget: Count send times,
-// Interval apart, from First. They are on the database's clock; DBNow is
-// that clock when the reservation was made, so that a run can place them on
-// its own.
+// Interval apart, from First. They are on the database's clock. So that a
+// run can place them on its own, DBNow is that clock when the reservation
+// was made and DBStart when its statement began there, and Sent and
+// Received are the run's clock around the statement alone (not around a
+// wait for a connection of the pool).
 type SendTimes struct {
 	First    time.Time
 	Count    int
 	Interval time.Duration
-	DBNow    time.Time
+
+	DBStart, DBNow time.Time
+	Sent, Received time.Time
 }
 
 // At is the i-th send time, counting from 0.
@@ -72,7 +76,8 @@ const reserveSendsSQL = `
 	)
 	SELECT reserved.integration_id::text AS integration_id,
 	       reserved.next_free_at - wanted.span_us * interval '1 microsecond' AS first_send_at,
-	       reserved.reserved_at AS db_now
+	       reserved.reserved_at AS db_now,
+	       statement_timestamp() AS db_start
 	FROM reserved
 	JOIN wanted ON wanted.integration_id = reserved.integration_id`
 
@@ -115,15 +120,27 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 		IntegrationID string    `db:"integration_id"`
 		First         time.Time `db:"first_send_at"`
 		Now           time.Time `db:"db_now"`
+		Start         time.Time `db:"db_start"`
 	}
-	// One round trip, not a transaction: the run reads the database's clock
-	// off it (DBNow) as if taken in its middle, and BEGIN and COMMIT around
-	// it would put that reading off by a round trip and a commit's flush,
-	// about as much as the lateness a send time allows. Under a stricter
-	// default isolation it may fail where another run moved the clock
-	// meanwhile, and is sent again.
-	err := s.againIfSerialization(func() error {
-		return s.db.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+	// One statement, not a transaction: the run reads the database's clock
+	// off its round trip (DBNow), and BEGIN and COMMIT around it would put
+	// that reading off by a round trip and a commit's flush, about as much
+	// as the lateness a send time allows. On a connection already taken, so
+	// that the trip timed is the statement's. Under a stricter default
+	// isolation it may fail where another run moved the clock meanwhile,
+	// and is sent again.
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
+	}
+	defer conn.Close()
+	var sent, received time.Time
+	err = s.againIfSerialization(func() error {
+		rows = rows[:0]
+		sent = time.Now()
+		err := conn.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+		received = time.Now()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
@@ -133,7 +150,8 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 	for _, row := range rows {
 		if k, ok := asked[row.IntegrationID]; ok && held[k].Count == 0 {
 			w := wanted[k]
-			held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval, DBNow: row.Now}
+			held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval,
+				DBStart: row.Start, DBNow: row.Now, Sent: sent, Received: received}
 			found++
 		}
 	}

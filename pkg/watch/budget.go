@@ -44,9 +44,14 @@ const (
 	budgetGiveUp = 5 * time.Second
 
 	// dbClockRefresh is how long a reading of the database's clock is
-	// trusted before a later one replaces it even with a slower round trip,
-	// so that two clocks drifting apart over a long run stay matched.
+	// trusted before a later one replaces it even with a slower round trip
+	// (up to twice as slow, and a millisecond), so that two clocks drifting
+	// apart over a long run stay matched; after dbClockStale, any reading
+	// does. Clocks drift by parts per million: a reading a minute old is off
+	// by a fraction of a millisecond, one from a round trip held up by the
+	// host by half the delay.
 	dbClockRefresh = 10 * time.Second
+	dbClockStale   = time.Minute
 )
 
 // sharedBudget paces this run's requests to one panel on the panel's shared
@@ -209,7 +214,7 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		b.log.Info("the panel's shared request budget can be reserved again", "integration", b.integration.Name)
 	}
 	b.failingSince, b.failure = time.Time{}, nil
-	b.clock.observe(got.sent, got.received, got.held.DBNow)
+	b.clock.observe(got.held)
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
@@ -243,11 +248,11 @@ type sendBatch struct {
 
 // sendAsk is one panel's reservation in a batch, and what became of it.
 type sendAsk struct {
-	wanted         store.SendsWanted
-	done           chan struct{}
-	held           store.SendTimes
-	err            error
-	sent, received time.Time // the statement's round trip, for the panel's clock
+	wanted   store.SendsWanted
+	done     chan struct{}
+	held     store.SendTimes
+	err      error
+	received time.Time // when the statement's answer came (held has the trip it timed)
 }
 
 func newSendBatch(ctx context.Context, st *store.Store, runID string, timeDB func(time.Time)) *sendBatch {
@@ -302,7 +307,7 @@ func (sb *sendBatch) lead() {
 		received := time.Now()
 		sb.timeDB(sent)
 		for k, a := range asks {
-			a.sent, a.received, a.err = sent, received, err
+			a.received, a.err = received, err
 			if err == nil {
 				a.held = held[k]
 			}
@@ -355,20 +360,27 @@ func (b *sharedBudget) Close(ctx context.Context) {
 
 // dbClock places the database's times on this process's monotonic clock.
 // Each reading comes from a reservation's round trip: the database read its
-// clock somewhere within it, so the reading is off by at most half the trip,
-// and the quickest trip gives the best reading.
+// clock at the end of its own part of the trip (after a wait for the
+// budget's row lock, say), which it reports; of the rest, the travel there
+// and back, the way back is taken for half. The reading is off by at most
+// half the travel, and the quickest travel gives the best reading.
 type dbClock struct {
-	at  time.Time // local, with a monotonic reading: the middle of the trip
-	db  time.Time // the database's clock then
-	rtt time.Duration
+	at     time.Time // local, with a monotonic reading: when the database read its clock
+	db     time.Time // the database's clock then
+	travel time.Duration
 }
 
-func (c *dbClock) observe(sent, received, dbNow time.Time) {
-	rtt := received.Sub(sent)
-	if !c.at.IsZero() && rtt > c.rtt && received.Sub(c.at) < dbClockRefresh {
-		return
+func (c *dbClock) observe(st store.SendTimes) {
+	trip := st.Received.Sub(st.Sent)
+	work := min(max(st.DBNow.Sub(st.DBStart), 0), trip)
+	travel := trip - work
+	if !c.at.IsZero() && travel > c.travel {
+		age := st.Received.Sub(c.at)
+		if age < dbClockRefresh || age < dbClockStale && travel > 2*c.travel+time.Millisecond {
+			return
+		}
 	}
-	c.at, c.db, c.rtt = sent.Add(rtt/2), dbNow, rtt
+	c.at, c.db, c.travel = st.Received.Add(-travel/2), st.DBNow, travel
 }
 
 // local is the moment of this process's clock that shows dbTime on the

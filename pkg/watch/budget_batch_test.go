@@ -2,6 +2,9 @@ package watch
 
 import (
 	"context"
+	"database/sql"
+	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -77,5 +80,82 @@ func TestPanelsReservingAtOnceShareOneStatement(t *testing.T) {
 	}
 	if sb.leading || len(sb.asks) != 0 {
 		t.Errorf("after the batch: leading %v, %d callers left asking", sb.leading, len(sb.asks))
+	}
+}
+
+// A run whose first reservation waits (for a connection of its pool, busy
+// with claims and saves, or for the budget's row, locked by another run)
+// still places its send times where the database's clock has them: the
+// wait is not taken for travel. Two runs at 1 request a second then never
+// send two within one second. Before, the database's reading was taken for
+// the middle of the whole wait, and the second run sent ~250 ms early.
+func TestASlowReservationDoesNotPutSendTimesEarly(t *testing.T) {
+	t.Parallel()
+	for _, busy := range []string{"pool", "row lock"} {
+		t.Run(busy, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			integ := store.Integration{ID: db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}), Name: "p"}
+			ctx := context.Background()
+			sqlB, err := sql.Open("postgres", db.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sqlB.Close()
+			sqlB.SetMaxOpenConns(1)
+			a := newSharedBudget(newSendBatch(ctx, db.Store, "run-a", func(time.Time) {}), integ, 1, slog.New(slog.DiscardHandler))
+			b := newSharedBudget(newSendBatch(ctx, store.New(sqlB), "run-b", func(time.Time) {}), integ, 1, slog.New(slog.DiscardHandler))
+
+			var (
+				mu   sync.Mutex
+				sent []time.Time
+			)
+			until := time.Now().Add(6 * time.Second)
+			send := func(bud *sharedBudget) {
+				for time.Now().Before(until) {
+					if _, err := bud.Wait(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					sent = append(sent, time.Now())
+					mu.Unlock()
+				}
+			}
+			var wg sync.WaitGroup
+			wg.Go(func() { send(a) })
+			time.Sleep(1500 * time.Millisecond) // A's reservations made the budget's row
+			switch busy {
+			case "pool":
+				conn, err := sqlB.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.AfterFunc(500*time.Millisecond, func() { conn.Close() })
+			case "row lock":
+				tx, err := db.SQL.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec(`SELECT 1 FROM zwatch_panel_budgets WHERE integration_id = $1 FOR UPDATE`, integ.ID); err != nil {
+					t.Fatal(err)
+				}
+				time.AfterFunc(500*time.Millisecond, func() { tx.Rollback() })
+			}
+			wg.Go(func() { send(b) })
+			wg.Wait()
+
+			slices.SortFunc(sent, time.Time.Compare)
+			for i := range sent {
+				n := 0
+				for j := i; j < len(sent) && sent[j].Sub(sent[i]) < time.Second; j++ {
+					n++
+				}
+				if n > 1 {
+					t.Errorf("%d requests left within one second from %v at 1 a second (of %d)", n, sent[i], len(sent))
+					break
+				}
+			}
+		})
 	}
 }

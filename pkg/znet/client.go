@@ -90,7 +90,11 @@ func NewHTTPClient(maxIdlePerPanel int, timeout time.Duration) *http.Client {
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   maxIdlePerPanel,
-			IdleConnTimeout:       90 * time.Second,
+			// Shorter than the keep-alive of the web servers panels run on
+			// (Apache's and LiteSpeed's 5 s): a connection the panel may
+			// be closing as a request goes out on it fails the request,
+			// which is not repeated (see call).
+			IdleConnTimeout: 3 * time.Second,
 		},
 		Timeout:       timeout,
 		CheckRedirect: refuseRedirect,
@@ -135,6 +139,13 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	}
 	// Shared-hosting firewalls tend to block Go's default User-Agent.
 	req.Header.Set("User-Agent", "zwatch")
+	// A GET that fails on a kept-alive connection after it went out, Go's
+	// transport sends again on its own: unseen, and outside the panel's
+	// request budget, though the panel (or a firewall in front of it) may
+	// have read it before hanging up. A request with a body but no GetBody
+	// is one it never repeats; the body is empty, so that on the wire it
+	// is the same GET. The failure is the order's, asked again in its turn.
+	req.Body, req.GetBody, req.ContentLength = noBody{}, nil, 0
 
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -168,6 +179,12 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	}
 	return nil
 }
+
+// noBody is an empty request body the transport cannot read again.
+type noBody struct{}
+
+func (noBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noBody) Close() error             { return nil }
 
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {

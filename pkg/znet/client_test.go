@@ -181,6 +181,41 @@ func TestCheckPinFaults(t *testing.T) {
 	}
 }
 
+// A panel that reads a request on a kept-alive connection and hangs up is
+// not asked again behind zwatch's back: Go's transport would repeat the GET
+// on a new connection, a request the panel's budget never counted. The
+// order's request fails instead, and the request on the wire is a plain GET
+// all the same.
+func TestAPanelThatHangsUpOnAKeptAliveConnectionIsNotAskedAgain(t *testing.T) {
+	s, c := newFake(t)
+	s.Script("1000", znettest.Waiting(""))
+	if _, err := c.CheckPin(context.Background(), "1000"); err != nil {
+		t.Fatal(err)
+	}
+	s.Script("1001", znettest.HangUp(), znettest.Waiting(""))
+	_, err := c.CheckPin(context.Background(), "1001")
+	if e := asError(t, err); e.Kind != KindTransient {
+		t.Errorf("got %v, want a transient error", err)
+	}
+	if n := s.Requests("1001"); n != 1 {
+		t.Errorf("the panel was asked %d times about the order that hung up, want 1", n)
+	}
+
+	var got *http.Request
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		fmt.Fprint(w, "OK|1| |")
+	}))
+	defer plain.Close()
+	if _, err := newTestClient(t, plain.URL, secret).CheckPin(context.Background(), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != http.MethodGet || got.ContentLength != 0 || len(got.TransferEncoding) != 0 || got.Header.Get("Content-Length") != "" {
+		t.Errorf("the panel got %s with length %d, transfer encoding %q, Content-Length %q; want a GET without a body",
+			got.Method, got.ContentLength, got.TransferEncoding, got.Header.Get("Content-Length"))
+	}
+}
+
 func TestCheckPinEmptyReferans(t *testing.T) {
 	s, c := newFake(t)
 	if _, err := c.CheckPin(context.Background(), "  "); err == nil {

@@ -58,3 +58,32 @@ func TestARunWhoseDatabaseHangsIsGivenUp(t *testing.T) {
 		t.Errorf("the next run completed %d orders, want all %d: %+v", sum.Total.Completed, len(ids), sum.Total)
 	}
 }
+
+// A panel that reads a request on a kept-alive connection and hangs up
+// hears it once: the run's count of requests is the panel's, and the
+// panel's rate holds in every second.
+func TestAPanelHangingUpHearsEachRequestOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order(referans(7000)) // answered normally: leaves a connection to reuse
+	e.znet.Script(referans(7000), znettest.Waiting(""))
+	for i := 1; i < 5; i++ {
+		// first request: dropped after reading it; the retry: answered
+		e.znet.Script(referans(7000+i), znettest.HangUp(), znettest.Waiting(""))
+		e.order(referans(7000 + i))
+	}
+	cfg := e.config()
+	cfg.Rate = 1
+	cfg.PerIntegration = 1
+	cfg.MaxDuration = 20 * time.Second
+
+	sum := e.run(cfg)
+
+	total := e.znet.TotalRequests()
+	if got := e.znet.MaxRequestsPerSecond(); got > 1 {
+		t.Errorf("the panel saw %d requests within one second, --rate is 1", got)
+	}
+	if total != sum.Total.Asked {
+		t.Errorf("zwatch asked %d times, the panel received %d requests", sum.Total.Asked, total)
+	}
+}

@@ -68,7 +68,7 @@ func TestAPanelHangingUpHearsEachRequestOnce(t *testing.T) {
 	e.order(referans(7000)) // answered normally: leaves a connection to reuse
 	e.znet.Script(referans(7000), znettest.Waiting(""))
 	for i := 1; i < 5; i++ {
-		// first request: dropped after reading it; the retry: answered
+		// The first request is read and hung up on; a second would be answered.
 		e.znet.Script(referans(7000+i), znettest.HangUp(), znettest.Waiting(""))
 		e.order(referans(7000 + i))
 	}

@@ -145,6 +145,11 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 
 const failingPrefix = "failing integrations: "
 
+// runsReadForFailing is how many of the last runs previousRun reads to find
+// the newest that did not fail: after as many failed runs in a row, every
+// failing panel is said again.
+const runsReadForFailing = 30
+
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 // previousFailing is what the previous run said was failing.
@@ -154,14 +159,23 @@ type previousFailing struct {
 }
 
 // previousRun reads which panels the last recorded run found failing. A
-// dry run prints everything anyway; a run that cannot tell says everything.
+// run that failed (exit 1: a lock on the shop's table, the database gone, the
+// metrics file) recorded its failure instead, and may not have asked any
+// panel: the run before it tells. A dry run prints everything anyway; a run
+// that cannot tell says everything.
 func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
 	if cfg.DryRun {
 		return previousFailing{}
 	}
-	runs, err := st.LastRuns(ctx, 1)
+	runs, err := st.LastRuns(ctx, runsReadForFailing)
 	if err != nil {
 		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
+		return previousFailing{}
+	}
+	read := len(runs)
+	runs = slices.DeleteFunc(runs, func(r store.Run) bool { return r.ExitStatus == ExitFatal })
+	if read > 0 && len(runs) == 0 {
+		// Every run read failed: what the panels did is not known.
 		return previousFailing{}
 	}
 	prev := previousFailing{known: true, ids: map[string]string{}}

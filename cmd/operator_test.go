@@ -422,6 +422,41 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 	}
 }
 
+// A run that fails (exit 1: here a lock on the shop's table) records its
+// failure, not the panels: the run after it still knows which panel was
+// failing, and neither mails it as new nor shows it up.
+func TestAFailedRunDoesNotForgetAFailingPanel(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"151", "152", "153", "154"} {
+		s.order(ref)
+	}
+	s.znet.SetDown(znettest.Empty())
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	quiet := func() result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--metrics-file", metricsFile)
+	}
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+	}
+	tx := s.db.BeginHolding(`LOCK TABLE product_orders IN ACCESS EXCLUSIVE MODE`)
+	if r := quiet(); r.code != 1 {
+		t.Errorf("a run meeting a lock on the shop's table: exit %d, want 1\n%s", r.code, r.all())
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if r := quiet(); r.code != 3 || r.all() != "" {
+		t.Errorf("the run after the failed one, nothing due: exit %d (want 3), cron mails %q (want nothing)", r.code, r.all())
+	}
+	if up := readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); up != 0 {
+		t.Errorf("after it zwatch_integration_up is %v, want 0", up)
+	}
+}
+
 func TestSmallCommandLineTruths(t *testing.T) {
 	t.Parallel()
 	var errOut strings.Builder

@@ -118,9 +118,13 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 			}
 		}
 		if werr := metrics.WriteFile(opts.MetricsFile, m); werr != nil {
-			if err == nil {
+			switch exitStatus(err) {
+			case ExitOK, ExitAttention:
+				// Exit 1 over 3: what the metrics say, and the alerts that
+				// read them, is stale, and nothing else tells. (The notes
+				// of a run that exits 3 are out already.)
 				err = fatal(werr)
-			} else {
+			default:
 				logger.Error("the metrics file was not written", "err", werr)
 			}
 		}

@@ -644,27 +644,37 @@ func TestRecommendedCronLineIsTheDefaults(t *testing.T) {
 }
 
 // Should the metrics file still fail at the end (its directory went away
-// during the run), the run exits 1 and is recorded with exit status 1.
+// during the run), the run exits 1 and is recorded with exit status 1; also
+// one that would have exited 3, for a person to look: the metrics other
+// alerts read are stale, and exit 1 says so.
 func TestRunIsRecordedWithTheStatusItExitsWith(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.order("151")
-	dir := filepath.Join(t.TempDir(), "textfile")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s.znet.SetResponder(func(string, int) znettest.Answer {
-		os.RemoveAll(dir)
-		return znettest.Waiting("")
-	})
+	for name, answer := range map[string]znettest.Answer{
+		"waiting":       znettest.Waiting(""),
+		"answer unused": znettest.Raw(200, []byte("OK|7| |x")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			s.order("151")
+			dir := filepath.Join(t.TempDir(), "textfile")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			s.znet.SetResponder(func(string, int) znettest.Answer {
+				os.RemoveAll(dir)
+				return answer
+			})
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", filepath.Join(dir, "zwatch.prom"))
+			r := zwatch(t, s.db, "check-pending", "-q", "--metrics-file", filepath.Join(dir, "zwatch.prom"))
 
-	if r.code != 1 || !strings.Contains(r.stderr, "metrics file") {
-		t.Errorf("exit %d, want 1 saying the metrics file could not be written\n%s", r.code, r.all())
-	}
-	if runs := stats(t, s.db).Runs; len(runs) != 1 || runs[0].ExitStatus != 1 || runs[0].Error == "" {
-		t.Errorf("recorded runs %+v, want one with exit status 1 and why", runs)
+			if r.code != 1 || !strings.Contains(r.stderr, "metrics file") {
+				t.Errorf("exit %d, want 1 saying the metrics file could not be written\n%s", r.code, r.all())
+			}
+			if runs := stats(t, s.db).Runs; len(runs) != 1 || runs[0].ExitStatus != 1 || runs[0].Error == "" {
+				t.Errorf("recorded runs %+v, want one with exit status 1 and why", runs)
+			}
+		})
 	}
 }
 

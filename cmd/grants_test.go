@@ -638,6 +638,45 @@ func TestMigrateByARoleNotOwningTheShopsTablesChangesNothing(t *testing.T) {
 	}
 }
 
+// A superuser, or a member of the owner's role, is refused too: the
+// migrations would run, but zwatch's tables would be its own, and the owner
+// could neither read their versions nor grant them. The line says how to
+// migrate as the owner, also one that cannot log in, and that way works.
+func TestMigrateByASuperuserNotOwningTheShopsTablesIsRefused(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	owner, _ := db.NewRole()
+	db.Exec(`ALTER ROLE ` + owner + ` NOLOGIN`)
+	db.Exec(`ALTER TABLE product_orders OWNER TO ` + owner)
+	db.Exec(`ALTER TABLE integrations OWNER TO ` + owner)
+	db.Exec(`GRANT CREATE, USAGE ON SCHEMA public TO ` + owner)
+	r := zwatch(t, db, "migrate") // as the tests' superuser
+	if r.code != 1 || !strings.Contains(r.stderr, "is not the owner of product_orders, "+owner) ||
+		!strings.Contains(r.stderr, "options='-c role="+owner+"'") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate as a superuser: exit %d, want 1 and one line naming the owner and the way\n%s", r.code, r.all())
+	}
+	var tables int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	if tables != 0 {
+		t.Errorf("%d of zwatch's tables were created by the refused migrate", tables)
+	}
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("options", "-c role="+owner)
+	u.RawQuery = q.Encode()
+	if r := zwatchAt(t, u.String(), "migrate"); r.code != 0 {
+		t.Fatalf("migrate with options='-c role=%s': exit %d\n%s", owner, r.code, r.all())
+	}
+	var notTheOwners int
+	db.Get(&notTheOwners, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%' AND tableowner <> $1`, owner)
+	if notTheOwners != 0 {
+		t.Errorf("%d of zwatch's tables do not belong to the owner of product_orders", notTheOwners)
+	}
+}
+
 // On PostgreSQL's default search path ("$user", public) an owner with a
 // schema of its own name would get zwatch's tables there, out of the
 // run-time role's reach, beside the shop's in public: migrate says so and

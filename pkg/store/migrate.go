@@ -114,11 +114,13 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	return done, nil
 }
 
-// migrateCheckSQL: whether the role is, or is a member of, the owner of
-// product_orders (as found on the search path), and the schemas of that
-// table and of what the migrations create; no row without the table.
+// migrateCheckSQL: whether the role is the owner of product_orders (as
+// found on the search path), or may act as it (a superuser, a member), and
+// the schemas of that table and of what the migrations create; no row
+// without the table.
 const migrateCheckSQL = `
-SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
+SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owns,
+       pg_has_role(current_user, c.relowner, 'MEMBER') AS may_act_as_owner,
        pg_get_userbyid(c.relowner) AS owner,
        current_user AS role,
        c.relnamespace::regnamespace::text AS shop_schema,
@@ -146,6 +148,7 @@ WHERE c.oid = to_regclass('product_orders')`
 func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	var found []struct {
 		Owns        bool   `db:"owns"`
+		MayActAs    bool   `db:"may_act_as_owner"`
 		Owner       string `db:"owner"`
 		Role        string `db:"role"`
 		ShopSchema  string `db:"shop_schema"`
@@ -159,6 +162,14 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	switch {
 	case len(found) != 1:
 		return nil
+	case (fresh || shopAltered) && !found[0].Owns && found[0].MayActAs:
+		// A superuser, or a member of the owner's role: the migrations
+		// would succeed, but zwatch's tables would be its own, and the
+		// owner could neither read their versions nor grant them to
+		// zwatch's role.
+		return fmt.Errorf("role %s is not the owner of product_orders, %s, and zwatch's tables would belong to %s, out of reach of the grants %s gives: "+
+			"run zwatch migrate as %s, or, for an owner that cannot log in, add options='-c role=%s' to the connection settings (nothing was changed)",
+			found[0].Role, found[0].Owner, found[0].Role, found[0].Owner, found[0].Owner, found[0].Owner)
 	case (fresh || shopAltered) && !found[0].Owns:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)

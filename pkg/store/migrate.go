@@ -141,9 +141,11 @@ WHERE c.oid = to_regclass('product_orders')`
 // The schemas are looked at only on a database never migrated, where
 // goose would create its version table first: where zwatch's tables stand
 // already, the shop made that layout work. The owner is looked at there
-// too, and wherever a pending migration alters or indexes product_orders
-// (shopAltered); one that alters only zwatch's tables may be applied by
-// the role that owns them. A partitioned product_orders is refused where
+// too (the owner itself: a superuser would make zwatch's tables its own),
+// and wherever a pending migration alters or indexes product_orders
+// (shopAltered: a role that may act as the owner, as whoever made zwatch's
+// tables there did); one that alters only zwatch's tables may be applied
+// by the role that owns them. A partitioned product_orders is refused where
 // a pending migration would index it (see below).
 func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	var found []struct {
@@ -162,15 +164,16 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	switch {
 	case len(found) != 1:
 		return nil
-	case (fresh || shopAltered) && !found[0].Owns && found[0].MayActAs:
+	case fresh && !found[0].Owns && found[0].MayActAs:
 		// A superuser, or a member of the owner's role: the migrations
 		// would succeed, but zwatch's tables would be its own, and the
 		// owner could neither read their versions nor grant them to
-		// zwatch's role.
+		// zwatch's role. Where they stand already, whoever made them
+		// may go on migrating them.
 		return fmt.Errorf("role %s is not the owner of product_orders, %s, and zwatch's tables would belong to %s, out of reach of the grants %s gives: "+
 			"run zwatch migrate as %s, or, for an owner that cannot log in, add options='-c role=%s' to the connection settings (nothing was changed)",
 			found[0].Role, found[0].Owner, found[0].Role, found[0].Owner, found[0].Owner, found[0].Owner)
-	case (fresh || shopAltered) && !found[0].Owns:
+	case (fresh || shopAltered) && !found[0].MayActAs:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
 	case shopAltered && found[0].Partitioned:

@@ -227,6 +227,10 @@ func TestDisabledIntegrationsOrdersArePausedNotPending(t *testing.T) {
 	if r := zwatch(t, s.db, "list", "--paused"); r.code != 0 || !strings.Contains(r.stdout, paused[:8]) {
 		t.Errorf("list --paused: exit %d\n%s", r.code, r.all())
 	}
+	// Nor does it say when zwatch asks next: not until it is enabled.
+	if r := zwatch(t, s.db, "list", "--paused", "-o", "json"); r.code != 0 || strings.Contains(r.stdout, "next_check_at") {
+		t.Errorf("list --paused -o json: exit %d, want 0 and no next check\n%s", r.code, r.all())
+	}
 }
 
 func TestListSaysHowManyMoreAreNotShown(t *testing.T) {

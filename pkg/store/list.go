@@ -106,7 +106,9 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 			       -- No age can be told of an infinite "sentAt".
 			       CASE WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END AS sent_at,
 			       COALESCE(c.attempts, 0) AS attempts,
-			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL THEN c.next_check_at END AS next_check_at,
+			       -- None for an order zwatch will not ask about: done,
+			       -- given up, or paused with its integration.
+			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
 			       c.last_error,
 			       c.given_up_at,
 			       o."completedAt" AS completed_at,

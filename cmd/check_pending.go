@@ -94,8 +94,8 @@ line that starts a run every minute.
 
 With -q a run prints only what a person should read: once, a panel that
 starts failing, orders that became stuck, and a panel that answers again;
-in every run while it lasts, answers the database would not take and
-orders released for want of their panel's budget. A panel that was already
+in every run while it lasts, answers the database would not take, answers
+zwatch could not use, and orders released for want of their panel's budget. A panel that was already
 failing in the previous run is not reported again (the exit status stays 3
 until it answers again; zwatch stats shows it).
 
@@ -103,7 +103,8 @@ Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
 orders became stuck (or had a PIN too long for the shop's column), an order
 already held a PIN other than znet's, some of znet's answers could not be
-saved, or a panel's request budget could not be reserved. SIGINT/SIGTERM
+saved or used (an unknown status, a done answer cut short, a corrupt
+PIN), or a panel's request budget could not be reserved. SIGINT/SIGTERM
 stop it cleanly: nothing more is claimed, requests in flight are cancelled
 and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)

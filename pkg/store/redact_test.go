@@ -13,6 +13,10 @@ func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
 		{`x#ab1 and #ab1y`, "#ab1", `xREDACTED and #ab1y`},
 		{`x#a# y`, "#a#", `xREDACTED y`},
 		{`ab`, "", `ab`},
+		// A role's name holds its words with "_": "shop_owner" is not
+		// "shop_" and the password "owner".
+		{`read only for user "shop_owner"`, "owner", `read only for user "shop_owner"`},
+		{`user owner_2 with owner`, "owner", `user owner_2 with REDACTED`},
 	} {
 		if got := redactPassword(c.msg, c.password); got != c.want {
 			t.Errorf("redactPassword(%q, %q) = %q, want %q", c.msg, c.password, got, c.want)

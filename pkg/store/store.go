@@ -317,8 +317,9 @@ func redactPassword(msg, password string) string {
 		return strings.ReplaceAll(msg, password, "REDACTED")
 	}
 	// A word's edge is needed only where the password has a letter or digit:
-	// "#ab1" in "x#ab1" is the password all the same.
-	left, right := `(^|[^\pL\pN])`, `($|[^\pL\pN])`
+	// "#ab1" in "x#ab1" is the password all the same. "_" joins a name's
+	// words ("shop_owner"), as letters do.
+	left, right := `(^|[^\pL\pN_])`, `($|[^\pL\pN_])`
 	first, _ := utf8.DecodeRuneInString(password)
 	last, _ := utf8.DecodeLastRuneInString(password)
 	if !unicode.IsLetter(first) && !unicode.IsDigit(first) {

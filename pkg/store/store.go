@@ -806,7 +806,8 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 			"in the connection settings", server, sslModeOf(cfg))}
 	case pqErr != nil && pqErr.Code == pqerror.InvalidPassword:
 		return &ConnectError{AuthFailed, fmt.Sprintf("%s answered: authentication failed for user %q: "+
-			"check the user and password in the connection settings", server, cfg.User)}
+			"check the user and password in the connection settings (a password file, ~/.pgpass or $PGPASSFILE, "+
+			"is read only if no one but its owner may read it: chmod 600)", server, cfg.User)}
 	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
 		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
 			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}

@@ -44,8 +44,11 @@ var RuntimeGrants = []Grant{
 // a locked-down one does not. Names must already be quoted as SQL needs.
 func GrantStatements(role, database, schema string) []string {
 	out := []string{
-		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s;", database, role),
-		fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s;", schema, role),
+		// The owner of the shop's tables may not own the database or the
+		// schema: psql then only warns that nothing was granted, which
+		// matters where PUBLIC was given nothing.
+		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s; -- given by the database's owner or a superuser (psql warns \"no privileges were granted\" to another role)", database, role),
+		fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s; -- given by the schema's owner or a superuser, likewise", schema, role),
 	}
 	for _, g := range RuntimeGrants {
 		out = append(out, fmt.Sprintf("GRANT %s ON %s %s.%s TO %s; -- %s", g.Privileges, g.Kind, schema, g.Name, role, g.For))

@@ -223,7 +223,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	news := compareWithPrevious(previous, summary)
 	ran := &ranRun{summary: summary, news: news}
 	if len(news.carried) > 0 {
-		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg), true
+		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg, err != nil), true
 	}
 	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
 		err = werr

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -249,12 +250,19 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 // integration was switched off; the next order sent to it will tell. If
 // the orders cannot be read, every panel stays. It returns the figures it
 // read, for the metrics file. A run a signal stopped still reads them.
-func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config) []store.OrderStats {
+// Where the run failed, its own line says what failed (the same lock on the
+// shop's table, most likely), and this is no warning of its own: -q keeps
+// to that one line.
+func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config, runFailed bool) []store.OrderStats {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportGrace)
 	defer cancel()
 	orders, _, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
 	if err != nil {
-		cfg.Logger.Warn("the waiting orders could not be read: the panels still failing stay so, and the metrics file goes without pending figures", "err", err)
+		level := slog.LevelWarn
+		if runFailed {
+			level = slog.LevelInfo
+		}
+		cfg.Logger.Log(ctx, level, "the waiting orders could not be read: the panels still failing stay so, and the metrics file goes without pending figures", "err", err)
 		return nil
 	}
 	waiting := map[string]bool{}

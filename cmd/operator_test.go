@@ -447,8 +447,8 @@ func TestAFailedRunDoesNotForgetAFailingPanel(t *testing.T) {
 		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
 	}
 	tx := s.db.BeginHolding(`LOCK TABLE product_orders IN ACCESS EXCLUSIVE MODE`)
-	if r := quiet(); r.code != 1 {
-		t.Errorf("a run meeting a lock on the shop's table: exit %d, want 1\n%s", r.code, r.all())
+	if r := quiet(); r.code != 1 || strings.Count(r.all(), "\n") != 1 {
+		t.Errorf("a run meeting a lock on the shop's table: exit %d, want 1 and one line\n%s", r.code, r.all())
 	}
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)

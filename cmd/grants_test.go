@@ -568,6 +568,20 @@ func TestARoleWithoutTheSchemaIsToldSo(t *testing.T) {
 	}
 }
 
+// A grant missing says which, as the database does, and how to give them
+// all: the driver's "permission denied" alone does not.
+func TestAMissingGrantSaysHowToGiveThem(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	asRole := roleWithout(t, s, "SELECT ON TABLE public.product_orders")
+	r := zwatchAt(t, asRole, "list")
+	if r.code != cmd.ExitFatal {
+		t.Errorf("list without SELECT on product_orders: exit %d, want %d\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	oneLine(t, r.stderr, "permission denied for table product_orders")
+	oneLine(t, r.stderr, "zwatch migrate --print-grants ROLE")
+}
+
 // A database a newer zwatch migrated is used all the same (rolling a
 // binary back must not stop the PINs), but said so: it once went unnoticed.
 func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {

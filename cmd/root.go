@@ -135,6 +135,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
+		if store.LacksAGrant(err) {
+			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
+		}
 		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))
 	}
 	return exitStatus(err)

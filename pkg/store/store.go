@@ -720,6 +720,14 @@ func GaveUpOnALock(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03" // lock_not_available
 }
 
+// LacksAGrant says whether err is the database refusing the role a
+// privilege (insufficient_privilege): a grant missing, which the driver's
+// "permission denied for table ..." does not say how to give.
+func LacksAGrant(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "42501"
+}
+
 // lockWaitGivenUp says so of an error that is a lock_timeout, and passes
 // any other error on as it is.
 func lockWaitGivenUp(err error) error {

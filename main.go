@@ -14,8 +14,11 @@ import (
 func main() {
 	// A signal cancels the context: the run stops claiming, cancels what is
 	// in flight, saves what it has and releases the rest. A second signal
-	// kills the process the usual way.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// kills the process the usual way. SIGHUP too (the ssh session a run
+	// was started from closing, a supervisor's reload): by default it
+	// would end the run at once, unrecorded, its claims held and the
+	// answers it had not saved lost.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	// Output to a pipe whose reader went away (| head -1) must not kill a
 	// run halfway, its claims held and its PINs unsaved: the write fails
 	// instead, the run ends as it would, and the exit status says the

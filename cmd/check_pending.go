@@ -104,7 +104,7 @@ Exit status: 0 the run completed (errors on single orders are normal);
 orders became stuck (or had a PIN too long for the shop's column), an order
 already held a PIN other than znet's, some of znet's answers could not be
 saved or used (an unknown status, a done answer cut short, a corrupt
-PIN), or a panel's request budget could not be reserved. SIGINT/SIGTERM
+PIN), or a panel's request budget could not be reserved. SIGINT, SIGTERM or SIGHUP
 stop it cleanly: nothing more is claimed, requests in flight are cancelled
 and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)

@@ -107,9 +107,11 @@ func TestKilledRunLosesNothing(t *testing.T) {
 	}
 }
 
+// SIGHUP too: a run started from an ssh session that closes, a supervisor's
+// reload; by default it ended the process at once, unrecorded.
 func TestSignalReleasesUnaskedOrders(t *testing.T) {
 	t.Parallel()
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
 			s := newShop(t)

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,31 +45,142 @@ func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
 // hidePINAs is HidePIN, writing mask(code) where each code stood.
 func hidePINAs(text, pin string, mask func(code string) string) string {
+	return writeMasks(text, pinStretches(text, pin, mask))
+}
+
+// pinStretches are the stretches of text that quote pin: the whole PIN as
+// it is, each code in other shapes, and fragments of each.
+func pinStretches(text, pin string, mask func(code string) string) []stretch {
 	pin = strings.TrimSpace(pin) // as the shop may have written it
 	if pin == "" {
-		return text
+		return nil
 	}
-	text = strings.ReplaceAll(text, pin, mask(pin))
+	var found []stretch
+	for from := 0; ; {
+		i := strings.Index(text[from:], pin)
+		if i < 0 {
+			break
+		}
+		found = append(found, stretch{from + i, from + i + len(pin), mask(pin), false})
+		from += i + len(pin)
+	}
 	codes := strings.Fields(pin)
 	if len(codes) > maxLooseCodes {
 		// No PIN field of a real order holds this many codes; looking
 		// for each in every shape would hold up every answer of the run
 		// for minutes.
-		return text
+		return found
 	}
 	if len(codes) > 1 {
 		codes = append(codes, pin)
 	}
 	for _, code := range codes {
-		text = hideLoosely(text, code, mask(code))
+		found = append(found, looseStretches(text, code, mask(code))...)
 	}
 	// Each code's fragments, and the whole PIN's: a PIN written in groups
 	// of four ("1234 5678 9012 3456") has codes too short to look for
 	// parts of, while a trigger may quote twelve of its digits.
 	for _, code := range codes {
-		text = hideFragments(text, code)
+		found = append(found, fragmentStretches(text, code)...)
 	}
-	return text
+	return found
+}
+
+// stretch is text[start:end], to be written as mask. A fragment is part
+// of a code, found only where no code is found whole.
+type stretch struct {
+	start, end int
+	mask       string
+	fragment   bool
+}
+
+// writeMasks writes text with each stretch masked. Stretches found apart,
+// for one PIN or for several, may overlap. Whole codes come first:
+// overlapping ones are masked as one, by the mask of one that holds all of
+// them, else by fragmentMask, which shows nothing. A fragment then counts
+// where it quotes at least minLoosePIN letters and digits outside them. So
+// two PINs sharing a code are both hidden: masked one after the other, the
+// first one's fragments broke the second up into pieces too short to be
+// found, which then showed.
+func writeMasks(text string, found []stretch) string {
+	if len(found) == 0 {
+		return text
+	}
+	whole := slices.DeleteFunc(slices.Clone(found), func(st stretch) bool { return st.fragment })
+	masked := mergeStretches(whole)
+	have := alnums(text)
+	for _, st := range found {
+		if !st.fragment {
+			continue
+		}
+		for _, piece := range outside(st, masked) {
+			if alnumsWithin(have, piece) >= minLoosePIN {
+				whole = append(whole, piece)
+			}
+		}
+	}
+	masked = mergeStretches(whole)
+	var b strings.Builder
+	copied := 0
+	for _, st := range masked {
+		b.WriteString(text[copied:st.start])
+		b.WriteString(st.mask)
+		copied = st.end
+	}
+	b.WriteString(text[copied:])
+	return b.String()
+}
+
+// mergeStretches sorts stretches and makes overlapping ones one.
+func mergeStretches(found []stretch) []stretch {
+	slices.SortStableFunc(found, func(x, y stretch) int {
+		if x.start != y.start {
+			return x.start - y.start
+		}
+		return y.end - x.end // the longest of those starting together first
+	})
+	var out []stretch
+	for _, st := range found {
+		if n := len(out); n > 0 && st.start < out[n-1].end {
+			if st.end > out[n-1].end {
+				out[n-1].end, out[n-1].mask = st.end, fragmentMask
+			}
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// outside is what of st lies outside the sorted, separate stretches
+// masked, as fragments.
+func outside(st stretch, masked []stretch) []stretch {
+	var out []stretch
+	from := st.start
+	for _, m := range masked {
+		if m.end <= from || m.start >= st.end {
+			continue
+		}
+		if m.start > from {
+			out = append(out, stretch{from, m.start, fragmentMask, true})
+		}
+		from = max(from, m.end)
+	}
+	if from < st.end {
+		out = append(out, stretch{from, st.end, fragmentMask, true})
+	}
+	return out
+}
+
+// alnumsWithin counts the letters and digits of have within st.
+func alnumsWithin(have []alnum, st stretch) int {
+	n := 0
+	for _, a := range have {
+		if a.start >= st.start && a.end <= st.end {
+			n++
+		}
+	}
+	return n
 }
 
 // maxLooseCodes is the most codes a PIN field may hold for them to be
@@ -81,16 +193,16 @@ const maxLooseCodes = 64
 // have quoted.
 const fragmentMask = "••••"
 
-// hideFragments masks any stretch of at least minLoosePIN of code's letters
-// and digits that text quotes in the shapes hideLoosely finds: a shop
+// fragmentStretches are the stretches of at least minLoosePIN of code's letters
+// and digits that text quotes in the shapes looseStretches finds: a shop
 // trigger's refusal may quote the start of a PIN (left(pin, 8)), and half a
 // PIN is more than MaskPIN would ever show.
-func hideFragments(text, code string) string {
+func fragmentStretches(text, code string) []stretch {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
-		return text
+		return nil
 	}
-	return maskRuns(text, fragmentMask, func(have []alnum, i int) int {
+	return runs(text, fragmentMask, true, func(have []alnum, i int) int {
 		longest := 0
 		for j := range want {
 			longest = max(longest, looseRun(text, have[i:], want[j:]))
@@ -132,17 +244,17 @@ func alnums(text string) []alnum {
 	return out
 }
 
-// hideLoosely writes mask where code's letters and digits appear in text
+// looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
-func hideLoosely(text, code, mask string) string {
+func looseStretches(text, code, mask string) []stretch {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
-		return text
+		return nil
 	}
-	return maskRuns(text, mask, func(have []alnum, i int) int {
+	return runs(text, mask, false, func(have []alnum, i int) int {
 		if looseRun(text, have[i:], want) < len(want) {
 			return 0
 		}
@@ -150,28 +262,21 @@ func hideLoosely(text, code, mask string) string {
 	})
 }
 
-// maskRuns writes mask over each stretch of text's letters and digits that
-// runAt finds: how many of them, from the i-th, the stretch takes (0: none
-// starts there). Stretches do not overlap; the text between stays as it is.
-func maskRuns(text, mask string, runAt func(have []alnum, i int) int) string {
+// runs are the stretches of text's letters and digits that runAt finds:
+// how many of them, from the i-th, the stretch takes (0: none starts
+// there), each to be written as mask. They do not overlap.
+func runs(text, mask string, fragment bool, runAt func(have []alnum, i int) int) []stretch {
 	have := alnums(text)
-	var b strings.Builder
-	copied := 0
+	var out []stretch
 	for i := 0; i < len(have); i++ {
 		n := runAt(have, i)
 		if n == 0 {
 			continue
 		}
-		b.WriteString(text[copied:have[i].start])
-		b.WriteString(mask)
-		copied = have[i+n-1].end
+		out = append(out, stretch{have[i].start, have[i+n-1].end, mask, fragment})
 		i += n - 1
 	}
-	if copied == 0 {
-		return text
-	}
-	b.WriteString(text[copied:])
-	return b.String()
+	return out
 }
 
 // looseRun is how many of want's letters and digits have spells from its
@@ -209,10 +314,11 @@ type pinsHiddenError struct {
 
 func (e pinsHiddenError) Error() string {
 	text := e.err.Error()
+	var found []stretch
 	for _, pin := range e.pins {
-		text = HidePIN(text, pin)
+		found = append(found, pinStretches(text, pin, MaskPIN)...)
 	}
-	return text
+	return writeMasks(text, found)
 }
 
 func (e pinsHiddenError) Unwrap() error { return e.err }

@@ -101,3 +101,24 @@ func TestAnUnsavedLineShowsNoPINOfItsBatch(t *testing.T) {
 		t.Errorf("reason %q, want %q", reason, want)
 	}
 }
+
+// A refusal quoting one PIN of a batch whose other PIN shares codes with it
+// shows neither: masked one PIN after the other, the first one's masks
+// broke the second up into pieces too short to be found ("••••-5F-••••").
+func TestAnErrorQuotingOnePINOfTwoThatShareCodesShowsNoPartOfIt(t *testing.T) {
+	pinA := "UC7Q2M-81K4ZZ-QP9RTW"
+	pinB := "UC7Q2M-5F-QP9RTW"
+	for _, pins := range [][]string{{pinA, pinB}, {pinB, pinA}} {
+		err := errors.New("shop guard refuses order 1 pin " + pinB + " (order 2 had " + pinA + ")")
+		var outcomes []store.Outcome
+		for _, pin := range pins {
+			outcomes = append(outcomes, store.Outcome{Result: store.ResultDone, PIN: pin})
+		}
+		got := hidePINs(err, outcomes).Error()
+		for _, part := range []string{"5F", "UC7Q2M", "81K4ZZ", "QP9RTW"} {
+			if strings.Contains(got, part) {
+				t.Errorf("PINs in the order %q: %q in the error line %q", pins, part, got)
+			}
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Result is what znet said about one order, as the store records it.
@@ -130,16 +131,18 @@ type applyRow struct {
 	HoldNote string `json:"hold_note"`
 }
 
-func newApplyRow(o Outcome) applyRow {
+// newApplyRow is o as the apply writes it, its texts fitted to the shop's
+// columns and to the server's encoding cm (nil: any).
+func newApplyRow(o Outcome, cm *charmap.Charmap) applyRow {
 	row := applyRow{
 		OrderID:       o.Order.ID,
 		IntegrationID: o.Order.IntegrationID,
 		Referans:      o.Order.Referans,
 		Result:        string(o.Result),
 		PIN:           cleanText(o.PIN),
-		Message:       FitColumn(o.Message, providerMessageLen),
-		LastMessage:   FitColumn(o.LastMessage, lastMessageLen),
-		Error:         FitColumn(o.Error, lastErrorLen),
+		Message:       FitColumn(fitEncoding(o.Message, cm), providerMessageLen),
+		LastMessage:   FitColumn(fitEncoding(o.LastMessage, cm), lastMessageLen),
+		Error:         FitColumn(fitEncoding(o.Error, cm), lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
 	}
 	if o.Result == ResultError && o.ErrorKind != "" {
@@ -155,6 +158,13 @@ func newApplyRow(o Outcome) applyRow {
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
+		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
+	} else if o.Result == ResultDone && fitEncoding(row.PIN, cm) != row.PIN {
+		// Written as near as the encoding allows, it would be a wrong PIN.
+		row.Result = "error:pin_too_long"
+		row.ToStatus, row.Final, row.PIN = nil, false, ""
+		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
+			"not saved and not approved; deliver it by hand from the dealer panel"
 		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
 	}
 	return row
@@ -209,8 +219,9 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	rows := make([]applyRow, len(outcomes))
 	held := make(map[string]bool)
+	cm := s.encodingFitter(ctx)
 	for k, o := range outcomes {
-		rows[k] = newApplyRow(o)
+		rows[k] = newApplyRow(o, cm)
 		if rows[k].HoldNote != "" {
 			held[o.Order.ID] = true
 		}
@@ -225,7 +236,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	// no shop transaction holds up a batch of answers, PINs among them.
 	err = s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
 		if err := tx.SelectContext(ctx, &applied, applySQL,
-			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(p.GiveUpNote, lastMessageLen)); err != nil {
+			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(fitEncoding(p.GiveUpNote, cm), lastMessageLen)); err != nil {
 			return err
 		}
 		return notifyFinal(ctx, tx, applied)

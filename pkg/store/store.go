@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,6 +29,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Store is zwatch's handle on the shop's database.
@@ -38,6 +40,11 @@ type Store struct {
 	// where names the database for an operator: "host H port P database
 	// D"; empty for New.
 	where string
+
+	// encoding is the server's single-byte encoding, which the texts
+	// zwatch writes are fitted to (encoding.go), read at the first save.
+	encodingOnce sync.Once
+	encoding     *charmap.Charmap
 }
 
 // Open connects to the database named by databaseURL, which is either a

@@ -658,3 +658,48 @@ func TestAnswersZwatchCannotUseAreTheOrdersFaultsNotThePanels(t *testing.T) {
 	}
 	assertNoSecrets(t, "logs", e.logs.String(), "ES11", "GOOD-PIN")
 }
+
+// A shop whose database is in a Turkish single-byte encoding gets its
+// PINs: a description with characters the encoding lacks (Windows-1254's
+// quotes, dash and ellipsis are not in LATIN5), or with zwatch's own mask
+// of the PIN it repeats (•), once failed the batch's save, run after run,
+// and the PINs were never delivered. Those characters are written as their
+// nearest in ASCII; the PIN whole.
+func TestAShopInASingleByteEncodingGetsItsPINs(t *testing.T) {
+	t.Parallel()
+	answers := map[string]struct{ pin, desc string }{
+		"801": {"AB12-CD34-EF56-GH78", "PIN: AB12-CD34-EF56-GH78"},
+		"802": {"ZX98-YW76-VU54", "Siparişiniz “onaylandı” – teşekkürler… 5 €"},
+		"803": {"QQ11-RR22-SS33", "İşlem tamamlandı"},
+	}
+	for _, encoding := range []string{"LATIN5", "WIN1254"} {
+		t.Run(encoding, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.NewEncoded(t, encoding)
+			fake := znettest.NewServer(dealerCode, password)
+			t.Cleanup(fake.Close)
+			e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
+			e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+			ids := map[string]string{}
+			for ref, a := range answers {
+				fake.Script(ref, znettest.Done(a.pin, a.desc))
+				ids[ref] = e.order(ref)
+			}
+
+			sum := e.run(e.config())
+
+			if sum.Total.Completed != len(answers) || len(sum.Unsaved) != 0 {
+				t.Errorf("completed %d of %d, %d answers not saved", sum.Total.Completed, len(answers), len(sum.Unsaved))
+			}
+			for ref, a := range answers {
+				row := db.ReadOrder(ids[ref])
+				if row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != a.pin {
+					t.Errorf("order %s: %s with PIN %v, want completed with %s", ref, row.ExternalStatus, row.PINCode, a.pin)
+				}
+			}
+			if msg := db.ReadOrder(ids["803"]).ProviderMessage; msg == nil || *msg != "İşlem tamamlandı" {
+				t.Errorf("a description the encoding holds was written as %v", msg)
+			}
+		})
+	}
+}

@@ -53,6 +53,19 @@ func NewEmpty(t testing.TB) *DB {
 	return create(t, "template0")
 }
 
+// NewEncoded is New for a database whose server encoding is encoding
+// (LATIN5, say, as a Turkish shop's may be), migrated as zwatch migrate
+// does.
+func NewEncoded(t testing.TB, encoding string) *DB {
+	t.Helper()
+	db := createWith(t, "template0", ` ENCODING `+pq.QuoteLiteral(encoding)+` LC_COLLATE 'C' LC_CTYPE 'C'`)
+	db.Exec(hostSchema(t))
+	if _, err := db.Store.Migrate(context.Background()); err != nil {
+		t.Fatalf("storetest: migrating the %s database: %v", encoding, err)
+	}
+	return db
+}
+
 // NewShopOnly returns a fresh database with only the shop's schema, then
 // extraSQL run on it: the state before anyone ran `zwatch migrate`.
 func NewShopOnly(t testing.TB, extraSQL ...string) *DB {
@@ -84,9 +97,15 @@ func (db *DB) Get(dest any, query string, args ...any) {
 
 func create(t testing.TB, template string) *DB {
 	t.Helper()
+	return createWith(t, template, "")
+}
+
+// createWith is create with options of CREATE DATABASE after the template.
+func createWith(t testing.TB, template, options string) *DB {
+	t.Helper()
 	admin := adminDB(t)
 	name := "zwatch_test_" + randomSuffix()
-	if _, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, pq.QuoteIdentifier(template))); err != nil {
+	if _, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s%s`, name, pq.QuoteIdentifier(template), options)); err != nil {
 		t.Fatalf("storetest: creating test database: %v", err)
 	}
 	dbURL := withDatabase(t, name)

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// A shop's database need not be UTF-8: a Turkish shop's may be LATIN5
+// (ISO 8859-9) or WIN1254. The server converts what zwatch sends to its
+// encoding, and fails the whole statement on a character the encoding has
+// no room for. znet's texts hold such characters (Windows-1254's “ ” – …
+// are not in ISO 8859-9), and so does zwatch's own mask of a PIN (•): one
+// such answer failed its batch's save, run after run, and its PIN was never
+// delivered. So the texts zwatch writes are first fitted to the server's
+// encoding: each character it cannot hold becomes its nearest in ASCII.
+
+// charmapOf is each single-byte server encoding PostgreSQL has, as
+// SHOW server_encoding names it. UTF8 and SQL_ASCII store any text;
+// multi-byte ones (EUC_*, ...) are not fitted.
+var charmapOf = map[string]*charmap.Charmap{
+	"LATIN1": charmap.ISO8859_1, "LATIN2": charmap.ISO8859_2, "LATIN3": charmap.ISO8859_3,
+	"LATIN4": charmap.ISO8859_4, "LATIN5": charmap.ISO8859_9, "LATIN6": charmap.ISO8859_10,
+	"LATIN7": charmap.ISO8859_13, "LATIN8": charmap.ISO8859_14, "LATIN9": charmap.ISO8859_15,
+	"LATIN10": charmap.ISO8859_16, "ISO_8859_5": charmap.ISO8859_5, "ISO_8859_6": charmap.ISO8859_6,
+	"ISO_8859_7": charmap.ISO8859_7, "ISO_8859_8": charmap.ISO8859_8,
+	"WIN1250": charmap.Windows1250, "WIN1251": charmap.Windows1251, "WIN1252": charmap.Windows1252,
+	"WIN1253": charmap.Windows1253, "WIN1254": charmap.Windows1254, "WIN1255": charmap.Windows1255,
+	"WIN1256": charmap.Windows1256, "WIN1257": charmap.Windows1257, "WIN1258": charmap.Windows1258,
+	"WIN866": charmap.CodePage866, "WIN874": charmap.Windows874, "KOI8R": charmap.KOI8R, "KOI8U": charmap.KOI8U,
+}
+
+// asciiFor is the ASCII written for a character the encoding lacks; any
+// other is "?".
+var asciiFor = map[rune]string{
+	'•': "*", '…': "...", '“': `"`, '”': `"`, '„': `"`, '«': `"`, '»': `"`, '″': `"`,
+	'‘': "'", '’': "'", '‚': "'", '′': "'", '–': "-", '—': "-", '−': "-", '‐': "-",
+	'€': "EUR", '\u00a0': " ", '\u2009': " ", '\u202f': " ",
+}
+
+// encodingFitter is the server encoding's charmap, read once (nil: any
+// text is stored as it is, or the encoding could not be read).
+func (s *Store) encodingFitter(ctx context.Context) *charmap.Charmap {
+	s.encodingOnce.Do(func() {
+		var name string
+		if err := s.db.GetContext(ctx, &name, `SHOW server_encoding`); err == nil {
+			s.encoding = charmapOf[strings.ToUpper(name)]
+		}
+	})
+	return s.encoding
+}
+
+// fitEncoding is text with each character cm cannot hold replaced by its
+// nearest in ASCII.
+func fitEncoding(text string, cm *charmap.Charmap) string {
+	if cm == nil {
+		return text
+	}
+	fits := true
+	for _, r := range text {
+		if _, ok := cm.EncodeRune(r); !ok {
+			fits = false
+			break
+		}
+	}
+	if fits {
+		return text
+	}
+	var b strings.Builder
+	for _, r := range text {
+		switch _, ok := cm.EncodeRune(r); {
+		case ok:
+			b.WriteRune(r)
+		case asciiFor[r] != "":
+			b.WriteString(asciiFor[r])
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}

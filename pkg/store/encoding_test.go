@@ -1,0 +1,39 @@
+package store
+
+import (
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+func TestTextsAreFittedToTheServersEncoding(t *testing.T) {
+	latin5 := charmapOf["LATIN5"]
+	for _, c := range []struct{ in, want string }{
+		{"İşlem tamamlandı: ğüşöçı", "İşlem tamamlandı: ğüşöçı"},
+		{"“onaylandı” – teşekkürler… ••••-GH78", `"onaylandı" - teşekkürler... ****-GH78`},
+		{"5 € ✓", "5 EUR ?"},
+	} {
+		if got := fitEncoding(c.in, latin5); got != c.want {
+			t.Errorf("fitEncoding(%q, LATIN5) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := fitEncoding("“x” •", nil); got != "“x” •" {
+		t.Errorf("without a charmap the text changed: %q", got)
+	}
+	if charmapOf["WIN1254"] != charmap.Windows1254 {
+		t.Error("WIN1254 is not Windows-1254")
+	}
+}
+
+// A PIN the encoding cannot hold is not written near it, which would be a
+// wrong PIN: the order is left for a person, as one too long is.
+func TestAPINTheEncodingCannotHoldIsLeftForAPerson(t *testing.T) {
+	row := newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-€€-CD34", Message: "tamam"}, charmapOf["LATIN5"])
+	if row.PIN != "" || row.ToStatus != nil || row.HoldNote == "" {
+		t.Errorf("row %+v: want no PIN, no status, a note for a person", row)
+	}
+	row = newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-CD34"}, charmapOf["LATIN5"])
+	if row.PIN != "AB12-CD34" || row.ToStatus == nil || row.HoldNote != "" {
+		t.Errorf("row %+v: want the PIN saved", row)
+	}
+}

@@ -248,8 +248,9 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, purgeSQL.text, purgeSQL.args(params{
-				"kept_for_seconds": FinishedKeptFor.Seconds(),
-				"purge_limit":      purgeLimit,
+				"kept_for_seconds":        FinishedKeptFor.Seconds(),
+				"events_kept_for_seconds": EventsKeptFor.Seconds(),
+				"purge_limit":             purgeLimit,
 			})...); err != nil {
 				return fmt.Errorf("deleting the bookkeeping of long-finished orders: %w", err)
 			}
@@ -631,13 +632,30 @@ const firstCheckMost = 30 * time.Minute
 // the shop's history, and so keeps every claim's lookups in it cheap.
 const FinishedKeptFor = 7 * 24 * time.Hour
 
+// EventsKeptFor is how long the log of transitions keeps an event. What
+// reads it reads recent events only (stats a day, the learning the last
+// finished orders of each panel, walking the index on at backwards); kept
+// for ever, it grew by gigabytes a year of a busy shop's database, and
+// with it the shop's backups.
+const EventsKeptFor = 90 * 24 * time.Hour
+
 // purgeSQL deletes a bounded number of long-finished rows per sweep, so
 // that no claim ever does a large delete; rows another run holds are
 // skipped. Of an order the shop has deleted, the events go too: with no
-// foreign key, nothing else would delete them.
+// foreign key, nothing else would delete them. So do, as many at most,
+// events older than EventsKeptFor, oldest first along the index on at.
 var purgeSQL = named(`
 -- purge long-finished bookkeeping
-WITH purged AS (
+WITH old_events AS (
+	DELETE FROM zwatch_order_events ev
+	WHERE ev.id = ANY (ARRAY(
+		SELECT id
+		FROM zwatch_order_events
+		WHERE at < now() - make_interval(secs => @events_kept_for_seconds)
+		ORDER BY at
+		LIMIT @purge_limit))
+),
+purged AS (
 	DELETE FROM zwatch_order_checks c
 	WHERE c.order_id = ANY (ARRAY(
 		SELECT order_id

@@ -61,6 +61,33 @@ func TestClaimDeletesLongFinishedBookkeeping(t *testing.T) {
 	}
 }
 
+// The log of transitions keeps EventsKeptFor: a sweep deletes older events,
+// whether their orders are still there or not, and no newer one.
+func TestTheSweepDeletesEventsOlderThanKept(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.AddFinishHistory(integ, []storetest.Finished{
+		{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: store.EventsKeptFor + 24*time.Hour},
+		{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: store.EventsKeptFor - 24*time.Hour},
+	})
+	count := func(older bool) (n int) {
+		t.Helper()
+		db.Get(&n, `SELECT count(*) FROM zwatch_order_events WHERE (at < now() - make_interval(secs => $1)) = $2`,
+			store.EventsKeptFor.Seconds(), older)
+		return n
+	}
+	if count(true) != 1 || count(false) != 1 {
+		t.Fatalf("history: %d events older than kept, %d newer; want 1 and 1", count(true), count(false))
+	}
+
+	claimIDs(t, db, firstChunk)
+
+	if count(true) != 0 || count(false) != 1 {
+		t.Errorf("after a sweep: %d events older than kept, %d newer; want 0 and 1", count(true), count(false))
+	}
+}
+
 // A claim says what the database's clock showed as it read its orders:
 // their SentAt is on that clock, which the host's may be minutes off.
 func TestClaimReadsTheDatabasesClock(t *testing.T) {

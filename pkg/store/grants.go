@@ -25,7 +25,7 @@ type Grant struct {
 var RuntimeGrants = []Grant{
 	{"SELECT", "TABLE", "zwatch_schema_migrations", "every command: are zwatch's migrations applied"},
 	{"SELECT, INSERT, UPDATE, DELETE", "TABLE", "zwatch_order_checks", "scheduling, claims, check --order; long-finished rows are deleted"},
-	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_order_events", "the append-only transition log; stats; the events of orders the shop deleted go 7 days later"},
+	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_order_events", "the append-only transition log; stats; events go after 90 days, those of orders the shop deleted 7 days later"},
 	{"USAGE", "SEQUENCE", "zwatch_order_events_id_seq", "ids of the transition log"},
 	{"SELECT, UPDATE", "TABLE", "zwatch_state", "check-pending: how far registering and the sweep got, and whose turn it is to refit, shared by every run"},
 	{"SELECT, INSERT, UPDATE", "TABLE", "zwatch_panel_budgets", "check-pending: every run's share of a panel's --rate"},

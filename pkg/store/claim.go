@@ -247,11 +247,7 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 			if err := moveSweep(ctx, tx, e, full); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, purgeSQL.text, purgeSQL.args(params{
-				"kept_for_seconds":        FinishedKeptFor.Seconds(),
-				"events_kept_for_seconds": EventsKeptFor.Seconds(),
-				"purge_limit":             purgeLimit,
-			})...); err != nil {
+			if _, err := tx.ExecContext(ctx, purgeSQL.text, purgeSQL.args(purgeParams())...); err != nil {
 				return fmt.Errorf("deleting the bookkeeping of long-finished orders: %w", err)
 			}
 		case full:
@@ -638,6 +634,15 @@ const FinishedKeptFor = 7 * 24 * time.Hour
 // for ever, it grew by gigabytes a year of a busy shop's database, and
 // with it the shop's backups.
 const EventsKeptFor = 90 * 24 * time.Hour
+
+// purgeParams are purgeSQL's.
+func purgeParams() params {
+	return params{
+		"kept_for_seconds":        FinishedKeptFor.Seconds(),
+		"events_kept_for_seconds": EventsKeptFor.Seconds(),
+		"purge_limit":             purgeLimit,
+	}
+}
 
 // purgeSQL deletes a bounded number of long-finished rows per sweep, so
 // that no claim ever does a large delete; rows another run holds are

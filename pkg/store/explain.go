@@ -34,7 +34,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 		params params
 	}{
 		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero, UpToNow: true}, p.Register, p.FirstDelay)},
-		{"purge", purgeSQL, params{"kept_for_seconds": FinishedKeptFor.Seconds(), "purge_limit": purgeLimit}},
+		{"purge", purgeSQL, purgeParams()},
 		{"claim", claimDueSQL, params{
 			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),
 			"disabled_wait_seconds": disabledWait.Seconds(),

@@ -45,142 +45,95 @@ func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
 // hidePINAs is HidePIN, writing mask(code) where each code stood.
 func hidePINAs(text, pin string, mask func(code string) string) string {
-	return writeMasks(text, pinStretches(text, pin, mask))
+	return hideFragments(hideWhole(text, pin, mask), []string{pin})
 }
 
-// pinStretches are the stretches of text that quote pin: the whole PIN as
-// it is, each code in other shapes, and fragments of each.
-func pinStretches(text, pin string, mask func(code string) string) []stretch {
+// hideWhole masks pin where text quotes it whole: as it is, and each of its
+// codes in other shapes.
+func hideWhole(text, pin string, mask func(code string) string) string {
 	pin = strings.TrimSpace(pin) // as the shop may have written it
 	if pin == "" {
-		return nil
+		return text
 	}
-	var found []stretch
-	for from := 0; ; {
-		i := strings.Index(text[from:], pin)
-		if i < 0 {
-			break
-		}
-		found = append(found, stretch{from + i, from + i + len(pin), mask(pin), false})
-		from += i + len(pin)
+	text = strings.ReplaceAll(text, pin, mask(pin))
+	for _, code := range codesOf(pin) {
+		text = writeStretches(text, looseStretches(text, code, mask(code)))
 	}
+	return text
+}
+
+// codesOf are the codes of pin to look for in other shapes and in part:
+// each code, and the whole PIN when it has several.
+func codesOf(pin string) []string {
 	codes := strings.Fields(pin)
 	if len(codes) > maxLooseCodes {
 		// No PIN field of a real order holds this many codes; looking
 		// for each in every shape would hold up every answer of the run
 		// for minutes.
-		return found
+		return nil
 	}
 	if len(codes) > 1 {
-		codes = append(codes, pin)
+		codes = append(codes, strings.TrimSpace(pin))
 	}
-	for _, code := range codes {
-		found = append(found, looseStretches(text, code, mask(code))...)
-	}
-	// Each code's fragments, and the whole PIN's: a PIN written in groups
-	// of four ("1234 5678 9012 3456") has codes too short to look for
-	// parts of, while a trigger may quote twelve of its digits.
-	for _, code := range codes {
-		found = append(found, fragmentStretches(text, code)...)
-	}
-	return found
+	return codes
 }
 
-// stretch is text[start:end], to be written as mask. A fragment is part
-// of a code, found only where no code is found whole.
+// hideFragments masks the fragments text quotes of each code of pins (a
+// PIN written in groups of four, "1234 5678 9012 3456", has codes too short
+// to look for parts of, while a trigger may quote twelve of its digits),
+// found on the same text and masked together: where several PINs share
+// codes, one PIN's masks written before another's fragments were looked
+// for broke those up into pieces too short to be found, which then showed.
+// Text that hideWhole masked already is looked at as masked, its mask's
+// shown end included.
+func hideFragments(text string, pins []string) string {
+	var found []stretch
+	for _, pin := range pins {
+		for _, code := range codesOf(strings.TrimSpace(pin)) {
+			found = append(found, fragmentStretches(text, code)...)
+		}
+	}
+	return writeStretches(text, found)
+}
+
+// stretch is text[start:end], to be written as mask.
 type stretch struct {
 	start, end int
 	mask       string
-	fragment   bool
 }
 
-// writeMasks writes text with each stretch masked. Stretches found apart,
-// for one PIN or for several, may overlap. Whole codes come first:
-// overlapping ones are masked as one, by the mask of one that holds all of
-// them, else by fragmentMask, which shows nothing. A fragment then counts
-// where it quotes at least minLoosePIN letters and digits outside them. So
-// two PINs sharing a code are both hidden: masked one after the other, the
-// first one's fragments broke the second up into pieces too short to be
-// found, which then showed.
-func writeMasks(text string, found []stretch) string {
+// writeStretches writes text with each stretch masked; overlapping ones
+// are masked as one, by the mask of one that holds all of them, else by
+// fragmentMask, which shows nothing.
+func writeStretches(text string, found []stretch) string {
 	if len(found) == 0 {
 		return text
 	}
-	whole := slices.DeleteFunc(slices.Clone(found), func(st stretch) bool { return st.fragment })
-	masked := mergeStretches(whole)
-	have := alnums(text)
-	for _, st := range found {
-		if !st.fragment {
-			continue
-		}
-		for _, piece := range outside(st, masked) {
-			if alnumsWithin(have, piece) >= minLoosePIN {
-				whole = append(whole, piece)
-			}
-		}
-	}
-	masked = mergeStretches(whole)
-	var b strings.Builder
-	copied := 0
-	for _, st := range masked {
-		b.WriteString(text[copied:st.start])
-		b.WriteString(st.mask)
-		copied = st.end
-	}
-	b.WriteString(text[copied:])
-	return b.String()
-}
-
-// mergeStretches sorts stretches and makes overlapping ones one.
-func mergeStretches(found []stretch) []stretch {
 	slices.SortStableFunc(found, func(x, y stretch) int {
 		if x.start != y.start {
 			return x.start - y.start
 		}
 		return y.end - x.end // the longest of those starting together first
 	})
-	var out []stretch
+	var merged []stretch
 	for _, st := range found {
-		if n := len(out); n > 0 && st.start < out[n-1].end {
-			if st.end > out[n-1].end {
-				out[n-1].end, out[n-1].mask = st.end, fragmentMask
+		if n := len(merged); n > 0 && st.start < merged[n-1].end {
+			if st.end > merged[n-1].end {
+				merged[n-1].end, merged[n-1].mask = st.end, fragmentMask
 			}
 			continue
 		}
-		out = append(out, st)
+		merged = append(merged, st)
 	}
-	return out
-}
-
-// outside is what of st lies outside the sorted, separate stretches
-// masked, as fragments.
-func outside(st stretch, masked []stretch) []stretch {
-	var out []stretch
-	from := st.start
-	for _, m := range masked {
-		if m.end <= from || m.start >= st.end {
-			continue
-		}
-		if m.start > from {
-			out = append(out, stretch{from, m.start, fragmentMask, true})
-		}
-		from = max(from, m.end)
+	var b strings.Builder
+	copied := 0
+	for _, st := range merged {
+		b.WriteString(text[copied:st.start])
+		b.WriteString(st.mask)
+		copied = st.end
 	}
-	if from < st.end {
-		out = append(out, stretch{from, st.end, fragmentMask, true})
-	}
-	return out
-}
-
-// alnumsWithin counts the letters and digits of have within st.
-func alnumsWithin(have []alnum, st stretch) int {
-	n := 0
-	for _, a := range have {
-		if a.start >= st.start && a.end <= st.end {
-			n++
-		}
-	}
-	return n
+	b.WriteString(text[copied:])
+	return b.String()
 }
 
 // maxLooseCodes is the most codes a PIN field may hold for them to be
@@ -202,7 +155,7 @@ func fragmentStretches(text, code string) []stretch {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
-	return runs(text, fragmentMask, true, func(have []alnum, i int) int {
+	return runs(text, fragmentMask, func(have []alnum, i int) int {
 		longest := 0
 		for j := range want {
 			longest = max(longest, looseRun(text, have[i:], want[j:]))
@@ -254,7 +207,7 @@ func looseStretches(text, code, mask string) []stretch {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
-	return runs(text, mask, false, func(have []alnum, i int) int {
+	return runs(text, mask, func(have []alnum, i int) int {
 		if looseRun(text, have[i:], want) < len(want) {
 			return 0
 		}
@@ -265,7 +218,7 @@ func looseStretches(text, code, mask string) []stretch {
 // runs are the stretches of text's letters and digits that runAt finds:
 // how many of them, from the i-th, the stretch takes (0: none starts
 // there), each to be written as mask. They do not overlap.
-func runs(text, mask string, fragment bool, runAt func(have []alnum, i int) int) []stretch {
+func runs(text, mask string, runAt func(have []alnum, i int) int) []stretch {
 	have := alnums(text)
 	var out []stretch
 	for i := 0; i < len(have); i++ {
@@ -273,7 +226,7 @@ func runs(text, mask string, fragment bool, runAt func(have []alnum, i int) int)
 		if n == 0 {
 			continue
 		}
-		out = append(out, stretch{have[i].start, have[i+n-1].end, mask, fragment})
+		out = append(out, stretch{have[i].start, have[i+n-1].end, mask})
 		i += n - 1
 	}
 	return out
@@ -313,12 +266,14 @@ type pinsHiddenError struct {
 }
 
 func (e pinsHiddenError) Error() string {
+	// Every PIN's whole codes first, then every PIN's fragments: one PIN's
+	// fragments masked before another PIN's codes were found broke those up
+	// ("pin ••••-5F-••••").
 	text := e.err.Error()
-	var found []stretch
 	for _, pin := range e.pins {
-		found = append(found, pinStretches(text, pin, MaskPIN)...)
+		text = hideWhole(text, pin, MaskPIN)
 	}
-	return writeMasks(text, found)
+	return hideFragments(text, e.pins)
 }
 
 func (e pinsHiddenError) Unwrap() error { return e.err }

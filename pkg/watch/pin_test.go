@@ -49,6 +49,9 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		// whole PIN's parts are still found.
 		{"1234 5678 9012 3456", "refused pin 1234 5678 9", "refused pin ••••"},
 		{"1234 5678 9012 3456", "pin 123456789012", "pin ••••"},
+		// A code found whole, and the quote running on past it into the
+		// next code: the mask's shown end and the rest are part of it.
+		{"AB12CD34 EF56GH78", "trigger refused pin AB12CD34 EF56 (left 13)", "trigger refused pin •••••••• (left 13)"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)
@@ -109,7 +112,7 @@ func TestAnErrorQuotingOnePINOfTwoThatShareCodesShowsNoPartOfIt(t *testing.T) {
 	pinA := "UC7Q2M-81K4ZZ-QP9RTW"
 	pinB := "UC7Q2M-5F-QP9RTW"
 	for _, pins := range [][]string{{pinA, pinB}, {pinB, pinA}} {
-		err := errors.New("shop guard refuses order 1 pin " + pinB + " (order 2 had " + pinA + ")")
+		err := errors.New("shop guard refuses order 1 pin " + pinB + " (order 2 had " + pinA + "), left(pin, 9) UC7Q2M-5F")
 		var outcomes []store.Outcome
 		for _, pin := range pins {
 			outcomes = append(outcomes, store.Outcome{Result: store.ResultDone, PIN: pin})
@@ -120,5 +123,11 @@ func TestAnErrorQuotingOnePINOfTwoThatShareCodesShowsNoPartOfIt(t *testing.T) {
 				t.Errorf("PINs in the order %q: %q in the error line %q", pins, part, got)
 			}
 		}
+	}
+	// A quote of one PIN running on into the code another shares.
+	got := hidePINs(errors.New("refused AAAAAA-BBBBBB-CCCCC"),
+		[]store.Outcome{{Result: store.ResultDone, PIN: "AAAAAA-BBBBBB"}, {Result: store.ResultDone, PIN: "BBBBBB-CCCCCXYZ"}}).Error()
+	if strings.Contains(got, "BBB") || strings.Contains(got, "CCC") {
+		t.Errorf("the error line %q shows part of a PIN", got)
 	}
 }

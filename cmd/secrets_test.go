@@ -274,6 +274,10 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "host=db", "PASSWORD", "=Cr0nSecret"},
 		{"list", "host=db password=\tCr0n"},
 		{"list", "postgres://u:Cr0n@Secret", "mid@db/shop"},
+		// Two passwords in one word, one within the other's stretch.
+		{"list", "postgres://u:Cr0n@db/shop?password=SecretSecretSecret", "mid@y"},
+		{"list", "--database-url", "postgres://u:Cr0n@db/shop?password=SecretSecretSecret", "--tenant", "mid@b"},
+		{"list", "host=db password='Cr0n password=SecretSecretSecret'"},
 	} {
 		var errOut strings.Builder
 		r := runMain(args, &errOut)

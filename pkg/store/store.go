@@ -361,8 +361,9 @@ func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) str
 	// word with the password cut out. Where it stands, a short password is
 	// known for one even where no word's edge sets it apart ("\tab1").
 	redactedArgs := slices.Clone(args)
-	for i := len(spans) - 1; i >= 0; i-- { // from the end: the offsets before stay right
-		sp := spans[i]
+	merged := mergeSpans(spans)
+	for i := len(merged) - 1; i >= 0; i-- { // from the end: the offsets before stay right
+		sp := merged[i]
 		a := redactedArgs[sp.Arg]
 		redactedArgs[sp.Arg] = a[:sp.From] + "REDACTED" + a[sp.To:]
 	}
@@ -419,6 +420,28 @@ func replaceWord(msg, word, with string) string {
 // secretSpan is where a password stands on a command line:
 // args[Arg][From:To].
 type secretSpan struct{ Arg, From, To int }
+
+// mergeSpans is spans in order, those that overlap or touch in one word
+// made one: a URL's user info running on to a later "@" holds the URL's
+// password parameter too.
+func mergeSpans(spans []secretSpan) []secretSpan {
+	sorted := slices.Clone(spans)
+	slices.SortFunc(sorted, func(x, y secretSpan) int {
+		if x.Arg != y.Arg {
+			return x.Arg - y.Arg
+		}
+		return x.From - y.From
+	})
+	var out []secretSpan
+	for _, sp := range sorted {
+		if n := len(out); n > 0 && out[n-1].Arg == sp.Arg && sp.From <= out[n-1].To {
+			out[n-1].To = max(out[n-1].To, sp.To)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
 
 // passwordsAmong finds what may be a password in args, erring towards
 // too much: a pasted password need not be escaped as its settings

@@ -17,8 +17,13 @@ func main() {
 	// kills the process the usual way. SIGHUP too (the ssh session a run
 	// was started from closing, a supervisor's reload): by default it
 	// would end the run at once, unrecorded, its claims held and the
-	// answers it had not saved lost.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// answers it had not saved lost. Unless it was ignored when zwatch
+	// started (nohup): asking for it would undo that.
+	signals := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		signals = append(signals, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), signals...)
 	// Output to a pipe whose reader went away (| head -1) must not kill a
 	// run halfway, its claims held and its PINs unsaved: the write fails
 	// instead, the run ends as it would, and the exit status says the

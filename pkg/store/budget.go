@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,6 +91,11 @@ type SendsWanted struct {
 	Interval      time.Duration
 }
 
+// badConnTries is how many connections a reservation tries, one after
+// another, while each turns out closed: database/sql's own number, with the
+// last one new.
+const badConnTries = 3
+
 // ReserveSendsFor reserves, for runID, the send times wanted on each panel's
 // budget, in one statement: panels whose workers ask at the same moment
 // (a claim's orders, dealt out to many panels) reserve together rather than
@@ -129,17 +136,29 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 	// that the trip timed is the statement's. Under a stricter default
 	// isolation it may fail where another run moved the clock meanwhile,
 	// and is sent again.
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reserving send times on the panels' request budgets: %w", err)
-	}
-	defer conn.Close()
 	var sent, received time.Time
-	err = s.againIfSerialization(func() error {
+	reserve := func() error {
+		conn, err := s.db.Connx(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
 		rows = rows[:0]
 		sent = time.Now()
-		err := conn.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+		err = conn.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
 		received = time.Now()
+		return err
+	}
+	err := s.againIfSerialization(func() (err error) {
+		// A connection the pool kept that the server has closed since (a
+		// restart, a failover, an idle timeout) fails before the statement
+		// goes out. database/sql tries another for a statement on the
+		// pool; on a connection taken, that is the caller's to do.
+		for range badConnTries {
+			if err = reserve(); !errors.Is(err, driver.ErrBadConn) {
+				return err
+			}
+		}
 		return err
 	})
 	if err != nil {

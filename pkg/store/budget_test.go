@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"sync"
@@ -259,5 +260,34 @@ func TestReserveSendsUnderRepeatableReadWaitsItsTurn(t *testing.T) {
 	}
 	if got[0].First.Before(otherUntil) {
 		t.Errorf("the reservation starts at %s, inside the other run's second (until %s)", got[0].First, otherUntil)
+	}
+}
+
+// A connection the pool kept that the server has closed since (a restart,
+// a failover, pg_terminate_backend) costs a reservation nothing: it is
+// tried on another, as database/sql does for a statement on the pool.
+func TestAReservationOutlivesItsPoolsClosedConnection(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	other, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	st := store.New(other)
+	wanted := []store.SendsWanted{{IntegrationID: integ, Count: 1, Interval: time.Second}}
+	if _, err := st.ReserveSendsFor(ctx, "run-a", wanted); err != nil {
+		t.Fatal(err)
+	}
+	var ended int
+	db.Get(&ended, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if ended == 0 {
+		t.Fatal("no connection of the pool was ended")
+	}
+	if _, err := st.ReserveSendsFor(ctx, "run-a", wanted); err != nil {
+		t.Errorf("the reservation after the pool's connection was closed: %v", err)
 	}
 }

@@ -39,15 +39,19 @@ var asciiFor = map[rune]string{
 	'€': "EUR", '\u00a0': " ", '\u2009': " ", '\u202f': " ",
 }
 
-// encodingFitter is the server encoding's charmap, read once (nil: any
-// text is stored as it is, or the encoding could not be read).
+// encodingFitter is the server encoding's charmap (nil: any text is stored
+// as it is, or the encoding could not be read this time), read until it
+// could be once: a read that failed (the database restarting at the first
+// save) must not leave a long run without it.
 func (s *Store) encodingFitter(ctx context.Context) *charmap.Charmap {
-	s.encodingOnce.Do(func() {
+	s.encodingMu.Lock()
+	defer s.encodingMu.Unlock()
+	if !s.encodingRead {
 		var name string
 		if err := s.db.GetContext(ctx, &name, `SHOW server_encoding`); err == nil {
-			s.encoding = charmapOf[strings.ToUpper(name)]
+			s.encoding, s.encodingRead = charmapOf[strings.ToUpper(name)], true
 		}
-	})
+	}
 	return s.encoding
 }
 

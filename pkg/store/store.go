@@ -43,7 +43,8 @@ type Store struct {
 
 	// encoding is the server's single-byte encoding, which the texts
 	// zwatch writes are fitted to (encoding.go), read at the first save.
-	encodingOnce sync.Once
+	encodingMu   sync.Mutex
+	encodingRead bool
 	encoding     *charmap.Charmap
 }
 

@@ -650,7 +650,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		case res.PINTooLong:
 			in.Asked++
 			in.Errors++
-			result = "PIN too long for the shop"
+			result = "PIN does not fit the shop's column"
 		default:
 			in.count(p.outcome.Result)
 		}
@@ -663,7 +663,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		}
 		if res.PINTooLong {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
-			ap.run.log.Warn("znet's PIN is longer than the shop's pinCode column: not saved, not approved, order left for a person",
+			ap.run.log.Warn("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.PINKept {
@@ -739,7 +739,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
 			ap.noteAnswer(p.answer, false)
-			ap.logAnswer(p.answer, "PIN too long for the shop")
+			ap.logAnswer(p.answer, "PIN does not fit the shop's column")
 			ids = append(ids, p.order.ID)
 			continue
 		}

@@ -124,7 +124,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	}
 	mark(root)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	ran, err := root.ExecuteContextC(ctx)
 	if err != nil && !started && !errors.As(err, new(*exitError)) {
 		err = &exitError{code: ExitUsage, err: err}
 	}
@@ -135,7 +135,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
-		if store.LacksAGrant(err) {
+		if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
 			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 		}
 		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))

@@ -106,6 +106,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	defer cancel()
 	logger := cfg.Logger
 
+	metricsLost := false
 	if opts.MetricsFile != "" {
 		m := metrics.Run{Started: started, Finished: time.Now(), ExitStatus: exitStatus(err)}
 		if ran != nil {
@@ -124,7 +125,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 				// Exit 1 over 3: what the metrics say, and the alerts that
 				// read them, is stale, and nothing else tells. (The notes
 				// of a run that exits 3 are out already.)
-				err = fatal(werr)
+				err, metricsLost = fatal(werr), true
 			default:
 				logger.Error("the metrics file was not written", "err", werr)
 			}
@@ -132,8 +133,13 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	}
 	if ran != nil && !ran.summary.DryRun {
 		record := ran.summary.Record(exitStatus(err), err)
-		if record.Error == "" {
-			record.Error = failingNote(ran.summary, ran.news)
+		switch note := failingNote(ran.summary, ran.news); {
+		case record.Error == "":
+			record.Error = note
+		case metricsLost && note != "":
+			// The run itself went through: the panels it found failing
+			// lead, for the next run to read (previousRun).
+			record.Error = note + "; and " + record.Error
 		}
 		if rerr := st.RecordRun(ctx, record); rerr != nil {
 			logger.Warn("the run could not be recorded for zwatch stats", "err", rerr)
@@ -166,7 +172,8 @@ type previousFailing struct {
 // previousRun reads which panels the last recorded run found failing. A
 // run that failed (exit 1: a lock on the shop's table, the database gone, the
 // metrics file) recorded its failure instead, and may not have asked any
-// panel: the run before it tells. A dry run prints everything anyway; a run
+// panel: the run before it tells, unless the failed run recorded failing
+// panels beside its failure (one that only lost its metrics file). A dry run prints everything anyway; a run
 // that cannot tell says everything.
 func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
 	if cfg.DryRun {
@@ -178,7 +185,9 @@ func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Stor
 		return previousFailing{}
 	}
 	read := len(runs)
-	runs = slices.DeleteFunc(runs, func(r store.Run) bool { return r.ExitStatus == ExitFatal })
+	runs = slices.DeleteFunc(runs, func(r store.Run) bool {
+		return r.ExitStatus == ExitFatal && !strings.HasPrefix(r.Error, failingPrefix)
+	})
 	if read > 0 && len(runs) == 0 {
 		// Every run read failed: what the panels did is not known.
 		return previousFailing{}

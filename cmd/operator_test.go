@@ -364,26 +364,36 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 }
 
+// shopWithAFailingPanel is a shop with orders refs on a panel that answers
+// every request with an empty body, after the first run of quiet (cron's
+// check-pending -q, writing metricsFile) reported it failing.
+func shopWithAFailingPanel(t *testing.T, refs ...string) (s *shop, ids []string, quiet func() result, metricsFile string) {
+	t.Helper()
+	s = newShop(t)
+	for _, ref := range refs {
+		ids = append(ids, s.order(ref))
+	}
+	s.znet.SetDown(znettest.Empty())
+	metricsFile = filepath.Join(t.TempDir(), "zwatch.prom")
+	quiet = func() result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--metrics-file", metricsFile)
+	}
+	s.db.MakeAllDue()
+	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+	}
+	return s, ids, quiet, metricsFile
+}
+
 // A failing panel that gets too few orders in a run to be cut off again,
 // or none, has not answered: -q must not mail that it answers again, and
 // then that it fails once more, every time the panel's orders trickle in;
 // and the exit status and the metrics, which alerts read, stay down.
 func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	ids := []string{s.order("141"), s.order("142"), s.order("143"), s.order("144")}
-	s.znet.SetDown(znettest.Empty())
-	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-	quiet := func() result {
-		t.Helper()
-		s.db.ExpireClaims()
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--metrics-file", metricsFile)
-	}
-
-	s.db.MakeAllDue()
-	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
-		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
-	}
+	s, ids, quiet, metricsFile := shopWithAFailingPanel(t, "141", "142", "143", "144")
 	// One order falls due: one more empty body, not enough to cut the
 	// panel off in this run, and no answer either.
 	s.db.MakeDue(ids[0])
@@ -431,21 +441,7 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 // failing, and neither mails it as new nor shows it up.
 func TestAFailedRunDoesNotForgetAFailingPanel(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	for _, ref := range []string{"151", "152", "153", "154"} {
-		s.order(ref)
-	}
-	s.znet.SetDown(znettest.Empty())
-	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-	quiet := func() result {
-		t.Helper()
-		s.db.ExpireClaims()
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--metrics-file", metricsFile)
-	}
-	s.db.MakeAllDue()
-	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
-		t.Fatalf("first failing run: exit %d, want 3 and the panel named\n%s", r.code, r.all())
-	}
+	s, _, quiet, metricsFile := shopWithAFailingPanel(t, "151", "152", "153", "154")
 	tx := s.db.BeginHolding(`LOCK TABLE product_orders IN ACCESS EXCLUSIVE MODE`)
 	if r := quiet(); r.code != 1 || strings.Count(r.all(), "\n") != 1 {
 		t.Errorf("a run meeting a lock on the shop's table: exit %d, want 1 and one line\n%s", r.code, r.all())

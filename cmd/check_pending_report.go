@@ -173,8 +173,8 @@ type previousFailing struct {
 // run that failed (exit 1: a lock on the shop's table, the database gone, the
 // metrics file) recorded its failure instead, and may not have asked any
 // panel: the run before it tells, unless the failed run recorded failing
-// panels beside its failure (one that only lost its metrics file). A dry run prints everything anyway; a run
-// that cannot tell says everything.
+// panels beside its failure (one that only lost its metrics file). A dry
+// run prints everything anyway; a run that cannot tell says everything.
 func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
 	if cfg.DryRun {
 		return previousFailing{}

@@ -120,7 +120,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 // without the table.
 const migrateCheckSQL = `
 SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owns,
-       pg_has_role(current_user, c.relowner, 'MEMBER') AS may_act_as_owner,
+       pg_has_role(current_user, c.relowner, 'USAGE') AS may_act_as_owner,
        pg_get_userbyid(c.relowner) AS owner,
        current_user AS role,
        c.relnamespace::regnamespace::text AS shop_schema,

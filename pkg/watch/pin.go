@@ -146,10 +146,10 @@ const maxLooseCodes = 64
 // have quoted.
 const fragmentMask = "••••"
 
-// fragmentStretches are the stretches of at least minLoosePIN of code's letters
-// and digits that text quotes in the shapes looseStretches finds: a shop
-// trigger's refusal may quote the start of a PIN (left(pin, 8)), and half a
-// PIN is more than MaskPIN would ever show.
+// fragmentStretches are the stretches of at least minLoosePIN of code's
+// letters and digits that text quotes in the shapes looseStretches finds:
+// a shop trigger's refusal may quote the start of a PIN (left(pin, 8)), and
+// half a PIN is more than MaskPIN would ever show.
 func fragmentStretches(text, code string) []stretch {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {

@@ -183,6 +183,14 @@ func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <=
 // left there is the order's own, kept and named for a person.
 func TrimPIN(pin string) string { return strings.Trim(pin, pinSpace) }
 
+// KeepsOwnPIN says, as the apply decides it, whether an order holding the
+// PIN own, completed by znet with znets, keeps its own and znet's is not
+// written: it holds a PIN, and znet's is another. Dry runs predict with it.
+func KeepsOwnPIN(own, znets string) bool {
+	own, znets = TrimPIN(own), TrimPIN(znets)
+	return own != "" && znets != "" && own != znets
+}
+
 // pinSpace is the white space TrimPIN trims.
 const pinSpace = " \t\n\f\r"
 

@@ -509,6 +509,9 @@ func passwordsAmong(args []string, ownWord func(string) bool) []secretSpan {
 					runsOn = '='
 					continue
 				}
+				// The value read as the settings below read one:
+				// offsets count from base, moved back by the key put
+				// before it.
 				arg = "password=" + arg
 				base -= len("password=")
 			}

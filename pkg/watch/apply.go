@@ -773,11 +773,7 @@ func (ap *applier) holdsOtherPIN(ctx context.Context, orderID, pin string) bool 
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	state, err := ap.run.store.LookupOrder(ctx, orderID)
-	if err != nil || state.PIN == nil {
-		return false
-	}
-	own := store.TrimPIN(*state.PIN)
-	return own != "" && own != store.TrimPIN(pin)
+	return err == nil && state.PIN != nil && store.KeepsOwnPIN(*state.PIN, pin)
 }
 
 // progress tells a person watching how far the run is. The applier holds

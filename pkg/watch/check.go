@@ -100,9 +100,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			check.To, check.PINTooLong = state.ExternalStatus, true
 		}
 		if outcome.Result == store.ResultDone && state.PIN != nil {
-			// As the apply decides it.
-			own, znets := store.TrimPIN(*state.PIN), store.TrimPIN(outcome.PIN)
-			check.PINKept = own != "" && znets != "" && own != znets && !check.PINTooLong
+			check.PINKept = store.KeepsOwnPIN(*state.PIN, outcome.PIN) && !check.PINTooLong
 		}
 		return check, nil
 	}

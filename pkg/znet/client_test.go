@@ -513,24 +513,31 @@ func TestTransportErrorKinds(t *testing.T) {
 		name string
 		err  error
 		kind Kind
+		// trouble: a request that got no answer (IsPanelTrouble), where
+		// the panel or the way to it is down; a timeout the caller judges
+		// by its own clock, and an integration fault is one already.
+		trouble bool
 	}{
-		{"host not found", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "h.tr", IsNotFound: true}}), KindUnreachable},
-		{"resolver timeout", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "i/o timeout", Name: "h.tr", IsTimeout: true}}), KindTransient},
-		{"resolver failure", get(&net.DNSError{Err: "server misbehaving", Name: "h.tr", IsTemporary: true}), KindTransient},
-		{"refused", get(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), KindUnreachable},
-		{"dial timeout", get(&net.OpError{Op: "dial", Err: timeoutErr{}}), KindTransient},
-		{"reset while reading", get(&net.OpError{Op: "read", Err: syscall.ECONNRESET}), KindTransient},
-		{"client timeout", get(timeoutErr{}), KindTransient},
-		{"bad certificate", get(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), KindUnreachable},
-		{"TLS alert", get(tls.AlertError(40)), KindUnreachable},
-		{"https to http", get(http.ErrSchemeMismatch), KindWrongBaseURL},
-		{"unexpected EOF", io.ErrUnexpectedEOF, KindTransient},
+		{"host not found", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "h.tr", IsNotFound: true}}), KindUnreachable, false},
+		{"resolver timeout", get(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "i/o timeout", Name: "h.tr", IsTimeout: true}}), KindTransient, false},
+		{"resolver failure", get(&net.DNSError{Err: "server misbehaving", Name: "h.tr", IsTemporary: true}), KindTransient, true},
+		{"refused", get(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), KindUnreachable, false},
+		{"dial timeout", get(&net.OpError{Op: "dial", Err: timeoutErr{}}), KindTransient, false},
+		{"reset while reading", get(&net.OpError{Op: "read", Err: syscall.ECONNRESET}), KindTransient, true},
+		{"client timeout", get(timeoutErr{}), KindTransient, false},
+		{"bad certificate", get(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), KindUnreachable, false},
+		{"TLS alert", get(tls.AlertError(40)), KindUnreachable, false},
+		{"https to http", get(http.ErrSchemeMismatch), KindWrongBaseURL, false},
+		{"unexpected EOF", io.ErrUnexpectedEOF, KindTransient, true},
 	}
 	c := newTestClient(t, "http://h.tr", secret)
 	for _, tt := range tests {
 		e := c.transportError(context.Background(), OpCheckPin, 0, tt.err)
 		if e.Kind != tt.kind {
 			t.Errorf("%s: got %v (%v), want %v", tt.name, e.Kind, e, tt.kind)
+		}
+		if IsPanelTrouble(e) != tt.trouble {
+			t.Errorf("%s: IsPanelTrouble = %v, want %v", tt.name, !tt.trouble, tt.trouble)
 		}
 		assertNoSecret(t, e, secret)
 	}

@@ -3,6 +3,7 @@ package znet
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -126,14 +127,29 @@ func IsIntegrationFault(err error) bool {
 // error). Each may be about one request only; several in a row, on
 // different orders, are a panel that is down or blocking the shop, which a
 // caller treats as a fault of the panel, as it does requests that time out.
-// An answer in znet's own format that zwatch cannot use (KindUnusable) is
-// not: the panel works, and the answer is about its order.
+// So is a request that got no answer at all: a connection the panel reset
+// or closed, bytes that are not HTTP, a host name the resolver could not
+// look up. A panel that hangs up on every request is down, not answering.
+// (A timeout or a cancellation is not counted here: the caller judges it
+// by its own clock.) An answer in znet's own format that zwatch cannot use
+// (KindUnusable) is no trouble: the panel works, and the answer is about
+// its order.
 func IsPanelTrouble(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
 	}
-	return e.Kind == KindUnintelligible || e.Kind == KindTransient && e.Status != 0
+	switch {
+	case e.Kind == KindUnintelligible:
+		return true
+	case e.Kind != KindTransient:
+		return false
+	case e.Status != 0:
+		return true
+	}
+	var netErr net.Error
+	timedOut := errors.Is(e, context.DeadlineExceeded) || errors.As(e, &netErr) && netErr.Timeout()
+	return !timedOut && !errors.Is(e, context.Canceled)
 }
 
 // redactURL keeps scheme, host and path: enough to tell which panel and which

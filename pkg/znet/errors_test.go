@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -64,9 +66,15 @@ func TestIsPanelTrouble(t *testing.T) {
 		{&Error{Kind: KindTransient, Status: 503}, true},
 		{&Error{Kind: KindTransient, Status: 429}, true},
 		{fmt.Errorf("order 7: %w", &Error{Kind: KindUnintelligible, Status: 200}), true},
-		// Nothing came back: a timeout or a cancellation, which the
-		// caller judges by its own clock.
-		{&Error{Kind: KindTransient}, false},
+		// Nothing came back in time, or the run was stopped: the caller
+		// judges these by its own clock.
+		{&Error{Kind: KindTransient, Err: context.DeadlineExceeded}, false},
+		{&Error{Kind: KindTransient, Err: fmt.Errorf("read: %w (%w)", io.ErrUnexpectedEOF, context.Canceled)}, false},
+		{&Error{Kind: KindTransient, Err: &net.OpError{Op: "read", Err: timeoutErr{}}}, false},
+		// Nothing came back at all: the panel hung up, or its host name
+		// could not be looked up.
+		{&Error{Kind: KindTransient, Err: io.EOF}, true},
+		{&Error{Kind: KindTransient, Err: &net.DNSError{Err: "server misbehaving", Name: "bayi.example.com.tr", IsTemporary: true}}, true},
 		// znet refused this request, or answered about the order in its
 		// own format with nothing zwatch can use: the panel works.
 		{&Error{Kind: KindRejected, Status: 200}, false},

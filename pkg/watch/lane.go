@@ -107,6 +107,10 @@ type lane struct {
 	fault   string               // the last of those faults
 	failing bool
 	reason  string
+
+	// refusedSettings: the last fault is znet's empty body, its own word
+	// that the dealer code, the password or the shop's IP is wrong.
+	refusedSettings bool
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
@@ -343,6 +347,8 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	}
 	l.suspect.Store(true)
 	l.fault = err.Error()
+	k, _ := znet.KindOf(err)
+	l.refusedSettings = k == znet.KindUnauthorized
 	for _, id := range l.streak {
 		if id == orderID {
 			return false
@@ -387,14 +393,25 @@ const failingWhenUnanswered = 2
 // is; so is one that never answered in the whole run while its requests
 // kept failing: a panel with too few due orders to reach the cut-off in
 // one run (or whose timeouts the run could not wait out) would otherwise
-// never be reported, and its orders would go stuck without a word.
+// never be reported, and its orders would go stuck without a word. One
+// failed request is enough when it was answered with an empty body: znet
+// sends one for a wrong dealer code or password or a foreign IP, never
+// about an order, so a panel with one order due a run is reported too.
+// (A page that is not the API's, or no answer, may be a moment's: it
+// takes two.)
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.failing && !l.answered.Load() && len(l.streak) >= min(failingWhenUnanswered, l.run.cfg.FaultLimit) {
-		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", len(l.streak), l.fault)
+	if l.failing || l.answered.Load() {
+		return l.failing, l.reason
 	}
-	return l.failing, l.reason
+	switch n := len(l.streak); {
+	case n >= min(failingWhenUnanswered, l.run.cfg.FaultLimit):
+		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault)
+	case n == 1 && l.refusedSettings:
+		return true, "no usable answer in this run: " + l.fault
+	}
+	return false, ""
 }
 
 func (l *lane) isFailing() bool {

@@ -335,26 +335,64 @@ func TestIntegrationFaultCutsThePanelOff(t *testing.T) {
 
 // A broken panel with too few due orders to be cut off in one run is still
 // reported failing when it gave no usable answer all run: otherwise its
-// orders would go stuck a day later without a word. A single fault is not
-// enough to call a panel failing.
+// orders would go stuck a day later without a word. One page that is not
+// the API's may be a moment's, and is no verdict; two are.
 func TestBrokenPanelWithFewOrdersIsReportedFailing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDown(znettest.Empty())
+	e.znet.SetDown(znettest.HTMLPage(200))
 	e.order(referans(6100))
 	sum := e.run(e.config())
 	if in := sum.Integrations[0]; in.Failing || sum.NeedsAttention() {
-		t.Errorf("one empty answer: integration %+v reported failing, want one fault to be no verdict", in)
+		t.Errorf("one HTML page: integration %+v reported failing, want one such fault to be no verdict", in)
 	}
 	e.db.MakeAllDue()
 	e.order(referans(6101))
 	sum = e.run(e.config())
 	in := sum.Integrations[0]
 	if !in.Failing || !sum.NeedsAttention() || in.Errors != 2 {
-		t.Errorf("two empty answers and no other: integration %+v, want failing with 2 errors", in)
+		t.Errorf("two HTML pages and no other answer: integration %+v, want failing with 2 errors", in)
 	}
-	if !strings.Contains(in.Reason, "no usable answer") || !strings.Contains(in.Reason, "empty body") {
+	if !strings.Contains(in.Reason, "no usable answer") || !strings.Contains(in.Reason, "HTML page") {
 		t.Errorf("reason %q should say that the panel never answered, and what it said", in.Reason)
+	}
+}
+
+// znet's empty body says the dealer code, the password or the shop's IP is
+// wrong, never anything about an order: a panel with one order due in
+// every run is reported failing in the first, not left to give the order
+// up a day later, its panel shown healthy.
+func TestAnEmptyBodyToAPanelsOnlyOrderIsReportedFailing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDown(znettest.Empty())
+	e.order(referans(6110))
+	sum := e.run(e.config())
+	in := sum.Integrations[0]
+	if !in.Failing || !sum.NeedsAttention() || in.Errors != 1 {
+		t.Errorf("one order, answered with an empty body: integration %+v, want failing with 1 error", in)
+	}
+	if !strings.Contains(in.Reason, "no usable answer") || !strings.Contains(in.Reason, "password") {
+		t.Errorf("reason %q should say that the panel never answered, and what to check", in.Reason)
+	}
+}
+
+// A panel that hangs up on every request, with nothing said, answers
+// nothing: it is reported failing as one that times out is.
+func TestAPanelThatHangsUpOnEveryRequestIsReportedFailing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDown(znettest.HangUp())
+	for i := range 2 {
+		e.order(referans(6120 + i))
+	}
+	sum := e.run(e.config())
+	in := sum.Integrations[0]
+	if !in.Failing || !sum.NeedsAttention() || in.Errors != 2 {
+		t.Errorf("two orders, each request hung up on: integration %+v, want failing with 2 errors", in)
+	}
+	if !strings.Contains(in.Reason, "connection to znet broke") {
+		t.Errorf("reason %q should say what the panel did", in.Reason)
 	}
 }
 

@@ -71,7 +71,10 @@ type PinStatus struct {
 // turned into spaces. A done answer is refused instead when its PIN field
 // holds a control character other than white space or an invisible format
 // character, or when the body holds a NUL byte anywhere but at its ends:
-// cleaned, its PIN would be a code znet never issued. Errors are *Error;
+// cleaned, its PIN would be a code znet never issued. So is one whose PIN
+// field holds what a broken PHP script prints for a PIN (isPHPPlaceholder,
+// markup, no letter or digit), and a body of two different answers.
+// Errors are *Error;
 // KindUnusable for an answer in znet's format about the order that zwatch
 // cannot use.
 func ParsePinStatus(body []byte) (PinStatus, error) { return parsePinStatus(body, &scrubber{}) }
@@ -122,7 +125,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		if joined != pin && a.password.finds(joined) {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
-		if strings.ContainsAny(joined, "<>") {
+		if strings.ContainsAny(joined, "<>") || htmlCharRef.MatchString(joined) {
 			return PinStatus{}, unusable("znet's PIN field holds markup, which no PIN has; the answer is not used")
 		}
 		if joined != "-" {
@@ -137,6 +140,17 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field holds control or invisible characters, which no PIN has; the answer is not used")
 		case a.hadNUL:
 			return PinStatus{}, unusable("znet's done answer holds a NUL byte, which no text answer does, so its PIN field cannot be trusted; the answer is not used")
+		// What a broken PHP script prints where a PIN should be: an array
+		// or a null as PHP spells them, a placeholder of dashes or dots, or
+		// nothing, where it said it read no PIN. Saved, it would be the
+		// customer's PIN, or a top-up's none, and the order approved.
+		case isPHPPlaceholder(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds a word PHP prints for a value that is no PIN (Array, NULL); the answer is not used")
+		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
+		case ps.PIN == "" && a.pinUndefined:
+			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read an undefined PIN: " +
+				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
 		}
 	}
 	if len(a.fields) == 4 {
@@ -179,6 +193,10 @@ type answer struct {
 	// than at its ends (a buffer's padding). It is not known in which
 	// field: no text answer holds one.
 	hadNUL bool
+	// pinUndefined: PHP said, around the answer, that the script read a
+	// PIN-like variable or key that was not there ("Undefined variable:
+	// pin"): a blank PIN field may be a PIN it failed to print.
+	pinUndefined bool
 }
 
 // controlIn says whether field i holds, inside its trimmed ends, a control
@@ -396,9 +414,14 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."), and
 		// after it. The answer is still there; a panel that warns is not a
 		// wrong base URL.
-		answer, ok := a.answerAfterWarnings(s)
-		if !ok {
+		answer, again, ok := a.answerAfterWarnings(s)
+		switch {
+		case !ok:
 			return nil, unintelligible(op, "znet answered something that is not a znet answer")
+		case again && op == OpCheckPin:
+			return nil, unusable("znet answered twice, differently, in one body (one referans for two orders at the panel?); neither answer is used")
+		case again:
+			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
 	}
@@ -460,29 +483,86 @@ func (a *answer) isAnswerLine(s string) bool {
 // rejection is its one line. Taken from its last line instead, a PIN's
 // second code would read as a rejection, a PIN in the error's message; a
 // rejection that ran on would take in an answer after it.
-func (a *answer) answerAfterWarnings(s string) (string, bool) {
+//
+// again says a second OK answer follows that is not the first one
+// repeated: two rows at the panel for one referans (a retried pin_ekle),
+// whose answers may be a PIN and a cancellation. Taking either would be a
+// guess: a good order cancelled, or another order's PIN delivered.
+func (a *answer) answerAfterWarnings(s string) (answer string, again, ok bool) {
 	lines := strings.Split(s, "\n")
 	line := func(i int) string { return trimAnswer(a.unmarked(lines[i])) }
-	start := 0
+	// okAnswer is the OK answer starting at line i, up to the next line
+	// that is PHP's own or starts another OK answer, and where it ends.
+	okAnswer := func(i int) (string, int) {
+		end := i + 1
+		for end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
+			end++
+		}
+		return trimAnswer(strings.Join(lines[i:end], "\n")), end
+	}
+	start := a.skipPHPMessages(lines, 0, line)
+	if start >= len(lines) {
+		return "", false, false
+	}
+	if !startsOK(line(start)) {
+		if !a.isAnswerLine(trimAnswer(lines[start])) {
+			return "", false, false
+		}
+		return trimAnswer(lines[start]), false, true
+	}
+	answer, end := okAnswer(start)
+	for i := a.skipPHPMessages(lines, end, line); i < len(lines); i = a.skipPHPMessages(lines, end, line) {
+		if !startsOK(line(i)) {
+			end = i + 1
+			continue
+		}
+		var next string
+		if next, end = okAnswer(i); next != answer {
+			again = true
+		}
+	}
+	return answer, again, true
+}
+
+// skipPHPMessages is the first line from start that is neither blank nor
+// PHP's own message. Of the messages it passes, it notes one that says the
+// script read an undefined PIN.
+func (a *answer) skipPHPMessages(lines []string, start int, line func(int) string) int {
 	for start < len(lines) && (line(start) == "" || isPHPOwn(line(start))) {
 		if line(start) == "" {
 			start++
-		} else {
-			start = a.endOfPHPMessage(lines, start, line) + 1
+			continue
+		}
+		end := a.endOfPHPMessage(lines, start, line)
+		for i := start; i <= end; i++ {
+			if undefinedPIN.MatchString(line(i)) {
+				a.pinUndefined = true
+			}
+		}
+		start = end + 1
+	}
+	return start
+}
+
+// undefinedPIN is PHP's notice of a variable, key or property read
+// that was not set, whose name ends in "pin" ($pin, $epin, 'pin_kodu'
+// starts so): "Undefined variable: pin", "Undefined array key "epin"".
+var undefinedPIN = regexp.MustCompile(`(?i)undefined (variable|index|offset|array key|property)\W+(\w+::)?\$?\w*pin`)
+
+// htmlCharRef is an HTML character reference, "&nbsp;" or "&#8211;":
+// markup, in a field of a panel that writes its answers as HTML.
+var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
+
+// isPHPPlaceholder is what PHP prints for a value that is not text: an
+// array ("Array", with a notice), a null or a boolean as var_export or
+// json_encode write them, an undefined value in JavaScript's words.
+func isPHPPlaceholder(pin string) bool {
+	for _, word := range []string{"Array", "NULL", "null", "undefined", "Object", "false", "true", "NaN"} {
+		if strings.EqualFold(pin, word) {
+			return true
 		}
 	}
-	if start >= len(lines) {
-		return "", false
-	}
-	isOK := startsOK(line(start))
-	if !isOK && !a.isAnswerLine(trimAnswer(lines[start])) {
-		return "", false
-	}
-	end := start + 1
-	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
-		end++
-	}
-	return trimAnswer(strings.Join(lines[start:end], "\n")), true
+	return false
 }
 
 // startsOK says whether a line, the password put back, starts like an OK

@@ -44,6 +44,12 @@ func TestParsePinStatus(t *testing.T) {
 		{"a Windows-1254 capital before a no-break space", "OK|2|AB\xc7\xa0CD|Onayland\xfd", PinStatus{StatusDone, "ABÇ CD", "Onaylandı"}},
 		{"a blank PIN as nl2br writes it", "OK|2|-<br />|Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
+		// A notice about something else than the PIN says nothing of it.
+		{"a top-up after a notice of another key", "<br />\n<b>Notice</b>:  Undefined index: musteri_tel in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>9</b><br />\nOK|2| |Yüklendi",
+			PinStatus{StatusDone, "", "Yüklendi"}},
+		// The same answer twice is one answer.
+		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +115,22 @@ func TestParsePinStatusFaults(t *testing.T) {
 		// 0x81 means nothing in Windows-1254: decoded, it is U+FFFD.
 		{"an undefined Windows-1254 byte in the PIN", "OK|2|AB12\x81CD|Yükleme tamamland\xfd", KindUnusable, "", "", "control or invisible characters"},
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},
+		// What a broken PHP script prints where the PIN should be.
+		{"an array for a PIN", "<br />\n<b>Notice</b>:  Array to string conversion in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>41</b><br />\nOK|2|Array|İşlem tamamlandı",
+			KindUnusable, "", "", "(Array, NULL)"},
+		{"a null for a PIN", "OK|2|NULL|İşlem tamamlandı", KindUnusable, "", "", "(Array, NULL)"},
+		{"a no-break space's reference for a PIN", "OK|2|&nbsp;|İşlem tamamlandı", KindUnusable, "", "", "markup"},
+		{"a character reference in the PIN", "OK|2|AB12&#8211;CD34|x", KindUnusable, "", "", "markup"},
+		{"dashes for a PIN", "OK|2|--|İşlem tamamlandı", KindUnusable, "", "", "neither a letter nor a digit"},
+		{"a Windows-1254 en dash for a PIN", "OK|2| \x96 |\xddşlem tamamland\xfd", KindUnusable, "", "", "neither a letter nor a digit"},
+		{"an em dash for a PIN", "OK|2| — |İşlem tamamlandı", KindUnusable, "", "", "neither a letter nor a digit"},
+		{"no PIN, after PHP said it read none", "<br />\n<b>Notice</b>:  Undefined variable: pin in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>33</b><br />\nOK|2| |İşlem tamamlandı",
+			KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 8 said it read none", "OK|2||tamam\nWarning: Undefined array key \"epin_kodu\" in /var/www/servis/pin_kontrol.php on line 20",
+			KindUnusable, "", "", "undefined PIN"},
+		// Two rows at the panel for one referans: neither answer is the order's.
+		{"a PIN and a cancellation", "OK|3| |İşlem iptal edildi\nOK|2|AAAA-1111-2222|İşlem tamamlandı", KindUnusable, "", "", "answered twice, differently"},
+		{"two PINs", "OK|2|AAAA-1111-2222|tamam\n<br />\n<b>Notice</b>: x on line 3<br />\nOK|2|BBBB-3333-4444|tamam", KindUnusable, "", "", "answered twice, differently"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,7 +38,9 @@ const redacted = "REDACTED"
 //   - as an HTML character reference, named (any HTML5 name), decimal or
 //     hex (htmlspecialchars, htmlentities), also escaped again, "&amp;amp;";
 //   - JSON-escaped, \u00e7 or \/ (json_encode);
-//   - behind a backslash (addslashes, magic quotes).
+//   - behind a backslash (addslashes, magic quotes, quotemeta, preg_quote);
+//   - a control character as Go's %q shows it, \t;
+//   - the whole password decoded once more (urldecode of $_GET's value).
 //
 // A password with white space around it is also found trimmed, if it is
 // still long enough not to turn up by chance.
@@ -64,6 +66,15 @@ func newScrubber(password string) *scrubber {
 	if trimmed != password && utf8.RuneCountInString(trimmed) > maxCoincidentPasswordRunes {
 		pattern += "|" + passwordForms(trimmed)
 	}
+	// A panel that decodes the query string once more than PHP did
+	// (urldecode($_GET['sifre']), a well-known mistake) echoes "Gizli+20%21"
+	// as "Gizli 20!": several characters of the password make one, which
+	// no form of a single character is. Such a form is looked for as long
+	// as no PIN may hold it by chance.
+	if decoded := urldecodedAgain(password); decoded != password && decoded != "" &&
+		(utf8.RuneCountInString(decoded) > maxCoincidentPasswordRunes || strings.ContainsFunc(decoded, func(r rune) bool { return !isPINRune(r) })) {
+		pattern += "|" + passwordForms(decoded)
+	}
 	// Leftmost-longest: of the forms that fit where an echo ends, the
 	// longest. The first that fits would take "%" alone where the panel
 	// wrote "%25", and leave "25" behind, telling the password's last
@@ -72,6 +83,36 @@ func newScrubber(password string) *scrubber {
 	re.Longest()
 	return &scrubber{pattern: re, password: password}
 }
+
+// urldecodedAgain is password as PHP's urldecode makes it: "+" a space,
+// "%" and two hex digits their byte, any other "%" left as it is. Bytes
+// that make no UTF-8 are read as Windows-1254, as the parser reads such
+// a body.
+func urldecodedAgain(password string) string {
+	var b []byte
+	for i := 0; i < len(password); i++ {
+		switch c := password[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(password) && isHex(password[i+1]) && isHex(password[i+2]):
+			v, _ := strconv.ParseUint(password[i+1:i+3], 16, 8)
+			b = append(b, byte(v))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	decoded, err := charmap.Windows1254.NewDecoder().Bytes(b)
+	if err != nil {
+		return ""
+	}
+	return string(decoded)
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // passwordForms is the regexp for password in all its forms, one group of
 // alternatives per character. Between characters it allows the marks that
@@ -113,8 +154,17 @@ const cleanedToSpaceInLine = `[\x00-\x09\x0b-\x1f\x7f-\x9f\p{Zs}\p{Zl}\p{Zp}]`
 // charForms is the regexp alternatives for one character of the password.
 func charForms(r rune) []string {
 	forms := []string{regexp.QuoteMeta(string(r))}
-	if strings.ContainsRune(`'"\`, r) {
+	// Behind a backslash: addslashes escapes quotes and backslashes,
+	// quotemeta and preg_quote most other ASCII punctuation.
+	if r < utf8.RuneSelf && (unicode.IsPunct(r) || unicode.IsSymbol(r)) {
 		forms = append(forms, `\\`+regexp.QuoteMeta(string(r)))
+	}
+	// A control character as Go's %q shows it (\t, \x1b): net/http
+	// quotes a header line it cannot parse, password and all.
+	if unicode.IsControl(r) {
+		if quoted := strconv.Quote(string(r)); quoted != `"`+string(r)+`"` {
+			forms = append(forms, regexp.QuoteMeta(quoted[1:len(quoted)-1]))
+		}
 	}
 	if r == ' ' {
 		forms = append(forms, `\+`, `%2b`) // "+", and "+" escaped again

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -58,11 +59,49 @@ func phpEchoes(password string) map[string]string {
 		"hex entities":             each("&#x%X;"),
 		"json_encode":              jsonB.String(),
 		"addslashes":               strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`).Replace(password),
+		"quotemeta":                backslashed(password, `.\+*?[^]$()`),
+		"preg_quote":               backslashed(password, `.\+*?[^]$(){}=!<>|:-#/`),
+		"urldecode of $_GET":       phpURLDecode(password),
+		"Go's %q":                  strings.Trim(strconv.Quote(password), `"`),
 	}
 }
 
+// backslashed is s with a backslash before each of chars, as PHP's
+// quotemeta and preg_quote write it.
+func backslashed(s, chars string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(chars, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// phpURLDecode is PHP's urldecode, of a value that is UTF-8 decoded.
+func phpURLDecode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '+':
+			b.WriteByte(' ')
+		case s[i] == '%' && i+2 < len(s):
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+			b.WriteByte('%')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
 func TestScrubberFindsEveryEcho(t *testing.T) {
-	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1", "yüzde100%", "a&b&"} {
+	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1", "yüzde100%", "a&b&", "Gizli+2024%21", "Gizli.Sifre(2024)", "gİz li+%ş\t1"} {
 		sc := newScrubber(password)
 		for form, echo := range phpEchoes(password) {
 			text := "Bekliyor; istek: kod=D1&sifre=" + echo + "&tahsilat_api_islem_id=7 tamam"

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -175,7 +176,8 @@ const (
 	minLoosePIN = 6
 	maxLoosePIN = 64
 	// maxLooseGap is how many other characters may stand between two of
-	// the code's letters and digits: "-", " ", "<br>".
+	// the code's letters and digits: "-", " ", "<br>", "&nbsp;-&nbsp;"
+	// (a tag or a character reference counts as one).
 	maxLooseGap = 4
 )
 
@@ -186,16 +188,49 @@ type alnum struct {
 	start, end int
 }
 
-// alnums are text's letters and digits, in order.
+// alnums are text's letters and digits, in order, but for those of its
+// markup (markupToken): a panel that writes its descriptions as HTML puts
+// "&nbsp;" or "<br />" between a PIN's groups, whose letters are none of
+// the PIN's.
 func alnums(text string) []alnum {
 	var out []alnum
+	markup := markupToken.FindAllStringIndex(text, -1)
 	for i, r := range text {
+		for len(markup) > 0 && markup[0][1] <= i {
+			markup = markup[1:]
+		}
+		if len(markup) > 0 && markup[0][0] <= i {
+			continue
+		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			out = append(out, alnum{unicode.ToLower(r), i, i + utf8.RuneLen(r)})
 		}
 	}
 	return out
 }
+
+// markupToken is a tag ("<br />") or an HTML character reference ("&nbsp;",
+// "&#8211;"): between two of a PIN's letters or digits, each stands for
+// one character.
+var markupToken = regexp.MustCompile(`<[^<>]{1,40}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// closeEnough says whether gap, the text between two letters or digits,
+// is at most maxLooseGap characters, each markup token counting as one.
+func closeEnough(gap string) bool {
+	n := utf8.RuneCountInString(gap)
+	// Most gaps are a dash or nothing; markup is looked for only where it
+	// may make the difference, on the goroutine that saves every answer.
+	if n <= maxLooseGap || !strings.ContainsAny(gap, "<&") || len(gap) > (maxLooseGap+1)*maxMarkupToken {
+		return n <= maxLooseGap
+	}
+	for _, m := range markupToken.FindAllStringIndex(gap, -1) {
+		n -= utf8.RuneCountInString(gap[m[0]:m[1]]) - 1
+	}
+	return n <= maxLooseGap
+}
+
+// maxMarkupToken is the longest markupToken written in ASCII, in bytes.
+const maxMarkupToken = 42
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans
@@ -237,7 +272,7 @@ func runs(text, mask string, runAt func(have []alnum, i int) int) []stretch {
 func looseRun(text string, have, want []alnum) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || utf8.RuneCountInString(text[have[n-1].end:have[n].start]) <= maxLooseGap) {
+		(n == 0 || closeEnough(text[have[n-1].end:have[n].start])) {
 		n++
 	}
 	return n

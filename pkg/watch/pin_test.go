@@ -52,6 +52,15 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		// A code found whole, and the quote running on past it into the
 		// next code: the mask's shown end and the rest are part of it.
 		{"AB12CD34 EF56GH78", "trigger refused pin AB12CD34 EF56 (left 13)", "trigger refused pin •••••••• (left 13)"},
+		// A panel that writes its descriptions as HTML: a tag or a
+		// character reference between groups stands for one character.
+		{"1234 5678 9012 3456", "Kodunuz: 1234&nbsp;5678&nbsp;9012&nbsp;3456", "Kodunuz: ••••-3456"},
+		{"1234-5678-9012-3456", "Kod: 1234&nbsp;-&nbsp;5678&nbsp;-&nbsp;9012&nbsp;-&nbsp;3456.", "Kod: ••••-3456."},
+		{"1234 5678 9012 3456", "Kodunuz:<br />\n1234<br />\n5678<br />\n9012<br />\n3456", "Kodunuz:<br />\n••••-3456"},
+		{"ABCD EFGH JKLM NPQR", "Kod: ABCD &#8211; EFGH &#x2013; JKLM &ndash; NPQR", "Kod: ••••-NPQR"},
+		{"1234 5678 9012 3456", "left 1234&nbsp;5678&nbsp;9", "left ••••"},
+		// Markup's own letters are none of a PIN's.
+		{"NBSP-1234", "tutar&nbsp;1234 TL", "tutar&nbsp;1234 TL"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)

@@ -92,11 +92,16 @@ type Applied struct {
 	PINKept bool `db:"pin_kept"`
 }
 
+// ProviderMessageLen is how much of znet's description an order keeps, in
+// characters: "providerMessage" is text in the schema, and a bound keeps
+// one odd answer from bloating the row.
+const ProviderMessageLen = 2000
+
 // The shop's column sizes, in characters (varchar counts characters).
 const (
 	pinCodeLen         = 120
 	lastMessageLen     = 250
-	providerMessageLen = 2000 // text in the schema; a bound keeps one odd answer from bloating the row
+	providerMessageLen = ProviderMessageLen
 	lastErrorLen       = 1000
 )
 

@@ -3,6 +3,7 @@ package watch
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
@@ -20,6 +21,22 @@ type answer struct {
 	askedAt time.Time
 }
 
+// describedPast is how far past what an order keeps of znet's description
+// (store.ProviderMessageLen) the PIN is looked for in it, so that a PIN
+// quoted across the cut is masked whole before the store cuts it. Not
+// further: a panel's 64 KiB of description, looked through for each of
+// a PIN's codes, held up the goroutine that saves every panel's answers
+// for seconds.
+const describedPast = 200
+
+// cutRunes is s cut to at most n characters.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
 // outcome turns znet's answer into what the store applies.
 func (a answer) outcome(sched *Scheduler) store.Outcome {
 	o := store.Outcome{
@@ -34,7 +51,7 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = HidePIN(a.status.Description, a.status.PIN)
+	o.Message = HidePIN(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.status.PIN)
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

@@ -133,7 +133,12 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	}
 	if ran != nil && !ran.summary.DryRun {
 		record := ran.summary.Record(exitStatus(err), err)
-		switch note := failingNote(ran.summary, ran.news); {
+		for id := range ran.news.carried {
+			if _, found := record.Panels[id]; !found {
+				record.Panels[id] = store.PanelStillFailing
+			}
+		}
+		switch note := attentionNote(ran.summary, ran.news); {
 		case record.Error == "":
 			record.Error = note
 		case metricsLost && note != "":
@@ -148,33 +153,38 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	return err
 }
 
-// What -q says once. A run records the panels that were failing in it in
-// its zwatch_runs row (in the error column, which a run that did not fail
-// leaves empty otherwise); the next run reads that row and mentions a
-// failing panel only when it was not failing before, and a panel that
-// answers again once.
+// What -q says once. A run records what it found of each panel in its
+// zwatch_runs row (store.Run.Panels): failing, answered, or failing before
+// and not asked. The next run reads the last runs, takes for each panel
+// what the newest run that asked it found, and mentions a failing panel
+// only when it was not failing before, and a panel that answers again
+// once. Reading one run would not do where runs overlap (several hosts):
+// one that had no order of a failing panel says nothing of it.
+//
+// The failing panels are named in the row's error column too, for a
+// person reading zwatch stats (a run that did not fail leaves it empty
+// otherwise). Runs recorded before zwatch kept Panels are read from it.
 
 const failingPrefix = "failing integrations: "
 
-// runsReadForFailing is how many of the last runs previousRun reads to find
-// the newest that did not fail: after as many failed runs in a row, every
-// failing panel is said again.
+// runsReadForFailing is how many of the last runs previousRun reads: a
+// panel none of them asked is taken for what the newest believed, and
+// after as many failed runs in a row, every failing panel is said again.
 const runsReadForFailing = 30
 
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
-// previousFailing is what the previous run said was failing.
+// previousFailing is what the previous runs said was failing.
 type previousFailing struct {
 	known bool              // a previous run was read
 	ids   map[string]string // failing integration id -> name, of those still enabled
 }
 
-// previousRun reads which panels the last recorded run found failing. A
+// previousRun reads which panels the last recorded runs found failing. A
 // run that failed (exit 1: a lock on the shop's table, the database gone, the
-// metrics file) recorded its failure instead, and may not have asked any
-// panel: the run before it tells, unless the failed run recorded failing
-// panels beside its failure (one that only lost its metrics file). A dry
-// run prints everything anyway; a run that cannot tell says everything.
+// metrics file) may not have asked any panel: it tells only what it
+// recorded. A dry run prints everything anyway; a run that cannot tell
+// says everything.
 func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
 	if cfg.DryRun {
 		return previousFailing{}
@@ -186,14 +196,15 @@ func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Stor
 	}
 	read := len(runs)
 	runs = slices.DeleteFunc(runs, func(r store.Run) bool {
-		return r.ExitStatus == ExitFatal && !strings.HasPrefix(r.Error, failingPrefix)
+		return r.ExitStatus == ExitFatal && len(r.Panels) == 0 && !strings.HasPrefix(r.Error, failingPrefix)
 	})
 	if read > 0 && len(runs) == 0 {
 		// Every run read failed: what the panels did is not known.
 		return previousFailing{}
 	}
 	prev := previousFailing{known: true, ids: map[string]string{}}
-	if len(runs) == 0 || !strings.HasPrefix(runs[0].Error, failingPrefix) {
+	failing := failingBefore(runs)
+	if len(failing) == 0 {
 		return prev
 	}
 	integrations, err := st.ZnetIntegrations(ctx)
@@ -201,18 +212,56 @@ func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Stor
 		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
 		return previousFailing{}
 	}
-	enabled := map[string]string{}
 	for _, in := range integrations {
-		if in.Enabled {
-			enabled[in.ID] = in.Name
-		}
-	}
-	for _, id := range uuidPattern.FindAllString(runs[0].Error, -1) {
-		if name, ok := enabled[id]; ok {
-			prev.ids[id] = name
+		if in.Enabled && failing[in.ID] {
+			prev.ids[in.ID] = in.Name
 		}
 	}
 	return prev
+}
+
+// failingBefore is the panels the runs leave failing: each as the newest
+// run to finish that found it failing or answering said, else failing if
+// any run believed it still failing.
+func failingBefore(runs []store.Run) map[string]bool {
+	runs = slices.Clone(runs)
+	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
+	found := map[string]string{}
+	believed := map[string]bool{}
+	for _, r := range runs {
+		panels := r.Panels
+		if panels == nil && strings.HasPrefix(r.Error, failingPrefix) {
+			// Recorded before zwatch kept Panels: its error names the panels
+			// failing in it, or before it and not asked.
+			panels = map[string]string{}
+			for _, id := range uuidPattern.FindAllString(r.Error, -1) {
+				panels[id] = store.PanelStillFailing
+			}
+		}
+		for id, state := range panels {
+			if _, ok := found[id]; ok {
+				continue
+			}
+			switch state {
+			case store.PanelFailing, store.PanelAnswered:
+				found[id] = state
+			case store.PanelStillFailing:
+				believed[id] = true
+			}
+		}
+	}
+	failing := map[string]bool{}
+	for id := range believed {
+		if _, ok := found[id]; !ok {
+			failing[id] = true
+		}
+	}
+	for id, state := range found {
+		if state == store.PanelFailing {
+			failing[id] = true
+		}
+	}
+	return failing
 }
 
 // runNews is what this run says that the previous one had not.
@@ -359,21 +408,44 @@ func unusableByReason(answers []watch.UnusableAnswer) []unusableGroup {
 	return groups
 }
 
-// failingNote is what the run records of its failing panels; empty when
-// none is failing.
-func failingNote(s *watch.Summary, news runNews) string {
-	var parts []string
+// attentionNote is what the run records, for a person reading zwatch stats,
+// of why it needed one: its failing panels, then what else made it exit
+// 3. Empty when nothing did.
+func attentionNote(s *watch.Summary, news runNews) string {
+	var panels []string
 	for _, in := range s.FailingIntegrations() {
-		parts = append(parts, fmt.Sprintf("%s (%s)", in.Name, in.ID))
+		panels = append(panels, fmt.Sprintf("%s (%s)", in.Name, in.ID))
 	}
 	for id, name := range news.carried {
-		parts = append(parts, fmt.Sprintf("%s (%s)", name, id))
+		panels = append(panels, fmt.Sprintf("%s (%s)", name, id))
 	}
-	if len(parts) == 0 {
-		return ""
+	var parts []string
+	if len(panels) > 0 {
+		sort.Strings(panels)
+		parts = append(parts, failingPrefix+strings.Join(panels, "; "))
 	}
-	sort.Strings(parts)
-	return failingPrefix + strings.Join(parts, "; ")
+	noBudget := 0
+	for _, in := range s.Integrations {
+		noBudget += in.NoBudget
+	}
+	for _, n := range []struct {
+		count       int
+		one, plural string
+	}{
+		{s.Total.Stuck, "order became stuck", "orders became stuck"},
+		{len(s.Unusable), "answer could not be used", "answers could not be used"},
+		{len(s.Unsaved), "answer was not saved", "answers were not saved"},
+		{len(s.PINKept), "order kept a PIN of its own", "orders kept a PIN of their own"},
+		{noBudget, "order was released for want of budget", "orders were released for want of budget"},
+	} {
+		switch {
+		case n.count == 1:
+			parts = append(parts, "1 "+n.one)
+		case n.count > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n.count, n.plural))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // progressLine is a long run's progress on a terminal: one line on stderr

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -361,6 +362,75 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 	if runs := stats(t, s.db).Runs; len(runs) < 2 || !strings.Contains(runs[len(runs)-1].Error, "znet-A") {
 		t.Errorf("the failing runs do not say which panel failed: %+v", runs)
+	}
+}
+
+// A znet-wide outage (or the shop's IP gone from every whitelist) fails
+// every tenant's panel at once: the run after the one that said so says
+// nothing, however many panels that is and however long their names.
+func TestQuietSaysManyFailingPanelsOnce(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDown(znettest.Empty())
+	const panels = 24
+	for i := range panels {
+		id := s.db.AddIntegration(storetest.Integration{Name: fmt.Sprintf("Bayi %d Oyun Kodları ve E-Pin Satış Merkezi", i),
+			BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+		s.db.AddOrder(storetest.Order{IntegrationID: id, Referans: fmt.Sprint(5000 + i), OrderNo: 5000 + i})
+	}
+	run := func() result {
+		t.Helper()
+		s.db.MakeAllDue()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q")
+	}
+	if r := run(); r.code != 3 || strings.Count(r.stdout, " is failing") != panels {
+		t.Fatalf("first run: exit %d and %d panels said failing, want 3 and %d\n%s", r.code, strings.Count(r.stdout, " is failing"), panels, r.all())
+	}
+	for range 2 {
+		if r := run(); r.code != 3 || r.all() != "" {
+			t.Errorf("the panels still fail: exit %d (want 3) and cron mails %d lines (want none)\n%s", r.code, strings.Count(r.all(), "\n"), r.all())
+		}
+	}
+}
+
+// Runs overlap (the same crontab on two hosts, or a run that outlives its
+// minute): one that had none of a failing panel's orders says nothing of
+// it, and must not make the next run take the panel for newly failing.
+// A run recorded before zwatch kept what it found of each panel still
+// tells, by the failing panels its error names.
+func TestQuietSaysAFailingPanelOnceWhenRunsOverlap(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("151")
+	s.znet.SetDown(znettest.Empty())
+	ctx := t.Context()
+	start := time.Now().Add(-time.Minute)
+	found := store.Run{ID: "found-it-failing", Host: "host-a", StartedAt: start, FinishedAt: start.Add(20 * time.Second),
+		ExitStatus: 3, Failing: 1, Error: "failing integrations: znet-A (" + s.integ + ")", Panels: map[string]string{s.integ: store.PanelFailing}}
+	overlapping := store.Run{ID: "had-none-of-its-orders", Host: "host-b", StartedAt: start.Add(time.Second), FinishedAt: start.Add(5 * time.Second),
+		Panels: map[string]string{}}
+	for _, r := range []store.Run{found, overlapping} {
+		if err := s.db.Store.RecordRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 || r.all() != "" {
+		t.Errorf("after an overlapping run without the failing panel's orders: exit %d (want 3), cron mails\n%s", r.code, r.all())
+	}
+
+	old := newShop(t)
+	old.order("152")
+	old.znet.SetDown(znettest.Empty())
+	before := store.Run{ID: "before-panels-were-kept", Host: "host-a", StartedAt: start, FinishedAt: start.Add(time.Second),
+		ExitStatus: 3, Failing: 1, Error: "failing integrations: znet-A (" + old.integ + ")"}
+	if err := old.db.Store.RecordRun(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	old.db.MakeAllDue()
+	if r := zwatch(t, old.db, "check-pending", "-q"); r.code != 3 || r.all() != "" {
+		t.Errorf("after a run recorded before panels were kept: exit %d (want 3), cron mails\n%s", r.code, r.all())
 	}
 }
 
@@ -788,6 +858,13 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 		t.Errorf("given up on: exit %d, want 3 and the order stuck for its unusable answers, not for want of an answer:\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "output", r.all(), "CUT-SH")
+	// zwatch stats tells why each of these runs needed a person.
+	runs := stats(t, s.db).Runs
+	for i, want := range map[int]string{0: "1 order became stuck", 1: "1 answer could not be used"} {
+		if len(runs) <= i || runs[i].ExitStatus != 3 || !strings.Contains(runs[i].Error, want) {
+			t.Errorf("stats: the run %d before last: want exit 3 noted %q, got %+v", i, want, runs)
+		}
+	}
 }
 
 // A panel failing in an earlier run whose orders staff then decided, every

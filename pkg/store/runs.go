@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,7 +26,21 @@ type Run struct {
 	ExitStatus int       `db:"exit_status" json:"exit_status"`
 	StoppedBy  string    `db:"stopped_by" json:"stopped_by,omitempty"`
 	Error      string    `db:"error" json:"error,omitempty"`
+	// Panels is what the run found of each panel it heard of, by
+	// integration id: PanelFailing, PanelAnswered or PanelStillFailing.
+	// A panel it asked without an answer or a verdict is not in it. Nil
+	// for a run recorded before zwatch kept it.
+	Panels map[string]string `db:"-" json:"-"`
 }
+
+// What a run found of a panel (Run.Panels).
+const (
+	PanelFailing  = "failing"  // cut off, or reported failing, in this run
+	PanelAnswered = "answered" // it answered in this run
+	// PanelStillFailing: failing in an earlier run, and not asked in this
+	// one: what the run believed, not what it found.
+	PanelStillFailing = "still failing"
+)
 
 // Runs are kept for RunsKeptFor, and never more than RunsKept of them: a
 // month of history from a cron job every 2 minutes (17 days from the
@@ -44,12 +59,20 @@ const runErrorLen = 1000
 // past what is kept. Pruning a row or two per run through the started_at
 // index costs next to nothing and needs no separate cleanup job.
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
+	var panels []byte
+	if r.Panels != nil {
+		var err error
+		if panels, err = json.Marshal(r.Panels); err != nil {
+			return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
+		}
+	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
 			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt,
 			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
 			"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
 			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(fitEncoding(r.Error, s.encodingFitter(ctx)), runErrorLen),
+			"panels":       panelsParam(panels),
 			"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
 		})...)
 		return err
@@ -72,27 +95,51 @@ WITH pruned AS (
 		(SELECT started_at FROM zwatch_runs ORDER BY started_at DESC OFFSET @kept_rows - 1 LIMIT 1))
 )
 INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
-                         failed, errors, skipped, stuck, failing, exit_status, stopped_by, error)
+                         failed, errors, skipped, stuck, failing, exit_status, stopped_by, error,
+                         panels)
 SELECT @run_id AS run_id, @host AS host, @started_at::timestamptz AS started_at,
        @finished_at::timestamptz AS finished_at, @asked::integer AS asked,
        @completed::integer AS completed, @processing::integer AS processing,
        @failed::integer AS failed, @errors::integer AS errors, @skipped::integer AS skipped,
        @stuck::integer AS stuck, @failing::integer AS failing,
        @exit_status::smallint AS exit_status, NULLIF(@stopped_by, '') AS stopped_by,
-       NULLIF(@error, '') AS error`)
+       NULLIF(@error, '') AS error, @panels::jsonb AS panels`)
+
+// panelsParam is a run's panels as JSON text, or NULL.
+func panelsParam(panels []byte) *string {
+	if panels == nil {
+		return nil
+	}
+	text := string(panels)
+	return &text
+}
 
 // LastRuns returns the newest runs, newest first.
 func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
-	var runs []Run
-	err := s.db.SelectContext(ctx, &runs, `
+	var rows []struct {
+		Run
+		Panels *string `db:"panels"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
 		SELECT run_id, host, started_at, finished_at, asked, completed, processing, failed,
 		       errors, skipped, stuck, failing, exit_status,
-		       COALESCE(stopped_by, '') AS stopped_by, COALESCE(error, '') AS error
+		       COALESCE(stopped_by, '') AS stopped_by, COALESCE(error, '') AS error,
+		       panels::text AS panels
 		FROM zwatch_runs
 		ORDER BY started_at DESC
 		LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the last runs: %w", s.connectionBroke(err))
+	}
+	runs := make([]Run, len(rows))
+	for i, row := range rows {
+		runs[i] = row.Run
+		if row.Panels == nil {
+			continue
+		}
+		if err := json.Unmarshal([]byte(*row.Panels), &runs[i].Panels); err != nil {
+			return nil, fmt.Errorf("reading the last runs: run %s: its panels: %w", row.ID, err)
+		}
 	}
 	return runs, nil
 }

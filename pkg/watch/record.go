@@ -24,5 +24,16 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 	if runErr != nil {
 		r.Error = runErr.Error()
 	}
+	if !s.DryRun {
+		r.Panels = map[string]string{}
+		for _, in := range s.Integrations {
+			switch {
+			case in.Failing:
+				r.Panels[in.ID] = store.PanelFailing
+			case in.Counts.Answered() || in.Answered:
+				r.Panels[in.ID] = store.PanelAnswered
+			}
+		}
+	}
 	return r
 }

@@ -176,7 +176,7 @@ func (opts *ListOptions) print(rows []store.ListedOrder) error {
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: r.SentAt, Attempts: r.Attempts, NextCheckAt: r.NextCheckAt,
 		}
-		if r.SentAt != nil {
+		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
 			o.AgeSeconds = &seconds
 		}

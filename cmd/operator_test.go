@@ -803,6 +803,45 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 	}
 }
 
+// A placeholder "sentAt" that is a date (9999-12-31, 0001-01-01) is no
+// time an order was sent, as an infinite one is not: list and stats leave
+// it out of the ages, which would otherwise read centuries, or a negative
+// median, and keep an alert on the oldest order's age firing for ever.
+func TestAPlaceholderSentAtHasNoAge(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("211")
+	s.db.SetSentAt(s.order("212"), "9999-12-31")
+	s.db.SetSentAt(s.order("213"), "0001-01-01")
+	r := zwatch(t, s.db, "list", "-o", "json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 3 {
+		t.Fatalf("list -o json: %v, %d rows, want the 3 waiting orders\n%s", err, len(rows), r.all())
+	}
+	aged := 0
+	for _, row := range rows {
+		if age, ok := row["age_seconds"].(float64); ok {
+			aged++
+			if age < 0 || age > 3600 {
+				t.Errorf("list -o json: %v, want an age within the hour", row)
+			}
+		}
+	}
+	if aged != 1 {
+		t.Errorf("list -o json: %d orders with an age, want only the one with a real sentAt\n%s", aged, r.stdout)
+	}
+	if r := zwatch(t, s.db, "list"); strings.Contains(r.stdout, "106751d") {
+		t.Errorf("list: an age of 292 years\n%s", r.stdout)
+	}
+	for _, in := range stats(t, s.db).Integrations {
+		for what, v := range map[string]*float64{"median": in.AgeMedian, "p95": in.AgeP95, "oldest": in.AgeOldest} {
+			if v == nil || *v < 0 || *v > 3600 {
+				t.Errorf("stats: %s: age %s %v, want the one real order's, within the hour", in.Name, what, v)
+			}
+		}
+	}
+}
+
 // Settings that name another database than the shop's are told so, by
 // migrate and every other command, and migrate creates nothing there.
 func TestAnotherDatabaseThanTheShopsIsToldSo(t *testing.T) {

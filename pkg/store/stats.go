@@ -92,8 +92,9 @@ WITH waiting AS (
 	                THEN ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
 	                ELSE c.next_check_at <= now() END AS due,
 	       -- An infinite sentAt has no age (PostgreSQL refuses to subtract
-	       -- it), and is left out of the ages rather than failing them all.
-	       CASE WHEN isfinite(` + sentAtSQL + `) THEN extract(epoch FROM now() - ` + sentAtSQL + `)::float8 END AS age
+	       -- it), and is left out of the ages rather than failing them all;
+	       -- so is a placeholder such as 9999-12-31 (ageCountsSQL).
+	       CASE WHEN ` + sentAtSQL + ageCountsSQL + ` THEN extract(epoch FROM now() - ` + sentAtSQL + `)::float8 END AS age
 	FROM product_orders o
 	` + joinZnetSQL + `
 	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id AND c.finished_at IS NULL
@@ -103,7 +104,7 @@ finished AS (
 	SELECT i.id AS integration_id,
 	       ev.to_status,
 	       ev.at > now() - interval '1 hour' AS last_hour,
-	       CASE WHEN isfinite(o.sent_at) THEN extract(epoch FROM ev.at - o.sent_at)::float8 END AS took
+	       CASE WHEN o.sent_at` + ageCountsSQL + ` THEN extract(epoch FROM ev.at - o.sent_at)::float8 END AS took
 	FROM zwatch_order_events ev
 	-- One primary key lookup per event. As a plain join, the planner may
 	-- prefer hashing all of product_orders once a day holds enough events,
@@ -167,3 +168,19 @@ FROM lines l
 LEFT JOIN w ON w.integration_id IS NOT DISTINCT FROM l.id
 LEFT JOIN f ON f.integration_id IS NOT DISTINCT FROM l.id
 ORDER BY l.id IS NULL, l.name, l.id`
+
+// A "sentAt" more than a day after now or 50 years before it is a
+// placeholder (9999-12-31, 0001-01-01, ±infinity), not a time an order
+// was sent: its age is no wait, and is left out of the ages. Ahead by a
+// day still counts, for a shop host whose clock runs ahead.
+const (
+	sentAtAhead  = 24 * time.Hour
+	sentAtBehind = 50 * 365 * 24 * time.Hour
+	// ageCountsSQL follows a timestamp expression: SentAtCounts in SQL.
+	ageCountsSQL = ` BETWEEN now() - interval '18250 days' AND now() + interval '1 day'`
+)
+
+// SentAtCounts says whether an order sent at sentAt has an age.
+func SentAtCounts(sentAt, now time.Time) bool {
+	return !sentAt.After(now.Add(sentAtAhead)) && !sentAt.Before(now.Add(-sentAtBehind))
+}

@@ -168,7 +168,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		}
 		final := &finalOrder{
 			Status: state.Status, ExternalStatus: state.ExternalStatus, PIN: pinShown(pin, opts.ShowPIN),
-			SentAt: state.SentAt, CompletedAt: state.CompletedAt, LastSyncAt: state.LastSyncAt,
+			SentAt: inUTC(state.SentAt), CompletedAt: inUTC(state.CompletedAt), LastSyncAt: inUTC(state.LastSyncAt),
 		}
 		if state.ProviderMessage != nil {
 			final.ProviderMessage = *state.ProviderMessage
@@ -282,7 +282,7 @@ func printFinal(opts *CheckOptions, r checkReport) {
 	fmt.Fprintln(out, line)
 	when := func(what string, at *time.Time) {
 		if at != nil {
-			fmt.Fprintf(out, "  %-12s %s\n", what, at.Local().Format(time.DateTime))
+			fmt.Fprintf(out, "  %-12s %s\n", what, shownTime(*at))
 		}
 	}
 	when("sent", f.SentAt)

@@ -161,6 +161,20 @@ func age(d time.Duration) string {
 	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
+// shownTime is a moment as a person reads it: the host's local time, with
+// its zone, so that a terminal in Istanbul and a log in UTC agree.
+func shownTime(t time.Time) string { return t.Local().Format(time.DateTime + " MST") }
+
+// inUTC is t in UTC, as every command's JSON writes times: the database
+// hands them over in its session's time zone.
+func inUTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 // shortID is the first block of a UUID: unique enough on one screen.
 func shortID(id string) string {
 	if i := strings.IndexByte(id, '-'); i > 0 {

@@ -176,7 +176,7 @@ func printStats(opts *StatsOptions, r statsReport) error {
 			note = "stopped by " + run.StoppedBy
 		}
 		took := time.Duration(run.Seconds * float64(time.Second)).Round(time.Millisecond)
-		t.Append(run.StartedAt.Local().Format(time.DateTime), took, run.Asked, run.Completed, run.Errors,
+		t.Append(shownTime(run.StartedAt), took, run.Asked, run.Completed, run.Errors,
 			run.ExitStatus, run.Host, ellipsis(note, 50))
 	}
 	return t.Render()

@@ -542,8 +542,7 @@ func TestAPanelWithoutItsBudgetAsksForAPerson(t *testing.T) {
 		t.Errorf("znet was asked %d times without a budget", s.znet.TotalRequests())
 	}
 
-	// A looping run claims the order again once it is released: it is
-	// still one order not asked.
+	// A looping run does not claim it again at once, and counts it once.
 	s.db.ExpireClaims()
 	s.db.MakeAllDue()
 	r = zwatchAt(t, asRole, "check-pending", "--loop", "11s", "--tick", "500ms", "--rate", "5", "-o", "json")

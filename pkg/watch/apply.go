@@ -54,7 +54,7 @@ const (
 	releaseAtDeadline                        // max-duration came first: due again at once
 	releasePanelFailing                      // its panel was cut off: due after panelRetry, give-up clock stopped
 	releaseNotSaved                          // znet answered but the answer could not be saved: due again at once
-	releaseNoBudget                          // its panel's shared budget could not be reserved: due again at once
+	releaseNoBudget                          // its panel's shared budget could not be reserved: due after panelRetry
 )
 
 // release is orders handed back unasked.
@@ -237,7 +237,7 @@ func (ap *applier) receiveRelease(rel release) {
 		ap.atDeadline += len(rel.orders)
 	case releaseNoBudget:
 		// Orders, not releases: a looping run claims the same orders
-		// again every few seconds while the budget cannot be reserved.
+		// again, a panelRetry later, while the budget cannot be reserved.
 		if ap.noBudget == nil {
 			ap.noBudget = map[string]bool{}
 		}
@@ -473,8 +473,15 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 	r := ap.run
 	for why, ids := range ap.unreleased {
 		p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
-		if why == releasePanelFailing {
+		switch why {
+		case releasePanelFailing:
 			p.Wait, p.PanelFailing = r.panelRetry(), true
+		case releaseNoBudget:
+			// The budget failed for budgetGiveUp already: due again at once,
+			// they would be claimed and released as fast as the database
+			// answers, a million row updates a minute for 300 orders. Their
+			// give-up clocks run on: the panel is not to blame.
+			p.Wait = r.panelRetry()
 		}
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(ctx, applyTimeout)

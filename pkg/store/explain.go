@@ -37,7 +37,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 		{"purge", purgeSQL, purgeParams()},
 		{"claim", claimDueSQL, params{
 			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),
-			"disabled_wait_seconds": disabledWait.Seconds(),
+			"disabled_wait_seconds": disabledWait.Seconds(), "disabled_wait_most_seconds": disabledWaitMost.Seconds(),
 		}},
 	}
 	var b strings.Builder

@@ -130,7 +130,7 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 			l.Error = c.Err.Error()
 		}
 		if opts.Save && c.State == watch.PanelOK {
-			err := st.SaveBalance(ctx, in.ID, c.Balance)
+			err := st.SaveBalance(ctx, in, c.Balance)
 			saveErrs = append(saveErrs, err)
 			l.Saved = err == nil
 		}

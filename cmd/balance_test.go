@@ -163,3 +163,32 @@ func TestBalanceSaveTooLargeForTheShopsColumn(t *testing.T) {
 		t.Errorf("saved balances %+v, want none", saved)
 	}
 }
+
+// A balance the shop writes while znet is asked is newer than znet's
+// reading: balance --save keeps it, says so, and saves the others.
+func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetBalance("12755.23")
+	s.db.AddIntegration(storetest.Integration{Name: "znet-other", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	s.znet.SetLatency(2 * time.Second)
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		s.db.Exec(`UPDATE integrations SET balance = 100, "balanceUpdatedAt" = now() WHERE id = $1`, s.integ)
+	}()
+
+	r := zwatch(t, s.db, "balance", "--save")
+
+	if r.code != 1 || !strings.Contains(r.stderr, s.integ) || !strings.Contains(r.stderr, "the shop wrote its balance while znet was asked") {
+		t.Errorf("exit %d, want 1 and a line naming the integration whose balance the shop wrote\n%s", r.code, r.all())
+	}
+	saved := s.db.SavedBalances()
+	for _, b := range saved {
+		if want := map[string]string{"znet-A": "100.000", "znet-other": "12755.230"}[b.Name]; b.Balance == nil || *b.Balance != want {
+			t.Errorf("%s: balance %v, want %s", b.Name, b.Balance, want)
+		}
+	}
+	if len(saved) != 2 {
+		t.Errorf("saved balances %+v, want the shop's and znet-other's", saved)
+	}
+}

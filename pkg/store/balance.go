@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -18,29 +17,51 @@ const balanceLockTimeout = "1s"
 
 // SaveBalance writes a znet integration's balance, in TRY as znet wrote it
 // (e.g. "12755.23"), and when it was read. These are the only columns of the
-// shop's integrations that zwatch ever writes.
-func (s *Store) SaveBalance(ctx context.Context, integrationID, balance string) error {
-	var res sql.Result
+// shop's integrations that zwatch ever writes. It writes over the balance
+// in read only (its Balance and BalanceUpdatedAt): one the shop wrote while
+// znet was being asked is newer than znet's reading, and is kept.
+func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string) error {
+	var res struct {
+		Found bool `db:"found"`
+		Saved bool `db:"saved"`
+	}
 	err := s.inTxWaiting(ctx, balanceLockTimeout, func(tx *sqlx.Tx) error {
-		var err error
-		res, err = tx.ExecContext(ctx, `
-			UPDATE integrations
-			SET balance = $2::numeric, "balanceUpdatedAt" = now()
-			WHERE id::text = $1 AND provider = `+providerSQL, integrationID, balance)
-		return err
+		return tx.GetContext(ctx, &res, saveBalanceSQL, in.ID, balance, in.Balance, in.BalanceUpdatedAt)
 	})
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
-		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", integrationID)
+		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", in.ID)
 	}
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
-		return fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", integrationID, balance)
+		return fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
 	if err != nil {
-		return fmt.Errorf("saving the balance of integration %s: %w", integrationID, err)
+		return fmt.Errorf("saving the balance of integration %s: %w", in.ID, err)
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("saving the balance of integration %s: it no longer exists or is no longer a znet one", integrationID)
+	switch {
+	case !res.Found:
+		return fmt.Errorf("saving the balance of integration %s: it no longer exists or is no longer a znet one", in.ID)
+	case !res.Saved:
+		return fmt.Errorf("saving the balance of integration %s: the shop wrote its balance while znet was asked; znet's reading is older, not saved", in.ID)
 	}
 	return nil
 }
+
+// saveBalanceSQL: $1 integration id, $2 the balance, $3 and $4 the balance
+// and "balanceUpdatedAt" as read before znet was asked.
+const saveBalanceSQL = `
+WITH target AS (
+	SELECT id, balance::text = $3 OR balance IS NULL AND $3 IS NULL AS unchanged_balance,
+	       "balanceUpdatedAt" IS NOT DISTINCT FROM $4::timestamptz AS unchanged_at
+	FROM integrations
+	WHERE id::text = $1 AND provider = ` + providerSQL + `
+	FOR UPDATE
+),
+saved AS (
+	UPDATE integrations i
+	SET balance = $2::numeric, "balanceUpdatedAt" = now()
+	FROM target
+	WHERE i.id = target.id AND target.unchanged_balance AND target.unchanged_at
+	RETURNING i.id
+)
+SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -34,11 +35,15 @@ type Integration struct {
 	Password   Secret  `db:"sifre" json:"-"`
 	Enabled    bool    `db:"enabled" json:"enabled"`
 	Balance    *string `db:"balance" json:"balance,omitempty"`
+	// BalanceUpdatedAt is when the balance was written, as it was read:
+	// SaveBalance writes over that balance only.
+	BalanceUpdatedAt *time.Time `db:"balance_updated_at" json:"-"`
 }
 
 const integrationColumnsSQL = `i.id::text AS id, i."tenantId"::text AS tenant_id, i.name,
 	COALESCE(i."baseUrl", '') AS base_url, COALESCE(i.kod, '') AS kod,
-	COALESCE(i.sifre, '') AS sifre, i.enabled, i.balance::text AS balance`
+	COALESCE(i.sifre, '') AS sifre, i.enabled, i.balance::text AS balance,
+	i."balanceUpdatedAt" AS balance_updated_at`
 
 // Integrations returns the znet integrations with the given ids, by id.
 func (s *Store) Integrations(ctx context.Context, ids []string) (map[string]Integration, error) {

@@ -12,6 +12,10 @@
 -- once per claimed order instead of looking the order up.
 
 -- +goose Up
+-- A statement_timeout the DBA set for the owner would cancel the build
+-- half-way, in every migrate, and every command would then wait for a
+-- migrate that never finishes. Building takes as long as the table needs.
+SET statement_timeout = 0;
 -- A build that was interrupted leaves an INVALID index behind that IF NOT
 -- EXISTS would happily accept; this migration only runs when it has not been
 -- recorded as applied, so whatever index of this name exists is a leftover of

@@ -7,6 +7,10 @@
 -- all the time.
 
 -- +goose Up
+-- A statement_timeout the DBA set for the owner would cancel the build
+-- half-way, in every migrate, and every command would then wait for a
+-- migrate that never finishes. Building takes as long as the table needs.
+SET statement_timeout = 0;
 DROP INDEX CONCURRENTLY IF EXISTS zwatch_order_checks_finished;
 CREATE INDEX CONCURRENTLY zwatch_order_checks_finished
     ON zwatch_order_checks (finished_at)

@@ -11,6 +11,10 @@
 -- Both are built and dropped CONCURRENTLY, so the shop keeps writing.
 
 -- +goose Up
+-- A statement_timeout the DBA set for the owner would cancel the build
+-- half-way, in every migrate, and every command would then wait for a
+-- migrate that never finishes. Building takes as long as the table needs.
+SET statement_timeout = 0;
 DROP INDEX CONCURRENTLY IF EXISTS zwatch_product_orders_pollable_sent;
 CREATE INDEX CONCURRENTLY zwatch_product_orders_pollable_sent
     ON product_orders ((COALESCE("sentAt", "createdAt")), id)

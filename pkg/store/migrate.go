@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -95,24 +96,41 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			}
 		}
 	}
-	results, err := provider.Up(ctx)
-	done := make([]MigrationState, 0, len(results))
-	for _, r := range results {
-		if r.Error == nil {
-			done = append(done, MigrationState{Version: r.Source.Version, Name: path.Base(r.Source.Path), Applied: true})
+	var done []MigrationState
+	for try := 1; ; try++ {
+		results, err := provider.Up(ctx)
+		for _, r := range results {
+			if r.Error == nil {
+				done = append(done, MigrationState{Version: r.Source.Version, Name: path.Base(r.Source.Path), Applied: true})
+			}
 		}
-	}
-	if err != nil {
-		if GaveUpOnALock(err) {
-			// The migrations wait at most 5 s for the shop's tables rather
-			// than queue the shop's queries behind them.
-			return done, fmt.Errorf("another transaction held a table this migration needed for 5 s (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
-				"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", len(done), err)
+		switch {
+		case err == nil:
+			return done, nil
+		case !GaveUpOnALock(err):
+			return done, fmt.Errorf("applying zwatch's migrations: %w", err)
+		case try < migrateLockTries:
+			// The migrations that lock the shop's product_orders wait for
+			// it half a second at most: every shop query on the table
+			// queues behind the waiting lock. A transaction in the way is
+			// often done a moment later.
+			select {
+			case <-time.After(migrateLockPause):
+				continue
+			case <-ctx.Done():
+			}
 		}
-		return done, fmt.Errorf("applying zwatch's migrations: %w", err)
+		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
+			"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", try, len(done), err)
 	}
-	return done, nil
 }
+
+// migrateLockTries is how many times migrate tries a migration that could
+// not have a table's lock, migrateLockPause apart.
+const (
+	migrateLockTries = 10
+	migrateLockPause = 2 * time.Second
+)
 
 // migrateCheckSQL: whether the role is the owner of product_orders (as
 // found on the search path), or may act as it (a superuser, a member), and

@@ -6,9 +6,9 @@
 -- +goose Up
 -- ALTER TABLE ... ADD COLUMN IF NOT EXISTS still queues for an ACCESS
 -- EXCLUSIVE lock before it finds the column, which would stall every shop
--- query behind it. Look first, and only then ask for the lock; give up after a
--- few seconds rather than lock the shop out.
-SET LOCAL lock_timeout = '5s';
+-- query behind it. Look first, and only then ask for the lock; give up after
+-- half a second rather than lock the shop out (migrate tries again).
+SET LOCAL lock_timeout = '500ms';
 -- +goose StatementBegin
 DO $$
 BEGIN

@@ -5,9 +5,9 @@
 -- +goose Up
 -- The foreign keys below lock product_orders against writes while they are
 -- added. Behind a long shop transaction that would queue every shop write
--- behind this migration: give up after a few seconds instead, and let the
--- operator run it again at a quieter moment.
-SET LOCAL lock_timeout = '5s';
+-- behind this migration: give up after half a second instead (migrate
+-- tries again), and let the operator run it again at a quieter moment.
+SET LOCAL lock_timeout = '500ms';
 
 CREATE TABLE zwatch_order_checks (
     order_id         uuid PRIMARY KEY REFERENCES product_orders (id) ON DELETE CASCADE,

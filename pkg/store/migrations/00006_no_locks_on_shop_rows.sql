@@ -15,9 +15,10 @@
 
 -- +goose Up
 -- Dropping a foreign key also drops its triggers on product_orders, which
--- takes a brief lock there: behind a long shop transaction, give up after a
--- few seconds rather than queue the shop's writes behind this migration.
-SET LOCAL lock_timeout = '5s';
+-- takes a brief lock there: behind a long shop transaction, give up after
+-- half a second rather than queue the shop's writes behind this migration
+-- (migrate tries again).
+SET LOCAL lock_timeout = '500ms';
 
 ALTER TABLE zwatch_order_checks DROP CONSTRAINT IF EXISTS zwatch_order_checks_order_id_fkey;
 ALTER TABLE zwatch_order_events DROP CONSTRAINT IF EXISTS zwatch_order_events_order_id_fkey;

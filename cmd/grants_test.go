@@ -719,6 +719,40 @@ func TestMigrateWhereTheSearchPathLeadsAwayFromTheShopChangesNothing(t *testing.
 	}
 }
 
+// A run-time role with a schema of its own name finds that schema first
+// on PostgreSQL's default search path ("$user", public), and zwatch's
+// tables in public after it: the commands said to run migrate, which the
+// owner's migrate answered with nothing to do. --print-grants sets the
+// role's search path, and without it the commands say what to set.
+func TestARoleWithASchemaOfItsOwnFindsZwatchsTables(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	role, password := db.NewRole()
+	db.Exec(`CREATE SCHEMA AUTHORIZATION ` + role)
+	printed := zwatch(t, db, "migrate", "--print-grants", role)
+	want := "ALTER ROLE " + role + " IN DATABASE " + db.Name() + " SET search_path = public;"
+	if printed.code != 0 || !strings.Contains(printed.stdout, want) {
+		t.Fatalf("--print-grants: exit %d, want a line setting the role's search path, %q\n%s", printed.code, want, printed.all())
+	}
+	var grants []string
+	for _, line := range strings.Split(printed.stdout, "\n") {
+		if !strings.HasPrefix(line, "ALTER ROLE") {
+			grants = append(grants, line)
+		}
+	}
+	db.Exec(strings.Join(grants, "\n"))
+	asRole := db.URLAs(role, password)
+	r := zwatchAt(t, asRole, "list")
+	if r.code != 1 || !strings.Contains(r.stderr, "zwatch's tables are in schema public, which does not come first on role "+role+"'s search path") ||
+		!strings.Contains(r.stderr, "SET search_path = public") || strings.Contains(r.stderr, "run zwatch migrate") {
+		t.Errorf("list without the search path: exit %d, want 1 and one line saying what to set\n%s", r.code, r.all())
+	}
+	db.Exec(printed.stdout)
+	if r := zwatchAt(t, asRole, "list"); r.code != 0 {
+		t.Errorf("list with every printed line applied: exit %d, want 0\n%s", r.code, r.all())
+	}
+}
+
 // A shop transaction holding product_orders keeps migrate from queueing
 // the shop's queries behind it for more than half a second at a time:
 // migrate tries again, and applies its migrations once the transaction is

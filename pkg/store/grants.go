@@ -63,6 +63,9 @@ SELECT quote_ident($1)                 AS role, -- the run-time role
        quote_ident(current_database()) AS database,
        COALESCE(quote_ident(current_schema()), '') AS schema,
        EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS role_exists,
+       -- A schema named as the role comes first on its search path
+       -- ("$user"), before the one zwatch's tables are in.
+       EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS own_schema,
        -- What the name may have meant: another case, or quotes typed as
        -- part of it.
        COALESCE((SELECT string_agg(rolname, ', ' ORDER BY rolname) FROM pg_roles
@@ -90,6 +93,7 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 		Database    string `db:"database"`
 		Schema      string `db:"schema"`
 		RoleExists  bool   `db:"role_exists"`
+		OwnSchema   bool   `db:"own_schema"`
 		LikeRoles   string `db:"like_roles"`
 		RowSecurity string `db:"row_security"`
 	}
@@ -109,6 +113,12 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 		return nil, nil, fmt.Errorf("no schema of the search path exists in database %s, so zwatch has no tables to grant on", names.Database)
 	}
 	grants = GrantStatements(names.Role, names.Database, names.Schema)
+	if names.Schema != "public" || names.OwnSchema {
+		// The role finds zwatch's tables and the shop's by its search
+		// path, whose default is "$user", public.
+		grants = append(grants, fmt.Sprintf("ALTER ROLE %[1]s IN DATABASE %[2]s SET search_path = %[3]s; -- the role finds the tables in %[3]s first; given by a superuser or a role with CREATEROLE, or by %[1]s itself (or add options='-c search_path=%[3]s' to its connection settings)",
+			names.Role, names.Database, names.Schema))
+	}
 	if names.RowSecurity != "" {
 		// Advice, not SQL to run: which rows a role sees is the shop's
 		// decision. Without it zwatch would see no order, and say nothing.

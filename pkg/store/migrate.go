@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -268,6 +269,11 @@ SELECT current_schema() IS NOT NULL AS has_schema,
        current_database() AS database,
        current_setting('search_path') AS search_path,
        to_regclass('product_orders') IS NOT NULL AND to_regclass('integrations') IS NOT NULL AS has_shop,
+       -- Where else the version table is: zwatch's tables off the role's
+       -- search path, or behind a schema of its own that comes first.
+       COALESCE((SELECT string_agg(quote_ident(schemaname), ', ' ORDER BY schemaname)
+                 FROM pg_catalog.pg_tables
+                 WHERE tablename = $1 AND schemaname IS DISTINCT FROM current_schema()), '') AS elsewhere,
        EXISTS (
 	SELECT 1
 	FROM pg_catalog.pg_tables
@@ -296,6 +302,7 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		Database   string `db:"database"`
 		SearchPath string `db:"search_path"`
 		HasShop    bool   `db:"has_shop"`
+		Elsewhere  string `db:"elsewhere"`
 		Exists     bool   `db:"exists"`
 	}
 	if err := s.db.GetContext(ctx, &found, versionTableExistsSQL, versionTable); err != nil {
@@ -309,6 +316,13 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 			found.Role, found.SearchPath)
 	}
 	applied := map[int64]bool{}
+	if !found.Exists && found.Elsewhere != "" && !strings.Contains(found.Elsewhere, ",") {
+		// "Run zwatch migrate" would be the wrong advice: the owner's
+		// migrate finds them, and says there is nothing to do.
+		return nil, fmt.Errorf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
+			"ALTER ROLE %[2]s SET search_path = %[1]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[1]s' to the connection settings, as zwatch migrate --print-grants prints",
+			found.Elsewhere, found.Role, found.SearchPath)
+	}
 	if !found.Exists && !found.HasShop {
 		// Neither zwatch's tables nor the shop's: the settings name
 		// another database, and "run zwatch migrate" would be the wrong

@@ -118,3 +118,29 @@ func TestRetryLeavesADisabledIntegrationsOrders(t *testing.T) {
 		t.Error("a disabled integration's order was put back into polling")
 	}
 }
+
+// The note zwatch left in "lastMessage" when it gave up ("stopped asking,
+// check the order on the dealer panel") goes once the retried order is
+// answered: staff would look for a problem zwatch no longer has.
+func TestARetriedOrderLosesTheGiveUpNote(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	waiting, cancelled := s.order("35"), s.order("36")
+	s.znet.Script("35", znettest.Waiting(""))
+	s.znet.Script("36", znettest.Cancelled("İptal edildi"))
+	for _, id := range []string{waiting, cancelled} {
+		s.db.AddCheck(id, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true})
+		s.db.Exec(`UPDATE product_orders SET "lastMessage" = 'zwatch: no final answer from znet after 24h0m0s of polling; stopped asking, check the order on the dealer panel' WHERE id = $1`, id)
+	}
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for id, status := range map[string]string{waiting: "processing", cancelled: "failed"} {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != status || row.LastMessage != nil {
+			t.Errorf("order %s after znet answered: %s, lastMessage %v; want %s and no note", id, row.ExternalStatus, row.LastMessage, status)
+		}
+	}
+}

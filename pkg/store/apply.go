@@ -399,6 +399,11 @@ changed AS (
 				THEN ` + pinKeptNoteSQL + `
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
+			-- A note zwatch left when it gave up ("stopped asking, check
+			-- the order on the dealer panel") is stale once the order is
+			-- asked again (retry --stuck, check --order) and znet answers:
+			-- staff would look for a problem zwatch no longer has.
+			WHEN input.to_status IS NOT NULL AND o."lastMessage" LIKE ` + zwatchNotePrefixSQL + ` THEN NULL
 			ELSE o."lastMessage" END,
 		"lastSyncAt" = CASE WHEN input.to_status IS NOT NULL
 			THEN now()
@@ -471,6 +476,11 @@ LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
 LEFT JOIN busy ON busy.id = input.order_id`
+
+// zwatchNotePrefixSQL matches the notes zwatch writes into "lastMessage"
+// of an order it gave up on or left for a person (GiveUpNote, a hold
+// note), as a LIKE pattern.
+const zwatchNotePrefixSQL = `'zwatch: %'`
 
 // pinKeptNoteSQL is "lastMessage" of an order that already held a PIN
 // other than the one znet completed it with. It names neither PIN.

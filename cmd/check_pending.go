@@ -325,7 +325,11 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		}
 		notes = append(notes, fmt.Sprintf("%s: znet's answer could not be used (%s); %s", group.orders, group.reason, it))
 	}
-	if len(s.Unsaved) > 0 {
+	switch {
+	case len(s.Unsaved) > 0 && s.UnsavedLocked == len(s.Unsaved):
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: a transaction of the shop held a lock on product_orders all the while "+
+			"(LOCK TABLE, a migration, VACUUM FULL?); their orders are asked again", len(s.Unsaved)))
+	case len(s.Unsaved) > 0:
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))
 	}
 	for _, ch := range s.Changes {

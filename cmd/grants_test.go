@@ -813,3 +813,25 @@ func TestPrintGrantsNamesRowLevelSecurity(t *testing.T) {
 	}
 	db.Exec(r.stdout) // the advice is comments: the script still runs
 }
+
+// A shop trigger that writes, on zwatch's behalf, to a table the printed
+// grants do not cover is named as the trigger's doing: "run what
+// --print-grants prints" would change nothing.
+func TestATriggerWritingOutsideTheGrantsIsNamed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, asRole := runtimeRole(t, s.db)
+	s.db.Exec(`CREATE TABLE shop_audit (order_id uuid, at timestamptz DEFAULT now())`)
+	s.db.Exec(`CREATE FUNCTION shop_audit_order() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN INSERT INTO shop_audit (order_id) VALUES (NEW.id); RETURN NEW; END $$`)
+	s.db.Exec(`CREATE TRIGGER shop_audit AFTER UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION shop_audit_order()`)
+	s.order("81")
+	s.znet.SetDefault(znettest.Done("AUDIT-PIN-81", "tamam"))
+
+	r := zwatchAt(t, asRole, "check-pending")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	last := lines[len(lines)-1]
+	if r.code != 1 || !strings.Contains(last, "zwatch itself never touches shop_audit: a trigger or rule of the shop's does") || strings.Contains(last, "--print-grants") {
+		t.Errorf("exit %d, want 1 and a last line naming the trigger's table, not the grants\n%s", r.code, r.all())
+	}
+}

@@ -135,7 +135,12 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
-		if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
+		if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
+			line += " (a transaction of the shop held a lock on product_orders all the while, as LOCK TABLE, a migration or VACUUM FULL do: the orders are asked again)"
+		}
+		if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
+			line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)
+		} else if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
 			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 		}
 		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))

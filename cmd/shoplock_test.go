@@ -71,6 +71,36 @@ func TestCommandsDoNotWaitForAShopTableLock(t *testing.T) {
 	}
 }
 
+// A lock that lets zwatch read product_orders but not write it (SHARE ROW
+// EXCLUSIVE, as some migrations and reports take) leaves znet's answers
+// unsaved to the end of the run: the run says what held them, in words,
+// rather than a driver's error and advice about grants.
+func TestAnswersAShopLockKeptFromBeingSavedAreSaidSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"R1", "R2"} {
+		s.order(ref)
+	}
+	s.znet.SetDefault(znettest.Done("AB12-CD34-EF56", "tamam"))
+	tx, err := s.db.SQL.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE product_orders IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	r := zwatch(t, s.db, "check-pending")
+	_ = tx.Rollback()
+	if r.code != 1 || !strings.Contains(r.stdout, "a transaction of the shop held a lock on product_orders all the while") ||
+		!strings.Contains(r.stderr, "a transaction of the shop held a lock on product_orders all the while") || strings.Contains(r.all(), "grants") {
+		t.Errorf("exit %d, want 1, and the summary and the last line saying a shop's lock held the answers\n%s", r.code, r.all())
+	}
+	if n := s.db.OrdersIn("completed"); n != 0 {
+		t.Errorf("%d orders completed behind the lock", n)
+	}
+}
+
 func sameCounts(a, b map[string]map[string]int) bool {
 	if len(a) != len(b) {
 		return false

@@ -762,6 +762,29 @@ func LacksAGrant(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "42501"
 }
 
+// DeniedOutsideGrants names the table or sequence a refused privilege is
+// on (insufficient_privilege: "permission denied for table audit_log"),
+// when it is none the printed grants cover: a trigger or rule of the
+// shop's wrote there on zwatch's behalf, and the grants would not help.
+func DeniedOutsideGrants(err error) (string, bool) {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "42501" {
+		return "", false
+	}
+	m := deniedOn.FindStringSubmatch(pqErr.Message)
+	if m == nil {
+		return "", false
+	}
+	for _, g := range RuntimeGrants {
+		if g.Name == m[1] || strings.HasPrefix(g.Name, m[1]+" ") {
+			return "", false
+		}
+	}
+	return m[1], true
+}
+
+var deniedOn = regexp.MustCompile(`^permission denied for (?:table|sequence|relation) (\S+)$`)
+
 // lockWaitGivenUp says so of an error that is a lock_timeout, and passes
 // any other error on as it is.
 func lockWaitGivenUp(err error) error {

@@ -109,6 +109,7 @@ type applier struct {
 	pinTooLong    []string
 	pinKept       []string
 	unsaved       []string
+	unsavedLocked int // of unsaved, those that waited in vain for a lock
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
 	unusable map[string]string
@@ -537,6 +538,9 @@ func (ap *applier) finish() error {
 			// its own business, and the next run saves the answer.
 			refused = append(refused, p)
 			ap.unsaved = append(ap.unsaved, p.order.ID)
+			if store.GaveUpOnALock(p.lastErr) {
+				ap.unsavedLocked++
+			}
 		}
 		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
 	}
@@ -811,7 +815,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong,
-		PINKept: ap.pinKept, Unsaved: ap.unsaved, Changes: ap.changes}
+		PINKept: ap.pinKept, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

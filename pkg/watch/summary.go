@@ -107,6 +107,10 @@ type Summary struct {
 	// asked again, and a refusal that repeats (a grant missing, say)
 	// would go on run after run, so a person should look.
 	Unsaved []string `json:"unsaved_orders,omitempty"`
+	// UnsavedLocked is how many of Unsaved waited in vain for a lock to
+	// the end: a transaction of the shop's holding product_orders (LOCK
+	// TABLE, a migration), not a refusal.
+	UnsavedLocked int `json:"unsaved_locked_out,omitempty"`
 	// Unusable lists the orders about which znet answered, in its own
 	// format, what zwatch cannot use (a status it does not know, a done
 	// answer cut short or with a corrupt PIN): errors of those orders, which

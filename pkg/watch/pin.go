@@ -159,7 +159,7 @@ func fragmentStretches(text, code string) []stretch {
 	return runs(text, fragmentMask, func(have []alnum, i int) int {
 		longest := 0
 		for j := range want {
-			longest = max(longest, looseRun(text, have[i:], want[j:]))
+			longest = max(longest, looseRun(have[i:], want[j:]))
 		}
 		if longest < minLoosePIN {
 			return 0
@@ -181,56 +181,50 @@ const (
 	maxLooseGap = 4
 )
 
-// alnum is one letter or digit of a text, folded to lower case, and where
-// it stands.
+// alnum is one letter or digit of a text, folded to lower case, where it
+// stands, and how many characters stand between it and the one before
+// (gap), each markup separator counting as one.
 type alnum struct {
 	r          rune
 	start, end int
+	gap        int
 }
 
-// alnums are text's letters and digits, in order, but for those of its
-// markup (markupToken): a panel that writes its descriptions as HTML puts
-// "&nbsp;" or "<br />" between a PIN's groups, whose letters are none of
-// the PIN's.
+// alnums are text's letters and digits, in order, but for those of the
+// markup separators between them (markupSeparator): a panel that writes
+// its descriptions as HTML puts "&nbsp;" or "<br />" between a PIN's
+// groups, whose letters are none of the PIN's. The gaps are counted here,
+// once for the text, not for each code looked for in it.
 func alnums(text string) []alnum {
 	var out []alnum
-	markup := markupToken.FindAllStringIndex(text, -1)
+	markup := markupSeparator.FindAllStringIndex(text, -1)
+	gap := 0
 	for i, r := range text {
 		for len(markup) > 0 && markup[0][1] <= i {
 			markup = markup[1:]
 		}
 		if len(markup) > 0 && markup[0][0] <= i {
+			if markup[0][0] == i {
+				gap++
+			}
 			continue
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			out = append(out, alnum{unicode.ToLower(r), i, i + utf8.RuneLen(r)})
+			out = append(out, alnum{unicode.ToLower(r), i, i + utf8.RuneLen(r), gap})
+			gap = 0
+			continue
 		}
+		gap++
 	}
 	return out
 }
 
-// markupToken is a tag ("<br />") or an HTML character reference ("&nbsp;",
-// "&#8211;"): between two of a PIN's letters or digits, each stands for
-// one character.
-var markupToken = regexp.MustCompile(`<[^<>]{1,40}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
-
-// closeEnough says whether gap, the text between two letters or digits,
-// is at most maxLooseGap characters, each markup token counting as one.
-func closeEnough(gap string) bool {
-	n := utf8.RuneCountInString(gap)
-	// Most gaps are a dash or nothing; markup is looked for only where it
-	// may make the difference, on the goroutine that saves every answer.
-	if n <= maxLooseGap || !strings.ContainsAny(gap, "<&") || len(gap) > (maxLooseGap+1)*maxMarkupToken {
-		return n <= maxLooseGap
-	}
-	for _, m := range markupToken.FindAllStringIndex(gap, -1) {
-		n -= utf8.RuneCountInString(gap[m[0]:m[1]]) - 1
-	}
-	return n <= maxLooseGap
-}
-
-// maxMarkupToken is the longest markupToken written in ASCII, in bytes.
-const maxMarkupToken = 42
+// markupSeparator is what HTML puts between a PIN's groups: a tag without
+// attributes ("<br />", "<b>", "</span>") or a character reference of a
+// space or a dash ("&nbsp;", "&#8211;"). Anything else stays text: a PIN
+// may stand inside a tag's attribute (data-pin="...") or look like a
+// reference's name ("&ijkl5678;"), and must be found there.
+var markupSeparator = regexp.MustCompile(`(?i)</?[a-z]{1,10}\s*/?>|&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|nbsp|ensp|emsp|thinsp|ndash|mdash|minus|hyphen|dash|middot|bull|shy|zwj|zwnj);`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans
@@ -243,7 +237,7 @@ func looseStretches(text, code, mask string) []stretch {
 		return nil
 	}
 	return runs(text, mask, func(have []alnum, i int) int {
-		if looseRun(text, have[i:], want) < len(want) {
+		if looseRun(have[i:], want) < len(want) {
 			return 0
 		}
 		return len(want)
@@ -269,10 +263,10 @@ func runs(text, mask string, runAt func(have []alnum, i int) int) []stretch {
 
 // looseRun is how many of want's letters and digits have spells from its
 // start, in order, with gaps of at most maxLooseGap characters of text.
-func looseRun(text string, have, want []alnum) int {
+func looseRun(have, want []alnum) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || closeEnough(text[have[n-1].end:have[n].start])) {
+		(n == 0 || have[n].gap <= maxLooseGap) {
 		n++
 	}
 	return n

@@ -213,7 +213,9 @@ func (c *Client) transportError(ctx context.Context, op string, status int, err 
 		e.Kind = KindWrongBaseURL
 		e.Message = "the znet panel speaks plain HTTP, not HTTPS"
 	case errors.As(err, &dnsErr) && !dnsErr.IsNotFound:
-		// A resolver that times out or fails says nothing about the panel.
+		// A resolver that times out or fails says nothing about the panel's
+		// settings; it may pass. The panel cannot be asked meanwhile, all
+		// the same (IsPanelTrouble).
 		e.Kind = KindTransient
 		e.Message = "cannot look up the znet panel's host name"
 	case errors.As(err, &dnsErr), errors.As(err, &certErr), errors.As(err, &alert), errors.As(err, &recErr),

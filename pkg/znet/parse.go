@@ -414,14 +414,12 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		// ("<br />\n<b>Deprecated</b>: ... on line 12<br />\nOK|2|..."), and
 		// after it. The answer is still there; a panel that warns is not a
 		// wrong base URL.
-		answer, again, ok := a.answerAfterWarnings(s)
+		answer, ok := a.answerAfterWarnings(s)
 		switch {
 		case !ok:
 			return nil, unintelligible(op, "znet answered something that is not a znet answer")
-		case again && op == OpCheckPin:
+		case op == OpCheckPin && a.answersDiffer(s):
 			return nil, unusable("znet answered twice, differently, in one body (one referans for two orders at the panel?); neither answer is used")
-		case again:
-			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
 	}
@@ -483,46 +481,61 @@ func (a *answer) isAnswerLine(s string) bool {
 // rejection is its one line. Taken from its last line instead, a PIN's
 // second code would read as a rejection, a PIN in the error's message; a
 // rejection that ran on would take in an answer after it.
-//
-// again says a second OK answer follows that is not the first one
-// repeated: two rows at the panel for one referans (a retried pin_ekle),
-// whose answers may be a PIN and a cancellation. Taking either would be a
-// guess: a good order cancelled, or another order's PIN delivered.
-func (a *answer) answerAfterWarnings(s string) (answer string, again, ok bool) {
+func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
 	line := func(i int) string { return trimAnswer(a.unmarked(lines[i])) }
-	// okAnswer is the OK answer starting at line i, up to the next line
-	// that is PHP's own or starts another OK answer, and where it ends.
-	okAnswer := func(i int) (string, int) {
-		end := i + 1
-		for end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
-			end++
-		}
-		return trimAnswer(strings.Join(lines[i:end], "\n")), end
-	}
 	start := a.skipPHPMessages(lines, 0, line)
 	if start >= len(lines) {
-		return "", false, false
+		return "", false
 	}
-	if !startsOK(line(start)) {
-		if !a.isAnswerLine(trimAnswer(lines[start])) {
-			return "", false, false
-		}
-		return trimAnswer(lines[start]), false, true
+	isOK := startsOK(line(start))
+	if !isOK && !a.isAnswerLine(trimAnswer(lines[start])) {
+		return "", false
 	}
-	answer, end := okAnswer(start)
-	for i := a.skipPHPMessages(lines, end, line); i < len(lines); i = a.skipPHPMessages(lines, end, line) {
-		if !startsOK(line(i)) {
-			end = i + 1
+	end := start + 1
+	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
+		end++
+	}
+	// PHP's messages after the answer may tell of an undefined PIN too.
+	for i := end; i < len(lines); i++ {
+		i = a.skipPHPMessages(lines, i, line)
+	}
+	return trimAnswer(strings.Join(lines[start:end], "\n")), true
+}
+
+// answersDiffer says whether the body holds two OK answers that differ in
+// their order status or PIN: two rows at the panel for one referans (a
+// retried pin_ekle), whose answers may be a PIN and a cancellation. Taking
+// either would be a guess: a good order cancelled, or another order's PIN
+// delivered. Answers are told apart wherever a line may break, <br> too
+// (a panel writing its rows as HTML), and compared as the password put
+// back: a repeated answer that echoes it is the same answer.
+func (a *answer) answersDiffer(body string) bool {
+	var first string
+	for _, segment := range answerBreaks.Split(body, -1) {
+		m := answerStart.FindStringSubmatch(a.unmarked(segment))
+		if m == nil {
 			continue
 		}
-		var next string
-		if next, end = okAnswer(i); next != answer {
-			again = true
+		pin, _, _ := strings.Cut(m[2], "|")
+		key := m[1] + "|" + strings.Join(strings.Fields(pin), " ")
+		switch {
+		case first == "":
+			first = key
+		case key != first:
+			return true
 		}
 	}
-	return answer, again, true
+	return false
 }
+
+// answerBreaks are where a line may break in a body: a line ending, or
+// HTML's <br>.
+var answerBreaks = regexp.MustCompile(`(?i)\r\n|\r|\n|<br\s*/?>`)
+
+// answerStart is a segment that starts an OK answer: "OK", its status,
+// and what follows (the PIN field first).
+var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*([0-9]+)\s*(?:\|(.*))?$`)
 
 // skipPHPMessages is the first line from start that is neither blank nor
 // PHP's own message. Of the messages it passes, it notes one that says the
@@ -535,7 +548,7 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 		}
 		end := a.endOfPHPMessage(lines, start, line)
 		for i := start; i <= end; i++ {
-			if undefinedPIN.MatchString(line(i)) {
+			if m := undefinedPIN.FindStringSubmatch(line(i)); m != nil && isPINName(m[1]) {
 				a.pinUndefined = true
 			}
 		}
@@ -544,10 +557,33 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 	return start
 }
 
-// undefinedPIN is PHP's notice of a variable, key or property read
-// that was not set, whose name ends in "pin" ($pin, $epin, 'pin_kodu'
-// starts so): "Undefined variable: pin", "Undefined array key "epin"".
-var undefinedPIN = regexp.MustCompile(`(?i)undefined (variable|index|offset|array key|property)\W+(\w+::)?\$?\w*pin`)
+// undefinedPIN is PHP's notice of a variable, key or property read that
+// was not set ("Undefined variable: pin", "Undefined array key "epin""),
+// and its name.
+var undefinedPIN = regexp.MustCompile(`(?i)undefined (?:variable|index|offset|array key|property)\W+(?:\w+::)?\$?(\w+)`)
+
+// isPINName is a variable's or key's name that holds a PIN: one of its
+// words ("_" and a capital start one) is "pin" or ends in it, digits
+// aside: "pin", "epin_kodu", "userPin", "pin2"; not "spinner", "shipping"
+// or "opinion".
+func isPINName(name string) bool {
+	var words []string
+	word := []rune{}
+	for _, r := range name {
+		if r == '_' || unicode.IsUpper(r) && len(word) > 0 && !unicode.IsUpper(word[len(word)-1]) {
+			words, word = append(words, string(word)), word[:0]
+		}
+		if r != '_' {
+			word = append(word, r)
+		}
+	}
+	for _, w := range append(words, string(word)) {
+		if strings.HasSuffix(strings.ToLower(strings.TrimRight(w, "0123456789")), "pin") {
+			return true
+		}
+	}
+	return false
+}
 
 // htmlCharRef is an HTML character reference, "&nbsp;" or "&#8211;":
 // markup, in a field of a panel that writes its answers as HTML.

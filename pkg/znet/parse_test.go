@@ -50,6 +50,14 @@ func TestParsePinStatus(t *testing.T) {
 		// The same answer twice is one answer.
 		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
+		// Notices of names that only hold the letters "pin" say nothing of it.
+		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
+		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
+		{"a top-up after a notice of an opinion", "Notice: Undefined index: opinion in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
+		// A description's line that starts with OK but is no answer: the
+		// answer ends there, and is taken.
+		{"a description line of OK alone", "OK|3| |İptal edildi.\nOK", PinStatus{StatusCancelled, "", "İptal edildi."}},
+		{"a description line of OK and words", "OK|1| |Talebiniz alındı\nOK|bekleyiniz", PinStatus{StatusWaiting, "", "Talebiniz alındı"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,6 +139,12 @@ func TestParsePinStatusFaults(t *testing.T) {
 		// Two rows at the panel for one referans: neither answer is the order's.
 		{"a PIN and a cancellation", "OK|3| |İşlem iptal edildi\nOK|2|AAAA-1111-2222|İşlem tamamlandı", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs", "OK|2|AAAA-1111-2222|tamam\n<br />\n<b>Notice</b>: x on line 3<br />\nOK|2|BBBB-3333-4444|tamam", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation and a PIN on one line, as HTML", "OK|3| |İşlem iptal edildi<br>OK|2|AAAA-1111-2222|İşlem tamamlandı<br>", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN and a cancellation on one line, as HTML", "OK|2|AAAA-1111-2222|İşlem tamamlandı<br />OK|3| |İşlem iptal edildi", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation after a line of markup", "OK|2|AAAA-1111-2222|tamam\n<br />OK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"two answers a bare CR apart", "OK|2|AAAA-1111-2222|tamam\rOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"no PIN, after PHP said it read no pinKodu", "Notice: Undefined index: pinKodu in /a/servis/pin_kontrol.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP said it read no userPin", "Notice: Undefined variable: userPin in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -465,6 +479,11 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 	}
 	if balance, err := parseBalance([]byte("\nWarning: Tablo bulunamad\xfd in /x.php on line 3\n\xef\xbb\xbfOK|12755.23"), newScrubber("pw")); err != nil || balance != "12755.23" {
 		t.Errorf("a balance after a warning and a byte order mark: %q, %v", balance, err)
+	}
+	// The same answer twice, echoing the password each time, is one answer.
+	repeated := "OK|2|AB12-CD34|istek kod=D1&sifre=Gizli2024\r\nOK|2|AB12-CD34|istek kod=D1&sifre=Gizli2024\r\n"
+	if ps, err := parsePinStatus([]byte(repeated), newScrubber("Gizli2024")); err != nil || ps.PIN != "AB12-CD34" {
+		t.Errorf("a repeated answer echoing the password: %+v, %v; want done with its PIN", ps, err)
 	}
 	// A cancelled order's PIN field is not read: an echo there refuses nothing.
 	if ps, err := parsePinStatus([]byte("OK|3|sifre=Gizli99|iptal"), newScrubber("Gizli99")); err != nil || ps.Status != StatusCancelled {

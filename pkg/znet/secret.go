@@ -70,8 +70,11 @@ func newScrubber(password string) *scrubber {
 	// (urldecode($_GET['sifre']), a well-known mistake) echoes "Gizli+20%21"
 	// as "Gizli 20!": several characters of the password make one, which
 	// no form of a single character is. Such a form is looked for as long
-	// as no PIN may hold it by chance.
-	if decoded := urldecodedAgain(password); decoded != password && decoded != "" &&
+	// as no PIN may hold it by chance, nor an answer's own structure: one
+	// of a few characters, or with a "|" or a line break ("2%7C" is "2|",
+	// in every done answer), would mark the answer's fields themselves.
+	if decoded := urldecodedAgain(password); decoded != password && utf8.RuneCountInString(decoded) >= minDecodedRunes &&
+		!strings.ContainsAny(decoded, "|\r\n") &&
 		(utf8.RuneCountInString(decoded) > maxCoincidentPasswordRunes || strings.ContainsFunc(decoded, func(r rune) bool { return !isPINRune(r) })) {
 		pattern += "|" + passwordForms(decoded)
 	}
@@ -83,6 +86,10 @@ func newScrubber(password string) *scrubber {
 	re.Longest()
 	return &scrubber{pattern: re, password: password}
 }
+
+// minDecodedRunes is the shortest password decoded once more that is
+// looked for (see newScrubber).
+const minDecodedRunes = 6
 
 // urldecodedAgain is password as PHP's urldecode makes it: "+" a space,
 // "%" and two hex digits their byte, any other "%" left as it is. Bytes

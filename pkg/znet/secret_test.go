@@ -456,3 +456,15 @@ func TestWhiteSpaceEchoesAndCoincidences(t *testing.T) {
 		t.Errorf("an answer ending like a PHP message: %+v, %v", ps, err)
 	}
 }
+
+// A password that, decoded once more, is a few characters or holds a "|"
+// ("2%7C" is "2|") is not looked for so: it would mark the fields of
+// every answer, and no done answer would read.
+func TestAShortDecodedPasswordLeavesTheAnswersAlone(t *testing.T) {
+	for _, pw := range []string{"2%7C", "OK%7C2", "a%0Ab%0Ac"} {
+		ps, err := parsePinStatus([]byte("OK|2|AB12-CD34-EF56|tamam"), newScrubber(pw))
+		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34-EF56" {
+			t.Errorf("password %q: %+v, %v; want done with its PIN", pw, ps, err)
+		}
+	}
+}

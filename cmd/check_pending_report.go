@@ -138,6 +138,11 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 				record.Panels[id] = store.PanelStillFailing
 			}
 		}
+		for id := range ran.news.letGo {
+			if _, found := record.Panels[id]; !found {
+				record.Panels[id] = store.PanelLetGo
+			}
+		}
 		switch note := attentionNote(ran.summary, ran.news); {
 		case record.Error == "":
 			record.Error = note
@@ -221,29 +226,34 @@ func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Stor
 }
 
 // failingBefore is the panels the runs leave failing: each as the newest
-// run to finish that found it failing or answering said, else failing if
-// any run believed it still failing.
+// run to finish that found it failing or answering, or let it go, said,
+// else failing if any run believed it still failing.
 func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	found := map[string]string{}
 	believed := map[string]bool{}
 	for _, r := range runs {
-		panels := r.Panels
-		if panels == nil && strings.HasPrefix(r.Error, failingPrefix) {
-			// Recorded before zwatch kept Panels: its error names the panels
-			// failing in it, or before it and not asked.
-			panels = map[string]string{}
-			for _, id := range uuidPattern.FindAllString(r.Error, -1) {
-				panels[id] = store.PanelStillFailing
+		if r.Panels == nil {
+			// Recorded before zwatch kept Panels: its error named every
+			// panel failing in it, or before it and not asked, and the run
+			// after it read that alone. It tells of every panel not told
+			// of yet, and the runs before it of none.
+			if note, ok := strings.CutPrefix(r.Error, failingPrefix); ok {
+				for _, id := range uuidPattern.FindAllString(note, -1) {
+					if _, ok := found[id]; !ok {
+						found[id] = store.PanelFailing
+					}
+				}
 			}
+			break
 		}
-		for id, state := range panels {
+		for id, state := range r.Panels {
 			if _, ok := found[id]; ok {
 				continue
 			}
 			switch state {
-			case store.PanelFailing, store.PanelAnswered:
+			case store.PanelFailing, store.PanelAnswered, store.PanelLetGo:
 				found[id] = state
 			case store.PanelStillFailing:
 				believed[id] = true
@@ -269,11 +279,12 @@ type runNews struct {
 	newlyFailing map[string]bool   // integration ids
 	recovered    []string          // names of panels failing before that answered in this run
 	carried      map[string]string // failing before and not asked in this run: id -> name
+	letGo        map[string]bool   // failing before, and let go: no order of theirs waits
 	asked        map[string]bool   // the integrations this run had orders of
 }
 
 func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
-	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}, asked: map[string]bool{}}
+	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}, letGo: map[string]bool{}, asked: map[string]bool{}}
 	asked := news.asked
 	for _, in := range s.Integrations {
 		asked[in.ID] = true
@@ -330,6 +341,7 @@ func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store,
 	for id := range n.carried {
 		if !waiting[id] {
 			delete(n.carried, id)
+			n.letGo[id] = true
 		}
 	}
 	return orders

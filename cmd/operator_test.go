@@ -924,6 +924,13 @@ func TestAFailingPanelNobodyWaitsOnIsLetGo(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || strings.Contains(r.all(), "failing") {
 		t.Errorf("no order left waiting on the failing panel: exit %d, want 0 and no word of it\n%s", r.code, r.all())
 	}
+	// The next order sent to it tells: failing still, it is said anew,
+	// not taken for failing all along from the run that found it so.
+	s.order("164")
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 || !strings.Contains(r.stdout, "is failing") || strings.Contains(r.stdout, "still failing") {
+		t.Errorf("a new order on the panel let go, still down: exit %d, want 3 and the panel said failing anew\n%s", r.code, r.all())
+	}
 }
 
 // A shop whose own provider_referans column is a number (znet's referans

@@ -27,7 +27,8 @@ type Run struct {
 	StoppedBy  string    `db:"stopped_by" json:"stopped_by,omitempty"`
 	Error      string    `db:"error" json:"error,omitempty"`
 	// Panels is what the run found of each panel it heard of, by
-	// integration id: PanelFailing, PanelAnswered or PanelStillFailing.
+	// integration id: PanelFailing, PanelAnswered, PanelStillFailing or
+	// PanelLetGo.
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
@@ -40,6 +41,9 @@ const (
 	// PanelStillFailing: failing in an earlier run, and not asked in this
 	// one: what the run believed, not what it found.
 	PanelStillFailing = "still failing"
+	// PanelLetGo: failing in an earlier run, and no order of it waits any
+	// more (staff decided them): not failing until it is asked again.
+	PanelLetGo = "let go"
 )
 
 // Runs are kept for RunsKeptFor, and never more than RunsKept of them: a

@@ -12,7 +12,7 @@
 SET LOCAL lock_timeout = '5s';
 ALTER TABLE zwatch_runs ADD COLUMN panels jsonb;
 COMMENT ON COLUMN zwatch_runs.panels IS
-    'integration id -> failing | answered (found so in this run) | still failing (failing before, not asked)';
+    'integration id -> failing | answered (found so in this run) | still failing (failing before, not asked) | let go (failing before, no order waits)';
 
 -- +goose Down
 ALTER TABLE zwatch_runs DROP COLUMN panels;

@@ -717,6 +717,18 @@ func TestMigrateWhereTheSearchPathLeadsAwayFromTheShopChangesNothing(t *testing.
 	if r := zwatchAt(t, asOwner, "migrate"); r.code != 0 {
 		t.Errorf("migrate with public first: exit %d\n%s", r.code, r.all())
 	}
+	// Migrated, then run again with the owner's own schema first: still
+	// the one line, and nothing made there.
+	db.Exec(`ALTER ROLE ` + role + ` RESET search_path`)
+	r = zwatchAt(t, asOwner, "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "zwatch's tables are in schema public, which does not come first on role "+role+"'s search path") ||
+		strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate again with the owner's own schema first: exit %d, want 1 and one line saying where\n%s", r.code, r.all())
+	}
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%' AND schemaname = $1`, role)
+	if tables != 0 {
+		t.Errorf("%d of zwatch's tables were made in the owner's own schema", tables)
+	}
 }
 
 // A run-time role with a schema of its own name finds that schema first

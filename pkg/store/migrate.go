@@ -83,10 +83,18 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	// version table would be, before the first migration failed on the
 	// missing product_orders).
 	applied, err := s.appliedMigrations(ctx)
-	if errors.Is(err, ErrNotShopDatabase) {
+	switch {
+	case errors.Is(err, ErrNotShopDatabase):
 		return nil, err
-	}
-	if err == nil {
+	case errors.As(err, new(tablesElsewhereError)):
+		// Migrating, goose would make a version table of its own where
+		// the search path leads, and apply the first migration again:
+		// canMigrate says why it would go astray, where it knows.
+		if cerr := s.canMigrate(ctx, false, true); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	case err == nil:
 		pending := slices.DeleteFunc(provider.ListSources(), func(src *goose.Source) bool { return applied[src.Version] })
 		// Nor one that cannot finish, or would build out of the run-time
 		// role's reach (canMigrate): goose would first create its version
@@ -119,12 +127,19 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			case <-time.After(migrateLockPause):
 				continue
 			case <-ctx.Done():
+				return done, fmt.Errorf("migrate was stopped while a table this migration needed was held (%d migrations applied before it): %w", len(done), ctx.Err())
 			}
 		}
 		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
 			"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", try, len(done), err)
 	}
 }
+
+// tablesElsewhereError is zwatch's tables found off the role's search
+// path, said in words.
+type tablesElsewhereError string
+
+func (e tablesElsewhereError) Error() string { return string(e) }
 
 // migrateLockTries is how many times migrate tries a migration that could
 // not have a table's lock, migrateLockPause apart.
@@ -319,9 +334,9 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 	if !found.Exists && found.Elsewhere != "" && !strings.Contains(found.Elsewhere, ",") {
 		// "Run zwatch migrate" would be the wrong advice: the owner's
 		// migrate finds them, and says there is nothing to do.
-		return nil, fmt.Errorf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
+		return nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
 			"ALTER ROLE %[2]s SET search_path = %[1]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[1]s' to the connection settings, as zwatch migrate --print-grants prints",
-			found.Elsewhere, found.Role, found.SearchPath)
+			found.Elsewhere, found.Role, found.SearchPath))
 	}
 	if !found.Exists && !found.HasShop {
 		// Neither zwatch's tables nor the shop's: the settings name

@@ -136,7 +136,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 			line = sayDatabaseGone(line, where, cause)
 		}
 		if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
-			line += " (a transaction of the shop held a lock on product_orders all the while, as LOCK TABLE, a migration or VACUUM FULL do: the orders are asked again)"
+			line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, or another zwatch run's; try again when it is done)"
 		}
 		if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
 			line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)

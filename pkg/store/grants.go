@@ -115,9 +115,14 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 	grants = GrantStatements(names.Role, names.Database, names.Schema)
 	if names.Schema != "public" || names.OwnSchema {
 		// The role finds zwatch's tables and the shop's by its search
-		// path, whose default is "$user", public.
-		grants = append(grants, fmt.Sprintf("ALTER ROLE %[1]s IN DATABASE %[2]s SET search_path = %[3]s; -- the role finds the tables in %[3]s first; given by a superuser or a role with CREATEROLE, or by %[1]s itself (or add options='-c search_path=%[3]s' to its connection settings)",
-			names.Role, names.Database, names.Schema))
+		// path, whose default is "$user", public. public stays on it, for
+		// what the shop's triggers call there.
+		path := names.Schema
+		if path != "public" {
+			path += ", public"
+		}
+		grants = append(grants, fmt.Sprintf("ALTER ROLE %[1]s IN DATABASE %[2]s SET search_path = %[3]s; -- the role finds the tables in %[4]s first; given by a superuser or a role with CREATEROLE, or by %[1]s itself (or add options='-c search_path=%[3]s' to its connection settings)",
+			names.Role, names.Database, path, names.Schema))
 	}
 	if names.RowSecurity != "" {
 		// Advice, not SQL to run: which rows a role sees is the shop's

@@ -327,8 +327,8 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	switch {
 	case len(s.Unsaved) > 0 && s.UnsavedLocked == len(s.Unsaved):
-		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: a transaction of the shop held a lock on product_orders all the while "+
-			"(LOCK TABLE, a migration, VACUUM FULL?); their orders are asked again", len(s.Unsaved)))
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock their statements needed all the while "+
+			"(the shop's LOCK TABLE, a migration, VACUUM FULL?); their orders are asked again", len(s.Unsaved)))
 	case len(s.Unsaved) > 0:
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))
 	}

@@ -92,7 +92,7 @@ func TestAnswersAShopLockKeptFromBeingSavedAreSaidSo(t *testing.T) {
 	}
 	r := zwatch(t, s.db, "check-pending")
 	_ = tx.Rollback()
-	if r.code != 1 || !strings.Contains(r.stdout, "a transaction of the shop held a lock on product_orders all the while") ||
+	if r.code != 1 || !strings.Contains(r.stdout, "another transaction held a lock their statements needed all the while") ||
 		!strings.Contains(r.stderr, "another transaction held a lock zwatch needed all the while") || strings.Contains(r.all(), "grants") {
 		t.Errorf("exit %d, want 1, and the summary and the last line saying a shop's lock held the answers\n%s", r.code, r.all())
 	}

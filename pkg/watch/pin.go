@@ -219,12 +219,13 @@ func alnums(text string) []alnum {
 	return out
 }
 
-// markupSeparator is what HTML puts between a PIN's groups: a tag without
-// attributes ("<br />", "<b>", "</span>") or a character reference of a
-// space or a dash ("&nbsp;", "&#8211;"). Anything else stays text: a PIN
-// may stand inside a tag's attribute (data-pin="...") or look like a
-// reference's name ("&ijkl5678;"), and must be found there.
-var markupSeparator = regexp.MustCompile(`(?i)</?[a-z]{1,10}\s*/?>|&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|nbsp|ensp|emsp|thinsp|ndash|mdash|minus|hyphen|dash|middot|bull|shy|zwj|zwnj);`)
+// markupSeparator is what HTML puts between a PIN's groups: a tag of text
+// without attributes ("<br />", "<b>", "</span>"), a character reference
+// of a space or a dash by name ("&nbsp;"), or any by number ("&#8211;").
+// Anything else stays text: a PIN may stand inside a tag's attribute
+// (data-pin="..."), in angle brackets, or look like a reference's name
+// ("&ijkl5678;"), and must be found there.
+var markupSeparator = regexp.MustCompile(`(?i)</?(br|wbr|p|b|i|u|s|em|strong|span|div|font|small|big|code|tt|pre|td|th|tr|li|hr)\s*/?>|&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|nbsp|ensp|emsp|thinsp|ndash|mdash|minus|hyphen|dash|middot|bull|shy|zwj|zwnj);`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans

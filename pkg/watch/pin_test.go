@@ -64,6 +64,7 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"NBSP-1234", "tutar&nbsp;1234 TL", "tutar&nbsp;1234 TL"},
 		{"AB12-CD34-EF56-GH78", `Kodunuz: <button data-pin="AB12CD34EF56GH78">Kopyala</button>`, `Kodunuz: <button data-pin="••••-GH78">Kopyala</button>`},
 		{"AB12-CD34-EF56-GH78", "Kodunuz <AB12 CD34 EF56 GH78>", "Kodunuz <••••-GH78>"},
+		{"ABCDEFGH JKLMNPQR", "kodlar <abcdefgh> <jklmnpqr>", "kodlar <••••GH> <••••QR>"},
 		{"ABCD1234EFGH IJKL5678MNOP", "kod abcd1234efgh&ijkl5678mnop; tamam", "kod ••••EFGH&••••MNOP; tamam"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {

@@ -159,9 +159,9 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 }
 
 // What -q says once. A run records what it found of each panel in its
-// zwatch_runs row (store.Run.Panels): failing, answered, or failing before
-// and not asked. The next run reads the last runs, takes for each panel
-// what the newest run that asked it found, and mentions a failing panel
+// zwatch_runs row (store.Run.Panels): failing, answered, failing before
+// and not asked, or let go. The next run reads the last runs, takes for
+// each panel what the newest run that asked it found, and mentions a failing panel
 // only when it was not failing before, and a panel that answers again
 // once. Reading one run would not do where runs overlap (several hosts):
 // one that had no order of a failing panel says nothing of it.

@@ -17,9 +17,9 @@ const balanceLockTimeout = "1s"
 
 // SaveBalance writes a znet integration's balance, in TRY as znet wrote it
 // (e.g. "12755.23"), and when it was read. These are the only columns of the
-// shop's integrations that zwatch ever writes. It writes over the balance
-// in read only (its Balance and BalanceUpdatedAt): one the shop wrote while
-// znet was being asked is newer than znet's reading, and is kept.
+// shop's integrations that zwatch ever writes. It writes only over the
+// balance it read (in.Balance and in.BalanceUpdatedAt): one the shop wrote
+// while znet was being asked is newer than znet's reading, and is kept.
 func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string) error {
 	var res struct {
 		Found bool `db:"found"`
@@ -51,7 +51,7 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 // and "balanceUpdatedAt" as read before znet was asked.
 const saveBalanceSQL = `
 WITH target AS (
-	SELECT id, balance::text = $3 OR balance IS NULL AND $3 IS NULL AS unchanged_balance,
+	SELECT id, balance::text IS NOT DISTINCT FROM $3 AS unchanged_balance,
 	       "balanceUpdatedAt" IS NOT DISTINCT FROM $4::timestamptz AS unchanged_at
 	FROM integrations
 	WHERE id::text = $1 AND provider = ` + providerSQL + `

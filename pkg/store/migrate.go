@@ -334,9 +334,13 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 	if !found.Exists && found.Elsewhere != "" && !strings.Contains(found.Elsewhere, ",") {
 		// "Run zwatch migrate" would be the wrong advice: the owner's
 		// migrate finds them, and says there is nothing to do.
+		path := found.Elsewhere
+		if path != "public" {
+			path += ", public"
+		}
 		return nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
-			"ALTER ROLE %[2]s SET search_path = %[1]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[1]s' to the connection settings, as zwatch migrate --print-grants prints",
-			found.Elsewhere, found.Role, found.SearchPath))
+			"ALTER ROLE %[2]s SET search_path = %[4]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[4]s' to the connection settings, as zwatch migrate --print-grants prints",
+			found.Elsewhere, found.Role, found.SearchPath, path))
 	}
 	if !found.Exists && !found.HasShop {
 		// Neither zwatch's tables nor the shop's: the settings name

@@ -593,7 +593,7 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 // array ("Array", with a notice), a null or a boolean as var_export or
 // json_encode write them, an undefined value in JavaScript's words.
 func isPHPPlaceholder(pin string) bool {
-	for _, word := range []string{"Array", "NULL", "null", "undefined", "Object", "false", "true", "NaN"} {
+	for _, word := range []string{"Array", "NULL", "undefined", "Object", "false", "true", "NaN"} {
 		if strings.EqualFold(pin, word) {
 			return true
 		}

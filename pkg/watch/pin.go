@@ -57,8 +57,12 @@ func hideWhole(text, pin string, mask func(code string) string) string {
 		return text
 	}
 	text = strings.ReplaceAll(text, pin, mask(pin))
+	readings := readText(text)
 	for _, code := range codesOf(pin) {
-		text = writeStretches(text, looseStretches(text, code, mask(code)))
+		if found := looseStretches(readings, code, mask(code)); len(found) > 0 {
+			text = writeStretches(text, found)
+			readings = readText(text)
+		}
 	}
 	return text
 }
@@ -89,9 +93,10 @@ func codesOf(pin string) []string {
 // shown end included.
 func hideFragments(text string, pins []string) string {
 	var found []stretch
+	readings := readText(text)
 	for _, pin := range pins {
 		for _, code := range codesOf(strings.TrimSpace(pin)) {
-			found = append(found, fragmentStretches(text, code)...)
+			found = append(found, fragmentStretches(readings, code)...)
 		}
 	}
 	return writeStretches(text, found)
@@ -151,12 +156,12 @@ const fragmentMask = "••••"
 // letters and digits that text quotes in the shapes looseStretches finds:
 // a shop trigger's refusal may quote the start of a PIN (left(pin, 8)), and
 // half a PIN is more than MaskPIN would ever show.
-func fragmentStretches(text, code string) []stretch {
+func fragmentStretches(readings [][]alnum, code string) []stretch {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
-	return runs(text, fragmentMask, func(have []alnum, i int) int {
+	return runs(readings, fragmentMask, func(have []alnum, i int) int {
 		longest := 0
 		for j := range want {
 			longest = max(longest, looseRun(have[i:], want[j:]))
@@ -183,21 +188,35 @@ const (
 
 // alnum is one letter or digit of a text, folded to lower case, where it
 // stands, and how many characters stand between it and the one before
-// (gap), each markup separator counting as one.
+// (gap), each markup token counting as one where markup is skipped.
 type alnum struct {
 	r          rune
 	start, end int
 	gap        int
 }
 
-// alnums are text's letters and digits, in order, but for those of the
-// markup separators between them (markupSeparator): a panel that writes
-// its descriptions as HTML puts "&nbsp;" or "<br />" between a PIN's
-// groups, whose letters are none of the PIN's. The gaps are counted here,
-// once for the text, not for each code looked for in it.
-func alnums(text string) []alnum {
+// alnums are a code's letters and digits, in order.
+func alnums(code string) []alnum { return alnumsOf(code, nil) }
+
+// readText reads a text's letters and digits twice, for the PIN to be
+// looked for in both: as they stand, and with HTML's markup passed over,
+// each tag or character reference one character of a gap. A panel that
+// writes its descriptions as HTML puts "&nbsp;" or "<br class=x>" between
+// a PIN's groups, whose letters are none of the PIN's; but a PIN may stand
+// inside a tag's attribute (data-pin="...") or look like a reference's
+// name, and must be found there too. Read once per text, not per code.
+func readText(text string) [][]alnum {
+	return [][]alnum{alnumsOf(text, nil), alnumsOf(text, markupToken)}
+}
+
+// alnumsOf are text's letters and digits, in order, but for those inside
+// what skip matches (nil: none).
+func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	var out []alnum
-	markup := markupSeparator.FindAllStringIndex(text, -1)
+	var markup [][]int
+	if skip != nil {
+		markup = skip.FindAllStringIndex(text, -1)
+	}
 	gap := 0
 	for i, r := range text {
 		for len(markup) > 0 && markup[0][1] <= i {
@@ -219,25 +238,21 @@ func alnums(text string) []alnum {
 	return out
 }
 
-// markupSeparator is what HTML puts between a PIN's groups: a tag of text
-// without attributes ("<br />", "<b>", "</span>"), a character reference
-// of a space or a dash by name ("&nbsp;"), or any by number ("&#8211;").
-// Anything else stays text: a PIN may stand inside a tag's attribute
-// (data-pin="..."), in angle brackets, or look like a reference's name
-// ("&ijkl5678;"), and must be found there.
-var markupSeparator = regexp.MustCompile(`(?i)</?(br|wbr|p|b|i|u|s|em|strong|span|div|font|small|big|code|tt|pre|td|th|tr|li|hr)\s*/?>|&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|nbsp|ensp|emsp|thinsp|ndash|mdash|minus|hyphen|dash|middot|bull|shy|zwj|zwnj);`)
+// markupToken is a tag, with or without attributes, or an HTML character
+// reference.
+var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
-func looseStretches(text, code, mask string) []stretch {
+func looseStretches(readings [][]alnum, code, mask string) []stretch {
 	want := alnums(code)
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
-	return runs(text, mask, func(have []alnum, i int) int {
+	return runs(readings, mask, func(have []alnum, i int) int {
 		if looseRun(have[i:], want) < len(want) {
 			return 0
 		}
@@ -245,19 +260,21 @@ func looseStretches(text, code, mask string) []stretch {
 	})
 }
 
-// runs are the stretches of text's letters and digits that runAt finds:
-// how many of them, from the i-th, the stretch takes (0: none starts
-// there), each to be written as mask. They do not overlap.
-func runs(text, mask string, runAt func(have []alnum, i int) int) []stretch {
-	have := alnums(text)
+// runs are the stretches of a text's letters and digits that runAt finds,
+// in each of its readings: how many of them, from the i-th, the stretch
+// takes (0: none starts there), each to be written as mask. Within one
+// reading they do not overlap.
+func runs(readings [][]alnum, mask string, runAt func(have []alnum, i int) int) []stretch {
 	var out []stretch
-	for i := 0; i < len(have); i++ {
-		n := runAt(have, i)
-		if n == 0 {
-			continue
+	for _, have := range readings {
+		for i := 0; i < len(have); i++ {
+			n := runAt(have, i)
+			if n == 0 {
+				continue
+			}
+			out = append(out, stretch{have[i].start, have[i+n-1].end, mask})
+			i += n - 1
 		}
-		out = append(out, stretch{have[i].start, have[i+n-1].end, mask})
-		i += n - 1
 	}
 	return out
 }

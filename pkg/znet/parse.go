@@ -2,7 +2,9 @@ package znet
 
 import (
 	"fmt"
+	"html"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -418,8 +420,10 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		switch {
 		case !ok:
 			return nil, unintelligible(op, "znet answered something that is not a znet answer")
-		case op == OpCheckPin && a.answersDiffer(s):
+		case op == OpCheckPin && a.answersDiffer(op, s):
 			return nil, unusable("znet answered twice, differently, in one body (one referans for two orders at the panel?); neither answer is used")
+		case a.answersDiffer(op, s):
+			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
 	}
@@ -504,23 +508,40 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 }
 
 // answersDiffer says whether the body holds two OK answers that differ in
-// their order status or PIN: two rows at the panel for one referans (a
-// retried pin_ekle), whose answers may be a PIN and a cancellation. Taking
-// either would be a guess: a good order cancelled, or another order's PIN
-// delivered. Answers are told apart wherever a line may break, <br> too
-// (a panel writing its rows as HTML), and compared as the password put
-// back: a repeated answer that echoes it is the same answer.
-func (a *answer) answersDiffer(body string) bool {
-	var first string
+// what they say of the order (status and PIN; for a balance, the balance):
+// two rows at the panel for one referans (a retried pin_ekle), whose
+// answers may be a PIN and a cancellation. Taking either would be a guess:
+// a good order cancelled, or another order's PIN delivered. Answers are
+// told apart wherever a line may break, <br> too (a panel writing its rows
+// as HTML); an answer's PIN runs on over the lines after it until its field
+// ends (several codes, one a line). They are compared as the password put
+// back (a repeated answer that echoes it is the same answer), and with
+// HTML's references read.
+func (a *answer) answersDiffer(op, body string) bool {
+	fields := 3 // OK, the status and the PIN
+	if op != OpCheckPin {
+		fields = 2 // OK and the balance
+	}
+	var answers []string
 	for _, segment := range answerBreaks.Split(body, -1) {
-		m := answerStart.FindStringSubmatch(a.unmarked(segment))
-		if m == nil {
-			continue
+		text := a.unmarked(segment)
+		switch n := len(answers); {
+		case answerStart.MatchString(text):
+			answers = append(answers, text)
+		case n > 0 && strings.Count(answers[n-1], "|") < fields && !isPHPOwn(trimAnswer(text)):
+			// The field compared runs on: a PIN of several codes.
+			answers[n-1] += " " + text
 		}
-		pin, _, _ := strings.Cut(m[2], "|")
-		key := m[1] + "|" + strings.Join(strings.Fields(pin), " ")
+	}
+	var first string
+	for i, answer := range answers {
+		parts := strings.SplitN(html.UnescapeString(answer), "|", fields+1)
+		for k := range parts {
+			parts[k] = strings.Join(strings.Fields(parts[k]), " ")
+		}
+		key := strings.Join(parts[1:min(len(parts), fields)], "|")
 		switch {
-		case first == "":
+		case i == 0:
 			first = key
 		case key != first:
 			return true
@@ -533,9 +554,9 @@ func (a *answer) answersDiffer(body string) bool {
 // HTML's <br>.
 var answerBreaks = regexp.MustCompile(`(?i)\r\n|\r|\n|<br\s*/?>`)
 
-// answerStart is a segment that starts an OK answer: "OK", its status,
-// and what follows (the PIN field first).
-var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*([0-9]+)\s*(?:\|(.*))?$`)
+// answerStart is a segment that starts an OK answer: "OK", "|" and a
+// number (an order's status, or a balance).
+var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 
 // skipPHPMessages is the first line from start that is neither blank nor
 // PHP's own message. Of the messages it passes, it notes one that says the
@@ -563,27 +584,39 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 var undefinedPIN = regexp.MustCompile(`(?i)undefined (?:variable|index|offset|array key|property)\W+(?:\w+::)?\$?(\w+)`)
 
 // isPINName is a variable's or key's name that holds a PIN: one of its
-// words ("_" and a capital start one) is "pin" or ends in it, digits
-// aside: "pin", "epin_kodu", "userPin", "pin2"; not "spinner", "shipping"
-// or "opinion".
+// words ("_" and capitals start one: "PINKodu" is PIN and Kodu) is "pin",
+// ends in it, or is it with a Turkish suffix, digits aside: "pin",
+// "epin_kodu", "userPin", "PINKodu", "pinler", "pin2"; not "spinner",
+// "shipping" or "opinion".
 func isPINName(name string) bool {
+	runes := []rune(name)
 	var words []string
-	word := []rune{}
-	for _, r := range name {
-		if r == '_' || unicode.IsUpper(r) && len(word) > 0 && !unicode.IsUpper(word[len(word)-1]) {
-			words, word = append(words, string(word)), word[:0]
-		}
-		if r != '_' {
-			word = append(word, r)
+	start := 0
+	for i, r := range runes {
+		switch {
+		case r == '_':
+			words, start = append(words, string(runes[start:i])), i+1
+		case i > start && unicode.IsUpper(r) && (unicode.IsLower(runes[i-1]) ||
+			i+1 < len(runes) && unicode.IsLower(runes[i+1]) && unicode.IsUpper(runes[i-1])):
+			words, start = append(words, string(runes[start:i])), i
 		}
 	}
-	for _, w := range append(words, string(word)) {
-		if strings.HasSuffix(strings.ToLower(strings.TrimRight(w, "0123456789")), "pin") {
+	words = append(words, string(runes[start:]))
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimRight(w, "0123456789"))
+		if strings.HasSuffix(w, "pin") {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(w, "pin"); ok && slices.Contains(pinSuffixes, rest) {
 			return true
 		}
 	}
 	return false
 }
+
+// pinSuffixes are what Turkish adds to "pin" in a name: plural,
+// possessive, accusative ("pinler", "pinleri", "pini", "pinkodu").
+var pinSuffixes = []string{"ler", "leri", "i", "in", "ini", "kod", "kodu", "no", "s"}
 
 // htmlCharRef is an HTML character reference, "&nbsp;" or "&#8211;":
 // markup, in a field of a panel that writes its answers as HTML.

@@ -49,6 +49,8 @@ func TestParsePinStatus(t *testing.T) {
 			PinStatus{StatusDone, "", "Yüklendi"}},
 		// The same answer twice is one answer.
 		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{StatusWaiting, "", ""}},
+		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{StatusDone, "AAAA-1111 BBBB-2222", "tamam"}},
 		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
@@ -143,6 +145,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN and a cancellation on one line, as HTML", "OK|2|AAAA-1111-2222|İşlem tamamlandı<br />OK|3| |İşlem iptal edildi", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation after a line of markup", "OK|2|AAAA-1111-2222|tamam\n<br />OK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"two answers a bare CR apart", "OK|2|AAAA-1111-2222|tamam\rOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"two PINs of several lines each", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
+		{"two PINs of several lines each, as nl2br writes them", "OK|2|AAAA-1111<br />\nBBBB-2222|tamam\nOK|2|AAAA-1111<br />\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
+		{"no PIN, after PHP said it read no PINKodu", "Warning: Undefined array key \"PINKodu\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP said it read no pinler", "Warning: Undefined array key \"pinler\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no pinKodu", "Notice: Undefined index: pinKodu in /a/servis/pin_kontrol.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no userPin", "Notice: Undefined variable: userPin in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 	}
@@ -476,6 +482,9 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 	body := "\nWarning: x in /x.php on line 9\nOK|2|AB12-CD34|tamam"
 	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || ps != done {
 		t.Errorf("password Warning, %q: %+v, %v; want done", body, ps, err)
+	}
+	if balance, err := parseBalance([]byte("OK|12755.23\nOK|99.00"), newScrubber("pw")); err == nil {
+		t.Errorf("two balances in one body: %q, want an error", balance)
 	}
 	if balance, err := parseBalance([]byte("\nWarning: Tablo bulunamad\xfd in /x.php on line 3\n\xef\xbb\xbfOK|12755.23"), newScrubber("pw")); err != nil || balance != "12755.23" {
 		t.Errorf("a balance after a warning and a byte order mark: %q, %v", balance, err)

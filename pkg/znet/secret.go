@@ -70,12 +70,10 @@ func newScrubber(password string) *scrubber {
 	// (urldecode($_GET['sifre']), a well-known mistake) echoes "Gizli+20%21"
 	// as "Gizli 20!": several characters of the password make one, which
 	// no form of a single character is. Such a form is looked for as long
-	// as no PIN may hold it by chance, nor an answer's own structure: one
-	// of a few characters, or with a "|" or a line break ("2%7C" is "2|",
-	// in every done answer), would mark the answer's fields themselves.
-	if decoded := urldecodedAgain(password); decoded != password && utf8.RuneCountInString(decoded) >= minDecodedRunes &&
-		!strings.ContainsAny(decoded, "|\r\n") &&
-		(utf8.RuneCountInString(decoded) > maxCoincidentPasswordRunes || strings.ContainsFunc(decoded, func(r rune) bool { return !isPINRune(r) })) {
+	// as no PIN may hold it by chance, nor an answer's own structure: a
+	// short one with a "|" ("2%7C" is "2|", in every done answer) would
+	// mark the answer's fields themselves.
+	if decoded := urldecodedAgain(password); decoded != password && decodedLookedFor(decoded) {
 		pattern += "|" + passwordForms(decoded)
 	}
 	// Leftmost-longest: of the forms that fit where an echo ends, the
@@ -88,8 +86,20 @@ func newScrubber(password string) *scrubber {
 }
 
 // minDecodedRunes is the shortest password decoded once more that is
-// looked for (see newScrubber).
-const minDecodedRunes = 6
+// looked for, minDecodedRunesWithBar the shortest holding a "|" (see
+// newScrubber).
+const (
+	minDecodedRunes        = 4
+	minDecodedRunesWithBar = 6
+)
+
+// decodedLookedFor says whether the password decoded once more is looked
+// for (see newScrubber).
+func decodedLookedFor(decoded string) bool {
+	n := utf8.RuneCountInString(decoded)
+	return n >= minDecodedRunes && (n >= minDecodedRunesWithBar || !strings.Contains(decoded, "|")) &&
+		(n > maxCoincidentPasswordRunes || strings.ContainsFunc(decoded, func(r rune) bool { return !isPINRune(r) }))
+}
 
 // urldecodedAgain is password as PHP's urldecode makes it: "+" a space,
 // "%" and two hex digits their byte, any other "%" left as it is. Bytes

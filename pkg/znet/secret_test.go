@@ -101,7 +101,7 @@ func phpURLDecode(s string) string {
 }
 
 func TestScrubberFindsEveryEcho(t *testing.T) {
-	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1", "yüzde100%", "a&b&", "Gizli+2024%21", "Gizli.Sifre(2024)", "gİz li+%ş\t1"} {
+	for _, password := range []string{secret, `Gizli'Şifre"Ç\ 9+`, "plainpassword1", "yüzde100%", "a&b&", "Gizli+2024%21", "Gizli.Sifre(2024)", "gİz li+%ş\t1", "Gizli%7C2024", "ab%21c", "12%2B34"} {
 		sc := newScrubber(password)
 		for form, echo := range phpEchoes(password) {
 			text := "Bekliyor; istek: kod=D1&sifre=" + echo + "&tahsilat_api_islem_id=7 tamam"

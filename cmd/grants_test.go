@@ -847,3 +847,30 @@ func TestATriggerWritingOutsideTheGrantsIsNamed(t *testing.T) {
 		t.Errorf("exit %d, want 1 and a last line naming the trigger's table, not the grants\n%s", r.code, r.all())
 	}
 }
+
+// zwatch's tables in two schemas, neither first on the search path: the
+// commands and migrate say so, and migrate makes nothing where the path
+// leads.
+func TestZwatchsTablesInTwoSchemasOffThePathAreSaidSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	db.Exec(`CREATE SCHEMA other; CREATE TABLE other.zwatch_schema_migrations (LIKE public.zwatch_schema_migrations); CREATE SCHEMA first`)
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("options", "-c search_path=first,public")
+	u.RawQuery = q.Encode()
+	for _, args := range [][]string{{"list"}, {"migrate"}} {
+		r := zwatchAt(t, u.String(), args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "zwatch's tables are in the schemas other, public, none of which comes first") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, want 1 and one line naming the schemas\n%s", args, r.code, r.all())
+		}
+	}
+	var made int
+	db.Get(&made, `SELECT count(*) FROM pg_tables WHERE schemaname = 'first'`)
+	if made != 0 {
+		t.Errorf("%d tables made in the schema first on the path", made)
+	}
+}

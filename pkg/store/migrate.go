@@ -331,7 +331,14 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 			found.Role, found.SearchPath)
 	}
 	applied := map[int64]bool{}
-	if !found.Exists && found.Elsewhere != "" && !strings.Contains(found.Elsewhere, ",") {
+	if !found.Exists && strings.Contains(found.Elsewhere, ",") {
+		// Migrating, goose would make a version table of its own where
+		// the search path leads, and apply migration 1 again.
+		return nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in the schemas %[1]s, none of which comes first on role %[2]s's search path (%[3]s): "+
+			"put the one beside the shop's product_orders first (ALTER ROLE %[2]s SET search_path = ..., or options='-c search_path=...' in the connection settings)",
+			found.Elsewhere, found.Role, found.SearchPath))
+	}
+	if !found.Exists && found.Elsewhere != "" {
 		// "Run zwatch migrate" would be the wrong advice: the owner's
 		// migrate finds them, and says there is nothing to do.
 		path := found.Elsewhere

@@ -99,10 +99,9 @@ const ProviderMessageLen = 2000
 
 // The shop's column sizes, in characters (varchar counts characters).
 const (
-	pinCodeLen         = 120
-	lastMessageLen     = 250
-	providerMessageLen = ProviderMessageLen
-	lastErrorLen       = 1000
+	pinCodeLen     = 120
+	lastMessageLen = 250
+	lastErrorLen   = 1000
 )
 
 // FinalChannel is the channel Apply notifies, in the transaction that makes
@@ -145,7 +144,7 @@ func newApplyRow(o Outcome, cm *charmap.Charmap) applyRow {
 		Referans:      o.Order.Referans,
 		Result:        string(o.Result),
 		PIN:           cleanText(o.PIN),
-		Message:       FitColumn(fitEncoding(o.Message, cm), providerMessageLen),
+		Message:       FitColumn(fitEncoding(o.Message, cm), ProviderMessageLen),
 		LastMessage:   FitColumn(fitEncoding(o.LastMessage, cm), lastMessageLen),
 		Error:         FitColumn(fitEncoding(o.Error, cm), lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),

@@ -154,8 +154,8 @@ type claimedOrder struct {
 // about. An order that is no longer pollable is retired as the claim meets
 // it (it leaves the due index), and one of a switched-off integration is
 // looked at again later. The give-up clock of an order whose panel was
-// failing (StopGiveUpClocks) starts again as the order is claimed, in the
-// same statement.
+// failing (StopGiveUpClocks) or whose integration was switched off starts
+// again as the order is claimed, in the same statement.
 //
 // Every step is a lookup per row the LIMIT let through (MATERIALIZED, and
 // LATERAL with LIMIT 1, which the planner cannot turn into joins over whole
@@ -203,7 +203,14 @@ settled AS (
 		first_checked_at = CASE WHEN met.not_pollable IS NULL
 			THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now()))
 			ELSE c.first_checked_at END,
-		panel_failing_since = CASE WHEN met.not_pollable IS NULL THEN NULL ELSE c.panel_failing_since END
+		-- A switched-off integration stops the clock as a failing panel
+		-- does: staff who switch it off for a weekend must not find its
+		-- orders given up on at their first check after it.
+		panel_failing_since = CASE
+			WHEN met.not_pollable IS NULL THEN NULL
+			WHEN met.not_pollable = '` + string(NotPollableDisabled) + `'
+			THEN COALESCE(c.panel_failing_since, now())
+			ELSE c.panel_failing_since END
 	FROM met
 	WHERE c.order_id = met.order_id
 	  -- An index condition the planner takes whatever it believes of met's

@@ -302,8 +302,11 @@ func compactDuration(d time.Duration) string {
 const jitter = 0.1
 
 // Next is the wait after an order's checks-th check (counting from 1).
+// Jitter never takes it past MaxCheckWait: a step of 30 minutes, which
+// the schedule allows, would otherwise leave half the orders unasked for
+// up to 33.
 func (s Schedule) Next(checks int) time.Duration {
 	step := s[min(max(checks, 1), len(s))-1]
 	f := 1 + jitter*(2*rand.Float64()-1)
-	return time.Duration(float64(step) * f)
+	return min(time.Duration(float64(step)*f), MaxCheckWait)
 }

@@ -120,3 +120,57 @@ func TestHangingPanelNotCutOffStopsTheGiveUpClock(t *testing.T) {
 		t.Errorf("after the panel answered again: %+v, want all %d asked and none stuck", sum.Total, len(ids))
 	}
 }
+
+// Staff switching an integration off for a long weekend pause its orders:
+// that time does not count toward giving up, as a failing panel's does
+// not. Before, the first run after the integration came back gave each
+// order up at its first check.
+func TestAPausedOrderIsNotGivenUpOnWhenItsIntegrationReturns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order(referans(16000))
+	e.znet.SetDefault(znettest.Waiting(""))
+	if sum := e.run(e.config()); sum.Total.Processing != 1 {
+		t.Fatalf("first run: %+v", sum.Total)
+	}
+	e.db.EnableIntegration(e.integ, false)
+	for range 3 { // the weekend's runs
+		e.db.Age(20 * time.Hour)
+		e.db.MakeAllDue()
+		if sum := e.run(e.config()); sum.Total.Stuck != 0 {
+			t.Fatalf("a paused order was given up on: %+v", sum.Total)
+		}
+	}
+	e.db.EnableIntegration(e.integ, true)
+	e.db.MakeAllDue()
+	sum := e.run(e.config())
+	if sum.Total.Asked != 1 || sum.Total.Stuck != 0 || e.db.ReadCheck(id).GivenUpAt != nil {
+		t.Errorf("the order, asked once before its integration was switched off and once after, was given up on: %+v", sum.Total)
+	}
+}
+
+// --schedule allows steps of 30 minutes, the floor itself: the schedule's
+// ±10 % jitter must not take a wait past it.
+func TestAFixedScheduleKeepsThe30MinuteFloor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting("Bekliyor"))
+	e.orders(40, 7000)
+	e.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute'`)
+	cfg := e.config()
+	schedule, err := watch.ParseSchedule("30m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Schedule = schedule
+	if sum := e.run(cfg); sum.Total.Asked != 40 {
+		t.Fatalf("asked %d orders, want 40", sum.Total.Asked)
+	}
+	var over int
+	var worst float64
+	e.db.Get(&over, `SELECT count(*) FROM zwatch_order_checks WHERE next_check_at - last_checked_at > interval '30 minutes'`)
+	e.db.Get(&worst, `SELECT max(extract(epoch FROM next_check_at - last_checked_at))::float8 FROM zwatch_order_checks`)
+	if over > 0 {
+		t.Errorf("%d of 40 waiting orders are next asked more than 30 minutes after their last check (the longest wait %.1f minutes)", over, worst/60)
+	}
+}

@@ -207,8 +207,12 @@ func (s *Scheduler) ReadDatabaseClock(dbNow, localNow time.Time) {
 // Next is how long after now an order asked about at askedAt, and found
 // waiting (or not answered), is due again.
 func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
+	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
+	minWait := time.Duration(float64(minCheckWait) / s.scale)
 	if !s.learn || o.SentAt == nil {
-		return s.fixed.Next(o.Attempts + 1)
+		// The floor counts from the check here too: a step of 30 minutes
+		// after an answer that took a while would pass it.
+		return min(s.fixed.Next(o.Attempts+1), max(maxWait-now.Sub(askedAt), minWait))
 	}
 	plan, _ := s.Plan(o.IntegrationID)
 	// On the database's clock, as SentAt is: a host minutes off would
@@ -216,8 +220,6 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	ahead := time.Duration(s.dbAhead.Load())
 	askedAt, now = askedAt.Add(ahead), now.Add(ahead)
 	asked := askedAt.Sub(*o.SentAt).Seconds() * s.scale
-	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
-	minWait := time.Duration(float64(minCheckWait) / s.scale)
 	wait := maxWait
 	// A check the floor comes before anyway is not converted: a plan's age
 	// past what a Duration holds (+Inf, or a saved plan someone edited)

@@ -225,3 +225,25 @@ func TestStatsShowsTheLastRuns(t *testing.T) {
 		}
 	}
 }
+
+// An answer saved before the order's "sentAt" belongs to an earlier
+// sending (the shop sent the order again after zwatch completed it): it
+// says nothing of how long the order takes, and must not show a time to
+// complete of "in 10m".
+func TestStatsTimeToCompleteLeavesOutEarlierSendings(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var resent []storetest.Finished
+	for range 20 {
+		resent = append(resent, storetest.Finished{FinalAt: -10 * time.Minute, Ago: 5 * time.Minute})
+	}
+	s.db.AddFinishHistory(s.integ, resent)
+	for _, in := range stats(t, s.db).Integrations {
+		if in.ToCompleteMedian != nil && *in.ToCompleteMedian < 0 {
+			t.Errorf("%s: the median time to complete is %.0f s", in.Name, *in.ToCompleteMedian)
+		}
+	}
+	if r := zwatch(t, s.db, "stats"); strings.Contains(r.stdout, "in 10m") {
+		t.Errorf("stats shows a time to complete in the future:\n%s", r.stdout)
+	}
+}

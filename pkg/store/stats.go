@@ -104,7 +104,10 @@ finished AS (
 	SELECT i.id AS integration_id,
 	       ev.to_status,
 	       ev.at > now() - interval '1 hour' AS last_hour,
-	       CASE WHEN o.sent_at` + ageCountsSQL + ` THEN extract(epoch FROM ev.at - o.sent_at)::float8 END AS took
+	       -- An answer from before the order's sentAt belongs to an earlier
+	       -- sending (the shop sent it again), as the learning reads it.
+	       CASE WHEN o.sent_at` + ageCountsSQL + ` AND ev.at >= o.sent_at
+	            THEN extract(epoch FROM ev.at - o.sent_at)::float8 END AS took
 	FROM zwatch_order_events ev
 	-- One primary key lookup per event. As a plain join, the planner may
 	-- prefer hashing all of product_orders once a day holds enough events,

@@ -70,7 +70,7 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 			name += " (disabled)"
 		}
 		t.Append(name, shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
-			secondsOf(l.FirstCheck), secondsOf(l.ToPIN.Median), secondsOf(l.ToPIN.P95), secondsOf(l.ToPIN.P99),
+			secondsOf(watch.Figure(l.FirstCheck)), secondsOf(l.ToPIN.Median), secondsOf(l.ToPIN.P95), secondsOf(l.ToPIN.P99),
 			fmt.Sprintf("%.1f", l.ToPIN.RequestsPerOrder))
 	}
 	if err := t.Render(); err != nil {
@@ -78,6 +78,10 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 	}
 	for _, l := range lines {
 		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", l.Name)
+		if l.Histogram == nil {
+			fmt.Fprintln(out, "  none: by what zwatch learned, this panel's orders finish only after it gives up on them")
+			continue
+		}
 		lower := "0"
 		for i, share := range l.Histogram {
 			label := "more"
@@ -92,11 +96,12 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 }
 
 // secondsOf shows a time in seconds as seconds does, "-" for none.
-func secondsOf(s float64) string {
-	if math.IsNaN(s) || math.IsInf(s, 0) {
+func secondsOf(s watch.Figure) string {
+	if s.None() {
 		return "-"
 	}
-	return seconds(&s)
+	v := float64(s)
+	return seconds(&v)
 }
 
 func compactSeconds(s float64) string {

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,84 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
 		}
 	}
+}
+
+// learnedJSON is one panel of what stats -o json says zwatch learned,
+// with every time that may be none (null) read as such.
+type learnedJSON struct {
+	Name         string   `json:"name"`
+	Completions  int      `json:"completions"`
+	FinishMedian *float64 `json:"finish_median_seconds"`
+	Never        float64  `json:"never_share"`
+	ToPIN        struct {
+		Median *float64 `json:"median_seconds"`
+		P95    *float64 `json:"p95_seconds"`
+	} `json:"to_pin"`
+	Histogram []float64 `json:"to_pin_histogram"`
+}
+
+func learnedOf(t *testing.T, db *storetest.DB) []learnedJSON {
+	t.Helper()
+	r := zwatch(t, db, "stats", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("stats -o json: exit %d\n%s", r.code, r.all())
+	}
+	var report struct {
+		Learned []learnedJSON `json:"learned"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("stats json: %v\n%s", err, r.stdout)
+	}
+	return report.Learned
+}
+
+// A panel whose every answer came days after "sentAt" (a shop that leaves
+// "sentAt" empty, so that zwatch reads "createdAt", and sends orders days
+// after creating them). Past the fit's ages, the fit finds no order
+// finishing at all: stats -o json failed outright on its NaN, for every
+// panel. Past giving up only, no order finishes within the plan: the table
+// promised a time to PIN of 0 s, all within 5 s.
+func TestStatsOfAPanelThatFinishesNothingInTime(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		after   time.Duration
+		waiting int
+	}{{50 * time.Hour, 3}, {47 * time.Hour, 0}} {
+		s := newShop(t)
+		var hist []storetest.Finished
+		for i := range 300 {
+			w := c.after + time.Duration(i)*time.Second
+			hist = append(hist, storetest.Finished{WaitingAt: w, FinalAt: w + 40*time.Second, Ago: 60*time.Hour + time.Duration(i)*time.Second})
+		}
+		s.db.AddFinishHistory(s.integ, hist)
+		for i := range c.waiting {
+			id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: fmt.Sprintf("w%d", i), SentAgo: 55 * time.Hour,
+				ExternalStatus: "processing"})
+			s.db.Exec(`INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at)
+				VALUES ($1, 5, now() - interval '1 hour', now() - interval '1 minute', now() - interval '1 minute', now() + interval '1 hour')`, id)
+		}
+		if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 && r.code != 3 {
+			t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+		}
+		for _, l := range learnedOf(t, s.db) {
+			if l.Completions != 300 {
+				t.Errorf("finishing after %s: %s learned from %d completions, want 300", c.after, l.Name, l.Completions)
+			}
+			if l.ToPIN.Median != nil || l.ToPIN.P95 != nil || l.Histogram != nil {
+				t.Errorf("finishing after %s: %s promises a time to PIN (median %s, p95 %s, histogram %v) though no order finishes before zwatch gives up",
+					c.after, l.Name, orNone(l.ToPIN.Median), orNone(l.ToPIN.P95), l.Histogram)
+			}
+		}
+		text := zwatch(t, s.db, "stats")
+		if text.code != 0 || !strings.Contains(text.stdout, "finish only after it gives up") || strings.Contains(text.stdout, "NaN") {
+			t.Errorf("finishing after %s: stats exit %d\n%s", c.after, text.code, text.stdout)
+		}
+	}
+}
+
+func orNone(s *float64) string {
+	if s == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%.1f s", *s)
 }

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"math"
 	"time"
@@ -198,17 +199,46 @@ type PanelReport struct {
 	GaveUp      int     `json:"gave_up"`
 	OwnWeight   float64 `json:"own_weight"`
 	// FinishMedian and FinishP95 are the fitted finishing times of the
-	// orders that finish, Never the share that never does.
-	FinishMedian float64 `json:"finish_median_seconds"`
-	FinishP95    float64 `json:"finish_p95_seconds"`
+	// orders that finish, none when the fit finds none finishing; Never
+	// the share that never does.
+	FinishMedian Figure  `json:"finish_median_seconds"`
+	FinishP95    Figure  `json:"finish_p95_seconds"`
 	Never        float64 `json:"never_share"`
 	// FirstCheck is when the panel's orders are first asked about.
 	FirstCheck float64 `json:"first_check_seconds"`
 	// ToPIN is the plan's promise: the wait from znet finishing an order
 	// to zwatch asking, and the requests an order costs.
-	ToPIN Predicted `json:"to_pin"`
-	// Histogram is the share of PINs by that wait, in ToPINBins.
+	ToPIN PlannedToPIN `json:"to_pin"`
+	// Histogram is the share of PINs by that wait, in ToPINBins; nil when
+	// no order finishes within the plan.
 	Histogram []float64 `json:"to_pin_histogram"`
+}
+
+// PlannedToPIN is a plan's Predicted as stats shows it. Where the fit
+// finds no order finishing before zwatch gives up (a panel whose answers
+// all came days after sentAt), there is no wait to promise: the times are
+// none, not the 0 s a share of nothing would give.
+type PlannedToPIN struct {
+	Median           Figure `json:"median_seconds"`
+	P95              Figure `json:"p95_seconds"`
+	P99              Figure `json:"p99_seconds"`
+	RequestsPerOrder Figure `json:"requests_per_order"`
+	PerFinishing     Figure `json:"requests_per_finishing_order"`
+}
+
+// Figure is a number stats shows that may be none (NaN or infinite). JSON
+// shows none as null, as stats' other figures do: encoding/json refuses
+// NaN, and one panel's would fail the whole output.
+type Figure float64
+
+// None says the figure is none.
+func (v Figure) None() bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }
+
+func (v Figure) MarshalJSON() ([]byte, error) {
+	if v.None() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(v))
 }
 
 // ToPINBins are the upper ends, in seconds, of the histogram's bins; the
@@ -239,8 +269,16 @@ func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationI
 		fit := byID[id]
 		r := PanelReport{
 			IntegrationID: id, Finals: fit.Finals, Completions: fit.Completions, GaveUp: fit.GaveUp, OwnWeight: fit.OwnWeight,
-			FinishMedian: f.Quantile(0.5), FinishP95: f.Quantile(0.95), Never: 1 - f.FinishedShare(),
-			FirstCheck: plan.First(), ToPIN: pred,
+			FinishMedian: Figure(f.Quantile(0.5)), FinishP95: Figure(f.Quantile(0.95)), Never: 1 - f.FinishedShare(),
+			FirstCheck: plan.First(),
+			ToPIN: PlannedToPIN{Median: Figure(pred.Median), P95: Figure(pred.P95), P99: Figure(pred.P99),
+				RequestsPerOrder: Figure(pred.RequestsPerOrder), PerFinishing: Figure(pred.PerFinishing)},
+		}
+		if plan.finishedWithin(f) <= 0 {
+			none := Figure(math.NaN())
+			r.ToPIN.Median, r.ToPIN.P95, r.ToPIN.P99, r.ToPIN.PerFinishing = none, none, none, none
+			out = append(out, r)
+			continue
 		}
 		below := 0.0
 		for _, upto := range ToPINBins {

@@ -365,6 +365,16 @@ func (p *CheckPlan) shareLonger(f *Finishing, d float64) float64 {
 	return longer(f, spans(f, checks), 1-f.SurvAt(checks[len(checks)-1]), d)
 }
 
+// finishedWithin is the share of orders that finish within the plan, by
+// its last check: after it, zwatch has given up.
+func (p *CheckPlan) finishedWithin(f *Finishing) float64 {
+	checks := p.path()
+	if len(checks) == 0 {
+		return 0
+	}
+	return 1 - f.SurvAt(checks[len(checks)-1])
+}
+
 // Predicted is what a plan promises for a panel's orders: the median and
 // 95th and 99th percentiles of the wait from znet finishing an order to
 // zwatch asking, in seconds, and the requests an order costs.

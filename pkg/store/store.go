@@ -106,8 +106,12 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
-	if cfg.FallbackApplicationName == "" {
-		cfg.FallbackApplicationName = "zwatch"
+	// The driver reads a fallback name only from the URL, not from its
+	// Config: set after parsing, it named no session, and a DBA could not
+	// tell zwatch's sessions in pg_stat_activity from the shop's. A name
+	// the URL or PGAPPNAME gives is kept.
+	if cfg.ApplicationName == "" {
+		cfg.ApplicationName = "zwatch"
 	}
 	if cfg.ConnectTimeout == 0 {
 		// Without connect_timeout the driver waits for the server's first

@@ -38,8 +38,12 @@ shows, a last line says how many more there are.
   --paused     waiting, but their integration is disabled, so zwatch does not
                ask about them until it is enabled again
   --stuck      zwatch gave up on them; check them on the dealer panel
-  --failed     cancelled at znet, newest first
-  --completed  done, newest first
+  --failed     cancelled at znet, as zwatch found them, newest answer first
+  --completed  done, as zwatch found them, newest answer first
+
+--failed and --completed read zwatch's log of answers (the newest 10,000,
+kept 90 days), not the shop's whole history, which has no index to read
+them by: an order the shop finished without zwatch is found with --order.
 
 --order finds one order the way a customer names it: its order number, the
 beginning of its id, or its id; it is listed whatever its state unless a
@@ -58,8 +62,8 @@ beginning of its id, and --tenant the tenant's id or its beginning.`,
 	f.BoolVar(&opts.Pending, "pending", false, "orders still waiting for znet (default)")
 	f.BoolVar(&opts.Paused, "paused", false, "waiting orders of disabled integrations, which zwatch does not ask about")
 	f.BoolVar(&opts.Stuck, "stuck", false, "orders zwatch gave up on")
-	f.BoolVar(&opts.Failed, "failed", false, "orders znet cancelled")
-	f.BoolVar(&opts.Completed, "completed", false, "orders znet finished")
+	f.BoolVar(&opts.Failed, "failed", false, "orders zwatch found cancelled at znet")
+	f.BoolVar(&opts.Completed, "completed", false, "orders zwatch found done at znet")
 	nameFlag(f, &opts.Order, "order", "only this order: its number, the beginning of its id, or its id")
 	nameFlag(f, &opts.TenantID, "tenant", "only this tenant's orders: its id, or the beginning of it as the TENANT column shows it")
 	nameFlag(f, &opts.Integration, "integration", "only this integration's orders: its name, or the beginning of its id")

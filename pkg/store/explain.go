@@ -50,3 +50,15 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 	}
 	return b.String(), nil
 }
+
+// ExplainFinalList returns the plan of the statement `zwatch list
+// --completed` (state "completed") or `--failed` runs, so that a test can
+// see it reads zwatch's log and looks the shop's orders up by primary key,
+// never reading product_orders through.
+func (s *Store) ExplainFinalList(ctx context.Context, state string) (string, error) {
+	var lines []string
+	if err := s.db.SelectContext(ctx, &lines, `EXPLAIN `+finalListSQL, state, "", "", 50, ListCountCap); err != nil {
+		return "", fmt.Errorf("explaining the %s list: %w", state, err)
+	}
+	return strings.Join(lines, "\n"), nil
+}

@@ -62,6 +62,7 @@ var listStates = map[string]struct{ where, key, direction string }{
 		where: orderPollableSQL + ` AND i.enabled AND c.given_up_at IS NOT NULL`,
 		key:   `c.given_up_at`, direction: "DESC",
 	},
+	// Without --order, these two are read from zwatch's log (finalListSQL).
 	"failed": {
 		where: `o."externalStatus" = 'failed'`,
 		key:   `COALESCE(o."lastSyncAt", o."createdAt")`, direction: "DESC",
@@ -89,6 +90,15 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 		return nil, fmt.Errorf("unknown list %q (want one of %s)", f.State, strings.Join(ListStates(), ", "))
 	}
 	var rows []ListedOrder
+	if _, final := finalLists[f.State]; final && f.Order.OrderNo == nil && f.Order.IDFrom == "" {
+		err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+			return tx.SelectContext(ctx, &rows, finalListSQL, f.State, f.TenantID, f.IntegrationID, f.Limit, ListCountCap)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("listing %s orders: %w", f.State, err)
+		}
+		return rows, nil
+	}
 	// listOrdersSQL: the first ListCountCap matching orders in the list's
 	// order, counted, of which the first Limit are returned. A NULL order
 	// number or id range matches nothing, and both NULL filter nothing;
@@ -139,3 +149,65 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 	}
 	return rows, nil
 }
+
+// finalLists are the lists of orders znet ended, which grow with the shop's
+// whole history: ListOrders reads them from zwatch's log of transitions,
+// not from product_orders, which has no index to find them by.
+var finalLists = map[string]bool{"completed": true, "failed": true}
+
+// finalListSQL lists the orders whose newest final answers zwatch saved
+// were $1 (completed or failed), newest answer first, and that are still
+// so: of the newest ListCountCap such answers ($5), along the partial
+// index zwatch_order_events_final, with one primary key lookup each. Its
+// cost is bounded by the cap, whatever the shop's history. An order the
+// shop finished without zwatch, or whose answer is older than the log
+// keeps (EventsKeptFor), is not in it; `list --order` finds any order.
+// $2 tenant id, $3 integration id (empty: all), $4 the rows returned.
+const finalListSQL = `
+WITH answers AS MATERIALIZED (
+	SELECT ev.order_id, ev.at
+	FROM zwatch_order_events ev
+	WHERE ev.kind = 'status' AND ev.to_status = $1
+	  AND ev.to_status IN ('completed', 'failed') -- the index's predicate, for the planner
+	ORDER BY ev.at DESC
+	LIMIT $5
+),
+newest AS (
+	-- An order sent again and ended twice is listed once, by its last answer.
+	SELECT DISTINCT ON (order_id) order_id, at FROM answers ORDER BY order_id, at DESC
+),
+matching AS (
+	SELECT o.id::text AS id,
+	       o."orderNo" AS order_no,
+	       o."tenantId"::text AS tenant_id,
+	       i.id::text AS integration_id,
+	       i.name AS integration,
+	       o."externalStatus" AS external_status,
+	       CASE WHEN isfinite(o.sent_at) THEN o.sent_at END AS sent_at,
+	       COALESCE(c.attempts, 0) AS attempts,
+	       NULL::timestamptz AS next_check_at,
+	       c.last_error,
+	       c.given_up_at,
+	       o."completedAt" AS completed_at,
+	       o."pinCode" AS pin,
+	       newest.at AS answered_at
+	FROM newest
+	-- One primary key lookup per answer (see statsSQL for why LIMIT).
+	JOIN LATERAL (
+		SELECT o.*, ` + sentAtSQL + ` AS sent_at
+		FROM product_orders o
+		WHERE o.id = newest.order_id
+		LIMIT 1
+	) o ON true
+	` + joinZnetSQL + `
+	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+	WHERE o."externalStatus" = $1
+	  AND ($2 = '' OR o."tenantId"::text = $2)
+	  AND ($3 = '' OR i.id::text = $3)
+)
+SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
+       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
+       count(*) OVER ()::int AS matching
+FROM matching
+ORDER BY answered_at DESC
+LIMIT $4`

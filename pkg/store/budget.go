@@ -70,7 +70,13 @@ const reserveSendsSQL = `
 		CROSS JOIN LATERAL (SELECT clock_timestamp() AS at) clock
 		ORDER BY wanted.integration_id
 		ON CONFLICT (integration_id) DO UPDATE
-		SET next_free_at = GREATEST(budget.next_free_at, clock_timestamp())
+		-- A last reservation in the future says the database's clock was
+		-- set back since: what it reserved lies as far ahead, and every run
+		-- would wait that long (for a clock a day fast, a day) to ask. The
+		-- clock starts again from now.
+		SET next_free_at = CASE WHEN budget.reserved_at > clock_timestamp()
+		                        THEN clock_timestamp()
+		                        ELSE GREATEST(budget.next_free_at, clock_timestamp()) END
 		                   + (excluded.next_free_at - excluded.reserved_at),
 		    reserved_by = excluded.reserved_by,
 		    reserved_at = clock_timestamp()

@@ -122,6 +122,29 @@ func TestReserveSendsSavesNothingUp(t *testing.T) {
 	}
 }
 
+// The database's clock stepped back (NTP, a DBA correcting it) after a
+// reservation: the clock's row lies minutes in the future. The next
+// reservation starts at now: were it to wait for the row's time, zwatch
+// would ask znet nothing for as long as the step.
+func TestReserveSendsAfterTheDatabasesClockSteppedBack(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	// As a reservation made while the clock was 10 minutes fast left it.
+	db.Exec(`INSERT INTO zwatch_panel_budgets (integration_id, next_free_at, reserved_by, reserved_at)
+		VALUES ($1, now() + interval '10 minutes 1 second', 'run-fast', now() + interval '10 minutes')`, integ)
+	for range 2 {
+		got, err := reserve(ctx, db, integ, "run-a", 3, 100*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ahead := got.First.Sub(got.DBNow); ahead > time.Second {
+			t.Fatalf("after the database's clock stepped back 10 minutes, the first send time is %s ahead of its now", ahead)
+		}
+	}
+}
+
 // Panels asking at the same moment get their send times in one statement.
 // Runs doing so at once, naming the panels in either order,
 // beside runs reserving for one panel, neither deadlock nor get one moment

@@ -314,6 +314,13 @@ type stateCursor struct {
 	ChangedWithin *int64 `db:"changed_within"`
 }
 
+// clockSteppedBack is how far in the future a turn's recorded time must lie
+// to say the database's clock was set back since it was taken (NTP, a DBA
+// correcting a fast clock): the turn is due then, or nobody would take it
+// for as long as the step. Turns taken at once by two transactions are
+// never that far apart.
+const clockSteppedBack = `interval '1 minute'`
+
 // takeCursorsSQL locks the register cursor, and the sweep cursor when the
 // last sweep is SweepEvery old. A run waits (milliseconds, and never more
 // than the lock timeout) for another run's registration to commit, so that
@@ -333,7 +340,8 @@ WITH register AS (
 sweep AS (
 	SELECT * FROM zwatch_state
 	WHERE name = '` + sweepCursor + `'
-	  AND moved_at <= now() - make_interval(secs => @sweep_every_seconds)
+	  AND (moved_at <= now() - make_interval(secs => @sweep_every_seconds)
+	       OR moved_at > now() + ` + clockSteppedBack + `)
 	FOR UPDATE SKIP LOCKED
 )
 SELECT name,

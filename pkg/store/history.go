@@ -232,7 +232,8 @@ var takeRefitTurnSQL = named(`
 UPDATE zwatch_state
 SET moved_at = now()
 WHERE name = '` + refitTurn + `'
-  AND moved_at <= now() - make_interval(secs => @every_seconds)
+  AND (moved_at <= now() - make_interval(secs => @every_seconds)
+       OR moved_at > now() + ` + clockSteppedBack + `)
 RETURNING true`)
 
 const refitTurn = "refit"

@@ -60,7 +60,8 @@ const (
 const runErrorLen = 1000
 
 // RecordRun adds a finished run and, in the same statement, deletes the runs
-// past what is kept. Pruning a row or two per run through the started_at
+// past what is kept. Its times, on this host's clock, are recorded on the
+// database's. Pruning a row or two per run through the started_at
 // index costs next to nothing and needs no separate cleanup job.
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	var panels []byte
@@ -72,7 +73,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
-			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt,
+			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt, "host_now": s.hostClock(),
 			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
 			"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
 			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(fitEncoding(r.Error, s.encodingFitter(ctx)), runErrorLen),
@@ -101,13 +102,25 @@ WITH pruned AS (
 INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
                          failed, errors, skipped, stuck, failing, exit_status, stopped_by, error,
                          panels)
-SELECT @run_id AS run_id, @host AS host, @started_at::timestamptz AS started_at,
-       @finished_at::timestamptz AS finished_at, @asked::integer AS asked,
+-- The run's times are the host's: moved onto the database's clock, by how
+-- far the host's reads from it now, so that the newest row is the run that
+-- ended last, whichever host's clock runs ahead (and after an NTP step).
+SELECT @run_id AS run_id, @host AS host,
+       @started_at::timestamptz + (now() - @host_now::timestamptz) AS started_at,
+       @finished_at::timestamptz + (now() - @host_now::timestamptz) AS finished_at, @asked::integer AS asked,
        @completed::integer AS completed, @processing::integer AS processing,
        @failed::integer AS failed, @errors::integer AS errors, @skipped::integer AS skipped,
        @stuck::integer AS stuck, @failing::integer AS failing,
        @exit_status::smallint AS exit_status, NULLIF(@stopped_by, '') AS stopped_by,
        NULLIF(@error, '') AS error, @panels::jsonb AS panels`)
+
+// hostClock is this host's time now.
+func (s *Store) hostClock() time.Time {
+	if s.hostNow != nil {
+		return s.hostNow()
+	}
+	return time.Now()
+}
 
 // panelsParam is a run's panels as JSON text, or NULL.
 func panelsParam(panels []byte) *string {

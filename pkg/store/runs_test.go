@@ -62,3 +62,24 @@ func TestReadsSayTheDatabaseWentAway(t *testing.T) {
 		}
 	}
 }
+
+// Runs are recorded on the database's clock, whatever the host's says: a
+// host 10 minutes ahead (or one whose clock NTP then stepped back) would
+// otherwise have its run taken for the newest for 10 minutes, and -q would
+// say a panel's news from it in every run.
+func TestRunsAreRecordedOnTheDatabasesClock(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	store.SetHostClock(db.Store, func() time.Time { return time.Now().Add(10 * time.Minute) })
+	ahead := time.Now().Add(10 * time.Minute)
+	if err := db.Store.RecordRun(ctx, store.Run{ID: "fast-host", Host: "h", StartedAt: ahead.Add(-2 * time.Second), FinishedAt: ahead}); err != nil {
+		t.Fatal(err)
+	}
+	var off, took float64
+	db.Get(&off, `SELECT extract(epoch FROM finished_at - now())::float8 FROM zwatch_runs WHERE run_id = 'fast-host'`)
+	db.Get(&took, `SELECT extract(epoch FROM finished_at - started_at)::float8 FROM zwatch_runs WHERE run_id = 'fast-host'`)
+	if off > 5 || off < -5 || took < 1.99 || took > 2.01 {
+		t.Errorf("a run that ended just now on a host 10 minutes ahead is recorded %.0f s from the database's now, lasting %.2f s", off, took)
+	}
+}

@@ -46,6 +46,10 @@ type Store struct {
 	encodingMu   sync.Mutex
 	encodingRead bool
 	encoding     *charmap.Charmap
+
+	// hostNow is this host's clock (time.Now; a test sets another), which
+	// RecordRun moves run times from onto the database's.
+	hostNow func() time.Time
 }
 
 // Open connects to the database named by databaseURL, which is either a

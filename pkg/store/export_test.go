@@ -1,0 +1,7 @@
+package store
+
+import "time"
+
+// SetHostClock makes s read this host's clock from now, as if the host's
+// clock differed from the database's.
+func SetHostClock(s *Store, now func() time.Time) { s.hostNow = now }

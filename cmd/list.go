@@ -173,6 +173,9 @@ func runList(ctx context.Context, opts *ListOptions) error {
 
 func (opts *ListOptions) print(rows []store.ListedOrder) error {
 	now := time.Now()
+	if len(rows) > 0 {
+		now = rows[0].ReadAt // the database's clock, which the times are on
+	}
 	out := make([]listedOrder, len(rows))
 	matching := 0
 	for i, r := range rows {

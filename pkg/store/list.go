@@ -40,6 +40,10 @@ type ListedOrder struct {
 	// Matching is how many orders the filter matched in all, counted up to
 	// ListCountCap.
 	Matching int `db:"matching"`
+	// ReadAt is the database's clock when the list was read: ages and
+	// next checks are told from it, not from a host's clock, which may be
+	// minutes off.
+	ReadAt time.Time `db:"read_at"`
 }
 
 // ListCountCap bounds how far ListOrders counts the orders it does not
@@ -138,7 +142,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 		)
 		SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
 		       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
-		       count(*) OVER ()::int AS matching
+		       count(*) OVER ()::int AS matching, now() AS read_at
 		FROM matching
 		ORDER BY sort_key `+state.direction+`
 		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, ListCountCap, f.Order.OrderNo, nullIfEmpty(f.Order.IDFrom),
@@ -207,7 +211,7 @@ matching AS (
 )
 SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
        attempts, next_check_at, last_error, given_up_at, completed_at, pin,
-       count(*) OVER ()::int AS matching
+       count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching
 ORDER BY answered_at DESC
 LIMIT $4`

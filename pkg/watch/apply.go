@@ -588,9 +588,11 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	}
 	for _, reason := range reasons {
 		ids := orders[reason]
-		msg := "could not save znet's answers; their claims are released so that the next run asks again"
+		// Said before the claims are handed back, which may fail too (the
+		// database gone): the line must hold either way.
+		msg := "could not save znet's answers; the next runs ask again, as soon as their claims are handed back or lapse (" + ClaimLease.String() + ")"
 		if len(ids) == 1 {
-			msg = "could not save znet's answer; its claim is released so that the next run asks again"
+			msg = "could not save znet's answer; the next runs ask again, as soon as its claim is handed back or lapses (" + ClaimLease.String() + ")"
 		}
 		level := slog.LevelError
 		if held[reason] {

@@ -98,10 +98,21 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 			Open: s.Open,
 		})
 	}
+	saved, err := st.PanelFits(ctx)
+	if err != nil {
+		return err
+	}
+	fuller := make(map[string]store.PanelFit, len(saved))
+	for _, fit := range saved {
+		fuller[fit.IntegrationID] = fit
+	}
 	prior := PINProfile()
 	fits := make([]store.PanelFit, 0, len(order))
 	for _, id := range order {
 		f := FitFinishing(byPanel[id], prior)
+		if old, ok := fuller[id]; ok && keepsFullerFit(old, f, time.Duration(float64(historyWithin)/scale)) {
+			continue
+		}
 		fit := store.PanelFit{
 			IntegrationID: id, Finals: f.Finals, Completions: f.Completions, GaveUp: f.Censored, OwnWeight: f.Weight,
 			Ages: GridAges(), Survival: f.Surv,
@@ -121,6 +132,17 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 		fits = append(fits, fit)
 	}
 	return st.SavePanelFits(ctx, fits)
+}
+
+// keepsFullerFit says whether a panel's saved fit is kept rather than
+// replaced by fresh, which the panel's own answers do not yet make
+// trusted: the saved one rests on more of them, from within the history's
+// window. The history reads the newest final answers of all panels
+// together (historyScan): in a busy shop they span hours, and a quiet
+// panel finds few of its own there, though it has hundreds within the
+// week; each refit would otherwise trade its fit for the PIN profile.
+func keepsFullerFit(saved store.PanelFit, fresh *Finishing, within time.Duration) bool {
+	return fresh.Weight < 1 && saved.Finals > fresh.Finals && time.Since(saved.FittedAt) < within
 }
 
 // finishingFromFit reads a saved fit back onto the grid; nil if it was

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -245,5 +246,63 @@ func TestAHostClockOffTheDatabasesPlansTheSame(t *testing.T) {
 		if got := next(ahead); got != inStep {
 			t.Errorf("host clock %v ahead of the database's: next check in %v, a host in step says %v", ahead, got, inStep)
 		}
+	}
+}
+
+// The history reads the newest final answers of all panels together: in a
+// busy shop they span a few hours, and a quiet panel finds few of its own
+// there, though it has hundreds within the week. Its fit from fuller
+// history is kept while that history is within the week, rather than
+// traded for the PIN profile at every refit; older, the thin fit replaces it.
+func TestAQuietPanelKeepsItsFitBesideBusyOnes(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	cfg := watch.DefaultConfig()
+	refit := func() {
+		t.Helper()
+		if err := watch.Refit(ctx, db.Store, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	quiet := db.AddIntegration(storetest.Integration{Name: "quiet", BaseURL: "http://127.0.0.1:1", Kod: "k", Sifre: "s"})
+	finishing := func(n int, ago time.Duration) (hist []storetest.Finished) {
+		for i := range n {
+			f := 20*time.Second + time.Duration(i%50)*time.Second
+			hist = append(hist, storetest.Finished{WaitingAt: f - 5*time.Second, FinalAt: f, Ago: ago + time.Duration(i)*8*time.Minute})
+		}
+		return hist
+	}
+	db.AddFinishHistory(quiet, finishing(300, 2*time.Hour))
+	refit() // before the busy panels' rush: the quiet panel is learned
+	for p := range 10 {
+		busy := db.AddIntegration(storetest.Integration{Name: fmt.Sprintf("busy%d", p), BaseURL: "http://127.0.0.1:1", Kod: "k", Sifre: "s"})
+		var rush []storetest.Finished
+		for i := range 2000 {
+			rush = append(rush, storetest.Finished{WaitingAt: 10 * time.Second, FinalAt: 20 * time.Second, Ago: time.Minute + time.Duration(i)*time.Second*3/4})
+		}
+		db.AddFinishHistory(busy, rush)
+	}
+	// A few of the quiet panel's answers fall within the rush's window.
+	var recent []storetest.Finished
+	for i := range 40 {
+		recent = append(recent, storetest.Finished{WaitingAt: 25 * time.Second, FinalAt: 30 * time.Second, Ago: 2*time.Minute + time.Duration(i)*time.Second})
+	}
+	db.AddFinishHistory(quiet, recent)
+
+	fitOf := func() (finals int, weight float64) {
+		t.Helper()
+		db.Get(&finals, `SELECT finals FROM zwatch_panel_fits WHERE integration_id = $1`, quiet)
+		db.Get(&weight, `SELECT own_weight FROM zwatch_panel_fits WHERE integration_id = $1`, quiet)
+		return finals, weight
+	}
+	refit()
+	if finals, weight := fitOf(); finals != 300 || weight != 1 {
+		t.Errorf("the quiet panel's fit rests on %d final answers (its own weight %v): it has 300 within the week", finals, weight)
+	}
+	db.Exec(`UPDATE zwatch_panel_fits SET fitted_at = now() - interval '8 days' WHERE integration_id = $1`, quiet)
+	refit()
+	if finals, _ := fitOf(); finals != 40 {
+		t.Errorf("a fit older than the history's week was kept: it rests on %d final answers, want the 40 read now", finals)
 	}
 }

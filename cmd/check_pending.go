@@ -273,7 +273,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	var notes []string
 	if tot.Overtaken > 0 {
-		notes = append(notes, fmt.Sprintf("%d orders were decided by the shop or staff while zwatch asked; their change was kept", tot.Overtaken))
+		notes = append(notes, fmt.Sprintf("%d orders were decided by the shop or staff, or taken by another run, while this one asked; their change was kept", tot.Overtaken))
 	}
 	if s.StoppedBy != "" {
 		note := "stopped early by " + s.StoppedBy

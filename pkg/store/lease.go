@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -19,21 +18,19 @@ import (
 // RenewClaims extends, to lease from now, the claims runID still holds on
 // orderIDs. A claim that lapsed but that no other run took is still this
 // run's, and is renewed too: after a database outage the run carries on
-// with what it holds. It returns how many claims were renewed.
-func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string, lease time.Duration) (int, error) {
+// with what it holds. It returns the orders whose claims were renewed.
+func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string, lease time.Duration) ([]string, error) {
 	if len(orderIDs) == 0 {
-		return 0, nil
+		return nil, nil
 	}
-	var res sql.Result
-	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
-		res, err = tx.ExecContext(ctx, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
-		return err
+	var renewed []string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &renewed, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
 	})
 	if err != nil {
-		return 0, fmt.Errorf("renewing the claims on %d orders: %w", len(orderIDs), err)
+		return nil, fmt.Errorf("renewing the claims on %d orders: %w", len(orderIDs), err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return renewed, nil
 }
 
 // renewClaimsSQL: $1 run id, $2 order ids, $3 lease in seconds.
@@ -52,7 +49,8 @@ WHERE c.order_id IN (
 	  AND held.claimed_by = $1
 	ORDER BY held.order_id
 	FOR UPDATE SKIP LOCKED
-)`
+)
+RETURNING c.order_id::text`
 
 // ReleaseParams names claims a run gives back without having asked znet.
 type ReleaseParams struct {

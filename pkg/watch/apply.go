@@ -55,6 +55,7 @@ const (
 	releasePanelFailing                      // its panel was cut off: due after panelRetry, give-up clock stopped
 	releaseNotSaved                          // znet answered but the answer could not be saved: due again at once
 	releaseNoBudget                          // its panel's shared budget could not be reserved: due after panelRetry
+	releaseTakenOver                         // its claim lapsed and another run holds it: not ours to ask or hand back
 )
 
 // release is orders handed back unasked.
@@ -230,6 +231,15 @@ func (ap *applier) receive(a answer) {
 
 func (ap *applier) receiveRelease(rel release) {
 	ids := orderIDs(rel.orders)
+	if rel.why == releaseTakenOver {
+		// Another run asks about them: counted as overtaken, let go of
+		// without a statement, since the claims are not the run's.
+		for _, o := range rel.orders {
+			ap.integration(o).Overtaken++
+		}
+		ap.held.drop(ids)
+		return
+	}
 	for _, o := range rel.orders {
 		ap.integration(o).Skipped++
 	}

@@ -215,7 +215,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		return false, c.dispatch(orders)
+		return false, c.dispatch(orders, start)
 	}
 	chunk := min(room, claimChunk)
 	start := time.Now()
@@ -234,7 +234,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
 	}
 	orders := claimed.Orders
-	if err := c.dispatch(orders); err != nil {
+	if err := c.dispatch(orders, start); err != nil {
 		return false, err
 	}
 	// A short claim means nothing more is due, unless registering says
@@ -253,9 +253,9 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 }
 
 // dispatch hands claimed orders to their lanes, opening lanes for panels
-// the run has not seen yet.
-func (c *claimer) dispatch(orders []store.Order) error {
-	if orders = c.held.add(orders); len(orders) == 0 {
+// the run has not seen yet. claimedAt is when the claim began.
+func (c *claimer) dispatch(orders []store.Order, claimedAt time.Time) error {
+	if orders = c.held.add(orders, claimedAt); len(orders) == 0 {
 		return nil
 	}
 	c.run.log.Debug("claimed orders", "count", len(orders))

@@ -215,6 +215,10 @@ func (l *lane) work() {
 			a, timedOut, ok = l.ask(o)
 			l.slots.release(sl)
 		}
+		if !ok && a.claimTaken {
+			l.applier.release(releaseTakenOver, []store.Order{o})
+			continue
+		}
 		if !ok {
 			why := l.whyUnasked()
 			if why == releaseAtDeadline {
@@ -300,12 +304,18 @@ func (l *lane) whyUnasked() releaseReason {
 
 // ask asks znet about one order, in the panel's pace. timedOut says the
 // panel did not answer within the run's timeout (not that the run was
-// stopped); asked is false when the request did not leave (depart).
+// stopped); asked is false when the request did not leave (depart), or
+// another run holds the order's claim now (a.claimTaken).
 func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
 	start, ok := l.depart()
 	if !ok {
 		return answer{}, false, false
+	}
+	// Checked after the wait for the pace, where a stopped run is most
+	// likely to have been when it was stopped.
+	if r.claimTaken(l.applier.held, o) {
+		return answer{claimTaken: true}, false, false
 	}
 	ctx, cancel := context.WithDeadline(r.abort, start.Add(r.cfg.Timeout))
 	defer cancel()

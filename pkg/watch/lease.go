@@ -23,8 +23,12 @@ const (
 // and saved, or released. The claimer adds, the applier drops, the
 // heartbeat reads.
 type holdings struct {
-	mu    sync.Mutex
-	ids   map[string]struct{}
+	mu sync.Mutex
+	// ids are the orders held, each with when its claim was last
+	// confirmed: the start, on this host's clock, of the claim or renewal
+	// that took it or extended it. The claim holds ClaimLease from then at
+	// least.
+	ids   map[string]time.Time
 	total int // orders claimed over the run
 	// onDrop is called, outside the lock, when orders were let go of: the
 	// claimer may then claim more. Set before the run starts.
@@ -32,7 +36,7 @@ type holdings struct {
 }
 
 func newHoldings() *holdings {
-	return &holdings{ids: make(map[string]struct{})}
+	return &holdings{ids: make(map[string]time.Time)}
 }
 
 // add holds claimed orders and returns those the run did not hold already.
@@ -40,18 +44,41 @@ func newHoldings() *holdings {
 // only when its own claim lapsed meanwhile, its heartbeat unable to reach
 // the database: the claim is the run's again, and asking a second time
 // would put two answers for one order into one save, where either may win.
-func (h *holdings) add(orders []store.Order) (fresh []store.Order) {
+//
+// claimedAt is when the claim's statement began.
+func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store.Order) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, o := range orders {
-		if _, held := h.ids[o.ID]; held {
-			continue
+		_, held := h.ids[o.ID]
+		h.ids[o.ID] = claimedAt
+		if !held {
+			fresh = append(fresh, o)
 		}
-		h.ids[o.ID] = struct{}{}
-		fresh = append(fresh, o)
 	}
 	h.total += len(fresh)
 	return fresh
+}
+
+// confirm notes that the claims on ids, still held, were renewed by a
+// statement that began at.
+func (h *holdings) confirm(ids []string, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if was, held := h.ids[id]; held && at.After(was) {
+			h.ids[id] = at
+		}
+	}
+}
+
+// confirmedWithin says whether the claim on id was confirmed less than d
+// ago: it still holds, whatever happened since.
+func (h *holdings) confirmedWithin(id string, d time.Duration) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	at, held := h.ids[id]
+	return held && time.Since(at) < d
 }
 
 // claimed is how many orders the run has claimed so far.
@@ -113,8 +140,9 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			case <-tick.C:
 			}
 			start := time.Now()
-			_, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
+			renewed, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
 			r.timeDB(start)
+			held.confirm(renewed, start)
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -129,4 +157,32 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		close(quit)
 		<-done
 	}
+}
+
+// unconfirmedLimit is how long after its last confirmation a run asks
+// about an order without first making sure the claim is still its own: a
+// heartbeat renews every renewEvery, so only a run stopped meanwhile
+// (SIGSTOP, a paused VM) or one cut off from the database gets past it.
+const unconfirmedLimit = ClaimLease - 10*time.Second
+
+// claimTaken says whether the run's claim on o lapsed and another run
+// holds it now: the run was stopped longer than the lease, and the other
+// has asked about the order, or is asking. Asking again would spend a
+// request of the panel's on an answer that cannot be saved. A claim
+// confirmed lately is the run's; one that is not is renewed for o alone,
+// and is the run's if that works. Where the database cannot be reached,
+// the run carries on with what it holds, as through any outage: no
+// other run can take the claim then either.
+func (r *run) claimTaken(held *holdings, o store.Order) bool {
+	if r.cfg.DryRun || held.confirmedWithin(o.ID, unconfirmedLimit) {
+		return false
+	}
+	start := time.Now()
+	renewed, err := r.store.RenewClaims(r.db, r.id, []string{o.ID}, ClaimLease)
+	r.timeDB(start)
+	if err != nil {
+		return false
+	}
+	held.confirm(renewed, start)
+	return len(renewed) == 0
 }

@@ -19,6 +19,9 @@ type answer struct {
 	// askedAt is when the request left: the order was waiting then, as far
 	// as a waiting answer goes.
 	askedAt time.Time
+	// claimTaken: no request left, another run holds the order's claim
+	// (run.claimTaken).
+	claimTaken bool
 }
 
 // describedPast is how far past what an order keeps of znet's description

@@ -17,7 +17,9 @@ type Counts struct {
 	Skipped    int `json:"skipped"`    // claimed but released unasked (panel failing, run stopping)
 	Stuck      int `json:"stuck"`      // given up on in this run
 	// Overtaken orders were decided by the shop or a person between claim
-	// and answer: their change won and zwatch wrote nothing.
+	// and answer, or taken by another run after this one's claim lapsed
+	// (it was stopped longer than the lease): their change won and zwatch
+	// wrote nothing.
 	Overtaken int `json:"overtaken"`
 }
 

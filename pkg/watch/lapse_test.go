@@ -1,0 +1,48 @@
+package watch
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// A run stopped longer than its lease (SIGSTOP, a paused VM) finds, when it
+// goes on, orders whose claims another run took meanwhile and has asked
+// about: it must not spend a request of the panel's on each again, for an
+// answer it cannot save. An order whose lapsed claim nobody took is still
+// the run's, and asked.
+func TestARunStoppedPastItsLeaseLeavesWhatAnotherRunTook(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	mine := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
+	taken := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2"})
+	r := newRun(ctx, db.Store, DefaultConfig())
+	defer r.stop()
+	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: r.id, Limit: 10, Register: 10, FirstDelay: time.Second, Lease: ClaimLease})
+	if err != nil || len(claimed.Orders) != 2 {
+		t.Fatalf("setting up: claimed %d orders (%v), want 2", len(claimed.Orders), err)
+	}
+	held := newHoldings()
+	held.add(claimed.Orders, time.Now().Add(-time.Minute)) // then the run was stopped for a minute
+	db.Exec(`UPDATE zwatch_order_checks SET claim_expires_at = now() - interval '15 seconds'`)
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-run', claim_expires_at = now() + interval '30 seconds'
+		WHERE order_id = $1`, taken)
+
+	for _, o := range claimed.Orders {
+		want := o.ID == taken
+		if got := r.claimTaken(held, o); got != want {
+			t.Errorf("order %s: claim taken by another run %v, want %v", o.Referans, got, want)
+		}
+	}
+	if !held.confirmedWithin(mine, time.Second) {
+		t.Error("the run's lapsed claim, which nobody took, was not renewed")
+	}
+	if c := db.ReadCheck(taken); c.ClaimedBy == nil || *c.ClaimedBy != "another-run" {
+		t.Errorf("the other run's claim was touched: %+v", c)
+	}
+}

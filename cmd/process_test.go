@@ -189,3 +189,28 @@ func TestARunWhoseOutputPipeClosesFinishesItsWork(t *testing.T) {
 		t.Errorf("runs recorded: %+v, want one with exit status 1", runs)
 	}
 }
+
+// A run the operator's host stops (SIGSTOP, a paused VM) lets its deadlines
+// and its claims' leases run on while nothing runs: it says so when it goes
+// on, so that what fails next is not taken for the database's doing.
+func TestAStoppedRunSaysItWasStopped(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for i := range 4 {
+		s.order("93" + string(rune('0'+i)))
+	}
+	s.znet.SetDefault(znettest.Done("STOP-PIN", "ok").After(300 * time.Millisecond))
+	c, out := startZwatch(t, s, "check-pending", "--per-integration", "1", "--log-format", "text")
+	waitFor(t, "a request in flight", func() bool { return s.znet.TotalRequests() >= 1 })
+	if err := c.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(12 * time.Second) // past what the run notes: not a bound on speed
+	if err := c.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Wait()
+	if !strings.Contains(out.String(), "this process did not run for a while") {
+		t.Errorf("a run stopped for 12 s does not say so:\n%s", out.String())
+	}
+}

@@ -150,6 +150,7 @@ func (r *run) execute() (*Summary, error) {
 	applied := make(chan error, 1)
 	go func() { applied <- ap.loop() }()
 	heartbeatDone := r.heartbeat(held)
+	longestStall := r.watchForStalls()
 
 	claimErr := cl.loop() // returns once every lane has drained
 	for _, l := range cl.lanes() {
@@ -180,7 +181,53 @@ func (r *run) execute() (*Summary, error) {
 	if s.EndedBy == EndedBySignal || s.EndedBy == EndedByMaxDuration {
 		s.StoppedBy = string(s.EndedBy)
 	}
-	return s, errors.Join(claimErr, applyErr, clockErr)
+	err := errors.Join(claimErr, applyErr, clockErr)
+	if stalled := longestStall(); err != nil && stalled > 0 {
+		// The errors then are most likely the stall's: deadlines that ran
+		// out while nothing ran, not the database's doing.
+		err = fmt.Errorf("%w (this process did not run for %s during the run: it was stopped, or its host paused or starved it, while the run's deadlines ran on)",
+			err, stalled.Round(time.Second))
+	}
+	return s, err
+}
+
+// stallNoted is how long the process must not have run for the run to
+// say so: far longer than any pause of Go's own, or a busy host's.
+const stallNoted = 10 * time.Second
+
+// watchForStalls notes when the process does not run for stallNoted or
+// more (SIGSTOP, a paused VM, a host starving it): the run's deadlines
+// and its claims' leases ran on meanwhile, and what fails next is theirs.
+// The returned function stops watching and says the longest stall, 0 if
+// none.
+func (r *run) watchForStalls() (longest func() time.Duration) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	var worst time.Duration
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				now := time.Now()
+				if stall := now.Sub(last) - time.Second; stall >= stallNoted {
+					worst = max(worst, stall)
+					r.log.Warn("this process did not run for a while (it was stopped, or its host paused or starved it): the run's deadlines ran on, and other runs may have taken its claims",
+						"stalled", stall.Round(time.Second).String())
+				}
+				last = now
+			}
+		}
+	}()
+	return func() time.Duration {
+		close(quit)
+		<-done
+		return worst
+	}
 }
 
 // endedBy says why the run ended. max-duration is named only when it cut

@@ -41,9 +41,11 @@ shows, a last line says how many more there are.
   --failed     cancelled at znet, as zwatch found them, newest answer first
   --completed  done, as zwatch found them, newest answer first
 
---failed and --completed read zwatch's log of answers (the newest 10,000,
-kept 90 days), not the shop's whole history, which has no index to read
-them by: an order the shop finished without zwatch is found with --order.
+--failed and --completed read zwatch's log of answers (the newest 10,000 of
+all panels, kept 90 days; a list says how far back it read when it stopped
+there), not the shop's whole history, which has no index to read them by:
+an order the shop finished without zwatch, or an older one, is found with
+--order.
 
 --order finds one order the way a customer names it: its order number, the
 beginning of its id, or its id; it is listed whatever its state unless a
@@ -163,15 +165,16 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			}
 			filter.Order = ref
 		}
-		rows, err := st.ListOrders(ctx, filter)
+		listed, err := st.ListOrders(ctx, filter)
 		if err != nil {
 			return fatal(err)
 		}
-		return opts.print(rows)
+		return opts.print(listed)
 	})
 }
 
-func (opts *ListOptions) print(rows []store.ListedOrder) error {
+func (opts *ListOptions) print(listed store.Listed) error {
+	rows := listed.Orders
 	now := time.Now()
 	if len(rows) > 0 {
 		now = rows[0].ReadAt // the database's clock, which the times are on
@@ -196,7 +199,7 @@ func (opts *ListOptions) print(rows []store.ListedOrder) error {
 		out[i] = o
 		matching = r.Matching
 	}
-	return render(opts.IO.Out, opts.Output, out, func() error {
+	err := render(opts.IO.Out, opts.Output, out, func() error {
 		t := newTable(opts.IO.Out, "order", "id", "tenant", "integration", "status", "age", "attempts", "next check", "last error", "pin")
 		for _, o := range out {
 			orderNo := ""
@@ -224,17 +227,35 @@ func (opts *ListOptions) print(rows []store.ListedOrder) error {
 		if err := t.Render(); err != nil {
 			return err
 		}
-		return moreNotShown(opts.IO.Out, len(out), matching)
+		if err := moreNotShown(opts.IO.Out, len(out), matching, listed.ReadSince != nil); err != nil {
+			return err
+		}
+		if listed.ReadSince != nil {
+			_, err := fmt.Fprintln(opts.IO.Out, readBackTo(*listed.ReadSince))
+			return err
+		}
+		return nil
 	})
+	if err == nil && opts.Output == formatJSON && listed.ReadSince != nil {
+		// JSON stays the list; a script's log, or its operator, reads this.
+		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
+	}
+	return err
 }
 
-// moreNotShown ends a table cut at --limit with how many rows it left out.
-func moreNotShown(w io.Writer, shown, matching int) error {
+// readBackTo says how far back a list of finished orders read.
+func readBackTo(since time.Time) string {
+	return fmt.Sprintf("Read back to %s only, zwatch's newest %d such answers: --order finds an older order", shownTime(since), store.ListCountCap)
+}
+
+// moreNotShown ends a table cut at --limit with how many rows it left out;
+// at least that many when the list stopped reading at a cap.
+func moreNotShown(w io.Writer, shown, matching int, capped bool) error {
 	if matching <= shown {
 		return nil
 	}
 	more := fmt.Sprintf("%d more not shown", matching-shown)
-	if matching >= store.ListCountCap {
+	if capped || matching >= store.ListCountCap {
 		more = fmt.Sprintf("at least %d more not shown", matching-shown)
 	}
 	_, err := fmt.Fprintf(w, "%s (raise --limit, or narrow with --integration, --tenant or --order)\n", more)

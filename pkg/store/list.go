@@ -86,30 +86,44 @@ func ListStates() []string {
 	return []string{"pending", "paused", "stuck", "failed", "completed", "any"}
 }
 
+// Listed is a list of orders, and how far back it read.
+type Listed struct {
+	Orders []ListedOrder
+	// ReadSince, for the lists of finished orders, is how far back the
+	// newest ListCountCap answers they read reach, when there were more:
+	// older orders, whatever the filter, are not in the list. Nil when the
+	// list read every answer zwatch keeps.
+	ReadSince *time.Time
+}
+
 // ListOrders lists znet orders in one state, newest problems first, with
 // how many matched in all (up to ListCountCap).
-func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, error) {
+func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 	state, ok := listStates[f.State]
 	if !ok {
-		return nil, fmt.Errorf("unknown list %q (want one of %s)", f.State, strings.Join(ListStates(), ", "))
+		return Listed{}, fmt.Errorf("unknown list %q (want one of %s)", f.State, strings.Join(ListStates(), ", "))
 	}
-	var rows []ListedOrder
+	var listed Listed
 	if _, final := finalLists[f.State]; final && f.Order.OrderNo == nil && f.Order.IDFrom == "" {
 		err := s.readShop(ctx, func(tx *sqlx.Tx) error {
-			return tx.SelectContext(ctx, &rows, finalListSQL, f.State, f.TenantID, f.IntegrationID, f.Limit, ListCountCap)
+			if err := tx.SelectContext(ctx, &listed.Orders, finalListSQL, f.State, f.TenantID, f.IntegrationID, f.Limit, ListCountCap); err != nil {
+				return err
+			}
+			return tx.GetContext(ctx, &listed.ReadSince, finalListReachSQL, f.State, ListCountCap)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing %s orders: %w", f.State, err)
+			return Listed{}, fmt.Errorf("listing %s orders: %w", f.State, err)
 		}
-		return rows, nil
+		return listed, nil
 	}
+	rows := &listed.Orders
 	// listOrdersSQL: the first ListCountCap matching orders in the list's
 	// order, counted, of which the first Limit are returned. A NULL order
 	// number or id range matches nothing, and both NULL filter nothing;
 	// PostgreSQL plans with the values, so the halves not asked for cost
 	// nothing.
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &rows, `
+		return tx.SelectContext(ctx, rows, `
 		WITH matching AS (
 			SELECT o.id::text AS id,
 			       o."orderNo" AS order_no,
@@ -149,9 +163,9 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]ListedOrder, er
 			nullIfEmpty(f.Order.IDTo))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing %s orders: %w", f.State, err)
+		return Listed{}, fmt.Errorf("listing %s orders: %w", f.State, err)
 	}
-	return rows, nil
+	return listed, nil
 }
 
 // finalLists are the lists of orders znet ended, which grow with the shop's
@@ -213,5 +227,21 @@ SELECT id, order_no, tenant_id, integration_id, integration, external_status, se
        attempts, next_check_at, last_error, given_up_at, completed_at, pin,
        count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching
-ORDER BY answered_at DESC
+-- A run saves a batch of answers at one moment: the id keeps the order
+-- of those the same whichever rows --limit cuts.
+ORDER BY answered_at DESC, id
 LIMIT $4`
+
+// finalListReachSQL is how far back finalListSQL's answers reach when it
+// read ListCountCap ($2) of them, NULL when there were no more: along the
+// same index, the entries alone.
+const finalListReachSQL = `
+SELECT CASE WHEN count(*) >= $2 THEN min(at) END
+FROM (
+	SELECT ev.at
+	FROM zwatch_order_events ev
+	WHERE ev.kind = 'status' AND ev.to_status = $1
+	  AND ev.to_status IN ('completed', 'failed')
+	ORDER BY ev.at DESC
+	LIMIT $2
+) answers`

@@ -30,6 +30,9 @@ type holdings struct {
 	// least.
 	ids   map[string]time.Time
 	total int // orders claimed over the run
+	// renewFailing says the heartbeat's last renewal failed: the database
+	// cannot be reached, and trying to confirm a claim would only wait.
+	renewFailing bool
 	// onDrop is called, outside the lock, when orders were let go of: the
 	// claimer may then claim more. Set before the run starts.
 	onDrop func()
@@ -61,10 +64,11 @@ func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store
 }
 
 // confirm notes that the claims on ids, still held, were renewed by a
-// statement that began at.
-func (h *holdings) confirm(ids []string, at time.Time) {
+// statement that began at; failed, that the heartbeat's renewal failed.
+func (h *holdings) confirm(ids []string, at time.Time, failed bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.renewFailing = failed
 	for _, id := range ids {
 		if was, held := h.ids[id]; held && at.After(was) {
 			h.ids[id] = at
@@ -73,12 +77,13 @@ func (h *holdings) confirm(ids []string, at time.Time) {
 }
 
 // confirmedWithin says whether the claim on id was confirmed less than d
-// ago: it still holds, whatever happened since.
+// ago: it still holds, whatever happened since. While the heartbeat cannot
+// renew, every claim counts as confirmed: the run carries on with them.
 func (h *holdings) confirmedWithin(id string, d time.Duration) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	at, held := h.ids[id]
-	return held && time.Since(at) < d
+	return held && (h.renewFailing || time.Since(at) < d)
 }
 
 // claimed is how many orders the run has claimed so far.
@@ -142,7 +147,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			start := time.Now()
 			renewed, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
 			r.timeDB(start)
-			held.confirm(renewed, start)
+			held.confirm(renewed, start, err != nil)
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -170,9 +175,10 @@ const unconfirmedLimit = ClaimLease - 10*time.Second
 // has asked about the order, or is asking. Asking again would spend a
 // request of the panel's on an answer that cannot be saved. A claim
 // confirmed lately is the run's; one that is not is renewed for o alone,
-// and is the run's if that works. Where the database cannot be reached,
-// the run carries on with what it holds, as through any outage: no
-// other run can take the claim then either.
+// and is the run's if that works. Where the database cannot be reached
+// (the heartbeat's renewals fail, or this one does), the run carries on
+// with what it holds, as through any outage, without waiting on the
+// database for each order: no other run can take the claim then either.
 func (r *run) claimTaken(held *holdings, o store.Order) bool {
 	if r.cfg.DryRun || held.confirmedWithin(o.ID, unconfirmedLimit) {
 		return false
@@ -183,6 +189,14 @@ func (r *run) claimTaken(held *holdings, o store.Order) bool {
 	if err != nil {
 		return false
 	}
-	held.confirm(renewed, start)
+	held.confirmOne(renewed, start)
 	return len(renewed) == 0
+}
+
+// confirmOne notes a renewal of one claim, made to check it (claimTaken).
+func (h *holdings) confirmOne(ids []string, at time.Time) {
+	h.mu.Lock()
+	failing := h.renewFailing
+	h.mu.Unlock()
+	h.confirm(ids, at, failing)
 }

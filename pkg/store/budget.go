@@ -73,10 +73,11 @@ const reserveSendsSQL = `
 		-- A last reservation in the future says the database's clock was
 		-- set back since: what it reserved lies as far ahead, and every run
 		-- would wait that long (for a clock a day fast, a day) to ask. The
-		-- clock starts again from now.
-		SET next_free_at = CASE WHEN budget.reserved_at > clock_timestamp()
-		                        THEN clock_timestamp()
-		                        ELSE GREATEST(budget.next_free_at, clock_timestamp()) END
+		-- panel's clock is set back by as much, so that the send times
+		-- reserved ahead of it keep their places.
+		SET next_free_at = GREATEST(budget.next_free_at
+		                            - GREATEST(budget.reserved_at - clock_timestamp(), interval '0'),
+		                            clock_timestamp())
 		                   + (excluded.next_free_at - excluded.reserved_at),
 		    reserved_by = excluded.reserved_by,
 		    reserved_at = clock_timestamp()

@@ -33,6 +33,25 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 	return renewed, nil
 }
 
+// ClaimStillOurs renews runID's claim on one order, and says whether the
+// claim is still the run's. Unlike RenewClaims it waits (1 s at most) for
+// a row another transaction holds, the run's own heartbeat among them: a
+// row skipped is not a claim lost. A wait given up on is an error.
+func (s *Store) ClaimStillOurs(ctx context.Context, runID, orderID string, lease time.Duration) (bool, error) {
+	var renewed []string
+	err := s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &renewed, `
+			UPDATE zwatch_order_checks
+			SET claim_expires_at = now() + make_interval(secs => $3)
+			WHERE order_id = $2::uuid AND claimed_by = $1
+			RETURNING order_id::text`, runID, orderID, lease.Seconds())
+	})
+	if err != nil {
+		return false, fmt.Errorf("checking the claim on order %s: %w", orderID, err)
+	}
+	return len(renewed) == 1, nil
+}
+
 // renewClaimsSQL: $1 run id, $2 order ids, $3 lease in seconds.
 //
 // The rows are locked in the order of their ids, and a row the run's own

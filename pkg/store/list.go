@@ -232,16 +232,16 @@ FROM matching
 ORDER BY answered_at DESC, id
 LIMIT $4`
 
-// finalListReachSQL is how far back finalListSQL's answers reach when it
-// read ListCountCap ($2) of them, NULL when there were no more: along the
-// same index, the entries alone.
+// finalListReachSQL is how far back finalListSQL's answers reach when
+// there were more than the ListCountCap ($2) it read, NULL when it read
+// them all: along the same index, the entries alone.
 const finalListReachSQL = `
-SELECT CASE WHEN count(*) >= $2 THEN min(at) END
+SELECT CASE WHEN count(*) > $2 THEN min(at) FILTER (WHERE nth <= $2) END
 FROM (
-	SELECT ev.at
+	SELECT ev.at, row_number() OVER (ORDER BY ev.at DESC) AS nth
 	FROM zwatch_order_events ev
 	WHERE ev.kind = 'status' AND ev.to_status = $1
 	  AND ev.to_status IN ('completed', 'failed')
 	ORDER BY ev.at DESC
-	LIMIT $2
+	LIMIT $2 + 1
 ) answers`

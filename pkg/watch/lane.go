@@ -268,7 +268,13 @@ func (l *lane) acquire() (slot, bool) {
 // time missed so is dropped, and the next one taken. (What the HTTP client
 // and the network add after this moment is the jitter the budget's
 // spacing allows for.)
-func (l *lane) depart() (start time.Time, ok bool) {
+//
+// Before the send time is checked, the order's claim is, if it may have
+// lapsed (run.claimTaken): after the wait for the pace, where a stopped
+// run most likely was, and before the moment it leaves, so that the
+// check's round trip does not make it leave late. taken says another run
+// holds the claim now, and nothing leaves.
+func (l *lane) depart(o store.Order) (start time.Time, ok, taken bool) {
 	r := l.run
 	for {
 		leaveBy, err := l.pace.Wait(r.newRequests)
@@ -276,11 +282,14 @@ func (l *lane) depart() (start time.Time, ok bool) {
 		// and the pace's wait may then return either: no request starts
 		// after the run may start no more.
 		if err != nil || r.newRequests.Err() != nil || l.isFailing() {
-			return time.Time{}, false
+			return time.Time{}, false, false
+		}
+		if r.claimTaken(l.applier.held, o) {
+			return time.Time{}, false, true
 		}
 		start = time.Now()
 		if leaveBy.IsZero() || !start.After(leaveBy) {
-			return start, true
+			return start, true, false
 		}
 		l.missedSendTimes.Add(1)
 	}
@@ -308,14 +317,12 @@ func (l *lane) whyUnasked() releaseReason {
 // another run holds the order's claim now (a.claimTaken).
 func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
-	start, ok := l.depart()
+	start, ok, taken := l.depart(o)
+	if taken {
+		return answer{claimTaken: true}, false, false
+	}
 	if !ok {
 		return answer{}, false, false
-	}
-	// Checked after the wait for the pace, where a stopped run is most
-	// likely to have been when it was stopped.
-	if r.claimTaken(l.applier.held, o) {
-		return answer{claimTaken: true}, false, false
 	}
 	ctx, cancel := context.WithDeadline(r.abort, start.Add(r.cfg.Timeout))
 	defer cancel()

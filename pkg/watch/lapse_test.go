@@ -46,3 +46,38 @@ func TestARunStoppedPastItsLeaseLeavesWhatAnotherRunTook(t *testing.T) {
 		t.Errorf("the other run's claim was touched: %+v", c)
 	}
 }
+
+// The run's own heartbeat, another run's claim or check --order may hold
+// the order's row when the claim is checked: a row held is not a claim
+// lost. Read so, the order was let go of unasked, its claim still the
+// run's, and nobody asked it until that lapsed.
+func TestAClaimCheckedWhileItsRowIsHeldIsStillTheRuns(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
+	r := newRun(ctx, db.Store, DefaultConfig())
+	defer r.stop()
+	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: r.id, Limit: 10, Register: 10, FirstDelay: time.Second, Lease: ClaimLease})
+	if err != nil || len(claimed.Orders) != 1 {
+		t.Fatalf("setting up: claimed %d orders (%v), want 1", len(claimed.Orders), err)
+	}
+	held := newHoldings()
+	held.add(claimed.Orders, time.Now().Add(-time.Minute))
+
+	tx, err := db.SQL.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, claimed.Orders[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // as a heartbeat's renewal commits a moment later
+		time.Sleep(200 * time.Millisecond)
+		_ = tx.Commit()
+	}()
+	if r.claimTaken(held, claimed.Orders[0]) {
+		t.Error("a claim still the run's, its row held a moment by another transaction, was taken for lost")
+	}
+}

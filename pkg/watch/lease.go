@@ -63,12 +63,18 @@ func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store
 	return fresh
 }
 
-// confirm notes that the claims on ids, still held, were renewed by a
-// statement that began at; failed, that the heartbeat's renewal failed.
-func (h *holdings) confirm(ids []string, at time.Time, failed bool) {
+// setRenewFailing notes whether the heartbeat's last renewal failed.
+func (h *holdings) setRenewFailing(failing bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.renewFailing = failed
+	h.renewFailing = failing
+}
+
+// confirm notes that the claims on ids, still held, were renewed by a
+// statement that began at.
+func (h *holdings) confirm(ids []string, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, id := range ids {
 		if was, held := h.ids[id]; held && at.After(was) {
 			h.ids[id] = at
@@ -147,7 +153,8 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			start := time.Now()
 			renewed, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
 			r.timeDB(start)
-			held.confirm(renewed, start, err != nil)
+			held.setRenewFailing(err != nil)
+			held.confirm(renewed, start)
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -184,19 +191,13 @@ func (r *run) claimTaken(held *holdings, o store.Order) bool {
 		return false
 	}
 	start := time.Now()
-	renewed, err := r.store.RenewClaims(r.db, r.id, []string{o.ID}, ClaimLease)
+	ours, err := r.store.ClaimStillOurs(r.db, r.id, o.ID, ClaimLease)
 	r.timeDB(start)
 	if err != nil {
 		return false
 	}
-	held.confirmOne(renewed, start)
-	return len(renewed) == 0
-}
-
-// confirmOne notes a renewal of one claim, made to check it (claimTaken).
-func (h *holdings) confirmOne(ids []string, at time.Time) {
-	h.mu.Lock()
-	failing := h.renewFailing
-	h.mu.Unlock()
-	h.confirm(ids, at, failing)
+	if ours {
+		held.confirm([]string{o.ID}, start)
+	}
+	return !ours
 }

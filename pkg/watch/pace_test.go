@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/zwatch/zwatch/pkg/store"
 )
 
 // A request must not start once its context has ended, even when the next
@@ -44,8 +46,8 @@ func TestASendTimeReachedLateIsDropped(t *testing.T) {
 	now := time.Now()
 	next := now.Add(time.Hour)
 	pace := &scriptedPace{leaveBy: []time.Time{now.Add(-time.Millisecond), next}}
-	l := &lane{pace: pace, run: &run{newRequests: context.Background()}}
-	start, ok := l.depart()
+	l := &lane{pace: pace, run: &run{newRequests: context.Background(), cfg: Config{DryRun: true}}, applier: &applier{held: newHoldings()}}
+	start, ok, _ := l.depart(store.Order{})
 	if !ok {
 		t.Fatal("the request did not leave on the send time after the missed one")
 	}
@@ -63,8 +65,8 @@ func TestNoRequestLeavesAfterTheRunMayStartNoMore(t *testing.T) {
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
 	pace := &scriptedPace{leaveBy: []time.Time{time.Now().Add(time.Hour)}}
-	l := &lane{pace: pace, run: &run{newRequests: ended}}
-	if _, ok := l.depart(); ok {
+	l := &lane{pace: pace, run: &run{newRequests: ended, cfg: Config{DryRun: true}}, applier: &applier{held: newHoldings()}}
+	if _, ok, _ := l.depart(store.Order{}); ok {
 		t.Fatal("a request left after the run's new requests ended")
 	}
 }

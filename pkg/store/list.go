@@ -125,22 +125,12 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, rows, `
 		WITH matching AS (
-			SELECT o.id::text AS id,
-			       o."orderNo" AS order_no,
-			       o."tenantId"::text AS tenant_id,
-			       i.id::text AS integration_id,
-			       i.name AS integration,
-			       o."externalStatus" AS external_status,
+			SELECT `+listedOrderSQL+`,
 			       -- No age can be told of an infinite "sentAt".
 			       CASE WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END AS sent_at,
-			       COALESCE(c.attempts, 0) AS attempts,
 			       -- None for an order zwatch will not ask about: done,
 			       -- given up, or paused with its integration.
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
-			       c.last_error,
-			       c.given_up_at,
-			       o."completedAt" AS completed_at,
-			       o."pinCode" AS pin,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
 			`+joinZnetSQL+`
@@ -154,10 +144,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			ORDER BY sort_key `+state.direction+`
 			LIMIT $4
 		)
-		SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
-		       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
-		       count(*) OVER ()::int AS matching, now() AS read_at
-		FROM matching
+		`+listedSQL+`
 		ORDER BY sort_key `+state.direction+`
 		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, ListCountCap, f.Order.OrderNo, nullIfEmpty(f.Order.IDFrom),
 			nullIfEmpty(f.Order.IDTo))
@@ -167,6 +154,28 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 	}
 	return listed, nil
 }
+
+// listedOrderSQL is a ListedOrder's columns of an order o, its integration
+// i and zwatch's row c, the same in both lists; sent_at and next_check_at
+// are each list's own.
+const listedOrderSQL = `o.id::text AS id,
+	o."orderNo" AS order_no,
+	o."tenantId"::text AS tenant_id,
+	i.id::text AS integration_id,
+	i.name AS integration,
+	o."externalStatus" AS external_status,
+	COALESCE(c.attempts, 0) AS attempts,
+	c.last_error,
+	c.given_up_at,
+	o."completedAt" AS completed_at,
+	o."pinCode" AS pin`
+
+// listedSQL reads a list's rows from its matching orders, with how many
+// matched and the database's clock.
+const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
+	attempts, next_check_at, last_error, given_up_at, completed_at, pin,
+	count(*) OVER ()::int AS matching, now() AS read_at
+FROM matching`
 
 // finalLists are the lists of orders znet ended, which grow with the shop's
 // whole history: ListOrders reads them from zwatch's log of transitions,
@@ -195,19 +204,9 @@ newest AS (
 	SELECT DISTINCT ON (order_id) order_id, at FROM answers ORDER BY order_id, at DESC
 ),
 matching AS (
-	SELECT o.id::text AS id,
-	       o."orderNo" AS order_no,
-	       o."tenantId"::text AS tenant_id,
-	       i.id::text AS integration_id,
-	       i.name AS integration,
-	       o."externalStatus" AS external_status,
+	SELECT ` + listedOrderSQL + `,
 	       CASE WHEN isfinite(o.sent_at) THEN o.sent_at END AS sent_at,
-	       COALESCE(c.attempts, 0) AS attempts,
 	       NULL::timestamptz AS next_check_at,
-	       c.last_error,
-	       c.given_up_at,
-	       o."completedAt" AS completed_at,
-	       o."pinCode" AS pin,
 	       newest.at AS answered_at
 	FROM newest
 	-- One primary key lookup per answer (see statsSQL for why LIMIT).
@@ -223,10 +222,7 @@ matching AS (
 	  AND ($2 = '' OR o."tenantId"::text = $2)
 	  AND ($3 = '' OR i.id::text = $3)
 )
-SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
-       attempts, next_check_at, last_error, given_up_at, completed_at, pin,
-       count(*) OVER ()::int AS matching, now() AS read_at
-FROM matching
+` + listedSQL + `
 -- A run saves a batch of answers at one moment: the id keeps the order
 -- of those the same whichever rows --limit cuts.
 ORDER BY answered_at DESC, id

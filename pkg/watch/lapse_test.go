@@ -16,24 +16,13 @@ import (
 // the run's, and asked.
 func TestARunStoppedPastItsLeaseLeavesWhatAnotherRunTook(t *testing.T) {
 	t.Parallel()
-	db := storetest.New(t)
-	ctx := context.Background()
-	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	mine := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
-	taken := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2"})
-	r := newRun(ctx, db.Store, DefaultConfig())
-	defer r.stop()
-	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: r.id, Limit: 10, Register: 10, FirstDelay: time.Second, Lease: ClaimLease})
-	if err != nil || len(claimed.Orders) != 2 {
-		t.Fatalf("setting up: claimed %d orders (%v), want 2", len(claimed.Orders), err)
-	}
-	held := newHoldings()
-	held.add(claimed.Orders, time.Now().Add(-time.Minute)) // then the run was stopped for a minute
+	db, r, held, claimed := stoppedRun(t, 2)
+	mine, taken := claimed[0].ID, claimed[1].ID
 	db.Exec(`UPDATE zwatch_order_checks SET claim_expires_at = now() - interval '15 seconds'`)
 	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-run', claim_expires_at = now() + interval '30 seconds'
 		WHERE order_id = $1`, taken)
 
-	for _, o := range claimed.Orders {
+	for _, o := range claimed {
 		want := o.ID == taken
 		if got := r.claimTaken(held, o); got != want {
 			t.Errorf("order %s: claim taken by another run %v, want %v", o.Referans, got, want)
@@ -53,31 +42,41 @@ func TestARunStoppedPastItsLeaseLeavesWhatAnotherRunTook(t *testing.T) {
 // run's, and nobody asked it until that lapsed.
 func TestAClaimCheckedWhileItsRowIsHeldIsStillTheRuns(t *testing.T) {
 	t.Parallel()
-	db := storetest.New(t)
+	db, r, held, claimed := stoppedRun(t, 1)
 	ctx := context.Background()
-	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
-	r := newRun(ctx, db.Store, DefaultConfig())
-	defer r.stop()
-	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: r.id, Limit: 10, Register: 10, FirstDelay: time.Second, Lease: ClaimLease})
-	if err != nil || len(claimed.Orders) != 1 {
-		t.Fatalf("setting up: claimed %d orders (%v), want 1", len(claimed.Orders), err)
-	}
-	held := newHoldings()
-	held.add(claimed.Orders, time.Now().Add(-time.Minute))
-
 	tx, err := db.SQL.BeginTxx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, claimed.Orders[0].ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, claimed[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	go func() { // as a heartbeat's renewal commits a moment later
 		time.Sleep(200 * time.Millisecond)
 		_ = tx.Commit()
 	}()
-	if r.claimTaken(held, claimed.Orders[0]) {
+	if r.claimTaken(held, claimed[0]) {
 		t.Error("a claim still the run's, its row held a moment by another transaction, was taken for lost")
 	}
+}
+
+// stoppedRun is a run holding the claims on n orders, each confirmed a
+// minute ago, as if the run had been stopped since.
+func stoppedRun(t *testing.T, n int) (*storetest.DB, *run, *holdings, []store.Order) {
+	t.Helper()
+	db := storetest.New(t)
+	ctx := context.Background()
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	for i := range n {
+		db.AddOrder(storetest.Order{IntegrationID: integ, Referans: string(rune('1' + i))})
+	}
+	r := newRun(ctx, db.Store, DefaultConfig())
+	t.Cleanup(r.stop)
+	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: r.id, Limit: 10, Register: 10, FirstDelay: time.Second, Lease: ClaimLease})
+	if err != nil || len(claimed.Orders) != n {
+		t.Fatalf("setting up: claimed %d orders (%v), want %d", len(claimed.Orders), err, n)
+	}
+	held := newHoldings()
+	held.add(claimed.Orders, time.Now().Add(-time.Minute))
+	return db, r, held, claimed.Orders
 }

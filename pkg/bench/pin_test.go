@@ -520,14 +520,12 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 func sendDue(db *storetest.DB, world *pinWorld, wl pinWorkload, integrations []string, orders []pinOrder, next *int, start time.Time) []string {
 	sentAt := time.Now()
 	refs := make([][]string, len(integrations))
-	var lives []*pinLive
 	world.mu.Lock()
 	for *next < len(orders) && !sentAt.Before(start.Add(wl.real(orders[*next].Arrive))) {
 		o := orders[*next]
 		live := &pinLive{order: o, sentAt: sentAt, finishAt: sentAt.Add(wl.real(o.Takes))}
 		world.byRef[o.Ref] = live
 		refs[o.Panel] = append(refs[o.Panel], o.Ref)
-		lives = append(lives, live)
 		*next++
 	}
 	world.mu.Unlock()

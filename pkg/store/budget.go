@@ -113,6 +113,7 @@ const badConnTries = 3
 func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []SendsWanted) ([]SendTimes, error) {
 	ids := make([]string, len(wanted))
 	spans := make([]int64, len(wanted))
+	intervals := make([]time.Duration, len(wanted))
 	// The statement answers with each id as PostgreSQL prints a uuid.
 	asked := make(map[string]int, len(wanted)) // id, lower case -> index in wanted
 	for k, w := range wanted {
@@ -126,9 +127,9 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 		}
 		// Whole microseconds, the database's resolution, so that the times
 		// it returns are exactly Interval apart.
-		wanted[k].Interval = w.Interval.Round(time.Microsecond)
+		intervals[k] = w.Interval.Round(time.Microsecond)
 		ids[k] = w.IntegrationID
-		spans[k] = int64(w.Count) * wanted[k].Interval.Microseconds()
+		spans[k] = int64(w.Count) * intervals[k].Microseconds()
 	}
 	var rows []struct {
 		IntegrationID string    `db:"integration_id"`
@@ -175,8 +176,7 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 	found := 0
 	for _, row := range rows {
 		if k, ok := asked[row.IntegrationID]; ok && held[k].Count == 0 {
-			w := wanted[k]
-			held[k] = SendTimes{First: row.First, Count: w.Count, Interval: w.Interval,
+			held[k] = SendTimes{First: row.First, Count: wanted[k].Count, Interval: intervals[k],
 				DBStart: row.Start, DBNow: row.Now, Sent: sent, Received: received}
 			found++
 		}

@@ -138,12 +138,14 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 		lines[i] = l
 	}
 
-	err := render(opts.IO.Out, opts.Output, lines, func() error { return printPanels(opts, lines) })
-	if err := errors.Join(saveErrs...); err != nil {
-		return fatal(err)
+	renderErr := render(opts.IO.Out, opts.Output, lines, func() error { return printPanels(opts, lines) })
+	// A balance not saved is the database's fault and says more than an
+	// output that could not be written.
+	if saveErr := errors.Join(saveErrs...); saveErr != nil {
+		return fatal(saveErr)
 	}
-	if err != nil {
-		return err
+	if renderErr != nil {
+		return renderErr
 	}
 	if failing {
 		return attention

@@ -298,7 +298,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for 5 s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget))
+			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget, watch.BudgetGiveUp))
 		}
 	}
 	for _, name := range news.recovered {

@@ -214,7 +214,7 @@ func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Stor
 	}
 	integrations, err := st.ZnetIntegrations(ctx)
 	if err != nil {
-		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
+		cfg.Logger.Warn("the integrations could not be read to tell which panels failed in the previous run; every failing panel is reported", "err", err)
 		return previousFailing{}
 	}
 	for _, in := range integrations {

@@ -146,9 +146,9 @@ func TestSummaryOfClaimsNotHandedBack(t *testing.T) {
 // gives them once.
 func TestTheDatabaseGoneIsSaidOnce(t *testing.T) {
 	cause := "dial tcp 127.0.0.1:5432: connect: connection refused"
-	line := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 unasked orders: " + cause
+	line := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 claims: " + cause
 	got := sayDatabaseGone(line, "host db port 5432 database shop", cause)
-	want := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 unasked orders: the same" +
+	want := "saving znet's answers: 4 could not be saved: " + cause + "; handing back the claims: releasing 164 claims: the same" +
 		" (the database at host db port 5432 database shop went away or could not be reached: a restart, a failover, the network, or the server ending the session)"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)

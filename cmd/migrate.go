@@ -76,7 +76,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	if opts.PrintGrants != "" {
 		grants, newer, err := st.PrintableGrants(ctx, opts.PrintGrants)
 		if errors.Is(err, store.ErrNoSuchRole) {
-			return usage("--print-grants: %v", err)
+			return usage("--print-grants: %w", err)
 		}
 		if err != nil {
 			return fatal(err)

@@ -36,7 +36,7 @@ func (v *nameValue) Type() string   { return "string" }
 func (v *nameValue) Set(s string) error {
 	switch {
 	case v.set && strings.TrimSpace(*v.p) == "" && s != *v.p:
-		return fmt.Errorf("given twice, the first time empty: name one at a time")
+		return errors.New("given twice, the first time empty: name one at a time")
 	case v.set && s != *v.p:
 		return fmt.Errorf("already given as %q: name one at a time", *v.p)
 	}

@@ -206,7 +206,7 @@ about, or another run is asking about it right now.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usage("%v (see %s --help)", err, c.CommandPath())
+		return usage("%w (see %s --help)", err, c.CommandPath())
 	})
 
 	pf := root.PersistentFlags()

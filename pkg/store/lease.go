@@ -93,7 +93,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("releasing %d unasked orders: %w", len(p.OrderIDs), err)
+		return fmt.Errorf("releasing %d claims: %w", len(p.OrderIDs), err)
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 		return listed, nil
 	}
 	rows := &listed.Orders
-	// listOrdersSQL: the first ListCountCap matching orders in the list's
+	// The first ListCountCap matching orders in the list's
 	// order, counted, of which the first Limit are returned. A NULL order
 	// number or id range matches nothing, and both NULL filter nothing;
 	// PostgreSQL plans with the values, so the halves not asked for cost

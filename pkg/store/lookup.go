@@ -137,7 +137,7 @@ type OrderMatch struct {
 // index on "orderNo"): once per command an operator types, never per order.
 func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]OrderMatch, error) {
 	var rows []OrderMatch
-	// findOrdersSQL: a NULL order number or id range matches nothing, and
+	// A NULL order number or id range matches nothing, and
 	// PostgreSQL then skips that half without reading.
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `
@@ -165,7 +165,7 @@ func (s *Store) FindOrders(ctx context.Context, ref OrderRef, limit int) ([]Orde
 // case and the spaces around it), or whose id lies in [idFrom, idTo] (an id prefix; empty: none).
 func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string) ([]Integration, error) {
 	var rows []Integration
-	// findIntegrationsSQL: the shop has a handful of integrations; no index
+	// The shop has a handful of integrations; no index
 	// is needed.
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `
@@ -187,7 +187,7 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 // "tenantId": once per command an operator types.
 func (s *Store) FindTenants(ctx context.Context, idFrom, idTo string, limit int) ([]string, error) {
 	var tenants []string
-	// findTenantsSQL: the tenants of the orders `zwatch list` can show.
+	// The tenants of the orders `zwatch list` can show.
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &tenants, `
 		SELECT DISTINCT o."tenantId"::text AS tenant_id

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -72,7 +73,7 @@ func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, Or
 	}
 	// The total is the last row (see the ORDER BY).
 	if len(rows) == 0 {
-		return nil, OrderStats{}, fmt.Errorf("reading order statistics: no total row")
+		return nil, OrderStats{}, errors.New("reading order statistics: the database returned no total row, which the query always asks for (a zwatch bug)")
 	}
 	return rows[:len(rows)-1], rows[len(rows)-1], nil
 }

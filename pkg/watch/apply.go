@@ -224,7 +224,7 @@ func (ap *applier) receive(a answer) {
 	if ap.noBudget[a.order.ID] {
 		// Released for want of budget, then asked after all.
 		delete(ap.noBudget, a.order.ID)
-		ap.integration(a.order).NoBudget--
+		ap.tallyOf(a.order).NoBudget--
 	}
 	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
 }
@@ -235,13 +235,13 @@ func (ap *applier) receiveRelease(rel release) {
 		// Another run asks about them: counted as overtaken, let go of
 		// without a statement, since the claims are not the run's.
 		for _, o := range rel.orders {
-			ap.integration(o).Overtaken++
+			ap.tallyOf(o).Overtaken++
 		}
 		ap.held.drop(ids)
 		return
 	}
 	for _, o := range rel.orders {
-		ap.integration(o).Skipped++
+		ap.tallyOf(o).Skipped++
 	}
 	switch rel.why {
 	case releaseAtDeadline:
@@ -255,7 +255,7 @@ func (ap *applier) receiveRelease(rel release) {
 		for _, o := range rel.orders {
 			if !ap.noBudget[o.ID] {
 				ap.noBudget[o.ID] = true
-				ap.integration(o).NoBudget++
+				ap.tallyOf(o).NoBudget++
 			}
 		}
 	}
@@ -488,7 +488,7 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 		case releasePanelFailing:
 			p.Wait, p.PanelFailing = r.panelRetry(), true
 		case releaseNoBudget:
-			// The budget failed for budgetGiveUp already: due again at once,
+			// The budget failed for BudgetGiveUp already: due again at once,
 			// they would be claimed and released as fast as the database
 			// answers, a million row updates a minute for 300 orders. Their
 			// give-up clocks run on: the panel is not to blame.
@@ -658,7 +658,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 	}
 	ids := make([]string, 0, len(batch))
 	for _, p := range batch {
-		in := ap.integration(p.order)
+		in := ap.tallyOf(p.order)
 		res, saved := byID[p.order.ID]
 		result := string(p.outcome.Result)
 		switch {
@@ -755,7 +755,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 		out := p.outcome
 		if out.Result == store.ResultDone && !store.PINFits(out.PIN) {
 			// What a real run would do: save nothing, leave it for a person.
-			in := ap.integration(p.order)
+			in := ap.tallyOf(p.order)
 			in.Asked++
 			in.Errors++
 			in.Stuck++
@@ -766,7 +766,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		ap.integration(p.order).count(out.Result)
+		ap.tallyOf(p.order).count(out.Result)
 		to := externalStatusFor(out.Result, p.order.ExternalStatus)
 		pin := out.PIN != ""
 		if out.Result == store.ResultDone && pin && ap.holdsOtherPIN(ctx, p.order.ID, out.PIN) {
@@ -812,8 +812,8 @@ func (ap *applier) progress() {
 	}
 }
 
-// integration is the tally of an order's panel.
-func (ap *applier) integration(o store.Order) *IntegrationSummary {
+// tallyOf is the tally of an order's panel, where its outcome is counted.
+func (ap *applier) tallyOf(o store.Order) *IntegrationSummary {
 	return ap.tally.of(o.IntegrationID)
 }
 

@@ -35,13 +35,14 @@ const (
 	// the same second at the panel.
 	MaxSendLateness = 20 * time.Millisecond
 
-	// When reserving fails (the database restarting, say), workers wait and
-	// try again every budgetRetry, so that a short outage costs no order its
-	// turn. After budgetGiveUp of failures they stop waiting: requests are
-	// not sent and their orders are released unasked, and one reservation a
-	// budgetRetry finds out whether the database is back.
+	// BudgetGiveUp: when reserving fails (the database restarting, say),
+	// workers wait and try again every budgetRetry, so that a short outage
+	// costs no order its turn. After BudgetGiveUp of failures they stop
+	// waiting: requests are not sent and their orders are released unasked,
+	// and one reservation a budgetRetry finds out whether the database is
+	// back.
+	BudgetGiveUp = 5 * time.Second
 	budgetRetry  = 250 * time.Millisecond
-	budgetGiveUp = 5 * time.Second
 
 	// dbClockRefresh is how long a reading of the database's clock is
 	// trusted before a later one replaces it even with a slower round trip
@@ -143,7 +144,7 @@ func (b *sharedBudget) Wait(ctx context.Context) (time.Time, error) {
 			continue
 		}
 		if !b.failingSince.IsZero() && time.Since(b.triedAt) < budgetRetry {
-			if time.Since(b.failingSince) >= budgetGiveUp {
+			if time.Since(b.failingSince) >= BudgetGiveUp {
 				err := b.failure
 				b.waiting--
 				b.mu.Unlock()
@@ -204,7 +205,7 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		if b.failingSince.IsZero() {
 			b.failingSince = got.received
 			b.log.Warn("the panel's shared request budget cannot be reserved: its requests wait, and after "+
-				budgetGiveUp.String()+" their orders are released unasked until it can",
+				BudgetGiveUp.String()+" their orders are released unasked until it can",
 				"integration", b.integration.Name, "err", got.err.Error())
 		}
 		b.failure, b.triedAt = fmt.Errorf("integration %s: %w", b.integration.Name, got.err), got.received

@@ -67,13 +67,16 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts,
 	}
 	runID := "check/" + orderID
+	// The claim outlasts the request by a minute for the answer's save: no
+	// heartbeat renews it, and a check that dies leaves it to lapse.
+	lease := cfg.Timeout + time.Minute
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.
 		check.NotPollable = store.ErrClaimedElsewhere.Error()
 		return check, nil
 	}
 	if !cfg.DryRun {
-		order, err = st.ClaimOrder(ctx, runID, orderID, cfg.Timeout+time.Minute)
+		order, err = st.ClaimOrder(ctx, runID, orderID, lease)
 		if errors.Is(err, store.ErrClaimedElsewhere) {
 			check.NotPollable = err.Error()
 			return check, nil
@@ -121,7 +124,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.NotSaved = "the database did not take znet's answer, so it was not saved; the next run asks again"
 		if st.Release(dbCtx, runID, []string{orderID}) != nil {
 			check.NotSaved = "the database did not take znet's answer, so it was not saved; a run asks again once this check's claim on the order lapses, within " +
-				(cfg.Timeout + time.Minute).String()
+				lease.String()
 		}
 		return check, hidePINs(err, []store.Outcome{outcome})
 	}

@@ -43,7 +43,7 @@ type claimer struct {
 	applier *applier
 
 	byID    map[string]*lane
-	order   []*lane // in the order they were opened
+	opened  []*lane // in the order they were opened
 	workers errgroup.Group
 	woken   chan struct{}
 
@@ -89,7 +89,7 @@ func (c *claimer) refillAt() int {
 // host could then take.
 func (c *claimer) room() int {
 	held, parked := c.held.len(), 0
-	for _, l := range c.order {
+	for _, l := range c.opened {
 		parked += l.parked()
 	}
 	return c.limit() - held + min(parked, c.limit())
@@ -100,16 +100,16 @@ func (c *claimer) room() int {
 // has passed. No claim starts after MaxDuration or a signal.
 func (c *claimer) loop() error {
 	defer c.drainLanes()
-	r := c.run.cfg
+	cfg := c.run.cfg
 	claiming := c.run.newRequests
-	if r.Loop > 0 {
+	if cfg.Loop > 0 {
 		var cancel context.CancelFunc
-		claiming, cancel = context.WithTimeout(c.run.newRequests, r.Loop)
+		claiming, cancel = context.WithTimeout(c.run.newRequests, cfg.Loop)
 		defer cancel()
 	}
 	var tick <-chan time.Time
-	if r.Loop > 0 {
-		t := time.NewTicker(max(r.Tick, time.Millisecond))
+	if cfg.Loop > 0 {
+		t := time.NewTicker(max(cfg.Tick, time.Millisecond))
 		defer t.Stop()
 		tick = t.C
 	}
@@ -146,14 +146,14 @@ func (c *claimer) loop() error {
 			// the run short, were it before the first claim: such a run
 			// must not say it took everything due. The end of --loop does
 			// not: the next run goes on from there.
-			c.short = (more || err != nil) && (first || r.Loop == 0) && c.run.abort.Err() == nil
+			c.short = (more || err != nil) && (first || cfg.Loop == 0) && c.run.abort.Err() == nil
 			return ended()
 		}
 		if err == nil {
 			claimedOnce = true
 		}
 		switch {
-		case err != nil && (r.Loop == 0 || r.DryRun):
+		case err != nil && (cfg.Loop == 0 || cfg.DryRun):
 			return err
 		case err != nil:
 			// A looping run outlives a passing outage (a restart, a
@@ -172,11 +172,11 @@ func (c *claimer) loop() error {
 			c.run.log.Info("claiming due orders works again")
 		}
 		switch {
-		case r.DryRun:
+		case cfg.DryRun:
 			return nil // a dry run claims nothing, so it looks once
 		case more && c.room() >= c.refillAt():
 			continue // room enough for a full claim: take it now
-		case !more && r.Loop == 0:
+		case !more && cfg.Loop == 0:
 			return nil // everything due was taken
 		}
 		var refill <-chan struct{}
@@ -186,7 +186,7 @@ func (c *claimer) loop() error {
 		}
 		select {
 		case <-claiming.Done():
-			c.short = more && r.Loop == 0 && c.run.abort.Err() == nil
+			c.short = more && cfg.Loop == 0 && c.run.abort.Err() == nil
 			return ended()
 		case <-refill:
 		case <-again:
@@ -195,8 +195,9 @@ func (c *claimer) loop() error {
 	}
 }
 
-// claimOnce claims what fits into the run now, one chunk at most. more says
-// that more may be due than it could take.
+// claimOnce claims what fits into the run now, one chunk at most (a dry
+// run, which claims nothing, reads all that fits at once). more says that
+// more may be due than it could take.
 func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	r := c.run
 	room := c.room()
@@ -307,7 +308,7 @@ func (c *claimer) open(in store.Integration, found bool) {
 		l.client = client
 	}
 	c.byID[in.ID] = l
-	c.order = append(c.order, l)
+	c.opened = append(c.opened, l)
 	c.slots.register(l)
 	for range r.cfg.PerIntegration {
 		c.workers.Go(func() error {
@@ -321,7 +322,7 @@ func (c *claimer) open(in store.Integration, found bool) {
 // they still hold.
 func (c *claimer) drainLanes() {
 	c.slots.claimingOver()
-	for _, l := range c.order {
+	for _, l := range c.opened {
 		l.close()
 	}
 	_ = c.workers.Wait() // workers report through the applier, never by error
@@ -330,8 +331,8 @@ func (c *claimer) drainLanes() {
 // cutShort says that MaxDuration ended claiming while due orders were left.
 func (c *claimer) cutShort() bool { return c.short }
 
-// lanes are the run's lanes; read them once loop has returned.
-func (c *claimer) lanes() []*lane { return c.order }
+// lanes may be read once loop has returned: until then it opens more.
+func (c *claimer) lanes() []*lane { return c.opened }
 
 func orderIDs(orders []store.Order) []string {
 	ids := make([]string, len(orders))

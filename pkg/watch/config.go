@@ -162,7 +162,7 @@ func TimeoutProblem(d time.Duration) string {
 	case d <= 0:
 		return "must be positive"
 	case d > MaxTimeout:
-		return "must be at most " + strings.TrimSuffix(MaxTimeout.String(), "0s") +
+		return "must be at most " + compactDuration(MaxTimeout) +
 			": a panel silent that long is not answering, and the order asked stays claimed while the request may take"
 	}
 	return ""
@@ -194,7 +194,7 @@ func (c Config) Validate() error {
 	case c.FirstDelay < 0:
 		return fieldError("FirstDelay", "must not be negative")
 	case c.FirstDelay > MaxCheckWait:
-		return fieldError("FirstDelay", "must be at most "+strings.TrimSuffix(MaxCheckWait.String(), "0s")+": a new order waits no longer than any other to be asked")
+		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
 	case len(c.Schedule) == 0:
@@ -249,7 +249,7 @@ func ParseSchedule(s string) (Schedule, error) {
 		if d > MaxCheckWait {
 			// A careless 1000h would leave the orders one run asked
 			// untouched for weeks, and no command undoes it.
-			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", part, strings.TrimSuffix(MaxCheckWait.String(), "0s"), strings.TrimSuffix(MaxCheckWait.String(), "0s"))
+			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", part, compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
 		}
 		for range times {
 			out = append(out, d)

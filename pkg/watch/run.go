@@ -81,8 +81,9 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 // release of its claims gets 5 s more, and the rest ends at once.
 const hangGrace = 15 * time.Second
 
-// run is what every part of one run reads and none writes: its settings,
-// its identity and its deadlines.
+// run is what every part of one run shares: its settings, its identity and
+// its deadlines, which none writes, and beside them the few things every
+// part reaches for (the database time spent, the send times, the schedule).
 type run struct {
 	cfg     Config
 	store   *store.Store

@@ -18,9 +18,10 @@ import (
 // half the slots, instead of every slot hanging for a timeout at a time.
 // A lane not heard from yet in this run may hold one slot too, until its
 // panel answers, while another panel's orders wait without one: a hanging
-// panel cannot take every slot before anyone knows it hangs. Once the run claims nothing more, no panel's orders can arrive
-// to wait behind the suspect ones, and these lift their cap together, so that
-// a hanging panel's fate is settled sooner.
+// panel cannot take every slot before anyone knows it hangs. Once the run
+// claims nothing more, no panel's orders can arrive to wait behind the
+// suspect ones, and these lift their cap together, so that a hanging
+// panel's fate is settled sooner.
 type slots struct {
 	mu          sync.Mutex
 	free        int

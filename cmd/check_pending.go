@@ -136,7 +136,11 @@ and unasked orders are released.`,
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time (a learned panel's plan may choose otherwise)")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
-	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "waits between checks of one order, comma-separated; the last repeats.\nWithout it zwatch learns each panel and plans its checks (README, \"The schedule\")")
+	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "follow these waits between checks of one order, comma-separated; the last repeats.\n"+
+		"Without it zwatch learns each panel and plans its checks, starting from the PIN schedule\n"+cfg.Schedule.String()+" (README, \"The schedule\"); giving that schedule turns learning off")
+	// Leaving the flag out is not the same as giving the PIN schedule
+	// (learning is on): help must not print it as the flag's default.
+	f.Lookup("schedule").DefValue = ""
 	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")
 	_ = f.MarkHidden("time-scale")
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+

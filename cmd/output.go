@@ -96,7 +96,7 @@ func outputErr(w io.Writer) error {
 // requireTimeout checks a command's --timeout as a run's is checked.
 func requireTimeout(d time.Duration) error {
 	if problem := watch.TimeoutProblem(d); problem != "" {
-		return usage("--timeout %s, like 20s", problem)
+		return usage("--timeout %s (the default is %s)", problem, watch.DefaultConfig().Timeout)
 	}
 	return nil
 }

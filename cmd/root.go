@@ -227,7 +227,7 @@ about, or another run is asking about it right now.`,
 		newListCmd(opts),
 		newStatsCmd(opts),
 		newBalanceCmd(opts),
-		newVersionCmd(),
+		newVersionCmd(opts),
 		newRetryCmd(opts),
 	)
 	root.AddCommand(demoCommands(opts)...) // none in the binary an operator installs

@@ -9,20 +9,33 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newVersionCmd() *cobra.Command {
+// VersionOptions are `zwatch version`'s: it has no flags of its own, and
+// writes to the global options' output.
+type VersionOptions struct {
+	*GlobalOptions
+}
+
+func newVersionCmd(g *GlobalOptions) *cobra.Command {
+	opts := &VersionOptions{GlobalOptions: g}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print zwatch's version: module version, VCS revision and Go version",
 		Long: `Print the version of this zwatch binary, read from its build information:
-the module version (a release tag for 'go install ...@vX.Y.Z', (devel) for
-a build from a checkout), the VCS revision and its time, whether the checkout
-had uncommitted changes, and the Go version it was built with.`,
+the module version (a release tag for 'go install ...@vX.Y.Z'; for a build
+from a git checkout, a pseudo-version made of the commit's time and hash, or
+(devel) where the build recorded no version control), the VCS revision and
+its time, whether the checkout had uncommitted changes, and the Go version
+it was built with. It reads no database.`,
+		Example: `  zwatch version
+  zwatch --version`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			_, err := io.WriteString(c.OutOrStdout(), "zwatch "+versionLine()+"\n")
-			return err
-		},
+		RunE: func(c *cobra.Command, _ []string) error { return runVersion(opts) },
 	}
+}
+
+func runVersion(opts *VersionOptions) error {
+	_, err := io.WriteString(opts.IO.Out, "zwatch "+versionLine()+"\n")
+	return err
 }
 
 // setVersion gives the root command --version, saying what `version` says.

@@ -43,9 +43,10 @@ func (r *report) markdown() string {
 
 	w("# zwatch benchmarks\n\n")
 	w("Written by `make bench` (package `pkg/bench`); run it again rather than editing this file.\n")
-	w("Each figure comes from the zwatch binary that make built, started as a child process the way cron starts it,\n")
-	w("against a throwaway PostgreSQL (pg_virtualenv) and fake znet panels (`pkg/znet/znettest`) served by the benchmark's\n")
-	w("own process on the same machine. The benchmarks measure; they never fail on timing.\n\n")
+	w("Each figure comes from the zwatch binary that make built, started as a child process the way cron starts it\n")
+	w("(section 2's claims alone are the store's own code, called in the benchmark's process), against a throwaway\n")
+	w("PostgreSQL (pg_virtualenv) and fake znet panels (`pkg/znet/znettest`) served by the benchmark's own process on the\n")
+	w("same machine. The benchmarks measure; they never fail on timing.\n\n")
 	if r.quick {
 		w("**A -quick run: small sizes and a fast clock, to try the harness. These figures mean little.**\n\n")
 	}

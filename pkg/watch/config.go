@@ -163,7 +163,7 @@ func TimeoutProblem(d time.Duration) string {
 		return "must be positive"
 	case d > MaxTimeout:
 		return "must be at most " + compactDuration(MaxTimeout) +
-			": a panel silent that long is not answering, and the order asked stays claimed while the request may take"
+			": a panel silent that long is not answering"
 	}
 	return ""
 }

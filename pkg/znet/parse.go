@@ -426,6 +426,11 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
+		// The same answer twice, glued: the first, without the second in
+		// its description.
+		if k := gluedAt(s); k > 0 {
+			s = trimAnswer(s[:k])
+		}
 	}
 	a.fields = strings.SplitN(s, "|", n)
 	if strings.EqualFold(a.word(0), "OK") {
@@ -523,7 +528,11 @@ func (a *answer) answersDiffer(op, body string) bool {
 		fields = 2 // OK and the balance
 	}
 	var answers []string
-	for _, segment := range answerBreaks.Split(body, -1) {
+	var segments []string
+	for _, line := range answerBreaks.Split(body, -1) {
+		segments = append(segments, splitGlued(line)...)
+	}
+	for _, segment := range segments {
 		text := a.unmarked(segment)
 		switch n := len(answers); {
 		case answerStart.MatchString(text):
@@ -557,6 +566,35 @@ var answerBreaks = regexp.MustCompile(`(?i)\r\n|\r|\n|<br\s*/?>`)
 // answerStart is a segment that starts an OK answer: "OK", "|" and a
 // number (an order's status, or a balance).
 var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
+
+// gluedAnswer is a second answer's start inside a line: a panel that
+// printed two rows' answers with nothing between them
+// ("OK|3| |iptalOK|2|PIN|teslim"). A description may say "ok", but not
+// "OK|" and a status ending its field.
+var gluedAnswer = regexp.MustCompile(`OK\s*\|\s*[0-9]\s*(\||$)`)
+
+// splitGlued is line cut before every answer glued to what came before it.
+func splitGlued(line string) []string {
+	var out []string
+	for {
+		k := gluedAt(line)
+		if k <= 0 {
+			return append(out, line)
+		}
+		out, line = append(out, line[:k]), line[k:]
+	}
+}
+
+// gluedAt is where in s the first answer glued to an earlier one starts;
+// -1 if none is.
+func gluedAt(s string) int {
+	for _, m := range gluedAnswer.FindAllStringIndex(s, -1) {
+		if strings.TrimSpace(s[:m[0]]) != "" {
+			return m[0]
+		}
+	}
+	return -1
+}
 
 // skipPHPMessages is the first line from start that is neither blank nor
 // PHP's own message. Of the messages it passes, it notes one that says the

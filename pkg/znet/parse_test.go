@@ -49,6 +49,8 @@ func TestParsePinStatus(t *testing.T) {
 			PinStatus{StatusDone, "", "Yüklendi"}},
 		// The same answer twice is one answer.
 		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"an answer repeated with nothing between", "OK|2|AB12-CD34|tamamOK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"a description that says ok", "OK|2|AB12-CD34|Siparis OK, teslim edildi", PinStatus{StatusDone, "AB12-CD34", "Siparis OK, teslim edildi"}},
 		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{StatusWaiting, "", ""}},
 		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{StatusDone, "AAAA-1111 BBBB-2222", "tamam"}},
 		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
@@ -145,6 +147,12 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN and a cancellation on one line, as HTML", "OK|2|AAAA-1111-2222|İşlem tamamlandı<br />OK|3| |İşlem iptal edildi", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation after a line of markup", "OK|2|AAAA-1111-2222|tamam\n<br />OK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"two answers a bare CR apart", "OK|2|AAAA-1111-2222|tamam\rOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		// Two answers with nothing between them: the first's description
+		// would hold the second, PIN and all.
+		{"a cancellation with a PIN glued to it", "OK|3| |iptalOK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN with a cancellation glued to it", "OK|2|ABCD-EFGH-5554|teslimOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"a waiting answer and a PIN a space apart", "OK|1| |bekliyor OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN and a bare waiting answer glued", "OK|2|ABCD-EFGH-5554|teslimOK|1", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs of several lines each", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs of several lines each, as nl2br writes them", "OK|2|AAAA-1111<br />\nBBBB-2222|tamam\nOK|2|AAAA-1111<br />\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
 		{"no PIN, after PHP said it read no PINKodu", "Warning: Undefined array key \"PINKodu\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},

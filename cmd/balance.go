@@ -181,7 +181,7 @@ func printPanels(opts *BalanceOptions, lines []panelLine) error {
 	// Whole sentences below the table: the hint at their end is the point.
 	for _, l := range lines {
 		if l.Error != "" {
-			fmt.Fprintf(out, "%s (%s): %s\n", l.Name, l.ID, l.Error)
+			fmt.Fprintf(out, "%s (%s): %s\n", inLine(l.Name), l.ID, l.Error)
 		}
 	}
 	return nil

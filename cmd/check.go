@@ -221,7 +221,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, r.NotPollable)
 		return
 	}
-	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), r.Integration, r.Referans)
+	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), r.Referans)
 	switch {
 	case r.Error != "":
 		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)
@@ -275,7 +275,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 func printFinal(opts *CheckOptions, r checkReport) {
 	out, f := opts.IO.Out, r.Final
 	fmt.Fprintln(out, r.NotPollable)
-	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), r.Integration, r.Referans, f.ExternalStatus)
+	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), r.Referans, f.ExternalStatus)
 	if f.PIN != "" {
 		line += ", PIN " + f.PIN
 	}

@@ -295,14 +295,14 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		if !news.newlyFailing[in.ID] {
 			still = " still"
 		}
-		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", in.Name, still, in.Reason))
+		notes = append(notes, fmt.Sprintf("integration %s is%s failing: %s", inLine(in.Name), still, in.Reason))
 	}
 	for _, in := range news.stillFailing() {
-		notes = append(notes, fmt.Sprintf("integration %s is still failing: it failed in an earlier run and has not answered since (%s)", in.Name, in.Reason))
+		notes = append(notes, fmt.Sprintf("integration %s is still failing: it failed in an earlier run and has not answered since (%s)", inLine(in.Name), in.Reason))
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", in.Name, in.NoBudget, watch.BudgetGiveUp))
+			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", inLine(in.Name), in.NoBudget, watch.BudgetGiveUp))
 		}
 	}
 	for _, name := range news.recovered {

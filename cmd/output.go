@@ -122,16 +122,27 @@ type table struct{ *tablewriter.Table }
 func (t *table) Append(cells ...any) error { return t.Table.Append(escapeCells(cells)...) }
 func (t *table) Footer(cells ...any)       { t.Table.Footer(escapeCells(cells)...) }
 
+// escapeCells escapes the cells' control characters, and their newlines and
+// tabs, which in a cell would start a row of their own ("forged line" in
+// every column but one) or push the columns out of line.
 func escapeCells(cells []any) []any {
 	out := make([]any, len(cells))
 	for i, cell := range cells {
 		if text, ok := cell.(string); ok {
-			cell = string(escapeControls([]byte(text)))
+			cell = inLine(string(escapeControls([]byte(text))))
 		}
 		out[i] = cell
 	}
 	return out
 }
+
+// inLine is text from the shop's rows (an integration's name) with its
+// line breaks and tabs written as \n and \t, for a table's cell or a line
+// of its own: a name "A\nforged line" would otherwise print a line that
+// reads as zwatch's.
+func inLine(text string) string { return lineBreaks.Replace(text) }
+
+var lineBreaks = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 // pinShown is what an operator sees of a PIN: masked unless --show-pin.
 func pinShown(pin string, show bool) string {
@@ -215,6 +226,17 @@ func (o *commandOutput) Write(b []byte) (int, error) {
 	}
 	if _, err := o.w.Write(escapeControls(b)); err != nil {
 		o.err = err
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// escapingWriter writes through escapeControls: for logs, whose every
+// Write is one whole line.
+type escapingWriter struct{ w io.Writer }
+
+func (e escapingWriter) Write(b []byte) (int, error) {
+	if _, err := e.w.Write(escapeControls(b)); err != nil {
 		return 0, err
 	}
 	return len(b), nil

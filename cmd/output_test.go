@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -100,5 +103,46 @@ func TestOutputThatCannotBeWrittenFailsTheCommand(t *testing.T) {
 		cmd.IOStreams{Out: fullDisk{}, ErrOut: &errOut})
 	if code != cmd.ExitFatal || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "no space left") {
 		t.Errorf("exit %d, want %d and one line saying why\n%s", code, cmd.ExitFatal, errOut.String())
+	}
+}
+
+// What stdout escapes, stderr must too: the one error line, the logs in
+// JSON (cron's), and the metrics file an operator may cat. A newline in a
+// name must not forge a table row.
+func TestShopTextCannotDriveTheTerminalFromStderrOrTheMetrics(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const hostile = "evil\x1b]0;T\x07\u202e\nforged line"
+	s.db.RenameIntegration(s.integ, hostile)
+	s.order("94")
+	s.znet.Script("94", znettest.Garbage("OK|7| |garip"))
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	r := zwatch(t, s.db, "check-pending", "--log-format", "json", "--metrics-file", metricsFile)
+	if r.code != cmd.ExitAttention || !strings.Contains(r.stderr, `evil\u001b]0;T\u0007\u202e\nforged line`) {
+		t.Errorf("check-pending: exit %d, want %d and a warning naming the integration, escaped\n%s", r.code, cmd.ExitAttention, r.all())
+	}
+	metrics, err := os.ReadFile(metricsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := s.db.AddIntegration(storetest.Integration{Name: hostile, Kod: dealerCode, Sifre: password})
+	order := s.db.AddOrder(storetest.Order{IntegrationID: broken, Referans: "95", OrderNo: 1095})
+	check := zwatch(t, s.db, "check", "--order", order)
+	if check.code == 0 || !strings.Contains(check.stderr, `evil\u001b]0;T\u0007\u202e`) {
+		t.Errorf("check of a panel without a base URL: exit %d, want an error naming the integration, escaped\n%s", check.code, check.all())
+	}
+	for what, text := range map[string]string{"check-pending": r.all(), "the metrics file": string(metrics), "check": check.all()} {
+		if strings.ContainsAny(text, "\x1b\x07\u202e") {
+			t.Errorf("%s wrote a control character raw:\n%q", what, text)
+		}
+	}
+	for _, args := range [][]string{{"list", "--order", order}, {"balance"}, {"stats"}} {
+		r := zwatch(t, s.db, args...)
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(strings.TrimLeft(line, "│ "), "forged line") {
+				t.Errorf("%v: a newline in a name began a row of its own:\n%s", args, r.stdout)
+				break
+			}
+		}
 	}
 }

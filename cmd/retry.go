@@ -61,7 +61,7 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 			}
 			integrationID = in.ID
 			if !in.Enabled {
-				none = fmt.Sprintf("no stuck orders to retry: integration %s is disabled, and its waiting orders are paused (list --paused) until it is enabled", in.Name)
+				none = fmt.Sprintf("no stuck orders to retry: integration %s is disabled, and its waiting orders are paused (list --paused) until it is enabled", inLine(in.Name))
 			}
 		}
 		retried, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})

@@ -143,6 +143,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		} else if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
 			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 		}
+		// A name or a trigger's message from the shop's rows may hold what
+		// a terminal acts on, as stdout's text may (commandOutput).
+		line = string(escapeControls([]byte(line)))
 		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))
 	}
 	return exitStatus(err)
@@ -254,6 +257,9 @@ func (g *GlobalOptions) loggerTo(w io.Writer, quiet bool) (*slog.Logger, error) 
 	if quiet && level < slog.LevelWarn {
 		level = slog.LevelWarn
 	}
+	// JSON escapes control characters below U+0020 only: an integration's
+	// name holding U+202E would reverse the rest of the line in cron's mail.
+	w = escapingWriter{w}
 	hopts := &slog.HandlerOptions{Level: level}
 	// JSON would write durations as integer nanoseconds; "20.177s" is what
 	// a person and time.ParseDuration both read.

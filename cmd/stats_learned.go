@@ -77,7 +77,7 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 		return err
 	}
 	for _, l := range lines {
-		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", l.Name)
+		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", inLine(l.Name))
 		if l.Histogram == nil {
 			fmt.Fprintln(out, "  none: by what zwatch learned, this panel's orders finish only after it gives up on them")
 			continue

@@ -6,7 +6,9 @@ package metrics
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -82,13 +84,13 @@ func WriteFile(path string, r Run) error {
 				"integration_id", "integration")
 			for _, in := range s.Integrations {
 				_, still := r.StillFailing[in.ID]
-				up.WithLabelValues(in.ID, in.Name).Set(boolValue(!in.Failing && !still))
+				up.WithLabelValues(in.ID, labelText(in.Name)).Set(boolValue(!in.Failing && !still))
 			}
 			// A panel still failing that had no order in this run: without
 			// its series, an alert on up == 0 would clear.
 			for id, name := range r.StillFailing {
 				if !slices.ContainsFunc(s.Integrations, func(in watch.IntegrationSummary) bool { return in.ID == id }) {
-					up.WithLabelValues(id, name).Set(0)
+					up.WithLabelValues(id, labelText(name)).Set(0)
 				}
 			}
 		}
@@ -108,14 +110,14 @@ func WriteFile(path string, r Run) error {
 		paused := gaugeVec("zwatch_paused_orders",
 			"Orders waiting for znet on a disabled integration; zwatch does not ask about them until it is enabled again.", labels...)
 		for _, o := range r.Orders {
-			pending.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Waiting()))
+			pending.WithLabelValues(o.IntegrationID, labelText(o.Name)).Set(float64(o.Waiting()))
 			var age float64
 			if o.AgeOldest != nil {
 				age = *o.AgeOldest
 			}
-			oldest.WithLabelValues(o.IntegrationID, o.Name).Set(age)
-			stuck.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Stuck))
-			paused.WithLabelValues(o.IntegrationID, o.Name).Set(float64(o.Paused))
+			oldest.WithLabelValues(o.IntegrationID, labelText(o.Name)).Set(age)
+			stuck.WithLabelValues(o.IntegrationID, labelText(o.Name)).Set(float64(o.Stuck))
+			paused.WithLabelValues(o.IntegrationID, labelText(o.Name)).Set(float64(o.Paused))
 		}
 	}
 
@@ -123,6 +125,33 @@ func WriteFile(path string, r Run) error {
 		return fmt.Errorf("writing the metrics file %s: %w", path, err)
 	}
 	return nil
+}
+
+// labelText is an integration's name as a label value: a tenant's own
+// text, which may hold what a terminal acts on (an escape sequence, a mark
+// that reverses the line) and would act on it in `cat zwatch.prom`. Those
+// are written as \u001b, which the format's own escaping keeps as text;
+// bytes that are not UTF-8, which the client library refuses, as U+FFFD.
+func labelText(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	if !strings.ContainsFunc(name, actsOnTerminal) {
+		return name
+	}
+	var b strings.Builder
+	for _, r := range name {
+		if actsOnTerminal(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// actsOnTerminal: control characters (a newline the format escapes
+// itself), line and paragraph separators, and the marks that reorder text.
+func actsOnTerminal(r rune) bool {
+	return r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
 }
 
 func boolValue(b bool) float64 {

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/width"
+
 	"github.com/zwatch/zwatch/pkg/store"
 )
 
@@ -229,7 +231,7 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 			continue
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			out = append(out, alnum{unicode.ToLower(r), i, i + utf8.RuneLen(r), gap})
+			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r), gap})
 			gap = 0
 			continue
 		}
@@ -238,9 +240,25 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	return out
 }
 
-// markupToken is a tag, with or without attributes, or an HTML character
-// reference.
-var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+// foldPINRune is a PIN's letter or digit as it is compared: in lower case,
+// Turkish's dotless ı as i (a Turkish strtolower makes "LIFE" "lıfe"), and
+// a full-width form (ＡＢ１２, an East Asian input method's) as the ASCII
+// one.
+func foldPINRune(r rune) rune {
+	if narrow := width.LookupRune(r).Narrow(); narrow != 0 {
+		r = narrow
+	}
+	r = unicode.ToLower(r)
+	if r == 'ı' {
+		r = 'i'
+	}
+	return r
+}
+
+// markupToken is a tag, with or without attributes, an HTML character
+// reference, or a percent escape (%2D, %20: a description built from a
+// query string); passed over, each stands for one character of a gap.
+var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%[0-9a-fA-F]{2}`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans

@@ -70,6 +70,12 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"1234 5678 9012 3456", `PIN: 1234<br class="x">5678<br class="x">9012<br class="x">3456`, `PIN: ••••-3456`},
 		{"AB12-CD34", `kod <span class="pin">AB12</span>-<span class="pin">CD34</span>`, `kod <span class="pin">••••34</span>`},
 		{"ABCD1234EFGH IJKL5678MNOP", "kod abcd1234efgh&ijkl5678mnop; tamam", "kod ••••EFGH&••••MNOP; tamam"},
+		// A description built from a query string, percent escapes and all.
+		{"HJKL-1357-MNBV", "kod HJKL%2D1357%2DMNBV", "kod ••••-MNBV"},
+		{"MNOP-QRST-7777", "kod MNOP%20QRST%207777", "kod ••••-7777"},
+		// Full-width letters and digits, and Turkish lower case.
+		{"GHJK-LMNP-4321", "kod ＧＨＪＫ-ＬＭＮＰ-４３２１", "kod ••••-4321"},
+		{"LIFE-1234-KIT1", "kod lıfe-1234-kıt1", "kod ••••-KIT1"},
 	} {
 		if got := HidePIN(c.text, c.pin); got != c.want {
 			t.Errorf("HidePIN(%q, %q) = %q, want %q", c.text, c.pin, got, c.want)

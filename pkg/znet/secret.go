@@ -283,9 +283,11 @@ func dedupe(list []string) []string {
 // turkishCase is how Turkish i's change case outside Unicode's simple
 // folding, which (?i) follows: mb_strtoupper makes "ı" an "I", mb_strtolower
 // makes "İ" an "i" with a combining dot, and a Turkish locale makes "i" an
-// "İ" and "I" an "ı".
+// "İ" and "I" an "ı". Case changed one way and back the other, any i may
+// come back as any of them ("gizli", upper-cased as ASCII, lower-cased as
+// Turkish, is "gızlı").
 var turkishCase = map[rune][]string{
-	'ı': {"I"}, 'İ': {"i\u0307", "i"}, 'i': {"İ"}, 'I': {"ı"},
+	'ı': {"I", "i", "İ"}, 'İ': {"i\u0307", "i", "ı"}, 'i': {"İ", "ı"}, 'I': {"ı", "İ"},
 }
 
 // percentEscaped matches bytes escaped as %XX each, or escaped twice as %25XX.

@@ -271,6 +271,12 @@ func TestTurkishCaseEchoIsScrubbed(t *testing.T) {
 	} {
 		assertQueryEchoScrubbed(t, sc, form, echo)
 	}
+	// Upper case the ASCII way, then lower case the Turkish way: every i
+	// dotless.
+	const ascii = "gizlisifre"
+	turned := strings.ToLowerSpecial(unicode.TurkishCase, strings.ToUpper(ascii))
+	assertQueryEchoScrubbed(t, newScrubber(ascii), "upper, then Turkish lower", turned)
+	assertQueryEchoScrubbed(t, newScrubber(turned), "the dotless password, upper", strings.ToUpper(ascii))
 }
 
 // UTF-8 read byte by byte in a Western charset: MySQL's latin1 (Windows-1252,

@@ -236,9 +236,16 @@ func (opts *ListOptions) print(listed store.Listed) error {
 		}
 		return nil
 	})
-	if err == nil && opts.Output == formatJSON && listed.ReadSince != nil {
-		// JSON stays the list; a script's log, or its operator, reads this.
-		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
+	if err == nil && opts.Output == formatJSON {
+		// JSON stays the list; a script's log, or its operator, reads
+		// these: a script counting the list's elements (jq length) would
+		// otherwise take the first --limit for all.
+		if more := moreNotShownText(len(out), matching, listed.ReadSince != nil); more != "" {
+			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+more)
+		}
+		if listed.ReadSince != nil {
+			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
+		}
 	}
 	return err
 }
@@ -248,16 +255,24 @@ func readBackTo(since time.Time) string {
 	return fmt.Sprintf("Read back to %s only, zwatch's newest %d such answers: --order finds an older order", shownTime(since), store.ListCountCap)
 }
 
-// moreNotShown ends a table cut at --limit with how many rows it left out;
-// at least that many when the list stopped reading at a cap.
+// moreNotShown ends a table cut at --limit with how many rows it left out.
 func moreNotShown(w io.Writer, shown, matching int, capped bool) error {
+	if more := moreNotShownText(shown, matching, capped); more != "" {
+		_, err := fmt.Fprintln(w, more)
+		return err
+	}
+	return nil
+}
+
+// moreNotShownText says how many rows a list cut at --limit left out; at
+// least that many when it stopped reading at a cap. Empty when none.
+func moreNotShownText(shown, matching int, capped bool) string {
 	if matching <= shown {
-		return nil
+		return ""
 	}
 	more := fmt.Sprintf("%d more not shown", matching-shown)
 	if capped || matching >= store.ListCountCap {
 		more = fmt.Sprintf("at least %d more not shown", matching-shown)
 	}
-	_, err := fmt.Fprintf(w, "%s (raise --limit, or narrow with --integration, --tenant or --order)\n", more)
-	return err
+	return more + " (raise --limit, or narrow with --integration, --tenant or --order)"
 }

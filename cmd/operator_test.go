@@ -247,6 +247,15 @@ func TestListSaysHowManyMoreAreNotShown(t *testing.T) {
 	if r := zwatch(t, s.db, "list", "--limit", "5"); strings.Contains(r.stdout, "not shown") {
 		t.Errorf("list of all 5 says some are not shown:\n%s", r.stdout)
 	}
+	// JSON stays a list of the orders shown; stderr says the rest.
+	r = zwatch(t, s.db, "list", "--limit", "2", "-o", "json")
+	var shown []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &shown); err != nil || len(shown) != 2 || !strings.Contains(r.stderr, "3 more not shown") {
+		t.Errorf("list --limit 2 -o json of 5: exit %d, %d orders (%v), want 2 and stderr saying 3 more\n%s", r.code, len(shown), err, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--limit", "5", "-o", "json"); r.stderr != "" {
+		t.Errorf("list -o json of all 5 says something on stderr:\n%s", r.stderr)
+	}
 }
 
 // --order narrows the list, it does not come before it: a shop whose

@@ -605,6 +605,14 @@ func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 	if r := runMain([]string{"frobnicate"}, &errOut); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Errorf("an unknown command is still called one: exit %d\n%s", r.code, r.stderr)
 	}
+	// A typo gets cobra's suggestion as a clause of the one line, not its
+	// lines joined with semicolons.
+	errOut.Reset()
+	r := runMain([]string{"lst"}, &errOut)
+	if r.code != 2 {
+		t.Errorf("zwatch lst: exit %d, want 2", r.code)
+	}
+	oneLine(t, r.stderr, `zwatch: unknown command "lst" for "zwatch" (did you mean list?)`+"\n")
 }
 
 // Shell completion parses the command line twice: a name given once is not

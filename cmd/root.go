@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -131,7 +132,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
 		// It may quote arguments, where a password can stand by mistake.
-		line := strings.ReplaceAll(err.Error(), "\n", "; ")
+		line := strings.ReplaceAll(withSuggestionsInLine(err.Error()), "\n", "; ")
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
@@ -239,6 +240,21 @@ about, or another run is asking about it right now.`,
 	refuseArguments(root)
 	refuseUnknownHelpTopics(root)
 	return root
+}
+
+// cobraSuggestions is how cobra ends an unknown command's error: a blank
+// line, its question, and one tab-indented name a line.
+var cobraSuggestions = regexp.MustCompile(`\s*\n\s*Did you mean this\?\n((?:\t[^\n]*\n?)+)$`)
+
+// withSuggestionsInLine is msg with cobra's suggestions as one clause:
+// `unknown command "lst" for "zwatch" (did you mean list?)`.
+func withSuggestionsInLine(msg string) string {
+	m := cobraSuggestions.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return msg
+	}
+	names := strings.Fields(msg[m[2]:m[3]])
+	return msg[:m[0]] + " (did you mean " + strings.Join(names, " or ") + "?)"
 }
 
 // logger builds the slog logger the flags ask for; quiet raises the level

@@ -359,8 +359,8 @@ const shopLockWait = "5s"
 type shopLockedError struct{ err error }
 
 func (e *shopLockedError) Error() string {
-	return "a transaction of the shop holds a lock on the rows or tables zwatch reads " +
-		"(a migration, LOCK TABLE, VACUUM FULL or a long checkout?), and zwatch does not wait for it: try again when that transaction is done"
+	return "another transaction holds a lock on the rows or tables zwatch reads " +
+		"(the shop's migration, LOCK TABLE, VACUUM FULL or a long checkout, or a person's on zwatch's own tables?), and zwatch does not wait for it: try again when that transaction is done"
 }
 func (e *shopLockedError) Unwrap() error { return e.err }
 

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"maps"
 	"path"
@@ -54,7 +55,10 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	files := Migrations()
 	// Two operators running migrate at once must not both build the index:
 	// a session advisory lock serialises them without touching shop tables.
-	locker, err := lock.NewPostgresSessionLocker()
+	// Its key is zwatch's own: goose's default is every goose user's, and a
+	// shop migrating its own schema with goose would wait for zwatch's
+	// migrate, or zwatch's for the shop's, five minutes and then fail.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrateLockID))
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +75,11 @@ func (s *Store) migrator() (*goose.Provider, error) {
 		goose.WithAllowOutofOrder(true),
 	)
 }
+
+// migrateLockID is the advisory lock key migrate holds while it works, in
+// the shop's database: CRC-32 of "zwatch migrate", as goose's default is of
+// "goose". Builds before it held goose's default, 4097083626.
+var migrateLockID = int64(crc32.ChecksumIEEE([]byte("zwatch migrate")))
 
 // Migrate applies every pending migration and returns the ones it applied.
 // Applied migrations are never re-run, so a second call is a no-op.
@@ -116,6 +125,10 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		switch {
 		case err == nil:
 			return done, nil
+		case strings.Contains(err.Error(), "failed to acquire lock"):
+			// goose's words for its five minutes of asking in vain.
+			return done, fmt.Errorf("another zwatch migrate held the migration lock (advisory lock %d, in pg_locks as objid %d) for 5 minutes: "+
+				"let it finish, or end the session holding it, then run zwatch migrate again: %w", migrateLockID, uint32(migrateLockID), err)
 		case !GaveUpOnALock(err):
 			return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 		case try < migrateLockTries:

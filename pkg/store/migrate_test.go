@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -139,5 +140,33 @@ func TestMigrateAppliesMigrationsOlderThanTheNewestApplied(t *testing.T) {
 	}
 	if _, err := db.Store.RequireMigrated(ctx); err != nil {
 		t.Fatalf("after migrate: %v", err)
+	}
+}
+
+// goose's default advisory lock is every goose user's: a shop migrating its
+// own schema with goose at the same moment must not hold zwatch's migrate up
+// (it waited five minutes, then failed).
+func TestMigrateDoesNotWaitForAnotherGooseUser(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	const goosesDefaultLock = 4097083626
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Held by a session, as goose holds it, outside any transaction: an
+	// open one would hold up the index builds (CREATE INDEX CONCURRENTLY
+	// waits for every older transaction), whatever the lock.
+	shopGoose, err := db.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shopGoose.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, goosesDefaultLock); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = shopGoose.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, goosesDefaultLock)
+		_ = shopGoose.Close()
+	}()
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatalf("migrate beside the shop's goose: %v", err)
 	}
 }

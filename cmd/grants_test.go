@@ -874,3 +874,23 @@ func TestZwatchsTablesInTwoSchemasOffThePathAreSaidSo(t *testing.T) {
 		t.Errorf("%d tables made in the schema first on the path", made)
 	}
 }
+
+// After an upgrade, migrate run as the run-time role (the cron line's
+// settings) must say whom to run it as, not goose's "permission denied for
+// table zwatch_schema_migrations" after the first migration.
+func TestMigrateAsTheRuntimeRoleAfterAnUpgradeSaysWhom(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, asRole := runtimeRole(t, s.db)
+	// The newest migration, as an older zwatch left the database.
+	s.db.Exec(`DELETE FROM zwatch_schema_migrations WHERE version_id = (SELECT max(version_id) FROM zwatch_schema_migrations)`)
+	before := s.db.Snapshot()
+	r := zwatchAt(t, asRole, "migrate")
+	if r.code != cmd.ExitFatal || strings.Contains(r.all(), "permission denied") {
+		t.Errorf("migrate as the run-time role with a migration pending: exit %d, want %d and a line saying whom to run it as\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	oneLine(t, r.stderr, "does not own zwatch's tables, which the pending migrations change: run zwatch migrate as their owner")
+	if after := s.db.Snapshot(); after != before {
+		t.Error("the refused migrate changed the database")
+	}
+}

@@ -173,8 +173,13 @@ SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS o
        c.relnamespace::regnamespace::text AS shop_schema,
        COALESCE(quote_ident(current_schema()), '') AS first_schema,
        quote_ident(current_user) AS role_quoted,
-       c.relkind = 'p' AS partitioned
+       c.relkind = 'p' AS partitioned,
+       -- Who may apply the migrations that alter only zwatch's tables:
+       -- the owner of its version table, which goose writes for each.
+       COALESCE(pg_has_role(current_user, v.relowner, 'USAGE'), true) AS may_act_as_versions_owner,
+       COALESCE(pg_get_userbyid(v.relowner), '') AS versions_owner
 FROM pg_class c
+LEFT JOIN pg_class v ON v.oid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))
 WHERE c.oid = to_regclass('product_orders')`
 
 // canMigrate refuses, before anything is created, a migrate that could not
@@ -204,8 +209,10 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		FirstSchema string `db:"first_schema"`
 		RoleQuoted  string `db:"role_quoted"`
 		Partitioned bool   `db:"partitioned"`
+		MayVersions bool   `db:"may_act_as_versions_owner"`
+		Versions    string `db:"versions_owner"`
 	}
-	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL); err != nil {
+	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL, versionTable); err != nil {
 		return s.connectionBroke(err)
 	}
 	switch {
@@ -223,6 +230,12 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	case (fresh || shopAltered) && !found[0].MayActAs:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
+	case !fresh && !found[0].MayVersions:
+		// The run-time role, say, after an upgrade: goose would apply the
+		// first migration and fail to record it ("permission denied for
+		// table zwatch_schema_migrations").
+		return fmt.Errorf("role %s does not own zwatch's tables, which the pending migrations change: run zwatch migrate as their owner, %s (nothing was changed)",
+			found[0].Role, found[0].Versions)
 	case shopAltered && found[0].Partitioned:
 		// The index zwatch's claim reads is built CONCURRENTLY, so that the
 		// shop keeps writing, which PostgreSQL cannot do on a partitioned

@@ -127,7 +127,7 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 		// The plan every run would otherwise make afresh, before it could
 		// save its first answers (Scheduler.Plan).
 		plan, _ := panelPlan(planned, schedule, inPlans(firstDelay), inPlans(giveUp))
-		fit.PlanKey, fit.PlanNext = planKey(schedule, inPlans(firstDelay), inPlans(giveUp)), encodeNext(plan.next)
+		fit.PlanKey, fit.PlanNext = planKey(schedule, inPlans(firstDelay), inPlans(giveUp), planned), encodeNext(plan.next)
 		fit.PlanCost, fit.PlanFixed = plan.Cost, plan.Fixed
 		fits = append(fits, fit)
 	}

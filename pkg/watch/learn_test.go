@@ -224,6 +224,12 @@ func TestRunsFollowThePlanTheRefitSaved(t *testing.T) {
 	if r := report(other); math.IsInf(r.FirstCheck, 1) || r.FirstCheck != saved.FirstCheck {
 		t.Errorf("with another --first-delay: first check %v s, want a plan made afresh, first asked at %v s", r.FirstCheck, saved.FirstCheck)
 	}
+	// A zwatch older than saved plans refits and writes the fit alone: the
+	// plan beside it was made for the fit before, and is not followed.
+	e.db.Exec(`UPDATE zwatch_panel_fits SET survival = (SELECT array_agg(least(1, s * 1.01) ORDER BY k) FROM unnest(survival) WITH ORDINALITY AS u(s, k))`)
+	if r := report(cfg); math.IsInf(r.FirstCheck, 1) {
+		t.Errorf("after a refit that saved no plan: first check %v s, want a plan made afresh for the new fit", r.FirstCheck)
+	}
 }
 
 // An order's SentAt is on the database's clock; a host whose clock is

@@ -70,7 +70,7 @@ func TestSavedPlanBeyondAnyAgeWaitsForTheFloor(t *testing.T) {
 	}
 	prior := PINProfile()
 	panel := *prior
-	panel.saved = &savedPlan{key: planKey(DefaultSchedule, 15*time.Second, 24*time.Hour), next: decodeNext(next)}
+	panel.saved = &savedPlan{key: planKey(DefaultSchedule, 15*time.Second, 24*time.Hour, prior), next: decodeNext(next)}
 	sched := NewLearningScheduler(prior, map[string]*Finishing{"p": &panel}, DefaultSchedule, 15*time.Second, 24*time.Hour, 1)
 	for _, age := range []float64{1, 100, 5000} {
 		asked := simTime(age)

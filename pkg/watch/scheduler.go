@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -108,7 +110,7 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 	if own, ok := s.panels[integrationID]; ok && own != nil {
 		// Made by the refit, for these settings: the prior's plan where
 		// the panel's own history is still too short.
-		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp))
+		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp, f))
 	}
 	if plan != nil {
 		pred = plan.Predict(f)
@@ -140,10 +142,25 @@ const planVersion = 1
 
 // planKey names the planner and the settings a plan is made for: the
 // fixed schedule it is compared with, firstDelay and giveUp on the plans'
-// clock, and the ages it is kept on.
-func planKey(fixed Schedule, firstDelay, giveUp time.Duration) string {
-	return fmt.Sprintf("planner %d; schedule %s; first delay %gs; give up %gs; ages %d",
-		planVersion, fixed, firstDelay.Seconds(), giveUp.Seconds(), len(planAges))
+// clock, the ages it is kept on, and the finishing times it was made for.
+// The last tells a plan from the fit beside it in the row: a refit by a
+// zwatch that saves no plan (one older than saved plans) replaces the fit
+// and leaves the plan, which was made for the fit before.
+func planKey(fixed Schedule, firstDelay, giveUp time.Duration, f *Finishing) string {
+	return fmt.Sprintf("planner %d; schedule %s; first delay %gs; give up %gs; ages %d; fit %s",
+		planVersion, fixed, firstDelay.Seconds(), giveUp.Seconds(), len(planAges), fitPrint(f))
+}
+
+// fitPrint tells finishing times apart: a hash of their survival, which
+// the database keeps exactly (float8 round-trips).
+func fitPrint(f *Finishing) string {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, v := range f.Surv {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // savedPlan is a panel's plan as the refit saved it with the fit.

@@ -428,7 +428,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		s = answer
 		// The same answer twice, glued: the first, without the second in
 		// its description.
-		if k := gluedAt(s); k > 0 {
+		if k := gluedAt(s); op == OpCheckPin && k > 0 {
 			s = trimAnswer(s[:k])
 		}
 	}
@@ -530,7 +530,11 @@ func (a *answer) answersDiffer(op, body string) bool {
 	var answers []string
 	var segments []string
 	for _, line := range answerBreaks.Split(body, -1) {
-		segments = append(segments, splitGlued(line)...)
+		if op == OpCheckPin {
+			segments = append(segments, splitGlued(line)...)
+		} else {
+			segments = append(segments, line)
+		}
 	}
 	for _, segment := range segments {
 		text := a.unmarked(segment)
@@ -567,11 +571,10 @@ var answerBreaks = regexp.MustCompile(`(?i)\r\n|\r|\n|<br\s*/?>`)
 // number (an order's status, or a balance).
 var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 
-// gluedAnswer is a second answer's start inside a line: a panel that
-// printed two rows' answers with nothing between them
-// ("OK|3| |iptalOK|2|PIN|teslim"). A description may say "ok", but not
-// "OK|" and a status ending its field.
-var gluedAnswer = regexp.MustCompile(`OK\s*\|\s*[0-9]\s*(\||$)`)
+// gluedAnswer is a second answer's start: a panel that printed two rows'
+// answers with nothing between them ("OK|3| |iptalOK|2|PIN|teslim"), in
+// any letter case, as answerStart reads one.
+var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
 
 // splitGlued is line cut before every answer glued to what came before it.
 func splitGlued(line string) []string {
@@ -585,12 +588,29 @@ func splitGlued(line string) []string {
 	}
 }
 
-// gluedAt is where in s the first answer glued to an earlier one starts;
-// -1 if none is.
+// gluedAt is where a second answer starts in a pin_kontrol answer's
+// description, glued to it; -1 if none does. Only the description is
+// looked in: a PIN may end in "OK" ("ABCD-EFOK|1" is a PIN and a
+// description "1"). There a status followed by its field's end ("ok|2|")
+// starts an answer; a bare one ("OK|2", as a waiting answer may be) only
+// where it is glued to a word ("teslimOK|1"), not where a description says
+// "Kontrol: OK|2".
 func gluedAt(s string) int {
-	for _, m := range gluedAnswer.FindAllStringIndex(s, -1) {
-		if strings.TrimSpace(s[:m[0]]) != "" {
-			return m[0]
+	start := 0
+	for range 3 { // OK, the status, the PIN
+		i := strings.IndexByte(s[start:], '|')
+		if i < 0 {
+			return -1
+		}
+		start += i + 1
+	}
+	for _, m := range gluedAnswer.FindAllStringIndex(s[start:], -1) {
+		at, end := start+m[0], start+m[1]
+		if s[end-1] == '|' {
+			return at
+		}
+		if before, _ := utf8.DecodeLastRuneInString(s[:at]); unicode.IsLetter(before) || unicode.IsDigit(before) {
+			return at
 		}
 	}
 	return -1

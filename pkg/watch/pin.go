@@ -257,8 +257,9 @@ func foldPINRune(r rune) rune {
 
 // markupToken is a tag, with or without attributes, an HTML character
 // reference, or a percent escape (%2D, %20: a description built from a
-// query string); passed over, each stands for one character of a gap.
-var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%[0-9a-fA-F]{2}`)
+// query string), each also escaped again (&amp;#45;, %252D); passed over,
+// each stands for one character of a gap.
+var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap other characters apart. It scans

@@ -73,6 +73,8 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		// A description built from a query string, percent escapes and all.
 		{"HJKL-1357-MNBV", "kod HJKL%2D1357%2DMNBV", "kod ••••-MNBV"},
 		{"MNOP-QRST-7777", "kod MNOP%20QRST%207777", "kod ••••-7777"},
+		{"HJKL-1357-MNBV", "kod HJKL%252D1357%25252dMNBV", "kod ••••-MNBV"},
+		{"HJKL-1357-MNBV", "kod HJKL&amp;#45;1357&amp;amp;#x2D;MNBV", "kod ••••-MNBV"},
 		// Full-width letters and digits, and Turkish lower case.
 		{"GHJK-LMNP-4321", "kod ＧＨＪＫ-ＬＭＮＰ-４３２１", "kod ••••-4321"},
 		{"LIFE-1234-KIT1", "kod lıfe-1234-kıt1", "kod ••••-KIT1"},

@@ -203,6 +203,24 @@ func charForms(r rune) []string {
 			forms = append(forms, regexp.QuoteMeta(mapped))
 		}
 	}
+	forms = append(forms, encodedForms(r)...)
+	// Turkish's other i's, escaped as this one may be: "gızlı" reaches a
+	// query string as "g%C4%B1zl%C4%B1".
+	for _, other := range turkishCase[r] {
+		if o, size := utf8.DecodeRuneInString(other); size == len(other) {
+			forms = append(forms, encodedForms(o)...)
+		} else {
+			forms = append(forms, percentEscaped([]byte(other)))
+		}
+	}
+	return forms
+}
+
+// encodedForms is r as the escapes a panel may write it in: percent
+// escapes of its UTF-8 or one-byte charsets' bytes, UTF-8 misread, HTML
+// references and JSON.
+func encodedForms(r rune) []string {
+	var forms []string
 	// Percent escapes, once or twice (%41 or %2541).
 	var utf8Bytes [utf8.UTFMax]byte
 	n := utf8.EncodeRune(utf8Bytes[:], r)
@@ -287,7 +305,7 @@ func dedupe(list []string) []string {
 // come back as any of them ("gizli", upper-cased as ASCII, lower-cased as
 // Turkish, is "gızlı").
 var turkishCase = map[rune][]string{
-	'ı': {"I", "i", "İ"}, 'İ': {"i\u0307", "i", "ı"}, 'i': {"İ", "ı"}, 'I': {"ı", "İ"},
+	'ı': {"I", "i", "İ", "i\u0307"}, 'İ': {"i\u0307", "i", "ı"}, 'i': {"İ", "ı", "i\u0307"}, 'I': {"ı", "İ", "i\u0307"},
 }
 
 // percentEscaped matches bytes escaped as %XX each, or escaped twice as %25XX.

@@ -277,6 +277,13 @@ func TestTurkishCaseEchoIsScrubbed(t *testing.T) {
 	turned := strings.ToLowerSpecial(unicode.TurkishCase, strings.ToUpper(ascii))
 	assertQueryEchoScrubbed(t, newScrubber(ascii), "upper, then Turkish lower", turned)
 	assertQueryEchoScrubbed(t, newScrubber(turned), "the dotless password, upper", strings.ToUpper(ascii))
+	for form, echo := range map[string]string{
+		"upper, then Turkish lower, percent-escaped": "g%C4%B1zl%C4%B1s%C4%B1fre",
+		"Turkish upper, percent-escaped":             "G%C4%B0ZL%C4%B0S%C4%B0FRE",
+		"Turkish upper, then mb_strtolower":          "gi\u0307zli\u0307si\u0307fre",
+	} {
+		assertQueryEchoScrubbed(t, newScrubber(ascii), form, echo)
+	}
 }
 
 // UTF-8 read byte by byte in a Western charset: MySQL's latin1 (Windows-1252,

@@ -688,6 +688,21 @@ func TestMigrateByASuperuserNotOwningTheShopsTablesIsRefused(t *testing.T) {
 	if notTheOwners != 0 {
 		t.Errorf("%d of zwatch's tables do not belong to the owner of product_orders", notTheOwners)
 	}
+
+	// After an upgrade, where zwatch's tables stand, the superuser is
+	// refused all the same: the tables a migration adds would be its own.
+	db.Exec(`DELETE FROM zwatch_schema_migrations WHERE version_id = (SELECT max(version_id) FROM zwatch_schema_migrations)`)
+	before := db.Snapshot()
+	r = zwatch(t, db, "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "is not the owner of zwatch's tables, "+owner) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate as a superuser after an upgrade: exit %d, want 1 and one line naming the owner\n%s", r.code, r.all())
+	}
+	if db.Snapshot() != before {
+		t.Error("the refused migrate changed the database")
+	}
+	if r := zwatchAt(t, u.String(), "migrate"); r.code != 0 {
+		t.Errorf("migrate as the owner after the upgrade: exit %d\n%s", r.code, r.all())
+	}
 }
 
 // On PostgreSQL's default search path ("$user", public) an owner with a
@@ -889,7 +904,7 @@ func TestMigrateAsTheRuntimeRoleAfterAnUpgradeSaysWhom(t *testing.T) {
 	if r.code != cmd.ExitFatal || strings.Contains(r.all(), "permission denied") {
 		t.Errorf("migrate as the run-time role with a migration pending: exit %d, want %d and a line saying whom to run it as\n%s", r.code, cmd.ExitFatal, r.all())
 	}
-	oneLine(t, r.stderr, "does not own zwatch's tables, which the pending migrations change: run zwatch migrate as their owner")
+	oneLine(t, r.stderr, "is not the owner of zwatch's tables")
 	if after := s.db.Snapshot(); after != before {
 		t.Error("the refused migrate changed the database")
 	}

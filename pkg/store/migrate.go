@@ -174,9 +174,12 @@ SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS o
        COALESCE(quote_ident(current_schema()), '') AS first_schema,
        quote_ident(current_user) AS role_quoted,
        c.relkind = 'p' AS partitioned,
-       -- Who may apply the migrations that alter only zwatch's tables:
-       -- the owner of its version table, which goose writes for each.
-       COALESCE(pg_has_role(current_user, v.relowner, 'USAGE'), true) AS may_act_as_versions_owner,
+       -- Who may apply migrations where zwatch's tables stand: the owner
+       -- of its version table, which goose writes for each, itself. A
+       -- superuser or a member of its role could, but the tables those
+       -- migrations create would be theirs, out of reach of the owner's
+       -- grants.
+       COALESCE(v.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user), true) AS owns_versions,
        COALESCE(pg_get_userbyid(v.relowner), '') AS versions_owner
 FROM pg_class c
 LEFT JOIN pg_class v ON v.oid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))
@@ -209,7 +212,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		FirstSchema string `db:"first_schema"`
 		RoleQuoted  string `db:"role_quoted"`
 		Partitioned bool   `db:"partitioned"`
-		MayVersions bool   `db:"may_act_as_versions_owner"`
+		OwnsVersion bool   `db:"owns_versions"`
 		Versions    string `db:"versions_owner"`
 	}
 	if err := s.db.SelectContext(ctx, &found, migrateCheckSQL, versionTable); err != nil {
@@ -230,12 +233,15 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 	case (fresh || shopAltered) && !found[0].MayActAs:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
-	case !fresh && !found[0].MayVersions:
+	case !fresh && !found[0].OwnsVersion:
 		// The run-time role, say, after an upgrade: goose would apply the
 		// first migration and fail to record it ("permission denied for
-		// table zwatch_schema_migrations").
-		return fmt.Errorf("role %s does not own zwatch's tables, which the pending migrations change: run zwatch migrate as their owner, %s (nothing was changed)",
-			found[0].Role, found[0].Versions)
+		// table zwatch_schema_migrations"). A superuser would apply them
+		// all, and own the tables they create: zwatch's role could then
+		// be granted nothing there.
+		return fmt.Errorf("role %s is not the owner of zwatch's tables, %s, and the pending migrations would change them or add tables it would not own: "+
+			"run zwatch migrate as %s, or, for an owner that cannot log in, add options='-c role=%s' to the connection settings (nothing was changed)",
+			found[0].Role, found[0].Versions, found[0].Versions, found[0].Versions)
 	case shopAltered && found[0].Partitioned:
 		// The index zwatch's claim reads is built CONCURRENTLY, so that the
 		// shop keeps writing, which PostgreSQL cannot do on a partitioned

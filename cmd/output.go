@@ -267,9 +267,11 @@ func escapeControls(b []byte) []byte {
 	return out.Bytes()
 }
 
-// isHostileControl is a character a terminal acts on rather than shows:
-// control characters, line and paragraph separators, and the marks that
-// reorder text (a right-to-left override can make "gh78" read "87hg").
+// isHostileControl is a character a terminal acts on rather than shows,
+// or shows as nothing: control characters, line and paragraph separators,
+// and format characters, among them the marks that reorder text (a
+// right-to-left override can make "gh78" read "87hg") and the invisible
+// ones (a zero-width space makes two names that look the same).
 func isHostileControl(r rune) bool {
-	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
 }

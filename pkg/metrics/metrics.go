@@ -149,9 +149,10 @@ func labelText(name string) string {
 }
 
 // actsOnTerminal: control characters (a newline the format escapes
-// itself), line and paragraph separators, and the marks that reorder text.
+// itself), line and paragraph separators, and format characters (the
+// marks that reorder text, the invisible ones).
 func actsOnTerminal(r rune) bool {
-	return r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
+	return r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
 }
 
 func boolValue(b bool) float64 {

@@ -145,9 +145,11 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 		}
 		// A name or a trigger's message from the shop's rows may hold what
-		// a terminal acts on, as stdout's text may (commandOutput).
-		line = string(escapeControls([]byte(line)))
-		fmt.Fprintf(errOut, "zwatch: %s\n", store.RedactPasswordsOf(line, args, ownWords(root)))
+		// a terminal acts on, as stdout's text may (commandOutput). Escaped
+		// after the passwords are out: escaped first, one holding a
+		// control character would no longer be found.
+		line = store.RedactPasswordsOf(line, args, ownWords(root))
+		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(line)))
 	}
 	return exitStatus(err)
 }

@@ -278,6 +278,10 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		{"list", "postgres://u:Cr0n@db/shop?password=SecretSecretSecret", "mid@y"},
 		{"list", "--database-url", "postgres://u:Cr0n@db/shop?password=SecretSecretSecret", "--tenant", "mid@b"},
 		{"list", "host=db password='Cr0n password=SecretSecretSecret'"},
+		// A control character in the password, which the line escapes
+		// (after the password is out), and a byte that is not UTF-8.
+		{"list", "---database-url=postgres://u:Cr0n\x01Secret@db/shop"},
+		{"list", "---database-url=postgres://u:Cr0n\"\xfeSecret@db/shop"},
 	} {
 		var errOut strings.Builder
 		r := runMain(args, &errOut)

@@ -188,7 +188,12 @@ func quotedForm(s string) string { return strings.Trim(strconv.Quote(s), `"`) }
 // line: at the message's ends, or between spaces or quotes. Elsewhere it
 // may be a piece of another word.
 func replaceWord(msg, word, with string) string {
-	edge := regexp.MustCompile(`(^|[\s"'])` + regexp.QuoteMeta(word) + `($|[\s"'])`)
+	edge, err := regexp.Compile(`(^|[\s"'])` + regexp.QuoteMeta(word) + `($|[\s"'])`)
+	if err != nil {
+		// A word that is not UTF-8, which no pattern may hold: replaced
+		// wherever it stands, erring towards hiding too much.
+		return strings.ReplaceAll(msg, word, with)
+	}
 	// Again while it changes (a bounded number of times: with may hold
 	// word): two words one space apart share that space, and one pass
 	// takes only the first of them.

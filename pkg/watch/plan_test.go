@@ -2,6 +2,8 @@ package watch
 
 import (
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -94,5 +96,26 @@ func TestLearnedFirstCheckBeyondAnyAgeIsTheFloor(t *testing.T) {
 		if got := plan.First(); !(got >= 15 && got <= MaxCheckWait.Seconds()) {
 			t.Errorf("a saved first check of %g s: first asked at %g s, want within the 30-minute floor", first, got)
 		}
+	}
+}
+
+// A saved plan is found again beside its fit read back with 15 significant
+// digits (extra_float_digits 0, PostgreSQL 11's default, or a DBA's), not
+// only exactly; a refit's other fit is not taken for it.
+func TestFitPrintSurvivesTheDatabasesRounding(t *testing.T) {
+	f := PINProfile()
+	read := *f
+	read.Surv = make([]float64, len(f.Surv))
+	for k, v := range f.Surv {
+		read.Surv[k], _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
+	}
+	if fitPrint(&read) != fitPrint(f) {
+		t.Error("the fit read back with 15 digits has another print")
+	}
+	other := *f
+	other.Surv = slices.Clone(f.Surv)
+	other.Surv[len(other.Surv)/2] *= 1.001
+	if fitPrint(&other) == fitPrint(f) {
+		t.Error("another fit has the same print")
 	}
 }

@@ -1,10 +1,10 @@
 package watch
 
 import (
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -151,14 +151,19 @@ func planKey(fixed Schedule, firstDelay, giveUp time.Duration, f *Finishing) str
 		planVersion, fixed, firstDelay.Seconds(), giveUp.Seconds(), len(planAges), fitPrint(f))
 }
 
-// fitPrint tells finishing times apart: a hash of their survival, which
-// the database keeps exactly (float8 round-trips).
+// fitPrint tells finishing times apart: a hash of their survival, each
+// share to 9 significant digits. The database hands a float8 back exactly
+// only where extra_float_digits is positive (PostgreSQL 12's default; 11's
+// and a DBA's 0 give 15 digits, which rounded again to 9 come out the same
+// but for a one-in-a-million share), and a run computing the PIN profile on
+// another machine may differ in the last bits; one refit's fit differs
+// from another's far above the 9th digit.
 func fitPrint(f *Finishing) string {
 	h := fnv.New64a()
-	var b [8]byte
+	var b []byte
 	for _, v := range f.Surv {
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-		h.Write(b[:])
+		b = strconv.AppendFloat(b[:0], v, 'g', 9, 64)
+		h.Write(append(b, ' '))
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
 }

@@ -182,7 +182,7 @@ SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS o
        COALESCE(v.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user), true) AS owns_versions,
        COALESCE(pg_get_userbyid(v.relowner), '') AS versions_owner
 FROM pg_class c
-LEFT JOIN pg_class v ON v.oid = to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))
+LEFT JOIN pg_class v ON v.oid = to_regclass(quote_ident($1)) -- where goose finds it: on the search path
 WHERE c.oid = to_regclass('product_orders')`
 
 // canMigrate refuses, before anything is created, a migrate that could not

@@ -426,10 +426,12 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
-		// The same answer twice, glued: the first, without the second in
-		// its description.
-		if k := gluedAt(s); op == OpCheckPin && k > 0 {
-			s = trimAnswer(s[:k])
+		// The same answer twice, glued: the last, which is whole where
+		// the first may have been cut short by the second.
+		if op == OpCheckPin {
+			if glued := splitGlued(s); len(glued) > 1 {
+				s = trimAnswer(glued[len(glued)-1])
+			}
 		}
 	}
 	a.fields = strings.SplitN(s, "|", n)
@@ -576,44 +578,34 @@ var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 // any letter case, as answerStart reads one.
 var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
 
-// splitGlued is line cut before every answer glued to what came before it.
+// splitGlued is a line of a pin_kontrol body cut before every answer glued
+// to what came before it. A status followed by its field's end ("ok|2|")
+// starts an answer anywhere after the line's own "OK|": the answer before
+// may end in its status, its PIN or its description ("OK|3|OK|2|PIN|x",
+// "OK|2|PINOK|2|PIN|x"). A bare one ("OK|2", as a waiting answer may be
+// written) starts an answer only at the line's end, glued to a word of a
+// description ("teslimOK|1"), not in a PIN ("ABCD-EFOK|1" is a PIN and a
+// description "1") nor where a description says "Kontrol: OK|2". One pass
+// over the line's matches: a panel's garbage may be a long line of them.
 func splitGlued(line string) []string {
 	var out []string
-	for {
-		k := gluedAt(line)
-		if k <= 0 {
-			return append(out, line)
+	start := 0 // where the answer being read starts
+	for _, m := range gluedAnswer.FindAllStringIndex(line, -1) {
+		at, end := m[0], m[1]
+		if strings.TrimSpace(line[start:at]) == "" {
+			continue // the answer's own start
 		}
-		out, line = append(out, line[:k]), line[k:]
-	}
-}
-
-// gluedAt is where a second answer starts in a pin_kontrol answer's
-// description, glued to it; -1 if none does. Only the description is
-// looked in: a PIN may end in "OK" ("ABCD-EFOK|1" is a PIN and a
-// description "1"). There a status followed by its field's end ("ok|2|")
-// starts an answer; a bare one ("OK|2", as a waiting answer may be) only
-// where it is glued to a word ("teslimOK|1"), not where a description says
-// "Kontrol: OK|2".
-func gluedAt(s string) int {
-	start := 0
-	for range 3 { // OK, the status, the PIN
-		i := strings.IndexByte(s[start:], '|')
-		if i < 0 {
-			return -1
+		glued := line[end-1] == '|'
+		if !glued {
+			before, _ := utf8.DecodeLastRuneInString(line[:at])
+			glued = strings.Count(line[start:at], "|") >= 3 && (unicode.IsLetter(before) || unicode.IsDigit(before))
 		}
-		start += i + 1
-	}
-	for _, m := range gluedAnswer.FindAllStringIndex(s[start:], -1) {
-		at, end := start+m[0], start+m[1]
-		if s[end-1] == '|' {
-			return at
-		}
-		if before, _ := utf8.DecodeLastRuneInString(s[:at]); unicode.IsLetter(before) || unicode.IsDigit(before) {
-			return at
+		if glued {
+			out = append(out, line[start:at])
+			start = at
 		}
 	}
-	return -1
+	return append(out, line[start:])
 }
 
 // skipPHPMessages is the first line from start that is neither blank nor

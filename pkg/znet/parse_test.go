@@ -50,6 +50,7 @@ func TestParsePinStatus(t *testing.T) {
 		// The same answer twice is one answer.
 		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"an answer repeated with nothing between", "OK|2|AB12-CD34|tamamOK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"an answer glued to its own repeat after the PIN", "OK|2|AB12-CD34OK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"a description that says ok", "OK|2|AB12-CD34|Siparis OK, teslim edildi", PinStatus{StatusDone, "AB12-CD34", "Siparis OK, teslim edildi"}},
 		// A PIN that ends in OK, and descriptions that say OK and a number.
 		{"a PIN ending in OK and a one-digit description", "OK|2|ABCD-EFOK|1", PinStatus{StatusDone, "ABCD-EFOK", "1"}},
@@ -160,6 +161,9 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN and a bare waiting answer glued", "OK|2|ABCD-EFGH-5554|teslimOK|1", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation with a PIN glued to it, in lower case", "OK|3| |iptalok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation with a PIN glued to it, a status of two digits", "OK|3| |iptalOK|02|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation without a description, a PIN glued to it", "OK|3|OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation, a space, a PIN glued to it", "OK|3| OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a waiting answer without a description, a PIN glued to it", "OK|1|OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs of several lines each", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs of several lines each, as nl2br writes them", "OK|2|AAAA-1111<br />\nBBBB-2222|tamam\nOK|2|AAAA-1111<br />\nCCCC-3333|tamam", KindUnusable, "", "", "answered twice, differently"},
 		{"no PIN, after PHP said it read no PINKodu", "Warning: Undefined array key \"PINKodu\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},

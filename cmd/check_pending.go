@@ -306,7 +306,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		}
 	}
 	for _, name := range news.recovered {
-		notes = append(notes, fmt.Sprintf("integration %s answers again", name))
+		notes = append(notes, fmt.Sprintf("integration %s answers again", inLine(name)))
 	}
 	for _, id := range s.StuckOrders {
 		if slices.Contains(s.PINTooLong, id) {

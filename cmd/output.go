@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -257,6 +258,11 @@ func escapeControls(b []byte) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&out, `\x%02x`, b[0])
+		case isHostileControl(r) && r > 0xffff:
+			// As JSON writes it, a surrogate pair: \ue0067 would read as
+			// U+E006 and a 7.
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
 		case isHostileControl(r):
 			fmt.Fprintf(&out, `\u%04x`, r)
 		default:

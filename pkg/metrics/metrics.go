@@ -139,9 +139,12 @@ func labelText(name string) string {
 	}
 	var b strings.Builder
 	for _, r := range name {
-		if actsOnTerminal(r) {
+		switch {
+		case actsOnTerminal(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case actsOnTerminal(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
+		default:
 			b.WriteRune(r)
 		}
 	}

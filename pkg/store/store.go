@@ -353,9 +353,9 @@ func (s *Store) connectionBroke(err error) error {
 // stats would hang with no word of why.
 const shopLockWait = "5s"
 
-// shopLockedError is a statement that gave up waiting for a lock a
-// transaction of the shop holds, said in words; the driver's error stays
-// behind it for errors.As.
+// shopLockedError is a statement that gave up waiting for a lock another
+// transaction holds (the shop's, mostly), said in words; the driver's
+// error stays behind it for errors.As.
 type shopLockedError struct{ err error }
 
 func (e *shopLockedError) Error() string {

@@ -188,7 +188,7 @@ const (
 	maxLooseGap = 4
 )
 
-// alnum is one letter or digit of a text, folded to lower case, where it
+// alnum is one letter or digit of a text, folded (foldPINRune), where it
 // stands, and how many characters stand between it and the one before
 // (gap), each markup token counting as one where markup is skipped.
 type alnum struct {
@@ -201,8 +201,8 @@ type alnum struct {
 func alnums(code string) []alnum { return alnumsOf(code, nil) }
 
 // readText reads a text's letters and digits twice, for the PIN to be
-// looked for in both: as they stand, and with HTML's markup passed over,
-// each tag or character reference one character of a gap. A panel that
+// looked for in both: as they stand, and with markup passed over, each
+// tag, character reference or percent escape one character of a gap. A panel that
 // writes its descriptions as HTML puts "&nbsp;" or "<br class=x>" between
 // a PIN's groups, whose letters are none of the PIN's; but a PIN may stand
 // inside a tag's attribute (data-pin="...") or look like a reference's

@@ -245,6 +245,12 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 // a full-width form (ＡＢ１２, an East Asian input method's) as the ASCII
 // one.
 func foldPINRune(r rune) rune {
+	if r < utf8.RuneSelf { // most of every text: no table to look in
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
 	if narrow := width.LookupRune(r).Narrow(); narrow != 0 {
 		r = narrow
 	}

@@ -426,9 +426,12 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
-		// The same answer twice, glued: the last, which is whole where
-		// the first may have been cut short by the second.
-		if op == OpCheckPin {
+		// The same answer twice, glued on one line: the last, which is
+		// whole where the first may have been cut short by the second.
+		// Glue is looked for line by line, as answersDiffer looks: over
+		// an answer of several lines (a PIN of several codes) a count of
+		// fields would run on from one line into the next.
+		if op == OpCheckPin && !answerBreaks.MatchString(s) {
 			if glued := splitGlued(s); len(glued) > 1 {
 				s = trimAnswer(glued[len(glued)-1])
 			}
@@ -529,27 +532,34 @@ func (a *answer) answersDiffer(op, body string) bool {
 	if op != OpCheckPin {
 		fields = 2 // OK and the balance
 	}
-	var answers []string
-	var segments []string
-	for _, line := range answerBreaks.Split(body, -1) {
-		if op == OpCheckPin {
-			segments = append(segments, splitGlued(line)...)
-		} else {
-			segments = append(segments, line)
-		}
-	}
-	for _, segment := range segments {
+	var answers []*strings.Builder
+	pipes := 0 // in the last answer: its fields so far, less one
+	for _, segment := range answerBreaks.Split(body, -1) {
 		text := a.unmarked(segment)
 		switch n := len(answers); {
 		case answerStart.MatchString(text):
-			answers = append(answers, text)
-		case n > 0 && strings.Count(answers[n-1], "|") < fields && !isPHPOwn(trimAnswer(text)):
+			answers = append(answers, &strings.Builder{})
+			answers[n].WriteString(text)
+			pipes = strings.Count(text, "|")
+		case n > 0 && pipes < fields && !isPHPOwn(trimAnswer(text)):
 			// The field compared runs on: a PIN of several codes.
-			answers[n-1] += " " + text
+			answers[n-1].WriteString(" " + text)
+			pipes += strings.Count(text, "|")
+		}
+	}
+	// Answers glued with nothing between them, looked for in each answer
+	// whole: a PIN of several codes runs over lines before its answer's
+	// description, where the glue may be.
+	var whole []string
+	for _, b := range answers {
+		if op == OpCheckPin {
+			whole = append(whole, splitGlued(b.String())...)
+		} else {
+			whole = append(whole, b.String())
 		}
 	}
 	var first string
-	for i, answer := range answers {
+	for i, answer := range whole {
 		parts := strings.SplitN(html.UnescapeString(answer), "|", fields+1)
 		for k := range parts {
 			parts[k] = strings.Join(strings.Fields(parts[k]), " ")
@@ -579,8 +589,9 @@ var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
 
 // splitGlued is a line of a pin_kontrol body cut before every answer glued
-// to what came before it. A status followed by its field's end ("ok|2|")
-// starts an answer anywhere after the line's own "OK|": the answer before
+// to what came before it. A status followed by its field's end ("OK|2|",
+// and "ok|2|" but after a letter: "Stok|2|adet" is a word) starts an
+// answer anywhere after the line's own "OK|": the answer before
 // may end in its status, its PIN or its description ("OK|3|OK|2|PIN|x",
 // "OK|2|PINOK|2|PIN|x"). A bare one ("OK|2", as a waiting answer may be
 // written) starts an answer only at the line's end, glued to a word of a
@@ -595,9 +606,12 @@ func splitGlued(line string) []string {
 		if strings.TrimSpace(line[start:at]) == "" {
 			continue // the answer's own start
 		}
+		before, _ := utf8.DecodeLastRuneInString(line[:at])
+		if line[at:at+2] != "OK" && unicode.IsLetter(before) {
+			continue // "Stok|2|adet", "Facebook|1": a word ending in ok
+		}
 		glued := line[end-1] == '|'
 		if !glued {
-			before, _ := utf8.DecodeLastRuneInString(line[:at])
 			glued = strings.Count(line[start:at], "|") >= 3 && (unicode.IsLetter(before) || unicode.IsDigit(before))
 		}
 		if glued {

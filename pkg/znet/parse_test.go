@@ -57,6 +57,12 @@ func TestParsePinStatus(t *testing.T) {
 		{"a description ending in OK and a status", "OK|2|ABCD-EFGH-5554|Kontrol: OK|2", PinStatus{StatusDone, "ABCD-EFGH-5554", "Kontrol: OK|2"}},
 		{"a waiting description ending in OK and a number", "OK|1| |Bekliyor, kuyruk sirasi OK|3", PinStatus{StatusWaiting, "", "Bekliyor, kuyruk sirasi OK|3"}},
 		{"a description with OK and a count", "OK|2|ABCD-EFGH-5554|Siparis durumu OK|2 adet", PinStatus{StatusDone, "ABCD-EFGH-5554", "Siparis durumu OK|2 adet"}},
+		// Words ending in ok, and answers of several lines whose last line
+		// ends in a number.
+		{"a description of a word ending in ok, a bar and a number", "OK|2|AAAA-1111|Stok|2|adet", PinStatus{StatusDone, "AAAA-1111", "Stok|2|adet"}},
+		{"a description of Facebook and a number", "OK|2|AAAA-1111|Facebook|1", PinStatus{StatusDone, "AAAA-1111", "Facebook|1"}},
+		{"a description of two lines ending in a word, a bar and a number", "OK|2|AAAA-1111|İşlem tamam\nKalan stok|3", PinStatus{StatusDone, "AAAA-1111", "İşlem tamam Kalan stok|3"}},
+		{"a PIN of two lines and a description of Facebook and a number", "OK|2|CODE1<br />\nCODE2|Facebook|1", PinStatus{StatusDone, "CODE1 CODE2", "Facebook|1"}},
 		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{StatusWaiting, "", ""}},
 		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{StatusDone, "AAAA-1111 BBBB-2222", "tamam"}},
 		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
@@ -159,7 +165,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN with a cancellation glued to it", "OK|2|ABCD-EFGH-5554|teslimOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"a waiting answer and a PIN a space apart", "OK|1| |bekliyor OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a PIN and a bare waiting answer glued", "OK|2|ABCD-EFGH-5554|teslimOK|1", KindUnusable, "", "", "answered twice, differently"},
-		{"a cancellation with a PIN glued to it, in lower case", "OK|3| |iptalok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation with a PIN glued to it, in lower case", "OK|3| |iptal ok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN of two lines with a cancellation glued to it", "OK|2|CODE1<br />\nCODE2|teslimOK|3", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation with a PIN glued to it, a status of two digits", "OK|3| |iptalOK|02|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation without a description, a PIN glued to it", "OK|3|OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation, a space, a PIN glued to it", "OK|3| OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},

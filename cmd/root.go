@@ -131,8 +131,11 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	}
 	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
-		// It may quote arguments, where a password can stand by mistake.
-		line := strings.ReplaceAll(withSuggestionsInLine(err.Error()), "\n", "; ")
+		// It may quote arguments, where a password can stand by mistake:
+		// hidden first, while it still reads as it was given (its line
+		// breaks not yet made "; ", its control characters not escaped).
+		line := store.RedactPasswordsOf(withSuggestionsInLine(err.Error()), args, ownWords(root))
+		line = strings.ReplaceAll(line, "\n", "; ")
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
 		}
@@ -145,10 +148,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 		}
 		// A name or a trigger's message from the shop's rows may hold what
-		// a terminal acts on, as stdout's text may (commandOutput). Escaped
-		// after the passwords are out: escaped first, one holding a
-		// control character would no longer be found.
-		line = store.RedactPasswordsOf(line, args, ownWords(root))
+		// a terminal acts on, as stdout's text may (commandOutput).
 		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(line)))
 	}
 	return exitStatus(err)

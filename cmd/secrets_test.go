@@ -282,6 +282,8 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		// (after the password is out), and a byte that is not UTF-8.
 		{"list", "---database-url=postgres://u:Cr0n\x01Secret@db/shop"},
 		{"list", "---database-url=postgres://u:Cr0n\"\xfeSecret@db/shop"},
+		{"list", "---database-url=postgres://u:Cr0n\nSecret@db/shop"},
+		{"list", "---database-url=postgres://u:Cr0n\r\nSecret@db/shop"},
 	} {
 		var errOut strings.Builder
 		r := runMain(args, &errOut)

@@ -909,3 +909,17 @@ func TestMigrateAsTheRuntimeRoleAfterAnUpgradeSaysWhom(t *testing.T) {
 		t.Error("the refused migrate changed the database")
 	}
 }
+
+// A role that may not even read zwatch's version table (one given none of
+// the grants, or an older zwatch's) is told whom to run migrate as, not
+// goose's "permission denied".
+func TestMigrateByARoleThatCannotReadTheVersionsSaysWhom(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	role, password := db.NewRole()
+	r := zwatchAt(t, db.URLAs(role, password), "migrate")
+	if r.code != cmd.ExitFatal || strings.Contains(r.all(), "permission denied") {
+		t.Errorf("migrate as a role without grants: exit %d, want %d and a line naming the owner\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	oneLine(t, r.stderr, "run zwatch migrate as its owner")
+}

@@ -5,3 +5,6 @@ import "time"
 // SetHostClock makes s read this host's clock from now, as if the host's
 // clock differed from the database's.
 func SetHostClock(s *Store, now func() time.Time) { s.hostNow = now }
+
+// RoleOption is roleOption, for the tests of the hint it writes.
+var RoleOption = roleOption

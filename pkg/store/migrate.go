@@ -95,6 +95,14 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	switch {
 	case errors.Is(err, ErrNotShopDatabase):
 		return nil, err
+	case LacksAGrant(err):
+		// A role that may not read zwatch's version table (the run-time
+		// role of an older zwatch's grants): canMigrate names the owner
+		// to run as, where goose would say "permission denied".
+		if cerr := s.canMigrate(ctx, false, true); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
 	case errors.As(err, new(tablesElsewhereError)):
 		// Migrating, goose would make a version table of its own where
 		// the search path leads, and apply the first migration again:
@@ -229,7 +237,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		// may go on migrating them.
 		return fmt.Errorf("role %s is not the owner of product_orders, %s, and zwatch's tables would belong to %s, out of reach of the grants %s gives: "+
 			"run zwatch migrate as %s, or, for an owner that cannot log in, add options='-c role=%s' to the connection settings (nothing was changed)",
-			found[0].Role, found[0].Owner, found[0].Role, found[0].Owner, found[0].Owner, found[0].Owner)
+			found[0].Role, found[0].Owner, found[0].Role, found[0].Owner, found[0].Owner, roleOption(found[0].Owner))
 	case (fresh || shopAltered) && !found[0].MayActAs:
 		return fmt.Errorf("role %s does not own product_orders, which zwatch's migrations alter and index: run zwatch migrate as its owner, %s (nothing was changed)",
 			found[0].Role, found[0].Owner)
@@ -241,7 +249,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		// be granted nothing there.
 		return fmt.Errorf("role %s is not the owner of zwatch's tables, %s, and the pending migrations would change them or add tables it would not own: "+
 			"run zwatch migrate as %s, or, for an owner that cannot log in, add options='-c role=%s' to the connection settings (nothing was changed)",
-			found[0].Role, found[0].Versions, found[0].Versions, found[0].Versions)
+			found[0].Role, found[0].Versions, found[0].Versions, roleOption(found[0].Versions))
 	case shopAltered && found[0].Partitioned:
 		// The index zwatch's claim reads is built CONCURRENTLY, so that the
 		// shop keeps writing, which PostgreSQL cannot do on a partitioned
@@ -253,6 +261,14 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 			found[0].ShopSchema, found[0].FirstSchema, found[0].ShopSchema, found[0].RoleQuoted, found[0].ShopSchema)
 	}
 	return nil
+}
+
+// roleOption is a role's name as it is written in options='-c role=...'
+// among key=value settings: the server splits options at spaces unless a
+// backslash escapes them, and the settings' quotes take a backslash of
+// their own ("shop owner" as shop\\ owner).
+func roleOption(role string) string {
+	return strings.NewReplacer(`\`, `\\\\`, " ", `\\ `).Replace(role)
 }
 
 // MigrationStatus lists every migration this binary carries and whether the

@@ -170,3 +170,14 @@ func TestMigrateDoesNotWaitForAnotherGooseUser(t *testing.T) {
 		t.Fatalf("migrate beside the shop's goose: %v", err)
 	}
 }
+
+// The hint for an owner that cannot log in is written as key=value
+// settings read it: a space in the role's name escaped for the server, and
+// that backslash for the settings' quotes.
+func TestRoleOptionEscapesForTheServerAndTheSettings(t *testing.T) {
+	for role, want := range map[string]string{"shop_owner": "shop_owner", "shop owner": `shop\\ owner`, `a\b`: `a\\\\b`} {
+		if got := store.RoleOption(role); got != want {
+			t.Errorf("RoleOption(%q) = %q, want %q", role, got, want)
+		}
+	}
+}

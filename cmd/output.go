@@ -232,6 +232,9 @@ func (o *commandOutput) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// Err is the first write that failed, if any.
+func (o *commandOutput) Err() error { return o.err }
+
 // escapingWriter writes through escapeControls: for logs, whose every
 // Write is one whole line.
 type escapingWriter struct{ w io.Writer }
@@ -242,9 +245,6 @@ func (e escapingWriter) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
-
-// Err is the first write that failed, if any.
-func (o *commandOutput) Err() error { return o.err }
 
 // escapeControls writes b's control characters but newline and tab, and
 // its bytes that are not UTF-8, as escapes; b itself when it has none.

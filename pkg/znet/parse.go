@@ -428,9 +428,9 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		s = answer
 		// The same answer twice, glued on one line: the last, which is
 		// whole where the first may have been cut short by the second.
-		// Glue is looked for line by line, as answersDiffer looks: over
-		// an answer of several lines (a PIN of several codes) a count of
-		// fields would run on from one line into the next.
+		// Not over an answer of several lines: there answersDiffer joined
+		// only the lines of a PIN of several codes, and the rest may be
+		// the description's own.
 		if op == OpCheckPin && !answerBreaks.MatchString(s) {
 			if glued := splitGlued(s); len(glued) > 1 {
 				s = trimAnswer(glued[len(glued)-1])
@@ -588,16 +588,16 @@ var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 // any letter case, as answerStart reads one.
 var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
 
-// splitGlued is a line of a pin_kontrol body cut before every answer glued
-// to what came before it. A status followed by its field's end ("OK|2|",
+// splitGlued is a pin_kontrol answer (its PIN's lines joined) cut before
+// every answer glued to what came before it. A status followed by its field's end ("OK|2|",
 // and "ok|2|" but after a letter: "Stok|2|adet" is a word) starts an
-// answer anywhere after the line's own "OK|": the answer before
+// answer anywhere after the answer's own "OK|": the answer before
 // may end in its status, its PIN or its description ("OK|3|OK|2|PIN|x",
 // "OK|2|PINOK|2|PIN|x"). A bare one ("OK|2", as a waiting answer may be
-// written) starts an answer only at the line's end, glued to a word of a
+// written) starts an answer only at the end, glued to a word of a
 // description ("teslimOK|1"), not in a PIN ("ABCD-EFOK|1" is a PIN and a
 // description "1") nor where a description says "Kontrol: OK|2". One pass
-// over the line's matches: a panel's garbage may be a long line of them.
+// over the matches: a panel's garbage may be a long line of them.
 func splitGlued(line string) []string {
 	var out []string
 	start := 0 // where the answer being read starts

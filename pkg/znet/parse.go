@@ -426,15 +426,8 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 			return nil, unintelligible(op, "znet answered twice, differently, in one body")
 		}
 		s = answer
-		// The same answer twice, glued on one line: the last, which is
-		// whole where the first may have been cut short by the second.
-		// Not over an answer of several lines: there answersDiffer joined
-		// only the lines of a PIN of several codes, and the rest may be
-		// the description's own.
-		if op == OpCheckPin && !answerBreaks.MatchString(s) {
-			if glued := splitGlued(s); len(glued) > 1 {
-				s = trimAnswer(glued[len(glued)-1])
-			}
+		if op == OpCheckPin {
+			s = oneOfGlued(s)
 		}
 	}
 	a.fields = strings.SplitN(s, "|", n)
@@ -534,29 +527,30 @@ func (a *answer) answersDiffer(op, body string) bool {
 	}
 	var answers []*strings.Builder
 	pipes := 0 // in the last answer: its fields so far, less one
-	for _, segment := range answerBreaks.Split(body, -1) {
-		text := a.unmarked(segment)
-		switch n := len(answers); {
-		case answerStart.MatchString(text):
-			answers = append(answers, &strings.Builder{})
-			answers[n].WriteString(text)
-			pipes = strings.Count(text, "|")
-		case n > 0 && pipes < fields && !isPHPOwn(trimAnswer(text)):
-			// The field compared runs on: a PIN of several codes.
-			answers[n-1].WriteString(" " + text)
-			pipes += strings.Count(text, "|")
+	for _, line := range answerBreaks.Split(body, -1) {
+		// Answers glued with nothing between them, on any line: the
+		// description's own lines, and those after a PHP message, too.
+		segments := []string{line}
+		if op == OpCheckPin {
+			segments = splitGlued(line)
+		}
+		for _, segment := range segments {
+			text := a.unmarked(segment)
+			switch n := len(answers); {
+			case answerStart.MatchString(text):
+				answers = append(answers, &strings.Builder{})
+				answers[n].WriteString(text)
+				pipes = strings.Count(text, "|")
+			case n > 0 && pipes < fields && !isPHPOwn(trimAnswer(text)):
+				// The field compared runs on: a PIN of several codes.
+				answers[n-1].WriteString(" " + text)
+				pipes += strings.Count(text, "|")
+			}
 		}
 	}
-	// Answers glued with nothing between them, looked for in each answer
-	// whole: a PIN of several codes runs over lines before its answer's
-	// description, where the glue may be.
-	var whole []string
-	for _, b := range answers {
-		if op == OpCheckPin {
-			whole = append(whole, splitGlued(b.String())...)
-		} else {
-			whole = append(whole, b.String())
-		}
+	whole := make([]string, len(answers))
+	for i, b := range answers {
+		whole[i] = b.String()
 	}
 	var first string
 	for i, answer := range whole {
@@ -588,16 +582,19 @@ var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
 // any letter case, as answerStart reads one.
 var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
 
-// splitGlued is a pin_kontrol answer (its PIN's lines joined) cut before
-// every answer glued to what came before it. A status followed by its field's end ("OK|2|",
-// and "ok|2|" but after a letter: "Stok|2|adet" is a word) starts an
-// answer anywhere after the answer's own "OK|": the answer before
-// may end in its status, its PIN or its description ("OK|3|OK|2|PIN|x",
-// "OK|2|PINOK|2|PIN|x"). A bare one ("OK|2", as a waiting answer may be
-// written) starts an answer only at the end, glued to a word of a
-// description ("teslimOK|1"), not in a PIN ("ABCD-EFOK|1" is a PIN and a
-// description "1") nor where a description says "Kontrol: OK|2". One pass
-// over the matches: a panel's garbage may be a long line of them.
+// splitGlued is a line of a pin_kontrol body cut before every answer glued
+// to what came before it. "OK", a status and its field's end ("OK|2|", in
+// any letter case) start an answer anywhere after the line's start: the
+// answer before may end in its status, its PIN or its description
+// ("OK|3|OK|2|PIN|x", "OK|2|PINOK|2|PIN|x", "iptalok|2|PIN|x"). So does a
+// description's "STOK|2|adet": where that second answer differs, the order
+// is held for a person, which is the safe side of a guess between a word
+// and an answer that may carry another order's PIN. A bare "OK|2" (as a
+// waiting answer may be written) starts an answer only at the line's end,
+// glued to a word after the answer's three fields ("teslimOK|1"), not in
+// a PIN ("ABCD-EFOK|1" is a PIN and a description "1") nor where a
+// description says "Kontrol: OK|2". One pass over the line's matches: a
+// panel's garbage may be a long line of them.
 func splitGlued(line string) []string {
 	var out []string
 	start := 0 // where the answer being read starts
@@ -606,12 +603,9 @@ func splitGlued(line string) []string {
 		if strings.TrimSpace(line[start:at]) == "" {
 			continue // the answer's own start
 		}
-		before, _ := utf8.DecodeLastRuneInString(line[:at])
-		if line[at:at+2] != "OK" && unicode.IsLetter(before) {
-			continue // "Stok|2|adet", "Facebook|1": a word ending in ok
-		}
 		glued := line[end-1] == '|'
 		if !glued {
+			before, _ := utf8.DecodeLastRuneInString(line[:at])
 			glued = strings.Count(line[start:at], "|") >= 3 && (unicode.IsLetter(before) || unicode.IsDigit(before))
 		}
 		if glued {
@@ -620,6 +614,29 @@ func splitGlued(line string) []string {
 		}
 	}
 	return append(out, line[start:])
+}
+
+// oneOfGlued is an answer that answersDiffer found glued to the same
+// answer again, as one: on one line, the last, which is whole where the
+// first may have been cut short by the second ("OK|2|PINOK|2|PIN|x"); over
+// several lines (a PIN of several codes), the first, up to the line where
+// the second starts. An answer with no glue is itself.
+func oneOfGlued(answer string) string {
+	lines := answerBreaks.FindAllStringIndex(answer, -1)
+	if len(lines) == 0 {
+		if glued := splitGlued(answer); len(glued) > 1 {
+			return trimAnswer(glued[len(glued)-1])
+		}
+		return answer
+	}
+	start := 0
+	for _, br := range append(lines, []int{len(answer), len(answer)}) {
+		if glued := splitGlued(answer[start:br[0]]); len(glued) > 1 {
+			return trimAnswer(answer[:start+len(glued[0])])
+		}
+		start = br[1]
+	}
+	return answer
 }
 
 // skipPHPMessages is the first line from start that is neither blank nor

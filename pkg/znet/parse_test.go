@@ -51,6 +51,7 @@ func TestParsePinStatus(t *testing.T) {
 		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"an answer repeated with nothing between", "OK|2|AB12-CD34|tamamOK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
 		{"an answer glued to its own repeat after the PIN", "OK|2|AB12-CD34OK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
+		{"a PIN of two lines glued to its own repeat", "OK|2|CODE1<br />\nCODE2|teslimOK|2|CODE1<br />\nCODE2|teslim", PinStatus{StatusDone, "CODE1 CODE2", "teslim"}},
 		{"a description that says ok", "OK|2|AB12-CD34|Siparis OK, teslim edildi", PinStatus{StatusDone, "AB12-CD34", "Siparis OK, teslim edildi"}},
 		// A PIN that ends in OK, and descriptions that say OK and a number.
 		{"a PIN ending in OK and a one-digit description", "OK|2|ABCD-EFOK|1", PinStatus{StatusDone, "ABCD-EFOK", "1"}},
@@ -59,8 +60,6 @@ func TestParsePinStatus(t *testing.T) {
 		{"a description with OK and a count", "OK|2|ABCD-EFGH-5554|Siparis durumu OK|2 adet", PinStatus{StatusDone, "ABCD-EFGH-5554", "Siparis durumu OK|2 adet"}},
 		// Words ending in ok, and answers of several lines whose last line
 		// ends in a number.
-		{"a description of a word ending in ok, a bar and a number", "OK|2|AAAA-1111|Stok|2|adet", PinStatus{StatusDone, "AAAA-1111", "Stok|2|adet"}},
-		{"a description of Facebook and a number", "OK|2|AAAA-1111|Facebook|1", PinStatus{StatusDone, "AAAA-1111", "Facebook|1"}},
 		{"a description of two lines ending in a word, a bar and a number", "OK|2|AAAA-1111|İşlem tamam\nKalan stok|3", PinStatus{StatusDone, "AAAA-1111", "İşlem tamam Kalan stok|3"}},
 		{"a PIN of two lines and a description of Facebook and a number", "OK|2|CODE1<br />\nCODE2|Facebook|1", PinStatus{StatusDone, "CODE1 CODE2", "Facebook|1"}},
 		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{StatusWaiting, "", ""}},
@@ -165,8 +164,16 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN with a cancellation glued to it", "OK|2|ABCD-EFGH-5554|teslimOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"a waiting answer and a PIN a space apart", "OK|1| |bekliyor OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a PIN and a bare waiting answer glued", "OK|2|ABCD-EFGH-5554|teslimOK|1", KindUnusable, "", "", "answered twice, differently"},
-		{"a cancellation with a PIN glued to it, in lower case", "OK|3| |iptal ok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
-		{"a PIN of two lines with a cancellation glued to it", "OK|2|CODE1<br />\nCODE2|teslimOK|3", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation with a PIN glued to it, in lower case", "OK|3| |iptalok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation with a PIN glued to it, in lower case after a space", "OK|3| |iptal ok|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN glued to a lower-case cancellation", "OK|2|ABCD-EFGHok|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN glued to a description's second line", "OK|3| |iptal\nedildiOK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation glued after a PHP notice", "OK|2|ABCD-EFGH-5554|teslim\nNotice: x in /a.php on line 3\nfooOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN of two lines glued to another", "OK|2|AAAA-1111|teslimOK|2|AAAA-1111<br />\nBBBB-2222|teslim", KindUnusable, "", "", "answered twice, differently"},
+		// A description's word and bar that read as an answer: held for a
+		// person rather than a guess.
+		{"a description of a word ending in ok, a bar and a number", "OK|2|AAAA-1111|Stok|2|adet", KindUnusable, "", "", "answered twice, differently"},
+
 		{"a cancellation with a PIN glued to it, a status of two digits", "OK|3| |iptalOK|02|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation without a description, a PIN glued to it", "OK|3|OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation, a space, a PIN glued to it", "OK|3| OK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},

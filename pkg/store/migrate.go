@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -264,11 +265,25 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 }
 
 // roleOption is a role's name as it is written in options='-c role=...'
-// among key=value settings: the server splits options at spaces unless a
-// backslash escapes them, and the settings' quotes take a backslash of
-// their own ("shop owner" as shop\\ owner).
+// among key=value settings: the server splits options at white space
+// unless a backslash escapes it, and the settings' quotes take a backslash
+// of their own ("shop owner" as shop\\ owner), as a quote does (o\'wner).
 func roleOption(role string) string {
-	return strings.NewReplacer(`\`, `\\\\`, " ", `\\ `).Replace(role)
+	var b strings.Builder
+	for _, r := range role {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\\\`)
+		case unicode.IsSpace(r):
+			b.WriteString(`\\`)
+			b.WriteRune(r)
+		case r == '\'':
+			b.WriteString(`\'`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // MigrationStatus lists every migration this binary carries and whether the

@@ -175,7 +175,7 @@ func TestMigrateDoesNotWaitForAnotherGooseUser(t *testing.T) {
 // settings read it: a space in the role's name escaped for the server, and
 // that backslash for the settings' quotes.
 func TestRoleOptionEscapesForTheServerAndTheSettings(t *testing.T) {
-	for role, want := range map[string]string{"shop_owner": "shop_owner", "shop owner": `shop\\ owner`, `a\b`: `a\\\\b`} {
+	for role, want := range map[string]string{"shop_owner": "shop_owner", "shop owner": `shop\\ owner`, `a\b`: `a\\\\b`, "o'wner": `o\'wner`, "tab\towner": "tab\\\\\towner"} {
 		if got := store.RoleOption(role); got != want {
 			t.Errorf("RoleOption(%q) = %q, want %q", role, got, want)
 		}

@@ -574,13 +574,20 @@ func (a *answer) answersDiffer(op, body string) bool {
 var answerBreaks = regexp.MustCompile(`(?i)\r\n|\r|\n|<br\s*/?>`)
 
 // answerStart is a segment that starts an OK answer: "OK", "|" and a
-// number (an order's status, or a balance).
-var answerStart = regexp.MustCompile(`(?i)^\s*OK\s*\|\s*[0-9]`)
+// number (an order's status, or a balance). Between them may stand what
+// reading an answer passes over (trimAnswer, clean): any white space, a
+// control character, a format character (a bidi mark, a soft hyphen, even
+// inside "OK"). Looked for with less, an answer hidden behind a no-break
+// space ("OK\u00a0|2|…") would be read all the same, but not compared.
+var answerStart = regexp.MustCompile(`(?i)^` + blankRun + `O\p{Cf}*K` + blankRun + `\|` + blankRun + `[0-9]`)
 
 // gluedAnswer is a second answer's start: a panel that printed two rows'
 // answers with nothing between them ("OK|3| |iptalOK|2|PIN|teslim"), in
 // any letter case, as answerStart reads one.
-var gluedAnswer = regexp.MustCompile(`(?i)OK\s*\|\s*[0-9]+\s*(\||$)`)
+var gluedAnswer = regexp.MustCompile(`(?i)O\p{Cf}*K` + blankRun + `\|` + blankRun + `[0-9]+` + blankRun + `(\||$)`)
+
+// blankRun is what reading an answer takes for nothing, or for a space.
+const blankRun = `[\p{Z}\p{Cc}\p{Cf}]*`
 
 // splitGlued is a line of a pin_kontrol body cut before every answer glued
 // to what came before it. "OK", a status and its field's end ("OK|2|", in
@@ -600,7 +607,7 @@ func splitGlued(line string) []string {
 	start := 0 // where the answer being read starts
 	for _, m := range gluedAnswer.FindAllStringIndex(line, -1) {
 		at, end := m[0], m[1]
-		if strings.TrimSpace(line[start:at]) == "" {
+		if trimAnswer(line[start:at]) == "" {
 			continue // the answer's own start
 		}
 		glued := line[end-1] == '|'

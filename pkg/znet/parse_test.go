@@ -170,6 +170,15 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN glued to a description's second line", "OK|3| |iptal\nedildiOK|2|ABCD-EFGH-5554|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation glued after a PHP notice", "OK|2|ABCD-EFGH-5554|teslim\nNotice: x in /a.php on line 3\nfooOK|3| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"a PIN of two lines glued to another", "OK|2|AAAA-1111|teslimOK|2|AAAA-1111<br />\nBBBB-2222|teslim", KindUnusable, "", "", "answered twice, differently"},
+		// Glue behind what reading an answer passes over: a no-break space,
+		// a vertical tab, a bidi mark (inside "OK" too), a soft hyphen.
+		{"a PIN glued behind a no-break space", "OK|3| |iptalOK\u00a0|2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN glued behind a vertical tab", "OK|3| |iptalOK|\v2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN glued behind a Windows-1254 no-break space", "OK|3| |iptalOK\xa0|2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a PIN glued with a bidi mark in OK", "OK|3| |iptalO\u200eK|2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation glued to a PIN behind a no-break space", "OK|2|AB12-CD34OK|\u00a03| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"a cancellation on a line after a soft hyphen", "OK|2|AB12-CD34|teslim\r\n\xadOK|\xa03| |iptal", KindUnusable, "", "", "answered twice, differently"},
+		{"another PIN on a line after a word joiner", "OK|2|AB12-CD34|teslim\n\u2060OK|\u200e2|ZZ99-YY88|teslim", KindUnusable, "", "", "answered twice, differently"},
 		// A description's word and bar that read as an answer: held for a
 		// person rather than a guess.
 		{"a description of a word ending in ok, a bar and a number", "OK|2|AAAA-1111|Stok|2|adet", KindUnusable, "", "", "answered twice, differently"},

@@ -530,12 +530,14 @@ func (a *answer) answersDiffer(op, body string) bool {
 	for _, line := range answerBreaks.Split(body, -1) {
 		// Answers glued with nothing between them, on any line: the
 		// description's own lines, and those after a PHP message, too.
+		// Looked for with the password put back: its mark holds a
+		// number ("ok|" and a marked password is no answer).
+		line = a.unmarked(line)
 		segments := []string{line}
 		if op == OpCheckPin {
 			segments = splitGlued(line)
 		}
-		for _, segment := range segments {
-			text := a.unmarked(segment)
+		for _, text := range segments {
 			switch n := len(answers); {
 			case answerStart.MatchString(text):
 				answers = append(answers, &strings.Builder{})
@@ -586,8 +588,12 @@ var answerStart = regexp.MustCompile(`(?i)^` + blankRun + `O\p{Cf}*K` + blankRun
 // any letter case, as answerStart reads one.
 var gluedAnswer = regexp.MustCompile(`(?i)O\p{Cf}*K` + blankRun + `\|` + blankRun + `[0-9]+` + blankRun + `(\||$)`)
 
-// blankRun is what reading an answer takes for nothing, or for a space.
-const blankRun = `[\p{Z}\p{Cc}\p{Cf}]*`
+// blankRun is what reading an answer takes for nothing, or for a space:
+// every space, format and control character but NUL, which no panel's
+// answer holds any more (splitAnswer takes NUL bytes out) but the
+// password's mark (echoMark) does, around a number: "ok|" and a marked
+// password is no answer, where the text is read marked (oneOfGlued).
+const blankRun = `[\p{Z}\p{Cf}\x01-\x1f\x7f-\x9f]*`
 
 // splitGlued is a line of a pin_kontrol body cut before every answer glued
 // to what came before it. "OK", a status and its field's end ("OK|2|", in
@@ -612,7 +618,9 @@ func splitGlued(line string) []string {
 		}
 		glued := line[end-1] == '|'
 		if !glued {
-			before, _ := utf8.DecodeLastRuneInString(line[:at])
+			// The letter before, past format characters (a bidi mark)
+			// that reading the description will take out.
+			before, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(line[:at], func(r rune) bool { return unicode.Is(unicode.Cf, r) }))
 			glued = strings.Count(line[start:at], "|") >= 3 && (unicode.IsLetter(before) || unicode.IsDigit(before))
 		}
 		if glued {

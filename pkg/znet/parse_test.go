@@ -176,6 +176,7 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN glued behind a vertical tab", "OK|3| |iptalOK|\v2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a PIN glued behind a Windows-1254 no-break space", "OK|3| |iptalOK\xa0|2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
 		{"a PIN glued with a bidi mark in OK", "OK|3| |iptalO\u200eK|2|AB12-CD34|teslim", KindUnusable, "", "", "answered twice, differently"},
+		{"a bare waiting answer glued behind a bidi mark", "OK|3| |iptal\u200eOK|1", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation glued to a PIN behind a no-break space", "OK|2|AB12-CD34OK|\u00a03| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"a cancellation on a line after a soft hyphen", "OK|2|AB12-CD34|teslim\r\n\xadOK|\xa03| |iptal", KindUnusable, "", "", "answered twice, differently"},
 		{"another PIN on a line after a word joiner", "OK|2|AB12-CD34|teslim\n\u2060OK|\u200e2|ZZ99-YY88|teslim", KindUnusable, "", "", "answered twice, differently"},
@@ -304,6 +305,9 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"ab|12", "OK|1| |istek sifre=ab|12 tamam", PinStatus{StatusWaiting, "", "istek sifre=REDACTED tamam"}},
 		// A NUL byte hides the password from no one.
 		{"1234", "OK|1| |sifre=12\x0034", PinStatus{StatusWaiting, "", "sifre=REDACTED"}},
+		// After "ok|", the password is no second answer's status.
+		{"hunter7", "OK|2|AB12-CD34|Stok|hunter7|x", PinStatus{StatusDone, "AB12-CD34", "Stok|REDACTED|x"}},
+		{"hunter7", "OK|2|AB12-CD34|Bayi:ahmetok|hunter7", PinStatus{StatusDone, "AB12-CD34", "Bayi:ahmetok|REDACTED"}},
 	}
 	for _, tt := range tests {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))

@@ -550,13 +550,9 @@ func (a *answer) answersDiffer(op, body string) bool {
 			}
 		}
 	}
-	whole := make([]string, len(answers))
-	for i, b := range answers {
-		whole[i] = b.String()
-	}
 	var first string
-	for i, answer := range whole {
-		parts := strings.SplitN(html.UnescapeString(answer), "|", fields+1)
+	for i, answer := range answers {
+		parts := strings.SplitN(html.UnescapeString(answer.String()), "|", fields+1)
 		for k := range parts {
 			parts[k] = strings.Join(strings.Fields(parts[k]), " ")
 		}

@@ -65,6 +65,11 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	// one, whichever http.Client it was given. A copy keeps the caller's.
 	noRedirects := *httpClient
 	noRedirects.CheckRedirect = refuseRedirect
+	transport := httpClient.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	noRedirects.Transport = noLocation{next: transport}
 	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, scrubber: scrubber, http: &noRedirects}, nil
 }
 
@@ -72,6 +77,23 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 // a wrong base URL: znet's API never redirects, a misconfigured address
 // (http for https, a missing www) does.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// noLocation takes the Location off a redirect before the http.Client sees
+// it. The client parses a Location before it asks CheckRedirect, and one
+// that does not parse comes back as an error quoting it whole: a panel's
+// login page may send the request back to itself with its address in a
+// parameter ("?r=" and base64 of the URL), password and all, which no
+// scrubber of the password's own forms finds. A redirect without a
+// Location is handed back as it is, and read as a wrong base URL.
+type noLocation struct{ next http.RoundTripper }
+
+func (t noLocation) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if resp != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		resp.Header.Del("Location")
+	}
+	return resp, err
+}
 
 // NewHTTPClient returns an HTTP client suited to znet panels: small PHP sites
 // on shared hosting, slow at times. Clients of several panels may share it;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -105,7 +106,7 @@ func TestNewClientUsesItsOwnHTTPClient(t *testing.T) {
 	}
 	mine := &http.Client{Transport: &http.Transport{}, Timeout: 3 * time.Second}
 	c, _ = NewClient("http://bayi.example.com.tr", dealer, secret, mine)
-	if c.http.Transport != mine.Transport || c.http.Timeout != mine.Timeout {
+	if got, ok := c.http.Transport.(noLocation); !ok || got.next != mine.Transport || c.http.Timeout != mine.Timeout {
 		t.Error("the given httpClient's transport and timeout were not used")
 	}
 }
@@ -601,6 +602,37 @@ func TestTransportErrorQuotingLegacyBytesHidesThePassword(t *testing.T) {
 				t.Errorf("%s: %q shows the password", tt.charset, msg)
 			}
 			assertNoSecret(t, err, tt.password)
+		}
+	}
+}
+
+// A Location that does not parse came back from the http.Client as an
+// error quoting it whole: a login page that sends the request back with its
+// address in base64 ("?r=..."), a form of the password no scrubber knows,
+// reached the run's error and the terminal. It is a redirect like any
+// other, and the error says no more than that.
+func TestARedirectsLocationIsNeverQuoted(t *testing.T) {
+	var sentBack atomic.Value
+	panel := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		back := base64.StdEncoding.EncodeToString([]byte(r.URL.RequestURI()))
+		sentBack.Store(back)
+		w.Header().Set("Location", "http://panel.example/%zz/giris.php?r="+back)
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer panel.Close()
+
+	for name, hc := range map[string]*http.Client{"default client": nil, "caller's client": {}} {
+		c, err := NewClient(panel.URL, dealer, secret, hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CheckPin(context.Background(), "123")
+		if k, _ := KindOf(err); k != KindWrongBaseURL || !strings.Contains(err.Error(), "redirected") {
+			t.Errorf("%s: got %v, want a wrong base URL that says it redirected", name, err)
+		}
+		if back, _ := sentBack.Load().(string); back == "" || strings.Contains(fmt.Sprintf("%+v", err), back[:20]) ||
+			strings.Contains(err.Error(), "giris.php") {
+			t.Errorf("%s: the error quotes the redirect's Location: %v", name, err)
 		}
 	}
 }

@@ -322,3 +322,20 @@ func TestCheckOrderOverADatabaseRestart(t *testing.T) {
 			r.code, s.znet.TotalRequests(), r.all())
 	}
 }
+
+// A waiting answer whose PIN field holds a code the panel holds back, and
+// whose description repeats it: check shows neither without --show-pin.
+func TestCheckOrderMasksACodeAWaitingAnswerWithholds(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("38")
+	s.znet.Script("38", znettest.Raw(200, []byte("OK|1|QW7R-9TZK-4MNB-8HJD|Kodunuz QW7R-9TZK-4MNB-8HJD onay bekliyor")))
+
+	for _, output := range []string{"table", "json"} {
+		r := zwatch(t, s.db, "check", "--order", id, "-o", output)
+		if r.code != 0 || !strings.Contains(r.stdout, "onay bekliyor") {
+			t.Fatalf("-o %s: exit %d\n%s", output, r.code, r.all())
+		}
+		assertNoSecret(t, "-o "+output, r.all(), "QW7R-9TZK")
+	}
+}

@@ -113,3 +113,33 @@ func TestPINInTheDescriptionIsMasked(t *testing.T) {
 	}
 	assertNoSecrets(t, "logs", e.logs.String(), "AB12-CD34")
 }
+
+// A waiting or cancelled answer has no PIN to deliver, but a panel may fill
+// its PIN field all the same, with a code it holds back or took back, and
+// repeat it in the description: that went to "providerMessage", the events
+// and the logs whole.
+func TestAWithheldPINInTheDescriptionIsMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	waiting, cancelled := e.order("15101"), e.order("15102")
+	e.znet.Script("15101", znettest.Raw(200, []byte("OK|1|QW7R-9TZK-4MNB-8HJD|Kodunuz QW7R-9TZK-4MNB-8HJD onay bekliyor")))
+	e.znet.Script("15102", znettest.Raw(200, []byte("OK|3|ZX8C-5VBN-2LKJ-7HGF|İptal: ZX8C-5VBN-2LKJ-7HGF geri alındı")))
+
+	e.run(e.config())
+
+	for id, want := range map[string]string{waiting: "processing", cancelled: "failed"} {
+		row := e.db.ReadOrder(id)
+		if row.ExternalStatus != want || row.PINCode != nil {
+			t.Errorf("order %s: externalStatus %q, pinCode %v; want %q and no PIN", id, row.ExternalStatus, row.PINCode, want)
+		}
+		if row.ProviderMessage == nil || !strings.Contains(*row.ProviderMessage, "••••") {
+			t.Errorf("order %s: providerMessage = %v, want the code masked", id, row.ProviderMessage)
+		}
+	}
+	for _, code := range []string{"QW7R-9TZK", "ZX8C-5VBN"} {
+		if strings.Contains(e.db.Snapshot(), code) {
+			t.Errorf("the database holds the withheld code %s in clear", code)
+		}
+		assertNoSecrets(t, "logs", e.logs.String(), code)
+	}
+}

@@ -117,12 +117,12 @@ func TestCheckPinAnswers(t *testing.T) {
 		answer znettest.Answer
 		want   PinStatus
 	}{
-		{"done", znettest.Done("AB12-CD34-EF56-GH78", "İşlem tamamlandı"), PinStatus{StatusDone, "AB12-CD34-EF56-GH78", "İşlem tamamlandı"}},
-		{"waiting, blank PIN", znettest.Waiting("Bekliyor"), PinStatus{StatusWaiting, "", "Bekliyor"}},
-		{"waiting, dash PIN", znettest.Raw(200, []byte("OK|1| - |Bekliyor")), PinStatus{StatusWaiting, "", "Bekliyor"}},
-		{"cancelled", znettest.Cancelled("İşlem iptal edildi"), PinStatus{StatusCancelled, "", "İşlem iptal edildi"}},
-		{"windows-1254", znettest.Raw(200, []byte("OK|2|X|\xdd\xfelem tamamland\xfd")), PinStatus{StatusDone, "X", "İşlem tamamlandı"}},
-		{"CRLF and stray whitespace", znettest.Raw(200, []byte("\r\n OK|2| AB12 |İşlem tamamlandı \r\n")), PinStatus{StatusDone, "AB12", "İşlem tamamlandı"}},
+		{"done", znettest.Done("AB12-CD34-EF56-GH78", "İşlem tamamlandı"), PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56-GH78", Description: "İşlem tamamlandı"}},
+		{"waiting, blank PIN", znettest.Waiting("Bekliyor"), PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor"}},
+		{"waiting, dash PIN", znettest.Raw(200, []byte("OK|1| - |Bekliyor")), PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor"}},
+		{"cancelled", znettest.Cancelled("İşlem iptal edildi"), PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},
+		{"windows-1254", znettest.Raw(200, []byte("OK|2|X|\xdd\xfelem tamamland\xfd")), PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
+		{"CRLF and stray whitespace", znettest.Raw(200, []byte("\r\n OK|2| AB12 |İşlem tamamlandı \r\n")), PinStatus{Status: StatusDone, PIN: "AB12", Description: "İşlem tamamlandı"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

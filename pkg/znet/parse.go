@@ -51,10 +51,24 @@ func (s Status) String() string {
 // PinStatus is one order's state as znet reports it.
 type PinStatus struct {
 	Status Status
-	// PIN is "" when znet sends it blank (" " or " - "). It is only
-	// meaningful when Status is StatusDone; it is passed on as sent otherwise.
-	PIN         string
+	// PIN is "" when znet sends it blank (" " or " - "), and for a
+	// waiting or cancelled order, which has none to deliver.
+	PIN string
+	// Withheld is what the PIN field of a waiting or cancelled answer
+	// holds: a code the panel holds back or took back, which its
+	// description may repeat. It is no PIN to save or show; it is there
+	// for the description to be masked with (PINToHide).
+	Withheld    string
 	Description string
+}
+
+// PINToHide is the code the description must not show: the delivered PIN,
+// or the one a waiting or cancelled answer withheld.
+func (ps PinStatus) PINToHide() string {
+	if ps.PIN != "" {
+		return ps.PIN
+	}
+	return ps.Withheld
 }
 
 // ParsePinStatus parses a pin_kontrol answer, "OK|{DURUM}|{PIN}|{AÇIKLAMA}".
@@ -112,8 +126,14 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if len(a.fields) < 4 && ps.Status == StatusDone {
 		return PinStatus{}, unusable("znet answered that the order is done but its answer ends in the PIN field, as one cut short would")
 	}
-	// A waiting or cancelled order has no PIN: its field is not read, and
-	// what it holds (a password's echo, say) refuses nothing.
+	// A waiting or cancelled order has no PIN, and what its field holds (a
+	// password's echo, say) refuses nothing: it is read only to be masked
+	// where the description repeats it.
+	if len(a.fields) >= 3 && ps.Status != StatusDone {
+		if withheld, ok := a.value(2, isPINRune); ok && withheld != "-" {
+			ps.Withheld = withheld
+		}
+	}
 	if len(a.fields) >= 3 && ps.Status == StatusDone {
 		pin, ok := a.value(2, isPINRune)
 		if !ok {
@@ -156,7 +176,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		}
 	}
 	if len(a.fields) == 4 {
-		ps.Description = a.textRepeating(3, ps.PIN)
+		ps.Description = a.textRepeating(3, ps.PINToHide())
 	}
 	return ps, nil
 }

@@ -14,65 +14,67 @@ func TestParsePinStatus(t *testing.T) {
 		want PinStatus
 	}{
 		// The examples of the API document.
-		{"done", "OK|2|AB12-CD34-EF56-GH78|Açıklama", PinStatus{StatusDone, "AB12-CD34-EF56-GH78", "Açıklama"}},
-		{"waiting, blank PIN", "OK|1| |Açıklama", PinStatus{StatusWaiting, "", "Açıklama"}},
-		{"waiting, dash PIN", "OK|1| - |Açıklama", PinStatus{StatusWaiting, "", "Açıklama"}},
-		{"cancelled", "OK|3| |Açıklama", PinStatus{StatusCancelled, "", "Açıklama"}},
+		{"done", "OK|2|AB12-CD34-EF56-GH78|Açıklama", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56-GH78", Description: "Açıklama"}},
+		{"waiting, blank PIN", "OK|1| |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
+		{"waiting, dash PIN", "OK|1| - |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
+		{"waiting, a code withheld", "OK|1|AB12-CD34|Kod AB12-CD34 bekliyor", PinStatus{Status: StatusWaiting, Withheld: "AB12-CD34", Description: "Kod AB12-CD34 bekliyor"}},
+		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
+		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 
-		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{StatusDone, "X", "İşlem tamamlandı"}},
-		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{StatusCancelled, "", "İşlem iptal edildi"}},
-		{"undefined windows-1254 byte", "OK|1| |a\x81b", PinStatus{StatusWaiting, "", "a\ufffdb"}},
-		{"utf-8 kept as is", "OK|2|P|İşlem tamamlandı", PinStatus{StatusDone, "P", "İşlem tamamlandı"}},
-		{"CRLF at the end", "OK|2|AB12|İşlem tamamlandı\r\n", PinStatus{StatusDone, "AB12", "İşlem tamamlandı"}},
-		{"whitespace everywhere", "\r\n \tOK | 2 |\tAB12 \r| desc \r\n\n", PinStatus{StatusDone, "AB12", "desc"}},
-		{"BOM", "\xef\xbb\xbfOK|1| |x", PinStatus{StatusWaiting, "", "x"}},
-		{"BOM before windows-1254", "\xef\xbb\xbfOK|1| |\xfe", PinStatus{StatusWaiting, "", "ş"}},
-		{"description with pipes", "OK|2|P|a|b||c", PinStatus{StatusDone, "P", "a|b||c"}},
-		{"lower-case ok", "ok|2|P|d", PinStatus{StatusDone, "P", "d"}},
-		{"waiting without fields", "OK|1", PinStatus{StatusWaiting, "", ""}},
-		{"cancelled without fields", "OK|3\r\n", PinStatus{StatusCancelled, "", ""}},
-		{"cancelled without description", "OK|3| ", PinStatus{StatusCancelled, "", ""}},
-		{"done with empty PIN (top-up)", "OK|2||Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"done with empty PIN and description", "OK|2| |", PinStatus{StatusDone, "", ""}},
-		{"NUL bytes removed", "OK|1| |de\x00sc\x00", PinStatus{StatusWaiting, "", "desc"}},
-		{"a NUL-padded done answer", "OK|2|AB12-CD34|tamam\x00\x00\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
-		{"a NUL-padded top-up", "OK|2||Yüklendi\x00", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{StatusDone, "AB12-CD34 EF56-GH78 IJ90", "d"}},
-		{"codes as nl2br writes them", "OK|2|NL2BR-AAAA<br />\nNL2BR-BBBB<BR>NL2BR-CCCC|x", PinStatus{StatusDone, "NL2BR-AAAA NL2BR-BBBB NL2BR-CCCC", "x"}},
+		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
+		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},
+		{"undefined windows-1254 byte", "OK|1| |a\x81b", PinStatus{Status: StatusWaiting, PIN: "", Description: "a\ufffdb"}},
+		{"utf-8 kept as is", "OK|2|P|İşlem tamamlandı", PinStatus{Status: StatusDone, PIN: "P", Description: "İşlem tamamlandı"}},
+		{"CRLF at the end", "OK|2|AB12|İşlem tamamlandı\r\n", PinStatus{Status: StatusDone, PIN: "AB12", Description: "İşlem tamamlandı"}},
+		{"whitespace everywhere", "\r\n \tOK | 2 |\tAB12 \r| desc \r\n\n", PinStatus{Status: StatusDone, PIN: "AB12", Description: "desc"}},
+		{"BOM", "\xef\xbb\xbfOK|1| |x", PinStatus{Status: StatusWaiting, PIN: "", Description: "x"}},
+		{"BOM before windows-1254", "\xef\xbb\xbfOK|1| |\xfe", PinStatus{Status: StatusWaiting, PIN: "", Description: "ş"}},
+		{"description with pipes", "OK|2|P|a|b||c", PinStatus{Status: StatusDone, PIN: "P", Description: "a|b||c"}},
+		{"lower-case ok", "ok|2|P|d", PinStatus{Status: StatusDone, PIN: "P", Description: "d"}},
+		{"waiting without fields", "OK|1", PinStatus{Status: StatusWaiting, PIN: "", Description: ""}},
+		{"cancelled without fields", "OK|3\r\n", PinStatus{Status: StatusCancelled, PIN: "", Description: ""}},
+		{"cancelled without description", "OK|3| ", PinStatus{Status: StatusCancelled, PIN: "", Description: ""}},
+		{"done with empty PIN (top-up)", "OK|2||Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"done with empty PIN and description", "OK|2| |", PinStatus{Status: StatusDone, PIN: "", Description: ""}},
+		{"NUL bytes removed", "OK|1| |de\x00sc\x00", PinStatus{Status: StatusWaiting, PIN: "", Description: "desc"}},
+		{"a NUL-padded done answer", "OK|2|AB12-CD34|tamam\x00\x00\r\n", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
+		{"a NUL-padded top-up", "OK|2||Yüklendi\x00", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"line breaks and tabs between a PIN's codes", "OK|2|AB12-CD34\r\nEF56-GH78\tIJ90|d", PinStatus{Status: StatusDone, PIN: "AB12-CD34 EF56-GH78 IJ90", Description: "d"}},
+		{"codes as nl2br writes them", "OK|2|NL2BR-AAAA<br />\nNL2BR-BBBB<BR>NL2BR-CCCC|x", PinStatus{Status: StatusDone, PIN: "NL2BR-AAAA NL2BR-BBBB NL2BR-CCCC", Description: "x"}},
 		// Windows-1254 for the whole body: a capital and a no-break space
 		// (C7 A0) are two characters, though they would make one in UTF-8.
-		{"a Windows-1254 capital before a no-break space", "OK|2|AB\xc7\xa0CD|Onayland\xfd", PinStatus{StatusDone, "ABÇ CD", "Onaylandı"}},
-		{"a blank PIN as nl2br writes it", "OK|2|-<br />|Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{StatusWaiting, "", "a [31mb c"}},
+		{"a Windows-1254 capital before a no-break space", "OK|2|AB\xc7\xa0CD|Onayland\xfd", PinStatus{Status: StatusDone, PIN: "ABÇ CD", Description: "Onaylandı"}},
+		{"a blank PIN as nl2br writes it", "OK|2|-<br />|Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{Status: StatusWaiting, PIN: "", Description: "a [31mb c"}},
 		// A notice about something else than the PIN says nothing of it.
 		{"a top-up after a notice of another key", "<br />\n<b>Notice</b>:  Undefined index: musteri_tel in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>9</b><br />\nOK|2| |Yüklendi",
-			PinStatus{StatusDone, "", "Yüklendi"}},
+			PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		// The same answer twice is one answer.
-		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
-		{"an answer repeated with nothing between", "OK|2|AB12-CD34|tamamOK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
-		{"an answer glued to its own repeat after the PIN", "OK|2|AB12-CD34OK|2|AB12-CD34|tamam", PinStatus{StatusDone, "AB12-CD34", "tamam"}},
-		{"a PIN of two lines glued to its own repeat", "OK|2|CODE1<br />\nCODE2|teslimOK|2|CODE1<br />\nCODE2|teslim", PinStatus{StatusDone, "CODE1 CODE2", "teslim"}},
-		{"a description that says ok", "OK|2|AB12-CD34|Siparis OK, teslim edildi", PinStatus{StatusDone, "AB12-CD34", "Siparis OK, teslim edildi"}},
+		{"an answer repeated", "OK|2|AB12-CD34|tamam\r\nOK|2|AB12-CD34|tamam\r\n", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
+		{"an answer repeated with nothing between", "OK|2|AB12-CD34|tamamOK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
+		{"an answer glued to its own repeat after the PIN", "OK|2|AB12-CD34OK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
+		{"a PIN of two lines glued to its own repeat", "OK|2|CODE1<br />\nCODE2|teslimOK|2|CODE1<br />\nCODE2|teslim", PinStatus{Status: StatusDone, PIN: "CODE1 CODE2", Description: "teslim"}},
+		{"a description that says ok", "OK|2|AB12-CD34|Siparis OK, teslim edildi", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "Siparis OK, teslim edildi"}},
 		// A PIN that ends in OK, and descriptions that say OK and a number.
-		{"a PIN ending in OK and a one-digit description", "OK|2|ABCD-EFOK|1", PinStatus{StatusDone, "ABCD-EFOK", "1"}},
-		{"a description ending in OK and a status", "OK|2|ABCD-EFGH-5554|Kontrol: OK|2", PinStatus{StatusDone, "ABCD-EFGH-5554", "Kontrol: OK|2"}},
-		{"a waiting description ending in OK and a number", "OK|1| |Bekliyor, kuyruk sirasi OK|3", PinStatus{StatusWaiting, "", "Bekliyor, kuyruk sirasi OK|3"}},
-		{"a description with OK and a count", "OK|2|ABCD-EFGH-5554|Siparis durumu OK|2 adet", PinStatus{StatusDone, "ABCD-EFGH-5554", "Siparis durumu OK|2 adet"}},
+		{"a PIN ending in OK and a one-digit description", "OK|2|ABCD-EFOK|1", PinStatus{Status: StatusDone, PIN: "ABCD-EFOK", Description: "1"}},
+		{"a description ending in OK and a status", "OK|2|ABCD-EFGH-5554|Kontrol: OK|2", PinStatus{Status: StatusDone, PIN: "ABCD-EFGH-5554", Description: "Kontrol: OK|2"}},
+		{"a waiting description ending in OK and a number", "OK|1| |Bekliyor, kuyruk sirasi OK|3", PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor, kuyruk sirasi OK|3"}},
+		{"a description with OK and a count", "OK|2|ABCD-EFGH-5554|Siparis durumu OK|2 adet", PinStatus{Status: StatusDone, PIN: "ABCD-EFGH-5554", Description: "Siparis durumu OK|2 adet"}},
 		// Words ending in ok, and answers of several lines whose last line
 		// ends in a number.
-		{"a description of two lines ending in a word, a bar and a number", "OK|2|AAAA-1111|İşlem tamam\nKalan stok|3", PinStatus{StatusDone, "AAAA-1111", "İşlem tamam Kalan stok|3"}},
-		{"a PIN of two lines and a description of Facebook and a number", "OK|2|CODE1<br />\nCODE2|Facebook|1", PinStatus{StatusDone, "CODE1 CODE2", "Facebook|1"}},
-		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{StatusWaiting, "", ""}},
-		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{StatusDone, "AAAA-1111 BBBB-2222", "tamam"}},
-		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{StatusDone, "-7-", "x"}},
+		{"a description of two lines ending in a word, a bar and a number", "OK|2|AAAA-1111|İşlem tamam\nKalan stok|3", PinStatus{Status: StatusDone, PIN: "AAAA-1111", Description: "İşlem tamam Kalan stok|3"}},
+		{"a PIN of two lines and a description of Facebook and a number", "OK|2|CODE1<br />\nCODE2|Facebook|1", PinStatus{Status: StatusDone, PIN: "CODE1 CODE2", Description: "Facebook|1"}},
+		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{Status: StatusWaiting, PIN: "", Description: ""}},
+		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{Status: StatusDone, PIN: "AAAA-1111 BBBB-2222", Description: "tamam"}},
+		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{Status: StatusDone, PIN: "-7-", Description: "x"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
-		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
-		{"a top-up after a notice of an opinion", "Notice: Undefined index: opinion in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{StatusDone, "", "Yüklendi"}},
+		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of an opinion", "Notice: Undefined index: opinion in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		// A description's line that starts with OK but is no answer: the
 		// answer ends there, and is taken.
-		{"a description line of OK alone", "OK|3| |İptal edildi.\nOK", PinStatus{StatusCancelled, "", "İptal edildi."}},
-		{"a description line of OK and words", "OK|1| |Talebiniz alındı\nOK|bekleyiniz", PinStatus{StatusWaiting, "", "Talebiniz alındı"}},
+		{"a description line of OK alone", "OK|3| |İptal edildi.\nOK", PinStatus{Status: StatusCancelled, PIN: "", Description: "İptal edildi."}},
+		{"a description line of OK and words", "OK|1| |Talebiniz alındı\nOK|bekleyiniz", PinStatus{Status: StatusWaiting, PIN: "", Description: "Talebiniz alındı"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,33 +283,33 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		password, body string
 		want           PinStatus
 	}{
-		{"1234", "OK|2|AB12-34CD-1234|İşlem tamamlandı", PinStatus{StatusDone, "AB12-34CD-1234", "İşlem tamamlandı"}},
-		{"1234", "OK|2|1234-5678-9012|tamam", PinStatus{StatusDone, "1234-5678-9012", "tamam"}},
-		{"1234", "OK|2|99123456|tamam", PinStatus{StatusDone, "99123456", "tamam"}},
-		{"1234", "OK|2| \tAB12-1234 \r|tamam", PinStatus{StatusDone, "AB12-1234", "tamam"}},
-		{"1234", "OK|2|1234 5678 1234|tamam", PinStatus{StatusDone, "1234 5678 1234", "tamam"}},
-		{"55", "OK|2|5555 5512 3455|tamam", PinStatus{StatusDone, "5555 5512 3455", "tamam"}},
-		{"ab12", "OK|2|XYab12Z-9|tamam", PinStatus{StatusDone, "XYab12Z-9", "tamam"}},
-		{"Şifre1", "OK|2|GÜL-Şifre1-ÇAM|tamam", PinStatus{StatusDone, "GÜL-Şifre1-ÇAM", "tamam"}},
-		{"12345678", "OK|2|0012345678-X|tamam", PinStatus{StatusDone, "0012345678-X", "tamam"}},
+		{"1234", "OK|2|AB12-34CD-1234|İşlem tamamlandı", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "İşlem tamamlandı"}},
+		{"1234", "OK|2|1234-5678-9012|tamam", PinStatus{Status: StatusDone, PIN: "1234-5678-9012", Description: "tamam"}},
+		{"1234", "OK|2|99123456|tamam", PinStatus{Status: StatusDone, PIN: "99123456", Description: "tamam"}},
+		{"1234", "OK|2| \tAB12-1234 \r|tamam", PinStatus{Status: StatusDone, PIN: "AB12-1234", Description: "tamam"}},
+		{"1234", "OK|2|1234 5678 1234|tamam", PinStatus{Status: StatusDone, PIN: "1234 5678 1234", Description: "tamam"}},
+		{"55", "OK|2|5555 5512 3455|tamam", PinStatus{Status: StatusDone, PIN: "5555 5512 3455", Description: "tamam"}},
+		{"ab12", "OK|2|XYab12Z-9|tamam", PinStatus{Status: StatusDone, PIN: "XYab12Z-9", Description: "tamam"}},
+		{"Şifre1", "OK|2|GÜL-Şifre1-ÇAM|tamam", PinStatus{Status: StatusDone, PIN: "GÜL-Şifre1-ÇAM", Description: "tamam"}},
+		{"12345678", "OK|2|0012345678-X|tamam", PinStatus{Status: StatusDone, PIN: "0012345678-X", Description: "tamam"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
-		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{StatusDone, "AB12-34CD-1234", "istek: kod=D1&sifre=REDACTED&id=7"}},
+		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "istek: kod=D1&sifre=REDACTED&id=7"}},
 		// Where the description repeats the PIN, the repetition stays whole,
 		// for the caller to mask like the PIN (watch.HidePIN); half scrubbed,
 		// it would slip past the mask.
-		{"1234", "OK|2|AB12-34CD-1234|Kodunuz: AB12-34CD-1234; sifre=1234", PinStatus{StatusDone, "AB12-34CD-1234", "Kodunuz: AB12-34CD-1234; sifre=REDACTED"}},
-		{"1234", "OK|2|1234 5678 1234|1234 5678 1234 / 1234", PinStatus{StatusDone, "1234 5678 1234", "1234 5678 1234 / REDACTED"}},
-		{"1234", "OK|2|XY-1234|XY-12345 XY-123", PinStatus{StatusDone, "XY-1234", "XY-12345 XY-123"}},
+		{"1234", "OK|2|AB12-34CD-1234|Kodunuz: AB12-34CD-1234; sifre=1234", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "Kodunuz: AB12-34CD-1234; sifre=REDACTED"}},
+		{"1234", "OK|2|1234 5678 1234|1234 5678 1234 / 1234", PinStatus{Status: StatusDone, PIN: "1234 5678 1234", Description: "1234 5678 1234 / REDACTED"}},
+		{"1234", "OK|2|XY-1234|XY-12345 XY-123", PinStatus{Status: StatusDone, PIN: "XY-1234", Description: "XY-12345 XY-123"}},
 		// The scrubber's mark is no longer read as the password.
-		{"1234", "OK|2|REDACTED-77|tamam", PinStatus{StatusDone, "REDACTED-77", "tamam"}},
+		{"1234", "OK|2|REDACTED-77|tamam", PinStatus{Status: StatusDone, PIN: "REDACTED-77", Description: "tamam"}},
 		// A password holding '|' splits no field: its echo stays one piece
 		// of the description, scrubbed whole.
-		{"ab|12", "OK|1| |istek sifre=ab|12 tamam", PinStatus{StatusWaiting, "", "istek sifre=REDACTED tamam"}},
+		{"ab|12", "OK|1| |istek sifre=ab|12 tamam", PinStatus{Status: StatusWaiting, PIN: "", Description: "istek sifre=REDACTED tamam"}},
 		// A NUL byte hides the password from no one.
-		{"1234", "OK|1| |sifre=12\x0034", PinStatus{StatusWaiting, "", "sifre=REDACTED"}},
+		{"1234", "OK|1| |sifre=12\x0034", PinStatus{Status: StatusWaiting, PIN: "", Description: "sifre=REDACTED"}},
 		// After "ok|", the password is no second answer's status.
-		{"hunter7", "OK|2|AB12-CD34|Stok|hunter7|x", PinStatus{StatusDone, "AB12-CD34", "Stok|REDACTED|x"}},
-		{"hunter7", "OK|2|AB12-CD34|Bayi:ahmetok|hunter7", PinStatus{StatusDone, "AB12-CD34", "Bayi:ahmetok|REDACTED"}},
+		{"hunter7", "OK|2|AB12-CD34|Stok|hunter7|x", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "Stok|REDACTED|x"}},
+		{"hunter7", "OK|2|AB12-CD34|Bayi:ahmetok|hunter7", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "Bayi:ahmetok|REDACTED"}},
 	}
 	for _, tt := range tests {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
@@ -331,12 +333,12 @@ func TestPasswordThatIsOneOfTheAnswersWords(t *testing.T) {
 		password, body string
 		want           PinStatus
 	}{
-		{"OK", "OK|2|AB12-CD34-EF56|tamam", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam"}},
-		{"ok", "ok|1| |Bekliyor", PinStatus{StatusWaiting, "", "Bekliyor"}},
-		{"K", "OK|3| |İptal", PinStatus{StatusCancelled, "", "İptal"}},
-		{"2", "OK|2|AB12-CD34-EF56|tamam 2 adet", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam REDACTED adet"}},
-		{"1", "OK|1| |sira 1", PinStatus{StatusWaiting, "", "sira REDACTED"}},
-		{"OK", "<br />\n<b>Warning</b>: x on line 1<br />\nOK|2|AB12-CD34-EF56|tamam", PinStatus{StatusDone, "AB12-CD34-EF56", "tamam"}},
+		{"OK", "OK|2|AB12-CD34-EF56|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56", Description: "tamam"}},
+		{"ok", "ok|1| |Bekliyor", PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor"}},
+		{"K", "OK|3| |İptal", PinStatus{Status: StatusCancelled, PIN: "", Description: "İptal"}},
+		{"2", "OK|2|AB12-CD34-EF56|tamam 2 adet", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56", Description: "tamam REDACTED adet"}},
+		{"1", "OK|1| |sira 1", PinStatus{Status: StatusWaiting, PIN: "", Description: "sira REDACTED"}},
+		{"OK", "<br />\n<b>Warning</b>: x on line 1<br />\nOK|2|AB12-CD34-EF56|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56", Description: "tamam"}},
 	}
 	for _, tt := range tests {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))

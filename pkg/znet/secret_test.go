@@ -191,7 +191,7 @@ func TestPINFieldWithThePasswordIsRefused(t *testing.T) {
 	for _, pin := range []string{"AB12-34CD-1234", "PIN-1234", "1234 5678 9012"} {
 		s.Script("1001", znettest.Done(pin, "istek: kod="+dealer+"&sifre=1234"))
 		got, err := c.CheckPin(context.Background(), "1001")
-		if err != nil || got != (PinStatus{StatusDone, pin, "istek: kod=" + dealer + "&sifre=REDACTED"}) {
+		if err != nil || got != (PinStatus{Status: StatusDone, PIN: pin, Description: "istek: kod=" + dealer + "&sifre=REDACTED"}) {
 			t.Errorf("PIN %q with password 1234: got %+v, %v; want the PIN whole and the description scrubbed", pin, got, err)
 		}
 	}

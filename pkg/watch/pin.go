@@ -42,8 +42,8 @@ func MaskPIN(pin string) string {
 // in lower case, or one code of several per line ("AAAA-1111<br>BBBB-2222"
 // where the field says "AAAA-1111  BBBB-2222"). Each code of six letters
 // and digits or more is found in any case with anything but letters and
-// digits, up to four characters, between its own; shorter ones only as
-// they are.
+// digits (markup too), up to maxLooseGap bytes, between its own; shorter
+// ones only as they are.
 func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
 // hidePINAs is HidePIN, writing mask(code) where each code stood.
@@ -182,19 +182,22 @@ func fragmentStretches(readings [][]alnum, code string) []stretch {
 const (
 	minLoosePIN = 6
 	maxLoosePIN = 64
-	// maxLooseGap is how many other characters may stand between two of
-	// the code's letters and digits: "-", " ", "<br>", "&nbsp;-&nbsp;"
-	// (a tag or a character reference counts as one).
-	maxLooseGap = 4
+	// maxLooseGap is how many bytes of text that holds no letter or digit
+	// (markup passed over, where it is) may stand between two of the
+	// code's: "-", " ", "<br>", "&nbsp;-&nbsp;", and a group's closing and
+	// the next one's opening tag ("</span> - <span class=pin>"), which a
+	// panel that writes its descriptions as HTML puts around each group.
+	// A limit in characters, tags counting one each, let five of them
+	// through ("</span>", " ", "-", " ", "<span>"), and a PIN of 4-character
+	// groups, too short for a fragment to be looked for, showed whole.
+	maxLooseGap = 96
 )
 
-// alnum is one letter or digit of a text, folded (foldPINRune), where it
-// stands, and how many characters stand between it and the one before
-// (gap), each markup token counting as one where markup is skipped.
+// alnum is one letter or digit of a text, folded (foldPINRune), and where
+// it stands.
 type alnum struct {
 	r          rune
 	start, end int
-	gap        int
 }
 
 // alnums are a code's letters and digits, in order.
@@ -202,7 +205,7 @@ func alnums(code string) []alnum { return alnumsOf(code, nil) }
 
 // readText reads a text's letters and digits twice, for the PIN to be
 // looked for in both: as they stand, and with markup passed over, each
-// tag, character reference or percent escape one character of a gap. A panel that
+// tag, character reference or percent escape part of a gap. A panel that
 // writes its descriptions as HTML puts "&nbsp;" or "<br class=x>" between
 // a PIN's groups, whose letters are none of the PIN's; but a PIN may stand
 // inside a tag's attribute (data-pin="...") or look like a reference's
@@ -219,23 +222,16 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	if skip != nil {
 		markup = skip.FindAllStringIndex(text, -1)
 	}
-	gap := 0
 	for i, r := range text {
 		for len(markup) > 0 && markup[0][1] <= i {
 			markup = markup[1:]
 		}
 		if len(markup) > 0 && markup[0][0] <= i {
-			if markup[0][0] == i {
-				gap++
-			}
 			continue
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r), gap})
-			gap = 0
-			continue
+			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r)})
 		}
-		gap++
 	}
 	return out
 }
@@ -264,11 +260,11 @@ func foldPINRune(r rune) rune {
 // markupToken is a tag, with or without attributes, an HTML character
 // reference, or a percent escape (%2D, %20: a description built from a
 // query string), each also escaped again (&amp;#45;, %252D); passed over,
-// each stands for one character of a gap.
+// its letters and digits are none of a PIN's.
 var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
 
 // looseStretches are where code's letters and digits appear in text
-// in order, in any case, at most maxLooseGap other characters apart. It scans
+// in order, in any case, at most maxLooseGap bytes of other text apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
@@ -305,11 +301,11 @@ func runs(readings [][]alnum, mask string, runAt func(have []alnum, i int) int) 
 }
 
 // looseRun is how many of want's letters and digits have spells from its
-// start, in order, with gaps of at most maxLooseGap characters of text.
+// start, in order, with gaps of at most maxLooseGap bytes of text.
 func looseRun(have, want []alnum) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || have[n].gap <= maxLooseGap) {
+		(n == 0 || have[n].start-have[n-1].end <= maxLooseGap) {
 		n++
 	}
 	return n

@@ -52,8 +52,8 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		// A code found whole, and the quote running on past it into the
 		// next code: the mask's shown end and the rest are part of it.
 		{"AB12CD34 EF56GH78", "trigger refused pin AB12CD34 EF56 (left 13)", "trigger refused pin •••••••• (left 13)"},
-		// A panel that writes its descriptions as HTML: a tag or a
-		// character reference between groups stands for one character.
+		// A panel that writes its descriptions as HTML: tags and character
+		// references between groups.
 		{"1234 5678 9012 3456", "Kodunuz: 1234&nbsp;5678&nbsp;9012&nbsp;3456", "Kodunuz: ••••-3456"},
 		{"1234-5678-9012-3456", "Kod: 1234&nbsp;-&nbsp;5678&nbsp;-&nbsp;9012&nbsp;-&nbsp;3456.", "Kod: ••••-3456."},
 		{"1234 5678 9012 3456", "Kodunuz:<br />\n1234<br />\n5678<br />\n9012<br />\n3456", "Kodunuz:<br />\n••••-3456"},
@@ -70,6 +70,13 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"1234 5678 9012 3456", `PIN: 1234<br class="x">5678<br class="x">9012<br class="x">3456`, `PIN: ••••-3456`},
 		{"AB12-CD34", `kod <span class="pin">AB12</span>-<span class="pin">CD34</span>`, `kod <span class="pin">••••34</span>`},
 		{"ABCD1234EFGH IJKL5678MNOP", "kod abcd1234efgh&ijkl5678mnop; tamam", "kod ••••EFGH&••••MNOP; tamam"},
+		// Each group in tags of its own, and a separator between them:
+		// groups of four are too short for parts to be looked for, so the
+		// whole code must be found across them.
+		{"QW7R-9TZK-4MNB-8HJD", "Kodunuz: <span>QW7R</span> - <span>9TZK</span> - <span>4MNB</span> - <span>8HJD</span>", "Kodunuz: <span>••••-8HJD</span>"},
+		{"QW7R-9TZK-4MNB-8HJD", "Kod: <b>QW7R</b> / <b>9TZK</b> / <b>4MNB</b> / <b>8HJD</b>", "Kod: <b>••••-8HJD</b>"},
+		{"QW7R-9TZK-4MNB-8HJD", `<td class="pin">QW7R</td><td class="pin">9TZK</td><td class="pin">4MNB</td><td class="pin">8HJD</td>`, `<td class="pin">••••-8HJD</td>`},
+		{"QW7R-9TZK-4MNB-8HJD", "Kod:   QW7R     9TZK     4MNB     8HJD", "Kod:   ••••-8HJD"},
 		// A description built from a query string, percent escapes and all.
 		{"HJKL-1357-MNBV", "kod HJKL%2D1357%2DMNBV", "kod ••••-MNBV"},
 		{"MNOP-QRST-7777", "kod MNOP%20QRST%207777", "kod ••••-7777"},

@@ -1,8 +1,11 @@
 package znet
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"html"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -42,6 +45,9 @@ const redacted = "REDACTED"
 //   - a control character as Go's %q shows it, \t;
 //   - the whole password decoded once more (urldecode of $_GET's value).
 //
+// A password of six bytes or more is also found as a whole in hex and in
+// base64, as typed or as the query string carries it (wholeEncodings).
+//
 // A password with white space around it is also found trimmed, if it is
 // still long enough not to turn up by chance.
 //
@@ -76,6 +82,11 @@ func newScrubber(password string) *scrubber {
 	if decoded := urldecodedAgain(password); decoded != password && decodedLookedFor(decoded) {
 		pattern += "|" + passwordForms(decoded)
 	}
+	if len(password) >= minEncodedPasswordBytes {
+		for _, form := range wholeEncodings(password) {
+			pattern += "|" + regexp.QuoteMeta(form)
+		}
+	}
 	// Leftmost-longest: of the forms that fit where an echo ends, the
 	// longest. The first that fits would take "%" alone where the panel
 	// wrote "%25", and leave "25" behind, telling the password's last
@@ -92,6 +103,39 @@ const (
 	minDecodedRunes        = 4
 	minDecodedRunesWithBar = 6
 )
+
+// minEncodedPasswordBytes is the shortest password looked for in its whole
+// encodings (wholeEncodings): a shorter one's are a few characters, which
+// turn up by chance in PINs and descriptions.
+const minEncodedPasswordBytes = 6
+
+// wholeEncodings are the password's forms that encode it as a whole rather
+// than character by character: hex of its bytes (bin2hex in a debug line),
+// and base64 in the standard and the URL alphabet (a login page's "return
+// to" parameter, base64 of the request). Inside a longer base64 text the
+// password may start at any byte of a 3-byte group, and the characters at
+// its ends then carry bits of its neighbours: for each start, only the
+// characters made of the password's bits alone. Each as typed, and as the
+// query string carries it (url.QueryEscape), which is what a panel's
+// $_SERVER['REQUEST_URI'] holds.
+func wholeEncodings(password string) []string {
+	var forms []string
+	urlAlphabet := strings.NewReplacer("+", "-", "/", "_")
+	for _, plain := range slices.Compact([]string{password, url.QueryEscape(password)}) {
+		forms = append(forms, hex.EncodeToString([]byte(plain)))
+		for lead := range 3 {
+			encoded := base64.RawStdEncoding.EncodeToString(append(make([]byte, lead), plain...))
+			// A lead of one byte reaches into the second character, of
+			// two into the third; the last character holding a partial
+			// 6 bits would hold the next byte's.
+			first := [3]int{0, 2, 3}[lead]
+			own := encoded[first : (lead+len(plain))*8/6]
+			forms = append(forms, own, urlAlphabet.Replace(own))
+		}
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
 
 // decodedLookedFor says whether the password decoded once more is looked
 // for (see newScrubber).

@@ -2,6 +2,8 @@ package znet
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -479,5 +481,37 @@ func TestAShortDecodedPasswordLeavesTheAnswersAlone(t *testing.T) {
 		if err != nil || ps.Status != StatusDone || ps.PIN != "AB12-CD34-EF56" {
 			t.Errorf("password %q: %+v, %v; want done with its PIN", pw, ps, err)
 		}
+	}
+}
+
+// A panel's login page sends the request back with its address in base64
+// ("?r=..."), and a debug line may print the query string in hex: the
+// password is in there whole, at any of a 3-byte group's positions in the
+// base64, as typed or as the query string carries it.
+func TestWholeEncodingsOfThePasswordAreScrubbed(t *testing.T) {
+	for _, password := range []string{secret, "Gizli Şifre%7x", "plainpassword1"} {
+		sc := newScrubber(password)
+		query := url.Values{"kod": {dealer}, "sifre": {password}}.Encode()
+		for _, prefix := range []string{"", "/", "/s", "/servis/pin_kontrol.php?"} {
+			for _, plain := range []string{prefix + query, prefix + "sifre=" + password + "&x=1"} {
+				for name, encoded := range map[string]string{
+					"base64":      base64.StdEncoding.EncodeToString([]byte(plain)),
+					"base64url":   base64.RawURLEncoding.EncodeToString([]byte(plain)),
+					"hex":         hex.EncodeToString([]byte(plain)),
+					"hex, upper":  strings.ToUpper(hex.EncodeToString([]byte(plain))),
+					"in the path": "giris.php?r=" + base64.URLEncoding.EncodeToString([]byte(plain)) + "&lang=tr",
+				} {
+					got := sc.scrub("OK|1| |token " + encoded)
+					if !sc.finds(encoded) || !strings.Contains(got, redacted) || sc.finds(got) {
+						t.Errorf("%q in %s of %q: scrubbed to %q", password, name, plain, got)
+					}
+				}
+			}
+		}
+	}
+	// A short password's encodings are a few characters, found by chance.
+	short := base64.StdEncoding.EncodeToString([]byte("ab12"))
+	if newScrubber("ab12").finds("OK|2|X" + short + "|tamam") {
+		t.Errorf("a 4-byte password was looked for in base64 (%s)", short)
 	}
 }

@@ -130,9 +130,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// password's echo, say) refuses nothing: it is read only to be masked
 	// where the description repeats it.
 	if len(a.fields) >= 3 && ps.Status != StatusDone {
-		if withheld, ok := a.value(2, isPINRune); ok && withheld != "-" {
-			ps.Withheld = withheld
-		}
+		ps.Withheld = a.withheldCode(2)
 	}
 	if len(a.fields) >= 3 && ps.Status == StatusDone {
 		pin, ok := a.value(2, isPINRune)
@@ -176,7 +174,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		}
 	}
 	if len(a.fields) == 4 {
-		ps.Description = a.textRepeating(3, ps.PINToHide())
+		ps.Description = a.textRepeating(3, ps.PIN)
 	}
 	return ps, nil
 }
@@ -257,6 +255,40 @@ func (a *answer) unmarked(marked string) string {
 	text, _ := a.unmark(marked)
 	return clean(text)
 }
+
+// withheldCode is field i of a waiting or cancelled answer, its PIN field,
+// where it holds what reads as a code held back or taken back: PIN
+// characters only, six letters and digits or more, a digit in each of its
+// codes. Anything else is none: a word ("yok", "İşlem 1"), a digit alone,
+// "-", or PHP's "NULL" would mask the same word wherever the description
+// says it, and a field with the password in it, even by chance, would
+// have the description keep it. A letters-only code is not masked.
+func (a *answer) withheldCode(i int) string {
+	text, echoes := a.unmark(a.fields[i])
+	code := clean(text)
+	if len(echoes) > 0 || strings.ContainsFunc(code, func(r rune) bool { return !isPINRune(r) }) {
+		return ""
+	}
+	alnums := 0
+	for _, r := range code {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			alnums++
+		}
+	}
+	if alnums < minWithheldAlnums {
+		return ""
+	}
+	for _, piece := range strings.Fields(code) {
+		if !strings.ContainsFunc(piece, unicode.IsDigit) {
+			return ""
+		}
+	}
+	return code
+}
+
+// minWithheldAlnums is the fewest letters and digits a withheld code has:
+// the fewest a PIN's code is looked for in other shapes by.
+const minWithheldAlnums = 6
 
 // textRepeating is field i as free text, like text, except where it repeats
 // value, a PIN delivered whole although a short password turns up in it:

@@ -18,6 +18,8 @@ func TestParsePinStatus(t *testing.T) {
 		{"waiting, blank PIN", "OK|1| |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
 		{"waiting, dash PIN", "OK|1| - |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
 		{"waiting, a code withheld", "OK|1|AB12-CD34|Kod AB12-CD34 bekliyor", PinStatus{Status: StatusWaiting, Withheld: "AB12-CD34", Description: "Kod AB12-CD34 bekliyor"}},
+		{"waiting, a word in the PIN field", "OK|1|Beklemede|İşlem 1 beklemede", PinStatus{Status: StatusWaiting, Description: "İşlem 1 beklemede"}},
+		{"waiting, a short number in the PIN field", "OK|1|0|bakiye 1050.00 TL", PinStatus{Status: StatusWaiting, Description: "bakiye 1050.00 TL"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 
@@ -300,6 +302,11 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"1234", "OK|2|AB12-34CD-1234|Kodunuz: AB12-34CD-1234; sifre=1234", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "Kodunuz: AB12-34CD-1234; sifre=REDACTED"}},
 		{"1234", "OK|2|1234 5678 1234|1234 5678 1234 / 1234", PinStatus{Status: StatusDone, PIN: "1234 5678 1234", Description: "1234 5678 1234 / REDACTED"}},
 		{"1234", "OK|2|XY-1234|XY-12345 XY-123", PinStatus{Status: StatusDone, PIN: "XY-1234", Description: "XY-12345 XY-123"}},
+		// A waiting or cancelled answer's PIN field is no PIN: a short
+		// password in it is the password, scrubbed where the description
+		// repeats it, and the field is no code to mask the description by.
+		{"hunter7", "OK|1|D1-hunter7|Token D1-hunter7 bekliyor", PinStatus{Status: StatusWaiting, Description: "Token D1-REDACTED bekliyor"}},
+		{"1234", "OK|3|AB12 1234|Iptal: AB12 1234", PinStatus{Status: StatusCancelled, Description: "Iptal: AB12 REDACTED"}},
 		// The scrubber's mark is no longer read as the password.
 		{"1234", "OK|2|REDACTED-77|tamam", PinStatus{Status: StatusDone, PIN: "REDACTED-77", Description: "tamam"}},
 		// A password holding '|' splits no field: its echo stays one piece

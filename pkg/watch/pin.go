@@ -42,7 +42,7 @@ func MaskPIN(pin string) string {
 // in lower case, or one code of several per line ("AAAA-1111<br>BBBB-2222"
 // where the field says "AAAA-1111  BBBB-2222"). Each code of six letters
 // and digits or more is found in any case with anything but letters and
-// digits (markup too), up to maxLooseGap bytes, between its own; shorter
+// digits (markup too), up to maxLooseGap of them, between its own; shorter
 // ones only as they are.
 func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
@@ -182,22 +182,25 @@ func fragmentStretches(readings [][]alnum, code string) []stretch {
 const (
 	minLoosePIN = 6
 	maxLoosePIN = 64
-	// maxLooseGap is how many bytes of text that holds no letter or digit
-	// (markup passed over, where it is) may stand between two of the
-	// code's: "-", " ", "<br>", "&nbsp;-&nbsp;", and a group's closing and
-	// the next one's opening tag ("</span> - <span class=pin>"), which a
-	// panel that writes its descriptions as HTML puts around each group.
-	// A limit in characters, tags counting one each, let five of them
-	// through ("</span>", " ", "-", " ", "<span>"), and a PIN of 4-character
-	// groups, too short for a fragment to be looked for, showed whole.
-	maxLooseGap = 96
+	// maxLooseGap is how much may stand between two of the code's letters
+	// and digits: characters that are neither, a run of white space
+	// counting as one, as HTML shows it, and where markup is passed over,
+	// a tag or reference as one. "-", " ", "<br>", "&nbsp;-&nbsp;", and a
+	// group's closing and the next one's opening tag with a separator
+	// ("</span> - <span class=pin>", five), which a panel that writes its
+	// descriptions as HTML puts around each group: a limit of four let a
+	// PIN of 4-character groups, too short for parts to be looked for,
+	// show whole. A limit in bytes was no better: long tags passed it.
+	maxLooseGap = 8
 )
 
-// alnum is one letter or digit of a text, folded (foldPINRune), and where
-// it stands.
+// alnum is one letter or digit of a text, folded (foldPINRune), where it
+// stands, and how much stands between it and the one before (gap, as
+// maxLooseGap counts it).
 type alnum struct {
 	r          rune
 	start, end int
+	gap        int
 }
 
 // alnums are a code's letters and digits, in order.
@@ -222,15 +225,28 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	if skip != nil {
 		markup = skip.FindAllStringIndex(text, -1)
 	}
+	gap, inSpace := 0, false
 	for i, r := range text {
 		for len(markup) > 0 && markup[0][1] <= i {
 			markup = markup[1:]
 		}
 		if len(markup) > 0 && markup[0][0] <= i {
+			if markup[0][0] == i {
+				gap, inSpace = gap+1, false
+			}
 			continue
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r)})
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r), gap})
+			gap, inSpace = 0, false
+		case unicode.IsSpace(r):
+			if !inSpace {
+				gap++
+			}
+			inSpace = true
+		default:
+			gap, inSpace = gap+1, false
 		}
 	}
 	return out
@@ -260,11 +276,12 @@ func foldPINRune(r rune) rune {
 // markupToken is a tag, with or without attributes, an HTML character
 // reference, or a percent escape (%2D, %20: a description built from a
 // query string), each also escaped again (&amp;#45;, %252D); passed over,
-// its letters and digits are none of a PIN's.
-var markupToken = regexp.MustCompile(`<[^<>]{1,80}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
+// its letters and digits are none of a PIN's. A tag may be long: a style
+// attribute alone runs to a hundred characters.
+var markupToken = regexp.MustCompile(`<[^<>]{1,512}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
 
 // looseStretches are where code's letters and digits appear in text
-// in order, in any case, at most maxLooseGap bytes of other text apart. It scans
+// in order, in any case, at most maxLooseGap apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
@@ -301,11 +318,11 @@ func runs(readings [][]alnum, mask string, runAt func(have []alnum, i int) int) 
 }
 
 // looseRun is how many of want's letters and digits have spells from its
-// start, in order, with gaps of at most maxLooseGap bytes of text.
+// start, in order, with gaps of at most maxLooseGap.
 func looseRun(have, want []alnum) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || have[n].start-have[n-1].end <= maxLooseGap) {
+		(n == 0 || have[n].gap <= maxLooseGap) {
 		n++
 	}
 	return n

@@ -77,6 +77,10 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"QW7R-9TZK-4MNB-8HJD", "Kod: <b>QW7R</b> / <b>9TZK</b> / <b>4MNB</b> / <b>8HJD</b>", "Kod: <b>••••-8HJD</b>"},
 		{"QW7R-9TZK-4MNB-8HJD", `<td class="pin">QW7R</td><td class="pin">9TZK</td><td class="pin">4MNB</td><td class="pin">8HJD</td>`, `<td class="pin">••••-8HJD</td>`},
 		{"QW7R-9TZK-4MNB-8HJD", "Kod:   QW7R     9TZK     4MNB     8HJD", "Kod:   ••••-8HJD"},
+		{"QW7R-9TZK-4MNB-8HJD", "<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">QW7R</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">9TZK</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">4MNB</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">8HJD</td>\n</tr>",
+			"<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">••••-8HJD</td>\n</tr>"},
+		{"QW7R-9TZK-4MNB-8HJD", `<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">QW7R</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">9TZK</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">4MNB</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">8HJD</span>`,
+			`<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">••••-8HJD</span>`},
 		// A description built from a query string, percent escapes and all.
 		{"HJKL-1357-MNBV", "kod HJKL%2D1357%2DMNBV", "kod ••••-MNBV"},
 		{"MNOP-QRST-7777", "kod MNOP%20QRST%207777", "kod ••••-7777"},

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -93,6 +94,13 @@ func (t noLocation) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Del("Location")
 	}
 	return resp, err
+}
+
+// CloseIdleConnections passes http.Client's on to the transport below.
+func (t noLocation) CloseIdleConnections() {
+	if closer, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		closer.CloseIdleConnections()
+	}
 }
 
 // NewHTTPClient returns an HTTP client suited to znet panels: small PHP sites
@@ -202,6 +210,10 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	return nil
 }
 
+// errMalformedHeader stands for a header line the panel sent that is not
+// HTTP, which Go's error would quote.
+var errMalformedHeader = errors.New("the panel sent a header line that is not HTTP")
+
 // noBody is an empty request body the transport cannot read again.
 type noBody struct{}
 
@@ -210,6 +222,12 @@ func (noBody) Close() error             { return nil }
 
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {
+	// A header line Go cannot parse comes back quoted whole (textproto's
+	// ProtocolError): the panel's bytes, which may carry the request, and
+	// the password in it, in any encoding. Which line it was helps no one.
+	if _, malformed := errors.AsType[textproto.ProtocolError](err); malformed {
+		err = errMalformedHeader
+	}
 	e := &Error{Op: op, Status: status, Err: redact(err, c.scrubber)}
 	var (
 		dnsErr  *net.DNSError

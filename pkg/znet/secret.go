@@ -115,12 +115,15 @@ const minEncodedPasswordBytes = 6
 // to" parameter, base64 of the request). Inside a longer base64 text the
 // password may start at any byte of a 3-byte group, and the characters at
 // its ends then carry bits of its neighbours: for each start, only the
-// characters made of the password's bits alone. Each as typed, and as the
+// characters made of the password's bits alone, and those query-escaped
+// ("%2B" for "+"), as urlencode writes them. Each as typed, and as the
 // query string carries it (url.QueryEscape), which is what a panel's
 // $_SERVER['REQUEST_URI'] holds.
 func wholeEncodings(password string) []string {
 	var forms []string
 	urlAlphabet := strings.NewReplacer("+", "-", "/", "_")
+	// urlencode(base64_encode(...)), the usual way into a query string.
+	queryEscaped := strings.NewReplacer("+", "%2B", "/", "%2F")
 	for _, plain := range slices.Compact([]string{password, url.QueryEscape(password)}) {
 		forms = append(forms, hex.EncodeToString([]byte(plain)))
 		for lead := range 3 {
@@ -130,7 +133,7 @@ func wholeEncodings(password string) []string {
 			// 6 bits would hold the next byte's.
 			first := [3]int{0, 2, 3}[lead]
 			own := encoded[first : (lead+len(plain))*8/6]
-			forms = append(forms, own, urlAlphabet.Replace(own))
+			forms = append(forms, own, urlAlphabet.Replace(own), queryEscaped.Replace(own))
 		}
 	}
 	slices.Sort(forms)

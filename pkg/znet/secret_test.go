@@ -489,7 +489,7 @@ func TestAShortDecodedPasswordLeavesTheAnswersAlone(t *testing.T) {
 // password is in there whole, at any of a 3-byte group's positions in the
 // base64, as typed or as the query string carries it.
 func TestWholeEncodingsOfThePasswordAreScrubbed(t *testing.T) {
-	for _, password := range []string{secret, "Gizli Şifre%7x", "plainpassword1"} {
+	for _, password := range []string{secret, "Gizli Şifre%7x", "plainpassword1", "s3cr3t~~pass"} {
 		sc := newScrubber(password)
 		query := url.Values{"kod": {dealer}, "sifre": {password}}.Encode()
 		for _, prefix := range []string{"", "/", "/s", "/servis/pin_kontrol.php?"} {
@@ -500,6 +500,7 @@ func TestWholeEncodingsOfThePasswordAreScrubbed(t *testing.T) {
 					"hex":         hex.EncodeToString([]byte(plain)),
 					"hex, upper":  strings.ToUpper(hex.EncodeToString([]byte(plain))),
 					"in the path": "giris.php?r=" + base64.URLEncoding.EncodeToString([]byte(plain)) + "&lang=tr",
+					"urlencoded":  "giris.php?r=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(plain))),
 				} {
 					got := sc.scrub("OK|1| |token " + encoded)
 					if !sc.finds(encoded) || !strings.Contains(got, redacted) || sc.finds(got) {

@@ -327,6 +327,13 @@ func TestCheckPendingTableJSONAndQuiet(t *testing.T) {
 	if summary.Total.Asked != 1 || summary.Total.Processing != 1 || summary.Integrations[0].Name != "znet-A" {
 		t.Errorf("json summary %+v", summary)
 	}
+
+	// Nothing due, as most runs: a list all the same, for jq's
+	// .integrations[].
+	r = zwatch(t, s.db, "check-pending", "-o", "json")
+	if !strings.Contains(r.stdout, `"integrations": []`) {
+		t.Errorf("json summary of a run with nothing due lists no integrations as []:\n%s", r.stdout)
+	}
 }
 
 func TestCheckPendingExit3WhenAPanelFails(t *testing.T) {

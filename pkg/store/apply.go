@@ -71,7 +71,7 @@ type Applied struct {
 	FromStatus string `db:"from_status"` // "externalStatus" before
 	ToStatus   string `db:"to_status"`   // and after
 	Written    bool   `db:"written"`     // the shop's row was updated
-	PINSaved   bool   `db:"pin_saved"`
+	PINSaved   bool   `db:"pin_saved"`   // completed, holding znet's PIN
 	GaveUp     bool   `db:"gave_up"`
 	// Overtaken means the shop or a person changed the order after it was
 	// claimed (decided it, re-sent it), or another run holds it now: their
@@ -113,7 +113,11 @@ const FinalChannel = "zwatch_order_final"
 type FinalNotice struct {
 	OrderID        string `json:"order_id"`
 	ExternalStatus string `json:"external_status"` // completed or failed
-	PINSaved       bool   `json:"pin_saved"`
+	PINSaved       bool   `json:"pin_saved"`       // the order holds znet's PIN
+	// PINKept: the order kept a PIN of its own, other than znet's, which
+	// a person is to compare with the dealer panel's before the customer
+	// is shown either.
+	PINKept bool `json:"pin_kept,omitempty"`
 }
 
 // applyRow is one outcome as applySQL reads it, each field named beside
@@ -277,7 +281,7 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 		if ap.ToStatus != "completed" && ap.ToStatus != "failed" {
 			continue
 		}
-		payload, err := json.Marshal(FinalNotice{OrderID: ap.OrderID, ExternalStatus: ap.ToStatus, PINSaved: ap.PINSaved})
+		payload, err := json.Marshal(FinalNotice{OrderID: ap.OrderID, ExternalStatus: ap.ToStatus, PINSaved: ap.PINSaved, PINKept: ap.PINKept})
 		if err != nil {
 			return err
 		}
@@ -417,7 +421,13 @@ changed AS (
 	RETURNING o.id,
 	          prev.from_status,
 	          o."externalStatus" AS to_status,
-	          input.to_status = 'completed' AND COALESCE(` + shopPINSQL + `, '') <> '' AS pin_saved,
+	          -- znet's PIN is the order's now: saved, or the same as the
+	          -- one it held. Not where the order kept a PIN of its own
+	          -- (pin_kept), nor for a top-up's answer on an order that
+	          -- holds a PIN: the listener would push a PIN zwatch has just
+	          -- left for a person to compare, or none znet gave.
+	          input.to_status = 'completed' AND ` + answerPINSQL + ` <> ''
+	              AND (prev.shop_pin IS NULL OR prev.shop_pin = ` + answerPINSQL + `) AS pin_saved,
 	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,

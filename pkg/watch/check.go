@@ -22,7 +22,7 @@ type OrderCheck struct {
 	Took        time.Duration
 	From, To    string // "externalStatus" before and after
 	Written     bool   // the shop's row was updated
-	PINSaved    bool   // the order is completed holding a PIN (znet's, or its own if PINKept)
+	PINSaved    bool   // the order is completed holding znet's PIN
 	Overtaken   bool   // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on

@@ -378,6 +378,15 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 	e.znet.Script("15001", znettest.Done("NOTIFY-PIN-1", "tamam"))
 	e.znet.Script("15002", znettest.Cancelled("iptal"))
 	e.znet.Script("15003", znettest.Waiting("bekliyor"))
+	// Orders holding a PIN staff pasted in: znet completes one with
+	// another PIN, which is not saved, and one with none, a top-up's
+	// answer; neither holds a PIN of znet's.
+	kept := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "15004", PINCode: "STAFF-PIN-4"})
+	e.znet.Script("15004", znettest.Done("ZNET-PIN-4", "tamam"))
+	topUp := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "15005", PINCode: "STAFF-PIN-5"})
+	e.znet.Script("15005", znettest.Done("", "yüklendi"))
+	same := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "15006", PINCode: "SAME-PIN-6"})
+	e.znet.Script("15006", znettest.Done("SAME-PIN-6", "tamam"))
 
 	listener := pq.NewListener(e.db.URL, 10*time.Millisecond, time.Second, nil)
 	t.Cleanup(func() { listener.Close() })
@@ -389,7 +398,7 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 
 	got := map[string]store.FinalNotice{}
 	timeout := time.After(10 * time.Second)
-	for len(got) < 2 {
+	for len(got) < 5 {
 		select {
 		case n := <-listener.Notify:
 			if n == nil {
@@ -402,12 +411,15 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 			}
 			got[notice.OrderID] = notice
 		case <-timeout:
-			t.Fatalf("heard %d notifications in 10 s, want 2: %+v", len(got), got)
+			t.Fatalf("heard %d notifications in 10 s, want 5: %+v", len(got), got)
 		}
 	}
 	want := map[string]store.FinalNotice{
 		done:      {OrderID: done, ExternalStatus: "completed", PINSaved: true},
 		cancelled: {OrderID: cancelled, ExternalStatus: "failed"},
+		kept:      {OrderID: kept, ExternalStatus: "completed", PINKept: true},
+		topUp:     {OrderID: topUp, ExternalStatus: "completed"},
+		same:      {OrderID: same, ExternalStatus: "completed", PINSaved: true},
 	}
 	for id, w := range want {
 		if got[id] != w {

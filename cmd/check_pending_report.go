@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -31,8 +32,9 @@ const reportGrace = 10 * time.Second
 // checkMetricsFile refuses a --metrics-file that cannot be written, before
 // the run asks znet or writes anything: with --dry-run, which writes
 // nothing; when its directory does not exist or takes no new file (the file
-// is written beside itself and renamed); and when the path is a directory
-// or anything else but a regular file.
+// is written beside itself and renamed); when the path is a directory or
+// anything else but a regular file; and when it is another user's file in
+// a directory whose sticky bit keeps zwatch from renaming over it.
 func (opts *CheckPendingOptions) checkMetricsFile() error {
 	path := opts.MetricsFile
 	if path == "" {
@@ -42,11 +44,14 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		return usage("--dry-run writes nothing, so it cannot write --metrics-file")
 	}
 	dir := filepath.Dir(path)
-	switch fi, err := os.Stat(dir); {
-	case err == nil && !fi.IsDir():
+	dirInfo, err := os.Stat(dir)
+	switch {
+	case err == nil && !dirInfo.IsDir():
 		return usage("--metrics-file %s: %s is not a directory", path, dir)
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
 		return usage("--metrics-file %s: the directory %s does not exist", path, dir)
+	case err != nil:
+		return usage("--metrics-file %s: cannot look at the directory %s (%v); give zwatch's user access, or another path", path, dir, errors.Unwrap(err))
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return usage("--metrics-file %s is a directory; name a file in it, like %s", path, filepath.Join(path, "zwatch.prom"))
@@ -59,6 +64,11 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		// for a symbolic link maybe the link itself.
 		return usage("--metrics-file %s is %s, which zwatch would replace with a file of its own; name a regular file or a new one, like /var/lib/node_exporter/textfile/zwatch.prom",
 			path, fileKind(fi.Mode()))
+	} else if err == nil && stickyKeeps(dirInfo, fi, os.Geteuid()) {
+		// The probe below creates a file of its own, which the sticky bit
+		// allows; the rename over another user's file it refuses, at the
+		// end of every run, after the run's work.
+		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); remove the file, or name another path", path)
 	}
 	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
 	if err != nil {

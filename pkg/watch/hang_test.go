@@ -87,3 +87,41 @@ func TestAPanelHangingUpHearsEachRequestOnce(t *testing.T) {
 		t.Errorf("zwatch asked %d times, the panel received %d requests", sum.Total.Asked, total)
 	}
 }
+
+// Told to stop while its database hangs, a run is given up dbGrace and
+// hangGrace after the signal, not after max-duration: a service manager
+// waits a minute or so, then kills the process, which records nothing.
+func TestARunToldToStopWhileItsDatabaseHangsIsGivenUpSoon(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.orders(3, 17100)
+	proxy := e.db.Proxy()
+	st, err := store.Open(context.Background(), proxy.URL)
+	if err != nil {
+		t.Fatalf("opening the database through the relay: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		proxy.Hang()
+		stop() // SIGTERM, as the answer comes
+		return znettest.Done("HUNG-PIN-5678", "tamam")
+	})
+	cfg := e.config()
+	cfg.Loop, cfg.MaxDuration, cfg.Timeout = 0, 10*time.Minute, time.Second
+
+	ended := make(chan error, 1)
+	go func() {
+		_, err := watch.Run(ctx, st, cfg)
+		ended <- err
+	}()
+	select {
+	case err := <-ended:
+		if err == nil || !strings.Contains(err.Error(), "after it was told to stop: a database statement hangs") {
+			t.Errorf("the hung run ended with %v, want an error saying a database statement hangs since the signal", err)
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the run has not returned 3 minutes after it was told to stop, its database hung")
+	}
+}

@@ -67,12 +67,26 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 	mustEnd := cfg.MaxDuration + cfg.Timeout + dbGrace + hangGrace
 	hung := time.NewTimer(mustEnd)
 	defer hung.Stop()
-	select {
-	case res := <-done:
-		return res.summary, res.err
-	case <-hung.C:
-		return nil, fmt.Errorf("the run did not end %s after it began: a database statement hangs (a connection pooler, or the network, holds its connection open and silent); "+
-			"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, ClaimLease)
+	since := "it began"
+	signalled := ctx.Done()
+	for {
+		select {
+		case res := <-done:
+			return res.summary, res.err
+		case <-signalled:
+			// After a signal the run's database work has dbGrace left
+			// (newRun), not what is left of max-duration: a service
+			// manager waits a minute or so before it kills the process,
+			// which then records nothing.
+			signalled = nil
+			if afterStop := dbGrace + hangGrace; afterStop < mustEnd-time.Since(r.started) {
+				mustEnd, since = afterStop, "it was told to stop"
+				hung.Reset(afterStop)
+			}
+		case <-hung.C:
+			return nil, fmt.Errorf("the run did not end %s after %s: a database statement hangs (a connection pooler, or the network, holds its connection open and silent); "+
+				"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, since, ClaimLease)
+		}
 	}
 }
 
@@ -123,6 +137,9 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 	newRequests, stopNewRequests := context.WithTimeout(ctx, cfg.MaxDuration)
 	dbCtx, stopDB := context.WithTimeout(context.WithoutCancel(ctx), cfg.MaxDuration+cfg.Timeout+dbGrace)
+	// Told to stop, the run saves what it holds for dbGrace more, and no
+	// longer: its last deadline is then no concern of the signal's sender.
+	stopDBAfterSignal := context.AfterFunc(ctx, func() { time.AfterFunc(dbGrace, stopDB) })
 	r := &run{
 		cfg:         cfg,
 		store:       st,
@@ -134,7 +151,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 		abort:       ctx,
 		newRequests: newRequests,
 		db:          dbCtx,
-		stop:        func() { stopNewRequests(); stopDB() },
+		stop:        func() { stopNewRequests(); stopDBAfterSignal(); stopDB() },
 	}
 	r.sends = newSendBatch(newRequests, st, id, r.timeDB)
 	return r

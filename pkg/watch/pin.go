@@ -1,6 +1,8 @@
 package watch
 
 import (
+	"encoding/hex"
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,7 +44,7 @@ func MaskPIN(pin string) string {
 // in lower case, or one code of several per line ("AAAA-1111<br>BBBB-2222"
 // where the field says "AAAA-1111  BBBB-2222"). Each code of six letters
 // and digits or more is found in any case with anything but letters and
-// digits (markup too), up to maxLooseGap of them, between its own; shorter
+// digits (markup too) between its own (maxLooseGap, maxLooseTags); shorter
 // ones only as they are.
 func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
@@ -182,26 +184,32 @@ func fragmentStretches(readings [][]alnum, code string) []stretch {
 const (
 	minLoosePIN = 6
 	maxLoosePIN = 64
-	// maxLooseGap is how much may stand between two of the code's letters
-	// and digits: characters that are neither, a run of white space
-	// counting as one, as HTML shows it, and where markup is passed over,
-	// a tag or reference as one. "-", " ", "<br>", "&nbsp;-&nbsp;", and a
-	// group's closing and the next one's opening tag with a separator
-	// ("</span> - <span class=pin>", five), which a panel that writes its
-	// descriptions as HTML puts around each group: a limit of four let a
-	// PIN of 4-character groups, too short for parts to be looked for,
-	// show whole. A limit in bytes was no better: long tags passed it.
-	maxLooseGap = 8
+	// maxLooseGap is how much a reader sees between two of the code's
+	// letters and digits (gapCount.seen): "-", " ", "&nbsp;-&nbsp;", a
+	// separator between tags ("</span> - <span class=pin>" shows " - ").
+	// maxLooseTags is how many tags, which show nothing, may stand there
+	// besides: a panel that writes its descriptions as HTML puts each group
+	// of a PIN in tags of its own, a table's cells in several. A limit of
+	// four on both together let a PIN of 4-character groups, too short for
+	// parts to be looked for, show whole.
+	maxLooseGap  = 8
+	maxLooseTags = 16
 )
 
 // alnum is one letter or digit of a text, folded (foldPINRune), where it
-// stands, and how much stands between it and the one before (gap, as
-// maxLooseGap counts it).
+// stands, and what stands between it and the one before.
 type alnum struct {
 	r          rune
 	start, end int
-	gap        int
+	gap        gapCount
 }
+
+// gapCount is what stands between two letters or digits of a text: what a
+// reader sees (seen), each character one, a run of white space one as HTML
+// shows it, and where markup is passed over, a character reference or an
+// escape one (white space if it stands for it); and the tags passed over,
+// which show nothing.
+type gapCount struct{ seen, tags int }
 
 // alnums are a code's letters and digits, in order.
 func alnums(code string) []alnum { return alnumsOf(code, nil) }
@@ -225,31 +233,60 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	if skip != nil {
 		markup = skip.FindAllStringIndex(text, -1)
 	}
-	gap, inSpace := 0, false
+	var gap gapCount
+	inSpace := false // a tag, showing nothing, ends no run of white space
+	seen := func(space bool) {
+		if !space || !inSpace {
+			gap.seen++
+		}
+		inSpace = space
+	}
 	for i, r := range text {
 		for len(markup) > 0 && markup[0][1] <= i {
 			markup = markup[1:]
 		}
 		if len(markup) > 0 && markup[0][0] <= i {
-			if markup[0][0] == i {
-				gap, inSpace = gap+1, false
+			if token := text[markup[0][0]:markup[0][1]]; markup[0][0] == i {
+				if token[0] == '<' {
+					gap.tags++
+				} else {
+					seen(standsForSpace(token))
+				}
 			}
 			continue
 		}
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			out = append(out, alnum{foldPINRune(r), i, i + utf8.RuneLen(r), gap})
-			gap, inSpace = 0, false
-		case unicode.IsSpace(r):
-			if !inSpace {
-				gap++
-			}
-			inSpace = true
-		default:
-			gap, inSpace = gap+1, false
+			gap, inSpace = gapCount{}, false
+			continue
 		}
+		seen(unicode.IsSpace(r))
 	}
 	return out
+}
+
+// standsForSpace says whether a character reference or a percent escape,
+// escaped again or not, stands for white space: "&nbsp;", "&#160;", "%20".
+func standsForSpace(token string) bool {
+	var text string
+	if token[0] == '%' {
+		b, err := hex.DecodeString(token[len(token)-2:])
+		if err != nil {
+			return false
+		}
+		text = string(b)
+	} else {
+		text = token
+		for range 4 { // &amp;amp;nbsp; and the like
+			unescaped := html.UnescapeString(text)
+			if unescaped == text {
+				break
+			}
+			text = unescaped
+		}
+	}
+	r, size := utf8.DecodeRuneInString(text)
+	return size > 0 && size == len(text) && unicode.IsSpace(r)
 }
 
 // foldPINRune is a PIN's letter or digit as it is compared: in lower case,
@@ -281,7 +318,7 @@ func foldPINRune(r rune) rune {
 var markupToken = regexp.MustCompile(`<[^<>]{1,512}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
 
 // looseStretches are where code's letters and digits appear in text
-// in order, in any case, at most maxLooseGap apart. It scans
+// in order, in any case, at most maxLooseGap and maxLooseTags apart. It scans
 // rather than building a pattern: a pattern of the panel's data costs
 // milliseconds to compile for each answer, on the goroutine that saves
 // every run's answers.
@@ -318,11 +355,11 @@ func runs(readings [][]alnum, mask string, runAt func(have []alnum, i int) int) 
 }
 
 // looseRun is how many of want's letters and digits have spells from its
-// start, in order, with gaps of at most maxLooseGap.
+// start, in order, with gaps of at most maxLooseGap and maxLooseTags.
 func looseRun(have, want []alnum) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || have[n].gap <= maxLooseGap) {
+		(n == 0 || have[n].gap.seen <= maxLooseGap && have[n].gap.tags <= maxLooseTags) {
 		n++
 	}
 	return n

@@ -124,10 +124,12 @@ func TestAWithheldPINInTheDescriptionIsMasked(t *testing.T) {
 	waiting, cancelled := e.order("15101"), e.order("15102")
 	e.znet.Script("15101", znettest.Raw(200, []byte("OK|1|QW7R-9TZK-4MNB-8HJD|Kodunuz QW7R-9TZK-4MNB-8HJD onay bekliyor")))
 	e.znet.Script("15102", znettest.Raw(200, []byte("OK|3|ZX8C-5VBN-2LKJ-7HGF|İptal: ZX8C-5VBN-2LKJ-7HGF geri alındı")))
+	lines := e.order("15103")
+	e.znet.Script("15103", znettest.Raw(200, []byte("OK|3|PL4K-MN7B<br />RT2Y-UI8O|Kodlar: PL4K-MN7B<br />RT2Y-UI8O iptal")))
 
 	e.run(e.config())
 
-	for id, want := range map[string]string{waiting: "processing", cancelled: "failed"} {
+	for id, want := range map[string]string{waiting: "processing", cancelled: "failed", lines: "failed"} {
 		row := e.db.ReadOrder(id)
 		if row.ExternalStatus != want || row.PINCode != nil {
 			t.Errorf("order %s: externalStatus %q, pinCode %v; want %q and no PIN", id, row.ExternalStatus, row.PINCode, want)
@@ -136,7 +138,7 @@ func TestAWithheldPINInTheDescriptionIsMasked(t *testing.T) {
 			t.Errorf("order %s: providerMessage = %v, want the code masked", id, row.ProviderMessage)
 		}
 	}
-	for _, code := range []string{"QW7R-9TZK", "ZX8C-5VBN"} {
+	for _, code := range []string{"QW7R-9TZK", "ZX8C-5VBN", "PL4K-MN7B", "RT2Y-UI8O"} {
 		if strings.Contains(e.db.Snapshot(), code) {
 			t.Errorf("the database holds the withheld code %s in clear", code)
 		}

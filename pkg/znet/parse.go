@@ -257,29 +257,37 @@ func (a *answer) unmarked(marked string) string {
 }
 
 // withheldCode is field i of a waiting or cancelled answer, its PIN field,
-// where it holds what reads as a code held back or taken back: PIN
-// characters only, six letters and digits or more, a digit in each of its
-// codes. Anything else is none: a word ("yok", "İşlem 1"), a digit alone,
-// "-", or PHP's "NULL" would mask the same word wherever the description
-// says it, and a field with the password in it, even by chance, would
-// have the description keep it. A letters-only code is not masked.
+// where it holds what reads as a code held back or taken back: read as a
+// done answer's PIN field is (nl2br's line breaks as spaces; no markup),
+// six letters and digits or more, a digit among them, and no word of
+// text ("İşlem", "bekliyor": a piece without a digit, in lower case or
+// beyond ASCII). Anything else is none: a word ("yok", "Beklemede"), a
+// digit alone, or PHP's "NULL" would mask the same word wherever the
+// description says it, and a field with the password in it, even by
+// chance, would have the description keep it. A code of letters alone
+// is not masked.
 func (a *answer) withheldCode(i int) string {
 	text, echoes := a.unmark(a.fields[i])
-	code := clean(text)
-	if len(echoes) > 0 || strings.ContainsFunc(code, func(r rune) bool { return !isPINRune(r) }) {
+	code := strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(clean(text), " ")), " ")
+	if len(echoes) > 0 || strings.ContainsAny(code, "<>") || htmlCharRef.MatchString(code) {
 		return ""
 	}
-	alnums := 0
+	alnums, digits := 0, 0
 	for _, r := range code {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case unicode.IsDigit(r):
+			alnums, digits = alnums+1, digits+1
+		case unicode.IsLetter(r):
 			alnums++
 		}
 	}
-	if alnums < minWithheldAlnums {
+	if alnums < minWithheldAlnums || digits == 0 {
 		return ""
 	}
 	for _, piece := range strings.Fields(code) {
-		if !strings.ContainsFunc(piece, unicode.IsDigit) {
+		word := !strings.ContainsFunc(piece, unicode.IsDigit) &&
+			strings.ContainsFunc(piece, func(r rune) bool { return unicode.IsLower(r) || r >= utf8.RuneSelf && unicode.IsLetter(r) })
+		if word {
 			return ""
 		}
 	}

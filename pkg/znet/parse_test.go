@@ -20,6 +20,11 @@ func TestParsePinStatus(t *testing.T) {
 		{"waiting, a code withheld", "OK|1|AB12-CD34|Kod AB12-CD34 bekliyor", PinStatus{Status: StatusWaiting, Withheld: "AB12-CD34", Description: "Kod AB12-CD34 bekliyor"}},
 		{"waiting, a word in the PIN field", "OK|1|Beklemede|İşlem 1 beklemede", PinStatus{Status: StatusWaiting, Description: "İşlem 1 beklemede"}},
 		{"waiting, a short number in the PIN field", "OK|1|0|bakiye 1050.00 TL", PinStatus{Status: StatusWaiting, Description: "bakiye 1050.00 TL"}},
+		{"cancelled, codes on two lines withheld", "OK|3|AB12-CD34<br />EF56-GH78|Kodlar iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34 EF56-GH78", Description: "Kodlar iptal"}},
+		{"cancelled, groups without a digit withheld", "OK|3|QW7R 9TZK ABCD 8HJD|iptal", PinStatus{Status: StatusCancelled, Withheld: "QW7R 9TZK ABCD 8HJD", Description: "iptal"}},
+		{"cancelled, serial and PIN withheld", "OK|3|Seri:12345678 Pin:87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "Seri:12345678 Pin:87654321", Description: "iptal"}},
+		{"cancelled, dotted groups withheld", "OK|3|1234.5678.9012.3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234.5678.9012.3456", Description: "iptal"}},
+		{"waiting, words and a digit in the PIN field", "OK|1|İşlem sırada 2|bekliyor", PinStatus{Status: StatusWaiting, Description: "bekliyor"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

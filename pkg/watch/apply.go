@@ -558,7 +558,7 @@ func (ap *applier) finish() error {
 	if len(ap.unreleased) > 0 {
 		// One last try, however long the outage: claims handed back now
 		// are asked again at once instead of in ClaimLease.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), lastStatementGrace)
 		defer cancel()
 		if !ap.flushReleases(ctx) {
 			for _, ids := range ap.unreleased {

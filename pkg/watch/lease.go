@@ -150,6 +150,12 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 				return
 			case <-tick.C:
 			}
+			if r.db.Err() != nil {
+				// The run's time with the database is over (dbGrace after
+				// a signal): its claims are handed back by the last
+				// release, or lapse; a renewal would fail, and say so.
+				return
+			}
 			start := time.Now()
 			renewed, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
 			r.timeDB(start)

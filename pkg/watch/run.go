@@ -92,8 +92,12 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 
 // hangGrace is how long past its last deadline (max-duration, --timeout,
 // dbGrace) a run may still take before it is given up as hung: the last
-// release of its claims gets 5 s more, and the rest ends at once.
-const hangGrace = 15 * time.Second
+// release of its claims and stopping the give-up clocks of a panel cut
+// off get lastStatementGrace each, and the rest ends at once.
+const (
+	hangGrace          = 15 * time.Second
+	lastStatementGrace = 5 * time.Second
+)
 
 // run is what every part of one run shares: its settings, its identity and
 // its deadlines, which none writes, and beside them the few things every
@@ -283,8 +287,12 @@ func (r *run) stopGiveUpClocks(lanes []*lane) error {
 	if len(faulted) == 0 {
 		return nil
 	}
+	// Like the last release of claims, on time of its own: after a signal
+	// the run's database time (r.db) may be spent on saving answers.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), lastStatementGrace)
+	defer cancel()
 	defer r.timeDB(time.Now())
-	return r.store.StopGiveUpClocks(r.db, faulted)
+	return r.store.StopGiveUpClocks(ctx, faulted)
 }
 
 // panelRetry is how long the orders of a panel that was cut off wait before

@@ -13,7 +13,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -210,9 +209,38 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	return nil
 }
 
-// errMalformedHeader stands for a header line the panel sent that is not
-// HTTP, which Go's error would quote.
-var errMalformedHeader = errors.New("the panel sent a header line that is not HTTP")
+// withoutPanelBytes is err, unless it may quote what the panel sent: Go's
+// errors for a status or header line it cannot parse, or a bad
+// Content-Length, quote it whole (textproto's ProtocolError, net/http's
+// badStringError), and it may carry the request, the password in it, in
+// any encoding no scrubber knows (base64 in a login page's Location). Only
+// errors known to quote nothing of the panel's are kept: the network's,
+// TLS's, a body cut short. The others become errNotHTTP, in the url.Error
+// that names the request.
+func withoutPanelBytes(err error) error {
+	inner := err
+	requestErr, isRequestErr := err.(*url.Error)
+	if isRequestErr {
+		inner = requestErr.Err
+	}
+	var (
+		netErr  net.Error
+		certErr *tls.CertificateVerificationError
+		alert   tls.AlertError
+		recErr  tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(inner, &netErr), errors.As(inner, &certErr), errors.As(inner, &alert), errors.As(inner, &recErr),
+		errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, http.ErrSchemeMismatch):
+		return err
+	case isRequestErr:
+		return &url.Error{Op: requestErr.Op, URL: requestErr.URL, Err: errNotHTTP}
+	}
+	return errNotHTTP
+}
+
+// errNotHTTP stands for what the panel sent where Go's error would quote it.
+var errNotHTTP = errors.New("the panel's answer is not HTTP as Go reads it")
 
 // noBody is an empty request body the transport cannot read again.
 type noBody struct{}
@@ -222,13 +250,11 @@ func (noBody) Close() error             { return nil }
 
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {
-	// A header line Go cannot parse comes back quoted whole (textproto's
-	// ProtocolError): the panel's bytes, which may carry the request, and
-	// the password in it, in any encoding. Which line it was helps no one.
-	if _, malformed := errors.AsType[textproto.ProtocolError](err); malformed {
-		err = errMalformedHeader
+	shown := err
+	if ctx.Err() == nil {
+		shown = withoutPanelBytes(err)
 	}
-	e := &Error{Op: op, Status: status, Err: redact(err, c.scrubber)}
+	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber)}
 	var (
 		dnsErr  *net.DNSError
 		opErr   *net.OpError

@@ -54,10 +54,11 @@ type PinStatus struct {
 	// PIN is "" when znet sends it blank (" " or " - "), and for a
 	// waiting or cancelled order, which has none to deliver.
 	PIN string
-	// Withheld is what the PIN field of a waiting or cancelled answer
-	// holds: a code the panel holds back or took back, which its
-	// description may repeat. It is no PIN to save or show; it is there
-	// for the description to be masked with (PINToHide).
+	// Withheld is the PIN field of a waiting or cancelled answer where it
+	// reads as a code the panel holds back or took back, which its
+	// description may repeat; "" where it does not (withheldCode). It is
+	// no PIN to save or show; it is there for the description to be
+	// masked with (PINToHide).
 	Withheld    string
 	Description string
 }
@@ -137,15 +138,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		if !ok {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
-		// Several codes as PHP's nl2br writes them: its line breaks are
-		// spaces, as the others are. Any other markup is no PIN. Joined so,
-		// an echo split by a tag or by several spaces would be the password
-		// itself: the joined PIN is looked at again.
-		joined := strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(pin, " ")), " ")
+		joined, markup := joinedCodes(pin)
 		if joined != pin && a.password.finds(joined) {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
-		if strings.ContainsAny(joined, "<>") || htmlCharRef.MatchString(joined) {
+		if markup {
 			return PinStatus{}, unusable("znet's PIN field holds markup, which no PIN has; the answer is not used")
 		}
 		if joined != "-" {
@@ -256,32 +253,42 @@ func (a *answer) unmarked(marked string) string {
 	return clean(text)
 }
 
+// joinedCodes is a PIN field's codes as PHP's nl2br writes several: its
+// line breaks are spaces, as the others are, and runs of them one. Any
+// other markup is no PIN's (markup). Joined so, an echo split by a tag or
+// by several spaces would be the password itself: the caller looks at the
+// joined field again.
+func joinedCodes(field string) (joined string, markup bool) {
+	joined = strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(field, " ")), " ")
+	return joined, strings.ContainsAny(joined, "<>") || htmlCharRef.MatchString(joined)
+}
+
 // withheldCode is field i of a waiting or cancelled answer, its PIN field,
-// where it holds what reads as a code held back or taken back: read as a
-// done answer's PIN field is (nl2br's line breaks as spaces; no markup),
-// six letters and digits or more, a digit among them, and no word of
-// text ("İşlem", "bekliyor": a piece without a digit, in lower case or
-// beyond ASCII). Anything else is none: a word ("yok", "Beklemede"), a
-// digit alone, or PHP's "NULL" would mask the same word wherever the
-// description says it, and a field with the password in it, even by
-// chance, would have the description keep it. A code of letters alone
-// is not masked.
+// where it reads as a code held back or taken back; "" where it does not.
+// It is read as a done answer's PIN field is (joinedCodes), with no echo
+// of the password in it, even by chance, which the description would
+// then keep. A code has eight letters and digits or more, as real PINs do,
+// a digit among them, and ten digits or more if it has no letter; it is no
+// amount or date, and no piece of it is a word of text (no digit, and a
+// lower-case or non-ASCII letter: "İşlem", "bekliyor"). Anything else
+// would mask itself all over the description: a balance ("1050.00"), a
+// date, a word, PHP's "NULL". A code of letters alone is not masked.
 func (a *answer) withheldCode(i int) string {
 	text, echoes := a.unmark(a.fields[i])
-	code := strings.Join(strings.Fields(lineBreakTags.ReplaceAllString(clean(text), " ")), " ")
-	if len(echoes) > 0 || strings.ContainsAny(code, "<>") || htmlCharRef.MatchString(code) {
+	code, markup := joinedCodes(clean(text))
+	if len(echoes) > 0 || markup || a.password.finds(code) || notACode.MatchString(code) {
 		return ""
 	}
-	alnums, digits := 0, 0
+	letters, digits := 0, 0
 	for _, r := range code {
 		switch {
 		case unicode.IsDigit(r):
-			alnums, digits = alnums+1, digits+1
+			digits++
 		case unicode.IsLetter(r):
-			alnums++
+			letters++
 		}
 	}
-	if alnums < minWithheldAlnums || digits == 0 {
+	if letters+digits < minWithheldAlnums || digits == 0 || letters == 0 && digits < minWithheldDigits {
 		return ""
 	}
 	for _, piece := range strings.Fields(code) {
@@ -294,9 +301,17 @@ func (a *answer) withheldCode(i int) string {
 	return code
 }
 
-// minWithheldAlnums is the fewest letters and digits a withheld code has:
-// the fewest a PIN's code is looked for in other shapes by.
-const minWithheldAlnums = 6
+// A withheld code has minWithheldAlnums letters and digits or more, and
+// minWithheldDigits digits if it has no letter: shorter numbers are
+// amounts, order numbers and times.
+const (
+	minWithheldAlnums = 8
+	minWithheldDigits = 10
+)
+
+// notACode is a field that reads as an amount (1050.00, 1.050,00) or holds
+// a date or a time of day (2026-12-02, 02.12.2026, 10:00).
+var notACode = regexp.MustCompile(`^[0-9]{1,3}(?:[.,][0-9]{3})*(?:[.,][0-9]{1,2})?$|^[0-9]+[.,][0-9]{1,3}$|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}[./][0-9]{2}[./][0-9]{4}|\b[0-9]{1,2}:[0-9]{2}\b`)
 
 // textRepeating is field i as free text, like text, except where it repeats
 // value, a PIN delivered whole although a short password turns up in it:

@@ -25,6 +25,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled, serial and PIN withheld", "OK|3|Seri:12345678 Pin:87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "Seri:12345678 Pin:87654321", Description: "iptal"}},
 		{"cancelled, dotted groups withheld", "OK|3|1234.5678.9012.3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234.5678.9012.3456", Description: "iptal"}},
 		{"waiting, words and a digit in the PIN field", "OK|1|İşlem sırada 2|bekliyor", PinStatus{Status: StatusWaiting, Description: "bekliyor"}},
+		{"waiting, a balance in the PIN field", "OK|1|1050.00|bakiye 1050.00 TL", PinStatus{Status: StatusWaiting, Description: "bakiye 1050.00 TL"}},
+		{"waiting, a date in the PIN field", "OK|1|2026-12-02 10:00|sırada", PinStatus{Status: StatusWaiting, Description: "sırada"}},
+		{"waiting, an order number in the PIN field", "OK|1|12345678|sipariş 12345678", PinStatus{Status: StatusWaiting, Description: "sipariş 12345678"}},
+		{"cancelled, a numeric code withheld", "OK|3|1234 5678 9012 3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234 5678 9012 3456", Description: "iptal"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

@@ -80,7 +80,7 @@ type checkReport struct {
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
 	Written     bool   `json:"written"`
-	PINSaved    bool   `json:"pin_saved"` // znet's PIN was saved (not when PINKept)
+	PINSaved    bool   `json:"pin_saved"` // the order holds znet's PIN
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
@@ -158,7 +158,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved && !check.PINKept, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
 		NotSaved: check.NotSaved, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {

@@ -64,11 +64,11 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		// for a symbolic link maybe the link itself.
 		return usage("--metrics-file %s is %s, which zwatch would replace with a file of its own; name a regular file or a new one, like /var/lib/node_exporter/textfile/zwatch.prom",
 			path, fileKind(fi.Mode()))
-	} else if err == nil && stickyKeeps(dirInfo, fi, os.Geteuid()) {
+	} else if err == nil && stickyForbidsReplacing(dirInfo, fi, os.Geteuid()) {
 		// The probe below creates a file of its own, which the sticky bit
 		// allows; the rename over another user's file it refuses, at the
 		// end of every run, after the run's work.
-		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); remove the file, or name another path", path)
+		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); have its owner or root remove it, or name another path", path)
 	}
 	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
 	if err != nil {

@@ -4,5 +4,5 @@ package cmd
 
 import "os"
 
-// stickyKeeps: only Unix directories have the sticky bit.
-func stickyKeeps(dir, file os.FileInfo, euid int) bool { return false }
+// stickyForbidsReplacing: only Unix directories have the sticky bit.
+func stickyForbidsReplacing(dir, file os.FileInfo, euid int) bool { return false }

@@ -7,11 +7,11 @@ import (
 	"syscall"
 )
 
-// stickyKeeps says whether a directory with the sticky bit (/tmp, a
-// textfile directory shared by several users) keeps the user euid from
+// stickyForbidsReplacing says whether a directory with the sticky bit (/tmp,
+// a textfile directory shared by several users) keeps the user euid from
 // replacing file in it: only the file's owner, the directory's, or root
 // may rename over it there.
-func stickyKeeps(dir, file os.FileInfo, euid int) bool {
+func stickyForbidsReplacing(dir, file os.FileInfo, euid int) bool {
 	if dir.Mode()&os.ModeSticky == 0 || euid == 0 {
 		return false
 	}

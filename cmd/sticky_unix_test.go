@@ -33,15 +33,15 @@ func TestStickyDirectoryKeepsAnotherUsersFile(t *testing.T) {
 		{"the owner", owner, false},
 		{"root", 0, false},
 	} {
-		if got := stickyKeeps(dirInfo, fileInfo, c.euid); got != c.want {
-			t.Errorf("%s: stickyKeeps = %v, want %v", c.name, got, c.want)
+		if got := stickyForbidsReplacing(dirInfo, fileInfo, c.euid); got != c.want {
+			t.Errorf("%s: stickyForbidsReplacing = %v, want %v", c.name, got, c.want)
 		}
 	}
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
 	dirInfo, _ = os.Stat(dir)
-	if stickyKeeps(dirInfo, fileInfo, owner+1) {
+	if stickyForbidsReplacing(dirInfo, fileInfo, owner+1) {
 		t.Error("a directory without the sticky bit keeps no one from replacing the file")
 	}
 }

@@ -43,9 +43,9 @@ func MaskPIN(pin string) string {
 // Panels repeat a PIN in other shapes than the field's: without its dashes,
 // in lower case, or one code of several per line ("AAAA-1111<br>BBBB-2222"
 // where the field says "AAAA-1111  BBBB-2222"). Each code of six letters
-// and digits or more is found in any case with anything but letters and
-// digits (markup too) between its own (maxLooseGap, maxLooseTags); shorter
-// ones only as they are.
+// and digits or more is found in any case with other characters and markup
+// between its own, up to maxLooseGap of what a reader sees and
+// maxLooseTags tags between two of them; shorter ones only as they are.
 func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
 // hidePINAs is HidePIN, writing mask(code) where each code stood.
@@ -187,11 +187,10 @@ const (
 	// maxLooseGap is how much a reader sees between two of the code's
 	// letters and digits (gapCount.seen): "-", " ", "&nbsp;-&nbsp;", a
 	// separator between tags ("</span> - <span class=pin>" shows " - ").
-	// maxLooseTags is how many tags, which show nothing, may stand there
-	// besides: a panel that writes its descriptions as HTML puts each group
-	// of a PIN in tags of its own, a table's cells in several. A limit of
-	// four on both together let a PIN of 4-character groups, too short for
-	// parts to be looked for, show whole.
+	// maxLooseTags is how many tags may stand there besides, counted apart
+	// because they show nothing and a panel that writes its descriptions
+	// as HTML may put many around each group of a PIN: a cell's closing
+	// and the next one's opening tags, and those of the spans within.
 	maxLooseGap  = 8
 	maxLooseTags = 16
 )
@@ -205,10 +204,11 @@ type alnum struct {
 }
 
 // gapCount is what stands between two letters or digits of a text: what a
-// reader sees (seen), each character one, a run of white space one as HTML
-// shows it, and where markup is passed over, a character reference or an
-// escape one (white space if it stands for it); and the tags passed over,
-// which show nothing.
+// reader sees (seen), each character one, and a run of white space one, as
+// HTML shows it (also a run of "&nbsp;" or "%20", which a browser would
+// show wider: a panel pads with them as with spaces); where markup is
+// passed over, a character reference or an escape one; and the tags passed
+// over, which show nothing.
 type gapCount struct{ seen, tags int }
 
 // alnums are a code's letters and digits, in order.

@@ -264,19 +264,25 @@ func joinedCodes(field string) (joined string, markup bool) {
 }
 
 // withheldCode is field i of a waiting or cancelled answer, its PIN field,
-// where it reads as a code held back or taken back; "" where it does not.
-// It is read as a done answer's PIN field is (joinedCodes), with no echo
-// of the password in it, even by chance, which the description would
-// then keep. A code has eight letters and digits or more, as real PINs do,
-// a digit among them, and ten digits or more if it has no letter; it is no
-// amount or date, and no piece of it is a word of text (no digit, and a
-// lower-case or non-ASCII letter: "İşlem", "bekliyor"). Anything else
-// would mask itself all over the description: a balance ("1050.00"), a
-// date, a word, PHP's "NULL". A code of letters alone is not masked.
+// where it holds what reads as a code held back or taken back; "" where it
+// does not. It is read as a done answer's PIN field is (joinedCodes), with
+// no echo of the password in it, even by chance, which the description
+// would then keep. Of its pieces, those with a digit are a code's, and
+// those without one only if they are groups of it (codePieces): labels and
+// words ("Seri:", "iptal", "SIPARIS") are dropped. What is left is a code
+// if it has eight letters and digits or more, as real PINs do, a digit
+// among them, ten digits or more if no letter, and is no amount or date.
+// Anything else would mask itself all over the description: a balance
+// ("1050.00"), a date, a word, PHP's "NULL". A code of letters alone is
+// not masked.
 func (a *answer) withheldCode(i int) string {
 	text, echoes := a.unmark(a.fields[i])
-	code, markup := joinedCodes(clean(text))
-	if len(echoes) > 0 || markup || a.password.finds(code) || notACode.MatchString(code) {
+	field, markup := joinedCodes(clean(text))
+	if len(echoes) > 0 || markup || a.password.finds(field) {
+		return ""
+	}
+	code := strings.Join(codePieces(strings.Fields(field)), " ")
+	if notACode.MatchString(code) {
 		return ""
 	}
 	letters, digits := 0, 0
@@ -291,14 +297,29 @@ func (a *answer) withheldCode(i int) string {
 	if letters+digits < minWithheldAlnums || digits == 0 || letters == 0 && digits < minWithheldDigits {
 		return ""
 	}
-	for _, piece := range strings.Fields(code) {
-		word := !strings.ContainsFunc(piece, unicode.IsDigit) &&
-			strings.ContainsFunc(piece, func(r rune) bool { return unicode.IsLower(r) || r >= utf8.RuneSelf && unicode.IsLetter(r) })
-		if word {
-			return ""
+	return code
+}
+
+// codePieces are the pieces of a field that may be a code's: those with a
+// digit, and those without one that read as a group of the same code
+// (upper-case ASCII letters, no longer than the longest piece with a
+// digit, no label's colon at the end: "ABCD" in "QW7R 9TZK ABCD 8HJD").
+func codePieces(pieces []string) []string {
+	longest := 0
+	for _, piece := range pieces {
+		if strings.ContainsFunc(piece, unicode.IsDigit) {
+			longest = max(longest, utf8.RuneCountInString(piece))
 		}
 	}
-	return code
+	var kept []string
+	for _, piece := range pieces {
+		group := len(piece) <= longest && !strings.HasSuffix(piece, ":") &&
+			!strings.ContainsFunc(piece, func(r rune) bool { return r >= utf8.RuneSelf || unicode.IsLower(r) })
+		if group || strings.ContainsFunc(piece, unicode.IsDigit) {
+			kept = append(kept, piece)
+		}
+	}
+	return kept
 }
 
 // A withheld code has minWithheldAlnums letters and digits or more, and

@@ -29,6 +29,11 @@ func TestParsePinStatus(t *testing.T) {
 		{"waiting, a date in the PIN field", "OK|1|2026-12-02 10:00|sırada", PinStatus{Status: StatusWaiting, Description: "sırada"}},
 		{"waiting, an order number in the PIN field", "OK|1|12345678|sipariş 12345678", PinStatus{Status: StatusWaiting, Description: "sipariş 12345678"}},
 		{"cancelled, a numeric code withheld", "OK|3|1234 5678 9012 3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234 5678 9012 3456", Description: "iptal"}},
+		{"waiting, upper-case words and a number in the PIN field", "OK|1|SIPARIS 12|Siparisiniz alindi, SIPARIS durumu: bekliyor", PinStatus{Status: StatusWaiting, Description: "Siparisiniz alindi, SIPARIS durumu: bekliyor"}},
+		{"cancelled, IPTAL EDILDI 2 in the PIN field", "OK|3|IPTAL EDILDI 2|İptal edildi", PinStatus{Status: StatusCancelled, Description: "İptal edildi"}},
+		{"cancelled, a product and an amount in the PIN field", "OK|3|RAZER GOLD 100 TL|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
+		{"cancelled, labelled codes withheld", "OK|3|Seri: 12345678 Pin: 87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "12345678 87654321", Description: "iptal"}},
+		{"cancelled, a code and a note withheld", "OK|3|AB12-CD34-EF56 (iptal)|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34-EF56", Description: "iptal"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

@@ -174,3 +174,31 @@ func TestAFixedScheduleKeepsThe30MinuteFloor(t *testing.T) {
 		t.Errorf("%d of 40 waiting orders are next asked more than 30 minutes after their last check (the longest wait %.1f minutes)", over, worst/60)
 	}
 }
+
+// Stopping the give-up clocks of a panel cut off is the run's last
+// statement: on a database slow to take it (a busy shop, a trigger of its
+// own) it has the run's database time, not a few seconds, or the orders'
+// clocks ran on and the run exited 1.
+func TestGiveUpClocksStopOnASlowDatabase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ids := e.orders(4, 15200)
+	e.znet.SetDown(znettest.Empty())
+	e.db.Exec(`CREATE FUNCTION slow_clock_stop() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.panel_failing_since IS NOT NULL AND OLD.panel_failing_since IS NULL THEN
+				PERFORM pg_sleep(1.6);
+			END IF;
+			RETURN NEW;
+		END $$`)
+	e.db.Exec(`CREATE TRIGGER slow_clock_stop BEFORE UPDATE ON zwatch_order_checks FOR EACH ROW EXECUTE FUNCTION slow_clock_stop()`)
+
+	if _, err := watch.Run(context.Background(), e.db.Store, e.config()); err != nil {
+		t.Errorf("the run failed: %v", err)
+	}
+	for _, id := range ids {
+		if e.db.PanelFailingSince(id) == nil {
+			t.Errorf("order %s: its give-up clock was not stopped", id)
+		}
+	}
+}

@@ -287,10 +287,11 @@ func (r *run) stopGiveUpClocks(lanes []*lane) error {
 	if len(faulted) == 0 {
 		return nil
 	}
-	// Like the last release of claims, on time of its own: after a signal
-	// the run's database time (r.db) may be spent on saving answers.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.db), lastStatementGrace)
+	// The run's database time, and lastStatementGrace past its end: after
+	// a signal that time may have been spent on saving answers.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.db))
 	defer cancel()
+	defer context.AfterFunc(r.db, func() { time.AfterFunc(lastStatementGrace, cancel) })()
 	defer r.timeDB(time.Now())
 	return r.store.StopGiveUpClocks(ctx, faulted)
 }

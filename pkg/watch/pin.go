@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -165,10 +166,11 @@ func fragmentStretches(readings [][]alnum, code string) []stretch {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
+	tagsApart := len(want) >= minTagsApartPIN
 	return runs(readings, fragmentMask, func(have []alnum, i int) int {
 		longest := 0
 		for j := range want {
-			longest = max(longest, looseRun(have[i:], want[j:]))
+			longest = max(longest, looseRun(have[i:], want[j:], tagsApart))
 		}
 		if longest < minLoosePIN {
 			return 0
@@ -211,6 +213,21 @@ type alnum struct {
 // over, which show nothing.
 type gapCount struct{ seen, tags int }
 
+// within says whether the gap is small enough for the letters and digits
+// on either side to be one code's: with tags counted apart from what is
+// seen (tagsApart), or with them (a short code's, minTagsApartPIN).
+func (g gapCount) within(tagsApart bool) bool {
+	if tagsApart {
+		return g.seen <= maxLooseGap && g.tags <= maxLooseTags
+	}
+	return g.seen+g.tags <= maxLooseGap
+}
+
+// minTagsApartPIN is the fewest letters and digits a code has for its
+// gaps' tags to be counted apart: a shorter one, a PIN of six digits say,
+// is found too easily across a table's cells of other numbers.
+const minTagsApartPIN = 10
+
 // alnums are a code's letters and digits, in order.
 func alnums(code string) []alnum { return alnumsOf(code, nil) }
 
@@ -247,7 +264,7 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 		}
 		if len(markup) > 0 && markup[0][0] <= i {
 			if token := text[markup[0][0]:markup[0][1]]; markup[0][0] == i {
-				if token[0] == '<' {
+				if isTag.MatchString(token) {
 					gap.tags++
 				} else {
 					seen(standsForSpace(token))
@@ -265,17 +282,28 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 	return out
 }
 
-// standsForSpace says whether a character reference or a percent escape,
-// escaped again or not, stands for white space: "&nbsp;", "&#160;", "%20".
+// standsForSpace says whether a character reference, a percent escape or a
+// JSON escape, escaped again or not, stands for white space: "&nbsp;",
+// "&#160;", "%20", "\n", "\u00a0".
 func standsForSpace(token string) bool {
 	var text string
-	if token[0] == '%' {
+	switch token[0] {
+	case '%':
 		b, err := hex.DecodeString(token[len(token)-2:])
 		if err != nil {
 			return false
 		}
 		text = string(b)
-	} else {
+	case '\\':
+		if token[1] != 'u' {
+			return true // \n, \r, \t
+		}
+		v, err := strconv.ParseUint(token[2:], 16, 32)
+		if err != nil {
+			return false
+		}
+		text = string(rune(v))
+	default:
 		text = token
 		for range 4 { // &amp;amp;nbsp; and the like
 			unescaped := html.UnescapeString(text)
@@ -311,11 +339,21 @@ func foldPINRune(r rune) rune {
 }
 
 // markupToken is a tag, with or without attributes, an HTML character
-// reference, or a percent escape (%2D, %20: a description built from a
-// query string), each also escaped again (&amp;#45;, %252D); passed over,
-// its letters and digits are none of a PIN's. A tag may be long: a style
-// attribute alone runs to a hundred characters.
-var markupToken = regexp.MustCompile(`<[^<>]{1,512}>|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|%(?:25)*[0-9a-fA-F]{2}`)
+// reference (also "&nbsp" without its semicolon), a percent escape (%2D,
+// %20: a description built from a query string), each also escaped again
+// (&amp;#45;, %252D, &lt;br /&gt;), or a JSON string's escape (\n,
+// \u00a0: json_encode of a description); passed over, its letters and
+// digits are none of a PIN's. A tag may be long: a style attribute alone
+// runs to a hundred characters.
+var markupToken = regexp.MustCompile(`<[^<>]{1,512}>|` + escapedTag + `|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|&(?:amp;)*nbsp|%(?:25)*[0-9a-fA-F]{2}|\\(?:[nrt]|u[0-9a-fA-F]{4})`)
+
+// escapedTag is a tag escaped as text (htmlspecialchars of nl2br's
+// output: "&lt;br /&gt;"), which shows as the tag, not as a PIN's.
+const escapedTag = `&(?:amp;)*lt;[^<>&]{1,512}?&(?:amp;)*gt;`
+
+// isTag says whether a markupToken is a tag, escaped or not: what shows
+// nothing where a panel's HTML is shown.
+var isTag = regexp.MustCompile(`^(?:<|` + escapedTag + `$)`)
 
 // looseStretches are where code's letters and digits appear in text
 // in order, in any case, at most maxLooseGap and maxLooseTags apart. It scans
@@ -327,8 +365,9 @@ func looseStretches(readings [][]alnum, code, mask string) []stretch {
 	if len(want) < minLoosePIN || len(want) > maxLoosePIN {
 		return nil
 	}
+	tagsApart := len(want) >= minTagsApartPIN
 	return runs(readings, mask, func(have []alnum, i int) int {
-		if looseRun(have[i:], want) < len(want) {
+		if looseRun(have[i:], want, tagsApart) < len(want) {
 			return 0
 		}
 		return len(want)
@@ -355,11 +394,11 @@ func runs(readings [][]alnum, mask string, runAt func(have []alnum, i int) int) 
 }
 
 // looseRun is how many of want's letters and digits have spells from its
-// start, in order, with gaps of at most maxLooseGap and maxLooseTags.
-func looseRun(have, want []alnum) int {
+// start, in order, with gaps within what gapCount.within allows.
+func looseRun(have, want []alnum, tagsApart bool) int {
 	n := 0
 	for n < len(have) && n < len(want) && have[n].r == want[n].r &&
-		(n == 0 || have[n].gap.seen <= maxLooseGap && have[n].gap.tags <= maxLooseTags) {
+		(n == 0 || have[n].gap.within(tagsApart)) {
 		n++
 	}
 	return n

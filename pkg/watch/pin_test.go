@@ -82,6 +82,16 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"1234-5678-9012-3456", "<li><span>1234</span></li>\n<li class=\"sep\">-</li>\n<li><span>5678</span></li>\n<li class=\"sep\">-</li>\n<li><span>9012</span></li>\n<li class=\"sep\">-</li>\n<li><span>3456</span></li>",
 			"<li><span>••••-3456</span></li>"},
 		{"XKCD7-QWER2-ZXCV3", "Kod: XKCD7" + strings.Repeat("&nbsp;", 10) + "QWER2" + strings.Repeat("&#160;", 10) + "ZXCV3", "Kod: ••••XCV3"},
+		// JSON's escapes (json_encode of a description), tags escaped as
+		// text, and "&nbsp" without its semicolon.
+		{"QW7R-9TZK-4MNB-8HJD", `{"aciklama":"Kod: QW7R\u00a09TZK\u00a04MNB\u00a08HJD"}`, `{"aciklama":"Kod: ••••-8HJD"}`},
+		{"QW7R-9TZK-4MNB-8HJD", `"Kodunuz:\r\nQW7R\r\n9TZK\r\n4MNB\r\n8HJD"`, `"Kodunuz:\r\n••••-8HJD"`},
+		{"QW7R-9TZK-4MNB-8HJD", "Kod: QW7R&lt;br /&gt;9TZK&lt;br /&gt;4MNB&lt;br /&gt;8HJD", "Kod: ••••-8HJD"},
+		{"QW7R-9TZK-4MNB-8HJD", "Kod: QW7R&nbsp-&nbsp9TZK&nbsp-&nbsp4MNB&nbsp-&nbsp8HJD", "Kod: ••••-8HJD"},
+		// A short code's tags count with what is seen: a PIN of six digits
+		// is not found across a table's rows of other numbers.
+		{"500100", `<tr><td>500</td></tr><tr><td class="x"><span>&nbsp;</span></td></tr><tr><td>100</td></tr>`, `<tr><td>500</td></tr><tr><td class="x"><span>&nbsp;</span></td></tr><tr><td>100</td></tr>`},
+		{"500100", `<td>500</td><td>100</td>`, `<td>••••00</td>`},
 		{"QW7R-9TZK-4MNB-8HJD", "<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">QW7R</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">9TZK</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">4MNB</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">8HJD</td>\n</tr>",
 			"<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">••••-8HJD</td>\n</tr>"},
 		{"QW7R-9TZK-4MNB-8HJD", `<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">QW7R</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">9TZK</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">4MNB</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">8HJD</span>`,

@@ -344,12 +344,15 @@ func foldPINRune(r rune) rune {
 // (&amp;#45;, %252D, &lt;br /&gt;), or a JSON string's escape (\n,
 // \u00a0: json_encode of a description); passed over, its letters and
 // digits are none of a PIN's. A tag may be long: a style attribute alone
-// runs to a hundred characters.
-var markupToken = regexp.MustCompile(`<[^<>]{1,512}>|` + escapedTag + `|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|&(?:amp;)*nbsp|%(?:25)*[0-9a-fA-F]{2}|\\(?:[nrt]|u[0-9a-fA-F]{4})`)
+// runs to a hundred characters. (A bound on its length, {1,512}, made the
+// pattern's program a thousand steps long, which Go's matcher runs on
+// every text slower than a small one: the applier, masking each answer's
+// PINs in a refusal's text while the database was down, fell behind.)
+var markupToken = regexp.MustCompile(`<[^<>]+>|` + escapedTag + `|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|&(?:amp;)*nbsp|%(?:25)*[0-9a-fA-F]{2}|\\(?:[nrt]|u[0-9a-fA-F]{4})`)
 
 // escapedTag is a tag escaped as text (htmlspecialchars of nl2br's
 // output: "&lt;br /&gt;"), which shows as the tag, not as a PIN's.
-const escapedTag = `&(?:amp;)*lt;[^<>&]{1,512}?&(?:amp;)*gt;`
+const escapedTag = `&(?:amp;)*lt;[^<>&]+?&(?:amp;)*gt;`
 
 // isTag says whether a markupToken is a tag, escaped or not: what shows
 // nothing where a panel's HTML is shown.

@@ -145,7 +145,7 @@ func TestAnUnsavedLineShowsNoPINOfItsBatch(t *testing.T) {
 	refusal := fmt.Errorf("saving 2 answers: %w", errors.New("pq: PIN AAAA-1111-BBBB-2222 of order-a refused by a trigger"))
 	batchErr := hidePINs(refusal, []store.Outcome{a, b})
 
-	reason := unsavedReason(&pendingAnswer{answer: answer{order: b.Order}, outcome: b, lastErr: batchErr})
+	reason := unsavedReason(&pendingAnswer{answer: answer{order: b.Order}, outcome: b, lastErr: batchErr}, map[maskedCause]string{})
 
 	for _, pin := range []string{a.PIN, b.PIN, "1111", "2222"} {
 		if strings.Contains(reason, pin) {

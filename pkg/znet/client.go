@@ -6,6 +6,8 @@
 package znet
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -13,8 +15,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -175,16 +180,21 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	// is one it never repeats; the body is empty, so that on the wire it
 	// is the same GET. The failure is the order's, asked again in its turn.
 	req.Body, req.GetBody, req.ContentLength = noBody{}, nil, 0
+	// Until the request is written, nothing the panel sends can repeat it:
+	// a proxy's refusal, a TLS handshake's failure are shown as Go says
+	// them (withoutPanelBytes).
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}))
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.transportError(ctx, op, 0, err)
+		return c.transportError(ctx, op, 0, err, sent.Load())
 	}
 	defer resp.Body.Close()
 	// One byte over the cap is enough to know the body is too long.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
-		return c.transportError(ctx, op, resp.StatusCode, err)
+		return c.transportError(ctx, op, resp.StatusCode, err, true)
 	}
 
 	switch code := resp.StatusCode; {
@@ -229,9 +239,12 @@ func withoutPanelBytes(err error) error {
 		alert   tls.AlertError
 		recErr  tls.RecordHeaderError
 	)
+	var corrupt flate.CorruptInputError
 	switch {
 	case errors.As(inner, &netErr), errors.As(inner, &certErr), errors.As(inner, &alert), errors.As(inner, &recErr),
-		errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, http.ErrSchemeMismatch):
+		errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, http.ErrSchemeMismatch),
+		errors.Is(inner, gzip.ErrHeader), errors.Is(inner, gzip.ErrChecksum), errors.As(inner, &corrupt),
+		streamReset.MatchString(inner.Error()):
 		return err
 	case isRequestErr:
 		return &url.Error{Op: requestErr.Op, URL: requestErr.URL, Err: errNotHTTP}
@@ -240,7 +253,11 @@ func withoutPanelBytes(err error) error {
 }
 
 // errNotHTTP stands for what the panel sent where Go's error would quote it.
-var errNotHTTP = errors.New("the panel's answer is not HTTP as Go reads it")
+var errNotHTTP = errors.New("the panel's answer could not be read as HTTP (what it sent is not shown: it may repeat the request, password and all)")
+
+// streamReset is an HTTP/2 stream's reset as Go says it: numbers and an
+// error code's name, nothing of the panel's.
+var streamReset = regexp.MustCompile(`^stream error: stream ID [0-9]+; [A-Z_]+(; received from peer)?$`)
 
 // noBody is an empty request body the transport cannot read again.
 type noBody struct{}
@@ -249,9 +266,9 @@ func (noBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (noBody) Close() error             { return nil }
 
 // transportError classifies a failure to get a complete answer.
-func (c *Client) transportError(ctx context.Context, op string, status int, err error) *Error {
+func (c *Client) transportError(ctx context.Context, op string, status int, err error, sent bool) *Error {
 	shown := err
-	if ctx.Err() == nil {
+	if sent && ctx.Err() == nil {
 		shown = withoutPanelBytes(err)
 	}
 	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber)}

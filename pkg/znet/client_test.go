@@ -534,7 +534,7 @@ func TestTransportErrorKinds(t *testing.T) {
 	}
 	c := newTestClient(t, "http://h.tr", secret)
 	for _, tt := range tests {
-		e := c.transportError(context.Background(), OpCheckPin, 0, tt.err)
+		e := c.transportError(context.Background(), OpCheckPin, 0, tt.err, true)
 		if e.Kind != tt.kind {
 			t.Errorf("%s: got %v (%v), want %v", tt.name, e.Kind, e, tt.kind)
 		}
@@ -676,6 +676,27 @@ func TestAMalformedHeaderLineIsNeverQuoted(t *testing.T) {
 	_, err = c.CheckPin(context.Background(), "123")
 	if err == nil || strings.Contains(fmt.Sprintf("%+v", err), "giris.php") {
 		t.Errorf("got %v, want an error that quotes no header line", err)
+	}
+	assertNoSecret(t, err, secret)
+}
+
+// What fails before the request is written cannot repeat it, and is shown
+// as Go says it: a proxy's refusal names the proxy's trouble, where "the
+// panel's answer could not be read" would send the operator to the panel.
+func TestAProxysRefusalIsShown(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	defer proxy.Close()
+	proxyURL, _ := url.Parse(proxy.URL)
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}, Timeout: 10 * time.Second}
+	c, err := NewClient("https://bayi.example.com.tr", dealer, secret, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CheckPin(context.Background(), "123")
+	if err == nil || !strings.Contains(err.Error(), "Proxy Authentication Required") {
+		t.Errorf("got %v, want the proxy's refusal", err)
 	}
 	assertNoSecret(t, err, secret)
 }

@@ -267,11 +267,11 @@ func joinedCodes(field string) (joined string, markup bool) {
 // where it holds what reads as a code held back or taken back; "" where it
 // does not. It is read as a done answer's PIN field is (joinedCodes), with
 // no echo of the password in it, even by chance, which the description
-// would then keep. Of its pieces, those with a digit are a code's, and
-// those without one only if they are groups of it (codePieces): labels and
-// words ("Seri:", "iptal", "SIPARIS") are dropped. What is left is a code
-// if it has eight letters and digits or more, as real PINs do, a digit
-// among them, ten digits or more if no letter, and is no amount or date.
+// would then keep. Of its pieces, those that read as a code's are kept
+// (codePieces): labels, words ("Seri:", "iptal", "SIPARIS") and amounts
+// are dropped. What is left is a code if it has eight letters and digits
+// or more, as real PINs do, a digit among them, ten digits or more if no
+// letter, and is no amount or date.
 // Anything else would mask itself all over the description: a balance
 // ("1050.00"), a date, a word, PHP's "NULL". A code of letters alone is
 // not masked.
@@ -301,25 +301,47 @@ func (a *answer) withheldCode(i int) string {
 }
 
 // codePieces are the pieces of a field that may be a code's: those with a
-// digit, and those without one that read as a group of the same code
-// (upper-case ASCII letters, no longer than the longest piece with a
-// digit, no label's colon at the end: "ABCD" in "QW7R 9TZK ABCD 8HJD").
+// digit that are no amount or date on their own ("1050.00" beside "TL"),
+// and those without a digit that read as a group of the same code:
+// upper-case ASCII letters, no label's colon, standing between two pieces
+// kept ("ABCD" in "QW7R 9TZK ABCD 8HJD") or as long as each of several
+// kept ("ABCD 1234 EFGH 5678"). Words around a code ("SIPARIS", "IPTAL",
+// "TL") are dropped.
 func codePieces(pieces []string) []string {
-	longest := 0
-	for _, piece := range pieces {
-		if strings.ContainsFunc(piece, unicode.IsDigit) {
-			longest = max(longest, utf8.RuneCountInString(piece))
+	hasDigit := func(piece string) bool { return strings.ContainsFunc(piece, unicode.IsDigit) }
+	keep := make([]bool, len(pieces))
+	first, last, groupLen, kept := -1, -1, -1, 0
+	for i, piece := range pieces {
+		if !hasDigit(piece) || notACode.MatchString(piece) {
+			continue
+		}
+		keep[i], kept = true, kept+1
+		if first < 0 {
+			first = i
+		}
+		last = i
+		switch n := utf8.RuneCountInString(piece); groupLen {
+		case -1:
+			groupLen = n
+		case n:
+		default:
+			groupLen = 0 // groups of different lengths
 		}
 	}
-	var kept []string
-	for _, piece := range pieces {
-		group := len(piece) <= longest && !strings.HasSuffix(piece, ":") &&
-			!strings.ContainsFunc(piece, func(r rune) bool { return r >= utf8.RuneSelf || unicode.IsLower(r) })
-		if group || strings.ContainsFunc(piece, unicode.IsDigit) {
-			kept = append(kept, piece)
+	for i, piece := range pieces {
+		if keep[i] || hasDigit(piece) || strings.HasSuffix(piece, ":") ||
+			strings.ContainsFunc(piece, func(r rune) bool { return r >= utf8.RuneSelf || unicode.IsLower(r) }) {
+			continue
+		}
+		keep[i] = first < i && i < last || kept >= 2 && len(piece) == groupLen
+	}
+	var code []string
+	for i, piece := range pieces {
+		if keep[i] {
+			code = append(code, piece)
 		}
 	}
-	return kept
+	return code
 }
 
 // A withheld code has minWithheldAlnums letters and digits or more, and

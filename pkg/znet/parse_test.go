@@ -34,6 +34,11 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled, a product and an amount in the PIN field", "OK|3|RAZER GOLD 100 TL|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
 		{"cancelled, labelled codes withheld", "OK|3|Seri: 12345678 Pin: 87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "12345678 87654321", Description: "iptal"}},
 		{"cancelled, a code and a note withheld", "OK|3|AB12-CD34-EF56 (iptal)|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34-EF56", Description: "iptal"}},
+		{"cancelled, an amount and words in the PIN field", "OK|3|IADE 1050.00 TL|1050.00 TL iade edildi", PinStatus{Status: StatusCancelled, Description: "1050.00 TL iade edildi"}},
+		{"waiting, an order number and words in the PIN field", "OK|1|ISLEM NO 98765432|Islem no 98765432 bekliyor", PinStatus{Status: StatusWaiting, Description: "Islem no 98765432 bekliyor"}},
+		{"cancelled, amounts and words in the PIN field", "OK|3|TUTAR 250.00 BAKIYE 12755.23|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
+		{"cancelled, a code between words withheld", "OK|3|KOD X7Y8Z9W1 IPTAL|kod X7Y8Z9W1 iptal", PinStatus{Status: StatusCancelled, Withheld: "X7Y8Z9W1", Description: "kod X7Y8Z9W1 iptal"}},
+		{"cancelled, letter groups as long as the others withheld", "OK|3|ABCD 1234 EFGH 5678|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD 1234 EFGH 5678", Description: "iptal"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

@@ -211,16 +211,44 @@ type alnum struct {
 // show wider: a panel pads with them as with spaces); where markup is
 // passed over, a character reference or an escape one; and the tags passed
 // over, which show nothing.
-type gapCount struct{ seen, tags int }
+type gapCount struct {
+	seen, tags int
+	// blockTags are the tags that set text apart (a cell, a row, a
+	// paragraph), where the others only dress it (inlineTags).
+	blockTags int
+}
 
 // within says whether the gap is small enough for the letters and digits
 // on either side to be one code's: with tags counted apart from what is
-// seen (tagsApart), or with them (a short code's, minTagsApartPIN).
+// seen (tagsApart), or, a short code's (minTagsApartPIN), with the tags
+// that set text apart counted with what is seen.
 func (g gapCount) within(tagsApart bool) bool {
 	if tagsApart {
 		return g.seen <= maxLooseGap && g.tags <= maxLooseTags
 	}
-	return g.seen+g.tags <= maxLooseGap
+	return g.seen+g.blockTags <= maxLooseGap && g.tags <= maxLooseTags
+}
+
+// inlineTags only dress text (a font, a colour, bold): between a PIN's
+// groups they say nothing of whether the groups are one code's.
+var inlineTags = map[string]bool{
+	"a": true, "b": true, "big": true, "code": true, "em": true, "font": true, "i": true,
+	"mark": true, "s": true, "small": true, "span": true, "strong": true, "tt": true, "u": true,
+}
+
+// tagName is a tag's name, escaped or not, in lower case: "span" for
+// "</SPAN>" and for "&lt;span class=x&gt;".
+func tagName(tag string) string {
+	if at := strings.Index(tag, "lt;"); tag[0] == '&' && at >= 0 {
+		tag = tag[at+len("lt;"):]
+	} else {
+		tag = tag[1:]
+	}
+	tag = strings.TrimPrefix(tag, "/")
+	if end := strings.IndexFunc(tag, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); end >= 0 {
+		tag = tag[:end]
+	}
+	return strings.ToLower(tag)
 }
 
 // minTagsApartPIN is the fewest letters and digits a code has for its
@@ -266,6 +294,9 @@ func alnumsOf(text string, skip *regexp.Regexp) []alnum {
 			if token := text[markup[0][0]:markup[0][1]]; markup[0][0] == i {
 				if isTag.MatchString(token) {
 					gap.tags++
+					if !inlineTags[tagName(token)] {
+						gap.blockTags++
+					}
 				} else {
 					seen(standsForSpace(token))
 				}

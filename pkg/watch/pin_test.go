@@ -92,6 +92,8 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		// is not found across a table's rows of other numbers.
 		{"500100", `<tr><td>500</td></tr><tr><td class="x"><span>&nbsp;</span></td></tr><tr><td>100</td></tr>`, `<tr><td>500</td></tr><tr><td class="x"><span>&nbsp;</span></td></tr><tr><td>100</td></tr>`},
 		{"500100", `<td>500</td><td>100</td>`, `<td>••••00</td>`},
+		{"1234-5678", `<tr><td><font color=red><b><span>1234</span></b></font></td></tr><tr><td><font color=red><b><span>5678</span></b></font></td></tr>`,
+			`<tr><td><font color=red><b><span>••••78</span></b></font></td></tr>`},
 		{"QW7R-9TZK-4MNB-8HJD", "<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">QW7R</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">9TZK</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">4MNB</td>\n  <td class=\"pin-cell\" data-label=\"Kod\">8HJD</td>\n</tr>",
 			"<tr>\n  <td class=\"pin-cell\" data-label=\"Kod\">••••-8HJD</td>\n</tr>"},
 		{"QW7R-9TZK-4MNB-8HJD", `<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">QW7R</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">9TZK</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">4MNB</span>&nbsp;&mdash;&nbsp;<span style="font-family:'Courier New',monospace;font-size:14px;letter-spacing:2px;color:#1a1a1a;background:#f4f4f4">8HJD</span>`,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"regexp"
@@ -98,6 +99,14 @@ func exitStatus(err error) int {
 
 // Main runs zwatch with args and returns the exit status.
 func Main(ctx context.Context, args []string, streams IOStreams) int {
+	// Go's HTTP client writes to the standard logger when a panel sends
+	// bytes nobody asked for, after an answer ("Unsolicited response
+	// received on idle HTTP channel starting with %q"), quoting them: a
+	// PHP page's tail may repeat the request, password and all, which
+	// went to stderr and cron's mail. zwatch logs through slog; the
+	// standard logger is silenced, and the connection is dropped all the
+	// same.
+	log.SetOutput(io.Discard)
 	out := &commandOutput{w: streams.Out}
 	streams.Out = out
 	code := execute(ctx, NewRootCmd(streams), args, streams.ErrOut)

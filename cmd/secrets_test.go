@@ -1,9 +1,15 @@
 package cmd_test
 
 import (
+	"bufio"
+	"fmt"
+	"log"
+	"net"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -311,5 +317,50 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 			}
 		}
 		assertNoSecret(t, strings.Join(c.args, " "), r.all(), "Cr0nSecret")
+	}
+}
+
+// A panel whose PHP page goes on past its Content-Length, repeating the
+// request: Go's HTTP client wrote those bytes to the standard logger, on
+// stderr and into cron's mail, password and all. Not parallel: it reads
+// the process's standard logger.
+func TestBytesAPanelSendsAfterItsAnswerAreNotLogged(t *testing.T) {
+	const pw = "Gizli-sifre-77"
+	s := newShop(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				line, _ := bufio.NewReader(conn).ReadString('\n')
+				const answer = "OK|1| |bekliyor"
+				fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(answer), answer)
+				time.Sleep(100 * time.Millisecond)
+				fmt.Fprintf(conn, "<pre>%s</pre>", line) // the request line, query and all
+				time.Sleep(time.Second)
+			}()
+		}
+	}()
+	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-tail", BaseURL: "http://" + l.Addr().String(), Kod: dealerCode, Sifre: pw})
+	id := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "41", OrderNo: 41})
+
+	var logged strings.Builder
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	r := zwatch(t, s.db, "check", "--order", id)
+	time.Sleep(500 * time.Millisecond) // the client reads an idle connection's bytes after the answer
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+	if strings.Contains(logged.String(), "sifre") || strings.Contains(r.all(), "sifre=") {
+		t.Errorf("the bytes after the answer reached a log:\n%s%s", logged.String(), r.all())
 	}
 }

@@ -302,17 +302,19 @@ func (a *answer) withheldCode(i int) string {
 
 // codePieces are the pieces of a field that may be a code's: those with a
 // digit that are no amount or date on their own ("1050.00" beside "TL"),
-// and those without a digit that read as a group of the same code:
-// upper-case ASCII letters, no label's colon, standing between two pieces
-// kept ("ABCD" in "QW7R 9TZK ABCD 8HJD") or as long as each of several
-// kept ("ABCD 1234 EFGH 5678"). Words around a code ("SIPARIS", "IPTAL",
+// and those without a digit that read as a group of the same code
+// (isLetterGroup), standing between two pieces kept ("ABCD" in "QW7R 9TZK
+// ABCD 8HJD"), as long as each of several kept ("ABCD 1234 EFGH 5678"), or
+// beside one kept as long as itself ("ABCD 1234"). Words around a code ("SIPARIS", "IPTAL",
 // "TL") are dropped.
 func codePieces(pieces []string) []string {
 	hasDigit := func(piece string) bool { return strings.ContainsFunc(piece, unicode.IsDigit) }
 	keep := make([]bool, len(pieces))
 	first, last, groupLen, kept := -1, -1, -1, 0
 	for i, piece := range pieces {
-		if !hasDigit(piece) || notACode.MatchString(piece) {
+		// A bare group of digits ("123" of "123 456 789 012") is no
+		// amount: only a piece with a separator of one is looked at so.
+		if !hasDigit(piece) || strings.ContainsAny(piece, ".,:/") && notACode.MatchString(piece) {
 			continue
 		}
 		keep[i], kept = true, kept+1
@@ -329,11 +331,24 @@ func codePieces(pieces []string) []string {
 		}
 	}
 	for i, piece := range pieces {
-		if keep[i] || hasDigit(piece) || strings.HasSuffix(piece, ":") ||
-			strings.ContainsFunc(piece, func(r rune) bool { return r >= utf8.RuneSelf || unicode.IsLower(r) }) {
-			continue
+		if !keep[i] && isLetterGroup(piece) {
+			keep[i] = first < i && i < last || kept >= 2 && len(piece) == groupLen
 		}
-		keep[i] = first < i && i < last || kept >= 2 && len(piece) == groupLen
+	}
+	// A letter group beside a kept piece as long as it ("ABCD 1234",
+	// "ABCD EFGH 1234"), outward from the kept pieces.
+	for changed := true; changed; {
+		changed = false
+		for i, piece := range pieces {
+			if keep[i] || !isLetterGroup(piece) {
+				continue
+			}
+			for _, j := range []int{i - 1, i + 1} {
+				if j >= 0 && j < len(pieces) && keep[j] && utf8.RuneCountInString(pieces[j]) == len(piece) {
+					keep[i], changed = true, true
+				}
+			}
+		}
 	}
 	var code []string
 	for i, piece := range pieces {
@@ -342,6 +357,13 @@ func codePieces(pieces []string) []string {
 		}
 	}
 	return code
+}
+
+// isLetterGroup says whether a piece without a digit may be a group of a
+// code: upper-case ASCII letters and a code's separators, no label's colon.
+func isLetterGroup(piece string) bool {
+	return !strings.ContainsFunc(piece, func(r rune) bool { return unicode.IsDigit(r) || r >= utf8.RuneSelf || unicode.IsLower(r) }) &&
+		!strings.HasSuffix(piece, ":")
 }
 
 // A withheld code has minWithheldAlnums letters and digits or more, and

@@ -39,6 +39,9 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled, amounts and words in the PIN field", "OK|3|TUTAR 250.00 BAKIYE 12755.23|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
 		{"cancelled, a code between words withheld", "OK|3|KOD X7Y8Z9W1 IPTAL|kod X7Y8Z9W1 iptal", PinStatus{Status: StatusCancelled, Withheld: "X7Y8Z9W1", Description: "kod X7Y8Z9W1 iptal"}},
 		{"cancelled, letter groups as long as the others withheld", "OK|3|ABCD 1234 EFGH 5678|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD 1234 EFGH 5678", Description: "iptal"}},
+		{"cancelled, groups of three digits withheld", "OK|3|123 456 789 012|iptal", PinStatus{Status: StatusCancelled, Withheld: "123 456 789 012", Description: "iptal"}},
+		{"cancelled, a letter group beside a digit group withheld", "OK|3|ABCD EFGH 1234|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD EFGH 1234", Description: "iptal"}},
+		{"cancelled, groups of two withheld", "OK|3|AB 12 CD 34 EF 56|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB 12 CD 34 EF 56", Description: "iptal"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

@@ -636,9 +636,7 @@ func unsavedReason(p *pendingAnswer, masked map[maskedCause]string) string {
 		if done, ok := masked[key]; ok {
 			reason = done
 		} else {
-			for _, pin := range batch.pins {
-				reason = hidePINAs(reason, pin, func(string) string { return "<pin>" })
-			}
+			reason = hideAllPINs(reason, batch.pins, "<pin>")
 			masked[key] = reason
 		}
 	}

@@ -438,6 +438,33 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 	return n
 }
 
+// hideAllPINs writes mask where text quotes any code of pins, whole or in
+// other shapes, and fragmentMask where it quotes part of one, all found on
+// one reading of the text and written in one pass: masked one PIN after
+// another, where two PINs share codes ("AAAAAA-BBBBBB", "BBBBBB-CCCCC"),
+// the first one's mask broke the second one's quote into pieces too short
+// to be found, which showed.
+func hideAllPINs(text string, pins []string, mask string) string {
+	readings := readText(text)
+	var found []stretch
+	for _, pin := range pins {
+		pin = strings.TrimSpace(pin)
+		for from := 0; pin != ""; {
+			at := strings.Index(text[from:], pin)
+			if at < 0 {
+				break
+			}
+			found = append(found, stretch{from + at, from + at + len(pin), mask})
+			from += at + len(pin)
+		}
+		for _, code := range codesOf(pin) {
+			found = append(found, looseStretches(readings, code, mask)...)
+			found = append(found, fragmentStretches(readings, code)...)
+		}
+	}
+	return writeStretches(text, found)
+}
+
 // hidePINs is the error the database gave for saving outcomes, with their
 // PINs masked in its text: a refusal may quote them (a shop trigger's
 // message), and the error reaches the log, the run's error and the

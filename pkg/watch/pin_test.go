@@ -157,6 +157,18 @@ func TestAnUnsavedLineShowsNoPINOfItsBatch(t *testing.T) {
 	if want := "pq: PIN <pin> of order-a refused by a trigger"; reason != want {
 		t.Errorf("reason %q, want %q", reason, want)
 	}
+
+	// Two PINs of the batch that share a code, quoted across both: masked
+	// one after the other, the first one's mask left the second's quote in
+	// pieces too short to be found.
+	c := store.Outcome{Order: store.Order{ID: "order-c"}, PIN: "AAAAAA-BBBBBB"}
+	d := store.Outcome{Order: store.Order{ID: "order-d"}, PIN: "BBBBBB-CCCCCXYZ"}
+	refusal = fmt.Errorf("saving 2 answers: %w", errors.New("pq: refused AAAAAA-BBBBBB-CCCCC"))
+	batchErr = hidePINs(refusal, []store.Outcome{c, d})
+	reason = unsavedReason(&pendingAnswer{answer: answer{order: d.Order}, outcome: d, lastErr: batchErr}, map[maskedCause]string{})
+	if strings.Contains(reason, "CCCCC") || strings.Contains(reason, "BBBBBB") {
+		t.Errorf("the line about order-d shows part of a PIN: %s", reason)
+	}
 }
 
 // A refusal quoting one PIN of a batch whose other PIN shares codes with it

@@ -271,10 +271,9 @@ func joinedCodes(field string) (joined string, markup bool) {
 // (codePieces): labels, words ("Seri:", "iptal", "SIPARIS") and amounts
 // are dropped. What is left is a code if it has eight letters and digits
 // or more, as real PINs do, a digit among them, ten digits or more if no
-// letter, and is no amount or date.
-// Anything else would mask itself all over the description: a balance
-// ("1050.00"), a date, a word, PHP's "NULL". A code of letters alone is
-// not masked.
+// letter, and is no amount or date. Anything else would mask itself all
+// over the description: a balance ("1050.00"), a date, a word, PHP's
+// "NULL". A code of letters alone is not masked.
 func (a *answer) withheldCode(i int) string {
 	text, echoes := a.unmark(a.fields[i])
 	field, markup := joinedCodes(clean(text))
@@ -305,8 +304,8 @@ func (a *answer) withheldCode(i int) string {
 // and those without a digit that read as a group of the same code
 // (isLetterGroup), standing between two pieces kept ("ABCD" in "QW7R 9TZK
 // ABCD 8HJD"), as long as each of several kept ("ABCD 1234 EFGH 5678"), or
-// beside one kept as long as itself ("ABCD 1234"). Words around a code ("SIPARIS", "IPTAL",
-// "TL") are dropped.
+// beside one kept as long as itself ("ABCD 1234"). Words around a code
+// ("SIPARIS", "IPTAL", "TL") are dropped.
 func codePieces(pieces []string) []string {
 	hasDigit := func(piece string) bool { return strings.ContainsFunc(piece, unicode.IsDigit) }
 	keep := make([]bool, len(pieces))

@@ -312,8 +312,9 @@ func codePieces(pieces []string) []string {
 	first, last, groupLen, kept := -1, -1, -1, 0
 	for i, piece := range pieces {
 		// A bare group of digits ("123" of "123 456 789 012") is no
-		// amount: only a piece with a separator of one is looked at so.
-		if !hasDigit(piece) || strings.ContainsAny(piece, ".,:/") && notACode.MatchString(piece) {
+		// amount: only a piece with a separator of one, or of a date, is
+		// looked at so.
+		if !hasDigit(piece) || strings.ContainsAny(piece, ".,:/-") && notACode.MatchString(piece) {
 			continue
 		}
 		keep[i], kept = true, kept+1

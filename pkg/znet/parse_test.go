@@ -42,6 +42,7 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled, groups of three digits withheld", "OK|3|123 456 789 012|iptal", PinStatus{Status: StatusCancelled, Withheld: "123 456 789 012", Description: "iptal"}},
 		{"cancelled, a letter group beside a digit group withheld", "OK|3|ABCD EFGH 1234|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD EFGH 1234", Description: "iptal"}},
 		{"cancelled, groups of two withheld", "OK|3|AB 12 CD 34 EF 56|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB 12 CD 34 EF 56", Description: "iptal"}},
+		{"waiting, a code and a date withheld", "OK|1|QW7R-9TZK-4MNB-8HJD 2026-12-02|bekliyor", PinStatus{Status: StatusWaiting, Withheld: "QW7R-9TZK-4MNB-8HJD", Description: "bekliyor"}},
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 

@@ -182,7 +182,7 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, parse f
 	req.Body, req.GetBody, req.ContentLength = noBody{}, nil, 0
 	// Until the request is written, nothing the panel sends can repeat it:
 	// a proxy's refusal, a TLS handshake's failure are shown as Go says
-	// them (withoutPanelBytes).
+	// them; only what fails after it goes through withoutPanelBytes.
 	var sent atomic.Bool
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}))
 
@@ -244,7 +244,8 @@ func withoutPanelBytes(err error) error {
 	case errors.As(inner, &netErr), errors.As(inner, &certErr), errors.As(inner, &alert), errors.As(inner, &recErr),
 		errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, http.ErrSchemeMismatch),
 		errors.Is(inner, gzip.ErrHeader), errors.Is(inner, gzip.ErrChecksum), errors.As(inner, &corrupt),
-		streamReset.MatchString(inner.Error()):
+		errors.Is(inner, context.Canceled), errors.Is(inner, context.DeadlineExceeded),
+		strings.HasPrefix(inner.Error(), "net/http: request canceled"), streamReset.MatchString(inner.Error()):
 		return err
 	case isRequestErr:
 		return &url.Error{Op: requestErr.Op, URL: requestErr.URL, Err: errNotHTTP}
@@ -268,7 +269,7 @@ func (noBody) Close() error             { return nil }
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error, sent bool) *Error {
 	shown := err
-	if sent && ctx.Err() == nil {
+	if sent {
 		shown = withoutPanelBytes(err)
 	}
 	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber)}

@@ -426,8 +426,8 @@ changed AS (
 	          -- (pin_kept), nor for a top-up's answer on an order that
 	          -- holds a PIN: the listener would push a PIN zwatch has just
 	          -- left for a person to compare, or none znet gave.
-	          input.to_status = 'completed' AND ` + answerPINSQL + ` <> ''
-	              AND (prev.shop_pin IS NULL OR prev.shop_pin = ` + answerPINSQL + `) AS pin_saved,
+	          COALESCE(input.to_status = 'completed' AND ` + answerPINSQL + ` <> ''
+	              AND (prev.shop_pin IS NULL OR prev.shop_pin = ` + answerPINSQL + `), false) AS pin_saved,
 	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,

@@ -585,7 +585,7 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	var reasons []string
 	orders := make(map[string][]string)
 	held := make(map[string]bool)
-	masked := make(map[maskedCause]string)
+	masked := make(map[string]string) // a batch's cause and PINs: the cause masked
 	for _, p := range unsaved {
 		reason := "not tried: the database did not answer"
 		if p.lastErr != nil {
@@ -623,32 +623,26 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 // it refused. The error may be the whole batch's, masked of all its PINs
 // (hidePINs): the cause under that mask is masked of them all again.
 //
-// The answers of one batch share its error and its PINs: masked tells the
-// cause masked of them once, where masking it with every PIN of the batch
-// for each of its answers took 200 × 200 passes over the text, seconds at
-// the end of a run whose database had gone.
-func unsavedReason(p *pendingAnswer, masked map[maskedCause]string) string {
+// The answers of one batch share its error and its PINs: masked keeps the
+// cause masked of them once, by the cause and the PINs, where masking it
+// with every PIN of the batch for each of its answers took 200 × 200
+// passes over the text, seconds at the end of a run whose database had
+// gone.
+func unsavedReason(p *pendingAnswer, masked map[string]string) string {
 	cause := rootCause(p.lastErr).Error()
 	reason := cause
 	var batch pinsHiddenError
 	if errors.As(p.lastErr, &batch) {
-		key := maskedCause{cause: cause, pins: &batch.pins[0]}
+		key := cause + "\x00" + strings.Join(batch.pins, "\x00")
 		if done, ok := masked[key]; ok {
 			reason = done
 		} else {
-			reason = hideAllPINs(reason, batch.pins, "<pin>")
+			reason = hideAllPINs(reason, batch.pins, func(string) string { return "<pin>" })
 			masked[key] = reason
 		}
 	}
 	reason = hidePINAs(reason, p.outcome.PIN, func(string) string { return "<pin>" })
 	return strings.ReplaceAll(reason, p.order.ID, "<id>")
-}
-
-// maskedCause is a batch's cause as unsavedReason masks it: its text, and
-// the batch's PINs (the first one's address).
-type maskedCause struct {
-	cause string
-	pins  *string
 }
 
 // rootCause is the innermost error err wraps.

@@ -46,7 +46,9 @@ func MaskPIN(pin string) string {
 // where the field says "AAAA-1111  BBBB-2222"). Each code of six letters
 // and digits or more is found in any case with other characters and markup
 // between its own, up to maxLooseGap of what a reader sees and
-// maxLooseTags tags between two of them; shorter ones only as they are.
+// maxLooseTags tags between two of them (a code of fewer than
+// minTagsApartPIN counts the tags that set text apart as seen); shorter
+// ones only as they are.
 func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
 
 // hidePINAs is HidePIN, writing mask(code) where each code stood.
@@ -438,13 +440,13 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 	return n
 }
 
-// hideAllPINs writes mask where text quotes any code of pins, whole or in
-// other shapes, and fragmentMask where it quotes part of one, all found on
+// hideAllPINs writes mask(code) where text quotes any code of pins, whole
+// or in other shapes, and fragmentMask where it quotes part of one, all found on
 // one reading of the text and written in one pass: masked one PIN after
 // another, where two PINs share codes ("AAAAAA-BBBBBB", "BBBBBB-CCCCC"),
 // the first one's mask broke the second one's quote into pieces too short
 // to be found, which showed.
-func hideAllPINs(text string, pins []string, mask string) string {
+func hideAllPINs(text string, pins []string, mask func(code string) string) string {
 	readings := readText(text)
 	var found []stretch
 	for _, pin := range pins {
@@ -454,11 +456,11 @@ func hideAllPINs(text string, pins []string, mask string) string {
 			if at < 0 {
 				break
 			}
-			found = append(found, stretch{from + at, from + at + len(pin), mask})
+			found = append(found, stretch{from + at, from + at + len(pin), mask(pin)})
 			from += at + len(pin)
 		}
 		for _, code := range codesOf(pin) {
-			found = append(found, looseStretches(readings, code, mask)...)
+			found = append(found, looseStretches(readings, code, mask(code))...)
 			found = append(found, fragmentStretches(readings, code)...)
 		}
 	}
@@ -487,15 +489,6 @@ type pinsHiddenError struct {
 	pins []string
 }
 
-func (e pinsHiddenError) Error() string {
-	// Every PIN's whole codes first, then every PIN's fragments: one PIN's
-	// fragments masked before another PIN's codes were found broke those up
-	// ("pin ••••-5F-••••").
-	text := e.err.Error()
-	for _, pin := range e.pins {
-		text = hideWhole(text, pin, MaskPIN)
-	}
-	return hideFragments(text, e.pins)
-}
+func (e pinsHiddenError) Error() string { return hideAllPINs(e.err.Error(), e.pins, MaskPIN) }
 
 func (e pinsHiddenError) Unwrap() error { return e.err }

@@ -219,9 +219,8 @@ func (t *tally) describe(in store.Integration, failing bool, reason string, answ
 }
 
 func (t *tally) fill(s *Summary) {
-	// Empty, not nil: -o json prints [] for a run that had nothing due,
-	// most runs, as every other list does, where jq's .integrations[]
-	// fails on null.
+	// Empty, not nil: a run with nothing due, most runs, prints [] with
+	// -o json, where jq's .integrations[] fails on null.
 	s.Integrations = make([]IntegrationSummary, 0, len(t.byID))
 	s.Total = Counts{}
 	for _, in := range t.byID {

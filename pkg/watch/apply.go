@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -630,18 +631,20 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 // gone.
 func unsavedReason(p *pendingAnswer, masked map[string]string) string {
 	cause := rootCause(p.lastErr).Error()
-	reason := cause
+	var pins []string
 	var batch pinsHiddenError
 	if errors.As(p.lastErr, &batch) {
-		key := cause + "\x00" + strings.Join(batch.pins, "\x00")
-		if done, ok := masked[key]; ok {
-			reason = done
-		} else {
-			reason = hideAllPINs(reason, batch.pins, func(string) string { return "<pin>" })
-			masked[key] = reason
-		}
+		pins = batch.pins
 	}
-	reason = hidePINAs(reason, p.outcome.PIN, func(string) string { return "<pin>" })
+	if own := p.outcome.PIN; own != "" && !slices.Contains(pins, own) {
+		pins = append(slices.Clip(pins), own)
+	}
+	key := cause + "\x00" + strings.Join(pins, "\x00")
+	reason, ok := masked[key]
+	if !ok {
+		reason = hideAllPINs(cause, pins, func(string) string { return "<pin>" })
+		masked[key] = reason
+	}
 	return strings.ReplaceAll(reason, p.order.ID, "<id>")
 }
 

@@ -49,30 +49,7 @@ func MaskPIN(pin string) string {
 // maxLooseTags tags between two of them (a code of fewer than
 // minTagsApartPIN counts the tags that set text apart as seen); shorter
 // ones only as they are.
-func HidePIN(text, pin string) string { return hidePINAs(text, pin, MaskPIN) }
-
-// hidePINAs is HidePIN, writing mask(code) where each code stood.
-func hidePINAs(text, pin string, mask func(code string) string) string {
-	return hideFragments(hideWhole(text, pin, mask), []string{pin})
-}
-
-// hideWhole masks pin where text quotes it whole: as it is, and each of its
-// codes in other shapes.
-func hideWhole(text, pin string, mask func(code string) string) string {
-	pin = strings.TrimSpace(pin) // as the shop may have written it
-	if pin == "" {
-		return text
-	}
-	text = strings.ReplaceAll(text, pin, mask(pin))
-	readings := readText(text)
-	for _, code := range codesOf(pin) {
-		if found := looseStretches(readings, code, mask(code)); len(found) > 0 {
-			text = writeStretches(text, found)
-			readings = readText(text)
-		}
-	}
-	return text
-}
+func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, MaskPIN) }
 
 // codesOf are the codes of pin to look for in other shapes and in part:
 // each code, and the whole PIN when it has several.
@@ -88,25 +65,6 @@ func codesOf(pin string) []string {
 		codes = append(codes, strings.TrimSpace(pin))
 	}
 	return codes
-}
-
-// hideFragments masks the fragments text quotes of each code of pins (a
-// PIN written in groups of four, "1234 5678 9012 3456", has codes too short
-// to look for parts of, while a trigger may quote twelve of its digits),
-// found on the same text and masked together: where several PINs share
-// codes, one PIN's masks written before another's fragments were looked
-// for broke those up into pieces too short to be found, which then showed.
-// Text that hideWhole masked already is looked at as masked, its mask's
-// shown end included.
-func hideFragments(text string, pins []string) string {
-	var found []stretch
-	readings := readText(text)
-	for _, pin := range pins {
-		for _, code := range codesOf(strings.TrimSpace(pin)) {
-			found = append(found, fragmentStretches(readings, code)...)
-		}
-	}
-	return writeStretches(text, found)
 }
 
 // stretch is text[start:end], to be written as mask.
@@ -450,7 +408,7 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 	readings := readText(text)
 	var found []stretch
 	for _, pin := range pins {
-		pin = strings.TrimSpace(pin)
+		pin = strings.TrimSpace(pin) // as the shop may have written it
 		for from := 0; pin != ""; {
 			at := strings.Index(text[from:], pin)
 			if at < 0 {

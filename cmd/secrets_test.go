@@ -1,10 +1,8 @@
 package cmd_test
 
 import (
-	"bufio"
 	"fmt"
 	"log"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -327,29 +325,10 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 func TestBytesAPanelSendsAfterItsAnswerAreNotLogged(t *testing.T) {
 	const pw = "Gizli-sifre-77"
 	s := newShop(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				line, _ := bufio.NewReader(conn).ReadString('\n')
-				const answer = "OK|1| |bekliyor"
-				fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(answer), answer)
-				time.Sleep(100 * time.Millisecond)
-				fmt.Fprintf(conn, "<pre>%s</pre>", line) // the request line, query and all
-				time.Sleep(time.Second)
-			}()
-		}
-	}()
-	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-tail", BaseURL: "http://" + l.Addr().String(), Kod: dealerCode, Sifre: pw})
+	panel, integ := s.panel("znet-tail", pw)
+	const answer = "OK|1| |bekliyor"
+	panel.Script("41", znettest.RawResponse([]byte(fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"+
+		"<pre>GET /servis/pin_kontrol.php?kod=%s&sifre=%s&tahsilat_api_islem_id=41</pre>", len(answer), answer, dealerCode, pw))))
 	id := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "41", OrderNo: 41})
 
 	var logged strings.Builder

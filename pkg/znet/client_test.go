@@ -1,7 +1,6 @@
 package znet
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -653,27 +652,10 @@ func TestARedirectsLocationIsNeverQuoted(t *testing.T) {
 // whole in the error, before any redirect was looked at: a login page's
 // Location with the request in base64, say. Which line it was is not said.
 func TestAMalformedHeaderLineIsNeverQuoted(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				line, _ := bufio.NewReader(conn).ReadString('\n')
-				back := base64.StdEncoding.EncodeToString([]byte(line))
-				fmt.Fprintf(conn, "HTTP/1.1 302 Found\r\nLocation: http://panel.example/giris.php?r=%s\x01\r\nContent-Length: 0\r\n\r\n", back)
-			}()
-		}
-	}()
-	c := newTestClient(t, "http://"+l.Addr().String(), secret)
-	_, err = c.CheckPin(context.Background(), "123")
+	s, c := newFake(t)
+	back := base64.StdEncoding.EncodeToString([]byte("/servis/pin_kontrol.php?sifre=" + url.QueryEscape(secret)))
+	s.SetDown(znettest.RawResponse([]byte("HTTP/1.1 302 Found\r\nLocation: http://panel.example/giris.php?r=" + back + "\x01\r\nContent-Length: 0\r\n\r\n")))
+	_, err := c.CheckPin(context.Background(), "123")
 	if err == nil || strings.Contains(fmt.Sprintf("%+v", err), "giris.php") {
 		t.Errorf("got %v, want an error that quotes no header line", err)
 	}

@@ -43,7 +43,7 @@ asked or written. The PIN is masked (••••-GH78) unless --show-pin is giv
 Exit status: 0 znet was asked (whatever it answered, see the output);
 1 fatal (an answer the database would not take is shown first, its PIN
 masked); 2 the order reference is malformed or fits several orders; 3 znet
-could not be asked or gave no usable answer, its PIN does not fit or differs
+could not be asked (a signal stopping the request too) or gave no usable answer, its PIN does not fit or differs
 from the one the order already holds (which is kept), or a shop transaction
 held the order's row so the answer was not saved (try again in a moment); 4 the order is not zwatch's to
 ask about (a final order's facts are shown, and it exits 4 all the same), or
@@ -86,6 +86,7 @@ type checkReport struct {
 	PINTooLong  bool   `json:"pin_too_long"`
 	PINKept     bool   `json:"pin_kept"`
 	NotSaved    string `json:"not_saved,omitempty"`
+	Stopped     bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
 	DryRun      bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
 	// znet was not asked.
@@ -159,7 +160,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
 		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
-		NotSaved: check.NotSaved, DryRun: check.DryRun,
+		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
 		pin := ""
@@ -222,6 +223,10 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		return
 	}
 	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), r.Referans)
+	if r.Stopped {
+		fmt.Fprintf(out, "stopped by a signal after %dms, before znet answered: nothing was recorded, and the next run asks again\n", r.TookMs)
+		return
+	}
 	switch {
 	case r.Error != "":
 		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)

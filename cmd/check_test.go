@@ -1,6 +1,8 @@
 package cmd_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -337,5 +340,52 @@ func TestCheckOrderMasksACodeAWaitingAnswerWithholds(t *testing.T) {
 			t.Fatalf("-o %s: exit %d\n%s", output, r.code, r.all())
 		}
 		assertNoSecret(t, "-o "+output, r.all(), "QW7R-9TZK")
+	}
+}
+
+// An operator who presses Ctrl-C while znet thinks has asked nothing:
+// check says so, records nothing, hands the order back for the next run
+// and exits 3, znet could not be asked.
+func TestCheckOrderStoppedBeforeZnetAnswers(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "json"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			id := s.order("38")
+			s.znet.Script("38", znettest.Done("STOP-PIN-0038", "tamam"))
+			s.znet.SetLatency(time.Minute)
+			ctx, stop := context.WithCancel(context.Background())
+			go func() {
+				for s.znet.Requests("38") == 0 {
+					time.Sleep(10 * time.Millisecond)
+				}
+				stop()
+			}()
+			var out, errOut bytes.Buffer
+			code := cmd.Main(ctx, []string{"check", "--order", id, "-o", format, "--database-url", s.db.URL},
+				cmd.IOStreams{Out: &out, ErrOut: &errOut})
+
+			if code != 3 {
+				t.Errorf("exit %d, want 3 (znet could not be asked)\n%s%s", code, out.String(), errOut.String())
+			}
+			if format == "json" {
+				var report struct {
+					Answer  string `json:"answer"`
+					Stopped bool   `json:"stopped"`
+				}
+				if err := json.Unmarshal(out.Bytes(), &report); err != nil || !report.Stopped || report.Answer != "error" {
+					t.Errorf("JSON %s (%v): want answer error, stopped true", out.String(), err)
+				}
+			} else if !strings.Contains(out.String(), "stopped by a signal") || !strings.Contains(out.String(), "nothing was recorded") {
+				t.Errorf("output should say the check was stopped and nothing recorded:\n%s", out.String())
+			}
+			if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
+				t.Errorf("the order after a stopped check: %+v, want still sent", row)
+			}
+			if c := s.db.ReadCheck(id); c.Attempts != 0 || c.ClaimedBy != nil || c.LastError != nil {
+				t.Errorf("bookkeeping %+v: want no attempt recorded, the claim handed back", c)
+			}
+		})
 	}
 }

@@ -31,7 +31,10 @@ type OrderCheck struct {
 	// transaction held the order's row); empty when it was, or when there
 	// was nothing to save.
 	NotSaved string
-	DryRun   bool
+	// Stopped: a signal cancelled the request before znet answered; the
+	// claim was handed back and nothing recorded, so the next run asks.
+	Stopped bool
+	DryRun  bool
 }
 
 // CheckOrder asks znet about one order now, whatever its schedule, and
@@ -92,6 +95,10 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	status, askErr := client.CheckPin(reqCtx, order.Referans)
 	check.Took = time.Since(start)
 	check.Answer, check.Err = status, askErr
+	// Stopped by the operator: znet could not be asked, which is no fault
+	// of the database's. Nothing is recorded, as a run stopped mid-request
+	// records nothing of it.
+	check.Stopped = askErr != nil && ctx.Err() != nil
 
 	a := answer{order: order, status: status, err: askErr, took: check.Took, askedAt: start}
 	// One order asked by hand follows the fixed schedule: what the runs
@@ -110,8 +117,8 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.
 	dbCtx, cancelDB := context.WithTimeout(context.WithoutCancel(ctx), dbGrace)
 	defer cancelDB()
-	if askErr != nil && ctx.Err() != nil {
-		return check, errors.Join(askErr, st.Release(dbCtx, runID, []string{orderID}))
+	if check.Stopped {
+		return check, st.Release(dbCtx, runID, []string{orderID})
 	}
 	applied, err := st.Apply(dbCtx, store.ApplyParams{
 		RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter),

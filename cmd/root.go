@@ -107,15 +107,6 @@ func Main(ctx context.Context, args []string, streams IOStreams) int {
 	// standard logger is silenced, and the connection is dropped all the
 	// same.
 	log.SetOutput(io.Discard)
-	// lib/pq prints the database's whole conversation to stderr when
-	// PQGO_DEBUG=1 (read as the process starts, too early to unset): the
-	// integrations' passwords, the PINs written, the database's own
-	// password. zwatch refuses to run so rather than print them.
-	if os.Getenv("PQGO_DEBUG") == "1" {
-		fmt.Fprintln(streams.ErrOut, "zwatch: PQGO_DEBUG=1 is set: the PostgreSQL driver would print the database's whole conversation to stderr, "+
-			"dealer passwords, PINs and the database password with it; unset it (--log-level debug shows what zwatch does)")
-		return ExitUsage
-	}
 	out := &commandOutput{w: streams.Out}
 	streams.Out = out
 	code := execute(ctx, NewRootCmd(streams), args, streams.ErrOut)
@@ -333,6 +324,15 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 	}
 	if err := checkDatabaseURL(flag, databaseURL); err != nil {
 		return nil, err
+	}
+	// lib/pq prints the database's whole conversation to stderr when
+	// PQGO_DEBUG=1 (read as the process starts, too early to unset): the
+	// integrations' passwords, the PINs written, the database's own
+	// password. zwatch refuses to connect so rather than print them;
+	// commands that never connect (version, help) are not its concern.
+	if os.Getenv("PQGO_DEBUG") == "1" {
+		return nil, usage("PQGO_DEBUG=1 is set: the PostgreSQL driver would print the database's whole conversation to stderr, " +
+			"dealer passwords, PINs and the database password with it; unset it (--log-level debug shows what zwatch does)")
 	}
 	open := store.Open
 	if g.readsOnly {

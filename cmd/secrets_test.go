@@ -343,3 +343,30 @@ func TestBytesAPanelSendsAfterItsAnswerAreNotLogged(t *testing.T) {
 		t.Errorf("the bytes after the answer reached a log:\n%s%s", logged.String(), r.all())
 	}
 }
+
+// With PQGO_DEBUG=1 lib/pq would print the database's whole conversation,
+// passwords and PINs with it: every command that connects refuses in one
+// line, before touching the database; one that never connects still runs.
+func TestPQGODebugIsRefusedBeforeConnecting(t *testing.T) {
+	s := newShop(t)
+	id := s.order("41")
+	s.znet.Script("41", znettest.Done("DEBUG-PIN-41", "tamam"))
+	t.Setenv("PQGO_DEBUG", "1")
+
+	if r := zwatch(t, s.db, "version"); r.code != 0 || r.stdout == "" {
+		t.Errorf("version with PQGO_DEBUG=1: exit %d, want 0 and the version\n%s", r.code, r.all())
+	}
+	for _, args := range [][]string{{"check-pending"}, {"check", "--order", id}, {"list", "--pending"}, {"migrate"}} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 2 {
+			t.Errorf("%v with PQGO_DEBUG=1: exit %d, want 2\n%s", args, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "PQGO_DEBUG=1 is set")
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet was asked %d times; a refused command asks nothing", n)
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
+		t.Errorf("the order after refused commands: %+v, want unchanged", row)
+	}
+}

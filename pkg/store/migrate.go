@@ -138,6 +138,13 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			// goose's words for its five minutes of asking in vain.
 			return done, fmt.Errorf("another zwatch migrate held the migration lock (advisory lock %d, in pg_locks as objid %d) for 5 minutes: "+
 				"let it finish, or end the session holding it, then run zwatch migrate again: %w", migrateLockID, uint32(migrateLockID), err)
+		case ctx.Err() != nil:
+			// Stopped by a signal. goose's error joins the cancelled
+			// statement with its failure to unlock over the cancelled
+			// connection; what the operator needs is that nothing is lost.
+			// A migration cut short was rolled back, or (an index built
+			// concurrently) is dropped and rebuilt by the next migrate.
+			return done, fmt.Errorf("migrate was stopped before it finished (%d migrations applied before it, and kept): run zwatch migrate again: %w", len(done), ctx.Err())
 		case !GaveUpOnALock(err):
 			return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 		case try < migrateLockTries:

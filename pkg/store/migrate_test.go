@@ -181,3 +181,50 @@ func TestRoleOptionEscapesForTheServerAndTheSettings(t *testing.T) {
 		}
 	}
 }
+
+// An operator who stops migrate while it waits, for a table a shop
+// transaction reads or for an index build to see a long report's old
+// snapshot through, reads one sentence that says what to do, not the
+// migration library's joined errors; the next migrate finishes the work.
+func TestMigrateStoppedMidWaySaysRunItAgain(t *testing.T) {
+	t.Parallel()
+	for name, holding := range map[string]string{
+		"a table":    `SELECT count(*) FROM product_orders`,
+		"a snapshot": `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SELECT 1`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.NewShopOnly(t)
+			report := db.BeginHolding(holding)
+			ctx, stop := context.WithCancel(context.Background())
+			go func() {
+				db.WaitForLockWaiters(1)
+				stop()
+			}()
+
+			_, err := db.Store.Migrate(ctx)
+
+			if err == nil {
+				t.Fatal("migrate stopped mid-way reported success")
+			}
+			if msg := err.Error(); !strings.Contains(msg, "stopped") || !strings.Contains(msg, "run zwatch migrate again") ||
+				strings.Contains(msg, "\n") || strings.Contains(msg, "advisory") {
+				t.Errorf("error %q: want one line saying migrate was stopped and to run it again", msg)
+			}
+			if err := report.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Store.Migrate(context.Background()); err != nil {
+				t.Fatalf("migrate after the stopped one: %v", err)
+			}
+			if _, err := db.Store.RequireMigrated(context.Background()); err != nil {
+				t.Errorf("after migrating again: %v", err)
+			}
+			var invalid int
+			db.Get(&invalid, `SELECT count(*) FROM pg_index WHERE NOT indisvalid`)
+			if invalid != 0 {
+				t.Errorf("%d invalid indexes left after migrating again", invalid)
+			}
+		})
+	}
+}

@@ -85,6 +85,13 @@ const (
 	// above all: none of its statements locks a shop row, but DDL on the
 	// shop's tables would still hold every reader up.
 	claimLockTimeout = "1s"
+	// registerLockTimeout bounds a claim's wait for the register cursor,
+	// which another run holds for as long as its own claim takes: on a
+	// loaded host, registering a thousand new orders can take more than
+	// claimLockTimeout, and the run that waited would fail (or, looping,
+	// claim nothing for a tick). The cursor is the claim's first lock: it
+	// holds nothing of the shop's while it waits.
+	registerLockTimeout = "10s"
 )
 
 // ClaimBatch takes up to p.Limit due orders, oldest due first, for this run
@@ -101,7 +108,11 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if p.Limit <= 0 {
 		return claimed, nil
 	}
-	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
+	lockTimeout := claimLockTimeout
+	if p.Register > 0 {
+		lockTimeout = registerLockTimeout // until the cursors are taken
+	}
+	err := s.inTxWaiting(ctx, lockTimeout, func(tx *sqlx.Tx) error {
 		if p.Register > 0 {
 			if err := enlistNewAndSwept(ctx, tx, p, &claimed); err != nil {
 				return err
@@ -243,6 +254,9 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 		"sweep_every_seconds": SweepEvery.Seconds(),
 	})...); err != nil {
 		return fmt.Errorf("reading where registering stopped: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+claimLockTimeout+`'`); err != nil {
+		return fmt.Errorf("bounding the claim's wait for locks: %w", err)
 	}
 	for _, cur := range cursors {
 		limit := p.Register

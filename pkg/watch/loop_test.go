@@ -126,6 +126,30 @@ func TestRunsStartedTogetherShareTheWork(t *testing.T) {
 	}
 }
 
+// A run that starts while another is still registering new orders (on a
+// loaded host, a thousand of them can take over a second) waits for it to
+// finish, and claims what it registered, instead of failing its claim on
+// the one-second bound meant for the shop's locks.
+func TestAClaimWaitsForAnotherRunStillRegistering(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order(referans(11400))
+	e.znet.SetDefault(znettest.Done("PIN-11400", "ok"))
+	otherRun := e.db.BeginHolding(`SELECT 1 FROM zwatch_state WHERE name = 'register' FOR UPDATE`)
+	go func() {
+		e.db.WaitForLockWaiters(1)
+		time.Sleep(2 * time.Second)
+		_ = otherRun.Commit()
+	}()
+
+	sum := e.run(e.config())
+
+	if sum.Total.Asked != 1 || e.db.OrdersIn("completed") != 1 {
+		t.Errorf("asked %d, %d completed: want the order registered, asked and saved once the other run let go",
+			sum.Total.Asked, e.db.OrdersIn("completed"))
+	}
+}
+
 // A run whose --max-duration passes before its first claim has taken
 // anything did not take everything due: it says it was stopped early, not
 // done. (Time compressed a thousandfold: --max-duration of a millisecond.)

@@ -97,6 +97,10 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	return opts.withStore(ctx, func(st *store.Store) error { return opts.run(ctx, st) })
 }
 
+// saveAfterSignal bounds the saving of balances already read after a
+// signal, as README's 30 s for a run's answers.
+const saveAfterSignal = 30 * time.Second
+
 func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 	var integrations []store.Integration
 	if opts.IntegrationID == "" {
@@ -117,6 +121,10 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 		Concurrency: opts.Concurrency,
 		AskDisabled: opts.IntegrationID != "",
 	})
+	// A balance a panel gave before a signal is still saved, as a run saves
+	// the answers it received; the save is bounded as a run's is.
+	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveAfterSignal)
+	defer cancelSave()
 	lines := make([]panelLine, len(checks))
 	failing := false
 	var saveErrs []error
@@ -130,7 +138,7 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 			l.Error = c.Err.Error()
 		}
 		if opts.Save && c.State == watch.PanelOK {
-			err := st.SaveBalance(ctx, in, c.Balance)
+			err := st.SaveBalance(saveCtx, in, c.Balance)
 			saveErrs = append(saveErrs, err)
 			l.Saved = err == nil
 		}

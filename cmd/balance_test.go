@@ -1,11 +1,14 @@
 package cmd_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -190,5 +193,32 @@ func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {
 	}
 	if len(saved) != 2 {
 		t.Errorf("saved balances %+v, want the shop's and znet-other's", saved)
+	}
+}
+
+// Ctrl-C while one panel is slow to answer keeps the balances the others
+// already gave: they are saved, as check-pending saves the answers it has.
+func TestBalanceSaveStoppedKeepsTheBalancesRead(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	slow, _ := s.panel("znet-slow", password)
+	slow.SetLatency(time.Minute)
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		for s.znet.TotalRequests() == 0 || slow.TotalRequests() == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond) // znet-A's answer read
+		stop()
+	}()
+	var out, errOut bytes.Buffer
+	code := cmd.Main(ctx, []string{"balance", "--save", "--database-url", s.db.URL}, cmd.IOStreams{Out: &out, ErrOut: &errOut})
+
+	saved := s.db.SavedBalances()
+	if len(saved) != 1 || saved[0].Name != "znet-A" || saved[0].Balance == nil {
+		t.Errorf("saved %+v: want znet-A's balance, read before the signal, saved", saved)
+	}
+	if code != 3 {
+		t.Errorf("exit %d, want 3: one panel could not be asked\n%s%s", code, out.String(), errOut.String())
 	}
 }

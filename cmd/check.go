@@ -221,10 +221,10 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		return
 	}
 	if r.NotPollable != "" {
-		fmt.Fprintln(out, r.NotPollable)
+		fmt.Fprintln(out, inLine(r.NotPollable)) // it quotes the shop's row
 		return
 	}
-	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), r.Referans)
+	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
 	if r.Stopped {
 		fmt.Fprintf(out, "stopped by a signal after %dms, before znet answered: nothing was recorded, and the next run asks again\n", r.TookMs)
 		return
@@ -235,7 +235,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	default:
 		line := "znet: " + r.Answer
 		if r.PIN != "" {
-			line += ", PIN " + r.PIN
+			line += ", PIN " + inLine(r.PIN)
 		}
 		if r.Description != "" {
 			line += fmt.Sprintf(", %q", r.Description)
@@ -281,10 +281,10 @@ func printCheck(opts *CheckOptions, r checkReport) {
 // printFinal shows what the shop holds of a final order; znet was not asked.
 func printFinal(opts *CheckOptions, r checkReport) {
 	out, f := opts.IO.Out, r.Final
-	fmt.Fprintln(out, r.NotPollable)
-	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), r.Referans, f.ExternalStatus)
+	fmt.Fprintln(out, inLine(r.NotPollable))
+	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans), f.ExternalStatus)
 	if f.PIN != "" {
-		line += ", PIN " + f.PIN
+		line += ", PIN " + inLine(f.PIN)
 	}
 	fmt.Fprintln(out, line)
 	when := func(what string, at *time.Time) {
@@ -295,7 +295,7 @@ func printFinal(opts *CheckOptions, r checkReport) {
 	when("sent", f.SentAt)
 	when("completed", f.CompletedAt)
 	when("last asked", f.LastSyncAt)
-	fmt.Fprintf(out, "  %-12s %s\n", "shop status", f.Status)
+	fmt.Fprintf(out, "  %-12s %s\n", "shop status", inLine(f.Status))
 	if f.ProviderMessage != "" {
 		fmt.Fprintf(out, "  %-12s %q\n", "znet said", f.ProviderMessage)
 	}

@@ -389,3 +389,19 @@ func TestCheckOrderStoppedBeforeZnetAnswers(t *testing.T) {
 		})
 	}
 }
+
+// The line saying why an order is not zwatch's quotes the shop's row: a
+// line break in it (a status, a provider written by a careless script)
+// cannot print a second line that reads as zwatch's.
+func TestCheckOrderExplainsWhyNotOnOneLine(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("42")
+	s.db.Exec(`UPDATE product_orders SET status = $1 WHERE id = $2`, "approved\nzwatch: all well", id)
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 4 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, `approved\nzwatch: all well`) {
+		t.Errorf("exit %d, want 4 and one line quoting the status escaped:\n%s", r.code, r.all())
+	}
+}

@@ -172,7 +172,7 @@ func whyNotPollable(s store.OrderState) string {
 	case store.NotPollableNoIntegration:
 		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
 	case store.NotPollableNotZnet:
-		return fmt.Sprintf("order %s is not a znet order: its integration is a %s one", s.ID, deref(s.IntegrationProvider))
+		return fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", s.ID, deref(s.IntegrationProvider))
 	case store.NotPollableDisabled:
 		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, deref(s.IntegrationName))
 	case store.NotPollableNoReferans:

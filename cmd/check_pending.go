@@ -182,6 +182,12 @@ func (opts *CheckPendingOptions) config() (watch.Config, error) {
 	return cfg, nil
 }
 
+// errStoppedBeforeTheRun is a signal (a service stopped, a deploy) that came
+// while check-pending connected: it exits as a run stopped early would,
+// not as a fault an alert on the exit status should page for.
+var errStoppedBeforeTheRun = &exitError{code: ExitOK,
+	err: errors.New("check-pending was stopped by a signal before the run began: nothing was claimed, and the next run takes over")}
+
 func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	cfg, err := opts.config()
 	if err != nil {
@@ -204,6 +210,9 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	started := time.Now()
 
 	st, err := opts.openStore(ctx, true)
+	if signalled(ctx, err) {
+		return opts.finishRun(ctx, cfg, nil, started, nil, errStoppedBeforeTheRun)
+	}
 	if err != nil {
 		return opts.finishRun(ctx, cfg, nil, started, nil, err)
 	}
@@ -219,6 +228,9 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		progress.end()
 	}
 	if summary == nil {
+		if signalled(ctx, err) {
+			return opts.finishRun(ctx, cfg, st, started, nil, errStoppedBeforeTheRun)
+		}
 		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
 	}
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,

@@ -1,6 +1,8 @@
 package cmd_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -973,5 +976,50 @@ func TestANumericProviderReferansIsTheReferans(t *testing.T) {
 	}
 	if row := db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "NUM-PIN-7781" {
 		t.Errorf("the order: %+v, want completed with znet's PIN", row)
+	}
+}
+
+// A signal that comes while a command connects or waits on the database (a
+// service stopped at a run's start, Ctrl-C on a list behind a lock) is
+// said as a signal, not as the database's fault: no "database
+// unreachable", no driver's "canceling statement due to user request".
+// check-pending exits as a run stopped early would, and its metrics say so;
+// check could not ask znet (3); the others did not finish (1).
+func TestASignalBeforeTheWorkIsNoDatabaseFault(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("43")
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"check-pending", "--loop", "0", "--metrics-file", metricsFile}, 0},
+		{[]string{"check", "--order", id}, 3},
+		{[]string{"list", "--pending"}, 1},
+		{[]string{"stats"}, 1},
+		{[]string{"balance", "--save"}, 1},
+		{[]string{"retry", "--stuck"}, 1},
+		{[]string{"migrate"}, 1},
+	} {
+		var out, errOut bytes.Buffer
+		code := cmd.Main(stopped, append(tc.args, "--database-url", s.db.URL), cmd.IOStreams{Out: &out, ErrOut: &errOut})
+		if code != tc.code {
+			t.Errorf("%v stopped by a signal: exit %d, want %d\n%s", tc.args, code, tc.code, errOut.String())
+		}
+		oneLine(t, errOut.String(), "stopped by a signal")
+		for _, fault := range []string{"unreachable", "cancel", "57014"} {
+			if strings.Contains(errOut.String(), fault) {
+				t.Errorf("%v stopped by a signal says %q, as for a fault:\n%s", tc.args, fault, errOut.String())
+			}
+		}
+	}
+	if written, err := os.ReadFile(metricsFile); err != nil || !strings.Contains(string(written), "zwatch_last_run_exit_status 0") {
+		t.Errorf("metrics of a run stopped before it began (%v): want exit status 0\n%s", err, written)
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || s.znet.TotalRequests() != 0 {
+		t.Errorf("order %+v, %d requests: a command stopped before its work changes nothing", row, s.znet.TotalRequests())
 	}
 }

@@ -138,6 +138,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	if err != nil && !started && !errors.As(err, new(*exitError)) {
 		err = &exitError{code: ExitUsage, err: err}
 	}
+	if signalled(ctx, err) {
+		err = stoppedBySignal(ran.Name())
+	}
 	if err != nil && err.Error() != "" {
 		// One line: cron mails it, and an operator reads it at a glance.
 		// It may quote arguments, where a password can stand by mistake:
@@ -161,6 +164,28 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(line)))
 	}
 	return exitStatus(err)
+}
+
+// signalled says whether err is only a signal's doing: the command's
+// context ended, and err is the cancellation (Go's word for it, or the
+// database's), not a fault found meanwhile.
+func signalled(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && store.Cancelled(err)
+}
+
+// stoppedBySignal words a command a signal stopped before it finished,
+// where the driver's "canceling statement due to user request" or Go's
+// "context canceled" would read as the database's fault ("database
+// unreachable: ... context canceled").
+func stoppedBySignal(command string) error {
+	switch command {
+	case "check":
+		// As a check stopped while znet thinks: znet could not be asked.
+		return &exitError{code: ExitAttention, err: errors.New("check was stopped by a signal before znet was asked: nothing was recorded")}
+	case "migrate":
+		return fatal(errors.New("migrate was stopped by a signal before it finished: the migrations it applied are kept; run zwatch migrate again"))
+	}
+	return fatal(fmt.Errorf("%s was stopped by a signal before it finished", command))
 }
 
 // sayDatabaseGone words the line of a command whose database went away:

@@ -372,6 +372,19 @@ func GaveUpOnALock(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03" // lock_not_available
 }
 
+// Cancelled says whether err is a statement or a connection cancelled by
+// its context: Go's word for it, or the database's ("canceling statement
+// due to user request", which lib/pq asks for when a context ends).
+func Cancelled(err error) bool {
+	var (
+		pqErr      *pq.Error
+		connectErr *ConnectError
+	)
+	return errors.Is(err, context.Canceled) ||
+		errors.As(err, &pqErr) && pqErr.Code == "57014" || // query_canceled
+		errors.As(err, &connectErr) && connectErr.Problem == Stopped
+}
+
 // LacksAGrant says whether err is the database refusing the role a
 // privilege (insufficient_privilege): a grant missing, which the driver's
 // "permission denied for table ..." does not say how to give.
@@ -456,6 +469,9 @@ const (
 	ReadOnly
 	// HotStandby: the server is a read-only replica and the command writes.
 	HotStandby
+	// Stopped: connecting was cancelled (a signal); no fault of the
+	// database's.
+	Stopped
 )
 
 // ConnectError is a connection that failed, worded for the operator. It
@@ -483,6 +499,8 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	detail := redactDSNError(err, databaseURL)
 	pqErr := pq.As(err)
 	switch {
+	case errors.Is(err, context.Canceled):
+		return &ConnectError{Stopped, fmt.Sprintf("connecting to database %q at host %s was cancelled", databaseOf(cfg), serverOf(cfg))}
 	case errors.Is(err, pq.ErrSSLNotSupported):
 		return &ConnectError{NoTLS, fmt.Sprintf("%s does not offer SSL (TLS), and sslmode=%s insists on it "+
 			"(the Go driver's default is require, psql's is prefer): set sslmode=disable, or prefer, "+

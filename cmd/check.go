@@ -48,8 +48,8 @@ answer, its PIN does not fit or differs from the one the order already
 holds (which is kept), or a shop transaction held the order's row so the
 answer was not saved (try again in a moment); 4 the order is not zwatch's
 to ask about (a final order's facts are shown, and it exits 4 all the
-same), or another run is asking znet about it right now (try again in a
-minute).`,
+same), or another run or check is asking znet about it right now (try
+again in a minute; the line says by when its claim lapses).`,
 		Example: `  zwatch check --order 1010
   zwatch check --order 9b84a6d1 --show-pin
   zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44 --dry-run`,

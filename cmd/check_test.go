@@ -405,3 +405,27 @@ func TestCheckOrderExplainsWhyNotOnOneLine(t *testing.T) {
 		t.Errorf("exit %d, want 4 and one line quoting the status escaped:\n%s", r.code, r.all())
 	}
 }
+
+// An order another run or check holds is not asked about; the operator is
+// told by when that claim lapses, also where its holder died (a check
+// killed mid-request holds the order for its --timeout and a minute).
+func TestCheckOrderHeldElsewhereSaysWhenTheClaimLapses(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("44")
+	s.znet.SetDefault(znettest.Waiting(""))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	s.db.TakeClaim(id, "check/killed")
+
+	for _, args := range [][]string{{"check", "--order", id}, {"check", "--order", id, "--dry-run"}} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 4 || !strings.Contains(r.stdout, "check/killed") || !regexp.MustCompile(`lapses within [45]m`).MatchString(r.stdout) {
+			t.Errorf("%v: exit %d, want 4 naming the holder and when its claim lapses:\n%s", args, r.code, r.all())
+		}
+	}
+	if n := s.znet.Requests("44"); n != 1 {
+		t.Errorf("znet asked %d times about the order, want once (by check-pending)", n)
+	}
+}

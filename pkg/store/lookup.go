@@ -27,7 +27,10 @@ type OrderState struct {
 	Attempts            int        `db:"attempts"`
 	NextCheckAt         *time.Time `db:"next_check_at"`
 	ClaimedBy           *string    `db:"claimed_by"`
-	GivenUpAt           *time.Time `db:"given_up_at"`
+	// ClaimLapsesIn is how long the claim ClaimedBy names still runs, in
+	// seconds: the most a person waits for a run or a check that died.
+	ClaimLapsesIn *float64   `db:"claim_lapses_in"`
+	GivenUpAt     *time.Time `db:"given_up_at"`
 	// What the shop holds of a finished order, shown without asking znet.
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN             *string    `db:"pin"`
@@ -62,6 +65,8 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       COALESCE(c.attempts, 0) AS attempts,
 		       c.next_check_at,
 		       CASE WHEN c.claim_expires_at > now() THEN c.claimed_by END AS claimed_by,
+		       CASE WHEN c.claim_expires_at > now()
+		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
 		       c.given_up_at,
 		       o."pinCode" AS pin,
 		       o."completedAt" AS completed_at,

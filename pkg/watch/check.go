@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -75,13 +76,13 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	lease := cfg.Timeout + time.Minute
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.
-		check.NotPollable = store.ErrClaimedElsewhere.Error()
+		check.NotPollable = claimedElsewhere(state)
 		return check, nil
 	}
 	if !cfg.DryRun {
 		order, err = st.ClaimOrder(ctx, runID, orderID, lease)
 		if errors.Is(err, store.ErrClaimedElsewhere) {
-			check.NotPollable = err.Error()
+			check.NotPollable = claimedElsewhere(state)
 			return check, nil
 		}
 		if err != nil {
@@ -148,6 +149,18 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
 	}
 	return check, nil
+}
+
+// claimedElsewhere says that another run or check holds the order, and,
+// where the lookup saw its claim, by when it lapses at the latest: a check
+// killed mid-request holds the order for its --timeout and a minute.
+func claimedElsewhere(state store.OrderState) string {
+	if state.ClaimedBy == nil || state.ClaimLapsesIn == nil {
+		return store.ErrClaimedElsewhere.Error()
+	}
+	lapses := time.Duration(math.Ceil(*state.ClaimLapsesIn)) * time.Second
+	return fmt.Sprintf("another zwatch run or check is asking znet about this order right now (%s); "+
+		"try again in a minute: its claim lapses within %s even if it died", *state.ClaimedBy, lapses)
 }
 
 // whyNotPollable is the one line an operator reads when zwatch will not ask

@@ -136,7 +136,8 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			// says so as for a panel that did not answer; the line on
 			// stderr is for a person.
 			if opts.Output == formatJSON {
-				report := checkReport{OrderID: id, Integration: settingsErr.Integration, Answer: "error", Error: err.Error(), DryRun: opts.DryRun}
+				report := opts.report(id, check)
+				report.Answer, report.Error = "error", err.Error()
 				if err := writeJSON(opts.IO.Out, report); err != nil {
 					return err
 				}

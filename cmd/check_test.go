@@ -205,11 +205,11 @@ func TestCheckOrderOfAMisconfiguredIntegration(t *testing.T) {
 	// In JSON, as for a panel that does not answer.
 	r = zwatch(t, s.db, "check", "--order", id, "-o", "json")
 	var report struct {
-		Answer, Error, Integration string
-		Written                    bool
+		Answer, Error, Integration, Referans, From, To string
+		Written                                        bool
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 3 || report.Answer != "error" ||
-		!strings.Contains(report.Error, "znet-nopw") || report.Written {
+		!strings.Contains(report.Error, "znet-nopw") || report.Written || report.Referans != "61" || report.From != "sent" || report.To != "sent" {
 		t.Errorf("check -o json: exit %d, %+v (%v), want 3 and the error in JSON\n%s", r.code, report, err, r.all())
 	}
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || s.znet.TotalRequests() != 0 {

@@ -63,7 +63,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	in := integrations[*state.IntegrationID]
 	client, err := panelClient(in, cfg.HTTPClient, cfg.Timeout)
 	if err != nil {
-		return nil, &PanelSettingsError{Integration: in.Name, Err: err}
+		return check, &PanelSettingsError{Integration: in.Name, Err: err}
 	}
 
 	order := store.Order{

@@ -1023,3 +1023,21 @@ func TestASignalBeforeTheWorkIsNoDatabaseFault(t *testing.T) {
 		t.Errorf("order %+v, %d requests: a command stopped before its work changes nothing", row, s.znet.TotalRequests())
 	}
 }
+
+// Two integrations whose names differ in case only: the one written as
+// given is meant; a spelling that is neither names both, and is refused.
+func TestAnIntegrationNamedInItsOwnCase(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.panel("ZNET-A", password)
+
+	got, r := balance(t, s.db, "--integration", "ZNET-A")
+	if _, asked := got["ZNET-A"]; r.code != 0 || len(got) != 1 || !asked {
+		t.Errorf("balance --integration ZNET-A: exit %d, %+v, want ZNET-A alone\n%s", r.code, got, r.stderr)
+	}
+	r = zwatch(t, s.db, "balance", "--integration", "Znet-a")
+	if r.code != 2 {
+		t.Errorf("balance --integration Znet-a: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "names more than one znet integration")
+}

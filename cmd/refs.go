@@ -167,6 +167,12 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 	if len(byName) == 1 {
 		return byName[0], nil
 	}
+	// Names that differ in case only (znet-A, ZNET-A): the one written as
+	// given is meant.
+	exactly := slices.DeleteFunc(byName, func(in store.Integration) bool { return strings.TrimSpace(in.Name) != s })
+	if len(exactly) == 1 {
+		return exactly[0], nil
+	}
 	var names []string
 	for _, in := range found {
 		names = append(names, fmt.Sprintf("%s (%s)", in.Name, in.ID))

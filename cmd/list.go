@@ -146,12 +146,17 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			}
 			filter.TenantID = tenant
 		}
+		var paused string
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {
 				return err
 			}
 			filter.IntegrationID = in.ID
+			if !in.Enabled && filter.State == "pending" {
+				// An empty list would read as nothing waiting.
+				paused = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, not pending (list --paused)", inLine(in.Name))
+			}
 		}
 		if opts.Order != "" {
 			// No such order at all is bad input; one that exists in
@@ -169,11 +174,13 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return fatal(err)
 		}
-		return opts.print(listed)
+		return opts.print(listed, paused)
 	})
 }
 
-func (opts *ListOptions) print(listed store.Listed) error {
+// print writes the list, and note (if any) below it, or on stderr beside
+// JSON.
+func (opts *ListOptions) print(listed store.Listed, note string) error {
 	rows := listed.Orders
 	now := time.Now()
 	if len(rows) > 0 {
@@ -231,7 +238,12 @@ func (opts *ListOptions) print(listed store.Listed) error {
 			return err
 		}
 		if listed.ReadSince != nil {
-			_, err := fmt.Fprintln(opts.IO.Out, readBackTo(*listed.ReadSince))
+			if _, err := fmt.Fprintln(opts.IO.Out, readBackTo(*listed.ReadSince)); err != nil {
+				return err
+			}
+		}
+		if note != "" {
+			_, err := fmt.Fprintln(opts.IO.Out, note)
 			return err
 		}
 		return nil
@@ -245,6 +257,9 @@ func (opts *ListOptions) print(listed store.Listed) error {
 		}
 		if listed.ReadSince != nil {
 			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
+		}
+		if note != "" {
+			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+note)
 		}
 	}
 	return err

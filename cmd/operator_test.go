@@ -1041,3 +1041,24 @@ func TestAnIntegrationNamedInItsOwnCase(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "names more than one znet integration")
 }
+
+// The pending list of a disabled integration is empty because its orders
+// are paused, and says so, rather than read as nothing waiting.
+func TestListOfADisabledIntegrationPointsAtItsPausedOrders(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("45")
+	s.db.EnableIntegration(s.integ, false)
+
+	r := zwatch(t, s.db, "list", "--integration", "znet-A")
+	if r.code != 0 || !strings.Contains(r.stdout, "znet-A is disabled") || !strings.Contains(r.stdout, "list --paused") {
+		t.Errorf("list --integration of a disabled one: exit %d, want 0 and a note on its paused orders\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "list", "--integration", "znet-A", "-o", "json")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" || !strings.Contains(r.stderr, "list --paused") {
+		t.Errorf("list -o json: exit %d, want [] and the note on stderr\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--paused", "--integration", "znet-A"); r.code != 0 || strings.Contains(r.stdout, "is disabled") {
+		t.Errorf("list --paused: exit %d, want the paused orders without the note\n%s", r.code, r.all())
+	}
+}

@@ -32,7 +32,7 @@ func MaskPIN(pin string) string {
 		tail = pin[i+1:]
 	}
 	if tail != pin && tail != "" && utf8.RuneCountInString(tail) <= show {
-		return "••••-" + tail
+		return "••••" + pin[len(pin)-len(tail)-1:] // with the PIN's own separator
 	}
 	runes := []rune(pin)
 	return "••••" + string(runes[len(runes)-show:])

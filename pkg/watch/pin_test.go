@@ -20,6 +20,8 @@ func TestMaskPINShowsAtMostAThird(t *testing.T) {
 		"AAAA-1111  BBBB-2222": "••••-2222",
 		"123456789012":         "••••9012",
 		"AB12-CD34-EF56-GH78 ": "••••-GH78", // as the shop may have written it
+		"1234 5678 9012 3456":  "•••• 3456", // its own separator, no dash it lacks
+		"AB CD EF":             "•••• EF",
 	} {
 		if got := MaskPIN(pin); got != want {
 			t.Errorf("MaskPIN(%q) = %q, want %q", pin, got, want)
@@ -54,10 +56,10 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"AB12CD34 EF56GH78", "trigger refused pin AB12CD34 EF56 (left 13)", "trigger refused pin •••• (left 13)"},
 		// A panel that writes its descriptions as HTML: tags and character
 		// references between groups.
-		{"1234 5678 9012 3456", "Kodunuz: 1234&nbsp;5678&nbsp;9012&nbsp;3456", "Kodunuz: ••••-3456"},
+		{"1234 5678 9012 3456", "Kodunuz: 1234&nbsp;5678&nbsp;9012&nbsp;3456", "Kodunuz: •••• 3456"},
 		{"1234-5678-9012-3456", "Kod: 1234&nbsp;-&nbsp;5678&nbsp;-&nbsp;9012&nbsp;-&nbsp;3456.", "Kod: ••••-3456."},
-		{"1234 5678 9012 3456", "Kodunuz:<br />\n1234<br />\n5678<br />\n9012<br />\n3456", "Kodunuz:<br />\n••••-3456"},
-		{"ABCD EFGH JKLM NPQR", "Kod: ABCD &#8211; EFGH &#x2013; JKLM &ndash; NPQR", "Kod: ••••-NPQR"},
+		{"1234 5678 9012 3456", "Kodunuz:<br />\n1234<br />\n5678<br />\n9012<br />\n3456", "Kodunuz:<br />\n•••• 3456"},
+		{"ABCD EFGH JKLM NPQR", "Kod: ABCD &#8211; EFGH &#x2013; JKLM &ndash; NPQR", "Kod: •••• NPQR"},
 		{"1234 5678 9012 3456", "left 1234&nbsp;5678&nbsp;9", "left ••••"},
 		// A PIN inside a tag's attribute, or in a reference-like shape, is
 		// found there; text read both ways masks a PIN made of a
@@ -67,7 +69,7 @@ func TestHidePINFindsTheShapesPanelsRepeatItIn(t *testing.T) {
 		{"AB12-CD34-EF56-GH78", "Kodunuz <AB12 CD34 EF56 GH78>", "Kodunuz <••••-GH78>"},
 		{"ABCDEFGH JKLMNPQR", "kodlar <abcdefgh> <jklmnpqr>", "kodlar <••••NPQR>"},
 		// Tags with attributes between the groups are markup all the same.
-		{"1234 5678 9012 3456", `PIN: 1234<br class="x">5678<br class="x">9012<br class="x">3456`, `PIN: ••••-3456`},
+		{"1234 5678 9012 3456", `PIN: 1234<br class="x">5678<br class="x">9012<br class="x">3456`, `PIN: •••• 3456`},
 		{"AB12-CD34", `kod <span class="pin">AB12</span>-<span class="pin">CD34</span>`, `kod <span class="pin">••••34</span>`},
 		{"ABCD1234EFGH IJKL5678MNOP", "kod abcd1234efgh&ijkl5678mnop; tamam", "kod ••••MNOP; tamam"},
 		// Each group in tags of its own, and a separator between them:

@@ -429,3 +429,20 @@ func TestCheckOrderHeldElsewhereSaysWhenTheClaimLapses(t *testing.T) {
 		t.Errorf("znet asked %d times about the order, want once (by check-pending)", n)
 	}
 }
+
+// check --order on an order a shop trigger silently keeps unchanged says
+// the answer was not written (exit 3), not "unchanged" as if all were well.
+func TestCheckOrderTheShopSkipsWriting(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("46")
+	s.znet.Script("46", znettest.Done("SKIP-PIN-0046", "tamam"))
+	s.db.SkipWrites(id)
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	if r.code != 3 || !strings.Contains(r.stdout, "did not write znet's answer") {
+		t.Errorf("exit %d, want 3 saying the answer was not written:\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "output", r.all(), "SKIP-PIN")
+}

@@ -90,6 +90,12 @@ type Applied struct {
 	// is, and znet's was not written; "lastMessage" says so, for a person
 	// to compare them on the dealer panel.
 	PINKept bool `db:"pin_kept"`
+	// Unwritten means the write was due and the shop's row took none of
+	// it: a BEFORE UPDATE trigger of the shop's returned NULL, or a
+	// row-level security policy lets zwatch read the row but not update
+	// it. The attempt was booked and the claim handed back; the next runs
+	// ask again, and a person should look.
+	Unwritten bool `db:"unwritten"`
 }
 
 // ProviderMessageLen is how much of znet's description an order keeps, in
@@ -478,6 +484,8 @@ SELECT input.order_id::text AS order_id,
        COALESCE(changed.pin_kept, false) AS pin_kept,
        COALESCE(changed.give_up, false) AS gave_up,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
+       changed.id IS NULL AND COALESCE(prev.cas_holds AND checks.ours
+           AND (input.to_status IS NOT NULL OR checks.give_up), false) AS unwritten,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))
            AND NOT (COALESCE(prev.cas_holds, false) AND COALESCE(checks.ours, false)) AS overtaken
 FROM input

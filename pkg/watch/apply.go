@@ -688,6 +688,17 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "PIN does not fit the shop's column"
+		case res.Unwritten:
+			// The database took the statement and wrote nothing: no run
+			// will fare better until a person looks, and none may count
+			// the order done meanwhile.
+			in.Asked++
+			in.Errors++
+			result = "not saved"
+			ap.unsaved = append(ap.unsaved, p.order.ID)
+			ap.run.log.Error("the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update, "+
+				"or a row-level security policy lets zwatch read the order but not update it; the next runs ask again",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
 		default:
 			in.count(p.outcome.Result)
 		}

@@ -143,6 +143,12 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
 		return check, st.Release(dbCtx, runID, []string{orderID})
 	}
+	if len(applied) == 1 && applied[0].Unwritten {
+		// Booked and handed back by the statement itself.
+		check.NotSaved = "the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update, " +
+			"or a row-level security policy lets zwatch read the order but not update it; the next run asks again"
+		return check, nil
+	}
 	if len(applied) == 1 {
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved

@@ -49,6 +49,17 @@ func (db *DB) RefuseWrites(orderID string) {
 		FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION %s()`, fn, pq.QuoteLiteral(orderID), fn))
 }
 
+// SkipWrites adds a shop trigger that silently skips every update of the
+// order (a BEFORE UPDATE trigger returning NULL): the statement succeeds,
+// and the row is unchanged.
+func (db *DB) SkipWrites(orderID string) {
+	db.t.Helper()
+	fn := "skip_" + randomSuffix()
+	db.Exec(fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`, fn))
+	db.Exec(fmt.Sprintf(`CREATE TRIGGER %s BEFORE UPDATE ON product_orders
+		FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION %s()`, fn, pq.QuoteLiteral(orderID), fn))
+}
+
 // Age moves every time in zwatch's bookkeeping d into the past, as if d had
 // passed with nobody asking: first and last checks, the next check, the
 // time a panel was found failing, giving up.

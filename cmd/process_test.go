@@ -219,3 +219,43 @@ func TestAStoppedRunSaysItWasStopped(t *testing.T) {
 		t.Errorf("a run stopped for 12 s does not say so:\n%s", out.String())
 	}
 }
+
+// A request whose deadline ran out while the process was stopped (SIGSTOP
+// past --timeout) is no fault of the panel's: it is not cut off, no alarm
+// is raised, and the order is asked again rather than booked an error.
+func TestARequestTimedOutWhileStoppedIsNoPanelFault(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, s.order("95"+string(rune('0'+i))))
+	}
+	s.znet.SetDefault(znettest.Done("STALL-PIN", "ok").After(time.Second))
+	// Three requests in flight at the stop: three faults in a row would cut
+	// the panel off.
+	c, out := startZwatch(t, s, "check-pending", "--per-integration", "3", "--timeout", "3s", "--log-format", "text")
+	waitFor(t, "three requests in flight", func() bool { return s.znet.TotalRequests() >= 3 })
+	if err := c.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(12 * time.Second) // past --timeout and what the run notes as a stall: not a bound on speed
+	if err := c.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Wait()
+
+	if err != nil || strings.Contains(out.String(), "FAILING") || strings.Contains(out.String(), "cut off") {
+		t.Errorf("a run stopped past --timeout: %v, want exit 0 and no panel failing\n%s", err, out.String())
+	}
+	completed := 0
+	for _, id := range ids {
+		if s.db.ReadOrder(id).ExternalStatus == "completed" {
+			completed++
+		} else if c := s.db.ReadCheck(id); c.LastError != nil || c.ClaimedBy != nil {
+			t.Errorf("order %s not completed: %+v, want no error booked and its claim handed back", id, c)
+		}
+	}
+	if completed < 3 {
+		t.Errorf("%d of 6 orders completed, want every order but those in flight during the stop", completed)
+	}
+}

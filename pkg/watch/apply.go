@@ -57,6 +57,7 @@ const (
 	releaseNotSaved                          // znet answered but the answer could not be saved: due again at once
 	releaseNoBudget                          // its panel's shared budget could not be reserved: due after panelRetry
 	releaseTakenOver                         // its claim lapsed and another run holds it: not ours to ask or hand back
+	releaseStalled                           // its request timed out while the process did not run: due again at once
 )
 
 // release is orders handed back unasked.
@@ -683,7 +684,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		case res.Overtaken:
 			in.Asked++
 			in.Overtaken++
-			result = "overtaken by the shop"
+			result = "overtaken (the shop, a person or another run changed or took the order)"
 		case res.PINTooLong:
 			in.Asked++
 			in.Errors++

@@ -235,6 +235,15 @@ func (l *lane) work() {
 			l.applier.release(releaseStopping, []store.Order{o})
 			continue
 		}
+		if timedOut && r.stalledSince(a.askedAt) {
+			// The deadline ran on while the process did not run (SIGSTOP, a
+			// paused VM): the panel may well have answered in time. Neither
+			// it nor the order is to blame; asked again, not cut off.
+			r.log.Debug("a request timed out while the process did not run; the order is asked again",
+				"order", o.ID, "integration", l.integration.Name)
+			l.applier.release(releaseStalled, []store.Order{o})
+			continue
+		}
 		cutOff := l.record(o.ID, a.err, timedOut)
 		l.applier.answer(a)
 		if cutOff {

@@ -120,7 +120,11 @@ type run struct {
 	db   context.Context
 	stop context.CancelFunc
 
-	dbTime atomic.Int64   // nanoseconds spent in database calls
+	dbTime atomic.Int64 // nanoseconds spent in database calls
+	// beat and stallEnded are when the stall watcher last ran and when it
+	// last found the process had not run for stallNoted, as time since
+	// started (monotonic): stalledSince reads them.
+	beat, stallEnded atomic.Int64
 	sends  *sendBatch     // reserves the panels' send times (budget.go)
 	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
 	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
@@ -236,7 +240,9 @@ func (r *run) watchForStalls() (longest func() time.Duration) {
 				return
 			case <-tick.C:
 				now := time.Now()
+				r.beat.Store(int64(now.Sub(r.started)))
 				if stall := now.Sub(last) - time.Second; stall >= stallNoted {
+					r.stallEnded.Store(int64(now.Sub(r.started)))
 					worst = max(worst, stall)
 					r.log.Warn("this process did not run for a while (it was stopped, or its host paused or starved it): the run's deadlines ran on, and other runs may have taken its claims",
 						"stalled", stall.Round(time.Second).String())
@@ -250,6 +256,16 @@ func (r *run) watchForStalls() (longest func() time.Duration) {
 		<-done
 		return worst
 	}
+}
+
+// stalledSince says whether the process stopped running for stallNoted or
+// more since t: found by the stall watcher, or not yet, because the
+// watcher has not run since the process was let go on (a worker whose
+// request timed out during the stall may wake first).
+func (r *run) stalledSince(t time.Time) bool {
+	now := time.Since(r.started)
+	lastBeat := time.Duration(r.beat.Load())
+	return now-lastBeat >= stallNoted || time.Duration(r.stallEnded.Load()) > t.Sub(r.started)
 }
 
 // endedBy says why the run ended. max-duration is named only when it cut

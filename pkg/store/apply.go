@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -253,6 +254,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
 	var applied []Applied
+	began := time.Now()
 	// The shop's rows are taken with SKIP LOCKED; the lock timeout bounds
 	// what else could wait (zwatch's own rows, a foreign key check), so that
 	// no shop transaction holds up a batch of answers, PINs among them.
@@ -263,6 +265,11 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		}
 		return notifyFinal(ctx, tx, applied)
 	})
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
+		// The driver's words, "canceling statement due to user request",
+		// name nobody: it was the caller's deadline.
+		err = &cutShortError{after: time.Since(began)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
@@ -493,6 +500,16 @@ LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
 LEFT JOIN busy ON busy.id = input.order_id`
+
+// cutShortError is a save its caller's deadline cancelled, said as such.
+// It wraps nothing: the server answered the cancel, so the driver's error
+// tells no more, and a log line's cause (the innermost error) must be this.
+type cutShortError struct{ after time.Duration }
+
+func (e *cutShortError) Error() string {
+	return fmt.Sprintf("the database had not finished after %s, so zwatch cancelled the statement "+
+		"(a slow trigger of the shop's on product_orders, or a server overloaded)", e.after.Round(time.Second))
+}
 
 // zwatchNotePrefixSQL matches the notes zwatch writes into "lastMessage"
 // of an order it gave up on or left for a person (GiveUpNote, a hold

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,4 +157,28 @@ func applyBehind(t *testing.T, db *storetest.DB, holder *sql.Tx, outcome store.O
 		t.Fatalf("apply: %v", r.err)
 	}
 	return r.applied
+}
+
+// A save the caller's deadline cut short (a shop trigger slower than the
+// wait) says so, instead of the driver's "canceling statement due to user
+// request", which names nobody.
+func TestApplyCutShortByItsDeadlineSaysSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Name: "znet-slow-save", BaseURL: "http://127.0.0.1:9", Kod: "bayi", Sifre: "sifre"})
+	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_200_000, SentAgo: time.Minute, Registered: true})
+	db.TakeClaim(ids[0], "run-1")
+	db.Exec(`CREATE FUNCTION slow_save() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$`)
+	db.Exec(`CREATE TRIGGER slow_save BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION slow_save()`)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+
+	_, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-1", GiveUpAfter: time.Hour}, []store.Outcome{{
+		Order:  store.Order{ID: ids[0], IntegrationID: integ, Referans: "7200000", ExternalStatus: "sent"},
+		Result: store.ResultWaiting, Message: "işleniyor", NextCheckIn: time.Minute,
+	}})
+
+	if err == nil || !strings.Contains(err.Error(), "zwatch cancelled the statement") || strings.Contains(err.Error(), "user request") {
+		t.Errorf("a save cut short by its deadline: %v, want it said as zwatch's deadline", err)
+	}
 }

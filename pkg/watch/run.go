@@ -120,14 +120,15 @@ type run struct {
 	db   context.Context
 	stop context.CancelFunc
 
-	dbTime atomic.Int64 // nanoseconds spent in database calls
+	dbTime atomic.Int64   // nanoseconds spent in database calls
+	sends  *sendBatch     // reserves the panels' send times (budget.go)
+	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
+	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
+
 	// beat and stallEnded are when the stall watcher last ran and when it
 	// last found the process had not run for stallNoted, as time since
 	// started (monotonic): stalledSince reads them.
 	beat, stallEnded atomic.Int64
-	sends  *sendBatch     // reserves the panels' send times (budget.go)
-	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
-	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
 }
 
 func newRun(ctx context.Context, st *store.Store, cfg Config) *run {

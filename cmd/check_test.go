@@ -437,7 +437,7 @@ func TestCheckOrderTheShopSkipsWriting(t *testing.T) {
 	s := newShop(t)
 	id := s.order("46")
 	s.znet.Script("46", znettest.Done("SKIP-PIN-0046", "tamam"))
-	s.db.SkipWrites(id)
+	s.db.SkipWrites(id, true)
 
 	r := zwatch(t, s.db, "check", "--order", id)
 

@@ -91,10 +91,10 @@ type Applied struct {
 	// is, and znet's was not written; "lastMessage" says so, for a person
 	// to compare them on the dealer panel.
 	PINKept bool `db:"pin_kept"`
-	// Unwritten means the write was due and the shop's row took none of
-	// it: a BEFORE UPDATE trigger of the shop's returned NULL, or a
-	// row-level security policy lets zwatch read the row but not update
-	// it. The attempt was booked and the claim handed back; the next runs
+	// Unwritten means the order was due to take znet's status and did not:
+	// a BEFORE UPDATE trigger of the shop's skipped the update (returning
+	// NULL) or left the row as it was (OLD). The attempt was booked, the
+	// reason kept in last_error and the claim handed back; the next runs
 	// ask again, and a person should look.
 	Unwritten bool `db:"unwritten"`
 }
@@ -439,9 +439,12 @@ changed AS (
 	          -- (pin_kept), nor for a top-up's answer on an order that
 	          -- holds a PIN: the listener would push a PIN zwatch has just
 	          -- left for a person to compare, or none znet gave.
-	          COALESCE(input.to_status = 'completed' AND ` + answerPINSQL + ` <> ''
-	              AND (prev.shop_pin IS NULL OR prev.shop_pin = ` + answerPINSQL + `), false) AS pin_saved,
-	          COALESCE(input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
+	          -- Read off the row as stored: a shop trigger may have left it
+	          -- as it was (returning OLD), and nothing was saved then.
+	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND ` + answerPINSQL + ` <> ''
+	              AND ` + shopPINSQL + ` = ` + answerPINSQL + `, false) AS pin_saved,
+	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed'
+	              AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
 	          checks.give_up,
 	          checks.give_up_note,
 	          input.message
@@ -468,7 +471,7 @@ booked AS (
 		claimed_by = NULL,
 		claim_expires_at = NULL,
 		last_result = input.result,
-		last_error = NULLIF(input.error, ''),
+		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
 		given_up_at = CASE WHEN checks.give_up AND changed.id IS NOT NULL THEN now() END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()
@@ -486,13 +489,12 @@ booked AS (
 SELECT input.order_id::text AS order_id,
        COALESCE(changed.from_status, prev.from_status, '') AS from_status,
        COALESCE(changed.to_status, prev.from_status, '') AS to_status,
-       changed.id IS NOT NULL AS written,
+       changed.id IS NOT NULL AND NOT (` + unwrittenSQL + `) AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
        COALESCE(changed.give_up, false) AS gave_up,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
-       changed.id IS NULL AND COALESCE(prev.cas_holds AND checks.ours
-           AND (input.to_status IS NOT NULL OR checks.give_up), false) AS unwritten,
+       ` + unwrittenSQL + ` AS unwritten,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))
            AND NOT (COALESCE(prev.cas_holds, false) AND COALESCE(checks.ours, false)) AS overtaken
 FROM input
@@ -500,6 +502,18 @@ LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
 LEFT JOIN busy ON busy.id = input.order_id`
+
+// unwrittenSQL holds, in applySQL's last steps, for an answer whose status
+// the order was due to take and did not: the shop's row took none of the
+// update (a BEFORE UPDATE trigger returning NULL) or kept its status (one
+// returning OLD). A give-up alone is not counted: it only writes a note,
+// which a trigger suppressing updates that change nothing may skip.
+const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AND checks.ours
+	AND (changed.id IS NULL OR changed.to_status IS DISTINCT FROM input.to_status), false)`
+
+// unwrittenNoteSQL is last_error of an answer the shop's row did not take,
+// for list and stats to show.
+const unwrittenNoteSQL = `'the shop''s database did not write znet''s answer (a trigger of the shop''s skipped the update?)'`
 
 // cutShortError is a save its caller's deadline cancelled, said as such.
 // It wraps nothing: the server answered the cancel, so the driver's error

@@ -696,10 +696,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "not saved"
-			ap.unsaved = append(ap.unsaved, p.order.ID)
-			ap.run.log.Error("the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update, "+
-				"or a row-level security policy lets zwatch read the order but not update it; the next runs ask again",
-				"order", p.order.ID, "integration", p.lane.integration.Name)
+			if !slices.Contains(ap.unsaved, p.order.ID) { // a loop asks it again
+				ap.unsaved = append(ap.unsaved, p.order.ID)
+			}
+			ap.run.log.Error("the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update "+
+				"or left the row as it was; the next runs ask again", "order", p.order.ID, "integration", p.lane.integration.Name)
 		default:
 			in.count(p.outcome.Result)
 		}

@@ -145,8 +145,8 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	if len(applied) == 1 && applied[0].Unwritten {
 		// Booked and handed back by the statement itself.
-		check.NotSaved = "the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update, " +
-			"or a row-level security policy lets zwatch read the order but not update it; the next run asks again"
+		check.NotSaved = "the shop's database did not write znet's answer: a BEFORE UPDATE trigger of the shop's skipped zwatch's update " +
+			"or left the row as it was; the next run asks again"
 		return check, nil
 	}
 	if len(applied) == 1 {

@@ -742,34 +742,42 @@ func TestAShopInASingleByteEncodingGetsItsPINs(t *testing.T) {
 	}
 }
 
-// A shop trigger that silently skips zwatch's update (it returns NULL)
-// leaves the order as it was: the run must not count it completed, as if
-// the PIN were delivered, but as an answer not saved, for a person to
+// A shop trigger that silently skips zwatch's update (it returns NULL, or
+// OLD) leaves the order as it was: the run must not count it completed, as
+// if the PIN were delivered, but as an answer not saved, for a person to
 // look at (exit 3), and the next runs ask again.
 func TestAnAnswerTheShopSkipsWritingIsNotCountedDone(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	skipped, saved := e.order(referans(11700)), e.order(referans(11701))
-	e.znet.SetDefault(znettest.Done("SKIP-PIN-1170", "tamam"))
-	e.db.SkipWrites(skipped)
+	for name, keepOld := range map[string]bool{"returning NULL": false, "returning OLD": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			skipped, saved := e.order(referans(11700)), e.order(referans(11701))
+			e.znet.SetDefault(znettest.Done("SKIP-PIN-1170", "tamam"))
+			e.db.SkipWrites(skipped, keepOld)
 
-	sum := e.run(e.config())
+			sum := e.run(e.config())
 
-	if sum.Total.Completed != 1 || sum.Total.Errors != 1 || !slices.Equal(sum.Unsaved, []string{skipped}) || !sum.NeedsAttention() {
-		t.Errorf("completed %d, errors %d, unsaved %v: want the written order completed, the skipped one unsaved and a person told",
-			sum.Total.Completed, sum.Total.Errors, sum.Unsaved)
+			if sum.Total.Completed != 1 || sum.Total.Errors != 1 || !slices.Equal(sum.Unsaved, []string{skipped}) || !sum.NeedsAttention() {
+				t.Errorf("completed %d, errors %d, unsaved %v: want the written order completed, the skipped one unsaved and a person told",
+					sum.Total.Completed, sum.Total.Errors, sum.Unsaved)
+			}
+			if row := e.db.ReadOrder(skipped); row.ExternalStatus != "sent" || row.PINCode != nil {
+				t.Errorf("skipped order %+v, want untouched", row)
+			}
+			if row := e.db.ReadOrder(saved); row.ExternalStatus != "completed" {
+				t.Errorf("the other order %+v, want completed", row)
+			}
+			if c := e.db.ReadCheck(skipped); c.ClaimedBy != nil || c.FinishedAt != nil || c.LastError == nil {
+				t.Errorf("bookkeeping %+v: want the claim handed back, the order asked again and the reason kept", c)
+			}
+			if events := e.db.Events(skipped); len(events) != 0 {
+				t.Errorf("events %+v of an order nothing was written to", events)
+			}
+			if !strings.Contains(e.logs.String(), "did not write znet's answer") {
+				t.Errorf("no log line says the answer was not written:\n%s", e.logs.String())
+			}
+			assertNoSecrets(t, "logs", e.logs.String(), "SKIP-PIN-1170")
+		})
 	}
-	if row := e.db.ReadOrder(skipped); row.ExternalStatus != "sent" {
-		t.Errorf("skipped order %+v, want untouched", row)
-	}
-	if row := e.db.ReadOrder(saved); row.ExternalStatus != "completed" {
-		t.Errorf("the other order %+v, want completed", row)
-	}
-	if c := e.db.ReadCheck(skipped); c.ClaimedBy != nil || c.FinishedAt != nil {
-		t.Errorf("bookkeeping %+v: want the claim handed back and the order asked again", c)
-	}
-	if !strings.Contains(e.logs.String(), "did not write znet's answer") {
-		t.Errorf("no log line says the answer was not written:\n%s", e.logs.String())
-	}
-	assertNoSecrets(t, "logs", e.logs.String(), "SKIP-PIN-1170")
 }

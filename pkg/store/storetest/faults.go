@@ -50,12 +50,16 @@ func (db *DB) RefuseWrites(orderID string) {
 }
 
 // SkipWrites adds a shop trigger that silently skips every update of the
-// order (a BEFORE UPDATE trigger returning NULL): the statement succeeds,
-// and the row is unchanged.
-func (db *DB) SkipWrites(orderID string) {
+// order (a BEFORE UPDATE trigger returning NULL), or with keepOld lets it
+// through unchanged (returning OLD): either way the statement succeeds and
+// the row is as it was.
+func (db *DB) SkipWrites(orderID string, keepOld bool) {
 	db.t.Helper()
-	fn := "skip_" + randomSuffix()
-	db.Exec(fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`, fn))
+	fn, returns := "skip_"+randomSuffix(), "NULL"
+	if keepOld {
+		returns = "OLD"
+	}
+	db.Exec(fmt.Sprintf(`CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN %s; END $$`, fn, returns))
 	db.Exec(fmt.Sprintf(`CREATE TRIGGER %s BEFORE UPDATE ON product_orders
 		FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION %s()`, fn, pq.QuoteLiteral(orderID), fn))
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -138,13 +139,14 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			// goose's words for its five minutes of asking in vain.
 			return done, fmt.Errorf("another zwatch migrate held the migration lock (advisory lock %d, in pg_locks as objid %d) for 5 minutes: "+
 				"let it finish, or end the session holding it, then run zwatch migrate again: %w", migrateLockID, uint32(migrateLockID), err)
-		case ctx.Err() != nil:
+		case ctx.Err() != nil && (errors.Is(err, context.Canceled) || cancelledStatement(err)):
 			// Stopped by a signal. goose's error joins the cancelled
 			// statement with its failure to unlock over the cancelled
-			// connection; what the operator needs is that nothing is lost.
-			// A migration cut short was rolled back, or (an index built
-			// concurrently) is dropped and rebuilt by the next migrate.
-			return done, fmt.Errorf("migrate was stopped before it finished (%d migrations applied before it, and kept): run zwatch migrate again: %w", len(done), ctx.Err())
+			// connection (so not Cancelled's every error); what the
+			// operator needs is that nothing is lost. A migration cut short
+			// was rolled back, or (an index built concurrently) is dropped
+			// and rebuilt by the next migrate.
+			return done, stoppedMigrating(len(done), ctx.Err())
 		case !GaveUpOnALock(err):
 			return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 		case try < migrateLockTries:
@@ -156,12 +158,25 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			case <-time.After(migrateLockPause):
 				continue
 			case <-ctx.Done():
-				return done, fmt.Errorf("migrate was stopped while a table this migration needed was held (%d migrations applied before it): %w", len(done), ctx.Err())
+				return done, stoppedMigrating(len(done), ctx.Err())
 			}
 		}
 		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
 			"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", try, len(done), err)
 	}
+}
+
+// stoppedMigrating is migrate stopped by a signal, applied migrations
+// before it kept.
+func stoppedMigrating(applied int, cause error) error {
+	return fmt.Errorf("migrate was stopped before it finished (%d migrations applied before it, and kept): run zwatch migrate again: %w", applied, cause)
+}
+
+// cancelledStatement says whether any statement err joins was cancelled
+// at its caller's request.
+func cancelledStatement(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "57014" && strings.Contains(pqErr.Message, "user request")
 }
 
 // tablesElsewhereError is zwatch's tables found off the role's search

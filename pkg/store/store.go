@@ -372,17 +372,32 @@ func GaveUpOnALock(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03" // lock_not_available
 }
 
-// Cancelled says whether err is a statement or a connection cancelled by
-// its context: Go's word for it, or the database's ("canceling statement
-// due to user request", which lib/pq asks for when a context ends).
+// Cancelled says whether err is nothing but statements or connections
+// cancelled by their context: Go's word for it, the database's ("canceling
+// statement due to user request", which lib/pq asks for when a context
+// ends), or a connection given up so (Stopped). Every error err joins must
+// be one: a fault found meanwhile (an answer the database refused, a claim
+// not handed back, a statement_timeout, which shares the code) is not.
 func Cancelled(err error) bool {
-	var (
-		pqErr      *pq.Error
-		connectErr *ConnectError
-	)
-	return errors.Is(err, context.Canceled) ||
-		errors.As(err, &pqErr) && pqErr.Code == "57014" || // query_canceled
-		errors.As(err, &connectErr) && connectErr.Problem == Stopped
+	switch e := err.(type) {
+	case nil:
+		return false
+	case *pq.Error:
+		return e.Code == "57014" && strings.Contains(e.Message, "user request") // query_canceled
+	case *ConnectError:
+		return e.Problem == Stopped
+	case interface{ Unwrap() []error }:
+		joined := e.Unwrap()
+		for _, inner := range joined {
+			if !Cancelled(inner) {
+				return false
+			}
+		}
+		return len(joined) > 0
+	case interface{ Unwrap() error }:
+		return Cancelled(e.Unwrap())
+	}
+	return err == context.Canceled
 }
 
 // LacksAGrant says whether err is the database refusing the role a

@@ -97,9 +97,9 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	return opts.withStore(ctx, func(st *store.Store) error { return opts.run(ctx, st) })
 }
 
-// saveAfterSignal bounds the saving of balances already read after a
-// signal, as README's 30 s for a run's answers.
-const saveAfterSignal = 30 * time.Second
+// saveGrace bounds the saving of the balances read, which a signal does
+// not cut short: 30 s, as for a run's answers.
+const saveGrace = 30 * time.Second
 
 func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 	var integrations []store.Integration
@@ -123,7 +123,7 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 	})
 	// A balance a panel gave before a signal is still saved, as a run saves
 	// the answers it received; the save is bounded as a run's is.
-	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveAfterSignal)
+	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveGrace)
 	defer cancelSave()
 	lines := make([]panelLine, len(checks))
 	failing := false

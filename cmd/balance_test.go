@@ -205,10 +205,10 @@ func TestBalanceSaveStoppedKeepsTheBalancesRead(t *testing.T) {
 	slow.SetLatency(time.Minute)
 	ctx, stop := context.WithCancel(context.Background())
 	go func() {
-		for s.znet.TotalRequests() == 0 || slow.TotalRequests() == 0 {
+		for s.znet.Answered() == 0 || slow.TotalRequests() == 0 {
 			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(300 * time.Millisecond) // znet-A's answer read
+		time.Sleep(300 * time.Millisecond) // znet-A's answer, sent, read by zwatch
 		stop()
 	}()
 	var out, errOut bytes.Buffer

@@ -45,8 +45,9 @@ Exit status: 0 znet was asked (whatever it answered, see the output);
 masked); 2 the order reference is malformed or fits several orders; 3 znet
 could not be asked (a signal stopping the request too) or gave no usable
 answer, its PIN does not fit or differs from the one the order already
-holds (which is kept), or a shop transaction held the order's row so the
-answer was not saved (try again in a moment); 4 the order is not zwatch's
+holds (which is kept), a shop transaction held the order's row so the
+answer was not saved (try again in a moment), or a trigger of the shop's
+left the row unwritten; 4 the order is not zwatch's
 to ask about (a final order's facts are shown, and it exits 4 all the
 same), or another run or check is asking znet about it right now (try
 again in a minute; the line says by when its claim lapses).`,

@@ -228,9 +228,6 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		progress.end()
 	}
 	if summary == nil {
-		if signalled(ctx, err) {
-			return opts.finishRun(ctx, cfg, st, started, nil, errStoppedBeforeTheRun)
-		}
 		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
 	}
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,

@@ -146,7 +146,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			}
 			filter.TenantID = tenant
 		}
-		var paused string
+		var disabledNote string
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {
@@ -155,7 +155,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			filter.IntegrationID = in.ID
 			if !in.Enabled && filter.State == "pending" {
 				// An empty list would read as nothing waiting.
-				paused = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, not pending (list --paused)", inLine(in.Name))
+				disabledNote = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, not pending (list --paused)", inLine(in.Name))
 			}
 		}
 		if opts.Order != "" {
@@ -174,7 +174,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return fatal(err)
 		}
-		return opts.print(listed, paused)
+		return opts.print(listed, disabledNote)
 	})
 }
 

@@ -1016,6 +1016,22 @@ func TestASignalBeforeTheWorkIsNoDatabaseFault(t *testing.T) {
 			}
 		}
 	}
+	// Ctrl-C on a list waiting behind a shop's lock: the driver's cancel.
+	lock := s.db.BeginHolding(`LOCK TABLE product_orders IN ACCESS EXCLUSIVE MODE`)
+	waiting, stopWaiting := context.WithCancel(context.Background())
+	go func() {
+		s.db.WaitForLockWaiters(1)
+		stopWaiting()
+	}()
+	var errOut bytes.Buffer
+	if code := cmd.Main(waiting, []string{"list", "--pending", "--database-url", s.db.URL}, cmd.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut}); code != 1 ||
+		strings.Contains(errOut.String(), "cancel") {
+		t.Errorf("list stopped while it waited for a lock: exit %d, want 1 and no driver's words\n%s", code, errOut.String())
+	}
+	oneLine(t, errOut.String(), "list was stopped by a signal")
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 	if written, err := os.ReadFile(metricsFile); err != nil || !strings.Contains(string(written), "zwatch_last_run_exit_status 0") {
 		t.Errorf("metrics of a run stopped before it began (%v): want exit status 0\n%s", err, written)
 	}

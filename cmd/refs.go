@@ -140,9 +140,9 @@ func resolveOrder(ctx context.Context, st *store.Store, flag, s string, ref stor
 	return "", usage("%s %s names more than one order: %s%s; give more of the id", flag, s, strings.Join(names, ", "), more)
 }
 
-// resolveIntegration is the znet integration s names: its name (ignoring
-// case), its id, or the beginning of its id. None, or more than one, is a
-// usage error.
+// resolveIntegration is the znet integration s names: its name (in any
+// case, the one written exactly as s first), its id, or the beginning of
+// its id. None, or more than one, is a usage error.
 func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (store.Integration, error) {
 	s = strings.TrimSpace(s)
 	from, to, _ := idPrefixRange(s)

@@ -166,7 +166,7 @@ func claimedElsewhere(state store.OrderState) string {
 	}
 	lapses := time.Duration(math.Ceil(*state.ClaimLapsesIn)) * time.Second
 	return fmt.Sprintf("another zwatch run or check is asking znet about this order right now (%s); "+
-		"try again in a minute: its claim lapses within %s even if it died", *state.ClaimedBy, lapses)
+		"try again once it is done: its claim lapses within %s at the latest, even if it died", *state.ClaimedBy, lapses)
 }
 
 // whyNotPollable is the one line an operator reads when zwatch will not ask

@@ -125,10 +125,10 @@ type run struct {
 	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
 	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
 
-	// beat and stallEnded are when the stall watcher last ran and when it
-	// last found the process had not run for stallNoted, as time since
-	// started (monotonic): stalledSince reads them.
-	beat, stallEnded atomic.Int64
+	// beat and stallBegan are when the stall watcher last ran and when the
+	// last stall it found (stallNoted or more) began, as time since started
+	// (monotonic): stalledSince reads them.
+	beat, stallBegan atomic.Int64
 }
 
 func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
@@ -243,7 +243,7 @@ func (r *run) watchForStalls() (longest func() time.Duration) {
 				now := time.Now()
 				r.beat.Store(int64(now.Sub(r.started)))
 				if stall := now.Sub(last) - time.Second; stall >= stallNoted {
-					r.stallEnded.Store(int64(now.Sub(r.started)))
+					r.stallBegan.Store(int64(now.Sub(r.started) - stall))
 					worst = max(worst, stall)
 					r.log.Warn("this process did not run for a while (it was stopped, or its host paused or starved it): the run's deadlines ran on, and other runs may have taken its claims",
 						"stalled", stall.Round(time.Second).String())
@@ -260,13 +260,14 @@ func (r *run) watchForStalls() (longest func() time.Duration) {
 }
 
 // stalledSince says whether the process stopped running for stallNoted or
-// more since t: found by the stall watcher, or not yet, because the
+// more after t: found by the stall watcher, or not yet, because the
 // watcher has not run since the process was let go on (a worker whose
-// request timed out during the stall may wake first).
+// request timed out during the stall may wake first). A request started
+// after the process went on again is not excused.
 func (r *run) stalledSince(t time.Time) bool {
 	now := time.Since(r.started)
 	lastBeat := time.Duration(r.beat.Load())
-	return now-lastBeat >= stallNoted || time.Duration(r.stallEnded.Load()) > t.Sub(r.started)
+	return now-lastBeat >= stallNoted || time.Duration(r.stallBegan.Load()) > t.Sub(r.started)
 }
 
 // endedBy says why the run ended. max-duration is named only when it cut

@@ -159,6 +159,13 @@ func (s *Server) MaxInFlight() int {
 	return s.stats.maxInFlight
 }
 
+// Answered is how many requests the server has finished answering.
+func (s *Server) Answered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats.total - s.stats.inFlight
+}
+
 // MaxConcurrentFor is the largest number of pin requests for referans that
 // were in flight at once: more than 1 means two callers asked about the same
 // order at the same time.

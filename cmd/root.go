@@ -182,8 +182,6 @@ func stoppedBySignal(command string) error {
 	case "check":
 		// As a check stopped while znet thinks: znet could not be asked.
 		return &exitError{code: ExitAttention, err: errors.New("check was stopped by a signal before znet was asked: nothing was recorded")}
-	case "migrate":
-		return fatal(errors.New("migrate was stopped by a signal before it finished: the migrations it applied are kept; run zwatch migrate again"))
 	}
 	return fatal(fmt.Errorf("%s was stopped by a signal before it finished", command))
 }

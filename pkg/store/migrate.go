@@ -146,7 +146,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			// operator needs is that nothing is lost. A migration cut short
 			// was rolled back, or (an index built concurrently) is dropped
 			// and rebuilt by the next migrate.
-			return done, stoppedMigrating(len(done), ctx.Err())
+			return done, stoppedMigrating(len(done))
 		case !GaveUpOnALock(err):
 			return done, fmt.Errorf("applying zwatch's migrations: %w", err)
 		case try < migrateLockTries:
@@ -158,7 +158,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			case <-time.After(migrateLockPause):
 				continue
 			case <-ctx.Done():
-				return done, stoppedMigrating(len(done), ctx.Err())
+				return done, stoppedMigrating(len(done))
 			}
 		}
 		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
@@ -167,9 +167,10 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 }
 
 // stoppedMigrating is migrate stopped by a signal, applied migrations
-// before it kept.
-func stoppedMigrating(applied int, cause error) error {
-	return fmt.Errorf("migrate was stopped before it finished (%d migrations applied before it, and kept): run zwatch migrate again: %w", applied, cause)
+// before it kept. It is worded, and wraps no cancellation, so that cmd
+// passes it on as it is.
+func stoppedMigrating(applied int) error {
+	return fmt.Errorf("migrate was stopped by a signal before it finished (%d migrations applied before it, and kept): run zwatch migrate again", applied)
 }
 
 // cancelledStatement says whether any statement err joins was cancelled

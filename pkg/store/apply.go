@@ -445,8 +445,6 @@ changed AS (
 	              AND ` + shopPINSQL + ` = ` + answerPINSQL + `, false) AS pin_saved,
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed'
 	              AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
-	          checks.give_up,
-	          checks.give_up_note,
 	          input.message
 ),
 events AS (
@@ -455,9 +453,15 @@ events AS (
 	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL
-	SELECT changed.id, 'gave_up', changed.from_status, changed.to_status, false, changed.give_up_note, params.run_id
-	FROM changed, params
-	WHERE give_up
+	-- Given up on whether or not the shop's row took the note: a trigger
+	-- suppressing updates that change nothing skips it where the order
+	-- holds the note already (retried, and given up on again).
+	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id
+	FROM prev
+	JOIN checks ON checks.order_id = prev.id
+	LEFT JOIN changed ON changed.id = prev.id
+	CROSS JOIN params
+	WHERE checks.give_up AND checks.ours AND prev.cas_holds
 ),
 booked AS (
 	UPDATE zwatch_order_checks c
@@ -472,7 +476,7 @@ booked AS (
 		claim_expires_at = NULL,
 		last_result = input.result,
 		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
-		given_up_at = CASE WHEN checks.give_up AND changed.id IS NOT NULL THEN now() END,
+		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds THEN now() END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()
 			WHEN prev.id IS NULL OR NOT prev.still_pollable THEN now()
@@ -492,7 +496,7 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AND NOT (` + unwrittenSQL + `) AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
-       COALESCE(changed.give_up, false) AS gave_up,
+       COALESCE(checks.give_up AND checks.ours AND prev.cas_holds, false) AS gave_up,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
        ` + unwrittenSQL + ` AS unwritten,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -200,5 +201,56 @@ func TestGiveUpClocksStopOnASlowDatabase(t *testing.T) {
 		if e.db.PanelFailingSince(id) == nil {
 			t.Errorf("order %s: its give-up clock was not stopped", id)
 		}
+	}
+}
+
+// A shop that suppresses updates changing nothing (PostgreSQL's own
+// suppress_redundant_updates_trigger) skips zwatch's give-up when the order
+// already holds the give-up note and znet gives no status to write: an
+// order znet refuses to answer about, retried after a give-up, refused for
+// another day. zwatch has given up all the same: the order is stuck, not
+// asked again at every floor for ever.
+func TestGiveUpSkippedAsNoChangeStillStopsAsking(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ref := referans(15600)
+	id := e.order(ref)
+	e.order(referans(15601))
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.znet.Script(ref, znettest.Rejected("3", "Geçersiz istek"))
+	e.run(e.config())
+	e.db.FirstCheckedAgo(id, 25*time.Hour)
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Total.Stuck != 1 {
+		t.Fatalf("first give-up: %+v", sum.Total)
+	}
+	note := e.db.ReadOrder(id).LastMessage
+
+	// Retried; a day later znet still refuses, and the shop now suppresses
+	// updates that change nothing.
+	if _, err := e.db.Store.RetryStuck(context.Background(), store.RetryStuckParams{}); err != nil {
+		t.Fatal(err)
+	}
+	e.db.Exec(`CREATE TRIGGER zz_suppress BEFORE UPDATE ON product_orders
+		FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()`)
+	e.run(e.config())
+	e.db.FirstCheckedAgo(id, 25*time.Hour)
+	e.db.MakeAllDue()
+	sum := e.run(e.config())
+
+	if c := e.db.ReadCheck(id); c.GivenUpAt == nil || sum.Total.Stuck != 1 {
+		t.Errorf("given up at %v, stuck %d: want the order given up on again", c.GivenUpAt, sum.Total.Stuck)
+	}
+	if got := e.db.ReadOrder(id).LastMessage; got == nil || note == nil || *got != *note {
+		t.Errorf("lastMessage %v, want the give-up note %v", got, note)
+	}
+	if events := e.db.Events(id); len(events) == 0 || events[len(events)-1].Kind != "gave_up" {
+		t.Errorf("events %+v: want the give-up logged last", events)
+	}
+	e.db.MakeAllDue()
+	before := e.znet.Requests(ref)
+	e.run(e.config())
+	if after := e.znet.Requests(ref); after != before {
+		t.Errorf("the order given up on was asked again (%d requests)", after-before)
 	}
 }

@@ -77,7 +77,9 @@ var claimParams = store.ClaimParams{
 	Limit:      claimBatch,
 	Register:   claimBatch,
 	FirstDelay: 30 * time.Second,
-	Lease:      5 * time.Minute,
+	// A run learns by default, and then looks up each panel's first check.
+	LearnedFirstChecks: true,
+	Lease:              5 * time.Minute,
 }
 
 // benchTableSize times claims of claimBatch orders out of pendingRows due

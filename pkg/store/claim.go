@@ -20,6 +20,11 @@ type ClaimParams struct {
 	// FirstDelay is how long after sentAt an order zwatch has never seen
 	// becomes due: znet rarely finishes in the first seconds.
 	FirstDelay time.Duration
+	// LearnedFirstChecks lets a panel's learned first check stand in for
+	// FirstDelay (see enlistSQL): a run planning from what it learned. A
+	// run following a fixed --schedule asks FirstDelay after sentAt, as it
+	// always did, whatever an earlier learning run saved.
+	LearnedFirstChecks bool
 	// Lease is how long the claim holds if this run dies without releasing
 	// it. It must outlast the run, or a second run would ask again.
 	Lease time.Duration
@@ -264,7 +269,7 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 			limit = SweepSlice
 		}
 		e, err := enlist(ctx, tx, enlistFrom{SentAt: cur.FromSentAt, OrderID: cur.FromOrderID, ChangedWithin: cur.ChangedWithin,
-			UpToNow: cur.Name == registerCursor, SeenUpTo: cur.SeenUpTo}, limit, p.FirstDelay)
+			UpToNow: cur.Name == registerCursor, SeenUpTo: cur.SeenUpTo}, limit, p.FirstDelay, p.LearnedFirstChecks)
 		if err != nil {
 			return err
 		}
@@ -449,9 +454,9 @@ type enlistFrom struct {
 }
 
 // enlist runs enlistSQL over up to limit waiting orders.
-func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstDelay time.Duration) (enlisted, error) {
+func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstDelay time.Duration, learnedFirstChecks bool) (enlisted, error) {
 	var e enlisted
-	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(enlistParams(from, limit, firstDelay))...)
+	err := tx.GetContext(ctx, &e, enlistSQL.text, enlistSQL.args(enlistParams(from, limit, firstDelay, learnedFirstChecks))...)
 	if err != nil {
 		return e, fmt.Errorf("registering newly sent orders: %w", err)
 	}
@@ -460,7 +465,7 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 
 // enlistParams are enlistSQL's parameters; ExplainClaim (the benchmarks')
 // takes them from here too, so that it runs the statement a run does.
-func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
+func enlistParams(from enlistFrom, limit int, firstDelay time.Duration, learnedFirstChecks bool) params {
 	return params{
 		"from_sent_at":             from.SentAt,
 		"from_order_id":            from.OrderID,
@@ -471,6 +476,7 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
 		"scan_limit":               limit,
 		"first_delay_seconds":      firstDelay.Seconds(),
 		"first_check_most_seconds": firstCheckMost.Seconds(),
+		"learned_first_checks":     learnedFirstChecks,
 	}
 }
 
@@ -489,6 +495,8 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration) params {
 // has its new orders first asked when its plan says, not FirstDelay after
 // they were sent: one primary key lookup per order, like the others. It
 // is read up to firstCheckMost; none, zero or less, or NaN is FirstDelay.
+// A run following a fixed schedule (not learned_first_checks) does not
+// look it up.
 //
 // Orders of a switched-off integration are registered too: the claim
 // leaves them alone while it is off, and asks once it is on again, which
@@ -570,7 +578,8 @@ known AS MATERIALIZED (
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
-		SELECT pf.first_check_s FROM zwatch_panel_fits pf WHERE pf.integration_id = i.id LIMIT 1
+		SELECT pf.first_check_s FROM zwatch_panel_fits pf
+		WHERE @learned_first_checks::boolean AND pf.integration_id = i.id LIMIT 1
 	) pf ON true
 ),
 registered AS (

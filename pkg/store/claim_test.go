@@ -17,6 +17,13 @@ import (
 // when due, sweeping first.
 var firstChunk = store.ClaimParams{RunID: "run-1", Limit: 10, Register: 10, FirstDelay: 30 * time.Second, Lease: time.Minute}
 
+// learningChunk is firstChunk of a run that plans from what it learned.
+var learningChunk = func() store.ClaimParams {
+	p := firstChunk
+	p.LearnedFirstChecks = true
+	return p
+}()
+
 func claimIDs(t *testing.T, db *storetest.DB, p store.ClaimParams) []string {
 	t.Helper()
 	claimed, err := db.Store.ClaimBatch(context.Background(), p)
@@ -356,7 +363,7 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 			// Due at once were the value read as a first check of none.
 			fresh := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "3", SentAgo: 10 * time.Second})
 
-			got := claimIDs(t, db, firstChunk)
+			got := claimIDs(t, db, learningChunk)
 
 			if !db.HasCheck(overdue) || !db.HasCheck(recent) || !db.HasCheck(fresh) {
 				t.Fatal("the orders were not registered")
@@ -375,9 +382,16 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 }
 
 // A newly sent order is first due FirstDelay after it was sent, unless its
-// panel has a learned first check: then that long after.
+// panel has a learned first check and the run plans from what it learned:
+// then that long after. A run following a fixed --schedule asks
+// FirstDelay after sending, whatever a learning run saved before.
 func TestNewOrderIsFirstDueAfterItsPanelsFirstCheck(t *testing.T) {
 	t.Parallel()
+	t.Run("learning", func(t *testing.T) { t.Parallel(); testFirstDue(t, true) })
+	t.Run("fixed schedule", func(t *testing.T) { t.Parallel(); testFirstDue(t, false) })
+}
+
+func testFirstDue(t *testing.T, learning bool) {
 	db := storetest.New(t)
 	unlearned := db.AddIntegration(storetest.Integration{Name: "unlearned", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	noFirstCheck := db.AddIntegration(storetest.Integration{Name: "no first check", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
@@ -392,15 +406,22 @@ func TestNewOrderIsFirstDueAfterItsPanelsFirstCheck(t *testing.T) {
 	wait := []string{sent(unlearned, "1"), sent(noFirstCheck, "2"), sent(learnedLate, "3")}
 	due := sent(learnedEarly, "4")
 
-	got := claimIDs(t, db, firstChunk) // FirstDelay 30 s
+	chunk := firstChunk // FirstDelay 30 s
+	if learning {
+		chunk = learningChunk
+	}
+	got := claimIDs(t, db, chunk)
 
 	for _, id := range append(wait, due) {
 		if !db.HasCheck(id) {
 			t.Errorf("order %s was not registered", id)
 		}
 	}
-	if !slices.Equal(got, []string{due}) {
+	switch {
+	case learning && !slices.Equal(got, []string{due}):
 		t.Errorf("claimed %v ten seconds after sending, want only %s, whose panel is first asked at 5 s", got, due)
+	case !learning && len(got) != 0:
+		t.Errorf("claimed %v ten seconds after sending, want none: a fixed schedule asks 30 s after", got)
 	}
 }
 

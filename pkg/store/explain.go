@@ -33,7 +33,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 		query  namedSQL
 		params params
 	}{
-		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero, UpToNow: true}, p.Register, p.FirstDelay)},
+		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero, UpToNow: true}, p.Register, p.FirstDelay, p.LearnedFirstChecks)},
 		{"purge", purgeSQL, purgeParams()},
 		{"claim", claimDueSQL, params{
 			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),

@@ -21,7 +21,7 @@ func TestExplainClaimRunsTheClaimsStatements(t *testing.T) {
 	learnFirstCheck(db, integ, "20")
 	order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: time.Hour})
 
-	plans, err := db.Store.ExplainClaim(context.Background(), firstChunk)
+	plans, err := db.Store.ExplainClaim(context.Background(), learningChunk)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func (s *Store) ClaimOrder(ctx context.Context, runID, orderID string, lease tim
 	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
 		// Registered, or started over if the shop sent it again, exactly as
 		// a run would; due now.
-		if _, err := enlist(ctx, tx, enlistFrom{SentAt: "-infinity", OrderID: uuidZero, OnlyOrderID: &orderID}, 1, 0); err != nil {
+		if _, err := enlist(ctx, tx, enlistFrom{SentAt: "-infinity", OrderID: uuidZero, OnlyOrderID: &orderID}, 1, 0, false); err != nil {
 			return err
 		}
 		return tx.SelectContext(ctx, &orders, claimOrderSQL.text, claimOrderSQL.args(params{

@@ -221,11 +221,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	chunk := min(room, claimChunk)
 	start := time.Now()
 	claimed, err := r.store.ClaimBatch(ctx, store.ClaimParams{
-		RunID:      r.id,
-		Limit:      chunk,
-		Register:   min(room, registerAhead*claimChunk),
-		FirstDelay: r.cfg.FirstDelay,
-		Lease:      ClaimLease,
+		RunID:              r.id,
+		Limit:              chunk,
+		Register:           min(room, registerAhead*claimChunk),
+		FirstDelay:         r.cfg.FirstDelay,
+		LearnedFirstChecks: r.cfg.Learn,
+		Lease:              ClaimLease,
 	})
 	r.timeDB(start)
 	if err != nil {

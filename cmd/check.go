@@ -256,8 +256,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	case r.From != r.To || r.PINSaved:
 		line := fmt.Sprintf("%s: externalStatus %s -> %s", verb, r.From, r.To)
 		switch {
+		case r.PINKept && r.To == "completed":
+			line += ", the order's own PIN kept, not approved"
 		case r.PINKept:
-			line += ", status approved with the order's own PIN"
 		case r.PINSaved || (r.DryRun && r.Answer == "done" && r.PIN != ""):
 			line += ", PIN saved, status approved"
 		}
@@ -272,8 +273,11 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")
 	}
-	if r.PINKept {
-		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept and znet's not written; compare them on the dealer panel")
+	switch {
+	case r.PINKept && r.To == "failed":
+		fmt.Fprintln(out, "the order holds a PIN (delivered by hand?) although znet cancelled it: check it on the dealer panel before refunding")
+	case r.PINKept:
+		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept, znet's not written and the order not approved; compare them on the dealer panel")
 	}
 	if r.GaveUp {
 		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending")

@@ -329,7 +329,10 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
 	}
 	for _, id := range s.PINKept {
-		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept and znet's not written; compare them on the dealer panel", id))
+		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", id))
+	}
+	for _, id := range s.CancelledHoldingPIN {
+		notes = append(notes, fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", id))
 	}
 	for _, group := range unusableByReason(s.Unusable) {
 		it := "it is asked again on its schedule, and ends stuck if znet keeps answering so: check it on the dealer panel"

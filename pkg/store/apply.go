@@ -88,8 +88,10 @@ type Applied struct {
 	PINTooLong bool `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
 	// completed it with: the order's own was kept, as a saved PIN always
-	// is, and znet's was not written; "lastMessage" says so, for a person
-	// to compare them on the dealer panel.
+	// is, znet's was not written and the order not approved;
+	// "lastMessage" says so, for a person to compare them on the dealer
+	// panel. With ToStatus "failed": znet cancelled an order that holds a
+	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
 	// Unwritten means the order was due to take znet's status and did not:
 	// a BEFORE UPDATE trigger of the shop's skipped the update (returning
@@ -403,16 +405,21 @@ changed AS (
 			THEN LEAST(2147483647, GREATEST(0, round(1000 * extract(epoch FROM
 				COALESCE(o."completedAt", now()) - o."sentAt"))))::integer
 			ELSE o."durationMs" END,
-		status = CASE WHEN input.to_status = 'completed' THEN 'approved' ELSE o.status END,
-		"approvedAt" = CASE WHEN input.to_status = 'completed'
+		-- Not approved where the order keeps a PIN of its own other than
+		-- znet's: a shop that delivers what is approved would deliver a
+		-- PIN a person has yet to compare with znet's.
+		status = CASE WHEN input.to_status = 'completed' AND NOT ` + keepsOtherPINSQL + ` THEN 'approved' ELSE o.status END,
+		"approvedAt" = CASE WHEN input.to_status = 'completed' AND NOT ` + keepsOtherPINSQL + `
 			THEN COALESCE(o."approvedAt", now())
 			ELSE o."approvedAt" END,
 		"providerMessage" = CASE WHEN input.to_status IS NOT NULL
 			THEN input.message
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
-			WHEN input.to_status = 'completed' AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> ''
+			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `
 				THEN ` + pinKeptNoteSQL + `
+			WHEN input.to_status = 'failed' AND prev.shop_pin IS NOT NULL
+				THEN ` + cancelledHoldingPINNoteSQL + `
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
 			-- A note zwatch left when it gave up ("stopped asking, check
@@ -443,8 +450,10 @@ changed AS (
 	          -- as it was (returning OLD), and nothing was saved then.
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND ` + answerPINSQL + ` <> ''
 	              AND ` + shopPINSQL + ` = ` + answerPINSQL + `, false) AS pin_saved,
-	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed'
-	              AND prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false) AS pin_kept,
+	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND ` + keepsOtherPINSQL + `
+	              -- Cancelled while holding a PIN (delivered by hand?): a
+	              -- refund must wait for a person too.
+	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
 	          input.message
 ),
 events AS (
@@ -534,10 +543,21 @@ func (e *cutShortError) Error() string {
 // note), as a LIKE pattern.
 const zwatchNotePrefixSQL = `'zwatch: %'`
 
+// keepsOtherPINSQL holds, in applySQL, where order o holds a PIN of its own
+// other than znet's: the order keeps its own (a saved PIN is never
+// overwritten), and a person compares the two.
+const keepsOtherPINSQL = `COALESCE(prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false)`
+
 // pinKeptNoteSQL is "lastMessage" of an order that already held a PIN
 // other than the one znet completed it with. It names neither PIN.
 const pinKeptNoteSQL = `'zwatch: znet completed the order with a PIN other than the one it already held; ' ||
-	'the order''s own PIN was kept: compare them on the dealer panel'`
+	'the order''s own PIN was kept and the order not approved: compare them on the dealer panel'`
+
+// cancelledHoldingPINNoteSQL is "lastMessage" of an order znet cancelled
+// that holds a PIN (staff delivered one by hand?): refunding it may pay
+// back a customer who has a PIN.
+const cancelledHoldingPINNoteSQL = `'zwatch: znet cancelled the order, but it holds a PIN (delivered by hand?): ' ||
+	'check it on the dealer panel before refunding'`
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

@@ -111,8 +111,10 @@ type applier struct {
 	stuckUnusable []UnusableAnswer
 	pinTooLong    []string
 	pinKept       []string
-	unsaved       []string
-	unsavedLocked int // of unsaved, those that waited in vain for a lock
+	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
+	cancelledHoldingPIN []string
+	unsaved             []string
+	unsavedLocked       int // of unsaved, those that waited in vain for a lock
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
 	unusable map[string]string
@@ -716,9 +718,14 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.log.Warn("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
-		if res.PINKept {
+		switch {
+		case res.PINKept && res.ToStatus == "failed":
+			ap.cancelledHoldingPIN = append(ap.cancelledHoldingPIN, p.order.ID)
+			ap.run.log.Warn("znet cancelled an order that holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
+		case res.PINKept:
 			ap.pinKept = append(ap.pinKept, p.order.ID)
-			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept; compare them on the dealer panel",
+			ap.run.log.Warn("znet completed the order with a PIN other than the one it already held: the order's own was kept and the order not approved; compare them on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if saved {
@@ -796,11 +803,14 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 		ap.tallyOf(p.order).count(out.Result)
 		to := externalStatusFor(out.Result, p.order.ExternalStatus)
 		pin := out.PIN != ""
-		if out.Result == store.ResultDone && pin && ap.holdsOtherPIN(ctx, p.order.ID, out.PIN) {
+		switch {
+		case out.Result == store.ResultDone && pin && store.KeepsOwnPIN(ap.shopPIN(ctx, p.order.ID), out.PIN):
 			// What a real run would do: complete it, keep its own PIN, and
 			// leave the two for a person to compare.
 			pin = false
 			ap.pinKept = append(ap.pinKept, p.order.ID)
+		case out.Result == store.ResultCancelled && ap.shopPIN(ctx, p.order.ID) != "":
+			ap.cancelledHoldingPIN = append(ap.cancelledHoldingPIN, p.order.ID)
 		}
 		if to != p.order.ExternalStatus || pin {
 			ap.changes = append(ap.changes, Change{
@@ -816,14 +826,17 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	ap.progress()
 }
 
-// holdsOtherPIN says, for a dry run, whether the order already holds a PIN
-// other than znet's pin, as the apply would find it; an order that cannot
-// be read is taken to hold none, the prediction of a dry run only.
-func (ap *applier) holdsOtherPIN(ctx context.Context, orderID, pin string) bool {
+// shopPIN is, for a dry run, the PIN the order holds as the apply would
+// find it ("": none); an order that cannot be read is taken to hold none,
+// the prediction of a dry run only.
+func (ap *applier) shopPIN(ctx context.Context, orderID string) string {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	state, err := ap.run.store.LookupOrder(ctx, orderID)
-	return err == nil && state.PIN != nil && store.KeepsOwnPIN(*state.PIN, pin)
+	if err != nil || state.PIN == nil {
+		return ""
+	}
+	return store.TrimPIN(*state.PIN)
 }
 
 // progress tells a person watching how far the run is. The applier holds
@@ -854,7 +867,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong,
-		PINKept: ap.pinKept, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
+		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

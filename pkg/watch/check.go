@@ -27,7 +27,7 @@ type OrderCheck struct {
 	Overtaken   bool   // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
-	PINKept     bool // the order already held another PIN, which was kept
+	PINKept     bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there
 	// was nothing to save.
@@ -112,6 +112,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 		if outcome.Result == store.ResultDone && state.PIN != nil {
 			check.PINKept = store.KeepsOwnPIN(*state.PIN, outcome.PIN) && !check.PINTooLong
+		}
+		if outcome.Result == store.ResultCancelled && state.PIN != nil {
+			check.PINKept = store.TrimPIN(*state.PIN) != ""
 		}
 		return check, nil
 	}

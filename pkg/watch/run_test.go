@@ -202,8 +202,10 @@ func TestShopDecisionDuringTheRequestWins(t *testing.T) {
 }
 
 // A PIN the order already holds is never overwritten. When znet completes
-// the order with another, that is said, to the run and on the order, for a
-// person to compare them; the same PIN again is no news.
+// the order with another, that is said, to the run and on the order, and
+// the order is not approved: a person compares them first (a shop that
+// delivers what is approved would deliver one unseen). The same PIN again
+// is no news.
 func TestPINIsNeverOverwritten(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -215,8 +217,8 @@ func TestPINIsNeverOverwritten(t *testing.T) {
 	sum := e.run(e.config())
 
 	row := e.db.ReadOrder(id)
-	if *row.PINCode != "FIRST-PIN-1111" || row.ExternalStatus != "completed" {
-		t.Errorf("row %+v: want completed with the first PIN kept", row)
+	if *row.PINCode != "FIRST-PIN-1111" || row.ExternalStatus != "completed" || row.Status != "pending" || row.ApprovedAt != nil {
+		t.Errorf("row %+v: want completed with the first PIN kept, not approved", row)
 	}
 	if len(sum.PINKept) != 1 || sum.PINKept[0] != id || !sum.NeedsAttention() {
 		t.Errorf("summary: PIN kept for %v, needs attention %v; want the one order whose PIN differed, and a person called",
@@ -228,9 +230,40 @@ func TestPINIsNeverOverwritten(t *testing.T) {
 	for _, text := range []string{e.logs.String(), *row.LastMessage} {
 		assertNoSecrets(t, "the log and lastMessage", text, "FIRST-PIN-1111", "SECOND-PIN-2222")
 	}
-	if row := e.db.ReadOrder(same); *row.PINCode != "SAME-PIN-3333" || row.ExternalStatus != "completed" {
+	if row := e.db.ReadOrder(same); *row.PINCode != "SAME-PIN-3333" || row.ExternalStatus != "completed" || row.Status != "approved" {
 		t.Errorf("the order znet completed with the PIN it held: %+v", row)
 	}
+}
+
+// An order znet cancelled that holds a PIN (staff delivered one by hand
+// while znet was slow) is marked failed, as znet says, but the shop's refund
+// would pay back a customer who may have a PIN: the run says so, on the
+// order and to a person (exit 3). A cancelled order without a PIN is no
+// news. (The listener hears pin_kept: TestFinalOrdersAreNotified.)
+func TestCancelledOrderHoldingAPINIsLeftForAPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	held := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4010", PINCode: "HAND-PIN-4010"})
+	plain := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4011"})
+	e.znet.SetDefault(znettest.Cancelled("İşlem iptal edildi"))
+
+	sum := e.run(e.config())
+
+	row := e.db.ReadOrder(held)
+	if row.ExternalStatus != "failed" || row.PINCode == nil || *row.PINCode != "HAND-PIN-4010" || row.Status != "pending" {
+		t.Errorf("row %+v: want failed, its PIN and status as they were", row)
+	}
+	if row.LastMessage == nil || !strings.Contains(*row.LastMessage, "before refunding") {
+		t.Errorf("lastMessage %v: want it to warn before a refund", row.LastMessage)
+	}
+	if !slices.Equal(sum.CancelledHoldingPIN, []string{held}) || len(sum.PINKept) != 0 || !sum.NeedsAttention() {
+		t.Errorf("summary: cancelled holding a PIN %v, PIN kept %v, needs attention %v; want the one order and a person called",
+			sum.CancelledHoldingPIN, sum.PINKept, sum.NeedsAttention())
+	}
+	if row := e.db.ReadOrder(plain); row.ExternalStatus != "failed" || row.LastMessage != nil {
+		t.Errorf("the cancelled order without a PIN: %+v", row)
+	}
+	assertNoSecrets(t, "the log", e.logs.String(), "HAND-PIN-4010")
 }
 
 func TestOverlongValuesFitTheShopsColumns(t *testing.T) {

@@ -387,6 +387,10 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 	e.znet.Script("15005", znettest.Done("", "yüklendi"))
 	same := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "15006", PINCode: "SAME-PIN-6"})
 	e.znet.Script("15006", znettest.Done("SAME-PIN-6", "tamam"))
+	// One znet cancelled that holds a PIN staff delivered by hand: the
+	// listener must not take it for a plain refund.
+	cancelledHeld := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "15007", PINCode: "STAFF-PIN-7"})
+	e.znet.Script("15007", znettest.Cancelled("iptal"))
 
 	listener := pq.NewListener(e.db.URL, 10*time.Millisecond, time.Second, nil)
 	t.Cleanup(func() { listener.Close() })
@@ -398,7 +402,7 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 
 	got := map[string]store.FinalNotice{}
 	timeout := time.After(10 * time.Second)
-	for len(got) < 5 {
+	for len(got) < 6 {
 		select {
 		case n := <-listener.Notify:
 			if n == nil {
@@ -411,15 +415,16 @@ func TestFinalOrdersAreNotified(t *testing.T) {
 			}
 			got[notice.OrderID] = notice
 		case <-timeout:
-			t.Fatalf("heard %d notifications in 10 s, want 5: %+v", len(got), got)
+			t.Fatalf("heard %d notifications in 10 s, want 6: %+v", len(got), got)
 		}
 	}
 	want := map[string]store.FinalNotice{
-		done:      {OrderID: done, ExternalStatus: "completed", PINSaved: true},
-		cancelled: {OrderID: cancelled, ExternalStatus: "failed"},
-		kept:      {OrderID: kept, ExternalStatus: "completed", PINKept: true},
-		topUp:     {OrderID: topUp, ExternalStatus: "completed"},
-		same:      {OrderID: same, ExternalStatus: "completed", PINSaved: true},
+		done:          {OrderID: done, ExternalStatus: "completed", PINSaved: true},
+		cancelled:     {OrderID: cancelled, ExternalStatus: "failed"},
+		kept:          {OrderID: kept, ExternalStatus: "completed", PINKept: true},
+		topUp:         {OrderID: topUp, ExternalStatus: "completed"},
+		same:          {OrderID: same, ExternalStatus: "completed", PINSaved: true},
+		cancelledHeld: {OrderID: cancelledHeld, ExternalStatus: "failed", PINKept: true},
 	}
 	for id, w := range want {
 		if got[id] != w {

@@ -331,6 +331,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	for _, id := range s.PINKept {
 		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", id))
 	}
+	for _, id := range s.ShopHeld {
+		notes = append(notes, fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", id, watch.ShopHeldAlarm))
+	}
 	for _, id := range s.CancelledHoldingPIN {
 		notes = append(notes, fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", id))
 	}

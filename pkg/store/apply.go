@@ -485,6 +485,7 @@ booked AS (
 		claim_expires_at = NULL,
 		last_result = input.result,
 		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
+		shop_held_since = NULL,
 		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds THEN now() END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()

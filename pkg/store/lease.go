@@ -112,6 +112,66 @@ FROM (SELECT unnest($2::uuid[]) AS order_id) released
 WHERE c.order_id = released.order_id
   AND c.claimed_by = $1`
 
+// ShopHeld is an order whose answer a transaction of the shop kept zwatch
+// from saving, and since when zwatch has met its row held.
+type ShopHeld struct {
+	OrderID string    `db:"order_id"`
+	Since   time.Time `db:"since"`
+}
+
+// ReleaseShopHeld hands back the claims of orders whose row a transaction
+// of the shop held to the end of the run, due again at once, without
+// counting an attempt: the next run asks again. It keeps when zwatch first
+// met each row held (cleared when an answer is saved) and the reason in
+// last_error, puts the next check off the longer the row stays held (up to
+// maxWait), and returns the orders held for longer than alarm: a
+// transaction left open, or row-level security that lets zwatch read the
+// order but not update it, which no retry will get past.
+func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []string, alarm, maxWait time.Duration) ([]ShopHeld, error) {
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	var heldLong []ShopHeld
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &heldLong, releaseShopHeldSQL, runID, pq.Array(orderIDs), alarm.Seconds(), maxWait.Seconds())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("releasing %d claims of orders the shop held: %w", len(orderIDs), err)
+	}
+	return heldLong, nil
+}
+
+// releaseShopHeldSQL: $1 run id, $2 order ids, $3 alarm in seconds, $4 the
+// longest wait before asking again, in seconds.
+const releaseShopHeldSQL = `
+WITH released AS (
+	UPDATE zwatch_order_checks c
+	SET claimed_by = NULL,
+		claim_expires_at = NULL,
+		shop_held_since = COALESCE(c.shop_held_since, now()),
+		-- Due again after half as long as the row has been held, up to
+		-- the 30-minute floor: at once the first time (a shop transaction
+		-- is usually over in a moment), and a row held for good (every
+		-- order, under row-level security) does not cost the panel a
+		-- request an order every run.
+		next_check_at = GREATEST(c.next_check_at,
+			now() + LEAST(make_interval(secs => $4), (now() - COALESCE(c.shop_held_since, now())) / 2)),
+		last_error = ` + shopHeldNoteSQL + `
+	FROM (SELECT unnest($2::uuid[]) AS order_id) held
+	WHERE c.order_id = held.order_id
+	  AND c.claimed_by = $1
+	RETURNING c.order_id, c.shop_held_since
+)
+SELECT order_id::text AS order_id, shop_held_since AS since
+FROM released
+WHERE shop_held_since < now() - make_interval(secs => $3)
+ORDER BY order_id`
+
+// shopHeldNoteSQL is last_error of an order whose row the shop held, for
+// list and stats to show.
+const shopHeldNoteSQL = `'znet answered, but a transaction of the shop held the order''s row, so the answer was not saved ' ||
+	'(a transaction left open, or row-level security that lets zwatch read the order but not update it?)'`
+
 // StopGiveUpClocks stops the give-up clocks of orders that were asked and
 // whose panel was then found failing (the faults that cut it off). Their
 // answers are saved by then, so they hold no claim; an order another run has

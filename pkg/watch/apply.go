@@ -58,7 +58,14 @@ const (
 	releaseNoBudget                          // its panel's shared budget could not be reserved: due after panelRetry
 	releaseTakenOver                         // its claim lapsed and another run holds it: not ours to ask or hand back
 	releaseStalled                           // its request timed out while the process did not run: due again at once
+	releaseShopHeld                          // znet answered but the shop held the order's row to the end: see store.ReleaseShopHeld
 )
+
+// ShopHeldAlarm is how long the shop may hold an order's row, answer after
+// answer, before a run calls a person: a shop transaction is over in
+// moments, and one left open (or row-level security that lets zwatch read
+// an order but not update it) keeps the customer's PIN unsaved for good.
+const ShopHeldAlarm = 10 * time.Minute
 
 // release is orders handed back unasked.
 type release struct {
@@ -113,8 +120,10 @@ type applier struct {
 	pinKept       []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
 	cancelledHoldingPIN []string
-	unsaved             []string
-	unsavedLocked       int // of unsaved, those that waited in vain for a lock
+	// shopHeld: orders whose row the shop has held for over ShopHeldAlarm.
+	shopHeld      []string
+	unsaved       []string
+	unsavedLocked int // of unsaved, those that waited in vain for a lock
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
 	unusable map[string]string
@@ -487,6 +496,12 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 func (ap *applier) flushReleases(ctx context.Context) bool {
 	r := ap.run
 	for why, ids := range ap.unreleased {
+		if why == releaseShopHeld {
+			if !ap.releaseShopHeld(ctx, ids) {
+				return false
+			}
+			continue
+		}
 		p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
 		switch why {
 		case releasePanelFailing:
@@ -509,6 +524,32 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 		}
 		delete(ap.unreleased, why)
 		ap.held.drop(ids)
+	}
+	return true
+}
+
+// releaseShopHeld hands back the claims of answers whose row the shop held
+// to the end, and calls a person for those it has held too long; false
+// when the database refused.
+func (ap *applier) releaseShopHeld(ctx context.Context, ids []string) bool {
+	r := ap.run
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
+	heldLong, err := r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
+	cancel()
+	r.timeDB(start)
+	if err != nil {
+		ap.lastSaveErr = err
+		return false
+	}
+	delete(ap.unreleased, releaseShopHeld)
+	ap.held.drop(ids)
+	for _, h := range heldLong {
+		ap.shopHeld = append(ap.shopHeld, h.OrderID)
+		r.log.Error("a transaction of the shop has held the order's row for "+time.Since(h.Since).Round(time.Minute).String()+
+			", so znet's answers about it cannot be saved: a transaction left open (see pg_stat_activity), "+
+			"or row-level security that lets zwatch read the order but not update it; the order is asked again less often meanwhile",
+			"order", h.OrderID)
 	}
 	return true
 }
@@ -556,7 +597,11 @@ func (ap *applier) finish() error {
 				ap.unsavedLocked++
 			}
 		}
-		ap.unreleased[releaseNotSaved] = append(ap.unreleased[releaseNotSaved], p.order.ID)
+		why := releaseNotSaved
+		if errors.Is(p.lastErr, errShopHoldsRow) {
+			why = releaseShopHeld
+		}
+		ap.unreleased[why] = append(ap.unreleased[why], p.order.ID)
 	}
 	var releaseErr error
 	if len(ap.unreleased) > 0 {
@@ -867,7 +912,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong,
-		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
+		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

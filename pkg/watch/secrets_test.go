@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -509,4 +510,54 @@ func TestALockOnTheShopsTableIsNotWaitedForOrderByOrder(t *testing.T) {
 	if batches == 0 || singles > 2*batches {
 		t.Errorf("%d batches and %d single orders waited in vain for the table: want at most 2 orders alone after each batch", batches, singles)
 	}
+}
+
+// A row the shop holds answer after answer (a transaction left open, or
+// row-level security that lets zwatch read the order but not update it) is
+// no moment's business: zwatch keeps since when, says why in last_error,
+// asks less often, and past ShopHeldAlarm calls a person (exit 3) instead
+// of asking every run for ever in silence. Once the shop lets go, the
+// answer is saved and the order is no longer held.
+func TestARowTheShopHoldsForLongCallsAPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	ids := e.orders(2, 14100)
+	e.run(e.config())
+	held := ids[0]
+	e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
+	release := e.db.HoldOrderLock(held)
+	defer release()
+
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.NeedsAttention() || len(sum.ShopHeld) != 0 {
+		t.Fatalf("summary %+v: a row held for a moment is no reason for a person to look", sum)
+	}
+	c := e.db.ReadCheck(held)
+	if c.ShopHeldSince == nil || c.LastError == nil || !strings.Contains(*c.LastError, "held the order's row") || c.ClaimedBy != nil {
+		t.Fatalf("bookkeeping %+v: want the claim handed back, since when the row is held and why", c)
+	}
+
+	e.db.Exec(`UPDATE zwatch_order_checks SET shop_held_since = now() - interval '40 minutes' WHERE order_id = $1`, held)
+	e.db.MakeDue(held)
+	sum := e.run(e.config())
+	if !slices.Equal(sum.ShopHeld, []string{held}) || !sum.NeedsAttention() {
+		t.Errorf("held for 40 minutes: shop held %v, needs attention %v; want the order named and a person called", sum.ShopHeld, sum.NeedsAttention())
+	}
+	if !strings.Contains(e.logs.String(), "row-level security") {
+		t.Errorf("no log line names the likely causes:\n%s", e.logs.String())
+	}
+	if c := e.db.ReadCheck(held); c.NextCheckAt.Before(time.Now().Add(15 * time.Minute)) {
+		t.Errorf("held for 40 minutes, next asked at %s: want it asked again no sooner than in 20 minutes", c.NextCheckAt)
+	}
+
+	release()
+	e.db.MakeDue(held)
+	if sum := e.run(e.config()); sum.Total.Completed != 1 || sum.NeedsAttention() {
+		t.Errorf("after the shop let go: %+v", sum.Total)
+	}
+	if c := e.db.ReadCheck(held); c.ShopHeldSince != nil {
+		t.Errorf("saved, but still marked held since %v", c.ShopHeldSince)
+	}
+	assertNoSecrets(t, "the log", e.logs.String(), "HELD-PIN")
 }

@@ -108,6 +108,11 @@ type Summary struct {
 	// (staff delivered one by hand?): marked failed, and a person looks
 	// before the shop refunds a customer who may have a PIN.
 	CancelledHoldingPIN []string `json:"cancelled_holding_pin_orders,omitempty"`
+	// ShopHeld lists the orders whose row a transaction of the shop has
+	// held for over ShopHeldAlarm, answer after answer: their PINs cannot
+	// be saved until a person ends it (or gives zwatch the right to update
+	// them, under row-level security).
+	ShopHeld []string `json:"shop_held_orders,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
 	// refused to the end of the run (error lines name them): they are
 	// asked again, and a refusal that repeats (a grant missing, say)
@@ -160,11 +165,11 @@ type Change struct {
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
 // database refused answers, znet's PIN differed from one an order already
-// held, znet cancelled an order holding a PIN, or znet's answer about an
-// order could not be used. check-pending exits 3 then.
+// held, znet cancelled an order holding a PIN, the shop has held an
+// order's row too long, or znet's answer about an order could not be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
 	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 || len(s.CancelledHoldingPIN) > 0 ||
-		len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
+		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
 	for _, in := range s.Integrations {
@@ -243,6 +248,7 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.PINTooLong)
 	sort.Strings(s.PINKept)
 	sort.Strings(s.CancelledHoldingPIN)
+	sort.Strings(s.ShopHeld)
 	sort.Strings(s.Unsaved)
 	sort.Slice(s.Unusable, func(i, j int) bool { return s.Unusable[i].OrderID < s.Unusable[j].OrderID })
 	sort.Slice(s.StuckUnusable, func(i, j int) bool { return s.StuckUnusable[i].OrderID < s.StuckUnusable[j].OrderID })

@@ -113,6 +113,7 @@ type CheckRow struct {
 	LastError      *string    `db:"last_error"`
 	GivenUpAt      *time.Time `db:"given_up_at"`
 	FinishedAt     *time.Time `db:"finished_at"`
+	ShopHeldSince  *time.Time `db:"shop_held_since"`
 }
 
 // ReadCheck reads zwatch's bookkeeping row for an order.
@@ -120,7 +121,7 @@ func (db *DB) ReadCheck(orderID string) CheckRow {
 	db.t.Helper()
 	var r CheckRow
 	db.Get(&r, `SELECT attempts, next_check_at, first_checked_at, claimed_by, last_result,
-		last_error, given_up_at, finished_at
+		last_error, given_up_at, finished_at, shop_held_since
 		FROM zwatch_order_checks WHERE order_id = $1`, orderID)
 	return r
 }

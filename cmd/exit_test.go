@@ -154,3 +154,16 @@ func TestTheDatabaseGoneIsSaidOnce(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// stats shows its times to two parts: whole minutes read 112 s as 1m and
+// a p99 of 339 s as 5m.
+func TestStatsTimesKeepTheirSeconds(t *testing.T) {
+	for s, want := range map[float64]string{
+		45: "45s", 59.6: "1m00s", 79: "1m19s", 112: "1m52s", 339: "5m39s", 600: "10m00s",
+		3*3600 + 5*60 + 40: "3h05m", -112: "in 1m52s", 50 * 3600: "2d2h",
+	} {
+		if got := seconds(&s); got != want {
+			t.Errorf("seconds(%g) = %q, want %q", s, got, want)
+		}
+	}
+}

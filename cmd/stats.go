@@ -192,7 +192,7 @@ func newFigureTable(w io.Writer, header ...any) *table {
 	return t
 }
 
-// seconds shows an age or a duration in seconds the way age does; nothing
+// seconds shows an age or a duration in seconds as statsTime does; nothing
 // when there was nothing to measure.
 func seconds(s *float64) string {
 	if s == nil {
@@ -201,7 +201,24 @@ func seconds(s *float64) string {
 	if math.Abs(*s) >= math.MaxInt64/float64(time.Second) {
 		return "centuries"
 	}
-	return age(time.Duration(*s * float64(time.Second)))
+	return statsTime(time.Duration(*s * float64(time.Second)))
+}
+
+// statsTime is age to the second under an hour, two parts always (45s,
+// 1m52s, 3h05m, 2d4h): age's whole minutes showed 112 s as 1m and a p99 of
+// 339 s as 5m, where a minute is a third of the figure.
+func statsTime(d time.Duration) string {
+	if d == math.MinInt64 || d == math.MaxInt64 {
+		return age(d)
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d < 0 && d > -time.Hour:
+		return "in " + statsTime(-d)
+	case d >= time.Minute && d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return age(d)
 }
 
 // learnedLine is one panel in stats' section on what zwatch learned

@@ -244,9 +244,32 @@ func learnedPanels(ctx context.Context, st *store.Store, opts *StatsOptions, int
 	}
 	lines := make([]learnedLine, len(reports))
 	for i, r := range reports {
-		lines[i] = learnedLine{Name: integrations[i].Name, Enabled: integrations[i].Enabled, PanelReport: r}
+		lines[i] = learnedLine{Name: integrations[i].Name, Enabled: integrations[i].Enabled, PanelReport: roundedShares(r)}
 	}
 	return lines, nil
+}
+
+// roundedShares is r with its shares (never finishing, the histogram's)
+// to 4 decimals: a fit in which every order finishes has a share of 1 less
+// float rounding never finishing, which -o json showed as 1.1e-16.
+func roundedShares(r watch.PanelReport) watch.PanelReport {
+	r.Never = roundedShare(r.Never)
+	if r.Histogram != nil {
+		h := make([]float64, len(r.Histogram))
+		for i, share := range r.Histogram {
+			h[i] = roundedShare(share)
+		}
+		r.Histogram = h
+	}
+	return r
+}
+
+func roundedShare(v float64) float64 {
+	v = math.Round(v*1e4) / 1e4
+	if v == 0 {
+		return 0 // not -0, which JSON writes so
+	}
+	return v
 }
 
 // printLearned shows, per panel, what zwatch learned of its finishing

@@ -1,0 +1,28 @@
+package cmd
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// A share that is 1 less a float's rounding (a fit in which every order
+// finishes) reads 0 in stats -o json, not 1.1e-16; the others read to 4
+// decimals.
+func TestLearnedSharesReadWithoutFloatNoise(t *testing.T) {
+	for _, never := range []float64{1.1e-16, 2.2e-14, 3.3e-12, -1e-17} {
+		r := roundedShares(watch.PanelReport{Never: never, Histogram: []float64{0.1234567, 1e-17, 0.8765433}})
+		raw, err := json.Marshal(learnedLine{Name: "znet-A", PanelReport: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), `"never_share":0,`) || !strings.Contains(string(raw), `"to_pin_histogram":[0.1235,0,0.8765]`) {
+			t.Errorf("never %g: %s", never, raw)
+		}
+	}
+	if r := roundedShares(watch.PanelReport{Never: 0.05000000000001}); r.Never != 0.05 {
+		t.Errorf("never 0.05000000000001 reads %v, want 0.05", r.Never)
+	}
+}

@@ -229,6 +229,14 @@ type learnedLine struct {
 	watch.PanelReport
 }
 
+// shownName is the panel's name as its row and its histogram show it.
+func (l learnedLine) shownName() string {
+	if !l.Enabled {
+		return l.Name + " (disabled)"
+	}
+	return l.Name
+}
+
 // learnedPanels is what zwatch learned of each integration, from the last
 // fits the runs saved, and what the plan made from it promises.
 func learnedPanels(ctx context.Context, st *store.Store, opts *StatsOptions, integrations []store.OrderStats) ([]learnedLine, error) {
@@ -298,11 +306,7 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 		case l.Finals > 0:
 			from = fmt.Sprintf("PIN profile (%s: too few)", own)
 		}
-		name := l.Name
-		if !l.Enabled {
-			name += " (disabled)"
-		}
-		t.Append(name, shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
+		t.Append(l.shownName(), shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
 			secondsOf(watch.Figure(l.FirstCheck)), secondsOf(l.ToPIN.Median), secondsOf(l.ToPIN.P95), secondsOf(l.ToPIN.P99),
 			fmt.Sprintf("%.1f", l.ToPIN.RequestsPerOrder))
 	}
@@ -310,7 +314,7 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 		return err
 	}
 	for _, l := range lines {
-		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", inLine(l.Name))
+		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", inLine(l.shownName()))
 		if l.Histogram == nil {
 			fmt.Fprintln(out, "  none: by what zwatch learned, this panel's orders finish only after it gives up on them")
 			continue

@@ -26,3 +26,19 @@ func TestLearnedSharesReadWithoutFloatNoise(t *testing.T) {
 		t.Errorf("never 0.05000000000001 reads %v, want 0.05", r.Never)
 	}
 }
+
+// A disabled panel's histogram says so in its heading, as its row does.
+func TestLearnedHistogramOfADisabledPanelSaysSo(t *testing.T) {
+	var out strings.Builder
+	err := printLearned(&out, []learnedLine{
+		{Name: "znet-A", Enabled: true, PanelReport: watch.PanelReport{Histogram: []float64{1}}},
+		{Name: "znet-B", PanelReport: watch.PanelReport{Histogram: []float64{1}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\nznet-B (disabled): time to PIN, as planned\n") ||
+		!strings.Contains(out.String(), "\nznet-A: time to PIN, as planned\n") {
+		t.Errorf("histogram headings:\n%s", out.String())
+	}
+}

@@ -315,7 +315,8 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 			t.Errorf("what was learned of the disabled znet-B does not say it is disabled: %s", line)
 		}
 	}
-	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (no history yet)", "znet-A: time to PIN, as planned"} {
+	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (no history yet)", "znet-A: time to PIN, as planned",
+		"znet-B (disabled): time to PIN, as planned"} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
 		}

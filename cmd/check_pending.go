@@ -286,7 +286,8 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	var notes []string
 	if tot.Overtaken > 0 {
-		notes = append(notes, fmt.Sprintf("%d orders were decided by the shop or staff, or taken by another run, while this one asked; their change was kept", tot.Overtaken))
+		notes = append(notes, fmt.Sprintf("%s decided by the shop or staff, or taken by another run, while this one asked; %s kept",
+			counted(tot.Overtaken, "order was", "orders were"), byCount(tot.Overtaken, "its change was", "their change was")))
 	}
 	if s.StoppedBy != "" {
 		note := "stopped early by " + s.StoppedBy
@@ -297,7 +298,8 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	if s.ClaimsLeft > 0 {
 		// The database went away before they could be handed back.
-		notes = append(notes, fmt.Sprintf("%d orders could not be handed back to the next runs (see the error): their claims lapse by themselves within %s", s.ClaimsLeft, watch.ClaimLease))
+		notes = append(notes, fmt.Sprintf("%s could not be handed back to the next runs (see the error): %s within %s",
+			counted(s.ClaimsLeft, "order", "orders"), byCount(s.ClaimsLeft, "its claim lapses by itself", "their claims lapse by themselves"), watch.ClaimLease))
 	}
 	for _, in := range s.FailingIntegrations() {
 		still := ""
@@ -311,7 +313,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %d orders were not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", inLine(in.Name), in.NoBudget, watch.BudgetGiveUp))
+			notes = append(notes, fmt.Sprintf("integration %s: %s not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, or the role lacks its grants on zwatch_panel_budgets", inLine(in.Name), counted(in.NoBudget, "order was", "orders were"), watch.BudgetGiveUp))
 		}
 	}
 	for _, name := range news.recovered {
@@ -346,10 +348,10 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	switch {
 	case len(s.Unsaved) > 0 && s.UnsavedLocked == len(s.Unsaved):
-		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock their statements needed all the while "+
-			"(the shop's LOCK TABLE, a migration, VACUUM FULL?); their orders are asked again", len(s.Unsaved)))
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock %s statements needed all the while "+
+			"(the shop's LOCK TABLE, a migration, VACUUM FULL?); %s asked again", len(s.Unsaved), byCount(len(s.Unsaved), "its", "their"), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	case len(s.Unsaved) > 0:
-		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); their orders are asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved)))
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
 	for _, ch := range s.Changes {
 		pin := ""

@@ -581,7 +581,7 @@ func (p *progressLine) text(now time.Time) string {
 		return ""
 	}
 	elapsed := now.Sub(p.started)
-	counts := fmt.Sprintf("%d completed, %d errors", pr.Completed, pr.Errors)
+	counts := fmt.Sprintf("%d completed, %s", pr.Completed, counted(pr.Errors, "error", "errors"))
 	open := pr.Claimed - pr.Done
 	var eta time.Duration
 	if pr.Done > 0 {

@@ -180,7 +180,7 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 	got := terminal("check-pending", "--log-level", "debug")
 	// The whole is the orders due at the start, and the line counts what
 	// a person waits for.
-	if !strings.Contains(got, "asked 3/3: 1 completed, 1 errors") {
+	if !strings.Contains(got, "asked 3/3: 1 completed, 1 error") {
 		t.Errorf("stderr on a terminal shows no progress of a fixed whole with its counts:\n%q", got)
 	}
 	if strings.Contains(got, "asked 1/1") || strings.Contains(got, "asked 2/2") {

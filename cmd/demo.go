@@ -367,7 +367,7 @@ func (d *demoRun) checkUntilSettled(st *store.Store) error {
 		case <-d.ctx.Done():
 			return fatal(fmt.Errorf("the demo was interrupted: %w", d.ctx.Err()))
 		case <-deadline.C:
-			return fatal(fmt.Errorf("the demo gave up: %d orders were still open after %s", p.Open(), d.opts.Timeout))
+			return fatal(fmt.Errorf("the demo gave up: %s still open after %s", counted(p.Open(), "order was", "orders were"), d.opts.Timeout))
 		case <-time.After(pace):
 		}
 	}

@@ -167,3 +167,48 @@ func TestStatsTimesKeepTheirSeconds(t *testing.T) {
 		}
 	}
 }
+
+// One order is one order: the summary's notes, the progress line, stats
+// and migrate say "1 order was", not "1 orders were".
+func TestCountsOfOneReadInTheSingular(t *testing.T) {
+	s := watch.Summary{
+		Total:         watch.Counts{Overtaken: 1},
+		ClaimsLeft:    1,
+		Integrations:  []watch.IntegrationSummary{{ID: "00000000-0000-4000-8000-000000000001", Name: "znet-A", NoBudget: 1}},
+		Unsaved:       []string{"00000000-0000-4000-8000-00000000000a"},
+		UnsavedLocked: 1,
+	}
+	var out bytes.Buffer
+	opts := &CheckPendingOptions{GlobalOptions: &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: io.Discard}}}
+	if err := writeSummary(opts, &s, runNews{}, errors.New("the database went away")); err != nil {
+		t.Fatal(err)
+	}
+	s.UnsavedLocked = 0
+	if err := writeSummary(opts, &s, runNews{}, errors.New("the database went away")); err != nil {
+		t.Fatal(err)
+	}
+	p := &progressLine{expected: 3, started: time.Now(), last: watch.Progress{Claimed: 3, Done: 2, Completed: 1, Errors: 1}}
+	fmt.Fprintln(&out, p.text(time.Now()))
+	fmt.Fprintln(&out, learnedFrom(learnedLine{PanelReport: watch.PanelReport{Finals: 2, Completions: 1, OwnWeight: 1}}))
+	fmt.Fprintln(&out, newerMigrations(1))
+	text := out.String()
+	for _, want := range []string{
+		"1 order was decided by the shop or staff, or taken by another run, while this one asked; its change was kept",
+		"1 order could not be handed back to the next runs (see the error): its claim lapses by itself within",
+		"integration znet-A: 1 order was not asked because its request budget",
+		"1 of znet's answers could not be saved: another transaction held a lock its statements needed",
+		"; its order is asked again",
+		"1 completed, 1 error;",
+		"1 completion + 1 cancelled",
+		"1 migration applied by a newer zwatch",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("does not say %q:\n%s", want, text)
+		}
+	}
+	for _, plural := range []string{"1 orders", "1 errors", "1 completions", "1 migrations", "their orders are", "their change", "their claims"} {
+		if strings.Contains(text, plural) {
+			t.Errorf("says %q of one:\n%s", plural, text)
+		}
+	}
+}

@@ -603,7 +603,7 @@ func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
 	// The newer zwatch's role may need more than this one prints.
 	role, _ := s.db.NewRole()
 	r = zwatch(t, s.db, "migrate", "--print-grants", role)
-	if r.code != 0 || !strings.Contains(r.stderr, "applied by a newer zwatch") || !strings.Contains(r.stdout, "-- 1 migrations applied by a newer zwatch") {
+	if r.code != 0 || !strings.Contains(r.stderr, "applied by a newer zwatch") || !strings.Contains(r.stdout, "-- 1 migration applied by a newer zwatch") {
 		t.Errorf("migrate --print-grants on a newer schema: exit %d, want 0 and the newer migrations said on stderr and in a comment\n%s", r.code, r.all())
 	}
 }

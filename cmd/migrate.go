@@ -86,7 +86,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 		if len(newer) > 0 {
 			// A comment, so that the script still runs; and on stderr, for
 			// the person piping it into psql.
-			warning := fmt.Sprintf("%d migrations applied by a newer zwatch, which this one does not carry: print the grants with the newest zwatch", len(newer))
+			warning := newerMigrations(len(newer)) + ": print the grants with the newest zwatch"
 			fmt.Fprintln(out, "-- "+warning)
 			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+warning)
 		}
@@ -119,7 +119,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			fmt.Fprintf(out, "%d of %d migrations pending: run zwatch migrate\n", pending, len(states)-newer)
 		}
 		if newer > 0 {
-			fmt.Fprintf(out, "%d migrations applied by a newer zwatch, which this one does not carry: run the newest zwatch\n", newer)
+			fmt.Fprintln(out, newerMigrations(newer)+": run the newest zwatch")
 		}
 		return nil
 	}
@@ -144,8 +144,14 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			}
 		}
 		if newer > 0 {
-			fmt.Fprintf(out, "%d migrations applied by a newer zwatch, which this one does not carry: run the newest zwatch\n", newer)
+			fmt.Fprintln(out, newerMigrations(newer)+": run the newest zwatch")
 		}
 	}
 	return nil
+}
+
+// newerMigrations says that n migrations in the database came from a newer
+// zwatch.
+func newerMigrations(n int) string {
+	return counted(n, "migration", "migrations") + " applied by a newer zwatch, which this one does not carry"
 }

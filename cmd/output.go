@@ -173,6 +173,24 @@ func age(d time.Duration) string {
 	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
+// counted is n of a thing, in the singular for one: "1 order",
+// "3 orders".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// byCount is one for a count of one, else many: a verb or pronoun that
+// agrees with counted.
+func byCount(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // shownTime is a moment as a person reads it: the host's local time, with
 // its zone, so that a terminal in Istanbul and a log in UTC agree.
 func shownTime(t time.Time) string { return t.Local().Format(time.DateTime + " MST") }

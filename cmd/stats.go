@@ -280,6 +280,25 @@ func roundedShare(v float64) float64 {
 	return v
 }
 
+// learnedFrom says what a panel's fit rests on.
+func learnedFrom(l learnedLine) string {
+	// A panel's cancellations are final answers the fit rests on too:
+	// one that cancels all it gets has no completion, and a fit.
+	own := counted(l.Completions, "completion", "completions")
+	if cancelled := l.Finals - l.Completions; cancelled > 0 {
+		own += fmt.Sprintf(" + %d cancelled", cancelled)
+	}
+	switch {
+	case l.OwnWeight >= 1:
+		return own
+	case l.OwnWeight > 0:
+		return own + " + PIN profile"
+	case l.Finals > 0:
+		return fmt.Sprintf("PIN profile (%s: too few)", own)
+	}
+	return "PIN profile (no history yet)"
+}
+
 // printLearned shows, per panel, what zwatch learned of its finishing
 // times, what it rests on, and the time to PIN its plan gives, with a
 // small histogram of that time.
@@ -291,22 +310,7 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 	t := newFigureTable(out, "INTEGRATION", "ID", "LEARNED FROM", "FINISHES P50", "P95", "NEVER", "FIRST ASK",
 		"TO PIN P50", "P95", "P99", "REQUESTS/ORDER")
 	for _, l := range lines {
-		// A panel's cancellations are final answers the fit rests on too:
-		// one that cancels all it gets has no completion, and a fit.
-		own := fmt.Sprintf("%d completions", l.Completions)
-		if cancelled := l.Finals - l.Completions; cancelled > 0 {
-			own += fmt.Sprintf(" + %d cancelled", cancelled)
-		}
-		from := "PIN profile (no history yet)"
-		switch {
-		case l.OwnWeight >= 1:
-			from = own
-		case l.OwnWeight > 0:
-			from = own + " + PIN profile"
-		case l.Finals > 0:
-			from = fmt.Sprintf("PIN profile (%s: too few)", own)
-		}
-		t.Append(l.shownName(), shortID(l.IntegrationID), from, secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
+		t.Append(l.shownName(), shortID(l.IntegrationID), learnedFrom(l), secondsOf(l.FinishMedian), secondsOf(l.FinishP95), fmt.Sprintf("%.0f%%", 100*l.Never),
 			secondsOf(watch.Figure(l.FirstCheck)), secondsOf(l.ToPIN.Median), secondsOf(l.ToPIN.P95), secondsOf(l.ToPIN.P99),
 			fmt.Sprintf("%.1f", l.ToPIN.RequestsPerOrder))
 	}

@@ -351,7 +351,7 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock %s statements needed all the while "+
 			"(the shop's LOCK TABLE, a migration, VACUUM FULL?); %s asked again", len(s.Unsaved), byCount(len(s.Unsaved), "its", "their"), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	case len(s.Unsaved) > 0:
-		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the errors above); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the error lines on stderr); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
 	for _, ch := range s.Changes {
 		pin := ""

@@ -212,3 +212,18 @@ func TestCountsOfOneReadInTheSingular(t *testing.T) {
 		}
 	}
 }
+
+// The summary is on stdout and the error lines it points to on stderr: it
+// does not send a person reading stdout (cron's mail of it, a file) to
+// errors "above" that are not there.
+func TestSummaryPointsToTheErrorsWhereTheyAre(t *testing.T) {
+	s := watch.Summary{Unsaved: []string{"00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"}}
+	var out bytes.Buffer
+	opts := &CheckPendingOptions{GlobalOptions: &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: io.Discard}}}
+	if err := writeSummary(opts, &s, runNews{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 of znet's answers could not be saved (see the error lines on stderr)") || strings.Contains(out.String(), "above") {
+		t.Errorf("the note on answers not saved:\n%s", out.String())
+	}
+}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -158,11 +159,14 @@ func runList(ctx context.Context, opts *ListOptions) error {
 				disabledNote = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, not pending (list --paused)", inLine(in.Name))
 			}
 		}
+		var matches []store.OrderMatch
 		if opts.Order != "" {
-			// No such order at all is bad input; one that exists in
-			// another state, tenant or integration is an empty list.
-			matches, err := st.FindOrders(ctx, ref, 1)
-			if err != nil {
+			// No such order at all is bad input, and so is another
+			// provider's, which no list of znet orders holds (below); one
+			// that exists in another state, tenant or integration is an
+			// empty list.
+			var err error
+			if matches, err = st.FindOrders(ctx, ref, maxNotZnetShown+1); err != nil {
 				return fatal(err)
 			}
 			if len(matches) == 0 {
@@ -174,8 +178,50 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return fatal(err)
 		}
+		if len(listed.Orders) == 0 && len(matches) > 0 {
+			why, err := notZnetOrders(ctx, st, matches)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				return usage("--order %s: %s", opts.Order, why)
+			}
+		}
 		return opts.print(listed, disabledNote)
 	})
+}
+
+// maxNotZnetShown is how many orders of another provider list --order
+// words before it stops looking.
+const maxNotZnetShown = 5
+
+// notZnetOrders says, in check's words, why matches are in no list of znet
+// orders when every one of them is another provider's (or no
+// integration's); empty when one may be znet's, or when there are more
+// than maxNotZnetShown.
+func notZnetOrders(ctx context.Context, st *store.Store, matches []store.OrderMatch) (string, error) {
+	if len(matches) > maxNotZnetShown {
+		return "", nil
+	}
+	var why []string
+	for _, m := range matches {
+		state, err := st.LookupOrder(ctx, m.ID)
+		if errors.Is(err, store.ErrOrderNotFound) {
+			return "", nil // deleted meanwhile: the list is just empty
+		}
+		if err != nil {
+			return "", fatal(err)
+		}
+		switch {
+		case state.IntegrationProvider == nil:
+			why = append(why, fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", state.ID, state.ProviderID))
+		case *state.IntegrationProvider != store.Provider:
+			why = append(why, fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", state.ID, *state.IntegrationProvider))
+		default:
+			return "", nil
+		}
+	}
+	return strings.Join(why, "; "), nil
 }
 
 // print writes the list, and note (if any) below it, or on stderr beside
@@ -231,7 +277,17 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, o.ExternalStatus,
 				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
 		}
-		if err := t.Render(); err != nil {
+		if len(out) == 0 {
+			// A line, as retry's empty list: a bare header reads as a
+			// list cut off.
+			none := "no orders"
+			if state := opts.state(); state != "any" {
+				none = "no " + state + " orders"
+			}
+			if _, err := fmt.Fprintln(opts.IO.Out, none); err != nil {
+				return err
+			}
+		} else if err := t.Render(); err != nil {
 			return err
 		}
 		if err := moreNotShown(opts.IO.Out, len(out), matching, listed.ReadSince != nil); err != nil {

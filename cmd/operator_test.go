@@ -1078,3 +1078,41 @@ func TestListOfADisabledIntegrationPointsAtItsPausedOrders(t *testing.T) {
 		t.Errorf("list --paused: exit %d, want the paused orders without the note\n%s", r.code, r.all())
 	}
 }
+
+// list --order for an order that is another provider's says so in one
+// line, as check does, and exits 2, as for an order that does not exist:
+// no list of znet orders ever holds it. An empty list says so in a line,
+// as retry's does, rather than as a bare header.
+func TestListSaysWhyItListsNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	other := s.db.AddIntegration(storetest.Integration{Name: "barakat", Provider: "barakat"})
+	id := s.db.AddOrder(storetest.Order{ID: "a1b2c3d4-0000-4000-8000-000000000001", IntegrationID: other, Referans: "43", OrderNo: 5151})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "44", OrderNo: 5152})
+	for _, args := range [][]string{{"--order", "5151"}, {"--order", "a1b2c3d4"}, {"--stuck", "--order", "5151"}, {"--order", id, "-o", "json"}} {
+		r := zwatch(t, s.db, append([]string{"list"}, args...)...)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("list %v of another provider's order: exit %d, want 2 and nothing on stdout\n%s", args, r.code, r.all())
+		}
+		oneLine(t, r.stderr, `order `+id+` is not a znet order: its integration's provider is "barakat"`)
+	}
+	r := zwatch(t, s.db, "list", "--order", "99999")
+	if r.code != 2 || r.stdout != "" {
+		t.Errorf("list --order 99999, no such order: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "no order has the number 99999")
+
+	// A whole tenant id may name a tenant without orders: an empty list.
+	r = zwatch(t, s.db, "list", "--tenant", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "no pending orders" {
+		t.Errorf("list --tenant of no orders: exit %d, want 0 and a line saying no pending orders\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "list", "--stuck", "--order", "5152")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "no stuck orders" {
+		t.Errorf("list --stuck --order of a waiting order: exit %d, want 0 and a line saying no stuck orders\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "list", "--tenant", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44", "-o", "json")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" || r.stderr != "" {
+		t.Errorf("list -o json of no orders: exit %d, want an empty list alone\n%s", r.code, r.all())
+	}
+}

@@ -70,7 +70,8 @@ again in a minute; the line says by when its claim lapses).`,
 
 // checkReport is check's JSON output.
 type checkReport struct {
-	OrderID     string `json:"order_id"`
+	OrderID     string `json:"order_id,omitempty"`
+	Order       string `json:"order,omitempty"` // the reference as typed, when no order has it
 	OrderNo     *int64 `json:"order_no,omitempty"`
 	NotPollable string `json:"not_pollable,omitempty"`
 	Integration string `json:"integration,omitempty"`
@@ -121,7 +122,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	return opts.withStore(ctx, func(st *store.Store) error {
 		id, err := resolveOrder(ctx, st, "--order", opts.OrderID, ref)
 		if errors.Is(err, errNoSuchOrder) {
-			report := checkReport{OrderID: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: %s", opts.OrderID, noSuchOrder(opts.OrderID, ref))}
+			report := checkReport{Order: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: %s", opts.OrderID, noSuchOrder(opts.OrderID, ref))}
 			return opts.finish(report, &watch.OrderCheck{NotPollable: report.NotPollable})
 		}
 		if err != nil {

@@ -1116,3 +1116,20 @@ func TestListSaysWhyItListsNothing(t *testing.T) {
 		t.Errorf("list -o json of no orders: exit %d, want an empty list alone\n%s", r.code, r.all())
 	}
 }
+
+// check -o json of an unknown order does not pass what the operator typed
+// off as an order id: it says it under "order".
+func TestCheckOfAnUnknownOrderNamesItAsTyped(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"99999", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44"} {
+		r := zwatch(t, s.db, "check", "--order", ref, "-o", "json")
+		var report map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 4 {
+			t.Fatalf("check --order %s: exit %d, %v\n%s", ref, r.code, err, r.all())
+		}
+		if _, has := report["order_id"]; has || report["order"] != ref || !strings.Contains(fmt.Sprint(report["not_pollable"]), "does not exist") {
+			t.Errorf("check --order %s -o json: %v, want the reference under order and no order_id", ref, report)
+		}
+	}
+}

@@ -21,7 +21,7 @@ type Finishing struct {
 	// zwatch gave up on; all zero for the prior alone.
 	Finals, Completions, Censored int
 	// Weight is the share of the panel's own fit in Surv, the rest being
-	// the prior: 0 below minFinalsToLearn, 1 from trustFinals on.
+	// the prior: 0 below MinFinalsToLearn, 1 from trustFinals on.
 	Weight float64
 	// FirstCheck is how long after sentAt the claim registers the panel's
 	// orders, in the plans' seconds, as its plan chose when it was fitted;
@@ -191,14 +191,24 @@ type FinishObservation struct {
 	GaveUp, Completed, Open bool
 }
 
-// How much history a panel's own fit needs: below minFinalsToLearn final
+// How much history a panel's own fit needs: below MinFinalsToLearn final
 // answers the prior alone decides (a fit from 50 orders is not reliable);
 // from trustFinals on, the panel's own fit alone; in between, a mixture
 // that leans towards the panel's fit as its history grows.
 const (
-	minFinalsToLearn = 50
+	MinFinalsToLearn = 50
 	trustFinals      = 200
 )
+
+// minSeenWaiting is how many final answers must have come after the order
+// was seen waiting before the panel's own fit is used. Answers that were
+// all final at their first check say only that the orders finished by
+// then, not when: any shape fits them, and the fit's guess (all within 2 s
+// of sending, for orders final at 20 and 40 s) made a plan that asked at 3
+// and 5 s and then not for 18 minutes, where orders finishing at 6 s
+// waited that long. The prior's plan asks such a panel at its first
+// check, as the history shows answers then.
+const minSeenWaiting = 10
 
 // FitFinishing learns a panel's finishing times from what zwatch saw of
 // the orders sent since some time (all of them: those still waiting too,
@@ -219,6 +229,7 @@ const (
 // (spreadBlind).
 func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	own := &Finishing{}
+	seenWaiting := 0
 	for _, o := range obs {
 		switch {
 		case o.Open:
@@ -229,10 +240,13 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 			if o.Completed {
 				own.Completions++
 			}
+			if o.WaitingAge > 0 {
+				seenWaiting++
+			}
 		}
 	}
-	weight := min(1, max(0, float64(own.Finals-minFinalsToLearn)/float64(trustFinals-minFinalsToLearn)))
-	if weight == 0 {
+	weight := min(1, max(0, float64(own.Finals-MinFinalsToLearn)/float64(trustFinals-MinFinalsToLearn)))
+	if weight == 0 || seenWaiting < minSeenWaiting {
 		return blend(own.withSurv(prior.Surv), prior, 0)
 	}
 	// Cells: k < gridPoints-1 is (gridAges[k], gridAges[k+1]], the last one

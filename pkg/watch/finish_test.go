@@ -78,6 +78,25 @@ func TestFitTrustsAPanelOnlyWithEnoughHistory(t *testing.T) {
 	}
 }
 
+// Answers all final at their first check say only that the orders
+// finished by then: the fit would guess when (for checks at 20 and 40 s,
+// within 2 s of sending), and its plan asked at 3 and 5 s and then not for
+// 18 minutes. The prior plans such a panel until orders are seen waiting.
+func TestFitNeedsOrdersSeenWaiting(t *testing.T) {
+	var obs []FinishObservation
+	for i := range 2000 {
+		obs = append(obs, FinishObservation{FinalAge: float64(20 + 20*(i%2)), Completed: true})
+	}
+	prior := PINProfile()
+	fit := FitFinishing(obs, prior)
+	if fit.Weight != 0 || fit.Quantile(0.5) != prior.Quantile(0.5) {
+		t.Errorf("no order seen waiting: weight %v, median %.1f s; want the prior alone (median %.1f s)", fit.Weight, fit.Quantile(0.5), prior.Quantile(0.5))
+	}
+	if fit.Finals != 2000 {
+		t.Errorf("%d finals counted, want the 2000 the history holds", fit.Finals)
+	}
+}
+
 // Orders zwatch gave up on count as orders that never finish, so that the
 // plan stops spending requests on their like.
 func TestGivenUpOrdersCountAsNeverFinishing(t *testing.T) {

@@ -1,10 +1,12 @@
 package watch_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -161,5 +163,76 @@ func TestAFailingBudgetReleasesEachOrderOnce(t *testing.T) {
 	var due int
 	if err := e.db.SQL.QueryRow(`SELECT count(*) FROM zwatch_order_checks WHERE next_check_at < now() + interval '30 seconds'`).Scan(&due); err != nil || due != 0 {
 		t.Errorf("%d orders due again within 30 s (%v), want them to wait a minute", due, err)
+	}
+}
+
+// The database's clock set back in the middle of a run (NTP stepping it, a
+// failover to a server whose clock differs), while the reservations' round
+// trips have grown a little slower than the one the run read the database's
+// clock from. The run follows the step with its next reservation: the panel
+// still hears no more than --rate in any second, and the panel's clock is
+// not left ahead, so the next run asks its orders as usual. Before, the run
+// kept its reading: a step of under a second put its send times that much
+// early, 6 or 7 requests in a second at --rate 5, and a larger one made
+// every send time late, dropped, and reserved again at once, pushing the
+// panel's clock as far ahead as the step and starving the next run.
+func TestADatabaseClockSteppedBackKeepsThePanelsRate(t *testing.T) {
+	t.Parallel()
+	for _, step := range []time.Duration{700 * time.Millisecond, 10 * time.Second} {
+		t.Run(step.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.znet.SetDefault(znettest.Waiting(""))
+			e.orders(200, 40000)
+			stepBack := e.db.SteppableClock()
+			proxy := e.db.Proxy()
+			st, err := store.Open(context.Background(), proxy.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			run := func(loop time.Duration) *watch.Summary {
+				cfg := e.config()
+				cfg.Rate = 5
+				cfg.Loop, cfg.Tick, cfg.MaxDuration = loop, 200*time.Millisecond, loop+5*time.Second
+				cfg.Concurrency, cfg.PerIntegration = 8, 8
+				sum, err := watch.Run(context.Background(), st, cfg)
+				if err != nil {
+					t.Fatalf("run: %v", err)
+				}
+				return sum
+			}
+
+			stepped := time.AfterFunc(2*time.Second, func() {
+				proxy.Delay(2 * time.Millisecond)
+				stepBack(step)
+			})
+			defer stepped.Stop()
+			run(6 * time.Second)
+
+			if n := e.znet.MaxRequestsPerSecond(); n > 5 {
+				t.Errorf("the panel heard %d requests within one second at --rate 5", n)
+			}
+			// Each of the 8 workers may end holding a send time it was
+			// handed, up to 8 spacings (1.8 s) of the budget.
+			if ahead := e.db.BudgetReservedAhead(e.integ); ahead > 3*time.Second {
+				t.Errorf("the run left the panel's clock %s ahead of the database's", ahead.Round(time.Millisecond))
+			}
+			if next := run(3 * time.Second); next.Total.Asked < 5 {
+				t.Errorf("the next run asked %d orders in 3 s at --rate 5", next.Total.Asked)
+			}
+			said := 0
+			for _, line := range strings.Split(e.logs.String(), "\n") {
+				if strings.Contains(line, "clock was stepped") {
+					said++
+					if !strings.Contains(line, `"level":"INFO"`) {
+						t.Errorf("the step was said as %s, want at Info", line)
+					}
+				}
+			}
+			if said != 1 {
+				t.Errorf("the step was said %d times, want once", said)
+			}
+		})
 	}
 }

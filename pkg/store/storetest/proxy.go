@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -15,10 +17,13 @@ import (
 // then it keeps every connection open, new ones too, and passes nothing
 // either way, as a connection pooler or a network device that stopped
 // working does. The kernel keeps acknowledging what is sent, so neither
-// keepalives nor TCP_USER_TIMEOUT notice it.
+// keepalives nor TCP_USER_TIMEOUT notice it. It can also slow every round
+// trip down, as a farther network does.
 type Proxy struct {
 	// URL reaches the database through the relay.
 	URL string
+
+	delay atomic.Int64 // a time.Duration each chunk waits before it is passed on
 
 	mu    sync.Mutex
 	hung  chan struct{}
@@ -68,6 +73,12 @@ func (p *Proxy) Hang() {
 	}
 }
 
+// Delay makes the relay hold everything it passes, either way, for d
+// before passing it on: a round trip grows by twice d.
+func (p *Proxy) Delay(d time.Duration) {
+	p.delay.Store(int64(d))
+}
+
 func (p *Proxy) serve(network, address string) {
 	for {
 		client, err := p.ln.Accept()
@@ -106,6 +117,9 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader) {
 		default:
 		}
 		if n > 0 {
+			if d := time.Duration(p.delay.Load()); d > 0 {
+				time.Sleep(d)
+			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}

@@ -53,6 +53,14 @@ const (
 	// host by half the delay.
 	dbClockRefresh = 10 * time.Second
 	dbClockStale   = time.Minute
+
+	// dbClockSlack is how far apart two readings' bounds may lie before they
+	// say the database's clock was stepped: timestamps rounded to the
+	// microsecond, and the two clocks running at rates apart by up to
+	// dbClockDrift (500 ppm, the most NTP slews a clock by) since the
+	// earlier reading.
+	dbClockSlack = time.Millisecond
+	dbClockDrift = 2000
 )
 
 // sharedBudget paces this run's requests to one panel on the panel's shared
@@ -78,10 +86,16 @@ type sharedBudget struct {
 	// failure is its last error, triedAt when it was last tried.
 	failingSince, triedAt time.Time
 	failure               error
+	// lapsedInARow counts the last reservations whose send times had all
+	// passed by the time their answers came; while it is over one, no
+	// reservation is made before lapsedUntil.
+	lapsedInARow int
+	lapsedUntil  time.Time
 
-	// For the run's debug log: statements, send times reserved, and send
-	// times dropped because they were missed.
-	reservations, reserved, dropped int
+	// For the run's debug log: statements, send times reserved, send
+	// times dropped because they were missed, reservations that lapsed
+	// whole, and steps of the database's clock seen.
+	reservations, reserved, dropped, lapsed, clockSteps int
 }
 
 func newSharedBudget(batch *sendBatch, in store.Integration, ratePerSecond float64, logger *slog.Logger) *sharedBudget {
@@ -161,6 +175,17 @@ func (b *sharedBudget) Wait(ctx context.Context) (time.Time, error) {
 			b.mu.Lock()
 			continue
 		}
+		if until := b.lapsedUntil; time.Now().Before(until) {
+			b.mu.Unlock()
+			if err := sleepUntil(ctx, until); err != nil {
+				b.mu.Lock()
+				b.waiting--
+				b.mu.Unlock()
+				return time.Time{}, err
+			}
+			b.mu.Lock()
+			continue
+		}
 		if err := b.reserve(ctx); err != nil && ctx.Err() != nil {
 			b.waiting--
 			b.mu.Unlock()
@@ -215,10 +240,32 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		b.log.Info("the panel's shared request budget can be reserved again", "integration", b.integration.Name)
 	}
 	b.failingSince, b.failure = time.Time{}, nil
-	b.clock.observe(got.held)
+	if step, stepped := b.clock.observe(got.held); stepped {
+		b.clockSteps++
+		b.batch.sayClockStepped(b.log, b.integration.Name, step)
+	}
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
+	// A reservation whose send times had all passed when its answer came
+	// spent the panel's budget on nothing. Once is what a slow answer does
+	// to a single send time reserved from the database's now, and the next
+	// reservation, starting where that one ended, is in time. Again and
+	// again is a clock misread or a stalled host: reserving at once, as fast
+	// as the database answers, would push the panel's clock ahead of every
+	// run's by a reservation's span each time. Then the next one waits
+	// until as long as this one spanned has passed since it was asked for,
+	// so that the run takes the budget no faster than it could use it.
+	b.lapsedUntil = time.Time{}
+	if time.Since(b.clock.local(got.held.At(got.held.Count-1))) > b.lateness() {
+		b.lapsed++
+		b.lapsedInARow++
+		if b.lapsedInARow > 1 {
+			b.lapsedUntil = got.held.Sent.Add(got.held.End().Sub(got.held.First))
+		}
+	} else {
+		b.lapsedInARow = 0
+	}
 	return nil
 }
 
@@ -245,6 +292,10 @@ type sendBatch struct {
 	mu      sync.Mutex
 	asks    []*sendAsk
 	leading bool // a caller is gathering or reserving for the batch
+
+	// stepSaid: a step of the database's clock is said once a run, not
+	// once for each of its panels, which all see it.
+	stepSaid sync.Once
 }
 
 // sendAsk is one panel's reservation in a batch, and what became of it.
@@ -317,6 +368,16 @@ func (sb *sendBatch) lead() {
 	}
 }
 
+// sayClockStepped logs, once a run, that a panel's reservation found the
+// database's clock stepped. At Info: the budget followed it, so nobody
+// need act, and cron must not mail it.
+func (sb *sendBatch) sayClockStepped(log *slog.Logger, integration string, step time.Duration) {
+	sb.stepSaid.Do(func() {
+		log.Info("the database's clock was stepped; the panels' send times follow it",
+			"integration", integration, "step", step.Round(time.Millisecond).String())
+	})
+}
+
 // chunkSize is how many send times to reserve now: as many as there are
 // callers waiting, twice the last reservation while callers use up every
 // send time, but no further ahead than budgetHorizon, counting what other
@@ -342,7 +403,8 @@ func (b *sharedBudget) Close(ctx context.Context) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.log.Debug("panel budget", "integration", b.integration.Name, "reservations", b.reservations,
-		"send_times", b.reserved, "dropped_late", b.dropped)
+		"send_times", b.reserved, "dropped_late", b.dropped, "lapsed_reservations", b.lapsed,
+		"database_clock_steps", b.clockSteps)
 	if b.next >= b.held.Count || time.Now().After(b.clock.local(b.held.End())) {
 		return // nothing left, or all of it passed already
 	}
@@ -365,23 +427,37 @@ func (b *sharedBudget) Close(ctx context.Context) {
 // budget's row lock, say), which it reports; of the rest, the travel there
 // and back, the way back is taken for half. The reading is off by at most
 // half the travel, and the quickest travel gives the best reading.
+// A reading that cannot be true if the kept one is (their bounds do not
+// overlap) says the database's clock was stepped (NTP, a failover to a
+// server whose clock differs): the kept one would place every send time off
+// by the step, early or late, so the new one replaces it at once.
 type dbClock struct {
 	at     time.Time // local, with a monotonic reading: when the database read its clock
 	db     time.Time // the database's clock then
 	travel time.Duration
 }
 
-func (c *dbClock) observe(st store.SendTimes) {
+// observe takes the reading of a reservation's round trip, or keeps the
+// one it has. It reports whether the reading says the database's clock was
+// stepped since the kept one, and by how much (negative: set back).
+func (c *dbClock) observe(st store.SendTimes) (step time.Duration, stepped bool) {
 	trip := st.Received.Sub(st.Sent)
 	work := min(max(st.DBNow.Sub(st.DBStart), 0), trip)
 	travel := trip - work
-	if !c.at.IsZero() && travel > c.travel {
+	at := st.Received.Add(-travel / 2)
+	if !c.at.IsZero() {
+		// How far the database's clock moved beyond this process's
+		// (monotonic) one between the two readings.
+		step = st.DBNow.Sub(c.db) - at.Sub(c.at)
 		age := st.Received.Sub(c.at)
-		if age < dbClockRefresh || age < dbClockStale && travel > 2*c.travel+time.Millisecond {
-			return
+		stepped = step.Abs() > (c.travel+travel)/2+dbClockSlack+age/dbClockDrift
+		if !stepped && travel > c.travel &&
+			(age < dbClockRefresh || age < dbClockStale && travel > 2*c.travel+time.Millisecond) {
+			return 0, false
 		}
 	}
-	c.at, c.db, c.travel = st.Received.Add(-travel/2), st.DBNow, travel
+	c.at, c.db, c.travel = at, st.DBNow, travel
+	return step, stepped
 }
 
 // local is the moment of this process's clock that shows dbTime on the

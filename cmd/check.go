@@ -88,10 +88,13 @@ type checkReport struct {
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
-	PINKept     bool   `json:"pin_kept"`
-	NotSaved    string `json:"not_saved,omitempty"`
-	Stopped     bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
-	DryRun      bool   `json:"dry_run"`
+	// SharedReferans: another order of the integration carries the same
+	// referans; znet's PIN was saved to neither.
+	SharedReferans bool   `json:"shared_referans,omitempty"`
+	PINKept        bool   `json:"pin_kept"`
+	NotSaved       string `json:"not_saved,omitempty"`
+	Stopped        bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
+	DryRun         bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
 	// znet was not asked.
 	Final *finalOrder `json:"final,omitempty"`
@@ -164,7 +167,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept, SharedReferans: check.SharedReferans,
 		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -211,7 +214,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.PINKept, check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.PINKept, check.SharedReferans, check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -270,6 +273,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, "unchanged: the error was recorded in zwatch's table and the order will be asked again")
 	default:
 		fmt.Fprintf(out, "unchanged: externalStatus stays %s\n", r.To)
+	}
+	if r.SharedReferans {
+		fmt.Fprintln(out, "another order of this integration carries the same referans, and znet has one order for it: its PIN was saved to neither; find whose it is and deliver it by hand from the dealer panel")
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")

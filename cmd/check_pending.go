@@ -320,6 +320,10 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("integration %s answers again", inLine(name)))
 	}
 	for _, id := range s.StuckOrders {
+		if slices.Contains(s.SharedReferans, id) {
+			notes = append(notes, fmt.Sprintf("order %s is stuck: another order of its integration carries the same referans, and znet's PIN was saved to neither; find whose it is and deliver it by hand from the dealer panel", id))
+			continue
+		}
 		if slices.Contains(s.PINTooLong, id) {
 			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", id))
 			continue

@@ -93,6 +93,11 @@ type Applied struct {
 	// panel. With ToStatus "failed": znet cancelled an order that holds a
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
+	// SharedReferans means another order of the same integration carries
+	// the referans znet's PIN was given for: znet has one order per
+	// referans, so the PIN was saved to neither, and the order was given
+	// up on (GaveUp) with the reason in "lastMessage" and last_error.
+	SharedReferans bool `db:"-"`
 	// Unwritten means the order was due to take znet's status and did not:
 	// a BEFORE UPDATE trigger of the shop's skipped the update (returning
 	// NULL) or left the row as it was (OLD). The attempt was booked, the
@@ -251,16 +256,23 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			held[o.Order.ID] = true
 		}
 	}
-	input, err := json.Marshal(rows)
-	if err != nil {
-		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
-	}
-	var applied []Applied
+	var (
+		applied []Applied
+		shared  map[string]bool
+	)
 	began := time.Now()
 	// The shop's rows are taken with SKIP LOCKED; the lock timeout bounds
 	// what else could wait (zwatch's own rows, a foreign key check), so that
 	// no shop transaction holds up a batch of answers, PINs among them.
-	err = s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
+	err := s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
+		var err error
+		if shared, err = holdSharedReferans(ctx, tx, rows); err != nil {
+			return err
+		}
+		input, err := json.Marshal(rows)
+		if err != nil {
+			return err
+		}
 		if err := tx.SelectContext(ctx, &applied, applySQL,
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(fitEncoding(p.GiveUpNote, cm), lastMessageLen)); err != nil {
 			return err
@@ -276,10 +288,66 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
 	}
 	for k := range applied {
-		applied[k].PINTooLong = held[applied[k].OrderID] && applied[k].GaveUp
+		id := applied[k].OrderID
+		applied[k].SharedReferans = shared[id] && applied[k].GaveUp
+		applied[k].PINTooLong = held[id] && !shared[id] && applied[k].GaveUp
 	}
 	return applied, nil
 }
+
+// holdSharedReferans turns into holds, for a person, the PINs znet gave for
+// a referans that another order of the same integration carries as well
+// (as zwatch last registered or asked about it, and as that order's row
+// has it now), and returns those orders: znet has one order per referans,
+// so its PIN belongs to one customer, and written to both it would be
+// delivered to a second. Such a copy is a fault of the shop's data, rare;
+// the statement runs only for a batch that holds PINs, and finds each
+// referans by the index on zwatch's own table.
+func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[string]bool, error) {
+	var withPIN []applyRow
+	for _, r := range rows {
+		if r.ToStatus != nil && *r.ToStatus == "completed" && r.PIN != "" && r.Referans != "" {
+			withPIN = append(withPIN, r)
+		}
+	}
+	if len(withPIN) == 0 {
+		return nil, nil
+	}
+	input, err := json.Marshal(withPIN)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if err := tx.SelectContext(ctx, &ids, sharedReferansSQL, string(input)); err != nil {
+		return nil, fmt.Errorf("looking for other orders with the same referans: %w", err)
+	}
+	shared := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		shared[id] = true
+	}
+	for k := range rows {
+		if shared[rows[k].OrderID] {
+			r := &rows[k]
+			r.Result = "error:shared_referans"
+			r.ToStatus, r.Final, r.PIN = nil, false, ""
+			r.Error = "another order of this integration carries the same referans, and znet has one order for it: " +
+				"its PIN was saved to neither; find which customer it belongs to and deliver it by hand from the dealer panel"
+			r.HoldNote = FitColumn("zwatch: "+r.Error, lastMessageLen)
+		}
+	}
+	return shared, nil
+}
+
+// sharedReferansSQL: $1 the answers with a PIN, as applyRow JSON. Of each,
+// whether another order of its integration carries its referans: found by
+// zwatch's index, confirmed on the shop's row as it is now.
+const sharedReferansSQL = `
+SELECT DISTINCT a.order_id::text
+FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
+JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
+JOIN product_orders o ON o.id = c.order_id
+WHERE lower(btrim(o."providerId")) = a.integration_id
+  AND ` + referansSQL + ` = a.referans`
 
 // notifyFinalSQL announces orders that became final; each payload is a
 // FinalNotice as JSON.
@@ -486,6 +554,7 @@ booked AS (
 		last_result = input.result,
 		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
 		shop_held_since = NULL,
+		referans = input.referans,
 		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds THEN now() END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()

@@ -566,6 +566,7 @@ to_look AS MATERIALIZED (
 known AS MATERIALIZED (
 	SELECT o.id,
 	       o.sent_at,
+	       ` + referansSQL + ` AS referans,
 	       COALESCE(` + notPollableSQL + `, '') IN ('', '` + string(NotPollableDisabled) + `') AS enlistable,
 	       o.booked,
 	       o.finished_at IS NOT NULL OR o.given_up_at < o.sent_at AS finished_with,
@@ -583,8 +584,8 @@ known AS MATERIALIZED (
 	) pf ON true
 ),
 registered AS (
-	INSERT INTO zwatch_order_checks (order_id, next_check_at)
-	SELECT id, first_due
+	INSERT INTO zwatch_order_checks (order_id, next_check_at, referans)
+	SELECT id, first_due, referans
 	FROM known
 	WHERE enlistable AND NOT booked
 	ORDER BY id

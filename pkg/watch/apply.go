@@ -117,7 +117,9 @@ type applier struct {
 	// use, and why; the others had no final answer by the give-up time.
 	stuckUnusable []UnusableAnswer
 	pinTooLong    []string
-	pinKept       []string
+	// sharedReferans: stuck orders whose referans another order carries.
+	sharedReferans []string
+	pinKept        []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
 	cancelledHoldingPIN []string
 	// shopHeld: orders whose row the shop has held for over ShopHeldAlarm.
@@ -736,6 +738,10 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "PIN does not fit the shop's column"
+		case res.SharedReferans:
+			in.Asked++
+			in.Errors++
+			result = "referans shared with another order"
 		case res.Unwritten:
 			// The database took the statement and wrote nothing: no run
 			// will fare better until a person looks, and none may count
@@ -757,6 +763,12 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			if reason, ok := unusableReason(p.answer.err); ok {
 				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
 			}
+		}
+		if res.SharedReferans {
+			ap.sharedReferans = append(ap.sharedReferans, p.order.ID)
+			ap.run.log.Warn("another order of the integration carries the same referans, and znet has one order for it: "+
+				"its PIN was saved to neither, order left for a person to find whose it is",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.PINTooLong {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
@@ -911,7 +923,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong,
+	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, SharedReferans: ap.sharedReferans,
 		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})

@@ -814,3 +814,51 @@ func TestAnAnswerTheShopSkipsWritingIsNotCountedDone(t *testing.T) {
 		})
 	}
 }
+
+// znet has one order per referans, so its PIN belongs to one customer. Two
+// orders of an integration carrying the same referans (a shop that copied
+// an order with its referans), both waiting or one finished before, must
+// not both be given it: it is saved to neither, each is left for a person
+// (stuck, exit 3), and the run says why. An order with a referans of its
+// own is not held up.
+func TestAPINIsNotSavedToTwoOrdersSharingAReferans(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4100"})
+	copied := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: " 4100 "})
+	own := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4101"})
+	e.znet.Script("4100", znettest.Done("SHARED-PIN-4100", "tamam"))
+	e.znet.Script("4101", znettest.Done("OWN-PIN-4101", "tamam"))
+
+	sum := e.run(e.config())
+
+	for _, id := range []string{first, copied} {
+		if row := e.db.ReadOrder(id); row.PINCode != nil || row.ExternalStatus == "completed" || row.Status == "approved" {
+			t.Errorf("order %s sharing a referans: %+v, want no PIN and not completed", id, row)
+		}
+		if c := e.db.ReadCheck(id); c.GivenUpAt == nil {
+			t.Errorf("order %s sharing a referans is still asked: %+v", id, c)
+		}
+	}
+	if row := e.db.ReadOrder(own); row.PINCode == nil || *row.PINCode != "OWN-PIN-4101" {
+		t.Errorf("the order with a referans of its own: %+v", row)
+	}
+	if want := []string{first, copied}; !slices.Equal(sum.SharedReferans, sortedIDs(want)) || !sum.NeedsAttention() {
+		t.Errorf("summary: shared referans %v, needs attention %v; want both orders and a person called", sum.SharedReferans, sum.NeedsAttention())
+	}
+
+	// An order copied from one finished before gets none of its PIN either.
+	later := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4101"})
+	e.db.MakeAllDue()
+	e.run(e.config())
+	if row := e.db.ReadOrder(later); row.PINCode != nil || row.ExternalStatus == "completed" {
+		t.Errorf("an order copied from a finished one: %+v, want no PIN", row)
+	}
+	assertNoSecrets(t, "the log", e.logs.String(), "SHARED-PIN-4100", "OWN-PIN-4101")
+}
+
+func sortedIDs(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}

@@ -100,6 +100,10 @@ type Summary struct {
 	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
+	// SharedReferans lists the stuck orders whose referans another order
+	// of their integration carries: znet's PIN belongs to one customer,
+	// and was saved to neither.
+	SharedReferans []string `json:"shared_referans,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
 	// person compares the two on the dealer panel.
@@ -246,6 +250,7 @@ func (t *tally) fill(s *Summary) {
 	})
 	sort.Strings(s.StuckOrders)
 	sort.Strings(s.PINTooLong)
+	sort.Strings(s.SharedReferans)
 	sort.Strings(s.PINKept)
 	sort.Strings(s.CancelledHoldingPIN)
 	sort.Strings(s.ShopHeld)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -1037,6 +1038,63 @@ func TestASignalBeforeTheWorkIsNoDatabaseFault(t *testing.T) {
 	}
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || s.znet.TotalRequests() != 0 {
 		t.Errorf("order %+v, %d requests: a command stopped before its work changes nothing", row, s.znet.TotalRequests())
+	}
+}
+
+// Ctrl-C while a command connects to a host that took the connection and
+// never answers (a hung server or pooler) stops it at once, not after the
+// connect timeout's seconds, and is said as a signal, as before the work
+// anywhere else: never that the database was unreachable.
+func TestASignalWhileConnectingIsNoDatabaseFault(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() }) // held open, silent
+		}
+	}()
+	silent := "postgres://zwatch@" + ln.Addr().String() + "/shop?sslmode=disable"
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"check-pending", "--loop", "0", "--metrics-file", metricsFile}, 0},
+		{[]string{"check", "--order", "5eed0001-0000-4000-8000-000000000001"}, 3},
+		{[]string{"list"}, 1},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			t.Parallel()
+			ctx, stop := context.WithCancel(context.Background())
+			time.AfterFunc(200*time.Millisecond, stop)
+			started := time.Now()
+			var errOut bytes.Buffer
+			code := cmd.Main(ctx, append(tc.args, "--database-url", silent), cmd.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+			if took := time.Since(started); took > 2*time.Second {
+				t.Errorf("%v stopped while connecting took %v; want it stopped at once", tc.args, took.Round(time.Millisecond))
+			}
+			if code != tc.code {
+				t.Errorf("%v stopped while connecting: exit %d, want %d\n%s", tc.args, code, tc.code, errOut.String())
+			}
+			oneLine(t, errOut.String(), "stopped by a signal")
+			if strings.Contains(errOut.String(), "unreachable") {
+				t.Errorf("%v stopped while connecting says the database was unreachable:\n%s", tc.args, errOut.String())
+			}
+			if tc.args[0] != "check-pending" {
+				return
+			}
+			if written, err := os.ReadFile(metricsFile); err != nil || !strings.Contains(string(written), "zwatch_last_run_exit_status 0") {
+				t.Errorf("metrics of a run stopped while connecting (%v): want exit status 0\n%s", err, written)
+			}
+		})
 	}
 }
 

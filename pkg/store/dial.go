@@ -2,8 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
 	"net"
+	"sync"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // A connection to the shop's database can die without a word: a failover
@@ -39,4 +45,89 @@ func (d *dialer) DialTimeout(network, address string, timeout time.Duration) (ne
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return d.DialContext(ctx, network, address)
+}
+
+// DialContext dials as net.Dialer does, and hands the connection to the
+// start-up it is dialed for (stoppableConnector), if any, so that a signal
+// can end it.
+func (d *dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	conn, err := d.Dialer.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := ctx.Value(startingKey{}).(*starting); ok && !s.dialed(conn) {
+		return nil, errStartupStopped
+	}
+	return conn, nil
+}
+
+// stoppableConnector is the driver's connector, whose start-up (TLS, the
+// startup message, authentication) ends as soon as its context is
+// cancelled. lib/pq watches the context only while it dials: the
+// exchange after it waits for the server whatever the context says, up
+// to connect_timeout, and a Ctrl-C on a command connecting to a host that
+// took the connection and never answered (a hung server or pooler) would
+// wait those seconds out and then be said as "database unreachable".
+type stoppableConnector struct{ *pq.Connector }
+
+// startingKey is the context key under which Connect hands the start-up it
+// watches to the dialer.
+type startingKey struct{}
+
+// errStartupStopped is the dialer's word for a connection dialed after its
+// start-up was stopped; Connect says why instead.
+var errStartupStopped = errors.New("connecting was stopped")
+
+func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	s := &starting{}
+	// Only a cancellation (a signal) ends the start-up: a deadline of the
+	// caller's leaves it to connect_timeout, which the operator may have
+	// set longer than zwatch's own bounds.
+	stopWatching := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			s.stop()
+		}
+	})
+	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
+	if stopWatching() || !errors.Is(ctx.Err(), context.Canceled) {
+		return conn, err
+	}
+	// Cancelled meanwhile: the connection is closed, or being closed, under
+	// the driver, whatever it made of it.
+	if err == nil { // on an error, the driver's conn is a nil pointer
+		_ = conn.Close()
+	}
+	return nil, fmt.Errorf("connecting was stopped before the server had answered: %w", ctx.Err())
+}
+
+// starting is one connection's start-up: what was dialed for it, and
+// whether it was stopped.
+type starting struct {
+	mu      sync.Mutex
+	conns   []net.Conn
+	stopped bool
+}
+
+// dialed keeps conn to close if the start-up is stopped; if it was
+// stopped already, it closes conn and says so.
+func (s *starting) dialed(conn net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		_ = conn.Close()
+		return false
+	}
+	s.conns = append(s.conns, conn)
+	return true
+}
+
+// stop closes what was dialed, which ends the driver's read or write on it
+// at once.
+func (s *starting) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	for _, conn := range s.conns {
+		_ = conn.Close()
+	}
 }

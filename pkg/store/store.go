@@ -138,7 +138,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
 	connector.Dialer(newDialer())
-	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(stoppableConnector{connector}), "postgres")
 	// A cron job with a bounded fan-out needs few connections; staying small
 	// keeps several overlapping runs well inside the shop's max_connections.
 	db.SetMaxOpenConns(8)
@@ -514,7 +514,10 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	detail := redactDSNError(err, databaseURL)
 	pqErr := pq.As(err)
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) || Cancelled(err):
+		// Go's word, or the server's for the first statement's cancel
+		// (the writable check), which lib/pq asks for when a signal ends
+		// the context.
 		return &ConnectError{Stopped, fmt.Sprintf("connecting to database %q at host %s was cancelled", databaseOf(cfg), serverOf(cfg))}
 	case errors.Is(err, pq.ErrSSLNotSupported):
 		return &ConnectError{NoTLS, fmt.Sprintf("%s does not offer SSL (TLS), and sslmode=%s insists on it "+

@@ -83,7 +83,8 @@ func (s *Store) migrator() (*goose.Provider, error) {
 // "goose". Builds before it held goose's default, 4097083626.
 var migrateLockID = int64(crc32.ChecksumIEEE([]byte("zwatch migrate")))
 
-// Migrate applies every pending migration and returns the ones it applied.
+// Migrate applies every pending migration and returns the ones it applied,
+// also when it fails or is stopped part-way (those stay applied).
 // Applied migrations are never re-run, so a second call is a no-op.
 func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	provider, err := s.migrator()
@@ -127,6 +128,13 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	var done []MigrationState
 	for try := 1; ; try++ {
 		results, err := provider.Up(ctx)
+		// A pass that fails returns no results: goose hands the
+		// migrations it applied before the failure over in its error.
+		// They are kept all the same, and the operator's count and list
+		// must hold them, through a retry too.
+		if partial := (*goose.PartialError)(nil); errors.As(err, &partial) {
+			results = partial.Applied
+		}
 		for _, r := range results {
 			if r.Error == nil {
 				done = append(done, MigrationState{Version: r.Source.Version, Name: path.Base(r.Source.Path), Applied: true})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -227,4 +228,72 @@ func TestMigrateStoppedMidWaySaysRunItAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Migrations applied before migrate was stopped are counted, and listed,
+// however far it got: goose hands those of a pass that failed over in its
+// error, not in its results, and "0 migrations applied before it" would
+// have the operator believe nothing changed.
+func TestMigrateStoppedAfterSomeSaysWhichWereApplied(t *testing.T) {
+	t.Parallel()
+	// The shop's own column: migration 1 need not lock product_orders, and
+	// 2 takes nothing a report's snapshot holds; 3's index build waits for
+	// that snapshot.
+	db := storetest.NewShopOnly(t, `ALTER TABLE product_orders ADD COLUMN provider_referans varchar(255)`)
+	db.BeginHolding(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SELECT 1`)
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		db.WaitForLockWaiters(1)
+		stop()
+	}()
+
+	applied, err := db.Store.Migrate(ctx)
+
+	if names := migrationNames(applied); len(names) != 2 || !strings.HasPrefix(names[0], "00001_") || !strings.HasPrefix(names[1], "00002_") {
+		t.Errorf("migrate stopped at migration 3 returned %v applied, want 00001 and 00002", names)
+	}
+	if err == nil || !strings.Contains(err.Error(), "2 migrations applied before it") {
+		t.Errorf("migrate stopped at migration 3: %v; want it to count the 2 applied before it", err)
+	}
+}
+
+// A pass that gave up on a lock and was tried again loses none of what it
+// applied before it gave up: every migration is listed once.
+func TestMigrateTriedAgainListsWhatEachPassApplied(t *testing.T) {
+	t.Parallel()
+	// With the shop's own column, migration 1 needs no lock; 2's foreign
+	// keys wait for a shop transaction writing product_orders.
+	db := storetest.NewShopOnly(t, `ALTER TABLE product_orders ADD COLUMN provider_referans varchar(255)`)
+	checkout := db.BeginHolding(`LOCK TABLE product_orders IN ROW EXCLUSIVE MODE`)
+	go func() {
+		db.WaitForLockWaiters(1)
+		// Until migration 2 gives up (lock_timeout), then gone before the
+		// pass after it.
+		for waiting := 1; waiting > 0; time.Sleep(10 * time.Millisecond) {
+			db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		}
+		_ = checkout.Rollback()
+	}()
+
+	applied, err := db.Store.Migrate(context.Background())
+
+	if err != nil {
+		t.Fatalf("migrate tried again after a lock: %v", err)
+	}
+	all, err := db.Store.MigrationStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := migrationNames(all)
+	if got := migrationNames(applied); !slices.Equal(got, want) {
+		t.Errorf("migrate tried again after a lock listed %v as applied, want every one, %v", got, want)
+	}
+}
+
+func migrationNames(states []store.MigrationState) []string {
+	var names []string
+	for _, m := range states {
+		names = append(names, m.Name)
+	}
+	return names
 }

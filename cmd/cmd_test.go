@@ -354,3 +354,26 @@ func TestCheckPendingExit3WhenAPanelFails(t *testing.T) {
 	}
 	assertNoSecret(t, "output", r.all())
 }
+
+// A key the server does not know (a typo: connect_timout) or a bad value
+// in options is passed on to the server, which refuses it: settings that
+// cannot be read, as psql would say before connecting (exit 2), in one
+// line, not a refused connection (exit 1).
+func TestAMistypedConnectionSettingIsAUsageError(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, extra := range []string{"connect_timout=3", "options=-c%20statement_timeout%3Dsoon"} {
+		u := s.db.URL + "&" + extra
+		if !strings.Contains(s.db.URL, "?") {
+			u = s.db.URL + "?" + extra
+		}
+		before := s.db.Snapshot()
+		r := zwatchAt(t, u, "check-pending")
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "connection settings") {
+			t.Errorf("%s: exit %d, want 2 and one line naming the settings\n%s", extra, r.code, r.all())
+		}
+		if s.db.Snapshot() != before {
+			t.Errorf("%s: the refused run changed the database", extra)
+		}
+	}
+}

@@ -149,6 +149,14 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
+		if pqErr := pq.As(err); pqErr != nil && (pqErr.Code == pqerror.UndefinedObject || pqErr.Code == pqerror.InvalidParameterValue) {
+			// The server refused a run-time setting the connection string
+			// passed on (a mistyped key such as connect_timout, or a bad
+			// value in options): settings that cannot be read, as psql
+			// would refuse them before connecting.
+			return nil, fmt.Errorf("%w: %s answered: %s: check the connection settings for a mistyped key or value",
+				ErrInvalidSettings, "the database server at host "+serverOf(cfg), redactDSNError(pqErr, databaseURL))
+		}
 		return nil, connectError(cfg, databaseURL, err)
 	}
 	if !readOnly {

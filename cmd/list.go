@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
 )
 
 // ListOptions are `zwatch list`'s flags.
@@ -212,14 +213,11 @@ func notZnetOrders(ctx context.Context, st *store.Store, matches []store.OrderMa
 		if err != nil {
 			return "", fatal(err)
 		}
-		switch {
-		case state.IntegrationProvider == nil:
-			why = append(why, fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", state.ID, state.ProviderID))
-		case *state.IntegrationProvider != store.Provider:
-			why = append(why, fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", state.ID, *state.IntegrationProvider))
-		default:
+		reason := watch.NotZnet(state)
+		if reason == "" {
 			return "", nil
 		}
+		why = append(why, reason)
 	}
 	return strings.Join(why, "; "), nil
 }

@@ -195,16 +195,27 @@ func whyNotPollable(s store.OrderState) string {
 			return fmt.Sprintf("order %s has not been sent to a provider yet (externalStatus not_sent)", s.ID)
 		}
 		return fmt.Sprintf("order %s has externalStatus %s, which zwatch does not poll", s.ID, s.ExternalStatus)
-	case store.NotPollableNoIntegration:
-		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
-	case store.NotPollableNotZnet:
-		return fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", s.ID, deref(s.IntegrationProvider))
+	case store.NotPollableNoIntegration, store.NotPollableNotZnet:
+		return NotZnet(s)
 	case store.NotPollableDisabled:
 		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, deref(s.IntegrationName))
 	case store.NotPollableNoReferans:
 		return fmt.Sprintf("order %s has no referans (provider_referans and externalOrderId are empty)", s.ID)
 	}
 	return fmt.Sprintf("order %s is not zwatch's to ask about (%s)", s.ID, s.NotPollable)
+}
+
+// NotZnet says why an order is not a znet order (its providerId names no
+// integration, or another provider's); empty when it is one. list words an
+// order it can never hold with it, as check does.
+func NotZnet(s store.OrderState) string {
+	switch {
+	case s.IntegrationProvider == nil:
+		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
+	case *s.IntegrationProvider != store.Provider:
+		return fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", s.ID, *s.IntegrationProvider)
+	}
+	return ""
 }
 
 func deref(s *string) string {

@@ -45,7 +45,8 @@ Exit status: 0 znet was asked (whatever it answered, see the output);
 masked); 2 the order reference is malformed or fits several orders; 3 znet
 could not be asked (a signal stopping the request too) or gave no usable
 answer, its PIN does not fit or differs from the one the order already
-holds (which is kept), a shop transaction held the order's row so the
+holds (which is kept), znet cancelled an order holding a PIN, another
+order carries the same referans, a shop transaction held the order's row so the
 answer was not saved (try again in a moment), or a trigger of the shop's
 left the row unwritten; 4 the order is not zwatch's
 to ask about (a final order's facts are shown, and it exits 4 all the
@@ -88,13 +89,13 @@ type checkReport struct {
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
-	// SharedReferans: another order of the integration carries the same
-	// referans; znet's PIN was saved to neither.
-	SharedReferans bool   `json:"shared_referans,omitempty"`
-	PINKept        bool   `json:"pin_kept"`
-	NotSaved       string `json:"not_saved,omitempty"`
-	Stopped        bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
-	DryRun         bool   `json:"dry_run"`
+	// SharedWith: another order of the integration carries the same
+	// referans; znet's answer was not saved to this one.
+	SharedWith string `json:"shared_referans_with,omitempty"`
+	PINKept    bool   `json:"pin_kept"`
+	NotSaved   string `json:"not_saved,omitempty"`
+	Stopped    bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
+	DryRun     bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
 	// znet was not asked.
 	Final *finalOrder `json:"final,omitempty"`
@@ -167,7 +168,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept, SharedReferans: check.SharedReferans,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept, SharedWith: check.SharedWith,
 		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -214,7 +215,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.PINKept, check.SharedReferans, check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.PINKept, check.SharedWith != "", check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -274,8 +275,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	default:
 		fmt.Fprintf(out, "unchanged: externalStatus stays %s\n", r.To)
 	}
-	if r.SharedReferans {
-		fmt.Fprintln(out, "another order of this integration carries the same referans, and znet has one order for it: its PIN was saved to neither; find whose it is and deliver it by hand from the dealer panel")
+	if r.SharedWith != "" {
+		fmt.Fprintln(out, store.SharedReferansProblem(r.SharedWith))
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
 
@@ -101,8 +102,10 @@ until it answers again; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
-orders became stuck (or had a PIN too long for the shop's column), an order
-already held a PIN other than znet's, some of znet's answers could not be
+orders became stuck (or had a PIN too long for the shop's column, or a
+referans another order carries), an order already held a PIN other than
+znet's, znet cancelled an order holding a PIN, a shop transaction has held
+an order's row for over 10 minutes, some of znet's answers could not be
 saved or used (an unknown status, a done answer cut short, a corrupt
 PIN), or a panel's request budget could not be reserved. SIGINT, SIGTERM or SIGHUP
 stop it cleanly: nothing more is claimed, requests in flight are cancelled
@@ -320,8 +323,8 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		notes = append(notes, fmt.Sprintf("integration %s answers again", inLine(name)))
 	}
 	for _, id := range s.StuckOrders {
-		if slices.Contains(s.SharedReferans, id) {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: another order of its integration carries the same referans, and znet's PIN was saved to neither; find whose it is and deliver it by hand from the dealer panel", id))
+		if i := slices.IndexFunc(s.SharedReferans, func(sr watch.SharedReferans) bool { return sr.OrderID == id }); i >= 0 {
+			notes = append(notes, fmt.Sprintf("order %s is stuck: %s", id, store.SharedReferansProblem(s.SharedReferans[i].Other)))
 			continue
 		}
 		if slices.Contains(s.PINTooLong, id) {

@@ -93,11 +93,11 @@ type Applied struct {
 	// panel. With ToStatus "failed": znet cancelled an order that holds a
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
-	// SharedReferans means another order of the same integration carries
-	// the referans znet's PIN was given for: znet has one order per
-	// referans, so the PIN was saved to neither, and the order was given
-	// up on (GaveUp) with the reason in "lastMessage" and last_error.
-	SharedReferans bool `db:"-"`
+	// SharedWith names another order of the same integration that carries
+	// the referans znet completed: znet has one order per referans, so its
+	// answer was not saved to this one, which was given up on (GaveUp) with
+	// the reason in "lastMessage" and last_error. Empty: none.
+	SharedWith string `db:"-"`
 	// Unwritten means the order was due to take znet's status and did not:
 	// a BEFORE UPDATE trigger of the shop's skipped the update (returning
 	// NULL) or left the row as it was (OLD). The attempt was booked, the
@@ -258,7 +258,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	var (
 		applied []Applied
-		shared  map[string]bool
+		shared  map[string]string
 	)
 	began := time.Now()
 	// The shop's rows are taken with SKIP LOCKED; the lock timeout bounds
@@ -289,65 +289,79 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	for k := range applied {
 		id := applied[k].OrderID
-		applied[k].SharedReferans = shared[id] && applied[k].GaveUp
-		applied[k].PINTooLong = held[id] && !shared[id] && applied[k].GaveUp
+		if other, ok := shared[id]; ok && applied[k].GaveUp {
+			applied[k].SharedWith = other
+		}
+		applied[k].PINTooLong = held[id] && applied[k].GaveUp
 	}
 	return applied, nil
 }
 
-// holdSharedReferans turns into holds, for a person, the PINs znet gave for
-// a referans that another order of the same integration carries as well
-// (as zwatch last registered or asked about it, and as that order's row
-// has it now), and returns those orders: znet has one order per referans,
-// so its PIN belongs to one customer, and written to both it would be
-// delivered to a second. Such a copy is a fault of the shop's data, rare;
-// the statement runs only for a batch that holds PINs, and finds each
-// referans by the index on zwatch's own table.
-func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[string]bool, error) {
-	var withPIN []applyRow
+// holdSharedReferans turns into holds, for a person, the completions znet
+// gave for a referans that another order of the same integration carries
+// as well (as zwatch registered or last asked about it, and as that
+// order's row has it now), and returns those orders with one such other
+// order each: znet has one order per referans, so its PIN (or top-up)
+// belongs to one customer, and written to both it would be delivered to a
+// second. Such a copy is a fault of the shop's data, rare; the statement
+// runs only for a batch that completes orders, and finds each referans by
+// the index on zwatch's own table. A copy staff rejected holds nothing up.
+func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[string]string, error) {
+	var completing []applyRow
 	for _, r := range rows {
-		if r.ToStatus != nil && *r.ToStatus == "completed" && r.PIN != "" && r.Referans != "" {
-			withPIN = append(withPIN, r)
+		if r.ToStatus != nil && *r.ToStatus == "completed" && r.Referans != "" {
+			completing = append(completing, r)
 		}
 	}
-	if len(withPIN) == 0 {
+	if len(completing) == 0 {
 		return nil, nil
 	}
-	input, err := json.Marshal(withPIN)
+	input, err := json.Marshal(completing)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	if err := tx.SelectContext(ctx, &ids, sharedReferansSQL, string(input)); err != nil {
+	var found []struct {
+		OrderID string `db:"order_id"`
+		Other   string `db:"other_id"`
+	}
+	if err := tx.SelectContext(ctx, &found, sharedReferansSQL, string(input)); err != nil {
 		return nil, fmt.Errorf("looking for other orders with the same referans: %w", err)
 	}
-	shared := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		shared[id] = true
+	shared := make(map[string]string, len(found))
+	for _, f := range found {
+		shared[f.OrderID] = f.Other
 	}
 	for k := range rows {
-		if shared[rows[k].OrderID] {
+		if other, ok := shared[rows[k].OrderID]; ok {
 			r := &rows[k]
 			r.Result = "error:shared_referans"
 			r.ToStatus, r.Final, r.PIN = nil, false, ""
-			r.Error = "another order of this integration carries the same referans, and znet has one order for it: " +
-				"its PIN was saved to neither; find which customer it belongs to and deliver it by hand from the dealer panel"
+			r.Error = SharedReferansProblem(other)
 			r.HoldNote = FitColumn("zwatch: "+r.Error, lastMessageLen)
 		}
 	}
 	return shared, nil
 }
 
-// sharedReferansSQL: $1 the answers with a PIN, as applyRow JSON. Of each,
-// whether another order of its integration carries its referans: found by
-// zwatch's index, confirmed on the shop's row as it is now.
+// SharedReferansProblem says what to do about an order znet completed whose
+// referans order other carries too.
+func SharedReferansProblem(other string) string {
+	return "order " + other + " carries the same referans, and znet has one order per referans: its answer was not saved " +
+		"to this order; see whether that order holds the PIN, and deliver it by hand to the customer it belongs to"
+}
+
+// sharedReferansSQL: $1 the completing answers, as applyRow JSON. Of each,
+// one other order of its integration carrying its referans, if any: found
+// by zwatch's index, confirmed on the shop's row as it is now.
 const sharedReferansSQL = `
-SELECT DISTINCT a.order_id::text
+SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS other_id
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
 JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
 JOIN product_orders o ON o.id = c.order_id
 WHERE lower(btrim(o."providerId")) = a.integration_id
-  AND ` + referansSQL + ` = a.referans`
+  AND ` + referansSQL + ` = a.referans
+  AND o.status <> 'rejected'
+ORDER BY a.order_id, o.id`
 
 // notifyFinalSQL announces orders that became final; each payload is a
 // FinalNotice as JSON.
@@ -530,15 +544,17 @@ events AS (
 	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL
-	-- Given up on whether or not the shop's row took the note: a trigger
+	-- Given up on whether or not the shop's row took the note (a trigger
 	-- suppressing updates that change nothing skips it where the order
-	-- holds the note already (retried, and given up on again).
+	-- holds the note already: retried, and given up on again), unless it
+	-- left znet's status unwritten, which is asked again (unwrittenSQL).
 	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id
 	FROM prev
+	JOIN input ON input.order_id = prev.id
 	JOIN checks ON checks.order_id = prev.id
 	LEFT JOIN changed ON changed.id = prev.id
 	CROSS JOIN params
-	WHERE checks.give_up AND checks.ours AND prev.cas_holds
+	WHERE checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `
 ),
 booked AS (
 	UPDATE zwatch_order_checks c
@@ -555,7 +571,7 @@ booked AS (
 		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
 		shop_held_since = NULL,
 		referans = input.referans,
-		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds THEN now() END,
+		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now() END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()
 			WHEN prev.id IS NULL OR NOT prev.still_pollable THEN now()
@@ -575,7 +591,7 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AND NOT (` + unwrittenSQL + `) AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
-       COALESCE(checks.give_up AND checks.ours AND prev.cas_holds, false) AS gave_up,
+       COALESCE(checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `, false) AS gave_up,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
        ` + unwrittenSQL + ` AS unwritten,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))

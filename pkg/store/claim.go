@@ -222,6 +222,10 @@ settled AS (
 		-- A switched-off integration stops the clock as a failing panel
 		-- does: staff who switch it off for a weekend must not find its
 		-- orders given up on at their first check after it.
+		-- The referans about to be asked, for the look-up of orders that
+		-- share one (holdSharedReferans): also for rows an older zwatch
+		-- registered without it, and after the shop changed it.
+		referans = CASE WHEN met.not_pollable IS NULL THEN met.referans ELSE c.referans END,
 		panel_failing_since = CASE
 			WHEN met.not_pollable IS NULL THEN NULL
 			WHEN met.not_pollable = '` + string(NotPollableDisabled) + `'
@@ -609,6 +613,8 @@ revived AS (
 	UPDATE zwatch_order_checks c
 	SET finished_at = NULL,
 		given_up_at = NULL,
+		-- A hold of the shop's met before it finished is over.
+		shop_held_since = NULL,
 		next_check_at = CASE WHEN back.resent
 			THEN back.sent_at + make_interval(secs => @first_delay_seconds)
 			ELSE now() END,

@@ -115,8 +115,11 @@ WHERE c.order_id = released.order_id
 // ShopHeld is an order whose answer a transaction of the shop kept zwatch
 // from saving, and since when zwatch has met its row held.
 type ShopHeld struct {
-	OrderID string    `db:"order_id"`
-	Since   time.Time `db:"since"`
+	OrderID string `db:"order_id"`
+	// For is how long, on the database's clock.
+	For time.Duration `db:"-"`
+	// HeldSeconds is For as the statement reads it.
+	HeldSeconds float64 `db:"held_seconds"`
 }
 
 // ReleaseShopHeld hands back the claims of orders whose row a transaction
@@ -137,6 +140,9 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []st
 	})
 	if err != nil {
 		return nil, fmt.Errorf("releasing %d claims of orders the shop held: %w", len(orderIDs), err)
+	}
+	for k := range heldLong {
+		heldLong[k].For = time.Duration(heldLong[k].HeldSeconds * float64(time.Second))
 	}
 	return heldLong, nil
 }
@@ -162,7 +168,7 @@ WITH released AS (
 	  AND c.claimed_by = $1
 	RETURNING c.order_id, c.shop_held_since
 )
-SELECT order_id::text AS order_id, shop_held_since AS since
+SELECT order_id::text AS order_id, extract(epoch FROM now() - shop_held_since)::float8 AS held_seconds
 FROM released
 WHERE shop_held_since < now() - make_interval(secs => $3)
 ORDER BY order_id`

@@ -36,7 +36,10 @@ const (
 	// provider_referans column where it is filled in, "externalOrderId" where
 	// not. A shop may have made its own column a number (znet's referans is
 	// one): read as text, whatever its type.
-	referansSQL = `COALESCE(NULLIF(btrim(o.provider_referans::text), ''), btrim(o."externalOrderId"::text), '')`
+	// Trimmed of the white space the znet client trims before it asks
+	// (znet.ReferansSpace), so that two orders whose referans differ only
+	// by a tab are seen as the one znet order they are.
+	referansSQL = `COALESCE(NULLIF(btrim(o.provider_referans::text, E' \t\n\f\r'), ''), btrim(o."externalOrderId"::text, E' \t\n\f\r'), '')`
 
 	// waitingSQL holds while order o waits for its provider and no person
 	// has decided it. It is, word for word, the predicate of the partial

@@ -118,7 +118,7 @@ type applier struct {
 	stuckUnusable []UnusableAnswer
 	pinTooLong    []string
 	// sharedReferans: stuck orders whose referans another order carries.
-	sharedReferans []string
+	sharedReferans []SharedReferans
 	pinKept        []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
 	cancelledHoldingPIN []string
@@ -548,7 +548,7 @@ func (ap *applier) releaseShopHeld(ctx context.Context, ids []string) bool {
 	ap.held.drop(ids)
 	for _, h := range heldLong {
 		ap.shopHeld = append(ap.shopHeld, h.OrderID)
-		r.log.Error("a transaction of the shop has held the order's row for "+time.Since(h.Since).Round(time.Minute).String()+
+		r.log.Error("a transaction of the shop has held the order's row for "+h.For.Round(time.Minute).String()+
 			", so znet's answers about it cannot be saved: a transaction left open (see pg_stat_activity), "+
 			"or row-level security that lets zwatch read the order but not update it; the order is asked again less often meanwhile",
 			"order", h.OrderID)
@@ -738,7 +738,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "PIN does not fit the shop's column"
-		case res.SharedReferans:
+		case res.SharedWith != "":
 			in.Asked++
 			in.Errors++
 			result = "referans shared with another order"
@@ -764,11 +764,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
 			}
 		}
-		if res.SharedReferans {
-			ap.sharedReferans = append(ap.sharedReferans, p.order.ID)
+		if res.SharedWith != "" {
+			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: res.SharedWith})
 			ap.run.log.Warn("another order of the integration carries the same referans, and znet has one order for it: "+
-				"its PIN was saved to neither, order left for a person to find whose it is",
-				"order", p.order.ID, "integration", p.lane.integration.Name)
+				"znet's answer was not saved to this one, left for a person to find whose it is",
+				"order", p.order.ID, "other_order", res.SharedWith, "integration", p.lane.integration.Name)
 		}
 		if res.PINTooLong {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)

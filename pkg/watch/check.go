@@ -27,9 +27,10 @@ type OrderCheck struct {
 	Overtaken   bool   // the shop changed the order while zwatch asked
 	GaveUp      bool
 	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
-	// SharedReferans: another order of the integration carries the same
-	// referans; znet's PIN was saved to neither, and the order given up on.
-	SharedReferans bool
+	// SharedWith names another order of the integration that carries the
+	// same referans: znet's answer was not saved to this one, which was
+	// given up on. Empty: none.
+	SharedWith string
 	PINKept        bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there
@@ -159,7 +160,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
-		check.SharedReferans = ap.SharedReferans
+		check.SharedWith = ap.SharedWith
 	}
 	return check, nil
 }

@@ -254,3 +254,26 @@ func TestGiveUpSkippedAsNoChangeStillStopsAsking(t *testing.T) {
 		t.Errorf("the order given up on was asked again (%d requests)", after-before)
 	}
 }
+
+// An answer due to give the order up that a shop trigger leaves unwritten
+// (returning NULL) gives nothing up: the order is asked again, as every
+// unwritten answer is, and no person is told it is stuck.
+func TestAnUnwrittenAnswerGivesNothingUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order(referans(15700))
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.run(e.config())
+	e.db.FirstCheckedAgo(id, 25*time.Hour)
+	e.db.SkipWrites(id, false)
+	e.db.MakeAllDue()
+
+	sum := e.run(e.config())
+
+	if c := e.db.ReadCheck(id); c.GivenUpAt != nil || sum.Total.Stuck != 0 || len(sum.Unsaved) != 1 {
+		t.Errorf("given up at %v, stuck %d, unsaved %v: want the answer unsaved and the order asked again", c.GivenUpAt, sum.Total.Stuck, sum.Unsaved)
+	}
+	if events := e.db.Events(id); len(events) > 0 && events[len(events)-1].Kind == "gave_up" {
+		t.Errorf("events %+v: a give-up logged for an answer nothing was written of", events)
+	}
+}

@@ -817,22 +817,30 @@ func TestAnAnswerTheShopSkipsWritingIsNotCountedDone(t *testing.T) {
 
 // znet has one order per referans, so its PIN belongs to one customer. Two
 // orders of an integration carrying the same referans (a shop that copied
-// an order with its referans), both waiting or one finished before, must
-// not both be given it: it is saved to neither, each is left for a person
-// (stuck, exit 3), and the run says why. An order with a referans of its
-// own is not held up.
+// an order with its referans, maybe with a tab after it), both waiting or
+// one finished before, must not both be given it: it is saved to neither
+// waiting one, each is left for a person (stuck, exit 3) naming the other,
+// and a top-up's answer is held alike. An order with a referans of its own
+// is not held up, nor is one whose copy staff rejected.
 func TestAPINIsNotSavedToTwoOrdersSharingAReferans(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	first := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4100"})
-	copied := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: " 4100 "})
+	copied := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4100\t"})
+	topUp := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4102"})
+	topUpCopy := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: " 4102"})
 	own := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4101"})
+	real := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4103"})
+	rejected := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4103"})
+	e.db.Decide(rejected, "rejected", "")
 	e.znet.Script("4100", znettest.Done("SHARED-PIN-4100", "tamam"))
 	e.znet.Script("4101", znettest.Done("OWN-PIN-4101", "tamam"))
+	e.znet.Script("4102", znettest.Done("", "yüklendi"))
+	e.znet.Script("4103", znettest.Done("REAL-PIN-4103", "tamam"))
 
 	sum := e.run(e.config())
 
-	for _, id := range []string{first, copied} {
+	for _, id := range []string{first, copied, topUp, topUpCopy} {
 		if row := e.db.ReadOrder(id); row.PINCode != nil || row.ExternalStatus == "completed" || row.Status == "approved" {
 			t.Errorf("order %s sharing a referans: %+v, want no PIN and not completed", id, row)
 		}
@@ -840,25 +848,54 @@ func TestAPINIsNotSavedToTwoOrdersSharingAReferans(t *testing.T) {
 			t.Errorf("order %s sharing a referans is still asked: %+v", id, c)
 		}
 	}
-	if row := e.db.ReadOrder(own); row.PINCode == nil || *row.PINCode != "OWN-PIN-4101" {
-		t.Errorf("the order with a referans of its own: %+v", row)
+	for id, pin := range map[string]string{own: "OWN-PIN-4101", real: "REAL-PIN-4103"} {
+		if row := e.db.ReadOrder(id); row.PINCode == nil || *row.PINCode != pin {
+			t.Errorf("order %s, whose referans no other waiting or finished order carries: %+v", id, row)
+		}
 	}
-	if want := []string{first, copied}; !slices.Equal(sum.SharedReferans, sortedIDs(want)) || !sum.NeedsAttention() {
-		t.Errorf("summary: shared referans %v, needs attention %v; want both orders and a person called", sum.SharedReferans, sum.NeedsAttention())
+	want := []watch.SharedReferans{{OrderID: first, Other: copied}, {OrderID: copied, Other: first},
+		{OrderID: topUp, Other: topUpCopy}, {OrderID: topUpCopy, Other: topUp}}
+	slices.SortFunc(want, func(a, b watch.SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
+	if !slices.Equal(sum.SharedReferans, want) || !sum.NeedsAttention() {
+		t.Errorf("summary: shared referans %v, needs attention %v; want %v and a person called", sum.SharedReferans, sum.NeedsAttention(), want)
 	}
 
-	// An order copied from one finished before gets none of its PIN either.
+	// An order copied from one finished before gets none of its PIN either,
+	// and its note names the order that holds it.
 	later := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4101"})
 	e.db.MakeAllDue()
 	e.run(e.config())
-	if row := e.db.ReadOrder(later); row.PINCode != nil || row.ExternalStatus == "completed" {
+	row := e.db.ReadOrder(later)
+	if row.PINCode != nil || row.ExternalStatus == "completed" {
 		t.Errorf("an order copied from a finished one: %+v, want no PIN", row)
 	}
-	assertNoSecrets(t, "the log", e.logs.String(), "SHARED-PIN-4100", "OWN-PIN-4101")
+	if row.LastMessage == nil || !strings.Contains(*row.LastMessage, own) {
+		t.Errorf("lastMessage %v: want it to name order %s, which holds the PIN", row.LastMessage, own)
+	}
+	assertNoSecrets(t, "the log", e.logs.String(), "SHARED-PIN-4100", "OWN-PIN-4101", "REAL-PIN-4103")
 }
 
-func sortedIDs(ids []string) []string {
-	out := slices.Clone(ids)
-	slices.Sort(out)
-	return out
+// Rows an older zwatch registered carry no referans: the claim fills it in
+// before asking, so two such orders sharing one are still held.
+func TestOrdersRegisteredWithoutAReferansAreStillHeldWhenTheyShareOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4200"})
+	b := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4200"})
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.run(e.config())
+	e.db.Exec(`UPDATE zwatch_order_checks SET referans = NULL`)
+	e.znet.SetDefault(znettest.Done("OLD-ROW-PIN", "tamam"))
+	e.db.MakeAllDue()
+
+	sum := e.run(e.config())
+
+	if len(sum.SharedReferans) != 2 {
+		t.Errorf("shared referans %v, want both orders held", sum.SharedReferans)
+	}
+	for _, id := range []string{a, b} {
+		if row := e.db.ReadOrder(id); row.PINCode != nil {
+			t.Errorf("order %s was given the PIN: %+v", id, row)
+		}
+	}
 }

@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -101,9 +103,9 @@ type Summary struct {
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
 	// SharedReferans lists the stuck orders whose referans another order
-	// of their integration carries: znet's PIN belongs to one customer,
-	// and was saved to neither.
-	SharedReferans []string `json:"shared_referans,omitempty"`
+	// of their integration carries: znet's answer belongs to one customer,
+	// and was not saved to them.
+	SharedReferans []SharedReferans `json:"shared_referans,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
 	// person compares the two on the dealer panel.
@@ -164,6 +166,12 @@ type Change struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	PIN     bool   `json:"pin"` // a PIN would be saved (never the PIN itself)
+}
+
+// SharedReferans is a stuck order whose referans Other carries too.
+type SharedReferans struct {
+	OrderID string `json:"order_id"`
+	Other   string `json:"other_order_id"`
 }
 
 // NeedsAttention is true when a person should look: an integration is
@@ -250,7 +258,7 @@ func (t *tally) fill(s *Summary) {
 	})
 	sort.Strings(s.StuckOrders)
 	sort.Strings(s.PINTooLong)
-	sort.Strings(s.SharedReferans)
+	slices.SortFunc(s.SharedReferans, func(a, b SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
 	sort.Strings(s.PINKept)
 	sort.Strings(s.CancelledHoldingPIN)
 	sort.Strings(s.ShopHeld)

@@ -135,10 +135,17 @@ func NewHTTPClient(maxIdlePerPanel int, timeout time.Duration) *http.Client {
 	}
 }
 
+// ReferansSpace is the white space trimmed off a referans before znet is
+// asked about it: the shop's database trims the same (store's referansSQL),
+// so that the orders zwatch tells apart are the ones znet tells apart.
+// Other space (a no-break space) is sent as it is, and znet, finding no
+// such order, says so.
+const ReferansSpace = " \t\n\f\r"
+
 // CheckPin asks znet for the state of the order placed with referans, the
 // numeric id the shop sent to pin_ekle.php.
 func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {
-	referans = strings.TrimSpace(referans)
+	referans = strings.Trim(referans, ReferansSpace)
 	if referans == "" {
 		return PinStatus{}, errors.New("znet order reference (referans) is empty")
 	}

@@ -293,7 +293,7 @@ func learnedFrom(l learnedLine) string {
 		return own
 	case l.OwnWeight > 0:
 		return own + " + PIN profile"
-	case l.Finals >= watch.MinFinalsToLearn:
+	case l.Finals > watch.MinFinalsToLearn:
 		// Enough answers that do not tell the panel apart from the PIN
 		// profile, or that never saw an order waiting (all final at
 		// their first check): they say only that orders finish by then.

@@ -130,7 +130,8 @@ type FinalNotice struct {
 	PINSaved       bool   `json:"pin_saved"`       // the order holds znet's PIN
 	// PINKept: the order kept a PIN of its own, other than znet's, which
 	// a person is to compare with the dealer panel's before the customer
-	// is shown either.
+	// is shown either; or, with ExternalStatus failed, znet cancelled an
+	// order that holds a PIN, which a person looks at before any refund.
 	PINKept bool `json:"pin_kept,omitempty"`
 }
 

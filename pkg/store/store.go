@@ -162,6 +162,12 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if !readOnly {
 		if err := requireWritable(pingCtx, db); err != nil {
 			db.Close()
+			if Cancelled(err) && errors.Is(ctx.Err(), context.Canceled) {
+				// The server's word for the cancel lib/pq asked for when
+				// a signal ended the context; a DBA's pg_cancel_backend
+				// says the same, and is no signal of the operator's.
+				err = fmt.Errorf("%w: %w", ctx.Err(), err)
+			}
 			return nil, connectError(cfg, databaseURL, err)
 		}
 	}
@@ -522,10 +528,7 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	detail := redactDSNError(err, databaseURL)
 	pqErr := pq.As(err)
 	switch {
-	case errors.Is(err, context.Canceled) || Cancelled(err):
-		// Go's word, or the server's for the first statement's cancel
-		// (the writable check), which lib/pq asks for when a signal ends
-		// the context.
+	case errors.Is(err, context.Canceled):
 		return &ConnectError{Stopped, fmt.Sprintf("connecting to database %q at host %s was cancelled", databaseOf(cfg), serverOf(cfg))}
 	case errors.Is(err, pq.ErrSSLNotSupported):
 		return &ConnectError{NoTLS, fmt.Sprintf("%s does not offer SSL (TLS), and sslmode=%s insists on it "+

@@ -31,7 +31,7 @@ type OrderCheck struct {
 	// same referans: znet's answer was not saved to this one, which was
 	// given up on. Empty: none.
 	SharedWith string
-	PINKept        bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
+	PINKept    bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there
 	// was nothing to save.

@@ -483,13 +483,16 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 		return batch
 	}
 	rest := make([]*pendingAnswer, 0, len(batch)-len(busy))
+	var waiting []string
 	for _, p := range batch {
 		if busy[p.order.ID] {
 			ap.keepForLater(p, errShopHoldsRow)
+			waiting = append(waiting, p.order.ID)
 			continue
 		}
 		rest = append(rest, p)
 	}
+	ap.held.waitOnShop(waiting)
 	return rest
 }
 

@@ -83,12 +83,14 @@ func (c *claimer) refillAt() int {
 
 // room is how many more orders the run may claim now. Orders parked behind
 // a suspect or slow panel do not count, or one hanging panel would hold the
-// claims of every other tenant; but no more than limit of them, or a slow
-// panel whose orders are the oldest due would have the run claim every one
-// of them, thousands it cannot ask before it ends, which no other run or
-// host could then take.
+// claims of every other tenant; nor do answers waiting for a row the shop
+// holds (a transaction left open can hold hundreds, for the whole of a
+// --loop run); but no more than limit of them, or a slow panel whose
+// orders are the oldest due would have the run claim every one of them,
+// thousands it cannot ask before it ends, which no other run or host could
+// then take.
 func (c *claimer) room() int {
-	held, parked := c.held.len(), 0
+	held, parked := c.held.len(), c.held.waitingOnShopCount()
 	for _, l := range c.opened {
 		parked += l.parked()
 	}

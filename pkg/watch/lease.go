@@ -30,6 +30,9 @@ type holdings struct {
 	// least.
 	ids   map[string]time.Time
 	total int // orders claimed over the run
+	// waitingOnShop are the held orders whose answers wait for a row a
+	// transaction of the shop holds (see claimer.room).
+	waitingOnShop map[string]bool
 	// renewFailing says the heartbeat's last renewal failed: the database
 	// cannot be reached, and trying to confirm a claim would only wait.
 	renewFailing bool
@@ -39,7 +42,7 @@ type holdings struct {
 }
 
 func newHoldings() *holdings {
-	return &holdings{ids: make(map[string]time.Time)}
+	return &holdings{ids: make(map[string]time.Time), waitingOnShop: make(map[string]bool)}
 }
 
 // add holds claimed orders and returns those the run did not hold already.
@@ -106,11 +109,30 @@ func (h *holdings) drop(ids []string) {
 	h.mu.Lock()
 	for _, id := range ids {
 		delete(h.ids, id)
+		delete(h.waitingOnShop, id)
 	}
 	h.mu.Unlock()
 	if h.onDrop != nil {
 		h.onDrop()
 	}
+}
+
+// waitOnShop notes held orders whose answers wait for a row the shop holds.
+func (h *holdings) waitOnShop(ids []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if _, held := h.ids[id]; held {
+			h.waitingOnShop[id] = true
+		}
+	}
+}
+
+// waitingOnShopCount is how many held orders' answers wait for the shop.
+func (h *holdings) waitingOnShopCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.waitingOnShop)
 }
 
 func (h *holdings) len() int {

@@ -561,3 +561,36 @@ func TestARowTheShopHoldsForLongCallsAPerson(t *testing.T) {
 	}
 	assertNoSecrets(t, "the log", e.logs.String(), "HELD-PIN")
 }
+
+// Answers waiting for rows a shop transaction holds (one left open, say)
+// take no room from the rest of the shop: a looping run whose batch they
+// would fill still claims and asks the orders sent meanwhile.
+func TestAnswersWaitingForTheShopLeaveRoomForOtherOrders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	held := e.orders(10, 14200)
+	e.run(e.config())
+	for _, id := range held {
+		release := e.db.HoldOrderLock(id)
+		defer release()
+	}
+	e.znet.SetDefault(znettest.Done("ROOM-PIN", "tamam"))
+	e.db.MakeAllDue()
+	go func() {
+		// Sent once the run has met every held row.
+		for e.znet.TotalRequests() < 20 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		e.orders(5, 14300)
+	}()
+	cfg := e.config()
+	cfg.Batch, cfg.Loop, cfg.Tick = 10, 4*time.Second, 100*time.Millisecond
+	cfg.FirstDelay = 0
+
+	sum := e.run(cfg)
+
+	if sum.Total.Completed != 5 {
+		t.Errorf("completed %d of the 5 orders sent while 10 answers waited for the shop: %+v", sum.Total.Completed, sum.Total)
+	}
+}

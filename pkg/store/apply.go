@@ -300,13 +300,13 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 
 // holdSharedReferans turns into holds, for a person, the completions znet
 // gave for a referans that another order of the same integration carries
-// as well (as zwatch registered or last asked about it, and as that
-// order's row has it now), and returns those orders with one such other
-// order each: znet has one order per referans, so its PIN (or top-up)
-// belongs to one customer, and written to both it would be delivered to a
-// second. Such a copy is a fault of the shop's data, rare; the statement
-// runs only for a batch that completes orders, and finds each referans by
-// the index on zwatch's own table. A copy staff rejected holds nothing up.
+// as well, and returns those orders with one such other order each: znet
+// has one order per referans, so its PIN (or top-up) belongs to one
+// customer, and written to both it would be delivered to a second. Such a
+// copy is a fault of the shop's data, rare; the statement runs only for a
+// batch that completes orders, and finds each referans by the index on
+// zwatch's own table (kept while zwatch keeps the order's row, 7 days
+// after it finished).
 func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[string]string, error) {
 	var completing []applyRow
 	for _, r := range rows {
@@ -353,15 +353,24 @@ func SharedReferansProblem(other string) string {
 
 // sharedReferansSQL: $1 the completing answers, as applyRow JSON. Of each,
 // one other order of its integration carrying its referans, if any: found
-// by zwatch's index, confirmed on the shop's row as it is now.
+// by zwatch's index (the referans zwatch registered, claimed or last asked
+// about), of the orders that may hold what znet gave for it:
+//   - one still waiting, whose row carries the referans now: a shop that
+//     changed it since zwatch last claimed the order has another in mind;
+//   - one completed or holding a PIN, whatever its row says now: the
+//     customer may have the PIN, even if staff rejected or edited the
+//     order since.
+//
+// A copy staff decided or znet cancelled that holds no PIN holds nothing up.
 const sharedReferansSQL = `
 SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS other_id
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
 JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
 JOIN product_orders o ON o.id = c.order_id
 WHERE lower(btrim(o."providerId")) = a.integration_id
-  AND ` + referansSQL + ` = a.referans
-  AND o.status <> 'rejected'
+  AND (` + waitingSQL + ` AND ` + referansSQL + ` = a.referans
+       OR o."externalStatus" = 'completed'
+       OR NULLIF(` + shopPINSQL + `, '') IS NOT NULL)
 ORDER BY a.order_id, o.id`
 
 // notifyFinalSQL announces orders that became final; each payload is a

@@ -229,7 +229,9 @@ SET claimed_by = @run_id,
 	claim_expires_at = now() + make_interval(secs => @lease_seconds),
 	finished_at = NULL,
 	first_checked_at = c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())),
-	panel_failing_since = NULL
+	panel_failing_since = NULL,
+	-- As a run's claim writes it, for the look-up of orders sharing one.
+	referans = ` + referansSQL + `
 FROM product_orders o
 ` + joinZnetSQL + `
 WHERE c.order_id = @order_id

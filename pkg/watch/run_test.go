@@ -861,7 +861,11 @@ func TestAPINIsNotSavedToTwoOrdersSharingAReferans(t *testing.T) {
 	}
 
 	// An order copied from one finished before gets none of its PIN either,
-	// and its note names the order that holds it.
+	// even once staff rejected the original (a refund after delivery) and
+	// edited its referans: its customer has the PIN. The copy's note names
+	// the order that holds it.
+	e.db.Decide(own, "rejected", "")
+	e.db.Exec(`UPDATE product_orders SET provider_referans = '9101' WHERE id = $1`, own)
 	later := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: "4101"})
 	e.db.MakeAllDue()
 	e.run(e.config())

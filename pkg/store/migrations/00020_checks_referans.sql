@@ -16,8 +16,10 @@ COMMENT ON COLUMN zwatch_order_checks.referans IS
     'the referans zwatch registered, claimed or last asked znet about, to find orders that share one';
 -- The rows zwatch keeps (orders waiting, and those finished in the last
 -- days) get theirs now, read by primary key as store.referansSQL reads it,
--- so that an order finished before this migration is found too. Runs wait
--- for the table meanwhile: a second or two for a few hundred thousand rows.
+-- so that an order finished before this migration is found too. Runs meet
+-- the table locked meanwhile (a second or two for a few hundred thousand
+-- rows): their claims and saves fail on their lock timeouts and are tried
+-- again, as after any moment the database was away.
 UPDATE zwatch_order_checks c
 SET referans = COALESCE(NULLIF(btrim(o.provider_referans::text, E' \t\n\f\r'), ''), btrim(o."externalOrderId"::text, E' \t\n\f\r'), '')
 FROM product_orders o

@@ -164,26 +164,15 @@ func (b *sharedBudget) Wait(ctx context.Context) (time.Time, error) {
 				b.mu.Unlock()
 				return time.Time{}, err
 			}
-			retry := b.triedAt.Add(budgetRetry)
-			b.mu.Unlock()
-			if err := sleepUntil(ctx, retry); err != nil {
-				b.mu.Lock()
-				b.waiting--
-				b.mu.Unlock()
+			if err := b.waitUnlocked(ctx, b.triedAt.Add(budgetRetry)); err != nil {
 				return time.Time{}, err
 			}
-			b.mu.Lock()
 			continue
 		}
 		if until := b.lapsedUntil; time.Now().Before(until) {
-			b.mu.Unlock()
-			if err := sleepUntil(ctx, until); err != nil {
-				b.mu.Lock()
-				b.waiting--
-				b.mu.Unlock()
+			if err := b.waitUnlocked(ctx, until); err != nil {
 				return time.Time{}, err
 			}
-			b.mu.Lock()
 			continue
 		}
 		if err := b.reserve(ctx); err != nil && ctx.Err() != nil {
@@ -366,6 +355,22 @@ func (sb *sendBatch) lead() {
 			close(a.done)
 		}
 	}
+}
+
+// waitUnlocked sleeps until the time given, without holding b.mu, which
+// Wait holds when it calls it. It returns holding the lock again, or, when
+// ctx ended first, the error with the lock released and the caller no
+// longer counted among the waiting.
+func (b *sharedBudget) waitUnlocked(ctx context.Context, until time.Time) error {
+	b.mu.Unlock()
+	if err := sleepUntil(ctx, until); err != nil {
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+		return err
+	}
+	b.mu.Lock()
+	return nil
 }
 
 // sayClockStepped logs, once a run, that a panel's reservation found the

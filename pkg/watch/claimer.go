@@ -83,14 +83,16 @@ func (c *claimer) refillAt() int {
 
 // room is how many more orders the run may claim now. Orders parked behind
 // a suspect or slow panel do not count, or one hanging panel would hold the
-// claims of every other tenant; nor do answers waiting for a row the shop
-// holds (a transaction left open can hold hundreds, for the whole of a
-// --loop run); but no more than limit of them, or a slow panel whose
-// orders are the oldest due would have the run claim every one of them,
-// thousands it cannot ask before it ends, which no other run or host could
-// then take.
+// claims of every other tenant; but no more than limit of them, or a slow
+// panel whose orders are the oldest due would have the run claim every one
+// of them, thousands it cannot ask before it ends, which no other run or
+// host could then take. Answers waiting for a row the shop holds (a
+// transaction left open can hold hundreds, for the whole of a --loop run)
+// do not count at all: they were asked already, and each order is asked
+// once in a run; capped, they would fill the batch and leave every other
+// tenant unasked.
 func (c *claimer) room() int {
-	held, parked := c.held.len(), c.held.waitingOnShopCount()
+	held, parked := c.held.len()-c.held.waitingOnShopCount(), 0
 	for _, l := range c.opened {
 		parked += l.parked()
 	}

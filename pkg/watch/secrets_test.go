@@ -569,7 +569,7 @@ func TestAnswersWaitingForTheShopLeaveRoomForOtherOrders(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.znet.SetDefault(znettest.Waiting(""))
-	held := e.orders(10, 14200)
+	held := e.orders(25, 14200) // over twice the batch
 	e.run(e.config())
 	for _, id := range held {
 		release := e.db.HoldOrderLock(id)
@@ -579,7 +579,7 @@ func TestAnswersWaitingForTheShopLeaveRoomForOtherOrders(t *testing.T) {
 	e.db.MakeAllDue()
 	go func() {
 		// Sent once the run has met every held row.
-		for e.znet.TotalRequests() < 20 {
+		for e.znet.TotalRequests() < 50 {
 			time.Sleep(20 * time.Millisecond)
 		}
 		e.orders(5, 14300)
@@ -591,6 +591,6 @@ func TestAnswersWaitingForTheShopLeaveRoomForOtherOrders(t *testing.T) {
 	sum := e.run(cfg)
 
 	if sum.Total.Completed != 5 {
-		t.Errorf("completed %d of the 5 orders sent while 10 answers waited for the shop: %+v", sum.Total.Completed, sum.Total)
+		t.Errorf("completed %d of the 5 orders sent while 25 answers waited for the shop: %+v", sum.Total.Completed, sum.Total)
 	}
 }

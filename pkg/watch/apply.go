@@ -501,26 +501,29 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 func (ap *applier) flushReleases(ctx context.Context) bool {
 	r := ap.run
 	for why, ids := range ap.unreleased {
-		if why == releaseShopHeld {
-			if !ap.releaseShopHeld(ctx, ids) {
-				return false
+		var heldLong []store.ShopHeld
+		release := func(ctx context.Context) (err error) {
+			if why == releaseShopHeld {
+				heldLong, err = r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
+				return err
 			}
-			continue
-		}
-		p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
-		switch why {
-		case releasePanelFailing:
-			p.Wait, p.PanelFailing = r.panelRetry(), true
-		case releaseNoBudget:
-			// The budget failed for BudgetGiveUp already: due again at once,
-			// they would be claimed and released as fast as the database
-			// answers, a million row updates a minute for 300 orders. Their
-			// give-up clocks run on: the panel is not to blame.
-			p.Wait = r.panelRetry()
+			p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
+			switch why {
+			case releasePanelFailing:
+				p.Wait, p.PanelFailing = r.panelRetry(), true
+			case releaseNoBudget:
+				// The budget failed for BudgetGiveUp already: due again at
+				// once, they would be claimed and released as fast as the
+				// database answers, a million row updates a minute for 300
+				// orders. Their give-up clocks run on: the panel is not to
+				// blame.
+				p.Wait = r.panelRetry()
+			}
+			return r.store.ReleaseClaims(ctx, p)
 		}
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(ctx, applyTimeout)
-		err := r.store.ReleaseClaims(ctx, p)
+		err := release(ctx)
 		cancel()
 		r.timeDB(start)
 		if err != nil {
@@ -529,34 +532,21 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 		}
 		delete(ap.unreleased, why)
 		ap.held.drop(ids)
+		ap.callForShopHeld(heldLong)
 	}
 	return true
 }
 
-// releaseShopHeld hands back the claims of answers whose row the shop held
-// to the end, and calls a person for those it has held too long; false
-// when the database refused.
-func (ap *applier) releaseShopHeld(ctx context.Context, ids []string) bool {
-	r := ap.run
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
-	heldLong, err := r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
-	cancel()
-	r.timeDB(start)
-	if err != nil {
-		ap.lastSaveErr = err
-		return false
-	}
-	delete(ap.unreleased, releaseShopHeld)
-	ap.held.drop(ids)
+// callForShopHeld calls a person for the orders whose row the shop has held
+// for longer than ShopHeldAlarm.
+func (ap *applier) callForShopHeld(heldLong []store.ShopHeld) {
 	for _, h := range heldLong {
 		ap.shopHeld = append(ap.shopHeld, h.OrderID)
-		r.log.Error("a transaction of the shop has held the order's row for "+h.For.Round(time.Minute).String()+
+		ap.run.log.Error("a transaction of the shop has held the order's row for "+h.For.Round(time.Minute).String()+
 			", so znet's answers about it cannot be saved: a transaction left open (see pg_stat_activity), "+
 			"or row-level security that lets zwatch read the order but not update it; the order is asked again less often meanwhile",
 			"order", h.OrderID)
 	}
-	return true
 }
 
 // finish tries to save what is still kept: at once, and while the

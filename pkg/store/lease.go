@@ -123,11 +123,11 @@ type ShopHeld struct {
 }
 
 // ReleaseShopHeld hands back the claims of orders whose row a transaction
-// of the shop held to the end of the run, due again at once, without
-// counting an attempt: the next run asks again. It keeps when zwatch first
-// met each row held (cleared when an answer is saved) and the reason in
-// last_error, puts the next check off the longer the row stays held (up to
-// maxWait), and returns the orders held for longer than alarm: a
+// of the shop held to the end of the run, without counting an attempt:
+// the next run asks again, at once the first time. It keeps when zwatch
+// first met each row held (cleared when an answer is saved) and the reason
+// in last_error, puts the next check off the longer the row stays held (up
+// to maxWait), and returns the orders held for longer than alarm: a
 // transaction left open, or row-level security that lets zwatch read the
 // order but not update it, which no retry will get past.
 func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []string, alarm, maxWait time.Duration) ([]ShopHeld, error) {

@@ -1,0 +1,35 @@
+package watch_test
+
+import (
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// Two integration rows may name one dealer account (base URL and dealer
+// code): the README says so of the budget ("the panel hears up to twice
+// --rate"). A shop that keeps two such rows (one per tenant, or an old one
+// kept when a new one was made) and copies an order from one to the other
+// with its referans asks the one znet order twice: the PIN must not be
+// saved to both orders.
+func TestAdvAPINIsNotSavedToTwoOrdersOfOneDealerAccountInTwoIntegrations(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	twin := e.db.AddIntegration(storetest.Integration{Name: "znet-A (copy)", BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password})
+	first := e.order("4400")
+	copied := e.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: "4400"})
+	e.znet.Script("4400", znettest.Done("TWIN-PIN-4400-QW7R", "tamam"))
+
+	e.run(e.config())
+
+	var holders []string
+	for _, id := range []string{first, copied} {
+		if row := e.db.ReadOrder(id); row.PINCode != nil && *row.PINCode == "TWIN-PIN-4400-QW7R" {
+			holders = append(holders, id)
+		}
+	}
+	if len(holders) > 1 {
+		t.Errorf("znet's one PIN for referans 4400 of dealer %s at %s was saved to both orders %v", dealerCode, e.znet.URL, holders)
+	}
+}

@@ -491,9 +491,11 @@ changed AS (
 			THEN COALESCE(o."completedAt", now())
 			ELSE o."completedAt" END,
 		-- durationMs is an integer: an order sent weeks ago must not
-		-- overflow it and fail the whole batch, nor one whose sentAt is
-		-- infinite, which PostgreSQL refuses to subtract.
+		-- overflow it and fail the whole batch, nor one whose sentAt or
+		-- completedAt (kept if set) is infinite, which PostgreSQL refuses
+		-- to subtract.
 		"durationMs" = CASE WHEN input.to_status = 'completed' AND isfinite(o."sentAt")
+				AND isfinite(COALESCE(o."completedAt", now()))
 			THEN LEAST(2147483647, GREATEST(0, round(1000 * extract(epoch FROM
 				COALESCE(o."completedAt", now()) - o."sentAt"))))::integer
 			ELSE o."durationMs" END,

@@ -577,9 +577,9 @@ known AS MATERIALIZED (
 	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
 	       -- NaN sorts above every number; LEAST and GREATEST pass over a
 	       -- NULL, so none of them may stand for "not learned".
-	       o.sent_at + make_interval(secs => CASE WHEN pf.first_check_s > 0 AND pf.first_check_s <> 'NaN'
+	       ` + afterSentSQL("o.sent_at", `CASE WHEN pf.first_check_s > 0 AND pf.first_check_s <> 'NaN'
 	           THEN LEAST(pf.first_check_s, @first_check_most_seconds)
-	           ELSE @first_delay_seconds END) AS first_due
+	           ELSE @first_delay_seconds END`) + ` AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
@@ -616,7 +616,7 @@ revived AS (
 		-- A hold of the shop's met before it finished is over.
 		shop_held_since = NULL,
 		next_check_at = CASE WHEN back.resent
-			THEN back.sent_at + make_interval(secs => @first_delay_seconds)
+			THEN ` + afterSentSQL("back.sent_at", "@first_delay_seconds") + `
 			ELSE now() END,
 		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
 		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
@@ -760,6 +760,17 @@ func (s *Store) Due(ctx context.Context, firstDelay time.Duration, limit int) ([
 	return orders, nil
 }
 
+// afterSentSQL is the time secs seconds (at most the half hour a step or a
+// first delay may be) after sentAt, a "sentAt" of the shop's: infinity for
+// one so near the end of PostgreSQL's range that adding to it would fail
+// ("timestamp out of range"), and with it the statement for every other
+// order. Such a placeholder is a "never", as infinity is.
+func afterSentSQL(sentAt, secs string) string {
+	return `CASE WHEN ` + sentAt + ` < '100000-01-01'::timestamptz OR NOT isfinite(` + sentAt + `)
+		THEN ` + sentAt + ` + make_interval(secs => ` + secs + `)
+		ELSE 'infinity'::timestamptz END`
+}
+
 var dueSQL = named(`
 -- list due orders (dry run)
 SELECT ` + orderColumnsSQL + `
@@ -776,5 +787,5 @@ WHERE ` + pollableSQL + `
 	ELSE
 		c.finished_at IS NOT NULL OR c.given_up_at < ` + sentAtSQL + `
   END
-ORDER BY COALESCE(c.next_check_at, ` + sentAtSQL + ` + make_interval(secs => @first_delay_seconds))
+ORDER BY COALESCE(c.next_check_at, ` + afterSentSQL(sentAtSQL, "@first_delay_seconds") + `)
 LIMIT @due_limit`)

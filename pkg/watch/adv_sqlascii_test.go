@@ -1,0 +1,39 @@
+package watch_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// In a SQL_ASCII database (an old shop's, which zwatch's encoding code
+// names as one that "stores any text") varchar(n) counts bytes, not
+// characters: a Turkish description fitted to "lastMessage"'s 250
+// characters is up to twice as many bytes, and a PIN of 120 characters
+// with one letter outside ASCII does not fit "pinCode". The answer is
+// refused run after run ("value too long"), the PIN never saved: "no
+// answer can make an order fail forever" does not hold there.
+func TestAdvAShopInSQLASCIIGetsItsPINs(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewEncoded(t, "SQL_ASCII")
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
+	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	long := e.order("6400")
+	fake.Script("6400", znettest.Done("ŞĞ12-CD34-EF56-GH78", strings.Repeat("İşlem tamamlandı, teşekkürler. ", 12)))
+
+	for range 3 {
+		_, _ = watch.Run(context.Background(), e.db.Store, e.config())
+		e.db.ExpireClaims()
+		e.db.MakeAllDue()
+	}
+
+	if row := db.ReadOrder(long); row.PINCode == nil || *row.PINCode != "ŞĞ12-CD34-EF56-GH78" {
+		t.Errorf("order with a long Turkish description: %+v, last_error %v; want its PIN saved", row, deref(db.ReadCheck(long).LastError))
+	}
+}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // Result is what znet said about one order, as the store records it.
@@ -156,16 +155,16 @@ type applyRow struct {
 
 // newApplyRow is o as the apply writes it, its texts fitted to the shop's
 // columns and to the server's encoding cm (nil: any).
-func newApplyRow(o Outcome, cm *charmap.Charmap) applyRow {
+func newApplyRow(o Outcome, f textFitter) applyRow {
 	row := applyRow{
 		OrderID:       o.Order.ID,
 		IntegrationID: o.Order.IntegrationID,
 		Referans:      o.Order.Referans,
 		Result:        string(o.Result),
 		PIN:           cleanText(o.PIN),
-		Message:       FitColumn(fitEncoding(o.Message, cm), ProviderMessageLen),
-		LastMessage:   FitColumn(fitEncoding(o.LastMessage, cm), lastMessageLen),
-		Error:         FitColumn(fitEncoding(o.Error, cm), lastErrorLen),
+		Message:       f.fit(o.Message, ProviderMessageLen),
+		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
+		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
 	}
 	if o.Result == ResultError && o.ErrorKind != "" {
@@ -176,13 +175,13 @@ func newApplyRow(o Outcome, cm *charmap.Charmap) applyRow {
 	}
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
-	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !PINFits(o.PIN) {
+	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
 		row.Result = "error:pin_too_long"
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
 		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
-	} else if o.Result == ResultDone && fitEncoding(row.PIN, cm) != row.PIN {
+	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.cm) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
 		row.Result = "error:pin_too_long"
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
@@ -250,9 +249,9 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	rows := make([]applyRow, len(outcomes))
 	held := make(map[string]bool)
-	cm := s.encodingFitter(ctx)
+	fitter := s.encodingFitter(ctx)
 	for k, o := range outcomes {
-		rows[k] = newApplyRow(o, cm)
+		rows[k] = newApplyRow(o, fitter)
 		if rows[k].HoldNote != "" {
 			held[o.Order.ID] = true
 		}
@@ -275,7 +274,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			return err
 		}
 		if err := tx.SelectContext(ctx, &applied, applySQL,
-			string(input), p.RunID, p.GiveUpAfter.Seconds(), FitColumn(fitEncoding(p.GiveUpNote, cm), lastMessageLen)); err != nil {
+			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err
 		}
 		return notifyFinal(ctx, tx, applied)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -39,20 +40,48 @@ var asciiFor = map[rune]string{
 	'€': "EUR", '\u00a0': " ", '\u2009': " ", '\u202f': " ",
 }
 
-// encodingFitter is the server encoding's charmap (nil: any text is stored
-// as it is, or the encoding could not be read this time), read until it
-// could be once: a read that failed (the database restarting at the first
-// save) must not leave a long run without it.
-func (s *Store) encodingFitter(ctx context.Context) *charmap.Charmap {
+// textFitter fits the texts zwatch writes to the shop's columns in the
+// server's encoding: each character a single-byte encoding cannot hold
+// becomes its nearest in ASCII (cm), and in SQL_ASCII, where a varchar's
+// length is counted in bytes, not characters, a text is cut to as many
+// bytes as the column takes characters (bytes).
+type textFitter struct {
+	cm    *charmap.Charmap
+	bytes bool
+}
+
+// fit is s fitted to the encoding and to a varchar(max) column of the shop.
+func (f textFitter) fit(s string, max int) string {
+	s = FitColumn(fitEncoding(s, f.cm), max)
+	if f.bytes {
+		for len(s) > max {
+			_, size := utf8.DecodeLastRuneInString(s)
+			s = s[:len(s)-size]
+		}
+	}
+	return s
+}
+
+// pinFits says whether znet's PIN fits "pinCode" whole, as stored.
+func (f textFitter) pinFits(pin string) bool {
+	return PINFits(pin) && (!f.bytes || len(cleanText(pin)) <= pinCodeLen)
+}
+
+// encodingFitter is the fitter of the server's encoding (nil charmap: any
+// text is stored as it is, or the encoding could not be read this time),
+// read until it could be once: a read that failed (the database restarting
+// at the first save) must not leave a long run without it.
+func (s *Store) encodingFitter(ctx context.Context) textFitter {
 	s.encodingMu.Lock()
 	defer s.encodingMu.Unlock()
 	if !s.encodingRead {
 		var name string
 		if err := s.db.GetContext(ctx, &name, `SHOW server_encoding`); err == nil {
-			s.encoding, s.encodingRead = charmapOf[strings.ToUpper(name)], true
+			name = strings.ToUpper(name)
+			s.encoding, s.encodingBytes, s.encodingRead = charmapOf[name], name == "SQL_ASCII", true
 		}
 	}
-	return s.encoding
+	return textFitter{cm: s.encoding, bytes: s.encodingBytes}
 }
 
 // fitEncoding is text with each character cm cannot hold replaced by its

@@ -28,11 +28,11 @@ func TestTextsAreFittedToTheServersEncoding(t *testing.T) {
 // A PIN the encoding cannot hold is not written near it, which would be a
 // wrong PIN: the order is left for a person, as one too long is.
 func TestAPINTheEncodingCannotHoldIsLeftForAPerson(t *testing.T) {
-	row := newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-€€-CD34", Message: "tamam"}, charmapOf["LATIN5"])
+	row := newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-€€-CD34", Message: "tamam"}, textFitter{cm: charmapOf["LATIN5"]})
 	if row.PIN != "" || row.ToStatus != nil || row.HoldNote == "" {
 		t.Errorf("row %+v: want no PIN, no status, a note for a person", row)
 	}
-	row = newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-CD34"}, charmapOf["LATIN5"])
+	row = newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-CD34"}, textFitter{cm: charmapOf["LATIN5"]})
 	if row.PIN != "AB12-CD34" || row.ToStatus == nil || row.HoldNote != "" {
 		t.Errorf("row %+v: want the PIN saved", row)
 	}

@@ -76,7 +76,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt, "host_now": s.hostClock(),
 			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
 			"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
-			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": FitColumn(fitEncoding(r.Error, s.encodingFitter(ctx)), runErrorLen),
+			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": s.encodingFitter(ctx).fit(r.Error, runErrorLen),
 			"panels":       panelsParam(panels),
 			"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
 		})...)

@@ -42,6 +42,9 @@ type Store struct {
 	encodingMu   sync.Mutex
 	encodingRead bool
 	encoding     *charmap.Charmap
+	// encodingBytes: the server's encoding is SQL_ASCII, whose varchar
+	// lengths count bytes.
+	encodingBytes bool
 
 	// hostNow is this host's clock (time.Now; a test sets another), which
 	// RecordRun moves run times from onto the database's.

@@ -26,6 +26,10 @@ func TestAdvAShopInSQLASCIIGetsItsPINs(t *testing.T) {
 	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
 	long := e.order("6400")
 	fake.Script("6400", znettest.Done("ŞĞ12-CD34-EF56-GH78", strings.Repeat("İşlem tamamlandı, teşekkürler. ", 12)))
+	// 70 characters, 140 bytes: too long for "pinCode" there, so held for
+	// a person as any PIN too long is, not refused run after run.
+	wide := e.order("6401")
+	fake.Script("6401", znettest.Done(strings.Repeat("Ş", 70), "tamam"))
 
 	for range 3 {
 		_, _ = watch.Run(context.Background(), e.db.Store, e.config())
@@ -35,5 +39,8 @@ func TestAdvAShopInSQLASCIIGetsItsPINs(t *testing.T) {
 
 	if row := db.ReadOrder(long); row.PINCode == nil || *row.PINCode != "ŞĞ12-CD34-EF56-GH78" {
 		t.Errorf("order with a long Turkish description: %+v, last_error %v; want its PIN saved", row, deref(db.ReadCheck(long).LastError))
+	}
+	if c := db.ReadCheck(wide); c.GivenUpAt == nil || db.ReadOrder(wide).PINCode != nil {
+		t.Errorf("order with a PIN of 140 bytes: %+v; want it held for a person, no PIN saved", c)
 	}
 }

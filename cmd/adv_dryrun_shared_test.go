@@ -20,6 +20,12 @@ func TestAdvDryRunPredictsTheHoldOfOrdersSharingAReferans(t *testing.T) {
 	s := newShop(t)
 	first := s.order("5100")
 	copied := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "5100", OrderNo: 2001})
+	// The runs from cron have asked both once already.
+	s.znet.Script("5100", znettest.Waiting(""))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("setting up: exit %d\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
 	s.znet.Script("5100", znettest.Done("DRY-PIN-5100-ABCD", "tamam"))
 
 	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")

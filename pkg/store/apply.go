@@ -316,20 +316,9 @@ func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[
 	if len(completing) == 0 {
 		return nil, nil
 	}
-	input, err := json.Marshal(completing)
+	shared, err := findSharedReferans(ctx, tx, completing)
 	if err != nil {
 		return nil, err
-	}
-	var found []struct {
-		OrderID string `db:"order_id"`
-		Other   string `db:"other_id"`
-	}
-	if err := tx.SelectContext(ctx, &found, sharedReferansSQL, string(input)); err != nil {
-		return nil, fmt.Errorf("looking for other orders with the same referans: %w", err)
-	}
-	shared := make(map[string]string, len(found))
-	for _, f := range found {
-		shared[f.OrderID] = f.Other
 	}
 	for k := range rows {
 		if other, ok := shared[rows[k].OrderID]; ok {
@@ -341,6 +330,50 @@ func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[
 		}
 	}
 	return shared, nil
+}
+
+// findSharedReferans is, of the completing rows, those whose referans
+// another order of their integration carries (sharedReferansSQL), each
+// with one such order.
+func findSharedReferans(ctx context.Context, q sqlx.QueryerContext, completing []applyRow) (map[string]string, error) {
+	input, err := json.Marshal(completing)
+	if err != nil {
+		return nil, err
+	}
+	var found []struct {
+		OrderID string `db:"order_id"`
+		Other   string `db:"other_id"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &found, sharedReferansSQL, string(input)); err != nil {
+		return nil, fmt.Errorf("looking for other orders with the same referans: %w", err)
+	}
+	shared := make(map[string]string, len(found))
+	for _, f := range found {
+		shared[f.OrderID] = f.Other
+	}
+	return shared, nil
+}
+
+// SharedReferans is, for a dry run, what Apply would hold of these
+// outcomes for a referans another order carries: each done answer's order
+// with one such other order. It writes nothing.
+func (s *Store) SharedReferans(ctx context.Context, outcomes []Outcome) (map[string]string, error) {
+	var completing []applyRow
+	for _, o := range outcomes {
+		if r := newApplyRow(o, textFitter{}); r.ToStatus != nil && *r.ToStatus == "completed" && r.Referans != "" {
+			completing = append(completing, r)
+		}
+	}
+	if len(completing) == 0 {
+		return nil, nil
+	}
+	var shared map[string]string
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		shared, err = findSharedReferans(ctx, tx, completing)
+		return err
+	})
+	return shared, err
 }
 
 // SharedReferansProblem says what to do about an order znet completed whose

@@ -835,8 +835,29 @@ func unusableReason(err error) (string, bool) {
 // predict is account for a dry run: what the answers would change.
 func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	ids := make([]string, 0, len(batch))
+	outcomes := make([]store.Outcome, len(batch))
+	for i, p := range batch {
+		outcomes[i] = p.outcome
+	}
+	// An order that cannot be read is taken to share no referans, the
+	// prediction of a dry run only.
+	shared, _ := ap.run.store.SharedReferans(ctx, outcomes)
 	for _, p := range batch {
 		out := p.outcome
+		if other, ok := shared[p.order.ID]; ok && out.Result == store.ResultDone && store.PINFits(out.PIN) {
+			// What a real run would do: save nothing of the answer, give
+			// the order up and name the other, for a person.
+			in := ap.tallyOf(p.order)
+			in.Asked++
+			in.Errors++
+			in.Stuck++
+			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: other})
+			ap.noteAnswer(p.answer, false)
+			ap.logAnswer(p.answer, "referans shared with another order")
+			ids = append(ids, p.order.ID)
+			continue
+		}
 		if out.Result == store.ResultDone && !store.PINFits(out.PIN) {
 			// What a real run would do: save nothing, leave it for a person.
 			in := ap.tallyOf(p.order)

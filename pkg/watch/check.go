@@ -120,6 +120,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		if outcome.Result == store.ResultCancelled && state.PIN != nil {
 			check.PINKept = store.TrimPIN(*state.PIN) != ""
 		}
+		if outcome.Result == store.ResultDone && !check.PINTooLong {
+			// An order that cannot be read is taken to share no referans,
+			// the prediction of a dry run only.
+			shared, _ := st.SharedReferans(ctx, []store.Outcome{outcome})
+			if other, ok := shared[orderID]; ok {
+				check.To, check.SharedWith, check.PINKept = state.ExternalStatus, other, false
+			}
+		}
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

@@ -717,12 +717,21 @@ WITH old_events AS (
 purged AS (
 	DELETE FROM zwatch_order_checks c
 	WHERE c.order_id = ANY (ARRAY(
-		SELECT order_id
-		FROM zwatch_order_checks
-		WHERE finished_at < now() - make_interval(secs => @kept_for_seconds)
-		ORDER BY finished_at
+		SELECT f.order_id
+		FROM zwatch_order_checks f
+		WHERE f.finished_at < now() - make_interval(secs => @kept_for_seconds)
+		  -- Kept while another order carrying its referans is not
+		  -- finished (a copy held for a person, stuck): the apply finds
+		  -- the order znet's PIN went to by this row, and a retry of the
+		  -- copy must still find it.
+		  AND NOT EXISTS (
+			SELECT 1 FROM zwatch_order_checks w
+			WHERE w.referans = f.referans AND w.referans <> ''
+			  AND w.order_id <> f.order_id
+			  AND w.finished_at IS NULL)
+		ORDER BY f.finished_at
 		LIMIT @purge_limit
-		FOR UPDATE SKIP LOCKED))
+		FOR UPDATE OF f SKIP LOCKED))
 	RETURNING c.order_id
 )
 DELETE FROM zwatch_order_events ev

@@ -384,7 +384,8 @@ func SharedReferansProblem(other string) string {
 }
 
 // sharedReferansSQL: $1 the completing answers, as applyRow JSON. Of each,
-// one other order of its integration carrying its referans, if any: found
+// one other order of its integration, or of another integration for the
+// same dealer account (dealerAccountSQL), carrying its referans, if any: found
 // by zwatch's index (the referans zwatch registered, claimed or last asked
 // about), of the orders that may hold what znet gave for it:
 //   - one still waiting, whose row carries the referans now: a shop that
@@ -394,16 +395,31 @@ func SharedReferansProblem(other string) string {
 //     order since.
 //
 // A copy staff decided or znet cancelled that holds no PIN holds nothing up.
-const sharedReferansSQL = `
+var sharedReferansSQL = `
 SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS other_id
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
 JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
 JOIN product_orders o ON o.id = c.order_id
-WHERE lower(btrim(o."providerId")) = a.integration_id
+LEFT JOIN integrations ai ON ai.id = a.integration_id::uuid
+WHERE (lower(btrim(o."providerId")) = a.integration_id
+       -- Another integration row for the same dealer account asks the
+       -- same znet orders.
+       OR EXISTS (SELECT 1 FROM integrations oi
+                  WHERE oi.id = ` + integrationIDSQL + `
+                    AND oi.provider = ` + providerSQL + `
+                    AND ` + dealerAccountSQL("oi") + ` = ` + dealerAccountSQL("ai") + `))
   AND (` + waitingSQL + ` AND ` + referansSQL + ` = a.referans
        OR o."externalStatus" = 'completed'
        OR NULLIF(` + shopPINSQL + `, '') IS NOT NULL)
 ORDER BY a.order_id, o.id`
+
+// dealerAccountSQL is the dealer account integration i names, as znet
+// knows it: its panel's address without the scheme or a trailing slash,
+// and its dealer code. Two integration rows with the same one ask the same
+// znet orders.
+func dealerAccountSQL(i string) string {
+	return `(rtrim(regexp_replace(lower(btrim(` + i + `."baseUrl")), '^https?://', ''), '/') || ' ' || btrim(` + i + `.kod))`
+}
 
 // notifyFinalSQL announces orders that became final; each payload is a
 // FinalNotice as JSON.

@@ -20,6 +20,12 @@ func TestAdvAPINIsNotSavedToTwoOrdersOfOneDealerAccountInTwoIntegrations(t *test
 	first := e.order("4400")
 	copied := e.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: "4400"})
 	e.znet.Script("4400", znettest.Done("TWIN-PIN-4400-QW7R", "tamam"))
+	// Another dealer's panel has its own order 4400: nothing to hold.
+	otherPanel := znettest.NewServer("bayi-99", password)
+	t.Cleanup(otherPanel.Close)
+	otherPanel.Script("4400", znettest.Done("OTHER-PIN-4400-ZX12", "tamam"))
+	otherInteg := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: otherPanel.URL, Kod: "bayi-99", Sifre: password})
+	otherDealer := e.db.AddOrder(storetest.Order{IntegrationID: otherInteg, Referans: "4400"})
 
 	e.run(e.config())
 
@@ -31,5 +37,8 @@ func TestAdvAPINIsNotSavedToTwoOrdersOfOneDealerAccountInTwoIntegrations(t *test
 	}
 	if len(holders) > 1 {
 		t.Errorf("znet's one PIN for referans 4400 of dealer %s at %s was saved to both orders %v", dealerCode, e.znet.URL, holders)
+	}
+	if row := e.db.ReadOrder(otherDealer); row.PINCode == nil || *row.PINCode != "OTHER-PIN-4400-ZX12" {
+		t.Errorf("another dealer's order 4400 was held up: %+v", row)
 	}
 }

@@ -400,7 +400,8 @@ SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS othe
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
 JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
 JOIN product_orders o ON o.id = c.order_id
-LEFT JOIN integrations ai ON ai.id = a.integration_id::uuid
+LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+	THEN a.integration_id::uuid END
 WHERE (lower(btrim(o."providerId")) = a.integration_id
        -- Another integration row for the same dealer account asks the
        -- same znet orders.

@@ -15,7 +15,7 @@ import (
 // both for a person and exits 3; the dry run must not promise the PIN to
 // both orders and exit 0, nor check --dry-run say "PIN saved, status
 // approved" of an order the real check holds.
-func TestAdvDryRunPredictsTheHoldOfOrdersSharingAReferans(t *testing.T) {
+func TestDryRunPredictsTheHoldOfOrdersSharingAReferans(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	first := s.order("5100")

@@ -17,7 +17,7 @@ import (
 // with one letter outside ASCII does not fit "pinCode". The answer is
 // refused run after run ("value too long"), the PIN never saved: "no
 // answer can make an order fail forever" does not hold there.
-func TestAdvAShopInSQLASCIIGetsItsPINs(t *testing.T) {
+func TestAShopInSQLASCIIGetsItsPINs(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewEncoded(t, "SQL_ASCII")
 	fake := znettest.NewServer(dealerCode, password)

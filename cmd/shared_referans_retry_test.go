@@ -13,7 +13,7 @@ import (
 // operator who clears stuck orders with the documented "zwatch retry
 // --stuck" a week later has the copy asked again, and the guard no longer
 // finds the original. znet's one PIN must still not reach both customers.
-func TestAdvRetryingAHeldCopyAWeekLaterDoesNotGiveItTheOriginalsPIN(t *testing.T) {
+func TestRetryingAHeldCopyAWeekLaterDoesNotGiveItTheOriginalsPIN(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	const pin = "HELD-PIN-9100-QW7R"

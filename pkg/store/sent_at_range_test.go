@@ -14,7 +14,7 @@ import (
 // value: it must not fail the claim, and with it every other order's
 // registration and the sweep that finds orders staff put back. The README
 // promises that neither infinity nor 9999-12-31 "stops the others".
-func TestAdvASentAtAtTheEndOfTimeStopsNoOtherOrder(t *testing.T) {
+func TestASentAtAtTheEndOfTimeStopsNoOtherOrder(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})

@@ -13,7 +13,7 @@ import (
 // kept when a new one was made) and copies an order from one to the other
 // with its referans asks the one znet order twice: the PIN must not be
 // saved to both orders.
-func TestAdvAPINIsNotSavedToTwoOrdersOfOneDealerAccountInTwoIntegrations(t *testing.T) {
+func TestAPINIsNotSavedToTwoOrdersOfOneDealerAccountInTwoIntegrations(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	twin := e.db.AddIntegration(storetest.Integration{Name: "znet-A (copy)", BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password})

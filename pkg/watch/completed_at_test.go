@@ -14,7 +14,7 @@ import (
 // a placeholder (infinity: "not yet") must still take znet's PIN: the
 // apply computes "durationMs" from "completedAt" (kept if set) minus
 // "sentAt", and PostgreSQL cannot subtract an infinite timestamp.
-func TestAdvAnOrderWithAnInfiniteCompletedAtStillTakesItsPIN(t *testing.T) {
+func TestAnOrderWithAnInfiniteCompletedAtStillTakesItsPIN(t *testing.T) {
 	t.Parallel()
 	for _, placeholder := range []string{"infinity", "-infinity"} {
 		t.Run(placeholder, func(t *testing.T) {

@@ -1191,3 +1191,69 @@ func TestCheckOfAnUnknownOrderNamesItAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// The shop's DBA may set the database's time zone to the shop's own (a
+// Turkish shop's Europe/Istanbul, say). JSON is for scripts, which compare
+// and parse what one command printed with what another did: check's JSON
+// writes times in UTC, and so must list's and stats', rather than in
+// whatever zone the database session happens to be in.
+func TestJSONTimesAreInUTCWhateverTheDatabasesTimeZone(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'America/New_York'); END $$`)
+	id := s.order("881")
+	s.znet.Script("881", znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+
+	listed := zwatch(t, s.db, "list", "--order", id, "-o", "json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(listed.stdout), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("list -o json: exit %d %v\n%s", listed.code, err, listed.all())
+	}
+	for _, field := range []string{"sent_at", "next_check_at"} {
+		if v, _ := rows[0][field].(string); !strings.HasSuffix(v, "Z") {
+			t.Errorf("list -o json %s = %q, want a time in UTC (…Z), as check -o json writes it", field, v)
+		}
+	}
+
+	stats := zwatch(t, s.db, "stats", "-o", "json")
+	var report struct {
+		Runs []map[string]any `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stats.stdout), &report); err != nil || len(report.Runs) == 0 {
+		t.Fatalf("stats -o json: exit %d %v\n%s", stats.code, err, stats.all())
+	}
+	for _, field := range []string{"started_at", "finished_at"} {
+		if v, _ := report.Runs[0][field].(string); !strings.HasSuffix(v, "Z") {
+			t.Errorf("stats -o json runs[0].%s = %q, want a time in UTC (…Z), as check -o json writes it", field, v)
+		}
+	}
+}
+
+// list --order is how a person looks one order up (README, Commands). An
+// order zwatch gave up on reads there as any waiting order whose next
+// check is blank: nothing in the row, nor in its JSON, says it is stuck,
+// and that check-pending will not ask about it again until retry --stuck.
+func TestListOfOneOrderSaysItIsStuck(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "882", OrderNo: 8820})
+	s.db.AddCheck(id, storetest.Check{Attempts: 40, NextCheckIn: -time.Minute, GivenUp: true})
+
+	if r := zwatch(t, s.db, "list", "--stuck", "-o", "json"); !strings.Contains(r.stdout, id) {
+		t.Fatalf("list --stuck does not list the order zwatch gave up on:\n%s", r.all())
+	}
+	table := zwatch(t, s.db, "list", "--order", "8820")
+	if table.code != 0 || !strings.Contains(table.stdout, "8820") {
+		t.Fatalf("list --order 8820: exit %d\n%s", table.code, table.all())
+	}
+	if !strings.Contains(table.stdout, "stuck") {
+		t.Errorf("list --order of an order zwatch gave up on does not say it is stuck:\n%s", table.stdout)
+	}
+	js := zwatch(t, s.db, "list", "--order", "8820", "-o", "json")
+	if !strings.Contains(js.stdout, "stuck") && !strings.Contains(js.stdout, "given_up") {
+		t.Errorf("list --order -o json of an order zwatch gave up on does not say it is stuck:\n%s", js.stdout)
+	}
+}

@@ -235,7 +235,7 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 	for i, r := range rows {
 		o := listedOrder{
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
-			ExternalStatus: r.ExternalStatus, SentAt: r.SentAt, Attempts: r.Attempts, NextCheckAt: r.NextCheckAt,
+			ExternalStatus: r.ExternalStatus, SentAt: inUTC(r.SentAt), Attempts: r.Attempts, NextCheckAt: inUTC(r.NextCheckAt),
 		}
 		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())

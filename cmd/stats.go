@@ -118,6 +118,9 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 				return fatal(err)
 			}
 			for _, r := range runs {
+				// JSON's times in UTC, as every command's: the database
+				// hands them over in its session's time zone.
+				r.StartedAt, r.FinishedAt = r.StartedAt.UTC(), r.FinishedAt.UTC()
 				report.Runs = append(report.Runs, runLine{Run: r, Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds()})
 			}
 		}

@@ -52,3 +52,31 @@ func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 		t.Errorf("a run's joined errors give %q, %q, %v: want the database and the driver's words", where, cause, ok)
 	}
 }
+
+// The server words its errors in its lc_messages, which a shop's DBA sets
+// to the shop's language (initdb takes the host's locale): the cancel
+// lib/pq asks for when a signal ends a command's context then reads
+// "storniere Anfrage wegen Benutzeraufforderung", not "canceling statement
+// due to user request". It is the same cancel, with the same code: a check
+// stopped so exited 1 with the driver's words where it exits 3, and a
+// migrate said "applying zwatch's migrations: partial migration error"
+// where it says it was stopped by a signal and to run it again. Every
+// caller asks only once its own context has ended.
+func TestACancelInTheServersLanguageIsACancel(t *testing.T) {
+	german := &pq.Error{Severity: "FEHLER", Code: "57014", Message: "storniere Anfrage wegen Benutzeraufforderung"}
+	if !Cancelled(german) {
+		t.Errorf("Cancelled(%q) = false: the server's cancel in German is not taken for one", german.Message)
+	}
+	if !Cancelled(fmt.Errorf("finding the order: %w", german)) {
+		t.Errorf("Cancelled of a wrapped %q = false", german.Message)
+	}
+	// As goose hands a migration stopped so over: the cancelled statement
+	// joined with its failure to unlock over the cancelled connection.
+	partial := errors.Join(german, errors.New("failed to execute pg_advisory_unlock: driver: bad connection"))
+	if !cancelledStatement(partial) {
+		t.Errorf("cancelledStatement(%v) = false: migrate would not say it was stopped by a signal", partial)
+	}
+	if timeout := (&pq.Error{Code: "57014", Message: "canceling statement due to statement timeout"}); Cancelled(timeout) {
+		t.Errorf("Cancelled(%q) = true: a statement_timeout is no cancel of zwatch's", timeout.Message)
+	}
+}

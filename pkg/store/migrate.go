@@ -185,7 +185,7 @@ func stoppedMigrating(applied int) error {
 // at its caller's request.
 func cancelledStatement(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "57014" && strings.Contains(pqErr.Message, "user request")
+	return errors.As(err, &pqErr) && cancelledByUs(pqErr)
 }
 
 // tablesElsewhereError is zwatch's tables found off the role's search

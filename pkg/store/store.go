@@ -400,7 +400,7 @@ func Cancelled(err error) bool {
 	case nil:
 		return false
 	case *pq.Error:
-		return e.Code == "57014" && strings.Contains(e.Message, "user request") // query_canceled
+		return cancelledByUs(e)
 	case *ConnectError:
 		return e.Problem == Stopped
 	case interface{ Unwrap() []error }:
@@ -415,6 +415,16 @@ func Cancelled(err error) bool {
 		return Cancelled(e.Unwrap())
 	}
 	return err == context.Canceled
+}
+
+// cancelledByUs says whether a query_canceled is the cancel lib/pq asks
+// for when a context ends. The server words it in its own lc_messages
+// ("canceling statement due to user request" in English, "storniere
+// Anfrage wegen Benutzeraufforderung" in German), so only the English
+// words of a statement_timeout, which shares the code, are told apart;
+// every caller asks only once its own context has ended.
+func cancelledByUs(e *pq.Error) bool {
+	return e.Code == "57014" && !strings.Contains(e.Message, "statement timeout")
 }
 
 // LacksAGrant says whether err is the database refusing the role a

@@ -269,7 +269,11 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	}
 	out := opts.IO.Out
 	if opts.Output == formatJSON {
-		return writeJSON(out, pendingJSON{Summary: s, StillFailing: news.stillFailing()})
+		// Its start in UTC, as every command's JSON writes times, not in
+		// the host's zone.
+		inUTC := *s
+		inUTC.StartedAt = s.StartedAt.UTC()
+		return writeJSON(out, pendingJSON{Summary: &inUTC, StillFailing: news.stillFailing()})
 	}
 	if s.DryRun {
 		fmt.Fprintln(out, "dry run: nothing was written")

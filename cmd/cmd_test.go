@@ -1,12 +1,16 @@
 package cmd_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -375,5 +379,39 @@ func TestAMistypedConnectionSettingIsAUsageError(t *testing.T) {
 		if s.db.Snapshot() != before {
 			t.Errorf("%s: the refused run changed the database", extra)
 		}
+	}
+}
+
+// README, "Upgrading": after the new zwatch's migrate, the owner applies
+// its --print-grants again if it added a table, and only then puts the new
+// binary in cron. Which migration adds a table is nowhere but in its SQL:
+// migrate listed "applied 00013_panel_fits.sql" and nothing more, and the
+// new binary then failed every run ("permission denied for table
+// zwatch_panel_fits", exit 1) and delivered no PIN until someone thought
+// of the grants. migrate must say so when what it applied created a table.
+func TestMigrateThatAddsATableSaysToGrantIt(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	// The state a zwatch from before 00013 left: migrated up to 00011.
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.SQL.DB, store.Migrations(),
+		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(context.Background(), 11); err != nil {
+		t.Fatal(err)
+	}
+
+	r := zwatch(t, db, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "applied 00013_panel_fits.sql") {
+		t.Fatalf("migrate: exit %d\n%s", r.code, r.all())
+	}
+	if !strings.Contains(r.all(), "--print-grants") {
+		t.Errorf("migrate created zwatch_panel_fits and did not say to apply --print-grants again for zwatch's role:\n%s", r.all())
+	}
+
+	// Nothing applied, nothing to grant.
+	if again := zwatch(t, db, "migrate"); strings.Contains(again.all(), "--print-grants") {
+		t.Errorf("a migrate that applied nothing asks for grants:\n%s", again.all())
 	}
 }

@@ -125,8 +125,18 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	}
 
 	applied, err := st.Migrate(ctx)
+	var created []string
 	for _, m := range applied {
 		fmt.Fprintf(out, "applied %s\n", m.Name)
+		if store.CreatesARelation(m.Name) {
+			created = append(created, m.Name)
+		}
+	}
+	if len(created) > 0 {
+		// README, "Upgrading": the new zwatch fails every run until its
+		// role may use what these created.
+		fmt.Fprintf(out, "%s created tables zwatch's role has no grants on yet: run zwatch migrate --print-grants ROLE and apply its SQL before zwatch runs as that role\n",
+			strings.Join(created, ", "))
 	}
 	if err != nil {
 		return fatal(err)

@@ -471,7 +471,17 @@ func altersShop(src *goose.Source) bool {
 	return err != nil || shopAlteration.Match(sqlComment.ReplaceAll(body, nil))
 }
 
+// CreatesARelation says whether the migration named name (as
+// MigrationState.Name) creates a table or a sequence, which zwatch's
+// run-time role is then granted nothing on until the owner applies
+// --print-grants again.
+func CreatesARelation(name string) bool {
+	body, err := fs.ReadFile(Migrations(), name)
+	return err == nil && relationCreation.Match(sqlComment.ReplaceAll(body, nil))
+}
+
 var (
-	shopAlteration = regexp.MustCompile(`(?i)(ALTER TABLE|ON)\s+product_orders\b`)
-	sqlComment     = regexp.MustCompile(`--[^\n]*`)
+	relationCreation = regexp.MustCompile(`(?i)\bCREATE\s+(UNLOGGED\s+)?(TABLE|SEQUENCE)\b`)
+	shopAlteration   = regexp.MustCompile(`(?i)(ALTER TABLE|ON)\s+product_orders\b`)
+	sqlComment       = regexp.MustCompile(`--[^\n]*`)
 )

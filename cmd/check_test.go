@@ -446,3 +446,29 @@ func TestCheckOrderTheShopSkipsWriting(t *testing.T) {
 	}
 	assertNoSecret(t, "output", r.all(), "SKIP-PIN")
 }
+
+// The run that met a PIN other than the order's own says so once (-q mails
+// it once) and leaves the order completed, not approved, for a person to
+// compare the two. Looked up afterwards with check --order, the way README
+// says a person looks at one order, it reads as any completed order:
+// "completed, PIN ••••-PIN2 ... shop status pending", with nothing about
+// the PIN znet gave that differs, nor that a person must compare them;
+// zwatch's note is in "lastMessage" only, which check does not show.
+func TestCheckOfAnOrderHeldForTwoPINsSaysSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "73", OrderNo: 7300, PINCode: "SHOP-OLD-PIN3"})
+	s.znet.Script("73", znettest.Done("ZNET-NEW-PIN3", "ok"))
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
+		t.Fatalf("check-pending -q: exit %d, want 3\n%s", r.code, r.all())
+	}
+
+	r := zwatch(t, s.db, "check", "--order", "7300")
+	if r.code != 4 || !strings.Contains(r.stdout, id) {
+		t.Fatalf("check --order of the final order: exit %d, want 4 and its facts\n%s", r.code, r.all())
+	}
+	if !strings.Contains(r.stdout, "compare") {
+		t.Errorf("check --order of an order left for a person to compare two PINs does not say so:\n%s", r.stdout)
+	}
+	assertNoSecret(t, "check's output", r.all(), "SHOP-OLD-PIN3", "ZNET-NEW-PIN3")
+}

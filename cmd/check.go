@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,6 +111,9 @@ type finalOrder struct {
 	CompletedAt     *time.Time `json:"completed_at,omitempty"`
 	LastSyncAt      *time.Time `json:"last_sync_at,omitempty"`
 	ProviderMessage string     `json:"provider_message,omitempty"`
+	// ZwatchNote is a note zwatch left in "lastMessage" (a PIN other than
+	// the order's own, one held back): what a person still has to do.
+	ZwatchNote string `json:"zwatch_note,omitempty"`
 }
 
 func runCheck(ctx context.Context, opts *CheckOptions) error {
@@ -185,6 +189,9 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 			if !opts.ShowPIN {
 				final.ProviderMessage = watch.HidePIN(final.ProviderMessage, pin)
 			}
+		}
+		if state.LastMessage != nil && strings.HasPrefix(*state.LastMessage, zwatchNotePrefix) {
+			final.ZwatchNote = strings.TrimPrefix(*state.LastMessage, zwatchNotePrefix)
 		}
 		report.Final = final
 	}
@@ -313,7 +320,14 @@ func printFinal(opts *CheckOptions, r checkReport) {
 	if f.ProviderMessage != "" {
 		fmt.Fprintf(out, "  %-12s %q\n", "znet said", f.ProviderMessage)
 	}
+	if f.ZwatchNote != "" {
+		fmt.Fprintf(out, "  %-12s %s\n", "zwatch said", inLine(f.ZwatchNote))
+	}
 }
+
+// zwatchNotePrefix begins the notes zwatch leaves in "lastMessage" for a
+// person, as against its record of an answer ("znet: ...").
+const zwatchNotePrefix = "zwatch: "
 
 // orderName is an order as a person reads it: its number, then its id.
 func orderName(id string, orderNo *int64) string {

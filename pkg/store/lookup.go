@@ -37,6 +37,7 @@ type OrderState struct {
 	CompletedAt     *time.Time `db:"completed_at"`
 	LastSyncAt      *time.Time `db:"last_sync_at"`
 	ProviderMessage *string    `db:"provider_message"`
+	LastMessage     *string    `db:"last_message"`
 	// NotPollable is why zwatch will not ask about the order; empty when
 	// it will.
 	NotPollable NotPollable `db:"not_pollable"`
@@ -72,6 +73,7 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       o."completedAt" AS completed_at,
 		       o."lastSyncAt" AS last_sync_at,
 		       o."providerMessage" AS provider_message,
+		       o."lastMessage" AS last_message,
 		       COALESCE(`+notPollableSQL+`, '') AS not_pollable
 		FROM product_orders o
 		`+integrationOfOrderSQL+`

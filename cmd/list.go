@@ -89,6 +89,7 @@ type listedOrder struct {
 	AgeSeconds     *int64     `json:"age_seconds,omitempty"` // nil: sent at an infinite time, a placeholder
 	Attempts       int        `json:"attempts"`
 	NextCheckAt    *time.Time `json:"next_check_at,omitempty"`
+	GivenUpAt      *time.Time `json:"given_up_at,omitempty"` // stuck: zwatch gave up on it
 	LastError      string     `json:"last_error,omitempty"`
 	PIN            string     `json:"pin,omitempty"`
 }
@@ -237,6 +238,9 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: inUTC(r.SentAt), Attempts: r.Attempts, NextCheckAt: inUTC(r.NextCheckAt),
 		}
+		if r.GivenUpAt != nil && r.ExternalStatus != "completed" && r.ExternalStatus != "failed" {
+			o.GivenUpAt = inUTC(r.GivenUpAt)
+		}
 		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
 			o.AgeSeconds = &seconds
@@ -272,7 +276,12 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			if o.AgeSeconds != nil {
 				sentAgo = age(time.Duration(*o.AgeSeconds) * time.Second)
 			}
-			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, o.ExternalStatus,
+			status := o.ExternalStatus
+			if o.GivenUpAt != nil {
+				// Its next check is blank, as a final order's: say why.
+				status += " (stuck)"
+			}
+			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, status,
 				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)
 		}
 		if len(out) == 0 {

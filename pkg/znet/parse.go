@@ -173,7 +173,51 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if len(a.fields) == 4 {
 		ps.Description = a.textRepeating(3, ps.PIN)
 	}
+	// A panel may name the code in a waiting or cancelled answer's words
+	// before it hands it over in a done one's PIN field ("Kodunuz: ...
+	// hazırlanıyor"): the customer's PIN, to be masked as one withheld.
+	if ps.Status != StatusDone && ps.Withheld == "" {
+		ps.Withheld = labelledCode(ps.Description)
+	}
 	return ps, nil
+}
+
+// codeLabel is a word by which a panel's text names what follows it a
+// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN", "şifre" and "seri no",
+// and their English, with a Turkish capital İ or a dotless ı where an i
+// is, which (?i) does not fold. A letter or digit before it makes it part
+// of another word.
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no)?)\s*[:=#]?\s*`)
+
+// labelledCode is the first code in text that a code label names
+// (codeLabel): what follows the label up to the end of its clause, where
+// it reads as a code (codeIn); "" where none does. Only a labelled one is
+// looked for: a description's other numbers (an amount, a player id, an
+// order number) are the shop's to read.
+func labelledCode(text string) string {
+	for _, at := range codeLabel.FindAllStringIndex(text, -1) {
+		clause := text[at[1]:]
+		if end := strings.IndexAny(clause, ".,;|\n"); end >= 0 {
+			clause = clause[:end]
+		}
+		if code := codeIn(clause); code != "" {
+			return code
+		}
+	}
+	return ""
+}
+
+// hideLabelledCode is text with each code a label names (labelledCode)
+// written as bullets: for a refusal's words, which no PIN masks.
+func hideLabelledCode(text string) string {
+	// Each piece of a code is one of text's own words, so each pass masks
+	// at least one and the loop ends.
+	for code := labelledCode(text); code != ""; code = labelledCode(text) {
+		for _, piece := range strings.Fields(code) {
+			text = strings.ReplaceAll(text, piece, "••••")
+		}
+	}
+	return text
 }
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
@@ -280,7 +324,13 @@ func (a *answer) withheldCode(i int) string {
 	if len(echoes) > 0 || markup || a.password.finds(field) {
 		return ""
 	}
-	code := strings.Join(codePieces(strings.Fields(field)), " ")
+	return codeIn(field)
+}
+
+// codeIn is what of text reads as a code (codePieces), where it has the
+// letters and digits of one (see withheldCode); "" where nothing does.
+func codeIn(text string) string {
+	code := strings.Join(codePieces(strings.Fields(text)), " ")
 	if notACode.MatchString(code) {
 		return ""
 	}
@@ -578,7 +628,9 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// "OK|3|...", a cancelled order.
 	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) {
 		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
-		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
+		// A refusal that quotes the order's code ("zaten onaylandı, kod:
+		// ...") would put the customer's PIN in an error message.
+		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(hideLabelledCode(msg), maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
 }

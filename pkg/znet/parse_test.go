@@ -577,3 +577,28 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 		t.Errorf("a cancelled order with an echo in its PIN field: %+v, %v; want cancelled", ps, err)
 	}
 }
+
+// A code a waiting or cancelled answer's words name ("Kodunuz: ...") is
+// the customer's PIN, as one in its PIN field is: withheld, to be masked.
+// A refusal's words lose it. A number no label names as a code (a player
+// id, an amount, a short error code) is the shop's to read.
+func TestALabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
+	const code = "QW7R-9TZK-ABCD-8HJD"
+	for body, want := range map[string]string{
+		"OK|1| |Kodunuz: " + code + " hazırlanıyor": code,
+		"OK|3| |İptal edildi, PİN: " + code:         code,
+		"OK|1| |ŞİFRE: AB12CD34EF":                  "AB12CD34EF",
+		"OK|1| |Oyuncu ID: 123456789 yükleniyor":    "",
+		"OK|1| |Tutar 1050,00 TL, hata kodu 42":     "",
+		"OK|1| |Sipariş alındı":                     "",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || ps.Withheld != want {
+			t.Errorf("%q: withheld %q, %v; want %q", body, ps.Withheld, err, want)
+		}
+	}
+	_, err := ParsePinStatus([]byte("3|Bu işlem zaten onaylandı, kod: " + code))
+	if e := asError(t, err); strings.Contains(e.Message, "9TZK") || !strings.Contains(e.Message, "zaten onaylandı") {
+		t.Errorf("refusal's words %q: want them without the code", e.Message)
+	}
+}

@@ -385,8 +385,8 @@ func SharedReferansProblem(other string) string {
 
 // sharedReferansSQL: $1 the completing answers, as applyRow JSON. Of each,
 // one other order of its integration, or of another integration for the
-// same dealer account (dealerAccountSQL), carrying its referans, if any: found
-// by zwatch's index (the referans zwatch registered, claimed or last asked
+// same dealer account (dealerAccountSQL), carrying its referans as znet
+// reads it (referansKeySQL), if any: found by zwatch's index (the referans zwatch registered, claimed or last asked
 // about), of the orders that may hold what znet gave for it:
 //   - one still waiting, whose row carries the referans now: a shop that
 //     changed it since zwatch last claimed the order has another in mind;
@@ -398,7 +398,8 @@ func SharedReferansProblem(other string) string {
 var sharedReferansSQL = `
 SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS other_id
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
-JOIN zwatch_order_checks c ON c.referans = a.referans AND c.referans <> '' AND c.order_id <> a.order_id
+JOIN zwatch_order_checks c ON ` + referansKeySQL("c.referans") + ` = ` + referansKeySQL("a.referans") + `
+	AND c.referans <> '' AND c.order_id <> a.order_id
 JOIN product_orders o ON o.id = c.order_id
 LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 	THEN a.integration_id::uuid END
@@ -409,7 +410,7 @@ WHERE (lower(btrim(o."providerId")) = a.integration_id
                   WHERE oi.id = ` + integrationIDSQL + `
                     AND oi.provider = ` + providerSQL + `
                     AND ` + dealerAccountSQL("oi") + ` = ` + dealerAccountSQL("ai") + `))
-  AND (` + waitingSQL + ` AND ` + referansSQL + ` = a.referans
+  AND (` + waitingSQL + ` AND ` + referansKeySQL(referansSQL) + ` = ` + referansKeySQL("a.referans") + `
        OR o."externalStatus" = 'completed'
        OR NULLIF(` + shopPINSQL + `, '') IS NOT NULL)
 ORDER BY a.order_id, o.id`

@@ -726,7 +726,7 @@ purged AS (
 		  -- copy must still find it.
 		  AND NOT EXISTS (
 			SELECT 1 FROM zwatch_order_checks w
-			WHERE w.referans = f.referans AND w.referans <> ''
+			WHERE ` + referansKeySQL("w.referans") + ` = ` + referansKeySQL("f.referans") + ` AND w.referans <> ''
 			  AND w.order_id <> f.order_id
 			  AND w.finished_at IS NULL)
 		ORDER BY f.finished_at

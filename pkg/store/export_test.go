@@ -8,3 +8,6 @@ func SetHostClock(s *Store, now func() time.Time) { s.hostNow = now }
 
 // RoleOption is roleOption, for the tests of the hint it writes.
 var RoleOption = roleOption
+
+// ReferansKeySQL is referansKeySQL, for the test that its index is used.
+var ReferansKeySQL = referansKeySQL

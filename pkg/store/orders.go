@@ -23,6 +23,18 @@ const (
 	NotPollableDisabled      NotPollable = "disabled"       // the znet integration is switched off
 )
 
+// referansKeySQL is referans (an SQL expression) as a PHP panel reads it:
+// znet's referans is a number, which intval() or MySQL comparing with an
+// integer column takes from the digits at its start, after white space
+// and a "+", leading zeros dropped ("04300", "+4300" and "4300" followed
+// by something else are znet order 4300); a referans that does not start
+// so, as it is. The guard against one PIN reaching two orders
+// (sharedReferansSQL) compares referanses so, along the index migration
+// 00022 builds on this very expression: change both together.
+func referansKeySQL(referans string) string {
+	return `COALESCE(substring(` + referans + ` FROM '^[ \t\n\f\r\v]*\+?0*([0-9]+)'), ` + referans + `)`
+}
+
 // These fragments are the single definition of which orders zwatch may touch.
 // Every statement that selects, claims or updates a shop order is built from
 // them, so "pollable" means the same thing everywhere. They expect the shop's

@@ -90,6 +90,7 @@ type listedOrder struct {
 	Attempts       int        `json:"attempts"`
 	NextCheckAt    *time.Time `json:"next_check_at,omitempty"`
 	GivenUpAt      *time.Time `json:"given_up_at,omitempty"` // stuck: zwatch gave up on it
+	Paused         bool       `json:"paused,omitempty"`      // waiting, its integration disabled
 	LastError      string     `json:"last_error,omitempty"`
 	PIN            string     `json:"pin,omitempty"`
 }
@@ -238,8 +239,10 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: inUTC(r.SentAt), Attempts: r.Attempts, NextCheckAt: inUTC(r.NextCheckAt),
 		}
-		if r.GivenUpAt != nil && r.ExternalStatus != "completed" && r.ExternalStatus != "failed" {
+		if waiting := r.ExternalStatus != "completed" && r.ExternalStatus != "failed"; waiting && r.GivenUpAt != nil {
 			o.GivenUpAt = inUTC(r.GivenUpAt)
+		} else if waiting && !r.IntegrationEnabled {
+			o.Paused = true
 		}
 		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
@@ -276,10 +279,14 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			if o.AgeSeconds != nil {
 				sentAgo = age(time.Duration(*o.AgeSeconds) * time.Second)
 			}
+			// A stuck or paused order's next check is blank, as a final
+			// order's: say why.
 			status := o.ExternalStatus
-			if o.GivenUpAt != nil {
-				// Its next check is blank, as a final order's: say why.
+			switch {
+			case o.GivenUpAt != nil:
 				status += " (stuck)"
+			case o.Paused:
+				status += " (paused)"
 			}
 			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, status,
 				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)

@@ -1257,3 +1257,20 @@ func TestListOfOneOrderSaysItIsStuck(t *testing.T) {
 		t.Errorf("list --order -o json of an order zwatch gave up on does not say it is stuck:\n%s", js.stdout)
 	}
 }
+
+// So does an order whose integration is disabled: paused, not forgotten.
+func TestListOfOneOrderSaysItIsPaused(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "883", OrderNo: 8830})
+	s.db.EnableIntegration(s.integ, false)
+
+	table := zwatch(t, s.db, "list", "--order", "8830")
+	if table.code != 0 || !strings.Contains(table.stdout, "(paused)") {
+		t.Errorf("list --order of a disabled integration's order: exit %d, want it said paused:\n%s", table.code, table.all())
+	}
+	js := zwatch(t, s.db, "list", "--order", "8830", "-o", "json")
+	if !strings.Contains(js.stdout, `"paused": true`) || !strings.Contains(js.stdout, id) {
+		t.Errorf("list --order -o json of a disabled integration's order does not say it is paused:\n%s", js.stdout)
+	}
+}

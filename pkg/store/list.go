@@ -23,18 +23,21 @@ type ListFilter struct {
 
 // ListedOrder is one line of `zwatch list`.
 type ListedOrder struct {
-	ID             string     `db:"id"`
-	OrderNo        *int64     `db:"order_no"`
-	TenantID       *string    `db:"tenant_id"`
-	IntegrationID  string     `db:"integration_id"`
-	Integration    string     `db:"integration"`
-	ExternalStatus string     `db:"external_status"`
-	SentAt         *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
-	Attempts       int        `db:"attempts"`
-	NextCheckAt    *time.Time `db:"next_check_at"`
-	LastError      *string    `db:"last_error"`
-	GivenUpAt      *time.Time `db:"given_up_at"`
-	CompletedAt    *time.Time `db:"completed_at"`
+	ID            string  `db:"id"`
+	OrderNo       *int64  `db:"order_no"`
+	TenantID      *string `db:"tenant_id"`
+	IntegrationID string  `db:"integration_id"`
+	Integration   string  `db:"integration"`
+	// IntegrationEnabled: false for a disabled integration, whose waiting
+	// orders are paused.
+	IntegrationEnabled bool       `db:"integration_enabled"`
+	ExternalStatus     string     `db:"external_status"`
+	SentAt             *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
+	Attempts           int        `db:"attempts"`
+	NextCheckAt        *time.Time `db:"next_check_at"`
+	LastError          *string    `db:"last_error"`
+	GivenUpAt          *time.Time `db:"given_up_at"`
+	CompletedAt        *time.Time `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
 	// Matching is how many orders the filter matched in all, counted up to
@@ -163,6 +166,7 @@ const listedOrderSQL = `o.id::text AS id,
 	o."tenantId"::text AS tenant_id,
 	i.id::text AS integration_id,
 	i.name AS integration,
+	i.enabled AS integration_enabled,
 	o."externalStatus" AS external_status,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.last_error,
@@ -172,7 +176,7 @@ const listedOrderSQL = `o.id::text AS id,
 
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock.
-const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, external_status, sent_at,
+const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, external_status, sent_at,
 	attempts, next_check_at, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,6 +125,11 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 		return nil
 	}
 
+	// An unreadable lock table is no reason not to migrate: only the word
+	// on a wait is lost.
+	if holder, _ := st.MigrateLockHolder(ctx); holder != nil {
+		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+waitingForMigrateLock(holder))
+	}
 	applied, err := st.Migrate(ctx)
 	var created []string
 	for _, m := range applied {
@@ -164,4 +170,24 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 // zwatch.
 func newerMigrations(n int) string {
 	return counted(n, "migration", "migrations") + " applied by a newer zwatch, which this one does not carry"
+}
+
+// waitingForMigrateLock says that migrate waits for another session's
+// migration lock, which one, and how to end it if it is a migrate that
+// was killed.
+func waitingForMigrateLock(h *store.LockHolder) string {
+	what := h.State
+	if h.WaitEvent != "" {
+		what += ", waiting on " + h.WaitEvent
+	}
+	if h.QuerySeconds != nil {
+		what += fmt.Sprintf(", its last statement started %s ago", age(time.Duration(*h.QuerySeconds*float64(time.Second))))
+	}
+	name := ""
+	if h.ApplicationName != "" {
+		name = " " + inLine(h.ApplicationName)
+	}
+	return fmt.Sprintf("session %d%s (%s) holds zwatch's migration lock: migrate waits up to 5 minutes for it. "+
+		"If it is a migrate that was killed, its statement goes on until it ends; SELECT pg_terminate_backend(%d) ends it, "+
+		"and the next migrate finishes its work", h.PID, name, what, h.PID)
 }

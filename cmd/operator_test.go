@@ -1274,3 +1274,31 @@ func TestListOfOneOrderSaysItIsPaused(t *testing.T) {
 		t.Errorf("list --order -o json of a disabled integration's order does not say it is paused:\n%s", js.stdout)
 	}
 }
+
+// A migrate killed while it built an index CONCURRENTLY leaves its session
+// on the server, holding the migration lock until its statement ends; the
+// next migrate waited five minutes for it without a word. It now says at
+// once who holds the lock and how to end it.
+func TestMigrateSaysWhoHoldsItsLock(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ctx := context.Background()
+	killed, err := s.db.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killed.Close()
+	var pid int
+	if err := killed.QueryRowContext(ctx, `SELECT pg_backend_pid() FROM pg_advisory_lock(3881151877)`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+
+	waiting, stop := context.WithTimeout(ctx, 3*time.Second)
+	defer stop()
+	var out, errOut bytes.Buffer
+	cmd.Main(waiting, []string{"migrate", "--database-url", s.db.URL}, cmd.IOStreams{Out: &out, ErrOut: &errOut})
+	if want := fmt.Sprintf("session %d", pid); !strings.Contains(errOut.String(), want) ||
+		!strings.Contains(errOut.String(), fmt.Sprintf("pg_terminate_backend(%d)", pid)) {
+		t.Errorf("migrate behind another session's lock does not name it (%s) and say how to end it:\n%s%s", want, out.String(), errOut.String())
+	}
+}

@@ -83,6 +83,44 @@ func (s *Store) migrator() (*goose.Provider, error) {
 // "goose". Builds before it held goose's default, 4097083626.
 var migrateLockID = int64(crc32.ChecksumIEEE([]byte("zwatch migrate")))
 
+// LockHolder is another session holding zwatch's migration lock.
+type LockHolder struct {
+	PID             int    `db:"pid"`
+	ApplicationName string `db:"application_name"`
+	State           string `db:"state"`
+	WaitEvent       string `db:"wait_event"`
+	// QuerySeconds is how long its statement has run, on the database's
+	// clock; nil: none.
+	QuerySeconds *float64 `db:"query_seconds"`
+}
+
+// MigrateLockHolder is the other session holding migrate's advisory lock
+// now, nil if none: Migrate waits 5 minutes for it in silence. A migrate
+// killed while it built an index CONCURRENTLY leaves its session on the
+// server holding the lock until that statement ends.
+func (s *Store) MigrateLockHolder(ctx context.Context) (*LockHolder, error) {
+	var holders []LockHolder
+	err := s.db.SelectContext(ctx, &holders, `
+		SELECT a.pid, COALESCE(a.application_name, '') AS application_name, COALESCE(a.state, '') AS state,
+		       COALESCE(a.wait_event_type || ': ' || a.wait_event, '') AS wait_event,
+		       extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS query_seconds
+		FROM pg_locks l
+		JOIN pg_stat_activity a ON a.pid = l.pid
+		-- A bigint advisory key is held as classid (high half), objid
+		-- (low half) and objsubid 1.
+		-- Advisory locks are the database's own; pg_locks shows every
+		-- database's.
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid
+		  AND l.pid <> pg_backend_pid()
+		LIMIT 1`, migrateLockID)
+	if err != nil || len(holders) == 0 {
+		return nil, err
+	}
+	return &holders[0], nil
+}
+
 // Migrate applies every pending migration and returns the ones it applied,
 // also when it fails or is stopped part-way (those stay applied).
 // Applied migrations are never re-run, so a second call is a no-op.

@@ -297,3 +297,28 @@ func migrationNames(states []store.MigrationState) []string {
 	}
 	return names
 }
+
+// MigrateLockHolder finds zwatch's own lock, not goose's default.
+func TestMigrateLockHolderIsTheSessionHoldingZwatchsLock(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	holder, err := db.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_lock(4097083626)`); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := db.Store.MigrateLockHolder(ctx); err != nil || h != nil {
+		t.Errorf("goose's default lock held: holder %+v, %v; want none", h, err)
+	}
+	var pid int
+	if err := holder.QueryRowContext(ctx, `SELECT pg_backend_pid() FROM pg_advisory_lock(3881151877)`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := db.Store.MigrateLockHolder(ctx); err != nil || h == nil || h.PID != pid {
+		t.Errorf("zwatch's lock held by session %d: holder %+v, %v", pid, h, err)
+	}
+}

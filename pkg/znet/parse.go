@@ -196,11 +196,7 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:
 // order number) are the shop's to read.
 func labelledCode(text string) string {
 	for _, at := range codeLabel.FindAllStringIndex(text, -1) {
-		clause := text[at[1]:]
-		if end := strings.IndexAny(clause, ".,;|\n"); end >= 0 {
-			clause = clause[:end]
-		}
-		if code := codeIn(clause); code != "" {
+		if code := codeIn(clauseAt(text, at[1])); code != "" {
 			return code
 		}
 	}
@@ -208,17 +204,48 @@ func labelledCode(text string) string {
 }
 
 // hideLabelledCode is text with each code a label names (labelledCode)
-// written as bullets: for a refusal's words, which no PIN masks.
+// written as bullets: for a refusal's words, which no PIN masks. One pass
+// over the labels: a long refusal full of them costs no more than reading
+// it.
 func hideLabelledCode(text string) string {
-	// Each piece of a code is one of text's own words, so each pass masks
-	// at least one and the loop ends.
-	for code := labelledCode(text); code != ""; code = labelledCode(text) {
-		for _, piece := range strings.Fields(code) {
-			text = strings.ReplaceAll(text, piece, "••••")
+	var hidden strings.Builder
+	shown := 0 // text[:shown] is written
+	for _, at := range codeLabel.FindAllStringIndex(text, -1) {
+		if at[1] < shown {
+			continue // a label inside a code already hidden
+		}
+		from := at[1]
+		// The code's pieces are the clause's own words, in its order.
+		for _, piece := range strings.Fields(codeIn(clauseAt(text, from))) {
+			k := strings.Index(text[from:], piece)
+			if k < 0 {
+				break
+			}
+			hidden.WriteString(text[shown : from+k])
+			hidden.WriteString("••••")
+			from += k + len(piece)
+			shown = from
 		}
 	}
-	return text
+	hidden.WriteString(text[shown:])
+	return hidden.String()
 }
+
+// clauseAt is text from byte at to the end of its clause, and at most
+// maxClause bytes of it: no code is longer, and a label followed by pages
+// of text without a stop is read no further.
+func clauseAt(text string, at int) string {
+	clause := text[at:]
+	if end := strings.IndexAny(clause, ".,;|\n"); end >= 0 {
+		clause = clause[:end]
+	}
+	if len(clause) > maxClause {
+		clause = strings.ToValidUTF8(clause[:maxClause], "")
+	}
+	return clause
+}
+
+const maxClause = 200
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.

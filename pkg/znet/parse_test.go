@@ -602,3 +602,14 @@ func TestALabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 		t.Errorf("refusal's words %q: want them without the code", e.Message)
 	}
 }
+
+// A refusal full of labels is read once: hiding its codes must not take
+// a pass over it per code.
+func BenchmarkHideLabelledCodeInALongRefusal(b *testing.B) {
+	refusal := strings.Repeat("kod: AB12CD34EF, ", 4000)
+	for b.Loop() {
+		if strings.Contains(hideLabelledCode(refusal), "AB12") {
+			b.Fatal("a code was left")
+		}
+	}
+}

@@ -386,8 +386,9 @@ func SharedReferansProblem(other string) string {
 // sharedReferansSQL: $1 the completing answers, as applyRow JSON. Of each,
 // one other order of its integration, or of another integration for the
 // same dealer account (dealerAccountSQL), carrying its referans as znet
-// reads it (referansKeySQL), if any: found by zwatch's index (the referans zwatch registered, claimed or last asked
-// about), of the orders that may hold what znet gave for it:
+// reads it (referansKeySQL), if any: found by zwatch's index (the
+// referans zwatch registered, claimed or last asked about), of the orders
+// that may hold what znet gave for it:
 //   - one still waiting, whose row carries the referans now: a shop that
 //     changed it since zwatch last claimed the order has another in mind;
 //   - one completed or holding a PIN, whatever its row says now: the
@@ -395,25 +396,37 @@ func SharedReferansProblem(other string) string {
 //     order since.
 //
 // A copy staff decided or znet cancelled that holds no PIN holds nothing up.
+//
+// It runs for every batch that completes orders, so it is written, as the
+// claim is, to read the same way whatever the planner's statistics (none
+// at all on zwatch's referans right after migrate, say): from the answers,
+// along zwatch's index to the orders carrying each referans, and from
+// each of those one primary key look-up on the shop's table; never a join
+// the planner may turn into reading product_orders through.
 var sharedReferansSQL = `
-SELECT DISTINCT ON (a.order_id) a.order_id::text AS order_id, o.id::text AS other_id
+SELECT a.order_id::text AS order_id, other.id::text AS other_id
 FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
-JOIN zwatch_order_checks c ON ` + referansKeySQL("c.referans") + ` = ` + referansKeySQL("a.referans") + `
-	AND c.referans <> '' AND c.order_id <> a.order_id
-JOIN product_orders o ON o.id = c.order_id
 LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 	THEN a.integration_id::uuid END
-WHERE (lower(btrim(o."providerId")) = a.integration_id
-       -- Another integration row for the same dealer account asks the
-       -- same znet orders.
-       OR EXISTS (SELECT 1 FROM integrations oi
-                  WHERE oi.id = ` + integrationIDSQL + `
-                    AND oi.provider = ` + providerSQL + `
-                    AND ` + dealerAccountSQL("oi") + ` = ` + dealerAccountSQL("ai") + `))
-  AND (` + waitingSQL + ` AND ` + referansKeySQL(referansSQL) + ` = ` + referansKeySQL("a.referans") + `
-       OR o."externalStatus" = 'completed'
-       OR NULLIF(` + shopPINSQL + `, '') IS NOT NULL)
-ORDER BY a.order_id, o.id`
+JOIN LATERAL (
+	SELECT o.id
+	FROM zwatch_order_checks c
+	JOIN LATERAL (SELECT * FROM product_orders o WHERE o.id = c.order_id LIMIT 1) o ON true
+	WHERE ` + referansKeySQL("c.referans") + ` = ` + referansKeySQL("a.referans") + `
+	  AND c.referans <> '' AND c.order_id <> a.order_id
+	  AND (lower(btrim(o."providerId")) = a.integration_id
+	       -- Another integration row for the same dealer account asks
+	       -- the same znet orders.
+	       OR EXISTS (SELECT 1 FROM integrations oi
+	                  WHERE oi.id = ` + integrationIDSQL + `
+	                    AND oi.provider = ` + providerSQL + `
+	                    AND ` + dealerAccountSQL("oi") + ` = ` + dealerAccountSQL("ai") + `))
+	  AND (` + waitingSQL + ` AND ` + referansKeySQL(referansSQL) + ` = ` + referansKeySQL("a.referans") + `
+	       OR o."externalStatus" = 'completed'
+	       OR NULLIF(` + shopPINSQL + `, '') IS NOT NULL)
+	ORDER BY o.id
+	LIMIT 1
+) other ON true`
 
 // dealerAccountSQL is the dealer account integration i names, as znet
 // knows it: its panel's address without the scheme or a trailing slash,

@@ -11,3 +11,6 @@ var RoleOption = roleOption
 
 // ReferansKeySQL is referansKeySQL, for the test that its index is used.
 var ReferansKeySQL = referansKeySQL
+
+// SharedReferansSQL is sharedReferansSQL, for the test of its plan.
+var SharedReferansSQL = sharedReferansSQL

@@ -186,8 +186,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN", "şifre" and "seri no",
 // and their English, with a Turkish capital İ or a dotless ı where an i
 // is, which (?i) does not fold. A letter or digit before it makes it part
-// of another word.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no)?)\s*[:=#]?\s*`)
+// of another word; a colon or a space follows it. Not an "=": "kod=" and
+// "sifre=" are the query's own parameters, which a panel echoing the
+// request repeats (the password in them REDACTED), and the dealer code
+// is no PIN.
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no)?)(?:\s*:\s*|\s+)`)
 
 // labelledCode is the first code in text that a code label names
 // (codeLabel): what follows the label up to the end of its clause, where

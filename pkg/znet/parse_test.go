@@ -585,12 +585,13 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 func TestALabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 	const code = "QW7R-9TZK-ABCD-8HJD"
 	for body, want := range map[string]string{
-		"OK|1| |Kodunuz: " + code + " hazırlanıyor": code,
-		"OK|3| |İptal edildi, PİN: " + code:         code,
-		"OK|1| |ŞİFRE: AB12CD34EF":                  "AB12CD34EF",
-		"OK|1| |Oyuncu ID: 123456789 yükleniyor":    "",
-		"OK|1| |Tutar 1050,00 TL, hata kodu 42":     "",
-		"OK|1| |Sipariş alındı":                     "",
+		"OK|1| |Kodunuz: " + code + " hazırlanıyor":  code,
+		"OK|3| |İptal edildi, PİN: " + code:          code,
+		"OK|1| |ŞİFRE: AB12CD34EF":                   "AB12CD34EF",
+		"OK|1| |Oyuncu ID: 123456789 yükleniyor":     "",
+		"OK|1| |Tutar 1050,00 TL, hata kodu 42":      "",
+		"OK|1| |Sipariş alındı":                      "",
+		"OK|1| |istek: kod=BAYI-1234&sifre=REDACTED": "",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || ps.Withheld != want {

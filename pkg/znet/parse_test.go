@@ -614,3 +614,33 @@ func BenchmarkHideLabelledCodeInALongRefusal(b *testing.B) {
 		}
 	}
 }
+
+// A card's serial and its PIN, each after its own label, a comma between
+// them ("Seri No: ..., Şifre: ..."), are two codes the description names:
+// the PIN must be withheld, not only the serial before it. Nor may "No."
+// (Turkish's abbreviation, "Seri No.: ...") or a comma right after the
+// label ("Kodunuz, ...") let the code through.
+func TestEveryLabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
+	const serial, pin = "12345678901234", "QW7R-9TZK-ABCD-8HJD"
+	for _, body := range []string{
+		"OK|1| |Seri No: " + serial + ", Şifre: " + pin + " hazırlanıyor",
+		"OK|3| |İptal edildi. Kod 1: ZX8C-1VBN-MLKJ-7HGF, Kod 2: " + pin,
+		"OK|1| |Seri No.: " + pin + " yükleniyor",
+		"OK|1| |Kodunuz, " + pin + " hazırlanıyor",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || !strings.Contains(ps.Withheld, pin) {
+			t.Errorf("%q: withheld %q, %v; want %q among what is withheld", body, ps.Withheld, err, pin)
+		}
+	}
+	for _, body := range []string{
+		"3|Seri No: " + serial + ", Şifre: " + pin + " zaten kullanıldı",
+		"3|Seri No.: " + pin + " zaten kullanıldı",
+		"3|Kodunuz, " + pin + " zaten onaylandı",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); strings.Contains(e.Message, "9TZK") {
+			t.Errorf("refusal %q: its words %q keep the PIN", body, e.Message)
+		}
+	}
+}

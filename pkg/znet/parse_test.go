@@ -644,3 +644,22 @@ func TestEveryLabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 		}
 	}
 }
+
+// A refusal loses a labelled code's pieces, not every string of digits
+// that holds one of them: "1000" of a code "1000 2000 3000 4000" is not
+// the balance 21000.00's, and a piece "1" of "Kod: 1 ..." not every 1 of
+// the message. The README: amounts around a code are left out.
+func TestARefusalLosesItsCodeNotTheAmountsBesideIt(t *testing.T) {
+	for body, keep := range map[string][]string{
+		"3|Kod: 1000 2000 3000 4000 kullanılmış, bakiye 21000.00 TL, sipariş 41000": {"21000.00", "41000"},
+		"3|Kod: 1 QW7R9TZKABCD8HJD zaten onaylı; tutar 150 TL, bakiye 1100.50":      {"150 TL", "1100.50"},
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		e := asError(t, err)
+		for _, k := range keep {
+			if !strings.Contains(e.Message, k) {
+				t.Errorf("refusal %q reads %q: %q is lost", body, e.Message, k)
+			}
+		}
+	}
+}

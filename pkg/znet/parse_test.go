@@ -2,8 +2,10 @@ package znet
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -661,5 +663,22 @@ func TestARefusalLosesItsCodeNotTheAmountsBesideIt(t *testing.T) {
 				t.Errorf("refusal %q reads %q: %q is lost", body, e.Message, k)
 			}
 		}
+	}
+}
+
+// A refusal is as long as a body may be (MaxBodyBytes); one that names
+// thousands of codes, each in its own clause, must not hold the run up:
+// hideLabelledCode reads the whole text again for every code it masks.
+func TestARefusalNamingManyCodesIsReadQuickly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("3|")
+	for i := 0; b.Len() < MaxBodyBytes-20; i++ {
+		fmt.Fprintf(&b, "kod A%07d, ", i)
+	}
+	start := time.Now()
+	_, err := ParsePinStatus([]byte(b.String()))
+	asError(t, err)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("a %d-byte refusal took %v to read", b.Len(), took)
 	}
 }

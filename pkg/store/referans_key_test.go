@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,5 +41,44 @@ func TestReferansesAreComparedAsZnetReadsThemAlongTheirIndex(t *testing.T) {
 	}
 	if text := strings.Join(plan, "\n"); !strings.Contains(text, "zwatch_order_checks_referans_key") {
 		t.Errorf("the look-up does not use migration 00022's index:\n%s", text)
+	}
+}
+
+// The guard runs in every apply that completes an order, inside its
+// transaction. The shop's product_orders holds millions of finished orders
+// and no index but its primary key (reading it through took 12-17 s at 4
+// million, the README says): the look-up must go from the completing
+// answers along migration 00022's index to the few orders carrying their
+// referans, never through the shop's table. Comparing the keys of a JSON
+// recordset's referanses, which have no statistics, against a partial
+// index's expression, whose statistics the planner does not read, it
+// guessed thousands of matches and hashed the whole of product_orders.
+func TestTheSharedReferansLookUpDoesNotReadTheShopsOrdersThrough(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	db.Exec(`INSERT INTO product_orders (id, "externalOrderId", "providerId", "externalStatus", status, "sentAt")
+		SELECT gen_random_uuid(), (100000 + g)::text, 'x', CASE WHEN g % 10 = 0 THEN 'sent' ELSE 'completed' END, 'pending', now() - interval '1 day'
+		FROM generate_series(1, 300000) g`)
+	db.Exec(`INSERT INTO zwatch_order_checks (order_id, next_check_at, referans, finished_at)
+		SELECT id, now(), "externalOrderId", CASE WHEN "externalStatus" = 'completed' THEN now() - interval '3 days' END
+		FROM product_orders ORDER BY "externalOrderId" DESC LIMIT 30000`)
+	db.Exec(`ANALYZE zwatch_order_checks`)
+	db.Exec(`ANALYZE product_orders`)
+	var waiting []string
+	if err := db.SQL.SelectContext(ctx, &waiting, `SELECT order_id::text FROM zwatch_order_checks WHERE finished_at IS NULL LIMIT 100`); err != nil {
+		t.Fatal(err)
+	}
+	var completing []string
+	for k, id := range waiting {
+		completing = append(completing, fmt.Sprintf(`{"order_id": %q, "integration_id": "x", "referans": "%d"}`, id, 399000-7*k))
+	}
+	var plan []string
+	if err := db.SQL.SelectContext(ctx, &plan, `EXPLAIN `+store.SharedReferansSQL, "["+strings.Join(completing, ",")+"]"); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if strings.Contains(text, "Seq Scan on product_orders") || !strings.Contains(text, "zwatch_order_checks_referans_key") {
+		t.Errorf("the shared-referans look-up of 100 completing answers reads the shop's orders through, not along zwatch_order_checks_referans_key:\n%s", text)
 	}
 }

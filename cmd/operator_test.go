@@ -1302,3 +1302,33 @@ func TestMigrateSaysWhoHoldsItsLock(t *testing.T) {
 		t.Errorf("migrate behind another session's lock does not name it (%s) and say how to end it:\n%s%s", want, out.String(), errOut.String())
 	}
 }
+
+// A disabled integration's orders are paused, "in no pending figure"
+// (README): list --stuck leaves out one zwatch gave up on, and retry
+// --stuck does not retry it. list --paused, which lists it, must not call
+// it stuck; nor may a list call an order stuck that staff have since
+// decided (rejected), which no retry --stuck would put back either.
+func TestListCallsStuckOnlyAnOrderThatRetryStuckWouldRetry(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	paused := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "884", OrderNo: 8840})
+	s.db.AddCheck(paused, storetest.Check{Attempts: 40, NextCheckIn: -time.Minute, GivenUp: true})
+	s.db.EnableIntegration(s.integ, false)
+	table := zwatch(t, s.db, "list", "--paused")
+	if table.code != 0 || !strings.Contains(table.stdout, "8840") {
+		t.Fatalf("list --paused: exit %d, want order 8840 listed\n%s", table.code, table.all())
+	}
+	if strings.Contains(table.stdout, "(stuck)") || !strings.Contains(table.stdout, "(paused)") {
+		t.Errorf("list --paused says the paused order 8840 is stuck, not paused:\n%s", table.stdout)
+	}
+	s.db.EnableIntegration(s.integ, true)
+
+	decided := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "885", OrderNo: 8850, Status: "rejected"})
+	s.db.AddCheck(decided, storetest.Check{Attempts: 40, NextCheckIn: -time.Minute, GivenUp: true})
+	if r := zwatch(t, s.db, "list", "--stuck", "-o", "json"); strings.Contains(r.stdout, decided) {
+		t.Fatalf("list --stuck lists order 8850, which staff rejected:\n%s", r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--order", "8850"); r.code != 0 || strings.Contains(r.stdout, "(stuck)") {
+		t.Errorf("list --order 8850 (rejected by staff, not listed by list --stuck): exit %d, says stuck:\n%s", r.code, r.all())
+	}
+}

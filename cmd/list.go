@@ -239,11 +239,13 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: inUTC(r.SentAt), Attempts: r.Attempts, NextCheckAt: inUTC(r.NextCheckAt),
 		}
-		if waiting := r.ExternalStatus != "completed" && r.ExternalStatus != "failed"; waiting && r.GivenUpAt != nil {
+		// As the lists read them: a disabled integration's waiting orders
+		// are paused, given up on or not (the table says paused); an
+		// order staff decided is neither.
+		if r.Waiting && r.GivenUpAt != nil {
 			o.GivenUpAt = inUTC(r.GivenUpAt)
-		} else if waiting && !r.IntegrationEnabled {
-			o.Paused = true
 		}
+		o.Paused = r.Waiting && !r.IntegrationEnabled
 		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
 			o.AgeSeconds = &seconds
@@ -283,10 +285,10 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			// order's: say why.
 			status := o.ExternalStatus
 			switch {
-			case o.GivenUpAt != nil:
-				status += " (stuck)"
 			case o.Paused:
 				status += " (paused)"
+			case o.GivenUpAt != nil:
+				status += " (stuck)"
 			}
 			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, status,
 				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)

@@ -30,14 +30,17 @@ type ListedOrder struct {
 	Integration   string  `db:"integration"`
 	// IntegrationEnabled: false for a disabled integration, whose waiting
 	// orders are paused.
-	IntegrationEnabled bool       `db:"integration_enabled"`
-	ExternalStatus     string     `db:"external_status"`
-	SentAt             *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
-	Attempts           int        `db:"attempts"`
-	NextCheckAt        *time.Time `db:"next_check_at"`
-	LastError          *string    `db:"last_error"`
-	GivenUpAt          *time.Time `db:"given_up_at"`
-	CompletedAt        *time.Time `db:"completed_at"`
+	IntegrationEnabled bool `db:"integration_enabled"`
+	// Waiting: the order still waits for znet and no person has decided
+	// it (orderPollableSQL), as the pending, paused and stuck lists read.
+	Waiting        bool       `db:"waiting"`
+	ExternalStatus string     `db:"external_status"`
+	SentAt         *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
+	Attempts       int        `db:"attempts"`
+	NextCheckAt    *time.Time `db:"next_check_at"`
+	LastError      *string    `db:"last_error"`
+	GivenUpAt      *time.Time `db:"given_up_at"`
+	CompletedAt    *time.Time `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
 	// Matching is how many orders the filter matched in all, counted up to
@@ -167,6 +170,7 @@ const listedOrderSQL = `o.id::text AS id,
 	i.id::text AS integration_id,
 	i.name AS integration,
 	i.enabled AS integration_enabled,
+	COALESCE(` + orderPollableSQL + `, false) AS waiting,
 	o."externalStatus" AS external_status,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.last_error,
@@ -176,7 +180,7 @@ const listedOrderSQL = `o.id::text AS id,
 
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock.
-const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, external_status, sent_at,
+const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, external_status, sent_at,
 	attempts, next_check_at, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`

@@ -176,79 +176,95 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// A panel may name the code in a waiting or cancelled answer's words
 	// before it hands it over in a done one's PIN field ("Kodunuz: ...
 	// hazırlanıyor"): the customer's PIN, to be masked as one withheld.
-	if ps.Status != StatusDone && ps.Withheld == "" {
-		ps.Withheld = labelledCode(ps.Description)
+	if ps.Status != StatusDone {
+		if named := labelledCode(ps.Description); ps.Withheld == "" {
+			ps.Withheld = named
+		} else if named != "" && !strings.Contains(named, ps.Withheld) {
+			ps.Withheld += " " + named
+		}
 	}
 	return ps, nil
 }
 
 // codeLabel is a word by which a panel's text names what follows it a
-// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN", "şifre" and "seri no",
-// and their English, with a Turkish capital İ or a dotless ı where an i
-// is, which (?i) does not fold. A letter or digit before it makes it part
-// of another word; a colon or a space follows it. Not an "=": "kod=" and
-// "sifre=" are the query's own parameters, which a panel echoing the
-// request repeats (the password in them REDACTED), and the dealer code
-// is no PIN.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no)?)(?:\s*:\s*|\s+)`)
+// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN", "şifre" and "seri no"
+// ("Seri No.:"), and their English, with a Turkish capital İ or a dotless
+// ı where an i is, which (?i) does not fold. A letter or digit before it
+// makes it part of another word. A colon, a comma for one ("Kodunuz,
+// ...") or a space follows it; not an "=": "kod=" and "sifre=" are the
+// query's own parameters, which a panel echoing the request repeats (the
+// password in them REDACTED), and the dealer code is no PIN.
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:\s*[:,]\s*|\s+)`)
 
-// labelledCode is the first code in text that a code label names
-// (codeLabel): what follows the label up to the end of its clause, where
-// it reads as a code (codeIn); "" where none does. Only a labelled one is
-// looked for: a description's other numbers (an amount, a player id, an
-// order number) are the shop's to read.
-func labelledCode(text string) string {
-	for _, at := range codeLabel.FindAllStringIndex(text, -1) {
-		if code := codeIn(clauseAt(text, at[1])); code != "" {
-			return code
+// labelledCodes are the codes in text that a code label names (codeLabel),
+// each once, in the order they come: what follows each label up to the
+// end of its clause (an '&' ends one: a request's query echoed, whose
+// "kod=" is the dealer code) or the next label, where it reads as a code
+// (codeIn).
+// Only a labelled one is looked for: a description's other numbers (an
+// amount, a player id, an order number) are the shop's to read. A clause
+// ends at the next label, so that a text of many labels is read once.
+func labelledCodes(text string) []string {
+	var codes []string
+	at := codeLabel.FindAllStringIndex(text, -1)
+	for k, m := range at {
+		clause := text[m[1]:]
+		if k+1 < len(at) && at[k+1][0] >= m[1] {
+			clause = text[m[1]:at[k+1][0]]
+		}
+		if end := strings.IndexAny(clause, ".,;|&\n"); end >= 0 {
+			clause = clause[:end]
+		}
+		if code := codeIn(clause); code != "" && !slices.Contains(codes, code) {
+			codes = append(codes, code)
 		}
 	}
-	return ""
+	return codes
 }
 
-// hideLabelledCode is text with each code a label names (labelledCode)
-// written as bullets: for a refusal's words, which no PIN masks. One pass
-// over the labels: a long refusal full of them costs no more than reading
-// it.
+// labelledCode is every code a label names in text (labelledCodes), one
+// after the other as a PIN field's several codes are; "" where none is.
+func labelledCode(text string) string { return strings.Join(labelledCodes(text), " ") }
+
+// hideLabelledCode is text with each code a label names (labelledCodes)
+// written as bullets: for a refusal's words, which no PIN masks. Each
+// piece of a code is masked wherever it stands as a word of its own, with
+// no letter or digit beside it: "1000" of "21000.00" is another number.
 func hideLabelledCode(text string) string {
-	var hidden strings.Builder
-	shown := 0 // text[:shown] is written
-	for _, at := range codeLabel.FindAllStringIndex(text, -1) {
-		if at[1] < shown {
-			continue // a label inside a code already hidden
-		}
-		from := at[1]
-		// The code's pieces are the clause's own words, in its order.
-		for _, piece := range strings.Fields(codeIn(clauseAt(text, from))) {
-			k := strings.Index(text[from:], piece)
-			if k < 0 {
-				break
+	hidden := make([]bool, len(text))
+	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for _, code := range labelledCodes(text) {
+		for _, piece := range strings.Fields(code) {
+			for from := 0; from < len(text); {
+				i := strings.Index(text[from:], piece)
+				if i < 0 {
+					break
+				}
+				start, end := from+i, from+i+len(piece)
+				before, _ := utf8.DecodeLastRuneInString(text[:start])
+				after, _ := utf8.DecodeRuneInString(text[end:])
+				if (start == 0 || !isAlnum(before)) && (end == len(text) || !isAlnum(after)) {
+					for k := start; k < end; k++ {
+						hidden[k] = true
+					}
+				}
+				from = start + 1
 			}
-			hidden.WriteString(text[shown : from+k])
-			hidden.WriteString("••••")
-			from += k + len(piece)
-			shown = from
 		}
 	}
-	hidden.WriteString(text[shown:])
-	return hidden.String()
-}
-
-// clauseAt is text from byte at to the end of its clause, and at most
-// maxClause bytes of it: no code is longer, and a label followed by pages
-// of text without a stop is read no further.
-func clauseAt(text string, at int) string {
-	clause := text[at:]
-	if end := strings.IndexAny(clause, ".,;|\n"); end >= 0 {
-		clause = clause[:end]
+	var b strings.Builder
+	for k := 0; k < len(text); k++ {
+		if !hidden[k] {
+			b.WriteByte(text[k])
+			continue
+		}
+		b.WriteString("••••")
+		for k+1 < len(text) && hidden[k+1] {
+			k++
+		}
 	}
-	if len(clause) > maxClause {
-		clause = strings.ToValidUTF8(clause[:maxClause], "")
-	}
-	return clause
+	return b.String()
 }
-
-const maxClause = 200
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.

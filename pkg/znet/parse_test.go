@@ -629,6 +629,8 @@ func TestEveryLabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 		"OK|3| |İptal edildi. Kod 1: ZX8C-1VBN-MLKJ-7HGF, Kod 2: " + pin,
 		"OK|1| |Seri No.: " + pin + " yükleniyor",
 		"OK|1| |Kodunuz, " + pin + " hazırlanıyor",
+		// The PIN field's code withheld, the description names another.
+		"OK|3|ZX8C-1VBN-MLKJ-7HGF|İptal edildi, yeni kod: " + pin,
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || !strings.Contains(ps.Withheld, pin) {

@@ -176,12 +176,15 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// A panel may name the code in a waiting or cancelled answer's words
 	// before it hands it over in a done one's PIN field ("Kodunuz: ...
 	// hazırlanıyor"): the customer's PIN, to be masked as one withheld.
+	// The PIN field's code is kept beside them unless the words name it
+	// too: a field's code found inside what they name ("Eski kod: <field>,
+	// yeni kod: <PIN>") must not stand for the other codes named.
 	if ps.Status != StatusDone {
-		if named := labelledCode(ps.Description); ps.Withheld == "" {
-			ps.Withheld = named
-		} else if named != "" && !strings.Contains(named, ps.Withheld) {
-			ps.Withheld += " " + named
+		codes := labelledCodes(ps.Description)
+		if ps.Withheld != "" && !slices.Contains(codes, ps.Withheld) {
+			codes = append([]string{ps.Withheld}, codes...)
 		}
+		ps.Withheld = strings.Join(codes, " ")
 	}
 	return ps, nil
 }
@@ -221,10 +224,6 @@ func labelledCodes(text string) []string {
 	}
 	return codes
 }
-
-// labelledCode is every code a label names in text (labelledCodes), one
-// after the other as a PIN field's several codes are; "" where none is.
-func labelledCode(text string) string { return strings.Join(labelledCodes(text), " ") }
 
 // hideLabelledCode is text with each code a label names (labelledCodes)
 // written as bullets: for a refusal's words, which no PIN masks. Each

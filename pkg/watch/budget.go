@@ -419,7 +419,11 @@ func (b *sharedBudget) lostOnTheWay() int {
 	if late <= 0 {
 		return 0
 	}
-	return int((late + b.interval - 1) / b.interval)
+	// No more than a horizon's worth: the trip read may be one held up
+	// (a stall of the network, the run's first trip), and the next trip
+	// quick, which loses none of them; every other run sharing the panel
+	// would wait behind them, and a run killed meanwhile waste them.
+	return min(int((late+b.interval-1)/b.interval), max(1, int(budgetHorizon/b.interval)))
 }
 
 // Close gives the send times this run reserved and will not use back to the

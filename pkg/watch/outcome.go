@@ -54,7 +54,7 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = HidePIN(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.status.PINToHide())
+	o.Message = HidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.status.PINsToHide())
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

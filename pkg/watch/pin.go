@@ -51,6 +51,18 @@ func MaskPIN(pin string) string {
 // ones only as they are.
 func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, MaskPIN) }
 
+// HidePINs is HidePIN for each of pins, all masked in one pass: the codes
+// a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide). Past
+// maxLooseCodes of them each is looked for only as it is: a panel's text
+// naming hundreds of codes quotes each where it names it, and looking for
+// every one in every shape would hold up the run's answers for minutes.
+func HidePINs(text string, pins []string) string {
+	if len(pins) > maxLooseCodes {
+		return hideQuoted(text, pins, MaskPIN)
+	}
+	return hideAllPINs(text, pins, MaskPIN)
+}
+
 // codesOf are the codes of pin to look for in other shapes and in part:
 // each code, and the whole PIN when it has several.
 func codesOf(pin string) []string {
@@ -406,6 +418,23 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 // to be found, which showed.
 func hideAllPINs(text string, pins []string, mask func(code string) string) string {
 	readings := readText(text)
+	found := quoted(text, pins, mask)
+	for _, pin := range pins {
+		for _, code := range codesOf(strings.TrimSpace(pin)) {
+			found = append(found, looseStretches(readings, code, mask(code))...)
+			found = append(found, fragmentStretches(readings, code)...)
+		}
+	}
+	return writeStretches(text, found)
+}
+
+// hideQuoted writes mask(pin) where text quotes any of pins as it is.
+func hideQuoted(text string, pins []string, mask func(code string) string) string {
+	return writeStretches(text, quoted(text, pins, mask))
+}
+
+// quoted are the stretches where text quotes any of pins as it is.
+func quoted(text string, pins []string, mask func(code string) string) []stretch {
 	var found []stretch
 	for _, pin := range pins {
 		pin = strings.TrimSpace(pin) // as the shop may have written it
@@ -417,12 +446,8 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 			found = append(found, stretch{from + at, from + at + len(pin), mask(pin)})
 			from += at + len(pin)
 		}
-		for _, code := range codesOf(pin) {
-			found = append(found, looseStretches(readings, code, mask(code))...)
-			found = append(found, fragmentStretches(readings, code)...)
-		}
 	}
-	return writeStretches(text, found)
+	return found
 }
 
 // hidePINs is the error the database gave for saving outcomes, with their

@@ -132,7 +132,7 @@ func TestCheckPinAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 			if n := s.Requests("1001"); n != 1 {
@@ -175,7 +175,7 @@ func TestCheckPinFaults(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("Error() = %q, want it to contain %q", err, tt.message)
 			}
-			if ps != (PinStatus{}) {
+			if !reflect.DeepEqual(ps, PinStatus{}) {
 				t.Errorf("got %+v with an error", ps)
 			}
 		})

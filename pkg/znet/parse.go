@@ -54,20 +54,23 @@ type PinStatus struct {
 	// PIN is "" when znet sends it blank (" " or " - "), and for a
 	// waiting or cancelled order, which has none to deliver.
 	PIN string
-	// Withheld is the PIN field of a waiting or cancelled answer where it
-	// reads as a code the panel holds back or took back, which its
-	// description may repeat; "" where it does not (withheldCode). It is
-	// no PIN to save or show; it is there for the description to be
-	// masked with (PINToHide).
-	Withheld    string
+	// Withheld are the codes a waiting or cancelled answer holds back or
+	// took back, which its description may repeat: its PIN field where it
+	// reads as a code (withheldCode), and each code its words name after a
+	// label (labelledCodes). None is a PIN to save or show; they are there
+	// for the description to be masked with (PINsToHide). Each is kept
+	// apart: joined, codes written in groups ("Kod 1: 1111 2222 3333 4444,
+	// Kod 2: ...") read as one long code and groups too short to look for,
+	// and none was masked.
+	Withheld    []string
 	Description string
 }
 
-// PINToHide is the code the description must not show: the delivered PIN,
-// or the one a waiting or cancelled answer withheld.
-func (ps PinStatus) PINToHide() string {
+// PINsToHide are the codes the description must not show: the delivered
+// PIN, or those a waiting or cancelled answer withheld.
+func (ps PinStatus) PINsToHide() []string {
 	if ps.PIN != "" {
-		return ps.PIN
+		return []string{ps.PIN}
 	}
 	return ps.Withheld
 }
@@ -130,8 +133,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// A waiting or cancelled order has no PIN, and what its field holds (a
 	// password's echo, say) refuses nothing: it is read only to be masked
 	// where the description repeats it.
+	var fieldCode string
 	if len(a.fields) >= 3 && ps.Status != StatusDone {
-		ps.Withheld = a.withheldCode(2)
+		fieldCode = a.withheldCode(2)
 	}
 	if len(a.fields) >= 3 && ps.Status == StatusDone {
 		pin, ok := a.value(2, isPINRune)
@@ -180,11 +184,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// too: a field's code found inside what they name ("Eski kod: <field>,
 	// yeni kod: <PIN>") must not stand for the other codes named.
 	if ps.Status != StatusDone {
-		codes := labelledCodes(ps.Description)
-		if ps.Withheld != "" && !slices.Contains(codes, ps.Withheld) {
-			codes = append([]string{ps.Withheld}, codes...)
+		ps.Withheld = labelledCodes(ps.Description)
+		if fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
+			ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 		}
-		ps.Withheld = strings.Join(codes, " ")
 	}
 	return ps, nil
 }
@@ -196,8 +199,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // makes it part of another word. A colon, a comma for one ("Kodunuz,
 // ...") or a space follows it; not an "=": "kod=" and "sifre=" are the
 // query's own parameters, which a panel echoing the request repeats (the
-// password in them REDACTED), and the dealer code is no PIN.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:\s*[:,]\s*|\s+)`)
+// password in them REDACTED), and the dealer code is no PIN. A label may
+// number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed by
+// a colon or a parenthesis, is the label's, not the code's first group.
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+)`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the

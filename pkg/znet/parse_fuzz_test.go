@@ -1,6 +1,7 @@
 package znet
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -42,7 +43,7 @@ func FuzzParsePinStatus(f *testing.F) {
 			if e.Kind.String() == "" || strings.HasPrefix(e.Kind.String(), "Kind(") {
 				t.Fatalf("unknown kind %d", e.Kind)
 			}
-			if ps != (PinStatus{}) {
+			if !reflect.DeepEqual(ps, PinStatus{}) {
 				t.Fatalf("non-zero PinStatus %+v with an error", ps)
 			}
 			for _, s := range []string{e.Code, e.Message, err.Error()} {

@@ -3,6 +3,8 @@ package znet
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -18,33 +20,33 @@ func TestParsePinStatus(t *testing.T) {
 		{"done", "OK|2|AB12-CD34-EF56-GH78|Açıklama", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56-GH78", Description: "Açıklama"}},
 		{"waiting, blank PIN", "OK|1| |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
 		{"waiting, dash PIN", "OK|1| - |Açıklama", PinStatus{Status: StatusWaiting, PIN: "", Description: "Açıklama"}},
-		{"waiting, a code withheld", "OK|1|AB12-CD34|Kod AB12-CD34 bekliyor", PinStatus{Status: StatusWaiting, Withheld: "AB12-CD34", Description: "Kod AB12-CD34 bekliyor"}},
+		{"waiting, a code withheld", "OK|1|AB12-CD34|Kod AB12-CD34 bekliyor", PinStatus{Status: StatusWaiting, Withheld: []string{"AB12-CD34"}, Description: "Kod AB12-CD34 bekliyor"}},
 		{"waiting, a word in the PIN field", "OK|1|Beklemede|İşlem 1 beklemede", PinStatus{Status: StatusWaiting, Description: "İşlem 1 beklemede"}},
 		{"waiting, a short number in the PIN field", "OK|1|0|bakiye 1050.00 TL", PinStatus{Status: StatusWaiting, Description: "bakiye 1050.00 TL"}},
-		{"cancelled, codes on two lines withheld", "OK|3|AB12-CD34<br />EF56-GH78|Kodlar iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34 EF56-GH78", Description: "Kodlar iptal"}},
-		{"cancelled, groups without a digit withheld", "OK|3|QW7R 9TZK ABCD 8HJD|iptal", PinStatus{Status: StatusCancelled, Withheld: "QW7R 9TZK ABCD 8HJD", Description: "iptal"}},
-		{"cancelled, serial and PIN withheld", "OK|3|Seri:12345678 Pin:87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "Seri:12345678 Pin:87654321", Description: "iptal"}},
-		{"cancelled, dotted groups withheld", "OK|3|1234.5678.9012.3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234.5678.9012.3456", Description: "iptal"}},
+		{"cancelled, codes on two lines withheld", "OK|3|AB12-CD34<br />EF56-GH78|Kodlar iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"AB12-CD34 EF56-GH78"}, Description: "Kodlar iptal"}},
+		{"cancelled, groups without a digit withheld", "OK|3|QW7R 9TZK ABCD 8HJD|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"QW7R 9TZK ABCD 8HJD"}, Description: "iptal"}},
+		{"cancelled, serial and PIN withheld", "OK|3|Seri:12345678 Pin:87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"Seri:12345678 Pin:87654321"}, Description: "iptal"}},
+		{"cancelled, dotted groups withheld", "OK|3|1234.5678.9012.3456|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"1234.5678.9012.3456"}, Description: "iptal"}},
 		{"waiting, words and a digit in the PIN field", "OK|1|İşlem sırada 2|bekliyor", PinStatus{Status: StatusWaiting, Description: "bekliyor"}},
 		{"waiting, a balance in the PIN field", "OK|1|1050.00|bakiye 1050.00 TL", PinStatus{Status: StatusWaiting, Description: "bakiye 1050.00 TL"}},
 		{"waiting, a date in the PIN field", "OK|1|2026-12-02 10:00|sırada", PinStatus{Status: StatusWaiting, Description: "sırada"}},
 		{"waiting, an order number in the PIN field", "OK|1|12345678|sipariş 12345678", PinStatus{Status: StatusWaiting, Description: "sipariş 12345678"}},
-		{"cancelled, a numeric code withheld", "OK|3|1234 5678 9012 3456|iptal", PinStatus{Status: StatusCancelled, Withheld: "1234 5678 9012 3456", Description: "iptal"}},
+		{"cancelled, a numeric code withheld", "OK|3|1234 5678 9012 3456|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"1234 5678 9012 3456"}, Description: "iptal"}},
 		{"waiting, upper-case words and a number in the PIN field", "OK|1|SIPARIS 12|Siparisiniz alindi, SIPARIS durumu: bekliyor", PinStatus{Status: StatusWaiting, Description: "Siparisiniz alindi, SIPARIS durumu: bekliyor"}},
 		{"cancelled, IPTAL EDILDI 2 in the PIN field", "OK|3|IPTAL EDILDI 2|İptal edildi", PinStatus{Status: StatusCancelled, Description: "İptal edildi"}},
 		{"cancelled, a product and an amount in the PIN field", "OK|3|RAZER GOLD 100 TL|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
-		{"cancelled, labelled codes withheld", "OK|3|Seri: 12345678 Pin: 87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: "12345678 87654321", Description: "iptal"}},
-		{"cancelled, a code and a note withheld", "OK|3|AB12-CD34-EF56 (iptal)|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34-EF56", Description: "iptal"}},
+		{"cancelled, labelled codes withheld", "OK|3|Seri: 12345678 Pin: 87654321|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"12345678 87654321"}, Description: "iptal"}},
+		{"cancelled, a code and a note withheld", "OK|3|AB12-CD34-EF56 (iptal)|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"AB12-CD34-EF56"}, Description: "iptal"}},
 		{"cancelled, an amount and words in the PIN field", "OK|3|IADE 1050.00 TL|1050.00 TL iade edildi", PinStatus{Status: StatusCancelled, Description: "1050.00 TL iade edildi"}},
 		{"waiting, an order number and words in the PIN field", "OK|1|ISLEM NO 98765432|Islem no 98765432 bekliyor", PinStatus{Status: StatusWaiting, Description: "Islem no 98765432 bekliyor"}},
 		{"cancelled, amounts and words in the PIN field", "OK|3|TUTAR 250.00 BAKIYE 12755.23|iptal", PinStatus{Status: StatusCancelled, Description: "iptal"}},
-		{"cancelled, a code between words withheld", "OK|3|KOD X7Y8Z9W1 IPTAL|kod X7Y8Z9W1 iptal", PinStatus{Status: StatusCancelled, Withheld: "X7Y8Z9W1", Description: "kod X7Y8Z9W1 iptal"}},
-		{"cancelled, letter groups as long as the others withheld", "OK|3|ABCD 1234 EFGH 5678|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD 1234 EFGH 5678", Description: "iptal"}},
-		{"cancelled, groups of three digits withheld", "OK|3|123 456 789 012|iptal", PinStatus{Status: StatusCancelled, Withheld: "123 456 789 012", Description: "iptal"}},
-		{"cancelled, a letter group beside a digit group withheld", "OK|3|ABCD EFGH 1234|iptal", PinStatus{Status: StatusCancelled, Withheld: "ABCD EFGH 1234", Description: "iptal"}},
-		{"cancelled, groups of two withheld", "OK|3|AB 12 CD 34 EF 56|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB 12 CD 34 EF 56", Description: "iptal"}},
-		{"waiting, a code and a date withheld", "OK|1|QW7R-9TZK-4MNB-8HJD 2026-12-02|bekliyor", PinStatus{Status: StatusWaiting, Withheld: "QW7R-9TZK-4MNB-8HJD", Description: "bekliyor"}},
-		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: "AB12-CD34", Description: "iptal"}},
+		{"cancelled, a code between words withheld", "OK|3|KOD X7Y8Z9W1 IPTAL|kod X7Y8Z9W1 iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"X7Y8Z9W1"}, Description: "kod X7Y8Z9W1 iptal"}},
+		{"cancelled, letter groups as long as the others withheld", "OK|3|ABCD 1234 EFGH 5678|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"ABCD 1234 EFGH 5678"}, Description: "iptal"}},
+		{"cancelled, groups of three digits withheld", "OK|3|123 456 789 012|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"123 456 789 012"}, Description: "iptal"}},
+		{"cancelled, a letter group beside a digit group withheld", "OK|3|ABCD EFGH 1234|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"ABCD EFGH 1234"}, Description: "iptal"}},
+		{"cancelled, groups of two withheld", "OK|3|AB 12 CD 34 EF 56|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"AB 12 CD 34 EF 56"}, Description: "iptal"}},
+		{"waiting, a code and a date withheld", "OK|1|QW7R-9TZK-4MNB-8HJD 2026-12-02|bekliyor", PinStatus{Status: StatusWaiting, Withheld: []string{"QW7R-9TZK-4MNB-8HJD"}, Description: "bekliyor"}},
+		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"AB12-CD34"}, Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 
 		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
@@ -108,7 +110,7 @@ func TestParsePinStatus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParsePinStatus(%q) error: %v", tt.body, err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ParsePinStatus(%q) = %+v, want %+v", tt.body, got, tt.want)
 			}
 		})
@@ -230,7 +232,7 @@ func TestParsePinStatusFaults(t *testing.T) {
 			if e.Kind != tt.kind || e.Op != OpCheckPin {
 				t.Fatalf("got kind %v op %q (%v), want %v %q", e.Kind, e.Op, err, tt.kind, OpCheckPin)
 			}
-			if ps != (PinStatus{}) {
+			if !reflect.DeepEqual(ps, PinStatus{}) {
 				t.Errorf("got %+v with an error, want the zero PinStatus", ps)
 			}
 			if tt.kind == KindRejected && (e.Code != tt.code || e.Message != tt.message) {
@@ -344,7 +346,7 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("password %q, %q: got %+v, %v; want %+v", tt.password, tt.body, got, err, tt.want)
 		}
 	}
@@ -373,7 +375,7 @@ func TestPasswordThatIsOneOfTheAnswersWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("password %q, %q: got %+v, %v; want %+v", tt.password, tt.body, got, err, tt.want)
 		}
 	}
@@ -427,7 +429,7 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 	for _, tt := range pins {
 		body := "OK|2|" + tt.field + "|tamam"
 		got, err := parsePinStatus([]byte(body), newScrubber(tt.password))
-		assertRefusedEcho(t, body, tt.password, tt.field, got != PinStatus{}, err, KindUnusable, "znet's PIN field repeats the dealer password")
+		assertRefusedEcho(t, body, tt.password, tt.field, !reflect.DeepEqual(got, PinStatus{}), err, KindUnusable, "znet's PIN field repeats the dealer password")
 	}
 	balances := []struct{ password, field string }{
 		{"1234", "1234"},
@@ -545,13 +547,13 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 	} {
 		ps, err := ParsePinStatus([]byte(tt.body))
 		if tt.kind == 0 {
-			if err != nil || ps != tt.want {
+			if err != nil || !reflect.DeepEqual(ps, tt.want) {
 				t.Errorf("ParsePinStatus(%q) = %+v, %v; want %+v", tt.body, ps, err, tt.want)
 			}
 			continue
 		}
 		var e *Error
-		if !errors.As(err, &e) || e.Kind != tt.kind || ps != (PinStatus{}) ||
+		if !errors.As(err, &e) || e.Kind != tt.kind || !reflect.DeepEqual(ps, PinStatus{}) ||
 			tt.kind == KindRejected && e.Message != tt.message || tt.notShowing != "" && strings.Contains(e.Error(), tt.notShowing) {
 			t.Errorf("ParsePinStatus(%q) = %+v, %v; want %v %q", tt.body, ps, err, tt.kind, tt.message)
 		}
@@ -559,7 +561,7 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 
 	// A password that is a word of PHP's own hides none of its lines.
 	body := "\nWarning: x in /x.php on line 9\nOK|2|AB12-CD34|tamam"
-	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || ps != done {
+	if ps, err := parsePinStatus([]byte(body), newScrubber("Warning")); err != nil || !reflect.DeepEqual(ps, done) {
 		t.Errorf("password Warning, %q: %+v, %v; want done", body, ps, err)
 	}
 	if balance, err := parseBalance([]byte("OK|12755.23\nOK|99.00"), newScrubber("pw")); err == nil {
@@ -595,7 +597,7 @@ func TestALabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 		"OK|1| |istek: kod=BAYI-1234&sifre=REDACTED": "",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || ps.Withheld != want {
+		if err != nil || strings.Join(ps.Withheld, " ") != want {
 			t.Errorf("%q: withheld %q, %v; want %q", body, ps.Withheld, err, want)
 		}
 	}
@@ -629,7 +631,7 @@ func TestEveryLabelledCodeInAnAnswersWordsIsWithheld(t *testing.T) {
 		"OK|3|ZX8C-1VBN-MLKJ-7HGF|İptal edildi, yeni kod: " + pin,
 	} {
 		ps, err := ParsePinStatus([]byte(body))
-		if err != nil || !strings.Contains(ps.Withheld, pin) {
+		if err != nil || !slices.Contains(ps.Withheld, pin) {
 			t.Errorf("%q: withheld %q, %v; want %q among what is withheld", body, ps.Withheld, err, pin)
 		}
 	}

@@ -28,6 +28,10 @@ type ClaimParams struct {
 	// Lease is how long the claim holds if this run dies without releasing
 	// it. It must outlast the run, or a second run would ask again.
 	Lease time.Duration
+	// Ahead takes, besides the orders due now, those due within Ahead, each
+	// with its Order.DueAt: a run that claims once a tick asks them when
+	// they fall due, not up to a tick late.
+	Ahead time.Duration
 }
 
 // Claimed is what one claim took.
@@ -117,6 +121,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if p.Register > 0 {
 		lockTimeout = registerLockTimeout // until the cursors are taken
 	}
+	began := time.Now() // about the claim's now(), on the host's clock
 	err := s.inTxWaiting(ctx, lockTimeout, func(tx *sqlx.Tx) error {
 		if p.Register > 0 {
 			if err := enlistNewAndSwept(ctx, tx, p, &claimed); err != nil {
@@ -124,13 +129,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			}
 		}
 		var met []claimedOrder
-		if err := tx.SelectContext(ctx, &met, claimDueSQL.text, claimDueSQL.args(params{
-			"run_id":                     p.RunID,
-			"claim_limit":                p.Limit,
-			"lease_seconds":              p.Lease.Seconds(),
-			"disabled_wait_seconds":      disabledWait.Seconds(),
-			"disabled_wait_most_seconds": disabledWaitMost.Seconds(),
-		})...); err != nil {
+		if err := tx.SelectContext(ctx, &met, claimDueSQL.text, claimDueSQL.args(claimDueParams(p))...); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
 		}
 		for _, m := range met {
@@ -139,6 +138,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			}
 			switch m.NotPollable {
 			case "":
+				m.Order.dueIn = m.DueIn
 				claimed.Orders = append(claimed.Orders, m.Order)
 			case NotPollableDisabled:
 			default:
@@ -153,7 +153,27 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if err != nil {
 		return Claimed{}, lockWaitGivenUp(err)
 	}
+	// On the host's clock, which the database's may be minutes off: the
+	// transaction's now(), which the due times were read against, came
+	// about when it began.
+	for k, o := range claimed.Orders {
+		if o.dueIn > 0 {
+			claimed.Orders[k].DueAt = began.Add(time.Duration(min(o.dueIn, p.Ahead.Seconds()) * float64(time.Second)))
+		}
+	}
 	return claimed, nil
+}
+
+// claimDueParams are claimDueSQL's parameters for p.
+func claimDueParams(p ClaimParams) params {
+	return params{
+		"run_id":                     p.RunID,
+		"claim_limit":                p.Limit,
+		"lease_seconds":              p.Lease.Seconds(),
+		"ahead_seconds":              p.Ahead.Seconds(),
+		"disabled_wait_seconds":      disabledWait.Seconds(),
+		"disabled_wait_most_seconds": disabledWaitMost.Seconds(),
+	}
 }
 
 // claimedOrder is one due order a claim met: taken when NotPollable is
@@ -162,6 +182,7 @@ type claimedOrder struct {
 	Order
 	NotPollable NotPollable `db:"not_pollable"`
 	ReadAt      time.Time   `db:"read_at"`
+	DueIn       float64     `db:"due_in_seconds"`
 }
 
 // claimDueSQL leases the due orders. It reads only zwatch's due index, and
@@ -184,7 +205,7 @@ WITH due AS MATERIALIZED (
 	FROM zwatch_order_checks c
 	WHERE c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
-	  AND c.next_check_at <= now()
+	  AND c.next_check_at <= now() + make_interval(secs => @ahead_seconds)
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 	ORDER BY c.next_check_at
 	LIMIT @claim_limit
@@ -236,7 +257,7 @@ settled AS (
 	  -- An index condition the planner takes whatever it believes of met's
 	  -- size, so that it never reads the whole table to join the two.
 	  AND c.order_id = ANY (ARRAY(SELECT order_id FROM due))
-	RETURNING c.order_id, c.attempts, c.first_checked_at
+	RETURNING c.order_id, c.attempts, c.first_checked_at, c.next_check_at
 )
 SELECT met.order_id::text AS id,
        met.order_no,
@@ -248,7 +269,13 @@ SELECT met.order_id::text AS id,
        settled.attempts,
        settled.first_checked_at,
        COALESCE(met.not_pollable, '') AS not_pollable,
-       clock_timestamp() AS read_at
+       clock_timestamp() AS read_at,
+       -- Claimed ahead (ClaimParams.Ahead): how long after the claim's now()
+       -- it falls due, at most Ahead. (-infinity, an order sent then, is
+       -- due: no difference can be taken of it.)
+       CASE WHEN settled.next_check_at > now()
+            THEN EXTRACT(epoch FROM settled.next_check_at - now())::float8
+            ELSE 0 END AS due_in_seconds
 FROM met
 JOIN settled ON settled.order_id = met.order_id`)
 

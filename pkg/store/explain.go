@@ -35,10 +35,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 	}{
 		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero, UpToNow: true}, p.Register, p.FirstDelay, p.LearnedFirstChecks)},
 		{"purge", purgeSQL, purgeParams()},
-		{"claim", claimDueSQL, params{
-			"run_id": p.RunID, "claim_limit": p.Limit, "lease_seconds": p.Lease.Seconds(),
-			"disabled_wait_seconds": disabledWait.Seconds(), "disabled_wait_most_seconds": disabledWaitMost.Seconds(),
-		}},
+		{"claim", claimDueSQL, claimDueParams(p)},
 	}
 	var b strings.Builder
 	for _, step := range steps {

@@ -128,6 +128,10 @@ type Order struct {
 	SentAt         *time.Time `db:"sent_at" json:"sent_at,omitempty"`
 	Attempts       int        `db:"attempts" json:"attempts"`
 	FirstCheckedAt *time.Time `db:"first_checked_at" json:"first_checked_at,omitempty"`
+	// DueAt is when an order claimed ahead of time falls due, on the
+	// host's clock; zero for one due already (ClaimParams.Ahead).
+	DueAt time.Time `db:"-" json:"-"`
+	dueIn float64   // seconds, as the claim read it
 }
 
 // orderFieldsSQL selects the shop's part of an Order from o and i.

@@ -231,6 +231,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		FirstDelay:         r.cfg.FirstDelay,
 		LearnedFirstChecks: r.cfg.Learn,
 		Lease:              ClaimLease,
+		Ahead:              c.ahead(),
 	})
 	r.timeDB(start)
 	if err != nil {
@@ -256,6 +257,17 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	}
 	c.shortClaims = 0
 	return false, nil
+}
+
+// ahead is how far ahead of their time a looping run claims orders: until
+// its next tick. Each is asked when it falls due (lane.next), not up to a
+// tick late; what a check costs the shop's database stays one claim a
+// tick.
+func (c *claimer) ahead() time.Duration {
+	if c.run.cfg.Loop <= 0 {
+		return 0
+	}
+	return c.run.cfg.Tick
 }
 
 // dispatch hands claimed orders to their lanes, opening lanes for panels

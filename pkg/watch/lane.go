@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,7 +122,19 @@ func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
 	l := &lane{integration: in, pace: newPacer(r, in), run: r, slots: sl, applier: ap,
 		asking: make(map[string]time.Time)}
 	l.ready = sync.NewCond(&l.mu)
+	// A worker waiting for an order's time (next) must not outlast the
+	// run's last moment to start a request.
+	context.AfterFunc(r.newRequests, l.wakeWorkers)
 	return l
+}
+
+// wakeWorkers wakes the workers waiting in next. It takes the lock, so
+// that none is between looking at the queue and waiting, where the wake
+// would pass it by.
+func (l *lane) wakeWorkers() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ready.Broadcast()
 }
 
 // push queues orders for the lane's workers. A lane that was cut off takes
@@ -139,18 +152,38 @@ func (l *lane) push(orders []store.Order) {
 }
 
 // next waits for the next order; false once the lane is closed and empty.
+// An order claimed ahead of its time is handed out when it falls due, or
+// at once when the run may start no more requests (it is then released);
+// the first due of those queued goes first.
 func (l *lane) next() (store.Order, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.queue) == 0 && !l.closed {
+	for {
+		if len(l.queue) == 0 {
+			if l.closed {
+				return store.Order{}, false
+			}
+			l.ready.Wait()
+			continue
+		}
+		k := 0
+		for i, o := range l.queue {
+			if o.DueAt.Before(l.queue[k].DueAt) {
+				k = i
+			}
+		}
+		wait := time.Until(l.queue[k].DueAt)
+		if wait <= 0 || l.run.newRequests.Err() != nil {
+			o := l.queue[k]
+			l.queue = slices.Delete(l.queue, k, k+1)
+			return o, true
+		}
+		// Woken when it falls due, or sooner by an order pushed, the lane
+		// closing or the end of new requests (newLane).
+		due := time.AfterFunc(wait, l.wakeWorkers)
 		l.ready.Wait()
+		due.Stop()
 	}
-	if len(l.queue) == 0 {
-		return store.Order{}, false
-	}
-	o := l.queue[0]
-	l.queue = l.queue[1:]
-	return o, true
 }
 
 // close tells the workers that no more orders come; they finish the queue.

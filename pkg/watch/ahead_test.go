@@ -1,0 +1,51 @@
+package watch_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// An order that falls due between two of a looping run's ticks is asked
+// when it falls due, not at the next tick: the claim takes it ahead of
+// its time, and its lane holds it until then. Neither sooner: a check
+// before its time may find the order still waiting, which it would have
+// found done a moment later.
+func TestAnOrderDueBetweenTwoTicksIsAskedWhenItFallsDue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var (
+		mu    sync.Mutex
+		asked []time.Time
+	)
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, time.Now())
+		return znettest.Done("QW7R-9TZK-ABCD-8HJD", "Onaylandı")
+	})
+	sent := time.Now()
+	e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Millisecond})
+	cfg := e.config()
+	// One claim, at the start: the next tick comes as the loop ends.
+	cfg.FirstDelay, cfg.Loop, cfg.Tick = 2*time.Second, 10*time.Second, 10*time.Second
+	sum := e.run(cfg)
+
+	if sum.Total.Completed != 1 || len(asked) != 1 {
+		t.Fatalf("completed %d orders with %d requests, want 1 with 1", sum.Total.Completed, len(asked))
+	}
+	// The order was sent a millisecond before sent, and is due FirstDelay after it; the
+	// claim reads due times to the microsecond, the host's clock is the
+	// database's here.
+	after := asked[0].Sub(sent)
+	if after < cfg.FirstDelay-100*time.Millisecond {
+		t.Errorf("asked %s after the order was sent, before it fell due (%s)", after.Round(time.Millisecond), cfg.FirstDelay)
+	}
+	if after > cfg.Tick/2 {
+		t.Errorf("asked %s after the order was sent, due after %s: the claim left it for the next tick (%s)",
+			after.Round(time.Millisecond), cfg.FirstDelay, cfg.Tick)
+	}
+}

@@ -359,6 +359,8 @@ func (l *lane) whyUnasked() releaseReason {
 // another run holds the order's claim now (a.claimTaken).
 func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
+	r.asking.Add(1)
+	defer r.asking.Add(-1)
 	start, ok, taken := l.depart(o)
 	if taken {
 		return answer{claimTaken: true}, false, false

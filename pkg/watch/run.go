@@ -124,6 +124,10 @@ type run struct {
 	sends  *sendBatch     // reserves the panels' send times (budget.go)
 	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
 	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
+	// asking counts the requests on their way: waiting for the panel's
+	// pace or for its answer. The applier waits for their answers to save
+	// them together with one that came (applier.linger).
+	asking atomic.Int64
 
 	// beat and stallBegan are when the stall watcher last ran and when the
 	// last stall it found (stallNoted or more) began, as time since started

@@ -148,7 +148,7 @@ and unasked orders are released.`,
 	_ = f.MarkHidden("time-scale")
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+
 		"until --max-duration); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
-	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders")
+	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")

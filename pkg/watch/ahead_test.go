@@ -49,3 +49,22 @@ func TestAnOrderDueBetweenTwoTicksIsAskedWhenItFallsDue(t *testing.T) {
 			after.Round(time.Millisecond), cfg.FirstDelay, cfg.Tick)
 	}
 }
+
+// A run claims ahead no order that falls due after its last moment to
+// start a request (--max-duration): it could only release it unasked,
+// counted as skipped.
+func TestARunClaimsNothingAheadThatFallsDueAfterItsEnd(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Millisecond})
+	cfg := e.config()
+	// Claims at 0 and 2 s; the order is due at 3.5 s, within a tick of
+	// the second claim but after the run's end at 3 s.
+	cfg.FirstDelay = 3500 * time.Millisecond
+	cfg.Loop, cfg.Tick, cfg.MaxDuration = 3*time.Second, 2*time.Second, 3*time.Second
+	sum := e.run(cfg)
+	if sum.Total.Asked != 0 || sum.Total.Skipped != 0 {
+		t.Errorf("asked %d, skipped %d; want the order left alone for the next run", sum.Total.Asked, sum.Total.Skipped)
+	}
+}

@@ -262,12 +262,17 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 // ahead is how far ahead of their time a looping run claims orders: until
 // its next tick. Each is asked when it falls due (lane.next), not up to a
 // tick late; what a check costs the shop's database stays one claim a
-// tick.
+// tick. Not past the run's last moment to start a request: an order due
+// after it would be claimed only to be released unasked.
 func (c *claimer) ahead() time.Duration {
 	if c.run.cfg.Loop <= 0 {
 		return 0
 	}
-	return c.run.cfg.Tick
+	ahead := c.run.cfg.Tick
+	if end, ok := c.run.newRequests.Deadline(); ok {
+		ahead = min(ahead, time.Until(end))
+	}
+	return max(ahead, 0)
 }
 
 // dispatch hands claimed orders to their lanes, opening lanes for panels

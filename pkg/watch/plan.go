@@ -289,8 +289,12 @@ func (p *CheckPlan) Next(age float64) float64 {
 }
 
 // lateShare is how late, as a share of the gap to the plan's next check,
-// a check may come and still count as the planned one (see After).
-const lateShare = 0.25
+// a check may come and still count as the planned one (see After), and
+// how early, as a share of the gap before it, up to earlyMost seconds.
+const (
+	lateShare = 0.25
+	earlyMost = 1.0
+)
 
 // After is the age at which to ask next about an order found waiting at
 // age. A check that came a little after one of the plan's checks (the
@@ -300,12 +304,29 @@ const lateShare = 0.25
 // plan's costs are near a tie, and a lag of a second or two would then
 // cost a long wait to the orders that finish just after it. A check that
 // came later than that is planned from its own age.
+//
+// So is one that came a moment before one of the plan's checks: the claim
+// hands out an order at its due time, which the host reads off the
+// database's clock to within a round trip. Planned afresh, the check
+// would fall due again at once, and ask an order the plan asks once twice.
 func (p *CheckPlan) After(age float64) float64 {
 	k, _ := slices.BinarySearch(p.checks, age)
 	if k < len(p.checks) && p.checks[k] == age {
 		k++
 	}
 	// checks[k-1] <= age < checks[k]
+	if k < len(p.checks) {
+		before := 0.0
+		if k > 0 {
+			before = p.checks[k-1]
+		}
+		if p.checks[k]-age <= min(lateShare*(p.checks[k]-before), earlyMost) {
+			if k+1 < len(p.checks) {
+				return p.checks[k+1]
+			}
+			return p.Next(p.checks[k])
+		}
+	}
 	if k > 0 && k < len(p.checks) {
 		planned, next := p.checks[k-1], p.checks[k]
 		if age-planned <= lateShare*(next-planned) {

@@ -119,3 +119,23 @@ func TestFitPrintSurvivesTheDatabasesRounding(t *testing.T) {
 		t.Error("another fit has the same print")
 	}
 }
+
+// A check a moment before one of the plan's (the host reads an order's
+// due time off the database's clock to within a round trip) is that
+// check: the order is next asked at the plan's following check, not again
+// at once.
+func TestACheckAMomentEarlyIsThePlannedOne(t *testing.T) {
+	plan := FixedPlan(PINProfile(), DefaultSchedule, 15*time.Second, testLimits)
+	checks := plan.path()
+	for k := 1; k+1 < 12; k++ {
+		if next := plan.After(checks[k] - 0.05); next != checks[k+1] {
+			t.Errorf("asked 50 ms before the check at %g s: next at %g s, want %g s", checks[k], next, checks[k+1])
+		}
+		if next := plan.After(checks[k]); next != checks[k+1] {
+			t.Errorf("asked at the check at %g s: next at %g s, want %g s", checks[k], next, checks[k+1])
+		}
+		if next := plan.After((checks[k-1] + checks[k]) / 2); next != checks[k] {
+			t.Errorf("asked halfway to the check at %g s: next at %g s, want that check", checks[k], next)
+		}
+	}
+}

@@ -121,7 +121,6 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if p.Register > 0 {
 		lockTimeout = registerLockTimeout // until the cursors are taken
 	}
-	began := time.Now() // about the claim's now(), on the host's clock
 	err := s.inTxWaiting(ctx, lockTimeout, func(tx *sqlx.Tx) error {
 		if p.Register > 0 {
 			if err := enlistNewAndSwept(ctx, tx, p, &claimed); err != nil {
@@ -153,12 +152,14 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	if err != nil {
 		return Claimed{}, lockWaitGivenUp(err)
 	}
-	// On the host's clock, which the database's may be minutes off: the
-	// transaction's now(), which the due times were read against, came
-	// about when it began.
+	// On the host's clock, which the database's may be minutes off,
+	// counted from now: later than the database read its clock, by the
+	// commit's round trip, so that no order is asked before its time.
+	// Never more than Ahead, whatever that clock did meanwhile.
+	now := time.Now()
 	for k, o := range claimed.Orders {
 		if o.dueIn > 0 {
-			claimed.Orders[k].DueAt = began.Add(time.Duration(min(o.dueIn, p.Ahead.Seconds()) * float64(time.Second)))
+			claimed.Orders[k].DueAt = now.Add(time.Duration(min(o.dueIn, p.Ahead.Seconds()) * float64(time.Second)))
 		}
 	}
 	return claimed, nil
@@ -270,11 +271,11 @@ SELECT met.order_id::text AS id,
        settled.first_checked_at,
        COALESCE(met.not_pollable, '') AS not_pollable,
        clock_timestamp() AS read_at,
-       -- Claimed ahead (ClaimParams.Ahead): how long after the claim's now()
-       -- it falls due, at most Ahead. (-infinity, an order sent then, is
-       -- due: no difference can be taken of it.)
-       CASE WHEN settled.next_check_at > now()
-            THEN EXTRACT(epoch FROM settled.next_check_at - now())::float8
+       -- Claimed ahead (ClaimParams.Ahead): how long after this reading of
+       -- the clock it falls due. (-infinity, an order sent then, is due: no
+       -- difference can be taken of it.)
+       CASE WHEN settled.next_check_at > clock_timestamp()
+            THEN EXTRACT(epoch FROM settled.next_check_at - clock_timestamp())::float8
             ELSE 0 END AS due_in_seconds
 FROM met
 JOIN settled ON settled.order_id = met.order_id`)

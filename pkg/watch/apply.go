@@ -14,13 +14,14 @@ import (
 )
 
 // maxApplyBatch bounds how many answers one database statement applies, and
-// applyLinger how long the first answer of a batch waits for company, when
-// any is on its way (run.asking): long enough that the answers of one
-// tick's claim (a panel's second and third orders leave a pace apart, 200
-// ms at 5 a second) go into one statement. Each statement costs the shop's
-// database about 0.3 ms before its first order, as much as five orders'
-// writes. An answer with no request on its way after it is saved at once:
-// waiting would delay its PIN and save no statement.
+// applyLinger how long the first answer of a batch waits for company: long
+// enough that the answers of one tick's claim (a panel's second and third
+// orders leave a pace apart, 200 ms at 5 a second) go into one statement.
+// Each statement costs the shop's database about 0.3 ms before its first
+// order, as much as five orders' writes. A final answer (a PIN, a
+// cancellation) that no request on its way could join (run.asking) is
+// saved at once: its customer is waiting, and most answers, "still
+// waiting", keep their statements few.
 const (
 	maxApplyBatch = 200
 	applyLinger   = 250 * time.Millisecond
@@ -202,12 +203,13 @@ func (ap *applier) loop() error {
 }
 
 // linger collects what arrives shortly after the first answer or release,
-// so that one statement saves or releases them together; it stops once no
-// request is on its way that could bring more.
+// so that one statement saves or releases them together. It stops early
+// once a final answer is among them and no request is on its way that
+// could bring more.
 func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	linger := time.NewTimer(ap.lingerFor())
 	defer linger.Stop()
-	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil) && ap.run.asking.Load() > 0; n++ {
+	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil) && !ap.customerWaiting(); n++ {
 		select {
 		case a, ok := <-*answers:
 			if !ok {
@@ -225,6 +227,20 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 			return
 		}
 	}
+}
+
+// customerWaiting says that a final answer waits to be saved, and no
+// request is on its way whose answer could share its statement.
+func (ap *applier) customerWaiting() bool {
+	if ap.run.asking.Load() > 0 {
+		return false
+	}
+	for _, p := range ap.backlog {
+		if _, final, _ := p.outcome.Result.ExternalStatus(); final {
+			return true
+		}
+	}
+	return false
 }
 
 // lingerFor is applyLinger on the run's clock: a run whose time is

@@ -4,29 +4,42 @@ import (
 	"testing"
 
 	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
 )
 
-// An answer with no request on its way after it is saved at once: waiting
-// for company that cannot come would only delay its PIN. With a request on
-// its way, what comes within the linger shares the answer's statement.
-func TestTheApplierWaitsForCompanyOnlyWhenSomeIsOnItsWay(t *testing.T) {
-	overtaken := func(id string) release {
-		return release{why: releaseTakenOver, orders: []store.Order{{ID: id, IntegrationID: "znet-A"}}}
+// A final answer (a PIN, a cancellation) with no request on its way after
+// it is saved at once: its customer is waiting, and no answer could join
+// it. Otherwise the applier waits for company, so that the answers of a
+// busy panel, and the "still waiting" answers that are most of a run's,
+// share their statements.
+func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
+	answerOf := func(id string, status znet.Status) answer {
+		ps := znet.PinStatus{Status: status}
+		if status == znet.StatusDone {
+			ps.PIN = "QW7R-9TZK-ABCD-8HJD"
+		}
+		return answer{order: store.Order{ID: id, IntegrationID: "znet-A"}, status: ps}
 	}
-	for _, onItsWay := range []int64{0, 1} {
-		r := &run{}
-		r.asking.Store(onItsWay)
+	for _, tt := range []struct {
+		name     string
+		first    znet.Status
+		onItsWay int64
+		joined   bool
+	}{
+		{"a PIN, nothing on its way", znet.StatusDone, 0, false},
+		{"a cancellation, nothing on its way", znet.StatusCancelled, 0, false},
+		{"a PIN, a request on its way", znet.StatusDone, 1, true},
+		{"still waiting, nothing on its way", znet.StatusWaiting, 0, true},
+	} {
+		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+		r.asking.Store(tt.onItsWay)
 		ap := newApplier(r, newHoldings())
 		ap.answers, ap.releases = make(chan answer, 1), make(chan release, 1)
-		ap.receiveRelease(overtaken("first"))
-		ap.releases <- overtaken("second")
+		ap.receive(answerOf("first", tt.first))
+		ap.answers <- answerOf("second", znet.StatusWaiting)
 		ap.linger(&ap.answers, &ap.releases)
-		left := len(ap.releases)
-		if onItsWay == 0 && left != 1 {
-			t.Errorf("no request on its way: the first release waited for the second")
-		}
-		if onItsWay == 1 && left != 0 {
-			t.Errorf("a request on its way: the second release, there at once, was left for another statement")
+		if joined := len(ap.answers) == 0; joined != tt.joined {
+			t.Errorf("%s: the answer there at once joined the first's statement: %v, want %v", tt.name, joined, tt.joined)
 		}
 	}
 }

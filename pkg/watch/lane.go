@@ -194,11 +194,18 @@ func (l *lane) close() {
 	l.ready.Broadcast()
 }
 
-// queued is how many orders wait for the lane's workers.
+// queued is how many orders wait for the lane's workers, leaving out
+// those claimed ahead of their time: until then they want no slot.
 func (l *lane) queued() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.queue)
+	now, n := time.Now(), 0
+	for _, o := range l.queue {
+		if !o.DueAt.After(now) {
+			n++
+		}
+	}
+	return n
 }
 
 // slowAfter is how long a request may be in flight before its panel counts

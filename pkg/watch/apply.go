@@ -13,18 +13,21 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
-// maxApplyBatch bounds how many answers one database statement applies, and
-// applyLinger how long the first answer of a batch waits for company: long
-// enough that the answers of one tick's claim (a panel's second and third
-// orders leave a pace apart, 200 ms at 5 a second) go into one statement.
+// maxApplyBatch bounds how many answers one database statement applies.
 // Each statement costs the shop's database about 0.3 ms before its first
-// order, as much as five orders' writes. A final answer (a PIN, a
-// cancellation) that no request on its way could join (run.asking) is
-// saved at once: its customer is waiting, and most answers, "still
-// waiting", keep their statements few.
+// order, as much as five orders' writes, so the first answer of a batch
+// waits for company:
+//   - a final answer (a PIN, a cancellation), whose customer is waiting,
+//     for applyLinger at most, enough for a panel's next answer (its
+//     requests leave a pace apart, 200 ms at 5 a second), and not at all
+//     when no request is on its way that could join it (run.asking);
+//   - a "still waiting" answer or a release, which nobody waits on, for
+//     quietLinger: orders are asked as they fall due, spread over each
+//     second, and most answers of a run are these.
 const (
 	maxApplyBatch = 200
 	applyLinger   = 250 * time.Millisecond
+	quietLinger   = time.Second
 )
 
 // applyTimeout bounds one statement of the applier, so that a database that
@@ -203,13 +206,14 @@ func (ap *applier) loop() error {
 }
 
 // linger collects what arrives shortly after the first answer or release,
-// so that one statement saves or releases them together. It stops early
-// once a final answer is among them and no request is on its way that
-// could bring more.
+// so that one statement saves or releases them together: for quietLinger,
+// or applyLinger from the first final answer among them, or not at all
+// once no request is on its way that could join a final answer.
 func (ap *applier) linger(answers *chan answer, releases *chan release) {
-	linger := time.NewTimer(ap.lingerFor())
+	final := ap.holdsFinal()
+	linger := time.NewTimer(ap.lingerFor(final))
 	defer linger.Stop()
-	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil) && !ap.customerWaiting(); n++ {
+	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil) && !(final && ap.run.asking.Load() == 0); n++ {
 		select {
 		case a, ok := <-*answers:
 			if !ok {
@@ -217,6 +221,10 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 				continue
 			}
 			ap.receive(a)
+			if !final && ap.backlog[len(ap.backlog)-1].final() {
+				final = true
+				linger.Reset(ap.lingerFor(true))
+			}
 		case rel, ok := <-*releases:
 			if !ok {
 				*releases = nil
@@ -229,28 +237,30 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	}
 }
 
-// customerWaiting says that a final answer waits to be saved, and no
-// request is on its way whose answer could share its statement.
-func (ap *applier) customerWaiting() bool {
-	if ap.run.asking.Load() > 0 {
-		return false
-	}
-	for _, p := range ap.backlog {
-		if _, final, _ := p.outcome.Result.ExternalStatus(); final {
-			return true
-		}
-	}
-	return false
+// holdsFinal says that a final answer waits to be saved.
+func (ap *applier) holdsFinal() bool {
+	return slices.ContainsFunc(ap.backlog, (*pendingAnswer).final)
 }
 
-// lingerFor is applyLinger on the run's clock: a run whose time is
-// compressed (Config.TimeScale) waits for company as long as a real one
-// would in its own time.
-func (ap *applier) lingerFor() time.Duration {
-	if scale := ap.run.cfg.TimeScale; scale > 1 {
-		return time.Duration(float64(applyLinger) / scale)
+// final says the answer ends the order's wait: a PIN or a cancellation.
+func (p *pendingAnswer) final() bool {
+	_, final, _ := p.outcome.Result.ExternalStatus()
+	return final
+}
+
+// lingerFor is how long a batch waits for company (applyLinger with a final
+// answer in it, else quietLinger), on the run's clock: a run whose time is
+// compressed (Config.TimeScale) waits as long as a real one would in its
+// own time.
+func (ap *applier) lingerFor(final bool) time.Duration {
+	d := quietLinger
+	if final {
+		d = applyLinger
 	}
-	return applyLinger
+	if scale := ap.run.cfg.TimeScale; scale > 1 {
+		return time.Duration(float64(d) / scale)
+	}
+	return d
 }
 
 func (ap *applier) receive(a answer) {

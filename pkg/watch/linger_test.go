@@ -11,7 +11,8 @@ import (
 // it is saved at once: its customer is waiting, and no answer could join
 // it. Otherwise the applier waits for company, so that the answers of a
 // busy panel, and the "still waiting" answers that are most of a run's,
-// share their statements.
+// share their statements; a final answer that comes while they wait ends
+// the wait.
 func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 	answerOf := func(id string, status znet.Status) answer {
 		ps := znet.PinStatus{Status: status}
@@ -19,6 +20,13 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 			ps.PIN = "QW7R-9TZK-ABCD-8HJD"
 		}
 		return answer{order: store.Order{ID: id, IntegrationID: "znet-A"}, status: ps}
+	}
+	newApplierAsking := func(onItsWay int64) *applier {
+		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+		r.asking.Store(onItsWay)
+		ap := newApplier(r, newHoldings())
+		ap.answers, ap.releases = make(chan answer, 2), make(chan release, 1)
+		return ap
 	}
 	for _, tt := range []struct {
 		name     string
@@ -31,15 +39,22 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 		{"a PIN, a request on its way", znet.StatusDone, 1, true},
 		{"still waiting, nothing on its way", znet.StatusWaiting, 0, true},
 	} {
-		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
-		r.asking.Store(tt.onItsWay)
-		ap := newApplier(r, newHoldings())
-		ap.answers, ap.releases = make(chan answer, 1), make(chan release, 1)
+		ap := newApplierAsking(tt.onItsWay)
 		ap.receive(answerOf("first", tt.first))
 		ap.answers <- answerOf("second", znet.StatusWaiting)
 		ap.linger(&ap.answers, &ap.releases)
 		if joined := len(ap.answers) == 0; joined != tt.joined {
 			t.Errorf("%s: the answer there at once joined the first's statement: %v, want %v", tt.name, joined, tt.joined)
 		}
+	}
+
+	ap := newApplierAsking(0)
+	ap.receive(answerOf("waiting", znet.StatusWaiting))
+	ap.answers <- answerOf("done", znet.StatusDone)
+	ap.answers <- answerOf("waiting too", znet.StatusWaiting)
+	ap.linger(&ap.answers, &ap.releases)
+	if len(ap.backlog) != 2 || len(ap.answers) != 1 {
+		t.Errorf("a PIN came while a waiting answer waited for company, nothing on its way: %d answers in the statement, %d left, want 2 and 1",
+			len(ap.backlog), len(ap.answers))
 	}
 }

@@ -237,9 +237,13 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	}
 }
 
-// holdsFinal says that a final answer waits to be saved.
+// holdsFinal says that a final answer waits to be saved in the next
+// statement: one kept for a later try (its shop row held) is not in it.
 func (ap *applier) holdsFinal() bool {
-	return slices.ContainsFunc(ap.backlog, (*pendingAnswer).final)
+	now := time.Now()
+	return slices.ContainsFunc(ap.backlog, func(p *pendingAnswer) bool {
+		return !p.notBefore.After(now) && p.final()
+	})
 }
 
 // final says the answer ends the order's wait: a PIN or a cancellation.

@@ -82,6 +82,9 @@ type release struct {
 type pendingAnswer struct {
 	answer
 	outcome store.Outcome
+	// planned is when outcome.NextCheckIn was reckoned from: the statement
+	// that saves the answer later counts it from its own now().
+	planned time.Time
 	// notBefore delays the next try of an answer that failed alone.
 	notBefore time.Time
 	tries     int
@@ -171,10 +174,11 @@ func (ap *applier) close() {
 	close(ap.releases)
 }
 
-// loop saves answers as they come, in batches: whatever arrives within
-// applyLinger of the first (up to maxApplyBatch) goes into one statement. A
-// quiet run so writes each answer within moments; a busy one writes dozens
-// per round trip, which keeps the database's share of a run small.
+// loop saves answers as they come, in batches: whatever arrives while the
+// first waits for company (linger; up to maxApplyBatch) goes into one
+// statement. A quiet run so writes each PIN within moments; a busy one
+// writes dozens per round trip, which keeps the database's share of a run
+// small.
 func (ap *applier) loop() error {
 	answers, releases := ap.answers, ap.releases
 	for answers != nil || releases != nil {
@@ -273,7 +277,7 @@ func (ap *applier) receive(a answer) {
 		delete(ap.noBudget, a.order.ID)
 		ap.tallyOf(a.order).NoBudget--
 	}
-	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
+	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched), planned: time.Now()})
 }
 
 func (ap *applier) receiveRelease(rel release) {
@@ -390,6 +394,9 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
 		outcomes[i] = p.outcome
+		// What the answer waited for company, or for the database, is
+		// not added to the wait the plan gave it.
+		outcomes[i].NextCheckIn = max(p.outcome.NextCheckIn-time.Since(p.planned), 0)
 	}
 	applied, err := ap.apply(ctx, outcomes)
 	if err == nil {

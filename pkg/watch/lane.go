@@ -153,8 +153,9 @@ func (l *lane) push(orders []store.Order) {
 
 // next waits for the next order; false once the lane is closed and empty.
 // An order claimed ahead of its time is handed out when it falls due, or
-// at once when the run may start no more requests (it is then released);
-// the first due of those queued goes first.
+// at once when the run may start no more requests (it is then released).
+// Of the orders due, the first claimed goes first: claims take the orders
+// due longest first.
 func (l *lane) next() (store.Order, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -166,13 +167,17 @@ func (l *lane) next() (store.Order, bool) {
 			l.ready.Wait()
 			continue
 		}
-		k := 0
+		now, k := time.Now(), 0
 		for i, o := range l.queue {
+			if !o.DueAt.After(now) {
+				k = i
+				break
+			}
 			if o.DueAt.Before(l.queue[k].DueAt) {
 				k = i
 			}
 		}
-		wait := time.Until(l.queue[k].DueAt)
+		wait := l.queue[k].DueAt.Sub(now)
 		if wait <= 0 || l.run.newRequests.Err() != nil {
 			o := l.queue[k]
 			l.queue = slices.Delete(l.queue, k, k+1)

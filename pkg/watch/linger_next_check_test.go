@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -31,9 +32,15 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	})
 	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
 	cfg := e.config()
-	// A looping run, so that the applier is not ended by the run's end
-	// before it would have saved the answer.
-	cfg.Loop, cfg.Tick, cfg.MaxDuration = 3*time.Second, time.Second, 3*time.Second
+	// A step short enough that a second added to it shows through its
+	// jitter (a tenth of it), and a run that ends before the order falls
+	// due again, but only after the answer has waited its second.
+	schedule, err := watch.ParseSchedule("2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Schedule = schedule
+	cfg.Loop, cfg.Tick, cfg.MaxDuration = 1500*time.Millisecond, time.Second, 1500*time.Millisecond
 	e.run(cfg)
 
 	mu.Lock()
@@ -43,11 +50,11 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	}
 	var next time.Time
 	e.db.Get(&next, `SELECT next_check_at FROM zwatch_order_checks WHERE order_id = $1`, id)
-	step := seedSchedule[0]
-	late := next.Sub(asked[0]) - step
-	t.Logf("due again %s after the request, the schedule's step %s", next.Sub(asked[0]).Round(time.Millisecond), step)
-	if late > 400*time.Millisecond {
-		t.Errorf("due again %s after the schedule's step from the request: the wait to save the answer was added to it",
+	step := schedule[0]
+	late := next.Sub(asked[0]) - step - step/10
+	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way)", next.Sub(asked[0]).Round(time.Millisecond), step)
+	if late > 500*time.Millisecond {
+		t.Errorf("due again %s after the schedule's longest step from the request: the wait to save the answer was added to it",
 			late.Round(time.Millisecond))
 	}
 }

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,16 +18,7 @@ import (
 func TestAnOrderDueBetweenTwoTicksIsAskedWhenItFallsDue(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var (
-		mu    sync.Mutex
-		asked []time.Time
-	)
-	e.znet.SetResponder(func(string, int) znettest.Answer {
-		mu.Lock()
-		defer mu.Unlock()
-		asked = append(asked, time.Now())
-		return znettest.Done("QW7R-9TZK-ABCD-8HJD", "Onaylandı")
-	})
+	askedAt := recordRequests(e, znettest.Done("QW7R-9TZK-ABCD-8HJD", "Onaylandı"))
 	sent := time.Now()
 	e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Millisecond})
 	cfg := e.config()
@@ -34,6 +26,7 @@ func TestAnOrderDueBetweenTwoTicksIsAskedWhenItFallsDue(t *testing.T) {
 	cfg.FirstDelay, cfg.Loop, cfg.Tick = 2*time.Second, 10*time.Second, 10*time.Second
 	sum := e.run(cfg)
 
+	asked := askedAt()
 	if sum.Total.Completed != 1 || len(asked) != 1 {
 		t.Fatalf("completed %d orders with %d requests, want 1 with 1", sum.Total.Completed, len(asked))
 	}
@@ -66,5 +59,25 @@ func TestARunClaimsNothingAheadThatFallsDueAfterItsEnd(t *testing.T) {
 	sum := e.run(cfg)
 	if sum.Total.Asked != 0 || sum.Total.Skipped != 0 {
 		t.Errorf("asked %d, skipped %d; want the order left alone for the next run", sum.Total.Asked, sum.Total.Skipped)
+	}
+}
+
+// recordRequests has the env's panel answer every request with a, and
+// returns what reads the moments the requests arrived.
+func recordRequests(e *env, a znettest.Answer) (askedAt func() []time.Time) {
+	var (
+		mu    sync.Mutex
+		asked []time.Time
+	)
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, time.Now())
+		return a
+	})
+	return func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(asked)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
 )
 
@@ -15,13 +14,6 @@ import (
 // one held PIN puts every answer of the run into a statement of its own,
 // the cost 19e6c29 took away.
 func TestAFinalAnswerKeptForLaterDoesNotCutTheWaitForCompany(t *testing.T) {
-	answerOf := func(id string, status znet.Status) answer {
-		ps := znet.PinStatus{Status: status}
-		if status == znet.StatusDone {
-			ps.PIN = "QW7R-9TZK-ABCD-8HJD"
-		}
-		return answer{order: store.Order{ID: id, IntegrationID: "znet-A"}, status: ps}
-	}
 	r := &run{sched: NewFixedScheduler(DefaultSchedule)}
 	ap := newApplier(r, newHoldings())
 	ap.answers, ap.releases = make(chan answer, 2), make(chan release, 1)

@@ -1,7 +1,6 @@
 package watch_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -20,16 +19,7 @@ import (
 func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var (
-		mu    sync.Mutex
-		asked []time.Time
-	)
-	e.znet.SetResponder(func(string, int) znettest.Answer {
-		mu.Lock()
-		defer mu.Unlock()
-		asked = append(asked, time.Now())
-		return znettest.Waiting("bekliyor")
-	})
+	askedAt := recordRequests(e, znettest.Waiting("bekliyor"))
 	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
 	cfg := e.config()
 	// A step short enough that a second added to it shows through its
@@ -43,8 +33,7 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	cfg.Loop, cfg.Tick, cfg.MaxDuration = 1500*time.Millisecond, time.Second, 1500*time.Millisecond
 	e.run(cfg)
 
-	mu.Lock()
-	defer mu.Unlock()
+	asked := askedAt()
 	if len(asked) != 1 {
 		t.Fatalf("asked %d times, want once", len(asked))
 	}

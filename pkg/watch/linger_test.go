@@ -14,13 +14,6 @@ import (
 // share their statements; a final answer that comes while they wait ends
 // the wait.
 func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
-	answerOf := func(id string, status znet.Status) answer {
-		ps := znet.PinStatus{Status: status}
-		if status == znet.StatusDone {
-			ps.PIN = "QW7R-9TZK-ABCD-8HJD"
-		}
-		return answer{order: store.Order{ID: id, IntegrationID: "znet-A"}, status: ps}
-	}
 	newApplierAsking := func(onItsWay int64) *applier {
 		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
 		r.asking.Store(onItsWay)
@@ -57,4 +50,13 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 		t.Errorf("a PIN came while a waiting answer waited for company, nothing on its way: %d answers in the statement, %d left, want 2 and 1",
 			len(ap.backlog), len(ap.answers))
 	}
+}
+
+// answerOf is an answer of status for the order id, a PIN with a done one.
+func answerOf(id string, status znet.Status) answer {
+	ps := znet.PinStatus{Status: status}
+	if status == znet.StatusDone {
+		ps.PIN = "QW7R-9TZK-ABCD-8HJD"
+	}
+	return answer{order: store.Order{ID: id, IntegrationID: "znet-A"}, status: ps}
 }

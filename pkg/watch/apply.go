@@ -413,14 +413,18 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		ap.backlog = append(ap.backlog, batch...)
 		return false
 	}
-	if len(batch) > 1 {
-		log := r.log.Warn
-		if ap.splitWarned {
-			log = r.log.Debug
-		}
-		log("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
-		ap.splitWarned = true
+	if len(batch) == 1 {
+		// It was alone already: the same statement now would fail alike,
+		// and wait for a lock a second time.
+		ap.keepForLater(batch[0], err)
+		return true
 	}
+	log := r.log.Warn
+	if ap.splitWarned {
+		log = r.log.Debug
+	}
+	log("saving a batch of answers failed; saving them one by one", "orders", len(batch), "err", err)
+	ap.splitWarned = true
 	// Answers that waited in vain for a lock alone too. Two in a row say
 	// the lock is on all of them (a LOCK TABLE or ALTER TABLE of the
 	// shop's, a stopped run's rows until the server ends its transaction):
@@ -438,6 +442,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 				for _, rest := range batch[i+1:] {
 					ap.keepForLater(rest, err)
 				}
+				r.log.Debug("two answers in a row waited in vain for a lock; trying the rest later", "kept", len(batch)-i-1)
 				break
 			}
 			continue

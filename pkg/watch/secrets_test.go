@@ -496,19 +496,69 @@ func TestALockOnTheShopsTableIsNotWaitedForOrderByOrder(t *testing.T) {
 		t.Error("a run whose every answer waited in vain for the table succeeded")
 	}
 
-	batches, singles := 0, 0
+	// Each batch the lock refused is split; the split tries its answers
+	// alone only until two in a row wait in vain, then keeps the rest.
+	splits, alone := 0, 0
+	inSplit := false
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		switch {
+		case strings.Contains(line, "saving them one by one"):
+			splits++
+			inSplit = true
+		case strings.Contains(line, "trying the rest later"):
+			inSplit = false
+		case strings.Contains(line, `"msg":"saved answers"`):
+			if !strings.Contains(line, `"orders":1,`) {
+				inSplit = false
+			} else if inSplit && strings.Contains(line, `"ok":false`) {
+				alone++
+			}
+		}
+	}
+	if splits == 0 || alone > 2*splits {
+		t.Errorf("%d batches split, %d answers then waited alone in vain for the table: want at most 2 after each batch", splits, alone)
+	}
+}
+
+// A lone answer the lock refused was alone already: tried again at once it
+// would only wait for the lock a second time, so it waits for its retry.
+func TestALoneAnswerTheLockRefusedWaitsForItsRetry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Done("LONE-PIN", "tamam"))
+	e.orders(1, 16100)
+	e.db.BeginHolding(`LOCK TABLE product_orders IN SHARE MODE`)
+	cfg := e.config()
+	cfg.Loop, cfg.Tick = 4*time.Second, 100*time.Millisecond
+
+	if _, err := watch.Run(context.Background(), e.db.Store, cfg); err == nil {
+		t.Error("a run whose answer waited in vain for the table succeeded")
+	}
+
+	type try struct{ start, end time.Time }
+	var tries []try
 	for _, line := range strings.Split(e.logs.String(), "\n") {
 		if !strings.Contains(line, `"msg":"saved answers"`) || !strings.Contains(line, `"ok":false`) {
 			continue
 		}
-		if strings.Contains(line, `"orders":1,`) {
-			singles++
-		} else {
-			batches++
+		var l struct {
+			Time time.Time     `json:"time"`
+			Took time.Duration `json:"took"`
 		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("log line %s: %v", line, err)
+		}
+		tries = append(tries, try{l.Time.Add(-l.Took), l.Time})
 	}
-	if batches == 0 || singles > 2*batches {
-		t.Errorf("%d batches and %d single orders waited in vain for the table: want at most 2 orders alone after each batch", batches, singles)
+	if len(tries) < 3 {
+		t.Fatalf("%d tries to save the answer in a run of 4 s, want it tried again", len(tries))
+	}
+	// The last try is the run's end's, which tries every kept answer at
+	// once before handing its claim back.
+	for i := 1; i < len(tries)-1; i++ {
+		if gap := tries[i].start.Sub(tries[i-1].end); gap < 100*time.Millisecond { // a retry waits 250 ms or more
+			t.Errorf("try %d began %s after try %d waited in vain: want it to wait for its retry", i+1, gap, i)
+		}
 	}
 }
 

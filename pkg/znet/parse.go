@@ -220,14 +220,36 @@ func labelledCodes(text string) []string {
 		if k+1 < len(at) && at[k+1][0] >= m[1] {
 			clause = text[m[1]:at[k+1][0]]
 		}
-		if end := strings.IndexAny(clause, ".,;|&\n"); end >= 0 {
-			clause = clause[:end]
-		}
+		clause = clause[:clauseEnd(clause)]
 		if code := codeIn(clause); code != "" && !slices.Contains(codes, code) {
 			codes = append(codes, code)
 		}
 	}
 	return codes
+}
+
+// clauseEnd is where a label's clause ends: at a ';', '|', '&' or line
+// break, or a '.' or ',' that ends a sentence. One between two groups of a
+// code ("1234.5678.9012.3456", "AB12,CD34") does not: the groups on both
+// sides of it are a code's, digits and capital letters, and cutting there
+// left one group, too short to read as a code, and the code in clear.
+func clauseEnd(clause string) int {
+	isGroup := func(r rune) bool { return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' }
+	for i := 0; i < len(clause); i++ {
+		switch clause[i] {
+		case ';', '|', '&', '\n':
+			return i
+		case '.', ',':
+			next := clause[i+1:]
+			group := len(next) - len(strings.TrimLeftFunc(next, isGroup))
+			joinsGroups := i > 0 && isGroup(rune(clause[i-1])) && group > 0 &&
+				(group == len(next) || !unicode.IsLetter(rune(next[group])) && !unicode.IsDigit(rune(next[group])))
+			if !joinsGroups {
+				return i
+			}
+		}
+	}
+	return len(clause)
 }
 
 // hideLabelledCode is text with each code a label names (labelledCodes)

@@ -52,16 +52,8 @@ func MaskPIN(pin string) string {
 func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, MaskPIN) }
 
 // HidePINs is HidePIN for each of pins, all masked in one pass: the codes
-// a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide). Past
-// maxLooseCodes of them each is looked for only as it is: a panel's text
-// naming hundreds of codes quotes each where it names it, and looking for
-// every one in every shape would hold up the run's answers for minutes.
-func HidePINs(text string, pins []string) string {
-	if len(pins) > maxLooseCodes {
-		return hideQuoted(text, pins, MaskPIN)
-	}
-	return hideAllPINs(text, pins, MaskPIN)
-}
+// a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide).
+func HidePINs(text string, pins []string) string { return hideAllPINs(text, pins, MaskPIN) }
 
 // codesOf are the codes of pin to look for in other shapes and in part:
 // each code, and the whole PIN when it has several.
@@ -416,11 +408,23 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 // another, where two PINs share codes ("AAAAAA-BBBBBB", "BBBBBB-CCCCC"),
 // the first one's mask broke the second one's quote into pieces too short
 // to be found, which showed.
+//
+// Each pin is masked where the text quotes it as it is. Its codes are
+// looked for in other shapes while maxLooseWork allows: past it, a text
+// naming hundreds of codes (a cancelled order of many e-pins, a panel's
+// garbage) is masked where it quotes each, instead of holding up every
+// answer of the run for a second or more.
 func hideAllPINs(text string, pins []string, mask func(code string) string) string {
 	readings := readText(text)
 	found := quoted(text, pins, mask)
+	perCode := max(len(readings[0])+len(readings[1]), 1)
+	work := 0
 	for _, pin := range pins {
-		for _, code := range codesOf(strings.TrimSpace(pin)) {
+		codes := codesOf(strings.TrimSpace(pin))
+		if work += len(codes) * perCode; work > maxLooseWork {
+			break
+		}
+		for _, code := range codes {
 			found = append(found, looseStretches(readings, code, mask(code))...)
 			found = append(found, fragmentStretches(readings, code)...)
 		}
@@ -428,10 +432,12 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 	return writeStretches(text, found)
 }
 
-// hideQuoted writes mask(pin) where text quotes any of pins as it is.
-func hideQuoted(text string, pins []string, mask func(code string) string) string {
-	return writeStretches(text, quoted(text, pins, mask))
-}
+// maxLooseWork bounds how many letters and digits of a text, counted once
+// for each code looked for in other shapes, one masking reads: about 50 ms
+// of the goroutine that saves the run's answers. It lets a description as
+// long as the store keeps be read for some 200 codes, a database error's
+// one line for thousands.
+const maxLooseWork = 1 << 19
 
 // quoted are the stretches where text quotes any of pins as it is.
 func quoted(text string, pins []string, mask func(code string) string) []stretch {

@@ -204,3 +204,22 @@ func TestAnErrorQuotingOnePINOfTwoThatShareCodesShowsNoPartOfIt(t *testing.T) {
 		t.Errorf("the error line %q shows part of a PIN", got)
 	}
 }
+
+// BenchmarkHidePINsOfManyGroupedCodes measures the worst the withheld codes
+// of one answer cost the goroutine that saves every answer of the run:
+// maxLooseCodes codes of as many groups each, each group a code of its
+// own to look for, against a description as long as the store keeps.
+func BenchmarkHidePINsOfManyGroupedCodes(b *testing.B) {
+	var pins []string
+	for k := range maxLooseCodes {
+		var groups []string
+		for g := range maxLooseCodes {
+			groups = append(groups, fmt.Sprintf("Q%03dZ%03d", k, g))
+		}
+		pins = append(pins, strings.Join(groups, " "))
+	}
+	text := strings.Repeat("Q001Z00 ", 2200/8)
+	for b.Loop() {
+		HidePINs(text, pins)
+	}
+}

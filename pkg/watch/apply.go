@@ -217,7 +217,14 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 	final := ap.holdsFinal()
 	linger := time.NewTimer(ap.lingerFor(final))
 	defer linger.Stop()
-	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil) && !(final && ap.run.asking.Load() == 0); n++ {
+	for n := 1; n < maxApplyBatch && (*answers != nil || *releases != nil); n++ {
+		if final && ap.run.asking.Load() == 0 {
+			// Nothing more on its way: what has come joins, and no wait.
+			if !ap.receiveReady(answers, releases) {
+				return
+			}
+			continue
+		}
 		select {
 		case a, ok := <-*answers:
 			if !ok {
@@ -239,6 +246,28 @@ func (ap *applier) linger(answers *chan answer, releases *chan release) {
 			return
 		}
 	}
+}
+
+// receiveReady takes an answer or a release that has come, if one has,
+// without waiting.
+func (ap *applier) receiveReady(answers *chan answer, releases *chan release) bool {
+	select {
+	case a, ok := <-*answers:
+		if !ok {
+			*answers = nil
+		} else {
+			ap.receive(a)
+		}
+	case rel, ok := <-*releases:
+		if !ok {
+			*releases = nil
+		} else {
+			ap.receiveRelease(rel)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // holdsFinal says that a final answer waits to be saved in the next

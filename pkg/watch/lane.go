@@ -242,62 +242,73 @@ func (l *lane) parked() int {
 // work asks znet about the lane's orders, one at a time; PerIntegration of
 // these run per lane.
 func (l *lane) work() {
-	r := l.run
 	for {
 		o, ok := l.next()
 		if !ok {
 			return
 		}
-		sl, ok := l.acquire()
-		var (
-			a        answer
-			timedOut bool
-		)
-		if ok {
-			// The pace is waited for while holding the slot, so that
-			// requests leave in the rhythm the panel was promised, not in a
-			// burst later.
-			a, timedOut, ok = l.ask(o)
-			l.slots.release(sl)
+		l.askAndHandOver(o)
+	}
+}
+
+// askAndHandOver asks about one order and hands the applier its answer, or
+// the order back unasked.
+func (l *lane) askAndHandOver(o store.Order) {
+	r := l.run
+	sl, ok := l.acquire()
+	var (
+		a        answer
+		timedOut bool
+	)
+	if ok {
+		// On its way until the answer is handed over: an applier holding
+		// a PIN and seeing no request on its way saves it at once, and
+		// would leave out an answer just back but not yet handed over.
+		r.asking.Add(1)
+		defer r.asking.Add(-1)
+		// The pace is waited for while holding the slot, so that
+		// requests leave in the rhythm the panel was promised, not in a
+		// burst later.
+		a, timedOut, ok = l.ask(o)
+		l.slots.release(sl)
+	}
+	if !ok && a.claimTaken {
+		l.applier.release(releaseTakenOver, []store.Order{o})
+		return
+	}
+	if !ok {
+		why := l.whyUnasked()
+		if why == releaseAtDeadline {
+			l.mu.Lock()
+			l.unasked = append(l.unasked, o.ID)
+			l.mu.Unlock()
 		}
-		if !ok && a.claimTaken {
-			l.applier.release(releaseTakenOver, []store.Order{o})
-			continue
-		}
-		if !ok {
-			why := l.whyUnasked()
-			if why == releaseAtDeadline {
-				l.mu.Lock()
-				l.unasked = append(l.unasked, o.ID)
-				l.mu.Unlock()
-			}
-			l.applier.release(why, []store.Order{o})
-			continue
-		}
-		if a.err != nil && r.abort.Err() != nil {
-			// Cut short by a signal: znet may not have seen it, and the
-			// order is not to blame. Released without counting an attempt.
-			l.applier.release(releaseStopping, []store.Order{o})
-			continue
-		}
-		if timedOut && r.stalledSince(a.askedAt) {
-			// The deadline ran on while the process did not run (SIGSTOP, a
-			// paused VM): the panel may well have answered in time. Neither
-			// it nor the order is to blame; asked again, not cut off.
-			r.log.Debug("a request timed out while the process did not run; the order is asked again",
-				"order", o.ID, "integration", l.integration.Name)
-			l.applier.release(releaseStalled, []store.Order{o})
-			continue
-		}
-		cutOff := l.record(o.ID, a.err, timedOut)
-		l.applier.answer(a)
-		if cutOff {
-			// Info, not a warning: the summary reports a failing panel, and
-			// check-pending -q says so once rather than in every run's mail.
-			r.log.Info("integration cut off for this run: its remaining orders are released unasked",
-				"integration", l.integration.Name, "faults_in_a_row", r.cfg.FaultLimit, "err", a.err.Error())
-			l.applier.release(releasePanelFailing, l.takeQueue())
-		}
+		l.applier.release(why, []store.Order{o})
+		return
+	}
+	if a.err != nil && r.abort.Err() != nil {
+		// Cut short by a signal: znet may not have seen it, and the
+		// order is not to blame. Released without counting an attempt.
+		l.applier.release(releaseStopping, []store.Order{o})
+		return
+	}
+	if timedOut && r.stalledSince(a.askedAt) {
+		// The deadline ran on while the process did not run (SIGSTOP, a
+		// paused VM): the panel may well have answered in time. Neither
+		// it nor the order is to blame; asked again, not cut off.
+		r.log.Debug("a request timed out while the process did not run; the order is asked again",
+			"order", o.ID, "integration", l.integration.Name)
+		l.applier.release(releaseStalled, []store.Order{o})
+		return
+	}
+	cutOff := l.record(o.ID, a.err, timedOut)
+	l.applier.answer(a)
+	if cutOff {
+		// Info, not a warning: the summary reports a failing panel, and
+		// check-pending -q says so once rather than in every run's mail.
+		r.log.Info("integration cut off for this run: its remaining orders are released unasked",
+			"integration", l.integration.Name, "faults_in_a_row", r.cfg.FaultLimit, "err", a.err.Error())
+		l.applier.release(releasePanelFailing, l.takeQueue())
 	}
 }
 
@@ -371,8 +382,6 @@ func (l *lane) whyUnasked() releaseReason {
 // another run holds the order's claim now (a.claimTaken).
 func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
-	r.asking.Add(1)
-	defer r.asking.Add(-1)
 	start, ok, taken := l.depart(o)
 	if taken {
 		return answer{claimTaken: true}, false, false

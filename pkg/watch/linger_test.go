@@ -8,11 +8,12 @@ import (
 )
 
 // A final answer (a PIN, a cancellation) with no request on its way after
-// it is saved at once: its customer is waiting, and no answer could join
-// it. Otherwise the applier waits for company, so that the answers of a
-// busy panel, and the "still waiting" answers that are most of a run's,
-// share their statements; a final answer that comes while they wait ends
-// the wait.
+// it is saved at once, with the answers that have come meanwhile (a
+// request counts as on its way until its answer has come): its customer is
+// waiting. Otherwise the applier waits for company, so that the answers
+// of a busy panel, and the "still waiting" answers that are most of a
+// run's, share their statements; a final answer that comes while they
+// wait ends the wait.
 func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 	newApplierAsking := func(onItsWay int64) *applier {
 		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
@@ -27,8 +28,8 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 		onItsWay int64
 		joined   bool
 	}{
-		{"a PIN, nothing on its way", znet.StatusDone, 0, false},
-		{"a cancellation, nothing on its way", znet.StatusCancelled, 0, false},
+		{"a PIN, nothing on its way", znet.StatusDone, 0, true},
+		{"a cancellation, nothing on its way", znet.StatusCancelled, 0, true},
 		{"a PIN, a request on its way", znet.StatusDone, 1, true},
 		{"still waiting, nothing on its way", znet.StatusWaiting, 0, true},
 	} {
@@ -46,8 +47,8 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 	ap.answers <- answerOf("done", znet.StatusDone)
 	ap.answers <- answerOf("waiting too", znet.StatusWaiting)
 	ap.linger(&ap.answers, &ap.releases)
-	if len(ap.backlog) != 2 || len(ap.answers) != 1 {
-		t.Errorf("a PIN came while a waiting answer waited for company, nothing on its way: %d answers in the statement, %d left, want 2 and 1",
+	if len(ap.backlog) != 3 || len(ap.answers) != 0 {
+		t.Errorf("a PIN came while a waiting answer waited for company, nothing on its way: %d answers in the statement, %d left, want 3 and 0",
 			len(ap.backlog), len(ap.answers))
 	}
 }

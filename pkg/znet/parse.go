@@ -220,12 +220,24 @@ func labelledCodes(text string) []string {
 		if k+1 < len(at) && at[k+1][0] >= m[1] {
 			clause = text[m[1]:at[k+1][0]]
 		}
-		clause = clause[:clauseEnd(clause)]
-		if code := codeIn(clause); code != "" && !slices.Contains(codes, code) {
-			codes = append(codes, code)
+		// Read both to the first '.' or ',' and past those between two
+		// groups of a code (clauseEnd): a code may be written in dotted
+		// groups, or be followed at once by a time, a date or a word.
+		for _, end := range []int{firstStop(clause), clauseEnd(clause)} {
+			if code := codeIn(clause[:end]); code != "" && !slices.Contains(codes, code) {
+				codes = append(codes, code)
+			}
 		}
 	}
 	return codes
+}
+
+// firstStop is where a label's clause ends if every '.' and ',' ends it.
+func firstStop(clause string) int {
+	if end := strings.IndexAny(clause, ".,;|&\n"); end >= 0 {
+		return end
+	}
+	return len(clause)
 }
 
 // clauseEnd is where a label's clause ends: at a ';', '|', '&' or line

@@ -409,22 +409,28 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 // the first one's mask broke the second one's quote into pieces too short
 // to be found, which showed.
 //
-// Each pin is masked where the text quotes it as it is. Its codes are
-// looked for in other shapes while maxLooseWork allows: past it, a text
-// naming hundreds of codes (a cancelled order of many e-pins, a panel's
-// garbage) is masked where it quotes each, instead of holding up every
-// answer of the run for a second or more.
+// A code is looked for in other shapes and in part only where the text
+// holds minLoosePIN of its letters and digits in a row (textWindows), as
+// every shape and part found does: a database error's one line is read
+// for the one or two codes it may quote, not for every code of a batch's
+// 200 PINs. Past maxLooseWork, a text quoting hundreds of codes (a
+// cancelled order of many e-pins, a panel's garbage) has the rest masked
+// where it quotes them as they are, instead of holding up every answer of
+// the run for a second or more.
 func hideAllPINs(text string, pins []string, mask func(code string) string) string {
 	readings := readText(text)
 	found := quoted(text, pins, mask)
+	windows := textWindows(readings)
 	perCode := max(len(readings[0])+len(readings[1]), 1)
 	work := 0
 	for _, pin := range pins {
-		codes := codesOf(strings.TrimSpace(pin))
-		if work += len(codes) * perCode; work > maxLooseWork {
-			break
-		}
-		for _, code := range codes {
+		for _, code := range codesOf(strings.TrimSpace(pin)) {
+			if !windows.mayQuote(code) {
+				continue
+			}
+			if work += perCode; work > maxLooseWork {
+				return writeStretches(text, found)
+			}
 			found = append(found, looseStretches(readings, code, mask(code))...)
 			found = append(found, fragmentStretches(readings, code)...)
 		}
@@ -433,11 +439,46 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 }
 
 // maxLooseWork bounds how many letters and digits of a text, counted once
-// for each code looked for in other shapes, one masking reads: about 50 ms
-// of the goroutine that saves the run's answers. It lets a description as
-// long as the store keeps be read for some 200 codes, a database error's
-// one line for thousands.
-const maxLooseWork = 1 << 19
+// for each code looked for in other shapes, one masking reads: some 0.1 s
+// of the goroutine that saves the run's answers
+// (BenchmarkHidePINsOfManyGroupedCodes), about 230 codes the text quotes
+// in a description as long as the store keeps.
+const maxLooseWork = 1 << 20
+
+// windows are the runs of minLoosePIN letters and digits of a text's
+// readings, folded.
+type windows map[string]bool
+
+func textWindows(readings [][]alnum) windows {
+	w := make(windows)
+	for _, have := range readings {
+		for i := 0; i+minLoosePIN <= len(have); i++ {
+			w[windowAt(have[i:])] = true
+		}
+	}
+	return w
+}
+
+// mayQuote says whether the text may quote code, or minLoosePIN of its
+// letters and digits, in any shape: it holds a run of them.
+func (w windows) mayQuote(code string) bool {
+	want := alnums(code)
+	for i := 0; i+minLoosePIN <= len(want); i++ {
+		if w[windowAt(want[i:])] {
+			return true
+		}
+	}
+	return false
+}
+
+func windowAt(from []alnum) string {
+	var b [minLoosePIN * utf8.UTFMax]byte
+	n := 0
+	for _, a := range from[:minLoosePIN] {
+		n += utf8.EncodeRune(b[n:], a.r)
+	}
+	return string(b[:n])
+}
 
 // quoted are the stretches where text quotes any of pins as it is.
 func quoted(text string, pins []string, mask func(code string) string) []stretch {

@@ -301,6 +301,9 @@ func (ap *applier) lingerFor(final bool) time.Duration {
 }
 
 func (ap *applier) receive(a answer) {
+	if a.onItsWay {
+		ap.run.asking.Add(-1)
+	}
 	if ap.noBudget[a.order.ID] {
 		// Released for want of budget, then asked after all.
 		delete(ap.noBudget, a.order.ID)

@@ -260,12 +260,21 @@ func (l *lane) askAndHandOver(o store.Order) {
 		a        answer
 		timedOut bool
 	)
+	// A request is on its way (run.asking) until the applier takes its
+	// answer (applier.receive): an applier holding a PIN and seeing none
+	// on its way saves it at once, and must neither leave out an answer
+	// just back nor wait for one it already holds. Handed back unasked,
+	// it stops being on its way here.
+	onItsWay := false
+	handBack := func(why releaseReason) {
+		if onItsWay {
+			r.asking.Add(-1)
+		}
+		l.applier.release(why, []store.Order{o})
+	}
 	if ok {
-		// On its way until the answer is handed over: an applier holding
-		// a PIN and seeing no request on its way saves it at once, and
-		// would leave out an answer just back but not yet handed over.
 		r.asking.Add(1)
-		defer r.asking.Add(-1)
+		onItsWay = true
 		// The pace is waited for while holding the slot, so that
 		// requests leave in the rhythm the panel was promised, not in a
 		// burst later.
@@ -273,7 +282,7 @@ func (l *lane) askAndHandOver(o store.Order) {
 		l.slots.release(sl)
 	}
 	if !ok && a.claimTaken {
-		l.applier.release(releaseTakenOver, []store.Order{o})
+		handBack(releaseTakenOver)
 		return
 	}
 	if !ok {
@@ -283,13 +292,13 @@ func (l *lane) askAndHandOver(o store.Order) {
 			l.unasked = append(l.unasked, o.ID)
 			l.mu.Unlock()
 		}
-		l.applier.release(why, []store.Order{o})
+		handBack(why)
 		return
 	}
 	if a.err != nil && r.abort.Err() != nil {
 		// Cut short by a signal: znet may not have seen it, and the
 		// order is not to blame. Released without counting an attempt.
-		l.applier.release(releaseStopping, []store.Order{o})
+		handBack(releaseStopping)
 		return
 	}
 	if timedOut && r.stalledSince(a.askedAt) {
@@ -298,10 +307,11 @@ func (l *lane) askAndHandOver(o store.Order) {
 		// it nor the order is to blame; asked again, not cut off.
 		r.log.Debug("a request timed out while the process did not run; the order is asked again",
 			"order", o.ID, "integration", l.integration.Name)
-		l.applier.release(releaseStalled, []store.Order{o})
+		handBack(releaseStalled)
 		return
 	}
 	cutOff := l.record(o.ID, a.err, timedOut)
+	a.onItsWay = onItsWay
 	l.applier.answer(a)
 	if cutOff {
 		// Info, not a warning: the summary reports a failing panel, and

@@ -53,6 +53,20 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 	}
 }
 
+// A request is on its way until the applier takes its answer: taken, the
+// PIN it brought is saved at once, not after waiting for itself.
+func TestAnAnswerTakenIsNoLongerOnItsWay(t *testing.T) {
+	r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+	r.asking.Store(1)
+	ap := newApplier(r, newHoldings())
+	a := answerOf("done", znet.StatusDone)
+	a.onItsWay = true
+	ap.receive(a)
+	if n := r.asking.Load(); n != 0 {
+		t.Errorf("%d requests on their way after the only one's answer was taken, want 0", n)
+	}
+}
+
 // answerOf is an answer of status for the order id, a PIN with a done one.
 func answerOf(id string, status znet.Status) answer {
 	ps := znet.PinStatus{Status: status}

@@ -22,6 +22,9 @@ type answer struct {
 	// claimTaken: no request left, another run holds the order's claim
 	// (run.claimTaken).
 	claimTaken bool
+	// onItsWay: its request counts in run.asking until the applier takes
+	// the answer.
+	onItsWay bool
 }
 
 // describedPast is how far past what an order keeps of znet's description

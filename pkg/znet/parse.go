@@ -220,11 +220,8 @@ func labelledCodes(text string) []string {
 		if k+1 < len(at) && at[k+1][0] >= m[1] {
 			clause = text[m[1]:at[k+1][0]]
 		}
-		// Read both to the first '.' or ',' and past those between two
-		// groups of a code (clauseEnd): a code may be written in dotted
-		// groups, or be followed at once by a time, a date or a word.
-		for _, end := range []int{firstStop(clause), clauseEnd(clause)} {
-			if code := codeIn(clause[:end]); code != "" && !slices.Contains(codes, code) {
+		for _, code := range clauseCodes(clause) {
+			if !slices.Contains(codes, code) {
 				codes = append(codes, code)
 			}
 		}
@@ -232,13 +229,35 @@ func labelledCodes(text string) []string {
 	return codes
 }
 
-// firstStop is where a label's clause ends if every '.' and ',' ends it.
-func firstStop(clause string) int {
-	if end := strings.IndexAny(clause, ".,;|&\n"); end >= 0 {
-		return end
+// clauseCodes are the codes a label's clause holds: read to its end
+// (clauseEnd), and the longest reading short of it, at a '.' or ',', that
+// is a code. A code may be written in dotted groups
+// ("1234.5678.9012.3456"), and be followed at once by a time, a date or a
+// word ("...3456,10:00", "...3456,KULLANILDI"): read with them it is no
+// code, or one a refusal repeating the code alone does not quote. Each
+// clause is read at most maxGroupCuts times more: a refusal of thousands
+// of labels is read within a second.
+func clauseCodes(clause string) []string {
+	clause = clause[:clauseEnd(clause)]
+	var codes []string
+	if code := codeIn(clause); code != "" {
+		codes = append(codes, code)
 	}
-	return len(clause)
+	for cut, tries := len(clause)-1, 0; cut > 0 && tries < maxGroupCuts; cut-- {
+		if clause[cut] != '.' && clause[cut] != ',' {
+			continue
+		}
+		tries++
+		if code := codeIn(clause[:cut]); code != "" {
+			return append(codes, code)
+		}
+	}
+	return codes
 }
+
+// maxGroupCuts is how many of a clause's dots and commas, from its end,
+// are tried as where its code ends; real PINs have at most eight groups.
+const maxGroupCuts = 16
 
 // clauseEnd is where a label's clause ends: at a ';', '|', '&' or line
 // break, or a '.' or ',' that ends a sentence. One between two groups of a

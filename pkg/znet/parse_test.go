@@ -677,6 +677,21 @@ func TestARefusalNamingManyCodesLosesEachOfThem(t *testing.T) {
 	}
 }
 
+// BenchmarkHideLabelledDottedCodesInALongRefusal: each label's clause is
+// read again at its dots and commas, from its end, until one reading is a
+// code (clauseCodes).
+func BenchmarkHideLabelledDottedCodesInALongRefusal(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("3|")
+	for i := 0; sb.Len() < MaxBodyBytes-60; i++ {
+		fmt.Fprintf(&sb, "kod %04d.%04d.%04d.%04d.%04d.%04d.%04d.%04d, ", i, i+1, i+2, i+3, i+4, i+5, i+6, i+7)
+	}
+	refusal := []byte(sb.String())
+	for b.Loop() {
+		_, _ = ParsePinStatus(refusal)
+	}
+}
+
 func manyCodesRefusal() string {
 	var b strings.Builder
 	b.WriteString("3|")

@@ -460,9 +460,13 @@ func textWindows(readings [][]alnum) windows {
 }
 
 // mayQuote says whether the text may quote code, or minLoosePIN of its
-// letters and digits, in any shape: it holds a run of them.
+// letters and digits, in any shape: it holds a run of them. A code the
+// loose search passes over (minLoosePIN to maxLoosePIN) is not read.
 func (w windows) mayQuote(code string) bool {
 	want := alnums(code)
+	if len(want) > maxLoosePIN {
+		return false
+	}
 	for i := 0; i+minLoosePIN <= len(want); i++ {
 		if w[windowAt(want[i:])] {
 			return true

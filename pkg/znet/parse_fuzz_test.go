@@ -30,6 +30,9 @@ func FuzzParsePinStatus(f *testing.F) {
 		"OK|2|AB\x00CD|\x00",
 		"\xff\xfe\x00O\x00K",
 		" 12 |msg",
+		// Labelled codes whose clause reads past dots and back.
+		"OK|3| |Kod: 1234.5678.9012.3456,10:00 iptal",
+		"3|PIN: AB12.CD34.EF56.GH78,KULLANILDI. AB12.CD34.EF56.GH78",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -11,8 +11,8 @@ import (
 // A code a label names, written in groups with dots or commas between them
 // ("Kod: 1234.5678.9012.3456"), as the PIN field's dotted groups are: the
 // label's clause ended at the first dot, which left a group of four, too
-// short to be a code, and the whole code stayed in clear. A dot or comma
-// that ends a sentence still ends the code.
+// short to be a code, and the whole code stayed in clear; in lower case
+// it still was. A dot or comma that ends a sentence still ends the code.
 func TestALabelledCodeInDottedGroupsIsMasked(t *testing.T) {
 	for _, tc := range []struct{ answer, code, kept string }{
 		{"OK|3| |İptal edildi. Kod: 1234.5678.9012.3456 iade edildi", "1234.5678.9012.3456", "iade edildi"},
@@ -20,6 +20,9 @@ func TestALabelledCodeInDottedGroupsIsMasked(t *testing.T) {
 		{"OK|3| |PIN: 1234,5678,9012,3456; tutar 1.050,00 TL", "1234,5678,9012,3456", "tutar 1.050,00 TL"},
 		{"OK|3| |Seri No.: QW7R.9TZK.8HJD. Teşekkürler", "QW7R.9TZK.8HJD", "Teşekkürler"},
 		{"OK|3| |Kod: ABCD1234EFGH.Tesekkurler", "ABCD1234EFGH", "Tesekkurler"},
+		// Lower-case groups were cut at the first dot.
+		{"OK|3| |İptal edildi. Kod: ab12.cd34.ef56.gh78 iade edildi", "ab12.cd34.ef56.gh78", "iade edildi"},
+		{"OK|3| |Kod: 1234.5678.9012.3456.iade edildi", "1234.5678.9012.3456", "iade edildi"},
 	} {
 		ps, err := znet.ParsePinStatus([]byte(tc.answer))
 		if err != nil {

@@ -261,26 +261,48 @@ const maxGroupCuts = 16
 
 // clauseEnd is where a label's clause ends: at a ';', '|', '&' or line
 // break, or a '.' or ',' that ends a sentence. One between two groups of a
-// code ("1234.5678.9012.3456", "AB12,CD34") does not: the groups on both
-// sides of it are a code's, digits and capital letters, and cutting there
+// code ("1234.5678.9012.3456", "AB12,CD34", "ab12.cd34") does not: the
+// groups on both sides of it are a code's (codeGroup), and cutting there
 // left one group, too short to read as a code, and the code in clear.
 func clauseEnd(clause string) int {
-	isGroup := func(r rune) bool { return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' }
+	isGroupByte := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 	for i := 0; i < len(clause); i++ {
 		switch clause[i] {
 		case ';', '|', '&', '\n':
 			return i
 		case '.', ',':
-			next := clause[i+1:]
-			group := len(next) - len(strings.TrimLeftFunc(next, isGroup))
-			joinsGroups := i > 0 && isGroup(rune(clause[i-1])) && group > 0 &&
-				(group == len(next) || !unicode.IsLetter(rune(next[group])) && !unicode.IsDigit(rune(next[group])))
-			if !joinsGroups {
+			start, end := i, i+1
+			for start > 0 && isGroupByte(clause[start-1]) {
+				start--
+			}
+			for end < len(clause) && isGroupByte(clause[end]) {
+				end++
+			}
+			standsAlone := end == len(clause) || !startsAlnum(clause[end:])
+			if !codeGroup(clause[start:i]) || !codeGroup(clause[i+1:end]) || !standsAlone {
 				return i
 			}
 		}
 	}
 	return len(clause)
+}
+
+// codeGroup says whether a run of ASCII letters and digits may be one
+// group of a dotted code: digits and capitals ("5678", "CD34"), or lower
+// case with a digit ("cd34"). A lower-case word without one ("iade",
+// "tamam") is a sentence's.
+func codeGroup(group string) bool {
+	if group == "" {
+		return false
+	}
+	hasLower := strings.ContainsFunc(group, func(r rune) bool { return r >= 'a' && r <= 'z' })
+	return !hasLower || strings.ContainsFunc(group, unicode.IsDigit)
+}
+
+// startsAlnum says whether s starts with a letter or digit of any script.
+func startsAlnum(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // hideLabelledCode is text with each code a label names (labelledCodes)

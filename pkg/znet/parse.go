@@ -193,22 +193,26 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 }
 
 // codeLabel is a word by which a panel's text names what follows it a
-// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN", "şifre" and "seri no"
-// ("Seri No.:"), and their English, with a Turkish capital İ or a dotless
-// ı where an i is, which (?i) does not fold. A letter or digit before it
-// makes it part of another word. A colon, a comma for one ("Kodunuz,
-// ...") or a space follows it; not an "=": "kod=" and "sifre=" are the
-// query's own parameters, which a panel echoing the request repeats (the
-// password in them REDACTED), and the dealer code is no PIN. A label may
-// number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed by
-// a colon or a parenthesis, is the label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|code|(?:e-?)?p[iİı]n|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+)`)
+// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN" ("EpinKodu"), "şifre"
+// and "seri no" ("Seri No.:"), and their English, with a Turkish capital İ
+// or a dotless ı where an i is, which (?i) does not fold, and a suffix
+// after an apostrophe, as Turkish writes one after an abbreviation
+// ("PIN'iniz", "PIN’iniz"). A letter or digit before it makes it part of
+// another word. A colon, a comma for one ("Kodunuz, ..."), a space or a
+// no-break space (&nbsp;) follows it; not an "=": "kod=" and "sifre=" are
+// the query's own parameters, which a panel echoing the request repeats
+// (the password in them REDACTED), and the dealer code is no PIN. A label
+// may number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed
+// by a colon or a parenthesis, is the label's, not the code's first group.
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:['’]\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&nbsp;)`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
 // end of its clause (an '&' ends one: a request's query echoed, whose
 // "kod=" is the dealer code) or the next label, where it reads as a code
-// (codeIn).
+// (clauseCodes); and of a list after one label ("Kodlarınız: AB12-CD34,
+// EF56-GH78"), each further item, one per comma, semicolon or line, as
+// long as it starts with a code's piece.
 // Only a labelled one is looked for: a description's other numbers (an
 // amount, a player id, an order number) are the shop's to read. A clause
 // ends at the next label, so that a text of many labels is read once.
@@ -216,17 +220,39 @@ func labelledCodes(text string) []string {
 	var codes []string
 	at := codeLabel.FindAllStringIndex(text, -1)
 	for k, m := range at {
-		clause := text[m[1]:]
+		rest := text[m[1]:]
 		if k+1 < len(at) && at[k+1][0] >= m[1] {
-			clause = text[m[1]:at[k+1][0]]
+			rest = text[m[1]:at[k+1][0]]
 		}
-		for _, code := range clauseCodes(clause) {
-			if !slices.Contains(codes, code) {
-				codes = append(codes, code)
+		for {
+			end := clauseEnd(rest)
+			for _, code := range clauseCodes(rest[:end]) {
+				if !slices.Contains(codes, code) {
+					codes = append(codes, code)
+				}
+			}
+			if end == len(rest) || !strings.ContainsRune(",;\n", rune(rest[end])) {
+				break
+			}
+			rest = rest[end+1:]
+			if !startsWithCodePiece(rest) {
+				break
 			}
 		}
 	}
 	return codes
+}
+
+// startsWithCodePiece says whether text's first word may be a piece of a
+// code (codePieces): the next item of a list of codes, not a sentence.
+// Only the text's start is read, so that a long list costs no more than
+// its items.
+func startsWithCodePiece(text string) bool {
+	if len(text) > 128 {
+		text = text[:128]
+	}
+	words := strings.Fields(withoutEntities(text))
+	return len(words) > 0 && len(codePieces(words[:1])) > 0
 }
 
 // clauseCodes are the codes a label's clause holds: read to its end
@@ -238,7 +264,7 @@ func labelledCodes(text string) []string {
 // clause is read at most maxGroupCuts times more: a refusal of thousands
 // of labels is read within a second.
 func clauseCodes(clause string) []string {
-	clause = clause[:clauseEnd(clause)]
+	clause = withoutEntities(clause[:clauseEnd(clause)])
 	var codes []string
 	if code := codeIn(clause); code != "" {
 		codes = append(codes, code)
@@ -260,7 +286,9 @@ func clauseCodes(clause string) []string {
 const maxGroupCuts = 16
 
 // clauseEnd is where a label's clause ends: at a ';', '|', '&' or line
-// break, or a '.' or ',' that ends a sentence. One between two groups of a
+// break, or a '.' or ',' that ends a sentence; not at an HTML entity's
+// '&' and ';' ("AB12&nbsp;CD34", "Kodunuz:&nbsp;AB12"), as a panel
+// writing its descriptions as HTML has them. One between two groups of a
 // code ("1234.5678.9012.3456", "AB12,CD34", "ab12.cd34") does not: the
 // groups on both sides of it are a code's (codeGroup), and cutting there
 // left one group, too short to read as a code, and the code in clear.
@@ -268,7 +296,13 @@ func clauseEnd(clause string) int {
 	isGroupByte := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 	for i := 0; i < len(clause); i++ {
 		switch clause[i] {
-		case ';', '|', '&', '\n':
+		case '&':
+			if entity := htmlEntity.FindString(clause[i:]); entity != "" {
+				i += len(entity) - 1
+				continue
+			}
+			return i
+		case ';', '|', '\n':
 			return i
 		case '.', ',':
 			start, end := i, i+1
@@ -286,6 +320,20 @@ func clauseEnd(clause string) int {
 	}
 	return len(clause)
 }
+
+// htmlEntity is an HTML character reference at the start of a text.
+var htmlEntity = regexp.MustCompile(`^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
+
+// withoutEntities is text with each HTML character reference a space: a
+// code's groups apart, each masked where the text has it.
+func withoutEntities(text string) string {
+	if !strings.Contains(text, "&") {
+		return text
+	}
+	return htmlEntities.ReplaceAllString(text, " ")
+}
+
+var htmlEntities = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
 
 // codeGroup says whether a run of ASCII letters and digits may be one
 // group of a dotted code: digits and capitals ("5678", "CD34"), or lower

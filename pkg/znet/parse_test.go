@@ -700,3 +700,18 @@ func manyCodesRefusal() string {
 	}
 	return b.String()
 }
+
+// BenchmarkHideAListOfCodesInALongRefusal: one label and a list of codes
+// after it, each item read as long as it starts with a code's piece
+// (labelledCodes).
+func BenchmarkHideAListOfCodesInALongRefusal(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("3|Kodlar: ")
+	for i := 0; sb.Len() < MaxBodyBytes-60; i++ {
+		fmt.Fprintf(&sb, "AB%02d-CD%04d-EF56&nbsp;GH78, ", i%100, i)
+	}
+	refusal := []byte(sb.String())
+	for b.Loop() {
+		_, _ = ParsePinStatus(refusal)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // OrderState is everything `zwatch check --order` needs to explain why an
@@ -41,6 +43,29 @@ type OrderState struct {
 	// NotPollable is why zwatch will not ask about the order; empty when
 	// it will.
 	NotPollable NotPollable `db:"not_pollable"`
+}
+
+// ShopPINs are the PINs the shop's orders hold (TrimPIN), each once: a
+// refusal of the shop's database, a trigger's message, may quote one, and
+// is masked of them before it is logged. Read as last committed, waiting
+// for no row lock.
+func (s *Store) ShopPINs(ctx context.Context, orderIDs []string) ([]string, error) {
+	var held []string
+	if err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &held, `
+		SELECT DISTINCT o."pinCode"
+		FROM product_orders o
+		WHERE o.id = ANY($1::uuid[]) AND o."pinCode" IS NOT NULL`, pq.Array(orderIDs))
+	}); err != nil {
+		return nil, fmt.Errorf("reading the PINs the orders hold: %w", err)
+	}
+	var pins []string
+	for _, pin := range held {
+		if pin = TrimPIN(pin); pin != "" && !slices.Contains(pins, pin) {
+			pins = append(pins, pin)
+		}
+	}
+	return pins, nil
 }
 
 // ErrOrderNotFound means no shop order has that id.

@@ -389,6 +389,15 @@ func GaveUpOnALock(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03" // lock_not_available
 }
 
+// ShopRefused says whether err is the database refusing a statement in
+// words of its own (a trigger's RAISE, a constraint), other than giving
+// up on a lock: words the shop's code may have written with what its
+// rows hold, PINs among them.
+func ShopRefused(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && !GaveUpOnALock(err) && !cancelledByUs(pqErr)
+}
+
 // Cancelled says whether err is nothing but statements or connections
 // cancelled by their context: Go's word for it, the database's ("canceling
 // statement due to user request", which lib/pq asks for when a context

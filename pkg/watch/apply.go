@@ -512,7 +512,7 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
 	applied, err := r.store.Apply(ctx, params, outcomes)
 	r.log.Debug("saved answers", "orders", len(outcomes), "took", time.Since(start).Round(time.Microsecond), "ok", err == nil)
-	return applied, hidePINs(err, outcomes)
+	return applied, hideSavePINs(ctx, r.store, err, outcomes)
 }
 
 // keepForLater is the one place an answer that could not be saved now goes:

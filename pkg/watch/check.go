@@ -149,7 +149,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			check.NotSaved = "the database did not take znet's answer, so it was not saved; a run asks again once this check's claim on the order lapses, within " +
 				lease.String()
 		}
-		return check, hidePINs(err, []store.Outcome{outcome})
+		return check, hideSavePINs(dbCtx, st, err, []store.Outcome{outcome})
 	}
 	if len(applied) == 1 && applied[0].Busy {
 		// What znet said is still the operator's to see. The claim is

@@ -1,12 +1,14 @@
 package watch
 
 import (
+	"context"
 	"encoding/hex"
 	"html"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -502,20 +504,63 @@ func quoted(text string, pins []string, mask func(code string) string) []stretch
 }
 
 // hidePINs is the error the database gave for saving outcomes, with their
-// PINs masked in its text: a refusal may quote them (a shop trigger's
-// message), and the error reaches the log, the run's error and the
-// operator's terminal, whether or not --show-pin was given.
-func hidePINs(err error, outcomes []store.Outcome) error {
+// PINs masked in its text, and the PINs held, those the shop's orders
+// already hold: a refusal may quote them (a shop trigger's message), and
+// the error reaches the log, the run's error and the operator's terminal,
+// whether or not --show-pin was given.
+func hidePINs(err error, outcomes []store.Outcome, held ...string) error {
 	var pins []string
 	for _, o := range outcomes {
 		if o.PIN != "" {
 			pins = append(pins, o.PIN)
 		}
 	}
+	for _, pin := range held {
+		if !slices.Contains(pins, pin) {
+			pins = append(pins, pin)
+		}
+	}
 	if err == nil || len(pins) == 0 {
 		return err
 	}
 	return pinsHiddenError{err: err, pins: pins}
+}
+
+// hideSavePINs is hidePINs for an error saving outcomes, with the PINs the
+// orders hold read from the shop where its database refused in words of
+// its own (store.ShopRefused): a trigger guarding a delivered order quotes
+// OLD."pinCode", a PIN no answer of znet's carries, staff's or an
+// earlier answer's. Where they cannot be read, the refusal's words are
+// not shown (refusalWithheld).
+func hideSavePINs(ctx context.Context, st *store.Store, err error, outcomes []store.Outcome) error {
+	if err == nil || !store.ShopRefused(err) {
+		return hidePINs(err, outcomes)
+	}
+	ids := make([]string, len(outcomes))
+	for k, o := range outcomes {
+		ids[k] = o.Order.ID
+	}
+	// The save's own context may be the one that just ran out.
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shopPINsReadTimeout)
+	defer cancel()
+	held, readErr := st.ShopPINs(readCtx, ids)
+	if readErr != nil {
+		return refusalWithheld{readErr: readErr}
+	}
+	return hidePINs(err, outcomes, held...)
+}
+
+// shopPINsReadTimeout bounds reading the PINs a refused save's orders hold.
+const shopPINsReadTimeout = 5 * time.Second
+
+// refusalWithheld stands for a refusal of the shop's database whose words
+// may quote a PIN that could not be read to mask it. It unwraps to nothing:
+// the words must not be reached through it.
+type refusalWithheld struct{ readErr error }
+
+func (e refusalWithheld) Error() string {
+	return "the shop's database refused to save znet's answer; its words are not shown, since they may quote a PIN the order holds, which could not be read to mask it (" +
+		e.readErr.Error() + ")"
 }
 
 type pinsHiddenError struct {

@@ -295,7 +295,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept, znet's not written and the order not approved; compare them on the dealer panel")
 	}
 	if r.GaveUp {
-		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending")
+		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending (`zwatch retry --stuck` puts it back)")
 	}
 }
 

@@ -503,6 +503,10 @@ checks AS (
 	       c.claimed_by IS NOT DISTINCT FROM params.run_id AS ours,
 	       input.hold_note <> ''
 	       OR NOT input.final
+	          -- Given up already: an order a person checks by hand (check
+	          -- --order) stays stuck until retry --stuck, whatever the
+	          -- check's own --give-up-after.
+	          AND c.given_up_at IS NULL
 	          AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => params.give_up_after_seconds)
 	       AS give_up,
 	       CASE WHEN input.hold_note <> '' THEN input.hold_note ELSE params.give_up_note END AS give_up_note
@@ -646,7 +650,10 @@ booked AS (
 		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
 		shop_held_since = NULL,
 		referans = input.referans,
-		given_up_at = CASE WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now() END,
+		given_up_at = CASE
+			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now()
+			WHEN NOT input.final THEN c.given_up_at
+			END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()
 			WHEN prev.id IS NULL OR NOT prev.still_pollable THEN now()

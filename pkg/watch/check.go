@@ -25,8 +25,8 @@ type OrderCheck struct {
 	Written     bool   // the shop's row was updated
 	PINSaved    bool   // the order is completed holding znet's PIN
 	Overtaken   bool   // the shop changed the order while zwatch asked
-	GaveUp      bool
-	PINTooLong  bool // znet's PIN does not fit the shop's column: not saved, given up on
+	GaveUp      bool   // the order is stuck: given up on now, or before and still not final
+	PINTooLong  bool   // znet's PIN does not fit the shop's column: not saved, given up on
 	// SharedWith names another order of the integration that carries the
 	// same referans: znet's answer was not saved to this one, which was
 	// given up on. Empty: none.
@@ -168,6 +168,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
+		// An order zwatch had given up on stays stuck but for a final
+		// answer: only retry --stuck puts it back to be asked.
+		if _, final, _ := outcome.Result.ExternalStatus(); state.GivenUpAt != nil && !final {
+			check.GaveUp = true
+		}
 		check.SharedWith = ap.SharedWith
 	}
 	return check, nil

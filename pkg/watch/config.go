@@ -108,6 +108,24 @@ const MinTick = 100 * time.Millisecond
 // cron minute having done nothing, with nobody told.
 const MinMaxDuration = time.Second
 
+// MaxWorkers bounds Concurrency and PerIntegration: each is a channel's
+// room and a goroutine per panel, and a slip such as --concurrency
+// 2000000000 took the process down out of memory, with a Go trace, where
+// a usage error belongs. No panel answers faster for more: --rate paces
+// the requests, and each waits for its panel.
+const MaxWorkers = 1000
+
+// MaxMaxDuration bounds MaxDuration from above: runs are cron's or a
+// systemd timer's of a minute, and the run's last deadline, MaxDuration
+// with the timeout and grace after it, must not overflow (a value near
+// Go's largest duration gave a run up as hung the moment it began).
+const MaxMaxDuration = 24 * time.Hour
+
+// MaxGiveUpAfter bounds GiveUpAfter: an order znet has not finished in a
+// month is a person's business, and asking it every half hour meanwhile
+// costs the panel some 1,500 requests.
+const MaxGiveUpAfter = 30 * 24 * time.Hour
+
 // The rates a run may pace a panel at (Rate), besides 0 for no pace. All
 // runs share each panel's clock, which moves by the spacing of the run
 // that reserves: below MinRate one run's reservation would hold every
@@ -177,10 +195,10 @@ func (c Config) Validate() error {
 	switch {
 	case c.Batch < 1:
 		return fieldError("Batch", "must be at least 1")
-	case c.Concurrency < 1:
-		return fieldError("Concurrency", "must be at least 1")
-	case c.PerIntegration < 1:
-		return fieldError("PerIntegration", "must be at least 1")
+	case c.Concurrency < 1 || c.Concurrency > MaxWorkers:
+		return fieldError("Concurrency", fmt.Sprintf("must be from 1 to %d", MaxWorkers))
+	case c.PerIntegration < 1 || c.PerIntegration > MaxWorkers:
+		return fieldError("PerIntegration", fmt.Sprintf("must be from 1 to %d", MaxWorkers))
 	case !(c.Rate == 0 || c.Rate >= MinRate && c.Rate <= MaxRate): // NaN too
 		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
 	case TimeoutProblem(c.Timeout) != "":
@@ -189,6 +207,8 @@ func (c Config) Validate() error {
 		return fieldError("TimeScale", "must be a number, 0 or more")
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
+	case c.MaxDuration > MaxMaxDuration:
+		return fieldError("MaxDuration", "must be at most "+compactDuration(MaxMaxDuration)+": a run is cron's of a minute")
 	case c.onItsClock(c.MaxDuration) < MinMaxDuration.Seconds():
 		return fieldError("MaxDuration", "must be at least "+MinMaxDuration.String()+": a run needs that long to claim and ask")
 	case c.FirstDelay < 0:
@@ -197,6 +217,8 @@ func (c Config) Validate() error {
 		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
+	case c.GiveUpAfter > MaxGiveUpAfter:
+		return fieldError("GiveUpAfter", "must be at most "+compactDuration(MaxGiveUpAfter)+": an order znet has not finished by then is a person's business")
 	case len(c.Schedule) == 0:
 		return fieldError("Schedule", "needs at least one step")
 	case c.FaultLimit < 1:

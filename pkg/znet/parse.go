@@ -321,8 +321,14 @@ func clauseEnd(clause string) int {
 	return len(clause)
 }
 
-// htmlEntity is an HTML character reference at the start of a text.
-var htmlEntity = regexp.MustCompile(`^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
+// htmlEntity is an HTML character reference at the start of a text, and
+// htmlEntities any of them.
+var (
+	htmlEntity   = regexp.MustCompile(`^` + htmlEntityPattern)
+	htmlEntities = regexp.MustCompile(htmlEntityPattern)
+)
+
+const htmlEntityPattern = `&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`
 
 // withoutEntities is text with each HTML character reference a space: a
 // code's groups apart, each masked where the text has it.
@@ -332,8 +338,6 @@ func withoutEntities(text string) string {
 	}
 	return htmlEntities.ReplaceAllString(text, " ")
 }
-
-var htmlEntities = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
 
 // codeGroup says whether a run of ASCII letters and digits may be one
 // group of a dotted code: digits and capitals ("5678", "CD34"), or lower

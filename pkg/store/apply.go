@@ -72,7 +72,11 @@ type Applied struct {
 	ToStatus   string `db:"to_status"`   // and after
 	Written    bool   `db:"written"`     // the shop's row was updated
 	PINSaved   bool   `db:"pin_saved"`   // completed, holding znet's PIN
-	GaveUp     bool   `db:"gave_up"`
+	GaveUp     bool   `db:"gave_up"`     // given up on by this answer
+	// Stuck means the order is given up on after this answer: by it, or
+	// before and the answer not final (only retry --stuck, or the shop
+	// sending the order again, puts it back).
+	Stuck bool `db:"stuck"`
 	// Overtaken means the shop or a person changed the order after it was
 	// claimed (decided it, re-sent it), or another run holds it now: their
 	// change wins, and nothing of this answer was written.
@@ -665,7 +669,7 @@ booked AS (
 	WHERE c.order_id = input.order_id
 	  AND checks.ours
 	  AND (prev.id IS NOT NULL OR input.order_id NOT IN (SELECT id FROM busy))
-	RETURNING c.order_id
+	RETURNING c.order_id, c.given_up_at IS NOT NULL AS stuck
 )
 SELECT input.order_id::text AS order_id,
        COALESCE(changed.from_status, prev.from_status, '') AS from_status,
@@ -674,6 +678,7 @@ SELECT input.order_id::text AS order_id,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
        COALESCE(checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `, false) AS gave_up,
+       COALESCE(booked.stuck, false) AS stuck,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
        ` + unwrittenSQL + ` AS unwritten,
        NOT (busy.id IS NOT NULL AND COALESCE(checks.ours, false))
@@ -682,7 +687,8 @@ FROM input
 LEFT JOIN prev ON prev.id = input.order_id
 LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
-LEFT JOIN busy ON busy.id = input.order_id`
+LEFT JOIN busy ON busy.id = input.order_id
+LEFT JOIN booked ON booked.order_id = input.order_id`
 
 // unwrittenSQL holds, in applySQL's last steps, for an answer whose status
 // the order was due to take and did not: the shop's row took none of the

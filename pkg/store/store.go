@@ -390,12 +390,21 @@ func GaveUpOnALock(err error) bool {
 }
 
 // ShopRefused says whether err is the database refusing a statement in
-// words of its own (a trigger's RAISE, a constraint), other than giving
-// up on a lock: words the shop's code may have written with what its
-// rows hold, PINs among them.
+// words the shop's code may have written (a trigger's RAISE, a
+// constraint), which may quote what its rows hold, PINs among them. The
+// server's own words for its state are not: a connection lost or
+// refused, a shutdown or restart (57P01), a cancel, a lock given up on
+// (55P03), a deadlock or serialization failure, resources or disk.
 func ShopRefused(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && !GaveUpOnALock(err) && !cancelledByUs(pqErr)
+	if !errors.As(err, &pqErr) {
+		return false
+	}
+	switch pqErr.Code.Class() {
+	case "08", "40", "53", "55", "57", "58", "XX":
+		return false
+	}
+	return true
 }
 
 // Cancelled says whether err is nothing but statements or connections

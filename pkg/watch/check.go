@@ -170,9 +170,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
 		// An order zwatch had given up on stays stuck but for a final
 		// answer: only retry --stuck puts it back to be asked.
-		if _, final, _ := outcome.Result.ExternalStatus(); state.GivenUpAt != nil && !final {
-			check.GaveUp = true
-		}
+		check.GaveUp = check.GaveUp || ap.Stuck
 		check.SharedWith = ap.SharedWith
 	}
 	return check, nil

@@ -513,7 +513,10 @@ checks AS (
 	          AND c.given_up_at IS NULL
 	          AND COALESCE(c.first_checked_at, now()) <= now() - make_interval(secs => params.give_up_after_seconds)
 	       AS give_up,
-	       CASE WHEN input.hold_note <> '' THEN input.hold_note ELSE params.give_up_note END AS give_up_note
+	       CASE WHEN input.hold_note <> '' THEN input.hold_note ELSE params.give_up_note END AS give_up_note,
+	       -- Given up on before, and this answer not final: it stays so,
+	       -- its note with it.
+	       c.given_up_at IS NOT NULL AND NOT input.final AS stays_given_up
 	FROM zwatch_order_checks c
 	JOIN input ON input.order_id = c.order_id
 	CROSS JOIN params
@@ -587,6 +590,7 @@ changed AS (
 				THEN ` + cancelledHoldingPINNoteSQL + `
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
+			WHEN checks.stays_given_up THEN o."lastMessage"
 			-- A note zwatch left when it gave up ("stopped asking, check
 			-- the order on the dealer panel") is stale once the order is
 			-- asked again (retry --stuck, check --order) and znet answers:
@@ -656,7 +660,7 @@ booked AS (
 		referans = input.referans,
 		given_up_at = CASE
 			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now()
-			WHEN NOT input.final THEN c.given_up_at
+			WHEN checks.stays_given_up THEN c.given_up_at
 			END,
 		finished_at = CASE
 			WHEN changed.to_status IN ('completed', 'failed') THEN now()

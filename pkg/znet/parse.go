@@ -197,14 +197,15 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // and "seri no" ("Seri No.:"), and their English, with a Turkish capital İ
 // or a dotless ı where an i is, which (?i) does not fold, and a suffix
 // after an apostrophe, as Turkish writes one after an abbreviation
-// ("PIN'iniz", "PIN’iniz"). A letter or digit before it makes it part of
-// another word. A colon, a comma for one ("Kodunuz, ..."), a space or a
-// no-break space (&nbsp;) follows it; not an "=": "kod=" and "sifre=" are
+// ("PIN'iniz", "PIN’iniz", and as HTML escapes it, "PIN&#039;iniz"). A
+// letter or digit before it makes it part of another word. A colon, a
+// comma for one ("Kodunuz, ..."), a space or a no-break space (&nbsp;,
+// &#160;) follows it; not an "=": "kod=" and "sifre=" are
 // the query's own parameters, which a panel echoing the request repeats
 // (the password in them REDACTED), and the dealer code is no PIN. A label
 // may number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed
 // by a colon or a parenthesis, is the label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:['’]\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&nbsp;)`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&#0*39;|&#x0*27;|&apos;)\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&nbsp;|&#0*160;|&#x0*a0;)`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -218,6 +219,7 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(
 // ends at the next label, so that a text of many labels is read once.
 func labelledCodes(text string) []string {
 	var codes []string
+	seen := make(map[string]bool)
 	at := codeLabel.FindAllStringIndex(text, -1)
 	for k, m := range at {
 		rest := text[m[1]:]
@@ -226,12 +228,17 @@ func labelledCodes(text string) []string {
 		}
 		for {
 			end := clauseEnd(rest)
-			for _, code := range clauseCodes(rest[:end]) {
-				if !slices.Contains(codes, code) {
+			found := clauseCodes(rest[:end])
+			for _, code := range found {
+				if !seen[code] {
+					seen[code] = true
 					codes = append(codes, code)
 				}
 			}
-			if end == len(rest) || !strings.ContainsRune(",;\n", rune(rest[end])) {
+			// A list goes on only from an item that held a code: after
+			// "Kod geçersiz, 12345678901 nolu sipariş" the number is an
+			// order's, the shop's to read.
+			if len(found) == 0 || end == len(rest) || !strings.ContainsRune(",;\n", rune(rest[end])) {
 				break
 			}
 			rest = rest[end+1:]
@@ -243,17 +250,24 @@ func labelledCodes(text string) []string {
 	return codes
 }
 
-// startsWithCodePiece says whether text's first word may be a piece of a
-// code (codePieces): the next item of a list of codes, not a sentence.
-// Only the text's start is read, so that a long list costs no more than
-// its items.
+// startsWithCodePiece says whether text, after a list's marker ("b)",
+// "2.", "-"), starts with what may be a piece of a code: a word with a
+// digit, or a group of capitals (codePieces, isLetterGroup). The next
+// item of a list of codes, not a sentence. Only the text's start is read,
+// so that a long list costs no more than its items.
 func startsWithCodePiece(text string) bool {
 	if len(text) > 128 {
 		text = text[:128]
 	}
 	words := strings.Fields(withoutEntities(text))
-	return len(words) > 0 && len(codePieces(words[:1])) > 0
+	if len(words) > 1 && listMarker.MatchString(words[0]) {
+		words = words[1:]
+	}
+	return len(words) > 0 && (len(codePieces(words[:1])) > 0 || isLetterGroup(words[0]) && strings.ContainsFunc(words[0], unicode.IsLetter))
 }
+
+// listMarker is an item's mark in a list: "a)", "2.", "(3)", "-", "•".
+var listMarker = regexp.MustCompile(`^(?:\(?[0-9a-zA-Z]{1,2}[).:]|[-•*–])$`)
 
 // clauseCodes are the codes a label's clause holds: read to its end
 // (clauseEnd), and the longest reading short of it, at a '.' or ',', that
@@ -328,7 +342,10 @@ var (
 	htmlEntities = regexp.MustCompile(htmlEntityPattern)
 )
 
-const htmlEntityPattern = `&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`
+// htmlEntityPattern also takes a reference escaped again ("&amp;nbsp;"), as
+// a panel escaping its own HTML writes it, and "&nbsp" without its ';',
+// which browsers read as one.
+const htmlEntityPattern = `&(?:amp;)*(?:(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|nbsp)`
 
 // withoutEntities is text with each HTML character reference a space: a
 // code's groups apart, each masked where the text has it.
@@ -361,11 +378,25 @@ func startsAlnum(s string) bool {
 // written as bullets: for a refusal's words, which no PIN masks. Each
 // piece of a code is masked wherever it stands as a word of its own, with
 // no letter or digit beside it: "1000" of "21000.00" is another number.
+// Each piece is looked for once, in a pass over the text; a text naming
+// more than maxLabelledScan bytes' worth of passes (some 500 codes in a
+// 64 KB refusal) loses all its words after its first label instead, so
+// that a hostile one costs an answer no more than a few milliseconds.
 func hideLabelledCode(text string) string {
 	hidden := make([]bool, len(text))
 	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	looked := make(map[string]bool)
+	scanned := 0
 	for _, code := range labelledCodes(text) {
 		for _, piece := range strings.Fields(code) {
+			if looked[piece] {
+				continue
+			}
+			looked[piece] = true
+			if scanned += len(text); scanned > maxLabelledScan {
+				label := codeLabel.FindStringIndex(text)
+				return text[:label[1]] + "••••"
+			}
 			for from := 0; from < len(text); {
 				i := strings.Index(text[from:], piece)
 				if i < 0 {
@@ -396,6 +427,9 @@ func hideLabelledCode(text string) string {
 	}
 	return b.String()
 }
+
+// maxLabelledScan bounds hideLabelledCode's passes over a text, in bytes.
+const maxLabelledScan = 1 << 25
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.

@@ -715,3 +715,33 @@ func BenchmarkHideAListOfCodesInALongRefusal(b *testing.B) {
 		_, _ = ParsePinStatus(refusal)
 	}
 }
+
+// BenchmarkHideAListOfShortCodesInALongRefusal: items as short as
+// "A0000001;", each a code to look for; past maxLabelledScan the words
+// after the label go whole.
+func BenchmarkHideAListOfShortCodesInALongRefusal(b *testing.B) {
+	body := refusalOfItems("A%07d;")
+	for b.Loop() {
+		_, _ = ParsePinStatus(body)
+	}
+}
+
+// BenchmarkHideAListOfCodesSharingAPieceInALongRefusal: every item's
+// second piece, "1", stands thousands of times in the text; it is looked
+// for once.
+func BenchmarkHideAListOfCodesSharingAPieceInALongRefusal(b *testing.B) {
+	body := refusalOfItems("A%07d 1;")
+	for b.Loop() {
+		_, _ = ParsePinStatus(body)
+	}
+}
+
+// refusalOfItems is a 64 KB refusal of one label and a list of items.
+func refusalOfItems(item string) []byte {
+	var sb strings.Builder
+	sb.WriteString("3|Kodlar: ")
+	for i := 0; sb.Len() < MaxBodyBytes-60; i++ {
+		fmt.Fprintf(&sb, item, i)
+	}
+	return []byte(sb.String())
+}

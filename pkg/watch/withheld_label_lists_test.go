@@ -1,0 +1,78 @@
+package watch_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet"
+)
+
+// maskedText is what zwatch keeps of an answer's words: a waiting or
+// cancelled answer's description masked of what it withheld, or a
+// refusal's message.
+func maskedText(t *testing.T, answer string) string {
+	t.Helper()
+	ps, err := znet.ParsePinStatus([]byte(answer))
+	if err != nil {
+		if !strings.HasPrefix(answer, "3|") {
+			t.Fatal(err)
+		}
+		return err.Error()
+	}
+	return watch.HidePINs(ps.Description, ps.PINsToHide())
+}
+
+// More shapes of the same kinds (apostrophe suffixes, HTML entities, lists
+// after one label), as HTML-escaping panels and people write them, that
+// still reached "providerMessage", the logs and last_error in clear.
+func TestCodesInEscapedLabelsAndMarkedListsAreMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		// PHP's htmlspecialchars (ENT_QUOTES, the default since 8.1)
+		// writes the apostrophe of "PIN'iniz" as &#039;: no label is found.
+		{"apostrophe-escaped", "OK|1| |PIN&#039;iniz: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"apostrophe-apos", "OK|1| |E-PIN&apos;iniz: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"apostrophe-escaped-refusal", "3|PIN&#039;iniz: AB12-CD34-EF56-GH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		// Only "&nbsp;" is a label's space: its numeric form is not.
+		{"numeric-nbsp-after-label", "OK|1| |PIN&#160;AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		// Escaped twice, as HidePINs' markupToken expects (&amp;nbsp;):
+		// "nbsp;" ended the clause at its ';'.
+		{"double-escaped-nbsp-between-groups", "OK|1| |Kodunuz: AB12&amp;nbsp;CD34&amp;nbsp;EF56&amp;nbsp;GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"double-escaped-nbsp-refusal", "3|Kodunuz: AB12&amp;nbsp;CD34&amp;nbsp;EF56&amp;nbsp;GH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		// "&nbsp" without its ';' (browsers show it; markupToken reads it).
+		{"nbsp-without-semicolon", "OK|1| |Kodunuz: AB12&nbsp CD34&nbsp EF56&nbsp GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		// A lettered list: "b)" is no code piece, and the list stopped there.
+		{"lettered-list", "OK|3| |Kodlarınız: a) AB12-CD34-EF56-GH78, b) GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"lettered-list-refusal", "3|Kodlar: a) AB12-CD34-EF56-GH78, b) GH78-JK90-LM12-NP34 zaten kullanıldı", "JK90", "zaten kullanıldı"},
+		// A code whose first group is letters only, written in groups.
+		{"letter-group-first-item", "OK|3| |Kodlarınız: 1111 2222 3333 4444, ABCD EFGH 1234 5678 iade edildi", "EFGH 1234", "iade edildi"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := maskedText(t, tc.answer)
+			if strings.Contains(text, tc.group) {
+				t.Errorf("%q: code group %q kept in clear: %q", tc.answer, tc.group, text)
+			}
+			if !strings.Contains(text, tc.kept) {
+				t.Errorf("%q: the words %q lost: %q", tc.answer, tc.kept, text)
+			}
+		})
+	}
+}
+
+// A list goes on only from an item that held a code: read on after a
+// clause that named none ("Kodunuz iptal edildi, ..."), an order or phone
+// number in the next item was masked, and staff lost what they need to
+// find the refund.
+func TestNoListIsReadAfterALabelThatNamedNoCode(t *testing.T) {
+	for _, tc := range []struct{ answer, kept string }{
+		{"OK|3| |Kodunuz iptal edildi, 12345678901 nolu sipariş iade edildi", "12345678901 nolu sipariş"},
+		{"OK|3| |Kodunuz iptal edildi; 05321234567 numaralı hattınıza iade yapıldı", "05321234567"},
+		{"OK|3| |PIN bekleniyor, 5321234567 nolu hat için yükleme iade edildi", "5321234567"},
+		{"OK|3| |Kod: yok, 12345678901 nolu sipariş iptal edildi", "12345678901"},
+		{"3|Kod geçersiz, 12345678901 nolu sipariş için tekrar deneyin", "12345678901"},
+	} {
+		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
+			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)
+		}
+	}
+}

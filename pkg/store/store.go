@@ -390,18 +390,26 @@ func GaveUpOnALock(err error) bool {
 }
 
 // ShopRefused says whether err is the database refusing a statement in
-// words the shop's code may have written (a trigger's RAISE, a
-// constraint), which may quote what its rows hold, PINs among them. The
-// server's own words for its state are not: a connection lost or
-// refused, a shutdown or restart (57P01), a cancel, a lock given up on
-// (55P03), a deadlock or serialization failure, resources or disk.
+// words the shop's code may have written (a trigger's RAISE, under any
+// SQLSTATE it chose, a constraint), which may quote what its rows hold,
+// PINs among them. Only the server's own words for its state are not: a
+// connection lost or refused (class 08), a shutdown or restart (57P01,
+// 57P02, 57P03), a cancel or statement timeout (57014), a lock given up
+// on (55P03), a deadlock or serialization failure (40P01, 40001),
+// resources, disk or an internal error (classes 53, 58, XX).
 func ShopRefused(err error) bool {
 	var pqErr *pq.Error
-	if !errors.As(err, &pqErr) {
+	// A trigger's RAISE EXCEPTION is an ERROR; a FATAL is the server's,
+	// while connecting (the database closed to connections, 55000, too).
+	if !errors.As(err, &pqErr) || pqErr.Fatal() || errors.As(err, new(*connectionBrokeError)) {
 		return false
 	}
 	switch pqErr.Code.Class() {
-	case "08", "40", "53", "55", "57", "58", "XX":
+	case "08", "53", "58", "XX":
+		return false
+	}
+	switch pqErr.Code {
+	case "57P01", "57P02", "57P03", "57014", "55P03", "40P01", "40001":
 		return false
 	}
 	return true

@@ -53,6 +53,34 @@ func TestConnectionBrokeSortsTheDriversErrors(t *testing.T) {
 	}
 }
 
+// A refusal in words the shop's code may have written, under any SQLSTATE
+// a trigger chose, is read for the PINs it may quote; the server's words
+// for its own state are not.
+func TestShopRefusedTellsTheShopsWordsFromTheServers(t *testing.T) {
+	st := &Store{where: "host db.internal port 5432 database shop"}
+	for _, c := range []struct {
+		err  error
+		shop bool
+	}{
+		{&pq.Error{Severity: "ERROR", Code: "P0001", Message: "order was delivered PIN X; refusing to fail it"}, true},
+		{&pq.Error{Severity: "ERROR", Code: "55000", Message: "order was delivered; refusing to fail it"}, true},
+		{&pq.Error{Severity: "ERROR", Code: "23514", Message: `new row violates check constraint "pin_format"`}, true},
+		{&pq.Error{Severity: "ERROR", Code: "42501", Message: "permission denied for table audit_log"}, true},
+		{st.connectionBroke(&pq.Error{Severity: "FATAL", Code: "55000", Message: `database "shop" is not currently accepting connections`}), false},
+		{&pq.Error{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"}, false},
+		{&pq.Error{Severity: "ERROR", Code: "55P03", Message: "canceling statement due to lock timeout"}, false},
+		{&pq.Error{Severity: "ERROR", Code: "57014", Message: "canceling statement due to statement timeout"}, false},
+		{&pq.Error{Severity: "ERROR", Code: "40P01", Message: "deadlock detected"}, false},
+		{&pq.Error{Severity: "ERROR", Code: "53100", Message: "could not extend file"}, false},
+		{&pq.Error{Code: "08006"}, false},
+		{fmt.Errorf("saving: %w", driver.ErrBadConn), false},
+	} {
+		if got := ShopRefused(c.err); got != c.shop {
+			t.Errorf("ShopRefused(%v) = %v, want %v", c.err, got, c.shop)
+		}
+	}
+}
+
 // The server words its errors in its lc_messages, which a shop's DBA sets
 // to the shop's language (initdb takes the host's locale): the cancel
 // lib/pq asks for when a signal ends a command's context then reads

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,5 +75,81 @@ func TestNoListIsReadAfterALabelThatNamedNoCode(t *testing.T) {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)
 		}
+	}
+}
+
+// Escapes of the same kinds, once and twice, with and without their ';'.
+func TestCodesBehindEveryEscapeOfALabelAreMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		// "&nbsp" without ';' was read between groups, but masking asked
+		// for no letter beside a piece: the 'p' of "&nbsp" is one.
+		{"nbsp-no-semicolon-glued-refusal", "3|Kodunuz: AB12&nbspCD34&nbspEF56&nbspGH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		// PHP's htmlentities (not htmlspecialchars) writes ’ as &rsquo;.
+		{"rsquo-suffix", "OK|1| |PIN&rsquo;iniz: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"rsquo-suffix-refusal", "3|PIN&rsquo;iniz: AB12-CD34-EF56-GH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		{"numeric-rsquo-suffix", "OK|1| |PIN&#8217;iniz: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		// Escaped twice, as "&amp;nbsp;" between groups is read.
+		{"double-escaped-apostrophe", "OK|1| |PIN&amp;#039;iniz: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"double-escaped-nbsp-after-label", "OK|1| |PIN&amp;nbsp;AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		// "&nbsp" without ';' after a label.
+		{"nbsp-no-semicolon-after-label", "OK|1| |PIN&nbsp AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := maskedText(t, tc.answer)
+			if strings.Contains(text, tc.group) {
+				t.Errorf("%q: code group %q kept in clear: %q", tc.answer, tc.group, text)
+			}
+			if !strings.Contains(text, tc.kept) {
+				t.Errorf("%q: the words %q lost: %q", tc.answer, tc.kept, text)
+			}
+		})
+	}
+}
+
+// A list's next item is a code from its first word on, and has a marker
+// only where the list's first item has one: an order number after a code,
+// in a panel's capitals ("SIPARIS NO ...") or after "a)", is staff's.
+func TestAnOrderNumberAfterACodeIsKept(t *testing.T) {
+	for _, tc := range []struct{ answer, kept string }{
+		{"OK|3| |KODUNUZ: AB12-CD34-EF56-GH78, SIPARIS NO 12345678901 IADE EDILDI", "12345678901"},
+		{"3|KODUNUZ: AB12-CD34-EF56-GH78, SIPARIS NO 12345678901 ZATEN IPTAL", "12345678901"},
+		{"OK|3| |Kodunuz: AB12-CD34-EF56-GH78, a) 12345678901 nolu sipariş iade edildi", "12345678901"},
+	} {
+		text := maskedText(t, tc.answer)
+		if !strings.Contains(text, tc.kept) {
+			t.Errorf("%q: order number %q masked: %q", tc.answer, tc.kept, text)
+		}
+		if strings.Contains(text, "CD34") {
+			t.Errorf("%q: code in clear: %q", tc.answer, text)
+		}
+	}
+}
+
+// BenchmarkHideAWaitingAnswersListOfThousandsOfCodes: the description
+// path of a 64 KB waiting answer listing codes: ParsePinStatus reads
+// every one as withheld (PINsToHide), and HidePINs masks the 2200 runes
+// an outcome keeps with all of them (maxLooseWork).
+func BenchmarkHideAWaitingAnswersListOfThousandsOfCodes(b *testing.B) {
+	for _, item := range []string{"A%07d, ", "QWERTY%04d-%04d, ", "A%07d 1;"} {
+		var sb strings.Builder
+		sb.WriteString("OK|1| |Kodlar: ")
+		for i := 0; sb.Len() < 64<<10-60; i++ {
+			if strings.Count(item, "%") == 2 {
+				fmt.Fprintf(&sb, item, i, i)
+			} else {
+				fmt.Fprintf(&sb, item, i)
+			}
+		}
+		body := []byte(sb.String())
+		b.Run(item, func(b *testing.B) {
+			for b.Loop() {
+				ps, err := znet.ParsePinStatus(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				text := []rune(ps.Description)
+				watch.HidePINs(string(text[:2200]), ps.PINsToHide())
+			}
+		})
 	}
 }

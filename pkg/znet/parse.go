@@ -197,15 +197,16 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // and "seri no" ("Seri No.:"), and their English, with a Turkish capital İ
 // or a dotless ı where an i is, which (?i) does not fold, and a suffix
 // after an apostrophe, as Turkish writes one after an abbreviation
-// ("PIN'iniz", "PIN’iniz", and as HTML escapes it, "PIN&#039;iniz"). A
-// letter or digit before it makes it part of another word. A colon, a
-// comma for one ("Kodunuz, ..."), a space or a no-break space (&nbsp;,
-// &#160;) follows it; not an "=": "kod=" and "sifre=" are
+// ("PIN'iniz", "PIN’iniz", and as HTML escapes it, once or twice:
+// "PIN&#039;iniz", "PIN&rsquo;iniz", "PIN&amp;#039;iniz"). A letter or
+// digit before it makes it part of another word. A colon, a comma for one
+// ("Kodunuz, ..."), a space or a no-break space (&nbsp;, &#160;, escaped
+// or without its ';' alike) follows it; not an "=": "kod=" and "sifre=" are
 // the query's own parameters, which a panel echoing the request repeats
 // (the password in them REDACTED), and the dealer code is no PIN. A label
 // may number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed
 // by a colon or a parenthesis, is the label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&#0*39;|&#x0*27;|&apos;)\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&nbsp;|&#0*160;|&#x0*a0;)`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -226,6 +227,7 @@ func labelledCodes(text string) []string {
 		if k+1 < len(at) && at[k+1][0] >= m[1] {
 			rest = text[m[1]:at[k+1][0]]
 		}
+		rest, marked := afterMarker(rest)
 		for {
 			end := clauseEnd(rest)
 			found := clauseCodes(rest[:end])
@@ -241,32 +243,46 @@ func labelledCodes(text string) []string {
 			if len(found) == 0 || end == len(rest) || !strings.ContainsRune(",;\n", rune(rest[end])) {
 				break
 			}
-			rest = rest[end+1:]
-			if !startsWithCodePiece(rest) {
+			next, markedToo := afterMarker(rest[end+1:])
+			if markedToo && !marked || !startsWithCode(next) {
 				break
 			}
+			rest = next
 		}
 	}
 	return codes
 }
 
-// startsWithCodePiece says whether text, after a list's marker ("b)",
-// "2.", "-"), starts with what may be a piece of a code: a word with a
-// digit, or a group of capitals (codePieces, isLetterGroup). The next
-// item of a list of codes, not a sentence. Only the text's start is read,
-// so that a long list costs no more than its items.
-func startsWithCodePiece(text string) bool {
+// startsWithCode says whether the item of a list text starts with is a
+// code from its first word on ("ABCD EFGH 1234 5678", "GH78-JK90"), not
+// a sentence with a number in it ("SIPARIS NO 12345678901"). Only the
+// item's start is read, so that a long list costs no more than its items.
+func startsWithCode(text string) bool {
 	if len(text) > 128 {
 		text = text[:128]
 	}
-	words := strings.Fields(withoutEntities(text))
-	if len(words) > 1 && listMarker.MatchString(words[0]) {
-		words = words[1:]
+	words := strings.Fields(withoutEntities(text[:clauseEnd(text)]))
+	if len(words) == 0 {
+		return false
 	}
-	return len(words) > 0 && (len(codePieces(words[:1])) > 0 || isLetterGroup(words[0]) && strings.ContainsFunc(words[0], unicode.IsLetter))
+	code := codeIn(strings.Join(words, " "))
+	return code != "" && strings.HasPrefix(code, words[0])
 }
 
-// listMarker is an item's mark in a list: "a)", "2.", "(3)", "-", "•".
+// afterMarker is text after the mark of a list's item ("a)", "2.", "(3)",
+// "-", "•") that it starts with, and whether it had one. A list whose
+// first item has none is not read on at an item that has one: "X, a)
+// 12345678901 nolu sipariş" is the shop's sentence.
+func afterMarker(text string) (string, bool) {
+	trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
+	first, after, ok := strings.Cut(trimmed, " ")
+	if !ok || !listMarker.MatchString(first) {
+		return text, false
+	}
+	return after, true
+}
+
+// listMarker is an item's mark in a list.
 var listMarker = regexp.MustCompile(`^(?:\(?[0-9a-zA-Z]{1,2}[).:]|[-•*–])$`)
 
 // clauseCodes are the codes a label's clause holds: read to its end
@@ -380,9 +396,15 @@ func startsAlnum(s string) bool {
 // no letter or digit beside it: "1000" of "21000.00" is another number.
 // Each piece is looked for once, in a pass over the text; a text naming
 // more than maxLabelledScan bytes' worth of passes (some 500 codes in a
-// 64 KB refusal) loses all its words after its first label instead, so
-// that a hostile one costs an answer no more than a few milliseconds.
+// 64 KB refusal) is not shown at all instead (tooManyCodesNote), so that
+// a hostile one costs an answer no more than a few milliseconds.
 func hideLabelledCode(text string) string {
+	// Pieces are looked for with the text's HTML entities blanked, as they
+	// were read: the "p" of "AB12&nbspCD34" is no letter beside "CD34".
+	plain := text
+	if strings.Contains(text, "&") {
+		plain = htmlEntities.ReplaceAllStringFunc(text, func(entity string) string { return strings.Repeat(" ", len(entity)) })
+	}
 	hidden := make([]bool, len(text))
 	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	looked := make(map[string]bool)
@@ -394,17 +416,16 @@ func hideLabelledCode(text string) string {
 			}
 			looked[piece] = true
 			if scanned += len(text); scanned > maxLabelledScan {
-				label := codeLabel.FindStringIndex(text)
-				return text[:label[1]] + "••••"
+				return tooManyCodesNote
 			}
-			for from := 0; from < len(text); {
-				i := strings.Index(text[from:], piece)
+			for from := 0; from < len(plain); {
+				i := strings.Index(plain[from:], piece)
 				if i < 0 {
 					break
 				}
 				start, end := from+i, from+i+len(piece)
-				before, _ := utf8.DecodeLastRuneInString(text[:start])
-				after, _ := utf8.DecodeRuneInString(text[end:])
+				before, _ := utf8.DecodeLastRuneInString(plain[:start])
+				after, _ := utf8.DecodeRuneInString(plain[end:])
 				if (start == 0 || !isAlnum(before)) && (end == len(text) || !isAlnum(after)) {
 					for k := start; k < end; k++ {
 						hidden[k] = true
@@ -430,6 +451,11 @@ func hideLabelledCode(text string) string {
 
 // maxLabelledScan bounds hideLabelledCode's passes over a text, in bytes.
 const maxLabelledScan = 1 << 25
+
+// tooManyCodesNote stands for a text naming more codes than
+// hideLabelledCode looks for: a code may stand anywhere in it, before its
+// first label too, so none of it is shown.
+const tooManyCodesNote = "•••• (the panel's words name more codes than zwatch masks one by one, so none of them is shown)"
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.

@@ -745,3 +745,22 @@ func refusalOfItems(item string) []byte {
 	}
 	return []byte(sb.String())
 }
+
+// Past maxLabelledScan a refusal is not shown at all: keeping the text up
+// to its first label kept a code quoted there ("AB12-CD34-EF56-GH78 zaten
+// kullanıldı; Kodlar: <list>"), which the full pass masks wherever it
+// stands.
+func TestARefusalNamingTooManyCodesHidesOneBeforeItsFirstLabel(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("3|AB12-CD34-EF56-GH78 zaten kullanıldı; Kodlar: AB12-CD34-EF56-GH78, ")
+	for i := 0; sb.Len() < MaxBodyBytes-60; i++ {
+		fmt.Fprintf(&sb, "Q%07d, ", i)
+	}
+	_, err := ParsePinStatus([]byte(sb.String()))
+	if err == nil {
+		t.Fatal("want a refusal")
+	}
+	if msg := err.Error(); strings.Contains(msg, "CD34") {
+		t.Errorf("code before the first label in clear: %.160q", msg)
+	}
+}

@@ -18,16 +18,7 @@ import (
 func TestACheckedStuckOrderKeepsItsGiveUpNote(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := e.order("88001")
-	e.znet.SetDefault(znettest.Waiting("bekliyor"))
-	cfg := e.config()
-	cfg.GiveUpAfter = 2 * time.Hour
-	e.run(cfg)
-	e.db.FirstCheckedAgo(id, 3*time.Hour)
-	e.db.MakeAllDue()
-	if sum := e.run(cfg); sum.Total.Stuck != 1 {
-		t.Fatalf("the second run should give up on the order: %+v", sum.Total)
-	}
+	id := stuckUnderAShortGiveUp(t, e, "88001")
 	before := e.db.ReadOrder(id)
 	if before.LastMessage == nil || !strings.HasPrefix(*before.LastMessage, "zwatch: ") {
 		t.Fatalf("no give-up note after giving up: %v", before.LastMessage)
@@ -58,16 +49,7 @@ func TestACheckedStuckOrderKeepsItsGiveUpNote(t *testing.T) {
 func TestACheckOfAStuckOrderSentAgainDoesNotSayItIsStuck(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := e.order("88003")
-	e.znet.SetDefault(znettest.Waiting("bekliyor"))
-	cfg := e.config()
-	cfg.GiveUpAfter = 2 * time.Hour
-	e.run(cfg)
-	e.db.FirstCheckedAgo(id, 3*time.Hour)
-	e.db.MakeAllDue()
-	if sum := e.run(cfg); sum.Total.Stuck != 1 {
-		t.Fatalf("the second run should give up on the order: %+v", sum.Total)
-	}
+	id := stuckUnderAShortGiveUp(t, e, "88003")
 	time.Sleep(10 * time.Millisecond)
 	e.db.Resend(id, "88004")
 
@@ -79,4 +61,21 @@ func TestACheckOfAStuckOrderSentAgainDoesNotSayItIsStuck(t *testing.T) {
 	if check.GaveUp != stuck {
 		t.Errorf("check says gave up %v, but the order is stuck: %v (sent again, so started afresh)", check.GaveUp, stuck)
 	}
+}
+
+// stuckUnderAShortGiveUp is an order with referans ref that runs with a
+// cron line's --give-up-after 2h gave up on, while znet said "waiting".
+func stuckUnderAShortGiveUp(t *testing.T, e *env, ref string) string {
+	t.Helper()
+	id := e.order(ref)
+	e.znet.SetDefault(znettest.Waiting("bekliyor"))
+	cfg := e.config()
+	cfg.GiveUpAfter = 2 * time.Hour
+	e.run(cfg)
+	e.db.FirstCheckedAgo(id, 3*time.Hour)
+	e.db.MakeAllDue()
+	if sum := e.run(cfg); sum.Total.Stuck != 1 {
+		t.Fatalf("the second run should give up on the order: %+v", sum.Total)
+	}
+	return id
 }

@@ -115,6 +115,46 @@ func TestAnOrderNumberAfterACodeIsKept(t *testing.T) {
 	}
 }
 
+// A list goes on only to an item of the first code's size: a bare order,
+// phone or IBAN number one comma or semicolon after a code was read as
+// the list's next code and masked.
+func TestNumbersAfterACodesCommaAreKept(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		{"order-after-list", "OK|3| |Kodlar: AB12-CD34-EF56-GH78, GH78-JK90-LM12-NP34, 12345678901 nolu sipariş iade edildi", "CD34", "12345678901 nolu"},
+		{"order-after-list-refusal", "3|Kodlar: AB12-CD34-EF56-GH78, GH78-JK90-LM12-NP34, 12345678901 nolu sipariş kullanıldı", "CD34", "12345678901 nolu"},
+		{"order-after-code-refusal", "3|Kod: AB12-CD34-EF56-GH78, 12345678901 nolu sipariş zaten kullanıldı", "CD34", "12345678901 nolu"},
+		{"order-after-semicolon", "OK|3| |Kodlar: AB12-CD34-EF56-GH78; 12345678901 nolu sipariş iade edildi", "CD34", "12345678901 nolu"},
+		{"phone-after-code", "OK|3| |Kodlar: AB12-CD34-EF56-GH78, 05321234567 hattına iade edildi", "CD34", "05321234567"},
+		{"phone-after-code-refusal", "3|Kod: AB12-CD34-EF56-GH78, 05321234567 numaraya SMS gitti", "CD34", "05321234567"},
+		{"grouped-phone-after-code", "OK|3| |Kod: AB12-CD34-EF56-GH78, 0532 123 45 67 numaraya SMS gitti", "CD34", "0532 123 45 67"},
+		{"grouped-phone-after-code-refusal", "3|Kod: AB12-CD34-EF56-GH78, 0532 123 45 67 numaraya SMS gitti", "CD34", "0532 123 45 67"},
+		{"iban-after-code", "OK|3| |Kod: AB12-CD34-EF56-GH78, TR12 0006 2000 0001 2345 6789 01 IBAN'a iade", "CD34", "TR12 0006 2000 0001 2345 6789 01"},
+		{"marked-order-after-marked-list", "OK|3| |Kodlar: 1) AB12-CD34-EF56-GH78, 2) 12345678901 nolu sipariş iade edildi", "CD34", "12345678901 nolu"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
+	}
+}
+
+// Codes a list separates by " | " or " & ", and labels in HTML markup
+// ("<b>Kodunuz</b>: ...", "<td>Kod</td><td>...", escaped too), as a panel
+// writing its descriptions as HTML has them, stayed in clear.
+func TestCodesAfterLabelsInMarkupAndOtherSeparatorsAreMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		{"pipe", "OK|3| |Kodlarınız: AB12-CD34-EF56-GH78 | GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"pipe-refusal", "3|Kodlar: AB12-CD34-EF56-GH78 | GH78-JK90-LM12-NP34 zaten kullanıldı", "JK90", "zaten kullanıldı"},
+		{"ampersand", "OK|3| |Kod: AB12-CD34-EF56-GH78 & GH78-JK90-LM12-NP34 iade", "JK90", "iade"},
+		{"ampersand-refusal", "3|Kod: AB12-CD34-EF56-GH78 & GH78-JK90-LM12-NP34 kullanıldı", "JK90", "kullanıldı"},
+		{"bold-label", "OK|1| |<b>Kodunuz</b>: AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"bold-label-refusal", "3|<b>Kodunuz</b>: AB12-CD34-EF56-GH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		{"strong-label", "OK|1| |<strong>PIN</strong> AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"table-cells", "3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanıldı", "CD34", "kullanıldı"},
+		{"br-after-label", "OK|1| |Kodunuz<br>AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"escaped-bold-label-refusal", "3|&lt;b&gt;Kodunuz&lt;/b&gt;: AB12-CD34-EF56-GH78 kullanıldı", "CD34", "kullanıldı"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
+	}
+}
+
 // BenchmarkHideAWaitingAnswersListOfThousandsOfCodes: the description
 // path of a 64 KB waiting answer listing codes: ParsePinStatus reads
 // every one as withheld (PINsToHide), and HidePINs masks the 2200 runes

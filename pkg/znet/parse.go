@@ -201,12 +201,13 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // "PIN&#039;iniz", "PIN&rsquo;iniz", "PIN&amp;#039;iniz"). A letter or
 // digit before it makes it part of another word. A colon, a comma for one
 // ("Kodunuz, ..."), a space or a no-break space (&nbsp;, &#160;, escaped
-// or without its ';' alike) follows it; not an "=": "kod=" and "sifre=" are
+// or without its ';' alike) follows it, or HTML tags, escaped or not
+// ("<b>Kodunuz</b>: ...", "<td>Kod</td><td>...", "Kodunuz<br>..."); not an "=": "kod=" and "sifre=" are
 // the query's own parameters, which a panel echoing the request repeats
 // (the password in them REDACTED), and the dealer code is no PIN. A label
 // may number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed
 // by a colon or a parenthesis, is the label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:<[^<>]{0,40}>|&lt;[^&<>]{0,40}&gt;))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -228,6 +229,7 @@ func labelledCodes(text string) []string {
 			rest = text[m[1]:at[k+1][0]]
 		}
 		rest, marked := afterMarker(rest)
+		size := 0 // letters and digits of the list's first code
 		for {
 			end := clauseEnd(rest)
 			found := clauseCodes(rest[:end])
@@ -237,14 +239,18 @@ func labelledCodes(text string) []string {
 					codes = append(codes, code)
 				}
 			}
-			// A list goes on only from an item that held a code: after
-			// "Kod geçersiz, 12345678901 nolu sipariş" the number is an
-			// order's, the shop's to read.
-			if len(found) == 0 || end == len(rest) || !strings.ContainsRune(",;\n", rune(rest[end])) {
+			// A list goes on only from an item that held a code, to one
+			// of the same size: after "Kod geçersiz, 12345678901 nolu
+			// sipariş" or "Kod: AB12-CD34-EF56-GH78, 12345678901 nolu
+			// sipariş" the number is an order's, the shop's to read.
+			if len(found) == 0 || !listGoesOn(rest, end) {
 				break
 			}
+			if size == 0 {
+				size = alnums(found[len(found)-1])
+			}
 			next, markedToo := afterMarker(rest[end+1:])
-			if markedToo && !marked || !startsWithCode(next) {
+			if markedToo && !marked || !startsWithCode(next, size) {
 				break
 			}
 			rest = next
@@ -253,20 +259,49 @@ func labelledCodes(text string) []string {
 	return codes
 }
 
+// listGoesOn says whether a clause ending at end of text ends at a list's
+// separator: a comma, semicolon, line break or '|', or an '&' between
+// spaces ("X & Y"; an echoed query's has none).
+func listGoesOn(text string, end int) bool {
+	if end >= len(text) {
+		return false
+	}
+	switch text[end] {
+	case ',', ';', '\n', '|':
+		return true
+	case '&':
+		return end+1 < len(text) && text[end+1] == ' '
+	}
+	return false
+}
+
+// alnums counts code's letters and digits.
+func alnums(code string) int {
+	n := 0
+	for _, r := range code {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}
+
 // startsWithCode says whether the item of a list text starts with is a
-// code from its first word on ("ABCD EFGH 1234 5678", "GH78-JK90"), not
-// a sentence with a number in it ("SIPARIS NO 12345678901"). Only the
-// item's start is read, so that a long list costs no more than its items.
-func startsWithCode(text string) bool {
+// code of size letters and digits from its first word on ("ABCD EFGH 1234
+// 5678", "GH78-JK90"), not a sentence with a number in it ("SIPARIS NO
+// 12345678901"), nor a number of another size (an order's, a phone's).
+// Only the item's start is read, so that a long list costs no more than
+// its items.
+func startsWithCode(text string, size int) bool {
 	if len(text) > 128 {
 		text = text[:128]
 	}
-	words := strings.Fields(withoutEntities(text[:clauseEnd(text)]))
+	words := strings.Fields(withoutMarkup(text[:clauseEnd(text)]))
 	if len(words) == 0 {
 		return false
 	}
 	code := codeIn(strings.Join(words, " "))
-	return code != "" && strings.HasPrefix(code, words[0])
+	return code != "" && strings.HasPrefix(code, words[0]) && alnums(code) == size
 }
 
 // afterMarker is text after the mark of a list's item ("a)", "2.", "(3)",
@@ -294,7 +329,7 @@ var listMarker = regexp.MustCompile(`^(?:\(?[0-9a-zA-Z]{1,2}[).:]|[-•*–])$`)
 // clause is read at most maxGroupCuts times more: a refusal of thousands
 // of labels is read within a second.
 func clauseCodes(clause string) []string {
-	clause = withoutEntities(clause[:clauseEnd(clause)])
+	clause = withoutMarkup(clause[:clauseEnd(clause)])
 	var codes []string
 	if code := codeIn(clause); code != "" {
 		codes = append(codes, code)
@@ -352,10 +387,10 @@ func clauseEnd(clause string) int {
 }
 
 // htmlEntity is an HTML character reference at the start of a text, and
-// htmlEntities any of them.
+// htmlMarkup any of them, or an HTML tag, escaped or not.
 var (
-	htmlEntity   = regexp.MustCompile(`^` + htmlEntityPattern)
-	htmlEntities = regexp.MustCompile(htmlEntityPattern)
+	htmlEntity = regexp.MustCompile(`^` + htmlEntityPattern)
+	htmlMarkup = regexp.MustCompile(htmlEntityPattern + `|<[^<>]{0,40}>|&lt;[^&<>]{0,40}&gt;`)
 )
 
 // htmlEntityPattern also takes a reference escaped again ("&amp;nbsp;"), as
@@ -363,13 +398,13 @@ var (
 // which browsers read as one.
 const htmlEntityPattern = `&(?:amp;)*(?:(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|nbsp)`
 
-// withoutEntities is text with each HTML character reference a space: a
-// code's groups apart, each masked where the text has it.
-func withoutEntities(text string) string {
-	if !strings.Contains(text, "&") {
+// withoutMarkup is text with each HTML character reference and tag a
+// space: a code's groups apart, each masked where the text has it.
+func withoutMarkup(text string) string {
+	if !strings.ContainsAny(text, "&<") {
 		return text
 	}
-	return htmlEntities.ReplaceAllString(text, " ")
+	return htmlMarkup.ReplaceAllString(text, " ")
 }
 
 // codeGroup says whether a run of ASCII letters and digits may be one
@@ -399,11 +434,12 @@ func startsAlnum(s string) bool {
 // 64 KB refusal) is not shown at all instead (tooManyCodesNote), so that
 // a hostile one costs an answer no more than a few milliseconds.
 func hideLabelledCode(text string) string {
-	// Pieces are looked for with the text's HTML entities blanked, as they
-	// were read: the "p" of "AB12&nbspCD34" is no letter beside "CD34".
+	// Pieces are looked for with the text's HTML entities and tags
+	// blanked, as they were read: the "p" of "AB12&nbspCD34" is no letter
+	// beside "CD34".
 	plain := text
-	if strings.Contains(text, "&") {
-		plain = htmlEntities.ReplaceAllStringFunc(text, func(entity string) string { return strings.Repeat(" ", len(entity)) })
+	if strings.ContainsAny(text, "&<") {
+		plain = htmlMarkup.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
 	}
 	hidden := make([]bool, len(text))
 	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -623,19 +659,19 @@ func codePieces(pieces []string) []string {
 		}
 	}
 	// A letter group beside a kept piece as long as it ("ABCD 1234",
-	// "ABCD EFGH 1234"), outward from the kept pieces.
-	for changed := true; changed; {
-		changed = false
-		for i, piece := range pieces {
-			if keep[i] || !isLetterGroup(piece) {
-				continue
-			}
-			for _, j := range []int{i - 1, i + 1} {
-				if j >= 0 && j < len(pieces) && keep[j] && utf8.RuneCountInString(pieces[j]) == len(piece) {
-					keep[i], changed = true, true
-				}
-			}
+	// "ABCD EFGH 1234"), outward from the kept pieces: one sweep each way,
+	// where a pass until nothing changed took one per group (2 s for 64 KB
+	// of "ABCD ABCD ... 1234").
+	besideKept := func(i, j int) {
+		if !keep[i] && isLetterGroup(pieces[i]) && keep[j] && utf8.RuneCountInString(pieces[j]) == len(pieces[i]) {
+			keep[i] = true
 		}
+	}
+	for i := 1; i < len(pieces); i++ {
+		besideKept(i, i-1)
+	}
+	for i := len(pieces) - 2; i >= 0; i-- {
+		besideKept(i, i+1)
 	}
 	var code []string
 	for i, piece := range pieces {

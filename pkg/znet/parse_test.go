@@ -764,3 +764,36 @@ func TestARefusalNamingTooManyCodesHidesOneBeforeItsFirstLabel(t *testing.T) {
 		t.Errorf("code before the first label in clear: %.160q", msg)
 	}
 }
+
+// slowBodies are 64 KB answers that kept ParsePinStatus busy: codePieces
+// marked a letter group beside a kept piece one per pass over all pieces,
+// so "ABCD ABCD ... ABCD 1234" took about 2 s (6.4 s as a refusal at
+// c0b4c30), from a waiting answer's PIN field (withheldCode), a label's
+// clause (clauseCodes) and a refusal (hideLabelledCode); and 200 distinct
+// runs of 1s beside a long one (refusal-dense-pieces).
+func slowBodies() map[string][]byte {
+	m := map[string][]byte{}
+	groups := strings.Repeat("ABCD ", (64<<10-40)/5)
+	m["field-letter-groups"] = []byte("OK|1|" + groups + "1234|bekliyor")
+	m["label-letter-groups"] = []byte("OK|1| |Kod: " + groups + "1234")
+	m["refusal-letter-groups"] = []byte("3|Kod: " + groups + "1234")
+	var sb strings.Builder
+	sb.WriteString("3|")
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&sb, "Kod: %s; ", strings.Repeat("1", 10+i))
+	}
+	sb.WriteString("x ")
+	sb.WriteString(strings.Repeat("1", 64<<10-sb.Len()-10))
+	m["refusal-dense-pieces"] = []byte(sb.String())
+	return m
+}
+
+func BenchmarkParseAnswersOfManyPieces(b *testing.B) {
+	for name, body := range slowBodies() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				ParsePinStatus(body)
+			}
+		})
+	}
+}

@@ -202,11 +202,12 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // digit before it makes it part of another word. A colon, a comma for one
 // ("Kodunuz, ..."), a space or a no-break space (&nbsp;, &#160;, escaped
 // or without its ';' alike) follows it, or HTML tags, escaped or not
-// ("<b>Kodunuz</b>: ...", "<td>Kod</td><td>...", "Kodunuz<br>..."); not an "=": "kod=" and "sifre=" are
-// the query's own parameters, which a panel echoing the request repeats
-// (the password in them REDACTED), and the dealer code is no PIN. A label
-// may number its codes ("Kod 1: ...", "PIN 2) ..."): the number, followed
-// by a colon or a parenthesis, is the label's, not the code's first group.
+// ("<b>Kodunuz</b>: ...", "<td>Kod</td><td>...", "Kodunuz<br>..."); not
+// an "=": "kod=" and "sifre=" are the query's own parameters, which a
+// panel echoing the request repeats (the password in them REDACTED), and
+// the dealer code is no PIN. A label may number its codes ("Kod 1: ...",
+// "PIN 2) ..."): the number, followed by a colon or a parenthesis, is the
+// label's, not the code's first group.
 var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:<[^<>]{0,40}>|&lt;[^&<>]{0,40}&gt;))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
@@ -214,8 +215,8 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(
 // end of its clause (an '&' ends one: a request's query echoed, whose
 // "kod=" is the dealer code) or the next label, where it reads as a code
 // (clauseCodes); and of a list after one label ("Kodlarınız: AB12-CD34,
-// EF56-GH78"), each further item, one per comma, semicolon or line, as
-// long as it starts with a code's piece.
+// EF56-GH78"), each further item (listGoesOn, afterMarker) while it is a
+// code of the first one's size from its first word on (startsWithCode).
 // Only a labelled one is looked for: a description's other numbers (an
 // amount, a player id, an order number) are the shop's to read. A clause
 // ends at the next label, so that a text of many labels is read once.

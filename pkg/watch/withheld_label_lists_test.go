@@ -89,6 +89,8 @@ func TestNoListIsReadAfterALabelThatNamedNoCode(t *testing.T) {
 		{"OK|3| |PIN bekleniyor, 5321234567 nolu hat için yükleme iade edildi", "5321234567"},
 		{"OK|3| |Kod: yok, 12345678901 nolu sipariş iptal edildi", "12345678901"},
 		{"3|Kod geçersiz, 12345678901 nolu sipariş için tekrar deneyin", "12345678901"},
+		{"OK|3| |Kodunuz iptal edildi, 0532 123 45 67 numaraya SMS gitti", "0532 123 45 67"},
+		{"OK|3| |Kodunuz iptal edildi, TR12 0006 2000 0001 2345 6789 01 IBAN'ınıza iade edildi", "TR12 0006 2000 0001 2345 6789 01"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)
@@ -150,6 +152,21 @@ func TestCodesAfterLabelsInMarkupAndOtherSeparatorsAreMasked(t *testing.T) {
 		{"table-cells", "3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanıldı", "CD34", "kullanıldı"},
 		{"br-after-label", "OK|1| |Kodunuz<br>AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
 		{"escaped-bold-label-refusal", "3|&lt;b&gt;Kodunuz&lt;/b&gt;: AB12-CD34-EF56-GH78 kullanıldı", "CD34", "kullanıldı"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
+	}
+}
+
+// A code after the label's own sentence ("PIN kodunuz aşağıdadır.
+// AB12-…") was read with the sentence, which holds none, and stayed in
+// clear. The next clause's code is read where it is plainly one: with
+// letters, or in groups of one length.
+func TestACodeAfterTheLabelsSentenceIsMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		{"sentence-then-code", "OK|1| |PIN kodunuz aşağıdadır. AB12-CD34-EF56-GH78", "CD34", "aşağıdadır"},
+		{"sentence-then-code-refusal", "3|PIN kodunuz iletilmiştir. AB12-CD34-EF56-GH78 kullanıldı", "CD34", "kullanıldı"},
+		{"comma-then-code", "OK|1| |Kodunuz hazır, AB12-CD34-EF56-GH78 olarak tanımlandı", "CD34", "olarak tanımlandı"},
+		{"colon-then-grouped-digits", "OK|1| |Kodunuz hazır: 1234 5678 9012 3456 iyi oyunlar", "5678", "iyi oyunlar"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}

@@ -216,7 +216,7 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(
 // "kod=" is the dealer code) or the next label, where it reads as a code
 // (clauseCodes); and of a list after one label ("Kodlarınız: AB12-CD34,
 // EF56-GH78"), each further item (listGoesOn, afterMarker) while it is a
-// code of the first one's size from its first word on (startsWithCode).
+// code of the first one's size from its first word on (leadingCode).
 // Only a labelled one is looked for: a description's other numbers (an
 // amount, a player id, an order number) are the shop's to read. A clause
 // ends at the next label, so that a text of many labels is read once.
@@ -231,13 +231,24 @@ func labelledCodes(text string) []string {
 		}
 		rest, marked := afterMarker(rest)
 		size := 0 // letters and digits of the list's first code
-		for {
+		for first := true; ; first = false {
 			end := clauseEnd(rest)
 			found := clauseCodes(rest[:end])
 			for _, code := range found {
 				if !seen[code] {
 					seen[code] = true
 					codes = append(codes, code)
+				}
+			}
+			// The label's own sentence first ("PIN kodunuz aşağıdadır.
+			// AB12-…", "Kodunuz hazır, AB12-… olarak tanımlandı"): the
+			// next clause's code, if it starts with one that is plainly a
+			// code (plainlyACode); a bare number there ("Kodunuz iptal
+			// edildi, 12345678901 nolu sipariş") is an order's.
+			if first && len(found) == 0 && end < len(rest) && strings.ContainsRune(".,:", rune(rest[end])) {
+				if code := leadingCode(rest[end+1:]); plainlyACode(code) {
+					rest = rest[end+1:]
+					continue
 				}
 			}
 			// A list goes on only from an item that held a code, to one
@@ -251,7 +262,7 @@ func labelledCodes(text string) []string {
 				size = alnums(found[len(found)-1])
 			}
 			next, markedToo := afterMarker(rest[end+1:])
-			if markedToo && !marked || !startsWithCode(next, size) {
+			if code := leadingCode(next); markedToo && !marked || code == "" || alnums(code) != size {
 				break
 			}
 			rest = next
@@ -287,22 +298,45 @@ func alnums(code string) int {
 	return n
 }
 
-// startsWithCode says whether the item of a list text starts with is a
-// code of size letters and digits from its first word on ("ABCD EFGH 1234
-// 5678", "GH78-JK90"), not a sentence with a number in it ("SIPARIS NO
-// 12345678901"), nor a number of another size (an order's, a phone's).
-// Only the item's start is read, so that a long list costs no more than
-// its items.
-func startsWithCode(text string, size int) bool {
+// plainlyACode says whether code reads as one even with no label right
+// before it: letters among its digits, or groups of one length ("1234
+// 5678 9012 3456"); not a bare number (an order's), one in groups of
+// different lengths (a phone's, "0532 123 45 67"), nor a Turkish IBAN.
+func plainlyACode(code string) bool {
+	if code == "" || turkishIBAN.MatchString(strings.ReplaceAll(code, " ", "")) {
+		return false
+	}
+	if strings.ContainsFunc(code, unicode.IsLetter) {
+		return true
+	}
+	groups := strings.Fields(code)
+	for _, g := range groups {
+		if len(g) != len(groups[0]) {
+			return false
+		}
+	}
+	return len(groups) > 1
+}
+
+var turkishIBAN = regexp.MustCompile(`^TR[0-9]{24}$`)
+
+// leadingCode is the code the clause text starts with is from its first
+// word on ("ABCD EFGH 1234 5678", "GH78-JK90"), or "": a sentence with a
+// number in it ("SIPARIS NO 12345678901") starts with none. Only the
+// clause's start is read, so that a long list costs no more than its
+// items.
+func leadingCode(text string) string {
 	if len(text) > 128 {
 		text = text[:128]
 	}
 	words := strings.Fields(withoutMarkup(text[:clauseEnd(text)]))
 	if len(words) == 0 {
-		return false
+		return ""
 	}
-	code := codeIn(strings.Join(words, " "))
-	return code != "" && strings.HasPrefix(code, words[0]) && alnums(code) == size
+	if code := codeIn(strings.Join(words, " ")); strings.HasPrefix(code, words[0]) {
+		return code
+	}
+	return ""
 }
 
 // afterMarker is text after the mark of a list's item ("a)", "2.", "(3)",

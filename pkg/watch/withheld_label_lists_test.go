@@ -81,7 +81,8 @@ func assertCodeMasked(t *testing.T, answer, group, kept string) {
 // A list goes on only from an item that held a code: read on after a
 // clause that named none ("Kodunuz iptal edildi, ..."), an order or phone
 // number in the next item was masked, and staff lost what they need to
-// find the refund.
+// find the refund. Past the label's sentence only a code plainly so is
+// read: not an order's, a product's, a card's or a player's id.
 func TestNoListIsReadAfterALabelThatNamedNoCode(t *testing.T) {
 	for _, tc := range []struct{ answer, kept string }{
 		{"OK|3| |Kodunuz iptal edildi, 12345678901 nolu sipariş iade edildi", "12345678901 nolu sipariş"},
@@ -91,6 +92,12 @@ func TestNoListIsReadAfterALabelThatNamedNoCode(t *testing.T) {
 		{"3|Kod geçersiz, 12345678901 nolu sipariş için tekrar deneyin", "12345678901"},
 		{"OK|3| |Kodunuz iptal edildi, 0532 123 45 67 numaraya SMS gitti", "0532 123 45 67"},
 		{"OK|3| |Kodunuz iptal edildi, TR12 0006 2000 0001 2345 6789 01 IBAN'ınıza iade edildi", "TR12 0006 2000 0001 2345 6789 01"},
+		{"OK|3| |Kodunuz iptal edildi, SIP20260312001 nolu sipariş iade edildi", "SIP20260312001"},
+		{"OK|3| |Kodunuz geçersiz, ORD12345678 siparişiniz iptal", "ORD12345678"},
+		{"OK|3| |Kodunuz iptal edildi, PUBG 1800 UC paketi iade edildi", "PUBG 1800 UC"},
+		{"3|Kodunuz iptal edildi, PUBG 1800 UC paketi iade edildi", "PUBG 1800 UC"},
+		{"OK|3| |PIN iptal edildi, 4543 60** **** 1234 nolu kartınıza iade yapıldı", "4543 60** **** 1234"},
+		{"OK|3| |Kodunuz iptal edildi, oyuncu1234567 kullanıcısına iade edildi", "oyuncu1234567"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)
@@ -139,7 +146,8 @@ func TestNumbersAfterACodesCommaAreKept(t *testing.T) {
 
 // Codes a list separates by " | " or " & ", and labels in HTML markup
 // ("<b>Kodunuz</b>: ...", "<td>Kod</td><td>...", escaped too), as a panel
-// writing its descriptions as HTML has them, stayed in clear.
+// writing its descriptions as HTML has them, stayed in clear; so did a
+// code in angle brackets once tags were read.
 func TestCodesAfterLabelsInMarkupAndOtherSeparatorsAreMasked(t *testing.T) {
 	for _, tc := range []struct{ name, answer, group, kept string }{
 		{"pipe", "OK|3| |Kodlarınız: AB12-CD34-EF56-GH78 | GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
@@ -152,6 +160,17 @@ func TestCodesAfterLabelsInMarkupAndOtherSeparatorsAreMasked(t *testing.T) {
 		{"table-cells", "3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanıldı", "CD34", "kullanıldı"},
 		{"br-after-label", "OK|1| |Kodunuz<br>AB12-CD34-EF56-GH78 hazırlanıyor", "CD34", "hazırlanıyor"},
 		{"escaped-bold-label-refusal", "3|&lt;b&gt;Kodunuz&lt;/b&gt;: AB12-CD34-EF56-GH78 kullanıldı", "CD34", "kullanıldı"},
+		// Tags are the ones a description is written with: a code in
+		// angle brackets, or after a '<' of a comparison, is no tag; and a
+		// tag's own ';' ends no clause.
+		{"angle-brackets", "OK|1| |Kodunuz: <AB12-CD34-EF56-GH78> hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"angle-brackets-refusal", "3|Kodunuz: <AB12-CD34-EF56-GH78> zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		{"pin-angle-brackets-refusal", "3|PIN <AB12-CD34-EF56-GH78> zaten kullanıldı", "CD34", "zaten kullanıldı"},
+		{"less-than-in-label-clause", "OK|1| |Kod (hane < 20): AB12-CD34-EF56-GH78 hazır > tekrar", "CD34", "hazır"},
+		{"less-than-in-label-clause-refusal", "3|Kod (hane < 20): AB12-CD34-EF56-GH78 kullanıldı > tekrar", "CD34", "kullanıldı"},
+		{"less-than-before-label-refusal", "3|Bakiye<10 TL, kod: AB12-CD34-EF56-GH78 -> kullanıldı", "CD34", "kullanıldı"},
+		{"styled-span", `OK|1| |Kodunuz: <span style="color:red;">AB12-CD34-EF56-GH78</span> hazırlanıyor`, "CD34", "hazırlanıyor"},
+		{"styled-span-refusal", `3|Kodunuz: <span style="color:red;">AB12-CD34-EF56-GH78</span> kullanıldı`, "CD34", "kullanıldı"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}
@@ -167,6 +186,10 @@ func TestACodeAfterTheLabelsSentenceIsMasked(t *testing.T) {
 		{"sentence-then-code-refusal", "3|PIN kodunuz iletilmiştir. AB12-CD34-EF56-GH78 kullanıldı", "CD34", "kullanıldı"},
 		{"comma-then-code", "OK|1| |Kodunuz hazır, AB12-CD34-EF56-GH78 olarak tanımlandı", "CD34", "olarak tanımlandı"},
 		{"colon-then-grouped-digits", "OK|1| |Kodunuz hazır: 1234 5678 9012 3456 iyi oyunlar", "5678", "iyi oyunlar"},
+		// A numbered list after the sentence: its first marker stands in
+		// the label's clause.
+		{"colon", "OK|1| |Kodlarınız aşağıdadır: 1) AB12-CD34-EF56-GH78, 2) GH78-JK90-LM12-NP34 iyi oyunlar", "JK90", "iyi oyunlar"},
+		{"sentence", "OK|1| |Kodlarınız aşağıdadır. 1) AB12-CD34-EF56-GH78, 2) GH78-JK90-LM12-NP34 iyi oyunlar", "JK90", "iyi oyunlar"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}

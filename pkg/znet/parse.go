@@ -208,7 +208,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // the dealer code is no PIN. A label may number its codes ("Kod 1: ...",
 // "PIN 2) ..."): the number, followed by a colon or a parenthesis, is the
 // label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:<[^<>]{0,40}>|&lt;[^&<>]{0,40}&gt;))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -246,8 +246,8 @@ func labelledCodes(text string) []string {
 			// code (plainlyACode); a bare number there ("Kodunuz iptal
 			// edildi, 12345678901 nolu sipariş") is an order's.
 			if first && len(found) == 0 && end < len(rest) && strings.ContainsRune(".,:", rune(rest[end])) {
-				if code := leadingCode(rest[end+1:]); plainlyACode(code) {
-					rest = rest[end+1:]
+				if next, markedToo := afterMarker(rest[end+1:]); plainlyACode(leadingCode(next)) {
+					rest, marked = next, markedToo
 					continue
 				}
 			}
@@ -258,8 +258,13 @@ func labelledCodes(text string) []string {
 			if len(found) == 0 || !listGoesOn(rest, end) {
 				break
 			}
+			// "Kodlarınız aşağıdadır: 1) X, 2) Y": the first item's
+			// marker stands inside the label's clause.
+			marked = marked || slices.ContainsFunc(strings.Fields(rest[:end]), listMarker.MatchString)
 			if size == 0 {
-				size = alnums(found[len(found)-1])
+				// Without the marker a reading may take with it ("1) X").
+				first, _ := afterMarker(found[len(found)-1])
+				size = alnums(first)
 			}
 			next, markedToo := afterMarker(rest[end+1:])
 			if code := leadingCode(next); markedToo && !marked || code == "" || alnums(code) != size {
@@ -299,26 +304,24 @@ func alnums(code string) int {
 }
 
 // plainlyACode says whether code reads as one even with no label right
-// before it: letters among its digits, or groups of one length ("1234
-// 5678 9012 3456"); not a bare number (an order's), one in groups of
-// different lengths (a phone's, "0532 123 45 67"), nor a Turkish IBAN.
+// before it: three groups or more of one length, of letters and digits,
+// with a digit ("AB12-CD34-EF56-GH78", "1234 5678 9012 3456"). Not a bare
+// number or word (an order's "SIP20260312001", a player's
+// "oyuncu1234567"), a product's "PUBG 1800", a phone's groups of
+// different lengths ("0532 123 45 67"), an IBAN's ("TR12 … 01") or a
+// card's starred ones.
 func plainlyACode(code string) bool {
-	if code == "" || turkishIBAN.MatchString(strings.ReplaceAll(code, " ", "")) {
+	groups := strings.FieldsFunc(code, func(r rune) bool { return r == ' ' || r == '-' || r == '.' })
+	if len(groups) < 3 || !strings.ContainsFunc(code, unicode.IsDigit) {
 		return false
 	}
-	if strings.ContainsFunc(code, unicode.IsLetter) {
-		return true
-	}
-	groups := strings.Fields(code)
 	for _, g := range groups {
-		if len(g) != len(groups[0]) {
+		if len(g) != len(groups[0]) || len(g) < 3 || strings.ContainsFunc(g, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') }) {
 			return false
 		}
 	}
-	return len(groups) > 1
+	return true
 }
-
-var turkishIBAN = regexp.MustCompile(`^TR[0-9]{24}$`)
 
 // leadingCode is the code the clause text starts with is from its first
 // word on ("ABCD EFGH 1234 5678", "GH78-JK90"), or "": a sentence with a
@@ -397,11 +400,20 @@ func clauseEnd(clause string) int {
 	for i := 0; i < len(clause); i++ {
 		switch clause[i] {
 		case '&':
-			if entity := htmlEntity.FindString(clause[i:]); entity != "" {
-				i += len(entity) - 1
+			if markup := htmlEntity.FindString(clause[i:]); markup != "" {
+				i += len(markup) - 1
+				continue
+			}
+			if markup := htmlTag.FindString(clause[i:]); markup != "" { // an escaped tag
+				i += len(markup) - 1
 				continue
 			}
 			return i
+		case '<':
+			// A tag's own ';' ("<span style=\"color:red;\">") ends nothing.
+			if markup := htmlTag.FindString(clause[i:]); markup != "" {
+				i += len(markup) - 1
+			}
 		case ';', '|', '\n':
 			return i
 		case '.', ',':
@@ -425,8 +437,16 @@ func clauseEnd(clause string) int {
 // htmlMarkup any of them, or an HTML tag, escaped or not.
 var (
 	htmlEntity = regexp.MustCompile(`^` + htmlEntityPattern)
-	htmlMarkup = regexp.MustCompile(htmlEntityPattern + `|<[^<>]{0,40}>|&lt;[^&<>]{0,40}&gt;`)
+	htmlMarkup = regexp.MustCompile(htmlEntityPattern + `|` + htmlTagPattern)
+	htmlTag    = regexp.MustCompile(`^(?:` + htmlTagPattern + `)`)
 )
+
+// htmlTagPattern is an HTML tag a panel's text may carry, escaped or not:
+// one of the names a description is written with, so that a code in
+// angle brackets ("<AB12-CD34-EF56-GH78>") or a '<' of a comparison is
+// no tag.
+const htmlTagPattern = `</?(?i:b|i|u|s|em|strong|span|div|p|br|hr|td|tr|th|tbody|table|font|small|big|a|li|ul|ol|h[1-6]|label|code|pre|sup|sub|mark|center)\b[^<>]{0,80}>` +
+	`|&lt;/?(?i:b|i|u|s|em|strong|span|div|p|br|hr|td|tr|th|tbody|table|font|small|big|a|li|ul|ol|h[1-6]|label|code|pre|sup|sub|mark|center)\b[^<>&]{0,80}&gt;`
 
 // htmlEntityPattern also takes a reference escaped again ("&amp;nbsp;"), as
 // a panel escaping its own HTML writes it, and "&nbsp" without its ';',

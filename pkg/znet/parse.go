@@ -263,8 +263,8 @@ func labelledCodes(text string) []string {
 			marked = marked || slices.ContainsFunc(strings.Fields(rest[:end]), listMarker.MatchString)
 			if size == 0 {
 				// Without the marker a reading may take with it ("1) X").
-				first, _ := afterMarker(found[len(found)-1])
-				size = alnums(first)
+				reading, _ := afterMarker(found[len(found)-1])
+				size = alnums(reading)
 			}
 			next, markedToo := afterMarker(rest[end+1:])
 			if code := leadingCode(next); markedToo && !marked || code == "" || alnums(code) != size {
@@ -445,8 +445,9 @@ var (
 // one of the names a description is written with, so that a code in
 // angle brackets ("<AB12-CD34-EF56-GH78>") or a '<' of a comparison is
 // no tag.
-const htmlTagPattern = `</?(?i:b|i|u|s|em|strong|span|div|p|br|hr|td|tr|th|tbody|table|font|small|big|a|li|ul|ol|h[1-6]|label|code|pre|sup|sub|mark|center)\b[^<>]{0,80}>` +
-	`|&lt;/?(?i:b|i|u|s|em|strong|span|div|p|br|hr|td|tr|th|tbody|table|font|small|big|a|li|ul|ol|h[1-6]|label|code|pre|sup|sub|mark|center)\b[^<>&]{0,80}&gt;`
+const htmlTagPattern = `</?(?i:` + htmlTagNames + `)\b[^<>]{0,80}>|&lt;/?(?i:` + htmlTagNames + `)\b[^<>&]{0,80}&gt;`
+
+const htmlTagNames = `b|i|u|s|em|strong|span|div|p|br|hr|td|tr|th|tbody|table|font|small|big|a|li|ul|ol|h[1-6]|label|code|pre|sup|sub|mark|center`
 
 // htmlEntityPattern also takes a reference escaped again ("&amp;nbsp;"), as
 // a panel escaping its own HTML writes it, and "&nbsp" without its ';',

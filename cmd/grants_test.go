@@ -923,3 +923,33 @@ func TestMigrateByARoleThatCannotReadTheVersionsSaysWhom(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "run zwatch migrate as its owner")
 }
+
+// A shop trigger's refusal quoting the PIN an order already holds is
+// masked by a role holding exactly the printed grants: reading the
+// order's PIN to mask it needs no grant beyond them, so the refusal's
+// words are shown, its PIN masked, not withheld for want of a read.
+func TestARefusalQuotingTheOrdersPINIsMaskedWithExactlyThePrintedGrants(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, asRole := runtimeRole(t, s.db)
+	const staffPIN = "ZX98-YW76-VU54-TS32"
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "4601", PINCode: staffPIN})
+	s.znet.Script("4601", znettest.Cancelled("iptal"))
+	s.db.Exec(`CREATE FUNCTION keep_delivered() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW."externalStatus" = 'failed' AND OLD."pinCode" IS NOT NULL THEN
+				RAISE EXCEPTION 'order was delivered PIN %; refusing to fail it', OLD."pinCode";
+			END IF;
+			RETURN NEW;
+		END $$`)
+	s.db.Exec(`CREATE TRIGGER keep_delivered BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION keep_delivered()`)
+
+	r := zwatchAt(t, asRole, "check-pending")
+	if r.code == 0 || !strings.Contains(r.all(), "refusing to fail it") {
+		t.Errorf("exit %d, want the trigger's refusal shown:\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "check-pending's output", r.all(), "YW76")
+	if n := s.db.ZwatchRowsMentioning("YW76"); n != 0 {
+		t.Errorf("%d rows of zwatch's tables hold the order's PIN", n)
+	}
+}

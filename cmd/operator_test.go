@@ -654,6 +654,40 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	}
 }
 
+// --rate's 0 is no limit, and strconv reads a rate too small for a
+// float64 (1e-400) as 0 without an error: a panel the operator meant to
+// spare got every request zwatch could send. It is a usage error now, and
+// nothing is asked or written.
+func TestARateTooSmallToHoldIsNotNoLimit(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("151")
+	for _, rate := range []string{"1e-400", "-1e-400", "0x1p-2000"} {
+		r := zwatch(t, s.db, "check-pending", "--loop", "0", "--rate", rate)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("--rate %s: exit %d, want 2 and nothing on stdout\n%s", rate, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "too small to tell from 0, which is no limit")
+	}
+	r := zwatch(t, s.db, "check-pending", "--loop", "0", "--rate", "1e400")
+	if r.code != 2 {
+		t.Errorf("--rate 1e400: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "--rate\" flag: out of range: a rate is from 0.1 to 1000, or 0 for no limit")
+	if n := s.znet.Requests("151"); n != 0 {
+		t.Errorf("znet was asked %d times", n)
+	}
+	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.LastSyncAt != nil {
+		t.Errorf("bad input changed the order: %+v", row)
+	}
+	// A zero written as one is still no limit.
+	for _, rate := range []string{"0", "0e5", "-0.000"} {
+		if r := zwatch(t, s.db, "check-pending", "--loop", "0", "--dry-run", "--rate", rate); r.code != 0 {
+			t.Errorf("--rate %s: exit %d, want 0\n%s", rate, r.code, r.all())
+		}
+	}
+}
+
 func TestJSONLogsGiveDurationsAndTimesAsText(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

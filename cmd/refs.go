@@ -223,3 +223,38 @@ func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string
 	}
 	return "", usage("%s %q names more than one tenant: %s%s; give more of the id", flag, s, strings.Join(found, ", "), more)
 }
+
+// rateValue is --rate. Its 0 means no limit, so a rate too small for a
+// float64 must not become it: strconv reads 1e-400 as 0 without an error,
+// and a panel an operator meant to spare would get every request zwatch
+// can send. Only a zero written as one is 0.
+type rateValue float64
+
+func (v *rateValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
+func (v *rateValue) Type() string   { return "float" }
+func (v *rateValue) Set(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return errors.New("out of range: a rate is from 0.1 to 1000, or 0 for no limit")
+	case err != nil:
+		return errors.New("not a number")
+	case f == 0 && !writesZero(s):
+		return errors.New("too small to tell from 0, which is no limit: give 0, or a rate from 0.1")
+	}
+	*v = rateValue(f)
+	return nil
+}
+
+// writesZero tells whether s, a number strconv.ParseFloat read as 0,
+// writes zero rather than a number too small to hold: its digits before
+// the exponent are all 0.
+func writesZero(s string) bool {
+	m := strings.ToLower(strings.TrimLeft(strings.TrimSpace(s), "+-"))
+	exponent := "e"
+	if strings.HasPrefix(m, "0x") {
+		m, exponent = m[2:], "p"
+	}
+	m, _, _ = strings.Cut(m, exponent)
+	return !strings.ContainsAny(m, "123456789abcdef")
+}

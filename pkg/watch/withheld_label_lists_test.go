@@ -223,3 +223,40 @@ func BenchmarkHideAWaitingAnswersListOfThousandsOfCodes(b *testing.B) {
 		})
 	}
 }
+
+// Lists whose items are separated by their marks alone ("1. X 2. Y"), or
+// whose first item the label numbers ("Kod 1: X, 2: Y"), and the labels
+// of game keys and vouchers ("Lisans anahtarınız:", "Kupon:", "Key:"),
+// kept every code but the first, or all of them, in clear.
+func TestCodesInMarkedListsAndKeyLabelsAreMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		{"numbers-without-commas", "OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"letters-without-commas", "OK|3| |Kodlar: a. AB12-CD34-EF56-GH78 b. GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"items-with-full-stops", "OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78. 2. GH78-JK90-LM12-NP34. İade edildi", "JK90", "İade edildi"},
+		{"digits-without-commas", "OK|3| |Kodlar: 1. 1234567890123456 2. 6543210987654321 iade edildi", "54321", "iade edildi"},
+		{"numbers-without-commas-refusal", "3|Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 zaten kullanıldı", "JK90", "zaten kullanıldı"},
+		{"label-numbers-first", "OK|3| |Kod 1: AB12-CD34-EF56-GH78, 2: GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"label-numbers-first-paren", "OK|3| |PIN 1) AB12-CD34-EF56-GH78; 2) GH78-JK90-LM12-NP34 iade edildi", "JK90", "iade edildi"},
+		{"label-numbers-first-refusal", "3|Kod 1: AB12-CD34-EF56-GH78, 2: GH78-JK90-LM12-NP34 zaten kullanıldı", "JK90", "zaten kullanıldı"},
+		{"license-key", "OK|3| |Lisans anahtarınız: AB12-CD34-EF56-GH78 iade edildi", "CD34", "iade edildi"},
+		{"steam-key", "OK|1| |Steam Key: ABCDE-FGH12-IJK34 hazırlanıyor", "FGH12", "hazırlanıyor"},
+		{"voucher", "OK|3| |Voucher: AB12-CD34-EF56-GH78 refunded", "CD34", "refunded"},
+		{"coupon", "OK|3| |Kuponunuz: AB12-CD34-EF56-GH78 iade edildi", "CD34", "iade edildi"},
+		{"key-refusal", "3|Key AB12-CD34-EF56-GH78 already used", "CD34", "already used"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
+	}
+	// A list's next mark followed by no code, or by an order's number, is
+	// the shop's sentence.
+	for _, tc := range []struct{ answer, kept string }{
+		{"OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78 2. adet iade edildi", "2. adet iade edildi"},
+		{"OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78 2. 12345678901 nolu sipariş", "12345678901 nolu"},
+		{"OK|3| |Kod 1: AB12-CD34-EF56-GH78, 2: 12345678901 nolu sipariş", "12345678901 nolu"},
+		{"3|API key geçersiz, 12345678901 nolu sipariş", "12345678901 nolu"},
+		{"OK|3| |Kupon: 50 TL indirim, 12345678901 nolu sipariş iade edildi", "50 TL indirim, 12345678901 nolu"},
+	} {
+		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
+			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)
+		}
+	}
+}

@@ -193,8 +193,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 }
 
 // codeLabel is a word by which a panel's text names what follows it a
-// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN" ("EpinKodu"), "şifre"
-// and "seri no" ("Seri No.:"), and their English, with a Turkish capital İ
+// code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN" ("EpinKodu"), "şifre",
+// "seri no" ("Seri No.:"), "anahtar" and "kupon" (a game's key, a
+// voucher's code: "Lisans anahtarınız:", "Kuponunuz:"), and their English, with a Turkish capital İ
 // or a dotless ı where an i is, which (?i) does not fold, and a suffix
 // after an apostrophe, as Turkish writes one after an abbreviation
 // ("PIN'iniz", "PIN’iniz", and as HTML escapes it, once or twice:
@@ -208,7 +209,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // the dealer code is no PIN. A label may number its codes ("Kod 1: ...",
 // "PIN 2) ..."): the number, followed by a colon or a parenthesis, is the
 // label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?|keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -230,9 +231,15 @@ func labelledCodes(text string) []string {
 			rest = text[m[1]:at[k+1][0]]
 		}
 		rest, marked := afterMarker(rest)
+		// "Kod 1: X, 2: Y": the label numbered the list's first item.
+		marked = marked || labelNumbered.MatchString(text[m[0]:m[1]])
 		size := 0 // letters and digits of the list's first code
 		for first := true; ; first = false {
 			end := clauseEnd(rest)
+			nextMark := -1
+			if marked {
+				end, nextMark = beforeMark(rest, end)
+			}
 			found := clauseCodes(rest[:end])
 			for _, code := range found {
 				if !seen[code] {
@@ -255,7 +262,20 @@ func labelledCodes(text string) []string {
 			// of the same size: after "Kod geçersiz, 12345678901 nolu
 			// sipariş" or "Kod: AB12-CD34-EF56-GH78, 12345678901 nolu
 			// sipariş" the number is an order's, the shop's to read.
-			if len(found) == 0 || !listGoesOn(rest, end) {
+			if len(found) == 0 {
+				break
+			}
+			var after string
+			switch {
+			case nextMark >= 0:
+				after = rest[nextMark:]
+			case listGoesOn(rest, end):
+				after = rest[end+1:]
+			case marked && end < len(rest) && rest[end] == '.':
+				// "1. X. 2. Y.": a marked item's own full stop.
+				after = rest[end+1:]
+			}
+			if after == "" {
 				break
 			}
 			// "Kodlarınız aşağıdadır: 1) X, 2) Y": the first item's
@@ -266,7 +286,7 @@ func labelledCodes(text string) []string {
 				reading, _ := afterMarker(found[len(found)-1])
 				size = alnums(reading)
 			}
-			next, markedToo := afterMarker(rest[end+1:])
+			next, markedToo := afterMarker(after)
 			if code := leadingCode(next); markedToo && !marked || code == "" || alnums(code) != size {
 				break
 			}
@@ -274,6 +294,32 @@ func labelledCodes(text string) []string {
 		}
 	}
 	return codes
+}
+
+// labelNumbered is the end of a label that numbers its code ("Kod 1:",
+// "PIN 2)"): the first item of a list marked so.
+var labelNumbered = regexp.MustCompile(`\d\s*[:)]\s*$`)
+
+// beforeMark is, for a marked list's clause ending at end of text, where
+// the clause ends and where the next item's mark starts (-1: none): the
+// items of "1. X 2. Y" are separated by their marks alone, and the
+// clause ends at the mark's full stop, its number read with the code.
+func beforeMark(text string, end int) (int, int) {
+	if end+1 >= len(text) || text[end] != '.' || !unicode.IsSpace(rune(text[end+1])) {
+		return end, -1
+	}
+	start := end
+	for start > 0 && end-start < 3 && isASCIIAlnum(text[start-1]) {
+		start--
+	}
+	if start == end || end-start > 2 || start == 0 || !unicode.IsSpace(rune(text[start-1])) {
+		return end, -1
+	}
+	return start, start
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
 // listGoesOn says whether a clause ending at end of text ends at a list's
@@ -396,7 +442,6 @@ const maxGroupCuts = 16
 // groups on both sides of it are a code's (codeGroup), and cutting there
 // left one group, too short to read as a code, and the code in clear.
 func clauseEnd(clause string) int {
-	isGroupByte := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 	for i := 0; i < len(clause); i++ {
 		switch clause[i] {
 		case '&':
@@ -418,10 +463,10 @@ func clauseEnd(clause string) int {
 			return i
 		case '.', ',':
 			start, end := i, i+1
-			for start > 0 && isGroupByte(clause[start-1]) {
+			for start > 0 && isASCIIAlnum(clause[start-1]) {
 				start--
 			}
-			for end < len(clause) && isGroupByte(clause[end]) {
+			for end < len(clause) && isASCIIAlnum(clause[end]) {
 				end++
 			}
 			standsAlone := end == len(clause) || !startsAlnum(clause[end:])

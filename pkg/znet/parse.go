@@ -166,7 +166,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// nothing, where it said it read no PIN. Saved, it would be the
 		// customer's PIN, or a top-up's none, and the order approved.
 		case isPHPPlaceholder(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds a word PHP prints for a value that is no PIN (Array, NULL); the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field holds what PHP prints for a value that is no PIN (Array, NULL, Resource id #5, 0); the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
@@ -1282,15 +1282,14 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 
 // isPHPPlaceholder is what PHP prints for a value that is not text: an
 // array ("Array", with a notice), a null or a boolean as var_export or
-// json_encode write them, an undefined value in JavaScript's words.
-func isPHPPlaceholder(pin string) bool {
-	for _, word := range []string{"Array", "NULL", "undefined", "Object", "false", "true", "NaN"} {
-		if strings.EqualFold(pin, word) {
-			return true
-		}
-	}
-	return false
-}
+// json_encode write them, an undefined value in JavaScript's words, a
+// MySQL result echoed instead of its row ("Resource id #5", the classic
+// mysql_query mistake), an integer column's 0 or a function's -1 for
+// none, and "none" as people and other languages write it ("N/A", "Yok",
+// "None", "nil").
+func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) }
+
+var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|false|true|nan|resource id #\d+|0|-1|n/a|yok|none|nil)$`)
 
 // startsOK says whether a line, the password put back, starts like an OK
 // answer: "OK|" (white space allowed before the "|"), or "OK" alone.

@@ -170,8 +170,16 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},
 		// What a broken PHP script prints where the PIN should be.
 		{"an array for a PIN", "<br />\n<b>Notice</b>:  Array to string conversion in <b>/home/bayi/servis/pin_kontrol.php</b> on line <b>41</b><br />\nOK|2|Array|İşlem tamamlandı",
-			KindUnusable, "", "", "(Array, NULL)"},
-		{"a null for a PIN", "OK|2|NULL|İşlem tamamlandı", KindUnusable, "", "", "(Array, NULL)"},
+			KindUnusable, "", "", "(Array, NULL"},
+		{"a null for a PIN", "OK|2|NULL|İşlem tamamlandı", KindUnusable, "", "", "(Array, NULL"},
+		// A MySQL result echoed instead of its row, an integer column's
+		// default: saved, each was the customer's PIN and the order final.
+		{"a MySQL resource for a PIN", "OK|2|Resource id #5|İşlem tamamlandı", KindUnusable, "", "", "Resource id #5"},
+		{"a MySQL resource for a PIN, no description", "OK|2|Resource id #12|", KindUnusable, "", "", "no PIN"},
+		{"a zero for a PIN", "OK|2|0|", KindUnusable, "", "", "no PIN"},
+		{"a minus one for a PIN", "OK|2|-1|tamam", KindUnusable, "", "", "no PIN"},
+		{"none in Turkish for a PIN", "OK|2|YOK|tamam", KindUnusable, "", "", "no PIN"},
+		{"not applicable for a PIN", "OK|2|N/A|tamam", KindUnusable, "", "", "no PIN"},
 		{"a no-break space's reference for a PIN", "OK|2|&nbsp;|İşlem tamamlandı", KindUnusable, "", "", "markup"},
 		{"a character reference in the PIN", "OK|2|AB12&#8211;CD34|x", KindUnusable, "", "", "markup"},
 		{"dashes for a PIN", "OK|2|--|İşlem tamamlandı", KindUnusable, "", "", "neither a letter nor a digit"},

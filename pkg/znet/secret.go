@@ -415,6 +415,13 @@ func (s *scrubber) echoes(text string) []span {
 			break
 		}
 	}
+	// The parameter's value where no form of the whole password is found
+	// in it: a value cut short, or wrapped.
+	for _, value := range s.parameterValues(text) {
+		if !slices.ContainsFunc(found, func(echo span) bool { return echo.start < value.end && value.start < echo.end }) {
+			found = append(found, value)
+		}
+	}
 	if len(found) == 0 {
 		return nil
 	}
@@ -431,6 +438,44 @@ func (s *scrubber) echoes(text string) []span {
 	}
 	return merged
 }
+
+// passwordParameter is the password's query parameter as a panel echoes
+// the request, "sifre=" (also escaped once or twice inside another URL,
+// "sifre%3D", after "%26" or "%3F"), or $_GET as JSON, "\"sifre\":\"", and its value (group 1)
+// up to what ends one.
+var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:[sş][iİı]fre(?:=|%(?:25)?3D)|"[sş][iİı]fre"\s*:\s*")([^&|\s"'<>\x00]*?)(?:&|%(?:25)?26|[|\s"'<>\x00]|$)`)
+
+// parameterValues are the values of the password's parameter in text
+// (passwordParameter), whatever they hold: a panel that cuts its message
+// to a column's size echoes the password in part ("sifre=gizliSif"), one
+// that wraps its lines (wordwrap) in two parts, which no form of the whole
+// password matches. A value that ends at a line break before it is as
+// long as the password takes with it the next line's first word, where
+// an '&' or the text's end follows that word as it follows a value.
+func (s *scrubber) parameterValues(text string) []span {
+	var found []span
+	for _, m := range passwordParameter.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2], m[3]
+		if end < len(text) && (text[end] == '\n' || text[end] == '\r') &&
+			utf8.RuneCountInString(text[start:end]) < utf8.RuneCountInString(url.QueryEscape(s.password)) {
+			next := strings.TrimPrefix(text[end:], "\r")
+			next = strings.TrimPrefix(next, "\n")
+			if word := wrappedValue.FindString(next); word != "" {
+				end = len(text) - len(next) + len(strings.TrimRight(word, "&"))
+			}
+		}
+		// A value scrubbed already (what follows REDACTED is what followed
+		// the echo), or marked (echoMark), is none.
+		if end > start && !strings.HasPrefix(text[start:end], redacted) {
+			found = append(found, span{start, end})
+		}
+	}
+	return found
+}
+
+// wrappedValue is the rest of a parameter's value that a line break cut:
+// a word followed by the next parameter or the end of the text.
+var wrappedValue = regexp.MustCompile(`^[^&|\s"'<>\x00]+(?:&|$)`)
 
 // maxUnescapes is how many times over the scrubber decodes character
 // references: htmlspecialchars applied three times is as far as it goes.

@@ -517,3 +517,46 @@ func TestWholeEncodingsOfThePasswordAreScrubbed(t *testing.T) {
 		t.Errorf("a 4-byte password was looked for in base64 (%s)", short)
 	}
 }
+
+// A panel cuts its message to its column (substr, a varchar(64)) or wraps
+// it (wordwrap with $cut), and the request it quotes with it: the password
+// was there in part, or in two parts, which no form of the whole password
+// matches, and most of it reached last_error, the logs and
+// providerMessage. Whatever the password's parameter holds is its.
+func TestAPasswordEchoedInPartIsScrubbed(t *testing.T) {
+	const password = "gizliSifre2024!"
+	sc := newScrubber(password)
+	for name, body := range map[string]string{
+		"cut at the column's end":   "3|Yetkisiz istek: /servis/pin_kontrol.php?kod=D1&sifre=gizliSifre20",
+		"wrapped mid-word":          "3|Yetkisiz istek: /servis/pin_kontrol.php?kod=D1&sifre=gizliSif\nre2024%21&tahsilat_api_islem_id=4300",
+		"description cut":           "OK|1| |istek kod=D1&sifre=gizliSifre202",
+		"description wrapped":       "OK|1| |istek:\n/servis/pin_kontrol.php?kod=D1&sifre=gizliSif\r\nre2024%21&tahsilat_api_islem_id=4300",
+		"inside another URL, cut":   "3|Oturum yok: /giris.php?return=%2Fservis%2Fpin_kontrol.php%3Fkod%3DD1%26sifre%3DgizliSif",
+		"$_GET as JSON, cut":        `OK|1| |{"kod":"D1","sifre":"gizliSifre20`,
+		"Turkish capitals, cut":     "3|HATALI ŞİFRE=GIZLISIFRE20",
+		"between a query's others":  "3|kod=D1&sifre=gizliSifre&tahsilat_api_islem_id=4300 hatalı",
+		"escaped twice, cut inside": "3|r=%252Fservis%253Fkod%253DD1%2526sifre%253DgizliSifr%2526x=1",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(strings.ToLower(text), "gizlisif") || strings.Contains(text, "re2024") {
+				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+		if !strings.Contains(ps.Description+errText(err), "sifre") && !strings.Contains(errText(err), "ŞİFRE") {
+			t.Errorf("%s: the words around the password are lost: %q %q", name, ps.Description, errText(err))
+		}
+	}
+	// The words after the value stay: only the value goes.
+	ps, err := parsePinStatus([]byte("OK|1| |kod=D1&sifre=gizliSif&tahsilat_api_islem_id=4300 bekliyor"), sc)
+	if err != nil || ps.Description != "kod=D1&sifre=REDACTED&tahsilat_api_islem_id=4300 bekliyor" {
+		t.Errorf("description %q, %v", ps.Description, err)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -158,7 +158,7 @@ type applyRow struct {
 }
 
 // newApplyRow is o as the apply writes it, its texts fitted to the shop's
-// columns and to the server's encoding cm (nil: any).
+// columns and to the server's encoding.
 func newApplyRow(o Outcome, f textFitter) applyRow {
 	row := applyRow{
 		OrderID:       o.Order.ID,
@@ -185,7 +185,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
 		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
-	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.cm) != row.PIN {
+	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
 		row.Result = "error:pin_too_long"
 		row.ToStatus, row.Final, row.PIN = nil, false, ""

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
 // A shop's database need not be UTF-8: a Turkish shop's may be LATIN5
@@ -16,10 +18,13 @@ import (
 // such answer failed its batch's save, run after run, and its PIN was never
 // delivered. So the texts zwatch writes are first fitted to the server's
 // encoding: each character it cannot hold becomes its nearest in ASCII.
+// The multi-byte encodings other than UTF-8 (EUC_*, MULE_INTERNAL), which
+// a shop selling Turkish PINs is unlikely to have but may, are taken to
+// hold ASCII alone: which other characters each holds is no business of
+// zwatch's, and a PIN outside ASCII is left for a person there.
 
 // charmapOf is each single-byte server encoding PostgreSQL has, as
-// SHOW server_encoding names it. UTF8 and SQL_ASCII store any text;
-// multi-byte ones (EUC_*, ...) are not fitted.
+// SHOW server_encoding names it. UTF8 and SQL_ASCII store any text.
 var charmapOf = map[string]*charmap.Charmap{
 	"LATIN1": charmap.ISO8859_1, "LATIN2": charmap.ISO8859_2, "LATIN3": charmap.ISO8859_3,
 	"LATIN4": charmap.ISO8859_4, "LATIN5": charmap.ISO8859_9, "LATIN6": charmap.ISO8859_10,
@@ -40,19 +45,31 @@ var asciiFor = map[rune]string{
 	'€': "EUR", '\u00a0': " ", '\u2009': " ", '\u202f': " ",
 }
 
+// holdsOf is what the server encoding named holds: nil, any text.
+func holdsOf(name string) func(rune) bool {
+	switch name = strings.ToUpper(name); {
+	case name == "UTF8" || name == "SQL_ASCII":
+		return nil
+	case charmapOf[name] != nil:
+		cm := charmapOf[name]
+		return func(r rune) bool { _, ok := cm.EncodeRune(r); return ok }
+	}
+	return func(r rune) bool { return r < utf8.RuneSelf }
+}
+
 // textFitter fits the texts zwatch writes to the shop's columns in the
-// server's encoding: each character a single-byte encoding cannot hold
-// becomes its nearest in ASCII (cm), and in SQL_ASCII, where a varchar's
-// length is counted in bytes, not characters, a text is cut to as many
-// bytes as the column takes characters (bytes).
+// server's encoding: each character the encoding cannot hold becomes its
+// nearest in ASCII (holds; nil holds any), and in SQL_ASCII, where a
+// varchar's length is counted in bytes, not characters, a text is cut to
+// as many bytes as the column takes characters (bytes).
 type textFitter struct {
-	cm    *charmap.Charmap
+	holds func(rune) bool
 	bytes bool
 }
 
 // fit is s fitted to the encoding and to a varchar(max) column of the shop.
 func (f textFitter) fit(s string, max int) string {
-	s = FitColumn(fitEncoding(s, f.cm), max)
+	s = FitColumn(fitEncoding(s, f.holds), max)
 	if f.bytes {
 		for len(s) > max {
 			_, size := utf8.DecodeLastRuneInString(s)
@@ -77,39 +94,44 @@ func (s *Store) encodingFitter(ctx context.Context) textFitter {
 	if !s.encodingRead {
 		var name string
 		if err := s.db.GetContext(ctx, &name, `SHOW server_encoding`); err == nil {
-			name = strings.ToUpper(name)
-			s.encoding, s.encodingBytes, s.encodingRead = charmapOf[name], name == "SQL_ASCII", true
+			s.encoding, s.encodingBytes, s.encodingRead = holdsOf(name), strings.EqualFold(name, "SQL_ASCII"), true
 		}
 	}
-	return textFitter{cm: s.encoding, bytes: s.encodingBytes}
+	return textFitter{holds: s.encoding, bytes: s.encodingBytes}
 }
 
-// fitEncoding is text with each character cm cannot hold replaced by its
-// nearest in ASCII.
-func fitEncoding(text string, cm *charmap.Charmap) string {
-	if cm == nil {
-		return text
-	}
-	fits := true
-	for _, r := range text {
-		if _, ok := cm.EncodeRune(r); !ok {
-			fits = false
-			break
-		}
-	}
-	if fits {
+// fitEncoding is text with each character the encoding cannot hold
+// (holds; nil holds any) replaced by its nearest in ASCII: a letter
+// without its accent ("ş" s, "İ" I, "ı" i), punctuation as asciiFor
+// writes it, anything else "?".
+func fitEncoding(text string, holds func(rune) bool) string {
+	if holds == nil || !strings.ContainsFunc(text, func(r rune) bool { return !holds(r) }) {
 		return text
 	}
 	var b strings.Builder
 	for _, r := range text {
-		switch _, ok := cm.EncodeRune(r); {
-		case ok:
+		switch base := unaccented(r); {
+		case holds(r):
 			b.WriteRune(r)
 		case asciiFor[r] != "":
 			b.WriteString(asciiFor[r])
+		case base != 0:
+			b.WriteRune(base)
 		default:
 			b.WriteByte('?')
 		}
 	}
 	return b.String()
+}
+
+// unaccented is the ASCII letter r is with its accents taken off, or 0.
+func unaccented(r rune) rune {
+	if r == 'ı' {
+		return 'i'
+	}
+	base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r)))
+	if base >= utf8.RuneSelf || !unicode.IsLetter(base) || base == r {
+		return 0
+	}
+	return base
 }

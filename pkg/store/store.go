@@ -25,7 +25,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // Store is zwatch's handle on the shop's database.
@@ -37,11 +36,12 @@ type Store struct {
 	// D"; empty for New.
 	where string
 
-	// encoding is the server's single-byte encoding, which the texts
-	// zwatch writes are fitted to (encoding.go), read at the first save.
+	// encoding is what the server's encoding holds (nil: any text), which
+	// the texts zwatch writes are fitted to (encoding.go), read at the
+	// first save.
 	encodingMu   sync.Mutex
 	encodingRead bool
-	encoding     *charmap.Charmap
+	encoding     func(rune) bool
 	// encodingBytes: the server's encoding is SQL_ASCII, whose varchar
 	// lengths count bytes.
 	encodingBytes bool

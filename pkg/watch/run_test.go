@@ -775,6 +775,45 @@ func TestAShopInASingleByteEncodingGetsItsPINs(t *testing.T) {
 	}
 }
 
+// A shop whose database is in a multi-byte encoding other than UTF-8
+// (EUC_KR; EUC_CN, EUC_TW, EUC_JIS_2004 alike) got no PIN: znet's Turkish
+// description failed the batch's save, in the shared-referans look-up
+// already, run after run, and no attempt was booked, so the order was
+// neither saved nor ever given up on. A PIN the encoding cannot hold had
+// its first character quoted in hex in the server's error, in the log.
+func TestAShopInAMultiByteEncodingGetsItsPINs(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewEncoded(t, "EUC_KR")
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
+	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	fake.Script("901", znettest.Done("AB12-CD34-EF56", "İşlem tamamlandı"))
+	fake.Script("902", znettest.Done("ŞĞ12-CD34", "İşlem tamamlandı"))
+	fake.Script("903", znettest.Waiting("Sipariş “hazırlanıyor”…"))
+	ascii, turkish, waiting := e.order("901"), e.order("902"), e.order("903")
+
+	if _, err := watch.Run(context.Background(), db.Store, e.config()); err != nil {
+		t.Errorf("run: %v", err)
+	}
+
+	if row := db.ReadOrder(ascii); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "AB12-CD34-EF56" {
+		t.Errorf("order 901: %s with PIN %v, want completed with znet's PIN", row.ExternalStatus, row.PINCode)
+	} else if row.ProviderMessage == nil || *row.ProviderMessage != "Islem tamamlandi" {
+		t.Errorf("order 901: providerMessage %v, want znet's words in ASCII", row.ProviderMessage)
+	}
+	if row := db.ReadOrder(turkish); row.ExternalStatus != "sent" || row.PINCode != nil {
+		t.Errorf("order 902: %s with PIN %v, want its PIN left for a person, not written near it", row.ExternalStatus, row.PINCode)
+	}
+	if c := db.ReadCheck(turkish); c.GivenUpAt == nil {
+		t.Errorf("order 902: not given up for a person: %+v", c)
+	}
+	if c := db.ReadCheck(waiting); c.Attempts != 1 {
+		t.Errorf("order 903: %d attempts booked, want its waiting answer's", c.Attempts)
+	}
+	assertNoSecrets(t, "logs", e.logs.String(), "ŞĞ12", "0xc5 0x9e")
+}
+
 // A shop trigger that silently skips zwatch's update (it returns NULL, or
 // OLD) leaves the order as it was: the run must not count it completed, as
 // if the PIN were delivered, but as an answer not saved, for a person to

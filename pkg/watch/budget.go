@@ -73,12 +73,15 @@ type sharedBudget struct {
 	interval    time.Duration
 	log         *slog.Logger
 
-	mu        sync.Mutex
-	clock     dbClock
-	held      store.SendTimes // the last reservation
-	next      int             // held's first send time not handed out
-	reserving chan struct{}   // closed when the reservation under way ends; nil: none
-	waiting   int             // callers in Wait without a send time
+	mu    sync.Mutex
+	clock dbClock
+	held  store.SendTimes // the last reservation
+	next  int             // held's first send time not handed out
+	// lastGiven is the last send time handed out, on this host's clock: a
+	// reservation never gives out one closer to it than the spacing.
+	lastGiven time.Time
+	reserving chan struct{} // closed when the reservation under way ends; nil: none
+	waiting   int           // callers in Wait without a send time
 	// wasted counts send times of held that passed with nobody to use
 	// them; chunk is how many the last reservation took.
 	wasted, chunk int
@@ -96,6 +99,9 @@ type sharedBudget struct {
 	// times dropped because they were missed, reservations that lapsed
 	// whole, and steps of the database's clock seen.
 	reservations, reserved, dropped, lapsed, clockSteps int
+	// overlapped counts send times not given out for falling among those
+	// the run handed out already.
+	overlapped int
 }
 
 func newSharedBudget(batch *sendBatch, in store.Integration, ratePerSecond float64, logger *slog.Logger) *sharedBudget {
@@ -191,6 +197,7 @@ func (b *sharedBudget) take() (time.Time, bool) {
 		at := b.clock.local(b.held.At(b.next))
 		b.next++
 		if now.Sub(at) <= b.lateness() {
+			b.lastGiven = at
 			return at, true
 		}
 		b.wasted++
@@ -236,6 +243,18 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
+	// The panel's clock starts again from the database's now when its row
+	// is gone: crash recovery empties the UNLOGGED budgets. Workers still
+	// wait for send times of the last reservation, up to a second ahead,
+	// and this one's first would fall among them, the panel hearing up to
+	// twice --rate in that second. Its times before the last one handed out
+	// and the spacing are not given out (less a send's lateness, which the
+	// margin of the spacing allows already: two readings of the database's
+	// clock may differ by a millisecond or two).
+	for b.next < b.held.Count && b.clock.local(b.held.At(b.next)).Before(b.lastGiven.Add(b.interval-b.lateness())) {
+		b.next++
+		b.overlapped++
+	}
 	// A reservation whose send times had all passed when its answer came
 	// spent the panel's budget on nothing. Once is what a slow answer does
 	// to a single send time reserved from the database's now, and the next
@@ -434,7 +453,7 @@ func (b *sharedBudget) Close(ctx context.Context) {
 	defer b.mu.Unlock()
 	b.log.Debug("panel budget", "integration", b.integration.Name, "reservations", b.reservations,
 		"send_times", b.reserved, "dropped_late", b.dropped, "lapsed_reservations", b.lapsed,
-		"database_clock_steps", b.clockSteps)
+		"database_clock_steps", b.clockSteps, "overlapped", b.overlapped)
 	if b.next >= b.held.Count || time.Now().After(b.clock.local(b.held.End())) {
 		return // nothing left, or all of it passed already
 	}

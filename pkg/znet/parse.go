@@ -177,6 +177,9 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if len(a.fields) == 4 {
 		ps.Description = a.textRepeating(3, ps.PIN)
 	}
+	if len(a.fields) == 4 && ps.Status != StatusDone && a.halfCharacters(a.fields[3]) {
+		ps.Description = wordsWithNUL
+	}
 	// A panel may name the code in a waiting or cancelled answer's words
 	// before it hands it over in a done one's PIN field ("Kodunuz: ...
 	// hazırlanıyor"): the customer's PIN, to be masked as one withheld.
@@ -954,6 +957,22 @@ func isPINRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) |
 // isBalanceRune is what a balance is made of (isDecimal checks the rest).
 func isBalanceRune(r rune) bool { return '0' <= r && r <= '9' || r == '.' || r == '-' }
 
+// wordsWithNUL stands for a waiting or cancelled answer's description, or
+// a refusal's words, that read as text in UTF-16 does (halfCharacters).
+const wordsWithNUL = "(znet's words are not kept: they held NUL bytes, as text in UTF-16 does, and could hide the dealer password)"
+
+// halfCharacters says whether field, of a body that held NUL bytes between
+// its characters, holds a control character besides white space: what is
+// left of a character outside ASCII in UTF-16 once the NUL bytes are gone
+// (Ş is 0x5E 0x01), and of the password with such a letter ("gizliŞifre")
+// a form no scrubbing finds. A stray NUL in a text ("de\x00sc") leaves
+// none.
+func (a *answer) halfCharacters(field string) bool {
+	return a.hadNUL && strings.ContainsFunc(field, func(r rune) bool {
+		return r > 0 && r < 0x20 && r != '\t' && r != '\n' && r != '\r'
+	})
+}
+
 // splitAnswer turns a body into the fields of an OK answer, at most n, whose
 // first one is "OK", or into the *Error the body amounts to. Every
 // occurrence of the password is marked before anything is split, cut or
@@ -1001,7 +1020,11 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
 	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) {
+		withheld := a.halfCharacters(msg)
 		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
+		if withheld {
+			msg = wordsWithNUL
+		}
 		// A refusal that quotes the order's code ("zaten onaylandı, kod:
 		// ...") would put the customer's PIN in an error message.
 		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(hideLabelledCode(msg), maxMessageRunes)}

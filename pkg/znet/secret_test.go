@@ -560,3 +560,35 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// A panel answering in UTF-16 echoes a Turkish password's Ş, ş, ğ, ı or
+// İ as a byte of the letter and a 0x01: once the NUL bytes went, the
+// scrubber found no form of it, and the rest of the password reached the
+// error and the description. Such words are not kept.
+func TestAUTF16EchoOfAPasswordWithATurkishLetterIsNotKept(t *testing.T) {
+	const password = "gizliŞifre9"
+	sc := newScrubber(password)
+	utf16LE := func(s string) []byte {
+		var b []byte
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return b
+	}
+	for name, body := range map[string][]byte{
+		"refusal":            append([]byte("3|"), utf16LE("hatali giris: "+password)...),
+		"description":        append([]byte("OK|1| |"), utf16LE("bayi "+password+" bekliyor")...),
+		"all of it":          utf16LE("OK|3| |bayi " + password + " iptal"),
+		"its parameter, too": append([]byte("3|"), utf16LE("hatali giris sifre="+password)...),
+	} {
+		ps, err := parsePinStatus(body, sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "gizli") || strings.Contains(text, "ifre9") {
+				t.Errorf("%s: %q shows the password but one letter", name, text)
+			}
+		}
+		if name != "its parameter, too" && !strings.Contains(ps.Description+errText(err), wordsWithNUL) {
+			t.Errorf("%s: %q %v: want the words withheld, saying why", name, ps.Description, err)
+		}
+	}
+}

@@ -550,7 +550,18 @@ func hideLabelledCode(text string) string {
 	looked := make(map[string]bool)
 	scanned := 0
 	for _, code := range labelledCodes(text) {
-		for _, piece := range strings.Fields(code) {
+		pieces := strings.Fields(code)
+		// The same code without its dashes, dots or spaces, as a
+		// panel's reference repeats it ("ref AB12CD34EF56GH78").
+		if joined := strings.Map(func(r rune) rune {
+			if isAlnum(r) {
+				return r
+			}
+			return -1
+		}, code); len(joined) >= 8 && joined != code {
+			pieces = append(pieces, joined)
+		}
+		for _, piece := range pieces {
 			if looked[piece] {
 				continue
 			}

@@ -805,3 +805,21 @@ func BenchmarkParseAnswersOfManyPieces(b *testing.B) {
 		})
 	}
 }
+
+// A refusal masked its labelled code only in the shape its label's clause
+// wrote it: the same code again without its dashes or spaces, as a panel's
+// reference repeats it, was shown, where a waiting answer's description
+// loses both (watch.HidePINs reads every shape).
+func TestARefusalLosesItsLabelledCodeWithoutItsDashesToo(t *testing.T) {
+	for _, body := range []string{
+		"3|Kodunuz AB12-CD34-EF56-GH78 zaten kullanildi; ref AB12CD34EF56GH78",
+		"3|Kodunuz: 1234 5678 9012 3456 zaten kullanildi (1234567890123456)",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); strings.Contains(e.Error(), "CD34EF56") || strings.Contains(e.Error(), "56789012") {
+			t.Errorf("%q: the refusal shows the code without its dashes: %q", body, e.Error())
+		} else if !strings.Contains(e.Error(), "zaten kullanildi") {
+			t.Errorf("%q: the refusal's words are lost: %q", body, e.Error())
+		}
+	}
+}

@@ -260,3 +260,26 @@ func TestCodesInMarkedListsAndKeyLabelsAreMasked(t *testing.T) {
 		}
 	}
 }
+
+// Turkish names a thing by a word after it: "<code> kodlu sipariş" (the
+// order with the code). A code written before "kodlu" stayed in clear in a
+// refusal's error and a waiting answer's words; an order's number there
+// is the shop's.
+func TestACodeBeforeItsTurkishLabelIsMasked(t *testing.T) {
+	for _, tc := range []struct{ name, answer, group, kept string }{
+		{"refusal", "3|AB12-CD34-EF56-GH78 kodlu siparis zaten onaylandi", "CD34", "zaten onaylandi"},
+		{"waiting", "OK|1| |AB12-CD34-EF56-GH78 kodlu pin hazırlanıyor", "CD34", "hazırlanıyor"},
+		{"after words", "OK|3| |Siparişiniz 1234 5678 9012 3456 kodlu kart ile iade edildi", "9012", "iade edildi"},
+		{"in brackets", "OK|3| |Sipariş (AB12-CD34-EF56-GH78 kodlu) iade edildi", "CD34", "iade edildi"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
+	}
+	for _, tc := range []struct{ answer, kept string }{
+		{"OK|3| |12345678901 kodlu sipariş iade edildi", "12345678901 kodlu"},
+		{"3|SIP-2026-0312 kodlu sipariş bulunamadı", "SIP-2026-0312 kodlu"},
+	} {
+		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
+			t.Errorf("%q: masked to %q, want the shop's number kept", tc.answer, text)
+		}
+	}
+}

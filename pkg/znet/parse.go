@@ -296,6 +296,12 @@ func labelledCodes(text string) []string {
 			rest = next
 		}
 	}
+	for _, code := range codesBeforeKodlu(text) {
+		if !seen[code] {
+			seen[code] = true
+			codes = append(codes, code)
+		}
+	}
 	return codes
 }
 
@@ -324,6 +330,38 @@ func beforeMark(text string, end int) (int, int) {
 func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
+
+// codesBeforeKodlu are the codes written before the Turkish word that
+// names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the order with the
+// code). Only a code plainly one (plainlyACode) is read there, of the few
+// words before the word: "12345678901 kodlu sipariş" is an order's number.
+func codesBeforeKodlu(text string) []string {
+	var codes []string
+	for _, m := range kodluWord.FindAllStringIndex(text, -1) {
+		from := max(0, m[0]-maxCodeBytes)
+		words := strings.Fields(text[from:m[0]])
+		if from > 0 && len(words) > 0 {
+			words = words[1:] // cut by the window
+		}
+		for k := max(0, len(words)-maxCodeWords); k < len(words); k++ {
+			code := strings.Join(words[k:], " ")
+			if trimmed := strings.TrimLeft(code, "([{\"'«“‘"); plainlyACode(trimmed) {
+				codes = append(codes, trimmed)
+				break
+			}
+		}
+	}
+	return codes
+}
+
+// kodluWord is the word "kodlu" after white space; maxCodeBytes and
+// maxCodeWords bound what is read before it for a code.
+var kodluWord = regexp.MustCompile(`(?i)\skodlu(?:[^\p{L}\p{N}]|$)`)
+
+const (
+	maxCodeBytes = 96
+	maxCodeWords = 8
+)
 
 // listGoesOn says whether a clause ending at end of text ends at a list's
 // separator: a comma, semicolon, line break or '|', or an '&' between

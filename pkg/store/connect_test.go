@@ -85,3 +85,40 @@ func TestASignalWhileConnectingStopsItAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// The first ping bounds its round trip by 10 s, and connecting was watched
+// for a signal through that deadline's context: once it had passed, a
+// signal was not seen, and the command waited out connect_timeout (40 s
+// here) to say the database was unreachable. A negative connect_timeout,
+// which libpq reads as none, was kept: connecting waited for ever, signal
+// or not; it gives up after the default now, as for none given.
+func TestASignalAfterTheFirstPingsDeadlineStopsConnecting(t *testing.T) {
+	t.Parallel()
+	address := silentServer(t)
+	for timeout, stopped := range map[string]bool{"40": true, "-1": false} {
+		t.Run("connect_timeout="+timeout, func(t *testing.T) {
+			t.Parallel()
+			ctx, stop := context.WithCancel(context.Background())
+			time.AfterFunc(11*time.Second, stop)
+			ended := make(chan error, 1)
+			go func() {
+				st, err := Open(ctx, "postgres://zwatch@"+address+"/shop?sslmode=disable&connect_timeout="+timeout)
+				if st != nil {
+					st.Close()
+				}
+				ended <- err
+			}()
+			select {
+			case err := <-ended:
+				switch {
+				case stopped && (!Cancelled(err) || strings.Contains(err.Error(), "unreachable")):
+					t.Errorf("connecting stopped by a signal 11 s in: %v; want it said as cancelled", err)
+				case !stopped && (err == nil || !strings.Contains(err.Error(), "database unreachable")):
+					t.Errorf("connecting with connect_timeout=%s: %v; want it given up on as unreachable", timeout, err)
+				}
+			case <-time.After(25 * time.Second):
+				t.Fatal("connecting goes on 14 s after a signal")
+			}
+		})
+	}
+}

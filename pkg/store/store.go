@@ -117,7 +117,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if cfg.ApplicationName == "" {
 		cfg.ApplicationName = "zwatch"
 	}
-	if cfg.ConnectTimeout == 0 {
+	if cfg.ConnectTimeout <= 0 { // libpq reads a negative one as 0 too
 		// Without connect_timeout the driver waits for the server's first
 		// answer forever, whatever the context says: a host that accepts
 		// the connection and says nothing (a hung server or pooler, a
@@ -148,7 +148,10 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
 
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	// The ping's deadline bounds its round trip once connected; a start-up
+	// is left to connect_timeout, and ended by a signal whenever it comes,
+	// after the deadline too (stoppableConnector, signalKey).
+	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

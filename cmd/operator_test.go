@@ -176,8 +176,12 @@ func TestListNamesATenantAsItsTableShowsIt(t *testing.T) {
 
 	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "153", TenantID: twin})
 	for ref, want := range map[string]string{
-		tenant[:8]:  "names more than one tenant",
-		"0000ffff":  "no znet order's tenant has an id beginning so",
+		tenant[:8]: "names more than one tenant",
+		"0000ffff": "no znet order's tenant has an id beginning so",
+		// A whole id with one character wrong listed "no pending orders".
+		"1eb0ea03-0000-0000-0000-000000000000":          "no znet order's tenant has this id",
+		"{1EB0EA03-0000-0000-0000-000000000000}":        "no znet order's tenant has this id",
+		"urn:uuid:1eb0ea03-0000-0000-0000-000000000000": "no znet order's tenant has this id",
 		"7e1":       "at least 4 hex digits",
 		"acme-shop": "at least 4 hex digits",
 	} {

@@ -195,26 +195,31 @@ func checkTenantRef(flag, s string) error {
 }
 
 // resolveTenant is the tenant s names: its id, or the beginning of it as
-// `zwatch list` shows it. A whole id is taken as it is; a beginning must fit
-// exactly one tenant of the znet orders.
+// `zwatch list` shows it; either must fit a tenant of the znet orders, a
+// beginning exactly one. A whole id that fits none is refused as a
+// beginning is: a pasted id with one character wrong would otherwise read
+// as "nothing waits for this tenant".
 func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string, error) {
 	s = strings.TrimSpace(s)
+	from, to := "", ""
 	if id, err := uuid.Parse(s); err == nil {
-		return id.String(), nil
-	}
-	if err := checkTenantRef(flag, s); err != nil {
+		from, to = id.String(), id.String()
+	} else if err := checkTenantRef(flag, s); err != nil {
 		return "", err
+	} else {
+		from, to, _ = idPrefixRange(s)
 	}
-	from, to, _ := idPrefixRange(s)
 	const shown = 5
 	found, err := st.FindTenants(ctx, from, to, shown+1)
 	if err != nil {
 		return "", fatal(err)
 	}
-	switch len(found) {
-	case 0:
+	switch {
+	case len(found) == 0 && from == to:
+		return "", usage("%s %q: no znet order's tenant has this id", flag, s)
+	case len(found) == 0:
 		return "", usage("%s %q: no znet order's tenant has an id beginning so", flag, s)
-	case 1:
+	case len(found) == 1:
 		return found[0], nil
 	}
 	more := ""

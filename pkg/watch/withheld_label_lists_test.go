@@ -271,12 +271,14 @@ func TestACodeBeforeItsTurkishLabelIsMasked(t *testing.T) {
 		{"waiting", "OK|1| |AB12-CD34-EF56-GH78 kodlu pin hazırlanıyor", "CD34", "hazırlanıyor"},
 		{"after words", "OK|3| |Siparişiniz 1234 5678 9012 3456 kodlu kart ile iade edildi", "9012", "iade edildi"},
 		{"in brackets", "OK|3| |Sipariş (AB12-CD34-EF56-GH78 kodlu) iade edildi", "CD34", "iade edildi"},
+		{"before kodunuz", "3|AB12-CD34-EF56-GH78 kodunuz hatalı", "CD34", "hatalı"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}
 	for _, tc := range []struct{ answer, kept string }{
 		{"OK|3| |12345678901 kodlu sipariş iade edildi", "12345678901 kodlu"},
 		{"3|SIP-2026-0312 kodlu sipariş bulunamadı", "SIP-2026-0312 kodlu"},
+		{"OK|1| |PUBG 1800 UC kodunuz hazırlanıyor", "PUBG 1800 UC kodunuz"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: masked to %q, want the shop's number kept", tc.answer, text)

@@ -333,8 +333,9 @@ func isASCIIAlnum(c byte) bool {
 
 // codesBeforeKodlu are the codes written before the Turkish word that
 // names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the order with the
-// code). Only a code plainly one (plainlyACode) is read there, of the few
-// words before the word: "12345678901 kodlu sipariş" is an order's number.
+// code), "AB12-CD34-EF56-GH78 kodunuz hatalı". Only a code plainly one
+// (plainlyACode) is read there, of the few words before the word:
+// "12345678901 kodlu sipariş" is an order's number.
 func codesBeforeKodlu(text string) []string {
 	var codes []string
 	for _, m := range kodluWord.FindAllStringIndex(text, -1) {
@@ -354,9 +355,9 @@ func codesBeforeKodlu(text string) []string {
 	return codes
 }
 
-// kodluWord is the word "kodlu" after white space; maxCodeBytes and
+// kodluWord is a word of "kod" after white space; maxCodeBytes and
 // maxCodeWords bound what is read before it for a code.
-var kodluWord = regexp.MustCompile(`(?i)\skodlu(?:[^\p{L}\p{N}]|$)`)
+var kodluWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96

@@ -198,11 +198,12 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // codeLabel is a word by which a panel's text names what follows it a
 // code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN" ("EpinKodu"), "şifre",
 // "seri no" ("Seri No.:"), "anahtar" and "kupon" (a game's key, a
-// voucher's code: "Lisans anahtarınız:", "Kuponunuz:"), and their English, with a Turkish capital İ
-// or a dotless ı where an i is, which (?i) does not fold, and a suffix
-// after an apostrophe, as Turkish writes one after an abbreviation
-// ("PIN'iniz", "PIN’iniz", and as HTML escapes it, once or twice:
-// "PIN&#039;iniz", "PIN&rsquo;iniz", "PIN&amp;#039;iniz"). A letter or
+// voucher's code: "Lisans anahtarınız:", "Kuponunuz:"), and their
+// English, with a Turkish capital İ or a dotless ı where an i is, which
+// (?i) does not fold, and a suffix after an apostrophe, as Turkish writes
+// one after an abbreviation ("PIN'iniz", "PIN’iniz", and as HTML escapes
+// it, once or twice: "PIN&#039;iniz", "PIN&rsquo;iniz",
+// "PIN&amp;#039;iniz"). A letter or
 // digit before it makes it part of another word. A colon, a comma for one
 // ("Kodunuz, ..."), a space or a no-break space (&nbsp;, &#160;, escaped
 // or without its ';' alike) follows it, or HTML tags, escaped or not
@@ -296,7 +297,7 @@ func labelledCodes(text string) []string {
 			rest = next
 		}
 	}
-	for _, code := range codesBeforeKodlu(text) {
+	for _, code := range codesBeforeKodWord(text) {
 		if !seen[code] {
 			seen[code] = true
 			codes = append(codes, code)
@@ -331,14 +332,14 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
-// codesBeforeKodlu are the codes written before the Turkish word that
-// names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the order with the
+// codesBeforeKodWord are the codes written before a Turkish word of "kod"
+// that names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the order with the
 // code), "AB12-CD34-EF56-GH78 kodunuz hatalı". Only a code plainly one
 // (plainlyACode) is read there, of the few words before the word:
 // "12345678901 kodlu sipariş" is an order's number.
-func codesBeforeKodlu(text string) []string {
+func codesBeforeKodWord(text string) []string {
 	var codes []string
-	for _, m := range kodluWord.FindAllStringIndex(text, -1) {
+	for _, m := range kodWord.FindAllStringIndex(text, -1) {
 		from := max(0, m[0]-maxCodeBytes)
 		words := strings.Fields(text[from:m[0]])
 		if from > 0 && len(words) > 0 {
@@ -355,9 +356,9 @@ func codesBeforeKodlu(text string) []string {
 	return codes
 }
 
-// kodluWord is a word of "kod" after white space; maxCodeBytes and
+// kodWord is a word of "kod" after white space; maxCodeBytes and
 // maxCodeWords bound what is read before it for a code.
-var kodluWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
+var kodWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96

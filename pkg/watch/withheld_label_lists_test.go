@@ -242,7 +242,14 @@ func TestCodesInMarkedListsAndKeyLabelsAreMasked(t *testing.T) {
 		{"steam-key", "OK|1| |Steam Key: ABCDE-FGH12-IJK34 hazırlanıyor", "FGH12", "hazırlanıyor"},
 		{"voucher", "OK|3| |Voucher: AB12-CD34-EF56-GH78 refunded", "CD34", "refunded"},
 		{"coupon", "OK|3| |Kuponunuz: AB12-CD34-EF56-GH78 iade edildi", "CD34", "iade edildi"},
-		{"key-refusal", "3|Key AB12-CD34-EF56-GH78 already used", "CD34", "already used"},
+		{"key-refusal", "3|Key: AB12-CD34-EF56-GH78 already used", "CD34", "already used"},
+		// The next item's mark was read as the item's last group ("Y 3"):
+		// from the third item on, the codes stayed in clear.
+		{"three-items", "OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 iade edildi", "ST34", "iade edildi"},
+		{"three-items-second", "OK|3| |Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 iade edildi", "JK90", "iade edildi"},
+		{"three-digit-items", "OK|3| |Kodlar: 1. 1234567890123456 2. 6543210987654321 3. 1111222233334444 iade edildi", "22223333", "iade edildi"},
+		{"three-items-refusal", "3|Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 zaten kullanıldı", "ST34", "zaten kullanıldı"},
+		{"label-numbers-three", "OK|3| |Kod 1: AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 iade edildi", "ST34", "iade edildi"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}
@@ -254,6 +261,15 @@ func TestCodesInMarkedListsAndKeyLabelsAreMasked(t *testing.T) {
 		{"OK|3| |Kod 1: AB12-CD34-EF56-GH78, 2: 12345678901 nolu sipariş", "12345678901 nolu"},
 		{"3|API key geçersiz, 12345678901 nolu sipariş", "12345678901 nolu"},
 		{"OK|3| |Kupon: 50 TL indirim, 12345678901 nolu sipariş iade edildi", "50 TL indirim, 12345678901 nolu"},
+		// The new label words in their other senses, and a full stop
+		// that ends a sentence rather than a marked item (a review's
+		// finds: each was masked).
+		{"3|Undefined array key 12345678901 in /home/bayi/servis/pin_kontrol.php on line 12", "12345678901"},
+		{"3|Key not found for order 12345678901", "12345678901"},
+		{"3|Anahtar 12345678901 nolu sipariş icin bulunamadi", "12345678901"},
+		{"OK|3| |Kod 1: AB12-CD34-EF56-GH78. 1234-5678-9012-3456 nolu kartınıza iade edildi", "1234-5678-9012-3456"},
+		{"OK|3| |Kod 1: 12345678901. 98765432109 nolu sipariş iade", "98765432109"},
+		{"OK|3| |Kodunuz: 1. AB12-CD34-EF56-GH78 iade edildi. 2. 1234-5678-9012-3456 nolu kart", "1234-5678-9012-3456"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: %q is masked: %q", tc.answer, tc.kept, text)

@@ -197,8 +197,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 
 // codeLabel is a word by which a panel's text names what follows it a
 // code: Turkish "kod" ("Kodunuz:", "kodu"), "PIN" ("EpinKodu"), "şifre",
-// "seri no" ("Seri No.:"), "anahtar" and "kupon" (a game's key, a
-// voucher's code: "Lisans anahtarınız:", "Kuponunuz:"), and their
+// "seri no" ("Seri No.:"), "anahtar" and "kupon" before a colon (a
+// game's key, a voucher's code: "Lisans anahtarınız:", "Kuponunuz:"), and their
 // English, with a Turkish capital İ or a dotless ı where an i is, which
 // (?i) does not fold, and a suffix after an apostrophe, as Turkish writes
 // one after an abbreviation ("PIN'iniz", "PIN’iniz", and as HTML escapes
@@ -213,7 +213,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // the dealer code is no PIN. A label may number its codes ("Kod 1: ...",
 // "PIN 2) ..."): the number, followed by a colon or a parenthesis, is the
 // label's, not the code's first group.
-var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?|keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))`)
+var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))` +
+	// Words that name other things too ("Undefined array key", "anahtar
+	// kelime") label a code only before a colon.
+	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)\s*:\s*`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -269,15 +272,20 @@ func labelledCodes(text string) []string {
 			if len(found) == 0 {
 				break
 			}
+			// Items separated by their marks alone ("1. X 2. Y", "1. X.
+			// 2. Y."), where the item is the code and nothing else: a
+			// full stop after words ("1. X iade edildi. 2. ...") ends a
+			// sentence, and what follows is staff's, mark or none.
 			var after string
+			byMarkAlone := false
 			switch {
-			case nextMark >= 0:
-				after = rest[nextMark:]
 			case listGoesOn(rest, end):
 				after = rest[end+1:]
-			case marked && end < len(rest) && rest[end] == '.':
-				// "1. X. 2. Y.": a marked item's own full stop.
-				after = rest[end+1:]
+			case (nextMark >= 0 || marked && end < len(rest) && rest[end] == '.') && onlyTheCode(rest[:end], found):
+				after, byMarkAlone = rest[end+1:], true
+				if nextMark >= 0 {
+					after = rest[nextMark:]
+				}
 			}
 			if after == "" {
 				break
@@ -291,7 +299,17 @@ func labelledCodes(text string) []string {
 				size = alnums(reading)
 			}
 			next, markedToo := afterMarker(after)
-			if code := leadingCode(next); markedToo && !marked || code == "" || alnums(code) != size {
+			if byMarkAlone && !markedToo {
+				break
+			}
+			// The item read up to its own end, without the next item's
+			// mark ("Y 3. Z"), which would read as one more group.
+			item := next
+			if marked {
+				itemEnd, _ := beforeMark(next, clauseEnd(next))
+				item = next[:itemEnd]
+			}
+			if code := leadingCode(item); markedToo && !marked || code == "" || alnums(code) != size {
 				break
 			}
 			rest = next
@@ -304,6 +322,12 @@ func labelledCodes(text string) []string {
 		}
 	}
 	return codes
+}
+
+// onlyTheCode says whether a list item's clause holds nothing but the
+// codes read from it.
+func onlyTheCode(clause string, found []string) bool {
+	return strings.Join(strings.Fields(clause), " ") == strings.Join(strings.Fields(strings.Join(found, " ")), " ")
 }
 
 // labelNumbered is the end of a label that numbers its code ("Kod 1:",
@@ -589,17 +613,28 @@ func hideLabelledCode(text string) string {
 	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	looked := make(map[string]bool)
 	scanned := 0
+	var runs map[string]bool // the text's runs of letters and digits, made on first use
 	for _, code := range labelledCodes(text) {
 		pieces := strings.Fields(code)
 		// The same code without its dashes, dots or spaces, as a
-		// panel's reference repeats it ("ref AB12CD34EF56GH78").
+		// panel's reference repeats it ("ref AB12CD34EF56GH78"): looked
+		// for where the text has it as a word of its own, which costs no
+		// pass of its own where it has not.
 		if joined := strings.Map(func(r rune) rune {
 			if isAlnum(r) {
 				return r
 			}
 			return -1
 		}, code); len(joined) >= 8 && joined != code {
-			pieces = append(pieces, joined)
+			if runs == nil {
+				runs = make(map[string]bool)
+				for _, run := range strings.FieldsFunc(plain, func(r rune) bool { return !isAlnum(r) }) {
+					runs[run] = true
+				}
+			}
+			if runs[joined] {
+				pieces = append(pieces, joined)
+			}
 		}
 		for _, piece := range pieces {
 			if looked[piece] {

@@ -823,3 +823,43 @@ func TestARefusalLosesItsLabelledCodeWithoutItsDashesToo(t *testing.T) {
 		}
 	}
 }
+
+// Each code's form without its dashes cost a pass of its own over the
+// refusal, wherever the text had it or not: a refusal of 300 codes, which
+// was shown masked, ran out of the masking's bound and was withheld whole,
+// its order number with it.
+func TestARefusalOfThreeHundredCodesIsStillShownMasked(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("3|sipariş 12345678901 iptal: ")
+	for i := range 300 {
+		fmt.Fprintf(&sb, "kod AB12-CD34-EF56-%04d; ", i)
+	}
+	for sb.Len() < MaxBodyBytes-10 {
+		sb.WriteString("x ")
+	}
+	_, err := ParsePinStatus([]byte(sb.String()))
+	if e := asError(t, err); !strings.Contains(e.Message, "12345678901") || strings.Contains(e.Message, "EF56") {
+		t.Errorf("refusal of 300 codes: %.160q", e.Message)
+	}
+}
+
+// BenchmarkParseEchoesOfThePasswordsParameter: 64 KiB of the password's
+// parameter ("sifre=a ", as JSON, wrapped, marked lists) with the password
+// known, which ParsePinStatus's benchmarks above do not look for. Each
+// takes about 0.1 s; a look past each value that read on to the text's
+// end took 4-6 s.
+func BenchmarkParseEchoesOfThePasswordsParameter(b *testing.B) {
+	sc := newScrubber("gizliSifre2024!")
+	for name, body := range map[string][]byte{
+		"values":       refusalOfItems("sifre=a "),
+		"json":         []byte("OK|1| |" + strings.Repeat(`"sifre":"a",`, MaxBodyBytes/13)),
+		"wrapped":      []byte("OK|1| |" + strings.Repeat("sifre=a<br />\nb&", MaxBodyBytes/17)),
+		"marked-items": refusalOfItems("%d. AB12-CD34-EF56-GH78 "),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				_, _ = parsePinStatus(body, sc)
+			}
+		})
+	}
+}

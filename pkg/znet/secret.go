@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -415,35 +416,53 @@ func (s *scrubber) echoes(text string) []span {
 			break
 		}
 	}
+	// Leftmost first, and one echo for spans found overlapping in
+	// different rounds.
+	whole := merged(found)
 	// The parameter's value where no form of the whole password is found
 	// in it: a value cut short, or wrapped.
-	for _, value := range s.parameterValues(text) {
-		if !slices.ContainsFunc(found, func(echo span) bool { return echo.start < value.end && value.start < echo.end }) {
+	values := s.parameterValues(text)
+	if len(values) == 0 {
+		return whole
+	}
+	found = whole
+	for _, value := range values {
+		// The first whole echo ending after the value starts overlaps
+		// it, if it starts before the value ends.
+		k := sort.Search(len(whole), func(i int) bool { return whole[i].end > value.start })
+		if k == len(whole) || whole[k].start >= value.end {
 			found = append(found, value)
 		}
 	}
-	if len(found) == 0 {
+	return merged(found)
+}
+
+// merged is spans sorted by their start, those that overlap made one.
+func merged(spans []span) []span {
+	if len(spans) == 0 {
 		return nil
 	}
-	// Leftmost first, and one echo for spans found overlapping in
-	// different rounds.
-	slices.SortFunc(found, func(a, b span) int { return a.start - b.start })
-	merged := found[:1]
-	for _, next := range found[1:] {
-		if last := &merged[len(merged)-1]; next.start < last.end {
+	sorted := slices.SortedFunc(slices.Values(spans), func(a, b span) int { return a.start - b.start })
+	out := sorted[:1]
+	for _, next := range sorted[1:] {
+		if last := &out[len(out)-1]; next.start < last.end {
 			last.end = max(last.end, next.end)
 		} else {
-			merged = append(merged, next)
+			out = append(out, next)
 		}
 	}
-	return merged
+	return out
 }
 
 // passwordParameter is the password's query parameter as a panel echoes
 // the request, "sifre=" (also escaped once or twice inside another URL,
-// "sifre%3D", after "%26" or "%3F"), or $_GET as JSON, "\"sifre\":\"", and its value (group 1)
-// up to what ends one.
-var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:[sş][iİı]fre(?:=|%(?:25)?3D)|"[sş][iİı]fre"\s*:\s*")([^&|\s"'<>\x00]*?)(?:&|%(?:25)?26|[|\s"'<>\x00]|$)`)
+// "sifre%3D", after "%26" or "%3F"), or $_GET dumped: as JSON,
+// "\"sifre\":\"", by var_export, "'sifre' => '", or print_r, "[sifre] => ";
+// and its value (group 1) up to what ends one. Not "sifre:", which is how
+// a card's own PIN is labelled ("Seri: …, Şifre: …"), masked as a code.
+var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))` +
+	`(?:[sş][iİı]fre(?:=|%(?:25)?3D)|"[sş][iİı]fre"\s*:\s*"|'[sş][iİı]fre'\s*(?::|=>)\s*'|\[[sş][iİı]fre\]\s*=>\s*)` +
+	`([^&|\s"'<>\x00]*?)(?:&|%(?:25)?26|[|\s"'<>\x00]|$)`)
 
 // parameterValues are the values of the password's parameter in text
 // (passwordParameter), whatever they hold: a panel that cuts its message
@@ -456,10 +475,9 @@ func (s *scrubber) parameterValues(text string) []span {
 	var found []span
 	for _, m := range passwordParameter.FindAllStringSubmatchIndex(text, -1) {
 		start, end := m[2], m[3]
-		if end < len(text) && (text[end] == '\n' || text[end] == '\r') &&
+		if lineBreak := lineBreakLen(text[end:]); lineBreak > 0 &&
 			utf8.RuneCountInString(text[start:end]) < utf8.RuneCountInString(url.QueryEscape(s.password)) {
-			next := strings.TrimPrefix(text[end:], "\r")
-			next = strings.TrimPrefix(next, "\n")
+			next := text[end+lineBreak:]
 			if word := wrappedValue.FindString(next); word != "" {
 				end = len(text) - len(next) + len(strings.TrimRight(word, "&"))
 			}
@@ -471,6 +489,25 @@ func (s *scrubber) parameterValues(text string) []span {
 		}
 	}
 	return found
+}
+
+// lineBreakLen is the length of the line break that wraps a text where s
+// starts, 0 if none: "\n", "\r\n", or as wordwrap and nl2br write one in
+// HTML, "<br>", "<br />" and a line break after it.
+func lineBreakLen(s string) int {
+	n := 0
+	if len(s) >= 4 && strings.EqualFold(s[:3], "<br") {
+		if i := strings.IndexByte(s[:min(len(s), 8)], '>'); i > 0 && strings.Trim(s[3:i], " /") == "" {
+			n = i + 1
+		}
+	}
+	switch rest := s[n:]; {
+	case strings.HasPrefix(rest, "\r\n"):
+		n += 2
+	case strings.HasPrefix(rest, "\n"), strings.HasPrefix(rest, "\r"):
+		n++
+	}
+	return n
 }
 
 // wrappedValue is the rest of a parameter's value that a line break cut:

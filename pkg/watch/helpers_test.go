@@ -32,7 +32,18 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := storetest.New(t)
+	return envOn(t, storetest.New(t))
+}
+
+// newEncodedEnv is newEnv on a database whose server encoding is encoding.
+func newEncodedEnv(t *testing.T, encoding string) *env {
+	t.Helper()
+	return envOn(t, storetest.NewEncoded(t, encoding))
+}
+
+// envOn is an env on db, with one integration and its fake panel.
+func envOn(t *testing.T, db *storetest.DB) *env {
+	t.Helper()
 	fake := znettest.NewServer(dealerCode, password)
 	t.Cleanup(fake.Close)
 	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}

@@ -746,11 +746,8 @@ func TestAShopInASingleByteEncodingGetsItsPINs(t *testing.T) {
 	for _, encoding := range []string{"LATIN5", "WIN1254"} {
 		t.Run(encoding, func(t *testing.T) {
 			t.Parallel()
-			db := storetest.NewEncoded(t, encoding)
-			fake := znettest.NewServer(dealerCode, password)
-			t.Cleanup(fake.Close)
-			e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
-			e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+			e := newEncodedEnv(t, encoding)
+			db, fake := e.db, e.znet
 			ids := map[string]string{}
 			for ref, a := range answers {
 				fake.Script(ref, znettest.Done(a.pin, a.desc))
@@ -783,11 +780,8 @@ func TestAShopInASingleByteEncodingGetsItsPINs(t *testing.T) {
 // its first character quoted in hex in the server's error, in the log.
 func TestAShopInAMultiByteEncodingGetsItsPINs(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewEncoded(t, "EUC_KR")
-	fake := znettest.NewServer(dealerCode, password)
-	t.Cleanup(fake.Close)
-	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
-	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	e := newEncodedEnv(t, "EUC_KR")
+	db, fake := e.db, e.znet
 	fake.Script("901", znettest.Done("AB12-CD34-EF56", "İşlem tamamlandı"))
 	fake.Script("902", znettest.Done("ŞĞ12-CD34", "İşlem tamamlandı"))
 	fake.Script("903", znettest.Waiting("Sipariş “hazırlanıyor”…"))

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -19,11 +18,8 @@ import (
 // answer can make an order fail forever" does not hold there.
 func TestAShopInSQLASCIIGetsItsPINs(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewEncoded(t, "SQL_ASCII")
-	fake := znettest.NewServer(dealerCode, password)
-	t.Cleanup(fake.Close)
-	e := &env{t: t, db: db, znet: fake, logs: &syncBuffer{}}
-	e.integ = db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	e := newEncodedEnv(t, "SQL_ASCII")
+	db, fake := e.db, e.znet
 	long := e.order("6400")
 	fake.Script("6400", znettest.Done("ŞĞ12-CD34-EF56-GH78", strings.Repeat("İşlem tamamlandı, teşekkürler. ", 12)))
 	// 70 characters, 140 bytes: too long for "pinCode" there, so held for

@@ -179,9 +179,9 @@ func TestListNamesATenantAsItsTableShowsIt(t *testing.T) {
 		tenant[:8]: "names more than one tenant",
 		"0000ffff": "no znet order's tenant has an id beginning so",
 		// A whole id with one character wrong listed "no pending orders".
-		"1eb0ea03-0000-0000-0000-000000000000":          "no znet order's tenant has this id",
-		"{1EB0EA03-0000-0000-0000-000000000000}":        "no znet order's tenant has this id",
-		"urn:uuid:1eb0ea03-0000-0000-0000-000000000000": "no znet order's tenant has this id",
+		"1eb0ea03-0000-0000-0000-000000000000":          "no znet order's tenant, nor any integration's, has this id",
+		"{1EB0EA03-0000-0000-0000-000000000000}":        "no znet order's tenant, nor any integration's, has this id",
+		"urn:uuid:1eb0ea03-0000-0000-0000-000000000000": "no znet order's tenant, nor any integration's, has this id",
 		"7e1":       "at least 4 hex digits",
 		"acme-shop": "at least 4 hex digits",
 	} {
@@ -1198,7 +1198,9 @@ func TestListSaysWhyItListsNothing(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "no order has the number 99999")
 
-	// A whole tenant id may name a tenant without orders: an empty list.
+	// A whole tenant id may name a tenant without orders, one the shop
+	// knows by its integration: an empty list.
+	s.db.AddIntegration(storetest.Integration{Name: "apstore", Provider: "apstore", TenantID: "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44"})
 	r = zwatch(t, s.db, "list", "--tenant", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44")
 	if r.code != 0 || strings.TrimSpace(r.stdout) != "no pending orders" {
 		t.Errorf("list --tenant of no orders: exit %d, want 0 and a line saying no pending orders\n%s", r.code, r.all())

@@ -195,10 +195,11 @@ func checkTenantRef(flag, s string) error {
 }
 
 // resolveTenant is the tenant s names: its id, or the beginning of it as
-// `zwatch list` shows it; either must fit a tenant of the znet orders, a
-// beginning exactly one. A whole id that fits none is refused as a
-// beginning is: a pasted id with one character wrong would otherwise read
-// as "nothing waits for this tenant".
+// `zwatch list` shows it; a beginning must fit exactly one tenant of the
+// znet orders, a whole id a tenant of the znet orders or of an integration
+// (a tenant with none yet lists nothing). A whole id that fits neither is
+// refused as a beginning is: a pasted id with one character wrong would
+// otherwise read as "nothing waits for this tenant".
 func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	from, to := "", ""
@@ -214,9 +215,17 @@ func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string
 	if err != nil {
 		return "", fatal(err)
 	}
+	if len(found) == 0 && from == to {
+		known, err := st.TenantHasIntegration(ctx, from)
+		switch {
+		case err != nil:
+			return "", fatal(err)
+		case !known:
+			return "", usage("%s %q: no znet order's tenant, nor any integration's, has this id", flag, s)
+		}
+		return from, nil
+	}
 	switch {
-	case len(found) == 0 && from == to:
-		return "", usage("%s %q: no znet order's tenant has this id", flag, s)
 	case len(found) == 0:
 		return "", usage("%s %q: no znet order's tenant has an id beginning so", flag, s)
 	case len(found) == 1:

@@ -235,6 +235,20 @@ func (s *Store) FindTenants(ctx context.Context, idFrom, idTo string, limit int)
 	return tenants, nil
 }
 
+// TenantHasIntegration says whether the tenant of id has an integration of
+// its own, of any provider: a tenant the shop knows, which may have no znet
+// order yet. The integrations are a handful of rows.
+func (s *Store) TenantHasIntegration(ctx context.Context, id string) (bool, error) {
+	var has bool
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &has, `SELECT EXISTS (SELECT 1 FROM integrations WHERE "tenantId" = $1::uuid)`, id)
+	})
+	if err != nil {
+		return false, fmt.Errorf("finding the tenant's integrations: %w", err)
+	}
+	return has, nil
+}
+
 func nullIfEmpty(s string) *string {
 	if s == "" {
 		return nil

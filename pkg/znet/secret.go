@@ -457,29 +457,49 @@ func merged(spans []span) []span {
 // passwordParameter is the password's query parameter as a panel echoes
 // the request, "sifre=" (also escaped once or twice inside another URL,
 // "sifre%3D", after "%26" or "%3F"), or $_GET dumped: as JSON,
-// "\"sifre\":\"", by var_export, "'sifre' => '", or print_r, "[sifre] => ";
-// and its value (group 1) up to what ends one. Not "sifre:", which is how
-// a card's own PIN is labelled ("Seri: …, Şifre: …"), masked as a code.
-var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))` +
-	`(?:[sş][iİı]fre(?:=|%(?:25)?3D)|"[sş][iİı]fre"\s*:\s*"|'[sş][iİı]fre'\s*(?::|=>)\s*'|\[[sş][iİı]fre\]\s*=>\s*)` +
-	`([^&|\s"'<>\x00]*?)(?:&|%(?:25)?26|[|\s"'<>\x00]|$)`)
+// "\"sifre\":\"" (escaped again inside a JSON string, "\\\"sifre\\\":\\\""),
+// by var_export, "'sifre' => '", print_r, "[sifre] => ", or var_dump,
+// "[\"sifre\"]=> string(15) \""; and the value after it (group 1), up to
+// what ends one (valueEnd). Not "sifre:", which is how a card's own PIN
+// is labelled ("Seri: …, Şifre: …"), masked as a code.
+var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:` +
+	`[sş][iİı]fre(?:=|%(?:25)?3D)|` +
+	`\\?"[sş][iİı]fre\\?"\s*:\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
+	`\[[sş][iİı]fre\][ \t]*=>[ \t]*|\["[sş][iİı]fre"\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
+	`)([^&|\s"'<>\\\x00]*)`)
+
+// valueEnd is where a value read by passwordParameter ends: at an escaped
+// '&' too ("%26", "%2526"), which its characters do not exclude.
+func valueEnd(value string) int {
+	lower := strings.ToLower(value)
+	end := len(value)
+	for _, amp := range []string{"%26", "%2526"} {
+		if i := strings.Index(lower, amp); i >= 0 && i < end {
+			end = i
+		}
+	}
+	return end
+}
 
 // parameterValues are the values of the password's parameter in text
 // (passwordParameter), whatever they hold: a panel that cuts its message
 // to a column's size echoes the password in part ("sifre=gizliSif"), one
 // that wraps its lines (wordwrap) in two parts, which no form of the whole
 // password matches. A value that ends at a line break before it is as
-// long as the password takes with it the next line's first word, where
-// an '&' or the text's end follows that word as it follows a value.
+// long as the password takes with it the next line's first word, unless
+// that word begins an answer's field ("OK|").
 func (s *scrubber) parameterValues(text string) []span {
 	var found []span
+	escaped := utf8.RuneCountInString(url.QueryEscape(s.password))
 	for _, m := range passwordParameter.FindAllStringSubmatchIndex(text, -1) {
-		start, end := m[2], m[3]
-		if lineBreak := lineBreakLen(text[end:]); lineBreak > 0 &&
-			utf8.RuneCountInString(text[start:end]) < utf8.RuneCountInString(url.QueryEscape(s.password)) {
+		start := m[2]
+		end := start + valueEnd(text[start:m[3]])
+		if lineBreak := lineBreakLen(text[end:]); lineBreak > 0 && end == m[3] &&
+			utf8.RuneCountInString(text[start:end]) < escaped {
 			next := text[end+lineBreak:]
-			if word := wrappedValue.FindString(next); word != "" {
-				end = len(text) - len(next) + len(strings.TrimRight(word, "&"))
+			if word := wrappedValue.FindString(next); word != "" && !strings.HasPrefix(next[len(word):], "|") &&
+				utf8.RuneCountInString(word) <= escaped {
+				end = len(text) - len(next) + valueEnd(word)
 			}
 		}
 		// A value scrubbed already (what follows REDACTED is what followed
@@ -493,12 +513,16 @@ func (s *scrubber) parameterValues(text string) []span {
 
 // lineBreakLen is the length of the line break that wraps a text where s
 // starts, 0 if none: "\n", "\r\n", or as wordwrap and nl2br write one in
-// HTML, "<br>", "<br />" and a line break after it.
+// HTML, "<br>", "<br />", escaped or not, and a line break after it.
 func lineBreakLen(s string) int {
 	n := 0
-	if len(s) >= 4 && strings.EqualFold(s[:3], "<br") {
-		if i := strings.IndexByte(s[:min(len(s), 8)], '>'); i > 0 && strings.Trim(s[3:i], " /") == "" {
-			n = i + 1
+	for _, tag := range [][2]string{{"<br", ">"}, {"&lt;br", "&gt;"}} {
+		if len(s) > len(tag[0]) && strings.EqualFold(s[:len(tag[0])], tag[0]) {
+			rest := s[len(tag[0]):min(len(s), len(tag[0])+8)]
+			if i := strings.Index(strings.ToLower(rest), tag[1]); i >= 0 && strings.Trim(rest[:i], " /") == "" {
+				n = len(tag[0]) + i + len(tag[1])
+				break
+			}
 		}
 	}
 	switch rest := s[n:]; {
@@ -511,8 +535,8 @@ func lineBreakLen(s string) int {
 }
 
 // wrappedValue is the rest of a parameter's value that a line break cut:
-// a word followed by the next parameter or the end of the text.
-var wrappedValue = regexp.MustCompile(`^[^&|\s"'<>\x00]+(?:&|$)`)
+// the next line's first word.
+var wrappedValue = regexp.MustCompile(`^[^&|\s"'<>\\\x00]+`)
 
 // maxUnescapes is how many times over the scrubber decodes character
 // references: htmlspecialchars applied three times is as far as it goes.

@@ -544,6 +544,18 @@ func TestAPasswordEchoedInPartIsScrubbed(t *testing.T) {
 		"print_r, waiting, cut":   "OK|1| |Array ( [kod] => D1 [sifre] => gizliSifre20",
 		"var_export, cut":         "3|array ( 'kod' => 'D1', 'sifre' => 'gizliSifre20",
 		"single-quoted dict, cut": "3|{'kod':'D1','sifre':'gizliSifre20",
+		// A second review's: dumps wrapped, var_dump, JSON inside a JSON
+		// string, nl2br's <br /> escaped, and a cut echo after a whole one.
+		"print_r, wrapped":           "OK|1| |Array ( [kod] => D1 [sifre] => gizliSif\nre2024! [tahsilat_api_islem_id] => 4300 )",
+		"var_export, wrapped":        "OK|1| |array ( 'kod' => 'D1', 'sifre' => 'gizliSif\nre2024!', )",
+		"JSON, wrapped":              "OK|1| |{\"kod\":\"D1\",\"sifre\":\"gizliSif\nre2024!\"}",
+		"JSON, <br /> wrap":          "OK|1| |{\"kod\":\"D1\",\"sifre\":\"gizliSif<br />\nre2024!\"}",
+		"var_dump, cut":              "OK|1| |array(2) { [\"kod\"]=> string(2) \"D1\" [\"sifre\"]=> string(15) \"gizliSifre20",
+		"var_dump, cut, refusal":     "3|array(2) { [\"kod\"]=> string(2) \"D1\" [\"sifre\"]=> string(15) \"gizliSifre20",
+		"escaped JSON, cut":          `OK|1| |{\"kod\":\"D1\",\"sifre\":\"gizliSifre20`,
+		"escaped JSON, cut, refusal": `3|{\"kod\":\"D1\",\"sifre\":\"gizliSifre20`,
+		"escaped <br /> wrap":        "OK|1| |istek kod=D1&sifre=gizliSif&lt;br /&gt;re2024%21&tahsilat_api_islem_id=4300",
+		"whole, then cut":            "OK|1| |sifre=gizliSifre2024! sifre=gizliSif",
 	} {
 		ps, err := parsePinStatus([]byte(body), sc)
 		for _, text := range []string{ps.Description, errText(err)} {
@@ -555,8 +567,14 @@ func TestAPasswordEchoedInPartIsScrubbed(t *testing.T) {
 			t.Errorf("%s: the words around the password are lost: %q %q", name, ps.Description, errText(err))
 		}
 	}
+	// print_r writes an empty value as "[sifre] => " and a line break: the
+	// next key's name is no part of it.
+	ps, err := parsePinStatus([]byte("OK|1| |Array\n(\n    [kod] => D1\n    [sifre] => \n    [tahsilat_api_islem_id] => 4300\n)"), sc)
+	if err != nil || !strings.Contains(ps.Description, "[tahsilat_api_islem_id] => 4300") {
+		t.Errorf("description %q, %v: want the next key kept", ps.Description, err)
+	}
 	// The words after the value stay: only the value goes.
-	ps, err := parsePinStatus([]byte("OK|1| |kod=D1&sifre=gizliSif&tahsilat_api_islem_id=4300 bekliyor"), sc)
+	ps, err = parsePinStatus([]byte("OK|1| |kod=D1&sifre=gizliSif&tahsilat_api_islem_id=4300 bekliyor"), sc)
 	if err != nil || ps.Description != "kod=D1&sifre=REDACTED&tahsilat_api_islem_id=4300 bekliyor" {
 		t.Errorf("description %q, %v", ps.Description, err)
 	}

@@ -250,6 +250,16 @@ func TestCodesInMarkedListsAndKeyLabelsAreMasked(t *testing.T) {
 		{"three-digit-items", "OK|3| |Kodlar: 1. 1234567890123456 2. 6543210987654321 3. 1111222233334444 iade edildi", "22223333", "iade edildi"},
 		{"three-items-refusal", "3|Kodlar: 1. AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 zaten kullanıldı", "ST34", "zaten kullanıldı"},
 		{"label-numbers-three", "OK|3| |Kod 1: AB12-CD34-EF56-GH78 2. GH78-JK90-LM12-NP34 3. QR12-ST34-UV56-WX78 iade edildi", "ST34", "iade edildi"},
+		// A second review's: items with markup, or dotted (read whole and
+		// short of a group), were taken for more than the code; the
+		// colon-only labels in tags.
+		{"nbsp-items", "OK|3| |Kodlar: 1. AB12&nbsp;CD34&nbsp;EF56&nbsp;GH78 2. ZX8C&nbsp;1VBN&nbsp;MLKJ&nbsp;7HGF iade edildi", "1VBN", "iade edildi"},
+		{"nbsp-items-refusal", "3|Kodlar: 1. AB12&nbsp;CD34&nbsp;EF56&nbsp;GH78 2. ZX8C&nbsp;1VBN&nbsp;MLKJ&nbsp;7HGF zaten kullanıldı", "1VBN", "zaten kullanıldı"},
+		{"tagged-items", "OK|3| |Kodlar: 1. <b>AB12-CD34-EF56-GH78</b> 2. <b>ZX8C-1VBN-MLKJ-7HGF</b> iade edildi", "1VBN", "iade edildi"},
+		{"dotted-items", "OK|3| |Kodlar: 1. 1234.5678.9012.3456 2. 2345.6789.0123.4567 iade edildi", "6789", "iade edildi"},
+		{"dotted-items-refusal", "3|Kodlar: 1. 1234.5678.9012.3456 2. 2345.6789.0123.4567 zaten kullanıldı", "6789", "zaten kullanıldı"},
+		{"tagged-anahtar-colon", "OK|3| |<b>Anahtar</b>: AB12-CD34-EF56-GH78 iade edildi", "CD34", "iade edildi"},
+		{"tagged-kupon-colon", "3|<b>Kuponunuz</b>: AB12-CD34-EF56-GH78 zaten kullanıldı", "CD34", "zaten kullanıldı"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}
@@ -288,6 +298,10 @@ func TestACodeBeforeItsTurkishLabelIsMasked(t *testing.T) {
 		{"after words", "OK|3| |Siparişiniz 1234 5678 9012 3456 kodlu kart ile iade edildi", "9012", "iade edildi"},
 		{"in brackets", "OK|3| |Sipariş (AB12-CD34-EF56-GH78 kodlu) iade edildi", "CD34", "iade edildi"},
 		{"before kodunuz", "3|AB12-CD34-EF56-GH78 kodunuz hatalı", "CD34", "hatalı"},
+		{"quoted", `3|"AB12-CD34-EF56-GH78" kodlu sipariş zaten onaylandı`, "CD34", "zaten onaylandı"},
+		{"bracketed", "OK|3| |(AB12-CD34-EF56-GH78) kodlu sipariş iade edildi", "CD34", "iade edildi"},
+		{"tagged", "OK|3| |<b>AB12-CD34-EF56-GH78</b> kodlu sipariş iade edildi", "CD34", "iade edildi"},
+		{"nbsp", "OK|3| |AB12-CD34-EF56-GH78&nbsp;kodlu sipariş iade edildi", "CD34", "iade edildi"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assertCodeMasked(t, tc.answer, tc.group, tc.kept) })
 	}
@@ -295,6 +309,11 @@ func TestACodeBeforeItsTurkishLabelIsMasked(t *testing.T) {
 		{"OK|3| |12345678901 kodlu sipariş iade edildi", "12345678901 kodlu"},
 		{"3|SIP-2026-0312 kodlu sipariş bulunamadı", "SIP-2026-0312 kodlu"},
 		{"OK|1| |PUBG 1800 UC kodunuz hazırlanıyor", "PUBG 1800 UC kodunuz"},
+		// Words after the code, and a sentence's amounts, are no part of
+		// it (a second review's finds).
+		{"3|AB12-CD34-EF56-GH78 nolu kod kullanılmış; 5678 nolu bayi", "5678 nolu bayi"},
+		{"OK|3| |AB12-CD34-EF56-GH78 eski kodunuz, eski siparişiniz iade edildi", "eski siparişiniz"},
+		{"3|Toplam 250 250 500. Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: masked to %q, want the shop's number kept", tc.answer, text)

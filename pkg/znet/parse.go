@@ -216,7 +216,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))` +
 	// Words that name other things too ("Undefined array key", "anahtar
 	// kelime") label a code only before a colon.
-	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)\s*:\s*`)
+	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:\s*(?:` + htmlTagPattern + `))*\s*:\s*`)
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -294,9 +294,13 @@ func labelledCodes(text string) []string {
 			// marker stands inside the label's clause.
 			marked = marked || slices.ContainsFunc(strings.Fields(rest[:end]), listMarker.MatchString)
 			if size == 0 {
-				// Without the marker a reading may take with it ("1) X").
-				reading, _ := afterMarker(found[len(found)-1])
-				size = alnums(reading)
+				// Without the marker a reading may take with it ("1) X"),
+				// of the longest reading (a dotted code is read whole and
+				// short of its last group).
+				for _, code := range found {
+					reading, _ := afterMarker(code)
+					size = max(size, alnums(reading))
+				}
 			}
 			next, markedToo := afterMarker(after)
 			if byMarkAlone && !markedToo {
@@ -325,9 +329,15 @@ func labelledCodes(text string) []string {
 }
 
 // onlyTheCode says whether a list item's clause holds nothing but the
-// codes read from it.
+// code read from it: as many letters and digits, its markup aside
+// ("AB12&nbsp;CD34", "<b>X</b>"), as the longest reading of it (a dotted
+// code is read whole and short of its last group).
 func onlyTheCode(clause string, found []string) bool {
-	return strings.Join(strings.Fields(clause), " ") == strings.Join(strings.Fields(strings.Join(found, " ")), " ")
+	longest := 0
+	for _, code := range found {
+		longest = max(longest, alnums(code))
+	}
+	return alnums(withoutMarkup(clause)) == longest
 }
 
 // labelNumbered is the end of a label that numbers its code ("Kod 1:",
@@ -356,23 +366,32 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
-// codesBeforeKodWord are the codes written before a Turkish word of "kod"
-// that names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the order with the
-// code), "AB12-CD34-EF56-GH78 kodunuz hatalı". Only a code plainly one
-// (plainlyACode) is read there, of the few words before the word:
-// "12345678901 kodlu sipariş" is an order's number.
+// codesBeforeKodWord are the codes written right before a Turkish word of
+// "kod" that names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the
+// order with the code), "AB12-CD34-EF56-GH78 kodunuz hatalı", in quotes,
+// brackets or markup too. Only a code plainly one (plainlyACode) ending
+// right before the word is read, each of its words with a digit where it
+// has more than one: "12345678901 kodlu sipariş" is an order's number,
+// "X nolu kod" a phrase, "Toplam 250 250 500. Kodunuz" amounts.
 func codesBeforeKodWord(text string) []string {
 	var codes []string
 	for _, m := range kodWord.FindAllStringIndex(text, -1) {
 		from := max(0, m[0]-maxCodeBytes)
-		words := strings.Fields(text[from:m[0]])
+		words := strings.Fields(withoutMarkup(text[from : m[0]+1]))
 		if from > 0 && len(words) > 0 {
 			words = words[1:] // cut by the window
 		}
-		for k := max(0, len(words)-maxCodeWords); k < len(words); k++ {
-			code := strings.Join(words[k:], " ")
-			if trimmed := strings.TrimLeft(code, "([{\"'«“‘"); plainlyACode(trimmed) {
-				codes = append(codes, trimmed)
+		// A sentence's full stop or comma ends the code's place.
+		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {
+			continue
+		}
+		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit)
+		for k := len(words) - 1; k >= max(0, len(words)-maxCodeWords); k-- {
+			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit)) {
+				break
+			}
+			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) {
+				codes = append(codes, code)
 				break
 			}
 		}
@@ -380,9 +399,16 @@ func codesBeforeKodWord(text string) []string {
 	return codes
 }
 
-// kodWord is a word of "kod" after white space; maxCodeBytes and
+func isQuoteOrBracket(r rune) bool { return strings.ContainsRune(`"'()[]{}«»“”‘’`, r) }
+
+func endsAlnum(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// kodWord is a word of "kod" after white space or markup; maxCodeBytes and
 // maxCodeWords bound what is read before it for a code.
-var kodWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
+var kodWord = regexp.MustCompile(`(?i)(?:\s|;|>)kod\p{L}*(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96

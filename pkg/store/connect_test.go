@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +123,56 @@ func TestASignalAfterTheFirstPingsDeadlineStopsConnecting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowProxy forwards every connection to the test cluster after holding it
+// silent for delay (a pooler or server slow to take a start-up).
+func slowProxy(t *testing.T, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	host := os.Getenv("PGHOST")
+	if host == "" || strings.HasPrefix(host, "/") {
+		host = "127.0.0.1"
+	}
+	server := net.JoinHostPort(host, os.Getenv("PGPORT"))
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+			go func() {
+				time.Sleep(delay)
+				up, err := net.Dial("tcp", server)
+				if err != nil {
+					conn.Close()
+					return
+				}
+				t.Cleanup(func() { up.Close() })
+				go io.Copy(up, conn)
+				go io.Copy(conn, up)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// Connecting gives up after connect_timeout where the settings give one
+// (README): a start-up of 12 s, well inside connect_timeout=40, was called
+// unreachable, the first ping's 10 s deadline past by the time it was
+// connected.
+func TestAStartUpInsideConnectTimeoutConnects(t *testing.T) {
+	t.Parallel()
+	h, p, _ := net.SplitHostPort(slowProxy(t, 12*time.Second))
+	started := time.Now()
+	st, err := Open(context.Background(), "host="+h+" port="+p+" connect_timeout=40 sslmode=disable")
+	if err != nil {
+		t.Fatalf("a start-up of 12 s with connect_timeout=40: %v (after %v)", err, time.Since(started).Round(time.Second))
+	}
+	st.Close()
 }

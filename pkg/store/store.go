@@ -93,6 +93,10 @@ func init() {
 // startup exchange included, unless the settings give connect_timeout.
 const defaultConnectTimeout = 10 * time.Second
 
+// pingTimeout bounds the first ping's round trip and the check that the
+// server takes writes, once connected.
+const pingTimeout = 10 * time.Second
+
 // ErrInvalidSettings is a connection string (or PG* variable) that cannot be
 // read: the operator's input, refused before zwatch connects anywhere.
 var ErrInvalidSettings = errors.New("database settings are not valid")
@@ -148,10 +152,10 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
 
-	// The ping's deadline bounds its round trip once connected; a start-up
-	// is left to connect_timeout, and ended by a signal whenever it comes,
-	// after the deadline too (stoppableConnector, signalKey).
-	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), 10*time.Second)
+	// The ping's deadline bounds its round trip once connected, after a
+	// start-up that connect_timeout bounds; a signal ends either whenever
+	// it comes, after the deadline too (stoppableConnector, signalKey).
+	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), cfg.ConnectTimeout+pingTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

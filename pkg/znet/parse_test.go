@@ -855,6 +855,7 @@ func BenchmarkParseEchoesOfThePasswordsParameter(b *testing.B) {
 		"json":         []byte("OK|1| |" + strings.Repeat(`"sifre":"a",`, MaxBodyBytes/13)),
 		"wrapped":      []byte("OK|1| |" + strings.Repeat("sifre=a<br />\nb&", MaxBodyBytes/17)),
 		"marked-items": refusalOfItems("%d. AB12-CD34-EF56-GH78 "),
+		"escaped-dump": refusalOfItems("[sifre] =&gt; a%d &quot;sifre&quot;:&quot;b "),
 	} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {

@@ -403,11 +403,17 @@ func (s *scrubber) scrub(text string) string {
 // in a decoded text is reported as the span of text it was decoded from, so
 // that the echo is replaced where it stands and nothing else is decoded.
 func (s *scrubber) echoes(text string) []span {
-	var found []span
+	var found, values []span
 	v := &unescaped{text: text}
 	for round := 0; ; round++ {
 		for _, m := range s.pattern.FindAllStringIndex(v.text, -1) {
 			found = append(found, v.origin(m[0], m[1]))
+		}
+		// The parameter dumped and then escaped (htmlspecialchars:
+		// "[sifre] =&gt; …", "&quot;sifre&quot;:&quot;…") is read where
+		// its references are decoded.
+		for _, value := range s.parameterValues(v.text) {
+			values = append(values, v.origin(value.start, value.end))
 		}
 		if round == maxUnescapes {
 			break
@@ -421,7 +427,6 @@ func (s *scrubber) echoes(text string) []span {
 	whole := merged(found)
 	// The parameter's value where no form of the whole password is found
 	// in it: a value cut short, or wrapped.
-	values := s.parameterValues(text)
 	if len(values) == 0 {
 		return whole
 	}
@@ -466,11 +471,16 @@ var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26
 	`[sş][iİı]fre(?:=|%(?:25)?3D)|` +
 	`\\?"[sş][iİı]fre\\?"\s*:\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
 	`\[[sş][iİı]fre\][ \t]*=>[ \t]*|\["[sş][iİı]fre"\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
-	`)([^&|\s"'<>\\\x00]*)`)
+	`)((?:[^&|\s"'<>\\\x00]|\\[^"\\\x00])*)`)
 
-// valueEnd is where a value read by passwordParameter ends: at an escaped
-// '&' too ("%26", "%2526"), which its characters do not exclude.
-func valueEnd(value string) int {
+// valueEnd is where a value read by passwordParameter ends: in a query
+// escaped inside another URL ("sifre%3D…"), at an escaped '&' too ("%26",
+// "%2526"), which its characters do not exclude; in a plain one "%26" is
+// the value's own '&'.
+func valueEnd(value string, escapedQuery bool) int {
+	if !escapedQuery {
+		return len(value)
+	}
 	lower := strings.ToLower(value)
 	end := len(value)
 	for _, amp := range []string{"%26", "%2526"} {
@@ -493,13 +503,15 @@ func (s *scrubber) parameterValues(text string) []span {
 	escaped := utf8.RuneCountInString(url.QueryEscape(s.password))
 	for _, m := range passwordParameter.FindAllStringSubmatchIndex(text, -1) {
 		start := m[2]
-		end := start + valueEnd(text[start:m[3]])
+		name := strings.ToUpper(text[m[0]:start])
+		escapedQuery := strings.HasSuffix(name, "%3D") || strings.HasSuffix(name, "%253D")
+		end := start + valueEnd(text[start:m[3]], escapedQuery)
 		if lineBreak := lineBreakLen(text[end:]); lineBreak > 0 && end == m[3] &&
 			utf8.RuneCountInString(text[start:end]) < escaped {
 			next := text[end+lineBreak:]
 			if word := wrappedValue.FindString(next); word != "" && !strings.HasPrefix(next[len(word):], "|") &&
 				utf8.RuneCountInString(word) <= escaped {
-				end = len(text) - len(next) + valueEnd(word)
+				end = len(text) - len(next) + valueEnd(word, escapedQuery)
 			}
 		}
 		// A value scrubbed already (what follows REDACTED is what followed

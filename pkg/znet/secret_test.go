@@ -618,3 +618,50 @@ func TestAUTF16EchoOfAPasswordWithATurkishLetterIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+// json_encode escapes a Turkish letter (\u015f) and a slash (\/) by
+// default: a $_GET dumped as JSON and cut to a column holds the password's
+// value with a backslash in it, which ended the value read (for
+// \"sifre\":\"...\" inside a JSON string): most of the password reached
+// the error and the description.
+func TestAJSONEscapedValueCutIsScrubbedWhole(t *testing.T) {
+	for _, tc := range []struct{ password, body, rest string }{
+		{"gizliŞifre2024!", `3|{"kod":"D1","sifre":"gizli\u015eifre20`, `ifre20`},
+		{"gizliŞifre2024!", `OK|1| |{"kod":"D1","sifre":"gizli\u015eifre20`, `ifre20`},
+		{"gizli/Sifre2024", `3|{"kod":"D1","sifre":"gizli\/Sifre20`, `Sifre20`},
+		{"gizliŞifre2024!", "OK|1| |{\"kod\":\"D1\",\"sifre\":\"gizli\\u015eif\nre2024!\"}", `re2024`},
+		// A plain query's "%26" is the password's own '&', not the value's
+		// end, as it is in a query escaped inside another URL.
+		{"gizli&Sifre2024", "3|kod=D1&sifre=gizli%26Sif", "Sif"},
+	} {
+		sc := newScrubber(tc.password)
+		ps, err := parsePinStatus([]byte(tc.body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, tc.rest) {
+				t.Errorf("%q: %q shows the password in part", tc.body, text)
+			}
+		}
+	}
+}
+
+// A panel writing its page escapes what it shows (htmlspecialchars, as
+// the escaped "&lt;br /&gt;" the scrubber reads): print_r's "=>", JSON's
+// and var_dump's quotes, var_export's apostrophes come escaped, and the
+// password's parameter was not found there.
+func TestAnEscapedDumpCutIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for name, body := range map[string]string{
+		"print_r":    "3|Yetkisiz: Array ( [kod] =&gt; D1 [sifre] =&gt; gizliSifre20",
+		"print_r OK": "OK|1| |Array ( [kod] =&gt; D1 [sifre] =&gt; gizliSifre20",
+		"JSON":       "3|{&quot;kod&quot;:&quot;D1&quot;,&quot;sifre&quot;:&quot;gizliSifre20",
+		"var_dump":   "3|array(2) { [&quot;kod&quot;]=&gt; string(2) &quot;D1&quot; [&quot;sifre&quot;]=&gt; string(15) &quot;gizliSifre20",
+		"var_export": "3|array ( &#039;kod&#039; =&gt; &#039;D1&#039;, &#039;sifre&#039; =&gt; &#039;gizliSifre20",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(strings.ToLower(text), "gizlisif") {
+				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
 	"net"
 	"os"
@@ -175,4 +176,93 @@ func TestAStartUpInsideConnectTimeoutConnects(t *testing.T) {
 		t.Fatalf("a start-up of 12 s with connect_timeout=40: %v (after %v)", err, time.Since(started).Round(time.Second))
 	}
 	st.Close()
+}
+
+// fakeServer listens on a port of its own. startUp false: it takes
+// connections and says nothing (a hung server or pooler). startUp true: it
+// completes the start-up ('N' to SSLRequest, AuthenticationOk, parameters,
+// ReadyForQuery), never answers a query, and on a CancelRequest closes the
+// connections it started, as PostgreSQL ends a cancelled query.
+func fakeServer(t *testing.T, startUp bool) (host, port string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	started := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			if !startUp {
+				continue
+			}
+			go func() {
+				for {
+					var hdr [8]byte
+					if _, err := io.ReadFull(c, hdr[:]); err != nil {
+						return
+					}
+					_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[:4])-8))
+					switch binary.BigEndian.Uint32(hdr[4:]) {
+					case 80877103: // SSLRequest
+						_, _ = c.Write([]byte("N"))
+						continue
+					case 80877102: // CancelRequest
+						for len(started) > 0 {
+							(<-started).Close()
+						}
+						c.Close()
+						return
+					}
+					msg := func(typ byte, body string) {
+						b := []byte{typ, 0, 0, 0, 0}
+						binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
+						_, _ = c.Write(append(b, body...))
+					}
+					msg('R', "\x00\x00\x00\x00")
+					msg('S', "default_transaction_read_only\x00off\x00")
+					msg('S', "in_hot_standby\x00off\x00")
+					msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
+					msg('Z', "I")
+					started <- c
+					_, _ = io.Copy(io.Discard, c)
+					return
+				}
+			}()
+		}
+	}()
+	host, port, _ = net.SplitHostPort(ln.Addr().String())
+	return host, port
+}
+
+// Connecting gives up after 10 s by default (README), the start-up, the
+// first ping and the check that the server takes writes together: with
+// sslmode=prefer, lib/pq tries again without TLS after the first attempt's
+// connect_timeout, and a server that answers the start-up may answer no
+// query. A deadline of connect_timeout and 10 s more let each run 20 s.
+func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		startUp bool
+		sslMode string
+	}{"silent, sslmode=prefer": {false, "prefer"}, "no answer to the ping": {true, "disable"}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			host, port := fakeServer(t, c.startUp)
+			started := time.Now()
+			st, err := Open(context.Background(), "host="+host+" port="+port+" user=u dbname=d sslmode="+c.sslMode)
+			if err == nil {
+				st.Close()
+				t.Fatal("connected to a server that answers nothing")
+			}
+			if took := time.Since(started); took > 15*time.Second || !strings.Contains(err.Error(), "unreachable") {
+				t.Errorf("gave up after %v, want the 10 s connect timeout and unreachable: %v", took.Round(time.Second), err)
+			}
+		})
+	}
 }

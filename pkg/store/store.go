@@ -93,8 +93,8 @@ func init() {
 // startup exchange included, unless the settings give connect_timeout.
 const defaultConnectTimeout = 10 * time.Second
 
-// pingTimeout bounds the first ping's round trip and the check that the
-// server takes writes, once connected.
+// pingTimeout is the least time the start-up, the first ping and the
+// check that the server takes writes are given together.
 const pingTimeout = 10 * time.Second
 
 // ErrInvalidSettings is a connection string (or PG* variable) that cannot be
@@ -152,10 +152,13 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
 
-	// The ping's deadline bounds its round trip once connected, after a
-	// start-up that connect_timeout bounds; a signal ends either whenever
-	// it comes, after the deadline too (stoppableConnector, signalKey).
-	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), cfg.ConnectTimeout+pingTimeout)
+	// One deadline bounds the start-up, the first ping and the check that
+	// the server takes writes: connect_timeout, and no less than 10 s. A
+	// start-up that connect_timeout allows connects; one that fails is not
+	// tried again past it (lib/pq's sslmode=prefer tries without TLS after
+	// TLS, each for connect_timeout). A signal ends them whenever it comes,
+	// after the deadline too (stoppableConnector, signalKey).
+	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), max(cfg.ConnectTimeout, pingTimeout))
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

@@ -314,6 +314,13 @@ func TestACodeBeforeItsTurkishLabelIsMasked(t *testing.T) {
 		{"3|AB12-CD34-EF56-GH78 nolu kod kullanılmış; 5678 nolu bayi", "5678 nolu bayi"},
 		{"OK|3| |AB12-CD34-EF56-GH78 eski kodunuz, eski siparişiniz iade edildi", "eski siparişiniz"},
 		{"3|Toplam 250 250 500. Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
+		// A line break or a table's cell ends a line of amounts or an
+		// order's number as a full stop does (a third review's finds).
+		{"3|Toplam 250 250 500<br>Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
+		{"3|Toplam 250 250 500</td><td>Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
+		{"OK|3| |Tutar: 100 200 300<br />Kod iade edildi", "100 200 300"},
+		{"OK|3| |Sipariş 123 456 789<br>Kodunuz iptal edildi", "123 456 789"},
+		{"3|Bayi 1234 5678 9012&lt;br /&gt;kodunuz hatalı", "1234 5678 9012"},
 	} {
 		if text := maskedText(t, tc.answer); !strings.Contains(text, tc.kept) {
 			t.Errorf("%q: masked to %q, want the shop's number kept", tc.answer, text)

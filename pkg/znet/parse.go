@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -369,16 +370,32 @@ func isASCIIAlnum(c byte) bool {
 // codesBeforeKodWord are the codes written right before a Turkish word of
 // "kod" that names them so: "AB12-CD34-EF56-GH78 kodlu sipariş" (the
 // order with the code), "AB12-CD34-EF56-GH78 kodunuz hatalı", in quotes,
-// brackets or markup too. Only a code plainly one (plainlyACode) ending
-// right before the word is read, each of its words with a digit where it
-// has more than one: "12345678901 kodlu sipariş" is an order's number,
-// "X nolu kod" a phrase, "Toplam 250 250 500. Kodunuz" amounts.
+// brackets or inline markup too. Only a code plainly one (plainlyACode)
+// ending right before the word, in its line or table cell, is read, each
+// of its words with a digit where it has more than one: "12345678901
+// kodlu sipariş" is an order's number, "X nolu kod" a phrase, "Toplam 250
+// 250 500. Kodunuz" and "Toplam 250 250 500<br>Kodunuz" amounts. The
+// text's markup is blanked once, so that a body of thousands of words of
+// "kod" costs no more than a pass over it.
 func codesBeforeKodWord(text string) []string {
+	plain := blankMarkup(text)
+	at := kodWord.FindAllStringIndex(plain, -1)
+	if at == nil {
+		return nil
+	}
+	breaks := lineBreakingTag.FindAllStringIndex(text, -1)
 	var codes []string
-	for _, m := range kodWord.FindAllStringIndex(text, -1) {
-		from := max(0, m[0]-maxCodeBytes)
-		words := strings.Fields(withoutMarkup(text[from : m[0]+1]))
-		if from > 0 && len(words) > 0 {
+	for _, m := range at {
+		word := m[0] + 1 // after the white space
+		from := max(0, word-maxCodeBytes)
+		cut := from > 0
+		// Not across a line break or into another cell of a table.
+		k := sort.Search(len(breaks), func(i int) bool { return breaks[i][1] > word })
+		if k > 0 && breaks[k-1][1] > from {
+			from, cut = breaks[k-1][1], false
+		}
+		words := strings.Fields(plain[from:word])
+		if cut && len(words) > 0 {
 			words = words[1:] // cut by the window
 		}
 		// A sentence's full stop or comma ends the code's place.
@@ -399,6 +416,10 @@ func codesBeforeKodWord(text string) []string {
 	return codes
 }
 
+// lineBreakingTag is an HTML tag, escaped or not, that ends a line or a
+// table's cell: a code before it is no code of what follows it.
+var lineBreakingTag = regexp.MustCompile(`(?i)(?:<|&lt;)/?(?:br|p|div|li|td|th|tr|table|h[1-6])\b[^<>&]{0,80}(?:>|&gt;)`)
+
 func isQuoteOrBracket(r rune) bool { return strings.ContainsRune(`"'()[]{}«»“”‘’`, r) }
 
 func endsAlnum(s string) bool {
@@ -406,9 +427,9 @@ func endsAlnum(s string) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// kodWord is a word of "kod" after white space or markup; maxCodeBytes and
-// maxCodeWords bound what is read before it for a code.
-var kodWord = regexp.MustCompile(`(?i)(?:\s|;|>)kod\p{L}*(?:[^\p{L}\p{N}]|$)`)
+// kodWord is a word of "kod" after white space (markup blanked);
+// maxCodeBytes and maxCodeWords bound what is read before it for a code.
+var kodWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96
@@ -619,6 +640,15 @@ func startsAlnum(s string) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
+// blankMarkup is text with its HTML entities and tags, escaped or not,
+// each written as as many spaces: what is left stands where it stood.
+func blankMarkup(text string) string {
+	if !strings.ContainsAny(text, "&<") {
+		return text
+	}
+	return htmlMarkup.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
+}
+
 // hideLabelledCode is text with each code a label names (labelledCodes)
 // written as bullets: for a refusal's words, which no PIN masks. Each
 // piece of a code is masked wherever it stands as a word of its own, with
@@ -631,10 +661,7 @@ func hideLabelledCode(text string) string {
 	// Pieces are looked for with the text's HTML entities and tags
 	// blanked, as they were read: the "p" of "AB12&nbspCD34" is no letter
 	// beside "CD34".
-	plain := text
-	if strings.ContainsAny(text, "&<") {
-		plain = htmlMarkup.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
-	}
+	plain := blankMarkup(text)
 	hidden := make([]bool, len(text))
 	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	looked := make(map[string]bool)

@@ -16,6 +16,14 @@ import (
 // ends; it returns its address.
 func silentServer(t *testing.T) string {
 	t.Helper()
+	return serve(t, func(net.Conn) {}) // held open, silent
+}
+
+// serve listens on a port of its own, hands each connection it takes to
+// handle, in a goroutine of its own, and closes them all when the test
+// ends; it returns its address.
+func serve(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +35,8 @@ func silentServer(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			t.Cleanup(func() { conn.Close() }) // held open, silent
+			t.Cleanup(func() { conn.Close() })
+			go handle(conn)
 		}
 	}()
 	return ln.Addr().String()
@@ -130,37 +139,22 @@ func TestASignalAfterTheFirstPingsDeadlineStopsConnecting(t *testing.T) {
 // silent for delay (a pooler or server slow to take a start-up).
 func slowProxy(t *testing.T, delay time.Duration) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	host := os.Getenv("PGHOST")
 	if host == "" || strings.HasPrefix(host, "/") {
 		host = "127.0.0.1"
 	}
 	server := net.JoinHostPort(host, os.Getenv("PGPORT"))
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { conn.Close() })
-			go func() {
-				time.Sleep(delay)
-				up, err := net.Dial("tcp", server)
-				if err != nil {
-					conn.Close()
-					return
-				}
-				t.Cleanup(func() { up.Close() })
-				go io.Copy(up, conn)
-				go io.Copy(conn, up)
-			}()
+	return serve(t, func(conn net.Conn) {
+		time.Sleep(delay)
+		up, err := net.Dial("tcp", server)
+		if err != nil {
+			conn.Close()
+			return
 		}
-	}()
-	return ln.Addr().String()
+		t.Cleanup(func() { up.Close() })
+		go io.Copy(up, conn)
+		go io.Copy(conn, up)
+	})
 }
 
 // Connecting gives up after connect_timeout where the settings give one
@@ -178,66 +172,46 @@ func TestAStartUpInsideConnectTimeoutConnects(t *testing.T) {
 	st.Close()
 }
 
-// fakeServer listens on a port of its own. startUp false: it takes
-// connections and says nothing (a hung server or pooler). startUp true: it
-// completes the start-up ('N' to SSLRequest, AuthenticationOk, parameters,
-// ReadyForQuery), never answers a query, and on a CancelRequest closes the
-// connections it started, as PostgreSQL ends a cancelled query.
-func fakeServer(t *testing.T, startUp bool) (host, port string) {
+// startUpOnlyServer completes every start-up ('N' to SSLRequest,
+// AuthenticationOk, parameters, ReadyForQuery) and answers no query; on a
+// CancelRequest it closes the connections it started, as PostgreSQL ends
+// a cancelled query. It returns its address.
+func startUpOnlyServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	started := make(chan net.Conn, 16)
-	go func() {
+	return serve(t, func(c net.Conn) {
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			var hdr [8]byte
+			if _, err := io.ReadFull(c, hdr[:]); err != nil {
 				return
 			}
-			t.Cleanup(func() { c.Close() })
-			if !startUp {
+			_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[:4])-8))
+			switch binary.BigEndian.Uint32(hdr[4:]) {
+			case 80877103: // SSLRequest
+				_, _ = c.Write([]byte("N"))
 				continue
-			}
-			go func() {
-				for {
-					var hdr [8]byte
-					if _, err := io.ReadFull(c, hdr[:]); err != nil {
-						return
-					}
-					_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[:4])-8))
-					switch binary.BigEndian.Uint32(hdr[4:]) {
-					case 80877103: // SSLRequest
-						_, _ = c.Write([]byte("N"))
-						continue
-					case 80877102: // CancelRequest
-						for len(started) > 0 {
-							(<-started).Close()
-						}
-						c.Close()
-						return
-					}
-					msg := func(typ byte, body string) {
-						b := []byte{typ, 0, 0, 0, 0}
-						binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
-						_, _ = c.Write(append(b, body...))
-					}
-					msg('R', "\x00\x00\x00\x00")
-					msg('S', "default_transaction_read_only\x00off\x00")
-					msg('S', "in_hot_standby\x00off\x00")
-					msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
-					msg('Z', "I")
-					started <- c
-					_, _ = io.Copy(io.Discard, c)
-					return
+			case 80877102: // CancelRequest
+				for len(started) > 0 {
+					(<-started).Close()
 				}
-			}()
+				c.Close()
+				return
+			}
+			msg := func(typ byte, body string) {
+				b := []byte{typ, 0, 0, 0, 0}
+				binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
+				_, _ = c.Write(append(b, body...))
+			}
+			msg('R', "\x00\x00\x00\x00")
+			msg('S', "default_transaction_read_only\x00off\x00")
+			msg('S', "in_hot_standby\x00off\x00")
+			msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
+			msg('Z', "I")
+			started <- c
+			_, _ = io.Copy(io.Discard, c)
+			return
 		}
-	}()
-	host, port, _ = net.SplitHostPort(ln.Addr().String())
-	return host, port
+	})
 }
 
 // Connecting gives up after 10 s by default (README), the start-up, the
@@ -248,12 +222,12 @@ func fakeServer(t *testing.T, startUp bool) (host, port string) {
 func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct {
-		startUp bool
+		server  func(*testing.T) string
 		sslMode string
-	}{"silent, sslmode=prefer": {false, "prefer"}, "no answer to the ping": {true, "disable"}} {
+	}{"silent, sslmode=prefer": {silentServer, "prefer"}, "no answer to the ping": {startUpOnlyServer, "disable"}} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			host, port := fakeServer(t, c.startUp)
+			host, port, _ := net.SplitHostPort(c.server(t))
 			started := time.Now()
 			st, err := Open(context.Background(), "host="+host+" port="+port+" user=u dbname=d sslmode="+c.sslMode)
 			if err == nil {

@@ -168,7 +168,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// customer's PIN, or a top-up's none, and the order approved.
 		case isPHPPlaceholder(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds what PHP prints for a value that is no PIN (Array, NULL, Resource id #5, 0); the answer is not used")
-		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
 			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read an undefined PIN: " +
@@ -424,8 +424,10 @@ func isQuoteOrBracket(r rune) bool { return strings.ContainsRune(`"'()[]{}«»�
 
 func endsAlnum(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isLetterOrDigit(r)
 }
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // kodWord is a word of "kod" after white space (markup blanked);
 // maxCodeBytes and maxCodeWords bound what is read before it for a code.
@@ -456,7 +458,7 @@ func listGoesOn(text string, end int) bool {
 func alnums(code string) int {
 	n := 0
 	for _, r := range code {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isLetterOrDigit(r) {
 			n++
 		}
 	}
@@ -637,7 +639,7 @@ func codeGroup(group string) bool {
 // startsAlnum says whether s starts with a letter or digit of any script.
 func startsAlnum(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isLetterOrDigit(r)
 }
 
 // blankMarkup is text with its HTML entities and tags, escaped or not,
@@ -663,7 +665,6 @@ func hideLabelledCode(text string) string {
 	// beside "CD34".
 	plain := blankMarkup(text)
 	hidden := make([]bool, len(text))
-	isAlnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	looked := make(map[string]bool)
 	scanned := 0
 	var runs map[string]bool // the text's runs of letters and digits, made on first use
@@ -674,14 +675,14 @@ func hideLabelledCode(text string) string {
 		// for where the text has it as a word of its own, which costs no
 		// pass of its own where it has not.
 		if joined := strings.Map(func(r rune) rune {
-			if isAlnum(r) {
+			if isLetterOrDigit(r) {
 				return r
 			}
 			return -1
 		}, code); len(joined) >= 8 && joined != code {
 			if runs == nil {
 				runs = make(map[string]bool)
-				for _, run := range strings.FieldsFunc(plain, func(r rune) bool { return !isAlnum(r) }) {
+				for _, run := range strings.FieldsFunc(plain, func(r rune) bool { return !isLetterOrDigit(r) }) {
 					runs[run] = true
 				}
 			}
@@ -705,7 +706,7 @@ func hideLabelledCode(text string) string {
 				start, end := from+i, from+i+len(piece)
 				before, _ := utf8.DecodeLastRuneInString(plain[:start])
 				after, _ := utf8.DecodeRuneInString(plain[end:])
-				if (start == 0 || !isAlnum(before)) && (end == len(text) || !isAlnum(after)) {
+				if (start == 0 || !isLetterOrDigit(before)) && (end == len(text) || !isLetterOrDigit(after)) {
 					for k := start; k < end; k++ {
 						hidden[k] = true
 					}
@@ -1071,7 +1072,7 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 	}
 	outside.WriteString(text[last:])
 	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) ||
-		!strings.ContainsFunc(outside.String(), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		!strings.ContainsFunc(outside.String(), isLetterOrDigit) {
 		return "", false
 	}
 	return clean(text), true

@@ -98,6 +98,10 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	}
 	run(0, "list")
 	run(0, "list", "--completed")
+	// A whole tenant id is looked up among the integrations too.
+	s.db.AddIntegration(storetest.Integration{Name: "apstore", Provider: "apstore", TenantID: "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44"})
+	run(0, "list", "--tenant", "3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44")
+	run(2, "list", "--tenant", "1eb0ea03-0000-0000-0000-000000000000")
 	run(0, "stats")
 	run(0, "stats", "-o", "json")
 	run(0, "balance")

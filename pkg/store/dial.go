@@ -78,28 +78,18 @@ type startingKey struct{}
 // start-up was stopped; Connect says why instead.
 var errStartupStopped = errors.New("connecting was stopped")
 
-// signalKey holds, in the context of a connection's start-up, the
-// command's own context, whose cancellation is a signal: a deadline
-// derived from it (the first ping's) fires first, and the start-up must
-// still end at the signal that comes after.
-type signalKey struct{}
-
 func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	s := &starting{}
 	// Only a cancellation (a signal) ends the start-up: a deadline of the
 	// caller's leaves it to connect_timeout, which the operator may have
 	// set longer than zwatch's own bounds.
-	watched := ctx
-	if signal, ok := ctx.Value(signalKey{}).(context.Context); ok {
-		watched = signal
-	}
-	stopWatching := context.AfterFunc(watched, func() {
-		if errors.Is(watched.Err(), context.Canceled) {
+	stopWatching := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			s.stop()
 		}
 	})
 	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
-	if stopWatching() || !errors.Is(watched.Err(), context.Canceled) {
+	if stopWatching() || !errors.Is(ctx.Err(), context.Canceled) {
 		return conn, err
 	}
 	// Cancelled meanwhile: the connection is closed, or being closed, under
@@ -107,7 +97,7 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err == nil { // on an error, the driver's conn is a nil pointer
 		_ = conn.Close()
 	}
-	return nil, fmt.Errorf("connecting was stopped before the server had answered: %w", watched.Err())
+	return nil, fmt.Errorf("connecting was stopped before the server had answered: %w", ctx.Err())
 }
 
 // starting is one connection's start-up: what was dialed for it, and

@@ -156,9 +156,10 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	// the server takes writes: connect_timeout, and no less than 10 s. A
 	// start-up that connect_timeout allows connects; one that fails is not
 	// tried again past it (lib/pq's sslmode=prefer tries without TLS after
-	// TLS, each for connect_timeout). A signal ends them whenever it comes,
-	// after the deadline too (stoppableConnector, signalKey).
-	pingCtx, cancel := context.WithTimeout(context.WithValue(ctx, signalKey{}, ctx), max(cfg.ConnectTimeout, pingTimeout))
+	// TLS, each for connect_timeout). A start-up ends with connect_timeout
+	// by then, so a signal, which stoppableConnector watches for until the
+	// deadline, ends it whenever it comes.
+	pingCtx, cancel := context.WithTimeout(ctx, max(cfg.ConnectTimeout, pingTimeout))
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

@@ -464,13 +464,16 @@ func merged(spans []span) []span {
 // "sifre%3D", after "%26" or "%3F"), or $_GET dumped: as JSON,
 // "\"sifre\":\"" (escaped again inside a JSON string, "\\\"sifre\\\":\\\""),
 // by var_export, "'sifre' => '", print_r, "[sifre] => ", or var_dump,
-// "[\"sifre\"]=> string(15) \""; and the value after it (group 1), up to
+// "[\"sifre\"]=> string(15) \"" (an object's property with its
+// visibility: "[sifre:protected] => ", "[\"sifre\":\"Istek\":private]=> ");
+// and the value after it (group 1), up to
 // what ends one (valueEnd). Not "sifre:", which is how a card's own PIN
 // is labelled ("Seri: …, Şifre: …"), masked as a code.
 var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:` +
 	`[sş][iİı]fre(?:=|%(?:25)?3D)|` +
 	`\\?"[sş][iİı]fre\\?"\s*:\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
-	`\[[sş][iİı]fre\][ \t]*=>[ \t]*|\["[sş][iİı]fre"\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
+	`\[[sş][iİı]fre(?::protected|:[^\]:\s]{1,64}:private)?\][ \t]*=>[ \t]*|` +
+	`\["[sş][iİı]fre"(?::protected|:"[^"\s]{1,64}":private)?\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
 	`)((?:[^&|\s"'<>\\\x00]|\\[^"\\\x00])*)`)
 
 // valueEnd is where a value read by passwordParameter ends: in a query
@@ -525,13 +528,17 @@ func (s *scrubber) parameterValues(text string) []span {
 
 // lineBreakLen is the length of the line break that wraps a text where s
 // starts, 0 if none: "\n", "\r\n", or as wordwrap and nl2br write one in
-// HTML, "<br>", "<br />", escaped or not, and a line break after it.
+// HTML, "<br>", "<br />", "<br class=\"w\">" (wordwrap breaks with any
+// string it is given), escaped or not, and a line break after it.
 func lineBreakLen(s string) int {
 	n := 0
 	for _, tag := range [][2]string{{"<br", ">"}, {"&lt;br", "&gt;"}} {
 		if len(s) > len(tag[0]) && strings.EqualFold(s[:len(tag[0])], tag[0]) {
-			rest := s[len(tag[0]):min(len(s), len(tag[0])+8)]
-			if i := strings.Index(strings.ToLower(rest), tag[1]); i >= 0 && strings.Trim(rest[:i], " /") == "" {
+			rest := s[len(tag[0]):min(len(s), len(tag[0])+maxBreakTag)]
+			i := strings.Index(strings.ToLower(rest), tag[1])
+			// "<br" ends the tag's name where the tag or an attribute
+			// begins: "<brand>" is another word.
+			if i == 0 || i > 0 && (rest[0] == ' ' || rest[0] == '/') && !strings.ContainsAny(rest[:i], "<>\n") {
 				n = len(tag[0]) + i + len(tag[1])
 				break
 			}
@@ -545,6 +552,10 @@ func lineBreakLen(s string) int {
 	}
 	return n
 }
+
+// maxBreakTag is how far a line break's tag may run past "<br": far
+// enough for a class or a style, escaped.
+const maxBreakTag = 80
 
 // wrappedValue is the rest of a parameter's value that a line break cut:
 // the next line's first word.

@@ -580,6 +580,33 @@ func TestAPasswordEchoedInPartIsScrubbed(t *testing.T) {
 	}
 }
 
+// What the last stop left alone: an object's property dumped (var_dump
+// and print_r name its visibility), and a wrap whose <br> has attributes
+// (wordwrap breaks with whatever string it is given).
+func TestAPasswordCutInAnObjectDumpOrATaggedWrapIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for name, body := range map[string]string{
+		"var_dump, protected":   "3|object(Istek)#1 (2) { [\"kod\"]=> string(2) \"D1\" [\"sifre\":protected]=> string(15) \"gizliSifre20",
+		"var_dump, private":     "OK|1| |object(Istek)#1 (2) { [\"sifre\":\"Istek\":private]=>\n  string(15) \"gizliSifre20",
+		"print_r, protected":    "3|Istek Object ( [kod] => D1 [sifre:protected] => gizliSifre20",
+		"print_r, private":      "OK|1| |Istek Object ( [sifre:Istek:private] => gizliSifre20",
+		"<br> with a class":     "3|istek kod=D1&sifre=gizliSif<br class=\"w\">re2024%21&tahsilat_api_islem_id=4300",
+		"escaped, with a class": "OK|1| |istek kod=D1&sifre=gizliSif&lt;br class=&quot;w&quot;&gt;re2024%21&tahsilat_api_islem_id=4300",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(strings.ToLower(text), "gizlisif") || strings.Contains(text, "re2024") {
+				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+	}
+	// A word beginning with "br" is no line break.
+	ps, err := parsePinStatus([]byte("OK|1| |kod=D1&sifre=gizliSif<brand>x</brand>"), sc)
+	if err != nil || !strings.Contains(ps.Description, "<brand>x") {
+		t.Errorf("description %q, %v: want the next word kept", ps.Description, err)
+	}
+}
+
 func errText(err error) string {
 	if err == nil {
 		return ""

@@ -163,6 +163,12 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 
 func printPanels(opts *BalanceOptions, lines []panelLine) error {
 	out := opts.IO.Out
+	if len(lines) == 0 {
+		// A line, as list's empty list: a bare header reads as a table
+		// cut off.
+		_, err := fmt.Fprintln(out, "no znet integrations")
+		return err
+	}
 	header := []any{"INTEGRATION", "ID", "TENANT", "STATE", "BALANCE (TRY)", "TOOK"}
 	if opts.Save {
 		header = append(header, "SAVED")

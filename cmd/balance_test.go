@@ -222,3 +222,19 @@ func TestBalanceSaveStoppedKeepsTheBalancesRead(t *testing.T) {
 		t.Errorf("exit %d, want 3: one panel could not be asked\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// A shop with no znet integration got a bare header, which reads as a
+// list cut off: as list's and retry's empty lists, it gets a line.
+func TestBalanceWithNoZnetIntegrationSaysSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+
+	r := zwatch(t, db, "balance")
+
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "no znet integrations" || r.stderr != "" {
+		t.Errorf("exit %d: want 0 and one line saying there is no znet integration:\n%s", r.code, r.all())
+	}
+	if got, _ := balance(t, db); len(got) != 0 {
+		t.Errorf("-o json: want [], got %+v", got)
+	}
+}

@@ -176,7 +176,15 @@ func TestAStartUpInsideConnectTimeoutConnects(t *testing.T) {
 // AuthenticationOk, parameters, ReadyForQuery) and answers no query; on a
 // CancelRequest it closes the connections it started, as PostgreSQL ends
 // a cancelled query. It returns its address.
-func startUpOnlyServer(t *testing.T) string {
+func startUpOnlyServer(t *testing.T) string { return startUpServer(t, true) }
+
+// before14Server is startUpOnlyServer as a server before PostgreSQL 14
+// starts a session, reporting neither default_transaction_read_only nor
+// in_hot_standby: lib/pq asks it whether it takes writes
+// (target_session_attrs=read-write), and it answers nothing.
+func before14Server(t *testing.T) string { return startUpServer(t, false) }
+
+func startUpServer(t *testing.T, reportsWritable bool) string {
 	t.Helper()
 	started := make(chan net.Conn, 16)
 	return serve(t, func(c net.Conn) {
@@ -203,8 +211,12 @@ func startUpOnlyServer(t *testing.T) string {
 				_, _ = c.Write(append(b, body...))
 			}
 			msg('R', "\x00\x00\x00\x00")
-			msg('S', "default_transaction_read_only\x00off\x00")
-			msg('S', "in_hot_standby\x00off\x00")
+			if reportsWritable {
+				msg('S', "default_transaction_read_only\x00off\x00")
+				msg('S', "in_hot_standby\x00off\x00")
+			} else {
+				msg('S', "server_version\x0013.16\x00")
+			}
 			msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
 			msg('Z', "I")
 			started <- c
@@ -219,23 +231,42 @@ func startUpOnlyServer(t *testing.T) string {
 // sslmode=prefer, lib/pq tries again without TLS after the first attempt's
 // connect_timeout, and a server that answers the start-up may answer no
 // query. A deadline of connect_timeout and 10 s more let each run 20 s.
+// A server before PostgreSQL 14 is asked whether it takes writes inside
+// the driver's start-up, after connect_timeout's deadline was lifted and
+// watching no context: Open waited for ever on one that hung there (a
+// review's find).
 func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct {
 		server  func(*testing.T) string
 		sslMode string
-	}{"silent, sslmode=prefer": {silentServer, "prefer"}, "no answer to the ping": {startUpOnlyServer, "disable"}} {
+	}{
+		"silent, sslmode=prefer":                     {silentServer, "prefer"},
+		"no answer to the ping":                      {startUpOnlyServer, "disable"},
+		"no answer to the writable check, before 14": {before14Server, "disable"},
+	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			host, port, _ := net.SplitHostPort(c.server(t))
 			started := time.Now()
-			st, err := Open(context.Background(), "host="+host+" port="+port+" user=u dbname=d sslmode="+c.sslMode)
-			if err == nil {
-				st.Close()
-				t.Fatal("connected to a server that answers nothing")
-			}
-			if took := time.Since(started); took > 15*time.Second || !strings.Contains(err.Error(), "unreachable") {
-				t.Errorf("gave up after %v, want the 10 s connect timeout and unreachable: %v", took.Round(time.Second), err)
+			ended := make(chan error, 1)
+			go func() {
+				st, err := Open(context.Background(), "host="+host+" port="+port+" user=u dbname=d sslmode="+c.sslMode)
+				if st != nil {
+					st.Close()
+				}
+				ended <- err
+			}()
+			select {
+			case err := <-ended:
+				if err == nil {
+					t.Fatal("connected to a server that answers nothing")
+				}
+				if took := time.Since(started); took > 15*time.Second || !strings.Contains(err.Error(), "unreachable") {
+					t.Errorf("gave up after %v, want the 10 s connect timeout and unreachable: %v", took.Round(time.Second), err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("connecting goes on 30 s in")
 			}
 		})
 	}

@@ -62,13 +62,21 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 }
 
 // stoppableConnector is the driver's connector, whose start-up (TLS, the
-// startup message, authentication) ends as soon as its context is
-// cancelled. lib/pq watches the context only while it dials: the
-// exchange after it waits for the server whatever the context says, up
-// to connect_timeout, and a Ctrl-C on a command connecting to a host that
+// startup message, authentication, the check that the server takes
+// writes) ends as soon as its context is cancelled, and in any case after
+// limit. lib/pq watches the context only while it dials: the exchange
+// after it waits for the server whatever the context says, up to
+// connect_timeout, and a Ctrl-C on a command connecting to a host that
 // took the connection and never answered (a hung server or pooler) would
 // wait those seconds out and then be said as "database unreachable".
-type stoppableConnector struct{ *pq.Connector }
+// Then, for target_session_attrs=read-write, lib/pq lifts connect_timeout's
+// deadline and asks a server that did not say at start-up whether it takes
+// writes (any before PostgreSQL 14) with no deadline at all: a server that
+// hangs there held the command for ever.
+type stoppableConnector struct {
+	*pq.Connector
+	limit time.Duration // connect_timeout: the whole start-up's bound
+}
 
 // startingKey is the context key under which Connect hands the start-up it
 // watches to the dialer.
@@ -80,32 +88,42 @@ var errStartupStopped = errors.New("connecting was stopped")
 
 func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	s := &starting{}
-	// Only a cancellation (a signal) ends the start-up: a deadline of the
-	// caller's leaves it to connect_timeout, which the operator may have
-	// set longer than zwatch's own bounds.
+	// Only a cancellation (a signal) ends the start-up early: a deadline
+	// of the caller's leaves it to connect_timeout, which the operator may
+	// have set longer than zwatch's own bounds.
 	stopWatching := context.AfterFunc(ctx, func() {
 		if errors.Is(ctx.Err(), context.Canceled) {
-			s.stop()
+			s.stop(fmt.Errorf("connecting was stopped before the server had answered: %w", ctx.Err()))
 		}
 	})
+	defer stopWatching()
+	if c.limit > 0 {
+		overdue := time.AfterFunc(c.limit, func() {
+			s.stop(fmt.Errorf("the server took the connection and did not finish starting the session within connect_timeout (%v)", c.limit))
+		})
+		defer overdue.Stop()
+	}
 	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
-	if stopWatching() || !errors.Is(ctx.Err(), context.Canceled) {
-		return conn, err
+	if why := s.finish(); why != nil {
+		// The connection is closed, or being closed, under the driver,
+		// whatever it made of it.
+		if err == nil { // on an error, the driver's conn is a nil pointer
+			_ = conn.Close()
+		}
+		return nil, why
 	}
-	// Cancelled meanwhile: the connection is closed, or being closed, under
-	// the driver, whatever it made of it.
-	if err == nil { // on an error, the driver's conn is a nil pointer
-		_ = conn.Close()
-	}
-	return nil, fmt.Errorf("connecting was stopped before the server had answered: %w", ctx.Err())
+	return conn, err
 }
 
 // starting is one connection's start-up: what was dialed for it, and
-// whether it was stopped.
+// whether and why it was stopped.
 type starting struct {
 	mu      sync.Mutex
 	conns   []net.Conn
-	stopped bool
+	stopped error
+	// finished: the start-up has ended and its connection is the pool's,
+	// which a late stop must leave alone.
+	finished bool
 }
 
 // dialed keeps conn to close if the start-up is stopped; if it was
@@ -113,7 +131,7 @@ type starting struct {
 func (s *starting) dialed(conn net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopped {
+	if s.stopped != nil {
 		_ = conn.Close()
 		return false
 	}
@@ -122,12 +140,23 @@ func (s *starting) dialed(conn net.Conn) bool {
 }
 
 // stop closes what was dialed, which ends the driver's read or write on it
-// at once.
-func (s *starting) stop() {
+// at once; why is what Connect says. The first reason stands.
+func (s *starting) stop(why error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stopped = true
+	if s.finished || s.stopped != nil {
+		return
+	}
+	s.stopped = why
 	for _, conn := range s.conns {
 		_ = conn.Close()
 	}
+}
+
+// finish ends the start-up, and says why it was stopped, if it was.
+func (s *starting) finish() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finished = true
+	return s.stopped
 }

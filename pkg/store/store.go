@@ -145,7 +145,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
 	connector.Dialer(newDialer())
-	db := sqlx.NewDb(sql.OpenDB(stoppableConnector{connector}), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(stoppableConnector{connector, cfg.ConnectTimeout}), "postgres")
 	// A cron job with a bounded fan-out needs few connections; staying small
 	// keeps several overlapping runs well inside the shop's max_connections.
 	db.SetMaxOpenConns(8)

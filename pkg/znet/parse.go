@@ -771,6 +771,8 @@ type answer struct {
 	// than at its ends (a buffer's padding). It is not known in which
 	// field: no text answer holds one.
 	hadNUL bool
+	// wide: the body reads as UTF-16 (readsAsUTF16).
+	wide bool
 	// pinUndefined: PHP said, around the answer, that the script read a
 	// PIN-like variable or key that was not there ("Undefined variable:
 	// pin"): a blank PIN field may be a PIN it failed to print.
@@ -1102,16 +1104,29 @@ func isBalanceRune(r rune) bool { return '0' <= r && r <= '9' || r == '.' || r =
 const wordsWithNUL = "(znet's words are not kept: they held NUL bytes, as text in UTF-16 does, and could hide the dealer password)"
 
 // halfCharacters says whether field, of a body that held NUL bytes between
-// its characters, holds a control character besides white space: what is
-// left of a character outside ASCII in UTF-16 once the NUL bytes are gone
-// (Ş is 0x5E 0x01), and of the password with such a letter ("gizliŞifre")
-// a form no scrubbing finds. A stray NUL in a text ("de\x00sc") leaves
-// none.
+// its characters, may hold what is left of a character outside ASCII in
+// UTF-16 once the NUL bytes are gone, and of the password with such a
+// letter a form no scrubbing finds: when the body reads as UTF-16 (wide),
+// or the field holds a control character besides white space (Ş is 0x5E
+// 0x01; € is 0xAC 0x20, which leaves none). A stray NUL in a text
+// ("de\x00sc") leaves neither.
 func (a *answer) halfCharacters(field string) bool {
-	return a.hadNUL && strings.ContainsFunc(field, func(r rune) bool {
+	return a.hadNUL && (a.wide || strings.ContainsFunc(field, func(r rune) bool {
 		return r > 0 && r < 0x20 && r != '\t' && r != '\n' && r != '\r'
-	})
+	}))
 }
+
+// readsAsUTF16 says whether text holds NUL bytes as text in UTF-16 does,
+// one beside each ASCII character: at least minWideNULs, and one for
+// every four characters or fewer.
+func readsAsUTF16(text string) bool {
+	nuls := strings.Count(text, "\x00")
+	return nuls >= minWideNULs && 4*nuls >= utf8.RuneCountInString(text)
+}
+
+// minWideNULs is the fewest NUL bytes a body reading as UTF-16 holds: a
+// few stray ones (a C string's ends, padding) do not make one.
+const minWideNULs = 4
 
 // splitAnswer turns a body into the fields of an OK answer, at most n, whose
 // first one is "OK", or into the *Error the body amounts to. Every
@@ -1129,7 +1144,8 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// NUL bytes go from every field anyway; gone before the password is
 	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
 	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
-	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(strings.Trim(text, echoMark+" \t\r\n"), echoMark)}
+	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(strings.Trim(text, echoMark+" \t\r\n"), echoMark),
+		wide: readsAsUTF16(text)}
 	s := trimAnswer(marked)
 	switch {
 	case isHTMLPage(s):

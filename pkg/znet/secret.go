@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,6 +57,9 @@ const redacted = "REDACTED"
 type scrubber struct {
 	pattern  *regexp.Regexp
 	password string // as typed, to tell the password itself from its other forms
+	// literals are the password as a dump of the request holds it
+	// (literalForms), to read a value of its parameter to its end.
+	literals []string
 }
 
 func newScrubber(password string) *scrubber {
@@ -94,7 +96,57 @@ func newScrubber(password string) *scrubber {
 	// character.
 	re := regexp.MustCompile(pattern)
 	re.Longest()
-	return &scrubber{pattern: re, password: password}
+	return &scrubber{pattern: re, password: password, literals: literalForms(password)}
+}
+
+// literalForms are the password as a panel's dump of the request holds
+// it: as typed (print_r, var_export, var_dump), query-escaped, as PHP's
+// json_encode writes it by default (\u015f, \/) and with its flags that
+// leave Unicode and slashes alone, and behind addslashes.
+func literalForms(password string) []string {
+	jsonEscaped := func(escapeAll bool) string {
+		var b strings.Builder
+		for _, r := range password {
+			switch {
+			case r == '"' || r == '\\':
+				b.WriteString(`\` + string(r))
+			case r == '/' && escapeAll:
+				b.WriteString(`\/`)
+			case r >= utf8.RuneSelf && escapeAll:
+				for _, u := range utf16.Encode([]rune{r}) {
+					fmt.Fprintf(&b, `\u%04x`, u)
+				}
+			default:
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	slashed := strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`).Replace(password)
+	forms := []string{password, url.QueryEscape(password), jsonEscaped(true), jsonEscaped(false), slashed}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// continued is how far, in bytes, text goes on as one of the password's
+// literal forms does from its start, letter case aside: the password's
+// value in a dump, cut short, read past what would end a value in a query
+// string (a space, an '&', a quote, which the password itself may hold).
+func (s *scrubber) continued(text string) int {
+	longest := 0
+	for _, form := range s.literals {
+		n := 0
+		for rest := form; n < len(text) && rest != ""; {
+			r, size := utf8.DecodeRuneInString(text[n:])
+			f, fsize := utf8.DecodeRuneInString(rest)
+			if r != f && !strings.EqualFold(string(r), string(f)) {
+				break
+			}
+			n, rest = n+size, rest[fsize:]
+		}
+		longest = max(longest, n)
+	}
+	return longest
 }
 
 // minDecodedRunes is the shortest password decoded once more that is
@@ -180,15 +232,24 @@ func urldecodedAgain(password string) string {
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // passwordForms is the regexp for password in all its forms, one group of
-// alternatives per character. Between characters it allows the marks that
-// reorder text, which the parser drops when it cleans a field: an echo
-// with one inside would come out of cleaning as the password itself.
+// alternatives per character. Between characters it allows what shows as
+// nothing: the marks that reorder text, which the parser drops when it
+// cleans a field (an echo with one inside would come out of cleaning as
+// the password itself), a soft hyphen or a zero-width space, which a
+// browser shows as nothing, and <wbr>, which wordwrap writes when told
+// to. Between the characters of a password too long to turn up by chance
+// it allows a line break too, as wordwrap cuts a long word: cleaned, the
+// description shows the two parts a space apart.
 func passwordForms(password string) string {
 	var b strings.Builder
+	gap := invisibleGap
+	if utf8.RuneCountInString(password) > maxCoincidentPasswordRunes {
+		gap = invisibleOrLineBreakGap
+	}
 	last := len(password) - utf8.RuneLen([]rune(password)[utf8.RuneCountInString(password)-1])
 	for i, r := range password {
 		if i > 0 {
-			b.WriteString(bidiControls + "*")
+			b.WriteString(gap)
 		}
 		forms := charForms(r)
 		if (i == 0 || i == last) && (unicode.IsSpace(r) || unicode.IsControl(r)) {
@@ -205,9 +266,14 @@ func passwordForms(password string) string {
 	return b.String()
 }
 
-// bidiControls are the marks that reorder text (Unicode's Bidi_Control),
-// as a regexp class.
-const bidiControls = `[\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]`
+// invisibleGap is what may stand between a password's characters in an
+// echo: format characters (Unicode's Cf: the marks that reorder text, a
+// soft hyphen, a zero-width space or joiner) and <wbr>.
+// invisibleOrLineBreakGap allows line breaks, "<br />" too.
+const (
+	invisibleGap            = `(?:\p{Cf}|<wbr\s*/?>)*`
+	invisibleOrLineBreakGap = `(?:\p{Cf}|<wbr\s*/?>|<br\s*/?>|\r?\n)*`
+)
 
 // cleanedToSpace is what the parser's cleaning turns into a space, as a
 // regexp: any control character or white space, or a CRLF.
@@ -423,23 +489,12 @@ func (s *scrubber) echoes(text string) []span {
 		}
 	}
 	// Leftmost first, and one echo for spans found overlapping in
-	// different rounds.
-	whole := merged(found)
-	// The parameter's value where no form of the whole password is found
-	// in it: a value cut short, or wrapped.
-	if len(values) == 0 {
-		return whole
-	}
-	found = whole
-	for _, value := range values {
-		// The first whole echo ending after the value starts overlaps
-		// it, if it starts before the value ends.
-		k := sort.Search(len(whole), func(i int) bool { return whole[i].end > value.start })
-		if k == len(whole) || whole[k].start >= value.end {
-			found = append(found, value)
-		}
-	}
-	return merged(found)
+	// different rounds. The parameter's value goes whole, with any whole
+	// echo in it: a value cut short or wrapped holds none, and one that
+	// holds a whole echo may hold a cut one after it
+	// ("sifre=<password><password cut>"). No value is a PIN: it ends
+	// before any '|'.
+	return merged(append(found, values...))
 }
 
 // merged is spans sorted by their start, those that overlap made one.
@@ -465,13 +520,18 @@ func merged(spans []span) []span {
 // "\"sifre\":\"" (escaped again inside a JSON string, "\\\"sifre\\\":\\\""),
 // by var_export, "'sifre' => '", print_r, "[sifre] => ", or var_dump,
 // "[\"sifre\"]=> string(15) \"" (an object's property with its
-// visibility: "[sifre:protected] => ", "[\"sifre\":\"Istek\":private]=> ");
-// and the value after it (group 1), up to
+// visibility: "[sifre:protected] => ", "[\"sifre\":\"Istek\":private]=> "),
+// Xdebug's var_dump, "'sifre' =>\n  string(15) \"", serialize,
+// "s:5:\"sifre\";s:15:\"", Symfony's VarDumper (Laravel's dump and dd),
+// "\"sifre\" => \""; or an HTML form filled in again with it,
+// "name=\"sifre\" value=\""; and the value after it (group 1), up to
 // what ends one (valueEnd). Not "sifre:", which is how a card's own PIN
 // is labelled ("Seri: …, Şifre: …"), masked as a code.
 var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:` +
 	`[sş][iİı]fre(?:=|%(?:25)?3D)|` +
-	`\\?"[sş][iİı]fre\\?"\s*:\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
+	`\\?"[sş][iİı]fre\\?"\s*(?::|=>)\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
+	`'[sş][iİı]fre'[ \t]*=>\s*string\(\d+\)[ \t]*"|s:\d+:"[sş][iİı]fre";s:\d+:"|` +
+	`name\s*=\s*["']?[sş][iİı]fre["']?(?:\s+[\w-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]*))*?\s+value\s*=\s*["']?|` +
 	`\[[sş][iİı]fre(?::protected|:[^\]:\s]{1,64}:private)?\][ \t]*=>[ \t]*|` +
 	`\["[sş][iİı]fre"(?::protected|:"[^"\s]{1,64}":private)?\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
 	`)((?:[^&|\s"'<>\\\x00]|\\[^"\\\x00])*)`)
@@ -515,6 +575,16 @@ func (s *scrubber) parameterValues(text string) []span {
 			if word := wrappedValue.FindString(next); word != "" && !strings.HasPrefix(next[len(word):], "|") &&
 				utf8.RuneCountInString(word) <= escaped {
 				end = len(text) - len(next) + valueEnd(word, escapedQuery)
+			}
+		}
+		// A value that goes on as the password does past what ended it
+		// (a dump holds the password as typed: "[sifre] => Gizli Parola20")
+		// goes as far as it does; across an answer's field ('|') only
+		// where too long to be a coincidence.
+		if n := s.continued(text[start:]); start+n > end {
+			if !strings.Contains(text[end:start+n], "|") ||
+				utf8.RuneCountInString(text[start:start+n]) > maxCoincidentPasswordRunes {
+				end = start + n
 			}
 		}
 		// A value scrubbed already (what follows REDACTED is what followed

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -688,6 +689,118 @@ func TestAnEscapedDumpCutIsScrubbed(t *testing.T) {
 		for _, text := range []string{ps.Description, errText(err)} {
 			if strings.Contains(strings.ToLower(text), "gizlisif") {
 				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+	}
+}
+
+// A dump of $_GET (print_r, JSON, var_export) holds the password's value
+// decoded, as typed: a space, an '&', a quote or a '|' in it is the
+// password's own, not the end of its value, as it is in a query string.
+// Cut to a column, the value read stopped at that character, and the rest
+// of the password reached the error and the description.
+func TestAPasswordWithAQueryDelimiterDumpedAndCutIsScrubbed(t *testing.T) {
+	for _, tc := range []struct{ password, body, rest string }{
+		{"Gizli Parola2024", "3|Array ( [kod] => D1 [sifre] => Gizli Parola20", "Parola20"},
+		{"Kedi&Kopek2024", `3|{"kod":"D1","sifre":"Kedi&Kopek20`, "Kopek20"},
+		{"Kedi'Kopek2024", "3|Array ( [kod] => D1 [sifre] => Kedi'Kopek20", "Kopek20"},
+		{`Kedi"Kopek2024`, `3|{"kod":"D1","sifre":"Kedi\"Kopek20`, "Kopek20"},
+		{"Kedi|Kopek2024", `OK|1| |{"kod":"D1","sifre":"Kedi|Kopek20`, "Kopek20"},
+		{"Kedi<Kopek2024", "OK|1| |array ( 'kod' => 'D1', 'sifre' => 'Kedi<Kopek20", "Kopek20"},
+	} {
+		ps, err := parsePinStatus([]byte(tc.body), newScrubber(tc.password))
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, tc.rest) {
+				t.Errorf("%q: %q shows the password in part", tc.body, text)
+			}
+		}
+	}
+}
+
+// Dumps the parameter's reading does not know: Xdebug's var_dump, PHP's
+// serialize, Symfony's VarDumper (Laravel's dump and dd), an array written
+// with "=>" and double quotes, and an HTML form refilled with it. Cut to a
+// column, each showed most of the password.
+func TestAPasswordDumpedInOtherShapesAndCutIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for name, body := range map[string]string{
+		"Xdebug var_dump":   "OK|1| |array(2) {\n  'kod' =>\n  string(2) \"D1\"\n  'sifre' =>\n  string(15) \"gizliSifre20",
+		"serialize":         `3|a:2:{s:3:"kod";s:2:"D1";s:5:"sifre";s:15:"gizliSifre20`,
+		"Symfony VarDumper": "OK|1| |array:2 [\n  \"kod\" => \"D1\"\n  \"sifre\" => \"gizliSifre20",
+		"double-quoted =>":  `3|["kod" => "D1", "sifre" => "gizliSifre20`,
+		"a form refilled":   `3|<input type="password" name="sifre" value="gizliSifre20`,
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(strings.ToLower(text), "gizlisif") {
+				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+	}
+}
+
+// The whole password with a mark inside that a browser shows as nothing
+// (a soft hyphen, a zero-width space, <wbr>, as wordwrap writes them with
+// a break string of its own) or a line break (wordwrap's own, which the
+// description's cleaning makes a space): no form of the password
+// matched, and all of it reached the error or the description.
+func TestAPasswordBrokenByAnInvisibleMarkOrALineIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for _, body := range []string{
+		"3|hatali giris: gizliSif<wbr>re2024!",
+		"3|hatali giris: gizliSif&shy;re2024!",
+		"3|hatali giris: gizliSif&#8203;re2024!",
+		"3|hatali giris: gizliSif\u00adre2024!",
+		"3|hatali giris: gizliSif\u200bre2024!",
+		"OK|1| |hatali giris: gizliSif\nre2024!",
+		"OK|1| |hatali giris: gizliSif\r\nre2024! bekliyor",
+		"3|istek: kod=D1&sifre=gizliSif<wbr>re2024%21&x=1",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "gizliSif") || strings.Contains(text, "re2024") {
+				t.Errorf("%q: %q shows the password", body, text)
+			}
+		}
+	}
+}
+
+// A value of the password's parameter that a whole echo overlaps was
+// dropped whole, the rest of it unscrubbed: a panel repeating the value
+// ("sifre=<password><password cut>") showed the cut copy.
+func TestAValueHoldingAWholeEchoAndAPartOneIsScrubbedWhole(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for _, body := range []string{
+		"3|sifre=gizliSifre2024!gizliSifre20",
+		"3|sifre=gizliSifre2024!,gizliSifre20",
+	} {
+		_, err := parsePinStatus([]byte(body), sc)
+		if strings.Contains(errText(err), "gizliSif") {
+			t.Errorf("%q: %q shows the password in part", body, errText(err))
+		}
+	}
+}
+
+// In UTF-16, a character whose two bytes are neither 0 nor a control
+// ('€' is 0xAC 0x20) leaves no trace that halfCharacters sees once the NUL
+// bytes are gone, and the password with it is in a form no scrubbing finds.
+func TestAUTF16EchoOfAPasswordWithAEuroSignIsNotKept(t *testing.T) {
+	const password = "gizli€Sifre2024"
+	utf16LE := func(s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(u), byte(u>>8))
+		}
+		return b
+	}
+	for _, body := range [][]byte{
+		append([]byte("3|"), utf16LE("hatali giris: "+password)...),
+		append([]byte("OK|1| |"), utf16LE("bayi "+password+" bekliyor")...),
+	} {
+		ps, err := parsePinStatus(body, newScrubber(password))
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "Sifre2024") {
+				t.Errorf("%q shows the password but one letter", text)
 			}
 		}
 	}

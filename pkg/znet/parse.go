@@ -217,7 +217,19 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))` +
 	// Words that name other things too ("Undefined array key", "anahtar
 	// kelime") label a code only before a colon.
-	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:\s*(?:` + htmlTagPattern + `))*\s*:\s*`)
+	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:\s*(?:` + htmlTagPattern + `))*\s*:\s*` +
+	// A panel dumping its row names the code by its key: in JSON,
+	// "\"pin\":\"", print_r, "[pin] => ", var_export, "'pin' => '",
+	// var_dump, "[\"pin\"]=> string(19) \"", or a query, "pin=".
+	`|(?i)(?:^|[^\p{L}\p{N}_])(?:\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` + dumpedCodeKey + `'\s*(?::|=>)\s*'?|` +
+	`\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*string\(\d+\)\s*"|` + dumpedCodeKey + `=)`)
+
+// dumpedCodeKey is a key of a dumped row that names a code: a word of a
+// code label, alone or in a key of several ("epin_kodu", "pin_code"). Not
+// "kod" alone, the dealer code's parameter, nor "sifre" alone, the
+// password's (scrubbed whatever its shape).
+const dumpedCodeKey = `(?:[\p{L}\p{N}]+_)*(?:kod\p{L}+|codes?|(?:e[-_]?)?p[iİı]n(?:[_-]?(?:kod\p{L}*|codes?))?|` +
+	`[şs][iİı]fre\p{L}+|ser[iİı](?:al)?(?:_?no)?|keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:_[\p{L}\p{N}]+)*`
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -402,15 +414,20 @@ func codesBeforeKodWord(text string) []string {
 		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {
 			continue
 		}
+		// The longest reading that is plainly a code: a code of four
+		// groups is one of three too, and its first group would stay.
 		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit)
+		longest := ""
 		for k := len(words) - 1; k >= max(0, len(words)-maxCodeWords); k-- {
 			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit)) {
 				break
 			}
 			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) {
-				codes = append(codes, code)
-				break
+				longest = code
 			}
+		}
+		if longest != "" {
+			codes = append(codes, longest)
 		}
 	}
 	return codes

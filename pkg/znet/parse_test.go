@@ -860,11 +860,64 @@ func BenchmarkParseEchoesOfThePasswordsParameter(b *testing.B) {
 		// before each word (0.3 s a body so).
 		"markup-kod":  []byte("3|" + strings.Repeat("<b>kod", (MaxBodyBytes-2)/6)),
 		"markup-kod2": []byte("OK|1| |" + strings.Repeat("<>kod", (MaxBodyBytes-7)/5)),
+		// The password's start after each value, read on as the password
+		// goes; the form's attributes; the password's characters apart.
+		"continued":   refusalOfItems("[sifre] => gizliSifre2%d "),
+		"form":        []byte("3|" + strings.Repeat(`name="sifre" a="b" `, (MaxBodyBytes-2)/19)),
+		"serialized":  refusalOfItems(`s:5:"sifre";s:15:"gizli%d `),
+		"dumped-keys": refusalOfItems(`"epin_kodu":"AB12-%d",[pin] => `),
+		"gaps":        []byte("3|" + strings.Repeat("g\u00adi\nz<wbr>l\r\ni", (MaxBodyBytes-2)/18)),
 	} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				_, _ = parsePinStatus(body, sc)
 			}
 		})
+	}
+}
+
+// A code in groups written before a word of "kod" was read from its
+// shortest plain reading, its last three groups: the first group (or more,
+// of a code of five) stayed in clear in a refusal, and was not withheld in
+// a waiting answer.
+func TestACodeOfManyGroupsBeforeAKodWordIsMaskedWhole(t *testing.T) {
+	for _, body := range []string{
+		"3|AB12 CD34 EF56 GH78 kodu zaten kullanildi",
+		"3|1234 5678 9012 3456 kodlu siparis iptal",
+		"3|ABCD1 EFGH2 IJKL3 MNOP4 QRST5 kodunuz hatali",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		first := strings.Fields(strings.TrimPrefix(body, "3|"))[0]
+		if strings.Contains(errText(err), first) {
+			t.Errorf("%q: %q shows the code's first group", body, errText(err))
+		}
+	}
+	ps, err := ParsePinStatus([]byte("OK|1| |AB12 CD34 EF56 GH78 kodunuz hazirlaniyor"))
+	if err != nil || !strings.Contains(strings.Join(ps.Withheld, "|"), "AB12") {
+		t.Errorf("withheld %q, %v: want the whole code AB12 CD34 EF56 GH78", ps.Withheld, err)
+	}
+}
+
+// A panel that dumps its row (json_encode, print_r, var_export) names
+// the code by its key, which a quote, a bracket or an "=" follows, not a
+// colon or a space: no label was read, and the PIN went into the error,
+// last_error and the logs in clear.
+func TestACodeUnderAPINKeyOfADumpIsMasked(t *testing.T) {
+	for _, body := range []string{
+		`3|{"pin":"AB12-CD34-EF56-GH78","durum":"kullanildi"}`,
+		`3|{"epin_kodu":"AB12-CD34-EF56-GH78"}`,
+		"3|Array ( [pin] => AB12-CD34-EF56-GH78 [durum] => kullanildi )",
+		"3|array ( 'pin' => 'AB12-CD34-EF56-GH78', )",
+		"3|hata: pin=AB12-CD34-EF56-GH78 zaten kullanildi",
+		`OK|3| |{"pin":"AB12-CD34-EF56-GH78","durum":"iptal"}`,
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		shown := errText(err)
+		if err == nil && !strings.Contains(strings.Join(ps.Withheld, "|"), "AB12-CD34-EF56-GH78") {
+			shown = ps.Description // HidePINs masks only what is withheld
+		}
+		if strings.Contains(shown, "CD34") {
+			t.Errorf("%q: %q shows the PIN", body, shown)
+		}
 	}
 }

@@ -865,6 +865,7 @@ func BenchmarkParseEchoesOfThePasswordsParameter(b *testing.B) {
 		"continued":   refusalOfItems("[sifre] => gizliSifre2%d "),
 		"form":        []byte("3|" + strings.Repeat(`name="sifre" a="b" `, (MaxBodyBytes-2)/19)),
 		"serialized":  refusalOfItems(`s:5:"sifre";s:15:"gizli%d `),
+		"after-whole": []byte("3|sifre=gizliSifre2024!" + strings.Repeat("a", MaxBodyBytes-30)),
 		"dumped-keys": refusalOfItems(`"epin_kodu":"AB12-%d",[pin] => `),
 		"gaps":        []byte("3|" + strings.Repeat("g\u00adi\nz<wbr>l\r\ni", (MaxBodyBytes-2)/18)),
 	} {

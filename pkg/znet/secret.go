@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -489,13 +490,60 @@ func (s *scrubber) echoes(text string) []span {
 		}
 	}
 	// Leftmost first, and one echo for spans found overlapping in
-	// different rounds. The parameter's value goes whole, with any whole
-	// echo in it: a value cut short or wrapped holds none, and one that
-	// holds a whole echo may hold a cut one after it
-	// ("sifre=<password><password cut>"). No value is a PIN: it ends
-	// before any '|'.
-	return merged(append(found, values...))
+	// different rounds.
+	whole := merged(found)
+	// The parameter's value where no form of the whole password is found
+	// in it: a value cut short, or wrapped. One that holds a whole echo
+	// is read to it, and what follows (the ")" of "(sifre=…)") is the
+	// text's, unless the value ends with a start of the password
+	// ("sifre=<password>,<password cut>").
+	found = whole
+	for _, value := range values {
+		// The whole echoes ending after the value starts overlap it, from
+		// the first, if they start before it ends.
+		k := sort.Search(len(whole), func(i int) bool { return whole[i].end > value.start })
+		if k == len(whole) || whole[k].start >= value.end {
+			found = append(found, value)
+			continue
+		}
+		last := whole[k].end
+		for ; k < len(whole) && whole[k].start < value.end; k++ {
+			last = max(last, whole[k].end)
+		}
+		if last >= value.end {
+			continue
+		}
+		if cut := s.endsWithAStart(text[last:value.end]); cut >= 0 {
+			found = append(found, span{last + cut, value.end})
+		}
+	}
+	return merged(found)
 }
+
+// endsWithAStart is where, in tail, a start of the password that runs to
+// tail's end begins, -1 if none does: at least minCutRunes long, or the
+// password less its last character if it is shorter.
+func (s *scrubber) endsWithAStart(tail string) int {
+	least := max(min(minCutRunes, utf8.RuneCountInString(s.password)-1), 1)
+	// No literal form is longer than its bytes, letter case aside (a
+	// case's other form may take more bytes: up to twice, for ASCII "i"
+	// against "İ"): only the tail's end can continue one to its end.
+	longest := 0
+	for _, form := range s.literals {
+		longest = max(longest, 2*len(form))
+	}
+	for i := range tail[max(0, len(tail)-longest):] {
+		i += max(0, len(tail)-longest)
+		if rest := tail[i:]; s.continued(rest) == len(rest) && utf8.RuneCountInString(rest) >= least {
+			return i
+		}
+	}
+	return -1
+}
+
+// minCutRunes is the shortest start of the password, after a whole echo
+// in the same value, that is taken for a cut echo of it.
+const minCutRunes = 4
 
 // merged is spans sorted by their start, those that overlap made one.
 func merged(spans []span) []span {

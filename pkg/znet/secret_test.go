@@ -779,6 +779,11 @@ func TestAValueHoldingAWholeEchoAndAPartOneIsScrubbedWhole(t *testing.T) {
 			t.Errorf("%q: %q shows the password in part", body, errText(err))
 		}
 	}
+	// What follows a whole echo in the value is the text's otherwise.
+	_, err := parsePinStatus([]byte("3|hatali istek (sifre=gizliSifre2024!) tekrar deneyin"), sc)
+	if !strings.Contains(errText(err), "(sifre=REDACTED) tekrar") {
+		t.Errorf("%q: want the bracket after the password kept", errText(err))
+	}
 }
 
 // In UTF-16, a character whose two bytes are neither 0 nor a control

@@ -141,17 +141,17 @@ type FinalNotice struct {
 // applyRow is one outcome as applySQL reads it, each field named beside
 // its column in the statement.
 type applyRow struct {
-	OrderID       string  `json:"order_id"`
-	IntegrationID string  `json:"integration_id"`
-	Referans      string  `json:"referans"`
-	Result        string  `json:"result"`    // for last_result
-	ToStatus      *string `json:"to_status"` // nil: no status to write
-	Final         bool    `json:"final"`
-	PIN           string  `json:"pin"`
-	Message       string  `json:"message"`
-	LastMessage   string  `json:"last_message"`
-	Error         string  `json:"error"`
-	NextDelay     float64 `json:"next_delay_seconds"`
+	OrderID       string   `json:"order_id"`
+	IntegrationID string   `json:"integration_id"`
+	Referans      shopText `json:"referans_hex"`
+	Result        string   `json:"result"`    // for last_result
+	ToStatus      *string  `json:"to_status"` // nil: no status to write
+	Final         bool     `json:"final"`
+	PIN           string   `json:"pin"`
+	Message       string   `json:"message"`
+	LastMessage   string   `json:"last_message"`
+	Error         string   `json:"error"`
+	NextDelay     float64  `json:"next_delay_seconds"`
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
 	HoldNote string `json:"hold_note"`
@@ -163,7 +163,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	row := applyRow{
 		OrderID:       o.Order.ID,
 		IntegrationID: o.Order.IntegrationID,
-		Referans:      o.Order.Referans,
+		Referans:      shopText(o.Order.Referans),
 		Result:        string(o.Result),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
@@ -409,7 +409,8 @@ func SharedReferansProblem(other string) string {
 // the planner may turn into reading product_orders through.
 var sharedReferansSQL = `
 SELECT a.order_id::text AS order_id, other.id::text AS other_id
-FROM json_to_recordset($1::json) AS a(order_id uuid, integration_id text, referans text)
+FROM (SELECT r.order_id, r.integration_id, ` + referansFromHexSQL + ` AS referans
+      FROM json_to_recordset($1::json) AS r(order_id uuid, integration_id text, referans_hex text)) AS a
 LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 	THEN a.integration_id::uuid END
 JOIN LATERAL (
@@ -485,9 +486,9 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 //	        a busy order, whose answer is applied again or its claim released
 const applySQL = `
 WITH input AS (
-	SELECT *
+	SELECT r.*, ` + referansFromHexSQL + ` AS referans
 	FROM json_to_recordset($1::json) AS r(
-		order_id uuid, integration_id text, referans text, result text,
+		order_id uuid, integration_id text, referans_hex text, result text,
 		to_status text, final boolean, pin text, message text, last_message text,
 		error text, next_delay_seconds float8, hold_note text)
 ),

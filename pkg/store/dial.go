@@ -104,10 +104,17 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		defer overdue.Stop()
 	}
 	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
+	if err == nil {
+		err = rawBytesFromSQLASCII(ctx, conn)
+		if err != nil {
+			_ = conn.Close()
+			conn = nil
+		}
+	}
 	if why := s.finish(); why != nil {
 		// The connection is closed, or being closed, under the driver,
 		// whatever it made of it.
-		if err == nil { // on an error, the driver's conn is a nil pointer
+		if conn != nil && err == nil { // on an error, the driver's conn is a nil pointer
 			_ = conn.Close()
 		}
 		return nil, why
@@ -159,4 +166,27 @@ func (s *starting) finish() error {
 	defer s.mu.Unlock()
 	s.finished = true
 	return s.stopped
+}
+
+// sqlASCIIRawSQL has a session of a database in SQL_ASCII take its text as
+// it is. Such a database holds whatever bytes the shop's code wrote (a
+// Windows-1254 "Ödeme", a no-break space pasted after a referans), and the
+// server refuses to send a value that is no UTF-8 to a client that asked
+// for UTF-8, as lib/pq does: the one statement reading it (the claim, the
+// integrations, a list) failed, and one row stopped every tenant's PINs.
+// With client_encoding SQL_ASCII it sends the bytes, which zwatch reads as
+// the shop wrote them; what zwatch writes it stores as it would anyway,
+// the UTF-8 it is sent. Other databases keep UTF-8.
+const sqlASCIIRawSQL = `SELECT set_config('client_encoding', 'SQL_ASCII', false) WHERE current_setting('server_encoding') = 'SQL_ASCII'`
+
+// rawBytesFromSQLASCII runs sqlASCIIRawSQL on a connection just made.
+func rawBytesFromSQLASCII(ctx context.Context, conn driver.Conn) error {
+	execer, ok := conn.(driver.ExecerContext)
+	if !ok {
+		return nil
+	}
+	if _, err := execer.ExecContext(ctx, sqlASCIIRawSQL, nil); err != nil {
+		return fmt.Errorf("reading the server's encoding: %w", err)
+	}
+	return nil
 }

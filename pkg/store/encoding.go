@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -135,3 +137,20 @@ func unaccented(r rune) rune {
 	}
 	return base
 }
+
+// shopText is a text read from the shop's database, sent back inside a
+// statement's JSON as the hex of its bytes (referansFromHexSQL reads it): a
+// database in SQL_ASCII holds bytes that are no UTF-8 (a no-break space
+// pasted after a referans), which JSON would carry as U+FFFD, which is
+// neither the text nor anything such a database takes in JSON.
+type shopText string
+
+func (t shopText) MarshalJSON() ([]byte, error) {
+	return json.Marshal(hex.EncodeToString([]byte(t)))
+}
+
+// referansFromHexSQL is the referans whose hex a statement's JSON input r
+// holds (referans_hex), in the bytes the session reads and writes: UTF-8,
+// or the bytes as they are in a database in SQL_ASCII
+// (rawBytesFromSQLASCII).
+const referansFromHexSQL = `convert_from(decode(r.referans_hex, 'hex'), current_setting('client_encoding')::name)`

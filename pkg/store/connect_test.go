@@ -271,3 +271,21 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 		})
 	}
 }
+
+// connect_timeout bounds each host's start-up, as libpq reads it ("applies
+// separately to each host name or IP address"), not the whole list's: with
+// a failover list whose first host hangs (a primary gone silent), the
+// start-up's own limit ended the second host's start-up as it began, and a
+// list that would have connected was called unreachable (a review's find).
+func TestAFailoverListWhoseFirstHostHangsConnectsToTheNext(t *testing.T) {
+	t.Parallel()
+	silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+	upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
+	started := time.Now()
+	st, err := Open(context.Background(), "host="+silentHost+","+upHost+" port="+silentPort+","+upPort+
+		" connect_timeout=3 sslmode=disable")
+	if err != nil {
+		t.Fatalf("a list whose second host answers at once, connect_timeout=3: %v (after %v)", err, time.Since(started).Round(time.Second))
+	}
+	st.Close()
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -63,8 +64,8 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 
 // stoppableConnector is the driver's connector, whose start-up (TLS, the
 // startup message, authentication, the check that the server takes
-// writes) ends as soon as its context is cancelled, and in any case after
-// limit. lib/pq watches the context only while it dials: the exchange
+// writes) ends as soon as its context is cancelled, and on each host
+// dialed after limit. lib/pq watches the context only while it dials: the exchange
 // after it waits for the server whatever the context says, up to
 // connect_timeout, and a Ctrl-C on a command connecting to a host that
 // took the connection and never answered (a hung server or pooler) would
@@ -75,7 +76,7 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 // hangs there held the command for ever.
 type stoppableConnector struct {
 	*pq.Connector
-	limit time.Duration // connect_timeout: the whole start-up's bound
+	limit time.Duration // connect_timeout: each host's start-up's bound
 }
 
 // startingKey is the context key under which Connect hands the start-up it
@@ -97,12 +98,7 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		}
 	})
 	defer stopWatching()
-	if c.limit > 0 {
-		overdue := time.AfterFunc(c.limit, func() {
-			s.stop(fmt.Errorf("the server took the connection and did not finish starting the session within connect_timeout (%v)", c.limit))
-		})
-		defer overdue.Stop()
-	}
+	s.limit = c.limit
 	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
 	if err == nil {
 		err = rawBytesFromSQLASCII(ctx, conn)
@@ -111,13 +107,14 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			conn = nil
 		}
 	}
-	if why := s.finish(); why != nil {
-		// The connection is closed, or being closed, under the driver,
-		// whatever it made of it.
-		if conn != nil && err == nil { // on an error, the driver's conn is a nil pointer
+	// Stopped, or the last host given up on: the connection is closed, or
+	// being closed, under the driver, whatever it made of it, and its
+	// words are of a connection closed under it.
+	if stopped, late := s.finish(); stopped != nil || late != nil {
+		if err == nil { // on an error, the driver's conn is a nil pointer
 			_ = conn.Close()
 		}
-		return nil, why
+		return nil, cmp.Or(stopped, late)
 	}
 	return conn, err
 }
@@ -131,6 +128,12 @@ type starting struct {
 	// finished: the start-up has ended and its connection is the pool's,
 	// which a late stop must leave alone.
 	finished bool
+	// limit bounds the start-up on each connection dialed, from the dial
+	// on (overdue): connect_timeout, which libpq applies to each host of
+	// a list in turn. Dialing itself lib/pq bounds.
+	limit   time.Duration
+	overdue *time.Timer
+	late    error // the last connection dialed was given up on (giveUpOn)
 }
 
 // dialed keeps conn to close if the start-up is stopped; if it was
@@ -143,7 +146,27 @@ func (s *starting) dialed(conn net.Conn) bool {
 		return false
 	}
 	s.conns = append(s.conns, conn)
+	if s.limit > 0 {
+		if s.overdue != nil {
+			s.overdue.Stop() // the host before gave up
+		}
+		s.late = nil
+		s.overdue = time.AfterFunc(s.limit, func() { s.giveUpOn(conn) })
+	}
 	return true
+}
+
+// giveUpOn closes conn, whose start-up took longer than the limit, and
+// notes why: the driver, reading from it, tries the next host if any.
+func (s *starting) giveUpOn(conn net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A timer of a host before, stopped too late, gives up on nothing.
+	if s.finished || s.stopped != nil || conn != s.conns[len(s.conns)-1] {
+		return
+	}
+	s.late = fmt.Errorf("the server took the connection and did not finish starting the session within connect_timeout (%v)", s.limit)
+	_ = conn.Close()
 }
 
 // stop closes what was dialed, which ends the driver's read or write on it
@@ -160,12 +183,16 @@ func (s *starting) stop(why error) {
 	}
 }
 
-// finish ends the start-up, and says why it was stopped, if it was.
-func (s *starting) finish() error {
+// finish ends the start-up, and says why it was stopped, if it was, and
+// whether its last connection was given up on as late.
+func (s *starting) finish() (stopped, late error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.finished = true
-	return s.stopped
+	if s.overdue != nil {
+		s.overdue.Stop()
+	}
+	return s.stopped, s.late
 }
 
 // sqlASCIIRawSQL has a session of a database in SQL_ASCII take its text as

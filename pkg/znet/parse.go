@@ -217,12 +217,39 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(?:e-?)?p[iİı]n(?:kod\p{L}*)?|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:\s*no\.?)?)(?:(?:['’]|&(?:amp;)*(?:#0*39;|#x0*27;|apos;|rsquo;|#0*8217;|#x0*2019;))\p{L}+)?(?:(?:\s*(?:` + htmlTagPattern + `))+(?:\s*[:,]\s*|\s+)?|\s*\d{1,2}\s*[:)]\s*|\s*[:,]\s*|\s+|&(?:amp;)*(?:nbsp;?|#0*160;|#x0*a0;))` +
 	// Words that name other things too ("Undefined array key", "anahtar
 	// kelime") label a code only before a colon.
-	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:\s*(?:` + htmlTagPattern + `))*\s*:\s*` +
-	// A panel dumping its row names the code by its key: in JSON,
-	// "\"pin\":\"", print_r, "[pin] => ", var_export, "'pin' => '",
-	// var_dump, "[\"pin\"]=> string(19) \"", or a query, "pin=".
-	`|(?i)(?:^|[^\p{L}\p{N}_])(?:\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` + dumpedCodeKey + `'\s*(?::|=>)\s*'?|` +
-	`\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*string\(\d+\)\s*"|` + dumpedCodeKey + `=)`)
+	`|(?i)(?:^|[^\p{L}\p{N}])(?:keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:\s*(?:` + htmlTagPattern + `))*\s*:\s*`)
+
+// dumpedCodeLabel is a key naming a code in a row a panel dumps: in JSON,
+// "\"pin\":\"", print_r, "[pin] => ", var_export, "'pin' => '", var_dump,
+// "[\"pin\"]=> string(19) \"" (Xdebug's with xdebugArrow), serialize,
+// "s:3:\"pin\";s:19:\"", or a query, "pin=". It names its value alone (dumpedValue): print_r and a
+// query put no comma between a row's entries, and the referans and the
+// amount after the code are the shop's to read.
+var dumpedCodeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(?:\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` +
+	dumpedCodeKey + `'\s*(?::|=>)\s*'?|'` + dumpedCodeKey + `'` + xdebugArrow + `'|\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*string\(\d+\)\s*"|` +
+	`s:\d+:"[^"]{0,64}?` + dumpedCodeKey + `";s:\d+:"|` + dumpedCodeKey + `=)`)
+
+// xdebugArrow is what stands between a key and its string's quote in
+// Xdebug's var_dump with html_errors on: "'pin' <font color='#888a85'>=&gt;
+// </font> <small>string</small> <font color='#cc0000'>'AB12-…".
+const xdebugArrow = `(?:\s*<[^<>]{0,80}>)*\s*(?:=>|=&gt;)(?:\s*<[^<>]{0,80}>)*\s*(?:string(?:\(\d+\))?(?:\s*<[^<>]{0,80}>)*\s*)?`
+
+// dumpedValue is the value a dumped row's key names, at the start of s: up
+// to a quote, an entry's separator or the line's end, or to a space before
+// print_r's next key ("[durum]") or its end (")"); after "pin=", to a space.
+func dumpedValue(s string, query bool) string {
+	s = s[:min(len(s), maxCodeBytes)] // no code is longer
+	end := strings.IndexAny(s, "\"'&,;}|\r\n")
+	if end < 0 {
+		end = len(s)
+	}
+	for i := 0; i < end; i++ {
+		if s[i] == ' ' && (query || i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ')')) {
+			return s[:i]
+		}
+	}
+	return s[:end]
+}
 
 // dumpedCodeKey is a key of a dumped row that names a code: a word of a
 // code label, alone or in a key of several ("epin_kodu", "pin_code"). Not
@@ -244,6 +271,14 @@ const dumpedCodeKey = `(?:[\p{L}\p{N}]+_)*(?:kod\p{L}+|codes?|(?:e[-_]?)?p[iİı
 func labelledCodes(text string) []string {
 	var codes []string
 	seen := make(map[string]bool)
+	for _, m := range dumpedCodeLabel.FindAllStringIndex(text, -1) {
+		for _, code := range clauseCodes(dumpedValue(text[m[1]:], text[m[1]-1] == '=')) {
+			if !seen[code] {
+				seen[code] = true
+				codes = append(codes, code)
+			}
+		}
+	}
 	at := codeLabel.FindAllStringIndex(text, -1)
 	for k, m := range at {
 		rest := text[m[1]:]
@@ -414,12 +449,18 @@ func codesBeforeKodWord(text string) []string {
 		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {
 			continue
 		}
-		// The longest reading that is plainly a code: a code of four
-		// groups is one of three too, and its first group would stay.
+		// The shortest reading that is plainly a code, and from it on
+		// each group before it the size of the one after it: a code of
+		// four groups is one of three too, and its first group would
+		// stay; "PUBG 1800 1234-5678-9012-3456" is the product's and its
+		// code.
 		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit)
 		longest := ""
 		for k := len(words) - 1; k >= max(0, len(words)-maxCodeWords); k-- {
 			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit)) {
+				break
+			}
+			if longest != "" && utf8.RuneCountInString(words[k]) != utf8.RuneCountInString(words[k+1]) {
 				break
 			}
 			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) {
@@ -788,7 +829,7 @@ type answer struct {
 	// than at its ends (a buffer's padding). It is not known in which
 	// field: no text answer holds one.
 	hadNUL bool
-	// wide: the body reads as UTF-16 (readsAsUTF16).
+	// wide: the body holds text in UTF-16 (readsAsUTF16).
 	wide bool
 	// pinUndefined: PHP said, around the answer, that the script read a
 	// PIN-like variable or key that was not there ("Undefined variable:
@@ -1133,16 +1174,27 @@ func (a *answer) halfCharacters(field string) bool {
 	}))
 }
 
-// readsAsUTF16 says whether text holds NUL bytes as text in UTF-16 does,
-// one beside each ASCII character: at least minWideNULs, and one for
-// every four characters or fewer.
+// readsAsUTF16 says whether text holds, anywhere, a run of text in UTF-16:
+// minWideNULs characters or more each beside a NUL byte, as ASCII is in
+// UTF-16 (a fragment inside ASCII text, the dealer's name echoed wide,
+// too). Stray NUL bytes (a C string's ends) and padding make no such run.
 func readsAsUTF16(text string) bool {
-	nuls := strings.Count(text, "\x00")
-	return nuls >= minWideNULs && 4*nuls >= utf8.RuneCountInString(text)
+	run := 0
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] != 0 && text[i+1] == 0 {
+			if run++; run >= minWideNULs {
+				return true
+			}
+			i++ // the pair's NUL
+			continue
+		}
+		run = 0
+	}
+	return false
 }
 
-// minWideNULs is the fewest NUL bytes a body reading as UTF-16 holds: a
-// few stray ones (a C string's ends, padding) do not make one.
+// minWideNULs is the shortest run of characters beside NUL bytes taken for
+// text in UTF-16.
 const minWideNULs = 4
 
 // splitAnswer turns a body into the fields of an OK answer, at most n, whose

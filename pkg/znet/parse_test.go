@@ -866,6 +866,8 @@ func BenchmarkParseEchoesOfThePasswordsParameter(b *testing.B) {
 		"form":        []byte("3|" + strings.Repeat(`name="sifre" a="b" `, (MaxBodyBytes-2)/19)),
 		"serialized":  refusalOfItems(`s:5:"sifre";s:15:"gizli%d `),
 		"after-whole": []byte("3|sifre=gizliSifre2024!" + strings.Repeat("a", MaxBodyBytes-30)),
+		"xdebug":      refusalOfItems("'sifre' <font color='#888a85'>=&gt;</font> <small>string</small> '%d 'pin' <i>=&gt;</i> '"),
+		"queries":     []byte("3|" + strings.Repeat("pin=", (MaxBodyBytes-2)/4)),
 		"dumped-keys": refusalOfItems(`"epin_kodu":"AB12-%d",[pin] => `),
 		"gaps":        []byte("3|" + strings.Repeat("g\u00adi\nz<wbr>l\r\ni", (MaxBodyBytes-2)/18)),
 	} {
@@ -920,5 +922,69 @@ func TestACodeUnderAPINKeyOfADumpIsMasked(t *testing.T) {
 		if strings.Contains(shown, "CD34") {
 			t.Errorf("%q: %q shows the PIN", body, shown)
 		}
+	}
+}
+
+// A NUL-terminated message in a zero-padded buffer (the message, a NUL,
+// what the buffer held before, and padding) is no UTF-16: its words were
+// kept before readsAsUTF16 counted the padding, which trimming leaves out
+// of hadNUL, towards the body's NUL bytes.
+func TestAPaddedRefusalKeepsItsWords(t *testing.T) {
+	body := "3|Gecersiz referans\x00ns\x00" + strings.Repeat("\x00", 60)
+	_, err := ParsePinStatus([]byte(body))
+	if e := asError(t, err); !strings.Contains(e.Message, "Gecersiz referans") {
+		t.Errorf("%q: %q; want the refusal's words", body, e.Message)
+	}
+}
+
+// A refusal dumping the card's row in the shapes the password's reading
+// knows and the code's label does not: serialize, of an array or of an
+// object's property, and Xdebug's HTML var_dump.
+func TestACodeUnderAPINKeyOfOtherDumpsIsMasked(t *testing.T) {
+	for _, body := range []string{
+		`3|a:2:{s:3:"pin";s:19:"AB12-CD34-EF56-GH78";s:5:"durum";s:10:"kullanildi";}`,
+		"3|O:4:\"Kart\":1:{s:6:\"\x00*\x00pin\";s:19:\"AB12-CD34-EF56-GH78\";}",
+		"3|'pin' <font color='#888a85'>=&gt;</font> <small>string</small> <font color='#cc0000'>'AB12-CD34-EF56-GH78'</font> <i>(length=19)</i>",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if strings.Contains(errText(err), "CD34") {
+			t.Errorf("%q: %q shows the PIN", body, errText(err))
+		}
+	}
+}
+
+// The longest plain reading before a word of "kod" takes in a number of
+// the groups' length before the code (a product's "1800", an amount),
+// which is then masked wherever the refusal has it: the shop's words lose
+// which product it was.
+func TestANumberBeforeACodeBeforeAKodWordIsNotMasked(t *testing.T) {
+	body := "3|PUBG 1800 UC: hata. PUBG 1800 1234-5678-9012-3456 kodlu siparis zaten onaylandi"
+	_, err := ParsePinStatus([]byte(body))
+	if e := asError(t, err); !strings.Contains(e.Message, "1800") || strings.Contains(e.Message, "5678") {
+		t.Errorf("%q: %q; want 1800 kept and the code masked", body, e.Message)
+	}
+}
+
+// A dumped key now labels a code, but print_r and var_dump write a row
+// with no comma between its entries: the label's clause ran over the
+// whole row, and every piece with a digit in it (the referans, the
+// amount, var_dump's "string(8)") and the "=>" between them was read as
+// the code's and masked wherever the refusal has it, or withheld with
+// the code from a cancelled answer's description. The shop's words lost
+// the order's referans and amount, which the operator needs.
+func TestADumpedRowKeepsItsReferansAndAmount(t *testing.T) {
+	for _, body := range []string{
+		"3|Array ( [pin] => AB12-CD34-EF56-GH78 [referans] => 43001234 [tutar] => 35.00 [durum] => kullanildi )",
+		`3|array(3) { ["pin"]=> string(19) "AB12-CD34-EF56-GH78" ["referans"]=> string(8) "43001234" ["tutar"]=> string(5) "35.00" }`,
+		"3|hata: pin=AB12-CD34-EF56-GH78 referans=43001234 tutar=35.00",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); !strings.Contains(e.Message, "43001234") || !strings.Contains(e.Message, "35.00") || strings.Contains(e.Message, "CD34") {
+			t.Errorf("%q: %q; want the referans and the amount kept, the PIN masked", body, e.Message)
+		}
+	}
+	ps, err := ParsePinStatus([]byte("OK|3| |Array ( [pin] => AB12-CD34-EF56-GH78 [referans] => 43001234 [durum] => iptal )"))
+	if err != nil || strings.Contains(strings.Join(ps.Withheld, "|"), "43001234") {
+		t.Errorf("withheld %q, %v: want the PIN alone, not the referans", ps.Withheld, err)
 	}
 }

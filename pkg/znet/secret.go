@@ -270,10 +270,11 @@ func passwordForms(password string) string {
 // invisibleGap is what may stand between a password's characters in an
 // echo: format characters (Unicode's Cf: the marks that reorder text, a
 // soft hyphen, a zero-width space or joiner) and <wbr>.
-// invisibleOrLineBreakGap allows line breaks, "<br />" too.
+// invisibleOrLineBreakGap allows line breaks, "<br />" (with attributes
+// too, as lineBreakLen reads one) and a lone "\r" too.
 const (
 	invisibleGap            = `(?:\p{Cf}|<wbr\s*/?>)*`
-	invisibleOrLineBreakGap = `(?:\p{Cf}|<wbr\s*/?>|<br\s*/?>|\r?\n)*`
+	invisibleOrLineBreakGap = `(?:\p{Cf}|<wbr\s*/?>|<br(?:\s[^<>]{0,80})?/?>|\r\n?|\n)*`
 )
 
 // cleanedToSpace is what the parser's cleaning turns into a space, as a
@@ -569,17 +570,19 @@ func merged(spans []span) []span {
 // by var_export, "'sifre' => '", print_r, "[sifre] => ", or var_dump,
 // "[\"sifre\"]=> string(15) \"" (an object's property with its
 // visibility: "[sifre:protected] => ", "[\"sifre\":\"Istek\":private]=> "),
-// Xdebug's var_dump, "'sifre' =>\n  string(15) \"", serialize,
-// "s:5:\"sifre\";s:15:\"", Symfony's VarDumper (Laravel's dump and dd),
-// "\"sifre\" => \""; or an HTML form filled in again with it,
-// "name=\"sifre\" value=\""; and the value after it (group 1), up to
+// Xdebug's var_dump, "'sifre' =>\n  string(15) \"" (with html_errors on,
+// xdebugArrow), serialize, "s:5:\"sifre\";s:15:\"" (an object's
+// property's name behind its NUL bytes, which the parser drops), Symfony's
+// VarDumper (Laravel's dump and dd), "\"sifre\" => \""; or an HTML form
+// filled in again with it, "name=\"sifre\" required value=\""; and the
+// value after it (group 1), up to
 // what ends one (valueEnd). Not "sifre:", which is how a card's own PIN
 // is labelled ("Seri: …, Şifre: …"), masked as a code.
 var passwordParameter = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}]|%(?:25)?(?:26|3F))(?:` +
 	`[sş][iİı]fre(?:=|%(?:25)?3D)|` +
 	`\\?"[sş][iİı]fre\\?"\s*(?::|=>)\s*\\?"|'[sş][iİı]fre'[ \t]*(?::|=>)[ \t]*'|` +
-	`'[sş][iİı]fre'[ \t]*=>\s*string\(\d+\)[ \t]*"|s:\d+:"[sş][iİı]fre";s:\d+:"|` +
-	`name\s*=\s*["']?[sş][iİı]fre["']?(?:\s+[\w-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]*))*?\s+value\s*=\s*["']?|` +
+	`'[sş][iİı]fre'[ \t]*=>\s*string\(\d+\)[ \t]*"|'[sş][iİı]fre'` + xdebugArrow + `'|s:\d+:"[^"]{0,64}?[sş][iİı]fre";s:\d+:"|` +
+	`name\s*=\s*["']?[sş][iİı]fre["']?(?:\s+[\w-]+(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]*))?)*?\s+value\s*=\s*["']?|` +
 	`\[[sş][iİı]fre(?::protected|:[^\]:\s]{1,64}:private)?\][ \t]*=>[ \t]*|` +
 	`\["[sş][iİı]fre"(?::protected|:"[^"\s]{1,64}":private)?\][ \t]*=>\s*string\(\d+\)[ \t]*"` +
 	`)((?:[^&|\s"'<>\\\x00]|\\[^"\\\x00])*)`)

@@ -810,3 +810,103 @@ func TestAUTF16EchoOfAPasswordWithAEuroSignIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+// A value of the password's parameter now goes whole with the whole echo
+// in it, and a value ending at a line break shorter than the password
+// query-escaped ("gizliSifre2024!" is 15 runes, "gizliSifre2024%21" 17)
+// takes the next line's first word with it. A done answer whose
+// description echoes the request at its end, followed by PHP's notice
+// that the script read an undefined PIN, lost the notice's line into the
+// mark: the blank PIN was taken for a top-up's, the order approved with
+// no PIN delivered.
+func TestANoticeAfterADoneAnswerEchoingThePasswordStillWithholdsItsBlankPIN(t *testing.T) {
+	for _, tc := range []struct{ password, body string }{
+		{"gizliSifre2024!", "OK|2| |Yukleme tamamlandi kod=D1&sifre=gizliSifre2024!\nNotice: Undefined variable: pin in /var/www/servis/pin_kontrol.php on line 41"},
+		{"gizliSifre2024!", "OK|2| |Yukleme tamamlandi (kod=D1&sifre=gizliSifre2024!)\r\nPHP Notice:  Undefined index: epin in /a.php on line 41"},
+		{"gizliŞifre2024", "OK|2| |Yukleme tamamlandi kod=D1&sifre=gizliŞifre2024\nNotice: Undefined variable: pin in /a.php on line 41"},
+	} {
+		ps, err := parsePinStatus([]byte(tc.body), newScrubber(tc.password))
+		if err == nil {
+			t.Errorf("%q: done, PIN %q, description %q; want it refused: PHP said the PIN was undefined", tc.body, ps.PIN, ps.Description)
+		}
+	}
+}
+
+// The same, before the answer: a PHP message ending in the password's
+// echo took the answer line's "OK" with it when a space stands before its
+// '|' (which the parser otherwise reads), and the done answer was lost.
+func TestAMessageEchoingThePasswordKeepsTheAnswerLineAfterIt(t *testing.T) {
+	body := "Warning: fopen(): istek kod=D1&sifre=gizliSifre2024!\nOK |2|AB12-CD34-EF56-GH78|tamam"
+	ps, err := parsePinStatus([]byte(body), newScrubber("gizliSifre2024!"))
+	if err != nil || ps.PIN != "AB12-CD34-EF56-GH78" {
+		t.Errorf("%q: %+v, %v; want the done answer read", body, ps, err)
+	}
+}
+
+// lineBreakLen reads "<br class=\"w\">" (wordwrap breaks with any string)
+// and a lone "\r" as a line break cutting the parameter's value, but the
+// gap allowed between the whole password's characters does not: the
+// password wrapped so outside a parameter reached the error whole, in two
+// pieces.
+func TestAPasswordWrappedByATaggedBreakIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for _, body := range []string{
+		"3|hatali giris: gizliSif<br class=\"w\">re2024!",
+		"OK|1| |hatali giris: gizliSif<br style=\"clear:both\" />re2024!",
+		"OK|1| |hatali giris: gizliSif\rre2024!",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "gizliSif") || strings.Contains(text, "re2024") {
+				t.Errorf("%q: %q shows the password", body, text)
+			}
+		}
+	}
+}
+
+// Dumps the parameter's reading still does not know, cut to a column:
+// Xdebug's var_dump as HTML (its default where html_errors is on), PHP's
+// serialize of an object's protected or private property (its name
+// behind NUL bytes, which the parser drops), and a form refilled with a
+// boolean attribute between the name and the value.
+func TestAPasswordDumpedInStillOtherShapesAndCutIsScrubbed(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	for name, body := range map[string]string{
+		"Xdebug var_dump, HTML": "3|<b>array</b> <i>(size=2)</i> 'sifre' <font color='#888a85'>=&gt;</font> <small>string</small> <font color='#cc0000'>'gizliSifre20",
+		"serialize, protected":  "3|O:5:\"Istek\":2:{s:6:\"\x00*\x00kod\";s:2:\"D1\";s:8:\"\x00*\x00sifre\";s:15:\"gizliSifre20",
+		"serialize, private":    "3|O:5:\"Istek\":1:{s:12:\"\x00Istek\x00sifre\";s:15:\"gizliSifre20",
+		"a form, required":      `3|<input type="password" name="sifre" required value="gizliSifre20`,
+		"a form, readonly":      `3|<input name="sifre" autocomplete=off readonly value="gizliSifre20`,
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(strings.ToLower(text), "gizlisif") {
+				t.Errorf("%s: %q shows the password in part", name, text)
+			}
+		}
+	}
+}
+
+// readsAsUTF16 counts the NUL bytes against the whole body: a UTF-16
+// echo inside a panel's own text of a few dozen characters holds too few
+// to make the body read as UTF-16, and its '€' (0xAC 0x20) leaves no
+// control character, so halfCharacters keeps the words and the password
+// but one letter.
+func TestAUTF16EchoInsideOtherTextIsNotKept(t *testing.T) {
+	const password = "gizli€Sifre2024"
+	var wide []byte
+	for _, u := range utf16.Encode([]rune(password)) {
+		wide = append(wide, byte(u), byte(u>>8))
+	}
+	for _, body := range [][]byte{
+		append([]byte("3|Hatali giris, lutfen bilgilerinizi kontrol ediniz: "), wide...),
+		append([]byte("OK|1| |Siparisiniz isleniyor, lutfen bekleyiniz. Bayi: "), wide...),
+	} {
+		ps, err := parsePinStatus(body, newScrubber(password))
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "Sifre2024") {
+				t.Errorf("%q shows the password but one letter", text)
+			}
+		}
+	}
+}

@@ -196,9 +196,12 @@ func byCount(n int, one, many string) string {
 func shownTime(t time.Time) string { return t.Local().Format(time.DateTime + " MST") }
 
 // inUTC is t in UTC, as every command's JSON writes times: the database
-// hands them over in its session's time zone.
+// hands them over in its session's time zone. A time JSON cannot write
+// (Time.MarshalJSON: a year past 9999 or before 0, a millisecond epoch
+// fed to to_timestamp, a date BC) is none, as an infinite one is: the
+// whole output failed on it.
 func inUTC(t *time.Time) *time.Time {
-	if t == nil {
+	if t == nil || t.Year() < 0 || t.Year() > 9999 {
 		return nil
 	}
 	u := t.UTC()

@@ -146,7 +146,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		// It may quote arguments, where a password can stand by mistake:
 		// hidden first, while it still reads as it was given (its line
 		// breaks not yet made "; ", its control characters not escaped).
-		line := store.RedactPasswordsOf(withSuggestionsInLine(err.Error()), args, ownWords(root))
+		line := store.RedactPasswordsOf(withSuggestionsInLine(err.Error()), append(args, passwordSettingsOfTheEnvironment()...), ownWords(root))
 		line = strings.ReplaceAll(line, "\n", "; ")
 		if where, cause, ok := store.ConnectionBroke(err); ok {
 			line = sayDatabaseGone(line, where, cause)
@@ -231,6 +231,20 @@ about, or another run is asking about it right now.`,
   zwatch list --pending --limit 20`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// zwatch alone shows its help. A word cobra did not take for a
+		// command is a usage error, as "zwatch bogus" is: an empty one
+		// (a cron line's "$CMD", unset) or a command after "--" showed
+		// the help and exited 0, which no alert on the exit status sees.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			if sub, _, err := c.Find(args[:1]); err == nil && sub != c {
+				return usage("%q after \"--\" is no command: put the command before \"--\"", args[0])
+			}
+			return usage("unknown command %q for %q (see zwatch --help)", args[0], c.CommandPath())
+		},
 		// Global flags are checked before any command touches anything.
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			if err := refuseEmptyValues(c); err != nil {
@@ -491,4 +505,20 @@ func ownWords(root *cobra.Command) func(string) bool {
 		}
 		return false
 	}
+}
+
+// passwordSettingsOfTheEnvironment are the database settings the
+// environment holds a password in, as settings RedactPasswordsOf reads:
+// $DATABASE_URL, and $PGPASSWORD as a password key. crontab.example and a
+// systemd unit put the password there; an argument quoted in a usage
+// error may hold it by mistake as well as one beside --database-url.
+func passwordSettingsOfTheEnvironment() []string {
+	var settings []string
+	if url := os.Getenv("DATABASE_URL"); url != "" {
+		settings = append(settings, url)
+	}
+	if pw := os.Getenv("PGPASSWORD"); pw != "" {
+		settings = append(settings, "password="+pw)
+	}
+	return settings
 }

@@ -83,3 +83,22 @@ func TestRunsAreRecordedOnTheDatabasesClock(t *testing.T) {
 		t.Errorf("a run that ended just now on a host 10 minutes ahead is recorded %.0f s from the database's now, lasting %.2f s", off, took)
 	}
 }
+
+// A run whose panels this zwatch cannot read (a newer zwatch's shape after
+// a rollback, a hand's edit) failed stats whole, and made every quiet run
+// warn (an operator adversary's find): it is read as naming none.
+func TestARunWhosePanelsCannotBeReadStopsNoRead(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	now := time.Now()
+	if err := db.Store.RecordRun(context.Background(), store.Run{ID: "good", Host: "h", StartedAt: now, FinishedAt: now,
+		Panels: map[string]string{"a": store.PanelFailing}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, exit_status, panels)
+		VALUES ('odd', 'h', now() - interval '1 minute', now() - interval '1 minute', 0, '"garbage"')`)
+	runs, err := db.Store.LastRuns(context.Background(), 5)
+	if err != nil || len(runs) != 2 || len(runs[0].Panels) != 1 || runs[1].Panels != nil {
+		t.Errorf("last runs %+v, %v: want both, the odd one naming no panel", runs, err)
+	}
+}

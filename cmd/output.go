@@ -201,10 +201,13 @@ func shownTime(t time.Time) string { return t.Local().Format(time.DateTime + " M
 // fed to to_timestamp, a date BC) is none, as an infinite one is: the
 // whole output failed on it.
 func inUTC(t *time.Time) *time.Time {
-	if t == nil || t.Year() < 0 || t.Year() > 9999 {
+	if t == nil {
 		return nil
 	}
 	u := t.UTC()
+	if u.Year() < 0 || u.Year() > 9999 { // in UTC, as it is written
+		return nil
+	}
 	return &u
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // What escapeControls writes into JSON reads back as the text it was:
@@ -22,6 +23,22 @@ func TestEscapedJSONReadsBackAsItWas(t *testing.T) {
 		}
 		if strings.ContainsAny(string(escaped), "\u202e\U000E0067\u200b\x1b") {
 			t.Errorf("%q escaped as %q still holds it raw", name, escaped)
+		}
+	}
+}
+
+// The year is checked as JSON writes the time, in UTC: the first hours of
+// year 0 east of UTC, or the last of 9999 west of it, failed the whole
+// output (a review's find).
+func TestInUTCDropsATimeJSONCannotWriteInUTC(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(0, 1, 1, 1, 0, 0, 0, time.FixedZone("+03", 3*3600)),
+		time.Date(9999, 12, 31, 22, 0, 0, 0, time.FixedZone("-05", -5*3600)),
+	} {
+		if u := inUTC(&tm); u != nil {
+			if _, err := u.MarshalJSON(); err != nil {
+				t.Errorf("inUTC(%v) = %v, which JSON cannot write: %v", tm, u, err)
+			}
 		}
 	}
 }

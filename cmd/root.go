@@ -133,8 +133,27 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		}
 	}
 	mark(root)
+	// zwatch alone shows its help; so did zwatch with a word cobra did not
+	// take for a command, where "zwatch bogus" is a usage error: an empty
+	// one (a cron line's "$CMD", unset) or a command after "--", with the
+	// exit status 0 no alert sees. Such a word is refused as bogus is.
+	var unknown error
+	showHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, a []string) {
+		if words := c.Flags().Args(); c == root && len(words) > 0 {
+			unknown = fmt.Errorf("unknown command %q for %q%s", words[0], c.CommandPath(), cobraStyleSuggestions(c, words[0]))
+			if sub, _, err := c.Find(words[:1]); err == nil && sub != c {
+				unknown = fmt.Errorf("%q after \"--\" is no command: put the command before \"--\"", words[0])
+			}
+			return
+		}
+		showHelp(c, a)
+	})
 	root.SetArgs(args)
 	ran, err := root.ExecuteContextC(ctx)
+	if err == nil && unknown != nil {
+		err = unknown
+	}
 	if err != nil && !started && !errors.As(err, new(*exitError)) {
 		err = &exitError{code: ExitUsage, err: err}
 	}
@@ -231,20 +250,6 @@ about, or another run is asking about it right now.`,
   zwatch list --pending --limit 20`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// zwatch alone shows its help. A word cobra did not take for a
-		// command is a usage error, as "zwatch bogus" is: an empty one
-		// (a cron line's "$CMD", unset) or a command after "--" showed
-		// the help and exited 0, which no alert on the exit status sees.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return c.Help()
-			}
-			if sub, _, err := c.Find(args[:1]); err == nil && sub != c {
-				return usage("%q after \"--\" is no command: put the command before \"--\"", args[0])
-			}
-			return usage("unknown command %q for %q (see zwatch --help)", args[0], c.CommandPath())
-		},
 		// Global flags are checked before any command touches anything.
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			if err := refuseEmptyValues(c); err != nil {
@@ -293,6 +298,19 @@ about, or another run is asking about it right now.`,
 // cobraSuggestions is how cobra ends an unknown command's error: a blank
 // line, its question, and one tab-indented name a line.
 var cobraSuggestions = regexp.MustCompile(`\s*\n\s*Did you mean this\?\n((?:\t[^\n]*\n?)+)$`)
+
+// cobraStyleSuggestions are the commands of c like word, as cobra writes
+// them after "unknown command" (withSuggestionsInLine reads them).
+func cobraStyleSuggestions(c *cobra.Command, word string) string {
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // as cobra's own suggestions
+	}
+	names := c.SuggestionsFor(word)
+	if len(names) == 0 || strings.TrimSpace(word) == "" { // every name begins with nothing
+		return ""
+	}
+	return "\n\nDid you mean this?\n\t" + strings.Join(names, "\n\t") + "\n"
+}
 
 // withSuggestionsInLine is msg with cobra's suggestions as one clause:
 // `unknown command "lst" for "zwatch" (did you mean list?)`.

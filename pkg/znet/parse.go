@@ -225,31 +225,57 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(
 // "s:3:\"pin\";s:19:\"", or a query, "pin=". It names its value alone (dumpedValue): print_r and a
 // query put no comma between a row's entries, and the referans and the
 // amount after the code are the shop's to read.
-var dumpedCodeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(?:\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` +
+var dumpedCodeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(?:\["` + dumpedCodeKey + `"(?::protected|:"[^"\s]{1,64}":private)\]\s*=>\s*|` +
+	`\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` +
 	dumpedCodeKey + `'\s*(?::|=>)\s*'?|'` + dumpedCodeKey + `'` + xdebugArrow + `'|\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*string\(\d+\)\s*"|` +
-	`s:\d+:"[^"]{0,64}?` + dumpedCodeKey + `";s:\d+:"|` + dumpedCodeKey + `=)`)
+	`s:\d+:"\*?` + dumpedCodeKey + `";s:\d+:"|` + dumpedCodeKey + `=)`)
 
 // xdebugArrow is what stands between a key and its string's quote in
 // Xdebug's var_dump with html_errors on: "'pin' <font color='#888a85'>=&gt;
 // </font> <small>string</small> <font color='#cc0000'>'AB12-…".
 const xdebugArrow = `(?:\s*<[^<>]{0,80}>)*\s*(?:=>|=&gt;)(?:\s*<[^<>]{0,80}>)*\s*(?:string(?:\(\d+\))?(?:\s*<[^<>]{0,80}>)*\s*)?`
 
-// dumpedValue is the value a dumped row's key names, at the start of s: up
-// to a quote, an entry's separator or the line's end, or to a space before
-// print_r's next key ("[durum]") or its end (")"); after "pin=", to a space.
+// dumpedValue is the value a dumped row's key names, at the start of s,
+// past what a dump writes before it (dumpedValueStart: a nested array's
+// "Array ( [0] => ", a JSON array's "[\"", var_dump's "string(19) \""):
+// up to a quote, an entry's separator or the line's end, or to a space
+// before print_r's next key ("[durum]") or its end (")"); after "pin=",
+// to a space before the next parameter ("referans="). A print_r value
+// that is the next key ("[pin] =>  [referans] => …") is none.
 func dumpedValue(s string, query bool) string {
+	s = s[:min(len(s), maxCodeBytes+maxDumpedValueStart)]
+	if printRKey.MatchString(s) {
+		return ""
+	}
+	s = s[len(dumpedValueStart.FindString(s)):]
 	s = s[:min(len(s), maxCodeBytes)] // no code is longer
-	end := strings.IndexAny(s, "\"'&,;}|\r\n")
+	end := strings.IndexAny(s, "\"'&,;}]|\r\n")
 	if end < 0 {
 		end = len(s)
 	}
 	for i := 0; i < end; i++ {
-		if s[i] == ' ' && (query || i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ')')) {
+		if s[i] != ' ' {
+			continue
+		}
+		if query && nextParameter.MatchString(s[i:]) || !query && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ')') {
 			return s[:i]
 		}
 	}
 	return s[:end]
 }
+
+// dumpedValueStart is what a dump writes between a key and its string:
+// a nested array's opening, its first index, var_dump's type and size, and
+// the quotes. maxDumpedValueStart bounds what is read for it.
+var dumpedValueStart = regexp.MustCompile(`^(?:\[\d+\]\s*=>|\d+\s*=>|"\d+"\s*:|string\(\d+\)|(?i:array)\s*(?:\(\d*\))?\s*[({]?|[\s\[{("'\\])*`)
+
+const maxDumpedValueStart = 64
+
+// printRKey is print_r's next key, where a value is empty.
+var printRKey = regexp.MustCompile(`^\s*\[[^\]\s\d][^\]]*\]\s*=>`)
+
+// nextParameter is the next parameter of a query written with spaces.
+var nextParameter = regexp.MustCompile(`^\s+[\p{L}_][\p{L}\p{N}_]*=`)
 
 // dumpedCodeKey is a key of a dumped row that names a code: a word of a
 // code label, alone or in a key of several ("epin_kodu", "pin_code"). Not
@@ -460,7 +486,8 @@ func codesBeforeKodWord(text string) []string {
 			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit)) {
 				break
 			}
-			if longest != "" && utf8.RuneCountInString(words[k]) != utf8.RuneCountInString(words[k+1]) {
+			if longest != "" && utf8.RuneCountInString(strings.TrimFunc(words[k], isQuoteOrBracket)) !=
+				utf8.RuneCountInString(strings.TrimFunc(words[k+1], isQuoteOrBracket)) {
 				break
 			}
 			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) {

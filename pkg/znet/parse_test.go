@@ -988,3 +988,49 @@ func TestADumpedRowKeepsItsReferansAndAmount(t *testing.T) {
 		t.Errorf("withheld %q, %v: want the PIN alone, not the referans", ps.Withheld, err)
 	}
 }
+
+// A review's finds in reading a dumped row's code (dumpedValue): after
+// "pin=" a code in groups apart was cut at its first space, and read as
+// none; a value a dump writes after an array's opening, an index or
+// var_dump's type was not read; a quoted code before a kod word kept its
+// first group (its quote counted in its size); an empty print_r value
+// read the next key's referans as the code; and a serialized camelCase
+// key ("siparisKodu") named an order number a code.
+func TestADumpedCodeIsReadWhereverItsValueStartsAndEnds(t *testing.T) {
+	for _, body := range []string{
+		"3|Kart kullanilmis: pin=1234 5678 9012 3456",
+		"3|hata: pin=AB12 CD34 EF56 GH78 referans=43001234",
+		`3|{"pin":["AB12-CD34-EF56-GH78"]}`,
+		"3|Array ( [pin] => Array ( [0] => AB12-CD34-EF56-GH78 ) )",
+		"3|array(1) { 'pin' => string(19) \"AB12-CD34-EF56-GH78\" }",
+		`3|object(Kart)#1 (1) { ["pin":protected]=> string(19) "AB12-CD34-EF56-GH78" }`,
+		"3|\"AB12 CD34 EF56 GH78\" kodlu siparis zaten onaylandi",
+		"3|(1234 5678 9012 3456) kodlu siparis zaten onaylandi",
+		"3|[AB12 CD34 EF56 GH78] kodu kullanilmis",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); strings.Contains(e.Message, "5678") || strings.Contains(e.Message, "CD34") {
+			t.Errorf("%q: %q shows the PIN", body, e.Message)
+		}
+	}
+	if _, err := ParsePinStatus([]byte("3|hata: pin=AB12 CD34 EF56 GH78 referans=43001234")); !strings.Contains(errText(err), "43001234") {
+		t.Errorf("%q: want the referans after the code kept", errText(err))
+	}
+	ps, err := ParsePinStatus([]byte("OK|3| |\"AB12 CD34 EF56 GH78\" kodlu siparis iptal edildi"))
+	if err != nil || !slices.Contains(ps.Withheld, "AB12 CD34 EF56 GH78") {
+		t.Errorf("withheld %q, %v: want the whole code", ps.Withheld, err)
+	}
+	for _, body := range []string{
+		"3|Array ( [pin] =>  [referans] => 4300123456 [tutar] => 35.00 )",
+		`3|a:2:{s:11:"siparisKodu";s:14:"SIP20260312001";s:5:"durum";s:5:"iptal";}`,
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); !strings.Contains(e.Message, "4300123456") && !strings.Contains(e.Message, "SIP20260312001") {
+			t.Errorf("%q: %q; want the referans or order number kept", body, e.Message)
+		}
+	}
+	ps, err = ParsePinStatus([]byte("OK|3| |Array ( [pin] =>  [referans] => 4300123456 [durum] => iptal )"))
+	if err != nil || len(ps.Withheld) != 0 {
+		t.Errorf("withheld %q, %v: want nothing withheld", ps.Withheld, err)
+	}
+}

@@ -611,7 +611,8 @@ func valueEnd(value string, escapedQuery bool) int {
 // that wraps its lines (wordwrap) in two parts, which no form of the whole
 // password matches. A value that ends at a line break before it is as
 // long as the password takes with it the next line's first word, unless
-// that word begins an answer's field ("OK|").
+// that word begins an answer's field ("OK|") or the line is PHP's or
+// znet's own (phpOrZnetLine).
 func (s *scrubber) parameterValues(text string) []span {
 	var found []span
 	escaped := utf8.RuneCountInString(url.QueryEscape(s.password))
@@ -624,7 +625,7 @@ func (s *scrubber) parameterValues(text string) []span {
 			utf8.RuneCountInString(text[start:end]) < escaped {
 			next := text[end+lineBreak:]
 			if word := wrappedValue.FindString(next); word != "" && !strings.HasPrefix(next[len(word):], "|") &&
-				utf8.RuneCountInString(word) <= escaped {
+				!phpOrZnetLine.MatchString(next) && utf8.RuneCountInString(word) <= escaped {
 				end = len(text) - len(next) + valueEnd(word, escapedQuery)
 			}
 		}
@@ -677,6 +678,13 @@ func lineBreakLen(s string) int {
 // maxBreakTag is how far a line break's tag may run past "<br": far
 // enough for a class or a style, escaped.
 const maxBreakTag = 80
+
+// phpOrZnetLine is a line PHP begins (a notice, a warning) or znet does
+// (an answer, "OK |2|…", a refusal, "3 |…"): no wrapped value's rest. Its
+// mark would join the lines, and the answer, or PHP's word that the PIN
+// was undefined, would be lost in the text before it.
+var phpOrZnetLine = regexp.MustCompile(`(?i)^\s*(?:ok\s*\||\d+\s*\||(?:php\s+)?(?:notice|warning|deprecated|` +
+	`(?:catchable |recoverable )?fatal error|parse error|strict standards)\b)`)
 
 // wrappedValue is the rest of a parameter's value that a line break cut:
 // the next line's first word.

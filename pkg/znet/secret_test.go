@@ -910,3 +910,27 @@ func TestAUTF16EchoInsideOtherTextIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+// A cut value of the password's parameter at a line's end took the next
+// line's first word with it, and its mark joined the two lines: PHP's
+// notice that the PIN was undefined became description text, and a done
+// answer with a blank PIN was approved; the "OK" of an answer line after
+// a warning was swallowed, and the answer read as none (a review's find,
+// older than the whole-echo case). A line PHP or znet begins is no part
+// of a value.
+func TestACutPasswordValueLeavesTheNextLineOfPHPOrZnetAlone(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	body := "OK|2| |Yukleme tamamlandi kod=D1&sifre=gizliSif\nNotice: Undefined variable: pin in /var/www/servis/pin_kontrol.php on line 41"
+	if ps, err := parsePinStatus([]byte(body), sc); err == nil {
+		t.Errorf("%q: done, PIN %q, description %q; want it refused: PHP said the PIN was undefined", body, ps.PIN, ps.Description)
+	}
+	for _, body := range []string{
+		"Warning: fopen(): istek kod=D1&sifre=gizliSif\nOK |2|AB12-CD34-EF56-GH78|tamam",
+		"Warning: fopen(): istek kod=D1&sifre=gizliSif\r\nOK |2|AB12-CD34-EF56-GH78|tamam",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		if err != nil || ps.PIN != "AB12-CD34-EF56-GH78" {
+			t.Errorf("%q: %+v, %v; want the done answer read", body, ps, err)
+		}
+	}
+}

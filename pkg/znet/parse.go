@@ -227,8 +227,10 @@ var codeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod\p{L}*|codes?|(
 // amount after the code are the shop's to read.
 var dumpedCodeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(?:\["` + dumpedCodeKey + `"(?::protected|:"[^"\s]{1,64}":private)\]\s*=>\s*|` +
 	`\\?"` + dumpedCodeKey + `\\?"\s*(?::|=>)\s*\\?"?|'` +
-	dumpedCodeKey + `'\s*(?::|=>)\s*'?|'` + dumpedCodeKey + `'` + xdebugArrow + `'|\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*string\(\d+\)\s*"|` +
-	`s:\d+:"\*?` + dumpedCodeKey + `";s:\d+:"|` + dumpedCodeKey + `=)`)
+	dumpedCodeKey + `'\s*(?::|=>)\s*'?|'` + dumpedCodeKey + `'` + xdebugArrow + `'|\[` + dumpedCodeKey + `\]\s*=>\s*|\["` + dumpedCodeKey + `"\]\s*=>\s*(?:string\(\d+\)\s*"|int\(|array\(\d+\)\s*\{)|` +
+	// serialize names a protected property "\0*\0pin", a private one
+	// "\0Kart\0pin": a class's capital, the NUL bytes dropped.
+	`s:\d+:"(?:\*|(?-i:\p{Lu})[\p{L}\p{N}_\\]{0,63}?)?` + dumpedCodeKey + `";s:\d+:"|` + dumpedCodeKey + `=)`)
 
 // xdebugArrow is what stands between a key and its string's quote in
 // Xdebug's var_dump with html_errors on: "'pin' <font color='#888a85'>=&gt;
@@ -240,7 +242,7 @@ const xdebugArrow = `(?:\s*<[^<>]{0,80}>)*\s*(?:=>|=&gt;)(?:\s*<[^<>]{0,80}>)*\s
 // "Array ( [0] => ", a JSON array's "[\"", var_dump's "string(19) \""):
 // up to a quote, an entry's separator or the line's end, or to a space
 // before print_r's next key ("[durum]") or its end (")"); after "pin=",
-// to a space before the next parameter ("referans="). A print_r value
+// its groups of one size. A print_r value
 // that is the next key ("[pin] =>  [referans] => …") is none.
 func dumpedValue(s string, query bool) string {
 	s = s[:min(len(s), maxCodeBytes+maxDumpedValueStart)]
@@ -249,19 +251,28 @@ func dumpedValue(s string, query bool) string {
 	}
 	s = s[len(dumpedValueStart.FindString(s)):]
 	s = s[:min(len(s), maxCodeBytes)] // no code is longer
-	end := strings.IndexAny(s, "\"'&,;}]|\r\n")
+	end := strings.IndexAny(s, "\"'&,;})]|\r\n")
 	if end < 0 {
 		end = len(s)
 	}
-	for i := 0; i < end; i++ {
-		if s[i] != ' ' {
-			continue
+	s = s[:end]
+	if query {
+		// A query's value runs past a space only into groups the size of
+		// its first ("pin=1234 5678 9012 3456"): the words after it (a
+		// referans, a product's name) are the shop's to read.
+		groups := strings.Split(s, " ")
+		n := 1
+		for n < len(groups) && len(groups[n]) == len(groups[0]) && !strings.Contains(groups[n], "=") {
+			n++
 		}
-		if query && nextParameter.MatchString(s[i:]) || !query && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ')') {
+		return strings.Join(groups[:n], " ")
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == ' ' && (s[i+1] == '[' || s[i+1] == ')') {
 			return s[:i]
 		}
 	}
-	return s[:end]
+	return s
 }
 
 // dumpedValueStart is what a dump writes between a key and its string:
@@ -273,9 +284,6 @@ const maxDumpedValueStart = 64
 
 // printRKey is print_r's next key, where a value is empty.
 var printRKey = regexp.MustCompile(`^\s*\[[^\]\s\d][^\]]*\]\s*=>`)
-
-// nextParameter is the next parameter of a query written with spaces.
-var nextParameter = regexp.MustCompile(`^\s+[\p{L}_][\p{L}\p{N}_]*=`)
 
 // dumpedCodeKey is a key of a dumped row that names a code: a word of a
 // code label, alone or in a key of several ("epin_kodu", "pin_code"). Not

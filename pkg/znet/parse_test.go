@@ -1034,3 +1034,53 @@ func TestADumpedCodeIsReadWhereverItsValueStartsAndEnds(t *testing.T) {
 		t.Errorf("withheld %q, %v: want nothing withheld", ps.Withheld, err)
 	}
 }
+
+// A serialized object's private property is named "\0Kart\0pin"; its NUL
+// bytes dropped before anything is read, the key is "Kartpin". The key
+// narrowed to "\*?" (for "siparisKodu") no longer reads it, and a refusal
+// or a cancelled answer shows the PIN the old "[^"]{0,64}?" masked.
+func TestASerializedPrivatePropertysCodeIsMasked(t *testing.T) {
+	dump := "O:4:\"Kart\":1:{s:9:\"\x00Kart\x00pin\";s:19:\"AB12-CD34-EF56-GH78\";}"
+	_, err := ParsePinStatus([]byte("3|" + dump))
+	if e := asError(t, err); strings.Contains(e.Message, "CD34") {
+		t.Errorf("%q shows the PIN", e.Message)
+	}
+	ps, err := ParsePinStatus([]byte("OK|3| |" + dump))
+	if err != nil || !slices.Contains(ps.Withheld, "AB12-CD34-EF56-GH78") {
+		t.Errorf("withheld %q, %v: want the PIN withheld", ps.Withheld, err)
+	}
+}
+
+// After "pin=" a value is read to the next parameter, or to the clause's
+// end where none follows: the referans, an order number and a product's
+// name after the code are read as groups of it, and masked.
+func TestAQueryCodeLeavesTheWordsAfterItAlone(t *testing.T) {
+	for body, keep := range map[string]string{
+		"3|pin=AB12-CD34-EF56-GH78 siparis 4300123456 iptal":             "4300123456",
+		"3|pin=AB12 CD34 EF56 GH78 ile PUBG 1800 UC siparisi reddedildi": "PUBG 1800 UC",
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); strings.Contains(e.Message, "CD34") || !strings.Contains(e.Message, keep) {
+			t.Errorf("%q: %q; want the code masked and %q kept", body, e.Message, keep)
+		}
+	}
+	ps, err := ParsePinStatus([]byte("OK|3| |pin=AB12-CD34-EF56-GH78 siparis 4300123456 iptal"))
+	if err != nil || !slices.Equal(ps.Withheld, []string{"AB12-CD34-EF56-GH78"}) {
+		t.Errorf("withheld %q, %v: want the code alone", ps.Withheld, err)
+	}
+}
+
+// var_dump of a nested array, or of an integer, under a code's key: no
+// alternative of dumpedCodeLabel reads "[\"pin\"]=> array(1) {" nor
+// "[\"pin\"]=> int(…)", and the refusal shows the PIN.
+func TestAVarDumpedArrayOrIntegerCodeIsMasked(t *testing.T) {
+	for _, body := range []string{
+		`3|array(1) { ["pin"]=> array(1) { [0]=> string(19) "AB12-CD34-EF56-GH78" } }`,
+		`3|array(1) { ["pin"]=> int(1234567890123456) }`,
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		if e := asError(t, err); strings.Contains(e.Message, "CD34") || strings.Contains(e.Message, "1234567890123456") {
+			t.Errorf("%q: %q shows the PIN", body, e.Message)
+		}
+	}
+}

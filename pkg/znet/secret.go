@@ -679,12 +679,13 @@ func lineBreakLen(s string) int {
 // enough for a class or a style, escaped.
 const maxBreakTag = 80
 
-// phpOrZnetLine is a line PHP begins (a notice, a warning) or znet does
+// phpOrZnetLine is a line PHP begins (a notice, a warning, with its colon)
+// or znet does
 // (an answer, "OK |2|…", a refusal, "3 |…"): no wrapped value's rest. Its
 // mark would join the lines, and the answer, or PHP's word that the PIN
 // was undefined, would be lost in the text before it.
-var phpOrZnetLine = regexp.MustCompile(`(?i)^\s*(?:ok\s*\||\d+\s*\||(?:php\s+)?(?:notice|warning|deprecated|` +
-	`(?:catchable |recoverable )?fatal error|parse error|strict standards)\b)`)
+var phpOrZnetLine = regexp.MustCompile(`(?i)^[\s\p{Zs}]*(?:ok[\s\p{Zs}]*\||\d+[\s\p{Zs}]*\||(?:php\s+)?(?:notice|warning|deprecated|` +
+	`(?:catchable |recoverable )?fatal error|parse error|strict standards)\s*:)`)
 
 // wrappedValue is the rest of a parameter's value that a line break cut:
 // the next line's first word.

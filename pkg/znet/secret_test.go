@@ -934,3 +934,32 @@ func TestACutPasswordValueLeavesTheNextLineOfPHPOrZnetAlone(t *testing.T) {
 		}
 	}
 }
+
+// A password cut to a column and wrapped, whose rest begins with a word
+// PHP begins a line with ("Notice!"), kept that rest in clear: the line
+// is taken for PHP's, though no PHP message is "Notice!" without its colon.
+func TestACutPasswordsRestThatBeginsLikePHPsWordIsScrubbed(t *testing.T) {
+	sc := newScrubber("Kapi7Notice!x")
+	for _, body := range []string{
+		"OK|3| |istek kod=D1&sifre=Kapi7\nNotice! alindi",
+		"OK|3| |istek kod=D1&sifre=KAPI7\nNOTICE! ALINDI",
+		"OK|3| |istek kod=D1&sifre=Kapi7\nNotice%21 alindi",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		if err != nil || strings.Contains(strings.ToLower(ps.Description), "notice") {
+			t.Errorf("%q: description %q, %v; want the password's rest REDACTED", body, ps.Description, err)
+		}
+	}
+}
+
+// A line after a cut password's value that starts an answer with a
+// no-break space before its '|' ("OK \u00a0|2|…", which the answer's own
+// reading takes) is not znet's line to phpOrZnetLine, whose \s is ASCII:
+// its "OK" is joined to the value and the answer is lost.
+func TestACutPasswordValueLeavesAnAnswerWithANoBreakSpaceAlone(t *testing.T) {
+	sc := newScrubber("gizliSifre2024!")
+	body := "Warning: fopen(): istek kod=D1&sifre=gizliSif\nOK \u00a0|2|AB12-CD34-EF56-GH78|tamam"
+	if ps, err := parsePinStatus([]byte(body), sc); err != nil || ps.PIN != "AB12-CD34-EF56-GH78" {
+		t.Errorf("%q: %+v, %v; want the done answer read", body, ps, err)
+	}
+}

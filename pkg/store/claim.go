@@ -42,12 +42,6 @@ type Claimed struct {
 	// claim met orders that were no longer pollable and retired them in
 	// place of taking them.
 	MoreDue bool
-	// Registered and Revived count the orders this claim entered into
-	// zwatch's table or brought back; Retired those it met that are no
-	// longer zwatch's business.
-	Registered, Revived, Retired int
-	// Swept says this claim was the one sweep of the last SweepEvery.
-	Swept bool
 	// DBNow is the database's clock as the claim read its orders (zero if
 	// it took none): the clock their SentAt is on, which a host's own may
 	// be minutes off.
@@ -135,13 +129,11 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			if m.ReadAt.After(claimed.DBNow) {
 				claimed.DBNow = m.ReadAt
 			}
-			switch m.NotPollable {
-			case "":
+			// The others claimDueSQL retired, or left for later when their
+			// integration is switched off.
+			if m.NotPollable == "" {
 				m.Order.dueIn = m.DueIn
 				claimed.Orders = append(claimed.Orders, m.Order)
-			case NotPollableDisabled:
-			default:
-				claimed.Retired++
 			}
 		}
 		if len(met) == p.Limit {
@@ -241,13 +233,13 @@ settled AS (
 		first_checked_at = CASE WHEN met.not_pollable IS NULL
 			THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now()))
 			ELSE c.first_checked_at END,
-		-- A switched-off integration stops the clock as a failing panel
-		-- does: staff who switch it off for a weekend must not find its
-		-- orders given up on at their first check after it.
 		-- The referans about to be asked, for the look-up of orders that
 		-- share one (holdSharedReferans): also for rows an older zwatch
 		-- registered without it, and after the shop changed it.
 		referans = CASE WHEN met.not_pollable IS NULL THEN met.referans ELSE c.referans END,
+		-- A switched-off integration stops the clock as a failing panel
+		-- does: staff who switch it off for a weekend must not find its
+		-- orders given up on at their first check after it.
 		panel_failing_since = CASE
 			WHEN met.not_pollable IS NULL THEN NULL
 			WHEN met.not_pollable = '` + string(NotPollableDisabled) + `'
@@ -278,7 +270,10 @@ SELECT met.order_id::text AS id,
             THEN EXTRACT(epoch FROM settled.next_check_at - clock_timestamp())::float8
             ELSE 0 END AS due_in_seconds
 FROM met
-JOIN settled ON settled.order_id = met.order_id`)
+JOIN settled ON settled.order_id = met.order_id
+-- Due longest first, as due took them: a lane asks the first due in its
+-- queue first. The join's order is the plan's, which guarantees none.
+ORDER BY settled.next_check_at, met.order_id`)
 
 // enlistNewAndSwept registers what the shop sent since the last
 // registration and, when it is this claim's turn, sweeps a slice of the
@@ -305,12 +300,9 @@ func enlistNewAndSwept(ctx context.Context, tx *sqlx.Tx, p ClaimParams, claimed 
 		if err != nil {
 			return err
 		}
-		claimed.Registered += e.Registered
-		claimed.Revived += e.Revived
 		full := e.Scanned == limit
 		switch {
 		case cur.Name == sweepCursor:
-			claimed.Swept = true
 			if err := moveSweep(ctx, tx, e, full); err != nil {
 				return err
 			}
@@ -462,8 +454,6 @@ type enlisted struct {
 	Scanned     int     `db:"scanned"`
 	LastSentAt  *string `db:"last_sent_at"` // as text, like stateCursor's
 	LastOrderID *string `db:"last_order_id"`
-	Registered  int     `db:"registered"`
-	Revived     int     `db:"revived"`
 	// Horizon is the oldest transaction running when the statement took
 	// its snapshot: every row an older one changed, it saw.
 	Horizon string `db:"horizon"`
@@ -684,11 +674,11 @@ rescheduled AS (
 	  AND c.order_id = ANY (ARRAY(SELECT id FROM moved))
 	RETURNING c.order_id
 )
+-- registered, revived and rescheduled are not read: PostgreSQL runs every
+-- data-modifying statement of a WITH to its end all the same.
 SELECT (SELECT count(*) FROM scanned) AS scanned,
        last.sent_at::text AS last_sent_at,
        last.id::text AS last_order_id,
-       (SELECT count(*) FROM registered) AS registered,
-       (SELECT count(*) FROM revived) + (SELECT count(*) FROM rescheduled) AS revived,
        pg_snapshot_xmin(pg_current_snapshot())::text AS horizon
 FROM (SELECT 1) one
 LEFT JOIN LATERAL (

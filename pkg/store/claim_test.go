@@ -548,3 +548,36 @@ func TestAnOrderWhoseSentAtMovesEarlierIsDueByIt(t *testing.T) {
 		})
 	}
 }
+
+// A claim hands its orders out due longest first: a run whose budget
+// binds asks them in that order (the lane takes the first due in its
+// queue), whatever order the database finds their rows in.
+func TestAClaimReturnsItsOrdersDueLongestFirst(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	var referanses []string
+	for k := range 60 {
+		referanses = append(referanses, strconv.Itoa(9100+k))
+	}
+	db.SendOrdersAt(integ, time.Now().Add(-time.Hour), referanses...)
+	p := firstChunk
+	p.Limit, p.Register = 60, 60
+	if got := claimIDs(t, db, p); len(got) != 60 {
+		t.Fatalf("the first claim took %d orders, want 60", len(got))
+	}
+	// Due in the reverse of the rows' key order, which an index scan
+	// by order_id meets them in.
+	db.Exec(`UPDATE zwatch_order_checks c
+		SET claimed_by = NULL, claim_expires_at = NULL,
+			next_check_at = now() - make_interval(mins => r.rank::int)
+		FROM (SELECT order_id, rank() OVER (ORDER BY order_id) AS rank FROM zwatch_order_checks) r
+		WHERE r.order_id = c.order_id`)
+	var want []string
+	if err := db.SQL.Select(&want, `SELECT order_id::text FROM zwatch_order_checks ORDER BY next_check_at`); err != nil {
+		t.Fatal(err)
+	}
+	if got := claimIDs(t, db, p); !slices.Equal(got, want) {
+		t.Errorf("claimed\n%v\nwant them due longest first:\n%v", got, want)
+	}
+}

@@ -221,7 +221,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	defer st.Close()
 
-	previous := opts.previousRun(ctx, st, cfg)
+	previous := opts.readPreviouslyFailing(ctx, st, cfg)
 	if progress != nil {
 		progress.start(ctx, st)
 		cfg.Progress = progress.show

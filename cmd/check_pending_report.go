@@ -158,7 +158,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 			record.Error = note
 		case metricsLost && note != "":
 			// The run itself went through: the panels it found failing
-			// lead, for the next run to read (previousRun).
+			// lead, for the next run to read (readPreviouslyFailing).
 			record.Error = note + "; and " + record.Error
 		}
 		if rerr := st.RecordRun(ctx, record); rerr != nil {
@@ -182,9 +182,10 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 
 const failingPrefix = "failing integrations: "
 
-// runsReadForFailing is how many of the last runs previousRun reads: a
-// panel none of them asked is taken for what the newest believed, and
-// after as many failed runs in a row, every failing panel is said again.
+// runsReadForFailing is how many of the last runs readPreviouslyFailing
+// reads: a panel none of them asked is taken for what the newest believed,
+// and after as many failed runs in a row, every failing panel is said
+// again.
 const runsReadForFailing = 30
 
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
@@ -195,12 +196,12 @@ type previousFailing struct {
 	ids   map[string]string // failing integration id -> name, of those still enabled
 }
 
-// previousRun reads which panels the last recorded runs found failing. A
-// run that failed (exit 1: a lock on the shop's table, the database gone, the
-// metrics file) may not have asked any panel: it tells only what it
-// recorded. A dry run prints everything anyway; a run that cannot tell
-// says everything.
-func (opts *CheckPendingOptions) previousRun(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
+// readPreviouslyFailing reads which panels the last recorded runs found
+// failing. A run that failed (exit 1: a lock on the shop's table, the
+// database gone, the metrics file) may not have asked any panel: it
+// tells only what it recorded. A dry run prints everything anyway; a run
+// that cannot tell says everything.
+func (opts *CheckPendingOptions) readPreviouslyFailing(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
 	if cfg.DryRun {
 		return previousFailing{}
 	}

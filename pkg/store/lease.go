@@ -178,10 +178,11 @@ ORDER BY order_id`
 const shopHeldNoteSQL = `'znet answered, but a transaction of the shop held the order''s row, so the answer was not saved ' ||
 	'(a transaction left open, or row-level security that lets zwatch read the order but not update it?)'`
 
-// StopGiveUpClocks stops the give-up clocks of orders that were asked and
-// whose panel was then found failing (the faults that cut it off). Their
-// answers are saved by then, so they hold no claim; an order another run has
-// claimed since, or that is final or stuck, is left alone.
+// StopGiveUpClocks stops the give-up clocks of orders of a panel a run
+// found failing: those whose faults made it so, and those the run held but
+// could not ask before it ended. None holds a claim by then (their answers
+// are saved, their claims released); an order another run has claimed
+// since, or that is final or stuck, is left alone.
 func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) error {
 	if len(orderIDs) == 0 {
 		return nil

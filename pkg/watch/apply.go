@@ -661,7 +661,8 @@ func (ap *applier) finish() error {
 		ap.account([]*pendingAnswer{p}, nil)
 		if !errors.Is(p.lastErr, errShopHoldsRow) {
 			// The database refused it. A row the shop held to the end is
-			// its own business, and the next run saves the answer.
+			// its own business: its claim goes back (ReleaseShopHeld), and a
+			// later run asks znet again.
 			refused = append(refused, p)
 			ap.unsaved = append(ap.unsaved, p.order.ID)
 			if store.GaveUpOnALock(p.lastErr) {

@@ -57,10 +57,10 @@ const (
 	// dbClockSlack is how far apart two readings' bounds may lie before they
 	// say the database's clock was stepped: timestamps rounded to the
 	// microsecond, and the two clocks running at rates apart by up to
-	// dbClockDrift (500 ppm, the most NTP slews a clock by) since the
+	// dbClockMaxDrift (500 ppm, the most NTP slews a clock by) since the
 	// earlier reading.
-	dbClockSlack = time.Millisecond
-	dbClockDrift = 2000
+	dbClockSlack    = time.Millisecond
+	dbClockMaxDrift = 500e-6
 )
 
 // sharedBudget paces this run's requests to one panel on the panel's shared
@@ -499,7 +499,7 @@ func (c *dbClock) observe(st store.SendTimes) (step time.Duration, stepped bool)
 		// (monotonic) one between the two readings.
 		step = st.DBNow.Sub(c.db) - at.Sub(c.at)
 		age := st.Received.Sub(c.at)
-		stepped = step.Abs() > (c.travel+travel)/2+dbClockSlack+age/dbClockDrift
+		stepped = step.Abs() > (c.travel+travel)/2+dbClockSlack+time.Duration(float64(age)*dbClockMaxDrift)
 		if !stepped && travel > c.travel &&
 			(age < dbClockRefresh || age < dbClockStale && travel > 2*c.travel+time.Millisecond) {
 			return 0, false

@@ -48,9 +48,9 @@ type claimer struct {
 	woken   chan struct{}
 
 	shortClaims int
-	// short says that no request could start any more (max-duration)
-	// while due orders were left to claim.
-	short bool
+	// cutShortByDeadline says that no request could start any more
+	// (max-duration) while due orders were left to claim.
+	cutShortByDeadline bool
 }
 
 func newClaimer(r *run, held *holdings, sl *slots, ap *applier) *claimer {
@@ -150,7 +150,7 @@ func (c *claimer) loop() error {
 			// the run short, were it before the first claim: such a run
 			// must not say it took everything due. The end of --loop does
 			// not: the next run goes on from there.
-			c.short = (more || err != nil) && (first || cfg.Loop == 0) && c.run.abort.Err() == nil
+			c.cutShortByDeadline = (more || err != nil) && (first || cfg.Loop == 0) && c.run.abort.Err() == nil
 			return ended()
 		}
 		if err == nil {
@@ -169,7 +169,7 @@ func (c *claimer) loop() error {
 				outageSince = time.Now()
 				c.run.log.Warn("claiming due orders failed; trying again on the next tick", "err", err)
 			} else if time.Since(outageSince) > maxClaimOutage {
-				return err
+				return fmt.Errorf("claiming due orders failed for over %s, so this run stops; the next one tries again: %w", maxClaimOutage, err)
 			}
 		case !outageSince.IsZero():
 			outageSince = time.Time{}
@@ -190,7 +190,7 @@ func (c *claimer) loop() error {
 		}
 		select {
 		case <-claiming.Done():
-			c.short = more && cfg.Loop == 0 && c.run.abort.Err() == nil
+			c.cutShortByDeadline = more && cfg.Loop == 0 && c.run.abort.Err() == nil
 			return ended()
 		case <-refill:
 		case <-again:
@@ -351,7 +351,7 @@ func (c *claimer) drainLanes() {
 }
 
 // cutShort says that MaxDuration ended claiming while due orders were left.
-func (c *claimer) cutShort() bool { return c.short }
+func (c *claimer) cutShort() bool { return c.cutShortByDeadline }
 
 // lanes may be read once loop has returned: until then it opens more.
 func (c *claimer) lanes() []*lane { return c.opened }

@@ -517,13 +517,14 @@ func (l *lane) isSuspect() bool { return l.suspect.Load() }
 // isUnheard says the panel has not answered yet in this run.
 func (l *lane) isUnheard() bool { return !l.answered.Load() }
 
-// cutOffBy lists, if the lane is failing, the orders whose faults made it
-// so and those it held but could not ask before the run ended. Failing is
+// ordersToStopClocks lists, if the lane is failing, the orders whose
+// faults made it so and those it held but could not ask before the run
+// ended, whose give-up clocks stop (store.StopGiveUpClocks). Failing is
 // cut off, or reported failing because the panel never answered in the run:
 // a panel with fewer orders than it takes to cut it off, or one that hangs
 // longer than a run can wait out the cut-off, is as broken, and its
 // orders' give-up clocks stop all the same.
-func (l *lane) cutOffBy() []string {
+func (l *lane) ordersToStopClocks() []string {
 	if failing, _ := l.state(); !failing {
 		return nil
 	}

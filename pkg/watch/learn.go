@@ -102,15 +102,15 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 	if err != nil {
 		return err
 	}
-	fuller := make(map[string]store.PanelFit, len(saved))
+	savedByID := make(map[string]store.PanelFit, len(saved))
 	for _, fit := range saved {
-		fuller[fit.IntegrationID] = fit
+		savedByID[fit.IntegrationID] = fit
 	}
 	prior := PINProfile()
 	fits := make([]store.PanelFit, 0, len(order))
 	for _, id := range order {
 		f := FitFinishing(byPanel[id], prior)
-		if old, ok := fuller[id]; ok && keepsFullerFit(old, f, time.Duration(float64(historyWithin)/scale)) {
+		if old, ok := savedByID[id]; ok && keepsFullerFit(old, f, time.Duration(float64(historyWithin)/scale)) {
 			continue
 		}
 		fit := store.PanelFit{

@@ -17,7 +17,7 @@ type CheckPlan struct {
 	checks []float64
 	// RequestsPerOrder is what the plan costs an average order, until it is
 	// final or zwatch gives up; PerFinishing leaves out the orders that
-	// never finish, which the plan asks about every MaxGap for a day.
+	// never finish, which the plan asks about every MaxGap until GiveUp.
 	RequestsPerOrder, PerFinishing float64
 	// Cost is the exchange rate the plan was made with: seconds of a
 	// customer's wait one request is worth. Fixed plans follow a fixed
@@ -345,7 +345,7 @@ type waitSpan struct{ from, to, survFrom float64 }
 
 // spans are the plan's checks as waitSpans, leaving out those in which
 // next to no order finishes (past the panel's finishing times, where a
-// plan asks every MaxCheckWait for a day): they change no share a
+// plan asks every MaxCheckWait until it gives up): they change no share a
 // quantile is read from, and each reading of one would look them up.
 func spans(f *Finishing, checks []float64) []waitSpan {
 	out := make([]waitSpan, 0, len(checks))
@@ -463,8 +463,8 @@ const (
 	maxPerFinishing = 6.0
 )
 
-// planMenu is the exchange rates PlanFor chooses from, cheapest first:
-// seconds of wait one request is worth, how fast a long wait's cost
+// planMenu is the exchange rates PlanFor chooses from, each kind from
+// the fewest requests to the most: seconds of wait one request is worth, how fast a long wait's cost
 // grows, and the extra cost of a wait longer than 10 s and 60 s.
 var planMenu = func() []planCost {
 	var menu []planCost

@@ -304,7 +304,7 @@ func (r *run) stopGiveUpClocks(lanes []*lane) error {
 	}
 	var faulted []string
 	for _, l := range lanes {
-		faulted = append(faulted, l.cutOffBy()...)
+		faulted = append(faulted, l.ordersToStopClocks()...)
 	}
 	if len(faulted) == 0 {
 		return nil

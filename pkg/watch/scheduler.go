@@ -49,8 +49,8 @@ type Scheduler struct {
 	dbAhead atomic.Int64
 }
 
-// MaxCheckWait is the floor of issue 11: every waiting order is asked at
-// least this often until zwatch gives up.
+// MaxCheckWait is issue 11's floor on how often an order is asked: the
+// longest a waiting order goes between two checks until zwatch gives up.
 const MaxCheckWait = 30 * time.Minute
 
 // minCheckWait keeps an order that was asked late from being asked again

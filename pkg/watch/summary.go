@@ -157,7 +157,7 @@ const (
 	EndedByDone        EndedBy = "done"         // without --loop: every order due was asked
 	EndedByLoop        EndedBy = "loop"         // --loop ran its course, as planned
 	EndedByMaxDuration EndedBy = "max-duration" // stopped early: max-duration cut its work short
-	EndedBySignal      EndedBy = "signal"       // stopped early: SIGINT or SIGTERM
+	EndedBySignal      EndedBy = "signal"       // stopped early: SIGINT, SIGTERM or SIGHUP
 )
 
 // Change is one order's transition, as a dry run predicts it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -190,9 +189,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 				final.ProviderMessage = watch.HidePIN(final.ProviderMessage, pin)
 			}
 		}
-		if state.LastMessage != nil && strings.HasPrefix(*state.LastMessage, zwatchNotePrefix) {
-			final.ZwatchNote = strings.TrimPrefix(*state.LastMessage, zwatchNotePrefix)
-		}
+		final.ZwatchNote = state.ZwatchNote()
 		report.Final = final
 	}
 	if check.NotPollable == "" {
@@ -324,10 +321,6 @@ func printFinal(opts *CheckOptions, r checkReport) {
 		fmt.Fprintf(out, "  %-12s %s\n", "zwatch said", inLine(f.ZwatchNote))
 	}
 }
-
-// zwatchNotePrefix begins the notes zwatch leaves in "lastMessage" for a
-// person, as against its record of an answer ("znet: ...").
-const zwatchNotePrefix = "zwatch: "
 
 // orderName is an order as a person reads it: its number, then its id.
 func orderName(id string, orderNo *int64) string {

@@ -184,14 +184,14 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
-		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
+		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
 	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
 		row.Result = "error:pin_too_long"
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
-		row.HoldNote = FitColumn("zwatch: "+row.Error, lastMessageLen)
+		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
 	}
 	return row
 }
@@ -717,10 +717,14 @@ func (e *cutShortError) Error() string {
 		"(a slow trigger of the shop's on product_orders, or a server overloaded)", e.after.Round(time.Second))
 }
 
-// zwatchNotePrefixSQL matches the notes zwatch writes into "lastMessage"
-// of an order it gave up on or left for a person (GiveUpNote, a hold
-// note), as a LIKE pattern.
-const zwatchNotePrefixSQL = `'zwatch: %'`
+// ZwatchNotePrefix begins the notes zwatch writes into "lastMessage" of an
+// order it gave up on or left for a person (GiveUpNote, a hold note), as
+// against its record of an answer ("znet: ..."). zwatchNotePrefixSQL
+// matches them, as a LIKE pattern.
+const (
+	ZwatchNotePrefix    = "zwatch: "
+	zwatchNotePrefixSQL = `'` + ZwatchNotePrefix + `%'`
+)
 
 // keepsOtherPINSQL holds, in applySQL, where order o holds a PIN of its own
 // other than znet's: the order keeps its own (a saved PIN is never

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,6 +44,20 @@ type OrderState struct {
 	// NotPollable is why zwatch will not ask about the order; empty when
 	// it will.
 	NotPollable NotPollable `db:"not_pollable"`
+}
+
+// ZwatchNote is the note zwatch left in the order's "lastMessage" for a
+// person (a give-up, a PIN it would not save), without its prefix; empty
+// when "lastMessage" holds something else, such as zwatch's record of an
+// answer ("znet: ...").
+func (s OrderState) ZwatchNote() string {
+	if s.LastMessage == nil {
+		return ""
+	}
+	if note, ok := strings.CutPrefix(*s.LastMessage, ZwatchNotePrefix); ok {
+		return note
+	}
+	return ""
 }
 
 // ShopPINs are the PINs the shop's orders hold (TrimPIN), each once: a

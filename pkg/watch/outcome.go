@@ -100,5 +100,5 @@ func externalStatusFor(r store.Result, current string) string {
 
 // giveUpNote goes into "lastMessage" of an order zwatch stops asking about.
 func giveUpNote(after time.Duration) string {
-	return fmt.Sprintf("zwatch: no final answer from znet after %s of polling; stopped asking, check the order on the dealer panel", after)
+	return fmt.Sprintf(store.ZwatchNotePrefix+"no final answer from znet after %s of polling; stopped asking, check the order on the dealer panel", after)
 }

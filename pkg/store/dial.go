@@ -52,11 +52,15 @@ func (d *dialer) DialTimeout(network, address string, timeout time.Duration) (ne
 // start-up it is dialed for (stoppableConnector), if any, so that a signal
 // can end it.
 func (d *dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	s, _ := ctx.Value(startingKey{}).(*starting)
+	if s != nil {
+		s.dialing()
+	}
 	conn, err := d.Dialer.DialContext(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := ctx.Value(startingKey{}).(*starting); ok && !s.dialed(conn) {
+	if s != nil && !s.dialed(conn) {
 		return nil, errStartupStopped
 	}
 	return conn, nil
@@ -136,6 +140,22 @@ type starting struct {
 	late    error // the last connection dialed was given up on (giveUpOn)
 }
 
+// dialing says the driver is done with the connection dialed before, if
+// any (it failed, or the next host is tried): its limit no longer runs,
+// and what it was given up for is no longer the start-up's story. Left
+// running, it would close a connection the driver closed already and
+// stand in for the driver's own words (a password refused) when the
+// dial that follows fails.
+func (s *starting) dialing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.overdue != nil {
+		s.overdue.Stop()
+		s.overdue = nil
+	}
+	s.late = nil
+}
+
 // dialed keeps conn to close if the start-up is stopped; if it was
 // stopped already, it closes conn and says so.
 func (s *starting) dialed(conn net.Conn) bool {
@@ -147,10 +167,6 @@ func (s *starting) dialed(conn net.Conn) bool {
 	}
 	s.conns = append(s.conns, conn)
 	if s.limit > 0 {
-		if s.overdue != nil {
-			s.overdue.Stop() // the host before gave up
-		}
-		s.late = nil
 		s.overdue = time.AfterFunc(s.limit, func() { s.giveUpOn(conn) })
 	}
 	return true

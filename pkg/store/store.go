@@ -153,13 +153,15 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetConnMaxIdleTime(time.Minute)
 
 	// One deadline bounds the start-up, the first ping and the check that
-	// the server takes writes: connect_timeout, and no less than 10 s. A
-	// start-up that connect_timeout allows connects; one that fails is not
-	// tried again past it (lib/pq's sslmode=prefer tries without TLS after
-	// TLS, each for connect_timeout). A start-up ends with connect_timeout
-	// by then, so a signal, which stoppableConnector watches for until the
-	// deadline, ends it whenever it comes.
-	pingCtx, cancel := context.WithTimeout(ctx, max(cfg.ConnectTimeout, pingTimeout))
+	// the server takes writes: connect_timeout, and no less than 10 s, for
+	// each host of a failover list, which libpq tries in turn, each within
+	// connect_timeout. A start-up that connect_timeout allows connects; one
+	// that fails is not tried again past it (lib/pq's sslmode=prefer tries
+	// without TLS after TLS, each for connect_timeout). A start-up ends
+	// with connect_timeout by then, so a signal, which stoppableConnector
+	// watches for until the deadline, ends it whenever it comes.
+	hosts := time.Duration(1 + len(cfg.Multi))
+	pingCtx, cancel := context.WithTimeout(ctx, hosts*max(cfg.ConnectTimeout, pingTimeout))
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

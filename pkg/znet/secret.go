@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/cases"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
 const redacted = "REDACTED"
@@ -68,6 +69,11 @@ func newScrubber(password string) *scrubber {
 		return &scrubber{}
 	}
 	pattern := "(?i)" + passwordForms(password)
+	// A password typed decomposed (charForms finds composed ones typed so)
+	// is echoed composed by a panel that normalises its input.
+	if composed := norm.NFC.String(password); composed != password {
+		pattern += "|" + passwordForms(composed)
+	}
 	// A panel that trims its input (PHP's trim) echoes the password without
 	// the white space around it. Trimmed, it is matched only when it is
 	// longer than maxCoincidentPasswordRunes: a shorter one is bound to turn
@@ -320,6 +326,19 @@ func charForms(r rune) []string {
 		}
 	}
 	forms = append(forms, encodedForms(r)...)
+	// Decomposed (NFD: "S" and a combining cedilla for "Ş"), as macOS and
+	// PHP's Normalizer write text: it shows as the character itself. Each
+	// part as typed or percent-escaped, as a query string escapes only the
+	// mark.
+	for _, c := range append([]string{string(r)}, turkishCase[r]...) {
+		if decomposed := norm.NFD.String(c); decomposed != c {
+			var parts strings.Builder
+			for _, part := range decomposed {
+				fmt.Fprintf(&parts, "(?:%s|%s)", regexp.QuoteMeta(string(part)), percentEscaped([]byte(string(part))))
+			}
+			forms = append(forms, parts.String())
+		}
+	}
 	// Turkish's other i's, escaped as this one may be: "gızlı" reaches a
 	// query string as "g%C4%B1zl%C4%B1".
 	for _, other := range turkishCase[r] {

@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -961,5 +962,29 @@ func TestACutPasswordValueLeavesAnAnswerWithANoBreakSpaceAlone(t *testing.T) {
 	body := "Warning: fopen(): istek kod=D1&sifre=gizliSif\nOK \u00a0|2|AB12-CD34-EF56-GH78|tamam"
 	if ps, err := parsePinStatus([]byte(body), sc); err != nil || ps.PIN != "AB12-CD34-EF56-GH78" {
 		t.Errorf("%q: %+v, %v; want the done answer read", body, ps, err)
+	}
+}
+
+// A password echoed decomposed (NFD: "S" and a combining cedilla for "Ş",
+// as macOS or PHP's Normalizer writes text) reads on a terminal exactly as
+// the password; so does one typed decomposed and echoed composed. Both
+// are scrubbed from a refusal, which goes to the logs and last_error.
+func TestAPasswordEchoedDecomposedOrComposedIsScrubbed(t *testing.T) {
+	for _, c := range []struct{ name, password, echo string }{
+		{"echoed decomposed", "gizliŞifre2024", norm.NFD.String("gizliŞifre2024")},
+		{"echoed decomposed, upper case", "gizliŞifre2024", norm.NFD.String("GİZLİŞİFRE2024")},
+		{"echoed decomposed, query-escaped", "gizliŞifre2024", url.QueryEscape(norm.NFD.String("gizliŞifre2024"))},
+		{"typed decomposed, echoed composed", norm.NFD.String("gizliŞifre2024"), "gizliŞifre2024"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fake := znettest.NewServer(dealer, c.password)
+			t.Cleanup(fake.Close)
+			fake.Script("7001", znettest.Garbage("3|Hatali istek: "+c.echo))
+			_, err := newTestClient(t, fake.URL, c.password).CheckPin(context.Background(), "7001")
+			shown := norm.NFC.String(errText(err))
+			if strings.Contains(strings.ToLower(shown), "ifre2024") || !strings.Contains(shown, redacted) {
+				t.Errorf("CheckPin's error %q shows the password", errText(err))
+			}
+		})
 	}
 }

@@ -291,6 +291,21 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 	if err := t.Render(); err != nil {
 		return err
 	}
+	for _, note := range summaryNotes(s, news) {
+		fmt.Fprintln(out, note)
+	}
+	fmt.Fprintf(out, "run %s took %s\n", s.RunID, s.Duration.Round(time.Millisecond))
+	if err := outputErr(out); err != nil {
+		// Before the run is recorded: its record and metrics say exit 1 too.
+		return fmt.Errorf("writing the output: %w", err)
+	}
+	return nil
+}
+
+// summaryNotes are the lines under the summary's table: what a person
+// should know of the run, each in a sentence that says what to do.
+func summaryNotes(s *watch.Summary, news runNews) []string {
+	tot := s.Total
 	var notes []string
 	if tot.Overtaken > 0 {
 		notes = append(notes, fmt.Sprintf("%s decided by the shop or staff, or taken by another run, while this one asked; %s kept",
@@ -371,13 +386,5 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		}
 		notes = append(notes, fmt.Sprintf("would change order %s: %s -> %s%s", ch.OrderID, ch.From, ch.To, pin))
 	}
-	for _, n := range notes {
-		fmt.Fprintln(out, n)
-	}
-	fmt.Fprintf(out, "run %s took %s\n", s.RunID, s.Duration.Round(time.Millisecond))
-	if err := outputErr(out); err != nil {
-		// Before the run is recorded: its record and metrics say exit 1 too.
-		return fmt.Errorf("writing the output: %w", err)
-	}
-	return nil
+	return notes
 }

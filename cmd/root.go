@@ -161,28 +161,34 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		err = stoppedBySignal(ran.Name())
 	}
 	if err != nil && err.Error() != "" {
-		// One line: cron mails it, and an operator reads it at a glance.
-		// It may quote arguments, where a password can stand by mistake:
-		// hidden first, while it still reads as it was given (its line
-		// breaks not yet made "; ", its control characters not escaped).
-		line := store.RedactPasswordsOf(withSuggestionsInLine(err.Error()), append(args, passwordSettingsOfTheEnvironment()...), ownWords(root))
-		line = strings.ReplaceAll(line, "\n", "; ")
-		if where, cause, ok := store.ConnectionBroke(err); ok {
-			line = sayDatabaseGone(line, where, cause)
-		}
-		if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
-			line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, or another zwatch run's; try again when it is done)"
-		}
-		if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
-			line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)
-		} else if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
-			line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
-		}
 		// A name or a trigger's message from the shop's rows may hold what
 		// a terminal acts on, as stdout's text may (commandOutput).
-		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(line)))
+		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(errorLine(err, args, root, ran))))
 	}
 	return exitStatus(err)
+}
+
+// errorLine is err as the one line a command that failed writes: cron
+// mails it, and an operator reads it at a glance. It says what to do where
+// the error alone would not (a database gone, a lock, a grant).
+func errorLine(err error, args []string, root, ran *cobra.Command) string {
+	// It may quote arguments, where a password can stand by mistake:
+	// hidden first, while it still reads as it was given (its line breaks
+	// not yet made "; ", its control characters not escaped).
+	line := store.RedactPasswordsOf(withSuggestionsInLine(err.Error()), append(args, passwordSettingsOfTheEnvironment()...), ownWords(root))
+	line = strings.ReplaceAll(line, "\n", "; ")
+	if where, cause, ok := store.ConnectionBroke(err); ok {
+		line = sayDatabaseGone(line, where, cause)
+	}
+	if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
+		line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, or another zwatch run's; try again when it is done)"
+	}
+	if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
+		line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)
+	} else if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
+		line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
+	}
+	return line
 }
 
 // signalled says whether err is only a signal's doing: the command's

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ClaimParams bounds one claim.
@@ -32,6 +34,13 @@ type ClaimParams struct {
 	// with its Order.DueAt: a run that claims once a tick asks them when
 	// they fall due, not up to a tick late.
 	Ahead time.Duration
+	// PassOver are the integrations whose orders this claim leaves alone:
+	// their panels have all they can ask for now (a backlog their --rate
+	// paces, a panel hanging). The claim takes the other panels' due
+	// orders, oldest due first, however much older a passed-over panel's
+	// are: each panel has its own budget, and one panel's backlog must not
+	// keep every other tenant's orders waiting behind it.
+	PassOver []string
 }
 
 // Claimed is what one claim took.
@@ -122,7 +131,8 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			}
 		}
 		var met []claimedOrder
-		if err := tx.SelectContext(ctx, &met, claimDueSQL.text, claimDueSQL.args(claimDueParams(p))...); err != nil {
+		claim, args := claimDue(p)
+		if err := tx.SelectContext(ctx, &met, claim.text, claim.args(args)...); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
 		}
 		for _, m := range met {
@@ -157,6 +167,17 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 	return claimed, nil
 }
 
+// claimDue is the statement that claims p's due orders, and its
+// parameters: claimDuePassingOverSQL when p passes over a panel.
+func claimDue(p ClaimParams) (namedSQL, params) {
+	if passOver := integrationIDs(p.PassOver); len(passOver) > 0 {
+		args := claimDueParams(p)
+		args["pass_over"] = pq.Array(passOver)
+		return claimDuePassingOverSQL, args
+	}
+	return claimDueSQL, claimDueParams(p)
+}
+
 // claimDueParams are claimDueSQL's parameters for p.
 func claimDueParams(p ClaimParams) params {
 	return params{
@@ -167,6 +188,19 @@ func claimDueParams(p ClaimParams) params {
 		"disabled_wait_seconds":      disabledWait.Seconds(),
 		"disabled_wait_most_seconds": disabledWaitMost.Seconds(),
 	}
+}
+
+// integrationIDs are the ids that are integration ids (uuids), as the
+// database writes them; an order naming no integration has a lane of its
+// own, whose id is none.
+func integrationIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if u, err := uuid.Parse(id); err == nil {
+			out = append(out, u.String())
+		}
+	}
+	return out
 }
 
 // claimedOrder is one due order a claim met: taken when NotPollable is
@@ -196,14 +230,69 @@ var claimDueSQL = named(`
 WITH due AS MATERIALIZED (
 	SELECT c.order_id
 	FROM zwatch_order_checks c
-	WHERE c.finished_at IS NULL
+	WHERE ` + claimableSQL + `
+	ORDER BY c.next_check_at
+	LIMIT @claim_limit
+	FOR UPDATE SKIP LOCKED
+),` + claimDueRestSQL)
+
+// claimableSQL is a row of zwatch_order_checks c a claim may take: waiting,
+// due (or due within ahead_seconds), and not claimed by a run whose lease
+// still runs. It is the due indexes' condition.
+const claimableSQL = `c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
 	  AND c.next_check_at <= now() + make_interval(secs => @ahead_seconds)
-	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())`
+
+// claimDuePassingOverSQL is claimDueSQL leaving alone the orders of the
+// integrations in pass_over (ClaimParams.PassOver). The one due index,
+// read oldest due first, would have to pass over every due order of those
+// panels, a backlog of thousands, on every claim: instead it reads, along
+// the index by panel, each other znet integration's oldest due orders
+// (one index probe a panel, a few buffers, for the integrations table's
+// handful of rows), and those of orders whose panel zwatch does not know
+// yet (registered before it kept one), and takes the oldest due of them
+// all. It is the statement only while a panel has a backlog; the orders
+// of a panel that is no znet one any more are retired by claimDueSQL once
+// the backlog is gone.
+var claimDuePassingOverSQL = named(`
+-- claim due orders, passing over panels that have all they can ask
+WITH by_panel AS MATERIALIZED (
+	SELECT d.order_id, d.next_check_at
+	FROM integrations i
+	CROSS JOIN LATERAL (
+		SELECT c.order_id, c.next_check_at
+		FROM zwatch_order_checks c
+		WHERE c.integration_id = i.id
+		  AND ` + claimableSQL + `
+		ORDER BY c.next_check_at
+		LIMIT @claim_limit
+		FOR UPDATE SKIP LOCKED
+	) d
+	WHERE i.provider = ` + providerSQL + `
+	  AND i.id <> ALL (@pass_over::uuid[])
+),
+panel_unknown AS MATERIALIZED (
+	SELECT c.order_id, c.next_check_at
+	FROM zwatch_order_checks c
+	WHERE c.integration_id IS NULL
+	  AND ` + claimableSQL + `
 	ORDER BY c.next_check_at
 	LIMIT @claim_limit
 	FOR UPDATE SKIP LOCKED
 ),
+-- The rows both took and this claim leaves stay locked until it commits,
+-- a moment; other runs skip them meanwhile, as any claimed row.
+due AS MATERIALIZED (
+	SELECT d.order_id
+	FROM (SELECT * FROM by_panel UNION ALL SELECT * FROM panel_unknown) d
+	ORDER BY d.next_check_at
+	LIMIT @claim_limit
+),` + claimDueRestSQL)
+
+// claimDueRestSQL is what claimDueSQL and claimDuePassingOverSQL do with
+// the orders due took.
+const claimDueRestSQL = `
 met AS MATERIALIZED (
 	SELECT due.order_id,
 	       ` + orderFieldsSQL + `,
@@ -237,6 +326,10 @@ settled AS (
 		-- share one (holdSharedReferans): also for rows an older zwatch
 		-- registered without it, and after the shop changed it.
 		referans = CASE WHEN met.not_pollable IS NULL THEN met.referans ELSE c.referans END,
+		-- Its panel, for claims that pass over a panel with a backlog: also
+		-- for rows registered before zwatch kept it, and after the shop
+		-- moved the order to another integration.
+		integration_id = CASE WHEN met.not_pollable IS NULL THEN met.integration_id::uuid ELSE c.integration_id END,
 		-- A switched-off integration stops the clock as a failing panel
 		-- does: staff who switch it off for a weekend must not find its
 		-- orders given up on at their first check after it.
@@ -273,7 +366,7 @@ FROM met
 JOIN settled ON settled.order_id = met.order_id
 -- Due longest first, as due took them: a lane asks the first due in its
 -- queue first. The join's order is the plan's, which guarantees none.
-ORDER BY settled.next_check_at, met.order_id`)
+ORDER BY settled.next_check_at, met.order_id`
 
 // enlistNewAndSwept registers what the shop sent since the last
 // registration and, when it is this claim's turn, sweeps a slice of the
@@ -587,6 +680,7 @@ to_look AS MATERIALIZED (
 ),
 known AS MATERIALIZED (
 	SELECT o.id,
+	       i.id AS integration_id,
 	       o.sent_at,
 	       ` + referansSQL + ` AS referans,
 	       COALESCE(` + notPollableSQL + `, '') IN ('', '` + string(NotPollableDisabled) + `') AS enlistable,
@@ -606,8 +700,8 @@ known AS MATERIALIZED (
 	) pf ON true
 ),
 registered AS (
-	INSERT INTO zwatch_order_checks (order_id, next_check_at, referans)
-	SELECT id, first_due, referans
+	INSERT INTO zwatch_order_checks (order_id, next_check_at, referans, integration_id)
+	SELECT id, first_due, referans, integration_id
 	FROM known
 	WHERE enlistable AND NOT booked
 	ORDER BY id
@@ -615,7 +709,7 @@ registered AS (
 	RETURNING order_id
 ),
 back AS MATERIALIZED (
-	SELECT k.id, k.resent, k.sent_at
+	SELECT k.id, k.integration_id, k.resent, k.sent_at
 	FROM known k
 	CROSS JOIN LATERAL (
 		SELECT 1
@@ -636,6 +730,7 @@ revived AS (
 		next_check_at = CASE WHEN back.resent
 			THEN ` + afterSentSQL("back.sent_at", "@first_delay_seconds") + `
 			ELSE now() END,
+		integration_id = back.integration_id,
 		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
 		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
 		last_result = CASE WHEN back.resent THEN NULL ELSE c.last_result END,

@@ -28,6 +28,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 	}
 	defer tx.Rollback() // always: explaining must claim nothing
 
+	claim, claimArgs := claimDue(p)
 	steps := []struct {
 		name   string
 		query  namedSQL
@@ -35,7 +36,7 @@ func (s *Store) ExplainClaim(ctx context.Context, p ClaimParams) (string, error)
 	}{
 		{"enlist", enlistSQL, enlistParams(enlistFrom{SentAt: "-infinity", OrderID: uuidZero, UpToNow: true}, p.Register, p.FirstDelay, p.LearnedFirstChecks)},
 		{"purge", purgeSQL, purgeParams()},
-		{"claim", claimDueSQL, claimDueParams(p)},
+		{"claim", claim, claimArgs},
 	}
 	var b strings.Builder
 	for _, step := range steps {

@@ -48,6 +48,10 @@ type claimer struct {
 	woken   chan struct{}
 
 	shortClaims int
+	// passedOver says that the last claim passed over panels with a
+	// backlog and took fewer orders than it could: their orders are due
+	// still, but claiming again at once would take none of them.
+	passedOver bool
 	// cutShortByDeadline says that no request could start any more
 	// (max-duration) while due orders were left to claim.
 	cutShortByDeadline bool
@@ -178,7 +182,7 @@ func (c *claimer) loop() error {
 		switch {
 		case cfg.DryRun:
 			return nil // a dry run claims nothing, so it looks once
-		case more && c.room() >= c.refillAt():
+		case more && !c.passedOver && c.room() >= c.refillAt():
 			continue // room enough for a full claim: take it now
 		case !more && cfg.Loop == 0:
 			return nil // everything due was taken
@@ -186,7 +190,13 @@ func (c *claimer) loop() error {
 		var refill <-chan struct{}
 		var again <-chan time.Time
 		if more {
-			refill, again = c.woken, recheck.C
+			again = recheck.C
+			if !c.passedOver {
+				// Woken as orders are let go of, which a panel with a
+				// backlog does many times a second: only the recheck
+				// looks again for it, or every answer would be a claim.
+				refill = c.woken
+			}
 		}
 		select {
 		case <-claiming.Done():
@@ -211,6 +221,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	if room < c.refillAt() {
 		// Claims come in chunks, not one order per answer: fewer, fuller
 		// claims for the database.
+		c.passedOver = false
 		return true, nil
 	}
 	if r.cfg.DryRun {
@@ -223,6 +234,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		return false, c.dispatch(orders, start)
 	}
 	chunk := min(room, claimChunk)
+	var passOver []string
+	for _, l := range c.opened {
+		if l.parked() > 0 {
+			passOver = append(passOver, l.integration.ID)
+		}
+	}
 	start := time.Now()
 	claimed, err := r.store.ClaimBatch(ctx, store.ClaimParams{
 		RunID:              r.id,
@@ -232,6 +249,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		LearnedFirstChecks: r.cfg.Learn,
 		Lease:              ClaimLease,
 		Ahead:              c.ahead(),
+		PassOver:           passOver,
 	})
 	r.timeDB(start)
 	if err != nil {
@@ -246,7 +264,9 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	}
 	// A short claim means nothing more is due, unless registering says
 	// otherwise: a run that lost the race to register the same new orders
-	// claims, on its next try, what the winner registered.
+	// claims, on its next try, what the winner registered; or the claim
+	// passed over panels whose orders are due still.
+	c.passedOver = len(passOver) > 0 && len(orders) < chunk
 	switch {
 	case len(orders) == chunk:
 		c.shortClaims = 0
@@ -256,7 +276,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		return true, nil
 	}
 	c.shortClaims = 0
-	return false, nil
+	return c.passedOver, nil
 }
 
 // ahead is how far ahead of their time a looping run claims orders: until

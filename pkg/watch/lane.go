@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"sync"
@@ -218,9 +219,18 @@ func (l *lane) queued() int {
 // timeout a hanging one makes zwatch wait for.
 const slowAfter = 3 * time.Second
 
-// parked is how many orders wait in the queue of a panel that is suspect,
-// or slow right now: they will not be asked soon, so the claimer does not
-// let them hold back the claims of other panels' orders.
+// backlogFor is how much of its --rate a panel's lane holds, in orders
+// due now, before the claims pass over the panel: more than it can ask
+// before the claimer looks again (every second at most, and every tick).
+const backlogFor = 2 * time.Second
+
+// parked is how many orders wait in the queue of a panel that will not
+// ask them soon: one that is suspect, or slow right now, or has a backlog
+// (more orders due than its --rate lets it ask within backlogFor). The
+// claimer does not let them hold back the claims of other panels' orders,
+// and its claims pass over the panel (store.ClaimParams.PassOver) until
+// its lane has worked through them: each panel has its own budget, and
+// one panel's backlog, oldest due, would otherwise fill every claim.
 func (l *lane) parked() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -233,6 +243,18 @@ func (l *lane) parked() int {
 	slow := min(slowAfter, l.run.cfg.Timeout/2)
 	for _, since := range l.asking {
 		if time.Since(since) > slow {
+			return len(l.queue)
+		}
+	}
+	if rate := l.run.cfg.Rate; rate > 0 {
+		backlog := max(l.run.cfg.PerIntegration, int(math.Ceil(rate*backlogFor.Seconds())))
+		now, due := time.Now(), 0
+		for _, o := range l.queue {
+			if !o.DueAt.After(now) {
+				due++
+			}
+		}
+		if due >= backlog {
 			return len(l.queue)
 		}
 	}

@@ -42,9 +42,9 @@ func (db *DB) AddSentOrders(o SentOrders) []string {
 		db.t.Fatalf("storetest: adding %d sent orders: %v", o.Count, err)
 	}
 	if o.Registered {
-		db.Exec(`INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, next_check_at, last_result)
-			SELECT id, 1, now() - interval '1 minute', now() - interval '1 minute', now() - interval '1 second', 'waiting'
-			FROM unnest($1::uuid[]) AS id`, pq.Array(ids))
+		db.Exec(`INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, next_check_at, last_result, integration_id)
+			SELECT id, 1, now() - interval '1 minute', now() - interval '1 minute', now() - interval '1 second', 'waiting', $2::uuid
+			FROM unnest($1::uuid[]) AS id`, pq.Array(ids), o.IntegrationID)
 	}
 	return ids
 }

@@ -45,9 +45,10 @@ func (db *DB) AddWaitingOrders(o WaitingOrders) {
 			ORDER BY g
 		)
 		INSERT INTO zwatch_order_checks
-			(order_id, attempts, first_checked_at, last_checked_at, next_check_at, last_result)
+			(order_id, attempts, first_checked_at, last_checked_at, next_check_at, last_result, integration_id)
 		SELECT id, $4, sent_at + interval '15 seconds', now() - interval '10 seconds',
-		       now() + make_interval(secs => $5 * random()), 'waiting'
+		       now() + make_interval(secs => $5 * random()), 'waiting',
+		       (($1::text[])[1 + g % cardinality($1::text[])])::uuid
 		FROM sent`,
 		pq.Array(o.IntegrationIDs), o.Count, o.FirstReferans, o.Attempts, o.DueWithin.Seconds())
 }

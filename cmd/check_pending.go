@@ -134,7 +134,7 @@ and unasked orders are released.`,
 	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered); it claims more as they are answered")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total (1 to 1000)")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel; 1 to 1000)")
-	f.Var((*rateValue)(&cfg.Rate), "rate", "requests per second at most per integration, by every run on every host together, from 0.1 to 1000; 0 is unlimited")
+	f.Var((*rateValue)(&cfg.Rate), "rate", "requests per second at most per integration, by every run on every host together (a --dry-run keeps it by itself, on top), from 0.1 to 1000; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, at most 2m")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time (a learned panel's plan may choose otherwise)")

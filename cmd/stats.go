@@ -57,7 +57,8 @@ of list and balance takes as well as its name.
 
 Then what zwatch learned of each panel, which check-pending plans from
 unless given --schedule: what it rests on (completions; the PIN profile
-until a panel has enough), when its orders finish (median, 95th percentile,
+until a panel has enough; a check-pending run without --schedule refits
+each panel every 5 minutes at most), when its orders finish (median, 95th percentile,
 the share that never does), when the plan asks first, and the time to PIN
 and requests per order the plan gives, with a small histogram of that time.
 
@@ -291,6 +292,12 @@ func learnedFrom(l learnedLine) string {
 	if cancelled := l.Finals - l.Completions; cancelled > 0 {
 		own += fmt.Sprintf(" + %d cancelled", cancelled)
 	}
+	// Orders given up on say only that they finished late, if at all:
+	// a panel whose every order was given up on has history, but nothing
+	// the fit can rest on.
+	if l.GaveUp > 0 {
+		own += fmt.Sprintf(", %d given up on", l.GaveUp)
+	}
 	switch {
 	case l.OwnWeight >= 1:
 		return own
@@ -301,10 +308,12 @@ func learnedFrom(l learnedLine) string {
 		// profile, or that never saw an order waiting (all final at
 		// their first check): they say only that orders finish by then.
 		return fmt.Sprintf("PIN profile (%s: not told apart from it)", own)
-	case l.Finals > 0:
+	case l.Finals > 0 || l.GaveUp > 0:
 		return fmt.Sprintf("PIN profile (%s: too few)", own)
 	}
-	return "PIN profile (no history yet)"
+	// No fit saved yet: runs that plan from what they learned (not those
+	// given --schedule) refit every few minutes.
+	return "PIN profile (not learned yet)"
 }
 
 // printLearned shows, per panel, what zwatch learned of its finishing
@@ -324,6 +333,11 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	for _, l := range lines {
+		if l.Completions == 0 && l.Finals > 0 && l.OwnWeight > 0 {
+			fmt.Fprintf(out, "%s: none of its final answers was a PIN: its times are to a final answer (a cancellation)\n", inLine(l.shownName()))
+		}
 	}
 	for _, l := range lines {
 		fmt.Fprintf(out, "\n%s: time to PIN, as planned\n", inLine(l.shownName()))

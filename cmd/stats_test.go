@@ -311,11 +311,11 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 
 	text := zwatch(t, s.db, "stats")
 	for _, line := range strings.Split(text.stdout, "\n") {
-		if strings.Contains(line, "PIN profile (no history yet)") && !strings.Contains(line, "znet-B (disabled)") {
+		if strings.Contains(line, "PIN profile (not learned yet)") && !strings.Contains(line, "znet-B (disabled)") {
 			t.Errorf("what was learned of the disabled znet-B does not say it is disabled: %s", line)
 		}
 	}
-	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (no history yet)", "znet-A: time to PIN, as planned",
+	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (not learned yet)", "znet-A: time to PIN, as planned",
 		"znet-B (disabled): time to PIN, as planned"} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
@@ -401,4 +401,26 @@ func orNone(s *float64) string {
 		return "none"
 	}
 	return fmt.Sprintf("%.1f s", *s)
+}
+
+// A panel that cancels every order it gets has a fit (its final answers
+// say when it answers), but no PIN: stats says its times are to a final
+// answer, not to a PIN. An operator adversary's find.
+func TestStatsSaysAPanelThatOnlyCancelsDeliversNoPIN(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var hist []storetest.Finished
+	for i := range 300 {
+		w := time.Duration(5+i%20) * time.Second
+		hist = append(hist, storetest.Finished{WaitingAt: w, FinalAt: w + 10*time.Second, Cancelled: true, Ago: time.Hour + time.Duration(i)*time.Second})
+	}
+	s.db.AddFinishHistory(s.integ, hist)
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 && r.code != 3 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	text := zwatch(t, s.db, "stats")
+	if text.code != 0 || !strings.Contains(text.stdout, "0 completions + 300 cancelled") ||
+		!strings.Contains(text.stdout, "none of its final answers was a PIN") {
+		t.Errorf("stats exit %d, want the panel's 300 cancellations and that none was a PIN:\n%s", text.code, text.stdout)
+	}
 }

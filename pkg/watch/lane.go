@@ -247,7 +247,9 @@ func (l *lane) parked() int {
 		}
 	}
 	if rate := l.run.cfg.Rate; rate > 0 {
-		backlog := max(l.run.cfg.PerIntegration, int(math.Ceil(rate*backlogFor.Seconds())))
+		// On the run's clock: a benchmark compressing time gives a rate
+		// that many times higher, for as many times shorter seconds.
+		backlog := max(l.run.cfg.PerIntegration, int(math.Ceil(rate*backlogFor.Seconds()/max(1, l.run.cfg.TimeScale))))
 		now, due := time.Now(), 0
 		for _, o := range l.queue {
 			if !o.DueAt.After(now) {

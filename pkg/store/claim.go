@@ -41,6 +41,9 @@ type ClaimParams struct {
 	// are: each panel has its own budget, and one panel's backlog must not
 	// keep every other tenant's orders waiting behind it.
 	PassOver []string
+	// PerPanel bounds the orders a claim that passes over panels gives any
+	// other one (0: Limit).
+	PerPanel int
 }
 
 // Claimed is what one claim took.
@@ -173,6 +176,10 @@ func claimDue(p ClaimParams) (namedSQL, params) {
 	if passOver := integrationIDs(p.PassOver); len(passOver) > 0 {
 		args := claimDueParams(p)
 		args["pass_over"] = pq.Array(passOver)
+		args["per_panel"] = p.Limit
+		if p.PerPanel > 0 {
+			args["per_panel"] = min(p.PerPanel, p.Limit)
+		}
 		return claimDuePassingOverSQL, args
 	}
 	return claimDueSQL, claimDueParams(p)
@@ -248,13 +255,16 @@ const claimableSQL = `c.finished_at IS NULL
 // integrations in pass_over (ClaimParams.PassOver). The one due index,
 // read oldest due first, would have to pass over every due order of those
 // panels, a backlog of thousands, on every claim: instead it reads, along
-// the index by panel, each other znet integration's oldest due orders
-// (one index probe a panel, a few buffers, for the integrations table's
-// handful of rows), and those of orders whose panel zwatch does not know
-// yet (registered before it kept one), and takes the oldest due of them
-// all. It is the statement only while a panel has a backlog; the orders
-// of a panel that is no znet one any more are retired by claimDueSQL once
-// the backlog is gone.
+// the index by panel, each other znet integration's oldest due orders, up
+// to per_panel of them (one index probe a panel, for the integrations
+// table's handful of rows), and those of orders whose panel zwatch does
+// not know yet (registered before it kept one), and takes the oldest due
+// of them all. per_panel keeps one claim from handing a second panel with
+// a backlog as many orders as the run may hold, which would leave no room
+// for a third. Only the orders taken are locked: the candidates are read
+// without a lock, and each is checked again as it is locked. It is the
+// statement only while a panel has a backlog; the orders of a panel that
+// is no znet one any more are retired by claimDueSQL once it is over.
 var claimDuePassingOverSQL = named(`
 -- claim due orders, passing over panels that have all they can ask
 WITH by_panel AS MATERIALIZED (
@@ -266,8 +276,7 @@ WITH by_panel AS MATERIALIZED (
 		WHERE c.integration_id = i.id
 		  AND ` + claimableSQL + `
 		ORDER BY c.next_check_at
-		LIMIT @claim_limit
-		FOR UPDATE SKIP LOCKED
+		LIMIT @per_panel
 	) d
 	WHERE i.provider = ` + providerSQL + `
 	  AND i.id <> ALL (@pass_over::uuid[])
@@ -279,15 +288,19 @@ panel_unknown AS MATERIALIZED (
 	  AND ` + claimableSQL + `
 	ORDER BY c.next_check_at
 	LIMIT @claim_limit
-	FOR UPDATE SKIP LOCKED
 ),
--- The rows both took and this claim leaves stay locked until it commits,
--- a moment; other runs skip them meanwhile, as any claimed row.
-due AS MATERIALIZED (
+candidates AS MATERIALIZED (
 	SELECT d.order_id
 	FROM (SELECT * FROM by_panel UNION ALL SELECT * FROM panel_unknown) d
 	ORDER BY d.next_check_at
 	LIMIT @claim_limit
+),
+due AS MATERIALIZED (
+	SELECT c.order_id
+	FROM zwatch_order_checks c
+	WHERE c.order_id = ANY (ARRAY(SELECT order_id FROM candidates))
+	  AND ` + claimableSQL + `
+	FOR UPDATE SKIP LOCKED
 ),` + claimDueRestSQL)
 
 // claimDueRestSQL is what claimDueSQL and claimDuePassingOverSQL do with

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -630,5 +631,55 @@ func TestAClaimPassesOverAPanelWithABacklog(t *testing.T) {
 	if len(claimed.Orders) != 30 || byPanel[backlogged] != 0 || len(byPanel) != 30 {
 		t.Errorf("claimed %d orders of %d panels, %d of them the backlog's; want the 30 other panels' one each",
 			len(claimed.Orders), len(byPanel), byPanel[backlogged])
+	}
+}
+
+// A claim that passes over a panel locks only the orders it takes: it
+// read the other panels' due orders, up to its limit of each, and locked
+// them all (a row write each), keeping its limit of them; after an outage,
+// when every panel has a backlog, thousands of rows a claim, once a
+// second. A review's find.
+func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	var integrations []string
+	for range 21 {
+		integrations = append(integrations, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
+	}
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: integrations, Count: 21 * 300, FirstReferans: 5_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
+	db.VacuumAnalyze()
+
+	p := firstChunk
+	p.Register, p.Limit, p.PassOver, p.PerPanel = 0, 50, integrations[:1], 10
+	plans, err := db.Store.ExplainClaim(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := 0
+	lockRows := regexp.MustCompile(`LockRows .*\(actual time=\S+ rows=(\d+) loops=(\d+)\)`)
+	for _, m := range lockRows.FindAllStringSubmatch(plans[strings.Index(plans, "-- claim"):], -1) {
+		rows, _ := strconv.Atoi(m[1])
+		loops, _ := strconv.Atoi(m[2])
+		locked += rows * loops
+	}
+	if locked != p.Limit {
+		t.Errorf("a claim of %d orders locked %d rows", p.Limit, locked)
+	}
+	claimed, err := db.Store.ClaimBatch(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPanel := make(map[string]int)
+	for _, o := range claimed.Orders {
+		byPanel[o.IntegrationID]++
+	}
+	for integ, n := range byPanel {
+		if n > p.PerPanel || integ == integrations[0] {
+			t.Errorf("the claim gave panel %s %d orders, want at most %d and none of the panel passed over", integ, n, p.PerPanel)
+		}
+	}
+	if len(claimed.Orders) != p.Limit {
+		t.Errorf("claimed %d orders, want %d", len(claimed.Orders), p.Limit)
 	}
 }

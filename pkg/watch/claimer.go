@@ -250,6 +250,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		Lease:              ClaimLease,
 		Ahead:              c.ahead(),
 		PassOver:           passOver,
+		PerPanel:           backlogOrders(r.cfg),
 	})
 	r.timeDB(start)
 	if err != nil {

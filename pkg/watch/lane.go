@@ -224,6 +224,20 @@ const slowAfter = 3 * time.Second
 // before the claimer looks again (every second at most, and every tick).
 const backlogFor = 2 * time.Second
 
+// backlogOrders is how many orders due in a lane make a backlog
+// (backlogFor of --rate, on the run's clock: a benchmark compressing time
+// gives a rate that many times higher, for as many times shorter
+// seconds), at least a round of the lane's workers and at most half of
+// what the run holds, or a fast --rate would never have one; 0 without a
+// --rate, which leaves a lane's pace to its workers and the panel.
+func backlogOrders(cfg Config) int {
+	if cfg.Rate <= 0 {
+		return 0
+	}
+	n := max(cfg.PerIntegration, int(math.Ceil(cfg.Rate*backlogFor.Seconds()/max(1, cfg.TimeScale))))
+	return min(n, max(1, min(cfg.Batch, claimAheadPerSlot*cfg.Concurrency)/2))
+}
+
 // parked is how many orders wait in the queue of a panel that will not
 // ask them soon: one that is suspect, or slow right now, or has a backlog
 // (more orders due than its --rate lets it ask within backlogFor). The
@@ -246,10 +260,7 @@ func (l *lane) parked() int {
 			return len(l.queue)
 		}
 	}
-	if rate := l.run.cfg.Rate; rate > 0 {
-		// On the run's clock: a benchmark compressing time gives a rate
-		// that many times higher, for as many times shorter seconds.
-		backlog := max(l.run.cfg.PerIntegration, int(math.Ceil(rate*backlogFor.Seconds()/max(1, l.run.cfg.TimeScale))))
+	if backlog := backlogOrders(l.run.cfg); backlog > 0 {
 		now, due := time.Now(), 0
 		for _, o := range l.queue {
 			if !o.DueAt.After(now) {

@@ -6,6 +6,11 @@
 -- order's integration in its own table, so that a claim can pass over the
 -- panels that have all they can ask and take the others' orders along an
 -- index (next migration).
+--
+-- The rows of orders already waiting get theirs as they are next claimed:
+-- filling them here would hold the table's lock, and every run, for as
+-- long as reading their orders takes. Until then a claim that passes over
+-- a panel takes them alongside the other panels' (store.claimDue).
 
 -- +goose Up
 -- Adding a nullable column takes a moment's lock on zwatch's table: do not
@@ -14,16 +19,6 @@ SET LOCAL lock_timeout = '5s';
 ALTER TABLE zwatch_order_checks ADD COLUMN IF NOT EXISTS integration_id uuid;
 COMMENT ON COLUMN zwatch_order_checks.integration_id IS
     'the integration the order named when zwatch registered or last claimed it; NULL: none, or not known yet';
--- The waiting orders get theirs now, read by primary key as the shop's
--- "providerId" names it (store.integrationIDSQL). The others need none:
--- a claim never takes them.
-UPDATE zwatch_order_checks c
-SET integration_id = CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-        THEN lower(btrim(o."providerId"))::uuid END
-FROM product_orders o
-WHERE o.id = c.order_id
-  AND c.finished_at IS NULL
-  AND c.given_up_at IS NULL;
 
 -- +goose Down
 ALTER TABLE zwatch_order_checks DROP COLUMN IF EXISTS integration_id;

@@ -257,9 +257,10 @@ const claimableSQL = `c.finished_at IS NULL
 // panels, a backlog of thousands, on every claim: instead it reads, along
 // the index by panel, each other znet integration's oldest due orders, up
 // to per_panel of them (one index probe a panel, for the integrations
-// table's handful of rows), and those of orders whose panel zwatch does
-// not know yet (registered before it kept one), and takes the oldest due
-// of them all. per_panel keeps one claim from handing a second panel with
+// table's handful of rows), and as many of orders whose panel zwatch does
+// not know (their order names none, or an older zwatch, still running
+// beside this one, registered them: migration 00025 filled in those
+// before it), and takes the oldest due of them all. per_panel keeps one claim from handing a second panel with
 // a backlog as many orders as the run may hold, which would leave no room
 // for a third. Only the orders taken are locked: the candidates are read
 // without a lock, and each is checked again as it is locked. It is the
@@ -287,7 +288,7 @@ panel_unknown AS MATERIALIZED (
 	WHERE c.integration_id IS NULL
 	  AND ` + claimableSQL + `
 	ORDER BY c.next_check_at
-	LIMIT @claim_limit
+	LIMIT @per_panel
 ),
 candidates AS MATERIALIZED (
 	SELECT d.order_id

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -320,5 +321,60 @@ func TestMigrateLockHolderIsTheSessionHoldingZwatchsLock(t *testing.T) {
 	}
 	if h, err := db.Store.MigrateLockHolder(ctx); err != nil || h == nil || h.PID != pid {
 		t.Errorf("zwatch's lock held by session %d: holder %+v, %v", pid, h, err)
+	}
+}
+
+// Migration 00025 gives the waiting orders registered before zwatch kept
+// each order's integration (00023) theirs, in batches of 1,000: every one
+// of 2,500 here, an order naming no integration none, and the rows of
+// finished orders, which no claim takes, are left as they were.
+func TestMigrationFillsInTheWaitingOrdersIntegrations(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	ctx := context.Background()
+	// Migrated by the build before 00025.
+	before := fstest.MapFS{}
+	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || name >= "00025" {
+			return err
+		}
+		body, err := fs.ReadFile(store.Migrations(), name)
+		before[name] = &fstest.MapFile{Data: body}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	older, err := goose.NewProvider(goose.DialectPostgres, conn, before,
+		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := older.Up(ctx); err != nil {
+		t.Fatalf("migrating as the build before 00025: %v", err)
+	}
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	waiting := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 2500, FirstReferans: 800000, SentAgo: time.Hour, Registered: true})
+	finished := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 3, FirstReferans: 900000, SentAgo: time.Hour, Registered: true})
+	db.Exec(`UPDATE zwatch_order_checks SET integration_id = NULL`)
+	db.Exec(`UPDATE zwatch_order_checks SET finished_at = now() WHERE order_id = ANY($1::uuid[])`, pq.Array(finished))
+	db.Exec(`UPDATE product_orders SET "providerId" = 'no-such-integration' WHERE id = $1`, waiting[0])
+
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+
+	var filled, none, finishedFilled int
+	db.SQL.Get(&filled, `SELECT count(*) FROM zwatch_order_checks WHERE integration_id = $1::uuid`, integ)
+	db.SQL.Get(&none, `SELECT count(*) FROM zwatch_order_checks WHERE integration_id IS NULL AND order_id = $1`, waiting[0])
+	db.SQL.Get(&finishedFilled, `SELECT count(*) FROM zwatch_order_checks WHERE integration_id IS NOT NULL AND order_id = ANY($1::uuid[])`, pq.Array(finished))
+	if filled != len(waiting)-1 || none != 1 || finishedFilled != 0 {
+		t.Errorf("after 00025: %d waiting orders with their integration, want %d; the one naming none without: %v; finished ones filled in: %d",
+			filled, len(waiting)-1, none == 1, finishedFilled)
 	}
 }

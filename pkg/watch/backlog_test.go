@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,61 @@ func TestPanelsBacklogsDoNotHoldUpAnotherTenantsOrders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// While a looping run passes over a panel with a backlog it claims once a
+// tick, as an idle loop does: on the recheck too, it claimed twice a
+// second, the second claim finding nothing, and each one a transaction on
+// the shop's database. A review's find.
+func TestPassingOverABacklogClaimsOnceATick(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting("bekliyor"))
+	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 1000, FirstReferans: 610000, SentAgo: 30 * time.Minute, Registered: true})
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.Loop, cfg.MaxDuration = 6*time.Second, 6*time.Second
+	e.run(cfg)
+
+	claims := strings.Count(e.logs.String(), `"msg":"claim made"`)
+	passingOver := strings.Count(e.logs.String(), `"panels_passed_over":1`)
+	// One claim a tick, and the first at the start: 7, and a few more
+	// that refill the lane or follow a claim that took a full chunk.
+	if passingOver == 0 || claims > 10 {
+		t.Errorf("a 6-second loop made %d claims, %d of them passing over the panel: want one a tick, and the panel passed over", claims, passingOver)
+	}
+}
+
+// Rows registered before zwatch kept each order's panel (migration 00023)
+// get it in migration 00025, and a claim that passes over panels takes no
+// more of the rows without one than of any panel. A panel's backlog of
+// such rows, just after an outage nearly every waiting order, was taken by
+// every claim that passed over that very panel, and held up the other
+// tenants as before. A review's find.
+func TestABacklogRegisteredBeforeZwatchKeptItsPanelIsPassedOver(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting("bekliyor"))
+	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 2000, FirstReferans: 510000, SentAgo: 30 * time.Minute, Registered: true})
+	e.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '20 minutes', integration_id = NULL`)
+	// Registered long ago: registering is past them, as in a shop.
+	e.db.Exec(`UPDATE zwatch_state SET sent_at = now() - interval '25 minutes', caught_up = true WHERE name = 'register'`)
+	e.db.RunMigration("00025")
+	other := znettest.NewServer(dealerCode, password)
+	t.Cleanup(other.Close)
+	other.SetDefault(znettest.Done("PIN-OTHER-TENANT", "tamam"))
+	otherInteg := e.db.AddIntegration(storetest.Integration{Name: "znet-D", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
+	otherOrders := e.db.SendOrdersAt(otherInteg, time.Now().Add(-time.Minute), "520001", "520002", "520003")
+
+	cfg := e.config()
+	cfg.Rate = 5
+	cfg.Loop, cfg.MaxDuration = 4*time.Second, 4*time.Second
+	e.run(cfg)
+
+	for id, d := range e.db.ReadDeliveries(otherOrders) {
+		if d.ExternalStatus != "completed" {
+			t.Errorf("the other tenant's order %s is %q after the run, want completed: it waited behind the backlog", id, d.ExternalStatus)
+		}
 	}
 }

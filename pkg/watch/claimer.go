@@ -189,14 +189,17 @@ func (c *claimer) loop() error {
 		}
 		var refill <-chan struct{}
 		var again <-chan time.Time
-		if more {
+		switch {
+		case more && !c.passedOver:
+			refill, again = c.woken, recheck.C
+		case more && (tick == nil || cfg.Tick > time.Second):
+			// Passing over a panel with a backlog, which lets go of
+			// orders many times a second: looked at again every second,
+			// not on every answer, which would each be a claim. A
+			// looping run's tick, if as frequent, comes alone: the two
+			// together made two claims a second, the second finding
+			// nothing the first had not.
 			again = recheck.C
-			if !c.passedOver {
-				// Woken as orders are let go of, which a panel with a
-				// backlog does many times a second: only the recheck
-				// looks again for it, or every answer would be a claim.
-				refill = c.woken
-			}
 		}
 		select {
 		case <-claiming.Done():
@@ -256,6 +259,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	r.log.Debug("claim made", "orders", len(claimed.Orders), "panels_passed_over", len(passOver))
 	if !claimed.DBNow.IsZero() {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
 	}

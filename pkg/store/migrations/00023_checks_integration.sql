@@ -7,10 +7,9 @@
 -- panels that have all they can ask and take the others' orders along an
 -- index (next migration).
 --
--- The rows of orders already waiting get theirs as they are next claimed:
--- filling them here would hold the table's lock, and every run, for as
--- long as reading their orders takes. Until then a claim that passes over
--- a panel takes them alongside the other panels' (store.claimDue).
+-- The rows of orders already waiting get theirs in the migration after the
+-- next, in batches: filling them here would hold the table's lock, and
+-- every run, for as long as reading their orders takes.
 
 -- +goose Up
 -- Adding a nullable column takes a moment's lock on zwatch's table: do not

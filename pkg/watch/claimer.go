@@ -148,6 +148,9 @@ func (c *claimer) loop() error {
 			ctx = c.run.newRequests
 		}
 		more, err := c.claimOnce(ctx)
+		// Counted from this claim: a recheck that fell due meanwhile, on
+		// top of the tick, would make a second claim at once.
+		recheck.Reset(time.Second)
 		if ctx.Err() != nil {
 			// Stopping while claiming is not a failure. --max-duration
 			// coming before a claim showed that nothing more was due cuts

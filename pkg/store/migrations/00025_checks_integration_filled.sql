@@ -13,34 +13,50 @@ SET statement_timeout = 0;
 DO $$
 DECLARE
     after uuid := '00000000-0000-0000-0000-000000000000';
-    batch_size integer;
+    read integer;
 BEGIN
     LOOP
-        WITH batch AS MATERIALIZED (
+        -- Along the primary key, a page at a time, whatever each row
+        -- holds: a read of the rows still without one would read them all
+        -- again for every batch, and those that name no integration for
+        -- ever.
+        WITH page AS MATERIALIZED (
             SELECT c.order_id
             FROM zwatch_order_checks c
             WHERE c.order_id > after
+            ORDER BY c.order_id
+            LIMIT 1000
+        ),
+        -- Locked in the order a run's save locks its rows in, so that a
+        -- run of an older zwatch saving answers meanwhile cannot deadlock
+        -- with this.
+        waiting AS MATERIALIZED (
+            SELECT c.order_id
+            FROM zwatch_order_checks c
+            WHERE c.order_id = ANY (ARRAY(SELECT order_id FROM page))
               AND c.integration_id IS NULL
               AND c.finished_at IS NULL
               AND c.given_up_at IS NULL
             ORDER BY c.order_id
-            LIMIT 1000
+            FOR UPDATE
         ),
         filled AS (
             UPDATE zwatch_order_checks c
-            SET integration_id = CASE
-                WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                THEN lower(btrim(o."providerId"))::uuid END
-            FROM batch
-            JOIN product_orders o ON o.id = batch.order_id
-            WHERE c.order_id = batch.order_id
-              AND c.integration_id IS NULL
+            SET integration_id = i.id
+            FROM waiting
+            JOIN product_orders o ON o.id = waiting.order_id
+            -- A znet integration the order names, as a claim's would be;
+            -- none otherwise.
+            JOIN integrations i ON i.provider = 'znet'
+                AND i.id = CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                    THEN lower(btrim(o."providerId"))::uuid END
+            WHERE c.order_id = waiting.order_id
             RETURNING c.order_id
         )
-        SELECT count(*), (array_agg(batch.order_id ORDER BY batch.order_id DESC))[1]
-        INTO batch_size, after
-        FROM batch;
-        EXIT WHEN batch_size = 0;
+        SELECT count(*), (array_agg(page.order_id ORDER BY page.order_id DESC))[1]
+        INTO read, after
+        FROM page;
+        EXIT WHEN read = 0;
         COMMIT;
     END LOOP;
 END

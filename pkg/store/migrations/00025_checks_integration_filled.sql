@@ -44,12 +44,18 @@ BEGIN
             UPDATE zwatch_order_checks c
             SET integration_id = i.id
             FROM waiting
-            JOIN product_orders o ON o.id = waiting.order_id
+            -- Each order by its primary key: a join the planner could
+            -- make by reading the whole of the shop's table for each page.
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                    THEN lower(btrim(o."providerId"))::uuid END AS integration_id
+                FROM product_orders o
+                WHERE o.id = waiting.order_id
+                LIMIT 1
+            ) named
             -- A znet integration the order names, as a claim's would be;
             -- none otherwise.
-            JOIN integrations i ON i.provider = 'znet'
-                AND i.id = CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                    THEN lower(btrim(o."providerId"))::uuid END
+            JOIN integrations i ON i.id = named.integration_id AND i.provider = 'znet'
             WHERE c.order_id = waiting.order_id
             RETURNING c.order_id
         )

@@ -260,12 +260,13 @@ const claimableSQL = `c.finished_at IS NULL
 // table's handful of rows), and as many of orders whose panel zwatch does
 // not know (their order names none, or an older zwatch, still running
 // beside this one, registered them: migration 00025 filled in those
-// before it), and takes the oldest due of them all. per_panel keeps one claim from handing a second panel with
-// a backlog as many orders as the run may hold, which would leave no room
-// for a third. Only the orders taken are locked: the candidates are read
-// without a lock, and each is checked again as it is locked. It is the
-// statement only while a panel has a backlog; the orders of a panel that
-// is no znet one any more are retired by claimDueSQL once it is over.
+// before it), and takes the oldest due of them all. per_panel keeps one
+// claim from handing a second panel with a backlog as many orders as the
+// run may hold, which would leave no room for a third. Only the orders
+// taken are locked: the candidates are read without a lock, and each is
+// checked again as it is locked. It is the statement only while a panel
+// has a backlog; the orders of a panel that is no znet one any more are
+// retired by claimDueSQL once it is over.
 var claimDuePassingOverSQL = named(`
 -- claim due orders, passing over panels that have all they can ask
 WITH by_panel AS MATERIALIZED (

@@ -58,9 +58,10 @@ of list and balance takes as well as its name.
 Then what zwatch learned of each panel, which check-pending plans from
 unless given --schedule: what it rests on (completions; the PIN profile
 until a panel has enough; a check-pending run without --schedule refits
-each panel every 5 minutes at most), when its orders finish (median, 95th percentile,
-the share that never does), when the plan asks first, and the time to PIN
-and requests per order the plan gives, with a small histogram of that time.
+each panel every 5 minutes at most), when its orders finish (median, 95th
+percentile, the share that never does), when the plan asks first, and the
+time to PIN and requests per order the plan gives, with a small histogram of
+that time.
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why

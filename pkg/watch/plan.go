@@ -464,8 +464,9 @@ const (
 )
 
 // planMenu is the exchange rates PlanFor chooses from, each kind from
-// the fewest requests to the most: seconds of wait one request is worth, how fast a long wait's cost
-// grows, and the extra cost of a wait longer than 10 s and 60 s.
+// the fewest requests to the most: seconds of wait one request is worth,
+// how fast a long wait's cost grows, and the extra cost of a wait longer
+// than 10 s and 60 s.
 var planMenu = func() []planCost {
 	var menu []planCost
 	for _, steps := range [][2]float64{{0, 0}, {30, 0}, {30, 300}, {0, 1000}, {0, 3000}} {

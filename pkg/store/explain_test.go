@@ -4,6 +4,8 @@ package store_test
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +52,105 @@ func TestTheFinalListsPlansReadZwatchsIndex(t *testing.T) {
 		if strings.Contains(plan, "Seq Scan on product_orders") || !strings.Contains(plan, "zwatch_order_events_final") {
 			t.Errorf("the %s list does not read zwatch's answers by their index, or reads product_orders through:\n%s", state, plan)
 		}
+	}
+}
+
+// A claim that passes over a panel with a backlog (ClaimParams.PassOver)
+// takes every other panel's due orders, and those of orders zwatch has not
+// placed with a panel yet, however much older the backlog's are; and it
+// finds them along the index by panel, never reading the backlog through:
+// 20,000 due orders of one panel, 30 other panels with one each.
+func TestAClaimPassesOverAPanelWithABacklog(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integration := func() string {
+		return db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	}
+	backlogged := integration()
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: []string{backlogged}, Count: 20000, FirstReferans: 3_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
+	var others []string
+	for range 30 {
+		others = append(others, integration())
+	}
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: others, Count: 30, FirstReferans: 4_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 second' WHERE next_check_at > now()`)
+	// Registered by a zwatch before it kept each order's panel.
+	db.Exec(`UPDATE zwatch_order_checks SET integration_id = NULL
+		WHERE order_id = (SELECT order_id FROM zwatch_order_checks WHERE integration_id = $1::uuid LIMIT 1)`, others[0])
+	db.VacuumAnalyze()
+
+	p := firstChunk
+	p.Register, p.Limit, p.PassOver = 0, 50, []string{backlogged}
+	plans, err := db.Store.ExplainClaim(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimPlan := plans[strings.Index(plans, "-- claim"):]
+	if !strings.Contains(claimPlan, "zwatch_order_checks_due_by_panel") || strings.Contains(claimPlan, "Seq Scan on zwatch_order_checks") {
+		t.Errorf("the claim does not find the other panels' orders along the index by panel:\n%s", claimPlan)
+	}
+
+	claimed, err := db.Store.ClaimBatch(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPanel := make(map[string]int)
+	for _, o := range claimed.Orders {
+		byPanel[o.IntegrationID]++
+	}
+	if len(claimed.Orders) != 30 || byPanel[backlogged] != 0 || len(byPanel) != 30 {
+		t.Errorf("claimed %d orders of %d panels, %d of them the backlog's; want the 30 other panels' one each",
+			len(claimed.Orders), len(byPanel), byPanel[backlogged])
+	}
+}
+
+// A claim that passes over a panel locks only the orders it takes: it
+// read the other panels' due orders, up to its limit of each, and locked
+// them all (a row write each), keeping its limit of them; after an outage,
+// when every panel has a backlog, thousands of rows a claim, once a
+// second. A review's find.
+func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	var integrations []string
+	for range 21 {
+		integrations = append(integrations, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
+	}
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: integrations, Count: 21 * 300, FirstReferans: 5_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
+	db.VacuumAnalyze()
+
+	p := firstChunk
+	p.Register, p.Limit, p.PassOver, p.PerPanel = 0, 50, integrations[:1], 10
+	plans, err := db.Store.ExplainClaim(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := 0
+	lockRows := regexp.MustCompile(`LockRows .*\(actual time=\S+ rows=(\d+) loops=(\d+)\)`)
+	for _, m := range lockRows.FindAllStringSubmatch(plans[strings.Index(plans, "-- claim"):], -1) {
+		rows, _ := strconv.Atoi(m[1])
+		loops, _ := strconv.Atoi(m[2])
+		locked += rows * loops
+	}
+	if locked != p.Limit {
+		t.Errorf("a claim of %d orders locked %d rows", p.Limit, locked)
+	}
+	claimed, err := db.Store.ClaimBatch(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPanel := make(map[string]int)
+	for _, o := range claimed.Orders {
+		byPanel[o.IntegrationID]++
+	}
+	for integ, n := range byPanel {
+		if n > p.PerPanel || integ == integrations[0] {
+			t.Errorf("the claim gave panel %s %d orders, want at most %d and none of the panel passed over", integ, n, p.PerPanel)
+		}
+	}
+	if len(claimed.Orders) != p.Limit {
+		t.Errorf("claimed %d orders, want %d", len(claimed.Orders), p.Limit)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
 
@@ -91,14 +92,7 @@ func TestAClaimPassesOverAPanelWithABacklog(t *testing.T) {
 		t.Errorf("the claim does not find the other panels' orders along the index by panel:\n%s", claimPlan)
 	}
 
-	claimed, err := db.Store.ClaimBatch(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byPanel := make(map[string]int)
-	for _, o := range claimed.Orders {
-		byPanel[o.IntegrationID]++
-	}
+	claimed, byPanel := claimByPanel(t, db, p)
 	if len(claimed.Orders) != 30 || byPanel[backlogged] != 0 || len(byPanel) != 30 {
 		t.Errorf("claimed %d orders of %d panels, %d of them the backlog's; want the 30 other panels' one each",
 			len(claimed.Orders), len(byPanel), byPanel[backlogged])
@@ -137,14 +131,7 @@ func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
 	if locked != p.Limit {
 		t.Errorf("a claim of %d orders locked %d rows", p.Limit, locked)
 	}
-	claimed, err := db.Store.ClaimBatch(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byPanel := make(map[string]int)
-	for _, o := range claimed.Orders {
-		byPanel[o.IntegrationID]++
-	}
+	claimed, byPanel := claimByPanel(t, db, p)
 	for integ, n := range byPanel {
 		if n > p.PerPanel || integ == integrations[0] {
 			t.Errorf("the claim gave panel %s %d orders, want at most %d and none of the panel passed over", integ, n, p.PerPanel)
@@ -153,4 +140,18 @@ func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
 	if len(claimed.Orders) != p.Limit {
 		t.Errorf("claimed %d orders, want %d", len(claimed.Orders), p.Limit)
 	}
+}
+
+// claimByPanel claims as p says, and counts the orders taken by panel.
+func claimByPanel(t *testing.T, db *storetest.DB, p store.ClaimParams) (store.Claimed, map[string]int) {
+	t.Helper()
+	claimed, err := db.Store.ClaimBatch(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPanel := make(map[string]int)
+	for _, o := range claimed.Orders {
+		byPanel[o.IntegrationID]++
+	}
+	return claimed, byPanel
 }

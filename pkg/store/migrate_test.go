@@ -106,36 +106,14 @@ func TestMigrateAppliesMigrationsOlderThanTheNewestApplied(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
 	ctx := context.Background()
-	then := fstest.MapFS{}
-	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
+	migrateAsAnOlderBuild(t, db, func(name string) bool {
 		for _, v := range []string{"00001", "00002", "00003", "00004", "00005", "00010", "00011", "00013"} {
 			if strings.HasPrefix(name, v+"_") {
-				body, err := fs.ReadFile(store.Migrations(), name)
-				then[name] = &fstest.MapFile{Data: body}
-				return err
+				return true
 			}
 		}
-		return nil
+		return false
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sql.Open("postgres", db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	old, err := goose.NewProvider(goose.DialectPostgres, conn, then,
-		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.Up(ctx); err != nil {
-		t.Fatalf("setting up the older build's migrations: %v", err)
-	}
 
 	if _, err := db.Store.Migrate(ctx); err != nil {
 		t.Fatalf("migrate after an older build's 10, 11 and 13: %v", err)
@@ -332,32 +310,7 @@ func TestMigrationFillsInTheWaitingOrdersIntegrations(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
 	ctx := context.Background()
-	// Migrated by the build before 00025.
-	before := fstest.MapFS{}
-	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || name >= "00025" {
-			return err
-		}
-		body, err := fs.ReadFile(store.Migrations(), name)
-		before[name] = &fstest.MapFile{Data: body}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sql.Open("postgres", db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	older, err := goose.NewProvider(goose.DialectPostgres, conn, before,
-		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := older.Up(ctx); err != nil {
-		t.Fatalf("migrating as the build before 00025: %v", err)
-	}
+	migrateAsAnOlderBuild(t, db, func(name string) bool { return name < "00025" })
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	waiting := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 2500, FirstReferans: 800000, SentAgo: time.Hour, Registered: true})
 	finished := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 3, FirstReferans: 900000, SentAgo: time.Hour, Registered: true})
@@ -376,5 +329,36 @@ func TestMigrationFillsInTheWaitingOrdersIntegrations(t *testing.T) {
 	if filled != len(waiting)-1 || none != 1 || finishedFilled != 0 {
 		t.Errorf("after 00025: %d waiting orders with their integration, want %d; the one naming none without: %v; finished ones filled in: %d",
 			filled, len(waiting)-1, none == 1, finishedFilled)
+	}
+}
+
+// migrateAsAnOlderBuild migrates db as a build carrying only the
+// migrations whose file names carried says it had.
+func migrateAsAnOlderBuild(t *testing.T, db *storetest.DB, carried func(name string) bool) {
+	t.Helper()
+	then := fstest.MapFS{}
+	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !carried(name) {
+			return err
+		}
+		body, err := fs.ReadFile(store.Migrations(), name)
+		then[name] = &fstest.MapFile{Data: body}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("postgres", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	older, err := goose.NewProvider(goose.DialectPostgres, conn, then,
+		goose.WithTableName("zwatch_schema_migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := older.Up(context.Background()); err != nil {
+		t.Fatalf("migrating as an older build: %v", err)
 	}
 }

@@ -44,22 +44,7 @@ func TestPanelsBacklogsDoNotHoldUpAnotherTenantsOrders(t *testing.T) {
 				e.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - make_interval(mins => 20 - $2::int)
 					WHERE integration_id = $1::uuid`, integ, k)
 			}
-			other := znettest.NewServer(dealerCode, password)
-			t.Cleanup(other.Close)
-			other.SetDefault(znettest.Done("PIN-OTHER-TENANT", "tamam"))
-			otherInteg := e.db.AddIntegration(storetest.Integration{Name: "znet-D", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
-			otherOrders := e.db.SendOrdersAt(otherInteg, time.Now().Add(-time.Minute), "520001", "520002", "520003")
-
-			cfg := e.config()
-			cfg.Rate = 5
-			cfg.Loop, cfg.MaxDuration = 4*time.Second, 4*time.Second
-			e.run(cfg)
-
-			for id, d := range e.db.ReadDeliveries(otherOrders) {
-				if d.ExternalStatus != "completed" {
-					t.Errorf("the other tenant's order %s is %q after the run, want completed: it waited behind the backlogs", id, d.ExternalStatus)
-				}
-			}
+			anotherTenantIsServedBesidesTheBacklogs(t, e)
 			for k, panel := range panels {
 				if n := panel.TotalRequests(); n == 0 || n > 4*5+1 {
 					t.Errorf("backlog %d: its panel got %d requests in a 4-second run at --rate 5", k+1, n)
@@ -126,6 +111,14 @@ func backlogRegisteredBeforeZwatchKeptItsPanel(t *testing.T, migrated bool) {
 	if migrated {
 		e.db.RunMigration("00025")
 	}
+	anotherTenantIsServedBesidesTheBacklogs(t, e)
+}
+
+// anotherTenantIsServedBesidesTheBacklogs sends another tenant three
+// orders, due after every order of e's backlogs, and checks that a 4-second
+// looping run at --rate 5 completes them.
+func anotherTenantIsServedBesidesTheBacklogs(t *testing.T, e *env) {
+	t.Helper()
 	other := znettest.NewServer(dealerCode, password)
 	t.Cleanup(other.Close)
 	other.SetDefault(znettest.Done("PIN-OTHER-TENANT", "tamam"))
@@ -139,7 +132,7 @@ func backlogRegisteredBeforeZwatchKeptItsPanel(t *testing.T, migrated bool) {
 
 	for id, d := range e.db.ReadDeliveries(otherOrders) {
 		if d.ExternalStatus != "completed" {
-			t.Errorf("the other tenant's order %s is %q after the run, want completed: it waited behind the backlog", id, d.ExternalStatus)
+			t.Errorf("the other tenant's order %s is %q after the run, want completed: it waited behind the backlogs", id, d.ExternalStatus)
 		}
 	}
 }

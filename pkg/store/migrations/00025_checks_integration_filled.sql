@@ -1,14 +1,19 @@
 -- +goose NO TRANSACTION
 -- The waiting orders' integration (migration 00023), filled in batches of
 -- 1,000 rows, each committed at once, so that runs meet no table lock and
--- a row lock for a moment at most (their claims skip locked rows). Until a
--- row has it, a claim that passes over a panel with a backlog cannot tell
--- that row's panel, and just after an outage nearly every waiting order
--- would be such a row. The integration is read as the shop's "providerId"
+-- a row lock for a moment at most (their claims skip locked rows); rows a
+-- run holds meanwhile are left for this zwatch's next claim of them. Until
+-- a row has it, a claim that passes over a panel with a backlog cannot
+-- tell that row's panel, and just after an outage nearly every waiting
+-- order would be such a row. The integration is read as the shop's "providerId"
 -- names it (store.integrationIDSQL); an order naming none keeps NULL.
 
 -- +goose Up
 SET statement_timeout = 0;
+-- Each page commits on its own, at the session's isolation: a shop whose
+-- database defaults to repeatable read would fail a page that meets a row
+-- a run saved meanwhile (zwatch's own transactions ask for read committed).
+SET default_transaction_isolation = 'read committed';
 -- +goose StatementBegin
 DO $$
 DECLARE
@@ -27,9 +32,11 @@ BEGIN
             ORDER BY c.order_id
             LIMIT 1000
         ),
-        -- Locked in the order a run's save locks its rows in, so that a
-        -- run of an older zwatch saving answers meanwhile cannot deadlock
-        -- with this.
+        -- A row a run holds (an older zwatch's, still running: its claims,
+        -- saves and releases) is passed over, not waited for: waiting,
+        -- this could deadlock with a release that locks its rows in
+        -- another order. The run's next claim of it, or a newer zwatch's,
+        -- fills it in.
         waiting AS MATERIALIZED (
             SELECT c.order_id
             FROM zwatch_order_checks c
@@ -38,7 +45,7 @@ BEGIN
               AND c.finished_at IS NULL
               AND c.given_up_at IS NULL
             ORDER BY c.order_id
-            FOR UPDATE
+            FOR UPDATE SKIP LOCKED
         ),
         filled AS (
             UPDATE zwatch_order_checks c

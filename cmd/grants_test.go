@@ -109,6 +109,19 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	if saved := s.db.SavedBalances(); len(saved) != 1 || saved[0].Balance == nil || *saved[0].Balance != "12755.230" || !saved[0].Fresh {
 		t.Errorf("balance --save as the role saved %+v, want 12755.23 just now", saved)
 	}
+	// A backlog on the panel, and another tenant's order: the claims pass
+	// over the panel (claimDuePassingOverSQL), with the same grants.
+	s.db.AddSentOrders(storetest.SentOrders{IntegrationID: s.integ, Count: 300, FirstReferans: 470000, SentAgo: time.Hour, Registered: true})
+	other := znettest.NewServer(dealerCode, password)
+	t.Cleanup(other.Close)
+	other.SetDefault(znettest.Done("OTHER-TENANT-PIN", "tamam"))
+	otherOrder := s.db.AddOrder(storetest.Order{IntegrationID: s.db.AddIntegration(storetest.Integration{BaseURL: other.URL, Kod: dealerCode, Sifre: password}), Referans: "48"})
+	r := run(0, "check-pending", "--loop", "2s", "--tick", "100ms", "--max-duration", "2s", "--rate", "5",
+		"--log-format", "json", "--log-level", "debug")
+	if !strings.Contains(r.stderr, `"panels_passed_over":1`) || s.db.ReadOrder(otherOrder).ExternalStatus != "completed" {
+		t.Errorf("check-pending beside a backlog as the role: no claim passed over the panel, or the other tenant's order is %q\n%s",
+			s.db.ReadOrder(otherOrder).ExternalStatus, r.all())
+	}
 }
 
 func TestPrintGrantsNeedsARole(t *testing.T) {

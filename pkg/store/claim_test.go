@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -122,10 +123,24 @@ func TestClaimReadsTheDatabasesClock(t *testing.T) {
 // Issue 9.2: a shop transaction holding a newly sent order, and another
 // holding an order that is due, FOR UPDATE never stall a claim: zwatch
 // never locks a shop row, not even through a foreign key, so the claim
-// finishes while both are still held and takes every due order.
+// finishes while both are still held and takes every due order. So does
+// a claim that passes over a panel with a backlog (claimDuePassingOverSQL).
 func TestClaimDoesNotWaitForTheShopsRowLocks(t *testing.T) {
 	t.Parallel()
+	for _, passingOver := range []bool{false, true} {
+		t.Run(fmt.Sprintf("passing over a panel: %v", passingOver), func(t *testing.T) {
+			t.Parallel()
+			claimWithoutWaitingForTheShop(t, passingOver)
+		})
+	}
+}
+
+func claimWithoutWaitingForTheShop(t *testing.T, passingOver bool) {
 	db := storetest.New(t)
+	p := firstChunk
+	if passingOver {
+		p.PassOver = []string{db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})}
+	}
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	registered := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1"})
 	db.AddCheck(registered, storetest.Check{NextCheckIn: -time.Second, Attempts: 1})
@@ -141,7 +156,7 @@ func TestClaimDoesNotWaitForTheShopsRowLocks(t *testing.T) {
 	// deadline: the locks are released only after it returns.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
+	claimed, err := db.Store.ClaimBatch(ctx, p)
 	if err != nil {
 		t.Fatalf("claiming while the shop holds two orders: %v", err)
 	}

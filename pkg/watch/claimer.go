@@ -75,9 +75,10 @@ func (c *claimer) wake() {
 }
 
 // limit is how many orders the run holds at most.
-func (c *claimer) limit() int {
-	return min(c.run.cfg.Batch, claimAheadPerSlot*c.run.cfg.Concurrency)
-}
+func (c *claimer) limit() int { return heldAtMost(c.run.cfg) }
+
+// heldAtMost is how many orders a run with cfg holds at most.
+func heldAtMost(cfg Config) int { return min(cfg.Batch, claimAheadPerSlot*cfg.Concurrency) }
 
 // refillAt is the room worth a claim: half of what the run holds, or four
 // orders per slot if that is less.

@@ -235,7 +235,7 @@ func backlogOrders(cfg Config) int {
 		return 0
 	}
 	n := max(cfg.PerIntegration, int(math.Ceil(cfg.Rate*backlogFor.Seconds()/max(1, cfg.TimeScale))))
-	return min(n, max(1, min(cfg.Batch, claimAheadPerSlot*cfg.Concurrency)/2))
+	return min(n, max(1, heldAtMost(cfg)/2))
 }
 
 // parked is how many orders wait in the queue of a panel that will not

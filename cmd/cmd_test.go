@@ -234,6 +234,31 @@ func TestReadableKeyValueSettingsSayWhatFailed(t *testing.T) {
 	}
 }
 
+// A flag's bad value is said in an operator's words: an empty one (a
+// variable the cron line did not set) as every empty value is, and a
+// number or duration that is none without the parser's jargon.
+func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"stats", "--first-delay", ""}, "zwatch: --first-delay was given an empty value (see zwatch stats --help)\n"},
+		{[]string{"check-pending", "--rate="}, "zwatch: --rate was given an empty value (see zwatch check-pending --help)\n"},
+		{[]string{"list", "--limit", " "}, "zwatch: --limit was given an empty value (see zwatch list --help)\n"},
+		{[]string{"list", "--limit", "ten"}, `zwatch: --limit was given "ten", which is not a whole number (see zwatch list --help)` + "\n"},
+		{[]string{"check-pending", "--loop", "58"}, `zwatch: --loop was given "58", which is not a duration such as 45s, 5m or 1h30m (see zwatch check-pending --help)` + "\n"},
+		{[]string{"check-pending", "--dry-run=maybe"}, `zwatch: --dry-run was given "maybe", which is not true or false (see zwatch check-pending --help)` + "\n"},
+		{[]string{"check-pending", "--rate", "fast"}, `zwatch: --rate was given "fast": not a number (see zwatch check-pending --help)` + "\n"},
+	} {
+		var errOut strings.Builder
+		r := runMain(tc.args, &errOut)
+		if r.code != 2 || r.stderr != tc.want || r.stdout != "" {
+			t.Errorf("%q: exit %d\nstderr %q\nwant   %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
+
 func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -244,6 +269,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "--schedule", "10s,soon"},
 		{"check-pending", "--schedule", "1m,1000h"}, // one run would leave its orders for weeks
 		{"check-pending", "--first-delay", "1000h"},
+		{"check-pending", "--first-delay", ""},
+		{"stats", "--first-delay", ""},
 		{"check-pending", "--output", "yaml"},
 		{"check-pending", "--rate", "fast"},
 		{"check-pending", "--rate", "Inf"},   // once a division by zero

@@ -122,14 +122,49 @@ func refuseEmptyValues(c *cobra.Command) error {
 	var err error
 	c.Flags().Visit(func(f *pflag.Flag) {
 		if err == nil && f.Value.Type() == "string" && strings.TrimSpace(f.Value.String()) == "" {
-			if says := f.Annotations[emptyValueSays]; len(says) > 0 {
-				err = usage("%s", says[0])
-				return
-			}
-			err = usage("--%s was given an empty value (see %s --help)", f.Name, c.CommandPath())
+			err = emptyValue(c, f)
 		}
 	})
 	return err
+}
+
+// emptyValue is the usage error for flag f of c given an empty value.
+func emptyValue(c *cobra.Command, f *pflag.Flag) error {
+	if says := f.Annotations[emptyValueSays]; len(says) > 0 {
+		return usage("%s", says[0])
+	}
+	return usage("--%s was given an empty value (see %s --help)", f.Name, c.CommandPath())
+}
+
+// flagValueError words an error pflag met parsing c's flags. An empty
+// value (a variable in the cron line that was not set) is said as
+// refuseEmptyValues says it, and a number or a duration that is none is
+// said in the operator's words, not the parser's ("strconv.ParseInt:
+// parsing \"x\": invalid syntax").
+func flagValueError(c *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		f, value := invalid.GetFlag(), invalid.GetValue()
+		if strings.TrimSpace(value) == "" {
+			return emptyValue(c, f)
+		}
+		if want, ok := flagValueKinds[f.Value.Type()]; ok {
+			return usage("--%s was given %q, which is not %s (see %s --help)", f.Name, value, want, c.CommandPath())
+		}
+		// A value of zwatch's own (rateValue) says what is wrong itself.
+		return usage("--%s was given %q: %w (see %s --help)", f.Name, value, invalid.Unwrap(), c.CommandPath())
+	}
+	return usage("%w (see %s --help)", err, c.CommandPath())
+}
+
+// flagValueKinds names what a value of each of pflag's types must be.
+var flagValueKinds = map[string]string{
+	"int":      "a whole number",
+	"int64":    "a whole number",
+	"uint":     "a whole number of zero or more",
+	"float64":  "a number",
+	"duration": "a duration such as 45s, 5m or 1h30m",
+	"bool":     "true or false",
 }
 
 // durationsAsText is a slog ReplaceAttr that writes durations as Go

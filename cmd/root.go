@@ -268,9 +268,7 @@ about, or another run is asking about it right now.`,
 	}
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usage("%w (see %s --help)", err, c.CommandPath())
-	})
+	root.SetFlagErrorFunc(flagValueError)
 
 	pf := root.PersistentFlags()
 	// The default is resolved when the flag is read, not shown in --help:

@@ -404,3 +404,49 @@ func TestMigrationFillsInTheIntegrationsPastRowsARunHolds(t *testing.T) {
 		t.Errorf("%d orders filled in, want all %d but the one a run held (filled: %v)", filled, len(ids)-1, heldFilled == 1)
 	}
 }
+
+// Migration 00025 commits a page at a time, so stopped half-way (killed,
+// cancelled, or failing on one row) it leaves the pages before filled in
+// and is not recorded as applied. Run again, it pages from the start,
+// takes the rows still without their integration, and completes.
+func TestMigrationFillingInIntegrationsStoppedHalfWayCompletesWhenRunAgain(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	ctx := context.Background()
+	migrateAsAnOlderBuild(t, db, func(name string) bool { return name < "00025" })
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 3500, FirstReferans: 800000, SentAgo: time.Hour, Registered: true})
+	db.Exec(`UPDATE zwatch_order_checks SET integration_id = NULL`)
+	// The third page fails: the row it stops on is the 2,500th along the
+	// primary key, which the migration pages along.
+	slices.Sort(ids)
+	db.Exec(`CREATE FUNCTION stop_half_way() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'stopped half-way'; END $$`)
+	db.Exec(`CREATE TRIGGER stop_half_way BEFORE UPDATE ON zwatch_order_checks FOR EACH ROW
+		WHEN (NEW.order_id = '` + ids[2499] + `') EXECUTE FUNCTION stop_half_way()`)
+
+	if _, err := db.Store.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "stopped half-way") {
+		t.Fatalf("migrate with a page that fails: %v, want the page's error", err)
+	}
+	filled := func() (n int) {
+		db.Get(&n, `SELECT count(*) FROM zwatch_order_checks WHERE integration_id = $1::uuid`, integ)
+		return n
+	}
+	if n := filled(); n != 2000 {
+		t.Errorf("stopped in its third page, 00025 left %d rows filled in, want the first two pages' 2,000", n)
+	}
+	if newer, err := db.Store.RequireMigrated(ctx); err == nil || len(newer) != 0 {
+		t.Errorf("stopped half-way, 00025 counts as applied: %v, %v", newer, err)
+	}
+
+	db.Exec(`DROP TRIGGER stop_half_way ON zwatch_order_checks`)
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if n := filled(); n != len(ids) {
+		t.Errorf("run again, 00025 left %d of %d rows filled in", n, len(ids))
+	}
+	if newer, err := db.Store.RequireMigrated(ctx); err != nil || len(newer) != 0 {
+		t.Errorf("run again, migrations still pending: %v, %v", newer, err)
+	}
+}

@@ -283,16 +283,20 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 func TestAFailoverListWhoseFirstHostHangsConnectsToTheNext(t *testing.T) {
 	t.Parallel()
 	for _, timeout := range []string{" connect_timeout=3", ""} {
-		t.Run("with"+cmp.Or(timeout, " the default connect_timeout"), func(t *testing.T) {
-			t.Parallel()
-			silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
-			upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
-			started := time.Now()
-			st, err := Open(context.Background(), "host="+silentHost+","+upHost+" port="+silentPort+","+upPort+timeout+" sslmode=disable")
-			if err != nil {
-				t.Fatalf("a list whose second host answers at once: %v (after %v)", err, time.Since(started).Round(time.Second))
-			}
-			st.Close()
-		})
+		// Under prefer the driver tries the hanging host twice, with TLS
+		// and without (a review's find), and under allow the other way.
+		for _, sslmode := range []string{"disable", "prefer", "allow"} {
+			t.Run("with"+cmp.Or(timeout, " the default connect_timeout")+" sslmode="+sslmode, func(t *testing.T) {
+				t.Parallel()
+				silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+				upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
+				started := time.Now()
+				st, err := Open(context.Background(), "host="+silentHost+","+upHost+" port="+silentPort+","+upPort+timeout+" sslmode="+sslmode)
+				if err != nil {
+					t.Fatalf("a list whose second host answers at once: %v (after %v)", err, time.Since(started).Round(time.Second))
+				}
+				st.Close()
+			})
+		}
 	}
 }

@@ -328,13 +328,15 @@ func charForms(r rune) []string {
 	forms = append(forms, encodedForms(r)...)
 	// Decomposed (NFD: "S" and a combining cedilla for "Ş"), as macOS and
 	// PHP's Normalizer write text: it shows as the character itself. Each
-	// part as typed or percent-escaped, as a query string escapes only the
-	// mark.
+	// part as typed or in any of the escapes a character may be in, each
+	// on its own: a query string escapes only the mark ("S%CC%A7"),
+	// json_encode writes "S\u0327".
 	for _, c := range append([]string{string(r)}, turkishCase[r]...) {
 		if decomposed := norm.NFD.String(c); decomposed != c {
 			var parts strings.Builder
 			for _, part := range decomposed {
-				fmt.Fprintf(&parts, "(?:%s|%s)", regexp.QuoteMeta(string(part)), percentEscaped([]byte(string(part))))
+				alternatives := append([]string{regexp.QuoteMeta(string(part))}, encodedForms(part)...)
+				fmt.Fprintf(&parts, "(?:%s)", strings.Join(alternatives, "|"))
 			}
 			forms = append(forms, parts.String())
 		}

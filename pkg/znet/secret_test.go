@@ -975,6 +975,12 @@ func TestAPasswordEchoedDecomposedOrComposedIsScrubbed(t *testing.T) {
 		{"echoed decomposed, upper case", "gizliŞifre2024", norm.NFD.String("GİZLİŞİFRE2024")},
 		{"echoed decomposed, query-escaped", "gizliŞifre2024", url.QueryEscape(norm.NFD.String("gizliŞifre2024"))},
 		{"typed decomposed, echoed composed", norm.NFD.String("gizliŞifre2024"), "gizliŞifre2024"},
+		// Each part of a decomposed character in every form a character
+		// is looked for in (a review's finds): PHP's json_encode after its
+		// Normalizer, and the UTF-8 of the mark read as Windows-1252.
+		{"echoed decomposed, JSON-escaped", "gizliŞifre2024", `gizliS\u0327ifre2024`},
+		{"echoed decomposed, misread as Windows-1252", "gizliŞifre2024", "gizliS\u00cc\u00a7ifre2024"},
+		{"echoed decomposed, an HTML reference", "gizliŞifre2024", "gizliS&#x327;ifre2024"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			fake := znettest.NewServer(dealer, c.password)

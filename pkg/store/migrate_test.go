@@ -378,6 +378,18 @@ func TestMigrationFillsInTheIntegrationsPastRowsARunHolds(t *testing.T) {
 	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1500, FirstReferans: 800000, SentAgo: time.Hour, Registered: true})
 	db.Exec(`UPDATE zwatch_order_checks SET integration_id = NULL`)
 	db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = %L', current_database(), 'repeatable read'); END $$`)
+	// A serialisation failure needs a row saved between a page's snapshot
+	// and its update, which a test cannot time: a page that fills a row in
+	// at any isolation but read committed fails instead.
+	db.Exec(`CREATE FUNCTION require_read_committed() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF current_setting('transaction_isolation') <> 'read committed' THEN
+				RAISE EXCEPTION 'a page filled in at %', current_setting('transaction_isolation');
+			END IF;
+			RETURN NEW;
+		END $$`)
+	db.Exec(`CREATE TRIGGER require_read_committed BEFORE UPDATE ON zwatch_order_checks
+		FOR EACH ROW EXECUTE FUNCTION require_read_committed()`)
 	held, err := db.SQL.Begin()
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -101,6 +102,10 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		return usage("--orders must be between 10 and 5000")
 	case opts.Pace < 10*time.Millisecond:
 		return usage("--pace must be at least 10ms")
+	case opts.Pace > watch.MaxCheckWait:
+		// The demo's schedule is --pace, which check-pending would refuse
+		// only after the demo had seeded its orders.
+		return usage("--pace must be at most 30m")
 	case opts.Timeout <= 0:
 		return usage("--timeout must be positive")
 	}

@@ -137,3 +137,19 @@ func TestDemoNeedsTheShopSchema(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "load the shop's schema first")
 }
+
+// A pace check-pending's schedule would refuse is refused before the demo
+// migrates or seeds anything (a review's find: it seeded 300 orders, then
+// stopped with exit 1).
+func TestDemoRefusesAPaceLongerThanAScheduleStep(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	r := zwatch(t, db, "demo", "--pace", "31m")
+	if r.code != 2 {
+		t.Fatalf("demo --pace 31m: exit %d, want 2\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "--pace must be at most 30m")
+	if orders, integrations := db.ShopRows(); orders != 0 || integrations != 0 {
+		t.Errorf("the refused demo seeded %d orders, %d integrations", orders, integrations)
+	}
+}

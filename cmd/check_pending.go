@@ -113,7 +113,7 @@ and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
 
-  # one claim of the due orders, now, with a summary
+  # ask about the orders due now, then stop, with a summary
   zwatch check-pending --loop 0
 
   # see what would change, write nothing
@@ -131,14 +131,16 @@ and unasked orders are released.`,
 	}
 	cfg := &opts.Config
 	f := c.Flags()
-	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered); it claims more as they are answered")
+	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered), and at most 32 per --concurrency slot;\n"+
+		"it claims more as they are answered. Orders behind a slow or failing panel, or one with a backlog, count\n"+
+		"apart, up to another --batch of them (README, \"One run\")")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total (1 to 1000)")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel; 1 to 1000)")
 	f.Var((*rateValue)(&cfg.Rate), "rate", "requests per second at most per integration, by every run on every host together (a --dry-run keeps it by itself, on top), from 0.1 to 1000; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, at most 2m")
-	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long; requests in flight get --timeout to finish")
-	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time (a learned panel's plan may choose otherwise)")
-	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck")
+	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long, from 1s to 24h; requests in flight get --timeout to finish")
+	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time, at most 30m (a learned panel's plan may choose otherwise)")
+	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck; at most 720h (30 days)")
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "follow these waits between checks of one order, comma-separated; the last repeats.\n"+
 		"Without it zwatch learns each panel and plans its checks, starting from the PIN schedule\n"+cfg.Schedule.String()+" (README, \"The schedule\"); giving that schedule turns learning off")
 	// Leaving the flag out is not the same as giving the PIN schedule
@@ -147,8 +149,9 @@ and unasked orders are released.`,
 	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")
 	_ = f.MarkHidden("time-scale")
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+
-		"until --max-duration); 0, and a dry run, claim once; the default is cut to a shorter --max-duration")
-	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders (each look also takes those falling due before the next, asked at their time)")
+		"until --max-duration); 0 takes what is due now, claiming again as answers free room while more is,\n"+
+		"and stops; a dry run reads up to --batch due orders once; the default is cut to a shorter --max-duration")
+	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")

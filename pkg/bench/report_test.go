@@ -97,7 +97,7 @@ func (r *report) writeThroughput(w writer) {
 		return
 	}
 	w("One `zwatch check-pending -o json --loop 0 --rate 0 --max-duration 10m --concurrency C --per-integration C --batch N`\n")
-	w("(one claim, no pace, a bound it does not reach) over N due orders on one panel that\n")
+	w("(no loop, no pace, a bound it does not reach) over N due orders on one panel that\n")
 	w("answers \"done\" after L = 50 ms. The database is fresh (the migrated template, N sent orders, ANALYZE). *Wall* is\n")
 	w("the process from start to exit (start-up, connecting and recording the run included), *run* is the run as its\n")
 	w("summary times it, *ideal* is ceil(N/C)·L, *db* is the summary's `db_seconds` (claiming, applying, releasing) per order,\n")

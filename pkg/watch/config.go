@@ -36,7 +36,8 @@ type Config struct {
 	// unreachable) cut an integration off for the rest of the run.
 	FaultLimit int
 	// Loop keeps claiming newly due orders every Tick until Loop has passed;
-	// zero claims once.
+	// zero takes what is due now, in as many claims as room allows, and
+	// stops.
 	Loop time.Duration
 	Tick time.Duration
 

@@ -16,9 +16,10 @@ import (
 
 // The shared panel budget (issue 14): a promotion sends 300 orders at once,
 // then one a second, all to one panel, and check-pending --rate 10 runs from
-// cron every minute with --loop 58s. A run goes on after its loop while its
-// queue drains, so the next minute's run starts beside it: before the
-// budget was shared, the panel saw 19 requests in one second.
+// cron every minute with --loop 58s. A run's requests in flight when its
+// loop ends may still be going when the next minute's run starts: before
+// the budget was shared, when a run went on until its queue drained, the
+// panel saw 19 requests in one second.
 
 // The budget scenario is the issue's cron line, time-compressed like the
 // PIN-latency benchmark but less: the panel's second becomes a window of
@@ -160,8 +161,8 @@ func (r *report) writeBudget(w writer) {
 	w("them as in the PIN-latency benchmark. `zwatch check-pending --loop %s --tick %s --first-delay %s --rate %g` (every other\n",
 		shortDuration(sc.Loop), shortDuration(sc.Tick), shortDuration(sc.FirstDelay), sc.Rate)
 	w("flag its default) ")
-	w("starts every minute, whether or not the last one has ended, for %s. A run goes on after its loop until its queue\n", shortDuration(b.Horizon))
-	w("drains (at most --max-duration), so runs may overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", first.Scale)
+	w("starts every minute, whether or not the last one has ended, for %s. A run's requests in flight when its loop ends\n", shortDuration(b.Horizon))
+	w("get up to --timeout to finish, so runs may overlap. **Time is scaled by %g** as in section 4: the panel's second is a\n", first.Scale)
 	w("window of %s on the real clock. *DB time per request* is every run's database time (all of zwatch's statements,\n",
 		time.Duration(float64(time.Second)/first.Scale))
 	w("from their summaries, claims and applies included, round trips and waits included) divided by the requests they\n")

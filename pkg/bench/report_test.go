@@ -172,8 +172,8 @@ func (r *report) writeScaleOut(w writer) {
 	}
 	w("%d `zwatch check-pending --loop 0 --rate 0 --max-duration 10m --concurrency %d --per-integration %d --batch %d` started together over N = %d due orders\n",
 		s.Instances, s.C, s.C, s.Batch, s.N)
-	w("on one panel answering after L = %s, as cron on %d hosts would start them. Each claims a third: with a batch of all\n", s.Latency, s.Instances)
-	w("of them, the first to claim would take everything. *Ideal* is ceil(N / (%d·C))·L. *Wall* is first start to last exit.\n\n", s.Instances)
+	w("on one panel answering after L = %s, as cron on %d hosts would start them. Each holds at most --batch orders, and 32\n", s.Latency, s.Instances)
+	w("per --concurrency slot, and claims more as they are answered. *Ideal* is ceil(N / (%d·C))·L. *Wall* is first start to last exit.\n\n", s.Instances)
 	w("| instances | N | wall | ideal | wall / ideal | asked, per instance | requests per order | asked twice | asked by two at once | peak RSS (largest) |\n")
 	w("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	asked := make([]string, len(s.Asked))

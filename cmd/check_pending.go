@@ -149,7 +149,7 @@ and unasked orders are released.`,
 	f.Float64Var(&cfg.TimeScale, "time-scale", 0, "benchmarks only: time passes this many times faster than the clock")
 	_ = f.MarkHidden("time-scale")
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+
-		"until --max-duration); 0 takes what is due now, claiming again as answers free room while more is,\n"+
+		"until --max-duration); 0 takes what is due now, claiming again as answers free room while more is, "+
 		"and stops; a dry run reads up to --batch due orders once; the default is cut to a shorter --max-duration")
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")

@@ -596,9 +596,9 @@ func TestArgumentSlipsSayWhatToTypeInstead(t *testing.T) {
 		"list --pending --stuck":                    "--pending and --stuck cannot be combined",
 		"list --failed --completed":                 "--failed and --completed cannot be combined",
 		"migrate --status --print-grants zwatch":    "--status and --print-grants cannot be combined",
-		"check --order 1010 --order 1011":           `--order" flag: already given as "1010": name one at a time`,
-		"list --tenant 1b2c --tenant 3d4e":          `--tenant" flag: already given as "1b2c"`,
-		"migrate --print-grants a --print-grants b": `--print-grants" flag: already given as "a"`,
+		"check --order 1010 --order 1011":           `--order was given "1011": already given as "1010": name one at a time`,
+		"list --tenant 1b2c --tenant 3d4e":          `--tenant was given "3d4e": already given as "1b2c"`,
+		"migrate --print-grants a --print-grants b": `--print-grants was given "b": already given as "a"`,
 		"check-pending --tick 1m":                   "--tick 1m0s must be at most --loop, which is 58s",
 		"check-pending --max-duration 3s --tick 5s": "--tick 5s must be at most --loop, which is 3s",
 	} {
@@ -677,7 +677,7 @@ func TestARateTooSmallToHoldIsNotNoLimit(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("--rate 1e400: exit %d, want 2\n%s", r.code, r.all())
 	}
-	oneLine(t, r.stderr, "--rate\" flag: out of range: a rate is from 0.1 to 1000, or 0 for no limit")
+	oneLine(t, r.stderr, `--rate was given "1e400": out of range: a rate is from 0.1 to 1000, or 0 for no limit`)
 	if n := s.znet.Requests("151"); n != 0 {
 		t.Errorf("znet was asked %d times", n)
 	}

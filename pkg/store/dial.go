@@ -53,14 +53,18 @@ func (d *dialer) DialTimeout(network, address string, timeout time.Duration) (ne
 // can end it.
 func (d *dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	s, _ := ctx.Value(startingKey{}).(*starting)
+	var left time.Duration
 	if s != nil {
-		s.dialing()
+		var err error
+		if left, err = s.dialing(network + " " + address); err != nil {
+			return nil, err
+		}
 	}
 	conn, err := d.Dialer.DialContext(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
-	if s != nil && !s.dialed(conn) {
+	if s != nil && !s.dialed(conn, left) {
 		return nil, errStartupStopped
 	}
 	return conn, nil
@@ -141,6 +145,18 @@ type starting struct {
 	// dials counts the driver's dials, so that the limit of a connection
 	// the driver has moved on from gives up on nothing.
 	dials int
+	// hostDialed is when each address was first dialed. Under
+	// sslmode=prefer lib/pq dials a host again without TLS after its TLS
+	// start-up failed, and under allow with TLS after it failed without,
+	// each time for a whole connect_timeout: a silent server held a
+	// command twice as long as connect_timeout says, where libpq gives a
+	// host connect_timeout in all. The second try gets what is left.
+	hostDialed map[string]time.Time
+}
+
+// lateError is why a start-up on a connection was given up on.
+func (s *starting) lateError() error {
+	return fmt.Errorf("the server took the connection and did not finish starting the session within connect_timeout (%v)", s.limit)
 }
 
 // dialing says the driver is done with the connection dialed before, if
@@ -148,8 +164,10 @@ type starting struct {
 // and what it was given up for is no longer the start-up's story. Left
 // running, it would close a connection the driver closed already and
 // stand in for the driver's own words (a password refused) when the
-// dial that follows fails.
-func (s *starting) dialing() {
+// dial that follows fails. It says how long the start-up on address may
+// take from now (0: no limit), and refuses a dial to an address whose
+// start-ups have had their connect_timeout already.
+func (s *starting) dialing(address string) (left time.Duration, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.overdue != nil {
@@ -158,11 +176,32 @@ func (s *starting) dialing() {
 	}
 	s.late = nil
 	s.dials++
+	if s.limit <= 0 {
+		return 0, nil
+	}
+	first, again := s.hostDialed[address]
+	if !again {
+		if s.hostDialed == nil {
+			s.hostDialed = map[string]time.Time{}
+		}
+		s.hostDialed[address] = time.Now()
+		return s.limit, nil
+	}
+	// The driver's own deadline for the first try began before the dial
+	// was handed here; a try again at about that limit found the host
+	// silent, not refusing.
+	left = s.limit - time.Since(first)
+	if left <= s.limit/10 {
+		s.late = s.lateError()
+		return 0, s.late
+	}
+	return left, nil
 }
 
 // dialed keeps conn to close if the start-up is stopped; if it was
-// stopped already, it closes conn and says so.
-func (s *starting) dialed(conn net.Conn) bool {
+// stopped already, it closes conn and says so. Past left, if any, the
+// start-up on conn is given up on.
+func (s *starting) dialed(conn net.Conn, left time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped != nil {
@@ -170,9 +209,9 @@ func (s *starting) dialed(conn net.Conn) bool {
 		return false
 	}
 	s.conns = append(s.conns, conn)
-	if s.limit > 0 {
+	if left > 0 {
 		dial := s.dials
-		s.overdue = time.AfterFunc(s.limit, func() { s.giveUpOn(conn, dial) })
+		s.overdue = time.AfterFunc(left, func() { s.giveUpOn(conn, dial) })
 	}
 	return true
 }
@@ -189,7 +228,7 @@ func (s *starting) giveUpOn(conn net.Conn, dial int) {
 	if s.finished || s.stopped != nil || dial != s.dials {
 		return
 	}
-	s.late = fmt.Errorf("the server took the connection and did not finish starting the session within connect_timeout (%v)", s.limit)
+	s.late = s.lateError()
 	_ = conn.Close()
 }
 

@@ -154,14 +154,14 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 
 	// One deadline bounds the start-up, the first ping and the check that
 	// the server takes writes: connect_timeout, and no less than 10 s, for
-	// each attempt the driver makes, each within connect_timeout. It tries
-	// each host of a failover list in turn, and each twice under
-	// sslmode=prefer (without TLS after TLS) or allow (with it after
-	// without): a first host that hangs must leave the next its time. A
-	// start-up ends with connect_timeout by then, so a signal, which
-	// stoppableConnector watches for until the deadline, ends it whenever
-	// it comes.
-	pingCtx, cancel := context.WithTimeout(ctx, time.Duration(startupAttempts(cfg))*max(cfg.ConnectTimeout, pingTimeout))
+	// each host of a failover list, which the driver tries in turn, each
+	// within connect_timeout (a second try under sslmode=prefer or allow
+	// included: starting gives it what is left). A first host that hangs
+	// leaves the next its time. A start-up ends with connect_timeout by
+	// then, so a signal, which stoppableConnector watches for until the
+	// deadline, ends it whenever it comes.
+	hosts := time.Duration(1 + len(cfg.Multi))
+	pingCtx, cancel := context.WithTimeout(ctx, hosts*max(cfg.ConnectTimeout, pingTimeout))
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
@@ -188,17 +188,6 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		}
 	}
 	return &Store{db: db, readOnly: readOnly, where: whereOf(cfg)}, nil
-}
-
-// startupAttempts is how many start-ups lib/pq may try for cfg, one
-// after another: one a host, two where sslmode has it try again with or
-// without TLS.
-func startupAttempts(cfg pq.Config) int {
-	perHost := 1
-	if cfg.SSLMode == pq.SSLModePrefer || cfg.SSLMode == pq.SSLModeAllow {
-		perHost = 2
-	}
-	return (1 + len(cfg.Multi)) * perHost
 }
 
 // sessionWritableSQL asks the server whether a session of this role, in

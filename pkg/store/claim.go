@@ -755,22 +755,27 @@ revived AS (
 	  AND c.order_id = ANY (ARRAY(SELECT id FROM back))
 	RETURNING c.order_id
 ),
--- An order booked while its "sentAt" was a placeholder until it was sent
--- ('infinity', 9999-12-31) or a host's clock ran far ahead, due then, whose
--- "sentAt" the shop has written since: due as it now says. Only a due time
--- more than an hour away moves: a nearer one may be a run's on purpose
--- (orders released from a panel cut off wait a minute).
+-- A waiting order whose booking the shop's row has left behind:
+-- - booked while its "sentAt" was a placeholder until it was sent
+--   ('infinity', 9999-12-31) or a host's clock ran far ahead, due then, and
+--   the shop has written its "sentAt" since: due as it now says. Only a due
+--   time more than an hour away moves: a nearer one may be a run's on
+--   purpose (orders released from a panel cut off wait a minute).
+-- - moved to another integration: booked with it, for claims that pass
+--   over a panel with a backlog, which find orders by their booked panel
+--   and would leave one moved off such a panel waiting behind its backlog.
 moved AS MATERIALIZED (
-	SELECT k.id, k.first_due
+	SELECT k.id, k.integration_id, unclaimed.far_off, k.first_due
 	FROM known k
 	CROSS JOIN LATERAL (
-		SELECT 1
+		SELECT c.attempts = 0 -- not asked since it was sent, or sent again
+		       AND c.next_check_at > GREATEST(k.first_due, now()) + interval '1 hour' AS far_off
 		FROM zwatch_order_checks c
 		WHERE c.order_id = k.id
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		  AND c.attempts = 0 -- not asked since it was sent, or sent again
-		  AND c.next_check_at > GREATEST(k.first_due, now()) + interval '1 hour'
+		  AND (c.attempts = 0 AND c.next_check_at > GREATEST(k.first_due, now()) + interval '1 hour'
+		       OR c.integration_id IS DISTINCT FROM k.integration_id)
 		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 		FOR UPDATE SKIP LOCKED
 	) unclaimed
@@ -778,7 +783,8 @@ moved AS MATERIALIZED (
 ),
 rescheduled AS (
 	UPDATE zwatch_order_checks c
-	SET next_check_at = moved.first_due
+	SET next_check_at = CASE WHEN moved.far_off THEN moved.first_due ELSE c.next_check_at END,
+		integration_id = moved.integration_id
 	FROM moved
 	WHERE c.order_id = moved.id
 	  AND c.order_id = ANY (ARRAY(SELECT id FROM moved))

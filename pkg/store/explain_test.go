@@ -142,6 +142,42 @@ func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
 	}
 }
 
+// An order the shop moves off a panel with a backlog to another one is
+// claimed for its new panel although the old one is passed over. A claim
+// passing over a panel finds orders by the panel zwatch booked them
+// under, and the booking followed the shop only when a claim took the
+// order, which no claim passing over its old panel did: an adversary's
+// moved orders were first asked 218 s later, their new panel idle. The
+// sweep, or registering when the shop sends the order again, books them
+// with their new panel.
+func TestAnOrderMovedOffAPanelWithABacklogIsClaimedForItsNewPanel(t *testing.T) {
+	t.Parallel()
+	for name, move := range map[string]string{
+		"its panel changed":           `UPDATE product_orders SET "providerId" = $2 WHERE id = $1`,
+		"sent again to another panel": `UPDATE product_orders SET "providerId" = $2, provider_referans = '7000001', "sentAt" = now() - interval '1 minute' WHERE id = $1`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			backlogged := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+			idle := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+			db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: []string{backlogged}, Count: 100, FirstReferans: 6_000_000})
+			db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 minute'`)
+			var moved string
+			db.Get(&moved, `SELECT order_id::text FROM zwatch_order_checks ORDER BY order_id LIMIT 1`)
+			db.Exec(move, moved, idle)
+			db.MakeSweepDue()
+
+			p := firstChunk
+			p.PassOver = []string{backlogged}
+			claimed, byPanel := claimByPanel(t, db, p)
+			if len(claimed.Orders) != 1 || claimed.Orders[0].ID != moved || byPanel[idle] != 1 {
+				t.Errorf("claimed %d orders (by panel %v), want the one moved to the idle panel", len(claimed.Orders), byPanel)
+			}
+		})
+	}
+}
+
 // claimByPanel claims as p says, and counts the orders taken by panel.
 func claimByPanel(t *testing.T, db *storetest.DB, p store.ClaimParams) (store.Claimed, map[string]int) {
 	t.Helper()

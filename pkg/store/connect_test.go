@@ -276,6 +276,56 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 	}
 }
 
+// target_session_attrs=prefer-standby, which a read-only command keeps,
+// is a standby if a host is one, else any host. lib/pq goes over the hosts
+// again for as long as none connects: a read-only command given it while
+// the database was down spun for ever, a signal or Open's deadline
+// notwithstanding (found writing the next test). Each pass is made once;
+// a primary that answered at once in the first gets its connect_timeout
+// again in the second, though a silent host after it used up the first
+// 10 s.
+func TestPreferStandbyConnectsToAPrimaryOrGivesUp(t *testing.T) {
+	t.Parallel()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := listener.Addr().String()
+	listener.Close()
+	closedHost, closedPort, _ := net.SplitHostPort(closed)
+	upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
+	silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+	for name, c := range map[string]struct {
+		hosts, ports string
+		connects     bool
+	}{
+		"nothing listens":          {closedHost, closedPort, false},
+		"silent":                   {silentHost, silentPort, false},
+		"a primary, then a silent": {upHost + "," + silentHost, upPort + "," + silentPort, true},
+		"a silent, then a primary": {silentHost + "," + upHost, silentPort + "," + upPort, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ended := make(chan error, 1)
+			go func() {
+				st, err := OpenReadOnly(context.Background(), "host="+c.hosts+" port="+c.ports+" target_session_attrs=prefer-standby sslmode=disable")
+				if st != nil {
+					st.Close()
+				}
+				ended <- err
+			}()
+			select {
+			case err := <-ended:
+				if (err == nil) != c.connects {
+					t.Errorf("connected: %v, want %v (%v)", err == nil, c.connects, err)
+				}
+			case <-time.After(40 * time.Second):
+				t.Fatal("connecting goes on 40 s in")
+			}
+		})
+	}
+}
+
 // connect_timeout bounds each host's start-up, as libpq reads it ("applies
 // separately to each host name or IP address"), not the whole list's: with
 // a failover list whose first host hangs (a primary gone silent), the

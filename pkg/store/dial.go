@@ -84,7 +84,38 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 // hangs there held the command for ever.
 type stoppableConnector struct {
 	*pq.Connector
-	limit time.Duration // connect_timeout: each host's start-up's bound
+	// anyHost, if any, is tried after Connector found no host: libpq's
+	// target_session_attrs=prefer-standby, a standby if a host is one,
+	// else any host. lib/pq goes over the hosts again, with any, for as
+	// long as none connects: a read-only command given it while the
+	// database was down spun for ever, whatever a signal or a deadline
+	// said. Connector asks for a standby instead, and each pass is made
+	// once.
+	anyHost *pq.Connector
+	limit   time.Duration // connect_timeout: each host's start-up's bound
+}
+
+// newStoppableConnector is the connector for cfg, its connections dialed
+// by the dialer.
+func newStoppableConnector(cfg pq.Config) (stoppableConnector, error) {
+	c := stoppableConnector{limit: cfg.ConnectTimeout}
+	first := cfg.Clone()
+	if cfg.TargetSessionAttrs == pq.TargetSessionAttrsPreferStandby {
+		first.TargetSessionAttrs = pq.TargetSessionAttrsStandby
+		anyHost := cfg.Clone()
+		anyHost.TargetSessionAttrs = pq.TargetSessionAttrsAny
+		var err error
+		if c.anyHost, err = pq.NewConnectorConfig(anyHost); err != nil {
+			return c, err
+		}
+		c.anyHost.Dialer(newDialer())
+	}
+	var err error
+	if c.Connector, err = pq.NewConnectorConfig(first); err != nil {
+		return c, err
+	}
+	c.Connector.Dialer(newDialer())
+	return c, nil
 }
 
 // startingKey is the context key under which Connect hands the start-up it
@@ -107,7 +138,13 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	})
 	defer stopWatching()
 	s.limit = c.limit
-	conn, err := c.Connector.Connect(context.WithValue(ctx, startingKey{}, s))
+	startCtx := context.WithValue(ctx, startingKey{}, s)
+	conn, err := c.Connector.Connect(startCtx)
+	if err != nil && c.anyHost != nil && !s.isStopped() {
+		// The hosts' time is shared by both passes: a host that used
+		// up its connect_timeout is not dialed again.
+		conn, err = c.anyHost.Connect(startCtx)
+	}
 	if err == nil {
 		err = rawBytesFromSQLASCII(ctx, conn)
 		if err != nil {
@@ -145,13 +182,16 @@ type starting struct {
 	// dials counts the driver's dials, so that the limit of a connection
 	// the driver has moved on from gives up on nothing.
 	dials int
-	// hostDialed is when each address was first dialed. Under
-	// sslmode=prefer lib/pq dials a host again without TLS after its TLS
-	// start-up failed, and under allow with TLS after it failed without,
-	// each time for a whole connect_timeout: a silent server held a
-	// command twice as long as connect_timeout says, where libpq gives a
-	// host connect_timeout in all. The second try gets what is left.
-	hostDialed map[string]time.Time
+	// spent is how long each address's start-ups took, and tryingSince
+	// when the one on trying began. Under sslmode=prefer lib/pq dials a
+	// host again without TLS after its TLS start-up failed, and under
+	// allow with TLS after it failed without, each time for a whole
+	// connect_timeout: a silent server held a command twice as long as
+	// connect_timeout says, where libpq gives a host connect_timeout in
+	// all. A try again gets what its host has left.
+	spent       map[string]time.Duration
+	trying      string
+	tryingSince time.Time
 }
 
 // lateError is why a start-up on a connection was given up on.
@@ -179,19 +219,22 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 	if s.limit <= 0 {
 		return 0, nil
 	}
-	first, again := s.hostDialed[address]
+	now := time.Now()
+	if s.spent == nil {
+		s.spent = map[string]time.Duration{}
+	}
+	if s.trying != "" {
+		s.spent[s.trying] += now.Sub(s.tryingSince)
+	}
+	s.trying, s.tryingSince = address, now
+	spent, again := s.spent[address]
 	if !again {
-		if s.hostDialed == nil {
-			s.hostDialed = map[string]time.Time{}
-		}
-		s.hostDialed[address] = time.Now()
 		return s.limit, nil
 	}
-	// The driver's own deadline for the first try began before the dial
-	// was handed here; a try again at about that limit found the host
-	// silent, not refusing.
-	left = s.limit - time.Since(first)
-	if left <= s.limit/10 {
+	// The driver's deadline for a try began just before it dialed: a
+	// host given up on at that deadline has a moment left on this clock.
+	if left = s.limit - spent; left <= s.limit/10 {
+		s.trying = ""
 		s.late = s.lateError()
 		return 0, s.late
 	}
@@ -244,6 +287,13 @@ func (s *starting) stop(why error) {
 	for _, conn := range s.conns {
 		_ = conn.Close()
 	}
+}
+
+// isStopped says whether the start-up was stopped.
+func (s *starting) isStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped != nil
 }
 
 // finish ends the start-up, and says why it was stopped, if it was, and

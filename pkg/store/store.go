@@ -140,12 +140,11 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	// "invalid input syntax"). zwatch sends no []byte parameter, the one
 	// thing this also changes.
 	cfg.BinaryParameters = true
-	connector, err := pq.NewConnectorConfig(cfg)
+	connector, err := newStoppableConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
-	connector.Dialer(newDialer())
-	db := sqlx.NewDb(sql.OpenDB(stoppableConnector{connector, cfg.ConnectTimeout}), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	// A cron job with a bounded fan-out needs few connections; staying small
 	// keeps several overlapping runs well inside the shop's max_connections.
 	db.SetMaxOpenConns(8)

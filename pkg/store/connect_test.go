@@ -158,6 +158,60 @@ func slowProxy(t *testing.T, delay time.Duration) string {
 	})
 }
 
+// noTLSProxy is slowProxy for a server that has no TLS: it says so
+// itself ("N") to a TLS request, after delay, and lib/pq then dials again
+// without TLS, which is forwarded after delay again.
+func noTLSProxy(t *testing.T, delay time.Duration) string {
+	t.Helper()
+	host := os.Getenv("PGHOST")
+	if host == "" || strings.HasPrefix(host, "/") {
+		host = "127.0.0.1"
+	}
+	server := net.JoinHostPort(host, os.Getenv("PGPORT"))
+	const tlsRequestCode = 80877103
+	return serve(t, func(conn net.Conn) {
+		time.Sleep(delay)
+		var first [8]byte
+		if _, err := io.ReadFull(conn, first[:]); err != nil {
+			conn.Close()
+			return
+		}
+		if binary.BigEndian.Uint32(first[4:]) == tlsRequestCode {
+			_, _ = conn.Write([]byte("N"))
+			conn.Close()
+			return
+		}
+		up, err := net.Dial("tcp", server)
+		if err != nil {
+			conn.Close()
+			return
+		}
+		t.Cleanup(func() { up.Close() })
+		if _, err := up.Write(first[:]); err != nil {
+			conn.Close()
+			return
+		}
+		go io.Copy(up, conn)
+		go io.Copy(conn, up)
+	})
+}
+
+// sslmode=prefer, which the README suggests where the server may have no
+// TLS, meets such a server slow to start: it answered the TLS request
+// after 6 s, and lib/pq's second try, without TLS, was left the 4 s that
+// remained of connect_timeout and called the database unreachable (a
+// review's find). A try the server answered costs its host nothing.
+func TestASlowServerWithoutTLSConnectsUnderSSLModePrefer(t *testing.T) {
+	t.Parallel()
+	h, p, _ := net.SplitHostPort(noTLSProxy(t, 6*time.Second))
+	started := time.Now()
+	st, err := Open(context.Background(), "host="+h+" port="+p+" sslmode=prefer")
+	if err != nil {
+		t.Fatalf("a server without TLS answering each try in 6 s, under sslmode=prefer: %v (after %v)", err, time.Since(started).Round(time.Second))
+	}
+	st.Close()
+}
+
 // Connecting gives up after connect_timeout where the settings give one
 // (README): a start-up of 12 s, well inside connect_timeout=40, was called
 // unreachable, the first ping's 10 s deadline past by the time it was
@@ -269,6 +323,9 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 				if took := time.Since(started); took > 15*time.Second || !strings.Contains(err.Error(), "unreachable") {
 					t.Errorf("gave up after %v, want the 10 s connect timeout and unreachable: %v", took.Round(time.Second), err)
 				}
+				if strings.HasPrefix(name, "silent") && !strings.Contains(err.Error(), "within connect_timeout (10s)") {
+					t.Errorf("the error does not say the server was silent for connect_timeout: %v", err)
+				}
 			case <-time.After(30 * time.Second):
 				t.Fatal("connecting goes on 30 s in")
 			}
@@ -295,6 +352,7 @@ func TestPreferStandbyConnectsToAPrimaryOrGivesUp(t *testing.T) {
 	closedHost, closedPort, _ := net.SplitHostPort(closed)
 	upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
 	silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+	slowHost, slowPort, _ := net.SplitHostPort(slowProxy(t, 6*time.Second))
 	for name, c := range map[string]struct {
 		hosts, ports string
 		connects     bool
@@ -303,6 +361,9 @@ func TestPreferStandbyConnectsToAPrimaryOrGivesUp(t *testing.T) {
 		"silent":                   {silentHost, silentPort, false},
 		"a primary, then a silent": {upHost + "," + silentHost, upPort + "," + silentPort, true},
 		"a silent, then a primary": {silentHost + "," + upHost, silentPort + "," + upPort, true},
+		// Not a standby, it is tried again, with its whole connect_timeout:
+		// its first try had an answer (a review's find).
+		"a primary slow to start, then nothing listens": {slowHost + "," + closedHost, slowPort + "," + closedPort, true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

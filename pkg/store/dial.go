@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -64,10 +65,14 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 	if err != nil {
 		return nil, err
 	}
-	if s != nil && !s.dialed(conn, left) {
+	if s == nil {
+		return conn, nil
+	}
+	watched := &answeringConn{Conn: conn}
+	if !s.dialed(watched, left) {
 		return nil, errStartupStopped
 	}
-	return conn, nil
+	return watched, nil
 }
 
 // stoppableConnector is the driver's connector, whose start-up (TLS, the
@@ -168,7 +173,7 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // whether and why it was stopped.
 type starting struct {
 	mu      sync.Mutex
-	conns   []net.Conn
+	conns   []*answeringConn
 	stopped error
 	// finished: the start-up has ended and its connection is the pool's,
 	// which a late stop must leave alone.
@@ -182,16 +187,50 @@ type starting struct {
 	// dials counts the driver's dials, so that the limit of a connection
 	// the driver has moved on from gives up on nothing.
 	dials int
-	// spent is how long each address's start-ups took, and tryingSince
-	// when the one on trying began. Under sslmode=prefer lib/pq dials a
-	// host again without TLS after its TLS start-up failed, and under
-	// allow with TLS after it failed without, each time for a whole
+	// silent is how long each address's tries went without a word from
+	// the server; trying is the address tried now, since tryingSince, on
+	// tryingConn once dialed. Under sslmode=prefer lib/pq dials a host
+	// again without TLS after its TLS start-up failed, and under allow
+	// with TLS after it failed without, each time for a whole
 	// connect_timeout: a silent server held a command twice as long as
-	// connect_timeout says, where libpq gives a host connect_timeout in
-	// all. A try again gets what its host has left.
-	spent       map[string]time.Duration
+	// connect_timeout says. A host silent for connect_timeout is not
+	// dialed again, and one silent for part of it gets the rest. A try
+	// the server answered (with no TLS, or as no standby) costs its host
+	// nothing: the next gets the whole connect_timeout, as libpq's would.
+	silent      map[string]time.Duration
 	trying      string
 	tryingSince time.Time
+	tryingConn  *answeringConn
+}
+
+// answeringConn is a connection dialed for a start-up: it notes whether
+// the server ever answered, and says why it was given up on.
+type answeringConn struct {
+	net.Conn
+	answered atomic.Bool
+	givenUp  atomic.Pointer[error] // why it was closed under the driver, if it was
+}
+
+func (c *answeringConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.answered.Store(true)
+	}
+	return n, c.why(err)
+}
+
+func (c *answeringConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	return n, c.why(err)
+}
+
+// why says an error of a connection given up on in the starting's words,
+// not as a connection closed under the driver.
+func (c *answeringConn) why(err error) error {
+	if givenUp := c.givenUp.Load(); err != nil && givenUp != nil {
+		return *givenUp
+	}
+	return err
 }
 
 // lateError is why a start-up on a connection was given up on.
@@ -220,23 +259,22 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 		return 0, nil
 	}
 	now := time.Now()
-	if s.spent == nil {
-		s.spent = map[string]time.Duration{}
+	if s.silent == nil {
+		s.silent = map[string]time.Duration{}
 	}
-	if s.trying != "" {
-		s.spent[s.trying] += now.Sub(s.tryingSince)
+	if s.trying != "" && (s.tryingConn == nil || !s.tryingConn.answered.Load()) {
+		s.silent[s.trying] += now.Sub(s.tryingSince)
 	}
-	s.trying, s.tryingSince = address, now
-	spent, again := s.spent[address]
+	s.trying, s.tryingSince, s.tryingConn = address, now, nil
+	silent, again := s.silent[address]
 	if !again {
 		return s.limit, nil
 	}
 	// The driver's deadline for a try began just before it dialed: a
 	// host given up on at that deadline has a moment left on this clock.
-	if left = s.limit - spent; left <= s.limit/10 {
+	if left = s.limit - silent; left <= s.limit/10 {
 		s.trying = ""
-		s.late = s.lateError()
-		return 0, s.late
+		return 0, fmt.Errorf("the server gave no answer within connect_timeout (%v)", s.limit)
 	}
 	return left, nil
 }
@@ -244,7 +282,7 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 // dialed keeps conn to close if the start-up is stopped; if it was
 // stopped already, it closes conn and says so. Past left, if any, the
 // start-up on conn is given up on.
-func (s *starting) dialed(conn net.Conn, left time.Duration) bool {
+func (s *starting) dialed(conn *answeringConn, left time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped != nil {
@@ -252,6 +290,7 @@ func (s *starting) dialed(conn net.Conn, left time.Duration) bool {
 		return false
 	}
 	s.conns = append(s.conns, conn)
+	s.tryingConn = conn
 	if left > 0 {
 		dial := s.dials
 		s.overdue = time.AfterFunc(left, func() { s.giveUpOn(conn, dial) })
@@ -261,7 +300,7 @@ func (s *starting) dialed(conn net.Conn, left time.Duration) bool {
 
 // giveUpOn closes conn, whose start-up took longer than the limit, and
 // notes why: the driver, reading from it, tries the next host if any.
-func (s *starting) giveUpOn(conn net.Conn, dial int) {
+func (s *starting) giveUpOn(conn *answeringConn, dial int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The limit of a connection the driver moved on from (it timed out
@@ -271,7 +310,9 @@ func (s *starting) giveUpOn(conn net.Conn, dial int) {
 	if s.finished || s.stopped != nil || dial != s.dials {
 		return
 	}
-	s.late = s.lateError()
+	late := s.lateError()
+	s.late = late
+	conn.givenUp.Store(&late)
 	_ = conn.Close()
 }
 

@@ -151,18 +151,24 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
 
-	// One deadline bounds the start-up, the first ping and the check that
-	// the server takes writes: connect_timeout, and no less than 10 s, for
-	// each host of a failover list, which the driver tries in turn, each
-	// within connect_timeout (a second try under sslmode=prefer or allow
-	// included: starting gives it what is left). A first host that hangs
-	// leaves the next its time. A start-up ends with connect_timeout by
-	// then, so a signal, which stoppableConnector watches for until the
-	// deadline, ends it whenever it comes.
-	hosts := time.Duration(1 + len(cfg.Multi))
-	pingCtx, cancel := context.WithTimeout(ctx, hosts*max(cfg.ConnectTimeout, pingTimeout))
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	// Each try of the start-up ends with what its host has left of
+	// connect_timeout (starting, in dial.go), or at once on a signal,
+	// which stoppableConnector watches for. The driver tries each host
+	// of a failover list in turn, each twice under sslmode=prefer or
+	// allow, and under target_session_attrs=prefer-standby the list
+	// twice: this deadline, on top, only keeps it from dialing again
+	// past them all. The first ping and the check that the server takes
+	// writes then get connect_timeout, and no less than 10 s, together.
+	startCtx, cancelStart := context.WithTimeout(ctx, time.Duration(startupTries(cfg))*max(cfg.ConnectTimeout, pingTimeout))
+	defer cancelStart()
+	first, err := db.Conn(startCtx)
+	pingCtx, cancelPing := context.WithTimeout(ctx, max(cfg.ConnectTimeout, pingTimeout))
+	defer cancelPing()
+	if err == nil {
+		err = first.PingContext(pingCtx)
+		_ = first.Close()
+	}
+	if err != nil {
 		db.Close()
 		if pqErr := pq.As(err); pqErr != nil && (pqErr.Code == pqerror.UndefinedObject || pqErr.Code == pqerror.InvalidParameterValue) {
 			// The server refused a run-time setting the connection string
@@ -195,6 +201,19 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 const sessionWritableSQL = `
 SELECT current_setting('transaction_read_only') = 'on' AS read_only,
        pg_is_in_recovery()                             AS standby`
+
+// startupTries is how many start-ups the driver may try for cfg, one
+// after another.
+func startupTries(cfg pq.Config) int {
+	tries := 1 + len(cfg.Multi)
+	if cfg.SSLMode == pq.SSLModePrefer || cfg.SSLMode == pq.SSLModeAllow {
+		tries *= 2 // with TLS and without
+	}
+	if cfg.TargetSessionAttrs == pq.TargetSessionAttrsPreferStandby {
+		tries *= 2 // a standby, then any host
+	}
+	return tries
+}
 
 // requireWritable asks the server itself, once, before a command that
 // writes does anything. target_session_attrs trusts the parameters reported

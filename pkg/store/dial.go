@@ -196,7 +196,9 @@ type starting struct {
 	// connect_timeout says. A host silent for connect_timeout is not
 	// dialed again, and one silent for part of it gets the rest. A try
 	// the server answered (with no TLS, or as no standby) costs its host
-	// nothing: the next gets the whole connect_timeout, as libpq's would.
+	// nothing: the next gets the whole connect_timeout. (libpq goes on
+	// over the one connection after a server says it has no TLS, within
+	// the one connect_timeout; lib/pq dials again.)
 	silent      map[string]time.Duration
 	trying      string
 	tryingSince time.Time

@@ -140,22 +140,31 @@ func TestASignalAfterTheFirstPingsDeadlineStopsConnecting(t *testing.T) {
 // silent for delay (a pooler or server slow to take a start-up).
 func slowProxy(t *testing.T, delay time.Duration) string {
 	t.Helper()
+	return serve(t, func(conn net.Conn) {
+		time.Sleep(delay)
+		forwardToCluster(t, conn, nil)
+	})
+}
+
+// forwardToCluster joins conn to a connection of its own to the test
+// cluster, which gets read first ahead of what conn sends.
+func forwardToCluster(t *testing.T, conn net.Conn, read []byte) {
 	host := os.Getenv("PGHOST")
 	if host == "" || strings.HasPrefix(host, "/") {
 		host = "127.0.0.1"
 	}
-	server := net.JoinHostPort(host, os.Getenv("PGPORT"))
-	return serve(t, func(conn net.Conn) {
-		time.Sleep(delay)
-		up, err := net.Dial("tcp", server)
-		if err != nil {
-			conn.Close()
-			return
-		}
-		t.Cleanup(func() { up.Close() })
-		go io.Copy(up, conn)
-		go io.Copy(conn, up)
-	})
+	up, err := net.Dial("tcp", net.JoinHostPort(host, os.Getenv("PGPORT")))
+	if err != nil {
+		conn.Close()
+		return
+	}
+	t.Cleanup(func() { up.Close() })
+	if _, err := up.Write(read); err != nil {
+		conn.Close()
+		return
+	}
+	go io.Copy(up, conn)
+	go io.Copy(conn, up)
 }
 
 // noTLSProxy is slowProxy for a server that has no TLS: it says so
@@ -163,11 +172,6 @@ func slowProxy(t *testing.T, delay time.Duration) string {
 // without TLS, which is forwarded after delay again.
 func noTLSProxy(t *testing.T, delay time.Duration) string {
 	t.Helper()
-	host := os.Getenv("PGHOST")
-	if host == "" || strings.HasPrefix(host, "/") {
-		host = "127.0.0.1"
-	}
-	server := net.JoinHostPort(host, os.Getenv("PGPORT"))
 	const tlsRequestCode = 80877103
 	return serve(t, func(conn net.Conn) {
 		time.Sleep(delay)
@@ -181,18 +185,7 @@ func noTLSProxy(t *testing.T, delay time.Duration) string {
 			conn.Close()
 			return
 		}
-		up, err := net.Dial("tcp", server)
-		if err != nil {
-			conn.Close()
-			return
-		}
-		t.Cleanup(func() { up.Close() })
-		if _, err := up.Write(first[:]); err != nil {
-			conn.Close()
-			return
-		}
-		go io.Copy(up, conn)
-		go io.Copy(conn, up)
+		forwardToCluster(t, conn, first[:])
 	})
 }
 
@@ -337,7 +330,8 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 // is a standby if a host is one, else any host. lib/pq goes over the hosts
 // again for as long as none connects: a read-only command given it while
 // the database was down spun for ever, a signal or Open's deadline
-// notwithstanding (found writing the next test). Each pass is made once;
+// notwithstanding (found writing a test of the failover list under
+// prefer). Each pass is made once;
 // a primary that answered at once in the first gets its connect_timeout
 // again in the second, though a silent host after it used up the first
 // 10 s.

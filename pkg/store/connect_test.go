@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -224,18 +225,41 @@ func TestAStartUpInsideConnectTimeoutConnects(t *testing.T) {
 // AuthenticationOk, parameters, ReadyForQuery) and answers no query; on a
 // CancelRequest it closes the connections it started, as PostgreSQL ends
 // a cancelled query. It returns its address.
-func startUpOnlyServer(t *testing.T) string { return startUpServer(t, true) }
+func startUpOnlyServer(t *testing.T) string {
+	return startUpServer(t, fakeServer{reportsWritable: true})
+}
 
 // before14Server is startUpOnlyServer as a server before PostgreSQL 14
 // starts a session, reporting neither default_transaction_read_only nor
 // in_hot_standby: lib/pq asks it whether it takes writes
 // (target_session_attrs=read-write), and it answers nothing.
-func before14Server(t *testing.T) string { return startUpServer(t, false) }
+func before14Server(t *testing.T) string { return startUpServer(t, fakeServer{}) }
 
-func startUpServer(t *testing.T, reportsWritable bool) string {
+// deafServer answers the first query of each session and then neither
+// the next nor a cancel of it: a server stuck where a cancel cannot reach
+// (a backend waiting on storage that hung), or a pooler that drops
+// CancelRequest.
+func deafServer(t *testing.T) string {
+	return startUpServer(t, fakeServer{reportsWritable: true, answers: 1, ignoresCancel: true})
+}
+
+// fakeServer is what startUpServer does after a start-up.
+type fakeServer struct {
+	reportsWritable bool // as PostgreSQL 14 and later
+	answers         int  // how many queries it answers: two booleans
+	standby         bool // the second of them
+	ignoresCancel   bool
+}
+
+func startUpServer(t *testing.T, f fakeServer) string {
 	t.Helper()
 	started := make(chan net.Conn, 16)
 	return serve(t, func(c net.Conn) {
+		msg := func(typ byte, body string) {
+			b := []byte{typ, 0, 0, 0, 0}
+			binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
+			_, _ = c.Write(append(b, body...))
+		}
 		for {
 			var hdr [8]byte
 			if _, err := io.ReadFull(c, hdr[:]); err != nil {
@@ -247,19 +271,16 @@ func startUpServer(t *testing.T, reportsWritable bool) string {
 				_, _ = c.Write([]byte("N"))
 				continue
 			case 80877102: // CancelRequest
-				for len(started) > 0 {
-					(<-started).Close()
+				if !f.ignoresCancel {
+					for len(started) > 0 {
+						(<-started).Close()
+					}
 				}
 				c.Close()
 				return
 			}
-			msg := func(typ byte, body string) {
-				b := []byte{typ, 0, 0, 0, 0}
-				binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
-				_, _ = c.Write(append(b, body...))
-			}
 			msg('R', "\x00\x00\x00\x00")
-			if reportsWritable {
+			if f.reportsWritable {
 				msg('S', "default_transaction_read_only\x00off\x00")
 				msg('S', "in_hot_standby\x00off\x00")
 			} else {
@@ -268,14 +289,52 @@ func startUpServer(t *testing.T, reportsWritable bool) string {
 			msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
 			msg('Z', "I")
 			started <- c
-			_, _ = io.Copy(io.Discard, c)
-			return
+			break
 		}
+		boolColumn := "b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x01\xff\xff\xff\xff\x00\x00"
+		for range f.answers {
+			var hdr [5]byte
+			if _, err := io.ReadFull(c, hdr[:]); err != nil {
+				return
+			}
+			_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[1:])-4))
+			msg('T', "\x00\x02"+boolColumn+boolColumn)
+			msg('D', "\x00\x02\x00\x00\x00\x01f\x00\x00\x00\x01"+map[bool]string{false: "f", true: "t"}[f.standby])
+			msg('C', "SELECT 1\x00")
+			msg('Z', "I")
+		}
+		_, _ = io.Copy(io.Discard, c)
 	})
 }
 
-// Connecting gives up after 10 s by default (README), the start-up, the
-// first ping and the check that the server takes writes together: with
+// Each connection of a command that writes is asked whether its session
+// takes writes before it is used, and one of a command that reads is not:
+// a server that answers one query and then neither the next nor its
+// cancel serves a command that reads (its first statement is bounded as
+// every other), and one that says it is a standby is refused a command
+// that writes.
+func TestEachConnectionIsAskedWhetherItTakesWritesBeforeUse(t *testing.T) {
+	t.Parallel()
+	url := func(address string) string { return "postgres://u@" + address + "/d?sslmode=disable" }
+	st, err := Open(context.Background(), url(startUpServer(t, fakeServer{reportsWritable: true, answers: 2})))
+	if err != nil {
+		t.Fatalf("a server that answers both queries of a start-up: %v", err)
+	}
+	st.Close()
+	st, err = OpenReadOnly(context.Background(), url(deafServer(t)))
+	if err != nil {
+		t.Fatalf("a command that reads, on a server that answers one query: %v", err)
+	}
+	st.Close()
+	_, err = Open(context.Background(), url(startUpServer(t, fakeServer{reportsWritable: true, answers: 2, standby: true})))
+	var connectErr *ConnectError
+	if !errors.As(err, &connectErr) || connectErr.Problem != HotStandby {
+		t.Errorf("a command that writes, on a server that says it is a standby: %v; want it refused as a hot standby", err)
+	}
+}
+
+// Connecting gives up after 10 s by default (README), the start-up and
+// the first queries on its connection together: with
 // sslmode=prefer, lib/pq tries again without TLS after the first attempt's
 // connect_timeout, and a server that answers the start-up may answer no
 // query. A deadline of connect_timeout and 10 s more let each run 20 s;
@@ -284,17 +343,19 @@ func startUpServer(t *testing.T, reportsWritable bool) string {
 // A server before PostgreSQL 14 is asked whether it takes writes inside
 // the driver's start-up, after connect_timeout's deadline was lifted and
 // watching no context: Open waited for ever on one that hung there (a
-// review's find).
+// review's find). So it did on a server that answered the start-up's
+// first query and ignored the next and its cancel (another review's).
 func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct {
 		server  func(*testing.T) string
 		sslMode string
 	}{
-		"silent, sslmode=prefer":                     {silentServer, "prefer"},
-		"silent, sslmode=allow":                      {silentServer, "allow"},
-		"no answer to the ping":                      {startUpOnlyServer, "disable"},
-		"no answer to the writable check, before 14": {before14Server, "disable"},
+		"silent, sslmode=prefer":                             {silentServer, "prefer"},
+		"silent, sslmode=allow":                              {silentServer, "allow"},
+		"no answer to the ping":                              {startUpOnlyServer, "disable"},
+		"no answer to the writable check, before 14":         {before14Server, "disable"},
+		"no answer to the writable check, nor to its cancel": {deafServer, "disable"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -98,12 +97,15 @@ type stoppableConnector struct {
 	// once.
 	anyHost *pq.Connector
 	limit   time.Duration // connect_timeout: each host's start-up's bound
+	// writes: the command writes, and each connection is asked whether
+	// its session takes writes (requireWritable) before it is used.
+	writes bool
 }
 
 // newStoppableConnector is the connector for cfg, its connections dialed
 // by the dialer.
-func newStoppableConnector(cfg pq.Config) (stoppableConnector, error) {
-	c := stoppableConnector{limit: cfg.ConnectTimeout}
+func newStoppableConnector(cfg pq.Config, writes bool) (stoppableConnector, error) {
+	c := stoppableConnector{limit: cfg.ConnectTimeout, writes: writes}
 	first := cfg.Clone()
 	if cfg.TargetSessionAttrs == pq.TargetSessionAttrsPreferStandby {
 		first.TargetSessionAttrs = pq.TargetSessionAttrsStandby
@@ -151,22 +153,47 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn, err = c.anyHost.Connect(startCtx)
 	}
 	if err == nil {
-		err = rawBytesFromSQLASCII(ctx, conn)
-		if err != nil {
+		if err = c.ready(ctx, conn); err != nil {
 			_ = conn.Close()
-			conn = nil
 		}
 	}
-	// Stopped, or the last host given up on: the connection is closed, or
-	// being closed, under the driver, whatever it made of it, and its
-	// words are of a connection closed under it.
-	if stopped, late := s.finish(); stopped != nil || late != nil {
+	stopped, late := s.finish()
+	switch {
+	case stopped != nil:
 		if err == nil { // on an error, the driver's conn is a nil pointer
 			_ = conn.Close()
 		}
-		return nil, cmp.Or(stopped, late)
+		return nil, stopped
+	case err != nil:
+		// The driver's own words, which name each host of a list and
+		// what it said (a password refused); a connection given up on
+		// as late says so in them (answeringConn.why).
+		return nil, err
+	case late != nil:
+		// Given up on just as the last answer came: the connection is
+		// closed under the driver.
+		_ = conn.Close()
+		return nil, late
 	}
-	return conn, err
+	return conn, nil
+}
+
+// ready readies a connection the driver has started for zwatch's
+// statements, still within its host's connect_timeout: a server that
+// finished the start-up and then left a query unanswered, and its cancel
+// too, held the command for ever after the start-up's limit was lifted (a
+// review's find).
+func (c stoppableConnector) ready(ctx context.Context, conn driver.Conn) error {
+	err := rawBytesFromSQLASCII(ctx, conn)
+	if err == nil && c.writes {
+		err = requireWritable(ctx, conn)
+	}
+	if errors.Is(err, driver.ErrBadConn) {
+		// database/sql would take this for a pooled connection gone
+		// stale and connect again, up to three times the bound.
+		return errors.New("the server closed the connection just after starting the session")
+	}
+	return err
 }
 
 // starting is one connection's start-up: what was dialed for it, and

@@ -93,9 +93,9 @@ func init() {
 // startup exchange included, unless the settings give connect_timeout.
 const defaultConnectTimeout = 10 * time.Second
 
-// pingTimeout is the least time the start-up, the first ping and the
-// check that the server takes writes are given together.
-const pingTimeout = 10 * time.Second
+// leastStartup is the least time Open gives each start-up the driver may
+// try, on top of the limit connect_timeout sets on each (starting).
+const leastStartup = 10 * time.Second
 
 // ErrInvalidSettings is a connection string (or PG* variable) that cannot be
 // read: the operator's input, refused before zwatch connects anywhere.
@@ -140,7 +140,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	// "invalid input syntax"). zwatch sends no []byte parameter, the one
 	// thing this also changes.
 	cfg.BinaryParameters = true
-	connector, err := newStoppableConnector(cfg)
+	connector, err := newStoppableConnector(cfg, !readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
@@ -151,23 +151,16 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
 
-	// Each try of the start-up ends with what its host has left of
-	// connect_timeout (starting, in dial.go), or at once on a signal,
-	// which stoppableConnector watches for. The driver tries each host
-	// of a failover list in turn, each twice under sslmode=prefer or
-	// allow, and under target_session_attrs=prefer-standby the list
-	// twice: this deadline, on top, only keeps it from dialing again
-	// past them all. The first ping and the check that the server takes
-	// writes then get connect_timeout, and no less than 10 s, together.
-	startCtx, cancelStart := context.WithTimeout(ctx, time.Duration(startupTries(cfg))*max(cfg.ConnectTimeout, pingTimeout))
+	// Each try of the start-up, the first queries on its connection
+	// included, ends with what its host has left of connect_timeout
+	// (starting, in dial.go), or at once on a signal, which
+	// stoppableConnector watches for. The driver tries each host of a
+	// failover list in turn, each twice under sslmode=prefer or allow,
+	// and under target_session_attrs=prefer-standby the list twice: this
+	// deadline, on top, only keeps it from dialing again past them all.
+	startCtx, cancelStart := context.WithTimeout(ctx, time.Duration(startupTries(cfg))*max(cfg.ConnectTimeout, leastStartup))
 	defer cancelStart()
 	first, err := db.Conn(startCtx)
-	pingCtx, cancelPing := context.WithTimeout(ctx, max(cfg.ConnectTimeout, pingTimeout))
-	defer cancelPing()
-	if err == nil {
-		err = first.PingContext(pingCtx)
-		_ = first.Close()
-	}
 	if err != nil {
 		db.Close()
 		if pqErr := pq.As(err); pqErr != nil && (pqErr.Code == pqerror.UndefinedObject || pqErr.Code == pqerror.InvalidParameterValue) {
@@ -180,18 +173,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		}
 		return nil, connectError(cfg, databaseURL, err)
 	}
-	if !readOnly {
-		if err := requireWritable(pingCtx, db); err != nil {
-			db.Close()
-			if Cancelled(err) && errors.Is(ctx.Err(), context.Canceled) {
-				// The server's word for the cancel lib/pq asked for when
-				// a signal ended the context; a DBA's pg_cancel_backend
-				// says the same, and is no signal of the operator's.
-				err = fmt.Errorf("%w: %w", ctx.Err(), err)
-			}
-			return nil, connectError(cfg, databaseURL, err)
-		}
-	}
+	_ = first.Close()
 	return &Store{db: db, readOnly: readOnly, where: whereOf(cfg)}, nil
 }
 
@@ -215,23 +197,33 @@ func startupTries(cfg pq.Config) int {
 	return tries
 }
 
-// requireWritable asks the server itself, once, before a command that
-// writes does anything. target_session_attrs trusts the parameters reported
-// at startup, and a pooler such as PgBouncer reports those of the first
-// server connection it made, maybe long before the DBA's switch; the driver
-// would then begin READ WRITE, overriding the role's read-only default.
-func requireWritable(ctx context.Context, db *sqlx.DB) error {
-	var session struct {
-		ReadOnly bool `db:"read_only"`
-		Standby  bool `db:"standby"`
+// requireWritable asks the server itself, on each connection made for a
+// command that writes, before it is used. target_session_attrs trusts the
+// parameters reported at startup, and a pooler such as PgBouncer reports
+// those of the first server connection it made, maybe long before the
+// DBA's switch; the driver would then begin READ WRITE, overriding the
+// role's read-only default.
+func requireWritable(ctx context.Context, conn driver.Conn) error {
+	queryer, ok := conn.(driver.QueryerContext)
+	if !ok {
+		return nil
 	}
-	if err := db.GetContext(ctx, &session, sessionWritableSQL); err != nil {
-		return err
+	rows, err := queryer.QueryContext(ctx, sessionWritableSQL, nil)
+	if err != nil {
+		return fmt.Errorf("asking whether the session takes writes: %w", err)
+	}
+	session := make([]driver.Value, 2) // read_only, standby
+	err = rows.Next(session)
+	if closeErr := rows.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return fmt.Errorf("asking whether the session takes writes: %w", err)
 	}
 	switch {
-	case session.Standby:
+	case session[1] == true:
 		return errors.New(pqHotStandby)
-	case session.ReadOnly:
+	case session[0] == true:
 		return errors.New(pqReadOnlySession)
 	}
 	return nil

@@ -249,6 +249,9 @@ type fakeServer struct {
 	answers         int  // how many queries it answers: two booleans
 	standby         bool // the second of them
 	ignoresCancel   bool
+	// refusesPassword: the start-up is refused as PostgreSQL refuses a
+	// wrong password.
+	refusesPassword bool
 }
 
 func startUpServer(t *testing.T, f fakeServer) string {
@@ -276,6 +279,11 @@ func startUpServer(t *testing.T, f fakeServer) string {
 						(<-started).Close()
 					}
 				}
+				c.Close()
+				return
+			}
+			if f.refusesPassword {
+				msg('E', "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"u\"\x00\x00")
 				c.Close()
 				return
 			}
@@ -330,6 +338,25 @@ func TestEachConnectionIsAskedWhetherItTakesWritesBeforeUse(t *testing.T) {
 	var connectErr *ConnectError
 	if !errors.As(err, &connectErr) || connectErr.Problem != HotStandby {
 		t.Errorf("a command that writes, on a server that says it is a standby: %v; want it refused as a hot standby", err)
+	}
+}
+
+// Under sslmode=allow the driver tries again with TLS after a server
+// refused the start-up without, and only says the second try's failure: a
+// wrong password on a server without TLS read as "does not offer SSL (TLS),
+// and sslmode=allow insists on it", which it does not (a review's find).
+func TestARefusalUnderSSLModeAllowIsNotSaidAsTLSInsistedOn(t *testing.T) {
+	t.Parallel()
+	address := startUpServer(t, fakeServer{refusesPassword: true})
+	for mode, want := range map[string]string{
+		"allow":   "refused the connection to database \"d\" without SSL (TLS)",
+		"disable": "authentication failed for user \"u\"",
+		"prefer":  "authentication failed for user \"u\"",
+	} {
+		_, err := Open(context.Background(), "postgres://u@"+address+"/d?sslmode="+mode)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "insists") {
+			t.Errorf("sslmode=%s, a password refused by a server without TLS: %v; want %q", mode, err, want)
+		}
 	}
 }
 

@@ -601,6 +601,13 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return &ConnectError{Stopped, fmt.Sprintf("connecting to database %q at host %s was cancelled", databaseOf(cfg), serverOf(cfg))}
+	case errors.Is(err, pq.ErrSSLNotSupported) && cfg.SSLMode == pq.SSLModeAllow:
+		// allow tries without TLS first, and with it only after the server
+		// refused that try; the driver keeps no word of why it did.
+		return &ConnectError{NoTLS, fmt.Sprintf("%s refused the connection to database %q without SSL (TLS), "+
+			"and offers no SSL for sslmode=allow's second try; the Go driver drops the server's reason: "+
+			"check the user, password and database name in the connection settings (sslmode=disable shows the reason)",
+			server, databaseOf(cfg))}
 	case errors.Is(err, pq.ErrSSLNotSupported):
 		return &ConnectError{NoTLS, fmt.Sprintf("%s does not offer SSL (TLS), and sslmode=%s insists on it "+
 			"(the Go driver's default is require, psql's is prefer): set sslmode=disable, or prefer, "+

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -252,12 +253,17 @@ type fakeServer struct {
 	// refusesPassword: the start-up is refused as PostgreSQL refuses a
 	// wrong password.
 	refusesPassword bool
+	open            *atomic.Int32 // if given, counts the connections not yet closed by zwatch
 }
 
 func startUpServer(t *testing.T, f fakeServer) string {
 	t.Helper()
 	started := make(chan net.Conn, 16)
 	return serve(t, func(c net.Conn) {
+		if f.open != nil {
+			f.open.Add(1)
+			defer f.open.Add(-1)
+		}
 		msg := func(typ byte, body string) {
 			b := []byte{typ, 0, 0, 0, 0}
 			binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
@@ -356,6 +362,27 @@ func TestARefusalUnderSSLModeAllowIsNotSaidAsTLSInsistedOn(t *testing.T) {
 		_, err := Open(context.Background(), "postgres://u@"+address+"/d?sslmode="+mode)
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "insists") {
 			t.Errorf("sslmode=%s, a password refused by a server without TLS: %v; want %q", mode, err, want)
+		}
+	}
+}
+
+// Under sslmode=prefer the driver dials again without TLS after a server
+// said it has none, and under allow with TLS after a refusal, and left the
+// first connection open: the server held it until its
+// authentication_timeout (a minute), a loop's every connection twice.
+func TestNoConnectionIsLeftOpenByAStartUp(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"prefer", "allow"} {
+		open := new(atomic.Int32)
+		address := startUpServer(t, fakeServer{refusesPassword: true, open: open})
+		if _, err := Open(context.Background(), "postgres://u@"+address+"/d?sslmode="+mode); err == nil {
+			t.Fatalf("sslmode=%s: connected to a server that refuses the password", mode)
+		}
+		for deadline := time.Now().Add(5 * time.Second); open.Load() > 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := open.Load(); n > 0 {
+			t.Errorf("sslmode=%s: %d connections are left open after connecting failed", mode, n)
 		}
 	}
 }

@@ -284,6 +284,12 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 	}
 	s.late = nil
 	s.dials++
+	if s.tryingConn != nil {
+		// Under sslmode=prefer the driver dials again after a server said
+		// it has no TLS, and leaves the first connection open, which the
+		// server then holds until its authentication_timeout.
+		_ = s.tryingConn.Close()
+	}
 	if s.limit <= 0 {
 		return 0, nil
 	}

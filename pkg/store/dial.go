@@ -214,36 +214,39 @@ type starting struct {
 	// dials counts the driver's dials, so that the limit of a connection
 	// the driver has moved on from gives up on nothing.
 	dials int
-	// silent is how long each address's tries went without a word from
-	// the server; trying is the address tried now, since tryingSince, on
-	// tryingConn once dialed. Under sslmode=prefer lib/pq dials a host
-	// again without TLS after its TLS start-up failed, and under allow
-	// with TLS after it failed without, each time for a whole
-	// connect_timeout: a silent server held a command twice as long as
+	// silent is how long each address's tries ended waiting on the
+	// server in vain: from the server's last word (or the dial) to the
+	// driver giving up or moving on. trying is the address tried now,
+	// since tryingSince, on tryingConn once dialed. Under sslmode=prefer
+	// lib/pq dials a host again without TLS after its TLS start-up
+	// failed, and under allow with TLS after it failed without, each time
+	// for a whole connect_timeout: a silent server, or one that stalled
+	// after its first byte, held a command twice as long as
 	// connect_timeout says. A host silent for connect_timeout is not
 	// dialed again, and one silent for part of it gets the rest. A try
-	// the server answered (with no TLS, or as no standby) costs its host
-	// nothing: the next gets the whole connect_timeout. (libpq goes on
-	// over the one connection after a server says it has no TLS, within
-	// the one connect_timeout; lib/pq dials again.)
+	// that ended on the server's answer (no TLS, no standby), however
+	// slow, costs its host nothing: the next gets the whole
+	// connect_timeout. (libpq goes on over the one connection after a
+	// server says it has no TLS, within the one connect_timeout; lib/pq
+	// dials again.)
 	silent      map[string]time.Duration
 	trying      string
 	tryingSince time.Time
 	tryingConn  *answeringConn
 }
 
-// answeringConn is a connection dialed for a start-up: it notes whether
-// the server ever answered, and says why it was given up on.
+// answeringConn is a connection dialed for a start-up: it notes when the
+// server last answered, and says why it was given up on.
 type answeringConn struct {
 	net.Conn
-	answered atomic.Bool
-	givenUp  atomic.Pointer[error] // why it was closed under the driver, if it was
+	lastAnswer atomic.Int64          // in Unix nanoseconds; 0: none yet
+	givenUp    atomic.Pointer[error] // why it was closed under the driver, if it was
 }
 
 func (c *answeringConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
-		c.answered.Store(true)
+		c.lastAnswer.Store(time.Now().UnixNano())
 	}
 	return n, c.why(err)
 }
@@ -297,8 +300,14 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 	if s.silent == nil {
 		s.silent = map[string]time.Duration{}
 	}
-	if s.trying != "" && (s.tryingConn == nil || !s.tryingConn.answered.Load()) {
-		s.silent[s.trying] += now.Sub(s.tryingSince)
+	if s.trying != "" {
+		waitingSince := s.tryingSince
+		if s.tryingConn != nil {
+			if answered := s.tryingConn.lastAnswer.Load(); answered > waitingSince.UnixNano() {
+				waitingSince = time.Unix(0, answered)
+			}
+		}
+		s.silent[s.trying] += now.Sub(waitingSince)
 	}
 	s.trying, s.tryingSince, s.tryingConn = address, now, nil
 	silent, again := s.silent[address]
@@ -309,7 +318,7 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 	// host given up on at that deadline has a moment left on this clock.
 	if left = s.limit - silent; left <= s.limit/10 {
 		s.trying = ""
-		return 0, fmt.Errorf("the server gave no answer within connect_timeout (%v)", s.limit)
+		return 0, fmt.Errorf("the server left the start-up unanswered for connect_timeout (%v)", s.limit)
 	}
 	return left, nil
 }

@@ -539,3 +539,17 @@ func TestAFailoverListWhoseFirstHostHangsConnectsToTheNext(t *testing.T) {
 		}
 	}
 }
+
+// A failover list whose first host refused the password and whose second
+// took the connection and said nothing: the error said only that the
+// second was given up on, and the refusal, which is what the operator can
+// fix, was lost (a review's find).
+func TestAListWhoseLastHostIsSilentStillSaysWhatTheOthersSaid(t *testing.T) {
+	t.Parallel()
+	refusingHost, refusingPort, _ := net.SplitHostPort(startUpServer(t, fakeServer{refusesPassword: true}))
+	silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+	_, err := Open(context.Background(), "host="+refusingHost+","+silentHost+" port="+refusingPort+","+silentPort+" user=u dbname=d sslmode=disable connect_timeout=2")
+	if err == nil || !strings.Contains(err.Error(), "authentication failed") {
+		t.Errorf("a list whose first host refused the password and whose second is silent: %v; want the refusal said", err)
+	}
+}

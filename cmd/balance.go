@@ -69,7 +69,7 @@ Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 	nameFlag(f, &opts.IntegrationID, "integration", "ask only this integration, even if it is disabled: its name, or the beginning of its id")
 	f.BoolVar(&opts.Save, "save", false, `write the balances of the integrations that answered ok to integrations.balance and "balanceUpdatedAt"`)
 	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer, at most 2m")
-	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once")
+	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once (1 to 1000)")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
@@ -91,8 +91,8 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	if err := requireTimeout(opts.Timeout); err != nil {
 		return err
 	}
-	if opts.Concurrency < 1 {
-		return usage("--concurrency must be at least 1")
+	if opts.Concurrency < 1 || opts.Concurrency > watch.MaxWorkers {
+		return usage("--concurrency must be from 1 to %d", watch.MaxWorkers)
 	}
 	return opts.withStore(ctx, func(st *store.Store) error { return opts.run(ctx, st) })
 }

@@ -259,6 +259,7 @@ func TestOperatorCommandsBadInput(t *testing.T) {
 		{"balance", "--timeout", "0s", "--save"},
 		{"balance", "--timeout", "1000h", "--save"},
 		{"balance", "--concurrency", "0", "--save"},
+		{"balance", "--concurrency", "100000", "--save"}, // check-pending refuses it
 		{"balance", "-o", "xml", "--save"},
 		{"check-pending", "--metrics-file", filepath.Join(dir, "missing", "zwatch.prom")},
 		{"check-pending", "--dry-run", "--metrics-file", filepath.Join(dir, "zwatch.prom")},

@@ -80,6 +80,9 @@ func TestAServerThatNeverAnswersIsGivenUpOn(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "database unreachable") || strings.Contains(err.Error(), "Hunter2Secret") {
 			t.Errorf("opening a silent server: %v; want it called unreachable, without the password", err)
 		}
+		if err != nil && !strings.Contains(err.Error(), "connect_timeout (10s)") {
+			t.Errorf("opening a silent server: %v; want the setting it waited for named", err)
+		}
 	case <-time.After(2 * time.Minute):
 		t.Fatal("opening a server that never answers has not returned after 2 minutes")
 	}

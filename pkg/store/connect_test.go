@@ -272,6 +272,10 @@ type fakeServer struct {
 	// wrong password.
 	refusesPassword bool
 	open            *atomic.Int32 // if given, counts the connections not yet closed by zwatch
+	accepted        *atomic.Int32 // if given, counts the connections taken
+	// closesAtQuery: the query after those it answers ends the connection,
+	// as a server crashing, or a pooler that lost its server, does.
+	closesAtQuery bool
 }
 
 func startUpServer(t *testing.T, f fakeServer) string {
@@ -281,6 +285,9 @@ func startUpServer(t *testing.T, f fakeServer) string {
 		if f.open != nil {
 			f.open.Add(1)
 			defer f.open.Add(-1)
+		}
+		if f.accepted != nil {
+			f.accepted.Add(1)
 		}
 		msg := func(typ byte, body string) {
 			b := []byte{typ, 0, 0, 0, 0}
@@ -335,6 +342,14 @@ func startUpServer(t *testing.T, f fakeServer) string {
 			msg('C', "SELECT 1\x00")
 			msg('Z', "I")
 		}
+		if f.closesAtQuery {
+			var hdr [5]byte
+			if _, err := io.ReadFull(c, hdr[:]); err == nil {
+				_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[1:])-4))
+			}
+			c.Close()
+			return
+		}
 		_, _ = io.Copy(io.Discard, c)
 	})
 }
@@ -381,6 +396,77 @@ func TestARefusalUnderSSLModeAllowIsNotSaidAsTLSInsistedOn(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "insists") {
 			t.Errorf("sslmode=%s, a password refused by a server without TLS: %v; want %q", mode, err, want)
 		}
+	}
+	// Nor is a server that ran out of time without TLS said to have
+	// refused it: it answers a byte late in connect_timeout and stalls,
+	// and says it has no TLS to the second try (a review's find).
+	slow := serve(t, func(c net.Conn) {
+		var request [8]byte
+		if _, err := io.ReadFull(c, request[:]); err != nil {
+			return
+		}
+		if binary.BigEndian.Uint32(request[4:]) == 80877103 {
+			_, _ = c.Write([]byte("N"))
+		} else {
+			time.Sleep(1500 * time.Millisecond)
+			_, _ = c.Write([]byte("R"))
+		}
+		_, _ = io.Copy(io.Discard, c)
+	})
+	_, err := Open(context.Background(), "postgres://u@"+slow+"/d?sslmode=allow&connect_timeout=2")
+	if err == nil || !strings.Contains(err.Error(), "within connect_timeout (2s)") {
+		t.Errorf("sslmode=allow, a server without TLS that ran out of time: %v; want it said as late", err)
+	}
+}
+
+// A failover list gives the next host its turn when one fails the
+// queries zwatch sends before using a connection, as it does when the
+// driver refuses one: the start-up alone was failed over, and a first host
+// deaf after it, or a pooler whose session says it is a standby, ended
+// the command though the next host was a healthy primary (a review's
+// find).
+func TestAFailoverListPassesOverAHostWhoseFirstQueriesFail(t *testing.T) {
+	t.Parallel()
+	for name, first := range map[string]fakeServer{
+		"deaf to the first query and its cancel": {reportsWritable: true, ignoresCancel: true},
+		"a standby when asked":                   {reportsWritable: true, answers: 2, standby: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			firstHost, firstPort, _ := net.SplitHostPort(startUpServer(t, first))
+			upHost, upPort, _ := net.SplitHostPort(startUpServer(t, fakeServer{reportsWritable: true, answers: 2}))
+			st, err := Open(context.Background(), "host="+firstHost+","+upHost+" port="+firstPort+","+upPort+" user=u dbname=d sslmode=disable connect_timeout=2")
+			if err != nil {
+				t.Fatalf("a list whose second host is a healthy primary: %v", err)
+			}
+			st.Close()
+		})
+	}
+}
+
+// A server that closes the connection while the session is starting
+// (lib/pq asking one before PostgreSQL 14 whether it takes writes, or
+// zwatch's own first queries) made the driver say "bad connection", which
+// database/sql takes for a pooled connection gone stale: it connected
+// again, twice, each time with a clock of its own, and held the command
+// three times connect_timeout (a review's find).
+func TestAServerThatClosesTheStartUpIsNotConnectedToAgain(t *testing.T) {
+	t.Parallel()
+	for name, server := range map[string]fakeServer{
+		"inside the driver's start-up, before 14": {closesAtQuery: true},
+		"at zwatch's first query":                 {reportsWritable: true, closesAtQuery: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			server.accepted = new(atomic.Int32)
+			_, err := Open(context.Background(), "postgres://u@"+startUpServer(t, server)+"/d?sslmode=disable")
+			if err == nil || !strings.Contains(err.Error(), "closed the connection while the session was starting") {
+				t.Errorf("a server that closes the connection as the session starts: %v", err)
+			}
+			if n := server.accepted.Load(); n != 1 {
+				t.Errorf("connected %d times to a server that closes the connection as the session starts, want once", n)
+			}
+		})
 	}
 }
 

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,8 +80,8 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 // stoppableConnector is the driver's connector, whose start-up (TLS, the
 // startup message, authentication, the check that the server takes
 // writes) ends as soon as its context is cancelled, and on each host
-// dialed after limit. lib/pq watches the context only while it dials: the exchange
-// after it waits for the server whatever the context says, up to
+// dialed after limit. lib/pq watches the context only while it dials: the
+// exchange after it waits for the server whatever the context says, up to
 // connect_timeout, and a Ctrl-C on a command connecting to a host that
 // took the connection and never answered (a hung server or pooler) would
 // wait those seconds out and then be said as "database unreachable".
@@ -86,17 +89,25 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 // deadline and asks a server that did not say at start-up whether it takes
 // writes (any before PostgreSQL 14) with no deadline at all: a server that
 // hangs there held the command for ever.
+//
+// It goes over a failover list itself, a connector of lib/pq's for each
+// host, so that a host whose session fails zwatch's own first queries
+// (ready: a pooler whose session is read-only, a server deaf after the
+// start-up) is passed over for the next, as one the driver refuses is.
 type stoppableConnector struct {
-	*pq.Connector
-	// anyHost, if any, is tried after Connector found no host: libpq's
-	// target_session_attrs=prefer-standby, a standby if a host is one,
-	// else any host. lib/pq goes over the hosts again, with any, for as
-	// long as none connects: a read-only command given it while the
-	// database was down spun for ever, whatever a signal or a deadline
-	// said. Connector asks for a standby instead, and each pass is made
-	// once.
-	anyHost *pq.Connector
-	limit   time.Duration // connect_timeout: each host's start-up's bound
+	// passes are the hosts in the list's order, each pass tried after the
+	// one before found no host: under target_session_attrs=prefer-standby
+	// (libpq's: a standby if a host is one, else any host) two, asking
+	// for a standby and then for any; else one. lib/pq alone goes over
+	// the hosts again for as long as none connects: a read-only command
+	// given prefer-standby while the database was down spun for ever,
+	// whatever a signal or a deadline said.
+	passes [][]*pq.Connector
+	hosts  []string // each host's name, for a list's error: host:port
+	// random: load_balance_hosts=random, each start-up tries the hosts in
+	// an order of its own.
+	random bool
+	limit  time.Duration // connect_timeout: each host's start-up's bound
 	// writes: the command writes, and each connection is asked whether
 	// its session takes writes (requireWritable) before it is used.
 	writes bool
@@ -105,25 +116,46 @@ type stoppableConnector struct {
 // newStoppableConnector is the connector for cfg, its connections dialed
 // by the dialer.
 func newStoppableConnector(cfg pq.Config, writes bool) (stoppableConnector, error) {
-	c := stoppableConnector{limit: cfg.ConnectTimeout, writes: writes}
-	first := cfg.Clone()
+	c := stoppableConnector{limit: cfg.ConnectTimeout, writes: writes, random: cfg.LoadBalanceHosts == pq.LoadBalanceHostsRandom}
+	targets := []pq.TargetSessionAttrs{cfg.TargetSessionAttrs}
 	if cfg.TargetSessionAttrs == pq.TargetSessionAttrsPreferStandby {
-		first.TargetSessionAttrs = pq.TargetSessionAttrsStandby
-		anyHost := cfg.Clone()
-		anyHost.TargetSessionAttrs = pq.TargetSessionAttrsAny
-		var err error
-		if c.anyHost, err = pq.NewConnectorConfig(anyHost); err != nil {
-			return c, err
+		targets = []pq.TargetSessionAttrs{pq.TargetSessionAttrsStandby, pq.TargetSessionAttrsAny}
+	}
+	hosts := hostsOf(cfg)
+	for _, host := range hosts {
+		c.hosts = append(c.hosts, fmt.Sprintf("%s:%d", host.Host, host.Port))
+	}
+	for _, target := range targets {
+		var pass []*pq.Connector
+		for _, host := range hosts {
+			host.TargetSessionAttrs = target
+			connector, err := pq.NewConnectorConfig(host)
+			if err != nil {
+				return c, err
+			}
+			connector.Dialer(newDialer())
+			pass = append(pass, connector)
 		}
-		c.anyHost.Dialer(newDialer())
+		c.passes = append(c.passes, pass)
 	}
-	var err error
-	if c.Connector, err = pq.NewConnectorConfig(first); err != nil {
-		return c, err
-	}
-	c.Connector.Dialer(newDialer())
 	return c, nil
 }
+
+// hostsOf is cfg for each host of its list, in order.
+func hostsOf(cfg pq.Config) []pq.Config {
+	first := cfg.Clone()
+	first.Multi = nil
+	hosts := []pq.Config{first}
+	for _, m := range cfg.Multi {
+		host := first.Clone()
+		host.Host, host.Hostaddr, host.Port = m.Host, m.Hostaddr, m.Port
+		hosts = append(hosts, host)
+	}
+	return hosts
+}
+
+// Driver is lib/pq's.
+func (c stoppableConnector) Driver() driver.Driver { return c.passes[0][0].Driver() }
 
 // startingKey is the context key under which Connect hands the start-up it
 // watches to the dialer.
@@ -145,37 +177,65 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	})
 	defer stopWatching()
 	s.limit = c.limit
+	defer s.finish()
 	startCtx := context.WithValue(ctx, startingKey{}, s)
-	conn, err := c.Connector.Connect(startCtx)
-	if err != nil && c.anyHost != nil && !s.isStopped() {
-		// The hosts' time is shared by both passes: a host that used
-		// up its connect_timeout is not dialed again.
-		conn, err = c.anyHost.Connect(startCtx)
+	order := make([]int, len(c.passes[0]))
+	for i := range order {
+		order[i] = i
 	}
+	if c.random {
+		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	var errs []error
+	// The hosts' time is shared by the passes: a host that used up its
+	// connect_timeout is not dialed again.
+	for _, pass := range c.passes {
+		errs = errs[:0] // a later pass's failures say why none connected
+		for _, i := range order {
+			conn, err := c.connectTo(ctx, startCtx, s, pass[i])
+			if err == nil {
+				return conn, nil
+			}
+			if stopped := s.stoppedWhy(); stopped != nil {
+				return nil, stopped
+			}
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	// As lib/pq words a list's failure, each host named with its error.
+	for i, err := range errs {
+		errs[i] = fmt.Errorf("connecting to %s: %w", c.hosts[order[i]], err)
+	}
+	return nil, fmt.Errorf("could not connect to any of the hosts:\n%w", errors.Join(errs...))
+}
+
+// connectTo starts a session on one host and readies it (ready). The
+// connection it returns is the pool's: the start-up is finished.
+func (c stoppableConnector) connectTo(ctx, startCtx context.Context, s *starting, host *pq.Connector) (driver.Conn, error) {
+	s.startingHost()
+	conn, err := host.Connect(startCtx)
 	if err == nil {
 		if err = c.ready(ctx, conn); err != nil {
 			_ = conn.Close()
 		}
+	} else {
+		err = startUpError(err, s)
 	}
-	stopped, late := s.finish()
-	switch {
-	case stopped != nil:
-		if err == nil { // on an error, the driver's conn is a nil pointer
+	if err == nil {
+		if err := s.finishIfOnTime(); err != nil {
+			// Stopped, or given up on just as the last answer came: the
+			// connection is closed under the driver.
 			_ = conn.Close()
+			return nil, err
 		}
-		return nil, stopped
-	case err != nil:
-		// The driver's own words, which name each host of a list and
-		// what it said (a password refused); a connection given up on
-		// as late says so in them (answeringConn.why).
-		return nil, err
-	case late != nil:
-		// Given up on just as the last answer came: the connection is
-		// closed under the driver.
-		_ = conn.Close()
-		return nil, late
+		return conn, nil
 	}
-	return conn, nil
+	// The driver's own words (a password refused); a connection given up
+	// on as late says so in them (answeringConn.why).
+	return nil, err
 }
 
 // ready readies a connection the driver has started for zwatch's
@@ -188,13 +248,46 @@ func (c stoppableConnector) ready(ctx context.Context, conn driver.Conn) error {
 	if err == nil && c.writes {
 		err = requireWritable(ctx, conn)
 	}
-	if errors.Is(err, driver.ErrBadConn) {
-		// database/sql would take this for a pooled connection gone
-		// stale and connect again, up to three times the bound.
-		return errors.New("the server closed the connection just after starting the session")
-	}
-	return err
+	return notRetried(err)
 }
+
+// startUpError is the driver's error for a host's start-up, in words for
+// the operator.
+func startUpError(err error, s *starting) error {
+	if late := s.lateOnHost(); late != nil && errors.Is(err, pq.ErrSSLNotSupported) {
+		// Under sslmode=allow the driver tries with TLS after the try
+		// without failed, and says only why the second failed: the first
+		// was given up on as late, not refused.
+		return late
+	}
+	return notRetried(err)
+}
+
+// notRetried is err, which database/sql must not take for a pooled
+// connection gone stale (driver.ErrBadConn): it would connect again, up to
+// three times the bound, each time with a clock of its own. lib/pq says
+// so of a server that closed the connection, or ended it with a FATAL
+// error, while the session was starting.
+func notRetried(err error) error {
+	if !errors.Is(err, driver.ErrBadConn) {
+		return err
+	}
+	return &closedWhileStarting{err}
+}
+
+// closedWhileStarting is an error that holds driver.ErrBadConn, and is
+// everything it holds but that.
+type closedWhileStarting struct{ err error }
+
+func (e *closedWhileStarting) Error() string {
+	return strings.ReplaceAll(e.err.Error(), driver.ErrBadConn.Error(), "the server closed the connection while the session was starting")
+}
+
+func (e *closedWhileStarting) Is(target error) bool {
+	return target != driver.ErrBadConn && errors.Is(e.err, target)
+}
+
+func (e *closedWhileStarting) As(target any) bool { return errors.As(e.err, target) }
 
 // starting is one connection's start-up: what was dialed for it, and
 // whether and why it was stopped.
@@ -211,6 +304,9 @@ type starting struct {
 	limit   time.Duration
 	overdue *time.Timer
 	late    error // the last connection dialed was given up on (giveUpOn)
+	// hostLate: a connection dialed for the host being started was given
+	// up on; dialing the host again keeps it, the next host clears it.
+	hostLate error
 	// dials counts the driver's dials, so that the limit of a connection
 	// the driver has moved on from gives up on nothing.
 	dials int
@@ -233,6 +329,7 @@ type starting struct {
 	trying      string
 	tryingSince time.Time
 	tryingConn  *answeringConn
+	tryingLeft  time.Duration // the time the try on trying was given
 }
 
 // answeringConn is a connection dialed for a start-up: it notes when the
@@ -308,18 +405,24 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 			}
 		}
 		s.silent[s.trying] += now.Sub(waitingSince)
+		if s.tryingConn != nil && now.Sub(s.tryingSince) >= s.tryingLeft*9/10 {
+			// The try ran out of time, by the driver's deadline or by
+			// giveUpOn, whichever came first.
+			s.hostLate = s.lateError()
+		}
 	}
 	s.trying, s.tryingSince, s.tryingConn = address, now, nil
-	silent, again := s.silent[address]
-	if !again {
-		return s.limit, nil
+	left = s.limit
+	if silent, again := s.silent[address]; again {
+		// The driver's deadline for a try began just before it dialed: a
+		// host given up on at that deadline has a moment left on this
+		// clock.
+		if left = s.limit - silent; left <= s.limit/10 {
+			s.trying = ""
+			return 0, fmt.Errorf("the server left the start-up unanswered for connect_timeout (%v)", s.limit)
+		}
 	}
-	// The driver's deadline for a try began just before it dialed: a
-	// host given up on at that deadline has a moment left on this clock.
-	if left = s.limit - silent; left <= s.limit/10 {
-		s.trying = ""
-		return 0, fmt.Errorf("the server left the start-up unanswered for connect_timeout (%v)", s.limit)
-	}
+	s.tryingLeft = left
 	return left, nil
 }
 
@@ -355,7 +458,7 @@ func (s *starting) giveUpOn(conn *answeringConn, dial int) {
 		return
 	}
 	late := s.lateError()
-	s.late = late
+	s.late, s.hostLate = late, late
 	conn.givenUp.Store(&late)
 	_ = conn.Close()
 }
@@ -374,23 +477,53 @@ func (s *starting) stop(why error) {
 	}
 }
 
-// isStopped says whether the start-up was stopped.
-func (s *starting) isStopped() bool {
+// stoppedWhy says why the start-up was stopped, if it was.
+func (s *starting) stoppedWhy() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stopped != nil
+	return s.stopped
 }
 
-// finish ends the start-up, and says why it was stopped, if it was, and
-// whether its last connection was given up on as late.
-func (s *starting) finish() (stopped, late error) {
+// startingHost says the driver starts on the next host of the list.
+func (s *starting) startingHost() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.hostLate = nil
+}
+
+// lateOnHost says whether a connection dialed for the host being started
+// was given up on as late.
+func (s *starting) lateOnHost() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hostLate
+}
+
+// finishIfOnTime ends the start-up, its last connection the pool's, unless
+// the start-up was stopped or that connection given up on as late: then it
+// says why, and the start-up goes on to the next host, if any.
+func (s *starting) finishIfOnTime() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := cmp.Or(s.stopped, s.late); err != nil {
+		return err
+	}
+	s.finishLocked()
+	return nil
+}
+
+// finish ends the start-up.
+func (s *starting) finish() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finishLocked()
+}
+
+func (s *starting) finishLocked() {
 	s.finished = true
 	if s.overdue != nil {
 		s.overdue.Stop()
 	}
-	return s.stopped, s.late
 }
 
 // sqlASCIIRawSQL has a session of a database in SQL_ASCII take its text as

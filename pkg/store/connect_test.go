@@ -470,6 +470,55 @@ func TestAServerThatClosesTheStartUpIsNotConnectedToAgain(t *testing.T) {
 	}
 }
 
+// Whether a host ran out of time is the host's own story: the lateness of
+// a silent first host was pinned on the second, whose "no TLS" under
+// sslmode=require then read as unreachable; and a server that refused the
+// password late in connect_timeout under sslmode=allow, well within it,
+// read as late (a review's finds).
+func TestOnlyAHostThatRanOutOfTimeIsSaidToBeLate(t *testing.T) {
+	t.Parallel()
+	problem := func(err error) ConnectProblem {
+		var connectErr *ConnectError
+		if !errors.As(err, &connectErr) {
+			return -1
+		}
+		return connectErr.Problem
+	}
+	t.Run("a silent host, then one without TLS, sslmode=require", func(t *testing.T) {
+		t.Parallel()
+		silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
+		noTLSHost, noTLSPort, _ := net.SplitHostPort(startUpOnlyServer(t))
+		_, err := Open(context.Background(), "host="+silentHost+","+noTLSHost+" port="+silentPort+","+noTLSPort+" user=u dbname=d sslmode=require connect_timeout=2")
+		if problem(err) != NoTLS {
+			t.Errorf("a list whose second host has no TLS, under sslmode=require: %v; want it said to offer no TLS", err)
+		}
+	})
+	t.Run("a password refused late, sslmode=allow", func(t *testing.T) {
+		t.Parallel()
+		slowRefusal := serve(t, func(c net.Conn) {
+			var request [8]byte
+			if _, err := io.ReadFull(c, request[:]); err != nil {
+				return
+			}
+			if binary.BigEndian.Uint32(request[4:]) == 80877103 {
+				_, _ = c.Write([]byte("N"))
+				c.Close()
+				return
+			}
+			time.Sleep(1850 * time.Millisecond) // a slow authentication backend, within connect_timeout
+			body := "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"u\"\x00\x00"
+			b := []byte{'E', 0, 0, 0, 0}
+			binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
+			_, _ = c.Write(append(b, body...))
+			c.Close()
+		})
+		_, err := Open(context.Background(), "postgres://u@"+slowRefusal+"/d?sslmode=allow&connect_timeout=2")
+		if problem(err) != NoTLS || !strings.Contains(err.Error(), "refused the connection") {
+			t.Errorf("a password refused 1.85 s into connect_timeout=2 under sslmode=allow: %v; want it said as refused", err)
+		}
+	})
+}
+
 // Under sslmode=prefer the driver dials again without TLS after a server
 // said it has none, and under allow with TLS after a refusal, and left the
 // first connection open: the server held it until its

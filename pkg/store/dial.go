@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -329,7 +330,6 @@ type starting struct {
 	trying      string
 	tryingSince time.Time
 	tryingConn  *answeringConn
-	tryingLeft  time.Duration // the time the try on trying was given
 }
 
 // answeringConn is a connection dialed for a start-up: it notes when the
@@ -338,6 +338,7 @@ type answeringConn struct {
 	net.Conn
 	lastAnswer atomic.Int64          // in Unix nanoseconds; 0: none yet
 	givenUp    atomic.Pointer[error] // why it was closed under the driver, if it was
+	timedOut   atomic.Bool           // a read or write met the driver's deadline
 }
 
 func (c *answeringConn) Read(b []byte) (int, error) {
@@ -356,6 +357,9 @@ func (c *answeringConn) Write(b []byte) (int, error) {
 // why says an error of a connection given up on in the starting's words,
 // not as a connection closed under the driver.
 func (c *answeringConn) why(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		c.timedOut.Store(true)
+	}
 	if givenUp := c.givenUp.Load(); err != nil && givenUp != nil {
 		return *givenUp
 	}
@@ -405,9 +409,11 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 			}
 		}
 		s.silent[s.trying] += now.Sub(waitingSince)
-		if s.tryingConn != nil && now.Sub(s.tryingSince) >= s.tryingLeft*9/10 {
-			// The try ran out of time, by the driver's deadline or by
-			// giveUpOn, whichever came first.
+		if c := s.tryingConn; c != nil && s.trying == address && (c.timedOut.Load() || c.givenUp.Load() != nil) {
+			// The host's try ran out of time, by the driver's deadline or
+			// by giveUpOn, whichever came first, and the driver tries it
+			// again (sslmode=allow, prefer). Another host's lateness is
+			// not this one's: a review's find.
 			s.hostLate = s.lateError()
 		}
 	}
@@ -422,7 +428,6 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 			return 0, fmt.Errorf("the server left the start-up unanswered for connect_timeout (%v)", s.limit)
 		}
 	}
-	s.tryingLeft = left
 	return left, nil
 }
 

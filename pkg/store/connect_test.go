@@ -691,3 +691,16 @@ func TestAListWhoseLastHostIsSilentStillSaysWhatTheOthersSaid(t *testing.T) {
 		t.Errorf("a list whose first host refused the password and whose second is silent: %v; want the refusal said", err)
 	}
 }
+
+// Each host of a list that ran out of time says which setting it ran out
+// of: the driver's deadline, which races zwatch's to the same moment,
+// read "i/o timeout" (a review's find).
+func TestEachSilentHostOfAListNamesConnectTimeout(t *testing.T) {
+	t.Parallel()
+	firstHost, firstPort, _ := net.SplitHostPort(silentServer(t))
+	secondHost, secondPort, _ := net.SplitHostPort(silentServer(t))
+	_, err := Open(context.Background(), "host="+firstHost+","+secondHost+" port="+firstPort+","+secondPort+" user=u dbname=d sslmode=disable connect_timeout=1")
+	if err == nil || strings.Count(err.Error(), "connect_timeout (1s)") != 2 || strings.Contains(err.Error(), "i/o timeout") {
+		t.Errorf("a list of two silent hosts: %v; want each said to have run out of connect_timeout", err)
+	}
+}

@@ -255,6 +255,12 @@ func (c stoppableConnector) ready(ctx context.Context, conn driver.Conn) error {
 // startUpError is the driver's error for a host's start-up, in words for
 // the operator.
 func startUpError(err error, s *starting) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The driver's own deadline, connect_timeout, which races
+		// giveUpOn to say the same: "read tcp …: i/o timeout" names no
+		// setting an operator could look up.
+		return s.lateError()
+	}
 	if late := s.lateOnHost(); late != nil && errors.Is(err, pq.ErrSSLNotSupported) {
 		// Under sslmode=allow the driver tries with TLS after the try
 		// without failed, and says only why the second failed: the first

@@ -630,12 +630,6 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 		return &ConnectError{HotStandby, fmt.Sprintf("%s is a hot standby (a read-only replica), and this command "+
 			"writes: it did nothing; point it at the primary", server)}
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) && len(cfg.Multi) == 0 {
-		// The driver's own deadline, connect_timeout, which races the
-		// start-up's (starting) to say the same: "i/o timeout" named no
-		// setting an operator could look up.
-		detail = fmt.Sprintf("the server left the start-up unanswered for connect_timeout (%v)", cfg.ConnectTimeout)
-	}
 	return &ConnectError{Unreachable, fmt.Sprintf("database unreachable: cannot connect to %s: %s",
 		"host "+serverOf(cfg)+" database "+databaseOf(cfg), detail)}
 }

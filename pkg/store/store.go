@@ -154,9 +154,9 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	// Each try of the start-up, the first queries on its connection
 	// included, ends with what its host has left of connect_timeout
 	// (starting, in dial.go), or at once on a signal, which
-	// stoppableConnector watches for. The driver tries each host of a
-	// failover list in turn, each twice under sslmode=prefer or allow,
-	// and under target_session_attrs=prefer-standby the list twice: this
+	// stoppableConnector watches for. The connector tries each host of a
+	// failover list in turn, the driver each twice under sslmode=prefer or
+	// allow, and under target_session_attrs=prefer-standby the list twice: this
 	// deadline, on top, only keeps it from dialing again past them all.
 	startCtx, cancelStart := context.WithTimeout(ctx, time.Duration(startupTries(cfg))*max(cfg.ConnectTimeout, leastStartup))
 	defer cancelStart()

@@ -327,7 +327,10 @@ func startUpServer(t *testing.T, f fakeServer) string {
 			}
 			msg('K', "\x00\x00\x00\x01\x00\x00\x00\x02")
 			msg('Z', "I")
-			started <- c
+			select {
+			case started <- c: // for a cancel to close
+			default:
+			}
 			break
 		}
 		boolColumn := "b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x01\xff\xff\xff\xff\x00\x00"
@@ -702,5 +705,27 @@ func TestEachSilentHostOfAListNamesConnectTimeout(t *testing.T) {
 	_, err := Open(context.Background(), "host="+firstHost+","+secondHost+" port="+firstPort+","+secondPort+" user=u dbname=d sslmode=disable connect_timeout=1")
 	if err == nil || strings.Count(err.Error(), "connect_timeout (1s)") != 2 || strings.Contains(err.Error(), "i/o timeout") {
 		t.Errorf("a list of two silent hosts: %v; want each said to have run out of connect_timeout", err)
+	}
+}
+
+// load_balance_hosts=random has each start-up try the hosts in an order
+// of its own, as libpq does; the connector goes over the list itself
+// since the driver no longer does, and every host still gets its turn.
+func TestARandomOrderOfHostsStillTriesEach(t *testing.T) {
+	t.Parallel()
+	refused := new(atomic.Int32)
+	refusingHost, refusingPort, _ := net.SplitHostPort(startUpServer(t, fakeServer{refusesPassword: true, accepted: refused}))
+	upHost, upPort, _ := net.SplitHostPort(startUpServer(t, fakeServer{reportsWritable: true, answers: 1000}))
+	for range 20 {
+		st, err := Open(context.Background(), "host="+refusingHost+","+upHost+" port="+refusingPort+","+upPort+" user=u dbname=d sslmode=disable load_balance_hosts=random")
+		if err != nil {
+			t.Fatalf("a list with one healthy host, in random order: %v", err)
+		}
+		st.Close()
+	}
+	// In list order the refusing host is tried every time; at random,
+	// about half the time (never or always: one chance in 500,000).
+	if n := refused.Load(); n == 0 || n == 20 {
+		t.Errorf("the first host of the list was tried in %d of 20 start-ups at random", n)
 	}
 }

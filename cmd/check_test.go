@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,6 +325,39 @@ func TestCheckOrderOverADatabaseRestart(t *testing.T) {
 		t.Errorf("a second check before the claim lapsed: exit %d after %d requests, want 4 and znet not asked again\n%s",
 			r.code, s.znet.TotalRequests(), r.all())
 	}
+}
+
+// A looping run outlives a database restart through the connections it
+// opens itself: the pool connects again through zwatch's connector (which
+// goes over the hosts and asks each new session whether it takes writes),
+// and the answers znet gave while the database was down are saved.
+// Engine tests play restarts on a handle made outside Open.
+func TestALoopConnectsAgainAfterADatabaseRestart(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	pins := map[string]string{}
+	for _, ref := range []string{"61", "62", "63", "64", "65"} {
+		pins[s.order(ref)] = "RESTART-PIN-" + ref
+	}
+	var once sync.Once
+	s.znet.SetResponder(func(ref string, _ int) znettest.Answer {
+		once.Do(func() {
+			end := s.db.Outage()
+			time.AfterFunc(3*time.Second, end)
+		})
+		return znettest.Done("RESTART-PIN-"+ref, "tamam")
+	})
+
+	r := zwatch(t, s.db, "check-pending", "--loop", "8s", "--max-duration", "8s", "--tick", "200ms")
+	if r.code != 0 || !strings.Contains(r.stderr, "the database takes answers again") {
+		t.Errorf("exit %d, want 0 and the answers kept through the outage saved\n%s", r.code, r.all())
+	}
+	for id, pin := range pins {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != pin {
+			t.Errorf("order %s after the restart: %+v, want completed with its PIN", id, row)
+		}
+	}
+	assertNoSecret(t, "output", r.all(), "RESTART-PIN")
 }
 
 // A waiting answer whose PIN field holds a code the panel holds back, and

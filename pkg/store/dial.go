@@ -180,12 +180,12 @@ func (c stoppableConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	s.limit = c.limit
 	defer s.finish()
 	startCtx := context.WithValue(ctx, startingKey{}, s)
-	order := make([]int, len(c.passes[0]))
+	order := make([]int, len(c.hosts))
 	for i := range order {
 		order[i] = i
 	}
 	if c.random {
-		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		order = rand.Perm(len(c.hosts))
 	}
 	var errs []error
 	// The hosts' time is shared by the passes: a host that used up its
@@ -415,11 +415,11 @@ func (s *starting) dialing(address string) (left time.Duration, err error) {
 			}
 		}
 		s.silent[s.trying] += now.Sub(waitingSince)
-		if c := s.tryingConn; c != nil && s.trying == address && (c.timedOut.Load() || c.givenUp.Load() != nil) {
-			// The host's try ran out of time, by the driver's deadline or
-			// by giveUpOn, whichever came first, and the driver tries it
-			// again (sslmode=allow, prefer). Another host's lateness is
-			// not this one's: a review's find.
+		if c := s.tryingConn; c != nil && s.trying == address && c.timedOut.Load() {
+			// The host's try met the driver's own deadline, which came
+			// before giveUpOn (which notes hostLate itself), and the
+			// driver tries it again (sslmode=allow, prefer). Another
+			// host's lateness is not this one's: a review's find.
 			s.hostLate = s.lateError()
 		}
 	}

@@ -289,11 +289,7 @@ func startUpServer(t *testing.T, f fakeServer) string {
 		if f.accepted != nil {
 			f.accepted.Add(1)
 		}
-		msg := func(typ byte, body string) {
-			b := []byte{typ, 0, 0, 0, 0}
-			binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
-			_, _ = c.Write(append(b, body...))
-		}
+		msg := func(typ byte, body string) { _, _ = c.Write(pgMessage(typ, body)) }
 		for {
 			var hdr [8]byte
 			if _, err := io.ReadFull(c, hdr[:]); err != nil {
@@ -314,7 +310,7 @@ func startUpServer(t *testing.T, f fakeServer) string {
 				return
 			}
 			if f.refusesPassword {
-				msg('E', "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"u\"\x00\x00")
+				msg('E', passwordRefused)
 				c.Close()
 				return
 			}
@@ -403,19 +399,7 @@ func TestARefusalUnderSSLModeAllowIsNotSaidAsTLSInsistedOn(t *testing.T) {
 	// Nor is a server that ran out of time without TLS said to have
 	// refused it: it answers a byte late in connect_timeout and stalls,
 	// and says it has no TLS to the second try (a review's find).
-	slow := serve(t, func(c net.Conn) {
-		var request [8]byte
-		if _, err := io.ReadFull(c, request[:]); err != nil {
-			return
-		}
-		if binary.BigEndian.Uint32(request[4:]) == 80877103 {
-			_, _ = c.Write([]byte("N"))
-		} else {
-			time.Sleep(1500 * time.Millisecond)
-			_, _ = c.Write([]byte("R"))
-		}
-		_, _ = io.Copy(io.Discard, c)
-	})
+	slow := slowNoTLSServer(t, 1500*time.Millisecond, []byte("R"))
 	_, err := Open(context.Background(), "postgres://u@"+slow+"/d?sslmode=allow&connect_timeout=2")
 	if err == nil || !strings.Contains(err.Error(), "within connect_timeout (2s)") {
 		t.Errorf("sslmode=allow, a server without TLS that ran out of time: %v; want it said as late", err)
@@ -498,23 +482,8 @@ func TestOnlyAHostThatRanOutOfTimeIsSaidToBeLate(t *testing.T) {
 	})
 	t.Run("a password refused late, sslmode=allow", func(t *testing.T) {
 		t.Parallel()
-		slowRefusal := serve(t, func(c net.Conn) {
-			var request [8]byte
-			if _, err := io.ReadFull(c, request[:]); err != nil {
-				return
-			}
-			if binary.BigEndian.Uint32(request[4:]) == 80877103 {
-				_, _ = c.Write([]byte("N"))
-				c.Close()
-				return
-			}
-			time.Sleep(1850 * time.Millisecond) // a slow authentication backend, within connect_timeout
-			body := "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"u\"\x00\x00"
-			b := []byte{'E', 0, 0, 0, 0}
-			binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
-			_, _ = c.Write(append(b, body...))
-			c.Close()
-		})
+		// A slow authentication backend, within connect_timeout.
+		slowRefusal := slowNoTLSServer(t, 1850*time.Millisecond, pgMessage('E', passwordRefused))
 		_, err := Open(context.Background(), "postgres://u@"+slowRefusal+"/d?sslmode=allow&connect_timeout=2")
 		if problem(err) != NoTLS || !strings.Contains(err.Error(), "refused the connection") {
 			t.Errorf("a password refused 1.85 s into connect_timeout=2 under sslmode=allow: %v; want it said as refused", err)
@@ -542,6 +511,37 @@ func TestNoConnectionIsLeftOpenByAStartUp(t *testing.T) {
 		}
 	}
 }
+
+// slowNoTLSServer says it has no TLS to every request for it, and answers
+// a start-up with answer after delay, then says nothing more (a busy host,
+// a slow authentication backend); it returns its address.
+func slowNoTLSServer(t *testing.T, delay time.Duration, answer []byte) string {
+	t.Helper()
+	return serve(t, func(c net.Conn) {
+		var request [8]byte
+		if _, err := io.ReadFull(c, request[:]); err != nil {
+			return
+		}
+		if binary.BigEndian.Uint32(request[4:]) == 80877103 {
+			_, _ = c.Write([]byte("N"))
+		} else {
+			time.Sleep(delay)
+			_, _ = c.Write(answer)
+		}
+		_, _ = io.Copy(io.Discard, c)
+	})
+}
+
+// pgMessage is a message of the server's: its type, length and body.
+func pgMessage(typ byte, body string) []byte {
+	b := []byte{typ, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(b[1:], uint32(len(body)+4))
+	return append(b, body...)
+}
+
+// passwordRefused is the body of PostgreSQL's ErrorResponse to a wrong
+// password for user u.
+const passwordRefused = "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"u\"\x00\x00"
 
 // Connecting gives up after 10 s by default (README), the start-up and
 // the first queries on its connection together: with

@@ -489,12 +489,11 @@ type planCost struct {
 }
 
 // PlanFor is the plan for a panel with finishing times f, chosen from the
-// menu, the plans that keep the fixed schedule's tail (tailKeeping) and
-// the fixed schedule itself: within the bounds on requests (a finishing
+// menu and the fixed schedule: within the bounds on requests (a finishing
 // order at most maxPerFinishing, an order on average at most maxRequests,
 // the panel's rate budget; +Inf: no bound), one that keeps zwatch's
 // promise (planMedian, planP95) if any does, and of those the one with
-// the best median and p95 for the requests (score); if none does, the one
+// the best median and p95 for the requests; if none does, the one
 // closest to the promise.
 func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLimits, maxRequests float64) (*CheckPlan, Predicted) {
 	var (
@@ -528,17 +527,10 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 			best, bestPred = plan, pred
 		}
 	}
-	tables := newPlanTables(f)
 	if len(fixed) > 0 {
-		fixedPlan := FixedPlan(f, fixed, firstDelay, lim)
-		consider(fixedPlan)
-		if tail := fixedPlan.predict(f, false).P95; tail > 0 && !math.IsInf(tail, 1) {
-			for _, pc := range tailKeeping {
-				pc.LateAt = tailSlack * tail
-				consider(tables.plan(f, pc, lim))
-			}
-		}
+		consider(FixedPlan(f, fixed, firstDelay, lim))
 	}
+	tables := newPlanTables(f)
 	for _, pc := range planMenu {
 		consider(tables.plan(f, pc, lim))
 	}
@@ -566,49 +558,17 @@ func PlanFor(f *Finishing, fixed Schedule, firstDelay time.Duration, lim PlanLim
 	return best, best.Predict(f)
 }
 
-// score weighs a plan that keeps the promise: twice the median plus the
-// p95, in seconds, plus scoreLoad seconds for each e-fold of the requests
-// the plan costs the panel (an order on average, until final or given up).
-//
-// A request is priced by the share of the panel's load it is, not in
-// fixed seconds: what a panel notices, and what its --rate budget bounds,
-// is all of zwatch's requests. Where orders that never finish are asked
-// every 30 minutes for a day, a few more requests for each finishing
-// order are a small share of the load and buy a short wait; on a panel
-// that finishes nearly every order within seconds, the same requests are
-// a third of its load. Issue 11's two fast panels trade wait for requests
-// alike (about 17 s of 2·median + p95 for one request per finishing
-// order), and it asks the one with 12% never finishing for the wait
-// (median ≤ 8 s, p95 ≤ 25 s) and the other for the requests (≤ 1.6 an
-// order): a fixed price of 10 s a request kept the first and spent 2.35
-// requests on the second, one of 45 s the reverse. scoreLoad = 80 s keeps
-// both (anything from 60 to 100 does, in TestSimulateSchedulers).
-func (p Predicted) score() float64 {
-	return 2*p.Median + p.P95 + scoreLoad*math.Log(max(p.RequestsPerOrder, 1))
-}
+// score weighs a plan that keeps the promise: a request is worth
+// scoreRequest seconds off twice the median plus the p95.
+func (p Predicted) score() float64 { return 2*p.Median + p.P95 + scoreRequest*p.PerFinishing }
 
-const scoreLoad = 80.0
-
-// tailKeeping are the kinds of plan that save requests on a panel the
-// fixed schedule already serves well, without letting its tail grow: the
-// waits longer than tailSlack times the fixed schedule's p95 on the panel
-// (LateAt, set by PlanFor) cost OverLate more, and those over 10 s Over10.
-// Without them, the cheapest plans of the menu that keep issue 11's fast
-// panel under the promise's median have a p95 twice the schedule's.
-var tailKeeping = func() []planCost {
-	var kinds []planCost
-	for _, steps := range [][2]float64{{30, 300}, {100, 300}, {30, 1000}, {100, 1000}} {
-		for _, cost := range []float64{320, 160, 80, 40, 20} {
-			kinds = append(kinds, planCost{PerRequest: cost, Scale: math.Inf(1), Over10: steps[0], OverLate: steps[1]})
-		}
-	}
-	return kinds
-}()
-
-// tailSlack is how much longer than the fixed schedule's p95 a plan that
-// saves requests may let its own p95 grow: issue 11's bound for the fast
-// panel ("no worse than today's +10%").
-const tailSlack = 1.1
+// scoreRequest is 10 s: at 15, a panel that finishes fast but leaves some
+// orders unfinished (issue 11's second panel) kept a median of 6.5 s
+// where 2.8 requests instead of 2.4 per finishing order buy 5.6 s, well
+// within its budget; a PIN-like panel's choice (the fixed schedule, the
+// only plan that keeps the promise) and a slow panel's (none keeps it)
+// do not depend on it.
+const scoreRequest = 10.0
 
 // planFallbacks are the kinds of plan PlanFor bisects for when no plan
 // keeps the promise within the bounds: minded of the tail (waits over 60 s

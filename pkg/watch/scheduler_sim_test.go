@@ -88,6 +88,8 @@ type simScenario struct {
 	learned   bool                         // the learning scheduler starts from a fit of 1000 orders' history
 	overload  bool                         // more requests are due than the rate allows
 	unlikePIN bool                         // a panel whose fitted plan should beat the PIN schedule's p95
+	// within is the issue's bound on the learned median and p95 (0: none).
+	within [2]float64
 }
 
 func poisson(perHour, hours float64) func(r *rand.Rand) []float64 {
@@ -114,8 +116,8 @@ func simScenarios() []simScenario {
 	return []simScenario{
 		{name: "PIN profile, 1,200 orders/h, R = 5 (budget to spare)", profile: pinSimProfile(), arrivals: poisson(1200, 1), rate: 5, tail: 3600},
 		{name: "PIN profile, 5,000 orders/h for 6 h, R = 5 (overload)", profile: pinSimProfile(), arrivals: poisson(5000, 6), rate: 5, overload: true, tail: 3600},
-		{name: "fast, 12% never, 1,000/h for 8 h, R = 5", profile: neverSimProfile(), arrivals: poisson(1000, 8), rate: 5, unlikePIN: true, tail: 2400, learned: true},
-		{name: "fast, 12% never, burst of 300 + 1/s, R = 10", profile: neverSimProfile(), arrivals: burstPlus(300, 1, 1800), rate: 10, unlikePIN: true, tail: 2400, learned: true},
+		{name: "fast, 12% never, 1,000/h for 8 h, R = 5", profile: neverSimProfile(), arrivals: poisson(1000, 8), rate: 5, unlikePIN: true, tail: 2400, learned: true, within: [2]float64{8, 25}},
+		{name: "fast, 12% never, burst of 300 + 1/s, R = 10", profile: neverSimProfile(), arrivals: burstPlus(300, 1, 1800), rate: 10, unlikePIN: true, tail: 2400, learned: true, within: [2]float64{11, 28}},
 		{name: "slow (median 3 min, p95 20 min), 600/h, R = 5", profile: slowSimProfile(), arrivals: poisson(600, 4), rate: 5, unlikePIN: true, tail: 7200, learned: true},
 		{name: "fast (median 5 s, 3% at 30 min), 1,000/h, R = 5", profile: fastSimProfile(), arrivals: poisson(1000, 4), rate: 5, tail: 3600, learned: true},
 	}
@@ -340,7 +342,8 @@ func learningScheduler(sc simScenario) *Scheduler {
 // for more than 30 minutes; where the budget binds (the overload), a p95
 // of at most 0.65 × FIFO's; on the panels where the PIN schedule asks too
 // often or too late (orders that never finish, a slow panel), a p95 no
-// worse than FIFO's.
+// worse than FIFO's, and where the issue names them the median and p95 it
+// asks for.
 func TestSimulateSchedulers(t *testing.T) {
 	var b strings.Builder
 	for _, sc := range simScenarios() {
@@ -358,6 +361,9 @@ func TestSimulateSchedulers(t *testing.T) {
 		}
 		if sc.overload && learned.P95 > 0.65*fifo.P95 {
 			t.Errorf("%s: p95 %s, more than 0.65 × FIFO's %s", sc.name, simSecs(learned.P95), simSecs(fifo.P95))
+		}
+		if m, p95 := sc.within[0], sc.within[1]; m > 0 && (learned.Median > m || learned.P95 > p95) {
+			t.Errorf("%s: median %s, p95 %s; the issue asks for %s and %s at most", sc.name, simSecs(learned.Median), simSecs(learned.P95), simSecs(m), simSecs(p95))
 		}
 	}
 	t.Log("\n" + b.String())

@@ -52,10 +52,13 @@ func TestARunClaimsNothingAheadThatFallsDueAfterItsEnd(t *testing.T) {
 	e.znet.SetDefault(znettest.Waiting(""))
 	e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Millisecond})
 	cfg := e.config()
-	// Claims at 0 and 2 s; the order is due at 3.5 s, within a tick of
-	// the second claim but after the run's end at 3 s.
-	cfg.FirstDelay = 3500 * time.Millisecond
-	cfg.Loop, cfg.Tick, cfg.MaxDuration = 3*time.Second, 2*time.Second, 3*time.Second
+	// Claims at 0 and 2.9 s; the order is due 5.5 s after it was sent:
+	// within a tick of the second claim, and after the run's end at 3 s as
+	// long as the run starts less than 2.5 s after the order was sent.
+	// (With 0.5 s of room, a busy machine's slow set-up made the order
+	// fall due within the run, and the test fail.)
+	cfg.FirstDelay = 5500 * time.Millisecond
+	cfg.Loop, cfg.Tick, cfg.MaxDuration = 3*time.Second, 2900*time.Millisecond, 3*time.Second
 	sum := e.run(cfg)
 	if sum.Total.Asked != 0 || sum.Total.Skipped != 0 {
 		t.Errorf("asked %d, skipped %d; want the order left alone for the next run", sum.Total.Asked, sum.Total.Skipped)

@@ -37,10 +37,13 @@ func TestFinishHistoryIsEachPanelsNewest(t *testing.T) {
 	db.AddEvent(resent, "completed", 5*time.Minute)
 	db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
 
-	// Still waiting: last seen so 30 s after it was sent, 40 s ago.
+	// Still waiting: last seen so 30 s after it was sent, 40 s ago; the
+	// 30 s counted from the order's own sentAt, not from a later now(),
+	// which a pause between the statements would add to.
 	open := db.AddOrder(storetest.Order{IntegrationID: b, Referans: "w", SentAgo: 70 * time.Second})
 	db.AddCheck(open, storetest.Check{Attempts: 1})
-	db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds' WHERE order_id = $1`, open)
+	db.Exec(`UPDATE zwatch_order_checks c SET waiting_seen_at = o."sentAt" + interval '30 seconds'
+		FROM product_orders o WHERE o.id = c.order_id AND c.order_id = $1`, open)
 
 	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 10, Within: 24 * time.Hour})
 	if err != nil {

@@ -77,21 +77,23 @@ func TestRunsAndHostsShareOnePanelBudget(t *testing.T) {
 func TestKilledRunHoldsLittleBudget(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	for i := range 30 {
+	const orders = 100
+	for i := range orders {
 		ref := strconv.Itoa(6000 + i)
 		s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 6000 + i})
 	}
 	s.znet.SetDefault(znettest.Waiting("işleniyor"))
 
-	// At --rate 20 the 30 orders take more than a second, so the kill
-	// comes in the middle, with send times reserved.
+	// At --rate 20 the orders take five seconds, so the kill comes in the
+	// middle, with send times reserved, however late a busy machine
+	// delivers it after the fifth request.
 	c, _ := startZwatch(t, s, "check-pending", "--rate", "20")
 	waitFor(t, "requests", func() bool { return s.znet.TotalRequests() >= 5 })
 	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Wait()
-	if s.znet.TotalRequests() >= 30 {
+	if s.znet.TotalRequests() >= orders {
 		t.Fatal("the run finished before it was killed; the test proves nothing")
 	}
 	if ahead := s.db.BudgetReservedAhead(s.integ); ahead > 1500*time.Millisecond {

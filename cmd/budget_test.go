@@ -35,9 +35,11 @@ func TestRunsAndHostsShareOnePanelBudget(t *testing.T) {
 	s.znet.SetLatency(30 * time.Millisecond)
 
 	// Each run may claim a quarter and a bit, so that all four have orders
-	// to ask about at once; each alone would send up to --rate.
+	// to ask about at once; each alone would send up to --rate. The 80
+	// requests take the panel's budget some 4.5 s: the loop leaves a busy
+	// machine room for four times that.
 	args := []string{"check-pending", "-q", "--rate", strconv.Itoa(rate), "--batch", "12",
-		"--loop", "10s", "--tick", "200ms", "--max-duration", "30s", "--schedule", "1s"}
+		"--loop", "18s", "--tick", "200ms", "--max-duration", "30s", "--schedule", "1s"}
 	child, childOut := startZwatch(t, s, args...)
 	var runs sync.WaitGroup
 	results := make([]result, 3)

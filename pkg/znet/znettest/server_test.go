@@ -249,6 +249,11 @@ func TestSetDown(t *testing.T) {
 
 func TestCountersAndReset(t *testing.T) {
 	s := newServer(t)
+	// The clock stands still, so that the three pin requests share one
+	// second however slowly a busy machine sends them.
+	s.mu.Lock()
+	s.now = func() time.Time { return time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC) }
+	s.mu.Unlock()
 	pin(t, s, "1")
 	pin(t, s, "1")
 	pin(t, s, "2")

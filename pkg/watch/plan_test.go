@@ -139,3 +139,16 @@ func TestACheckAMomentEarlyIsThePlannedOne(t *testing.T) {
 		}
 	}
 }
+
+// Scored on a panel slower than the one it was made for, a plan asks the
+// orders more often before they finish: the requests are counted on the
+// times it is scored on, as the waits are, not taken from the plan's fit.
+func TestAPlanCountsRequestsOnTheTimesItIsScoredOn(t *testing.T) {
+	made, slower := LogNormalFinishing(15, 1, 0.12), LogNormalFinishing(30, 1, 0.12)
+	plan, own := panelPlan(made, DefaultSchedule, 15*time.Second, 24*time.Hour)
+	other := plan.Predict(slower)
+	if !(other.RequestsPerOrder > own.RequestsPerOrder+0.2 && other.PerFinishing > own.PerFinishing+0.2) {
+		t.Errorf("on a panel twice as slow the plan costs %.2f requests an order (%.2f a finishing one), on its own %.2f (%.2f)",
+			other.RequestsPerOrder, other.PerFinishing, own.RequestsPerOrder, own.PerFinishing)
+	}
+}

@@ -345,6 +345,10 @@ type pinRow struct {
 	// invocations used, which a learning run and a FIFO run compare by.
 	Stolen    float64
 	ZwatchCPU time.Duration
+	// Plan is, for a learning run, the plan its panel's last saved fit
+	// gives, scored on that fit and on the true finishing times; nil for
+	// a run given --schedule.
+	Plan *planScore
 }
 
 // DBPerRequest is the database time of every invocation per request sent,
@@ -509,6 +513,9 @@ func runPINScenario(t *testing.T, bin string, sc pinScenario, wl pinWorkload, or
 	}
 	if concurrent > 0 {
 		t.Errorf("%d orders were asked about by two invocations at the same time", concurrent)
+	}
+	if sc.Learn {
+		row.Plan = scoreLearnedPlan(t, ctx, db, sc, wl, integrations[0])
 	}
 	return row
 }

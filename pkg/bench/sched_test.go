@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
@@ -253,6 +255,10 @@ func benchSched(t *testing.T, h *harness) {
 					r.Scenario.Name, formatDelay(r.Median), formatDelay(r.P95), formatDelay(r.P99), formatDelay(r.Max),
 					r.RequestsPerOrder, r.MaxPerSecondSent, r.MaxPerSecond, r.Delivered, r.Delivered+r.Undelivered, formatStolen(r.Stolen), r.ZwatchCPU.Round(time.Second))
 			}
+			if p := row.Learned.Plan; p != nil {
+				t.Logf("learned plan from the last fit, first check at %s: on its fit %s; on the true finishing times %s",
+					formatDelay(p.FirstCheck), formatPredicted(p.OnFit), formatPredicted(p.OnTruth))
+			}
 			h.report.sched = append(h.report.sched, row)
 		})
 	}
@@ -328,4 +334,82 @@ func (r *report) writeSched(w writer) {
 			row.Case.Rate, formatStolen(row.FIFO.Stolen), formatStolen(row.Learned.Stolen), row.Case.Targets, missed)
 	}
 	w("\n")
+	r.writeSchedPlans(w)
+}
+
+// writeSchedPlans tells the plan's share of each learned row from the
+// fit's and the harness's.
+func (r *report) writeSchedPlans(w writer) {
+	w("**The learned plans on the true finishing times.** After each learned run, the plan a run would follow from the\n")
+	w("panel's last saved fit (`watch.SavedScheduler`), scored as `zwatch stats` scores it (`CheckPlan.Predict`: every\n")
+	w("check on time, without the claim's tick, the answers' latency or the budget), on the fit it was made from (its\n")
+	w("promise) and on %d finishing times drawn from the scenario's own distribution (the truth, which the run\n", truthSample)
+	w("never sees). A gap between the first two is the fit's error; one between the truth and the measured row is the\n")
+	w("harness's. Orders that never finish count in requests per order, as in the table above; cancellations count as\n")
+	w("finishing, where the table above leaves them out of the delays.\n\n")
+	w("| scenario | first check | on its fit: median / p95 / p99, req/order | on the true times | measured |\n")
+	w("|---|---:|---:|---:|---:|\n")
+	for _, row := range r.sched {
+		p, l := row.Learned.Plan, row.Learned
+		if p == nil {
+			w("| %s | not scored | | | |\n", row.Case.Key)
+			continue
+		}
+		w("| %s | %s | %s | %s | %s / %s / %s, %.2f |\n", row.Case.Key, formatDelay(p.FirstCheck), formatPredicted(p.OnFit),
+			formatPredicted(p.OnTruth), formatDelay(l.Median), formatDelay(l.P95), formatDelay(l.P99), l.RequestsPerOrder)
+	}
+	w("\n")
+}
+
+// formatPredicted is a plan's prediction as the tables show delays.
+func formatPredicted(p watch.Predicted) string {
+	return fmt.Sprintf("%s / %s / %s, %.2f", formatDelay(p.Median), formatDelay(p.P95), formatDelay(p.P99), p.RequestsPerOrder)
+}
+
+// planScore is a learned plan scored as `zwatch stats` scores it (every
+// check on time: no claim's tick, no answer's latency, no budget), on the
+// fit it was made from and on the finishing times the orders were drawn
+// from. The first is the plan's promise; where the second misses a target
+// the plan does, whatever the harness adds; where only the measured row
+// misses, the harness's lag or the budget does.
+type planScore struct {
+	FirstCheck     float64 // seconds after sentAt
+	OnFit, OnTruth watch.Predicted
+}
+
+// truthSample is how many finishing times the true distribution is drawn
+// from: enough for its 99th percentile to within about 1 %.
+const truthSample = 400_000
+
+// scoreLearnedPlan scores the plan a learning run with sc's settings would
+// follow for the panel after the run (from its last saved fit).
+func scoreLearnedPlan(t *testing.T, ctx context.Context, db *storetest.DB, sc pinScenario, wl pinWorkload, integrationID string) *planScore {
+	st, err := store.OpenReadOnly(ctx, db.URL)
+	if err != nil {
+		t.Errorf("scoring the learned plan: %v", err)
+		return nil
+	}
+	defer st.Close()
+	// As the learning runs were given it (sc.args): every duration on the
+	// compressed clock, the PIN schedule to compare with, since they were
+	// not given --schedule.
+	cfg := watch.DefaultConfig()
+	cfg.FirstDelay, cfg.GiveUpAfter, cfg.TimeScale = wl.real(sc.FirstDelay), wl.real(cfg.GiveUpAfter), wl.Scale
+	sched, err := watch.SavedScheduler(ctx, st, cfg)
+	if err != nil {
+		t.Errorf("scoring the learned plan: %v", err)
+		return nil
+	}
+	plan, onFit := sched.Plan(integrationID)
+	finishing := wl.Finishing
+	if finishing == nil {
+		finishing = pinFinishing // what orders() draws without one
+	}
+	r := rand.New(rand.NewPCG(wl.Seed, 0x7275))
+	takes := make([]float64, truthSample)
+	for i := range takes {
+		d, _ := finishing(r)
+		takes[i] = d.Seconds()
+	}
+	return &planScore{FirstCheck: plan.First(), OnFit: onFit, OnTruth: plan.Predict(watch.SampledFinishing(takes))}
 }

@@ -91,6 +91,22 @@ func LogNormalFinishing(median, sigma, never float64) *Finishing {
 	return f
 }
 
+// SampledFinishing is a panel whose orders took takes seconds to finish,
+// one value an order; a take past the grid's last age (about 50 h), such
+// as +Inf, is an order that never finishes. The benchmark scores a
+// learned plan on the finishing times it drew orders from with it.
+func SampledFinishing(takes []float64) *Finishing {
+	sorted := slices.Sorted(slices.Values(takes))
+	f := &Finishing{Surv: make([]float64, gridPoints)}
+	for k, a := range gridAges {
+		// The share still waiting at a: those that take longer than a.
+		finished, _ := slices.BinarySearch(sorted, math.Nextafter(a, math.Inf(1)))
+		f.Surv[k] = 1 - float64(finished)/float64(max(len(sorted), 1))
+	}
+	f.Surv[0] = 1
+	return f
+}
+
 func logNormalSurv(age, median, sigma float64) float64 {
 	return 0.5 * math.Erfc(math.Log(age/median)/(sigma*math.Sqrt2))
 }

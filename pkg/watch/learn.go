@@ -271,24 +271,15 @@ var ToPINBins = []float64{5, 10, 20, 30, 60, 120, 300, 1800}
 // the last fits say (nothing is refitted), with cfg's first delay,
 // give-up and schedule. A panel without a fit shows the PIN profile.
 func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationIDs []string) ([]PanelReport, error) {
-	fits, err := st.PanelFits(ctx)
+	sched, fits, err := savedScheduler(ctx, st, cfg)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]store.PanelFit, len(fits))
-	panels := make(map[string]*Finishing, len(fits))
-	for _, fit := range fits {
-		byID[fit.IntegrationID] = fit
-		if f := finishingFromFit(fit, 1); f != nil {
-			panels[fit.IntegrationID] = f
-		}
-	}
-	sched := NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, 1)
 	out := make([]PanelReport, 0, len(integrationIDs))
 	for _, id := range integrationIDs {
 		f := sched.Finishing(id)
 		plan, pred := sched.Plan(id)
-		fit := byID[id]
+		fit := fits[id]
 		r := PanelReport{
 			IntegrationID: id, Finals: fit.Finals, Completions: fit.Completions, GaveUp: fit.GaveUp, OwnWeight: fit.OwnWeight,
 			FinishMedian: Figure(f.Quantile(0.5)), FinishP95: Figure(f.Quantile(0.95)), Never: 1 - f.FinishedShare(),
@@ -312,4 +303,29 @@ func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationI
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// SavedScheduler is the scheduler a learning run with cfg plans by when it
+// starts from the last saved fits and refits nothing: each panel's plan
+// as the refit saved it, or made afresh where cfg's settings differ.
+func SavedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Scheduler, error) {
+	sched, _, err := savedScheduler(ctx, st, cfg)
+	return sched, err
+}
+
+func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Scheduler, map[string]store.PanelFit, error) {
+	fits, err := st.PanelFits(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	scale := max(1, cfg.TimeScale)
+	byID := make(map[string]store.PanelFit, len(fits))
+	panels := make(map[string]*Finishing, len(fits))
+	for _, fit := range fits {
+		byID[fit.IntegrationID] = fit
+		if f := finishingFromFit(fit, scale); f != nil {
+			panels[fit.IntegrationID] = f
+		}
+	}
+	return NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
 }

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -137,6 +138,32 @@ func TestACheckAMomentEarlyIsThePlannedOne(t *testing.T) {
 		if next := plan.After((checks[k-1] + checks[k]) / 2); next != checks[k] {
 			t.Errorf("asked halfway to the check at %g s: next at %g s, want that check", checks[k], next)
 		}
+	}
+}
+
+// The benchmark scores learned plans on a sample of the true finishing
+// times; a sample must score a plan as the distribution it was drawn from.
+func TestASampledPanelScoresAPlanAsItsDistributionDoes(t *testing.T) {
+	const median, sigma, never = 15.0, 1.0, 0.12
+	r := rand.New(rand.NewPCG(1, 2))
+	takes := make([]float64, 200_000)
+	for i := range takes {
+		takes[i] = math.Inf(1)
+		if r.Float64() >= never {
+			takes[i] = median * math.Exp(sigma*r.NormFloat64())
+		}
+	}
+	sampled, truth := SampledFinishing(takes), LogNormalFinishing(median, sigma, never)
+	for k, a := range gridAges {
+		if d := math.Abs(sampled.Surv[k] - truth.Surv[k]); d > 0.005 {
+			t.Fatalf("at %.1f s the sample leaves %.4f waiting, the distribution %.4f", a, sampled.Surv[k], truth.Surv[k])
+		}
+	}
+	plan, want := panelPlan(truth, DefaultSchedule, 15*time.Second, 24*time.Hour)
+	got := plan.Predict(sampled)
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 0.03*want }
+	if !near(got.Median, want.Median) || !near(got.P95, want.P95) || !near(got.RequestsPerOrder, want.RequestsPerOrder) {
+		t.Errorf("on the sample the plan gives %+v, on the distribution %+v", got, want)
 	}
 }
 

@@ -61,7 +61,8 @@ until a panel has enough; a check-pending run without --schedule refits
 each panel every 5 minutes at most), when its orders finish (median, 95th
 percentile, the share that never does), when the plan asks first, and the
 time to PIN and requests per order the plan gives, with a small histogram of
-that time.
+that time, and how long after sending the plan asks about an order that stays
+waiting: when an order will be asked next.
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why
@@ -356,7 +357,29 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 			fmt.Fprintf(out, "  %-9s %-30s %3.0f%%\n", label, strings.Repeat("#", int(math.Round(30*share))), 100*share)
 		}
 	}
+	for _, l := range lines {
+		if len(l.Checks) > 0 {
+			fmt.Fprintf(out, "\n%s: an order still waiting is asked this long after it was sent: %s\n", inLine(l.shownName()), checksInWords(l.Checks))
+		}
+	}
 	return nil
+}
+
+// shownChecks is how many of a plan's checks stats names: those of the
+// first minutes, where a person wonders why an order was not asked yet.
+const shownChecks = 8
+
+// checksInWords names a plan's first checks and sums up the rest.
+func checksInWords(checks []float64) string {
+	var named []string
+	for _, c := range checks[:min(len(checks), shownChecks)] {
+		named = append(named, seconds(&c))
+	}
+	if rest := len(checks) - len(named); rest > 0 {
+		last := checks[len(checks)-1]
+		return fmt.Sprintf("%s, then %d more, the last at %s, before zwatch gives up on it", strings.Join(named, ", "), rest, seconds(&last))
+	}
+	return strings.Join(named, ", ")
 }
 
 // secondsOf shows a time in seconds as seconds does, "-" for none.

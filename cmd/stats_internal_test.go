@@ -42,3 +42,14 @@ func TestLearnedHistogramOfADisabledPanelSaysSo(t *testing.T) {
 		t.Errorf("histogram headings:\n%s", out.String())
 	}
 }
+
+// A plan asking a few times only is named whole, without a summing up.
+func TestChecksInWordsNamesAShortPlanWhole(t *testing.T) {
+	if got, want := checksInWords([]float64{15, 65, 1800}), "15s, 1m05s, 30m00s"; got != want {
+		t.Errorf("checksInWords = %q, want %q", got, want)
+	}
+	long := []float64{15, 23, 31, 39, 47, 97, 147, 197, 247, 86000}
+	if got, want := checksInWords(long), "15s, 23s, 31s, 39s, 47s, 1m37s, 2m27s, 3m17s, then 2 more, the last at 23h53m, before zwatch gives up on it"; got != want {
+		t.Errorf("checksInWords = %q, want %q", got, want)
+	}
+}

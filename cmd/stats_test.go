@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,10 +273,12 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 	}
 	var report struct {
 		Learned []struct {
-			Name         string  `json:"name"`
-			Completions  int     `json:"completions"`
-			OwnWeight    float64 `json:"own_weight"`
-			FinishMedian float64 `json:"finish_median_seconds"`
+			Name         string    `json:"name"`
+			Completions  int       `json:"completions"`
+			OwnWeight    float64   `json:"own_weight"`
+			FinishMedian float64   `json:"finish_median_seconds"`
+			FirstCheck   float64   `json:"first_check_seconds"`
+			Checks       []float64 `json:"checks_seconds"`
 			ToPIN        struct {
 				Median   float64 `json:"median_seconds"`
 				Requests float64 `json:"requests_per_order"`
@@ -308,6 +311,19 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 	if b := report.Learned[byName["znet-B"]]; b.Completions != 0 || b.OwnWeight != 0 {
 		t.Errorf("znet-B, without history: %+v, want the PIN profile", b)
 	}
+	// A panel without history follows the PIN schedule from --first-delay
+	// (README, "The schedule"): 8 s apart four times, then 50 s apart.
+	if b := report.Learned[byName["znet-B"]]; len(b.Checks) < 8 || !slices.Equal(b.Checks[:8], []float64{15, 23, 31, 39, 47, 97, 147, 197}) {
+		t.Errorf("znet-B, without history, is asked at %v; want the PIN schedule's 15, 23, 31, 39, 47, 97, 147, 197 s first", b.Checks)
+	}
+	if len(a.Checks) == 0 || a.Checks[0] != a.FirstCheck || !slices.IsSorted(a.Checks) || a.Checks[len(a.Checks)-1] > 24*3600 {
+		t.Errorf("znet-A is asked at %v, with its first ask at %v s: want them rising from the first ask, none past the give-up at 24 h", a.Checks, a.FirstCheck)
+	}
+	for i := 1; i < len(a.Checks); i++ {
+		if a.Checks[i]-a.Checks[i-1] > 30*60+0.1 {
+			t.Errorf("znet-A is asked %v s and %v s after sending, more than 30 minutes apart", a.Checks[i-1], a.Checks[i])
+		}
+	}
 
 	text := zwatch(t, s.db, "stats")
 	for _, line := range strings.Split(text.stdout, "\n") {
@@ -316,7 +332,8 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (not learned yet)", "znet-A: time to PIN, as planned",
-		"znet-B (disabled): time to PIN, as planned"} {
+		"znet-B (disabled): time to PIN, as planned",
+		"znet-B (disabled): an order still waiting is asked this long after it was sent: 15s, 23s, 31s, 39s, 47s, 1m37s, 2m27s, 3m17s, then "} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
 		}

@@ -228,6 +228,10 @@ type PanelReport struct {
 	Never        float64 `json:"never_share"`
 	// FirstCheck is when the panel's orders are first asked about.
 	FirstCheck float64 `json:"first_check_seconds"`
+	// Checks is when the plan asks about an order that stays waiting, in
+	// seconds after sentAt, up to the last before zwatch gives up: what an
+	// operator reads to know when an order will be asked next.
+	Checks []float64 `json:"checks_seconds"`
 	// ToPIN is the plan's promise: the wait from znet finishing an order
 	// to zwatch asking, and the requests an order costs.
 	ToPIN PlannedToPIN `json:"to_pin"`
@@ -283,7 +287,7 @@ func ReportPanels(ctx context.Context, st *store.Store, cfg Config, integrationI
 		r := PanelReport{
 			IntegrationID: id, Finals: fit.Finals, Completions: fit.Completions, GaveUp: fit.GaveUp, OwnWeight: fit.OwnWeight,
 			FinishMedian: Figure(f.Quantile(0.5)), FinishP95: Figure(f.Quantile(0.95)), Never: 1 - f.FinishedShare(),
-			FirstCheck: plan.First(),
+			FirstCheck: plan.First(), Checks: tenthsOfSeconds(plan.path()),
 			ToPIN: PlannedToPIN{Median: Figure(pred.Median), P95: Figure(pred.P95), P99: Figure(pred.P99),
 				RequestsPerOrder: Figure(pred.RequestsPerOrder), PerFinishing: Figure(pred.PerFinishing)},
 		}
@@ -328,4 +332,14 @@ func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Schedule
 		}
 	}
 	return NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
+}
+
+// tenthsOfSeconds is ages as stats shows them: past three minutes a plan's
+// ages are 2 % apart, and their last digits tell an operator nothing.
+func tenthsOfSeconds(ages []float64) []float64 {
+	out := make([]float64, len(ages))
+	for i, a := range ages {
+		out[i] = math.Round(a*10) / 10
+	}
+	return out
 }

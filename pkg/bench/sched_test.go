@@ -348,7 +348,7 @@ func (r *report) writeSchedPlans(w writer) {
 	w("harness's. Requests per order count an order that never finishes until zwatch gives up on it, a day, where the\n")
 	w("measured rows count it until the run's end, an hour after the last order: *finishing* is the requests of an order\n")
 	w("that finishes. Cancellations count as finishing, where the table above leaves them out of the delays.\n\n")
-	w("| scenario | first check | on its fit: median / p95 / p99, req/order | on the true times | measured |\n")
+	w("| scenario | first check | on its fit: median / p95 / p99, req/order (finishing) | on the true times | measured |\n")
 	w("|---|---:|---:|---:|---:|\n")
 	for _, row := range r.sched {
 		p, l := row.Learned.Plan, row.Learned

@@ -358,9 +358,15 @@ func printLearned(out io.Writer, lines []learnedLine) error {
 		}
 	}
 	for _, l := range lines {
-		if len(l.Checks) > 0 {
-			fmt.Fprintf(out, "\n%s: an order still waiting is asked this long after it was sent: %s\n", inLine(l.shownName()), checksInWords(l.Checks))
+		if len(l.Checks) == 0 {
+			continue
 		}
+		// A disabled integration's orders are paused: none is asked.
+		when := ""
+		if !l.Enabled {
+			when = "once it is enabled, "
+		}
+		fmt.Fprintf(out, "\n%s: %san order still waiting is asked this long after it was sent: %s\n", inLine(l.shownName()), when, checksInWords(l.Checks))
 	}
 	return nil
 }

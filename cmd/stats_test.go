@@ -333,7 +333,7 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 	}
 	for _, want := range []string{"What zwatch learned of each panel", "250 completions", "PIN profile (not learned yet)", "znet-A: time to PIN, as planned",
 		"znet-B (disabled): time to PIN, as planned",
-		"znet-B (disabled): an order still waiting is asked this long after it was sent: 15s, 23s, 31s, 39s, 47s, 1m37s, 2m27s, 3m17s, then "} {
+		"znet-B (disabled): once it is enabled, an order still waiting is asked this long after it was sent: 15s, 23s, 31s, 39s, 47s, 1m37s, 2m27s, 3m17s, then "} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("stats does not say %q:\n%s", want, text.stdout)
 		}

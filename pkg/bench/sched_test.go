@@ -345,7 +345,7 @@ func (r *report) writeSchedPlans(w writer) {
 	w("check on time, without the claim's tick, the answers' latency or the budget), on the fit it was made from (its\n")
 	w("promise) and on %d finishing times drawn from the scenario's own distribution (the truth, which the run\n", truthSample)
 	w("never sees). A gap between the first two is the fit's error; one between the truth and the measured row is the\n")
-	w("harness's. Requests per order count an order that never finishes until zwatch gives up on it, a day, where the\n")
+	w("harness's or the budget's. Requests per order count an order that never finishes until zwatch gives up on it, a day, where the\n")
 	w("measured rows count it until the run's end, an hour after the last order: *finishing* is the requests of an order\n")
 	w("that finishes. Cancellations count as finishing, where the table above leaves them out of the delays.\n\n")
 	w("| scenario | first check | on its fit: median / p95 / p99, req/order (finishing) | on the true times | measured |\n")
@@ -367,7 +367,13 @@ func (r *report) writeSchedPlans(w writer) {
 // finishes the plan counts until give-up, a day, where the measured
 // rows count them until the run's end, an hour after its last order.
 func formatPredicted(p watch.Predicted) string {
-	return fmt.Sprintf("%s / %s / %s, %.2f (finishing %.2f)", formatDelay(p.Median), formatDelay(p.P95), formatDelay(p.P99),
+	wait := func(s float64) string {
+		if math.IsInf(s, 1) || math.IsNaN(s) {
+			return "none" // formatDelay's "not saved by the end" is the runs'
+		}
+		return formatDelay(s)
+	}
+	return fmt.Sprintf("%s / %s / %s, %.2f (finishing %.2f)", wait(p.Median), wait(p.P95), wait(p.P99),
 		p.RequestsPerOrder, p.PerFinishing)
 }
 

@@ -93,10 +93,17 @@ func LogNormalFinishing(median, sigma, never float64) *Finishing {
 
 // SampledFinishing is a panel whose orders took takes seconds to finish,
 // one value an order; a take past the grid's last age (about 50 h), such
-// as +Inf, is an order that never finishes. The benchmark scores a
-// learned plan on the finishing times it drew orders from with it.
+// as +Inf, or NaN, is an order that never finishes. The benchmark scores
+// a learned plan on the finishing times it drew orders from with it.
 func SampledFinishing(takes []float64) *Finishing {
-	sorted := slices.Sorted(slices.Values(takes))
+	sorted := make([]float64, len(takes))
+	for i, t := range takes {
+		if math.IsNaN(t) {
+			t = math.Inf(1) // NaN would sort first, as finished at once
+		}
+		sorted[i] = t
+	}
+	slices.Sort(sorted)
 	f := &Finishing{Surv: make([]float64, gridPoints)}
 	for k, a := range gridAges {
 		// The share still waiting at a: those that take longer than a.

@@ -322,7 +322,10 @@ func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Schedule
 	if err != nil {
 		return nil, nil, err
 	}
-	scale := max(1, cfg.TimeScale)
+	scale := cfg.TimeScale
+	if scale <= 0 {
+		scale = 1 // as LearnPanels and NewLearningScheduler take it
+	}
 	byID := make(map[string]store.PanelFit, len(fits))
 	panels := make(map[string]*Finishing, len(fits))
 	for _, fit := range fits {
@@ -334,8 +337,9 @@ func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Schedule
 	return NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
 }
 
-// tenthsOfSeconds is ages as stats shows them: past three minutes a plan's
-// ages are 2 % apart, and their last digits tell an operator nothing.
+// tenthsOfSeconds is ages as stats shows them: a plan followed on a
+// compressed clock has ages that are not whole seconds, and their last
+// digits tell a reader nothing.
 func tenthsOfSeconds(ages []float64) []float64 {
 	out := make([]float64, len(ages))
 	for i, a := range ages {

@@ -65,13 +65,19 @@ func LearnPanels(ctx context.Context, st *store.Store, refit bool, schedule Sche
 	case turn:
 		later = refitNow
 	}
-	panels = make(map[string]*Finishing, len(fits))
+	return panelsFromFits(fits, scale), later, nil
+}
+
+// panelsFromFits is the saved fits by integration id, on the plans' clock;
+// a fit kept on another grid is left out, to be refitted.
+func panelsFromFits(fits []store.PanelFit, scale float64) map[string]*Finishing {
+	panels := make(map[string]*Finishing, len(fits))
 	for _, fit := range fits {
 		if f := finishingFromFit(fit, scale); f != nil {
 			panels[fit.IntegrationID] = f
 		}
 	}
-	return panels, later, nil
+	return panels
 }
 
 // Refit learns every panel's finishing times from the history and saves
@@ -327,14 +333,10 @@ func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Schedule
 		scale = 1 // as LearnPanels and NewLearningScheduler take it
 	}
 	byID := make(map[string]store.PanelFit, len(fits))
-	panels := make(map[string]*Finishing, len(fits))
 	for _, fit := range fits {
 		byID[fit.IntegrationID] = fit
-		if f := finishingFromFit(fit, scale); f != nil {
-			panels[fit.IntegrationID] = f
-		}
 	}
-	return NewLearningScheduler(PINProfile(), panels, cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
+	return NewLearningScheduler(PINProfile(), panelsFromFits(fits, scale), cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
 }
 
 // tenthsOfSeconds is ages as stats shows them: a plan followed on a

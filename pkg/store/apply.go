@@ -37,6 +37,12 @@ type Outcome struct {
 	// "unauthorized"; last_result becomes "error:<kind>".
 	ErrorKind   string
 	NextCheckIn time.Duration // from now, on the database's clock
+	// AskedAt is when the request left and AnsweredAt when znet's answer
+	// came, on this host's clock (zero: now). What a panel's finishing
+	// times are learned from: a waiting answer says the order was waiting
+	// when it was asked, a final one that it was final by the answer, and
+	// the save may come a second or a database outage later.
+	AskedAt, AnsweredAt time.Time
 }
 
 // ExternalStatus is the shop's "externalStatus" an answer leads to, and
@@ -152,6 +158,10 @@ type applyRow struct {
 	LastMessage   string   `json:"last_message"`
 	Error         string   `json:"error"`
 	NextDelay     float64  `json:"next_delay_seconds"`
+	// AskedAgo and AnsweredAgo are Outcome.AskedAt and AnsweredAt as
+	// seconds before the statement (Apply measures them).
+	AskedAgo    float64 `json:"asked_ago_seconds"`
+	AnsweredAgo float64 `json:"answered_ago_seconds"`
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
 	HoldNote string `json:"hold_note"`
@@ -194,6 +204,15 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
 	}
 	return row
+}
+
+// secondsAgo is how long before now t was, on the monotonic clock; none
+// for a zero t.
+func secondsAgo(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return max(time.Since(t).Seconds(), 0)
 }
 
 // PINFits says whether znet's PIN fits the shop's "pinCode" whole. One that
@@ -272,6 +291,13 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		var err error
 		if shared, err = holdSharedReferans(ctx, tx, rows); err != nil {
 			return err
+		}
+		// Measured after the transaction began and before the statement
+		// is sent: counted back from the transaction's now() (when the
+		// order was waiting) and from the statement's time (when it was
+		// final by), each time errs to the side the history can trust.
+		for k, o := range outcomes {
+			rows[k].AskedAgo, rows[k].AnsweredAgo = secondsAgo(o.AskedAt), secondsAgo(o.AnsweredAt)
 		}
 		input, err := json.Marshal(rows)
 		if err != nil {
@@ -490,7 +516,8 @@ WITH input AS (
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
 		to_status text, final boolean, pin text, message text, last_message text,
-		error text, next_delay_seconds float8, hold_note text)
+		error text, next_delay_seconds float8, asked_ago_seconds float8, answered_ago_seconds float8,
+		hold_note text)
 ),
 params AS (
 	SELECT $2::text AS run_id,
@@ -624,11 +651,12 @@ changed AS (
 	              -- Cancelled while holding a PIN (delivered by hand?): a
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
-	          input.message
+	          input.message,
+	          statement_timestamp() - make_interval(secs => input.answered_ago_seconds) AS answered_at
 ),
 events AS (
-	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id)
-	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id
+	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id, answered_at)
+	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id, answered_at
 	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL
@@ -636,7 +664,7 @@ events AS (
 	-- suppressing updates that change nothing skips it where the order
 	-- holds the note already: retried, and given up on again), unless it
 	-- left znet's status unwritten, which is asked again (unwrittenSQL).
-	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id
+	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id, NULL
 	FROM prev
 	JOIN input ON input.order_id = prev.id
 	JOIN checks ON checks.order_id = prev.id
@@ -650,8 +678,13 @@ booked AS (
 		first_checked_at = COALESCE(c.first_checked_at, now()),
 		last_checked_at = now(),
 		-- When the order finished lies between this and the final answer
-		-- (issue 11: learning each panel's finishing times).
-		waiting_seen_at = CASE WHEN input.result = 'waiting' THEN now() ELSE c.waiting_seen_at END,
+		-- (issue 11: learning each panel's finishing times): the ask, not
+		-- this save, which may come a second (an answer waiting for
+		-- company) or a database outage later, when the order may be
+		-- final already.
+		waiting_seen_at = CASE WHEN input.result = 'waiting'
+			THEN now() - make_interval(secs => input.asked_ago_seconds)
+			ELSE c.waiting_seen_at END,
 		next_check_at = now() + make_interval(secs => input.next_delay_seconds),
 		claimed_by = NULL,
 		claim_expires_at = NULL,

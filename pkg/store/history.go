@@ -63,7 +63,10 @@ func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSam
 // from before the order's current sentAt belong to an earlier sending.
 const finishHistorySQL = `
 WITH recent AS (
-	SELECT ev.order_id, ev.at, ev.kind, ev.to_status
+	SELECT ev.order_id, ev.at, ev.kind, ev.to_status,
+	       -- When znet gave the final answer, if known (migration 00026),
+	       -- rather than when it was saved.
+	       COALESCE(ev.answered_at, ev.at) AS final_at
 	FROM zwatch_order_events ev
 	WHERE ev.at > now() - make_interval(secs => $3)
 	  AND (ev.kind = 'gave_up' OR ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))
@@ -78,10 +81,10 @@ since AS (
 ),
 ended AS (
 	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
-	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.at
+	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.final_at
 	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
 	            ELSE 0 END AS waiting_age,
-	       extract(epoch FROM r.at - o.sent_at)::float8 AS final_age,
+	       extract(epoch FROM r.final_at - o.sent_at)::float8 AS final_age,
 	       r.kind = 'gave_up' AS gave_up,
 	       r.kind = 'status' AND r.to_status = 'completed' AS completed,
 	       false AS open
@@ -96,7 +99,7 @@ ended AS (
 	LEFT JOIN zwatch_order_checks c ON c.order_id = r.order_id
 	-- An infinite sentAt says nothing of how long the panel took, and
 	-- PostgreSQL refuses to subtract it: such an order is left out.
-	WHERE r.at >= o.sent_at AND isfinite(o.sent_at)
+	WHERE r.final_at >= o.sent_at AND isfinite(o.sent_at)
 ),
 waiting AS (
 	-- The rows of zwatch_order_checks' partial index: the work, not the

@@ -162,3 +162,49 @@ func TestFinishHistoryReadsABoundedShareOfTheBacklog(t *testing.T) {
 		}
 	}
 }
+
+// A panel is learned from when znet answered, not from when the answer was
+// saved: a waiting answer saved a while later (it waited for company, or
+// for the database) says the order was waiting when it was asked, and the
+// final one that it was final when znet said so. The event's at stays the
+// save, when the shop had the PIN.
+func TestFinishHistoryTakesTheAnswersTimesNotTheSaves(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	order := claimOne(t, db, "4242") // sent a minute ago
+	params := store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"}
+	now := time.Now()
+	if _, err := db.Store.Apply(ctx, params, []store.Outcome{{Order: order, Result: store.ResultWaiting,
+		NextCheckIn: time.Minute, AskedAt: now.Add(-40 * time.Second), AnsweredAt: now.Add(-39 * time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, order.ID)
+	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: "run-a", Limit: 1, Lease: time.Minute})
+	if err != nil || len(claimed.Orders) != 1 {
+		t.Fatalf("claimed %d orders again (%v), want 1", len(claimed.Orders), err)
+	}
+	now = time.Now()
+	if _, err := db.Store.Apply(ctx, params, []store.Outcome{{Order: claimed.Orders[0], Result: store.ResultDone, PIN: "PIN-1",
+		NextCheckIn: time.Minute, AskedAt: now.Add(-12 * time.Second), AnsweredAt: now.Add(-10 * time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 10, Within: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got[0].Completed {
+		t.Fatalf("samples %+v, want the one completed order", got)
+	}
+	if s := got[0]; s.WaitingAge < 18 || s.WaitingAge > 23 || s.FinalAge < 48 || s.FinalAge > 53 {
+		t.Errorf("sample %+v: want waiting at 20 s (asked 40 s ago, sent a minute ago) and final at 50 s (answered 10 s ago)", s)
+	}
+	var savedAge float64
+	db.Get(&savedAge, `SELECT extract(epoch FROM ev.at - o."sentAt")::float8
+		FROM zwatch_order_events ev JOIN product_orders o ON o.id = ev.order_id
+		WHERE ev.order_id = $1 AND ev.to_status = 'completed'`, order.ID)
+	if savedAge < 58 {
+		t.Errorf("the completion's event is at %.1f s after sending, want its save, a minute after", savedAge)
+	}
+}

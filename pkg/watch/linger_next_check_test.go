@@ -15,7 +15,9 @@ import (
 // it, which adds it to its own now(), may come up to a second later (a
 // "still waiting" answer waits that long for company). Added to the
 // schedule, that second would make each check late, and with a fixed
-// schedule, whose steps count from the answer, ever later.
+// schedule, whose steps count from the answer, ever later. For the same
+// reason the order is recorded as waiting when it was asked: what a panel's
+// finishing times are learned from.
 func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -45,5 +47,11 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	if late > 500*time.Millisecond {
 		t.Errorf("due again %s after the schedule's longest step from the request: the wait to save the answer was added to it",
 			late.Round(time.Millisecond))
+	}
+	var seen time.Time
+	e.db.Get(&seen, `SELECT waiting_seen_at FROM zwatch_order_checks WHERE order_id = $1`, id)
+	if d := seen.Sub(asked[0]); d > 250*time.Millisecond || d < -time.Second {
+		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked: the save's time, not the answer's",
+			d.Round(time.Millisecond))
 	}
 }

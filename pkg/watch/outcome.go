@@ -48,6 +48,8 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 	o := store.Outcome{
 		Order:       a.order,
 		NextCheckIn: sched.Next(a.order, a.askedAt, time.Now()),
+		AskedAt:     a.askedAt,
+		AnsweredAt:  a.askedAt.Add(a.took),
 	}
 	if a.err != nil {
 		o.Result = store.ResultError

@@ -244,8 +244,8 @@ const minSeenWaiting = 10
 // The fit is the maximum-likelihood distribution for such data (Turnbull's
 // self-consistency algorithm) on the grid of ages, started from the
 // panel's log-normal (startingMass) so that where the data cannot tell
-// (within one interval) a shape like the panel's stays, and smoothed over
-// a few neighbouring grid cells at every step. Where the log-normal itself explains the
+// (within one interval) a shape like the panel's stays, then smoothed over
+// a few neighbouring grid cells. Where the log-normal itself explains the
 // answers about as well (shapeExplains), it is the fit, up to the last
 // final answer (shapeThenFit). The ages before the first check, where no
 // answer tells anything, keep the shape of the panel's first minutes
@@ -278,7 +278,7 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 	last := lastFinalAge(obs)
 	shape := fitLogNormal(obs, last)
 	mass := startingMass(prior, shape, last)
-	respreadBlind := spreadBlind(mass, obs)
+	spreadBlind(mass, obs)
 	for k := range mass {
 		mass[k] = max(mass[k], 1e-6) // every cell possible at the start
 	}
@@ -341,27 +341,27 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 		}
 		n := float64(len(spans))
 		for k := range mass {
-			next[k] /= n
+			mass[k] = next[k] / n
 		}
-		// Smoothed at every step, not once at the end (Silverman's EMS):
-		// a plan's checks come a little late, each order at its own ages,
-		// so an order found waiting at 7.2 s and another final at 7.6 s
-		// mark out an interval of 0.4 s that both explain, and the plain
-		// fit piles there the orders final at their first check, which
-		// could have finished at any age before it. Issue 11's fast panel
-		// (median 5 s) was then fitted with 87% waiting at 7 s where 41%
-		// are, and its plan promised a median wait of 2.7 s where it gave
-		// 6.9 s. Smoothed at every step, no such sliver holds more than
-		// its neighbours allow; smoothed at the end only, the fit also
-		// snapped the schedule to the ages where one sample happened to
-		// finish.
-		smoothCells(mass, next)
-		// Smoothing moves mass across the first check, in and out of the
-		// ages before it, where no answer tells the shape: it keeps the
-		// one spreadBlind gave, not one smoothed again at every step.
-		respreadBlind(mass)
 	}
-	smooth := mass
+	// A light smoothing over neighbouring cells (each 4% of the age apart),
+	// so that the schedule does not snap to the few ages where one sample
+	// of orders happened to finish.
+	kernel := []float64{1, 2, 3, 2, 1}
+	smooth := make([]float64, cells)
+	for k := range cells - 1 {
+		sum, wsum := 0.0, 0.0
+		for j, w := range kernel {
+			m := k + j - len(kernel)/2
+			if m < 0 || m >= cells-1 {
+				continue
+			}
+			sum += w * mass[m]
+			wsum += w
+		}
+		smooth[k] = sum / wsum
+	}
+	smooth[cells-1] = mass[cells-1]
 	total := 0.0
 	for _, m := range smooth {
 		total += m
@@ -391,27 +391,6 @@ func FitFinishing(obs []FinishObservation, prior *Finishing) *Finishing {
 		return blend(own.withSurv(prior.Surv), prior, 0)
 	}
 	return blend(own.withSurv(surv), prior, weight)
-}
-
-// smoothCells sets smooth to mass with each cell but the last (orders that
-// never finish) averaged with its neighbours, each 4% of the age apart,
-// over ±8%.
-func smoothCells(smooth, mass []float64) {
-	kernel := [...]float64{1, 2, 3, 2, 1}
-	last := len(mass) - 1
-	for k := range last {
-		sum, wsum := 0.0, 0.0
-		for j, w := range kernel {
-			m := k + j - len(kernel)/2
-			if m < 0 || m >= last {
-				continue
-			}
-			sum += w * mass[m]
-			wsum += w
-		}
-		smooth[k] = sum / wsum
-	}
-	smooth[last] = mass[last]
 }
 
 // neverAtStart is the least share of orders the fit starts out taking for
@@ -493,39 +472,28 @@ func firstAsked(obs []FinishObservation) float64 {
 // some time before it, but on a panel that finishes most orders in the
 // first seconds it put them too late: issue 11's fast panel (median 5 s)
 // kept 79% waiting at 4 s where 58% are, and its plans promised medians
-// 1 to 4 s shorter than they gave. respread spreads again, the same way,
-// whatever mass those ages hold then: FitFinishing keeps the shape at
-// every step.
-func spreadBlind(mass []float64, obs []FinishObservation) (respread func([]float64)) {
+// 1 to 4 s shorter than they gave.
+func spreadBlind(mass []float64, obs []FinishObservation) {
 	blind := firstAsked(obs)
 	if math.IsInf(blind, 1) || blind <= gridAges[1] {
-		return func([]float64) {} // no ages before the first check on the grid
+		return // no ages before the first check on the grid
 	}
+	total := 0.0
 	k := 0
-	for k+1 < len(gridAges) && gridAges[k+1] <= blind {
-		k++
+	for ; k+1 < len(gridAges) && gridAges[k+1] <= blind; k++ {
+		total += mass[k]
 	}
-	share := make([]float64, k)
-	if shape := earlyLogNormal(obs, blind); shape != nil && 1-shape.Surv[k] > 0 {
-		for j := range k {
-			share[j] = (shape.Surv[j] - shape.Surv[j+1]) / (1 - shape.Surv[k])
-		}
-	} else {
-		for j := range k {
-			share[j] = (gridAges[j+1] - gridAges[j]) / gridAges[k]
+	if shape := earlyLogNormal(obs, blind); shape != nil {
+		if inShape := 1 - shape.Surv[k]; inShape > 0 {
+			for j := range k {
+				mass[j] = total * (shape.Surv[j] - shape.Surv[j+1]) / inShape
+			}
+			return
 		}
 	}
-	respread = func(mass []float64) {
-		total := 0.0
-		for j := range k {
-			total += mass[j]
-		}
-		for j := range k {
-			mass[j] = total * share[j]
-		}
+	for j := range k {
+		mass[j] = total * (gridAges[j+1] - gridAges[j]) / gridAges[k]
 	}
-	respread(mass)
-	return respread
 }
 
 // earlyReach is how far past the first check, as a multiple of its age,

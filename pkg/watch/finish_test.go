@@ -322,12 +322,8 @@ func TestFitKeepsAPanelThatIsNotLogNormal(t *testing.T) {
 		if got := fit.SurvAt(1000); math.Abs(got-0.03) > 0.01 {
 			t.Errorf("%d answers: share not final at 1000 s %.3f, want the 3%% finishing near half an hour, ± 1%%", n, got)
 		}
-		// The truth is 0.67. From 200 answers the fit's share spreads
-		// from 0.47 to 0.73 across seeds (0.60 at this one), smoothed at
-		// every step or only at the end; a log-normal taken by chance
-		// puts it near a third.
-		if got := fit.SurvAt(3); got < 0.55 {
-			t.Errorf("%d answers: share not final at 3 s %.2f, want no fewer than 0.55 (a log-normal taken by chance gives about a third)", n, got)
+		if got := fit.SurvAt(3); got < 0.6 {
+			t.Errorf("%d answers: share not final at 3 s %.2f, want no fewer than the 0.6 an even spread before the first check gives", n, got)
 		}
 	}
 }

@@ -37,12 +37,15 @@ type Outcome struct {
 	// "unauthorized"; last_result becomes "error:<kind>".
 	ErrorKind   string
 	NextCheckIn time.Duration // from now, on the database's clock
-	// AskedAt is when the request left and AnsweredAt when znet's answer
-	// came, on this host's clock (zero: now). What a panel's finishing
-	// times are learned from: a waiting answer says the order was waiting
-	// when it was asked, a final one that it was final by the answer, and
-	// the save may come a second or a database outage later.
-	AskedAt, AnsweredAt time.Time
+	// AskedAt is when the request left, on this host's clock (zero: now):
+	// the age a panel's finishing times are learned from, the order
+	// waiting or final then, where the save may come a second or a
+	// database outage later. Both answers are dated alike, so that a
+	// check marks one age: dated by the request's start when waiting and
+	// its end when final, every check marked out its flight time as an
+	// interval all its orders' intervals share, and the fit piled the
+	// orders there.
+	AskedAt time.Time
 }
 
 // ExternalStatus is the shop's "externalStatus" an answer leads to, and
@@ -158,10 +161,9 @@ type applyRow struct {
 	LastMessage   string   `json:"last_message"`
 	Error         string   `json:"error"`
 	NextDelay     float64  `json:"next_delay_seconds"`
-	// AskedAgo and AnsweredAgo are Outcome.AskedAt and AnsweredAt as
-	// seconds before the statement (Apply measures them).
-	AskedAgo    float64 `json:"asked_ago_seconds"`
-	AnsweredAgo float64 `json:"answered_ago_seconds"`
+	// AskedAgo is Outcome.AskedAt as seconds before the statement's
+	// transaction began (Apply measures it).
+	AskedAgo float64 `json:"asked_ago_seconds"`
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
 	HoldNote string `json:"hold_note"`
@@ -292,12 +294,10 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		if shared, err = holdSharedReferans(ctx, tx, rows); err != nil {
 			return err
 		}
-		// Measured after the transaction began and before the statement
-		// is sent: counted back from the transaction's now() (when the
-		// order was waiting) and from the statement's time (when it was
-		// final by), each time errs to the side the history can trust.
+		// Measured after the transaction began, and counted back from its
+		// now(): a few milliseconds early at most.
 		for k, o := range outcomes {
-			rows[k].AskedAgo, rows[k].AnsweredAgo = secondsAgo(o.AskedAt), secondsAgo(o.AnsweredAt)
+			rows[k].AskedAgo = secondsAgo(o.AskedAt)
 		}
 		input, err := json.Marshal(rows)
 		if err != nil {
@@ -516,8 +516,7 @@ WITH input AS (
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
 		to_status text, final boolean, pin text, message text, last_message text,
-		error text, next_delay_seconds float8, asked_ago_seconds float8, answered_ago_seconds float8,
-		hold_note text)
+		error text, next_delay_seconds float8, asked_ago_seconds float8, hold_note text)
 ),
 params AS (
 	SELECT $2::text AS run_id,
@@ -652,11 +651,11 @@ changed AS (
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
 	          input.message,
-	          statement_timestamp() - make_interval(secs => input.answered_ago_seconds) AS answered_at
+	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
 events AS (
-	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id, answered_at)
-	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id, answered_at
+	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id, asked_at)
+	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id, asked_at
 	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL

@@ -64,9 +64,9 @@ func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSam
 const finishHistorySQL = `
 WITH recent AS (
 	SELECT ev.order_id, ev.at, ev.kind, ev.to_status,
-	       -- When znet gave the final answer, if known (migration 00026),
-	       -- rather than when it was saved.
-	       COALESCE(ev.answered_at, ev.at) AS final_at
+	       -- When znet was asked for the final answer, if known (migration
+	       -- 00026), rather than when it was saved.
+	       COALESCE(ev.asked_at, ev.at) AS final_at
 	FROM zwatch_order_events ev
 	WHERE ev.at > now() - make_interval(secs => $3)
 	  AND (ev.kind = 'gave_up' OR ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))

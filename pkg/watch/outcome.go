@@ -49,7 +49,6 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		Order:       a.order,
 		NextCheckIn: sched.Next(a.order, a.askedAt, time.Now()),
 		AskedAt:     a.askedAt,
-		AnsweredAt:  a.askedAt.Add(a.took),
 	}
 	if a.err != nil {
 		o.Result = store.ResultError

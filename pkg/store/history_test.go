@@ -168,7 +168,7 @@ func TestFinishHistoryReadsABoundedShareOfTheBacklog(t *testing.T) {
 // or for the database) says the order was waiting when it was asked, and
 // the final one that it was final then. The event's at stays the save,
 // when the shop had the PIN.
-func TestFinishHistoryTakesTheAnswersTimesNotTheSaves(t *testing.T) {
+func TestFinishHistoryDatesAnswersByTheirRequestNotTheirSave(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()

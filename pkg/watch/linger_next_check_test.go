@@ -51,7 +51,7 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	var seen time.Time
 	e.db.Get(&seen, `SELECT waiting_seen_at FROM zwatch_order_checks WHERE order_id = $1`, id)
 	if d := seen.Sub(asked[0]); d > 250*time.Millisecond || d < -time.Second {
-		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked: the save's time, not the answer's",
+		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked, not when its answer was saved",
 			d.Round(time.Millisecond))
 	}
 }

@@ -224,7 +224,8 @@ func (e *env) ordersAnsweredInAnOutage(n, firstRef int, pin string) (ids []strin
 
 // A database restart during a looping run loses no answer: what znet said
 // while the database was down is saved once it is back, within the run,
-// and no claim is left behind.
+// and no claim is left behind. Each answer keeps when it was asked, before
+// the outage, for the panel's history: not when it was saved, after it.
 func TestDatabaseRestartDuringALoopKeepsAnswers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -257,6 +258,12 @@ func TestDatabaseRestartDuringALoopKeepsAnswers(t *testing.T) {
 	}
 	if got := e.znet.TotalRequests(); got != n {
 		t.Errorf("znet was asked %d times, want each order once", got)
+	}
+	var askedBeforeTheOutage int
+	e.db.Get(&askedBeforeTheOutage, `SELECT count(*) FROM zwatch_order_events
+		WHERE to_status = 'completed' AND at - asked_at >= interval '2900 milliseconds'`)
+	if askedBeforeTheOutage != n {
+		t.Errorf("%d of %d completions dated by their request, 3 s of outage before their save; want all", askedBeforeTheOutage, n)
 	}
 }
 

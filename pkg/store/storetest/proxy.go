@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +25,9 @@ type Proxy struct {
 	URL string
 
 	delay atomic.Int64 // a time.Duration each chunk waits before it is passed on
+	// hangOn: the relay hangs instead of passing on a message from
+	// zwatch that holds this text (HangOn).
+	hangOn atomic.Pointer[[]byte]
 
 	mu    sync.Mutex
 	hung  chan struct{}
@@ -73,6 +77,14 @@ func (p *Proxy) Hang() {
 	}
 }
 
+// HangOn makes the relay hang as zwatch sends a message holding text,
+// before the server sees it: a statement of a command's own, after its
+// start-up and first queries were answered.
+func (p *Proxy) HangOn(text string) {
+	b := []byte(text)
+	p.hangOn.Store(&b)
+}
+
 // Delay makes the relay hold everything it passes, either way, for d
 // before passing it on: a round trip grows by twice d.
 func (p *Proxy) Delay(d time.Duration) {
@@ -93,14 +105,15 @@ func (p *Proxy) serve(network, address string) {
 		p.mu.Lock()
 		p.conns = append(p.conns, client, server)
 		p.mu.Unlock()
-		go p.pass(server, client)
-		go p.pass(client, server)
+		go p.pass(server, client, true)
+		go p.pass(client, server, false)
 	}
 }
 
 // pass copies from src to dst until the relay hangs, then holds both
-// open, reading nothing, until the test ends.
-func (p *Proxy) pass(dst io.Writer, src io.Reader) {
+// open, reading nothing, until the test ends. fromZwatch: src is zwatch's
+// side of the connection.
+func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		select {
@@ -115,6 +128,11 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader) {
 			<-p.done
 			return
 		default:
+		}
+		if text := p.hangOn.Load(); fromZwatch && text != nil && bytes.Contains(buf[:n], *text) {
+			p.Hang()
+			<-p.done
+			return
 		}
 		if n > 0 {
 			if d := time.Duration(p.delay.Load()); d > 0 {

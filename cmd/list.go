@@ -141,12 +141,12 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			return err
 		}
 	}
-	return opts.withStore(ctx, func(st *store.Store) error {
+	return opts.withStoreReading(ctx, func(st *store.Store) (func() error, error) {
 		filter := store.ListFilter{State: opts.state(), Limit: opts.Limit}
 		if opts.TenantID != "" {
 			tenant, err := resolveTenant(ctx, st, "--tenant", opts.TenantID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			filter.TenantID = tenant
 		}
@@ -154,7 +154,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			filter.IntegrationID = in.ID
 			if !in.Enabled && filter.State == "pending" {
@@ -170,27 +170,27 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			// empty list.
 			var err error
 			if matches, err = st.FindOrders(ctx, ref, maxNotZnetShown+1); err != nil {
-				return fatal(err)
+				return nil, fatal(err)
 			}
 			if len(matches) == 0 {
-				return usage("--order %s: %s", opts.Order, noSuchOrder(opts.Order, ref))
+				return nil, usage("--order %s: %s", opts.Order, noSuchOrder(opts.Order, ref))
 			}
 			filter.Order = ref
 		}
 		listed, err := st.ListOrders(ctx, filter)
 		if err != nil {
-			return fatal(err)
+			return nil, fatal(err)
 		}
 		if len(listed.Orders) == 0 && len(matches) > 0 {
 			why, err := notZnetOrders(ctx, st, matches)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if why != "" {
-				return usage("--order %s: %s", opts.Order, why)
+				return nil, usage("--order %s: %s", opts.Order, why)
 			}
 		}
-		return opts.print(listed, disabledNote)
+		return func() error { return opts.print(listed, disabledNote) }, nil
 	})
 }
 

@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -29,6 +31,47 @@ func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) err
 	defer st.Close()
 	return do(st)
 }
+
+// withStoreReading is withStore for a command that reads and then prints
+// (list, stats): read does the database work and hands back what prints
+// it, which runs only if read ended within readHangs. A statement on a
+// connection that a pooler or the network holds open and silent never
+// ends: the driver cancels it by asking the server on a new connection
+// and waits for the old one all the same, and keepalives do not notice a
+// silence the kernel still acknowledges. Run from cron to feed a monitor,
+// such a command would wait for ever, and the next ones beside it.
+func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
+	return g.withStore(ctx, func(st *store.Store) error {
+		type result struct {
+			print func() error
+			err   error
+		}
+		done := make(chan result, 1)
+		go func() {
+			print, err := read(st)
+			done <- result{print, err}
+		}()
+		limit := cmp.Or(g.readGiveUp, readHangs)
+		hung := time.NewTimer(limit)
+		defer hung.Stop()
+		select {
+		case r := <-done:
+			if r.err != nil {
+				return r.err
+			}
+			return r.print()
+		case <-hung.C:
+			// Nothing was written: the read is left to the process's end.
+			return fatal(fmt.Errorf("the database did not answer within %s: a statement hangs (a connection pooler, or the network, holds its connection open and silent); nothing was printed", limit))
+		}
+	})
+}
+
+// readHangs is how long list and stats wait for their reads. Those are
+// bounded by indexes and LIMITs, and take well under a second on a
+// healthy shop database; a minute is a database in trouble, and two are
+// past what a person at the terminal or a monitor's cron line waits for.
+const readHangs = 2 * time.Minute
 
 // checkDatabaseURL refuses a URL of another database before the driver
 // reads it as key=value settings and complains about a missing "=". Only a

@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -61,6 +62,9 @@ type GlobalOptions struct {
 	// readsOnly: the command line about to run writes nothing to the
 	// database (see readsOnly).
 	readsOnly bool
+	// readGiveUp: how long list and stats wait for their reads; 0 is
+	// readHangs. Tests shorten it.
+	readGiveUp time.Duration
 }
 
 // exitError carries a status out of a command: commands mark their errors

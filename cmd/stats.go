@@ -106,19 +106,19 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	if err := cfg.Validate(); err != nil {
 		return configUsage(err)
 	}
-	return opts.withStore(ctx, func(st *store.Store) error {
+	return opts.withStoreReading(ctx, func(st *store.Store) (func() error, error) {
 		integrations, total, err := st.OrderStats(ctx, store.StatsParams{
 			FirstDelay: opts.FirstDelay,
 			Finished:   true,
 		})
 		if err != nil {
-			return fatal(err)
+			return nil, fatal(err)
 		}
 		report := statsReport{Integrations: integrations, Total: total, Runs: []runLine{}}
 		if opts.Runs > 0 {
 			runs, err := st.LastRuns(ctx, opts.Runs)
 			if err != nil {
-				return fatal(err)
+				return nil, fatal(err)
 			}
 			for _, r := range runs {
 				// JSON's times in UTC, as every command's: the database
@@ -128,9 +128,11 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 			}
 		}
 		if report.Learned, err = learnedPanels(ctx, st, opts, integrations); err != nil {
-			return fatal(err)
+			return nil, fatal(err)
 		}
-		return render(opts.IO.Out, opts.Output, report, func() error { return printStats(opts, report) })
+		return func() error {
+			return render(opts.IO.Out, opts.Output, report, func() error { return printStats(opts, report) })
+		}, nil
 	})
 }
 

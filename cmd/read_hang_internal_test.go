@@ -1,0 +1,57 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+)
+
+// list and stats end, with one line and exit status 1, when the database
+// takes their start-up and first queries and then holds a statement of
+// theirs open and silent (a pooler that stopped working): run from cron
+// to feed a monitor, they waited for ever, and so did every run after.
+func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		// token is in the command's own statement, in none of the
+		// start-up's or zwatch's first queries.
+		token string
+		run   func(ctx context.Context, g *GlobalOptions) error
+	}{
+		{"list", "WITH matching AS", func(ctx context.Context, g *GlobalOptions) error {
+			return runList(ctx, &ListOptions{GlobalOptions: g, Limit: 50, Output: "table"})
+		}},
+		{"stats", "WITH waiting AS", func(ctx context.Context, g *GlobalOptions) error {
+			return runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, Output: "table"})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			proxy := db.Proxy()
+			proxy.HangOn(c.token)
+			var out, errOut bytes.Buffer
+			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readsOnly: true, readGiveUp: 2 * time.Second}
+
+			ended := make(chan error, 1)
+			go func() { ended <- c.run(context.Background(), g) }()
+			select {
+			case err := <-ended:
+				if exitStatus(err) != ExitFatal || !strings.Contains(err.Error(), "the database did not answer within 2s: a statement hangs") {
+					t.Errorf("%s on a silent statement ended with exit %d, %v; want %d saying the database did not answer", c.name, exitStatus(err), err, ExitFatal)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("%s has not ended a minute after its statement met a silent connection", c.name)
+			}
+			if out.Len() != 0 {
+				t.Errorf("%s printed although its read never ended:\n%s", c.name, out.String())
+			}
+		})
+	}
+}

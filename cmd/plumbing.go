@@ -54,15 +54,28 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 		limit := cmp.Or(g.readGiveUp, readHangs)
 		hung := time.NewTimer(limit)
 		defer hung.Stop()
-		select {
-		case r := <-done:
-			if r.err != nil {
-				return r.err
+		began, within := time.Now(), fmt.Sprintf("within %s", limit)
+		stopped := ctx.Done()
+		for {
+			select {
+			case r := <-done:
+				if r.err != nil {
+					return r.err
+				}
+				return r.print()
+			case <-stopped:
+				// Told to stop, a read ends within a round trip, its cancel
+				// answered; one that does not is the silence above, and a
+				// person who pressed Ctrl-C once should not have to again.
+				stopped = nil
+				if readStopGrace < limit-time.Since(began) {
+					hung.Reset(readStopGrace)
+					within = fmt.Sprintf("%s after zwatch was told to stop", readStopGrace)
+				}
+			case <-hung.C:
+				// Nothing was written: the read is left to the process's end.
+				return fatal(fmt.Errorf("the database did not answer %s: a statement hangs (a connection pooler, or the network, holds its connection open and silent); nothing was printed", within))
 			}
-			return r.print()
-		case <-hung.C:
-			// Nothing was written: the read is left to the process's end.
-			return fatal(fmt.Errorf("the database did not answer within %s: a statement hangs (a connection pooler, or the network, holds its connection open and silent); nothing was printed", limit))
 		}
 	})
 }
@@ -71,7 +84,11 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 // bounded by indexes and LIMITs, and take well under a second on a
 // healthy shop database; a minute is a database in trouble, and two are
 // past what a person at the terminal or a monitor's cron line waits for.
-const readHangs = 2 * time.Minute
+// readStopGrace is how long they wait once told to stop.
+const (
+	readHangs     = 2 * time.Minute
+	readStopGrace = 5 * time.Second
+)
 
 // checkDatabaseURL refuses a URL of another database before the driver
 // reads it as key=value settings and complains about a missing "=". Only a

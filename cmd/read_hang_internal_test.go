@@ -55,3 +55,37 @@ func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 		})
 	}
 }
+
+// Told to stop (a Ctrl-C) while its statement meets the silence, stats
+// ends readStopGrace later, not after the whole readHangs nor at a second
+// Ctrl-C.
+func TestAStoppedReadingCommandEndsThoughItsStatementIsSilent(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	proxy := db.Proxy()
+	proxy.HangOn("WITH waiting AS")
+	var out bytes.Buffer
+	g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &out}, DatabaseURL: proxy.URL, readsOnly: true, readGiveUp: time.Hour}
+	ctx, stop := context.WithCancel(context.Background())
+	ended := make(chan error, 1)
+	go func() {
+		ended <- runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, Output: "table"})
+	}()
+	select {
+	case <-proxy.Hung():
+	case <-time.After(time.Minute):
+		t.Fatal("stats's statement has not reached the relay in a minute")
+	}
+	stop()
+	select {
+	case err := <-ended:
+		if exitStatus(err) != ExitFatal || !strings.Contains(err.Error(), "the database did not answer 5s after zwatch was told to stop") {
+			t.Errorf("stats stopped on a silent statement ended with exit %d, %v; want %d saying it did not answer after the stop", exitStatus(err), err, ExitFatal)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("stats has not ended a minute after it was told to stop")
+	}
+	if out.Len() != 0 {
+		t.Errorf("stats printed although its read never ended:\n%s", out.String())
+	}
+}

@@ -85,6 +85,9 @@ func (p *Proxy) HangOn(text string) {
 	p.hangOn.Store(&b)
 }
 
+// Hung is closed once the relay hangs.
+func (p *Proxy) Hung() <-chan struct{} { return p.hung }
+
 // Delay makes the relay hold everything it passes, either way, for d
 // before passing it on: a round trip grows by twice d.
 func (p *Proxy) Delay(d time.Duration) {

@@ -232,6 +232,9 @@ func requireWritable(ctx context.Context, conn driver.Conn) error {
 // New wraps an open database handle; tests use it.
 func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 
+// Where names the database for an operator, as Describe does.
+func (s *Store) Where() string { return s.where }
+
 // Close releases the connections.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -118,6 +118,7 @@ func (p *Proxy) serve(network, address string) {
 // side of the connection.
 func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 	buf := make([]byte, 32<<10)
+	var seen []byte
 	for {
 		select {
 		case <-p.hung:
@@ -132,10 +133,15 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 			return
 		default:
 		}
-		if text := p.hangOn.Load(); fromZwatch && text != nil && bytes.Contains(buf[:n], *text) {
-			p.Hang()
-			<-p.done
-			return
+		if text := p.hangOn.Load(); fromZwatch && text != nil {
+			// The text may straddle two reads: the end of the last is kept.
+			seen = append(seen, buf[:n]...)
+			if bytes.Contains(seen, *text) {
+				p.Hang()
+				<-p.done
+				return
+			}
+			seen = seen[max(0, len(seen)-len(*text)):]
 		}
 		if n > 0 {
 			if d := time.Duration(p.delay.Load()); d > 0 {

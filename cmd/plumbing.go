@@ -33,51 +33,69 @@ func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) err
 }
 
 // withStoreReading is withStore for a command that reads and then prints
-// (list, stats): read does the database work and hands back what prints
-// it, which runs only if read ended within readHangs. A statement on a
-// connection that a pooler or the network holds open and silent never
-// ends: the driver cancels it by asking the server on a new connection
-// and waits for the old one all the same, and keepalives do not notice a
-// silence the kernel still acknowledges. Run from cron to feed a monitor,
-// such a command would wait for ever, and the next ones beside it.
+// (list, stats): zwatch's migrations are checked and read does the
+// database work, and what read hands back prints only if both ended
+// within readHangs of the start-up. A statement on a connection that a
+// pooler or the network holds open and silent never ends: the driver
+// cancels it by asking the server on a new connection and waits for the
+// old one all the same, and keepalives do not notice a silence the kernel
+// still acknowledges. Run from cron to feed a monitor, such a command
+// would wait for ever, and the next ones beside it. The start-up itself is
+// bounded by connect_timeout on each host (store.Open).
 func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
-	return g.withStore(ctx, func(st *store.Store) error {
-		type result struct {
-			print func() error
-			err   error
+	st, err := g.openStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	type result struct {
+		print func() error
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		if err := g.checkMigrated(ctx, st); err != nil {
+			done <- result{err: err}
+			return
 		}
-		done := make(chan result, 1)
-		go func() {
-			print, err := read(st)
-			done <- result{print, err}
-		}()
-		limit := cmp.Or(g.readGiveUp, readHangs)
-		hung := time.NewTimer(limit)
-		defer hung.Stop()
-		began, within := time.Now(), fmt.Sprintf("within %s", limit)
-		stopped := ctx.Done()
-		for {
-			select {
-			case r := <-done:
-				if r.err != nil {
-					return r.err
-				}
-				return r.print()
-			case <-stopped:
-				// Told to stop, a read ends within a round trip, its cancel
-				// answered; one that does not is the silence above, and a
-				// person who pressed Ctrl-C once should not have to again.
-				stopped = nil
-				if readStopGrace < limit-time.Since(began) {
-					hung.Reset(readStopGrace)
-					within = fmt.Sprintf("%s after zwatch was told to stop", readStopGrace)
-				}
-			case <-hung.C:
-				// Nothing was written: the read is left to the process's end.
-				return fatal(fmt.Errorf("the database did not answer %s: a statement hangs (a connection pooler, or the network, holds its connection open and silent); nothing was printed", within))
+		print, err := read(st)
+		done <- result{print, err}
+	}()
+	finish := func(r result) error {
+		if r.err != nil {
+			return r.err
+		}
+		return r.print()
+	}
+	limit := cmp.Or(g.readGiveUp, readHangs)
+	hung := time.NewTimer(limit)
+	defer hung.Stop()
+	began, within := time.Now(), fmt.Sprintf("within %s", limit)
+	stopped := ctx.Done()
+	for {
+		select {
+		case r := <-done:
+			return finish(r)
+		case <-stopped:
+			// Told to stop, a read ends within a round trip, its cancel
+			// answered; one that does not is the silence above, and a
+			// person who pressed Ctrl-C once should not have to again.
+			stopped = nil
+			if readStopGrace < limit-time.Since(began) {
+				hung.Reset(readStopGrace)
+				within = fmt.Sprintf("%s after zwatch was told to stop", readStopGrace)
 			}
+		case <-hung.C:
+			select {
+			case r := <-done: // ended as the timer fired
+				return finish(r)
+			default:
+			}
+			// Nothing was written: the read is left to the process's end.
+			return fatal(fmt.Errorf("the database (%s) did not answer %s: a statement hangs, its connection held open and silent; "+
+				"nothing was printed; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within))
 		}
-	})
+	}
 }
 
 // readHangs is how long list and stats wait for their reads. Those are

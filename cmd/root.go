@@ -412,21 +412,30 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 		return nil, fatal(connectionHint(err))
 	}
 	if requireMigrated {
-		newer, err := st.RequireMigrated(ctx)
-		if err != nil {
+		if err := g.checkMigrated(ctx, st); err != nil {
 			st.Close()
-			return nil, fatal(err)
-		}
-		if len(newer) > 0 {
-			// Not refused: rolling a binary back must not stop the shop's
-			// PINs. But a person should know, in every run's mail.
-			if logger, err := g.logger(false); err == nil {
-				logger.Warn("the database has zwatch migrations this zwatch does not carry: a newer zwatch migrated it, and this one may not know what changed; run the newest zwatch",
-					"versions", newer)
-			}
+			return nil, err
 		}
 	}
 	return st, nil
+}
+
+// checkMigrated refuses a database without zwatch's migrations, and warns
+// of one a newer zwatch migrated.
+func (g *GlobalOptions) checkMigrated(ctx context.Context, st *store.Store) error {
+	newer, err := st.RequireMigrated(ctx)
+	if err != nil {
+		return fatal(err)
+	}
+	if len(newer) > 0 {
+		// Not refused: rolling a binary back must not stop the shop's
+		// PINs. But a person should know, in every run's mail.
+		if logger, err := g.logger(false); err == nil {
+			logger.Warn("the database has zwatch migrations this zwatch does not carry: a newer zwatch migrated it, and this one may not know what changed; run the newest zwatch",
+				"versions", newer)
+		}
+	}
+	return nil
 }
 
 // readsOnly says whether the command line c writes nothing to the database.

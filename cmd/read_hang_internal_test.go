@@ -13,15 +13,15 @@ import (
 )
 
 // list and stats end, with one line and exit status 1, when the database
-// takes their start-up and first queries and then holds a statement of
-// theirs open and silent (a pooler that stopped working): run from cron
-// to feed a monitor, they waited for ever, and so did every run after.
+// takes their start-up and then holds a statement open and silent (a
+// pooler that stopped working): run from cron to feed a monitor, they
+// waited for ever, and so did every one started after.
 func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name string
-		// token is in the command's own statement, in none of the
-		// start-up's or zwatch's first queries.
+		// token is in the statement that meets the silence, and in none
+		// sent before it.
 		token string
 		run   func(ctx context.Context, g *GlobalOptions) error
 	}{

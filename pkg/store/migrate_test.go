@@ -348,6 +348,12 @@ func migrateAsAnOlderBuild(t *testing.T, db *storetest.DB, carried func(name str
 	if err != nil {
 		t.Fatal(err)
 	}
+	migrateAsBuild(t, db, then)
+}
+
+// migrateAsBuild migrates db as a build carrying the migrations in then.
+func migrateAsBuild(t *testing.T, db *storetest.DB, then fstest.MapFS) {
+	t.Helper()
 	conn, err := sql.Open("postgres", db.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -460,5 +466,57 @@ func TestMigrationFillingInIntegrationsStoppedHalfWayCompletesWhenRunAgain(t *te
 	}
 	if newer, err := db.Store.RequireMigrated(ctx); err != nil || len(newer) != 0 {
 		t.Errorf("run again, migrations still pending: %v, %v", newer, err)
+	}
+}
+
+// A database migrated by a build carrying migration 00026 as first written
+// (2134166: zwatch_order_events.answered_at) counts 26 as applied and has no
+// asked_at, which every save writes: migrate gives it the column, and the
+// answers of the next run are saved, dated by their request.
+func TestMigrateMendsTheFirstMigration26(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	ctx := context.Background()
+	then := fstest.MapFS{"00026_events_answered_at.sql": &fstest.MapFile{Data: []byte(`-- +goose Up
+SET LOCAL lock_timeout = '5s';
+ALTER TABLE zwatch_order_events ADD COLUMN IF NOT EXISTS answered_at timestamptz;
+-- +goose Down
+ALTER TABLE zwatch_order_events DROP COLUMN IF EXISTS answered_at;
+`)}}
+	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || name >= "00026" {
+			return err
+		}
+		body, err := fs.ReadFile(store.Migrations(), name)
+		then[name] = &fstest.MapFile{Data: body}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrateAsBuild(t, db, then)
+
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		t.Fatalf("migrate after the first 00026: %v", err)
+	}
+	if _, err := db.Store.RequireMigrated(ctx); err != nil {
+		t.Fatalf("after migrate: %v", err)
+	}
+	var columns string
+	db.Get(&columns, `SELECT coalesce(string_agg(column_name::text, ',' ORDER BY column_name), '') FROM information_schema.columns
+		WHERE table_name = 'zwatch_order_events' AND column_name IN ('asked_at', 'answered_at')`)
+	if columns != "asked_at" {
+		t.Errorf("zwatch_order_events has %q of asked_at and answered_at, want asked_at alone", columns)
+	}
+
+	order := claimOne(t, db, "2601")
+	if _, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"},
+		[]store.Outcome{{Order: order, Result: store.ResultDone, PIN: "PIN-2601", NextCheckIn: time.Minute, AskedAt: time.Now().Add(-5 * time.Second)}}); err != nil {
+		t.Fatalf("saving an answer after the mend: %v", err)
+	}
+	var askedAgo float64
+	db.Get(&askedAgo, `SELECT extract(epoch FROM now() - asked_at)::float8 FROM zwatch_order_events WHERE order_id = $1 AND to_status = 'completed'`, order.ID)
+	if askedAgo < 4 || askedAgo > 60 {
+		t.Errorf("the completion was asked %.1f s ago by its event, want about 5 s", askedAgo)
 	}
 }

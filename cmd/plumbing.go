@@ -49,19 +49,24 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 	}
 	defer st.Close()
 	type result struct {
+		newer []int64 // migrations a newer zwatch applied
 		print func() error
 		err   error
 	}
 	done := make(chan result, 1)
 	go func() {
-		if err := g.checkMigrated(ctx, st); err != nil {
-			done <- result{err: err}
+		newer, err := st.RequireMigrated(ctx)
+		if err != nil {
+			done <- result{err: fatal(err)}
 			return
 		}
 		print, err := read(st)
-		done <- result{print, err}
+		done <- result{newer, print, err}
 	}()
+	// Everything written, the warning of newer migrations too, is written
+	// here, after the read came back: never by a read given up on.
 	finish := func(r result) error {
+		g.warnNewer(r.newer)
 		if r.err != nil {
 			return r.err
 		}

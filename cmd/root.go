@@ -427,15 +427,21 @@ func (g *GlobalOptions) checkMigrated(ctx context.Context, st *store.Store) erro
 	if err != nil {
 		return fatal(err)
 	}
-	if len(newer) > 0 {
-		// Not refused: rolling a binary back must not stop the shop's
-		// PINs. But a person should know, in every run's mail.
-		if logger, err := g.logger(false); err == nil {
-			logger.Warn("the database has zwatch migrations this zwatch does not carry: a newer zwatch migrated it, and this one may not know what changed; run the newest zwatch",
-				"versions", newer)
-		}
-	}
+	g.warnNewer(newer)
 	return nil
+}
+
+// warnNewer warns of the migrations a newer zwatch applied, if any. Not
+// refused: rolling a binary back must not stop the shop's PINs. But a
+// person should know, in every run's mail.
+func (g *GlobalOptions) warnNewer(newer []int64) {
+	if len(newer) == 0 {
+		return
+	}
+	if logger, err := g.logger(false); err == nil {
+		logger.Warn("the database has zwatch migrations this zwatch does not carry: a newer zwatch migrated it, and this one may not know what changed; run the newest zwatch",
+			"versions", newer)
+	}
 }
 
 // readsOnly says whether the command line c writes nothing to the database.

@@ -336,6 +336,13 @@ func TestMigrationFillsInTheWaitingOrdersIntegrations(t *testing.T) {
 // migrations whose file names carried says it had.
 func migrateAsAnOlderBuild(t *testing.T, db *storetest.DB, carried func(name string) bool) {
 	t.Helper()
+	migrateAsBuild(t, db, olderBuild(t, carried))
+}
+
+// olderBuild is the migrations of a build that carried only those of this
+// one that carried names.
+func olderBuild(t *testing.T, carried func(name string) bool) fstest.MapFS {
+	t.Helper()
 	then := fstest.MapFS{}
 	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !carried(name) {
@@ -348,7 +355,7 @@ func migrateAsAnOlderBuild(t *testing.T, db *storetest.DB, carried func(name str
 	if err != nil {
 		t.Fatal(err)
 	}
-	migrateAsBuild(t, db, then)
+	return then
 }
 
 // migrateAsBuild migrates db as a build carrying the migrations in then.
@@ -477,23 +484,13 @@ func TestMigrateMendsTheFirstMigration26(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
 	ctx := context.Background()
-	then := fstest.MapFS{"00026_events_answered_at.sql": &fstest.MapFile{Data: []byte(`-- +goose Up
+	then := olderBuild(t, func(name string) bool { return name < "00026" })
+	then["00026_events_answered_at.sql"] = &fstest.MapFile{Data: []byte(`-- +goose Up
 SET LOCAL lock_timeout = '5s';
 ALTER TABLE zwatch_order_events ADD COLUMN IF NOT EXISTS answered_at timestamptz;
 -- +goose Down
 ALTER TABLE zwatch_order_events DROP COLUMN IF EXISTS answered_at;
-`)}}
-	err := fs.WalkDir(store.Migrations(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || name >= "00026" {
-			return err
-		}
-		body, err := fs.ReadFile(store.Migrations(), name)
-		then[name] = &fstest.MapFile{Data: body}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)}
 	migrateAsBuild(t, db, then)
 
 	if _, err := db.Store.Migrate(ctx); err != nil {

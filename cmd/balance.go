@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,9 @@ type BalanceOptions struct {
 	Timeout       time.Duration
 	Concurrency   int
 	Output        string
+	// saveGiveUp: how long the saving is waited for; 0 is saveGrace and
+	// readStopGrace. Tests shorten it.
+	saveGiveUp time.Duration
 }
 
 func newBalanceCmd(g *GlobalOptions) *cobra.Command {
@@ -94,62 +99,81 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	if opts.Concurrency < 1 || opts.Concurrency > watch.MaxWorkers {
 		return usage("--concurrency must be from 1 to %d", watch.MaxWorkers)
 	}
-	return opts.withStore(ctx, func(st *store.Store) error { return opts.run(ctx, st) })
+	st, err := opts.openStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return opts.run(ctx, st)
 }
 
 // saveGrace bounds the saving of the balances read, which a signal does
 // not cut short: 30 s, as for a run's answers.
 const saveGrace = 30 * time.Second
 
+// run reads the integrations, asks their panels and saves what they said.
+// A health check run from cron must end whatever the database does, so
+// both of its spells in the database are awaited (awaitDatabase): the
+// reading, before any panel is asked, and the saving.
 func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
-	var integrations []store.Integration
-	if opts.IntegrationID == "" {
-		var err error
-		if integrations, err = st.ZnetIntegrations(ctx); err != nil {
-			return fatal(err)
+	type read struct {
+		newer        []int64 // migrations a newer zwatch applied
+		integrations []store.Integration
+		err          error
+	}
+	r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
+		newer, err := st.RequireMigrated(ctx)
+		if err != nil {
+			return read{err: fatal(err)}
 		}
-	} else {
+		if opts.IntegrationID == "" {
+			integrations, err := st.ZnetIntegrations(ctx)
+			if err != nil {
+				return read{newer: newer, err: fatal(err)}
+			}
+			return read{newer: newer, integrations: integrations}
+		}
 		in, err := resolveIntegration(ctx, st, "--integration", opts.IntegrationID)
 		if err != nil {
-			return err
+			return read{newer: newer, err: err}
 		}
-		integrations = []store.Integration{in}
+		return read{newer: newer, integrations: []store.Integration{in}}
+	})
+	if !ok {
+		return silentDatabase(st, within, "no panel was asked")
+	}
+	opts.warnNewer(r.newer)
+	if r.err != nil {
+		return r.err
 	}
 
-	checks := watch.CheckBalances(ctx, integrations, watch.BalanceConfig{
+	checks := watch.CheckBalances(ctx, r.integrations, watch.BalanceConfig{
 		Timeout:     opts.Timeout,
 		Concurrency: opts.Concurrency,
 		AskDisabled: opts.IntegrationID != "",
 	})
-	// A balance a panel gave before a signal is still saved, as a run saves
-	// the answers it received; the save is bounded as a run's is.
-	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveGrace)
-	defer cancelSave()
 	lines := make([]panelLine, len(checks))
 	failing := false
-	var saveErrs []error
 	for i, c := range checks {
 		in := c.Integration
-		l := panelLine{
+		lines[i] = panelLine{
 			ID: in.ID, Name: in.Name, TenantID: in.TenantID, Enabled: in.Enabled,
 			State: string(c.State), Balance: c.Balance, TookMs: c.Took.Milliseconds(),
 		}
 		if c.Err != nil {
-			l.Error = c.Err.Error()
-		}
-		if opts.Save && c.State == watch.PanelOK {
-			err := st.SaveBalance(saveCtx, in, c.Balance)
-			saveErrs = append(saveErrs, err)
-			l.Saved = err == nil
+			lines[i].Error = c.Err.Error()
 		}
 		failing = failing || c.Failing()
-		lines[i] = l
+	}
+	var saveErr error
+	if opts.Save {
+		saveErr = opts.save(ctx, st, checks, lines)
 	}
 
 	renderErr := render(opts.IO.Out, opts.Output, lines, func() error { return printPanels(opts, lines) })
 	// A balance not saved is the database's fault and says more than an
 	// output that could not be written.
-	if saveErr := errors.Join(saveErrs...); saveErr != nil {
+	if saveErr != nil {
 		return fatal(saveErr)
 	}
 	if renderErr != nil {
@@ -159,6 +183,43 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 		return attention
 	}
 	return nil
+}
+
+// save writes the balances of the panels that answered ok, and marks
+// their lines saved. A balance a panel gave before a signal is still
+// saved, as a run saves the answers it received; the save is bounded as a
+// run's is, and the wait for it a little longer, for a cancel the server
+// answers.
+func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []watch.BalanceCheck, lines []panelLine) error {
+	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveGrace)
+	defer cancelSave()
+	// saved is shared with a save given up on, which may still write it.
+	var (
+		mu    sync.Mutex
+		saved = make([]bool, len(checks))
+	)
+	errs, within, ok := awaitDatabase(context.WithoutCancel(ctx), cmp.Or(opts.saveGiveUp, saveGrace+readStopGrace), func() (errs []error) {
+		for i, c := range checks {
+			if c.State != watch.PanelOK {
+				continue
+			}
+			err := st.SaveBalance(saveCtx, c.Integration, c.Balance)
+			mu.Lock()
+			saved[i] = err == nil
+			mu.Unlock()
+			errs = append(errs, err)
+		}
+		return errs
+	})
+	mu.Lock()
+	for i := range lines {
+		lines[i].Saved = saved[i]
+	}
+	mu.Unlock()
+	if !ok {
+		return silentDatabase(st, within, "the balances printed were read from the panels; the one being saved then may or may not have been saved, and those after it were not")
+	}
+	return errors.Join(errs...)
 }
 
 func printPanels(opts *BalanceOptions, lines []panelLine) error {

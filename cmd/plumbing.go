@@ -35,12 +35,7 @@ func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) err
 // withStoreReading is withStore for a command that reads and then prints
 // (list, stats): zwatch's migrations are checked and read does the
 // database work, and what read hands back prints only if both ended
-// within readHangs of the start-up. A statement on a connection that a
-// pooler or the network holds open and silent never ends: the driver
-// cancels it by asking the server on a new connection and waits for the
-// old one all the same, and keepalives do not notice a silence the kernel
-// still acknowledges. Run from cron to feed a monitor, such a command
-// would wait for ever, and the next ones beside it. The start-up itself is
+// within readHangs of the start-up (awaitDatabase). The start-up itself is
 // bounded by connect_timeout on each host (store.Open).
 func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
 	st, err := g.openStore(ctx, false)
@@ -53,26 +48,39 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 		print func() error
 		err   error
 	}
-	done := make(chan result, 1)
-	go func() {
+	r, within, ok := awaitDatabase(ctx, cmp.Or(g.readGiveUp, readHangs), func() result {
 		newer, err := st.RequireMigrated(ctx)
 		if err != nil {
-			done <- result{err: fatal(err)}
-			return
+			return result{err: fatal(err)}
 		}
 		print, err := read(st)
-		done <- result{newer, print, err}
-	}()
+		return result{newer, print, err}
+	})
+	if !ok {
+		return silentDatabase(st, within, "nothing was printed")
+	}
 	// Everything written, the warning of newer migrations too, is written
 	// here, after the read came back: never by a read given up on.
-	finish := func(r result) error {
-		g.warnNewer(r.newer)
-		if r.err != nil {
-			return r.err
-		}
-		return r.print()
+	g.warnNewer(r.newer)
+	if r.err != nil {
+		return r.err
 	}
-	limit := cmp.Or(g.readGiveUp, readHangs)
+	return r.print()
+}
+
+// awaitDatabase runs work, which talks to the database, on a goroutine of
+// its own and waits for it at most limit, or readStopGrace once ctx is
+// done; ok is false if it gave up, and within says after how long. A
+// statement on a connection that a pooler or the network holds open and
+// silent never ends: the driver cancels it by asking the server on a new
+// connection and waits for the old one all the same, and keepalives do
+// not notice a silence the kernel still acknowledges. Run from cron to
+// feed a monitor, a command would wait for ever, and the next ones beside
+// it. Work given up on is left to the process's end: the caller must
+// neither wait for it nor read what it writes.
+func awaitDatabase[T any](ctx context.Context, limit time.Duration, work func() T) (result T, within string, ok bool) {
+	done := make(chan T, 1)
+	go func() { done <- work() }()
 	hung := time.NewTimer(limit)
 	defer hung.Stop()
 	began, within := time.Now(), fmt.Sprintf("within %s", limit)
@@ -80,11 +88,11 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 	for {
 		select {
 		case r := <-done:
-			return finish(r)
+			return r, "", true
 		case <-stopped:
-			// Told to stop, a read ends within a round trip, its cancel
-			// answered; one that does not is the silence above, and a
-			// person who pressed Ctrl-C once should not have to again.
+			// Told to stop, a statement ends within a round trip, its
+			// cancel answered; one that does not is the silence above, and
+			// a person who pressed Ctrl-C once should not have to again.
 			stopped = nil
 			if readStopGrace < limit-time.Since(began) {
 				hung.Reset(readStopGrace)
@@ -93,19 +101,26 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 		case <-hung.C:
 			select {
 			case r := <-done: // ended as the timer fired
-				return finish(r)
+				return r, "", true
 			default:
 			}
-			// Nothing was written: the read is left to the process's end.
-			return fatal(fmt.Errorf("the database (%s) did not answer %s: a statement hangs, its connection held open and silent; "+
-				"nothing was printed; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within))
+			var none T
+			return none, within, false
 		}
 	}
 }
 
-// readHangs is how long list and stats wait for their reads. Those are
-// bounded by indexes and LIMITs, and take well under a second on a
-// healthy shop database; a minute is a database in trouble, and two are
+// silentDatabase is the fatal error of a command that gave up on a silent
+// statement (awaitDatabase); consequence says what the command did and did
+// not do.
+func silentDatabase(st *store.Store, within, consequence string) error {
+	return fatal(fmt.Errorf("the database (%s) did not answer %s: a statement hangs, its connection held open and silent; "+
+		"%s; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within, consequence))
+}
+
+// readHangs is how long list, stats and balance wait for their reads.
+// Those are bounded by indexes and LIMITs, and take well under a second on
+// a healthy shop database; a minute is a database in trouble, and two are
 // past what a person at the terminal or a monitor's cron line waits for.
 // readStopGrace is how long they wait once told to stop.
 const (

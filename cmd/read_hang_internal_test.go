@@ -10,6 +10,7 @@ import (
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
 // list and stats end, with one line and exit status 1, when the database
@@ -101,5 +102,59 @@ func TestAStoppedReadingCommandEndsThoughItsStatementIsSilent(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("stats printed although its read never ended:\n%s", out.String())
+	}
+}
+
+// balance, a health check a monitor may run from cron, ends too, with one
+// line and exit status 1, whether the silence meets it reading the
+// integrations, before any panel is asked, or saving a balance a panel
+// gave, which it still prints.
+func TestBalanceGivesUpOnASilentStatement(t *testing.T) {
+	t.Parallel()
+	const dealerCode, dealerPassword, balance = "bayi-7", "Gizli-Sifre-99", "12755.23"
+	for _, c := range []struct {
+		name, token string // token: as in the read test above
+		save        bool
+		says        string // what the line says was done
+	}{
+		{"reading the integrations", "ORDER BY i.name, i.id", false, "no panel was asked"},
+		{"saving a balance", "unchanged_balance", true, "the balances printed were read from the panels; the one being saved then may or may not have been saved"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			panel := znettest.NewServer(dealerCode, dealerPassword)
+			t.Cleanup(panel.Close)
+			panel.SetBalance(balance)
+			db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: dealerPassword})
+			proxy := db.Proxy()
+			proxy.HangOn(c.token)
+			var out, errOut bytes.Buffer
+			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readsOnly: !c.save, readGiveUp: 2 * time.Second}
+			opts := &BalanceOptions{GlobalOptions: g, Save: c.save, Timeout: 10 * time.Second, Concurrency: 4, Output: "json", saveGiveUp: 2 * time.Second}
+
+			ended := make(chan error, 1)
+			go func() { ended <- runBalance(context.Background(), opts) }()
+			var err error
+			select {
+			case err = <-ended:
+			case <-time.After(time.Minute):
+				t.Fatalf("balance has not ended a minute after its statement met a silent connection")
+			}
+			if exitStatus(err) != ExitFatal || !strings.Contains(err.Error(), "did not answer within 2s: a statement hangs") || !strings.Contains(err.Error(), c.says) {
+				t.Errorf("balance ended with exit %d, %v; want %d saying the database did not answer and %q", exitStatus(err), err, ExitFatal, c.says)
+			}
+			if err != nil && strings.Contains(err.Error(), dealerPassword) {
+				t.Errorf("balance's line holds the dealer password: %v", err)
+			}
+			asked := panel.TotalRequests() > 0
+			if c.save {
+				if !asked || !strings.Contains(out.String(), balance) || !strings.Contains(out.String(), `"saved": false`) {
+					t.Errorf("balance gave up saving; want the panel's balance printed, not saved:\n%s", out.String())
+				}
+			} else if asked || out.Len() != 0 {
+				t.Errorf("balance gave up reading the integrations; want no panel asked (%d requests) and nothing printed:\n%s", panel.TotalRequests(), out.String())
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,8 +75,23 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	defer st.Close()
 	out := opts.IO.Out
 
+	// --print-grants and --status only read, and are as likely run by a
+	// deploy's script or a monitor as by a person: a silent statement is
+	// given up as list's are (awaitDatabase).
 	if opts.PrintGrants != "" {
-		grants, newer, err := st.PrintableGrants(ctx, opts.PrintGrants)
+		type read struct {
+			grants []string
+			newer  []int64
+			err    error
+		}
+		r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
+			grants, newer, err := st.PrintableGrants(ctx, opts.PrintGrants)
+			return read{grants, newer, err}
+		})
+		if !ok {
+			return silentDatabase(st, within, "nothing was printed")
+		}
+		grants, newer, err := r.grants, r.newer, r.err
 		if errors.Is(err, store.ErrNoSuchRole) {
 			return usage("--print-grants: %w", err)
 		}
@@ -98,7 +114,18 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	}
 
 	if opts.Status {
-		states, err := st.MigrationStatus(ctx)
+		type read struct {
+			states []store.MigrationState
+			err    error
+		}
+		r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
+			states, err := st.MigrationStatus(ctx)
+			return read{states, err}
+		})
+		if !ok {
+			return silentDatabase(st, within, "nothing was printed")
+		}
+		states, err := r.states, r.err
 		if err != nil {
 			return fatal(err)
 		}

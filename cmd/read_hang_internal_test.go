@@ -13,10 +13,11 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
-// list and stats end, with one line and exit status 1, when the database
-// takes their start-up and then holds a statement open and silent (a
-// pooler that stopped working): run from cron to feed a monitor, they
-// waited for ever, and so did every one started after.
+// list, stats, migrate --status and --print-grants end, with one line and
+// exit status 1, when the database takes their start-up and then holds a
+// statement open and silent (a pooler that stopped working): run from cron
+// to feed a monitor, they waited for ever, and so did every one started
+// after.
 func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -36,6 +37,14 @@ func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 		// start-up, meets the silence as likely as the command's own.
 		{"list, at the migrations' check", "current_setting('search_path') AS search_path", func(ctx context.Context, g *GlobalOptions) error {
 			return runList(ctx, &ListOptions{GlobalOptions: g, Limit: 50, Output: "table"})
+		}},
+		// A deploy's script may ask for the status, or the grants, as a
+		// monitor asks for stats.
+		{"migrate --status", "current_setting('search_path') AS search_path", func(ctx context.Context, g *GlobalOptions) error {
+			return runMigrate(ctx, &MigrateOptions{GlobalOptions: g, Status: true})
+		}},
+		{"migrate --print-grants", "current_setting('search_path') AS search_path", func(ctx context.Context, g *GlobalOptions) error {
+			return runMigrate(ctx, &MigrateOptions{GlobalOptions: g, PrintGrants: "zwatch"})
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -174,7 +174,7 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 	// A balance not saved is the database's fault and says more than an
 	// output that could not be written.
 	if saveErr != nil {
-		return fatal(saveErr)
+		return saveErr
 	}
 	if renderErr != nil {
 		return renderErr
@@ -189,37 +189,55 @@ func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
 // their lines saved. A balance a panel gave before a signal is still
 // saved, as a run saves the answers it received; the save is bounded as a
 // run's is, and the wait for it a little longer, for a cancel the server
-// answers.
+// answers. Its error is fatal.
 func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []watch.BalanceCheck, lines []panelLine) error {
 	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveGrace)
 	defer cancelSave()
-	// saved is shared with a save given up on, which may still write it.
+	// Shared with a save given up on, which may still write them.
 	var (
-		mu    sync.Mutex
-		saved = make([]bool, len(checks))
+		mu     sync.Mutex
+		saved  = make([]bool, len(checks))
+		errs   []error
+		saving = -1 // the check whose balance is being saved
 	)
-	errs, within, ok := awaitDatabase(context.WithoutCancel(ctx), cmp.Or(opts.saveGiveUp, saveGrace+readStopGrace), func() (errs []error) {
+	_, within, ok := awaitDatabase(context.WithoutCancel(ctx), cmp.Or(opts.saveGiveUp, saveGrace+readStopGrace), func() struct{} {
 		for i, c := range checks {
 			if c.State != watch.PanelOK {
 				continue
 			}
+			mu.Lock()
+			saving = i
+			mu.Unlock()
 			err := st.SaveBalance(saveCtx, c.Integration, c.Balance)
 			mu.Lock()
-			saved[i] = err == nil
-			mu.Unlock()
+			saved[i], saving = err == nil, -1
 			errs = append(errs, err)
+			mu.Unlock()
 		}
-		return errs
+		return struct{}{}
 	})
 	mu.Lock()
+	defer mu.Unlock()
 	for i := range lines {
 		lines[i].Saved = saved[i]
 	}
-	mu.Unlock()
+	// Errors of saves that ended are said too: a balance not saved for a
+	// reason of its own (a shop transaction holding its row) is not
+	// blamed on the silence.
+	err := errors.Join(errs...)
 	if !ok {
-		return silentDatabase(st, within, "the balances printed were read from the panels; the one being saved then may or may not have been saved, and those after it were not")
+		unknown := "the one being saved"
+		if saving >= 0 {
+			in := checks[saving].Integration
+			unknown = fmt.Sprintf("that of %s (%s)", inLine(in.Name), in.ID)
+		}
+		err = errors.Join(err, silence(st, within, "the balances printed were read from the panels: those marked saved were saved, "+
+			unknown+" may or may not have been, and the rest were not"))
 	}
-	return errors.Join(errs...)
+	if err != nil {
+		return fatal(err)
+	}
+	return nil
 }
 
 func printPanels(opts *BalanceOptions, lines []panelLine) error {

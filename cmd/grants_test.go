@@ -612,6 +612,11 @@ func TestMigrationsNewerThanTheBinaryAreSaidSo(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "migrations this zwatch does not carry") || !strings.Contains(r.stderr, "99999") {
 		t.Errorf("list on a newer schema: exit %d, want 0 and a warning naming the version\n%s", r.code, r.all())
 	}
+	s.znet.SetBalance("12755.23")
+	r = zwatch(t, s.db, "balance")
+	if r.code != 0 || !strings.Contains(r.stderr, "migrations this zwatch does not carry") || !strings.Contains(r.stdout, "12755.23") {
+		t.Errorf("balance on a newer schema: exit %d, want 0, the balance and a warning\n%s", r.code, r.all())
+	}
 	r = zwatch(t, s.db, "migrate", "--status")
 	if r.code != 0 || !strings.Contains(r.stdout, "99999 (not in this zwatch)") || !strings.Contains(r.stdout, "applied by a newer zwatch") || strings.Contains(r.stdout, "pending") {
 		t.Errorf("migrate --status on a newer schema: exit %d\n%s", r.code, r.all())

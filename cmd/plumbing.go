@@ -114,8 +114,13 @@ func awaitDatabase[T any](ctx context.Context, limit time.Duration, work func() 
 // statement (awaitDatabase); consequence says what the command did and did
 // not do.
 func silentDatabase(st *store.Store, within, consequence string) error {
-	return fatal(fmt.Errorf("the database (%s) did not answer %s: a statement hangs, its connection held open and silent; "+
-		"%s; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within, consequence))
+	return fatal(silence(st, within, consequence))
+}
+
+// silence is silentDatabase's words, for joining with other errors.
+func silence(st *store.Store, within, consequence string) error {
+	return fmt.Errorf("the database (%s) did not answer %s: a statement hangs, its connection held open and silent; "+
+		"%s; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within, consequence)
 }
 
 // readHangs is how long list, stats and balance wait for their reads.

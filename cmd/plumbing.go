@@ -123,11 +123,12 @@ func silence(st *store.Store, within, consequence string) error {
 		"%s; look at the connection pooler (PgBouncer, say) or the network between zwatch and the database", st.Where(), within, consequence)
 }
 
-// readHangs is how long list, stats and balance wait for their reads.
-// Those are bounded by indexes and LIMITs, and take well under a second on
-// a healthy shop database; a minute is a database in trouble, and two are
-// past what a person at the terminal or a monitor's cron line waits for.
-// readStopGrace is how long they wait once told to stop.
+// readHangs is how long list, stats, balance and migrate --status wait
+// for their reads. Those are bounded by indexes and LIMITs, and take well
+// under a second on a healthy shop database; a minute is a database in
+// trouble, and two are past what a person at the terminal or a monitor's
+// cron line waits for. readStopGrace is how long they wait once told to
+// stop.
 const (
 	readHangs     = 2 * time.Minute
 	readStopGrace = 5 * time.Second

@@ -62,8 +62,8 @@ type GlobalOptions struct {
 	// readsOnly: the command line about to run writes nothing to the
 	// database (see readsOnly).
 	readsOnly bool
-	// readGiveUp: how long list, stats and balance wait for their reads; 0 is
-	// readHangs. Tests shorten it.
+	// readGiveUp: how long a command waits for its reads; 0 is readHangs.
+	// Tests shorten it.
 	readGiveUp time.Duration
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -236,5 +237,43 @@ func TestBalanceWithNoZnetIntegrationSaysSo(t *testing.T) {
 	}
 	if got, _ := balance(t, db); len(got) != 0 {
 		t.Errorf("-o json: want [], got %+v", got)
+	}
+}
+
+// A database restart while the panels are asked: balance --save still
+// prints the balance the panel gave, saves nothing, and says in one line
+// that the database went away, naming it; once it is back, the next
+// balance --save saves.
+func TestBalanceSaveOverADatabaseRestart(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetBalance("12755.23")
+	s.znet.SetLatency(time.Second)
+	outage := make(chan func(), 1)
+	go func() {
+		for s.znet.TotalRequests() == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		outage <- s.db.Outage()
+	}()
+
+	r := zwatch(t, s.db, "balance", "--save", "-o", "json")
+	(<-outage)()
+
+	if r.code != 1 || !strings.Contains(r.stdout, `"balance": "12755.23"`) || !strings.Contains(r.stdout, `"saved": false`) {
+		t.Errorf("exit %d, want 1 and the panel's balance printed, not saved\n%s", r.code, r.all())
+	}
+	oneLine(t, r.stderr, "went away or could not be reached")
+	if !strings.Contains(r.stderr, s.integ) || !regexp.MustCompile(`the database at host \S+ port \d+ database \S+`).MatchString(r.stderr) {
+		t.Errorf("the error line names neither the integration nor the database:\n%s", r.stderr)
+	}
+	assertNoSecret(t, "output", r.all(), password)
+	if saved := s.db.SavedBalances(); len(saved) != 0 {
+		t.Errorf("saved %+v during the outage, want nothing", saved)
+	}
+
+	s.znet.SetLatency(0)
+	if r := zwatch(t, s.db, "balance", "--save"); r.code != 0 || len(s.db.SavedBalances()) != 1 {
+		t.Errorf("balance --save after the restart: exit %d, saved %+v; want 0 and the balance saved\n%s", r.code, s.db.SavedBalances(), r.all())
 	}
 }

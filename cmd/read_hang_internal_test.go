@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,24 +57,8 @@ func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 			var out, errOut bytes.Buffer
 			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readsOnly: true, readGiveUp: 2 * time.Second}
 
-			ended := make(chan error, 1)
-			go func() { ended <- c.run(context.Background(), g) }()
-			select {
-			case err := <-ended:
-				if exitStatus(err) != ExitFatal || !strings.Contains(err.Error(), "did not answer within 2s: a statement hangs") {
-					t.Errorf("%s on a silent statement ended with exit %d, %v; want %d saying the database did not answer", c.name, exitStatus(err), err, ExitFatal)
-				}
-				if err != nil && !strings.Contains(err.Error(), "the database (host ") {
-					t.Errorf("%s's line names no database: %v", c.name, err)
-				}
-				if u, perr := url.Parse(proxy.URL); err != nil && perr == nil {
-					if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
-						t.Errorf("%s's line holds the database password: %v", c.name, err)
-					}
-				}
-			case <-time.After(time.Minute):
-				t.Fatalf("%s has not ended a minute after its statement met a silent connection", c.name)
-			}
+			err := endsWithinAMinute(t, c.name, func() error { return c.run(context.Background(), g) })
+			assertGaveUp(t, c.name, err, proxy.URL, "did not answer within 2s: a statement hangs")
 			if out.Len() != 0 {
 				t.Errorf("%s printed although its read never ended:\n%s", c.name, out.String())
 			}
@@ -102,14 +87,8 @@ func TestAStoppedReadingCommandEndsThoughItsStatementIsSilent(t *testing.T) {
 		t.Fatal("stats's statement has not reached the relay in a minute")
 	}
 	stop()
-	select {
-	case err := <-ended:
-		if exitStatus(err) != ExitFatal || !strings.Contains(err.Error(), "did not answer 5s after zwatch was told to stop") {
-			t.Errorf("stats stopped on a silent statement ended with exit %d, %v; want %d saying it did not answer after the stop", exitStatus(err), err, ExitFatal)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("stats has not ended a minute after it was told to stop")
-	}
+	err := endsWithinAMinute(t, "stats, told to stop,", func() error { return <-ended })
+	assertGaveUp(t, "stats", err, proxy.URL, "did not answer 5s after zwatch was told to stop")
 	if out.Len() != 0 {
 		t.Errorf("stats printed although its read never ended:\n%s", out.String())
 	}
@@ -156,27 +135,9 @@ func TestBalanceGivesUpOnASilentStatement(t *testing.T) {
 				proxy.HangOn("ORDER BY i.name, i.id") // as in the read test above
 			}
 
-			ended := make(chan error, 1)
-			go func() { ended <- runBalance(context.Background(), opts) }()
-			var err error
-			select {
-			case err = <-ended:
-			case <-time.After(time.Minute):
-				t.Fatalf("balance has not ended a minute after its statement met a silent connection")
-			}
-			if exitStatus(err) != ExitFatal || err == nil || !strings.Contains(err.Error(), "the database (host ") ||
-				!strings.Contains(err.Error(), "did not answer within 2s: a statement hangs") || !strings.Contains(err.Error(), says) {
-				t.Fatalf("balance ended with exit %d, %v; want %d naming the database, saying it did not answer and %q", exitStatus(err), err, ExitFatal, says)
-			}
-			everything := err.Error() + out.String() + errOut.String()
-			if strings.Contains(everything, dealerPassword) {
-				t.Errorf("balance wrote the dealer password:\n%s", everything)
-			}
-			if u, perr := url.Parse(proxy.URL); perr == nil {
-				if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(everything, pw) {
-					t.Errorf("balance wrote the database password:\n%s", everything)
-				}
-			}
+			err := endsWithinAMinute(t, "balance", func() error { return runBalance(context.Background(), opts) })
+			assertGaveUp(t, "balance", err, proxy.URL, "did not answer within 2s: a statement hangs", says)
+			assertHoldsNone(t, "balance's line and output", err.Error()+out.String()+errOut.String(), dealerPassword, databasePassword(proxy.URL))
 			if !c.save {
 				if panel.TotalRequests() != 0 || out.Len() != 0 {
 					t.Errorf("balance gave up reading the integrations; want no panel asked (%d requests) and nothing printed:\n%s", panel.TotalRequests(), out.String())
@@ -199,4 +160,58 @@ func TestBalanceGivesUpOnASilentStatement(t *testing.T) {
 			}
 		})
 	}
+}
+
+// endsWithinAMinute is run's error, or the test's end if run has not ended
+// a minute after its statement met the silence: a command that waits for
+// ever.
+func endsWithinAMinute(t *testing.T, what string, run func() error) error {
+	t.Helper()
+	ended := make(chan error, 1)
+	go func() { ended <- run() }()
+	select {
+	case err := <-ended:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatalf("%s has not ended a minute after its statement met a silent connection", what)
+		return nil
+	}
+}
+
+// assertGaveUp checks the line of a command that gave up on a silent
+// statement: exit status 1, the database named, what it says, and never
+// the database's password.
+func assertGaveUp(t *testing.T, what string, err error, databaseURL string, says ...string) {
+	t.Helper()
+	if exitStatus(err) != ExitFatal || err == nil {
+		t.Fatalf("%s on a silent statement ended with exit %d, %v; want %d", what, exitStatus(err), err, ExitFatal)
+	}
+	for _, want := range append(says, "the database (host ") {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s's line does not say %q: %v", what, want, err)
+		}
+	}
+	assertHoldsNone(t, what+"'s line", err.Error(), databasePassword(databaseURL))
+}
+
+// assertHoldsNone checks that text holds none of the secrets given (an
+// empty one is none).
+func assertHoldsNone(t *testing.T, what, text string, secrets ...string) {
+	t.Helper()
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(text, secret) {
+			t.Errorf("%s holds the secret %q:\n%s", what, secret, text)
+		}
+	}
+}
+
+// databasePassword is the password zwatch connects with: the URL's, or
+// else $PGPASSWORD's (pg_virtualenv's throwaway cluster sets it).
+func databasePassword(databaseURL string) string {
+	if u, err := url.Parse(databaseURL); err == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			return pw
+		}
+	}
+	return os.Getenv("PGPASSWORD")
 }

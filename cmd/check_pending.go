@@ -215,18 +215,25 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	cfg.Logger = logger
 	started := time.Now()
 
-	st, err := opts.openStore(ctx, true)
-	if signalled(ctx, err) {
-		return opts.finishRun(ctx, cfg, nil, started, nil, errStoppedBeforeTheRun)
-	}
-	if err != nil {
+	failedBeforeTheRun := func(err error) error {
+		if signalled(ctx, err) {
+			err = errStoppedBeforeTheRun
+		}
 		return opts.finishRun(ctx, cfg, nil, started, nil, err)
 	}
+	st, err := opts.openStore(ctx, false)
+	if err != nil {
+		return failedBeforeTheRun(err)
+	}
 	defer st.Close()
+	before, err := opts.readBeforeTheRun(ctx, st, cfg, progress != nil && cfg.Loop == 0)
+	if err != nil {
+		return failedBeforeTheRun(err)
+	}
+	after := &afterTheRun{st: st, giveUp: opts.readGiveUp}
 
-	previous := opts.readPreviouslyFailing(ctx, st, cfg)
 	if progress != nil {
-		progress.start(ctx, st)
+		progress.start(before.due)
 		cfg.Progress = progress.show
 	}
 	summary, err := watch.Run(ctx, st, cfg)
@@ -234,15 +241,15 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		progress.end()
 	}
 	if summary == nil {
-		return opts.finishRun(ctx, cfg, st, started, nil, fatal(err))
+		return opts.finishRun(ctx, cfg, after, started, nil, fatal(err))
 	}
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
-	news := compareWithPrevious(previous, summary)
+	news := compareWithPrevious(before.previous, summary)
 	ran := &ranRun{summary: summary, news: news}
 	if len(news.carried) > 0 {
-		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, st, cfg, err != nil), true
+		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, after, cfg, err != nil), true
 	}
 	if werr := writeSummary(opts, summary, news, err); werr != nil && err == nil {
 		err = werr
@@ -256,7 +263,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		// none) still fails: an alert on the exit status must not clear.
 		err = attention
 	}
-	return opts.finishRun(ctx, cfg, st, started, ran, err)
+	return opts.finishRun(ctx, cfg, after, started, ran, err)
 }
 
 // writeSummary prints the run's summary: always without -q, and with -q

@@ -105,15 +105,56 @@ type ranRun struct {
 	ordersRead bool
 }
 
+// afterTheRun is what check-pending's statements after its run share:
+// they are the command's, outside the run's own watch on a database that
+// hangs (watch.Run), and are awaited (awaitAfterTheRun).
+type afterTheRun struct {
+	st     *store.Store
+	giveUp time.Duration // 0: reportGrace + readStopGrace
+	// silent: a statement was given up on, and what follows is not tried.
+	silent bool
+}
+
+// awaitAfterTheRun runs one of check-pending's statements after its run on
+// reportGrace, a signal or not (what the run did is worth recording), and
+// waits for it readStopGrace longer, for a cancel the server answers
+// (awaitDatabase). Once one met a silent connection, the rest are not
+// tried: the run's work is done, and the process must end.
+func awaitAfterTheRun[T any](ctx context.Context, after *afterTheRun, work func(context.Context) (T, error)) (T, error) {
+	var none T
+	if after.silent {
+		return none, errAfterASilence
+	}
+	unstopped := context.WithoutCancel(ctx)
+	bounded, cancel := context.WithTimeout(unstopped, reportGrace)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	r, within, ok := awaitDatabase(unstopped, cmp.Or(after.giveUp, reportGrace+readStopGrace), func() result {
+		v, err := work(bounded)
+		return result{v, err}
+	})
+	if !ok {
+		after.silent = true
+		return none, silence(after.st, within, "the run had ended, and what it saved stays saved")
+	}
+	return r.v, r.err
+}
+
+// errAfterASilence is a statement after the run not tried, the database
+// having left one before it unanswered.
+var errAfterASilence = errors.New("not tried: the database left a statement before it unanswered")
+
 // finishRun writes the metrics file and records the run in zwatch_runs,
 // and returns the error check-pending exits with: err, or a fatal error if
 // the metrics file could not be written. The run is recorded with that
-// final status. st and ran are nil when the run could not start. Failing
-// to record is logged but does not change the exit status: the orders were
-// handled all the same.
-func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config, st *store.Store, started time.Time, ran *ranRun, err error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportGrace)
-	defer cancel()
+// final status. after and ran are nil when the run could not start.
+// Failing to record, or a database that leaves it unanswered, is logged
+// but does not change the exit status: the orders were handled all the
+// same.
+func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config, after *afterTheRun, started time.Time, ran *ranRun, err error) error {
 	logger := cfg.Logger
 
 	metricsLost := false
@@ -122,7 +163,10 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 		if ran != nil {
 			m.Summary, m.StillFailing, m.Orders = ran.summary, ran.news.carried, ran.orders
 			if !ran.ordersRead {
-				orders, _, serr := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+				orders, serr := awaitAfterTheRun(ctx, after, func(ctx context.Context) ([]store.OrderStats, error) {
+					orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+					return orders, err
+				})
 				if serr != nil {
 					logger.Warn("pending orders are left out of the metrics file", "err", serr)
 				}
@@ -161,7 +205,10 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 			// lead, for the next run to read (readPreviouslyFailing).
 			record.Error = note + "; and " + record.Error
 		}
-		if rerr := st.RecordRun(ctx, record); rerr != nil {
+		_, rerr := awaitAfterTheRun(ctx, after, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, after.st.RecordRun(ctx, record)
+		})
+		if rerr != nil {
 			logger.Warn("the run could not be recorded for zwatch stats", "err", rerr)
 		}
 	}
@@ -196,19 +243,64 @@ type previousFailing struct {
 	ids   map[string]string // failing integration id -> name, of those still enabled
 }
 
+// beforeTheRun is what check-pending reads before its run.
+type beforeTheRun struct {
+	previous previousFailing
+	due      int // orders due now, at most --batch, for the progress line; 0 unknown
+}
+
+// readBeforeTheRun checks that zwatch's migrations are there and reads
+// what the previous runs found failing, and with countDue how many orders
+// are due. These statements are the command's, outside the run's own
+// watch on a database that hangs (watch.Run): they are awaited
+// (awaitDatabase) for startHangs, or readStopGrace after a signal, so that
+// a connection held open and silent from the start does not keep cron's
+// runs waiting for ever, one more every minute.
+func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store.Store, cfg watch.Config, countDue bool) (beforeTheRun, error) {
+	type read struct {
+		newer   []int64 // migrations a newer zwatch applied
+		before  beforeTheRun
+		unknown error // why the previous runs are not known
+		err     error
+	}
+	r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, startHangs), func() read {
+		newer, err := st.RequireMigrated(ctx)
+		if err != nil {
+			return read{err: fatal(err)}
+		}
+		r := read{newer: newer}
+		r.before.previous, r.unknown = readPreviouslyFailing(ctx, st, cfg.DryRun)
+		if countDue {
+			// Due as the run sees it: an order sent within --first-delay is not.
+			if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay}); err == nil {
+				r.before.due = min(total.Due, cfg.Batch)
+			}
+		}
+		return r
+	})
+	if !ok {
+		return beforeTheRun{}, silentDatabase(st, within, "no order was claimed and no panel asked, and the next run tries again")
+	}
+	opts.warnNewer(r.newer)
+	if r.unknown != nil {
+		cfg.Logger.Warn("the previous runs could not be read; every failing panel is reported", "err", r.unknown)
+	}
+	return r.before, r.err
+}
+
 // readPreviouslyFailing reads which panels the last recorded runs found
 // failing. A run that failed (exit 1: a lock on the shop's table, the
 // database gone, the metrics file) may not have asked any panel: it
 // tells only what it recorded. A dry run prints everything anyway; a run
-// that cannot tell says everything.
-func (opts *CheckPendingOptions) readPreviouslyFailing(ctx context.Context, st *store.Store, cfg watch.Config) previousFailing {
-	if cfg.DryRun {
-		return previousFailing{}
+// that cannot tell says everything, and unknown says why, for the caller
+// to log: this runs awaited (readBeforeTheRun), and writes nothing itself.
+func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (prev previousFailing, unknown error) {
+	if dryRun {
+		return previousFailing{}, nil
 	}
 	runs, err := st.LastRuns(ctx, runsReadForFailing)
 	if err != nil {
-		cfg.Logger.Warn("the previous run could not be read; every failing panel is reported", "err", err)
-		return previousFailing{}
+		return previousFailing{}, err
 	}
 	read := len(runs)
 	runs = slices.DeleteFunc(runs, func(r store.Run) bool {
@@ -216,24 +308,23 @@ func (opts *CheckPendingOptions) readPreviouslyFailing(ctx context.Context, st *
 	})
 	if read > 0 && len(runs) == 0 {
 		// Every run read failed: what the panels did is not known.
-		return previousFailing{}
+		return previousFailing{}, nil
 	}
-	prev := previousFailing{known: true, ids: map[string]string{}}
+	prev = previousFailing{known: true, ids: map[string]string{}}
 	failing := failingBefore(runs)
 	if len(failing) == 0 {
-		return prev
+		return prev, nil
 	}
 	integrations, err := st.ZnetIntegrations(ctx)
 	if err != nil {
-		cfg.Logger.Warn("the integrations could not be read to tell which panels failed in the previous run; every failing panel is reported", "err", err)
-		return previousFailing{}
+		return previousFailing{}, fmt.Errorf("telling which panels failed in them: %w", err)
 	}
 	for _, in := range integrations {
 		if in.Enabled && failing[in.ID] {
 			prev.ids[in.ID] = in.Name
 		}
 	}
-	return prev
+	return prev, nil
 }
 
 // failingBefore is the panels the runs leave failing: each as the newest
@@ -333,10 +424,11 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 // Where the run failed, its own line says what failed (the same lock on the
 // shop's table, most likely), and this is no warning of its own: -q keeps
 // to that one line.
-func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, st *store.Store, cfg watch.Config, runFailed bool) []store.OrderStats {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportGrace)
-	defer cancel()
-	orders, _, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, after *afterTheRun, cfg watch.Config, runFailed bool) []store.OrderStats {
+	orders, err := awaitAfterTheRun(ctx, after, func(ctx context.Context) ([]store.OrderStats, error) {
+		orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+		return orders, err
+	})
 	if err != nil {
 		level := slog.LevelWarn
 		if runFailed {
@@ -479,32 +571,26 @@ func attentionNote(s *watch.Summary, news runNews) string {
 // a fixed whole: the orders due when the run started (at most --batch), or
 // with --loop the loop's time.
 type progressLine struct {
-	mu         sync.Mutex
-	w          io.Writer
-	loop       time.Duration
-	batch      int
-	firstDelay time.Duration
-	started    time.Time
-	expected   int // orders due at the start, at most --batch; 0 unknown
-	last       watch.Progress
-	shown      string
-	stop       chan struct{}
-	stopped    sync.WaitGroup
+	mu       sync.Mutex
+	w        io.Writer
+	loop     time.Duration
+	started  time.Time
+	expected int // orders due at the start, at most --batch; 0 unknown
+	last     watch.Progress
+	shown    string
+	stop     chan struct{}
+	stopped  sync.WaitGroup
 }
 
 func newProgressLine(w io.Writer, cfg watch.Config) *progressLine {
-	return &progressLine{w: w, loop: cfg.Loop, batch: cfg.Batch, firstDelay: cfg.FirstDelay, started: time.Now()}
+	return &progressLine{w: w, loop: cfg.Loop, started: time.Now()}
 }
 
-// start counts the orders due now, and redraws the line every second, so
-// that the time and the ETA move while a panel is slow.
-func (p *progressLine) start(ctx context.Context, st *store.Store) {
-	if p.loop == 0 {
-		// Due as the run sees it: an order sent within --first-delay is not.
-		if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: p.firstDelay}); err == nil {
-			p.expected = min(total.Due, p.batch)
-		}
-	}
+// start redraws the line every second, so that the time and the ETA move
+// while a panel is slow; due is how many orders a single run expects to
+// ask (readBeforeTheRun), 0 if unknown.
+func (p *progressLine) start(due int) {
+	p.expected = due
 	p.started = time.Now()
 	p.stop = make(chan struct{})
 	p.stopped.Add(1)

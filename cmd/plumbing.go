@@ -129,9 +129,15 @@ func silence(st *store.Store, within, consequence string) error {
 // trouble, and two are past what a person at the terminal or a monitor's
 // cron line waits for. readStopGrace is how long they wait once told to
 // stop.
+//
+// startHangs is how long check-pending waits for its reads before the run
+// (zwatch's migrations, the last runs): they take milliseconds, and cron
+// starts the next run a minute later, so a start-up given up within half
+// of that never has another waiting beside it.
 const (
 	readHangs     = 2 * time.Minute
 	readStopGrace = 5 * time.Second
+	startHangs    = 30 * time.Second
 )
 
 // checkDatabaseURL refuses a URL of another database before the driver

@@ -1,0 +1,97 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// check-pending's own statements around its run (the check of zwatch's
+// migrations and the read of the last runs before it, the run's row after
+// it) are outside the run's watch on a hung database. Where a pooler held
+// one of them open and silent, the job cron starts every minute waited for
+// ever, and one more every minute. Before the run it now gives up after
+// 30 s, asks no panel and writes a metrics file saying exit 1; after the
+// run, 15 s, the run's work saved and its exit status kept.
+func TestCheckPendingGivesUpOnASilentStatementAroundItsRun(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		// token is in the statement that meets the silence, and in none
+		// sent before it.
+		token    string
+		afterRun bool
+	}{
+		{"checking the migrations", "current_setting('search_path') AS search_path", false},
+		{"reading the last runs", "FROM zwatch_runs\n\t\tORDER BY started_at DESC", false},
+		{"recording the run", "record a check-pending run", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			panel := znettest.NewServer(dealerCode, password)
+			t.Cleanup(panel.Close)
+			integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: password})
+			const pin = "SILENT-PIN-4417"
+			order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "4417", OrderNo: 4417})
+			panel.Script("4417", znettest.Done(pin, "tamam"))
+			proxy := db.Proxy()
+			proxy.HangOn(c.token)
+			metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+
+			var out, errOut bytes.Buffer
+			ended := make(chan int, 1)
+			go func() {
+				ended <- cmd.Main(context.Background(), []string{"check-pending", "-q", "--loop", "0",
+					"--metrics-file", metricsFile, "--database-url", proxy.URL}, cmd.IOStreams{Out: &out, ErrOut: &errOut})
+			}()
+			var code int
+			select {
+			case code = <-ended:
+			case <-time.After(90 * time.Second):
+				t.Fatal("check-pending has not ended 90 s after its statement met a silent connection")
+			}
+			metrics, err := os.ReadFile(metricsFile)
+			if err != nil {
+				t.Fatalf("no metrics file after the silence: %v", err)
+			}
+			all := out.String() + errOut.String()
+			assertNoSecret(t, "check-pending's output", all, pin)
+
+			if !c.afterRun {
+				if code != cmd.ExitFatal || strings.Count(errOut.String(), "\n") != 1 ||
+					!strings.Contains(errOut.String(), "did not answer within 30s: a statement hangs") ||
+					!strings.Contains(errOut.String(), "no order was claimed and no panel asked") {
+					t.Errorf("check-pending ended with exit %d; want %d and one line saying the database did not answer within 30s and that nothing was asked:\n%s", code, cmd.ExitFatal, all)
+				}
+				if panel.TotalRequests() != 0 {
+					t.Errorf("the panel was asked %d times by a run that gave up before it began", panel.TotalRequests())
+				}
+				if !strings.Contains(string(metrics), "zwatch_last_run_exit_status 1\n") {
+					t.Errorf("the metrics file does not say exit status 1, for the alert to see:\n%s", metrics)
+				}
+				return
+			}
+			// The run itself went through: the PIN is saved, the exit status
+			// is the run's, and the warning says what was lost.
+			if got := db.ReadOrder(order); got.PINCode == nil || *got.PINCode != pin || got.ExternalStatus != "completed" {
+				t.Errorf("the order after the run: %+v; want completed holding the panel's PIN", got)
+			}
+			if code != cmd.ExitOK || !strings.Contains(errOut.String(), "the run could not be recorded") ||
+				!strings.Contains(errOut.String(), "did not answer within 15s: a statement hangs") {
+				t.Errorf("check-pending ended with exit %d; want %d and a warning that the run could not be recorded, the database not answering within 15s:\n%s", code, cmd.ExitOK, all)
+			}
+			if !strings.Contains(string(metrics), "zwatch_last_run_exit_status 0\n") {
+				t.Errorf("the metrics file does not say the run's exit status 0:\n%s", metrics)
+			}
+		})
+	}
+}

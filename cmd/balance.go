@@ -99,7 +99,7 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	if opts.Concurrency < 1 || opts.Concurrency > watch.MaxWorkers {
 		return usage("--concurrency must be from 1 to %d", watch.MaxWorkers)
 	}
-	st, err := opts.openStore(ctx, false)
+	st, err := opts.openStore(ctx)
 	if err != nil {
 		return err
 	}

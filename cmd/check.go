@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,17 +42,19 @@ order zwatch must not ask about (unknown, decided by staff, not a znet order,
 disabled integration, no referans) is explained in one line, and nothing is
 asked or written. The PIN is masked (••••-GH78) unless --show-pin is given.
 
-Exit status: 0 znet was asked (whatever it answered, see the output);
-1 fatal (an answer the database would not take is shown first, its PIN
-masked); 2 the order reference is malformed or fits several orders; 3 znet
-could not be asked (a signal stopping the request too) or gave no usable
-answer, its PIN does not fit or differs from the one the order already
-holds (which is kept), znet cancelled an order holding a PIN, another
-order carries the same referans, a shop transaction held the order's row so the
-answer was not saved (try again in a moment), or a trigger of the shop's
-left the row unwritten; 4 the order is not zwatch's
-to ask about (a final order's facts are shown, and it exits 4 all the
-same), or another run or check is asking znet about it right now (try
+Exit status: 0 znet was asked (whatever it answered, see the output); 1
+fatal (an answer the database would not take is shown first, its PIN
+masked; a database that leaves a statement unanswered is given up 2 minutes
+and --timeout after connecting, 5 s after a signal, and the line says
+whether znet may have been asked); 2 the order reference is malformed or
+fits several orders; 3 znet could not be asked (a signal stopping the
+request too) or gave no usable answer, its PIN does not fit or differs from
+the one the order already holds (which is kept), znet cancelled an order
+holding a PIN, another order carries the same referans, a shop transaction
+held the order's row so the answer was not saved (try again in a moment),
+or a trigger of the shop's left the row unwritten; 4 the order is not
+zwatch's to ask about (a final order's facts are shown, and it exits 4 all
+the same), or another run or check is asking znet about it right now (try
 again in a minute; the line says by when its claim lapses).`,
 		Example: `  zwatch check --order 1010
   zwatch check --order 9b84a6d1 --show-pin
@@ -126,43 +130,65 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err := requireTimeout(opts.Timeout); err != nil {
 		return err
 	}
-	return opts.withStore(ctx, func(st *store.Store) error {
+	// Set as the order is handed to CheckOrder: from then on znet may have
+	// been asked, and its answer saved. Read by the words of a check given
+	// up on.
+	var checking atomic.Bool
+	limit := cmp.Or(opts.readGiveUp, readHangs) + opts.Timeout
+	return opts.withStoreAwaited(ctx, limit, func(st *store.Store) func() error {
 		id, err := resolveOrder(ctx, st, "--order", opts.OrderID, ref)
 		if errors.Is(err, errNoSuchOrder) {
 			report := checkReport{Order: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: %s", opts.OrderID, noSuchOrder(opts.OrderID, ref))}
-			return opts.finish(report, &watch.OrderCheck{NotPollable: report.NotPollable})
+			return func() error { return opts.finish(report, &watch.OrderCheck{NotPollable: report.NotPollable}) }
 		}
 		if err != nil {
-			return err
+			return func() error { return err }
 		}
 		cfg := watch.DefaultConfig()
 		cfg.Timeout = opts.Timeout
 		cfg.DryRun = opts.DryRun
+		checking.Store(true)
 		check, err := watch.CheckOrder(ctx, st, cfg, id)
-		if settingsErr := (*watch.PanelSettingsError)(nil); errors.As(err, &settingsErr) {
-			// znet could not be asked, as when it does not answer: the
-			// integration's row needs a person, the database is fine. JSON
-			// says so as for a panel that did not answer; the line on
-			// stderr is for a person.
-			if opts.Output == formatJSON {
-				report := opts.report(id, check)
-				report.Answer, report.Error = "error", err.Error()
-				if err := writeJSON(opts.IO.Out, report); err != nil {
-					return err
-				}
-			}
-			return &exitError{code: ExitAttention, err: err}
+		return func() error { return opts.conclude(id, check, err) }
+	}, func() string {
+		switch {
+		case !checking.Load():
+			return "znet was not asked, and nothing was written"
+		case opts.DryRun:
+			return "znet may have been asked, and what it answered was not printed; a dry run writes nothing"
 		}
-		if err != nil {
-			if check != nil && check.NotSaved != "" {
-				// znet answered and its answer could not be saved: the
-				// operator sees what it said before the error that stops us.
-				_ = opts.finish(opts.report(id, check), check)
-			}
-			return fatal(err)
-		}
-		return opts.finish(opts.report(id, check), check)
+		return fmt.Sprintf("znet may have been asked, and what it answered was not printed and may or may not have been saved; "+
+			"a claim this check took on the order lapses within %s, and zwatch check --order %s then shows what the order holds, asking znet again if it must",
+			watch.CheckLease(opts.Timeout), opts.OrderID)
 	})
+}
+
+// conclude prints what CheckOrder saw and did, and ends with check's exit
+// status.
+func (opts *CheckOptions) conclude(id string, check *watch.OrderCheck, err error) error {
+	if settingsErr := (*watch.PanelSettingsError)(nil); errors.As(err, &settingsErr) {
+		// znet could not be asked, as when it does not answer: the
+		// integration's row needs a person, the database is fine. JSON
+		// says so as for a panel that did not answer; the line on
+		// stderr is for a person.
+		if opts.Output == formatJSON {
+			report := opts.report(id, check)
+			report.Answer, report.Error = "error", err.Error()
+			if err := writeJSON(opts.IO.Out, report); err != nil {
+				return err
+			}
+		}
+		return &exitError{code: ExitAttention, err: err}
+	}
+	if err != nil {
+		if check != nil && check.NotSaved != "" {
+			// znet answered and its answer could not be saved: the
+			// operator sees what it said before the error that stops us.
+			_ = opts.finish(opts.report(id, check), check)
+		}
+		return fatal(err)
+	}
+	return opts.finish(opts.report(id, check), check)
 }
 
 // report is what check tells of the order, the PIN masked unless asked.

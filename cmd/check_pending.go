@@ -221,7 +221,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		}
 		return opts.finishRun(ctx, cfg, nil, started, nil, err)
 	}
-	st, err := opts.openStore(ctx, false)
+	st, err := opts.openStore(ctx)
 	if err != nil {
 		return failedBeforeTheRun(err)
 	}

@@ -109,7 +109,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	case opts.Timeout <= 0:
 		return usage("--timeout must be positive")
 	}
-	st, err := opts.openStore(ctx, false)
+	st, err := opts.openStore(ctx)
 	if err != nil {
 		return err
 	}

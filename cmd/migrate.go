@@ -68,7 +68,7 @@ its own tables needs. --status and --print-grants change nothing.`,
 }
 
 func runMigrate(ctx context.Context, opts *MigrateOptions) error {
-	st, err := opts.openStore(ctx, false)
+	st, err := opts.openStore(ctx)
 	if err != nil {
 		return err
 	}

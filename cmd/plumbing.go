@@ -20,52 +20,52 @@ import (
 // What every command shares besides --output (output.go): opening the
 // store, and wording the library's errors for the flags an operator typed.
 
-// withStore opens the shop's database, checks that zwatch's migrations are
-// there, runs do and closes it. Opening fails fatally; do's errors are its
-// own to classify.
-func (g *GlobalOptions) withStore(ctx context.Context, do func(*store.Store) error) error {
-	st, err := g.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return do(st)
+// withStoreReading is for a command that reads and then prints (list,
+// stats): what read hands back prints only if the reads ended within
+// readHangs of the start-up (withStoreAwaited).
+func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
+	return g.withStoreAwaited(ctx, cmp.Or(g.readGiveUp, readHangs), func(st *store.Store) func() error {
+		print, err := read(st)
+		if err != nil {
+			return func() error { return err }
+		}
+		return print
+	}, func() string { return "nothing was printed" })
 }
 
-// withStoreReading is withStore for a command that reads and then prints
-// (list, stats): zwatch's migrations are checked and read does the
-// database work, and what read hands back prints only if both ended
-// within readHangs of the start-up (awaitDatabase). The start-up itself is
-// bounded by connect_timeout on each host (store.Open).
-func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
-	st, err := g.openStore(ctx, false)
+// withStoreAwaited opens the shop's database, checks that zwatch's
+// migrations are there and has work do the command's database work, all
+// of which must end within limit of the start-up (awaitDatabase), or
+// readStopGrace after a signal. The start-up itself is bounded by
+// connect_timeout on each host (store.Open). work writes nothing: it hands
+// back finish, which prints and returns the command's error, and runs
+// only if work came back in time. If it did not, givenUp says what the
+// command did and did not do; work must keep what givenUp reads safe to
+// read meanwhile.
+func (g *GlobalOptions) withStoreAwaited(ctx context.Context, limit time.Duration, work func(*store.Store) (finish func() error), givenUp func() string) error {
+	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	type result struct {
-		newer []int64 // migrations a newer zwatch applied
-		print func() error
-		err   error
+		newer  []int64 // migrations a newer zwatch applied
+		finish func() error
 	}
-	r, within, ok := awaitDatabase(ctx, cmp.Or(g.readGiveUp, readHangs), func() result {
+	r, within, ok := awaitDatabase(ctx, limit, func() result {
 		newer, err := st.RequireMigrated(ctx)
 		if err != nil {
-			return result{err: fatal(err)}
+			return result{finish: func() error { return fatal(err) }}
 		}
-		print, err := read(st)
-		return result{newer, print, err}
+		return result{newer, work(st)}
 	})
 	if !ok {
-		return silentDatabase(st, within, "nothing was printed")
+		return silentDatabase(st, within, givenUp())
 	}
 	// Everything written, the warning of newer migrations too, is written
-	// here, after the read came back: never by a read given up on.
+	// here, after the work came back: never by work given up on.
 	g.warnNewer(r.newer)
-	if r.err != nil {
-		return r.err
-	}
-	return r.print()
+	return r.finish()
 }
 
 // awaitDatabase runs work, which talks to the database, on a goroutine of

@@ -215,3 +215,74 @@ func databasePassword(databaseURL string) string {
 	}
 	return os.Getenv("PGPASSWORD")
 }
+
+// check and retry end too, with one line and exit status 1, where the
+// database holds a statement open and silent: a script that retries a
+// panel's stuck orders, or asks about an order, must not wait for ever.
+// Each says how far it got: whether znet may have been asked and its
+// answer saved, or the stuck orders put back.
+func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
+	t.Parallel()
+	const dealerCode, dealerPassword, pin = "bayi-7", "Gizli-Sifre-99", "SILENT-PIN-2231"
+	check := func(ctx context.Context, g *GlobalOptions) error {
+		return runCheck(ctx, &CheckOptions{GlobalOptions: g, OrderID: "2231", Timeout: time.Second, Output: "table"})
+	}
+	for _, c := range []struct {
+		name string
+		// token is in the statement that meets the silence, and in none
+		// sent before it.
+		token string
+		says  []string
+		asked bool // the panel was asked before the silence
+		run   func(ctx context.Context, g *GlobalOptions) error
+	}{
+		{"check, finding the order", "WHERE o.id BETWEEN $2::uuid AND $3::uuid",
+			[]string{"did not answer within 3s", "znet was not asked, and nothing was written"}, false, check},
+		{"check, saving znet's answer", "referans_hex text, result text",
+			[]string{"did not answer within 3s", "znet may have been asked, and what it answered was not printed and may or may not have been saved",
+				"lapses within 1m1s, and zwatch check --order 2231 then shows what the order holds"}, true, check},
+		{"retry, putting the orders back", "retried AS (",
+			[]string{"did not answer within 2s", "the stuck orders may or may not have been put back into polling, all of them or none"}, false,
+			func(ctx context.Context, g *GlobalOptions) error {
+				return runRetry(ctx, &RetryOptions{GlobalOptions: g, Stuck: true, Output: "table"})
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.New(t)
+			panel := znettest.NewServer(dealerCode, dealerPassword)
+			t.Cleanup(panel.Close)
+			integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: dealerPassword})
+			order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2231", OrderNo: 2231})
+			panel.Script("2231", znettest.Done(pin, "tamam"))
+			db.AddCheck(order, storetest.Check{Attempts: 3, NextCheckIn: -1, GivenUp: strings.HasPrefix(c.name, "retry")})
+			proxy := db.Proxy()
+			proxy.HangOn(c.token)
+			var out, errOut bytes.Buffer
+			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readGiveUp: 2 * time.Second}
+
+			err := endsWithinAMinute(t, c.name, func() error { return c.run(context.Background(), g) })
+			assertGaveUp(t, c.name, err, proxy.URL, c.says...)
+			assertHoldsNone(t, c.name+"'s line and output", err.Error()+out.String()+errOut.String(), pin, dealerPassword)
+			if out.Len() != 0 {
+				t.Errorf("%s printed although its work never came back:\n%s", c.name, out.String())
+			}
+			if asked := panel.TotalRequests() > 0; asked != c.asked {
+				t.Errorf("%s: the panel heard %d requests, want it asked: %v", c.name, panel.TotalRequests(), c.asked)
+			}
+			if got := db.ReadOrder(order); got.PINCode != nil || got.ExternalStatus != "sent" {
+				t.Errorf("%s: the order after the silence: %+v; want it as it was, the answer's save never having reached the database", c.name, got)
+			}
+			if !c.asked {
+				return
+			}
+			// What the line promises: until the claim lapses, check says
+			// who holds the order and by when.
+			var later bytes.Buffer
+			err = check(context.Background(), &GlobalOptions{IO: IOStreams{Out: &later, ErrOut: &later}, DatabaseURL: db.URL})
+			if exitStatus(err) != ExitNotPollable || !strings.Contains(later.String(), "its claim lapses within") {
+				t.Errorf("check after the silence: exit %d, want %d saying when the claim lapses:\n%s", exitStatus(err), ExitNotPollable, later.String())
+			}
+		})
+	}
+}

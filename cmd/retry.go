@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -51,48 +53,64 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 	if !opts.Stuck {
 		return usage("say which orders to retry: --stuck")
 	}
-	return opts.withStore(ctx, func(st *store.Store) error {
+	// Set once the statement that puts the orders back is sent: read by
+	// the words of a retry given up on.
+	var retrying atomic.Bool
+	return opts.withStoreAwaited(ctx, cmp.Or(opts.readGiveUp, readHangs), func(st *store.Store) func() error {
 		var integrationID, none string
 		none = "no stuck orders to retry"
 		if opts.Integration != "" {
 			in, err := resolveIntegration(ctx, st, "--integration", opts.Integration)
 			if err != nil {
-				return err
+				return func() error { return err }
 			}
 			integrationID = in.ID
 			if !in.Enabled {
 				none = fmt.Sprintf("no stuck orders to retry: integration %s is disabled, and its waiting orders are paused (list --paused) until it is enabled", inLine(in.Name))
 			}
 		}
+		retrying.Store(true)
 		retried, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
 		if err != nil {
-			return fatal(err)
+			return func() error { return fatal(err) }
 		}
-		if retried == nil {
-			retried = []store.Retried{}
+		return func() error { return printRetried(opts, retried, none) }
+	}, func() string {
+		if retrying.Load() {
+			// One statement: all of them or none.
+			return "the stuck orders may or may not have been put back into polling, all of them or none; zwatch list --stuck shows those still stuck"
 		}
-		return render(opts.IO.Out, opts.Output, retried, func() error {
-			if len(retried) == 0 {
-				_, err := fmt.Fprintln(opts.IO.Out, none)
-				return err
-			}
-			t := newTable(opts.IO.Out, "order", "id", "integration")
-			for _, o := range retried {
-				orderNo := ""
-				if o.OrderNo != nil {
-					orderNo = strconv.FormatInt(*o.OrderNo, 10)
-				}
-				t.Append(orderNo, shortID(o.OrderID), o.Integration)
-			}
-			if err := t.Render(); err != nil {
-				return err
-			}
-			what := fmt.Sprintf("%d stuck orders are", len(retried))
-			if len(retried) == 1 {
-				what = "1 stuck order is"
-			}
-			_, err := fmt.Fprintf(opts.IO.Out, "%s polled again from the next check-pending run\n", what)
+		return "no order was retried"
+	})
+}
+
+// printRetried prints the orders retry put back, or none, which says why
+// there were none.
+func printRetried(opts *RetryOptions, retried []store.Retried, none string) error {
+	if retried == nil {
+		retried = []store.Retried{}
+	}
+	return render(opts.IO.Out, opts.Output, retried, func() error {
+		if len(retried) == 0 {
+			_, err := fmt.Fprintln(opts.IO.Out, none)
 			return err
-		})
+		}
+		t := newTable(opts.IO.Out, "order", "id", "integration")
+		for _, o := range retried {
+			orderNo := ""
+			if o.OrderNo != nil {
+				orderNo = strconv.FormatInt(*o.OrderNo, 10)
+			}
+			t.Append(orderNo, shortID(o.OrderID), o.Integration)
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("%d stuck orders are", len(retried))
+		if len(retried) == 1 {
+			what = "1 stuck order is"
+		}
+		_, err := fmt.Fprintf(opts.IO.Out, "%s polled again from the next check-pending run\n", what)
+		return err
 	})
 }

@@ -368,9 +368,10 @@ func (g *GlobalOptions) loggerTo(w io.Writer, quiet bool) (*slog.Logger, error) 
 	return nil, usage("--log-format %q: want text, json or auto", g.LogFormat)
 }
 
-// openStore connects to the shop's database and, unless the command is
-// migrate, makes sure zwatch's migrations are there.
-func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*store.Store, error) {
+// openStore connects to the shop's database. A command that needs zwatch's
+// migrations checks for them with its first statement, awaited with the
+// rest of its work (withStoreAwaited, readBeforeTheRun).
+func (g *GlobalOptions) openStore(ctx context.Context) (*store.Store, error) {
 	databaseURL := g.DatabaseURL
 	flag := "--database-url"
 	if databaseURL == "" {
@@ -411,24 +412,7 @@ func (g *GlobalOptions) openStore(ctx context.Context, requireMigrated bool) (*s
 	if err != nil {
 		return nil, fatal(connectionHint(err))
 	}
-	if requireMigrated {
-		if err := g.checkMigrated(ctx, st); err != nil {
-			st.Close()
-			return nil, err
-		}
-	}
 	return st, nil
-}
-
-// checkMigrated refuses a database without zwatch's migrations, and warns
-// of one a newer zwatch migrated.
-func (g *GlobalOptions) checkMigrated(ctx context.Context, st *store.Store) error {
-	newer, err := st.RequireMigrated(ctx)
-	if err != nil {
-		return fatal(err)
-	}
-	g.warnNewer(newer)
-	return nil
 }
 
 // warnNewer warns of the migrations a newer zwatch applied, if any. Not

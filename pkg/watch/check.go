@@ -75,9 +75,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts,
 	}
 	runID := "check/" + orderID
-	// The claim outlasts the request by a minute for the answer's save: no
-	// heartbeat renews it, and a check that dies leaves it to lapse.
-	lease := cfg.Timeout + time.Minute
+	lease := CheckLease(cfg.Timeout)
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.
 		check.NotPollable = claimedElsewhere(state)
@@ -175,6 +173,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	return check, nil
 }
+
+// CheckLease is how long CheckOrder claims an order for, asking with
+// timeout: the claim outlasts the request by a minute for the answer's
+// save. No heartbeat renews it, and a check that dies leaves it to lapse.
+func CheckLease(timeout time.Duration) time.Duration { return timeout + time.Minute }
 
 // claimedElsewhere says that another run or check holds the order, and,
 // where the lookup saw its claim, by when it lapses at the latest: a check

@@ -45,17 +45,17 @@ asked or written. The PIN is masked (••••-GH78) unless --show-pin is giv
 Exit status: 0 znet was asked (whatever it answered, see the output); 1
 fatal (an answer the database would not take is shown first, its PIN
 masked; a database that leaves a statement unanswered is given up 2 minutes
-and --timeout after connecting, 5 s after a signal, and the line says
-whether znet may have been asked); 2 the order reference is malformed or
-fits several orders; 3 znet could not be asked (a signal stopping the
-request too) or gave no usable answer, its PIN does not fit or differs from
-the one the order already holds (which is kept), znet cancelled an order
-holding a PIN, another order carries the same referans, a shop transaction
-held the order's row so the answer was not saved (try again in a moment),
-or a trigger of the shop's left the row unwritten; 4 the order is not
-zwatch's to ask about (a final order's facts are shown, and it exits 4 all
-the same), or another run or check is asking znet about it right now (try
-again in a minute; the line says by when its claim lapses).`,
+and --timeout after connecting, a signal or not, and the line says whether
+znet was asked); 2 the order reference is malformed or fits several orders;
+3 znet could not be asked (a signal stopping the request too) or gave no
+usable answer, its PIN does not fit or differs from the one the order
+already holds (which is kept), znet cancelled an order holding a PIN,
+another order carries the same referans, a shop transaction held the
+order's row so the answer was not saved (try again in a moment), or a
+trigger of the shop's left the row unwritten; 4 the order is not zwatch's
+to ask about (a final order's facts are shown, and it exits 4 all the
+same), or another run or check is asking znet about it right now (try again
+in a minute; the line says by when its claim lapses).`,
 		Example: `  zwatch check --order 1010
   zwatch check --order 9b84a6d1 --show-pin
   zwatch check --order 3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44 --dry-run`,
@@ -130,12 +130,17 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err := requireTimeout(opts.Timeout); err != nil {
 		return err
 	}
-	// Set as the order is handed to CheckOrder: from then on znet may have
-	// been asked, and its answer saved. Read by the words of a check given
-	// up on.
-	var checking atomic.Bool
+	// What a check given up on says of how far it got: checking is when
+	// the order went to CheckOrder, which may claim it; asked, whether the
+	// request to znet left.
+	var (
+		checking atomic.Pointer[time.Time]
+		asked    atomic.Bool
+	)
+	// A signal does not shorten the wait: the work ends in saving znet's
+	// answer, which a Ctrl-C must not cut short (a second one ends zwatch).
 	limit := cmp.Or(opts.readGiveUp, readHangs) + opts.Timeout
-	return opts.withStoreAwaited(ctx, limit, func(st *store.Store) func() error {
+	return opts.withStoreAwaited(ctx, context.WithoutCancel(ctx), limit, func(st *store.Store) func() error {
 		id, err := resolveOrder(ctx, st, "--order", opts.OrderID, ref)
 		if errors.Is(err, errNoSuchOrder) {
 			report := checkReport{Order: opts.OrderID, NotPollable: fmt.Sprintf("order %s does not exist: %s", opts.OrderID, noSuchOrder(opts.OrderID, ref))}
@@ -147,20 +152,37 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		cfg := watch.DefaultConfig()
 		cfg.Timeout = opts.Timeout
 		cfg.DryRun = opts.DryRun
-		checking.Store(true)
+		cfg.Asking = func() { asked.Store(true) }
+		now := time.Now()
+		checking.Store(&now)
 		check, err := watch.CheckOrder(ctx, st, cfg, id)
 		return func() error { return opts.conclude(id, check, err) }
 	}, func() string {
+		since := checking.Load()
 		switch {
-		case !checking.Load():
+		case since == nil:
 			return "znet was not asked, and nothing was written"
+		case opts.DryRun && !asked.Load():
+			return "znet was not asked, and a dry run writes nothing"
 		case opts.DryRun:
-			return "znet may have been asked, and what it answered was not printed; a dry run writes nothing"
+			return "znet was asked, and what it answered was not printed; a dry run writes nothing"
 		}
-		return fmt.Sprintf("znet may have been asked, and what it answered was not printed and may or may not have been saved; "+
-			"a claim this check took on the order lapses within %s, and zwatch check --order %s then shows what the order holds, asking znet again if it must",
-			watch.CheckLease(opts.Timeout), opts.OrderID)
+		claim := claimLapses(time.Since(*since), watch.CheckLease(opts.Timeout), opts.OrderID)
+		if !asked.Load() {
+			return "znet was not asked; " + claim
+		}
+		return "znet was asked, and what it answered was not printed and may or may not have been saved; " + claim
 	})
+}
+
+// claimLapses says by when a claim check may have taken on the order
+// lapses, elapsed since it may have been taken, and what to do then.
+func claimLapses(elapsed, lease time.Duration, order string) string {
+	then := fmt.Sprintf("zwatch check --order %s shows what the order holds, asking znet again if it must", order)
+	if left := lease - elapsed; left > 0 {
+		return fmt.Sprintf("a claim this check may hold on the order lapses within %s, and %s", left.Round(time.Second), then)
+	}
+	return "any claim this check took on the order has lapsed: " + then
 }
 
 // conclude prints what CheckOrder saw and did, and ends with check's exit

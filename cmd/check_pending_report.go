@@ -111,8 +111,8 @@ type ranRun struct {
 type afterTheRun struct {
 	st     *store.Store
 	giveUp time.Duration // 0: reportGrace + readStopGrace
-	// silent: a statement was given up on, and what follows is not tried.
-	silent bool
+	// silence: a statement was given up on, and what follows is not tried.
+	silence error
 }
 
 // awaitAfterTheRun runs one of check-pending's statements after its run on
@@ -122,8 +122,9 @@ type afterTheRun struct {
 // tried: the run's work is done, and the process must end.
 func awaitAfterTheRun[T any](ctx context.Context, after *afterTheRun, work func(context.Context) (T, error)) (T, error) {
 	var none T
-	if after.silent {
-		return none, errAfterASilence
+	if after.silence != nil {
+		// Said again in full: under -q the first may have gone unsaid.
+		return none, fmt.Errorf("not tried, as a statement before it met this: %w", after.silence)
 	}
 	unstopped := context.WithoutCancel(ctx)
 	bounded, cancel := context.WithTimeout(unstopped, reportGrace)
@@ -137,15 +138,11 @@ func awaitAfterTheRun[T any](ctx context.Context, after *afterTheRun, work func(
 		return result{v, err}
 	})
 	if !ok {
-		after.silent = true
-		return none, silence(after.st, within, "the run had ended, and what it saved stays saved")
+		after.silence = silence(after.st, within, "the run had ended, and what it saved stays saved")
+		return none, after.silence
 	}
 	return r.v, r.err
 }
-
-// errAfterASilence is a statement after the run not tried, the database
-// having left one before it unanswered.
-var errAfterASilence = errors.New("not tried: the database left a statement before it unanswered")
 
 // finishRun writes the metrics file and records the run in zwatch_runs,
 // and returns the error check-pending exits with: err, or a fatal error if

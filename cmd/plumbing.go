@@ -24,7 +24,7 @@ import (
 // stats): what read hands back prints only if the reads ended within
 // readHangs of the start-up (withStoreAwaited).
 func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.Store) (print func() error, err error)) error {
-	return g.withStoreAwaited(ctx, cmp.Or(g.readGiveUp, readHangs), func(st *store.Store) func() error {
+	return g.withStoreAwaited(ctx, ctx, cmp.Or(g.readGiveUp, readHangs), func(st *store.Store) func() error {
 		print, err := read(st)
 		if err != nil {
 			return func() error { return err }
@@ -36,13 +36,14 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 // withStoreAwaited opens the shop's database, checks that zwatch's
 // migrations are there and has work do the command's database work, all
 // of which must end within limit of the start-up (awaitDatabase), or
-// readStopGrace after a signal. The start-up itself is bounded by
-// connect_timeout on each host (store.Open). work writes nothing: it hands
-// back finish, which prints and returns the command's error, and runs
-// only if work came back in time. If it did not, givenUp says what the
-// command did and did not do; work must keep what givenUp reads safe to
-// read meanwhile.
-func (g *GlobalOptions) withStoreAwaited(ctx context.Context, limit time.Duration, work func(*store.Store) (finish func() error), givenUp func() string) error {
+// readStopGrace once stop is done: ctx, or for work that ends in a save a
+// signal must not cut short, context.WithoutCancel(ctx). The start-up
+// itself is bounded by connect_timeout on each host (store.Open). work
+// writes nothing: it hands back finish, which prints and returns the
+// command's error, and runs only if work came back in time. If it did
+// not, givenUp says what the command did and did not do; work must keep
+// what givenUp reads safe to read meanwhile.
+func (g *GlobalOptions) withStoreAwaited(ctx, stop context.Context, limit time.Duration, work func(*store.Store) (finish func() error), givenUp func() string) error {
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
@@ -52,7 +53,7 @@ func (g *GlobalOptions) withStoreAwaited(ctx context.Context, limit time.Duratio
 		newer  []int64 // migrations a newer zwatch applied
 		finish func() error
 	}
-	r, within, ok := awaitDatabase(ctx, limit, func() result {
+	r, within, ok := awaitDatabase(stop, limit, func() result {
 		newer, err := st.RequireMigrated(ctx)
 		if err != nil {
 			return result{finish: func() error { return fatal(err) }}

@@ -219,13 +219,16 @@ func databasePassword(databaseURL string) string {
 // check and retry end too, with one line and exit status 1, where the
 // database holds a statement open and silent: a script that retries a
 // panel's stuck orders, or asks about an order, must not wait for ever.
-// Each says how far it got: whether znet may have been asked and its
-// answer saved, or the stuck orders put back.
+// Each says how far it got: whether znet was asked and its answer may
+// have been saved, or the stuck orders may have been put back.
 func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 	t.Parallel()
 	const dealerCode, dealerPassword, pin = "bayi-7", "Gizli-Sifre-99", "SILENT-PIN-2231"
 	check := func(ctx context.Context, g *GlobalOptions) error {
 		return runCheck(ctx, &CheckOptions{GlobalOptions: g, OrderID: "2231", Timeout: time.Second, Output: "table"})
+	}
+	retry := func(ctx context.Context, g *GlobalOptions) error {
+		return runRetry(ctx, &RetryOptions{GlobalOptions: g, Stuck: true, Output: "table"})
 	}
 	for _, c := range []struct {
 		name string
@@ -236,16 +239,19 @@ func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 		asked bool // the panel was asked before the silence
 		run   func(ctx context.Context, g *GlobalOptions) error
 	}{
+		// 15 s to give up, and the request's 1 s for check: far more than
+		// the statements before the silence take on a busy host, so that
+		// the words are those of the statement the silence meets.
 		{"check, finding the order", "WHERE o.id BETWEEN $2::uuid AND $3::uuid",
-			[]string{"did not answer within 3s", "znet was not asked, and nothing was written"}, false, check},
+			[]string{"did not answer within 16s", "znet was not asked, and nothing was written"}, false, check},
+		{"check, claiming the order", "claim one order for a manual check",
+			[]string{"did not answer within 16s", "znet was not asked; a claim this check may hold on the order lapses within",
+				"zwatch check --order 2231 shows what the order holds"}, false, check},
 		{"check, saving znet's answer", "referans_hex text, result text",
-			[]string{"did not answer within 3s", "znet may have been asked, and what it answered was not printed and may or may not have been saved",
-				"lapses within 1m1s, and zwatch check --order 2231 then shows what the order holds"}, true, check},
+			[]string{"did not answer within 16s", "znet was asked, and what it answered was not printed and may or may not have been saved",
+				"a claim this check may hold on the order lapses within"}, true, check},
 		{"retry, putting the orders back", "retried AS (",
-			[]string{"did not answer within 2s", "the stuck orders may or may not have been put back into polling, all of them or none"}, false,
-			func(ctx context.Context, g *GlobalOptions) error {
-				return runRetry(ctx, &RetryOptions{GlobalOptions: g, Stuck: true, Output: "table"})
-			}},
+			[]string{"did not answer within 15s", "the stuck orders may or may not have been put back into polling, all of them or none"}, false, retry},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -255,13 +261,19 @@ func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 			integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: dealerPassword})
 			order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2231", OrderNo: 2231})
 			panel.Script("2231", znettest.Done(pin, "tamam"))
-			db.AddCheck(order, storetest.Check{Attempts: 3, NextCheckIn: -1, GivenUp: strings.HasPrefix(c.name, "retry")})
+			stuck := strings.HasPrefix(c.name, "retry")
+			db.AddCheck(order, storetest.Check{Attempts: 3, NextCheckIn: -1, GivenUp: stuck})
 			proxy := db.Proxy()
 			proxy.HangOn(c.token)
 			var out, errOut bytes.Buffer
-			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readGiveUp: 2 * time.Second}
+			g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: proxy.URL, readGiveUp: 15 * time.Second}
 
 			err := endsWithinAMinute(t, c.name, func() error { return c.run(context.Background(), g) })
+			select {
+			case <-proxy.Hung():
+			default:
+				t.Fatalf("%s gave up before its statement met the silence: %v", c.name, err)
+			}
 			assertGaveUp(t, c.name, err, proxy.URL, c.says...)
 			assertHoldsNone(t, c.name+"'s line and output", err.Error()+out.String()+errOut.String(), pin, dealerPassword)
 			if out.Len() != 0 {
@@ -269,6 +281,13 @@ func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 			}
 			if asked := panel.TotalRequests() > 0; asked != c.asked {
 				t.Errorf("%s: the panel heard %d requests, want it asked: %v", c.name, panel.TotalRequests(), c.asked)
+			}
+			// The statement the silence met never reached the database.
+			if stuck {
+				if db.ReadCheck(order).GivenUpAt == nil {
+					t.Errorf("%s: the stuck order was put back, though retry's statement never reached the database", c.name)
+				}
+				return
 			}
 			if got := db.ReadOrder(order); got.PINCode != nil || got.ExternalStatus != "sent" {
 				t.Errorf("%s: the order after the silence: %+v; want it as it was, the answer's save never having reached the database", c.name, got)
@@ -284,5 +303,24 @@ func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 				t.Errorf("check after the silence: exit %d, want %d saying when the claim lapses:\n%s", exitStatus(err), ExitNotPollable, later.String())
 			}
 		})
+	}
+}
+
+// A check given up on after its claim's lease says the claim has lapsed,
+// not that it lapses within a time already past: the wait (2 minutes and
+// --timeout) outlasts the lease (--timeout and a minute).
+func TestAGivenUpCheckSaysWhetherItsClaimLapsed(t *testing.T) {
+	t.Parallel()
+	lease := watch.CheckLease(20 * time.Second)
+	for _, c := range []struct {
+		elapsed time.Duration
+		want    string
+	}{
+		{5 * time.Second, "a claim this check may hold on the order lapses within 1m15s, and zwatch check --order 1010 shows"},
+		{2*time.Minute + 20*time.Second, "any claim this check took on the order has lapsed: zwatch check --order 1010 shows"},
+	} {
+		if got := claimLapses(c.elapsed, lease, "1010"); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s after the check began: %q, want it to begin %q", c.elapsed, got, c.want)
+		}
 	}
 }

@@ -56,7 +56,7 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 	// Set once the statement that puts the orders back is sent: read by
 	// the words of a retry given up on.
 	var retrying atomic.Bool
-	return opts.withStoreAwaited(ctx, cmp.Or(opts.readGiveUp, readHangs), func(st *store.Store) func() error {
+	return opts.withStoreAwaited(ctx, ctx, cmp.Or(opts.readGiveUp, readHangs), func(st *store.Store) func() error {
 		var integrationID, none string
 		none = "no stuck orders to retry"
 		if opts.Integration != "" {

@@ -94,6 +94,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 
 	reqCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
+	if cfg.Asking != nil {
+		cfg.Asking()
+	}
 	start := time.Now()
 	status, askErr := client.CheckPin(reqCtx, order.Referans)
 	check.Took = time.Since(start)

@@ -56,6 +56,9 @@ type Config struct {
 	// Progress, when set, is called after each answer is applied, from one
 	// goroutine.
 	Progress func(Progress)
+	// Asking, when set, is called as CheckOrder's request to znet leaves:
+	// check words a wait it gave up on by whether znet was asked.
+	Asking func()
 }
 
 // Progress is a running count for a person watching a long run.

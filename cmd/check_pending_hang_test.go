@@ -103,3 +103,37 @@ func TestCheckPendingGivesUpOnASilentStatementAroundItsRun(t *testing.T) {
 		})
 	}
 }
+
+// A signal while check-pending waits for its start-up (the migrations
+// check, waiting on a lock a deploy's migrate holds) ends it as a run
+// stopped early ends: exit 0 and one line, nothing claimed or asked, not
+// an alert's exit 1. The start-up is now awaited on a goroutine of its
+// own; the signal must still reach its statement and be told apart.
+func TestCheckPendingStoppedAtItsStartUpSaysSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("5512")
+	s.db.BeginHolding("LOCK TABLE zwatch_schema_migrations IN ACCESS EXCLUSIVE MODE")
+	ctx, stop := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	ended := make(chan int, 1)
+	go func() {
+		ended <- cmd.Main(ctx, []string{"check-pending", "-q", "--loop", "0", "--database-url", s.db.URL},
+			cmd.IOStreams{Out: &out, ErrOut: &errOut})
+	}()
+	s.db.WaitForLockWaiters(1)
+	stop()
+	var code int
+	select {
+	case code = <-ended:
+	case <-time.After(time.Minute):
+		t.Fatal("check-pending has not ended a minute after it was stopped")
+	}
+	if code != cmd.ExitOK || out.Len() != 0 {
+		t.Errorf("check-pending stopped at its start-up: exit %d; want %d and nothing on stdout:\n%s", code, cmd.ExitOK, out.String()+errOut.String())
+	}
+	oneLine(t, errOut.String(), "stopped by a signal before the run began")
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("the panel was asked %d times by a run stopped before it began", n)
+	}
+}

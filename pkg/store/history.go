@@ -168,13 +168,15 @@ type PanelFit struct {
 // PanelFits returns every panel's fit.
 func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 	var fits []PanelFit
-	err := s.db.SelectContext(ctx, &fits, `
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &fits, `
 		SELECT integration_id::text AS integration_id, fitted_at, finals, completions, gave_up, own_weight,
 		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival,
 		       COALESCE(plan_key, '') AS plan_key, plan_next, COALESCE(plan_cost, 0) AS plan_cost,
 		       COALESCE(plan_fixed, false) AS plan_fixed
 		FROM zwatch_panel_fits
 		ORDER BY integration_id`)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", s.connectionBroke(err))
 	}
@@ -183,7 +185,7 @@ func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 
 // SavePanelFits replaces the fits of the panels given, stamped now.
 func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		for _, f := range fits {
 			_, err := tx.ExecContext(ctx, `
 				INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight,
@@ -217,7 +219,7 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 // every run.
 func (s *Store) TakeRefitTurn(ctx context.Context, every time.Duration) (bool, error) {
 	var taken []bool
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &taken, takeRefitTurnSQL.text, takeRefitTurnSQL.args(params{
 			"every_seconds": every.Seconds(),
 		})...)

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -492,8 +493,10 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		return applied, nil
 	}
 	var versions []int64
-	if err := s.db.SelectContext(ctx, &versions, appliedMigrationsSQL); err != nil {
-		return nil, s.connectionBroke(err)
+	if err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &versions, appliedMigrationsSQL)
+	}); err != nil {
+		return nil, err
 	}
 	for _, v := range versions {
 		applied[v] = true

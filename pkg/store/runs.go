@@ -71,7 +71,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 			return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
 		}
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, recordRunSQL.text, recordRunSQL.args(params{
 			"run_id": r.ID, "host": r.Host, "started_at": r.StartedAt, "finished_at": r.FinishedAt, "host_now": s.hostClock(),
 			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
@@ -137,7 +137,8 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 		Run
 		Panels *string `db:"panels"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, `
 		SELECT run_id, host, started_at, finished_at, asked, completed, processing, failed,
 		       errors, skipped, stuck, failing, exit_status,
 		       COALESCE(stopped_by, '') AS stopped_by, COALESCE(error, '') AS error,
@@ -145,8 +146,9 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 		FROM zwatch_runs
 		ORDER BY started_at DESC
 		LIMIT $1`, limit)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the last runs: %w", s.connectionBroke(err))
+		return nil, fmt.Errorf("reading the last runs: %w", err)
 	}
 	runs := make([]Run, len(rows))
 	for i, row := range rows {

@@ -534,6 +534,17 @@ func (s *Store) readShop(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 	return lockWaitGivenUp(s.inTxWaiting(ctx, shopLockWait, fn))
 }
 
+// onOwnTables runs fn, whose statements use zwatch's own bookkeeping
+// (the migrations' record, the runs, the panels' fits and the refit's
+// turn), in a transaction that waits at most shopLockWait for any lock.
+// Runs hold those locks for milliseconds; a longer wait is a person's
+// transaction left open, or a LOCK TABLE, which a run would otherwise
+// wait on until its own deadlines (108 s, and nothing asked) or until the
+// command gave the statement up as a silent connection.
+func (s *Store) onOwnTables(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return lockWaitGivenUp(s.inTxWaiting(ctx, shopLockWait, fn))
+}
+
 // againIfSerialization runs one statement outside a transaction, and again
 // (up to 5 times in all) while the database fails it as a serialization
 // failure. At READ COMMITTED, the default, a statement on a row another

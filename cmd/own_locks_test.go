@@ -1,0 +1,82 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A person's transaction left open on zwatch's own tables (a psql session
+// in manual-commit mode, a LOCK TABLE) is waited on no longer than one on
+// the shop's. A lock on the refit's turn or the panels' fits held every
+// cron run for 108 s, past --max-duration, so that no order was asked and
+// the run exited 0: no PIN delivered for as long as the lock stayed, and
+// no alert. A lock on the runs or the migrations' record was given up as
+// a silent connection, after 30 s or 2 minutes, sending the operator to
+// the pooler. Now the run delivers its PINs with a warning naming a lock,
+// and a command that cannot do without the table says so in one line.
+func TestALockOnZwatchsOwnTablesIsNoHang(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, lock string
+		args       []string
+		// delivers: a check-pending that completes its order and warns;
+		// else the command exits 1 in one line naming a lock.
+		delivers bool
+	}{
+		{"the refit's turn", `SELECT 1 FROM zwatch_state WHERE name = 'refit' FOR UPDATE`, []string{"check-pending", "-q", "--loop", "0"}, true},
+		// The claim reads the fits too, and gives a lock up after 1 s: the
+		// run fails, and says why, as for a lock on the shop's table.
+		{"the panels' fits", `LOCK TABLE zwatch_panel_fits IN ACCESS EXCLUSIVE MODE`, []string{"check-pending", "-q", "--loop", "0"}, false},
+		{"the runs, for check-pending", `LOCK TABLE zwatch_runs IN ACCESS EXCLUSIVE MODE`, []string{"check-pending", "-q", "--loop", "0"}, true},
+		{"the runs, for stats", `LOCK TABLE zwatch_runs IN ACCESS EXCLUSIVE MODE`, []string{"stats"}, false},
+		{"the migrations' record", `LOCK TABLE zwatch_schema_migrations IN ACCESS EXCLUSIVE MODE`, []string{"list", "--pending"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			const pin = "OWN-LOCK-PIN-7781"
+			id := s.order("7781")
+			s.znet.Script("7781", znettest.Done(pin, "tamam"))
+			s.db.BeginHolding(c.lock)
+
+			var out, errOut bytes.Buffer
+			ended := make(chan int, 1)
+			go func() {
+				ended <- cmd.Main(context.Background(), append(c.args, "--database-url", s.db.URL), cmd.IOStreams{Out: &out, ErrOut: &errOut})
+			}()
+			var code int
+			select {
+			case code = <-ended:
+			case <-time.After(time.Minute):
+				t.Fatalf("%s has not ended a minute after it met the lock", strings.Join(c.args, " "))
+			}
+			all := out.String() + errOut.String()
+			assertNoSecret(t, "the output", all, pin)
+			const says = "another transaction holds a lock on the rows or tables zwatch reads"
+			if strings.Contains(all, "a statement hangs") {
+				t.Errorf("a lock was said as a silent connection:\n%s", all)
+			}
+			if !c.delivers {
+				if code != cmd.ExitFatal || !strings.Contains(errOut.String(), says) {
+					t.Errorf("%s under the lock: exit %d, want %d and a line saying %q:\n%s", strings.Join(c.args, " "), code, cmd.ExitFatal, says, all)
+				}
+				if c.args[0] != "check-pending" { // whose warnings come first
+					oneLine(t, errOut.String(), says)
+				}
+				return
+			}
+			if got := s.db.ReadOrder(id); got.PINCode == nil || *got.PINCode != pin {
+				t.Errorf("the order after the run under the lock: %+v; want it completed holding the panel's PIN", got)
+			}
+			if code != cmd.ExitOK || !strings.Contains(errOut.String(), says) {
+				t.Errorf("check-pending under the lock: exit %d; want %d and a warning saying %q:\n%s", code, cmd.ExitOK, says, all)
+			}
+		})
+	}
+}

@@ -51,17 +51,8 @@ func TestCheckPendingGivesUpOnASilentStatementAroundItsRun(t *testing.T) {
 			metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
 
 			var out, errOut bytes.Buffer
-			ended := make(chan int, 1)
-			go func() {
-				ended <- cmd.Main(context.Background(), []string{"check-pending", "-q", "--loop", "0",
-					"--metrics-file", metricsFile, "--database-url", proxy.URL}, cmd.IOStreams{Out: &out, ErrOut: &errOut})
-			}()
-			var code int
-			select {
-			case code = <-ended:
-			case <-time.After(90 * time.Second):
-				t.Fatal("check-pending has not ended 90 s after its statement met a silent connection")
-			}
+			code := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut}, "check-pending", "-q", "--loop", "0",
+				"--metrics-file", metricsFile, "--database-url", proxy.URL)(90 * time.Second)
 			metrics, err := os.ReadFile(metricsFile)
 			if err != nil {
 				t.Fatalf("no metrics file after the silence: %v", err)
@@ -116,19 +107,10 @@ func TestCheckPendingStoppedAtItsStartUpSaysSo(t *testing.T) {
 	s.db.BeginHolding("LOCK TABLE zwatch_schema_migrations IN ACCESS EXCLUSIVE MODE")
 	ctx, stop := context.WithCancel(context.Background())
 	var out, errOut bytes.Buffer
-	ended := make(chan int, 1)
-	go func() {
-		ended <- cmd.Main(ctx, []string{"check-pending", "-q", "--loop", "0", "--database-url", s.db.URL},
-			cmd.IOStreams{Out: &out, ErrOut: &errOut})
-	}()
+	exitWithin := zwatchInBackground(t, ctx, cmd.IOStreams{Out: &out, ErrOut: &errOut}, "check-pending", "-q", "--loop", "0", "--database-url", s.db.URL)
 	s.db.WaitForLockWaiters(1)
 	stop()
-	var code int
-	select {
-	case code = <-ended:
-	case <-time.After(time.Minute):
-		t.Fatal("check-pending has not ended a minute after it was stopped")
-	}
+	code := exitWithin(time.Minute)
 	if code != cmd.ExitOK || out.Len() != 0 {
 		t.Errorf("check-pending stopped at its start-up: exit %d; want %d and nothing on stdout:\n%s", code, cmd.ExitOK, out.String()+errOut.String())
 	}

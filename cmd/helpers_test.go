@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
@@ -74,6 +75,24 @@ func zwatch(t *testing.T, db *storetest.DB, args ...string) result {
 }
 
 func (r result) all() string { return r.stdout + r.stderr }
+
+// zwatchInBackground runs args in-process on a goroutine of its own. The
+// function it returns waits for the exit status, and ends the test if the
+// command has not ended within limit: one that waits for ever.
+func zwatchInBackground(t *testing.T, ctx context.Context, streams cmd.IOStreams, args ...string) (exitWithin func(limit time.Duration) int) {
+	ended := make(chan int, 1)
+	go func() { ended <- cmd.Main(ctx, args, streams) }()
+	return func(limit time.Duration) int {
+		t.Helper()
+		select {
+		case code := <-ended:
+			return code
+		case <-time.After(limit):
+			t.Fatalf("zwatch %s has not ended within %s", strings.Join(args, " "), limit)
+			return 0
+		}
+	}
+}
 
 func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 	t.Helper()

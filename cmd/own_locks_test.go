@@ -46,16 +46,7 @@ func TestALockOnZwatchsOwnTablesIsNoHang(t *testing.T) {
 			s.db.BeginHolding(c.lock)
 
 			var out, errOut bytes.Buffer
-			ended := make(chan int, 1)
-			go func() {
-				ended <- cmd.Main(context.Background(), append(c.args, "--database-url", s.db.URL), cmd.IOStreams{Out: &out, ErrOut: &errOut})
-			}()
-			var code int
-			select {
-			case code = <-ended:
-			case <-time.After(time.Minute):
-				t.Fatalf("%s has not ended a minute after it met the lock", strings.Join(c.args, " "))
-			}
+			code := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut}, append(c.args, "--database-url", s.db.URL)...)(time.Minute)
 			all := out.String() + errOut.String()
 			assertNoSecret(t, "the output", all, pin)
 			const says = "another transaction holds a lock on the rows or tables zwatch reads"

@@ -178,7 +178,7 @@ func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 		ORDER BY integration_id`)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", s.connectionBroke(err))
+		return nil, fmt.Errorf("reading what zwatch learned of the panels: %w", err)
 	}
 	return fits, nil
 }

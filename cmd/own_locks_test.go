@@ -19,14 +19,15 @@ import (
 // no alert. A lock on the runs or the migrations' record was given up as
 // a silent connection, after 30 s or 2 minutes, sending the operator to
 // the pooler. Now the run delivers its PINs with a warning naming a lock,
-// and a command that cannot do without the table says so in one line.
+// and a command that cannot do without the table fails, saying so.
 func TestALockOnZwatchsOwnTablesIsNoHang(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name, lock string
 		args       []string
 		// delivers: a check-pending that completes its order and warns;
-		// else the command exits 1 in one line naming a lock.
+		// else the command exits 1 with a line naming the lock (its only
+		// line, but for check-pending's warnings).
 		delivers bool
 	}{
 		{"the refit's turn", `SELECT 1 FROM zwatch_state WHERE name = 'refit' FOR UPDATE`, []string{"check-pending", "-q", "--loop", "0"}, true},

@@ -99,55 +99,33 @@ func runBalance(ctx context.Context, opts *BalanceOptions) error {
 	if opts.Concurrency < 1 || opts.Concurrency > watch.MaxWorkers {
 		return usage("--concurrency must be from 1 to %d", watch.MaxWorkers)
 	}
-	st, err := opts.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return opts.run(ctx, st)
+	// A health check run from cron must end whatever the database does:
+	// the reading, before any panel is asked, is awaited as list's is
+	// (withStoreAwaited), and the saving in save.
+	return opts.withStoreAwaited(ctx, ctx, cmp.Or(opts.readGiveUp, readHangs), func(st *store.Store) func() error {
+		if opts.IntegrationID == "" {
+			integrations, err := st.ZnetIntegrations(ctx)
+			if err != nil {
+				return func() error { return fatal(err) }
+			}
+			return func() error { return opts.askAndSave(ctx, st, integrations) }
+		}
+		in, err := resolveIntegration(ctx, st, "--integration", opts.IntegrationID)
+		if err != nil {
+			return func() error { return err }
+		}
+		return func() error { return opts.askAndSave(ctx, st, []store.Integration{in}) }
+	}, func() string { return "no panel was asked" })
 }
 
 // saveGrace bounds the saving of the balances read, which a signal does
 // not cut short: 30 s, as for a run's answers.
 const saveGrace = 30 * time.Second
 
-// run reads the integrations, asks their panels and saves what they said.
-// A health check run from cron must end whatever the database does, so
-// both of its spells in the database are awaited (awaitDatabase): the
-// reading, before any panel is asked, and the saving.
-func (opts *BalanceOptions) run(ctx context.Context, st *store.Store) error {
-	type read struct {
-		newer        []int64 // migrations a newer zwatch applied
-		integrations []store.Integration
-		err          error
-	}
-	r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
-		newer, err := st.RequireMigrated(ctx)
-		if err != nil {
-			return read{err: fatal(err)}
-		}
-		if opts.IntegrationID == "" {
-			integrations, err := st.ZnetIntegrations(ctx)
-			if err != nil {
-				return read{newer: newer, err: fatal(err)}
-			}
-			return read{newer: newer, integrations: integrations}
-		}
-		in, err := resolveIntegration(ctx, st, "--integration", opts.IntegrationID)
-		if err != nil {
-			return read{newer: newer, err: err}
-		}
-		return read{newer: newer, integrations: []store.Integration{in}}
-	})
-	if !ok {
-		return silentDatabase(st, within, "no panel was asked")
-	}
-	opts.warnNewer(r.newer)
-	if r.err != nil {
-		return r.err
-	}
-
-	checks := watch.CheckBalances(ctx, r.integrations, watch.BalanceConfig{
+// askAndSave asks the integrations' panels, saves what they said with
+// --save, and prints it.
+func (opts *BalanceOptions) askAndSave(ctx context.Context, st *store.Store, integrations []store.Integration) error {
+	checks := watch.CheckBalances(ctx, integrations, watch.BalanceConfig{
 		Timeout:     opts.Timeout,
 		Concurrency: opts.Concurrency,
 		AskDisabled: opts.IntegrationID != "",

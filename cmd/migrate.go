@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,21 +76,17 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 
 	// --print-grants and --status only read, and are as likely run by a
 	// deploy's script or a monitor as by a person: a silent statement is
-	// given up as list's are (awaitDatabase).
+	// given up as list's are (awaitRead).
 	if opts.PrintGrants != "" {
-		type read struct {
+		type grantsRead struct {
 			grants []string
 			newer  []int64
-			err    error
 		}
-		r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
+		r, err := awaitRead(ctx, opts.GlobalOptions, st, func() (grantsRead, error) {
 			grants, newer, err := st.PrintableGrants(ctx, opts.PrintGrants)
-			return read{grants, newer, err}
+			return grantsRead{grants, newer}, err
 		})
-		if !ok {
-			return silentDatabase(st, within, "nothing was printed")
-		}
-		grants, newer, err := r.grants, r.newer, r.err
+		grants, newer := r.grants, r.newer
 		if errors.Is(err, store.ErrNoSuchRole) {
 			return usage("--print-grants: %w", err)
 		}
@@ -114,18 +109,9 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	}
 
 	if opts.Status {
-		type read struct {
-			states []store.MigrationState
-			err    error
-		}
-		r, within, ok := awaitDatabase(ctx, cmp.Or(opts.readGiveUp, readHangs), func() read {
-			states, err := st.MigrationStatus(ctx)
-			return read{states, err}
+		states, err := awaitRead(ctx, opts.GlobalOptions, st, func() ([]store.MigrationState, error) {
+			return st.MigrationStatus(ctx)
 		})
-		if !ok {
-			return silentDatabase(st, within, "nothing was printed")
-		}
-		states, err := r.states, r.err
 		if err != nil {
 			return fatal(err)
 		}

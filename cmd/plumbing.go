@@ -39,10 +39,11 @@ func (g *GlobalOptions) withStoreReading(ctx context.Context, read func(*store.S
 // readStopGrace once stop is done: ctx, or for work that ends in a save a
 // signal must not cut short, context.WithoutCancel(ctx). The start-up
 // itself is bounded by connect_timeout on each host (store.Open). work
-// writes nothing: it hands back finish, which prints and returns the
-// command's error, and runs only if work came back in time. If it did
-// not, givenUp says what the command did and did not do; work must keep
-// what givenUp reads safe to read meanwhile.
+// writes nothing: it hands back finish, the rest of the command (printing,
+// and for balance the panels and the saves, bounded there), which runs
+// only if work came back in time and returns the command's error. If it
+// did not, givenUp says what the command did and did not do; work must
+// keep what givenUp reads safe to read meanwhile.
 func (g *GlobalOptions) withStoreAwaited(ctx, stop context.Context, limit time.Duration, work func(*store.Store) (finish func() error), givenUp func() string) error {
 	st, err := g.openStore(ctx)
 	if err != nil {
@@ -109,6 +110,25 @@ func awaitDatabase[T any](ctx context.Context, limit time.Duration, work func() 
 			return none, within, false
 		}
 	}
+}
+
+// awaitRead is awaitDatabase for a read that prints nothing until it came
+// back (migrate --status and --print-grants): within readHangs, and given
+// up as a silence after which nothing was printed, an error for the
+// caller to class as it classes the read's own.
+func awaitRead[T any](ctx context.Context, g *GlobalOptions, st *store.Store, read func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	r, within, ok := awaitDatabase(ctx, cmp.Or(g.readGiveUp, readHangs), func() result {
+		v, err := read()
+		return result{v, err}
+	})
+	if !ok {
+		return r.v, silence(st, within, "nothing was printed")
+	}
+	return r.v, r.err
 }
 
 // silentDatabase is the fatal error of a command that gave up on a silent

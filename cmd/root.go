@@ -62,8 +62,9 @@ type GlobalOptions struct {
 	// readsOnly: the command line about to run writes nothing to the
 	// database (see readsOnly).
 	readsOnly bool
-	// readGiveUp: how long a command waits for its reads; 0 is readHangs.
-	// Tests shorten it.
+	// readGiveUp: how long a command waits for its database work before
+	// giving it up as a silence; 0 is the command's own (readHangs,
+	// startHangs, reportGrace and readStopGrace). Tests shorten it.
 	readGiveUp time.Duration
 }
 

@@ -119,3 +119,46 @@ func TestCheckPendingStoppedAtItsStartUpSaysSo(t *testing.T) {
 		t.Errorf("the panel was asked %d times by a run stopped before it began", n)
 	}
 }
+
+// A database restart while check-pending's start-up waits (its migrations
+// check, on a lock a deploy's migrate holds): the awaited start-up hands
+// the driver's error back at once, not after the 30 s given to a silence,
+// and the run ends in one line saying the database went away, naming it,
+// exit 1, with nothing asked and a metrics file saying so. Once the
+// database is back, the next run delivers the PIN.
+func TestCheckPendingAtItsStartUpOverADatabaseRestart(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const pin = "RESTART-PIN-5513"
+	id := s.order("5513")
+	s.znet.Script("5513", znettest.Done(pin, "tamam"))
+	s.db.BeginHolding("LOCK TABLE zwatch_schema_migrations IN ACCESS EXCLUSIVE MODE")
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	var out, errOut bytes.Buffer
+	exitWithin := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
+		"check-pending", "-q", "--loop", "0", "--metrics-file", metricsFile, "--database-url", s.db.URL)
+	s.db.WaitForLockWaiters(1)
+	end := s.db.Outage()
+	code := exitWithin(time.Minute)
+	end()
+
+	if code != cmd.ExitFatal || out.Len() != 0 {
+		t.Errorf("check-pending over a restart at its start-up: exit %d, want %d and nothing on stdout:\n%s", code, cmd.ExitFatal, out.String()+errOut.String())
+	}
+	oneLine(t, errOut.String(), "went away or could not be reached")
+	if strings.Contains(errOut.String(), "a statement hangs") {
+		t.Errorf("a restart was said as a silent connection:\n%s", errOut.String())
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("the panel was asked %d times by a run that could not start", n)
+	}
+	if metrics, err := os.ReadFile(metricsFile); err != nil || !strings.Contains(string(metrics), "zwatch_last_run_exit_status 1\n") {
+		t.Errorf("the metrics file after the restart (%v) does not say exit status 1:\n%s", err, metrics)
+	}
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending once the database is back: exit %d\n%s", r.code, r.all())
+	}
+	if got := s.db.ReadOrder(id); got.PINCode == nil || *got.PINCode != pin {
+		t.Errorf("the order after the next run: %+v; want it completed holding the panel's PIN", got)
+	}
+}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Client calls one znet panel with one dealer's credentials. It is safe for
@@ -39,10 +41,8 @@ type Client struct {
 // httpClient gets a private one with timeouts suited to slow panels.
 func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
-	// The parse error quotes its input, and the base URL may be mistyped with
-	// the password in it, so only a scrubbed copy is ever shown.
 	scrubber := newScrubber(password)
-	shown := scrubber.scrub(baseURL)
+	shown := baseURLShown(baseURL, scrubber)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("znet base URL %q is not a valid URL", shown)
@@ -51,12 +51,9 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	case u.Host == "":
 		return nil, fmt.Errorf("znet base URL %q has no host name", shown)
 	case u.User != nil:
-		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", scrubber.scrub(u.Scheme+"://"+u.Host+"/..."))
+		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", shown)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		// Only the scheme and host are shown: a password pasted into the
-		// URL may hold "?" or "#", which split it, and the part of it
-		// before them is no whole password a scrubber would find.
-		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", scrubber.scrub(u.Scheme+"://"+u.Host+"/..."))
+		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", shown)
 	case strings.TrimSpace(dealerCode) == "":
 		return nil, errors.New("znet dealer code is empty")
 	case password == "":
@@ -76,6 +73,35 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	}
 	noRedirects.Transport = noLocation{next: transport}
 	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, scrubber: scrubber, http: &noRedirects}, nil
+}
+
+// baseURLShown is what a refusal of the base URL shows of it: the scheme
+// and the host, and "/..." for whatever follows them. An operator may
+// paste the password into the URL, and a character that splits it ("?",
+// "#", a control character url.Parse refuses) leaves pieces of it that are
+// no whole password a scrubber finds: nothing after the host is shown, nor
+// a user name and password before it.
+func baseURLShown(baseURL string, s *scrubber) string {
+	raw := strings.TrimSpace(baseURL)
+	scheme, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	host, more := rest, ""
+	if i := strings.IndexFunc(rest, endsHost); i >= 0 {
+		host, more = rest[:i], "/..."
+	}
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = "...@" + host[i+1:]
+	}
+	shown := scheme + host + more
+	return s.scrub(shown)
+}
+
+// endsHost is a character no host name holds: where the path, the query
+// or the fragment begins, or one url.Parse refuses.
+func endsHost(r rune) bool {
+	return strings.ContainsRune(`/?#\`, r) || unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError
 }
 
 // refuseRedirect hands the 3xx answer back to the client, which reads it as

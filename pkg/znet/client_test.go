@@ -598,6 +598,32 @@ func TestNewClientRefusalHidesAPasswordInThePath(t *testing.T) {
 	}
 }
 
+// A base URL refused for any reason showed all of itself but the whole
+// password, scrubbed: a piece of the password pasted into its path, cut
+// by a character url.Parse refuses or by a "#", was printed whole where
+// the URL was no valid one, had no scheme or no host.
+func TestEveryBaseURLRefusalHidesWhatFollowsTheHost(t *testing.T) {
+	const pw, piece = "Gizli-Sifre#2026", "Gizli-Sifre"
+	for _, tt := range []struct{ base, shown string }{
+		{"http://127.0.0.1/\x01Gizli-Sifre", `"http://127.0.0.1/..."`},
+		{"http://127.0.0.1\x01Gizli-Sifre", `"http://127.0.0.1/..."`},
+		{"http://127.0.0.1/%zzGizli-Sifre", `"http://127.0.0.1/..."`},
+		{"bayi.example.com.tr/Gizli-Sifre", `"bayi.example.com.tr/..."`},
+		{"ftp://bayi.example.com.tr/Gizli-Sifre", `"ftp://bayi.example.com.tr/..."`},
+		{"http:///Gizli-Sifre", `"http:///..."`},
+		{"http://Gizli-Sifre@bayi.example.com.tr", `"http://...@bayi.example.com.tr"`},
+	} {
+		_, err := NewClient(tt.base, dealer, pw, nil)
+		if err == nil {
+			t.Errorf("NewClient(%q): got a client, want an error", tt.base)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, tt.shown) || strings.Contains(msg, piece) {
+			t.Errorf("NewClient(%q): %q; want it to show %s and no piece of the password", tt.base, msg, tt.shown)
+		}
+	}
+}
+
 // net/http quotes a status or header line it cannot parse, or a bad
 // Content-Length, with Go's %q: the password in a one-byte charset,
 // invalid UTF-8, is shown as \xe2 escapes, a form as plain as the password

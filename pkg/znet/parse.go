@@ -502,11 +502,43 @@ func codesBeforeKodWord(text string) []string {
 				longest = code
 			}
 		}
+		if last := strings.TrimFunc(words[len(words)-1], isQuoteOrBracket); longest == "" && scrambledCode(last) {
+			longest = last
+		}
 		if longest != "" {
 			codes = append(codes, longest)
 		}
 	}
 	return codes
+}
+
+// scrambledCode says whether a single word reads as a code with no label
+// before it: ASCII letters and digits mixed as a generator mixes them
+// ("K7Q9M3X8P5Z2", "7HQ2ZK9W4M"), switching between the two at least five
+// times. An order's or a player's number is a prefix and digits
+// ("SIP20260312001", "oyuncu1234567", "TR2026AB0012"), a product's a name
+// and a size ("PUBG1800UC"): they stay the shop's to read.
+func scrambledCode(word string) bool {
+	if len(word) < minWithheldAlnums || len(word) > maxCodeBytes {
+		return false
+	}
+	switches, letters, digits := 0, 0, 0
+	for i := range len(word) {
+		c := word[i]
+		if !isASCIIAlnum(c) {
+			return false
+		}
+		isDigit := c >= '0' && c <= '9'
+		if isDigit {
+			digits++
+		} else {
+			letters++
+		}
+		if i > 0 && isDigit != (word[i-1] >= '0' && word[i-1] <= '9') {
+			switches++
+		}
+	}
+	return letters >= 2 && digits >= 2 && switches >= 5
 }
 
 // lineBreakingTag is an HTML tag, escaped or not, that ends a line or a

@@ -901,6 +901,37 @@ func TestACodeOfManyGroupsBeforeAKodWordIsMaskedWhole(t *testing.T) {
 	}
 }
 
+// A code written as one word of letters and digits before a word of
+// "kod" ("K7Q9M3X8P5Z2 kodlu pin bulunamadi") was no code of groups, and
+// stayed in clear in the refusal, the shop's message columns and the
+// logs; an order's or a player's number there stays the shop's to read.
+func TestAScrambledCodeBeforeAKodWordIsMasked(t *testing.T) {
+	for _, tt := range []struct{ body, code string }{
+		{"3|Hata: K7Q9M3X8P5Z2 kodlu pin bulunamadi", "K7Q9M3X8P5Z2"},
+		{"3|\"7HQ2ZK9W4M\" kodunuz daha once kullanildi", "7HQ2ZK9W4M"},
+		{"3|a1b2c3d4e5 kodu gecersiz", "a1b2c3d4e5"},
+	} {
+		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
+			t.Errorf("%q: %q shows the code", tt.body, errText(err))
+		}
+	}
+	for _, body := range []string{
+		"3|SIP20260312001 kodlu siparis iptal edildi",
+		"3|oyuncu1234567 kodlu oyuncu bulunamadi",
+		"3|TR2026AB0012 kodlu siparis zaten onaylandi",
+		"3|PUBG1800UC kodlu urun stokta yok",
+	} {
+		word := strings.Fields(strings.SplitN(body, "|", 2)[1])[0]
+		if _, err := ParsePinStatus([]byte(body)); !strings.Contains(errText(err), word) {
+			t.Errorf("%q: %q; want %s kept", body, errText(err), word)
+		}
+	}
+	ps, err := ParsePinStatus([]byte("OK|1| |K7Q9M3X8P5Z2 kodunuz hazirlaniyor"))
+	if err != nil || !slices.Contains(ps.Withheld, "K7Q9M3X8P5Z2") {
+		t.Errorf("withheld %q, %v: want the code K7Q9M3X8P5Z2", ps.Withheld, err)
+	}
+}
+
 // A panel that dumps its row (json_encode, print_r, var_export) names
 // the code by its key, which a quote, a bracket or an "=" follows, not a
 // colon or a space: no label was read, and the PIN went into the error,

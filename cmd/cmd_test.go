@@ -284,6 +284,8 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "extra-arg"},
 		{"check-pending", "--loop", "5m", "--max-duration", "1m"},
 		{"check-pending", "--loop", "30s", "--dry-run"},
+		{"check-pending", "--loop", "0", "--tick", "-1s"}, // once run past, as the tick was unused
+		{"check-pending", "--dry-run", "--tick", "1ms"},
 		{"check"},
 		{"check", "--order", "not-a-uuid"},
 		{"check", "--order", id, "--timeout", "0s"},

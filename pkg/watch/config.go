@@ -232,9 +232,11 @@ func (c Config) Validate() error {
 	case c.Loop > c.MaxDuration:
 		return &FieldError{Field: "Loop", Other: "MaxDuration",
 			Problem: "must not be longer than MaxDuration, which bounds the whole run"}
-	case c.Loop > 0 && c.Tick <= 0:
+	// A run that does not loop never ticks, but a tick that makes no
+	// sense is a slip all the same: said, not silently run past.
+	case c.Tick <= 0:
 		return fieldError("Tick", "must be positive")
-	case c.Loop > 0 && c.onItsClock(c.Tick) < MinTick.Seconds():
+	case c.onItsClock(c.Tick) < MinTick.Seconds():
 		return fieldError("Tick", "must be at least "+MinTick.String()+": every tick claims with a statement on the shop's database")
 	case c.Loop > 0 && c.Loop < c.Tick:
 		return &FieldError{Field: "Loop", Other: "Tick",

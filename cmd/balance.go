@@ -22,9 +22,9 @@ type BalanceOptions struct {
 	Timeout       time.Duration
 	Concurrency   int
 	Output        string
-	// saveGiveUp: how long the saving is waited for; 0 is saveGrace and
-	// readStopGrace. Tests shorten it.
-	saveGiveUp time.Duration
+	// saveWithin bounds the saving, 0 saveGrace; saveGiveUp is how long
+	// it is waited for, 0 saveWithin and readStopGrace. Tests shorten them.
+	saveWithin, saveGiveUp time.Duration
 }
 
 func newBalanceCmd(g *GlobalOptions) *cobra.Command {
@@ -169,7 +169,8 @@ func (opts *BalanceOptions) askAndSave(ctx context.Context, st *store.Store, int
 // run's is, and the wait for it a little longer, for a cancel the server
 // answers. Its error is fatal.
 func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []watch.BalanceCheck, lines []panelLine) error {
-	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), saveGrace)
+	within := cmp.Or(opts.saveWithin, saveGrace)
+	saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), within)
 	defer cancelSave()
 	// Shared with a save given up on, which may still write them.
 	var (
@@ -178,7 +179,7 @@ func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []
 		errs   []error
 		saving = -1 // the check whose balance is being saved
 	)
-	_, within, ok := awaitDatabase(context.WithoutCancel(ctx), cmp.Or(opts.saveGiveUp, saveGrace+readStopGrace), func() struct{} {
+	_, waited, ok := awaitDatabase(context.WithoutCancel(ctx), cmp.Or(opts.saveGiveUp, within+readStopGrace), func() struct{} {
 		for i, c := range checks {
 			if c.State != watch.PanelOK {
 				continue
@@ -209,7 +210,7 @@ func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []
 			in := checks[saving].Integration
 			unknown = fmt.Sprintf("that of %s (%s)", inLine(in.Name), in.ID)
 		}
-		err = errors.Join(err, silence(st, within, "the balances printed were read from the panels: those marked saved were saved, "+
+		err = errors.Join(err, silence(st, waited, "the balances printed were read from the panels: those marked saved were saved, "+
 			unknown+" may or may not have been, and the rest were not"))
 	}
 	if err != nil {

@@ -324,3 +324,49 @@ func TestAGivenUpCheckSaysWhetherItsClaimLapsed(t *testing.T) {
 		}
 	}
 }
+
+// A signal while balance --save waits for a slow save, and then the save's
+// own bound: the driver words the cancel at that bound as it words a
+// signal's ("canceling statement due to user request"), and the line said
+// "balance was stopped by a signal before it finished", where the panels
+// were asked and printed and the save was what took too long.
+func TestABalanceSaveThatOutlastsItsBoundIsNoSignal(t *testing.T) {
+	t.Parallel()
+	const dealerCode, dealerPassword = "bayi-7", "Gizli-Sifre-99"
+	db := storetest.New(t)
+	panel := znettest.NewServer(dealerCode, dealerPassword)
+	t.Cleanup(panel.Close)
+	panel.SetBalance("1250.00")
+	db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: dealerPassword})
+	// A shop's trigger that takes its time over every write of the row.
+	db.Exec(`CREATE FUNCTION slow_integrations() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(20); RETURN NEW; END $$`)
+	db.Exec(`CREATE TRIGGER slow_integrations BEFORE UPDATE ON integrations FOR EACH ROW EXECUTE FUNCTION slow_integrations()`)
+
+	ctx, signal := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	g := &GlobalOptions{IO: IOStreams{Out: &out, ErrOut: &errOut}, DatabaseURL: db.URL, readGiveUp: time.Minute}
+	opts := &BalanceOptions{GlobalOptions: g, Save: true, Timeout: 10 * time.Second, Concurrency: 1, Output: "json",
+		saveWithin: 2 * time.Second, saveGiveUp: 15 * time.Second}
+	ended := make(chan error, 1)
+	go func() { ended <- runBalance(ctx, opts) }()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var sleeping int
+		db.Get(&sleeping, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`)
+		if sleeping > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the save did not reach the shop's trigger within 30 s")
+		}
+	}
+	signal()
+	err := endsWithinAMinute(t, "balance", func() error { return <-ended })
+	if err == nil || signalled(ctx, err) || !strings.Contains(err.Error(), "had not finished after 2s, so zwatch cancelled the statement (a slow trigger of the shop's on integrations") {
+		t.Errorf("balance --save whose save outlasted its bound after a signal: %v (said as a signal: %t); want the save's bound said",
+			err, signalled(ctx, err))
+	}
+	if panel.TotalRequests() != 1 || !strings.Contains(out.String(), "1250.00") {
+		t.Errorf("want the panel asked once and its balance printed; %d requests, output:\n%s", panel.TotalRequests(), out.String())
+	}
+}

@@ -312,7 +312,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
 		// The driver's words, "canceling statement due to user request",
 		// name nobody: it was the caller's deadline.
-		err = &cutShortError{after: time.Since(began)}
+		err = &cutShortError{after: time.Since(began), table: "product_orders"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
@@ -742,11 +742,16 @@ const unwrittenNoteSQL = `'the shop''s database did not write znet''s answer (a 
 // cutShortError is a save its caller's deadline cancelled, said as such.
 // It wraps nothing: the server answered the cancel, so the driver's error
 // tells no more, and a log line's cause (the innermost error) must be this.
-type cutShortError struct{ after time.Duration }
+// Nor is it Cancelled: the driver words that cancel as it words a
+// signal's, and no signal's doing is said of it.
+type cutShortError struct {
+	after time.Duration
+	table string // the shop's table written
+}
 
 func (e *cutShortError) Error() string {
 	return fmt.Sprintf("the database had not finished after %s, so zwatch cancelled the statement "+
-		"(a slow trigger of the shop's on product_orders, or a server overloaded)", e.after.Round(time.Second))
+		"(a slow trigger of the shop's on %s, or a server overloaded)", e.after.Round(time.Second), e.table)
 }
 
 // ZwatchNotePrefix begins the notes zwatch writes into "lastMessage" of an

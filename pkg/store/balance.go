@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -25,9 +26,13 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 		Found bool `db:"found"`
 		Saved bool `db:"saved"`
 	}
+	began := time.Now()
 	err := s.inTxWaiting(ctx, balanceLockTimeout, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &res, saveBalanceSQL, in.ID, balance, in.Balance, in.BalanceUpdatedAt)
 	})
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
+		err = &cutShortError{after: time.Since(began), table: "integrations"}
+	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
 		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", in.ID)

@@ -21,8 +21,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Client calls one znet panel with one dealer's credentials. It is safe for
@@ -42,18 +40,23 @@ type Client struct {
 func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	scrubber := newScrubber(password)
-	shown := baseURLShown(baseURL, scrubber)
+	refuse := func(problem string) error {
+		if shown := baseURLShown(baseURL, password); shown != "" {
+			return fmt.Errorf("znet base URL %q %s", shown, problem)
+		}
+		return fmt.Errorf("znet base URL %s (not quoted: it may hold the password)", problem)
+	}
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("znet base URL %q is not a valid URL", shown)
+		return nil, refuse("is not a valid URL")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("znet base URL %q must start with http:// or https://", shown)
+		return nil, refuse("must start with http:// or https://")
 	case u.Host == "":
-		return nil, fmt.Errorf("znet base URL %q has no host name", shown)
+		return nil, refuse("has no host name")
 	case u.User != nil:
-		return nil, fmt.Errorf("znet base URL %q must not contain a user name or password", shown)
+		return nil, refuse("must not contain a user name or password")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("znet base URL %q must not have a query string or fragment: the client adds its own", shown)
+		return nil, refuse("must not have a query string or fragment: the client adds its own")
 	case strings.TrimSpace(dealerCode) == "":
 		return nil, errors.New("znet dealer code is empty")
 	case password == "":
@@ -75,34 +78,41 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	return &Client{base: u, dealerCode: strings.TrimSpace(dealerCode), password: password, scrubber: scrubber, http: &noRedirects}, nil
 }
 
-// baseURLShown is what a refusal of the base URL shows of it: the scheme
-// and the host, and "/..." for whatever follows them. An operator may
-// paste the password into the URL, and a character that splits it ("?",
-// "#", a control character url.Parse refuses) leaves pieces of it that are
-// no whole password a scrubber finds: nothing after the host is shown, nor
-// a user name and password before it.
-func baseURLShown(baseURL string, s *scrubber) string {
+// baseURLShown is what a refusal of baseURL quotes of it: its scheme and
+// host, and "/..." for a path, where the host stands plainly as one right
+// after the scheme; "" where it does not. An operator may paste the
+// password into the URL, and a character that splits it ('@', '?', '#',
+// '/', a space, one url.Parse refuses) leaves pieces of it that are no
+// whole password a scrubber finds: so nothing but a plain host name, with
+// a dot in it, and a port is ever quoted, and no host name the password
+// holds.
+func baseURLShown(baseURL, password string) string {
 	raw := strings.TrimSpace(baseURL)
-	scheme, rest := "", raw
-	if i := strings.Index(raw, "://"); i >= 0 {
-		scheme, rest = raw[:i+3], raw[i+3:]
+	scheme := plainScheme.FindString(raw)
+	host, path, hasPath := strings.Cut(raw[len(scheme):], "/")
+	user := ""
+	if i := strings.LastIndexByte(host, '@'); i >= 0 && scheme != "" {
+		user, host = "...@", host[i+1:]
 	}
-	host, more := rest, ""
-	if i := strings.IndexFunc(rest, endsHost); i >= 0 {
-		host, more = rest[:i], "/..."
+	plain := plainHost.FindStringSubmatch(host)
+	if plain == nil || strings.Contains(strings.ToLower(password), strings.ToLower(plain[1])) {
+		return ""
 	}
-	if i := strings.LastIndex(host, "@"); i >= 0 {
-		host = "...@" + host[i+1:]
+	switch {
+	case hasPath && path != "":
+		host += "/..."
+	case hasPath:
+		host += "/"
 	}
-	shown := scheme + host + more
-	return s.scrub(shown)
+	return scheme + user + host
 }
 
-// endsHost is a character no host name holds: where the path, the query
-// or the fragment begins, or one url.Parse refuses.
-func endsHost(r rune) bool {
-	return strings.ContainsRune(`/?#\`, r) || unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError
-}
+// plainScheme is a URL's scheme as RFC 3986 writes it, and its "://";
+// plainHost a host name with a dot in it, or an IP address, and a port.
+var (
+	plainScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	plainHost   = regexp.MustCompile(`^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|localhost|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
+)
 
 // refuseRedirect hands the 3xx answer back to the client, which reads it as
 // a wrong base URL: znet's API never redirects, a misconfigured address

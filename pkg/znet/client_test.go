@@ -599,26 +599,42 @@ func TestNewClientRefusalHidesAPasswordInThePath(t *testing.T) {
 }
 
 // A base URL refused for any reason showed all of itself but the whole
-// password, scrubbed: a piece of the password pasted into its path, cut
-// by a character url.Parse refuses or by a "#", was printed whole where
-// the URL was no valid one, had no scheme or no host.
+// password, scrubbed: a piece of the password pasted into it, cut from
+// the rest by a control character, a '#', a '?', a '/' or a space, was
+// printed where the URL was no valid one, had no scheme or no host. Only
+// a plain host name is quoted now, and where there is none, nothing.
 func TestEveryBaseURLRefusalHidesWhatFollowsTheHost(t *testing.T) {
-	const pw, piece = "Gizli-Sifre#2026", "Gizli-Sifre"
-	for _, tt := range []struct{ base, shown string }{
-		{"http://127.0.0.1/\x01Gizli-Sifre", `"http://127.0.0.1/..."`},
-		{"http://127.0.0.1\x01Gizli-Sifre", `"http://127.0.0.1/..."`},
-		{"http://127.0.0.1/%zzGizli-Sifre", `"http://127.0.0.1/..."`},
-		{"bayi.example.com.tr/Gizli-Sifre", `"bayi.example.com.tr/..."`},
-		{"ftp://bayi.example.com.tr/Gizli-Sifre", `"ftp://bayi.example.com.tr/..."`},
-		{"http:///Gizli-Sifre", `"http:///..."`},
-		{"http://Gizli-Sifre@bayi.example.com.tr", `"http://...@bayi.example.com.tr"`},
+	for _, tt := range []struct{ base, password, piece, shown string }{
+		{"http://127.0.0.1/\x01Gizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", `"http://127.0.0.1/..."`},
+		{"http://127.0.0.1\x01Gizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", "not quoted"},
+		{"http://127.0.0.1/%zzGizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", `"http://127.0.0.1/..."`},
+		{"bayi.example.com.tr/Gizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", `"bayi.example.com.tr/..."`},
+		{"ftp://bayi.example.com.tr/Gizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", `"ftp://bayi.example.com.tr/..."`},
+		{"http:///Gizli-Sifre", "Gizli-Sifre#2026", "Gizli-Sifre", "not quoted"},
+		{"http://Gizli-Sifre@bayi.example.com.tr", "Gizli-Sifre#2026", "Gizli-Sifre", `"http://...@bayi.example.com.tr"`},
+		// A review's (the password split by what ends a URL's parts,
+		// where it stands in the user's place, or pasted as the URL).
+		{"https://bayi:Gizli#12@panel.example.com/api", "Gizli#12", "Gizli", `"https://...@panel.example.com/..."`},
+		{"https://bayi:Gizli/12@panel.example.com/api", "Gizli/12", "Gizli", "not quoted"},
+		{"https://bayi:Gizli 12@panel.example.com/api", "Gizli 12", "Gizli", `"https://...@panel.example.com/..."`},
+		{"https://Gizli?12@panel.example.com", "Gizli?12", "Gizli", `"https://...@panel.example.com"`},
+		{"https://panel.example.com:Gizli#12", "Gizli#12", "Gizli", "not quoted"},
+		{"https://[::1]:Gizli#12/", "Gizli#12", "Gizli", "not quoted"},
+		{"P@ssw0rd!", "P@ssw0rd!", "ssw0rd", "not quoted"},
+		{"Gizli 123", "Gizli 123", "Gizli", "not quoted"},
+		{"Gizli/2024", "Gizli/2024", "Gizli", "not quoted"},
+		{"abc123.x ", "abc123.x ", "abc123", "not quoted"},
+		{"panel.example.com/api?sifre=Gizli#12&r=https://x", "Gizli#12", "Gizli", `"panel.example.com/..."`},
+		{"https://panel.example.com:8443/api/?x", "Gizli#12", "Gizli", `"https://panel.example.com:8443/..."`},
+		{"https://[2001:db8::7]:8443/?x", "Gizli#12", "Gizli", `"https://[2001:db8::7]:8443/..."`},
+		{"https://Gizli@ev.com/?x", "Gizli@ev.com#1", "ev.com", "not quoted"}, // a host name the password holds
 	} {
-		_, err := NewClient(tt.base, dealer, pw, nil)
+		_, err := NewClient(tt.base, dealer, tt.password, nil)
 		if err == nil {
 			t.Errorf("NewClient(%q): got a client, want an error", tt.base)
 			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, tt.shown) || strings.Contains(msg, piece) {
+		if msg := err.Error(); !strings.Contains(msg, tt.shown) || strings.Contains(msg, tt.piece) {
 			t.Errorf("NewClient(%q): %q; want it to show %s and no piece of the password", tt.base, msg, tt.shown)
 		}
 	}

@@ -309,10 +309,8 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		}
 		return notifyFinal(ctx, tx, applied)
 	})
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
-		// The driver's words, "canceling statement due to user request",
-		// name nobody: it was the caller's deadline.
-		err = &cutShortError{after: time.Since(began), table: "product_orders"}
+	if cut := (*cutShortError)(nil); errors.As(err, &cut) {
+		cut.after, cut.table = time.Since(began), "product_orders"
 	}
 	if err != nil {
 		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
@@ -739,19 +737,23 @@ const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AN
 // for list and stats to show.
 const unwrittenNoteSQL = `'the shop''s database did not write znet''s answer (a trigger of the shop''s skipped the update?)'`
 
-// cutShortError is a save its caller's deadline cancelled, said as such.
-// It wraps nothing: the server answered the cancel, so the driver's error
-// tells no more, and a log line's cause (the innermost error) must be this.
-// Nor is it Cancelled: the driver words that cancel as it words a
-// signal's, and no signal's doing is said of it.
+// cutShortError is a statement its caller's deadline cancelled, said as
+// such (inTxWaiting). It wraps nothing: the server answered the cancel, so
+// the driver's error tells no more, and a log line's cause (the innermost
+// error) must be this. Nor is it Cancelled: the driver words that cancel
+// as it words a signal's, and no signal's doing is said of it.
 type cutShortError struct {
 	after time.Duration
-	table string // the shop's table written
+	table string // the shop's table written, where the caller knows it
 }
 
 func (e *cutShortError) Error() string {
+	slow := "a lock or a slow trigger of the shop's"
+	if e.table != "" {
+		slow = "a slow trigger of the shop's on " + e.table
+	}
 	return fmt.Sprintf("the database had not finished after %s, so zwatch cancelled the statement "+
-		"(a slow trigger of the shop's on %s, or a server overloaded)", e.after.Round(time.Second), e.table)
+		"(%s, or a server overloaded)", e.after.Round(time.Second), slow)
 }
 
 // ZwatchNotePrefix begins the notes zwatch writes into "lastMessage" of an

@@ -182,3 +182,26 @@ func TestApplyCutShortByItsDeadlineSaysSo(t *testing.T) {
 		t.Errorf("a save cut short by its deadline: %v, want it said as zwatch's deadline", err)
 	}
 }
+
+// Every statement its caller's deadline cuts short says so, not Apply's
+// alone: handing back claims in a run's last try, after a signal, under a
+// person's lock on zwatch's row, came back as the driver's "canceling
+// statement due to user request", which store.Cancelled reads as a
+// signal's doing, and check-pending said it was stopped by a signal where
+// its claims were left to lapse.
+func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Name: "znet-held", BaseURL: "http://127.0.0.1:9", Kod: "bayi", Sifre: "sifre"})
+	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_300_000, SentAgo: time.Minute, Registered: true})
+	db.TakeClaim(ids[0], "run-1")
+	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, ids[0])
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+
+	err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: ids})
+
+	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "zwatch cancelled the statement") {
+		t.Errorf("handing back a claim cut short by its deadline: %v (Cancelled: %t), want it said as zwatch's deadline", err, store.Cancelled(err))
+	}
+}

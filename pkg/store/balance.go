@@ -30,8 +30,8 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	err := s.inTxWaiting(ctx, balanceLockTimeout, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &res, saveBalanceSQL, in.ID, balance, in.Balance, in.BalanceUpdatedAt)
 	})
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
-		err = &cutShortError{after: time.Since(began), table: "integrations"}
+	if cut := (*cutShortError)(nil); errors.As(err, &cut) {
+		cut.after, cut.table = time.Since(began), "integrations"
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available

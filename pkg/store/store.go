@@ -304,7 +304,21 @@ const idleInTxLimit = "10s"
 // inTxWaiting is inTx whose statements wait at most lockTimeout (as
 // PostgreSQL reads it, e.g. '1s'; empty: the session's setting) for a
 // lock, set with the idle limit in the same round trip.
+//
+// A statement its own deadline cut short (a save's grace after a signal, a
+// run's last try at handing back claims) comes back as a cutShortError:
+// lib/pq words that cancel as it words a signal's, and a command would
+// say "stopped by a signal" of a statement that took too long.
 func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
+	began := time.Now()
+	err := s.inTxOnce(ctx, lockTimeout, fn)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
+		return &cutShortError{after: time.Since(began)}
+	}
+	return err
+}
+
+func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
 	// Without options the driver would begin READ WRITE, whatever the
 	// session's default. READ COMMITTED, whatever the role's or the
 	// database's default (a shop may set repeatable read or serializable

@@ -502,7 +502,7 @@ func codesBeforeKodWord(text string) []string {
 				longest = code
 			}
 		}
-		if last := strings.TrimFunc(words[len(words)-1], isQuoteOrBracket); longest == "" && scrambledCode(last) {
+		if last := wordBeforeKod(words[len(words)-1]); longest == "" && mixedCode(last) {
 			longest = last
 		}
 		if longest != "" {
@@ -512,40 +512,50 @@ func codesBeforeKodWord(text string) []string {
 	return codes
 }
 
-// scrambledCode says whether a single word reads as a code with no label
-// before it: ASCII letters and digits mixed as a generator mixes them
-// ("K7Q9M3X8P5Z2", "7HQ2ZK9W4M"), switching between the two at least five
-// times. An order's or a player's number is a prefix and digits
-// ("SIP20260312001", "oyuncu1234567", "TR2026AB0012"), a product's a name
-// and a size ("PUBG1800UC"): they stay the shop's to read.
-func scrambledCode(word string) bool {
-	if len(word) < minWithheldAlnums || len(word) > maxCodeBytes {
+// wordBeforeKod is the word right before a word of "kod" without its
+// quotes or brackets, or a Turkish suffix after an apostrophe
+// ("K7Q9M3X8P5Z2'nin kodu").
+func wordBeforeKod(word string) string {
+	word = strings.TrimFunc(word, isQuoteOrBracket)
+	if i := strings.LastIndexAny(word, "'’"); i > 0 && !strings.ContainsFunc(word[i:], unicode.IsDigit) {
+		word = strings.TrimRightFunc(word[:i], isQuoteOrBracket)
+	}
+	return word
+}
+
+// mixedCode says whether a single word reads as a code with no label
+// before it: ASCII letters and digits, both, mixed otherwise than a
+// number is written with a prefix and a short suffix. An order's or a
+// player's number ("SIP20260312001", "oyuncu1234567") or a product's
+// ("PUBG1800UC") stays the shop's to read; "K7Q9M3X8P5Z2",
+// "XKQZ8842MNPT" and "8842XKQZ5531" are codes.
+func mixedCode(word string) bool {
+	if len(word) < minWithheldAlnums || len(word) > maxCodeBytes || numberWithAffixes.MatchString(word) {
 		return false
 	}
-	switches, letters, digits := 0, 0, 0
+	letters, digits := 0, 0
 	for i := range len(word) {
-		c := word[i]
-		if !isASCIIAlnum(c) {
+		switch c := word[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case isASCIIAlnum(c):
+			letters++
+		default:
 			return false
 		}
-		isDigit := c >= '0' && c <= '9'
-		if isDigit {
-			digits++
-		} else {
-			letters++
-		}
-		if i > 0 && isDigit != (word[i-1] >= '0' && word[i-1] <= '9') {
-			switches++
-		}
 	}
-	return letters >= 2 && digits >= 2 && switches >= 5
+	return letters > 0 && digits > 0
 }
+
+// numberWithAffixes is a number written with a prefix of letters and a
+// suffix of up to three.
+var numberWithAffixes = regexp.MustCompile(`^[A-Za-z]*[0-9]+[A-Za-z]{0,3}$`)
 
 // lineBreakingTag is an HTML tag, escaped or not, that ends a line or a
 // table's cell: a code before it is no code of what follows it.
 var lineBreakingTag = regexp.MustCompile(`(?i)(?:<|&lt;)/?(?:br|p|div|li|td|th|tr|table|h[1-6])\b[^<>&]{0,80}(?:>|&gt;)`)
 
-func isQuoteOrBracket(r rune) bool { return strings.ContainsRune(`"'()[]{}«»“”‘’`, r) }
+func isQuoteOrBracket(r rune) bool { return strings.ContainsRune("\"'`()[]{}«»“”‘’", r) }
 
 func endsAlnum(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)

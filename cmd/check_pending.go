@@ -151,7 +151,7 @@ and unasked orders are released.`,
 	f.DurationVar(&cfg.Loop, "loop", cfg.Loop, "claim newly due orders every --tick this long (claimed orders are still asked after it, "+
 		"until --max-duration); 0 takes what is due now, claiming again as answers free room while more is, "+
 		"and stops; a dry run reads up to --batch due orders once; the default is cut to a shorter --max-duration")
-	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "with --loop: how often to look for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
+	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "how often a looping run looks for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")

@@ -42,7 +42,7 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 	scrubber := newScrubber(password)
 	refuse := func(problem string) error {
 		if shown := baseURLShown(baseURL, password); shown != "" {
-			return fmt.Errorf("znet base URL %q %s", shown, problem)
+			return fmt.Errorf("znet base URL %q %s", scrubber.scrub(shown), problem)
 		}
 		return fmt.Errorf("znet base URL %s (not quoted: it may hold the password)", problem)
 	}
@@ -79,39 +79,58 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 }
 
 // baseURLShown is what a refusal of baseURL quotes of it: its scheme and
-// host, and "/..." for a path, where the host stands plainly as one right
-// after the scheme; "" where it does not. An operator may paste the
-// password into the URL, and a character that splits it ('@', '?', '#',
-// '/', a space, one url.Parse refuses) leaves pieces of it that are no
-// whole password a scrubber finds: so nothing but a plain host name, with
-// a dot in it, and a port is ever quoted, and no host name the password
-// holds.
+// host, and a mark of what follows ("/...", "?..."), where the host
+// stands plainly as one after a scheme of the web's; "" where it does
+// not. An operator may paste the password into the URL, and a character
+// that splits it ('@', '?', '#', '/', a space, one url.Parse refuses)
+// leaves pieces of it that are no whole password a scrubber finds: so
+// nothing but a plain host name, with a dot in it, and a port is ever
+// quoted, and no host name that shares four characters in a row with the
+// password.
 func baseURLShown(baseURL, password string) string {
 	raw := strings.TrimSpace(baseURL)
-	scheme := plainScheme.FindString(raw)
-	host, path, hasPath := strings.Cut(raw[len(scheme):], "/")
+	scheme := webScheme.FindString(raw)
+	authority, path, hasPath := strings.Cut(raw[len(scheme):], "/")
 	user := ""
-	if i := strings.LastIndexByte(host, '@'); i >= 0 && scheme != "" {
-		user, host = "...@", host[i+1:]
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 && scheme != "" {
+		user, authority = "...@", authority[i+1:]
+	}
+	host, more := authority, ""
+	if i := strings.IndexAny(authority, "?#"); i >= 0 {
+		host, more = authority[:i], authority[i:i+1]+"..."
 	}
 	plain := plainHost.FindStringSubmatch(host)
-	if plain == nil || strings.Contains(strings.ToLower(password), strings.ToLower(plain[1])) {
+	if plain == nil || sharesFourInARow(plain[1], password) {
 		return ""
 	}
 	switch {
+	case more != "":
 	case hasPath && path != "":
-		host += "/..."
+		more = "/..."
 	case hasPath:
-		host += "/"
+		more = "/"
 	}
-	return scheme + user + host
+	return scheme + user + host + more
 }
 
-// plainScheme is a URL's scheme as RFC 3986 writes it, and its "://";
-// plainHost a host name with a dot in it, or an IP address, and a port.
+// sharesFourInARow says whether s and password have four characters in a
+// row in common, in any letter case.
+func sharesFourInARow(s, password string) bool {
+	s, password = strings.ToLower(s), strings.ToLower(password)
+	for i := 0; i+4 <= len(password); i++ {
+		if strings.Contains(s, password[i:i+4]) {
+			return true
+		}
+	}
+	return len(password) < 4 && strings.Contains(s, password)
+}
+
+// webScheme is a scheme an operator may mistype a base URL with, and its
+// "://"; plainHost a host name with a dot in it, or an IP address, and a
+// port.
 var (
-	plainScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	plainHost   = regexp.MustCompile(`^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|localhost|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
+	webScheme = regexp.MustCompile(`^(?i:https?|ftps?|wss?)://`)
+	plainHost = regexp.MustCompile(`^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|localhost|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
 )
 
 // refuseRedirect hands the 3xx answer back to the client, which reads it as

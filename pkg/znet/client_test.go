@@ -628,6 +628,13 @@ func TestEveryBaseURLRefusalHidesWhatFollowsTheHost(t *testing.T) {
 		{"https://panel.example.com:8443/api/?x", "Gizli#12", "Gizli", `"https://panel.example.com:8443/..."`},
 		{"https://[2001:db8::7]:8443/?x", "Gizli#12", "Gizli", `"https://[2001:db8::7]:8443/..."`},
 		{"https://Gizli@ev.com/?x", "Gizli@ev.com#1", "ev.com", "not quoted"}, // a host name the password holds
+		// A second review's: the password before the scheme, a piece of
+		// it joined to the host; and a query right after the host, which
+		// hid a host that could be quoted.
+		{"Gizli2024https://panel.example.com", "Gizli2024", "Gizli", "not quoted"},
+		{"https://bayi:Sifre@2024panel.example.com", "Sifre@2024", "2024", "not quoted"},
+		{"https://panel.example.com?x=1", "Gizli#12", "Gizli", `"https://panel.example.com?..."`},
+		{"http://localhost:8080#top", "Gizli#12", "Gizli", `"http://localhost:8080#..."`},
 	} {
 		_, err := NewClient(tt.base, dealer, tt.password, nil)
 		if err == nil {

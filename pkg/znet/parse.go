@@ -502,8 +502,8 @@ func codesBeforeKodWord(text string) []string {
 				longest = code
 			}
 		}
-		if last := wordBeforeKod(words[len(words)-1]); longest == "" && mixedCode(last) {
-			longest = last
+		if longest == "" {
+			longest = mixedCodeBefore(words)
 		}
 		if longest != "" {
 			codes = append(codes, longest)
@@ -512,11 +512,35 @@ func codesBeforeKodWord(text string) []string {
 	return codes
 }
 
-// wordBeforeKod is the word right before a word of "kod" without its
-// quotes or brackets, or a Turkish suffix after an apostrophe
-// ("K7Q9M3X8P5Z2'nin kodu").
+// mixedCodeBefore is the code, if any, in the last words before a word of
+// "kod" that are no code of three groups or more: the last two words,
+// each with a digit, of one length, that together make a mixedCode
+// ("ABCD1234 EFGH5678 kodlu"), or the last word alone, its dashes and
+// dots aside ("XKQZ8842-MNPT5531 kodlu"); "" where none.
+func mixedCodeBefore(words []string) string {
+	n := len(words)
+	last := wordBeforeKod(words[n-1])
+	if n >= 2 {
+		first := wordBeforeKod(words[n-2])
+		if len(first) == len(last) && len(last) >= 4 && strings.ContainsFunc(first, unicode.IsDigit) &&
+			strings.ContainsFunc(last, unicode.IsDigit) && mixedCode(first+last) {
+			return first + " " + last
+		}
+	}
+	if mixedCode(strings.NewReplacer("-", "", ".", "").Replace(last)) {
+		return last
+	}
+	return ""
+}
+
+// wordBeforeKod is a word before a word of "kod" without its quotes or
+// brackets, a mark before it ("#", "No:") or a Turkish suffix after an
+// apostrophe ("K7Q9M3X8P5Z2'nin kodu").
 func wordBeforeKod(word string) string {
 	word = strings.TrimFunc(word, isQuoteOrBracket)
+	if i := strings.LastIndexAny(word, "#:"); i >= 0 {
+		word = strings.TrimLeftFunc(word[i+1:], isQuoteOrBracket)
+	}
 	if i := strings.LastIndexAny(word, "'’"); i > 0 && !strings.ContainsFunc(word[i:], unicode.IsDigit) {
 		word = strings.TrimRightFunc(word[:i], isQuoteOrBracket)
 	}

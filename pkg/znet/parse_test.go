@@ -918,6 +918,11 @@ func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 		{"3|ABCD1234EFGH5678 kodlu pin kullanildi", "ABCD1234EFGH5678"},
 		{"3|`K7Q9M3X8P5Z2` kodu gecersiz", "K7Q9M3X8P5Z2"},
 		{"3|K7Q9M3X8P5Z2'nin kodu gecersiz", "K7Q9M3X8P5Z2"},
+		// A second review's: two groups, a mark before the code.
+		{"3|XKQZ8842-MNPT5531 kodlu pin kullanildi", "MNPT5531"},
+		{"3|ABCD1234 EFGH5678 kodlu pin kullanildi", "ABCD1234"},
+		{"3|No:XKQZ8842MNPT kodlu pin kullanildi", "XKQZ8842MNPT"},
+		{"3|#XKQZ8842MNPT kodlu pin kullanildi", "XKQZ8842MNPT"},
 	} {
 		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
 			t.Errorf("%q: %q shows the code", tt.body, errText(err))
@@ -928,15 +933,22 @@ func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 		"3|oyuncu1234567 kodlu oyuncu bulunamadi",
 		"3|TR20260312 kodlu siparis zaten onaylandi",
 		"3|PUBG1800UC kodlu urun stokta yok",
+		"3|SIP-2026-0312 kodlu siparis iptal edildi",
+		"3|PUBG 1800 kodlu urun stokta yok",
+		"3|Saat 10:00 kodlu kampanya bitti",
 	} {
 		word := strings.Fields(strings.SplitN(body, "|", 2)[1])[0]
 		if _, err := ParsePinStatus([]byte(body)); !strings.Contains(errText(err), word) {
 			t.Errorf("%q: %q; want %s kept", body, errText(err), word)
 		}
 	}
-	ps, err := ParsePinStatus([]byte("OK|1| |K7Q9M3X8P5Z2 kodunuz hazirlaniyor"))
-	if err != nil || !slices.Contains(ps.Withheld, "K7Q9M3X8P5Z2") {
-		t.Errorf("withheld %q, %v: want the code K7Q9M3X8P5Z2", ps.Withheld, err)
+	for body, code := range map[string]string{
+		"OK|1| |K7Q9M3X8P5Z2 kodunuz hazirlaniyor":      "K7Q9M3X8P5Z2",
+		"OK|3| |ABCD1234-EFGH5678 kodunuz iptal edildi": "ABCD1234-EFGH5678",
+	} {
+		if ps, err := ParsePinStatus([]byte(body)); err != nil || !slices.Contains(ps.Withheld, code) {
+			t.Errorf("%q: withheld %q, %v: want the code %s", body, ps.Withheld, err, code)
+		}
 	}
 }
 

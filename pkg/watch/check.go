@@ -135,7 +135,13 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	dbCtx, cancelDB := context.WithTimeout(context.WithoutCancel(ctx), dbGrace)
 	defer cancelDB()
 	if check.Stopped {
-		return check, st.Release(dbCtx, runID, []string{orderID})
+		if err := st.Release(dbCtx, runID, []string{orderID}); err != nil {
+			// The signal's words are lost once this error stands in its
+			// place: said here, with what becomes of the claim.
+			return check, fmt.Errorf("stopped by a signal before znet answered, so nothing was recorded; handing the claim on the order back failed, "+
+				"and it lapses by itself within %s: %w", lease, err)
+		}
+		return check, nil
 	}
 	applied, err := st.Apply(dbCtx, store.ApplyParams{
 		RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter),

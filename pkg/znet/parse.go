@@ -476,8 +476,17 @@ func codesBeforeKodWord(text string) []string {
 			from, cut = breaks[k-1][1], false
 		}
 		words := strings.Fields(plain[from:word])
-		if cut && len(words) > 0 {
+		if cut && len(words) > 0 && !unicode.IsSpace(rune(plain[from-1])) && !unicode.IsSpace(rune(plain[from])) {
 			words = words[1:] // cut by the window
+		}
+		// A word naming what the code is may stand between ("X numaralı
+		// kod", "X pin kodu"), and a Turkish suffix follows it after an
+		// apostrophe ("X'in kodu").
+		if n := len(words); n >= 2 && kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] {
+			words = words[:n-1]
+		}
+		if n := len(words); n > 0 {
+			words[n-1] = withoutSuffix(words[n-1])
 		}
 		// A sentence's full stop or comma ends the code's place.
 		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {
@@ -491,7 +500,10 @@ func codesBeforeKodWord(text string) []string {
 		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit)
 		longest := ""
 		for k := len(words) - 1; k >= max(0, len(words)-maxCodeWords); k-- {
-			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit)) {
+			// A group of capitals alone, as long as the next, is a
+			// group of the code too ("1W22 IBRQ EGXQ 7EO2").
+			if k < len(words)-1 && (!lastHasADigit || !strings.ContainsFunc(words[k], unicode.IsDigit) &&
+				!(capitalsGroup(words[k]) && len(words[k]) == len(strings.TrimFunc(words[k+1], isQuoteOrBracket)))) {
 				break
 			}
 			if longest != "" && utf8.RuneCountInString(strings.TrimFunc(words[k], isQuoteOrBracket)) !=
@@ -514,7 +526,7 @@ func codesBeforeKodWord(text string) []string {
 
 // mixedCodeBefore is the code, if any, in the last words before a word of
 // "kod" that are no code of three groups or more: the last two words,
-// each with a digit, of one length, that together make a mixedCode
+// each with letters and digits, of one length, that together make a mixedCode
 // ("ABCD1234 EFGH5678 kodlu"), or the last word alone, its dashes and
 // dots aside ("XKQZ8842-MNPT5531 kodlu"); "" where none.
 func mixedCodeBefore(words []string) string {
@@ -522,8 +534,7 @@ func mixedCodeBefore(words []string) string {
 	last := wordBeforeKod(words[n-1])
 	if n >= 2 {
 		first := wordBeforeKod(words[n-2])
-		if len(first) == len(last) && len(last) >= 4 && strings.ContainsFunc(first, unicode.IsDigit) &&
-			strings.ContainsFunc(last, unicode.IsDigit) && mixedCode(first+last) {
+		if len(first) == len(last) && len(last) >= 4 && lettersAndDigits(first) && lettersAndDigits(last) && mixedCode(first+last) {
 			return first + " " + last
 		}
 	}
@@ -533,18 +544,41 @@ func mixedCodeBefore(words []string) string {
 	return ""
 }
 
+// lettersAndDigits says whether word holds both: a group of a code, where
+// "4521" of "Siparis 4521 PB60 kodlu" is an order's number, masked with
+// the code wherever the refusal has it.
+func lettersAndDigits(word string) bool {
+	return strings.ContainsFunc(word, unicode.IsDigit) && strings.ContainsFunc(word, unicode.IsLetter)
+}
+
 // wordBeforeKod is a word before a word of "kod" without its quotes or
-// brackets, a mark before it ("#", "No:") or a Turkish suffix after an
-// apostrophe ("K7Q9M3X8P5Z2'nin kodu").
+// brackets, or a mark before it ("#", "No:").
 func wordBeforeKod(word string) string {
 	word = strings.TrimFunc(word, isQuoteOrBracket)
 	if i := strings.LastIndexAny(word, "#:"); i >= 0 {
 		word = strings.TrimLeftFunc(word[i+1:], isQuoteOrBracket)
 	}
+	return word
+}
+
+// withoutSuffix is word without a Turkish suffix after an apostrophe
+// ("K7Q9M3X8P5Z2'nin", "GH78’in"), or word.
+func withoutSuffix(word string) string {
 	if i := strings.LastIndexAny(word, "'’"); i > 0 && !strings.ContainsFunc(word[i:], unicode.IsDigit) {
-		word = strings.TrimRightFunc(word[:i], isQuoteOrBracket)
+		return word[:i]
 	}
 	return word
+}
+
+// kodNamingWords may stand between a code and the word of "kod" after it.
+var kodNamingWords = map[string]bool{
+	"pin": true, "epin": true, "e-pin": true, "seri": true,
+	"numaralı": true, "numarali": true, "nolu": true, "no'lu": true,
+}
+
+// capitalsGroup says whether word is ASCII capitals alone, three or more.
+func capitalsGroup(word string) bool {
+	return len(word) >= 3 && !strings.ContainsFunc(word, func(r rune) bool { return r < 'A' || r > 'Z' })
 }
 
 // mixedCode says whether a single word reads as a code with no label
@@ -579,7 +613,7 @@ var numberWithAffixes = regexp.MustCompile(`^[A-Za-z]*[0-9]+[A-Za-z]{0,3}$`)
 // table's cell: a code before it is no code of what follows it.
 var lineBreakingTag = regexp.MustCompile(`(?i)(?:<|&lt;)/?(?:br|p|div|li|td|th|tr|table|h[1-6])\b[^<>&]{0,80}(?:>|&gt;)`)
 
-func isQuoteOrBracket(r rune) bool { return strings.ContainsRune("\"'`()[]{}«»“”‘’", r) }
+func isQuoteOrBracket(r rune) bool { return strings.ContainsRune("\"'`\\()[]{}«»“”‘’", r) }
 
 func endsAlnum(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
@@ -757,7 +791,9 @@ func clauseEnd(clause string) int {
 // htmlMarkup any of them, or an HTML tag, escaped or not.
 var (
 	htmlEntity = regexp.MustCompile(`^` + htmlEntityPattern)
-	htmlMarkup = regexp.MustCompile(htmlEntityPattern + `|` + htmlTagPattern)
+	// The tag first: an escaped one ("&lt;b&gt;") begins with an entity,
+	// and read as one it left its name ("b") as a word before a code.
+	htmlMarkup = regexp.MustCompile(htmlTagPattern + `|` + htmlEntityPattern)
 	htmlTag    = regexp.MustCompile(`^(?:` + htmlTagPattern + `)`)
 )
 

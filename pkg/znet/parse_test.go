@@ -952,6 +952,40 @@ func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 	}
 }
 
+// A third review's codes before a word of "kod" that stayed in clear: a
+// long tag before the code (the window that bounds the reading began in
+// it, and its first word, the code, was dropped as cut), an escaped tag
+// (read as an entity and its name), groups of capitals alone, a Turkish
+// suffix after a code in groups, a word naming the code between it and
+// "kod", a JSON-escaped quote. And a two-word reading that took an order's
+// number with a product's code masked the number wherever it stood.
+func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
+	for _, tt := range []struct{ body, code string }{
+		{`3|<span style="font-weight:bold;color:#c0392b;font-family:monospace;font-size:14px">AB12-CD34-EF56-GH78</span> kodlu pin kullanilmis`, "CD34"},
+		{"3|&lt;b&gt;K7Q9M3X8P5Z2&lt;/b&gt; kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|&lt;b&gt;AB12-CD34-EF56-GH78&lt;/b&gt; kodlu pin kullanilmis", "CD34"},
+		{"3|1W22 IBRQ EGXQ 7EO2 kodlu pin kullanilmis", "IBRQ"},
+		{"3|AB12 CD34 EF56 GH78'in kodu hatali", "AB12"},
+		{"3|1234-5678-9012-3456'nın kodu hatali", "5678"},
+		{"3|AB12-CD34-EF56-GH78 numaralı kod daha önce kullanılmış", "CD34"},
+		{"3|K7Q9M3X8P5Z2 pin kodu hatali", "K7Q9M3X8P5Z2"},
+		{`3|{"mesaj":"\"K7Q9M3X8P5Z2\" kodlu pin kullanilmis"}`, "K7Q9M3X8P5Z2"},
+	} {
+		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
+			t.Errorf("%q: %q shows the code", tt.body, errText(err))
+		}
+	}
+	for _, tt := range []struct{ body, kept string }{
+		{"3|Siparis 4521 PB60 kodlu urun stokta yok, siparis 4521 iptal", "siparis 4521 iptal"},
+		{"3|PUBG Mobile 60UC 1800 kodlu paket yok, bakiye 1800 TL", "bakiye 1800 TL"},
+		{"3|5 nolu kod gecersiz", "5 nolu kod"},
+	} {
+		if _, err := ParsePinStatus([]byte(tt.body)); !strings.Contains(errText(err), tt.kept) {
+			t.Errorf("%q: %q; want %q kept", tt.body, errText(err), tt.kept)
+		}
+	}
+}
+
 // A panel that dumps its row (json_encode, print_r, var_export) names
 // the code by its key, which a quote, a bracket or an "=" follows, not a
 // colon or a space: no label was read, and the PIN went into the error,

@@ -85,8 +85,8 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 // that splits it ('@', '?', '#', '/', a space, one url.Parse refuses)
 // leaves pieces of it that are no whole password a scrubber finds: so
 // nothing but a plain host name, with a dot in it, and a port is ever
-// quoted, and no host name that shares four characters in a row with the
-// password.
+// quoted, and none of it that shares four characters in a row with the
+// password (a port, a scheme or a host name).
 func baseURLShown(baseURL, password string) string {
 	raw := strings.TrimSpace(baseURL)
 	scheme := webScheme.FindString(raw)
@@ -99,8 +99,7 @@ func baseURLShown(baseURL, password string) string {
 	if i := strings.IndexAny(authority, "?#"); i >= 0 {
 		host, more = authority[:i], authority[i:i+1]+"..."
 	}
-	plain := plainHost.FindStringSubmatch(host)
-	if plain == nil || sharesFourInARow(plain[1], password) {
+	if !plainHost.MatchString(host) || sharesFourInARow(scheme+host, password) {
 		return ""
 	}
 	switch {
@@ -130,7 +129,7 @@ func sharesFourInARow(s, password string) bool {
 // port.
 var (
 	webScheme = regexp.MustCompile(`^(?i:https?|ftps?|wss?)://`)
-	plainHost = regexp.MustCompile(`^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|localhost|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
+	plainHost = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|localhost|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
 )
 
 // refuseRedirect hands the 3xx answer back to the client, which reads it as

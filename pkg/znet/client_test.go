@@ -635,6 +635,9 @@ func TestEveryBaseURLRefusalHidesWhatFollowsTheHost(t *testing.T) {
 		{"https://bayi:Sifre@2024panel.example.com", "Sifre@2024", "2024", "not quoted"},
 		{"https://panel.example.com?x=1", "Gizli#12", "Gizli", `"https://panel.example.com?..."`},
 		{"http://localhost:8080#top", "Gizli#12", "Gizli", `"http://localhost:8080#..."`},
+		// A third review's: a port or a scheme the password holds.
+		{"ftp://panel.example.com:2024/api", "Sifre2024", "2024", "not quoted"},
+		{"HTTPS://panel.example.com/?", "xHTTPSy", "HTTPS", "not quoted"},
 	} {
 		_, err := NewClient(tt.base, dealer, tt.password, nil)
 		if err == nil {

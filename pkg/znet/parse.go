@@ -480,13 +480,16 @@ func codesBeforeKodWord(text string) []string {
 			words = words[1:] // cut by the window
 		}
 		// A word naming what the code is may stand between ("X numaralı
-		// kod", "X pin kodu"), and a Turkish suffix follows it after an
-		// apostrophe ("X'in kodu").
-		if n := len(words); n >= 2 && kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] {
+		// kod", "X pin kodu"), or a dash ("X - kodunuz"); a Turkish suffix
+		// follows it after an apostrophe ("X'in kodu"), a colon may end it
+		// ("X: kod kullanılmış"), and an invisible character may stand
+		// after it.
+		if n := len(words); n >= 2 && (kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] ||
+			strings.Trim(words[n-1], "-–—") == "") {
 			words = words[:n-1]
 		}
 		if n := len(words); n > 0 {
-			words[n-1] = withoutSuffix(words[n-1])
+			words[n-1] = strings.TrimSuffix(withoutSuffix(strings.TrimRightFunc(words[n-1], isInvisible)), ":")
 		}
 		// A sentence's full stop or comma ends the code's place.
 		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {

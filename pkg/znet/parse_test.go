@@ -970,6 +970,9 @@ func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
 		{"3|AB12-CD34-EF56-GH78 numaralı kod daha önce kullanılmış", "CD34"},
 		{"3|K7Q9M3X8P5Z2 pin kodu hatali", "K7Q9M3X8P5Z2"},
 		{`3|{"mesaj":"\"K7Q9M3X8P5Z2\" kodlu pin kullanilmis"}`, "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2 - kodunuz daha once kullanildi", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2: kod kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2\u200b kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
 	} {
 		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
 			t.Errorf("%q: %q shows the code", tt.body, errText(err))
@@ -979,6 +982,7 @@ func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
 		{"3|Siparis 4521 PB60 kodlu urun stokta yok, siparis 4521 iptal", "siparis 4521 iptal"},
 		{"3|PUBG Mobile 60UC 1800 kodlu paket yok, bakiye 1800 TL", "bakiye 1800 TL"},
 		{"3|5 nolu kod gecersiz", "5 nolu kod"},
+		{"3|Hata: kod gecersiz - kodunuzu kontrol edin", "Hata: kod gecersiz"},
 	} {
 		if _, err := ParsePinStatus([]byte(tt.body)); !strings.Contains(errText(err), tt.kept) {
 			t.Errorf("%q: %q; want %q kept", tt.body, errText(err), tt.kept)

@@ -459,7 +459,10 @@ func isASCIIAlnum(c byte) bool {
 // text's markup is blanked once, so that a body of thousands of words of
 // "kod" costs no more than a pass over it.
 func codesBeforeKodWord(text string) []string {
-	plain := blankMarkup(text)
+	plain := text
+	if strings.ContainsAny(text, "&<") {
+		plain = htmlTagsFirst.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
+	}
 	at := kodWord.FindAllStringIndex(plain, -1)
 	if at == nil {
 		return nil
@@ -484,12 +487,17 @@ func codesBeforeKodWord(text string) []string {
 		// follows it after an apostrophe ("X'in kodu"), a colon may end it
 		// ("X: kod kullanılmış"), and an invisible character may stand
 		// after it.
+		// A code set apart so must hold a letter: "Referans 123 456 789
+		// numaralı kod", "Toplam 250 500 750 - kodunuz" are numbers.
+		apart := false
 		if n := len(words); n >= 2 && (kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] ||
 			strings.Trim(words[n-1], "-–—") == "") {
-			words = words[:n-1]
+			words, apart = words[:n-1], true
 		}
 		if n := len(words); n > 0 {
-			words[n-1] = strings.TrimSuffix(withoutSuffix(strings.TrimRightFunc(words[n-1], isInvisible)), ":")
+			last := withoutSuffix(strings.TrimRightFunc(words[n-1], isInvisible))
+			words[n-1] = strings.TrimSuffix(last, ":")
+			apart = apart || words[n-1] != last
 		}
 		// A sentence's full stop or comma ends the code's place.
 		if len(words) == 0 || !endsAlnum(strings.TrimRightFunc(words[len(words)-1], isQuoteOrBracket)) {
@@ -500,7 +508,8 @@ func codesBeforeKodWord(text string) []string {
 		// four groups is one of three too, and its first group would
 		// stay; "PUBG 1800 1234-5678-9012-3456" is the product's and its
 		// code.
-		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit)
+		lastHasADigit := strings.ContainsFunc(words[len(words)-1], unicode.IsDigit) ||
+			capitalsGroup(strings.TrimFunc(words[len(words)-1], isQuoteOrBracket))
 		longest := ""
 		for k := len(words) - 1; k >= max(0, len(words)-maxCodeWords); k-- {
 			// A group of capitals alone, as long as the next, is a
@@ -513,14 +522,14 @@ func codesBeforeKodWord(text string) []string {
 				utf8.RuneCountInString(strings.TrimFunc(words[k+1], isQuoteOrBracket)) {
 				break
 			}
-			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) {
+			if code := strings.TrimFunc(strings.Join(words[k:], " "), isQuoteOrBracket); plainlyACode(code) && mixedIfCapitals(code) {
 				longest = code
 			}
 		}
 		if longest == "" {
 			longest = mixedCodeBefore(words)
 		}
-		if longest != "" {
+		if longest != "" && (!apart || strings.ContainsFunc(longest, unicode.IsLetter)) {
 			codes = append(codes, longest)
 		}
 	}
@@ -537,7 +546,7 @@ func mixedCodeBefore(words []string) string {
 	last := wordBeforeKod(words[n-1])
 	if n >= 2 {
 		first := wordBeforeKod(words[n-2])
-		if len(first) == len(last) && len(last) >= 4 && lettersAndDigits(first) && lettersAndDigits(last) && mixedCode(first+last) {
+		if shape(first) == shape(last) && len(last) >= 4 && lettersAndDigits(first) && mixedCode(first+last) {
 			return first + " " + last
 		}
 	}
@@ -545,6 +554,21 @@ func mixedCodeBefore(words []string) string {
 		return last
 	}
 	return ""
+}
+
+// shape is word with each letter an 'a' and each digit a '0': the two
+// groups of a code are alike ("ABCD1234 EFGH5678"), an order's number and
+// a product's seldom are ("A1234 PB600").
+func shape(word string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsDigit(r):
+			return '0'
+		case unicode.IsLetter(r):
+			return 'a'
+		}
+		return r
+	}, word)
 }
 
 // lettersAndDigits says whether word holds both: a group of a code, where
@@ -579,6 +603,14 @@ var kodNamingWords = map[string]bool{
 	"numaralı": true, "numarali": true, "nolu": true, "no'lu": true,
 }
 
+// mixedIfCapitals says whether a code in groups, where one is capitals
+// alone, has a group of letters and digits too: "1W22 IBRQ EGXQ 7EO2" is a
+// code, "4521 PUBG 1800" an order's number and a product's.
+func mixedIfCapitals(code string) bool {
+	groups := strings.FieldsFunc(code, func(r rune) bool { return r == ' ' || r == '-' || r == '.' })
+	return !slices.ContainsFunc(groups, capitalsGroup) || slices.ContainsFunc(groups, lettersAndDigits)
+}
+
 // capitalsGroup says whether word is ASCII capitals alone, three or more.
 func capitalsGroup(word string) bool {
 	return len(word) >= 3 && !strings.ContainsFunc(word, func(r rune) bool { return r < 'A' || r > 'Z' })
@@ -609,8 +641,9 @@ func mixedCode(word string) bool {
 }
 
 // numberWithAffixes is a number written with a prefix of letters and a
-// suffix of up to three.
-var numberWithAffixes = regexp.MustCompile(`^[A-Za-z]*[0-9]+[A-Za-z]{0,3}$`)
+// suffix of up to three, or a word of small letters ("Zula5000Altin",
+// "Windows11Home"): a product's name.
+var numberWithAffixes = regexp.MustCompile(`^[A-Za-z]*[0-9]+(?:[A-Za-z]{0,3}|[A-Z]?[a-z]{2,})$`)
 
 // lineBreakingTag is an HTML tag, escaped or not, that ends a line or a
 // table's cell: a code before it is no code of what follows it.
@@ -794,10 +827,14 @@ func clauseEnd(clause string) int {
 // htmlMarkup any of them, or an HTML tag, escaped or not.
 var (
 	htmlEntity = regexp.MustCompile(`^` + htmlEntityPattern)
-	// The tag first: an escaped one ("&lt;b&gt;") begins with an entity,
-	// and read as one it left its name ("b") as a word before a code.
-	htmlMarkup = regexp.MustCompile(htmlTagPattern + `|` + htmlEntityPattern)
-	htmlTag    = regexp.MustCompile(`^(?:` + htmlTagPattern + `)`)
+	htmlMarkup = regexp.MustCompile(htmlEntityPattern + `|` + htmlTagPattern)
+	// htmlTagsFirst is htmlMarkup, tags tried first: an escaped one
+	// ("&lt;b&gt;") begins with an entity, and read as one it leaves its
+	// name ("b") as a word before a code. Only for reading the words
+	// before "kod": blanked whole, an escaped tag's attributes would hide
+	// a code they hold from the masking (`&lt;a href="?pin=X"&gt;`).
+	htmlTagsFirst = regexp.MustCompile(htmlTagPattern + `|` + htmlEntityPattern)
+	htmlTag       = regexp.MustCompile(`^(?:` + htmlTagPattern + `)`)
 )
 
 // htmlTagPattern is an HTML tag a panel's text may carry, escaped or not:

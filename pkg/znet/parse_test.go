@@ -990,6 +990,38 @@ func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
 	}
 }
 
+// A fourth review's. Escaped tags read tags first everywhere hid a code in
+// an escaped link's attributes from the masking ("&lt;a href=…&gt;");
+// groups of capitals read as a code's took an order's number and a
+// product's ("4521 PUBG 1800"), and so did a word naming the code or a
+// dash taking numbers alone; a product's name with a word after its
+// number, or two words of different shapes, read as a code. And groups
+// ending in capitals alone stayed in clear.
+func TestCodesBeforeAKodWordAndTheShopsWordsBesideThem(t *testing.T) {
+	for _, tt := range []struct{ body, code string }{
+		{`3|Kodunuz AB12-CD34-EF56-GH78 kullanilmis &lt;a href="/pin/AB12-CD34-EF56-GH78"&gt;detay&lt;/a&gt;`, "CD34"},
+		{"3|3F7KQ 9ZX2M PLWQT kodlu pin kullanilmis", "9ZX2M"},
+		{"3|1W22 IBRQ 7EO2 EGXQ kodlu pin kullanilmis", "7EO2"},
+	} {
+		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
+			t.Errorf("%q: %q shows the code", tt.body, errText(err))
+		}
+	}
+	for _, tt := range []struct{ body, kept string }{
+		{"3|Siparis 4521 PUBG 1800 kodlu urun stokta yok, siparis 4521 iptal", "siparis 4521 iptal"},
+		{"3|HATA 1234 5678 kodlu islem", "HATA 1234 5678"},
+		{"3|Referans 123 456 789 numaralı kod bulunamadi", "123 456 789"},
+		{"3|Toplam 250 500 750 - kodunuz gecersiz", "250 500 750"},
+		{"3|Zula5000Altin kodlu urun stokta yok", "Zula5000Altin"},
+		{"3|ROBLOX-800-Robux kodlu urun stokta yok", "ROBLOX-800-Robux"},
+		{"3|Siparis A1234 PB600 kodlu urun yok, siparis A1234 iptal", "siparis A1234 iptal"},
+	} {
+		if _, err := ParsePinStatus([]byte(tt.body)); !strings.Contains(errText(err), tt.kept) {
+			t.Errorf("%q: %q; want %q kept", tt.body, errText(err), tt.kept)
+		}
+	}
+}
+
 // A panel that dumps its row (json_encode, print_r, var_export) names
 // the code by its key, which a quote, a bracket or an "=" follows, not a
 // colon or a space: no label was read, and the PIN went into the error,

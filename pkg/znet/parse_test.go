@@ -907,7 +907,7 @@ func TestACodeOfManyGroupsBeforeAKodWordIsMaskedWhole(t *testing.T) {
 // logs; an order's, a player's or a product's number there stays the
 // shop's to read.
 func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
-	for _, tt := range []struct{ body, code string }{
+	masked := []refusalWords{
 		{"3|Hata: K7Q9M3X8P5Z2 kodlu pin bulunamadi", "K7Q9M3X8P5Z2"},
 		{"3|\"7HQ2ZK9W4M\" kodunuz daha once kullanildi", "7HQ2ZK9W4M"},
 		{"3|a1b2c3d4e5 kodu gecersiz", "a1b2c3d4e5"},
@@ -923,25 +923,16 @@ func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 		{"3|ABCD1234 EFGH5678 kodlu pin kullanildi", "ABCD1234"},
 		{"3|No:XKQZ8842MNPT kodlu pin kullanildi", "XKQZ8842MNPT"},
 		{"3|#XKQZ8842MNPT kodlu pin kullanildi", "XKQZ8842MNPT"},
-	} {
-		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
-			t.Errorf("%q: %q shows the code", tt.body, errText(err))
-		}
 	}
-	for _, body := range []string{
-		"3|SIP20260312001 kodlu siparis iptal edildi",
-		"3|oyuncu1234567 kodlu oyuncu bulunamadi",
-		"3|TR20260312 kodlu siparis zaten onaylandi",
-		"3|PUBG1800UC kodlu urun stokta yok",
-		"3|SIP-2026-0312 kodlu siparis iptal edildi",
-		"3|PUBG 1800 kodlu urun stokta yok",
-		"3|Saat 10:00 kodlu kampanya bitti",
-	} {
-		word := strings.Fields(strings.SplitN(body, "|", 2)[1])[0]
-		if _, err := ParsePinStatus([]byte(body)); !strings.Contains(errText(err), word) {
-			t.Errorf("%q: %q; want %s kept", body, errText(err), word)
-		}
-	}
+	assertMaskedAndKept(t, masked, []refusalWords{
+		{"3|SIP20260312001 kodlu siparis iptal edildi", "SIP20260312001"},
+		{"3|oyuncu1234567 kodlu oyuncu bulunamadi", "oyuncu1234567"},
+		{"3|TR20260312 kodlu siparis zaten onaylandi", "TR20260312"},
+		{"3|PUBG1800UC kodlu urun stokta yok", "PUBG1800UC"},
+		{"3|SIP-2026-0312 kodlu siparis iptal edildi", "SIP-2026-0312"},
+		{"3|PUBG 1800 kodlu urun stokta yok", "PUBG 1800"},
+		{"3|Saat 10:00 kodlu kampanya bitti", "Saat 10:00"},
+	})
 	for body, code := range map[string]string{
 		"OK|1| |K7Q9M3X8P5Z2 kodunuz hazirlaniyor":      "K7Q9M3X8P5Z2",
 		"OK|3| |ABCD1234-EFGH5678 kodunuz iptal edildi": "ABCD1234-EFGH5678",
@@ -960,7 +951,7 @@ func TestAMixedCodeBeforeAKodWordIsMasked(t *testing.T) {
 // "kod", a JSON-escaped quote. And a two-word reading that took an order's
 // number with a product's code masked the number wherever it stood.
 func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
-	for _, tt := range []struct{ body, code string }{
+	masked := []refusalWords{
 		{`3|<span style="font-weight:bold;color:#c0392b;font-family:monospace;font-size:14px">AB12-CD34-EF56-GH78</span> kodlu pin kullanilmis`, "CD34"},
 		{"3|&lt;b&gt;K7Q9M3X8P5Z2&lt;/b&gt; kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
 		{"3|&lt;b&gt;AB12-CD34-EF56-GH78&lt;/b&gt; kodlu pin kullanilmis", "CD34"},
@@ -973,21 +964,14 @@ func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
 		{"3|K7Q9M3X8P5Z2 - kodunuz daha once kullanildi", "K7Q9M3X8P5Z2"},
 		{"3|K7Q9M3X8P5Z2: kod kullanilmis", "K7Q9M3X8P5Z2"},
 		{"3|K7Q9M3X8P5Z2\u200b kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
-	} {
-		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
-			t.Errorf("%q: %q shows the code", tt.body, errText(err))
-		}
 	}
-	for _, tt := range []struct{ body, kept string }{
+	kept := []refusalWords{
 		{"3|Siparis 4521 PB60 kodlu urun stokta yok, siparis 4521 iptal", "siparis 4521 iptal"},
 		{"3|PUBG Mobile 60UC 1800 kodlu paket yok, bakiye 1800 TL", "bakiye 1800 TL"},
 		{"3|5 nolu kod gecersiz", "5 nolu kod"},
 		{"3|Hata: kod gecersiz - kodunuzu kontrol edin", "Hata: kod gecersiz"},
-	} {
-		if _, err := ParsePinStatus([]byte(tt.body)); !strings.Contains(errText(err), tt.kept) {
-			t.Errorf("%q: %q; want %q kept", tt.body, errText(err), tt.kept)
-		}
 	}
+	assertMaskedAndKept(t, masked, kept)
 }
 
 // A fourth review's. Escaped tags read tags first everywhere hid a code in
@@ -998,16 +982,12 @@ func TestCodesBeforeAKodWordInMoreShapesAreMasked(t *testing.T) {
 // number, or two words of different shapes, read as a code. And groups
 // ending in capitals alone stayed in clear.
 func TestCodesBeforeAKodWordAndTheShopsWordsBesideThem(t *testing.T) {
-	for _, tt := range []struct{ body, code string }{
+	masked := []refusalWords{
 		{`3|Kodunuz AB12-CD34-EF56-GH78 kullanilmis &lt;a href="/pin/AB12-CD34-EF56-GH78"&gt;detay&lt;/a&gt;`, "CD34"},
 		{"3|3F7KQ 9ZX2M PLWQT kodlu pin kullanilmis", "9ZX2M"},
 		{"3|1W22 IBRQ 7EO2 EGXQ kodlu pin kullanilmis", "7EO2"},
-	} {
-		if _, err := ParsePinStatus([]byte(tt.body)); strings.Contains(errText(err), tt.code) {
-			t.Errorf("%q: %q shows the code", tt.body, errText(err))
-		}
 	}
-	for _, tt := range []struct{ body, kept string }{
+	kept := []refusalWords{
 		{"3|Siparis 4521 PUBG 1800 kodlu urun stokta yok, siparis 4521 iptal", "siparis 4521 iptal"},
 		{"3|HATA 1234 5678 kodlu islem", "HATA 1234 5678"},
 		{"3|Referans 123 456 789 numaralı kod bulunamadi", "123 456 789"},
@@ -1015,9 +995,24 @@ func TestCodesBeforeAKodWordAndTheShopsWordsBesideThem(t *testing.T) {
 		{"3|Zula5000Altin kodlu urun stokta yok", "Zula5000Altin"},
 		{"3|ROBLOX-800-Robux kodlu urun stokta yok", "ROBLOX-800-Robux"},
 		{"3|Siparis A1234 PB600 kodlu urun yok, siparis A1234 iptal", "siparis A1234 iptal"},
-	} {
-		if _, err := ParsePinStatus([]byte(tt.body)); !strings.Contains(errText(err), tt.kept) {
-			t.Errorf("%q: %q; want %q kept", tt.body, errText(err), tt.kept)
+	}
+	assertMaskedAndKept(t, masked, kept)
+}
+
+// refusalWords is a refusal's body and a text in it: a code that must not
+// show in the refusal's error, or words of the shop's that must.
+type refusalWords struct{ body, text string }
+
+func assertMaskedAndKept(t *testing.T, masked, kept []refusalWords) {
+	t.Helper()
+	for _, c := range masked {
+		if _, err := ParsePinStatus([]byte(c.body)); strings.Contains(errText(err), c.text) {
+			t.Errorf("%q: %q shows the code", c.body, errText(err))
+		}
+	}
+	for _, c := range kept {
+		if _, err := ParsePinStatus([]byte(c.body)); !strings.Contains(errText(err), c.text) {
+			t.Errorf("%q: %q; want %q kept", c.body, errText(err), c.text)
 		}
 	}
 }

@@ -886,6 +886,26 @@ func blankMarkup(text string) string {
 	return htmlMarkup.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
 }
 
+// hideWords marks in hidden each place text has piece as a word of its
+// own, with no letter or digit beside it.
+func hideWords(text, piece string, hidden []bool) {
+	for from := 0; from < len(text); {
+		i := strings.Index(text[from:], piece)
+		if i < 0 {
+			return
+		}
+		start, end := from+i, from+i+len(piece)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || !isLetterOrDigit(before)) && (end == len(text) || !isLetterOrDigit(after)) {
+			for k := start; k < end; k++ {
+				hidden[k] = true
+			}
+		}
+		from = start + 1
+	}
+}
+
 // hideLabelledCode is text with each code a label names (labelledCodes)
 // written as bullets: for a refusal's words, which no PIN masks. Each
 // piece of a code is masked wherever it stands as a word of its own, with
@@ -933,20 +953,14 @@ func hideLabelledCode(text string) string {
 			if scanned += len(text); scanned > maxLabelledScan {
 				return tooManyCodesNote
 			}
-			for from := 0; from < len(plain); {
-				i := strings.Index(plain[from:], piece)
-				if i < 0 {
-					break
+			hideWords(plain, piece, hidden)
+			// And inside a tag, which the blanking left out: a link's
+			// "href=…?pin=AB12-…", a "data-pin" attribute.
+			if len(plain) == len(text) && plain != text {
+				if scanned += len(text); scanned > maxLabelledScan {
+					return tooManyCodesNote
 				}
-				start, end := from+i, from+i+len(piece)
-				before, _ := utf8.DecodeLastRuneInString(plain[:start])
-				after, _ := utf8.DecodeRuneInString(plain[end:])
-				if (start == 0 || !isLetterOrDigit(before)) && (end == len(text) || !isLetterOrDigit(after)) {
-					for k := start; k < end; k++ {
-						hidden[k] = true
-					}
-				}
-				from = start + 1
+				hideWords(text, piece, hidden)
 			}
 		}
 	}

@@ -1017,6 +1017,19 @@ func assertMaskedAndKept(t *testing.T, masked, kept []refusalWords) {
 	}
 }
 
+// A code a label names was looked for with the text's tags blanked, as
+// it was read: where a link or an attribute of the panel's HTML repeated
+// it ("href=…?pin=AB12-…", "data-pin"), it stayed there in clear.
+func TestALabelledCodeInsideATagIsMasked(t *testing.T) {
+	assertMaskedAndKept(t, []refusalWords{
+		{`3|Pin kullanilmis: <a href="/kontrol?pin=AB12-CD34-EF56-GH78">detay</a>`, "CD34"},
+		{`3|Kodunuz AB12-CD34-EF56-GH78 kullanilmis <a href="/pin/AB12-CD34-EF56-GH78">detay</a>`, "CD34"},
+		{`3|Kodunuz: AB12-CD34-EF56-GH78 <span data-pin="AB12-CD34-EF56-GH78">x</span>`, "CD34"},
+	}, []refusalWords{
+		{`3|Kodunuz: AB12-CD34-EF56-GH78. <a href="/yardim/iade">yardim</a>`, `<a href="/yardim/iade">yardim</a>`},
+	})
+}
+
 // A panel that dumps its row (json_encode, print_r, var_export) names
 // the code by its key, which a quote, a bracket or an "=" follows, not a
 // colon or a space: no label was read, and the PIN went into the error,

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,16 +166,14 @@ func applyBehind(t *testing.T, db *storetest.DB, holder *sql.Tx, outcome store.O
 func TestApplyCutShortByItsDeadlineSaysSo(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	integ := db.AddIntegration(storetest.Integration{Name: "znet-slow-save", BaseURL: "http://127.0.0.1:9", Kod: "bayi", Sifre: "sifre"})
-	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_200_000, SentAgo: time.Minute, Registered: true})
-	db.TakeClaim(ids[0], "run-1")
+	integ, id := orderClaimedByRun1(db, 7_200_000)
 	db.Exec(`CREATE FUNCTION slow_save() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$`)
 	db.Exec(`CREATE TRIGGER slow_save BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION slow_save()`)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 
 	_, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "run-1", GiveUpAfter: time.Hour}, []store.Outcome{{
-		Order:  store.Order{ID: ids[0], IntegrationID: integ, Referans: "7200000", ExternalStatus: "sent"},
+		Order:  store.Order{ID: id, IntegrationID: integ, Referans: "7200000", ExternalStatus: "sent"},
 		Result: store.ResultWaiting, Message: "işleniyor", NextCheckIn: time.Minute,
 	}})
 
@@ -192,16 +191,24 @@ func TestApplyCutShortByItsDeadlineSaysSo(t *testing.T) {
 func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	integ := db.AddIntegration(storetest.Integration{Name: "znet-held", BaseURL: "http://127.0.0.1:9", Kod: "bayi", Sifre: "sifre"})
-	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_300_000, SentAgo: time.Minute, Registered: true})
-	db.TakeClaim(ids[0], "run-1")
-	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, ids[0])
+	_, id := orderClaimedByRun1(db, 7_300_000)
+	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, id)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 
-	err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: ids})
+	err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
 
 	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "zwatch cancelled the statement") {
 		t.Errorf("handing back a claim cut short by its deadline: %v (Cancelled: %t), want it said as zwatch's deadline", err, store.Cancelled(err))
 	}
+}
+
+// orderClaimedByRun1 is one order sent a minute ago with referans, on an
+// integration of its own, claimed by "run-1": what a run holds while it
+// saves an answer or hands a claim back.
+func orderClaimedByRun1(db *storetest.DB, referans int) (integrationID, orderID string) {
+	integ := db.AddIntegration(storetest.Integration{Name: fmt.Sprintf("znet-%d", referans), BaseURL: "http://127.0.0.1:9", Kod: "bayi", Sifre: "sifre"})
+	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: referans, SentAgo: time.Minute, Registered: true})
+	db.TakeClaim(ids[0], "run-1")
+	return integ, ids[0]
 }

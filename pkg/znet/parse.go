@@ -490,9 +490,19 @@ func codesBeforeKodWord(text string) []string {
 		// A code set apart so must hold a letter: "Referans 123 456 789
 		// numaralı kod", "Toplam 250 500 750 - kodunuz" are numbers.
 		apart := false
-		if n := len(words); n >= 2 && (kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] ||
-			strings.Trim(words[n-1], "-–—") == "") {
-			words, apart = words[:n-1], true
+		if glued := plain[m[0]]; len(words) > 0 && !unicode.IsSpace(rune(glued)) {
+			// "X-kodlu", "X_kodu", "X/kod": the mark sets the code apart.
+			n := len(words)
+			if words[n-1] = strings.TrimSuffix(words[n-1], string(glued)); words[n-1] == "" {
+				words = words[:n-1]
+			}
+			apart = true
+		}
+		for range 2 { // "X seri numaralı kod"
+			if n := len(words); n >= 2 && (kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] ||
+				strings.Trim(words[n-1], "-–—") == "") {
+				words, apart = words[:n-1], true
+			}
 		}
 		if n := len(words); n > 0 {
 			last := withoutSuffix(strings.TrimRightFunc(words[n-1], isInvisible))
@@ -531,10 +541,43 @@ func codesBeforeKodWord(text string) []string {
 		}
 		if longest != "" && (!apart || strings.ContainsFunc(longest, unicode.IsLetter)) {
 			codes = append(codes, longest)
+			codes = append(codes, codesListedBefore(words, longest)...)
 		}
 	}
 	return codes
 }
+
+// codesListedBefore are the codes listed before code, the last of words,
+// that are of its shape: "X ve Y kodlu pinler", "X, Y kodlu", where the
+// word of "kod" names them all.
+func codesListedBefore(words []string, code string) []string {
+	n := len(strings.Fields(code))
+	want := shape(code)
+	var listed []string
+	for end := len(words) - n; end > 0; {
+		if listWords[strings.ToLower(words[end-1])] {
+			end--
+		} else if !strings.HasSuffix(words[end-1], ",") {
+			break
+		}
+		if end < n {
+			break
+		}
+		item := strings.TrimFunc(strings.TrimSuffix(strings.Join(words[end-n:end], " "), ","), isQuoteOrBracket)
+		if n == 1 {
+			item = wordBeforeKod(item)
+		}
+		if item == "" || shape(item) != want {
+			break
+		}
+		listed = append(listed, item)
+		end -= n
+	}
+	return listed
+}
+
+// listWords join the items of a list.
+var listWords = map[string]bool{"ve": true, "veya": true, "ile": true, "and": true, "or": true, "&": true, "/": true}
 
 // mixedCodeBefore is the code, if any, in the last words before a word of
 // "kod" that are no code of three groups or more: the last two words,
@@ -550,7 +593,7 @@ func mixedCodeBefore(words []string) string {
 			return first + " " + last
 		}
 	}
-	if mixedCode(strings.NewReplacer("-", "", ".", "").Replace(last)) {
+	if mixedCode(withoutGroupMarks(last)) {
 		return last
 	}
 	return ""
@@ -607,7 +650,7 @@ var kodNamingWords = map[string]bool{
 // alone, has a group of letters and digits too: "1W22 IBRQ EGXQ 7EO2" is a
 // code, "4521 PUBG 1800" an order's number and a product's.
 func mixedIfCapitals(code string) bool {
-	groups := strings.FieldsFunc(code, func(r rune) bool { return r == ' ' || r == '-' || r == '.' })
+	groups := strings.FieldsFunc(code, isGroupMark)
 	return !slices.ContainsFunc(groups, capitalsGroup) || slices.ContainsFunc(groups, lettersAndDigits)
 }
 
@@ -649,7 +692,24 @@ var numberWithAffixes = regexp.MustCompile(`^[A-Za-z]*[0-9]+(?:[A-Za-z]{0,3}|[A-
 // table's cell: a code before it is no code of what follows it.
 var lineBreakingTag = regexp.MustCompile(`(?i)(?:<|&lt;)/?(?:br|p|div|li|td|th|tr|table|h[1-6])\b[^<>&]{0,80}(?:>|&gt;)`)
 
-func isQuoteOrBracket(r rune) bool { return strings.ContainsRune("\"'`\\()[]{}«»“”‘’", r) }
+// isGroupMark says whether r may part the groups of a code:
+// "AB12-CD34-EF56-GH78", "AB12_CD34_EF56_GH78", "AB12/CD34/EF56/GH78".
+func isGroupMark(r rune) bool { return strings.ContainsRune(" -._/", r) }
+
+func withoutGroupMarks(code string) string {
+	return strings.Map(func(r rune) rune {
+		if isGroupMark(r) {
+			return -1
+		}
+		return r
+	}, code)
+}
+
+// isQuoteOrBracket says whether r may wrap a code: a quote of any
+// language, a bracket, or the stars of emphasis ("**K7Q9M3X8P5Z2**").
+func isQuoteOrBracket(r rune) bool {
+	return strings.ContainsRune("\"'`\\()[]{}«»“”‘’„‚‹›*", r)
+}
 
 func endsAlnum(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
@@ -658,9 +718,9 @@ func endsAlnum(s string) bool {
 
 func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// kodWord is a word of "kod" after white space (markup blanked);
-// maxCodeBytes and maxCodeWords bound what is read before it for a code.
-var kodWord = regexp.MustCompile(`(?i)\skod\p{L}*(?:[^\p{L}\p{N}]|$)`)
+// kodWord is a word of "kod" after white space, a dash, a slash or an
+// underscore (markup blanked); maxCodeBytes and maxCodeWords bound what is read before it for a code.
+var kodWord = regexp.MustCompile(`(?i)[\s_/-]kod\p{L}*(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96
@@ -702,7 +762,7 @@ func alnums(code string) int {
 // different lengths ("0532 123 45 67"), an IBAN's ("TR12 … 01") or a
 // card's starred ones.
 func plainlyACode(code string) bool {
-	groups := strings.FieldsFunc(code, func(r rune) bool { return r == ' ' || r == '-' || r == '.' })
+	groups := strings.FieldsFunc(code, isGroupMark)
 	if len(groups) < 3 || !strings.ContainsFunc(code, unicode.IsDigit) {
 		return false
 	}

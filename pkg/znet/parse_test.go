@@ -999,6 +999,35 @@ func TestCodesBeforeAKodWordAndTheShopsWordsBesideThem(t *testing.T) {
 	assertMaskedAndKept(t, masked, kept)
 }
 
+// A fifth review's codes before a word of "kod" that stayed in clear:
+// glued to the word by a dash, an underscore or a slash, grouped by an
+// underscore or a slash, in low quotes or stars, two naming words between,
+// and all but the last of several codes the word names.
+func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
+	assertMaskedAndKept(t, []refusalWords{
+		{"3|K7Q9M3X8P5Z2_kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2-kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2/kodu hatali", "K7Q9M3X8P5Z2"},
+		{"3|AB12_CD34_EF56_GH78 kodlu pin kullanilmis", "CD34"},
+		{"3|AB12/CD34/EF56/GH78 kodlu pin kullanilmis", "CD34"},
+		{"3|„K7Q9M3X8P5Z2“ kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|**K7Q9M3X8P5Z2** kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2 seri numaralı kod kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2 ve A8B7C6D5E4F3 kodlu pinler kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2, A8B7C6D5E4F3, Q1W2E3R4T5Y6 kodlu pinler kullanilmis", "A8B7C6D5E4F3"},
+		{"3|AB12-CD34-EF56-GH78 ile JK12-LM34-NP56-QR78 kodlu pinler kullanilmis", "CD34"},
+	}, []refusalWords{
+		{"3|SIP_2026_0312 kodlu siparis iptal edildi", "SIP_2026_0312"},
+		{"3|2026/03/12 kodlu kampanya bitti", "2026/03/12"},
+		{"3|PUBG-1800-kodlu urun stokta yok", "PUBG-1800"},
+		{"3|Windows11Home_kodlu urun stokta yok", "Windows11Home"},
+		{"3|PUBG1800UC ve K7Q9M3X8P5Z2 kodlu pinler kullanilmis", "PUBG1800UC"},
+		{"3|Siparis 4521 ve 4522 kodlu siparisler iptal", "4521 ve 4522"},
+		{"3|SIP20260312001, SIP20260312002 kodlu siparisler iptal", "SIP20260312001, SIP20260312002"},
+		{"3|e-kodunuz gecersiz, siparis 4521", "siparis 4521"},
+	})
+}
+
 // refusalWords is a refusal's body and a text in it: a code that must not
 // show in the refusal's error, or words of the shop's that must.
 type refusalWords struct{ body, text string }

@@ -744,10 +744,18 @@ const unwrittenNoteSQL = `'the shop''s database did not write znet''s answer (a 
 // as it words a signal's, and no signal's doing is said of it.
 type cutShortError struct {
 	after time.Duration
+	// left is how far off the deadline was when the statement began:
+	// under a second (a run whose time was all but up), the deadline cut
+	// the statement, not the database's pace.
+	left  time.Duration
 	table string // the shop's table written, where the caller knows it
 }
 
 func (e *cutShortError) Error() string {
+	if e.left < time.Second {
+		return fmt.Sprintf("zwatch cancelled the statement at its deadline, which was only %s away when it began",
+			e.left.Round(time.Millisecond))
+	}
 	slow := "a lock or a slow trigger of the shop's"
 	if e.table != "" {
 		slow = "a slow trigger of the shop's on " + e.table

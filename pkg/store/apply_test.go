@@ -201,6 +201,21 @@ func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "zwatch cancelled the statement") {
 		t.Errorf("handing back a claim cut short by its deadline: %v (Cancelled: %t), want it said as zwatch's deadline", err, store.Cancelled(err))
 	}
+
+	// A deadline all but up when the statement began (a run's last
+	// moments) is said so, not as a database that "had not finished
+	// after 0s"; a longer one says how long the database took.
+	for bound, want := range map[time.Duration]string{
+		100 * time.Millisecond: "ms away when it began",
+		2 * time.Second:        "the database had not finished after 2s",
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		defer cancel()
+		err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("handing back a claim with a deadline %s off: %v, want %q", bound, err, want)
+		}
+	}
 }
 
 // orderClaimedByRun1 is one order sent a minute ago with referans, on an

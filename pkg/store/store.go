@@ -311,9 +311,10 @@ const idleInTxLimit = "10s"
 // say "stopped by a signal" of a statement that took too long.
 func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
 	began := time.Now()
+	deadline, _ := ctx.Deadline()
 	err := s.inTxOnce(ctx, lockTimeout, fn)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
-		return &cutShortError{after: time.Since(began)}
+		return &cutShortError{after: time.Since(began), left: deadline.Sub(began)}
 	}
 	return err
 }

@@ -79,3 +79,35 @@ func stuckUnderAShortGiveUp(t *testing.T, e *env, ref string) string {
 	}
 	return id
 }
+
+// A check stopped by a signal before znet answered hands its claim back;
+// where that fails too, the signal's words and what becomes of the claim
+// are said in one line, and nothing of the order is recorded.
+func TestACheckStoppedWhoseHandBackFailsSaysTheClaimLapses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("88105")
+	ctx, signal := context.WithCancel(context.Background())
+	defer signal()
+	e.znet.SetResponder(func(string, int) znettest.Answer {
+		e.db.Exec(`CREATE FUNCTION refuse_hand_back() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'no hand-back today'; END $$`)
+		e.db.Exec(`CREATE TRIGGER refuse_hand_back BEFORE UPDATE ON zwatch_order_checks
+			FOR EACH ROW EXECUTE FUNCTION refuse_hand_back()`)
+		signal()
+		return znettest.Waiting("").After(5 * time.Second)
+	})
+
+	check, err := watch.CheckOrder(ctx, e.db.Store, e.config(), id)
+
+	if err == nil || !strings.Contains(err.Error(), "stopped by a signal before znet answered, so nothing was recorded") ||
+		!strings.Contains(err.Error(), "lapses by itself within") {
+		t.Errorf("a stopped check whose hand-back failed: %v", err)
+	}
+	if check == nil || !check.Stopped {
+		t.Errorf("the check does not say it was stopped: %+v", check)
+	}
+	if c := e.db.ReadCheck(id); c.Attempts != 0 || c.ClaimedBy == nil {
+		t.Errorf("bookkeeping after the check: %+v; want no attempt counted and the claim left to lapse", c)
+	}
+}

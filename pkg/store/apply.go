@@ -313,7 +313,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		cut.after, cut.table = time.Since(began), "product_orders"
 	}
 	if err != nil {
-		return nil, fmt.Errorf("saving %s: %w", answersCount(len(rows)), err)
+		return nil, fmt.Errorf("saving %s: %w", counted(len(rows), "answer"), err)
 	}
 	for k := range applied {
 		id := applied[k].OrderID
@@ -805,10 +805,10 @@ func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
-// answersCount is n answers, in words.
-func answersCount(n int) string {
+// counted is n of a thing, in words: "1 answer", "3 answers".
+func counted(n int, thing string) string {
 	if n == 1 {
-		return "1 answer"
+		return "1 " + thing
 	}
-	return fmt.Sprintf("%d answers", n)
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -207,7 +207,7 @@ func (s *Store) SavePanelFits(ctx context.Context, fits []PanelFit) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("saving what zwatch learned of %d panels: %w", len(fits), err)
+		return fmt.Errorf("saving what zwatch learned of %s: %w", counted(len(fits), "panel"), err)
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 		return tx.SelectContext(ctx, &renewed, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
 	})
 	if err != nil {
-		return nil, fmt.Errorf("renewing the claims on %d orders: %w", len(orderIDs), err)
+		return nil, fmt.Errorf("renewing the claims on %s: %w", counted(len(orderIDs), "order"), err)
 	}
 	return renewed, nil
 }
@@ -93,7 +93,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("releasing %d claims: %w", len(p.OrderIDs), err)
+		return fmt.Errorf("releasing %s: %w", counted(len(p.OrderIDs), "claim"), err)
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []st
 		return tx.SelectContext(ctx, &heldLong, releaseShopHeldSQL, runID, pq.Array(orderIDs), alarm.Seconds(), maxWait.Seconds())
 	})
 	if err != nil {
-		return nil, fmt.Errorf("releasing %d claims of orders the shop held: %w", len(orderIDs), err)
+		return nil, fmt.Errorf("releasing %s of orders the shop held: %w", counted(len(orderIDs), "claim"), err)
 	}
 	for k := range heldLong {
 		heldLong[k].For = time.Duration(heldLong[k].HeldSeconds * float64(time.Second))
@@ -192,7 +192,7 @@ func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("stopping the give-up clocks of %d orders of a failing panel: %w", len(orderIDs), err)
+		return fmt.Errorf("stopping the give-up clocks of %s of a failing panel: %w", counted(len(orderIDs), "order"), err)
 	}
 	return nil
 }

@@ -463,14 +463,14 @@ func codesBeforeKodWord(text string) []string {
 	if strings.ContainsAny(text, "&<") {
 		plain = htmlTagsFirst.ReplaceAllStringFunc(text, func(markup string) string { return strings.Repeat(" ", len(markup)) })
 	}
-	at := kodWord.FindAllStringIndex(plain, -1)
+	at := kodWord.FindAllStringSubmatchIndex(plain, -1)
 	if at == nil {
 		return nil
 	}
 	breaks := lineBreakingTag.FindAllStringIndex(text, -1)
 	var codes []string
 	for _, m := range at {
-		word := m[0] + 1 // after the white space
+		word := m[0] // the white space or mark before the word of "kod"
 		from := max(0, word-maxCodeBytes)
 		cut := from > 0
 		// Not across a line break or into another cell of a table.
@@ -478,9 +478,21 @@ func codesBeforeKodWord(text string) []string {
 		if k > 0 && breaks[k-1][1] > from {
 			from, cut = breaks[k-1][1], false
 		}
-		words := strings.Fields(plain[from:word])
+		words, starts := fieldsAt(plain[from:word])
 		if cut && len(words) > 0 && !unicode.IsSpace(rune(plain[from-1])) && !unicode.IsSpace(rune(plain[from])) {
-			words = words[1:] // cut by the window
+			// Cut by the window: but for its last item, where it is a
+			// list ("...,X,Y kodlu").
+			if i := strings.LastIndexAny(words[0], ",;"); i >= 0 && i+1 < len(words[0]) {
+				words[0], starts[0] = words[0][i+1:], starts[0]+i+1
+			} else {
+				words, starts = words[1:], starts[1:]
+			}
+		}
+		// "X,Y kodlu": the word's last item, where it reads as a code.
+		if n := len(words); n > 0 {
+			if i := strings.LastIndexAny(words[n-1], ",;"); i >= 0 && mixedCode(withoutGroupMarks(strings.TrimFunc(words[n-1][i+1:], isQuoteOrBracket))) {
+				words[n-1], starts[n-1] = words[n-1][i+1:], starts[n-1]+i+1
+			}
 		}
 		// A word naming what the code is may stand between ("X numaralı
 		// kod", "X pin kodu"), or a dash ("X - kodunuz"); a Turkish suffix
@@ -489,16 +501,10 @@ func codesBeforeKodWord(text string) []string {
 		// after it.
 		// A code set apart so must hold a letter: "Referans 123 456 789
 		// numaralı kod", "Toplam 250 500 750 - kodunuz" are numbers.
-		apart := false
-		if glued := plain[m[0]]; len(words) > 0 && !unicode.IsSpace(rune(glued)) {
-			// "X-kodlu", "X_kodu", "X/kod": the mark sets the code apart.
-			n := len(words)
-			if words[n-1] = strings.TrimSuffix(words[n-1], string(glued)); words[n-1] == "" {
-				words = words[:n-1]
-			}
-			apart = true
-		}
-		for range 2 { // "X seri numaralı kod"
+		// "X-kodlu", "X_kodu", "X/kod": a mark glued to the word sets the
+		// code apart too.
+		apart := strings.TrimLeftFunc(plain[m[0]:m[2]], unicode.IsSpace) != ""
+		for range 3 { // "X seri numaralı pin kodu"
 			if n := len(words); n >= 2 && (kodNamingWords[strings.ToLower(strings.TrimFunc(words[n-1], isQuoteOrBracket))] ||
 				strings.Trim(words[n-1], "-–—") == "") {
 				words, apart = words[:n-1], true
@@ -541,43 +547,122 @@ func codesBeforeKodWord(text string) []string {
 		}
 		if longest != "" && (!apart || strings.ContainsFunc(longest, unicode.IsLetter)) {
 			codes = append(codes, longest)
-			codes = append(codes, codesListedBefore(words, longest)...)
+			n := len(strings.Fields(longest))
+			codes = append(codes, codesListedBefore(plain, from+starts[len(words)-n], longest, n)...)
 		}
 	}
 	return codes
 }
 
-// codesListedBefore are the codes listed before code, the last of words,
-// that are of its shape: "X ve Y kodlu pinler", "X, Y kodlu", where the
-// word of "kod" names them all.
-func codesListedBefore(words []string, code string) []string {
-	n := len(strings.Fields(code))
-	want := shape(code)
+// fieldsAt is strings.Fields(s), with where each field starts in s.
+func fieldsAt(s string) (fields []string, starts []int) {
+	start := -1
+	for i, r := range s {
+		switch {
+		case unicode.IsSpace(r) && start >= 0:
+			fields, starts = append(fields, s[start:i]), append(starts, start)
+			start = -1
+		case !unicode.IsSpace(r) && start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		fields, starts = append(fields, s[start:]), append(starts, start)
+	}
+	return fields, starts
+}
+
+// codesListedBefore are the codes listed in text before end, where code
+// (of n words) starts, each of its kind (sameKindOfCode): "X ve Y kodlu
+// pinler", "X, Y ya da Z kodlu", where the word of "kod" names them all.
+// The list is read back as far as it goes, past the window a code is
+// looked for in: a long list's first codes are what a message cut short
+// shows.
+func codesListedBefore(text string, end int, code string, n int) []string {
 	var listed []string
-	for end := len(words) - n; end > 0; {
-		if listWords[strings.ToLower(words[end-1])] {
-			end--
-		} else if !strings.HasSuffix(words[end-1], ",") {
-			break
+	for len(listed) < maxListedCodes {
+		rest := strings.TrimRightFunc(text[:end], unicode.IsSpace)
+		if rest == "" {
+			return listed
 		}
-		if end < n {
-			break
+		if strings.IndexByte(",;+&", rest[len(rest)-1]) >= 0 {
+			rest = rest[:len(rest)-1]
+		} else {
+			w, at := lastField(rest)
+			switch w = strings.ToLower(w); {
+			case w == "da" || w == "de":
+				// "ya da": or.
+				if ya, yaAt := lastField(rest[:at]); strings.EqualFold(ya, "ya") {
+					at = yaAt
+				} else {
+					return listed
+				}
+			case !listWords[w]:
+				return listed
+			}
+			rest = rest[:at]
 		}
-		item := strings.TrimFunc(strings.TrimSuffix(strings.Join(words[end-n:end], " "), ","), isQuoteOrBracket)
+		rest = strings.TrimRightFunc(rest, unicode.IsSpace)
+		start := len(rest)
+		for range n {
+			_, start = lastField(rest[:start])
+		}
+		if i := strings.LastIndexAny(rest[start:], ",;"); n == 1 && i >= 0 {
+			start += i + 1 // "X,Y,Z kodlu"
+		}
+		item := strings.TrimFunc(strings.Join(strings.Fields(rest[start:]), " "), isQuoteOrBracket)
 		if n == 1 {
 			item = wordBeforeKod(item)
 		}
-		if item == "" || shape(item) != want {
-			break
+		if !sameKindOfCode(item, code) {
+			return listed
 		}
 		listed = append(listed, item)
-		end -= n
+		end = start
 	}
 	return listed
 }
 
-// listWords join the items of a list.
-var listWords = map[string]bool{"ve": true, "veya": true, "ile": true, "and": true, "or": true, "&": true, "/": true}
+// maxListedCodes bounds how many codes a list before one word of "kod" is
+// read back for; a real refusal names a few.
+const maxListedCodes = 1000
+
+// lastField is the last field of s and where it starts ("", 0: none), or
+// of a field longer than maxCodeBytes its last maxCodeBytes or so: a list
+// read back item by item must not read a long text whole for each.
+func lastField(s string) (string, int) {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	from := max(0, len(s)-maxCodeBytes)
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from--
+	}
+	start := from
+	if i := strings.LastIndexFunc(s[from:], unicode.IsSpace); i >= 0 {
+		_, size := utf8.DecodeRuneInString(s[from+i:])
+		start = from + i + size
+	}
+	return s[start:], start
+}
+
+// sameKindOfCode says whether item, listed before code, is a code like
+// it: as long, its groups parted the same way, and read as a code on its
+// own. Two PINs of a batch are; an order's number beside a PIN seldom
+// is ("SIP20260312001 ve K7Q9M3X8P5Z2").
+func sameKindOfCode(item, code string) bool {
+	marks := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if isLetterOrDigit(r) {
+				return 'x'
+			}
+			return r
+		}, s)
+	}
+	return item != "" && marks(item) == marks(code) &&
+		(plainlyACode(item) && mixedIfCapitals(item) || mixedCode(withoutGroupMarks(item)))
+}
+
+// listWords join the items of a list ("ya da" is read as one).
+var listWords = map[string]bool{"ve": true, "veya": true, "yada": true, "ile": true, "and": true, "or": true, "&": true, "/": true, "+": true}
 
 // mixedCodeBefore is the code, if any, in the last words before a word of
 // "kod" that are no code of three groups or more: the last two words,
@@ -706,9 +791,10 @@ func withoutGroupMarks(code string) string {
 }
 
 // isQuoteOrBracket says whether r may wrap a code: a quote of any
-// language, a bracket, or the stars of emphasis ("**K7Q9M3X8P5Z2**").
+// language, a bracket, or the stars or underscores of emphasis
+// ("**K7Q9M3X8P5Z2**", "__K7Q9M3X8P5Z2__").
 func isQuoteOrBracket(r rune) bool {
-	return strings.ContainsRune("\"'`\\()[]{}«»“”‘’„‚‹›*", r)
+	return strings.ContainsRune("\"'`\\()[]{}«»“”‘’„‚‹›*_", r)
 }
 
 func endsAlnum(s string) bool {
@@ -718,9 +804,10 @@ func endsAlnum(s string) bool {
 
 func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// kodWord is a word of "kod" after white space, a dash, a slash or an
-// underscore (markup blanked); maxCodeBytes and maxCodeWords bound what is read before it for a code.
-var kodWord = regexp.MustCompile(`(?i)[\s_/-]kod\p{L}*(?:[^\p{L}\p{N}]|$)`)
+// kodWord is a word of "kod" (its first group) after white space, or a
+// dash, slash, underscore, dot or colon glued to it (markup blanked);
+// maxCodeBytes and maxCodeWords bound what is read before it for a code.
+var kodWord = regexp.MustCompile(`(?i)(?:\s|[_/.:-]|–)(kod\p{L}*)(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96

@@ -1002,7 +1002,8 @@ func TestCodesBeforeAKodWordAndTheShopsWordsBesideThem(t *testing.T) {
 // A fifth review's codes before a word of "kod" that stayed in clear:
 // glued to the word by a dash, an underscore or a slash, grouped by an
 // underscore or a slash, in low quotes or stars, two naming words between,
-// and all but the last of several codes the word names.
+// and all but the last of several codes the word names. A list's first
+// codes are what an error cut to its first 200 characters shows.
 func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 	assertMaskedAndKept(t, []refusalWords{
 		{"3|K7Q9M3X8P5Z2_kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
@@ -1016,6 +1017,22 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|K7Q9M3X8P5Z2 ve A8B7C6D5E4F3 kodlu pinler kullanilmis", "K7Q9M3X8P5Z2"},
 		{"3|K7Q9M3X8P5Z2, A8B7C6D5E4F3, Q1W2E3R4T5Y6 kodlu pinler kullanilmis", "A8B7C6D5E4F3"},
 		{"3|AB12-CD34-EF56-GH78 ile JK12-LM34-NP56-QR78 kodlu pinler kullanilmis", "CD34"},
+		// Its review's: codes of a batch alike only in length, a list
+		// longer than the window a code is looked for in, more ways of
+		// listing, of gluing and of naming.
+		{"3|7KQ2MX9PZ3LD ve P4TN8W2QJ6RX kodlu pinler kullanilmis", "7KQ2MX9PZ3LD"},
+		{"3|X7K2-9QMZ-P3L8-4TNW ile B2Q9-XK7M-4PZT-L8N3 kodlu pinler kullanilmis", "9QMZ"},
+		{"3|" + strings.Repeat("Q1W2E3R4T5Y6, ", 8) + "A1B2C3D4E5F6 kodlu pinler kullanilmis", "Q1W2E3R4T5Y6"},
+		{"3|" + strings.Repeat("Q1W2E3R4T5Y6,", 5000) + "A1B2C3D4E5F6 kodlu pinler kullanilmis", "Q1W2E3R4T5Y6"},
+		{"3|7KQ2MX9PZ3LD ya da P4TN8W2QJ6RX kodlu pin kullanilmis", "7KQ2MX9PZ3LD"},
+		{"3|7KQ2MX9PZ3LD; P4TN8W2QJ6RX kodlu pin kullanilmis", "7KQ2MX9PZ3LD"},
+		{"3|7KQ2MX9PZ3LD + P4TN8W2QJ6RX kodlu pin kullanilmis", "7KQ2MX9PZ3LD"},
+		{"3|K7Q9M3X8P5Z2,A8B7C6D5E4F3 kodlu pinler kullanilmis", "A8B7C6D5E4F3"},
+		{"3|7KQ2MX9PZ3LD&nbsp;ve&nbsp;P4TN8W2QJ6RX kodlu pin kullanilmis", "7KQ2MX9PZ3LD"},
+		{"3|K7Q9M3X8P5Z2 seri numaralı pin kodu kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2–kodu hatali", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2:kodu hatali", "K7Q9M3X8P5Z2"},
+		{"3|__K7Q9M3X8P5Z2__ kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
 	}, []refusalWords{
 		{"3|SIP_2026_0312 kodlu siparis iptal edildi", "SIP_2026_0312"},
 		{"3|2026/03/12 kodlu kampanya bitti", "2026/03/12"},
@@ -1025,6 +1042,10 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|Siparis 4521 ve 4522 kodlu siparisler iptal", "4521 ve 4522"},
 		{"3|SIP20260312001, SIP20260312002 kodlu siparisler iptal", "SIP20260312001, SIP20260312002"},
 		{"3|e-kodunuz gecersiz, siparis 4521", "siparis 4521"},
+		{"3|SIP20260312001 ve K7Q9M3X8P5Z2 kodlu siparis", "SIP20260312001"},
+		{"3|Siparis 4521, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "Siparis 4521"},
+		{"3|PUBG1800UC, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "PUBG1800UC"},
+		{"3|Siparis tamam.Kodunuz hazir", "Siparis tamam.Kodunuz hazir"},
 	})
 }
 

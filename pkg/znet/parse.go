@@ -474,9 +474,10 @@ func codesBeforeKodWord(text string) []string {
 		from := max(0, word-maxCodeBytes)
 		cut := from > 0
 		// Not across a line break or into another cell of a table.
-		k := sort.Search(len(breaks), func(i int) bool { return breaks[i][1] > word })
+		k := sort.Search(len(breaks), func(i int) bool { return breaks[i][1] > m[2] })
 		if k > 0 && breaks[k-1][1] > from {
-			from, cut = breaks[k-1][1], false
+			// The break's blanked end may be the white space before the word.
+			from, cut = min(breaks[k-1][1], word), false
 		}
 		words, starts := fieldsAt(plain[from:word])
 		if cut && len(words) > 0 && !unicode.IsSpace(rune(plain[from-1])) && !unicode.IsSpace(rune(plain[from])) {

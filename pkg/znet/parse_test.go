@@ -1033,6 +1033,7 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|K7Q9M3X8P5Z2–kodu hatali", "K7Q9M3X8P5Z2"},
 		{"3|K7Q9M3X8P5Z2:kodu hatali", "K7Q9M3X8P5Z2"},
 		{"3|__K7Q9M3X8P5Z2__ kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanildi", "CD34"},
 	}, []refusalWords{
 		{"3|SIP_2026_0312 kodlu siparis iptal edildi", "SIP_2026_0312"},
 		{"3|2026/03/12 kodlu kampanya bitti", "2026/03/12"},
@@ -1046,6 +1047,8 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|Siparis 4521, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "Siparis 4521"},
 		{"3|PUBG1800UC, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "PUBG1800UC"},
 		{"3|Siparis tamam.Kodunuz hazir", "Siparis tamam.Kodunuz hazir"},
+		// The word found at a break's blanked end: read from the break.
+		{"3|Toplam 250 250 500<br>Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
 	})
 }
 

@@ -385,7 +385,7 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	switch {
 	case len(s.Unsaved) > 0 && s.UnsavedLocked == len(s.Unsaved):
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock %s statements needed all the while "+
-			"(the shop's LOCK TABLE, a migration, VACUUM FULL?); %s asked again", len(s.Unsaved), byCount(len(s.Unsaved), "its", "their"), byCount(len(s.Unsaved), "its order is", "their orders are")))
+			"(the shop's LOCK TABLE, a migration, VACUUM FULL, or a person's transaction left open on zwatch_order_checks?); %s asked again", len(s.Unsaved), byCount(len(s.Unsaved), "its", "their"), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	case len(s.Unsaved) > 0:
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the error lines on stderr); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}

@@ -72,3 +72,39 @@ func TestALockOnZwatchsOwnTablesIsNoHang(t *testing.T) {
 		})
 	}
 }
+
+// A person's transaction left open on a row of zwatch_order_checks that a
+// run had claimed held the run up: handing the claims back waited on it,
+// so the other orders' answers waited too, the run went on past
+// --max-duration and failed at its deadline (exit 1). Now the held order
+// alone is left, its claim to lapse, and the line says whose lock it is.
+func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	refs := []string{"7791", "7792", "7793"}
+	ids := make([]string, len(refs))
+	for k, ref := range refs {
+		ids[k] = s.order(ref)
+		s.znet.Script(ref, znettest.Done("ROW-HELD-PIN-"+ref, "tamam").After(time.Second))
+	}
+	var out, errOut bytes.Buffer
+	wait := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
+		"check-pending", "--loop", "0", "--max-duration", "10s", "--database-url", s.db.URL)
+	for claimed := 0; claimed == 0; time.Sleep(10 * time.Millisecond) {
+		s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE order_id = $1 AND claimed_by IS NOT NULL`, ids[0])
+	}
+	s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, ids[0])
+
+	code := wait(time.Minute)
+
+	all := out.String() + errOut.String()
+	for k, id := range ids[1:] {
+		if got := s.db.ReadOrder(id); got.PINCode == nil || *got.PINCode != "ROW-HELD-PIN-"+refs[k+1] {
+			t.Errorf("order %s beside the held row: %+v; want it completed holding its PIN", refs[k+1], got)
+		}
+	}
+	if code != cmd.ExitAttention || !strings.Contains(errOut.String(), "zwatch_order_checks") {
+		t.Errorf("check-pending with one claimed row held: exit %d, want %d and lines naming zwatch_order_checks:\n%s", code, cmd.ExitAttention, all)
+	}
+	assertNoSecret(t, "the output", all, "ROW-HELD-PIN-7791")
+}

@@ -186,7 +186,7 @@ func errorLine(err error, args []string, root, ran *cobra.Command) string {
 		line = sayDatabaseGone(line, where, cause)
 	}
 	if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
-		line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, or another zwatch run's; try again when it is done)"
+		line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, another zwatch run's, or a person's transaction left open on zwatch's tables; try again when it is done)"
 	}
 	if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
 		line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -183,8 +184,8 @@ func TestApplyCutShortByItsDeadlineSaysSo(t *testing.T) {
 }
 
 // Every statement its caller's deadline cuts short says so, not Apply's
-// alone: handing back claims in a run's last try, after a signal, under a
-// person's lock on zwatch's row, came back as the driver's "canceling
+// alone: handing back claims in a run's last try, after a signal, behind a
+// slow trigger on zwatch's table, came back as the driver's "canceling
 // statement due to user request", which store.Cancelled reads as a
 // signal's doing, and check-pending said it was stopped by a signal where
 // its claims were left to lapse.
@@ -192,11 +193,14 @@ func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	_, id := orderClaimedByRun1(db, 7_300_000)
-	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, id)
+	db.Exec(`CREATE FUNCTION slow_hand_back() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(10); RETURN NEW; END $$`)
+	db.Exec(`CREATE TRIGGER slow_hand_back BEFORE UPDATE ON zwatch_order_checks
+		FOR EACH ROW EXECUTE FUNCTION slow_hand_back()`)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 
-	err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
+	_, err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
 
 	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "zwatch cancelled the statement") {
 		t.Errorf("handing back a claim cut short by its deadline: %v (Cancelled: %t), want it said as zwatch's deadline", err, store.Cancelled(err))
@@ -211,7 +215,7 @@ func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), bound)
 		defer cancel()
-		err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
+		_, err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("handing back a claim with a deadline %s off: %v, want %q", bound, err, want)
 		}
@@ -226,4 +230,52 @@ func orderClaimedByRun1(db *storetest.DB, referans int) (integrationID, orderID 
 	ids := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: referans, SentAgo: time.Minute, Registered: true})
 	db.TakeClaim(ids[0], "run-1")
 	return integ, ids[0]
+}
+
+// A person's transaction left open on a row of zwatch_order_checks held
+// up every statement that hands claims back or stops give-up clocks: the
+// run's saving of every other answer stalled behind it, the other claims
+// were not handed back, and the run went past --max-duration to fail at
+// its deadline. The held row is skipped and named; the others are done.
+func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ, free := orderClaimedByRun1(db, 7_310_000)
+	locked := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_310_001, SentAgo: time.Minute, Registered: true})[0]
+	db.TakeClaim(locked, "run-1")
+	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, locked)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	both := []string{free, locked}
+
+	held, err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: both, PanelFailing: true})
+	if err != nil || !slices.Equal(held, []string{locked}) {
+		t.Errorf("handing back two claims, one row held: held %v, %v; want the held order named", held, err)
+	}
+	if c := db.ReadCheck(free); c.ClaimedBy != nil {
+		t.Errorf("the free order's claim was not handed back: %+v", c)
+	}
+	if c := db.ReadCheck(locked); c.ClaimedBy == nil {
+		t.Errorf("the held order's claim is gone, though its row was held: %+v", c)
+	}
+
+	db.TakeClaim(free, "run-1")
+	heldLong, held, err := db.Store.ReleaseShopHeld(ctx, "run-1", both, time.Hour, time.Minute)
+	if err != nil || len(heldLong) != 0 || !slices.Equal(held, []string{locked}) {
+		t.Errorf("handing back two claims of orders the shop held, one row held: held %v, long %v, %v", held, heldLong, err)
+	}
+	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.ShopHeldSince == nil {
+		t.Errorf("the free order was not handed back as the shop's held: %+v", c)
+	}
+
+	idle := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_310_002, SentAgo: time.Minute, Registered: true})[0]
+	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, idle)
+	db.Exec(`UPDATE zwatch_order_checks SET panel_failing_since = NULL WHERE order_id = $1`, free)
+	held, err = db.Store.StopGiveUpClocks(ctx, []string{free, idle})
+	if err != nil || !slices.Equal(held, []string{idle}) {
+		t.Errorf("stopping the give-up clocks of two orders, one row held: held %v, %v; want the held order named", held, err)
+	}
+	if db.PanelFailingSince(free) == nil {
+		t.Error("the free order's give-up clock runs on")
+	}
 }

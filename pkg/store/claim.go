@@ -881,7 +881,11 @@ WHERE ev.order_id = ANY (ARRAY(
 // an attempt: the orders are due again at once for the next run. It is
 // ReleaseClaims (lease.go) for the plain case, which `check --order` needs.
 func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) error {
-	return s.ReleaseClaims(ctx, ReleaseParams{RunID: runID, OrderIDs: orderIDs})
+	held, err := s.ReleaseClaims(ctx, ReleaseParams{RunID: runID, OrderIDs: orderIDs})
+	if err == nil && len(held) > 0 {
+		err = fmt.Errorf("releasing %s: %s", counted(len(held), "claim"), RowsHeldNote)
+	}
+	return err
 }
 
 // Due lists what a claim would take now, without writing anything: the

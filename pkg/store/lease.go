@@ -83,34 +83,67 @@ type ReleaseParams struct {
 	PanelFailing bool
 }
 
-// ReleaseClaims hands back claims without counting an attempt.
-func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) error {
+// ReleaseClaims hands back claims without counting an attempt. A row
+// another transaction holds is not waited for (see RowsHeldNote): its
+// claim lapses by itself within the lease, and the order is returned in
+// held, for the caller to say so.
+func (s *Store) ReleaseClaims(ctx context.Context, p ReleaseParams) (held []string, err error) {
 	if len(p.OrderIDs) == 0 {
-		return nil
+		return nil, nil
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, releaseClaimsSQL, p.RunID, pq.Array(p.OrderIDs), p.Wait.Seconds(), p.PanelFailing)
-		return err
+	err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &held, releaseClaimsSQL, p.RunID, pq.Array(p.OrderIDs), p.Wait.Seconds(), p.PanelFailing)
 	})
 	if err != nil {
-		return fmt.Errorf("releasing %s: %w", counted(len(p.OrderIDs), "claim"), err)
+		return nil, fmt.Errorf("releasing %s: %w", counted(len(p.OrderIDs), "claim"), err)
 	}
-	return nil
+	return held, nil
 }
+
+// RowsHeldNote says why orders' claims or give-up clocks were left as they
+// were (see below), for the caller's line.
+const RowsHeldNote = "another transaction holds their rows of zwatch_order_checks (a person's transaction left open on zwatch's table?)"
+
+// Rows of zwatch_order_checks that another transaction holds are skipped,
+// not waited for, by the statements that hand claims back or stop give-up
+// clocks. A run holds such a row for milliseconds (its heartbeat); a
+// longer hold is a person's transaction left open on zwatch's table, and
+// waiting on it stalled the run's saving of every other order's answer,
+// kept the others' claims from going back, and took the run past
+// --max-duration, to fail at its deadline.
+//
+// Each statement returns the orders it would have changed but skipped:
+// those of $1's claims (or, for the clocks, the unclaimed orders) that
+// the statement's snapshot has and that the update did not reach.
 
 // releaseClaimsSQL: $1 run id, $2 order ids, $3 wait in seconds, $4 whether
 // the orders' panel is failing.
 const releaseClaimsSQL = `
-UPDATE zwatch_order_checks c
-SET claimed_by = NULL,
-	claim_expires_at = NULL,
-	next_check_at = GREATEST(c.next_check_at, now() + make_interval(secs => $3)),
-	panel_failing_since = CASE WHEN $4::boolean
-		THEN COALESCE(c.panel_failing_since, now())
-		ELSE c.panel_failing_since END
-FROM (SELECT unnest($2::uuid[]) AS order_id) released
-WHERE c.order_id = released.order_id
-  AND c.claimed_by = $1`
+WITH free AS (
+	SELECT c.order_id
+	FROM zwatch_order_checks c
+	WHERE c.order_id = ANY($2::uuid[])
+	  AND c.claimed_by = $1
+	ORDER BY c.order_id
+	FOR UPDATE SKIP LOCKED
+), released AS (
+	UPDATE zwatch_order_checks c
+	SET claimed_by = NULL,
+		claim_expires_at = NULL,
+		next_check_at = GREATEST(c.next_check_at, now() + make_interval(secs => $3)),
+		panel_failing_since = CASE WHEN $4::boolean
+			THEN COALESCE(c.panel_failing_since, now())
+			ELSE c.panel_failing_since END
+	FROM free
+	WHERE c.order_id = free.order_id
+	RETURNING c.order_id
+)
+SELECT c.order_id::text
+FROM zwatch_order_checks c
+WHERE c.order_id = ANY($2::uuid[])
+  AND c.claimed_by = $1
+  AND c.order_id NOT IN (SELECT order_id FROM released)
+ORDER BY c.order_id`
 
 // ShopHeld is an order whose answer a transaction of the shop kept zwatch
 // from saving, and since when zwatch has met its row held.
@@ -129,28 +162,45 @@ type ShopHeld struct {
 // in last_error, puts the next check off the longer the row stays held (up
 // to maxWait), and returns the orders held for longer than alarm: a
 // transaction left open, or row-level security that lets zwatch read the
-// order but not update it, which no retry will get past.
-func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []string, alarm, maxWait time.Duration) ([]ShopHeld, error) {
+// order but not update it, which no retry will get past. Orders whose
+// row of zwatch_order_checks another transaction holds are returned in
+// held, as ReleaseClaims does.
+func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []string, alarm, maxWait time.Duration) (heldLong []ShopHeld, held []string, err error) {
 	if len(orderIDs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var heldLong []ShopHeld
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &heldLong, releaseShopHeldSQL, runID, pq.Array(orderIDs), alarm.Seconds(), maxWait.Seconds())
+	var rows []struct {
+		ShopHeld
+		RowHeld bool `db:"row_held"`
+	}
+	err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &rows, releaseShopHeldSQL, runID, pq.Array(orderIDs), alarm.Seconds(), maxWait.Seconds())
 	})
 	if err != nil {
-		return nil, fmt.Errorf("releasing %s of orders the shop held: %w", counted(len(orderIDs), "claim"), err)
+		return nil, nil, fmt.Errorf("releasing %s of orders the shop held: %w", counted(len(orderIDs), "claim"), err)
 	}
-	for k := range heldLong {
-		heldLong[k].For = time.Duration(heldLong[k].HeldSeconds * float64(time.Second))
+	for _, r := range rows {
+		if r.RowHeld {
+			held = append(held, r.OrderID)
+			continue
+		}
+		r.For = time.Duration(r.HeldSeconds * float64(time.Second))
+		heldLong = append(heldLong, r.ShopHeld)
 	}
-	return heldLong, nil
+	return heldLong, held, nil
 }
 
 // releaseShopHeldSQL: $1 run id, $2 order ids, $3 alarm in seconds, $4 the
 // longest wait before asking again, in seconds.
 const releaseShopHeldSQL = `
-WITH released AS (
+WITH free AS (
+	SELECT c.order_id
+	FROM zwatch_order_checks c
+	WHERE c.order_id = ANY($2::uuid[])
+	  AND c.claimed_by = $1
+	ORDER BY c.order_id
+	FOR UPDATE SKIP LOCKED
+), released AS (
 	UPDATE zwatch_order_checks c
 	SET claimed_by = NULL,
 		claim_expires_at = NULL,
@@ -163,15 +213,20 @@ WITH released AS (
 		next_check_at = GREATEST(c.next_check_at,
 			now() + LEAST(make_interval(secs => $4), (now() - COALESCE(c.shop_held_since, now())) / 2)),
 		last_error = ` + shopHeldNoteSQL + `
-	FROM (SELECT unnest($2::uuid[]) AS order_id) held
-	WHERE c.order_id = held.order_id
-	  AND c.claimed_by = $1
+	FROM free
+	WHERE c.order_id = free.order_id
 	RETURNING c.order_id, c.shop_held_since
 )
-SELECT order_id::text AS order_id, extract(epoch FROM now() - shop_held_since)::float8 AS held_seconds
+SELECT order_id::text AS order_id, extract(epoch FROM now() - shop_held_since)::float8 AS held_seconds, false AS row_held
 FROM released
 WHERE shop_held_since < now() - make_interval(secs => $3)
-ORDER BY order_id`
+UNION ALL
+SELECT c.order_id::text, 0, true
+FROM zwatch_order_checks c
+WHERE c.order_id = ANY($2::uuid[])
+  AND c.claimed_by = $1
+  AND c.order_id NOT IN (SELECT order_id FROM released)
+ORDER BY 1`
 
 // shopHeldNoteSQL is last_error of an order whose row the shop held, for
 // list and stats to show.
@@ -182,30 +237,47 @@ const shopHeldNoteSQL = `'znet answered, but a transaction of the shop held the 
 // found failing: those whose faults made it so, and those the run held but
 // could not ask before it ended. None holds a claim by then (their answers
 // are saved, their claims released); an order another run has claimed
-// since, or that is final or stuck, is left alone.
-func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) error {
+// since, or that is final or stuck, is left alone. Orders whose row
+// another transaction holds are returned in held: their clocks run on.
+func (s *Store) StopGiveUpClocks(ctx context.Context, orderIDs []string) (held []string, err error) {
 	if len(orderIDs) == 0 {
-		return nil
+		return nil, nil
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, stopGiveUpClocksSQL, pq.Array(orderIDs))
-		return err
+	err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &held, stopGiveUpClocksSQL, pq.Array(orderIDs))
 	})
 	if err != nil {
-		return fmt.Errorf("stopping the give-up clocks of %s of a failing panel: %w", counted(len(orderIDs), "order"), err)
+		return nil, fmt.Errorf("stopping the give-up clocks of %s of a failing panel: %w", counted(len(orderIDs), "order"), err)
 	}
-	return nil
+	return held, nil
 }
 
 // stopGiveUpClocksSQL: $1 order ids.
 const stopGiveUpClocksSQL = `
-UPDATE zwatch_order_checks c
-SET panel_failing_since = COALESCE(c.panel_failing_since, now())
-FROM (SELECT unnest($1::uuid[]) AS order_id) faulted
-WHERE c.order_id = faulted.order_id
+WITH free AS (
+	SELECT c.order_id
+	FROM zwatch_order_checks c
+	WHERE c.order_id = ANY($1::uuid[])
+	  AND c.claimed_by IS NULL
+	  AND c.finished_at IS NULL
+	  AND c.given_up_at IS NULL
+	ORDER BY c.order_id
+	FOR UPDATE SKIP LOCKED
+), stopped AS (
+	UPDATE zwatch_order_checks c
+	SET panel_failing_since = COALESCE(c.panel_failing_since, now())
+	FROM free
+	WHERE c.order_id = free.order_id
+	RETURNING c.order_id
+)
+SELECT c.order_id::text
+FROM zwatch_order_checks c
+WHERE c.order_id = ANY($1::uuid[])
   AND c.claimed_by IS NULL
   AND c.finished_at IS NULL
-  AND c.given_up_at IS NULL`
+  AND c.given_up_at IS NULL
+  AND c.order_id NOT IN (SELECT order_id FROM stopped)
+ORDER BY c.order_id`
 
 // Reachable says whether the database answers at all: it tells a database
 // that is down from one that refuses particular orders' answers.

@@ -577,10 +577,13 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 func (ap *applier) flushReleases(ctx context.Context) bool {
 	r := ap.run
 	for why, ids := range ap.unreleased {
-		var heldLong []store.ShopHeld
+		var (
+			heldLong []store.ShopHeld
+			rowsHeld []string
+		)
 		release := func(ctx context.Context) (err error) {
 			if why == releaseShopHeld {
-				heldLong, err = r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
+				heldLong, rowsHeld, err = r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
 				return err
 			}
 			p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
@@ -595,7 +598,8 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 				// blame.
 				p.Wait = r.panelRetry()
 			}
-			return r.store.ReleaseClaims(ctx, p)
+			rowsHeld, err = r.store.ReleaseClaims(ctx, p)
+			return err
 		}
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(ctx, applyTimeout)
@@ -609,6 +613,10 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 		delete(ap.unreleased, why)
 		ap.held.drop(ids)
 		ap.callForShopHeld(heldLong)
+		if len(rowsHeld) > 0 {
+			r.log.Warn("these orders' claims were not handed back, and lapse by themselves within "+ClaimLease.String()+": "+store.RowsHeldNote,
+				"orders", rowsHeld)
+		}
 	}
 	return true
 }

@@ -315,7 +315,11 @@ func (r *run) stopGiveUpClocks(lanes []*lane) error {
 	defer cancel()
 	defer context.AfterFunc(r.db, func() { time.AfterFunc(lastStatementGrace, cancel) })()
 	defer r.timeDB(time.Now())
-	return r.store.StopGiveUpClocks(ctx, faulted)
+	held, err := r.store.StopGiveUpClocks(ctx, faulted)
+	if len(held) > 0 {
+		r.log.Warn("these orders' give-up clocks run on although their panel was failing: "+store.RowsHeldNote, "orders", held)
+	}
+	return err
 }
 
 // panelRetry is how long the orders of a panel that was cut off wait before

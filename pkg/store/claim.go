@@ -883,7 +883,12 @@ WHERE ev.order_id = ANY (ARRAY(
 func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) error {
 	held, err := s.ReleaseClaims(ctx, ReleaseParams{RunID: runID, OrderIDs: orderIDs})
 	if err == nil && len(held) > 0 {
-		err = fmt.Errorf("releasing %s: %s", counted(len(held), "claim"), RowsHeldNote)
+		rows := "the orders' rows"
+		if len(held) == 1 {
+			rows = "the order's row"
+		}
+		err = fmt.Errorf("releasing %s: another transaction holds %s in zwatch_order_checks "+
+			"(a person's transaction left open on zwatch's table?)", counted(len(held), "claim"), rows)
 	}
 	return err
 }

@@ -128,7 +128,7 @@ const heldAgainAfter = 100 * time.Millisecond
 
 // RowsHeldNote says why orders' claims or give-up clocks were left as they
 // were (see below), for the caller's line.
-const RowsHeldNote = "another transaction holds their rows of zwatch_order_checks (a person's transaction left open on zwatch's table?)"
+const RowsHeldNote = "another transaction holds the orders' rows in zwatch_order_checks (a person's transaction left open on zwatch's table?)"
 
 // Rows of zwatch_order_checks that another transaction holds are skipped,
 // not waited for, by the statements that hand claims back or stop give-up

@@ -33,6 +33,11 @@ func FuzzParsePinStatus(f *testing.F) {
 		// Labelled codes whose clause reads past dots and back.
 		"OK|3| |Kod: 1234.5678.9012.3456,10:00 iptal",
 		"3|PIN: AB12.CD34.EF56.GH78,KULLANILDI. AB12.CD34.EF56.GH78",
+		// Codes before a word of "kod": glued, listed, after a break.
+		"3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanildi",
+		"3|Toplam 250 250 500<br>Kodunuz iptal edildi",
+		"3|7KQ2MX9PZ3LD ya da P4TN8W2QJ6RX, Q1W2E3R4T5Y6–kodlu",
+		"OK|3| |K7Q9M3X8P5Z2,A8B7C6D5E4F3 seri numaralı pin kodu",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -469,15 +469,15 @@ func codesBeforeKodWord(text string) []string {
 	}
 	breaks := lineBreakingTag.FindAllStringIndex(text, -1)
 	var codes []string
-	for _, m := range at {
+	for k, m := range at {
 		word := m[0] // the white space or mark before the word of "kod"
 		from := max(0, word-maxCodeBytes)
 		cut := from > 0
 		// Not across a line break or into another cell of a table.
-		k := sort.Search(len(breaks), func(i int) bool { return breaks[i][1] > m[2] })
-		if k > 0 && breaks[k-1][1] > from {
+		b := sort.Search(len(breaks), func(i int) bool { return breaks[i][1] > m[2] })
+		if b > 0 && breaks[b-1][1] > from {
 			// The break's blanked end may be the white space before the word.
-			from, cut = min(breaks[k-1][1], word), false
+			from, cut = min(breaks[b-1][1], word), false
 		}
 		words, starts := fieldsAt(plain[from:word])
 		if cut && len(words) > 0 && !unicode.IsSpace(rune(plain[from-1])) && !unicode.IsSpace(rune(plain[from])) {
@@ -489,9 +489,10 @@ func codesBeforeKodWord(text string) []string {
 				words, starts = words[1:], starts[1:]
 			}
 		}
-		// "X,Y kodlu": the word's last item, where it reads as a code.
+		// "X,Y kodlu", "X+Y kodlu": the word's last item, where it reads as
+		// a code.
 		if n := len(words); n > 0 {
-			if i := strings.LastIndexAny(words[n-1], ",;"); i >= 0 && mixedCode(withoutGroupMarks(strings.TrimFunc(words[n-1][i+1:], isQuoteOrBracket))) {
+			if i := strings.LastIndexAny(words[n-1], ",;+"); i >= 0 && mixedCode(withoutGroupMarks(strings.TrimFunc(words[n-1][i+1:], isQuoteOrBracket))) {
 				words[n-1], starts[n-1] = words[n-1][i+1:], starts[n-1]+i+1
 			}
 		}
@@ -549,7 +550,13 @@ func codesBeforeKodWord(text string) []string {
 		if longest != "" && (!apart || strings.ContainsFunc(longest, unicode.IsLetter)) {
 			codes = append(codes, longest)
 			n := len(strings.Fields(longest))
-			codes = append(codes, codesListedBefore(plain, from+starts[len(words)-n], longest, n)...)
+			// Not back past the word of "kod" before: a list is read once,
+			// however many words of "kod" it holds.
+			start, floor := from+starts[len(words)-n], 0
+			if k > 0 {
+				floor = min(at[k-1][1], start)
+			}
+			codes = append(codes, codesListedBefore(plain[floor:], start-floor, longest, n)...)
 		}
 	}
 	return codes
@@ -603,12 +610,13 @@ func codesListedBefore(text string, end int, code string, n int) []string {
 			}
 			rest = rest[:at]
 		}
-		rest = strings.TrimRightFunc(rest, unicode.IsSpace)
+		// "X, ve Y", "X, , Y": a comma before the word, an empty item.
+		rest = strings.TrimRightFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' })
 		start := len(rest)
 		for range n {
 			_, start = lastField(rest[:start])
 		}
-		if i := strings.LastIndexAny(rest[start:], ",;"); n == 1 && i >= 0 {
+		if i := strings.LastIndexAny(rest[start:], ",;+"); n == 1 && i >= 0 {
 			start += i + 1 // "X,Y,Z kodlu"
 		}
 		item := strings.TrimFunc(strings.Join(strings.Fields(rest[start:]), " "), isQuoteOrBracket)
@@ -806,9 +814,10 @@ func endsAlnum(s string) bool {
 func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // kodWord is a word of "kod" (its first group) after white space, or a
-// dash, slash, underscore, dot or colon glued to it (markup blanked);
+// dash, slash, underscore or colon glued to it (markup blanked; a full
+// stop is a sentence's end, "SP12AB34.Kodunuz" an order's number);
 // maxCodeBytes and maxCodeWords bound what is read before it for a code.
-var kodWord = regexp.MustCompile(`(?i)(?:\s|[_/.:-]|–)(kod\p{L}*)(?:[^\p{L}\p{N}]|$)`)
+var kodWord = regexp.MustCompile(`(?i)(?:\s|[_/:-]|–)(kod\p{L}*)(?:[^\p{L}\p{N}]|$)`)
 
 const (
 	maxCodeBytes = 96

@@ -1034,6 +1034,11 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|K7Q9M3X8P5Z2:kodu hatali", "K7Q9M3X8P5Z2"},
 		{"3|__K7Q9M3X8P5Z2__ kodlu pin kullanilmis", "K7Q9M3X8P5Z2"},
 		{"3|<td>Kod</td><td>AB12-CD34-EF56-GH78</td> kullanildi", "CD34"},
+		// A third review's: a comma before the word that lists, an empty
+		// item, a plus without spaces.
+		{"3|K7Q9M3X8P5Z2, A8B7C6D5E4F3, ve Q1W2E3R4T5Y6 kodlu pinler kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2, , A8B7C6D5E4F3 kodlu pinler kullanilmis", "K7Q9M3X8P5Z2"},
+		{"3|K7Q9M3X8P5Z2+A8B7C6D5E4F3 kodlu pinler kullanilmis", "K7Q9M3X8P5Z2"},
 	}, []refusalWords{
 		{"3|SIP_2026_0312 kodlu siparis iptal edildi", "SIP_2026_0312"},
 		{"3|2026/03/12 kodlu kampanya bitti", "2026/03/12"},
@@ -1047,6 +1052,7 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 		{"3|Siparis 4521, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "Siparis 4521"},
 		{"3|PUBG1800UC, K7Q9M3X8P5Z2 kodlu pin kullanilmis", "PUBG1800UC"},
 		{"3|Siparis tamam.Kodunuz hazir", "Siparis tamam.Kodunuz hazir"},
+		{"3|Siparis no:SP12AB34.Kodunuz iletilemedi", "SP12AB34"},
 		// The word found at a break's blanked end: read from the break.
 		{"3|Toplam 250 250 500<br>Kodunuz iptal edildi, 250 TL iade", "250 TL iade"},
 	})

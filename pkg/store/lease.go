@@ -142,17 +142,28 @@ const RowsHeldNote = "another transaction holds the orders' rows in zwatch_order
 // those of $1's claims (or, for the clocks, the unclaimed orders) that
 // the statement's snapshot has and that the update did not reach.
 
-// releaseClaimsSQL: $1 run id, $2 order ids, $3 wait in seconds, $4 whether
-// the orders' panel is failing.
-const releaseClaimsSQL = `
-WITH free AS (
+// freeClaimsSQL, a statement's first CTE, locks the rows of run $1's
+// claims among the orders $2 that no other transaction holds; the update
+// after it (released) changes those, and claimsLeftSQL picks, in the
+// statement's snapshot, the run's claims among $2 it did not reach.
+const (
+	freeClaimsSQL = `free AS (
 	SELECT c.order_id
 	FROM zwatch_order_checks c
 	WHERE c.order_id = ANY($2::uuid[])
 	  AND c.claimed_by = $1
 	ORDER BY c.order_id
 	FOR UPDATE SKIP LOCKED
-), released AS (
+)`
+	claimsLeftSQL = `c.order_id = ANY($2::uuid[])
+  AND c.claimed_by = $1
+  AND c.order_id NOT IN (SELECT order_id FROM released)`
+)
+
+// releaseClaimsSQL: $1 run id, $2 order ids, $3 wait in seconds, $4 whether
+// the orders' panel is failing.
+const releaseClaimsSQL = `
+WITH ` + freeClaimsSQL + `, released AS (
 	UPDATE zwatch_order_checks c
 	SET claimed_by = NULL,
 		claim_expires_at = NULL,
@@ -166,9 +177,7 @@ WITH free AS (
 )
 SELECT c.order_id::text
 FROM zwatch_order_checks c
-WHERE c.order_id = ANY($2::uuid[])
-  AND c.claimed_by = $1
-  AND c.order_id NOT IN (SELECT order_id FROM released)
+WHERE ` + claimsLeftSQL + `
 ORDER BY c.order_id`
 
 // ShopHeld is an order whose answer a transaction of the shop kept zwatch
@@ -223,14 +232,7 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []st
 // releaseShopHeldSQL: $1 run id, $2 order ids, $3 alarm in seconds, $4 the
 // longest wait before asking again, in seconds.
 const releaseShopHeldSQL = `
-WITH free AS (
-	SELECT c.order_id
-	FROM zwatch_order_checks c
-	WHERE c.order_id = ANY($2::uuid[])
-	  AND c.claimed_by = $1
-	ORDER BY c.order_id
-	FOR UPDATE SKIP LOCKED
-), released AS (
+WITH ` + freeClaimsSQL + `, released AS (
 	UPDATE zwatch_order_checks c
 	SET claimed_by = NULL,
 		claim_expires_at = NULL,
@@ -253,9 +255,7 @@ WHERE shop_held_since < now() - make_interval(secs => $3)
 UNION ALL
 SELECT c.order_id::text, 0, true
 FROM zwatch_order_checks c
-WHERE c.order_id = ANY($2::uuid[])
-  AND c.claimed_by = $1
-  AND c.order_id NOT IN (SELECT order_id FROM released)
+WHERE ` + claimsLeftSQL + `
 ORDER BY 1`
 
 // shopHeldNoteSQL is last_error of an order whose row the shop held, for

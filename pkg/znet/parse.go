@@ -863,6 +863,11 @@ func plainlyACode(code string) bool {
 	if len(groups) < 3 || !strings.ContainsFunc(code, unicode.IsDigit) {
 		return false
 	}
+	// Numbers parted by slashes are a list of them ("100/250/500 kodlu
+	// paketler", "Bayi 1001/2002/3003"), a code's groups hold a letter.
+	if strings.ContainsRune(code, '/') && !strings.ContainsFunc(code, unicode.IsLetter) {
+		return false
+	}
 	for _, g := range groups {
 		if len(g) != len(groups[0]) || len(g) < 3 || strings.ContainsFunc(g, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') }) {
 			return false

@@ -1042,6 +1042,8 @@ func TestCodesBeforeAKodWordGluedListedOrStarredAreMasked(t *testing.T) {
 	}, []refusalWords{
 		{"3|SIP_2026_0312 kodlu siparis iptal edildi", "SIP_2026_0312"},
 		{"3|2026/03/12 kodlu kampanya bitti", "2026/03/12"},
+		{"3|Paket 100/250/500 kodlu urunler stokta yok", "100/250/500"},
+		{"3|Bayi 1001/2002/3003 kodlu bayiler askida", "1001/2002/3003"},
 		{"3|PUBG-1800-kodlu urun stokta yok", "PUBG-1800"},
 		{"3|Windows11Home_kodlu urun stokta yok", "Windows11Home"},
 		{"3|PUBG1800UC ve K7Q9M3X8P5Z2 kodlu pinler kullanilmis", "PUBG1800UC"},

@@ -59,16 +59,11 @@ func (s *Store) ClaimStillOurs(ctx context.Context, runID, orderID string, lease
 // anyway) is skipped, not waited for: renewing and saving lock the same
 // rows from two goroutines, and in any other order they deadlocked.
 const renewClaimsSQL = `
+WITH ` + freeClaimsSQL + `
 UPDATE zwatch_order_checks c
 SET claim_expires_at = now() + make_interval(secs => $3)
-WHERE c.order_id IN (
-	SELECT held.order_id
-	FROM zwatch_order_checks held
-	WHERE held.order_id = ANY($2::uuid[])
-	  AND held.claimed_by = $1
-	ORDER BY held.order_id
-	FOR UPDATE SKIP LOCKED
-)
+FROM free
+WHERE c.order_id = free.order_id
 RETURNING c.order_id::text`
 
 // ReleaseParams names claims a run gives back without having asked znet.
@@ -143,9 +138,11 @@ const RowsHeldNote = "another transaction holds the orders' rows in zwatch_order
 // the statement's snapshot has and that the update did not reach.
 
 // freeClaimsSQL, a statement's first CTE, locks the rows of run $1's
-// claims among the orders $2 that no other transaction holds; the update
-// after it (released) changes those, and claimsLeftSQL picks, in the
-// statement's snapshot, the run's claims among $2 it did not reach.
+// claims among the orders $2 that no other transaction holds, in the
+// order of their ids (renewClaimsSQL says why); the update after it
+// changes those, and claimsLeftSQL picks, in the statement's snapshot,
+// the run's claims among $2 that the update (named released) did not
+// reach.
 const (
 	freeClaimsSQL = `free AS (
 	SELECT c.order_id

@@ -670,8 +670,9 @@ func sameKindOfCode(item, code string) bool {
 		(plainlyACode(item) && mixedIfCapitals(item) || mixedCode(withoutGroupMarks(item)))
 }
 
-// listWords join the items of a list ("ya da" is read as one).
-var listWords = map[string]bool{"ve": true, "veya": true, "yada": true, "ile": true, "and": true, "or": true, "&": true, "/": true, "+": true}
+// listWords join the items of a list ("ya da" is read as one; a comma,
+// semicolon, "+" or "&" ending the item before is read as a mark).
+var listWords = map[string]bool{"ve": true, "veya": true, "yada": true, "ile": true, "and": true, "or": true, "/": true}
 
 // mixedCodeBefore is the code, if any, in the last words before a word of
 // "kod" that are no code of three groups or more: the last two words,

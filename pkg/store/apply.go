@@ -752,6 +752,9 @@ type cutShortError struct {
 }
 
 func (e *cutShortError) Error() string {
+	if e.left <= 0 {
+		return "zwatch gave the statement up: its deadline had passed before it began"
+	}
 	if e.left < time.Second {
 		return fmt.Sprintf("zwatch cancelled the statement at its deadline, which was only %s away when it began",
 			e.left.Round(time.Millisecond))

@@ -201,16 +201,18 @@ func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	// A deadline all but up when the statement began (a run's last
 	// moments) is said so, not as a database that "had not finished
 	// after 0s"; a longer one says how long the database took. Both are
-	// zwatch's deadline, not a signal. (Under a deadline shorter than the
-	// transaction's own start, a loaded host fails the BEGIN instead.)
+	// zwatch's deadline, not a signal. One that passed before the
+	// transaction began (a loaded host's BEGIN outlasting the last
+	// milliseconds) was Go's bare "context deadline exceeded".
 	for bound, want := range map[time.Duration]string{
-		900 * time.Millisecond: "ms away when it began",
-		2 * time.Second:        "the database had not finished after 2s",
+		-time.Millisecond:      "zwatch gave the statement up: its deadline had passed before it began",
+		900 * time.Millisecond: "zwatch cancelled the statement at its deadline, which was only",
+		2 * time.Second:        "the database had not finished after 2s, so zwatch cancelled the statement",
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), bound)
 		defer cancel()
 		_, err := db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
-		if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "zwatch cancelled the statement") || !strings.Contains(err.Error(), want) {
+		if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "context deadline") {
 			t.Errorf("handing back a claim with a deadline %s off: %v (Cancelled: %t), want %q, said as zwatch's deadline",
 				bound, err, store.Cancelled(err), want)
 		}

@@ -313,10 +313,28 @@ func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx 
 	began := time.Now()
 	deadline, _ := ctx.Deadline()
 	err := s.inTxOnce(ctx, lockTimeout, fn)
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && Cancelled(err) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && (Cancelled(err) || nothingButTheDeadline(err)) {
 		return &cutShortError{after: time.Since(began), left: deadline.Sub(began)}
 	}
 	return err
+}
+
+// nothingButTheDeadline says whether err is a context's deadline and no
+// other fault: database/sql's answer, in Go's words ("context deadline
+// exceeded"), to a statement or BEGIN whose deadline passed before the
+// database had it, which a run's last moments meet.
+func nothingButTheDeadline(err error) bool {
+	for err != nil {
+		if err == context.DeadlineExceeded {
+			return true
+		}
+		wrapped, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = wrapped.Unwrap()
+	}
+	return false
 }
 
 func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {

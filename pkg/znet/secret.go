@@ -131,6 +131,14 @@ func literalForms(password string) []string {
 	}
 	slashed := strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`).Replace(password)
 	forms := []string{password, url.QueryEscape(password), jsonEscaped(true), jsonEscaped(false), slashed}
+	// Each also as its UTF-8 misread one byte a character: a dump in an
+	// answer that is not valid UTF-8 throughout (one byte of a Turkish
+	// letter cut in half is enough) is read as Windows-1254 (decode), and
+	// the value, "GÄ°z li&…" for "Gİz li&…", would otherwise be read only
+	// to the space.
+	for _, form := range forms[:len(forms):len(forms)] {
+		forms = append(forms, misread([]byte(form))...)
+	}
 	slices.Sort(forms)
 	return slices.Compact(forms)
 }

@@ -718,6 +718,28 @@ func TestAPasswordWithAQueryDelimiterDumpedAndCutIsScrubbed(t *testing.T) {
 	}
 }
 
+// The same dump cut short in an answer that is not valid UTF-8 throughout
+// (a Windows-1254 panel, or a Turkish letter cut in half anywhere in it),
+// which is read as Windows-1254 whole: the echo of a password with a
+// Turkish letter came out misread ("GÄ°z li&…"), and its reading stopped
+// at the space, leaving the rest in the error and the description.
+func TestAPasswordDumpedAndCutInAnAnswerReadAsWindows1254IsScrubbed(t *testing.T) {
+	sc := newScrubber("Gİz li&%2B+ş€1")
+	for _, body := range []string{
+		"OK|1| |Array ( [kod] => bayi-42 [sifre] => Gİz li&%2B+ş\xe2\x82",
+		"OK|1| |Array ( [kod] => bayi-42 [sifre] => Gİz li&%\n\xc4",
+		"3|Hatali istek sifre=Gİz li&%2B+ş\xe2",
+		`3|{"kod":"bayi-42","sifre":"Gİz li&%2B+ş` + "\xe2",
+	} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		for _, text := range []string{ps.Description, errText(err)} {
+			if strings.Contains(text, "li&") || strings.Contains(text, "ÅŸ") || strings.Contains(text, "2B+") {
+				t.Errorf("%q: %q shows the password in part", body, text)
+			}
+		}
+	}
+}
+
 // Dumps the parameter's reading does not know: Xdebug's var_dump, PHP's
 // serialize, Symfony's VarDumper (Laravel's dump and dd), an array written
 // with "=>" and double quotes, and an HTML form refilled with it. Cut to a

@@ -168,6 +168,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// customer's PIN, or a top-up's none, and the order approved.
 		case isPHPPlaceholder(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds what PHP prints for a value that is no PIN (Array, NULL, Resource id #5, 0); the answer is not used")
+		case isErrorMessage(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds an error message of PHP's or of the panel's database, not a PIN; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
@@ -1892,6 +1894,35 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) }
 
 var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|false|true|nan|resource id #\d+|0|-1|n/a|yok|none|nil)$`)
+
+// isErrorMessage says whether a PIN field is an error message that a
+// panel's script printed where the PIN should be, inline, as its error
+// handler or a "die(mysqli_error())" writes one: PHP's own ("Warning:
+// Undefined variable $pin in /var/www/x.php on line 12", "Call to a member
+// function fetch() on bool", "mysql_fetch_array() expects parameter 1 to be
+// resource"), or the database driver's ("SQLSTATE[HY000] [2002] Connection
+// refused", "You have an error in your SQL syntax"). Saved, it was the
+// customer's PIN and the order approved. Every such message has words
+// apart; a PIN with a space between its codes has none of these phrases.
+func isErrorMessage(pin string) bool {
+	return strings.ContainsFunc(pin, unicode.IsSpace) && errorMessage.MatchString(pin) || sqlState.MatchString(pin)
+}
+
+var (
+	errorMessage = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:` +
+		`(?:php\s+)?(?:warning|notice|deprecated|strict standards|(?:parse|fatal|catchable fatal|recoverable fatal) error)\s*:|` +
+		`\bon line \d+|\bin /\S+\.php\b|\bin [a-z]:\\\S+\.php\b|` +
+		`undefined (?:variable|index|offset|array key|property|constant|function|method)\b|` +
+		`call to (?:a member function|undefined (?:function|method))|expects parameter \d+|` +
+		`\w+\(\) expects\b|uncaught\s+\w*(?:exception|error)\b|\w+exception\b|stack trace:|` +
+		`trying to (?:access|get) (?:array offset|property)|attempt to read property|cannot (?:use object|redeclare)|` +
+		`(?:mysqli?|pg|sqlsrv|oci)_\w+\(|access denied for user|error in your sql syntax|` +
+		`connection refused|no such file or directory|too many connections|server has gone away|` +
+		`allowed memory size|maximum execution time)`)
+	// sqlState is PDO's code for an error, "SQLSTATE[HY000]", which no
+	// PIN holds, with a space or without.
+	sqlState = regexp.MustCompile(`(?i)sqlstate\[[0-9a-z]{5}\]`)
+)
 
 // startsOK says whether a line, the password put back, starts like an OK
 // answer: "OK|" (white space allowed before the "|"), or "OK" alone.

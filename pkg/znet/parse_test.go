@@ -49,6 +49,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"cancelled, a code withheld", "OK|3|AB12-CD34|iptal", PinStatus{Status: StatusCancelled, Withheld: []string{"AB12-CD34"}, Description: "iptal"}},
 		{"cancelled", "OK|3| |Açıklama", PinStatus{Status: StatusCancelled, PIN: "", Description: "Açıklama"}},
 
+		// A PIN of codes and words, as some games' are, is no error message.
+		{"done, a serial and a PIN with words", "OK|2|Seri: 12345678 Şifre: 87654321|tamam", PinStatus{Status: StatusDone, PIN: "Seri: 12345678 Şifre: 87654321", Description: "tamam"}},
+		{"done, a product and its code", "OK|2|PUBG 60 UC ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC ABCD-1234-EFGH", Description: "tamam"}},
+		{"done, a code and where to use it", "OK|2|ZX98-YW76 kodu oyunda kullanin|tamam", PinStatus{Status: StatusDone, PIN: "ZX98-YW76 kodu oyunda kullanin", Description: "tamam"}},
 		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
 		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},
 		{"undefined windows-1254 byte", "OK|1| |a\x81b", PinStatus{Status: StatusWaiting, PIN: "", Description: "a\ufffdb"}},
@@ -189,6 +193,17 @@ func TestParsePinStatusFaults(t *testing.T) {
 			KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP 8 said it read none", "OK|2||tamam\nWarning: Undefined array key \"epin_kodu\" in /var/www/servis/pin_kontrol.php on line 20",
 			KindUnusable, "", "", "undefined PIN"},
+		// A panel's error handler or die(mysqli_error()) printing inline
+		// where the PIN goes: saved, each was the customer's PIN and the
+		// order approved.
+		{"PHP's warning for a PIN", "OK|2|Warning: Undefined variable $pin in /var/www/x.php on line 12|Tamamlandi", KindUnusable, "", "", "an error message"},
+		{"PDO's error for a PIN", "OK|2|SQLSTATE[HY000] [2002] Connection refused|x", KindUnusable, "", "", "an error message"},
+		{"PHP 5's notice for a PIN, unprefixed", "OK|2|Undefined index: pin|x", KindUnusable, "", "", "an error message"},
+		{"PHP 8's warning for a PIN, unprefixed", "OK|2|Undefined array key \"pin\"|x", KindUnusable, "", "", "an error message"},
+		{"PHP's fatal error for a PIN, unprefixed", "OK|2|Call to a member function fetch() on bool|x", KindUnusable, "", "", "an error message"},
+		{"a mysql_ function's complaint for a PIN", "OK|2|mysql_fetch_array() expects parameter 1 to be resource, boolean given|x", KindUnusable, "", "", "an error message"},
+		{"MySQL's refusal for a PIN", "OK|2|Access denied for user 'bayi'@'localhost' (using password: YES)|x", KindUnusable, "", "", "an error message"},
+		{"an uncaught exception for a PIN", "OK|2|Uncaught PDOException: could not find driver|x", KindUnusable, "", "", "an error message"},
 		// Two rows at the panel for one referans: neither answer is the order's.
 		{"a PIN and a cancellation", "OK|3| |İşlem iptal edildi\nOK|2|AAAA-1111-2222|İşlem tamamlandı", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs", "OK|2|AAAA-1111-2222|tamam\n<br />\n<b>Notice</b>: x on line 3<br />\nOK|2|BBBB-3333-4444|tamam", KindUnusable, "", "", "answered twice, differently"},

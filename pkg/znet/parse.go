@@ -190,7 +190,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// too: a field's code found inside what they name ("Eski kod: <field>,
 	// yeni kod: <PIN>") must not stand for the other codes named.
 	if ps.Status != StatusDone {
-		ps.Withheld = labelledCodes(ps.Description)
+		ps.Withheld = withheldCodes(ps.Description)
 		if fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
 			ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 		}
@@ -293,6 +293,46 @@ var printRKey = regexp.MustCompile(`^\s*\[[^\]\s\d][^\]]*\]\s*=>`)
 // password's (scrubbed whatever its shape).
 const dumpedCodeKey = `(?:[\p{L}\p{N}]+_)*(?:kod\p{L}+|codes?|(?:e[-_]?)?p[iİı]n(?:[_-]?(?:kod\p{L}*|codes?))?|` +
 	`[şs][iİı]fre\p{L}+|ser[iİı](?:al)?(?:_?no)?|keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:_[\p{L}\p{N}]+)*`
+
+// withheldCodes are the codes in a refusal's words, or a waiting or
+// cancelled answer's, that must not be shown: those a label names
+// (labelledCodes), and those that read as a code with none (plainCodes).
+func withheldCodes(text string) []string {
+	codes := labelledCodes(text)
+	seen := make(map[string]bool, len(codes))
+	for _, code := range codes {
+		seen[code] = true
+	}
+	for _, code := range plainCodes(text) {
+		if !seen[code] {
+			seen[code] = true
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// plainCodes are the words of text that read as a code with no label
+// before them: three groups or more of one length joined by dashes or
+// underscores, with a letter and a digit, as a refusal quotes the code of
+// an order it delivered already ("Siparis zaten teslim edildi
+// ZX98-YW76-VU54-TS32", "QWER-7788-ZXCV-9911"). Not digits alone (a card
+// refunded, "1234-5678-9012-3456 nolu kartınıza"), nor groups joined by
+// dots or slashes: an IP address the panel refuses, a date or a list of
+// numbers is what the operator reads the refusal for.
+func plainCodes(text string) []string {
+	var codes []string
+	for _, word := range strings.Fields(blankMarkup(text)) {
+		word = strings.TrimFunc(word, func(r rune) bool { return isQuoteOrBracket(r) || strings.ContainsRune(".,;:!?", r) })
+		if len(word) > maxCodeBytes || !strings.ContainsAny(word, "-_") || strings.ContainsAny(word, "./") {
+			continue
+		}
+		if plainlyACode(word) && strings.ContainsFunc(word, unicode.IsLetter) {
+			codes = append(codes, word)
+		}
+	}
+	return codes
+}
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the
@@ -1088,7 +1128,7 @@ func hideLabelledCode(text string) string {
 	looked := make(map[string]bool)
 	scanned := 0
 	var runs map[string]bool // the text's runs of letters and digits, made on first use
-	for _, code := range labelledCodes(text) {
+	for _, code := range withheldCodes(text) {
 		pieces := strings.Fields(code)
 		// The same code without its dashes, dots or spaces, as a
 		// panel's reference repeats it ("ref AB12CD34EF56GH78"): looked

@@ -689,6 +689,42 @@ func TestARefusalLosesItsCodeNotTheAmountsBesideIt(t *testing.T) {
 	}
 }
 
+// A refusal or a cancellation quoting, with no label before it, the code
+// of an order znet delivered already: in clear, it reached the order's
+// last error, the logs and the events' provider message. An IP address,
+// a date or a list of numbers beside it is what the operator reads the
+// refusal for, and stays.
+func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
+	for body, keep := range map[string][]string{
+		"3|Siparis zaten teslim edildi ZX98-YW76-VU54-TS32":   {"zaten teslim edildi"},
+		"3|Bu siparis zaten tamamlandi: QWER-7788-ZXCV-9911.": {"zaten tamamlandi"},
+		"3|\"ab12_cd34_ef56\" kullanildi, IP 192.168.100.200": {"192.168.100.200"},
+		"3|Paketler 100/250/500 ve 1234.5678.9012 stokta yok": {"100/250/500", "1234.5678.9012"},
+	} {
+		_, err := ParsePinStatus([]byte(body))
+		shown := asError(t, err).Message
+		for _, code := range []string{"YW76", "7788", "cd34"} {
+			if strings.Contains(shown, code) {
+				t.Errorf("refusal %q shows %q", body, shown)
+			}
+		}
+		for _, k := range keep {
+			if !strings.Contains(shown, k) {
+				t.Errorf("refusal %q shows %q: %q is lost", body, shown, k)
+			}
+		}
+	}
+	for body, code := range map[string]string{
+		"OK|3| |Iptal edildi, HJKL-4455-MNBV-6677 geri alindi":      "HJKL-4455-MNBV-6677",
+		"OK|1| |<b>ZX98-YW76-VU54-TS32</b> 2026-12-05 hazirlaniyor": "ZX98-YW76-VU54-TS32",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || !slices.Contains(ps.PINsToHide(), code) || slices.Contains(ps.PINsToHide(), "2026-12-05") {
+			t.Errorf("%q: codes to hide %q, %v; want %q alone", body, ps.PINsToHide(), err, code)
+		}
+	}
+}
+
 // A refusal as long as a body may be (MaxBodyBytes) that names thousands
 // of codes, each in its own clause, loses every one of them. How long it
 // takes is BenchmarkHideLabelledCodeInALongRefusal's to measure (a pass

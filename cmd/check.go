@@ -322,6 +322,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, line)
 	case r.Error != "" && r.DryRun:
 		fmt.Fprintln(out, "unchanged: a dry run records nothing; a real check would record the error in zwatch's table and ask again later")
+	case r.Error != "" && r.GaveUp:
+		// The line below says it is not asked again.
+		fmt.Fprintln(out, "unchanged: the error was recorded in zwatch's table")
 	case r.Error != "":
 		fmt.Fprintln(out, "unchanged: the error was recorded in zwatch's table and the order will be asked again")
 	default:

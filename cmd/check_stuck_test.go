@@ -53,6 +53,14 @@ func TestCheckingAStuckOrderByHandLeavesItStuck(t *testing.T) {
 		t.Errorf("%d gave_up events, want the run's one: %+v", gaveUp, s.db.Events(id))
 	}
 
+	// A refusal recorded for a stuck order is not asked again: the check
+	// said it would be, and then that the order is no longer asked about.
+	s.znet.Script("603", znettest.Rejected("3", "Siparis bulunamadi"))
+	refused := zwatch(t, s.db, "check", "--order", id)
+	if refused.code != 3 || strings.Contains(refused.stdout, "asked again") || !strings.Contains(refused.stdout, "no longer asked about") {
+		t.Errorf("check of a stuck order znet refuses should say it stays stuck, not that it is asked again (exit %d):\n%s", refused.code, refused.all())
+	}
+
 	s.znet.Script("603", znettest.Done("QW7R-9TZK-8HJD-4MNP", "tamam"))
 	if r := zwatch(t, s.db, "check", "--order", id); r.code != 0 || strings.Contains(r.stdout, "given up on this order") {
 		t.Errorf("a final answer to a check (exit %d):\n%s", r.code, r.all())

@@ -353,29 +353,29 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	}
 	for _, id := range s.StuckOrders {
 		if i := slices.IndexFunc(s.SharedReferans, func(sr watch.SharedReferans) bool { return sr.OrderID == id }); i >= 0 {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: %s", id, store.SharedReferansProblem(s.SharedReferans[i].Other)))
+			notes = append(notes, fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), store.SharedReferansProblem(s.SharedReferans[i].Other)))
 			continue
 		}
 		if slices.Contains(s.PINTooLong, id) {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", id))
+			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id)))
 			continue
 		}
 		if i := slices.IndexFunc(s.StuckUnusable, func(u watch.UnusableAnswer) bool { return u.OrderID == id }); i >= 0 {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", id, s.StuckUnusable[i].Reason))
+			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", namedOrder(s, id), s.StuckUnusable[i].Reason))
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", id))
+		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", namedOrder(s, id)))
 	}
 	for _, id := range s.PINKept {
-		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", id))
+		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", namedOrder(s, id)))
 	}
 	for _, id := range s.ShopHeld {
-		notes = append(notes, fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", id, watch.ShopHeldAlarm))
+		notes = append(notes, fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm))
 	}
 	for _, id := range s.CancelledHoldingPIN {
-		notes = append(notes, fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", id))
+		notes = append(notes, fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id)))
 	}
-	for _, group := range unusableByReason(s.Unusable) {
+	for _, group := range unusableByReason(s) {
 		it := "it is asked again on its schedule, and ends stuck if znet keeps answering so: check it on the dealer panel"
 		if group.many {
 			it = "they are asked again on their schedule, and end stuck if znet keeps answering so: check them on the dealer panel"

@@ -494,14 +494,14 @@ type unusableGroup struct {
 // json names them all.
 const unusableOrdersNamed = 5
 
-func unusableByReason(answers []watch.UnusableAnswer) []unusableGroup {
+func unusableByReason(s *watch.Summary) []unusableGroup {
 	byReason := map[string][]string{}
 	var reasons []string
-	for _, a := range answers {
+	for _, a := range s.Unusable {
 		if _, seen := byReason[a.Reason]; !seen {
 			reasons = append(reasons, a.Reason)
 		}
-		byReason[a.Reason] = append(byReason[a.Reason], a.OrderID)
+		byReason[a.Reason] = append(byReason[a.Reason], namedOrder(s, a.OrderID))
 	}
 	sort.Strings(reasons)
 	groups := make([]unusableGroup, 0, len(reasons))
@@ -518,6 +518,20 @@ func unusableByReason(answers []watch.UnusableAnswer) []unusableGroup {
 		groups = append(groups, unusableGroup{reason: reason, orders: named, many: len(ids) > 1})
 	}
 	return groups
+}
+
+// namedOrder is an order a note names, as a person finds it: by its
+// number in the shop and its referans on the dealer panel, where the note
+// sends them, beside its id; the id alone where the run did not keep them.
+func namedOrder(s *watch.Summary, id string) string {
+	name, ok := s.Named[id]
+	switch {
+	case !ok:
+		return id
+	case name.OrderNo == nil:
+		return fmt.Sprintf("%s (referans %s)", id, inLine(name.Referans))
+	}
+	return fmt.Sprintf("%d (%s, referans %s)", *name.OrderNo, id, inLine(name.Referans))
 }
 
 // attentionNote is what the run records, for a person reading zwatch stats,

@@ -250,7 +250,7 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	checked := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "71", PINCode: "SHOP-OLD-PIN1"})
-	polled := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "72", PINCode: "SHOP-OLD-PIN2"})
+	polled := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "72", OrderNo: 1072, PINCode: "SHOP-OLD-PIN2"})
 	s.znet.Script("71", znettest.Done("ZNET-NEW-PIN1", "ok"))
 	s.znet.Script("72", znettest.Done("ZNET-NEW-PIN2", "ok"))
 
@@ -272,13 +272,13 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 	}
 
 	r := zwatch(t, s.db, "check-pending", "--dry-run", "--loop", "0")
-	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held") || strings.Contains(r.stdout, "with PIN") {
+	if r.code != 3 || !strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held") || strings.Contains(r.stdout, "with PIN") {
 		t.Errorf("check-pending --dry-run: exit %d, want 3 naming the order, and no PIN said to be saved\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "check-pending --dry-run's output", r.all(), "SHOP-OLD-PIN2", "ZNET-NEW-PIN2")
 
 	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
-	if r.code != 3 || !strings.Contains(r.stdout, "order "+polled+" already held a PIN other than") {
+	if r.code != 3 || !strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held a PIN other than") {
 		t.Errorf("check-pending -q: exit %d, want 3 naming the order\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "check-pending's output", r.all(), "SHOP-OLD-PIN2", "ZNET-NEW-PIN2")

@@ -939,7 +939,7 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 	s.db.ExpireClaims()
 	s.db.MakeDue(cut)
 	r := zwatch(t, s.db, "check-pending", "-q")
-	want := "order " + cut + ": znet's answer could not be used (znet answered that the order is done but its answer ends in the PIN field"
+	want := "order 1003 (" + cut + ", referans 151): znet's answer could not be used (znet answered that the order is done but its answer ends in the PIN field"
 	if r.code != 3 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "znet-A answers again") || strings.Contains(r.all(), "failing") {
 		t.Errorf("exit %d, want 3, the order named and the panel answering again, not failing:\n%s", r.code, r.all())
 	}
@@ -951,7 +951,7 @@ func TestAnUnusableAnswerIsNamedForAPerson(t *testing.T) {
 	s.db.FirstCheckedAgo(cut, 25*time.Hour)
 	s.db.MakeDue(cut)
 	r = zwatch(t, s.db, "check-pending", "-q")
-	want = "order " + cut + " is stuck: znet's answers could not be used up to the give-up time (znet answered that the order is done but its answer ends in the PIN field"
+	want = "order 1003 (" + cut + ", referans 151) is stuck: znet's answers could not be used up to the give-up time (znet answered that the order is done but its answer ends in the PIN field"
 	if r.code != 3 || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "no final answer") || strings.Contains(r.stdout, "asked again") {
 		t.Errorf("given up on: exit %d, want 3 and the order stuck for its unusable answers, not for want of an answer:\n%s", r.code, r.all())
 	}

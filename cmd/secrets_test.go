@@ -62,7 +62,7 @@ func TestCheckPendingExit3WhenAPINDoesNotFit(t *testing.T) {
 	if r.code != 3 {
 		t.Errorf("exit %d, want 3\n%s", r.code, r.all())
 	}
-	if !strings.Contains(r.all(), "order "+id+" is stuck: znet's PIN does not fit") {
+	if !strings.Contains(r.all(), "order 1002 ("+id+", referans 41) is stuck: znet's PIN does not fit") {
 		t.Errorf("the output should name the order left for a person:\n%s", r.all())
 	}
 	if strings.Contains(r.all(), strings.Repeat("X", 20)) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -141,6 +142,8 @@ type applier struct {
 	noBudget    map[string]bool
 	changes     []Change
 	lastSaveErr error
+	// names: how a person finds each order a list above names (Summary.Named).
+	names map[string]OrderName
 	// splitWarned: a batch the database refused was said once; every
 	// batch after it fails alike when a grant or a trigger is the reason,
 	// and the end of the run says which answers were lost (logUnsaved).
@@ -562,6 +565,7 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 	var waiting []string
 	for _, p := range batch {
 		if busy[p.order.ID] {
+			ap.name(p.order) // ShopHeld may name it
 			ap.keepForLater(p, errShopHoldsRow)
 			waiting = append(waiting, p.order.ID)
 			continue
@@ -835,6 +839,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		default:
 			in.count(p.outcome.Result)
 		}
+		if res.GaveUp || res.SharedWith != "" || res.PINTooLong || res.PINKept {
+			ap.name(p.order)
+		}
 		if res.GaveUp {
 			in.Stuck++
 			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
@@ -893,6 +900,7 @@ func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 	if !ok {
 		return
 	}
+	ap.name(a.order)
 	if ap.unusable == nil {
 		ap.unusable = map[string]string{}
 	}
@@ -928,6 +936,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	// prediction of a dry run only.
 	shared, _ := ap.run.store.SharedReferans(ctx, outcomes)
 	for _, p := range batch {
+		ap.name(p.order) // a list of the summary may name it
 		out := p.outcome
 		if other, ok := shared[p.order.ID]; ok && out.Result == store.ResultDone && store.PINFits(out.PIN) {
 			// What a real run would do: save nothing of the answer, give
@@ -1028,7 +1037,26 @@ func (ap *applier) summary() *Summary {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}
 	ap.tally.fill(s)
+	for _, ids := range [][]string{s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld, slices.Collect(maps.Keys(ap.unusable))} {
+		for _, id := range ids {
+			if name, ok := ap.names[id]; ok {
+				if s.Named == nil {
+					s.Named = make(map[string]OrderName)
+				}
+				s.Named[id] = name
+			}
+		}
+	}
 	return s
+}
+
+// name keeps how a person finds order o, for a list of the summary that
+// names it.
+func (ap *applier) name(o store.Order) {
+	if ap.names == nil {
+		ap.names = make(map[string]OrderName)
+	}
+	ap.names[o.ID] = OrderName{OrderNo: o.OrderNo, Referans: o.Referans}
 }
 
 // logAnswer is the debug line for one order. It names the order, the panel,

@@ -141,6 +141,17 @@ type Summary struct {
 	ClaimsLeft int `json:"claims_left,omitempty"`
 	// Changes lists what a dry run would have written.
 	Changes []Change `json:"changes,omitempty"`
+	// Named holds, for each order the lists above name by its id, how a
+	// person finds it: by its number in the shop, and by its referans on
+	// the dealer panel, where the notes send them.
+	Named map[string]OrderName `json:"named_orders,omitempty"`
+}
+
+// OrderName is how a person finds an order: the shop's order number (nil
+// where the row has none) and znet's referans.
+type OrderName struct {
+	OrderNo  *int64 `json:"order_no,omitempty"`
+	Referans string `json:"referans"`
 }
 
 // UnusableAnswer is an order znet answered about with nothing zwatch can

@@ -234,7 +234,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		if state.ProviderMessage != nil {
 			final.ProviderMessage = *state.ProviderMessage
 			if !opts.ShowPIN {
-				final.ProviderMessage = watch.HidePIN(final.ProviderMessage, pin)
+				final.ProviderMessage = watch.HideStoredMessage(final.ProviderMessage, pin)
 			}
 		}
 		final.ZwatchNote = state.ZwatchNote()

@@ -86,6 +86,17 @@ func TestCheckShowsAFinalOrderWithoutAskingZnet(t *testing.T) {
 	}
 	assertNoSecret(t, "check without --show-pin", r.all(), "AB12-CD34")
 
+	// Staff replaced the PIN: the message still names the old one, which
+	// masking the order's PIN alone left in clear.
+	replaced := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "82", OrderNo: 2021, Status: "approved",
+		ExternalStatus: "completed", PINCode: "NEWP-INXX-9999"})
+	s.db.Exec(`UPDATE product_orders SET "providerMessage" = 'Kodunuz: OLDP-INYY-8888 iyi oyunlar' WHERE id = $1`, replaced)
+	if r := zwatch(t, s.db, "check", "--order", replaced); r.code != 4 || !strings.Contains(r.stdout, "iyi oyunlar") {
+		t.Errorf("check of a completed order whose PIN staff replaced: exit %d, want 4 and znet's words\n%s", r.code, r.all())
+	} else {
+		assertNoSecret(t, "check of a completed order whose PIN staff replaced", r.all(), "INXX", "INYY")
+	}
+
 	r = zwatch(t, s.db, "check", "--order", id[:8], "--show-pin", "-o", "json")
 	var report struct {
 		Final struct {

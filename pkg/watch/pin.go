@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/znet"
 )
 
 // MaskPIN hides a PIN but for its end, the way a card number is shown:
@@ -52,6 +53,14 @@ func MaskPIN(pin string) string {
 // minTagsApartPIN counts the tags that set text apart as seen); shorter
 // ones only as they are.
 func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, MaskPIN) }
+
+// HideStoredMessage is HidePIN for a message of znet's that the shop's
+// row holds (providerMessage), with every code the message names masked
+// too (znet.CodesIn): the order's PIN may have been replaced since, by
+// staff or another answer, and the message still names the old one.
+func HideStoredMessage(text, pin string) string {
+	return hideAllPINs(text, append([]string{pin}, znet.CodesIn(text)...), MaskPIN)
+}
 
 // HidePINs is HidePIN for each of pins, all masked in one pass: the codes
 // a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide).

@@ -294,6 +294,13 @@ var printRKey = regexp.MustCompile(`^\s*\[[^\]\s\d][^\]]*\]\s*=>`)
 const dumpedCodeKey = `(?:[\p{L}\p{N}]+_)*(?:kod\p{L}+|codes?|(?:e[-_]?)?p[iİı]n(?:[_-]?(?:kod\p{L}*|codes?))?|` +
 	`[şs][iİı]fre\p{L}+|ser[iİı](?:al)?(?:_?no)?|keys?|anahtar\p{L}*|vouchers?|kupon\p{L}*)(?:_[\p{L}\p{N}]+)*`
 
+// CodesIn are the codes a text in znet's words names, which must not be
+// shown: those a label names ("Kodunuz: AB12-CD34") and those that read as
+// a code with none. For a text read back later, such as the shop's
+// providerMessage of an order whose PIN staff replaced, which still names
+// the old one.
+func CodesIn(text string) []string { return withheldCodes(text) }
+
 // withheldCodes are the codes in a refusal's words, or a waiting or
 // cancelled answer's, that must not be shown: those a label names
 // (labelledCodes), and those that read as a code with none (plainCodes).

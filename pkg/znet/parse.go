@@ -1,6 +1,7 @@
 package znet
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"regexp"
@@ -2041,12 +2042,47 @@ func decode(body []byte) string {
 	if utf8.Valid(body) {
 		return string(body)
 	}
+	if from, to, ok := characterCutAtTheEnd(body); ok {
+		return string(body[:from]) + string(body[to:])
+	}
 	s, err := charmap.Windows1254.NewDecoder().Bytes(body)
 	if err != nil {
 		// Not expected from a single-byte charset; still never return invalid UTF-8.
 		return strings.ToValidUTF8(string(body), string(utf8.RuneError))
 	}
 	return string(s)
+}
+
+// characterCutAtTheEnd finds, in a body that is not valid UTF-8, a UTF-8
+// answer whose last field was cut in the middle of a character: what a
+// PHP panel's substr() does to a Turkish description cut to a length in
+// bytes. Such a body is UTF-8 throughout but for the first bytes of one
+// character, body[from:to], before nothing but white space; read as
+// Windows-1254 whole, its description was garbled ("Ä°ÅŸlem") and a PIN
+// with a Turkish letter refused on every ask. The part before must hold a
+// character of more than one byte, which Windows-1254 text practically
+// never forms: a Windows-1254 answer ending in one letter of its own (a
+// lead byte alone, "Borç") stays Windows-1254. A cut in any other field
+// leaves the body invalid, and read as Windows-1254.
+func characterCutAtTheEnd(body []byte) (from, to int, ok bool) {
+	to = len(bytes.TrimRight(body, " \t\r\n"))
+	from = to
+	// Of a character cut short, at most two of its continuation bytes.
+	for from > 0 && to-from < 2 && !utf8.RuneStart(body[from-1]) {
+		from--
+	}
+	if from == 0 {
+		return 0, 0, false
+	}
+	from-- // the character's first byte
+	if lead := body[from]; lead < 0xc2 || lead > 0xf4 || utf8.FullRune(body[from:to]) {
+		return 0, 0, false
+	}
+	before := body[:from]
+	if !utf8.Valid(before) || utf8.RuneCount(before) == len(before) {
+		return 0, 0, false
+	}
+	return from, to, true
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go

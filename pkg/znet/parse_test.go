@@ -53,6 +53,14 @@ func TestParsePinStatus(t *testing.T) {
 		{"done, a serial and a PIN with words", "OK|2|Seri: 12345678 Şifre: 87654321|tamam", PinStatus{Status: StatusDone, PIN: "Seri: 12345678 Şifre: 87654321", Description: "tamam"}},
 		{"done, a product and its code", "OK|2|PUBG 60 UC ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC ABCD-1234-EFGH", Description: "tamam"}},
 		{"done, a code and where to use it", "OK|2|ZX98-YW76 kodu oyunda kullanin|tamam", PinStatus{Status: StatusDone, PIN: "ZX98-YW76 kodu oyunda kullanin", Description: "tamam"}},
+		// A UTF-8 description cut in the middle of a letter (PHP's substr
+		// counts bytes) was read as Windows-1254 whole: garbled, and a PIN
+		// with a Turkish letter refused on every ask.
+		{"utf-8 cut in its last letter", "OK|2|AB12-CD34|İşlem tamamland\xc4", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "İşlem tamamland"}},
+		{"utf-8 cut in its last letter, a Turkish PIN", "OK|2|ÇEK1-2345-ĞÜŞ9|İşlem tamam\xc4\r\n", PinStatus{Status: StatusDone, PIN: "ÇEK1-2345-ĞÜŞ9", Description: "İşlem tamam"}},
+		{"utf-8 cut in a three-byte character", "OK|1| |Sipariş ₺12\xe2\x82", PinStatus{Status: StatusWaiting, Description: "Sipariş ₺12"}},
+		{"windows-1254 ending in its only letter", "OK|3| |Bor\xe7", PinStatus{Status: StatusCancelled, Description: "Borç"}},
+		{"utf-8 with a stray byte inside, read as windows-1254", "OK|1| |Sipariş alındı \xc4 bekliyor", PinStatus{Status: StatusWaiting, Description: "SipariÅŸ alÄ±ndÄ± Ä bekliyor"}},
 		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
 		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},
 		{"undefined windows-1254 byte", "OK|1| |a\x81b", PinStatus{Status: StatusWaiting, PIN: "", Description: "a\ufffdb"}},

@@ -725,11 +725,13 @@ func TestAPasswordWithAQueryDelimiterDumpedAndCutIsScrubbed(t *testing.T) {
 // at the space, leaving the rest in the error and the description.
 func TestAPasswordDumpedAndCutInAnAnswerReadAsWindows1254IsScrubbed(t *testing.T) {
 	sc := newScrubber("Gİz li&%2B+ş€1")
+	// A Windows-1254 "ş" (\xfe) in the panel's own words makes the body
+	// Windows-1254; the dump is of the UTF-8 request.
 	for _, body := range []string{
-		"OK|1| |Array ( [kod] => bayi-42 [sifre] => Gİz li&%2B+ş\xe2\x82",
-		"OK|1| |Array ( [kod] => bayi-42 [sifre] => Gİz li&%\n\xc4",
-		"3|Hatali istek sifre=Gİz li&%2B+ş\xe2",
-		`3|{"kod":"bayi-42","sifre":"Gİz li&%2B+ş` + "\xe2",
+		"OK|1| |Sipari\xfe Array ( [kod] => bayi-42 [sifre] => Gİz li&%2B+ş\xe2\x82",
+		"OK|1| |Sipari\xfe Array ( [kod] => bayi-42 [sifre] => Gİz li&%\n\xc4",
+		"3|Hatal\xfd istek sifre=Gİz li&%2B+ş\xe2",
+		`3|{"kod":"bayi-42","sifre":"Gİz li&%2B+ş` + "\xe2\xfe",
 	} {
 		ps, err := parsePinStatus([]byte(body), sc)
 		for _, text := range []string{ps.Description, errText(err)} {

@@ -65,6 +65,11 @@ func TestCheckPendingExit3WhenAPINDoesNotFit(t *testing.T) {
 	if !strings.Contains(r.all(), "order 1002 ("+id+", referans 41) is stuck: znet's PIN does not fit") {
 		t.Errorf("the output should name the order left for a person:\n%s", r.all())
 	}
+	// -q says each thing once: cron mails stdout and stderr alike, and a
+	// warning in the log said it before the summary's line did.
+	if n := strings.Count(r.all(), "does not fit the shop's pinCode column"); n != 1 {
+		t.Errorf("-q said %d times that the PIN does not fit, want once:\n%s", n, r.all())
+	}
 	if strings.Contains(r.all(), strings.Repeat("X", 20)) {
 		t.Errorf("the output shows the PIN:\n%s", r.all())
 	}

@@ -186,9 +186,29 @@ func printStats(opts *StatsOptions, r statsReport) error {
 		}
 		took := time.Duration(run.Seconds * float64(time.Second)).Round(time.Millisecond)
 		t.Append(shownTime(run.StartedAt), took, run.Asked, run.Completed, run.Errors,
-			run.ExitStatus, run.Host, ellipsis(note, 50))
+			run.ExitStatus, run.Host, ellipsis(countsFirst(note), 50))
 	}
 	return t.Render()
+}
+
+// countsFirst is a run's note for the table's narrow cell: what else made
+// the run exit 3 ("2 orders became stuck") before its failing panels,
+// named without their ids. The note lists the panels first, with ids, and
+// a long panel name cut the counts off.
+func countsFirst(note string) string {
+	panels, ok := strings.CutPrefix(note, failingPrefix)
+	if !ok {
+		return note
+	}
+	var names, rest []string
+	for _, part := range strings.Split(panels, "; ") {
+		if i := strings.LastIndex(part, " ("); i > 0 && strings.HasSuffix(part, ")") {
+			names = append(names, part[:i])
+		} else {
+			rest = append(rest, part)
+		}
+	}
+	return strings.Join(append(rest, "failing: "+strings.Join(names, ", ")), "; ")
 }
 
 // newFigureTable is newTable for headers with figures in them, shown as

@@ -53,3 +53,19 @@ func TestChecksInWordsNamesAShortPlanWhole(t *testing.T) {
 		t.Errorf("checksInWords = %q, want %q", got, want)
 	}
 }
+
+// The last runs' table cuts a run's note to 50 characters: a failing
+// panel's long name, listed first with its id, cut off what else made the
+// run exit 3 (helper-164: "failing integrations: Kapalı Panel — çok uzun
+// bir…", and the stuck orders only in -o json).
+func TestALastRunsNoteShowsItsCountsBeforeItsFailingPanels(t *testing.T) {
+	note := failingPrefix + "Kapalı Panel (yedek) — çok uzun bir ad (0b6e2c1a-3f4d-4e5f-8a9b-0c1d2e3f4a5b); " +
+		"znet-B (1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f); 2 orders became stuck; 1 answer could not be used"
+	want := "2 orders became stuck; 1 answer could not be used; failing: Kapalı Panel (yedek) — çok uzun bir ad, znet-B"
+	if got := countsFirst(note); got != want {
+		t.Errorf("countsFirst:\n got %q\nwant %q", got, want)
+	}
+	if got := countsFirst("stopped by signal"); got != "stopped by signal" {
+		t.Errorf("a note without failing panels changed: %q", got)
+	}
+}

@@ -51,7 +51,8 @@ an order the shop finished without zwatch, or an older one, is found with
 
 --order finds one order the way a customer names it: its order number, the
 beginning of its id, or its id; it is listed whatever its state unless a
-state is given too. --integration takes the integration's name or the
+state is given too. A sent order zwatch never asks about says why in its
+status: "sent (not asked: no referans)", "sent (not asked: handled by staff)". --integration takes the integration's name or the
 beginning of its id, and --tenant the tenant's id or its beginning.`,
 		Example: `  zwatch list --pending --limit 20
   zwatch list --order 1010 --show-pin
@@ -91,8 +92,11 @@ type listedOrder struct {
 	NextCheckAt    *time.Time `json:"next_check_at,omitempty"`
 	GivenUpAt      *time.Time `json:"given_up_at,omitempty"` // stuck: zwatch gave up on it
 	Paused         bool       `json:"paused,omitempty"`      // waiting, its integration disabled
-	LastError      string     `json:"last_error,omitempty"`
-	PIN            string     `json:"pin,omitempty"`
+	// NotAsked is why an order the shop has as sent is never asked about:
+	// "staff" (its shop status is no longer pending) or "no_referans".
+	NotAsked  string `json:"not_asked,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+	PIN       string `json:"pin,omitempty"`
 }
 
 // state is the list the flags ask for.
@@ -246,6 +250,7 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			o.GivenUpAt = inUTC(r.GivenUpAt)
 		}
 		o.Paused = r.Waiting && !r.IntegrationEnabled
+		o.NotAsked = string(r.NotAsked)
 		if r.SentAt != nil && store.SentAtCounts(*r.SentAt, now) {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
 			o.AgeSeconds = &seconds
@@ -289,6 +294,10 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 				status += " (paused)"
 			case o.GivenUpAt != nil:
 				status += " (stuck)"
+			case o.NotAsked == string(store.NotPollableStaff):
+				status += " (not asked: handled by staff)"
+			case o.NotAsked == string(store.NotPollableNoReferans):
+				status += " (not asked: no referans)"
 			}
 			t.Append(orderNo, shortID(o.ID), tenant, o.Integration, status,
 				sentAgo, o.Attempts, next, ellipsis(o.LastError, 40), o.PIN)

@@ -1383,3 +1383,26 @@ func TestListCallsStuckOnlyAnOrderThatRetryStuckWouldRetry(t *testing.T) {
 		t.Errorf("list --order 8850 (rejected by staff, not listed by list --stuck): exit %d, says stuck:\n%s", r.code, r.all())
 	}
 }
+
+// An order the shop still has as sent, which zwatch never asks about (no
+// referans, or staff took it over), was listed as an ordinary "sent" one,
+// attempts 0 and no next check, for ever: only check said why.
+func TestListSaysWhyASentOrderIsNeverAsked(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, OrderNo: 4001})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9003", OrderNo: 9003, Status: "PENDING"})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9004", OrderNo: 9004})
+	for order, want := range map[string]string{"4001": "sent (not asked: no referans)", "9003": "sent (not asked: handled by staff)"} {
+		r := zwatch(t, s.db, "list", "--order", order)
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("list --order %s: exit %d, want %q\n%s", order, r.code, want, r.all())
+		}
+	}
+	if r := zwatch(t, s.db, "list", "--order", "9004"); r.code != 0 || strings.Contains(r.stdout, "not asked") {
+		t.Errorf("list --order of an order zwatch asks about: exit %d\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--order", "4001", "-o", "json"); !strings.Contains(r.stdout, `"not_asked": "no_referans"`) {
+		t.Errorf("list --order -o json of an order without a referans:\n%s", r.all())
+	}
+}

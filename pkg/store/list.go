@@ -33,14 +33,18 @@ type ListedOrder struct {
 	IntegrationEnabled bool `db:"integration_enabled"`
 	// Waiting: the order still waits for znet and no person has decided
 	// it (orderPollableSQL), as the pending, paused and stuck lists read.
-	Waiting        bool       `db:"waiting"`
-	ExternalStatus string     `db:"external_status"`
-	SentAt         *time.Time `db:"sent_at"` // nil: "sentAt" is infinite
-	Attempts       int        `db:"attempts"`
-	NextCheckAt    *time.Time `db:"next_check_at"`
-	LastError      *string    `db:"last_error"`
-	GivenUpAt      *time.Time `db:"given_up_at"`
-	CompletedAt    *time.Time `db:"completed_at"`
+	Waiting bool `db:"waiting"`
+	// NotAsked is why an order the shop still has as sent is not asked
+	// about (NotPollableStaff, NotPollableNoReferans); empty for every
+	// other order: a list showed it as an ordinary "sent" one.
+	NotAsked       NotPollable `db:"not_asked"`
+	ExternalStatus string      `db:"external_status"`
+	SentAt         *time.Time  `db:"sent_at"` // nil: "sentAt" is infinite
+	Attempts       int         `db:"attempts"`
+	NextCheckAt    *time.Time  `db:"next_check_at"`
+	LastError      *string     `db:"last_error"`
+	GivenUpAt      *time.Time  `db:"given_up_at"`
+	CompletedAt    *time.Time  `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
 	// Matching is how many orders the filter matched in all, counted up to
@@ -171,6 +175,7 @@ const listedOrderSQL = `o.id::text AS id,
 	i.name AS integration,
 	i.enabled AS integration_enabled,
 	COALESCE(` + orderPollableSQL + `, false) AS waiting,
+	COALESCE(CASE WHEN o."externalStatus" IN ('sent', 'pending', 'processing') THEN ` + orderNotPollableSQL + ` END, '') AS not_asked,
 	o."externalStatus" AS external_status,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.last_error,
@@ -180,7 +185,7 @@ const listedOrderSQL = `o.id::text AS id,
 
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock.
-const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, external_status, sent_at,
+const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
 	attempts, next_check_at, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`

@@ -120,6 +120,7 @@ func TestCheckOrderExplainsWhyNot(t *testing.T) {
 		"unknown":      {"3f2a9c4e-8b1d-4c6e-9a0f-2b7d5e1c8a44", "does not exist"},
 		"staff":        {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "42", Status: "rejected"}), "handled by staff"},
 		"not znet":     {s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "43"}), "not a znet order"},
+		"no provider":  {s.db.AddOrder(storetest.Order{Referans: "47"}), "not a znet order: its providerId is empty"},
 		"disabled":     {s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "44"}), "disabled"},
 		"no referans":  {s.db.AddOrder(storetest.Order{IntegrationID: s.integ}), "no referans"},
 		"not sent yet": {s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "46", ExternalStatus: "not_sent"}), "not been sent"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -234,6 +235,8 @@ func whyNotPollable(s store.OrderState) string {
 // order it can never hold with it, as check does.
 func NotZnet(s store.OrderState) string {
 	switch {
+	case s.IntegrationProvider == nil && strings.TrimSpace(s.ProviderID) == "":
+		return fmt.Sprintf("order %s is not a znet order: its providerId is empty", s.ID)
 	case s.IntegrationProvider == nil:
 		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
 	case *s.IntegrationProvider != store.Provider:

@@ -47,6 +47,8 @@ func NewClient(baseURL, dealerCode, password string, httpClient *http.Client) (*
 		return fmt.Errorf("znet base URL %s (not quoted: it may hold the password)", problem)
 	}
 	switch {
+	case strings.TrimSpace(baseURL) == "":
+		return nil, errors.New("znet base URL is empty: the integration's baseUrl must be the panel's address, http:// or https://")
 	case err != nil:
 		return nil, refuse("is not a valid URL")
 	case u.Scheme != "http" && u.Scheme != "https":

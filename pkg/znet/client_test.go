@@ -54,6 +54,8 @@ func TestNewClient(t *testing.T) {
 		}
 	}
 	bad := []struct{ baseURL, dealer, password, want string }{
+		{"", dealer, secret, "base URL is empty"}, // NULL in the shop's row
+		{" \t", dealer, secret, "base URL is empty"},
 		{"bayi.example.com.tr", dealer, secret, "must start with http:// or https://"},
 		{"ftp://bayi.example.com.tr", dealer, secret, "must start with http://"},
 		{"http://", dealer, secret, "has no host name"},

@@ -52,8 +52,9 @@ an order the shop finished without zwatch, or an older one, is found with
 --order finds one order the way a customer names it: its order number, the
 beginning of its id, or its id; it is listed whatever its state unless a
 state is given too. A sent order zwatch never asks about says why in its
-status: "sent (not asked: no referans)", "sent (not asked: handled by staff)". --integration takes the integration's name or the
-beginning of its id, and --tenant the tenant's id or its beginning.`,
+status: "sent (not asked: no referans)" or "sent (not asked: handled by
+staff)". --integration takes the integration's name or the beginning of
+its id, and --tenant the tenant's id or its beginning.`,
 		Example: `  zwatch list --pending --limit 20
   zwatch list --order 1010 --show-pin
   zwatch list --stuck --integration znet-A

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -1040,14 +1039,16 @@ func (ap *applier) summary() *Summary {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}
 	ap.tally.fill(s)
-	for _, ids := range [][]string{s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld, slices.Collect(maps.Keys(ap.unusable))} {
-		for _, id := range ids {
-			if name, ok := ap.names[id]; ok {
-				if s.Named == nil {
-					s.Named = make(map[string]OrderName)
-				}
-				s.Named[id] = name
+	named := slices.Concat(s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld)
+	for _, u := range s.Unusable {
+		named = append(named, u.OrderID)
+	}
+	for _, id := range named {
+		if name, ok := ap.names[id]; ok {
+			if s.Named == nil {
+				s.Named = make(map[string]OrderName)
 			}
+			s.Named[id] = name
 		}
 	}
 	return s

@@ -848,28 +848,32 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
 			}
 		}
-		// The four below are the summary's to say to a person, once (at
-		// Info here, for a log read in time order): at Warn, -q said each
-		// twice in one cron mail.
+		// What a person must act on is the summary's to say, once: logged
+		// at Warn too, -q said each twice in one cron mail. The log has it
+		// at Info, for a log read in time order, and a run given up as hung,
+		// which prints no summary, says it at Warn then (forAPerson).
 		if res.SharedWith != "" {
 			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: res.SharedWith})
-			ap.run.log.Info("another order of the integration carries the same referans, and znet has one order for it: "+
+			ap.run.forAPerson("another order of the integration carries the same referans, and znet has one order for it: "+
 				"znet's answer was not saved to this one, left for a person to find whose it is",
 				"order", p.order.ID, "other_order", res.SharedWith, "integration", p.lane.integration.Name)
 		}
 		if res.PINTooLong {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
-			ap.run.log.Info("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
+			ap.run.forAPerson("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		switch {
 		case res.PINKept && res.ToStatus == "failed":
 			ap.cancelledHoldingPIN = append(ap.cancelledHoldingPIN, p.order.ID)
-			ap.run.log.Info("znet cancelled an order that holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding",
+			ap.run.forAPerson("znet cancelled an order that holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		case res.PINKept:
 			ap.pinKept = append(ap.pinKept, p.order.ID)
-			ap.run.log.Info("znet completed the order with a PIN other than the one it already held: the order's own was kept and the order not approved; compare them on the dealer panel",
+			ap.run.forAPerson("znet completed the order with a PIN other than the one it already held: the order's own was kept and the order not approved; compare them on the dealer panel",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
+		case res.GaveUp && res.SharedWith == "" && !res.PINTooLong:
+			ap.run.forAPerson("zwatch gave up on the order: it is stuck; check it on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if saved {

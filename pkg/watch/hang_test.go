@@ -59,6 +59,51 @@ func TestARunWhoseDatabaseHangsIsGivenUp(t *testing.T) {
 	}
 }
 
+// A run given up as hung prints no summary: what it had found for a person
+// before (a PIN that does not fit, left for hand delivery; an order that
+// holds a PIN znet cancelled) is said at Warn then, which -q shows. The
+// log said it at Info only, the summary being the place it is said once,
+// and a hang lost it: the transition is written, and no later run says it.
+func TestARunGivenUpAsHungSaysWhatItFoundForAPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.order("17100")
+	e.order("17101")
+	proxy := e.db.Proxy()
+	st, err := store.Open(context.Background(), proxy.URL)
+	if err != nil {
+		t.Fatalf("opening the database through the relay: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.znet.SetResponder(func(ref string, _ int) znettest.Answer {
+		if ref == "17100" {
+			return znettest.Done(strings.Repeat("L", 600), "tamam")
+		}
+		// The other order's answer comes once the first one's is saved,
+		// and the database falls silent with it.
+		time.Sleep(1500 * time.Millisecond)
+		proxy.Hang()
+		return znettest.Waiting("bekliyor")
+	})
+	cfg := e.config()
+	cfg.Loop, cfg.MaxDuration, cfg.Timeout = 0, 2*time.Second, 2*time.Second
+	cfg.Concurrency, cfg.PerIntegration = 2, 2
+
+	if _, err := watch.Run(context.Background(), st, cfg); err == nil || !strings.Contains(err.Error(), "database statement hangs") {
+		t.Fatalf("the run ended with %v, want it given up as hung", err)
+	}
+	var said bool
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(line, `"level":"WARN"`) && strings.Contains(line, "before the run was given up: znet's PIN does not fit") {
+			said = true
+		}
+	}
+	if !said {
+		t.Errorf("the hung run did not say at Warn that a PIN did not fit:\n%s", e.logs.String())
+	}
+	assertNoSecrets(t, "the run's log", e.logs.String(), strings.Repeat("L", 600))
+}
+
 // A panel that reads a request on a kept-alive connection and hangs up
 // hears it once: the run's count of requests is the panel's, and the
 // panel's rate holds in every second.

@@ -84,9 +84,37 @@ func Run(ctx context.Context, st *store.Store, cfg Config) (*Summary, error) {
 				hung.Reset(afterStop)
 			}
 		case <-hung.C:
+			r.sayPersonNotes()
 			return nil, fmt.Errorf("the run did not end %s after %s: a database statement hangs (a connection pooler, or the network, holds its connection open and silent); "+
 				"zwatch gives the run up so that the next one starts afresh, and its claimed orders are asked again once their claims lapse, within %s", mustEnd, since, ClaimLease)
 		}
+	}
+}
+
+// personNote is a log line of what a person must act on.
+type personNote struct {
+	msg   string
+	attrs []any
+}
+
+// forAPerson logs what a person must act on (an order stuck, a PIN kept),
+// which the run's summary says to them, at Info, and keeps it: a run
+// given up as hung prints no summary, and says them at Warn then.
+func (r *run) forAPerson(msg string, attrs ...any) {
+	r.log.Info(msg, attrs...)
+	r.personNotes.Lock()
+	defer r.personNotes.Unlock()
+	r.personNotes.lines = append(r.personNotes.lines, personNote{msg, attrs})
+}
+
+// sayPersonNotes logs at Warn what the run kept for a person, for a run
+// given up before its summary: -q shows warnings, and these transitions
+// are written already, so no later run says them again.
+func (r *run) sayPersonNotes() {
+	r.personNotes.Lock()
+	defer r.personNotes.Unlock()
+	for _, n := range r.personNotes.lines {
+		r.log.Warn("before the run was given up: "+n.msg, n.attrs...)
 	}
 }
 
@@ -124,6 +152,12 @@ type run struct {
 	sends  *sendBatch     // reserves the panels' send times (budget.go)
 	sched  *Scheduler     // when each order is asked next (scheduler.go); set before any part starts
 	refits sync.WaitGroup // a refit of the panels' fits beside the run (learn.go)
+	// personNotes are the log lines of what a person must act on
+	// (forAPerson), kept for a run given up as hung.
+	personNotes struct {
+		sync.Mutex
+		lines []personNote
+	}
 	// asking counts the requests on their way: waiting for the panel's
 	// pace or for its answer. The applier waits for their answers to save
 	// them together with one that came (applier.linger).

@@ -2057,15 +2057,17 @@ func decode(body []byte) string {
 // answer whose last field was cut in the middle of a character: what a
 // PHP panel's substr() does to a Turkish description cut to a length in
 // bytes. Such a body is UTF-8 throughout but for the first bytes of one
-// character, body[from:to], before nothing but white space; read as
-// Windows-1254 whole, its description was garbled ("Ä°ÅŸlem") and a PIN
-// with a Turkish letter refused on every ask. The part before must hold a
-// character of more than one byte, which Windows-1254 text practically
-// never forms: a Windows-1254 answer ending in one letter of its own (a
-// lead byte alone, "Borç") stays Windows-1254. A cut in any other field
+// character, body[from:to], before nothing but white space or NUL padding;
+// read as Windows-1254 whole, its description was garbled ("Ä°ÅŸlem") and
+// a PIN with a Turkish letter refused on every ask. The part before must
+// hold a character of more than one byte, and only characters a Turkish
+// text is written in (turkishText): a Windows-1254 capital followed by a
+// symbol ("Ş€", DE 80) is valid UTF-8 too, but a character of another
+// script, and such a body stays Windows-1254, as does one ending in one
+// letter of its own (a lead byte alone, "Borç"). A cut in any other field
 // leaves the body invalid, and read as Windows-1254.
 func characterCutAtTheEnd(body []byte) (from, to int, ok bool) {
-	to = len(bytes.TrimRight(body, " \t\r\n"))
+	to = len(bytes.TrimRight(body, " \t\r\n\v\f\x00"))
 	from = to
 	// Of a character cut short, at most two of its continuation bytes.
 	for from > 0 && to-from < 2 && !utf8.RuneStart(body[from-1]) {
@@ -2079,10 +2081,17 @@ func characterCutAtTheEnd(body []byte) (from, to int, ok bool) {
 		return 0, 0, false
 	}
 	before := body[:from]
-	if !utf8.Valid(before) || utf8.RuneCount(before) == len(before) {
+	if !utf8.Valid(before) || utf8.RuneCount(before) == len(before) || bytes.ContainsFunc(before, func(r rune) bool { return !turkishText(r) }) {
 		return 0, 0, false
 	}
 	return from, to, true
+}
+
+// turkishText says whether r is a character a UTF-8 panel's Turkish text
+// is written in: ASCII, the Latin letters (Turkish ones among them) and
+// their signs, punctuation, and currency signs (₺).
+func turkishText(r rune) bool {
+	return r < 0x80 || r >= 0xa0 && r <= 0x24f || r >= 0x2000 && r <= 0x206f || r >= 0x20a0 && r <= 0x20cf
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go

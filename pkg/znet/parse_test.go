@@ -60,6 +60,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"utf-8 cut in its last letter, a Turkish PIN", "OK|2|ÇEK1-2345-ĞÜŞ9|İşlem tamam\xc4\r\n", PinStatus{Status: StatusDone, PIN: "ÇEK1-2345-ĞÜŞ9", Description: "İşlem tamam"}},
 		{"utf-8 cut in a three-byte character", "OK|1| |Sipariş ₺12\xe2\x82", PinStatus{Status: StatusWaiting, Description: "Sipariş ₺12"}},
 		{"windows-1254 ending in its only letter", "OK|3| |Bor\xe7", PinStatus{Status: StatusCancelled, Description: "Borç"}},
+		{"utf-8 cut in its last letter, NUL padding after", "OK|2|ÇEK1-2345-ĞÜŞ9|İşlem tamam\xc4\x00\x00", PinStatus{Status: StatusDone, PIN: "ÇEK1-2345-ĞÜŞ9", Description: "İşlem tamam"}},
+		// A Windows-1254 capital and a symbol after it are valid UTF-8 too,
+		// a letter of another script: read so, the PIN changed.
+		{"windows-1254, a capital and a dash in the PIN, a last letter", "OK|2|AB\xdd\x96CD|TAMAM\xc7", PinStatus{Status: StatusDone, PIN: "ABİ–CD", Description: "TAMAMÇ"}},
 		{"utf-8 with a stray byte inside, read as windows-1254", "OK|1| |Sipariş alındı \xc4 bekliyor", PinStatus{Status: StatusWaiting, Description: "SipariÅŸ alÄ±ndÄ± Ä bekliyor"}},
 		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
 		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},

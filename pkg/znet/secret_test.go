@@ -740,6 +740,13 @@ func TestAPasswordDumpedAndCutInAnAnswerReadAsWindows1254IsScrubbed(t *testing.T
 			}
 		}
 	}
+	// A Windows-1254 answer ending in a letter whose bytes before it read
+	// as UTF-8 ("Ş€" is DE 80, a Thaana letter) was read as UTF-8, and
+	// the password's echo in it in a form the scrubber does not know.
+	_, err := parsePinStatus([]byte("3|Gecersiz sifre: PA\xde\x80123x BAY\xdd"), newScrubber("PAŞ€123x"))
+	if text := errText(err); strings.Contains(text, "123x") || !strings.Contains(text, "BAYİ") {
+		t.Errorf("a Windows-1254 refusal echoing the password: %q", text)
+	}
 }
 
 // Dumps the parameter's reading does not know: Xdebug's var_dump, PHP's

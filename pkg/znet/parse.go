@@ -1949,27 +1949,36 @@ var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|fal
 // Undefined variable $pin in /var/www/x.php on line 12", "Call to a member
 // function fetch() on bool", "mysql_fetch_array() expects parameter 1 to be
 // resource"), or the database driver's ("SQLSTATE[HY000] [2002] Connection
-// refused", "You have an error in your SQL syntax"). Saved, it was the
-// customer's PIN and the order approved. Every such message has words
-// apart; a PIN with a space between its codes has none of these phrases.
+// refused", "Table 'shop.epin' doesn't exist", "ORA-00942: ..."). Saved,
+// it was the customer's PIN and the order approved. Every such message
+// has words apart, and a phrase of its own; a PIN with a space between its
+// codes has none of them. A word alone ("Warning:", "Notice:", a word
+// ending in "Exception") is no such phrase: a card's PIN field may begin
+// "Warning: tek kullanımlık", and PHP's own warning always ends "in
+// <file> on line <n>".
 func isErrorMessage(pin string) bool {
-	return strings.ContainsFunc(pin, unicode.IsSpace) && errorMessage.MatchString(pin) || sqlState.MatchString(pin)
+	return strings.ContainsFunc(pin, unicode.IsSpace) && errorPhrase.MatchString(pin) || sqlState.MatchString(pin)
 }
 
 var (
-	errorMessage = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:` +
-		`(?:php\s+)?(?:warning|notice|deprecated|strict standards|(?:parse|fatal|catchable fatal|recoverable fatal) error)\s*:|` +
-		`\bon line \d+|\bin /\S+\.php\b|\bin [a-z]:\\\S+\.php\b|` +
-		`undefined (?:variable|index|offset|array key|property|constant|function|method)\b|` +
-		`call to (?:a member function|undefined (?:function|method))|expects parameter \d+|` +
-		`\w+\(\) expects\b|uncaught\s+\w*(?:exception|error)\b|\w+exception\b|stack trace:|` +
-		`trying to (?:access|get) (?:array offset|property)|attempt to read property|cannot (?:use object|redeclare)|` +
-		`(?:mysqli?|pg|sqlsrv|oci)_\w+\(|access denied for user|error in your sql syntax|` +
-		`connection refused|no such file or directory|too many connections|server has gone away|` +
-		`allowed memory size|maximum execution time)`)
-	// sqlState is PDO's code for an error, "SQLSTATE[HY000]", which no
-	// PIN holds, with a space or without.
-	sqlState = regexp.MustCompile(`(?i)sqlstate\[[0-9a-z]{5}\]`)
+	// errorPhrase is what PHP and the databases say of a fault, anywhere
+	// in their message.
+	errorPhrase = regexp.MustCompile(`(?i)(?:` +
+		`\.php(?:</b>)?\s+on line\s+(?:<b>)?\d+|\.php:\d+|\bstack trace:|` +
+		`\b(?:parse|fatal|catchable fatal|recoverable fatal) error:|\b(?:type|value|argumentcount|arithmetic|divisionbyzero)error:|` +
+		`\bundefined (?:variable|index|offset|array key|property|constant|function|method)\b|` +
+		`\bcall to (?:a member function|undefined (?:function|method))|\bexpects parameter \d+|\w\(\) expects (?:exactly|at least|at most)\b|` +
+		`\buncaught\s+\S*(?:exception|error)\b|\b(?:pdo|mysqli_sql|sql|query)exception\b|` +
+		`\btrying to (?:access|get) (?:array offset|property)|\battempt to read property|\bcannot (?:use object|redeclare)|\barray to string conversion\b|` +
+		`\b(?:mysqli?|pg|sqlsrv|oci|odbc)_\w+\(|\baccess denied for user\b|\berror in your sql syntax\b|\bsyntax error at or near\b|` +
+		`\b(?:doesn't|does not) exist\b|\bunknown (?:column|database|table)\b|\bcan't connect to (?:local )?mysql server|` +
+		`\blost connection to mysql server|\bduplicate entry\b|\bdeadlock found\b|\block wait timeout exceeded|` +
+		`\bcould not find driver\b|\bgetaddrinfo failed|\bphp_network_getaddresses|\[microsoft\]\[odbc|\binvalid object name\b|` +
+		`\bora-\d{5}\b|\bconnection refused\b|\bno such file or directory\b|\btoo many connections\b|\bserver has gone away\b|` +
+		`\ballowed memory size\b|\bmaximum execution time\b)`)
+	// sqlState is PDO's code for an error, "SQLSTATE[HY000]" or
+	// "SQLSTATE: 42S02", which no PIN holds, with a space or without.
+	sqlState = regexp.MustCompile(`(?i)sqlstate\s*(?:\[[0-9a-z]{5}\]|:\s*[0-9a-z]{5}\b)`)
 )
 
 // startsOK says whether a line, the password put back, starts like an OK

@@ -53,6 +53,10 @@ func TestParsePinStatus(t *testing.T) {
 		{"done, a serial and a PIN with words", "OK|2|Seri: 12345678 Şifre: 87654321|tamam", PinStatus{Status: StatusDone, PIN: "Seri: 12345678 Şifre: 87654321", Description: "tamam"}},
 		{"done, a product and its code", "OK|2|PUBG 60 UC ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC ABCD-1234-EFGH", Description: "tamam"}},
 		{"done, a code and where to use it", "OK|2|ZX98-YW76 kodu oyunda kullanin|tamam", PinStatus{Status: StatusDone, PIN: "ZX98-YW76 kodu oyunda kullanin", Description: "tamam"}},
+		{"done, a code after a warning word", "OK|2|Warning: tek kullanimlik ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "Warning: tek kullanimlik ABCD-1234-EFGH", Description: "tamam"}},
+		{"done, a code and a notice", "OK|2|ABCD-1234-EFGH Important Notice: region TR|tamam", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH Important Notice: region TR", Description: "tamam"}},
+		{"done, a code to enter on a line", "OK|2|Kod ABCD-1234 on line 2 girin|tamam", PinStatus{Status: StatusDone, PIN: "Kod ABCD-1234 on line 2 girin", Description: "tamam"}},
+		{"done, a word ending in exception", "OK|2|NoException Pass ABCD-1234|tamam", PinStatus{Status: StatusDone, PIN: "NoException Pass ABCD-1234", Description: "tamam"}},
 		// A UTF-8 description cut in the middle of a letter (PHP's substr
 		// counts bytes) was read as Windows-1254 whole: garbled, and a PIN
 		// with a Turkish letter refused on every ask.
@@ -216,6 +220,16 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a mysql_ function's complaint for a PIN", "OK|2|mysql_fetch_array() expects parameter 1 to be resource, boolean given|x", KindUnusable, "", "", "an error message"},
 		{"MySQL's refusal for a PIN", "OK|2|Access denied for user 'bayi'@'localhost' (using password: YES)|x", KindUnusable, "", "", "an error message"},
 		{"an uncaught exception for a PIN", "OK|2|Uncaught PDOException: could not find driver|x", KindUnusable, "", "", "an error message"},
+		{"a missing table for a PIN", "OK|2|Table 'shop.epin' doesn't exist|x", KindUnusable, "", "", "an error message"},
+		{"a missing column for a PIN", "OK|2|Unknown column 'pin' in 'field list'|x", KindUnusable, "", "", "an error message"},
+		{"MySQL gone for a PIN", "OK|2|Can't connect to MySQL server on 'localhost' (10061)|x", KindUnusable, "", "", "an error message"},
+		{"a deadlock for a PIN", "OK|2|Deadlock found when trying to get lock; try restarting transaction|x", KindUnusable, "", "", "an error message"},
+		{"PostgreSQL's error for a PIN", "OK|2|ERROR:  relation \"epin\" does not exist|x", KindUnusable, "", "", "an error message"},
+		{"SQL Server's error for a PIN", "OK|2|[Microsoft][ODBC Driver 17 for SQL Server]Invalid object name 'epin'|x", KindUnusable, "", "", "an error message"},
+		{"Oracle's error for a PIN", "OK|2|ORA-00942: table or view does not exist|x", KindUnusable, "", "", "an error message"},
+		{"an SQLSTATE without brackets for a PIN", "OK|2|SQLSTATE: 42S02|x", KindUnusable, "", "", "an error message"},
+		{"PHP's notice of an array for a PIN", "OK|2|Array to string conversion|x", KindUnusable, "", "", "an error message"},
+		{"a TypeError for a PIN", "OK|2|TypeError: count(): Argument #1 must be of type Countable|x", KindUnusable, "", "", "an error message"},
 		// Two rows at the panel for one referans: neither answer is the order's.
 		{"a PIN and a cancellation", "OK|3| |İşlem iptal edildi\nOK|2|AAAA-1111-2222|İşlem tamamlandı", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs", "OK|2|AAAA-1111-2222|tamam\n<br />\n<b>Notice</b>: x on line 3<br />\nOK|2|BBBB-3333-4444|tamam", KindUnusable, "", "", "answered twice, differently"},

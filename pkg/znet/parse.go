@@ -321,26 +321,49 @@ func withheldCodes(text string) []string {
 }
 
 // plainCodes are the words of text that read as a code with no label
-// before them: three groups or more of one length joined by dashes or
-// underscores, with a letter and a digit, as a refusal quotes the code of
-// an order it delivered already ("Siparis zaten teslim edildi
-// ZX98-YW76-VU54-TS32", "QWER-7788-ZXCV-9911"). Not digits alone (a card
-// refunded, "1234-5678-9012-3456 nolu kartınıza"), nor groups joined by
-// dots or slashes: an IP address the panel refuses, a date or a list of
-// numbers is what the operator reads the refusal for.
+// before them, as a refusal quotes the code of an order it delivered
+// already ("Siparis zaten teslim edildi ZX98-YW76-VU54-TS32"): three
+// groups or more of letters and digits, of one length, joined by dashes
+// (an en or em dash too) or underscores, with a letter and a digit, and
+// either twelve of them or a group that mixes them. A word ends at
+// anything else, so that a Turkish suffix ("…-TS32'yi"), a glued word
+// before ("edildi,ZX98-…") or a link's parameter ("?c=ZX98-…") leaves the
+// code whole. Not a reference a panel or shop writes in such groups
+// ("ORD-123-456", "STM-050-TRY"), nor digits alone (a card refunded to,
+// "1234-5678-9012-3456 nolu kartınıza"), nor groups joined by dots or
+// slashes: an IP address the panel refuses, a date or a list of numbers
+// is what the operator reads the refusal for.
 func plainCodes(text string) []string {
 	var codes []string
-	for _, word := range strings.Fields(blankMarkup(text)) {
-		word = strings.TrimFunc(word, func(r rune) bool { return isQuoteOrBracket(r) || strings.ContainsRune(".,;:!?", r) })
-		if len(word) > maxCodeBytes || !strings.ContainsAny(word, "-_") || strings.ContainsAny(word, "./") {
-			continue
-		}
-		if plainlyACode(word) && strings.ContainsFunc(word, unicode.IsLetter) {
+	words := strings.FieldsFunc(blankMarkup(text), func(r rune) bool { return !isLetterOrDigit(r) && !isCodeJoiner(r) && r != '.' })
+	for _, word := range words {
+		word = strings.TrimFunc(word, func(r rune) bool { return isCodeJoiner(r) || r == '.' })
+		if len(word) <= maxCodeBytes && !strings.ContainsRune(word, '.') && plainCode(word) {
 			codes = append(codes, word)
 		}
 	}
 	return codes
 }
+
+// plainCode says whether word, of letters, digits and joiners, is a code
+// by its shape alone (plainCodes).
+func plainCode(word string) bool {
+	groups := strings.FieldsFunc(word, isCodeJoiner)
+	if len(groups) < 3 || !strings.ContainsFunc(word, unicode.IsLetter) || !strings.ContainsFunc(word, unicode.IsDigit) {
+		return false
+	}
+	size, mixed := utf8.RuneCountInString(groups[0]), false
+	for _, g := range groups {
+		if utf8.RuneCountInString(g) != size || size < 3 {
+			return false
+		}
+		mixed = mixed || strings.ContainsFunc(g, unicode.IsLetter) && strings.ContainsFunc(g, unicode.IsDigit)
+	}
+	return mixed || size*len(groups) >= 12
+}
+
+// isCodeJoiner is what joins a code's groups in a word of its own.
+func isCodeJoiner(r rune) bool { return r == '-' || r == '_' || r == '–' || r == '—' }
 
 // labelledCodes are the codes in text that a code label names (codeLabel),
 // each once, in the order they come: what follows each label up to the

@@ -726,10 +726,17 @@ func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
 		"3|Bu siparis zaten tamamlandi: QWER-7788-ZXCV-9911.": {"zaten tamamlandi"},
 		"3|\"ab12_cd34_ef56\" kullanildi, IP 192.168.100.200": {"192.168.100.200"},
 		"3|Paketler 100/250/500 ve 1234.5678.9012 stokta yok": {"100/250/500", "1234.5678.9012"},
+		// A panel's or shop's reference in groups is the operator's to read.
+		"3|STM-050-TRY urunu ORD-123-456 siparisinde tukendi, ref abc_123_def": {"STM-050-TRY", "ORD-123-456", "abc_123_def"},
+		// En dashes, a Turkish suffix, a glued word, a link's parameter
+		// and Turkish letters leave the code a code.
+		"3|Kullanildi: ZX98–YW76–VU54–TS32'yi tekrar istemeyin":     {"tekrar istemeyin"},
+		"3|edildi,ZX98-YW76-VU54-TS32 ve ?c=QWER-7788-ZXCV-9911/TR": {"edildi"},
+		"3|ÇEK1-2345-ĞÜŞ9 iade":                                     {"iade"},
 	} {
 		_, err := ParsePinStatus([]byte(body))
 		shown := asError(t, err).Message
-		for _, code := range []string{"YW76", "7788", "cd34"} {
+		for _, code := range []string{"YW76", "7788", "cd34", "2345"} {
 			if strings.Contains(shown, code) {
 				t.Errorf("refusal %q shows %q", body, shown)
 			}

@@ -219,6 +219,28 @@ func TestAStatementCutShortByItsDeadlineIsNoCancel(t *testing.T) {
 	}
 }
 
+// A statement that never had a connection, the run's others holding every
+// one of the pool, was said as one the database had not finished "(a lock
+// or a slow trigger of the shop's ...)": nothing reached the database.
+func TestAStatementThatWaitedForAConnectionAtItsDeadlineSaysSo(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	_, id := orderClaimedByRun1(db, 7_320_000)
+	db.SQL.SetMaxOpenConns(1)
+	held, err := db.SQL.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
+	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "waiting for a connection to the database") ||
+		strings.Contains(err.Error(), "had not finished") {
+		t.Errorf("a hand-back that waited for a connection all the while: %v, want it said so", err)
+	}
+}
+
 // orderClaimedByRun1 is one order sent a minute ago with referans, on an
 // integration of its own, claimed by "run-1": what a run holds while it
 // saves an answer or hands a claim back.

@@ -312,9 +312,13 @@ const idleInTxLimit = "10s"
 func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
 	began := time.Now()
 	deadline, _ := ctx.Deadline()
-	err := s.inTxOnce(ctx, lockTimeout, fn)
+	begun, err := s.inTxOnce(ctx, lockTimeout, fn)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && (Cancelled(err) || nothingButTheDeadline(err)) {
-		return &cutShortError{after: time.Since(began), left: deadline.Sub(began)}
+		cut := &cutShortError{after: time.Since(began), left: deadline.Sub(began), unbegun: !begun}
+		if stats := s.db.Stats(); !begun && stats.MaxOpenConnections > 0 && stats.InUse >= stats.MaxOpenConnections {
+			cut.poolBusy = true // its BEGIN waited for one of them
+		}
+		return cut
 	}
 	return err
 }
@@ -337,7 +341,11 @@ func nothingButTheDeadline(err error) bool {
 	return false
 }
 
-func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) error {
+// inTxOnce says too whether the transaction began: a BEGIN that failed
+// at its deadline waited for a connection (the pool's all busy, or a new
+// one not yet accepted) or for the database to begin, and the statement
+// never reached it.
+func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) (begun bool, err error) {
 	// Without options the driver would begin READ WRITE, whatever the
 	// session's default. READ COMMITTED, whatever the role's or the
 	// database's default (a shop may set repeatable read or serializable
@@ -347,7 +355,7 @@ func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sq
 	// statement instead, and overlapping runs would fail each other.
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted, ReadOnly: s.readOnly})
 	if err != nil {
-		return s.connectionBroke(err)
+		return false, s.connectionBroke(err)
 	}
 	defer tx.Rollback() // after Commit, a no-op that returns sql.ErrTxDone
 	// LOCAL: for this transaction only, also where a pool hands the
@@ -357,12 +365,12 @@ func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sq
 		settings += `; SET LOCAL lock_timeout = '` + lockTimeout + `'`
 	}
 	if _, err := tx.ExecContext(ctx, settings); err != nil {
-		return s.connectionBroke(err)
+		return true, s.connectionBroke(err)
 	}
 	if err := fn(tx); err != nil {
-		return s.connectionBroke(err)
+		return true, s.connectionBroke(err)
 	}
-	return s.connectionBroke(tx.Commit())
+	return true, s.connectionBroke(tx.Commit())
 }
 
 // connectionBrokeError marks a statement that failed because the

@@ -320,6 +320,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 			line += ", PIN saved, status approved"
 		}
 		fmt.Fprintln(out, line)
+	case r.Error != "" && r.DryRun && r.GaveUp:
+		fmt.Fprintln(out, "unchanged: a dry run records nothing; a real check would record the error in zwatch's table")
 	case r.Error != "" && r.DryRun:
 		fmt.Fprintln(out, "unchanged: a dry run records nothing; a real check would record the error in zwatch's table and ask again later")
 	case r.Error != "" && r.GaveUp:

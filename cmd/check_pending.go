@@ -394,7 +394,7 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		if ch.PIN {
 			pin = " with PIN"
 		}
-		notes = append(notes, fmt.Sprintf("would change order %s: %s -> %s%s", ch.OrderID, ch.From, ch.To, pin))
+		notes = append(notes, fmt.Sprintf("would change order %s: %s -> %s%s", namedOrder(s, ch.OrderID), ch.From, ch.To, pin))
 	}
 	return notes
 }

@@ -273,7 +273,8 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 	}
 
 	r := zwatch(t, s.db, "check-pending", "--dry-run", "--loop", "0")
-	if r.code != 3 || !strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held") || strings.Contains(r.stdout, "with PIN") {
+	if r.code != 3 || !strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held") || strings.Contains(r.stdout, "with PIN") ||
+		!strings.Contains(r.stdout, "would change order 1072 ("+polled+", referans 72): sent -> completed") {
 		t.Errorf("check-pending --dry-run: exit %d, want 3 naming the order, and no PIN said to be saved\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "check-pending --dry-run's output", r.all(), "SHOP-OLD-PIN2", "ZNET-NEW-PIN2")

@@ -1047,6 +1047,9 @@ func (ap *applier) summary() *Summary {
 	for _, u := range s.Unusable {
 		named = append(named, u.OrderID)
 	}
+	for _, ch := range s.Changes {
+		named = append(named, ch.OrderID)
+	}
 	for _, id := range named {
 		if name, ok := ap.names[id]; ok {
 			if s.Named == nil {

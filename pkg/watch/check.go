@@ -113,6 +113,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
+		// Given up on already, it stays so but for a final answer, as a
+		// real check would leave it.
+		check.GaveUp = state.GivenUpAt != nil && outcome.Result != store.ResultDone && outcome.Result != store.ResultCancelled
 		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
 			check.To, check.PINTooLong = state.ExternalStatus, true
 		}

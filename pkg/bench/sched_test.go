@@ -306,7 +306,7 @@ func (r *report) writeSched(w writer) {
 	w("*Most per second* is the most requests the panel got within any one simulated second (%s of real time at\n", second)
 	w("÷ %g), counted twice: *sent* by the moment a worker started each request (`asked_at` in zwatch's debug line),\n", wl.Scale)
 	w("*arrived* by its arrival at the fake panel. The budget spaces send times 1/(%g·R) apart, a slack of %.2f\n", watch.BudgetMargin, 1/watch.BudgetMargin-1)
-	w("simulated second, and lets a worker start up to a quarter of the spacing (at most %s) late: at R = 5 that\n", watch.MaxSendLateness)
+	w("simulated second, and lets a worker start up to a quarter of the spacing (at least %s, at most %s) late: at R = 5 that\n", watch.MinSendLateness, watch.MaxSendLateness)
 	w("leaves the host %s here (%s at real time). The worker checks its send time at `asked_at` and drops one it\n",
 		forHost(second).Round(100*time.Microsecond), forHost(time.Second).Round(time.Millisecond))
 	w("reached later than that, so within one run *sent* stays within R; across the scenario's overlapping runs it\n")

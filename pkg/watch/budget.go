@@ -120,10 +120,20 @@ func (b *sharedBudget) lateness() time.Duration {
 
 // SendLateness is how late a send time spaced from the next by spacing may
 // be used: MaxSendLateness, and at high rates a quarter of the spacing, so
-// that a late request cannot reach the next one's moment.
+// that a late request does not crowd the next one's moment, but never less
+// than MinSendLateness: a worker woken even a little later than a quarter
+// of a spacing that fine (a third of a millisecond at --rate 1000) lost its
+// send time, and took the next one and lost it too, so that --rate 1000
+// got some 40 requests a second and --rate 500 some 60. A late send time
+// still counts within its second: the spacing's margin (BudgetMargin) is
+// 10 % of a second, and MinSendLateness 0.2 % of one.
 func SendLateness(spacing time.Duration) time.Duration {
-	return min(MaxSendLateness, spacing/4)
+	return min(MaxSendLateness, max(spacing/4, MinSendLateness))
 }
+
+// MinSendLateness is the least lateness SendLateness allows: what a busy
+// host's timers and scheduler may add to a worker's wake-up.
+const MinSendLateness = 2 * time.Millisecond
 
 // Wait blocks until the caller may send the panel one request, and says by
 // when it must have left. It fails when ctx ends first, or when the budget

@@ -23,14 +23,14 @@ const (
 
 // env is a shop database with one znet integration pointing at a fake panel.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *storetest.DB
 	znet  *znettest.Server
 	integ string
 	logs  *syncBuffer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return envOn(t, storetest.New(t))
 }
@@ -42,7 +42,7 @@ func newEncodedEnv(t *testing.T, encoding string) *env {
 }
 
 // envOn is an env on db, with one integration and its fake panel.
-func envOn(t *testing.T, db *storetest.DB) *env {
+func envOn(t testing.TB, db *storetest.DB) *env {
 	t.Helper()
 	fake := znettest.NewServer(dealerCode, password)
 	t.Cleanup(fake.Close)

@@ -1,0 +1,63 @@
+package watch_test
+
+import (
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// At the highest --rate a worker woken late by a fraction of a millisecond
+// may still use its send time (watch.MinSendLateness): the panel's rate
+// must hold all the same, in every second. (How many requests a second
+// such a rate gets is BenchmarkPaceAtHighRates's to measure: a third of a
+// millisecond of lateness allowed got --rate 1000 some 40 a second.)
+func TestTheHighestRateHoldsInEverySecond(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 100000, SentAgo: time.Minute})
+	cfg := e.config()
+	cfg.Rate = 1000
+	cfg.Loop, cfg.MaxDuration = 3*time.Second, 3*time.Second
+	cfg.Concurrency, cfg.PerIntegration, cfg.Batch = 64, 64, 1000
+
+	sum := e.run(cfg)
+
+	if sum.Total.Asked == 0 {
+		t.Fatalf("nothing asked: %+v", sum.Total)
+	}
+	if got := e.znet.MaxRequestsPerSecond(); got > 1000 {
+		t.Errorf("the panel saw %d requests within one second, --rate is 1000", got)
+	}
+}
+
+// BenchmarkPaceAtHighRates measures how many requests a second a run of
+// 64 workers gets of one panel at the highest rates, against the fake
+// panel on this host (requests/s beside each rate; the budget's spacing
+// allows 90 % of it).
+func BenchmarkPaceAtHighRates(b *testing.B) {
+	for _, rate := range []float64{100, 400, 1000} {
+		b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) {
+			e := newEnv(b)
+			e.znet.SetDefault(znettest.Waiting(""))
+			cfg := e.config()
+			cfg.Logger = slog.New(slog.DiscardHandler)
+			cfg.Rate = rate
+			cfg.Loop, cfg.MaxDuration = 2*time.Second, 2*time.Second
+			cfg.Concurrency, cfg.PerIntegration, cfg.Batch = 64, 64, 1000
+			asked, took := 0, 0.0
+			for i := range b.N {
+				b.StopTimer()
+				e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 100000 + 3000*i, SentAgo: time.Minute})
+				b.StartTimer()
+				sum := e.run(cfg)
+				asked, took = asked+sum.Total.Asked, took+sum.Seconds
+			}
+			b.ReportMetric(float64(asked)/took, "requests/s")
+		})
+	}
+}

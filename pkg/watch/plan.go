@@ -24,16 +24,25 @@ type CheckPlan struct {
 	// schedule instead.
 	Cost  float64
 	Fixed bool
+	// Past the last of planAges, the plan asks every floorGap until
+	// floorEnd, as a run does (Scheduler.Next): a give-up later than the
+	// ages reach.
+	floorGap, floorEnd float64
 }
 
 // The ages a plan asks at: every second for the first three minutes, where
-// most panels finish most orders, then 2% apart, to a day and a half.
+// most panels finish most orders, then 2% apart, to a day and a half, but
+// never more than MaxCheckWait apart: from 25 hours on, 2% is more than
+// the 30 minutes an order may wait to be asked, and a plan could not keep
+// to that floor there (a give-up of 30 hours had gaps of 5 hours). A
+// give-up later than the ages reach is asked every MaxGap past them
+// (CheckPlan.floorGap).
 var planAges = func() []float64 {
 	ages := []float64{0}
 	for a := 1.0; a <= 180; a++ {
 		ages = append(ages, a)
 	}
-	for a := 180 * 1.02; a <= 36*3600; a *= 1.02 {
+	for a := 180 * 1.02; a <= 36*3600; a = min(a*1.02, a+MaxCheckWait.Seconds()) {
 		ages = append(ages, math.Round(a))
 	}
 	return ages
@@ -195,6 +204,7 @@ func (t *planTables) plan(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan 
 		value[i], next[i] = best, planAges[bestJ]
 	}
 	plan := &CheckPlan{next: next, Cost: cost}
+	plan.floorPast(lim)
 	plan.count(f)
 	return plan
 }
@@ -223,21 +233,40 @@ func FixedPlan(f *Finishing, schedule Schedule, firstDelay time.Duration, lim Pl
 		}
 	}
 	plan := &CheckPlan{next: next, Fixed: true}
+	plan.floorPast(lim)
 	plan.count(f)
 	return plan
+}
+
+// floorPast has the plan ask every lim.MaxGap past the last of planAges,
+// to lim.GiveUp after its first check.
+func (p *CheckPlan) floorPast(lim PlanLimits) {
+	p.floorGap, p.floorEnd = lim.MaxGap.Seconds(), p.First()+lim.GiveUp.Seconds()
 }
 
 // path is the checks an order meets that is never final, from sentAt.
 func (p *CheckPlan) path() []float64 {
 	var checks []float64
-	for age := 0.0; ; {
+	age := 0.0
+	for {
 		next := p.Next(age)
 		if math.IsInf(next, 1) || next <= age {
-			return checks
+			break
 		}
 		checks = append(checks, next)
 		age = next
 	}
+	// Past the ages the plan is kept on, every floorGap to its end: from
+	// a last check about where those ages end (a saved plan edited by hand
+	// may hold any), to an end no give-up lies beyond.
+	end := planAges[len(planAges)-1]
+	if p.floorGap > 0 && age >= end-p.floorGap && age <= end+p.floorGap && p.floorEnd <= end+(MaxGiveUpAfter+MaxCheckWait).Seconds() {
+		for age+p.floorGap <= p.floorEnd {
+			age += p.floorGap
+			checks = append(checks, age)
+		}
+	}
+	return checks
 }
 
 // count works out what the plan costs an order of f, and keeps its path.

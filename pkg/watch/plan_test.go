@@ -179,3 +179,29 @@ func TestAPlanCountsRequestsOnTheTimesItIsScoredOn(t *testing.T) {
 			other.RequestsPerOrder, other.PerFinishing, own.RequestsPerOrder, own.PerFinishing)
 	}
 }
+
+// A give-up past a day: the ages a plan is kept on lay more than 30
+// minutes apart from 25 hours on and ended at 36, so a plan for a give-up
+// of 30 or 48 hours left orders unasked for hours (gaps of 5 and 10 hours)
+// and stopped at 36 hours; zwatch stats showed those checks and the
+// requests they cost. (The runs kept to the 30-minute floor regardless.)
+func TestAPlanForALongGiveUpKeepsTheFloorToTheEnd(t *testing.T) {
+	slow := LogNormalFinishing(2*3600, 0.3, 0.1)
+	for _, giveUp := range []time.Duration{24 * time.Hour, 30 * time.Hour, 48 * time.Hour, MaxGiveUpAfter} {
+		for name, f := range map[string]*Finishing{"the PIN profile": PINProfile(), "a two-hour panel": slow} {
+			plan, _ := panelPlan(f, DefaultSchedule, 15*time.Second, giveUp)
+			path := plan.path()
+			prev := 0.0
+			for _, c := range path {
+				if c-prev > MaxCheckWait.Seconds() {
+					t.Errorf("give-up %s, %s: asked at %.0f s after %.0f s, more than the 30-minute floor apart", giveUp, name, c, prev)
+					break
+				}
+				prev = c
+			}
+			if end := 15 + giveUp.Seconds(); prev < end-MaxCheckWait.Seconds() || prev > end {
+				t.Errorf("give-up %s, %s: the last check at %.0f s, want within 30 minutes before %.0f s", giveUp, name, prev, end)
+			}
+		}
+	}
+}

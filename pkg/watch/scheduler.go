@@ -110,7 +110,7 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 	if own, ok := s.panels[integrationID]; ok && own != nil {
 		// Made by the refit, for these settings: the prior's plan where
 		// the panel's own history is still too short.
-		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp, f))
+		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp, f), s.lim)
 	}
 	if plan != nil {
 		pred = plan.Predict(f)
@@ -178,11 +178,12 @@ type savedPlan struct {
 
 // planFor is the saved plan for orders that finish as f says, when it was
 // made for key; nil otherwise, or when nothing was saved.
-func (sp *savedPlan) planFor(f *Finishing, key string) *CheckPlan {
+func (sp *savedPlan) planFor(f *Finishing, key string, lim PlanLimits) *CheckPlan {
 	if sp == nil || sp.key != key {
 		return nil
 	}
 	plan := &CheckPlan{next: sp.next, Cost: sp.cost, Fixed: sp.fixed}
+	plan.floorPast(lim)
 	plan.count(f)
 	return plan
 }

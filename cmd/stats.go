@@ -19,9 +19,10 @@ import (
 // StatsOptions are `zwatch stats`' flags.
 type StatsOptions struct {
 	*GlobalOptions
-	Runs       int
-	FirstDelay time.Duration
-	Output     string
+	Runs        int
+	FirstDelay  time.Duration
+	GiveUpAfter time.Duration
+	Output      string
 }
 
 func newStatsCmd(g *GlobalOptions) *cobra.Command {
@@ -62,7 +63,8 @@ each panel every 5 minutes at most), when its orders finish (median, 95th
 percentile, the share that never does), when the plan asks first, and the
 time to PIN and requests per order the plan gives, with a small histogram of
 that time, and how long after sending the plan asks about an order that stays
-waiting: when an order will be asked next.
+waiting: when an order will be asked next, up to --give-up-after (give the
+one cron uses, as for --first-delay: the plan is made for both).
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why
@@ -78,7 +80,8 @@ are kept for 30 days, and at most 25000 of them.`,
 	}
 	f := c.Flags()
 	f.IntVar(&opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
-	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for counting the orders due now")
+	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for counting the orders due now and for the plan")
+	f.DurationVar(&opts.GiveUpAfter, "give-up-after", watch.DefaultConfig().GiveUpAfter, "check-pending's --give-up-after, for the plan")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }
@@ -100,9 +103,10 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	if opts.Runs < 0 {
 		return usage("--runs must not be negative")
 	}
-	// check-pending's --first-delay, held to what check-pending takes.
+	// check-pending's --first-delay and --give-up-after, held to what
+	// check-pending takes.
 	cfg := watch.DefaultConfig()
-	cfg.FirstDelay = opts.FirstDelay
+	cfg.FirstDelay, cfg.GiveUpAfter = opts.FirstDelay, opts.GiveUpAfter
 	if err := cfg.Validate(); err != nil {
 		return configUsage(err)
 	}
@@ -273,7 +277,7 @@ func learnedPanels(ctx context.Context, st *store.Store, opts *StatsOptions, int
 		ids[i] = in.IntegrationID
 	}
 	cfg := watch.DefaultConfig()
-	cfg.FirstDelay = opts.FirstDelay
+	cfg.FirstDelay, cfg.GiveUpAfter = opts.FirstDelay, opts.GiveUpAfter
 	reports, err := watch.ReportPanels(ctx, st, cfg, ids)
 	if err != nil {
 		return nil, err

@@ -325,6 +325,17 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 		}
 	}
 
+	// Runs that give up after two days plan to two days, and stats shows
+	// that plan when told so: it showed a day's, whatever the runs did.
+	long := zwatch(t, s.db, "stats", "-o", "json", "--give-up-after", "48h")
+	report.Learned = nil
+	if err := json.Unmarshal([]byte(long.stdout), &report); err != nil || long.code != 0 {
+		t.Fatalf("stats --give-up-after 48h: exit %d, %v\n%s", long.code, err, long.all())
+	}
+	if b := report.Learned[byName["znet-B"]].Checks; len(b) == 0 || b[len(b)-1] < 47*3600 || b[len(b)-1] > 48*3600+15 {
+		t.Errorf("stats --give-up-after 48h: znet-B is asked last at %v s, want within the give-up's last half hour", b[len(b)-1:])
+	}
+
 	text := zwatch(t, s.db, "stats")
 	for _, line := range strings.Split(text.stdout, "\n") {
 		if strings.Contains(line, "PIN profile (not learned yet)") && !strings.Contains(line, "znet-B (disabled)") {

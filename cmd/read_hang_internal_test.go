@@ -33,7 +33,7 @@ func TestReadingCommandsGiveUpOnASilentStatement(t *testing.T) {
 			return runList(ctx, &ListOptions{GlobalOptions: g, Limit: 50, Output: "table"})
 		}},
 		{"stats", "WITH waiting AS", func(ctx context.Context, g *GlobalOptions) error {
-			return runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, Output: "table"})
+			return runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, GiveUpAfter: watch.DefaultConfig().GiveUpAfter, Output: "table"})
 		}},
 		// The check of zwatch's migrations, the first statement after the
 		// start-up, meets the silence as likely as the command's own.
@@ -79,7 +79,7 @@ func TestAStoppedReadingCommandEndsThoughItsStatementIsSilent(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	ended := make(chan error, 1)
 	go func() {
-		ended <- runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, Output: "table"})
+		ended <- runStats(ctx, &StatsOptions{GlobalOptions: g, FirstDelay: watch.DefaultConfig().FirstDelay, GiveUpAfter: watch.DefaultConfig().GiveUpAfter, Output: "table"})
 	}()
 	select {
 	case <-proxy.Hung():

@@ -2120,10 +2120,14 @@ func characterCutAtTheEnd(body []byte) (from, to int, ok bool) {
 }
 
 // turkishText says whether r is a character a UTF-8 panel's Turkish text
-// is written in: ASCII, the Latin letters (Turkish ones among them) and
-// their signs, punctuation, and currency signs (₺).
+// is written in: ASCII, Turkish's own letters, punctuation (’, –, …) and
+// the lira and euro signs. Any other Latin letter is not: a Windows-1254
+// capital that is not Turkish's own (Â … É, C2-C9) followed by a symbol
+// (80-BF) reads as one in UTF-8, and "Ç–" (C7 96) as "ǖ". Turkish's
+// letters in UTF-8 begin with C3, C4 or C5, Windows-1254's "Ã", "Ä" and
+// "Å", which a Turkish text does not hold.
 func turkishText(r rune) bool {
-	return r < 0x80 || r >= 0xa0 && r <= 0x24f || r >= 0x2000 && r <= 0x206f || r >= 0x20a0 && r <= 0x20cf
+	return r < 0x80 || strings.ContainsRune("çÇğĞıİöÖşŞüÜâÂîÎûÛ₺€", r) || r >= 0x2010 && r <= 0x2026
 }
 
 // clean makes a field safe for a varchar column and a terminal: NUL bytes go

@@ -68,6 +68,8 @@ func TestParsePinStatus(t *testing.T) {
 		// A Windows-1254 capital and a symbol after it are valid UTF-8 too,
 		// a letter of another script: read so, the PIN changed.
 		{"windows-1254, a capital and a dash in the PIN, a last letter", "OK|2|AB\xdd\x96CD|TAMAM\xc7", PinStatus{Status: StatusDone, PIN: "ABİ–CD", Description: "TAMAMÇ"}},
+		{"windows-1254, Ç and a dash in the PIN, a last letter", "OK|2|AB\xc7\x96CD|TAMAM\xc7", PinStatus{Status: StatusDone, PIN: "ABÇ–CD", Description: "TAMAMÇ"}},
+		{"windows-1254, Â and a degree sign in the PIN, a last letter", "OK|2|K\xc2\xb0X9|TAMAM\xc7", PinStatus{Status: StatusDone, PIN: "KÂ°X9", Description: "TAMAMÇ"}},
 		{"utf-8 with a stray byte inside, read as windows-1254", "OK|1| |Sipariş alındı \xc4 bekliyor", PinStatus{Status: StatusWaiting, Description: "SipariÅŸ alÄ±ndÄ± Ä bekliyor"}},
 		{"windows-1254", "OK|2|X|\xdd\xfelem tamamland\xfd", PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
 		{"windows-1254 cancelled", "OK|3| |\xdd\xfelem iptal edildi", PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},

@@ -97,6 +97,12 @@ func newScrubber(password string) *scrubber {
 			pattern += "|" + regexp.QuoteMeta(form)
 		}
 	}
+	// A Windows-1254 panel's answer whose every byte above 0x7F stands in
+	// a pair UTF-8 reads as one character is valid UTF-8, and read so
+	// (decode): its echo of "gÇ–zli" (C7 96) reads "gǖzli".
+	if form, ok := windows1254ReadAsUTF8(password); ok {
+		pattern += "|" + regexp.QuoteMeta(form)
+	}
 	// Leftmost-longest: of the forms that fit where an echo ends, the
 	// longest. The first that fits would take "%" alone where the panel
 	// wrote "%25", and leave "25" behind, telling the password's last
@@ -131,6 +137,9 @@ func literalForms(password string) []string {
 	}
 	slashed := strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`).Replace(password)
 	forms := []string{password, url.QueryEscape(password), jsonEscaped(true), jsonEscaped(false), slashed}
+	if form, ok := windows1254ReadAsUTF8(password); ok {
+		forms = append(forms, form)
+	}
 	// Each also as its UTF-8 misread one byte a character: a dump in an
 	// answer that is not valid UTF-8 throughout (one byte of a Turkish
 	// letter cut in half is enough) is read as Windows-1254 (decode), and
@@ -430,6 +439,16 @@ func misread(utf8Bytes []byte) []string {
 		iso.WriteRune(charmap.ISO8859_1.DecodeByte(c))
 	}
 	return []string{win1254.String(), latin1.String(), iso.String()}
+}
+
+// windows1254ReadAsUTF8 is the password's Windows-1254 bytes read as
+// UTF-8, where they are valid UTF-8 and read otherwise than it.
+func windows1254ReadAsUTF8(password string) (string, bool) {
+	b, err := charmap.Windows1254.NewEncoder().String(password)
+	if err != nil || b == password || !utf8.ValidString(b) {
+		return "", false
+	}
+	return b, true
 }
 
 // dedupe drops repeated strings, keeping the first of each.

@@ -747,6 +747,19 @@ func TestAPasswordDumpedAndCutInAnAnswerReadAsWindows1254IsScrubbed(t *testing.T
 	if text := errText(err); strings.Contains(text, "123x") || !strings.Contains(text, "BAYİ") {
 		t.Errorf("a Windows-1254 refusal echoing the password: %q", text)
 	}
+	// A Windows-1254 answer that is valid UTF-8 throughout ("Ç–", C7 96,
+	// reads "ǖ") is read as UTF-8, and the password's echo in it with it:
+	// in the words, in clear; in the PIN field, saved as the PIN.
+	sc = newScrubber("gÇ–zli1pass")
+	for _, body := range []string{"OK|1| |Hatali giris: g\xc7\x96zli1pass TAMAM", "OK|1| |Hatali giris: g\xc7\x96zli1pass TAMAM\xc7"} {
+		ps, err := parsePinStatus([]byte(body), sc)
+		if strings.Contains(ps.Description, "zli1pass") || err != nil {
+			t.Errorf("%q: %q, %v shows the password", body, ps.Description, err)
+		}
+	}
+	if ps, err := parsePinStatus([]byte("OK|2|g\xc7\x96zli1pass|TAMAM"), sc); err == nil {
+		t.Errorf("a PIN field echoing the password read as UTF-8 was taken as the PIN %q", ps.PIN)
+	}
 }
 
 // Dumps the parameter's reading does not know: Xdebug's var_dump, PHP's

@@ -327,18 +327,18 @@ func withheldCodes(text string) []string {
 // (an en or em dash too) or underscores, with a letter and a digit, and
 // either twelve of them or a group that mixes them. A word ends at
 // anything else, so that a Turkish suffix ("…-TS32'yi"), a glued word
-// before ("edildi,ZX98-…") or a link's parameter ("?c=ZX98-…") leaves the
-// code whole. Not a reference a panel or shop writes in such groups
-// ("ORD-123-456", "STM-050-TRY"), nor digits alone (a card refunded to,
-// "1234-5678-9012-3456 nolu kartınıza"), nor groups joined by dots or
-// slashes: an IP address the panel refuses, a date or a list of numbers
-// is what the operator reads the refusal for.
+// before ("edildi,ZX98-…", "edildi.ZX98-…") or a link's parameter
+// ("?c=ZX98-…") leaves the code whole. Not a reference a panel or shop
+// writes in such groups ("ORD-123-456", "ORDR-2026-0042"), nor digits
+// alone (a card refunded to, "1234-5678-9012-3456 nolu kartınıza"), nor
+// groups joined by dots or slashes: an IP address the panel refuses, a
+// date or a list of numbers is what the operator reads the refusal for.
 func plainCodes(text string) []string {
 	var codes []string
-	words := strings.FieldsFunc(blankMarkup(text), func(r rune) bool { return !isLetterOrDigit(r) && !isCodeJoiner(r) && r != '.' })
+	words := strings.FieldsFunc(blankMarkup(text), func(r rune) bool { return !isLetterOrDigit(r) && !isCodeJoiner(r) })
 	for _, word := range words {
-		word = strings.TrimFunc(word, func(r rune) bool { return isCodeJoiner(r) || r == '.' })
-		if len(word) <= maxCodeBytes && !strings.ContainsRune(word, '.') && plainCode(word) {
+		word = strings.TrimFunc(word, isCodeJoiner)
+		if len(word) <= maxCodeBytes && plainCode(word) {
 			codes = append(codes, word)
 		}
 	}
@@ -352,14 +352,19 @@ func plainCode(word string) bool {
 	if len(groups) < 3 || !strings.ContainsFunc(word, unicode.IsLetter) || !strings.ContainsFunc(word, unicode.IsDigit) {
 		return false
 	}
-	size, mixed := utf8.RuneCountInString(groups[0]), false
+	size, mixed, letters := utf8.RuneCountInString(groups[0]), false, 0
 	for _, g := range groups {
 		if utf8.RuneCountInString(g) != size || size < 3 {
 			return false
 		}
 		mixed = mixed || strings.ContainsFunc(g, unicode.IsLetter) && strings.ContainsFunc(g, unicode.IsDigit)
+		if strings.ContainsFunc(g, unicode.IsLetter) {
+			letters++
+		}
 	}
-	return mixed || size*len(groups) >= 12
+	// A reference is a word or two and numbers ("ORDR-2026-0042",
+	// "TRY-100-250-500"); a code mixes them ("QWER-7788-ZXCV-9911").
+	return mixed || letters >= 2 && size*len(groups) >= 12
 }
 
 // isCodeJoiner is what joins a code's groups in a word of its own.
@@ -1991,13 +1996,15 @@ var (
 		`\b(?:parse|fatal|catchable fatal|recoverable fatal) error:|\b(?:type|value|argumentcount|arithmetic|divisionbyzero)error:|` +
 		`\bundefined (?:variable|index|offset|array key|property|constant|function|method)\b|` +
 		`\bcall to (?:a member function|undefined (?:function|method))|\bexpects parameter \d+|\w\(\) expects (?:exactly|at least|at most)\b|` +
-		`\buncaught\s+\S*(?:exception|error)\b|\b(?:pdo|mysqli_sql|sql|query)exception\b|` +
+		`\buncaught\s+\S*(?:exception|error)\b|\b\w*exception:|\b(?:pdo|mysqli_sql|sql|query)exception\b|` +
 		`\btrying to (?:access|get) (?:array offset|property)|\battempt to read property|\bcannot (?:use object|redeclare)|\barray to string conversion\b|` +
 		`\b(?:mysqli?|pg|sqlsrv|oci|odbc)_\w+\(|\baccess denied for user\b|\berror in your sql syntax\b|\bsyntax error at or near\b|` +
-		`\b(?:doesn't|does not) exist\b|\bunknown (?:column|database|table)\b|\bcan't connect to (?:local )?mysql server|` +
+		`\b(?:table|view|relation|column|database|schema|function)\b.{0,80}?\b(?:doesn't|does not) exist\b|\bunknown (?:column|database|table)\b|\bcan't connect to (?:local )?mysql server|` +
+		`\bno database selected\b|\bcannot be null\b|\bpassword authentication failed\b|\bpermission denied for (?:table|relation|schema|sequence|database)\b|` +
+		`\bcommands out of sync\b|\bquery was empty\b|` +
 		`\blost connection to mysql server|\bduplicate entry\b|\bdeadlock found\b|\block wait timeout exceeded|` +
 		`\bcould not find driver\b|\bgetaddrinfo failed|\bphp_network_getaddresses|\[microsoft\]\[odbc|\binvalid object name\b|` +
-		`\bora-\d{5}\b|\bconnection refused\b|\bno such file or directory\b|\btoo many connections\b|\bserver has gone away\b|` +
+		`\bora-\d{5}:|\bconnection refused\b|\bno such file or directory\b|\btoo many connections\b|\bserver has gone away\b|` +
 		`\ballowed memory size\b|\bmaximum execution time\b)`)
 	// sqlState is PDO's code for an error, "SQLSTATE[HY000]" or
 	// "SQLSTATE: 42S02", which no PIN holds, with a space or without.

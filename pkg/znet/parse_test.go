@@ -57,6 +57,9 @@ func TestParsePinStatus(t *testing.T) {
 		{"done, a code and a notice", "OK|2|ABCD-1234-EFGH Important Notice: region TR|tamam", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH Important Notice: region TR", Description: "tamam"}},
 		{"done, a code to enter on a line", "OK|2|Kod ABCD-1234 on line 2 girin|tamam", PinStatus{Status: StatusDone, PIN: "Kod ABCD-1234 on line 2 girin", Description: "tamam"}},
 		{"done, a word ending in exception", "OK|2|NoException Pass ABCD-1234|tamam", PinStatus{Status: StatusDone, PIN: "NoException Pass ABCD-1234", Description: "tamam"}},
+		{"done, a code and an account that may not exist", "OK|2|ABCD-1234-EFGH Redeem at store.example; if your account does not exist, create one|tamam",
+			PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH Redeem at store.example; if your account does not exist, create one", Description: "tamam"}},
+		{"done, a serial and a code beginning ORA", "OK|2|Serial: 1234 5678 Code: ORA-48213|tamam", PinStatus{Status: StatusDone, PIN: "Serial: 1234 5678 Code: ORA-48213", Description: "tamam"}},
 		// A UTF-8 description cut in the middle of a letter (PHP's substr
 		// counts bytes) was read as Windows-1254 whole: garbled, and a PIN
 		// with a Turkish letter refused on every ask.
@@ -232,6 +235,12 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an SQLSTATE without brackets for a PIN", "OK|2|SQLSTATE: 42S02|x", KindUnusable, "", "", "an error message"},
 		{"PHP's notice of an array for a PIN", "OK|2|Array to string conversion|x", KindUnusable, "", "", "an error message"},
 		{"a TypeError for a PIN", "OK|2|TypeError: count(): Argument #1 must be of type Countable|x", KindUnusable, "", "", "an error message"},
+		{"a framework's exception for a PIN", "OK|2|RuntimeException: Unable to connect to database|x", KindUnusable, "", "", "an error message"},
+		{"no database for a PIN", "OK|2|No database selected|x", KindUnusable, "", "", "an error message"},
+		{"a null column for a PIN", "OK|2|Column 'pin' cannot be null|x", KindUnusable, "", "", "an error message"},
+		{"PostgreSQL's refused login for a PIN", "OK|2|FATAL:  password authentication failed for user \"bayi\"|x", KindUnusable, "", "", "an error message"},
+		{"PostgreSQL's refused grant for a PIN", "OK|2|ERROR:  permission denied for table epin|x", KindUnusable, "", "", "an error message"},
+		{"MySQL out of sync for a PIN", "OK|2|Commands out of sync; you can't run this command now|x", KindUnusable, "", "", "an error message"},
 		// Two rows at the panel for one referans: neither answer is the order's.
 		{"a PIN and a cancellation", "OK|3| |İşlem iptal edildi\nOK|2|AAAA-1111-2222|İşlem tamamlandı", KindUnusable, "", "", "answered twice, differently"},
 		{"two PINs", "OK|2|AAAA-1111-2222|tamam\n<br />\n<b>Notice</b>: x on line 3<br />\nOK|2|BBBB-3333-4444|tamam", KindUnusable, "", "", "answered twice, differently"},
@@ -730,6 +739,8 @@ func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
 		"3|Paketler 100/250/500 ve 1234.5678.9012 stokta yok": {"100/250/500", "1234.5678.9012"},
 		// A panel's or shop's reference in groups is the operator's to read.
 		"3|STM-050-TRY urunu ORD-123-456 siparisinde tukendi, ref abc_123_def": {"STM-050-TRY", "ORD-123-456", "abc_123_def"},
+		"3|Siparis ORDR-2026-0042, paket TRY-100-250-500 tukendi":              {"ORDR-2026-0042", "TRY-100-250-500"},
+		"3|Siparis zaten teslim edildi.ZX98-YW76-VU54-TS32":                    {"teslim edildi."},
 		// En dashes, a Turkish suffix, a glued word, a link's parameter
 		// and Turkish letters leave the code a code.
 		"3|Kullanildi: ZX98–YW76–VU54–TS32'yi tekrar istemeyin":     {"tekrar istemeyin"},

@@ -173,8 +173,9 @@ func TestCheckDryRunSaysAPINDoesNotFit(t *testing.T) {
 		t.Errorf("check --dry-run: exit %d, want 3 and the PIN left for a person\n%s", r.code, r.all())
 	}
 	r = zwatch(t, s.db, "check", "--order", id, "--dry-run", "-o", "json")
-	if r.code != 3 || !strings.Contains(r.stdout, `"pin_too_long": true`) || !strings.Contains(r.stdout, `"to": "sent"`) {
-		t.Errorf("check --dry-run -o json: exit %d, want 3, pin_too_long and no status change\n%s", r.code, r.all())
+	if r.code != 3 || !strings.Contains(r.stdout, `"pin_too_long": true`) || !strings.Contains(r.stdout, `"to": "sent"`) ||
+		!strings.Contains(r.stdout, `"gave_up": true`) {
+		t.Errorf("check --dry-run -o json: exit %d, want 3, pin_too_long, given up (as a real check leaves it) and no status change\n%s", r.code, r.all())
 	}
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" {
 		t.Errorf("a dry run changed the order: %+v", row)

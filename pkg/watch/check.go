@@ -113,9 +113,6 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
-		// Given up on already, it stays so but for a final answer, as a
-		// real check would leave it.
-		check.GaveUp = state.GivenUpAt != nil && outcome.Result != store.ResultDone && outcome.Result != store.ResultCancelled
 		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
 			check.To, check.PINTooLong = state.ExternalStatus, true
 		}
@@ -133,6 +130,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 				check.To, check.SharedWith, check.PINKept = state.ExternalStatus, other, false
 			}
 		}
+		// As a real check would leave it: given up on already, it stays so
+		// but for a final answer it can save; a PIN that does not fit, or
+		// that another order's referans shares, is given up on (held for a
+		// person) whatever it was. (An order past its give-up time but not
+		// given up yet is predicted asked again: the lookup has no clock
+		// of its first check.)
+		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !check.PINTooLong && check.SharedWith == ""
+		check.GaveUp = state.GivenUpAt != nil && !saved || check.PINTooLong || check.SharedWith != ""
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

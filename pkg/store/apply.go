@@ -749,24 +749,19 @@ type cutShortError struct {
 	// the statement, not the database's pace.
 	left  time.Duration
 	table string // the shop's table written, where the caller knows it
-	// unbegun: the transaction never began; poolBusy: every connection
-	// of the pool was in use then, the run's other statements holding
-	// them, so that its BEGIN waited for one.
-	unbegun, poolBusy bool
+	// unbegun: the transaction never began, its BEGIN waiting for a
+	// connection (the run's others all held) or for the database.
+	unbegun bool
 }
 
 func (e *cutShortError) Error() string {
 	if e.left <= 0 {
 		return "zwatch gave the statement up: its deadline had passed before it began"
 	}
-	switch {
-	case e.unbegun && e.poolBusy:
-		return fmt.Sprintf("zwatch gave the statement up at its deadline, after %s waiting for a connection to the database: "+
-			"the run's other statements held them all, unfinished (a lock, a slow trigger of the shop's, or a server overloaded)",
-			e.after.Round(time.Millisecond))
-	case e.unbegun:
-		return fmt.Sprintf("zwatch gave the statement up at its deadline: the database had not begun its transaction after %s "+
-			"(a server overloaded, or one not accepting connections)", e.after.Round(time.Millisecond))
+	if e.unbegun {
+		return fmt.Sprintf("zwatch gave the statement up at its deadline, after %s without a connection that would begin it: "+
+			"the run's others all busy with statements the database had not finished, or the database slow to answer "+
+			"(a lock, a slow trigger of the shop's, or a server overloaded)", e.after.Round(time.Millisecond))
 	}
 	if e.left < time.Second {
 		return fmt.Sprintf("zwatch cancelled the statement at its deadline, which was only %s away when it began",

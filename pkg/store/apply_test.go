@@ -235,8 +235,8 @@ func TestAStatementThatWaitedForAConnectionAtItsDeadlineSaysSo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err = db.Store.ReleaseClaims(ctx, store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
-	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "waiting for a connection to the database") ||
-		strings.Contains(err.Error(), "had not finished") {
+	if err == nil || store.Cancelled(err) || !strings.Contains(err.Error(), "without a connection that would begin it") ||
+		strings.Contains(err.Error(), "the database had not finished after") {
 		t.Errorf("a hand-back that waited for a connection all the while: %v, want it said so", err)
 	}
 }

@@ -314,11 +314,7 @@ func (s *Store) inTxWaiting(ctx context.Context, lockTimeout string, fn func(tx 
 	deadline, _ := ctx.Deadline()
 	begun, err := s.inTxOnce(ctx, lockTimeout, fn)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && (Cancelled(err) || nothingButTheDeadline(err)) {
-		cut := &cutShortError{after: time.Since(began), left: deadline.Sub(began), unbegun: !begun}
-		if stats := s.db.Stats(); !begun && stats.MaxOpenConnections > 0 && stats.InUse >= stats.MaxOpenConnections {
-			cut.poolBusy = true // its BEGIN waited for one of them
-		}
-		return cut
+		return &cutShortError{after: time.Since(began), left: deadline.Sub(began), unbegun: !begun}
 	}
 	return err
 }

@@ -10,18 +10,18 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
-// At the highest --rate a worker woken late by a fraction of a millisecond
-// may still use its send time (watch.MinSendLateness): the panel's rate
-// must hold all the same, in every second. (How many requests a second
-// such a rate gets is BenchmarkPaceAtHighRates's to measure: a third of a
-// millisecond of lateness allowed got --rate 1000 some 40 a second.)
-func TestTheHighestRateHoldsInEverySecond(t *testing.T) {
+// Past --rate 125 a quarter of the spacing is under 2 ms, and a worker
+// woken late may still use its send time up to MinSendLateness: the
+// panel's rate must hold all the same, in every second, at a rate this
+// host's workers can fill (some 180 requests a second of 200; how many a
+// second higher rates get is BenchmarkPaceAtHighRates's to measure).
+func TestAHighRateUsingSendTimesLateHoldsInEverySecond(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.znet.SetDefault(znettest.Waiting(""))
-	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 100000, SentAgo: time.Minute})
+	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 2000, FirstReferans: 100000, SentAgo: time.Minute})
 	cfg := e.config()
-	cfg.Rate = 1000
+	cfg.Rate = 200
 	cfg.Loop, cfg.MaxDuration = 3*time.Second, 3*time.Second
 	cfg.Concurrency, cfg.PerIntegration, cfg.Batch = 64, 64, 1000
 
@@ -30,8 +30,8 @@ func TestTheHighestRateHoldsInEverySecond(t *testing.T) {
 	if sum.Total.Asked == 0 {
 		t.Fatalf("nothing asked: %+v", sum.Total)
 	}
-	if got := e.znet.MaxRequestsPerSecond(); got > 1000 {
-		t.Errorf("the panel saw %d requests within one second, --rate is 1000", got)
+	if got := e.znet.MaxRequestsPerSecond(); got > 200 {
+		t.Errorf("the panel saw %d requests within one second, --rate is 200", got)
 	}
 }
 

@@ -101,9 +101,13 @@ type personNote struct {
 // which the run's summary says to them, at Info, and keeps it: a run
 // given up as hung prints no summary, and says them at Warn then.
 func (r *run) forAPerson(msg string, attrs ...any) {
-	r.log.Info(msg, attrs...)
 	r.personNotes.Lock()
 	defer r.personNotes.Unlock()
+	if r.personNotes.said {
+		r.log.Warn("after the run was given up: "+msg, attrs...)
+		return
+	}
+	r.log.Info(msg, attrs...)
 	r.personNotes.lines = append(r.personNotes.lines, personNote{msg, attrs})
 }
 
@@ -116,6 +120,7 @@ func (r *run) sayPersonNotes() {
 	for _, n := range r.personNotes.lines {
 		r.log.Warn("before the run was given up: "+n.msg, n.attrs...)
 	}
+	r.personNotes.said = true
 }
 
 // hangGrace is how long past its last deadline (max-duration, --timeout,
@@ -157,6 +162,7 @@ type run struct {
 	personNotes struct {
 		sync.Mutex
 		lines []personNote
+		said  bool // the run was given up: later ones are said at once
 	}
 	// asking counts the requests on their way: waiting for the panel's
 	// pace or for its answer. The applier waits for their answers to save

@@ -344,7 +344,12 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	case r.PINKept:
 		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept, znet's not written and the order not approved; compare them on the dealer panel")
 	}
-	if r.GaveUp {
+	switch {
+	case r.GaveUp && r.DryRun:
+		// A dry run marks nothing: the order may be stuck already, or a
+		// real check would make it so.
+		fmt.Fprintln(out, "zwatch has given up on this order, or a real check would: stuck, it is no longer asked about by check-pending (`zwatch retry --stuck` puts it back)")
+	case r.GaveUp:
 		fmt.Fprintln(out, "zwatch has given up on this order: it is marked stuck and no longer asked about by check-pending (`zwatch retry --stuck` puts it back)")
 	}
 }

@@ -13,8 +13,9 @@ import (
 // Past --rate 125 a quarter of the spacing is under 2 ms, and a worker
 // woken late may still use its send time up to MinSendLateness: the
 // panel's rate must hold all the same, in every second, at a rate this
-// host's workers can fill (some 180 requests a second of 200; how many a
-// second higher rates get is BenchmarkPaceAtHighRates's to measure).
+// host's 64 workers can fill (some 180 requests a second of 200), where a
+// pace that let them through unspaced would send hundreds. How many a
+// second higher rates get is BenchmarkPaceAtHighRates's to measure.
 func TestAHighRateUsingSendTimesLateHoldsInEverySecond(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

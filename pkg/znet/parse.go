@@ -346,7 +346,10 @@ func plainCodes(text string) []string {
 }
 
 // plainCode says whether word, of letters, digits and joiners, is a code
-// by its shape alone (plainCodes).
+// by its shape alone (plainCodes). It asks more than plainlyACode, which
+// judges a word that a label or a word of "kod" already names a code (any
+// groups of one length with a digit, "PUBG 1800 1234" among them), and
+// takes Turkish's letters, which a code quoted in a refusal may hold.
 func plainCode(word string) bool {
 	groups := strings.FieldsFunc(word, isCodeJoiner)
 	if len(groups) < 3 || !strings.ContainsFunc(word, unicode.IsLetter) || !strings.ContainsFunc(word, unicode.IsDigit) {
@@ -1147,15 +1150,16 @@ func hideWords(text, piece string, hidden []bool) {
 	}
 }
 
-// hideLabelledCode is text with each code a label names (labelledCodes)
-// written as bullets: for a refusal's words, which no PIN masks. Each
+// hideWithheldCodes is text with each code it names (withheldCodes: those a
+// label names, and those plainly a code) written as bullets: for a
+// refusal's words, which no PIN masks. Each
 // piece of a code is masked wherever it stands as a word of its own, with
 // no letter or digit beside it: "1000" of "21000.00" is another number.
 // Each piece is looked for once, in a pass over the text; a text naming
 // more than maxLabelledScan bytes' worth of passes (some 500 codes in a
 // 64 KB refusal) is not shown at all instead (tooManyCodesNote), so that
 // a hostile one costs an answer no more than a few milliseconds.
-func hideLabelledCode(text string) string {
+func hideWithheldCodes(text string) string {
 	// Pieces are looked for with the text's HTML entities and tags
 	// blanked, as they were read: the "p" of "AB12&nbspCD34" is no letter
 	// beside "CD34".
@@ -1219,11 +1223,11 @@ func hideLabelledCode(text string) string {
 	return b.String()
 }
 
-// maxLabelledScan bounds hideLabelledCode's passes over a text, in bytes.
+// maxLabelledScan bounds hideWithheldCodes's passes over a text, in bytes.
 const maxLabelledScan = 1 << 25
 
 // tooManyCodesNote stands for a text naming more codes than
-// hideLabelledCode looks for: a code may stand anywhere in it, before its
+// hideWithheldCodes looks for: a code may stand anywhere in it, before its
 // first label too, so none of it is shown.
 const tooManyCodesNote = "•••• (the panel's words name more codes than zwatch masks one by one, so none of them is shown)"
 
@@ -1684,7 +1688,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		}
 		// A refusal that quotes the order's code ("zaten onaylandı, kod:
 		// ...") would put the customer's PIN in an error message.
-		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(hideLabelledCode(msg), maxMessageRunes)}
+		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(hideWithheldCodes(msg), maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
 }

@@ -874,7 +874,7 @@ func TestARefusalNamingTooManyCodesHidesOneBeforeItsFirstLabel(t *testing.T) {
 // marked a letter group beside a kept piece one per pass over all pieces,
 // so "ABCD ABCD ... ABCD 1234" took about 2 s (6.4 s as a refusal at
 // c0b4c30), from a waiting answer's PIN field (withheldCode), a label's
-// clause (clauseCodes) and a refusal (hideLabelledCode); and 200 distinct
+// clause (clauseCodes) and a refusal (hideWithheldCodes); and 200 distinct
 // runs of 1s beside a long one (refusal-dense-pieces).
 func slowBodies() map[string][]byte {
 	m := map[string][]byte{}

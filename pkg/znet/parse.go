@@ -56,23 +56,26 @@ type PinStatus struct {
 	// PIN is "" when znet sends it blank (" " or " - "), and for a
 	// waiting or cancelled order, which has none to deliver.
 	PIN string
-	// Withheld are the codes a waiting or cancelled answer holds back or
-	// took back, which its description may repeat: its PIN field where it
-	// reads as a code (withheldCode), and each code its words name after a
-	// label (labelledCodes). None is a PIN to save or show; they are there
-	// for the description to be masked with (PINsToHide). Each is kept
-	// apart: joined, codes written in groups ("Kod 1: 1111 2222 3333 4444,
-	// Kod 2: ...") read as one long code and groups too short to look for,
-	// and none was masked.
+	// Withheld are the codes an answer holds back, took back or names
+	// besides its PIN, which its description may repeat: a waiting or
+	// cancelled answer's PIN field where it reads as a code
+	// (withheldCode), and each code the words name (withheldCodes), in a
+	// done answer too ("Eski kodunuz ... iptal edildi, yeni kod
+	// verildi": the old code was a customer's as much as the new one).
+	// None is a PIN to save or show; they are there for the description
+	// to be masked with (PINsToHide). Each is kept apart: joined, codes
+	// written in groups ("Kod 1: 1111 2222 3333 4444, Kod 2: ...") read
+	// as one long code and groups too short to look for, and none was
+	// masked.
 	Withheld    []string
 	Description string
 }
 
 // PINsToHide are the codes the description must not show: the delivered
-// PIN, or those a waiting or cancelled answer withheld.
+// PIN and those the answer withheld.
 func (ps PinStatus) PINsToHide() []string {
-	if ps.PIN != "" {
-		return []string{ps.PIN}
+	if ps.PIN != "" && !slices.Contains(ps.Withheld, ps.PIN) {
+		return append([]string{ps.PIN}, ps.Withheld...)
 	}
 	return ps.Withheld
 }
@@ -189,12 +192,16 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// hazırlanıyor"): the customer's PIN, to be masked as one withheld.
 	// The PIN field's code is kept beside them unless the words name it
 	// too: a field's code found inside what they name ("Eski kod: <field>,
-	// yeni kod: <PIN>") must not stand for the other codes named.
-	if ps.Status != StatusDone {
-		ps.Withheld = withheldCodes(ps.Description)
-		if fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
-			ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
+	// yeni kod: <PIN>") must not stand for the other codes named. A done
+	// answer's words may name another code than its PIN, an old one
+	// replaced, and are masked of it too.
+	for _, code := range withheldCodes(ps.Description) {
+		if code != ps.PIN {
+			ps.Withheld = append(ps.Withheld, code)
 		}
+	}
+	if ps.Status != StatusDone && fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
+		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
 	return ps, nil
 }

@@ -763,6 +763,8 @@ func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
 	for body, code := range map[string]string{
 		"OK|3| |Iptal edildi, HJKL-4455-MNBV-6677 geri alindi":      "HJKL-4455-MNBV-6677",
 		"OK|1| |<b>ZX98-YW76-VU54-TS32</b> 2026-12-05 hazirlaniyor": "ZX98-YW76-VU54-TS32",
+		// A done answer's words may name a code besides its PIN: the old one.
+		"OK|2|QQ11-WW22-EE33-RR44|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, 2026-12-05": "ZX98-YW76-VU54-TS32",
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || !slices.Contains(ps.PINsToHide(), code) || slices.Contains(ps.PINsToHide(), "2026-12-05") {

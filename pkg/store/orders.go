@@ -128,6 +128,12 @@ type Order struct {
 	SentAt         *time.Time `db:"sent_at" json:"sent_at,omitempty"`
 	Attempts       int        `db:"attempts" json:"attempts"`
 	FirstCheckedAt *time.Time `db:"first_checked_at" json:"first_checked_at,omitempty"`
+	// HeldPIN is the PIN the shop's row holds already (staff delivered one
+	// by hand and left the order sent), trimmed; mostly empty. It is read
+	// only so that what znet says of the order can be told without it:
+	// znet's texts may quote it in any shape. Never printed, never
+	// written anywhere.
+	HeldPIN string `db:"held_pin" json:"-"`
 	// DueAt is when an order claimed ahead of time falls due, on the
 	// host's clock; zero for one due already (ClaimParams.Ahead).
 	DueAt time.Time `db:"-" json:"-"`
@@ -141,7 +147,8 @@ const orderFieldsSQL = `o.id,
 	i.id::text AS integration_id,
 	` + referansSQL + ` AS referans,
 	o."externalStatus" AS external_status,
-	` + sentAtSQL + ` AS sent_at`
+	` + sentAtSQL + ` AS sent_at,
+	COALESCE(` + shopPINSQL + `, '') AS held_pin`
 
 // orderColumnsSQL selects an Order from o, i and zwatch_order_checks c.
 const orderColumnsSQL = orderFieldsSQL + `,

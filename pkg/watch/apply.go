@@ -844,7 +844,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		if res.GaveUp {
 			in.Stuck++
 			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
-			if reason, ok := unusableReason(p.answer.err); ok {
+			if reason, ok := p.answer.unusableReason(); ok {
 				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
 			}
 		}
@@ -902,7 +902,7 @@ func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 		delete(ap.unusable, a.order.ID)
 		return
 	}
-	reason, ok := unusableReason(a.err)
+	reason, ok := a.unusableReason()
 	if !ok {
 		return
 	}
@@ -921,14 +921,18 @@ func (ap *applier) noteAnswer(a answer, askedAgain bool) {
 		"order", a.order.ID, "integration", a.lane.integration.Name, "reason", reason)
 }
 
-// unusableReason is why znet's answer could not be used, when err is an
-// answer in znet's format that says nothing zwatch can use.
-func unusableReason(err error) (string, bool) {
+// unusableReason is why znet's answer could not be used, when it is an
+// answer in znet's format that says nothing zwatch can use; without the
+// PIN the order holds already, as its error is told (heldPINHidden).
+func (a answer) unusableReason() (string, bool) {
 	var zerr *znet.Error
-	if !errors.As(err, &zerr) || zerr.Kind != znet.KindUnusable {
+	if !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
 		return "", false
 	}
-	return zerr.Message, true
+	if a.order.HeldPIN == "" {
+		return zerr.Message, true
+	}
+	return HidePIN(zerr.Message, a.order.HeldPIN), true
 }
 
 // predict is account for a dry run: what the answers would change.

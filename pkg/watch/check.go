@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,16 @@ type OrderCheck struct {
 	// claim was handed back and nothing recorded, so the next run asks.
 	Stopped bool
 	DryRun  bool
+}
+
+// PINsToHide are the PINs that Answer's description must not show unless
+// the operator asks: znet's, and the one the order held already.
+func (c *OrderCheck) PINsToHide() []string {
+	pins := c.Answer.PINsToHide()
+	if c.State.PIN != nil && store.TrimPIN(*c.State.PIN) != "" {
+		pins = append(slices.Clip(pins), store.TrimPIN(*c.State.PIN))
+	}
+	return pins
 }
 
 // CheckOrder asks znet about one order now, whatever its schedule, and
@@ -100,14 +111,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	start := time.Now()
 	status, askErr := client.CheckPin(reqCtx, order.Referans)
-	check.Took = time.Since(start)
-	check.Answer, check.Err = status, askErr
+	a := heard(order, status, askErr, start)
+	check.Took = a.took
+	check.Answer, check.Err = status, a.err
 	// Stopped by the operator: znet could not be asked, which is no fault
 	// of the database's. Nothing is recorded, as a run stopped mid-request
 	// records nothing of it.
 	check.Stopped = askErr != nil && ctx.Err() != nil
 
-	a := answer{order: order, status: status, err: askErr, took: check.Took, askedAt: start}
 	// One order asked by hand follows the fixed schedule: what the runs
 	// learned is theirs to use, and the next run takes over from here.
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))

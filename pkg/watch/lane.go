@@ -445,7 +445,8 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 		l.mu.Unlock()
 	}()
 	status, err := l.client.CheckPin(ctx, o.Referans)
-	a = answer{order: o, lane: l, status: status, err: err, took: time.Since(start), askedAt: start}
+	a = heard(o, status, err, start)
+	a.lane = l
 	if err != nil && r.abort.Err() == nil {
 		var netErr net.Error
 		timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) ||

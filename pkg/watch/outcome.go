@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +26,48 @@ type answer struct {
 	// onItsWay: its request counts in run.asking until the applier takes
 	// the answer.
 	onItsWay bool
+}
+
+// heard is znet's answer about order o, its error told without the PIN
+// the order holds already (heldPINHidden).
+func heard(o store.Order, status znet.PinStatus, err error, start time.Time) answer {
+	return answer{order: o, status: status, err: heldPINHidden(err, o.HeldPIN), took: time.Since(start), askedAt: start}
+}
+
+// pinsToHide are the PINs znet's texts about the order must not show: the
+// answer's own (znet.PinStatus.PINsToHide), and the one the order holds
+// already, which a panel may quote in a shape no rule of znet's finds (all
+// digits, say) when it answers about an order staff delivered by hand.
+func (a answer) pinsToHide() []string {
+	pins := a.status.PINsToHide()
+	if a.order.HeldPIN != "" {
+		pins = append(slices.Clip(pins), a.order.HeldPIN)
+	}
+	return pins
+}
+
+// pinHiddenError is an error whose text quoted a PIN, told with it masked.
+// It unwraps to the error as it was, for its kind.
+type pinHiddenError struct {
+	err  error
+	text string
+}
+
+func (e *pinHiddenError) Error() string { return e.text }
+func (e *pinHiddenError) Unwrap() error { return e.err }
+
+// heldPINHidden is err with pin masked wherever its text quotes it: a
+// refusal ("3|...") or an unusable answer quotes znet's own words, which
+// may name the PIN an order holds already. Said so, the error may go to
+// last_error, a log line and check's output.
+func heldPINHidden(err error, pin string) error {
+	if err == nil || pin == "" {
+		return err
+	}
+	if text := err.Error(); HidePIN(text, pin) != text {
+		return &pinHiddenError{err: err, text: HidePIN(text, pin)}
+	}
+	return err
 }
 
 // describedPast is how far past what an order keeps of znet's description
@@ -58,7 +101,7 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = HidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.status.PINsToHide())
+	o.Message = HidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.pinsToHide())
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

@@ -1,0 +1,127 @@
+package watch_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// Staff delivered a PIN by hand and left the order sent, and znet, asked
+// about it later, quotes that PIN in its text: in a refusal, a waiting or
+// cancelled answer's description, or a done answer's that carries another
+// PIN. Codes in shapes no rule of znet's finds (all digits, groups of
+// mixed lengths, lower case) stayed in clear in last_error, the order's
+// providerMessage, zwatch_order_events and the logs; the order's own PIN
+// is masked wherever znet's words about that order go.
+func TestThePINAnOrderHoldsIsMaskedInWhatZnetSaysOfIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	held := map[string]string{ // referans: the PIN the order holds
+		"78001": "482910375561",
+		"78002": "zx9-QW81-k7",
+		"78003": "771204558813",
+		"78004": "905533118826",
+		"78005": "ZX98-YW76-VU54-TS32",
+		"78006": "QA55-WS44-ED33-RF22",
+		"78007": "PL09-OK87-IJ76-UH65",
+		"78008": "AB1-CD23-E4",
+	}
+	ids := map[string]string{}
+	for ref, pin := range held {
+		ids[ref] = e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, PINCode: " " + pin + "\n"})
+	}
+	e.znet.Script("78001", znettest.Rejected("3", "Bu siparis 482910375561 koduyla zaten teslim edildi"))
+	e.znet.Script("78002", znettest.Cancelled("Iptal: zx9-QW81-k7 geri alindi"))
+	e.znet.Script("78003", znettest.Done("NEW1-PIN2-7788", "Eski kod 771204558813 iptal, yeni kod verildi"))
+	e.znet.Script("78004", znettest.Waiting("905533118826 hazirlaniyor"))
+	e.znet.Script("78005", znettest.Waiting("teslim edildi ZX98 YW76 VU54 TS32"))
+	e.znet.Script("78006", znettest.Waiting("teslim: <b>QA55</b>-<b>WS44</b>-<b>ED33</b>-<b>RF22</b>"))
+	e.znet.Script("78007", znettest.Rejected("3", "zaten teslim edildi pl09 ok87 ij76 uh65"))
+	e.znet.Script("78008", znettest.Rejected("3", "Zaten teslim edildi AB1-CD23-E4"))
+
+	e.run(e.config())
+
+	texts := []string{e.logs.String()}
+	for ref, id := range ids {
+		if c := e.db.ReadCheck(id); c.LastError != nil {
+			texts = append(texts, *c.LastError)
+		}
+		row := e.db.ReadOrder(id)
+		if row.ProviderMessage != nil {
+			texts = append(texts, *row.ProviderMessage)
+		}
+		if row.PINCode == nil || strings.TrimSpace(*row.PINCode) != held[ref] {
+			t.Errorf("order %s holds %v: want its own PIN kept", ref, row.PINCode)
+		}
+		if n := e.db.ZwatchRowsMentioning(held[ref][:6]); n != 0 {
+			t.Errorf("%d rows of zwatch's tables hold the PIN order %s holds", n, ref)
+		}
+	}
+	if c := e.db.ReadCheck(ids["78001"]); c.LastError == nil || !strings.Contains(*c.LastError, "zaten teslim edildi") {
+		t.Errorf("last_error %v: want znet's refusal, its words but the PIN kept", c.LastError)
+	}
+	// check --order tells znet's answer as a run saves it.
+	e.db.MakeAllDue()
+	for ref, answer := range map[string]string{"78001": "", "78004": "hazirlaniyor"} {
+		check, err := watch.CheckOrder(context.Background(), e.db.Store, e.config(), ids[ref])
+		if err != nil {
+			t.Fatalf("check --order %s: %v", ref, err)
+		}
+		if check.Err != nil {
+			texts = append(texts, check.Err.Error())
+		}
+		texts = append(texts, watch.HidePINs(check.Answer.Description, check.PINsToHide()))
+		if answer != "" && !strings.Contains(check.Answer.Description, answer) {
+			t.Errorf("check --order %s: description %q, want znet's words", ref, check.Answer.Description)
+		}
+	}
+	for _, text := range texts {
+		for _, pin := range held {
+			// In any case, with anything between its letters and digits.
+			if strings.Contains(lettersAndDigits(text), lettersAndDigits(pin)[:8]) {
+				t.Errorf("the PIN an order holds (%s) is in clear:\n%s", pin, text)
+			}
+		}
+	}
+}
+
+func lettersAndDigits(s string) string {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s))
+}
+
+// A done answer's description may name a code besides its PIN, the one
+// it replaced ("Eski kodunuz ... iptal edildi, yeni kod verildi"): masked
+// with the PIN, in lastMessage, providerMessage and the events, where only
+// the PIN field's code was.
+func TestACodeADoneAnswerNamesBesidesItsPINIsMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("78101")
+	e.znet.Script("78101", znettest.Done("QQ11-WW22-EE33-RR44", "Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, yeni kod verildi"))
+
+	e.run(e.config())
+
+	row := e.db.ReadOrder(id)
+	if row.PINCode == nil || *row.PINCode != "QQ11-WW22-EE33-RR44" {
+		t.Fatalf("order %+v: want znet's PIN saved", row)
+	}
+	for what, text := range map[string]*string{"lastMessage": row.LastMessage, "providerMessage": row.ProviderMessage} {
+		if text == nil || !strings.Contains(*text, "iptal edildi") || strings.Contains(*text, "YW76") || strings.Contains(*text, "WW22") {
+			t.Errorf("%s %v: want znet's words without either code", what, text)
+		}
+	}
+	if n := e.db.ZwatchRowsMentioning("YW76"); n != 0 {
+		t.Errorf("%d rows of zwatch's tables hold the old code", n)
+	}
+	assertNoSecrets(t, "the log", e.logs.String(), "ZX98-YW76", "QQ11-WW22")
+}

@@ -256,11 +256,18 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			seconds := int64(now.Sub(*r.SentAt).Seconds())
 			o.AgeSeconds = &seconds
 		}
-		if r.LastError != nil {
-			o.LastError = *r.LastError
-		}
+		pin := ""
 		if r.PIN != nil {
-			o.PIN = pinShown(*r.PIN, opts.ShowPIN)
+			pin = *r.PIN
+			o.PIN = pinShown(pin, opts.ShowPIN)
+		}
+		if r.LastError != nil {
+			// znet's words, as a check's: they may quote the PIN the order
+			// holds, or a code, in a row an older zwatch wrote.
+			o.LastError = *r.LastError
+			if !opts.ShowPIN {
+				o.LastError = watch.HideStoredMessage(o.LastError, pin)
+			}
 		}
 		out[i] = o
 		matching = r.Matching

@@ -66,7 +66,7 @@ in a minute; the line says by when its claim lapses).`,
 	}
 	f := c.Flags()
 	nameFlag(f, &opts.OrderID, "order", "the order: its number, the beginning of its id, or its id; required")
-	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take, at most 2m")
+	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time the request to znet may take, from 1s to 2m")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "ask znet and print what would change; write nothing")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print the PIN in full (it is the customer's secret)")
 	addOutputFlag(c, &opts.Output, "output format")

@@ -137,10 +137,10 @@ and unasked orders are released.`,
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total (1 to 1000)")
 	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel; 1 to 1000)")
 	f.Var((*rateValue)(&cfg.Rate), "rate", "requests per second at most per integration, by every run on every host together (a --dry-run keeps it by itself, on top), from 0.1 to 1000; 0 is unlimited")
-	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, at most 2m")
+	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, from 1s to 2m")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long, from 1s to 24h; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time, at most 30m (a learned panel's plan may choose otherwise)")
-	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck; at most 720h (30 days)")
+	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck; from 1s to 720h (30 days)")
 	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "follow these waits between checks of one order, comma-separated; the last repeats.\n"+
 		"Without it zwatch learns each panel and plans its checks, starting from the PIN schedule\n"+cfg.Schedule.String()+" (README, \"The schedule\"); giving that schedule turns learning off")
 	// Leaving the flag out is not the same as giving the PIN schedule

@@ -286,6 +286,16 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"check-pending", "--loop", "30s", "--dry-run"},
 		{"check-pending", "--loop", "0", "--tick", "-1s"}, // once run past, as the tick was unused
 		{"check-pending", "--dry-run", "--tick", "1ms"},
+		// Unit slips: every order asked on every tick, given up on at its
+		// first answer, or a healthy panel said to be failing.
+		{"check-pending", "--schedule", "8s*4,50ms*6,6m"},
+		{"check-pending", "--give-up-after", "1ns"},
+		{"stats", "--give-up-after", "24ms"},
+		{"check-pending", "--timeout", "1ns"},
+		{"check", "--order", id, "--timeout", "10ms"},
+		{"balance", "--timeout", "1us"},
+		{"check-pending", "--schedule", "1s*+5"},
+		{"check-pending", "--schedule", "1s*1000,2s"},
 		{"check"},
 		{"check", "--order", "not-a-uuid"},
 		{"check", "--order", id, "--timeout", "0s"},

@@ -73,7 +73,7 @@ shop's tables (make demo loads testdata/host-schema.sql with psql).
 Exit status: 0 every order became final, stuck or held; 1 fatal, or orders were
 still open after --timeout; 2 usage error, or the database is not empty.`,
 		Example: `  make demo
-  zwatch demo --database-url postgres://localhost/zwatch_demo --orders 100 --pace 500ms`,
+  zwatch demo --database-url postgres://localhost/zwatch_demo --orders 100 --pace 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runDemo(c.Context(), opts)
@@ -100,11 +100,11 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	switch {
 	case opts.Orders < 10 || opts.Orders > 5000:
 		return usage("--orders must be between 10 and 5000")
-	case opts.Pace < 10*time.Millisecond:
-		return usage("--pace must be at least 10ms")
+	// The demo's schedule is --pace, which check-pending would refuse only
+	// after the demo had seeded its orders.
+	case opts.Pace < watch.MinCheckWait:
+		return usage("--pace must be at least %s", watch.MinCheckWait)
 	case opts.Pace > watch.MaxCheckWait:
-		// The demo's schedule is --pace, which check-pending would refuse
-		// only after the demo had seeded its orders.
 		return usage("--pace must be at most 30m")
 	case opts.Timeout <= 0:
 		return usage("--timeout must be positive")

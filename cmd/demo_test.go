@@ -15,7 +15,7 @@ import (
 func TestDemoSettlesEveryOrderAndShowsNoSecret(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
-	r := zwatch(t, db, "demo", "--orders", "60", "--pace", "100ms", "--timeout", "20s")
+	r := zwatch(t, db, "demo", "--orders", "60", "--pace", "1s", "--timeout", "60s")
 	if r.code != 0 {
 		t.Fatalf("demo: exit %d\n%s", r.code, r.all())
 	}
@@ -111,7 +111,7 @@ func TestDemoRefusesADatabaseWithShopData(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	s.order("1")
-	r := zwatch(t, s.db, "demo", "--pace", "10ms")
+	r := zwatch(t, s.db, "demo", "--pace", "1s")
 	if r.code != 2 {
 		t.Fatalf("demo on a shop with data: exit %d, want 2\n%s", r.code, r.all())
 	}
@@ -144,12 +144,14 @@ func TestDemoNeedsTheShopSchema(t *testing.T) {
 func TestDemoRefusesAPaceLongerThanAScheduleStep(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewShopOnly(t)
-	r := zwatch(t, db, "demo", "--pace", "31m")
-	if r.code != 2 {
-		t.Fatalf("demo --pace 31m: exit %d, want 2\n%s", r.code, r.all())
-	}
-	oneLine(t, r.stderr, "--pace must be at most 30m")
-	if orders, integrations := db.ShopRows(); orders != 0 || integrations != 0 {
-		t.Errorf("the refused demo seeded %d orders, %d integrations", orders, integrations)
+	for pace, want := range map[string]string{"31m": "--pace must be at most 30m", "100ms": "--pace must be at least 1s"} {
+		r := zwatch(t, db, "demo", "--pace", pace)
+		if r.code != 2 {
+			t.Fatalf("demo --pace %s: exit %d, want 2\n%s", pace, r.code, r.all())
+		}
+		oneLine(t, r.stderr, want)
+		if orders, integrations := db.ShopRows(); orders != 0 || integrations != 0 {
+			t.Errorf("the refused demo seeded %d orders, %d integrations", orders, integrations)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,6 +102,23 @@ const (
 // the hour.
 const MaxTimeout = 2 * time.Minute
 
+// MinTimeout bounds a request's timeout (Timeout) from below: a slip such
+// as --timeout 1ns sends nothing, and says a healthy panel is failing.
+// No panel answers much faster than this on a busy day.
+const MinTimeout = time.Second
+
+// MinCheckWait bounds a step of a schedule from below: a slip such as
+// --schedule 50ms*6 for 50s*6 would ask one order on every tick of a
+// loop, and spend the panel's whole budget on it. A learned plan asks no
+// more often either.
+const MinCheckWait = time.Second
+
+// MinGiveUpAfter bounds GiveUpAfter from below: a slip such as
+// --give-up-after 1ns gives up on every order at its first answer, and
+// writes a note into every one of them that only retry --stuck undoes.
+// (The demo gives up after six seconds, to show it.)
+const MinGiveUpAfter = time.Second
+
 // MinTick bounds how often a looping run claims (Tick): every claim is a
 // statement on the shop's database, and a slip such as --tick 1ms would
 // run it a thousand times a second for as long as the loop lasts. A run
@@ -183,11 +201,22 @@ func TimeoutProblem(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "must be positive"
+	case d < MinTimeout:
+		return "must be at least " + MinTimeout.String() + ": no panel answers sooner, and each would be said to be failing"
 	case d > MaxTimeout:
 		return "must be at most " + compactDuration(MaxTimeout) +
 			": a panel silent that long is not answering"
 	}
 	return ""
+}
+
+// onItsOwnClock is d as the run's own time counts it (onItsClock).
+func (c Config) onItsOwnClock(d time.Duration) time.Duration {
+	const longest = 1 << 62 // any bound's "too long", without overflow
+	if secs := c.onItsClock(d); secs < float64(longest)/float64(time.Second) {
+		return time.Duration(secs * float64(time.Second))
+	}
+	return longest
 }
 
 // onItsClock is d of the clock in seconds of the run's own time, which
@@ -205,10 +234,10 @@ func (c Config) Validate() error {
 		return fieldError("PerIntegration", fmt.Sprintf("must be from 1 to %d", MaxWorkers))
 	case !(c.Rate == 0 || c.Rate >= MinRate && c.Rate <= MaxRate): // NaN too
 		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
-	case TimeoutProblem(c.Timeout) != "":
-		return fieldError("Timeout", TimeoutProblem(c.Timeout))
 	case !(c.TimeScale >= 0) || math.IsInf(c.TimeScale, 1): // NaN too
 		return fieldError("TimeScale", "must be a number, 0 or more")
+	case TimeoutProblem(c.onItsOwnClock(c.Timeout)) != "":
+		return fieldError("Timeout", TimeoutProblem(c.onItsOwnClock(c.Timeout)))
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
 	case c.MaxDuration > MaxMaxDuration:
@@ -221,10 +250,15 @@ func (c Config) Validate() error {
 		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:
 		return fieldError("GiveUpAfter", "must be positive")
+	case c.onItsClock(c.GiveUpAfter) < MinGiveUpAfter.Seconds():
+		return fieldError("GiveUpAfter", "must be at least "+MinGiveUpAfter.String()+": zwatch would give up on every order at its first answer")
 	case c.GiveUpAfter > MaxGiveUpAfter:
 		return fieldError("GiveUpAfter", "must be at most "+compactDuration(MaxGiveUpAfter)+": an order znet has not finished by then is a person's business")
 	case len(c.Schedule) == 0:
 		return fieldError("Schedule", "needs at least one step")
+	case c.onItsClock(slices.Min(c.Schedule)) < MinCheckWait.Seconds():
+		return fieldError("Schedule", "must not have a step shorter than "+MinCheckWait.String()+
+			": zwatch would ask an order again on every tick, and spend the panel's budget on it")
 	case c.FaultLimit < 1:
 		return fieldError("FaultLimit", "must be at least 1")
 	case c.Loop < 0:
@@ -262,8 +296,8 @@ func ParseSchedule(s string) (Schedule, error) {
 		step, times := part, 1
 		if i := strings.IndexByte(part, '*'); i >= 0 {
 			n, err := strconv.Atoi(part[i+1:])
-			if err != nil || n < 1 || n > 1000 {
-				return nil, fmt.Errorf("%q should repeat a step 1 to 1000 times, like 50s*6", part)
+			if err != nil || n < 1 || n > MaxScheduleSteps || strings.ContainsAny(part[i+1:], "+-") {
+				return nil, fmt.Errorf("%q should repeat a step 1 to %d times, like 50s*6", part, MaxScheduleSteps)
 			}
 			step, times = part[:i], n
 		}
@@ -279,12 +313,20 @@ func ParseSchedule(s string) (Schedule, error) {
 			// untouched for weeks, and no command undoes it.
 			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", part, compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
 		}
+		if len(out)+times > MaxScheduleSteps {
+			return nil, fmt.Errorf("the schedule has more than %d steps: its last step repeats, so no schedule needs more", MaxScheduleSteps)
+		}
 		for range times {
 			out = append(out, d)
 		}
 	}
 	return out, nil
 }
+
+// MaxScheduleSteps bounds a schedule's steps: a pasted schedule of a
+// hundred thousand took seconds and hundreds of megabytes to read, before
+// the run had done anything.
+const MaxScheduleSteps = 1000
 
 func mustParseSchedule(s string) Schedule {
 	sched, err := ParseSchedule(s)

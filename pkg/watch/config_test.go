@@ -23,7 +23,7 @@ func TestParseScheduleRoundTrips(t *testing.T) {
 			t.Errorf("ParseSchedule(%q).String() = %q, want %q", in, got, want)
 		}
 	}
-	for _, bad := range []string{"", "10s,,1m", "soon", "10s*0", "10s*x", "-5s", "0s"} {
+	for _, bad := range []string{"", "10s,,1m", "soon", "10s*0", "10s*x", "-5s", "0s", "10s*+5", "1m," + strings.Repeat("10s*500,", 2) + "1m"} {
 		if _, err := ParseSchedule(bad); err == nil {
 			t.Errorf("ParseSchedule(%q) accepted it", bad)
 		}
@@ -72,6 +72,34 @@ func TestValidateNamesConfigFieldsNotFlags(t *testing.T) {
 	}
 	if _, err := ParseSchedule("10s,soon"); err == nil || strings.Contains(err.Error(), "--") {
 		t.Errorf("ParseSchedule error %v: want the step at fault, and no flag", err)
+	}
+}
+
+// A slip of the unit (ms for s, ns for h) is refused; a benchmark that
+// compresses time (TimeScale) is held to the floors on its own clock.
+func TestFloorsAreHeldOnTheRunsOwnClock(t *testing.T) {
+	for field, change := range map[string]func(*Config){
+		"Schedule":    func(c *Config) { c.Schedule = Schedule{8 * time.Second, 50 * time.Millisecond} },
+		"GiveUpAfter": func(c *Config) { c.GiveUpAfter = time.Nanosecond },
+		"Timeout":     func(c *Config) { c.Timeout = 10 * time.Millisecond },
+	} {
+		cfg := DefaultConfig()
+		change(&cfg)
+		var fe *FieldError
+		if err := cfg.Validate(); !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("%s below its floor: Validate() = %v", field, err)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.TimeScale = 40
+	cfg.Schedule, cfg.GiveUpAfter, cfg.Timeout = Schedule{200 * time.Millisecond}, 36*time.Minute, 250*time.Millisecond
+	cfg.Tick, cfg.Loop, cfg.MaxDuration = 2500*time.Microsecond, 1450*time.Millisecond, 1450*time.Millisecond
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("a benchmark's compressed defaults: %v", err)
+	}
+	cfg.Timeout = 4 * time.Minute // 160 minutes on its clock
+	if err := cfg.Validate(); err == nil {
+		t.Errorf("a compressed timeout past MaxTimeout on its own clock validates")
 	}
 }
 

@@ -113,7 +113,7 @@ func TestTimeoutsOnDistinctOrdersCutThePanelOff(t *testing.T) {
 		e.order(referans(12000 + i))
 	}
 	cfg := e.config()
-	cfg.Timeout = 500 * time.Millisecond
+	cfg.Timeout = watch.MinTimeout
 	cfg.PerIntegration = 1
 
 	sum := e.run(cfg)

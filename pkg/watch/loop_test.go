@@ -23,8 +23,8 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	}
 	e.znet.SetLatency(10 * time.Millisecond)
 	cfg := e.config()
-	cfg.Schedule = watch.Schedule{200 * time.Millisecond}
-	// Ample for three checks 200ms apart, also on a host busy with other work.
+	cfg.Schedule = watch.Schedule{watch.MinCheckWait}
+	// Ample for three checks a second apart, also on a host busy with other work.
 	cfg.Loop = 8 * time.Second
 	cfg.Tick = 100 * time.Millisecond
 
@@ -220,8 +220,8 @@ func TestALoopNamesAnUnusableAnswerOnce(t *testing.T) {
 	e.znet.Script("6904", znettest.Garbage("OK|2|CUT-SH"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"),
 		znettest.Rejected("3", "x"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"), znettest.Rejected("3", "x"))
 	cfg := e.config()
-	cfg.Schedule = watch.Schedule{300 * time.Millisecond}
-	cfg.Loop, cfg.Tick = 2*time.Second, 100*time.Millisecond
+	cfg.Schedule = watch.Schedule{watch.MinCheckWait}
+	cfg.Loop, cfg.Tick = 3*time.Second, 100*time.Millisecond
 
 	sum := e.run(cfg)
 	named := map[string]int{}

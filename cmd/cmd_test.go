@@ -250,6 +250,12 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"check-pending", "--loop", "58"}, `zwatch: --loop was given "58", which is not a duration such as 45s, 5m or 1h30m (see zwatch check-pending --help)` + "\n"},
 		{[]string{"check-pending", "--dry-run=maybe"}, `zwatch: --dry-run was given "maybe", which is not true or false (see zwatch check-pending --help)` + "\n"},
 		{[]string{"check-pending", "--rate", "fast"}, `zwatch: --rate was given "fast": not a number (see zwatch check-pending --help)` + "\n"},
+		// A variable left empty: the next word is taken for the value.
+		{[]string{"check-pending", "--metrics-file", "-q"}, `zwatch: --metrics-file was given "-q", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
+		{[]string{"--database-url", "check-pending"}, `zwatch: no command was given, only --database-url: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
+		{[]string{"--log-format", "json"}, "zwatch: no command was given, only --log-format (see zwatch --help)\n"},
+		// A name typed on a terminal set to ISO-8859-9 ("Çark").
+		{[]string{"list", "--integration", "\xc7ark"}, `zwatch: --integration was given "\xc7ark", which is not UTF-8 text: set the terminal or the script to UTF-8, as the shop's database is` + "\n"},
 	} {
 		var errOut strings.Builder
 		r := runMain(tc.args, &errOut)
@@ -296,6 +302,11 @@ func TestBadInputIsUsageAndChangesNothing(t *testing.T) {
 		{"balance", "--timeout", "1us"},
 		{"check-pending", "--schedule", "1s*+5"},
 		{"check-pending", "--schedule", "1s*1000,2s"},
+		{"retry", "--stuck", "--integration", "\xc7ark"},
+		{"balance", "--integration", "\xc7ark"},
+		{"migrate", "--print-grants", "\xc7ark"},
+		{"check", "--order", "\xc7"},
+		{"check-pending", "--metrics-file", "--quiet"},
 		{"check"},
 		{"check", "--order", "not-a-uuid"},
 		{"check", "--order", id, "--timeout", "0s"},

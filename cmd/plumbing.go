@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -249,14 +250,44 @@ const emptyValueSays = "zwatch_empty_value_says"
 // refuseEmptyValues refuses a flag given an empty value. Left to itself an
 // empty filter means no filter: `retry --stuck --integration "$PANEL"`
 // with the variable unset would retry every integration's orders.
+//
+// It also refuses two other slips a value of text can hide:
+//   - a value that is not UTF-8, a name typed on a terminal set to
+//     another encoding ("Çark" in ISO-8859-9): the database would refuse
+//     it with its own words, and exit 1 as for a fault;
+//   - a value that is another of the command's flags: `--metrics-file
+//     $PROM -q` with PROM unset took "-q" for the file, wrote it, and ran
+//     without -q.
 func refuseEmptyValues(c *cobra.Command) error {
 	var err error
 	c.Flags().Visit(func(f *pflag.Flag) {
-		if err == nil && f.Value.Type() == "string" && strings.TrimSpace(f.Value.String()) == "" {
+		if err != nil || f.Value.Type() != "string" {
+			return
+		}
+		switch value := f.Value.String(); {
+		case strings.TrimSpace(value) == "":
 			err = emptyValue(c, f)
+		case !utf8.ValidString(value):
+			err = usage("--%s was given %q, which is not UTF-8 text: set the terminal or the script to UTF-8, as the shop's database is",
+				f.Name, value)
+		case isFlagOf(c, value):
+			err = usage("--%s was given %q, another flag: its own value is missing (a variable left empty before it?)", f.Name, value)
 		}
 	})
 	return err
+}
+
+// isFlagOf says whether word is one of c's flags, as a command line would
+// give it: --name, --name=value, -x.
+func isFlagOf(c *cobra.Command, word string) bool {
+	if name, ok := strings.CutPrefix(word, "--"); ok {
+		name, _, _ = strings.Cut(name, "=")
+		return name != "" && c.Flags().Lookup(name) != nil
+	}
+	if short, ok := strings.CutPrefix(word, "-"); ok && len(short) == 1 { // pflag looks up one byte only
+		return c.Flags().ShorthandLookup(short) != nil
+	}
+	return false
 }
 
 // emptyValue is the usage error for flag f of c given an empty value.

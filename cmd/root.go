@@ -152,6 +152,12 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 			}
 			return
 		}
+		// Flags and no command: `zwatch --database-url $DB check-pending`
+		// with DB unset took check-pending for the URL, and ran nothing.
+		if c == root && c.Flags().NFlag() > 0 && !c.Flags().Changed("help") {
+			unknown = noCommand(c)
+			return
+		}
 		showHelp(c, a)
 	})
 	root.SetArgs(args)
@@ -171,6 +177,21 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		fmt.Fprintf(errOut, "zwatch: %s\n", escapeControls([]byte(errorLine(err, args, root, ran))))
 	}
 	return exitStatus(err)
+}
+
+// noCommand is the error of root given flags and no command. It names
+// the flags, not their values (a URL may hold a password), but for one
+// that took a command's name.
+func noCommand(root *cobra.Command) error {
+	var names []string
+	took := ""
+	root.Flags().Visit(func(f *pflag.Flag) {
+		names = append(names, "--"+f.Name)
+		if sub, _, err := root.Find([]string{f.Value.String()}); err == nil && sub != root && took == "" {
+			took = fmt.Sprintf(": --%s took %q for its value (a variable left empty before it?)", f.Name, f.Value.String())
+		}
+	})
+	return fmt.Errorf("no command was given, only %s%s (see %s --help)", strings.Join(names, ", "), took, root.CommandPath())
 }
 
 // errorLine is err as the one line a command that failed writes: cron

@@ -202,7 +202,7 @@ func TimeoutProblem(d time.Duration) string {
 	case d <= 0:
 		return "must be positive"
 	case d < MinTimeout:
-		return "must be at least " + MinTimeout.String() + ": no panel answers sooner, and each would be said to be failing"
+		return timeoutTooShort
 	case d > MaxTimeout:
 		return "must be at most " + compactDuration(MaxTimeout) +
 			": a panel silent that long is not answering"
@@ -210,14 +210,7 @@ func TimeoutProblem(d time.Duration) string {
 	return ""
 }
 
-// onItsOwnClock is d as the run's own time counts it (onItsClock).
-func (c Config) onItsOwnClock(d time.Duration) time.Duration {
-	const longest = 1 << 62 // any bound's "too long", without overflow
-	if secs := c.onItsClock(d); secs < float64(longest)/float64(time.Second) {
-		return time.Duration(secs * float64(time.Second))
-	}
-	return longest
-}
+const timeoutTooShort = "must be at least 1s: no panel answers sooner, and each would be said to be failing"
 
 // onItsClock is d of the clock in seconds of the run's own time, which
 // passes TimeScale times faster where a benchmark compresses it.
@@ -236,8 +229,11 @@ func (c Config) Validate() error {
 		return fieldError("Rate", fmt.Sprintf("must be from %g to %g requests a second, or 0 for no limit", float64(MinRate), float64(MaxRate)))
 	case !(c.TimeScale >= 0) || math.IsInf(c.TimeScale, 1): // NaN too
 		return fieldError("TimeScale", "must be a number, 0 or more")
-	case TimeoutProblem(c.onItsOwnClock(c.Timeout)) != "":
-		return fieldError("Timeout", TimeoutProblem(c.onItsOwnClock(c.Timeout)))
+	// The floor on the run's own clock, as Tick's; the rest as given.
+	case c.Timeout > 0 && c.onItsClock(c.Timeout) < MinTimeout.Seconds():
+		return fieldError("Timeout", timeoutTooShort)
+	case c.Timeout <= 0 || c.Timeout > MaxTimeout:
+		return fieldError("Timeout", TimeoutProblem(c.Timeout))
 	case c.MaxDuration <= 0:
 		return fieldError("MaxDuration", "must be positive")
 	case c.MaxDuration > MaxMaxDuration:

@@ -97,9 +97,9 @@ func TestFloorsAreHeldOnTheRunsOwnClock(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("a benchmark's compressed defaults: %v", err)
 	}
-	cfg.Timeout = 4 * time.Minute // 160 minutes on its clock
+	cfg.Timeout = 3 * time.Minute
 	if err := cfg.Validate(); err == nil {
-		t.Errorf("a compressed timeout past MaxTimeout on its own clock validates")
+		t.Errorf("a timeout past MaxTimeout validates")
 	}
 }
 

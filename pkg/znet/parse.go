@@ -193,10 +193,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// The PIN field's code is kept beside them unless the words name it
 	// too: a field's code found inside what they name ("Eski kod: <field>,
 	// yeni kod: <PIN>") must not stand for the other codes named. A done
-	// answer's words may name another code than its PIN, an old one
-	// replaced, and are masked of it too.
+	// answer's words may name an old code beside its PIN, one it replaced,
+	// and are masked of it too: of a code written as the PIN is, not of an
+	// order's number or a product's code, which staff read.
 	for _, code := range withheldCodes(ps.Description) {
-		if code != ps.PIN {
+		if ps.Status != StatusDone || code != ps.PIN && shapedLike(code, ps.PIN) {
 			ps.Withheld = append(ps.Withheld, code)
 		}
 	}
@@ -204,6 +205,30 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
 	return ps, nil
+}
+
+// shapedLike says whether code is written as pin is: runs of letters and
+// digits of the same lengths, in the same order ("ZX98-YW76-VU54-TS32" as
+// "QQ11-WW22-EE33-RR44"), as an old code of the same game is.
+func shapedLike(code, pin string) bool {
+	return slices.Equal(runLengths(code), runLengths(pin))
+}
+
+// runLengths are the lengths of s's runs of letters and digits.
+func runLengths(s string) []int {
+	var lengths []int
+	run := 0
+	for _, r := range s + " " {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			run++
+			continue
+		}
+		if run > 0 {
+			lengths = append(lengths, run)
+		}
+		run = 0
+	}
+	return lengths
 }
 
 // codeLabel is a word by which a panel's text names what follows it a

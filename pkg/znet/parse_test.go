@@ -1373,3 +1373,29 @@ func TestAVarDumpedArrayOrIntegerCodeIsMasked(t *testing.T) {
 		}
 	}
 }
+
+// A done answer's words are masked of an old code written as its PIN is,
+// not of the order's number, a transaction's, a product's or a campaign's
+// code, which staff read in providerMessage (a review's find: every one
+// of these was masked).
+func TestADoneAnswerWithholdsOnlyCodesShapedAsItsPIN(t *testing.T) {
+	const pin = "QQ11-WW22-EE33-RR44"
+	for _, words := range []string{
+		"Sipariş kodu: 12345678901 onaylandı",
+		"Referans kodu: 12345678901, tutar 100 TL",
+		"İşlem kodu: 4455667788, bakiye yüklendi",
+		"Ürün kodu: RAZER-GOLD-100",
+		"Kampanya kodu YILBASI2026",
+		"Sipariş ORD-A12-B34-C56",
+		"Ödeme kodu: 20261205143200, tarih 2026-12-05 14:32",
+	} {
+		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|" + words))
+		if err != nil || !slices.Equal(ps.PINsToHide(), []string{pin}) {
+			t.Errorf("%q: codes to hide %q, %v; want the PIN alone", words, ps.PINsToHide(), err)
+		}
+	}
+	ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, siparis 12345678901"))
+	if err != nil || !slices.Equal(ps.PINsToHide(), []string{pin, "ZX98-YW76-VU54-TS32"}) {
+		t.Errorf("codes to hide %q, %v; want the PIN and the old code", ps.PINsToHide(), err)
+	}
+}

@@ -262,11 +262,11 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			o.PIN = pinShown(pin, opts.ShowPIN)
 		}
 		if r.LastError != nil {
-			// znet's words, as a check's: they may quote the PIN the order
-			// holds, or a code, in a row an older zwatch wrote.
+			// znet's words may quote the PIN the order holds, in a row an
+			// older zwatch wrote.
 			o.LastError = *r.LastError
 			if !opts.ShowPIN {
-				o.LastError = watch.HideStoredMessage(o.LastError, pin)
+				o.LastError = watch.HideHeldPIN(o.LastError, pin)
 			}
 		}
 		out[i] = o

@@ -46,6 +46,15 @@ type OrderState struct {
 	NotPollable NotPollable `db:"not_pollable"`
 }
 
+// HeldPIN is the PIN the order holds, trimmed (Order.HeldPIN); "" for
+// none.
+func (s OrderState) HeldPIN() string {
+	if s.PIN == nil {
+		return ""
+	}
+	return TrimPIN(*s.PIN)
+}
+
 // ZwatchNote is the note zwatch left in the order's "lastMessage" for a
 // person (a give-up, a PIN it would not save), without its prefix; empty
 // when "lastMessage" holds something else, such as zwatch's record of an

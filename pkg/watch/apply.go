@@ -929,10 +929,7 @@ func (a answer) unusableReason() (string, bool) {
 	if !errors.As(a.err, &zerr) || zerr.Kind != znet.KindUnusable {
 		return "", false
 	}
-	if a.order.HeldPIN == "" {
-		return zerr.Message, true
-	}
-	return HidePIN(zerr.Message, a.order.HeldPIN), true
+	return HideHeldPIN(zerr.Message, a.order.HeldPIN), true
 }
 
 // predict is account for a dry run: what the answers would change.

@@ -48,8 +48,8 @@ type OrderCheck struct {
 // the operator asks: znet's, and the one the order held already.
 func (c *OrderCheck) PINsToHide() []string {
 	pins := c.Answer.PINsToHide()
-	if c.State.PIN != nil && store.TrimPIN(*c.State.PIN) != "" {
-		pins = append(slices.Clip(pins), store.TrimPIN(*c.State.PIN))
+	if held := heldPINToHide(c.State.HeldPIN()); held != "" {
+		pins = append(slices.Clip(pins), held)
 	}
 	return pins
 }
@@ -84,7 +84,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 
 	order := store.Order{
 		ID: state.ID, IntegrationID: in.ID, Referans: state.Referans,
-		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts,
+		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts, HeldPIN: state.HeldPIN(),
 	}
 	runID := "check/" + orderID
 	lease := CheckLease(cfg.Timeout)

@@ -65,19 +65,26 @@ func TestThePINAnOrderHoldsIsMaskedInWhatZnetSaysOfIt(t *testing.T) {
 	if c := e.db.ReadCheck(ids["78001"]); c.LastError == nil || !strings.Contains(*c.LastError, "zaten teslim edildi") {
 		t.Errorf("last_error %v: want znet's refusal, its words but the PIN kept", c.LastError)
 	}
-	// check --order tells znet's answer as a run saves it.
+	// check --order, and its dry run, tell znet's answer as a run saves it.
 	e.db.MakeAllDue()
-	for ref, answer := range map[string]string{"78001": "", "78004": "hazirlaniyor"} {
-		check, err := watch.CheckOrder(context.Background(), e.db.Store, e.config(), ids[ref])
-		if err != nil {
-			t.Fatalf("check --order %s: %v", ref, err)
-		}
-		if check.Err != nil {
-			texts = append(texts, check.Err.Error())
-		}
-		texts = append(texts, watch.HidePINs(check.Answer.Description, check.PINsToHide()))
-		if answer != "" && !strings.Contains(check.Answer.Description, answer) {
-			t.Errorf("check --order %s: description %q, want znet's words", ref, check.Answer.Description)
+	for _, dryRun := range []bool{true, false} {
+		cfg := e.config()
+		cfg.DryRun = dryRun
+		for ref, answer := range map[string]string{"78001": "", "78004": "hazirlaniyor"} {
+			check, err := watch.CheckOrder(context.Background(), e.db.Store, cfg, ids[ref])
+			if err != nil {
+				t.Fatalf("check --order %s (dry run %v): %v", ref, dryRun, err)
+			}
+			if (check.Err != nil) != (ref == "78001") {
+				t.Errorf("check --order %s (dry run %v): error %v", ref, dryRun, check.Err)
+			}
+			if check.Err != nil {
+				texts = append(texts, check.Err.Error())
+			}
+			texts = append(texts, watch.HidePINs(check.Answer.Description, check.PINsToHide()))
+			if answer != "" && !strings.Contains(check.Answer.Description, answer) {
+				t.Errorf("check --order %s: description %q, want znet's words", ref, check.Answer.Description)
+			}
 		}
 	}
 	for _, text := range texts {
@@ -124,4 +131,25 @@ func TestACodeADoneAnswerNamesBesidesItsPINIsMasked(t *testing.T) {
 		t.Errorf("%d rows of zwatch's tables hold the old code", n)
 	}
 	assertNoSecrets(t, "the log", e.logs.String(), "ZX98-YW76", "QQ11-WW22")
+}
+
+// A PIN an order holds that is too short to be a game's code ("1234",
+// "-", a placeholder staff typed) is not looked for in znet's words: it
+// would cut pieces out of every order number and date they quote (a
+// review's find: "Siparis ••••45678901", "2026••••12••••05").
+func TestAShortPINAnOrderHoldsLeavesZnetsWordsAsTheyAre(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const words = "Siparis 12345678901 2026-12-05 tarihinde teslim edildi"
+	for ref, pin := range map[string]string{"78201": "1234", "78202": "-", "78203": "12345"} {
+		id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, PINCode: pin})
+		e.znet.Script(ref, znettest.Rejected("3", words))
+		e.run(e.config())
+		if c := e.db.ReadCheck(id); c.LastError == nil || !strings.Contains(*c.LastError, words) {
+			t.Errorf("held PIN %q: last_error %v, want znet's words whole", pin, c.LastError)
+		}
+		if got := watch.HideHeldPIN(words, pin); got != words {
+			t.Errorf("HideHeldPIN(%q, %q) = %q", words, pin, got)
+		}
+	}
 }

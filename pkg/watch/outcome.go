@@ -40,8 +40,8 @@ func heard(o store.Order, status znet.PinStatus, err error, start time.Time) ans
 // digits, say) when it answers about an order staff delivered by hand.
 func (a answer) pinsToHide() []string {
 	pins := a.status.PINsToHide()
-	if a.order.HeldPIN != "" {
-		pins = append(slices.Clip(pins), a.order.HeldPIN)
+	if held := heldPINToHide(a.order.HeldPIN); held != "" {
+		pins = append(slices.Clip(pins), held)
 	}
 	return pins
 }
@@ -56,16 +56,16 @@ type pinHiddenError struct {
 func (e *pinHiddenError) Error() string { return e.text }
 func (e *pinHiddenError) Unwrap() error { return e.err }
 
-// heldPINHidden is err with pin masked wherever its text quotes it: a
-// refusal ("3|...") or an unusable answer quotes znet's own words, which
-// may name the PIN an order holds already. Said so, the error may go to
-// last_error, a log line and check's output.
+// heldPINHidden is err with pin masked wherever its text quotes it
+// (HideHeldPIN): a refusal ("3|...") or an unusable answer quotes znet's
+// own words, which may name the PIN an order holds already. Said so, the
+// error may go to last_error, a log line and check's output.
 func heldPINHidden(err error, pin string) error {
-	if err == nil || pin == "" {
+	if err == nil {
 		return err
 	}
-	if text := err.Error(); HidePIN(text, pin) != text {
-		return &pinHiddenError{err: err, text: HidePIN(text, pin)}
+	if text, hidden := err.Error(), HideHeldPIN(err.Error(), pin); hidden != text {
+		return &pinHiddenError{err: err, text: hidden}
 	}
 	return err
 }

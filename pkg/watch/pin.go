@@ -62,6 +62,28 @@ func HideStoredMessage(text, pin string) string {
 	return hideAllPINs(text, append([]string{pin}, znet.CodesIn(text)...), MaskPIN)
 }
 
+// HideHeldPIN is HidePIN for the PIN an order holds already (staff
+// delivered one by hand), in znet's words about the order or an error
+// that quotes them. Only a PIN of minLoosePIN letters and digits or more
+// is looked for: a shorter one ("1234", "-", a placeholder staff typed)
+// is no game's code, and masked it would cut pieces out of order numbers
+// and dates in every message about the order.
+func HideHeldPIN(text, pin string) string {
+	if pin = heldPINToHide(pin); pin == "" {
+		return text
+	}
+	return HidePIN(text, pin)
+}
+
+// heldPINToHide is pin, trimmed, if HideHeldPIN looks for it; else "".
+func heldPINToHide(pin string) string {
+	pin = store.TrimPIN(pin)
+	if len(alnums(pin)) < minLoosePIN {
+		return ""
+	}
+	return pin
+}
+
 // HidePINs is HidePIN for each of pins, all masked in one pass: the codes
 // a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide).
 func HidePINs(text string, pins []string) string { return hideAllPINs(text, pins, MaskPIN) }

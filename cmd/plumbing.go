@@ -268,8 +268,9 @@ func refuseEmptyValues(c *cobra.Command) error {
 		case strings.TrimSpace(value) == "":
 			err = emptyValue(c, f)
 		case !utf8.ValidString(value):
-			err = usage("--%s was given %q, which is not UTF-8 text: set the terminal or the script to UTF-8, as the shop's database is",
-				f.Name, value)
+			// Not quoted: --database-url's may hold a password that
+			// redaction, which reads text, would not find.
+			err = usage("--%s was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is", f.Name)
 		case isFlagOf(c, value):
 			err = usage("--%s was given %q, another flag: its own value is missing (a variable left empty before it?)", f.Name, value)
 		}

@@ -108,7 +108,9 @@ func redactPassword(msg, password string) string {
 	if password == "" {
 		return msg
 	}
-	if utf8.RuneCountInString(password) >= minPasswordInWords {
+	if utf8.RuneCountInString(password) >= minPasswordInWords || !utf8.ValidString(password) {
+		// (Bytes that are no UTF-8 are no word either, and no regexp
+		// takes them.)
 		return strings.ReplaceAll(msg, password, "REDACTED")
 	}
 	// A word's edge is needed only where the password has a letter or digit:

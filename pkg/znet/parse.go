@@ -194,10 +194,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// too: a field's code found inside what they name ("Eski kod: <field>,
 	// yeni kod: <PIN>") must not stand for the other codes named. A done
 	// answer's words may name an old code beside its PIN, one it replaced,
-	// and are masked of it too: of a code written as the PIN is, not of an
-	// order's number or a product's code, which staff read.
+	// and are masked of it too: of a code like the PIN's (likePIN), not of
+	// an order's number or a product's code, which staff read.
 	for _, code := range withheldCodes(ps.Description) {
-		if ps.Status != StatusDone || code != ps.PIN && shapedLike(code, ps.PIN) {
+		if ps.Status != StatusDone || code != ps.PIN && likePIN(code, ps.PIN) {
 			ps.Withheld = append(ps.Withheld, code)
 		}
 	}
@@ -207,28 +207,40 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	return ps, nil
 }
 
-// shapedLike says whether code is written as pin is: runs of letters and
-// digits of the same lengths, in the same order ("ZX98-YW76-VU54-TS32" as
-// "QQ11-WW22-EE33-RR44"), as an old code of the same game is.
-func shapedLike(code, pin string) bool {
-	return slices.Equal(runLengths(code), runLengths(pin))
+// likePIN says whether code, named in a done answer's words, reads as an
+// old code of pin's game: as many letters and digits as the whole PIN or
+// one of its codes, whatever separates them ("ZX98-YW76-VU54-TS32" for
+// "QQ11WW22EE33RR44"), with a letter among them; a number alone is an
+// order's or a transaction's, which staff read. A done answer with no PIN
+// (" - ", a top-up's) withholds every code with a letter its words name:
+// a panel may give the PIN there and not in its field.
+func likePIN(code, pin string) bool {
+	letters, digits := countLettersDigits(code)
+	if letters == 0 {
+		return false
+	}
+	if strings.TrimSpace(pin) == "" {
+		return true
+	}
+	for _, part := range append(strings.Fields(pin), pin) {
+		if l, d := countLettersDigits(part); l+d == letters+digits {
+			return true
+		}
+	}
+	return false
 }
 
-// runLengths are the lengths of s's runs of letters and digits.
-func runLengths(s string) []int {
-	var lengths []int
-	run := 0
-	for _, r := range s + " " {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			run++
-			continue
+// countLettersDigits counts s's letters and digits.
+func countLettersDigits(s string) (letters, digits int) {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
 		}
-		if run > 0 {
-			lengths = append(lengths, run)
-		}
-		run = 0
 	}
-	return lengths
+	return letters, digits
 }
 
 // codeLabel is a word by which a panel's text names what follows it a

@@ -1374,11 +1374,11 @@ func TestAVarDumpedArrayOrIntegerCodeIsMasked(t *testing.T) {
 	}
 }
 
-// A done answer's words are masked of an old code written as its PIN is,
+// A done answer's words are masked of an old code like its PIN,
 // not of the order's number, a transaction's, a product's or a campaign's
 // code, which staff read in providerMessage (a review's find: every one
 // of these was masked).
-func TestADoneAnswerWithholdsOnlyCodesShapedAsItsPIN(t *testing.T) {
+func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 	const pin = "QQ11-WW22-EE33-RR44"
 	for _, words := range []string{
 		"Sipariş kodu: 12345678901 onaylandı",
@@ -1394,8 +1394,19 @@ func TestADoneAnswerWithholdsOnlyCodesShapedAsItsPIN(t *testing.T) {
 			t.Errorf("%q: codes to hide %q, %v; want the PIN alone", words, ps.PINsToHide(), err)
 		}
 	}
-	ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, siparis 12345678901"))
-	if err != nil || !slices.Equal(ps.PINsToHide(), []string{pin, "ZX98-YW76-VU54-TS32"}) {
-		t.Errorf("codes to hide %q, %v; want the PIN and the old code", ps.PINsToHide(), err)
+	// The old code in other separators than the PIN's, one of several
+	// codes, or in a top-up's words, where the field has none.
+	for body, old := range map[string]string{
+		"OK|2|" + pin + "|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, siparis 12345678901": "ZX98-YW76-VU54-TS32",
+		"OK|2|QQ11WW22EE33RR44|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi":                 "ZX98-YW76-VU54-TS32",
+		"OK|2|AAAA-1111 BBBB-2222|Eski kodlariniz: ZX98-YW76, VU54-TS32 iptal edildi":          "ZX98-YW76",
+		"OK|2| - |Kodunuz: ZX98-YW76-VU54-TS32, islem kodu 4455667788":                         "ZX98-YW76-VU54-TS32",
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || !slices.Contains(ps.PINsToHide(), old) || slices.ContainsFunc(ps.PINsToHide(), func(c string) bool {
+			return strings.Contains(c, "4455667788") || strings.Contains(c, "12345678901")
+		}) {
+			t.Errorf("%q: codes to hide %q, %v; want the old code and no number", body, ps.PINsToHide(), err)
+		}
 	}
 }

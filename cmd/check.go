@@ -249,7 +249,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 			report.PIN = pinShown(check.Answer.PIN, opts.ShowPIN)
 			report.Description = check.Answer.Description
 			if !opts.ShowPIN {
-				report.Description = watch.HidePINs(report.Description, check.PINsToHide())
+				report.Description = check.Description()
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -44,14 +43,10 @@ type OrderCheck struct {
 	DryRun  bool
 }
 
-// PINsToHide are the PINs that Answer's description must not show unless
-// the operator asks: znet's, and the one the order held already.
-func (c *OrderCheck) PINsToHide() []string {
-	pins := c.Answer.PINsToHide()
-	if held := heldPINToHide(c.State.HeldPIN()); held != "" {
-		pins = append(slices.Clip(pins), held)
-	}
-	return pins
+// Description is znet's description of the order with its PINs masked:
+// the answer's, and the one the order held already (HideHeldPIN).
+func (c *OrderCheck) Description() string {
+	return HideHeldPIN(HidePINs(c.Answer.Description, c.Answer.PINsToHide()), c.State.HeldPIN())
 }
 
 // CheckOrder asks znet about one order now, whatever its schedule, and

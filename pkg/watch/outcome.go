@@ -2,7 +2,6 @@ package watch
 
 import (
 	"fmt"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -34,16 +33,12 @@ func heard(o store.Order, status znet.PinStatus, err error, start time.Time) ans
 	return answer{order: o, status: status, err: heldPINHidden(err, o.HeldPIN), took: time.Since(start), askedAt: start}
 }
 
-// pinsToHide are the PINs znet's texts about the order must not show: the
-// answer's own (znet.PinStatus.PINsToHide), and the one the order holds
-// already, which a panel may quote in a shape no rule of znet's finds (all
-// digits, say) when it answers about an order staff delivered by hand.
-func (a answer) pinsToHide() []string {
-	pins := a.status.PINsToHide()
-	if held := heldPINToHide(a.order.HeldPIN); held != "" {
-		pins = append(slices.Clip(pins), held)
-	}
-	return pins
+// hidePINs is znet's text about the order with the answer's PINs masked
+// (znet.PinStatus.PINsToHide), and the one the order holds already, which
+// a panel may quote in a shape no rule of znet's finds (all digits, say)
+// when it answers about an order staff delivered by hand (HideHeldPIN).
+func (a answer) hidePINs(text string) string {
+	return HideHeldPIN(HidePINs(text, a.status.PINsToHide()), a.order.HeldPIN)
 }
 
 // pinHiddenError is an error whose text quoted a PIN, told with it masked.
@@ -101,7 +96,7 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = HidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.pinsToHide())
+	o.Message = a.hidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast))
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

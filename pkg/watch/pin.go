@@ -64,24 +64,59 @@ func HideStoredMessage(text, pin string) string {
 
 // HideHeldPIN is HidePIN for the PIN an order holds already (staff
 // delivered one by hand), in znet's words about the order or an error
-// that quotes them. Only a PIN of minLoosePIN letters and digits or more
-// is looked for: a shorter one ("1234", "-", a placeholder staff typed)
-// is no game's code, and masked it would cut pieces out of order numbers
-// and dates in every message about the order.
+// that quotes them. A code of the PIN with a letter and minLoosePIN
+// letters and digits or more is looked for as HidePIN looks for it, in
+// any shape; a number, or a shorter code, only where it stands as a word
+// of its own: looked for in part or in other shapes, "123456" or "1234"
+// would cut pieces out of every order number and date the words quote.
+// A code of fewer than four is not looked for ("-", a placeholder staff
+// typed).
 func HideHeldPIN(text, pin string) string {
-	if pin = heldPINToHide(pin); pin == "" {
+	var loose []string
+	for _, code := range strings.Fields(store.TrimPIN(pin)) {
+		letters, digits := countAlnums(code)
+		switch {
+		case letters+digits < minHeldPIN:
+		case letters == 0 || letters+digits < minLoosePIN:
+			text = hideWord(text, code)
+		default:
+			loose = append(loose, code)
+		}
+	}
+	if len(loose) == 0 {
 		return text
 	}
-	return HidePIN(text, pin)
+	return hideAllPINs(text, loose, MaskPIN)
 }
 
-// heldPINToHide is pin, trimmed, if HideHeldPIN looks for it; else "".
-func heldPINToHide(pin string) string {
-	pin = store.TrimPIN(pin)
-	if len(alnums(pin)) < minLoosePIN {
-		return ""
+// minHeldPIN is the fewest letters and digits a code of a PIN an order
+// holds has for HideHeldPIN to look for it.
+const minHeldPIN = 4
+
+// countAlnums counts s's letters and digits.
+func countAlnums(s string) (letters, digits int) {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
 	}
-	return pin
+	return letters, digits
+}
+
+// hideWord is text with code masked where it stands, in any letter case,
+// with no letter or digit right before or after it.
+func hideWord(text, code string) string {
+	word := regexp.MustCompile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(code) + `($|[^\pL\pN])`)
+	for {
+		hidden := word.ReplaceAllString(text, "${1}"+strings.ReplaceAll(MaskPIN(code), "$", "$$")+"${2}")
+		if hidden == text {
+			return text
+		}
+		text = hidden // again: "1234 1234" has two matches sharing the space
+	}
 }
 
 // HidePINs is HidePIN for each of pins, all masked in one pass: the codes

@@ -46,7 +46,7 @@ type OrderCheck struct {
 // Description is znet's description of the order with its PINs masked:
 // the answer's, and the one the order held already (HideHeldPIN).
 func (c *OrderCheck) Description() string {
-	return HideHeldPIN(HidePINs(c.Answer.Description, c.Answer.PINsToHide()), c.State.HeldPIN())
+	return HideHeldPIN(HideAnswerPINs(c.Answer.Description, c.Answer), c.State.HeldPIN())
 }
 
 // CheckOrder asks znet about one order now, whatever its schedule, and

@@ -2,12 +2,14 @@ package watch_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -163,5 +165,57 @@ func TestAShortOrNumericPINAnOrderHoldsIsMaskedAsAWordAlone(t *testing.T) {
 		if got := watch.HideHeldPIN(text, "1234"); got != want {
 			t.Errorf("HideHeldPIN(%q, 1234) = %q, want %q", text, got, want)
 		}
+	}
+}
+
+// The shapes in which a PIN an order holds is found in znet's words (a
+// review's finds: a PIN of groups quoted joined was left in clear, and
+// one that is not UTF-8, a SQL_ASCII shop's, made the run panic).
+func TestHideHeldPINFindsThePINInItsShapes(t *testing.T) {
+	for _, tc := range []struct{ text, pin, want string }{
+		{"teslim edildi: AB12CD34EF56GH78.", "AB12 CD34 EF56 GH78", "teslim edildi: •••• GH78."},
+		{"teslim edildi (1234567890123456)", "1234 5678 9012 3456", "teslim edildi (•••• 3456)"},
+		{"kod: 4829-1037-5561, siparis 20261205482910375561", "482910375561", "kod: ••••5561, siparis 20261205482910375561"},
+		{"kod 48291037 teslim", "48291037\xa0", "kod ••••37 teslim"},
+		{"Kod KIT12 ve kıt12", "KIT12", "Kod ••••2 ve ••••2"},
+		{"Kod ＡＢ１２", "AB12", "Kod ••••2"},
+		{"siparis 20261205, 12026 TL", "2026", "siparis 20261205, 12026 TL"},
+	} {
+		if got := watch.HideHeldPIN(tc.text, tc.pin); got != tc.want {
+			t.Errorf("HideHeldPIN(%q, %q) = %q, want %q", tc.text, tc.pin, got, tc.want)
+		}
+	}
+}
+
+// A done answer's old code is masked whole, not in part: a reference
+// taken for one must not cut pieces out of a date beside it.
+func TestADoneAnswersOldCodeIsMaskedWholeOnly(t *testing.T) {
+	for body, code := range map[string]string{
+		"OK|2| - |Siparis kodu: TR20261205001, 2026-12-05 tarihinde":                    "TR202612",
+		"OK|2|QQ11-WW22-EE33-RR44|Eski kod zx98 yw76 vu54 ts32 iptal, tarih 2026-12-05": "yw76",
+	} {
+		ps, err := znet.ParsePinStatus([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := watch.HideAnswerPINs(ps.Description, ps); strings.Contains(got, code) || !strings.Contains(got, "2026-12-05") {
+			t.Errorf("%q: %q, want the code masked and the date whole", body, got)
+		}
+	}
+}
+
+// BenchmarkHideHeldPINOfManyCodes: a held PIN of many numbers, looked for
+// as words in a description as long as a panel may send, on the goroutine
+// that saves every panel's answers.
+func BenchmarkHideHeldPINOfManyCodes(b *testing.B) {
+	var pin, text strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&pin, "%08d ", 10000000+i)
+	}
+	for text.Len() < 64<<10 {
+		text.WriteString("siparis 20261205123456 teslim, kod 10000007 ")
+	}
+	for b.Loop() {
+		watch.HideHeldPIN(text.String(), pin.String())
 	}
 }

@@ -34,11 +34,11 @@ func heard(o store.Order, status znet.PinStatus, err error, start time.Time) ans
 }
 
 // hidePINs is znet's text about the order with the answer's PINs masked
-// (znet.PinStatus.PINsToHide), and the one the order holds already, which
+// (HideAnswerPINs), and the one the order holds already, which
 // a panel may quote in a shape no rule of znet's finds (all digits, say)
 // when it answers about an order staff delivered by hand (HideHeldPIN).
 func (a answer) hidePINs(text string) string {
-	return HideHeldPIN(HidePINs(text, a.status.PINsToHide()), a.order.HeldPIN)
+	return HideHeldPIN(HideAnswerPINs(text, a.status), a.order.HeldPIN)
 }
 
 // pinHiddenError is an error whose text quoted a PIN, told with it masked.

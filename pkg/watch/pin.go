@@ -57,40 +57,78 @@ func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, 
 // HideStoredMessage is HidePIN for a message of znet's that the shop's
 // row holds (providerMessage), with every code the message names masked
 // too (znet.CodesIn): the order's PIN may have been replaced since, by
-// staff or another answer, and the message still names the old one.
+// staff or another answer, and the message still names the old one. The
+// order's PIN is looked for as HideHeldPIN looks for it.
 func HideStoredMessage(text, pin string) string {
-	return hideAllPINs(text, append([]string{pin}, znet.CodesIn(text)...), MaskPIN)
+	return HideHeldPIN(hideAllPINs(text, znet.CodesIn(text), MaskPIN), pin)
+}
+
+// HideAnswerPINs is znet's description in answer ps with the answer's
+// codes masked: a waiting or cancelled answer's withheld ones, and a done
+// answer's PIN, in any shape and in part (HidePINs); an old code a done
+// answer's words name beside its PIN (znet.PinStatus.Withheld) whole
+// only, in any shape: it is withheld for its likeness to the PIN, and a
+// reference taken for one, looked for in part, cut pieces out of dates.
+func HideAnswerPINs(text string, ps znet.PinStatus) string {
+	if ps.Status != znet.StatusDone {
+		return HidePINs(text, ps.PINsToHide())
+	}
+	if ps.PIN != "" {
+		text = HidePINs(text, []string{ps.PIN})
+	}
+	return hideCodes(text, ps.Withheld, MaskPIN, false)
 }
 
 // HideHeldPIN is HidePIN for the PIN an order holds already (staff
 // delivered one by hand), in znet's words about the order or an error
-// that quotes them. A code of the PIN with a letter and minLoosePIN
-// letters and digits or more is looked for as HidePIN looks for it, in
-// any shape; a number, or a shorter code, only where it stands as a word
-// of its own: looked for in part or in other shapes, "123456" or "1234"
-// would cut pieces out of every order number and date the words quote.
-// A code of fewer than four is not looked for ("-", a placeholder staff
-// typed).
+// that quotes them. A PIN with a letter and minLoosePIN letters and digits
+// or more is looked for as HidePIN looks for it, in any shape; a number,
+// or a shorter PIN, only where it stands as a word of its own, its letters
+// and digits in any case and separators (wordStretches): looked for in
+// part, "123456" or "1234" would cut pieces out of every order number and
+// date the words quote. A PIN of fewer than four letters and digits is not
+// looked for ("-", a placeholder staff typed).
 func HideHeldPIN(text, pin string) string {
-	var loose []string
-	for _, code := range strings.Fields(store.TrimPIN(pin)) {
-		letters, digits := countAlnums(code)
-		switch {
-		case letters+digits < minHeldPIN:
-		case letters == 0 || letters+digits < minLoosePIN:
-			text = hideWord(text, code)
-		default:
-			loose = append(loose, code)
-		}
-	}
-	if len(loose) == 0 {
+	pin = strings.ToValidUTF8(store.TrimPIN(pin), "") // a SQL_ASCII shop's bytes
+	letters, digits := countAlnums(pin)
+	switch {
+	case letters+digits < minHeldPIN:
 		return text
+	case letters > 0 && letters+digits >= minLoosePIN:
+		return HidePIN(text, pin)
 	}
-	return hideAllPINs(text, loose, MaskPIN)
+	codes := codesOf(pin)
+	if len(codes) == 0 { // too many codes to look for each
+		codes = []string{pin}
+	}
+	have := lettersAndDigitsOf(text)
+	var found []stretch
+	work := 0
+	for _, code := range codes {
+		found = append(found, wordStretches(have, code, &work)...)
+	}
+	return writeStretches(text, found)
 }
 
-// minHeldPIN is the fewest letters and digits a code of a PIN an order
-// holds has for HideHeldPIN to look for it.
+// letterOrDigit is a letter or digit of a text, folded (foldPINRune), and
+// where it stands.
+type letterOrDigit struct {
+	r          rune
+	start, end int
+}
+
+func lettersAndDigitsOf(text string) []letterOrDigit {
+	var have []letterOrDigit
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			have = append(have, letterOrDigit{foldPINRune(r), i, i + utf8.RuneLen(r)})
+		}
+	}
+	return have
+}
+
+// minHeldPIN is the fewest letters and digits a PIN an order holds has
+// for HideHeldPIN to look for it.
 const minHeldPIN = 4
 
 // countAlnums counts s's letters and digits.
@@ -106,18 +144,49 @@ func countAlnums(s string) (letters, digits int) {
 	return letters, digits
 }
 
-// hideWord is text with code masked where it stands, in any letter case,
-// with no letter or digit right before or after it.
-func hideWord(text, code string) string {
-	word := regexp.MustCompile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(code) + `($|[^\pL\pN])`)
-	for {
-		hidden := word.ReplaceAllString(text, "${1}"+strings.ReplaceAll(MaskPIN(code), "$", "$$")+"${2}")
-		if hidden == text {
-			return text
+// wordStretches are the stretches of a text, whose letters and digits are
+// have, that quote code's letters and digits, folded as a PIN's are
+// (foldPINRune), with at most maxWordSeparator bytes of anything else
+// between two of them, and no letter or digit right before or after:
+// "4829-1037-5561" for 482910375561, not the end of 20261205123456. work
+// counts the letters and digits compared, across calls, up to
+// maxLooseWork.
+func wordStretches(have []letterOrDigit, code string, work *int) []stretch {
+	var want []rune
+	for _, r := range code {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			want = append(want, foldPINRune(r))
 		}
-		text = hidden // again: "1234 1234" has two matches sharing the space
 	}
+	adjacent := func(k int) bool { return have[k].end == have[k+1].start }
+	var found []stretch
+	for i := 0; len(want) > 0 && i+len(want) <= len(have); i++ {
+		if i > 0 && adjacent(i-1) || have[i].r != want[0] {
+			continue
+		}
+		last := i + len(want) - 1
+		if last+1 < len(have) && adjacent(last) {
+			continue
+		}
+		matched := true
+		for k := 1; k < len(want) && matched; k++ {
+			*work++
+			matched = have[i+k].r == want[k] && have[i+k].start-have[i+k-1].end <= maxWordSeparator
+		}
+		if *work > maxLooseWork {
+			return found
+		}
+		if matched {
+			found = append(found, stretch{start: have[i].start, end: have[last].end, mask: MaskPIN(code)})
+			i = last
+		}
+	}
+	return found
 }
+
+// maxWordSeparator is the most bytes wordStretches takes between two of a
+// code's letters and digits: " - ", or a no-break space and a dash.
+const maxWordSeparator = 4
 
 // HidePINs is HidePIN for each of pins, all masked in one pass: the codes
 // a waiting or cancelled answer withheld (znet.PinStatus.PINsToHide).
@@ -486,6 +555,14 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 // where it quotes them as they are, instead of holding up every answer of
 // the run for a second or more.
 func hideAllPINs(text string, pins []string, mask func(code string) string) string {
+	return hideCodes(text, pins, mask, true)
+}
+
+// hideCodes is hideAllPINs, with the codes' fragments looked for or not.
+func hideCodes(text string, pins []string, mask func(code string) string, fragments bool) string {
+	if len(pins) == 0 {
+		return text
+	}
 	readings := readText(text)
 	found := quoted(text, pins, mask)
 	windows := textWindows(readings)
@@ -500,7 +577,9 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 				return writeStretches(text, found)
 			}
 			found = append(found, looseStretches(readings, code, mask(code))...)
-			found = append(found, fragmentStretches(readings, code)...)
+			if fragments {
+				found = append(found, fragmentStretches(readings, code)...)
+			}
 		}
 	}
 	return writeStretches(text, found)

@@ -58,9 +58,11 @@ func HidePIN(text, pin string) string { return hideAllPINs(text, []string{pin}, 
 // row holds (providerMessage), with every code the message names masked
 // too (znet.CodesIn): the order's PIN may have been replaced since, by
 // staff or another answer, and the message still names the old one. The
-// order's PIN is looked for as HideHeldPIN looks for it.
+// order's PIN is looked for as HidePIN looks for it, also in part: it is
+// the order's final PIN, znet's or staff's, which a message may quote in
+// every shape a done answer's may.
 func HideStoredMessage(text, pin string) string {
-	return HideHeldPIN(hideAllPINs(text, znet.CodesIn(text), MaskPIN), pin)
+	return hideAllPINs(text, append([]string{pin}, znet.CodesIn(text)...), MaskPIN)
 }
 
 // HideAnswerPINs is znet's description in answer ps with the answer's
@@ -73,10 +75,11 @@ func HideAnswerPINs(text string, ps znet.PinStatus) string {
 	if ps.Status != znet.StatusDone {
 		return HidePINs(text, ps.PINsToHide())
 	}
+	var pins []string
 	if ps.PIN != "" {
-		text = HidePINs(text, []string{ps.PIN})
+		pins = []string{ps.PIN}
 	}
-	return hideCodes(text, ps.Withheld, MaskPIN, false)
+	return hideCodes(text, pins, ps.Withheld, MaskPIN)
 }
 
 // HideHeldPIN is HidePIN for the PIN an order holds already (staff
@@ -97,7 +100,7 @@ func HideHeldPIN(text, pin string) string {
 	case letters > 0 && letters+digits >= minLoosePIN:
 		return HidePIN(text, pin)
 	}
-	codes := codesOf(pin)
+	codes := slices.Compact(slices.Sorted(slices.Values(codesOf(pin))))
 	if len(codes) == 0 { // too many codes to look for each
 		codes = []string{pin}
 	}
@@ -159,6 +162,7 @@ func wordStretches(have []letterOrDigit, code string, work *int) []stretch {
 		}
 	}
 	adjacent := func(k int) bool { return have[k].end == have[k+1].start }
+	mask := MaskPIN(code)
 	var found []stretch
 	for i := 0; len(want) > 0 && i+len(want) <= len(have); i++ {
 		if i > 0 && adjacent(i-1) || have[i].r != want[0] {
@@ -177,7 +181,8 @@ func wordStretches(have []letterOrDigit, code string, work *int) []stretch {
 			return found
 		}
 		if matched {
-			found = append(found, stretch{start: have[i].start, end: have[last].end, mask: MaskPIN(code)})
+			found = append(found, stretch{start: have[i].start, end: have[last].end, mask: mask})
+			*work += len(want) // and the stretch written
 			i = last
 		}
 	}
@@ -555,20 +560,23 @@ func looseRun(have, want []alnum, tagsApart bool) int {
 // where it quotes them as they are, instead of holding up every answer of
 // the run for a second or more.
 func hideAllPINs(text string, pins []string, mask func(code string) string) string {
-	return hideCodes(text, pins, mask, true)
+	return hideCodes(text, pins, nil, mask)
 }
 
 // hideCodes is hideAllPINs, with the codes' fragments looked for or not.
-func hideCodes(text string, pins []string, mask func(code string) string, fragments bool) string {
-	if len(pins) == 0 {
+// hideCodes is hideAllPINs of pins and of whole, in one pass: the codes
+// of whole only whole, not in part.
+func hideCodes(text string, pins, whole []string, mask func(code string) string) string {
+	all := slices.Concat(pins, whole)
+	if len(all) == 0 {
 		return text
 	}
 	readings := readText(text)
-	found := quoted(text, pins, mask)
+	found := quoted(text, all, mask)
 	windows := textWindows(readings)
 	perCode := max(len(readings[0])+len(readings[1]), 1)
 	work := 0
-	for _, pin := range pins {
+	for k, pin := range all {
 		for _, code := range codesOf(strings.TrimSpace(pin)) {
 			if !windows.mayQuote(code) {
 				continue
@@ -577,7 +585,7 @@ func hideCodes(text string, pins []string, mask func(code string) string, fragme
 				return writeStretches(text, found)
 			}
 			found = append(found, looseStretches(readings, code, mask(code))...)
-			if fragments {
+			if k < len(pins) {
 				found = append(found, fragmentStretches(readings, code)...)
 			}
 		}

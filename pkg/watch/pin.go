@@ -563,7 +563,6 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 	return hideCodes(text, pins, nil, mask)
 }
 
-// hideCodes is hideAllPINs, with the codes' fragments looked for or not.
 // hideCodes is hideAllPINs of pins and of whole, in one pass: the codes
 // of whole only whole, not in part.
 func hideCodes(text string, pins, whole []string, mask func(code string) string) string {

@@ -59,9 +59,10 @@ type PinStatus struct {
 	// Withheld are the codes an answer holds back, took back or names
 	// besides its PIN, which its description may repeat: a waiting or
 	// cancelled answer's PIN field where it reads as a code
-	// (withheldCode), and each code the words name (withheldCodes), in a
-	// done answer too ("Eski kodunuz ... iptal edildi, yeni kod
-	// verildi": the old code was a customer's as much as the new one).
+	// (withheldCode), and each code the words name (withheldCodes); in a
+	// done answer, each like its PIN (likePIN: "Eski kodunuz ... iptal
+	// edildi, yeni kod verildi", the old code a customer's as much as the
+	// new one).
 	// None is a PIN to save or show; they are there for the description
 	// to be masked with (PINsToHide). Each is kept apart: joined, codes
 	// written in groups ("Kod 1: 1111 2222 3333 4444, Kod 2: ...") read

@@ -93,11 +93,10 @@ func HideAnswerPINs(text string, ps znet.PinStatus) string {
 // looked for ("-", a placeholder staff typed).
 func HideHeldPIN(text, pin string) string {
 	pin = strings.ToValidUTF8(store.TrimPIN(pin), "") // a SQL_ASCII shop's bytes
-	letters, digits := countAlnums(pin)
-	switch {
-	case letters+digits < minHeldPIN:
+	switch n := len(alnums(pin)); {
+	case n < minHeldPIN:
 		return text
-	case letters > 0 && letters+digits >= minLoosePIN:
+	case n >= minLoosePIN && strings.ContainsFunc(pin, unicode.IsLetter):
 		return HidePIN(text, pin)
 	}
 	codes := slices.Compact(slices.Sorted(slices.Values(codesOf(pin))))
@@ -133,19 +132,6 @@ func lettersAndDigitsOf(text string) []letterOrDigit {
 // minHeldPIN is the fewest letters and digits a PIN an order holds has
 // for HideHeldPIN to look for it.
 const minHeldPIN = 4
-
-// countAlnums counts s's letters and digits.
-func countAlnums(s string) (letters, digits int) {
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case unicode.IsDigit(r):
-			digits++
-		}
-	}
-	return letters, digits
-}
 
 // wordStretches are the stretches of a text, whose letters and digits are
 // have, that quote code's letters and digits, folded as a PIN's are

@@ -196,6 +196,9 @@ func TestADoneAnswersOldCodeIsMaskedWholeOnly(t *testing.T) {
 		// Masked with the PIN in one pass: the PIN's part in it, masked
 		// first, left the rest of the old code to be found whole by nothing.
 		"OK|2|XBOX-12AB-CD34-EF56|Eski kod XBOX-12ZZ-YY99-WW88 iptal, tarih 2026-12-05": "YY99",
+		// An old code ending in the PIN's groups: its mask showed them.
+		"OK|2|AB12-CD34-EF56-GH78|Eski kod ZZ99-XX88-AB12-CD34 iptal, tarih 2026-12-05": "CD34",
+		"OK|2|AB12CD34 EF56GH78|Eski kod QQ11WW22-AB12CD34 iptal, tarih 2026-12-05":     "CD34",
 	} {
 		ps, err := znet.ParsePinStatus([]byte(body))
 		if err != nil {

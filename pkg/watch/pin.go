@@ -550,32 +550,41 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 }
 
 // hideCodes is hideAllPINs of pins and of whole, in one pass: the codes
-// of whole only whole, not in part.
+// of whole only whole, not in part. A code of whole found where a PIN's
+// stretch lies shows nothing: its mask would show its end, which may be
+// the PIN's ("Eski kod ZZ99-XX88-AB12-CD34" for the PIN AB12-CD34-…).
 func hideCodes(text string, pins, whole []string, mask func(code string) string) string {
-	all := slices.Concat(pins, whole)
-	if len(all) == 0 {
+	if len(pins)+len(whole) == 0 {
 		return text
 	}
 	readings := readText(text)
-	found := quoted(text, all, mask)
+	ofPINs, ofWhole := quoted(text, pins, mask), quoted(text, whole, mask)
 	windows := textWindows(readings)
 	perCode := max(len(readings[0])+len(readings[1]), 1)
 	work := 0
-	for k, pin := range all {
+look:
+	for k, pin := range slices.Concat(pins, whole) {
 		for _, code := range codesOf(strings.TrimSpace(pin)) {
 			if !windows.mayQuote(code) {
 				continue
 			}
 			if work += perCode; work > maxLooseWork {
-				return writeStretches(text, found)
+				break look
 			}
-			found = append(found, looseStretches(readings, code, mask(code))...)
 			if k < len(pins) {
-				found = append(found, fragmentStretches(readings, code)...)
+				ofPINs = append(ofPINs, looseStretches(readings, code, mask(code))...)
+				ofPINs = append(ofPINs, fragmentStretches(readings, code)...)
+			} else {
+				ofWhole = append(ofWhole, looseStretches(readings, code, mask(code))...)
 			}
 		}
 	}
-	return writeStretches(text, found)
+	for i, st := range ofWhole {
+		if slices.ContainsFunc(ofPINs, func(p stretch) bool { return p.start < st.end && st.start < p.end }) {
+			ofWhole[i].mask = fragmentMask
+		}
+	}
+	return writeStretches(text, append(ofPINs, ofWhole...))
 }
 
 // maxLooseWork bounds how many letters and digits of a text, counted once

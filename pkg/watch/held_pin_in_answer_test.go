@@ -199,6 +199,7 @@ func TestADoneAnswersOldCodeIsMaskedWholeOnly(t *testing.T) {
 		// An old code ending in the PIN's groups: its mask showed them.
 		"OK|2|AB12-CD34-EF56-GH78|Eski kod ZZ99-XX88-AB12-CD34 iptal, tarih 2026-12-05": "CD34",
 		"OK|2|AB12CD34 EF56GH78|Eski kod QQ11WW22-AB12CD34 iptal, tarih 2026-12-05":     "CD34",
+		"OK|2|AB12-CD34-EF56-GH78|Eski kod ZZ99-XX88-YY77-EF56 iptal, tarih 2026-12-05": "EF56",
 	} {
 		ps, err := znet.ParsePinStatus([]byte(body))
 		if err != nil {

@@ -550,41 +550,36 @@ func hideAllPINs(text string, pins []string, mask func(code string) string) stri
 }
 
 // hideCodes is hideAllPINs of pins and of whole, in one pass: the codes
-// of whole only whole, not in part. A code of whole found where a PIN's
-// stretch lies shows nothing: its mask would show its end, which may be
-// the PIN's ("Eski kod ZZ99-XX88-AB12-CD34" for the PIN AB12-CD34-…).
+// of whole only whole, not in part, and masked as fragments, showing
+// nothing: their mask would show their end, which may be the PIN's ("Eski
+// kod ZZ99-XX88-YY77-EF56" beside the PIN AB12-CD34-EF56-GH78).
 func hideCodes(text string, pins, whole []string, mask func(code string) string) string {
 	if len(pins)+len(whole) == 0 {
 		return text
 	}
+	showNothing := func(string) string { return fragmentMask }
 	readings := readText(text)
-	ofPINs, ofWhole := quoted(text, pins, mask), quoted(text, whole, mask)
+	found := append(quoted(text, pins, mask), quoted(text, whole, showNothing)...)
 	windows := textWindows(readings)
 	perCode := max(len(readings[0])+len(readings[1]), 1)
 	work := 0
-look:
 	for k, pin := range slices.Concat(pins, whole) {
 		for _, code := range codesOf(strings.TrimSpace(pin)) {
 			if !windows.mayQuote(code) {
 				continue
 			}
 			if work += perCode; work > maxLooseWork {
-				break look
+				return writeStretches(text, found)
 			}
 			if k < len(pins) {
-				ofPINs = append(ofPINs, looseStretches(readings, code, mask(code))...)
-				ofPINs = append(ofPINs, fragmentStretches(readings, code)...)
+				found = append(found, looseStretches(readings, code, mask(code))...)
+				found = append(found, fragmentStretches(readings, code)...)
 			} else {
-				ofWhole = append(ofWhole, looseStretches(readings, code, mask(code))...)
+				found = append(found, looseStretches(readings, code, fragmentMask)...)
 			}
 		}
 	}
-	for i, st := range ofWhole {
-		if slices.ContainsFunc(ofPINs, func(p stretch) bool { return p.start < st.end && st.start < p.end }) {
-			ofWhole[i].mask = fragmentMask
-		}
-	}
-	return writeStretches(text, append(ofPINs, ofWhole...))
+	return writeStretches(text, found)
 }
 
 // maxLooseWork bounds how many letters and digits of a text, counted once

@@ -69,8 +69,9 @@ func HideStoredMessage(text, pin string) string {
 // codes masked: a waiting or cancelled answer's withheld ones, and a done
 // answer's PIN, in any shape and in part (HidePINs); an old code a done
 // answer's words name beside its PIN (znet.PinStatus.Withheld) whole
-// only, in any shape: it is withheld for its likeness to the PIN, and a
-// reference taken for one, looked for in part, cut pieces out of dates.
+// only, in any shape, showing nothing (hideCodes): it is withheld for its
+// likeness to the PIN, and a reference taken for one, looked for in part,
+// cut pieces out of dates.
 func HideAnswerPINs(text string, ps znet.PinStatus) string {
 	if ps.Status != znet.StatusDone {
 		return HidePINs(text, ps.PINsToHide())

@@ -57,7 +57,11 @@ const (
 	// has decided it. It is, word for word, the predicate of the partial
 	// index zwatch_product_orders_pollable_sent (migration 00007): the
 	// planner reads a partial index only for a statement that repeats it.
-	waitingSQL = `o."externalStatus" IN ('sent', 'pending', 'processing') AND o.status = 'pending'`
+	waitingSQL = awaitingZnetSQL + ` AND o.status = 'pending'`
+
+	// awaitingZnetSQL holds while the shop has order o as sent to its
+	// provider and not yet answered, whoever decides it.
+	awaitingZnetSQL = `o."externalStatus" IN ('sent', 'pending', 'processing')`
 
 	// orderNotPollableSQL is why order o, judged by its own row, is not
 	// zwatch's to ask about, or NULL. o is NULL when the shop deleted it.

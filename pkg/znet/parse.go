@@ -1392,15 +1392,7 @@ func codeIn(text string) string {
 	if notACode.MatchString(code) {
 		return ""
 	}
-	letters, digits := 0, 0
-	for _, r := range code {
-		switch {
-		case unicode.IsDigit(r):
-			digits++
-		case unicode.IsLetter(r):
-			letters++
-		}
-	}
+	letters, digits := countLettersDigits(code)
 	if letters+digits < minWithheldAlnums || digits == 0 || letters == 0 && digits < minWithheldDigits {
 		return ""
 	}

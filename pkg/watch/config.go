@@ -210,7 +210,7 @@ func TimeoutProblem(d time.Duration) string {
 	return ""
 }
 
-const timeoutTooShort = "must be at least 1s: no panel answers sooner, and each would be said to be failing"
+var timeoutTooShort = "must be at least " + MinTimeout.String() + ": no panel answers sooner, and each would be said to be failing"
 
 // onItsClock is d of the clock in seconds of the run's own time, which
 // passes TimeScale times faster where a benchmark compresses it.

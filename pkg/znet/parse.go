@@ -178,7 +178,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
-			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read an undefined PIN: " +
+			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read no PIN (an undefined PIN, a row that was not there): " +
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
 		}
 	}
@@ -1312,9 +1312,9 @@ type answer struct {
 	hadNUL bool
 	// wide: the body holds text in UTF-16 (readsAsUTF16).
 	wide bool
-	// pinUndefined: PHP said, around the answer, that the script read a
-	// PIN-like variable or key that was not there ("Undefined variable:
-	// pin"): a blank PIN field may be a PIN it failed to print.
+	// pinUndefined: PHP said, around the answer, that the script read no
+	// PIN where one comes from (saysNoPINWasRead): a blank PIN field may be
+	// a PIN it failed to print.
 	pinUndefined bool
 }
 
@@ -1939,7 +1939,7 @@ func oneOfGlued(answer string) string {
 
 // skipPHPMessages is the first line from start that is neither blank nor
 // PHP's own message. Of the messages it passes, it notes one that says the
-// script read an undefined PIN.
+// script read no PIN (saysNoPINWasRead).
 func (a *answer) skipPHPMessages(lines []string, start int, line func(int) string) int {
 	for start < len(lines) && (line(start) == "" || isPHPOwn(line(start))) {
 		if line(start) == "" {
@@ -1948,19 +1948,53 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 		}
 		end := a.endOfPHPMessage(lines, start, line)
 		for i := start; i <= end; i++ {
-			if m := undefinedPIN.FindStringSubmatch(line(i)); m != nil && isPINName(m[1]) {
-				a.pinUndefined = true
-			}
+			a.pinUndefined = a.pinUndefined || saysNoPINWasRead(line(i))
 		}
 		start = end + 1
 	}
 	return start
 }
 
-// undefinedPIN is PHP's notice of a variable, key or property read that
-// was not set ("Undefined variable: pin", "Undefined array key "epin""),
-// and its name.
-var undefinedPIN = regexp.MustCompile(`(?i)undefined (?:variable|index|offset|array key|property)\W+(?:\w+::)?\$?(\w+)`)
+// saysNoPINWasRead says whether a line of PHP's own message says that the
+// script read no value where a PIN comes from: a PIN's variable or key
+// that was not set ("Undefined variable: pin", "Undefined array key
+// "epin""), or a code's ("Undefined index: kod"); a column of a row by
+// its number ("Undefined offset: 2"); or a row that was not there at all
+// (readNothing). Other names ("Undefined index: musteri_tel",
+// "HTTP_REFERER") are a script's everyday notices, which a top-up's
+// answer may follow.
+func saysNoPINWasRead(line string) bool {
+	if m := undefinedName.FindStringSubmatch(line); m != nil && (isPINName(m[1]) || isCodeName(m[1]) || isDigits(m[1])) {
+		return true
+	}
+	return readNothing.MatchString(line)
+}
+
+// undefinedName is PHP's notice of a variable, key or property read that
+// was not set, and its name.
+var undefinedName = regexp.MustCompile(`(?i)undefined (?:variable|index|offset|array key|property)\W+(?:\w+::)?\$?(\w+)`)
+
+// readNothing is PHP's message of a read from a row that is not there: a
+// query that found none or failed leaves a null or false where the row
+// should be ("Trying to access array offset on value of type null",
+// "Attempt to read property "pin" on null", PHP 5's "Trying to get
+// property 'pin' of non-object"), and a fetch from a failed query
+// ("mysqli_fetch_assoc() expects parameter 1 to be mysqli_result, bool
+// given").
+var readNothing = regexp.MustCompile(`(?i)\btrying to access array offset on (?:value of type )?(?:null|bool|false|int)\b|` +
+	`\battempt to read property\b.{0,80}?\bon (?:null|bool|false|int)\b|\btrying to get property\b.{0,80}?\bof non-object\b|` +
+	`\b(?:mysqli?|pg|sqlsrv|oci|odbc|pdo)\w*\(\)\s+expects parameter \d+ to be\b.{0,80}?\b(?:bool|boolean|null) given\b|` +
+	`\b(?:mysqli?|pg|sqlsrv|oci|odbc)_(?:fetch|result)\w*\(\)`)
+
+// isCodeName is a key's name that holds a code by its Turkish or English
+// word alone: "kod", "kodu", "code", "codes".
+func isCodeName(name string) bool {
+	switch strings.ToLower(name) {
+	case "kod", "kodu", "code", "codes":
+		return true
+	}
+	return false
+}
 
 // isPINName is a variable's or key's name that holds a PIN: one of its
 // words ("_" and capitals start one: "PINKodu" is PIN and Kodu) is "pin",

@@ -124,6 +124,9 @@ func TestParsePinStatus(t *testing.T) {
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of an opinion", "Notice: Undefined index: opinion in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of a request's header", "Notice: Undefined index: HTTP_REFERER in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of a decoder", "Notice: Undefined variable: kodlayici in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a PIN after PHP read an offset of a null row elsewhere", "Warning: Trying to access array offset on value of type null in /a.php on line 5\nOK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
 		// A description's line that starts with OK but is no answer: the
 		// answer ends there, and is taken.
 		{"a description line of OK alone", "OK|3| |İptal edildi.\nOK", PinStatus{Status: StatusCancelled, PIN: "", Description: "İptal edildi."}},
@@ -284,6 +287,18 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"no PIN, after PHP said it read no pinler", "Warning: Undefined array key \"pinler\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no pinKodu", "Notice: Undefined index: pinKodu in /a/servis/pin_kontrol.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no userPin", "Notice: Undefined variable: userPin in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		// PHP saying the row the PIN comes from was not there, or a code's
+		// key or a column by its number (helper-178's bodies).
+		{"no PIN, after PHP read an offset of a null row", "<br />\n<b>Warning</b>:  Trying to access array offset on value of type null in /home/bayi/servis/pin_kontrol.php on line 22<br />\nOK|2||İşlem tamamlandı", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read a property of a null row", "<br />\n<b>Warning</b>:  Attempt to read property \"pin\" on null in /home/bayi/servis/pin_kontrol.php on line 22<br />\nOK|2||İşlem tamamlandı", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 5 read a property of a non-object", "Notice: Trying to get property 'kod' of non-object in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after a fetch from a failed query", "<br />\n<b>Warning</b>:  mysqli_fetch_assoc() expects parameter 1 to be mysqli_result, bool given in /home/bayi/servis/pin_kontrol.php on line 21<br />\nOK|2||İşlem tamamlandı", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read an offset of a bool", "PHP Warning:  Trying to access array offset on value of type bool in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read no column 2", "Notice: Undefined offset: 2 in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 8 read no key 2", "Warning: Undefined array key 2 in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read no kod", "Notice: Undefined index: kod in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 8 read no code", "Warning: Undefined array key \"code\" in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, the warning after the answer", "OK|2||tamam\nWarning: Trying to access array offset on value of type null in /a.php on line 22", KindUnusable, "", "", "undefined PIN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -167,6 +167,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field holds control or invisible characters, which no PIN has; the answer is not used")
 		case a.hadNUL:
 			return PinStatus{}, unusable("znet's done answer holds a NUL byte, which no text answer does, so its PIN field cannot be trusted; the answer is not used")
+		case a.legacy && readsAsUTF8Too(ps.PIN):
+			return PinStatus{}, unusable("znet's answer is not UTF-8, yet its PIN's letters read as UTF-8 too, so which letters they are cannot be told; the answer is not used")
 		// What a broken PHP script prints where a PIN should be: an array
 		// or a null as PHP spells them, a placeholder of dashes or dots, or
 		// nothing, where it said it read no PIN. Saved, it would be the
@@ -1312,6 +1314,8 @@ type answer struct {
 	hadNUL bool
 	// wide: the body holds text in UTF-16 (readsAsUTF16).
 	wide bool
+	// legacy: the body was not UTF-8, and was read as Windows-1254.
+	legacy bool
 	// pinUndefined: PHP said, around the answer, that the script read no
 	// PIN where one comes from (saysNoPINWasRead): a blank PIN field may be
 	// a PIN it failed to print.
@@ -1679,7 +1683,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	if len(body) > MaxBodyBytes {
 		return nil, unintelligible(op, fmt.Sprintf("znet answered more than %d KiB, which no znet answer is", MaxBodyBytes>>10))
 	}
-	text := decode(body)
+	text, legacy := decode(body)
 	if trimAnswer(text) == "" {
 		return nil, &Error{Kind: KindUnauthorized, Op: op, Message: "znet answered with an empty body"}
 	}
@@ -1687,7 +1691,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	// looked for, they can neither hide it ("12\x0034") nor forge a mark.
 	marked, echoes := password.mark(strings.ReplaceAll(text, echoMark, ""))
 	a := &answer{echoes: echoes, password: password, hadNUL: strings.Contains(strings.Trim(text, echoMark+" \t\r\n"), echoMark),
-		wide: readsAsUTF16(text)}
+		wide: readsAsUTF16(text), legacy: legacy}
 	s := trimAnswer(marked)
 	switch {
 	case isHTMLPage(s):
@@ -2141,30 +2145,57 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 // lineBreakTags are HTML's line breaks, as nl2br writes them and others.
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
 
-// decode returns the body as UTF-8. Old PHP panels send Windows-1254 and
+// decode returns the body as UTF-8, and whether it was read as
+// Windows-1254. Old PHP panels send Windows-1254 and
 // rarely say so, and a body that is valid UTF-8 is practically never meant
 // as Windows-1254 (Turkish letters would form invalid sequences), so the
 // bytes themselves decide, for the body as a whole. (Character by
 // character, a Windows-1254 capital followed by a no-break space or a
 // symbol would read as one UTF-8 letter: a PIN changed, a password's echo
 // in a form the scrubber does not know.)
-func decode(body []byte) string {
+func decode(body []byte) (text string, legacy bool) {
 	// A PHP file saved with a byte order mark prints it before its output,
 	// after a warning or a second time: at the start of a line, where it
 	// is never text, whatever the charset of the rest.
 	body = lineStartBOMs.ReplaceAll(body, nil)
 	if utf8.Valid(body) {
-		return string(body)
+		return string(body), false
 	}
 	if from, to, ok := characterCutAtTheEnd(body); ok {
-		return string(body[:from]) + string(body[to:])
+		return string(body[:from]) + string(body[to:]), false
 	}
 	s, err := charmap.Windows1254.NewDecoder().Bytes(body)
 	if err != nil {
 		// Not expected from a single-byte charset; still never return invalid UTF-8.
-		return strings.ToValidUTF8(string(body), string(utf8.RuneError))
+		return strings.ToValidUTF8(string(body), string(utf8.RuneError)), true
 	}
-	return string(s)
+	return string(s), true
+}
+
+// readsAsUTF8Too says whether pin, read from a body as Windows-1254, held
+// bytes that UTF-8 reads as a letter of the Turkish or a Western alphabet
+// (U+00C0 to U+017F: "Ü", "İ", "ş", "é"): "ÜNİ12", sent in UTF-8 by a
+// panel whose description is in Windows-1254 (a PIN from a UTF-8
+// database, words from the script's own file), reads as "ÃœNÄ°12". Which
+// it was no byte tells, and a PIN read the wrong way is a code znet never
+// issued, handed to the customer as theirs. A Windows-1254 PIN is
+// practically never so: it would hold "Ã", "Ä" or "Å" followed by one of
+// the charset's symbols ("Ãœ"). A capital followed by a dash or a no-break
+// space ("İ–", "Ç ") reads in UTF-8 as a letter of another script or of
+// Latin's rarer ones: Windows-1254, as the body says.
+func readsAsUTF8Too(pin string) bool {
+	raw, err := charmap.Windows1254.NewEncoder().Bytes([]byte(pin))
+	if err != nil {
+		return true // a character Windows-1254 has not: not read from it alone
+	}
+	for len(raw) > 0 {
+		r, size := utf8.DecodeRune(raw)
+		if size > 1 && '\u00c0' <= r && r <= '\u017f' && unicode.IsLetter(r) {
+			return true
+		}
+		raw = raw[size:]
+	}
+	return false
 }
 
 // characterCutAtTheEnd finds, in a body that is not valid UTF-8, a UTF-8

@@ -97,6 +97,7 @@ func TestParsePinStatus(t *testing.T) {
 		// Windows-1254 for the whole body: a capital and a no-break space
 		// (C7 A0) are two characters, though they would make one in UTF-8.
 		{"a Windows-1254 capital before a no-break space", "OK|2|AB\xc7\xa0CD|Onayland\xfd", PinStatus{Status: StatusDone, PIN: "ABÇ CD", Description: "Onaylandı"}},
+		{"a PIN with Turkish letters in Windows-1254", "OK|2|\xdcN\xdd12-\xd6Z34|Te\xfeekk\xfcrler", PinStatus{Status: StatusDone, PIN: "ÜNİ12-ÖZ34", Description: "Teşekkürler"}},
 		{"a blank PIN as nl2br writes it", "OK|2|-<br />|Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"control characters become spaces", "OK|1| |a\x1b[31mb\nc", PinStatus{Status: StatusWaiting, PIN: "", Description: "a [31mb c"}},
 		// A notice about something else than the PIN says nothing of it.
@@ -287,6 +288,11 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"no PIN, after PHP said it read no pinler", "Warning: Undefined array key \"pinler\" in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no pinKodu", "Notice: Undefined index: pinKodu in /a/servis/pin_kontrol.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP said it read no userPin", "Notice: Undefined variable: userPin in /a.php on line 7\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		// A PIN in UTF-8 beside words in Windows-1254: read either way, its
+		// letters may be a code znet never issued (helper-178).
+		{"a UTF-8 PIN beside Windows-1254 words", "OK|2|ÜNİ12-ÖZ34|Te\xfeekk\xfcrler", KindUnusable, "", "", "read as UTF-8 too"},
+		{"a UTF-8 PIN of lower-case letters beside Windows-1254 words", "OK|2|KIRMIZI-ıı12|\xfeekil", KindUnusable, "", "", "read as UTF-8 too"},
+		{"a UTF-8 PIN of Latin-1 letters beside Windows-1254 words", "OK|2|CAFÉ-12AB|Te\xfeekk\xfcrler", KindUnusable, "", "", "read as UTF-8 too"},
 		// PHP saying the row the PIN comes from was not there, or a code's
 		// key or a column by its number (helper-178's bodies).
 		{"no PIN, after PHP read an offset of a null row", "<br />\n<b>Warning</b>:  Trying to access array offset on value of type null in /home/bayi/servis/pin_kontrol.php on line 22<br />\nOK|2||İşlem tamamlandı", KindUnusable, "", "", "undefined PIN"},

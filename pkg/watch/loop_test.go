@@ -100,7 +100,7 @@ func TestRunsStartedTogetherShareTheWork(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 500000, SentAgo: 10 * time.Minute})
-	e.znet.SetDefault(znettest.Done("PIN", "ok"))
+	e.znet.SetDefault(znettest.Done("AB12-CD34", "ok"))
 	e.znet.SetLatency(20 * time.Millisecond)
 	cfg := e.config()
 	cfg.Batch = 1000

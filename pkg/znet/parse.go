@@ -174,9 +174,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// nothing, where it said it read no PIN. Saved, it would be the
 		// customer's PIN, or a top-up's none, and the order approved.
 		case isPHPPlaceholder(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds what PHP prints for a value that is no PIN (Array, NULL, Resource id #5, 0); the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field holds what PHP prints for a value that is no PIN (Array, NULL, Resource id #5, 0), a mask or the PIN's name; the answer is not used")
 		case isErrorMessage(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds an error message of PHP's or of the panel's database, not a PIN; the answer is not used")
+		case ps.PIN != "" && strings.ContainsAny(ps.PIN, templateSyntax):
+			return PinStatus{}, unusable("znet's PIN field holds a script's or a template's syntax ($pin, %s, {pin}, \\N), which no PIN has; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
@@ -2044,11 +2046,38 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 // json_encode write them, an undefined value in JavaScript's words, a
 // MySQL result echoed instead of its row ("Resource id #5", the classic
 // mysql_query mistake), an integer column's 0 or a function's -1 for
-// none, and "none" as people and other languages write it ("N/A", "Yok",
-// "None", "nil").
-func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) }
+// none, "none" as people and other languages write it ("N/A", "Yok",
+// "None", "nil"), a mask, and the PIN's own name.
+func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) || isMask(pin) }
 
-var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|false|true|nan|resource id #\d+|0|-1|n/a|yok|none|nil)$`)
+// isMask says whether pin is a mask a template shows where no code is
+// ("xxxx-xxxx-xxxx", "XXXX XXXX"): x's alone for its letters and digits,
+// three or more.
+func isMask(pin string) bool {
+	xs := 0
+	for _, r := range pin {
+		switch {
+		case r == 'x' || r == 'X':
+			xs++
+		case isLetterOrDigit(r):
+			return false
+		}
+	}
+	return xs >= 3
+}
+
+var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|stdclass|false|true|nan|resource id #\d+|-1|#?n/a|yok|none|nil|` +
+	// Zeros alone, an integer column's default ("0", "0000-0000").
+	`[0\s-]*0[0\s-]*|` +
+	// The PIN's name where its value should be: a column's or a key's,
+	// as a query or a template names it (":pin", "@pin").
+	`[:@]?(?:e-?)?pin(?:[\s_-]?(?:kod|kodu|code|no))?|[:@]?(?:kod|kodu|code|codes|kodunuz|pininiz))$`)
+
+// templateSyntax is what a script or a template writes around a value it
+// failed to put in: a variable PHP printed in single quotes ("$pin",
+// "$row[pin]"), a format's verb ("%s"), a template's braces ("{pin}",
+// "{$pin}"), MySQL's null in a dump ("\N"). No PIN has any of them.
+const templateSyntax = "$%{}[]\\"
 
 // isErrorMessage says whether a PIN field is an error message that a
 // panel's script printed where the PIN should be, inline, as its error

@@ -179,7 +179,10 @@ func NewHTTPClient(maxIdlePerPanel int, timeout time.Duration) *http.Client {
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: timeout,
-			MaxIdleConnsPerHost:   maxIdlePerPanel,
+			// Go's default, 10 MB, let one hostile panel's answers take
+			// 57 MB each, hundreds at --concurrency 8.
+			MaxResponseHeaderBytes: MaxHeaderBytes,
+			MaxIdleConnsPerHost:    maxIdlePerPanel,
 			// Shorter than the keep-alive of the web servers panels run on
 			// (Apache's and LiteSpeed's 5 s): a connection the panel may
 			// be closing as a request goes out on it fails the request,
@@ -190,6 +193,10 @@ func NewHTTPClient(maxIdlePerPanel int, timeout time.Duration) *http.Client {
 		CheckRedirect: refuseRedirect,
 	}
 }
+
+// MaxHeaderBytes bounds an answer's headers, as MaxBodyBytes its body: a
+// PHP panel's are a few hundred bytes, cookies and all.
+const MaxHeaderBytes = 64 << 10
 
 // ReferansSpace is the white space trimmed off a referans before znet is
 // asked about it: the shop's database trims the same (store's referansSQL),
@@ -317,12 +324,19 @@ func withoutPanelBytes(err error) error {
 		errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, http.ErrSchemeMismatch),
 		errors.Is(inner, gzip.ErrHeader), errors.Is(inner, gzip.ErrChecksum), errors.As(inner, &corrupt),
 		errors.Is(inner, context.Canceled), errors.Is(inner, context.DeadlineExceeded),
-		strings.HasPrefix(inner.Error(), "net/http: request canceled"), streamReset.MatchString(inner.Error()):
+		strings.HasPrefix(inner.Error(), "net/http: request canceled"), streamReset.MatchString(inner.Error()),
+		headersTooLong(inner):
 		return err
 	case isRequestErr:
 		return &url.Error{Op: requestErr.Op, URL: requestErr.URL, Err: errNotHTTP}
 	}
 	return errNotHTTP
+}
+
+// headersTooLong says whether err is Go's refusal of headers over
+// MaxHeaderBytes, which quotes nothing of them.
+func headersTooLong(err error) bool {
+	return strings.Contains(err.Error(), "net/http: server response headers exceeded")
 }
 
 // errNotHTTP stands for what the panel sent where Go's error would quote it.
@@ -381,6 +395,9 @@ func (c *Client) transportError(ctx context.Context, op string, status int, err 
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e.Kind = KindTransient
 		e.Message = "znet did not answer in time"
+	case headersTooLong(err):
+		e.Kind = KindTransient
+		e.Message = fmt.Sprintf("znet answered with headers over %d KiB, which no znet answer has", MaxHeaderBytes>>10)
 	default:
 		e.Kind = KindTransient
 		e.Message = "the connection to znet broke before the answer was complete"

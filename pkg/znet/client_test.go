@@ -727,6 +727,22 @@ func TestARedirectsLocationIsNeverQuoted(t *testing.T) {
 // A header line Go cannot parse (a control byte in it) came back quoted
 // whole in the error, before any redirect was looked at: a login page's
 // Location with the request in base64, say. Which line it was is not said.
+// A panel's headers are bounded as its body is: Go's default of 10 MB
+// let a hostile panel's answers take 57 MB each (helper-178).
+func TestHeadersOverTheBoundAreRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Junk", strings.Repeat("a", MaxHeaderBytes)+r.URL.RawQuery)
+		w.Write([]byte("OK|2|AB12-CD34|tamam"))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, secret)
+	_, err := c.CheckPin(context.Background(), "1001")
+	if k, _ := KindOf(err); k != KindTransient || !strings.Contains(err.Error(), "headers over 64 KiB") {
+		t.Errorf("got %v, want transient: headers over 64 KiB", err)
+	}
+	assertNoSecret(t, err, secret)
+}
+
 func TestAMalformedHeaderLineIsNeverQuoted(t *testing.T) {
 	s, c := newFake(t)
 	back := base64.StdEncoding.EncodeToString([]byte("/servis/pin_kontrol.php?sifre=" + url.QueryEscape(secret)))

@@ -299,9 +299,12 @@ func escapeControls(b []byte) []byte {
 
 // isHostileControl is a character a terminal acts on rather than shows,
 // or shows as nothing: control characters, line and paragraph separators,
-// and format characters, among them the marks that reorder text (a
+// format characters, among them the marks that reorder text (a
 // right-to-left override can make "gh78" read "87hg") and the invisible
-// ones (a zero-width space makes two names that look the same).
+// ones (a zero-width space makes two names that look the same), and the
+// others Unicode says to ignore when they cannot be shown (a Hangul
+// filler, U+115F, is a letter that many terminals show as nothing).
 func isHostileControl(r rune) bool {
-	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
+		unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point))
 }

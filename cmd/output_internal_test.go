@@ -11,7 +11,7 @@ import (
 // a character beyond U+FFFF (a tag character, a format character of its
 // own) as the surrogate pair JSON spells it with.
 func TestEscapedJSONReadsBackAsItWas(t *testing.T) {
-	for _, name := range []string{"znet\u202eA", "znet\U000E0067A", "znet\u200b\x1b[2JA", "plain"} {
+	for _, name := range []string{"znet\u202eA", "znet\U000E0067A", "znet\u200b\x1b[2JA", "znet\u115fA\u3164", "plain"} {
 		raw, err := json.Marshal(map[string]string{"name": name})
 		if err != nil {
 			t.Fatal(err)
@@ -21,7 +21,7 @@ func TestEscapedJSONReadsBackAsItWas(t *testing.T) {
 		if err := json.Unmarshal(escaped, &back); err != nil || back["name"] != name {
 			t.Errorf("%q escaped as %s reads back as %q (%v)", name, escaped, back["name"], err)
 		}
-		if strings.ContainsAny(string(escaped), "\u202e\U000E0067\u200b\x1b") {
+		if strings.ContainsAny(string(escaped), "\u202e\U000E0067\u200b\x1b\u115f\u3164") {
 			t.Errorf("%q escaped as %q still holds it raw", name, escaped)
 		}
 	}

@@ -112,13 +112,13 @@ func TestOutputThatCannotBeWrittenFailsTheCommand(t *testing.T) {
 func TestShopTextCannotDriveTheTerminalFromStderrOrTheMetrics(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	const hostile = "evil\x1b]0;T\x07\u202e\u200b\nforged line"
+	const hostile = "evil\x1b]0;T\x07\u202e\u200b\u115f\nforged line"
 	s.db.RenameIntegration(s.integ, hostile)
 	s.order("94")
 	s.znet.Script("94", znettest.Garbage("OK|7| |garip"))
 	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
 	r := zwatch(t, s.db, "check-pending", "--log-format", "json", "--metrics-file", metricsFile)
-	if r.code != cmd.ExitAttention || !strings.Contains(r.stderr, `evil\u001b]0;T\u0007\u202e\u200b\nforged line`) {
+	if r.code != cmd.ExitAttention || !strings.Contains(r.stderr, `evil\u001b]0;T\u0007\u202e\u200b\u115f\nforged line`) {
 		t.Errorf("check-pending: exit %d, want %d and a warning naming the integration, escaped\n%s", r.code, cmd.ExitAttention, r.all())
 	}
 	metrics, err := os.ReadFile(metricsFile)
@@ -128,11 +128,11 @@ func TestShopTextCannotDriveTheTerminalFromStderrOrTheMetrics(t *testing.T) {
 	broken := s.db.AddIntegration(storetest.Integration{Name: hostile, Kod: dealerCode, Sifre: password})
 	order := s.db.AddOrder(storetest.Order{IntegrationID: broken, Referans: "95", OrderNo: 1095})
 	check := zwatch(t, s.db, "check", "--order", order)
-	if check.code == 0 || !strings.Contains(check.stderr, `evil\u001b]0;T\u0007\u202e\u200b`) {
+	if check.code == 0 || !strings.Contains(check.stderr, `evil\u001b]0;T\u0007\u202e\u200b\u115f`) {
 		t.Errorf("check of a panel without a base URL: exit %d, want an error naming the integration, escaped\n%s", check.code, check.all())
 	}
 	for what, text := range map[string]string{"check-pending": r.all(), "the metrics file": string(metrics), "check": check.all()} {
-		if strings.ContainsAny(text, "\x1b\x07\u202e\u200b") {
+		if strings.ContainsAny(text, "\x1b\x07\u202e\u200b\u115f") {
 			t.Errorf("%s wrote a control character raw:\n%q", what, text)
 		}
 	}

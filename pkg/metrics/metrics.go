@@ -152,10 +152,12 @@ func labelText(name string) string {
 }
 
 // actsOnTerminal: control characters (a newline the format escapes
-// itself), line and paragraph separators, and format characters (the
-// marks that reorder text, the invisible ones).
+// itself), line and paragraph separators, format characters (the marks
+// that reorder text, the invisible ones), and the others Unicode says to
+// ignore when they cannot be shown (a Hangul filler), as cmd escapes them.
 func actsOnTerminal(r rune) bool {
-	return r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
+	return r != '\n' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
+		unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point))
 }
 
 func boolValue(b bool) float64 {

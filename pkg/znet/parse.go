@@ -165,6 +165,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		switch {
 		case a.controlIn(2):
 			return PinStatus{}, unusable("znet's PIN field holds control or invisible characters, which no PIN has; the answer is not used")
+		case strings.ContainsFunc(ps.PIN, isCombiningMark):
+			return PinStatus{}, unusable("znet's PIN field holds a combining mark (a stroke or an accent laid over the character before it), which no PIN has and no customer can type; the answer is not used")
 		case a.hadNUL:
 			return PinStatus{}, unusable("znet's done answer holds a NUL byte, which no text answer does, so its PIN field cannot be trusted; the answer is not used")
 		case a.legacy && readsAsUTF8Too(ps.PIN):
@@ -1344,6 +1346,11 @@ func isInvisible(r rune) bool {
 	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) ||
 		r == '\u2800' || r == utf8.RuneError
 }
+
+// isCombiningMark is a mark laid over or under the character before it
+// ("AB12\u0336", a stroke through the 2): the code shown is not the one
+// typed. Turkish panels write "İ" and "ş" as letters of their own.
+func isCombiningMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) }
 
 // text is field i as free text: each occurrence of the password, in any
 // form, REDACTED, and the field cleaned.

@@ -194,6 +194,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a variation selector in the PIN", "OK|2|AB12\ufe0fCD34|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a braille blank for a PIN", "OK|2|\u2800|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a replacement character in the PIN", "OK|2|AB12\ufffdCD34|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a combining stroke in the PIN", "OK|2|AB12\u0336-CD34\u0336|ok", KindUnusable, "", "", "combining mark"},
+		{"a Turkish letter decomposed in the PIN", "OK|2|I\u0307STANBUL-1234|ok", KindUnusable, "", "", "combining mark"},
 		// 0x81 means nothing in Windows-1254: decoded, it is U+FFFD.
 		{"an undefined Windows-1254 byte in the PIN", "OK|2|AB12\x81CD|Yükleme tamamland\xfd", KindUnusable, "", "", "control or invisible characters"},
 		{"over-long", "OK|1| |" + strings.Repeat("a", MaxBodyBytes), KindUnintelligible, "", "", "more than 64 KiB"},

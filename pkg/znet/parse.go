@@ -204,8 +204,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// and are masked of it too: of a code like the PIN's (likePIN), not of
 	// an order's number or a product's code, which staff read.
 	for _, code := range withheldCodes(ps.Description) {
-		if ps.Status != StatusDone || code != ps.PIN && likePIN(code, ps.PIN) {
+		switch {
+		case ps.Status != StatusDone || code != ps.PIN && likePIN(code, ps.PIN):
 			ps.Withheld = append(ps.Withheld, code)
+		case ps.Status == StatusDone:
+			ps.Withheld = append(ps.Withheld, oldCodesAmong(code, ps.PIN)...)
 		}
 	}
 	if ps.Status != StatusDone && fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
@@ -235,6 +238,26 @@ func likePIN(code, pin string) bool {
 		}
 	}
 	return false
+}
+
+// oldCodesAmong are the words of code, a run of groups read as one, that
+// are each an old code of pin's game (likePIN) and no part of pin: a word
+// of four letters between two codes of four-letter groups ("Eski kod
+// ZZ99-AB12 yeni AB12-CD34") reads as one more group, and the old code
+// inside the run, unlike the PIN as a whole, would stay in clear.
+func oldCodesAmong(code, pin string) []string {
+	words := strings.Fields(code)
+	if len(words) < 2 {
+		return nil
+	}
+	pinWords := strings.Fields(pin)
+	var old []string
+	for _, w := range words {
+		if w != pin && !slices.Contains(pinWords, w) && likePIN(w, pin) {
+			old = append(old, w)
+		}
+	}
+	return old
 }
 
 // countLettersDigits counts s's letters and digits.

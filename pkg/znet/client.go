@@ -334,9 +334,11 @@ func withoutPanelBytes(err error) error {
 }
 
 // headersTooLong says whether err is Go's refusal of headers over
-// MaxHeaderBytes, which quotes nothing of them.
+// MaxHeaderBytes, which quotes nothing of them. It must end the error:
+// Go's errors that quote a header line may quote those words too, and
+// end in the line's closing quote.
 func headersTooLong(err error) bool {
-	return strings.Contains(err.Error(), "net/http: server response headers exceeded")
+	return strings.HasSuffix(err.Error(), fmt.Sprintf("net/http: server response headers exceeded %d bytes; aborted", MaxHeaderBytes))
 }
 
 // errNotHTTP stands for what the panel sent where Go's error would quote it.

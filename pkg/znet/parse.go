@@ -1814,7 +1814,7 @@ func (a *answer) isAnswerLine(s string) bool {
 func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	lines := strings.Split(s, "\n")
 	line := func(i int) string { return trimAnswer(a.unmarked(lines[i])) }
-	start := a.skipPHPMessages(lines, 0, line)
+	start := a.skipPHPMessages(lines, 0, line, true)
 	if start >= len(lines) {
 		return "", false
 	}
@@ -1828,7 +1828,7 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	}
 	// PHP's messages after the answer may tell of an undefined PIN too.
 	for i := end; i < len(lines); i++ {
-		i = a.skipPHPMessages(lines, i, line)
+		i = a.skipPHPMessages(lines, i, line, false)
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
@@ -1976,7 +1976,7 @@ func oneOfGlued(answer string) string {
 // skipPHPMessages is the first line from start that is neither blank nor
 // PHP's own message. Of the messages it passes, it notes one that says the
 // script read no PIN (saysNoPINWasRead).
-func (a *answer) skipPHPMessages(lines []string, start int, line func(int) string) int {
+func (a *answer) skipPHPMessages(lines []string, start int, line func(int) string, beforeAnswer bool) int {
 	for start < len(lines) && (line(start) == "" || isPHPOwn(line(start))) {
 		if line(start) == "" {
 			start++
@@ -1984,7 +1984,7 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 		}
 		end := a.endOfPHPMessage(lines, start, line)
 		for i := start; i <= end; i++ {
-			a.pinUndefined = a.pinUndefined || saysNoPINWasRead(line(i))
+			a.pinUndefined = a.pinUndefined || saysNoPINWasRead(line(i), beforeAnswer)
 		}
 		start = end + 1
 	}
@@ -1994,16 +1994,17 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 // saysNoPINWasRead says whether a line of PHP's own message says that the
 // script read no value where a PIN comes from: a PIN's variable or key
 // that was not set ("Undefined variable: pin", "Undefined array key
-// "epin""), or a code's ("Undefined index: kod"); a column of a row by
-// its number ("Undefined offset: 2"); or a row that was not there at all
-// (readNothing). Other names ("Undefined index: musteri_tel",
-// "HTTP_REFERER") are a script's everyday notices, which a top-up's
-// answer may follow.
-func saysNoPINWasRead(line string) bool {
-	if m := undefinedName.FindStringSubmatch(line); m != nil && (isPINName(m[1]) || isCodeName(m[1]) || isDigits(m[1])) {
+// "epin""), anywhere around the answer; or, before the answer, a row
+// that was not there at all (readNothing). Other names ("Undefined index:
+// musteri_tel", "HTTP_REFERER", "kod", the dealer code's parameter, a
+// number: an explode() short of a part) are a script's everyday notices,
+// which a top-up's answer may follow. A row not read after the answer
+// was printed is not the row it printed.
+func saysNoPINWasRead(line string, beforeAnswer bool) bool {
+	if m := undefinedName.FindStringSubmatch(line); m != nil && isPINName(m[1]) {
 		return true
 	}
-	return readNothing.MatchString(line)
+	return beforeAnswer && readNothing.MatchString(line)
 }
 
 // undefinedName is PHP's notice of a variable, key or property read that
@@ -2014,23 +2015,17 @@ var undefinedName = regexp.MustCompile(`(?i)undefined (?:variable|index|offset|a
 // query that found none or failed leaves a null or false where the row
 // should be ("Trying to access array offset on value of type null",
 // "Attempt to read property "pin" on null", PHP 5's "Trying to get
-// property 'pin' of non-object"), and a fetch from a failed query
+// property 'pin' of non-object", "Uninitialized string offset" of a row
+// read as a string), and a fetch from a failed query
 // ("mysqli_fetch_assoc() expects parameter 1 to be mysqli_result, bool
-// given").
-var readNothing = regexp.MustCompile(`(?i)\btrying to access array offset on (?:value of type )?(?:null|bool|false|int)\b|` +
-	`\battempt to read property\b.{0,80}?\bon (?:null|bool|false|int)\b|\btrying to get property\b.{0,80}?\bof non-object\b|` +
+// given", PHP 5's "supplied argument is not a valid MySQL result
+// resource").
+var readNothing = regexp.MustCompile(`(?i)\btrying to access array offset on (?:value of type )?\w+|` +
+	`\battempt to read property\b.{0,80}?\bon (?:null|bool|false|true|int|float|string|array)\b|\btrying to get property\b.{0,80}?\bof non-object\b|` +
+	`\b(?:uninitialized|illegal) string offset\b|` +
 	`\b(?:mysqli?|pg|sqlsrv|oci|odbc|pdo)\w*\(\)\s+expects parameter \d+ to be\b.{0,80}?\b(?:bool|boolean|null) given\b|` +
+	`\bsupplied argument is not a valid (?:mysql|mysqli|postgresql|ms sql)\b.{0,20}?\bresult\b|` +
 	`\b(?:mysqli?|pg|sqlsrv|oci|odbc)_(?:fetch|result)\w*\(\)`)
-
-// isCodeName is a key's name that holds a code by its Turkish or English
-// word alone: "kod", "kodu", "code", "codes".
-func isCodeName(name string) bool {
-	switch strings.ToLower(name) {
-	case "kod", "kodu", "code", "codes":
-		return true
-	}
-	return false
-}
 
 // isPINName is a variable's or key's name that holds a PIN: one of its
 // words ("_" and capitals start one: "PINKodu" is PIN and Kodu) is "pin",
@@ -2080,28 +2075,45 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 // "None", "nil"), a mask, and the PIN's own name.
 func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) || isMask(pin) }
 
-// isMask says whether pin is a mask a template shows where no code is
-// ("xxxx-xxxx-xxxx", "XXXX XXXX"): x's alone for its letters and digits,
-// three or more.
+// isMask says whether pin is a mask a template shows where no code is,
+// or where it hides one ("xxxx-xxxx-xxxx", "XXXX XXXX",
+// "XXXX-XXXX-XXXX-1234", "****-****-1234"): x's alone for its letters and
+// digits, three or more, or a group of four or more of nothing but x's,
+// stars or bullets. A code's group mixes them with others ("XKXX-XX7X").
 func isMask(pin string) bool {
-	xs := 0
+	xs, others := 0, 0
 	for _, r := range pin {
 		switch {
 		case r == 'x' || r == 'X':
 			xs++
 		case isLetterOrDigit(r):
-			return false
+			others++
 		}
 	}
-	return xs >= 3
+	if xs >= 3 && others == 0 {
+		return true
+	}
+	groups := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && !isMaskRune(r) })
+	return slices.ContainsFunc(groups, func(g string) bool {
+		return utf8.RuneCountInString(g) >= 4 && !strings.ContainsFunc(g, func(r rune) bool { return !isMaskRune(r) })
+	})
 }
+
+// isMaskRune is what a mask hides a code's characters with.
+func isMaskRune(r rune) bool { return r == 'x' || r == 'X' || r == '*' || r == '•' }
 
 var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|stdclass|false|true|nan|resource id #\d+|-1|#?n/a|yok|none|nil|` +
 	// Zeros alone, an integer column's default ("0", "0000-0000").
 	`[0\s-]*0[0\s-]*|` +
 	// The PIN's name where its value should be: a column's or a key's,
-	// as a query or a template names it (":pin", "@pin").
-	`[:@]?(?:e-?)?pin(?:[\s_-]?(?:kod|kodu|code|no))?|[:@]?(?:kod|kodu|code|codes|kodunuz|pininiz))$`)
+	// as a query or a template names it (":pin", "@pin"), or a label
+	// printed with an empty value ("PIN:", "Kodunuz: -"); "İ" and "ı",
+	// which (?i) does not fold, too.
+	`[:@]?(?:(?:e-?)?p[iİı]n(?:[\s_-]*(?:` + codeWord + `|no))?|` + codeWord + `|p[iİı]n[iİı]n[iİı]z)[\s:.-]*)$`)
+
+// codeWord is "code" as a label's word: Turkish "kod" and its suffixes,
+// and English.
+const codeWord = `kod(?:u|unuz|lar|lar[iİı]|lar[iİı]n[iİı]z)?|codes?`
 
 // templateSyntax is what a script or a template writes around a value it
 // failed to put in: a variable PHP printed in single quotes ("$pin",

@@ -121,11 +121,21 @@ func TestParsePinStatus(t *testing.T) {
 		{"a waiting answer repeated, each with its warning", "OK|1\nWarning: x in /a.php on line 3\nOK|1\nWarning: y in /a.php on line 4", PinStatus{Status: StatusWaiting, PIN: "", Description: ""}},
 		{"a PIN of two lines repeated", "OK|2|AAAA-1111\nBBBB-2222|tamam\nOK|2|AAAA-1111\nBBBB-2222|tamam", PinStatus{Status: StatusDone, PIN: "AAAA-1111 BBBB-2222", Description: "tamam"}},
 		{"a digit and letters between dashes", "OK|2|-7-|x", PinStatus{Status: StatusDone, PIN: "-7-", Description: "x"}},
+		{"a code of many X's among others", "OK|2|XKXX-XX7X-XJ2X|x", PinStatus{Status: StatusDone, PIN: "XKXX-XX7X-XJ2X", Description: "x"}},
+		{"a code starting with PIN", "OK|2|PIN4-7K2Q|x", PinStatus{Status: StatusDone, PIN: "PIN4-7K2Q", Description: "x"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of an opinion", "Notice: Undefined index: opinion in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a request's header", "Notice: Undefined index: HTTP_REFERER in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		// Everyday notices: an explode() short of a part, the dealer code's
+		// parameter read from the wrong array, and a row not read after
+		// the answer was printed (a review's finds).
+		{"a top-up after a notice of an offset", "Notice: Undefined offset: 1 in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after PHP 8's notice of a key 0", "Warning: Undefined array key 0 in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of the dealer code", "Notice: Undefined index: kod in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up after a notice of a code", "Warning: Undefined array key \"code\" in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a top-up, a null row read after it", "OK|2| |Yüklendi\nWarning: Trying to access array offset on value of type null in /a/log.php on line 22", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a decoder", "Notice: Undefined variable: kodlayici in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a PIN after PHP read an offset of a null row elsewhere", "Warning: Trying to access array offset on value of type null in /a.php on line 5\nOK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
 		// A description's line that starts with OK but is no answer: the
@@ -230,6 +240,12 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"zeros in groups for a PIN", "OK|2|0000-0000-0000|tamam", KindUnusable, "", "", "no PIN"},
 		{"a mask for a PIN", "OK|2|xxxx-xxxx-xxxx|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of capitals for a PIN", "OK|2|XXXX XXXX|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask showing the last group for a PIN", "OK|2|XXXX-XXXX-XXXX-1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of stars showing the last group for a PIN", "OK|2|****-****-1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a label with no value for a PIN", "OK|2|PIN:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a label with a dash for a PIN", "OK|2|Kod: -|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a Turkish label with no value for a PIN", "OK|2|Pin Kodunuz:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"the PIN's name with a Turkish capital İ for a PIN", "OK|2|PİN KODU|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a no-break space's reference for a PIN", "OK|2|&nbsp;|İşlem tamamlandı", KindUnusable, "", "", "markup"},
 		{"a character reference in the PIN", "OK|2|AB12&#8211;CD34|x", KindUnusable, "", "", "markup"},
 		{"dashes for a PIN", "OK|2|--|İşlem tamamlandı", KindUnusable, "", "", "neither a letter nor a digit"},
@@ -321,11 +337,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"no PIN, after PHP 5 read a property of a non-object", "Notice: Trying to get property 'kod' of non-object in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after a fetch from a failed query", "<br />\n<b>Warning</b>:  mysqli_fetch_assoc() expects parameter 1 to be mysqli_result, bool given in /home/bayi/servis/pin_kontrol.php on line 21<br />\nOK|2||İşlem tamamlandı", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP read an offset of a bool", "PHP Warning:  Trying to access array offset on value of type bool in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
-		{"no PIN, after PHP read no column 2", "Notice: Undefined offset: 2 in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
-		{"no PIN, after PHP 8 read no key 2", "Warning: Undefined array key 2 in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
-		{"no PIN, after PHP read no kod", "Notice: Undefined index: kod in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
-		{"no PIN, after PHP 8 read no code", "Warning: Undefined array key \"code\" in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
-		{"no PIN, the warning after the answer", "OK|2||tamam\nWarning: Trying to access array offset on value of type null in /a.php on line 22", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 8 read an offset of true", "Warning: Trying to access array offset on true in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 8 read a property of an array", "Warning: Attempt to read property \"pin\" on array in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read a string's offset", "Warning: Uninitialized string offset 2 in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP 5 read no MySQL result", "Warning: mysql_num_rows(): supplied argument is not a valid MySQL result resource in /a.php on line 20\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

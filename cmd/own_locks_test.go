@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -107,4 +108,38 @@ func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
 		t.Errorf("check-pending with one claimed row held: exit %d, want %d and lines naming zwatch_order_checks:\n%s", code, cmd.ExitAttention, all)
 	}
 	assertNoSecret(t, "the output", all, "ROW-HELD-PIN-7791")
+}
+
+// A person's transaction holding one panel's row of zwatch_panel_budgets
+// stopped every panel's asking: the reservation, one statement for all the
+// panels of a run, waited on the row as long as the run could start
+// requests, and the run exited 0 having asked nothing, without a word
+// (helper-177). Now the held panel's orders are released unasked after
+// BudgetGiveUp, with a line naming the table, the other panel's are
+// asked, and the run exits 3.
+func TestAPanelsBudgetRowHeldStopsNoOtherPanel(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	panelB, integB := s.panel("znet-B", password)
+	held := s.order("7801")
+	s.znet.Script("7801", znettest.Done("HELD-BUDGET-PIN-7801", "tamam"))
+	free := s.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: "7802", OrderNo: 7802})
+	panelB.Script("7802", znettest.Done("FREE-BUDGET-PIN-7802", "tamam"))
+	s.db.Exec(`INSERT INTO zwatch_panel_budgets (integration_id, next_free_at, reserved_by, reserved_at) VALUES ($1, now(), 'a person', now())`, s.integ)
+	s.db.BeginHolding(`SELECT 1 FROM zwatch_panel_budgets WHERE integration_id = $1 FOR UPDATE`, s.integ)
+
+	var out, errOut bytes.Buffer
+	code := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
+		"check-pending", "--loop", "0", "--database-url", s.db.URL)(time.Minute)
+
+	all := out.String() + errOut.String()
+	if got := s.db.ReadOrder(free); got.PINCode == nil || *got.PINCode != "FREE-BUDGET-PIN-7802" {
+		t.Errorf("the other panel's order: %+v; want it completed holding its PIN", got)
+	}
+	if got := s.db.ReadOrder(held); got.ExternalStatus != "sent" {
+		t.Errorf("the held panel's order: %+v; want it still sent, asked by a later run", got)
+	}
+	if code != cmd.ExitAttention || !strings.Contains(all, "zwatch_panel_budgets") {
+		t.Errorf("check-pending with a panel's budget row held: exit %d, want %d and a line naming zwatch_panel_budgets:\n%s", code, cmd.ExitAttention, all)
+	}
 }

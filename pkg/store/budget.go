@@ -98,6 +98,23 @@ type SendsWanted struct {
 	Interval      time.Duration
 }
 
+// BudgetRowWait bounds a statement on the panels' budgets, which takes
+// milliseconds: one that waits longer waits for a row another
+// transaction holds (a person's, left open in psql), or for a database
+// that hangs, and would otherwise wait as long as the run may start
+// requests, every panel's asking stopped without a word.
+const BudgetRowWait = 2 * time.Second
+
+// budgetRowHeld is err, said as what it most likely is when the statement
+// ran out its BudgetRowWait while the caller's ctx was still live.
+func budgetRowHeld(ctx, stmtCtx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || stmtCtx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("the statement did not finish within %s: another transaction holds a panel's row in zwatch_panel_budgets "+
+		"(a person's, left open?), or the database hangs: %w", BudgetRowWait, err)
+}
+
 // badConnTries is how many connections a reservation tries, one after
 // another, while each turns out closed: database/sql's own number, with the
 // last one new.
@@ -152,10 +169,12 @@ func (s *Store) ReserveSendsFor(ctx context.Context, runID string, wanted []Send
 		}
 		defer conn.Close()
 		rows = rows[:0]
+		stmtCtx, cancel := context.WithTimeout(ctx, BudgetRowWait)
+		defer cancel()
 		sent = time.Now()
-		err = conn.SelectContext(ctx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
+		err = conn.SelectContext(stmtCtx, &rows, reserveSendsSQL, pq.Array(ids), pq.Array(spans), runID)
 		received = time.Now()
-		return err
+		return budgetRowHeld(ctx, stmtCtx, err)
 	}
 	err := s.againIfSerialization(func() (err error) {
 		// A connection the pool kept that the server has closed since (a
@@ -204,8 +223,10 @@ const returnSendsSQL = `
 func (s *Store) ReturnSends(ctx context.Context, integrationID string, unusedFrom, end time.Time) (bool, error) {
 	var res sql.Result
 	err := s.againIfSerialization(func() (err error) {
-		res, err = s.db.ExecContext(ctx, returnSendsSQL, integrationID, unusedFrom, end)
-		return err
+		stmtCtx, cancel := context.WithTimeout(ctx, BudgetRowWait)
+		defer cancel()
+		res, err = s.db.ExecContext(stmtCtx, returnSendsSQL, integrationID, unusedFrom, end)
+		return budgetRowHeld(ctx, stmtCtx, err)
 	})
 	if err != nil {
 		return false, fmt.Errorf("returning unused send times to the request budget of integration %s: %w", integrationID, err)

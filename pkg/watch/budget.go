@@ -310,6 +310,10 @@ type sendBatch struct {
 	mu      sync.Mutex
 	asks    []*sendAsk
 	leading bool // a caller is gathering or reserving for the batch
+	// alone are the panels whose last reservation failed, reserved each
+	// in a statement of its own until one succeeds: a row of one panel
+	// that another transaction holds must not stop the others' statement.
+	alone map[string]bool
 
 	// stepSaid: a step of the database's clock is said once a run, not
 	// once for each of its panels, which all see it.
@@ -366,23 +370,49 @@ func (sb *sendBatch) lead() {
 			sb.mu.Unlock()
 			return
 		}
-		sb.mu.Unlock()
-
-		wanted := make([]store.SendsWanted, len(asks))
-		for k, a := range asks {
-			wanted[k] = a.wanted
-		}
-		sent := time.Now()
-		held, err := sb.store.ReserveSendsFor(sb.ctx, sb.runID, wanted)
-		received := time.Now()
-		sb.timeDB(sent)
-		for k, a := range asks {
-			a.received, a.err = received, err
-			if err == nil {
-				a.held = held[k]
+		var together []*sendAsk
+		for _, a := range asks {
+			if sb.alone[a.wanted.IntegrationID] {
+				go sb.reserveFor([]*sendAsk{a})
+			} else {
+				together = append(together, a)
 			}
-			close(a.done)
 		}
+		sb.mu.Unlock()
+		if len(together) > 0 {
+			sb.reserveFor(together)
+		}
+	}
+}
+
+// reserveFor reserves asks in one statement, and hands each its answer.
+func (sb *sendBatch) reserveFor(asks []*sendAsk) {
+	wanted := make([]store.SendsWanted, len(asks))
+	for k, a := range asks {
+		wanted[k] = a.wanted
+	}
+	sent := time.Now()
+	held, err := sb.store.ReserveSendsFor(sb.ctx, sb.runID, wanted)
+	received := time.Now()
+	sb.timeDB(sent)
+	sb.mu.Lock()
+	for _, a := range asks {
+		switch {
+		case err == nil:
+			delete(sb.alone, a.wanted.IntegrationID)
+		case sb.alone == nil:
+			sb.alone = map[string]bool{a.wanted.IntegrationID: true}
+		default:
+			sb.alone[a.wanted.IntegrationID] = true
+		}
+	}
+	sb.mu.Unlock()
+	for k, a := range asks {
+		a.received, a.err = received, err
+		if err == nil {
+			a.held = held[k]
+		}
+		close(a.done)
 	}
 }
 

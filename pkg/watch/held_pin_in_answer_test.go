@@ -200,8 +200,8 @@ func TestADoneAnswersOldCodeIsMaskedWholeOnly(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Eski kod ZZ99-XX88-AB12-CD34 iptal, tarih 2026-12-05": "CD34",
 		"OK|2|AB12CD34 EF56GH78|Eski kod QQ11WW22-AB12CD34 iptal, tarih 2026-12-05":     "CD34",
 		"OK|2|AB12-CD34-EF56-GH78|Eski kod ZZ99-XX88-YY77-EF56 iptal, tarih 2026-12-05": "EF56",
-		// A word of four letters between two codes of four-letter groups
-		// read as one more group: the run was unlike the PIN, and left whole.
+		// The codes on both sides of a word after a label read as one: the
+		// run was unlike the PIN, and left whole.
 		"OK|2|AB12-CD34|Eski kod ZZ99-XY12 yeni AB12-CD34, tarih 2026-12-05": "XY12",
 	} {
 		ps, err := znet.ParsePinStatus([]byte(body))

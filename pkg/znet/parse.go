@@ -240,24 +240,40 @@ func likePIN(code, pin string) bool {
 	return false
 }
 
-// oldCodesAmong are the words of code, a run of groups read as one, that
-// are each an old code of pin's game (likePIN) and no part of pin: a word
-// of four letters between two codes of four-letter groups ("Eski kod
-// ZZ99-AB12 yeni AB12-CD34") reads as one more group, and the old code
-// inside the run, unlike the PIN as a whole, would stay in clear.
+// oldCodesAmong are the words of code, codes a label names read as one,
+// that are each an old code of pin's game and no part of pin: the codes
+// on both sides of a word after a label ("Eski kod ZZ99-XY12 yeni
+// AB12-CD34") read as one, "ZZ99-XY12 AB12-CD34", and the old code inside
+// it, unlike the PIN as a whole, would stay in clear. Such a word is
+// shaped as the whole PIN is, its groups of the PIN's sizes, and mixes
+// letters and digits, as a withheld code has as many as minWithheldAlnums:
+// a product's name ("PUBG"), an amount ("TL50") or an order's number of
+// another shape ("TXN98765") beside the PIN in the run are staff's to
+// read.
 func oldCodesAmong(code, pin string) []string {
 	words := strings.Fields(code)
 	if len(words) < 2 {
 		return nil
 	}
-	pinWords := strings.Fields(pin)
+	shape := groupSizes(pin)
 	var old []string
 	for _, w := range words {
-		if w != pin && !slices.Contains(pinWords, w) && likePIN(w, pin) {
+		letters, digits := countLettersDigits(w)
+		if w != pin && letters > 0 && digits > 0 && letters+digits >= minWithheldAlnums && slices.Equal(groupSizes(w), shape) {
 			old = append(old, w)
 		}
 	}
 	return old
+}
+
+// groupSizes are the sizes, in letters and digits, of s's groups, as
+// anything else separates them.
+func groupSizes(s string) []int {
+	var sizes []int
+	for _, g := range strings.FieldsFunc(s, func(r rune) bool { return !isLetterOrDigit(r) }) {
+		sizes = append(sizes, utf8.RuneCountInString(g))
+	}
+	return sizes
 }
 
 // countLettersDigits counts s's letters and digits.
@@ -1826,9 +1842,15 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 	for isOK && end < len(lines) && !isPHPOwn(line(end)) && !startsOK(line(end)) {
 		end++
 	}
-	// PHP's messages after the answer may tell of an undefined PIN too.
+	// PHP's messages after the answer's first line may tell of an
+	// undefined PIN too; one with the answer's text after it ("OK|2| |\n
+	// Warning: ...\nYüklendi") was printed before the answer was done.
+	lastText := len(lines) - 1
+	for lastText >= end && (line(lastText) == "" || isPHPOwn(line(lastText))) {
+		lastText--
+	}
 	for i := end; i < len(lines); i++ {
-		i = a.skipPHPMessages(lines, i, line, false)
+		i = a.skipPHPMessages(lines, i, line, i < lastText)
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
@@ -1994,18 +2016,23 @@ func (a *answer) skipPHPMessages(lines []string, start int, line func(int) strin
 // saysNoPINWasRead says whether a line of PHP's own message says that the
 // script read no value where a PIN comes from: a PIN's variable or key
 // that was not set ("Undefined variable: pin", "Undefined array key
-// "epin""), anywhere around the answer; or, before the answer, a row
-// that was not there at all (readNothing). Other names ("Undefined index:
-// musteri_tel", "HTTP_REFERER", "kod", the dealer code's parameter, a
-// number: an explode() short of a part) are a script's everyday notices,
-// which a top-up's answer may follow. A row not read after the answer
-// was printed is not the row it printed.
+// "epin"", "kodu"), anywhere around the answer; or, before the answer
+// was printed whole, a row that was not there at all (readNothing).
+// Other names ("Undefined index: musteri_tel", "HTTP_REFERER", "kod", the
+// dealer code's parameter, a number: an explode() short of a part) are a
+// script's everyday notices, which a top-up's answer may follow. A row
+// not read after the answer was printed is not the row it printed.
 func saysNoPINWasRead(line string, beforeAnswer bool) bool {
-	if m := undefinedName.FindStringSubmatch(line); m != nil && isPINName(m[1]) {
+	if m := undefinedName.FindStringSubmatch(line); m != nil && (isPINName(m[1]) || slices.Contains(codesNames, strings.ToLower(m[1]))) {
 		return true
 	}
 	return beforeAnswer && readNothing.MatchString(line)
 }
+
+// codesNames are names of a key that holds the codes ("Undefined index:
+// kodu"): not "kod", the dealer code's parameter, nor "code", which many
+// an API's answer holds.
+var codesNames = []string{"kodu", "kodlar", "codes"}
 
 // undefinedName is PHP's notice of a variable, key or property read that
 // was not set, and its name.
@@ -2076,10 +2103,12 @@ var htmlCharRef = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-
 func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) || isMask(pin) }
 
 // isMask says whether pin is a mask a template shows where no code is,
-// or where it hides one ("xxxx-xxxx-xxxx", "XXXX XXXX",
-// "XXXX-XXXX-XXXX-1234", "****-****-1234"): x's alone for its letters and
-// digits, three or more, or a group of four or more of nothing but x's,
-// stars or bullets. A code's group mixes them with others ("XKXX-XX7X").
+// or where it hides one: x's alone for its letters and digits, three or
+// more ("xxxx-xxxx-xxxx", "XXXX XXXX"); all its groups but one of nothing
+// but x's, stars or bullets, three or more each ("XXXX-XXXX-XXXX-1234",
+// "****-****-1234"); or a run of them in a group (maskRun: "••••1234",
+// "XXXXXXXXXXXX1234"). A code's group may be all x's
+// by chance ("XXXX-7K2Q-M9PL"); a code is never mostly so.
 func isMask(pin string) bool {
 	xs, others := 0, 0
 	for _, r := range pin {
@@ -2090,14 +2119,23 @@ func isMask(pin string) bool {
 			others++
 		}
 	}
-	if xs >= 3 && others == 0 {
+	if xs >= 3 && others == 0 || maskRun.MatchString(pin) {
 		return true
 	}
 	groups := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && !isMaskRune(r) })
-	return slices.ContainsFunc(groups, func(g string) bool {
-		return utf8.RuneCountInString(g) >= 4 && !strings.ContainsFunc(g, func(r rune) bool { return !isMaskRune(r) })
-	})
+	masked := 0
+	for _, g := range groups {
+		if utf8.RuneCountInString(g) >= 3 && !strings.ContainsFunc(g, func(r rune) bool { return !isMaskRune(r) }) {
+			masked++
+		}
+	}
+	return masked >= 2 && masked >= len(groups)-1
 }
+
+// maskRun is a run of mask characters no code holds, glued to what it
+// leaves shown: stars or bullets alone are some other field masked
+// beside the PIN ("Seri: **** PIN: 1234567890123").
+var maskRun = regexp.MustCompile(`[*•]{4}[\p{L}\p{N}]|[\p{L}\p{N}][*•]{4}|[xX]{8}`)
 
 // isMaskRune is what a mask hides a code's characters with.
 func isMaskRune(r rune) bool { return r == 'x' || r == 'X' || r == '*' || r == '•' }
@@ -2107,13 +2145,23 @@ var phpPlaceholder = regexp.MustCompile(`(?i)^(?:array|null|undefined|object|std
 	`[0\s-]*0[0\s-]*|` +
 	// The PIN's name where its value should be: a column's or a key's,
 	// as a query or a template names it (":pin", "@pin"), or a label
-	// printed with an empty value ("PIN:", "Kodunuz: -"); "İ" and "ı",
-	// which (?i) does not fold, too.
-	`[:@]?(?:(?:e-?)?p[iİı]n(?:[\s_-]*(?:` + codeWord + `|no))?|` + codeWord + `|p[iİı]n[iİı]n[iİı]z)[\s:.-]*)$`)
+	// printed with an empty value or none's word ("PIN:", "Kodunuz: -",
+	// "PIN 1: yok"); "İ" and "ı", which (?i) does not fold, too.
+	`[:@]?(?:` + pinLabel + `)` + labelsNothing + `)$`)
+
+// pinLabel is a label's words for a PIN or a code: "PIN", "E-PIN", "PIN
+// Kodu", "PIN'iniz", "Pin Numarası", "Kodunuz", "Şifre", "Seri No",
+// "Voucher".
+const pinLabel = `(?:e-?)?p[iİı]n(?:['’]\p{L}+)?(?:[\s_-]*(?:` + codeWord + `|no|numaras[iİı]|number))?|` +
+	`(?:` + codeWord + `)(?:[\s_-]*no)?|p[iİı]n[iİı]n[iİı]z|[şs][iİı]fre\p{L}*|ser[iİı](?:al)?(?:[\s_-]*no)?|vouchers?`
 
 // codeWord is "code" as a label's word: Turkish "kod" and its suffixes,
 // and English.
 const codeWord = `kod(?:u|unuz|lar|lar[iİı]|lar[iİı]n[iİı]z)?|codes?`
+
+// labelsNothing is what may follow a label that labels no value: its
+// number ("PIN 1:"), its punctuation, and dashes or a word for none.
+const labelsNothing = `[\s:.#()\-–—]*(?:\d[:.)][\s\-–—]*)?(?:yok|null|none|n/a|[-–—]+)?[\s.]*`
 
 // templateSyntax is what a script or a template writes around a value it
 // failed to put in: a variable PHP printed in single quotes ("$pin",

@@ -135,6 +135,9 @@ func TestParsePinStatus(t *testing.T) {
 		{"a top-up after PHP 8's notice of a key 0", "Warning: Undefined array key 0 in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of the dealer code", "Notice: Undefined index: kod in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a code", "Warning: Undefined array key \"code\" in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
+		{"a PIN beside another field masked", "OK|2|Seri: **** PIN: 1234567890123|x", PinStatus{Status: StatusDone, PIN: "Seri: **** PIN: 1234567890123", Description: "x"}},
+		{"a code with a group of X's by chance", "OK|2|XXXX-7K2Q-M9PL|x", PinStatus{Status: StatusDone, PIN: "XXXX-7K2Q-M9PL", Description: "x"}},
+		{"an Xbox code with a group of X's by chance", "OK|2|7K2QX-XXXXX-B7KQM-PQRTV-23467|x", PinStatus{Status: StatusDone, PIN: "7K2QX-XXXXX-B7KQM-PQRTV-23467", Description: "x"}},
 		{"a top-up, a null row read after it", "OK|2| |Yüklendi\nWarning: Trying to access array offset on value of type null in /a/log.php on line 22", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a decoder", "Notice: Undefined variable: kodlayici in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a PIN after PHP read an offset of a null row elsewhere", "Warning: Trying to access array offset on value of type null in /a.php on line 5\nOK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
@@ -240,6 +243,18 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"zeros in groups for a PIN", "OK|2|0000-0000-0000|tamam", KindUnusable, "", "", "no PIN"},
 		{"a mask for a PIN", "OK|2|xxxx-xxxx-xxxx|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of capitals for a PIN", "OK|2|XXXX XXXX|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask glued to the last digits for a PIN", "OK|2|••••1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of X's glued to the last digits for a PIN", "OK|2|XXXXXXXXXXXX1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of short groups for a PIN", "OK|2|XXX-XXX-1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a label and an em dash for a PIN", "OK|2|PIN: —|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a label and none for a PIN", "OK|2|PIN: yok|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a label and a null for a PIN", "OK|2|Kod: null|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a password's label for a PIN", "OK|2|Şifre:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a serial's label for a PIN", "OK|2|Seri No:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a label with a suffix for a PIN", "OK|2|PIN'iniz:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a number's label for a PIN", "OK|2|Pin Numarası:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a voucher's label for a PIN", "OK|2|Voucher:|tamam", KindUnusable, "", "", "the PIN's name"},
+		{"a numbered label for a PIN", "OK|2|PIN 1:|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a mask showing the last group for a PIN", "OK|2|XXXX-XXXX-XXXX-1234|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of stars showing the last group for a PIN", "OK|2|****-****-1234|tamam", KindUnusable, "", "", "a mask"},
 		{"a label with no value for a PIN", "OK|2|PIN:|tamam", KindUnusable, "", "", "the PIN's name"},
@@ -340,6 +355,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"no PIN, after PHP 8 read an offset of true", "Warning: Trying to access array offset on true in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP 8 read a property of an array", "Warning: Attempt to read property \"pin\" on array in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP read a string's offset", "Warning: Uninitialized string offset 2 in /a.php on line 22\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, after PHP read no kodu", "Notice: Undefined index: kodu in /a.php on line 9\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
+		{"no PIN, a null row read inside the answer", "OK|2| |\nWarning: Trying to access array offset on value of type null in /a.php on line 5\nYuklendi", KindUnusable, "", "", "undefined PIN"},
 		{"no PIN, after PHP 5 read no MySQL result", "Warning: mysql_num_rows(): supplied argument is not a valid MySQL result resource in /a.php on line 20\nOK|2| |tamam", KindUnusable, "", "", "undefined PIN"},
 	}
 	for _, tt := range tests {
@@ -1464,6 +1481,19 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 			return strings.Contains(c, "4455667788") || strings.Contains(c, "12345678901")
 		}) {
 			t.Errorf("%q: codes to hide %q, %v; want the old code and no number", body, ps.PINsToHide(), err)
+		}
+	}
+	// Words of a run read as one code beside the PIN: an old code shaped
+	// as the PIN is withheld; a product's name, an amount or a number of
+	// another shape is not (a review's find).
+	for body, want := range map[string][]string{
+		"OK|2|AB12-CD34|Eski kod ZZ99-XY12 yeni AB12-CD34":                                     {"AB12-CD34", "ZZ99-XY12"},
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 PUBG Mobile 60 UC, PUBG hesabiniza": {"1234 5678 9012 3456"},
+		"OK|2|AB12-CD34|Kodunuz: AB12-CD34 TL50 TXN98765 VP1000TR tamam":                       {"AB12-CD34"},
+	} {
+		ps, err := ParsePinStatus([]byte(body))
+		if err != nil || !slices.Equal(ps.PINsToHide(), want) {
+			t.Errorf("%q: codes to hide %q, %v; want %q", body, ps.PINsToHide(), err, want)
 		}
 	}
 }

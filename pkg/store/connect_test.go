@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 )
 
 // stallingServer answers a start-up with the first byte of a message and
@@ -727,5 +730,17 @@ func TestARandomOrderOfHostsStillTriesEach(t *testing.T) {
 	// about half the time (never or always: one chance in 500,000).
 	if n := refused.Load(); n == 0 || n == 20 {
 		t.Errorf("the first host of the list was tried in %d of 20 start-ups at random", n)
+	}
+}
+
+// A statement_timeout set for the role cancels the first statement on a
+// new connection: the server took the connection, and the line said it
+// "refused" it, sending the operator to pg_hba and passwords
+// (helper-177). Now it names the timeout.
+func TestAStatementTimeoutAtConnectIsNamed(t *testing.T) {
+	err := connectError(pq.Config{Host: "db.example", Port: 5432, Database: "shop", User: "zwatch"}, "",
+		&pq.Error{Code: pqerror.QueryCanceled, Message: "canceling statement due to statement timeout"})
+	if !strings.Contains(err.Error(), "statement_timeout") || strings.Contains(err.Error(), "refused") {
+		t.Errorf("got %q, want a line naming statement_timeout, not a refusal", err)
 	}
 }

@@ -670,6 +670,14 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
 		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
 			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}
+	case pqErr != nil && pqErr.Code == pqerror.QueryCanceled:
+		// The server took the connection; the statement_timeout set for
+		// the role or the database cancelled the first statements zwatch
+		// sends on it (is it writable?): nothing to do with pg_hba or a
+		// password.
+		return &ConnectError{Refused, fmt.Sprintf("%s took the connection to database %q as user %q, then cancelled "+
+			"zwatch's first statement on it: %s: a statement_timeout set for the user or the database is too short "+
+			"(ALTER ROLE ... SET statement_timeout = '30s', or RESET it)", server, databaseOf(cfg), cfg.User, redactDSNError(pqErr, databaseURL))}
 	case pqErr != nil:
 		return &ConnectError{Refused, fmt.Sprintf("%s answered and refused the connection to database %q: %s",
 			server, databaseOf(cfg), redactDSNError(pqErr, databaseURL))}

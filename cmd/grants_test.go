@@ -978,3 +978,18 @@ func TestARefusalQuotingTheOrdersPINIsMaskedWithExactlyThePrintedGrants(t *testi
 		t.Errorf("%d rows of zwatch's tables hold the order's PIN", n)
 	}
 }
+
+// migrate --status and --print-grants only read, and are run as zwatch's
+// role as often as the owner's: without a grant they said the driver's
+// words alone, where every other command says what to run (helper-177).
+func TestMigrateReadsSayWhatToGrant(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	asRole := roleWithout(t, s, "SELECT ON TABLE public.zwatch_schema_migrations")
+	for _, args := range [][]string{{"migrate", "--status"}, {"migrate", "--print-grants", "zwatch"}} {
+		r := zwatchAt(t, asRole, args...)
+		if r.code != cmd.ExitFatal || !strings.Contains(r.stderr, "--print-grants ROLE` prints") {
+			t.Errorf("%v without a grant: exit %d, want %d and a line saying what to grant:\n%s", args, r.code, cmd.ExitFatal, r.all())
+		}
+	}
+}

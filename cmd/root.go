@@ -206,12 +206,15 @@ func errorLine(err error, args []string, root, ran *cobra.Command) string {
 	if where, cause, ok := store.ConnectionBroke(err); ok {
 		line = sayDatabaseGone(line, where, cause)
 	}
+	migrating := ran.Name() == "migrate" && !ran.Flags().Changed("status") && !ran.Flags().Changed("print-grants")
 	if store.GaveUpOnALock(err) && ran.Name() != "migrate" && !strings.Contains(line, "holds a lock") {
 		line += " (another transaction held a lock zwatch needed all the while: the shop's LOCK TABLE, a migration or a VACUUM FULL, another zwatch run's, or a person's transaction left open on zwatch's tables; try again when it is done)"
 	}
+	// migrate's role is the owner, not zwatch's; its --status and
+	// --print-grants only read, and are run as either.
 	if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
 		line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)
-	} else if store.LacksAGrant(err) && ran.Name() != "migrate" { // migrate's role is the owner, not zwatch's
+	} else if store.LacksAGrant(err) && !migrating {
 		line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 	}
 	return line

@@ -91,8 +91,11 @@ type listedOrder struct {
 	AgeSeconds     *int64     `json:"age_seconds,omitempty"` // nil: sent at an infinite time, a placeholder
 	Attempts       int        `json:"attempts"`
 	NextCheckAt    *time.Time `json:"next_check_at,omitempty"`
-	GivenUpAt      *time.Time `json:"given_up_at,omitempty"` // stuck: zwatch gave up on it
-	Paused         bool       `json:"paused,omitempty"`      // waiting, its integration disabled
+	// ClaimedUntil: a run is asking znet about the order (or was killed
+	// while it did), and no other run asks before then.
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
+	GivenUpAt    *time.Time `json:"given_up_at,omitempty"` // stuck: zwatch gave up on it
+	Paused       bool       `json:"paused,omitempty"`      // waiting, its integration disabled
 	// NotAsked is why an order the shop has as sent is never asked about:
 	// "staff" (its shop status is no longer pending) or "no_referans".
 	NotAsked  string `json:"not_asked,omitempty"`
@@ -243,6 +246,7 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 		o := listedOrder{
 			ID: r.ID, OrderNo: r.OrderNo, TenantID: r.TenantID, IntegrationID: r.IntegrationID, Integration: r.Integration,
 			ExternalStatus: r.ExternalStatus, SentAt: inUTC(r.SentAt), Attempts: r.Attempts, NextCheckAt: inUTC(r.NextCheckAt),
+			ClaimedUntil: inUTC(r.ClaimedUntil),
 		}
 		// As the lists read them: a disabled integration's waiting orders
 		// are paused, given up on or not (the table says paused); an
@@ -289,6 +293,11 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 				if !o.NextCheckAt.After(now) {
 					next = "due"
 				}
+			}
+			// Due, but held by a run: being asked, or its claim to lapse
+			// after a run was killed (stats counts it not due either).
+			if o.ClaimedUntil != nil && o.ClaimedUntil.After(now) {
+				next = "claimed " + age(o.ClaimedUntil.Sub(now))
 			}
 			sentAgo := "-"
 			if o.AgeSeconds != nil {

@@ -1406,3 +1406,22 @@ func TestListSaysWhyASentOrderIsNeverAsked(t *testing.T) {
 		t.Errorf("list --order -o json of an order without a referans:\n%s", r.all())
 	}
 }
+
+// A due order a run holds (asking it now, or killed while it did) is not
+// "due": no run asks it before the claim lapses, and stats counts it not
+// due either; list said "due" beside stats' 0 (helper-177).
+func TestListSaysADueOrderIsClaimed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "883", OrderNo: 8830})
+	s.db.AddCheck(id, storetest.Check{Attempts: 1, NextCheckIn: -time.Minute, Claimed: true})
+
+	table := zwatch(t, s.db, "list", "--order", "8830")
+	if table.code != 0 || !strings.Contains(table.stdout, "claimed 4m") && !strings.Contains(table.stdout, "claimed 5m") {
+		t.Errorf("list --order of a claimed order: exit %d, want its next check said as claimed for 5 minutes\n%s", table.code, table.all())
+	}
+	js := zwatch(t, s.db, "list", "--order", "8830", "-o", "json")
+	if !strings.Contains(js.stdout, `"claimed_until"`) {
+		t.Errorf("list --order -o json of a claimed order says nothing of the claim:\n%s", js.stdout)
+	}
+}

@@ -42,9 +42,12 @@ type ListedOrder struct {
 	SentAt         *time.Time  `db:"sent_at"` // nil: "sentAt" is infinite
 	Attempts       int         `db:"attempts"`
 	NextCheckAt    *time.Time  `db:"next_check_at"`
-	LastError      *string     `db:"last_error"`
-	GivenUpAt      *time.Time  `db:"given_up_at"`
-	CompletedAt    *time.Time  `db:"completed_at"`
+	// ClaimedUntil: a run holds the waiting order, asking znet about it (or
+	// killed while it did), and no other asks before then; nil when none.
+	ClaimedUntil *time.Time `db:"claimed_until"`
+	LastError    *string    `db:"last_error"`
+	GivenUpAt    *time.Time `db:"given_up_at"`
+	CompletedAt  *time.Time `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
 	// Matching is how many orders the filter matched in all, counted up to
@@ -141,6 +144,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- None for an order zwatch will not ask about: done,
 			       -- given up, or paused with its integration.
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
+			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
 			`+joinZnetSQL+`
@@ -186,7 +190,7 @@ const listedOrderSQL = `o.id::text AS id,
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock.
 const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
-	attempts, next_check_at, last_error, given_up_at, completed_at, pin,
+	attempts, next_check_at, claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`
 
@@ -220,6 +224,7 @@ matching AS (
 	SELECT ` + listedOrderSQL + `,
 	       CASE WHEN isfinite(o.sent_at) THEN o.sent_at END AS sent_at,
 	       NULL::timestamptz AS next_check_at,
+	       NULL::timestamptz AS claimed_until,
 	       newest.at AS answered_at
 	FROM newest
 	-- One primary key lookup per answer (see statsSQL for why LIMIT).

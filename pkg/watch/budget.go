@@ -359,7 +359,8 @@ func (sb *sendBatch) reserve(ctx context.Context, w store.SendsWanted) *sendAsk 
 }
 
 // lead reserves for every caller that asks, batch after batch, until
-// nobody is left asking.
+// nobody is left asking; a panel whose last reservation failed, alone
+// (sendBatch.alone), beside the batch.
 func (sb *sendBatch) lead() {
 	for {
 		sb.mu.Lock()

@@ -2107,8 +2107,8 @@ func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) 
 // more ("xxxx-xxxx-xxxx", "XXXX XXXX"); all its groups but one of nothing
 // but x's, stars or bullets, three or more each ("XXXX-XXXX-XXXX-1234",
 // "****-****-1234"); or a run of them in a group (maskRun: "••••1234",
-// "XXXXXXXXXXXX1234"). A code's group may be all x's
-// by chance ("XXXX-7K2Q-M9PL"); a code is never mostly so.
+// "XXXXXXXXXXXX1234"). A code's group may be all x's by chance
+// ("XXXX-7K2Q-M9PL"); a code is never mostly so.
 func isMask(pin string) bool {
 	xs, others := 0, 0
 	for _, r := range pin {
@@ -2265,9 +2265,9 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
 
 // decode returns the body as UTF-8, and whether it was read as
-// Windows-1254. Old PHP panels send Windows-1254 and
-// rarely say so, and a body that is valid UTF-8 is practically never meant
-// as Windows-1254 (Turkish letters would form invalid sequences), so the
+// Windows-1254. Old PHP panels send Windows-1254 and rarely say so, and a
+// body that is valid UTF-8 is practically never meant as Windows-1254
+// (Turkish letters would form invalid sequences), so the
 // bytes themselves decide, for the body as a whole. (Character by
 // character, a Windows-1254 capital followed by a no-break space or a
 // symbol would read as one UTF-8 letter: a PIN changed, a password's echo

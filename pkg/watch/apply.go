@@ -89,6 +89,18 @@ type pendingAnswer struct {
 	notBefore time.Time
 	tries     int
 	lastErr   error
+	// saveBroke: a statement saving the answer lost its connection, and
+	// may have committed before it did: the database then has the
+	// answer saved, and the next try finds the order changed.
+	saveBroke bool
+}
+
+// savingFailed notes err, a failure to save the answer.
+func (p *pendingAnswer) savingFailed(err error) {
+	p.lastErr = err
+	if _, _, broke := store.ConnectionBroke(err); broke {
+		p.saveBroke = true
+	}
 }
 
 // applier saves answers and releases unasked claims, in one goroutine that
@@ -134,6 +146,9 @@ type applier struct {
 	shopHeld      []string
 	unsaved       []string
 	unsavedLocked int // of unsaved, those that waited in vain for a lock
+	// unconfirmed: answers whose save lost its connection, and whose
+	// order had changed when they were saved again (Summary.Unconfirmed).
+	unconfirmed []string
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.
 	unusable map[string]string
@@ -442,7 +457,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		// The database is down: keep the whole batch for when it is back,
 		// rather than fail each answer alone against it.
 		for _, p := range batch {
-			p.lastErr = err
+			p.savingFailed(err)
 		}
 		ap.backlog = append(ap.backlog, batch...)
 		return false
@@ -523,7 +538,7 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 // belongs here too.
 func (ap *applier) keepForLater(p *pendingAnswer, err error) {
 	p.tries++
-	p.lastErr = err
+	p.savingFailed(err)
 	p.notBefore = time.Now().Add(min(retryFirst<<min(p.tries, 5), retryMost))
 	ap.backlog = append(ap.backlog, p)
 }
@@ -811,6 +826,15 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "not saved"
+		case res.Overtaken && p.saveBroke:
+			// This run's own save, whose commit the lost connection did
+			// not confirm, or the shop's change meanwhile: which, nothing
+			// here tells, and a stuck order or a PIN to compare would
+			// otherwise be said by no run.
+			in.Asked++
+			result = "unconfirmed (the connection broke as the answer was saved, and the order had changed when it was saved again)"
+			ap.unconfirmed = append(ap.unconfirmed, p.order.ID)
+			ap.name(p.order)
 		case res.Overtaken:
 			in.Asked++
 			in.Overtaken++
@@ -1039,12 +1063,12 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, SharedReferans: ap.sharedReferans,
-		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Changes: ap.changes}
+		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}
 	ap.tally.fill(s)
-	named := slices.Concat(s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld)
+	named := slices.Concat(s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld, s.Unconfirmed)
 	for _, u := range s.Unusable {
 		named = append(named, u.OrderID)
 	}

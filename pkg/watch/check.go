@@ -166,10 +166,17 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// claim is handed back, as for a held row, so that the next run asks
 		// again rather than take the order for another run's; where the
 		// database cannot take that either, the claim lapses by itself.
-		check.NotSaved = "the database did not take znet's answer, so it was not saved; the next run asks again"
+		notSaved, then := "the database did not take znet's answer, so it was not saved", ""
+		if _, _, broke := store.ConnectionBroke(err); broke {
+			// The commit may have been made and its answer lost with the
+			// connection: the database may have the answer saved.
+			notSaved = "the connection to the database broke as znet's answer was saved, so whether it was saved cannot be told " +
+				"(zwatch list --order shows what the database has)"
+			then = "if it was not, "
+		}
+		check.NotSaved = notSaved + "; " + then + "the next run asks again"
 		if st.Release(dbCtx, runID, []string{orderID}) != nil {
-			check.NotSaved = "the database did not take znet's answer, so it was not saved; a run asks again once this check's claim on the order lapses, within " +
-				lease.String()
+			check.NotSaved = notSaved + "; " + then + "a run asks again once this check's claim on the order lapses, within " + lease.String()
 		}
 		return check, hideSavePINs(dbCtx, st, err, []store.Outcome{outcome})
 	}

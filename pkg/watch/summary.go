@@ -128,6 +128,13 @@ type Summary struct {
 	// the end: a transaction of the shop's holding product_orders (LOCK
 	// TABLE, a migration), not a refusal.
 	UnsavedLocked int `json:"unsaved_locked_out,omitempty"`
+	// Unconfirmed lists the orders whose answer's save lost its
+	// connection to the database, and which had changed when the answer
+	// was saved again: the lost statement may have committed (the
+	// database has the answer, its stuck order or PIN kept unsaid by any
+	// run), or the shop changed the order meanwhile. A person checks
+	// them (list --order).
+	Unconfirmed []string `json:"unconfirmed_saves,omitempty"`
 	// Unusable lists the orders about which znet answered, in its own
 	// format, what zwatch cannot use (a status it does not know, a done
 	// answer cut short or with a corrupt PIN): errors of those orders, which
@@ -187,11 +194,11 @@ type SharedReferans struct {
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
-// database refused answers, znet's PIN differed from one an order already
+// database refused answers or lost the connection saving them, znet's PIN differed from one an order already
 // held, znet cancelled an order holding a PIN, the shop has held an
 // order's row too long, or znet's answer about an order could not be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.PINKept) > 0 || len(s.CancelledHoldingPIN) > 0 ||
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.CancelledHoldingPIN) > 0 ||
 		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}

@@ -28,6 +28,9 @@ type Proxy struct {
 	// hangOn: the relay hangs instead of passing on a message from
 	// zwatch that holds this text (HangOn).
 	hangOn atomic.Pointer[[]byte]
+	// cut: the relay passes a message on and then closes zwatch's side of
+	// the connection (CutAfter).
+	cut atomic.Pointer[cutAfter]
 
 	mu    sync.Mutex
 	hung  chan struct{}
@@ -85,6 +88,22 @@ func (p *Proxy) HangOn(text string) {
 	p.hangOn.Store(&b)
 }
 
+// cutAfter is a CutAfter's texts, and whether it has cut.
+type cutAfter struct {
+	armedBy, on []byte
+	done        atomic.Bool
+}
+
+// CutAfter makes the relay, on the first connection where zwatch sends a
+// message holding armedBy, pass on the next message holding on, and then
+// close zwatch's side of that connection before the server's answer
+// reaches it, once: "COMMIT" after a statement's text is a commit the
+// server makes and zwatch never hears of, as when a failover or the
+// network drops the connection at that moment.
+func (p *Proxy) CutAfter(armedBy, on string) {
+	p.cut.Store(&cutAfter{armedBy: []byte(armedBy), on: []byte(on)})
+}
+
 // Hung is closed once the relay hangs.
 func (p *Proxy) Hung() <-chan struct{} { return p.hung }
 
@@ -119,6 +138,7 @@ func (p *Proxy) serve(network, address string) {
 func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 	buf := make([]byte, 32<<10)
 	var seen []byte
+	armed := false // this connection sent CutAfter's armedBy
 	for {
 		select {
 		case <-p.hung:
@@ -143,6 +163,15 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 			}
 			seen = seen[max(0, len(seen)-len(*text)):]
 		}
+		cutNow := false
+		if c := p.cut.Load(); fromZwatch && c != nil && !c.done.Load() && n > 0 {
+			// A message's text is taken as read whole: statements of
+			// zwatch's fit one read.
+			if armed && bytes.Contains(buf[:n], c.on) {
+				cutNow = c.done.CompareAndSwap(false, true)
+			}
+			armed = armed || bytes.Contains(buf[:n], c.armedBy)
+		}
 		if n > 0 {
 			if d := time.Duration(p.delay.Load()); d > 0 {
 				time.Sleep(d)
@@ -150,6 +179,12 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}
+		}
+		if cutNow {
+			if closer, ok := src.(io.Closer); ok {
+				closer.Close()
+			}
+			return
 		}
 		if err != nil {
 			return

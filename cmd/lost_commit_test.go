@@ -1,0 +1,55 @@
+package cmd_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A save whose COMMIT the server made but whose answer zwatch never heard
+// (a failover, the network dropping the connection at that moment) was
+// saved again, found the order changed, and counted it overtaken: a run
+// that gave an order up, its PIN too long, exited 0 and said nothing of
+// it, and no later run does (helper-177). Now the run says it cannot
+// confirm the save, names the order, and exits 3.
+func TestASaveWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("7901")
+	s.znet.Script("7901", znettest.Done(strings.Repeat("L8", 100), "tamam")) // too long for "pinCode": given up on
+	proxy := s.db.Proxy()
+	proxy.CutAfter("asked_ago_seconds float8, hold_note text", "COMMIT") // the save's statement, then its commit
+
+	r := zwatchAt(t, proxy.URL, "check-pending", "-q", "--loop", "0")
+
+	if check := s.db.ReadCheck(id); check.GivenUpAt == nil {
+		t.Fatalf("the order after the lost commit: %+v; want it given up on by the commit zwatch did not hear of\n%s", check, r.all())
+	}
+	if r.code != cmd.ExitAttention || !strings.Contains(r.all(), "order 1004 ("+id+", referans 7901): the connection to the database broke") {
+		t.Errorf("check-pending: exit %d, want %d and a line naming the order whose save is unconfirmed:\n%s", r.code, cmd.ExitAttention, r.all())
+	}
+}
+
+// check --order said of such a save that the database did not take the
+// answer, so it was not saved, of an order the database had completed,
+// its PIN saved (helper-177).
+func TestACheckWhoseCommitWasNotHeardSaysItCannotTell(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("7902")
+	s.znet.Script("7902", znettest.Done("LOST-ACK-PIN-7902", "tamam"))
+	proxy := s.db.Proxy()
+	proxy.CutAfter("asked_ago_seconds float8, hold_note text", "COMMIT")
+
+	r := zwatchAt(t, proxy.URL, "check", "--order", id)
+
+	if got := s.db.ReadOrder(id); got.ExternalStatus != "completed" {
+		t.Fatalf("the order after the lost commit: %+v; want it completed by the commit zwatch did not hear of\n%s", got, r.all())
+	}
+	if r.code != cmd.ExitFatal || !strings.Contains(r.all(), "whether it was saved cannot be told") || strings.Contains(r.all(), "so it was not saved") {
+		t.Errorf("check: exit %d, want %d and a line saying whether it was saved cannot be told:\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	assertNoSecret(t, "the output", r.all(), "LOST-ACK-PIN-7902")
+}

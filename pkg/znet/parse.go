@@ -207,7 +207,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		switch {
 		case ps.Status != StatusDone || code != ps.PIN && likePIN(code, ps.PIN):
 			ps.Withheld = append(ps.Withheld, code)
-		case ps.Status == StatusDone:
+		case ps.Status == StatusDone && code != ps.PIN:
 			ps.Withheld = append(ps.Withheld, oldCodesAmong(code, ps.PIN)...)
 		}
 	}
@@ -240,40 +240,66 @@ func likePIN(code, pin string) bool {
 	return false
 }
 
-// oldCodesAmong are the words of code, codes a label names read as one,
-// that are each an old code of pin's game and no part of pin: the codes
-// on both sides of a word after a label ("Eski kod ZZ99-XY12 yeni
-// AB12-CD34") read as one, "ZZ99-XY12 AB12-CD34", and the old code inside
-// it, unlike the PIN as a whole, would stay in clear. Such a word is
-// shaped as the whole PIN is, its groups of the PIN's sizes, and mixes
-// letters and digits, as a withheld code has as many as minWithheldAlnums:
-// a product's name ("PUBG"), an amount ("TL50") or an order's number of
-// another shape ("TXN98765") beside the PIN in the run are staff's to
-// read.
+// oldCodesAmong are the old codes of pin's game among the words of code,
+// codes a label names read as one: the codes on both sides of a word
+// after a label ("Eski kod ZZ99-XY12 yeni AB12-CD34") read as one,
+// "ZZ99-XY12 AB12-CD34", and the old code inside it, unlike the PIN as a
+// whole, would stay in clear. The PIN's own words taken out, an old code
+// is a word, or words in a row (a code of spaced groups, "ZZ99 XY12 QQ77
+// WW66"), with as many letters and digits as the PIN or one of its codes,
+// as likePIN counts them, at least minWithheldAlnums, letters and digits
+// mixed: a product's name ("PUBG") or an amount ("TL50") beside the PIN
+// is staff's to read.
 func oldCodesAmong(code, pin string) []string {
 	words := strings.Fields(code)
-	if len(words) < 2 {
+	pinWords := strings.Fields(pin)
+	sizes := map[int]bool{}
+	for _, part := range append(slices.Clone(pinWords), pin) {
+		if l, d := countLettersDigits(part); l+d >= minWithheldAlnums {
+			sizes[l+d] = true
+		}
+	}
+	if len(sizes) == 0 || len(pinWords) == 0 {
 		return nil
 	}
-	shape := groupSizes(pin)
+	pinAt := func(i int) bool {
+		return i+len(pinWords) <= len(words) && slices.Equal(words[i:i+len(pinWords)], pinWords)
+	}
 	var old []string
-	for _, w := range words {
-		letters, digits := countLettersDigits(w)
-		if w != pin && letters > 0 && digits > 0 && letters+digits >= minWithheldAlnums && slices.Equal(groupSizes(w), shape) {
-			old = append(old, w)
+	// Runs of words between the PIN's.
+	for start := 0; start < len(words); {
+		if pinAt(start) {
+			start += len(pinWords)
+			continue
 		}
+		end := start + 1
+		for end < len(words) && !pinAt(end) {
+			end++
+		}
+		old = append(old, codesSized(words[start:end], sizes)...)
+		start = end
 	}
 	return old
 }
 
-// groupSizes are the sizes, in letters and digits, of s's groups, as
-// anything else separates them.
-func groupSizes(s string) []int {
-	var sizes []int
-	for _, g := range strings.FieldsFunc(s, func(r rune) bool { return !isLetterOrDigit(r) }) {
-		sizes = append(sizes, utf8.RuneCountInString(g))
+// codesSized are the runs of words, in a row, whose letters and digits,
+// mixed, number one of sizes.
+func codesSized(words []string, sizes map[int]bool) []string {
+	var codes []string
+	for i := range words {
+		letters, digits := 0, 0
+		for j := i; j < len(words); j++ {
+			l, d := countLettersDigits(words[j])
+			letters, digits = letters+l, digits+d
+			if letters > 0 && digits > 0 && sizes[letters+digits] {
+				codes = append(codes, strings.Join(words[i:j+1], " "))
+			}
+			if letters+digits > maxCodeBytes {
+				break
+			}
+		}
 	}
-	return sizes
+	return codes
 }
 
 // countLettersDigits counts s's letters and digits.
@@ -1843,14 +1869,18 @@ func (a *answer) answerAfterWarnings(s string) (string, bool) {
 		end++
 	}
 	// PHP's messages after the answer's first line may tell of an
-	// undefined PIN too; one with the answer's text after it ("OK|2| |\n
-	// Warning: ...\nYüklendi") was printed before the answer was done.
+	// undefined PIN too; one between an answer that ends in its field's
+	// bar and the text after it ("OK|2| |\nWarning: ...\nYüklendi") was
+	// printed before the answer was done. After a whole answer ("OK|2|
+	// |Yüklendi"), a logger's message, and its lines, are the script's
+	// business after it.
 	lastText := len(lines) - 1
 	for lastText >= end && (line(lastText) == "" || isPHPOwn(line(lastText))) {
 		lastText--
 	}
+	open := strings.HasSuffix(line(end-1), "|")
 	for i := end; i < len(lines); i++ {
-		i = a.skipPHPMessages(lines, i, line, i < lastText)
+		i = a.skipPHPMessages(lines, i, line, open && i < lastText)
 	}
 	return trimAnswer(strings.Join(lines[start:end], "\n")), true
 }
@@ -2104,11 +2134,13 @@ func isPHPPlaceholder(pin string) bool { return phpPlaceholder.MatchString(pin) 
 
 // isMask says whether pin is a mask a template shows where no code is,
 // or where it hides one: x's alone for its letters and digits, three or
-// more ("xxxx-xxxx-xxxx", "XXXX XXXX"); all its groups but one of nothing
-// but x's, stars or bullets, three or more each ("XXXX-XXXX-XXXX-1234",
-// "****-****-1234"); or a run of them in a group (maskRun: "••••1234",
-// "XXXXXXXXXXXX1234"). A code's group may be all x's by chance
-// ("XXXX-7K2Q-M9PL"); a code is never mostly so.
+// more ("xxxx-xxxx-xxxx", "XXXX XXXX"); a group of three or more stars or
+// bullets, which no code holds ("****-****-1234", "1234 **** 5678"); half
+// its groups or more of x's alone, three or more each
+// ("XXXX-XXXX-AB12-CD34", "XXXX-1234"); or a run of them glued to what it
+// shows (maskRun: "••••1234", "XXXXXXXXXXXX1234"). A code's group may be
+// all x's by chance ("XXXX-7K2Q-M9PL", an Xbox code's "XXXXX"); a code is
+// never half so.
 func isMask(pin string) bool {
 	xs, others := 0, 0
 	for _, r := range pin {
@@ -2123,13 +2155,17 @@ func isMask(pin string) bool {
 		return true
 	}
 	groups := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && !isMaskRune(r) })
-	masked := 0
+	xGroups := 0
 	for _, g := range groups {
-		if utf8.RuneCountInString(g) >= 3 && !strings.ContainsFunc(g, func(r rune) bool { return !isMaskRune(r) }) {
-			masked++
+		if utf8.RuneCountInString(g) < 3 || strings.ContainsFunc(g, func(r rune) bool { return !isMaskRune(r) }) {
+			continue
 		}
+		if strings.ContainsAny(g, "*•") {
+			return true
+		}
+		xGroups++
 	}
-	return masked >= 2 && masked >= len(groups)-1
+	return xGroups > 0 && 2*xGroups >= len(groups)
 }
 
 // maskRun is a run of mask characters no code holds, glued to what it

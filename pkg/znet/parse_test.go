@@ -135,9 +135,9 @@ func TestParsePinStatus(t *testing.T) {
 		{"a top-up after PHP 8's notice of a key 0", "Warning: Undefined array key 0 in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of the dealer code", "Notice: Undefined index: kod in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a code", "Warning: Undefined array key \"code\" in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
-		{"a PIN beside another field masked", "OK|2|Seri: **** PIN: 1234567890123|x", PinStatus{Status: StatusDone, PIN: "Seri: **** PIN: 1234567890123", Description: "x"}},
 		{"a code with a group of X's by chance", "OK|2|XXXX-7K2Q-M9PL|x", PinStatus{Status: StatusDone, PIN: "XXXX-7K2Q-M9PL", Description: "x"}},
 		{"an Xbox code with a group of X's by chance", "OK|2|7K2QX-XXXXX-B7KQM-PQRTV-23467|x", PinStatus{Status: StatusDone, PIN: "7K2QX-XXXXX-B7KQM-PQRTV-23467", Description: "x"}},
+		{"a top-up, a logger's null row after it, and its line", "OK|2| |Yüklendi\nWarning: Trying to access array offset on value of type null in /a/log.php on line 22\nlog ok", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up, a null row read after it", "OK|2| |Yüklendi\nWarning: Trying to access array offset on value of type null in /a/log.php on line 22", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of a decoder", "Notice: Undefined variable: kodlayici in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a PIN after PHP read an offset of a null row elsewhere", "Warning: Trying to access array offset on value of type null in /a.php on line 5\nOK|2|AB12-CD34|tamam", PinStatus{Status: StatusDone, PIN: "AB12-CD34", Description: "tamam"}},
@@ -243,6 +243,15 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"zeros in groups for a PIN", "OK|2|0000-0000-0000|tamam", KindUnusable, "", "", "no PIN"},
 		{"a mask for a PIN", "OK|2|xxxx-xxxx-xxxx|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of capitals for a PIN", "OK|2|XXXX XXXX|tamam", KindUnusable, "", "", "a mask"},
+		// Stars hide a code's characters, and no code holds them: a field
+		// masked beside the PIN is refused with it, the safe side.
+		{"a PIN beside another field masked", "OK|2|Seri: **** PIN: 1234567890123|x", KindUnusable, "", "", "a mask"},
+		{"a PIN masked in its middle", "OK|2|1234 **** **** 5678|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of two groups in four", "OK|2|XXXX-XXXX-AB12-CD34|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of stars in two groups of four", "OK|2|****-****-1234-5678|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of bullets", "OK|2|••••-••••-1234-5678|tamam", KindUnusable, "", "", "a mask"},
+		{"a mask of one group in two", "OK|2|XXXX-1234|tamam", KindUnusable, "", "", "a mask"},
+		{"a label and a mask for a PIN", "OK|2|Kod: ****-****-1234|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask glued to the last digits for a PIN", "OK|2|••••1234|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of X's glued to the last digits for a PIN", "OK|2|XXXXXXXXXXXX1234|tamam", KindUnusable, "", "", "a mask"},
 		{"a mask of short groups for a PIN", "OK|2|XXX-XXX-1234|tamam", KindUnusable, "", "", "a mask"},
@@ -1483,13 +1492,20 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 			t.Errorf("%q: codes to hide %q, %v; want the old code and no number", body, ps.PINsToHide(), err)
 		}
 	}
-	// Words of a run read as one code beside the PIN: an old code shaped
-	// as the PIN is withheld; a product's name, an amount or a number of
-	// another shape is not (a review's find).
+	// Words of a run read as one code beside the PIN: an old code of as
+	// many letters and digits as the PIN or one of its codes, mixed, is
+	// withheld; a product's name, an amount or a number of another length
+	// is not (a review's find).
 	for body, want := range map[string][]string{
 		"OK|2|AB12-CD34|Eski kod ZZ99-XY12 yeni AB12-CD34":                                     {"AB12-CD34", "ZZ99-XY12"},
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 PUBG Mobile 60 UC, PUBG hesabiniza": {"1234 5678 9012 3456"},
-		"OK|2|AB12-CD34|Kodunuz: AB12-CD34 TL50 TXN98765 VP1000TR tamam":                       {"AB12-CD34"},
+		"OK|2|AB12-CD34|Kodunuz: AB12-CD34 TL50 ORD-123456789 tamam":                           {"AB12-CD34"},
+		// Shaped otherwise than the PIN, or of its spaced groups (a
+		// review's finds).
+		"OK|2|AB12 CD34 EF56 GH78|Eski kod ZZ99 XY12 QQ77 WW66 yeni AB12 CD34 EF56 GH78": {"AB12 CD34 EF56 GH78", "ZZ99 XY12 QQ77 WW66"},
+		"OK|2|AB12-CD34 EF56-GH78|Eski kod ZZ99-XY12 yeni AB12-CD34 EF56-GH78":           {"AB12-CD34 EF56-GH78", "ZZ99-XY12"},
+		"OK|2|AB12-CD34|Eski kod ZZ99XY12 yeni AB12-CD34":                                {"AB12-CD34", "ZZ99XY12"},
+		"OK|2|AB12CD34|Eski kod ZZ99-XY12 yeni AB12CD34":                                 {"AB12CD34", "ZZ99-XY12"},
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || !slices.Equal(ps.PINsToHide(), want) {

@@ -345,7 +345,7 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	}
 	for _, in := range s.Integrations {
 		if in.NoBudget > 0 {
-			notes = append(notes, fmt.Sprintf("integration %s: %s not asked because its request budget could not be reserved for %s (see the warning): the database was failing, restarting or read-only, another transaction held its row in zwatch_panel_budgets, or the role lacks its grants there", inLine(in.Name), counted(in.NoBudget, "order was", "orders were"), watch.BudgetGiveUp))
+			notes = append(notes, fmt.Sprintf("integration %s: %s not asked because its request budget could not be reserved for %s or more (see the warning): the database was failing, restarting or read-only, another transaction held its row in zwatch_panel_budgets, or the role lacks its grants there", inLine(in.Name), counted(in.NoBudget, "order was", "orders were"), watch.BudgetGiveUp))
 		}
 	}
 	for _, name := range news.recovered {

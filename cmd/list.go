@@ -296,7 +296,7 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 			}
 			// Due, but held by a run: being asked, or its claim to lapse
 			// after a run was killed (stats counts it not due either).
-			if o.ClaimedUntil != nil && o.ClaimedUntil.After(now) {
+			if next != "" && o.ClaimedUntil != nil && o.ClaimedUntil.After(now) {
 				next = "claimed " + age(o.ClaimedUntil.Sub(now))
 			}
 			sentAgo := "-"

@@ -101,8 +101,10 @@ type SendsWanted struct {
 // BudgetRowWait bounds a statement on the panels' budgets, which takes
 // milliseconds: one that waits longer waits for a row another
 // transaction holds (a person's, left open in psql), or for a database
-// that hangs, and would otherwise wait as long as the run may start
-// requests, every panel's asking stopped without a word.
+// too slow to ask panels by, and would otherwise wait as long as the run
+// may start requests, every panel's asking stopped without a word. A
+// statement given up as it commits leaves its send times to lapse, a
+// second of the panel's budget at most, as a killed run's do.
 const BudgetRowWait = 2 * time.Second
 
 // budgetRowHeld is err, said as what it most likely is when the statement
@@ -111,8 +113,8 @@ func budgetRowHeld(ctx, stmtCtx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil || stmtCtx.Err() == nil {
 		return err
 	}
-	return fmt.Errorf("the statement did not finish within %s: another transaction holds a panel's row in zwatch_panel_budgets "+
-		"(a person's, left open?), or the database hangs: %w", BudgetRowWait, err)
+	return fmt.Errorf("the statement did not finish within %s: another transaction may hold a panel's row in zwatch_panel_budgets "+
+		"(a person's, left open?), or the database is slow to answer: %w", BudgetRowWait, err)
 }
 
 // badConnTries is how many connections a reservation tries, one after

@@ -670,7 +670,7 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
 		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
 			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}
-	case pqErr != nil && pqErr.Code == pqerror.QueryCanceled:
+	case pqErr != nil && pqErr.Code == pqerror.QueryCanceled && !cancelledByUs(pqErr):
 		// The server took the connection; the statement_timeout set for
 		// the role or the database cancelled the first statements zwatch
 		// sends on it (is it writable?): nothing to do with pg_hba or a

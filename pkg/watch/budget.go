@@ -314,6 +314,10 @@ type sendBatch struct {
 	// in a statement of its own until one succeeds: a row of one panel
 	// that another transaction holds must not stop the others' statement.
 	alone map[string]bool
+	// aloneSlots bounds the statements reserving alone at once: each may
+	// wait BudgetRowWait for a held row, on a connection of the run's
+	// small pool, which the claims and the saves need too.
+	aloneSlots chan struct{}
 
 	// stepSaid: a step of the database's clock is said once a run, not
 	// once for each of its panels, which all see it.
@@ -330,7 +334,7 @@ type sendAsk struct {
 }
 
 func newSendBatch(ctx context.Context, st *store.Store, runID string, timeDB func(time.Time)) *sendBatch {
-	return &sendBatch{store: st, runID: runID, timeDB: timeDB, ctx: ctx}
+	return &sendBatch{store: st, runID: runID, timeDB: timeDB, ctx: ctx, aloneSlots: make(chan struct{}, maxReservingAlone)}
 }
 
 // reserve reserves w, in a statement with whatever other panels of the run
@@ -358,6 +362,9 @@ func (sb *sendBatch) reserve(ctx context.Context, w store.SendsWanted) *sendAsk 
 	return ask
 }
 
+// maxReservingAlone is how many panels reserve alone at once.
+const maxReservingAlone = 2
+
 // lead reserves for every caller that asks, batch after batch, until
 // nobody is left asking; a panel whose last reservation failed, alone
 // (sendBatch.alone), beside the batch.
@@ -374,7 +381,7 @@ func (sb *sendBatch) lead() {
 		var together []*sendAsk
 		for _, a := range asks {
 			if sb.alone[a.wanted.IntegrationID] {
-				go sb.reserveFor([]*sendAsk{a})
+				go sb.reserveAlone(a)
 			} else {
 				together = append(together, a)
 			}
@@ -386,7 +393,23 @@ func (sb *sendBatch) lead() {
 	}
 }
 
+// reserveAlone reserves a's panel in a statement of its own, once a slot
+// is free.
+func (sb *sendBatch) reserveAlone(a *sendAsk) {
+	select {
+	case sb.aloneSlots <- struct{}{}:
+		defer func() { <-sb.aloneSlots }()
+		sb.reserveFor([]*sendAsk{a})
+	case <-sb.ctx.Done():
+		a.received, a.err = time.Now(), sb.ctx.Err()
+		close(a.done)
+	}
+}
+
 // reserveFor reserves asks in one statement, and hands each its answer.
+// A statement of several panels that fails tells none of them: which
+// panel's row held it up, or whether any did, nothing says, so each is
+// reserved alone at once, and told its own outcome.
 func (sb *sendBatch) reserveFor(asks []*sendAsk) {
 	wanted := make([]store.SendsWanted, len(asks))
 	for k, a := range asks {
@@ -408,6 +431,12 @@ func (sb *sendBatch) reserveFor(asks []*sendAsk) {
 		}
 	}
 	sb.mu.Unlock()
+	if err != nil && len(asks) > 1 && sb.ctx.Err() == nil {
+		for _, a := range asks {
+			go sb.reserveAlone(a)
+		}
+		return
+	}
 	for k, a := range asks {
 		a.received, a.err = received, err
 		if err == nil {

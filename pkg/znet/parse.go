@@ -245,19 +245,27 @@ func likePIN(code, pin string) bool {
 // after a label ("Eski kod ZZ99-XY12 yeni AB12-CD34") read as one,
 // "ZZ99-XY12 AB12-CD34", and the old code inside it, unlike the PIN as a
 // whole, would stay in clear. The PIN's own words taken out, an old code
-// is a word, or words in a row (a code of spaced groups, "ZZ99 XY12 QQ77
-// WW66"), with as many letters and digits as the PIN or one of its codes,
-// as likePIN counts them, at least minWithheldAlnums, letters and digits
-// mixed: a product's name ("PUBG") or an amount ("TL50") beside the PIN
-// is staff's to read.
+// is a word with as many letters and digits as the PIN or one of its
+// codes, as likePIN counts them, at least minWithheldAlnums, letters and
+// digits mixed; or, for a PIN of spaced groups, as many words in a row,
+// each of its group's size ("ZZ99 XY12 QQ77 WW66"). Words that only add
+// up to a code's size ("12 PUBG 60", "A1 A1 A1 A1") are a product's name
+// or an amount, staff's to read. At most maxOldCodes are taken: a
+// description of the same few words over and over names no more.
 func oldCodesAmong(code, pin string) []string {
 	words := strings.Fields(code)
 	pinWords := strings.Fields(pin)
 	sizes := map[int]bool{}
-	for _, part := range append(slices.Clone(pinWords), pin) {
-		if l, d := countLettersDigits(part); l+d >= minWithheldAlnums {
+	var shape []int
+	for _, w := range pinWords {
+		l, d := countLettersDigits(w)
+		shape = append(shape, l+d)
+		if l+d >= minWithheldAlnums {
 			sizes[l+d] = true
 		}
+	}
+	if l, d := countLettersDigits(pin); l+d >= minWithheldAlnums {
+		sizes[l+d] = true
 	}
 	if len(sizes) == 0 || len(pinWords) == 0 {
 		return nil
@@ -266,41 +274,38 @@ func oldCodesAmong(code, pin string) []string {
 		return i+len(pinWords) <= len(words) && slices.Equal(words[i:i+len(pinWords)], pinWords)
 	}
 	var old []string
-	// Runs of words between the PIN's.
-	for start := 0; start < len(words); {
-		if pinAt(start) {
-			start += len(pinWords)
+	add := func(c string) {
+		if len(old) < maxOldCodes && !slices.Contains(old, c) {
+			old = append(old, c)
+		}
+	}
+	for i := 0; i < len(words) && len(old) < maxOldCodes; i++ {
+		if pinAt(i) {
+			i += len(pinWords) - 1
 			continue
 		}
-		end := start + 1
-		for end < len(words) && !pinAt(end) {
-			end++
+		if l, d := countLettersDigits(words[i]); l > 0 && d > 0 && sizes[l+d] {
+			add(words[i])
 		}
-		old = append(old, codesSized(words[start:end], sizes)...)
-		start = end
+		if len(pinWords) < 2 || i+len(pinWords) > len(words) {
+			continue
+		}
+		// A spaced code in a row, none of its words the PIN's start.
+		letters, digits, fits := 0, 0, true
+		for k, w := range words[i : i+len(pinWords)] {
+			l, d := countLettersDigits(w)
+			letters, digits = letters+l, digits+d
+			fits = fits && l+d == shape[k] && (k == 0 || !pinAt(i+k))
+		}
+		if fits && letters > 0 && digits > 0 && letters+digits >= minWithheldAlnums {
+			add(strings.Join(words[i:i+len(pinWords)], " "))
+		}
 	}
 	return old
 }
 
-// codesSized are the runs of words, in a row, whose letters and digits,
-// mixed, number one of sizes.
-func codesSized(words []string, sizes map[int]bool) []string {
-	var codes []string
-	for i := range words {
-		letters, digits := 0, 0
-		for j := i; j < len(words); j++ {
-			l, d := countLettersDigits(words[j])
-			letters, digits = letters+l, digits+d
-			if letters > 0 && digits > 0 && sizes[letters+digits] {
-				codes = append(codes, strings.Join(words[i:j+1], " "))
-			}
-			if letters+digits > maxCodeBytes {
-				break
-			}
-		}
-	}
-	return codes
-}
+// maxOldCodes bounds the old codes a done answer's words withhold.
+const maxOldCodes = 16
 
 // countLettersDigits counts s's letters and digits.
 func countLettersDigits(s string) (letters, digits int) {

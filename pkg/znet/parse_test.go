@@ -1461,6 +1461,21 @@ func TestAVarDumpedArrayOrIntegerCodeIsMasked(t *testing.T) {
 // not of the order's number, a transaction's, a product's or a campaign's
 // code, which staff read in providerMessage (a review's find: every one
 // of these was masked).
+// A description of the same few words over and over, 64 KiB of them,
+// withheld tens of thousands of "old codes" (windows of words adding up
+// to a code's size), and masking them took seconds an answer, minutes in
+// check --order (a review's find). Words that only add up to a code's
+// size are none, and a done answer withholds at most maxOldCodes.
+func TestADescriptionOfManyWordsWithholdsFewOldCodes(t *testing.T) {
+	for pin, word := range map[string]string{"AB12-CD34": "A1 ", "AB12 CD34 EF56 GH78": "ZZ99 ", "AB12 CD34": "PUBG 60 UC "} {
+		words := strings.Repeat(word, (MaxBodyBytes-200)/len(word))
+		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|Eski kod " + words + " yeni " + pin))
+		if err != nil || len(ps.Withheld) > maxOldCodes {
+			t.Errorf("PIN %q beside %q over and over: %d codes withheld, %v; want at most %d", pin, word, len(ps.Withheld), err, maxOldCodes)
+		}
+	}
+}
+
 func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 	const pin = "QQ11-WW22-EE33-RR44"
 	for _, words := range []string{
@@ -1500,6 +1515,7 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 		"OK|2|AB12-CD34|Eski kod ZZ99-XY12 yeni AB12-CD34":                                     {"AB12-CD34", "ZZ99-XY12"},
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 PUBG Mobile 60 UC, PUBG hesabiniza": {"1234 5678 9012 3456"},
 		"OK|2|AB12-CD34|Kodunuz: AB12-CD34 TL50 ORD-123456789 tamam":                           {"AB12-CD34"},
+		"OK|2|AB12-CD34|Kodunuz: AB12-CD34 Siparis 12 PUBG 60 UC tamam":                        {"AB12-CD34"},
 		// Shaped otherwise than the PIN, or of its spaced groups (a
 		// review's finds).
 		"OK|2|AB12 CD34 EF56 GH78|Eski kod ZZ99 XY12 QQ77 WW66 yeni AB12 CD34 EF56 GH78": {"AB12 CD34 EF56 GH78", "ZZ99 XY12 QQ77 WW66"},

@@ -390,9 +390,9 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the error lines on stderr); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
 	for _, id := range s.Unconfirmed {
-		notes = append(notes, fmt.Sprintf("order %s: the connection to the database broke as znet's answer was saved, and the order had changed when it was saved again: "+
-			"the lost save may have committed (the database then has znet's answer, and what it said, a stuck order or a PIN kept, no run says), "+
-			"or the shop changed the order meanwhile: check it (zwatch list --order %s)", namedOrder(s, id), id))
+		notes = append(notes, fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+
+			"the database may have the answer (and what it said, a stuck order or a PIN kept, no run says), or the shop changed the order meanwhile, "+
+			"or it is asked again: check it (zwatch list --order %s)", namedOrder(s, id), id))
 	}
 	for _, ch := range s.Changes {
 		pin := ""

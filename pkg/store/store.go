@@ -366,7 +366,26 @@ func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sq
 	if err := fn(tx); err != nil {
 		return true, s.connectionBroke(err)
 	}
-	return true, s.connectionBroke(tx.Commit())
+	err = s.connectionBroke(tx.Commit())
+	if _, _, broke := ConnectionBroke(err); broke {
+		return true, &commitUnconfirmedError{err}
+	}
+	return true, err
+}
+
+// commitUnconfirmedError is a COMMIT whose connection broke before its
+// answer came: the server may have made it, and what the transaction
+// wrote may be there.
+type commitUnconfirmedError struct{ err error }
+
+func (e *commitUnconfirmedError) Error() string { return e.err.Error() }
+func (e *commitUnconfirmedError) Unwrap() error { return e.err }
+
+// CommitUnconfirmed says whether err is a COMMIT whose connection broke
+// before its answer came: whether the server made it, nothing tells.
+func CommitUnconfirmed(err error) bool {
+	var e *commitUnconfirmedError
+	return errors.As(err, &e)
 }
 
 // connectionBrokeError marks a statement that failed because the

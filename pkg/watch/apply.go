@@ -89,8 +89,8 @@ type pendingAnswer struct {
 	notBefore time.Time
 	tries     int
 	lastErr   error
-	// saveBroke: a statement saving the answer lost its connection, and
-	// may have committed before it did: the database then has the
+	// saveBroke: a COMMIT saving the answer lost its connection before
+	// its answer came, and may have been made: the database then has the
 	// answer saved, and the next try finds the order changed.
 	saveBroke bool
 }
@@ -98,7 +98,7 @@ type pendingAnswer struct {
 // savingFailed notes err, a failure to save the answer.
 func (p *pendingAnswer) savingFailed(err error) {
 	p.lastErr = err
-	if _, _, broke := store.ConnectionBroke(err); broke {
+	if store.CommitUnconfirmed(err) {
 		p.saveBroke = true
 	}
 }
@@ -690,9 +690,15 @@ func (ap *applier) finish() error {
 			// its own business: its claim goes back (ReleaseShopHeld), and a
 			// later run asks znet again.
 			refused = append(refused, p)
-			ap.unsaved = append(ap.unsaved, p.order.ID)
-			if store.GaveUpOnALock(p.lastErr) {
-				ap.unsavedLocked++
+			switch {
+			case p.saveBroke:
+				// Not "asked again": the lost commit may have finished it.
+				ap.unconfirmedSave(p.order)
+			default:
+				ap.unsaved = append(ap.unsaved, p.order.ID)
+				if store.GaveUpOnALock(p.lastErr) {
+					ap.unsavedLocked++
+				}
 			}
 		}
 		why := releaseNotSaved
@@ -805,6 +811,15 @@ func rootCause(err error) error {
 	}
 }
 
+// unconfirmedSave lists o among the orders whose save's commit the lost
+// connection did not confirm (Summary.Unconfirmed), once.
+func (ap *applier) unconfirmedSave(o store.Order) {
+	if !slices.Contains(ap.unconfirmed, o.ID) {
+		ap.unconfirmed = append(ap.unconfirmed, o.ID)
+		ap.name(o)
+	}
+}
+
 // unsavedOrdersLogged is how many of a reason's orders its line names (the
 // first ones); the summary (unsaved_orders) names them all.
 const unsavedOrdersLogged = 20
@@ -832,9 +847,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			// here tells, and a stuck order or a PIN to compare would
 			// otherwise be said by no run.
 			in.Asked++
-			result = "unconfirmed (the connection broke as the answer was saved, and the order had changed when it was saved again)"
-			ap.unconfirmed = append(ap.unconfirmed, p.order.ID)
-			ap.name(p.order)
+			in.Errors++
+			result = "unconfirmed (the connection broke as the answer was committed, and the order had changed when it was saved again)"
+			ap.unconfirmedSave(p.order)
 		case res.Overtaken:
 			in.Asked++
 			in.Overtaken++

@@ -128,12 +128,12 @@ type Summary struct {
 	// the end: a transaction of the shop's holding product_orders (LOCK
 	// TABLE, a migration), not a refusal.
 	UnsavedLocked int `json:"unsaved_locked_out,omitempty"`
-	// Unconfirmed lists the orders whose answer's save lost its
+	// Unconfirmed lists the orders whose answer's COMMIT lost its
 	// connection to the database, and which had changed when the answer
-	// was saved again: the lost statement may have committed (the
-	// database has the answer, its stuck order or PIN kept unsaid by any
-	// run), or the shop changed the order meanwhile. A person checks
-	// them (list --order).
+	// was saved again, or could not be saved again by the run's end: the
+	// lost COMMIT may have been made (the database has the answer, its
+	// stuck order or PIN kept unsaid by any run), or the shop changed the
+	// order meanwhile. A person checks them (list --order).
 	Unconfirmed []string `json:"unconfirmed_saves,omitempty"`
 	// Unusable lists the orders about which znet answered, in its own
 	// format, what zwatch cannot use (a status it does not know, a done

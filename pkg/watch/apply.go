@@ -146,8 +146,9 @@ type applier struct {
 	shopHeld      []string
 	unsaved       []string
 	unsavedLocked int // of unsaved, those that waited in vain for a lock
-	// unconfirmed: answers whose save lost its connection, and whose
-	// order had changed when they were saved again (Summary.Unconfirmed).
+	// unconfirmed: answers whose COMMIT lost its connection, and whose
+	// order had changed when they were saved again, or that were still
+	// unsaved at the end (Summary.Unconfirmed).
 	unconfirmed []string
 	// unusable is each order's reason, while its last answer saved was one
 	// zwatch could not use: a looping run asks an order several times.

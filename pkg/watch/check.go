@@ -167,10 +167,10 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// again rather than take the order for another run's; where the
 		// database cannot take that either, the claim lapses by itself.
 		notSaved, then := "the database did not take znet's answer, so it was not saved", ""
-		if _, _, broke := store.ConnectionBroke(err); broke {
+		if store.CommitUnconfirmed(err) {
 			// The commit may have been made and its answer lost with the
 			// connection: the database may have the answer saved.
-			notSaved = "the connection to the database broke as znet's answer was saved, so whether it was saved cannot be told " +
+			notSaved = "the connection to the database broke as znet's answer was committed, so whether it was saved cannot be told " +
 				"(zwatch list --order shows what the database has)"
 			then = "if it was not, "
 		}

@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -29,6 +30,35 @@ func TestASaveWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
 	}
 	if r.code != cmd.ExitAttention || !strings.Contains(r.all(), "order 1004 ("+id+", referans 7901): the connection to the database broke") {
 		t.Errorf("check-pending: exit %d, want %d and a line naming the order whose save is unconfirmed:\n%s", r.code, cmd.ExitAttention, r.all())
+	}
+}
+
+// So are the answers of a batch, which are saved again one by one (a
+// review's find: only an answer saved alone was said unconfirmed).
+func TestABatchWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ids := []string{s.order("7911"), s.order("7912")}
+	for _, ref := range []string{"7911", "7912"} {
+		s.znet.Script(ref, znettest.Done(strings.Repeat("L8", 100), "tamam"))
+	}
+	// Both answers come back together, and are saved in one statement.
+	s.znet.SetLatency(200 * time.Millisecond)
+	proxy := s.db.Proxy()
+	proxy.CutAfter("asked_ago_seconds float8, hold_note text", "COMMIT")
+
+	r := zwatchAt(t, proxy.URL, "check-pending", "-q", "--loop", "0")
+
+	for _, id := range ids {
+		if check := s.db.ReadCheck(id); check.GivenUpAt == nil {
+			t.Fatalf("an order after the lost commit: %+v; want it given up on by the commit zwatch did not hear of\n%s", check, r.all())
+		}
+		if !strings.Contains(r.all(), id+", referans 791") || !strings.Contains(r.all(), "the connection to the database broke") {
+			t.Errorf("check-pending does not name order %s as unconfirmed:\n%s", id, r.all())
+		}
+	}
+	if r.code != cmd.ExitAttention {
+		t.Errorf("check-pending: exit %d, want %d:\n%s", r.code, cmd.ExitAttention, r.all())
 	}
 }
 

@@ -454,6 +454,13 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		return true
 	}
 	ap.lastSaveErr = err
+	if store.CommitUnconfirmed(err) {
+		// Each answer of the batch may be saved: tried again alone, one
+		// that finds its order changed is unconfirmed, not overtaken.
+		for _, p := range batch {
+			p.saveBroke = true
+		}
+	}
 	if !ap.reachable(ctx) {
 		// The database is down: keep the whole batch for when it is back,
 		// rather than fail each answer alone against it.
@@ -744,6 +751,11 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		reason := "not tried: the database did not answer"
 		if p.lastErr != nil {
 			reason = unsavedReason(p, masked)
+		}
+		if p.saveBroke {
+			// Not "the next runs ask again": the lost COMMIT may have
+			// been made, and the order may be final (Summary.Unconfirmed).
+			reason = "the connection broke as an earlier try was committed, so whether it was saved cannot be told; since then: " + reason
 		}
 		if _, ok := orders[reason]; !ok {
 			reasons = append(reasons, reason)

@@ -148,7 +148,7 @@ func TestErrorsWriteNothingToTheShop(t *testing.T) {
 func TestOnlyPollableOrdersAreAsked(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("XXXX-YYYY", "ok"))
+	e.znet.SetDefault(znettest.Done("WXYZ-2345", "ok"))
 	other := e.db.AddIntegration(storetest.Integration{Provider: "barakat", BaseURL: e.znet.URL})
 	disabled := e.db.AddIntegration(storetest.Integration{BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password, Disabled: true})
 	untouched := []string{

@@ -245,67 +245,73 @@ func likePIN(code, pin string) bool {
 // after a label ("Eski kod ZZ99-XY12 yeni AB12-CD34") read as one,
 // "ZZ99-XY12 AB12-CD34", and the old code inside it, unlike the PIN as a
 // whole, would stay in clear. The PIN's own words taken out, an old code
-// is a word with as many letters and digits as the PIN or one of its
-// codes, as likePIN counts them, at least minWithheldAlnums, letters and
-// digits mixed; or, for a PIN of spaced groups, as many words in a row,
-// each of its group's size ("ZZ99 XY12 QQ77 WW66"). Words that only add
-// up to a code's size ("12 PUBG 60", "A1 A1 A1 A1") are a product's name
-// or an amount, staff's to read. At most maxOldCodes are taken: a
-// description of the same few words over and over names no more.
+// is a word, or up to maxCodeWords words in a row (groups spaced, "ZZ99
+// XY12"), each of three letters and digits or more, with as many in all
+// as the PIN or one of its codes, as likePIN counts them, at least
+// minWithheldAlnums, letters and digits mixed. Words too short for a
+// group ("12 PUBG 60", "A1 A1 A1 A1") are a product's name or an amount,
+// staff's to read. A run naming more than maxOldCodes such codes is
+// withheld whole: a panel's words cannot push an old code past the bound,
+// nor make masking slow with thousands of them.
 func oldCodesAmong(code, pin string) []string {
 	words := strings.Fields(code)
 	pinWords := strings.Fields(pin)
 	sizes := map[int]bool{}
-	var shape []int
-	for _, w := range pinWords {
-		l, d := countLettersDigits(w)
-		shape = append(shape, l+d)
-		if l+d >= minWithheldAlnums {
+	largest := 0
+	for _, part := range append(slices.Clone(pinWords), pin) {
+		if l, d := countLettersDigits(part); l+d >= minWithheldAlnums {
 			sizes[l+d] = true
+			largest = max(largest, l+d)
 		}
-	}
-	if l, d := countLettersDigits(pin); l+d >= minWithheldAlnums {
-		sizes[l+d] = true
 	}
 	if len(sizes) == 0 || len(pinWords) == 0 {
 		return nil
 	}
-	pinAt := func(i int) bool {
-		return i+len(pinWords) <= len(words) && slices.Equal(words[i:i+len(pinWords)], pinWords)
+	// Where the PIN's own words stand in the run.
+	ofPIN := make([]bool, len(words))
+	for i := 0; i+len(pinWords) <= len(words); i++ {
+		if words[i] == pinWords[0] && slices.Equal(words[i:i+len(pinWords)], pinWords) {
+			for k := range pinWords {
+				ofPIN[i+k] = true
+			}
+		}
+	}
+	type count struct{ letters, digits int }
+	counts := make([]count, len(words))
+	for i, w := range words {
+		counts[i].letters, counts[i].digits = countLettersDigits(w)
 	}
 	var old []string
-	add := func(c string) {
-		if len(old) < maxOldCodes && !slices.Contains(old, c) {
-			old = append(old, c)
-		}
-	}
-	for i := 0; i < len(words) && len(old) < maxOldCodes; i++ {
-		if pinAt(i) {
-			i += len(pinWords) - 1
-			continue
-		}
-		if l, d := countLettersDigits(words[i]); l > 0 && d > 0 && sizes[l+d] {
-			add(words[i])
-		}
-		if len(pinWords) < 2 || i+len(pinWords) > len(words) {
-			continue
-		}
-		// A spaced code in a row, none of its words the PIN's start.
-		letters, digits, fits := 0, 0, true
-		for k, w := range words[i : i+len(pinWords)] {
-			l, d := countLettersDigits(w)
-			letters, digits = letters+l, digits+d
-			fits = fits && l+d == shape[k] && (k == 0 || !pinAt(i+k))
-		}
-		if fits && letters > 0 && digits > 0 && letters+digits >= minWithheldAlnums {
-			add(strings.Join(words[i:i+len(pinWords)], " "))
+	for i := range words {
+		letters, digits := 0, 0
+		for j := i; j < len(words) && j-i < maxCodeWords && !ofPIN[j]; j++ {
+			c := counts[j]
+			if c.letters+c.digits < minGroupAlnums {
+				break
+			}
+			letters, digits = letters+c.letters, digits+c.digits
+			if letters+digits > largest {
+				break
+			}
+			if letters > 0 && digits > 0 && sizes[letters+digits] {
+				if found := strings.Join(words[i:j+1], " "); !slices.Contains(old, found) {
+					if len(old) == maxOldCodes {
+						return []string{code}
+					}
+					old = append(old, found)
+				}
+			}
 		}
 	}
 	return old
 }
 
-// maxOldCodes bounds the old codes a done answer's words withhold.
-const maxOldCodes = 16
+// maxOldCodes bounds the old codes a done answer's words withhold one by
+// one; minGroupAlnums is a group's fewest letters and digits.
+const (
+	maxOldCodes    = 16
+	minGroupAlnums = 3
+)
 
 // countLettersDigits counts s's letters and digits.
 func countLettersDigits(s string) (letters, digits int) {

@@ -1522,6 +1522,9 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 		"OK|2|AB12-CD34 EF56-GH78|Eski kod ZZ99-XY12 yeni AB12-CD34 EF56-GH78":           {"AB12-CD34 EF56-GH78", "ZZ99-XY12"},
 		"OK|2|AB12-CD34|Eski kod ZZ99XY12 yeni AB12-CD34":                                {"AB12-CD34", "ZZ99XY12"},
 		"OK|2|AB12CD34|Eski kod ZZ99-XY12 yeni AB12CD34":                                 {"AB12CD34", "ZZ99-XY12"},
+		"OK|2|AB12-CD34|Eski kod ZZ99 XY12 yeni AB12-CD34":                               {"AB12-CD34", "ZZ99 XY12"},
+		"OK|2|AB12 CD34 EF56 GH78|Eski kod ZZ99-XY12 QQ77-WW66 yeni AB12 CD34 EF56 GH78": {"AB12 CD34 EF56 GH78", "ZZ99-XY12 QQ77-WW66"},
+		"OK|2|AB12CD34EF56|Eski kod ZZ99 XY12 QQ77 yeni AB12CD34EF56":                    {"AB12CD34EF56", "ZZ99 XY12 QQ77"},
 	} {
 		ps, err := ParsePinStatus([]byte(body))
 		if err != nil || !slices.Equal(ps.PINsToHide(), want) {

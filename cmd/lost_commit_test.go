@@ -62,6 +62,27 @@ func TestABatchWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
 	}
 }
 
+// A "still waiting" answer whose COMMIT was lost only counted an attempt,
+// saved or not: it is no person's business (a review's find: every such
+// order of the batch was named, exit 3).
+func TestAWaitingAnswerWhoseCommitWasNotHeardIsNoAlarm(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"7921", "7922", "7923"} {
+		s.order(ref)
+		s.znet.Script(ref, znettest.Waiting("bekliyor"))
+	}
+	s.znet.SetLatency(200 * time.Millisecond)
+	proxy := s.db.Proxy()
+	proxy.CutAfter("asked_ago_seconds float8, hold_note text", "COMMIT")
+
+	r := zwatchAt(t, proxy.URL, "check-pending", "-q", "--loop", "0")
+
+	if r.code != cmd.ExitOK || strings.Contains(r.all(), "the connection to the database broke") {
+		t.Errorf("check-pending: exit %d, want %d and no order named unconfirmed:\n%s", r.code, cmd.ExitOK, r.all())
+	}
+}
+
 // check --order said of such a save that the database did not take the
 // answer, so it was not saved, of an order the database had completed,
 // its PIN saved (helper-177).

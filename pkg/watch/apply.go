@@ -747,6 +747,7 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 	orders := make(map[string][]string)
 	held := make(map[string]bool)
 	masked := make(map[string]string) // a batch's cause and PINs: the cause masked
+	unknown := make(map[string]bool)  // whether the answers may be saved
 	for _, p := range unsaved {
 		reason := "not tried: the database did not answer"
 		if p.lastErr != nil {
@@ -762,6 +763,7 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		}
 		orders[reason] = append(orders[reason], p.order.ID)
 		held[reason] = errors.Is(p.lastErr, errShopHoldsRow)
+		unknown[reason] = p.saveBroke
 	}
 	for _, reason := range reasons {
 		ids := orders[reason]
@@ -770,6 +772,9 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		msg := "could not save znet's answers; the next runs ask again, as soon as their claims are handed back or lapse (" + ClaimLease.String() + ")"
 		if len(ids) == 1 {
 			msg = "could not save znet's answer; the next runs ask again, as soon as its claim is handed back or lapses (" + ClaimLease.String() + ")"
+		}
+		if unknown[reason] {
+			msg = "could not tell whether znet's answers were saved; the next runs ask again those that were not, as soon as their claims are handed back or lapse (" + ClaimLease.String() + ")"
 		}
 		level := slog.LevelError
 		if held[reason] {
@@ -824,6 +829,20 @@ func rootCause(err error) error {
 	}
 }
 
+// sayableIfSaved says whether p's answer, had its lost COMMIT been made,
+// may have done what a run must say: a final answer (the order completed
+// or cancelled, or held for a PIN too long or a referans shared), or any
+// answer of an order due to be given up on. A "still waiting" answer
+// saved only counts an attempt, and the order is asked again.
+func (ap *applier) sayableIfSaved(p *pendingAnswer) bool {
+	if _, final, _ := p.outcome.Result.ExternalStatus(); final {
+		return true
+	}
+	first := p.order.FirstCheckedAt
+	// A minute's grace for the clocks: the database's set the first check.
+	return first != nil && time.Since(*first) >= ap.run.cfg.GiveUpAfter-time.Minute
+}
+
 // unconfirmedSave lists o among the orders whose save's commit the lost
 // connection did not confirm (Summary.Unconfirmed), once.
 func (ap *applier) unconfirmedSave(o store.Order) {
@@ -854,7 +873,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "not saved"
-		case res.Overtaken && p.saveBroke:
+		case res.Overtaken && p.saveBroke && ap.sayableIfSaved(p):
 			// This run's own save, whose commit the lost connection did
 			// not confirm, or the shop's change meanwhile: which, nothing
 			// here tells, and a stuck order or a PIN to compare would

@@ -245,26 +245,36 @@ func likePIN(code, pin string) bool {
 // after a label ("Eski kod ZZ99-XY12 yeni AB12-CD34") read as one,
 // "ZZ99-XY12 AB12-CD34", and the old code inside it, unlike the PIN as a
 // whole, would stay in clear. The PIN's own words taken out, an old code
-// is a word, or up to maxCodeWords words in a row (groups spaced, "ZZ99
-// XY12"), each of three letters and digits or more, with as many in all
-// as the PIN or one of its codes, as likePIN counts them, at least
-// minWithheldAlnums, letters and digits mixed. Words too short for a
-// group ("12 PUBG 60", "A1 A1 A1 A1") are a product's name or an amount,
-// staff's to read. A run naming more than maxOldCodes such codes is
-// withheld whole: a panel's words cannot push an old code past the bound,
-// nor make masking slow with thousands of them.
+// is letters and digits mixed, as many as the PIN or one of its codes
+// (as likePIN counts them, at least minWithheldAlnums), in:
+//   - a word;
+//   - up to maxCodeWords words in a row of one length, three letters and
+//     digits or more ("ZZ99 XY12", "ZZ99-XY12 QQ77-WW66"), as plainCode
+//     reads a code's groups;
+//   - as many words in a row as a PIN of spaced groups, each its group's
+//     size, however short ("ZZ 99 XY 12" beside "AB 12 CD 34").
+//
+// Words of other lengths ("12 PUBG 60", "100 STEAM 2026") are a
+// product's name or an amount, staff's to read. Every such code is
+// withheld, in work bounded by the words times maxCodeWords.
 func oldCodesAmong(code, pin string) []string {
 	words := strings.Fields(code)
 	pinWords := strings.Fields(pin)
 	sizes := map[int]bool{}
-	largest := 0
-	for _, part := range append(slices.Clone(pinWords), pin) {
-		if l, d := countLettersDigits(part); l+d >= minWithheldAlnums {
+	var shape []int
+	for _, w := range pinWords {
+		l, d := countLettersDigits(w)
+		shape = append(shape, l+d)
+		if l+d >= minWithheldAlnums {
 			sizes[l+d] = true
-			largest = max(largest, l+d)
 		}
 	}
-	if len(sizes) == 0 || len(pinWords) == 0 {
+	l, d := countLettersDigits(pin)
+	if l+d >= minWithheldAlnums {
+		sizes[l+d] = true
+	}
+	largest := l + d
+	if largest < minWithheldAlnums || len(pinWords) == 0 {
 		return nil
 	}
 	// Where the PIN's own words stand in the run.
@@ -282,36 +292,51 @@ func oldCodesAmong(code, pin string) []string {
 		counts[i].letters, counts[i].digits = countLettersDigits(w)
 	}
 	var old []string
+	add := func(from, to int, letters, digits int) {
+		if letters > 0 && digits > 0 {
+			if found := strings.Join(words[from:to], " "); !slices.Contains(old, found) {
+				old = append(old, found)
+			}
+		}
+	}
 	for i := range words {
+		// A word, or words of one length in a row.
 		letters, digits := 0, 0
 		for j := i; j < len(words) && j-i < maxCodeWords && !ofPIN[j]; j++ {
 			c := counts[j]
-			if c.letters+c.digits < minGroupAlnums {
+			size := c.letters + c.digits
+			if j > i && (size < minGroupAlnums || size != counts[i].letters+counts[i].digits) {
 				break
 			}
 			letters, digits = letters+c.letters, digits+c.digits
 			if letters+digits > largest {
 				break
 			}
-			if letters > 0 && digits > 0 && sizes[letters+digits] {
-				if found := strings.Join(words[i:j+1], " "); !slices.Contains(old, found) {
-					if len(old) == maxOldCodes {
-						return []string{code}
-					}
-					old = append(old, found)
-				}
+			if sizes[letters+digits] {
+				add(i, j+1, letters, digits)
 			}
+		}
+		// As many words as a spaced PIN, each its group's size.
+		if len(pinWords) < 2 || len(pinWords) > maxCodeWords || i+len(pinWords) > len(words) {
+			continue
+		}
+		letters, digits = 0, 0
+		fits := true
+		for k := range pinWords {
+			c := counts[i+k]
+			fits = fits && !ofPIN[i+k] && c.letters+c.digits == shape[k]
+			letters, digits = letters+c.letters, digits+c.digits
+		}
+		if fits && letters+digits >= minWithheldAlnums {
+			add(i, i+len(pinWords), letters, digits)
 		}
 	}
 	return old
 }
 
-// maxOldCodes bounds the old codes a done answer's words withhold one by
-// one; minGroupAlnums is a group's fewest letters and digits.
-const (
-	maxOldCodes    = 16
-	minGroupAlnums = 3
-)
+// minGroupAlnums is the fewest letters and digits of a group of a code
+// written in words of one length.
+const minGroupAlnums = 3
 
 // countLettersDigits counts s's letters and digits.
 func countLettersDigits(s string) (letters, digits int) {

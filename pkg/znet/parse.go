@@ -292,9 +292,11 @@ func oldCodesAmong(code, pin string) []string {
 		counts[i].letters, counts[i].digits = countLettersDigits(w)
 	}
 	var old []string
+	seen := map[string]bool{}
 	add := func(from, to int, letters, digits int) {
 		if letters > 0 && digits > 0 {
-			if found := strings.Join(words[from:to], " "); !slices.Contains(old, found) {
+			if found := strings.Join(words[from:to], " "); !seen[found] {
+				seen[found] = true
 				old = append(old, found)
 			}
 		}

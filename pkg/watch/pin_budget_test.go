@@ -78,7 +78,7 @@ func TestACodeCutByTheStoredLengthIsMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept := HidePINs(cutRunes(ps.Description, limit), ps.PINsToHide())
+	kept := HideAnswerPINs(cutRunes(ps.Description, limit), ps)
 	if shown := cutCode[:14]; strings.Contains(kept, shown) {
 		t.Errorf("%d codes withheld; the one the stored length cuts shows %q: ...%s", len(ps.Withheld), shown, kept[len(kept)-60:])
 	}

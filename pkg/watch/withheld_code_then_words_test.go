@@ -27,7 +27,7 @@ func TestALabelledCodeFollowedByATimeDateOrAmountIsMasked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kept := watch.HidePINs(ps.Description, ps.PINsToHide())
+		kept := watch.HideAnswerPINs(ps.Description, ps)
 		for _, group := range []string{"1234", "5678", "9012"} {
 			if strings.Contains(kept, group) {
 				t.Errorf("%q: group %s of the code shows in %q (withheld %q)", body, group, kept, ps.Withheld)

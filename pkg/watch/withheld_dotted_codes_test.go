@@ -28,7 +28,7 @@ func TestALabelledCodeInDottedGroupsIsMasked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kept := watch.HidePINs(ps.Description, ps.PINsToHide())
+		kept := watch.HideAnswerPINs(ps.Description, ps)
 		// The mask shows the last group, as MaskPIN does for any PIN.
 		groups := strings.FieldsFunc(tc.code, func(r rune) bool { return r == '.' || r == ',' })
 		for _, group := range groups[:len(groups)-1] {

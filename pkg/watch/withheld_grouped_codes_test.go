@@ -24,7 +24,7 @@ func TestManyLabelledCodesInGroupsOfFourAreMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept := watch.HidePINs(ps.Description, ps.PINsToHide())
+	kept := watch.HideAnswerPINs(ps.Description, ps)
 	for _, c := range codes {
 		if strings.Contains(kept, c) || strings.Contains(kept, c[5:]) {
 			t.Errorf("code %q kept in %q (withheld %q)", c, kept, ps.Withheld)
@@ -48,7 +48,7 @@ func TestHundredsOfLabelledCodesAreMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept := watch.HidePINs(ps.Description, ps.PINsToHide())
+	kept := watch.HideAnswerPINs(ps.Description, ps)
 	for _, c := range codes {
 		if strings.Contains(kept, c) || strings.Contains(kept, c[:11]) {
 			t.Fatalf("code %q kept in the description (%d codes withheld)", c, len(ps.Withheld))

@@ -21,7 +21,7 @@ func maskedText(t *testing.T, answer string) string {
 		}
 		return err.Error()
 	}
-	return watch.HidePINs(ps.Description, ps.PINsToHide())
+	return watch.HideAnswerPINs(ps.Description, ps)
 }
 
 // More shapes of the same kinds (apostrophe suffixes, HTML entities once
@@ -218,7 +218,7 @@ func BenchmarkHideAWaitingAnswersListOfThousandsOfCodes(b *testing.B) {
 					b.Fatal(err)
 				}
 				text := []rune(ps.Description)
-				watch.HidePINs(string(text[:2200]), ps.PINsToHide())
+				watch.HideAnswerPINs(string(text[:2200]), ps)
 			}
 		})
 	}

@@ -18,7 +18,7 @@ func TestACancelledAnswerNamingTheFieldsCodeAndANewOneMasksBoth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kept := watch.HidePINs(ps.Description, ps.PINsToHide()); strings.Contains(kept, "9TZK") || strings.Contains(kept, "1VBN") {
+	if kept := watch.HideAnswerPINs(ps.Description, ps); strings.Contains(kept, "9TZK") || strings.Contains(kept, "1VBN") {
 		t.Errorf("withheld %q; the description kept as %q", ps.Withheld, kept)
 	}
 }

@@ -73,7 +73,9 @@ type PinStatus struct {
 }
 
 // PINsToHide are the codes the description must not show: the delivered
-// PIN and those the answer withheld.
+// PIN and those the answer withheld. watch.HideAnswerPINs masks them, a
+// done answer's PIN in part and its withheld codes whole: masked all
+// alike, an old code's mask would show its end, which may be the PIN's.
 func (ps PinStatus) PINsToHide() []string {
 	if ps.PIN != "" && !slices.Contains(ps.Withheld, ps.PIN) {
 		return append([]string{ps.PIN}, ps.Withheld...)

@@ -33,11 +33,11 @@ func heard(o store.Order, status znet.PinStatus, err error, start time.Time) ans
 	return answer{order: o, status: status, err: heldPINHidden(err, o.HeldPIN), took: time.Since(start), askedAt: start}
 }
 
-// hidePINs is znet's text about the order with the answer's PINs masked
+// pinsMasked is znet's text about the order with the answer's PINs masked
 // (HideAnswerPINs), and the one the order holds already, which
 // a panel may quote in a shape no rule of znet's finds (all digits, say)
 // when it answers about an order staff delivered by hand (HideHeldPIN).
-func (a answer) hidePINs(text string) string {
+func (a answer) pinsMasked(text string) string {
 	return HideHeldPIN(HideAnswerPINs(text, a.status), a.order.HeldPIN)
 }
 
@@ -96,7 +96,7 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = a.hidePINs(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast))
+	o.Message = a.pinsMasked(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast))
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

@@ -104,30 +104,13 @@ func HideHeldPIN(text, pin string) string {
 	if len(codes) == 0 { // too many codes to look for each
 		codes = []string{pin}
 	}
-	have := lettersAndDigitsOf(text)
+	have := alnums(text)
 	var found []stretch
 	work := 0
 	for _, code := range codes {
 		found = append(found, wordStretches(have, code, &work)...)
 	}
 	return writeStretches(text, found)
-}
-
-// letterOrDigit is a letter or digit of a text, folded (foldPINRune), and
-// where it stands.
-type letterOrDigit struct {
-	r          rune
-	start, end int
-}
-
-func lettersAndDigitsOf(text string) []letterOrDigit {
-	var have []letterOrDigit
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			have = append(have, letterOrDigit{foldPINRune(r), i, i + utf8.RuneLen(r)})
-		}
-	}
-	return have
 }
 
 // minHeldPIN is the fewest letters and digits a PIN an order holds has
@@ -141,18 +124,13 @@ const minHeldPIN = 4
 // "4829-1037-5561" for 482910375561, not the end of 20261205123456. work
 // counts the letters and digits compared, across calls, up to
 // maxLooseWork.
-func wordStretches(have []letterOrDigit, code string, work *int) []stretch {
-	var want []rune
-	for _, r := range code {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			want = append(want, foldPINRune(r))
-		}
-	}
+func wordStretches(have []alnum, code string, work *int) []stretch {
+	want := alnums(code)
 	adjacent := func(k int) bool { return have[k].end == have[k+1].start }
 	mask := MaskPIN(code)
 	var found []stretch
 	for i := 0; len(want) > 0 && i+len(want) <= len(have); i++ {
-		if i > 0 && adjacent(i-1) || have[i].r != want[0] {
+		if i > 0 && adjacent(i-1) || have[i].r != want[0].r {
 			continue
 		}
 		last := i + len(want) - 1
@@ -162,7 +140,7 @@ func wordStretches(have []letterOrDigit, code string, work *int) []stretch {
 		matched := true
 		for k := 1; k < len(want) && matched; k++ {
 			*work++
-			matched = have[i+k].r == want[k] && have[i+k].start-have[i+k-1].end <= maxWordSeparator
+			matched = have[i+k].r == want[k].r && have[i+k].start-have[i+k-1].end <= maxWordSeparator
 		}
 		if *work > maxLooseWork {
 			return found

@@ -86,6 +86,19 @@ func (db *DB) ZwatchRowsMentioning(s string) int {
 	return n
 }
 
+// ZwatchRowsMentioningLoosely is ZwatchRowsMentioning of s's letters and
+// digits, in any case, whatever stands between them in the rows, tags
+// included: a PIN quoted in spaced groups, in markup or in lower case.
+func (db *DB) ZwatchRowsMentioningLoosely(s string) int {
+	db.t.Helper()
+	var n int
+	db.Get(&n, `WITH wanted AS (SELECT upper(regexp_replace($1, '[^[:alnum:]]', '', 'g')) AS s)
+		SELECT (SELECT count(*) FROM zwatch_order_events e, wanted WHERE strpos(upper(regexp_replace(regexp_replace(e::text, '<[^>]*>', '', 'g'), '[^[:alnum:]]', '', 'g')), wanted.s) > 0)
+		     + (SELECT count(*) FROM zwatch_order_checks c, wanted WHERE strpos(upper(regexp_replace(regexp_replace(c::text, '<[^>]*>', '', 'g'), '[^[:alnum:]]', '', 'g')), wanted.s) > 0)
+		     + (SELECT count(*) FROM zwatch_runs r, wanted WHERE strpos(upper(regexp_replace(regexp_replace(r::text, '<[^>]*>', '', 'g'), '[^[:alnum:]]', '', 'g')), wanted.s) > 0)`, s)
+	return n
+}
+
 // Snapshot is every row zwatch could write, as text, to tell whether a
 // command wrote anything at all.
 func (db *DB) Snapshot() string {

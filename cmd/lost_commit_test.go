@@ -20,7 +20,7 @@ func TestASaveWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
 	s := newShop(t)
 	id := s.order("7901")
 	s.znet.Script("7901", znettest.Done(strings.Repeat("L8", 100), "tamam")) // too long for "pinCode": given up on
-	r := zwatchAt(t, commitUnheard(s), "check-pending", "-q", "--loop", "0")
+	r := zwatchAt(t, commitUnheard(t, s), "check-pending", "-q", "--loop", "0")
 
 	if check := s.db.ReadCheck(id); check.GivenUpAt == nil {
 		t.Fatalf("the order after the lost commit: %+v; want it given up on by the commit zwatch did not hear of\n%s", check, r.all())
@@ -41,7 +41,7 @@ func TestABatchWhoseCommitWasNotHeardIsSaidUnconfirmed(t *testing.T) {
 	}
 	// Both answers come back together, and are saved in one statement.
 	s.znet.SetLatency(200 * time.Millisecond)
-	r := zwatchAt(t, commitUnheard(s), "check-pending", "-q", "--loop", "0")
+	r := zwatchAt(t, commitUnheard(t, s), "check-pending", "-q", "--loop", "0")
 
 	for _, id := range ids {
 		if check := s.db.ReadCheck(id); check.GivenUpAt == nil {
@@ -67,7 +67,7 @@ func TestAWaitingAnswerWhoseCommitWasNotHeardIsNoAlarm(t *testing.T) {
 		s.znet.Script(ref, znettest.Waiting("bekliyor"))
 	}
 	s.znet.SetLatency(200 * time.Millisecond)
-	r := zwatchAt(t, commitUnheard(s), "check-pending", "-q", "--loop", "0")
+	r := zwatchAt(t, commitUnheard(t, s), "check-pending", "-q", "--loop", "0")
 
 	if r.code != cmd.ExitOK || strings.Contains(r.all(), "the connection to the database broke") {
 		t.Errorf("check-pending: exit %d, want %d and no order named unconfirmed:\n%s", r.code, cmd.ExitOK, r.all())
@@ -82,7 +82,7 @@ func TestACheckWhoseCommitWasNotHeardSaysItCannotTell(t *testing.T) {
 	s := newShop(t)
 	id := s.order("7902")
 	s.znet.Script("7902", znettest.Done("LOST-ACK-PIN-7902", "tamam"))
-	r := zwatchAt(t, commitUnheard(s), "check", "--order", id)
+	r := zwatchAt(t, commitUnheard(t, s), "check", "--order", id)
 
 	if got := s.db.ReadOrder(id); got.ExternalStatus != "completed" {
 		t.Fatalf("the order after the lost commit: %+v; want it completed by the commit zwatch did not hear of\n%s", got, r.all())
@@ -97,8 +97,15 @@ func TestACheckWhoseCommitWasNotHeardSaysItCannotTell(t *testing.T) {
 // of znet's answers is committed and its connection dropped before zwatch
 // hears so: a relay that passes the COMMIT after the save's statement
 // on, then closes zwatch's side.
-func commitUnheard(s *shop) string {
+// The test fails if the relay never cut: a save's statement no longer
+// holding the words would otherwise leave the tests testing nothing.
+func commitUnheard(t *testing.T, s *shop) string {
 	proxy := s.db.Proxy()
 	proxy.CutAfter("asked_ago_seconds float8, hold_note text", "COMMIT")
+	t.Cleanup(func() {
+		if !proxy.Cut() {
+			t.Error("the relay never cut a save's COMMIT: the test tested nothing")
+		}
+	})
 	return proxy.URL
 }

@@ -104,6 +104,12 @@ func (p *Proxy) CutAfter(armedBy, on string) {
 	p.cut.Store(&cutAfter{armedBy: []byte(armedBy), on: []byte(on)})
 }
 
+// Cut says whether the relay has cut a connection for CutAfter.
+func (p *Proxy) Cut() bool {
+	c := p.cut.Load()
+	return c != nil && c.done.Load()
+}
+
 // Hung is closed once the relay hangs.
 func (p *Proxy) Hung() <-chan struct{} { return p.hung }
 

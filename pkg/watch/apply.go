@@ -64,6 +64,7 @@ const (
 	releaseTakenOver                         // its claim lapsed and another run holds it: not ours to ask or hand back
 	releaseStalled                           // its request timed out while the process did not run: due again at once
 	releaseShopHeld                          // znet answered but the shop held the order's row to the end: see store.ReleaseShopHeld
+	releaseUnconfirmed                       // its claim may have lapsed while the database could not be asked: due again at once
 )
 
 // ShopHeldAlarm is how long the shop may hold an order's row, answer after

@@ -249,6 +249,9 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 	if step, stepped := b.clock.observe(got.held); stepped {
 		b.clockSteps++
 		b.batch.sayClockStepped(b.log, b.integration.Name, step)
+		if step > 0 && b.batch.steppedForward != nil {
+			b.batch.steppedForward()
+		}
 	}
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
@@ -322,6 +325,10 @@ type sendBatch struct {
 	// stepSaid: a step of the database's clock is said once a run, not
 	// once for each of its panels, which all see it.
 	stepSaid sync.Once
+	// steppedForward, if set, is called when a reservation finds the
+	// database's clock stepped forward: the run's claims, leases on that
+	// clock, may have lapsed early. Set before the run starts.
+	steppedForward func()
 }
 
 // sendAsk is one panel's reservation in a batch, and what became of it.

@@ -247,6 +247,75 @@ func TestADatabaseClockSteppedBackKeepsThePanelsRate(t *testing.T) {
 	}
 }
 
+// The database's clock stepped forward (NTP correcting a slow clock, a
+// failover to a server whose clock runs ahead) while a looping run holds
+// claims it has not asked yet: on that clock every lease looks lapsed, and
+// cron's next run takes the orders and asks them. The first run's next
+// reservation sees the step and checks each claim before it asks; it
+// leaves the orders the other run took. Before, it asked them all, 9 of 12
+// after the other run had taken them, every answer one nobody could save.
+func TestADatabaseClockSteppedForwardStopsARunAskingWhatAnotherTook(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Waiting(""))
+	e.znet.SetLatency(1500 * time.Millisecond)
+	const n = 12
+	e.orders(n, 70000)
+	stepBack := e.db.SteppableClock()
+	// now() too, as a real step moves every clock of the server: the
+	// claims' leases are on it.
+	e.db.Exec(`CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql STABLE AS
+		$$ SELECT pg_catalog.now() - (SELECT back FROM public.storetest_clock_step) $$`)
+	open := func() *store.Store {
+		st, err := store.Open(context.Background(), e.db.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	config := func(loop time.Duration) watch.Config {
+		cfg := e.config()
+		cfg.Rate = 2
+		cfg.Loop, cfg.Tick, cfg.MaxDuration = loop, 500*time.Millisecond, 14*time.Second
+		cfg.Concurrency, cfg.PerIntegration = 4, 4
+		return cfg
+	}
+	first, next := open(), open()
+	done := make(chan *watch.Summary, 1)
+	go func() {
+		sum, err := watch.Run(context.Background(), first, config(12*time.Second))
+		if err != nil {
+			t.Errorf("the first run: %v", err)
+		}
+		done <- sum
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	var claimed int
+	e.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE claimed_by IS NOT NULL`)
+	if claimed != n {
+		t.Fatalf("the first run holds %d claims before the step, want %d", claimed, n)
+	}
+	askedBefore := e.znet.TotalRequests()
+	stepBack(-90 * time.Second)
+	if _, err := watch.Run(context.Background(), next, config(0)); err != nil {
+		t.Errorf("the next run: %v", err)
+	}
+	sum := <-done
+	if sum == nil {
+		return
+	}
+	// Send times the first run reserved before the step, a second's worth
+	// at --rate 2, may still be used before its next reservation sees it.
+	if after := sum.Total.Asked - askedBefore; after > 2 {
+		t.Errorf("after the step the first run asked %d orders another run had taken (it asked %d in all, %d before)",
+			after, sum.Total.Asked, askedBefore)
+	}
+	if sum.Total.Overtaken+sum.Total.Asked < n {
+		t.Errorf("the first run: %+v; every order was either asked or left to the other run", sum.Total)
+	}
+}
+
 // watchHostClock follows this host's wall clock against its monotonic one
 // until the function it returns is called, which tells how far apart they
 // moved at most.

@@ -316,8 +316,12 @@ func (l *lane) askAndHandOver(o store.Order) {
 		a, timedOut, ok = l.ask(o)
 		l.slots.release(sl)
 	}
-	if !ok && a.claimTaken {
+	switch {
+	case !ok && a.claim == claimTakenOver:
 		handBack(releaseTakenOver)
+		return
+	case !ok && a.claim == claimUnconfirmed:
+		handBack(releaseUnconfirmed)
 		return
 	}
 	if !ok {
@@ -380,11 +384,11 @@ func (l *lane) acquire() (slot, bool) {
 // spacing allows for.)
 //
 // Before the send time is checked, the order's claim is, if it may have
-// lapsed (run.claimTaken): after the wait for the pace, where a stopped
+// lapsed (run.claimOf): after the wait for the pace, where a stopped
 // run most likely was, and before the moment it leaves, so that the
-// check's round trip does not make it leave late. taken says another run
-// holds the claim now, and nothing leaves.
-func (l *lane) depart(o store.Order) (start time.Time, ok, taken bool) {
+// check's round trip does not make it leave late. Nothing leaves unless
+// claim is claimOurs.
+func (l *lane) depart(o store.Order) (start time.Time, ok bool, claim claimState) {
 	r := l.run
 	for {
 		leaveBy, err := l.pace.Wait(r.newRequests)
@@ -392,14 +396,14 @@ func (l *lane) depart(o store.Order) (start time.Time, ok, taken bool) {
 		// and the pace's wait may then return either: no request starts
 		// after the run may start no more.
 		if err != nil || r.newRequests.Err() != nil || l.isFailing() {
-			return time.Time{}, false, false
+			return time.Time{}, false, claimOurs
 		}
-		if r.claimTaken(l.applier.held, o) {
-			return time.Time{}, false, true
+		if claim := r.claimOf(l.applier.held, o); claim != claimOurs {
+			return time.Time{}, false, claim
 		}
 		start = time.Now()
 		if leaveBy.IsZero() || !start.After(leaveBy) {
-			return start, true, false
+			return start, true, claimOurs
 		}
 		l.missedSendTimes.Add(1)
 	}
@@ -424,12 +428,12 @@ func (l *lane) whyUnasked() releaseReason {
 // ask asks znet about one order, in the panel's pace. timedOut says the
 // panel did not answer within the run's timeout (not that the run was
 // stopped); asked is false when the request did not leave (depart), or
-// another run holds the order's claim now (a.claimTaken).
+// the order's claim is not the run's to ask on (a.claim).
 func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 	r := l.run
-	start, ok, taken := l.depart(o)
-	if taken {
-		return answer{claimTaken: true}, false, false
+	start, ok, claim := l.depart(o)
+	if claim != claimOurs {
+		return answer{claim: claim}, false, false
 	}
 	if !ok {
 		return answer{}, false, false

@@ -23,9 +23,12 @@ func TestARunStoppedPastItsLeaseLeavesWhatAnotherRunTook(t *testing.T) {
 		WHERE order_id = $1`, taken)
 
 	for _, o := range claimed {
-		want := o.ID == taken
-		if got := r.claimTaken(held, o); got != want {
-			t.Errorf("order %s: claim taken by another run %v, want %v", o.Referans, got, want)
+		want := claimOurs
+		if o.ID == taken {
+			want = claimTakenOver
+		}
+		if got := r.claimOf(held, o); got != want {
+			t.Errorf("order %s: claim %v, want %v", o.Referans, got, want)
 		}
 	}
 	if !held.confirmedWithin(mine, time.Second) {
@@ -55,8 +58,58 @@ func TestAClaimCheckedWhileItsRowIsHeldIsStillTheRuns(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		_ = tx.Commit()
 	}()
-	if r.claimTaken(held, claimed[0]) {
+	if r.claimOf(held, claimed[0]) != claimOurs {
 		t.Error("a claim still the run's, its row held a moment by another transaction, was taken for lost")
+	}
+}
+
+// The database's clock may step forward (NTP correcting a slow clock, a
+// failover to a server whose clock runs ahead): the run's claims then
+// lapse on it early, and another run may take them while this run's own
+// clock says they hold. The heartbeat's renewal finds them gone; from
+// then on the run must not ask about them, where before it asked for up
+// to 35 s more, every request an answer nobody could save.
+func TestARenewalThatFindsAClaimGoneStopsTheRunAskingIt(t *testing.T) {
+	t.Parallel()
+	db, r, held, claimed := stoppedRun(t, 2)
+	mine, taken := claimed[0], claimed[1]
+	if err := r.renew(held); err != nil { // both claims still the run's, confirmed now
+		t.Fatal(err)
+	}
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-run', claim_expires_at = now() + interval '45 seconds'
+		WHERE order_id = $1`, taken.ID)
+	if err := r.renew(held); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.claimOf(held, taken); got != claimTakenOver {
+		t.Errorf("a claim another run took, found gone by the heartbeat: %v, want %v", got, claimTakenOver)
+	}
+	if got := r.claimOf(held, mine); got != claimOurs {
+		t.Errorf("the run's own claim: %v, want %v", got, claimOurs)
+	}
+}
+
+// A host cut off from the database (a network partition, not a restart)
+// cannot renew its claims, and they lapse on the database's clock: a run
+// on another host may then take and ask the same orders. The cut-off run
+// asks about an order only while its last confirmation is recent enough
+// that the claim still holds, and hands the others back unasked.
+func TestARunThatCannotRenewAsksOnlyWhatItsLeaseStillCovers(t *testing.T) {
+	t.Parallel()
+	db, r, held, claimed := stoppedRun(t, 2)
+	old, fresh := claimed[0], claimed[1]
+	held.confirm([]string{fresh.ID}, time.Now())
+	held.setRenewFailing(true)
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-host', claim_expires_at = now() + interval '45 seconds'
+		WHERE order_id = $1`, old.ID)
+
+	// Asked, the database would say another host holds it: the run must
+	// not wait on a database it cannot reach to find that out.
+	if got := r.claimOf(held, old); got != claimUnconfirmed {
+		t.Errorf("a claim last confirmed a minute ago, the database out of reach: %v, want %v", got, claimUnconfirmed)
+	}
+	if got := r.claimOf(held, fresh); got != claimOurs {
+		t.Errorf("a claim confirmed a moment ago: %v, want %v", got, claimOurs)
 	}
 }
 

@@ -85,14 +85,48 @@ func (h *holdings) confirm(ids []string, at time.Time) {
 	}
 }
 
+// doubt forgets the confirmation of the claims on ids that the heartbeat
+// asked to renew, in a renewal that began at, and found no longer the
+// run's: another run took them after they lapsed on the database's clock
+// (it stepped forward, or this run was stopped), or a transaction held
+// their rows a moment. Which, the run finds out before it asks (claimOf).
+// A claim confirmed after the renewal began (taken again meanwhile) is
+// left as it is.
+func (h *holdings) doubt(ids []string, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if was, held := h.ids[id]; held && !was.After(at) {
+			h.ids[id] = time.Time{}
+		}
+	}
+}
+
+// doubtAll forgets the confirmation of every claim held: the database's
+// clock was found stepped forward, and the leases, which run on it, may
+// have lapsed early and been taken by another run.
+func (h *holdings) doubtAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id := range h.ids {
+		h.ids[id] = time.Time{}
+	}
+}
+
 // confirmedWithin says whether the claim on id was confirmed less than d
-// ago: it still holds, whatever happened since. While the heartbeat cannot
-// renew, every claim counts as confirmed: the run carries on with them.
+// ago: it still holds, whatever happened since.
 func (h *holdings) confirmedWithin(id string, d time.Duration) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	at, held := h.ids[id]
-	return held && (h.renewFailing || time.Since(at) < d)
+	return held && time.Since(at) < d
+}
+
+// renewing says whether the heartbeat's last renewal worked.
+func (h *holdings) renewing() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.renewFailing
 }
 
 // claimed is how many orders the run has claimed so far.
@@ -153,9 +187,10 @@ func (h *holdings) list() []string {
 
 // heartbeat renews the run's claims every renewEvery until the returned
 // function is called, which waits for it to stop. A renewal that fails (the
-// database is restarting) is tried again at the next beat; the claims hold
-// for ClaimLease meanwhile, and a claim that lapsed without another run
-// taking it is renewed as still this run's.
+// database is restarting, or this host cannot reach it) is tried again at
+// the next beat; meanwhile the run asks about an order only while its
+// claim's last confirmation is recent (claimOf), and a claim that lapsed
+// without another run taking it is renewed as still this run's.
 func (r *run) heartbeat(held *holdings) (stop func()) {
 	if r.cfg.DryRun {
 		return func() {}
@@ -178,11 +213,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 				// release, or lapse; a renewal would fail, and say so.
 				return
 			}
-			start := time.Now()
-			renewed, err := r.store.RenewClaims(r.db, r.id, held.list(), ClaimLease)
-			r.timeDB(start)
-			held.setRenewFailing(err != nil)
-			held.confirm(renewed, start)
+			err := r.renew(held)
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -199,33 +230,85 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 	}
 }
 
+// renew renews the claims the run holds, once, and notes which are no
+// longer its own.
+func (r *run) renew(held *holdings) error {
+	start := time.Now()
+	asked := held.list()
+	renewed, err := r.store.RenewClaims(r.db, r.id, asked, ClaimLease)
+	r.timeDB(start)
+	held.setRenewFailing(err != nil)
+	if err != nil {
+		return err
+	}
+	held.confirm(renewed, start)
+	held.doubt(notIn(asked, renewed), start)
+	return nil
+}
+
 // unconfirmedLimit is how long after its last confirmation a run asks
 // about an order without first making sure the claim is still its own: a
 // heartbeat renews every renewEvery, so only a run stopped meanwhile
-// (SIGSTOP, a paused VM) or one cut off from the database gets past it.
+// (SIGSTOP, a paused VM), one cut off from the database, or one whose
+// renewal found the claim gone (holdings.doubt) gets past it.
 const unconfirmedLimit = ClaimLease - 10*time.Second
 
-// claimTaken says whether the run's claim on o lapsed and another run
-// holds it now: the run was stopped longer than the lease, and the other
-// has asked about the order, or is asking. Asking again would spend a
-// request of the panel's on an answer that cannot be saved. A claim
-// confirmed lately is the run's; one that is not is renewed for o alone,
-// and is the run's if that works. Where the database cannot be reached
-// (the heartbeat's renewals fail, or this one does), the run carries on
-// with what it holds, as through any outage, without waiting on the
-// database for each order: no other run can take the claim then either.
-func (r *run) claimTaken(held *holdings, o store.Order) bool {
+// claimState is what a run knows of its claim on an order it is about to
+// ask about.
+type claimState int
+
+const (
+	claimOurs        claimState = iota
+	claimTakenOver              // it lapsed, and another run holds it now
+	claimUnconfirmed            // it may have lapsed, and the database cannot be asked
+)
+
+func (c claimState) String() string {
+	return [...]string{"the run's", "taken over", "unconfirmed"}[c]
+}
+
+// claimOf says whether the run's claim on o is still its own. A claim
+// confirmed lately is; one that is not is renewed for o alone, and is the
+// run's if that works. One another run holds now (this run was stopped
+// longer than the lease, or the database's clock stepped forward) is not
+// to be asked about: the other run has asked, or is asking, and this
+// run's answer could not be saved. Nor is one that cannot be confirmed
+// because the database cannot be reached: only this run's path to it may
+// be broken (a network cut between one host and the database), and
+// another host's run may take the order once the lease lapses.
+func (r *run) claimOf(held *holdings, o store.Order) claimState {
 	if r.cfg.DryRun || held.confirmedWithin(o.ID, unconfirmedLimit) {
-		return false
+		return claimOurs
+	}
+	if !held.renewing() {
+		// The heartbeat cannot reach the database: asking would only
+		// wait on it, order after order.
+		return claimUnconfirmed
 	}
 	start := time.Now()
 	ours, err := r.store.ClaimStillOurs(r.db, r.id, o.ID, ClaimLease)
 	r.timeDB(start)
-	if err != nil {
-		return false
-	}
-	if ours {
+	switch {
+	case err != nil:
+		return claimUnconfirmed
+	case ours:
 		held.confirm([]string{o.ID}, start)
+		return claimOurs
 	}
-	return !ours
+	return claimTakenOver
+}
+
+// notIn is the ids in all that are not in some.
+func notIn(all, some []string) []string {
+	in := make(map[string]bool, len(some))
+	for _, id := range some {
+		in[id] = true
+	}
+	var rest []string
+	for _, id := range all {
+		if !in[id] {
+			rest = append(rest, id)
+		}
+	}
+	return rest
 }

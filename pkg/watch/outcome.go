@@ -19,9 +19,9 @@ type answer struct {
 	// askedAt is when the request left: the order was waiting then, as far
 	// as a waiting answer goes.
 	askedAt time.Time
-	// claimTaken: no request left, another run holds the order's claim
-	// (run.claimTaken).
-	claimTaken bool
+	// claim: when not claimOurs, no request left, since the order's claim
+	// is another run's or may be (run.claimOf).
+	claim claimState
 	// onItsWay: its request counts in run.asking until the applier takes
 	// the answer.
 	onItsWay bool

@@ -217,6 +217,7 @@ func (r *run) execute() (*Summary, error) {
 	ap := newApplier(r, held)
 	cl := newClaimer(r, held, slots, ap)
 	held.onDrop = cl.wake
+	r.sends.steppedForward = held.doubtAll
 
 	applied := make(chan error, 1)
 	go func() { applied <- ap.loop() }()

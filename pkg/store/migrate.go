@@ -133,7 +133,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	// Nothing is created in a database that is not the shop's (goose's
 	// version table would be, before the first migration failed on the
 	// missing product_orders).
-	applied, err := s.appliedMigrations(ctx)
+	applied, undone, err := s.appliedMigrations(ctx)
 	switch {
 	case errors.Is(err, ErrNotShopDatabase):
 		return nil, err
@@ -155,6 +155,9 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		return nil, err
 	case err == nil:
 		pending := slices.DeleteFunc(provider.ListSources(), func(src *goose.Source) bool { return applied[src.Version] })
+		if err := noneRecordedUndone(pending, undone); err != nil {
+			return nil, err
+		}
 		// Nor one that cannot finish, or would build out of the run-time
 		// role's reach (canMigrate): goose would first create its version
 		// table, where it then stands in the way of the right migrate.
@@ -365,7 +368,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 	if err != nil {
 		return nil, err
 	}
-	applied, err := s.appliedMigrations(ctx)
+	applied, _, err := s.appliedMigrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading zwatch's migration status: %w", err)
 	}
@@ -433,17 +436,39 @@ SELECT current_schema() IS NOT NULL AS has_schema,
 // latest row says so (goose's version 0 is the table's own birth, not a
 // migration).
 const appliedMigrationsSQL = `
-SELECT version_id
+SELECT version_id, is_applied
 FROM (
 	SELECT DISTINCT ON (version_id) version_id, is_applied
 	FROM ` + versionTable + `
 	ORDER BY version_id, id DESC
 ) latest
-WHERE is_applied AND version_id > 0`
+WHERE version_id > 0`
 
-// appliedMigrations is the set of applied versions; empty, and no error, on
-// a database zwatch was never migrated on.
-func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
+// noneRecordedUndone refuses to migrate when a pending migration has a row
+// in goose's record that says it is not applied: a person's edit, or the
+// record of an older goose's down. zwatch reads such a version as not
+// applied, as that goose did, and every command but migrate refuses to
+// run; goose's provider, which applies the migrations, counts any version
+// with a row as applied, and would skip it and say there is nothing to
+// do. Which is right, only the schema tells: a person must look.
+func noneRecordedUndone(pending []*goose.Source, undone []int64) error {
+	for _, src := range pending {
+		if !slices.Contains(undone, src.Version) {
+			continue
+		}
+		return fmt.Errorf("%s records migration %s as not applied (is_applied is false on its latest row: a person's edit, or an older goose's down), "+
+			"and goose, which applies zwatch's migrations, counts a version with any row as applied and would skip it: "+
+			"if its changes are in place, set is_applied back to true on that row; if not, delete the version's rows "+
+			"(DELETE FROM %s WHERE version_id = %d) and run zwatch migrate again",
+			versionTable, path.Base(src.Path), versionTable, src.Version)
+	}
+	return nil
+}
+
+// appliedMigrations is the set of applied versions, and the versions
+// recorded as not applied (see noneRecordedUndone); both empty, and no
+// error, on a database zwatch was never migrated on.
+func (s *Store) appliedMigrations(ctx context.Context) (applied map[int64]bool, undone []int64, err error) {
 	var found struct {
 		HasSchema  bool   `db:"has_schema"`
 		Role       string `db:"role"`
@@ -454,20 +479,20 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		Exists     bool   `db:"exists"`
 	}
 	if err := s.db.GetContext(ctx, &found, versionTableExistsSQL, versionTable); err != nil {
-		return nil, s.connectionBroke(err)
+		return nil, nil, s.connectionBroke(err)
 	}
 	if !found.HasSchema {
 		// current_schema() skips the schemas the role may not use: without
 		// USAGE on public, zwatch's tables look missing, and "run zwatch
 		// migrate" would be the wrong advice.
-		return nil, fmt.Errorf("role %s may use no schema on its search_path (%s), so zwatch's tables are out of its reach: grant it USAGE on their schema, as zwatch migrate --print-grants prints",
+		return nil, nil, fmt.Errorf("role %s may use no schema on its search_path (%s), so zwatch's tables are out of its reach: grant it USAGE on their schema, as zwatch migrate --print-grants prints",
 			found.Role, found.SearchPath)
 	}
-	applied := map[int64]bool{}
+	applied = map[int64]bool{}
 	if !found.Exists && strings.Contains(found.Elsewhere, ",") {
 		// Migrating, goose would make a version table of its own where
 		// the search path leads, and apply migration 1 again.
-		return nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in the schemas %[1]s, none of which comes first on role %[2]s's search path (%[3]s): "+
+		return nil, nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in the schemas %[1]s, none of which comes first on role %[2]s's search path (%[3]s): "+
 			"put the one beside the shop's product_orders first (ALTER ROLE %[2]s SET search_path = ..., or options='-c search_path=...' in the connection settings)",
 			found.Elsewhere, found.Role, found.SearchPath))
 	}
@@ -478,7 +503,7 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		if path != "public" {
 			path += ", public"
 		}
-		return nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
+		return nil, nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
 			"ALTER ROLE %[2]s SET search_path = %[4]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[4]s' to the connection settings, as zwatch migrate --print-grants prints",
 			found.Elsewhere, found.Role, found.SearchPath, path))
 	}
@@ -486,22 +511,29 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
 		// Neither zwatch's tables nor the shop's: the settings name
 		// another database, and "run zwatch migrate" would be the wrong
 		// advice (migrate refuses it too).
-		return nil, fmt.Errorf("%w: database %s has no product_orders and integrations tables on the search path (%s); "+
+		return nil, nil, fmt.Errorf("%w: database %s has no product_orders and integrations tables on the search path (%s); "+
 			"check --database-url, $DATABASE_URL or PGDATABASE", ErrNotShopDatabase, found.Database, found.SearchPath)
 	}
 	if !found.Exists {
-		return applied, nil
+		return applied, nil, nil
 	}
-	var versions []int64
+	var versions []struct {
+		Version int64 `db:"version_id"`
+		Applied bool  `db:"is_applied"`
+	}
 	if err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &versions, appliedMigrationsSQL)
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, v := range versions {
-		applied[v] = true
+		if v.Applied {
+			applied[v.Version] = true
+		} else {
+			undone = append(undone, v.Version)
+		}
 	}
-	return applied, nil
+	return applied, undone, nil
 }
 
 // altersShop says whether a migration alters or indexes product_orders,

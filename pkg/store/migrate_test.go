@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -95,6 +96,39 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 		if !m.Applied {
 			t.Errorf("migration %s not applied", m.Name)
 		}
+	}
+}
+
+// A row in goose's record saying the newest migration is not applied (a
+// person's edit, an older goose's down): every command but migrate refuses
+// to run until it is, and goose, counting any row as applied, would skip
+// it. Before, migrate said there was nothing to do, and nothing ever ran
+// again; now it says what to do, and changes nothing.
+func TestMigrateNamesAMigrationRecordedAsNotApplied(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	var newest int64
+	db.Get(&newest, `SELECT max(version_id) FROM zwatch_schema_migrations`)
+	db.Exec(`UPDATE zwatch_schema_migrations SET is_applied = false
+		WHERE id = (SELECT max(id) FROM zwatch_schema_migrations WHERE version_id = $1)`, newest)
+	if _, err := db.Store.RequireMigrated(ctx); !errors.Is(err, store.ErrNotMigrated) {
+		t.Fatalf("the commands' check: %v, want ErrNotMigrated", err)
+	}
+	var before int
+	db.Get(&before, `SELECT count(*) FROM zwatch_schema_migrations`)
+	applied, err := db.Store.Migrate(ctx)
+	if err == nil {
+		t.Fatalf("migrate applied %d migrations and said nothing, where goose skips the one recorded as not applied", len(applied))
+	}
+	want := fmt.Sprintf("DELETE FROM zwatch_schema_migrations WHERE version_id = %d", newest)
+	if !strings.Contains(err.Error(), "as not applied") || !strings.Contains(err.Error(), want) {
+		t.Errorf("migrate said %q; want the version named and %q", err, want)
+	}
+	var after int
+	db.Get(&after, `SELECT count(*) FROM zwatch_schema_migrations`)
+	if after != before || len(applied) != 0 {
+		t.Errorf("migrate changed the record (%d rows, then %d) or applied %d migrations", before, after, len(applied))
 	}
 }
 

@@ -85,6 +85,7 @@ type checkReport struct {
 	PIN         string `json:"pin,omitempty"`    // masked unless --show-pin
 	Description string `json:"description,omitempty"`
 	Error       string `json:"error,omitempty"`
+	NotAsked    bool   `json:"not_asked,omitempty"` // the error kept the request from leaving
 	TookMs      int64  `json:"took_ms,omitempty"`
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
@@ -243,7 +244,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	if check.NotPollable == "" {
 		report.TookMs = check.Took.Milliseconds()
 		if check.Err != nil {
-			report.Answer, report.Error = "error", check.Err.Error()
+			report.Answer, report.Error, report.NotAsked = "error", check.Err.Error(), check.NotAsked()
 		} else {
 			report.Answer = check.Answer.Status.String()
 			report.PIN = pinShown(check.Answer.PIN, opts.ShowPIN)
@@ -283,12 +284,14 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, inLine(r.NotPollable)) // it quotes the shop's row
 		return
 	}
-	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
+	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
 	if r.Stopped {
 		fmt.Fprintf(out, "stopped by a signal after %dms, before znet answered: nothing was recorded, and the next run asks again\n", r.TookMs)
 		return
 	}
 	switch {
+	case r.NotAsked:
+		fmt.Fprintf(out, "znet was not asked: %s\n", r.Error)
 	case r.Error != "":
 		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)
 	default:
@@ -358,7 +361,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 func printFinal(opts *CheckOptions, r checkReport) {
 	out, f := opts.IO.Out, r.Final
 	fmt.Fprintln(out, inLine(r.NotPollable))
-	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", orderName(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans), f.ExternalStatus)
+	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans), f.ExternalStatus)
 	if f.PIN != "" {
 		line += ", PIN " + inLine(f.PIN)
 	}
@@ -378,12 +381,4 @@ func printFinal(opts *CheckOptions, r checkReport) {
 	if f.ZwatchNote != "" {
 		fmt.Fprintf(out, "  %-12s %s\n", "zwatch said", inLine(f.ZwatchNote))
 	}
-}
-
-// orderName is an order as a person reads it: its number, then its id.
-func orderName(id string, orderNo *int64) string {
-	if orderNo == nil {
-		return id
-	}
-	return fmt.Sprintf("%d (%s)", *orderNo, id)
 }

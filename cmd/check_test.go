@@ -139,6 +139,31 @@ func TestCheckOrderExplainsWhyNot(t *testing.T) {
 	}
 }
 
+// An order whose referans znet cannot be asked about is refused before
+// the request leaves: check says znet was not asked, not that it gave no
+// usable answer "after 0ms". Orders are named as the operator asked for
+// them, by their number first.
+func TestCheckOrderWhoseReferansIsNoNumberSaysZnetWasNotAsked(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("abc")
+	r := zwatch(t, s.db, "check", "--order", id)
+	if r.code != 3 || !strings.Contains(r.stdout, "znet was not asked: znet order reference (referans) \"abc\" is no number") ||
+		strings.Contains(r.stdout, "after 0ms") {
+		t.Errorf("exit %d, want 3 and that znet was not asked:\n%s", r.code, r.all())
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("znet was asked %d times", s.znet.TotalRequests())
+	}
+
+	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", Disabled: true})
+	paused := s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "44", OrderNo: 6161})
+	r = zwatch(t, s.db, "check", "--order", "6161")
+	if want := fmt.Sprintf("order 6161 (%s) belongs to znet integration znet-off, which is disabled", paused); !strings.Contains(r.stdout, want) {
+		t.Errorf("want %q, got:\n%s", want, r.all())
+	}
+}
+
 func TestCheckOrderZnetErrorExits3WithoutPassword(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

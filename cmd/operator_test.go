@@ -1201,7 +1201,7 @@ func TestListSaysWhyItListsNothing(t *testing.T) {
 		if r.code != 2 || r.stdout != "" {
 			t.Errorf("list %v of another provider's order: exit %d, want 2 and nothing on stdout\n%s", args, r.code, r.all())
 		}
-		oneLine(t, r.stderr, `order `+id+` is not a znet order: its integration's provider is "barakat"`)
+		oneLine(t, r.stderr, `order 5151 (`+id+`) is not a znet order: its integration's provider is "barakat"`)
 	}
 	r := zwatch(t, s.db, "list", "--order", "99999")
 	if r.code != 2 || r.stdout != "" {

@@ -43,6 +43,10 @@ type OrderCheck struct {
 	DryRun  bool
 }
 
+// NotAsked says the check's request never left: the order's referans
+// cannot be asked about (znet.ErrReferansUnusable).
+func (c *OrderCheck) NotAsked() bool { return errors.Is(c.Err, znet.ErrReferansUnusable) }
+
 // Description is znet's description of the order with its PINs masked:
 // the answer's, and the one the order held already (HideHeldPIN).
 func (c *OrderCheck) Description() string {
@@ -227,43 +231,53 @@ func claimedElsewhere(state store.OrderState) string {
 // decision (store.NotPollable), made by the same SQL a claim uses; this only
 // words it.
 func whyNotPollable(s store.OrderState) string {
+	name := OrderCalled(s.ID, s.OrderNo)
 	switch s.NotPollable {
 	case "":
 		return ""
 	case store.NotPollableGone:
-		return fmt.Sprintf("order %s does not exist", s.ID)
+		return fmt.Sprintf("order %s does not exist", name)
 	case store.NotPollableFinal:
-		return fmt.Sprintf("order %s is already final (externalStatus %s); nothing to ask", s.ID, s.ExternalStatus)
+		return fmt.Sprintf("order %s is already final (externalStatus %s); nothing to ask", name, s.ExternalStatus)
 	case store.NotPollableStaff:
-		return fmt.Sprintf("order %s is handled by staff (shop status %s); zwatch leaves it alone", s.ID, s.Status)
+		return fmt.Sprintf("order %s is handled by staff (shop status %s); zwatch leaves it alone", name, s.Status)
 	case store.NotPollableNotSent:
 		if s.ExternalStatus == "not_sent" {
-			return fmt.Sprintf("order %s has not been sent to a provider yet (externalStatus not_sent)", s.ID)
+			return fmt.Sprintf("order %s has not been sent to a provider yet (externalStatus not_sent)", name)
 		}
-		return fmt.Sprintf("order %s has externalStatus %s, which zwatch does not poll", s.ID, s.ExternalStatus)
+		return fmt.Sprintf("order %s has externalStatus %s, which zwatch does not poll", name, s.ExternalStatus)
 	case store.NotPollableNoIntegration, store.NotPollableNotZnet:
 		return NotZnet(s)
 	case store.NotPollableDisabled:
-		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", s.ID, deref(s.IntegrationName))
+		return fmt.Sprintf("order %s belongs to znet integration %s, which is disabled", name, deref(s.IntegrationName))
 	case store.NotPollableNoReferans:
-		return fmt.Sprintf("order %s has no referans (provider_referans and externalOrderId are empty)", s.ID)
+		return fmt.Sprintf("order %s has no referans (provider_referans and externalOrderId are empty)", name)
 	}
-	return fmt.Sprintf("order %s is not zwatch's to ask about (%s)", s.ID, s.NotPollable)
+	return fmt.Sprintf("order %s is not zwatch's to ask about (%s)", name, s.NotPollable)
 }
 
 // NotZnet says why an order is not a znet order (its providerId names no
 // integration, or another provider's); empty when it is one. list words an
 // order it can never hold with it, as check does.
 func NotZnet(s store.OrderState) string {
+	name := OrderCalled(s.ID, s.OrderNo)
 	switch {
 	case s.IntegrationProvider == nil && strings.TrimSpace(s.ProviderID) == "":
-		return fmt.Sprintf("order %s is not a znet order: its providerId is empty", s.ID)
+		return fmt.Sprintf("order %s is not a znet order: its providerId is empty", name)
 	case s.IntegrationProvider == nil:
-		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", s.ID, s.ProviderID)
+		return fmt.Sprintf("order %s is not a znet order: its providerId %q names no integration", name, s.ProviderID)
 	case *s.IntegrationProvider != store.Provider:
-		return fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", s.ID, *s.IntegrationProvider)
+		return fmt.Sprintf("order %s is not a znet order: its integration's provider is %q", name, *s.IntegrationProvider)
 	}
 	return ""
+}
+
+// OrderCalled is an order as a person reads it: its number, then its id.
+func OrderCalled(id string, orderNo *int64) string {
+	if orderNo == nil {
+		return id
+	}
+	return fmt.Sprintf("%d (%s)", *orderNo, id)
 }
 
 func deref(s *string) string {

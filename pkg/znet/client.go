@@ -208,18 +208,28 @@ const ReferansSpace = " \t\n\f\r"
 // phpNumber is a text PHP's intval reads a number from.
 var phpNumber = regexp.MustCompile(`^[ \t\n\v\f\r]*[+-]?[0-9]`)
 
+// ErrReferansUnusable is a referans CheckPin does not ask znet about: the
+// request never left.
+var ErrReferansUnusable = errors.New("znet was not asked: the order's referans cannot be asked about")
+
+// referansError is a referans not asked about, said as what is wrong with it.
+type referansError string
+
+func (e referansError) Error() string      { return string(e) }
+func (referansError) Is(target error) bool { return target == ErrReferansUnusable }
+
 // CheckPin asks znet for the state of the order placed with referans, the
 // numeric id the shop sent to pin_ekle.php.
 func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {
 	referans = strings.Trim(referans, ReferansSpace)
 	if referans == "" {
-		return PinStatus{}, errors.New("znet order reference (referans) is empty")
+		return PinStatus{}, referansError("znet order reference (referans) is empty")
 	}
 	// PHP reads a number from the digits at a text's start, after white
 	// space and a sign (intval): one without is order 0 to a panel, for
 	// every such referans alike, and its answer would be another order's.
 	if !phpNumber.MatchString(referans) {
-		return PinStatus{}, fmt.Errorf("znet order reference (referans) %q is no number: znet, reading it as PHP does, would take it for order 0 and answer about another order; correct the order's referans", referans)
+		return PinStatus{}, referansError(fmt.Sprintf("znet order reference (referans) %q is no number: znet, reading it as PHP does, would take it for order 0 and answer about another order; correct the order's referans", referans))
 	}
 	var ps PinStatus
 	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/metrics"
@@ -70,7 +71,13 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		// end of every run, after the run's work.
 		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); have its owner or root remove it, or name another path", path)
 	}
-	probe, err := os.CreateTemp(dir, ".zwatch-probe-*")
+	// Named as the metrics library names the file it writes and renames:
+	// the path's own name and ten digits more, which a name near the
+	// file system's limit (255 bytes) does not have room for.
+	probe, err := os.CreateTemp(dir, filepath.Base(path))
+	if errors.Is(err, syscall.ENAMETOOLONG) {
+		return usage("--metrics-file %s: the name is too long for the file written beside it under a name ten characters longer, then renamed; name a shorter file, like zwatch.prom", path)
+	}
 	if err != nil {
 		return usage("--metrics-file %s: cannot write to %s (%v); give zwatch's user write access, or another path", path, dir, errors.Unwrap(err))
 	}

@@ -89,6 +89,9 @@ func redactDSNError(err error, databaseURL string) string {
 		// connection can, and without settings only the PG* variables
 		// are read.
 		if _, perr := pq.NewConfig(databaseURL); perr != nil {
+			if why := serviceNotFound(perr); why != "" {
+				return why
+			}
 			return "key=value settings that cannot be read: a setting's value is not one it takes, or a value with spaces or quotes is not in single quotes, like password='a b'"
 		}
 	}
@@ -98,6 +101,22 @@ func redactDSNError(err error, databaseURL string) string {
 	}
 	msg = urlUserinfo.ReplaceAllString(msg, "//REDACTED@")
 	return passwordField.ReplaceAllString(msg, "password=REDACTED")
+}
+
+// pgServiceWords are the driver's words for a service= that names no
+// service it can find, which quote the file and the service, never a
+// setting (a line of the service file it cannot read it quotes whole, and
+// that line may hold a password).
+var pgServiceWords = regexp.MustCompile(`^pq: (service file "[^"]*" not found|definition of service "[^"]*" not found)$`)
+
+// serviceNotFound is the line for settings whose service= the driver could
+// not find; empty for any other fault.
+func serviceNotFound(err error) string {
+	m := pgServiceWords.FindStringSubmatch(err.Error())
+	if m == nil {
+		return ""
+	}
+	return m[1] + ": check service= and the service file (PGSERVICEFILE, or ~/.pg_service.conf of the user zwatch runs as)"
 }
 
 // redactPassword replaces the database password in msg. A short one is

@@ -204,7 +204,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	var progress *progressLine
 	logTo := opts.IO.ErrOut
-	if opts.IO.Terminal && !opts.Quiet {
+	if opts.IO.Terminal && !opts.IO.DumbTerminal && !opts.Quiet {
 		progress = newProgressLine(opts.IO.ErrOut, cfg)
 		logTo = progress
 	}

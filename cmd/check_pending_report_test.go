@@ -166,11 +166,12 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 	s.znet.Script("51", znettest.Done("PIN-51", ""))
 	s.znet.Script("52", znettest.Waiting(""))
 	s.znet.Script("53", znettest.Rejected("3", "Geçersiz istek"))
+	dumb := false
 	terminal := func(args ...string) string {
 		var out bytes.Buffer
 		errOut := &lockedBuffer{}
 		args = append(args, "--loop", "0", "--database-url", s.db.URL)
-		code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut, Terminal: true})
+		code := cmd.Main(context.Background(), args, cmd.IOStreams{Out: &out, ErrOut: errOut, Terminal: true, DumbTerminal: dumb})
 		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
 		}
@@ -210,6 +211,13 @@ func TestCheckPendingShowsProgressOnATerminal(t *testing.T) {
 	s.db.MakeAllDue()
 	if r := zwatch(t, s.db, "check-pending"); strings.Contains(r.stderr, "\r") {
 		t.Errorf("progress shown where no person watches:\n%q", r.stderr)
+	}
+	// TERM=dumb: a terminal that cannot move its cursor shows the logs as
+	// text, and no line drawn over itself.
+	s.db.MakeAllDue()
+	dumb = true
+	if got := terminal("check-pending", "--log-level", "debug"); strings.Contains(got, "\r") || !strings.Contains(got, "time=") {
+		t.Errorf("on TERM=dumb, want text logs and no progress line:\n%q", got)
 	}
 }
 

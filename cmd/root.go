@@ -43,13 +43,18 @@ type IOStreams struct {
 	Out      io.Writer
 	ErrOut   io.Writer
 	Terminal bool
+	// DumbTerminal says the terminal cannot move its cursor (TERM=dumb:
+	// Emacs' shell, a serial console): a progress line drawn over itself
+	// would show its escapes ("^[[K") on every update.
+	DumbTerminal bool
 }
 
 // SystemStreams are the process's own.
 func SystemStreams() IOStreams {
 	return IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Terminal:     term.IsTerminal(int(os.Stderr.Fd())),
+		DumbTerminal: os.Getenv("TERM") == "dumb",
 	}
 }
 

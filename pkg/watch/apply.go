@@ -395,6 +395,7 @@ func (ap *applier) flush(ctx context.Context) {
 	case ok && ap.dbFailing:
 		ap.dbFailing, ap.retryWait = false, 0
 		ap.run.log.Info("the database takes answers again", "kept", len(ap.backlog))
+		ap.run.renewSoon()
 	case !ok:
 		if !ap.dbFailing {
 			ap.run.log.Warn("the database does not take answers now; keeping them and trying again",

@@ -244,13 +244,16 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 	}
 	if !b.failingSince.IsZero() {
 		b.log.Info("the panel's shared request budget can be reserved again", "integration", b.integration.Name)
+		if b.batch.reachableAgain != nil {
+			b.batch.reachableAgain()
+		}
 	}
 	b.failingSince, b.failure = time.Time{}, nil
 	if step, stepped := b.clock.observe(got.held); stepped {
 		b.clockSteps++
 		b.batch.sayClockStepped(b.log, b.integration.Name, step)
 		if step > 0 && b.batch.steppedForward != nil {
-			b.batch.steppedForward()
+			b.batch.steppedForward(step)
 		}
 	}
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
@@ -325,10 +328,14 @@ type sendBatch struct {
 	// stepSaid: a step of the database's clock is said once a run, not
 	// once for each of its panels, which all see it.
 	stepSaid sync.Once
-	// steppedForward, if set, is called when a reservation finds the
-	// database's clock stepped forward: the run's claims, leases on that
-	// clock, may have lapsed early. Set before the run starts.
-	steppedForward func()
+	// steppedForward, if set, is called with the step when a reservation
+	// finds the database's clock stepped forward: the run's claims, leases
+	// on that clock, lapse that much early. reachableAgain, if set, is
+	// called when a panel's reservations work again after failing: the
+	// database can be asked about the claims again. Set before the run
+	// starts.
+	steppedForward func(step time.Duration)
+	reachableAgain func()
 }
 
 // sendAsk is one panel's reservation in a batch, and what became of it.

@@ -113,6 +113,56 @@ func TestARunThatCannotRenewAsksOnlyWhatItsLeaseStillCovers(t *testing.T) {
 	}
 }
 
+// A forward step of the database's clock shortens the leases by the step,
+// no more: a step of 2 s (a failover to a server whose clock runs a little
+// ahead, a slewed clock read as a step) leaves the run's claims its own
+// without a check, where one of 40 s has it check them first. Before, any
+// step, 8 ms included, had every claim checked, each check a round trip
+// between a send time and its request.
+func TestAForwardStepShortensTheLeasesByTheStep(t *testing.T) {
+	t.Parallel()
+	_, r, held, claimed := stoppedRun(t, 1)
+	o := claimed[0]
+	held.confirm([]string{o.ID}, time.Now())
+	held.shorten(2 * time.Second)
+	if !held.confirmedWithin(o.ID, unconfirmedLimit) {
+		t.Error("a claim confirmed a moment before a 2 s step is to be checked before asking")
+	}
+	held.shorten(40 * time.Second)
+	if held.confirmedWithin(o.ID, unconfirmedLimit) {
+		t.Error("a claim confirmed a moment before a 40 s step counts as confirmed")
+	}
+	if got := r.claimOf(held, o); got != claimOurs {
+		t.Errorf("checked, the run's own claim: %v, want %v", got, claimOurs)
+	}
+}
+
+// While the heartbeat's last renewal failed, claimOf hands back what it
+// cannot confirm without asking the database. Once the database answers
+// again (a reservation of a panel's budget, a save), the run renews at
+// once, not at the next beat up to 15 s later, handing back claims the
+// database would have confirmed.
+func TestARunRenewsAtOnceWhenTheDatabaseAnswersAgain(t *testing.T) {
+	t.Parallel()
+	_, r, held, _ := stoppedRun(t, 2)
+	held.setRenewFailing(true)
+	stop := r.heartbeat(held)
+	defer stop()
+	r.renewSoon()
+	deadline := time.Now().Add(5 * time.Second)
+	for !held.renewing() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !held.renewing() {
+		t.Fatal("asked to renew at once, the heartbeat had not renewed within 5 s")
+	}
+	for _, id := range held.list() {
+		if !held.confirmedWithin(id, unconfirmedLimit) {
+			t.Errorf("claim on %s not confirmed by the renewal", id)
+		}
+	}
+}
+
 // stoppedRun is a run holding the claims on n orders, each confirmed a
 // minute ago, as if the run had been stopped since.
 func stoppedRun(t *testing.T, n int) (*storetest.DB, *run, *holdings, []store.Order) {

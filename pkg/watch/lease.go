@@ -102,14 +102,21 @@ func (h *holdings) doubt(ids []string, at time.Time) {
 	}
 }
 
-// doubtAll forgets the confirmation of every claim held: the database's
-// clock was found stepped forward, and the leases, which run on it, may
-// have lapsed early and been taken by another run.
-func (h *holdings) doubtAll() {
+// shorten moves every claim's confirmation back by step: the database's
+// clock was found stepped forward by it, and the leases, which run on that
+// clock, lapse that much early. A step of a few milliseconds (a clock
+// slewed, read as a step) changes next to nothing; one that eats the
+// margin of unconfirmedLimit has the run check the claims before asking.
+// Each panel's budget sees the same step: moved back once for each, the
+// confirmations are older than they need be, which costs a check, never
+// a request on a claim lost.
+func (h *holdings) shorten(step time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id := range h.ids {
-		h.ids[id] = time.Time{}
+	for id, at := range h.ids {
+		if !at.IsZero() {
+			h.ids[id] = at.Add(-step)
+		}
 	}
 }
 
@@ -185,8 +192,9 @@ func (h *holdings) list() []string {
 	return ids
 }
 
-// heartbeat renews the run's claims every renewEvery until the returned
-// function is called, which waits for it to stop. A renewal that fails (the
+// heartbeat renews the run's claims every renewEvery, and at once when
+// asked (renewSoon), until the returned function is called, which waits
+// for it to stop. A renewal that fails (the
 // database is restarting, or this host cannot reach it) is tried again at
 // the next beat; meanwhile the run asks about an order only while its
 // claim's last confirmation is recent (claimOf), and a claim that lapsed
@@ -206,6 +214,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			case <-quit:
 				return
 			case <-tick.C:
+			case <-r.renewNow:
 			}
 			if r.db.Err() != nil {
 				// The run's time with the database is over (dbGrace after
@@ -217,7 +226,8 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			switch {
 			case err != nil && !failing:
 				failing = true
-				r.log.Warn("renewing this run's claims failed; trying again in a moment", "err", err)
+				r.log.Warn("renewing this run's claims failed; trying again in a moment, and meanwhile handing back unasked "+
+					"the orders whose claims were last renewed "+unconfirmedLimit.String()+" ago (another host's run may take them)", "err", err)
 			case err == nil && failing:
 				failing = false
 				r.log.Info("renewing this run's claims works again")
@@ -227,6 +237,18 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 	return func() {
 		close(quit)
 		<-done
+	}
+}
+
+// renewSoon has the heartbeat renew the run's claims at once: the
+// database's clock stepped (which claims are still the run's, the renewal
+// tells), or the database answers again after failing (while the last
+// renewal failed, claimOf hands back what it cannot confirm, without
+// asking the database).
+func (r *run) renewSoon() {
+	select {
+	case r.renewNow <- struct{}{}:
+	default: // one is asked for already
 	}
 }
 

@@ -164,6 +164,10 @@ type run struct {
 		lines []personNote
 		said  bool // the run was given up: later ones are said at once
 	}
+	// renewNow asks the heartbeat to renew the run's claims at once, not
+	// at its next beat (run.renewSoon).
+	renewNow chan struct{}
+
 	// asking counts the requests on their way: waiting for the panel's
 	// pace or for its answer. The applier waits for their answers to save
 	// them together with one that came (applier.linger).
@@ -205,6 +209,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 		newRequests: newRequests,
 		db:          dbCtx,
 		stop:        func() { stopNewRequests(); stopDBAfterSignal(); stopDB() },
+		renewNow:    make(chan struct{}, 1),
 	}
 	r.sends = newSendBatch(newRequests, st, id, r.timeDB)
 	return r
@@ -217,7 +222,11 @@ func (r *run) execute() (*Summary, error) {
 	ap := newApplier(r, held)
 	cl := newClaimer(r, held, slots, ap)
 	held.onDrop = cl.wake
-	r.sends.steppedForward = held.doubtAll
+	r.sends.steppedForward = func(step time.Duration) {
+		held.shorten(step)
+		r.renewSoon()
+	}
+	r.sends.reachableAgain = r.renewSoon
 
 	applied := make(chan error, 1)
 	go func() { applied <- ap.loop() }()

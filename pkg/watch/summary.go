@@ -16,7 +16,7 @@ type Counts struct {
 	Processing int `json:"processing"` // still waiting at znet
 	Failed     int `json:"failed"`     // cancelled at znet
 	Errors     int `json:"errors"`     // no usable answer; asked again later
-	Skipped    int `json:"skipped"`    // claimed but released unasked (panel failing, run stopping)
+	Skipped    int `json:"skipped"`    // claimed but released unasked (panel failing, run stopping, claim unconfirmed)
 	Stuck      int `json:"stuck"`      // given up on in this run
 	// Overtaken orders were decided by the shop or a person between claim
 	// and answer, or taken by another run after this one's claim lapsed

@@ -841,8 +841,9 @@ func (ap *applier) sayableIfSaved(p *pendingAnswer) bool {
 		return true
 	}
 	first := p.order.FirstCheckedAt
-	// A minute's grace for the clocks: the database's set the first check.
-	return first != nil && time.Since(*first) >= ap.run.cfg.GiveUpAfter-time.Minute
+	// On the database's clock, which set the first check and gives up; a
+	// minute's grace for the reading of it.
+	return first != nil && ap.run.sched.DatabaseNow().Sub(*first) >= ap.run.cfg.GiveUpAfter-time.Minute
 }
 
 // unconfirmedSave lists o among the orders whose save's commit the lost

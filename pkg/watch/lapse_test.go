@@ -163,6 +163,26 @@ func TestARunRenewsAtOnceWhenTheDatabaseAnswersAgain(t *testing.T) {
 	}
 }
 
+// Whether a save whose COMMIT went unheard may have given its order up is
+// judged on the database's clock, which set the order's first check and
+// gives up on it: with this host's clock two minutes behind, a waiting
+// answer of an order 30 s short of its give-up was not named, though the
+// save may have given it up.
+func TestAnUnheardSaveIsJudgedOnTheDatabasesClock(t *testing.T) {
+	t.Parallel()
+	_, r, held, claimed := stoppedRun(t, 1)
+	r.sched = r.newScheduler()
+	now := time.Now()
+	r.sched.ReadDatabaseClock(now.Add(2*time.Minute), now)
+	first := now.Add(2*time.Minute - r.cfg.GiveUpAfter + 30*time.Second)
+	o := claimed[0]
+	o.FirstCheckedAt = &first
+	p := &pendingAnswer{answer: answer{order: o}, outcome: store.Outcome{Order: o, Result: store.ResultWaiting}}
+	if !newApplier(r, held).sayableIfSaved(p) {
+		t.Error("an order within a minute of its give-up on the database's clock was not counted as possibly given up")
+	}
+}
+
 // stoppedRun is a run holding the claims on n orders, each confirmed a
 // minute ago, as if the run had been stopped since.
 func stoppedRun(t *testing.T, n int) (*storetest.DB, *run, *holdings, []store.Order) {

@@ -227,6 +227,12 @@ func (s *Scheduler) ReadDatabaseClock(dbNow, localNow time.Time) {
 	s.dbAhead.Store(int64(dbNow.Sub(localNow)))
 }
 
+// DatabaseNow is the database's clock now, as the last reading placed it
+// on this host's; this host's clock before any reading.
+func (s *Scheduler) DatabaseNow() time.Time {
+	return time.Now().Add(time.Duration(s.dbAhead.Load()))
+}
+
 // Next is how long after now an order asked about at askedAt, and found
 // waiting (or not answered), is due again.
 func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {

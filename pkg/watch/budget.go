@@ -249,13 +249,12 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		}
 	}
 	b.failingSince, b.failure = time.Time{}, nil
-	if step, stepped := b.clock.observe(got.held); stepped {
+	step, stepped := b.clock.observe(got.held)
+	if stepped {
 		b.clockSteps++
 		b.batch.sayClockStepped(b.log, b.integration.Name, step)
-		if step > 0 && b.batch.steppedForward != nil {
-			b.batch.steppedForward(step)
-		}
 	}
+	b.batch.clockRead(b.clock, stepped && step > 0)
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
@@ -336,6 +335,11 @@ type sendBatch struct {
 	// starts.
 	steppedForward func(step time.Duration)
 	reachableAgain func()
+	// clockRef is the reading of the database's clock that a forward step
+	// is measured from for the run as a whole: every panel's budget sees
+	// the step, and the run's leases are shortened once for it.
+	clockMu  sync.Mutex
+	clockRef dbClock
 }
 
 // sendAsk is one panel's reservation in a batch, and what became of it.
@@ -474,6 +478,27 @@ func (b *sharedBudget) waitUnlocked(ctx context.Context, until time.Time) error 
 	}
 	b.mu.Lock()
 	return nil
+}
+
+// clockRead takes a panel's reading of the database's clock after a
+// reservation. The first becomes the run's reference; one that found the
+// clock stepped forward is measured against the reference, which it then
+// replaces, and the run told how far the clock moved forward since: the
+// first panel to see a step tells it, the others find it told.
+func (sb *sendBatch) clockRead(c dbClock, steppedForward bool) {
+	sb.clockMu.Lock()
+	first := sb.clockRef.at.IsZero()
+	var forward time.Duration
+	if first || steppedForward {
+		if !first {
+			forward = c.db.Sub(sb.clockRef.db) - c.at.Sub(sb.clockRef.at)
+		}
+		sb.clockRef = c
+	}
+	sb.clockMu.Unlock()
+	if forward > 0 && sb.steppedForward != nil {
+		sb.steppedForward(forward)
+	}
 }
 
 // sayClockStepped logs, once a run, that a panel's reservation found the

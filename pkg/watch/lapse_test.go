@@ -137,6 +137,49 @@ func TestAForwardStepShortensTheLeasesByTheStep(t *testing.T) {
 	}
 }
 
+// A renewal or a claim whose statement began before a step was seen may
+// have run on the clock before it: what it confirms is shortened too, not
+// taken for a lease of a whole ClaimLease from its start.
+func TestAConfirmationBegunBeforeAStepIsShortenedToo(t *testing.T) {
+	t.Parallel()
+	h := newHoldings()
+	h.add([]store.Order{{ID: "a"}}, time.Now().Add(-5*time.Second))
+	renewalBegan := time.Now()
+	h.shorten(40 * time.Second)
+	h.confirm([]string{"a"}, renewalBegan)
+	claimBegan := time.Now().Add(-time.Millisecond)
+	h.add([]store.Order{{ID: "b"}}, claimBegan)
+	for _, id := range []string{"a", "b"} {
+		if h.confirmedWithin(id, unconfirmedLimit) {
+			t.Errorf("claim %s, confirmed by a statement begun before a 40 s step, counts as confirmed", id)
+		}
+	}
+	h.add([]store.Order{{ID: "c"}}, time.Now())
+	if !h.confirmedWithin("c", unconfirmedLimit) {
+		t.Error("a claim taken after the step does not count as confirmed")
+	}
+}
+
+// Every panel's budget sees a step of the database's clock; the run
+// shortens its leases once for it, by the step, not once for each panel.
+func TestAStepEveryPanelSeesShortensTheLeasesOnce(t *testing.T) {
+	t.Parallel()
+	var told []time.Duration
+	sb := &sendBatch{steppedForward: func(step time.Duration) { told = append(told, step) }}
+	local := time.Now()
+	db := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	reading := func(after, ahead time.Duration) dbClock {
+		return dbClock{at: local.Add(after), db: db.Add(after + ahead)}
+	}
+	sb.clockRead(reading(0, 0), false)
+	sb.clockRead(reading(5*time.Second, 0), false)
+	sb.clockRead(reading(10*time.Second, 40*time.Second), true) // the first panel to see it
+	sb.clockRead(reading(11*time.Second, 40*time.Second), true) // another panel, the same step
+	if len(told) != 1 || told[0] != 40*time.Second {
+		t.Errorf("the run was told of steps %v, want one of 40s", told)
+	}
+}
+
 // While the heartbeat's last renewal failed, claimOf hands back what it
 // cannot confirm without asking the database. Once the database answers
 // again (a reservation of a panel's budget, a save), the run renews at

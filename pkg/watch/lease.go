@@ -36,6 +36,11 @@ type holdings struct {
 	// renewFailing says the heartbeat's last renewal failed: the database
 	// cannot be reached, and trying to confirm a claim would only wait.
 	renewFailing bool
+	// shortenedAt and shortenedBy are when the last shorten was, and by how
+	// much: a renewal or a claim whose statement began before it may have
+	// run on the clock before the step, and confirms that much less.
+	shortenedAt time.Time
+	shortenedBy time.Duration
 	// onDrop is called, outside the lock, when orders were let go of: the
 	// claimer may then claim more. Set before the run starts.
 	onDrop func()
@@ -55,6 +60,7 @@ func newHoldings() *holdings {
 func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store.Order) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	claimedAt = h.stepAware(claimedAt)
 	for _, o := range orders {
 		_, held := h.ids[o.ID]
 		h.ids[o.ID] = claimedAt
@@ -78,6 +84,7 @@ func (h *holdings) setRenewFailing(failing bool) {
 func (h *holdings) confirm(ids []string, at time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	at = h.stepAware(at)
 	for _, id := range ids {
 		if was, held := h.ids[id]; held && at.After(was) {
 			h.ids[id] = at
@@ -107,9 +114,8 @@ func (h *holdings) doubt(ids []string, at time.Time) {
 // clock, lapse that much early. A step of a few milliseconds (a clock
 // slewed, read as a step) changes next to nothing; one that eats the
 // margin of unconfirmedLimit has the run check the claims before asking.
-// Each panel's budget sees the same step: moved back once for each, the
-// confirmations are older than they need be, which costs a check, never
-// a request on a claim lost.
+// The run calls it once for each step, though each panel's budget sees it
+// (sendBatch.clockRead).
 func (h *holdings) shorten(step time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -118,6 +124,16 @@ func (h *holdings) shorten(step time.Duration) {
 			h.ids[id] = at.Add(-step)
 		}
 	}
+	h.shortenedAt, h.shortenedBy = time.Now(), step
+}
+
+// stepAware is the confirmation a statement that began at gives: less the
+// last step, if it began before the step was seen. h.mu must be held.
+func (h *holdings) stepAware(at time.Time) time.Time {
+	if at.Before(h.shortenedAt) {
+		return at.Add(-h.shortenedBy)
+	}
+	return at
 }
 
 // confirmedWithin says whether the claim on id was confirmed less than d
@@ -209,13 +225,18 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		tick := time.NewTicker(renewEvery)
 		defer tick.Stop()
 		failing := false
+		var last time.Time
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
 			case <-r.renewNow:
+				if time.Since(last) < minRenewGap {
+					continue // the tick renews them soon enough
+				}
 			}
+			last = time.Now()
 			if r.db.Err() != nil {
 				// The run's time with the database is over (dbGrace after
 				// a signal): its claims are handed back by the last
@@ -227,7 +248,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			case err != nil && !failing:
 				failing = true
 				r.log.Warn("renewing this run's claims failed; trying again in a moment, and meanwhile handing back unasked "+
-					"the orders whose claims were last renewed "+unconfirmedLimit.String()+" ago (another host's run may take them)", "err", err)
+					"the orders whose claims were last renewed more than "+unconfirmedLimit.String()+" ago (another host's run may take them)", "err", err)
 			case err == nil && failing:
 				failing = false
 				r.log.Info("renewing this run's claims works again")
@@ -239,6 +260,16 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		<-done
 	}
 }
+
+// renewAfterStep is the least forward step of the database's clock that
+// has the run renew its claims at once: a smaller one (a slewed clock read
+// as a step) shortens them by next to nothing.
+const renewAfterStep = time.Second
+
+// minRenewGap keeps renewSoon from renewing again right after a renewal:
+// a database that answers, fails and answers again would otherwise have
+// every claim renewed at each turn.
+const minRenewGap = time.Second
 
 // renewSoon has the heartbeat renew the run's claims at once: the
 // database's clock stepped (which claims are still the run's, the renewal

@@ -224,7 +224,9 @@ func (r *run) execute() (*Summary, error) {
 	held.onDrop = cl.wake
 	r.sends.steppedForward = func(step time.Duration) {
 		held.shorten(step)
-		r.renewSoon()
+		if step >= renewAfterStep {
+			r.renewSoon()
+		}
 	}
 	r.sends.reachableAgain = r.renewSoon
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -71,12 +72,9 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		// end of every run, after the run's work.
 		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); have its owner or root remove it, or name another path", path)
 	}
-	// Named as the metrics library names the file it writes and renames:
-	// the path's own name and ten digits more, which a name near the
-	// file system's limit (255 bytes) does not have room for.
-	probe, err := os.CreateTemp(dir, filepath.Base(path))
+	probe, err := createProbe(dir, filepath.Base(path))
 	if errors.Is(err, syscall.ENAMETOOLONG) {
-		return usage("--metrics-file %s: the name is too long for the file written beside it under a name ten characters longer, then renamed; name a shorter file, like zwatch.prom", path)
+		return usage("--metrics-file %s: the name is too long for the file written beside it under a name up to ten characters longer, then renamed; name a shorter file, like zwatch.prom", path)
 	}
 	if err != nil {
 		return usage("--metrics-file %s: cannot write to %s (%v); give zwatch's user write access, or another path", path, dir, errors.Unwrap(err))
@@ -84,6 +82,20 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// createProbe creates a new file in dir named as the longest name the
+// metrics library may give the file it writes and renames: name and ten
+// digits more (os.CreateTemp's random part, which is often shorter, so a
+// name near the file system's limit of 255 bytes would pass one probe in
+// four and fail the write at the end of the run).
+func createProbe(dir, name string) (*os.File, error) {
+	for {
+		f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%010d", name, rand.Uint32())), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // fileKind names what a path that is no regular file is.

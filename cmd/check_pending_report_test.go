@@ -271,9 +271,9 @@ func TestOperatorCommandsBadInput(t *testing.T) {
 		{"balance", "-o", "xml", "--save"},
 		{"check-pending", "--metrics-file", filepath.Join(dir, "missing", "zwatch.prom")},
 		{"check-pending", "--dry-run", "--metrics-file", filepath.Join(dir, "zwatch.prom")},
-		// A name of 255 bytes, the file system's limit: the file written
-		// beside it first has ten characters more.
-		{"check-pending", "--metrics-file", filepath.Join(dir, strings.Repeat("z", 250)+".prom")},
+		// A name of 250 bytes, under the file system's limit of 255: the
+		// file written beside it first has up to ten characters more.
+		{"check-pending", "--metrics-file", filepath.Join(dir, strings.Repeat("z", 245)+".prom")},
 	} {
 		r := zwatch(t, s.db, args...)
 		if r.code != 2 {

@@ -103,20 +103,27 @@ func redactDSNError(err error, databaseURL string) string {
 	return passwordField.ReplaceAllString(msg, "password=REDACTED")
 }
 
-// pgServiceWords are the driver's words for a service= that names no
-// service it can find, which quote the file and the service, never a
-// setting (a line of the service file it cannot read it quotes whole, and
-// that line may hold a password).
-var pgServiceWords = regexp.MustCompile(`^pq: (service file "[^"]*" not found|definition of service "[^"]*" not found)$`)
+// pgServiceWords are the driver's words for a service it cannot find.
+// They quote the service's name and the file's path, either of which may be
+// the rest of a password written with a space and no quotes
+// (password=ab service=cd), and are not shown: the line says which it is
+// without them.
+var (
+	pgServiceFileMissing = regexp.MustCompile(`^pq: service file ".*" not found$`)
+	pgServiceMissing     = regexp.MustCompile(`^pq: definition of service ".*" not found$`)
+)
 
-// serviceNotFound is the line for settings whose service= the driver could
+// serviceNotFound is the line for settings whose service the driver could
 // not find; empty for any other fault.
 func serviceNotFound(err error) string {
-	m := pgServiceWords.FindStringSubmatch(err.Error())
-	if m == nil {
-		return ""
+	const where = "service= in the settings or PGSERVICE, and the service file (PGSERVICEFILE, or ~/.pg_service.conf of the user zwatch runs as)"
+	switch msg := err.Error(); {
+	case pgServiceFileMissing.MatchString(msg):
+		return "the settings name a service, and the service file does not exist: check " + where
+	case pgServiceMissing.MatchString(msg):
+		return "the settings name a service the service file does not define: check " + where
 	}
-	return m[1] + ": check service= and the service file (PGSERVICEFILE, or ~/.pg_service.conf of the user zwatch runs as)"
+	return ""
 }
 
 // redactPassword replaces the database password in msg. A short one is

@@ -85,7 +85,7 @@ type checkReport struct {
 	PIN         string `json:"pin,omitempty"`    // masked unless --show-pin
 	Description string `json:"description,omitempty"`
 	Error       string `json:"error,omitempty"`
-	NotAsked    bool   `json:"not_asked,omitempty"` // the error kept the request from leaving
+	NotSent     bool   `json:"request_not_sent,omitempty"` // the error kept the request from leaving
 	TookMs      int64  `json:"took_ms,omitempty"`
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
@@ -244,7 +244,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	if check.NotPollable == "" {
 		report.TookMs = check.Took.Milliseconds()
 		if check.Err != nil {
-			report.Answer, report.Error, report.NotAsked = "error", check.Err.Error(), check.NotAsked()
+			report.Answer, report.Error, report.NotSent = "error", check.Err.Error(), check.NotAsked()
 		} else {
 			report.Answer = check.Answer.Status.String()
 			report.PIN = pinShown(check.Answer.PIN, opts.ShowPIN)
@@ -290,7 +290,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		return
 	}
 	switch {
-	case r.NotAsked:
+	case r.NotSent:
 		fmt.Fprintf(out, "znet was not asked: %s\n", r.Error)
 	case r.Error != "":
 		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)

@@ -105,7 +105,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 
 	reqCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	if cfg.Asking != nil {
+	if cfg.Asking != nil && znet.ReferansUsable(order.Referans) == nil {
 		cfg.Asking()
 	}
 	start := time.Now()

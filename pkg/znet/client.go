@@ -218,19 +218,29 @@ type referansError string
 func (e referansError) Error() string      { return string(e) }
 func (referansError) Is(target error) bool { return target == ErrReferansUnusable }
 
-// CheckPin asks znet for the state of the order placed with referans, the
-// numeric id the shop sent to pin_ekle.php.
-func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {
+// ReferansUsable says why CheckPin would not ask znet about referans
+// (an error matching ErrReferansUnusable); nil when it would.
+func ReferansUsable(referans string) error {
 	referans = strings.Trim(referans, ReferansSpace)
 	if referans == "" {
-		return PinStatus{}, referansError("znet order reference (referans) is empty")
+		return referansError("znet order reference (referans) is empty")
 	}
 	// PHP reads a number from the digits at a text's start, after white
 	// space and a sign (intval): one without is order 0 to a panel, for
 	// every such referans alike, and its answer would be another order's.
 	if !phpNumber.MatchString(referans) {
-		return PinStatus{}, referansError(fmt.Sprintf("znet order reference (referans) %q is no number: znet, reading it as PHP does, would take it for order 0 and answer about another order; correct the order's referans", referans))
+		return referansError(fmt.Sprintf("znet order reference (referans) %q is no number: znet, reading it as PHP does, would take it for order 0 and answer about another order; correct the order's referans", referans))
 	}
+	return nil
+}
+
+// CheckPin asks znet for the state of the order placed with referans, the
+// numeric id the shop sent to pin_ekle.php.
+func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {
+	if err := ReferansUsable(referans); err != nil {
+		return PinStatus{}, err
+	}
+	referans = strings.Trim(referans, ReferansSpace)
 	var ps PinStatus
 	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {
 		ps, err = parsePinStatus(body, c.scrubber)

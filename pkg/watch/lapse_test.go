@@ -76,17 +76,12 @@ func TestARenewalThatFindsAClaimGoneStopsTheRunAskingIt(t *testing.T) {
 	if err := r.renew(held); err != nil { // both claims still the run's, confirmed now
 		t.Fatal(err)
 	}
-	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-run', claim_expires_at = now() + interval '45 seconds'
-		WHERE order_id = $1`, taken.ID)
+	takenBy(db, taken.ID, "another-run")
 	if err := r.renew(held); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.claimOf(held, taken); got != claimTakenOver {
-		t.Errorf("a claim another run took, found gone by the heartbeat: %v, want %v", got, claimTakenOver)
-	}
-	if got := r.claimOf(held, mine); got != claimOurs {
-		t.Errorf("the run's own claim: %v, want %v", got, claimOurs)
-	}
+	wantClaim(t, r, held, taken, claimTakenOver, "a claim another run took, found gone by the heartbeat")
+	wantClaim(t, r, held, mine, claimOurs, "the run's own claim")
 }
 
 // A host cut off from the database (a network partition, not a restart)
@@ -100,16 +95,26 @@ func TestARunThatCannotRenewAsksOnlyWhatItsLeaseStillCovers(t *testing.T) {
 	old, fresh := claimed[0], claimed[1]
 	held.confirm([]string{fresh.ID}, time.Now())
 	held.setRenewFailing(true)
-	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = 'another-host', claim_expires_at = now() + interval '45 seconds'
-		WHERE order_id = $1`, old.ID)
+	takenBy(db, old.ID, "another-host")
 
 	// Asked, the database would say another host holds it: the run must
 	// not wait on a database it cannot reach to find that out.
-	if got := r.claimOf(held, old); got != claimUnconfirmed {
-		t.Errorf("a claim last confirmed a minute ago, the database out of reach: %v, want %v", got, claimUnconfirmed)
-	}
-	if got := r.claimOf(held, fresh); got != claimOurs {
-		t.Errorf("a claim confirmed a moment ago: %v, want %v", got, claimOurs)
+	wantClaim(t, r, held, old, claimUnconfirmed, "a claim last confirmed a minute ago, the database out of reach")
+	wantClaim(t, r, held, fresh, claimOurs, "a claim confirmed a moment ago")
+}
+
+// takenBy has another run take the claim on id, as after this run's lease
+// lapsed.
+func takenBy(db *storetest.DB, id, other string) {
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = $2, claim_expires_at = now() + interval '45 seconds'
+		WHERE order_id = $1`, id, other)
+}
+
+// wantClaim checks what the run makes of its claim on o.
+func wantClaim(t *testing.T, r *run, held *holdings, o store.Order, want claimState, what string) {
+	t.Helper()
+	if got := r.claimOf(held, o); got != want {
+		t.Errorf("%s: %v, want %v", what, got, want)
 	}
 }
 

@@ -481,22 +481,26 @@ func (b *sharedBudget) waitUnlocked(ctx context.Context, until time.Time) error 
 }
 
 // clockRead takes a panel's reading of the database's clock after a
-// reservation. The first becomes the run's reference; one that found the
-// clock stepped forward is measured against the reference, which it then
-// replaces, and the run told how far the clock moved forward since: the
-// first panel to see a step tells it, the others find it told.
+// reservation. Every reading newer than the run's reference becomes it, so
+// that a step is measured against a recent reading, not across an hour's
+// drift or a step back since. One that found the clock stepped forward
+// tells the run how far it moved beyond the reference, when that is more
+// than the two readings' errors: the first panel to see a step tells it,
+// the others find it told.
 func (sb *sendBatch) clockRead(c dbClock, steppedForward bool) {
 	sb.clockMu.Lock()
-	first := sb.clockRef.at.IsZero()
-	var forward time.Duration
-	if first || steppedForward {
-		if !first {
-			forward = c.db.Sub(sb.clockRef.db) - c.at.Sub(sb.clockRef.at)
-		}
-		sb.clockRef = c
+	ref := sb.clockRef
+	if !c.at.After(ref.at) {
+		sb.clockMu.Unlock()
+		return // a panel's reading kept from before the reference
 	}
+	sb.clockRef = c
 	sb.clockMu.Unlock()
-	if forward > 0 && sb.steppedForward != nil {
+	if !steppedForward || ref.at.IsZero() || sb.steppedForward == nil {
+		return
+	}
+	forward := c.db.Sub(ref.db) - c.at.Sub(ref.at)
+	if forward > (c.travel+ref.travel)/2+dbClockSlack {
 		sb.steppedForward(forward)
 	}
 }

@@ -173,15 +173,42 @@ func TestAStepEveryPanelSeesShortensTheLeasesOnce(t *testing.T) {
 	sb := &sendBatch{steppedForward: func(step time.Duration) { told = append(told, step) }}
 	local := time.Now()
 	db := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	// Each reading is off by up to half its travel, 10 ms there and back.
 	reading := func(after, ahead time.Duration) dbClock {
-		return dbClock{at: local.Add(after), db: db.Add(after + ahead)}
+		return dbClock{at: local.Add(after), db: db.Add(after + ahead), travel: 10 * time.Millisecond}
 	}
 	sb.clockRead(reading(0, 0), false)
 	sb.clockRead(reading(5*time.Second, 0), false)
 	sb.clockRead(reading(10*time.Second, 40*time.Second), true) // the first panel to see it
-	sb.clockRead(reading(11*time.Second, 40*time.Second), true) // another panel, the same step
+	// Another panel, the same step, its reading 5 ms off the first's.
+	sb.clockRead(reading(11*time.Second, 40*time.Second+5*time.Millisecond), true)
 	if len(told) != 1 || told[0] != 40*time.Second {
 		t.Errorf("the run was told of steps %v, want one of 40s", told)
+	}
+
+	// Set back, then forward again: measured from the reading after the
+	// step back, not from one before it.
+	told = nil
+	sb.clockRead(reading(20*time.Second, 0), false)
+	sb.clockRead(reading(30*time.Second, 40*time.Second), true)
+	if len(told) != 1 || told[0] != 40*time.Second {
+		t.Errorf("after a step back, the run was told of steps %v, want one of 40s", told)
+	}
+}
+
+// Two steps seen while a renewal is on its way: both come off what it
+// confirms.
+func TestTwoStepsBeforeARenewalReturnsBothCount(t *testing.T) {
+	t.Parallel()
+	h := newHoldings()
+	h.add([]store.Order{{ID: "a"}}, time.Now().Add(-5*time.Second))
+	began := time.Now().Add(-time.Millisecond)
+	h.shorten(20 * time.Second)
+	h.shorten(5 * time.Millisecond) // another reading, a few ms off
+	h.shorten(20 * time.Second)
+	h.confirm([]string{"a"}, began)
+	if h.confirmedWithin("a", unconfirmedLimit) {
+		t.Error("a renewal begun before two steps of 20 s counts as confirmed")
 	}
 }
 

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -36,11 +37,10 @@ type holdings struct {
 	// renewFailing says the heartbeat's last renewal failed: the database
 	// cannot be reached, and trying to confirm a claim would only wait.
 	renewFailing bool
-	// shortenedAt and shortenedBy are when the last shorten was, and by how
-	// much: a renewal or a claim whose statement began before it may have
-	// run on the clock before the step, and confirms that much less.
-	shortenedAt time.Time
-	shortenedBy time.Duration
+	// steps are the forward steps of the database's clock seen lately
+	// (shorten): a renewal or a claim whose statement began before one may
+	// have run on the clock before it, and confirms that much less.
+	steps []clockStep
 	// onDrop is called, outside the lock, when orders were let go of: the
 	// claimer may then claim more. Set before the run starts.
 	onDrop func()
@@ -124,14 +124,26 @@ func (h *holdings) shorten(step time.Duration) {
 			h.ids[id] = at.Add(-step)
 		}
 	}
-	h.shortenedAt, h.shortenedBy = time.Now(), step
+	now := time.Now()
+	// A confirmation older than a lease counts for nothing anyway.
+	h.steps = slices.DeleteFunc(h.steps, func(s clockStep) bool { return now.Sub(s.seenAt) > ClaimLease })
+	h.steps = append(h.steps, clockStep{seenAt: now, by: step})
 }
 
-// stepAware is the confirmation a statement that began at gives: less the
-// last step, if it began before the step was seen. h.mu must be held.
+// clockStep is a forward step of the database's clock, and when the run
+// saw it.
+type clockStep struct {
+	seenAt time.Time
+	by     time.Duration
+}
+
+// stepAware is the confirmation a statement that began at gives: less
+// every step seen since it began. h.mu must be held.
 func (h *holdings) stepAware(at time.Time) time.Time {
-	if at.Before(h.shortenedAt) {
-		return at.Add(-h.shortenedBy)
+	for _, s := range h.steps {
+		if at.Before(s.seenAt) {
+			at = at.Add(-s.by)
+		}
 	}
 	return at
 }
@@ -225,18 +237,21 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		tick := time.NewTicker(renewEvery)
 		defer tick.Stop()
 		failing := false
-		var last time.Time
+		var lastRenewed time.Time
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
 			case <-r.renewNow:
-				if time.Since(last) < minRenewGap {
-					continue // the tick renews them soon enough
+				if wait := minRenewGap - time.Since(lastRenewed); wait > 0 {
+					select {
+					case <-quit:
+						return
+					case <-time.After(wait):
+					}
 				}
 			}
-			last = time.Now()
 			if r.db.Err() != nil {
 				// The run's time with the database is over (dbGrace after
 				// a signal): its claims are handed back by the last
@@ -244,6 +259,9 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 				return
 			}
 			err := r.renew(held)
+			if err == nil {
+				lastRenewed = time.Now()
+			}
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -266,9 +284,9 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 // as a step) shortens them by next to nothing.
 const renewAfterStep = time.Second
 
-// minRenewGap keeps renewSoon from renewing again right after a renewal:
-// a database that answers, fails and answers again would otherwise have
-// every claim renewed at each turn.
+// minRenewGap puts off a renewal renewSoon asks for right after one that
+// worked: a database that answers, fails and answers again would otherwise
+// have every claim renewed at each turn.
 const minRenewGap = time.Second
 
 // renewSoon has the heartbeat renew the run's claims at once: the

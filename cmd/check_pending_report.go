@@ -89,13 +89,14 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 // digits more (os.CreateTemp's random part, which is often shorter, so a
 // name near the file system's limit of 255 bytes would pass one probe in
 // four and fail the write at the end of the run).
-func createProbe(dir, name string) (*os.File, error) {
-	for {
-		f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%010d", name, rand.Uint32())), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+func createProbe(dir, name string) (f *os.File, err error) {
+	for range 10000 { // as os.CreateTemp gives up
+		f, err = os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%010d", name, rand.Uint32())), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
 		}
 	}
+	return nil, err
 }
 
 // fileKind names what a path that is no regular file is.

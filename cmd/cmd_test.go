@@ -110,6 +110,7 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 		// not quote the service's name, which may be the rest of a
 		// password written with a space and no quotes.
 		{"password=ab service=db-Secret-1", `the settings name a service`},
+		{"postgres://127.0.0.1:1/shopdb?password=ab&service=db-Secret-1", `the settings name a service`},
 	} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", c.settings}, &errOut)

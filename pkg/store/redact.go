@@ -82,6 +82,11 @@ func redactDSNError(err error, databaseURL string) string {
 		}
 		return notAValidURL(databaseURL)
 	}
+	if why := serviceNotFound(err); why != "" {
+		// In a URL too: a password with an unescaped "&" puts its tail in
+		// service=.
+		return why
+	}
 	if databaseURL != "" && !isPostgresURL(databaseURL) {
 		// The driver quotes the word after a key=value setting it cannot
 		// read, which may be the rest of a password with a space in it.

@@ -222,11 +222,11 @@ func (h *holdings) list() []string {
 
 // heartbeat renews the run's claims every renewEvery, and at once when
 // asked (renewSoon), until the returned function is called, which waits
-// for it to stop. A renewal that fails (the
-// database is restarting, or this host cannot reach it) is tried again at
-// the next beat; meanwhile the run asks about an order only while its
-// claim's last confirmation is recent (claimOf), and a claim that lapsed
-// without another run taking it is renewed as still this run's.
+// for it to stop. A renewal that fails (the database is restarting, or
+// this host cannot reach it) is tried again at the next beat; meanwhile
+// the run asks about an order only while its claim's last confirmation is
+// recent (claimOf), and a claim that lapsed without another run taking it
+// is renewed as still this run's.
 func (r *run) heartbeat(held *holdings) (stop func()) {
 	if r.cfg.DryRun {
 		return func() {}

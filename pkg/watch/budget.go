@@ -254,7 +254,7 @@ func (b *sharedBudget) reserve(ctx context.Context) error {
 		b.clockSteps++
 		b.batch.sayClockStepped(b.log, b.integration.Name, step)
 	}
-	b.batch.clockRead(b.clock, stepped && step > 0)
+	b.batch.clockRead(b.clock)
 	b.held, b.next, b.chunk, b.wasted = got.held, 0, count, 0
 	b.reservations++
 	b.reserved += count
@@ -481,26 +481,30 @@ func (b *sharedBudget) waitUnlocked(ctx context.Context, until time.Time) error 
 }
 
 // clockRead takes a panel's reading of the database's clock after a
-// reservation. Every reading newer than the run's reference becomes it, so
-// that a step is measured against a recent reading, not across an hour's
-// drift or a step back since. One that found the clock stepped forward
-// tells the run how far it moved beyond the reference, when that is more
-// than the two readings' errors: the first panel to see a step tells it,
-// the others find it told.
-func (sb *sendBatch) clockRead(c dbClock, steppedForward bool) {
+// reservation, and tells the run when it shows the clock moved forward
+// beyond the run's reference reading by more than the two readings' errors
+// and the drift allowed between them: the first reading after a step,
+// whichever panel's it is (a panel's first reading too), tells it; the
+// others find it told. A reading becomes the reference only when it is
+// surely later than it (their bounds do not overlap), so that a reading
+// from before a step, handed in after one from after it, neither tells the
+// step again nor rolls the reference back; nor is a step measured across
+// an hour's drift or a step back since.
+func (sb *sendBatch) clockRead(c dbClock) {
 	sb.clockMu.Lock()
 	ref := sb.clockRef
-	if !c.at.After(ref.at) {
+	if !ref.at.IsZero() && c.at.Add(-c.travel/2).Sub(ref.at.Add(ref.travel/2)) <= 0 {
 		sb.clockMu.Unlock()
-		return // a panel's reading kept from before the reference
+		return
 	}
 	sb.clockRef = c
 	sb.clockMu.Unlock()
-	if !steppedForward || ref.at.IsZero() || sb.steppedForward == nil {
+	if ref.at.IsZero() || sb.steppedForward == nil {
 		return
 	}
-	forward := c.db.Sub(ref.db) - c.at.Sub(ref.at)
-	if forward > (c.travel+ref.travel)/2+dbClockSlack {
+	age := c.at.Sub(ref.at)
+	forward := c.db.Sub(ref.db) - age
+	if forward > (c.travel+ref.travel)/2+dbClockSlack+time.Duration(float64(age)*dbClockMaxDrift) {
 		sb.steppedForward(forward)
 	}
 }

@@ -166,33 +166,77 @@ func TestAConfirmationBegunBeforeAStepIsShortenedToo(t *testing.T) {
 }
 
 // Every panel's budget sees a step of the database's clock; the run
-// shortens its leases once for it, by the step, not once for each panel.
+// shortens its leases once for it, by the step, whichever panel's reading
+// shows it first: one of a panel whose lane opened after the step, or one
+// its panel does not take for a step (it saw the clock set back before).
+// A reading from before the step, handed in after one from after it, does
+// not tell it again.
 func TestAStepEveryPanelSeesShortensTheLeasesOnce(t *testing.T) {
 	t.Parallel()
-	var told []time.Duration
-	sb := &sendBatch{steppedForward: func(step time.Duration) { told = append(told, step) }}
+	ms := time.Millisecond
 	local := time.Now()
 	db := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	// Each reading is off by up to half its travel, 10 ms there and back.
-	reading := func(after, ahead time.Duration) dbClock {
-		return dbClock{at: local.Add(after), db: db.Add(after + ahead), travel: 10 * time.Millisecond}
+	// read is a reservation's round trip on a panel's clock: it left at
+	// sent, the database read its clock at at (off ahead of this host's),
+	// and the answer came at back.
+	type panel struct{ clock dbClock }
+	read := func(sb *sendBatch, p *panel, sent, at, back, off time.Duration) {
+		dbNow := db.Add(at + off)
+		p.clock.observe(store.SendTimes{DBStart: dbNow, DBNow: dbNow, Sent: local.Add(sent), Received: local.Add(back)})
+		sb.clockRead(p.clock)
 	}
-	sb.clockRead(reading(0, 0), false)
-	sb.clockRead(reading(5*time.Second, 0), false)
-	sb.clockRead(reading(10*time.Second, 40*time.Second), true) // the first panel to see it
-	// Another panel, the same step, its reading 5 ms off the first's.
-	sb.clockRead(reading(11*time.Second, 40*time.Second+5*time.Millisecond), true)
-	if len(told) != 1 || told[0] != 40*time.Second {
-		t.Errorf("the run was told of steps %v, want one of 40s", told)
+	trip := func(sb *sendBatch, p *panel, after, off time.Duration) {
+		read(sb, p, after, after+5*ms, after+10*ms, off)
 	}
-
-	// Set back, then forward again: measured from the reading after the
-	// step back, not from one before it.
-	told = nil
-	sb.clockRead(reading(20*time.Second, 0), false)
-	sb.clockRead(reading(30*time.Second, 40*time.Second), true)
-	if len(told) != 1 || told[0] != 40*time.Second {
-		t.Errorf("after a step back, the run was told of steps %v, want one of 40s", told)
+	for _, c := range []struct {
+		name  string
+		steps func(sb *sendBatch, a, b, c *panel)
+		want  time.Duration
+	}{
+		{"every panel", func(sb *sendBatch, a, b, c *panel) {
+			trip(sb, a, 0, 0)
+			trip(sb, b, time.Second, 0)
+			trip(sb, a, 10*time.Second, 40*time.Second)
+			trip(sb, b, 11*time.Second, 40*time.Second)
+		}, 40 * time.Second},
+		{"a lane opened after the step", func(sb *sendBatch, a, b, c *panel) {
+			trip(sb, a, 0, 0)
+			trip(sb, c, 6*time.Second, 40*time.Second) // its first reading
+			trip(sb, a, 7*time.Second, 40*time.Second)
+		}, 40 * time.Second},
+		{"set back, then forward", func(sb *sendBatch, a, b, c *panel) {
+			trip(sb, a, 0, 0)
+			trip(sb, b, time.Second, 0)
+			trip(sb, b, 3*time.Second, -60*time.Second)
+			trip(sb, a, 5*time.Second, -20*time.Second) // A saw only the net -20 s
+			trip(sb, b, 6*time.Second, -20*time.Second)
+		}, 40 * time.Second},
+		{"set back, then forward as far", func(sb *sendBatch, a, b, c *panel) {
+			trip(sb, a, 0, 0)
+			trip(sb, b, time.Second, 0)
+			trip(sb, b, 3*time.Second, -40*time.Second)
+			trip(sb, a, 15*time.Second, 0) // A sees no step at all
+			trip(sb, b, 16*time.Second, 0)
+		}, 40 * time.Second},
+		{"a reading from before the step, handed in after", func(sb *sendBatch, a, b, c *panel) {
+			read(sb, a, 0, 5*ms, 10*ms, 0)
+			read(sb, b, 1000*ms, 1025*ms, 1050*ms, 0)
+			read(sb, c, 2000*ms, 2005*ms, 2010*ms, 0)
+			read(sb, a, 10000*ms, 10005*ms, 10010*ms, 40*time.Second)
+			read(sb, b, 9990*ms, 9995*ms, 10030*ms, 0) // read before the step
+			read(sb, c, 10100*ms, 10105*ms, 10110*ms, 40*time.Second)
+		}, 40 * time.Second},
+	} {
+		var told []time.Duration
+		sb := &sendBatch{steppedForward: func(step time.Duration) { told = append(told, step) }}
+		c.steps(sb, &panel{}, &panel{}, &panel{})
+		var sum time.Duration
+		for _, step := range told {
+			sum += step
+		}
+		if len(told) != 1 || (sum-c.want).Abs() > 20*ms {
+			t.Errorf("%s: the run was told of steps %v, want %v", c.name, told, c.want)
+		}
 	}
 }
 

@@ -262,6 +262,8 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			if err == nil {
 				lastRenewed = time.Now()
 			}
+			// A beat that fell due meanwhile is not one more renewal.
+			tick.Reset(renewEvery)
 			switch {
 			case err != nil && !failing:
 				failing = true

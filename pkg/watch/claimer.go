@@ -259,6 +259,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		PassOver:           passOver,
 		PerPanel:           backlogOrders(r.cfg),
 	})
+	took := time.Since(start)
 	r.timeDB(start)
 	if err != nil {
 		return false, err
@@ -266,6 +267,10 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	r.log.Debug("claim made", "orders", len(claimed.Orders), "panels_passed_over", len(passOver))
 	if !claimed.DBNow.IsZero() {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
+		// The leases just taken are on this reading of the clock: a step
+		// after it, the next reservation of a panel's budget finds, though
+		// the panel had none before.
+		r.sends.clockRead(dbClock{at: start.Add(took / 2), db: claimed.DBNow, travel: took})
 	}
 	orders := claimed.Orders
 	if err := c.dispatch(orders, start); err != nil {

@@ -56,8 +56,11 @@ type Claimed struct {
 	MoreDue bool
 	// DBNow is the database's clock as the claim read its orders (zero if
 	// it took none): the clock their SentAt is on, which a host's own may
-	// be minutes off.
-	DBNow time.Time
+	// be minutes off. ReadSent and ReadBack are this host's clock as the
+	// statement that read it left and as its answer came: the reading lies
+	// between them, whatever the claim waited for before.
+	DBNow              time.Time
+	ReadSent, ReadBack time.Time
 }
 
 // How finding work stays proportional to the work.
@@ -135,9 +138,11 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 		}
 		var met []claimedOrder
 		claim, args := claimDue(p)
+		claimed.ReadSent = time.Now()
 		if err := tx.SelectContext(ctx, &met, claim.text, claim.args(args)...); err != nil {
 			return fmt.Errorf("claiming due orders: %w", err)
 		}
+		claimed.ReadBack = time.Now()
 		for _, m := range met {
 			if m.ReadAt.After(claimed.DBNow) {
 				claimed.DBNow = m.ReadAt

@@ -120,6 +120,40 @@ func TestClaimReadsTheDatabasesClock(t *testing.T) {
 	}
 }
 
+// The claim says when, on this host's clock, the statement that read the
+// database's clock left and came back: the reading lies between the two
+// however long the claim waited before it (here a second for the
+// registering cursor, another run's), so that a run can tell a step of the
+// database's clock of seconds from the reading's error.
+func TestClaimTimesItsReadingOfTheClockByItsOwnStatement(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.SendOrdersAt(integ, time.Now().Add(-time.Hour), "1")
+	ctx := context.Background()
+	tx, err := db.SQL.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM zwatch_state WHERE name = 'register' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(time.Second, func() { _ = tx.Commit() })
+	began := time.Now()
+	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed.Orders) != 1 || claimed.ReadSent.Sub(began) < 900*time.Millisecond {
+		t.Fatalf("claimed %d orders, its reading sent %s after the claim began; want 1, after the wait for the cursor",
+			len(claimed.Orders), claimed.ReadSent.Sub(began))
+	}
+	// This host's clock is the database's here.
+	if claimed.DBNow.Before(claimed.ReadSent.Add(-time.Millisecond)) || claimed.DBNow.After(claimed.ReadBack.Add(time.Millisecond)) {
+		t.Errorf("the database read its clock at %v, outside its statement's %v to %v", claimed.DBNow, claimed.ReadSent, claimed.ReadBack)
+	}
+}
+
 // Issue 9.2: a shop transaction holding a newly sent order, and another
 // holding an order that is due, FOR UPDATE never stall a claim: zwatch
 // never locks a shop row, not even through a foreign key, so the claim

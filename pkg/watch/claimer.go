@@ -259,7 +259,6 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		PassOver:           passOver,
 		PerPanel:           backlogOrders(r.cfg),
 	})
-	took := time.Since(start)
 	r.timeDB(start)
 	if err != nil {
 		return false, err
@@ -269,8 +268,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
 		// The leases just taken are on this reading of the clock: a step
 		// after it, the next reservation of a panel's budget finds, though
-		// the panel had none before.
-		r.sends.clockRead(dbClock{at: start.Add(took / 2), db: claimed.DBNow, travel: took})
+		// the panel had none before. Timed by its own statement, not by
+		// the claim's waits before it (for the registering cursor, up to
+		// seconds), which would make its error too wide to see a step of
+		// seconds.
+		trip := claimed.ReadBack.Sub(claimed.ReadSent)
+		r.sends.clockRead(dbClock{at: claimed.ReadSent.Add(trip / 2), db: claimed.DBNow, travel: trip})
 	}
 	orders := claimed.Orders
 	if err := c.dispatch(orders, start); err != nil {

@@ -238,12 +238,15 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		defer tick.Stop()
 		failing := false
 		var lastRenewed time.Time
+		kicked := false
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
+				kicked = false
 			case <-r.renewNow:
+				kicked = true
 				if wait := minRenewGap - time.Since(lastRenewed); wait > 0 {
 					select {
 					case <-quit:
@@ -262,8 +265,10 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			if err == nil {
 				lastRenewed = time.Now()
 			}
-			// A beat that fell due meanwhile is not one more renewal.
-			tick.Reset(renewEvery)
+			if kicked {
+				// A beat that fell due meanwhile is not one more renewal.
+				tick.Reset(renewEvery)
+			}
 			switch {
 			case err != nil && !failing:
 				failing = true

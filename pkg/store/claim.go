@@ -56,10 +56,12 @@ type Claimed struct {
 	MoreDue bool
 	// DBNow is the database's clock as the claim read its orders (zero if
 	// it took none): the clock their SentAt is on, which a host's own may
-	// be minutes off. ReadSent and ReadBack are this host's clock as the
-	// statement that read it left and as its answer came: the reading lies
-	// between them, whatever the claim waited for before.
-	DBNow              time.Time
+	// be minutes off. DBBegan is the database's clock as the statement
+	// that read DBNow began, and ReadSent and ReadBack this host's as it
+	// left and as its answer came: whatever the claim waited for before,
+	// and the statement in between (a lock), the database reads its clock
+	// within the trip, as a reservation does (store.SendTimes).
+	DBNow, DBBegan     time.Time
 	ReadSent, ReadBack time.Time
 }
 
@@ -145,7 +147,7 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 		claimed.ReadBack = time.Now()
 		for _, m := range met {
 			if m.ReadAt.After(claimed.DBNow) {
-				claimed.DBNow = m.ReadAt
+				claimed.DBNow, claimed.DBBegan = m.ReadAt, m.BeganAt
 			}
 			// The others claimDueSQL retired, or left for later when their
 			// integration is switched off.
@@ -221,6 +223,7 @@ type claimedOrder struct {
 	Order
 	NotPollable NotPollable `db:"not_pollable"`
 	ReadAt      time.Time   `db:"read_at"`
+	BeganAt     time.Time   `db:"statement_began_at"`
 	DueIn       float64     `db:"due_in_seconds"`
 }
 
@@ -377,6 +380,7 @@ SELECT met.order_id::text AS id,
        settled.first_checked_at,
        COALESCE(met.not_pollable, '') AS not_pollable,
        clock_timestamp() AS read_at,
+       statement_timestamp() AS statement_began_at,
        -- Claimed ahead (ClaimParams.Ahead): how long after this reading of
        -- the clock it falls due. (-infinity, an order sent then, is due: no
        -- difference can be taken of it.)

@@ -493,18 +493,25 @@ func (b *sharedBudget) waitUnlocked(ctx context.Context, until time.Time) error 
 func (sb *sendBatch) clockRead(c dbClock) {
 	sb.clockMu.Lock()
 	ref := sb.clockRef
-	if !ref.at.IsZero() && c.at.Add(-c.travel/2).Sub(ref.at.Add(ref.travel/2)) <= 0 {
+	if ref.at.IsZero() {
+		sb.clockRef = c
 		sb.clockMu.Unlock()
 		return
 	}
-	sb.clockRef = c
-	sb.clockMu.Unlock()
-	if ref.at.IsZero() || sb.steppedForward == nil {
+	age := c.at.Sub(ref.at)
+	if c.at.Add(-c.travel/2).Sub(ref.at.Add(ref.travel/2)) <= 0 {
+		sb.clockMu.Unlock()
 		return
 	}
-	age := c.at.Sub(ref.at)
 	forward := c.db.Sub(ref.db) - age
-	if forward > (c.travel+ref.travel)/2+dbClockSlack+time.Duration(float64(age)*dbClockMaxDrift) {
+	told := forward > (c.travel+ref.travel)/2+dbClockSlack+time.Duration(float64(age)*dbClockMaxDrift)
+	// A reading much wider than a recent reference (a trip held up) would
+	// make the next step it is measured against unseeable by as much.
+	if told || c.travel <= 2*ref.travel+time.Millisecond || age >= dbClockStale {
+		sb.clockRef = c
+	}
+	sb.clockMu.Unlock()
+	if told && sb.steppedForward != nil {
 		sb.steppedForward(forward)
 	}
 }
@@ -607,10 +614,8 @@ type dbClock struct {
 // one it has. It reports whether the reading says the database's clock was
 // stepped since the kept one, and by how much (negative: set back).
 func (c *dbClock) observe(st store.SendTimes) (step time.Duration, stepped bool) {
-	trip := st.Received.Sub(st.Sent)
-	work := min(max(st.DBNow.Sub(st.DBStart), 0), trip)
-	travel := trip - work
-	at := st.Received.Add(-travel / 2)
+	r := readingOf(st)
+	at, travel := r.at, r.travel
 	if !c.at.IsZero() {
 		// How far the database's clock moved beyond this process's
 		// (monotonic) one between the two readings.
@@ -624,6 +629,17 @@ func (c *dbClock) observe(st store.SendTimes) (step time.Duration, stepped bool)
 	}
 	c.at, c.db, c.travel = at, st.DBNow, travel
 	return step, stepped
+}
+
+// readingOf is the reading of the database's clock that a statement's
+// round trip gives: the database read its clock at the end of its own part
+// of the trip (after a wait for a lock, say), which it reports; of the
+// rest, the travel there and back, the way back is taken for half.
+func readingOf(st store.SendTimes) dbClock {
+	trip := st.Received.Sub(st.Sent)
+	work := min(max(st.DBNow.Sub(st.DBStart), 0), trip)
+	travel := trip - work
+	return dbClock{at: st.Received.Add(-travel / 2), db: st.DBNow, travel: travel}
 }
 
 // local is the moment of this process's clock that shows dbTime on the

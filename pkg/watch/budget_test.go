@@ -305,14 +305,21 @@ func TestADatabaseClockSteppedForwardStopsARunAskingWhatAnotherTook(t *testing.T
 	if sum == nil {
 		return
 	}
-	// Send times the first run reserved before the step, a second's worth
-	// at --rate 2, may still be used before its next reservation sees it.
-	if after := sum.Total.Asked - askedBefore; after > 2 {
-		t.Errorf("after the step the first run asked %d orders another run had taken (it asked %d in all, %d before)",
-			after, sum.Total.Asked, askedBefore)
+	// The orders the first run asked before the step the next one asks
+	// again, its claims lapsed on the stepped clock; and send times the
+	// first run reserved before the step, a second's worth at --rate 2,
+	// may still be used before its next reservation sees it. Any other
+	// order asked by both was asked by the first run after the other took
+	// it. (The first run may also renew a claim on the new clock before
+	// the next run takes it, and ask that order alone.)
+	twice := 0
+	for i := range n {
+		if e.znet.Requests(referans(70000+i)) > 1 {
+			twice++
+		}
 	}
-	if sum.Total.Overtaken+sum.Total.Asked < n {
-		t.Errorf("the first run: %+v; every order was either asked or left to the other run", sum.Total)
+	if twice > askedBefore+2 {
+		t.Errorf("%d orders were asked by both runs; the first run asked %d before the step (%d in all)", twice, askedBefore, sum.Total.Asked)
 	}
 }
 

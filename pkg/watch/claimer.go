@@ -268,12 +268,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
 		// The leases just taken are on this reading of the clock: a step
 		// after it, the next reservation of a panel's budget finds, though
-		// the panel had none before. Timed by its own statement, not by
-		// the claim's waits before it (for the registering cursor, up to
-		// seconds), which would make its error too wide to see a step of
-		// seconds.
-		trip := claimed.ReadBack.Sub(claimed.ReadSent)
-		r.sends.clockRead(dbClock{at: claimed.ReadSent.Add(trip / 2), db: claimed.DBNow, travel: trip})
+		// the panel had none before. Timed by its own statement, less what
+		// the database says it spent on it, not by the claim's waits (for
+		// the registering cursor, a lock: seconds), which would make its
+		// error too wide to see a step of seconds.
+		r.sends.clockRead(readingOf(store.SendTimes{DBStart: claimed.DBBegan, DBNow: claimed.DBNow,
+			Sent: claimed.ReadSent, Received: claimed.ReadBack}))
 	}
 	orders := claimed.Orders
 	if err := c.dispatch(orders, start); err != nil {

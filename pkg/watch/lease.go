@@ -238,15 +238,12 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		defer tick.Stop()
 		failing := false
 		var lastRenewed time.Time
-		kicked := false
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
-				kicked = false
 			case <-r.renewNow:
-				kicked = true
 				if wait := minRenewGap - time.Since(lastRenewed); wait > 0 {
 					select {
 					case <-quit:
@@ -254,6 +251,9 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 					case <-time.After(wait):
 					}
 				}
+				// The next beat counts from this renewal: one that fell
+				// due meanwhile is not one more.
+				tick.Reset(renewEvery)
 			}
 			if r.db.Err() != nil {
 				// The run's time with the database is over (dbGrace after
@@ -261,13 +261,14 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 				// release, or lapse; a renewal would fail, and say so.
 				return
 			}
+			// This renewal answers any request for one made until now.
+			select {
+			case <-r.renewNow:
+			default:
+			}
 			err := r.renew(held)
 			if err == nil {
 				lastRenewed = time.Now()
-			}
-			if kicked {
-				// A beat that fell due meanwhile is not one more renewal.
-				tick.Reset(renewEvery)
 			}
 			switch {
 			case err != nil && !failing:

@@ -23,8 +23,13 @@ func (db *DB) Outage() (end func()) {
 	if _, err := admin.Exec(`ALTER DATABASE ` + quoted + ` WITH ALLOW_CONNECTIONS false`); err != nil {
 		db.t.Fatalf("storetest: refusing connections: %v", err)
 	}
-	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+	// As a restart ends them, all at once: a session waiting for a lock
+	// must not be handed it because the one holding it ended first, and
+	// go on. The waiting ones are ended first, each waited for (5 s at
+	// most) before the next.
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+		WHERE datname = $1 AND pid <> pg_backend_pid()
+		ORDER BY wait_event_type = 'Lock' DESC NULLS LAST`, name); err != nil {
 		db.t.Fatalf("storetest: terminating connections: %v", err)
 	}
 	return func() {

@@ -55,12 +55,14 @@ type Claimed struct {
 	// place of taking them.
 	MoreDue bool
 	// DBNow is the database's clock as the claim read its orders (zero if
-	// it took none): the clock their SentAt is on, which a host's own may
-	// be minutes off. DBBegan is the database's clock as the statement
-	// that read DBNow began, and ReadSent and ReadBack this host's as it
-	// left and as its answer came: whatever the claim waited for before,
-	// and the statement in between (a lock), the database reads its clock
-	// within the trip, as a reservation does (store.SendTimes).
+	// it met none, to take or to retire): the clock their SentAt is on,
+	// which a host's own may be minutes off. DBBegan is the database's
+	// clock as the statement that read DBNow began, and ReadSent and
+	// ReadBack this host's as it left and as its answer came: whatever the
+	// claim waited for before (the registering cursor), the database reads
+	// its clock within the trip, as a reservation does (store.SendTimes).
+	// A wait for a table's lock as the statement is parsed comes before
+	// DBBegan, and widens the trip.
 	DBNow, DBBegan     time.Time
 	ReadSent, ReadBack time.Time
 }

@@ -269,9 +269,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		// The leases just taken are on this reading of the clock: a step
 		// after it, the next reservation of a panel's budget finds, though
 		// the panel had none before. Timed by its own statement, less what
-		// the database says it spent on it, not by the claim's waits (for
-		// the registering cursor, a lock: seconds), which would make its
-		// error too wide to see a step of seconds.
+		// the database says it spent on it, not by the claim's waits for
+		// the registering cursor (seconds), which would make its error too
+		// wide to see a step of seconds. (A wait for a table's lock as the
+		// statement is parsed still widens it, up to the claim's
+		// lock_timeout; such a reading replaces a narrower one only when it
+		// tells a step, clockRead.)
 		r.sends.clockRead(readingOf(store.SendTimes{DBStart: claimed.DBBegan, DBNow: claimed.DBNow,
 			Sent: claimed.ReadSent, Received: claimed.ReadBack}))
 	}

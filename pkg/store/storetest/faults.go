@@ -26,10 +26,20 @@ func (db *DB) Outage() (end func()) {
 	// As a restart ends them, all at once: a session waiting for a lock
 	// must not be handed it because the one holding it ended first, and
 	// go on. The waiting ones are ended first, each waited for (5 s at
-	// most) before the next.
+	// most), until none is left waiting (one may begin to wait meanwhile),
+	// then the rest.
+	for range 10 {
+		var ended int
+		if err := admin.QueryRow(`SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity
+			WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`, name).Scan(&ended); err != nil {
+			db.t.Fatalf("storetest: terminating the connections waiting for a lock: %v", err)
+		}
+		if ended == 0 {
+			break
+		}
+	}
 	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
-		WHERE datname = $1 AND pid <> pg_backend_pid()
-		ORDER BY wait_event_type = 'Lock' DESC NULLS LAST`, name); err != nil {
+		WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
 		db.t.Fatalf("storetest: terminating connections: %v", err)
 	}
 	return func() {

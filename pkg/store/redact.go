@@ -108,25 +108,34 @@ func redactDSNError(err error, databaseURL string) string {
 	return passwordField.ReplaceAllString(msg, "password=REDACTED")
 }
 
-// pgServiceWords are the driver's words for a service it cannot find.
-// They quote the service's name and the file's path, either of which may be
-// the rest of a password written with a space and no quotes
-// (password=ab service=cd), and are not shown: the line says which it is
-// without them.
+// pgService words are the driver's words for a service it cannot find or
+// read. They quote the service's name and the file's path, either of which
+// may be the rest of a password written with a space and no quotes
+// (password=ab service=cd), and a line of the file they cannot read
+// (password Hunter2, with no "="), and are not shown: the line says what
+// it is without them.
 var (
 	pgServiceFileMissing = regexp.MustCompile(`^pq: service file ".*" not found$`)
 	pgServiceMissing     = regexp.MustCompile(`^pq: definition of service ".*" not found$`)
+	pgServiceBadLine     = regexp.MustCompile(`^pq: line ([0-9]+): (missing '=' in|no value before '=' in) `)
+	pgServiceBadSetting  = regexp.MustCompile(`^pq: unknown setting ".*" in service file for service ".*"$`)
 )
 
 // serviceNotFound is the line for settings whose service the driver could
-// not find; empty for any other fault.
+// not find or read; empty for any other fault.
 func serviceNotFound(err error) string {
 	const where = "service= in the settings or PGSERVICE, and the service file (PGSERVICEFILE, or ~/.pg_service.conf of the user zwatch runs as)"
-	switch msg := err.Error(); {
+	msg := err.Error()
+	switch {
 	case pgServiceFileMissing.MatchString(msg):
 		return "the settings name a service, and the service file does not exist: check " + where
 	case pgServiceMissing.MatchString(msg):
 		return "the settings name a service the service file does not define: check " + where
+	case pgServiceBadSetting.MatchString(msg):
+		return "the service the settings name has a setting the driver does not know in the service file: check " + where
+	}
+	if m := pgServiceBadLine.FindStringSubmatch(msg); m != nil {
+		return "the service file cannot be read at line " + m[1] + ", which is no key=value setting (the line is not shown: it may hold a password): check " + where
 	}
 	return ""
 }

@@ -1,6 +1,12 @@
 package store
 
-import "testing"
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
 	for _, c := range []struct{ msg, password, want string }{
@@ -20,6 +26,31 @@ func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
 	} {
 		if got := redactPassword(c.msg, c.password); got != c.want {
 			t.Errorf("redactPassword(%q, %q) = %q, want %q", c.msg, c.password, got, c.want)
+		}
+	}
+}
+
+// The driver quotes a line of the service file it cannot read, which may
+// be a password written without its "=", and a setting it does not know:
+// said without either, however the settings name the service (key=value,
+// a URL, PGSERVICE).
+func TestAServiceFileThatCannotBeReadIsToldWithoutItsLines(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pg_service.conf")
+	if err := os.WriteFile(file, []byte("[bad]\nhost=127.0.0.1\npassword Hunter2Secret\n[odd]\nHunter2Secret=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PGSERVICEFILE", file)
+	for _, c := range []struct{ settings, service, says string }{
+		{"service=bad", "", "cannot be read at line 3"},
+		{"postgres://127.0.0.1:1/shop?service=bad", "", "cannot be read at line 3"},
+		{"", "bad", "cannot be read at line 3"},
+		{"postgres://127.0.0.1:1/shop?service=odd", "", "a setting the driver does not know"},
+	} {
+		t.Setenv("PGSERVICE", c.service)
+		_, err := Open(context.Background(), c.settings)
+		if err == nil || strings.Contains(err.Error(), "Hunter2Secret") || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("settings %q, PGSERVICE %q: %v; want it to say %q, without the file's line", c.settings, c.service, err, c.says)
 		}
 	}
 }

@@ -155,8 +155,10 @@ func TestAConfirmationBegunBeforeAStepIsShortenedToo(t *testing.T) {
 	claimBegan := time.Now().Add(-time.Millisecond)
 	h.add([]store.Order{{ID: "b"}}, claimBegan)
 	for _, id := range []string{"a", "b"} {
-		if h.confirmedWithin(id, unconfirmedLimit) {
-			t.Errorf("claim %s, confirmed by a statement begun before a 40 s step, counts as confirmed", id)
+		// Confirmed, by 40 s less than a lease ago: not for asking
+		// unchecked, and not lost either.
+		if h.confirmedWithin(id, unconfirmedLimit) || !h.confirmedWithin(id, ClaimLease) {
+			t.Errorf("claim %s, confirmed by a statement begun before a 40 s step, does not count as confirmed 40 s ago", id)
 		}
 	}
 	h.add([]store.Order{{ID: "c"}}, time.Now())
@@ -251,8 +253,9 @@ func TestTwoStepsBeforeARenewalReturnsBothCount(t *testing.T) {
 	h.shorten(5 * time.Millisecond) // another reading, a few ms off
 	h.shorten(20 * time.Second)
 	h.confirm([]string{"a"}, began)
-	if h.confirmedWithin("a", unconfirmedLimit) {
-		t.Error("a renewal begun before two steps of 20 s counts as confirmed")
+	// Confirmed 40 s ago: the renewal counts, less both steps.
+	if h.confirmedWithin("a", unconfirmedLimit) || !h.confirmedWithin("a", ClaimLease) {
+		t.Error("a renewal begun before two steps of 20 s does not count as confirmed 40 s ago")
 	}
 }
 

@@ -1457,10 +1457,6 @@ func TestAVarDumpedArrayOrIntegerCodeIsMasked(t *testing.T) {
 	}
 }
 
-// A done answer's words are masked of an old code like its PIN,
-// not of the order's number, a transaction's, a product's or a campaign's
-// code, which staff read in providerMessage (a review's find: every one
-// of these was masked).
 // A description of the same few words over and over, 64 KiB of them,
 // withheld tens of thousands of "old codes" (windows of words adding up
 // to a code's size), and masking them took seconds an answer, minutes in
@@ -1476,6 +1472,10 @@ func TestADescriptionOfManyWordsWithholdsFewOldCodes(t *testing.T) {
 	}
 }
 
+// A done answer's words are masked of an old code like its PIN,
+// not of the order's number, a transaction's, a product's or a campaign's
+// code, which staff read in providerMessage (a review's find: every one
+// of these was masked).
 func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 	const pin = "QQ11-WW22-EE33-RR44"
 	for _, words := range []string{

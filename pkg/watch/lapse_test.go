@@ -100,6 +100,13 @@ func TestARunThatCannotRenewAsksOnlyWhatItsLeaseStillCovers(t *testing.T) {
 	// Asked, the database would say another host holds it: the run must
 	// not wait on a database it cannot reach to find that out.
 	wantClaim(t, r, held, old, claimUnconfirmed, "a claim last confirmed a minute ago, the database out of reach")
+	// The heartbeat tries again at once, not at its next beat: the
+	// database may be back.
+	select {
+	case <-r.renewNow:
+	default:
+		t.Error("a claim handed back unconfirmed did not have the heartbeat try again")
+	}
 	wantClaim(t, r, held, fresh, claimOurs, "a claim confirmed a moment ago")
 }
 

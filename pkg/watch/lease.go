@@ -237,14 +237,14 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 		tick := time.NewTicker(renewEvery)
 		defer tick.Stop()
 		failing := false
-		var lastRenewed time.Time
+		var lastTried time.Time
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
 			case <-r.renewNow:
-				if wait := minRenewGap - time.Since(lastRenewed); wait > 0 {
+				if wait := minRenewGap - time.Since(lastTried); wait > 0 {
 					select {
 					case <-quit:
 						return
@@ -267,9 +267,7 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 			default:
 			}
 			err := r.renew(held)
-			if err == nil {
-				lastRenewed = time.Now()
-			}
+			lastTried = time.Now()
 			switch {
 			case err != nil && !failing:
 				failing = true
@@ -292,9 +290,10 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 // as a step) shortens them by next to nothing.
 const renewAfterStep = time.Second
 
-// minRenewGap puts off a renewal renewSoon asks for right after one that
-// worked: a database that answers, fails and answers again would otherwise
-// have every claim renewed at each turn.
+// minRenewGap puts off a renewal renewSoon asks for right after the last
+// try: a database that answers, fails and answers again would otherwise
+// have every claim renewed at each turn, and one that is down tried for
+// each order handed back.
 const minRenewGap = time.Second
 
 // renewSoon has the heartbeat renew the run's claims at once: the
@@ -361,7 +360,10 @@ func (r *run) claimOf(held *holdings, o store.Order) claimState {
 	}
 	if !held.renewing() {
 		// The heartbeat cannot reach the database: asking would only
-		// wait on it, order after order.
+		// wait on it, order after order. It tries again now (a second
+		// after its last try at most), not at its next beat: the database
+		// may be back, and the orders held by claims it renews are asked.
+		r.renewSoon()
 		return claimUnconfirmed
 	}
 	start := time.Now()

@@ -155,7 +155,7 @@ and unasked orders are released.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")
-	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
+	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(a name ending in .prom, e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
 	return c
 }
 

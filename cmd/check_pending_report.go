@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -35,8 +34,9 @@ const reportGrace = 10 * time.Second
 // the run asks znet or writes anything: with --dry-run, which writes
 // nothing; when its directory does not exist or takes no new file (the file
 // is written beside itself and renamed); when the path is a directory or
-// anything else but a regular file; and when it is another user's file in
-// a directory whose sticky bit keeps zwatch from renaming over it.
+// anything else but a regular file; when it is another user's file in a
+// directory whose sticky bit keeps zwatch from renaming over it; and when
+// its name does not end in .prom.
 func (opts *CheckPendingOptions) checkMetricsFile() error {
 	path := opts.MetricsFile
 	if path == "" {
@@ -72,31 +72,21 @@ func (opts *CheckPendingOptions) checkMetricsFile() error {
 		// end of every run, after the run's work.
 		return usage("--metrics-file %s belongs to another user, in a directory where only a file's owner may replace it (its sticky bit is set); have its owner or root remove it, or name another path", path)
 	}
-	probe, err := createProbe(dir, filepath.Base(path))
+	// node_exporter's textfile collector reads *.prom and passes over
+	// anything else without a word: a file named otherwise would be written
+	// every run and graphed never, and no alert on it would ever fire.
+	if filepath.Ext(path) != ".prom" {
+		return usage("--metrics-file %s: node_exporter's textfile collector reads only files named *.prom; name it like %s",
+			path, strings.TrimSuffix(path, filepath.Ext(path))+".prom")
+	}
+	err = metrics.ProbeBeside(path)
 	if errors.Is(err, syscall.ENAMETOOLONG) {
 		return usage("--metrics-file %s: the name is too long for the file written beside it under a name up to ten characters longer, then renamed; name a shorter file, like zwatch.prom", path)
 	}
 	if err != nil {
 		return usage("--metrics-file %s: cannot write to %s (%v); give zwatch's user write access, or another path", path, dir, errors.Unwrap(err))
 	}
-	probe.Close()
-	os.Remove(probe.Name())
 	return nil
-}
-
-// createProbe creates a new file in dir named as the longest name the
-// metrics library may give the file it writes and renames: name and ten
-// digits more (os.CreateTemp's random part, which is often shorter, so a
-// name near the file system's limit of 255 bytes would pass one probe in
-// four and fail the write at the end of the run).
-func createProbe(dir, name string) (f *os.File, err error) {
-	for range 10000 { // as os.CreateTemp gives up
-		f, err = os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%010d", name, rand.Uint32())), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, err
 }
 
 // fileKind names what a path that is no regular file is.

@@ -274,6 +274,9 @@ func TestOperatorCommandsBadInput(t *testing.T) {
 		// A name of 250 bytes, under the file system's limit of 255: the
 		// file written beside it first has up to ten characters more.
 		{"check-pending", "--metrics-file", filepath.Join(dir, strings.Repeat("z", 245)+".prom")},
+		// node_exporter would never read it.
+		{"check-pending", "--metrics-file", filepath.Join(dir, "zwatch.txt")},
+		{"check-pending", "--metrics-file", filepath.Join(dir, "zwatch")},
 	} {
 		r := zwatch(t, s.db, args...)
 		if r.code != 2 {

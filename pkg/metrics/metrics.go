@@ -4,7 +4,12 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -125,6 +130,29 @@ func WriteFile(path string, r Run) error {
 		return fmt.Errorf("writing the metrics file %s: %w", path, err)
 	}
 	return nil
+}
+
+// ProbeBeside creates and removes a file beside path, named as the
+// longest name WriteFile's temporary file may have: path's name and ten
+// digits more (os.CreateTemp's random part, which is often shorter, so a
+// name near the file system's limit of 255 bytes would pass one probe in
+// four and fail the write at the end of the run). The error is the file
+// system's own (syscall.ENAMETOOLONG for a name too long, for instance).
+func ProbeBeside(path string) error {
+	dir, name := filepath.Dir(path), filepath.Base(path)
+	var err error
+	for range 10000 { // as os.CreateTemp gives up
+		var f *os.File
+		f, err = os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%010d", name, rand.Uint32())), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			f.Close()
+			return os.Remove(f.Name())
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return err
 }
 
 // labelText is an integration's name as a label value: a tenant's own

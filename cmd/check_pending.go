@@ -231,6 +231,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		return failedBeforeTheRun(err)
 	}
 	after := &afterTheRun{st: st, giveUp: opts.readGiveUp}
+	cfg.UnansweredBefore = before.previous.unanswered
 
 	if progress != nil {
 		progress.start(before.due)

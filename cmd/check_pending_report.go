@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -248,6 +249,9 @@ var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 type previousFailing struct {
 	known bool              // a previous run was read
 	ids   map[string]string // failing integration id -> name, of those still enabled
+	// unanswered are the integrations the newest run that asked them found
+	// failing or faulted (watch.Config.UnansweredBefore).
+	unanswered map[string]bool
 }
 
 // beforeTheRun is what check-pending reads before its run.
@@ -317,7 +321,7 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 		// Every run read failed: what the panels did is not known.
 		return previousFailing{}, nil
 	}
-	prev = previousFailing{known: true, ids: map[string]string{}}
+	prev = previousFailing{known: true, ids: map[string]string{}, unanswered: unansweredBefore(runs)}
 	failing := failingBefore(runs)
 	if len(failing) == 0 {
 		return prev, nil
@@ -381,6 +385,29 @@ func failingBefore(runs []store.Run) map[string]bool {
 		}
 	}
 	return failing
+}
+
+// unansweredBefore is the panels the newest run that asked them found
+// failing, or asking them with no usable answer (store.PanelFaulted).
+// Runs recorded before zwatch kept Panels tell nothing of it.
+func unansweredBefore(runs []store.Run) map[string]bool {
+	runs = slices.Clone(runs)
+	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
+	found := map[string]bool{} // a run that asked the panel said
+	unanswered := map[string]bool{}
+	for _, r := range runs {
+		for id, state := range r.Panels {
+			switch state {
+			case store.PanelFailing, store.PanelFaulted, store.PanelAnswered, store.PanelLetGo:
+				if !found[id] {
+					found[id] = true
+					unanswered[id] = state == store.PanelFailing || state == store.PanelFaulted
+				}
+			}
+		}
+	}
+	maps.DeleteFunc(unanswered, func(_ string, v bool) bool { return !v })
+	return unanswered
 }
 
 // runNews is what this run says that the previous one had not.

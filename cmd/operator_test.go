@@ -534,6 +534,89 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 	}
 }
 
+// A panel broken for good with one order due a run (a wrong base URL's
+// HTML page, a server error, no answer in time) faults once a run. One
+// fault may be a moment's; the second run in a row to find the panel so
+// reports it failing, once under -q, and the metrics say it is down.
+func TestAPanelFaultingOnceARunIsReportedByTheSecond(t *testing.T) {
+	t.Parallel()
+	for name, breakPanel := range map[string]func(*znettest.Server){
+		"HTML page":         func(z *znettest.Server) { z.SetDown(znettest.HTMLPage(200)) },
+		"server error":      func(z *znettest.Server) { z.SetDown(znettest.ServerError(503)) },
+		"no answer in time": func(z *znettest.Server) { z.SetLatency(3 * time.Second) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			s.order("171")
+			s.znet.SetDefault(znettest.Waiting(""))
+			breakPanel(s.znet)
+			metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+			quiet := func() result {
+				t.Helper()
+				s.db.MakeAllDue()
+				s.db.ExpireClaims()
+				return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--timeout", "1s", "--metrics-file", metricsFile)
+			}
+			up := func() float64 {
+				return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
+			}
+			if r := quiet(); r.code != 0 || r.all() != "" {
+				t.Errorf("one fault, which may be a moment's: exit %d (want 0), cron mails\n%s", r.code, r.all())
+			}
+			if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A") || !strings.Contains(r.stdout, "is failing") {
+				t.Errorf("the second run in a row with its one request failing: exit %d, want 3 and the panel named\n%s", r.code, r.all())
+			}
+			if got := up(); got != 0 {
+				t.Errorf("zwatch_integration_up is %v, want 0", got)
+			}
+			if r := quiet(); r.code != 3 || r.all() != "" {
+				t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())
+			}
+			s.znet.SetDown(nil)
+			s.znet.SetLatency(0)
+			if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
+				t.Errorf("the panel recovered: exit %d\n%s", r.code, r.all())
+			}
+			// After an answer, one fault is a moment's again.
+			breakPanel(s.znet)
+			if r := quiet(); r.code != 0 || r.all() != "" || up() != 1 {
+				t.Errorf("one fault after an answer: exit %d (want 0), up %v (want 1), cron mails\n%s", r.code, up(), r.all())
+			}
+		})
+	}
+}
+
+// An order whose referans zwatch never sends (no number) asks the panel
+// nothing: it neither tells that a failing panel answers again nor, in a
+// run, keeps a failing one from being cut off.
+func TestAReferansNeverSentTellsNothingOfThePanel(t *testing.T) {
+	t.Parallel()
+	s, _, quiet, metricsFile := shopWithAFailingPanel(t, "181", "182", "183")
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "N/A", OrderNo: 4242})
+	asked := s.znet.TotalRequests()
+	if r := quiet(); r.code != 3 || strings.Contains(r.stdout, "answers again") || s.znet.TotalRequests() != asked {
+		t.Errorf("a run whose one due order has a referans never sent (%d requests): exit %d, want 3 and no recovery\n%s",
+			s.znet.TotalRequests()-asked, r.code, r.all())
+	}
+	if up := readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); up != 0 {
+		t.Errorf("zwatch_integration_up is %v, want 0", up)
+	}
+
+	// In one run: every request fails, the orders asked between orders
+	// whose referans is never sent.
+	s = newShop(t)
+	for i := range 4 {
+		s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: fmt.Sprint(190 + i), OrderNo: 190 + i, SentAgo: time.Duration(60-2*i) * time.Minute})
+		s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: fmt.Sprintf("x%d", i), OrderNo: 290 + i, SentAgo: time.Duration(59-2*i) * time.Minute})
+	}
+	s.znet.SetDown(znettest.ServerError(503))
+	if r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--per-integration", "1", "--concurrency", "1"); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Errorf("every request failing (%d, HTTP 503), between orders never sent: exit %d, want 3 and the panel failing\n%s",
+			s.znet.TotalRequests(), r.code, r.all())
+	}
+}
+
 // A run that fails (exit 1: here a lock on the shop's table) records its
 // failure, not the panels: the run after it still knows which panel was
 // failing, and neither mails it as new nor shows it up.

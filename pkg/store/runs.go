@@ -27,8 +27,8 @@ type Run struct {
 	StoppedBy  string    `db:"stopped_by" json:"stopped_by,omitempty"`
 	Error      string    `db:"error" json:"error,omitempty"`
 	// Panels is what the run found of each panel it heard of, by
-	// integration id: PanelFailing, PanelAnswered, PanelStillFailing or
-	// PanelLetGo.
+	// integration id: PanelFailing, PanelAnswered, PanelFaulted,
+	// PanelStillFailing or PanelLetGo.
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
@@ -38,6 +38,10 @@ type Run struct {
 const (
 	PanelFailing  = "failing"  // cut off, or reported failing, in this run
 	PanelAnswered = "answered" // it answered in this run
+	// PanelFaulted: asked in this run, with no usable answer, and too few
+	// faults to call it failing by this run alone. The next run that
+	// finds it so too reports it failing.
+	PanelFaulted = "faulted"
 	// PanelStillFailing: failing in an earlier run, and not asked in this
 	// one: what the run believed, not what it found.
 	PanelStillFailing = "still failing"

@@ -36,6 +36,14 @@ type Config struct {
 	// FaultLimit integration-level faults in a row (empty body, HTML page,
 	// unreachable) cut an integration off for the rest of the run.
 	FaultLimit int
+	// UnansweredBefore are the integrations (by id) the newest earlier run
+	// to ask them found failing, or asked with no usable answer and too
+	// few faults to tell (store.PanelFaulted): one fault in this run, with
+	// no answer, makes them failing. A panel broken for good with one
+	// order due at a time (a wrong base URL's HTML page, or timeouts)
+	// would otherwise fault once a run, and never be reported until its
+	// orders went stuck a day later.
+	UnansweredBefore map[string]bool
 	// Loop keeps claiming newly due orders every Tick until Loop has passed;
 	// zero takes what is due now, in as many claims as room allows, and
 	// stops.

@@ -469,6 +469,10 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 // error an order can be blamed for (znet refusing the request), ends the
 // streak.
 func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
+	if errors.Is(err, znet.ErrReferansUnusable) {
+		// The request never left: the panel neither answered nor failed.
+		return false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err == nil || !(timedOut || znet.IsIntegrationFault(err) || znet.IsPanelTrouble(err)) {
@@ -530,7 +534,7 @@ const failingWhenUnanswered = 2
 // sends one for a wrong dealer code or password or a foreign IP, never
 // about an order, so a panel with one order due a run is reported too.
 // (A page that is not the API's, or no answer, may be a moment's: it
-// takes two.)
+// takes two, in this run or with the last run that asked the panel.)
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -542,8 +546,19 @@ func (l *lane) state() (failing bool, reason string) {
 		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault)
 	case n == 1 && l.refusedSettings:
 		return true, "no usable answer in this run: " + l.fault
+	case n == 1 && l.run.cfg.UnansweredBefore[l.integration.ID]:
+		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
 	}
 	return false, ""
+}
+
+// faulted says the panel gave the run no usable answer and failed, too
+// few times to be failing by this run alone (Config.UnansweredBefore).
+func (l *lane) faulted() bool {
+	failing, _ := l.state()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !failing && !l.answered.Load() && len(l.streak) > 0
 }
 
 func (l *lane) isFailing() bool {

@@ -324,7 +324,11 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	}
 	if s.StoppedBy != "" {
 		note := "stopped early by " + s.StoppedBy
-		if s.ClaimsLeft == 0 {
+		switch {
+		case s.ClaimsLeft == 0 && tot.CutShort > 0:
+			note += fmt.Sprintf("; unasked orders were released, and %s in flight, which the panel may have answered: %s asked again at once",
+				counted(tot.CutShort, "order whose request was", "orders whose requests were"), byCount(tot.CutShort, "it is", "they are"))
+		case s.ClaimsLeft == 0:
 			note += "; unasked orders were released"
 		}
 		notes = append(notes, note)

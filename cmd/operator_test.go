@@ -17,6 +17,7 @@ import (
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/watch"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -1109,6 +1110,55 @@ func TestANumericProviderReferansIsTheReferans(t *testing.T) {
 	}
 	if row := db.ReadOrder(id); row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != "NUM-PIN-7781" {
 		t.Errorf("the order: %+v, want completed with znet's PIN", row)
+	}
+}
+
+// A signal with requests in flight: the panel heard them, so the summary
+// counts them asked and cut short, not skipped (released unasked), and
+// says they are asked again.
+func TestASignalCountsTheRequestsItCutShortAsAsked(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for _, ref := range []string{"201", "202", "203"} {
+		s.order(ref)
+	}
+	s.znet.Script("201", znettest.Waiting("bekliyor"))
+	s.znet.SetDefault(znettest.Waiting("bekliyor").After(time.Minute))
+	for _, format := range []string{"json", "table"} {
+		s.db.MakeAllDue()
+		s.db.ExpireClaims()
+		heard := s.znet.TotalRequests()
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errOut bytes.Buffer
+		exitWithin := zwatchInBackground(t, ctx, cmd.IOStreams{Out: &out, ErrOut: &errOut},
+			"check-pending", "-o", format, "--loop", "0", "--database-url", s.db.URL)
+		for deadline := time.Now().Add(30 * time.Second); s.znet.TotalRequests()-heard < 3; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				cancel()
+				exitWithin(time.Minute)
+				t.Fatalf("%s: the panel heard %d requests in 30 s, want 3\n%s%s", format, s.znet.TotalRequests()-heard, out.String(), errOut.String())
+			}
+		}
+		cancel()
+		code := exitWithin(time.Minute)
+		heard = s.znet.TotalRequests() - heard
+		if format == "table" {
+			want := "stopped early by signal; unasked orders were released, and 2 orders whose requests were in flight, which the panel may have answered: they are asked again at once"
+			if code != 0 || !strings.Contains(out.String(), want) {
+				t.Errorf("table: exit %d, want 0 (as the run had ended) and %q\n%s%s", code, want, out.String(), errOut.String())
+			}
+			continue
+		}
+		var sum struct{ Total watch.Counts }
+		if err := json.Unmarshal(out.Bytes(), &sum); err != nil || code != 0 {
+			t.Fatalf("json: exit %d, want 0 (as the run had ended) and a summary (%v)\n%s%s", code, err, out.String(), errOut.String())
+		}
+		if got := sum.Total; got.Asked != heard || got.CutShort != 2 || got.Skipped != 0 || got.Processing != 1 {
+			t.Errorf("the panel heard %d requests and answered one; the summary counts %+v, want all asked, 2 cut short, none skipped", heard, got)
+		}
+	}
+	if rows := stats(t, s.db).Runs; len(rows) != 2 || rows[0].Asked != 3 || rows[1].Asked != 3 {
+		t.Errorf("zwatch stats: %+v, want both runs' 3 requests asked", rows)
 	}
 }
 

@@ -74,12 +74,14 @@ func WriteFile(path string, r Run) error {
 	if s := r.Summary; s != nil {
 		orders := gaugeVec("zwatch_last_run_orders",
 			"Orders the last run handled, by result. completed, processing, failed, error and overtaken (decided by the shop meanwhile) were asked; "+
-				"skipped were released unasked; stuck were given up on, and are counted under their answer too.",
+				"skipped were released unasked; cut_short were asked and released without an answer, their requests in flight when a signal stopped the run; "+
+				"stuck were given up on, and are counted under their answer too. "+
+				"A looping run counts an order again each time it asks or releases it: one asked five times, still waiting, is 5 processing.",
 			"result")
 		t := s.Total
 		for result, n := range map[string]int{
 			"completed": t.Completed, "processing": t.Processing, "failed": t.Failed, "error": t.Errors,
-			"overtaken": t.Overtaken, "skipped": t.Skipped, "stuck": t.Stuck,
+			"overtaken": t.Overtaken, "skipped": t.Skipped, "cut_short": t.CutShort, "stuck": t.Stuck,
 		} {
 			orders.WithLabelValues(result).Set(float64(n))
 		}

@@ -65,6 +65,7 @@ const (
 	releaseStalled                           // its request timed out while the process did not run: due again at once
 	releaseShopHeld                          // znet answered but the shop held the order's row to the end: see store.ReleaseShopHeld
 	releaseUnconfirmed                       // its claim may have lapsed while the database could not be asked: due again at once
+	releaseCutShort                          // its request was in flight when a signal came: asked, not answered; due again at once
 )
 
 // ShopHeldAlarm is how long the shop may hold an order's row, answer after
@@ -343,7 +344,14 @@ func (ap *applier) receiveRelease(rel release) {
 		return
 	}
 	for _, o := range rel.orders {
-		ap.tallyOf(o).Skipped++
+		in := ap.tallyOf(o)
+		if rel.why == releaseCutShort {
+			// The panel may have heard it, and may have answered.
+			in.Asked++
+			in.CutShort++
+		} else {
+			in.Skipped++
+		}
 	}
 	switch rel.why {
 	case releaseAtDeadline:

@@ -335,9 +335,10 @@ func (l *lane) askAndHandOver(o store.Order) {
 		return
 	}
 	if a.err != nil && r.abort.Err() != nil {
-		// Cut short by a signal: znet may not have seen it, and the
-		// order is not to blame. Released without counting an attempt.
-		handBack(releaseStopping)
+		// Cut short by a signal: znet may have seen it, but the order is
+		// not to blame. Released without counting an attempt against it,
+		// and told apart from the orders released unasked.
+		handBack(releaseCutShort)
 		return
 	}
 	if timedOut && r.stalledSince(a.askedAt) {

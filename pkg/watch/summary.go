@@ -11,7 +11,7 @@ import (
 
 // Counts is what happened to the orders of one integration, or of all.
 type Counts struct {
-	Asked      int `json:"asked"`      // znet answered or failed: an attempt was counted
+	Asked      int `json:"asked"`      // znet answered or failed (an attempt was counted), or the request was cut short
 	Completed  int `json:"completed"`  // done, PIN saved
 	Processing int `json:"processing"` // still waiting at znet
 	Failed     int `json:"failed"`     // cancelled at znet
@@ -23,6 +23,10 @@ type Counts struct {
 	// (it was stopped longer than the lease): their change won and zwatch
 	// wrote nothing.
 	Overtaken int `json:"overtaken"`
+	// CutShort orders were asked and released without an answer: their
+	// requests were in flight when a signal stopped the run. The panel
+	// may have heard them; no attempt was counted against the orders.
+	CutShort int `json:"cut_short"`
 }
 
 // Answered says the panel gave at least one usable answer (done, waiting
@@ -53,6 +57,7 @@ func (c *Counts) add(o Counts) {
 	c.Failed += o.Failed
 	c.Errors += o.Errors
 	c.Skipped += o.Skipped
+	c.CutShort += o.CutShort
 	c.Stuck += o.Stuck
 	c.Overtaken += o.Overtaken
 }

@@ -392,7 +392,7 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved: another transaction held a lock %s statements needed all the while "+
 			"(the shop's LOCK TABLE, a migration, VACUUM FULL, or a person's transaction left open on zwatch_order_checks?); %s asked again", len(s.Unsaved), byCount(len(s.Unsaved), "its", "their"), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	case len(s.Unsaved) > 0:
-		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved (see the error lines on stderr); %s asked again: if this repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
+		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved, and %s asked again: the error lines on stderr say why (the database gone, or a statement it refused); if a refusal repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
 	for _, id := range s.Unconfirmed {
 		notes = append(notes, fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+

@@ -223,7 +223,7 @@ func TestSummaryPointsToTheErrorsWhereTheyAre(t *testing.T) {
 	if err := writeSummary(opts, &s, runNews{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "2 of znet's answers could not be saved (see the error lines on stderr)") || strings.Contains(out.String(), "above") {
+	if !strings.Contains(out.String(), "2 of znet's answers could not be saved, and their orders are asked again: the error lines on stderr say why") || strings.Contains(out.String(), "above") {
 		t.Errorf("the note on answers not saved:\n%s", out.String())
 	}
 }

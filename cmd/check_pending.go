@@ -113,7 +113,7 @@ and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
   zwatch check-pending -q --metrics-file /var/lib/node_exporter/textfile/zwatch.prom
 
-  # ask about the orders due now, then stop, with a summary
+  # ask about the orders due until none is, then stop, with a summary
   zwatch check-pending --loop 0
 
   # see what would change, write nothing

@@ -116,6 +116,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			return fatal(err)
 		}
 		pending, newer := 0, 0
+		var undone error
 		for _, m := range states {
 			state := "pending"
 			switch {
@@ -126,10 +127,16 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 				state = "applied"
 			default:
 				pending++
+				if m.Undone && undone == nil {
+					undone = store.RecordedUndone(m.Name, m.Version)
+				}
 			}
 			fmt.Fprintf(out, "%-8s %s\n", state, m.Name)
 		}
-		if pending > 0 {
+		if undone != nil {
+			// "Run zwatch migrate" would send the operator to a refusal.
+			fmt.Fprintf(out, "%d of %d migrations pending, but migrate refuses to run: %v\n", pending, len(states)-newer, undone)
+		} else if pending > 0 {
 			fmt.Fprintf(out, "%d of %d migrations pending: run zwatch migrate\n", pending, len(states)-newer)
 		}
 		if newer > 0 {

@@ -43,6 +43,9 @@ type MigrationState struct {
 	// Newer: applied, but this binary does not carry it; a newer zwatch
 	// migrated the database.
 	Newer bool
+	// Undone: not applied, and goose's record has a row saying so, which
+	// migrate refuses (RecordedUndone says why and what to do).
+	Undone bool
 }
 
 // Migrations returns the migration files this binary carries.
@@ -368,7 +371,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 	if err != nil {
 		return nil, err
 	}
-	applied, _, err := s.appliedMigrations(ctx)
+	applied, undone, err := s.appliedMigrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading zwatch's migration status: %w", err)
 	}
@@ -379,6 +382,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 			Version: src.Version,
 			Name:    path.Base(src.Path),
 			Applied: applied[src.Version],
+			Undone:  !applied[src.Version] && slices.Contains(undone, src.Version),
 		})
 		delete(applied, src.Version)
 	}
@@ -403,6 +407,9 @@ func (s *Store) RequireMigrated(ctx context.Context) (newer []int64, err error) 
 	}
 	for _, m := range states {
 		switch {
+		case m.Undone:
+			// "Run zwatch migrate" would send the operator to a refusal.
+			return nil, notMigratedError{RecordedUndone(m.Name, m.Version)}
 		case !m.Applied:
 			return nil, ErrNotMigrated
 		case m.Newer:
@@ -453,14 +460,9 @@ WHERE version_id > 0`
 // do. Which is right, only the schema tells: a person must look.
 func noneRecordedUndone(pending []*goose.Source, undone []int64) error {
 	for _, src := range pending {
-		if !slices.Contains(undone, src.Version) {
-			continue
+		if slices.Contains(undone, src.Version) {
+			return RecordedUndone(path.Base(src.Path), src.Version)
 		}
-		return fmt.Errorf("%s records migration %s as not applied (is_applied is false on its latest row: a person's edit, or an older goose's down), "+
-			"and goose, which applies zwatch's migrations, counts a version with any row as applied and would skip it: "+
-			"if its changes are in place, set is_applied back to true on that row; if not, delete the version's rows "+
-			"(DELETE FROM %s WHERE version_id = %d) and run zwatch migrate again",
-			versionTable, path.Base(src.Path), versionTable, src.Version)
 	}
 	return nil
 }
@@ -468,6 +470,21 @@ func noneRecordedUndone(pending []*goose.Source, undone []int64) error {
 // appliedMigrations is the set of applied versions, and the versions
 // recorded as not applied (see noneRecordedUndone); both empty, and no
 // error, on a database zwatch was never migrated on.
+// RecordedUndone is why migrate refuses a migration goose's record says is
+// not applied (noneRecordedUndone), and what a person does about it.
+func RecordedUndone(name string, version int64) error {
+	return fmt.Errorf("%s records migration %s as not applied (is_applied is false on its latest row: a person's edit, or an older goose's down), "+
+		"and goose, which applies zwatch's migrations, counts a version with any row as applied and would skip it: "+
+		"if its changes are in place, set is_applied back to true on that row; if not, delete the version's rows "+
+		"(DELETE FROM %s WHERE version_id = %d) and run zwatch migrate again",
+		versionTable, name, versionTable, version)
+}
+
+// notMigratedError is ErrNotMigrated with its own words.
+type notMigratedError struct{ error }
+
+func (notMigratedError) Is(target error) bool { return target == ErrNotMigrated }
+
 func (s *Store) appliedMigrations(ctx context.Context) (applied map[int64]bool, undone []int64, err error) {
 	var found struct {
 		HasSchema  bool   `db:"has_schema"`

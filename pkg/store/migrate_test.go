@@ -112,8 +112,15 @@ func TestMigrateNamesAMigrationRecordedAsNotApplied(t *testing.T) {
 	db.Get(&newest, `SELECT max(version_id) FROM zwatch_schema_migrations`)
 	db.Exec(`UPDATE zwatch_schema_migrations SET is_applied = false
 		WHERE id = (SELECT max(id) FROM zwatch_schema_migrations WHERE version_id = $1)`, newest)
-	if _, err := db.Store.RequireMigrated(ctx); !errors.Is(err, store.ErrNotMigrated) {
-		t.Fatalf("the commands' check: %v, want ErrNotMigrated", err)
+	want := fmt.Sprintf("DELETE FROM zwatch_schema_migrations WHERE version_id = %d", newest)
+	// The other commands, and migrate --status, say what migrate says:
+	// "run zwatch migrate" sent the operator to its refusal.
+	if _, err := db.Store.RequireMigrated(ctx); !errors.Is(err, store.ErrNotMigrated) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "out of date") {
+		t.Fatalf("the commands' check: %v, want ErrNotMigrated saying %q", err, want)
+	}
+	status, err := db.Store.MigrationStatus(ctx)
+	if err != nil || !slices.ContainsFunc(status, func(m store.MigrationState) bool { return m.Version == newest && m.Undone && !m.Applied }) {
+		t.Errorf("migrate --status: %+v (%v), want migration %d pending, recorded as undone", status, err, newest)
 	}
 	var before int
 	db.Get(&before, `SELECT count(*) FROM zwatch_schema_migrations`)
@@ -121,7 +128,6 @@ func TestMigrateNamesAMigrationRecordedAsNotApplied(t *testing.T) {
 	if err == nil {
 		t.Fatalf("migrate applied %d migrations and said nothing, where goose skips the one recorded as not applied", len(applied))
 	}
-	want := fmt.Sprintf("DELETE FROM zwatch_schema_migrations WHERE version_id = %d", newest)
 	if !strings.Contains(err.Error(), "as not applied") || !strings.Contains(err.Error(), want) {
 		t.Errorf("migrate said %q; want the version named and %q", err, want)
 	}

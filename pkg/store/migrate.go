@@ -425,6 +425,9 @@ const versionTableExistsSQL = `
 SELECT current_schema() IS NOT NULL AS has_schema,
        current_user AS role,
        current_database() AS database,
+       -- As --print-grants writes them, quoted where SQL needs it.
+       quote_ident(current_user) AS role_quoted,
+       quote_ident(current_database()) AS database_quoted,
        current_setting('search_path') AS search_path,
        to_regclass('product_orders') IS NOT NULL AND to_regclass('integrations') IS NOT NULL AS has_shop,
        -- Where else the version table is: zwatch's tables off the role's
@@ -467,9 +470,6 @@ func noneRecordedUndone(pending []*goose.Source, undone []int64) error {
 	return nil
 }
 
-// appliedMigrations is the set of applied versions, and the versions
-// recorded as not applied (see noneRecordedUndone); both empty, and no
-// error, on a database zwatch was never migrated on.
 // RecordedUndone is why migrate refuses a migration goose's record says is
 // not applied (noneRecordedUndone), and what a person does about it.
 func RecordedUndone(name string, version int64) error {
@@ -485,11 +485,16 @@ type notMigratedError struct{ error }
 
 func (notMigratedError) Is(target error) bool { return target == ErrNotMigrated }
 
+// appliedMigrations is the set of applied versions, and the versions
+// recorded as not applied (see noneRecordedUndone); both empty, and no
+// error, on a database zwatch was never migrated on.
 func (s *Store) appliedMigrations(ctx context.Context) (applied map[int64]bool, undone []int64, err error) {
 	var found struct {
 		HasSchema  bool   `db:"has_schema"`
 		Role       string `db:"role"`
 		Database   string `db:"database"`
+		RoleQ      string `db:"role_quoted"`
+		DatabaseQ  string `db:"database_quoted"`
 		SearchPath string `db:"search_path"`
 		HasShop    bool   `db:"has_shop"`
 		Elsewhere  string `db:"elsewhere"`
@@ -510,8 +515,8 @@ func (s *Store) appliedMigrations(ctx context.Context) (applied map[int64]bool, 
 		// Migrating, goose would make a version table of its own where
 		// the search path leads, and apply migration 1 again.
 		return nil, nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in the schemas %[1]s, none of which comes first on role %[2]s's search path (%[3]s): "+
-			"put the one beside the shop's product_orders first (ALTER ROLE %[2]s SET search_path = ..., or options='-c search_path=...' in the connection settings)",
-			found.Elsewhere, found.Role, found.SearchPath))
+			"put the one beside the shop's product_orders first (ALTER ROLE %[4]s IN DATABASE %[5]s SET search_path = ..., or options='-c search_path=...' in the connection settings)",
+			found.Elsewhere, found.Role, found.SearchPath, found.RoleQ, found.DatabaseQ))
 	}
 	if !found.Exists && found.Elsewhere != "" {
 		// "Run zwatch migrate" would be the wrong advice: the owner's
@@ -521,8 +526,8 @@ func (s *Store) appliedMigrations(ctx context.Context) (applied map[int64]bool, 
 			path += ", public"
 		}
 		return nil, nil, tablesElsewhereError(fmt.Sprintf("zwatch's tables are in schema %[1]s, which does not come first on role %[2]s's search path (%[3]s): "+
-			"ALTER ROLE %[2]s SET search_path = %[4]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[4]s' to the connection settings, as zwatch migrate --print-grants prints",
-			found.Elsewhere, found.Role, found.SearchPath, path))
+			"ALTER ROLE %[5]s IN DATABASE %[6]s SET search_path = %[4]s (as a superuser, or as %[2]s itself), or add options='-c search_path=%[4]s' to the connection settings, as zwatch migrate --print-grants prints",
+			found.Elsewhere, found.Role, found.SearchPath, path, found.RoleQ, found.DatabaseQ))
 	}
 	if !found.Exists && !found.HasShop {
 		// Neither zwatch's tables nor the shop's: the settings name

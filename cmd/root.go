@@ -308,7 +308,7 @@ about, or another run is asking about it right now.`,
 	// The default is resolved when the flag is read, not shown in --help:
 	// a URL in the environment may carry a password.
 	pf.StringVar(&opts.DatabaseURL, "database-url", "",
-		"the shop's PostgreSQL, as a postgres:// URL or libpq key=value settings\n(default $DATABASE_URL; with neither, the PG* variables as psql uses them)")
+		"the shop's PostgreSQL, as a postgres:// URL or libpq key=value settings\n(default $DATABASE_URL; with neither, the PG* variables as psql uses them,\nwhich also fill in what a URL leaves out: its password, its database)")
 	stringEnumFlag(root, pf, &opts.LogFormat, "log-format", "", "auto", []string{"auto", "text", "json"},
 		"log format on stderr (auto: text on a terminal, json otherwise)")
 	stringEnumFlag(root, pf, &opts.LogLevel, "log-level", "", "info", []string{"debug", "info", "warn", "error"},

@@ -402,7 +402,9 @@ func (ap *applier) flush(ctx context.Context) {
 	switch {
 	case ok && ap.dbFailing:
 		ap.dbFailing, ap.retryWait = false, 0
-		ap.run.log.Info("the database takes answers again", "kept", len(ap.backlog))
+		// At the failure's level: -q mailed the failure, and must mail
+		// its end, or the mail reads as answers lost.
+		ap.run.log.Warn("the database takes answers again", "kept", len(ap.backlog))
 		ap.run.renewSoon()
 	case !ok:
 		if !ap.dbFailing {

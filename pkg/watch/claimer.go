@@ -180,8 +180,9 @@ func (c *claimer) loop() error {
 				return fmt.Errorf("claiming due orders failed for over %s, so this run stops; the next one tries again: %w", maxClaimOutage, err)
 			}
 		case !outageSince.IsZero():
+			// At the failure's level, so that -q's mail has its end too.
+			c.run.log.Warn("claiming due orders works again", "failed_for", time.Since(outageSince).Round(time.Second))
 			outageSince = time.Time{}
-			c.run.log.Info("claiming due orders works again")
 		}
 		switch {
 		case cfg.DryRun:

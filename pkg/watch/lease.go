@@ -275,7 +275,8 @@ func (r *run) heartbeat(held *holdings) (stop func()) {
 					"the orders whose claims were last renewed more than "+unconfirmedLimit.String()+" ago (another host's run may take them)", "err", err)
 			case err == nil && failing:
 				failing = false
-				r.log.Info("renewing this run's claims works again")
+				// At the failure's level, so that -q's mail has its end too.
+				r.log.Warn("renewing this run's claims works again")
 			}
 		}
 	}()

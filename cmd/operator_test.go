@@ -588,6 +588,33 @@ func TestAPanelFaultingOnceARunIsReportedByTheSecond(t *testing.T) {
 	}
 }
 
+// A run that fails (exit 1: here the database refused both of its answers)
+// still writes what it found of the panels: a panel failing before, not
+// answering since, stays down in the metrics, where an alert on it
+// cleared while the run failed.
+func TestAFailedRunKeepsAFailingPanelDownInTheMetrics(t *testing.T) {
+	t.Parallel()
+	s, _, quiet, metricsFile := shopWithAFailingPanel(t, "211", "212", "213")
+	other := znettest.NewServer(dealerCode, password)
+	t.Cleanup(other.Close)
+	integ := s.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
+	for i, ref := range []string{"214", "215"} {
+		id := s.db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref, OrderNo: 2140 + i})
+		s.db.RefuseWrites(id)
+		other.Script(ref, znettest.Done("PIN-REFUSED-"+ref, "tamam"))
+	}
+	if r := quiet(); r.code != 1 {
+		t.Fatalf("a run whose every answer was refused: exit %d, want 1\n%s", r.code, r.all())
+	}
+	m := readMetrics(t, metricsFile)
+	if up := m.value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); up != 0 {
+		t.Errorf("the failing panel's zwatch_integration_up is %v after a failed run, want 0", up)
+	}
+	if up := m.value(t, "zwatch_integration_up", labels{"integration": "znet-B"}); up != 1 {
+		t.Errorf("the panel that answered has zwatch_integration_up %v, want 1", up)
+	}
+}
+
 // An order whose referans zwatch never sends (no number) asks the panel
 // nothing: it neither tells that a failing panel answers again nor, in a
 // run, keeps a failing one from being cut off.

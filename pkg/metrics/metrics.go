@@ -37,17 +37,14 @@ type Run struct {
 	StillFailing map[string]string
 }
 
-// exitFatal is check-pending's exit status for a run that failed.
-const exitFatal = 1
-
 // WriteFile writes r to path in Prometheus' text format. path belongs in
 // node_exporter's --collector.textfile.directory and ends in .prom. The file
 // is written under a temporary name beside it and renamed, so that the
 // collector never reads half a file.
 //
 // Whatever the run could not find out is left out rather than written as
-// zero: a run that could not start has no orders by result and no pending
-// figures, a fatal run no integration_up, and the exit status says why.
+// zero: a run that could not start has no orders by result, no integration_up
+// and no pending figures, and the exit status says why.
 func WriteFile(path string, r Run) error {
 	reg := prometheus.NewRegistry()
 	gauge := func(name, help string) prometheus.Gauge {
@@ -85,20 +82,21 @@ func WriteFile(path string, r Run) error {
 		} {
 			orders.WithLabelValues(result).Set(float64(n))
 		}
-		if r.ExitStatus != exitFatal {
-			up := gaugeVec("zwatch_integration_up",
-				"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or a run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for, and those still failing.",
-				"integration_id", "integration")
-			for _, in := range s.Integrations {
-				_, still := r.StillFailing[in.ID]
-				up.WithLabelValues(in.ID, labelText(in.Name)).Set(boolValue(!in.Failing && !still))
-			}
-			// A panel still failing that had no order in this run: without
-			// its series, an alert on up == 0 would clear.
-			for id, name := range r.StillFailing {
-				if !slices.ContainsFunc(s.Integrations, func(in watch.IntegrationSummary) bool { return in.ID == id }) {
-					up.WithLabelValues(id, labelText(name)).Set(0)
-				}
+		// Also when the run failed: the panels it asked answered or not
+		// all the same, and without the series an alert on a failing
+		// panel would clear while the database is down.
+		up := gaugeVec("zwatch_integration_up",
+			"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or a run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for, and those still failing.",
+			"integration_id", "integration")
+		for _, in := range s.Integrations {
+			_, still := r.StillFailing[in.ID]
+			up.WithLabelValues(in.ID, labelText(in.Name)).Set(boolValue(!in.Failing && !still))
+		}
+		// A panel still failing that had no order in this run: without
+		// its series, an alert on up == 0 would clear.
+		for id, name := range r.StillFailing {
+			if !slices.ContainsFunc(s.Integrations, func(in watch.IntegrationSummary) bool { return in.ID == id }) {
+				up.WithLabelValues(id, labelText(name)).Set(0)
 			}
 		}
 	}

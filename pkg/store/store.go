@@ -506,6 +506,24 @@ func ShopRefused(err error) bool {
 	return true
 }
 
+// RefusedTheRow says whether err is the database refusing a statement for
+// what one row holds or would hold: a function of the shop's raising (a
+// trigger), a constraint (class 23), a value it cannot take (class 22).
+// Another row would fare otherwise; a grant missing or a database that is
+// read-only or gone would refuse every row alike.
+func RefusedTheRow(err error) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Fatal() || errors.As(err, new(*connectionBrokeError)) {
+		return false
+	}
+	switch class := pqErr.Code.Class(); {
+	case strings.Contains(pqErr.Where, "PL/"), pqErr.Code == "P0001":
+		return true
+	default:
+		return class == "22" || class == "23"
+	}
+}
+
 // Cancelled says whether err is nothing but statements or connections
 // cancelled by their context: Go's word for it, the database's ("canceling
 // statement due to user request", which lib/pq asks for when a context

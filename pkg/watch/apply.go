@@ -741,7 +741,12 @@ func (ap *applier) finish() error {
 				ClaimLease, ap.lastSaveErr)
 		}
 	}
-	if len(refused) > 0 && (ap.saved == 0 || releaseErr != nil) {
+	// A run whose every answer was refused fails: zwatch's role, the
+	// database or a trigger of the shop's turns all alike away. One order
+	// refused for what its own row holds, alone in its run, is that
+	// order's: exit 3 with its note, as beside any saved answer.
+	oneRowRefused := len(refused) == 1 && store.RefusedTheRow(refused[0].lastErr)
+	if len(refused) > 0 && ((ap.saved == 0 && !oneRowRefused) || releaseErr != nil) {
 		cause := refused[len(refused)-1].lastErr
 		if cause == nil { // never tried: the database was not answering
 			cause = ap.lastSaveErr

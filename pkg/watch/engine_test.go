@@ -364,6 +364,26 @@ func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 	assertNoSecrets(t, "the run's log", e.logs.String(), "PIN-15")
 }
 
+// A shop trigger that refuses one order's row, alone in its run (a loop
+// asks it again and again), is that order's fault, not the run's: the run
+// succeeds, with the answer unsaved for a person to see (exit 3), and does
+// not fail as one whose every answer the database turned away (exit 1).
+func TestOneRowRefusedAloneDoesNotFailTheRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	refused := e.order("15050")
+	e.db.RefuseWrites(refused)
+	e.znet.SetDefault(znettest.Done("PIN-1505", "ok"))
+
+	sum, err := watch.Run(context.Background(), e.db.Store, e.config())
+	if err != nil {
+		t.Fatalf("one order's refused row failed the run: %v", err)
+	}
+	if len(sum.Unsaved) != 1 || sum.Unsaved[0] != refused || !sum.NeedsAttention() {
+		t.Errorf("summary: unsaved %v, needs attention %v; want the order named for a person", sum.Unsaved, sum.NeedsAttention())
+	}
+}
+
 // A shop trigger that refuses several orders, quoting each one's id and
 // PIN, is one reason: one line names them all, with neither PIN in it.
 func TestRefusalsQuotingTheirOrderAreOneLine(t *testing.T) {

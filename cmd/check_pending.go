@@ -231,7 +231,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 		return failedBeforeTheRun(err)
 	}
 	after := &afterTheRun{st: st, giveUp: opts.readGiveUp}
-	cfg.UnansweredBefore = before.previous.unanswered
+	cfg.UnansweredBefore = before.unanswered
 
 	if progress != nil {
 		progress.start(before.due)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -249,15 +248,15 @@ var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 type previousFailing struct {
 	known bool              // a previous run was read
 	ids   map[string]string // failing integration id -> name, of those still enabled
-	// unanswered are the integrations the newest run that asked them found
-	// failing or faulted (watch.Config.UnansweredBefore).
-	unanswered map[string]bool
 }
 
 // beforeTheRun is what check-pending reads before its run.
 type beforeTheRun struct {
 	previous previousFailing
-	due      int // orders due now, at most --batch, for the progress line; 0 unknown
+	// unanswered are the panels earlier runs left without an answer
+	// (unansweredBefore); nil when they could not be read.
+	unanswered map[string]string
+	due        int // orders due now, at most --batch, for the progress line; 0 unknown
 }
 
 // readBeforeTheRun checks that zwatch's migrations are there and reads
@@ -281,6 +280,12 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 		}
 		r := read{newer: newer}
 		r.before.previous, r.unknown = readPreviouslyFailing(ctx, st, cfg.DryRun)
+		// A dry run too: it tells what the run after it would find.
+		if verdicts, err := st.PanelVerdictsSince(ctx, unansweredWithin); err != nil {
+			r.unknown = errors.Join(r.unknown, err)
+		} else {
+			r.before.unanswered = unansweredBefore(verdicts)
+		}
 		if countDue {
 			// Due as the run sees it: an order sent within --first-delay is not.
 			if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay}); err == nil {
@@ -321,7 +326,7 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 		// Every run read failed: what the panels did is not known.
 		return previousFailing{}, nil
 	}
-	prev = previousFailing{known: true, ids: map[string]string{}, unanswered: unansweredBefore(runs)}
+	prev = previousFailing{known: true, ids: map[string]string{}}
 	failing := failingBefore(runs)
 	if len(failing) == 0 {
 		return prev, nil
@@ -387,28 +392,35 @@ func failingBefore(runs []store.Run) map[string]bool {
 	return failing
 }
 
-// unansweredBefore is the panels the newest run that asked them found
-// failing, or asking them with no usable answer (store.PanelFaulted).
-// Runs recorded before zwatch kept Panels tell nothing of it.
-func unansweredBefore(runs []store.Run) map[string]bool {
-	runs = slices.Clone(runs)
-	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
-	found := map[string]bool{} // a run that asked the panel said
-	unanswered := map[string]bool{}
-	for _, r := range runs {
-		for id, state := range r.Panels {
-			switch state {
-			case store.PanelFailing, store.PanelFaulted, store.PanelAnswered, store.PanelLetGo:
-				if !found[id] {
-					found[id] = true
-					unanswered[id] = state == store.PanelFailing || state == store.PanelFaulted
-				}
-			}
+// unansweredBefore is, of each panel the runs left without a usable
+// answer, the order whose failed request was all the newest run to ask it
+// heard ("" when it found the panel failing): watch.Config.UnansweredBefore.
+// An answer any run recorded after that run began, on another host too,
+// clears it; a run that let the panel go, or believed it still failing,
+// asked it nothing and tells nothing.
+func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
+	newest := map[string]store.PanelVerdict{}
+	for _, v := range verdicts {
+		_, faulted := store.FaultedOrder(v.Verdict)
+		if (faulted || v.Verdict == store.PanelFailing) && v.FinishedAt.After(newest[v.IntegrationID].FinishedAt) {
+			newest[v.IntegrationID] = v
 		}
 	}
-	maps.DeleteFunc(unanswered, func(_ string, v bool) bool { return !v })
+	for _, v := range verdicts {
+		if n, ok := newest[v.IntegrationID]; ok && v.Verdict == store.PanelAnswered && v.FinishedAt.After(n.StartedAt) {
+			delete(newest, v.IntegrationID)
+		}
+	}
+	unanswered := make(map[string]string, len(newest))
+	for id, v := range newest {
+		unanswered[id], _ = store.FaultedOrder(v.Verdict)
+	}
 	return unanswered
 }
+
+// unansweredWithin is how far back unansweredBefore looks: twice the
+// longest wait between two checks of a waiting order.
+const unansweredWithin = 2 * watch.MaxCheckWait
 
 // runNews is what this run says that the previous one had not.
 type runNews struct {

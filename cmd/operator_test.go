@@ -538,53 +538,119 @@ func TestQuietSaysNoRecoveryForAPanelThatStillFails(t *testing.T) {
 // A panel broken for good with one order due a run (a wrong base URL's
 // HTML page, a server error, no answer in time) faults once a run. One
 // fault may be a moment's; the second run in a row to find the panel so
-// reports it failing, once under -q, and the metrics say it is down.
+// reports it failing, once under -q, and the metrics say it is down. A
+// page that is not the API's is the panel's whatever the order; a server
+// error or a timeout may be one order's doing, and takes another order.
 func TestAPanelFaultingOnceARunIsReportedByTheSecond(t *testing.T) {
 	t.Parallel()
-	for name, breakPanel := range map[string]func(*znettest.Server){
-		"HTML page":         func(z *znettest.Server) { z.SetDown(znettest.HTMLPage(200)) },
-		"server error":      func(z *znettest.Server) { z.SetDown(znettest.ServerError(503)) },
-		"no answer in time": func(z *znettest.Server) { z.SetLatency(3 * time.Second) },
+	for name, c := range map[string]struct {
+		breakPanel func(*znettest.Server)
+		sameOrder  bool // the same order failing again tells
+	}{
+		"HTML page":         {func(z *znettest.Server) { z.SetDown(znettest.HTMLPage(200)) }, true},
+		"server error":      {func(z *znettest.Server) { z.SetDown(znettest.ServerError(503)) }, false},
+		"no answer in time": {func(z *znettest.Server) { z.SetLatency(3 * time.Second) }, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := newShop(t)
-			s.order("171")
+			first := s.order("171")
 			s.znet.SetDefault(znettest.Waiting(""))
-			breakPanel(s.znet)
+			c.breakPanel(s.znet)
 			metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-			quiet := func() result {
+			quiet := func(due ...string) result {
 				t.Helper()
-				s.db.MakeAllDue()
 				s.db.ExpireClaims()
+				for _, id := range due {
+					s.db.MakeDue(id)
+				}
 				return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--timeout", "1s", "--metrics-file", metricsFile)
 			}
 			up := func() float64 {
 				return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
 			}
-			if r := quiet(); r.code != 0 || r.all() != "" {
+			if r := quiet(first); r.code != 0 || r.all() != "" {
 				t.Errorf("one fault, which may be a moment's: exit %d (want 0), cron mails\n%s", r.code, r.all())
 			}
-			if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A") || !strings.Contains(r.stdout, "is failing") {
+			second := first
+			if !c.sameOrder {
+				second = s.order("172")
+			}
+			if r := quiet(second); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A") || !strings.Contains(r.stdout, "is failing") {
 				t.Errorf("the second run in a row with its one request failing: exit %d, want 3 and the panel named\n%s", r.code, r.all())
 			}
 			if got := up(); got != 0 {
 				t.Errorf("zwatch_integration_up is %v, want 0", got)
 			}
-			if r := quiet(); r.code != 3 || r.all() != "" {
+			if r := quiet(first, second); r.code != 3 || r.all() != "" {
 				t.Errorf("the panel still fails: exit %d (want 3) and cron mails %q (want nothing)", r.code, r.all())
 			}
 			s.znet.SetDown(nil)
 			s.znet.SetLatency(0)
-			if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
+			if r := quiet(first, second); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") {
 				t.Errorf("the panel recovered: exit %d\n%s", r.code, r.all())
 			}
 			// After an answer, one fault is a moment's again.
-			breakPanel(s.znet)
-			if r := quiet(); r.code != 0 || r.all() != "" || up() != 1 {
+			c.breakPanel(s.znet)
+			if r := quiet(first); r.code != 0 || r.all() != "" || up() != 1 {
 				t.Errorf("one fault after an answer: exit %d (want 0), up %v (want 1), cron mails\n%s", r.code, up(), r.all())
 			}
 		})
+	}
+}
+
+// One order whose requests fail with a server error (the panel's script
+// failing on it alone) while the panel answers the others is that order's
+// trouble: asked alone run after run, it never makes the panel failing,
+// and its give-up clock runs on.
+func TestOneOrderFailingAloneIsNotItsPanelFailing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Waiting(""))
+	s.znet.Script("666", znettest.ServerError(503))
+	poison := s.order("666")
+	for run := range 3 {
+		s.db.ExpireClaims()
+		s.db.MakeAllDue()
+		if r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0"); r.code != 0 || r.all() != "" {
+			t.Errorf("run %d, the one order failing again: exit %d (want 0), cron mails\n%s", run+1, r.code, r.all())
+		}
+	}
+	if since := s.db.PanelFailingSince(poison); since != nil {
+		t.Errorf("the order's give-up clock was stopped at %v, as if its panel were failing", since)
+	}
+}
+
+// Whether a panel was left unanswered is read by time, not from the last
+// few runs: a panel's one waiting order is asked every half hour at the
+// least, and cron's runs between, asking nothing of it, or a dry run,
+// change nothing.
+func TestAPanelLeftUnansweredIsKnownAcrossIdleRunsAndInADryRun(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("173")
+	s.znet.SetDown(znettest.HTMLPage(200))
+	run := func(args ...string) result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, append([]string{"check-pending", "-q", "--loop", "0"}, args...)...)
+	}
+	s.db.MakeDue(id)
+	if r := run(); r.code != 0 || r.all() != "" {
+		t.Fatalf("one fault: exit %d (want 0), cron mails\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() + interval '30 minutes' WHERE order_id = $1`, id)
+	for i := range 31 {
+		if r := run(); r.code != 0 || r.all() != "" {
+			t.Fatalf("idle run %d: exit %d (want 0), cron mails\n%s", i+1, r.code, r.all())
+		}
+	}
+	s.db.MakeDue(id)
+	if r := run("--dry-run"); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Errorf("a dry run after 31 runs that did not ask the panel: exit %d, want 3 and the panel failing, as the run after it finds\n%s", r.code, r.all())
+	}
+	if r := run(); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Errorf("the second run to ask the broken panel, 31 runs later: exit %d, want 3 and the panel failing\n%s", r.code, r.all())
 	}
 }
 

@@ -47,3 +47,34 @@ func TestFailingBefore(t *testing.T) {
 		}
 	}
 }
+
+// Which panels earlier runs left without an answer: the newest run to
+// find one failing or faulted tells, unless a run that finished after it
+// began, on another host too, had an answer; a run that let it go or
+// believed it still failing asked it nothing.
+func TestUnansweredBefore(t *testing.T) {
+	const p = "00000000-0000-4000-8000-000000000001"
+	at := time.Now()
+	verdict := func(v string, startedAgo, finishedAgo time.Duration) store.PanelVerdict {
+		return store.PanelVerdict{IntegrationID: p, Verdict: v, StartedAt: at.Add(-startedAgo), FinishedAt: at.Add(-finishedAgo)}
+	}
+	faulted := store.FaultedOn("order-1")
+	for _, c := range []struct {
+		name     string
+		verdicts []store.PanelVerdict
+		want     map[string]string
+	}{
+		{"faulted", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second)}, map[string]string{p: "order-1"}},
+		{"failing", []store.PanelVerdict{verdict(store.PanelFailing, 60*time.Second, 50*time.Second)}, map[string]string{p: ""}},
+		{"answered since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{}},
+		// Host B answered while host A, which finished last, faulted.
+		{"answered by an overlapping run", []store.PanelVerdict{verdict(faulted, 60*time.Second, 10*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{}},
+		{"answered before", []store.PanelVerdict{verdict(store.PanelAnswered, 90*time.Second, 70*time.Second), verdict(faulted, 60*time.Second, 50*time.Second)}, map[string]string{p: "order-1"}},
+		{"let go since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelLetGo, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
+		{"believed failing since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelStillFailing, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
+	} {
+		if got := unansweredBefore(c.verdicts); !maps.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

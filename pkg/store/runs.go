@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -39,8 +40,10 @@ const (
 	PanelFailing  = "failing"  // cut off, or reported failing, in this run
 	PanelAnswered = "answered" // it answered in this run
 	// PanelFaulted: asked in this run, with no usable answer, and too few
-	// faults to call it failing by this run alone. The next run that
-	// finds it so too reports it failing.
+	// faults to call it failing by this run alone: one order's request
+	// failed, and the verdict is written FaultedOn that order. A later run
+	// that finds it so too, with another order and no answer between,
+	// reports it failing.
 	PanelFaulted = "faulted"
 	// PanelStillFailing: failing in an earlier run, and not asked in this
 	// one: what the run believed, not what it found.
@@ -49,6 +52,48 @@ const (
 	// more (staff decided them): not failing until it is asked again.
 	PanelLetGo = "let go"
 )
+
+// FaultedOn is the verdict of a panel PanelFaulted by one order's failed
+// request.
+func FaultedOn(orderID string) string { return PanelFaulted + ":" + orderID }
+
+// FaultedOrder is the order a PanelFaulted verdict names; ok is false for
+// any other verdict.
+func FaultedOrder(verdict string) (orderID string, ok bool) {
+	if orderID, ok = strings.CutPrefix(verdict, PanelFaulted+":"); !ok {
+		return "", false
+	}
+	return orderID, true
+}
+
+// PanelVerdict is what one run found of one panel (Run.Panels).
+type PanelVerdict struct {
+	IntegrationID string    `db:"integration_id"`
+	Verdict       string    `db:"verdict"`
+	StartedAt     time.Time `db:"started_at"`
+	FinishedAt    time.Time `db:"finished_at"`
+}
+
+// PanelVerdictsSince reads what the runs started within the last d found
+// of each panel, by time rather than by a count of runs: a panel with one
+// order waiting is asked every half hour at the least, however many runs
+// go by meanwhile (several hosts, runs by hand).
+func (s *Store) PanelVerdictsSince(ctx context.Context, d time.Duration) ([]PanelVerdict, error) {
+	var verdicts []PanelVerdict
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		// Along the started_at index; a row whose panels are no object
+		// (a hand's edit) tells of none, as LastRuns reads it.
+		return tx.SelectContext(ctx, &verdicts, `
+		SELECT p.key AS integration_id, p.value AS verdict, r.started_at, r.finished_at
+		FROM zwatch_runs r
+		CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(r.panels) = 'object' THEN r.panels END) p
+		WHERE r.started_at > now() - make_interval(secs => $1)`, d.Seconds())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading what the last runs found of the panels: %w", err)
+	}
+	return verdicts, nil
+}
 
 // Runs are kept for RunsKeptFor, and never more than RunsKept of them: a
 // month of history from a cron job every 2 minutes (17 days from the

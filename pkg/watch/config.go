@@ -36,14 +36,16 @@ type Config struct {
 	// FaultLimit integration-level faults in a row (empty body, HTML page,
 	// unreachable) cut an integration off for the rest of the run.
 	FaultLimit int
-	// UnansweredBefore are the integrations (by id) the newest earlier run
-	// to ask them found failing, or asked with no usable answer and too
-	// few faults to tell (store.PanelFaulted): one fault in this run, with
-	// no answer, makes them failing. A panel broken for good with one
-	// order due at a time (a wrong base URL's HTML page, or timeouts)
-	// would otherwise fault once a run, and never be reported until its
-	// orders went stuck a day later.
-	UnansweredBefore map[string]bool
+	// UnansweredBefore are the integrations (by id) that earlier runs
+	// left without a usable answer: the newest to ask them found them
+	// failing (""), or faulted by one order's request (store.FaultedOn:
+	// that order's id), and none answered since. One fault in this run,
+	// with no answer, of another order than that one, makes them failing.
+	// A panel broken for good with one order due at a time (a wrong base
+	// URL's HTML page, or timeouts) would otherwise fault once a run, and
+	// never be reported until its orders went stuck a day later; one
+	// order the panel fails on alone is that order's trouble.
+	UnansweredBefore map[string]string
 	// Loop keeps claiming newly due orders every Tick until Loop has passed;
 	// zero takes what is due now, in as many claims as room allows, and
 	// stops.

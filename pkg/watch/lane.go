@@ -113,6 +113,11 @@ type lane struct {
 	// refusedSettings: the last fault is znet's empty body, its own word
 	// that the dealer code, the password or the shop's IP is wrong.
 	refusedSettings bool
+	// panelsOwnFault: the last fault cannot be one order's doing: a page
+	// that is not the API's (a wrong base URL), or no connection at all.
+	// A timeout or a server error may be: a panel's script that fails on
+	// one order alone.
+	panelsOwnFault bool
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
@@ -486,6 +491,7 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	l.fault = err.Error()
 	k, _ := znet.KindOf(err)
 	l.refusedSettings = k == znet.KindUnauthorized
+	l.panelsOwnFault = !timedOut && (k == znet.KindWrongBaseURL || k == znet.KindUnreachable)
 	for _, id := range l.streak {
 		if id == orderID {
 			return false
@@ -547,19 +553,35 @@ func (l *lane) state() (failing bool, reason string) {
 		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault)
 	case n == 1 && l.refusedSettings:
 		return true, "no usable answer in this run: " + l.fault
-	case n == 1 && l.run.cfg.UnansweredBefore[l.integration.ID]:
+	case n == 1 && l.unansweredBefore():
 		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
 	}
 	return false, ""
 }
 
-// faulted says the panel gave the run no usable answer and failed, too
-// few times to be failing by this run alone (Config.UnansweredBefore).
-func (l *lane) faulted() bool {
+// unansweredBefore says an earlier run left the panel without a usable
+// answer (Config.UnansweredBefore), failing or faulted by another order
+// than the one that failed now, or by any when this fault is the panel's
+// own. One order that fails alone, again and again, while the panel
+// answers the others, would otherwise have the panel called failing each
+// time it alone was due, and its give-up clock stopped for good. The
+// caller holds l.mu.
+func (l *lane) unansweredBefore() bool {
+	order, ok := l.run.cfg.UnansweredBefore[l.integration.ID]
+	return ok && (order != l.streak[0] || l.panelsOwnFault)
+}
+
+// faultedOn is the order whose failed request was all the run heard of
+// the panel, too little to be failing by this run alone
+// (Config.UnansweredBefore); "" if none was.
+func (l *lane) faultedOn() string {
 	failing, _ := l.state()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return !failing && !l.answered.Load() && len(l.streak) > 0
+	if failing || l.answered.Load() || len(l.streak) == 0 {
+		return ""
+	}
+	return l.streak[len(l.streak)-1]
 }
 
 func (l *lane) isFailing() bool {

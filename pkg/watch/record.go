@@ -32,8 +32,8 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 				r.Panels[in.ID] = store.PanelFailing
 			case in.Counts.Answered() || in.Answered:
 				r.Panels[in.ID] = store.PanelAnswered
-			case in.Faulted:
-				r.Panels[in.ID] = store.PanelFaulted
+			case in.FaultedOn != "":
+				r.Panels[in.ID] = store.FaultedOn(in.FaultedOn)
 			}
 		}
 	}

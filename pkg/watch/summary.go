@@ -74,10 +74,10 @@ type IntegrationSummary struct {
 	Answered bool `json:"answered"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`
-	// Faulted: not failing, but the run's requests to the panel that
-	// failed as the panel's faults (timeouts, pages not znet's) were all
-	// it heard; for the next run (Config.UnansweredBefore).
-	Faulted bool `json:"-"`
+	// FaultedOn is the order whose request, failed as the panel's fault (a
+	// timeout, a page not znet's), was all the run heard of the panel, too
+	// little to call it failing; for the next runs (Config.UnansweredBefore).
+	FaultedOn string `json:"-"`
 	// NoBudget counts the orders released unasked because the panel's
 	// shared request budget could not be reserved (a warning says why):
 	// nothing is asked of the panel while that lasts, so a person should
@@ -263,10 +263,10 @@ func (t *tally) of(id string) *IntegrationSummary {
 
 // describe names an integration the run had orders for, and says whether
 // it was cut off; it is listed even when none of its orders was counted.
-func (t *tally) describe(in store.Integration, failing bool, reason string, answered, faulted bool) {
+func (t *tally) describe(in store.Integration, failing bool, reason string, answered bool, faultedOn string) {
 	s := t.of(in.ID)
 	s.Name = in.Name
-	s.Failing, s.Reason, s.Answered, s.Faulted = failing, reason, answered, faulted
+	s.Failing, s.Reason, s.Answered, s.FaultedOn = failing, reason, answered, faultedOn
 }
 
 func (t *tally) fill(s *Summary) {

@@ -324,14 +324,14 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	}
 	if s.StoppedBy != "" {
 		note := "stopped early by " + s.StoppedBy
-		switch {
-		case s.ClaimsLeft == 0 && tot.CutShort > 0:
-			note += fmt.Sprintf("; unasked orders were released, and %s in flight, which the panel may have answered: %s asked again at once",
-				counted(tot.CutShort, "order whose request was", "orders whose requests were"), byCount(tot.CutShort, "it is", "they are"))
-		case s.ClaimsLeft == 0:
+		if s.ClaimsLeft == 0 {
 			note += "; unasked orders were released"
 		}
 		notes = append(notes, note)
+	}
+	if tot.CutShort > 0 {
+		notes = append(notes, fmt.Sprintf("%s cut short (a signal, or the process stopped while they waited), which the panel may have answered: %s asked again",
+			counted(tot.CutShort, "request was", "requests were"), byCount(tot.CutShort, "its order is", "their orders are")))
 	}
 	if s.ClaimsLeft > 0 {
 		// The database went away before they could be handed back.

@@ -1236,7 +1236,7 @@ func TestASignalCountsTheRequestsItCutShortAsAsked(t *testing.T) {
 		code := exitWithin(time.Minute)
 		heard = s.znet.TotalRequests() - heard
 		if format == "table" {
-			want := "stopped early by signal; unasked orders were released, and 2 orders whose requests were in flight, which the panel may have answered: they are asked again at once"
+			want := "2 requests were cut short (a signal, or the process stopped while they waited), which the panel may have answered: their orders are asked again"
 			if code != 0 || !strings.Contains(out.String(), want) {
 				t.Errorf("table: exit %d, want 0 (as the run had ended) and %q\n%s%s", code, want, out.String(), errOut.String())
 			}

@@ -225,7 +225,8 @@ func TestAStoppedRunSaysItWasStopped(t *testing.T) {
 
 // A request whose deadline ran out while the process was stopped (SIGSTOP
 // past --timeout) is no fault of the panel's: it is not cut off, no alarm
-// is raised, and the order is asked again rather than booked an error.
+// is raised, and the order is asked again rather than booked an error; the
+// summary counts it asked and cut short.
 func TestARequestTimedOutWhileStoppedIsNoPanelFault(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -260,5 +261,9 @@ func TestARequestTimedOutWhileStoppedIsNoPanelFault(t *testing.T) {
 	}
 	if completed < 3 {
 		t.Errorf("%d of 6 orders completed, want every order but those in flight during the stop", completed)
+	}
+	// The panel heard them: asked and cut short, not released unasked.
+	if !strings.Contains(out.String(), "requests were cut short") {
+		t.Errorf("the summary does not count the requests in flight during the stop as cut short:\n%s", out.String())
 	}
 }

@@ -71,7 +71,7 @@ func WriteFile(path string, r Run) error {
 	if s := r.Summary; s != nil {
 		orders := gaugeVec("zwatch_last_run_orders",
 			"Orders the last run handled, by result. completed, processing, failed, error and overtaken (decided by the shop meanwhile) were asked; "+
-				"skipped were released unasked; cut_short were asked and released without an answer, their requests in flight when a signal stopped the run; "+
+				"skipped were released unasked; cut_short were asked and released without an answer, their requests in flight when a signal stopped the run or timed out while the process did not run; "+
 				"stuck were given up on, and are counted under their answer too. "+
 				"A looping run counts an order again each time it asks or releases it: one asked five times, still waiting, is 5 processing.",
 			"result")

@@ -345,7 +345,7 @@ func (ap *applier) receiveRelease(rel release) {
 	}
 	for _, o := range rel.orders {
 		in := ap.tallyOf(o)
-		if rel.why == releaseCutShort {
+		if rel.why == releaseCutShort || rel.why == releaseStalled {
 			// The panel may have heard it, and may have answered.
 			in.Asked++
 			in.CutShort++

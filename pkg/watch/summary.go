@@ -24,8 +24,9 @@ type Counts struct {
 	// wrote nothing.
 	Overtaken int `json:"overtaken"`
 	// CutShort orders were asked and released without an answer: their
-	// requests were in flight when a signal stopped the run. The panel
-	// may have heard them; no attempt was counted against the orders.
+	// requests were in flight when a signal stopped the run, or timed out
+	// while the process did not run (SIGSTOP, a paused VM). The panel may
+	// have heard them; no attempt was counted against the orders.
 	CutShort int `json:"cut_short"`
 }
 

@@ -142,19 +142,25 @@ func TestCheckOrderShowsAnAnswerTheDatabaseRefused(t *testing.T) {
 }
 
 // A shop trigger that refuses the update may quote the PIN in its message;
-// check-pending, whose every answer it refused (exit 1), shows the refusal
-// without it.
+// check-pending shows the refusal without it: whether it refused every
+// answer of the run (exit 1), or one order's row alone (exit 3).
 func TestARefusalQuotingThePINDoesNotShowIt(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.refusedOrder("53", "QUOTED-PIN")
+	for refs, want := range map[[2]string]int{{"53", "54"}: 1, {"55"}: 3} {
+		s := newShop(t)
+		for _, ref := range refs {
+			if ref != "" {
+				s.refusedOrder(ref, "QUOTED-PIN-"+ref)
+			}
+		}
 
-	r := zwatch(t, s.db, "check-pending")
+		r := zwatch(t, s.db, "check-pending")
 
-	if r.code != 1 || !strings.Contains(r.stderr, "the shop refuses to change order") {
-		t.Errorf("exit %d, want 1 and the shop's refusal\n%s", r.code, r.all())
+		if r.code != want || !strings.Contains(r.stderr, "the shop refuses to change order") {
+			t.Errorf("orders %v refused: exit %d, want %d and the shop's refusal\n%s", refs, r.code, want, r.all())
+		}
+		assertNoSecret(t, "check-pending's output", r.all(), "QUOTED-PIN-"+refs[0])
 	}
-	assertNoSecret(t, "check-pending's output", r.all(), "QUOTED-PIN")
 }
 
 // A dry run predicts what the real run does: a PIN that does not fit is

@@ -507,21 +507,18 @@ func ShopRefused(err error) bool {
 }
 
 // RefusedTheRow says whether err is the database refusing a statement for
-// what one row holds or would hold: a function of the shop's raising (a
-// trigger), a constraint (class 23), a value it cannot take (class 22).
-// Another row would fare otherwise; a grant missing or a database that is
+// what one row holds or would hold: a trigger of the shop's raising its
+// own exception (raise_exception), a constraint (class 23), a value it
+// cannot take (class 22). Another row would fare otherwise; a grant
+// missing, even on a table a trigger writes, or a database that is
 // read-only or gone would refuse every row alike.
 func RefusedTheRow(err error) bool {
 	var pqErr *pq.Error
 	if !errors.As(err, &pqErr) || pqErr.Fatal() || errors.As(err, new(*connectionBrokeError)) {
 		return false
 	}
-	switch class := pqErr.Code.Class(); {
-	case strings.Contains(pqErr.Where, "PL/"), pqErr.Code == "P0001":
-		return true
-	default:
-		return class == "22" || class == "23"
-	}
+	class := pqErr.Code.Class()
+	return pqErr.Code == "P0001" || class == "22" || class == "23"
 }
 
 // Cancelled says whether err is nothing but statements or connections

@@ -396,8 +396,10 @@ func failingBefore(runs []store.Run) map[string]bool {
 // answer, the order whose failed request was all the newest run to ask it
 // heard ("" when it found the panel failing): watch.Config.UnansweredBefore.
 // An answer any run recorded after that run began, on another host too,
-// clears it; a run that let the panel go, or believed it still failing,
-// asked it nothing and tells nothing.
+// clears a faulted verdict, whose one fault may have come before the
+// answer; a failing one, which a long run may find only at its end, only
+// an answer recorded after it. A run that let the panel go, or believed it
+// still failing, asked it nothing and tells nothing.
 func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	newest := map[string]store.PanelVerdict{}
 	for _, v := range verdicts {
@@ -407,7 +409,15 @@ func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 		}
 	}
 	for _, v := range verdicts {
-		if n, ok := newest[v.IntegrationID]; ok && v.Verdict == store.PanelAnswered && v.FinishedAt.After(n.StartedAt) {
+		n, ok := newest[v.IntegrationID]
+		if !ok || v.Verdict != store.PanelAnswered {
+			continue
+		}
+		since := n.StartedAt
+		if n.Verdict == store.PanelFailing {
+			since = n.FinishedAt
+		}
+		if v.FinishedAt.After(since) {
 			delete(newest, v.IntegrationID)
 		}
 	}

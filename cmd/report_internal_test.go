@@ -69,6 +69,10 @@ func TestUnansweredBefore(t *testing.T) {
 		{"answered since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{}},
 		// Host B answered while host A, which finished last, faulted.
 		{"answered by an overlapping run", []store.PanelVerdict{verdict(faulted, 60*time.Second, 10*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{}},
+		// A long run on host A found the panel failing at its end; host B's
+		// answer came before that.
+		{"failing after an overlapping answer", []store.PanelVerdict{verdict(store.PanelFailing, 60*time.Second, 10*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{p: ""}},
+		{"answered after failing", []store.PanelVerdict{verdict(store.PanelFailing, 60*time.Second, 50*time.Second), verdict(store.PanelAnswered, 40*time.Second, 30*time.Second)}, map[string]string{}},
 		{"answered before", []store.PanelVerdict{verdict(store.PanelAnswered, 90*time.Second, 70*time.Second), verdict(faulted, 60*time.Second, 50*time.Second)}, map[string]string{p: "order-1"}},
 		{"let go since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelLetGo, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
 		{"believed failing since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelStillFailing, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},

@@ -114,9 +114,10 @@ type lane struct {
 	// that the dealer code, the password or the shop's IP is wrong.
 	refusedSettings bool
 	// panelsOwnFault: the last fault cannot be one order's doing: a page
-	// that is not the API's (a wrong base URL), or no connection at all.
-	// A timeout or a server error may be: a panel's script that fails on
-	// one order alone.
+	// that is not the API's (a wrong base URL), or a request that never
+	// reached the panel (no connection, a host that drops it until the
+	// deadline). A timeout after the request went out, or a server error,
+	// may be: a panel's script that fails on one order alone.
 	panelsOwnFault bool
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
@@ -491,7 +492,7 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	l.fault = err.Error()
 	k, _ := znet.KindOf(err)
 	l.refusedSettings = k == znet.KindUnauthorized
-	l.panelsOwnFault = !timedOut && (k == znet.KindWrongBaseURL || k == znet.KindUnreachable)
+	l.panelsOwnFault = k == znet.KindWrongBaseURL || k == znet.KindUnreachable || znet.NeverReached(err)
 	for _, id := range l.streak {
 		if id == orderID {
 			return false

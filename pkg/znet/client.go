@@ -380,7 +380,7 @@ func (c *Client) transportError(ctx context.Context, op string, status int, err 
 	if sent {
 		shown = withoutPanelBytes(err)
 	}
-	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber)}
+	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber), Unsent: !sent}
 	var (
 		dnsErr  *net.DNSError
 		opErr   *net.OpError

@@ -66,6 +66,10 @@ type Error struct {
 	Message string // znet's message (rejected) or a short, password-free description
 	Status  int    // HTTP status when known
 	Err     error  // underlying cause, already redacted
+	// Unsent: the request never reached the panel (no connection, a
+	// TLS handshake or a host name lookup that failed or timed out): no
+	// order can have caused it.
+	Unsent bool
 }
 
 // Error reads as one sentence: what happened, then what to do, then the
@@ -119,6 +123,13 @@ func KindOf(err error) (Kind, bool) {
 func IsIntegrationFault(err error) bool {
 	k, ok := KindOf(err)
 	return ok && (k == KindUnauthorized || k == KindWrongBaseURL || k == KindUnreachable)
+}
+
+// NeverReached reports whether err is a request that never reached the
+// panel (Error.Unsent): the panel's host, not the order asked about.
+func NeverReached(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Unsent
 }
 
 // IsPanelTrouble reports whether err says the panel answered, but not with

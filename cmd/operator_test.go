@@ -654,6 +654,20 @@ func TestAPanelLeftUnansweredIsKnownAcrossIdleRunsAndInADryRun(t *testing.T) {
 	}
 }
 
+// A run's panels with a verdict that is no text (a hand's edit of
+// zwatch_runs) tell nothing of that panel, and neither fail nor make every
+// quiet run warn.
+func TestAVerdictThatIsNoTextTellsNothing(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, exit_status, panels)
+		VALUES ('hand-edit', 'h', now() - interval '5 minutes', now() - interval '4 minutes', 0,
+		        jsonb_build_object($1::text, null, 'other', 7))`, s.integ)
+	if r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0"); r.code != 0 || r.all() != "" {
+		t.Errorf("a run after a row with verdicts that are no text: exit %d (want 0), cron mails\n%s", r.code, r.all())
+	}
+}
+
 // A run that fails (exit 1: here the database refused both of its answers)
 // still writes what it found of the panels: a panel failing before, not
 // answering since, stays down in the metrics, where an alert on it

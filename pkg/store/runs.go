@@ -81,13 +81,15 @@ type PanelVerdict struct {
 func (s *Store) PanelVerdictsSince(ctx context.Context, d time.Duration) ([]PanelVerdict, error) {
 	var verdicts []PanelVerdict
 	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
-		// Along the started_at index; a row whose panels are no object
-		// (a hand's edit) tells of none, as LastRuns reads it.
+		// Along the started_at index. A row whose panels are no object,
+		// or a verdict that is no text (a hand's edit), tells of none, as
+		// LastRuns reads it: one odd row must not fail every run.
 		return tx.SelectContext(ctx, &verdicts, `
-		SELECT p.key AS integration_id, p.value AS verdict, r.started_at, r.finished_at
+		SELECT p.key AS integration_id, p.value #>> '{}' AS verdict, r.started_at, r.finished_at
 		FROM zwatch_runs r
-		CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(r.panels) = 'object' THEN r.panels END) p
-		WHERE r.started_at > now() - make_interval(secs => $1)`, d.Seconds())
+		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(r.panels) = 'object' THEN r.panels END) p
+		WHERE r.started_at > now() - make_interval(secs => $1)
+		  AND jsonb_typeof(p.value) = 'string'`, d.Seconds())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading what the last runs found of the panels: %w", err)

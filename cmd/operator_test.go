@@ -1566,6 +1566,23 @@ func TestListOfOneOrderSaysItIsPaused(t *testing.T) {
 	}
 }
 
+// A migration goose's record says is not applied, which migrate refuses
+// (a person must look): every other command and migrate --status say what
+// migrate says, not "run zwatch migrate".
+func TestAMigrationRecordedUndoneIsNamedByEveryCommand(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`UPDATE zwatch_schema_migrations SET is_applied = false
+		WHERE id = (SELECT max(id) FROM zwatch_schema_migrations)`)
+	const want = "and run zwatch migrate again"
+	if r := zwatch(t, s.db, "list"); r.code != 1 || !strings.Contains(r.stderr, "records migration") || !strings.Contains(r.stderr, want) {
+		t.Errorf("list: exit %d, want 1 and what to do about the record\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "migrate", "--status"); r.code != 0 || !strings.Contains(r.stdout, "but migrate refuses to run: ") || !strings.Contains(r.stdout, want) {
+		t.Errorf("migrate --status: exit %d, want 0 and that migrate refuses, and why\n%s", r.code, r.all())
+	}
+}
+
 // A migrate killed while it built an index CONCURRENTLY leaves its session
 // on the server, holding the migration lock until its statement ends; the
 // next migrate waited five minutes for it without a word. It now says at

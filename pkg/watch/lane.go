@@ -561,15 +561,23 @@ func (l *lane) state() (failing bool, reason string) {
 }
 
 // unansweredBefore says an earlier run left the panel without a usable
-// answer (Config.UnansweredBefore), failing or faulted by another order
-// than the one that failed now, or by any when this fault is the panel's
-// own. One order that fails alone, again and again, while the panel
-// answers the others, would otherwise have the panel called failing each
-// time it alone was due, and its give-up clock stopped for good. The
-// caller holds l.mu.
+// answer (Config.UnansweredBefore) and this run's one fault makes it
+// failing: a fault of the panel's own, or one of another order than the
+// one that faulted before. One order that fails alone, again and again,
+// while the panel answers the others, would otherwise have the panel
+// called failing each time it alone was due, and its give-up clock
+// stopped for good; a failing verdict names no order, and the one that
+// made it so may be this one (a panel back from an outage whose script
+// hangs on it). The caller holds l.mu.
 func (l *lane) unansweredBefore() bool {
 	order, ok := l.run.cfg.UnansweredBefore[l.integration.ID]
-	return ok && (order != l.streak[0] || l.panelsOwnFault)
+	switch {
+	case !ok:
+		return false
+	case l.panelsOwnFault:
+		return true
+	}
+	return order != "" && order != l.streak[0]
 }
 
 // faultedOn is the order whose failed request was all the run heard of

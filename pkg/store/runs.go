@@ -42,8 +42,8 @@ const (
 	// PanelFaulted: asked in this run, with no usable answer, and too few
 	// faults to call it failing by this run alone: one order's request
 	// failed, and the verdict is written FaultedOn that order. A later run
-	// that finds it so too, with another order and no answer between,
-	// reports it failing.
+	// that finds it so too, no answer between, reports it failing: with
+	// another order, or a fault no order can cause.
 	PanelFaulted = "faulted"
 	// PanelStillFailing: failing in an earlier run, and not asked in this
 	// one: what the run believed, not what it found.

@@ -43,7 +43,7 @@ type Config struct {
 	// with no answer, makes them failing if no order can have caused it,
 	// or if it is of another order than the one named.
 	// A panel broken for good with one order due at a time (a wrong base
-	// URL's HTML page, or timeouts) would otherwise fault once a run, and
+	// URL's HTML page, a host gone dark) would otherwise fault once a run, and
 	// never be reported until its orders went stuck a day later; one
 	// order the panel fails on alone is that order's trouble.
 	UnansweredBefore map[string]string

@@ -1,6 +1,11 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/pressly/goose/v3"
+)
 
 // SetHostClock makes s read this host's clock from now, as if the host's
 // clock differed from the database's.
@@ -14,3 +19,8 @@ var ReferansKeySQL = referansKeySQL
 
 // SharedReferansSQL is sharedReferansSQL, for the test of its plan.
 var SharedReferansSQL = sharedReferansSQL
+
+// SetGooseUp makes Migrate call goose's up through wrap.
+func SetGooseUp(s *Store, wrap func(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) ([]*goose.MigrationResult, error)) {
+	s.gooseUp = wrap
+}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -172,7 +173,11 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 	}
 	var done []MigrationState
 	for try := 1; ; try++ {
-		results, err := provider.Up(ctx)
+		up := provider.Up
+		if s.gooseUp != nil {
+			up = func(ctx context.Context) ([]*goose.MigrationResult, error) { return s.gooseUp(ctx, provider.Up) }
+		}
+		results, err := upUntilStopped(ctx, up)
 		// A pass that fails returns no results: goose hands the
 		// migrations it applied before the failure over in its error.
 		// They are kept all the same, and the operator's count and list
@@ -192,6 +197,11 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			// goose's words for its five minutes of asking in vain.
 			return done, fmt.Errorf("another zwatch migrate held the migration lock (advisory lock %d, in pg_locks as objid %d) for 5 minutes: "+
 				"let it finish, or end the session holding it, then run zwatch migrate again: %w", migrateLockID, uint32(migrateLockID), err)
+		case errors.As(err, new(unlockRacedStopError)):
+			// goose's results went with its panic: its record says what
+			// this pass applied before the stop.
+			done = s.appliedSinceStart(ctx, provider, applied, done)
+			return done, stoppedMigrating(len(done))
 		case ctx.Err() != nil && (errors.Is(err, context.Canceled) || cancelledStatement(err)):
 			// Stopped by a signal. goose's error joins the cancelled
 			// statement with its failure to unlock over the cancelled
@@ -217,6 +227,60 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
 			"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", try, len(done), err)
 	}
+}
+
+// upUntilStopped runs goose's up, and takes the panic a stop can cause
+// in it for a stop. goose runs a migration in a transaction on the
+// connection that holds its session lock, and unlocks on that connection
+// once up returns. When ctx ends, database/sql's watch over the
+// transaction discards the connection from a goroutine of its own; should
+// that land between goose's unlock checking the connection is open and
+// using it, the unlock reads a nil connection and panics (seen once in
+// `make test`, goose v3.30, Go 1.26). The lock went with the connection's
+// session, and what was applied stays applied: nothing is lost that the
+// stopped migrate's error does not already say. Any other panic is
+// goose's or zwatch's own bug, and is passed on.
+func upUntilStopped(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) (results []*goose.MigrationResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, runtimeFault := p.(runtime.Error); !runtimeFault || ctx.Err() == nil {
+				panic(p)
+			}
+			results, err = nil, unlockRacedStopError{fmt.Errorf("goose's unlock over the connection a stop discarded: %v: %w", p, ctx.Err())}
+		}
+	}()
+	return up(ctx)
+}
+
+// unlockRacedStopError is a stop that upUntilStopped took goose's panic for.
+type unlockRacedStopError struct{ error }
+
+func (e unlockRacedStopError) Unwrap() error { return e.error }
+
+// appliedSinceStart is done, or, if longer, the migrations goose's record
+// holds that were not applied when migrate began (applied; nil if it could
+// not be read then). It reads the record on a context of its own: ctx has
+// ended.
+func (s *Store) appliedSinceStart(ctx context.Context, provider *goose.Provider, applied map[int64]bool, done []MigrationState) []MigrationState {
+	if applied == nil {
+		return done
+	}
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	now, _, err := s.appliedMigrations(readCtx)
+	if err != nil {
+		return done
+	}
+	var since []MigrationState
+	for _, src := range provider.ListSources() {
+		if now[src.Version] && !applied[src.Version] {
+			since = append(since, MigrationState{Version: src.Version, Name: path.Base(src.Path), Applied: true})
+		}
+	}
+	if len(since) < len(done) {
+		return done
+	}
+	return since
 }
 
 // stoppedMigrating is migrate stopped by a signal, applied migrations

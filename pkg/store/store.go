@@ -25,6 +25,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
+	"github.com/pressly/goose/v3"
 )
 
 // Store is zwatch's handle on the shop's database.
@@ -49,6 +50,9 @@ type Store struct {
 	// hostNow is this host's clock (time.Now; a test sets another), which
 	// RecordRun moves run times from onto the database's.
 	hostNow func() time.Time
+	// gooseUp is goose's up as Migrate calls it (nil: as it is); a test
+	// sets one that ends in goose's panic on a stop.
+	gooseUp func(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) ([]*goose.MigrationResult, error)
 }
 
 // Open connects to the database named by databaseURL, which is either a

@@ -96,6 +96,11 @@ type lane struct {
 	// suspect lane, or one not yet heard from, less room. Read without the
 	// lock.
 	suspect, answered atomic.Bool
+	// aboutAnOrder says the panel answered about an order in this run
+	// (final, waiting, or an answer zwatch could not use), where answered
+	// counts its refusals of a request too: a panel that refuses every
+	// request is reachable, not working.
+	aboutAnOrder atomic.Bool
 	// missedSendTimes counts send times the lane's workers reached too
 	// late to use (depart), for the run's debug log.
 	missedSendTimes atomic.Int64
@@ -119,6 +124,12 @@ type lane struct {
 	// deadline). A timeout after the request went out, or a server error,
 	// may be: a panel's script that fails on one order alone.
 	panelsOwnFault bool
+	// refused are the distinct orders whose requests znet refused ("3|…"),
+	// up to failingWhenUnanswered of them; refusals counts the requests
+	// refused, and refusal is the last.
+	refused  []string
+	refusals int
+	refusal  string
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
@@ -483,6 +494,16 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err == nil || !(timedOut || znet.IsIntegrationFault(err) || znet.IsPanelTrouble(err)) {
+		switch k, _ := znet.KindOf(err); {
+		case err == nil || k == znet.KindUnusable:
+			l.aboutAnOrder.Store(true)
+		case k == znet.KindRejected:
+			l.refusals++
+			l.refusal = err.Error()
+			if len(l.refused) < failingWhenUnanswered && !slices.Contains(l.refused, orderID) {
+				l.refused = append(l.refused, orderID)
+			}
+		}
 		l.streak = l.streak[:0]
 		l.suspect.Store(false)
 		l.answered.Store(true)
@@ -543,11 +564,24 @@ const failingWhenUnanswered = 2
 // about an order, so a panel with one order due a run is reported too.
 // (A page that is not the API's, or no answer, may be a moment's: it
 // takes two, in this run or with the last run that asked the panel.)
+//
+// A panel that refused the request for every order it was asked about
+// in the run, two or more, and answered about none, is reported failing
+// too (refusesEveryOrder), though it is not cut off: a refusal may be
+// about the one order.
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failing || l.answered.Load() {
-		return l.failing, l.reason
+	if l.failing {
+		return true, l.reason
+	}
+	if l.answered.Load() {
+		if l.refusesEveryOrder() {
+			return true, fmt.Sprintf("znet refused %d requests in this run, on different orders, and answered about none: "+
+				"the dealer account may be suspended or without API access, or the orders unknown to the panel; look on the dealer panel: %s",
+				l.refusals, l.refusal)
+		}
+		return false, ""
 	}
 	switch n := len(l.streak); {
 	case n >= min(failingWhenUnanswered, l.run.cfg.FaultLimit):
@@ -558,6 +592,16 @@ func (l *lane) state() (failing bool, reason string) {
 		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
 	}
 	return false, ""
+}
+
+// refusesEveryOrder says that znet refused the request for at least
+// failingWhenUnanswered different orders in this run (or FaultLimit, if
+// fewer), and answered about none. One order's refusal may be about that
+// order (a referans the panel does not know); every order's, on orders
+// that panel took, is the dealer account, and each run would otherwise
+// exit 0 until the orders are given up a day later. The caller holds l.mu.
+func (l *lane) refusesEveryOrder() bool {
+	return !l.aboutAnOrder.Load() && len(l.refused) >= min(failingWhenUnanswered, l.run.cfg.FaultLimit)
 }
 
 // unansweredBefore says an earlier run left the panel without a usable
@@ -611,11 +655,17 @@ func (l *lane) isUnheard() bool { return !l.answered.Load() }
 // a panel with fewer orders than it takes to cut it off, or one that hangs
 // longer than a run can wait out the cut-off, is as broken, and its
 // orders' give-up clocks stop all the same.
+//
+// A panel failing because it refuses every request stops none: it
+// answers, and a refusal may be the order's own, which the give-up is for.
 func (l *lane) ordersToStopClocks() []string {
 	if failing, _ := l.state(); !failing {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.failing && l.answered.Load() {
+		return nil
+	}
 	return append(append([]string(nil), l.streak...), l.unasked...)
 }

@@ -429,6 +429,49 @@ func TestAPanelThatHangsUpOnEveryRequestIsReportedFailing(t *testing.T) {
 	}
 }
 
+// A panel that refuses the request for every order ("3|…", a dealer
+// account suspended) answers, but about no order: reported failing in the
+// first run, not a day later when the orders are given up. It is not cut
+// off, and its orders' give-up clocks run on: a refusal may be the
+// order's own. One order refused, or refusals beside an answer, is no
+// verdict on the panel.
+func TestAPanelThatRefusesEveryRequestIsReportedFailing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.znet.SetDefault(znettest.Rejected("3", "Bayi hesabı askıya alındı"))
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, e.order(referans(6130+i)))
+	}
+	sum := e.run(e.config())
+	in := sum.Integrations[0]
+	if !in.Failing || !sum.NeedsAttention() || in.Errors != 3 || in.Answered {
+		t.Errorf("three orders, each request refused: integration %+v, want failing with 3 errors and no answer", in)
+	}
+	if !strings.Contains(in.Reason, "znet refused 3 requests") || !strings.Contains(in.Reason, "Bayi hesabı askıya alındı") {
+		t.Errorf("reason %q should say that znet refused the 3 requests, and what it said", in.Reason)
+	}
+	if got := e.znet.TotalRequests(); got != 3 {
+		t.Errorf("znet got %d requests, want all 3 orders asked", got)
+	}
+	for _, id := range ids {
+		if since := e.db.PanelFailingSince(id); since != nil {
+			t.Errorf("order %s: give-up clock stopped at %v, want it running", id, since)
+		}
+	}
+
+	e.db.MakeDue(ids[0])
+	if sum := e.run(e.config()); sum.Integrations[0].Failing || sum.Integrations[0].Answered {
+		t.Errorf("one order refused: integration %+v, want neither failing nor answered", sum.Integrations[0])
+	}
+
+	e.znet.Script(referans(6131), znettest.Waiting(""))
+	e.db.MakeAllDue()
+	if sum := e.run(e.config()); sum.Integrations[0].Failing || !sum.Integrations[0].Answered {
+		t.Errorf("two orders refused and one answered: integration %+v, want answered, not failing", sum.Integrations[0])
+	}
+}
+
 // A dealer panel that is down must not keep the other tenants' orders from
 // being asked about, however many of its own orders wait.
 func TestBrokenPanelDoesNotStarveOthers(t *testing.T) {

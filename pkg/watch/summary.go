@@ -69,9 +69,10 @@ type IntegrationSummary struct {
 	Name    string `json:"name"`
 	Counts         // flattened into the JSON object
 	Failing bool   `json:"failing"`
-	// Answered: the panel answered in znet's format in this run, about
-	// any order (final, waiting, a rejection, an answer zwatch could not
-	// use): a panel failing before that answered is up again.
+	// Answered: the panel answered in znet's format about an order in
+	// this run (final, waiting, an answer zwatch could not use): a panel
+	// failing before that answered is up again. Its refusals of a request
+	// ("3|…") are not enough: a dealer account suspended refuses them all.
 	Answered bool `json:"answered"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`

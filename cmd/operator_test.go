@@ -303,6 +303,57 @@ func TestListByOrderFindsItAmongNewerOrdersOfTheSameName(t *testing.T) {
 	}
 }
 
+// An order whose answer the shop's database refuses (a trigger's
+// exception, here quoting the PIN) is asked again at once, run after run,
+// and each run names it on stderr; list showed it as never tried, no
+// attempt and no last error, as if zwatch had not got to it. It shows the
+// attempts spent and why, the PIN masked, while the other order's answer
+// is saved.
+func TestListSaysWhyAnOrderTheShopRefusesIsNotSaved(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const pin = "QX7R-9TZK-8HJD-4MNP"
+	refused := s.refusedOrder("181", pin)
+	fine := s.order("182")
+	s.znet.Script("182", znettest.Done("FINE-PIN-182", "tamam"))
+
+	for run := 1; run <= 2; run++ {
+		if r := zwatch(t, s.db, "check-pending"); r.code != cmd.ExitAttention {
+			t.Fatalf("run %d: exit %d, want %d for the one order the shop refused\n%s", run, r.code, cmd.ExitAttention, r.all())
+		}
+	}
+	if row := s.db.ReadOrder(fine); row.ExternalStatus != "completed" {
+		t.Errorf("the other order beside the refused one: %+v, want it completed", row)
+	}
+
+	r := zwatch(t, s.db, "list", "--pending")
+	line := ""
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(l, refused[:8]) {
+			line = l
+		}
+	}
+	if r.code != 0 || !regexp.MustCompile(`│ 2 +│ due +│ znet's answer was not saved`).MatchString(line) {
+		t.Errorf("list --pending: exit %d, want the refused order with 2 attempts and why it was not saved\n%s", r.code, r.all())
+	}
+	r = zwatch(t, s.db, "list", "--order", refused, "-o", "json")
+	var listed []struct {
+		Attempts  int    `json:"attempts"`
+		LastError string `json:"last_error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 || listed[0].Attempts != 2 ||
+		!strings.Contains(listed[0].LastError, "znet's answer was not saved: pq: the shop refuses to change order") {
+		t.Errorf("list --order -o json: %v, want 2 attempts and the shop's refusal in last_error\n%s", err, r.all())
+	}
+	if c := s.db.ReadCheck(refused); c.FirstCheckedAt == nil || c.ClaimedBy != nil || c.GivenUpAt != nil {
+		t.Errorf("bookkeeping of the refused order %+v: want its give-up clock started, the claim handed back", c)
+	}
+	assertNoSecret(t, "list's output", r.all(), "QX7R", "9TZK", "8HJD")
+	if n := s.db.ZwatchRowsMentioning("9TZK"); n != 0 {
+		t.Errorf("%d rows of zwatch's tables hold the PIN", n)
+	}
+}
+
 func TestUnusableMetricsFileIsRefusedBeforeAnyWork(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)

@@ -287,6 +287,16 @@ func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
 		t.Errorf("the free order was not handed back as the shop's held: %+v", c)
 	}
 
+	db.TakeClaim(free, "run-1")
+	attempts := db.ReadCheck(free).Attempts
+	held, err = db.Store.ReleaseUnsaved(ctx, "run-1", both, []string{"refused: free", "refused: locked"})
+	if err != nil || !slices.Equal(held, []string{locked}) {
+		t.Errorf("handing back two claims of unsaved answers, one row held: held %v, %v; want the held order named", held, err)
+	}
+	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.Attempts != attempts+1 || c.LastError == nil || *c.LastError != "refused: free" {
+		t.Errorf("the free order was not handed back as unsaved, its attempt counted and its own note kept: %+v", c)
+	}
+
 	idle := db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: 1, FirstReferans: 7_310_002, SentAgo: time.Minute, Registered: true})[0]
 	db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, idle)
 	db.Exec(`UPDATE zwatch_order_checks SET panel_failing_since = NULL WHERE order_id = $1`, free)

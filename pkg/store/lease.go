@@ -177,6 +177,63 @@ FROM zwatch_order_checks c
 WHERE ` + claimsLeftSQL + `
 ORDER BY c.order_id`
 
+// ReleaseUnsaved hands back the claims of orders whose answers the database
+// did not take to the end of a run (a shop trigger's exception, a
+// constraint, a grant missing), due again at once as ReleaseClaims leaves
+// them. Unlike an order released unasked, each counts the attempt and
+// starts its give-up clock, since znet was asked (a request of the panel's
+// budget spent), and keeps why in last_error: notes, one for each of
+// orderIDs, masked of PINs by the caller. So `list` shows an order whose
+// answers are refused run after run as asked, and why, not as one never
+// tried. Only zwatch's own table is written: the shop's row is what
+// refused. Orders whose row of zwatch_order_checks another transaction
+// holds are returned in held, as ReleaseClaims does.
+func (s *Store) ReleaseUnsaved(ctx context.Context, runID string, orderIDs, notes []string) (held []string, err error) {
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	fitter := s.encodingFitter(ctx)
+	noteOf := make(map[string]string, len(orderIDs))
+	for k, id := range orderIDs {
+		noteOf[id] = fitter.fit(notes[k], lastErrorLen)
+	}
+	held, err = onRowsFree(ctx, orderIDs, func(ids []string) (held []string, err error) {
+		idNotes := make([]string, len(ids))
+		for k, id := range ids {
+			idNotes[k] = noteOf[id]
+		}
+		err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+			return tx.SelectContext(ctx, &held, releaseUnsavedSQL, runID, pq.Array(ids), pq.Array(idNotes))
+		})
+		return held, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("releasing %s of unsaved answers: %w", counted(len(orderIDs), "claim"), err)
+	}
+	return held, nil
+}
+
+// releaseUnsavedSQL: $1 run id, $2 order ids, $3 their notes for
+// last_error, in the same order.
+const releaseUnsavedSQL = `
+WITH ` + freeClaimsSQL + `, released AS (
+	UPDATE zwatch_order_checks c
+	SET claimed_by = NULL,
+		claim_expires_at = NULL,
+		attempts = c.attempts + 1,
+		first_checked_at = COALESCE(c.first_checked_at, now()),
+		last_checked_at = now(),
+		last_error = notes.note
+	FROM free
+	JOIN unnest($2::uuid[], $3::text[]) AS notes(order_id, note) ON notes.order_id = free.order_id
+	WHERE c.order_id = free.order_id
+	RETURNING c.order_id
+)
+SELECT c.order_id::text
+FROM zwatch_order_checks c
+WHERE ` + claimsLeftSQL + `
+ORDER BY c.order_id`
+
 // ShopHeld is an order whose answer a transaction of the shop kept zwatch
 // from saving, and since when zwatch has met its row held.
 type ShopHeld struct {

@@ -148,6 +148,9 @@ type applier struct {
 	shopHeld      []string
 	unsaved       []string
 	unsavedLocked int // of unsaved, those that waited in vain for a lock
+	// notSaved is last_error of each order released unsaved
+	// (releaseNotSaved): why its answer was not saved, its PINs masked.
+	notSaved map[string]string
 	// unconfirmed: answers whose COMMIT lost its connection, and whose
 	// order had changed when they were saved again, or that were still
 	// unsaved at the end (Summary.Unconfirmed).
@@ -174,6 +177,7 @@ func newApplier(r *run, held *holdings) *applier {
 		answers:    make(chan answer, r.cfg.Concurrency),
 		releases:   make(chan release, r.cfg.Concurrency),
 		unreleased: make(map[releaseReason][]string),
+		notSaved:   make(map[string]string),
 	}
 }
 
@@ -620,8 +624,16 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 			rowsHeld []string
 		)
 		release := func(ctx context.Context) (err error) {
-			if why == releaseShopHeld {
+			switch why {
+			case releaseShopHeld:
 				heldLong, rowsHeld, err = r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
+				return err
+			case releaseNotSaved:
+				notes := make([]string, len(ids))
+				for k, id := range ids {
+					notes[k] = ap.notSaved[id]
+				}
+				rowsHeld, err = r.store.ReleaseUnsaved(ctx, r.id, ids, notes)
 				return err
 			}
 			p := store.ReleaseParams{RunID: r.id, OrderIDs: ids}
@@ -702,7 +714,7 @@ func (ap *applier) finish() error {
 	unsaved := ap.backlog
 	ap.backlog = nil
 	var refused []*pendingAnswer
-	logUnsaved(r.log, unsaved)
+	reasons := logUnsaved(r.log, unsaved)
 	for _, p := range unsaved {
 		ap.account([]*pendingAnswer{p}, nil)
 		if !errors.Is(p.lastErr, errShopHoldsRow) {
@@ -724,6 +736,10 @@ func (ap *applier) finish() error {
 		why := releaseNotSaved
 		if errors.Is(p.lastErr, errShopHoldsRow) {
 			why = releaseShopHeld
+		} else {
+			// For list: the order is asked again at once, run after run
+			// while the refusal lasts, and nothing else would say why.
+			ap.notSaved[p.order.ID] = "znet's answer was not saved: " + reasons[p.order.ID]
 		}
 		ap.unreleased[why] = append(ap.unreleased[why], p.order.ID)
 	}
@@ -759,22 +775,19 @@ func (ap *applier) finish() error {
 // logUnsaved says which answers could not be saved, a line for each
 // reason: a grant the role lacks or a shop trigger refuses every order
 // alike, and the operator needs the reason once and the orders it took.
-func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
+// It returns each order's reason as its own row keeps it (last_error):
+// with its id, and its PINs masked as list shows them.
+func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) map[string]string {
 	var reasons []string
 	orders := make(map[string][]string)
 	held := make(map[string]bool)
 	masked := make(map[string]string) // a batch's cause and PINs: the cause masked
 	unknown := make(map[string]bool)  // whether the answers may be saved
+	byOrder := make(map[string]string, len(unsaved))
+	maskedOwn := make(map[string]string) // as masked, for byOrder
 	for _, p := range unsaved {
-		reason := "not tried: the database did not answer"
-		if p.lastErr != nil {
-			reason = unsavedReason(p, masked)
-		}
-		if p.saveBroke {
-			// Not "the next runs ask again": the lost COMMIT may have
-			// been made, and the order may be final (Summary.Unconfirmed).
-			reason = "the connection broke as an earlier try was committed, so whether it was saved cannot be told; since then: " + reason
-		}
+		reason := whyUnsaved(p, func() string { return unsavedReason(p, masked) })
+		byOrder[p.order.ID] = whyUnsaved(p, func() string { return unsavedCause(p, maskedOwn, MaskPIN) })
 		if _, ok := orders[reason]; !ok {
 			reasons = append(reasons, reason)
 		}
@@ -801,6 +814,22 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 		}
 		log.Log(context.Background(), level, msg, "orders", len(ids), "ids", ids[:min(len(ids), unsavedOrdersLogged)], "err", reason)
 	}
+	return byOrder
+}
+
+// whyUnsaved is why p's answer could not be saved, cause saying what the
+// database said.
+func whyUnsaved(p *pendingAnswer, cause func() string) string {
+	reason := "not tried: the database did not answer"
+	if p.lastErr != nil {
+		reason = cause()
+	}
+	if p.saveBroke {
+		// Not "the next runs ask again": the lost COMMIT may have been
+		// made, and the order may be final (Summary.Unconfirmed).
+		reason = "the connection broke as an earlier try was committed, so whether it was saved cannot be told; since then: " + reason
+	}
+	return reason
 }
 
 // unsavedReason is why p's answer could not be saved, as its line says it:
@@ -817,6 +846,13 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) {
 // passes over the text, seconds at the end of a run whose database had
 // gone.
 func unsavedReason(p *pendingAnswer, masked map[string]string) string {
+	return strings.ReplaceAll(unsavedCause(p, masked, func(string) string { return "<pin>" }), p.order.ID, "<id>")
+}
+
+// unsavedCause is the cause of p's unsaved answer, without the store's
+// count of the batch it failed in, with each PIN it may quote written as
+// mask writes it; masked keeps what one mask made of each cause.
+func unsavedCause(p *pendingAnswer, masked map[string]string, mask func(code string) string) string {
 	cause := rootCause(p.lastErr).Error()
 	var pins []string
 	var batch pinsHiddenError
@@ -829,10 +865,10 @@ func unsavedReason(p *pendingAnswer, masked map[string]string) string {
 	key := cause + "\x00" + strings.Join(pins, "\x00")
 	reason, ok := masked[key]
 	if !ok {
-		reason = hideAllPINs(cause, pins, func(string) string { return "<pin>" })
+		reason = hideAllPINs(cause, pins, mask)
 		masked[key] = reason
 	}
-	return strings.ReplaceAll(reason, p.order.ID, "<id>")
+	return reason
 }
 
 // rootCause is the innermost error err wraps.

@@ -336,7 +336,9 @@ func TestAnOutageOutlastingTheRunLosesNoPIN(t *testing.T) {
 }
 
 // An answer the database will not take is released when the run ends, not
-// left claimed until the lease lapses, and the others are saved.
+// left claimed until the lease lapses, and the others are saved. znet was
+// asked: the attempt counts, and last_error says why the answer was not
+// saved, for list to show.
 func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -357,8 +359,11 @@ func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 		t.Errorf("the other order was not saved: %+v", row)
 	}
 	c := e.db.ReadCheck(refused)
-	if c.ClaimedBy != nil || c.Attempts != 0 || c.NextCheckAt.After(time.Now()) {
-		t.Errorf("bookkeeping of the refused order %+v: want released, due again, no attempt counted", c)
+	if c.ClaimedBy != nil || c.Attempts != 1 || c.NextCheckAt.After(time.Now()) {
+		t.Errorf("bookkeeping of the refused order %+v: want released, due again, the attempt counted", c)
+	}
+	if c.LastError == nil || !strings.Contains(*c.LastError, "the shop refuses to change order") || strings.Contains(*c.LastError, "PIN-15") {
+		t.Errorf("last_error of the refused order %v: want the shop's refusal, its PIN masked", c.LastError)
 	}
 	// The shop's refusal quotes the PIN; its error line must not.
 	assertNoSecrets(t, "the run's log", e.logs.String(), "PIN-15")

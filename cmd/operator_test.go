@@ -303,6 +303,26 @@ func TestListByOrderFindsItAmongNewerOrdersOfTheSameName(t *testing.T) {
 	}
 }
 
+// check --order keeps the books of an answer the shop's database refuses
+// as a run does: the attempt counted, and why nothing changed, its PIN
+// masked, for list to show.
+func TestCheckOrderKeepsWhyTheShopRefusedItsAnswer(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const pin = "QX7R-9TZK-8HJD-4MNP"
+	id := s.refusedOrder("191", pin)
+
+	r := zwatch(t, s.db, "check", "--order", id)
+
+	c := s.db.ReadCheck(id)
+	if c.Attempts != 1 || c.LastError == nil || !strings.Contains(*c.LastError, "not saved") || strings.Contains(*c.LastError, pin) {
+		t.Errorf("check --order, the answer refused: attempts %d, last_error %v; want 1 and why, the PIN masked\n%s", c.Attempts, c.LastError, r.all())
+	}
+	if c.ClaimedBy != nil {
+		t.Errorf("the check's claim was not handed back: %+v", c)
+	}
+}
+
 // An order whose answer the shop's database refuses (a trigger's
 // exception, here quoting the PIN) is asked again at once, run after run,
 // and each run names it on stderr; list showed it as never tried, no

@@ -179,10 +179,20 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			then = "if it was not, "
 		}
 		check.NotSaved = notSaved + "; " + then + "the next run asks again"
-		if st.Release(dbCtx, runID, []string{orderID}) != nil {
+		masked := hideSavePINs(dbCtx, st, err, []store.Outcome{outcome})
+		release := func() error { return st.Release(dbCtx, runID, []string{orderID}) }
+		if !store.CommitUnconfirmed(err) {
+			// As a run hands back an answer it could not save: znet was
+			// asked, and list is to say why nothing changed.
+			release = func() error {
+				_, err := st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{"znet's answer was not saved: " + masked.Error()})
+				return err
+			}
+		}
+		if release() != nil {
 			check.NotSaved = notSaved + "; " + then + "a run asks again once this check's claim on the order lapses, within " + lease.String()
 		}
-		return check, hideSavePINs(dbCtx, st, err, []store.Outcome{outcome})
+		return check, masked
 	}
 	if len(applied) == 1 && applied[0].Busy {
 		// What znet said is still the operator's to see. The claim is

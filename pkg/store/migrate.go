@@ -260,7 +260,9 @@ func (e unlockRacedStopError) Unwrap() error { return e.error }
 // appliedSinceStart is done, or, if longer, the migrations goose's record
 // holds that were not applied when migrate began (applied; nil if it could
 // not be read then). It reads the record on a context of its own: ctx has
-// ended.
+// ended. A migrate that ran in between, before this one had the lock, is
+// counted as this one's; its tables need the same grants, and the advice
+// the same: run zwatch migrate again.
 func (s *Store) appliedSinceStart(ctx context.Context, provider *goose.Provider, applied map[int64]bool, done []MigrationState) []MigrationState {
 	if applied == nil {
 		return done

@@ -489,7 +489,7 @@ func TestQuietSaysAPanelThatRefusesEveryRequestOnce(t *testing.T) {
 	}
 
 	s.db.MakeAllDue()
-	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A is failing: znet refused 3 requests") ||
+	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A is failing: znet refused the request for 3 different referanses") ||
 		!strings.Contains(r.stdout, "Bayi hesabı askıya alındı") || up() != 0 {
 		t.Fatalf("first run, every request refused: exit %d, up %v; want 3, 0 and the panel named with znet's words\n%s", r.code, up(), r.all())
 	}
@@ -501,6 +501,30 @@ func TestQuietSaysAPanelThatRefusesEveryRequestOnce(t *testing.T) {
 	s.db.MakeAllDue()
 	if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") || up() != 1 {
 		t.Errorf("the panel answers about its orders: exit %d, up %v (want 0, 1)\n%s", r.code, up(), r.all())
+	}
+}
+
+// A run whose only answer from a panel was a refusal ("3|…") found it up:
+// an earlier run's one failed request is cleared by it, and one more on
+// another order after it is a moment's, not a failing panel.
+func TestARefusalBetweenTwoFaultsShowsThePanelUp(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	run := func() result {
+		t.Helper()
+		s.db.ExpireClaims()
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	}
+	for i, answer := range []znettest.Answer{znettest.ServerError(500), znettest.Rejected("3", "Kayıt bulunamadı"), znettest.ServerError(500)} {
+		ref := fmt.Sprint(171 + i)
+		id := s.order(ref)
+		s.znet.Script(ref, answer)
+		if r := run(); r.code != 0 || r.all() != "" {
+			t.Errorf("run %d, one order due: exit %d, want 0 and nothing to mail\n%s", i+1, r.code, r.all())
+		}
+		if since := s.db.PanelFailingSince(id); since != nil {
+			t.Errorf("run %d: the order's give-up clock stopped at %v", i+1, since)
+		}
 	}
 }
 

@@ -124,12 +124,11 @@ type lane struct {
 	// deadline). A timeout after the request went out, or a server error,
 	// may be: a panel's script that fails on one order alone.
 	panelsOwnFault bool
-	// refused are the distinct orders whose requests znet refused ("3|…"),
-	// up to failingWhenUnanswered of them; refusals counts the requests
-	// refused, and refusal is the last.
-	refused  []string
-	refusals int
-	refusal  string
+	// refused are the referanses znet refused the request for ("3|…"), in
+	// this run; refusal is the last refusal. Two orders may carry one
+	// referans (an order copied in the shop), and refuse as one.
+	refused map[string]bool
+	refusal string
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
@@ -367,7 +366,7 @@ func (l *lane) askAndHandOver(o store.Order) {
 		handBack(releaseStalled)
 		return
 	}
-	cutOff := l.record(o.ID, a.err, timedOut)
+	cutOff := l.record(o.ID, o.Referans, a.err, timedOut)
 	a.onItsWay = onItsWay
 	l.applier.answer(a)
 	if cutOff {
@@ -486,7 +485,7 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 // FaultLimit different orders failing in a row. Any other answer, even an
 // error an order can be blamed for (znet refusing the request), ends the
 // streak.
-func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
+func (l *lane) record(orderID, referans string, err error, timedOut bool) (cutOff bool) {
 	if errors.Is(err, znet.ErrReferansUnusable) {
 		// The request never left: the panel neither answered nor failed.
 		return false
@@ -494,19 +493,21 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err == nil || !(timedOut || znet.IsIntegrationFault(err) || znet.IsPanelTrouble(err)) {
-		switch k, _ := znet.KindOf(err); {
-		case err == nil || k == znet.KindUnusable:
-			l.aboutAnOrder.Store(true)
-		case k == znet.KindRejected:
-			l.refusals++
-			l.refusal = err.Error()
-			if len(l.refused) < failingWhenUnanswered && !slices.Contains(l.refused, orderID) {
-				l.refused = append(l.refused, orderID)
-			}
-		}
-		l.streak = l.streak[:0]
 		l.suspect.Store(false)
 		l.answered.Store(true)
+		if k, _ := znet.KindOf(err); k == znet.KindRejected {
+			// A refusal says the panel is up, not that it works: a dealer
+			// account suspended refuses every order. The faults in a row
+			// go on past it.
+			if l.refused == nil {
+				l.refused = make(map[string]bool)
+			}
+			l.refused[referans] = true
+			l.refusal = err.Error()
+			return false
+		}
+		l.aboutAnOrder.Store(true)
+		l.streak = l.streak[:0]
 		return false
 	}
 	l.suspect.Store(true)
@@ -564,44 +565,40 @@ const failingWhenUnanswered = 2
 // about an order, so a panel with one order due a run is reported too.
 // (A page that is not the API's, or no answer, may be a moment's: it
 // takes two, in this run or with the last run that asked the panel.)
-//
-// A panel that refused the request for every order it was asked about
-// in the run, two or more, and answered about none, is reported failing
-// too (refusesEveryOrder), though it is not cut off: a refusal may be
-// about the one order.
+// A refusal of the request ("3|…") is no answer about an order. A panel
+// that refused it for failingWhenUnanswered referanses or more, and
+// answered about none, is reported failing too (byRefusals), though it is
+// not cut off: a refusal may be about the one order (a referans the panel
+// does not know), but every order's is the dealer account, and each run
+// would otherwise exit 0 until the orders are given up a day later.
 func (l *lane) state() (failing bool, reason string) {
+	failing, reason, _ = l.verdict()
+	return failing, reason
+}
+
+// verdict is state, and whether the panel is failing by its refusals alone.
+func (l *lane) verdict() (failing bool, reason string, byRefusals bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failing {
-		return true, l.reason
+		return true, l.reason, false
 	}
-	if l.answered.Load() {
-		if l.refusesEveryOrder() {
-			return true, fmt.Sprintf("znet refused %d requests in this run, on different orders, and answered about none: "+
-				"the dealer account may be suspended or without API access, or the orders unknown to the panel; look on the dealer panel: %s",
-				l.refusals, l.refusal)
-		}
-		return false, ""
+	if l.aboutAnOrder.Load() {
+		return false, "", false
 	}
 	switch n := len(l.streak); {
 	case n >= min(failingWhenUnanswered, l.run.cfg.FaultLimit):
-		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault)
+		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault), false
 	case n == 1 && l.refusedSettings:
-		return true, "no usable answer in this run: " + l.fault
+		return true, "no usable answer in this run: " + l.fault, false
 	case n == 1 && l.unansweredBefore():
-		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
+		return true, "no usable answer in this run nor in the last that asked it: " + l.fault, false
+	case len(l.refused) >= failingWhenUnanswered:
+		return true, fmt.Sprintf("znet refused the request for %d different referanses in this run and answered about no order: "+
+			"the dealer account may be suspended or without API access, or the orders unknown to the panel; look on the dealer panel: %s",
+			len(l.refused), l.refusal), true
 	}
-	return false, ""
-}
-
-// refusesEveryOrder says that znet refused the request for at least
-// failingWhenUnanswered different orders in this run (or FaultLimit, if
-// fewer), and answered about none. One order's refusal may be about that
-// order (a referans the panel does not know); every order's, on orders
-// that panel took, is the dealer account, and each run would otherwise
-// exit 0 until the orders are given up a day later. The caller holds l.mu.
-func (l *lane) refusesEveryOrder() bool {
-	return !l.aboutAnOrder.Load() && len(l.refused) >= min(failingWhenUnanswered, l.run.cfg.FaultLimit)
+	return false, "", false
 }
 
 // unansweredBefore says an earlier run left the panel without a usable
@@ -631,10 +628,17 @@ func (l *lane) faultedOn() string {
 	failing, _ := l.state()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if failing || l.answered.Load() || len(l.streak) == 0 {
+	if failing || l.aboutAnOrder.Load() || len(l.streak) == 0 {
 		return ""
 	}
 	return l.streak[len(l.streak)-1]
+}
+
+// isRefusedOnly says the panel's only answers in this run were refusals
+// of the request, and it is not failing for them.
+func (l *lane) isRefusedOnly() bool {
+	failing, _ := l.state()
+	return !failing && l.answered.Load() && !l.aboutAnOrder.Load()
 }
 
 func (l *lane) isFailing() bool {
@@ -659,13 +663,10 @@ func (l *lane) isUnheard() bool { return !l.answered.Load() }
 // A panel failing because it refuses every request stops none: it
 // answers, and a refusal may be the order's own, which the give-up is for.
 func (l *lane) ordersToStopClocks() []string {
-	if failing, _ := l.state(); !failing {
+	if failing, _, byRefusals := l.verdict(); !failing || byRefusals {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.failing && l.answered.Load() {
-		return nil
-	}
 	return append(append([]string(nil), l.streak...), l.unasked...)
 }

@@ -448,7 +448,7 @@ func TestAPanelThatRefusesEveryRequestIsReportedFailing(t *testing.T) {
 	if !in.Failing || !sum.NeedsAttention() || in.Errors != 3 || in.Answered {
 		t.Errorf("three orders, each request refused: integration %+v, want failing with 3 errors and no answer", in)
 	}
-	if !strings.Contains(in.Reason, "znet refused 3 requests") || !strings.Contains(in.Reason, "Bayi hesabı askıya alındı") {
+	if !strings.Contains(in.Reason, "znet refused the request for 3 different referanses") || !strings.Contains(in.Reason, "Bayi hesabı askıya alındı") {
 		t.Errorf("reason %q should say that znet refused the 3 requests, and what it said", in.Reason)
 	}
 	if got := e.znet.TotalRequests(); got != 3 {
@@ -469,6 +469,49 @@ func TestAPanelThatRefusesEveryRequestIsReportedFailing(t *testing.T) {
 	e.db.MakeAllDue()
 	if sum := e.run(e.config()); sum.Integrations[0].Failing || !sum.Integrations[0].Answered {
 		t.Errorf("two orders refused and one answered: integration %+v, want answered, not failing", sum.Integrations[0])
+	}
+}
+
+// A refusal is no verdict on the panel either way: two orders carrying one
+// referans (an order copied in the shop) refused are one referans the
+// panel does not know, not every order refused; and a refusal neither
+// hides the faults around it nor makes one order's refusal enough, at any
+// fault limit.
+func TestARefusalIsNoVerdictOnThePanel(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		answers    []znettest.Answer
+		faultLimit int
+		failing    bool
+	}{
+		"one referans refused for two orders": {answers: []znettest.Answer{znettest.Rejected("3", "Kayıt bulunamadı"), znettest.Rejected("3", "Kayıt bulunamadı")}},
+		"one order refused, fault limit 1":    {answers: []znettest.Answer{znettest.Rejected("3", "Kayıt bulunamadı")}, faultLimit: 1},
+		"a refusal, then two HTML pages":      {answers: []znettest.Answer{znettest.Rejected("3", "Kayıt bulunamadı"), znettest.HTMLPage(200), znettest.HTMLPage(200)}, failing: true},
+		"a refusal, then an empty body":       {answers: []znettest.Answer{znettest.Rejected("3", "Kayıt bulunamadı"), znettest.Empty()}, failing: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			cfg := e.config()
+			cfg.Concurrency, cfg.PerIntegration = 1, 1
+			if c.faultLimit > 0 {
+				cfg.FaultLimit = c.faultLimit
+			}
+			shared := strings.HasPrefix(name, "one referans")
+			for i, answer := range c.answers {
+				ref := referans(6140 + i)
+				if shared {
+					ref = referans(6140)
+				}
+				// Oldest first, so that the panel hears them in this order.
+				e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, SentAgo: time.Duration(40-i) * time.Minute})
+				e.znet.Script(ref, answer)
+			}
+			in := e.run(cfg).Integrations[0]
+			if in.Failing != c.failing {
+				t.Errorf("integration %+v: failing %v, want %v", in, in.Failing, c.failing)
+			}
+		})
 	}
 }
 

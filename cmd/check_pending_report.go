@@ -345,8 +345,7 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 
 // failingBefore is the panels the runs leave failing: each as the newest
 // run to finish that found it failing or answering, or let it go, said,
-// else failing if any run believed it still failing. A run that heard
-// only refusals from a panel says neither (store.PanelRefused).
+// else failing if any run believed it still failing.
 func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
@@ -397,8 +396,7 @@ func failingBefore(runs []store.Run) map[string]bool {
 // answer, the order whose failed request was all the newest run to ask it
 // heard ("" when it found the panel failing): watch.Config.UnansweredBefore.
 // An answer any run recorded after that run began, on another host too,
-// or a run whose only answers were refusals (the panel is up), clears a
-// faulted verdict, whose one fault may have come before the
+// clears a faulted verdict, whose one fault may have come before the
 // answer; a failing one, which a long run may find only at its end, only
 // an answer recorded after it. A run that let the panel go, or believed it
 // still failing, asked it nothing and tells nothing.
@@ -412,7 +410,7 @@ func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	}
 	for _, v := range verdicts {
 		n, ok := newest[v.IntegrationID]
-		if !ok || v.Verdict != store.PanelAnswered && v.Verdict != store.PanelRefused {
+		if !ok || v.Verdict != store.PanelAnswered {
 			continue
 		}
 		since := n.StartedAt

@@ -465,69 +465,6 @@ func TestQuietSaysAFailingPanelOnceAndWhenItAnswersAgain(t *testing.T) {
 	}
 }
 
-// A dealer account suspended refuses every request ("3|…"): -q mails it
-// once, in the first run, with znet's words; a run in which only one order
-// was due and refused again does not mail that the panel answers again,
-// nor raise the alert's metric; an answer about an order does.
-func TestQuietSaysAPanelThatRefusesEveryRequestOnce(t *testing.T) {
-	t.Parallel()
-	s := newShop(t)
-	var ids []string
-	for _, ref := range []string{"151", "152", "153"} {
-		ids = append(ids, s.order(ref))
-	}
-	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabı askıya alındı"))
-	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-	quiet := func() result {
-		t.Helper()
-		s.db.ExpireClaims()
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--metrics-file", metricsFile)
-	}
-	up := func() float64 {
-		t.Helper()
-		return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
-	}
-
-	s.db.MakeAllDue()
-	if r := quiet(); r.code != 3 || !strings.Contains(r.stdout, "integration znet-A is failing: znet refused the request for 3 different referanses") ||
-		!strings.Contains(r.stdout, "Bayi hesabı askıya alındı") || up() != 0 {
-		t.Fatalf("first run, every request refused: exit %d, up %v; want 3, 0 and the panel named with znet's words\n%s", r.code, up(), r.all())
-	}
-	s.db.MakeDue(ids[0])
-	if r := quiet(); r.code != 3 || r.all() != "" || up() != 0 {
-		t.Errorf("one order due and refused again: exit %d, up %v (want 3, 0), cron mails\n%s", r.code, up(), r.all())
-	}
-	s.znet.SetDefault(znettest.Waiting(""))
-	s.db.MakeAllDue()
-	if r := quiet(); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") || up() != 1 {
-		t.Errorf("the panel answers about its orders: exit %d, up %v (want 0, 1)\n%s", r.code, up(), r.all())
-	}
-}
-
-// A run whose only answer from a panel was a refusal ("3|…") found it up:
-// an earlier run's one failed request is cleared by it, and one more on
-// another order after it is a moment's, not a failing panel.
-func TestARefusalBetweenTwoFaultsShowsThePanelUp(t *testing.T) {
-	t.Parallel()
-	s := newShop(t)
-	run := func() result {
-		t.Helper()
-		s.db.ExpireClaims()
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
-	}
-	for i, answer := range []znettest.Answer{znettest.ServerError(500), znettest.Rejected("3", "Kayıt bulunamadı"), znettest.ServerError(500)} {
-		ref := fmt.Sprint(171 + i)
-		id := s.order(ref)
-		s.znet.Script(ref, answer)
-		if r := run(); r.code != 0 || r.all() != "" {
-			t.Errorf("run %d, one order due: exit %d, want 0 and nothing to mail\n%s", i+1, r.code, r.all())
-		}
-		if since := s.db.PanelFailingSince(id); since != nil {
-			t.Errorf("run %d: the order's give-up clock stopped at %v", i+1, since)
-		}
-	}
-}
-
 // A znet-wide outage (or the shop's IP gone from every whitelist) fails
 // every tenant's panel at once: the run after the one that said so says
 // nothing, however many panels that is and however long their names.

@@ -29,7 +29,7 @@ type Run struct {
 	Error      string    `db:"error" json:"error,omitempty"`
 	// Panels is what the run found of each panel it heard of, by
 	// integration id: PanelFailing, PanelAnswered, PanelFaulted,
-	// PanelRefused, PanelStillFailing or PanelLetGo.
+	// PanelStillFailing or PanelLetGo.
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
@@ -45,12 +45,6 @@ const (
 	// that finds it so too, no answer between, reports it failing: with
 	// another order, or a fault no order can cause.
 	PanelFaulted = "faulted"
-	// PanelRefused: asked in this run, and its only answers were znet
-	// refusing the request ("3|…"), too few to call it failing. The panel
-	// is up, which clears an earlier fault, but that says nothing of the
-	// dealer account: a panel failing before for refusing every order, or
-	// for anything else, is not answering again.
-	PanelRefused = "refused"
 	// PanelStillFailing: failing in an earlier run, and not asked in this
 	// one: what the run believed, not what it found.
 	PanelStillFailing = "still failing"

@@ -96,11 +96,6 @@ type lane struct {
 	// suspect lane, or one not yet heard from, less room. Read without the
 	// lock.
 	suspect, answered atomic.Bool
-	// aboutAnOrder says the panel answered about an order in this run
-	// (final, waiting, or an answer zwatch could not use), where answered
-	// counts its refusals of a request too: a panel that refuses every
-	// request is reachable, not working.
-	aboutAnOrder atomic.Bool
 	// missedSendTimes counts send times the lane's workers reached too
 	// late to use (depart), for the run's debug log.
 	missedSendTimes atomic.Int64
@@ -124,11 +119,6 @@ type lane struct {
 	// deadline). A timeout after the request went out, or a server error,
 	// may be: a panel's script that fails on one order alone.
 	panelsOwnFault bool
-	// refused are the referanses znet refused the request for ("3|…"), in
-	// this run; refusal is the last refusal. Two orders may carry one
-	// referans (an order copied in the shop), and refuse as one.
-	refused map[string]bool
-	refusal string
 	// unasked are the orders the lane released because the run could
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
@@ -366,7 +356,7 @@ func (l *lane) askAndHandOver(o store.Order) {
 		handBack(releaseStalled)
 		return
 	}
-	cutOff := l.record(o.ID, o.Referans, a.err, timedOut)
+	cutOff := l.record(o.ID, a.err, timedOut)
 	a.onItsWay = onItsWay
 	l.applier.answer(a)
 	if cutOff {
@@ -485,7 +475,7 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 // FaultLimit different orders failing in a row. Any other answer, even an
 // error an order can be blamed for (znet refusing the request), ends the
 // streak.
-func (l *lane) record(orderID, referans string, err error, timedOut bool) (cutOff bool) {
+func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 	if errors.Is(err, znet.ErrReferansUnusable) {
 		// The request never left: the panel neither answered nor failed.
 		return false
@@ -493,21 +483,9 @@ func (l *lane) record(orderID, referans string, err error, timedOut bool) (cutOf
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err == nil || !(timedOut || znet.IsIntegrationFault(err) || znet.IsPanelTrouble(err)) {
+		l.streak = l.streak[:0]
 		l.suspect.Store(false)
 		l.answered.Store(true)
-		if k, _ := znet.KindOf(err); k == znet.KindRejected {
-			// A refusal says the panel is up, not that it works: a dealer
-			// account suspended refuses every order. The faults in a row
-			// go on past it.
-			if l.refused == nil {
-				l.refused = make(map[string]bool)
-			}
-			l.refused[referans] = true
-			l.refusal = err.Error()
-			return false
-		}
-		l.aboutAnOrder.Store(true)
-		l.streak = l.streak[:0]
 		return false
 	}
 	l.suspect.Store(true)
@@ -565,40 +543,21 @@ const failingWhenUnanswered = 2
 // about an order, so a panel with one order due a run is reported too.
 // (A page that is not the API's, or no answer, may be a moment's: it
 // takes two, in this run or with the last run that asked the panel.)
-// A refusal of the request ("3|…") is no answer about an order. A panel
-// that refused it for failingWhenUnanswered referanses or more, and
-// answered about none, is reported failing too (byRefusals), though it is
-// not cut off: a refusal may be about the one order (a referans the panel
-// does not know), but every order's is the dealer account, and each run
-// would otherwise exit 0 until the orders are given up a day later.
 func (l *lane) state() (failing bool, reason string) {
-	failing, reason, _ = l.verdict()
-	return failing, reason
-}
-
-// verdict is state, and whether the panel is failing by its refusals alone.
-func (l *lane) verdict() (failing bool, reason string, byRefusals bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failing {
-		return true, l.reason, false
-	}
-	if l.aboutAnOrder.Load() {
-		return false, "", false
+	if l.failing || l.answered.Load() {
+		return l.failing, l.reason
 	}
 	switch n := len(l.streak); {
 	case n >= min(failingWhenUnanswered, l.run.cfg.FaultLimit):
-		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault), false
+		return true, fmt.Sprintf("no usable answer in this run, %d orders in a row failed: %s", n, l.fault)
 	case n == 1 && l.refusedSettings:
-		return true, "no usable answer in this run: " + l.fault, false
+		return true, "no usable answer in this run: " + l.fault
 	case n == 1 && l.unansweredBefore():
-		return true, "no usable answer in this run nor in the last that asked it: " + l.fault, false
-	case len(l.refused) >= failingWhenUnanswered:
-		return true, fmt.Sprintf("znet refused the request for %d different referanses in this run and answered about no order: "+
-			"the dealer account may be suspended or without API access, or the orders unknown to the panel; look on the dealer panel: %s",
-			len(l.refused), l.refusal), true
+		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
 	}
-	return false, "", false
+	return false, ""
 }
 
 // unansweredBefore says an earlier run left the panel without a usable
@@ -628,17 +587,10 @@ func (l *lane) faultedOn() string {
 	failing, _ := l.state()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if failing || l.aboutAnOrder.Load() || len(l.streak) == 0 {
+	if failing || l.answered.Load() || len(l.streak) == 0 {
 		return ""
 	}
 	return l.streak[len(l.streak)-1]
-}
-
-// isRefusedOnly says the panel's only answers in this run were refusals
-// of the request, and it is not failing for them.
-func (l *lane) isRefusedOnly() bool {
-	failing, _ := l.state()
-	return !failing && l.answered.Load() && !l.aboutAnOrder.Load()
 }
 
 func (l *lane) isFailing() bool {
@@ -659,11 +611,8 @@ func (l *lane) isUnheard() bool { return !l.answered.Load() }
 // a panel with fewer orders than it takes to cut it off, or one that hangs
 // longer than a run can wait out the cut-off, is as broken, and its
 // orders' give-up clocks stop all the same.
-//
-// A panel failing because it refuses every request stops none: it
-// answers, and a refusal may be the order's own, which the give-up is for.
 func (l *lane) ordersToStopClocks() []string {
-	if failing, _, byRefusals := l.verdict(); !failing || byRefusals {
+	if failing, _ := l.state(); !failing {
 		return nil
 	}
 	l.mu.Lock()

@@ -34,8 +34,6 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 				r.Panels[in.ID] = store.PanelAnswered
 			case in.FaultedOn != "":
 				r.Panels[in.ID] = store.FaultedOn(in.FaultedOn)
-			case in.Refused:
-				r.Panels[in.ID] = store.PanelRefused
 			}
 		}
 	}

@@ -252,7 +252,7 @@ func (r *run) execute() (*Summary, error) {
 
 	for _, l := range lanes {
 		failing, reason := l.state()
-		ap.tally.describe(l.integration, failing, reason, l.aboutAnOrder.Load(), l.isRefusedOnly(), l.faultedOn())
+		ap.tally.describe(l.integration, failing, reason, !l.isUnheard(), l.faultedOn())
 	}
 	s := ap.summary()
 	s.RunID, s.Host, s.DryRun, s.StartedAt = r.id, r.host, r.cfg.DryRun, r.started

@@ -69,10 +69,9 @@ type IntegrationSummary struct {
 	Name    string `json:"name"`
 	Counts         // flattened into the JSON object
 	Failing bool   `json:"failing"`
-	// Answered: the panel answered in znet's format about an order in
-	// this run (final, waiting, an answer zwatch could not use): a panel
-	// failing before that answered is up again. Its refusals of a request
-	// ("3|…") are not enough: a dealer account suspended refuses them all.
+	// Answered: the panel answered in znet's format in this run, about
+	// any order (final, waiting, a rejection, an answer zwatch could not
+	// use): a panel failing before that answered is up again.
 	Answered bool `json:"answered"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`
@@ -80,10 +79,6 @@ type IntegrationSummary struct {
 	// timeout, a page not znet's), was all the run heard of the panel, too
 	// little to call it failing; for the next runs (Config.UnansweredBefore).
 	FaultedOn string `json:"-"`
-	// Refused: the panel's only answers in this run were refusals of the
-	// request, too few to call it failing: it is up, but that says nothing
-	// of the dealer account (Config.UnansweredBefore).
-	Refused bool `json:"-"`
 	// NoBudget counts the orders released unasked because the panel's
 	// shared request budget could not be reserved (a warning says why):
 	// nothing is asked of the panel while that lasts, so a person should
@@ -269,10 +264,10 @@ func (t *tally) of(id string) *IntegrationSummary {
 
 // describe names an integration the run had orders for, and says whether
 // it was cut off; it is listed even when none of its orders was counted.
-func (t *tally) describe(in store.Integration, failing bool, reason string, answered, refused bool, faultedOn string) {
+func (t *tally) describe(in store.Integration, failing bool, reason string, answered bool, faultedOn string) {
 	s := t.of(in.ID)
 	s.Name = in.Name
-	s.Failing, s.Reason, s.Answered, s.Refused, s.FaultedOn = failing, reason, answered, refused, faultedOn
+	s.Failing, s.Reason, s.Answered, s.FaultedOn = failing, reason, answered, faultedOn
 }
 
 func (t *tally) fill(s *Summary) {

@@ -323,6 +323,27 @@ func TestCheckOrderKeepsWhyTheShopRefusedItsAnswer(t *testing.T) {
 	}
 }
 
+// Where another transaction holds zwatch's row of the order as check
+// --order hands its claim back, the claim stays, and the check says it
+// lapses rather than that the next run asks again.
+func TestCheckOrderWhoseClaimCannotBeHandedBackSaysItLapses(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.refusedOrder("192", "QX7R-9TZK-8HJD-4MNQ")
+	s.znet.SetLatency(1500 * time.Millisecond)
+	done := make(chan result, 1)
+	go func() { done <- zwatch(t, s.db, "check", "--order", id) }()
+	for s.znet.TotalRequests() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	hold := s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, id)
+	r := <-done
+	_ = hold.Rollback()
+	if c := s.db.ReadCheck(id); c.ClaimedBy == nil || !strings.Contains(r.all(), "claim on the order lapses") || strings.Contains(r.all(), "the next run asks again") {
+		t.Errorf("check --order, its claim kept by a held row (claimed by %v): want it said to lapse\n%s", c.ClaimedBy, r.all())
+	}
+}
+
 // An order whose answer the shop's database refuses (a trigger's
 // exception, here quoting the PIN) is asked again at once, run after run,
 // and each run names it on stderr; list showed it as never tried, no

@@ -185,7 +185,12 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			// As a run hands back an answer it could not save: znet was
 			// asked, and list is to say why nothing changed.
 			release = func() error {
-				_, err := st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{"znet's answer was not saved: " + masked.Error()})
+				held, err := st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{"znet's answer was not saved: " + masked.Error()})
+				if err == nil && len(held) > 0 {
+					// Another transaction holds zwatch's row of the order:
+					// the claim stays, and lapses.
+					err = errors.New("zwatch's row of the order was held")
+				}
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -180,7 +181,9 @@ ORDER BY c.order_id`
 // ReleaseUnsaved hands back the claims of orders whose answers the database
 // did not take to the end of a run (a shop trigger's exception, a
 // constraint, a grant missing), due again at once as ReleaseClaims leaves
-// them. Unlike an order released unasked, each counts the attempt and
+// them: behind the orders already due, not at the head of every claim
+// while the refusal lasts, with the panel's requests spent on them first.
+// Unlike an order released unasked, each counts the attempt and
 // starts its give-up clock, since znet was asked (a request of the panel's
 // budget spent), and keeps why in last_error: notes, one for each of
 // orderIDs, masked of PINs by the caller. So `list` shows an order whose
@@ -195,7 +198,9 @@ func (s *Store) ReleaseUnsaved(ctx context.Context, runID string, orderIDs, note
 	fitter := s.encodingFitter(ctx)
 	noteOf := make(map[string]string, len(orderIDs))
 	for k, id := range orderIDs {
-		noteOf[id] = fitter.fit(notes[k], lastErrorLen)
+		// One line: a trigger's message may hold line breaks, and list and
+		// the cron mail that quotes it show it as one.
+		noteOf[id] = fitter.fit(unbroken.Replace(notes[k]), lastErrorLen)
 	}
 	held, err = onRowsFree(ctx, orderIDs, func(ids []string) (held []string, err error) {
 		idNotes := make([]string, len(ids))
@@ -213,6 +218,10 @@ func (s *Store) ReleaseUnsaved(ctx context.Context, runID string, orderIDs, note
 	return held, nil
 }
 
+// unbroken makes a text one line, its line breaks "; " as an error line
+// writes them.
+var unbroken = strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ")
+
 // releaseUnsavedSQL: $1 run id, $2 order ids, $3 their notes for
 // last_error, in the same order.
 const releaseUnsavedSQL = `
@@ -223,6 +232,7 @@ WITH ` + freeClaimsSQL + `, released AS (
 		attempts = c.attempts + 1,
 		first_checked_at = COALESCE(c.first_checked_at, now()),
 		last_checked_at = now(),
+		next_check_at = GREATEST(c.next_check_at, now()),
 		last_error = notes.note
 	FROM free
 	JOIN unnest($2::uuid[], $3::text[]) AS notes(order_id, note) ON notes.order_id = free.order_id

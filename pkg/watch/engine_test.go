@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -367,6 +368,54 @@ func TestUnsavedAnswerReleasesItsClaim(t *testing.T) {
 	}
 	// The shop's refusal quotes the PIN; its error line must not.
 	assertNoSecrets(t, "the run's log", e.logs.String(), "PIN-15")
+}
+
+// Orders whose answers the shop refuses go back behind the orders already
+// due, not at their old place at the head of every claim: a trigger that
+// refuses a whole class of orders must not spend the panel's requests on
+// them before the others, run after run. (Until this, they kept their due
+// time, and a batch of them was all a run took.)
+func TestRefusedOrdersDoNotCrowdOutTheOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	refused := map[string]bool{}
+	for i := range 3 {
+		ref := referans(16600 + i)
+		e.db.RefuseWrites(e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: ref, SentAgo: 30 * time.Minute}))
+		refused[ref] = true
+	}
+	for i := range 3 {
+		e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(16700 + i), SentAgo: 10 * time.Minute})
+	}
+	var (
+		mu    sync.Mutex
+		asked []string
+	)
+	e.znet.SetResponder(func(ref string, _ int) znettest.Answer {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, ref)
+		if refused[ref] {
+			return znettest.Done("QX7R-9TZK-8HJD-"+ref, "tamam")
+		}
+		return znettest.Waiting("bekliyor")
+	})
+	cfg := e.config()
+	// Three orders claimed at a time, asked one by one; a run whose every
+	// answer was refused would retry their saves until its max-duration.
+	cfg.Batch, cfg.Concurrency, cfg.PerIntegration, cfg.MaxDuration = 3, 1, 1, 2*time.Second
+
+	for range 2 { // the first takes the oldest due: the refused orders
+		if _, err := watch.Run(context.Background(), e.db.Store, cfg); err != nil {
+			t.Logf("run: %v", err)
+		}
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) < 6 || slices.ContainsFunc(asked[3:6], func(ref string) bool { return refused[ref] }) {
+		t.Errorf("asked in this order: %v; want the second run to begin with the orders due before the refused ones were handed back", asked)
+	}
 }
 
 // A shop trigger that refuses one order's row, alone in its run (a loop

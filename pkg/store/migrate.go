@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -238,12 +239,14 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 // using it, the unlock reads a nil connection and panics (seen once in
 // `make test`, goose v3.30, Go 1.26). The lock went with the connection's
 // session, and what was applied stays applied: nothing is lost that the
-// stopped migrate's error does not already say. Any other panic is
+// stopped migrate's error does not already say. Any other panic, and a
+// runtime error outside database/sql's handle on the connection, is
 // goose's or zwatch's own bug, and is passed on.
 func upUntilStopped(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) (results []*goose.MigrationResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if _, runtimeFault := p.(runtime.Error); !runtimeFault || ctx.Err() == nil {
+			_, runtimeFault := p.(runtime.Error)
+			if !runtimeFault || ctx.Err() == nil || !strings.Contains(string(debug.Stack()), "database/sql.(*Conn).") {
 				panic(p)
 			}
 			results, err = nil, unlockRacedStopError{fmt.Errorf("goose's unlock over the connection a stop discarded: %v: %w", p, ctx.Err())}
@@ -289,7 +292,7 @@ func (s *Store) appliedSinceStart(ctx context.Context, provider *goose.Provider,
 // before it kept. It is worded, and wraps no cancellation, so that cmd
 // passes it on as it is.
 func stoppedMigrating(applied int) error {
-	return fmt.Errorf("migrate was stopped by a signal before it finished (%d migrations applied before it, and kept): run zwatch migrate again", applied)
+	return fmt.Errorf("migrate was stopped by a signal before it finished (%s applied before it, and kept): run zwatch migrate again", counted(applied, "migration"))
 }
 
 // cancelledStatement says whether any statement err joins was cancelled

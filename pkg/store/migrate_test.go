@@ -319,21 +319,43 @@ func TestMigrateStoppedWhileGooseUnlocksSaysRunItAgain(t *testing.T) {
 }
 
 // A panic in goose that no stop explains is a bug, and is not taken for a
-// stop.
-func TestMigratePassesOnAPanicWithoutAStop(t *testing.T) {
+// stop: one without a stop, and one after a stop outside database/sql's
+// handle on the connection.
+func TestMigratePassesOnAPanicAStopDoesNotExplain(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewShopOnly(t, `ALTER TABLE product_orders ADD COLUMN provider_referans varchar(255)`)
-	store.SetGooseUp(db.Store, func(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) ([]*goose.MigrationResult, error) {
-		var discarded *sql.Conn
-		_ = discarded.PingContext(ctx)
-		return nil, nil
-	})
-	defer func() {
-		if recover() == nil {
-			t.Error("migrate took a panic without a stop for a stop")
-		}
-	}()
-	_, _ = db.Store.Migrate(context.Background())
+	for name, c := range map[string]struct {
+		stopped bool
+		panics  func(context.Context)
+	}{
+		"no stop": {panics: func(ctx context.Context) {
+			var discarded *sql.Conn
+			_ = discarded.PingContext(ctx)
+		}},
+		"a stop, outside database/sql": {stopped: true, panics: func(context.Context) {
+			var next func()
+			next() // a nil function: a runtime error of zwatch's own
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.NewShopOnly(t, `ALTER TABLE product_orders ADD COLUMN provider_referans varchar(255)`)
+			ctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			store.SetGooseUp(db.Store, func(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) ([]*goose.MigrationResult, error) {
+				if c.stopped {
+					stop()
+				}
+				c.panics(ctx)
+				return nil, nil
+			})
+			defer func() {
+				if recover() == nil {
+					t.Error("migrate took the panic for a stop")
+				}
+			}()
+			_, _ = db.Store.Migrate(ctx)
+		})
+	}
 }
 
 // A pass that gave up on a lock and was tried again loses none of what it

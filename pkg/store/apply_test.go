@@ -289,12 +289,13 @@ func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
 
 	db.TakeClaim(free, "run-1")
 	attempts := db.ReadCheck(free).Attempts
-	// A trigger's message in two lines is kept as one, as list shows it.
-	held, err = db.Store.ReleaseUnsaved(ctx, "run-1", both, []string{"refused:\r\nfree", "refused: locked"})
+	// A trigger's message in several lines is kept as one, as list shows
+	// it, without a terminal's escapes.
+	held, err = db.Store.ReleaseUnsaved(ctx, "run-1", both, []string{"refused:\r\nfree\u2028\x1b[1mnow\n", "refused: locked"})
 	if err != nil || !slices.Equal(held, []string{locked}) {
 		t.Errorf("handing back two claims of unsaved answers, one row held: held %v, %v; want the held order named", held, err)
 	}
-	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.Attempts != attempts+1 || c.LastError == nil || *c.LastError != "refused:; free" {
+	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.Attempts != attempts+1 || c.LastError == nil || *c.LastError != "refused:; free; [1mnow" {
 		t.Errorf("the free order was not handed back as unsaved, its attempt counted and its own note kept on one line: %+v", c)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -200,7 +201,7 @@ func (s *Store) ReleaseUnsaved(ctx context.Context, runID string, orderIDs, note
 	for k, id := range orderIDs {
 		// One line: a trigger's message may hold line breaks, and list and
 		// the cron mail that quotes it show it as one.
-		noteOf[id] = fitter.fit(unbroken.Replace(notes[k]), lastErrorLen)
+		noteOf[id] = fitter.fit(oneLine(notes[k]), lastErrorLen)
 	}
 	held, err = onRowsFree(ctx, orderIDs, func(ids []string) (held []string, err error) {
 		idNotes := make([]string, len(ids))
@@ -218,9 +219,23 @@ func (s *Store) ReleaseUnsaved(ctx context.Context, runID string, orderIDs, note
 	return held, nil
 }
 
-// unbroken makes a text one line, its line breaks "; " as an error line
-// writes them.
-var unbroken = strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ")
+// oneLine is text as one line: its line breaks, Unicode's too, "; " as an
+// error line writes them, a tab a space, and other control characters
+// (a terminal's escapes) left out.
+func oneLine(text string) string {
+	text = lineBreaks.Replace(strings.TrimSpace(text))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, text)
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ", "\v", "; ", "\f", "; ", "\u0085", "; ", "\u2028", "; ", "\u2029", "; ")
 
 // releaseUnsavedSQL: $1 run id, $2 order ids, $3 their notes for
 // last_error, in the same order.

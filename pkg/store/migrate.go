@@ -226,7 +226,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 			}
 		}
 		return done, fmt.Errorf("another transaction held a table this migration needed, in each of %d tries (a shop transaction on product_orders, a pg_dump, a zwatch run), "+
-			"so migrate gave up rather than make the shop's queries wait behind it (%d migrations applied before it): run zwatch migrate again when that transaction is done: %w", try, len(done), err)
+			"so migrate gave up rather than make the shop's queries wait behind it (%s applied before it): run zwatch migrate again when that transaction is done: %w", try, counted(len(done), "migration"), err)
 	}
 }
 
@@ -240,13 +240,15 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationState, error) {
 // `make test`, goose v3.30, Go 1.26). The lock went with the connection's
 // session, and what was applied stays applied: nothing is lost that the
 // stopped migrate's error does not already say. Any other panic, and a
-// runtime error outside database/sql's handle on the connection, is
-// goose's or zwatch's own bug, and is passed on.
+// runtime error elsewhere than in database/sql's handle on the connection
+// under a session unlock (a driver's bug in a migration's statement), is a
+// bug of goose's, the driver's or zwatch's own, and is passed on.
 func upUntilStopped(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) (results []*goose.MigrationResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_, runtimeFault := p.(runtime.Error)
-			if !runtimeFault || ctx.Err() == nil || !strings.Contains(string(debug.Stack()), "database/sql.(*Conn).") {
+			stack := string(debug.Stack())
+			if !runtimeFault || ctx.Err() == nil || !strings.Contains(stack, ".SessionUnlock(") || !strings.Contains(stack, "database/sql.(*Conn).") {
 				panic(p)
 			}
 			results, err = nil, unlockRacedStopError{fmt.Errorf("goose's unlock over the connection a stop discarded: %v: %w", p, ctx.Err())}

@@ -157,6 +157,12 @@ const (
 	claimsLeftSQL = `c.order_id = ANY($2::uuid[])
   AND c.claimed_by = $1
   AND c.order_id NOT IN (SELECT order_id FROM released)`
+	// claimsLeftListSQL ends a release statement that returns nothing else:
+	// the claims claimsLeftSQL picks, in the order of their ids.
+	claimsLeftListSQL = `SELECT c.order_id::text
+FROM zwatch_order_checks c
+WHERE ` + claimsLeftSQL + `
+ORDER BY c.order_id`
 )
 
 // releaseClaimsSQL: $1 run id, $2 order ids, $3 wait in seconds, $4 whether
@@ -174,10 +180,7 @@ WITH ` + freeClaimsSQL + `, released AS (
 	WHERE c.order_id = free.order_id
 	RETURNING c.order_id
 )
-SELECT c.order_id::text
-FROM zwatch_order_checks c
-WHERE ` + claimsLeftSQL + `
-ORDER BY c.order_id`
+` + claimsLeftListSQL
 
 // ReleaseUnsaved hands back the claims of orders whose answers the database
 // did not take to the end of a run (a shop trigger's exception, a
@@ -254,10 +257,7 @@ WITH ` + freeClaimsSQL + `, released AS (
 	WHERE c.order_id = free.order_id
 	RETURNING c.order_id
 )
-SELECT c.order_id::text
-FROM zwatch_order_checks c
-WHERE ` + claimsLeftSQL + `
-ORDER BY c.order_id`
+` + claimsLeftListSQL
 
 // ShopHeld is an order whose answer a transaction of the shop kept zwatch
 // from saving, and since when zwatch has met its row held.

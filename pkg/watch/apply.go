@@ -739,7 +739,7 @@ func (ap *applier) finish() error {
 		} else {
 			// For list: the order is asked again at once, run after run
 			// while the refusal lasts, and nothing else would say why.
-			ap.notSaved[p.order.ID] = "znet's answer was not saved: " + reasons[p.order.ID]
+			ap.notSaved[p.order.ID] = notSavedNote(reasons[p.order.ID])
 		}
 		ap.unreleased[why] = append(ap.unreleased[why], p.order.ID)
 	}
@@ -816,6 +816,10 @@ func logUnsaved(log *slog.Logger, unsaved []*pendingAnswer) map[string]string {
 	}
 	return byOrder
 }
+
+// notSavedNote is last_error of an order whose answer the database did
+// not take, for the reason given.
+func notSavedNote(reason string) string { return "znet's answer was not saved: " + reason }
 
 // whyUnsaved is why p's answer could not be saved, cause saying what the
 // database said.

@@ -180,21 +180,21 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 		check.NotSaved = notSaved + "; " + then + "the next run asks again"
 		masked := hideSavePINs(dbCtx, st, err, []store.Outcome{outcome})
-		release := func() error { return st.Release(dbCtx, runID, []string{orderID}) }
-		if !store.CommitUnconfirmed(err) {
+		var releaseErr error
+		if store.CommitUnconfirmed(err) {
+			releaseErr = st.Release(dbCtx, runID, []string{orderID})
+		} else {
 			// As a run hands back an answer it could not save: znet was
-			// asked, and list is to say why nothing changed.
-			release = func() error {
-				held, err := st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{"znet's answer was not saved: " + masked.Error()})
-				if err == nil && len(held) > 0 {
-					// Another transaction holds zwatch's row of the order:
-					// the claim stays, and lapses.
-					err = errors.New("zwatch's row of the order was held")
-				}
-				return err
+			// asked, and list is to say why nothing changed. A row of
+			// zwatch's that another transaction holds keeps the claim,
+			// which then lapses.
+			var held []string
+			held, releaseErr = st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{notSavedNote(masked.Error())})
+			if releaseErr == nil && len(held) > 0 {
+				releaseErr = errors.New("zwatch's row of the order was held")
 			}
 		}
-		if release() != nil {
+		if releaseErr != nil {
 			check.NotSaved = notSaved + "; " + then + "a run asks again once this check's claim on the order lapses, within " + lease.String()
 		}
 		return check, masked

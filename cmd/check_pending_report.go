@@ -327,7 +327,20 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 		return previousFailing{}, nil
 	}
 	prev = previousFailing{known: true, ids: map[string]string{}}
-	failing := failingBefore(runs)
+	failing, onlyFaulted := failingBefore(runs)
+	if len(onlyFaulted) > 0 && read == runsReadForFailing {
+		// A panel failing long ago, its one order faulting every run
+		// since, is still failing: no run has had an answer from it.
+		found, err := st.NewestPanelFindings(ctx, onlyFaulted)
+		if err != nil {
+			return previousFailing{}, err
+		}
+		for id, state := range found {
+			if state == store.PanelFailing {
+				failing[id] = true
+			}
+		}
+	}
 	if len(failing) == 0 {
 		return prev, nil
 	}
@@ -345,14 +358,17 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 
 // failingBefore is the panels the runs leave failing: each as the newest
 // run to finish that found it failing or answering, or let it go, said,
-// else failing if any run believed it still failing.
-func failingBefore(runs []store.Run) map[string]bool {
+// else failing if any run believed it still failing. onlyFaulted are the
+// panels the runs found nothing of but a fault on one order: what they
+// are is what the runs before said.
+func failingBefore(runs []store.Run) (failing map[string]bool, onlyFaulted []string) {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	found := map[string]string{}
-	believed := map[string]bool{}
+	believed, faulted := map[string]bool{}, map[string]bool{}
 	for _, r := range runs {
 		if r.Panels == nil {
+			clear(faulted)
 			// Recorded before zwatch kept Panels: its error named every
 			// panel failing in it, or before it and not asked, and the run
 			// after it read that alone. It tells of every panel not told
@@ -375,10 +391,14 @@ func failingBefore(runs []store.Run) map[string]bool {
 				found[id] = state
 			case store.PanelStillFailing:
 				believed[id] = true
+			default:
+				if _, ok := store.FaultedOrder(state); ok {
+					faulted[id] = true
+				}
 			}
 		}
 	}
-	failing := map[string]bool{}
+	failing = map[string]bool{}
 	for id := range believed {
 		if _, ok := found[id]; !ok {
 			failing[id] = true
@@ -389,7 +409,13 @@ func failingBefore(runs []store.Run) map[string]bool {
 			failing[id] = true
 		}
 	}
-	return failing
+	for id := range faulted {
+		if _, ok := found[id]; !ok && !believed[id] {
+			onlyFaulted = append(onlyFaulted, id)
+		}
+	}
+	slices.Sort(onlyFaulted)
+	return failing, onlyFaulted
 }
 
 // unansweredBefore is, of each panel the runs left without a usable

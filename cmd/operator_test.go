@@ -691,6 +691,44 @@ func TestAPanelFaultingOnceARunIsReportedByTheSecond(t *testing.T) {
 	}
 }
 
+// A panel found failing stays failing until it answers, however many runs
+// go by that find it faulted on one order alone: the same order's server
+// error, run after run, is no answer. Before, once the run that found it
+// failing had rolled out of the runs the next one reads, a run exited 0
+// and the metrics said the panel was up, with no answer between.
+func TestAFailingPanelFaultingOnOneOrderStaysFailingPastTheRunsRead(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Waiting(""))
+	s.znet.SetDown(znettest.ServerError(503))
+	first, second := s.order("181"), s.order("182")
+	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
+	quiet := func(due ...string) result {
+		t.Helper()
+		s.db.ExpireClaims()
+		for _, id := range due {
+			s.db.MakeDue(id)
+		}
+		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--metrics-file", metricsFile)
+	}
+	up := func() float64 {
+		return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
+	}
+	if r := quiet(first, second); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
+		t.Fatalf("two orders' server errors: exit %d, want 3 and the panel failing\n%s", r.code, r.all())
+	}
+	for run := range 32 { // past the 30 runs check-pending reads
+		if r := quiet(first); r.code != 3 || r.all() != "" || up() != 0 {
+			t.Fatalf("run %d after the panel was found failing, the same order's server error again: exit %d (want 3), up %v (want 0), cron mails %q (want nothing)",
+				run+1, r.code, up(), r.all())
+		}
+	}
+	s.znet.SetDown(nil)
+	if r := quiet(first); r.code != 0 || !strings.Contains(r.stdout, "znet-A answers again") || up() != 1 {
+		t.Errorf("the panel answered: exit %d, up %v, want 0, 1 and that it answers again\n%s", r.code, up(), r.all())
+	}
+}
+
 // One order whose requests fail with a server error (the panel's script
 // failing on it alone) while the panel answers the others is that order's
 // trouble: asked alone run after run, it never makes the panel failing,

@@ -13,37 +13,50 @@ import (
 // finish that found the panel failing or answering, or let it go, tells;
 // a run's belief that it still fails counts only where no run found
 // anything; a run recorded before runs kept their panels tells of every
-// panel not told of yet, as the one row the next run read then did.
+// panel not told of yet, as the one row the next run read then did. A
+// fault on one order tells nothing: a panel the runs found nothing else
+// of is left to the runs before them.
 func TestFailingBefore(t *testing.T) {
 	const p, q = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 	at := time.Now()
 	run := func(finishedAgo time.Duration, panels map[string]string, note string) store.Run {
 		return store.Run{FinishedAt: at.Add(-finishedAgo), Panels: panels, Error: note}
 	}
+	faulted := store.FaultedOn("order-1")
 	for name, tt := range map[string]struct {
-		runs []store.Run
-		want []string
+		runs        []store.Run
+		want        []string
+		onlyFaulted []string
 	}{
 		"the newest that asked tells": {
-			[]store.Run{run(1, map[string]string{}, ""), run(2, map[string]string{p: store.PanelFailing, q: store.PanelAnswered}, "")}, []string{p}},
+			[]store.Run{run(1, map[string]string{}, ""), run(2, map[string]string{p: store.PanelFailing, q: store.PanelAnswered}, "")}, []string{p}, nil},
 		"a later answer beats an earlier failure": {
-			[]store.Run{run(2, map[string]string{p: store.PanelFailing}, ""), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil},
+			[]store.Run{run(2, map[string]string{p: store.PanelFailing}, ""), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
 		"a finding beats a newer belief": {
-			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, ""), run(2, map[string]string{p: store.PanelAnswered}, "")}, nil},
+			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, ""), run(2, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
 		"a belief alone counts": {
-			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, "")}, []string{p}},
+			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, "")}, []string{p}, nil},
 		"a panel let go is not failing": {
-			[]store.Run{run(1, map[string]string{p: store.PanelLetGo}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil},
+			[]store.Run{run(1, map[string]string{p: store.PanelLetGo}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil, nil},
 		"an old row tells of every panel": {
-			[]store.Run{run(1, nil, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil},
+			[]store.Run{run(1, nil, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil, nil},
 		"an old row names the failing ones": {
-			[]store.Run{run(1, nil, "failing integrations: A ("+p+")"), run(2, map[string]string{q: store.PanelFailing}, "")}, []string{p}},
+			[]store.Run{run(1, nil, "failing integrations: A ("+p+")"), run(2, map[string]string{q: store.PanelFailing}, "")}, []string{p}, nil},
 		"a newer finding beats an old row": {
-			[]store.Run{run(2, nil, "failing integrations: A ("+p+")"), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil},
+			[]store.Run{run(2, nil, "failing integrations: A ("+p+")"), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
+		"a fault on one order tells nothing": {
+			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, []string{p}, nil},
+		"faults alone are left to the runs before": {
+			[]store.Run{run(1, map[string]string{p: faulted, q: faulted}, ""), run(2, map[string]string{q: store.PanelStillFailing}, "")}, []string{q}, []string{p}},
+		"an old row tells of faulted panels too": {
+			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, nil, "")}, nil, nil},
 	} {
-		got := slices.Sorted(maps.Keys(failingBefore(tt.runs)))
-		if !slices.Equal(got, tt.want) {
+		failing, onlyFaulted := failingBefore(tt.runs)
+		if got := slices.Sorted(maps.Keys(failing)); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: failing %v, want %v", name, got, tt.want)
+		}
+		if !slices.Equal(onlyFaulted, tt.onlyFaulted) {
+			t.Errorf("%s: only faulted %v, want %v", name, onlyFaulted, tt.onlyFaulted)
 		}
 	}
 }

@@ -189,7 +189,10 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			// zwatch's that another transaction holds keeps the claim,
 			// which then lapses.
 			var held []string
-			held, releaseErr = st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{notSavedNote(masked.Error())})
+			// In a run's words: the cause, without the store's count of
+			// the answers saved together.
+			why := unsavedCause(&pendingAnswer{outcome: outcome, lastErr: masked}, map[string]string{}, MaskPIN)
+			held, releaseErr = st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{notSavedNote(why)})
 			if releaseErr == nil && len(held) > 0 {
 				releaseErr = errors.New("zwatch's row of the order was held")
 			}

@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -46,6 +47,25 @@ func (s *shop) panel(name, pw string) (*znettest.Server, string) {
 func (s *shop) order(ref string) string {
 	s.t.Helper()
 	return s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 1000 + len(ref)})
+}
+
+// quietRuns returns run, which runs check-pending -q once as cron does,
+// with the orders given due and args added, and up, which reads znet-A's
+// zwatch_integration_up from the metrics file the runs write.
+func (s *shop) quietRuns(args ...string) (run func(due ...string) result, up func() float64) {
+	metricsFile := filepath.Join(s.t.TempDir(), "zwatch.prom")
+	run = func(due ...string) result {
+		s.t.Helper()
+		s.db.ExpireClaims()
+		for _, id := range due {
+			s.db.MakeDue(id)
+		}
+		return zwatch(s.t, s.db, append([]string{"check-pending", "-q", "--loop", "0", "--metrics-file", metricsFile}, args...)...)
+	}
+	up = func() float64 {
+		return readMetrics(s.t, metricsFile).value(s.t, "zwatch_integration_up", labels{"integration": "znet-A"})
+	}
+	return run, up
 }
 
 // refusedOrder adds an order znet answers done with pin, whose every

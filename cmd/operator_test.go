@@ -653,18 +653,7 @@ func TestAPanelFaultingOnceARunIsReportedByTheSecond(t *testing.T) {
 			first := s.order("171")
 			s.znet.SetDefault(znettest.Waiting(""))
 			c.breakPanel(s.znet)
-			metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-			quiet := func(due ...string) result {
-				t.Helper()
-				s.db.ExpireClaims()
-				for _, id := range due {
-					s.db.MakeDue(id)
-				}
-				return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--timeout", "1s", "--metrics-file", metricsFile)
-			}
-			up := func() float64 {
-				return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
-			}
+			quiet, up := s.quietRuns("--timeout", "1s")
 			if r := quiet(first); r.code != 0 || r.all() != "" {
 				t.Errorf("one fault, which may be a moment's: exit %d (want 0), cron mails\n%s", r.code, r.all())
 			}
@@ -706,18 +695,7 @@ func TestAFailingPanelFaultingOnOneOrderStaysFailingPastTheRunsRead(t *testing.T
 	s.znet.SetDefault(znettest.Waiting(""))
 	s.znet.SetDown(znettest.ServerError(503))
 	first, second := s.order("181"), s.order("182")
-	metricsFile := filepath.Join(t.TempDir(), "zwatch.prom")
-	quiet := func(due ...string) result {
-		t.Helper()
-		s.db.ExpireClaims()
-		for _, id := range due {
-			s.db.MakeDue(id)
-		}
-		return zwatch(t, s.db, "check-pending", "-q", "--loop", "0", "--metrics-file", metricsFile)
-	}
-	up := func() float64 {
-		return readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"})
-	}
+	quiet, up := s.quietRuns()
 	if r := quiet(first, second); r.code != 3 || !strings.Contains(r.stdout, "is failing") {
 		t.Fatalf("two orders' server errors: exit %d, want 3 and the panel failing\n%s", r.code, r.all())
 	}

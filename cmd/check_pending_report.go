@@ -195,7 +195,10 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	if ran != nil && !ran.summary.DryRun {
 		record := ran.summary.Record(exitStatus(err), err)
 		for id := range ran.news.carried {
-			if _, found := record.Panels[id]; !found {
+			verdict, found := record.Panels[id]
+			if order, faulted := store.FaultedOrder(verdict); faulted {
+				record.Panels[id] = store.StillFailingFaultedOn(order)
+			} else if !found {
 				record.Panels[id] = store.PanelStillFailing
 			}
 		}
@@ -223,8 +226,8 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 }
 
 // What -q says once. A run records what it found of each panel in its
-// zwatch_runs row (store.Run.Panels): failing, answered, failing before
-// and not asked, or let go. The next run reads the last runs, takes for
+// zwatch_runs row (store.Run.Panels): failing, answered, faulted on one
+// order, failing before and not asked or only faulted, or let go. The next run reads the last runs, takes for
 // each panel what the newest run that asked it found, and mentions a failing panel
 // only when it was not failing before, and a panel that answers again
 // once. Reading one run would not do where runs overlap (several hosts):
@@ -327,20 +330,7 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 		return previousFailing{}, nil
 	}
 	prev = previousFailing{known: true, ids: map[string]string{}}
-	failing, onlyFaulted := failingBefore(runs)
-	if len(onlyFaulted) > 0 && read == runsReadForFailing {
-		// A panel failing long ago, its one order faulting every run
-		// since, is still failing: no run has had an answer from it.
-		found, err := st.NewestPanelFindings(ctx, onlyFaulted)
-		if err != nil {
-			return previousFailing{}, err
-		}
-		for id, state := range found {
-			if state == store.PanelFailing {
-				failing[id] = true
-			}
-		}
-	}
+	failing := failingBefore(runs)
 	if len(failing) == 0 {
 		return prev, nil
 	}
@@ -358,17 +348,14 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 
 // failingBefore is the panels the runs leave failing: each as the newest
 // run to finish that found it failing or answering, or let it go, said,
-// else failing if any run believed it still failing. onlyFaulted are the
-// panels the runs found nothing of but a fault on one order: what they
-// are is what the runs before said.
-func failingBefore(runs []store.Run) (failing map[string]bool, onlyFaulted []string) {
+// else failing if any run believed it still failing.
+func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	found := map[string]string{}
-	believed, faulted := map[string]bool{}, map[string]bool{}
+	believed := map[string]bool{}
 	for _, r := range runs {
 		if r.Panels == nil {
-			clear(faulted)
 			// Recorded before zwatch kept Panels: its error named every
 			// panel failing in it, or before it and not asked, and the run
 			// after it read that alone. It tells of every panel not told
@@ -389,16 +376,14 @@ func failingBefore(runs []store.Run) (failing map[string]bool, onlyFaulted []str
 			switch state {
 			case store.PanelFailing, store.PanelAnswered, store.PanelLetGo:
 				found[id] = state
-			case store.PanelStillFailing:
-				believed[id] = true
 			default:
-				if _, ok := store.FaultedOrder(state); ok {
-					faulted[id] = true
+				if store.StillFailing(state) {
+					believed[id] = true
 				}
 			}
 		}
 	}
-	failing = map[string]bool{}
+	failing := map[string]bool{}
 	for id := range believed {
 		if _, ok := found[id]; !ok {
 			failing[id] = true
@@ -409,13 +394,7 @@ func failingBefore(runs []store.Run) (failing map[string]bool, onlyFaulted []str
 			failing[id] = true
 		}
 	}
-	for id := range faulted {
-		if _, ok := found[id]; !ok && !believed[id] {
-			onlyFaulted = append(onlyFaulted, id)
-		}
-	}
-	slices.Sort(onlyFaulted)
-	return failing, onlyFaulted
+	return failing
 }
 
 // unansweredBefore is, of each panel the runs left without a usable
@@ -425,7 +404,8 @@ func failingBefore(runs []store.Run) (failing map[string]bool, onlyFaulted []str
 // clears a faulted verdict, whose one fault may have come before the
 // answer; a failing one, which a long run may find only at its end, only
 // an answer recorded after it. A run that let the panel go, or believed it
-// still failing, asked it nothing and tells nothing.
+// still failing without asking it, tells nothing; one that believed it
+// still failing and heard one order's fault tells that fault.
 func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	newest := map[string]store.PanelVerdict{}
 	for _, v := range verdicts {

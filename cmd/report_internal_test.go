@@ -13,50 +13,41 @@ import (
 // finish that found the panel failing or answering, or let it go, tells;
 // a run's belief that it still fails counts only where no run found
 // anything; a run recorded before runs kept their panels tells of every
-// panel not told of yet, as the one row the next run read then did. A
-// fault on one order tells nothing: a panel the runs found nothing else
-// of is left to the runs before them.
+// panel not told of yet, as the one row the next run read then did.
 func TestFailingBefore(t *testing.T) {
 	const p, q = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 	at := time.Now()
 	run := func(finishedAgo time.Duration, panels map[string]string, note string) store.Run {
 		return store.Run{FinishedAt: at.Add(-finishedAgo), Panels: panels, Error: note}
 	}
-	faulted := store.FaultedOn("order-1")
 	for name, tt := range map[string]struct {
-		runs        []store.Run
-		want        []string
-		onlyFaulted []string
+		runs []store.Run
+		want []string
 	}{
 		"the newest that asked tells": {
-			[]store.Run{run(1, map[string]string{}, ""), run(2, map[string]string{p: store.PanelFailing, q: store.PanelAnswered}, "")}, []string{p}, nil},
+			[]store.Run{run(1, map[string]string{}, ""), run(2, map[string]string{p: store.PanelFailing, q: store.PanelAnswered}, "")}, []string{p}},
 		"a later answer beats an earlier failure": {
-			[]store.Run{run(2, map[string]string{p: store.PanelFailing}, ""), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
+			[]store.Run{run(2, map[string]string{p: store.PanelFailing}, ""), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil},
 		"a finding beats a newer belief": {
-			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, ""), run(2, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
+			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, ""), run(2, map[string]string{p: store.PanelAnswered}, "")}, nil},
 		"a belief alone counts": {
-			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, "")}, []string{p}, nil},
+			[]store.Run{run(1, map[string]string{p: store.PanelStillFailing}, "")}, []string{p}},
 		"a panel let go is not failing": {
-			[]store.Run{run(1, map[string]string{p: store.PanelLetGo}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil, nil},
+			[]store.Run{run(1, map[string]string{p: store.PanelLetGo}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil},
 		"an old row tells of every panel": {
-			[]store.Run{run(1, nil, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil, nil},
+			[]store.Run{run(1, nil, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, nil},
 		"an old row names the failing ones": {
-			[]store.Run{run(1, nil, "failing integrations: A ("+p+")"), run(2, map[string]string{q: store.PanelFailing}, "")}, []string{p}, nil},
+			[]store.Run{run(1, nil, "failing integrations: A ("+p+")"), run(2, map[string]string{q: store.PanelFailing}, "")}, []string{p}},
+		"a belief with one order's fault counts": {
+			[]store.Run{run(1, map[string]string{p: store.StillFailingFaultedOn("order-1")}, "")}, []string{p}},
+		"a fault alone tells nothing": {
+			[]store.Run{run(1, map[string]string{p: store.FaultedOn("order-1")}, "")}, nil},
 		"a newer finding beats an old row": {
-			[]store.Run{run(2, nil, "failing integrations: A ("+p+")"), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil, nil},
-		"a fault on one order tells nothing": {
-			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, map[string]string{p: store.PanelFailing}, "")}, []string{p}, nil},
-		"faults alone are left to the runs before": {
-			[]store.Run{run(1, map[string]string{p: faulted, q: faulted}, ""), run(2, map[string]string{q: store.PanelStillFailing}, "")}, []string{q}, []string{p}},
-		"an old row tells of faulted panels too": {
-			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, nil, "")}, nil, nil},
+			[]store.Run{run(2, nil, "failing integrations: A ("+p+")"), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil},
 	} {
-		failing, onlyFaulted := failingBefore(tt.runs)
-		if got := slices.Sorted(maps.Keys(failing)); !slices.Equal(got, tt.want) {
+		got := slices.Sorted(maps.Keys(failingBefore(tt.runs)))
+		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: failing %v, want %v", name, got, tt.want)
-		}
-		if !slices.Equal(onlyFaulted, tt.onlyFaulted) {
-			t.Errorf("%s: only faulted %v, want %v", name, onlyFaulted, tt.onlyFaulted)
 		}
 	}
 }
@@ -64,7 +55,8 @@ func TestFailingBefore(t *testing.T) {
 // Which panels earlier runs left without an answer: the newest run to
 // find one failing or faulted tells, unless a run that finished after it
 // began, on another host too, had an answer; a run that let it go or
-// believed it still failing asked it nothing.
+// believed it still failing without asking it tells nothing, and one that
+// believed so and heard one order's fault tells that fault.
 func TestUnansweredBefore(t *testing.T) {
 	const p = "00000000-0000-4000-8000-000000000001"
 	at := time.Now()
@@ -89,6 +81,7 @@ func TestUnansweredBefore(t *testing.T) {
 		{"answered before", []store.PanelVerdict{verdict(store.PanelAnswered, 90*time.Second, 70*time.Second), verdict(faulted, 60*time.Second, 50*time.Second)}, map[string]string{p: "order-1"}},
 		{"let go since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelLetGo, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
 		{"believed failing since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelStillFailing, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
+		{"faulted while believed failing", []store.PanelVerdict{verdict(store.PanelFailing, 90*time.Second, 70*time.Second), verdict(store.StillFailingFaultedOn("order-2"), 60*time.Second, 50*time.Second)}, map[string]string{p: "order-2"}},
 	} {
 		if got := unansweredBefore(c.verdicts); !maps.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // Run is one check-pending run as zwatch_runs keeps it.
@@ -47,7 +46,8 @@ const (
 	// another order, or a fault no order can cause.
 	PanelFaulted = "faulted"
 	// PanelStillFailing: failing in an earlier run, and not asked in this
-	// one: what the run believed, not what it found.
+	// one: what the run believed, not what it found. One that asked it and
+	// heard nothing but one order's fault writes StillFailingFaultedOn.
 	PanelStillFailing = "still failing"
 	// PanelLetGo: failing in an earlier run, and no order of it waits any
 	// more (staff decided them): not failing until it is asked again.
@@ -58,13 +58,35 @@ const (
 // request.
 func FaultedOn(orderID string) string { return PanelFaulted + ":" + orderID }
 
-// FaultedOrder is the order a PanelFaulted verdict names; ok is false for
-// any other verdict.
+// StillFailingFaultedOn is the verdict of a panel failing in an earlier
+// run, which this one asked and heard nothing from but orderID's failed
+// request: still failing, since a fault is no answer, and faulted on that
+// order, for the next run's one-fault rule (PanelFaulted). Both must last:
+// written as PanelFaulted, a panel failing with one order faulting every
+// run read as up once the run that found it failing was older than the
+// runs the next one reads.
+func StillFailingFaultedOn(orderID string) string {
+	return stillFailingFaulted + orderID
+}
+
+const stillFailingFaulted = PanelStillFailing + ", " + PanelFaulted + ":"
+
+// FaultedOrder is the order a PanelFaulted or StillFailingFaultedOn
+// verdict names; ok is false for any other verdict.
 func FaultedOrder(verdict string) (orderID string, ok bool) {
+	if orderID, ok = strings.CutPrefix(verdict, stillFailingFaulted); ok {
+		return orderID, true
+	}
 	if orderID, ok = strings.CutPrefix(verdict, PanelFaulted+":"); !ok {
 		return "", false
 	}
 	return orderID, true
+}
+
+// StillFailing says whether verdict is a run's belief that the panel is
+// still failing: PanelStillFailing or StillFailingFaultedOn.
+func StillFailing(verdict string) bool {
+	return verdict == PanelStillFailing || strings.HasPrefix(verdict, stillFailingFaulted)
 }
 
 // PanelVerdict is what one run found of one panel (Run.Panels).
@@ -97,48 +119,6 @@ func (s *Store) PanelVerdictsSince(ctx context.Context, d time.Duration) ([]Pane
 	}
 	return verdicts, nil
 }
-
-// NewestPanelFindings reads, for each of the integrations, what the newest
-// run to find anything of it found: PanelFailing, PanelAnswered or
-// PanelLetGo, however far back the kept runs go. A panel missing from the
-// map had no finding in them. It is for the panels the last runs only
-// faulted on (PanelFaulted), which tells nothing of whether one that was
-// failing answers again: the run that found it failing may lie far back.
-func (s *Store) NewestPanelFindings(ctx context.Context, integrationIDs []string) (map[string]string, error) {
-	var found []PanelVerdict
-	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &found, newestPanelFindingsSQL, pq.Array(integrationIDs))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading what earlier runs found of %s: %w", counted(len(integrationIDs), "panel"), err)
-	}
-	findings := make(map[string]string, len(found))
-	for _, f := range found {
-		findings[f.IntegrationID] = f.Verdict
-	}
-	return findings, nil
-}
-
-// newestPanelFindingsSQL: $1 integration ids. It reads the kept runs
-// (RunsKept at the most; 5 ms for 25,000 of them, PostgreSQL 15), and is
-// read only by a run whose last 30 runs found nothing of a panel but a
-// fault on one order (a panel whose one waiting order keeps failing).
-// Beyond the last runs, runs that overlapped no
-// longer matter, so started_at orders them rather than finished_at. A row
-// whose panels are no object, or a verdict that is no text (a hand's
-// edit), tells of none, as LastRuns reads it.
-const newestPanelFindingsSQL = `
-SELECT ids.id AS integration_id, newest.verdict, newest.started_at, newest.finished_at
-FROM unnest($1::text[]) AS ids(id)
-CROSS JOIN LATERAL (
-	SELECT r.panels ->> ids.id AS verdict, r.started_at, r.finished_at
-	FROM zwatch_runs r
-	WHERE jsonb_typeof(r.panels) = 'object'
-	  AND jsonb_typeof(r.panels -> ids.id) = 'string'
-	  AND r.panels ->> ids.id IN ('` + PanelFailing + `', '` + PanelAnswered + `', '` + PanelLetGo + `')
-	ORDER BY r.started_at DESC
-	LIMIT 1
-) newest`
 
 // Runs are kept for RunsKeptFor, and never more than RunsKept of them: a
 // month of history from a cron job every 2 minutes (17 days from the

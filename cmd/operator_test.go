@@ -780,6 +780,29 @@ func TestAVerdictThatIsNoTextTellsNothing(t *testing.T) {
 	}
 }
 
+// Nor does a row of them that is no object, or holds another panel's
+// verdict that is no text: a failing panel stays failing, where such a row
+// read as one of a zwatch that kept no panels, which tells that none was.
+func TestAnOddRowOfVerdictsDoesNotClearAFailingPanel(t *testing.T) {
+	t.Parallel()
+	for name, panels := range map[string]string{
+		"another panel's verdict a number": `{"other": 7}`,
+		"an array":                         `["failing"]`,
+		"null":                             `null`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, _, quiet, metricsFile := shopWithAFailingPanel(t, "221", "222")
+			s.db.Exec(`INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, exit_status, panels)
+				VALUES ('hand-edit', 'h', now(), now(), 0, $1::jsonb)`, panels)
+			r := quiet()
+			if up := readMetrics(t, metricsFile).value(t, "zwatch_integration_up", labels{"integration": "znet-A"}); r.code != 3 || r.all() != "" || up != 0 {
+				t.Errorf("a run after the hand-edited row, nothing due: exit %d (want 3), up %v (want 0), cron mails %q (want nothing)", r.code, up, r.all())
+			}
+		})
+	}
+}
+
 // A run that fails (exit 1: here the database refused both of its answers)
 // still writes what it found of the panels: a panel failing before, not
 // answering since, stays down in the metrics, where an alert on it

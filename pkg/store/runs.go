@@ -230,12 +230,28 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 		if row.Panels == nil {
 			continue
 		}
-		// Panels this zwatch cannot read (a newer zwatch's shape, after a
-		// rollback; a hand's edit) are none: the run is still a run, and
-		// one odd row must not fail stats, or have every quiet run warn.
-		if err := json.Unmarshal([]byte(*row.Panels), &runs[i].Panels); err != nil {
-			runs[i].Panels = nil
-		}
+		runs[i].Panels = readVerdicts(*row.Panels)
 	}
 	return runs, nil
+}
+
+// readVerdicts is a run's panels as this zwatch reads them. What it cannot
+// read (a newer zwatch's shape, after a rollback; a hand's edit) tells
+// nothing of the panel it is written for, as PanelVerdictsSince reads it:
+// one odd row must not fail stats, or have every quiet run warn, and must
+// not read as a run of a zwatch that kept no panels (Panels nil), which
+// would tell of every panel that it was not failing.
+func readVerdicts(panels string) map[string]string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal([]byte(panels), &raw) != nil {
+		return map[string]string{}
+	}
+	verdicts := make(map[string]string, len(raw))
+	for id, value := range raw {
+		var verdict string
+		if json.Unmarshal(value, &verdict) == nil {
+			verdicts[id] = verdict
+		}
+	}
+	return verdicts
 }

@@ -348,12 +348,26 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 
 // failingBefore is the panels the runs leave failing: each as the newest
 // run to finish that found it failing or answering, or let it go, said,
-// else failing if any run believed it still failing.
+// else as the newest run to start believed. A run believes a panel
+// failing when it carries it (store.StillFailing), and up when it faulted
+// on one order without carrying it: it read, as it began, that the panel
+// was not failing. A belief dates from its run's start, what the run read
+// then; so a belief a run formed before another host's answer, which may
+// outlast that answer in the runs read, is outdated by the next runs'.
 func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	found := map[string]string{}
-	believed := map[string]bool{}
+	type belief struct {
+		since   time.Time
+		failing bool
+	}
+	believed := map[string]belief{}
+	believe := func(id string, since time.Time, failing bool) {
+		if b, ok := believed[id]; !ok || since.After(b.since) {
+			believed[id] = belief{since, failing}
+		}
+	}
 	for _, r := range runs {
 		if r.Panels == nil {
 			// Recorded before zwatch kept Panels: its error named every
@@ -370,22 +384,30 @@ func failingBefore(runs []store.Run) map[string]bool {
 			break
 		}
 		for id, state := range r.Panels {
-			if _, ok := found[id]; ok {
-				continue
+			switch _, faulted := store.FaultedOrder(state); {
+			case state == store.PanelFailing, state == store.PanelAnswered, state == store.PanelLetGo:
+				if _, ok := found[id]; !ok {
+					found[id] = state
+				}
+			case store.StillFailing(state):
+				believe(id, r.StartedAt, true)
+			case faulted:
+				believe(id, r.StartedAt, false)
 			}
-			switch state {
-			case store.PanelFailing, store.PanelAnswered, store.PanelLetGo:
-				found[id] = state
-			default:
-				if store.StillFailing(state) {
-					believed[id] = true
+		}
+		// A verdict this zwatch cannot read (a newer zwatch's shape)
+		// leaves the row's note, which names the panels failing in it.
+		if note, ok := strings.CutPrefix(r.Error, failingPrefix); ok {
+			for _, id := range uuidPattern.FindAllString(note, -1) {
+				if _, told := r.Panels[id]; !told {
+					believe(id, r.StartedAt, true)
 				}
 			}
 		}
 	}
 	failing := map[string]bool{}
-	for id := range believed {
-		if _, ok := found[id]; !ok {
+	for id, b := range believed {
+		if _, ok := found[id]; !ok && b.failing {
 			failing[id] = true
 		}
 	}

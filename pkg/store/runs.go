@@ -28,8 +28,8 @@ type Run struct {
 	StoppedBy  string    `db:"stopped_by" json:"stopped_by,omitempty"`
 	Error      string    `db:"error" json:"error,omitempty"`
 	// Panels is what the run found of each panel it heard of, by
-	// integration id: PanelFailing, PanelAnswered, PanelFaulted,
-	// PanelStillFailing or PanelLetGo.
+	// integration id: PanelFailing, PanelAnswered, PanelFaulted (FaultedOn),
+	// PanelStillFailing, StillFailingFaultedOn or PanelLetGo.
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`

@@ -38,8 +38,9 @@ type Config struct {
 	FaultLimit int
 	// UnansweredBefore are the integrations (by id) that earlier runs
 	// left without a usable answer: the newest to ask them found them
-	// failing (""), or faulted by one order's request (store.FaultedOn:
-	// that order's id), and none answered since. One fault in this run,
+	// failing (""), or faulted by one order's request (store.FaultedOn,
+	// store.StillFailingFaultedOn: that order's id), and none answered
+	// since. One fault in this run,
 	// with no answer, makes them failing if no order can have caused it,
 	// or if it is of another order than the one named.
 	// A panel broken for good with one order due at a time (a wrong base

@@ -348,26 +348,18 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 
 // failingBefore is the panels the runs leave failing: each as the newest
 // run to finish that found it failing or answering, or let it go, said,
-// else as the newest run to start believed. A run believes a panel
-// failing when it carries it (store.StillFailing), and up when it faulted
-// on one order without carrying it: it read, as it began, that the panel
-// was not failing. A belief dates from its run's start, what the run read
-// then; so a belief a run formed before another host's answer, which may
-// outlast that answer in the runs read, is outdated by the next runs'.
+// else failing if any run believed it still failing (store.StillFailing,
+// or named failing in its note where its verdict does not say). A fault
+// on one order tells nothing here. A belief formed as another host's run
+// had its answer can outlast that answer in the runs read: the panel then
+// reads failing until it answers again. That errs loud; taking a run that
+// did not carry a panel for one that read it up erred quiet, since a run
+// that could not read the runs before it carries nothing (helper-212).
 func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	found := map[string]string{}
-	type belief struct {
-		since   time.Time
-		failing bool
-	}
-	believed := map[string]belief{}
-	believe := func(id string, since time.Time, failing bool) {
-		if b, ok := believed[id]; !ok || since.After(b.since) {
-			believed[id] = belief{since, failing}
-		}
-	}
+	believed := map[string]bool{}
 	for _, r := range runs {
 		if r.Panels == nil {
 			// Recorded before zwatch kept Panels: its error named every
@@ -384,30 +376,31 @@ func failingBefore(runs []store.Run) map[string]bool {
 			break
 		}
 		for id, state := range r.Panels {
-			switch _, faulted := store.FaultedOrder(state); {
+			switch {
 			case state == store.PanelFailing, state == store.PanelAnswered, state == store.PanelLetGo:
 				if _, ok := found[id]; !ok {
 					found[id] = state
 				}
 			case store.StillFailing(state):
-				believe(id, r.StartedAt, true)
-			case faulted:
-				believe(id, r.StartedAt, false)
+				believed[id] = true
 			}
 		}
-		// A verdict this zwatch cannot read (a newer zwatch's shape)
-		// leaves the row's note, which names the panels failing in it.
+		// The row's note names the panels failing in it, those it carried
+		// too: where its verdict cannot be read (a newer zwatch's shape),
+		// or was written by a zwatch before 00029, which wrote a carried
+		// panel's one fault as a fault alone, the note tells.
 		if note, ok := strings.CutPrefix(r.Error, failingPrefix); ok {
 			for _, id := range uuidPattern.FindAllString(note, -1) {
-				if _, told := r.Panels[id]; !told {
-					believe(id, r.StartedAt, true)
+				verdict, told := r.Panels[id]
+				if _, faulted := store.FaultedOrder(verdict); !told || faulted {
+					believed[id] = true
 				}
 			}
 		}
 	}
 	failing := map[string]bool{}
-	for id, b := range believed {
-		if _, ok := found[id]; !ok && b.failing {
+	for id := range believed {
+		if _, ok := found[id]; !ok {
 			failing[id] = true
 		}
 	}

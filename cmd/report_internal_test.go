@@ -11,20 +11,17 @@ import (
 
 // What the last runs leave failing, panel by panel: the newest run to
 // finish that found the panel failing or answering, or let it go, tells;
-// a run's belief counts only where no run found anything, the newest to
-// start telling: still failing where it carried the panel, up where it
-// faulted on one order without carrying it; a run recorded before runs
-// kept their panels tells of every panel not told of yet, as the one row
-// the next run read then did, and a row's note names the panels failing
-// in it whose verdicts this zwatch cannot read.
+// a run's belief that it still fails, carried with or without one
+// order's fault, counts only where no run found anything, and a fault on
+// one order alone tells nothing; a run recorded before runs kept their
+// panels tells of every panel not told of yet, as the one row the next
+// run read then did, and a row's note names the panels failing in it
+// whose verdicts this zwatch cannot read.
 func TestFailingBefore(t *testing.T) {
 	const p, q = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 	at := time.Now()
 	run := func(finishedAgo time.Duration, panels map[string]string, note string) store.Run {
 		return store.Run{FinishedAt: at.Add(-finishedAgo), Panels: panels, Error: note}
-	}
-	began := func(startedAgo, finishedAgo time.Duration, panels map[string]string) store.Run {
-		return store.Run{StartedAt: at.Add(-startedAgo), FinishedAt: at.Add(-finishedAgo), Panels: panels}
 	}
 	carried, faulted := store.StillFailingFaultedOn("order-1"), store.FaultedOn("order-1")
 	for name, tt := range map[string]struct {
@@ -47,17 +44,12 @@ func TestFailingBefore(t *testing.T) {
 			[]store.Run{run(1, nil, "failing integrations: A ("+p+")"), run(2, map[string]string{q: store.PanelFailing}, "")}, []string{p}},
 		"a belief with one order's fault counts": {
 			[]store.Run{run(1, map[string]string{p: carried}, "")}, []string{p}},
-		"a fault alone is a belief that it is up": {
+		"a fault alone tells nothing": {
 			[]store.Run{run(1, map[string]string{p: faulted}, "")}, nil},
-		// Host B's run began believing p failing, and finished after host
-		// A's answer, which has left the runs read; the runs after read
-		// that answer.
-		"a belief is outdated by the runs that began after it": {
-			[]store.Run{began(60, 10, map[string]string{p: carried}), began(50, 40, map[string]string{p: faulted}), began(40, 30, map[string]string{p: faulted})}, nil},
-		"a belief outdates the ones before it": {
-			[]store.Run{began(60, 50, map[string]string{p: faulted}), began(40, 30, map[string]string{p: carried})}, []string{p}},
-		"a finding beats a newer belief of either kind": {
-			[]store.Run{began(60, 50, map[string]string{p: store.PanelFailing}), began(40, 30, map[string]string{p: faulted})}, []string{p}},
+		"a fault tells nothing over a belief": {
+			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, map[string]string{p: carried}, "")}, []string{p}},
+		"a note names a panel a zwatch before 00029 carried with one fault": {
+			[]store.Run{run(1, map[string]string{p: faulted}, "failing integrations: A ("+p+")")}, []string{p}},
 		"a note names a panel whose verdict cannot be read": {
 			[]store.Run{run(1, map[string]string{q: store.PanelAnswered}, "failing integrations: A ("+p+")")}, []string{p}},
 		"a newer finding beats an old row": {

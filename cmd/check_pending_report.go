@@ -247,6 +247,27 @@ const runsReadForFailing = 30
 
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
+// notedPanel is one panel of attentionNote's list, "Name (id)", ended by
+// the next item or the note's end.
+var notedPanel = regexp.MustCompile(`\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)(?:; |$)`)
+
+// notedPanels are the panels a run's note names failing (attentionNote).
+// Not a UUID elsewhere in it: a panel's name, or the run's own error that
+// finishRun adds after "; and " when the metrics file was lost, may hold
+// one, and would make a panel that never failed read failing for good.
+func notedPanels(runError string) []string {
+	note, ok := strings.CutPrefix(runError, failingPrefix)
+	if !ok {
+		return nil
+	}
+	note, _, _ = strings.Cut(note, "; and ")
+	var ids []string
+	for _, m := range notedPanel.FindAllStringSubmatch(note, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
 // previousFailing is what the previous runs said was failing.
 type previousFailing struct {
 	known bool              // a previous run was read
@@ -386,15 +407,14 @@ func failingBefore(runs []store.Run) map[string]bool {
 			}
 		}
 		// The row's note names the panels failing in it, those it carried
-		// too: where its verdict cannot be read (a newer zwatch's shape),
-		// or was written by a zwatch before 00029, which wrote a carried
-		// panel's one fault as a fault alone, the note tells.
-		if note, ok := strings.CutPrefix(r.Error, failingPrefix); ok {
-			for _, id := range uuidPattern.FindAllString(note, -1) {
-				verdict, told := r.Panels[id]
-				if _, faulted := store.FaultedOrder(verdict); !told || faulted {
-					believed[id] = true
-				}
+		// too: where its verdict is no finding (a verdict this zwatch does
+		// not know or cannot read, or a carried panel's one fault as a
+		// zwatch before 00029 wrote it), the note tells.
+		for _, id := range notedPanels(r.Error) {
+			switch r.Panels[id] {
+			case store.PanelFailing, store.PanelAnswered, store.PanelLetGo:
+			default:
+				believed[id] = true
 			}
 		}
 	}

@@ -50,6 +50,12 @@ func TestFailingBefore(t *testing.T) {
 			[]store.Run{run(1, map[string]string{p: faulted}, ""), run(2, map[string]string{p: carried}, "")}, []string{p}},
 		"a note names a panel a zwatch before 00029 carried with one fault": {
 			[]store.Run{run(1, map[string]string{p: faulted}, "failing integrations: A ("+p+")")}, []string{p}},
+		"a note names a panel whose verdict this zwatch does not know": {
+			[]store.Run{run(1, map[string]string{p: "still failing, asked:x"}, "failing integrations: A ("+p+")")}, []string{p}},
+		"a note's other UUIDs name no panel": {
+			[]store.Run{run(1, map[string]string{p: carried}, "failing integrations: A ("+p+"); 2 answers were not saved; and writing /var/lib/"+q+"/zwatch.prom: no space left on device")}, []string{p}},
+		"a panel's name names no panel": {
+			[]store.Run{run(1, map[string]string{p: carried}, "failing integrations: A "+q+" ("+p+")")}, []string{p}},
 		"a note names a panel whose verdict cannot be read": {
 			[]store.Run{run(1, map[string]string{q: store.PanelAnswered}, "failing integrations: A ("+p+")")}, []string{p}},
 		"a newer finding beats an old row": {

@@ -227,15 +227,18 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 
 // What -q says once. A run records what it found of each panel in its
 // zwatch_runs row (store.Run.Panels): failing, answered, faulted on one
-// order, failing before and not asked or only faulted, or let go. The next run reads the last runs, takes for
-// each panel what the newest run that asked it found, and mentions a failing panel
-// only when it was not failing before, and a panel that answers again
-// once. Reading one run would not do where runs overlap (several hosts):
-// one that had no order of a failing panel says nothing of it.
+// order, failing before and not asked or only faulted, or let go. The
+// next run reads the last runs, takes for each panel what the newest run
+// to find anything of it found, else what runs believed
+// (failingBefore), and mentions a failing panel only when it was not
+// failing before, and a panel that answers again once. Reading one run
+// would not do where runs overlap (several hosts): one that had no order
+// of a failing panel says nothing of it.
 //
 // The failing panels are named in the row's error column too, for a
 // person reading zwatch stats (a run that did not fail leaves it empty
-// otherwise). Runs recorded before zwatch kept Panels are read from it.
+// otherwise). Runs recorded before zwatch kept Panels are read from it,
+// and so is a panel whose verdict is no finding (notedPanels).
 
 const failingPrefix = "failing integrations: "
 

@@ -251,8 +251,14 @@ const runsReadForFailing = 30
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 // notedPanel is one panel of attentionNote's list, "Name (id)", ended by
-// the next item or the note's end.
-var notedPanel = regexp.MustCompile(`\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)(?:; |$)`)
+// the next item or the note's end (where the column's bound may cut it
+// after its ";").
+var notedPanel = regexp.MustCompile(`\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)(?:; |;?$)`)
+
+// notedName is a panel's name as attentionNote lists it: without the
+// brackets and semicolons that notedPanels reads the list by, since the
+// shop's staff name integrations as they like.
+var notedName = strings.NewReplacer("(", "[", ")", "]", ";", ",", "\r", " ", "\n", " ")
 
 // notedPanels are the panels a run's note names failing (attentionNote).
 // Not a UUID elsewhere in it: a panel's name, or the run's own error that
@@ -643,10 +649,10 @@ func namedOrder(s *watch.Summary, id string) string {
 func attentionNote(s *watch.Summary, news runNews) string {
 	var panels []string
 	for _, in := range s.FailingIntegrations() {
-		panels = append(panels, fmt.Sprintf("%s (%s)", in.Name, in.ID))
+		panels = append(panels, fmt.Sprintf("%s (%s)", notedName.Replace(in.Name), in.ID))
 	}
 	for id, name := range news.carried {
-		panels = append(panels, fmt.Sprintf("%s (%s)", name, id))
+		panels = append(panels, fmt.Sprintf("%s (%s)", notedName.Replace(name), id))
 	}
 	var parts []string
 	if len(panels) > 0 {

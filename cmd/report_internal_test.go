@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/watch"
 )
 
 // What the last runs leave failing, panel by panel: the newest run to
@@ -65,6 +66,25 @@ func TestFailingBefore(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: failing %v, want %v", name, got, tt.want)
 		}
+	}
+}
+
+// A run's note lists the panels failing in it, however the shop's staff
+// named them: a name holding another panel's "(id); " or "; and " neither
+// names that panel nor hides the panels after it, and a list the column's
+// bound cut after an item's ";" still names that item.
+func TestNotedPanelsReadAttentionNotesList(t *testing.T) {
+	const a, b, c = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c"
+	summary := &watch.Summary{Integrations: []watch.IntegrationSummary{
+		{ID: a, Name: "A (" + b + "); and more", Failing: true},
+		{ID: c, Name: "C\nnext line", Failing: true},
+	}}
+	note := attentionNote(summary, runNews{})
+	if got := notedPanels(note); !slices.Equal(slices.Sorted(slices.Values(got)), []string{a, c}) {
+		t.Errorf("note %q names %v, want %v", note, got, []string{a, c})
+	}
+	if got := notedPanels("failing integrations: A (" + a + "); C (" + c + ");"); !slices.Equal(got, []string{a, c}) {
+		t.Errorf("a list cut after its last item's \";\" names %v, want %v", got, []string{a, c})
 	}
 }
 

@@ -383,8 +383,8 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 // on one order tells nothing here. A belief formed as another host's run
 // had its answer can outlast that answer in the runs read: the panel then
 // reads failing until it answers again. That errs loud; taking a run that
-// did not carry a panel for one that read it up erred quiet, since a run
-// that could not read the runs before it carries nothing (helper-212).
+// did not carry a panel for one that read it up would err quiet, since a
+// run that could not read the runs before it carries nothing.
 func failingBefore(runs []store.Run) map[string]bool {
 	runs = slices.Clone(runs)
 	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })

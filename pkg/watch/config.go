@@ -40,9 +40,9 @@ type Config struct {
 	// left without a usable answer: the newest to ask them found them
 	// failing (""), or faulted by one order's request (store.FaultedOn,
 	// store.StillFailingFaultedOn: that order's id), and none answered
-	// since. One fault in this run,
-	// with no answer, makes them failing if no order can have caused it,
-	// or if it is of another order than the one named.
+	// since. One fault in this run, with no answer, makes them failing if
+	// no order can have caused it, or if it is of another order than the
+	// one named.
 	// A panel broken for good with one order due at a time (a wrong base
 	// URL's HTML page, a host gone dark) would otherwise fault once a run, and
 	// never be reported until its orders went stuck a day later; one

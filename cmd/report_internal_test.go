@@ -17,7 +17,7 @@ import (
 // one order alone tells nothing; a run recorded before runs kept their
 // panels tells of every panel not told of yet, as the one row the next
 // run read then did, and a row's note names the panels failing in it
-// whose verdicts this zwatch cannot read.
+// whose verdicts in it are no finding.
 func TestFailingBefore(t *testing.T) {
 	const p, q = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 	at := time.Now()

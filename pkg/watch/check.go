@@ -184,16 +184,15 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		if store.CommitUnconfirmed(err) {
 			releaseErr = st.Release(dbCtx, runID, []string{orderID})
 		} else {
-			// As a run hands back an answer it could not save: znet was
-			// asked, and list is to say why nothing changed. A row of
-			// zwatch's that another transaction holds keeps the claim,
-			// which then lapses.
-			var held []string
-			// In a run's words: the cause, without the store's count of
-			// the answers saved together.
+			// As a run hands back an answer it could not save, and in its
+			// words (the cause, without the store's count of the answers
+			// saved together): znet was asked, and list is to say why
+			// nothing changed. A row of zwatch's that another transaction
+			// holds keeps the claim, which then lapses.
 			why := unsavedCause(&pendingAnswer{outcome: outcome, lastErr: masked}, map[string]string{}, MaskPIN)
-			held, releaseErr = st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{notSavedNote(why)})
-			if releaseErr == nil && len(held) > 0 {
+			held, err := st.ReleaseUnsaved(dbCtx, runID, []string{orderID}, []string{notSavedNote(why)})
+			releaseErr = err
+			if err == nil && len(held) > 0 {
 				releaseErr = errors.New("zwatch's row of the order was held")
 			}
 		}

@@ -8,9 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -194,19 +194,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	}
 	if ran != nil && !ran.summary.DryRun {
 		record := ran.summary.Record(exitStatus(err), err)
-		for id := range ran.news.carried {
-			verdict, found := record.Panels[id]
-			if order, faulted := store.FaultedOrder(verdict); faulted {
-				record.Panels[id] = store.StillFailingFaultedOn(order)
-			} else if !found {
-				record.Panels[id] = store.PanelStillFailing
-			}
-		}
-		for id := range ran.news.letGo {
-			if _, found := record.Panels[id]; !found {
-				record.Panels[id] = store.PanelLetGo
-			}
-		}
+		watch.RecordBeliefs(record.Panels, ran.news.carried, ran.news.letGo)
 		switch note := attentionNote(ran.summary, ran.news); {
 		case record.Error == "":
 			record.Error = note
@@ -225,57 +213,16 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 	return err
 }
 
-// What -q says once. A run records what it found of each panel in its
-// zwatch_runs row (store.Run.Panels): failing, answered, faulted on one
-// order, failing before and not asked or only faulted, or let go. The
-// next run reads the last runs, takes for each panel what the newest run
-// to find anything of it found, else what runs believed
-// (failingBefore), and mentions a failing panel only when it was not
-// failing before, and a panel that answers again once. Reading one run
-// would not do where runs overlap (several hosts): one that had no order
-// of a failing panel says nothing of it.
-//
-// The failing panels are named in the row's error column too, for a
-// person reading zwatch stats (a run that did not fail leaves it empty
-// otherwise). Runs recorded before zwatch kept Panels are read from it,
-// and so is a panel whose verdict is no finding (notedPanels).
-
-const failingPrefix = "failing integrations: "
+// What -q says once: each run records what it found of each panel, and
+// the next reads which panels the last runs leave failing
+// (watch.FailingBefore), and mentions a failing panel only when it was
+// not failing before, and a panel that answers again once.
 
 // runsReadForFailing is how many of the last runs readPreviouslyFailing
 // reads: a panel none of them asked is taken for what the newest believed,
 // and after as many failed runs in a row, every failing panel is said
 // again.
 const runsReadForFailing = 30
-
-var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-
-// notedPanel is one panel of attentionNote's list, "Name (id)", ended by
-// the next item or the note's end (where the column's bound may cut it
-// after its ";").
-var notedPanel = regexp.MustCompile(`\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)(?:; |;?$)`)
-
-// notedName is a panel's name as attentionNote lists it: without the
-// brackets and semicolons that notedPanels reads the list by, since the
-// shop's staff name integrations as they like.
-var notedName = strings.NewReplacer("(", "[", ")", "]", ";", ",", "\r", " ", "\n", " ")
-
-// notedPanels are the panels a run's note names failing (attentionNote).
-// Not a UUID elsewhere in it: a panel's name, or the run's own error that
-// finishRun adds after "; and " when the metrics file was lost, may hold
-// one, and would make a panel that never failed read failing for good.
-func notedPanels(runError string) []string {
-	note, ok := strings.CutPrefix(runError, failingPrefix)
-	if !ok {
-		return nil
-	}
-	note, _, _ = strings.Cut(note, "; and ")
-	var ids []string
-	for _, m := range notedPanel.FindAllStringSubmatch(note, -1) {
-		ids = append(ids, m[1])
-	}
-	return ids
-}
 
 // previousFailing is what the previous runs said was failing.
 type previousFailing struct {
@@ -287,7 +234,7 @@ type previousFailing struct {
 type beforeTheRun struct {
 	previous previousFailing
 	// unanswered are the panels earlier runs left without an answer
-	// (unansweredBefore); nil when they could not be read.
+	// (watch.UnansweredBefore); nil when they could not be read.
 	unanswered map[string]string
 	due        int // orders due now, at most --batch, for the progress line; 0 unknown
 }
@@ -314,10 +261,10 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 		r := read{newer: newer}
 		r.before.previous, r.unknown = readPreviouslyFailing(ctx, st, cfg.DryRun)
 		// A dry run too: it tells what the run after it would find.
-		if verdicts, err := st.PanelVerdictsSince(ctx, unansweredWithin); err != nil {
+		if verdicts, err := st.PanelVerdictsSince(ctx, watch.UnansweredWithin); err != nil {
 			r.unknown = errors.Join(r.unknown, err)
 		} else {
-			r.before.unanswered = unansweredBefore(verdicts)
+			r.before.unanswered = watch.UnansweredBefore(verdicts)
 		}
 		if countDue {
 			// Due as the run sees it: an order sent within --first-delay is not.
@@ -353,14 +300,14 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 	}
 	read := len(runs)
 	runs = slices.DeleteFunc(runs, func(r store.Run) bool {
-		return r.ExitStatus == ExitFatal && len(r.Panels) == 0 && !strings.HasPrefix(r.Error, failingPrefix)
+		return r.ExitStatus == ExitFatal && len(r.Panels) == 0 && !strings.HasPrefix(r.Error, watch.FailingNotePrefix)
 	})
 	if read > 0 && len(runs) == 0 {
 		// Every run read failed: what the panels did is not known.
 		return previousFailing{}, nil
 	}
 	prev = previousFailing{known: true, ids: map[string]string{}}
-	failing := failingBefore(runs)
+	failing := watch.FailingBefore(runs)
 	if len(failing) == 0 {
 		return prev, nil
 	}
@@ -375,112 +322,6 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 	}
 	return prev, nil
 }
-
-// failingBefore is the panels the runs leave failing: each as the newest
-// run to finish that found it failing or answering, or let it go, said,
-// else failing if any run believed it still failing (store.StillFailing,
-// or named failing in its note where its verdict does not say). A fault
-// on one order tells nothing here. A belief formed as another host's run
-// had its answer can outlast that answer in the runs read: the panel then
-// reads failing until it answers again. That errs loud; taking a run that
-// did not carry a panel for one that read it up would err quiet, since a
-// run that could not read the runs before it carries nothing.
-func failingBefore(runs []store.Run) map[string]bool {
-	runs = slices.Clone(runs)
-	slices.SortStableFunc(runs, func(a, b store.Run) int { return b.FinishedAt.Compare(a.FinishedAt) })
-	found := map[string]string{}
-	believed := map[string]bool{}
-	for _, r := range runs {
-		if r.Panels == nil {
-			// Recorded before zwatch kept Panels: its error named every
-			// panel failing in it, or before it and not asked, and the run
-			// after it read that alone. It tells of every panel not told
-			// of yet, and the runs before it of none.
-			if note, ok := strings.CutPrefix(r.Error, failingPrefix); ok {
-				for _, id := range uuidPattern.FindAllString(note, -1) {
-					if _, ok := found[id]; !ok {
-						found[id] = store.PanelFailing
-					}
-				}
-			}
-			break
-		}
-		for id, state := range r.Panels {
-			switch {
-			case state == store.PanelFailing, state == store.PanelAnswered, state == store.PanelLetGo:
-				if _, ok := found[id]; !ok {
-					found[id] = state
-				}
-			case store.StillFailing(state):
-				believed[id] = true
-			}
-		}
-		// The row's note names the panels failing in it, those it carried
-		// too: where its verdict is no finding (a verdict this zwatch does
-		// not know or cannot read, or a carried panel's one fault as a
-		// zwatch before 00029 wrote it), the note tells.
-		for _, id := range notedPanels(r.Error) {
-			switch r.Panels[id] {
-			case store.PanelFailing, store.PanelAnswered, store.PanelLetGo:
-			default:
-				believed[id] = true
-			}
-		}
-	}
-	failing := map[string]bool{}
-	for id := range believed {
-		if _, ok := found[id]; !ok {
-			failing[id] = true
-		}
-	}
-	for id, state := range found {
-		if state == store.PanelFailing {
-			failing[id] = true
-		}
-	}
-	return failing
-}
-
-// unansweredBefore is, of each panel the runs left without a usable
-// answer, the order whose failed request was all the newest run to ask it
-// heard ("" when it found the panel failing): watch.Config.UnansweredBefore.
-// An answer any run recorded after that run began, on another host too,
-// clears a faulted verdict, whose one fault may have come before the
-// answer; a failing one, which a long run may find only at its end, only
-// an answer recorded after it. A run that let the panel go, or believed it
-// still failing without asking it, tells nothing; one that believed it
-// still failing and heard one order's fault tells that fault.
-func unansweredBefore(verdicts []store.PanelVerdict) map[string]string {
-	newest := map[string]store.PanelVerdict{}
-	for _, v := range verdicts {
-		_, faulted := store.FaultedOrder(v.Verdict)
-		if (faulted || v.Verdict == store.PanelFailing) && v.FinishedAt.After(newest[v.IntegrationID].FinishedAt) {
-			newest[v.IntegrationID] = v
-		}
-	}
-	for _, v := range verdicts {
-		n, ok := newest[v.IntegrationID]
-		if !ok || v.Verdict != store.PanelAnswered {
-			continue
-		}
-		since := n.StartedAt
-		if n.Verdict == store.PanelFailing {
-			since = n.FinishedAt
-		}
-		if v.FinishedAt.After(since) {
-			delete(newest, v.IntegrationID)
-		}
-	}
-	unanswered := make(map[string]string, len(newest))
-	for id, v := range newest {
-		unanswered[id], _ = store.FaultedOrder(v.Verdict)
-	}
-	return unanswered
-}
-
-// unansweredWithin is how far back unansweredBefore looks: twice the
-// longest wait between two checks of a waiting order.
-const unansweredWithin = 2 * watch.MaxCheckWait
 
 // runNews is what this run says that the previous one had not.
 type runNews struct {
@@ -647,17 +488,16 @@ func namedOrder(s *watch.Summary, id string) string {
 // of why it needed one: its failing panels, then what else made it exit
 // 3. Empty when nothing did.
 func attentionNote(s *watch.Summary, news runNews) string {
-	var panels []string
-	for _, in := range s.FailingIntegrations() {
-		panels = append(panels, fmt.Sprintf("%s (%s)", notedName.Replace(in.Name), in.ID))
+	panels := maps.Clone(news.carried)
+	if panels == nil {
+		panels = map[string]string{}
 	}
-	for id, name := range news.carried {
-		panels = append(panels, fmt.Sprintf("%s (%s)", notedName.Replace(name), id))
+	for _, in := range s.FailingIntegrations() {
+		panels[in.ID] = in.Name
 	}
 	var parts []string
-	if len(panels) > 0 {
-		sort.Strings(panels)
-		parts = append(parts, failingPrefix+strings.Join(panels, "; "))
+	if note := watch.FailingNote(panels); note != "" {
+		parts = append(parts, note)
 	}
 	noBudget := 0
 	for _, in := range s.Integrations {

@@ -200,7 +200,7 @@ func printStats(opts *StatsOptions, r statsReport) error {
 // named without their ids. The note lists the panels first, with ids, and
 // a long panel name cut the counts off.
 func countsFirst(note string) string {
-	panels, ok := strings.CutPrefix(note, failingPrefix)
+	panels, ok := strings.CutPrefix(note, watch.FailingNotePrefix)
 	if !ok {
 		return note
 	}

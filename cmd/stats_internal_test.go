@@ -59,7 +59,7 @@ func TestChecksInWordsNamesAShortPlanWhole(t *testing.T) {
 // run exit 3 (helper-164: "failing integrations: Kapalı Panel — çok uzun
 // bir…", and the stuck orders only in -o json).
 func TestALastRunsNoteShowsItsCountsBeforeItsFailingPanels(t *testing.T) {
-	note := failingPrefix + "Kapalı Panel (yedek) — çok uzun bir ad (0b6e2c1a-3f4d-4e5f-8a9b-0c1d2e3f4a5b); " +
+	note := watch.FailingNotePrefix + "Kapalı Panel (yedek) — çok uzun bir ad (0b6e2c1a-3f4d-4e5f-8a9b-0c1d2e3f4a5b); " +
 		"znet-B (1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f); 2 orders became stuck; 1 answer could not be used"
 	want := "2 orders became stuck; 1 answer could not be used; failing: Kapalı Panel (yedek) — çok uzun bir ad, znet-B"
 	if got := countsFirst(note); got != want {

@@ -1,4 +1,4 @@
-package cmd
+package watch_test
 
 import (
 	"maps"
@@ -62,7 +62,7 @@ func TestFailingBefore(t *testing.T) {
 		"a newer finding beats an old row": {
 			[]store.Run{run(2, nil, "failing integrations: A ("+p+")"), run(1, map[string]string{p: store.PanelAnswered}, "")}, nil},
 	} {
-		got := slices.Sorted(maps.Keys(failingBefore(tt.runs)))
+		got := slices.Sorted(maps.Keys(watch.FailingBefore(tt.runs)))
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: failing %v, want %v", name, got, tt.want)
 		}
@@ -73,17 +73,13 @@ func TestFailingBefore(t *testing.T) {
 // named them: a name holding another panel's "(id); " or "; and " neither
 // names that panel nor hides the panels after it, and a list the column's
 // bound cut after an item's ";" still names that item.
-func TestNotedPanelsReadAttentionNotesList(t *testing.T) {
+func TestNotedPanelsReadFailingNotesList(t *testing.T) {
 	const a, b, c = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c"
-	summary := &watch.Summary{Integrations: []watch.IntegrationSummary{
-		{ID: a, Name: "A (" + b + "); and more", Failing: true},
-		{ID: c, Name: "C\nnext line", Failing: true},
-	}}
-	note := attentionNote(summary, runNews{})
-	if got := notedPanels(note); !slices.Equal(slices.Sorted(slices.Values(got)), []string{a, c}) {
+	note := watch.FailingNote(map[string]string{a: "A (" + b + "); and more", c: "C\nnext line"}) + "; 2 answers were not saved"
+	if got := watch.NotedPanels(note); !slices.Equal(slices.Sorted(slices.Values(got)), []string{a, c}) {
 		t.Errorf("note %q names %v, want %v", note, got, []string{a, c})
 	}
-	if got := notedPanels("failing integrations: A (" + a + "); C (" + c + ");"); !slices.Equal(got, []string{a, c}) {
+	if got := watch.NotedPanels("failing integrations: A (" + a + "); C (" + c + ");"); !slices.Equal(got, []string{a, c}) {
 		t.Errorf("a list cut after its last item's \";\" names %v, want %v", got, []string{a, c})
 	}
 }
@@ -119,8 +115,27 @@ func TestUnansweredBefore(t *testing.T) {
 		{"believed failing since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelStillFailing, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
 		{"faulted while believed failing", []store.PanelVerdict{verdict(store.PanelFailing, 90*time.Second, 70*time.Second), verdict(store.StillFailingFaultedOn("order-2"), 60*time.Second, 50*time.Second)}, map[string]string{p: "order-2"}},
 	} {
-		if got := unansweredBefore(c.verdicts); !maps.Equal(got, c.want) {
+		if got := watch.UnansweredBefore(c.verdicts); !maps.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// What a run adds of its beliefs to what it found: a panel failing before
+// and not answering is still failing, with the one order's fault it heard
+// kept; a finding stays; a panel let go is so where nothing was found.
+func TestRecordBeliefs(t *testing.T) {
+	panels := map[string]string{"faulted": store.FaultedOn("order-1"), "answered": store.PanelAnswered}
+	watch.RecordBeliefs(panels,
+		map[string]string{"faulted": "A", "unasked": "B", "answered": "C"},
+		map[string]bool{"let go": true, "answered": true})
+	want := map[string]string{
+		"faulted":  store.StillFailingFaultedOn("order-1"),
+		"unasked":  store.PanelStillFailing,
+		"answered": store.PanelAnswered,
+		"let go":   store.PanelLetGo,
+	}
+	if !maps.Equal(panels, want) {
+		t.Errorf("verdicts %v, want %v", panels, want)
 	}
 }

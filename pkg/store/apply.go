@@ -25,6 +25,10 @@ const (
 	ResultError Result = "error"
 )
 
+// ErrorResult is the last_result of an order whose request failed with
+// an error of kind (Outcome.ErrorKind), as Order.LastResult reads it.
+func ErrorResult(kind string) string { return string(ResultError) + ":" + kind }
+
 // Outcome is one asked order, ready to be applied.
 type Outcome struct {
 	Order       Order // as claimed: the compare-and-set checks its integration and referans
@@ -184,7 +188,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		NextDelay:     o.NextCheckIn.Seconds(),
 	}
 	if o.Result == ResultError && o.ErrorKind != "" {
-		row.Result = "error:" + o.ErrorKind
+		row.Result = ErrorResult(o.ErrorKind)
 	}
 	if status, final, ok := o.Result.ExternalStatus(); ok {
 		row.ToStatus, row.Final = &status, final

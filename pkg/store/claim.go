@@ -368,7 +368,7 @@ settled AS (
 	  -- An index condition the planner takes whatever it believes of met's
 	  -- size, so that it never reads the whole table to join the two.
 	  AND c.order_id = ANY (ARRAY(SELECT order_id FROM due))
-	RETURNING c.order_id, c.attempts, c.first_checked_at, c.next_check_at
+	RETURNING c.order_id, c.attempts, c.first_checked_at, c.next_check_at, c.last_result
 )
 SELECT met.order_id::text AS id,
        met.order_no,
@@ -380,6 +380,7 @@ SELECT met.order_id::text AS id,
        COALESCE(met.held_pin, '') AS held_pin,
        settled.attempts,
        settled.first_checked_at,
+       COALESCE(settled.last_result, '') AS last_result,
        COALESCE(met.not_pollable, '') AS not_pollable,
        clock_timestamp() AS read_at,
        statement_timestamp() AS statement_began_at,

@@ -141,7 +141,11 @@ type Order struct {
 	// DueAt is when an order claimed ahead of time falls due, on the
 	// host's clock; zero for one due already (ClaimParams.Ahead).
 	DueAt time.Time `db:"-" json:"-"`
-	dueIn float64   // seconds, as the claim read it
+	// LastResult is what zwatch's last request about the order got, as
+	// zwatch_order_checks.last_result holds it ("waiting", "error:KIND");
+	// "" if none.
+	LastResult string  `db:"last_result" json:"-"`
+	dueIn      float64 // seconds, as the claim read it
 }
 
 // orderFieldsSQL selects the shop's part of an Order from o and i.
@@ -157,4 +161,5 @@ const orderFieldsSQL = `o.id,
 // orderColumnsSQL selects an Order from o, i and zwatch_order_checks c.
 const orderColumnsSQL = orderFieldsSQL + `,
 	COALESCE(c.attempts, 0) AS attempts,
-	c.first_checked_at`
+	c.first_checked_at,
+	COALESCE(c.last_result, '') AS last_result`

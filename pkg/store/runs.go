@@ -29,7 +29,8 @@ type Run struct {
 	Error      string    `db:"error" json:"error,omitempty"`
 	// Panels is what the run found of each panel it heard of, by
 	// integration id: PanelFailing, PanelAnswered, PanelFaulted (FaultedOn),
-	// PanelStillFailing, StillFailingFaultedOn or PanelLetGo.
+	// PanelRefused (RefusedOn), PanelStillFailing, StillFailingFaultedOn
+	// or PanelLetGo.
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
@@ -52,7 +53,32 @@ const (
 	// PanelLetGo: failing in an earlier run, and no order of it waits any
 	// more (staff decided them): not failing until it is asked again.
 	PanelLetGo = "let go"
+	// PanelRefused: asked in this run, and znet refused the requests
+	// ("3|...") and answered nothing else, about too few orders to call it
+	// failing: written RefusedOn the orders it refused that it had not
+	// refused before. A refusal is znet's answer, so the panel is
+	// reachable (the one-fault rule reads it as an answer), but it is no
+	// answer about an order: a later run that counts enough such orders,
+	// no answer between, reports the panel failing.
+	PanelRefused = "refused"
 )
+
+// RefusedOn is the verdict of a panel PanelRefused, naming the orders it
+// refused that it had not refused before (none, when all had been).
+func RefusedOn(orderIDs []string) string { return PanelRefused + ":" + strings.Join(orderIDs, ",") }
+
+// RefusedOrders are the orders a PanelRefused verdict names; ok is false
+// for any other verdict.
+func RefusedOrders(verdict string) (orderIDs []string, ok bool) {
+	list, ok := strings.CutPrefix(verdict, PanelRefused+":")
+	if !ok {
+		return nil, false
+	}
+	if list == "" {
+		return nil, true
+	}
+	return strings.Split(list, ","), true
+}
 
 // FaultedOn is the verdict of a panel PanelFaulted by one order's failed
 // request.

@@ -64,7 +64,10 @@ does not count, and 'zwatch retry --stuck' brings stuck orders back. After 3
 integration-level faults in a row on different orders (empty body, HTML page,
 unreachable panel, no answer within --timeout, a server error, a page that is
 not znet's) an integration's remaining orders are released unasked for this
-run.
+run. A panel that refuses the requests ("3|...") about 3 orders in a row
+that it had not refused before, in this run and the last hour's, and
+answers nothing else is reported failing too, but not cut off: its
+orders' give-up clocks run on.
 
 Every run but a dry run is recorded in zwatch_runs, for 'zwatch stats'. On a
 terminal the run shows its progress on stderr. With --metrics-file it leaves
@@ -76,8 +79,10 @@ Prometheus metrics for node_exporter's textfile collector, also when it fails
                                       overtaken, skipped, stuck
   zwatch_integration_up               0 the run reported the panel failing
                                       (cut off, or no answer while orders
-                                      kept failing, or failing before and
-                                      no answer since), 1 otherwise
+                                      kept failing, or only refusals of 3
+                                      orders not refused before, or
+                                      failing before and no answer since),
+                                      1 otherwise
   zwatch_pending_orders, zwatch_oldest_pending_order_age_seconds
                                       the orders zwatch still asks about
   zwatch_stuck_orders                 the orders zwatch gave up on
@@ -232,6 +237,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	}
 	after := &afterTheRun{st: st, giveUp: opts.readGiveUp}
 	cfg.UnansweredBefore = before.unanswered
+	cfg.RefusedBefore = before.refused
 
 	if progress != nil {
 		progress.start(before.due)

@@ -236,7 +236,10 @@ type beforeTheRun struct {
 	// unanswered are the panels earlier runs left without an answer
 	// (watch.UnansweredBefore); nil when they could not be read.
 	unanswered map[string]string
-	due        int // orders due now, at most --batch, for the progress line; 0 unknown
+	// refused are the orders the panels refused in a row since their last
+	// answer (watch.RefusedBefore).
+	refused map[string][]string
+	due     int // orders due now, at most --batch, for the progress line; 0 unknown
 }
 
 // readBeforeTheRun checks that zwatch's migrations are there and reads
@@ -265,6 +268,7 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 			r.unknown = errors.Join(r.unknown, err)
 		} else {
 			r.before.unanswered = watch.UnansweredBefore(verdicts)
+			r.before.refused = watch.RefusedBefore(verdicts)
 		}
 		if countDue {
 			// Due as the run sees it: an order sent within --first-delay is not.
@@ -330,10 +334,12 @@ type runNews struct {
 	carried      map[string]string // failing before and not asked in this run: id -> name
 	letGo        map[string]bool   // failing before, and let go: no order of theirs waits
 	asked        map[string]bool   // the integrations this run had orders of
+	refusedOnly  map[string]string // carried, and only refused requests in this run: id -> the refusal
 }
 
 func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
-	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}, letGo: map[string]bool{}, asked: map[string]bool{}}
+	news := runNews{newlyFailing: map[string]bool{}, carried: map[string]string{}, letGo: map[string]bool{}, asked: map[string]bool{},
+		refusedOnly: map[string]string{}}
 	asked := news.asked
 	for _, in := range s.Integrations {
 		asked[in.ID] = true
@@ -345,8 +351,12 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 			news.recovered = append(news.recovered, in.Name)
 		case !in.Failing && before:
 			// Released unasked, or asked too few times to be cut off
-			// again and still without an answer: nothing learnt.
+			// again and still without an answer (a refusal is none):
+			// nothing learnt.
 			news.carried[in.ID] = in.Name
+			if in.Refused {
+				news.refusedOnly[in.ID] = in.Refusal
+			}
 		}
 	}
 	if !prev.known {
@@ -418,7 +428,9 @@ func (n runNews) stillFailing() []failingPanel {
 	var out []failingPanel
 	for id, name := range n.carried {
 		why := "none of its orders was due"
-		if n.asked[id] {
+		if refusal, ok := n.refusedOnly[id]; ok {
+			why = "only refusals: " + refusal
+		} else if n.asked[id] {
 			why = "too few of its orders were asked to tell"
 		}
 		out = append(out, failingPanel{ID: id, Name: name, Reason: why})

@@ -106,6 +106,9 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	}
 	// A backlog on the panel, and another tenant's order: the claims pass
 	// over the panel (claimDuePassingOverSQL), with the same grants.
+	// Waiting, as a backlog is: a panel refusing every order would be
+	// failing.
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
 	s.db.AddSentOrders(storetest.SentOrders{IntegrationID: s.integ, Count: 300, FirstReferans: 470000, SentAgo: time.Hour, Registered: true})
 	other := znettest.NewServer(dealerCode, password)
 	t.Cleanup(other.Close)

@@ -123,6 +123,15 @@ type lane struct {
 	// start no more requests: should the panel be failing, their give-up
 	// clocks stop too.
 	unasked []string
+	// usable says the panel gave an answer about an order in this run
+	// that is not a refusal ("3|..."): done, waiting, cancelled, or one
+	// zwatch could not use. refused are the distinct orders whose requests
+	// it refused, refusedAnew those of them whose last request before was
+	// not refused (or that retry --stuck brought back), and refusal the
+	// last refusal's words.
+	usable               bool
+	refused, refusedAnew []string
+	refusal              string
 }
 
 func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
@@ -356,7 +365,7 @@ func (l *lane) askAndHandOver(o store.Order) {
 		handBack(releaseStalled)
 		return
 	}
-	cutOff := l.record(o.ID, a.err, timedOut)
+	cutOff := l.record(o, a.err, timedOut)
 	a.onItsWay = onItsWay
 	l.applier.answer(a)
 	if cutOff {
@@ -475,7 +484,8 @@ func (l *lane) ask(o store.Order) (a answer, timedOut, asked bool) {
 // FaultLimit different orders failing in a row. Any other answer, even an
 // error an order can be blamed for (znet refusing the request), ends the
 // streak.
-func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
+func (l *lane) record(o store.Order, err error, timedOut bool) (cutOff bool) {
+	orderID := o.ID
 	if errors.Is(err, znet.ErrReferansUnusable) {
 		// The request never left: the panel neither answered nor failed.
 		return false
@@ -486,6 +496,19 @@ func (l *lane) record(orderID string, err error, timedOut bool) (cutOff bool) {
 		l.streak = l.streak[:0]
 		l.suspect.Store(false)
 		l.answered.Store(true)
+		if k, _ := znet.KindOf(err); k == znet.KindRejected {
+			l.refusal = err.Error()
+			if !slices.Contains(l.refused, orderID) {
+				l.refused = append(l.refused, orderID)
+				// An order retry --stuck brought back has no give-up
+				// clock: its refusal is news again.
+				if o.LastResult != refusedResult || o.FirstCheckedAt == nil {
+					l.refusedAnew = append(l.refusedAnew, orderID)
+				}
+			}
+		} else {
+			l.usable = true
+		}
 		return false
 	}
 	l.suspect.Store(true)
@@ -546,8 +569,14 @@ const failingWhenUnanswered = 2
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failing || l.answered.Load() {
-		return l.failing, l.reason
+	switch {
+	case l.failing:
+		return true, l.reason
+	case l.refusesAll():
+		return true, fmt.Sprintf("no usable answer, znet refused the requests about %d orders in a row that it had not refused before (most likely the dealer's account, not the orders): %s",
+			len(l.refusedInARow()), l.refusal)
+	case l.answered.Load():
+		return false, ""
 	}
 	switch n := len(l.streak); {
 	case n >= min(failingWhenUnanswered, l.run.cfg.FaultLimit):
@@ -558,6 +587,65 @@ func (l *lane) state() (failing bool, reason string) {
 		return true, "no usable answer in this run nor in the last that asked it: " + l.fault
 	}
 	return false, ""
+}
+
+// failingWhenRefused is how many orders in a row a panel must have
+// refused ("3|...") that it had not refused before, with no other answer
+// between, for a run to report it failing. znet refuses a request about
+// an order it does not know, so one or two refusals are the orders', and
+// an order refused again is no news; a panel that refuses every order it
+// is asked about has most likely refused the dealer (a suspended
+// account, API access withdrawn), and would otherwise run its orders
+// into give-up without a word. The orders are counted across runs
+// (Config.RefusedBefore), so that a shop with an order or two due a run
+// is told too.
+const failingWhenRefused = 3
+
+// refusedResult is the last result of an order whose request znet refused.
+var refusedResult = store.ErrorResult(znet.KindRejected.String())
+
+// refusesAll says the panel refused requests in this run and gave no
+// other answer, and has refused failingWhenRefused orders or more in a
+// row that it had not refused before. Its orders' give-up clocks run on
+// (ordersToStopClocks): a refusal is an answer, and orders znet refuses
+// for good must reach give-up. The caller holds l.mu.
+func (l *lane) refusesAll() bool {
+	return !l.usable && len(l.refused) > 0 && len(l.refusedInARow()) >= failingWhenRefused
+}
+
+// refusedInARow are the orders the panel refused, not having refused them
+// before, in this run and in the runs since its last answer about an
+// order. The caller holds l.mu.
+func (l *lane) refusedInARow() []string {
+	orders := slices.Clone(l.run.cfg.RefusedBefore[l.integration.ID])
+	for _, id := range l.refusedAnew {
+		if !slices.Contains(orders, id) {
+			orders = append(orders, id)
+		}
+	}
+	return orders
+}
+
+// refusedOnly says the panel refused requests in this run, answered
+// nothing else and is not failing; which of the orders it refused it had
+// not refused before, for the run's verdict (store.RefusedOn); and the
+// last refusal's words.
+func (l *lane) refusedOnly() (refusedAnew []string, refusal string, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failing || l.usable || len(l.refused) == 0 || l.refusesAll() {
+		return nil, "", false
+	}
+	return slices.Clone(l.refusedAnew), l.refusal, true
+}
+
+// answeredUsably says the panel gave an answer about an order in this
+// run that is not a refusal (Summary's Answered): a panel failing before
+// that only refuses requests has not come back.
+func (l *lane) answeredUsably() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.usable
 }
 
 // unansweredBefore says an earlier run left the panel without a usable
@@ -617,5 +705,8 @@ func (l *lane) ordersToStopClocks() []string {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.refusesAll() && !l.failing {
+		return nil
+	}
 	return append(append([]string(nil), l.streak...), l.unasked...)
 }

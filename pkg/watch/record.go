@@ -32,6 +32,8 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 				r.Panels[in.ID] = store.PanelFailing
 			case in.Counts.Answered() || in.Answered:
 				r.Panels[in.ID] = store.PanelAnswered
+			case in.Refused:
+				r.Panels[in.ID] = store.RefusedOn(in.RefusedAnew)
 			case in.FaultedOn != "":
 				r.Panels[in.ID] = store.FaultedOn(in.FaultedOn)
 			}

@@ -251,8 +251,7 @@ func (r *run) execute() (*Summary, error) {
 	clockErr := r.stopGiveUpClocks(lanes)
 
 	for _, l := range lanes {
-		failing, reason := l.state()
-		ap.tally.describe(l.integration, failing, reason, !l.isUnheard(), l.faultedOn())
+		ap.tally.describe(l)
 	}
 	s := ap.summary()
 	s.RunID, s.Host, s.DryRun, s.StartedAt = r.id, r.host, r.cfg.DryRun, r.started

@@ -69,9 +69,11 @@ type IntegrationSummary struct {
 	Name    string `json:"name"`
 	Counts         // flattened into the JSON object
 	Failing bool   `json:"failing"`
-	// Answered: the panel answered in znet's format in this run, about
-	// any order (final, waiting, a rejection, an answer zwatch could not
-	// use): a panel failing before that answered is up again.
+	// Answered: the panel answered about an order in znet's format in
+	// this run (final, waiting, an answer zwatch could not use): a panel
+	// failing before that answered is up again. A refusal ("3|...") is
+	// no such answer: a panel that refuses every request has not come
+	// back.
 	Answered bool `json:"answered"`
 	// Reason says why the panel was cut off, e.g. the last fault.
 	Reason string `json:"reason,omitempty"`
@@ -79,6 +81,13 @@ type IntegrationSummary struct {
 	// timeout, a page not znet's), was all the run heard of the panel, too
 	// little to call it failing; for the next runs (Config.UnansweredBefore).
 	FaultedOn string `json:"-"`
+	// Refused says the panel refused the requests ("3|...") in this run
+	// and answered nothing else, too few to be failing; RefusedAnew are
+	// the orders it had not refused before, for the next runs
+	// (Config.RefusedBefore), and Refusal the last refusal's words.
+	Refused     bool     `json:"-"`
+	RefusedAnew []string `json:"-"`
+	Refusal     string   `json:"-"`
 	// NoBudget counts the orders released unasked because the panel's
 	// shared request budget could not be reserved (a warning says why):
 	// nothing is asked of the panel while that lasts, so a person should
@@ -264,10 +273,12 @@ func (t *tally) of(id string) *IntegrationSummary {
 
 // describe names an integration the run had orders for, and says whether
 // it was cut off; it is listed even when none of its orders was counted.
-func (t *tally) describe(in store.Integration, failing bool, reason string, answered bool, faultedOn string) {
-	s := t.of(in.ID)
-	s.Name = in.Name
-	s.Failing, s.Reason, s.Answered, s.FaultedOn = failing, reason, answered, faultedOn
+func (t *tally) describe(l *lane) {
+	s := t.of(l.integration.ID)
+	s.Name = l.integration.Name
+	s.Failing, s.Reason = l.state()
+	s.Answered, s.FaultedOn = l.answeredUsably(), l.faultedOn()
+	s.RefusedAnew, s.Refusal, s.Refused = l.refusedOnly()
 }
 
 func (t *tally) fill(s *Summary) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
 )
@@ -46,12 +47,15 @@ func FailingNote(panels map[string]string) string {
 // still failing (store.StillFailingFaultedOn): a fault on one order is no
 // answer, and written as a fault alone it would leave the panel up once
 // the run that found it failing was older than the runs the next reads.
+// So is one that only refused requests: a refusal is no answer about an
+// order.
 func RecordBeliefs(panels map[string]string, carried map[string]string, letGo map[string]bool) {
 	for id := range carried {
 		verdict, found := panels[id]
+		_, refused := store.RefusedOrders(verdict)
 		if order, faulted := store.FaultedOrder(verdict); faulted {
 			panels[id] = store.StillFailingFaultedOn(order)
-		} else if !found {
+		} else if !found || refused {
 			panels[id] = store.PanelStillFailing
 		}
 	}
@@ -167,7 +171,8 @@ func FailingBefore(runs []store.Run) map[string]bool {
 // answer; a failing one, which a long run may find only at its end, only
 // an answer recorded after it. A run that let the panel go, or believed it
 // still failing without asking it, tells nothing; one that believed it
-// still failing and heard one order's fault tells that fault.
+// still failing and heard one order's fault tells that fault. A refusal
+// (store.PanelRefused) is an answer here: the panel is reachable.
 func UnansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	newest := map[string]store.PanelVerdict{}
 	for _, v := range verdicts {
@@ -178,7 +183,8 @@ func UnansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	}
 	for _, v := range verdicts {
 		n, ok := newest[v.IntegrationID]
-		if !ok || v.Verdict != store.PanelAnswered {
+		_, refused := store.RefusedOrders(v.Verdict)
+		if !ok || v.Verdict != store.PanelAnswered && !refused {
 			continue
 		}
 		since := n.StartedAt
@@ -194,6 +200,34 @@ func UnansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 		unanswered[id], _ = store.FaultedOrder(v.Verdict)
 	}
 	return unanswered
+}
+
+// RefusedBefore is, of each panel, the orders the runs since its last
+// answer about an order (store.PanelAnswered, or a run that found it
+// failing) found refused and had not been before (store.RefusedOn), for
+// the count of orders refused in a row (Config.RefusedBefore). Several
+// hosts' runs add up; a run that overlaps the answer's counts only if it
+// finished after it.
+func RefusedBefore(verdicts []store.PanelVerdict) map[string][]string {
+	answered := map[string]time.Time{}
+	for _, v := range verdicts {
+		if (v.Verdict == store.PanelAnswered || v.Verdict == store.PanelFailing) && v.FinishedAt.After(answered[v.IntegrationID]) {
+			answered[v.IntegrationID] = v.FinishedAt
+		}
+	}
+	refused := map[string][]string{}
+	for _, v := range verdicts {
+		orders, ok := store.RefusedOrders(v.Verdict)
+		if !ok || !v.FinishedAt.After(answered[v.IntegrationID]) {
+			continue
+		}
+		for _, id := range orders {
+			if !slices.Contains(refused[v.IntegrationID], id) {
+				refused[v.IntegrationID] = append(refused[v.IntegrationID], id)
+			}
+		}
+	}
+	return refused
 }
 
 // UnansweredWithin is how far back UnansweredBefore looks: twice the

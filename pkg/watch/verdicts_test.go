@@ -114,6 +114,9 @@ func TestUnansweredBefore(t *testing.T) {
 		{"let go since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelLetGo, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
 		{"believed failing since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.PanelStillFailing, 40*time.Second, 30*time.Second)}, map[string]string{p: "order-1"}},
 		{"faulted while believed failing", []store.PanelVerdict{verdict(store.PanelFailing, 90*time.Second, 70*time.Second), verdict(store.StillFailingFaultedOn("order-2"), 60*time.Second, 50*time.Second)}, map[string]string{p: "order-2"}},
+		// A refusal is znet's answer: the panel is reachable.
+		{"refused since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.RefusedOn([]string{"order-2"}), 40*time.Second, 30*time.Second)}, map[string]string{}},
+		{"refused again since", []store.PanelVerdict{verdict(faulted, 60*time.Second, 50*time.Second), verdict(store.RefusedOn(nil), 40*time.Second, 30*time.Second)}, map[string]string{}},
 	} {
 		if got := watch.UnansweredBefore(c.verdicts); !maps.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
@@ -125,17 +128,47 @@ func TestUnansweredBefore(t *testing.T) {
 // and not answering is still failing, with the one order's fault it heard
 // kept; a finding stays; a panel let go is so where nothing was found.
 func TestRecordBeliefs(t *testing.T) {
-	panels := map[string]string{"faulted": store.FaultedOn("order-1"), "answered": store.PanelAnswered}
+	panels := map[string]string{"faulted": store.FaultedOn("order-1"), "answered": store.PanelAnswered, "refused": store.RefusedOn([]string{"order-2"})}
 	watch.RecordBeliefs(panels,
-		map[string]string{"faulted": "A", "unasked": "B", "answered": "C"},
+		map[string]string{"faulted": "A", "unasked": "B", "answered": "C", "refused": "D"},
 		map[string]bool{"let go": true, "answered": true})
 	want := map[string]string{
 		"faulted":  store.StillFailingFaultedOn("order-1"),
 		"unasked":  store.PanelStillFailing,
 		"answered": store.PanelAnswered,
 		"let go":   store.PanelLetGo,
+		"refused":  store.PanelStillFailing,
 	}
 	if !maps.Equal(panels, want) {
 		t.Errorf("verdicts %v, want %v", panels, want)
+	}
+}
+
+// The orders a panel refused, not having refused them before, in the runs
+// since it last answered about an order or was found failing: several
+// hosts' runs add up, each order once; a run that finished before the
+// answer counts for nothing.
+func TestRefusedBefore(t *testing.T) {
+	const p, q = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+	at := time.Now()
+	verdict := func(panel, v string, finishedAgo time.Duration) store.PanelVerdict {
+		return store.PanelVerdict{IntegrationID: panel, Verdict: v, StartedAt: at.Add(-finishedAgo - time.Minute), FinishedAt: at.Add(-finishedAgo)}
+	}
+	refused := func(orders ...string) string { return store.RefusedOn(orders) }
+	got := watch.RefusedBefore([]store.PanelVerdict{
+		verdict(p, refused("a"), 50*time.Minute),
+		verdict(p, store.PanelAnswered, 40*time.Minute),
+		verdict(p, refused("b", "c"), 30*time.Minute),
+		verdict(p, refused(), 20*time.Minute),
+		verdict(p, store.FaultedOn("x"), 15*time.Minute),
+		verdict(p, refused("c", "d"), 10*time.Minute),
+		verdict(q, refused("e"), 30*time.Minute),
+		verdict(q, store.PanelFailing, 20*time.Minute),
+	})
+	for panel := range got {
+		slices.Sort(got[panel])
+	}
+	if want := map[string][]string{p: {"b", "c", "d"}}; !maps.EqualFunc(got, want, slices.Equal[[]string]) {
+		t.Errorf("RefusedBefore = %v, want %v", got, want)
 	}
 }

@@ -121,6 +121,16 @@ func TestRefusalsOfSomeOrdersLeaveThePanelUp(t *testing.T) {
 	}
 }
 
+// Copies of one order, its referans written differently, are one znet
+// order: three such refused are one refusal, not three.
+func TestCopiesOfOneRefusedOrderCountOnce(t *testing.T) {
+	s := newShop(t)
+	run, up := s.quietRuns()
+	if r := run(s.order("6150"), s.order("06150"), s.order("+6150")); r.code != 0 || r.stdout != "" || up() != 1 {
+		t.Errorf("one order znet does not know, thrice: exit %d, up %v, want 0, 1 and nothing printed:\n%s", r.code, up(), r.all())
+	}
+}
+
 // Orders retry --stuck brought back are news again: their refusals count.
 func TestOrdersRetriedFromStuckCountAsNewRefusals(t *testing.T) {
 	s := newShop(t)

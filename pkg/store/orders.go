@@ -30,7 +30,8 @@ const (
 // by something else are znet order 4300); a referans that does not start
 // so, as it is. The guard against one PIN reaching two orders
 // (sharedReferansSQL) compares referanses so, along the index migration
-// 00022 builds on this very expression: change both together.
+// 00022 builds on this very expression: change both together, and
+// znet.ReferansNumber, which reads them so in Go.
 func referansKeySQL(referans string) string {
 	return `COALESCE(substring(` + referans + ` FROM '^[ \t\n\f\r\v]*\+?0*([0-9]+)'), ` + referans + `)`
 }

@@ -56,7 +56,7 @@ const (
 	// PanelRefused: asked in this run, and znet refused the requests
 	// ("3|...") and answered nothing else, about too few orders to call it
 	// failing: written RefusedOn the orders it refused that it had not
-	// refused before. A refusal is znet's answer, so the panel is
+	// refused before, by their referans as znet reads it. A refusal is znet's answer, so the panel is
 	// reachable (the one-fault rule reads it as an answer), but it is no
 	// answer about an order: a later run that counts enough such orders,
 	// no answer between, reports the panel failing.
@@ -64,12 +64,16 @@ const (
 )
 
 // RefusedOn is the verdict of a panel PanelRefused, naming the orders it
-// refused that it had not refused before (none, when all had been).
-func RefusedOn(orderIDs []string) string { return PanelRefused + ":" + strings.Join(orderIDs, ",") }
+// refused that it had not refused before (none, when all had been) by
+// their referans numbers (znet.ReferansNumber): copies of one order are
+// one.
+func RefusedOn(referanses []string) string {
+	return PanelRefused + ":" + strings.Join(referanses, ",")
+}
 
-// RefusedOrders are the orders a PanelRefused verdict names; ok is false
-// for any other verdict.
-func RefusedOrders(verdict string) (orderIDs []string, ok bool) {
+// RefusedOrders are the referanses a PanelRefused verdict names; ok is
+// false for any other verdict.
+func RefusedOrders(verdict string) (referanses []string, ok bool) {
 	list, ok := strings.CutPrefix(verdict, PanelRefused+":")
 	if !ok {
 		return nil, false

@@ -48,10 +48,11 @@ type Config struct {
 	// never be reported until its orders went stuck a day later; one
 	// order the panel fails on alone is that order's trouble.
 	UnansweredBefore map[string]string
-	// RefusedBefore are, by integration id, the orders the runs since the
-	// panel's last answer about an order found refused ("3|...") that it
-	// had not refused before, with no other answer (RefusedBefore): with
-	// this run's, enough of them make the panel failing (failingWhenRefused).
+	// RefusedBefore are, by integration id, the orders (referans numbers,
+	// znet.ReferansNumber) that the runs since the panel's last answer
+	// about an order found refused ("3|...") and not refused before
+	// (RefusedBefore): with this run's, enough of them make the panel
+	// failing (failingWhenRefused).
 	RefusedBefore map[string][]string
 	// Loop keeps claiming newly due orders every Tick until Loop has passed;
 	// zero takes what is due now, in as many claims as room allows, and

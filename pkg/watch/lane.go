@@ -125,10 +125,10 @@ type lane struct {
 	unasked []string
 	// usable says the panel gave an answer about an order in this run
 	// that is not a refusal ("3|..."): done, waiting, cancelled, or one
-	// zwatch could not use. refused are the distinct orders whose requests
-	// it refused, refusedAnew those of them whose last request before was
-	// not refused (or that retry --stuck brought back), and refusal the
-	// last refusal's words.
+	// zwatch could not use. refused are the znet orders (referans
+	// numbers, znet.ReferansNumber) whose requests it refused, refusedAnew
+	// those of them whose last request before was not refused (or that
+	// retry --stuck brought back), and refusal the last refusal's words.
 	usable               bool
 	refused, refusedAnew []string
 	refusal              string
@@ -497,14 +497,17 @@ func (l *lane) record(o store.Order, err error, timedOut bool) (cutOff bool) {
 		l.suspect.Store(false)
 		l.answered.Store(true)
 		if k, _ := znet.KindOf(err); k == znet.KindRejected {
+			// Counted by znet's order: copies of one order, or "6150"
+			// and "06150", are one refusal.
+			number := znet.ReferansNumber(o.Referans)
 			l.refusal = err.Error()
-			if !slices.Contains(l.refused, orderID) {
-				l.refused = append(l.refused, orderID)
-				// An order retry --stuck brought back has no give-up
-				// clock: its refusal is news again.
-				if o.LastResult != refusedResult || o.FirstCheckedAt == nil {
-					l.refusedAnew = append(l.refusedAnew, orderID)
-				}
+			if !slices.Contains(l.refused, number) {
+				l.refused = append(l.refused, number)
+			}
+			// An order retry --stuck brought back has no give-up clock:
+			// its refusal is news again.
+			if (o.LastResult != refusedResult || o.FirstCheckedAt == nil) && !slices.Contains(l.refusedAnew, number) {
+				l.refusedAnew = append(l.refusedAnew, number)
 			}
 		} else {
 			l.usable = true
@@ -613,14 +616,14 @@ func (l *lane) refusesAll() bool {
 	return !l.usable && len(l.refused) > 0 && len(l.refusedInARow()) >= failingWhenRefused
 }
 
-// refusedInARow are the orders the panel refused, not having refused them
-// before, in this run and in the runs since its last answer about an
-// order. The caller holds l.mu.
+// refusedInARow are the orders (referans numbers) the panel refused, not
+// having refused them before, in this run and in the runs since its last
+// answer about an order. The caller holds l.mu.
 func (l *lane) refusedInARow() []string {
 	orders := slices.Clone(l.run.cfg.RefusedBefore[l.integration.ID])
-	for _, id := range l.refusedAnew {
-		if !slices.Contains(orders, id) {
-			orders = append(orders, id)
+	for _, number := range l.refusedAnew {
+		if !slices.Contains(orders, number) {
+			orders = append(orders, number)
 		}
 	}
 	return orders

@@ -83,8 +83,9 @@ type IntegrationSummary struct {
 	FaultedOn string `json:"-"`
 	// Refused says the panel refused the requests ("3|...") in this run
 	// and answered nothing else, too few to be failing; RefusedAnew are
-	// the orders it had not refused before, for the next runs
-	// (Config.RefusedBefore), and Refusal the last refusal's words.
+	// the orders (referans numbers) it had not refused before, for the
+	// next runs (Config.RefusedBefore), and Refusal the last refusal's
+	// words.
 	Refused     bool     `json:"-"`
 	RefusedAnew []string `json:"-"`
 	Refusal     string   `json:"-"`

@@ -202,12 +202,12 @@ func UnansweredBefore(verdicts []store.PanelVerdict) map[string]string {
 	return unanswered
 }
 
-// RefusedBefore is, of each panel, the orders the runs since its last
-// answer about an order (store.PanelAnswered, or a run that found it
-// failing) found refused and had not been before (store.RefusedOn), for
-// the count of orders refused in a row (Config.RefusedBefore). Several
-// hosts' runs add up; a run that overlaps the answer's counts only if it
-// finished after it.
+// RefusedBefore is, of each panel, the orders (referans numbers) that
+// the runs since its last answer about an order (store.PanelAnswered, or
+// a run that found it failing) found refused and not refused before
+// (store.RefusedOn), for the count of orders refused in a row
+// (Config.RefusedBefore). Several hosts' runs add up; a run that overlaps
+// the answer's counts only if it finished after it.
 func RefusedBefore(verdicts []store.PanelVerdict) map[string][]string {
 	answered := map[string]time.Time{}
 	for _, v := range verdicts {

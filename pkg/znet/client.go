@@ -234,6 +234,21 @@ func ReferansUsable(referans string) error {
 	return nil
 }
 
+// ReferansNumber is the znet order a referans names, as a PHP panel reads
+// it (intval, or MySQL comparing it with an integer column): the digits at
+// its start, after white space and a "+", leading zeros dropped, so that
+// "04300", "+4300" and "4300-2" are all order 4300; a referans that does
+// not start so, as it is. store's referansKeySQL reads it the same way:
+// change both together.
+func ReferansNumber(referans string) string {
+	if m := referansNumber.FindStringSubmatch(referans); m != nil {
+		return m[1]
+	}
+	return referans
+}
+
+var referansNumber = regexp.MustCompile(`^[ \t\n\f\r\v]*\+?0*([0-9]+)`)
+
 // CheckPin asks znet for the state of the order placed with referans, the
 // numeric id the shop sent to pin_ekle.php.
 func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {

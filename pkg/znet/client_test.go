@@ -791,3 +791,16 @@ func TestAProxysRefusalIsShown(t *testing.T) {
 	}
 	assertNoSecret(t, err, secret)
 }
+
+// A referans names the znet order a PHP panel reads from it, as
+// store.referansKeySQL reads it for the shared-referans guard.
+func TestReferansNumber(t *testing.T) {
+	for referans, want := range map[string]string{
+		"4300": "4300", "04300": "4300", "+4300": "4300", "4300-2": "4300", " \t4300 ": "4300",
+		"000": "0", "-5": "-5", "abc": "abc", "": "",
+	} {
+		if got := ReferansNumber(referans); got != want {
+			t.Errorf("ReferansNumber(%q) = %q, want %q", referans, got, want)
+		}
+	}
+}

@@ -131,6 +131,22 @@ func TestCopiesOfOneRefusedOrderCountOnce(t *testing.T) {
 	}
 }
 
+// An order whose referans the shop changed is another znet order: its
+// refusal is news, whatever znet said of the old referans.
+func TestAnOrderWhoseReferansChangedCountsAsNew(t *testing.T) {
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
+	run, _ := s.quietRuns()
+	changed, other := s.order("8501"), s.order("8502")
+	if r := run(changed, other); r.code != 0 {
+		t.Fatalf("two refusals: exit %d, want 0:\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE product_orders SET provider_referans = '8599' WHERE id = $1`, changed)
+	if r := run(changed); r.code != 3 || !strings.Contains(r.stdout, "refused the requests about 3 orders in a row") {
+		t.Errorf("the order under its new referans refused: exit %d, want 3 and the panel failing:\n%s", r.code, r.all())
+	}
+}
+
 // Orders retry --stuck brought back are news again: their refusals count.
 func TestOrdersRetriedFromStuckCountAsNewRefusals(t *testing.T) {
 	s := newShop(t)

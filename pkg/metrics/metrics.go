@@ -86,7 +86,7 @@ func WriteFile(path string, r Run) error {
 		// all the same, and without the series an alert on a failing
 		// panel would clear while the database is down.
 		up := gaugeVec("zwatch_integration_up",
-			"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing), or a run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for, and those still failing.",
+			"0 if the last run reported the integration's znet panel failing (cut off, or no usable answer while its orders kept failing or were refused), or a run before did and it has not answered since; 1 otherwise. Only integrations the run had orders for, and those still failing.",
 			"integration_id", "integration")
 		for _, in := range s.Integrations {
 			_, still := r.StillFailing[in.ID]

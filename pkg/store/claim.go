@@ -347,6 +347,11 @@ settled AS (
 		first_checked_at = CASE WHEN met.not_pollable IS NULL
 			THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now()))
 			ELSE c.first_checked_at END,
+		-- Of another znet order, once the shop changed the referans or
+		-- the integration: the last request was not about this one.
+		last_result = CASE WHEN met.not_pollable IS NULL
+			AND (c.referans IS DISTINCT FROM met.referans OR c.integration_id IS DISTINCT FROM met.integration_id::uuid)
+			THEN NULL ELSE c.last_result END,
 		-- The referans about to be asked, for the look-up of orders that
 		-- share one (holdSharedReferans): also for rows an older zwatch
 		-- registered without it, and after the shop changed it.

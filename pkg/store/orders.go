@@ -144,7 +144,8 @@ type Order struct {
 	DueAt time.Time `db:"-" json:"-"`
 	// LastResult is what zwatch's last request about the order got, as
 	// zwatch_order_checks.last_result holds it ("waiting", "error:KIND");
-	// "" if none.
+	// "" if none, or if the shop changed the order's referans or moved it
+	// to another integration since.
 	LastResult string  `db:"last_result" json:"-"`
 	dueIn      float64 // seconds, as the claim read it
 }
@@ -163,4 +164,7 @@ const orderFieldsSQL = `o.id,
 const orderColumnsSQL = orderFieldsSQL + `,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.first_checked_at,
-	COALESCE(c.last_result, '') AS last_result`
+	-- As the claim leaves it: of another znet order, once the shop
+	-- changed the referans or the integration.
+	COALESCE(CASE WHEN c.referans IS NOT DISTINCT FROM ` + referansSQL + `
+		AND c.integration_id IS NOT DISTINCT FROM i.id THEN c.last_result END, '') AS last_result`

@@ -349,6 +349,8 @@ settled AS (
 			ELSE c.first_checked_at END,
 		-- Of another znet order, once the shop changed the referans or
 		-- the integration: the last request was not about this one.
+		-- (Registering and the sweep forget it as they see an order move,
+		-- and check --order as it sees the referans change.)
 		last_result = CASE WHEN met.not_pollable IS NULL
 			AND (c.referans IS DISTINCT FROM met.referans OR c.integration_id IS DISTINCT FROM met.integration_id::uuid)
 			THEN NULL ELSE c.last_result END,
@@ -766,7 +768,10 @@ revived AS (
 		integration_id = back.integration_id,
 		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
 		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
-		last_result = CASE WHEN back.resent THEN NULL ELSE c.last_result END,
+		-- Of another znet order once it moved to another integration, as
+		-- the claim forgets it.
+		last_result = CASE WHEN back.resent OR c.integration_id IS DISTINCT FROM back.integration_id
+			THEN NULL ELSE c.last_result END,
 		last_error = CASE WHEN back.resent THEN NULL ELSE c.last_error END
 	FROM back
 	WHERE c.order_id = back.id
@@ -802,6 +807,9 @@ moved AS MATERIALIZED (
 rescheduled AS (
 	UPDATE zwatch_order_checks c
 	SET next_check_at = CASE WHEN moved.far_off THEN moved.first_due ELSE c.next_check_at END,
+		-- Of another znet order once it moved, as the claim forgets it.
+		last_result = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id
+			THEN NULL ELSE c.last_result END,
 		integration_id = moved.integration_id
 	FROM moved
 	WHERE c.order_id = moved.id

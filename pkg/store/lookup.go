@@ -295,6 +295,9 @@ SET claimed_by = @run_id,
 	finished_at = NULL,
 	first_checked_at = c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())),
 	panel_failing_since = NULL,
+	-- Of another znet order once the referans changed, as a run's claim
+	-- forgets it.
+	last_result = CASE WHEN c.referans IS DISTINCT FROM ` + referansSQL + ` THEN NULL ELSE c.last_result END,
 	-- As a run's claim writes it, for the look-up of orders sharing one.
 	referans = ` + referansSQL + `
 FROM product_orders o

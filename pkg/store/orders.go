@@ -145,7 +145,7 @@ type Order struct {
 	// LastResult is what zwatch's last request about the order got, as
 	// zwatch_order_checks.last_result holds it ("waiting", "error:KIND");
 	// "" if none, or if the shop changed the order's referans or moved it
-	// to another integration since.
+	// to another integration since, or retry --stuck brought it back.
 	LastResult string  `db:"last_result" json:"-"`
 	dueIn      float64 // seconds, as the claim read it
 }
@@ -164,7 +164,8 @@ const orderFieldsSQL = `o.id,
 const orderColumnsSQL = orderFieldsSQL + `,
 	COALESCE(c.attempts, 0) AS attempts,
 	c.first_checked_at,
-	-- As the claim leaves it: of another znet order, once the shop
-	-- changed the referans or the integration.
+	-- As the next claim leaves it: of another znet order, once the shop
+	-- changed the referans or the integration. (check --order's claim,
+	-- which reads it after writing the referans, does not use it.)
 	COALESCE(CASE WHEN c.referans IS NOT DISTINCT FROM ` + referansSQL + `
 		AND c.integration_id IS NOT DISTINCT FROM i.id THEN c.last_result END, '') AS last_result`

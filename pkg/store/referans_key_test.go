@@ -8,12 +8,15 @@ import (
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet"
 )
 
 // The shared-referans guard compares referanses as znet reads them
 // (04300, +4300 and 4300 are one znet order), along migration 00022's
 // index on the very same expression: a change to one alone would leave
-// every completing batch reading zwatch's table through.
+// every completing batch reading zwatch's table through. The count of
+// orders a panel refused reads them in Go (znet.ReferansNumber), and must
+// read them alike.
 func TestReferansesAreComparedAsZnetReadsThemAlongTheirIndex(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
@@ -28,6 +31,9 @@ func TestReferansesAreComparedAsZnetReadsThemAlongTheirIndex(t *testing.T) {
 		}
 		if key != want {
 			t.Errorf("referans %q reads as %q, want %q", referans, key, want)
+		}
+		if number := znet.ReferansNumber(referans); number != key {
+			t.Errorf("referans %q: znet.ReferansNumber reads %q, the database %q", referans, number, key)
 		}
 	}
 

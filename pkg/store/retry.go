@@ -58,6 +58,9 @@ retried AS (
 	SET given_up_at = NULL,
 		first_checked_at = NULL,
 		panel_failing_since = NULL,
+		-- Brought back, the order is news again: a refusal of it counts
+		-- towards its panel's failing (Order.LastResult).
+		last_result = NULL,
 		next_check_at = now()
 	FROM stuck
 	WHERE c.order_id = stuck.order_id

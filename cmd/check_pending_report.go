@@ -354,7 +354,7 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 			// again and still without an answer (a refusal is none):
 			// nothing learnt.
 			news.carried[in.ID] = in.Name
-			if in.Refused {
+			if in.OnlyRefused {
 				news.refusedOnly[in.ID] = in.Refusal
 			}
 		}

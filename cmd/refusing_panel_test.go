@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -144,6 +145,28 @@ func TestAnOrderWhoseReferansChangedCountsAsNew(t *testing.T) {
 	s.db.Exec(`UPDATE product_orders SET provider_referans = '8599' WHERE id = $1`, changed)
 	if r := run(changed); r.code != 3 || !strings.Contains(r.stdout, "refused the requests about 3 orders in a row") {
 		t.Errorf("the order under its new referans refused: exit %d, want 3 and the panel failing:\n%s", r.code, r.all())
+	}
+}
+
+// Waiting orders the shop moves to another dealer's integration are news
+// to it: their refusals there count, whether the claim or the registering
+// of orders sees the move first.
+func TestOrdersMovedToAnotherPanelCountAsNew(t *testing.T) {
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
+	other, otherID := s.panel("znet-B", password)
+	other.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
+	run, _ := s.quietRuns()
+	moved := []string{s.order("8601"), s.order("8602")}
+	if r := run(moved...); r.code != 0 {
+		t.Fatalf("two refusals on znet-A: exit %d, want 0:\n%s", r.code, r.all())
+	}
+	for _, id := range moved {
+		s.db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, id, otherID)
+	}
+	third := s.db.AddOrder(storetest.Order{IntegrationID: otherID, Referans: "8603", OrderNo: 8603})
+	if r := run(append(moved, third)...); r.code != 3 || !strings.Contains(r.stdout, "integration znet-B is failing") {
+		t.Errorf("the two moved and a third refused on znet-B: exit %d, want 3 and znet-B failing:\n%s", r.code, r.all())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"slices"
@@ -92,9 +93,9 @@ type lane struct {
 	applier *applier
 
 	// suspect says the panel's last answers were faults or timeouts, and
-	// answered that it has answered anything in this run; the slots give a
-	// suspect lane, or one not yet heard from, less room. Read without the
-	// lock.
+	// answered that it has answered anything in this run, a refusal too
+	// (unlike usable); the slots give a suspect lane, or one not yet heard
+	// from, less room. Read without the lock.
 	suspect, answered atomic.Bool
 	// missedSendTimes counts send times the lane's workers reached too
 	// late to use (depart), for the run's debug log.
@@ -125,13 +126,13 @@ type lane struct {
 	unasked []string
 	// usable says the panel gave an answer about an order in this run
 	// that is not a refusal ("3|..."): done, waiting, cancelled, or one
-	// zwatch could not use. refused are the znet orders (referans
-	// numbers, znet.ReferansNumber) whose requests it refused, refusedAnew
-	// those of them whose last request before was not refused (or that
-	// retry --stuck brought back), and refusal the last refusal's words.
-	usable               bool
-	refused, refusedAnew []string
-	refusal              string
+	// zwatch could not use. refusedAny says it refused a request
+	// ("3|..."); refusedAnew are the znet orders (referans numbers,
+	// znet.ReferansNumber) it refused whose last request before was not
+	// refused; refusal the last refusal's words.
+	usable, refusedAny bool
+	refusedAnew        map[string]bool
+	refusal            string
 }
 
 func newLane(r *run, sl *slots, ap *applier, in store.Integration) *lane {
@@ -500,14 +501,12 @@ func (l *lane) record(o store.Order, err error, timedOut bool) (cutOff bool) {
 			// Counted by znet's order: copies of one order, or "6150"
 			// and "06150", are one refusal.
 			number := znet.ReferansNumber(o.Referans)
-			l.refusal = err.Error()
-			if !slices.Contains(l.refused, number) {
-				l.refused = append(l.refused, number)
-			}
-			// An order retry --stuck brought back has no give-up clock:
-			// its refusal is news again.
-			if (o.LastResult != refusedResult || o.FirstCheckedAt == nil) && !slices.Contains(l.refusedAnew, number) {
-				l.refusedAnew = append(l.refusedAnew, number)
+			l.refusedAny, l.refusal = true, err.Error()
+			if o.LastResult != refusedResult {
+				if l.refusedAnew == nil {
+					l.refusedAnew = make(map[string]bool)
+				}
+				l.refusedAnew[number] = true
 			}
 		} else {
 			l.usable = true
@@ -568,16 +567,18 @@ const failingWhenUnanswered = 2
 // sends one for a wrong dealer code or password or a foreign IP, never
 // about an order, so a panel with one order due a run is reported too.
 // (A page that is not the API's, or no answer, may be a moment's: it
-// takes two, in this run or with the last run that asked the panel.)
+// takes two, in this run or with the last run that asked the panel.) A
+// refusal ends these counts, as an answer; one that refuses every order,
+// and answers nothing else, is failing too (failingOnRefusals).
 func (l *lane) state() (failing bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
 	case l.failing:
 		return true, l.reason
-	case l.refusesAll():
+	case l.failingOnRefusals():
 		return true, fmt.Sprintf("no usable answer, znet refused the requests about %d orders in a row that it had not refused before (most likely the dealer's account, not the orders): %s",
-			len(l.refusedInARow()), l.refusal)
+			l.refusedInARow(), l.refusal)
 	case l.answered.Load():
 		return false, ""
 	}
@@ -607,26 +608,26 @@ const failingWhenRefused = 3
 // refusedResult is the last result of an order whose request znet refused.
 var refusedResult = store.ErrorResult(znet.KindRejected.String())
 
-// refusesAll says the panel refused requests in this run and gave no
-// other answer, and has refused failingWhenRefused orders or more in a
+// failingOnRefusals says the panel refused requests in this run and gave
+// no other answer, and has refused failingWhenRefused orders or more in a
 // row that it had not refused before. Its orders' give-up clocks run on
 // (ordersToStopClocks): a refusal is an answer, and orders znet refuses
 // for good must reach give-up. The caller holds l.mu.
-func (l *lane) refusesAll() bool {
-	return !l.usable && len(l.refused) > 0 && len(l.refusedInARow()) >= failingWhenRefused
+func (l *lane) failingOnRefusals() bool {
+	return !l.usable && l.refusedAny && l.refusedInARow() >= failingWhenRefused
 }
 
-// refusedInARow are the orders (referans numbers) the panel refused, not
-// having refused them before, in this run and in the runs since its last
-// answer about an order. The caller holds l.mu.
-func (l *lane) refusedInARow() []string {
-	orders := slices.Clone(l.run.cfg.RefusedBefore[l.integration.ID])
-	for _, number := range l.refusedAnew {
-		if !slices.Contains(orders, number) {
-			orders = append(orders, number)
+// refusedInARow is how many orders the panel refused, not having refused
+// them before, in this run and in the runs since its last answer about an
+// order. The caller holds l.mu.
+func (l *lane) refusedInARow() int {
+	n := len(l.refusedAnew)
+	for _, number := range l.run.cfg.RefusedBefore[l.integration.ID] {
+		if !l.refusedAnew[number] {
+			n++
 		}
 	}
-	return orders
+	return n
 }
 
 // refusedOnly says the panel refused requests in this run, answered
@@ -636,10 +637,10 @@ func (l *lane) refusedInARow() []string {
 func (l *lane) refusedOnly() (refusedAnew []string, refusal string, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failing || l.usable || len(l.refused) == 0 || l.refusesAll() {
+	if l.failing || l.usable || !l.refusedAny || l.failingOnRefusals() {
 		return nil, "", false
 	}
-	return slices.Clone(l.refusedAnew), l.refusal, true
+	return slices.Sorted(maps.Keys(l.refusedAnew)), l.refusal, true
 }
 
 // answeredUsably says the panel gave an answer about an order in this
@@ -701,14 +702,16 @@ func (l *lane) isUnheard() bool { return !l.answered.Load() }
 // cut off, or reported failing because the panel never answered in the run:
 // a panel with fewer orders than it takes to cut it off, or one that hangs
 // longer than a run can wait out the cut-off, is as broken, and its
-// orders' give-up clocks stop all the same.
+// orders' give-up clocks stop all the same. A panel failing on refusals
+// answers, and stops none: orders znet refuses for good must reach
+// give-up.
 func (l *lane) ordersToStopClocks() []string {
 	if failing, _ := l.state(); !failing {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.refusesAll() && !l.failing {
+	if l.failingOnRefusals() && !l.failing {
 		return nil
 	}
 	return append(append([]string(nil), l.streak...), l.unasked...)

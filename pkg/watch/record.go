@@ -32,7 +32,7 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 				r.Panels[in.ID] = store.PanelFailing
 			case in.Counts.Answered() || in.Answered:
 				r.Panels[in.ID] = store.PanelAnswered
-			case in.Refused:
+			case in.OnlyRefused:
 				r.Panels[in.ID] = store.RefusedOn(in.RefusedAnew)
 			case in.FaultedOn != "":
 				r.Panels[in.ID] = store.FaultedOn(in.FaultedOn)

@@ -81,12 +81,12 @@ type IntegrationSummary struct {
 	// timeout, a page not znet's), was all the run heard of the panel, too
 	// little to call it failing; for the next runs (Config.UnansweredBefore).
 	FaultedOn string `json:"-"`
-	// Refused says the panel refused the requests ("3|...") in this run
-	// and answered nothing else, too few to be failing; RefusedAnew are
+	// OnlyRefused says the panel refused the requests ("3|...") in this
+	// run and answered nothing else, too few to be failing; RefusedAnew are
 	// the orders (referans numbers) it had not refused before, for the
 	// next runs (Config.RefusedBefore), and Refusal the last refusal's
 	// words.
-	Refused     bool     `json:"-"`
+	OnlyRefused bool     `json:"-"`
 	RefusedAnew []string `json:"-"`
 	Refusal     string   `json:"-"`
 	// NoBudget counts the orders released unasked because the panel's
@@ -279,7 +279,7 @@ func (t *tally) describe(l *lane) {
 	s.Name = l.integration.Name
 	s.Failing, s.Reason = l.state()
 	s.Answered, s.FaultedOn = l.answeredUsably(), l.faultedOn()
-	s.RefusedAnew, s.Refusal, s.Refused = l.refusedOnly()
+	s.RefusedAnew, s.Refusal, s.OnlyRefused = l.refusedOnly()
 }
 
 func (t *tally) fill(s *Summary) {

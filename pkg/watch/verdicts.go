@@ -11,16 +11,18 @@ import (
 )
 
 // What a run records of each panel, for the runs after it: its verdicts
-// (store.Run.Panels: failing, answered, faulted on one order, failing
-// before and not asked or only faulted, or let go), and a note in its
-// error column that names the panels failing in it, for a person reading
-// zwatch stats. FailingBefore reads which panels the last runs leave
-// failing, so that check-pending mentions a failing panel only when it was
-// not failing before, and a panel that answers again once; reading one
-// run would not do where runs overlap (several hosts): one that had no
-// order of a failing panel says nothing of it. UnansweredBefore reads
-// which panels the last hour's runs left without an answer, for the
-// one-fault rule (Config.UnansweredBefore).
+// (store.Run.Panels: failing, answered, faulted on one order, only
+// refused, failing before and not asked or only faulted, or let go), and
+// a note in its error column that names the panels failing in it, for a
+// person reading zwatch stats. FailingBefore reads which panels the last
+// runs leave failing, so that check-pending mentions a failing panel only
+// when it was not failing before, and a panel that answers again once;
+// reading one run would not do where runs overlap (several hosts): one
+// that had no order of a failing panel says nothing of it.
+// UnansweredBefore reads which panels the last hour's runs left without
+// an answer, for the one-fault rule (Config.UnansweredBefore), and
+// RefusedBefore which orders they found refused, for a panel that
+// refuses every order (Config.RefusedBefore).
 
 // FailingNotePrefix starts a run's note when panels were failing in it.
 const FailingNotePrefix = "failing integrations: "

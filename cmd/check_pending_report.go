@@ -500,10 +500,8 @@ func namedOrder(s *watch.Summary, id string) string {
 // of why it needed one: its failing panels, then what else made it exit
 // 3. Empty when nothing did.
 func attentionNote(s *watch.Summary, news runNews) string {
-	panels := maps.Clone(news.carried)
-	if panels == nil {
-		panels = map[string]string{}
-	}
+	panels := map[string]string{}
+	maps.Copy(panels, news.carried)
 	for _, in := range s.FailingIntegrations() {
 		panels[in.ID] = in.Name
 	}

@@ -12,6 +12,7 @@ import (
 // seconds, each time a statement on the shop's table; now it tries it
 // again at the end of the run (and every half minute of a longer one).
 func TestAnAnswerTheShopRefusesIsNotRetriedEverySecond(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	id := s.order("9701")
 	s.znet.Script("9701", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))

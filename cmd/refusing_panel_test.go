@@ -14,6 +14,7 @@ import (
 // exited 0 with -q silent and zwatch_integration_up 1, every minute, until
 // its orders went stuck a day later.
 func TestAPanelRefusingEveryRequestIsReportedFailing(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	const words = "Bayi hesabiniz askiya alinmistir"
 	s.znet.SetDefault(znettest.Rejected("3", words))
@@ -74,6 +75,7 @@ func TestAPanelRefusingEveryRequestIsReportedFailing(t *testing.T) {
 // A shop with an order or two due a run: the orders a panel refuses are
 // counted across runs, until it answers about one.
 func TestAPanelRefusingOneOrderARunIsReportedByTheThird(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
 	run, up := s.quietRuns()
@@ -94,6 +96,7 @@ func TestAPanelRefusingOneOrderARunIsReportedByTheThird(t *testing.T) {
 // orders among those it answers, or refused again by themselves, are the
 // orders' fault, not the panel's.
 func TestRefusalsOfSomeOrdersLeaveThePanelUp(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
 	var refused []string
@@ -125,6 +128,7 @@ func TestRefusalsOfSomeOrdersLeaveThePanelUp(t *testing.T) {
 // Copies of one order, its referans written differently, are one znet
 // order: three such refused are one refusal, not three.
 func TestCopiesOfOneRefusedOrderCountOnce(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	run, up := s.quietRuns()
 	if r := run(s.order("6150"), s.order("06150"), s.order("+6150")); r.code != 0 || r.stdout != "" || up() != 1 {
@@ -135,6 +139,7 @@ func TestCopiesOfOneRefusedOrderCountOnce(t *testing.T) {
 // An order whose referans the shop changed is another znet order: its
 // refusal is news, whatever znet said of the old referans.
 func TestAnOrderWhoseReferansChangedCountsAsNew(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
 	run, _ := s.quietRuns()
@@ -152,6 +157,7 @@ func TestAnOrderWhoseReferansChangedCountsAsNew(t *testing.T) {
 // to it: their refusals there count, whether the claim or the registering
 // of orders sees the move first.
 func TestOrdersMovedToAnotherPanelCountAsNew(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
 	other, otherID := s.panel("znet-B", password)
@@ -172,6 +178,7 @@ func TestOrdersMovedToAnotherPanelCountAsNew(t *testing.T) {
 
 // Orders retry --stuck brought back are news again: their refusals count.
 func TestOrdersRetriedFromStuckCountAsNewRefusals(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
 	ids := []string{s.order("9301"), s.order("9302"), s.order("9303")}
@@ -202,6 +209,7 @@ func TestOrdersRetriedFromStuckCountAsNewRefusals(t *testing.T) {
 // one-fault rule, as it did before refusals stopped counting as answers
 // about orders.
 func TestARefusalBetweenTwoOrdersFaultsIsAnAnswer(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.Script("7001", znettest.ServerError(503))
 	s.znet.Script("7003", znettest.ServerError(503))
@@ -222,6 +230,7 @@ func TestARefusalBetweenTwoOrdersFaultsIsAnAnswer(t *testing.T) {
 // A panel failing for its refusals keeps its orders' give-up clocks
 // running, those of orders whose requests failed after the refusals too.
 func TestRefusalsThenFaultsLeaveTheClocksRunning(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
 	run, _ := s.quietRuns()

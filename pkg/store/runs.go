@@ -56,10 +56,11 @@ const (
 	// PanelRefused: asked in this run, and znet refused the requests
 	// ("3|...") and answered nothing else, about too few orders to call it
 	// failing: written RefusedOn the orders it refused that it had not
-	// refused before, by their referans as znet reads it. A refusal is znet's answer, so the panel is
-	// reachable (the one-fault rule reads it as an answer), but it is no
-	// answer about an order: a later run that counts enough such orders,
-	// no answer between, reports the panel failing.
+	// refused before, by their referans as znet reads it. A refusal is
+	// znet's answer, so the panel is reachable (the one-fault rule reads
+	// it as an answer), but it is no answer about an order: a later run
+	// that counts enough such orders, no answer between, reports the panel
+	// failing.
 	PanelRefused = "refused"
 )
 

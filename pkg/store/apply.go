@@ -196,14 +196,14 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
 	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
-		row.Result = "error:pin_too_long"
+		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
 		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
 	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
-		row.Result = "error:pin_too_long"
+		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
@@ -355,7 +355,7 @@ func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[
 	for k := range rows {
 		if other, ok := shared[rows[k].OrderID]; ok {
 			r := &rows[k]
-			r.Result = "error:shared_referans"
+			r.Result = ErrorResult("shared_referans")
 			r.ToStatus, r.Final, r.PIN = nil, false, ""
 			r.Error = SharedReferansProblem(other)
 			r.HoldNote = FitColumn("zwatch: "+r.Error, lastMessageLen)

@@ -567,7 +567,7 @@ func (ap *applier) keepForLater(p *pendingAnswer, err error) {
 	p.tries++
 	p.savingFailed(err)
 	wait := min(retryFirst<<min(p.tries, 5), retryMost)
-	if store.RefusedTheRow(err) {
+	if refusedTheRow(err) {
 		// A trigger's exception or a constraint refuses the same row alike
 		// until a person changes it: tried every few seconds, 20 such
 		// answers cost the shop's database 1,458 statements in a 12-second
@@ -772,7 +772,7 @@ func (ap *applier) finish() error {
 	// database or a trigger of the shop's turns all alike away. One order
 	// refused for what its own row holds, alone in its run, is that
 	// order's: exit 3 with its note, as beside any saved answer.
-	oneRowRefused := len(refused) == 1 && store.RefusedTheRow(refused[0].lastErr)
+	oneRowRefused := len(refused) == 1 && refusedTheRow(refused[0].lastErr)
 	if len(refused) > 0 && ((ap.saved == 0 && !oneRowRefused) || releaseErr != nil) {
 		cause := refused[len(refused)-1].lastErr
 		if cause == nil { // never tried: the database was not answering

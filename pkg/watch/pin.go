@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"html"
 	"regexp"
 	"slices"
@@ -666,7 +667,7 @@ func hideSavePINs(ctx context.Context, st *store.Store, err error, outcomes []st
 	defer cancel()
 	held, readErr := st.ShopPINs(readCtx, ids)
 	if readErr != nil {
-		return refusalWithheld{readErr: readErr}
+		return refusalWithheld{readErr: readErr, rowRefused: store.RefusedTheRow(err)}
 	}
 	return hidePINs(err, outcomes, held...)
 }
@@ -676,8 +677,22 @@ const shopPINsReadTimeout = 5 * time.Second
 
 // refusalWithheld stands for a refusal of the shop's database whose words
 // may quote a PIN that could not be read to mask it. It unwraps to nothing:
-// the words must not be reached through it.
-type refusalWithheld struct{ readErr error }
+// the words must not be reached through it; rowRefused keeps whether they
+// refused the row for what it holds (refusedTheRow).
+type refusalWithheld struct {
+	readErr    error
+	rowRefused bool
+}
+
+// refusedTheRow is store.RefusedTheRow for a save's error as the applier
+// keeps it, the refusal's words withheld or not.
+func refusedTheRow(err error) bool {
+	var withheld refusalWithheld
+	if errors.As(err, &withheld) {
+		return withheld.rowRefused
+	}
+	return store.RefusedTheRow(err)
+}
 
 func (e refusalWithheld) Error() string {
 	return "the shop's database refused to save znet's answer; its words are not shown, since they may quote a PIN the order holds, which could not be read to mask it (" +

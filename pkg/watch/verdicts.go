@@ -50,7 +50,8 @@ func FailingNote(panels map[string]string) string {
 // answer, and written as a fault alone it would leave the panel up once
 // the run that found it failing was older than the runs the next reads.
 // So is one that only refused requests: a refusal is no answer about an
-// order.
+// order (and the orders it refused need no counting: the panel is failing
+// already).
 func RecordBeliefs(panels map[string]string, carried map[string]string, letGo map[string]bool) {
 	for id := range carried {
 		verdict, found := panels[id]
@@ -75,7 +76,7 @@ var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 // notedPanel is one panel of FailingNote's list, "Name (id)", ended by
 // the next item or the note's end (where the column's bound may cut it
 // after its ";").
-var notedPanel = regexp.MustCompile(`\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)(?:; |;?$)`)
+var notedPanel = regexp.MustCompile(`\((` + uuidPattern.String() + `)\)(?:; |;?$)`)
 
 // notedName is a panel's name as FailingNote lists it: without the
 // brackets and semicolons that NotedPanels reads the list by, since the

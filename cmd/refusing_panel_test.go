@@ -247,3 +247,34 @@ func TestRefusalsThenFaultsLeaveTheClocksRunning(t *testing.T) {
 		t.Errorf("the faulted order's give-up clock stopped at %v", since)
 	}
 }
+
+// A refusal heard while a transaction of the shop held the order's row is
+// booked all the same (there was nothing to write to the row): refused
+// again in the next run, the order is no news. Unbooked, three such
+// orders made the panel failing by themselves in the run after.
+func TestARefusalHeardWhileTheShopHeldTheRowIsNoNewsAgain(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
+	var refused []string
+	var releases []func()
+	for _, ref := range []string{"9501", "9502", "9503"} {
+		id := s.order(ref)
+		refused = append(refused, id)
+		releases = append(releases, s.db.HoldOrderLock(id))
+	}
+	waiting := s.order("9600")
+	s.znet.Script("9600", znettest.Waiting("bekliyor"))
+	run, up := s.quietRuns()
+
+	if r := run(append(refused, waiting)...); r.code != 0 || r.stdout != "" || up() != 1 {
+		t.Errorf("three refused orders whose rows the shop held, beside one answered: exit %d, up %v, want 0, 1 and nothing printed:\n%s",
+			r.code, up(), r.all())
+	}
+	for _, release := range releases {
+		release()
+	}
+	if r := run(refused...); r.code != 0 || r.stdout != "" || up() != 1 {
+		t.Errorf("the three refused again, their rows free: exit %d, up %v, want 0, 1 and nothing printed:\n%s", r.code, up(), r.all())
+	}
+}

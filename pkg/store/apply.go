@@ -52,6 +52,15 @@ type Outcome struct {
 	AskedAt time.Time
 }
 
+// LastResult is what zwatch_order_checks.last_result books of the answer
+// (Order.LastResult).
+func (o Outcome) LastResult() string {
+	if o.Result == ResultError && o.ErrorKind != "" {
+		return ErrorResult(o.ErrorKind)
+	}
+	return string(o.Result)
+}
+
 // ExternalStatus is the shop's "externalStatus" an answer leads to, and
 // whether that status is final. An answer that changes no status (an error)
 // returns ok false. This is the one definition: Apply writes it, and dry
@@ -180,15 +189,12 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		OrderID:       o.Order.ID,
 		IntegrationID: o.Order.IntegrationID,
 		Referans:      shopText(o.Order.Referans),
-		Result:        string(o.Result),
+		Result:        o.LastResult(),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
 		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
 		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
-	}
-	if o.Result == ResultError && o.ErrorKind != "" {
-		row.Result = ErrorResult(o.ErrorKind)
 	}
 	if status, final, ok := o.Result.ExternalStatus(); ok {
 		row.ToStatus, row.Final = &status, final

@@ -279,12 +279,13 @@ func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
 	}
 
 	db.TakeClaim(free, "run-1")
-	heldLong, held, err := db.Store.ReleaseShopHeld(ctx, "run-1", both, time.Hour, time.Minute)
+	refused := store.ErrorResult("rejected")
+	heldLong, held, err := db.Store.ReleaseShopHeld(ctx, "run-1", both, []string{refused, refused}, time.Hour, time.Minute)
 	if err != nil || len(heldLong) != 0 || !slices.Equal(held, []string{locked}) {
 		t.Errorf("handing back two claims of orders the shop held, one row held: held %v, long %v, %v", held, heldLong, err)
 	}
-	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.ShopHeldSince == nil {
-		t.Errorf("the free order was not handed back as the shop's held: %+v", c)
+	if c := db.ReadCheck(free); c.ClaimedBy != nil || c.ShopHeldSince == nil || c.LastResult == nil || *c.LastResult != refused {
+		t.Errorf("the free order was not handed back as the shop's held, its refusal booked: %+v", c)
 	}
 
 	db.TakeClaim(free, "run-1")

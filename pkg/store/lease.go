@@ -279,9 +279,20 @@ type ShopHeld struct {
 // order but not update it, which no retry will get past. Orders whose
 // row of zwatch_order_checks another transaction holds are returned in
 // held, as ReleaseClaims does.
-func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []string, alarm, maxWait time.Duration) (heldLong []ShopHeld, held []string, err error) {
+//
+// lastResults, beside orderIDs, are the results (Outcome.LastResult) of
+// answers that had nothing to write to the shop's row, an error or a
+// refusal, booked in last_result as a saved answer books them: the next
+// run must know that znet refused the order already, or a refusal said
+// again counts as news towards the panel's failing. "" leaves last_result
+// as it is.
+func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs, lastResults []string, alarm, maxWait time.Duration) (heldLong []ShopHeld, held []string, err error) {
 	if len(orderIDs) == 0 {
 		return nil, nil, nil
+	}
+	resultOf := make(map[string]string, len(orderIDs))
+	for k, id := range orderIDs {
+		resultOf[id] = lastResults[k]
 	}
 	var rows []struct {
 		ShopHeld
@@ -289,8 +300,12 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []st
 	}
 	held, err = onRowsFree(ctx, orderIDs, func(ids []string) (held []string, err error) {
 		rows = rows[:0]
+		idResults := make([]string, len(ids))
+		for k, id := range ids {
+			idResults[k] = resultOf[id]
+		}
 		err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
-			return tx.SelectContext(ctx, &rows, releaseShopHeldSQL, runID, pq.Array(ids), alarm.Seconds(), maxWait.Seconds())
+			return tx.SelectContext(ctx, &rows, releaseShopHeldSQL, runID, pq.Array(ids), alarm.Seconds(), maxWait.Seconds(), pq.Array(idResults))
 		})
 		for _, r := range rows {
 			if r.RowHeld {
@@ -309,11 +324,13 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs []st
 }
 
 // releaseShopHeldSQL: $1 run id, $2 order ids, $3 alarm in seconds, $4 the
-// longest wait before asking again, in seconds.
+// longest wait before asking again, in seconds, $5 the last results to
+// book, beside $2 (” none).
 const releaseShopHeldSQL = `
 WITH ` + freeClaimsSQL + `, released AS (
 	UPDATE zwatch_order_checks c
 	SET claimed_by = NULL,
+		last_result = COALESCE(NULLIF(answers.last_result, ''), c.last_result),
 		claim_expires_at = NULL,
 		shop_held_since = COALESCE(c.shop_held_since, now()),
 		-- Due again after half as long as the row has been held, up to
@@ -325,6 +342,7 @@ WITH ` + freeClaimsSQL + `, released AS (
 			now() + LEAST(make_interval(secs => $4), (now() - COALESCE(c.shop_held_since, now())) / 2)),
 		last_error = ` + shopHeldNoteSQL + `
 	FROM free
+	JOIN unnest($2::uuid[], $5::text[]) AS answers(order_id, last_result) ON answers.order_id = free.order_id
 	WHERE c.order_id = free.order_id
 	RETURNING c.order_id, c.shop_held_since
 )

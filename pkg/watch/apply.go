@@ -154,6 +154,10 @@ type applier struct {
 	// notSaved is last_error of each order released unsaved
 	// (releaseNotSaved): why its answer was not saved, its PINs masked.
 	notSaved map[string]string
+	// heldResults is the last result to book of each order released for
+	// the shop holding its row (releaseShopHeld), where the answer had
+	// nothing to write to the row: an error or a refusal.
+	heldResults map[string]string
 	// unconfirmed: answers whose COMMIT lost its connection, and whose
 	// order had changed when they were saved again, or that were still
 	// unsaved at the end (Summary.Unconfirmed).
@@ -175,12 +179,13 @@ type applier struct {
 
 func newApplier(r *run, held *holdings) *applier {
 	return &applier{
-		run:        r,
-		held:       held,
-		answers:    make(chan answer, r.cfg.Concurrency),
-		releases:   make(chan release, r.cfg.Concurrency),
-		unreleased: make(map[releaseReason][]string),
-		notSaved:   make(map[string]string),
+		run:         r,
+		held:        held,
+		answers:     make(chan answer, r.cfg.Concurrency),
+		releases:    make(chan release, r.cfg.Concurrency),
+		unreleased:  make(map[releaseReason][]string),
+		notSaved:    make(map[string]string),
+		heldResults: make(map[string]string),
 	}
 }
 
@@ -637,7 +642,11 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 		release := func(ctx context.Context) (err error) {
 			switch why {
 			case releaseShopHeld:
-				heldLong, rowsHeld, err = r.store.ReleaseShopHeld(ctx, r.id, ids, ShopHeldAlarm, MaxCheckWait)
+				results := make([]string, len(ids))
+				for k, id := range ids {
+					results[k] = ap.heldResults[id]
+				}
+				heldLong, rowsHeld, err = r.store.ReleaseShopHeld(ctx, r.id, ids, results, ShopHeldAlarm, MaxCheckWait)
 				return err
 			case releaseNotSaved:
 				notes := make([]string, len(ids))
@@ -747,6 +756,9 @@ func (ap *applier) finish() error {
 		why := releaseNotSaved
 		if errors.Is(p.lastErr, errShopHoldsRow) {
 			why = releaseShopHeld
+			if p.outcome.Result == store.ResultError {
+				ap.heldResults[p.order.ID] = p.outcome.LastResult()
+			}
 		} else {
 			// For list: the order is asked again at once, run after run
 			// while the refusal lasts, and nothing else would say why.

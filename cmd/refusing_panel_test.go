@@ -278,3 +278,63 @@ func TestARefusalHeardWhileTheShopHeldTheRowIsNoNewsAgain(t *testing.T) {
 		t.Errorf("the three refused again, their rows free: exit %d, up %v, want 0, 1 and nothing printed:\n%s", r.code, up(), r.all())
 	}
 }
+
+// So too for zwatch check --order, which hands the claim back as a run
+// does when the shop holds the row.
+func TestARefusalCheckOrderHeardWhileTheShopHeldTheRowIsNoNewsAgain(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", "Siparis bulunamadi"))
+	var ids []string
+	for _, ref := range []string{"9701", "9702", "9703"} {
+		id := s.order(ref)
+		ids = append(ids, id)
+		release := s.db.HoldOrderLock(id)
+		r := zwatch(t, s.db, "check", "--order", id)
+		release()
+		if !strings.Contains(r.stdout, "holds the order's row, so znet's answer was not saved") {
+			t.Errorf("check --order %s, its row held: exit %d, want it said the answer was not saved:\n%s", ref, r.code, r.all())
+		}
+	}
+	run, up := s.quietRuns()
+	if r := run(ids...); r.code != 0 || r.stdout != "" || up() != 1 {
+		t.Errorf("the three refused again, their rows free: exit %d, up %v, want 0, 1 and nothing printed:\n%s", r.code, up(), r.all())
+	}
+}
+
+// What znet said last counts, whether or not the shop's row took it:
+// orders refused, then answered about while the shop held their rows,
+// and refused again, are refused anew, as a suspended account refuses
+// them.
+func TestAnAnswerHeardWhileTheShopHeldTheRowMakesTheNextRefusalNews(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
+	refs := []string{"9901", "9902", "9903"}
+	var ids []string
+	for _, ref := range refs {
+		ids = append(ids, s.order(ref))
+	}
+	waiting := s.order("9999")
+	s.znet.Script("9999", znettest.Waiting("bekliyor"))
+	run, _ := s.quietRuns()
+	if r := run(append(ids, waiting)...); r.code != 0 {
+		t.Fatalf("three refusals beside an answer: exit %d, want 0:\n%s", r.code, r.all())
+	}
+
+	var releases []func()
+	for k, ref := range refs {
+		s.znet.Script(ref, znettest.Waiting("bekliyor"))
+		releases = append(releases, s.db.HoldOrderLock(ids[k]))
+	}
+	if r := run(ids...); r.code != 0 {
+		t.Fatalf("the three answered while the shop held their rows: exit %d, want 0:\n%s", r.code, r.all())
+	}
+	for k, ref := range refs {
+		releases[k]()
+		s.znet.Script(ref, znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
+	}
+	if r := run(ids...); r.code != 3 || !strings.Contains(r.stdout, "refused the requests about 3 orders in a row") {
+		t.Errorf("the three refused again: exit %d, want 3 and the panel failing:\n%s", r.code, r.all())
+	}
+}

@@ -279,8 +279,9 @@ func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
 	}
 
 	db.TakeClaim(free, "run-1")
+	// Each order's own answer is booked.
 	refused := store.ErrorResult("rejected")
-	heldLong, held, err := db.Store.ReleaseShopHeld(ctx, "run-1", both, []string{refused, refused}, time.Hour, time.Minute)
+	heldLong, held, err := db.Store.ReleaseShopHeld(ctx, "run-1", both, []string{refused, string(store.ResultWaiting)}, time.Hour, time.Minute)
 	if err != nil || len(heldLong) != 0 || !slices.Equal(held, []string{locked}) {
 		t.Errorf("handing back two claims of orders the shop held, one row held: held %v, long %v, %v", held, heldLong, err)
 	}

@@ -908,15 +908,26 @@ WHERE ev.order_id = ANY (ARRAY(
 // ReleaseClaims (lease.go) for the plain case, which `check --order` needs.
 func (s *Store) Release(ctx context.Context, runID string, orderIDs []string) error {
 	held, err := s.ReleaseClaims(ctx, ReleaseParams{RunID: runID, OrderIDs: orderIDs})
-	if err == nil && len(held) > 0 {
-		rows := "the orders' rows"
-		if len(held) == 1 {
-			rows = "the order's row"
-		}
-		err = fmt.Errorf("releasing %s: another transaction holds %s in zwatch_order_checks "+
-			"(a person's transaction left open on zwatch's table?)", counted(len(held), "claim"), rows)
+	if err == nil {
+		err = RowsHeldError(held)
 	}
 	return err
+}
+
+// RowsHeldError is the error of a hand-back of claims whose rows of
+// zwatch_order_checks another transaction held (held, as the release
+// returned them), for a caller that cannot leave them to lapse unsaid;
+// nil when none was.
+func RowsHeldError(held []string) error {
+	if len(held) == 0 {
+		return nil
+	}
+	rows := "the orders' rows"
+	if len(held) == 1 {
+		rows = "the order's row"
+	}
+	return fmt.Errorf("releasing %s: another transaction holds %s in zwatch_order_checks "+
+		"(a person's transaction left open on zwatch's table?)", counted(len(held), "claim"), rows)
 }
 
 // Due lists what a claim would take now, without writing anything: the

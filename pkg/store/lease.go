@@ -280,12 +280,11 @@ type ShopHeld struct {
 // row of zwatch_order_checks another transaction holds are returned in
 // held, as ReleaseClaims does.
 //
-// lastResults, beside orderIDs, are the results (Outcome.LastResult) of
-// answers that had nothing to write to the shop's row, an error or a
-// refusal, booked in last_result as a saved answer books them: the next
-// run must know that znet refused the order already, or a refusal said
-// again counts as news towards the panel's failing. "" leaves last_result
-// as it is.
+// lastResults, beside orderIDs, are the answers' results
+// (Outcome.LastResult), booked in last_result as a saved answer books
+// them: the next run must know what znet said last, or a refusal said
+// again counts as news towards the panel's failing, and an answer after
+// a refusal as none. "" leaves last_result as it is.
 func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs, lastResults []string, alarm, maxWait time.Duration) (heldLong []ShopHeld, held []string, err error) {
 	if len(orderIDs) == 0 {
 		return nil, nil, nil
@@ -325,7 +324,7 @@ func (s *Store) ReleaseShopHeld(ctx context.Context, runID string, orderIDs, las
 
 // releaseShopHeldSQL: $1 run id, $2 order ids, $3 alarm in seconds, $4 the
 // longest wait before asking again, in seconds, $5 the last results to
-// book, beside $2 (” none).
+// book, beside $2 (an empty one books none).
 const releaseShopHeldSQL = `
 WITH ` + freeClaimsSQL + `, released AS (
 	UPDATE zwatch_order_checks c

@@ -154,9 +154,8 @@ type applier struct {
 	// notSaved is last_error of each order released unsaved
 	// (releaseNotSaved): why its answer was not saved, its PINs masked.
 	notSaved map[string]string
-	// heldResults is the last result to book of each order released for
-	// the shop holding its row (releaseShopHeld), where the answer had
-	// nothing to write to the row: an error or a refusal.
+	// heldResults is the result of the answer of each order released for
+	// the shop holding its row (releaseShopHeld), to book.
 	heldResults map[string]string
 	// unconfirmed: answers whose COMMIT lost its connection, and whose
 	// order had changed when they were saved again, or that were still
@@ -756,9 +755,7 @@ func (ap *applier) finish() error {
 		why := releaseNotSaved
 		if errors.Is(p.lastErr, errShopHoldsRow) {
 			why = releaseShopHeld
-			if p.outcome.Result == store.ResultError {
-				ap.heldResults[p.order.ID] = p.outcome.LastResult()
-			}
+			ap.heldResults[p.order.ID] = p.outcome.LastResult()
 		} else {
 			// For list: the order is asked again at once, run after run
 			// while the refusal lasts, and nothing else would say why.

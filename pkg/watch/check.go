@@ -203,10 +203,15 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	if len(applied) == 1 && applied[0].Busy {
 		// What znet said is still the operator's to see. The claim is
-		// handed back so that the next run, or the operator trying again,
-		// need not wait for it to lapse.
+		// handed back, as a run hands back an answer the shop's row held,
+		// so that the next run, or the operator trying again, need not
+		// wait for it to lapse, and knows what znet said.
 		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
-		return check, st.Release(dbCtx, runID, []string{orderID})
+		_, held, err := st.ReleaseShopHeld(dbCtx, runID, []string{orderID}, []string{outcome.LastResult()}, ShopHeldAlarm, MaxCheckWait)
+		if err == nil {
+			err = store.RowsHeldError(held)
+		}
+		return check, err
 	}
 	if len(applied) == 1 && applied[0].Unwritten {
 		// Booked and handed back by the statement itself.

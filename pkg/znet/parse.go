@@ -216,6 +216,16 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if ps.Status != StatusDone && fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
 		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
+	// A top-up's done answer that names a code in its words may be a
+	// panel giving the PIN there and not in its field. Saved, the order
+	// would be approved with no PIN and the code masked out of every copy
+	// zwatch writes (zwatch_order_events keeps none): the customer's PIN
+	// lost without a word. Not used, it is asked again and said every run,
+	// as other answers that may hide a PIN are, for a person to deliver it
+	// from the dealer panel.
+	if ps.Status == StatusDone && ps.PIN == "" && len(ps.Withheld) > 0 {
+		return PinStatus{}, unusable("znet answered that the order is done with no PIN, as a top-up, but its words name a code that may be the customer's PIN; the answer is not used")
+	}
 	return ps, nil
 }
 
@@ -224,8 +234,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // one of its codes, whatever separates them ("ZX98-YW76-VU54-TS32" for
 // "QQ11WW22EE33RR44"), with a letter among them; a number alone is an
 // order's or a transaction's, which staff read. A done answer with no PIN
-// (" - ", a top-up's) withholds every code with a letter its words name:
-// a panel may give the PIN there and not in its field.
+// (" - ", a top-up's) withholds every code with a letter its words name,
+// and is not used: a panel may give the PIN there and not in its field.
 func likePIN(code, pin string) bool {
 	letters, digits := countLettersDigits(code)
 	if letters == 0 {

@@ -1817,3 +1817,23 @@ func TestListSaysADueOrderIsClaimed(t *testing.T) {
 		t.Errorf("list --order -o json of a claimed order says nothing of the claim:\n%s", js.stdout)
 	}
 }
+
+// An order zwatch has not asked about yet is due in list, not blank as a
+// stuck or paused one: with cron stopped, every new order looked as if
+// zwatch would never ask about it.
+func TestListShowsAnOrderNeverAskedAsDue(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9901", OrderNo: 6001, SentAgo: 3 * time.Hour})
+	r := zwatch(t, s.db, "list", "--order", id, "-o", "json")
+	var listed []struct {
+		NextCheckAt *time.Time `json:"next_check_at"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 || listed[0].NextCheckAt == nil ||
+		listed[0].NextCheckAt.After(time.Now().Add(time.Minute)) {
+		t.Errorf("list --order of an order never asked: %v, want its next check now\n%s", err, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--pending"); !strings.Contains(r.stdout, "due") {
+		t.Errorf("list --pending of an order never asked: want it due\n%s", r.all())
+	}
+}

@@ -142,8 +142,15 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- No age can be told of an infinite "sentAt".
 			       CASE WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END AS sent_at,
 			       -- None for an order zwatch will not ask about: done,
-			       -- given up, or paused with its integration.
-			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
+			       -- given up, or paused with its integration. One the next
+			       -- run takes up (never asked yet, or sent again since zwatch
+			       -- finished or gave up on it) is due: blank, it read as
+			       -- never to be asked when cron had stopped.
+			       CASE
+			           WHEN (c.order_id IS NULL OR c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`) AND `+pollableSQL+`
+			           THEN CASE WHEN `+sentAtSQL+` <= now() THEN now() WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END
+			           WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at
+			       END AS next_check_at,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -42,5 +43,20 @@ func TestASentAtOutsideJSONsYearsStopsNoListOrCheck(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "writing the output") {
 		t.Errorf("check -o json blames writing the output for a date it cannot encode:\n%s", r.stderr)
+	}
+}
+
+// An infinite "completedAt" or "lastSyncAt" (a shop's placeholder) was
+// shown as a date of the year 9999 in check's view of a final order; it
+// is left out, as an infinite "sentAt" is.
+func TestAnInfiniteTimeOfAFinalOrderIsNoDate(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9001", OrderNo: 5001, ExternalStatus: "completed", Status: "approved",
+		PINCode: "ABCD-EFGH-IJKL-MNOP"})
+	s.db.Exec(`UPDATE product_orders SET "lastSyncAt" = 'infinity', "completedAt" = '-infinity' WHERE id = $1`, id)
+	r := zwatch(t, s.db, "check", "--order", id)
+	if r.code != 4 || !strings.Contains(r.stdout, "already final") || strings.Contains(r.stdout, "  completed ") || strings.Contains(r.stdout, "  last asked ") {
+		t.Errorf("check of a final order with infinite times: exit %d, want 4 and no date for them\n%s", r.code, r.all())
 	}
 }

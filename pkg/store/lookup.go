@@ -106,7 +106,8 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       o."externalStatus" AS external_status,
 		       COALESCE(o."providerId", '') AS provider_id,
 		       `+referansSQL+` AS referans,
-		       -- Shown to a person: no date of an infinite "sentAt".
+		       -- Shown to a person: no date of an infinite time (lib/pq
+		       -- reads one as the year 9999 or 0000).
 		       CASE WHEN isfinite(o."sentAt") THEN o."sentAt" END AS sent_at,
 		       i.id::text AS integration_id,
 		       i.provider AS integration_provider,
@@ -119,8 +120,8 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
 		       c.given_up_at,
 		       o."pinCode" AS pin,
-		       o."completedAt" AS completed_at,
-		       o."lastSyncAt" AS last_sync_at,
+		       CASE WHEN isfinite(o."completedAt") THEN o."completedAt" END AS completed_at,
+		       CASE WHEN isfinite(o."lastSyncAt") THEN o."lastSyncAt" END AS last_sync_at,
 		       o."providerMessage" AS provider_message,
 		       o."lastMessage" AS last_message,
 		       COALESCE(`+notPollableSQL+`, '') AS not_pollable

@@ -216,18 +216,32 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if ps.Status != StatusDone && fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
 		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
-	// A top-up's done answer that names a code in its words may be a
-	// panel giving the PIN there and not in its field. Saved, the order
-	// would be approved with no PIN and the code masked out of every copy
-	// zwatch writes (zwatch_order_events keeps none): the customer's PIN
-	// lost without a word. Not used, it is asked again and said every run,
-	// as other answers that may hide a PIN are, for a person to deliver it
-	// from the dealer panel.
-	if ps.Status == StatusDone && ps.PIN == "" && len(ps.Withheld) > 0 {
+	if ps.Status == StatusDone && ps.PIN == "" && len(ps.Withheld) > 0 && namesTheCustomersCode(ps.Description) {
 		return PinStatus{}, unusable("znet answered that the order is done with no PIN, as a top-up, but its words name a code that may be the customer's PIN; the answer is not used")
 	}
 	return ps, nil
 }
+
+// namesTheCustomersCode says whether a top-up's done answer, whose words
+// name a code, hands the customer a code there: one shaped as a PIN
+// (plainCodes: "ZX98-YW76-VU54-TS32"), or one the words give as theirs or
+// as a PIN ("Kodunuz:", "PIN:", "Şifreniz:"). A panel giving the PIN there
+// and not in its field would have it lost: approved with no PIN, the code
+// masked out of every copy zwatch writes, as a PIN is kept out of all but
+// pinCode. Not so a code the words give as an order's, a transaction's or
+// a voucher's ("Sipariş kodu: SP123456", "Kupon: HOSGELDIN10"): a top-up's
+// own, masked alike, and the order approved.
+func namesTheCustomersCode(words string) bool {
+	return customersCodeLabel.MatchString(words) || len(plainCodes(words)) > 0
+}
+
+// customersCodeLabel is a label that gives the customer a code: "your
+// code" in Turkish ("Kodunuz", "kodlarınız", "Şifreniz", "Kuponunuz",
+// "anahtarınız") or English, or a PIN's ("PIN", "E-PIN kodu", "EpinKodu",
+// "PIN'iniz").
+var customersCodeLabel = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:kod(?:u|lar[ıiIİ])n(?:[ıiIİ]|u)z|` +
+	`[şs][iİı]fre(?:ler)?(?:[iİı])?n[iİı]z|kupon(?:u|lar[ıiIİ])n(?:u|[ıiIİ])z|anahtar(?:lar)?[ıiIİ]n[ıiIİ]z|` +
+	`(?:e-?)?p[iİı]n(?:kod\p{L}*)?|your\s+(?:codes?|pins?|keys?|vouchers?))(?:[^\p{L}\p{N}]|$)`)
 
 // likePIN says whether code, named in a done answer's words, reads as an
 // old code of pin's game: as many letters and digits as the whole PIN or

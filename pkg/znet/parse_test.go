@@ -1536,16 +1536,24 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 	}
 }
 
-// A top-up's done answer (no PIN) whose words name a code may be a panel
-// giving the PIN there: saved, the order was approved with no PIN and the
-// code masked out of providerMessage, the customer's PIN lost without a
-// word. It is not used; a top-up's words with a number alone (a
-// transaction's) or none are.
-func TestATopUpNamingACodeInItsWordsIsNotUsed(t *testing.T) {
+// A top-up's done answer (no PIN) whose words give the customer a code
+// may be a panel giving the PIN there: saved, the order was approved with
+// no PIN and the code masked out of providerMessage, the customer's PIN
+// lost without a word. It is not used. A top-up's words that name an
+// order's, a transaction's or a voucher's code, or a number alone, are
+// (a review's find: the first version of this refused them all).
+func TestATopUpGivingTheCustomerACodeInItsWordsIsNotUsed(t *testing.T) {
 	for _, body := range []string{
 		"OK|2| - |Kodunuz: ZX98-YW76-VU54-TS32, islem kodu 4455667788",
 		"OK|2| |Kodunuz: QWPO-ZXMN-8821-7765",
-		"OK|2||Yuklendi, kod AB12CD34EF",
+		"OK|2| |KODUNUZ: QWPOZXMN88",
+		"OK|2||Yuklendi, PIN: AB12CD34EF",
+		"OK|2||E-PIN kodu AB12CD34EF",
+		"OK|2||EpinKodu: AB12CD34EF",
+		"OK|2||Şifreniz: AB12CD34EF",
+		"OK|2||Kodlarınız: AB12CD34EF, QQ12WW34EE",
+		"OK|2||Your code: AB12CD34EF",
+		"OK|2||Yuklendi ZX98-YW76-VU54-TS32",
 	} {
 		_, err := ParsePinStatus([]byte(body))
 		if kind, _ := KindOf(err); kind != KindUnusable || !strings.Contains(err.Error(), "may be the customer's PIN") {
@@ -1558,6 +1566,14 @@ func TestATopUpNamingACodeInItsWordsIsNotUsed(t *testing.T) {
 	for _, body := range []string{
 		"OK|2| - |Yuklendi, islem kodu 4455667788",
 		"OK|2| |Yüklendi",
+		"OK|2| |Islem kodu: TR-2026-000123",
+		"OK|2| |Siparis kodu: SP123456",
+		"OK|2| |Bayi kodu: BY123456, yukleme basarili",
+		"OK|2| |Musteri kodu: M00012345",
+		"OK|2| |Reference code: REF12345678",
+		"OK|2| |Kupon: HOSGELDIN10",
+		"OK|2| |Oyun kodu PUBG-MOBILE-60UC yuklendi",
+		"OK|2| - |Siparis kodu: TR20261205001, 2026-12-05 tarihinde",
 	} {
 		if ps, err := ParsePinStatus([]byte(body)); err != nil || ps.Status != StatusDone || ps.PIN != "" {
 			t.Errorf("%q: %+v, %v; want a top-up done with no PIN", body, ps, err)

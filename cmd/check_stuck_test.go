@@ -75,3 +75,55 @@ func TestCheckingAStuckOrderByHandLeavesItStuck(t *testing.T) {
 		t.Error("a completed order is still listed as stuck")
 	}
 }
+
+// A stuck order checked by hand while a transaction of the shop holds its
+// row stays stuck for the reason it was: the shop's hold is not booked
+// against it, which retry --stuck would have carried into the next runs
+// as a row held for all the while since.
+func TestAStuckOrderCheckedWhileTheShopHoldsItsRowKeepsItsState(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("604")
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	s.db.FirstCheckedAgo(id, 3*time.Hour)
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 3 || !strings.Contains(r.stdout, "is stuck") {
+		t.Fatalf("the second run should give up on the order: exit %d\n%s", r.code, r.all())
+	}
+	before := s.db.ReadCheck(id)
+
+	release := s.db.HoldOrderLock(id)
+	r := zwatch(t, s.db, "check", "--order", id)
+	release()
+	if !strings.Contains(r.stdout, "holds the order's row, so znet's answer was not saved") {
+		t.Errorf("check of a stuck order whose row the shop holds: exit %d, want it said the answer was not saved:\n%s", r.code, r.all())
+	}
+	after := s.db.ReadCheck(id)
+	if after.ShopHeldSince != nil || after.GivenUpAt == nil || (after.LastError == nil) != (before.LastError == nil) ||
+		after.LastError != nil && *after.LastError != *before.LastError {
+		t.Errorf("the stuck order's state changed: held since %v, given up at %v, last error %v (was %v)",
+			after.ShopHeldSince, after.GivenUpAt, after.LastError, before.LastError)
+	}
+}
+
+// An order whose row the shop has held for long, run after run, is said
+// so by check --order too, not "try again in a moment".
+func TestCheckOrderSaysARowHeldForLong(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("605")
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE zwatch_order_checks SET shop_held_since = now() - interval '1 hour' WHERE order_id = $1`, id)
+	release := s.db.HoldOrderLock(id)
+	defer release()
+	if r := zwatch(t, s.db, "check", "--order", id); !strings.Contains(r.stdout, "has held the order's row for 1h0m0s") ||
+		!strings.Contains(r.stdout, "pg_stat_activity") || strings.Contains(r.stdout, "in a moment") {
+		t.Errorf("check of an order whose row the shop has held for an hour: exit %d, want it said so:\n%s", r.code, r.all())
+	}
+}

@@ -331,7 +331,9 @@ WITH ` + freeClaimsSQL + `, released AS (
 	SET claimed_by = NULL,
 		last_result = COALESCE(NULLIF(answers.last_result, ''), c.last_result),
 		claim_expires_at = NULL,
-		shop_held_since = COALESCE(c.shop_held_since, now()),
+		-- An order given up on (check --order asks it) keeps why it is
+		-- stuck, and no run asks it: no run is to wait on its row.
+		shop_held_since = CASE WHEN c.given_up_at IS NULL THEN COALESCE(c.shop_held_since, now()) END,
 		-- Due again after half as long as the row has been held, up to
 		-- the 30-minute floor: at once the first time (a shop transaction
 		-- is usually over in a moment), and a row held for good (every
@@ -339,7 +341,7 @@ WITH ` + freeClaimsSQL + `, released AS (
 		-- request an order every run.
 		next_check_at = GREATEST(c.next_check_at,
 			now() + LEAST(make_interval(secs => $4), (now() - COALESCE(c.shop_held_since, now())) / 2)),
-		last_error = ` + shopHeldNoteSQL + `
+		last_error = CASE WHEN c.given_up_at IS NULL THEN ` + shopHeldNoteSQL + ` ELSE c.last_error END
 	FROM free
 	JOIN unnest($2::uuid[], $5::text[]) AS answers(order_id, last_result) ON answers.order_id = free.order_id
 	WHERE c.order_id = free.order_id

@@ -21,6 +21,7 @@ type ListOptions struct {
 	Pending, Paused, Stuck, Failed, Completed bool
 	TenantID, Integration, Order              string
 	Limit                                     int
+	FirstDelay                                time.Duration
 	ShowPIN                                   bool
 	Output                                    string
 }
@@ -74,6 +75,7 @@ its id, and --tenant the tenant's id or its beginning.`,
 	nameFlag(f, &opts.TenantID, "tenant", "only this tenant's orders: its id, or the beginning of it as the TENANT column shows it")
 	nameFlag(f, &opts.Integration, "integration", "only this integration's orders: its name, or the beginning of its id")
 	f.IntVar(&opts.Limit, "limit", 50, "orders at most")
+	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for when an order not asked yet falls due")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print PINs in full (they are the customers' secrets)")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
@@ -137,6 +139,12 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if opts.Limit < 1 {
 		return usage("--limit must be at least 1")
 	}
+	// Held to what check-pending takes, as stats holds it.
+	cfg := watch.DefaultConfig()
+	cfg.FirstDelay = opts.FirstDelay
+	if err := cfg.Validate(); err != nil {
+		return configUsage(err)
+	}
 	if opts.TenantID != "" {
 		if err := checkTenantRef("--tenant", opts.TenantID); err != nil {
 			return err
@@ -150,7 +158,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		}
 	}
 	return opts.withStoreReading(ctx, func(st *store.Store) (func() error, error) {
-		filter := store.ListFilter{State: opts.state(), Limit: opts.Limit}
+		filter := store.ListFilter{State: opts.state(), Limit: opts.Limit, FirstDelay: opts.FirstDelay}
 		if opts.TenantID != "" {
 			tenant, err := resolveTenant(ctx, st, "--tenant", opts.TenantID)
 			if err != nil {

@@ -1818,22 +1818,36 @@ func TestListSaysADueOrderIsClaimed(t *testing.T) {
 	}
 }
 
-// An order zwatch has not asked about yet is due in list, not blank as a
-// stuck or paused one: with cron stopped, every new order looked as if
-// zwatch would never ask about it.
-func TestListShowsAnOrderNeverAskedAsDue(t *testing.T) {
+// An order zwatch has not asked about yet falls due in list as the next
+// run takes it up, --first-delay after it was sent, not blank as a stuck
+// or paused one: with cron stopped, every new order looked as if zwatch
+// would never ask about it.
+func TestListShowsWhenAnOrderNeverAskedFallsDue(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9901", OrderNo: 6001, SentAgo: 3 * time.Hour})
-	r := zwatch(t, s.db, "list", "--order", id, "-o", "json")
+	old := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9901", OrderNo: 6001, SentAgo: 3 * time.Hour})
+	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9902", OrderNo: 6002, SentAgo: time.Second})
+	r := zwatch(t, s.db, "list", "--first-delay", "10m", "-o", "json")
 	var listed []struct {
+		ID          string     `json:"id"`
 		NextCheckAt *time.Time `json:"next_check_at"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 || listed[0].NextCheckAt == nil ||
-		listed[0].NextCheckAt.After(time.Now().Add(time.Minute)) {
-		t.Errorf("list --order of an order never asked: %v, want its next check now\n%s", err, r.all())
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 2 {
+		t.Fatalf("list -o json: %v\n%s", err, r.all())
 	}
-	if r := zwatch(t, s.db, "list", "--pending"); !strings.Contains(r.stdout, "due") {
-		t.Errorf("list --pending of an order never asked: want it due\n%s", r.all())
+	for _, o := range listed {
+		var from, to time.Time // when it falls due, give or take the test's own time
+		if o.ID == old {
+			from, to = time.Now().Add(-3*time.Hour+10*time.Minute-time.Minute), time.Now().Add(-3*time.Hour+10*time.Minute+time.Minute)
+		} else {
+			from, to = time.Now().Add(10*time.Minute-time.Minute), time.Now().Add(10*time.Minute+time.Minute)
+		}
+		if o.NextCheckAt == nil || o.NextCheckAt.Before(from) || o.NextCheckAt.After(to) {
+			t.Errorf("order %s: next check at %v, want --first-delay after it was sent (%v-%v)", o.ID, o.NextCheckAt, from, to)
+		}
+	}
+	table := zwatch(t, s.db, "list", "--pending", "--first-delay", "10m").stdout
+	if !strings.Contains(table, "due") || !strings.Contains(table, "9m") && !strings.Contains(table, "10m") {
+		t.Errorf("list --pending: want the old order due and the new one in 10 minutes\n%s", table)
 	}
 }

@@ -19,6 +19,9 @@ type ListFilter struct {
 	// the Limit and the count are of the orders that match them all.
 	Order OrderRef
 	Limit int
+	// FirstDelay is check-pending's --first-delay: an order not asked yet
+	// falls due so long after it was sent.
+	FirstDelay time.Duration
 }
 
 // ListedOrder is one line of `zwatch list`.
@@ -142,15 +145,13 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- No age can be told of an infinite "sentAt".
 			       CASE WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END AS sent_at,
 			       -- None for an order zwatch will not ask about: done,
-			       -- given up, or paused with its integration. One the next
-			       -- run takes up (never asked yet, or sent again since zwatch
-			       -- finished or gave up on it) is due: blank, it read as
-			       -- never to be asked when cron had stopped.
-			       CASE
-			           WHEN (c.order_id IS NULL OR c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`) AND `+pollableSQL+`
-			           THEN CASE WHEN `+sentAtSQL+` <= now() THEN now() WHEN isfinite(`+sentAtSQL+`) THEN `+sentAtSQL+` END
-			           WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at
-			       END AS next_check_at,
+			       -- given up, or paused with its integration.
+			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
+			       -- When the next run takes up an order it has not asked
+			       -- yet, or one sent again since it finished with it, as
+			       -- registering does (listedSQL reads it).
+			       CASE WHEN c.order_id IS NULL OR c.finished_at IS NOT NULL
+			           THEN `+afterSentSQL(sentAtSQL, "$8")+` END AS first_due,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
@@ -168,7 +169,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 		`+listedSQL+`
 		ORDER BY sort_key `+state.direction+`
 		LIMIT $3`, f.TenantID, f.IntegrationID, f.Limit, ListCountCap, f.Order.OrderNo, nullIfEmpty(f.Order.IDFrom),
-			nullIfEmpty(f.Order.IDTo))
+			nullIfEmpty(f.Order.IDTo), f.FirstDelay.Seconds())
 	})
 	if err != nil {
 		return Listed{}, fmt.Errorf("listing %s orders: %w", f.State, err)
@@ -195,9 +196,20 @@ const listedOrderSQL = `o.id::text AS id,
 	o."pinCode" AS pin`
 
 // listedSQL reads a list's rows from its matching orders, with how many
-// matched and the database's clock.
+// matched and the database's clock. An order the next run takes up
+// (first_due) has its next check then: blank, as a stuck or paused one's
+// is, it read as never to be asked when cron had stopped. An infinite
+// time is none, or now if long past. Told from columns matching reads
+// anyway: a second test of pollability for each of the up to
+// ListCountCap orders matched made a long list slower by a half.
 const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
-	attempts, next_check_at, claimed_until, last_error, given_up_at, completed_at, pin,
+	attempts,
+	CASE
+		WHEN first_due IS NULL OR NOT waiting OR NOT integration_enabled THEN next_check_at
+		WHEN isfinite(first_due) THEN first_due
+		WHEN first_due < now() THEN now()
+	END AS next_check_at,
+	claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`
 
@@ -231,6 +243,7 @@ matching AS (
 	SELECT ` + listedOrderSQL + `,
 	       CASE WHEN isfinite(o.sent_at) THEN o.sent_at END AS sent_at,
 	       NULL::timestamptz AS next_check_at,
+	       NULL::timestamptz AS first_due,
 	       NULL::timestamptz AS claimed_until,
 	       newest.at AS answered_at
 	FROM newest

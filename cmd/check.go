@@ -33,8 +33,9 @@ func newCheckCmd(g *GlobalOptions) *cobra.Command {
 exactly as check-pending would. It prints what znet said and what changed.
 
 The order is named the way a customer or 'zwatch list' names it: its order
-number (1010), the beginning of its id (9b84a6d1, at least 4 hex digits) or
-its whole id. A reference that fits more than one order lists them.
+number (1010), the beginning of its id (9b84a6d1, at least 4 hex digits, 8
+if they are all digits, which are read as an order number otherwise) or its
+whole id. A reference that fits more than one order lists them.
 
 An order that is already final is not asked about: check shows what the shop
 holds of it (status, PIN, when it completed, znet's last message). Any other

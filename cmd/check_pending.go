@@ -29,8 +29,10 @@ func newCheckPendingCmd(g *GlobalOptions) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "check-pending",
 		Short: "Ask znet about due orders and save their status and PIN (the cron job)",
-		Long: `Take a bounded batch of due znet orders, ask znet about each one, and save
-the answers to the shop's database. This is the job cron runs.
+		Long: `Claim due znet orders, a bounded batch at a time, for --loop (58s), ask
+znet about each one, and save the answers to the shop's database. This is
+the job cron runs every minute; --loop 0 claims once and ends when those
+are asked.
 
 An order is asked about when its externalStatus is sent, pending or
 processing, the shop's own status is still pending, it belongs to an enabled
@@ -76,7 +78,7 @@ Prometheus metrics for node_exporter's textfile collector, also when it fails
   zwatch_last_run_timestamp_seconds, zwatch_last_run_duration_seconds,
   zwatch_last_run_exit_status         the run itself
   zwatch_last_run_orders{result}      completed, processing, failed, error,
-                                      overtaken, skipped, stuck
+                                      overtaken, skipped, stuck, cut_short
   zwatch_integration_up               0 the run reported the panel failing
                                       (cut off, or no answer while orders
                                       kept failing, or only refusals of 3
@@ -124,7 +126,8 @@ and unasked orders are released.`,
   # see what would change, write nothing
   zwatch check-pending --dry-run --batch 20
 
-  # a gentler pace for a fragile dealer panel
+  # a gentler pace for every panel: give all of the shop's runs, cron's
+  # too, the same --rate (a slower one holds the others back)
   zwatch check-pending --per-integration 2 --rate 1`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -159,7 +162,8 @@ and unasked orders are released.`,
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "how often a looping run looks for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person, and that once (for cron)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron): a panel failing once,\n"+
+		"answers not saved or not used in every run while they last")
 	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(a name ending in .prom, e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
 	return c
 }

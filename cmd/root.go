@@ -273,9 +273,9 @@ marks it 'sent'; zwatch asks znet about every such order until it is done or
 cancelled, and writes the final status and the PIN back to the shop's
 PostgreSQL database.
 
-It runs from cron: 'zwatch check-pending' takes a bounded batch of due
-orders, asks znet about each with limited concurrency, and commits what it
-learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
+It runs from cron: 'zwatch check-pending' claims due orders, a bounded
+batch at a time, for most of a minute, asks znet about each with limited
+concurrency, and commits what it learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing,

@@ -10,7 +10,7 @@ BIN       := bin/zwatch
 DEMO_BIN  := bin/zwatch-demo
 PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
 
-.PHONY: all build test vet fmt demo bench deps postgres clean
+.PHONY: all build test vet fmt demo bench deps postgres cc clean
 
 all: build
 
@@ -22,12 +22,23 @@ build:
 deps:
 	$(GO) mod download
 
+# Debian's packages, as root or through sudo.
+APT_GET = $$([ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+
 # pg_virtualenv (Debian's postgresql-common) starts a throwaway cluster,
 # exports PG* variables for it, runs the command and drops the cluster.
 postgres:
 	@if ! command -v pg_virtualenv >/dev/null 2>&1 || [ -z "$(PG_BINDIR)" ]; then \
 		echo "installing Debian's postgresql (for a throwaway test cluster)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		$(APT_GET) update -qq && $(APT_GET) install -y -qq postgresql >/dev/null; \
+	fi
+
+# go test -race needs cgo, and cgo a C compiler: Go from go.dev's tarball
+# on a machine without one turns cgo off, and -race refuses to run.
+cc:
+	@if ! command -v gcc >/dev/null 2>&1; then \
+		echo "installing gcc (go test -race needs cgo)"; \
+		$(APT_GET) update -qq && $(APT_GET) install -y -qq gcc libc6-dev >/dev/null; \
 	fi
 
 # Every throwaway cluster gets its own directory (-t: as root, pg_virtualenv
@@ -61,7 +72,7 @@ vet:
 # 0 failed"; pipefail keeps a failing go test failing the target.
 PKGS      ?= ./...
 TESTFLAGS ?=
-test: postgres deps vet
+test: postgres cc deps vet
 	$(GO) build -o bin/testsum ./testdata/testsum
 	$(PG_ENV) bash -c 'set -o pipefail; PGSSLMODE=disable $(GO) test -json -race -count=1 -timeout 30m -tags demo $(TESTFLAGS) $(PKGS) 2>&1 \
 		| bin/testsum'

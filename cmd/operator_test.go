@@ -1851,3 +1851,37 @@ func TestListShowsWhenAnOrderNeverAskedFallsDue(t *testing.T) {
 		t.Errorf("list --pending: want the old order due and the new one in 10 minutes\n%s", table)
 	}
 }
+
+// A panel zwatch has learned has its new orders first asked when its plan
+// says, and list says so: --first-delay after they were sent was another
+// time than the run's. An order sent again after zwatch gave up on it is
+// taken up by the next run too, and has its next check.
+func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+		VALUES ($1, 300, 300, 0, 1, 60, '{0}', '{1}')`, s.integ)
+	learned := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001, SentAgo: 5 * time.Second})
+	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7002", OrderNo: 7002, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
+	s.db.Resend(resent, "7003")
+
+	next := func(id string) *time.Time {
+		t.Helper()
+		r := zwatch(t, s.db, "list", "--order", id, "-o", "json")
+		var listed []struct {
+			NextCheckAt *time.Time `json:"next_check_at"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 {
+			t.Fatalf("list --order %s: %v\n%s", id, err, r.all())
+		}
+		return listed[0].NextCheckAt
+	}
+	// A minute after it was sent, as the panel's plan has it.
+	if at := next(learned); at == nil || at.Before(time.Now().Add(45*time.Second)) || at.After(time.Now().Add(65*time.Second)) {
+		t.Errorf("an order of a learned panel sent 5 s ago: next check at %v, want in about 55 s", at)
+	}
+	if at := next(resent); at == nil || at.After(time.Now().Add(2*time.Minute)) {
+		t.Errorf("an order sent again after zwatch gave up on it: next check at %v, want within its panel's first check", at)
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -617,16 +618,15 @@ func enlist(ctx context.Context, tx *sqlx.Tx, from enlistFrom, limit int, firstD
 // takes them from here too, so that it runs the statement a run does.
 func enlistParams(from enlistFrom, limit int, firstDelay time.Duration, learnedFirstChecks bool) params {
 	return params{
-		"from_sent_at":             from.SentAt,
-		"from_order_id":            from.OrderID,
-		"only_order_id":            from.OnlyOrderID,
-		"changed_within":           from.ChangedWithin,
-		"up_to_now":                from.UpToNow,
-		"seen_up_to":               from.SeenUpTo,
-		"scan_limit":               limit,
-		"first_delay_seconds":      firstDelay.Seconds(),
-		"first_check_most_seconds": firstCheckMost.Seconds(),
-		"learned_first_checks":     learnedFirstChecks,
+		"from_sent_at":         from.SentAt,
+		"from_order_id":        from.OrderID,
+		"only_order_id":        from.OnlyOrderID,
+		"changed_within":       from.ChangedWithin,
+		"up_to_now":            from.UpToNow,
+		"seen_up_to":           from.SeenUpTo,
+		"scan_limit":           limit,
+		"first_delay_seconds":  firstDelay.Seconds(),
+		"learned_first_checks": learnedFirstChecks,
 	}
 }
 
@@ -724,9 +724,7 @@ known AS MATERIALIZED (
 	       o.sent_at > COALESCE(o.given_up_at, o.finished_at) AS resent,
 	       -- NaN sorts above every number; LEAST and GREATEST pass over a
 	       -- NULL, so none of them may stand for "not learned".
-	       ` + afterSentSQL("o.sent_at", `CASE WHEN pf.first_check_s > 0 AND pf.first_check_s <> 'NaN'
-	           THEN LEAST(pf.first_check_s, @first_check_most_seconds)
-	           ELSE @first_delay_seconds END`) + ` AS first_due
+	       ` + firstDueSQL("o.sent_at", "pf.first_check_s", "@first_delay_seconds") + ` AS first_due
 	FROM to_look o
 	` + integrationOfOrderSQL + `
 	LEFT JOIN LATERAL (
@@ -834,6 +832,15 @@ LEFT JOIN LATERAL (
 // the row, and must not fail the registering, and with it the claim, of
 // every panel's orders.
 const firstCheckMost = 30 * time.Minute
+
+// firstDueSQL is when registering has an order sent at sentAt first asked:
+// its panel's learned first check (firstCheck, a column that may be NULL)
+// up to firstCheckMost, or firstDelay (seconds) after it was sent.
+func firstDueSQL(sentAt, firstCheck, firstDelay string) string {
+	return afterSentSQL(sentAt, `CASE WHEN `+firstCheck+` > 0 AND `+firstCheck+` <> 'NaN'
+		THEN LEAST(`+firstCheck+`, `+strconv.FormatFloat(firstCheckMost.Seconds(), 'f', -1, 64)+`)
+		ELSE `+firstDelay+` END`)
+}
 
 // FinishedKeptFor is how long zwatch keeps an order's bookkeeping row after
 // it finished with the order. Within it, an order staff reopen carries on

@@ -147,11 +147,12 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- None for an order zwatch will not ask about: done,
 			       -- given up, or paused with its integration.
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
-			       -- When the next run takes up an order it has not asked
-			       -- yet, or one sent again since it finished with it, as
-			       -- registering does (listedSQL reads it).
-			       CASE WHEN c.order_id IS NULL OR c.finished_at IS NOT NULL
-			           THEN `+afterSentSQL(sentAtSQL, "$8")+` END AS first_due,
+			       -- When the next run takes up an order sent then: one it
+			       -- has not asked yet, or one sent again since it finished
+			       -- or gave up on it (listedSQL reads it).
+			       CASE WHEN c.order_id IS NULL OR c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
+			           THEN `+sentAtSQL+` END AS first_sent,
+			       $8::float8 AS first_delay_s,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
@@ -197,17 +198,22 @@ const listedOrderSQL = `o.id::text AS id,
 
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock. An order the next run takes up
-// (first_due) has its next check then: blank, as a stuck or paused one's
-// is, it read as never to be asked when cron had stopped. An infinite
-// time is none, or now if long past. Told from columns matching reads
-// anyway: a second test of pollability for each of the up to
-// ListCountCap orders matched made a long list slower by a half.
-const listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
+// (first_sent) has its next check when registering would have it asked
+// (firstDueSQL, the panel's learned first check as a run that learns
+// reads it): blank, as a stuck or paused one's is, it read as never to be
+// asked when cron had stopped. An infinite time is none, or now if long
+// past. Told from columns matching reads anyway (a second test of
+// pollability for each of the up to ListCountCap orders matched made a
+// long list slower by a half), the panel's first check looked up for such
+// orders alone.
+var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
 	attempts,
-	CASE
-		WHEN first_due IS NULL OR NOT waiting OR NOT integration_enabled THEN next_check_at
-		WHEN isfinite(first_due) THEN first_due
-		WHEN first_due < now() THEN now()
+	CASE WHEN first_sent IS NULL OR NOT waiting OR NOT integration_enabled THEN next_check_at
+	ELSE (
+		SELECT CASE WHEN isfinite(due.at) THEN due.at WHEN due.at < now() THEN now() END
+		FROM (SELECT ` + firstDueSQL("first_sent", "pf.first_check_s", "first_delay_s") + ` AS at
+		      FROM (SELECT) one
+		      LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = matching.integration_id::uuid) due)
 	END AS next_check_at,
 	claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
@@ -226,7 +232,7 @@ var finalLists = map[string]bool{"completed": true, "failed": true}
 // shop finished without zwatch, or whose answer is older than the log
 // keeps (EventsKeptFor), is not in it; `list --order` finds any order.
 // $2 tenant id, $3 integration id (empty: all), $4 the rows returned.
-const finalListSQL = `
+var finalListSQL = `
 WITH answers AS MATERIALIZED (
 	SELECT ev.order_id, ev.at
 	FROM zwatch_order_events ev
@@ -243,7 +249,8 @@ matching AS (
 	SELECT ` + listedOrderSQL + `,
 	       CASE WHEN isfinite(o.sent_at) THEN o.sent_at END AS sent_at,
 	       NULL::timestamptz AS next_check_at,
-	       NULL::timestamptz AS first_due,
+	       NULL::timestamptz AS first_sent,
+	       NULL::float8 AS first_delay_s,
 	       NULL::timestamptz AS claimed_until,
 	       newest.at AS answered_at
 	FROM newest

@@ -34,8 +34,9 @@ postgres:
 	fi
 
 # go test -race needs cgo, and cgo a C compiler: Go from go.dev's tarball
-# on a machine without one turns cgo off, and -race refuses to run.
-cc:
+# on a machine without one turns cgo off, and -race refuses to run. After
+# postgres: two apt-gets at once (make -j) fight over apt's lock.
+cc: postgres
 	@if ! command -v gcc >/dev/null 2>&1; then \
 		echo "installing gcc (go test -race needs cgo)"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq gcc libc6-dev >/dev/null; \

@@ -162,8 +162,8 @@ and unasked orders are released.`,
 	f.DurationVar(&cfg.Tick, "tick", cfg.Tick, "how often a looping run looks for newly due orders, at least 100ms (each look also takes those falling due before the next, asked at their time)")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron): a panel failing once,\n"+
-		"answers not saved or not used in every run while they last")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron): a panel failing once; answers\n"+
+		"not saved or not used, and orders released for want of budget, in every run while they last")
 	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(a name ending in .prom, e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
 	return c
 }

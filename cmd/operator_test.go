@@ -1854,8 +1854,9 @@ func TestListShowsWhenAnOrderNeverAskedFallsDue(t *testing.T) {
 
 // A panel zwatch has learned has its new orders first asked when its plan
 // says, and list says so: --first-delay after they were sent was another
-// time than the run's. An order sent again after zwatch gave up on it is
-// taken up by the next run too, and has its next check.
+// time than the run's. Orders zwatch finished or gave up on that the next
+// run takes up again have their next checks as reviving sets them:
+// --first-delay after one was sent again, at once for one reopened.
 func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -1865,6 +1866,8 @@ func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
 	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7002", OrderNo: 7002, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
 	s.db.Resend(resent, "7003")
+	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7004", OrderNo: 7004, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(reopened, storetest.Check{FinishedAgo: time.Minute, Attempts: 3})
 
 	next := func(id string) *time.Time {
 		t.Helper()
@@ -1881,7 +1884,10 @@ func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
 	if at := next(learned); at == nil || at.Before(time.Now().Add(45*time.Second)) || at.After(time.Now().Add(65*time.Second)) {
 		t.Errorf("an order of a learned panel sent 5 s ago: next check at %v, want in about 55 s", at)
 	}
-	if at := next(resent); at == nil || at.After(time.Now().Add(2*time.Minute)) {
-		t.Errorf("an order sent again after zwatch gave up on it: next check at %v, want within its panel's first check", at)
+	if at := next(resent); at == nil || at.Before(time.Now().Add(5*time.Second)) || at.After(time.Now().Add(25*time.Second)) {
+		t.Errorf("an order sent again after zwatch gave up on it: next check at %v, want --first-delay (15s) after it was sent", at)
+	}
+	if at := next(reopened); at == nil || at.After(time.Now().Add(5*time.Second)) {
+		t.Errorf("an order reopened after zwatch finished with it: next check at %v, want due now", at)
 	}
 }

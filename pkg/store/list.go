@@ -147,12 +147,16 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- None for an order zwatch will not ask about: done,
 			       -- given up, or paused with its integration.
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
-			       -- When the next run takes up an order sent then: one it
-			       -- has not asked yet, or one sent again since it finished
-			       -- or gave up on it (listedSQL reads it).
-			       CASE WHEN c.order_id IS NULL OR c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
-			           THEN `+sentAtSQL+` END AS first_sent,
+			       -- An order the next run takes up (listedSQL reads them):
+			       -- one not asked yet, sent then, and one zwatch finished
+			       -- or gave up on, as reviving has it due (enlistSQL).
+			       CASE WHEN c.order_id IS NULL THEN `+sentAtSQL+` END AS first_sent,
 			       $8::float8 AS first_delay_s,
+			       CASE WHEN c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
+			           THEN CASE WHEN `+sentAtSQL+` > COALESCE(c.given_up_at, c.finished_at)
+			               THEN `+afterSentSQL(sentAtSQL, "$8")+`
+			               ELSE now() END
+			       END AS revived_due,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
@@ -197,27 +201,37 @@ const listedOrderSQL = `o.id::text AS id,
 	o."pinCode" AS pin`
 
 // listedSQL reads a list's rows from its matching orders, with how many
-// matched and the database's clock. An order the next run takes up
-// (first_sent) has its next check when registering would have it asked
-// (firstDueSQL, the panel's learned first check as a run that learns
-// reads it): blank, as a stuck or paused one's is, it read as never to be
-// asked when cron had stopped. An infinite time is none, or now if long
-// past. Told from columns matching reads anyway (a second test of
-// pollability for each of the up to ListCountCap orders matched made a
-// long list slower by a half), the panel's first check looked up for such
-// orders alone.
+// matched and the database's clock. An order the next run takes up has
+// its next check when the run would have it asked: one not asked yet
+// (first_sent) as registering has it (firstDueSQL, the panel's learned
+// first check as a run that learns reads it), one zwatch finished or
+// gave up on as reviving has it (revived_due). Blank, as a stuck or
+// paused one's is, such an order read as never to be asked when cron had
+// stopped. An infinite time is none, or now if long past. Told from
+// columns matching reads anyway (a second test of pollability for each of
+// the up to ListCountCap orders matched made a long list slower by a
+// half), the panel's first check looked up for such orders alone.
 var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, integration_enabled, waiting, not_asked, external_status, sent_at,
 	attempts,
-	CASE WHEN first_sent IS NULL OR NOT waiting OR NOT integration_enabled THEN next_check_at
-	ELSE (
-		SELECT CASE WHEN isfinite(due.at) THEN due.at WHEN due.at < now() THEN now() END
-		FROM (SELECT ` + firstDueSQL("first_sent", "pf.first_check_s", "first_delay_s") + ` AS at
-		      FROM (SELECT) one
-		      LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = matching.integration_id::uuid) due)
+	CASE
+		WHEN NOT waiting OR NOT integration_enabled THEN next_check_at
+		WHEN first_sent IS NOT NULL THEN (
+			SELECT ` + finiteDueSQL("due.at") + `
+			FROM (SELECT ` + firstDueSQL("first_sent", "pf.first_check_s", "first_delay_s") + ` AS at
+			      FROM (SELECT) one
+			      LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = matching.integration_id::uuid) due)
+		WHEN revived_due IS NOT NULL THEN ` + finiteDueSQL("revived_due") + `
+		ELSE next_check_at
 	END AS next_check_at,
 	claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`
+
+// finiteDueSQL is due as a person reads it: none if infinitely far, now
+// if infinitely past.
+func finiteDueSQL(due string) string {
+	return `CASE WHEN isfinite(` + due + `) THEN ` + due + ` WHEN ` + due + ` < now() THEN now() END`
+}
 
 // finalLists are the lists of orders znet ended, which grow with the shop's
 // whole history: ListOrders reads them from zwatch's log of transitions,
@@ -251,6 +265,7 @@ matching AS (
 	       NULL::timestamptz AS next_check_at,
 	       NULL::timestamptz AS first_sent,
 	       NULL::float8 AS first_delay_s,
+	       NULL::timestamptz AS revived_due,
 	       NULL::timestamptz AS claimed_until,
 	       newest.at AS answered_at
 	FROM newest

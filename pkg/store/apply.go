@@ -31,10 +31,15 @@ func ErrorResult(kind string) string { return string(ResultError) + ":" + kind }
 
 // Outcome is one asked order, ready to be applied.
 type Outcome struct {
-	Order       Order // as claimed: the compare-and-set checks its integration and referans
-	Result      Result
-	PIN         string // with ResultDone; may be empty (top-ups have none)
-	Message     string // znet's description, for "providerMessage"
+	Order   Order // as claimed: the compare-and-set checks its integration and referans
+	Result  Result
+	PIN     string // with ResultDone; may be empty (top-ups have none)
+	Message string // znet's description, for "providerMessage", its codes masked
+	// ShopMessage, when set, is "providerMessage" instead: a top-up's
+	// description with the codes it names (they may be the PIN a panel
+	// gave there and not in its field), for the shop's row alone. Events,
+	// logs and output keep Message.
+	ShopMessage string
 	LastMessage string // with ResultDone, for "lastMessage"
 	Error       string // with ResultError; must hold no secret
 	// ErrorKind names the kind of error for zwatch's own table, e.g.
@@ -171,6 +176,7 @@ type applyRow struct {
 	Final         bool     `json:"final"`
 	PIN           string   `json:"pin"`
 	Message       string   `json:"message"`
+	ShopMessage   string   `json:"shop_message"`
 	LastMessage   string   `json:"last_message"`
 	Error         string   `json:"error"`
 	NextDelay     float64  `json:"next_delay_seconds"`
@@ -192,6 +198,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		Result:        o.LastResult(),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
+		ShopMessage:   f.fit(o.ShopMessage, ProviderMessageLen),
 		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
 		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
@@ -523,7 +530,7 @@ WITH input AS (
 	SELECT r.*, ` + referansFromHexSQL + ` AS referans
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
-		to_status text, final boolean, pin text, message text, last_message text,
+		to_status text, final boolean, pin text, message text, shop_message text, last_message text,
 		error text, next_delay_seconds float8, asked_ago_seconds float8, hold_note text)
 ),
 params AS (
@@ -616,7 +623,7 @@ changed AS (
 			THEN COALESCE(o."approvedAt", now())
 			ELSE o."approvedAt" END,
 		"providerMessage" = CASE WHEN input.to_status IS NOT NULL
-			THEN input.message
+			THEN COALESCE(NULLIF(input.shop_message, ''), input.message)
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
 			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `

@@ -102,6 +102,13 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		o.Result = store.ResultDone
 		o.PIN = a.status.PIN
 		o.LastMessage = lastMessageDone(o.Message, o.PIN != "")
+		if o.PIN == "" && len(a.status.Withheld) > 0 {
+			// A top-up's words that name a code: it may be the PIN, which
+			// the panel gave there and not in its field, and the shop's
+			// row is to keep it (the order's own PIN aside, if it holds
+			// one), or it is lost; only the shop's row.
+			o.ShopMessage = HideHeldPIN(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.order.HeldPIN)
+		}
 	case znet.StatusWaiting:
 		o.Result = store.ResultWaiting
 	case znet.StatusCancelled:

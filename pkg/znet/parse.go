@@ -216,57 +216,18 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	if ps.Status != StatusDone && fieldCode != "" && !slices.Contains(ps.Withheld, fieldCode) {
 		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
-	if ps.Status == StatusDone && ps.PIN == "" && slices.ContainsFunc(ps.Withheld, func(code string) bool {
-		return !namedAsAReference(ps.Description, code)
-	}) {
-		return PinStatus{}, unusable("znet answered that the order is done with no PIN, as a top-up, but its words name a code that may be the customer's PIN; the answer is not used")
-	}
 	return ps, nil
 }
-
-// namedAsAReference says whether code, which a top-up's done answer
-// withholds from its words, stands there only as the order's, a
-// transaction's, the dealer's or the customer account's reference
-// ("Sipariş kodu: SP123456", "İşlem kodunuz: TX12AB34"). Any other code,
-// a voucher's, a key, one a label gives as the customer's or as a PIN
-// ("Kodunuz:", "Şifre:", "Kupon:"), may be the PIN the panel gave there
-// and not in its field: approved with no PIN, its code masked out of
-// every copy zwatch writes, as a PIN is kept out of all but pinCode, the
-// order would lose it without a word. A code not found as written (read
-// from groups) is taken for such a one.
-func namedAsAReference(words, code string) bool {
-	named := false
-	for at := 0; ; {
-		i := strings.Index(words[at:], code)
-		if i < 0 {
-			return named
-		}
-		i += at
-		if !referenceLabelBefore.MatchString(words[max(0, i-maxReferenceLabel):i]) {
-			return false
-		}
-		named, at = true, i+len(code)
-	}
-}
-
-// referenceLabelBefore ends a text with a label that names what follows
-// it the order's, a transaction's, the dealer's or the customer account's
-// reference: "Sipariş kodu:", "İşlem kodunuz", "Referans no:",
-// "Order code:", a tag or two about it ("<b>Bayi kodu</b>: "). Read
-// within maxReferenceLabel bytes of the code.
-var referenceLabelBefore = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:s[iİı]par[iİı][şs]|[iİı][şs]lem|referans|reference|ref|bayi|m[üu][şs]ter[iİı]|order|transaction)` +
-	`\s*(?:kod\p{L}*|codes?|no|numaras\p{L}*|num(?:ber)?|id)?\.?(?:\s*<[^<>]{0,40}>)*\s*[:#]?(?:\s*<[^<>]{0,40}>)*\s*$`)
-
-const maxReferenceLabel = 96
 
 // likePIN says whether code, named in a done answer's words, reads as an
 // old code of pin's game: as many letters and digits as the whole PIN or
 // one of its codes, whatever separates them ("ZX98-YW76-VU54-TS32" for
 // "QQ11WW22EE33RR44"), with a letter among them; a number alone is an
 // order's or a transaction's, which staff read. A done answer with no PIN
-// (" - ", a top-up's) withholds every code with a letter its words name,
-// and is not used unless each is named as a reference there
-// (namedAsAReference): a panel may give the PIN there and not in its field.
+// (" - ", a top-up's) withholds every code with a letter its words name:
+// a panel may give the PIN there and not in its field. (Withheld from
+// what zwatch keeps and shows of the words, not from the shop's own copy
+// of them: see watch's Outcome.ShopMessage.)
 func likePIN(code, pin string) bool {
 	letters, digits := countLettersDigits(code)
 	if letters == 0 {

@@ -1536,77 +1536,24 @@ func TestADoneAnswerWithholdsOnlyCodesLikeItsPIN(t *testing.T) {
 	}
 }
 
-// A top-up's done answer (no PIN) whose words name a code may be a panel
-// giving the PIN there: saved, the order was approved with no PIN and the
-// code masked out of providerMessage, the customer's PIN lost without a
-// word. It is not used unless each code it names is named as the order's,
-// a transaction's, the dealer's or the customer account's reference (two
-// reviews' finds: the first version refused those too, the second let
-// through any label it did not know, Şifre: and Kod: among them).
-func TestATopUpNamingACodeOtherThanAReferenceIsNotUsed(t *testing.T) {
-	for _, words := range []string{
-		"Kodunuz: ZX98-YW76-VU54-TS32, islem kodu 4455667788",
-		"Kodunuz: QWPO-ZXMN-8821-7765",
-		"Yuklendi ZX98-YW76-VU54-TS32",
-		"Yuklendi, kod AB12CD34EF",
-		"Kod: AB12CD34EF",
-		"KOD: AB12CD34EF",
-		"Kod: 1234-5678-ABCD",
-		"Seri No: 778812 Şifre: QWPO8821ZX",
-		"Sifre: AB12CD34EF",
-		"Kodunuzu asagida bulabilirsiniz: QWPO8821ZX",
-		"Şifrenizi giriniz: AB12CD34EF",
-		"Kodunuzdur: AB12CD34EF",
-		"KODUNUZ: AB12CD34EF",
-		"ŞİFRENİZ: AB12CD34EF",
-		"PİN: AB12CD34EF",
-		"PIN'iniz: AB12CD34EF",
-		"<b>Kodunuz</b>: AB12CD34EF",
-		"Kodunuz&nbsp;AB12CD34EF",
-		"Code: AB12CD34EF",
-		"Key: AB12CD34EF",
-		"CD Key: AB12-CD34-EF56",
-		"Serial: AB12CD34EF",
-		"Voucher: AB12CD34EF",
-		"Your gift card code: AB12CD34EF",
-		"Aktivasyon kodu: AB12CD34EF",
-		"Hediye kodu: AB12CD34EF",
-		"Lisans anahtarı: AB12CD34EF",
-		"Kupon: HOSGELDIN10",
-		"Kupon kodunuz HOSGELDIN10 kullanildi, Siparis kodu: SP123456",
-		"Siparis kodu: SP123456, Kodunuz: QWPO8821ZX",
+// A top-up's done answer (no PIN) is done whatever its words name: a
+// code with a letter in them is withheld, for what zwatch keeps and shows
+// of them to be masked of it (it may be the PIN the panel gave there),
+// and a number alone, an order's or a transaction's, is not.
+func TestATopUpWithholdsTheCodesItsWordsName(t *testing.T) {
+	for words, code := range map[string]string{
+		"Kodunuz: ZX98-YW76-VU54-TS32, islem kodu 4455667788": "ZX98-YW76-VU54-TS32",
+		"Kodunuz: QWPO-ZXMN-8821-7765":                        "QWPO-ZXMN-8821-7765",
+		"Seri No: 778812 Şifre: QWPO8821ZX":                   "QWPO8821ZX",
+		"Sipariş kodunuz: SP123456, yükleme başarılı":         "SP123456",
+		"Kupon: HOSGELDIN10":                                  "HOSGELDIN10",
 	} {
-		_, err := ParsePinStatus([]byte("OK|2| - |" + words))
-		if kind, _ := KindOf(err); kind != KindUnusable || !strings.Contains(err.Error(), "may be the customer's PIN") {
-			t.Errorf("%q: %v; want it not used, as naming a code that may be the PIN", words, err)
-		}
-		for _, code := range []string{"ZX98", "QWPO", "AB12", "HOSGELDIN"} {
-			if err != nil && strings.Contains(err.Error(), code) {
-				t.Errorf("%q: the error quotes the code: %v", words, err)
-			}
+		ps, err := ParsePinStatus([]byte("OK|2| - |" + words))
+		if err != nil || ps.Status != StatusDone || ps.PIN != "" || !slices.Contains(ps.Withheld, code) {
+			t.Errorf("%q: %+v, %v; want a top-up done with no PIN, %q withheld", words, ps, err, code)
 		}
 	}
-	for _, words := range []string{
-		"Yuklendi, islem kodu 4455667788",
-		"Yüklendi",
-		"Islem kodu: TR-2026-000123",
-		"İşlem kodu: TR-2026-000123",
-		"Siparis kodu: SP123456",
-		"Sipariş kodunuz: SP123456, yükleme başarılı",
-		"<b>Sipariş kodu</b>: SP123456",
-		"Bayi kodu: BY123456, yukleme basarili",
-		"Musteri kodu: M00012345",
-		"Referans kodunuz: RF12AB34",
-		"Reference code: REF12345678",
-		"Order id: SP12AB34",
-		"Siparis kodu: TR20261205001, 2026-12-05 tarihinde",
-		"PUBG Mobile 60 UC yüklendi, PIN gerekmez. Islem kodu: TX12AB34",
-		"E-pin siparisiniz tamamlandi, islem no TR12AB34",
-		"Razer Gold E-PIN 100 TL yuklendi, islem kodu: TX12AB34",
-		"Pin yok, direkt yükleme. Referans kodu: RF12AB34",
-	} {
-		if ps, err := ParsePinStatus([]byte("OK|2| - |" + words)); err != nil || ps.Status != StatusDone || ps.PIN != "" {
-			t.Errorf("%q: %+v, %v; want a top-up done with no PIN", words, ps, err)
-		}
+	if ps, err := ParsePinStatus([]byte("OK|2| - |Yuklendi, islem kodu 4455667788")); err != nil || ps.Status != StatusDone || len(ps.Withheld) != 0 {
+		t.Errorf("a top-up naming a number: %+v, %v; want it done, nothing withheld", ps, err)
 	}
 }

@@ -37,9 +37,12 @@ type Outcome struct {
 	Message string // znet's description, for "providerMessage", its codes masked
 	// ShopMessage, when set, is "providerMessage" instead: a top-up's
 	// description with the codes it names (they may be the PIN a panel
-	// gave there and not in its field), for the shop's row alone. Events,
-	// logs and output keep Message.
+	// gave there and not in its field), for the shop's row alone, and only
+	// while the row holds no PIN. Events, logs and output keep Message;
+	// ShopCodes are the codes in it, for an error that quotes it (a shop's
+	// trigger refusing the update) to be masked of them.
 	ShopMessage string
+	ShopCodes   []string
 	LastMessage string // with ResultDone, for "lastMessage"
 	Error       string // with ResultError; must hold no secret
 	// ErrorKind names the kind of error for zwatch's own table, e.g.
@@ -623,7 +626,9 @@ changed AS (
 			THEN COALESCE(o."approvedAt", now())
 			ELSE o."approvedAt" END,
 		"providerMessage" = CASE WHEN input.to_status IS NOT NULL
-			THEN COALESCE(NULLIF(input.shop_message, ''), input.message)
+			-- Not where the order holds a PIN, staff's written since
+			-- the answer came: its copy in the words was not masked.
+			THEN CASE WHEN prev.shop_pin IS NULL THEN COALESCE(NULLIF(input.shop_message, ''), input.message) ELSE input.message END
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
 			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `

@@ -883,8 +883,10 @@ func unsavedCause(p *pendingAnswer, masked map[string]string, mask func(code str
 	if errors.As(p.lastErr, &batch) {
 		pins = batch.pins
 	}
-	if own := p.outcome.PIN; own != "" && !slices.Contains(pins, own) {
-		pins = append(slices.Clip(pins), own)
+	for _, own := range append([]string{p.outcome.PIN}, p.outcome.ShopCodes...) {
+		if own != "" && !slices.Contains(pins, own) {
+			pins = append(slices.Clip(pins), own)
+		}
 	}
 	key := cause + "\x00" + strings.Join(pins, "\x00")
 	reason, ok := masked[key]

@@ -636,6 +636,7 @@ func hidePINs(err error, outcomes []store.Outcome, held ...string) error {
 		if o.PIN != "" {
 			pins = append(pins, o.PIN)
 		}
+		pins = append(pins, o.ShopCodes...)
 	}
 	for _, pin := range held {
 		if !slices.Contains(pins, pin) {

@@ -101,14 +101,15 @@ func TestATopUpsCodePastTheColumnIsKeptWhole(t *testing.T) {
 	s := newShop(t)
 	const code = "QWPO-ZXMN-8821-7765"
 	id := s.order("7202")
-	s.znet.Script("7202", znettest.Done("", strings.Repeat("a", 1985)+" Kodunuz: "+code))
+	const other = "AB12CD34EF" // of another size: both must be found again to be masked
+	s.znet.Script("7202", znettest.Done("", strings.Repeat("a", 1985)+" Kodunuz: "+code+", yedek kod: "+other))
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
-	if row := s.db.ReadOrder(id); row.ProviderMessage == nil || !strings.Contains(*row.ProviderMessage, code) {
-		t.Errorf("providerMessage %v: want the code whole", row.ProviderMessage)
+	if row := s.db.ReadOrder(id); row.ProviderMessage == nil || !strings.Contains(*row.ProviderMessage, code) || !strings.Contains(*row.ProviderMessage, other) {
+		t.Errorf("providerMessage %v: want both codes whole", row.ProviderMessage)
 	}
-	if r := zwatch(t, s.db, "check", "--order", id); strings.Contains(r.all(), "QWPO") {
-		t.Errorf("check shows the code, or a piece of it:\n%s", r.all())
+	if r := zwatch(t, s.db, "check", "--order", id); strings.Contains(r.all(), "QWPO") || strings.Contains(r.all(), "AB12") {
+		t.Errorf("check shows a code, or a piece of one:\n%s", r.all())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,9 +39,11 @@ type Outcome struct {
 	// ShopMessage, when set, is "providerMessage" instead: a top-up's
 	// description with the codes it names (they may be the PIN a panel
 	// gave there and not in its field), for the shop's row alone, and only
-	// while the row holds no PIN. Events, logs and output keep Message;
-	// ShopCodes are the codes in it, for an error that quotes it (a shop's
-	// trigger refusing the update) to be masked of them.
+	// while the row holds the PIN it held at the claim (Order.HeldPIN,
+	// masked in it). Events, logs and output keep Message. ShopCodes are
+	// the codes it names: the row must hold each whole (shopMessage), and
+	// an error that quotes the row (a shop's trigger refusing the update)
+	// is masked of them.
 	ShopMessage string
 	ShopCodes   []string
 	LastMessage string // with ResultDone, for "lastMessage"
@@ -180,6 +183,7 @@ type applyRow struct {
 	PIN           string   `json:"pin"`
 	Message       string   `json:"message"`
 	ShopMessage   string   `json:"shop_message"`
+	HeldPIN       string   `json:"held_pin"` // the order's own PIN at the claim, which ShopMessage masks
 	LastMessage   string   `json:"last_message"`
 	Error         string   `json:"error"`
 	NextDelay     float64  `json:"next_delay_seconds"`
@@ -201,7 +205,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		Result:        o.LastResult(),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
-		ShopMessage:   f.fit(o.ShopMessage, ProviderMessageLen),
+		HeldPIN:       o.Order.HeldPIN,
 		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
 		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
@@ -224,8 +228,64 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
 		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
+	} else if shop, ok := shopMessage(o, f); ok {
+		row.ShopMessage = shop
+	} else {
+		// Cut, the row would lose a code that may be the PIN.
+		row.Result = ErrorResult("pin_too_long")
+		row.ToStatus, row.Final = nil, false
+		row.Error = "znet's words name more codes than the shop's providerMessage column holds whole: " +
+			"not saved and not approved; deliver them by hand from the dealer panel"
+		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
 	}
 	return row
+}
+
+// shopMessage is o.ShopMessage as the shop's row takes it, fitted to the
+// column in its own unit (bytes in SQL_ASCII) and to the encoding, which
+// may lengthen it ("…" as "..."): whole where every code it names stays
+// whole in it; else each code labelled ("Kod: A | Kod: B | "), whole, and
+// the masked words after them, cut. false where not even the codes fit:
+// cut in the middle of one, a code would be lost in part, and its piece
+// shown where nothing masks it.
+func shopMessage(o Outcome, f textFitter) (string, bool) {
+	if o.ShopMessage == "" {
+		return "", true
+	}
+	if whole := f.fit(o.ShopMessage, ProviderMessageLen); holdsCodes(whole, o.ShopCodes, f) {
+		return whole, true
+	}
+	codes := innermostCodes(o.ShopCodes)
+	var labelled strings.Builder
+	for _, code := range codes {
+		labelled.WriteString("Kod: " + code + " | ")
+	}
+	if text := f.fit(labelled.String()+o.Message, ProviderMessageLen); holdsCodes(text, codes, f) {
+		return text, true
+	}
+	return "", false
+}
+
+// holdsCodes says whether text holds each of codes whole, as f writes them.
+func holdsCodes(text string, codes []string, f textFitter) bool {
+	for _, code := range codes {
+		if !strings.Contains(text, f.fit(code, ProviderMessageLen)) {
+			return false
+		}
+	}
+	return true
+}
+
+// innermostCodes are codes but those that hold another of them: a clause
+// read as one code ("AB12-CD34 EF56-GH78") beside the codes in it.
+func innermostCodes(codes []string) []string {
+	var inner []string
+	for _, code := range codes {
+		if !slices.ContainsFunc(codes, func(other string) bool { return other != code && strings.Contains(code, other) }) {
+			inner = append(inner, code)
+		}
+	}
+	return inner
 }
 
 // secondsAgo is how long before now t was, on the monotonic clock; none
@@ -533,7 +593,7 @@ WITH input AS (
 	SELECT r.*, ` + referansFromHexSQL + ` AS referans
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
-		to_status text, final boolean, pin text, message text, shop_message text, last_message text,
+		to_status text, final boolean, pin text, message text, shop_message text, held_pin text, last_message text,
 		error text, next_delay_seconds float8, asked_ago_seconds float8, hold_note text)
 ),
 params AS (
@@ -626,9 +686,12 @@ changed AS (
 			THEN COALESCE(o."approvedAt", now())
 			ELSE o."approvedAt" END,
 		"providerMessage" = CASE WHEN input.to_status IS NOT NULL
-			-- Not where the order holds a PIN, staff's written since
-			-- the answer came: its copy in the words was not masked.
-			THEN CASE WHEN prev.shop_pin IS NULL THEN COALESCE(NULLIF(input.shop_message, ''), input.message) ELSE input.message END
+			-- Not where the order holds another PIN than at the claim
+			-- (staff's, written since the answer came), which the words
+			-- were not masked of.
+			THEN CASE WHEN prev.shop_pin IS NOT DISTINCT FROM NULLIF(input.held_pin, '')
+				THEN COALESCE(NULLIF(input.shop_message, ''), input.message)
+				ELSE input.message END
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
 			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -51,5 +54,45 @@ func TestAPINTheEncodingCannotHoldIsLeftForAPerson(t *testing.T) {
 	row = newApplyRow(Outcome{Result: ResultDone, PIN: "AB12-CD34"}, textFitter{holds: holdsOf("LATIN5")})
 	if row.PIN != "AB12-CD34" || row.ToStatus == nil || row.HoldNote != "" {
 		t.Errorf("row %+v: want the PIN saved", row)
+	}
+}
+
+// A top-up's words for the shop's row keep every code they name whole, in
+// the column's own unit and after the encoding lengthened them; else the
+// codes come first, each labelled, and where not even they fit, nothing
+// is written but a hold for a person (a review's finds: SQL_ASCII cut the
+// words by bytes, LATIN5 grew them past the column, and codes of several
+// sizes joined in one list were not all found again to be masked).
+func TestATopUpsWordsKeepTheirCodesWhole(t *testing.T) {
+	const code = "QWPO-ZXMN-8821-7765"
+	utf8Fitter, sqlASCII, latin5 := textFitter{}, textFitter{bytes: true}, textFitter{holds: holdsOf("LATIN5")}
+	for _, c := range []struct {
+		name  string
+		f     textFitter
+		words string
+	}{
+		{"short", utf8Fitter, "Kodunuz: " + code},
+		{"past the column", utf8Fitter, strings.Repeat("a", 1985) + " Kodunuz: " + code},
+		{"past the column's bytes in SQL_ASCII", sqlASCII, strings.Repeat("ş", 990) + " Kodunuz: " + code},
+		{"grown past the column in LATIN5", latin5, strings.Repeat("…", 30) + strings.Repeat("a", 1940) + " Kodunuz: " + code},
+	} {
+		o := Outcome{Result: ResultDone, ShopMessage: c.words, ShopCodes: []string{code, "AB12CD34EF"}, Message: "Kodunuz: ••••"}
+		o.ShopMessage += " ve AB12CD34EF"
+		got, ok := shopMessage(o, c.f)
+		if !ok || !strings.Contains(got, code) || !strings.Contains(got, "AB12CD34EF") || len(got) > 4*ProviderMessageLen ||
+			c.f.bytes && len(got) > ProviderMessageLen || utf8.RuneCountInString(got) > ProviderMessageLen {
+			t.Errorf("%s: %q, %v; want both codes whole within the column", c.name, got, ok)
+		}
+	}
+	var many []string
+	for k := range 200 {
+		many = append(many, fmt.Sprintf("QW%03d-ZXMN-8821-7765", k))
+	}
+	o := Outcome{Result: ResultDone, ShopMessage: "Kodlar: " + strings.Join(many, " "), ShopCodes: append([]string{strings.Join(many, " ")}, many...)}
+	if _, ok := shopMessage(o, utf8Fitter); ok {
+		t.Error("200 codes, more than the column holds whole: want none written")
+	}
+	if row := newApplyRow(o, utf8Fitter); row.HoldNote == "" || row.ToStatus != nil {
+		t.Errorf("200 codes: %+v; want the order held for a person, not approved", row)
 	}
 }

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -66,18 +65,6 @@ func heldPINHidden(err error, pin string) error {
 	return err
 }
 
-// shopMessage is a top-up's words for the shop's "providerMessage", the
-// codes they name in clear: whole where they fit the column, else the
-// codes first, whole, and the words after them as zwatch keeps them,
-// masked: cut in the middle of one, a code would be lost in part and its
-// piece shown where nothing masks it.
-func shopMessage(words, masked string, codes []string) string {
-	if utf8.RuneCountInString(words) <= store.ProviderMessageLen {
-		return words
-	}
-	return "Kod: " + strings.Join(codes, ", ") + " | " + masked
-}
-
 // describedPast is how far past what an order keeps of znet's description
 // (store.ProviderMessageLen) the PIN is looked for in it, so that a PIN
 // quoted across the cut is masked whole before the store cuts it. Not
@@ -115,12 +102,13 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		o.Result = store.ResultDone
 		o.PIN = a.status.PIN
 		o.LastMessage = lastMessageDone(o.Message, o.PIN != "")
-		if o.PIN == "" && len(a.status.Withheld) > 0 && a.order.HeldPIN == "" {
+		if o.PIN == "" && len(a.status.Withheld) > 0 {
 			// A top-up's words that name a code: it may be the PIN, which
 			// the panel gave there and not in its field, and the shop's
-			// row is to keep it, or it is lost; only the shop's row. (An
-			// order holding a PIN of its own keeps the words masked.)
-			o.ShopMessage, o.ShopCodes = shopMessage(a.status.Description, o.Message, a.status.Withheld), a.status.Withheld
+			// row is to keep it, or it is lost; only the shop's row, and
+			// never with the PIN the order holds of its own.
+			o.ShopMessage = HideHeldPIN(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast), a.order.HeldPIN)
+			o.ShopCodes = a.status.Withheld
 		}
 	case znet.StatusWaiting:
 		o.Result = store.ResultWaiting

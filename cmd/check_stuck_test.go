@@ -18,16 +18,7 @@ import (
 func TestCheckingAStuckOrderByHandLeavesItStuck(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.order("603")
-	s.znet.SetDefault(znettest.Waiting("bekliyor"))
-	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 0 {
-		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
-	}
-	s.db.FirstCheckedAgo(id, 3*time.Hour)
-	s.db.MakeAllDue()
-	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 3 || !strings.Contains(r.stdout, "is stuck") {
-		t.Fatalf("the second run should give up on the order: exit %d\n%s", r.code, r.all())
-	}
+	id := stuckUnderAShortGiveUp(t, s, "603")
 	stuck := func() bool { return strings.Contains(zwatch(t, s.db, "list", "--stuck", "-o", "json").stdout, id) }
 	if !stuck() {
 		t.Fatal("the order should be stuck before the check")
@@ -83,16 +74,7 @@ func TestCheckingAStuckOrderByHandLeavesItStuck(t *testing.T) {
 func TestAStuckOrderCheckedWhileTheShopHoldsItsRowKeepsItsState(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.order("604")
-	s.znet.SetDefault(znettest.Waiting("bekliyor"))
-	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 0 {
-		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
-	}
-	s.db.FirstCheckedAgo(id, 3*time.Hour)
-	s.db.MakeAllDue()
-	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 3 || !strings.Contains(r.stdout, "is stuck") {
-		t.Fatalf("the second run should give up on the order: exit %d\n%s", r.code, r.all())
-	}
+	id := stuckUnderAShortGiveUp(t, s, "604")
 	before := s.db.ReadCheck(id)
 
 	release := s.db.HoldOrderLock(id)
@@ -126,4 +108,22 @@ func TestCheckOrderSaysARowHeldForLong(t *testing.T) {
 		!strings.Contains(r.stdout, "pg_stat_activity") || strings.Contains(r.stdout, "in a moment") {
 		t.Errorf("check of an order whose row the shop has held for an hour: exit %d, want it said so:\n%s", r.code, r.all())
 	}
+}
+
+// stuckUnderAShortGiveUp is a new order, referans ref, that znet keeps
+// answering "waiting" about, given up on by a cron line's --give-up-after
+// of 2h.
+func stuckUnderAShortGiveUp(t *testing.T, s *shop, ref string) string {
+	t.Helper()
+	id := s.order(ref)
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	s.db.FirstCheckedAgo(id, 3*time.Hour)
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 3 || !strings.Contains(r.stdout, "is stuck") {
+		t.Fatalf("the second run should give up on the order: exit %d\n%s", r.code, r.all())
+	}
+	return id
 }

@@ -275,7 +275,8 @@ PostgreSQL database.
 
 It runs from cron: 'zwatch check-pending' claims due orders, a bounded
 batch at a time, for most of a minute, asks znet about each with limited
-concurrency, and commits what it learns. Operators look with 'zwatch check --order REF' and 'zwatch list'.
+concurrency, and commits what it learns. Operators look with
+'zwatch check --order REF' and 'zwatch list'.
 zwatch never moves money: it never places, refunds or rejects an order.
 
 Exit status: 0 done; 1 fatal (database unreachable, migrations missing,

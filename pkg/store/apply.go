@@ -183,10 +183,13 @@ type applyRow struct {
 	PIN           string   `json:"pin"`
 	Message       string   `json:"message"`
 	ShopMessage   string   `json:"shop_message"`
-	HeldPIN       string   `json:"held_pin"` // the order's own PIN at the claim, which ShopMessage masks
-	LastMessage   string   `json:"last_message"`
-	Error         string   `json:"error"`
-	NextDelay     float64  `json:"next_delay_seconds"`
+	// HeldPIN is the order's own PIN at the claim, which ShopMessage
+	// masks: in hex, as the referans, since in SQL_ASCII it may hold
+	// bytes that are no UTF-8 (a PIN staff typed), which JSON cannot carry.
+	HeldPIN     shopText `json:"held_pin_hex"`
+	LastMessage string   `json:"last_message"`
+	Error       string   `json:"error"`
+	NextDelay   float64  `json:"next_delay_seconds"`
 	// AskedAgo is Outcome.AskedAt as seconds before the statement's
 	// transaction began (Apply measures it).
 	AskedAgo float64 `json:"asked_ago_seconds"`
@@ -205,7 +208,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		Result:        o.LastResult(),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
-		HeldPIN:       o.Order.HeldPIN,
+		HeldPIN:       shopText(o.Order.HeldPIN),
 		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
 		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
@@ -590,10 +593,10 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 //	        a busy order, whose answer is applied again or its claim released
 const applySQL = `
 WITH input AS (
-	SELECT r.*, ` + referansFromHexSQL + ` AS referans
+	SELECT r.*, ` + referansFromHexSQL + ` AS referans, ` + heldPINFromHexSQL + ` AS held_pin
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
-		to_status text, final boolean, pin text, message text, shop_message text, held_pin text, last_message text,
+		to_status text, final boolean, pin text, message text, shop_message text, held_pin_hex text, last_message text,
 		error text, next_delay_seconds float8, asked_ago_seconds float8, hold_note text)
 ),
 params AS (

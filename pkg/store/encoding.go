@@ -154,3 +154,7 @@ func (t shopText) MarshalJSON() ([]byte, error) {
 // or the bytes as they are in a database in SQL_ASCII
 // (rawBytesFromSQLASCII).
 const referansFromHexSQL = `convert_from(decode(r.referans_hex, 'hex'), current_setting('client_encoding')::name)`
+
+// heldPINFromHexSQL is the held PIN whose hex the apply's input r holds
+// (held_pin_hex), read as referansFromHexSQL reads the referans.
+const heldPINFromHexSQL = `convert_from(decode(r.held_pin_hex, 'hex'), current_setting('client_encoding')::name)`

@@ -96,7 +96,15 @@ func (a answer) outcome(sched *Scheduler) store.Outcome {
 		}
 		return o
 	}
-	o.Message = a.pinsMasked(cutRunes(a.status.Description, store.ProviderMessageLen+describedPast))
+	words := cutRunes(a.status.Description, store.ProviderMessageLen+describedPast)
+	o.Message = a.pinsMasked(words)
+	if words != a.status.Description {
+		// A code the cut went through is found by nothing, and its piece
+		// stays in clear; masks shorter than the codes before it pull it
+		// inside what the column keeps. The look past the column, where
+		// such a piece lies, is dropped.
+		o.Message = cutRunes(o.Message, max(0, utf8.RuneCountInString(o.Message)-describedPast))
+	}
 	switch a.status.Status {
 	case znet.StatusDone:
 		o.Result = store.ResultDone

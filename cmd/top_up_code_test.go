@@ -15,10 +15,8 @@ import (
 // output) mask the code, which check shows only with --show-pin.
 func TestATopUpsCodeIsKeptInTheShopsRowAlone(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	const code = "QWPO-ZXMN-8821-7765"
-	id := s.order("7003")
-	s.znet.Script("7003", znettest.Done("", "Kodunuz: "+code))
+	s, id := topUpOrder(t, "7003", 0)
+	const code = topUpCode
 
 	r := zwatch(t, s.db, "check-pending")
 	row := s.db.ReadOrder(id)
@@ -48,10 +46,8 @@ func TestATopUpsCodeIsKeptInTheShopsRowAlone(t *testing.T) {
 // list and check: the code is masked there as a PIN is.
 func TestATriggerQuotingATopUpsWordsShowsNoCode(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	const code = "QWPO-ZXMN-8821-7765"
-	id := s.order("7103")
-	s.znet.Script("7103", znettest.Done("", "Kodunuz: "+code))
+	s, id := topUpOrder(t, "7103", 0)
+	const code = topUpCode
 	s.db.Exec(`CREATE FUNCTION refuse_topup() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'shop refuses order %: providerMessage %', NEW.id, NEW."providerMessage"; END $$`)
 	s.db.Exec(`CREATE TRIGGER refuse_topup BEFORE UPDATE ON product_orders FOR EACH ROW WHEN (OLD.id = '` + id + `') EXECUTE FUNCTION refuse_topup()`)
@@ -77,10 +73,8 @@ func TestATriggerQuotingATopUpsWordsShowsNoCode(t *testing.T) {
 // keeps the words masked, not a second copy of the PIN.
 func TestATopUpsWordsStayMaskedOnAnOrderHoldingAPIN(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	const code = "QWPO-ZXMN-8821-7765"
-	id := s.order("7104")
-	s.znet.Script("7104", znettest.Done("", "Kodunuz: "+code).After(1500*time.Millisecond))
+	s, id := topUpOrder(t, "7104", 1500*time.Millisecond)
+	const code = topUpCode
 	done := make(chan result, 1)
 	go func() { done <- zwatch(t, s.db, "check", "--order", id) }()
 	for s.znet.TotalRequests() == 0 {
@@ -112,4 +106,51 @@ func TestATopUpsCodePastTheColumnIsKeptWhole(t *testing.T) {
 	if r := zwatch(t, s.db, "check", "--order", id); strings.Contains(r.all(), "QWPO") || strings.Contains(r.all(), "AB12") {
 		t.Errorf("check shows a code, or a piece of one:\n%s", r.all())
 	}
+}
+
+// The database restarting as a top-up's answer comes in: the run keeps
+// the answer and saves it once the database is back, or, where it could
+// not be sure of its claim meanwhile, leaves the order to be asked again;
+// either way the code ends in the shop's row alone, none in what the runs
+// printed or in zwatch's tables.
+func TestATopUpsCodeAnsweredDuringADatabaseRestartIsKept(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const code = "QWPO-ZXMN-8821-7765"
+	id := s.order("7301")
+	s.znet.SetResponder(func(_ string, call int) znettest.Answer {
+		if call == 1 {
+			time.AfterFunc(2*time.Second, s.db.Outage())
+		}
+		return znettest.Done("", "Kodunuz: "+code)
+	})
+	r := zwatch(t, s.db, "check-pending")
+	out := r.all()
+	if row := s.db.ReadOrder(id); row.ExternalStatus == "sent" {
+		s.db.ExpireClaims()
+		s.db.MakeDue(id)
+		r = zwatch(t, s.db, "check-pending")
+		out += r.all()
+	}
+	row := s.db.ReadOrder(id)
+	if row.ExternalStatus != "completed" || row.ProviderMessage == nil || !strings.Contains(*row.ProviderMessage, code) {
+		t.Errorf("after the restart: %s, providerMessage %v; want the top-up completed and its code kept\n%s", row.ExternalStatus, row.ProviderMessage, out)
+	}
+	if n := s.db.ZwatchRowsMentioning(code); n != 0 || strings.Contains(out, code) {
+		t.Errorf("the code is in %d rows of zwatch's tables, or printed:\n%s", n, out)
+	}
+}
+
+// topUpCode is the code the top-ups above name in their words.
+const topUpCode = "QWPO-ZXMN-8821-7765"
+
+// topUpOrder is an order, with referans ref, of a shop whose panel
+// completes it as a top-up (no PIN) whose words name topUpCode, after
+// delay.
+func topUpOrder(t *testing.T, ref string, delay time.Duration) (*shop, string) {
+	t.Helper()
+	s := newShop(t)
+	id := s.order(ref)
+	s.znet.Script(ref, znettest.Done("", "Kodunuz: "+topUpCode).After(delay))
+	return s, id
 }

@@ -76,9 +76,7 @@ func TestAPanelRefusingEveryRequestIsReportedFailing(t *testing.T) {
 // counted across runs, until it answers about one.
 func TestAPanelRefusingOneOrderARunIsReportedByTheThird(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
-	run, up := s.quietRuns()
+	s, run, up := refusingPanel(t, "Bayi hesabiniz askiya alinmistir")
 	for i, ref := range []string{"5101", "5102", "5103"} {
 		r := run(s.order(ref))
 		wantCode, wantUp := 0, 1.0
@@ -140,9 +138,7 @@ func TestCopiesOfOneRefusedOrderCountOnce(t *testing.T) {
 // refusal is news, whatever znet said of the old referans.
 func TestAnOrderWhoseReferansChangedCountsAsNew(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
-	run, _ := s.quietRuns()
+	s, run, _ := refusingPanel(t, "Bayi hesabiniz askiya alinmistir")
 	changed, other := s.order("8501"), s.order("8502")
 	if r := run(changed, other); r.code != 0 {
 		t.Fatalf("two refusals: exit %d, want 0:\n%s", r.code, r.all())
@@ -231,9 +227,7 @@ func TestARefusalBetweenTwoOrdersFaultsIsAnAnswer(t *testing.T) {
 // running, those of orders whose requests failed after the refusals too.
 func TestRefusalsThenFaultsLeaveTheClocksRunning(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.znet.SetDefault(znettest.Rejected("3", "Bayi hesabiniz askiya alinmistir"))
-	run, _ := s.quietRuns()
+	s, run, _ := refusingPanel(t, "Bayi hesabiniz askiya alinmistir")
 	if r := run(s.order("8001"), s.order("8002")); r.code != 0 {
 		t.Fatalf("two refusals: exit %d, want 0:\n%s", r.code, r.all())
 	}
@@ -337,4 +331,14 @@ func TestAnAnswerHeardWhileTheShopHeldTheRowMakesTheNextRefusalNews(t *testing.T
 	if r := run(ids...); r.code != 3 || !strings.Contains(r.stdout, "refused the requests about 3 orders in a row") {
 		t.Errorf("the three refused again: exit %d, want 3 and the panel failing:\n%s", r.code, r.all())
 	}
+}
+
+// refusingPanel is a shop whose panel refuses every request ("3|...") in
+// words, with its quiet runs (shop.quietRuns).
+func refusingPanel(t *testing.T, words string) (s *shop, run func(due ...string) result, up func() float64) {
+	t.Helper()
+	s = newShop(t)
+	s.znet.SetDefault(znettest.Rejected("3", words))
+	run, up = s.quietRuns()
+	return s, run, up
 }

@@ -171,7 +171,7 @@ func (opts *CheckPendingOptions) finishRun(ctx context.Context, cfg watch.Config
 			m.Summary, m.StillFailing, m.Orders = ran.summary, ran.news.carried, ran.orders
 			if !ran.ordersRead {
 				orders, serr := awaitAfterTheRun(ctx, after, func(ctx context.Context) ([]store.OrderStats, error) {
-					orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+					orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay, LearnedFirstChecks: cfg.Learn})
 					return orders, err
 				})
 				if serr != nil {
@@ -272,7 +272,7 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 		}
 		if countDue {
 			// Due as the run sees it: an order sent within --first-delay is not.
-			if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay}); err == nil {
+			if _, total, err := st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay, LearnedFirstChecks: cfg.Learn}); err == nil {
 				r.before.due = min(total.Due, cfg.Batch)
 			}
 		}
@@ -383,7 +383,7 @@ func compareWithPrevious(prev previousFailing, s *watch.Summary) runNews {
 // to that one line.
 func (n runNews) forgetPanelsNobodyWaitsOn(ctx context.Context, after *afterTheRun, cfg watch.Config, runFailed bool) []store.OrderStats {
 	orders, err := awaitAfterTheRun(ctx, after, func(ctx context.Context) ([]store.OrderStats, error) {
-		orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay})
+		orders, _, err := after.st.OrderStats(ctx, store.StatsParams{FirstDelay: cfg.FirstDelay, LearnedFirstChecks: cfg.Learn})
 		return orders, err
 	})
 	if err != nil {

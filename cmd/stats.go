@@ -112,8 +112,9 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	}
 	return opts.withStoreReading(ctx, func(st *store.Store) (func() error, error) {
 		integrations, total, err := st.OrderStats(ctx, store.StatsParams{
-			FirstDelay: opts.FirstDelay,
-			Finished:   true,
+			FirstDelay:         opts.FirstDelay,
+			LearnedFirstChecks: cfg.Learn,
+			Finished:           true,
 		})
 		if err != nil {
 			return nil, fatal(err)

@@ -635,14 +635,14 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration, learnedF
 // bookkeeping row, due FirstDelay after it was sent. It also brings back
 // orders zwatch had finished with that are pollable again: staff undid a
 // decision, or the shop sent the order again. A re-sent order (sentAt after
-// zwatch finished or gave up) starts over, due FirstDelay after it was
-// sent; one that merely came back is due at once and keeps its attempts and
+// zwatch finished or gave up) starts over, due when a new one would be;
+// one that merely came back is due at once and keeps its attempts and
 // its give-up clock. An order zwatch gave up on stays given up until the
 // shop sends it again. Rows another run or an operator's check holds are
 // left alone.
 //
 // A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11)
-// has its new orders first asked when its plan says, not FirstDelay after
+// has its new and re-sent orders first asked when its plan says, not FirstDelay after
 // they were sent: one primary key lookup per order, like the others. It
 // is read up to firstCheckMost; none, zero or less, or NaN is FirstDelay.
 // A run following a fixed schedule (not learned_first_checks) does not
@@ -742,7 +742,7 @@ registered AS (
 	RETURNING order_id
 ),
 back AS MATERIALIZED (
-	SELECT k.id, k.integration_id, k.resent, k.sent_at
+	SELECT k.id, k.integration_id, k.resent, k.first_due
 	FROM known k
 	CROSS JOIN LATERAL (
 		SELECT 1
@@ -760,9 +760,8 @@ revived AS (
 		given_up_at = NULL,
 		-- A hold of the shop's met before it finished is over.
 		shop_held_since = NULL,
-		next_check_at = CASE WHEN back.resent
-			THEN ` + afterSentSQL("back.sent_at", "@first_delay_seconds") + `
-			ELSE now() END,
+		-- Sent again, it starts over as a new order does.
+		next_check_at = CASE WHEN back.resent THEN back.first_due ELSE now() END,
 		integration_id = back.integration_id,
 		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
 		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
@@ -942,12 +941,13 @@ func RowsHeldError(held []string) error {
 // that are pollable again, count as registering and reviving would count
 // them. It reads every waiting order: a dry run is a person's question,
 // not the cron line's.
-func (s *Store) Due(ctx context.Context, firstDelay time.Duration, limit int) ([]Order, error) {
+func (s *Store) Due(ctx context.Context, firstDelay time.Duration, learnedFirstChecks bool, limit int) ([]Order, error) {
 	var orders []Order
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
-			"first_delay_seconds": firstDelay.Seconds(),
-			"due_limit":           limit,
+			"first_delay_seconds":  firstDelay.Seconds(),
+			"learned_first_checks": learnedFirstChecks,
+			"due_limit":            limit,
 		})...)
 	})
 	if err != nil {
@@ -973,15 +973,22 @@ SELECT ` + orderColumnsSQL + `
 FROM product_orders o
 ` + joinZnetSQL + `
 LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+CROSS JOIN LATERAL (
+	SELECT ` + firstDueSQL(sentAtSQL, "pf.first_check_s", "@first_delay_seconds") + ` AS at
+	FROM (SELECT) one
+	LEFT JOIN zwatch_panel_fits pf ON @learned_first_checks::boolean AND pf.integration_id = i.id
+) first_due
+CROSS JOIN LATERAL (
+	SELECT CASE
+		WHEN c.order_id IS NULL OR ` + resentSQL + ` THEN first_due.at
+		WHEN c.finished_at IS NULL AND c.given_up_at IS NULL THEN c.next_check_at
+		-- Staff took a decision back: due at once. (Given up and not
+		-- sent again: stuck, none.)
+		WHEN c.finished_at IS NOT NULL THEN now()
+	END AS at
+) due
 WHERE ` + pollableSQL + `
   AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-  AND CASE
-	WHEN c.order_id IS NULL THEN
-		` + sentAtSQL + ` <= now() - make_interval(secs => @first_delay_seconds)
-	WHEN c.finished_at IS NULL AND c.given_up_at IS NULL THEN
-		c.next_check_at <= now()
-	ELSE
-		c.finished_at IS NOT NULL OR c.given_up_at < ` + sentAtSQL + `
-  END
-ORDER BY COALESCE(c.next_check_at, ` + afterSentSQL(sentAtSQL, "@first_delay_seconds") + `)
+  AND due.at <= now()
+ORDER BY due.at
 LIMIT @due_limit`)

@@ -71,7 +71,7 @@ const ListCountCap = 10000
 // pending (nor stuck) but a list of their own.
 var listStates = map[string]struct{ where, key, direction string }{
 	"pending": {
-		where: orderPollableSQL + ` AND i.enabled AND c.given_up_at IS NULL`,
+		where: orderPollableSQL + ` AND i.enabled AND NOT ` + stuckSQL,
 		key:   sentAtSQL, direction: "ASC",
 	},
 	"paused": {
@@ -79,7 +79,7 @@ var listStates = map[string]struct{ where, key, direction string }{
 		key:   sentAtSQL, direction: "ASC",
 	},
 	"stuck": {
-		where: orderPollableSQL + ` AND i.enabled AND c.given_up_at IS NOT NULL`,
+		where: orderPollableSQL + ` AND i.enabled AND ` + stuckSQL,
 		key:   `c.given_up_at`, direction: "DESC",
 	},
 	// Without --order, these two are read from zwatch's log (finalListSQL).
@@ -147,16 +147,14 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       -- None for an order zwatch will not ask about: done,
 			       -- given up, or paused with its integration.
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND i.enabled THEN c.next_check_at END AS next_check_at,
-			       -- An order the next run takes up (listedSQL reads them):
-			       -- one not asked yet, sent then, and one zwatch finished
-			       -- or gave up on, as reviving has it due (enlistSQL).
-			       CASE WHEN c.order_id IS NULL THEN `+sentAtSQL+` END AS first_sent,
+			       -- An order the next run takes up (listedSQL reads them),
+			       -- as registering and reviving have it due (enlistSQL):
+			       -- one not asked yet, or sent again since zwatch finished
+			       -- or gave up on it, is a new order, sent then; one staff
+			       -- reopened is due at once.
+			       CASE WHEN c.order_id IS NULL OR `+resentSQL+` THEN `+sentAtSQL+` END AS first_sent,
 			       $8::float8 AS first_delay_s,
-			       CASE WHEN c.finished_at IS NOT NULL OR c.given_up_at < `+sentAtSQL+`
-			           THEN CASE WHEN `+sentAtSQL+` > COALESCE(c.given_up_at, c.finished_at)
-			               THEN `+afterSentSQL(sentAtSQL, "$8")+`
-			               ELSE now() END
-			       END AS revived_due,
+			       c.finished_at IS NOT NULL AND NOT `+resentSQL+` AS reopened,
 			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
@@ -185,7 +183,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 // listedOrderSQL is a ListedOrder's columns of an order o, its integration
 // i and zwatch's row c, the same in both lists; sent_at and next_check_at
 // are each list's own.
-const listedOrderSQL = `o.id::text AS id,
+var listedOrderSQL = `o.id::text AS id,
 	o."orderNo" AS order_no,
 	o."tenantId"::text AS tenant_id,
 	i.id::text AS integration_id,
@@ -194,18 +192,19 @@ const listedOrderSQL = `o.id::text AS id,
 	COALESCE(` + orderPollableSQL + `, false) AS waiting,
 	COALESCE(CASE WHEN ` + awaitingZnetSQL + ` THEN ` + orderNotPollableSQL + ` END, '') AS not_asked,
 	o."externalStatus" AS external_status,
-	COALESCE(c.attempts, 0) AS attempts,
-	c.last_error,
-	c.given_up_at,
+	-- Sent again, the order is shown as the next run starts it over.
+	CASE WHEN ` + resentSQL + ` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
+	CASE WHEN NOT ` + resentSQL + ` THEN c.last_error END AS last_error,
+	CASE WHEN NOT ` + resentSQL + ` THEN c.given_up_at END AS given_up_at,
 	o."completedAt" AS completed_at,
 	o."pinCode" AS pin`
 
 // listedSQL reads a list's rows from its matching orders, with how many
 // matched and the database's clock. An order the next run takes up has
-// its next check when the run would have it asked: one not asked yet
-// (first_sent) as registering has it (firstDueSQL, the panel's learned
-// first check as a run that learns reads it), one zwatch finished or
-// gave up on as reviving has it (revived_due). Blank, as a stuck or
+// its next check when the run would have it asked: one not asked yet, or
+// sent again since zwatch finished or gave up on it (first_sent), as
+// registering has it (firstDueSQL, the panel's learned first check as a
+// run that learns reads it), one staff reopened at once. Blank, as a stuck or
 // paused one's is, such an order read as never to be asked when cron had
 // stopped. An infinite time is none, or now if long past. Told from
 // columns matching reads anyway (a second test of pollability for each of
@@ -220,7 +219,7 @@ var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, in
 			FROM (SELECT ` + firstDueSQL("first_sent", "pf.first_check_s", "first_delay_s") + ` AS at
 			      FROM (SELECT) one
 			      LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = matching.integration_id::uuid) due)
-		WHEN revived_due IS NOT NULL THEN ` + finiteDueSQL("revived_due") + `
+		WHEN reopened THEN now()
 		ELSE next_check_at
 	END AS next_check_at,
 	claimed_until, last_error, given_up_at, completed_at, pin,
@@ -265,7 +264,7 @@ matching AS (
 	       NULL::timestamptz AS next_check_at,
 	       NULL::timestamptz AS first_sent,
 	       NULL::float8 AS first_delay_s,
-	       NULL::timestamptz AS revived_due,
+	       false AS reopened,
 	       NULL::timestamptz AS claimed_until,
 	       newest.at AS answered_at
 	FROM newest

@@ -120,6 +120,17 @@ const (
 	// with 'sent'; createdAt stands in should a row ever lack it. It is the
 	// key of zwatch_product_orders_pollable_sent, with the id.
 	sentAtSQL = `COALESCE(o."sentAt", o."createdAt")`
+
+	// resentSQL is an order o the shop sent to znet again since zwatch
+	// finished with it or gave up on it (its row c): a new order, which the
+	// next run's registering starts over (enlistSQL's resent), and which
+	// what a person reads shows as such, not as the sending before.
+	resentSQL = `COALESCE(` + sentAtSQL + ` > COALESCE(c.given_up_at, c.finished_at), false)`
+
+	// stuckSQL is an order zwatch gave up on as the shop sent it last:
+	// only a person (retry --stuck) or the shop sending it again puts it
+	// back.
+	stuckSQL = `(c.given_up_at IS NOT NULL AND NOT ` + resentSQL + `)`
 )
 
 // Order is a shop order as zwatch polls it.

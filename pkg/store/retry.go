@@ -37,13 +37,13 @@ func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) ([]Retried, 
 }
 
 // retryStuckSQL: $1 integration id, or ” for every znet integration.
-const retryStuckSQL = `
+var retryStuckSQL = `
 WITH stuck AS (
 	SELECT c.order_id, o."orderNo" AS order_no, o."externalStatus" AS external_status, i.name AS integration
 	FROM zwatch_order_checks c
 	JOIN product_orders o ON o.id = c.order_id
 	` + joinZnetSQL + `
-	WHERE c.given_up_at IS NOT NULL
+	WHERE ` + stuckSQL + `
 	  AND c.finished_at IS NULL
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 	  AND ` + orderPollableSQL + `

@@ -49,8 +49,10 @@ func (s OrderStats) Waiting() int { return s.Sent + s.Pending + s.Processing }
 // StatsParams says what OrderStats counts.
 type StatsParams struct {
 	// FirstDelay is check-pending's: an order zwatch has not registered yet
-	// is due this long after it was sent.
-	FirstDelay time.Duration
+	// is due this long after it was sent, or, with LearnedFirstChecks, when
+	// its panel's plan first asks, as registering has it (enlistSQL).
+	FirstDelay         time.Duration
+	LearnedFirstChecks bool
 	// Finished adds the last day's completed and failed orders, read from
 	// zwatch_order_events. The metrics file does without them.
 	Finished bool
@@ -66,7 +68,7 @@ type StatsParams struct {
 func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, OrderStats, error) {
 	var rows []OrderStats
 	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &rows, statsSQL, p.FirstDelay.Seconds(), p.Finished)
+		return tx.SelectContext(ctx, &rows, statsSQL, p.FirstDelay.Seconds(), p.Finished, p.LearnedFirstChecks)
 	})
 	if err != nil {
 		return nil, OrderStats{}, fmt.Errorf("reading order statistics: %w", err)
@@ -81,16 +83,18 @@ func (s *Store) OrderStats(ctx context.Context, p StatsParams) ([]OrderStats, Or
 // statsSQL aggregates per integration and in total in one pass, with
 // GROUPING SETS: percentiles of the total cannot be made from those of the
 // parts.
-const statsSQL = `
+var statsSQL = `
 WITH waiting AS (
 	SELECT i.id AS integration_id,
 	       o."externalStatus" AS external_status,
-	       c.given_up_at IS NOT NULL AS stuck,
+	       ` + stuckSQL + ` AS stuck,
 	       NOT i.enabled AS paused,
 	       i.enabled
 	       AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	       AND CASE WHEN c.order_id IS NULL
-	                THEN ` + sentAtSQL + ` <= now() - make_interval(secs => $1)
+	       AND CASE WHEN c.order_id IS NULL OR ` + resentSQL + `
+	                THEN (SELECT ` + firstDueSQL(sentAtSQL, "pf.first_check_s", "$1") + `
+	                      FROM (SELECT) one
+	                      LEFT JOIN zwatch_panel_fits pf ON $3::boolean AND pf.integration_id = i.id) <= now()
 	                ELSE c.next_check_at <= now() END AS due,
 	       -- An infinite sentAt has no age (PostgreSQL refuses to subtract
 	       -- it), and is left out of the ages rather than failing them all;

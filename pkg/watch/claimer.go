@@ -234,7 +234,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	}
 	if r.cfg.DryRun {
 		start := time.Now()
-		orders, err := r.store.Due(ctx, r.cfg.FirstDelay, room)
+		orders, err := r.store.Due(ctx, r.cfg.FirstDelay, r.cfg.Learn, room)
 		r.timeDB(start)
 		if err != nil {
 			return false, err

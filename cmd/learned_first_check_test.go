@@ -1,0 +1,95 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A panel zwatch has learned is first asked about an order when its plan
+// says, here a minute after the order was sent, not --first-delay (15 s)
+// after. An order the shop sent again after zwatch gave up on it is a new
+// order to that panel, and waits as long. What the operator reads must be
+// what the run does: the dry run ("what would change") must not ask about
+// orders the run leaves alone, stats must not count them as due now, and
+// list must say when they will be asked.
+func TestAnOrderSentAgainWaitsForTheLearnedFirstCheckAsANewOneDoes(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+		VALUES ($1, 300, 300, 0, 1, 60, '{0}', '{1}')`, s.integ)
+	fresh := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7101", OrderNo: 7101, SentAgo: 30 * time.Second})
+	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7102", OrderNo: 7102, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
+	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, resent)
+	s.db.Resend(resent, "7103")
+	s.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '30 seconds' WHERE id = $1`, resent)
+	s.znet.Script("7101", znettest.Done("PIN-7101-ABCD-EFGH", "tamam"))
+	s.znet.Script("7103", znettest.Done("PIN-7103-ABCD-EFGH", "tamam"))
+
+	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	var report struct {
+		Changes []struct {
+			OrderID string `json:"order_id"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(dry.stdout), &report); err != nil || dry.code != 0 {
+		t.Fatalf("check-pending --dry-run -o json: exit %d, %v\n%s", dry.code, err, dry.all())
+	}
+	if len(report.Changes) != 0 || s.znet.Requests("7101")+s.znet.Requests("7103") != 0 {
+		t.Errorf("the dry run asked znet %d times and promised %v; the run asks about neither order before a minute is up\n%s",
+			s.znet.Requests("7101")+s.znet.Requests("7103"), report.Changes, dry.all())
+	}
+
+	st := zwatch(t, s.db, "stats", "-o", "json")
+	var stats struct {
+		Total struct {
+			Sent  int `json:"sent"`
+			Due   int `json:"due"`
+			Stuck int `json:"stuck"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(st.stdout), &stats); err != nil || stats.Total.Sent != 2 || stats.Total.Due != 0 || stats.Total.Stuck != 0 {
+		t.Errorf("stats: %+v (%v), want 2 sent, none stuck and none due for another half minute\n%s", stats.Total, err, st.all())
+	}
+	for list, want := range map[string]int{"--pending": 2, "--stuck": 0} {
+		r := zwatch(t, s.db, "list", list, "-o", "json")
+		var listed []struct {
+			Attempts  int        `json:"attempts"`
+			GivenUpAt *time.Time `json:"given_up_at"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != want {
+			t.Errorf("list %s: %d orders (%v), want %d\n%s", list, len(listed), err, want, r.all())
+		}
+		for _, o := range listed {
+			if o.Attempts != 0 || o.GivenUpAt != nil {
+				t.Errorf("list %s: %+v, want an order sent again shown as new: no attempts, not given up on", list, o)
+			}
+		}
+	}
+
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for _, id := range []string{fresh, resent} {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
+			t.Errorf("order %s was asked about half a minute after it was sent: %+v", id, row)
+		}
+		r := zwatch(t, s.db, "list", "--order", id, "-o", "json")
+		var listed []struct {
+			NextCheckAt *time.Time `json:"next_check_at"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 {
+			t.Fatalf("list --order %s: %v\n%s", id, err, r.all())
+		}
+		if at := listed[0].NextCheckAt; at == nil || at.Before(time.Now().Add(20*time.Second)) || at.After(time.Now().Add(35*time.Second)) {
+			t.Errorf("list --order %s: next check at %v, want a minute after the order was sent, in about 30 s", id, at)
+		}
+	}
+	if n := s.znet.Requests("7101") + s.znet.Requests("7103"); n != 0 {
+		t.Errorf("znet was asked %d times about orders its plan asks a minute after they were sent", n)
+	}
+}

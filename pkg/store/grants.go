@@ -97,7 +97,11 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 		LikeRoles   string `db:"like_roles"`
 		RowSecurity string `db:"row_security"`
 	}
-	if err := s.db.GetContext(ctx, &names, grantNamesSQL, role); err != nil {
+	err = s.db.GetContext(ctx, &names, grantNamesSQL, role)
+	if beyondEncoding(err) {
+		return nil, nil, fmt.Errorf("%w: %q (a name the database's encoding cannot hold)", ErrNoSuchRole, role)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("naming the database and schema for the grants: %w", s.connectionBroke(err))
 	}
 	if !names.RoleExists {

@@ -232,6 +232,9 @@ func (s *Store) FindIntegrations(ctx context.Context, name, idFrom, idTo string)
 		  AND (lower(btrim(i.name)) = lower(btrim($1)) OR i.id BETWEEN $2::uuid AND $3::uuid)
 		ORDER BY i.name, i.id`, name, nullIfEmpty(idFrom), nullIfEmpty(idTo))
 	})
+	if beyondEncoding(err) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("finding the integration: %w", err)
 	}

@@ -563,6 +563,16 @@ func cancelledByUs(e *pq.Error) bool {
 	return e.Code == "57014" && !strings.Contains(e.Message, "statement timeout")
 }
 
+// beyondEncoding says whether err is the server refusing a text it cannot
+// convert to its encoding (untranslatable_character,
+// character_not_in_repertoire): a name typed with a character the
+// database cannot hold ("İstanbul" in a LATIN1 one), which no row of it
+// can match.
+func beyondEncoding(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "22P05" || pqErr.Code == "22021")
+}
+
 // LacksAGrant says whether err is the database refusing the role a
 // privilege (insufficient_privilege): a grant missing, which the driver's
 // "permission denied for table ..." does not say how to give.

@@ -183,6 +183,11 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field holds an error message of PHP's or of the panel's database, not a PIN; the answer is not used")
 		case ps.PIN != "" && strings.ContainsAny(ps.PIN, templateSyntax):
 			return PinStatus{}, unusable("znet's PIN field holds a script's or a template's syntax ($pin, %s, {pin}, \\N), which no PIN has; the answer is not used")
+		// A string a script encoded (json_encode, var_export) comes in
+		// quotes: saved, the customer's PIN would carry them, and which
+		// characters are the code's cannot be told for sure.
+		case strings.ContainsAny(ps.PIN, quotationMarks):
+			return PinStatus{}, unusable("znet's PIN field holds quotation marks, as a script writes a string it encoded, which no PIN has; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
@@ -2280,6 +2285,11 @@ const labelsNothing = `[\s:.#()\-–—]*(?:\d[:.)][\s\-–—]*)?(?:yok|null|no
 // "$row[pin]"), a format's verb ("%s"), a template's braces ("{pin}",
 // "{$pin}"), MySQL's null in a dump ("\N"). No PIN has any of them.
 const templateSyntax = "$%{}[]\\"
+
+// quotationMarks are the marks around a quoted string, in code and in
+// print. An apostrophe is not among them: a Turkish suffix is written
+// after one ("AB12-CD34'ün"), and it is found inside no PIN either way.
+const quotationMarks = "\"“”„«»`"
 
 // isErrorMessage says whether a PIN field is an error message that a
 // panel's script printed where the PIN should be, inline, as its error

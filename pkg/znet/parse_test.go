@@ -233,6 +233,9 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a template's name for a PIN", "OK|2|{pin}|tamam", KindUnusable, "", "", "syntax"},
 		{"a bracketed name for a PIN", "OK|2|[PIN]|tamam", KindUnusable, "", "", "syntax"},
 		{"MySQL's null for a PIN", "OK|2|\\N|tamam", KindUnusable, "", "", "syntax"},
+		// A string a script encoded (a hostile panel adversary's find).
+		{"a JSON string for a PIN", "OK|2|\"QUOT-1234-ABCD-0005\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN in typographic quotes", "OK|2|“QUOT-1234-ABCD-0005”|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},

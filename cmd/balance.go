@@ -57,7 +57,8 @@ id (the ID column).
 
 With --save, the balance of each integration that answered ok is written to
 integrations.balance and "balanceUpdatedAt", the only columns of the shop's
-integrations zwatch ever writes. The dealer password is never printed.
+integrations zwatch ever writes; where the column rounds it to its scale,
+SAVED says what it holds ("as 1.235"). The dealer password is never printed.
 
 Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 3 at least one integration asked is not ok.`,
@@ -90,6 +91,9 @@ type panelLine struct {
 	Error    string `json:"error,omitempty"`
 	TookMs   int64  `json:"took_ms"`
 	Saved    bool   `json:"saved"`
+	// SavedAs is the balance as the shop's column holds it, where it
+	// rounded znet's to its scale.
+	SavedAs string `json:"saved_as,omitempty"`
 }
 
 func runBalance(ctx context.Context, opts *BalanceOptions) error {
@@ -176,6 +180,7 @@ func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []
 	var (
 		mu     sync.Mutex
 		saved  = make([]bool, len(checks))
+		as     = make([]string, len(checks))
 		errs   []error
 		saving = -1 // the check whose balance is being saved
 	)
@@ -187,9 +192,9 @@ func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []
 			mu.Lock()
 			saving = i
 			mu.Unlock()
-			err := st.SaveBalance(saveCtx, c.Integration, c.Balance)
+			savedAs, err := st.SaveBalance(saveCtx, c.Integration, c.Balance)
 			mu.Lock()
-			saved[i], saving = err == nil, -1
+			saved[i], as[i], saving = err == nil, savedAs, -1
 			errs = append(errs, err)
 			mu.Unlock()
 		}
@@ -199,6 +204,7 @@ func (opts *BalanceOptions) save(ctx context.Context, st *store.Store, checks []
 	defer mu.Unlock()
 	for i := range lines {
 		lines[i].Saved = saved[i]
+		lines[i].SavedAs = as[i]
 	}
 	// Errors of saves that ended are said too: a balance not saved for a
 	// reason of its own (a shop transaction holding its row) is not
@@ -240,7 +246,10 @@ func printPanels(opts *BalanceOptions, lines []panelLine) error {
 		row := []any{l.Name, shortID(l.ID), shortID(l.TenantID), l.State, l.Balance, took}
 		if opts.Save {
 			saved := ""
-			if l.Saved {
+			switch {
+			case l.SavedAs != "":
+				saved = "as " + l.SavedAs
+			case l.Saved:
 				saved = "yes"
 			}
 			row = append(row, saved)

@@ -168,6 +168,34 @@ func TestBalanceSaveTooLargeForTheShopsColumn(t *testing.T) {
 	}
 }
 
+// The shop's column rounds a balance of more decimals than it keeps:
+// balance --save says what it saved where that differs from what znet
+// said, and says nothing more of a balance it kept whole (an operator
+// adversary's find: "1.2345 saved: yes", and the column held 1.235).
+func TestBalanceSaveSaysWhatTheShopsColumnKept(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	for balance, want := range map[string]string{"1.2345": "1.235", "12755.2": ""} {
+		s.znet.SetBalance(balance)
+		r := zwatch(t, s.db, "balance", "--save", "-o", "json")
+		var lines []struct {
+			Balance string `json:"balance"`
+			Saved   bool   `json:"saved"`
+			SavedAs string `json:"saved_as"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &lines); err != nil || r.code != 0 || len(lines) != 1 ||
+			lines[0].Balance != balance || !lines[0].Saved || lines[0].SavedAs != want {
+			t.Errorf("znet's balance %s: exit %d, %+v (%v), want it saved as %q\n%s", balance, r.code, lines, err, want, r.all())
+		}
+		if want == "" {
+			continue
+		}
+		if table := zwatch(t, s.db, "balance", "--save"); !strings.Contains(table.stdout, "as "+want) {
+			t.Errorf("balance --save of %s does not say it was saved as %s:\n%s", balance, want, table.all())
+		}
+	}
+}
+
 // A balance the shop writes while znet is asked is newer than znet's
 // reading: balance --save keeps it, says so, and saves the others.
 func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {

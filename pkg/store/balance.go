@@ -21,10 +21,13 @@ const balanceLockTimeout = "1s"
 // shop's integrations that zwatch ever writes. It writes only over the
 // balance it read (in.Balance and in.BalanceUpdatedAt): one the shop wrote
 // while znet was being asked is newer than znet's reading, and is kept.
-func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string) error {
+// Where the column rounded it to its scale ("1.2345" is "1.235" in
+// numeric(18,3)), it returns the balance as the column holds it; else "".
+func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string) (string, error) {
 	var res struct {
-		Found bool `db:"found"`
-		Saved bool `db:"saved"`
+		Found   bool    `db:"found"`
+		Saved   bool    `db:"saved"`
+		SavedAs *string `db:"saved_as"`
 	}
 	began := time.Now()
 	err := s.inTxWaiting(ctx, balanceLockTimeout, func(tx *sqlx.Tx) error {
@@ -35,21 +38,23 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "55P03" { // lock_not_available
-		return fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", in.ID)
+		return "", fmt.Errorf("saving the balance of integration %s: a transaction of the shop holds its row; not saved, try again in a moment", in.ID)
 	}
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
-		return fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
+		return "", fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
 	if err != nil {
-		return fmt.Errorf("saving the balance of integration %s: %w", in.ID, err)
+		return "", fmt.Errorf("saving the balance of integration %s: %w", in.ID, err)
 	}
 	switch {
 	case !res.Found:
-		return fmt.Errorf("saving the balance of integration %s: it no longer exists or is no longer a znet one", in.ID)
+		return "", fmt.Errorf("saving the balance of integration %s: it no longer exists or is no longer a znet one", in.ID)
 	case !res.Saved:
-		return fmt.Errorf("saving the balance of integration %s: the shop wrote its balance while znet was asked; znet's reading is older, not saved", in.ID)
+		return "", fmt.Errorf("saving the balance of integration %s: the shop wrote its balance while znet was asked; znet's reading is older, not saved", in.ID)
+	case res.SavedAs != nil:
+		return *res.SavedAs, nil
 	}
-	return nil
+	return "", nil
 }
 
 // saveBalanceSQL: $1 integration id, $2 the balance, $3 and $4 the balance
@@ -67,6 +72,7 @@ saved AS (
 	SET balance = $2::numeric, "balanceUpdatedAt" = now()
 	FROM target
 	WHERE i.id = target.id AND target.unchanged_balance AND target.unchanged_at
-	RETURNING i.id
+	RETURNING i.balance::text AS saved_as, i.balance = $2::numeric AS whole
 )
-SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved`
+SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved,
+       (SELECT CASE WHEN NOT whole THEN saved_as END FROM saved) AS saved_as`

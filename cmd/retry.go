@@ -70,11 +70,11 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 			}
 		}
 		retrying.Store(true)
-		retried, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
+		retried, held, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
 		if err != nil {
 			return func() error { return fatal(err) }
 		}
-		return func() error { return printRetried(opts, retried, none) }
+		return func() error { return printRetried(opts, retried, held, none) }
 	}, func() string {
 		if retrying.Load() {
 			// One statement: all of them or none.
@@ -85,13 +85,17 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 }
 
 // printRetried prints the orders retry put back, or none, which says why
-// there were none.
-func printRetried(opts *RetryOptions, retried []store.Retried, none string) error {
+// there were none, and how many stuck ones it left alone because a check
+// held them (on stderr with -o json, whose list holds those retried).
+func printRetried(opts *RetryOptions, retried []store.Retried, held int, none string) error {
 	if retried == nil {
 		retried = []store.Retried{}
 	}
-	return render(opts.IO.Out, opts.Output, retried, func() error {
+	err := render(opts.IO.Out, opts.Output, retried, func() error {
 		if len(retried) == 0 {
+			if held > 0 {
+				return nil
+			}
 			_, err := fmt.Fprintln(opts.IO.Out, none)
 			return err
 		}
@@ -113,4 +117,14 @@ func printRetried(opts *RetryOptions, retried []store.Retried, none string) erro
 		_, err := fmt.Fprintf(opts.IO.Out, "%s polled again from the next check-pending run\n", what)
 		return err
 	})
+	if err != nil || held == 0 {
+		return err
+	}
+	note := opts.IO.Out
+	if opts.Output == "json" {
+		note = opts.IO.ErrOut
+	}
+	_, err = fmt.Fprintf(note, "%s left alone: a check is asking znet about %s now (zwatch check --order, or one killed while it asked: list --stuck shows its claim); run retry --stuck again once it ends\n",
+		counted(held, "stuck order was", "stuck orders were"), byCount(held, "it", "them"))
+	return err
 }

@@ -144,3 +144,30 @@ func TestARetriedOrderLosesTheGiveUpNote(t *testing.T) {
 		}
 	}
 }
+
+// A stuck order a check holds (an operator's check --order, or one killed
+// while it asked) is left alone by retry --stuck, and list --stuck shows
+// it: "no stuck orders to retry" contradicted the list (an operator
+// adversary's find). Retry says how many it left alone, and why.
+func TestRetryStuckSaysWhichStuckOrdersACheckHolds(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	held := s.order("35")
+	s.db.AddCheck(held, storetest.Check{Attempts: 40, NextCheckIn: -1, GivenUp: true, Claimed: true})
+
+	r := zwatch(t, s.db, "retry", "--stuck")
+	if r.code != 0 || strings.Contains(r.stdout, "no stuck orders") || !strings.Contains(r.stdout, "1 stuck order was left alone: a check is asking znet about it now") {
+		t.Errorf("retry --stuck of a held stuck order: exit %d, want it said left alone\n%s", r.code, r.all())
+	}
+	j := zwatch(t, s.db, "retry", "--stuck", "-o", "json")
+	if j.code != 0 || strings.TrimSpace(j.stdout) != "[]" || !strings.Contains(j.stderr, "1 stuck order was left alone") {
+		t.Errorf("retry --stuck -o json: exit %d, want an empty list and the note on stderr\n%s", j.code, j.all())
+	}
+	if c := s.db.ReadCheck(held); c.GivenUpAt == nil {
+		t.Error("the held order was retried")
+	}
+	s.db.ExpireClaims()
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 || strings.Contains(r.all(), "left alone") || !strings.Contains(r.stdout, "1 stuck order is polled again") {
+		t.Errorf("retry --stuck once the claim lapsed: exit %d\n%s", r.code, r.all())
+	}
+}

@@ -26,15 +26,38 @@ type Retried struct {
 // transition log saying so. Only orders that still wait for znet are
 // retried (a stuck order staff decided meanwhile is theirs); orders a run
 // or an operator's check holds right now are left alone.
-func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) ([]Retried, error) {
-	var retried []Retried
+//
+// held counts the stuck orders it left alone: those still stuck after the
+// retry, as its own transaction sees them.
+func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) (retried []Retried, held int, err error) {
 	if err := s.readShop(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &retried, retryStuckSQL, p.IntegrationID)
+		if err := tx.SelectContext(ctx, &retried, retryStuckSQL, p.IntegrationID); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &held, stillStuckSQL, p.IntegrationID)
 	}); err != nil {
-		return nil, fmt.Errorf("retrying stuck orders: %w", err)
+		return nil, 0, fmt.Errorf("retrying stuck orders: %w", err)
 	}
-	return retried, nil
+	return retried, held, nil
 }
+
+// retryableSQL is a stuck order retry --stuck puts back, of the
+// integration $1 (or of any for ''), unless a check holds it.
+var retryableSQL = stuckSQL + `
+	  AND c.finished_at IS NULL
+	  AND ` + orderPollableSQL + `
+	  -- A disabled integration's orders are paused, not stuck (as list and
+	  -- stats count them): no run would ask them.
+	  AND i.enabled
+	  AND ($1 = '' OR i.id::text = $1)`
+
+// stillStuckSQL counts the orders retryableSQL names.
+var stillStuckSQL = `
+SELECT count(*)
+FROM zwatch_order_checks c
+JOIN product_orders o ON o.id = c.order_id
+` + joinZnetSQL + `
+WHERE ` + retryableSQL
 
 // retryStuckSQL: $1 integration id, or ” for every znet integration.
 var retryStuckSQL = `
@@ -43,14 +66,8 @@ WITH stuck AS (
 	FROM zwatch_order_checks c
 	JOIN product_orders o ON o.id = c.order_id
 	` + joinZnetSQL + `
-	WHERE ` + stuckSQL + `
-	  AND c.finished_at IS NULL
+	WHERE ` + retryableSQL + `
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	  AND ` + orderPollableSQL + `
-	  -- A disabled integration's orders are paused, not stuck (as list and
-	  -- stats count them): no run would ask them.
-	  AND i.enabled
-	  AND ($1 = '' OR i.id::text = $1)
 	FOR UPDATE OF c SKIP LOCKED
 ),
 retried AS (

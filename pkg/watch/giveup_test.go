@@ -228,7 +228,7 @@ func TestGiveUpSkippedAsNoChangeStillStopsAsking(t *testing.T) {
 
 	// Retried; a day later znet still refuses, and the shop now suppresses
 	// updates that change nothing.
-	if _, err := e.db.Store.RetryStuck(context.Background(), store.RetryStuckParams{}); err != nil {
+	if _, _, err := e.db.Store.RetryStuck(context.Background(), store.RetryStuckParams{}); err != nil {
 		t.Fatal(err)
 	}
 	e.db.Exec(`CREATE TRIGGER zz_suppress BEFORE UPDATE ON product_orders

@@ -42,7 +42,7 @@ func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) (retried []R
 }
 
 // retryableSQL is a stuck order retry --stuck puts back, of the
-// integration $1 (or of any for ''), unless a check holds it.
+// integration $1, or of any where $1 is empty, unless a check holds it.
 var retryableSQL = stuckSQL + `
 	  AND c.finished_at IS NULL
 	  AND ` + orderPollableSQL + `
@@ -59,7 +59,7 @@ JOIN product_orders o ON o.id = c.order_id
 ` + joinZnetSQL + `
 WHERE ` + retryableSQL
 
-// retryStuckSQL: $1 integration id, or ” for every znet integration.
+// retryStuckSQL: $1 integration id, or empty for every znet integration.
 var retryStuckSQL = `
 WITH stuck AS (
 	SELECT c.order_id, o."orderNo" AS order_no, o."externalStatus" AS external_status, i.name AS integration

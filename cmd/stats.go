@@ -34,8 +34,10 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
 
   sent, pending, processing  orders zwatch still asks about, by externalStatus
   due                        of those, the ones the next check-pending asks about;
-                             an order zwatch has not seen yet is due --first-delay
-                             after it was sent (give the one cron uses)
+                             an order zwatch has not seen yet, or one sent again,
+                             is due when its panel's learned plan first asks, or
+                             --first-delay after it was sent (give the one cron
+                             uses)
   paused                     waiting orders of a disabled integration: zwatch
                              does not ask about them, and they are in no other
                              figure (nor in the total's ages) until it is

@@ -491,8 +491,7 @@ func withheldCodes(text string) []string {
 // either twelve of them or a group that mixes them. A word ends at
 // anything else, so that a Turkish suffix ("…-TS32'yi"), a glued word
 // before ("edildi,ZX98-…", "edildi.ZX98-…") or a link's parameter
-// ("?c=ZX98-…") leaves the code whole; and, in fewer groups, one that
-// mixes letters and digits throughout (ungroupedCode). Not a reference a panel or shop
+// ("?c=ZX98-…") leaves the code whole. Not a reference a panel or shop
 // writes in such groups ("ORD-123-456", "ORDR-2026-0042"), nor digits
 // alone (a card refunded to, "1234-5678-9012-3456 nolu kartınıza"), nor
 // groups joined by dots or slashes: an IP address the panel refuses, a
@@ -516,10 +515,7 @@ func plainCodes(text string) []string {
 // takes Turkish's letters, which a code quoted in a refusal may hold.
 func plainCode(word string) bool {
 	groups := strings.FieldsFunc(word, isCodeJoiner)
-	if len(groups) < 3 {
-		return ungroupedCode(word)
-	}
-	if !strings.ContainsFunc(word, unicode.IsLetter) || !strings.ContainsFunc(word, unicode.IsDigit) {
+	if len(groups) < 3 || !strings.ContainsFunc(word, unicode.IsLetter) || !strings.ContainsFunc(word, unicode.IsDigit) {
 		return false
 	}
 	size, mixed, letters := utf8.RuneCountInString(groups[0]), false, 0
@@ -535,36 +531,6 @@ func plainCode(word string) bool {
 	// A reference is a word or two and numbers ("ORDR-2026-0042",
 	// "TRY-100-250-500"); a code mixes them ("QWER-7788-ZXCV-9911").
 	return mixed || letters >= 2 && size*len(groups) >= 12
-}
-
-// ungroupedCode says whether word, in one or two groups, is a code by its
-// shape alone, as a refusal quotes one ungrouped ("zaten teslim edildi:
-// 7QKDNBM4XHX2LZ5T", "STRF12345678ABCD", "AB12CD34-EF56GH78"): twelve
-// letters and digits or more, at least three of each, changing between
-// them twice or more, and no number with affixes (numberWithAffixes). A
-// word and a number ("ORDR20260042", "Siparis123456789", "SIP2026001TR")
-// or an IBAN (TR and digits) is a reference the operator reads the
-// refusal for. It asks more than mixedCode, which judges a word a label
-// already names a code.
-func ungroupedCode(word string) bool {
-	letters, digits, changes := 0, 0, 0
-	wasDigit := false
-	for _, r := range word {
-		var digit bool
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case unicode.IsDigit(r):
-			digits, digit = digits+1, true
-		default:
-			continue
-		}
-		if letters+digits > 1 && digit != wasDigit {
-			changes++
-		}
-		wasDigit = digit
-	}
-	return letters+digits >= 12 && letters >= 3 && digits >= 3 && changes >= 2 && !numberWithAffixes.MatchString(word)
 }
 
 // isCodeJoiner is what joins a code's groups in a word of its own.

@@ -832,17 +832,10 @@ func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
 		"3|Kullanildi: ZX98–YW76–VU54–TS32'yi tekrar istemeyin":     {"tekrar istemeyin"},
 		"3|edildi,ZX98-YW76-VU54-TS32 ve ?c=QWER-7788-ZXCV-9911/TR": {"edildi"},
 		"3|ÇEK1-2345-ĞÜŞ9 iade":                                     {"iade"},
-		// Ungrouped, or in two groups, a code mixes letters and digits
-		// throughout; a word and a number, or an IBAN, does not.
-		"3|Bu siparis zaten teslim edildi: 7QKDNBM4XHX2LZ5T":                 {"zaten teslim edildi"},
-		"3|Mukerrer referans, verilen: ab12cd34-ef56gh78":                    {"Mukerrer referans"},
-		"3|Zaten onayli. QWER7788TYUI5678, siparis ORDR20260042":             {"ORDR20260042"},
-		"3|Zaten verildi: STRF12345678TYUI, siparis SIP20260312001TR":        {"SIP20260312001TR"},
-		"3|Iade TR330006100519786457841326 hesabina, Siparis987654321 iptal": {"TR330006100519786457841326", "Siparis987654321"},
 	} {
 		_, err := ParsePinStatus([]byte(body))
 		shown := asError(t, err).Message
-		for _, code := range []string{"YW76", "7788", "cd34", "2345", "XHX2", "TYUI"} {
+		for _, code := range []string{"YW76", "7788", "cd34", "2345"} {
 			if strings.Contains(shown, code) {
 				t.Errorf("refusal %q shows %q", body, shown)
 			}
@@ -855,8 +848,6 @@ func TestACodeInGroupsWithoutALabelIsMasked(t *testing.T) {
 	}
 	for body, code := range map[string]string{
 		"OK|3| |Iptal edildi, HJKL-4455-MNBV-6677 geri alindi":      "HJKL-4455-MNBV-6677",
-		"OK|3| |Iptal edildi, 7QKDNBM4XHX2LZ5T geri alindi":         "7QKDNBM4XHX2LZ5T",
-		"OK|1| |Hazirlaniyor: QWER1234TYUI5678":                     "QWER1234TYUI5678",
 		"OK|1| |<b>ZX98-YW76-VU54-TS32</b> 2026-12-05 hazirlaniyor": "ZX98-YW76-VU54-TS32",
 		// A done answer's words may name a code besides its PIN: the old one.
 		"OK|2|QQ11-WW22-EE33-RR44|Eski kodunuz ZX98-YW76-VU54-TS32 iptal edildi, 2026-12-05": "ZX98-YW76-VU54-TS32",

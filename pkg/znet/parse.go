@@ -186,7 +186,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// A string a script encoded (json_encode, var_export) comes in
 		// quotes: saved, the customer's PIN would carry them, and which
 		// characters are the code's cannot be told for sure.
-		case strings.ContainsAny(ps.PIN, quotationMarks):
+		case quoted(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds quotation marks, as a script writes a string it encoded, which no PIN has; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
@@ -2252,10 +2252,27 @@ const labelsNothing = `[\s:.#()\-–—]*(?:\d[:.)][\s\-–—]*)?(?:yok|null|no
 // "{$pin}"), MySQL's null in a dump ("\N"). No PIN has any of them.
 const templateSyntax = "$%{}[]\\"
 
-// quotationMarks are the marks around a quoted string, in code and in
-// print. An apostrophe is not among them: a Turkish suffix is written
-// after one ("AB12-CD34'ün"), and it is found inside no PIN either way.
-const quotationMarks = "\"“”„«»`"
+// quoted says whether a PIN field holds quotation marks: a double one
+// anywhere, as JSON or print writes a string ("“«»„″＂「」 and their
+// kin, Unicode's opening and closing quotes among them), or single ones
+// around it, as var_export or a SQL dump does ('PIN', ‘PIN’, ‹PIN›). A
+// single one inside is left alone: it is found in no PIN, yet a Turkish
+// suffix is written after one.
+func quoted(pin string) bool {
+	if strings.ContainsFunc(pin, func(r rune) bool {
+		return strings.ContainsRune("\"`„‟″‶＂「」『』〝〞", r) ||
+			(unicode.In(r, unicode.Pi, unicode.Pf) && !strings.ContainsRune(singleQuotes, r))
+	}) {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(pin)
+	last, _ := utf8.DecodeLastRuneInString(pin)
+	return len(pin) > 1 && strings.ContainsRune(singleQuotes, first) && strings.ContainsRune(singleQuotes, last)
+}
+
+// singleQuotes are the single quotation marks, which may stand alone in
+// a text as an apostrophe.
+const singleQuotes = "'‘’‛‚‹›＇"
 
 // isErrorMessage says whether a PIN field is an error message that a
 // panel's script printed where the PIN should be, inline, as its error

@@ -236,6 +236,11 @@ func TestParsePinStatusFaults(t *testing.T) {
 		// A string a script encoded (a hostile panel adversary's find).
 		{"a JSON string for a PIN", "OK|2|\"QUOT-1234-ABCD-0005\"|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a PIN in typographic quotes", "OK|2|“QUOT-1234-ABCD-0005”|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN as var_export writes it", "OK|2|'QUOT-1234-ABCD-0005'|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN in single typographic quotes", "OK|2|‘QUOT-1234-ABCD-0005’|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN in guillemets", "OK|2|‹QUOT-1234-ABCD-0005›|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN in corner brackets", "OK|2|「QUOT-1234-ABCD-0005」|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN in full-width quotes", "OK|2|＂QUOT-1234-ABCD-0005＂|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},

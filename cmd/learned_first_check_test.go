@@ -93,3 +93,44 @@ func TestAnOrderSentAgainWaitsForTheLearnedFirstCheckAsANewOneDoes(t *testing.T)
 		t.Errorf("znet was asked %d times about orders its plan asks a minute after they were sent", n)
 	}
 }
+
+// An order zwatch gave up on and also finished with (staff decided it
+// while a check asked, and took the decision back since) is one the next
+// run revives at once, as any reopened order: list --stuck called it
+// stuck and "due", list --pending left it out, and stats counted it due
+// and not stuck (a review's find). Each now reads it as the run does.
+func TestAnOrderReopenedAfterZwatchGaveUpOnItIsPendingAndDue(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7201", OrderNo: 7201, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(reopened, storetest.Check{GivenUp: true, FinishedAgo: time.Minute, Attempts: 9})
+
+	for list, want := range map[string]int{"--pending": 1, "--stuck": 0} {
+		r := zwatch(t, s.db, "list", list, "-o", "json")
+		var listed []struct {
+			NextCheckAt *time.Time `json:"next_check_at"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != want {
+			t.Errorf("list %s: %d orders (%v), want %d\n%s", list, len(listed), err, want, r.all())
+		}
+		for _, o := range listed {
+			if o.NextCheckAt == nil || o.NextCheckAt.After(time.Now().Add(5*time.Second)) {
+				t.Errorf("list %s: next check at %v, want due now", list, o.NextCheckAt)
+			}
+		}
+	}
+	st := zwatch(t, s.db, "stats", "-o", "json")
+	var stats struct {
+		Total struct {
+			Due   int `json:"due"`
+			Stuck int `json:"stuck"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(st.stdout), &stats); err != nil || stats.Total.Due != 1 || stats.Total.Stuck != 0 {
+		t.Errorf("stats: %+v (%v), want it due and not stuck\n%s", stats.Total, err, st.all())
+	}
+	s.znet.Script("7201", znettest.Waiting(""))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.Requests("7201") != 1 {
+		t.Errorf("check-pending: exit %d, znet asked %d times, want it asked once\n%s", r.code, s.znet.Requests("7201"), r.all())
+	}
+}

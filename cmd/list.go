@@ -302,9 +302,10 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 					next = "due"
 				}
 			}
-			// Due, but held by a run: being asked, or its claim to lapse
-			// after a run was killed (stats counts it not due either).
-			if next != "" && o.ClaimedUntil != nil && o.ClaimedUntil.After(now) {
+			// Held by a run or a check: being asked, or its claim to lapse
+			// after one was killed (stats counts it not due either; retry
+			// --stuck leaves a stuck one alone until then).
+			if o.ClaimedUntil != nil && o.ClaimedUntil.After(now) {
 				next = "claimed " + age(o.ClaimedUntil.Sub(now))
 			}
 			sentAgo := "-"

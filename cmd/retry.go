@@ -77,7 +77,7 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 		return func() error { return printRetried(opts, retried, held, none) }
 	}, func() string {
 		if retrying.Load() {
-			// One statement: all of them or none.
+			// One transaction: all of them or none.
 			return "the stuck orders may or may not have been put back into polling, all of them or none; zwatch list --stuck shows those still stuck"
 		}
 		return "no order was retried"
@@ -124,7 +124,7 @@ func printRetried(opts *RetryOptions, retried []store.Retried, held int, none st
 	if opts.Output == "json" {
 		note = opts.IO.ErrOut
 	}
-	_, err = fmt.Fprintf(note, "%s left alone: a check is asking znet about %s now (zwatch check --order, or one killed while it asked: list --stuck shows its claim); run retry --stuck again once it ends\n",
-		counted(held, "stuck order was", "stuck orders were"), byCount(held, "it", "them"))
+	_, err = fmt.Fprintf(note, "%s left alone: a check is asking znet about %s now (zwatch check --order, or one killed while it asked: list --stuck shows until when), or another transaction holds %s row; run retry --stuck again once it ends\n",
+		counted(held, "stuck order was", "stuck orders were"), byCount(held, "it", "them"), byCount(held, "its", "their"))
 	return err
 }

@@ -166,6 +166,9 @@ func TestRetryStuckSaysWhichStuckOrdersACheckHolds(t *testing.T) {
 	if c := s.db.ReadCheck(held); c.GivenUpAt == nil {
 		t.Error("the held order was retried")
 	}
+	if l := zwatch(t, s.db, "list", "--stuck"); !strings.Contains(l.stdout, "claimed ") {
+		t.Errorf("list --stuck does not show until when the check holds the order, as retry says it does:\n%s", l.all())
+	}
 	s.db.ExpireClaims()
 	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 || strings.Contains(r.all(), "left alone") || !strings.Contains(r.stdout, "1 stuck order is polled again") {
 		t.Errorf("retry --stuck once the claim lapsed: exit %d\n%s", r.code, r.all())

@@ -155,7 +155,7 @@ func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {
 			       CASE WHEN c.order_id IS NULL OR `+resentSQL+` THEN `+sentAtSQL+` END AS first_sent,
 			       $8::float8 AS first_delay_s,
 			       c.finished_at IS NOT NULL AND NOT `+resentSQL+` AS reopened,
-			       CASE WHEN c.given_up_at IS NULL AND c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
+			       CASE WHEN c.finished_at IS NULL AND c.claim_expires_at > now() THEN c.claim_expires_at END AS claimed_until,
 			       `+state.key+` AS sort_key
 			FROM product_orders o
 			`+joinZnetSQL+`
@@ -192,10 +192,11 @@ var listedOrderSQL = `o.id::text AS id,
 	COALESCE(` + orderPollableSQL + `, false) AS waiting,
 	COALESCE(CASE WHEN ` + awaitingZnetSQL + ` THEN ` + orderNotPollableSQL + ` END, '') AS not_asked,
 	o."externalStatus" AS external_status,
-	-- Sent again, the order is shown as the next run starts it over.
-	CASE WHEN ` + resentSQL + ` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
-	CASE WHEN NOT ` + resentSQL + ` THEN c.last_error END AS last_error,
-	CASE WHEN NOT ` + resentSQL + ` THEN c.given_up_at END AS given_up_at,
+	-- Sent again and waiting, the order is shown as the next run starts
+	-- it over.
+	CASE WHEN ` + resentWaitingSQL + ` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
+	CASE WHEN NOT ` + resentWaitingSQL + ` THEN c.last_error END AS last_error,
+	CASE WHEN NOT ` + resentWaitingSQL + ` THEN c.given_up_at END AS given_up_at,
 	o."completedAt" AS completed_at,
 	o."pinCode" AS pin`
 
@@ -225,6 +226,11 @@ var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, in
 	claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`
+
+// resentWaitingSQL is an order sent again (resentSQL) that waits for znet,
+// which the next run starts over; one staff decided since keeps what
+// zwatch last knew of it.
+var resentWaitingSQL = `(` + resentSQL + ` AND COALESCE(` + orderPollableSQL + `, false))`
 
 // finiteDueSQL is due as a person reads it: none if infinitely far, now
 // if infinitely past.

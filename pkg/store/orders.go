@@ -129,8 +129,9 @@ const (
 
 	// stuckSQL is an order zwatch gave up on as the shop sent it last:
 	// only a person (retry --stuck) or the shop sending it again puts it
-	// back.
-	stuckSQL = `(c.given_up_at IS NOT NULL AND NOT ` + resentSQL + `)`
+	// back. One zwatch also finished with (staff decided it during a
+	// check, and undid that since) is revived as any finished one is.
+	stuckSQL = `(c.given_up_at IS NOT NULL AND c.finished_at IS NULL AND NOT ` + resentSQL + `)`
 )
 
 // Order is a shop order as zwatch polls it.

@@ -44,7 +44,6 @@ func (s *Store) RetryStuck(ctx context.Context, p RetryStuckParams) (retried []R
 // retryableSQL is a stuck order retry --stuck puts back, of the
 // integration $1, or of any where $1 is empty, unless a check holds it.
 var retryableSQL = stuckSQL + `
-	  AND c.finished_at IS NULL
 	  AND ` + orderPollableSQL + `
 	  -- A disabled integration's orders are paused, not stuck (as list and
 	  -- stats count them): no run would ask them.

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +133,28 @@ func TestAnOrderReopenedAfterZwatchGaveUpOnItIsPendingAndDue(t *testing.T) {
 	s.znet.Script("7201", znettest.Waiting(""))
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.Requests("7201") != 1 {
 		t.Errorf("check-pending: exit %d, znet asked %d times, want it asked once\n%s", r.code, s.znet.Requests("7201"), r.all())
+	}
+}
+
+// check --order of an order the shop sent again after zwatch gave up on
+// it asks it as a new order, as the real check does (its claim revives
+// it): the dry run said it stayed stuck (a review's find).
+func TestCheckOrderDryRunOfAnOrderSentAgainIsNoStuckOne(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7301", OrderNo: 7301, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(id, storetest.Check{GivenUp: true, Attempts: 9})
+	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, id)
+	s.db.Resend(id, "7302")
+	s.znet.Script("7302", znettest.Waiting(""))
+
+	for _, args := range [][]string{{"check", "--order", id, "--dry-run"}, {"check", "--order", id}} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 0 || strings.Contains(r.stdout, "given up") {
+			t.Errorf("%q of an order sent again: exit %d, want it asked as a new one, not stuck\n%s", args, r.code, r.all())
+		}
+	}
+	if c := s.db.ReadCheck(id); c.GivenUpAt != nil || c.Attempts != 1 {
+		t.Errorf("after check --order: %+v, want not given up, its one attempt counted", c)
 	}
 }

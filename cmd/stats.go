@@ -37,7 +37,8 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
                              an order zwatch has not seen yet, or one sent again,
                              is due when its panel's learned plan first asks, or
                              --first-delay after it was sent (give the one cron
-                             uses)
+                             uses; a cron line with --schedule asks every new
+                             order --first-delay after, and due counts early)
   paused                     waiting orders of a disabled integration: zwatch
                              does not ask about them, and they are in no other
                              figure (nor in the total's ages) until it is

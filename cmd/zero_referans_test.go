@@ -30,7 +30,7 @@ func TestAReferansPHPReadsAsZeroIsNeverAsked(t *testing.T) {
 		t.Errorf("the run printed the PIN\n%s", r.all())
 	}
 	check := zwatch(t, s.db, "check", "--order", orders[2])
-	if check.code != 3 || !strings.Contains(check.all(), "is order 0 to znet") {
+	if check.code != 3 || !strings.Contains(check.all(), "is order 0 or below to znet") {
 		t.Errorf("check --order of a referans of -0: exit %d, want 3 and why it is not asked\n%s", check.code, check.all())
 	}
 }

@@ -231,18 +231,20 @@ func ReferansUsable(referans string) error {
 	if !phpNumber.MatchString(referans) {
 		return referansError(fmt.Sprintf("znet order reference (referans) %q is no number: znet, reading it as PHP does, would take it for order 0 and answer about another order; correct the order's referans", referans))
 	}
-	// "0", "-0" and "0x1F" are order 0 alike, which no order the shop sent
-	// is; its answer would be every such order's (a placeholder written
-	// before the order was sent, say).
-	if phpZero.MatchString(referans) {
-		return referansError(fmt.Sprintf("znet order reference (referans) %q is order 0 to znet, reading it as PHP does, which no order sent to it has: its answer would be another order's; correct the order's referans", referans))
+	// "0", "-0" and "0x1F" are order 0 alike, and "-7" and "-07" order -7:
+	// no order the shop sent has such a number, and the answer would be
+	// every such order's (a placeholder written before the order was
+	// sent, say), which the guard against two orders sharing a referans
+	// (ReferansNumber) does not read alike.
+	if phpBelowOne.MatchString(referans) {
+		return referansError(fmt.Sprintf("znet order reference (referans) %q is order 0 or below to znet, reading it as PHP does, which no order sent to it has: its answer would be another order's; correct the order's referans", referans))
 	}
 	return nil
 }
 
-// phpZero is a text PHP's intval reads as 0 although it starts as a
-// number does.
-var phpZero = regexp.MustCompile(`^[ \t\n\v\f\r]*[+-]?0+([^0-9]|$)`)
+// phpBelowOne is a text PHP's intval reads as 0 or a negative number,
+// although it starts as a number does.
+var phpBelowOne = regexp.MustCompile(`^[ \t\n\v\f\r]*(?:-|\+?0+(?:[^0-9]|$))`)
 
 // ReferansNumber is the znet order a referans names, as a PHP panel reads
 // it (intval, or MySQL comparing it with an integer column): the digits at

@@ -233,14 +233,15 @@ func TestCheckPinEmptyReferans(t *testing.T) {
 // A referans a PHP panel reads as no number ("abc", "N/A", "\u00a04300",
 // Arabic-Indic digits) is znet order 0 for every one of them: znet's one
 // answer, one PIN, went to each such order (an operator adversary's find).
-// So is one PHP reads as the number 0 ("000", "-0", "0x1F"), which no
-// order sent to znet has: "-0" escaped the guard against two orders sharing
-// a referans too, and took order 0's PIN (an operator adversary's find).
-// It is not asked about; "+4300", "-7" and "\v4300" are numbers to PHP.
+// So is one PHP reads as the number 0 ("000", "-0", "0x1F") or below
+// ("-7"), which no order sent to znet has: "-0" escaped the guard against
+// two orders sharing a referans too, and took order 0's PIN (an operator
+// adversary's find). It is not asked about; "+4300" and "\v4300" are
+// numbers to PHP.
 func TestAReferansPHPReadsAsNoNumberIsNotAsked(t *testing.T) {
 	s, c := newFake(t)
 	for _, ref := range []string{"abc", "N/A", "\u00a04300", "\u0661\u0662\u0663", "+", "-x1",
-		"0", "000", "+0", "-0", " -00 ", "0x1F", "00abc", "0.5", "0-4300"} {
+		"0", "000", "+0", "-0", " -00 ", "0x1F", "00abc", "0.5", "0-4300", "-7", "-04300", "\t-1"} {
 		_, err := c.CheckPin(context.Background(), ref)
 		if err == nil || !strings.Contains(err.Error(), "order 0") {
 			t.Errorf("referans %q: %v; want it refused as znet's order 0", ref, err)
@@ -249,7 +250,7 @@ func TestAReferansPHPReadsAsNoNumberIsNotAsked(t *testing.T) {
 	if n := s.TotalRequests(); n != 0 {
 		t.Errorf("sent %d requests for referanses that are no number", n)
 	}
-	for _, ref := range []string{"+4300", "-7", "\v4300", "04300", "4300-2", "-04300", "10", "100"} {
+	for _, ref := range []string{"+4300", "\v4300", "04300", "4300-2", "10", "100", "+07"} {
 		if _, err := c.CheckPin(context.Background(), ref); err != nil && strings.Contains(err.Error(), "order 0") {
 			t.Errorf("referans %q refused: %v", ref, err)
 		}

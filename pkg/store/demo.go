@@ -186,7 +186,7 @@ func (s *Store) CountDemoProgress(ctx context.Context) (DemoProgress, error) {
 		FROM (
 			SELECT o."externalStatus" AS external_status,
 			       (`+orderPollableSQL+`) AS open,
-			       c.given_up_at IS NOT NULL AS given_up,
+			       `+stuckSQL+` AS given_up,
 			       c.panel_failing_since IS NOT NULL AS held
 			FROM product_orders o
 			`+joinZnetSQL+`
@@ -222,11 +222,11 @@ type DemoStuckReason struct {
 
 // demoOrdersSQL is every znet order with its integration's name and whether
 // zwatch gave up on it while it was still pollable.
-const demoOrdersSQL = `
+var demoOrdersSQL = `
 	SELECT i.name AS integration, o."externalStatus" AS external_status, o.status,
 	       o."pinCode" IS NOT NULL AS has_pin,
-	       (` + orderPollableSQL + `) AND c.given_up_at IS NOT NULL AS stuck,
-	       (` + orderPollableSQL + `) AND c.given_up_at IS NULL AND c.panel_failing_since IS NOT NULL AS held,
+	       (` + orderPollableSQL + `) AND ` + stuckSQL + ` AS stuck,
+	       (` + orderPollableSQL + `) AND NOT ` + stuckSQL + ` AND c.panel_failing_since IS NOT NULL AS held,
 	       COALESCE(c.last_error, '') AS last_error
 	FROM product_orders o
 	` + joinZnetSQL + `

@@ -105,20 +105,32 @@ func TestAnOrderReopenedAfterZwatchGaveUpOnItIsPendingAndDue(t *testing.T) {
 	s := newShop(t)
 	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7201", OrderNo: 7201, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(reopened, storetest.Check{GivenUp: true, FinishedAgo: time.Minute, Attempts: 9})
+	// Reopened moments after it was sent, before --first-delay was up:
+	// due at once all the same.
+	soon := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7202", OrderNo: 7202, SentAgo: 5 * time.Second})
+	s.db.AddCheck(soon, storetest.Check{FinishedAgo: 2 * time.Second, Attempts: 1})
 
-	for list, want := range map[string]int{"--pending": 1, "--stuck": 0} {
+	for list, want := range map[string]int{"--pending": 2, "--stuck": 0} {
 		r := zwatch(t, s.db, "list", list, "-o", "json")
 		var listed []struct {
 			NextCheckAt *time.Time `json:"next_check_at"`
+			GivenUpAt   *time.Time `json:"given_up_at"`
 		}
 		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != want {
 			t.Errorf("list %s: %d orders (%v), want %d\n%s", list, len(listed), err, want, r.all())
 		}
 		for _, o := range listed {
-			if o.NextCheckAt == nil || o.NextCheckAt.After(time.Now().Add(5*time.Second)) {
-				t.Errorf("list %s: next check at %v, want due now", list, o.NextCheckAt)
+			if o.NextCheckAt == nil || o.NextCheckAt.After(time.Now().Add(5*time.Second)) || o.GivenUpAt != nil {
+				t.Errorf("list %s: %+v, want due now and not given up on", list, o)
 			}
 		}
+	}
+	if r := zwatch(t, s.db, "list", "--pending"); strings.Contains(r.stdout, "stuck") {
+		t.Errorf("list --pending calls the reopened order stuck:\n%s", r.all())
+	}
+	s.znet.Script("7201", znettest.Waiting(""))
+	if r := zwatch(t, s.db, "check", "--order", reopened, "--dry-run"); strings.Contains(r.stdout, "given up") {
+		t.Errorf("check --order --dry-run says the reopened order stays given up on, which the real check revives:\n%s", r.all())
 	}
 	st := zwatch(t, s.db, "stats", "-o", "json")
 	var stats struct {
@@ -127,12 +139,13 @@ func TestAnOrderReopenedAfterZwatchGaveUpOnItIsPendingAndDue(t *testing.T) {
 			Stuck int `json:"stuck"`
 		} `json:"total"`
 	}
-	if err := json.Unmarshal([]byte(st.stdout), &stats); err != nil || stats.Total.Due != 1 || stats.Total.Stuck != 0 {
-		t.Errorf("stats: %+v (%v), want it due and not stuck\n%s", stats.Total, err, st.all())
+	if err := json.Unmarshal([]byte(st.stdout), &stats); err != nil || stats.Total.Due != 2 || stats.Total.Stuck != 0 {
+		t.Errorf("stats: %+v (%v), want both due and not stuck\n%s", stats.Total, err, st.all())
 	}
-	s.znet.Script("7201", znettest.Waiting(""))
-	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.Requests("7201") != 1 {
-		t.Errorf("check-pending: exit %d, znet asked %d times, want it asked once\n%s", r.code, s.znet.Requests("7201"), r.all())
+	before := s.znet.Requests("7201")
+	s.znet.Script("7202", znettest.Waiting(""))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.Requests("7201") != before+1 || s.znet.Requests("7202") != 1 {
+		t.Errorf("check-pending: exit %d, znet asked %d and %d times, want each asked once\n%s", r.code, s.znet.Requests("7201")-before, s.znet.Requests("7202"), r.all())
 	}
 }
 

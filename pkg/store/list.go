@@ -196,7 +196,7 @@ var listedOrderSQL = `o.id::text AS id,
 	-- it over.
 	CASE WHEN ` + resentWaitingSQL + ` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
 	CASE WHEN NOT ` + resentWaitingSQL + ` THEN c.last_error END AS last_error,
-	CASE WHEN NOT ` + resentWaitingSQL + ` THEN c.given_up_at END AS given_up_at,
+	CASE WHEN NOT ` + revivedSQL + ` THEN c.given_up_at END AS given_up_at,
 	o."completedAt" AS completed_at,
 	o."pinCode" AS pin`
 
@@ -221,7 +221,7 @@ var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, in
 			      FROM (SELECT) one
 			      LEFT JOIN zwatch_panel_fits pf ON pf.integration_id = matching.integration_id::uuid) due)
 		WHEN reopened THEN now()
-		ELSE next_check_at
+		ELSE ` + finiteDueSQL("next_check_at") + `
 	END AS next_check_at,
 	claimed_until, last_error, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
@@ -231,6 +231,11 @@ FROM matching`
 // which the next run starts over; one staff decided since keeps what
 // zwatch last knew of it.
 var resentWaitingSQL = `(` + resentSQL + ` AND COALESCE(` + orderPollableSQL + `, false))`
+
+// revivedSQL is an order the next run revives (enlistSQL): waiting for
+// znet after zwatch finished with it, or gave up on it and the shop sent
+// it again. It is no longer given up on, whatever its row says.
+var revivedSQL = `((` + resentSQL + ` OR c.finished_at IS NOT NULL) AND COALESCE(` + orderPollableSQL + `, false))`
 
 // finiteDueSQL is due as a person reads it: none if infinitely far, now
 // if infinitely past.

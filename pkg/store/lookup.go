@@ -113,14 +113,14 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       i.provider AS integration_provider,
 		       i.name AS integration_name,
 		       i.enabled AS integration_enabled,
-		       -- Sent again and waiting, the order is new to the next
-		       -- claim, check --order's too (enlistSQL revives it).
+		       -- Revived by the next claim, check --order's too
+		       -- (enlistSQL): sent again, the order is a new one.
 		       CASE WHEN `+resentWaitingSQL+` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
-		       CASE WHEN NOT `+resentWaitingSQL+` THEN c.next_check_at END AS next_check_at,
+		       c.next_check_at,
 		       CASE WHEN c.claim_expires_at > now() THEN c.claimed_by END AS claimed_by,
 		       CASE WHEN c.claim_expires_at > now()
 		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
-		       CASE WHEN NOT `+resentWaitingSQL+` THEN c.given_up_at END AS given_up_at,
+		       CASE WHEN NOT `+revivedSQL+` THEN c.given_up_at END AS given_up_at,
 		       o."pinCode" AS pin,
 		       CASE WHEN isfinite(o."completedAt") THEN o."completedAt" END AS completed_at,
 		       CASE WHEN isfinite(o."lastSyncAt") THEN o."lastSyncAt" END AS last_sync_at,

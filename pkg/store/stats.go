@@ -95,6 +95,8 @@ WITH waiting AS (
 	                THEN (SELECT ` + firstDueSQL(sentAtSQL, "pf.first_check_s", "$1") + `
 	                      FROM (SELECT) one
 	                      LEFT JOIN zwatch_panel_fits pf ON $3::boolean AND pf.integration_id = i.id) <= now()
+	                -- Reopened by staff: the run revives it due at once.
+	                WHEN c.finished_at IS NOT NULL THEN true
 	                ELSE c.next_check_at <= now() END AS due,
 	       -- An infinite sentAt has no age (PostgreSQL refuses to subtract
 	       -- it), and is left out of the ages rather than failing them all;
@@ -102,7 +104,7 @@ WITH waiting AS (
 	       CASE WHEN ` + sentAtSQL + ageCountsSQL + ` THEN extract(epoch FROM now() - ` + sentAtSQL + `)::float8 END AS age
 	FROM product_orders o
 	` + joinZnetSQL + `
-	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id AND c.finished_at IS NULL
+	LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
 	WHERE ` + orderPollableSQL + `
 ),
 finished AS (

@@ -1,10 +1,12 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -126,4 +128,49 @@ func stuckUnderAShortGiveUp(t *testing.T, s *shop, ref string) string {
 		t.Fatalf("the second run should give up on the order: exit %d\n%s", r.code, r.all())
 	}
 	return id
+}
+
+// The dry run says what a run would do ("what would change"): an order
+// first asked longer ago than --give-up-after that znet still works on is
+// given up on by the run, which exits 3 for a person; the dry run said it
+// would stay processing and exited 0 (an operator adversary's find). An
+// order the shop sent again since starts over, and is not given up on.
+func TestTheDryRunSaysWhichOrdersTheRunWouldGiveUpOn(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	old := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7401", OrderNo: 7401, SentAgo: 26 * time.Hour})
+	s.db.AddCheck(old, storetest.Check{Attempts: 70, NextCheckIn: -time.Second})
+	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7402", OrderNo: 7402, SentAgo: 26 * time.Hour})
+	s.db.AddCheck(resent, storetest.Check{Attempts: 70, GivenUp: true})
+	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id IN ($1, $2)`, old, resent)
+	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, resent)
+	s.db.Resend(resent, "7403")
+	s.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
+	s.znet.SetDefault(znettest.Waiting(""))
+
+	var runs []struct {
+		Total struct {
+			Asked int `json:"asked"`
+			Stuck int `json:"stuck"`
+		} `json:"total"`
+	}
+	for _, args := range [][]string{{"check-pending", "--dry-run", "-o", "json"}, {"check-pending", "-o", "json"}} {
+		r := zwatch(t, s.db, args...)
+		var run struct {
+			Total struct {
+				Asked int `json:"asked"`
+				Stuck int `json:"stuck"`
+			} `json:"total"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &run); err != nil || r.code != 3 {
+			t.Fatalf("%q: exit %d (%v), want 3: an order became stuck\n%s", args, r.code, err, r.all())
+		}
+		runs = append(runs, run)
+	}
+	if runs[0] != runs[1] || runs[1].Total.Asked != 2 || runs[1].Total.Stuck != 1 {
+		t.Errorf("the dry run said %+v and the run did %+v; want both 2 asked, 1 given up on", runs[0].Total, runs[1].Total)
+	}
+	if c := s.db.ReadCheck(resent); c.GivenUpAt != nil {
+		t.Errorf("the order sent again was given up on: %+v", c)
+	}
 }

@@ -972,7 +972,17 @@ var dueSQL = named(`
 SELECT ` + orderColumnsSQL + `
 FROM product_orders o
 ` + joinZnetSQL + `
-LEFT JOIN zwatch_order_checks c ON c.order_id = o.id
+-- An order sent again is a new one, as reviving has it: no attempts, no
+-- first check to give up from, nothing it last answered.
+LEFT JOIN LATERAL (
+	SELECT c.order_id, c.next_check_at, c.finished_at, c.given_up_at, c.claim_expires_at,
+	       c.referans, c.integration_id,
+	       CASE WHEN ` + resentSQL + ` THEN 0 ELSE c.attempts END AS attempts,
+	       CASE WHEN NOT ` + resentSQL + ` THEN c.first_checked_at END AS first_checked_at,
+	       CASE WHEN NOT ` + resentSQL + ` THEN c.last_result END AS last_result
+	FROM zwatch_order_checks c
+	WHERE c.order_id = o.id
+) c ON true
 CROSS JOIN LATERAL (
 	SELECT ` + firstDueSQL(sentAtSQL, "pf.first_check_s", "@first_delay_seconds") + ` AS at
 	FROM (SELECT) one

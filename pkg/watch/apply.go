@@ -923,6 +923,17 @@ func (ap *applier) sayableIfSaved(p *pendingAnswer) bool {
 	return first != nil && ap.run.sched.DatabaseNow().Sub(*first) >= ap.run.cfg.GiveUpAfter-time.Minute
 }
 
+// givesUp says, for a dry run, whether saving p's answer would give its
+// order up, as the apply does: not final, and first asked longer ago than
+// the give-up time, on the database's clock.
+func (ap *applier) givesUp(p *pendingAnswer) bool {
+	if _, final, _ := p.outcome.Result.ExternalStatus(); final {
+		return false
+	}
+	first := p.order.FirstCheckedAt
+	return first != nil && !ap.run.sched.DatabaseNow().Before(first.Add(ap.run.cfg.GiveUpAfter))
+}
+
 // unconfirmedSave lists o among the orders whose save's commit the lost
 // connection did not confirm (Summary.Unconfirmed), once.
 func (ap *applier) unconfirmedSave(o store.Order) {
@@ -1123,7 +1134,17 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		ap.tallyOf(p.order).count(out.Result)
+		in := ap.tallyOf(p.order)
+		in.count(out.Result)
+		if ap.givesUp(p) {
+			// What a real run would do: save the answer, give the order up.
+			in.Stuck++
+			ap.name(p.order)
+			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+			if reason, ok := p.answer.unusableReason(); ok {
+				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
+			}
+		}
 		to := externalStatusFor(out.Result, p.order.ExternalStatus)
 		pin := out.PIN != ""
 		switch {

@@ -38,7 +38,8 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
                              is due when its panel's learned plan first asks, or
                              --first-delay after it was sent (give the one cron
                              uses; a cron line with --schedule asks every new
-                             order --first-delay after, and due counts early)
+                             order --first-delay after, which a learned first
+                             check may come before or after)
   paused                     waiting orders of a disabled integration: zwatch
                              does not ask about them, and they are in no other
                              figure (nor in the total's ages) until it is

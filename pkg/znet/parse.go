@@ -2255,24 +2255,42 @@ const templateSyntax = "$%{}[]\\"
 // quoted says whether a PIN field holds quotation marks: a double one
 // anywhere, as JSON or print writes a string ("“«»„″＂「」 and their
 // kin, Unicode's opening and closing quotes among them), or single ones
-// around it, as var_export or a SQL dump does ('PIN', ‘PIN’, ‹PIN›). A
-// single one inside is left alone: it is found in no PIN, yet a Turkish
-// suffix is written after one.
+// around a code, as var_export or a SQL dump does ('PIN', ‘PIN’,
+// ('PIN'),): one before a letter or digit with none before it, and one
+// after a letter or digit with none after it. A single one between two
+// letters or digits is left alone: it is found in no PIN, yet a Turkish
+// suffix is written after one; so is one alone at either end.
 func quoted(pin string) bool {
 	if strings.ContainsFunc(pin, func(r rune) bool {
-		return strings.ContainsRune("\"`„‟″‶＂「」『』〝〞", r) ||
+		return strings.ContainsRune(doubleQuotes, r) ||
 			(unicode.In(r, unicode.Pi, unicode.Pf) && !strings.ContainsRune(singleQuotes, r))
 	}) {
 		return true
 	}
-	first, _ := utf8.DecodeRuneInString(pin)
-	last, _ := utf8.DecodeLastRuneInString(pin)
-	return len(pin) > 1 && strings.ContainsRune(singleQuotes, first) && strings.ContainsRune(singleQuotes, last)
+	runes := []rune(pin)
+	alnumAt := func(k int) bool { return k >= 0 && k < len(runes) && isLetterOrDigit(runes[k]) }
+	opened := false
+	for k, r := range runes {
+		if !strings.ContainsRune(singleQuotes, r) {
+			continue
+		}
+		switch {
+		case !alnumAt(k-1) && alnumAt(k+1):
+			opened = true
+		case opened && alnumAt(k-1) && !alnumAt(k+1):
+			return true
+		}
+	}
+	return false
 }
+
+// doubleQuotes are the double quotation marks Unicode does not count as
+// opening or closing ones, and the backtick.
+const doubleQuotes = "\"`„‟″‶＂「」『』〝〞〟"
 
 // singleQuotes are the single quotation marks, which may stand alone in
 // a text as an apostrophe.
-const singleQuotes = "'‘’‛‚‹›＇"
+const singleQuotes = "'‘’‛‚‹›＇′ʼ"
 
 // isErrorMessage says whether a PIN field is an error message that a
 // panel's script printed where the PIN should be, inline, as its error

@@ -241,6 +241,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN in guillemets", "OK|2|‹QUOT-1234-ABCD-0005›|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a PIN in corner brackets", "OK|2|「QUOT-1234-ABCD-0005」|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a PIN in full-width quotes", "OK|2|＂QUOT-1234-ABCD-0005＂|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN as a SQL dump's value", "OK|2|'QUOT-1234-ABCD-0005',|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN quoted in brackets", "OK|2|('QUOT-1234-ABCD-0005')|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN quoted after its name", "OK|2|pin: 'QUOT-1234-ABCD-0005'|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN's first group quoted", "OK|2|'AB12' CD34|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},
@@ -1563,5 +1567,17 @@ func TestATopUpWithholdsTheCodesItsWordsName(t *testing.T) {
 	}
 	if ps, err := ParsePinStatus([]byte("OK|2| - |Yuklendi, islem kodu 4455667788")); err != nil || ps.Status != StatusDone || len(ps.Withheld) != 0 {
 		t.Errorf("a top-up naming a number: %+v, %v; want it done, nothing withheld", ps, err)
+	}
+}
+
+// A single quotation mark alone, or between a PIN's letters and digits,
+// quotes nothing: the answer is used as it came, the mark kept, as
+// before the rule against quoted PINs.
+func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
+	for _, pin := range []string{"AB12'CD34", "AB12-CD34’", "'0012-3456-7890", "QUOT-1234’ABCD"} {
+		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|tamam"))
+		if err != nil || ps.PIN != pin {
+			t.Errorf("PIN field %q: PIN %q, %v; want it used as it came", pin, ps.PIN, err)
+		}
 	}
 }

@@ -642,11 +642,11 @@ func enlistParams(from enlistFrom, limit int, firstDelay time.Duration, learnedF
 // left alone.
 //
 // A panel zwatch has learned (zwatch_panel_fits.first_check_s, issue 11)
-// has its new and re-sent orders first asked when its plan says, not FirstDelay after
-// they were sent: one primary key lookup per order, like the others. It
-// is read up to firstCheckMost; none, zero or less, or NaN is FirstDelay.
-// A run following a fixed schedule (not learned_first_checks) does not
-// look it up.
+// has its new and re-sent orders first asked when its plan says, not
+// FirstDelay after they were sent: one primary key lookup per order, like
+// the others. It is read up to firstCheckMost; none, zero or less, or NaN
+// is FirstDelay. A run following a fixed schedule (not
+// learned_first_checks) does not look it up.
 //
 // Orders of a switched-off integration are registered too: the claim
 // leaves them alone while it is off, and asks once it is on again, which

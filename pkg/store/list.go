@@ -205,9 +205,9 @@ var listedOrderSQL = `o.id::text AS id,
 // its next check when the run would have it asked: one not asked yet, or
 // sent again since zwatch finished or gave up on it (first_sent), as
 // registering has it (firstDueSQL, the panel's learned first check as a
-// run that learns reads it), one staff reopened at once. Blank, as a stuck or
-// paused one's is, such an order read as never to be asked when cron had
-// stopped. An infinite time is none, or now if long past. Told from
+// run that learns reads it), one staff reopened at once. Blank, as a
+// stuck or paused one's is, such an order read as never to be asked when
+// cron had stopped. An infinite time is none, or now if long past. Told from
 // columns matching reads anyway (a second test of pollability for each of
 // the up to ListCountCap orders matched made a long list slower by a
 // half), the panel's first check looked up for such orders alone.

@@ -2255,11 +2255,13 @@ const templateSyntax = "$%{}[]\\"
 // quoted says whether a PIN field holds quotation marks: a double one
 // anywhere, as JSON or print writes a string ("“«»„″＂「」 and their
 // kin, Unicode's opening and closing quotes among them), or single ones
-// around a code, as var_export or a SQL dump does ('PIN', ‘PIN’,
-// ('PIN'),): one before a letter or digit with none before it, and one
-// after a letter or digit with none after it. A single one between two
-// letters or digits is left alone: it is found in no PIN, yet a Turkish
-// suffix is written after one; so is one alone at either end.
+// around a code, as var_export, a SQL dump or Python does ('PIN', ‘PIN’,
+// ('PIN'),, b'PIN', 'PIN'ye): one that opens a code, with no letter,
+// digit or dash before it but a string's prefix (b'PIN', N'PIN'), then
+// one after a letter, digit or dash of it. One between two letters or
+// digits with none opened before it is left alone: it is found in no
+// PIN, yet a Turkish suffix is written after one; so is one alone at
+// either end.
 func quoted(pin string) bool {
 	if strings.ContainsFunc(pin, func(r rune) bool {
 		return strings.ContainsRune(doubleQuotes, r) ||
@@ -2268,21 +2270,29 @@ func quoted(pin string) bool {
 		return true
 	}
 	runes := []rune(pin)
-	alnumAt := func(k int) bool { return k >= 0 && k < len(runes) && isLetterOrDigit(runes[k]) }
+	codeAt := func(k int) bool {
+		return k >= 0 && k < len(runes) && !strings.ContainsRune(singleQuotes, runes[k]) && (isLetterOrDigit(runes[k]) || runes[k] == '-')
+	}
 	opened := false
 	for k, r := range runes {
 		if !strings.ContainsRune(singleQuotes, r) {
 			continue
 		}
+		prefixed := k >= 1 && strings.ContainsRune(stringPrefixes, runes[k-1]) && !codeAt(k-2)
 		switch {
-		case !alnumAt(k-1) && alnumAt(k+1):
-			opened = true
-		case opened && alnumAt(k-1) && !alnumAt(k+1):
+		case opened && codeAt(k-1):
 			return true
+		case (!codeAt(k-1) || prefixed) && codeAt(k+1):
+			opened = true
 		}
 	}
 	return false
 }
+
+// stringPrefixes are the letters a language writes before a quoted
+// string's opening mark: Python's bytes, raw and format strings, SQL's
+// national, escape and hex ones.
+const stringPrefixes = "bBuUrRfFnNeExX"
 
 // doubleQuotes are the double quotation marks Unicode does not count as
 // opening or closing ones, and the backtick.

@@ -133,44 +133,79 @@ func stuckUnderAShortGiveUp(t *testing.T, s *shop, ref string) string {
 // The dry run says what a run would do ("what would change"): an order
 // first asked longer ago than --give-up-after that znet still works on is
 // given up on by the run, which exits 3 for a person; the dry run said it
-// would stay processing and exited 0 (an operator adversary's find). An
-// order the shop sent again since starts over, and is not given up on.
+// would stay processing and exited 0 (an operator adversary's find). Not
+// so an order the shop sent again since, which starts over, nor one whose
+// panel was failing for part of that time, which does not count (a
+// review's find); and an unusable answer given up on is listed once, as
+// the reason it became stuck.
 func TestTheDryRunSaysWhichOrdersTheRunWouldGiveUpOn(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	old := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7401", OrderNo: 7401, SentAgo: 26 * time.Hour})
-	s.db.AddCheck(old, storetest.Check{Attempts: 70, NextCheckIn: -time.Second})
-	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7402", OrderNo: 7402, SentAgo: 26 * time.Hour})
-	s.db.AddCheck(resent, storetest.Check{Attempts: 70, GivenUp: true})
-	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id IN ($1, $2)`, old, resent)
+	var orders []string
+	for _, ref := range []string{"7401", "7402", "7404", "7405"} {
+		id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 7000 + len(orders), SentAgo: 26 * time.Hour})
+		s.db.AddCheck(id, storetest.Check{Attempts: 70, NextCheckIn: -time.Second})
+		s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id = $1`, id)
+		orders = append(orders, id)
+	}
+	resent, failing := orders[1], orders[2]
 	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, resent)
 	s.db.Resend(resent, "7403")
 	s.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
+	s.db.Exec(`UPDATE zwatch_order_checks SET panel_failing_since = now() - interval '10 hours' WHERE order_id = $1`, failing)
 	s.znet.SetDefault(znettest.Waiting(""))
+	s.znet.Script("7405", znettest.Garbage("OK|2|'QUOT-1234-ABCD-0005'|tamam"))
 
-	var runs []struct {
+	type run struct {
 		Total struct {
 			Asked int `json:"asked"`
 			Stuck int `json:"stuck"`
 		} `json:"total"`
+		StuckUnusable []struct{} `json:"stuck_unusable_answers"`
+		Unusable      []struct{} `json:"unusable_answers"`
 	}
+	var runs []run
 	for _, args := range [][]string{{"check-pending", "--dry-run", "-o", "json"}, {"check-pending", "-o", "json"}} {
 		r := zwatch(t, s.db, args...)
-		var run struct {
-			Total struct {
-				Asked int `json:"asked"`
-				Stuck int `json:"stuck"`
-			} `json:"total"`
+		var got run
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 3 {
+			t.Fatalf("%q: exit %d (%v), want 3: orders became stuck\n%s", args, r.code, err, r.all())
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &run); err != nil || r.code != 3 {
-			t.Fatalf("%q: exit %d (%v), want 3: an order became stuck\n%s", args, r.code, err, r.all())
+		runs = append(runs, got)
+	}
+	for k, what := range []string{"the dry run", "the run"} {
+		got := runs[k]
+		if got.Total.Asked != 4 || got.Total.Stuck != 2 || len(got.StuckUnusable) != 1 || len(got.Unusable) != 0 {
+			t.Errorf("%s: %+v, %d stuck for unusable answers, %d unusable; want 4 asked, 2 given up on, one of them for its unusable answer, listed once",
+				what, got.Total, len(got.StuckUnusable), len(got.Unusable))
 		}
-		runs = append(runs, run)
 	}
-	if runs[0] != runs[1] || runs[1].Total.Asked != 2 || runs[1].Total.Stuck != 1 {
-		t.Errorf("the dry run said %+v and the run did %+v; want both 2 asked, 1 given up on", runs[0].Total, runs[1].Total)
+	for _, id := range []string{resent, failing} {
+		if c := s.db.ReadCheck(id); c.GivenUpAt != nil {
+			t.Errorf("order %s was given up on: %+v", id, c)
+		}
 	}
-	if c := s.db.ReadCheck(resent); c.GivenUpAt != nil {
-		t.Errorf("the order sent again was given up on: %+v", c)
+}
+
+// check --order --dry-run of an order past its give-up time says the real
+// check would give it up, as it does: one zwatch gave up on and staff
+// reopened keeps its attempts and its clock, and the first answer that is
+// not final gives it up again (a review's find: the dry run said it would
+// only go on to processing).
+func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7501", OrderNo: 7501, SentAgo: 26 * time.Hour})
+	s.db.AddCheck(reopened, storetest.Check{Attempts: 70, GivenUp: true, FinishedAgo: time.Minute})
+	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id = $1`, reopened)
+	s.znet.Script("7501", znettest.Waiting(""))
+
+	for _, args := range [][]string{{"check", "--order", reopened, "--dry-run"}, {"check", "--order", reopened}} {
+		if r := zwatch(t, s.db, args...); r.code != 0 || !strings.Contains(r.stdout, "given up on this order") {
+			t.Errorf("%q: exit %d, want 0 and the order said given up on\n%s", args, r.code, r.all())
+		}
+	}
+	if c := s.db.ReadCheck(reopened); c.GivenUpAt == nil {
+		t.Errorf("the real check did not give the order up: %+v", c)
 	}
 }

@@ -940,20 +940,23 @@ func RowsHeldError(held []string) error {
 // dry run's view. Orders zwatch has never seen, or had finished with and
 // that are pollable again, count as registering and reviving would count
 // them. It reads every waiting order: a dry run is a person's question,
-// not the cron line's.
-func (s *Store) Due(ctx context.Context, firstDelay time.Duration, learnedFirstChecks bool, limit int) ([]Order, error) {
-	var orders []Order
-	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
+// not the cron line's. dbNow is the database's clock as it read them, by
+// which their give-up clocks run.
+func (s *Store) Due(ctx context.Context, firstDelay time.Duration, learnedFirstChecks bool, limit int) (orders []Order, dbNow time.Time, err error) {
+	err = s.readShop(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
 			"first_delay_seconds":  firstDelay.Seconds(),
 			"learned_first_checks": learnedFirstChecks,
 			"due_limit":            limit,
-		})...)
+		})...); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &dbNow, `SELECT now()`)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing due orders: %w", err)
+		return nil, time.Time{}, fmt.Errorf("listing due orders: %w", err)
 	}
-	return orders, nil
+	return orders, dbNow, nil
 }
 
 // afterSentSQL is the time secs seconds (at most the half hour a step or a
@@ -973,12 +976,15 @@ SELECT ` + orderColumnsSQL + `
 FROM product_orders o
 ` + joinZnetSQL + `
 -- An order sent again is a new one, as reviving has it: no attempts, no
--- first check to give up from, nothing it last answered.
+-- first check to give up from, nothing it last answered. The give-up
+-- clock of another moves past the time its panel was failing, as the
+-- claim moves it.
 LEFT JOIN LATERAL (
 	SELECT c.order_id, c.next_check_at, c.finished_at, c.given_up_at, c.claim_expires_at,
 	       c.referans, c.integration_id,
 	       CASE WHEN ` + resentSQL + ` THEN 0 ELSE c.attempts END AS attempts,
-	       CASE WHEN NOT ` + resentSQL + ` THEN c.first_checked_at END AS first_checked_at,
+	       CASE WHEN NOT ` + resentSQL + `
+	           THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())) END AS first_checked_at,
 	       CASE WHEN NOT ` + resentSQL + ` THEN c.last_result END AS last_result
 	FROM zwatch_order_checks c
 	WHERE c.order_id = o.id

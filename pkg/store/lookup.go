@@ -34,6 +34,10 @@ type OrderState struct {
 	// seconds: the most a person waits for a run or a check that died.
 	ClaimLapsesIn *float64   `db:"claim_lapses_in"`
 	GivenUpAt     *time.Time `db:"given_up_at"`
+	// FirstCheckedAgo is how long ago, in seconds, the order's give-up
+	// clock started, less the time its panel was failing, as the claim
+	// moves it; nil for one never asked, or sent again (a new order).
+	FirstCheckedAgo *float64 `db:"first_checked_ago"`
 	// What the shop holds of a finished order, shown without asking znet.
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN             *string    `db:"pin"`
@@ -121,6 +125,9 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       CASE WHEN c.claim_expires_at > now()
 		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
 		       CASE WHEN NOT `+revivedSQL+` THEN c.given_up_at END AS given_up_at,
+		       CASE WHEN NOT `+resentWaitingSQL+`
+		            THEN EXTRACT(epoch FROM COALESCE(c.panel_failing_since, now()) - c.first_checked_at)::float8
+		       END AS first_checked_ago,
 		       o."pinCode" AS pin,
 		       CASE WHEN isfinite(o."completedAt") THEN o."completedAt" END AS completed_at,
 		       CASE WHEN isfinite(o."lastSyncAt") THEN o."lastSyncAt" END AS last_sync_at,

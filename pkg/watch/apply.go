@@ -1136,7 +1136,8 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 		}
 		in := ap.tallyOf(p.order)
 		in.count(out.Result)
-		if ap.givesUp(p) {
+		givesUp := ap.givesUp(p)
+		if givesUp {
 			// What a real run would do: save the answer, give the order up.
 			in.Stuck++
 			ap.name(p.order)
@@ -1161,7 +1162,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 				OrderID: p.order.ID, From: p.order.ExternalStatus, To: to, PIN: pin,
 			})
 		}
-		ap.noteAnswer(p.answer, true)
+		ap.noteAnswer(p.answer, !givesUp)
 		ap.logAnswer(p.answer, string(out.Result))
 		ids = append(ids, p.order.ID)
 	}

@@ -140,14 +140,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 				check.To, check.SharedWith, check.PINKept = state.ExternalStatus, other, false
 			}
 		}
-		// As a real check would leave it: given up on already, it stays so
-		// but for a final answer it can save; a PIN that does not fit, or
-		// that another order's referans shares, is given up on (held for a
-		// person) whatever it was. (An order past its give-up time but not
-		// given up yet is predicted asked again: the lookup has no clock
-		// of its first check.)
+		// As a real check would leave it: given up on already, or first
+		// asked longer ago than its give-up time (a reopened order keeps
+		// its clock), it is given up on but for a final answer it can
+		// save; a PIN that does not fit, or that another order's referans
+		// shares, is given up on (held for a person) whatever it was.
 		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !check.PINTooLong && check.SharedWith == ""
-		check.GaveUp = state.GivenUpAt != nil && !saved || check.PINTooLong || check.SharedWith != ""
+		pastGiveUp := state.FirstCheckedAgo != nil && *state.FirstCheckedAgo >= cfg.GiveUpAfter.Seconds()
+		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || check.PINTooLong || check.SharedWith != ""
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

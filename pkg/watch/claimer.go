@@ -234,11 +234,13 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 	}
 	if r.cfg.DryRun {
 		start := time.Now()
-		orders, err := r.store.Due(ctx, r.cfg.FirstDelay, r.cfg.Learn, room)
+		orders, dbNow, err := r.store.Due(ctx, r.cfg.FirstDelay, r.cfg.Learn, room)
 		r.timeDB(start)
 		if err != nil {
 			return false, err
 		}
+		// For the give-ups it predicts, on the clock the apply would use.
+		r.sched.ReadDatabaseClock(dbNow, time.Now())
 		return false, c.dispatch(orders, start)
 	}
 	chunk := min(room, claimChunk)

@@ -32,8 +32,11 @@ give-up clock; the event log records that it was retried.
 
 Only orders still waiting for znet are retried: a stuck order the shop or
 staff decided meanwhile stays theirs. A disabled integration's orders are
-paused, not stuck, and are not retried. Orders a run is asking about right now
-are left alone. The next check-pending run asks about the rest.`,
+paused, not stuck, and are not retried. A stuck order a check is asking about
+(zwatch check --order, or one killed while it asked: "claimed" in list
+--stuck), or whose row another transaction holds, is left alone, and a line
+says how many were (on stderr with -o json). The next check-pending run asks
+about the rest.`,
 		Example: `  zwatch list --stuck
   zwatch retry --stuck
   zwatch retry --stuck --integration znet-A`,

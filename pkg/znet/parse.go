@@ -2256,12 +2256,13 @@ const templateSyntax = "$%{}[]\\"
 // anywhere, as JSON or print writes a string ("“«»„″＂「」 and their
 // kin, Unicode's opening and closing quotes among them), or single ones
 // around a code, as var_export, a SQL dump or Python does ('PIN', ‘PIN’,
-// ('PIN'),, b'PIN', 'PIN'ye): one that opens a code, with no letter,
-// digit or dash before it but a string's prefix (b'PIN', N'PIN'), then
-// one after a letter, digit or dash of it. One between two letters or
-// digits with none opened before it is left alone: it is found in no
-// PIN, yet a Turkish suffix is written after one; so is one alone at
-// either end.
+// ('PIN'),, b'PIN', 'PIN'ye, AB12-'CD34'). A single mark opens a code
+// where no letter or digit stands before it, or only a string's prefix
+// (b'PIN', N'PIN'), and a letter, digit or dash after it; it is closed by
+// one after a letter, digit or dash in the same word, or in a later word
+// by one with no letter or digit after it. So a Turkish suffix after an
+// apostrophe, "B'ye" or "Turkcell'de", quotes nothing, nor does a mark
+// between two letters or digits, or one alone at either end.
 func quoted(pin string) bool {
 	if strings.ContainsFunc(pin, func(r rune) bool {
 		return strings.ContainsRune(doubleQuotes, r) ||
@@ -2270,20 +2271,27 @@ func quoted(pin string) bool {
 		return true
 	}
 	runes := []rune(pin)
-	codeAt := func(k int) bool {
-		return k >= 0 && k < len(runes) && !strings.ContainsRune(singleQuotes, runes[k]) && (isLetterOrDigit(runes[k]) || runes[k] == '-')
+	at := func(k int, is func(rune) bool) bool {
+		return k >= 0 && k < len(runes) && !strings.ContainsRune(singleQuotes, runes[k]) && is(runes[k])
 	}
-	opened := false
+	alnum := isLetterOrDigit
+	code := func(r rune) bool { return isLetterOrDigit(r) || r == '-' }
+	space := func(r rune) bool { return unicode.IsSpace(r) }
+	opened, openedInWord := false, false
 	for k, r := range runes {
+		if space(r) {
+			openedInWord = false
+			continue
+		}
 		if !strings.ContainsRune(singleQuotes, r) {
 			continue
 		}
-		prefixed := k >= 1 && strings.ContainsRune(stringPrefixes, runes[k-1]) && !codeAt(k-2)
+		prefixed := k >= 1 && strings.ContainsRune(stringPrefixes, runes[k-1]) && !at(k-2, code)
 		switch {
-		case opened && codeAt(k-1):
+		case openedInWord && at(k-1, code), opened && at(k-1, code) && !at(k+1, alnum):
 			return true
-		case (!codeAt(k-1) || prefixed) && codeAt(k+1):
-			opened = true
+		case (!at(k-1, alnum) || prefixed) && at(k+1, code):
+			opened, openedInWord = true, true
 		}
 	}
 	return false

@@ -248,6 +248,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN as Python prints bytes", "OK|2|b'QUOT-1234-ABCD-0005'|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a quoted PIN with a Turkish suffix", "OK|2|'QUOT-1234-ABCD-0005'ye|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a quoted PIN ending in a dash", "OK|2|'QUOT-1234-'|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN's last group quoted", "OK|2|AB12-'CD34'|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a quoted PIN of two words", "OK|2|'AB12 CD34'|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},
@@ -1577,7 +1579,10 @@ func TestATopUpWithholdsTheCodesItsWordsName(t *testing.T) {
 // quotes nothing: the answer is used as it came, the mark kept, as
 // before the rule against quoted PINs.
 func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
-	for _, pin := range []string{"AB12'CD34", "AB12-CD34’", "'0012-3456-7890", "QUOT-1234’ABCD", "AB'CD-1234", "AB12 'CD34"} {
+	for _, pin := range []string{"AB12'CD34", "AB12-CD34’", "'0012-3456-7890", "QUOT-1234’ABCD", "AB'CD-1234", "AB12 'CD34",
+		// Turkish suffixes after apostrophes, in words beside the PIN.
+		"Paket B'ye özel kod AB12-CD34, Turkcell'de geçerli", "AB12-CD34 (E'den F'ye tüm operatörler'de)",
+		"AB12-CD34 X'e, EF56-GH78 Turkcell'e", "'0012-3456-7890 Turkcell'e özel"} {
 		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|tamam"))
 		if err != nil || ps.PIN != pin {
 			t.Errorf("PIN field %q: PIN %q, %v; want it used as it came", pin, ps.PIN, err)

@@ -208,4 +208,20 @@ func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testi
 	if c := s.db.ReadCheck(reopened); c.GivenUpAt == nil {
 		t.Errorf("the real check did not give the order up: %+v", c)
 	}
+
+	// Its panel failing for 20 of those 25 hours, the clock has run 5:
+	// neither check gives it up.
+	failed := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7502", OrderNo: 7502, SentAgo: 26 * time.Hour})
+	s.db.AddCheck(failed, storetest.Check{Attempts: 70, GivenUp: true, FinishedAgo: time.Minute})
+	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours',
+		panel_failing_since = now() - interval '20 hours' WHERE order_id = $1`, failed)
+	s.znet.Script("7502", znettest.Waiting(""))
+	for _, args := range [][]string{{"check", "--order", failed, "--dry-run"}, {"check", "--order", failed}} {
+		if r := zwatch(t, s.db, args...); r.code != 0 || strings.Contains(r.stdout, "given up") {
+			t.Errorf("%q of an order whose panel was failing most of the time: exit %d, want it not given up\n%s", args, r.code, r.all())
+		}
+	}
+	if c := s.db.ReadCheck(failed); c.GivenUpAt != nil {
+		t.Errorf("the real check gave up an order whose clock ran 5 hours: %+v", c)
+	}
 }

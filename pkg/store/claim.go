@@ -940,8 +940,8 @@ func RowsHeldError(held []string) error {
 // dry run's view. Orders zwatch has never seen, or had finished with and
 // that are pollable again, count as registering and reviving would count
 // them. It reads every waiting order: a dry run is a person's question,
-// not the cron line's. dbNow is the database's clock as it read them, by
-// which their give-up clocks run.
+// not the cron line's. dbNow is the database's clock once it read them,
+// by which their give-up clocks run.
 func (s *Store) Due(ctx context.Context, firstDelay time.Duration, learnedFirstChecks bool, limit int) (orders []Order, dbNow time.Time, err error) {
 	err = s.readShop(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.SelectContext(ctx, &orders, dueSQL.text, dueSQL.args(params{
@@ -951,7 +951,9 @@ func (s *Store) Due(ctx context.Context, firstDelay time.Duration, learnedFirstC
 		})...); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &dbNow, `SELECT now()`)
+		// Read last, as near as can be to the moment the caller pairs
+		// with its own clock (now() is when the transaction began).
+		return tx.GetContext(ctx, &dbNow, `SELECT clock_timestamp()`)
 	})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("listing due orders: %w", err)

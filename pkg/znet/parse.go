@@ -187,7 +187,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		// quotes: saved, the customer's PIN would carry them, and which
 		// characters are the code's cannot be told for sure.
 		case quoted(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds quotation marks, as a script writes a string it encoded, which no PIN has; the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field is wrapped in quotation marks, as a script writes a string it encoded, which no PIN is; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
@@ -2252,63 +2252,55 @@ const labelsNothing = `[\s:.#()\-–—]*(?:\d[:.)][\s\-–—]*)?(?:yok|null|no
 // "{$pin}"), MySQL's null in a dump ("\N"). No PIN has any of them.
 const templateSyntax = "$%{}[]\\"
 
-// quoted says whether a PIN field holds quotation marks: a double one
-// anywhere, as JSON or print writes a string ("“«»„″＂「」 and their
-// kin, Unicode's opening and closing quotes among them), or single ones
-// around a code, as var_export, a SQL dump or Python does ('PIN', ‘PIN’,
-// ('PIN'),, b'PIN', 'PIN'ye, AB12-'CD34'). A single mark opens a code
-// where no letter or digit stands before it, or only a string's prefix
-// (b'PIN', N'PIN'), and a letter, digit or dash after it; it is closed by
-// one after a letter, digit or dash in the same word, or in a later word
-// by one with no letter or digit after it. So a Turkish suffix after an
-// apostrophe, "B'ye" or "Turkcell'de", quotes nothing, nor does a mark
-// between two letters or digits, or one alone at either end.
+// quoted says whether a PIN field is wrapped in quotation marks, as a
+// script writes a string it encoded: json_encode's "PIN", var_export's
+// or a SQL dump's 'PIN' (and ('PIN'),), Python's b'PIN', MySQL's
+// _utf8mb4'PIN', a labelled pin='PIN'. Marks anywhere else are the
+// field's own and kept: a spreadsheet's leading apostrophe ('0012...),
+// a Turkish suffix (Turkcell'e, (TR)'de, B'ye), a product's name in
+// quotes beside the code. A rule that looked for quotes around any word
+// refused real PIN fields written with such prose, in review after review.
 func quoted(pin string) bool {
-	if strings.ContainsFunc(pin, func(r rune) bool {
-		return strings.ContainsRune(doubleQuotes, r) ||
-			(unicode.In(r, unicode.Pi, unicode.Pf) && !strings.ContainsRune(singleQuotes, r))
-	}) {
-		return true
+	s := strings.TrimFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("()[],;", r) })
+	if m := quotedPINLabel.FindStringIndex(s); m != nil {
+		s = s[m[1]:]
 	}
-	runes := []rune(pin)
-	at := func(k int, is func(rune) bool) bool {
-		return k >= 0 && k < len(runes) && !strings.ContainsRune(singleQuotes, runes[k]) && is(runes[k])
-	}
-	alnum := isLetterOrDigit
-	code := func(r rune) bool { return isLetterOrDigit(r) || r == '-' }
-	space := func(r rune) bool { return unicode.IsSpace(r) }
-	opened, openedInWord := false, false
-	for k, r := range runes {
-		if space(r) {
-			openedInWord = false
-			continue
-		}
-		if !strings.ContainsRune(singleQuotes, r) {
-			continue
-		}
-		prefixed := k >= 1 && strings.ContainsRune(stringPrefixes, runes[k-1]) && !at(k-2, code)
-		switch {
-		case openedInWord && at(k-1, code), opened && at(k-1, code) && !at(k+1, alnum):
-			return true
-		case (!at(k-1, alnum) || prefixed) && at(k+1, code):
-			opened, openedInWord = true, true
+	// After a letter that may be a prefix, a word of its own: "B'de ...
+	// Gamers'" is a Turkish suffix and prose, not b'...'.
+	if m := stringPrefix.FindStringIndex(s); m != nil && m[1] < len(s) && !strings.ContainsFunc(s, unicode.IsSpace) {
+		if r, _ := utf8.DecodeRuneInString(s[m[1]:]); quotationMark(r) {
+			s = s[m[1]:]
 		}
 	}
-	return false
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return utf8.RuneCountInString(s) > 2 && quotationMark(first) && quotationMark(last) && strings.ContainsFunc(s, isLetterOrDigit)
 }
 
-// stringPrefixes are the letters a language writes before a quoted
-// string's opening mark: Python's bytes, raw and format strings, SQL's
-// national, escape and hex ones.
-const stringPrefixes = "bBuUrRfFnNeExX"
+// quotationMark says whether r is a quotation mark, single or double, in
+// code or in print.
+func quotationMark(r rune) bool {
+	return strings.ContainsRune(singleQuotes, r) || strings.ContainsRune(doubleQuotes, r) || unicode.In(r, unicode.Pi, unicode.Pf)
+}
+
+// quotedPINLabel is a name and an equals sign or a colon before a quoted
+// PIN: pin='PIN', epin_kodu: "PIN".
+var quotedPINLabel = regexp.MustCompile(`^[\p{L}\p{N}_]{1,24}\s*[:=]\s*`)
+
+// stringPrefix is what a language writes before a quoted string's
+// opening mark: Python's bytes, raw and format strings, C's wide and
+// UTF-8 ones, SQL's national, escape, hex and quoting ones, and MySQL's
+// character set introducers.
+var stringPrefix = regexp.MustCompile(`^(?:[bBuUrRfFnNeExXqQL]{1,2}|u8|_[A-Za-z0-9]{1,16})`)
 
 // doubleQuotes are the double quotation marks Unicode does not count as
 // opening or closing ones, and the backtick.
 const doubleQuotes = "\"`„‟″‶＂「」『』〝〞〟"
 
-// singleQuotes are the single quotation marks, which may stand alone in
-// a text as an apostrophe.
-const singleQuotes = "'‘’‛‚‹›＇′ʼ"
+// singleQuotes are the single quotation marks Unicode does not count as
+// opening or closing ones, or counts so though they stand alone in a
+// text as an apostrophe.
+const singleQuotes = "'‘’‛‚‹›＇′ʼ´‵"
 
 // isErrorMessage says whether a PIN field is an error message that a
 // panel's script printed where the PIN should be, inline, as its error

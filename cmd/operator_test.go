@@ -1361,7 +1361,8 @@ func TestANumericProviderReferansIsTheReferans(t *testing.T) {
 func TestASignalCountsTheRequestsItCutShortAsAsked(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	for _, ref := range []string{"201", "202", "203"} {
+	answered := s.order("201")
+	for _, ref := range []string{"202", "203"} {
 		s.order(ref)
 	}
 	s.znet.Script("201", znettest.Waiting("bekliyor"))
@@ -1370,11 +1371,19 @@ func TestASignalCountsTheRequestsItCutShortAsAsked(t *testing.T) {
 		s.db.MakeAllDue()
 		s.db.ExpireClaims()
 		heard := s.znet.TotalRequests()
+		attemptsOf := func() (n int) {
+			s.db.Get(&n, `SELECT COALESCE((SELECT attempts FROM zwatch_order_checks WHERE order_id = $1), 0)`, answered)
+			return n
+		}
+		attempts := attemptsOf()
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errOut bytes.Buffer
 		exitWithin := zwatchInBackground(t, ctx, cmd.IOStreams{Out: &out, ErrOut: &errOut},
 			"check-pending", "-o", format, "--loop", "0", "--database-url", s.db.URL)
-		for deadline := time.Now().Add(30 * time.Second); s.znet.TotalRequests()-heard < 3; time.Sleep(10 * time.Millisecond) {
+		// The signal comes once the panel heard all three and the one it
+		// answered is saved: on a loaded host, a signal between the
+		// answer and its reading cut that one short too.
+		for deadline := time.Now().Add(30 * time.Second); s.znet.TotalRequests()-heard < 3 || attemptsOf() == attempts; time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				cancel()
 				exitWithin(time.Minute)

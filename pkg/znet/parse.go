@@ -2254,14 +2254,31 @@ const templateSyntax = "$%{}[]\\"
 
 // quoted says whether a PIN field is wrapped in quotation marks, as a
 // script writes a string it encoded: json_encode's "PIN", var_export's
-// or a SQL dump's 'PIN' (and ('PIN'),), Python's b'PIN', MySQL's
-// _utf8mb4'PIN', a labelled pin='PIN'. Marks anywhere else are the
-// field's own and kept: a spreadsheet's leading apostrophe ('0012...),
-// a Turkish suffix (Turkcell'e, (TR)'de, B'ye), a product's name in
-// quotes beside the code. A rule that looked for quotes around any word
-// refused real PIN fields written with such prose, in review after review.
+// or a SQL dump's 'PIN' (and ('PIN'),), var_dump's string(3) "PIN",
+// serialize's s:3:"PIN";, Python's b'PIN', MySQL's _utf8mb4'PIN', a
+// labelled pin='PIN'. Every encoder escapes or doubles its own mark
+// inside the string, so a wrapped field holds no bare mark of the kind
+// it opened with: "PUBG 60 UC" AB12-CD34 "TR" is prose, kept. So are
+// marks anywhere else, the field's own: a spreadsheet's leading
+// apostrophe ('0012...), a Turkish suffix (Turkcell'e, (TR)'de, B'ye).
+// Looking for quotes around any word instead refused such fields. A
+// tuple of such strings, ('PIN', 'PIN'), is quoted too.
 func quoted(pin string) bool {
-	s := strings.TrimFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("()[],;", r) })
+	if quotedString(pin) {
+		return true
+	}
+	parts := strings.Split(pin, ",")
+	return len(parts) > 1 && !slices.ContainsFunc(parts, func(part string) bool {
+		return strings.TrimFunc(part, unicode.IsSpace) != "" && !quotedString(part)
+	})
+}
+
+// quotedString says whether s is one string a script encoded (quoted).
+func quotedString(s string) bool {
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("()[],;", r) })
+	if m := phpDumpedString.FindStringIndex(s); m != nil {
+		s = s[m[1]:]
+	}
 	if m := quotedPINLabel.FindStringIndex(s); m != nil {
 		s = s[m[1]:]
 	}
@@ -2272,10 +2289,24 @@ func quoted(pin string) bool {
 			s = s[m[1]:]
 		}
 	}
-	first, _ := utf8.DecodeRuneInString(s)
-	last, _ := utf8.DecodeLastRuneInString(s)
-	return utf8.RuneCountInString(s) > 2 && quotationMark(first) && quotationMark(last) && strings.ContainsFunc(s, isLetterOrDigit)
+	first, firstSize := utf8.DecodeRuneInString(s)
+	last, lastSize := utf8.DecodeLastRuneInString(s)
+	if utf8.RuneCountInString(s) <= 2 || !quotationMark(first) || !quotationMark(last) || !strings.ContainsFunc(s, isLetterOrDigit) {
+		return false
+	}
+	inner := s[firstSize : len(s)-lastSize]
+	for _, mark := range []rune{first, last} {
+		doubled, escaped := string([]rune{mark, mark}), `\`+string(mark)
+		if strings.ContainsRune(strings.NewReplacer(doubled, "", escaped, "").Replace(inner), mark) {
+			return false
+		}
+	}
+	return true
 }
+
+// phpDumpedString is what PHP prints before a string it dumps: var_dump's
+// string(9) and serialize's s:9:.
+var phpDumpedString = regexp.MustCompile(`^(?:string\(\d+\)\s*|s:\d+:)`)
 
 // quotationMark says whether r is a quotation mark, single or double, in
 // code or in print.
@@ -2284,8 +2315,8 @@ func quotationMark(r rune) bool {
 }
 
 // quotedPINLabel is a name and an equals sign or a colon before a quoted
-// PIN: pin='PIN', epin_kodu: "PIN".
-var quotedPINLabel = regexp.MustCompile(`^[\p{L}\p{N}_]{1,24}\s*[:=]\s*`)
+// PIN: pin='PIN', epin_kodu: "PIN", E-PIN: "PIN", PIN Kodu: 'PIN'.
+var quotedPINLabel = regexp.MustCompile(`^[\p{L}\p{N}_][\p{L}\p{N}_ -]{0,23}[:=]\s*`)
 
 // stringPrefix is what a language writes before a quoted string's
 // opening mark: Python's bytes, raw and format strings, C's wide and

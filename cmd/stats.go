@@ -116,8 +116,10 @@ func runStats(ctx context.Context, opts *StatsOptions) error {
 	}
 	return opts.withStoreReading(ctx, func(st *store.Store) (func() error, error) {
 		integrations, total, err := st.OrderStats(ctx, store.StatsParams{
-			FirstDelay:         opts.FirstDelay,
-			LearnedFirstChecks: cfg.Learn,
+			FirstDelay: opts.FirstDelay,
+			// As the default cron line, which learns: stats has no
+			// --schedule (its help says what a fixed one changes).
+			LearnedFirstChecks: true,
 			Finished:           true,
 		})
 		if err != nil {

@@ -346,7 +346,7 @@ settled AS (
 		-- panel still be failing, the run stops the clock again. An order
 		-- never asked has no clock yet, and keeps none.
 		first_checked_at = CASE WHEN met.not_pollable IS NULL
-			THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now()))
+			THEN ` + restartedClockSQL + `
 			ELSE c.first_checked_at END,
 		-- Of another znet order, once the shop changed the referans or
 		-- the integration: the last request was not about this one.
@@ -986,7 +986,7 @@ LEFT JOIN LATERAL (
 	       c.referans, c.integration_id,
 	       CASE WHEN ` + resentSQL + ` THEN 0 ELSE c.attempts END AS attempts,
 	       CASE WHEN NOT ` + resentSQL + `
-	           THEN c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())) END AS first_checked_at,
+	           THEN ` + restartedClockSQL + ` END AS first_checked_at,
 	       CASE WHEN NOT ` + resentSQL + ` THEN c.last_result END AS last_result
 	FROM zwatch_order_checks c
 	WHERE c.order_id = o.id

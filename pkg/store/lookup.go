@@ -126,7 +126,7 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
 		       CASE WHEN NOT `+revivedSQL+` THEN c.given_up_at END AS given_up_at,
 		       CASE WHEN NOT `+resentWaitingSQL+`
-		            THEN EXTRACT(epoch FROM COALESCE(c.panel_failing_since, now()) - c.first_checked_at)::float8
+		            THEN EXTRACT(epoch FROM now() - `+restartedClockSQL+`)::float8
 		       END AS first_checked_ago,
 		       o."pinCode" AS pin,
 		       CASE WHEN isfinite(o."completedAt") THEN o."completedAt" END AS completed_at,
@@ -306,7 +306,7 @@ UPDATE zwatch_order_checks c
 SET claimed_by = @run_id,
 	claim_expires_at = now() + make_interval(secs => @lease_seconds),
 	finished_at = NULL,
-	first_checked_at = c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())),
+	first_checked_at = ` + restartedClockSQL + `,
 	panel_failing_since = NULL,
 	-- Of another znet order once the referans changed, as a run's claim
 	-- forgets it.

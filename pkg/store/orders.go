@@ -127,6 +127,12 @@ const (
 	// what a person reads shows as such, not as the sending before.
 	resentSQL = `COALESCE(` + sentAtSQL + ` > COALESCE(c.given_up_at, c.finished_at), false)`
 
+	// restartedClockSQL is the give-up clock of zwatch's row c as a claim
+	// restarts it: the time its panel was failing when it was last tried
+	// (or its integration switched off) is not counted. An order never
+	// asked has no clock yet (NULL), and keeps none.
+	restartedClockSQL = `(c.first_checked_at + (now() - COALESCE(c.panel_failing_since, now())))`
+
 	// stuckSQL is an order zwatch gave up on as the shop sent it last:
 	// only a person (retry --stuck) or the shop sending it again puts it
 	// back. One zwatch also finished with (staff decided it during a

@@ -923,6 +923,16 @@ func (ap *applier) sayableIfSaved(p *pendingAnswer) bool {
 	return first != nil && ap.run.sched.DatabaseNow().Sub(*first) >= ap.run.cfg.GiveUpAfter-time.Minute
 }
 
+// gaveUp counts p's order, of integration in, as given up on by its
+// answer: stuck, and for the answer's reason if it was unusable.
+func (ap *applier) gaveUp(in *IntegrationSummary, p *pendingAnswer) {
+	in.Stuck++
+	ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+	if reason, ok := p.answer.unusableReason(); ok {
+		ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
+	}
+}
+
 // givesUp says, for a dry run, whether saving p's answer would give its
 // order up, as the apply does: not final, and first asked longer ago than
 // the give-up time, on the database's clock.
@@ -1004,11 +1014,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.name(p.order)
 		}
 		if res.GaveUp {
-			in.Stuck++
-			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
-			if reason, ok := p.answer.unusableReason(); ok {
-				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
-			}
+			ap.gaveUp(in, p)
 		}
 		// What a person must act on is the summary's to say, once: logged
 		// at Warn too, -q said each twice in one cron mail. The log has it
@@ -1139,12 +1145,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 		givesUp := ap.givesUp(p)
 		if givesUp {
 			// What a real run would do: save the answer, give the order up.
-			in.Stuck++
-			ap.name(p.order)
-			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
-			if reason, ok := p.answer.unusableReason(); ok {
-				ap.stuckUnusable = append(ap.stuckUnusable, UnusableAnswer{OrderID: p.order.ID, Reason: reason})
-			}
+			ap.gaveUp(in, p)
 		}
 		to := externalStatusFor(out.Result, p.order.ExternalStatus)
 		pin := out.PIN != ""

@@ -2252,77 +2252,113 @@ const labelsNothing = `[\s:.#()\-–—]*(?:\d[:.)][\s\-–—]*)?(?:yok|null|no
 // "{$pin}"), MySQL's null in a dump ("\N"). No PIN has any of them.
 const templateSyntax = "$%{}[]\\"
 
-// quoted says whether a PIN field is wrapped in quotation marks, as a
-// script writes a string it encoded: json_encode's "PIN", var_export's
-// or a SQL dump's 'PIN' (and ('PIN'),), var_dump's string(3) "PIN",
-// serialize's s:3:"PIN";, Python's b'PIN', MySQL's _utf8mb4'PIN', a
-// labelled pin='PIN'. Every encoder escapes or doubles its own mark
-// inside the string, so a wrapped field holds no bare mark of the kind
-// it opened with: "PUBG 60 UC" AB12-CD34 "TR" is prose, kept. So are
-// marks anywhere else, the field's own: a spreadsheet's leading
-// apostrophe ('0012...), a Turkish suffix (Turkcell'e, (TR)'de, B'ye).
-// Looking for quotes around any word instead refused such fields. A
-// tuple of such strings, ('PIN', 'PIN'), is quoted too.
+// quoted says whether a PIN field is one a script encoded as quoted
+// strings: every letter and digit of it inside a quoted string, but for a
+// label before one (pin=, "pin":, PIN Kodu:) and a string's prefix
+// (b'PIN', _utf8mb4'PIN'). So json_encode's "PIN", var_export's or a SQL
+// dump's 'PIN' and ('PIN', 'PIN'), a CSV's "PIN";"PIN", var_dump's
+// string(9) "PIN" and serialize's s:9:"PIN"; are, and prose with quotes
+// or apostrophes beside a code is not: "PUBG 60 UC" AB12-CD34 "TR", a
+// spreadsheet's leading apostrophe ('0012...), a Turkish suffix
+// (Turkcell'e, (TR)'de, B'ye). A string closes at its own mark or its
+// pair (“”, «»); a mark doubled inside it is escaped.
 func quoted(pin string) bool {
-	if quotedString(pin) {
-		return true
+	var outside []rune // what stands outside the strings, labels and prefixes dropped
+	found := false
+	for rest := pin; rest != ""; {
+		if n, ok := dumpedString(rest); ok {
+			found, rest = true, rest[n:]
+			continue
+		}
+		open, size := utf8.DecodeRuneInString(rest)
+		if quotationMark(open) {
+			if n := closingMark(rest[size:], open); n >= 0 && strings.ContainsFunc(rest[size:size+n], isLetterOrDigit) {
+				inner := rest[size : size+n]
+				outside = dropLabelOrPrefix(outside, !strings.ContainsFunc(inner, unicode.IsSpace))
+				_, closeSize := utf8.DecodeRuneInString(rest[size+n:])
+				found, rest = true, rest[size+n+closeSize:]
+				continue
+			}
+		}
+		outside = append(outside, open)
+		rest = rest[size:]
 	}
-	parts := strings.Split(pin, ",")
-	return len(parts) > 1 && !slices.ContainsFunc(parts, func(part string) bool {
-		return strings.TrimFunc(part, unicode.IsSpace) != "" && !quotedString(part)
-	})
+	return found && !slices.ContainsFunc(outside, isLetterOrDigit)
 }
 
-// quotedString says whether s is one string a script encoded (quoted).
-func quotedString(s string) bool {
-	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("()[],;", r) })
-	if m := phpDumpedString.FindStringIndex(s); m != nil {
-		s = s[m[1]:]
+// dumpedString is the length in bytes of the string PHP dumped at s's
+// start, var_dump's string(9) "PIN" or serialize's s:9:"PIN", whose
+// length it gives and whose marks inside it escapes not.
+func dumpedString(s string) (int, bool) {
+	m := phpDumpedString.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
 	}
-	if m := quotedPINLabel.FindStringIndex(s); m != nil {
-		s = s[m[1]:]
+	n, err := strconv.Atoi(m[1] + m[2])
+	end := len(m[0]) + n
+	if err != nil || end >= len(s) || s[end:end+1] != m[3] || !strings.ContainsFunc(s[len(m[0]):end], isLetterOrDigit) {
+		return 0, false
 	}
-	// After a letter that may be a prefix, a word of its own: "B'de ...
-	// Gamers'" is a Turkish suffix and prose, not b'...'.
-	if m := stringPrefix.FindStringIndex(s); m != nil && m[1] < len(s) && !strings.ContainsFunc(s, unicode.IsSpace) {
-		if r, _ := utf8.DecodeRuneInString(s[m[1]:]); quotationMark(r) {
-			s = s[m[1]:]
-		}
-	}
-	first, firstSize := utf8.DecodeRuneInString(s)
-	last, lastSize := utf8.DecodeLastRuneInString(s)
-	if utf8.RuneCountInString(s) <= 2 || !quotationMark(first) || !quotationMark(last) || !strings.ContainsFunc(s, isLetterOrDigit) {
-		return false
-	}
-	inner := s[firstSize : len(s)-lastSize]
-	for _, mark := range []rune{first, last} {
-		doubled, escaped := string([]rune{mark, mark}), `\`+string(mark)
-		if strings.ContainsRune(strings.NewReplacer(doubled, "", escaped, "").Replace(inner), mark) {
-			return false
-		}
-	}
-	return true
+	return end + 1, true
 }
 
-// phpDumpedString is what PHP prints before a string it dumps: var_dump's
-// string(9) and serialize's s:9:.
-var phpDumpedString = regexp.MustCompile(`^(?:string\(\d+\)\s*|s:\d+:)`)
+// phpDumpedString is what PHP prints before a string it dumps, with its
+// length and opening mark: var_dump's string(9) " and serialize's s:9:".
+var phpDumpedString = regexp.MustCompile(`^(?:string\((\d{1,4})\)\s*|s:(\d{1,4}):)(["'])`)
+
+// closingMark is where in s the string that open opened closes: at open
+// again, or at its pair's closing mark; -1 when it does not. A mark
+// doubled is one the string holds, as SQL and CSV escape it.
+func closingMark(s string, open rune) int {
+	for k := 0; k < len(s); {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if r == open || r == closingPair[open] {
+			if next, _ := utf8.DecodeRuneInString(s[k+size:]); next == r && r == open {
+				k += 2 * size
+				continue
+			}
+			return k
+		}
+		k += size
+	}
+	return -1
+}
+
+// closingPair is the mark that closes each opening one of a pair.
+var closingPair = map[rune]rune{'“': '”', '‘': '’', '«': '»', '‹': '›', '„': '“', '‚': '‘', '「': '」', '『': '』', '〝': '〞'}
+
+// dropLabelOrPrefix is outside, the field before a quoted string, less a
+// string's prefix right before it and a label before that: pin=, PIN Kodu:, "pin":
+// (its name dropped already as a string), b, rb, _utf8mb4. A prefix of
+// letters stands before one word only (oneWord): "B'de AB12 Gamers'" is a
+// Turkish suffix and prose.
+func dropLabelOrPrefix(outside []rune, oneWord bool) []rune {
+	text := string(outside)
+	if m := prefixBeforeString.FindStringSubmatchIndex(text); m != nil && (oneWord || text[m[2]] == '_') {
+		text = text[:m[2]]
+	}
+	if m := labelBeforeString.FindStringIndex(text); m != nil {
+		text = text[:m[0]]
+	}
+	return []rune(text)
+}
+
+// labelBeforeString is a name and an equals sign, an arrow or a colon
+// ending text, before a quoted PIN: pin=, epin_kodu:, E-PIN:, PIN Kodu:,
+// => after a quoted name.
+var labelBeforeString = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_ -])[\p{L}\p{N}_][\p{L}\p{N}_ -]{0,23}\s*(?:=>|[:=])\s*$|\s*(?:=>|[:=])\s*$`)
+
+// prefixBeforeString is what a language writes before a quoted string's
+// opening mark, ending text: Python's bytes, raw and format strings, C's
+// wide and UTF-8 ones, SQL's national, escape, hex and quoting ones, and
+// MySQL's character set introducers.
+var prefixBeforeString = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_])((?:[bBuUrRfFnNeExXqQL]{1,2}|u8|_[A-Za-z0-9]{1,16})\s*)$`)
 
 // quotationMark says whether r is a quotation mark, single or double, in
 // code or in print.
 func quotationMark(r rune) bool {
 	return strings.ContainsRune(singleQuotes, r) || strings.ContainsRune(doubleQuotes, r) || unicode.In(r, unicode.Pi, unicode.Pf)
 }
-
-// quotedPINLabel is a name and an equals sign or a colon before a quoted
-// PIN: pin='PIN', epin_kodu: "PIN", E-PIN: "PIN", PIN Kodu: 'PIN'.
-var quotedPINLabel = regexp.MustCompile(`^[\p{L}\p{N}_][\p{L}\p{N}_ -]{0,23}[:=]\s*`)
-
-// stringPrefix is what a language writes before a quoted string's
-// opening mark: Python's bytes, raw and format strings, C's wide and
-// UTF-8 ones, SQL's national, escape, hex and quoting ones, and MySQL's
-// character set introducers.
-var stringPrefix = regexp.MustCompile(`^(?:[bBuUrRfFnNeExXqQL]{1,2}|u8|_[A-Za-z0-9]{1,16})`)
 
 // doubleQuotes are the double quotation marks Unicode does not count as
 // opening or closing ones, and the backtick.

@@ -255,6 +255,9 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a PIN as serialize writes it", "OK|2|s:9:\"AB12-CD34\";|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a quoted PIN after a label of two words", "OK|2|PIN Kodu: 'AB12-CD34'|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a quoted PIN after a dashed label", "OK|2|E-PIN: \"AB12-CD34\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"two PINs as a Turkish CSV line", "OK|2|\"AB12-CD34\";\"EF56-GH78\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN as a JSON object's member", "OK|2|\"pin\":\"AB12-CD34\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN holding quotes, as var_dump prints it", "OK|2|string(22) \"AB12-CD34 \"PUBG 60 UC\"\"|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},
@@ -1593,7 +1596,8 @@ func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
 		"100₺'lik Turkcell kodu: 1234567890123 (Turkcell' e yükleyin)", "Steam (TR)'de geçerli AB12-CD34-EF56 Players' Choice",
 		"B'de AB12-CD34 Gamers' Pack", "AB12-CD34 \"PUBG 60 UC\"", "Turkcell`e 1234567890123", "'1234567890 '0987654321",
 		"FC '24 Points AB12-CD34 (Players' Pack)", "AB12-CD34 (TR)'de,Steam'de geçerli",
-		"\"PUBG 60 UC\" AB12-CD34 \"Türkiye'de geçerli\"", "\"Steam Cüzdan\" AB12-CD34-EF56 \"TR\""} {
+		"\"PUBG 60 UC\" AB12-CD34 \"Türkiye'de geçerli\"", "\"Steam Cüzdan\" AB12-CD34-EF56 \"TR\"",
+		"“PUBG 60 UC” AB12-CD34 ‘TR’", "'0012-3456-7890 “TR”", "Kod: “AB12-CD34” (Turkcell’e özel)"} {
 		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|tamam"))
 		if err != nil || ps.PIN != pin {
 			t.Errorf("PIN field %q: PIN %q, %v; want it used as it came", pin, ps.PIN, err)

@@ -2265,25 +2265,56 @@ const templateSyntax = "$%{}[]\\"
 func quoted(pin string) bool {
 	var outside []rune // what stands outside the strings, labels and prefixes dropped
 	found := false
+	// Where each mark that may close a string is last found: a mark
+	// opening after it opens none, and the field is not read again for
+	// it (a 64 KB field of marks, read so from each, took seconds).
+	lastClosing := make(map[rune]int)
 	for rest := pin; rest != ""; {
 		if n, ok := dumpedString(rest); ok {
 			found, rest = true, rest[n:]
 			continue
 		}
 		open, size := utf8.DecodeRuneInString(rest)
-		if quotationMark(open) {
-			if n := closingMark(rest[size:], open); n >= 0 && strings.ContainsFunc(rest[size:size+n], isLetterOrDigit) {
-				inner := rest[size : size+n]
-				outside = dropLabelOrPrefix(outside, !strings.ContainsFunc(inner, unicode.IsSpace))
+		if quotationMark(open) && len(pin)-len(rest) < lastClosingOf(pin, open, lastClosing) {
+			n := closingMark(rest[size:], open)
+			if n < 0 {
+				// None closes after here, whatever mark opens: read once.
+				lastClosing[open] = -1
+			} else {
+				// A string of marks alone ('', '''') is passed over whole,
+				// as a string with no letter or digit of its own.
+				if inner := rest[size : size+n]; strings.ContainsFunc(inner, isLetterOrDigit) {
+					outside = dropLabelOrPrefix(outside, !strings.ContainsFunc(inner, unicode.IsSpace))
+					found = true
+				}
 				_, closeSize := utf8.DecodeRuneInString(rest[size+n:])
-				found, rest = true, rest[size+n+closeSize:]
+				rest = rest[size+n+closeSize:]
 				continue
 			}
 		}
 		outside = append(outside, open)
 		rest = rest[size:]
+		// A letter or digit further back than a label and a prefix reach
+		// stays outside: the field is no string of a script's.
+		if k := len(outside) - labelAndPrefixMost - 1; k >= 0 && isLetterOrDigit(outside[k]) {
+			return false
+		}
 	}
 	return found && !slices.ContainsFunc(outside, isLetterOrDigit)
+}
+
+// lastClosingOf is where in pin the last mark that closes a string open
+// opens stands (-1: none), kept in seen.
+func lastClosingOf(pin string, open rune, seen map[rune]int) int {
+	if at, ok := seen[open]; ok {
+		return at
+	}
+	at := strings.LastIndex(pin, string(open))
+	if pair, ok := closingPair[open]; ok {
+		at = max(at, strings.LastIndex(pin, string(pair)))
+	}
+	seen[open] = at
+	return at
 }
 
 // dumpedString is the length in bytes of the string PHP dumped at s's
@@ -2333,15 +2364,27 @@ var closingPair = map[rune]rune{'“': '”', '‘': '’', '«': '»', '‹': '
 // letters stands before one word only (oneWord): "B'de AB12 Gamers'" is a
 // Turkish suffix and prose.
 func dropLabelOrPrefix(outside []rune, oneWord bool) []rune {
-	text := string(outside)
+	// Read the tail only, a label's and a prefix's longest and more: the
+	// whole, for each string of a field of thousands, took seconds. Cut
+	// inside a word, the tail starts with a mark no label holds.
+	kept := max(0, len(outside)-labelAndPrefixMost)
+	text := string(outside[kept:])
+	if kept > 0 {
+		text = "\x00" + text
+	}
 	if m := prefixBeforeString.FindStringSubmatchIndex(text); m != nil && (oneWord || text[m[2]] == '_') {
 		text = text[:m[2]]
 	}
 	if m := labelBeforeString.FindStringIndex(text); m != nil {
 		text = text[:m[0]]
 	}
-	return []rune(text)
+	return append(outside[:kept], []rune(strings.TrimPrefix(text, "\x00"))...)
 }
+
+// labelAndPrefixMost is more runes than a label and a prefix together
+// take (labelBeforeString, prefixBeforeString), white space around them
+// included.
+const labelAndPrefixMost = 80
 
 // labelBeforeString is a name and an equals sign, an arrow or a colon
 // ending text, before a quoted PIN: pin=, epin_kodu:, E-PIN:, PIN Kodu:,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -1602,5 +1603,18 @@ func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
 		if err != nil || ps.PIN != pin {
 			t.Errorf("PIN field %q: PIN %q, %v; want it used as it came", pin, ps.PIN, err)
 		}
+	}
+}
+
+// A done answer's PIN field as long as a body may be, of marks and
+// letters, each mark a string's opening: quoted reads it once (read from
+// each mark, and its tail for labels, it took seconds).
+func BenchmarkQuotedOnAFieldOfMarks(b *testing.B) {
+	for _, field := range []string{strings.Repeat("'a", MaxBodyBytes/2), strings.Repeat("''", MaxBodyBytes/2), strings.Repeat("“a", MaxBodyBytes/4)} {
+		b.Run(strconv.Itoa(len(field)), func(b *testing.B) {
+			for b.Loop() {
+				quoted(field)
+			}
+		})
 	}
 }

@@ -2264,6 +2264,7 @@ const templateSyntax = "$%{}[]\\"
 // pair (“”, «»); a mark doubled inside it is escaped.
 func quoted(pin string) bool {
 	var outside []rune // what stands outside the strings, labels and prefixes dropped
+	since := 0         // len(outside) when the last string ended
 	found := false
 	// Where each mark that may close a string is last found: a mark
 	// opening after it opens none, and the field is not read again for
@@ -2271,6 +2272,8 @@ func quoted(pin string) bool {
 	lastClosing := make(map[rune]int)
 	for rest := pin; rest != ""; {
 		if n, ok := dumpedString(rest); ok {
+			outside = dropLabelOrPrefix(outside, since, false)
+			since = len(outside)
 			found, rest = true, rest[n:]
 			continue
 		}
@@ -2284,7 +2287,8 @@ func quoted(pin string) bool {
 				// A string of marks alone ('', '''') is passed over whole,
 				// as a string with no letter or digit of its own.
 				if inner := rest[size : size+n]; strings.ContainsFunc(inner, isLetterOrDigit) {
-					outside = dropLabelOrPrefix(outside, !strings.ContainsFunc(inner, unicode.IsSpace))
+					outside = dropLabelOrPrefix(outside, since, !strings.ContainsFunc(inner, unicode.IsSpace))
+					since = len(outside)
 					found = true
 				}
 				_, closeSize := utf8.DecodeRuneInString(rest[size+n:])
@@ -2320,6 +2324,11 @@ func lastClosingOf(pin string, open rune, seen map[rune]int) int {
 // dumpedString is the length in bytes of the string PHP dumped at s's
 // start, var_dump's string(9) "PIN" or serialize's s:9:"PIN", whose
 // length it gives and whose marks inside it escapes not.
+//
+// The length counts the bytes as PHP printed them; the field comes with
+// its white space and line breaks joined and its legacy letters decoded,
+// so a length that no longer falls on the mark is read as the string
+// running to the mark's last one in s.
 func dumpedString(s string) (int, bool) {
 	m := phpDumpedString.FindStringSubmatch(s)
 	if m == nil {
@@ -2327,7 +2336,10 @@ func dumpedString(s string) (int, bool) {
 	}
 	n, err := strconv.Atoi(m[1] + m[2])
 	end := len(m[0]) + n
-	if err != nil || end >= len(s) || s[end:end+1] != m[3] || !strings.ContainsFunc(s[len(m[0]):end], isLetterOrDigit) {
+	if err != nil || end >= len(s) || s[end:end+1] != m[3] {
+		end = strings.LastIndex(s, m[3])
+	}
+	if end < len(m[0]) || !strings.ContainsFunc(s[len(m[0]):end], isLetterOrDigit) {
 		return 0, false
 	}
 	return end + 1, true
@@ -2359,17 +2371,19 @@ func closingMark(s string, open rune) int {
 var closingPair = map[rune]rune{'“': '”', '‘': '’', '«': '»', '‹': '›', '„': '“', '‚': '‘', '「': '」', '『': '』', '〝': '〞'}
 
 // dropLabelOrPrefix is outside, the field before a quoted string, less a
-// string's prefix right before it and a label before that: pin=, PIN Kodu:, "pin":
+// string's prefix right before it and a label before that, both after
+// outside[:since], what stood before the string before: pin=, PIN Kodu:, "pin":
 // (its name dropped already as a string), b, rb, _utf8mb4. A prefix of
 // letters stands before one word only (oneWord): "B'de AB12 Gamers'" is a
 // Turkish suffix and prose.
-func dropLabelOrPrefix(outside []rune, oneWord bool) []rune {
-	// Read the tail only, a label's and a prefix's longest and more: the
-	// whole, for each string of a field of thousands, took seconds. Cut
-	// inside a word, the tail starts with a mark no label holds.
-	kept := max(0, len(outside)-labelAndPrefixMost)
+func dropLabelOrPrefix(outside []rune, since int, oneWord bool) []rune {
+	// Read the tail only, since the last string (since) and no further
+	// back than a label's and a prefix's longest: the whole, for each
+	// string of a field of thousands, took seconds. Cut inside a word,
+	// the tail starts with a mark no label holds.
+	kept := max(since, len(outside)-labelAndPrefixMost)
 	text := string(outside[kept:])
-	if kept > 0 {
+	if kept > since {
 		text = "\x00" + text
 	}
 	if m := prefixBeforeString.FindStringSubmatchIndex(text); m != nil && (oneWord || text[m[2]] == '_') {
@@ -2388,8 +2402,9 @@ const labelAndPrefixMost = 80
 
 // labelBeforeString is a name and an equals sign, an arrow or a colon
 // ending text, before a quoted PIN: pin=, epin_kodu:, E-PIN:, PIN Kodu:,
-// => after a quoted name.
-var labelBeforeString = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_ -])[\p{L}\p{N}_][\p{L}\p{N}_ -]{0,23}\s*(?:=>|[:=])\s*$|\s*(?:=>|[:=])\s*$`)
+// seri= after another string, => after a quoted name. A name holds no
+// digit: "AB12-CD34: "PUBG 60 UC"" is a code and its product's name.
+var labelBeforeString = regexp.MustCompile(`(?:^|[^\p{L}_-])[\p{L}_][\p{L}_ -]{0,23}\s*(?:=>|[:=])\s*$|\s*(?:=>|[:=])\s*$`)
 
 // prefixBeforeString is what a language writes before a quoted string's
 // opening mark, ending text: Python's bytes, raw and format strings, C's

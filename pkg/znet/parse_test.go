@@ -259,6 +259,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"two PINs as a Turkish CSV line", "OK|2|\"AB12-CD34\";\"EF56-GH78\"|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a PIN as a JSON object's member", "OK|2|\"pin\":\"AB12-CD34\"|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a PIN holding quotes, as var_dump prints it", "OK|2|string(22) \"AB12-CD34 \"PUBG 60 UC\"\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"two PINs on two lines, as var_dump prints them", "OK|2|string(20) \"AB12-CD34\r\nEF56-GH78\"|tamam", KindUnusable, "", "", "quotation marks"},
+		{"a PIN and its serial, labelled", "OK|2|pin='AB12-CD34' seri='S123456'|tamam", KindUnusable, "", "", "quotation marks"},
 		{"a query's parameter for a PIN", "OK|2|:pin|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"the PIN's name for a PIN", "OK|2|PIN|tamam", KindUnusable, "", "", "the PIN's name"},
 		{"a column's name for a PIN", "OK|2|pin_kodu|tamam", KindUnusable, "", "", "the PIN's name"},
@@ -1598,7 +1600,9 @@ func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
 		"B'de AB12-CD34 Gamers' Pack", "AB12-CD34 \"PUBG 60 UC\"", "Turkcell`e 1234567890123", "'1234567890 '0987654321",
 		"FC '24 Points AB12-CD34 (Players' Pack)", "AB12-CD34 (TR)'de,Steam'de geçerli",
 		"\"PUBG 60 UC\" AB12-CD34 \"Türkiye'de geçerli\"", "\"Steam Cüzdan\" AB12-CD34-EF56 \"TR\"",
-		"“PUBG 60 UC” AB12-CD34 ‘TR’", "'0012-3456-7890 “TR”", "Kod: “AB12-CD34” (Turkcell’e özel)"} {
+		"“PUBG 60 UC” AB12-CD34 ‘TR’", "'0012-3456-7890 “TR”", "Kod: “AB12-CD34” (Turkcell’e özel)",
+		// A code and its product's name after a colon: the code is no label.
+		"AB12-CD34-EF56-GH78: \"PUBG 60 UC\"", "1234567890123 = \"100 TL\""} {
 		ps, err := ParsePinStatus([]byte("OK|2|" + pin + "|tamam"))
 		if err != nil || ps.PIN != pin {
 			t.Errorf("PIN field %q: PIN %q, %v; want it used as it came", pin, ps.PIN, err)
@@ -1610,7 +1614,8 @@ func TestAnApostropheThatQuotesNothingKeepsThePIN(t *testing.T) {
 // letters, each mark a string's opening: quoted reads it once (read from
 // each mark, and its tail for labels, it took seconds).
 func BenchmarkQuotedOnAFieldOfMarks(b *testing.B) {
-	for _, field := range []string{strings.Repeat("'a", MaxBodyBytes/2), strings.Repeat("''", MaxBodyBytes/2), strings.Repeat("“a", MaxBodyBytes/4)} {
+	for _, field := range []string{strings.Repeat("'a", MaxBodyBytes/2), strings.Repeat("''", MaxBodyBytes/2), strings.Repeat("“a", MaxBodyBytes/4),
+		strings.Repeat(" 'a'", MaxBodyBytes/4)} {
 		b.Run(strconv.Itoa(len(field)), func(b *testing.B) {
 			for b.Loop() {
 				quoted(field)

@@ -2372,10 +2372,10 @@ var closingPair = map[rune]rune{'“': '”', '‘': '’', '«': '»', '‹': '
 
 // dropLabelOrPrefix is outside, the field before a quoted string, less a
 // string's prefix right before it and a label before that, both after
-// outside[:since], what stood before the string before: pin=, PIN Kodu:, "pin":
-// (its name dropped already as a string), b, rb, _utf8mb4. A prefix of
-// letters stands before one word only (oneWord): "B'de AB12 Gamers'" is a
-// Turkish suffix and prose.
+// outside[:since], what stood before the string before: pin=, PIN Kodu:,
+// "pin": (its name dropped already as a string), b, rb, _utf8mb4. A
+// prefix of letters stands before one word only (oneWord): "B'de AB12
+// Gamers'" is a Turkish suffix and prose.
 func dropLabelOrPrefix(outside []rune, since int, oneWord bool) []rune {
 	// Read the tail only, since the last string (since) and no further
 	// back than a label's and a prefix's longest: the whole, for each

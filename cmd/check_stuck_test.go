@@ -149,9 +149,7 @@ func TestTheDryRunSaysWhichOrdersTheRunWouldGiveUpOn(t *testing.T) {
 		orders = append(orders, id)
 	}
 	resent, failing := orders[1], orders[2]
-	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, resent)
-	s.db.Resend(resent, "7403")
-	s.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
+	s.db.ResendGivenUp(resent, "7403", time.Minute)
 	s.db.Exec(`UPDATE zwatch_order_checks SET panel_failing_since = now() - interval '10 hours' WHERE order_id = $1`, failing)
 	s.znet.SetDefault(znettest.Waiting(""))
 	s.znet.Script("7405", znettest.Garbage("OK|2|'QUOT-1234-ABCD-0005'|tamam"))

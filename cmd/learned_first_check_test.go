@@ -20,14 +20,11 @@ import (
 func TestAnOrderSentAgainWaitsForTheLearnedFirstCheckAsANewOneDoes(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
-		VALUES ($1, 300, 300, 0, 1, 60, '{0}', '{1}')`, s.integ)
+	s.db.LearnFirstCheck(s.integ, "60")
 	fresh := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7101", OrderNo: 7101, SentAgo: 30 * time.Second})
 	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7102", OrderNo: 7102, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
-	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, resent)
-	s.db.Resend(resent, "7103")
-	s.db.Exec(`UPDATE product_orders SET "sentAt" = now() - interval '30 seconds' WHERE id = $1`, resent)
+	s.db.ResendGivenUp(resent, "7103", 30*time.Second)
 	s.znet.Script("7101", znettest.Done("PIN-7101-ABCD-EFGH", "tamam"))
 	s.znet.Script("7103", znettest.Done("PIN-7103-ABCD-EFGH", "tamam"))
 
@@ -157,8 +154,7 @@ func TestCheckOrderDryRunOfAnOrderSentAgainIsNoStuckOne(t *testing.T) {
 	s := newShop(t)
 	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7301", OrderNo: 7301, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(id, storetest.Check{GivenUp: true, Attempts: 9})
-	s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, id)
-	s.db.Resend(id, "7302")
+	s.db.ResendGivenUp(id, "7302", 0)
 	s.znet.Script("7302", znettest.Waiting(""))
 
 	for _, args := range [][]string{{"check", "--order", id, "--dry-run"}, {"check", "--order", id}} {

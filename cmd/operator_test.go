@@ -1869,8 +1869,7 @@ func TestListShowsWhenAnOrderNeverAskedFallsDue(t *testing.T) {
 func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
-		VALUES ($1, 300, 300, 0, 1, 60, '{0}', '{1}')`, s.integ)
+	s.db.LearnFirstCheck(s.integ, "60")
 	learned := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001, SentAgo: 5 * time.Second})
 	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7002", OrderNo: 7002, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})

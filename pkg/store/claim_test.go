@@ -38,14 +38,6 @@ func claimIDs(t *testing.T, db *storetest.DB, p store.ClaimParams) []string {
 	return ids
 }
 
-// learnFirstCheck gives the panel a fit whose first check is the SQL
-// value firstCheck (seconds, or NULL, 'NaN', ...), as if a refit had saved
-// it or a person had edited it.
-func learnFirstCheck(db *storetest.DB, integrationID, firstCheck string) {
-	db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
-		VALUES ($1, 300, 300, 0, 1, `+firstCheck+`, '{0}', '{1}')`, integrationID)
-}
-
 // zwatch's bookkeeping is the size of the work, not of the shop's history:
 // a sweep deletes the rows of orders finished longer ago than
 // FinishedKeptFor, and only those.
@@ -406,7 +398,7 @@ func TestHostileLearnedFirstCheckFailsNoClaim(t *testing.T) {
 			t.Parallel()
 			db := storetest.New(t)
 			integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-			learnFirstCheck(db, integ, value)
+			db.LearnFirstCheck(integ, value)
 			overdue := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: 31 * time.Minute})
 			recent := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "2", SentAgo: time.Minute})
 			// Due at once were the value read as a first check of none.
@@ -447,7 +439,7 @@ func testFirstDue(t *testing.T, learning bool) {
 	learnedEarly := db.AddIntegration(storetest.Integration{Name: "learned, early", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	learnedLate := db.AddIntegration(storetest.Integration{Name: "learned, late", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
 	for integ, firstCheck := range map[string]string{noFirstCheck: "NULL", learnedEarly: "5", learnedLate: "60"} {
-		learnFirstCheck(db, integ, firstCheck)
+		db.LearnFirstCheck(integ, firstCheck)
 	}
 	sent := func(integ, referans string) string {
 		return db.AddOrder(storetest.Order{IntegrationID: integ, Referans: referans, SentAgo: 10 * time.Second})

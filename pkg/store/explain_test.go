@@ -21,7 +21,7 @@ func TestExplainClaimRunsTheClaimsStatements(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	learnFirstCheck(db, integ, "20")
+	db.LearnFirstCheck(integ, "20")
 	order := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "1", SentAgo: time.Hour})
 
 	plans, err := db.Store.ExplainClaim(context.Background(), learningChunk)

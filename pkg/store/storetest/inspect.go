@@ -152,6 +152,25 @@ func (db *DB) Decide(orderID, status, pin string) {
 		WHERE id = $1`, orderID, status, pin)
 }
 
+// ResendGivenUp has the order given up on an hour ago, as a run would
+// have, and sent to znet again by the shop sentAgo ago with referans: a
+// new order to zwatch. The order has zwatch's row (AddCheck).
+func (db *DB) ResendGivenUp(orderID, referans string, sentAgo time.Duration) {
+	db.t.Helper()
+	db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour' WHERE order_id = $1`, orderID)
+	db.Resend(orderID, referans)
+	db.Exec(`UPDATE product_orders SET "sentAt" = now() - make_interval(secs => $2) WHERE id = $1`, orderID, sentAgo.Seconds())
+}
+
+// LearnFirstCheck gives the panel of integrationID a fit whose first check
+// is the SQL value firstCheck (seconds, or NULL, 'NaN', ...), as if a
+// refit had saved it or a person had edited it.
+func (db *DB) LearnFirstCheck(integrationID, firstCheck string) {
+	db.t.Helper()
+	db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
+		VALUES ($1, 300, 300, 0, 1, `+firstCheck+`, '{0}', '{1}')`, integrationID)
+}
+
 // Resend sends the order to znet again, as the shop does when it retries:
 // externalStatus sent, shop status pending, a new referans, sentAt now.
 func (db *DB) Resend(orderID, referans string) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -108,4 +109,34 @@ func commitUnheard(t *testing.T, s *shop) string {
 		}
 	})
 	return proxy.URL
+}
+
+// retry --stuck and balance --save whose COMMIT the server made but whose
+// answer zwatch never heard said only that the database went away, as if
+// nothing was written (a fault adversary's find): each says its write may
+// or may not have been made.
+func TestARetryOrBalanceWhoseCommitWasNotHeardSaysItMayHaveBeenMade(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	stuck := s.order("7921")
+	s.db.AddCheck(stuck, storetest.Check{Attempts: 40, GivenUp: true})
+	s.znet.SetBalance("12755.23")
+	for _, tc := range []struct {
+		args    []string
+		armedBy string
+		want    string
+	}{
+		{[]string{"retry", "--stuck"}, "SELECT count(*)", "may or may not have been put back into polling"},
+		{[]string{"balance", "--save"}, "AS saved_as", "may or may not have been saved"},
+	} {
+		proxy := s.db.Proxy()
+		proxy.CutAfter(tc.armedBy, "COMMIT")
+		r := zwatchAt(t, proxy.URL, tc.args...)
+		if !proxy.Cut() {
+			t.Fatalf("%v: the relay never cut the COMMIT: the test tested nothing\n%s", tc.args, r.all())
+		}
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, want 1 and %q\n%s", tc.args, r.code, tc.want, r.all())
+		}
+	}
 }

@@ -74,18 +74,25 @@ func runRetry(ctx context.Context, opts *RetryOptions) error {
 		}
 		retrying.Store(true)
 		retried, held, err := st.RetryStuck(ctx, store.RetryStuckParams{IntegrationID: integrationID})
+		if store.CommitUnconfirmed(err) {
+			// The server may have made the COMMIT it never answered.
+			return func() error { return fatal(fmt.Errorf("%w; %s", err, retryUnknown)) }
+		}
 		if err != nil {
 			return func() error { return fatal(err) }
 		}
 		return func() error { return printRetried(opts, retried, held, none) }
 	}, func() string {
 		if retrying.Load() {
-			// One transaction: all of them or none.
-			return "the stuck orders may or may not have been put back into polling, all of them or none; zwatch list --stuck shows those still stuck"
+			return retryUnknown
 		}
 		return "no order was retried"
 	})
 }
+
+// retryUnknown is what a retry says whose end it never heard. One
+// transaction: all of them or none.
+const retryUnknown = "the stuck orders may or may not have been put back into polling, all of them or none; zwatch list --stuck shows those still stuck"
 
 // printRetried prints the orders retry put back, or none, which says why
 // there were none, and how many stuck ones it left alone because a check

@@ -43,6 +43,9 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
 		return "", fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
+	if CommitUnconfirmed(err) {
+		return "", fmt.Errorf("saving the balance of integration %s: %w; it may or may not have been saved", in.ID, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("saving the balance of integration %s: %w", in.ID, err)
 	}

@@ -695,12 +695,19 @@ func (ap *applier) flushReleases(ctx context.Context) bool {
 func (ap *applier) callForShopHeld(heldLong []store.ShopHeld) {
 	for _, h := range heldLong {
 		ap.shopHeld = append(ap.shopHeld, h.OrderID)
-		ap.run.log.Error("a transaction of the shop has held the order's row for "+h.For.Round(time.Minute).String()+
-			", so znet's answers about it cannot be saved: a transaction left open (see pg_stat_activity), "+
-			"or row-level security that lets zwatch read the order but not update it; the order is asked again less often meanwhile",
+		ap.run.log.Error(shopHeldFor(h)+", so znet's answers about it cannot be saved: "+shopHeldCause+"; the order is asked again less often meanwhile",
 			"order", h.OrderID)
 	}
 }
+
+// shopHeldFor says how long the shop has held h's row, a run's log and
+// check --order alike.
+func shopHeldFor(h store.ShopHeld) string {
+	return "a transaction of the shop has held the order's row for " + h.For.Round(time.Minute).String()
+}
+
+// shopHeldCause is what holds an order's row for so long.
+const shopHeldCause = "a transaction left open (see pg_stat_activity), or row-level security that lets zwatch read the order but not update it"
 
 // finish tries to save what is still kept: at once, and while the
 // database does not answer, again for up to dbGrace; those whose row the

@@ -209,9 +209,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
 		heldLong, held, err := st.ReleaseShopHeld(dbCtx, runID, []string{orderID}, []string{outcome.LastResult()}, ShopHeldAlarm, MaxCheckWait)
 		if len(heldLong) > 0 {
-			check.NotSaved = "a transaction of the shop has held the order's row for " + heldLong[0].For.Round(time.Minute).String() +
-				", so znet's answer was not saved: a transaction left open (see pg_stat_activity), " +
-				"or row-level security that lets zwatch read the order but not update it"
+			check.NotSaved = shopHeldFor(heldLong[0]) + ", so znet's answer was not saved: " + shopHeldCause
 		}
 		if err == nil {
 			err = store.RowsHeldError(held)

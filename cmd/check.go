@@ -95,6 +95,9 @@ type checkReport struct {
 	Overtaken   bool   `json:"overtaken"`
 	GaveUp      bool   `json:"gave_up"`
 	PINTooLong  bool   `json:"pin_too_long"`
+	// CodesTooMany: a top-up's words name more codes than the shop's
+	// providerMessage holds whole; nothing of the answer was saved.
+	CodesTooMany bool `json:"codes_too_many"`
 	// SharedWith: another order of the integration carries the same
 	// referans; znet's answer was not saved to this one.
 	SharedWith string `json:"shared_referans_with,omitempty"`
@@ -221,7 +224,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, PINKept: check.PINKept, SharedWith: check.SharedWith,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, SharedWith: check.SharedWith,
 		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -269,7 +272,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.PINKept, check.SharedWith != "", check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.SharedWith != "", check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -341,6 +344,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")
+	}
+	if r.CodesTooMany {
+		fmt.Fprintln(out, store.CodesTooManyProblem+", and the PIN may be one of them: none was saved and the order not approved; deliver them by hand from the dealer panel")
 	}
 	switch {
 	case r.PINKept && r.To == "failed":

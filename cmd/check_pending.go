@@ -375,6 +375,10 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id)))
 			continue
 		}
+		if slices.Contains(s.CodesTooMany, id) {
+			notes = append(notes, fmt.Sprintf("order %s is stuck: %s, and the PIN may be one of them, so none was saved; deliver them by hand from the dealer panel", namedOrder(s, id), store.CodesTooManyProblem))
+			continue
+		}
 		if i := slices.IndexFunc(s.StuckUnusable, func(u watch.UnusableAnswer) bool { return u.OrderID == id }); i >= 0 {
 			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", namedOrder(s, id), s.StuckUnusable[i].Reason))
 			continue

@@ -122,6 +122,12 @@ type Applied struct {
 	// neither saved cut nor approved; the order was given up on (GaveUp),
 	// with the reason in "lastMessage" and last_error, for a person.
 	PINTooLong bool `db:"-"`
+	// CodesTooMany means znet completed a top-up with no PIN in its field
+	// and words naming more codes than the shop's "providerMessage" holds
+	// whole: one of them may be the PIN, so nothing was saved cut nor the
+	// order approved; it was given up on (GaveUp), with the reason in
+	// "lastMessage" and last_error, for a person.
+	CodesTooMany bool `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
 	// completed it with: the order's own was kept, as a saved PIN always
 	// is, znet's was not written and the order not approved;
@@ -196,7 +202,18 @@ type applyRow struct {
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
 	HoldNote string `json:"hold_note"`
+	// held is why HoldNote gives the order up, for Applied.
+	held heldAnswer
 }
+
+// heldAnswer is why a completion was held for a person, not saved.
+type heldAnswer int
+
+const (
+	notHeld heldAnswer = iota
+	heldPINUnfit
+	heldCodesUnfit
+)
 
 // newApplyRow is o as the apply writes it, its texts fitted to the shop's
 // columns and to the server's encoding.
@@ -223,23 +240,22 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
 			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
-		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldPINUnfit
 	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
-		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldPINUnfit
 	} else if shop, ok := shopMessage(o, f); ok {
 		row.ShopMessage = shop
 	} else {
 		// Cut, the row would lose a code that may be the PIN.
-		row.Result = ErrorResult("pin_too_long")
+		row.Result = ErrorResult("codes_too_many")
 		row.ToStatus, row.Final = nil, false
-		row.Error = "znet's words name more codes than the shop's providerMessage column holds whole: " +
-			"not saved and not approved; deliver them by hand from the dealer panel"
-		row.HoldNote = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen)
+		row.Error = CodesTooManyProblem + ": not saved and not approved; deliver them by hand from the dealer panel"
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldCodesUnfit
 	}
 	return row
 }
@@ -305,6 +321,23 @@ func secondsAgo(t time.Time) float64 {
 // predict with this.
 func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
 
+// CodesFit says whether the codes a top-up's words name fit the shop's
+// "providerMessage" whole, in UTF-8. Where they do not, the answer is held
+// for a person (Applied.CodesTooMany); dry runs predict with this.
+func CodesFit(o Outcome) bool {
+	_, ok := shopMessage(o, textFitter{})
+	return ok
+}
+
+// CodesTooManyProblem is why a top-up's completion was held for a person
+// (Applied.CodesTooMany): a code cut off may be the PIN, which the panel
+// gave in its words and not in its field.
+const CodesTooManyProblem = "znet's words name more codes than the shop's providerMessage column holds whole"
+
+// HeldUnsaved says the completion was held for a person and nothing of it
+// saved: its PIN, or the codes its words name, did not fit the shop's row.
+func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany }
+
 // TrimPIN is a PIN without the white space around it, as the apply reads
 // the PIN an order already holds: one of white space only (a form's
 // space, tab or line break) is no PIN, and gets znet's. ASCII white space
@@ -342,7 +375,8 @@ const (
 // is never moved back and a PIN already saved is never overwritten. Values
 // are fitted to the shop's columns first, so that no answer can make the
 // statement, and with it the order, fail forever; a PIN that does not fit
-// is never cut but left for a person (Applied.PINTooLong).
+// is never cut but left for a person (Applied.HeldUnsaved), nor are codes
+// of a top-up that its words name and "providerMessage" cannot hold whole.
 //
 // Apply never waits for the shop: an order whose row a shop transaction
 // holds is skipped and reported Busy, and the others are written at once.
@@ -356,13 +390,11 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return nil, nil
 	}
 	rows := make([]applyRow, len(outcomes))
-	held := make(map[string]bool)
+	held := make(map[string]heldAnswer)
 	fitter := s.encodingFitter(ctx)
 	for k, o := range outcomes {
 		rows[k] = newApplyRow(o, fitter)
-		if rows[k].HoldNote != "" {
-			held[o.Order.ID] = true
-		}
+		held[o.Order.ID] = rows[k].held
 	}
 	var (
 		applied []Applied
@@ -403,7 +435,8 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		if other, ok := shared[id]; ok && applied[k].GaveUp {
 			applied[k].SharedWith = other
 		}
-		applied[k].PINTooLong = held[id] && applied[k].GaveUp
+		applied[k].PINTooLong = held[id] == heldPINUnfit && applied[k].GaveUp
+		applied[k].CodesTooMany = held[id] == heldCodesUnfit && applied[k].GaveUp
 	}
 	return applied, nil
 }

@@ -142,6 +142,7 @@ type applier struct {
 	// use, and why; the others had no final answer by the give-up time.
 	stuckUnusable []UnusableAnswer
 	pinTooLong    []string
+	codesTooMany  []string
 	// sharedReferans: stuck orders whose referans another order carries.
 	sharedReferans []SharedReferans
 	pinKept        []string
@@ -998,6 +999,10 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "PIN does not fit the shop's column"
+		case res.CodesTooMany:
+			in.Asked++
+			in.Errors++
+			result = "codes do not fit the shop's column"
 		case res.SharedWith != "":
 			in.Asked++
 			in.Errors++
@@ -1017,7 +1022,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		default:
 			in.count(p.outcome.Result)
 		}
-		if res.GaveUp || res.SharedWith != "" || res.PINTooLong || res.PINKept {
+		if res.GaveUp || res.SharedWith != "" || res.HeldUnsaved() || res.PINKept {
 			ap.name(p.order)
 		}
 		if res.GaveUp {
@@ -1038,6 +1043,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.forAPerson("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
+		if res.CodesTooMany {
+			ap.codesTooMany = append(ap.codesTooMany, p.order.ID)
+			ap.run.forAPerson(store.CodesTooManyProblem+": not saved, not approved, order left for a person",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
+		}
 		switch {
 		case res.PINKept && res.ToStatus == "failed":
 			ap.cancelledHoldingPIN = append(ap.cancelledHoldingPIN, p.order.ID)
@@ -1047,7 +1057,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.pinKept = append(ap.pinKept, p.order.ID)
 			ap.run.forAPerson("znet completed the order with a PIN other than the one it already held: the order's own was kept and the order not approved; compare them on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
-		case res.GaveUp && res.SharedWith == "" && !res.PINTooLong:
+		case res.GaveUp && res.SharedWith == "" && !res.HeldUnsaved():
 			ap.run.forAPerson("zwatch gave up on the order: it is stuck; check it on the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
@@ -1107,6 +1117,33 @@ func (a answer) unusableReason() (string, bool) {
 	return HideHeldPIN(zerr.Message, a.order.HeldPIN), true
 }
 
+// heldUnsaved is, for a dry run, the list of the summary that a
+// completion held for a person would be in, as the apply decides it
+// (store.Applied.HeldUnsaved), and why; nil for one it would save.
+func (ap *applier) heldUnsaved(out store.Outcome) (*[]string, string) {
+	switch {
+	case out.Result != store.ResultDone:
+		return nil, ""
+	case !store.PINFits(out.PIN):
+		return &ap.pinTooLong, "PIN does not fit the shop's column"
+	case !store.CodesFit(out):
+		return &ap.codesTooMany, "codes do not fit the shop's column"
+	}
+	return nil, ""
+}
+
+// predictStuck counts, for a dry run, an answer a real run would save
+// nothing of, giving its order up for a person.
+func (ap *applier) predictStuck(p *pendingAnswer, why string) {
+	in := ap.tallyOf(p.order)
+	in.Asked++
+	in.Errors++
+	in.Stuck++
+	ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
+	ap.noteAnswer(p.answer, false)
+	ap.logAnswer(p.answer, why)
+}
+
 // predict is account for a dry run: what the answers would change.
 func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	ids := make([]string, 0, len(batch))
@@ -1120,30 +1157,18 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	for _, p := range batch {
 		ap.name(p.order) // a list of the summary may name it
 		out := p.outcome
-		if other, ok := shared[p.order.ID]; ok && out.Result == store.ResultDone && store.PINFits(out.PIN) {
-			// What a real run would do: save nothing of the answer, give
-			// the order up and name the other, for a person.
-			in := ap.tallyOf(p.order)
-			in.Asked++
-			in.Errors++
-			in.Stuck++
-			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
-			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: other})
-			ap.noteAnswer(p.answer, false)
-			ap.logAnswer(p.answer, "referans shared with another order")
+		if list, why := ap.heldUnsaved(out); list != nil {
+			// What a real run would do: save nothing, leave it for a person.
+			ap.predictStuck(p, why)
+			*list = append(*list, p.order.ID)
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		if out.Result == store.ResultDone && !store.PINFits(out.PIN) {
-			// What a real run would do: save nothing, leave it for a person.
-			in := ap.tallyOf(p.order)
-			in.Asked++
-			in.Errors++
-			in.Stuck++
-			ap.stuckOrders = append(ap.stuckOrders, p.order.ID)
-			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
-			ap.noteAnswer(p.answer, false)
-			ap.logAnswer(p.answer, "PIN does not fit the shop's column")
+		if other, ok := shared[p.order.ID]; ok && out.Result == store.ResultDone {
+			// What a real run would do: save nothing of the answer, give
+			// the order up and name the other, for a person.
+			ap.predictStuck(p, "referans shared with another order")
+			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: other})
 			ids = append(ids, p.order.ID)
 			continue
 		}
@@ -1219,7 +1244,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
-	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, SharedReferans: ap.sharedReferans,
+	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, CodesTooMany: ap.codesTooMany, SharedReferans: ap.sharedReferans,
 		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})

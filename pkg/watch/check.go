@@ -28,6 +28,9 @@ type OrderCheck struct {
 	Overtaken   bool   // the shop changed the order while zwatch asked
 	GaveUp      bool   // the order is stuck: given up on now, or before and still not final
 	PINTooLong  bool   // znet's PIN does not fit the shop's column: not saved, given up on
+	// CodesTooMany: a top-up's words name more codes than the shop's
+	// providerMessage holds whole; nothing saved, given up on.
+	CodesTooMany bool
 	// SharedWith names another order of the integration that carries the
 	// same referans: znet's answer was not saved to this one, which was
 	// given up on. Empty: none.
@@ -125,14 +128,17 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
 			check.To, check.PINTooLong = state.ExternalStatus, true
+		} else if outcome.Result == store.ResultDone && !store.CodesFit(outcome) {
+			check.To, check.CodesTooMany = state.ExternalStatus, true
 		}
+		held := check.PINTooLong || check.CodesTooMany
 		if outcome.Result == store.ResultDone && state.PIN != nil {
-			check.PINKept = store.KeepsOwnPIN(*state.PIN, outcome.PIN) && !check.PINTooLong
+			check.PINKept = store.KeepsOwnPIN(*state.PIN, outcome.PIN) && !held
 		}
 		if outcome.Result == store.ResultCancelled && state.PIN != nil {
 			check.PINKept = store.TrimPIN(*state.PIN) != ""
 		}
-		if outcome.Result == store.ResultDone && !check.PINTooLong {
+		if outcome.Result == store.ResultDone && !held {
 			// An order that cannot be read is taken to share no referans,
 			// the prediction of a dry run only.
 			shared, _ := st.SharedReferans(ctx, []store.Outcome{outcome})
@@ -143,11 +149,12 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// As a real check would leave it: given up on already, or first
 		// asked longer ago than its give-up time (a reopened order keeps
 		// its clock), it is given up on but for a final answer it can
-		// save; a PIN that does not fit, or that another order's referans
-		// shares, is given up on (held for a person) whatever it was.
-		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !check.PINTooLong && check.SharedWith == ""
+		// save; a PIN or codes that do not fit, or a completion another
+		// order's referans shares, is given up on (held for a person)
+		// whatever it was.
+		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !held && check.SharedWith == ""
 		pastGiveUp := state.FirstCheckedAgo != nil && *state.FirstCheckedAgo >= cfg.GiveUpAfter.Seconds()
-		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || check.PINTooLong || check.SharedWith != ""
+		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || held || check.SharedWith != ""
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.
@@ -226,6 +233,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
+		check.CodesTooMany = ap.CodesTooMany
 		// An order zwatch had given up on stays stuck but for a final
 		// answer: only retry --stuck puts it back to be asked.
 		check.GaveUp = check.GaveUp || ap.Stuck

@@ -122,6 +122,10 @@ type Summary struct {
 	// PINTooLong lists the stuck orders whose PIN did not fit the shop's
 	// column, rather than taking too long: a person delivers it by hand.
 	PINTooLong []string `json:"pin_too_long,omitempty"`
+	// CodesTooMany lists the stuck orders, top-ups, whose words name more
+	// codes than the shop's providerMessage holds whole: the PIN may be one
+	// of them, so nothing was saved, and a person delivers them by hand.
+	CodesTooMany []string `json:"codes_too_many,omitempty"`
 	// SharedReferans lists the stuck orders whose referans another order
 	// of their integration carries: znet's answer belongs to one customer,
 	// and was not saved to them.
@@ -300,6 +304,7 @@ func (t *tally) fill(s *Summary) {
 	})
 	sort.Strings(s.StuckOrders)
 	sort.Strings(s.PINTooLong)
+	sort.Strings(s.CodesTooMany)
 	slices.SortFunc(s.SharedReferans, func(a, b SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
 	sort.Strings(s.PINKept)
 	sort.Strings(s.CancelledHoldingPIN)

@@ -168,6 +168,30 @@ func TestBalanceSaveTooLargeForTheShopsColumn(t *testing.T) {
 	}
 }
 
+// A trigger of the shop's on integrations that refuses the update quoting
+// the row (RAISE ... NEW, an audit guard) quotes the dealer password: the
+// line says the update was refused, and shows none of its words (a
+// security adversary's find: the password went to stderr, the cron mail).
+func TestBalanceSaveRefusedInWordsQuotingThePasswordShowsNone(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetBalance("12755.23")
+	s.db.Exec(`CREATE FUNCTION guard_integrations() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'integration changed outside the admin: %', NEW; END $$`)
+	s.db.Exec(`CREATE TRIGGER guard_integrations BEFORE UPDATE ON integrations FOR EACH ROW EXECUTE FUNCTION guard_integrations()`)
+
+	for _, args := range [][]string{{"balance", "--save"}, {"balance", "--save", "-o", "json", "--log-format", "json", "--log-level", "debug"}} {
+		r := zwatch(t, s.db, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "refused the update (SQLSTATE P0001, raise_exception)") {
+			t.Errorf("%v: exit %d, want 1 and a line saying the database refused the update\n%s", args, r.code, r.all())
+		}
+		assertNoSecret(t, strings.Join(args, " "), r.all())
+	}
+	if saved := s.db.SavedBalances(); len(saved) != 0 {
+		t.Errorf("saved balances %+v, want none", saved)
+	}
+}
+
 // The shop's column rounds a balance of more decimals than it keeps:
 // balance --save says what it saved where that differs from what znet
 // said, and says nothing more of a balance it kept whole (an operator

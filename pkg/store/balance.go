@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,6 +44,12 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
 		return "", fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
+	if errors.As(err, &pqErr) && quotesPassword(pqErr.Message, in.Password.Reveal()) {
+		// A trigger of the shop's on integrations that refuses the update
+		// quoting NEW quotes the dealer password, which no output holds.
+		return "", fmt.Errorf("saving the balance of integration %s: the database refused the update (SQLSTATE %s, %s) in words that quote "+
+			"the dealer password, so they are not shown (a trigger of the shop's on integrations?); not saved", in.ID, pqErr.Code, pqErr.Code.Name())
+	}
 	if CommitUnconfirmed(err) {
 		return "", fmt.Errorf("saving the balance of integration %s: %w; it may or may not have been saved", in.ID, err)
 	}
@@ -79,3 +86,15 @@ saved AS (
 )
 SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved,
        (SELECT CASE WHEN NOT whole THEN saved_as END FROM saved) AS saved_as`
+
+// quotesPassword says whether a database error's words hold password, as
+// typed in either letter case or as a row's text quotes it (a record
+// doubles its quotes and backslashes).
+func quotesPassword(words, password string) bool {
+	if password == "" {
+		return false
+	}
+	words = strings.ToLower(words)
+	quoted := strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(password)
+	return strings.Contains(words, strings.ToLower(password)) || strings.Contains(words, strings.ToLower(quoted))
+}

@@ -1705,7 +1705,10 @@ const maxCoincidentPasswordRunes = 8
 //     "sifre%3D1234"), whose '=', '&', '%', ';', '?' no PIN or balance has;
 //   - some letter or digit of the field lies outside the occurrences: a
 //     field that is nothing but the password ("1234", " 1234 - 1234")
-//     carries nothing but the password.
+//     carries nothing but the password;
+//   - no word naming the password stands right before an occurrence: a
+//     panel that echoes the request in words ("kod bayi7 sifre 1234")
+//     names it, where a PIN that holds it by chance does not.
 //
 // Otherwise the field is refused whole; nothing of it is returned, so that
 // no piece of the password reaches an error, a log or the database.
@@ -1722,7 +1725,7 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 	var outside strings.Builder
 	last := 0
 	for _, echo := range echoes {
-		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) {
+		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) || passwordNamed.MatchString(text[:echo.start]) {
 			return "", false
 		}
 		outside.WriteString(text[last:echo.start])
@@ -1735,6 +1738,12 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 	}
 	return clean(text), true
 }
+
+// passwordNamed is a text that ends in a word naming a password, and the
+// white space after it: Turkish "şifre" ("şifreniz", "sifre" without its
+// cedilla, with a capital İ or a dotless ı), "parola", and the English
+// words and their short forms.
+var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pass|pwd|pw)\s*$`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line

@@ -491,6 +491,9 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"ab12", "OK|2|XYab12Z-9|tamam", PinStatus{Status: StatusDone, PIN: "XYab12Z-9", Description: "tamam"}},
 		{"Şifre1", "OK|2|GÜL-Şifre1-ÇAM|tamam", PinStatus{Status: StatusDone, PIN: "GÜL-Şifre1-ÇAM", Description: "tamam"}},
 		{"12345678", "OK|2|0012345678-X|tamam", PinStatus{Status: StatusDone, PIN: "0012345678-X", Description: "tamam"}},
+		// A word that only ends like one naming a password is no echo.
+		{"1234", "OK|2|KOMPASS 1234-AB|tamam", PinStatus{Status: StatusDone, PIN: "KOMPASS 1234-AB", Description: "tamam"}},
+		{"1234", "OK|2|1234 sifre AB12|tamam", PinStatus{Status: StatusDone, PIN: "1234 sifre AB12", Description: "tamam"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
 		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "istek: kod=D1&sifre=REDACTED&id=7"}},
 		// Where the description repeats the PIN, the repetition stays whole,
@@ -596,6 +599,18 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		// The field boundary cannot be told from a password holding '|'.
 		{"ab|12", "sifre=ab|12"},
 		{"12|34", "AB12|34CD"},
+		// The request echoed in words, the password named before it
+		// (a security adversary's find: saved as the PIN and delivered).
+		{"1234", "kod bayi7 sifre 1234"},
+		{"1234", "kod bayi sifre 1234 islem 91"},
+		{"1234", "SIFRE 1234 KOD 55"},
+		{"1234", "Şİfreniz 1234 X"},
+		{"1234", "bayi7 ŞIFRE  1234"},
+		{"gizli7", "sifre Gizli7 x"},
+		{"gizli7", "sifre gizli7 x"},
+		{"1234", "parola 1234-AB"},
+		{"1234", "password 1234-AB"},
+		{"1234", "AB pwd 1234"},
 	}
 	for _, tt := range pins {
 		body := "OK|2|" + tt.field + "|tamam"

@@ -209,7 +209,10 @@ func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) str
 	// parser's word on it), escaped or not.
 	for _, sp := range spans {
 		pw := args[sp.Arg][sp.From:sp.To]
-		forms := []string{quotedForm(pw), pw}
+		// As a URL or a key=value setting escapes it, and as typed: an
+		// operator may paste the password itself into a flag, which
+		// quotes it as %q does (its quotes, backslashes and tabs escaped).
+		forms := []string{pw, keyValueUnescaper.Replace(pw)}
 		if unescaped, err := url.PathUnescape(pw); err == nil {
 			forms = append(forms, unescaped)
 		}
@@ -217,11 +220,15 @@ func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) str
 			forms = append(forms, unescaped)
 		}
 		for _, form := range forms {
-			msg = redactPassword(msg, form)
+			msg = redactPassword(redactPassword(msg, quotedForm(form)), form)
 		}
 	}
 	return msg
 }
+
+// keyValueUnescaper undoes a key=value setting's escapes of a quoted
+// value: \' and \\.
+var keyValueUnescaper = strings.NewReplacer(`\'`, `'`, `\\`, `\`)
 
 // quotedForm is s as %q shows it, without the quotes around it.
 func quotedForm(s string) string { return strings.Trim(strconv.Quote(s), `"`) }

@@ -75,7 +75,7 @@ Exit status: 0 every integration asked is ok; 1 fatal; 2 usage error;
 	nameFlag(f, &opts.IntegrationID, "integration", "ask only this integration, even if it is disabled: its name, or the beginning of its id")
 	f.BoolVar(&opts.Save, "save", false, `write the balances of the integrations that answered ok to integrations.balance and "balanceUpdatedAt"`)
 	f.DurationVar(&opts.Timeout, "timeout", watch.DefaultConfig().Timeout, "time one panel may take to answer, from 1s to 2m")
-	f.IntVar(&opts.Concurrency, "concurrency", 4, "panels asked at once (1 to 1000)")
+	intFlag(f, &opts.Concurrency, "concurrency", 4, "panels asked at once (1 to 1000)")
 	addOutputFlag(c, &opts.Output, "output format")
 	return c
 }

@@ -139,11 +139,11 @@ and unasked orders are released.`,
 	}
 	cfg := &opts.Config
 	f := c.Flags()
-	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered), and at most 32 per --concurrency slot;\n"+
+	intFlag(f, &cfg.Batch, "batch", cfg.Batch, "orders the run holds at once at most (claimed, not yet answered), and at most 32 per --concurrency slot;\n"+
 		"it claims more as they are answered. Orders behind a slow or failing panel, or one with a backlog, count\n"+
 		"apart, up to another --batch of them (README, \"One run\")")
-	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total (1 to 1000)")
-	f.IntVar(&cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel; 1 to 1000)")
+	intFlag(f, &cfg.Concurrency, "concurrency", cfg.Concurrency, "requests to znet in flight at most, in total (1 to 1000)")
+	intFlag(f, &cfg.PerIntegration, "per-integration", cfg.PerIntegration, "requests in flight at most per znet integration (one dealer panel; 1 to 1000)")
 	f.Var((*rateValue)(&cfg.Rate), "rate", "requests per second at most per integration, by every run on every host together (a --dry-run keeps it by itself, on top), from 0.1 to 1000; 0 is unlimited")
 	f.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "time one request to znet may take, from 1s to 2m")
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long, from 1s to 24h; requests in flight get --timeout to finish")

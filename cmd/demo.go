@@ -80,7 +80,7 @@ still open after --timeout; 2 usage error, or the database is not empty.`,
 		},
 	}
 	f := c.Flags()
-	f.IntVar(&opts.Orders, "orders", 300, "orders to seed, across both tenants (10 to 5000)")
+	intFlag(f, &opts.Orders, "orders", 300, "orders to seed, across both tenants (10 to 5000)")
 	f.DurationVar(&opts.Pace, "pace", time.Second, "time between check-pending runs, and each wait of the demo's schedule; orders are given up on after six")
 	f.DurationVar(&opts.Timeout, "timeout", 50*time.Second, "stop, and exit 1, if orders are still open after this long")
 	return c

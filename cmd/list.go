@@ -74,7 +74,7 @@ its id, and --tenant the tenant's id or its beginning.`,
 	nameFlag(f, &opts.Order, "order", "only this order: its number, the beginning of its id, or its id")
 	nameFlag(f, &opts.TenantID, "tenant", "only this tenant's orders: its id, or the beginning of it as the TENANT column shows it")
 	nameFlag(f, &opts.Integration, "integration", "only this integration's orders: its name, or the beginning of its id")
-	f.IntVar(&opts.Limit, "limit", 50, "orders at most")
+	intFlag(f, &opts.Limit, "limit", 50, "orders at most")
 	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for when the next run first asks an order (of a panel not learned yet)")
 	f.BoolVar(&opts.ShowPIN, "show-pin", false, "print PINs in full (they are the customers' secrets)")
 	addOutputFlag(c, &opts.Output, "output format")

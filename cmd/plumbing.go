@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -318,6 +319,29 @@ func flagValueError(c *cobra.Command, err error) error {
 		return usage("--%s was given %q: %w (see %s --help)", f.Name, value, invalid.Unwrap(), c.CommandPath())
 	}
 	return usage("%w (see %s --help)", err, c.CommandPath())
+}
+
+// intFlag defines an int flag read in base 10 (decimalInt).
+func intFlag(f *pflag.FlagSet, p *int, name string, value int, usage string) {
+	*p = value
+	f.Var(decimalInt{p}, name, usage)
+}
+
+// decimalInt is an int flag's value read in base 10: pflag's own reads
+// "010" as octal 8 and takes "0x10" and "1_0", where an operator who
+// writes --per-integration 010 means ten (a bad-input adversary's find).
+type decimalInt struct{ p *int }
+
+func (d decimalInt) String() string { return strconv.Itoa(*d.p) }
+func (d decimalInt) Type() string   { return "int" } // flagValueKinds words it
+
+func (d decimalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return err
+	}
+	*d.p = n
+	return nil
 }
 
 // flagValueKinds names what a value of each of pflag's types must be.

@@ -83,7 +83,7 @@ are kept for 30 days, and at most 25000 of them.`,
 		},
 	}
 	f := c.Flags()
-	f.IntVar(&opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
+	intFlag(f, &opts.Runs, "runs", 10, "last check-pending runs shown; 0 shows none")
 	f.DurationVar(&opts.FirstDelay, "first-delay", watch.DefaultConfig().FirstDelay, "check-pending's --first-delay, for counting the orders due now and for the plan")
 	f.DurationVar(&opts.GiveUpAfter, "give-up-after", watch.DefaultConfig().GiveUpAfter, "check-pending's --give-up-after, for the plan")
 	addOutputFlag(c, &opts.Output, "output format")

@@ -259,6 +259,12 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"check-pending", "--metrics-file", "-q"}, `zwatch: --metrics-file was given "-q", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
 		{[]string{"--database-url", "check-pending"}, `zwatch: no command was given, only --database-url: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		{[]string{"--log-format", "json"}, "zwatch: no command was given, only --log-format (see zwatch --help)\n"},
+		// The same with the command's flags after it, as the cron line has
+		// them: cobra said "unknown shorthand flag: 'q' in -q", or took the
+		// metrics file's path for the command.
+		{[]string{"--database-url", "check-pending", "-q"}, `zwatch: no command was given: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
+		{[]string{"--database-url", "check-pending", "-q", "--metrics-file", "/var/lib/zwatch/zwatch.prom"}, `zwatch: no command was given: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
+		{[]string{"--log-level", "check-pending", "--loop", "58s"}, `zwatch: no command was given: --log-level took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		// A name typed on a terminal set to ISO-8859-9 ("Çark").
 		{[]string{"list", "--integration", "\xc7ark"}, "zwatch: --integration was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is\n"},
 		// Not quoted: a password in it, not UTF-8, is no text redaction finds.

@@ -160,7 +160,7 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 		// Flags and no command: `zwatch --database-url $DB check-pending`
 		// with DB unset took check-pending for the URL, and ran nothing.
 		if c == root && c.Flags().NFlag() > 0 && !c.Flags().Changed("help") {
-			unknown = noCommand(c)
+			unknown = noCommand(c, args)
 			return
 		}
 		showHelp(c, a)
@@ -169,6 +169,12 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	ran, err := root.ExecuteContextC(ctx)
 	if err == nil && unknown != nil {
 		err = unknown
+	}
+	if flag, value := commandTakenAsValue(root, args); err != nil && unknown == nil && !started && ran == root && flag != "" {
+		// The same with the command's flags after it, as the cron line
+		// has them: cobra said "unknown shorthand flag: 'q' in -q", or
+		// took the metrics file's path for the command.
+		err = fmt.Errorf("no command was given: %s took %q for its value (a variable left empty before it?) (see %s --help)", flag, value, root.CommandPath())
 	}
 	if err != nil && !started && !errors.As(err, new(*exitError)) {
 		err = &exitError{code: ExitUsage, err: err}
@@ -187,16 +193,36 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 // noCommand is the error of root given flags and no command. It names
 // the flags, not their values (a URL may hold a password), but for one
 // that took a command's name.
-func noCommand(root *cobra.Command) error {
+func noCommand(root *cobra.Command, args []string) error {
 	var names []string
+	root.Flags().Visit(func(f *pflag.Flag) { names = append(names, "--"+f.Name) })
 	took := ""
-	root.Flags().Visit(func(f *pflag.Flag) {
-		names = append(names, "--"+f.Name)
-		if sub, _, err := root.Find([]string{f.Value.String()}); err == nil && sub != root && took == "" {
-			took = fmt.Sprintf(": --%s took %q for its value (a variable left empty before it?)", f.Name, f.Value.String())
-		}
-	})
+	if flag, value := commandTakenAsValue(root, args); flag != "" {
+		took = fmt.Sprintf(": %s took %q for its value (a variable left empty before it?)", flag, value)
+	}
 	return fmt.Errorf("no command was given, only %s%s (see %s --help)", strings.Join(names, ", "), took, root.CommandPath())
+}
+
+// commandTakenAsValue is the first of root's flags on the command line
+// args ("--name") that took for its value the name of one of root's
+// commands, and that value; "" if none did.
+func commandTakenAsValue(root *cobra.Command, args []string) (flag, value string) {
+	for i := 0; i+1 < len(args) && args[i] != "--"; i++ {
+		var f *pflag.Flag
+		if name, ok := strings.CutPrefix(args[i], "--"); ok && !strings.Contains(name, "=") {
+			f = root.PersistentFlags().Lookup(name)
+		} else if short, ok := strings.CutPrefix(args[i], "-"); ok && len(short) == 1 {
+			f = root.PersistentFlags().ShorthandLookup(short)
+		}
+		if f == nil || f.NoOptDefVal != "" { // none of root's, or one that takes no value
+			continue
+		}
+		if sub, _, err := root.Find(args[i+1 : i+2]); err == nil && sub != root {
+			return "--" + f.Name, args[i+1]
+		}
+		i++ // past its value
+	}
+	return "", ""
 }
 
 // errorLine is err as the one line a command that failed writes: cron

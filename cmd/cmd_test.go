@@ -111,6 +111,10 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 		// password written with a space and no quotes.
 		{"password=ab service=db-Secret-1", `the settings name a service`},
 		{"postgres://127.0.0.1:1/shopdb?password=ab&service=db-Secret-1", `the settings name a service`},
+		// A failover list, which the driver misread in a URL and every run
+		// then said unreachable (a bad-input adversary's find).
+		{"postgresql://shop:db-Secret-1@127.0.0.1:5432,127.0.0.1:5433/shopdb", `names several hosts, which the Go driver reads only from key=value settings`},
+		{"postgres://shop:db-Secret-1@db1,db2:5432/shopdb?sslmode=disable", `write them as host=db1,db2 port=5432,5432`},
 	} {
 		var errOut strings.Builder
 		r := runMain([]string{"list", "--database-url", c.settings}, &errOut)

@@ -45,6 +45,18 @@ func passwordSpilled(databaseURL string) bool {
 	return strings.Contains(u.EscapedPath(), "@") || strings.Contains(u.RawQuery, "@") || u.Fragment != ""
 }
 
+// severalHostsInURL says whether a URL names a failover list of hosts
+// ("db1:5432,db2:5432"): a comma in its authority, past its user part.
+func severalHostsInURL(databaseURL string) bool {
+	_, rest, _ := strings.Cut(databaseURL, "://")
+	authority, _, _ := strings.Cut(rest, "/")
+	authority, _, _ = strings.Cut(authority, "?")
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		authority = authority[at+1:]
+	}
+	return strings.Contains(authority, ",")
+}
+
 // notAValidURL says that databaseURL's user part is not written as a URL
 // needs it, showing the URL without its user part and password parameter.
 func notAValidURL(databaseURL string) string {

@@ -114,6 +114,13 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		// error line; the driver would quote a parameter's value.
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, notAValidURL(databaseURL))
 	}
+	if isPostgresURL(databaseURL) && severalHostsInURL(databaseURL) {
+		// The driver reads a failover list only from key=value settings: in
+		// a URL it took "db1:5432,db2" for one host, and every run said
+		// "database unreachable", sending the operator to the network.
+		return nil, fmt.Errorf("%w: %q names several hosts, which the Go driver reads only from key=value settings: "+
+			"write them as host=db1,db2 port=5432,5432 dbname=... user=..., or name one host in the URL", ErrInvalidSettings, redactedURL(databaseURL))
+	}
 	cfg, err := pq.NewConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))

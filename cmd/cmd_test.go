@@ -104,7 +104,9 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 	for _, c := range []struct{ settings, says string }{
 		{"postgres://shop:db-Secret-1@127.0.0.1:notaport/shopdb", `invalid port ":notaport" after host`},
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?sslmode=bogus", `"sslmode"`},
-		{"postgres://shop:db-Secret-1@127.0.0.1:99999/shopdb", `"port"`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:99999/shopdb", `wrong value for "port": "99999" is out of range`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?connect_timeout=abc", `wrong value for "connect_timeout": "abc" is not a whole number`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:1/sh\nopdb", `the URL holds a control character`},
 		{"host=127.0.0.1 port=1 password=db-Secret-1 connect_timeout=soon", "key=value settings that cannot be read"},
 		// Not a fault of quoting: the service is not found. The line does
 		// not quote the service's name, which may be the rest of a
@@ -127,6 +129,9 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 		}
 		if strings.Contains(r.stderr, "percent-escape") {
 			t.Errorf("%s: %q blames the password", c.settings, r.stderr)
+		}
+		if strings.Contains(r.stderr, "strconv.") || strings.Contains(r.stderr, "net/url:") {
+			t.Errorf("%s: %q is in the parser's words, not the operator's", c.settings, r.stderr)
 		}
 		assertNoSecret(t, "stderr", r.stderr, "db-Secret-1")
 	}

@@ -90,7 +90,7 @@ func redactDSNError(err error, databaseURL string) string {
 				// number: said without quoting anything.
 				return "not a valid URL: after // comes host:port, with a number for the port; a user name and password go before an \"@\", as in postgres://user:password@host:5432/db"
 			}
-			return perr.Error()
+			return inOperatorsWords(perr.Error())
 		}
 		return notAValidURL(databaseURL)
 	}
@@ -117,8 +117,27 @@ func redactDSNError(err error, databaseURL string) string {
 		msg = redactPassword(msg, cfg.Password)
 	}
 	msg = urlUserinfo.ReplaceAllString(msg, "//REDACTED@")
-	return passwordField.ReplaceAllString(msg, "password=REDACTED")
+	return inOperatorsWords(passwordField.ReplaceAllString(msg, "password=REDACTED"))
 }
+
+// inOperatorsWords is a parser's error on the settings in the operator's
+// words: a port of 99999 or a connect_timeout of "abc" said
+// "strconv.ParseUint: parsing ...", a line break in a URL "net/url:
+// invalid control character in URL".
+func inOperatorsWords(msg string) string {
+	msg = numberParsing.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := numberParsing.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return sub[1] + " is out of range"
+		}
+		return sub[1] + " is not a whole number"
+	})
+	return strings.Replace(msg, "net/url: invalid control character in URL", "the URL holds a control character (a line break or a tab?)", 1)
+}
+
+// numberParsing is strconv's error on a number it could not read, with
+// the text it was given and why.
+var numberParsing = regexp.MustCompile(`strconv\.Parse\w+: parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
 
 // pgService words are the driver's words for a service it cannot find or
 // read. They quote the service's name and the file's path, either of which

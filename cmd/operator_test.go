@@ -1549,6 +1549,29 @@ func TestAnIntegrationNamedInItsOwnCase(t *testing.T) {
 	oneLine(t, r.stderr, "names more than one znet integration")
 }
 
+// Turkish names: the database's lower() folds "İSTANBUL" and "Istanbul"
+// alike, where Go's EqualFold does not, and "istanbul" silently meant
+// Istanbul alone (a bad-input adversary's find; for retry, the wrong
+// panel's orders). A spelling that is neither names both, and is refused.
+func TestATurkishCapitalINamesBothIntegrationsItCouldMean(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.panel("Istanbul", password)
+	s.panel("İSTANBUL", password)
+
+	for _, name := range []string{"istanbul", "İstanbul"} {
+		r := zwatch(t, s.db, "balance", "--integration", name)
+		if r.code != 2 {
+			t.Errorf("balance --integration %s: exit %d, want 2\n%s", name, r.code, r.all())
+		}
+		oneLine(t, r.stderr, "names more than one znet integration")
+	}
+	got, r := balance(t, s.db, "--integration", "İSTANBUL")
+	if _, asked := got["İSTANBUL"]; r.code != 0 || len(got) != 1 || !asked {
+		t.Errorf("balance --integration İSTANBUL: exit %d, %+v, want İSTANBUL alone\n%s", r.code, got, r.stderr)
+	}
+}
+
 // The pending list of a disabled integration is empty because its orders
 // are paused, and says so, rather than read as nothing waiting.
 func TestListOfADisabledIntegrationPointsAtItsPausedOrders(t *testing.T) {

@@ -160,9 +160,11 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 		return found[0], nil
 	}
 	// A name that looks like hex (an integration called "BEEF") is that
-	// integration, not the beginning of another's id.
+	// integration, not the beginning of another's id. Compared lower-cased
+	// as the database compared them: EqualFold does not fold "İ" to "i",
+	// and took "istanbul" for Istanbul alone where İSTANBUL was found too.
 	byName := slices.DeleteFunc(slices.Clone(found), func(in store.Integration) bool {
-		return !strings.EqualFold(strings.TrimSpace(in.Name), s)
+		return strings.ToLower(strings.TrimSpace(in.Name)) != strings.ToLower(s)
 	})
 	if len(byName) == 1 {
 		return byName[0], nil

@@ -919,6 +919,12 @@ func TestSmallCommandLineTruths(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, r.code, r.stdout)
 		}
 	}
+	// A word after --version is refused as after any flag, not printed
+	// over with the version (a bad-input adversary's find).
+	errOut.Reset()
+	if r := runMain([]string{"--version", "extra"}, &errOut); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `unknown command "extra"`) {
+		t.Errorf("--version extra: exit %d, want 2 and the word refused\n%s", r.code, r.all())
+	}
 }
 
 // A stray argument or two state flags are the operator's slip: the one line

@@ -42,6 +42,10 @@ func runVersion(opts *VersionOptions) error {
 func setVersion(root *cobra.Command) {
 	root.Version = versionLine()
 	root.SetVersionTemplate("zwatch {{.Version}}\n")
+	// Defined now, not when cobra runs the command line: looking for the
+	// command first, it took the word after an unknown --version for its
+	// value, and "zwatch --version extra" printed the version, exit 0.
+	root.InitDefaultVersionFlag()
 }
 
 // versionLine is e.g. "v1.2.0 (revision 3f2a9c4e8b1d, 2026-11-30T09:12:00Z, go1.24.1)".

@@ -1740,10 +1740,12 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 }
 
 // passwordNamed is a text that ends in a word naming a password, and the
-// white space after it: Turkish "şifre" ("şifreniz", "sifre" without its
-// cedilla, with a capital İ or a dotless ı), "parola", and the English
-// words and their short forms.
-var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pass|pwd|pw)\s*$`)
+// space after it (any space, a no-break one as html_entity_decode leaves
+// it, or a dash or an underscore): Turkish "şifre" ("şifreniz", "sifre"
+// without its cedilla, with a capital İ or a dotless ı), "parola", and
+// "password", "passwd", "pwd"; not "pass" or "pw", which name products
+// ("Battle Pass 2024-...") as often as passwords.
+var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pwd)[\s\p{Z}\p{Cc}\p{Cf}_-]*$`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line

@@ -494,6 +494,7 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		// A word that only ends like one naming a password is no echo.
 		{"1234", "OK|2|KOMPASS 1234-AB|tamam", PinStatus{Status: StatusDone, PIN: "KOMPASS 1234-AB", Description: "tamam"}},
 		{"1234", "OK|2|1234 sifre AB12|tamam", PinStatus{Status: StatusDone, PIN: "1234 sifre AB12", Description: "tamam"}},
+		{"2024", "OK|2|Battle Pass 2024-7781-AC|tamam", PinStatus{Status: StatusDone, PIN: "Battle Pass 2024-7781-AC", Description: "tamam"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
 		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "istek: kod=D1&sifre=REDACTED&id=7"}},
 		// Where the description repeats the PIN, the repetition stays whole,
@@ -611,6 +612,11 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"1234", "parola 1234-AB"},
 		{"1234", "password 1234-AB"},
 		{"1234", "AB pwd 1234"},
+		// Any space, as html_entity_decode leaves &nbsp;, or a dash.
+		{"1234", "kod bayi-42 sifre\u00a01234"},
+		{"1234", "sifre\u20031234 X"},
+		{"1234", "sifre-1234 X"},
+		{"Ab12cd", "sifre\u00a0Ab12cd X9"},
 	}
 	for _, tt := range pins {
 		body := "OK|2|" + tt.field + "|tamam"

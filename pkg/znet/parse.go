@@ -2062,13 +2062,22 @@ func splitGlued(line string) []string {
 
 // oneOfGlued is an answer that answersDiffer found glued to the same
 // answer again, as one: on one line, the last, which is whole where the
-// first may have been cut short by the second ("OK|2|PINOK|2|PIN|x"); over
-// several lines (a PIN of several codes), the first, up to the line where
-// the second starts. An answer with no glue is itself.
+// first may have been cut short by the second ("OK|2|PINOK|2|PIN|x"), but
+// a refusal the answer is glued to; over several lines (a PIN of several
+// codes), the first, up to the line where the second starts. An answer
+// with no glue is itself.
 func oneOfGlued(answer string) string {
 	lines := answerBreaks.FindAllStringIndex(answer, -1)
 	if len(lines) == 0 {
 		if glued := splitGlued(answer); len(glued) > 1 {
+			if !startsOK(trimAnswer(glued[0])) {
+				// A refusal with an answer glued after it, as PHP prints
+				// "3|..." without exiting ("3|Sipariş bulunamadıOK|2|..."):
+				// a refusal, as on a line of its own. Taking the answer
+				// after it delivered a PIN for an order the panel did
+				// not find, or cancelled one ("3|IP yetkisizOK|3|...").
+				return trimAnswer(glued[0])
+			}
 			return trimAnswer(glued[len(glued)-1])
 		}
 		return answer

@@ -736,6 +736,13 @@ func TestTheAnswerAmongPHPsOwnLines(t *testing.T) {
 		{body: "Warning: x\n3|Hatalı şifre\nWarning: y in /var/www/api.php on line 9", kind: KindRejected, message: "Hatalı şifre"},
 		{body: "9|Beklenen biçim:\nOK|2|XXXX-XXXX|Açıklama", kind: KindRejected, message: "Beklenen biçim:"},
 		{body: "3|Sipariş bulunamadı\r\nOK|2|SECRETPIN6-AAAA|İşlem tamamlandı", kind: KindRejected, message: "Sipariş bulunamadı"},
+		// The same with nothing between them, as PHP prints a refusal it
+		// does not exit after (a hostile-panel adversary's find: the PIN
+		// was saved, the cancellation applied).
+		{body: "3|Sipariş bulunamadıOK|2|SECRETPIN6-AAAA|İşlem tamamlandı", kind: KindRejected, message: "Sipariş bulunamadı"},
+		{body: "3|IP yetkisizOK|3| |İptal", kind: KindRejected, message: "IP yetkisiz"},
+		{body: "3|Hatalı istek OK|2|SECRETPIN6-AAAA|x", kind: KindRejected, message: "Hatalı istek"},
+		{body: "1|OK|3| |iptal", kind: KindRejected},
 	} {
 		ps, err := ParsePinStatus([]byte(tt.body))
 		if tt.kind == 0 {

@@ -18,9 +18,11 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 )
 
 // Client calls one znet panel with one dealer's credentials. It is safe for
@@ -271,9 +273,34 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 	var ps PinStatus
 	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {
 		ps, err = parsePinStatus(body, c.scrubber)
+		if err == nil && ps.Status == StatusDone && echoesRequest(ps.PIN, referans, c.dealerCode) {
+			ps, err = PinStatus{}, unusable("znet's PIN field holds the request's own values (the order's referans or the dealer code), not a PIN; the answer is not used")
+		}
 		return err
 	})
 	return ps, err
+}
+
+// echoesRequest says whether a done answer's PIN is the request's own
+// values, as a panel that prints its input where its row is missing
+// writes them: the referans, whatever separates its digits, or the
+// dealer code, alone or as a word of the field ("bayi-42 1234").
+func echoesRequest(pin, referans, dealerCode string) bool {
+	if pin == "" {
+		return false
+	}
+	folded := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToUpper(r)
+			}
+			return -1
+		}, s)
+	}
+	if f := folded(pin); f != "" && (f == folded(referans) || f == folded(dealerCode)) {
+		return true
+	}
+	return dealerCode != "" && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
 }
 
 // Balance returns the dealer's balance in TRY as znet wrote it, e.g.

@@ -124,7 +124,7 @@ func TestCheckPinAnswers(t *testing.T) {
 		{"waiting, blank PIN", znettest.Waiting("Bekliyor"), PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor"}},
 		{"waiting, dash PIN", znettest.Raw(200, []byte("OK|1| - |Bekliyor")), PinStatus{Status: StatusWaiting, PIN: "", Description: "Bekliyor"}},
 		{"cancelled", znettest.Cancelled("İşlem iptal edildi"), PinStatus{Status: StatusCancelled, PIN: "", Description: "İşlem iptal edildi"}},
-		{"windows-1254", znettest.Raw(200, []byte("OK|2|X|\xdd\xfelem tamamland\xfd")), PinStatus{Status: StatusDone, PIN: "X", Description: "İşlem tamamlandı"}},
+		{"windows-1254", znettest.Raw(200, []byte("OK|2|X7Q2|\xdd\xfelem tamamland\xfd")), PinStatus{Status: StatusDone, PIN: "X7Q2", Description: "İşlem tamamlandı"}},
 		{"CRLF and stray whitespace", znettest.Raw(200, []byte("\r\n OK|2| AB12 |İşlem tamamlandı \r\n")), PinStatus{Status: StatusDone, PIN: "AB12", Description: "İşlem tamamlandı"}},
 	}
 	for _, tt := range tests {
@@ -142,6 +142,26 @@ func TestCheckPinAnswers(t *testing.T) {
 				t.Errorf("the fake saw %d requests for the referans, want 1 (credentials and referans sent right)", n)
 			}
 		})
+	}
+}
+
+// A panel that prints the request's own values where its row is missing
+// hands back the referans or the dealer code in the PIN field: saved, it
+// would be the customer's PIN (a hostile-panel adversary's find).
+func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
+	for _, pin := range []string{"1001", "10-01", dealer, strings.ToUpper(dealer), dealer + " 1234"} {
+		s, c := newFake(t)
+		s.Script("1001", znettest.Done(pin, "tamam"))
+		got, err := c.CheckPin(context.Background(), "1001")
+		var zerr *Error
+		if !errors.As(err, &zerr) || zerr.Kind != KindUnusable || !strings.Contains(err.Error(), "the request's own values") {
+			t.Errorf("PIN field %q: got %+v, %v; want it refused as the request's own values", pin, got, err)
+		}
+	}
+	s, c := newFake(t)
+	s.Script("1001", znettest.Done("AB12-1001-CD34", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "AB12-1001-CD34" {
+		t.Errorf("a PIN holding the referans's digits as one group: got %+v, %v; want it saved", got, err)
 	}
 }
 
@@ -259,7 +279,7 @@ func TestAReferansPHPReadsAsNoNumberIsNotAsked(t *testing.T) {
 
 func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 	s, _ := newFake(t)
-	s.Script("1001", znettest.Done("P", "x"))
+	s.Script("1001", znettest.Done("P7Q2", "x"))
 	c := newTestClient(t, s.URL, "wrong")
 	_, err := c.CheckPin(context.Background(), "1001")
 	if k, _ := KindOf(err); k != KindUnauthorized || !IsIntegrationFault(err) {
@@ -279,7 +299,7 @@ func TestWrongBasePathIs404(t *testing.T) {
 
 func TestTimeoutAndCancellation(t *testing.T) {
 	s, c := newFake(t)
-	s.SetDefault(znettest.Done("P", "late").After(time.Minute))
+	s.SetDefault(znettest.Done("P7Q2", "late").After(time.Minute))
 	s.SetBalanceAnswer(znettest.Raw(200, []byte("OK|1.00")).After(time.Minute))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

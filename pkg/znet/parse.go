@@ -190,6 +190,17 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field is wrapped in quotation marks, as a script writes a string it encoded, which no PIN is; the answer is not used")
 		case ps.PIN != "" && !strings.ContainsFunc(ps.PIN, isLetterOrDigit):
 			return PinStatus{}, unusable("znet's PIN field holds neither a letter nor a digit, which every PIN has; the answer is not used")
+		// What a script makes of a PIN on its way out, and words where a
+		// PIN should be (a status column's, a swapped field's): saved, the
+		// customer would get a dead code on a final order.
+		case shortenedPIN.MatchString(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field ends in an ellipsis, as a PIN shortened for a list is, so part of it is missing; the answer is not used")
+		case floatPIN.MatchString(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds a number as PHP prints a float (1.2345678901235E+15) or an infinity, whose digits are lost; the answer is not used")
+		case ps.PIN != "" && alnumCount(ps.PIN) < minPINLettersDigits:
+			return PinStatus{}, unusable("znet's PIN field holds fewer letters and digits than any PIN has; the answer is not used")
+		case readsAsWords(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds words, not a code (a status such as \"İşlem tamamlandı\", or the description in the PIN's place); the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
 			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read no PIN (an undefined PIN, a row that was not there): " +
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
@@ -223,6 +234,45 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	}
 	return ps, nil
 }
+
+// shortenedPIN is a PIN cut for a list view, mb_strimwidth's "..." or
+// "…" at its end: no code ends so.
+var shortenedPIN = regexp.MustCompile(`(?:\.\.\.|…)\s*$`)
+
+// floatPIN is a long number as PHP prints a float (json_decode of a big
+// integer, a DOUBLE column): "1.2345678901235E+15", as Excel in Turkish
+// writes it, "1,23457E+15", or an infinity. The mark after one digit and
+// the exponent's sign are what no code has between its digits and an E.
+var floatPIN = regexp.MustCompile(`(?i)^[+-]?(?:\d[.,]\d+e[+-]\d+|inf(?:inity)?)$`)
+
+// minPINLettersDigits is the fewest letters and digits a PIN has: real
+// ones have 8 to 24; "1", "OK" or "2" is a status in the PIN's place.
+const minPINLettersDigits = 4
+
+// alnumCount is how many letters and digits s has.
+func alnumCount(s string) int {
+	letters, digits := countLettersDigits(s)
+	return letters + digits
+}
+
+// readsAsWords says whether a PIN field with no digit holds words rather
+// than a code: a word of three lower-case letters or more ("Bekliyor",
+// "Stok yok", "Teslim edildi", the description in the PIN's place), or a
+// status's word in any case ("TAMAMLANDI", "HATA", "ERROR"). A code of
+// letters alone is written in capitals, and names no status.
+func readsAsWords(pin string) bool {
+	if strings.ContainsFunc(pin, unicode.IsDigit) {
+		return false
+	}
+	return lowerWord.MatchString(pin) || statusWord.MatchString(pin)
+}
+
+// lowerWord is three lower-case letters in a row.
+var lowerWord = regexp.MustCompile(`\p{Ll}{3}`)
+
+// statusWord is a word a panel's status or error column holds, in Turkish
+// and English, with a Turkish capital İ or a dotless ı where an i is.
+var statusWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:tamam\p{L}*|onay\p{L}*|hata\p{L}*|bekl[iİı]\p{L}*|[iİı]ptal\p{L}*|bulunama\p{L}*|teslim\p{L}*|[iİı]şlem\p{L}*|stok\p{L}*|başar\p{L}*|basar\p{L}*|error|errors|success|pending|failed|fail|cancel\p{L}*)(?:$|[^\p{L}])`)
 
 // likePIN says whether code, named in a done answer's words, reads as an
 // old code of pin's game: as many letters and digits as the whole PIN or

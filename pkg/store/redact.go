@@ -45,16 +45,21 @@ func passwordSpilled(databaseURL string) bool {
 	return strings.Contains(u.EscapedPath(), "@") || strings.Contains(u.RawQuery, "@") || u.Fragment != ""
 }
 
-// severalHostsInURL says whether a URL names a failover list of hosts
-// ("db1:5432,db2:5432"): a comma in its authority, past its user part.
-func severalHostsInURL(databaseURL string) bool {
+// severalPortsInURL says whether a URL names a failover list of hosts
+// each with its own port ("db1:5432,db2:5433"), which the driver misreads
+// (it takes "db1:5432,db2" for one host): a host before the list's last
+// that carries a port, or brackets. A list whose one port, after the
+// last host, serves them all ("db1,db2:5432") it reads well.
+func severalPortsInURL(databaseURL string) bool {
 	_, rest, _ := strings.Cut(databaseURL, "://")
 	authority, _, _ := strings.Cut(rest, "/")
 	authority, _, _ = strings.Cut(authority, "?")
+	authority, _, _ = strings.Cut(authority, "#")
 	if at := strings.LastIndex(authority, "@"); at >= 0 {
 		authority = authority[at+1:]
 	}
-	return strings.Contains(authority, ",")
+	hosts := strings.Split(authority, ",")
+	return slices.ContainsFunc(hosts[:len(hosts)-1], func(host string) bool { return strings.ContainsAny(host, ":[]") })
 }
 
 // notAValidURL says that databaseURL's user part is not written as a URL

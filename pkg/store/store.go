@@ -114,12 +114,12 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 		// error line; the driver would quote a parameter's value.
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, notAValidURL(databaseURL))
 	}
-	if isPostgresURL(databaseURL) && severalHostsInURL(databaseURL) {
-		// The driver reads a failover list only from key=value settings: in
-		// a URL it took "db1:5432,db2" for one host, and every run said
-		// "database unreachable", sending the operator to the network.
-		return nil, fmt.Errorf("%w: %q names several hosts, which the Go driver reads only from key=value settings: "+
-			"write them as host=db1,db2 port=5432,5432 dbname=... user=..., or name one host in the URL", ErrInvalidSettings, redactedURL(databaseURL))
+	if isPostgresURL(databaseURL) && severalPortsInURL(databaseURL) {
+		// In a URL the driver takes "db1:5432,db2" for one host, and every
+		// run said "database unreachable", sending the operator to the
+		// network.
+		return nil, fmt.Errorf("%w: %q names several hosts each with its own port, which the Go driver reads only from key=value settings: "+
+			"write them as host=db1,db2 port=5432,5433 dbname=... user=..., or give one port after the last host (db1,db2:5432)", ErrInvalidSettings, redactedURL(databaseURL))
 	}
 	cfg, err := pq.NewConfig(databaseURL)
 	if err != nil {

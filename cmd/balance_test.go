@@ -182,7 +182,7 @@ func TestBalanceSaveRefusedInWordsQuotingThePasswordShowsNone(t *testing.T) {
 
 	for _, args := range [][]string{{"balance", "--save"}, {"balance", "--save", "-o", "json", "--log-format", "json", "--log-level", "debug"}} {
 		r := zwatch(t, s.db, args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "refused the update (SQLSTATE P0001, raise_exception)") {
+		if r.code != 1 || !strings.Contains(r.stderr, "refused the update (SQLSTATE P0001, raise_exception) in words of the shop's code") {
 			t.Errorf("%v: exit %d, want 1 and a line saying the database refused the update\n%s", args, r.code, r.all())
 		}
 		assertNoSecret(t, strings.Join(args, " "), r.all())

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,11 +45,13 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
 		return "", fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
-	if errors.As(err, &pqErr) && quotesPassword(pqErr.Message, in.Password.Reveal()) {
-		// A trigger of the shop's on integrations that refuses the update
-		// quoting NEW quotes the dealer password, which no output holds.
-		return "", fmt.Errorf("saving the balance of integration %s: the database refused the update (SQLSTATE %s, %s) in words that quote "+
-			"the dealer password, so they are not shown (a trigger of the shop's on integrations?); not saved", in.ID, pqErr.Code, pqErr.Code.Name())
+	if errors.As(err, &pqErr) && (pqErr.Where != "" || quotesPassword(pqErr.Message, in.Password.Reveal())) {
+		// A trigger of the shop's on integrations may refuse the update
+		// quoting NEW, the dealer password with it, in any of the ways a
+		// row becomes text (a record, JSON, hstore, quote_literal): words
+		// raised by the shop's code (Where names it) are not shown at all.
+		return "", fmt.Errorf("saving the balance of integration %s: the database refused the update (SQLSTATE %s, %s) in words of the shop's code "+
+			"on integrations, which may quote the dealer password, so they are not shown (see the server's log); not saved", in.ID, pqErr.Code, pqErr.Code.Name())
 	}
 	if CommitUnconfirmed(err) {
 		return "", fmt.Errorf("saving the balance of integration %s: %w; it may or may not have been saved", in.ID, err)
@@ -87,14 +90,26 @@ saved AS (
 SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved,
        (SELECT CASE WHEN NOT whole THEN saved_as END FROM saved) AS saved_as`
 
-// quotesPassword says whether a database error's words hold password, as
-// typed in either letter case or as a row's text quotes it (a record
-// doubles its quotes and backslashes).
+// quotesPassword says whether a database error's words hold password, in
+// either letter case, as typed or as text escapes it: a record doubles
+// quotes and backslashes, JSON and hstore put a backslash before them, a
+// literal doubles apostrophes.
 func quotesPassword(words, password string) bool {
 	if password == "" {
 		return false
 	}
 	words = strings.ToLower(words)
-	quoted := strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(password)
-	return strings.Contains(words, strings.ToLower(password)) || strings.Contains(words, strings.ToLower(quoted))
+	asJSON, _ := json.Marshal(password)
+	for _, form := range []string{
+		password,
+		strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(password),
+		strings.NewReplacer(`"`, `\"`, `\`, `\\`).Replace(password),
+		strings.ReplaceAll(password, "'", "''"),
+		strings.Trim(string(asJSON), `"`),
+	} {
+		if strings.Contains(words, strings.ToLower(form)) {
+			return true
+		}
+	}
+	return false
 }

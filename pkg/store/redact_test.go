@@ -54,3 +54,24 @@ func TestAServiceFileThatCannotBeReadIsToldWithoutItsLines(t *testing.T) {
 		}
 	}
 }
+
+// The dealer password in a database error's words, however the row was
+// made text: a record, JSON (row_to_json), hstore, quote_literal (a
+// reviewer's find: only the record's form was looked for).
+func TestQuotesPasswordFindsEveryQuoting(t *testing.T) {
+	const pw = `Gizli"Q-7'7\x`
+	for _, words := range []string{
+		`changed: (1,znet-A,"Gizli""Q-7'7\\x",t)`,
+		`changed: {"sifre":"Gizli\"Q-7'7\\x"}`,
+		`changed: "sifre"=>"Gizli\"Q-7'7\\x"`,
+		`changed: 'Gizli"Q-7''7\x'`,
+		`changed: GIZLI"Q-7'7\X`,
+	} {
+		if !quotesPassword(words, pw) {
+			t.Errorf("%s: the password was not found", words)
+		}
+	}
+	if quotesPassword("balance may not go down", pw) || quotesPassword("anything", "") {
+		t.Error("words without the password were taken to quote it")
+	}
+}

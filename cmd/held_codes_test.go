@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -62,5 +63,35 @@ func TestATopUpWhoseCodesDoNotFitIsReportedAsSuch(t *testing.T) {
 	r = zwatch(t, s.db, "check", "--order", other)
 	if r.code != 3 || !strings.Contains(r.stdout, held) || strings.Contains(r.stdout, "PIN does not fit") {
 		t.Errorf("check --order: exit %d, want 3 and the codes named as the reason\n%s", r.code, r.all())
+	}
+}
+
+// The dry run predicts the hold as the shop's database decides it: under
+// SQL_ASCII a varchar counts bytes, and codes of Turkish letters that fit
+// providerMessage in characters do not in bytes (a reviewer's find: the
+// dry run said the order would complete, exit 0, and the run held it).
+func TestTheDryRunPredictsAHoldInTheShopsEncoding(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewEncoded(t, "SQL_ASCII")
+	fake := znettest.NewServer(dealerCode, password)
+	t.Cleanup(fake.Close)
+	integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
+	id := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "71", OrderNo: 1071})
+	var desc strings.Builder
+	desc.WriteString("Yukleme tamam:")
+	for k := range 100 {
+		fmt.Fprintf(&desc, " ŞĞÜÇ-%04d-ÖİŞĞ", k)
+	}
+	fake.Script("71", znettest.Done("", desc.String()))
+
+	dry := zwatch(t, db, "check-pending", "--dry-run", "-o", "json")
+	if dry.code != 3 || !strings.Contains(dry.stdout, `"codes_too_many": [`) {
+		t.Errorf("check-pending --dry-run: exit %d, want 3 and the hold predicted\n%s", dry.code, dry.all())
+	}
+	if r := zwatch(t, db, "check", "--order", id, "--dry-run", "-o", "json"); r.code != 3 || !strings.Contains(r.stdout, `"codes_too_many": true`) {
+		t.Errorf("check --dry-run: exit %d, want 3 and the hold predicted\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, db, "check-pending", "-o", "json"); r.code != 3 || !strings.Contains(r.stdout, `"codes_too_many": [`) {
+		t.Errorf("check-pending: exit %d, want 3 and the order held\n%s", r.code, r.all())
 	}
 }

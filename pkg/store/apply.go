@@ -316,23 +316,25 @@ func secondsAgo(t time.Time) float64 {
 	return max(time.Since(t).Seconds(), 0)
 }
 
-// PINFits says whether znet's PIN fits the shop's "pinCode" whole. One that
-// does not is never saved cut nor approved (Applied.PINTooLong); dry runs
-// predict with this.
-func PINFits(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
-
-// CodesFit says whether the codes a top-up's words name fit the shop's
-// "providerMessage" whole, in UTF-8. Where they do not, the answer is held
-// for a person (Applied.CodesTooMany); dry runs predict with this.
-func CodesFit(o Outcome) bool {
-	_, ok := shopMessage(o, textFitter{})
-	return ok
-}
+// pinFitsColumn says whether znet's PIN fits the shop's "pinCode" whole,
+// counted in characters (textFitter.pinFits counts bytes too where the
+// server's encoding does).
+func pinFitsColumn(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
 
 // CodesTooManyProblem is why a top-up's completion was held for a person
 // (Applied.CodesTooMany): a code cut off may be the PIN, which the panel
 // gave in its words and not in its field.
 const CodesTooManyProblem = "znet's words name more codes than the shop's providerMessage column holds whole"
+
+// WouldHold says, as Apply decides it for the shop's database and its
+// encoding, whether a completion would be held for a person and nothing
+// of it saved: its PIN does not fit "pinCode" (Applied.PINTooLong), or the
+// codes its words name do not fit "providerMessage" (CodesTooMany). Dry
+// runs predict with it.
+func (s *Store) WouldHold(ctx context.Context, o Outcome) (pinTooLong, codesTooMany bool) {
+	row := newApplyRow(o, s.encodingFitter(ctx))
+	return row.held == heldPINUnfit, row.held == heldCodesUnfit
+}
 
 // HeldUnsaved says the completion was held for a person and nothing of it
 // saved: its PIN, or the codes its words name, did not fit the shop's row.

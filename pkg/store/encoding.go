@@ -83,7 +83,7 @@ func (f textFitter) fit(s string, max int) string {
 
 // pinFits says whether znet's PIN fits "pinCode" whole, as stored.
 func (f textFitter) pinFits(pin string) bool {
-	return PINFits(pin) && (!f.bytes || len(cleanText(pin)) <= pinCodeLen)
+	return pinFitsColumn(pin) && (!f.bytes || len(cleanText(pin)) <= pinCodeLen)
 }
 
 // encodingFitter is the fitter of the server's encoding (nil charmap: any

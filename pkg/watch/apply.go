@@ -1120,13 +1120,11 @@ func (a answer) unusableReason() (string, bool) {
 // heldUnsaved is, for a dry run, the list of the summary that a
 // completion held for a person would be in, as the apply decides it
 // (store.Applied.HeldUnsaved), and why; nil for one it would save.
-func (ap *applier) heldUnsaved(out store.Outcome) (*[]string, string) {
-	switch {
-	case out.Result != store.ResultDone:
-		return nil, ""
-	case !store.PINFits(out.PIN):
+func (ap *applier) heldUnsaved(ctx context.Context, out store.Outcome) (*[]string, string) {
+	switch pinTooLong, codesTooMany := ap.run.store.WouldHold(ctx, out); {
+	case pinTooLong:
 		return &ap.pinTooLong, "PIN does not fit the shop's column"
-	case !store.CodesFit(out):
+	case codesTooMany:
 		return &ap.codesTooMany, "codes do not fit the shop's column"
 	}
 	return nil, ""
@@ -1157,7 +1155,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	for _, p := range batch {
 		ap.name(p.order) // a list of the summary may name it
 		out := p.outcome
-		if list, why := ap.heldUnsaved(out); list != nil {
+		if list, why := ap.heldUnsaved(ctx, out); list != nil {
 			// What a real run would do: save nothing, leave it for a person.
 			ap.predictStuck(p, why)
 			*list = append(*list, p.order.ID)

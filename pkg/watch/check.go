@@ -126,12 +126,11 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
-		if outcome.Result == store.ResultDone && !store.PINFits(outcome.PIN) {
-			check.To, check.PINTooLong = state.ExternalStatus, true
-		} else if outcome.Result == store.ResultDone && !store.CodesFit(outcome) {
-			check.To, check.CodesTooMany = state.ExternalStatus, true
-		}
+		check.PINTooLong, check.CodesTooMany = st.WouldHold(ctx, outcome)
 		held := check.PINTooLong || check.CodesTooMany
+		if held {
+			check.To = state.ExternalStatus
+		}
 		if outcome.Result == store.ResultDone && state.PIN != nil {
 			check.PINKept = store.KeepsOwnPIN(*state.PIN, outcome.PIN) && !held
 		}

@@ -40,6 +40,8 @@ func TestAPasswordPastedIntoAFlagIsRedactedAsTheErrorQuotesIt(t *testing.T) {
 		{"url-tab", "postgres://zwatch:" + url.QueryEscape("Hunt\ter2Secret") + "@db.internal/shop", "Hunt\ter2Secret"},
 		{"key-value-quote", `host=db.internal dbname=shop password='Hunt\'er2Secret'`, `Hunt'er2Secret`},
 		{"key-value-backslash", `host=db.internal dbname=shop password='Hunt\\er2Secret'`, `Hunt\er2Secret`},
+		{"key-value-escaped-space", `host=db.internal dbname=shop password=Hunt\ er2Secret`, `Hunt er2Secret`},
+		{"key-value-escaped-letter", `host=db.internal dbname=shop password='Hunt\qer2Secret'`, `Huntqer2Secret`},
 	} {
 		for _, where := range []string{"environment", "flag"} {
 			t.Run(c.name+"/"+where, func(t *testing.T) {

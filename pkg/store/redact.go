@@ -248,7 +248,7 @@ func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) str
 		// As a URL or a key=value setting escapes it, and as typed: an
 		// operator may paste the password itself into a flag, which
 		// quotes it as %q does (its quotes, backslashes and tabs escaped).
-		forms := []string{pw, keyValueUnescaper.Replace(pw)}
+		forms := []string{pw, keyValueUnescaped(pw)}
 		if unescaped, err := url.PathUnescape(pw); err == nil {
 			forms = append(forms, unescaped)
 		}
@@ -262,9 +262,19 @@ func RedactPasswordsOf(msg string, args []string, ownWord func(string) bool) str
 	return msg
 }
 
-// keyValueUnescaper undoes a key=value setting's escapes of a quoted
-// value: \' and \\.
-var keyValueUnescaper = strings.NewReplacer(`\'`, `'`, `\\`, `\`)
+// keyValueUnescaped is a key=value setting's value as the driver reads
+// it: a backslash makes the character after it the value's own, quoted or
+// not ("Hunt\ er2", 'Hunt\'er2').
+func keyValueUnescaped(value string) string {
+	var b strings.Builder
+	for i := 0; i < len(value); i++ {
+		if value[i] == '\\' && i+1 < len(value) {
+			i++
+		}
+		b.WriteByte(value[i])
+	}
+	return b.String()
+}
 
 // quotedForm is s as %q shows it, without the quotes around it.
 func quotedForm(s string) string { return strings.Trim(strconv.Quote(s), `"`) }

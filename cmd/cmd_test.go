@@ -107,6 +107,8 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?sslmode=bogus", `"sslmode"`},
 		{"postgres://shop:db-Secret-1@127.0.0.1:99999/shopdb", `wrong value for "port": "99999" is out of range`},
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?connect_timeout=abc", `wrong value for "connect_timeout": "abc" is not a whole number`},
+		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?sslsni=maybe", `wrong value for "sslsni": "maybe" is not on or off`},
+		{"postgres://shop:db-Secret-1@127.0.0.1/shopdb?port=-1", `wrong value for "port": "-1" is negative`},
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/sh\nopdb", `the URL holds a control character`},
 		{"host=127.0.0.1 port=1 password=db-Secret-1 connect_timeout=soon", "key=value settings that cannot be read"},
 		// Not a fault of quoting: the service is not found. The line does

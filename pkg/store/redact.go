@@ -132,17 +132,22 @@ func redactDSNError(err error, databaseURL string) string {
 func inOperatorsWords(msg string) string {
 	msg = numberParsing.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := numberParsing.FindStringSubmatch(m)
-		if sub[2] == "value out of range" {
-			return sub[1] + " is out of range"
+		switch {
+		case sub[1] == "Bool":
+			return sub[2] + " is not on or off (true, false, 1, 0, yes, no)"
+		case sub[3] == "value out of range":
+			return sub[2] + " is out of range"
+		case sub[1] == "Uint" && strings.HasPrefix(sub[2], `"-`):
+			return sub[2] + " is negative"
 		}
-		return sub[1] + " is not a whole number"
+		return sub[2] + " is not a whole number"
 	})
 	return strings.Replace(msg, "net/url: invalid control character in URL", "the URL holds a control character (a line break or a tab?)", 1)
 }
 
-// numberParsing is strconv's error on a number it could not read, with
-// the text it was given and why.
-var numberParsing = regexp.MustCompile(`strconv\.Parse\w+: parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
+// numberParsing is strconv's error on a number or a boolean it could not
+// read, with what it read, the text it was given, and why.
+var numberParsing = regexp.MustCompile(`strconv\.Parse(\w+): parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
 
 // pgService words are the driver's words for a service it cannot find or
 // read. They quote the service's name and the file's path, either of which

@@ -284,7 +284,8 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 // echoesRequest says whether a done answer's PIN is the request's own
 // values, as a panel that prints its input where its row is missing
 // writes them: the referans, whatever separates its digits, or the
-// dealer code, alone or as a word of the field ("bayi-42 1234").
+// dealer code, alone or, where it has a letter, as a word of the field
+// ("bayi-42 1234").
 func echoesRequest(pin, referans, dealerCode string) bool {
 	if pin == "" {
 		return false
@@ -300,7 +301,10 @@ func echoesRequest(pin, referans, dealerCode string) bool {
 	if f := folded(pin); f != "" && (f == folded(referans) || f == folded(dealerCode)) {
 		return true
 	}
-	return dealerCode != "" && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+	// A dealer code of digits alone may be a group of a PIN by chance
+	// ("4821 5678 9012 3456"); one with a letter ("bayi-42") is no group.
+	return strings.ContainsFunc(dealerCode, unicode.IsLetter) &&
+		slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
 }
 
 // Balance returns the dealer's balance in TRY as znet wrote it, e.g.

@@ -163,6 +163,17 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "AB12-1001-CD34" {
 		t.Errorf("a PIN holding the referans's digits as one group: got %+v, %v; want it saved", got, err)
 	}
+	// A dealer code of digits alone is a PIN's group by chance.
+	numeric := znettest.NewServer("4821", secret)
+	t.Cleanup(numeric.Close)
+	numeric.Script("1001", znettest.Done("4821 5678 9012 3456", "tamam"))
+	c, err := NewClient(numeric.URL, "4821", secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "4821 5678 9012 3456" {
+		t.Errorf("a PIN with the numeric dealer code as a group: got %+v, %v; want it saved", got, err)
+	}
 }
 
 func TestCheckPinFaults(t *testing.T) {

@@ -256,23 +256,32 @@ func alnumCount(s string) int {
 }
 
 // readsAsWords says whether a PIN field with no digit holds words rather
-// than a code: a word of three lower-case letters or more ("Bekliyor",
-// "Stok yok", "Teslim edildi", the description in the PIN's place), or a
-// status's word in any case ("TAMAMLANDI", "HATA", "ERROR"). A code of
-// letters alone is written in capitals, and names no status.
+// than a code: words of letters alone, one of them three lower-case
+// letters or more ("Bekliyor", "Stok yok", "Teslim edildi", the
+// description in the PIN's place) or a status's word in any case
+// ("TAMAMLANDI", "HATA", "ERROR"). A code of letters alone is written in
+// capitals and names no status; one in groups ("QWRTY-PSDFG", in lower
+// case too) is no word, nor is what a label or a product's name stands
+// before ("Steam QWRTY-PSDFG-HJKLZ").
 func readsAsWords(pin string) bool {
 	if strings.ContainsFunc(pin, unicode.IsDigit) {
 		return false
 	}
-	return lowerWord.MatchString(pin) || statusWord.MatchString(pin)
+	words := strings.Fields(pin)
+	for _, w := range words {
+		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			return false // a code's groups, or a word beside a code
+		}
+	}
+	return slices.ContainsFunc(words, func(w string) bool { return lowerWord.MatchString(w) || statusWord.MatchString(w) })
 }
 
 // lowerWord is three lower-case letters in a row.
 var lowerWord = regexp.MustCompile(`\p{Ll}{3}`)
 
-// statusWord is a word a panel's status or error column holds, in Turkish
-// and English, with a Turkish capital İ or a dotless ı where an i is.
-var statusWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:tamam\p{L}*|onay\p{L}*|hata\p{L}*|bekl[iİı]\p{L}*|[iİı]ptal\p{L}*|bulunama\p{L}*|teslim\p{L}*|[iİı]şlem\p{L}*|stok\p{L}*|başar\p{L}*|basar\p{L}*|error|errors|success|pending|failed|fail|cancel\p{L}*)(?:$|[^\p{L}])`)
+// statusWord is a whole word a panel's status or error column holds, in
+// Turkish, with or without its letters' marks, and in English.
+var statusWord = regexp.MustCompile(`(?i)^(?:tamam(?:land[iı])?|onay(?:land[iı])?|hata(?:l[iı])?|bekl[iİı]yor|beklemede|[iİ]ptal|bulunamad[iı]|teslim|[iİ][şs]lem|stok|ba[şs]ar[iı]l[iı]|error|success|pending|failed|fail|cancell?ed)$`)
 
 // likePIN says whether code, named in a done answer's words, reads as an
 // old code of pin's game: as many letters and digits as the whole PIN or

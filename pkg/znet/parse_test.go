@@ -129,6 +129,14 @@ func TestParsePinStatus(t *testing.T) {
 		{"a code of capitals alone", "OK|2|QWRT-YPSD-FGHJ|x", PinStatus{Status: StatusDone, PIN: "QWRT-YPSD-FGHJ", Description: "x"}},
 		{"a hex code with one E", "OK|2|1234E5678901|x", PinStatus{Status: StatusDone, PIN: "1234E5678901", Description: "x"}},
 		{"a code with the letters OK in it", "OK|2|OKQ7-2MZX-TR4P|x", PinStatus{Status: StatusDone, PIN: "OKQ7-2MZX-TR4P", Description: "x"}},
+		// Codes of letters alone in groups, behind a label or a product's
+		// name, in lower case, or whose group starts like a status's word
+		// (a reviewer's finds).
+		{"a code of letters behind a product's name", "OK|2|Steam QWRTY-PSDFG-HJKLZ|x", PinStatus{Status: StatusDone, PIN: "Steam QWRTY-PSDFG-HJKLZ", Description: "x"}},
+		{"a code of letters in five groups", "OK|2|BCDFG-HJKMP-QRTVW-XYBCD-FGHJK|x", PinStatus{Status: StatusDone, PIN: "BCDFG-HJKMP-QRTVW-XYBCD-FGHJK", Description: "x"}},
+		{"a code of lower-case letters", "OK|2|abcd-efgh-jkmn|x", PinStatus{Status: StatusDone, PIN: "abcd-efgh-jkmn", Description: "x"}},
+		{"a code whose group starts as a status's word", "OK|2|HATAY-QWRTZ-PSDFG|x", PinStatus{Status: StatusDone, PIN: "HATAY-QWRTZ-PSDFG", Description: "x"}},
+		{"a code of capitals that starts as a status's word", "OK|2|STOKXQWRTZ|x", PinStatus{Status: StatusDone, PIN: "STOKXQWRTZ", Description: "x"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},

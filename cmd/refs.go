@@ -164,6 +164,7 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 	// as the database compared them: EqualFold does not fold "İ" to "i",
 	// and took "istanbul" for Istanbul alone where İSTANBUL was found too.
 	byName := slices.DeleteFunc(slices.Clone(found), func(in store.Integration) bool {
+		//lint:ignore SA6005 EqualFold is the comparison that went wrong here
 		return strings.ToLower(strings.TrimSpace(in.Name)) != strings.ToLower(s)
 	})
 	if len(byName) == 1 {

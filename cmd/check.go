@@ -49,8 +49,9 @@ masked; a database that leaves a statement unanswered is given up 2 minutes
 and --timeout after connecting, a signal or not, and the line says whether
 znet was asked); 2 the order reference is malformed or fits several orders;
 3 znet could not be asked (a signal stopping the request too) or gave no
-usable answer, its PIN does not fit or differs from the one the order
-already holds (which is kept), znet cancelled an order holding a PIN,
+usable answer, its PIN (or a top-up's codes) does not fit, its PIN
+differs from the one the order already holds (which is kept), znet
+cancelled an order holding a PIN,
 another order carries the same referans, a shop transaction held the
 order's row so the answer was not saved (try again in a moment), or a
 trigger of the shop's left the row unwritten; 4 the order is not zwatch's

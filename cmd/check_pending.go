@@ -109,8 +109,9 @@ until it answers again; zwatch stats shows it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,
-orders became stuck (or had a PIN too long for the shop's column, or a
-referans another order carries), an order already held a PIN other than
+orders became stuck (or had a PIN too long for the shop's column, codes
+too many for it, or a referans another order carries), an order already
+held a PIN other than
 znet's, znet cancelled an order holding a PIN, a shop transaction has held
 an order's row for over 10 minutes, some of znet's answers could not be
 saved or used (an unknown status, a done answer cut short, a corrupt

@@ -161,8 +161,9 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 	}
 	// A name that looks like hex (an integration called "BEEF") is that
 	// integration, not the beginning of another's id. Compared lower-cased
-	// as the database compared them: EqualFold does not fold "İ" to "i",
-	// and took "istanbul" for Istanbul alone where İSTANBUL was found too.
+	// as the database's lower() does in a UTF-8 locale other than Turkish:
+	// EqualFold does not fold "İ" to "i", and took "istanbul" for Istanbul
+	// alone where İSTANBUL was found too.
 	byName := slices.DeleteFunc(slices.Clone(found), func(in store.Integration) bool {
 		//lint:ignore SA6005 EqualFold is the comparison that went wrong here
 		return strings.ToLower(strings.TrimSpace(in.Name)) != strings.ToLower(s)

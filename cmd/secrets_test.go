@@ -265,6 +265,14 @@ func TestSettingsInThePlaceOfAnArgumentShowNoPassword(t *testing.T) {
 		}
 		assertNoSecret(t, strings.Join(args, " "), r.all(), "Cr0nSecret", "Cr0n%53ecret")
 	}
+	// The settings as the flag's value, after --version: a well-formed
+	// line, which prints the version and shows no password.
+	var errOut strings.Builder
+	if r := runMain([]string{"--version", "--database-url", "postgres://shop:Cr0nSecret@db/shop"}, &errOut); r.code != 0 || !strings.HasPrefix(r.stdout, "zwatch ") {
+		t.Errorf("--version --database-url URL: exit %d, want 0 and the version\n%s", r.code, r.all())
+	} else {
+		assertNoSecret(t, "--version --database-url URL", r.all(), "Cr0nSecret")
+	}
 	// Passwords pasted as their settings do not allow (a space, an "@"),
 	// and settings split into words by a shell: every piece is the
 	// password's.

@@ -45,11 +45,11 @@ func (s *Store) SaveBalance(ctx context.Context, in Integration, balance string)
 	if errors.As(err, &pqErr) && pqErr.Code == "22003" { // numeric_value_out_of_range
 		return "", fmt.Errorf("saving the balance of integration %s: znet's balance %s is more than the shop's column integrations.balance holds; not saved", in.ID, balance)
 	}
-	if errors.As(err, &pqErr) && (pqErr.Where != "" || quotesPassword(pqErr.Message, in.Password.Reveal())) {
+	if errors.As(err, &pqErr) && (raisedByFunction(pqErr) || quotesPassword(pqErr.Message, in.Password.Reveal())) {
 		// A trigger of the shop's on integrations may refuse the update
 		// quoting NEW, the dealer password with it, in any of the ways a
 		// row becomes text (a record, JSON, hstore, quote_literal): words
-		// raised by the shop's code (Where names it) are not shown at all.
+		// raised by the shop's code are not shown at all.
 		return "", fmt.Errorf("saving the balance of integration %s: the database refused the update (SQLSTATE %s, %s) in words of the shop's code "+
 			"on integrations, which may quote the dealer password, so they are not shown (see the server's log); not saved", in.ID, pqErr.Code, pqErr.Code.Name())
 	}
@@ -90,6 +90,14 @@ saved AS (
 SELECT EXISTS (SELECT FROM target) AS found, EXISTS (SELECT FROM saved) AS saved,
        (SELECT CASE WHEN NOT whole THEN saved_as END FROM saved) AS saved_as`
 
+// raisedByFunction says whether an error was raised by a function, a
+// trigger's among them (RAISE, or an error inside one): its context names
+// it ("PL/pgSQL function guard() line 2 at RAISE"), or its SQLSTATE is of
+// PL/pgSQL's class. A deadlock's context names a tuple, not a function.
+func raisedByFunction(err *pq.Error) bool {
+	return strings.Contains(err.Where, "function") || err.Code.Class() == "P0"
+}
+
 // quotesPassword says whether a database error's words hold password, in
 // either letter case, as typed or as text escapes it: a record doubles
 // quotes and backslashes, JSON and hstore put a backslash before them, a
@@ -105,7 +113,7 @@ func quotesPassword(words, password string) bool {
 		strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(password),
 		strings.NewReplacer(`"`, `\"`, `\`, `\\`).Replace(password),
 		strings.ReplaceAll(password, "'", "''"),
-		strings.Trim(string(asJSON), `"`),
+		string(asJSON[1 : len(asJSON)-1]),
 	} {
 		if strings.Contains(words, strings.ToLower(form)) {
 			return true

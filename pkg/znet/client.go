@@ -283,28 +283,46 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 
 // echoesRequest says whether a done answer's PIN is the request's own
 // values, as a panel that prints its input where its row is missing
-// writes them: the referans, whatever separates its digits, or the
-// dealer code, alone or, where it has a letter, as a word of the field
-// ("bayi-42 1234").
+// writes them: the referans or the dealer code, whatever separates their
+// letters and digits; each word of the field one of them or a word that
+// labels them ("4821 1001", "bayi7:1001", "kod=bayi7 id=1001"); or the
+// dealer code as a word beside others ("bayi-42 1234"), where it holds a
+// letter and something else, so that it is neither a PIN's group of
+// digits by chance ("4821 5678 9012 3456") nor a label ("EPIN AB12-…").
 func echoesRequest(pin, referans, dealerCode string) bool {
-	if pin == "" {
-		return false
-	}
 	folded := func(s string) string {
 		return strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if isLetterOrDigit(r) {
 				return unicode.ToUpper(r)
 			}
 			return -1
 		}, s)
 	}
-	if f := folded(pin); f != "" && (f == folded(referans) || f == folded(dealerCode)) {
+	values := []string{folded(referans), folded(dealerCode)}
+	if f := folded(pin); f == "" || slices.Contains(values, f) {
+		return f != ""
+	}
+	words := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && r != '-' && r != '_' })
+	named := false
+	allRequest := !slices.ContainsFunc(words, func(word string) bool {
+		if slices.Contains(values, folded(word)) {
+			named = true
+			return false
+		}
+		return !requestLabel[strings.ToLower(word)]
+	})
+	if allRequest && named {
 		return true
 	}
-	// A dealer code of digits alone may be a group of a PIN by chance
-	// ("4821 5678 9012 3456"); one with a letter ("bayi-42") is no group.
-	return strings.ContainsFunc(dealerCode, unicode.IsLetter) &&
-		slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
+	return mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+}
+
+// requestLabel are the words a panel labels the request's values with
+// when it prints them: its parameters' names and their Turkish.
+var requestLabel = map[string]bool{
+	"kod": true, "bayi": true, "id": true, "no": true, "ref": true, "referans": true,
+	"tahsilat_api_islem_id": true, "islem": true, "işlem": true, "siparis": true, "sipariş": true,
 }
 
 // Balance returns the dealer's balance in TRY as znet wrote it, e.g.

@@ -149,7 +149,7 @@ func TestCheckPinAnswers(t *testing.T) {
 // hands back the referans or the dealer code in the PIN field: saved, it
 // would be the customer's PIN (a hostile-panel adversary's find).
 func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
-	for _, pin := range []string{"1001", "10-01", dealer, strings.ToUpper(dealer), dealer + " 1234"} {
+	for _, pin := range []string{"1001", "10-01", dealer, strings.ToUpper(dealer), dealer + " 1234", dealer + ":1001", "kod=" + dealer + " id=1001"} {
 		s, c := newFake(t)
 		s.Script("1001", znettest.Done(pin, "tamam"))
 		got, err := c.CheckPin(context.Background(), "1001")
@@ -173,6 +173,20 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 	}
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "4821 5678 9012 3456" {
 		t.Errorf("a PIN with the numeric dealer code as a group: got %+v, %v; want it saved", got, err)
+	}
+	numeric.Script("1002", znettest.Done("4821 1002", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "1002"); err == nil {
+		t.Errorf("the numeric dealer code and the referans: got %+v; want it refused as the request's own values", got)
+	}
+	// A dealer code that is a word labels the code after it.
+	word := znettest.NewServer("EPIN", secret)
+	t.Cleanup(word.Close)
+	word.Script("1001", znettest.Done("EPIN AB12-CD34-EF56", "tamam"))
+	if c, err = NewClient(word.URL, "EPIN", secret, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "EPIN AB12-CD34-EF56" {
+		t.Errorf("a PIN behind a dealer code that is a word: got %+v, %v; want it saved", got, err)
 	}
 }
 

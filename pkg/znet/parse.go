@@ -197,7 +197,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field ends in an ellipsis, as a PIN shortened for a list is, so part of it is missing; the answer is not used")
 		case floatPIN.MatchString(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds a number as PHP prints a float (1.2345678901235E+15) or an infinity, whose digits are lost; the answer is not used")
-		case ps.PIN != "" && alnumCount(ps.PIN) < minPINLettersDigits:
+		case ps.PIN != "" && alnums(ps.PIN) < minPINLettersDigits:
 			return PinStatus{}, unusable("znet's PIN field holds fewer letters and digits than any PIN has; the answer is not used")
 		case readsAsWords(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds words, not a code (a status such as \"İşlem tamamlandı\", or the description in the PIN's place); the answer is not used")
@@ -240,48 +240,72 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 var shortenedPIN = regexp.MustCompile(`(?:\.\.\.|…)\s*$`)
 
 // floatPIN is a long number as PHP prints a float (json_decode of a big
-// integer, a DOUBLE column): "1.2345678901235E+15", as Excel in Turkish
-// writes it, "1,23457E+15", or an infinity. The mark after one digit and
-// the exponent's sign are what no code has between its digits and an E.
-var floatPIN = regexp.MustCompile(`(?i)^[+-]?(?:\d[.,]\d+e[+-]\d+|inf(?:inity)?)$`)
+// integer, a DOUBLE column): "1.2345678901235E+15", "1.2345678901234568E15",
+// as Excel in Turkish writes it, "1,23457E+15", as var_export writes one
+// with no fraction, "1234567890123456.0", or an infinity. The mark after
+// one digit is what no code has between its digits and an E.
+var floatPIN = regexp.MustCompile(`(?i)^[+-]?(?:\d[.,]\d+e[+-]?\d+|\d{12,}\.0|inf(?:inity)?)$`)
 
 // minPINLettersDigits is the fewest letters and digits a PIN has: real
 // ones have 8 to 24; "1", "OK" or "2" is a status in the PIN's place.
 const minPINLettersDigits = 4
 
-// alnumCount is how many letters and digits s has.
-func alnumCount(s string) int {
-	letters, digits := countLettersDigits(s)
-	return letters + digits
-}
-
-// readsAsWords says whether a PIN field with no digit holds words rather
-// than a code: words of letters alone, one of them three lower-case
-// letters or more ("Bekliyor", "Stok yok", "Teslim edildi", the
-// description in the PIN's place) or a status's word in any case
-// ("TAMAMLANDI", "HATA", "ERROR"). A code of letters alone is written in
-// capitals and names no status; one in groups ("QWRTY-PSDFG", in lower
-// case too) is no word, nor is what a label or a product's name stands
-// before ("Steam QWRTY-PSDFG-HJKLZ").
+// readsAsWords says whether a PIN field holds words rather than a code: no
+// word of it reads as a code's (looksLikeCode), and one is a status's
+// whole word in any case ("TAMAMLANDI", "Hata 404", "COMPLETED") or a word
+// as words are written, three lower-case letters or more ("Bekliyor",
+// "Stok yok", "Teslim edildi", the description in the PIN's place).
+// Punctuation around a word is the sentence's ("Bekliyor.", "Turkcell'e
+// yüklendi"). A label or a product's name before a code is no reason:
+// "Steam QWRTY-PSDFG-HJKLZ", "Netflix 1234 5678 9012" are codes.
 func readsAsWords(pin string) bool {
-	if strings.ContainsFunc(pin, unicode.IsDigit) {
-		return false
-	}
-	words := strings.Fields(pin)
-	for _, w := range words {
-		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) {
-			return false // a code's groups, or a word beside a code
+	words := false
+	for _, field := range strings.Fields(pin) {
+		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
+		switch {
+		case w == "":
+		case statusWord.MatchString(w):
+			words = true
+		case looksLikeCode(w):
+			return false
+		case writtenWord.MatchString(w):
+			words = true
 		}
 	}
-	return slices.ContainsFunc(words, func(w string) bool { return lowerWord.MatchString(w) || statusWord.MatchString(w) })
+	return words
 }
 
-// lowerWord is three lower-case letters in a row.
-var lowerWord = regexp.MustCompile(`\p{Ll}{3}`)
+// looksLikeCode says whether a word of a PIN field reads as a code's or a
+// code's group: letters and digits mixed, a separator inside ("QWRTY-
+// PSDFG"), four digits or more, five capitals or more, or letters in a mix
+// of cases no word is written in ("KbcdFGHJmnpq").
+func looksLikeCode(w string) bool {
+	letters, digits := countLettersDigits(w)
+	switch {
+	case strings.ContainsFunc(w, func(r rune) bool { return !isLetterOrDigit(r) && r != '\'' && r != '’' }):
+		return true
+	case letters > 0 && digits > 0:
+		return true
+	case letters == 0:
+		return digits >= 4
+	case wordShape.MatchString(w):
+		return false
+	}
+	return strings.ToUpper(w) != w || letters >= 5
+}
+
+// wordShape is a word written as words are, in lower case or with a
+// capital first ("Pin"), a Turkish suffix after an apostrophe too
+// ("Turkcell'e"); writtenWord is one of three lower-case letters or more.
+var (
+	wordShape   = regexp.MustCompile(`^\p{Lu}?\p{Ll}+(?:['’]\p{Ll}+)?$`)
+	writtenWord = regexp.MustCompile(`^\p{Lu}?\p{Ll}{3,}(?:['’]\p{Ll}+)?$`)
+)
 
 // statusWord is a whole word a panel's status or error column holds, in
 // Turkish, with or without its letters' marks, and in English.
-var statusWord = regexp.MustCompile(`(?i)^(?:tamam(?:land[iı])?|onay(?:land[iı])?|hata(?:l[iı])?|bekl[iİı]yor|beklemede|[iİ]ptal|bulunamad[iı]|teslim|[iİ][şs]lem|stok|ba[şs]ar[iı]l[iı]|error|success|pending|failed|fail|cancell?ed)$`)
+var statusWord = regexp.MustCompile(`(?i)^(?:tamam(?:land[iİı])?|onay(?:land[iİı])?|hata(?:l[iİı])?|bekl[iİı]yor|beklemede|[iİ]ptal|iade|bulunamad[iİı]|teslim|[iİ][şs]lem|stok|` +
+	`ba[şs]ar[iİı]l[iİı]|y[üu]klend[iİı]|g[öo]nder[iİı]ld[iİı]|reddedild[iİı]|error|success|pending|failed|fail|done|completed|cancell?ed)$`)
 
 // likePIN says whether code, named in a done answer's words, reads as an
 // old code of pin's game: as many letters and digits as the whole PIN or
@@ -2129,7 +2153,7 @@ func oneOfGlued(answer string) string {
 	lines := answerBreaks.FindAllStringIndex(answer, -1)
 	if len(lines) == 0 {
 		if glued := splitGlued(answer); len(glued) > 1 {
-			if !startsOK(trimAnswer(glued[0])) {
+			if !answerStart.MatchString(trimAnswer(glued[0])) {
 				// A refusal with an answer glued after it, as PHP prints
 				// "3|..." without exiting ("3|Sipariş bulunamadıOK|2|..."):
 				// a refusal, as on a line of its own. Taking the answer

@@ -305,7 +305,7 @@ func echoesRequest(pin, referans, dealerCode string) bool {
 	words := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && r != '-' && r != '_' })
 	named := false
 	allRequest := !slices.ContainsFunc(words, func(word string) bool {
-		if slices.Contains(values, folded(word)) {
+		if v := folded(word); v != "" && slices.Contains(values, v) {
 			named = true
 			return false
 		}

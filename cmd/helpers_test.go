@@ -49,6 +49,17 @@ func (s *shop) order(ref string) string {
 	return s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 1000 + len(ref)})
 }
 
+// resentAfterGiveUp adds an order sent three hours ago under ref, asked
+// nine times and given up on, that the shop has since sent again, sentAgo
+// ago, under resentRef: a new order to zwatch's next run.
+func (s *shop) resentAfterGiveUp(ref string, orderNo int, resentRef string, sentAgo time.Duration) string {
+	s.t.Helper()
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: orderNo, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(id, storetest.Check{GivenUp: true, Attempts: 9})
+	s.db.ResendGivenUp(id, resentRef, sentAgo)
+	return id
+}
+
 // quietRuns returns run, which runs check-pending -q once as cron does,
 // with the orders given due and args added, and up, which reads znet-A's
 // zwatch_integration_up from the metrics file the runs write.

@@ -22,9 +22,7 @@ func TestAnOrderSentAgainWaitsForTheLearnedFirstCheckAsANewOneDoes(t *testing.T)
 	s := newShop(t)
 	s.db.LearnFirstCheck(s.integ, "60")
 	fresh := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7101", OrderNo: 7101, SentAgo: 30 * time.Second})
-	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7102", OrderNo: 7102, SentAgo: 3 * time.Hour})
-	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
-	s.db.ResendGivenUp(resent, "7103", 30*time.Second)
+	resent := s.resentAfterGiveUp("7102", 7102, "7103", 30*time.Second)
 	s.znet.Script("7101", znettest.Done("PIN-7101-ABCD-EFGH", "tamam"))
 	s.znet.Script("7103", znettest.Done("PIN-7103-ABCD-EFGH", "tamam"))
 
@@ -152,9 +150,7 @@ func TestAnOrderReopenedAfterZwatchGaveUpOnItIsPendingAndDue(t *testing.T) {
 func TestCheckOrderDryRunOfAnOrderSentAgainIsNoStuckOne(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7301", OrderNo: 7301, SentAgo: 3 * time.Hour})
-	s.db.AddCheck(id, storetest.Check{GivenUp: true, Attempts: 9})
-	s.db.ResendGivenUp(id, "7302", 0)
+	id := s.resentAfterGiveUp("7301", 7301, "7302", 0)
 	s.znet.Script("7302", znettest.Waiting(""))
 
 	for _, args := range [][]string{{"check", "--order", id, "--dry-run"}, {"check", "--order", id}} {

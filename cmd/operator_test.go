@@ -1900,9 +1900,7 @@ func TestListShowsWhenTheNextRunFirstAsksAnOrder(t *testing.T) {
 	s := newShop(t)
 	s.db.LearnFirstCheck(s.integ, "60")
 	learned := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001, SentAgo: 5 * time.Second})
-	resent := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7002", OrderNo: 7002, SentAgo: 3 * time.Hour})
-	s.db.AddCheck(resent, storetest.Check{GivenUp: true, Attempts: 9})
-	s.db.Resend(resent, "7003")
+	resent := s.resentAfterGiveUp("7002", 7002, "7003", 0)
 	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7004", OrderNo: 7004, SentAgo: 3 * time.Hour})
 	s.db.AddCheck(reopened, storetest.Check{FinishedAgo: time.Minute, Attempts: 3})
 

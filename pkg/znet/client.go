@@ -288,7 +288,8 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 // labels them ("4821 1001", "bayi7:1001", "kod=bayi7 id=1001"); or the
 // dealer code as a word beside others ("bayi-42 1234"), where it holds a
 // letter and something else, so that it is neither a PIN's group of
-// digits by chance ("4821 5678 9012 3456") nor a label ("EPIN AB12-…").
+// digits by chance ("4821 5678 9012 3456") nor a label ("EPIN AB12-…");
+// or the referans as the field's first or last word beside a code.
 func echoesRequest(pin, referans, dealerCode string) bool {
 	folded := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -312,6 +313,11 @@ func echoesRequest(pin, referans, dealerCode string) bool {
 		return !requestLabel[strings.ToLower(word)]
 	})
 	if allRequest && named {
+		return true
+	}
+	// The referans printed before or after the code ("AB12-CD34 1001"):
+	// the customer would take it for the code's first or last group.
+	if fields := strings.Fields(pin); len(fields) > 1 && values[0] != "" && (folded(fields[0]) == values[0] || folded(fields[len(fields)-1]) == values[0]) {
 		return true
 	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })

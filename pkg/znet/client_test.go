@@ -149,7 +149,8 @@ func TestCheckPinAnswers(t *testing.T) {
 // hands back the referans or the dealer code in the PIN field: saved, it
 // would be the customer's PIN (a hostile-panel adversary's find).
 func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
-	for _, pin := range []string{"1001", "10-01", dealer, strings.ToUpper(dealer), dealer + " 1234", dealer + ":1001", "kod=" + dealer + " id=1001"} {
+	for _, pin := range []string{"1001", "10-01", dealer, strings.ToUpper(dealer), dealer + " 1234", dealer + ":1001", "kod=" + dealer + " id=1001",
+		"AB12-CD34-EF56-GH78 1001", "1001 AB12-CD34-EF56-GH78"} {
 		s, c := newFake(t)
 		s.Script("1001", znettest.Done(pin, "tamam"))
 		got, err := c.CheckPin(context.Background(), "1001")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"net/netip"
 	"regexp"
 	"slices"
 	"sort"
@@ -201,6 +202,16 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 			return PinStatus{}, unusable("znet's PIN field holds fewer letters and digits than any PIN has; the answer is not used")
 		case readsAsWords(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds words, not a code (a status such as \"İşlem tamamlandı\", or the description in the PIN's place); the answer is not used")
+		case missingAfterCode(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field ends in what a script prints for a value it did not have (NULL, Array, undefined), so part of the code is missing; the answer is not used")
+		case remnantLine(a.rawText(2)):
+			return PinStatus{}, unusable("znet's PIN field ends in a line too short for a code (a refusal's code after the answer, cut off by its bar), which the customer would take for part of the PIN; the answer is not used")
+		// Another column's value in the PIN's place (pin_ekle's cost, a
+		// row's date) or a dumped one: the customer would get a price.
+		case notAPIN(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds an amount, a date, a time, an IP address, a value as var_dump prints it (int(…), bool(…)) or a spreadsheet's error (#VALUE!), not a code; the answer is not used")
+		case otherScriptsDigits(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds digits other than 0-9 (full-width, Arabic-Indic) or letters of two alphabets in one code (a Cyrillic А among Latin ones), which a customer cannot type as shown; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
 			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read no PIN (an undefined PIN, a row that was not there): " +
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
@@ -273,6 +284,91 @@ func readsAsWords(pin string) bool {
 		}
 	}
 	return words
+}
+
+// missingAfterCode says whether a PIN field ends, after a code, in a word
+// a script prints for a value it did not have ("AB12-CD34 NULL", "… Array",
+// "… undefined"): the code's second half, a serial, say, is missing, and
+// the customer would get a code that does not work. Other words after a
+// code (where to use it, a notice) are znet's, and kept as they came.
+func missingAfterCode(pin string) bool {
+	words := strings.Fields(pin)
+	if len(words) < 2 {
+		return false
+	}
+	last := strings.TrimFunc(words[len(words)-1], func(r rune) bool { return !isLetterOrDigit(r) })
+	return missingValue.MatchString(last) && slices.ContainsFunc(words[:len(words)-1], func(field string) bool {
+		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
+		return w != "" && looksLikeCode(w) && !statusWord.MatchString(w)
+	})
+}
+
+// missingValue is a word PHP, a database or JavaScript prints for a value
+// that is not there, or is not text.
+var missingValue = regexp.MustCompile(`(?i)^(?:null|nil|none|nan|array|object|undefined|resource)$`)
+
+// remnantLine says whether a PIN field has, after a line with a code, a
+// line with too few letters and digits for one ("3"): a refusal's code
+// whose bar cut the field ("OK|2|AB12-CD34\n3|Sipariş bulunamadı"), which
+// the customer would take for the code's last group. A PIN's codes, one to
+// a line, each have a code's letters and digits.
+func remnantLine(field string) bool {
+	code := false
+	for _, line := range strings.Split(lineBreakTags.ReplaceAllString(field, "\n"), "\n") {
+		switch n := alnums(line); {
+		case strings.TrimSpace(line) == "":
+		case code && n < minPINLettersDigits:
+			return true
+		case n >= minPINLettersDigits:
+			code = true
+		}
+	}
+	return false
+}
+
+// notAPIN says whether a PIN field is another column's value or a dumped
+// one: an amount (35.00, 1.050,00, 35 TL, ₺35,00), a date or a date and
+// time, a time, an IPv4 address, a value as var_dump prints it, or a
+// spreadsheet's error.
+func notAPIN(pin string) bool {
+	if addr, err := netip.ParseAddr(pin); err == nil && addr.Is4() {
+		return true
+	}
+	return notAPINShape.MatchString(pin)
+}
+
+var notAPINShape = regexp.MustCompile(`(?i)^(?:` +
+	// An amount with its cents, or with its currency.
+	`\d{1,3}(?:[.,]\d{3})*[.,]\d{2}|\d{1,7}[.,]\d{2}|(?:₺|tl|try)\s*[\d.,]+|[\d.,]+\s*(?:₺|tl|try)|` +
+	// A date, a date and time, a time.
+	`\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ t]\d{2}:\d{2}(?::\d{2})?)?|` +
+	`(?:0[1-9]|[12]\d|3[01])[./](?:0[1-9]|1[0-2])[./]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|` +
+	// var_dump's value, and Excel's and LibreOffice's errors.
+	`(?:bool|int|float|double|string)\s*\(.*|#(?:value!|name\?|div/0!|null!|num!|ref!|spill!|calc!|field!|blocked!|connect!|busy!|unknown!|getting_data|n/a)` +
+	`)$`)
+
+// otherScriptsDigits says whether a PIN holds a digit other than 0-9, or a
+// word with letters of two alphabets (Latin and Cyrillic or Greek): codes
+// are issued in ASCII, and a look-alike would be a code the panel never
+// issued, or one the customer cannot type.
+func otherScriptsDigits(pin string) bool {
+	for _, word := range strings.Fields(pin) {
+		var latin, other bool
+		for _, r := range word {
+			switch {
+			case unicode.IsDigit(r) && (r < '0' || r > '9'):
+				return true
+			case unicode.Is(unicode.Latin, r):
+				latin = true
+			case unicode.Is(unicode.Cyrillic, r), unicode.Is(unicode.Greek, r):
+				other = true
+			}
+		}
+		if latin && other {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeCode says whether a word of a PIN field reads as a code's or a
@@ -1556,6 +1652,12 @@ func (a *answer) text(i int) string { return a.scrubbed(a.fields[i], nil) }
 // password that is one of them ("OK", "2") would leave every answer, or
 // every done order, unreadable.
 func (a *answer) word(i int) string { return a.unmarked(a.fields[i]) }
+
+// rawText is field i as znet wrote it, its line breaks kept.
+func (a *answer) rawText(i int) string {
+	text, _ := a.unmark(a.fields[i])
+	return text
+}
 
 // unmarked is marked with what each mark stands for put back, cleaned.
 func (a *answer) unmarked(marked string) string {

@@ -55,6 +55,14 @@ func TestParsePinStatus(t *testing.T) {
 		{"done, a product and its code", "OK|2|PUBG 60 UC ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC ABCD-1234-EFGH", Description: "tamam"}},
 		{"done, a code and where to use it", "OK|2|ZX98-YW76 kodu oyunda kullanin|tamam", PinStatus{Status: StatusDone, PIN: "ZX98-YW76 kodu oyunda kullanin", Description: "tamam"}},
 		{"done, a code after a warning word", "OK|2|Warning: tek kullanimlik ABCD-1234-EFGH|tamam", PinStatus{Status: StatusDone, PIN: "Warning: tek kullanimlik ABCD-1234-EFGH", Description: "tamam"}},
+		// Near what is refused (a refusal's code on the next line, a
+		// date, an amount, a NULL after the code), and codes.
+		{"done, two codes on two lines", "OK|2|1234567890123456\n6543210987654321|x", PinStatus{Status: StatusDone, PIN: "1234567890123456 6543210987654321", Description: "x"}},
+		{"done, a label on its own line", "OK|2|PIN:\nAB12-CD34-EF56|x", PinStatus{Status: StatusDone, PIN: "PIN: AB12-CD34-EF56", Description: "x"}},
+		{"done, groups like a date's", "OK|2|2026-13-45-1234|x", PinStatus{Status: StatusDone, PIN: "2026-13-45-1234", Description: "x"}},
+		{"done, dotted groups of three", "OK|2|123.456.789|x", PinStatus{Status: StatusDone, PIN: "123.456.789", Description: "x"}},
+		{"done, a status word after the code", "OK|2|AB12-CD34-EF56-GH78 TAMAM|x", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56-GH78 TAMAM", Description: "x"}},
+		{"done, a word for none before the code", "OK|2|Seri: yok PIN: AB12-CD34-EF56|x", PinStatus{Status: StatusDone, PIN: "Seri: yok PIN: AB12-CD34-EF56", Description: "x"}},
 		{"done, a code and a notice", "OK|2|ABCD-1234-EFGH Important Notice: region TR|tamam", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH Important Notice: region TR", Description: "tamam"}},
 		{"done, a code to enter on a line", "OK|2|Kod ABCD-1234 on line 2 girin|tamam", PinStatus{Status: StatusDone, PIN: "Kod ABCD-1234 on line 2 girin", Description: "tamam"}},
 		{"done, a word ending in exception", "OK|2|NoException Pass ABCD-1234|tamam", PinStatus{Status: StatusDone, PIN: "NoException Pass ABCD-1234", Description: "tamam"}},
@@ -256,6 +264,27 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"the description in the PIN's place", "OK|2|Teslim edildi|AB12-CD34-EF56-GH78", KindUnusable, "", "", "holds words, not a code"},
 		{"OK for a PIN", "OK|2|OK|tamam", KindUnusable, "", "", "fewer letters and digits"},
 		{"a status's digit for a PIN", "OK|2|2|tamam", KindUnusable, "", "", "fewer letters and digits"},
+		// A hostile panel's finds (helper-249's round, 2026-12-06): each
+		// was saved as the customer's PIN and the order approved.
+		{"a refusal after a done answer, its code in the PIN field", "OK|2|AB12-CD34-EF56-GH78\n3|Siparis bulunamadi", KindUnusable, "", "", "a line too short for a code"},
+		{"a refusal's code after a numeric PIN", "OK|2|1234567890123456\r\n1|x", KindUnusable, "", "", "a line too short for a code"},
+		{"a NULL where a PIN's second code is", "OK|2|AB12-CD34-EF56-GH78 NULL|x", KindUnusable, "", "", "part of the code is missing"},
+		{"an Array after a PIN", "OK|2|1234567890123456 Array|x", KindUnusable, "", "", "part of the code is missing"},
+		{"the order's cost for a PIN", "OK|2|35.00|Kodunuz: AB12-CD34-EF56-GH78", KindUnusable, "", "", "an amount, a date"},
+		{"an amount in Turkish for a PIN", "OK|2|1.050,00|x", KindUnusable, "", "", "an amount, a date"},
+		{"an amount in lira for a PIN", "OK|2|35 TL|x", KindUnusable, "", "", "an amount, a date"},
+		{"a balance for a PIN", "OK|2|12755.23|x", KindUnusable, "", "", "an amount, a date"},
+		{"a date and time for a PIN", "OK|2|2026-03-12 10:00:00|Kodunuz: AB12-CD34-EF56-GH78", KindUnusable, "", "", "an amount, a date"},
+		{"a Turkish date for a PIN", "OK|2|12.03.2026|x", KindUnusable, "", "", "an amount, a date"},
+		{"a time for a PIN", "OK|2|10:00|x", KindUnusable, "", "", "an amount, a date"},
+		{"an IP address for a PIN", "OK|2|185.12.34.56|x", KindUnusable, "", "", "an amount, a date"},
+		{"var_dump's integer for a PIN", "OK|2|int(1234567890123456)|x", KindUnusable, "", "", "var_dump"},
+		{"var_dump's float for a PIN", "OK|2|float(1.2345678901234E+15)|x", KindUnusable, "", "", "var_dump"},
+		{"var_dump's boolean for a PIN", "OK|2|bool(false)|x", KindUnusable, "", "", "var_dump"},
+		{"Excel's error for a PIN", "OK|2|#VALUE!|x", KindUnusable, "", "", "#VALUE!"},
+		{"full-width digits for a PIN", "OK|2|１２３４５６７８９０１２|x", KindUnusable, "", "", "digits other than 0-9"},
+		{"Arabic-Indic digits for a PIN", "OK|2|١٢٣٤٥٦٧٨٩٠١٢|x", KindUnusable, "", "", "digits other than 0-9"},
+		{"Cyrillic letters among Latin ones", "OK|2|АВ12-СD34-ЕF56|x", KindUnusable, "", "", "two alphabets"},
 		// A final reading's finds (helper-248): punctuation, more status
 		// words, a status with a number, and floats PHP writes otherwise.
 		{"a status ending a sentence", "OK|2|Bekliyor.|x", KindUnusable, "", "", "holds words, not a code"},

@@ -367,34 +367,38 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	for _, name := range news.recovered {
 		notes = append(notes, fmt.Sprintf("integration %s answers again", inLine(name)))
 	}
-	for _, id := range s.StuckOrders {
+	notes = aLineEach(notes, s.StuckOrders, func(id string) string {
 		if i := slices.IndexFunc(s.SharedReferans, func(sr watch.SharedReferans) bool { return sr.OrderID == id }); i >= 0 {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), store.SharedReferansProblem(s.SharedReferans[i].Other)))
-			continue
+			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), store.SharedReferansProblem(s.SharedReferans[i].Other))
 		}
 		if slices.Contains(s.PINTooLong, id) {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id)))
-			continue
+			return fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id))
 		}
 		if slices.Contains(s.CodesTooMany, id) {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: %s, and the PIN may be one of them, so none was saved; deliver them by hand from the dealer panel", namedOrder(s, id), store.CodesTooManyProblem))
-			continue
+			return fmt.Sprintf("order %s is stuck: %s, and the PIN may be one of them, so none was saved; deliver them by hand from the dealer panel", namedOrder(s, id), store.CodesTooManyProblem)
 		}
 		if i := slices.IndexFunc(s.StuckUnusable, func(u watch.UnusableAnswer) bool { return u.OrderID == id }); i >= 0 {
-			notes = append(notes, fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", namedOrder(s, id), s.StuckUnusable[i].Reason))
-			continue
+			return fmt.Sprintf("order %s is stuck: znet's answers could not be used up to the give-up time (%s); check it on the dealer panel", namedOrder(s, id), s.StuckUnusable[i].Reason)
 		}
-		notes = append(notes, fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", namedOrder(s, id)))
-	}
-	for _, id := range s.PINKept {
-		notes = append(notes, fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", namedOrder(s, id)))
-	}
-	for _, id := range s.ShopHeld {
-		notes = append(notes, fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm))
-	}
-	for _, id := range s.CancelledHoldingPIN {
-		notes = append(notes, fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id)))
-	}
+		return fmt.Sprintf("order %s is stuck: no final answer after the give-up time; check it on the dealer panel", namedOrder(s, id))
+	}, func(more int) string {
+		return fmt.Sprintf("%s stuck in this run: zwatch list --stuck lists them all, and why", counted(more, "more order became", "more orders became"))
+	})
+	notes = aLineEach(notes, s.PINKept, func(id string) string {
+		return fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", namedOrder(s, id))
+	}, func(more int) string {
+		return fmt.Sprintf("%s already held a PIN other than znet's, and kept it unapproved: each one's \"lastMessage\" says so; compare them on the dealer panel", counted(more, "more order", "more orders"))
+	})
+	notes = aLineEach(notes, s.ShopHeld, func(id string) string {
+		return fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm)
+	}, func(more int) string {
+		return fmt.Sprintf("%s held by a transaction of the shop for over %s, their answers unsaved: end that transaction (pg_stat_activity)", counted(more, "more order's row is", "more orders' rows are"), watch.ShopHeldAlarm)
+	})
+	notes = aLineEach(notes, s.CancelledHoldingPIN, func(id string) string {
+		return fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id))
+	}, func(more int) string {
+		return fmt.Sprintf("%s cancelled at znet while holding a PIN, and marked failed: each one's \"lastMessage\" says so; check them on the dealer panel before refunding", counted(more, "more order was", "more orders were"))
+	})
 	for _, group := range unusableByReason(s) {
 		it := "it is asked again on its schedule, and ends stuck if znet keeps answering so: check it on the dealer panel"
 		if group.many {
@@ -409,11 +413,13 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	case len(s.Unsaved) > 0:
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved, and %s asked again: the error lines on stderr say why (the database gone, or a statement it refused); if a refusal repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
-	for _, id := range s.Unconfirmed {
-		notes = append(notes, fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+
+	notes = aLineEach(notes, s.Unconfirmed, func(id string) string {
+		return fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+
 			"the database may have the answer (and what it said, a stuck order or a PIN kept, no run says), or the shop changed the order meanwhile, "+
-			"or it is asked again: check it (zwatch list --order %s)", namedOrder(s, id), id))
-	}
+			"or it is asked again: check it (zwatch list --order %s)", namedOrder(s, id), id)
+	}, func(more int) string {
+		return fmt.Sprintf("%s of the same broken commit: check them too (zwatch list --order ID, or -o json, which names them all)", counted(more, "more order", "more orders"))
+	})
 	for _, ch := range s.Changes {
 		pin := ""
 		if ch.PIN {

@@ -452,6 +452,25 @@ type unusableGroup struct {
 	many           bool
 }
 
+// ordersNamedEach is how many orders of one kind (stuck, a PIN kept, a
+// row the shop holds) a run's text gives a line each. A panel that said
+// "waiting" for a day makes hundreds stuck in one run, and a mail of a line
+// each is one nobody reads to its end: the rest are counted in one line,
+// which says where to find them; -o json names them all.
+const ordersNamedEach = 20
+
+// aLineEach adds line(id) to notes for the first ordersNamedEach of ids,
+// and more(n) for the n after them, if any.
+func aLineEach(notes, ids []string, line func(id string) string, more func(n int) string) []string {
+	for _, id := range ids[:min(len(ids), ordersNamedEach)] {
+		notes = append(notes, line(id))
+	}
+	if n := len(ids) - ordersNamedEach; n > 0 {
+		notes = append(notes, more(n))
+	}
+	return notes
+}
+
 // unusableOrdersNamed is how many of a reason's orders its line names; -o
 // json names them all.
 const unusableOrdersNamed = 5

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +222,41 @@ func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testi
 	}
 	if c := s.db.ReadCheck(failed); c.GivenUpAt != nil {
 		t.Errorf("the real check gave up an order whose clock ran 5 hours: %+v", c)
+	}
+}
+
+// A panel that said "waiting" for a day makes many orders stuck in one run:
+// the mail names the first twenty, a line each, and counts the rest in one
+// line that says where to find them; -o json names every one (helper-250:
+// 1,000 stuck orders were 1,011 lines).
+func TestManyStuckOrdersAreCountedNotListed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+	var ids []string
+	for i := range 23 {
+		ids = append(ids, s.order(fmt.Sprint(6100+i)))
+	}
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	for _, id := range ids {
+		s.db.FirstCheckedAgo(id, 3*time.Hour)
+	}
+	s.db.MakeAllDue()
+	r := zwatch(t, s.db, "check-pending", "--give-up-after", "2h")
+	if r.code != 3 || strings.Count(r.stdout, " is stuck: ") != 20 || !strings.Contains(r.stdout, "3 more orders became stuck in this run: zwatch list --stuck lists them all") {
+		t.Fatalf("23 orders given up on: exit %d, want 3, twenty named and three counted:\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
+	for _, id := range ids {
+		s.db.Exec(`UPDATE zwatch_order_checks SET given_up_at = NULL WHERE order_id = $1`, id)
+	}
+	js := zwatch(t, s.db, "check-pending", "--give-up-after", "2h", "-o", "json")
+	var out struct {
+		Stuck []string `json:"stuck_orders"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &out); err != nil || len(out.Stuck) != 23 {
+		t.Errorf("-o json of 23 orders given up on: %v, %d named, want all 23:\n%s", err, len(out.Stuck), js.all())
 	}
 }

@@ -262,8 +262,14 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	return report
 }
 
-// finish prints the report and ends with check's exit status.
+// finish prints the report and ends with check's exit status. Why an order
+// was not asked, with no final order's facts to follow, is a line on
+// stderr, as bad input's is: a script that keeps stdout only keeps the
+// exit status and loses nothing it could read.
 func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) error {
+	if check.NotPollable != "" && report.Final == nil && opts.Output != formatJSON {
+		return &exitError{code: ExitNotPollable, err: errors.New(inLine(check.NotPollable))}
+	}
 	if err := render(opts.IO.Out, opts.Output, report, func() error {
 		printCheck(opts, report)
 		return nil
@@ -283,10 +289,6 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	out := opts.IO.Out
 	if r.Final != nil {
 		printFinal(opts, r)
-		return
-	}
-	if r.NotPollable != "" {
-		fmt.Fprintln(out, inLine(r.NotPollable)) // it quotes the shop's row
 		return
 	}
 	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))

@@ -130,8 +130,8 @@ func TestCheckOrderExplainsWhyNot(t *testing.T) {
 		if r.code != 4 {
 			t.Errorf("%s: exit %d, want 4\n%s", name, r.code, r.all())
 		}
-		if strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, c.want) {
-			t.Errorf("%s: want one line saying %q, got:\n%s", name, c.want, r.all())
+		if r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: want one line on stderr saying %q, got:\n%s", name, c.want, r.all())
 		}
 	}
 	if s.znet.TotalRequests() != 0 {
@@ -159,7 +159,7 @@ func TestCheckOrderWhoseReferansIsNoNumberSaysZnetWasNotAsked(t *testing.T) {
 	off := s.db.AddIntegration(storetest.Integration{Name: "znet-off", Disabled: true})
 	paused := s.db.AddOrder(storetest.Order{IntegrationID: off, Referans: "44", OrderNo: 6161})
 	r = zwatch(t, s.db, "check", "--order", "6161")
-	if want := fmt.Sprintf("order 6161 (%s) belongs to znet integration znet-off, which is disabled", paused); !strings.Contains(r.stdout, want) {
+	if want := fmt.Sprintf("order 6161 (%s) belongs to znet integration znet-off, which is disabled", paused); !strings.Contains(r.stderr, want) {
 		t.Errorf("want %q, got:\n%s", want, r.all())
 	}
 }
@@ -465,7 +465,7 @@ func TestCheckOrderExplainsWhyNotOnOneLine(t *testing.T) {
 
 	r := zwatch(t, s.db, "check", "--order", id)
 
-	if r.code != 4 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, `approved\nzwatch: all well`) {
+	if r.code != 4 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, `approved\nzwatch: all well`) {
 		t.Errorf("exit %d, want 4 and one line quoting the status escaped:\n%s", r.code, r.all())
 	}
 }
@@ -485,7 +485,7 @@ func TestCheckOrderHeldElsewhereSaysWhenTheClaimLapses(t *testing.T) {
 
 	for _, args := range [][]string{{"check", "--order", id}, {"check", "--order", id, "--dry-run"}} {
 		r := zwatch(t, s.db, args...)
-		if r.code != 4 || !strings.Contains(r.stdout, "check/killed") || !regexp.MustCompile(`lapses within [45]m`).MatchString(r.stdout) {
+		if r.code != 4 || !strings.Contains(r.stderr, "check/killed") || !regexp.MustCompile(`lapses within [45]m`).MatchString(r.stderr) {
 			t.Errorf("%v: exit %d, want 4 naming the holder and when its claim lapses:\n%s", args, r.code, r.all())
 		}
 	}

@@ -52,8 +52,8 @@ func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "5e5e0001-") || !strings.Contains(r.stderr, "5e5e0002-") {
 		t.Errorf("an ambiguous prefix: exit %d, want 2 naming both orders\n%s", r.code, r.all())
 	}
-	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || strings.Count(r.stdout, "\n") != 1 ||
-		!strings.Contains(r.stdout, "order 4242 does not exist: no order has the number 4242 (an id's beginning made of digits alone needs 8 of them)") {
+	if r := zwatch(t, s.db, "check", "--order", "4242"); r.code != 4 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 ||
+		!strings.Contains(r.stderr, "order 4242 does not exist: no order has the number 4242 (an id's beginning made of digits alone needs 8 of them)") {
 		t.Errorf("an unknown number: exit %d, want 4 and one line saying so once\n%s", r.code, r.all())
 	}
 	if n := s.znet.TotalRequests(); n != 0 {

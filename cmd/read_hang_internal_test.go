@@ -299,6 +299,9 @@ func TestCheckAndRetryGiveUpOnASilentStatement(t *testing.T) {
 			// who holds the order and by when.
 			var later bytes.Buffer
 			err = check(context.Background(), &GlobalOptions{IO: IOStreams{Out: &later, ErrOut: &later}, DatabaseURL: db.URL})
+			if err != nil {
+				later.WriteString(err.Error()) // the line root prints on stderr
+			}
 			if exitStatus(err) != ExitNotPollable || !strings.Contains(later.String(), "its claim lapses within") {
 				t.Errorf("check after the silence: exit %d, want %d saying when the claim lapses:\n%s", exitStatus(err), ExitNotPollable, later.String())
 			}

@@ -218,7 +218,7 @@ func fieldError(field, problem string) error {
 func TimeoutProblem(d time.Duration) string {
 	switch {
 	case d <= 0:
-		return "must be positive"
+		return "must be from " + MinTimeout.String() + " to " + compactDuration(MaxTimeout)
 	case d < MinTimeout:
 		return timeoutTooShort
 	case d > MaxTimeout:

@@ -1573,6 +1573,18 @@ const maxLabelledScan = 1 << 25
 // first label too, so none of it is shown.
 const tooManyCodesNote = "•••• (the panel's words name more codes than zwatch masks one by one, so none of them is shown)"
 
+// inPINsPlace says whether the field a refusal's words begin with reads as
+// a PIN would in an answer's PIN field: eight letters and digits or more,
+// as real PINs have, every word of them a code's or a group of digits, and
+// no amount or date.
+func inPINsPlace(field string) bool {
+	field = strings.TrimSpace(field)
+	if alnums(field) < 8 || notACode.MatchString(field) {
+		return false
+	}
+	return !slices.ContainsFunc(strings.Fields(field), func(w string) bool { return !looksLikeCode(w) && !isDigits(w) })
+}
+
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
 // balance as znet wrote it, after checking that it is a decimal number.
 func ParseBalance(body []byte) (string, error) { return parseBalance(body, &scrubber{}) }
@@ -2046,7 +2058,15 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		}
 		// A refusal that quotes the order's code ("zaten onaylandı, kod:
 		// ...") would put the customer's PIN in an error message.
-		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(hideWithheldCodes(msg), maxMessageRunes)}
+		msg = hideWithheldCodes(msg)
+		// Three fields ("2|1234567890123456|Tamam") are an answer that lost
+		// its "OK": what stands in its PIN's place is masked, a number of a
+		// PIN's length too, which a refusal's words otherwise keep (an
+		// order's number, for staff).
+		if place, rest, ok := strings.Cut(msg, "|"); ok && inPINsPlace(place) {
+			msg = "••••|" + rest
+		}
+		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")
 }

@@ -285,6 +285,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"full-width digits for a PIN", "OK|2|１２３４５６７８９０１２|x", KindUnusable, "", "", "digits other than 0-9"},
 		{"Arabic-Indic digits for a PIN", "OK|2|١٢٣٤٥٦٧٨٩٠١٢|x", KindUnusable, "", "", "digits other than 0-9"},
 		{"Cyrillic letters among Latin ones", "OK|2|АВ12-СD34-ЕF56|x", KindUnusable, "", "", "two alphabets"},
+		{"an answer that lost its OK, its numeric PIN masked", "2|1234567890123456|Tamam", KindRejected, "2", "••••|Tamam", ""},
+		{"an answer that lost its OK, grouped digits masked", "1|1234 5678 9012 3456|x", KindRejected, "1", "••••|x", ""},
+		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
+		{"a refusal's words before a bar kept", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "Sipariş 12345678 bulunamadı|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
 		// words, a status with a number, and floats PHP writes otherwise.
 		{"a status ending a sentence", "OK|2|Bekliyor.|x", KindUnusable, "", "", "holds words, not a code"},

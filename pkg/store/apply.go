@@ -135,6 +135,11 @@ type Applied struct {
 	// panel. With ToStatus "failed": znet cancelled an order that holds a
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
+	// pinNotKept: the order took znet's completion but its row, as
+	// stored, holds neither znet's PIN nor one of its own: a shop
+	// trigger blanked or cut "pinCode". Apply refuses the whole
+	// statement then (PINNotKeptError).
+	PINNotKept bool `db:"pin_not_kept"`
 	// SharedWith names another order of the same integration that carries
 	// the referans znet completed: znet has one order per referans, so its
 	// answer was not saved to this one, which was given up on (GaveUp) with
@@ -423,6 +428,17 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		if err := tx.SelectContext(ctx, &applied, applySQL,
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err
+		}
+		var notKept []string
+		for _, ap := range applied {
+			if ap.PINNotKept {
+				notKept = append(notKept, ap.OrderID)
+			}
+		}
+		if len(notKept) > 0 {
+			// Committed, the order would be approved without its PIN,
+			// or with one cut, and never asked again: the PIN lost.
+			return &PINNotKeptError{OrderIDs: notKept}
 		}
 		return notifyFinal(ctx, tx, applied)
 	})
@@ -771,6 +787,11 @@ changed AS (
 	              -- Cancelled while holding a PIN (delivered by hand?): a
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
+	          -- Completed, with a PIN from znet and none of the order's own
+	          -- before, yet the row as stored holds another or none: a shop
+	          -- trigger blanked or cut it. Apply rolls the statement back.
+	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
+	              AND ` + answerPINSQL + ` <> '' AND NULLIF(` + shopPINSQL + `, '') IS DISTINCT FROM ` + answerPINSQL + `, false) AS pin_not_kept,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
@@ -835,6 +856,7 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AND NOT (` + unwrittenSQL + `) AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
+       COALESCE(changed.pin_not_kept, false) AS pin_not_kept,
        COALESCE(checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `, false) AS gave_up,
        COALESCE(booked.stuck, false) AS stuck,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
@@ -855,6 +877,26 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 // which a trigger suppressing updates that change nothing may skip.
 const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AND checks.ours
 	AND (changed.id IS NULL OR changed.to_status IS DISTINCT FROM input.to_status), false)`
+
+// PINNotKeptError is a save rolled back because the shop's database took
+// znet's completion of an order but not its PIN: a trigger of the shop's
+// blanked "pinCode", kept the old one, or cut it. It refuses the order's
+// row, as a trigger's exception does: the order is asked again, and every
+// run says so until a person changes the trigger.
+type PINNotKeptError struct{ OrderIDs []string }
+
+func (e *PINNotKeptError) Error() string {
+	return fmt.Sprintf("the shop's database took znet's completion of %s but not its PIN: the stored \"pinCode\" is empty or another "+
+		"(a trigger of the shop's on product_orders that blanks, keeps or cuts it?); nothing of the answer was saved, so that the order is not approved without its PIN",
+		orderNamed(e.OrderIDs))
+}
+
+func orderNamed(ids []string) string {
+	if len(ids) == 1 {
+		return "order " + ids[0]
+	}
+	return "orders " + strings.Join(ids, ", ")
+}
 
 // unwrittenNoteSQL is last_error of an answer the shop's row did not take,
 // for list and stats to show.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -994,5 +995,27 @@ func TestMigrateReadsSayWhatToGrant(t *testing.T) {
 		if r.code != cmd.ExitFatal || !strings.Contains(r.stderr, "--print-grants ROLE` prints") {
 			t.Errorf("%v without a grant: exit %d, want %d and a line saying what to grant:\n%s", args, r.code, cmd.ExitFatal, r.all())
 		}
+	}
+}
+
+// A row-level security policy whose WITH CHECK refuses the row zwatch would
+// write (here, an approved order) is no missing grant: the line said "the
+// role lacks a grant" and pointed at --print-grants, which cannot help
+// (helper-249). It names the policy now.
+func TestARowLevelSecurityPolicyRefusingTheRowIsNotCalledAMissingGrant(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	q := pq.QuoteIdentifier(role)
+	s.db.Exec(`ALTER TABLE product_orders ENABLE ROW LEVEL SECURITY`)
+	s.db.Exec(`CREATE POLICY zwatch_reads ON product_orders FOR SELECT TO ` + q + ` USING (true)`)
+	s.db.Exec(`CREATE POLICY zwatch_updates ON product_orders FOR UPDATE TO ` + q + ` USING (true) WITH CHECK (status <> 'approved')`)
+	s.order("7001")
+	s.znet.Script("7001", znettest.Done("RLSP-7001-ABCD", "tamam"))
+
+	r := zwatchAt(t, asRole, "check-pending", "-q", "--loop", "0")
+
+	if r.code == 0 || !strings.Contains(r.stderr, "row-level security policy of the shop's refuses the row") || strings.Contains(r.stderr, "lacks a grant") {
+		t.Errorf("a policy refusing the approved row: exit %d, want a line naming the policy and no missing grant:\n%s", r.code, r.all())
 	}
 }

@@ -589,7 +589,16 @@ func beyondEncoding(err error) bool {
 // "permission denied for table ..." does not say how to give.
 func LacksAGrant(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "42501"
+	return errors.As(err, &pqErr) && pqErr.Code == "42501" && !strings.Contains(pqErr.Message, "row-level security")
+}
+
+// RefusedByAPolicy says whether err is a row-level security policy of the
+// shop's refusing a row zwatch writes ("new row violates row-level
+// security policy", insufficient_privilege as a missing grant is): no grant
+// helps, the policy's WITH CHECK does not let the row be.
+func RefusedByAPolicy(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "42501" && strings.Contains(pqErr.Message, "row-level security")
 }
 
 // DeniedOutsideGrants names the table or sequence a refused privilege is

@@ -315,13 +315,33 @@ func echoesRequest(pin, referans, dealerCode string) bool {
 	if allRequest && named {
 		return true
 	}
-	// The referans printed before or after the code ("AB12-CD34 1001"):
-	// the customer would take it for the code's first or last group.
-	if fields := strings.Fields(pin); len(fields) > 1 && values[0] != "" && (folded(fields[0]) == values[0] || folded(fields[len(fields)-1]) == values[0]) {
-		return true
-	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
-	return mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+	return referansBeside(strings.Fields(pin), folded(referans)) ||
+		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+}
+
+// referansBeside says whether a PIN field's words are a code with the
+// referans printed before or after it ("AB12-CD34 1001"), which the
+// customer would take for the code's first or last group. Not where the
+// referans is as long as the code's groups ("1001 2345 6789 0123": a group
+// by chance), nor a referans under four digits, which a product's name may
+// hold ("60 UC").
+func referansBeside(fields []string, referans string) bool {
+	referans = strings.TrimLeft(referans, "0")
+	if len(fields) < 2 || len(referans) < 4 {
+		return false
+	}
+	for _, at := range []int{0, len(fields) - 1} {
+		word := strings.TrimLeft(strings.Trim(fields[at], ".,;:#()"), "0")
+		if word != referans {
+			continue
+		}
+		others := slices.Delete(slices.Clone(fields), at, at+1)
+		if !slices.ContainsFunc(others, func(w string) bool { return len(w) == len(fields[at]) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // requestLabel are the words a panel labels the request's values with

@@ -164,6 +164,18 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "AB12-1001-CD34" {
 		t.Errorf("a PIN holding the referans's digits as one group: got %+v, %v; want it saved", got, err)
 	}
+	// The referans as long as the code's groups is one of them by chance;
+	// one under four digits may be a product's amount.
+	for ref, pin := range map[string]string{"1001": "1001 2345 6789 0123", "60": "60 UC ABCD-1234-EFGH"} {
+		s.Script(ref, znettest.Done(pin, "tamam"))
+		if got, err := c.CheckPin(context.Background(), ref); err != nil || got.PIN != pin {
+			t.Errorf("referans %s, PIN field %q: got %+v, %v; want it saved", ref, pin, got, err)
+		}
+	}
+	s.Script("04300", znettest.Done("AB12-CD34-EF56 4300", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "04300"); err == nil {
+		t.Errorf("referans 04300 after the code as 4300: got %+v; want it refused as the request's own values", got)
+	}
 	// A dealer code of digits alone is a PIN's group by chance.
 	numeric := znettest.NewServer("4821", secret)
 	t.Cleanup(numeric.Close)

@@ -203,15 +203,15 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		case readsAsWords(ps.PIN):
 			return PinStatus{}, unusable("znet's PIN field holds words, not a code (a status such as \"İşlem tamamlandı\", or the description in the PIN's place); the answer is not used")
 		case missingAfterCode(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field ends in what a script prints for a value it did not have (NULL, Array, undefined), so part of the code is missing; the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field ends in what a script prints for a value it did not have (NULL, Array, undefined, a label with nothing after it), so part of the code is missing; the answer is not used")
 		case remnantLine(a.rawText(2)):
-			return PinStatus{}, unusable("znet's PIN field ends in a line too short for a code (a refusal's code after the answer, cut off by its bar), which the customer would take for part of the PIN; the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field ends in a line of one to three digits (a refusal's code after the answer, cut off by its bar), which the customer would take for part of the PIN; the answer is not used")
 		// Another column's value in the PIN's place (pin_ekle's cost, a
 		// row's date) or a dumped one: the customer would get a price.
-		case notAPIN(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds an amount, a date, a time, an IP address, a value as var_dump prints it (int(…), bool(…)) or a spreadsheet's error (#VALUE!), not a code; the answer is not used")
-		case otherScriptsDigits(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds digits other than 0-9 (full-width, Arabic-Indic) or letters of two alphabets in one code (a Cyrillic А among Latin ones), which a customer cannot type as shown; the answer is not used")
+		case notAPIN(ps.PIN) != "":
+			return PinStatus{}, unusable("znet's PIN field holds " + notAPIN(ps.PIN) + ", not a code: another column's value in the PIN's place, or a dumped one; the answer is not used")
+		case lookAlikes(ps.PIN):
+			return PinStatus{}, unusable("znet's PIN field holds digits other than 0-9 (full-width, Arabic-Indic, superscript), full-width letters, or Cyrillic or Greek letters in a code, which a customer cannot type as shown; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
 			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read no PIN (an undefined PIN, a row that was not there): " +
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
@@ -286,85 +286,123 @@ func readsAsWords(pin string) bool {
 	return words
 }
 
-// missingAfterCode says whether a PIN field ends, after a code, in a word
-// a script prints for a value it did not have ("AB12-CD34 NULL", "… Array",
-// "… undefined"): the code's second half, a serial, say, is missing, and
-// the customer would get a code that does not work. Other words after a
-// code (where to use it, a notice) are znet's, and kept as they came.
+// missingAfterCode says whether a PIN field ends, after a code, in what a
+// script prints for a value it did not have: a word for it ("AB12-CD34
+// NULL", "… Array", "… undefined"), the same glued on as JavaScript joins
+// it ("AB12-CD34-undefined"), or a label with nothing after it ("Seri:
+// 12345678 PIN:", PHP's null printed as nothing). The code's second half,
+// a serial, say, is missing, and the customer would get a code that does
+// not work. Other words after a code (where to use it, a notice) are
+// znet's, and kept as they came.
 func missingAfterCode(pin string) bool {
+	if gluedMissing.MatchString(pin) {
+		return true
+	}
 	words := strings.Fields(pin)
 	if len(words) < 2 {
 		return false
 	}
 	last := strings.TrimFunc(words[len(words)-1], func(r rune) bool { return !isLetterOrDigit(r) })
-	return missingValue.MatchString(last) && slices.ContainsFunc(words[:len(words)-1], func(field string) bool {
+	missing := missingValue.MatchString(last) || labelWithNothing.MatchString(words[len(words)-1])
+	return missing && slices.ContainsFunc(words[:len(words)-1], func(field string) bool {
 		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
 		return w != "" && looksLikeCode(w) && !statusWord.MatchString(w)
 	})
 }
 
-// missingValue is a word PHP, a database or JavaScript prints for a value
-// that is not there, or is not text.
-var missingValue = regexp.MustCompile(`(?i)^(?:null|nil|none|nan|array|object|undefined|resource)$`)
+var (
+	// missingValue is a word PHP, a database or JavaScript prints for a
+	// value that is not there, or is not text.
+	missingValue = regexp.MustCompile(`(?i)^(?:null|nil|none|nan|array|object|undefined|resource)$`)
+	// gluedMissing is such a word as a code's last group, in the case a
+	// script writes it: a code's group of capitals ("…-NULL") may be one.
+	gluedMissing = regexp.MustCompile(`[-_](?:null|undefined|NaN|Array)$`)
+	// labelWithNothing is a PIN's label and its colon, with no value.
+	labelWithNothing = regexp.MustCompile(`(?i)^(?:` + pinLabel + `):$`)
+)
 
-// remnantLine says whether a PIN field has, after a line with a code, a
-// line with too few letters and digits for one ("3"): a refusal's code
-// whose bar cut the field ("OK|2|AB12-CD34\n3|Sipariş bulunamadı"), which
-// the customer would take for the code's last group. A PIN's codes, one to
-// a line, each have a code's letters and digits.
+// remnantLine says whether a PIN field's last line, after a line with a
+// code, is a number of one to three digits: a refusal's code whose bar cut
+// the field ("OK|2|AB12-CD34", then "3|Sipariş bulunamadı"), which the
+// customer would take for the code's last group. Lines break as a text's
+// do anywhere ("\r" alone, U+2028) and at PHP's <br>.
 func remnantLine(field string) bool {
-	code := false
-	for _, line := range strings.Split(lineBreakTags.ReplaceAllString(field, "\n"), "\n") {
-		switch n := alnums(line); {
-		case strings.TrimSpace(line) == "":
-		case code && n < minPINLettersDigits:
-			return true
-		case n >= minPINLettersDigits:
-			code = true
-		}
+	lines := anyLineBreak.Split(lineBreakTags.ReplaceAllString(field, "\n"), -1)
+	lines = slices.DeleteFunc(lines, func(line string) bool { return strings.TrimSpace(line) == "" })
+	if len(lines) < 2 || !refusalCode.MatchString(lines[len(lines)-1]) {
+		return false
 	}
-	return false
+	return slices.ContainsFunc(lines[:len(lines)-1], func(line string) bool { return alnums(line) >= minPINLettersDigits })
 }
 
-// notAPIN says whether a PIN field is another column's value or a dumped
-// one: an amount (35.00, 1.050,00, 35 TL, ₺35,00), a date or a date and
-// time, a time, an IPv4 address, a value as var_dump prints it, or a
-// spreadsheet's error.
-func notAPIN(pin string) bool {
-	if addr, err := netip.ParseAddr(pin); err == nil && addr.Is4() {
-		return true
+var (
+	anyLineBreak = regexp.MustCompile(`\r\n|[\r\n\v\f\x{85}\x{2028}\x{2029}]`)
+	refusalCode  = regexp.MustCompile(`^\s*\d{1,3}\s*$`)
+)
+
+// notAPIN names what a PIN field is where it is another column's value or
+// a dumped one, and is "" where it is neither: an amount (35.00, 1.050,00,
+// 35 TL, ₺35,00, a DECIMAL's 35.0000), a date, a date and time or a time,
+// an IP address, a value as var_dump prints it, or a spreadsheet's error.
+func notAPIN(pin string) string {
+	if _, err := netip.ParseAddr(pin); err == nil {
+		return "an IP address"
 	}
-	return notAPINShape.MatchString(pin)
+	if _, err := netip.ParseAddrPort(pin); err == nil {
+		return "an IP address"
+	}
+	sentence := strings.TrimSuffix(pin, ".")
+	switch {
+	case amountShape.MatchString(sentence):
+		return "an amount (the order's cost, a balance)"
+	case dateShape.MatchString(sentence):
+		return "a date or a time"
+	case varDumpShape.MatchString(pin):
+		return "a value as var_dump prints it (int(…), bool(…))"
+	case spreadsheetError.MatchString(pin):
+		return "a spreadsheet's error (#VALUE!)"
+	}
+	return ""
 }
 
-var notAPINShape = regexp.MustCompile(`(?i)^(?:` +
-	// An amount with its cents, or with its currency.
-	`\d{1,3}(?:[.,]\d{3})*[.,]\d{2}|\d{1,7}[.,]\d{2}|(?:₺|tl|try)\s*[\d.,]+|[\d.,]+\s*(?:₺|tl|try)|` +
-	// A date, a date and time, a time.
-	`\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ t]\d{2}:\d{2}(?::\d{2})?)?|` +
-	`(?:0[1-9]|[12]\d|3[01])[./](?:0[1-9]|1[0-2])[./]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|` +
-	// var_dump's value, and Excel's and LibreOffice's errors.
-	`(?:bool|int|float|double|string)\s*\(.*|#(?:value!|name\?|div/0!|null!|num!|ref!|spill!|calc!|field!|blocked!|connect!|busy!|unknown!|getting_data|n/a)` +
-	`)$`)
+var (
+	// amountShape is an amount with its cents (two, or four as a DECIMAL
+	// prints them), its currency before or after it, or both.
+	amountShape = regexp.MustCompile(`(?i)^(?:(?:₺|tl|try|usd|eur|€)\s*)?(?:\d{1,3}(?:[ .,]\d{3})*|\d{1,7})[.,]\d{2}(?:00)?(?:\s*(?:₺|tl|try|usd|eur|€))?$|` +
+		`^(?:₺|tl|try|usd|eur|€)\s*\d{1,7}$|^\d{1,7}\s*(?:₺|tl|try|usd|eur|€)$`)
+	// dateShape is a date of this century or the last, year first or day
+	// first, its time after it (ISO's, a DATETIME(6)'s fraction, a zone);
+	// or a time alone.
+	dateShape = regexp.MustCompile(`(?i)^(?:` +
+		`(?:19|20)\d{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])|` +
+		`(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d{2})` +
+		`(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|\s*[+-]\d{2}:?\d{2})?)?$|` +
+		`^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?$`)
+	varDumpShape     = regexp.MustCompile(`(?i)^(?:bool|int|float|double|string)\s*\(`)
+	spreadsheetError = regexp.MustCompile(`(?i)^#(?:value!|name\?|div/0!|null!|num!|ref!|spill!|calc!|field!|blocked!|connect!|busy!|unknown!|getting_data|n/a)$`)
+)
 
-// otherScriptsDigits says whether a PIN holds a digit other than 0-9, or a
-// word with letters of two alphabets (Latin and Cyrillic or Greek): codes
-// are issued in ASCII, and a look-alike would be a code the panel never
-// issued, or one the customer cannot type.
-func otherScriptsDigits(pin string) bool {
+// lookAlikes says whether a PIN holds what no code issued in ASCII has and a
+// customer cannot type as shown: a digit other than 0-9 (full-width,
+// Arabic-Indic, a superscript), a full-width letter or mark, or a Cyrillic
+// or Greek letter in a code (a Cyrillic А among Latin ones, or a code of
+// them alone). A label in those letters before a code ("Ключ AB12-…") is
+// no code.
+func lookAlikes(pin string) bool {
 	for _, word := range strings.Fields(pin) {
 		var latin, other bool
 		for _, r := range word {
 			switch {
-			case unicode.IsDigit(r) && (r < '0' || r > '9'):
+			case unicode.IsNumber(r) && (r < '0' || r > '9'), r >= '\uFF01' && r <= '\uFF5E':
 				return true
-			case unicode.Is(unicode.Latin, r):
-				latin = true
 			case unicode.Is(unicode.Cyrillic, r), unicode.Is(unicode.Greek, r):
 				other = true
+			case unicode.Is(unicode.Latin, r):
+				latin = true
 			}
 		}
-		if latin && other {
+		w := strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })
+		if other && (latin || looksLikeCode(w)) {
 			return true
 		}
 	}

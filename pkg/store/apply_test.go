@@ -312,3 +312,24 @@ func TestAHeldRowOfZwatchsTableIsSkippedNotWaitedFor(t *testing.T) {
 		t.Error("the free order's give-up clock runs on")
 	}
 }
+
+// A database made read-only while a run holds its connections (ALTER
+// SYSTEM and a reload, before a switchover) was still written for the rest
+// of the run: the driver begins READ WRITE, which overrides the sessions'
+// new default (helper-249). A write transaction follows that default now.
+func TestAWriteFollowsTheSessionsReadOnlyDefaultSetSinceItConnected(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	_, id := orderClaimedByRun1(db, 7_330_000)
+	db.SQL.SetMaxOpenConns(1)
+	// The one connection of the pool, as a reload leaves every session.
+	db.Exec(`SET default_transaction_read_only = on`)
+	_, err := db.Store.ReleaseClaims(context.Background(), store.ReleaseParams{RunID: "run-1", OrderIDs: []string{id}})
+	if err == nil || !store.WentReadOnly(err) {
+		t.Errorf("handing a claim back on a session whose default is read-only: %v, want it refused as read-only", err)
+	}
+	db.Exec(`SET default_transaction_read_only = off`)
+	if c := db.ReadCheck(id); c.ClaimedBy == nil {
+		t.Errorf("the claim was handed back on a read-only session")
+	}
+}

@@ -368,6 +368,13 @@ func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sq
 	// LOCAL: for this transaction only, also where a pool hands the
 	// server's session to others between transactions.
 	settings := `SET LOCAL idle_in_transaction_session_timeout = '` + idleInTxLimit + `'`
+	if !s.readOnly {
+		// The driver began READ WRITE, overriding the session's default: a
+		// server made read-only since the connection was checked (ALTER
+		// SYSTEM and a reload, before a switchover) would still be written
+		// for the rest of a run. The default it has now decides.
+		settings += `; SELECT set_config('transaction_read_only', current_setting('default_transaction_read_only'), true)`
+	}
 	if lockTimeout != "" {
 		settings += `; SET LOCAL lock_timeout = '` + lockTimeout + `'`
 	}
@@ -590,6 +597,14 @@ func beyondEncoding(err error) bool {
 func LacksAGrant(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "42501" && !strings.Contains(pqErr.Message, "row-level security")
+}
+
+// WentReadOnly says whether err is a write refused because the database
+// is read-only (read_only_sql_transaction): made so during the run, as
+// before a switchover, or a standby promoted the other way.
+func WentReadOnly(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "25006"
 }
 
 // RefusedByAPolicy says whether err is a row-level security policy of the

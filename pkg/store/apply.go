@@ -135,8 +135,8 @@ type Applied struct {
 	// panel. With ToStatus "failed": znet cancelled an order that holds a
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
-	// pinNotKept: the order took znet's completion but its row, as
-	// stored, holds neither znet's PIN nor one of its own: a shop
+	// PINNotKept: the order took znet's completion but its row, as
+	// stored, holds no PIN, or the beginning of znet's only: a shop
 	// trigger blanked or cut "pinCode". Apply refuses the whole
 	// statement then (PINNotKeptError).
 	PINNotKept bool `db:"pin_not_kept"`
@@ -788,10 +788,15 @@ changed AS (
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
 	          -- Completed, with a PIN from znet and none of the order's own
-	          -- before, yet the row as stored holds another or none: a shop
-	          -- trigger blanked or cut it. Apply rolls the statement back.
+	          -- before, yet the row as stored holds none, or the PIN's
+	          -- beginning only: a shop trigger kept the old blank, or cut
+	          -- it. Apply rolls the statement back. A PIN stored otherwise
+	          -- (a trigger that writes it in capitals, or encrypts it) is
+	          -- the shop's way of keeping it, and stands.
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
-	              AND ` + answerPINSQL + ` <> '' AND NULLIF(` + shopPINSQL + `, '') IS DISTINCT FROM ` + answerPINSQL + `, false) AS pin_not_kept,
+	              AND ` + answerPINSQL + ` <> ''
+	              AND (NULLIF(` + shopPINSQL + `, '') IS NULL
+	                   OR length(` + shopPINSQL + `) < length(` + answerPINSQL + `) AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `), false) AS pin_not_kept,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
@@ -886,7 +891,7 @@ const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AN
 type PINNotKeptError struct{ OrderIDs []string }
 
 func (e *PINNotKeptError) Error() string {
-	return fmt.Sprintf("the shop's database took znet's completion of %s but not its PIN: the stored \"pinCode\" is empty or another "+
+	return fmt.Sprintf("the shop's database took znet's completion of %s but not its PIN: the stored \"pinCode\" is empty or cut short "+
 		"(a trigger of the shop's on product_orders that blanks, keeps or cuts it?); nothing of the answer was saved, so that the order is not approved without its PIN",
 		orderNamed(e.OrderIDs))
 }

@@ -55,3 +55,21 @@ func TestATriggerThatDropsOrCutsThePINSavesNothingOfTheAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A trigger that stores the PIN its own way (in capitals, or encrypted) is
+// the shop's way of keeping it: the order is approved as before.
+func TestATriggerThatStoresThePINItsOwnWayStands(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.order("22200")
+	e.znet.Script("22200", znettest.Done("ab12-cd34-ef56-gh78", "tamam"))
+	e.db.Exec(`CREATE FUNCTION capital_pin() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN NEW."pinCode" := upper(NEW."pinCode"); RETURN NEW; END $$`)
+	e.db.Exec(`CREATE TRIGGER capital_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION capital_pin()`)
+
+	sum := e.run(e.config())
+
+	if row := e.db.ReadOrder(id); row.Status != "approved" || row.PINCode == nil || *row.PINCode != "AB12-CD34-EF56-GH78" || len(sum.Unsaved) != 0 {
+		t.Errorf("the order whose PIN a trigger writes in capitals: status %q, PIN %v, unsaved %v; want it approved", row.Status, row.PINCode, sum.Unsaved)
+	}
+}

@@ -392,7 +392,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	notes = aLineEach(notes, s.ShopHeld, func(id string) string {
 		return fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm)
 	}, func(more int) string {
-		return fmt.Sprintf("%s held by a transaction of the shop for over %s, their answers unsaved: end that transaction (pg_stat_activity)", counted(more, "more order's row is", "more orders' rows are"), watch.ShopHeldAlarm)
+		return fmt.Sprintf("%s held by a transaction of the shop for over %s, %s unsaved: end that transaction (pg_stat_activity)",
+			counted(more, "more order's row is", "more orders' rows are"), watch.ShopHeldAlarm, byCount(more, "its answer", "their answers"))
 	})
 	notes = aLineEach(notes, s.CancelledHoldingPIN, func(id string) string {
 		return fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id))

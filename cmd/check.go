@@ -103,9 +103,11 @@ type checkReport struct {
 	// referans; znet's answer was not saved to this one.
 	SharedWith string `json:"shared_referans_with,omitempty"`
 	PINKept    bool   `json:"pin_kept"`
-	NotSaved   string `json:"not_saved,omitempty"`
-	Stopped    bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
-	DryRun     bool   `json:"dry_run"`
+	// PINNotStored: completed, and the shop's database stored no PIN.
+	PINNotStored bool   `json:"pin_not_stored,omitempty"`
+	NotSaved     string `json:"not_saved,omitempty"`
+	Stopped      bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
+	DryRun       bool   `json:"dry_run"`
 	// Final is what the shop holds of an order that was already final;
 	// znet was not asked.
 	Final *finalOrder `json:"final,omitempty"`
@@ -225,7 +227,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, SharedWith: check.SharedWith,
+		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
 		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -279,7 +281,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.SharedWith != "", check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.PINNotStored, check.SharedWith != "", check.NotSaved != "":
 		return attention
 	}
 	return nil
@@ -356,6 +358,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		fmt.Fprintln(out, "the order holds a PIN (delivered by hand?) although znet cancelled it: check it on the dealer panel before refunding")
 	case r.PINKept:
 		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept, znet's not written and the order not approved; compare them on the dealer panel")
+	case r.PINNotStored:
+		fmt.Fprintln(out, "the shop's database took the completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere): if the customer has none, deliver it from the dealer panel")
 	}
 	switch {
 	case r.GaveUp && r.DryRun:

@@ -389,6 +389,12 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	}, func(more int) string {
 		return fmt.Sprintf("%s already held a PIN other than znet's, and kept it unapproved: each one's \"lastMessage\" says so; compare them on the dealer panel", counted(more, "more order", "more orders"))
 	})
+	notes = aLineEach(notes, s.PINNotStored, func(id string) string {
+		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere, which belongs AFTER UPDATE): if the customer has none, deliver it from the dealer panel", namedOrder(s, id))
+	}, func(more int) string {
+		return fmt.Sprintf("%s completed with no PIN stored in %s row: zwatch list --completed shows them; deliver any a customer lacks from the dealer panel",
+			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"))
+	})
 	notes = aLineEach(notes, s.ShopHeld, func(id string) string {
 		return fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm)
 	}, func(more int) string {

@@ -441,7 +441,7 @@ func (n runNews) stillFailing() []failingPanel {
 
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
-	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.CancelledHoldingPIN) > 0 ||
+	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
 		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
 }
 
@@ -541,6 +541,7 @@ func attentionNote(s *watch.Summary, news runNews) string {
 		{len(s.Unsaved), "answer was not saved", "answers were not saved"},
 		{len(s.Unconfirmed), "answer's save is unconfirmed", "answers' saves are unconfirmed"},
 		{len(s.PINKept), "order kept a PIN of its own", "orders kept a PIN of their own"},
+		{len(s.PINNotStored), "completed order's row stored no PIN", "completed orders' rows stored no PIN"},
 		{len(s.CancelledHoldingPIN), "cancelled order holds a PIN", "cancelled orders hold a PIN"},
 		{len(s.ShopHeld), "order's row is held by the shop", "orders' rows are held by the shop"},
 		{noBudget, "order was released for want of budget", "orders were released for want of budget"},

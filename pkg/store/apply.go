@@ -135,11 +135,14 @@ type Applied struct {
 	// panel. With ToStatus "failed": znet cancelled an order that holds a
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
-	// PINNotKept: the order took znet's completion but its row, as
-	// stored, holds no PIN, or the beginning of znet's only: a shop
-	// trigger blanked or cut "pinCode". Apply refuses the whole
-	// statement then (PINNotKeptError).
-	PINNotKept bool `db:"pin_not_kept"`
+	// PINNotStored means the order took znet's completion with a PIN,
+	// and its row as stored holds none: a trigger of the shop's kept the
+	// old blank "pinCode", or moved the PIN elsewhere. The completion
+	// stands, as the shop's database took it, for a person to look.
+	PINNotStored bool `db:"pin_not_stored"`
+	// pinCut: the row holds znet's PIN cut inside a code. Apply refuses
+	// the whole statement then (PINCutError).
+	PINCut bool `db:"pin_cut"`
 	// SharedWith names another order of the same integration that carries
 	// the referans znet completed: znet has one order per referans, so its
 	// answer was not saved to this one, which was given up on (GaveUp) with
@@ -429,16 +432,16 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err
 		}
-		var notKept []string
+		var cut []string
 		for _, ap := range applied {
-			if ap.PINNotKept {
-				notKept = append(notKept, ap.OrderID)
+			if ap.PINCut {
+				cut = append(cut, ap.OrderID)
 			}
 		}
-		if len(notKept) > 0 {
-			// Committed, the order would be approved without its PIN,
-			// or with one cut, and never asked again: the PIN lost.
-			return &PINNotKeptError{OrderIDs: notKept}
+		if len(cut) > 0 {
+			// Committed, the order would be approved with a code that
+			// does not work, and never asked again.
+			return &PINCutError{OrderIDs: cut}
 		}
 		return notifyFinal(ctx, tx, applied)
 	})
@@ -788,15 +791,20 @@ changed AS (
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
 	          -- Completed, with a PIN from znet and none of the order's own
-	          -- before, yet the row as stored holds none, or the PIN's
-	          -- beginning only: a shop trigger kept the old blank, or cut
-	          -- it. Apply rolls the statement back. A PIN stored otherwise
-	          -- (a trigger that writes it in capitals, or encrypts it) is
-	          -- the shop's way of keeping it, and stands.
+	          -- before, yet the row as stored holds none: a shop trigger
+	          -- kept the old blank or moved the PIN elsewhere. Written as
+	          -- the shop left it, and said, for a person to look.
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
-	              AND ` + answerPINSQL + ` <> ''
-	              AND (NULLIF(` + shopPINSQL + `, '') IS NULL
-	                   OR length(` + shopPINSQL + `) < length(` + answerPINSQL + `) AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `), false) AS pin_not_kept,
+	              AND ` + answerPINSQL + ` <> '' AND NULLIF(` + shopPINSQL + `, '') IS NULL, false) AS pin_not_stored,
+	          -- The same, the row holding the PIN's beginning, cut inside a
+	          -- code (a trigger written for shorter PINs): the customer
+	          -- would get a code that does not work. Apply rolls the
+	          -- statement back. A PIN stored otherwise (in capitals,
+	          -- encrypted, its first code of several) stands.
+	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
+	              AND length(` + shopPINSQL + `) < length(` + answerPINSQL + `) AND ` + shopPINSQL + ` <> ''
+	              AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `
+	              AND substr(` + answerPINSQL + `, length(` + shopPINSQL + `) + 1, 1) !~ '\s', false) AS pin_cut,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
@@ -835,7 +843,9 @@ booked AS (
 		claimed_by = NULL,
 		claim_expires_at = NULL,
 		last_result = input.result,
-		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + ` ELSE NULLIF(input.error, '') END,
+		last_error = CASE WHEN ` + unwrittenSQL + ` THEN ` + unwrittenNoteSQL + `
+			WHEN changed.pin_not_stored THEN ` + pinNotStoredNoteSQL + `
+			ELSE NULLIF(input.error, '') END,
 		shop_held_since = NULL,
 		referans = input.referans,
 		given_up_at = CASE
@@ -861,7 +871,8 @@ SELECT input.order_id::text AS order_id,
        changed.id IS NOT NULL AND NOT (` + unwrittenSQL + `) AS written,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
-       COALESCE(changed.pin_not_kept, false) AS pin_not_kept,
+       COALESCE(changed.pin_not_stored, false) AS pin_not_stored,
+       COALESCE(changed.pin_cut, false) AS pin_cut,
        COALESCE(checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `, false) AS gave_up,
        COALESCE(booked.stuck, false) AS stuck,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
@@ -883,25 +894,25 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AND checks.ours
 	AND (changed.id IS NULL OR changed.to_status IS DISTINCT FROM input.to_status), false)`
 
-// PINNotKeptError is a save rolled back because the shop's database took
-// znet's completion of an order but not its PIN: a trigger of the shop's
-// blanked "pinCode", kept the old one, or cut it. It refuses the order's
-// row, as a trigger's exception does: the order is asked again, and every
-// run says so until a person changes the trigger.
-type PINNotKeptError struct{ OrderIDs []string }
+// PINCutError is a save rolled back because the shop's database stored
+// znet's PIN cut inside a code (a trigger of the shop's written for
+// shorter PINs). It refuses the order's row, as a trigger's exception
+// does: the order is asked again, and every run says so until a person
+// changes the trigger.
+type PINCutError struct{ OrderIDs []string }
 
-func (e *PINNotKeptError) Error() string {
-	return fmt.Sprintf("the shop's database took znet's completion of %s but not its PIN: the stored \"pinCode\" is empty or cut short "+
-		"(a trigger of the shop's on product_orders that blanks, keeps or cuts it?); nothing of the answer was saved, so that the order is not approved without its PIN",
-		orderNamed(e.OrderIDs))
-}
-
-func orderNamed(ids []string) string {
-	if len(ids) == 1 {
-		return "order " + ids[0]
+func (e *PINCutError) Error() string {
+	named := "order " + e.OrderIDs[0]
+	if len(e.OrderIDs) > 1 {
+		named = fmt.Sprintf("%d orders (%s, …)", len(e.OrderIDs), e.OrderIDs[0])
 	}
-	return "orders " + strings.Join(ids, ", ")
+	return "the shop's database stored znet's PIN of " + named + " cut inside a code " +
+		"(a trigger of the shop's on product_orders written for shorter PINs?); nothing of the answer was saved, so that the order is not approved with a code that does not work"
 }
+
+// pinNotStoredNoteSQL is last_error of an order completed with a PIN its
+// row, as stored, does not hold.
+const pinNotStoredNoteSQL = `'the shop''s database took znet''s completion but stored no PIN: a trigger of the shop''s kept "pinCode" blank, or moved the PIN elsewhere (do that AFTER UPDATE); if the customer has none, deliver it from the dealer panel'`
 
 // unwrittenNoteSQL is last_error of an answer the shop's row did not take,
 // for list and stats to show.

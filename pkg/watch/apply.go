@@ -146,6 +146,8 @@ type applier struct {
 	// sharedReferans: stuck orders whose referans another order carries.
 	sharedReferans []SharedReferans
 	pinKept        []string
+	// pinNotStored: orders completed whose row stored no PIN.
+	pinNotStored []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
 	cancelledHoldingPIN []string
 	// shopHeld: orders whose row the shop has held for over ShopHeldAlarm.
@@ -1022,7 +1024,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		default:
 			in.count(p.outcome.Result)
 		}
-		if res.GaveUp || res.SharedWith != "" || res.HeldUnsaved() || res.PINKept {
+		if res.GaveUp || res.SharedWith != "" || res.HeldUnsaved() || res.PINKept || res.PINNotStored {
 			ap.name(p.order)
 		}
 		if res.GaveUp {
@@ -1046,6 +1048,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		if res.CodesTooMany {
 			ap.codesTooMany = append(ap.codesTooMany, p.order.ID)
 			ap.run.forAPerson(store.CodesTooManyProblem+": not saved, not approved, order left for a person",
+				"order", p.order.ID, "integration", p.lane.integration.Name)
+		}
+		if res.PINNotStored {
+			ap.pinNotStored = append(ap.pinNotStored, p.order.ID)
+			ap.run.forAPerson("the shop's database took znet's completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere): if the customer has none, deliver it from the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		switch {
@@ -1243,12 +1250,12 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, CodesTooMany: ap.codesTooMany, SharedReferans: ap.sharedReferans,
-		PINKept: ap.pinKept, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
+		PINKept: ap.pinKept, PINNotStored: ap.pinNotStored, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}
 	ap.tally.fill(s)
-	named := slices.Concat(s.StuckOrders, s.PINKept, s.CancelledHoldingPIN, s.ShopHeld, s.Unconfirmed)
+	named := slices.Concat(s.StuckOrders, s.PINKept, s.PINNotStored, s.CancelledHoldingPIN, s.ShopHeld, s.Unconfirmed)
 	for _, u := range s.Unusable {
 		named = append(named, u.OrderID)
 	}

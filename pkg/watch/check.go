@@ -36,6 +36,9 @@ type OrderCheck struct {
 	// given up on. Empty: none.
 	SharedWith string
 	PINKept    bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
+	// PINNotStored: completed with a PIN the row, as the shop's database
+	// stored it, does not hold (a trigger kept it blank, or moved it).
+	PINNotStored bool
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there
 	// was nothing to save.
@@ -232,7 +235,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ap := applied[0]
 		check.To, check.Written, check.PINSaved = ap.ToStatus, ap.Written, ap.PINSaved
 		check.Overtaken, check.GaveUp, check.PINTooLong, check.PINKept = ap.Overtaken, ap.GaveUp, ap.PINTooLong, ap.PINKept
-		check.CodesTooMany = ap.CodesTooMany
+		check.CodesTooMany, check.PINNotStored = ap.CodesTooMany, ap.PINNotStored
 		// An order zwatch had given up on stays stuck but for a final
 		// answer: only retry --stuck puts it back to be asked.
 		check.GaveUp = check.GaveUp || ap.Stuck

@@ -134,6 +134,11 @@ type Summary struct {
 	// znet completed them with: theirs was kept, znet's not written, and a
 	// person compares the two on the dealer panel.
 	PINKept []string `json:"pin_kept_orders,omitempty"`
+	// PINNotStored lists the orders completed with a PIN their row, as
+	// the shop's database stored it, does not hold (a trigger kept it
+	// blank, or moved it elsewhere): a person makes sure the customer
+	// has it.
+	PINNotStored []string `json:"pin_not_stored_orders,omitempty"`
 	// CancelledHoldingPIN lists the orders znet cancelled that hold a PIN
 	// (staff delivered one by hand?): marked failed, and a person looks
 	// before the shop refunds a customer who may have a PIN.
@@ -219,12 +224,12 @@ type SharedReferans struct {
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
 // database refused answers or lost the connection committing them,
-// znet's PIN differed from one an order already held, znet cancelled an
-// order holding a PIN, the shop has held an order's row too long, or
-// znet's answer about an order could not be used. check-pending exits 3
-// then.
+// znet's PIN differed from one an order already held or a completion's
+// row stored none, znet cancelled an order holding a PIN, the shop has
+// held an order's row too long, or znet's answer about an order could not
+// be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
-	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.CancelledHoldingPIN) > 0 ||
+	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
 		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
@@ -307,6 +312,7 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.CodesTooMany)
 	slices.SortFunc(s.SharedReferans, func(a, b SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
 	sort.Strings(s.PINKept)
+	sort.Strings(s.PINNotStored)
 	sort.Strings(s.CancelledHoldingPIN)
 	sort.Strings(s.ShopHeld)
 	sort.Strings(s.Unsaved)

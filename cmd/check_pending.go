@@ -387,7 +387,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	notes = aLineEach(notes, s.PINKept, func(id string) string {
 		return fmt.Sprintf("order %s already held a PIN other than the one znet completed it with: its own was kept, znet's not written and the order not approved; compare them on the dealer panel", namedOrder(s, id))
 	}, func(more int) string {
-		return fmt.Sprintf("%s already held a PIN other than znet's, and kept it unapproved: each one's \"lastMessage\" says so; compare them on the dealer panel", counted(more, "more order", "more orders"))
+		return fmt.Sprintf("%s already held a PIN other than znet's, which was kept, %s not approved: %s \"lastMessage\" says so; compare the PINs on the dealer panel",
+			counted(more, "more order", "more orders"), byCount(more, "the order", "the orders"), byCount(more, "its", "each one's"))
 	})
 	notes = aLineEach(notes, s.PINNotStored, func(id string) string {
 		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere, which belongs AFTER UPDATE): if the customer has none, deliver it from the dealer panel", namedOrder(s, id))
@@ -404,7 +405,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	notes = aLineEach(notes, s.CancelledHoldingPIN, func(id string) string {
 		return fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id))
 	}, func(more int) string {
-		return fmt.Sprintf("%s cancelled at znet while holding a PIN, and marked failed: each one's \"lastMessage\" says so; check them on the dealer panel before refunding", counted(more, "more order was", "more orders were"))
+		return fmt.Sprintf("%s cancelled at znet while holding a PIN, and marked failed: %s \"lastMessage\" says so; check %s on the dealer panel before refunding",
+			counted(more, "more order was", "more orders were"), byCount(more, "its", "each one's"), byCount(more, "it", "them"))
 	})
 	for _, group := range unusableByReason(s) {
 		it := "it is asked again on its schedule, and ends stuck if znet keeps answering so: check it on the dealer panel"
@@ -420,13 +422,13 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	case len(s.Unsaved) > 0:
 		notes = append(notes, fmt.Sprintf("%d of znet's answers could not be saved, and %s asked again: the error lines on stderr say why (the database gone, or a statement it refused); if a refusal repeats, check the role's grants and the database's log", len(s.Unsaved), byCount(len(s.Unsaved), "its order is", "their orders are")))
 	}
-	notes = aLineEach(notes, s.Unconfirmed, func(id string) string {
-		return fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+
+	// A line each, however many: their ids are nowhere else once the
+	// run's mail is read.
+	for _, id := range s.Unconfirmed {
+		notes = append(notes, fmt.Sprintf("order %s: the connection to the database broke as znet's answer was committed, and whether the commit was made cannot be told: "+
 			"the database may have the answer (and what it said, a stuck order or a PIN kept, no run says), or the shop changed the order meanwhile, "+
-			"or it is asked again: check it (zwatch list --order %s)", namedOrder(s, id), id)
-	}, func(more int) string {
-		return fmt.Sprintf("%s of the same broken commit: check them too (zwatch list --order ID, or -o json, which names them all)", counted(more, "more order", "more orders"))
-	})
+			"or it is asked again: check it (zwatch list --order %s)", namedOrder(s, id), id))
+	}
 	for _, ch := range s.Changes {
 		pin := ""
 		if ch.PIN {

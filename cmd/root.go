@@ -246,7 +246,7 @@ func errorLine(err error, args []string, root, ran *cobra.Command) string {
 	if table, ok := store.DeniedOutsideGrants(err); ok && ran.Name() != "migrate" {
 		line += fmt.Sprintf(" (zwatch itself never touches %s: a trigger or rule of the shop's does, on zwatch's behalf; grant the role zwatch connects as what it needs there, or make the trigger SECURITY DEFINER)", table)
 	} else if store.WentReadOnly(err) {
-		line += " (the database became read-only while zwatch ran: a switchover, a failover, or default_transaction_read_only set; what it could not save is asked again once it takes writes)"
+		line += " (the database became read-only while zwatch ran: a switchover, a failover, or default_transaction_read_only set; zwatch wrote nothing more)"
 	} else if store.RefusedByAPolicy(err) {
 		line += " (a row-level security policy of the shop's refuses the row as zwatch would write it: its WITH CHECK must let zwatch's role write what README's \"What an answer does\" lists, or the role needs BYPASSRLS; no grant helps)"
 	} else if store.LacksAGrant(err) && !migrating {

@@ -311,6 +311,9 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"Cyrillic letters among Latin ones", "OK|2|АВ12-СD34-ЕF56|x", KindUnusable, "", "", "Cyrillic or Greek letters in a code"},
 		{"an answer that lost its OK, its numeric PIN masked", "2|1234567890123456|Tamam", KindRejected, "2", "••••|Tamam", ""},
 		{"an answer that lost its OK, grouped digits masked", "1|1234 5678 9012 3456|x", KindRejected, "1", "••••|x", ""},
+		{"an answer that lost its OK, a product's name before the PIN", "2|Razer 1234567890123456|Tamam", KindRejected, "2", "Razer ••••|Tamam", ""},
+		{"an answer that lost its OK, a label before a lettered PIN", "2|Steam QWRTY-PSDFG-HJKLZ|Tamam", KindRejected, "2", "Steam ••••|Tamam", ""},
+		{"an answer that lost its OK, a name after the PIN", "2|1234567890123456 Turkcell|Tamam", KindRejected, "2", "•••• Turkcell|Tamam", ""},
 		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
 		{"a refusal's words before a bar kept", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "Sipariş 12345678 bulunamadı|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status

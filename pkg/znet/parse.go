@@ -1611,42 +1611,24 @@ const maxLabelledScan = 1 << 25
 // first label too, so none of it is shown.
 const tooManyCodesNote = "•••• (the panel's words name more codes than zwatch masks one by one, so none of them is shown)"
 
-// codesInPINsPlaceMasked is the field a refusal's words begin with, where
-// it reads as an answer's PIN field would (a code, with a label or a
-// product's name around it: "Razer 1234567890123456", "Steam QWRTY-PSDFG-
-// HJKLZ", "1234567890123456 Turkcell"), with each run of a code's words
-// masked as one, a number alone too, which a refusal's words otherwise
-// keep. A field with a status's word in it ("Sipariş 12345678
-// bulunamadı") is a refusal's, and left to hideWithheldCodes.
-func codesInPINsPlaceMasked(field string) string {
-	words, starts := fieldsAt(field)
-	if slices.ContainsFunc(words, func(w string) bool {
-		return statusWord.MatchString(strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) }))
-	}) {
-		return field
+// lostOKMasked is a refusal's words msg, where code and msg read as an
+// answer that lost its "OK" ("2|Razer 1234567890123456|Tamam"), with what
+// stands in its PIN's place masked: whatever that answer, read as one,
+// delivers as the PIN or withholds as a code. A refusal's own words
+// ("3|Sipariş bulunamadı|…", "3|1050|bakiye yetersiz") read as no PIN and
+// no code, and are kept.
+func lostOKMasked(code, msg string, password *scrubber) string {
+	place, rest, ok := strings.Cut(msg, "|")
+	if !ok || code != "1" && code != "2" && code != "3" {
+		return msg
 	}
-	var b strings.Builder
-	done, inCode := 0, false // field[:done] is written
-	for i, w := range words {
-		code := codeWordInPINsPlace(w) || inCode && isDigits(w)
-		switch {
-		case code && !inCode:
-			b.WriteString(field[done:starts[i]] + "••••")
-		case !code:
-			b.WriteString(field[done : starts[i]+len(w)])
-		}
-		done, inCode = starts[i]+len(w), code
+	// Read with no words after it, so that what it withholds is the
+	// field's own.
+	ps, err := parsePinStatus([]byte("OK|"+code+"|"+place+"|"), password)
+	if err != nil || ps.PIN == "" && len(ps.Withheld) == 0 {
+		return msg
 	}
-	b.WriteString(field[done:])
-	return b.String()
-}
-
-// codeWordInPINsPlace says whether a word of that field reads as a code's:
-// a code's shape, eight letters and digits or more, or a group of a
-// code's, and no amount or date.
-func codeWordInPINsPlace(w string) bool {
-	w = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) })
-	return w != "" && looksLikeCode(w) && !statusWord.MatchString(w) && !notACode.MatchString(w)
+	return "••••|" + rest
 }
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
@@ -2127,9 +2109,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		// its "OK": what stands in its PIN's place is masked, a number of a
 		// PIN's length too, which a refusal's words otherwise keep (an
 		// order's number, for staff).
-		if place, rest, ok := strings.Cut(msg, "|"); ok {
-			msg = codesInPINsPlaceMasked(place) + "|" + rest
-		}
+		msg = lostOKMasked(code, msg, a.password)
 		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")

@@ -103,7 +103,8 @@ type checkReport struct {
 	// referans; znet's answer was not saved to this one.
 	SharedWith string `json:"shared_referans_with,omitempty"`
 	PINKept    bool   `json:"pin_kept"`
-	// PINNotStored: completed, and the shop's database stored no PIN.
+	// PINNotStored: completed, and the shop's database stored no PIN, or
+	// only its beginning.
 	PINNotStored bool   `json:"pin_not_stored,omitempty"`
 	NotSaved     string `json:"not_saved,omitempty"`
 	Stopped      bool   `json:"stopped,omitempty"` // a signal cut the request short; nothing recorded
@@ -359,7 +360,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	case r.PINKept:
 		fmt.Fprintln(out, "the order already held a PIN other than znet's: its own was kept, znet's not written and the order not approved; compare them on the dealer panel")
 	case r.PINNotStored:
-		fmt.Fprintln(out, "the shop's database took the completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere): if the customer has none, deliver it from the dealer panel")
+		fmt.Fprintln(out, "the shop's database took the completion but stored no PIN, or only its beginning (a trigger of the shop's that keeps \"pinCode\" blank, moves the PIN elsewhere or cuts it): make sure the customer has the PIN, from the dealer panel")
 	}
 	switch {
 	case r.GaveUp && r.DryRun:

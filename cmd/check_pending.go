@@ -391,10 +391,10 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			counted(more, "more order", "more orders"), byCount(more, "the order", "the orders"), byCount(more, "its", "each one's"))
 	})
 	notes = aLineEach(notes, s.PINNotStored, func(id string) string {
-		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere, which belongs AFTER UPDATE): if the customer has none, deliver it from the dealer panel", namedOrder(s, id))
+		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN, or only its beginning (a trigger of the shop's that keeps \"pinCode\" blank, moves the PIN elsewhere, which belongs AFTER UPDATE, or cuts it): make sure the customer has the PIN, from the dealer panel", namedOrder(s, id))
 	}, func(more int) string {
-		return fmt.Sprintf("%s completed with no PIN stored in %s row: zwatch list --completed shows them; deliver any a customer lacks from the dealer panel",
-			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"))
+		return fmt.Sprintf("%s completed without the PIN whole in %s row: zwatch list --completed shows them, %s last error beginning \"PIN not stored whole\"; make sure each customer has the PIN, from the dealer panel",
+			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"), byCount(more, "its", "their"))
 	})
 	notes = aLineEach(notes, s.ShopHeld, func(id string) string {
 		return fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm)

@@ -136,13 +136,11 @@ type Applied struct {
 	// PIN (delivered by hand?), and a person looks before any refund.
 	PINKept bool `db:"pin_kept"`
 	// PINNotStored means the order took znet's completion with a PIN,
-	// and its row as stored holds none: a trigger of the shop's kept the
-	// old blank "pinCode", or moved the PIN elsewhere. The completion
-	// stands, as the shop's database took it, for a person to look.
+	// and its row as stored holds none, or the PIN's beginning only: a
+	// trigger of the shop's kept the old blank "pinCode", moved the PIN
+	// elsewhere, or cut it. The completion stands, as the shop's database
+	// took it, for a person to look.
 	PINNotStored bool `db:"pin_not_stored"`
-	// pinCut: the row holds znet's PIN cut inside a code. Apply refuses
-	// the whole statement then (PINCutError).
-	PINCut bool `db:"pin_cut"`
 	// SharedWith names another order of the same integration that carries
 	// the referans znet completed: znet has one order per referans, so its
 	// answer was not saved to this one, which was given up on (GaveUp) with
@@ -183,6 +181,10 @@ type FinalNotice struct {
 	// is shown either; or, with ExternalStatus failed, znet cancelled an
 	// order that holds a PIN, which a person looks at before any refund.
 	PINKept bool `json:"pin_kept,omitempty"`
+	// PINNotStored: completed with a PIN the order's row, as the shop's
+	// database stored it, does not hold whole: not a top-up, whose
+	// pin_saved is false too; a person makes sure the customer has it.
+	PINNotStored bool `json:"pin_not_stored,omitempty"`
 }
 
 // applyRow is one outcome as applySQL reads it, each field named beside
@@ -432,17 +434,6 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err
 		}
-		var cut []string
-		for _, ap := range applied {
-			if ap.PINCut {
-				cut = append(cut, ap.OrderID)
-			}
-		}
-		if len(cut) > 0 {
-			// Committed, the order would be approved with a code that
-			// does not work, and never asked again.
-			return &PINCutError{OrderIDs: cut}
-		}
 		return notifyFinal(ctx, tx, applied)
 	})
 	if cut := (*cutShortError)(nil); errors.As(err, &cut) {
@@ -617,7 +608,7 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 		if ap.ToStatus != "completed" && ap.ToStatus != "failed" {
 			continue
 		}
-		payload, err := json.Marshal(FinalNotice{OrderID: ap.OrderID, ExternalStatus: ap.ToStatus, PINSaved: ap.PINSaved, PINKept: ap.PINKept})
+		payload, err := json.Marshal(FinalNotice{OrderID: ap.OrderID, ExternalStatus: ap.ToStatus, PINSaved: ap.PINSaved, PINKept: ap.PINKept, PINNotStored: ap.PINNotStored})
 		if err != nil {
 			return err
 		}
@@ -791,20 +782,18 @@ changed AS (
 	              -- refund must wait for a person too.
 	              OR input.to_status = 'failed' AND o."externalStatus" = 'failed' AND prev.shop_pin IS NOT NULL, false) AS pin_kept,
 	          -- Completed, with a PIN from znet and none of the order's own
-	          -- before, yet the row as stored holds none: a shop trigger
-	          -- kept the old blank or moved the PIN elsewhere. Written as
-	          -- the shop left it, and said, for a person to look.
+	          -- before, yet the row as stored holds none, or its beginning
+	          -- only: a shop trigger kept the old blank, moved the PIN to a
+	          -- vault, kept the first of several codes, or cut it (one
+	          -- written for shorter PINs), which SQL cannot tell apart.
+	          -- Written as the shop's database took it, and said, for a
+	          -- person to make sure the customer has the PIN. Stored its
+	          -- own way (in capitals, encrypted), it is the shop's.
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
-	              AND ` + answerPINSQL + ` <> '' AND NULLIF(` + shopPINSQL + `, '') IS NULL, false) AS pin_not_stored,
-	          -- The same, the row holding the PIN's beginning, cut inside a
-	          -- code (a trigger written for shorter PINs): the customer
-	          -- would get a code that does not work. Apply rolls the
-	          -- statement back. A PIN stored otherwise (in capitals,
-	          -- encrypted, its first code of several) stands.
-	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
-	              AND length(` + shopPINSQL + `) < length(` + answerPINSQL + `) AND ` + shopPINSQL + ` <> ''
-	              AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `
-	              AND substr(` + answerPINSQL + `, length(` + shopPINSQL + `) + 1, 1) !~ '\s', false) AS pin_cut,
+	              AND ` + answerPINSQL + ` <> ''
+	              AND (NULLIF(` + shopPINSQL + `, '') IS NULL
+	                   OR length(` + shopPINSQL + `) < length(` + answerPINSQL + `)
+	                      AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `), false) AS pin_not_stored,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
@@ -872,7 +861,6 @@ SELECT input.order_id::text AS order_id,
        COALESCE(changed.pin_saved, false) AS pin_saved,
        COALESCE(changed.pin_kept, false) AS pin_kept,
        COALESCE(changed.pin_not_stored, false) AS pin_not_stored,
-       COALESCE(changed.pin_cut, false) AS pin_cut,
        COALESCE(checks.give_up AND checks.ours AND prev.cas_holds AND NOT ` + unwrittenSQL + `, false) AS gave_up,
        COALESCE(booked.stuck, false) AS stuck,
        busy.id IS NOT NULL AND COALESCE(checks.ours, false) AS busy,
@@ -894,25 +882,11 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AND checks.ours
 	AND (changed.id IS NULL OR changed.to_status IS DISTINCT FROM input.to_status), false)`
 
-// PINCutError is a save rolled back because the shop's database stored
-// znet's PIN cut inside a code (a trigger of the shop's written for
-// shorter PINs). It refuses the order's row, as a trigger's exception
-// does: the order is asked again, and every run says so until a person
-// changes the trigger.
-type PINCutError struct{ OrderIDs []string }
-
-func (e *PINCutError) Error() string {
-	named := "order " + e.OrderIDs[0]
-	if len(e.OrderIDs) > 1 {
-		named = fmt.Sprintf("%d orders (%s, …)", len(e.OrderIDs), e.OrderIDs[0])
-	}
-	return "the shop's database stored znet's PIN of " + named + " cut inside a code " +
-		"(a trigger of the shop's on product_orders written for shorter PINs?); nothing of the answer was saved, so that the order is not approved with a code that does not work"
-}
-
 // pinNotStoredNoteSQL is last_error of an order completed with a PIN its
-// row, as stored, does not hold.
-const pinNotStoredNoteSQL = `'the shop''s database took znet''s completion but stored no PIN: a trigger of the shop''s kept "pinCode" blank, or moved the PIN elsewhere (do that AFTER UPDATE); if the customer has none, deliver it from the dealer panel'`
+// row, as stored, does not hold whole; list shows its first words.
+const pinNotStoredNoteSQL = `'PIN not stored whole: the shop''s database took znet''s completion, but its "pinCode" holds no PIN or only the beginning of znet''s ' ||
+	'(a trigger of the shop''s that keeps it blank, moves it elsewhere, which belongs AFTER UPDATE, or cuts it); ' ||
+	'make sure the customer has the PIN, from the dealer panel'`
 
 // unwrittenNoteSQL is last_error of an answer the shop's row did not take,
 // for list and stats to show.

@@ -527,14 +527,10 @@ func ShopRefused(err error) bool {
 // RefusedTheRow says whether err is the database refusing a statement for
 // what one row holds or would hold: a trigger of the shop's raising its
 // own exception (raise_exception), a constraint (class 23), a value it
-// cannot take (class 22), or one that stored a PIN cut (PINCutError).
-// Another row would fare otherwise; a grant missing, even on a table a
-// trigger writes, or a database that is read-only or gone would refuse
-// every row alike.
+// cannot take (class 22). Another row would fare otherwise; a grant
+// missing, even on a table a trigger writes, or a database that is
+// read-only or gone would refuse every row alike.
 func RefusedTheRow(err error) bool {
-	if errors.As(err, new(*PINCutError)) {
-		return true
-	}
 	var pqErr *pq.Error
 	if !errors.As(err, &pqErr) || pqErr.Fatal() || errors.As(err, new(*connectionBrokeError)) {
 		return false

@@ -146,7 +146,7 @@ type applier struct {
 	// sharedReferans: stuck orders whose referans another order carries.
 	sharedReferans []SharedReferans
 	pinKept        []string
-	// pinNotStored: orders completed whose row stored no PIN.
+	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
 	cancelledHoldingPIN []string
@@ -1052,7 +1052,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		}
 		if res.PINNotStored {
 			ap.pinNotStored = append(ap.pinNotStored, p.order.ID)
-			ap.run.forAPerson("the shop's database took znet's completion but stored no PIN (a trigger of the shop's kept \"pinCode\" blank, or moved the PIN elsewhere): if the customer has none, deliver it from the dealer panel",
+			ap.run.forAPerson("the shop's database took znet's completion but stored no PIN, or only its beginning (a trigger of the shop's that keeps \"pinCode\" blank, moves the PIN elsewhere or cuts it): make sure the customer has the PIN, from the dealer panel",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		switch {

@@ -37,7 +37,8 @@ type OrderCheck struct {
 	SharedWith string
 	PINKept    bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// PINNotStored: completed with a PIN the row, as the shop's database
-	// stored it, does not hold (a trigger kept it blank, or moved it).
+	// stored it, does not hold whole (a trigger kept it blank, moved or
+	// cut it).
 	PINNotStored bool
 	// NotSaved says in one line why znet's answer was not saved (a shop
 	// transaction held the order's row); empty when it was, or when there

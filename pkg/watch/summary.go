@@ -135,9 +135,9 @@ type Summary struct {
 	// person compares the two on the dealer panel.
 	PINKept []string `json:"pin_kept_orders,omitempty"`
 	// PINNotStored lists the orders completed with a PIN their row, as
-	// the shop's database stored it, does not hold (a trigger kept it
-	// blank, or moved it elsewhere): a person makes sure the customer
-	// has it.
+	// the shop's database stored it, does not hold whole (a trigger kept
+	// it blank, moved it elsewhere, or cut it): a person makes sure the
+	// customer has it.
 	PINNotStored []string `json:"pin_not_stored_orders,omitempty"`
 	// CancelledHoldingPIN lists the orders znet cancelled that hold a PIN
 	// (staff delivered one by hand?): marked failed, and a person looks
@@ -225,7 +225,7 @@ type SharedReferans struct {
 // failing or its budget could not be reserved, orders became stuck, the
 // database refused answers or lost the connection committing them,
 // znet's PIN differed from one an order already held or a completion's
-// row stored none, znet cancelled an order holding a PIN, the shop has
+// row stored none or part of it, znet cancelled an order holding a PIN, the shop has
 // held an order's row too long, or znet's answer about an order could not
 // be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {

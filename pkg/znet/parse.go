@@ -1611,24 +1611,61 @@ const maxLabelledScan = 1 << 25
 // first label too, so none of it is shown.
 const tooManyCodesNote = "•••• (the panel's words name more codes than zwatch masks one by one, so none of them is shown)"
 
-// lostOKMasked is a refusal's words msg, where code and msg read as an
-// answer that lost its "OK" ("2|Razer 1234567890123456|Tamam"), with what
-// stands in its PIN's place masked: whatever that answer, read as one,
-// delivers as the PIN or withholds as a code. A refusal's own words
-// ("3|Sipariş bulunamadı|…", "3|1050|bakiye yetersiz") read as no PIN and
-// no code, and are kept.
-func lostOKMasked(code, msg string, password *scrubber) string {
+// lostOKMasked is a refusal's words msg with a code masked where they
+// hold more than a refusal's one field ("2|1234567890123456|Tamam": an
+// answer that lost its "OK"): the field before the first bar is masked
+// whole where it holds a code's run of eight letters and digits or more,
+// as PINs have, and the words after it of that code's words. A refusal's
+// own field with a short number in it ("3|Bayi 4471 yetkisiz|…") stays; a
+// long one is masked, since a PIN cannot be told from an order's number
+// there. So is a done answer cut at its numeric PIN ("2|1234 5678 9012
+// 3456"), whose words are digits alone.
+func lostOKMasked(code, msg string) string {
 	place, rest, ok := strings.Cut(msg, "|")
-	if !ok || code != "1" && code != "2" && code != "3" {
+	if !ok {
+		words := strings.Fields(plainWords(msg))
+		if code == "2" && len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !isDigits(w) }) && alnums(msg) >= 10 {
+			return "••••"
+		}
 		return msg
 	}
-	// Read with no words after it, so that what it withholds is the
-	// field's own.
-	ps, err := parsePinStatus([]byte("OK|"+code+"|"+place+"|"), password)
-	if err != nil || ps.PIN == "" && len(ps.Withheld) == 0 {
+	words := codeRunWords(place)
+	if len(words) == 0 {
 		return msg
+	}
+	for _, w := range words {
+		if alnums(w) >= minPINLettersDigits {
+			rest = strings.ReplaceAll(rest, w, "••••")
+		}
 	}
 	return "••••|" + rest
+}
+
+// plainWords is text with its markup blanked and its character references
+// read, as a browser shows it.
+func plainWords(text string) string { return html.UnescapeString(blankMarkup(text)) }
+
+// codeRunWords are the words of text's first run of a code's words (a
+// code's shape, a group of digits or of three capitals or more) with
+// eight letters and digits or more in all; none where it has no such run.
+func codeRunWords(text string) []string {
+	var run []string
+	n := 0
+	for _, field := range strings.Fields(plainWords(text)) {
+		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
+		if isDigits(w) || w != "" && !statusWord.MatchString(w) && !notACode.MatchString(w) && notAPIN(w) == "" && (looksLikeCode(w) || capitalsGroup(w)) {
+			run, n = append(run, w), n+alnums(w)
+			continue
+		}
+		if n >= 8 {
+			return run
+		}
+		run, n = nil, 0
+	}
+	if n >= 8 {
+		return run
+	}
+	return nil
 }
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the
@@ -2109,7 +2146,7 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 		// its "OK": what stands in its PIN's place is masked, a number of a
 		// PIN's length too, which a refusal's words otherwise keep (an
 		// order's number, for staff).
-		msg = lostOKMasked(code, msg, a.password)
+		msg = lostOKMasked(code, msg)
 		return nil, &Error{Kind: KindRejected, Op: op, Code: code, Message: truncate(msg, maxMessageRunes)}
 	}
 	return nil, unintelligible(op, "znet answered something that is not a znet answer")

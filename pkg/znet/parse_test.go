@@ -321,8 +321,16 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a refusal's order number before a bar kept", "3|12345|Sipariş bulunamadı", KindRejected, "3", "12345|Sipariş bulunamadı", ""},
 		{"a refusal's dealer number kept", "3|Bayi 4471 yetkisiz|x", KindRejected, "3", "Bayi 4471 yetkisiz|x", ""},
 		{"a refusal's address kept", "3|IP 185.12.34.56 yetkisiz|x", KindRejected, "3", "IP 185.12.34.56 yetkisiz|x", ""},
+		// Their review's (helper-255): markup, references, words after the
+		// code, the description repeating it, a line break, no description.
+		{"an answer that lost its OK, its PIN in markup", "2|<b>1234567890123456</b>|Tamam", KindRejected, "2", "••••|Tamam", ""},
+		{"an answer that lost its OK, its groups joined by references", "2|1234&nbsp;5678&nbsp;9012&nbsp;3456|Tamam", KindRejected, "2", "••••|Tamam", ""},
+		{"an answer that lost its OK, a NULL after its PIN", "2|1234567890123456 NULL|Tamam", KindRejected, "2", "••••|Tamam", ""},
+		{"an answer that lost its OK, the description repeating the PIN", "2|1234567890123456|1234567890123456 teslim edildi", KindRejected, "2", "••••|•••• teslim edildi", ""},
+		{"an answer that lost its OK, cut at its PIN", "2|1234 5678 9012 3456", KindRejected, "2", "••••", ""},
+		{"a refusal's product code of few letters and digits kept", "3|Ürün PUBG60 stokta yok|x", KindRejected, "3", "Ürün PUBG60 stokta yok|x", ""},
 		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
-		{"a refusal's words before a bar kept", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "Sipariş 12345678 bulunamadı|x", ""},
+		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
 		// words, a status with a number, and floats PHP writes otherwise.
 		{"a status ending a sentence", "OK|2|Bekliyor.|x", KindUnusable, "", "", "holds words, not a code"},

@@ -393,8 +393,9 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	notes = aLineEach(notes, s.PINNotStored, func(id string) string {
 		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN, or only its beginning (a trigger of the shop's that keeps \"pinCode\" blank, moves the PIN elsewhere, which belongs AFTER UPDATE, or cuts it): make sure the customer has the PIN, from the dealer panel", namedOrder(s, id))
 	}, func(more int) string {
-		return fmt.Sprintf("%s completed without the PIN whole in %s row: zwatch list --completed shows them, %s last error beginning \"PIN not stored whole\"; make sure each customer has the PIN, from the dealer panel",
-			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"), byCount(more, "its", "their"))
+		return fmt.Sprintf("%s completed without the PIN whole in %s row: zwatch list --completed shows %s, %s last error beginning \"PIN not stored whole\"; make sure %s has the PIN, from the dealer panel",
+			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"), byCount(more, "it", "them"), byCount(more, "its", "their"),
+			byCount(more, "the customer", "each customer"))
 	})
 	notes = aLineEach(notes, s.ShopHeld, func(id string) string {
 		return fmt.Sprintf("order %s: a transaction of the shop has held its row for over %s, so znet's answer cannot be saved; end that transaction (pg_stat_activity), or let zwatch's role update the order under row-level security", namedOrder(s, id), watch.ShopHeldAlarm)

@@ -541,7 +541,7 @@ func attentionNote(s *watch.Summary, news runNews) string {
 		{len(s.Unsaved), "answer was not saved", "answers were not saved"},
 		{len(s.Unconfirmed), "answer's save is unconfirmed", "answers' saves are unconfirmed"},
 		{len(s.PINKept), "order kept a PIN of its own", "orders kept a PIN of their own"},
-		{len(s.PINNotStored), "completed order's row lacks its PIN", "completed orders' rows lack their PIN"},
+		{len(s.PINNotStored), "completed order's row lacks its PIN whole", "completed orders' rows lack their PIN whole"},
 		{len(s.CancelledHoldingPIN), "cancelled order holds a PIN", "cancelled orders hold a PIN"},
 		{len(s.ShopHeld), "order's row is held by the shop", "orders' rows are held by the shop"},
 		{noBudget, "order was released for want of budget", "orders were released for want of budget"},

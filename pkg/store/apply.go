@@ -789,11 +789,13 @@ changed AS (
 	          -- Written as the shop's database took it, and said, for a
 	          -- person to make sure the customer has the PIN. Stored its
 	          -- own way (in capitals, encrypted), it is the shop's.
+	          -- Compared by their letters and digits, in capitals: a cut one
+	          -- may have been written in capitals too, or with a mark after it.
 	          COALESCE(input.to_status = 'completed' AND o."externalStatus" = 'completed' AND prev.shop_pin IS NULL
 	              AND ` + answerPINSQL + ` <> ''
-	              AND (NULLIF(` + shopPINSQL + `, '') IS NULL
-	                   OR length(` + shopPINSQL + `) < length(` + answerPINSQL + `)
-	                      AND left(` + answerPINSQL + `, length(` + shopPINSQL + `)) = ` + shopPINSQL + `), false) AS pin_not_stored,
+	              AND (` + shopPINAlnumsSQL + ` = ''
+	                   OR length(` + shopPINAlnumsSQL + `) < length(` + answerPINAlnumsSQL + `)
+	                      AND left(` + answerPINAlnumsSQL + `, length(` + shopPINAlnumsSQL + `)) = ` + shopPINAlnumsSQL + `), false) AS pin_not_stored,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
 ),
@@ -881,6 +883,13 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 // which a trigger suppressing updates that change nothing may skip.
 const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AND checks.ours
 	AND (changed.id IS NULL OR changed.to_status IS DISTINCT FROM input.to_status), false)`
+
+// shopPINAlnumsSQL and answerPINAlnumsSQL are the letters and digits of
+// the order's stored PIN and of znet's, in capitals; empty for none.
+const (
+	shopPINAlnumsSQL   = `upper(regexp_replace(COALESCE(` + shopPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
+	answerPINAlnumsSQL = `upper(regexp_replace(COALESCE(` + answerPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
+)
 
 // pinNotStoredNoteSQL is last_error of an order completed with a PIN its
 // row, as stored, does not hold whole; list shows its first words.

@@ -28,10 +28,12 @@ func pinTrigger(e *env, body string) {
 func TestATriggerThatStoresNoPINOrPartIsSaidToAPerson(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
-		"kept":             `NEW."pinCode" := OLD."pinCode";`,
-		"blank":            `NEW."pinCode" := '';`,
-		"cut":              `NEW."pinCode" := left(NEW."pinCode", 16);`,
-		"cut at its group": `NEW."pinCode" := left(NEW."pinCode", 14);`,
+		"kept":              `NEW."pinCode" := OLD."pinCode";`,
+		"blank":             `NEW."pinCode" := '';`,
+		"cut":               `NEW."pinCode" := left(NEW."pinCode", 16);`,
+		"cut at its group":  `NEW."pinCode" := left(NEW."pinCode", 14);`,
+		"cut in capitals":   `NEW."pinCode" := upper(left(NEW."pinCode", 14));`,
+		"cut, a mark after": `NEW."pinCode" := left(NEW."pinCode", 14) || '…';`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -1618,13 +1618,13 @@ const tooManyCodesNote = "•••• (the panel's words name more codes than z
 // as PINs have, and the words after it of that code's words. A refusal's
 // own field with a short number in it ("3|Bayi 4471 yetkisiz|…") stays; a
 // long one is masked, since a PIN cannot be told from an order's number
-// there. So is a done answer cut at its numeric PIN ("2|1234 5678 9012
-// 3456"), whose words are digits alone.
+// there. So is a done answer cut at its PIN ("2|1234 5678 9012 3456",
+// "2|AB12CD34EF56GH78"), whose words are one code's.
 func lostOKMasked(code, msg string) string {
 	place, rest, ok := strings.Cut(msg, "|")
 	if !ok {
-		words := strings.Fields(plainWords(msg))
-		if code == "2" && len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !isDigits(w) }) && alnums(msg) >= 10 {
+		// A done answer cut at its PIN: the words are one code's.
+		if run := codeRunWords(msg); code == "2" && len(run) > 0 && len(run) == len(strings.Fields(plainWords(msg))) {
 			return "••••"
 		}
 		return msg

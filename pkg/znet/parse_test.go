@@ -328,6 +328,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an answer that lost its OK, a NULL after its PIN", "2|1234567890123456 NULL|Tamam", KindRejected, "2", "••••|Tamam", ""},
 		{"an answer that lost its OK, the description repeating the PIN", "2|1234567890123456|1234567890123456 teslim edildi", KindRejected, "2", "••••|•••• teslim edildi", ""},
 		{"an answer that lost its OK, cut at its PIN", "2|1234 5678 9012 3456", KindRejected, "2", "••••", ""},
+		{"an answer that lost its OK, cut at a lettered PIN", "2|AB12CD34EF56GH78", KindRejected, "2", "••••", ""},
+		{"a refusal of code 2 in words kept", "2|Sipariş bulunamadı", KindRejected, "2", "Sipariş bulunamadı", ""},
 		{"a refusal's product code of few letters and digits kept", "3|Ürün PUBG60 stokta yok|x", KindRejected, "3", "Ürün PUBG60 stokta yok|x", ""},
 		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},

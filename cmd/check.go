@@ -332,7 +332,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		case r.PINSaved || (r.DryRun && r.Answer == "done" && r.PIN != ""):
 			line += ", PIN saved, status approved"
 		case r.PINNotStored:
-			line += ", PIN not stored whole"
+			line += ", status approved, PIN not stored whole"
 		}
 		fmt.Fprintln(out, line)
 	case r.Error != "" && r.DryRun && r.GaveUp:

@@ -393,8 +393,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 	notes = aLineEach(notes, s.PINNotStored, func(id string) string {
 		return fmt.Sprintf("order %s: the shop's database took znet's completion but stored no PIN, or only its beginning (a trigger of the shop's that keeps \"pinCode\" blank, moves the PIN elsewhere, which belongs AFTER UPDATE, or cuts it): make sure the customer has the PIN, from the dealer panel", namedOrder(s, id))
 	}, func(more int) string {
-		return fmt.Sprintf("%s completed without the PIN whole in %s row: zwatch list --completed shows %s, %s last error beginning \"PIN not stored whole\"; make sure %s has the PIN, from the dealer panel",
-			counted(more, "more order was", "more orders were"), byCount(more, "its", "their"), byCount(more, "it", "them"), byCount(more, "its", "their"),
+		return fmt.Sprintf("%s completed without the PIN whole in %s: zwatch list --completed shows %s, %s last error beginning \"PIN not stored whole\"; make sure %s has the PIN, from the dealer panel",
+			counted(more, "more order was", "more orders were"), byCount(more, "its row", "their rows"), byCount(more, "it", "them"), byCount(more, "its", "their"),
 			byCount(more, "the customer", "each customer"))
 	})
 	notes = aLineEach(notes, s.ShopHeld, func(id string) string {

@@ -353,13 +353,14 @@ func nothingButTheDeadline(err error) bool {
 // one not yet accepted) or for the database to begin, and the statement
 // never reached it.
 func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sqlx.Tx) error) (begun bool, err error) {
-	// Without options the driver would begin READ WRITE, whatever the
-	// session's default. READ COMMITTED, whatever the role's or the
-	// database's default (a shop may set repeatable read or serializable
-	// for its own code): the claim's SKIP LOCKED, the compare-and-set of
-	// answers and the budgets' clocks rely on its re-check of a row another
-	// transaction changed meanwhile, where a stricter level fails the
-	// statement instead, and overlapping runs would fail each other.
+	// The driver begins READ WRITE unless told READ ONLY, whatever the
+	// session's default (see the settings below). READ COMMITTED, whatever
+	// the role's or the database's default (a shop may set repeatable read
+	// or serializable for its own code): the claim's SKIP LOCKED, the
+	// compare-and-set of answers and the budgets' clocks rely on its
+	// re-check of a row another transaction changed meanwhile, where a
+	// stricter level fails the statement instead, and overlapping runs
+	// would fail each other.
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted, ReadOnly: s.readOnly})
 	if err != nil {
 		return false, s.connectionBroke(err)

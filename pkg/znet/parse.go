@@ -211,7 +211,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		case notAPIN(ps.PIN) != "":
 			return PinStatus{}, unusable("znet's PIN field holds " + notAPIN(ps.PIN) + ", not a code: another column's value in the PIN's place, or a dumped one; the answer is not used")
 		case lookAlikes(ps.PIN):
-			return PinStatus{}, unusable("znet's PIN field holds digits other than 0-9 (full-width, Arabic-Indic, superscript), full-width letters, or Cyrillic or Greek letters in a code, which a customer cannot type as shown; the answer is not used")
+			return PinStatus{}, unusable("znet's PIN field holds digits other than 0-9 (full-width, Arabic-Indic, superscript), full-width letters or marks, or Cyrillic or Greek letters in a code, which a customer cannot type as shown; the answer is not used")
 		case ps.PIN == "" && a.pinUndefined:
 			return PinStatus{}, unusable("znet answered that the order is done without a PIN, after PHP said the panel's script read no PIN (an undefined PIN, a row that was not there): " +
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
@@ -1614,58 +1614,73 @@ const tooManyCodesNote = "•••• (the panel's words name more codes than z
 // lostOKMasked is a refusal's words msg with a code masked where they
 // hold more than a refusal's one field ("2|1234567890123456|Tamam": an
 // answer that lost its "OK"): the field before the first bar is masked
-// whole where it holds a code's run of eight letters and digits or more,
-// as PINs have, and the words after it of that code's words. A refusal's
-// own field with a short number in it ("3|Bayi 4471 yetkisiz|…") stays; a
-// long one is masked, since a PIN cannot be told from an order's number
-// there. So is a done answer cut at its PIN ("2|1234 5678 9012 3456",
-// "2|AB12CD34EF56GH78"), whose words are one code's.
+// whole where it holds a run of a code's words with eight letters and
+// digits or more, as real PINs have, and any such run after it, which may
+// repeat the PIN grouped otherwise. A refusal's own field with a short
+// number in it ("3|Bayi 4471 yetkisiz|…") stays; a long one is masked,
+// since a PIN cannot be told from an order's number there. So are the
+// code's runs of a done answer cut at its PIN ("2|1234 5678 9012 3456",
+// "2|AB12CD34EF56GH78 Turkcell").
 func lostOKMasked(code, msg string) string {
 	place, rest, ok := strings.Cut(msg, "|")
 	if !ok {
-		// A done answer cut at its PIN: the words are one code's.
-		if run := codeRunWords(msg); code == "2" && len(run) > 0 && len(run) == len(strings.Fields(plainWords(msg))) {
-			return "••••"
+		if code == "2" {
+			masked, _ := codeRunsMasked(msg)
+			return masked
 		}
 		return msg
 	}
-	words := codeRunWords(place)
-	if len(words) == 0 {
+	if _, found := codeRunsMasked(place); !found {
 		return msg
 	}
-	for _, w := range words {
-		if alnums(w) >= minPINLettersDigits {
-			rest = strings.ReplaceAll(rest, w, "••••")
-		}
-	}
-	return "••••|" + rest
+	masked, _ := codeRunsMasked(rest)
+	return "••••|" + masked
 }
 
-// plainWords is text with its markup blanked and its character references
-// read, as a browser shows it.
-func plainWords(text string) string { return html.UnescapeString(blankMarkup(text)) }
-
-// codeRunWords are the words of text's first run of a code's words (a
-// code's shape, a group of digits or of three capitals or more) with
-// eight letters and digits or more in all; none where it has no such run.
-func codeRunWords(text string) []string {
-	var run []string
-	n := 0
-	for _, field := range strings.Fields(plainWords(text)) {
-		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
-		if isDigits(w) || w != "" && !statusWord.MatchString(w) && !notACode.MatchString(w) && notAPIN(w) == "" && (looksLikeCode(w) || capitalsGroup(w)) {
-			run, n = append(run, w), n+alnums(w)
+// codeRunsMasked is text with each run of a code's words (a code's shape, a
+// group of digits or of three capitals or more; no status's word, amount,
+// date or address) that has eight letters and digits or more in all
+// masked as one, markup blanked and references read; and whether it had
+// any.
+func codeRunsMasked(text string) (string, bool) {
+	words, starts := fieldsAt(blankMarkup(text))
+	var b strings.Builder
+	done, runStart, runEnd, runAlnums, found := 0, -1, -1, 0, false
+	endRun := func() {
+		if runStart >= 0 && runAlnums >= 8 {
+			b.WriteString(text[done:runStart] + "••••")
+			done, found = runEnd, true
+		}
+		runStart, runAlnums = -1, 0
+	}
+	for i, field := range words {
+		n, code := codeWordAlnums(field)
+		if !code {
+			endRun()
 			continue
 		}
-		if n >= 8 {
-			return run
+		if runStart < 0 {
+			runStart = starts[i]
 		}
-		run, n = nil, 0
+		runEnd, runAlnums = starts[i]+len(field), runAlnums+n
 	}
-	if n >= 8 {
-		return run
+	endRun()
+	b.WriteString(text[done:])
+	return b.String(), found
+}
+
+// codeWordAlnums says whether a word, its references read, is a code's
+// word for codeRunsMasked, and how many letters and digits it has.
+func codeWordAlnums(field string) (int, bool) {
+	n := 0
+	for _, part := range strings.Fields(html.UnescapeString(field)) {
+		w := strings.TrimFunc(part, func(r rune) bool { return !isLetterOrDigit(r) })
+		if !isDigits(w) && (w == "" || statusWord.MatchString(w) || notACode.MatchString(w) || notAPIN(w) != "" || !looksLikeCode(w) && !capitalsGroup(w)) {
+			return 0, false
+		}
+		n += alnums(w)
 	}
-	return nil
+	return n, n > 0
 }
 
 // ParseBalance parses a bakiye_kontrol answer, "OK|12755.23", and returns the

@@ -454,10 +454,10 @@ type unusableGroup struct {
 
 // ordersNamedEach is how many orders of one kind (stuck, a PIN kept or
 // not stored whole, a row the shop holds, cancelled holding a PIN) a run's
-// text gives a line each. A panel that said
-// "waiting" for a day makes hundreds stuck in one run, and a mail of a line
-// each is one nobody reads to its end: the rest are counted in one line,
-// which says where to find them; -o json names them all.
+// text gives a line each. A panel that said "waiting" for a day makes
+// hundreds stuck in one run, and a mail of a line each is one nobody reads
+// to its end: the rest are counted in one line, which says where to find
+// them; -o json names them all.
 const ordersNamedEach = 20
 
 // aLineEach adds line(id) to notes for the first ordersNamedEach of ids,

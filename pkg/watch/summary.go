@@ -225,9 +225,9 @@ type SharedReferans struct {
 // failing or its budget could not be reserved, orders became stuck, the
 // database refused answers or lost the connection committing them,
 // znet's PIN differed from one an order already held or a completion's
-// row stored none or part of it, znet cancelled an order holding a PIN, the shop has
-// held an order's row too long, or znet's answer about an order could not
-// be used. check-pending exits 3 then.
+// row stored none or part of it, znet cancelled an order holding a PIN,
+// the shop has held an order's row too long, or znet's answer about an
+// order could not be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
 	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
 		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {

@@ -322,7 +322,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	case r.NotSaved != "":
 		fmt.Fprintln(out, "unchanged: "+r.NotSaved)
 	case r.Overtaken:
-		fmt.Fprintln(out, "unchanged: the shop or staff changed the order meanwhile, and their change was kept")
+		fmt.Fprintln(out, "unchanged: the shop or staff changed the order meanwhile, or another run or check took it, and their change was kept")
 	case r.From != r.To || r.PINSaved:
 		line := fmt.Sprintf("%s: externalStatus %s -> %s", verb, r.From, r.To)
 		switch {

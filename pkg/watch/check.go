@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
 )
@@ -92,7 +94,13 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		ID: state.ID, IntegrationID: in.ID, Referans: state.Referans,
 		ExternalStatus: state.ExternalStatus, Attempts: state.Attempts, HeldPIN: state.HeldPIN(),
 	}
-	runID := "check/" + orderID
+	// A claim of its own, as each run's is: two checks of one order, the
+	// first stopped (Ctrl-Z) past its lease while the second asked, would
+	// otherwise each take the other's claim for theirs, the older answer
+	// saved over the newer and the newer dropped, or the claim handed back
+	// while the second's request is out.
+	host, _ := os.Hostname()
+	runID := fmt.Sprintf("check/%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 	lease := CheckLease(cfg.Timeout)
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.

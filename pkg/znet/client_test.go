@@ -33,9 +33,19 @@ const (
 
 func newFake(t *testing.T) (*znettest.Server, *Client) {
 	t.Helper()
-	s := znettest.NewServer(dealer, secret)
+	return newFakeOf(t, dealer)
+}
+
+// newFakeOf is newFake for a dealer whose code is dealerCode.
+func newFakeOf(t *testing.T, dealerCode string) (*znettest.Server, *Client) {
+	t.Helper()
+	s := znettest.NewServer(dealerCode, secret)
 	t.Cleanup(s.Close)
-	return s, newTestClient(t, s.URL, secret)
+	c, err := NewClient(s.URL, dealerCode, secret, nil)
+	if err != nil {
+		t.Fatalf("NewClient(%q): %v", s.URL, err)
+	}
+	return s, c
 }
 
 func newTestClient(t *testing.T, baseURL, password string) *Client {
@@ -177,13 +187,8 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 		t.Errorf("referans 04300 after the code as 4300: got %+v; want it refused as the request's own values", got)
 	}
 	// A dealer code of digits alone is a PIN's group by chance.
-	numeric := znettest.NewServer("4821", secret)
-	t.Cleanup(numeric.Close)
+	numeric, c := newFakeOf(t, "4821")
 	numeric.Script("1001", znettest.Done("4821 5678 9012 3456", "tamam"))
-	c, err := NewClient(numeric.URL, "4821", secret, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "4821 5678 9012 3456" {
 		t.Errorf("a PIN with the numeric dealer code as a group: got %+v, %v; want it saved", got, err)
 	}
@@ -192,12 +197,8 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 		t.Errorf("the numeric dealer code and the referans: got %+v; want it refused as the request's own values", got)
 	}
 	// A dealer code that is a word labels the code after it.
-	word := znettest.NewServer("EPIN", secret)
-	t.Cleanup(word.Close)
+	word, c := newFakeOf(t, "EPIN")
 	word.Script("1001", znettest.Done("EPIN AB12-CD34-EF56", "tamam"))
-	if c, err = NewClient(word.URL, "EPIN", secret, nil); err != nil {
-		t.Fatal(err)
-	}
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "EPIN AB12-CD34-EF56" {
 		t.Errorf("a PIN behind a dealer code that is a word: got %+v, %v; want it saved", got, err)
 	}

@@ -133,15 +133,17 @@ func (p *Proxy) serve(network, address string) {
 		p.mu.Lock()
 		p.conns = append(p.conns, client, server)
 		p.mu.Unlock()
-		go p.pass(server, client, true)
-		go p.pass(client, server, false)
+		// deaf: the server's answers no longer reach zwatch (CutAfter).
+		deaf := new(atomic.Bool)
+		go p.pass(server, client, true, deaf)
+		go p.pass(client, server, false, deaf)
 	}
 }
 
 // pass copies from src to dst until the relay hangs, then holds both
 // open, reading nothing, until the test ends. fromZwatch: src is zwatch's
 // side of the connection.
-func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
+func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool, deaf *atomic.Bool) {
 	buf := make([]byte, 32<<10)
 	var seen []byte
 	armed := false // this connection sent CutAfter's armedBy
@@ -177,6 +179,15 @@ func (p *Proxy) pass(dst io.Writer, src io.Reader, fromZwatch bool) {
 				cutNow = c.done.CompareAndSwap(false, true)
 			}
 			armed = armed || bytes.Contains(buf[:n], c.armedBy)
+		}
+		if cutNow {
+			// Before the message goes: the server's answer to it, which
+			// may come back before zwatch's side is closed, must not
+			// reach zwatch.
+			deaf.Store(true)
+		}
+		if !fromZwatch && deaf.Load() {
+			return
 		}
 		if n > 0 {
 			if d := time.Duration(p.delay.Load()); d > 0 {

@@ -24,9 +24,20 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	e.znet.SetLatency(10 * time.Millisecond)
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{watch.MinCheckWait}
-	// Ample for three checks a second apart, also on a host busy with other work.
-	cfg.Loop = 8 * time.Second
+	// The loops end when the orders are done, not on a clock: a host busy with
+	// other tests may take much longer than three checks a second apart. The
+	// loop's own bound only keeps a broken loop from hanging the suite.
+	cfg.Loop = 2 * time.Minute
+	cfg.MaxDuration = 3 * time.Minute
 	cfg.Tick = 100 * time.Millisecond
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for ctx.Err() == nil && e.db.OrdersIn("completed") < n {
+			time.Sleep(50 * time.Millisecond)
+		}
+		stop()
+	}()
 
 	// Two looping invocations overlap completely, as two cron entries or two
 	// hosts would.
@@ -36,7 +47,7 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sum, err := watch.Run(context.Background(), e.db.Store, cfg)
+			sum, err := watch.Run(ctx, e.db.Store, cfg)
 			if err != nil {
 				t.Errorf("run %d: %v", k, err)
 			}

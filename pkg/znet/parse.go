@@ -1621,8 +1621,20 @@ const tooManyCodesNote = "•••• (the panel's words name more codes than z
 // since a PIN cannot be told from an order's number there. So are the
 // code's runs of a done answer cut at its PIN ("2|1234 5678 9012 3456",
 // "2|AB12CD34EF56GH78 Turkcell").
+//
+// Empty fields before it ("2||1234567890123456|Tamam", a panel that lost
+// more than its "OK") do not take the PIN's place: they are kept as they
+// are, and the first field with something in it is read as that place.
 func lostOKMasked(code, msg string) string {
-	place, rest, ok := strings.Cut(msg, "|")
+	empty := 0
+	for {
+		field, _, ok := strings.Cut(msg[empty:], "|")
+		if !ok || strings.TrimSpace(field) != "" {
+			break
+		}
+		empty += len(field) + 1
+	}
+	place, rest, ok := strings.Cut(msg[empty:], "|")
 	if !ok {
 		if code == "2" {
 			masked, _ := codeRunsMasked(msg)
@@ -1634,7 +1646,7 @@ func lostOKMasked(code, msg string) string {
 		return msg
 	}
 	masked, _ := codeRunsMasked(rest)
-	return "••••|" + masked
+	return msg[:empty] + "••••|" + masked
 }
 
 // codeRunsMasked is text with each run of a code's words (a code's shape, a

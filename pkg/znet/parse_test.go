@@ -340,6 +340,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an answer that lost its OK, cut at a PIN and its product", "2|1234567890123456 Turkcell", KindRejected, "2", "•••• Turkcell", ""},
 		{"a refusal's product code of few letters and digits kept", "3|Ürün PUBG60 stokta yok|x", KindRejected, "3", "Ürün PUBG60 stokta yok|x", ""},
 		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
+		{"an answer that lost its OK and its status, the PIN after an empty field", "2||1234567890123456|Tamam", KindRejected, "2", "|••••|Tamam", ""},
+		{"an answer that lost its OK, the PIN after a blank field", "2| |AB12CD34EF56GH78|Tamam", KindRejected, "2", "|••••|Tamam", ""},
+		{"an answer that lost its OK, cut at a PIN after an empty field", "2||1234 5678 9012 3456", KindRejected, "2", "••••", ""},
+		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
 		// words, a status with a number, and floats PHP writes otherwise.

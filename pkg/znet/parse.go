@@ -147,7 +147,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		fieldCode = a.withheldCode(2)
 	}
 	if len(a.fields) >= 3 && ps.Status == StatusDone {
-		pin, ok := a.value(2, isPINRune)
+		pin, ok := a.value(2, isPINRune, isPINFieldRune)
 		if !ok {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
 		}
@@ -1707,7 +1707,7 @@ func parseBalance(body []byte, password *scrubber) (string, error) {
 	if len(a.fields) < 2 {
 		return "", unintelligible(OpBalance, "znet answered OK without a balance zwatch can read")
 	}
-	balance, ok := a.value(1, isBalanceRune)
+	balance, ok := a.value(1, isBalanceRune, isBalanceRune)
 	if !ok {
 		return "", unintelligible(OpBalance, "znet's balance field repeats the dealer password; the answer is not used")
 	}
@@ -2006,20 +2006,23 @@ const maxCoincidentPasswordRunes = 8
 //   - the password has at most maxCoincidentPasswordRunes runes, and each
 //     is one valueRune accepts: a longer password, or one with '=', '&',
 //     '/', '@' and the like, found in a PIN is not there by chance;
-//   - every other rune of the field is one valueRune accepts (white space
+//   - every other rune of the field is one besideRune accepts (white space
 //     is trimmed or becomes a space anyway): echoes come from query strings,
 //     URLs and markup ("sifre=1234", "kod=D1&sifre=1234",
-//     "sifre%3D1234"), whose '=', '&', '%', ';', '?' no PIN or balance has;
+//     "sifre%3D1234"), whose '=', '&', '%', ';', '?' no PIN or balance has,
+//     where a PIN's label, its expiry and its groups bring ':', '.', '/'
+//     and the like ("Kod: 3319.0577.1905.2210", "SKT: 31.12.2026");
 //   - some letter or digit of the field lies outside the occurrences: a
 //     field that is nothing but the password ("1234", " 1234 - 1234")
 //     carries nothing but the password;
-//   - no word naming the password stands right before an occurrence: a
-//     panel that echoes the request in words ("kod bayi7 sifre 1234")
-//     names it, where a PIN that holds it by chance does not.
+//   - no word naming the password stands right before an occurrence,
+//     with nothing but spaces and punctuation between: a panel that echoes
+//     the request in words ("kod bayi7 sifre 1234", "Şifre: 1234",
+//     "sifre/1234") names it, where a PIN that holds it by chance does not.
 //
 // Otherwise the field is refused whole; nothing of it is returned, so that
 // no piece of the password reaches an error, a log or the database.
-func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
+func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bool) {
 	text, echoes := a.unmark(a.fields[i])
 	if len(echoes) == 0 {
 		return clean(text), true
@@ -2039,7 +2042,8 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 		last = echo.end
 	}
 	outside.WriteString(text[last:])
-	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) ||
+	beside := func(r rune) bool { return ownRune(r) || besideRune(r) }
+	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !beside(r) }) ||
 		!strings.ContainsFunc(outside.String(), isLetterOrDigit) {
 		return "", false
 	}
@@ -2047,12 +2051,12 @@ func (a *answer) value(i int, valueRune func(rune) bool) (string, bool) {
 }
 
 // passwordNamed is a text that ends in a word naming a password, and the
-// space after it (any space, a no-break one as html_entity_decode leaves
-// it, or a dash or an underscore): Turkish "şifre" ("şifreniz", "sifre"
+// spaces and punctuation after it (any space, a no-break one as
+// html_entity_decode leaves it, a colon, an equals sign, a slash): Turkish "şifre" ("şifreniz", "sifre"
 // without its cedilla, with a capital İ or a dotless ı), "parola", and
 // "password", "passwd", "pwd"; not "pass" or "pw", which name products
 // ("Battle Pass 2024-...") as often as passwords.
-var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pwd)[\s\p{Z}\p{Cc}\p{Cf}_-]*$`)
+var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pwd)[\s\p{Z}\p{Cc}\p{Cf}\p{P}\p{S}]*$`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line
@@ -2069,6 +2073,12 @@ func spacesAsCleaned(s string) string {
 // isPINRune is what PINs are made of: letters, digits and dashes, with
 // spaces between groups.
 func isPINRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == ' ' }
+
+// isPINFieldRune is what else a PIN's field holds beside its codes: their
+// labels ("Pin:"), other marks between groups ("3319.0577", "ABCD_5678"),
+// a list's commas and an expiry ("(SKT 31.12.2026)"); none of them what
+// a query string, a URL's query or markup is made of.
+func isPINFieldRune(r rune) bool { return isPINRune(r) || strings.ContainsRune(":./_,()#", r) }
 
 // isBalanceRune is what a balance is made of (isDecimal checks the rest).
 func isBalanceRune(r rune) bool { return '0' <= r && r <= '9' || r == '.' || r == '-' }

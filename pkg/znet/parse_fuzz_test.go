@@ -109,7 +109,7 @@ func FuzzShortPasswordNeverEchoed(f *testing.F) {
 				continue
 			}
 			if strings.Trim(strings.ReplaceAll(value, password, ""), " -") == "" ||
-				strings.ContainsFunc(value, func(r rune) bool { return !isPINRune(r) && r != '.' }) {
+				strings.ContainsFunc(value, func(r rune) bool { return !isPINFieldRune(r) }) {
 				t.Fatalf("value %q carries an echo of the password", value)
 			}
 			for _, echo := range sc.pattern.FindAllString(value, -1) {

@@ -628,6 +628,14 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"1234", "OK|2|KOMPASS 1234-AB|tamam", PinStatus{Status: StatusDone, PIN: "KOMPASS 1234-AB", Description: "tamam"}},
 		{"1234", "OK|2|1234 sifre AB12|tamam", PinStatus{Status: StatusDone, PIN: "1234 sifre AB12", Description: "tamam"}},
 		{"2024", "OK|2|Battle Pass 2024-7781-AC|tamam", PinStatus{Status: StatusDone, PIN: "Battle Pass 2024-7781-AC", Description: "tamam"}},
+		// A PIN's label, its groups' dots and an expiry beside it are no
+		// echo's marks (helper-258: a 4-digit password held such PINs).
+		{"1905", "OK|2|Kod: 3319057719052210|ok", PinStatus{Status: StatusDone, PIN: "Kod: 3319057719052210", Description: "ok"}},
+		{"1905", "OK|2|3319.0577.1905.2210|ok", PinStatus{Status: StatusDone, PIN: "3319.0577.1905.2210", Description: "ok"}},
+		{"2026", "OK|2|1234567890123456 SKT: 31.12.2026|ok", PinStatus{Status: StatusDone, PIN: "1234567890123456 SKT: 31.12.2026", Description: "ok"}},
+		{"4567", "OK|2|Serial: M0123456789 Pin: 12345678901234|ok", PinStatus{Status: StatusDone, PIN: "Serial: M0123456789 Pin: 12345678901234", Description: "ok"}},
+		{"5678", "OK|2|ABCD_5678_EFGH|ok", PinStatus{Status: StatusDone, PIN: "ABCD_5678_EFGH", Description: "ok"}},
+		{"5678", "OK|2|AAAA-5678, CCCC-2222|ok", PinStatus{Status: StatusDone, PIN: "AAAA-5678, CCCC-2222", Description: "ok"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
 		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "istek: kod=D1&sifre=REDACTED&id=7"}},
 		// Where the description repeats the PIN, the repetition stays whole,
@@ -749,6 +757,14 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"1234", "sifre\u20031234 X"},
 		{"1234", "sifre-1234 X"},
 		{"Ab12cd", "sifre\u00a0Ab12cd X9"},
+		// Named across a colon, an equals sign, a slash or a bracket, as a
+		// PIN's label may now stand beside a coincidence.
+		{"1234", "Şifre: 1234 X9"},
+		{"1234", "Kod: bayi7 SIFRE:1234"},
+		{"1234", "sifre/1234 AB"},
+		{"1234", "kod bayi7 parola (1234) AB"},
+		{"1234", "Password: 1234, PIN: 77AB"},
+		{"1234", "AB12 sifre=1234"},
 	}
 	for _, tt := range pins {
 		body := "OK|2|" + tt.field + "|tamam"

@@ -147,6 +147,14 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		fieldCode = a.withheldCode(2)
 	}
 	if len(a.fields) >= 3 && ps.Status == StatusDone {
+		// A code pasted from a web page, or the first of a spreadsheet saved
+		// with a byte-order mark, carries an invisible character at an end,
+		// which is no part of the code the customer types; inside a code it
+		// still refuses the answer (controlIn), and so does a field that
+		// held nothing else, which would pass for a top-up's.
+		if trimmed := strings.TrimFunc(a.fields[2], isSpaceOrZeroWidth); strings.ContainsFunc(trimmed, isLetterOrDigit) {
+			a.fields[2] = trimmed
+		}
 		pin, ok := a.value(2, isPINRune, isPINFieldRune)
 		if !ok {
 			return PinStatus{}, unusable("znet's PIN field repeats the dealer password; the answer is not used")
@@ -217,6 +225,14 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 				"a PIN it failed to print cannot be told from a top-up's; the answer is not used")
 		}
 	}
+	// "OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet": a panel that lists an
+	// order's codes parted by bars. Its first alone saved, the order would
+	// be approved with part of what the customer bought.
+	if ps.Status == StatusDone && len(a.fields) == 4 {
+		if next, _, more := strings.Cut(a.fields[3], "|"); more && anotherCodeLike(a.unmarked(next), ps.PIN) {
+			return PinStatus{}, unusable("znet's answer holds another code like the PIN in the field after it, as a panel that parts an order's codes by bars writes them, and the PIN field alone would be part of what was bought; the answer is not used")
+		}
+	}
 	if len(a.fields) == 4 {
 		ps.Description = a.textRepeating(3, ps.PIN)
 	}
@@ -244,6 +260,23 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 		ps.Withheld = append([]string{fieldCode}, ps.Withheld...)
 	}
 	return ps, nil
+}
+
+// isSpaceOrZeroWidth is white space, or a character of no width that web
+// pages and spreadsheets leave at a code's ends: a zero-width space, a
+// joiner or a byte-order mark.
+func isSpaceOrZeroWidth(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff", r)
+}
+
+// anotherCodeLike says whether field is a code other than pin of its
+// shape: as many letters and digits, eight or more, with the same marks
+// between them, and a letter or a mark among them. A number alone beside
+// a number alone may be the card's serial, which a done answer's
+// description may carry.
+func anotherCodeLike(field, pin string) bool {
+	return field != pin && alnums(pin) >= 8 && codeMarks(field) == codeMarks(pin) &&
+		strings.ContainsFunc(pin, func(r rune) bool { return unicode.IsLetter(r) || isGroupMark(r) })
 }
 
 // shortenedPIN is a PIN cut for a list view, mb_strimwidth's "..." or
@@ -1119,16 +1152,19 @@ func lastField(s string) (string, int) {
 // own. Two PINs of a batch are; an order's number beside a PIN seldom
 // is ("SIP20260312001 ve K7Q9M3X8P5Z2").
 func sameKindOfCode(item, code string) bool {
-	marks := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if isLetterOrDigit(r) {
-				return 'x'
-			}
-			return r
-		}, s)
-	}
-	return item != "" && marks(item) == marks(code) &&
+	return item != "" && codeMarks(item) == codeMarks(code) &&
 		(plainlyACode(item) && mixedIfCapitals(item) || mixedCode(withoutGroupMarks(item)))
+}
+
+// codeMarks is s with each letter and digit an x: a code's shape, its
+// marks between groups kept ("xxxx-xxxx").
+func codeMarks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isLetterOrDigit(r) {
+			return 'x'
+		}
+		return r
+	}, s)
 }
 
 // listWords join the items of a list ("ya da" is read as one; a comma,

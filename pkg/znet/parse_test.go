@@ -158,6 +158,14 @@ func TestParsePinStatus(t *testing.T) {
 		{"a code of mixed-case letters", "OK|2|KbcdFGHJmnpqRSTV|x", PinStatus{Status: StatusDone, PIN: "KbcdFGHJmnpqRSTV", Description: "x"}},
 		{"a numeric PIN behind a product's name", "OK|2|Netflix 1234 5678 9012|x", PinStatus{Status: StatusDone, PIN: "Netflix 1234 5678 9012", Description: "x"}},
 		{"a top-up's product", "OK|2|PUBG 60 UC|x", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC", Description: "x"}},
+		// Invisible characters at a code's ends, from a web page or a
+		// spreadsheet's byte-order mark, are no part of it (helper-258).
+		{"a code after a byte-order mark", "OK|2|\ufeffABCD-1234-EFGH-5678|ok", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH-5678", Description: "ok"}},
+		{"a code before a zero-width space", "OK|2|ABCD-1234-EFGH-5678\u200b |ok", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH-5678", Description: "ok"}},
+		// A number beside a number may be the card's serial; the same code
+		// again is a repetition.
+		{"a numeric PIN and a number after it", "OK|2|1234567890123456|9876543210987654|Tamam", PinStatus{Status: StatusDone, PIN: "1234567890123456", Description: "9876543210987654|Tamam"}},
+		{"a code repeated after a bar", "OK|2|AAAA-1111-BBBB|AAAA-1111-BBBB|Tamam", PinStatus{Status: StatusDone, PIN: "AAAA-1111-BBBB", Description: "AAAA-1111-BBBB|Tamam"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
@@ -303,6 +311,11 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an address and port for a PIN", "OK|2|185.12.34.56:8080|x", KindUnusable, "", "", "an IP address"},
 		{"a label with nothing after it", "OK|2|Seri: 12345678 PIN:|x", KindUnusable, "", "", "a label with nothing after it"},
 		{"JavaScript's undefined glued on", "OK|2|AB12-CD34-undefined|x", KindUnusable, "", "", "part of the code is missing"},
+		{"a zero-width space alone for a PIN", "OK|2|\u200b|x", KindUnusable, "", "", "control or invisible characters"},
+		{"a zero-width space inside a PIN", "OK|2|ABCD\u200b-1234-EFGH|x", KindUnusable, "", "", "control or invisible characters"},
+		{"an order's codes parted by bars", "OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet", KindUnusable, "", "", "another code like the PIN"},
+		{"grouped numeric codes parted by bars", "OK|2|1234-5678-9012-3456|6543-2109-8765-4321|Tamam", KindUnusable, "", "", "another code like the PIN"},
+		{"three codes parted by bars", "OK|2|7QKDN-BM4XH-X2LZ5|8RLEO-CN5YI-Y3MA6|9SMFP-DO6ZJ-Z4NB7", KindUnusable, "", "", "another code like the PIN"},
 		{"a code of Cyrillic letters alone", "OK|2|АВСЕ-КМНР-ОТХУ|x", KindUnusable, "", "", "Cyrillic or Greek letters in a code"},
 		{"full-width letters for a PIN", "OK|2|ＡＢＣＤ-ＥＦＧＨ|x", KindUnusable, "", "", "full-width letters"},
 		{"a superscript digit in a PIN", "OK|2|²1234-5678|x", KindUnusable, "", "", "superscript"},

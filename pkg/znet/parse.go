@@ -229,7 +229,8 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// order's codes parted by bars. Its first alone saved, the order would
 	// be approved with part of what the customer bought.
 	if ps.Status == StatusDone && len(a.fields) == 4 {
-		if next, _, more := strings.Cut(a.fields[3], "|"); more && anotherCodeLike(a.unmarked(next), ps.PIN) {
+		next, _, _ := strings.Cut(a.fields[3], "|")
+		if anotherCodeLike(strings.TrimFunc(a.unmarked(next), isSpaceOrZeroWidth), ps.PIN) {
 			return PinStatus{}, unusable("znet's answer holds another code like the PIN in the field after it, as a panel that parts an order's codes by bars writes them, and the PIN field alone would be part of what was bought; the answer is not used")
 		}
 	}
@@ -269,14 +270,34 @@ func isSpaceOrZeroWidth(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff", r)
 }
 
-// anotherCodeLike says whether field is a code other than pin of its
-// shape: as many letters and digits, eight or more, with the same marks
-// between them, and a letter or a mark among them. A number alone beside
-// a number alone may be the card's serial, which a done answer's
-// description may carry.
+// anotherCodeLike says whether field is a code other than pin (in any
+// case) of its shape: as many letters and digits, eight or more, in
+// groups of the same sizes (whichever marks part them), and letters,
+// digits or both as pin has them. Ungrouped, both must mix letters and
+// digits as codes do (mixedCode): a number beside a numeric PIN may be its
+// serial, and an order's number ("SP20260312") or a product's name
+// ("RAZERGLD") beside a lettered one is the description's.
 func anotherCodeLike(field, pin string) bool {
-	return field != pin && alnums(pin) >= 8 && codeMarks(field) == codeMarks(pin) &&
-		strings.ContainsFunc(pin, func(r rune) bool { return unicode.IsLetter(r) || isGroupMark(r) })
+	shape := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			switch {
+			case isLetterOrDigit(r):
+				return 'x'
+			case isGroupMark(r), isCodeJoiner(r):
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	if strings.EqualFold(field, pin) || alnums(pin) < 8 || shape(field) != shape(pin) {
+		return false
+	}
+	if !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }) {
+		return mixedCode(field) && mixedCode(pin)
+	}
+	fieldLetters, fieldDigits := countLettersDigits(field)
+	pinLetters, pinDigits := countLettersDigits(pin)
+	return (fieldLetters > 0) == (pinLetters > 0) && (fieldDigits > 0) == (pinDigits > 0)
 }
 
 // shortenedPIN is a PIN cut for a list view, mb_strimwidth's "..." or
@@ -1652,25 +1673,14 @@ const tooManyCodesNote = "•••• (the panel's words name more codes than z
 // answer that lost its "OK"): the field before the first bar is masked
 // whole where it holds a run of a code's words with eight letters and
 // digits or more, as real PINs have, and any such run after it, which may
-// repeat the PIN grouped otherwise. A refusal's own field with a short
-// number in it ("3|Bayi 4471 yetkisiz|…") stays; a long one is masked,
-// since a PIN cannot be told from an order's number there. So are the
-// code's runs of a done answer cut at its PIN ("2|1234 5678 9012 3456",
-// "2|AB12CD34EF56GH78 Turkcell").
-//
-// Empty fields before it ("2||1234567890123456|Tamam", a panel that lost
-// more than its "OK") do not take the PIN's place: they are kept as they
-// are, and the first field with something in it is read as that place.
+// be the PIN behind a field that stood in the status's place ("2||…",
+// "2|-|…", "2|NULL|…") or the PIN repeated grouped otherwise. A refusal's
+// own field with a short number in it ("3|Bayi 4471 yetkisiz|…") stays; a
+// long one is masked, since a PIN cannot be told from an order's number
+// there. So are the code's runs of a done answer cut at its PIN
+// ("2|1234 5678 9012 3456", "2|AB12CD34EF56GH78 Turkcell").
 func lostOKMasked(code, msg string) string {
-	empty := 0
-	for {
-		field, _, ok := strings.Cut(msg[empty:], "|")
-		if !ok || strings.TrimSpace(field) != "" {
-			break
-		}
-		empty += len(field) + 1
-	}
-	place, rest, ok := strings.Cut(msg[empty:], "|")
+	place, rest, ok := strings.Cut(msg, "|")
 	if !ok {
 		if code == "2" {
 			masked, _ := codeRunsMasked(msg)
@@ -1678,11 +1688,14 @@ func lostOKMasked(code, msg string) string {
 		}
 		return msg
 	}
-	if _, found := codeRunsMasked(place); !found {
-		return msg
+	fields := strings.Split(rest, "|")
+	for i := range fields {
+		fields[i], _ = codeRunsMasked(fields[i])
 	}
-	masked, _ := codeRunsMasked(rest)
-	return msg[:empty] + "••••|" + masked
+	if _, found := codeRunsMasked(place); found {
+		place = "••••"
+	}
+	return place + "|" + strings.Join(fields, "|")
 }
 
 // codeRunsMasked is text with each run of a code's words (a code's shape, a
@@ -2042,19 +2055,24 @@ const maxCoincidentPasswordRunes = 8
 //   - the password has at most maxCoincidentPasswordRunes runes, and each
 //     is one valueRune accepts: a longer password, or one with '=', '&',
 //     '/', '@' and the like, found in a PIN is not there by chance;
-//   - every other rune of the field is one besideRune accepts (white space
+//   - every other rune of the field is one valueRune accepts (white space
 //     is trimmed or becomes a space anyway): echoes come from query strings,
-//     URLs and markup ("sifre=1234", "kod=D1&sifre=1234",
-//     "sifre%3D1234"), whose '=', '&', '%', ';', '?' no PIN or balance has,
-//     where a PIN's label, its expiry and its groups bring ':', '.', '/'
-//     and the like ("Kod: 3319.0577.1905.2210", "SKT: 31.12.2026");
+//     URLs, paths, lists and markup ("sifre=1234", "kod=D1&sifre=1234",
+//     "sifre%3D1234", "/bayi7/1234/55501", "bayi7:1234", "bayi7,1234"),
+//     whose '=', '&', '%', '/', ':', ',' part the password from the other
+//     values; or one besideRune accepts (a PIN's label, other marks between
+//     its groups: "Kod: 3319.0577.1905.2210"), where each occurrence lies
+//     inside a code, glued to its letters or digits on both sides
+//     ("3319057719052210") or in a word of three equal groups or more
+//     parted by one mark ("3319.0577.1905.2210"), as no echo stands;
 //   - some letter or digit of the field lies outside the occurrences: a
 //     field that is nothing but the password ("1234", " 1234 - 1234")
 //     carries nothing but the password;
-//   - no word naming the password stands right before an occurrence,
-//     with nothing but spaces and punctuation between: a panel that echoes
-//     the request in words ("kod bayi7 sifre 1234", "Şifre: 1234",
-//     "sifre/1234") names it, where a PIN that holds it by chance does not.
+//   - no word naming the password, alone or ending a longer one, stands
+//     right before an occurrence, with nothing but spaces and punctuation
+//     between: a panel that echoes the request in words ("kod bayi7 sifre
+//     1234", "Şifre: 1234", "bayiSifre 1234") names it, where a PIN that
+//     holds it by chance does not.
 //
 // Otherwise the field is refused whole; nothing of it is returned, so that
 // no piece of the password reaches an error, a log or the database.
@@ -2078,21 +2096,57 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 		last = echo.end
 	}
 	outside.WriteString(text[last:])
-	beside := func(r rune) bool { return ownRune(r) || besideRune(r) }
-	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !beside(r) }) ||
-		!strings.ContainsFunc(outside.String(), isLetterOrDigit) {
+	if !strings.ContainsFunc(outside.String(), isLetterOrDigit) {
 		return "", false
+	}
+	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) {
+		beside := func(r rune) bool { return ownRune(r) || besideRune(r) }
+		if strings.ContainsFunc(outside.String(), func(r rune) bool { return !beside(r) }) ||
+			slices.ContainsFunc(echoes, func(echo span) bool { return !insideACode(text, echo) }) {
+			return "", false
+		}
 	}
 	return clean(text), true
 }
 
-// passwordNamed is a text that ends in a word naming a password, and the
-// spaces and punctuation after it (any space, a no-break one as
-// html_entity_decode leaves it, a colon, an equals sign, a slash): Turkish "şifre" ("şifreniz", "sifre"
-// without its cedilla, with a capital İ or a dotless ı), "parola", and
-// "password", "passwd", "pwd"; not "pass" or "pw", which name products
-// ("Battle Pass 2024-...") as often as passwords.
-var passwordNamed = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?d|pwd)[\s\p{Z}\p{Cc}\p{Cf}\p{P}\p{S}]*$`)
+// insideACode says whether the occurrence at echo lies inside a code: glued
+// to a letter or digit on both sides, or in a word (as white space and a
+// list's marks part words) that is a code of three equal groups or more,
+// parted by one kind of mark. Values an echo joins stand apart ("bayi7/
+// 1234/55501") and seldom come in groups of one length.
+func insideACode(text string, echo span) bool {
+	before, _ := utf8.DecodeLastRuneInString(text[:echo.start])
+	after, _ := utf8.DecodeRuneInString(text[echo.end:])
+	if echo.start > 0 && echo.end < len(text) && isLetterOrDigit(before) && isLetterOrDigit(after) {
+		return true
+	}
+	if strings.ContainsFunc(text[echo.start:echo.end], unicode.IsSpace) {
+		return false
+	}
+	wordStart := strings.LastIndexFunc(text[:echo.start], unicode.IsSpace) + 1
+	wordEnd := len(text)
+	if n := strings.IndexFunc(text[echo.end:], unicode.IsSpace); n >= 0 {
+		wordEnd = echo.end + n
+	}
+	word := strings.Trim(text[wordStart:wordEnd], ",;()#:")
+	marks := map[rune]bool{}
+	for _, r := range word {
+		if !isLetterOrDigit(r) {
+			marks[r] = true
+		}
+	}
+	return len(marks) == 1 && plainlyACode(word)
+}
+
+// passwordNamed is a text that ends in a word naming a password, alone or
+// ending a longer one ("bayiSifre", "apiPassword"), and the spaces and
+// punctuation after it (any space, a no-break one as html_entity_decode
+// leaves it, a colon, an equals sign, a slash): Turkish "şifre"
+// ("şifreniz", "sifre" without its cedilla, with a capital İ or a dotless
+// ı), "parola", and "password", "passwd", "Passwort", "pwd"; not "pass" or
+// "pw", which name products ("Battle Pass 2024-...") as often as
+// passwords.
+var passwordNamed = regexp.MustCompile(`(?i)(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?[dt]\p{L}*|pwd)[\s\p{Z}\p{Cc}\p{Cf}\p{P}\p{S}]*$`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line

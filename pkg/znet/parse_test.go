@@ -162,10 +162,6 @@ func TestParsePinStatus(t *testing.T) {
 		// spreadsheet's byte-order mark, are no part of it (helper-258).
 		{"a code after a byte-order mark", "OK|2|\ufeffABCD-1234-EFGH-5678|ok", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH-5678", Description: "ok"}},
 		{"a code before a zero-width space", "OK|2|ABCD-1234-EFGH-5678\u200b |ok", PinStatus{Status: StatusDone, PIN: "ABCD-1234-EFGH-5678", Description: "ok"}},
-		// A number beside a number may be the card's serial; the same code
-		// again is a repetition.
-		{"a numeric PIN and a number after it", "OK|2|1234567890123456|9876543210987654|Tamam", PinStatus{Status: StatusDone, PIN: "1234567890123456", Description: "9876543210987654|Tamam"}},
-		{"a code repeated after a bar", "OK|2|AAAA-1111-BBBB|AAAA-1111-BBBB|Tamam", PinStatus{Status: StatusDone, PIN: "AAAA-1111-BBBB", Description: "AAAA-1111-BBBB|Tamam"}},
 		// Notices of names that only hold the letters "pin" say nothing of it.
 		{"a top-up after a notice of a spinner", "Notice: Undefined variable: spinner in /a/servis/pin_kontrol.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
 		{"a top-up after a notice of shipping", "Notice: Undefined index: shipping in /a.php on line 3\nOK|2| |Yüklendi", PinStatus{Status: StatusDone, PIN: "", Description: "Yüklendi"}},
@@ -313,9 +309,6 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"JavaScript's undefined glued on", "OK|2|AB12-CD34-undefined|x", KindUnusable, "", "", "part of the code is missing"},
 		{"a zero-width space alone for a PIN", "OK|2|\u200b|x", KindUnusable, "", "", "control or invisible characters"},
 		{"a zero-width space inside a PIN", "OK|2|ABCD\u200b-1234-EFGH|x", KindUnusable, "", "", "control or invisible characters"},
-		{"an order's codes parted by bars", "OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet", KindUnusable, "", "", "another code like the PIN"},
-		{"grouped numeric codes parted by bars", "OK|2|1234-5678-9012-3456|6543-2109-8765-4321|Tamam", KindUnusable, "", "", "another code like the PIN"},
-		{"three codes parted by bars", "OK|2|7QKDN-BM4XH-X2LZ5|8RLEO-CN5YI-Y3MA6|9SMFP-DO6ZJ-Z4NB7", KindUnusable, "", "", "another code like the PIN"},
 		{"a code of Cyrillic letters alone", "OK|2|АВСЕ-КМНР-ОТХУ|x", KindUnusable, "", "", "Cyrillic or Greek letters in a code"},
 		{"full-width letters for a PIN", "OK|2|ＡＢＣＤ-ＥＦＧＨ|x", KindUnusable, "", "", "full-width letters"},
 		{"a superscript digit in a PIN", "OK|2|²1234-5678|x", KindUnusable, "", "", "superscript"},
@@ -355,7 +348,12 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a refusal's amount before a bar kept", "3|1050.00|bakiye yetersiz", KindRejected, "3", "1050.00|bakiye yetersiz", ""},
 		{"an answer that lost its OK and its status, the PIN after an empty field", "2||1234567890123456|Tamam", KindRejected, "2", "|••••|Tamam", ""},
 		{"an answer that lost its OK, the PIN after a blank field", "2| |AB12CD34EF56GH78|Tamam", KindRejected, "2", "|••••|Tamam", ""},
-		{"an answer that lost its OK, cut at a PIN after an empty field", "2||1234 5678 9012 3456", KindRejected, "2", "••••", ""},
+		{"an answer that lost its OK, cut at a PIN after an empty field", "2||1234 5678 9012 3456", KindRejected, "2", "|••••", ""},
+		// What stood in the status's place before the PIN (helper-260's).
+		{"an answer that lost its OK, the PIN after a dash", "2|-|1234567890123456|Tamam", KindRejected, "2", "-|••••|Tamam", ""},
+		{"an answer that lost its OK, the PIN after NULL", "2|NULL|AB12CD34EF56GH78|Tamam", KindRejected, "2", "NULL|••••|Tamam", ""},
+		{"an answer that lost its OK, the PIN after a status", "2|2|1234 5678 9012 3456|Tamam", KindRejected, "2", "2|••••|Tamam", ""},
+		{"an answer that lost its OK, the PIN after an amount", "2|35.00|1234567890123456|Tamam", KindRejected, "2", "35.00|••••|Tamam", ""},
 		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
@@ -641,14 +639,15 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"1234", "OK|2|KOMPASS 1234-AB|tamam", PinStatus{Status: StatusDone, PIN: "KOMPASS 1234-AB", Description: "tamam"}},
 		{"1234", "OK|2|1234 sifre AB12|tamam", PinStatus{Status: StatusDone, PIN: "1234 sifre AB12", Description: "tamam"}},
 		{"2024", "OK|2|Battle Pass 2024-7781-AC|tamam", PinStatus{Status: StatusDone, PIN: "Battle Pass 2024-7781-AC", Description: "tamam"}},
-		// A PIN's label, its groups' dots and an expiry beside it are no
-		// echo's marks (helper-258: a 4-digit password held such PINs).
+		// Inside a code, glued to its digits or one of its equal groups, a
+		// short password is a coincidence beside a label's colon or the
+		// groups' dots too (helper-258: a 4-digit password held such PINs).
+		// Beside an expiry ("SKT: 31.12.2026", password 2026) or a list's
+		// comma it cannot be told from an echo, and is refused.
 		{"1905", "OK|2|Kod: 3319057719052210|ok", PinStatus{Status: StatusDone, PIN: "Kod: 3319057719052210", Description: "ok"}},
 		{"1905", "OK|2|3319.0577.1905.2210|ok", PinStatus{Status: StatusDone, PIN: "3319.0577.1905.2210", Description: "ok"}},
-		{"2026", "OK|2|1234567890123456 SKT: 31.12.2026|ok", PinStatus{Status: StatusDone, PIN: "1234567890123456 SKT: 31.12.2026", Description: "ok"}},
 		{"4567", "OK|2|Serial: M0123456789 Pin: 12345678901234|ok", PinStatus{Status: StatusDone, PIN: "Serial: M0123456789 Pin: 12345678901234", Description: "ok"}},
 		{"5678", "OK|2|ABCD_5678_EFGH|ok", PinStatus{Status: StatusDone, PIN: "ABCD_5678_EFGH", Description: "ok"}},
-		{"5678", "OK|2|AAAA-5678, CCCC-2222|ok", PinStatus{Status: StatusDone, PIN: "AAAA-5678, CCCC-2222", Description: "ok"}},
 		// The description is free text: scrubbed as ever, next to the PIN kept whole.
 		{"1234", "OK|2|AB12-34CD-1234|istek: kod=D1&sifre=1234&id=7", PinStatus{Status: StatusDone, PIN: "AB12-34CD-1234", Description: "istek: kod=D1&sifre=REDACTED&id=7"}},
 		// Where the description repeats the PIN, the repetition stays whole,
@@ -770,6 +769,31 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"1234", "sifre\u20031234 X"},
 		{"1234", "sifre-1234 X"},
 		{"Ab12cd", "sifre\u00a0Ab12cd X9"},
+		// Echoes with no name for the password, in a path, a URL, a log
+		// line, a list or behind an unknown label: the values they join
+		// stand apart (helper-260's, delivered with 3baddd3).
+		{"1234", "/servis/pin_kontrol.php/bayi7/1234/55501"},
+		{"1234", "http://bayi.site.com.tr/servis/bayi7/1234/55501"},
+		{"1234", "GET /servis/pin_kontrol.php/bayi7/1234 HTTP/1.1"},
+		{"1234", "bayi7:1234"},
+		{"1234", "bayi7/1234"},
+		{"1234", "bayi7.1234.55501"},
+		{"1234", "bayi7_1234_55501"},
+		{"1234", "bayi7#1234"},
+		{"1234", "55501,bayi7,1234"},
+		{"1234", "(bayi7, 1234, 55501)"},
+		{"1234", "bayi7 (1234)"},
+		{"1234", "Passwort: 1234"},
+		{"1234", "PW: 1234 Kod: bayi7"},
+		{"1234", "Kod: bayi7 / Key: 1234"},
+		{"gizli12", "bayi7,gizli12,55501"},
+		{"Gizli-99", "bayi7.Gizli-99"},
+		{"Gizli 12", "bayi7:Gizli 12"},
+		{"ab-12", "bayi7/ab-12/55501"},
+		// A name ending a longer word.
+		{"1234", "bayiSifre 1234"},
+		{"1234", "apiPassword 1234 X"},
+		{"1234", "dealerPwd-1234 X"},
 		// Named across a colon, an equals sign, a slash or a bracket, as a
 		// PIN's label may now stand beside a coincidence.
 		{"1234", "Şifre: 1234 X9"},
@@ -1810,5 +1834,52 @@ func BenchmarkQuotedOnAFieldOfMarks(b *testing.B) {
 				quoted(field)
 			}
 		})
+	}
+}
+
+// A done answer whose field after the PIN is another code of its shape is
+// an order's codes parted by bars: saving the first alone would approve
+// the order with part of what was bought. A field of another kind beside
+// the PIN (an order's number, a date, a serial, a product's name, the PIN
+// again) is the description's, and the PIN is saved.
+func TestCodesPartedByBars(t *testing.T) {
+	refused := []string{
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet",
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|",
+		"OK|2|AAAA-1111-BBBB| CCCC-2222-DDDD |x",
+		// Another mark between the groups, invisible ends on either field
+		// (helper-260's).
+		"OK|2|AAAA-1111-BBBB|CCCC_2222_DDDD|x",
+		"OK|2|AAAA-1111-BBBB|CCCC–2222–DDDD|x",
+		"OK|2|\ufeffAAAA-1111-BBBB|\ufeffCCCC-2222-DDDD|2 adet",
+		"OK|2|AAAA-1111-BBBB\u200b|CCCC-2222-DDDD\u200b|2 adet",
+		"OK|2|1111 2222 3333 4444|5555 6666 7777 8888|x",
+		"OK|2|K7Q9M3X8P5Z2|X2LZ5QKDNBM4|x",
+		"OK|2|7QKDN-BM4XH-X2LZ5|8RLEO-CN5YI-Y3MA6|9SMFP-DO6ZJ-Z4NB7",
+	}
+	for _, body := range refused {
+		_, err := ParsePinStatus([]byte(body))
+		if k, _ := KindOf(err); k != KindUnusable || !strings.Contains(err.Error(), "another code like the PIN") {
+			t.Errorf("%q: %v, want it refused as another code like the PIN after it", body, err)
+		}
+	}
+	kept := map[string]string{
+		"OK|2|K7Q9M3X8P5Z2|202603120001|Tamamlandı":      "K7Q9M3X8P5Z2",
+		"OK|2|ABCD1234|20260312|Tamamlandı":              "ABCD1234",
+		"OK|2|A1B2C3D4E5|1234567890|Seri no":             "A1B2C3D4E5",
+		"OK|2|12345678AB|SP20260312|İşlem tamamlandı|":   "12345678AB",
+		"OK|2|AB12CD34|RAZERGLD|Tamam":                   "AB12CD34",
+		"OK|2|AB12-CD34-EF56|ab12-cd34-ef56|Tamam":       "AB12-CD34-EF56",
+		"OK|2|1234567890123456|9876543210987654|Tamam":   "1234567890123456",
+		"OK|2|AB12-CD34-EF56|2026-03-12|Tamam":           "AB12-CD34-EF56",
+		"OK|2|AB12-CD34|Stok|x":                          "AB12-CD34",
+		"OK|2|ABCD-EFGH-JKLM|1234-5678-9012|Seri ve PIN": "ABCD-EFGH-JKLM",
+	}
+	for body, pin := range kept {
+		got, err := ParsePinStatus([]byte(body))
+		if err != nil || got.PIN != pin {
+			t.Errorf("%q: PIN %q, %v; want %q saved", body, got.PIN, err, pin)
+		}
 	}
 }

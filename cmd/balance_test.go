@@ -229,7 +229,10 @@ func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {
 	s.db.AddIntegration(storetest.Integration{Name: "znet-other", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
 	s.znet.SetLatency(2 * time.Second)
 	go func() {
-		time.Sleep(500 * time.Millisecond)
+		// Once znet is asked, zwatch has read the balances it will compare.
+		for s.znet.TotalRequests() == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
 		s.db.Exec(`UPDATE integrations SET balance = 100, "balanceUpdatedAt" = now() WHERE id = $1`, s.integ)
 	}()
 
@@ -261,7 +264,9 @@ func TestBalanceSaveStoppedKeepsTheBalancesRead(t *testing.T) {
 		for s.znet.Answered() == 0 || slow.TotalRequests() == 0 {
 			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(300 * time.Millisecond) // znet-A's answer, sent, read by zwatch
+		// znet-A's answer, sent, read by zwatch: a second is ample on a busy
+		// host, and the slow panel answers in a minute.
+		time.Sleep(time.Second)
 		stop()
 	}()
 	var out, errOut bytes.Buffer

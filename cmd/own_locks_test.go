@@ -87,8 +87,14 @@ func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
 	ids := make([]string, len(refs))
 	for k, ref := range refs {
 		ids[k] = s.order(ref)
-		s.znet.Script(ref, znettest.Done("ROW-HELD-PIN-"+ref, "tamam").After(time.Second))
 	}
+	// The panel answers once the row is held, however long that takes the
+	// test on a busy host.
+	held := make(chan struct{})
+	s.znet.SetResponder(func(ref string, _ int) znettest.Answer {
+		<-held
+		return znettest.Done("ROW-HELD-PIN-"+ref, "tamam")
+	})
 	var out, errOut bytes.Buffer
 	wait := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
 		"check-pending", "--loop", "0", "--max-duration", "10s", "--database-url", s.db.URL)
@@ -96,6 +102,7 @@ func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
 		s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE order_id = $1 AND claimed_by IS NOT NULL`, ids[0])
 	}
 	s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, ids[0])
+	close(held)
 
 	code := wait(time.Minute)
 

@@ -92,6 +92,32 @@ func (e *env) run(cfg watch.Config) *watch.Summary {
 	return sum
 }
 
+// runUntil is run, stopped as a signal stops it once done says that what
+// the test waits for has happened: a test bounds its run by what it did,
+// not by the wall clock, which a host busy with other tests stretches (a
+// first claim registering thousands of orders has taken over 3 s there).
+// cfg's Loop and MaxDuration are then only a guard against a run that
+// never gets there.
+func (e *env) runUntil(cfg watch.Config, done func() bool) *watch.Summary {
+	e.t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		for ctx.Err() == nil && !done() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		stop()
+	}()
+	sum, err := watch.Run(ctx, e.db.Store, cfg)
+	stop()
+	<-polled // done is called no more, and what it saw is the test's to read
+	if err != nil {
+		e.t.Fatalf("run: %v", err)
+	}
+	return sum
+}
+
 // assertNoSecrets fails if the password or any of the PINs appear in text.
 func assertNoSecrets(t *testing.T, what, text string, pins ...string) {
 	t.Helper()

@@ -230,8 +230,10 @@ func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {
 	s.znet.SetLatency(2 * time.Second)
 	go func() {
 		// Once znet is asked, zwatch has read the balances it will compare.
-		for s.znet.TotalRequests() == 0 {
-			time.Sleep(10 * time.Millisecond)
+		for deadline := time.Now().Add(30 * time.Second); s.znet.TotalRequests() == 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				return
+			}
 		}
 		s.db.Exec(`UPDATE integrations SET balance = 100, "balanceUpdatedAt" = now() WHERE id = $1`, s.integ)
 	}()
@@ -244,7 +246,11 @@ func TestBalanceSaveKeepsABalanceTheShopWroteMeanwhile(t *testing.T) {
 	saved := s.db.SavedBalances()
 	for _, b := range saved {
 		if want := map[string]string{"znet-A": "100.000", "znet-other": "12755.230"}[b.Name]; b.Balance == nil || *b.Balance != want {
-			t.Errorf("%s: balance %v, want %s", b.Name, b.Balance, want)
+			got := "none"
+			if b.Balance != nil {
+				got = *b.Balance
+			}
+			t.Errorf("%s: balance %s, want %s", b.Name, got, want)
 		}
 	}
 	if len(saved) != 2 {

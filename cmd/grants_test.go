@@ -125,7 +125,7 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	waitFor(t, "the other tenant's order completed", func() bool { return s.db.ReadOrder(otherOrder).ExternalStatus == "completed" })
 	stop()
 	if code := exitWithin(time.Minute); code != 0 || strings.Contains(errOut.String(), "permission denied") || !strings.Contains(errOut.String(), `"panels_passed_over":1`) {
-		t.Errorf("check-pending beside a backlog as the role: exit %d, or no claim passed over the panel\n%s%s", code, out.String(), errOut.String())
+		t.Errorf("check-pending beside a backlog as the role: exit %d, permission denied, or no claim passed over the panel\n%s%s", code, out.String(), errOut.String())
 	}
 	// Last: the order the shop refuses falls due again soon after its
 	// claim is handed back, and a check-pending after this would meet it

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,6 +92,8 @@ func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
 	// The panel answers once the row is held, however long that takes the
 	// test on a busy host.
 	held := make(chan struct{})
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(held) }) }) // before the panel's Close, which waits for its answers
 	s.znet.SetResponder(func(ref string, _ int) znettest.Answer {
 		<-held
 		return znettest.Done("ROW-HELD-PIN-"+ref, "tamam")
@@ -98,11 +101,13 @@ func TestARowOfZwatchsTableHeldAfterTheClaimHoldsNoOtherOrder(t *testing.T) {
 	var out, errOut bytes.Buffer
 	wait := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
 		"check-pending", "--loop", "0", "--max-duration", "10s", "--database-url", s.db.URL)
-	for claimed := 0; claimed == 0; time.Sleep(10 * time.Millisecond) {
+	waitFor(t, "the run's claim", func() bool {
+		var claimed int
 		s.db.Get(&claimed, `SELECT count(*) FROM zwatch_order_checks WHERE order_id = $1 AND claimed_by IS NOT NULL`, ids[0])
-	}
+		return claimed > 0
+	})
 	s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, ids[0])
-	close(held)
+	release.Do(func() { close(held) })
 
 	code := wait(time.Minute)
 

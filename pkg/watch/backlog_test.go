@@ -3,6 +3,7 @@ package watch_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,16 +117,24 @@ func backlogRegisteredBeforeZwatchKeptItsPanel(t *testing.T, migrated bool) {
 
 // anotherTenantIsServedBesidesTheBacklogs sends another tenant three
 // orders, due after every order of e's backlogs, and checks that a looping
-// run at --rate 5 completes them while the backlogs still wait. On a quiet
-// host that takes some 4 seconds, and the run stops when they are done;
-// behind the backlogs they would wait minutes, past the run's 20.
+// run at --rate 5 completes them while the backlogs still wait: before the
+// first backlog's panel is asked 25 times, five seconds of its rate. The
+// run stops when they are done; behind the backlogs they would wait
+// minutes, past the run's 20 seconds.
 //
 // It returns how long the run took, in seconds.
 func anotherTenantIsServedBesidesTheBacklogs(t *testing.T, e *env) float64 {
 	t.Helper()
 	other := znettest.NewServer(dealerCode, password)
 	t.Cleanup(other.Close)
-	other.SetDefault(znettest.Done("PIN-OTHER-TENANT", "tamam"))
+	// How many of the backlog's orders its panel was asked about before the
+	// other tenant's last: a count of requests, which the pace keeps to
+	// the rate however slow the host.
+	var backlogAskedBefore atomic.Int64
+	other.SetResponder(func(string, int) znettest.Answer {
+		backlogAskedBefore.Store(int64(e.znet.TotalRequests()))
+		return znettest.Done("PIN-OTHER-TENANT", "tamam")
+	})
 	otherInteg := e.db.AddIntegration(storetest.Integration{Name: "znet-D", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
 	otherOrders := e.db.SendOrdersAt(otherInteg, time.Now().Add(-time.Minute), "520001", "520002", "520003")
 
@@ -138,6 +147,11 @@ func anotherTenantIsServedBesidesTheBacklogs(t *testing.T, e *env) float64 {
 		if d.ExternalStatus != "completed" {
 			t.Errorf("the other tenant's order %s is %q after the run, want completed: it waited behind the backlogs", id, d.ExternalStatus)
 		}
+	}
+	// 3 with one backlog, 12 with two; behind the backlogs, or with room
+	// for new claims taken by the backlogs' held orders, 45 or more.
+	if n := backlogAskedBefore.Load(); n > 25 {
+		t.Errorf("the backlog's panel was asked %d times before the other tenant's orders were, five seconds of its rate: they waited behind the backlogs", n)
 	}
 	return sum.Seconds
 }

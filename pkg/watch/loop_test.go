@@ -17,10 +17,21 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	e := newEnv(t)
 	const n = 20
 	for i := range n {
-		ref := referans(10000 + i)
-		e.order(ref)
-		e.znet.Script(ref, znettest.Waiting(""), znettest.Waiting(""), znettest.Done("PIN-"+ref, "ok"))
+		e.order(referans(10000 + i))
 	}
+	var (
+		mu    sync.Mutex
+		asked = map[string][]time.Time{}
+	)
+	e.znet.SetResponder(func(ref string, call int) znettest.Answer {
+		mu.Lock()
+		asked[ref] = append(asked[ref], time.Now())
+		mu.Unlock()
+		if call < 3 {
+			return znettest.Waiting("")
+		}
+		return znettest.Done("PIN-"+ref, "ok")
+	})
 	e.znet.SetLatency(10 * time.Millisecond)
 	cfg := e.config()
 	cfg.Schedule = watch.Schedule{watch.MinCheckWait}
@@ -56,6 +67,8 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	}
 	wg.Wait()
 
+	mu.Lock()
+	defer mu.Unlock()
 	completed := sums[0].Total.Completed + sums[1].Total.Completed
 	if completed != n {
 		t.Errorf("the two loops completed %d orders, want %d", completed, n)
@@ -67,6 +80,16 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 		}
 		if got := e.znet.MaxConcurrentFor(ref); got > 1 {
 			t.Errorf("referans %s asked by two loops at the same time", ref)
+		}
+		// Due a second after each answer, an order is asked on the loops'
+		// next tick or so: a loop that claimed only now and then (every 8
+		// s, say) would still get there, but late. The bound leaves a busy
+		// host seconds to spare.
+		for k := 1; k < len(asked[ref]); k++ {
+			if gap := asked[ref][k].Sub(asked[ref][k-1]); gap > watch.MinCheckWait+4*time.Second {
+				t.Errorf("referans %s asked again %s after the answer before, due after %s: the loops did not claim it as it fell due",
+					ref, gap.Round(time.Millisecond), watch.MinCheckWait)
+			}
 		}
 	}
 }

@@ -229,8 +229,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// order's codes parted by bars. Its first alone saved, the order would
 	// be approved with part of what the customer bought.
 	if ps.Status == StatusDone && len(a.fields) == 4 {
-		next, _, _ := strings.Cut(a.fields[3], "|")
-		if anotherCodeLike(strings.TrimFunc(a.unmarked(next), isSpaceOrZeroWidth), ps.PIN) {
+		if next, ok := a.codeInNextField(); ok && anotherCodeLike(next, ps.PIN) {
 			return PinStatus{}, unusable("znet's answer holds another code like the PIN in the field after it, as a panel that parts an order's codes by bars writes them, and the PIN field alone would be part of what was bought; the answer is not used")
 		}
 	}
@@ -270,13 +269,39 @@ func isSpaceOrZeroWidth(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff", r)
 }
 
-// anotherCodeLike says whether field is a code other than pin (in any
-// case) of its shape: as many letters and digits, eight or more, in
-// groups of the same sizes (whichever marks part them), and letters,
-// digits or both as pin has them. Ungrouped, both must mix letters and
-// digits as codes do (mixedCode): a number beside a numeric PIN may be its
-// serial, and an order's number ("SP20260312") or a product's name
-// ("RAZERGLD") beside a lettered one is the description's.
+// codeInNextField is what stands in a done answer's first field after the
+// PIN's with something in it, when a bar follows it (as one follows a
+// code in a list of them; a description alone may be a serial): bare of
+// markup, a list's marker or a label ("2) ", "Kod 2: "), the items after
+// a comma or a semicolon, and quotes and marks at its ends.
+func (a *answer) codeInNextField() (string, bool) {
+	fields := strings.Split(a.fields[3], "|")
+	for _, field := range fields[:len(fields)-1] {
+		code := strings.TrimFunc(withoutMarkup(a.unmarked(field)), isSpaceOrZeroWidth)
+		if code == "" {
+			continue
+		}
+		code = labelBeforeCode.ReplaceAllString(code, "")
+		if end := strings.IndexAny(code, ",;"); end >= 0 {
+			code = code[:end]
+		}
+		return strings.TrimFunc(code, func(r rune) bool { return !isLetterOrDigit(r) }), true
+	}
+	return "", false
+}
+
+// labelBeforeCode is a list's marker or a label before a code: "2) ", "1. ",
+// "Kod: ", "Kod 2: ".
+var labelBeforeCode = regexp.MustCompile(`^(?:\p{L}+\s+)?(?:\p{L}+|\d{1,2})\s*[):.]\s+`)
+
+// anotherCodeLike says whether field is a code other than pin of its
+// shape: as many letters and digits, eight or more, in groups of the same
+// sizes (whichever marks part them), and letters, digits or both as pin
+// has them. Ungrouped, both must mix letters and digits as codes do
+// (mixedCode): an order's number ("SP20260312") or a product's name
+// ("RAZERGLD") beside a lettered PIN is the description's. Not another
+// code: pin again (its letters and digits, in any case and marks), a
+// mask of it, or digits beside a PIN of digits, maybe its card's serial.
 func anotherCodeLike(field, pin string) bool {
 	shape := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -289,14 +314,24 @@ func anotherCodeLike(field, pin string) bool {
 			return r
 		}, s)
 	}
-	if strings.EqualFold(field, pin) || alnums(pin) < 8 || shape(field) != shape(pin) {
-		return false
-	}
-	if !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }) {
-		return mixedCode(field) && mixedCode(pin)
+	bare := func(s string) string {
+		return strings.ToUpper(strings.Map(func(r rune) rune {
+			if isLetterOrDigit(r) {
+				return r
+			}
+			return -1
+		}, s))
 	}
 	fieldLetters, fieldDigits := countLettersDigits(field)
 	pinLetters, pinDigits := countLettersDigits(pin)
+	switch {
+	case alnums(pin) < 8 || shape(field) != shape(pin) || bare(field) == bare(pin) || isMask(field):
+		return false
+	case fieldLetters == 0 && pinLetters == 0:
+		return false
+	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
+		return mixedCode(field) && mixedCode(pin)
+	}
 	return (fieldLetters > 0) == (pinLetters > 0) && (fieldDigits > 0) == (pinDigits > 0)
 }
 
@@ -2086,10 +2121,13 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 	if utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes || strings.ContainsFunc(literal, func(r rune) bool { return !ownRune(r) }) {
 		return "", false
 	}
+	if len(echoes) > maxCoincidences {
+		return "", false
+	}
 	var outside strings.Builder
 	last := 0
 	for _, echo := range echoes {
-		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) || passwordNamed.MatchString(text[:echo.start]) {
+		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) || namedBefore(text[:echo.start]) {
 			return "", false
 		}
 		outside.WriteString(text[last:echo.start])
@@ -2109,44 +2147,105 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 	return clean(text), true
 }
 
-// insideACode says whether the occurrence at echo lies inside a code: glued
-// to a letter or digit on both sides, or in a word (as white space and a
-// list's marks part words) that is a code of three equal groups or more,
-// parted by one kind of mark. Values an echo joins stand apart ("bayi7/
-// 1234/55501") and seldom come in groups of one length.
+// insideACode says whether the occurrence at echo lies inside a code:
+// glued to a run of letters and digits that holds four more of them at
+// least ("3319057719052210", "5678ABCD9012EF34"), or one of three groups
+// or more of its size in a row, parted by one kind of group mark ("1234
+// 5678 9012 3456" after "Kod: ", "3319.0577.1905.2210"). Values an echo
+// joins stand apart ("bayi7/1234/55501", "bayi7:1234") and seldom come in
+// groups of one size.
 func insideACode(text string, echo span) bool {
-	before, _ := utf8.DecodeLastRuneInString(text[:echo.start])
-	after, _ := utf8.DecodeRuneInString(text[echo.end:])
-	if echo.start > 0 && echo.end < len(text) && isLetterOrDigit(before) && isLetterOrDigit(after) {
+	occurrence := text[echo.start:echo.end]
+	runStart, runEnd := alnumRunAround(text, echo.start, echo.end)
+	if (runStart < echo.start || runEnd > echo.end) && alnums(text[runStart:runEnd]) >= alnums(occurrence)+4 {
 		return true
 	}
-	if strings.ContainsFunc(text[echo.start:echo.end], unicode.IsSpace) {
+	if runStart < echo.start || runEnd > echo.end || strings.ContainsFunc(occurrence, func(r rune) bool { return !isLetterOrDigit(r) }) {
 		return false
 	}
-	wordStart := strings.LastIndexFunc(text[:echo.start], unicode.IsSpace) + 1
-	wordEnd := len(text)
-	if n := strings.IndexFunc(text[echo.end:], unicode.IsSpace); n >= 0 {
-		wordEnd = echo.end + n
-	}
-	word := strings.Trim(text[wordStart:wordEnd], ",;()#:")
-	marks := map[rune]bool{}
-	for _, r := range word {
-		if !isLetterOrDigit(r) {
-			marks[r] = true
+	size, mark, groups := utf8.RuneCountInString(occurrence), rune(-1), 1
+	sameMark := func(r rune) bool {
+		if mark < 0 && isGroupMark(r) {
+			mark = r
 		}
+		return r == mark
 	}
-	return len(marks) == 1 && plainlyACode(word)
+	for at := echo.start; ; groups++ {
+		r, n := utf8.DecodeLastRuneInString(text[:at])
+		if n == 0 || !sameMark(r) {
+			break
+		}
+		groupStart, _ := alnumRunAround(text, at-n, at-n)
+		if utf8.RuneCountInString(text[groupStart:at-n]) != size {
+			break
+		}
+		at = groupStart
+	}
+	for at := echo.end; ; groups++ {
+		r, n := utf8.DecodeRuneInString(text[at:])
+		if n == 0 || !sameMark(r) {
+			break
+		}
+		_, groupEnd := alnumRunAround(text, at+n, at+n)
+		if utf8.RuneCountInString(text[at+n:groupEnd]) != size {
+			break
+		}
+		at = groupEnd
+	}
+	return groups >= 3
 }
 
+// alnumRunAround widens text[start:end] over the letters and digits on
+// either side of it.
+func alnumRunAround(text string, start, end int) (int, int) {
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:start])
+		if !isLetterOrDigit(r) {
+			break
+		}
+		start -= n
+	}
+	for end < len(text) {
+		r, n := utf8.DecodeRuneInString(text[end:])
+		if !isLetterOrDigit(r) {
+			break
+		}
+		end += n
+	}
+	return start, end
+}
+
+// namedBefore says whether text ends in a word naming the password, with
+// nothing but spaces and punctuation after it (passwordNamed), looking at
+// no more than the word: each occurrence looks once, and a field of
+// thousands of them must not cost thousands of passes over the field.
+func namedBefore(text string) bool {
+	head := strings.TrimRightFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.Cc, unicode.Cf, unicode.P, unicode.S)
+	})
+	return passwordNamed.MatchString(head[max(0, len(head)-maxNameBytes):])
+}
+
+// maxNameBytes bounds the text namedBefore reads: a name with its longest
+// suffixes ("Şifrenizdir", "dealerPassword") is under 20 bytes.
+const maxNameBytes = 64
+
+// maxCoincidences is the most occurrences of a short password a PIN or
+// balance field holds by chance: a one-letter password in every code of
+// the longest field the shop's column takes, 120 characters, is fewer. A
+// field holding more is a panel repeating it, and each one looked at
+// costs a pass over its neighbours.
+const maxCoincidences = 64
+
 // passwordNamed is a text that ends in a word naming a password, alone or
-// ending a longer one ("bayiSifre", "apiPassword"), and the spaces and
-// punctuation after it (any space, a no-break one as html_entity_decode
-// leaves it, a colon, an equals sign, a slash): Turkish "şifre"
+// ending a longer one ("bayiSifre", "apiPassword"; namedBefore takes the
+// spaces and punctuation after it away: any space, a no-break one as
+// html_entity_decode leaves it, a colon, an equals sign, a slash): Turkish "şifre"
 // ("şifreniz", "sifre" without its cedilla, with a capital İ or a dotless
 // ı), "parola", and "password", "passwd", "Passwort", "pwd"; not "pass" or
 // "pw", which name products ("Battle Pass 2024-...") as often as
 // passwords.
-var passwordNamed = regexp.MustCompile(`(?i)(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?[dt]\p{L}*|pwd)[\s\p{Z}\p{Cc}\p{Cf}\p{P}\p{S}]*$`)
+var passwordNamed = regexp.MustCompile(`(?i)(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?[dt]\p{L}*|pwd)$`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line
@@ -2260,7 +2359,10 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	}
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
-	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) {
+	// A refusal's code is a digit or few ("3"); a number of a PIN's length
+	// before the first bar is an answer that lost "OK|2|", its PIN in the
+	// code's place, which an error would quote.
+	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) && len(a.unmarked(code)) <= 3 {
 		withheld := a.halfCharacters(msg)
 		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
 		if withheld {

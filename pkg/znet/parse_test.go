@@ -354,6 +354,8 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an answer that lost its OK, the PIN after NULL", "2|NULL|AB12CD34EF56GH78|Tamam", KindRejected, "2", "NULL|••••|Tamam", ""},
 		{"an answer that lost its OK, the PIN after a status", "2|2|1234 5678 9012 3456|Tamam", KindRejected, "2", "2|••••|Tamam", ""},
 		{"an answer that lost its OK, the PIN after an amount", "2|35.00|1234567890123456|Tamam", KindRejected, "2", "35.00|••••|Tamam", ""},
+		// An answer that lost "OK|2|": its PIN is no refusal's code (helper-261's).
+		{"an answer that lost OK and its status", "1234567890123456|Tamamlandı", KindUnintelligible, "", "", "not a znet answer"},
 		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
@@ -644,6 +646,20 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		// groups' dots too (helper-258: a 4-digit password held such PINs).
 		// Beside an expiry ("SKT: 31.12.2026", password 2026) or a list's
 		// comma it cannot be told from an echo, and is refused.
+		// helper-261's: groups parted by spaces after a label, a label
+		// glued on, a list's marker, an expiry after the code, the password
+		// at a code's edge, a sentence's full stop, a list of codes.
+		{"5678", "OK|2|Kod: 1234 5678 9012 3456|ok", PinStatus{Status: StatusDone, PIN: "Kod: 1234 5678 9012 3456", Description: "ok"}},
+		{"5678", "OK|2|PIN:1234-5678-9012-3456|ok", PinStatus{Status: StatusDone, PIN: "PIN:1234-5678-9012-3456", Description: "ok"}},
+		{"5678", "OK|2|1) 1234 5678 9012 3456|ok", PinStatus{Status: StatusDone, PIN: "1) 1234 5678 9012 3456", Description: "ok"}},
+		{"5678", "OK|2|1234 5678 9012 3456 (SKT 31.12.2027)|ok", PinStatus{Status: StatusDone, PIN: "1234 5678 9012 3456 (SKT 31.12.2027)", Description: "ok"}},
+		{"5678", "OK|2|Kod: 12345678-90123456|ok", PinStatus{Status: StatusDone, PIN: "Kod: 12345678-90123456", Description: "ok"}},
+		{"5678", "OK|2|Kod: 5678ABCD9012EF34|ok", PinStatus{Status: StatusDone, PIN: "Kod: 5678ABCD9012EF34", Description: "ok"}},
+		{"5678", "OK|2|Kod: ABCD9012EF345678|ok", PinStatus{Status: StatusDone, PIN: "Kod: ABCD9012EF345678", Description: "ok"}},
+		{"5678", "OK|2|Serial: M12345678 PIN: 5678ABCD90|ok", PinStatus{Status: StatusDone, PIN: "Serial: M12345678 PIN: 5678ABCD90", Description: "ok"}},
+		{"5678", "OK|2|PIN: ABCD-9012-EF34-5678.|ok", PinStatus{Status: StatusDone, PIN: "PIN: ABCD-9012-EF34-5678.", Description: "ok"}},
+		{"5678", "OK|2|1234-5678-90AB,1234-5678-90CD|ok", PinStatus{Status: StatusDone, PIN: "1234-5678-90AB,1234-5678-90CD", Description: "ok"}},
+		{"AB12", "OK|2|Kod: AB12 CD34 EF56 GH78|ok", PinStatus{Status: StatusDone, PIN: "Kod: AB12 CD34 EF56 GH78", Description: "ok"}},
 		{"1905", "OK|2|Kod: 3319057719052210|ok", PinStatus{Status: StatusDone, PIN: "Kod: 3319057719052210", Description: "ok"}},
 		{"1905", "OK|2|3319.0577.1905.2210|ok", PinStatus{Status: StatusDone, PIN: "3319.0577.1905.2210", Description: "ok"}},
 		{"4567", "OK|2|Serial: M0123456789 Pin: 12345678901234|ok", PinStatus{Status: StatusDone, PIN: "Serial: M0123456789 Pin: 12345678901234", Description: "ok"}},
@@ -790,6 +806,14 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"Gizli-99", "bayi7.Gizli-99"},
 		{"Gizli 12", "bayi7:Gizli 12"},
 		{"ab-12", "bayi7/ab-12/55501"},
+		// Two groups are no code's run of groups; an expiry's year stands
+		// apart as an echo's value does.
+		{"5678", "Pin: 1234-5678"},
+		{"2026", "1234567890123456 SKT: 31.12.2026"},
+		{"1234", "/bayi/12345/1234"},
+		// A panel repeating the password more often than any field holds
+		// it by chance (each occurrence a pass over its neighbours).
+		{"12", strings.Repeat("12.", 65) + "X9"},
 		// A name ending a longer word.
 		{"1234", "bayiSifre 1234"},
 		{"1234", "apiPassword 1234 X"},
@@ -1845,18 +1869,25 @@ func BenchmarkQuotedOnAFieldOfMarks(b *testing.B) {
 func TestCodesPartedByBars(t *testing.T) {
 	refused := []string{
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet",
-		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD",
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|",
 		"OK|2|AAAA-1111-BBBB| CCCC-2222-DDDD |x",
+		"OK|2|7QKDN-BM4XH-X2LZ5|8RLEO-CN5YI-Y3MA6|9SMFP-DO6ZJ-Z4NB7",
+		"OK|2|K7Q9M3X8P5Z2|X2LZ5QKDNBM4|x",
 		// Another mark between the groups, invisible ends on either field
 		// (helper-260's).
 		"OK|2|AAAA-1111-BBBB|CCCC_2222_DDDD|x",
 		"OK|2|AAAA-1111-BBBB|CCCC–2222–DDDD|x",
 		"OK|2|\ufeffAAAA-1111-BBBB|\ufeffCCCC-2222-DDDD|2 adet",
 		"OK|2|AAAA-1111-BBBB\u200b|CCCC-2222-DDDD\u200b|2 adet",
-		"OK|2|1111 2222 3333 4444|5555 6666 7777 8888|x",
-		"OK|2|K7Q9M3X8P5Z2|X2LZ5QKDNBM4|x",
-		"OK|2|7QKDN-BM4XH-X2LZ5|8RLEO-CN5YI-Y3MA6|9SMFP-DO6ZJ-Z4NB7",
+		// Markup, a list's marker, a label, quotes, a list's marks and an
+		// empty field before the second code (helper-261's).
+		"OK|2|AAAA-1111-BBBB|<br>CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|2) CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|Kod 2: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|\"CCCC-2222-DDDD\"|x",
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD,|x",
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD;EEEE-3333-FFFF|x",
+		"OK|2|AAAA-1111-BBBB||CCCC-2222-DDDD|x",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1871,10 +1902,20 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|12345678AB|SP20260312|İşlem tamamlandı|":   "12345678AB",
 		"OK|2|AB12CD34|RAZERGLD|Tamam":                   "AB12CD34",
 		"OK|2|AB12-CD34-EF56|ab12-cd34-ef56|Tamam":       "AB12-CD34-EF56",
-		"OK|2|1234567890123456|9876543210987654|Tamam":   "1234567890123456",
+		"OK|2|AB12-CD34-EF56-GH78|AB12 CD34 EF56 GH78|x": "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|AB12—CD34—EF56—GH78|x": "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-XXXX-XXXX-GH78|x": "AB12-CD34-EF56-GH78",
+		"OK|2|ABCDE-FGHIJ-KLMNO|XXXXX-XXXXX-XXXXX|x":     "ABCDE-FGHIJ-KLMNO",
 		"OK|2|AB12-CD34-EF56|2026-03-12|Tamam":           "AB12-CD34-EF56",
 		"OK|2|AB12-CD34|Stok|x":                          "AB12-CD34",
 		"OK|2|ABCD-EFGH-JKLM|1234-5678-9012|Seri ve PIN": "ABCD-EFGH-JKLM",
+		// Digits beside a PIN of digits may be its serial; a description
+		// of one code alone, with no bar after it, may be one too.
+		"OK|2|1234567890123456|9876543210987654|Tamam":   "1234567890123456",
+		"OK|2|1111 2222 3333 4444|5555 6666 7777 8888|x": "1111 2222 3333 4444",
+		"OK|2|1234-5678-9012-3456|9876-5432-1098-7654|x": "1234-5678-9012-3456",
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD":             "AAAA-1111-BBBB",
+		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                 "K7Q9M3X8P5Z2",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

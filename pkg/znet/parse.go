@@ -229,7 +229,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// order's codes parted by bars. Its first alone saved, the order would
 	// be approved with part of what the customer bought.
 	if ps.Status == StatusDone && len(a.fields) == 4 {
-		if next, ok := a.codeInNextField(); ok && anotherCodeLike(next, ps.PIN) {
+		if next, ok := a.codeInNextField(); ok && anotherCodeLike(next, labelBeforeCode.ReplaceAllString(ps.PIN, "")) {
 			return PinStatus{}, unusable("znet's answer holds another code like the PIN in the field after it, as a panel that parts an order's codes by bars writes them, and the PIN field alone would be part of what was bought; the answer is not used")
 		}
 	}
@@ -270,13 +270,16 @@ func isSpaceOrZeroWidth(r rune) bool {
 }
 
 // codeInNextField is what stands in a done answer's first field after the
-// PIN's with something in it, when a bar follows it (as one follows a
-// code in a list of them; a description alone may be a serial): bare of
-// markup, a list's marker or a label ("2) ", "Kod 2: "), the items after
-// a comma or a semicolon, and quotes and marks at its ends.
+// PIN's with something in it, bare of markup, a list's marker or a label
+// naming a code ("2) ", "Kod 2: "), the items after a comma or a
+// semicolon, and quotes and marks at its ends; and whether it may be one
+// of the codes of a list: a bar follows it, or it is a code of three
+// groups or more (implode("|", $kodlar) puts none after the last). A
+// description of one shorter code alone, with no bar after it, may be a
+// serial or a product's code.
 func (a *answer) codeInNextField() (string, bool) {
 	fields := strings.Split(a.fields[3], "|")
-	for _, field := range fields[:len(fields)-1] {
+	for i, field := range fields {
 		code := strings.TrimFunc(withoutMarkup(a.unmarked(field)), isSpaceOrZeroWidth)
 		if code == "" {
 			continue
@@ -285,14 +288,16 @@ func (a *answer) codeInNextField() (string, bool) {
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
 			code = code[:end]
 		}
-		return strings.TrimFunc(code, func(r rune) bool { return !isLetterOrDigit(r) }), true
+		code = strings.TrimFunc(code, func(r rune) bool { return !isLetterOrDigit(r) })
+		return code, i < len(fields)-1 || len(strings.FieldsFunc(code, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) })) >= 3
 	}
 	return "", false
 }
 
-// labelBeforeCode is a list's marker or a label before a code: "2) ", "1. ",
-// "Kod: ", "Kod 2: ".
-var labelBeforeCode = regexp.MustCompile(`^(?:\p{L}+\s+)?(?:\p{L}+|\d{1,2})\s*[):.]\s+`)
+// labelBeforeCode is a list's marker or a label naming a code before one:
+// "2) ", "1. ", "#2: ", "Kod: ", "Kod 2: ", "PIN #2: ". Not "Seri: " or
+// "Sipariş: ": what they name is another number beside the PIN.
+var labelBeforeCode = regexp.MustCompile(`(?i)^\s*(?:\d{1,2}(?:[):]|\.\s)|#\d{1,2}:?|(?:kod\p{L}*|code|e-?pin|pin)\s*(?:#?\d{1,2})?\s*[:)])\s*`)
 
 // anotherCodeLike says whether field is a code other than pin of its
 // shape: as many letters and digits, eight or more, in groups of the same
@@ -301,7 +306,8 @@ var labelBeforeCode = regexp.MustCompile(`^(?:\p{L}+\s+)?(?:\p{L}+|\d{1,2})\s*[)
 // (mixedCode): an order's number ("SP20260312") or a product's name
 // ("RAZERGLD") beside a lettered PIN is the description's. Not another
 // code: pin again (its letters and digits, in any case and marks), a
-// mask of it, or digits beside a PIN of digits, maybe its card's serial.
+// mask of it, or, ungrouped, digits beside a PIN of digits, maybe its
+// card's serial; grouped as the PIN is, they are another PIN.
 func anotherCodeLike(field, pin string) bool {
 	shape := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -326,8 +332,6 @@ func anotherCodeLike(field, pin string) bool {
 	pinLetters, pinDigits := countLettersDigits(pin)
 	switch {
 	case alnums(pin) < 8 || shape(field) != shape(pin) || bare(field) == bare(pin) || isMask(field):
-		return false
-	case fieldLetters == 0 && pinLetters == 0:
 		return false
 	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
 		return mixedCode(field) && mixedCode(pin)
@@ -2147,50 +2151,49 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 	return clean(text), true
 }
 
-// insideACode says whether the occurrence at echo lies inside a code:
-// glued to a run of letters and digits that holds four more of them at
-// least ("3319057719052210", "5678ABCD9012EF34"), or one of three groups
-// or more of its size in a row, parted by one kind of group mark ("1234
-// 5678 9012 3456" after "Kod: ", "3319.0577.1905.2210"). Values an echo
-// joins stand apart ("bayi7/1234/55501", "bayi7:1234") and seldom come in
-// groups of one size.
+// insideACode says whether the occurrence at echo lies inside a code: in
+// a run of letters and digits that holds two more of them at least
+// ("3319057719052210", "5678ABCD9012EF34", "812345"), or in one of three groups or
+// more of one size in a row, parted by one kind of mark ("1234 5678 9012
+// 3456" after "Kod: ", "3319.0577.1905.2210", "A1234-BCDEF-GHIJK").
+// Values an echo joins stand apart ("bayi7:1234", "bayi7/1234/55501": a
+// path's slashes part no code's groups here) and seldom come in groups of
+// one size.
 func insideACode(text string, echo span) bool {
-	occurrence := text[echo.start:echo.end]
-	runStart, runEnd := alnumRunAround(text, echo.start, echo.end)
-	if (runStart < echo.start || runEnd > echo.end) && alnums(text[runStart:runEnd]) >= alnums(occurrence)+4 {
-		return true
-	}
-	if runStart < echo.start || runEnd > echo.end || strings.ContainsFunc(occurrence, func(r rune) bool { return !isLetterOrDigit(r) }) {
+	if strings.ContainsFunc(text[echo.start:echo.end], func(r rune) bool { return !isLetterOrDigit(r) }) {
 		return false
 	}
-	size, mark, groups := utf8.RuneCountInString(occurrence), rune(-1), 1
-	sameMark := func(r rune) bool {
-		if mark < 0 && isGroupMark(r) {
-			mark = r
-		}
-		return r == mark
+	runStart, runEnd := alnumRunAround(text, echo.start, echo.end)
+	if alnums(text[runStart:runEnd]) >= alnums(text[echo.start:echo.end])+2 {
+		return true
 	}
-	for at := echo.start; ; groups++ {
+	size, mark, groups := utf8.RuneCountInString(text[runStart:runEnd]), rune(-1), 1
+	// The mark is the one before or after the first group found beside
+	// this one: a label's space before "1234-5678-…" is none.
+	groupMark := func(r rune) bool {
+		return r == mark || mark < 0 && r != '/' && isGroupMark(r)
+	}
+	for at := runStart; ; groups++ {
 		r, n := utf8.DecodeLastRuneInString(text[:at])
-		if n == 0 || !sameMark(r) {
+		if n == 0 || !groupMark(r) {
 			break
 		}
 		groupStart, _ := alnumRunAround(text, at-n, at-n)
-		if utf8.RuneCountInString(text[groupStart:at-n]) != size {
+		if groupStart == at-n || utf8.RuneCountInString(text[groupStart:at-n]) != size {
 			break
 		}
-		at = groupStart
+		mark, at = r, groupStart
 	}
-	for at := echo.end; ; groups++ {
+	for at := runEnd; ; groups++ {
 		r, n := utf8.DecodeRuneInString(text[at:])
-		if n == 0 || !sameMark(r) {
+		if n == 0 || !groupMark(r) {
 			break
 		}
 		_, groupEnd := alnumRunAround(text, at+n, at+n)
-		if utf8.RuneCountInString(text[at+n:groupEnd]) != size {
+		if groupEnd == at+n || utf8.RuneCountInString(text[at+n:groupEnd]) != size {
 			break
 		}
-		at = groupEnd
+		mark, at = r, groupEnd
 	}
 	return groups >= 3
 }
@@ -2359,10 +2362,11 @@ func splitAnswer(op string, body []byte, n int, password *scrubber) (*answer, er
 	}
 	// "3|Açıklama": an error about the request. Not to be confused with
 	// "OK|3|...", a cancelled order.
-	// A refusal's code is a digit or few ("3"); a number of a PIN's length
-	// before the first bar is an answer that lost "OK|2|", its PIN in the
-	// code's place, which an error would quote.
-	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) && len(a.unmarked(code)) <= 3 {
+	// A refusal's code is a digit or few ("3", a panel's own "1001"); a
+	// number of a PIN's length, eight digits or more, before the first bar
+	// is an answer that lost "OK|2|", its PIN in the code's place, which an
+	// error would quote.
+	if code, msg, ok := strings.Cut(s, "|"); ok && isDigits(a.unmarked(code)) && len(a.unmarked(code)) < 8 {
 		withheld := a.halfCharacters(msg)
 		code, msg = a.scrubbed(code, nil), a.scrubbed(msg, nil)
 		if withheld {

@@ -356,6 +356,7 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"an answer that lost its OK, the PIN after an amount", "2|35.00|1234567890123456|Tamam", KindRejected, "2", "35.00|••••|Tamam", ""},
 		// An answer that lost "OK|2|": its PIN is no refusal's code (helper-261's).
 		{"an answer that lost OK and its status", "1234567890123456|Tamamlandı", KindUnintelligible, "", "", "not a znet answer"},
+		{"a panel's own refusal code of four digits", "1001|Bayi bulunamadı", KindRejected, "1001", "Bayi bulunamadı", ""},
 		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
@@ -660,6 +661,15 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"5678", "OK|2|PIN: ABCD-9012-EF34-5678.|ok", PinStatus{Status: StatusDone, PIN: "PIN: ABCD-9012-EF34-5678.", Description: "ok"}},
 		{"5678", "OK|2|1234-5678-90AB,1234-5678-90CD|ok", PinStatus{Status: StatusDone, PIN: "1234-5678-90AB,1234-5678-90CD", Description: "ok"}},
 		{"AB12", "OK|2|Kod: AB12 CD34 EF56 GH78|ok", PinStatus{Status: StatusDone, PIN: "Kod: AB12 CD34 EF56 GH78", Description: "ok"}},
+		// helper-263's: a label's space before dashed groups, groups of
+		// five, a run of six, a list's marker, codes in a list.
+		{"1234", "OK|2|Kod: 1234-5678-9012-3456|ok", PinStatus{Status: StatusDone, PIN: "Kod: 1234-5678-9012-3456", Description: "ok"}},
+		{"1234", "OK|2|Razer Gold PIN: 1234-5678-9012-3456|ok", PinStatus{Status: StatusDone, PIN: "Razer Gold PIN: 1234-5678-9012-3456", Description: "ok"}},
+		{"1234", "OK|2|PUBG 60 UC: 1234-5678-9012|ok", PinStatus{Status: StatusDone, PIN: "PUBG 60 UC: 1234-5678-9012", Description: "ok"}},
+		{"1234", "OK|2|#1 1234-5678-9012-3456|ok", PinStatus{Status: StatusDone, PIN: "#1 1234-5678-9012-3456", Description: "ok"}},
+		{"1234", "OK|2|AB12-CD34-EF56, 1234-GH78-IJ90|ok", PinStatus{Status: StatusDone, PIN: "AB12-CD34-EF56, 1234-GH78-IJ90", Description: "ok"}},
+		{"1234", "OK|2|Kod: A1234-BCDEF-GHIJK|ok", PinStatus{Status: StatusDone, PIN: "Kod: A1234-BCDEF-GHIJK", Description: "ok"}},
+		{"1234", "OK|2|Kod: 812345-678901|ok", PinStatus{Status: StatusDone, PIN: "Kod: 812345-678901", Description: "ok"}},
 		{"1905", "OK|2|Kod: 3319057719052210|ok", PinStatus{Status: StatusDone, PIN: "Kod: 3319057719052210", Description: "ok"}},
 		{"1905", "OK|2|3319.0577.1905.2210|ok", PinStatus{Status: StatusDone, PIN: "3319.0577.1905.2210", Description: "ok"}},
 		{"4567", "OK|2|Serial: M0123456789 Pin: 12345678901234|ok", PinStatus{Status: StatusDone, PIN: "Serial: M0123456789 Pin: 12345678901234", Description: "ok"}},
@@ -811,6 +821,10 @@ func TestValueEchoingThePasswordIsRefused(t *testing.T) {
 		{"5678", "Pin: 1234-5678"},
 		{"2026", "1234567890123456 SKT: 31.12.2026"},
 		{"1234", "/bayi/12345/1234"},
+		{"1234", "servis/pin_kontrol/ab12/1234/1001"},
+		{"1234", "C:/ab12/1234/1001"},
+		{"1234", "1001/1234/1001"},
+		{"1234", "Giriş: ab12:1234:1001"},
 		// A panel repeating the password more often than any field holds
 		// it by chance (each occurrence a pass over its neighbours).
 		{"12", strings.Repeat("12.", 65) + "X9"},
@@ -1888,6 +1902,14 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD,|x",
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD;EEEE-3333-FFFF|x",
 		"OK|2|AAAA-1111-BBBB||CCCC-2222-DDDD|x",
+		// The last of a list with nothing after it, grouped digits, and
+		// labels on both codes (helper-263's).
+		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD",
+		"OK|2|AB12-CD34-EF56-GH78|IJ90-KL12-MN34-OP56",
+		"OK|2|1111 2222 3333 4444|5555 6666 7777 8888|x",
+		"OK|2|1234-5678-9012-3456|9876-5432-1098-7654|x",
+		"OK|2|Kod 1: AAAA-1111-BBBB|Kod 2: CCCC-2222-DDDD|2 adet",
+		"OK|2|1) AAAA-1111-BBBB|2) CCCC-2222-DDDD|",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1909,13 +1931,15 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56|2026-03-12|Tamam":           "AB12-CD34-EF56",
 		"OK|2|AB12-CD34|Stok|x":                          "AB12-CD34",
 		"OK|2|ABCD-EFGH-JKLM|1234-5678-9012|Seri ve PIN": "ABCD-EFGH-JKLM",
-		// Digits beside a PIN of digits may be its serial; a description
-		// of one code alone, with no bar after it, may be one too.
-		"OK|2|1234567890123456|9876543210987654|Tamam":   "1234567890123456",
-		"OK|2|1111 2222 3333 4444|5555 6666 7777 8888|x": "1111 2222 3333 4444",
-		"OK|2|1234-5678-9012-3456|9876-5432-1098-7654|x": "1234-5678-9012-3456",
-		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD":             "AAAA-1111-BBBB",
-		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                 "K7Q9M3X8P5Z2",
+		// Digits beside a PIN of digits, ungrouped, may be its serial; a
+		// description of one short code alone, with no bar after it, a
+		// product's; an order's number or a serial labelled so is no code.
+		"OK|2|AB12-CD34|PUBG-325U":                          "AB12-CD34",
+		"OK|2|AB12-CD34-EF56|Sipariş: TR12-3456-7890|Tamam": "AB12-CD34-EF56",
+		"OK|2|AB12-CD34|İşlem No: ZX98-YW76|x":              "AB12-CD34",
+		"OK|2|AAAA-1111-BBBB|Seri: CCCC-2222-DDDD|":         "AAAA-1111-BBBB",
+		"OK|2|1234567890123456|9876543210987654|Tamam":      "1234567890123456",
+		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                    "K7Q9M3X8P5Z2",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

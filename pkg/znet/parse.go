@@ -1212,19 +1212,16 @@ func lastField(s string) (string, int) {
 // own. Two PINs of a batch are; an order's number beside a PIN seldom
 // is ("SIP20260312001 ve K7Q9M3X8P5Z2").
 func sameKindOfCode(item, code string) bool {
-	return item != "" && codeMarks(item) == codeMarks(code) &&
+	marks := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if isLetterOrDigit(r) {
+				return 'x'
+			}
+			return r
+		}, s)
+	}
+	return item != "" && marks(item) == marks(code) &&
 		(plainlyACode(item) && mixedIfCapitals(item) || mixedCode(withoutGroupMarks(item)))
-}
-
-// codeMarks is s with each letter and digit an x: a code's shape, its
-// marks between groups kept ("xxxx-xxxx").
-func codeMarks(s string) string {
-	return strings.Map(func(r rune) rune {
-		if isLetterOrDigit(r) {
-			return 'x'
-		}
-		return r
-	}, s)
 }
 
 // listWords join the items of a list ("ya da" is read as one; a comma,
@@ -2101,9 +2098,7 @@ const maxCoincidentPasswordRunes = 8
 //     whose '=', '&', '%', '/', ':', ',' part the password from the other
 //     values; or one besideRune accepts (a PIN's label, other marks between
 //     its groups: "Kod: 3319.0577.1905.2210"), where each occurrence lies
-//     inside a code, glued to its letters or digits on both sides
-//     ("3319057719052210") or in a word of three equal groups or more
-//     parted by one mark ("3319.0577.1905.2210"), as no echo stands;
+//     inside a code (insideACode), as no echo's value stands;
 //   - some letter or digit of the field lies outside the occurrences: a
 //     field that is nothing but the password ("1234", " 1234 - 1234")
 //     carries nothing but the password;
@@ -2153,9 +2148,10 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 
 // insideACode says whether the occurrence at echo lies inside a code: in
 // a run of letters and digits that holds two more of them at least
-// ("3319057719052210", "5678ABCD9012EF34", "812345"), or in one of three groups or
-// more of one size in a row, parted by one kind of mark ("1234 5678 9012
-// 3456" after "Kod: ", "3319.0577.1905.2210", "A1234-BCDEF-GHIJK").
+// ("3319057719052210", "5678ABCD9012EF34", "812345"), or in one of three
+// groups or more of one size in a row, parted by one kind of mark ("1234
+// 5678 9012 3456" after "Kod: ", "3319.0577.1905.2210",
+// "A1234-BCDEF-GHIJK").
 // Values an echo joins stand apart ("bayi7:1234", "bayi7/1234/55501": a
 // path's slashes part no code's groups here) and seldom come in groups of
 // one size.
@@ -2243,11 +2239,11 @@ const maxCoincidences = 64
 // passwordNamed is a text that ends in a word naming a password, alone or
 // ending a longer one ("bayiSifre", "apiPassword"; namedBefore takes the
 // spaces and punctuation after it away: any space, a no-break one as
-// html_entity_decode leaves it, a colon, an equals sign, a slash): Turkish "şifre"
-// ("şifreniz", "sifre" without its cedilla, with a capital İ or a dotless
-// ı), "parola", and "password", "passwd", "Passwort", "pwd"; not "pass" or
-// "pw", which name products ("Battle Pass 2024-...") as often as
-// passwords.
+// html_entity_decode leaves it, a colon, an equals sign, a slash):
+// Turkish "şifre" ("şifreniz", "sifre" without its cedilla, with a capital
+// İ or a dotless ı), "parola", and "password", "passwd", "Passwort",
+// "pwd"; not "pass" or "pw", which name products ("Battle Pass 2024-...")
+// as often as passwords.
 var passwordNamed = regexp.MustCompile(`(?i)(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?[dt]\p{L}*|pwd)$`)
 
 // spacesAsCleaned is s with each control or white space character a space,

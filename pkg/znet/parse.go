@@ -229,7 +229,7 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	// order's codes parted by bars. Its first alone saved, the order would
 	// be approved with part of what the customer bought.
 	if ps.Status == StatusDone && len(a.fields) == 4 {
-		if next, ok := a.codeInNextField(); ok && anotherCodeLike(next, labelBeforeCode.ReplaceAllString(ps.PIN, "")) {
+		if a.anotherCodeAfterPIN(ps.PIN) {
 			return PinStatus{}, unusable("znet's answer holds another code like the PIN in the field after it, as a panel that parts an order's codes by bars writes them, and the PIN field alone would be part of what was bought; the answer is not used")
 		}
 	}
@@ -269,29 +269,46 @@ func isSpaceOrZeroWidth(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff", r)
 }
 
-// codeInNextField is what stands in a done answer's first field after the
-// PIN's with something in it, bare of markup, a list's marker or a label
-// naming a code ("2) ", "Kod 2: "), the items after a comma or a
-// semicolon, and quotes and marks at its ends; and whether it may be one
-// of the codes of a list: a bar follows it, or it is a code of three
-// groups or more (implode("|", $kodlar) puts none after the last). A
-// description of one shorter code alone, with no bar after it, may be a
-// serial or a product's code.
-func (a *answer) codeInNextField() (string, bool) {
+// anotherCodeAfterPIN says whether a field after a done answer's PIN
+// field holds another code like pin (anotherCodeLike): a panel that lists
+// an order's codes parted by bars, a code to a field ("AAAA|CCCC|2 adet"),
+// or a code and its price or serial to a row ("AAAA|50.00|CCCC|50.00").
+// Each field is read bare of markup, a list's marker or a label naming a
+// code ("2) ", "Kod 2: "), and of the items after a comma or a semicolon;
+// whole, and by its first word, as a note after a code ("AAAA (1/2)|CCCC
+// (2/2)") is no part of it. A field counts where a bar follows it, or
+// where it is long enough for a code of a list, three groups or more or
+// sixteen letters and digits (implode("|", $kodlar) puts no bar after
+// the last): a description of one shorter code alone may be a serial or
+// a product's code.
+func (a *answer) anotherCodeAfterPIN(pin string) bool {
+	pin = labelBeforeCode.ReplaceAllString(pin, "")
+	pins := []string{pin, firstWord(pin)}
 	fields := strings.Split(a.fields[3], "|")
 	for i, field := range fields {
 		code := strings.TrimFunc(withoutMarkup(a.unmarked(field)), isSpaceOrZeroWidth)
-		if code == "" {
-			continue
-		}
 		code = labelBeforeCode.ReplaceAllString(code, "")
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
 			code = code[:end]
 		}
-		code = strings.TrimFunc(code, func(r rune) bool { return !isLetterOrDigit(r) })
-		return code, i < len(fields)-1 || len(strings.FieldsFunc(code, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) })) >= 3
+		for k, candidate := range []string{code, firstWord(code)} {
+			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
+			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
+			listed := i < len(fields)-1 || groups >= 3 || alnums(candidate) >= 16
+			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {
+				return true
+			}
+		}
 	}
-	return "", false
+	return false
+}
+
+// firstWord is s up to its first white space.
+func firstWord(s string) string {
+	if end := strings.IndexFunc(s, unicode.IsSpace); end >= 0 {
+		return s[:end]
+	}
+	return s
 }
 
 // labelBeforeCode is a list's marker or a label naming a code before one:
@@ -330,8 +347,12 @@ func anotherCodeLike(field, pin string) bool {
 	}
 	fieldLetters, fieldDigits := countLettersDigits(field)
 	pinLetters, pinDigits := countLettersDigits(pin)
+	// A group of letters alone in lower case is a word's ("Oyun Kodu 2026
+	// Mart"), not a code's.
+	wordGroup := slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
+		func(g string) bool { return !strings.ContainsFunc(g, unicode.IsDigit) && strings.ToUpper(g) != g })
 	switch {
-	case alnums(pin) < 8 || shape(field) != shape(pin) || bare(field) == bare(pin) || isMask(field):
+	case alnums(pin) < 8 || shape(field) != shape(pin) || bare(field) == bare(pin) || isMask(field) || wordGroup:
 		return false
 	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
 		return mixedCode(field) && mixedCode(pin)
@@ -1718,8 +1739,11 @@ const tooManyCodesNote = "•••• (the panel's words name more codes than z
 func lostOKMasked(code, msg string) string {
 	place, rest, ok := strings.Cut(msg, "|")
 	if !ok {
-		if code == "2" {
-			masked, _ := codeRunsMasked(msg)
+		// A refusal's words that are nothing but a code ("1001|AB12CD34EF56":
+		// letters, digits and a code's marks, eight or more of them, every
+		// word a code's) are no words of a refusal.
+		masked, _ := codeRunsMasked(msg)
+		if code == "2" || nothingButACode(msg) {
 			return masked
 		}
 		return msg
@@ -1732,6 +1756,16 @@ func lostOKMasked(code, msg string) string {
 		place = "••••"
 	}
 	return place + "|" + strings.Join(fields, "|")
+}
+
+// nothingButACode says whether text is a code and nothing else: letters,
+// digits and a code's group marks alone, eight letters and digits or
+// more, each word reading as a code's.
+func nothingButACode(text string) bool {
+	words := strings.Fields(text)
+	return alnums(text) >= 8 && len(words) > 0 &&
+		!strings.ContainsFunc(text, func(r rune) bool { return !isLetterOrDigit(r) && !isGroupMark(r) && !unicode.IsSpace(r) }) &&
+		!slices.ContainsFunc(words, func(w string) bool { return !looksLikeCode(w) && !capitalsGroup(w) })
 }
 
 // codeRunsMasked is text with each run of a code's words (a code's shape, a
@@ -2163,35 +2197,56 @@ func insideACode(text string, echo span) bool {
 	if alnums(text[runStart:runEnd]) >= alnums(text[echo.start:echo.end])+2 {
 		return true
 	}
-	size, mark, groups := utf8.RuneCountInString(text[runStart:runEnd]), rune(-1), 1
-	// The mark is the one before or after the first group found beside
-	// this one: a label's space before "1234-5678-…" is none.
+	// The mark is the one beside the first group found: a label's space
+	// before "1234-5678-…" is none, nor is "Kodu " before "1905-7786-…",
+	// whose label is a group's size; so each side is tried first.
+	size := utf8.RuneCountInString(text[runStart:runEnd])
+	return groupsInARow(text, runStart, runEnd, size, false) >= 3 || groupsInARow(text, runStart, runEnd, size, true) >= 3
+}
+
+// groupsInARow counts the groups of size letters and digits in a row
+// around text[start:end], one of them, parted by one kind of group mark
+// other than a slash: the one beside the first group found, on the left
+// first, or on the right where rightFirst.
+func groupsInARow(text string, start, end, size int, rightFirst bool) int {
+	mark, groups := rune(-1), 1
 	groupMark := func(r rune) bool {
 		return r == mark || mark < 0 && r != '/' && isGroupMark(r)
 	}
-	for at := runStart; ; groups++ {
-		r, n := utf8.DecodeLastRuneInString(text[:at])
-		if n == 0 || !groupMark(r) {
-			break
+	left := func() {
+		for at := start; ; groups++ {
+			r, n := utf8.DecodeLastRuneInString(text[:at])
+			if n == 0 || !groupMark(r) {
+				return
+			}
+			groupStart, _ := alnumRunAround(text, at-n, at-n)
+			if groupStart == at-n || utf8.RuneCountInString(text[groupStart:at-n]) != size {
+				return
+			}
+			mark, at = r, groupStart
 		}
-		groupStart, _ := alnumRunAround(text, at-n, at-n)
-		if groupStart == at-n || utf8.RuneCountInString(text[groupStart:at-n]) != size {
-			break
-		}
-		mark, at = r, groupStart
 	}
-	for at := runEnd; ; groups++ {
-		r, n := utf8.DecodeRuneInString(text[at:])
-		if n == 0 || !groupMark(r) {
-			break
+	right := func() {
+		for at := end; ; groups++ {
+			r, n := utf8.DecodeRuneInString(text[at:])
+			if n == 0 || !groupMark(r) {
+				return
+			}
+			_, groupEnd := alnumRunAround(text, at+n, at+n)
+			if groupEnd == at+n || utf8.RuneCountInString(text[at+n:groupEnd]) != size {
+				return
+			}
+			mark, at = r, groupEnd
 		}
-		_, groupEnd := alnumRunAround(text, at+n, at+n)
-		if groupEnd == at+n || utf8.RuneCountInString(text[at+n:groupEnd]) != size {
-			break
-		}
-		mark, at = r, groupEnd
 	}
-	return groups >= 3
+	if rightFirst {
+		right()
+		left()
+	} else {
+		left()
+		right()
+	}
+	return groups
 }
 
 // alnumRunAround widens text[start:end] over the letters and digits on

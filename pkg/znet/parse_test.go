@@ -357,6 +357,10 @@ func TestParsePinStatusFaults(t *testing.T) {
 		// An answer that lost "OK|2|": its PIN is no refusal's code (helper-261's).
 		{"an answer that lost OK and its status", "1234567890123456|Tamamlandı", KindUnintelligible, "", "", "not a znet answer"},
 		{"a panel's own refusal code of four digits", "1001|Bayi bulunamadı", KindRejected, "1001", "Bayi bulunamadı", ""},
+		// Words that are nothing but a code, whatever the code (helper-264's).
+		{"a refusal of nothing but a code", "1001|AB12CD34EF56", KindRejected, "1001", "••••", ""},
+		{"a refusal of code 3 and nothing but a code", "3|X7K2M9P4Q8R3T6W1", KindRejected, "3", "••••", ""},
+		{"a refusal of nothing but a dashed code", "1234567|QWRTY-PSDFG-HJKLZ", KindRejected, "1234567", "••••", ""},
 		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
@@ -660,6 +664,9 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 		{"5678", "OK|2|Serial: M12345678 PIN: 5678ABCD90|ok", PinStatus{Status: StatusDone, PIN: "Serial: M12345678 PIN: 5678ABCD90", Description: "ok"}},
 		{"5678", "OK|2|PIN: ABCD-9012-EF34-5678.|ok", PinStatus{Status: StatusDone, PIN: "PIN: ABCD-9012-EF34-5678.", Description: "ok"}},
 		{"5678", "OK|2|1234-5678-90AB,1234-5678-90CD|ok", PinStatus{Status: StatusDone, PIN: "1234-5678-90AB,1234-5678-90CD", Description: "ok"}},
+		// A label the size of a group before dashed groups (helper-264's).
+		{"1905", "OK|2|Kodu 1905-7786-4481-2093 (SKT: 31.12.2026)|Tamam", PinStatus{Status: StatusDone, PIN: "Kodu 1905-7786-4481-2093 (SKT: 31.12.2026)", Description: "Tamam"}},
+		{"1905", "OK|2|Epin 1905-7786-4481-2093, Seri: 123456789|Tamam", PinStatus{Status: StatusDone, PIN: "Epin 1905-7786-4481-2093, Seri: 123456789", Description: "Tamam"}},
 		{"AB12", "OK|2|Kod: AB12 CD34 EF56 GH78|ok", PinStatus{Status: StatusDone, PIN: "Kod: AB12 CD34 EF56 GH78", Description: "ok"}},
 		// helper-263's: a label's space before dashed groups, groups of
 		// five, a run of six, a list's marker, codes in a list.
@@ -1910,6 +1917,17 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234-5678-9012-3456|9876-5432-1098-7654|x",
 		"OK|2|Kod 1: AAAA-1111-BBBB|Kod 2: CCCC-2222-DDDD|2 adet",
 		"OK|2|1) AAAA-1111-BBBB|2) CCCC-2222-DDDD|",
+		// Ungrouped or two-group codes with no bar after the last, a note
+		// after each code, a price or a serial between them, the first
+		// printed twice (helper-264's).
+		"OK|2|J6SD9M4KQ2XTRB7LP3ZA|H2KD8N5RQ7WXTC4MP9YB",
+		"OK|2|AB12CD34-EF56GH78|IJ90KL12-MN34OP56",
+		"OK|2|X7K2M-9P4Q8-R3T6W (SKT: 31.12.2026)|H2KD8-N5RQ7-WXTC4 (SKT: 31.12.2026)|",
+		"OK|2|AAAAA-BBBBB-CCCCC (1/2)|DDDDD-EEEEE-FFFFF (2/2)|",
+		"OK|2|AAAAA-BBBBB-CCCCC|Kod: DDDDD-EEEEE-FFFFF (SKT: 31.12.2026)",
+		"OK|2|X7K2M-9P4Q8-R3T6W|50.00|H2KD8-N5RQ7-WXTC4|50.00",
+		"OK|2|X7K2M-9P4Q8-R3T6W|Seri: 87654321|H2KD8-N5RQ7-WXTC4|Seri: 87654322",
+		"OK|2|AAAAA-BBBBB-CCCCC|AAAAA-BBBBB-CCCCC|DDDDD-EEEEE-FFFFF",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1938,6 +1956,8 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56|Sipariş: TR12-3456-7890|Tamam": "AB12-CD34-EF56",
 		"OK|2|AB12-CD34|İşlem No: ZX98-YW76|x":              "AB12-CD34",
 		"OK|2|AAAA-1111-BBBB|Seri: CCCC-2222-DDDD|":         "AAAA-1111-BBBB",
+		"OK|2|QWRTY-PSDFG-HJKLZ|Steam kodun hazır":          "QWRTY-PSDFG-HJKLZ",
+		"OK|2|AB12-CD34-EF56-GH78|Oyun Kodu 2026 Mart":      "AB12-CD34-EF56-GH78",
 		"OK|2|1234567890123456|9876543210987654|Tamam":      "1234567890123456",
 		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                    "K7Q9M3X8P5Z2",
 	}

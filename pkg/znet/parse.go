@@ -273,34 +273,75 @@ func isSpaceOrZeroWidth(r rune) bool {
 // field holds another code like pin (anotherCodeLike): a panel that lists
 // an order's codes parted by bars, a code to a field ("AAAA|CCCC|2 adet"),
 // or a code and its price or serial to a row ("AAAA|50.00|CCCC|50.00").
-// Each field is read bare of markup, a list's marker or a label naming a
-// code ("2) ", "Kod 2: "), and of the items after a comma or a semicolon;
-// whole, and by its first word, as a note after a code ("AAAA (1/2)|CCCC
-// (2/2)") is no part of it. A field counts where a bar follows it, or
-// where it is long enough for a code of a list, three groups or more or
-// sixteen letters and digits (implode("|", $kodlar) puts no bar after
-// the last): a description of one shorter code alone may be a serial or
-// a product's code.
+// The fields read are the first after the PIN with something in it but
+// the PIN again, and the one after that where the field after it repeats
+// the first's shape (a row's); a token or an order's number further on
+// ("AAAA|Tamamlandı|5f3a9c2b7e1d4086") is the description's. Each is read
+// bare of markup, a list's marker or a label naming a code ("2) ",
+// "Kod 2: "), and of the items after a comma or a semicolon; whole, and
+// by its first word, as a note after a code ("AAAA (1/2)|CCCC (2/2)") is
+// no part of it. A field counts where a bar follows it, or where it is
+// long enough for a code of a list, three groups or more or sixteen
+// letters and digits (implode("|", $kodlar) puts no bar after the last):
+// a description of one shorter code alone may be a serial or a product's
+// code.
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	pin = labelBeforeCode.ReplaceAllString(pin, "")
+	type field struct {
+		code    string
+		barNext bool
+	}
+	var read []field
+	all := strings.Split(a.fields[3], "|")
+	for i, f := range all[:min(len(all), maxFieldsAfterPIN)] {
+		code := strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth)
+		if code == "" || alnumsUpper(code) == alnumsUpper(pin) {
+			continue
+		}
+		read = append(read, field{code, i < len(all)-1})
+	}
+	shape := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if isLetterOrDigit(r) {
+				return 'x'
+			}
+			return r
+		}, s)
+	}
 	pins := []string{pin, firstWord(pin)}
-	fields := strings.Split(a.fields[3], "|")
-	for i, field := range fields {
-		code := strings.TrimFunc(withoutMarkup(a.unmarked(field)), isSpaceOrZeroWidth)
-		code = labelBeforeCode.ReplaceAllString(code, "")
+	for j, f := range read[:min(len(read), 2)] {
+		if j == 1 && (len(read) < 3 || shape(read[2].code) != shape(read[0].code)) {
+			break
+		}
+		code := labelBeforeCode.ReplaceAllString(f.code, "")
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
 			code = code[:end]
 		}
 		for k, candidate := range []string{code, firstWord(code)} {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
 			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
-			listed := i < len(fields)-1 || groups >= 3 || alnums(candidate) >= 16
+			listed := f.barNext || groups >= 3 || alnums(candidate) >= 16
 			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// maxFieldsAfterPIN bounds the fields anotherCodeAfterPIN reads: a
+// description of thousands of bars is read no further.
+const maxFieldsAfterPIN = 16
+
+// alnumsUpper is s's letters and digits alone, in capitals: a code as
+// typed, whatever its marks and case.
+func alnumsUpper(s string) string {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
+		if isLetterOrDigit(r) {
+			return r
+		}
+		return -1
+	}, s))
 }
 
 // firstWord is s up to its first white space.
@@ -337,22 +378,15 @@ func anotherCodeLike(field, pin string) bool {
 			return r
 		}, s)
 	}
-	bare := func(s string) string {
-		return strings.ToUpper(strings.Map(func(r rune) rune {
-			if isLetterOrDigit(r) {
-				return r
-			}
-			return -1
-		}, s))
-	}
 	fieldLetters, fieldDigits := countLettersDigits(field)
 	pinLetters, pinDigits := countLettersDigits(pin)
-	// A group of letters alone in lower case is a word's ("Oyun Kodu 2026
-	// Mart"), not a code's.
-	wordGroup := slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
-		func(g string) bool { return !strings.ContainsFunc(g, unicode.IsDigit) && strings.ToUpper(g) != g })
+	// A group of letters alone in lower case, beside a PIN in capitals, is
+	// a word's ("Oyun Kodu 2026 Mart"), not a code's.
+	wordGroup := !strings.ContainsFunc(pin, unicode.IsLower) &&
+		slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
+			func(g string) bool { return !strings.ContainsFunc(g, unicode.IsDigit) && strings.ToUpper(g) != g })
 	switch {
-	case alnums(pin) < 8 || shape(field) != shape(pin) || bare(field) == bare(pin) || isMask(field) || wordGroup:
+	case alnums(pin) < 8 || shape(field) != shape(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
 		return false
 	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
 		return mixedCode(field) && mixedCode(pin)
@@ -1758,10 +1792,11 @@ func lostOKMasked(code, msg string) string {
 	return place + "|" + strings.Join(fields, "|")
 }
 
-// nothingButACode says whether text is a code and nothing else: letters,
-// digits and a code's group marks alone, eight letters and digits or
-// more, each word reading as a code's.
+// nothingButACode says whether text is a code and nothing else, in quotes
+// or brackets or not: letters, digits and a code's group marks alone,
+// eight letters and digits or more, each word reading as a code's.
 func nothingButACode(text string) bool {
+	text = strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || isQuoteOrBracket(r) })
 	words := strings.Fields(text)
 	return alnums(text) >= 8 && len(words) > 0 &&
 		!strings.ContainsFunc(text, func(r rune) bool { return !isLetterOrDigit(r) && !isGroupMark(r) && !unicode.IsSpace(r) }) &&

@@ -361,6 +361,7 @@ func TestParsePinStatusFaults(t *testing.T) {
 		{"a refusal of nothing but a code", "1001|AB12CD34EF56", KindRejected, "1001", "••••", ""},
 		{"a refusal of code 3 and nothing but a code", "3|X7K2M9P4Q8R3T6W1", KindRejected, "3", "••••", ""},
 		{"a refusal of nothing but a dashed code", "1234567|QWRTY-PSDFG-HJKLZ", KindRejected, "1234567", "••••", ""},
+		{"a refusal of nothing but a quoted code", "1001|\"AB12CD34EF56\"", KindRejected, "1001", "••••", ""},
 		{"a refusal with an empty field and an order's number kept", "3||12345|Sipariş bulunamadı", KindRejected, "3", "|12345|Sipariş bulunamadı", ""},
 		{"a refusal's long number before a bar masked", "3|Sipariş 12345678 bulunamadı|x", KindRejected, "3", "••••|x", ""},
 		// A final reading's finds (helper-248): punctuation, more status
@@ -1928,6 +1929,9 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|X7K2M-9P4Q8-R3T6W|50.00|H2KD8-N5RQ7-WXTC4|50.00",
 		"OK|2|X7K2M-9P4Q8-R3T6W|Seri: 87654321|H2KD8-N5RQ7-WXTC4|Seri: 87654322",
 		"OK|2|AAAAA-BBBBB-CCCCC|AAAAA-BBBBB-CCCCC|DDDDD-EEEEE-FFFFF",
+		// Codes in lower case or mixed case alike (helper-265's).
+		"OK|2|aaaa-1111-bbbb|cccc-2222-dddd",
+		"OK|2|AbCd-1111-EfGh|IjKl-2222-MnOp",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1958,8 +1962,14 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|Seri: CCCC-2222-DDDD|":         "AAAA-1111-BBBB",
 		"OK|2|QWRTY-PSDFG-HJKLZ|Steam kodun hazır":          "QWRTY-PSDFG-HJKLZ",
 		"OK|2|AB12-CD34-EF56-GH78|Oyun Kodu 2026 Mart":      "AB12-CD34-EF56-GH78",
-		"OK|2|1234567890123456|9876543210987654|Tamam":      "1234567890123456",
-		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                    "K7Q9M3X8P5Z2",
+		// A token, a transaction's or an order's id after the status's
+		// word: the description's, where no row repeats (helper-265's).
+		"OK|2|J6SD9M4KQ2XTRB7L|Tamamlandı|5f3a9c2b7e1d4086":         "J6SD9M4KQ2XTRB7L",
+		"OK|2|K7Q9M3X8P5Z2|Tamamlandı|TX20260312A1|35.00":           "K7Q9M3X8P5Z2",
+		"OK|2|1234-5678-9012-3456|Tamamlandı|0001-2345-6789-0123|x": "1234-5678-9012-3456",
+		"OK|2|QWRTY-PSDFG-HJKLZ|TAMAM|STEAM KODUN HAZIR":            "QWRTY-PSDFG-HJKLZ",
+		"OK|2|1234567890123456|9876543210987654|Tamam":              "1234567890123456",
+		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                            "K7Q9M3X8P5Z2",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
+	"github.com/zwatch/zwatch/pkg/znet"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -143,6 +145,52 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// sendTimes records when each status request leaves zwatch's client, on
+// the way to its panel: what --rate governs. The fake panel's own count of
+// arrivals adds the loopback's and its goroutines' delays, up to a tenth
+// of a second on a host busy with other tests, which the budget's spacing
+// leaves as slack at real time; counted there, a test of the rate would
+// be one of the host.
+type sendTimes struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	times []time.Time
+}
+
+// recordSends gives cfg a client whose status requests are recorded.
+func recordSends(cfg *watch.Config) *sendTimes {
+	client := znet.NewHTTPClient(cfg.PerIntegration, cfg.Timeout)
+	s := &sendTimes{next: client.Transport}
+	client.Transport = s
+	cfg.HTTPClient = client
+	return s
+}
+
+func (s *sendTimes) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, znet.OpCheckPin) {
+		s.mu.Lock()
+		s.times = append(s.times, time.Now())
+		s.mu.Unlock()
+	}
+	return s.next.RoundTrip(req)
+}
+
+// maxPerSecond is the most status requests sent within any one second.
+func (s *sendTimes) maxPerSecond() int {
+	s.mu.Lock()
+	times := slices.Clone(s.times)
+	s.mu.Unlock()
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	most, first := 0, 0
+	for last := range times {
+		for times[last].Sub(times[first]) >= time.Second {
+			first++
+		}
+		most = max(most, last-first+1)
+	}
+	return most
 }
 
 // countingTransport measures requests in flight across every panel.

@@ -177,6 +177,13 @@ func (s *sendTimes) RoundTrip(req *http.Request) (*http.Response, error) {
 	return s.next.RoundTrip(req)
 }
 
+// CloseIdleConnections passes on what http.Client asks of its transport.
+func (s *sendTimes) CloseIdleConnections() {
+	if t, ok := s.next.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
+
 // maxPerSecond is the most status requests sent within any one second.
 func (s *sendTimes) maxPerSecond() int {
 	s.mu.Lock()

@@ -291,11 +291,17 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		code    string
 		barNext bool
 	}
+	// The PIN again, labelled or with a note after it ("1) AAAA", "AAAA
+	// (1/2)", "AAAA 50 TL"), takes no field's place.
+	pinAgain := func(code string) bool {
+		code = labelBeforeCode.ReplaceAllString(code, "")
+		return alnumsUpper(code) == alnumsUpper(pin) || alnumsUpper(firstWord(code)) == alnumsUpper(pin)
+	}
 	var read []field
 	all := strings.Split(a.fields[3], "|")
 	for i, f := range all[:min(len(all), maxFieldsAfterPIN)] {
 		code := strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth)
-		if code == "" || alnumsUpper(code) == alnumsUpper(pin) {
+		if code == "" || pinAgain(code) {
 			continue
 		}
 		read = append(read, field{code, i < len(all)-1})
@@ -309,8 +315,17 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		}, s)
 	}
 	pins := []string{pin, firstWord(pin)}
-	for j, f := range read[:min(len(read), 2)] {
-		if j == 1 && (len(read) < 3 || shape(read[2].code) != shape(read[0].code)) {
+	// Past the first field and a row's next, only a code that mixes letters
+	// and digits in groups of the PIN's shape counts ("AAAA|Seri: 9|CCCC|
+	// Seri: 10"): a token or an order's number there is ungrouped, and a
+	// serial of digits.
+	mixedGroups := func(s string) bool {
+		letters, digits := countLettersDigits(s)
+		return letters > 0 && digits > 0 && strings.ContainsFunc(s, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) })
+	}
+	for j, f := range read {
+		row := j == 0 || j == 1 && len(read) >= 3 && shape(read[2].code) == shape(read[0].code)
+		if !row && !mixedGroups(pin) {
 			break
 		}
 		code := labelBeforeCode.ReplaceAllString(f.code, "")
@@ -321,6 +336,9 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
 			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
 			listed := f.barNext || groups >= 3 || alnums(candidate) >= 16
+			if !row && !mixedGroups(candidate) {
+				continue
+			}
 			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {
 				return true
 			}
@@ -328,6 +346,10 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	}
 	return false
 }
+
+// capitalisedWord is a word as a sentence or a name writes it: a capital,
+// then lower case.
+var capitalisedWord = regexp.MustCompile(`^\p{Lu}\p{Ll}+$`)
 
 // maxFieldsAfterPIN bounds the fields anotherCodeAfterPIN reads: a
 // description of thousands of bars is read no further.
@@ -380,11 +402,14 @@ func anotherCodeLike(field, pin string) bool {
 	}
 	fieldLetters, fieldDigits := countLettersDigits(field)
 	pinLetters, pinDigits := countLettersDigits(pin)
-	// A group of letters alone in lower case, beside a PIN in capitals, is
-	// a word's ("Oyun Kodu 2026 Mart"), not a code's.
-	wordGroup := !strings.ContainsFunc(pin, unicode.IsLower) &&
-		slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
-			func(g string) bool { return !strings.ContainsFunc(g, unicode.IsDigit) && strings.ToUpper(g) != g })
+	// A group of letters alone written as a word, a capital then lower case
+	// ("Oyun Kodu 2026 Mart"), or in lower case beside a PIN in capitals,
+	// is a word's, not a code's.
+	wordGroup := slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
+		func(g string) bool {
+			return !strings.ContainsFunc(g, unicode.IsDigit) &&
+				(capitalisedWord.MatchString(g) || !strings.ContainsFunc(pin, unicode.IsLower) && strings.ToUpper(g) != g)
+		})
 	switch {
 	case alnums(pin) < 8 || shape(field) != shape(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
 		return false

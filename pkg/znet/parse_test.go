@@ -1932,6 +1932,17 @@ func TestCodesPartedByBars(t *testing.T) {
 		// Codes in lower case or mixed case alike (helper-265's).
 		"OK|2|aaaa-1111-bbbb|cccc-2222-dddd",
 		"OK|2|AbCd-1111-EfGh|IjKl-2222-MnOp",
+		// The PIN again, labelled or with a note, before the second code;
+		// rows of more columns, or none repeating (helper-266's).
+		"OK|2|AAAA-1111-BBBB|Kod 1: AAAA-1111-BBBB|Kod 2: CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|1) AAAA-1111-BBBB|2) CCCC-2222-DDDD|",
+		"OK|2|AAAA-1111-BBBB|#1 AAAA-1111-BBBB|#2 CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|AAAA-1111-BBBB (1/2)|CCCC-2222-DDDD (2/2)",
+		"OK|2|AAAA-1111-BBBB|AAAA-1111-BBBB 50 TL|CCCC-2222-DDDD 50 TL",
+		"OK|2|X7K2M-9P4Q8-R3T6W|50.00|Seri: 87654321|H2KD8-N5RQ7-WXTC4|50.00|Seri: 87654322",
+		"OK|2|X7K2M-9P4Q8-R3T6W|Seri: 9|H2KD8-N5RQ7-WXTC4|Seri: 10",
+		"OK|2|X7K2M-9P4Q8-R3T6W|2 adet|H2KD8-N5RQ7-WXTC4|",
+		"OK|2|X7K2M-9P4Q8-R3T6W|-|H2KD8-N5RQ7-WXTC4",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1968,6 +1979,8 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|K7Q9M3X8P5Z2|Tamamlandı|TX20260312A1|35.00":           "K7Q9M3X8P5Z2",
 		"OK|2|1234-5678-9012-3456|Tamamlandı|0001-2345-6789-0123|x": "1234-5678-9012-3456",
 		"OK|2|QWRTY-PSDFG-HJKLZ|TAMAM|STEAM KODUN HAZIR":            "QWRTY-PSDFG-HJKLZ",
+		"OK|2|ab12-cd34-ef56|Oyun Kodu 2026":                        "ab12-cd34-ef56",
+		"OK|2|Ab12-Cd34-Ef56|Mart 2026 Kodu":                        "Ab12-Cd34-Ef56",
 		"OK|2|1234567890123456|9876543210987654|Tamam":              "1234567890123456",
 		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                            "K7Q9M3X8P5Z2",
 	}

@@ -306,14 +306,6 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		}
 		read = append(read, field{code, i < len(all)-1})
 	}
-	shape := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if isLetterOrDigit(r) {
-				return 'x'
-			}
-			return r
-		}, s)
-	}
 	pins := []string{pin, firstWord(pin)}
 	// Past the first field and a row's next, only a code that mixes letters
 	// and digits in groups of the PIN's shape counts ("AAAA|Seri: 9|CCCC|
@@ -324,7 +316,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		return letters > 0 && digits > 0 && strings.ContainsFunc(s, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) })
 	}
 	for j, f := range read {
-		row := j == 0 || j == 1 && len(read) >= 3 && shape(read[2].code) == shape(read[0].code)
+		row := j == 0 || j == 1 && len(read) >= 3 && codeMarks(read[2].code) == codeMarks(read[0].code)
 		if !row && !mixedGroups(pin) {
 			break
 		}
@@ -389,7 +381,7 @@ var labelBeforeCode = regexp.MustCompile(`(?i)^\s*(?:\d{1,2}(?:[):]|\.\s)|#\d{1,
 // mask of it, or, ungrouped, digits beside a PIN of digits, maybe its
 // card's serial; grouped as the PIN is, they are another PIN.
 func anotherCodeLike(field, pin string) bool {
-	shape := func(s string) string {
+	groupSizes := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			switch {
 			case isLetterOrDigit(r):
@@ -411,7 +403,7 @@ func anotherCodeLike(field, pin string) bool {
 				(capitalisedWord.MatchString(g) || !strings.ContainsFunc(pin, unicode.IsLower) && strings.ToUpper(g) != g)
 		})
 	switch {
-	case alnums(pin) < 8 || shape(field) != shape(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
+	case alnums(pin) < 8 || groupSizes(field) != groupSizes(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
 		return false
 	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
 		return mixedCode(field) && mixedCode(pin)
@@ -1292,16 +1284,19 @@ func lastField(s string) (string, int) {
 // own. Two PINs of a batch are; an order's number beside a PIN seldom
 // is ("SIP20260312001 ve K7Q9M3X8P5Z2").
 func sameKindOfCode(item, code string) bool {
-	marks := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if isLetterOrDigit(r) {
-				return 'x'
-			}
-			return r
-		}, s)
-	}
-	return item != "" && marks(item) == marks(code) &&
+	return item != "" && codeMarks(item) == codeMarks(code) &&
 		(plainlyACode(item) && mixedIfCapitals(item) || mixedCode(withoutGroupMarks(item)))
+}
+
+// codeMarks is s with each letter and digit an x: its shape, the marks
+// between them kept ("xxxx-xxxx", "xx.xx").
+func codeMarks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isLetterOrDigit(r) {
+			return 'x'
+		}
+		return r
+	}, s)
 }
 
 // listWords join the items of a list ("ya da" is read as one; a comma,

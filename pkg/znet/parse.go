@@ -274,9 +274,10 @@ func isSpaceOrZeroWidth(r rune) bool {
 // an order's codes parted by bars, a code to a field ("AAAA|CCCC|2 adet"),
 // or a code and its price or serial to a row ("AAAA|50.00|CCCC|50.00").
 // The fields read are the first after the PIN with something in it but
-// the PIN again, and the one after that where the field after it repeats
-// the first's shape (a row's); a token or an order's number further on
-// ("AAAA|Tamamlandı|5f3a9c2b7e1d4086") is the description's. Each is read
+// the PIN again, the one after that where the field after it repeats the
+// first's shape (a row's), and further on only a code that mixes letters
+// and digits in groups, beside a PIN that does; a token or an order's
+// number there ("AAAA|Tamamlandı|5f3a9c2b7e1d4086") is the description's. Each is read
 // bare of markup, a list's marker or a label naming a code ("2) ",
 // "Kod 2: "), and of the items after a comma or a semicolon; whole, and
 // by its first word, as a note after a code ("AAAA (1/2)|CCCC (2/2)") is

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
 )
@@ -100,7 +99,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	// saved over the newer and the newer dropped, or the claim handed back
 	// while the second's request is out.
 	host, _ := os.Hostname()
-	runID := fmt.Sprintf("check/%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
+	runID := "check/" + claimerID(host)
 	lease := CheckLease(cfg.Timeout)
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.

@@ -191,7 +191,7 @@ func newRun(ctx context.Context, st *store.Store, cfg Config) *run {
 		httpClient = znet.NewHTTPClient(cfg.PerIntegration, cfg.Timeout)
 	}
 	host, _ := os.Hostname()
-	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
+	id := claimerID(host)
 	newRequests, stopNewRequests := context.WithTimeout(ctx, cfg.MaxDuration)
 	dbCtx, stopDB := context.WithTimeout(context.WithoutCancel(ctx), cfg.MaxDuration+cfg.Timeout+dbGrace)
 	// Told to stop, the run saves what it holds for dbGrace more, and no
@@ -386,4 +386,12 @@ func (r *run) panelRetry() time.Duration {
 // timeDB adds the time since start to the run's database time.
 func (r *run) timeDB(start time.Time) {
 	r.dbTime.Add(int64(time.Since(start)))
+}
+
+// claimerID names a run or a check in the claims it takes: the host and
+// the process, which an operator finds them by, and a random part, so that
+// two of one process (or one after a restart with the same pid) never
+// take each other's claims for their own.
+func claimerID(host string) string {
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 }

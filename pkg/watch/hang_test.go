@@ -121,12 +121,17 @@ func TestAPanelHangingUpHearsEachRequestOnce(t *testing.T) {
 	cfg.Rate = 1
 	cfg.PerIntegration = 1
 	cfg.MaxDuration = 20 * time.Second
+	sends := recordSends(&cfg)
 
 	sum := e.run(cfg)
 
+	// A request the transport sent again after the hang-up would show in
+	// the panel's count, not in the run's: the rate is counted where the
+	// run sends, since a busy host may bring two requests a second apart
+	// to the panel a moment less than a second apart.
 	total := e.znet.TotalRequests()
-	if got := e.znet.MaxRequestsPerSecond(); got > 1 {
-		t.Errorf("the panel saw %d requests within one second, --rate is 1", got)
+	if got := sends.maxPerSecond(); got > 1 {
+		t.Errorf("the run sent %d requests within one second, --rate is 1", got)
 	}
 	if total != sum.Total.Asked {
 		t.Errorf("zwatch asked %d times, the panel received %d requests", sum.Total.Asked, total)

@@ -287,7 +287,7 @@ func isSpaceOrZeroWidth(r rune) bool {
 // a description of one shorter code alone may be a serial or a product's
 // code.
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
-	pin = labelBeforeCode.ReplaceAllString(pin, "")
+	pin = withoutLabels(pin)
 	type field struct {
 		code    string
 		barNext bool
@@ -295,7 +295,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	// The PIN again, labelled or with a note after it ("1) AAAA", "AAAA
 	// (1/2)", "AAAA 50 TL"), takes no field's place.
 	pinAgain := func(code string) bool {
-		code = labelBeforeCode.ReplaceAllString(code, "")
+		code = withoutLabels(code)
 		return alnumsUpper(code) == alnumsUpper(pin) || alnumsUpper(firstWord(code)) == alnumsUpper(pin)
 	}
 	var read []field
@@ -321,9 +321,17 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		if !row && !mixedGroups(pin) {
 			break
 		}
-		code := labelBeforeCode.ReplaceAllString(f.code, "")
+		code := withoutLabels(f.code)
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
-			code = code[:end]
+			// A status's words before the code ("Tamam, CCCC") are no
+			// item of a list: the code after them is read.
+			if readsAsWords(code[:end]) {
+				code = withoutLabels(code[end+1:])
+				end = strings.IndexAny(code, ",;")
+			}
+			if end >= 0 {
+				code = code[:end]
+			}
 		}
 		for k, candidate := range []string{code, firstWord(code)} {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
@@ -368,9 +376,24 @@ func firstWord(s string) string {
 }
 
 // labelBeforeCode is a list's marker or a label naming a code before one:
-// "2) ", "1. ", "#2: ", "Kod: ", "Kod 2: ", "PIN #2: ". Not "Seri: " or
-// "Sipariş: ": what they name is another number beside the PIN.
-var labelBeforeCode = regexp.MustCompile(`(?i)^\s*(?:\d{1,2}(?:[):]|\.\s)|#\d{1,2}:?|(?:kod\p{L}*|code|e-?pin|pin)\s*(?:#?\d{1,2})?\s*[:)])\s*`)
+// "2) ", "1. ", "#2: ", "(2/2) ", "Kod: ", "Kod 2: ", "PIN #2: ", "PIN
+// Kodu: ", "İkinci kod: ". Not "Seri: " or "Sipariş: ": what they name is
+// another number beside the PIN.
+var labelBeforeCode = regexp.MustCompile(`(?i)^\s*(?:\d{1,2}(?:[):]|\.\s)|#\d{1,2}:?|\(\d{1,2}/\d{1,2}\)|` +
+	`(?:(?:e-?pin|pin|oyun|hediye|birinci|[iİ]kinci|üçüncü|dördüncü|beşinci)\s+)?(?:kod\p{L}*|code|e-?pin|pin)\s*(?:#?\d{1,2})?\s*[:)])\s*`)
+
+// withoutLabels is s bare of the list's markers and labels before its
+// code, one after another ("2. Kod: ", "(2/2) PIN: ").
+func withoutLabels(s string) string {
+	for range 3 {
+		bare := labelBeforeCode.ReplaceAllString(s, "")
+		if bare == s {
+			break
+		}
+		s = bare
+	}
+	return s
+}
 
 // anotherCodeLike says whether field is a code other than pin of its
 // shape: as many letters and digits, eight or more, in groups of the same

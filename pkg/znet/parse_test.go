@@ -1943,6 +1943,17 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|X7K2M-9P4Q8-R3T6W|Seri: 9|H2KD8-N5RQ7-WXTC4|Seri: 10",
 		"OK|2|X7K2M-9P4Q8-R3T6W|2 adet|H2KD8-N5RQ7-WXTC4|",
 		"OK|2|X7K2M-9P4Q8-R3T6W|-|H2KD8-N5RQ7-WXTC4",
+		// Labels of more words, one after another, a status's word before
+		// the second code.
+		"OK|2|AAAA-1111-BBBB|2. Kod: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|PIN Kodu: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|(2/2) CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|İkinci kod: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|IKINCI KOD: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|2. PIN: CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|E-PIN Kodu 2: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|İşlem tamamlandı; Kod 2: CCCC-2222-DDDD|x",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1983,6 +1994,11 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|Ab12-Cd34-Ef56|Mart 2026 Kodu":                        "Ab12-Cd34-Ef56",
 		"OK|2|1234567890123456|9876543210987654|Tamam":              "1234567890123456",
 		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                            "K7Q9M3X8P5Z2",
+		// A serial or an order's number after a status's word is still
+		// the description's.
+		"OK|2|AAAA-1111-BBBB|Tamamlandı, Seri: CCCC-2222-DDDD|x":   "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Tamam, Sipariş Kodu: CCCC-2222-DDDD|": "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Tamam, 2 adet|x":                      "AAAA-1111-BBBB",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -404,6 +404,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	rows := make([]applyRow, len(outcomes))
 	held := make(map[string]heldAnswer)
 	fitter := s.encodingFitter(ctx)
+	statement := s.applyStatement(ctx)
 	for k, o := range outcomes {
 		rows[k] = newApplyRow(o, fitter)
 		held[o.Order.ID] = rows[k].held
@@ -430,7 +431,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		if err != nil {
 			return err
 		}
-		if err := tx.SelectContext(ctx, &applied, applySQL,
+		if err := tx.SelectContext(ctx, &applied, statement,
 			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
 			return err
 		}
@@ -621,8 +622,9 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 	return err
 }
 
-// applySQL is the whole of applying answers, as data-modifying CTEs so that
-// each step sees exactly which orders the step before it changed.
+// applySQLLocking is the whole of applying answers, as data-modifying CTEs
+// so that each step sees exactly which orders the step before it changed,
+// taking the shop's rows with rowLock (see applySQL).
 //
 //	input   the outcomes, one row per order: $1, a JSON array of applyRow
 //	params  what they share
@@ -636,7 +638,8 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 //	events  the transition log (never the PIN itself)
 //	booked  zwatch's scheduling row: attempt counted, claim cleared; not for
 //	        a busy order, whose answer is applied again or its claim released
-const applySQL = `
+func applySQLLocking(rowLock string) string {
+	return `
 WITH input AS (
 	SELECT r.*, ` + referansFromHexSQL + ` AS referans, ` + heldPINFromHexSQL + ` AS held_pin
 	FROM json_to_recordset($1::json) AS r(
@@ -689,9 +692,10 @@ prev AS (
 	-- Locked as read, so that the compare-and-set below cannot act on a row
 	-- the shop changed since; in one order, so that no two writers deadlock.
 	-- A row a shop transaction holds is skipped, not waited for: it is
-	-- present but not here, and reported busy.
+	-- present but not here, and reported busy. The lock is the one the
+	-- update below takes (shopRowLock).
 	ORDER BY o.id
-	FOR NO KEY UPDATE OF o SKIP LOCKED
+	` + rowLock + ` OF o SKIP LOCKED
 ),
 unlocked AS MATERIALIZED (
 	SELECT input.order_id AS id
@@ -875,6 +879,54 @@ LEFT JOIN checks ON checks.order_id = input.order_id
 LEFT JOIN changed ON changed.id = input.order_id
 LEFT JOIN busy ON busy.id = input.order_id
 LEFT JOIN booked ON booked.order_id = input.order_id`
+}
+
+// applySQL takes the shop's rows FOR NO KEY UPDATE, the lock an update of
+// columns no foreign key can reference takes: a shop transaction inserting
+// a row that references the order (FOR KEY SHARE) is neither waited for
+// nor kept waiting. applyKeyedSQL takes them FOR UPDATE, for a shop whose
+// table has such a key among the columns zwatch writes (a unique index on
+// "pinCode", so that no PIN is delivered twice): the update then takes
+// that lock anyway, and one taken only at the update would wait for the
+// shop's transaction instead of skipping its row.
+var (
+	applySQL      = applySQLLocking("FOR NO KEY UPDATE")
+	applyKeyedSQL = applySQLLocking("FOR UPDATE")
+)
+
+// shopColumnsWritten are the columns of product_orders applySQL sets.
+var shopColumnsWritten = []string{"externalStatus", "pinCode", "completedAt", "durationMs", "status", "approvedAt",
+	"providerMessage", "lastMessage", "lastSyncAt"}
+
+// keyColumnsWrittenSQL says whether one of the columns $1 is a key to
+// PostgreSQL, whose update takes the row's FOR UPDATE lock: a column of a
+// unique index that is neither partial nor on an expression.
+const keyColumnsWrittenSQL = `
+SELECT EXISTS (
+	SELECT 1
+	FROM pg_index i
+	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+	WHERE i.indrelid = to_regclass('product_orders')
+	  AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+	  AND a.attname = ANY ($1::text[]))`
+
+// applyStatement is applySQL, or applyKeyedSQL where the shop's table has
+// a key among the columns zwatch writes, read until it could be once, as
+// the encoding is (a unique index the shop adds during a looping run is
+// seen by the next run).
+func (s *Store) applyStatement(ctx context.Context) string {
+	s.keyedMu.Lock()
+	defer s.keyedMu.Unlock()
+	if !s.keyedRead {
+		if err := s.db.GetContext(ctx, &s.keyed, keyColumnsWrittenSQL, pq.Array(shopColumnsWritten)); err == nil {
+			s.keyedRead = true
+		}
+	}
+	if s.keyed {
+		return applyKeyedSQL
+	}
+	return applySQL
+}
 
 // unwrittenSQL holds, in applySQL's last steps, for an answer whose status
 // the order was due to take and did not: the shop's row took none of the

@@ -47,6 +47,12 @@ type Store struct {
 	// lengths count bytes.
 	encodingBytes bool
 
+	// keyed: product_orders has a key among the columns zwatch writes
+	// (applyStatement), read at the first save.
+	keyedMu   sync.Mutex
+	keyedRead bool
+	keyed     bool
+
 	// hostNow is this host's clock (time.Now; a test sets another), which
 	// RecordRun moves run times from onto the database's.
 	hostNow func() time.Time

@@ -310,6 +310,41 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	})
 }
 
+// A shop whose table keys its PINs (a unique index on "pinCode", so that
+// no PIN is delivered twice) makes saving a PIN take the row's FOR UPDATE
+// lock, which waits for a shop transaction holding the row FOR KEY SHARE,
+// as inserting a row that references the order does. Such a row is
+// skipped as any row the shop holds: before, the save waited for it until
+// the lock timeout failed the batch, counted the order's attempt and
+// called a person (helper-268's find).
+func TestAShopKeyingItsPINsHoldsUpNoOtherOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.db.Exec(`CREATE UNIQUE INDEX shop_delivers_a_pin_once ON product_orders ("pinCode")`)
+	e.znet.SetDefault(znettest.Waiting(""))
+	ids := e.orders(6, 15000)
+	e.run(e.config()) // registered, asked once, processing
+	for i := range ids {
+		e.znet.Script(referans(15000+i), znettest.Done("KEYED-PIN-"+referans(15000+i), "tamam"))
+	}
+	held := ids[0]
+	e.db.BeginHolding(`SELECT 1 FROM product_orders WHERE id = $1 FOR KEY SHARE`, held)
+	e.db.MakeAllDue()
+
+	sum := e.run(e.config())
+
+	if sum.Total.Completed != 5 || sum.NeedsAttention() || len(sum.Unsaved) != 0 {
+		t.Errorf("summary %+v, unsaved %+v: want the 5 orders the shop does not hold completed, and no reason for a person to look",
+			sum.Total, sum.Unsaved)
+	}
+	if c := e.db.ReadCheck(held); c.Attempts != 1 || c.ClaimedBy != nil || c.LastError == nil || !strings.Contains(*c.LastError, "a transaction of the shop held the order's row") {
+		t.Errorf("held order's bookkeeping %+v: want no attempt counted, the claim handed back, and the note that the shop held its row", c)
+	}
+	if row := e.db.ReadOrder(held); row.ExternalStatus != "processing" || row.PINCode != nil {
+		t.Errorf("the held order was written: %+v", row)
+	}
+}
+
 // A shop transaction holding the row of a run's only order when znet's
 // answer comes back. Let go a moment after zwatch first tried to save it,
 // the run's end waits that moment and saves the answer, and znet is not

@@ -32,7 +32,8 @@ func TestCheckFindsAnOrderByNumberOrIDPrefix(t *testing.T) {
 	s.db.AddOrder(storetest.Order{ID: "5e5e0002-0000-4000-8000-000000000002", IntegrationID: s.integ, Referans: "73", OrderNo: 1012})
 	s.znet.SetDefault(znettest.Waiting("bekliyor"))
 
-	for _, ref := range []string{"1010", "9b84a6d1", "9B84A6D1-0000", id} {
+	// A whole id in braces or as a URN is the id, as --tenant takes it.
+	for _, ref := range []string{"1010", "9b84a6d1", "9B84A6D1-0000", id, "{" + strings.ToUpper(id) + "}", "urn:uuid:" + id} {
 		r := zwatch(t, s.db, "check", "--order", ref, "--dry-run", "-o", "json")
 		var report struct {
 			OrderID string `json:"order_id"`
@@ -123,7 +124,7 @@ func TestIntegrationsAreNamedByNameOrIDPrefix(t *testing.T) {
 	s.order("91")
 	s.db.AddOrder(storetest.Order{IntegrationID: other, Referans: "92"})
 
-	for _, name := range []string{"znet-b", " znet-B ", other[:8], other} {
+	for _, name := range []string{"znet-b", " znet-B ", other[:8], other, "{" + other + "}", "urn:uuid:" + other} {
 		r := zwatch(t, s.db, "list", "--integration", name, "-o", "json")
 		var rows []struct {
 			IntegrationID string `json:"integration_id"`

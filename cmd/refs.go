@@ -52,8 +52,13 @@ const minIDPrefix = 4
 var errNoSuchOrder = errors.New("no such order")
 
 // idPrefixRange is the range of UUIDs that begin with prefix (hex digits,
-// with or without the dashes); ok is false when prefix is not one.
+// with or without the dashes), or the one id a whole id names in any form
+// ids are written in ("{…}", "urn:uuid:…"); ok is false when prefix is
+// neither.
 func idPrefixRange(prefix string) (from, to string, ok bool) {
+	if id, err := uuid.Parse(prefix); err == nil {
+		return id.String(), id.String(), true
+	}
 	hex := strings.ToLower(strings.ReplaceAll(prefix, "-", ""))
 	if len(hex) < minIDPrefix || len(hex) > 32 || strings.Trim(hex, "0123456789abcdef") != "" {
 		return "", "", false
@@ -188,11 +193,7 @@ func resolveIntegration(ctx context.Context, st *store.Store, flag, s string) (s
 // whole id or the beginning of one, before any database is opened: bad
 // input is refused without a connection.
 func checkTenantRef(flag, s string) error {
-	s = strings.TrimSpace(s)
-	if _, err := uuid.Parse(s); err == nil {
-		return nil
-	}
-	if _, _, ok := idPrefixRange(s); ok {
+	if _, _, ok := idPrefixRange(strings.TrimSpace(s)); ok {
 		return nil
 	}
 	return usage("%s %q: want a tenant id, or its beginning as zwatch list shows it (at least %d hex digits)", flag, s, minIDPrefix)
@@ -206,13 +207,9 @@ func checkTenantRef(flag, s string) error {
 // otherwise read as "nothing waits for this tenant".
 func resolveTenant(ctx context.Context, st *store.Store, flag, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	from, to := "", ""
-	if id, err := uuid.Parse(s); err == nil {
-		from, to = id.String(), id.String()
-	} else if err := checkTenantRef(flag, s); err != nil {
-		return "", err
-	} else {
-		from, to, _ = idPrefixRange(s)
+	from, to, ok := idPrefixRange(s)
+	if !ok {
+		return "", checkTenantRef(flag, s)
 	}
 	const shown = 5
 	found, err := st.FindTenants(ctx, from, to, shown+1)

@@ -173,9 +173,13 @@ func runList(ctx context.Context, opts *ListOptions) error {
 				return nil, err
 			}
 			filter.IntegrationID = in.ID
-			if !in.Enabled && filter.State == "pending" {
-				// An empty list would read as nothing waiting.
+			// An empty list would read as nothing waiting, or nothing stuck.
+			switch {
+			case in.Enabled:
+			case filter.State == "pending":
 				disabledNote = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, not pending (list --paused)", inLine(in.Name))
+			case filter.State == "stuck":
+				disabledNote = fmt.Sprintf("integration %s is disabled: its waiting orders are paused, those zwatch gave up on too (list --paused)", inLine(in.Name))
 			}
 		}
 		var matches []store.OrderMatch

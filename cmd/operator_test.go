@@ -1598,6 +1598,15 @@ func TestListOfADisabledIntegrationPointsAtItsPausedOrders(t *testing.T) {
 	if r := zwatch(t, s.db, "list", "--paused", "--integration", "znet-A"); r.code != 0 || strings.Contains(r.stdout, "is disabled") {
 		t.Errorf("list --paused: exit %d, want the paused orders without the note\n%s", r.code, r.all())
 	}
+	// Nor is an empty list of its stuck orders nothing stuck (helper-267's).
+	stuck := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "46"})
+	s.db.AddCheck(stuck, storetest.Check{Attempts: 40, NextCheckIn: -time.Minute, GivenUp: true})
+	if r := zwatch(t, s.db, "list", "--stuck", "--integration", "znet-A"); r.code != 0 || !strings.Contains(r.stdout, "znet-A is disabled") || !strings.Contains(r.stdout, "list --paused") {
+		t.Errorf("list --stuck --integration of a disabled one: exit %d, want 0 and a note on its paused orders\n%s", r.code, r.all())
+	}
+	if r := zwatch(t, s.db, "list", "--paused", "--integration", "znet-A", "-o", "json"); !strings.Contains(r.stdout, stuck) {
+		t.Errorf("list --paused does not show the order zwatch gave up on, which the note points at:\n%s", r.all())
+	}
 }
 
 // list --order for an order that is another provider's says so in one

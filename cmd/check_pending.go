@@ -164,7 +164,7 @@ and unasked orders are released.`,
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "ask znet and print what would change; write nothing, claim nothing")
 	addOutputFlag(c, &opts.Output, "summary format")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing unless something needs a person (for cron): a panel failing once; answers\n"+
-		"not saved or not used, and orders released for want of budget, in every run while they last")
+		"not saved or not used, and orders released for want of budget, in every run while they last; with -o json too")
 	f.StringVar(&opts.MetricsFile, "metrics-file", "", "after the run, write Prometheus metrics to this file for node_exporter's textfile collector\n(a name ending in .prom, e.g. /var/lib/node_exporter/textfile/zwatch.prom), replacing it atomically")
 	return c
 }
@@ -174,7 +174,9 @@ and unasked orders are released.`,
 func (opts *CheckPendingOptions) config() (watch.Config, error) {
 	schedule, err := watch.ParseSchedule(opts.Schedule)
 	if err != nil {
-		return watch.Config{}, usage("--schedule %q: %w", opts.Schedule, err)
+		// A schedule pasted long is named by its beginning: the error names
+		// the step at fault.
+		return watch.Config{}, usage("--schedule %q: %w", ellipsis(opts.Schedule, 60), err)
 	}
 	cfg := opts.Config
 	cfg.Schedule = schedule

@@ -130,13 +130,14 @@ func printRetried(opts *RetryOptions, retried []store.Retried, held int, none st
 	if err != nil || held == 0 {
 		return err
 	}
-	note := opts.IO.Out
+	// Beside JSON, on stderr, it is a note as list writes one there.
+	note, prefix := opts.IO.Out, ""
 	if opts.Output == "json" {
-		note = opts.IO.ErrOut
+		note, prefix = opts.IO.ErrOut, "zwatch: "
 	}
 	// Counted after the retry's statement, in a snapshot of its own: a run
 	// that gave orders up meanwhile is counted here too.
-	_, err = fmt.Fprintf(note, "%s left alone: a check is asking znet about %s now (zwatch check --order, or one killed while it asked: list --stuck shows until when), another transaction holds %s row, or a run gave %s up while this retry ran; run retry --stuck again once it ends\n",
-		counted(held, "stuck order was", "stuck orders were"), byCount(held, "it", "them"), byCount(held, "its", "their"), byCount(held, "it", "them"))
+	_, err = fmt.Fprintf(note, "%s%s left alone: a check is asking znet about %s now (zwatch check --order, or one killed while it asked: list --stuck shows until when), another transaction holds %s row, or a run gave %s up while this retry ran; run retry --stuck again once it ends\n",
+		prefix, counted(held, "stuck order was", "stuck orders were"), byCount(held, "it", "them"), byCount(held, "its", "their"), byCount(held, "it", "them"))
 	return err
 }

@@ -311,21 +311,21 @@ func ParseSchedule(s string) (Schedule, error) {
 		if i := strings.IndexByte(part, '*'); i >= 0 {
 			n, err := strconv.Atoi(part[i+1:])
 			if err != nil || n < 1 || n > MaxScheduleSteps || strings.ContainsAny(part[i+1:], "+-") {
-				return nil, fmt.Errorf("%q should repeat a step 1 to %d times, like 50s*6", part, MaxScheduleSteps)
+				return nil, fmt.Errorf("%q should repeat a step 1 to %d times, like 50s*6", shortStep(part), MaxScheduleSteps)
 			}
 			step, times = part[:i], n
 		}
 		d, err := time.ParseDuration(step)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a duration like 30s or 2m", part)
+			return nil, fmt.Errorf("%q is not a duration like 30s or 2m", shortStep(part))
 		}
 		if d <= 0 {
-			return nil, fmt.Errorf("%q: every step must be positive", part)
+			return nil, fmt.Errorf("%q: every step must be positive", shortStep(part))
 		}
 		if d > MaxCheckWait {
 			// A careless 1000h would leave the orders one run asked
 			// untouched for weeks, and no command undoes it.
-			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", part, compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
+			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", shortStep(part), compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
 		}
 		if len(out)+times > MaxScheduleSteps {
 			return nil, fmt.Errorf("the schedule has more than %d steps: its last step repeats, so no schedule needs more", MaxScheduleSteps)
@@ -335,6 +335,15 @@ func ParseSchedule(s string) (Schedule, error) {
 		}
 	}
 	return out, nil
+}
+
+// shortStep is a step as an error names it: a step pasted long by its
+// beginning.
+func shortStep(step string) string {
+	if r := []rune(step); len(r) > 30 {
+		return string(r[:29]) + "…"
+	}
+	return step
 }
 
 // MaxScheduleSteps bounds a schedule's steps: a pasted schedule of a

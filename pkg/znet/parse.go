@@ -322,11 +322,16 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			break
 		}
 		code := withoutLabels(f.code)
+		// After a status's words ("Tamam, CCCC"), the code after them is
+		// read as a field further on is: unlabelled, only one mixing
+		// letters and digits in groups, as an id there may be of digits
+		// ("Tamamlandı, 0001-2345-6789-0123").
+		afterWords := false
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
-			// A status's words before the code ("Tamam, CCCC") are no
-			// item of a list: the code after them is read.
 			if readsAsWords(code[:end]) {
-				code = withoutLabels(code[end+1:])
+				rest := strings.TrimSpace(code[end+1:])
+				code = withoutLabels(rest)
+				afterWords = code == rest
 				end = strings.IndexAny(code, ",;")
 			}
 			if end >= 0 {
@@ -337,7 +342,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
 			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
 			listed := f.barNext || groups >= 3 || alnums(candidate) >= 16
-			if !row && !mixedGroups(candidate) {
+			if (!row || afterWords) && !(mixedGroups(candidate) && mixedGroups(pin)) {
 				continue
 			}
 			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {

@@ -1954,6 +1954,7 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|E-PIN Kodu 2: CCCC-2222-DDDD|x",
 		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD|x",
 		"OK|2|AAAA-1111-BBBB|İşlem tamamlandı; Kod 2: CCCC-2222-DDDD|x",
+		"OK|2|1234-5678-9012-3456|Tamam, Kod 2: 9876-5432-1098-7654|x",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -1996,9 +1997,10 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|K7Q9M3X8P5Z2|SN12AB34CD56":                            "K7Q9M3X8P5Z2",
 		// A serial or an order's number after a status's word is still
 		// the description's.
-		"OK|2|AAAA-1111-BBBB|Tamamlandı, Seri: CCCC-2222-DDDD|x":   "AAAA-1111-BBBB",
-		"OK|2|AAAA-1111-BBBB|Tamam, Sipariş Kodu: CCCC-2222-DDDD|": "AAAA-1111-BBBB",
-		"OK|2|AAAA-1111-BBBB|Tamam, 2 adet|x":                      "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Tamamlandı, Seri: CCCC-2222-DDDD|x":     "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Tamam, Sipariş Kodu: CCCC-2222-DDDD|":   "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Tamam, 2 adet|x":                        "AAAA-1111-BBBB",
+		"OK|2|1234-5678-9012-3456|Tamamlandı, 0001-2345-6789-0123|x": "1234-5678-9012-3456",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -693,7 +693,7 @@ prev AS (
 	-- the shop changed since; in one order, so that no two writers deadlock.
 	-- A row a shop transaction holds is skipped, not waited for: it is
 	-- present but not here, and reported busy. The lock is the one the
-	-- update below takes (shopRowLock).
+	-- update below takes (applySQL, applyStatement).
 	ORDER BY o.id
 	` + rowLock + ` OF o SKIP LOCKED
 ),

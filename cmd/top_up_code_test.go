@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,8 +80,9 @@ func TestATopUpsWordsStayMaskedOnAnOrderHoldingAPIN(t *testing.T) {
 	// The answer waits until staff have delivered the code, however long
 	// the update takes on a busy host.
 	asked, delivered := make(chan struct{}), make(chan struct{})
+	var askedOnce sync.Once
 	s.znet.SetResponder(func(string, int) znettest.Answer {
-		close(asked)
+		askedOnce.Do(func() { close(asked) })
 		<-delivered
 		return znettest.Done("", "Kodunuz: "+code)
 	})

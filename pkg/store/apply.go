@@ -899,13 +899,14 @@ var shopColumnsWritten = []string{"externalStatus", "pinCode", "completedAt", "d
 	"providerMessage", "lastMessage", "lastSyncAt"}
 
 // keyColumnsWrittenSQL says whether one of the columns $1 is a key to
-// PostgreSQL, whose update takes the row's FOR UPDATE lock: a column of a
-// unique index that is neither partial nor on an expression.
+// PostgreSQL, whose update takes the row's FOR UPDATE lock: a key column
+// of a unique index that is neither partial nor on an expression (not
+// one it INCLUDEs; indkey lists its key columns first, from 0).
 const keyColumnsWrittenSQL = `
 SELECT EXISTS (
 	SELECT 1
 	FROM pg_index i
-	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])
 	WHERE i.indrelid = to_regclass('product_orders')
 	  AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
 	  AND a.attname = ANY ($1::text[]))`

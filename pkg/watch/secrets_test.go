@@ -316,32 +316,53 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 // as inserting a row that references the order does. Such a row is
 // skipped as any row the shop holds: before, the save waited for it until
 // the lock timeout failed the batch, counted the order's attempt and
-// called a person (helper-268's find).
+// called a person (helper-268's find). A column an index only INCLUDEs is
+// no key: the held order's PIN is saved at once, as without the index
+// (helper-269's).
 func TestAShopKeyingItsPINsHoldsUpNoOtherOrder(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.db.Exec(`CREATE UNIQUE INDEX shop_delivers_a_pin_once ON product_orders ("pinCode")`)
-	e.znet.SetDefault(znettest.Waiting(""))
-	ids := e.orders(6, 15000)
-	e.run(e.config()) // registered, asked once, processing
-	for i := range ids {
-		e.znet.Script(referans(15000+i), znettest.Done("KEYED-PIN-"+referans(15000+i), "tamam"))
-	}
-	held := ids[0]
-	e.db.BeginHolding(`SELECT 1 FROM product_orders WHERE id = $1 FOR KEY SHARE`, held)
-	e.db.MakeAllDue()
+	for _, tc := range []struct {
+		name, index string
+		keyed       bool
+	}{
+		{"a unique index on pinCode", `CREATE UNIQUE INDEX shop_delivers_a_pin_once ON product_orders ("pinCode")`, true},
+		{"pinCode included in a unique index", `CREATE UNIQUE INDEX shop_orders_with_pins ON product_orders (id) INCLUDE ("pinCode")`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.db.Exec(tc.index)
+			e.znet.SetDefault(znettest.Waiting(""))
+			ids := e.orders(6, 15000)
+			e.run(e.config()) // registered, asked once, processing
+			for i := range ids {
+				e.znet.Script(referans(15000+i), znettest.Done("KEYED-PIN-"+referans(15000+i), "tamam"))
+			}
+			held := ids[0]
+			e.db.BeginHolding(`SELECT 1 FROM product_orders WHERE id = $1 FOR KEY SHARE`, held)
+			e.db.MakeAllDue()
 
-	sum := e.run(e.config())
+			sum := e.run(e.config())
 
-	if sum.Total.Completed != 5 || sum.NeedsAttention() || len(sum.Unsaved) != 0 {
-		t.Errorf("summary %+v, unsaved %+v: want the 5 orders the shop does not hold completed, and no reason for a person to look",
-			sum.Total, sum.Unsaved)
-	}
-	if c := e.db.ReadCheck(held); c.Attempts != 1 || c.ClaimedBy != nil || c.LastError == nil || !strings.Contains(*c.LastError, "a transaction of the shop held the order's row") {
-		t.Errorf("held order's bookkeeping %+v: want no attempt counted, the claim handed back, and the note that the shop held its row", c)
-	}
-	if row := e.db.ReadOrder(held); row.ExternalStatus != "processing" || row.PINCode != nil {
-		t.Errorf("the held order was written: %+v", row)
+			if sum.NeedsAttention() || len(sum.Unsaved) != 0 {
+				t.Errorf("summary %+v, unsaved %+v: a row the shop holds is no reason for a person to look", sum.Total, sum.Unsaved)
+			}
+			if !tc.keyed {
+				if sum.Total.Completed != 6 {
+					t.Errorf("summary %+v: want all 6 orders completed, the one the shop holds FOR KEY SHARE too", sum.Total)
+				}
+				return
+			}
+			if sum.Total.Completed != 5 {
+				t.Errorf("summary %+v: want the 5 orders the shop does not hold completed", sum.Total)
+			}
+			if c := e.db.ReadCheck(held); c.Attempts != 1 || c.ClaimedBy != nil || c.LastError == nil || !strings.Contains(*c.LastError, "a transaction of the shop held the order's row") {
+				t.Errorf("held order's bookkeeping %+v: want no attempt counted, the claim handed back, and the note that the shop held its row", c)
+			}
+			if row := e.db.ReadOrder(held); row.ExternalStatus != "processing" || row.PINCode != nil {
+				t.Errorf("the held order was written: %+v", row)
+			}
+		})
 	}
 }
 

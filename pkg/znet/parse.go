@@ -302,6 +302,9 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	all := strings.Split(a.fields[3], "|")
 	for i, f := range all[:min(len(all), maxFieldsAfterPIN)] {
 		code := strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth)
+		if listsAnotherCode(code, pin) {
+			return true
+		}
 		if code == "" || pinAgain(code) {
 			continue
 		}
@@ -322,21 +325,19 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			break
 		}
 		code := withoutLabels(f.code)
-		// After a status's words ("Tamam, CCCC"), the code after them is
-		// read as a field further on is: unlabelled, only one mixing
-		// letters and digits in groups, as an id there may be of digits
-		// ("Tamamlandı, 0001-2345-6789-0123").
+		// After a status's words ("Tamam, CCCC", "Onaylandı: CCCC"), the
+		// code after them is read as a field further on is: unlabelled,
+		// only one mixing letters and digits in groups, as an id there may
+		// be of digits ("Tamamlandı, 0001-2345-6789-0123").
 		afterWords := false
+		if after, labelled, ok := codeAfterWords(code); ok {
+			code, afterWords = after, !labelled
+		}
 		if end := strings.IndexAny(code, ",;"); end >= 0 {
-			if readsAsWords(code[:end]) {
-				rest := strings.TrimSpace(code[end+1:])
-				code = withoutLabels(rest)
-				afterWords = code == rest
-				end = strings.IndexAny(code, ",;")
-			}
-			if end >= 0 {
-				code = code[:end]
-			}
+			code = code[:end]
+		}
+		if namedANumberAfter(strings.Fields(code)) {
+			continue
 		}
 		for k, candidate := range []string{code, firstWord(code)} {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
@@ -352,6 +353,123 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	}
 	return false
 }
+
+// listsAnotherCode says whether field lists the PIN among other codes of
+// its shape ("Kodlarınız: AAAA, CCCC", "1) AAAA 2) CCCC", "AAAA (1/2)
+// CCCC (2/2)", each code a word of it): a field that repeats the PIN
+// lists the order's codes. A word of the PIN's shape named a serial or an
+// order's number, before it ("Seri No: CCCC") or after ("CCCC nolu
+// sipariş", "CCCC (Seri)"), is the description's.
+func listsAnotherCode(field, pin string) bool {
+	words := strings.FieldsFunc(field, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;|", r) })
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) })
+	}
+	pinBare := strings.TrimFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
+	if !slices.ContainsFunc(bare, func(w string) bool { return w != "" && alnumsUpper(w) == alnumsUpper(pinBare) }) {
+		return false
+	}
+	for i, w := range bare {
+		if alnums(w) < 8 || readsAsWords(w) || !anotherCodeLike(w, pinBare) {
+			continue
+		}
+		if !namedANumberBefore(bare[:i]) && !namedANumberAfter(bare[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeAfterWords is the code words lead to in text: after a label naming
+// a code, past a sentence's words ("İşlem başarılı. 2. Kod: CCCC"), bare
+// of it (labelled); unlabelled, right after words saying the order is
+// done ("Tamam, CCCC", "Tamamlandı: CCCC", "Onaylandı CCCC"). Not where
+// the words name what follows an order's number, a serial or an old code
+// ("Sipariş: TR12-…", "Eski kod: …").
+func codeAfterWords(text string) (code string, labelled, ok bool) {
+	words := strings.Fields(text)
+	done := false
+	for j := 1; j < len(words) && j <= maxWordsBeforeCode; j++ {
+		if !readsAsWords(strings.Join(words[:j], " ")) {
+			return "", false, false
+		}
+		if w := foldedWord(words[j-1]); w != "" {
+			done = doneWord.MatchString(w)
+		}
+		rest := strings.Join(words[j:], " ")
+		if bare := withoutLabels(rest); bare != rest {
+			return bare, true, !namedANumberBefore(words[:j])
+		}
+		if looksLikeCode(strings.TrimFunc(words[j], func(r rune) bool { return !isLetterOrDigit(r) })) {
+			return rest, false, done
+		}
+	}
+	return "", false, false
+}
+
+// doneWord is a word saying an order is done, as a panel writes it right
+// before the order's code (foldedWord's).
+var doneWord = regexp.MustCompile(`^(?:tamam(?:landi)?|onaylandi|basarili|y[üu]klendi|g[öo]nderildi|teslim|edildi|success(?:ful)?|done|completed)$`)
+
+// maxWordsBeforeCode bounds the status's words codeAfterWords reads past.
+const maxWordsBeforeCode = 6
+
+// namedANumberBefore says whether the words before a code end in a name
+// for an order's number, a transaction's, a serial or an old code ("Seri
+// No:", "Sipariş Kodu:", "İşlem #", "Eski kod"), past the words that name
+// any code ("no", "kodu", "#").
+func namedANumberBefore(words []string) bool {
+	for i := len(words) - 1; i >= 0 && i >= len(words)-3; i-- {
+		w := foldedWord(words[i])
+		switch {
+		case w == "" || codeNamingWord.MatchString(w):
+		default:
+			return numberName.MatchString(w)
+		}
+	}
+	return false
+}
+
+// namedANumberAfter says whether the word after a code names it an order's
+// number or a serial ("CCCC nolu sipariş", "CCCC numaralı", "CCCC
+// (Seri)"); words[0] is the code.
+func namedANumberAfter(words []string) bool {
+	if len(words) < 2 {
+		return false
+	}
+	w := foldedWord(words[1])
+	return numberName.MatchString(w) || numberedWord.MatchString(w)
+}
+
+// foldedWord is a word bare of the marks around it, in lower case, each
+// of Turkish's i's (İ, I, ı) an i and each ş an s: "SİPARİŞ", "Sipariş"
+// and "SIPARIS" are one word.
+func foldedWord(word string) string {
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		switch r {
+		case 'İ', 'I', 'ı':
+			return 'i'
+		case 'Ş', 'ş':
+			return 's'
+		}
+		return r
+	}, strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })))
+}
+
+// codeNamingWord is a word that names any code: what names it a serial or
+// an order's is the word before.
+var codeNamingWord = regexp.MustCompile(`^(?:no|nr|numara(?:si)?|kod(?:u|um|unuz)?|code|id)$`)
+
+// numberName is a word naming an order's number, a transaction's, a
+// serial or another number beside a PIN, or an old code, in Turkish and
+// English.
+var numberName = regexp.MustCompile(`^(?:seri|serial|sn|s/n|siparis|islem|ref|referans|reference|fatura|takip|order|transaction|txn|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|ürün|urun|product|` +
+	`eski|önceki|onceki|old|previous|iptal|geçersiz|gecersiz)$`)
+
+// numberedWord is a Turkish word saying the number before it names what
+// follows ("… nolu sipariş", "… numaralı işlem").
+var numberedWord = regexp.MustCompile(`^(?:no['’]?lu|numarali|sayili)$`)
 
 // capitalisedWord is a word as a sentence or a name writes it: a capital,
 // then lower case.
@@ -385,7 +503,7 @@ func firstWord(s string) string {
 // Kodu: ", "İkinci kod: ". Not "Seri: " or "Sipariş: ": what they name is
 // another number beside the PIN.
 var labelBeforeCode = regexp.MustCompile(`(?i)^\s*(?:\d{1,2}(?:[):]|\.\s)|#\d{1,2}:?|\(\d{1,2}/\d{1,2}\)|` +
-	`(?:(?:e-?pin|pin|oyun|hediye|birinci|[iİ]kinci|üçüncü|dördüncü|beşinci)\s+)?(?:kod\p{L}*|code|e-?pin|pin)\s*(?:#?\d{1,2})?\s*[:)])\s*`)
+	`(?:(?:e-?p[iİı]n|p[iİı]n|oyun|hed[iİı]ye|b[iİı]r[iİı]nc[iİı]|[iİı]k[iİı]nc[iİı]|üçüncü|dördüncü|beş[iİı]nc[iİı])\s+)?(?:kod\p{L}*|code|e-?p[iİı]n|p[iİı]n)\s*(?:#?\d{1,2})?\s*[:)])\s*`)
 
 // withoutLabels is s bare of the list's markers and labels before its
 // code, one after another ("2. Kod: ", "(2/2) PIN: ").

@@ -1955,6 +1955,28 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD|x",
 		"OK|2|AAAA-1111-BBBB|İşlem tamamlandı; Kod 2: CCCC-2222-DDDD|x",
 		"OK|2|1234-5678-9012-3456|Tamam, Kod 2: 9876-5432-1098-7654|x",
+		// The description listing the order's codes, the PIN among them;
+		// a status's words before a code without a comma (helper-270's).
+		"OK|2|7QKDN-BM4XH-X2LZ5|Kodlarınız: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|7QKDN-BM4XH-X2LZ5<br>8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|7QKDN-BM4XH-X2LZ5\n8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|1) 7QKDN-BM4XH-X2LZ5 2) 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|Kod 1: 7QKDN-BM4XH-X2LZ5 Kod 2: 8RLEO-CN5YI-Y3MA6",
+		"OK|2|AB12-CD34-EF56-GH78|Siparişiniz tamamlandı. Kodlarınız:<br>1) AB12-CD34-EF56-GH78<br>2) IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|<ul><li>AB12-CD34-EF56-GH78</li><li>IJ90-KL12-MN34-OP56</li></ul>",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 (1/2) IJ90-KL12-MN34-OP56 (2/2)",
+		"OK|2|4K7Q9M3X8P5Z2ABC|4K7Q9M3X8P5Z2ABC, 7XJ2LZ5QKDNBM4WY",
+		"OK|2|7QKDN-BM4XH-X2LZ5|Tamamlandı: 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|Başarılı - 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|Onaylandı 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5|İşlem Başarılı. 2. Kod: 8RLEO-CN5YI-Y3MA6",
+		// Labels in Turkish capitals, a note after the code after a
+		// status's word (helper-269's).
+		"OK|2|AAAA-1111-BBBB|İKİNCİ KOD: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|PİN KODU: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|BEŞİNCİ KOD: CCCC-2222-DDDD|x",
+		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD (2/2)|x",
+		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD 50 TL|x",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2001,6 +2023,21 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|Tamam, Sipariş Kodu: CCCC-2222-DDDD|":   "AAAA-1111-BBBB",
 		"OK|2|AAAA-1111-BBBB|Tamam, 2 adet|x":                        "AAAA-1111-BBBB",
 		"OK|2|1234-5678-9012-3456|Tamamlandı, 0001-2345-6789-0123|x": "1234-5678-9012-3456",
+		// Named an order's number, a serial or an old code, before or
+		// after it, in a list with the PIN or not (helper-270's).
+		"OK|2|AB12-CD34-EF56-GH78|SP12-3456-7890-1234 nolu sipariş tamamlandı":                "AB12-CD34-EF56-GH78",
+		"OK|2|1234-5678-9012-3456|9876-5432-1098-7654 (Seri)|Tamam":                           "1234-5678-9012-3456",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78, Seri No: IJ90-KL12-MN34-OP56":          "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Sipariş: SP12-KL12-MN34-OP56":      "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Yeni kod AB12-CD34-EF56-GH78, eski kod IJ90-KL12-MN34-OP56": "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|İŞLEM: IJ90-KL12-MN34-OP56":                                 "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Tamamlandı, SİPARİŞ NO: IJ90-KL12-MN34-OP56":                "AB12-CD34-EF56-GH78",
+		// Words before a comma that are no status's (helper-269's).
+		"OK|2|AAAA-1111-BBBB|Seri no, CCCC-2222-DDDD|x":          "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Sipariş numarası, CCCC-2222-DDDD|x": "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|İşlem no; CCCC-2222-DDDD|x":         "AAAA-1111-BBBB",
+		"OK|2|AAAA-1111-BBBB|Fatura, CCCC-2222-DDDD|x":           "AAAA-1111-BBBB",
+		"OK|2|1234-5678-9012|Onaylandı, 2026-0312-0001|x":        "1234-5678-9012",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

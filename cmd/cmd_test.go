@@ -286,6 +286,9 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"check-pending", "--rate", "fast"}, `zwatch: --rate was given "fast": not a number (see zwatch check-pending --help)` + "\n"},
 		// A variable left empty: the next word is taken for the value.
 		{[]string{"check-pending", "--metrics-file", "-q"}, `zwatch: --metrics-file was given "-q", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
+		// One whose own value is then left over as an argument (helper-271's).
+		{[]string{"check-pending", "--metrics-file", "--loop", "0"}, `zwatch: --metrics-file was given "--loop", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
+		{[]string{"migrate", "--print-grants", "--database-url", "host=h password=Sekret99 user=u"}, `zwatch: --print-grants was given "--database-url", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
 		{[]string{"--database-url", "check-pending"}, `zwatch: no command was given, only --database-url: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		{[]string{"--log-format", "json"}, "zwatch: no command was given, only --log-format (see zwatch --help)\n"},
 		// The same with the command's flags after it, as the cron line has

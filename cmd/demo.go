@@ -160,7 +160,8 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	fmt.Fprintln(out)
 	d.zwatch("list", "--stuck", "--limit", "8")
 	fmt.Fprintln(out)
-	d.zwatch("stats", "--runs", "5")
+	// With the flags the runs had, for the orders due and the plan.
+	d.zwatch("stats", "--runs", "5", "--first-delay", "0", "--give-up-after", (6 * d.opts.Pace).String())
 
 	fmt.Fprintln(out)
 	if err := d.summarise(st, len(orders)); err != nil {
@@ -449,9 +450,9 @@ func (d *demoRun) summarise(st *store.Store, orders int) error {
 			"       on them; fix the panel's settings and they are asked again (zwatch balance tells what is wrong):\n", total.Held)
 		printReasons(true)
 	}
-	fmt.Fprintf(out, "%d of the %d runs exited 3, which says \"done, but a person should look\": in %d a panel was failing\n"+
-		"and cut off for the rest of the run, in %d orders became stuck.",
-		d.attention, d.runs, d.failingRuns, d.stuckRuns)
+	fmt.Fprintf(out, "%d of the %d runs exited 3, which says \"done, but a person should look\": %s found a panel\n"+
+		"failing (cut off for the rest of the run, or still failing from a run before), %s orders becoming stuck.",
+		d.attention, d.runs, demoCount(int64(d.failingRuns), "run"), demoCount(int64(d.stuckRuns), "run"))
 	if d.attention < d.runs {
 		fmt.Fprint(out, " The other runs exited 0: an error on a single\n"+
 			"order (a panel's bad moment) is normal life, and the order is asked again later.")

@@ -234,6 +234,12 @@ func refuseArguments(root *cobra.Command) {
 			if len(args) == 0 {
 				return nil
 			}
+			// A flag that took the next flag for its value leaves that
+			// flag's value over as an argument: the empty variable is
+			// what to say ("--metrics-file $PROM --loop 0", PROM unset).
+			if err := refuseEmptyValues(c); err != nil {
+				return err
+			}
 			hint := ""
 			if _, err := parseOrderRef("--order", args[0]); err == nil && c.Flags().Lookup("order") != nil {
 				hint = fmt.Sprintf("; name the order with --order %s", args[0])

@@ -296,7 +296,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	// (1/2)", "AAAA 50 TL"), takes no field's place.
 	pinAgain := func(code string) bool {
 		code = withoutLabels(code)
-		return alnumsUpper(code) == alnumsUpper(pin) || alnumsUpper(firstWord(code)) == alnumsUpper(pin)
+		return ofThePIN(code, pin) || ofThePIN(firstWord(code), pin)
 	}
 	var read []field
 	all := strings.Split(a.fields[3], "|")
@@ -343,7 +343,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
 			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
 			listed := f.barNext || groups >= 3 || alnums(candidate) >= 16
-			if (!row || afterWords) && !(mixedGroups(candidate) && mixedGroups(pin)) {
+			if (!row || afterWords) && !(mixedGroups(candidate) && mixedGroups(pin)) || ofThePIN(candidate, pin) {
 				continue
 			}
 			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {
@@ -366,12 +366,13 @@ func listsAnotherCode(field, pin string) bool {
 	for i, w := range words {
 		bare[i] = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) })
 	}
-	pinBare := strings.TrimFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-	if !slices.ContainsFunc(bare, func(w string) bool { return w != "" && alnumsUpper(w) == alnumsUpper(pinBare) }) {
+	if !slices.ContainsFunc(bare, func(w string) bool { return w != "" && ofThePIN(w, pin) }) {
 		return false
 	}
+	pinCodes := append(codesOf(pin), strings.TrimFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) }))
 	for i, w := range bare {
-		if alnums(w) < 8 || readsAsWords(w) || !anotherCodeLike(w, pinBare) {
+		if alnums(w) < 8 || readsAsWords(w) || ofThePIN(w, pin) ||
+			!slices.ContainsFunc(pinCodes, func(code string) bool { return anotherCodeLike(w, code) }) {
 			continue
 		}
 		if !namedANumberBefore(bare[:i]) && !namedANumberAfter(bare[i:]) {
@@ -379,6 +380,26 @@ func listsAnotherCode(field, pin string) bool {
 		}
 	}
 	return false
+}
+
+// ofThePIN says whether code is the PIN, or one of the codes a PIN field
+// of several holds ("AAAA<br>CCCC"), in any case and marks.
+func ofThePIN(code, pin string) bool {
+	upper := alnumsUpper(code)
+	return upper != "" && (upper == alnumsUpper(pin) || slices.ContainsFunc(codesOf(pin), func(c string) bool { return alnumsUpper(c) == upper }))
+}
+
+// codesOf is the codes of a PIN field that holds several, its words of
+// eight letters and digits or more; none for a PIN of one code in groups
+// parted by spaces.
+func codesOf(pin string) []string {
+	var codes []string
+	for _, w := range strings.FieldsFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;", r) }) {
+		if w = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) }); alnums(w) >= 8 {
+			codes = append(codes, w)
+		}
+	}
+	return codes
 }
 
 // codeAfterWords is the code words lead to in text: after a label naming

@@ -1977,6 +1977,9 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|BEŞİNCİ KOD: CCCC-2222-DDDD|x",
 		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD (2/2)|x",
 		"OK|2|AAAA-1111-BBBB|Tamam, CCCC-2222-DDDD 50 TL|x",
+		// A third code beside a PIN field holding two.
+		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
+		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2038,6 +2041,11 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AAAA-1111-BBBB|İşlem no; CCCC-2222-DDDD|x":         "AAAA-1111-BBBB",
 		"OK|2|AAAA-1111-BBBB|Fatura, CCCC-2222-DDDD|x":           "AAAA-1111-BBBB",
 		"OK|2|1234-5678-9012|Onaylandı, 2026-0312-0001|x":        "1234-5678-9012",
+		// A PIN field holding the order's codes, the description repeating
+		// them (helper-270's).
+		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD":                        "AAAA-1111-BBBB CCCC-2222-DDDD",
+		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kod 1: 7QKDN-BM4XH-X2LZ5|Kod 2: 8RLEO-CN5YI-Y3MA6": "7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6",
+		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|8RLEO-CN5YI-Y3MA6 (2/2)":                           "7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

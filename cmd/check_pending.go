@@ -31,8 +31,9 @@ func newCheckPendingCmd(g *GlobalOptions) *cobra.Command {
 		Short: "Ask znet about due orders and save their status and PIN (the cron job)",
 		Long: `Claim due znet orders, a bounded batch at a time, for --loop (58s), ask
 znet about each one, and save the answers to the shop's database. This is
-the job cron runs every minute; --loop 0 claims once and ends when those
-are asked.
+the job cron runs every minute; --loop 0 claims once, and again as
+answers free room while more is due, and ends when nothing due is left
+(or at --max-duration).
 
 An order is asked about when its externalStatus is sent, pending or
 processing, the shop's own status is still pending, it belongs to an enabled
@@ -104,8 +105,9 @@ With -q a run prints only what a person should read: once, a panel that
 starts failing, orders that became stuck, and a panel that answers again;
 in every run while it lasts, answers the database would not take, answers
 zwatch could not use, and orders released for want of their panel's budget. A panel that was already
-failing in the previous run is not reported again (the exit status stays 3
-until it answers again; zwatch stats shows it).
+failing in the last run that asked it (of the last 30) is not reported
+again (the exit status stays 3 until it answers again; zwatch stats shows
+it).
 
 Exit status: 0 the run completed (errors on single orders are normal);
 1 fatal; 2 usage error; 3 the run completed but an integration is failing,

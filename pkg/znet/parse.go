@@ -355,52 +355,96 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 }
 
 // listsAnotherCode says whether field lists the PIN among other codes of
-// its shape ("Kodlarınız: AAAA, CCCC", "1) AAAA 2) CCCC", "AAAA (1/2)
-// CCCC (2/2)", each code a word of it): a field that repeats the PIN
-// lists the order's codes. A word of the PIN's shape named a serial or an
-// order's number, before it ("Seri No: CCCC") or after ("CCCC nolu
-// sipariş", "CCCC (Seri)"), is the description's.
+// its shape ("Kodlarınız: AAAA, CCCC", "AAAA<br>CCCC", "1) AAAA 2) CCCC",
+// "Kod 1: AAAA Seri: 1001 Kod 2: CCCC", "AAAA (1/2) CCCC (2/2)"): the
+// codes follow one another with nothing between them but what a list of
+// codes has (listGap). A code after other words ("AAAA kodunuz, SP12…
+// siparişiniz için"), in brackets after the PIN, or named a serial, an
+// order's number or an old code, before it ("Seri No: CCCC") or after it
+// ("CCCC nolu", "CCCC (Seri)"), is no item of such a list.
 func listsAnotherCode(field, pin string) bool {
 	words := strings.FieldsFunc(field, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;|", r) })
-	bare := make([]string, len(words))
-	for i, w := range words {
-		bare[i] = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) })
+	words = words[:min(len(words), maxListWords)]
+	pinCodes := append(codesOf(pin), bareWord(pin))
+	ofPIN := make(map[string]bool, len(pinCodes))
+	for _, code := range pinCodes {
+		ofPIN[alnumsUpper(code)] = true
 	}
-	if !slices.ContainsFunc(bare, func(w string) bool { return w != "" && ofThePIN(w, pin) }) {
-		return false
-	}
-	pinCodes := append(codesOf(pin), strings.TrimFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) }))
-	for i, w := range bare {
-		if alnums(w) < 8 || readsAsWords(w) || ofThePIN(w, pin) ||
-			!slices.ContainsFunc(pinCodes, func(code string) bool { return anotherCodeLike(w, code) }) {
+	var (
+		inList           bool // a code was read, and only a list's gap since
+		sawPIN, sawOther bool // in the list read so far
+		since            int  // where the words since the last code begin
+	)
+	for i, raw := range words {
+		w := bareWord(raw)
+		switch {
+		case w != "" && ofPIN[alnumsUpper(w)]:
+		case alnums(w) >= 8 && !readsAsWords(w) && slices.ContainsFunc(pinCodes, func(code string) bool { return anotherCodeLike(w, code) }):
+			if strings.HasPrefix(raw, "(") || namedANumberBefore(words[since:i]) || namedANumberAfter(words[i:]) {
+				continue
+			}
+		default:
 			continue
 		}
-		if !namedANumberBefore(bare[:i]) && !namedANumberAfter(bare[i:]) {
+		if !inList || !listGap(words[since:i]) {
+			sawPIN, sawOther = false, false
+		}
+		if ofPIN[alnumsUpper(w)] {
+			sawPIN = true
+		} else {
+			sawOther = true
+		}
+		if sawPIN && sawOther {
 			return true
 		}
+		inList, since = true, i+1
 	}
 	return false
 }
 
-// ofThePIN says whether code is the PIN, or one of the codes a PIN field
-// of several holds ("AAAA<br>CCCC"), in any case and marks.
-func ofThePIN(code, pin string) bool {
-	upper := alnumsUpper(code)
-	return upper != "" && (upper == alnumsUpper(pin) || slices.ContainsFunc(codesOf(pin), func(c string) bool { return alnumsUpper(c) == upper }))
+// maxListWords bounds the words listsAnotherCode reads of a field.
+const maxListWords = 256
+
+// bareWord is word without the marks around it.
+func bareWord(word string) string {
+	return strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })
 }
 
-// codesOf is the codes of a PIN field that holds several, its words of
-// eight letters and digits or more; none for a PIN of one code in groups
-// parted by spaces.
-func codesOf(pin string) []string {
-	var codes []string
-	for _, w := range strings.FieldsFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;", r) }) {
-		if w = strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) }); alnums(w) >= 8 {
-			codes = append(codes, w)
+// listGap says whether words, between two codes, are what a list of codes
+// has between them: marks ("-", "/", "•"), a list's markers ("2)", "2.",
+// "#2", "(2/2)"), a label naming a code ("Kod 2:", "PIN:"), a note in
+// brackets ("(SKT: 31.12.2026)"), an amount ("50 TL"), or a label and its
+// value ("Seri: 1001", "Seri No: 87654321").
+func listGap(words []string) bool {
+	label := slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(w, ":") })
+	depth := 0
+	for i, raw := range words {
+		w := foldedWord(raw)
+		opened := strings.Count(raw, "(") - strings.Count(raw, ")")
+		switch {
+		case depth > 0 || opened > 0 || strings.HasPrefix(raw, "("):
+		case w == "" || itemMarker.MatchString(raw) || amountWord.MatchString(w):
+		case label && (codeLabelWord.MatchString(w) || codeNamingWord.MatchString(w) || numberName.MatchString(w)):
+		case i > 0 && strings.HasSuffix(words[i-1], ":") && alnums(w) < 16:
+			// The value of the label before it: a serial, a date.
+		default:
+			return false
 		}
+		depth = max(0, depth+opened)
 	}
-	return codes
+	return true
 }
+
+// itemMarker is a list's marker before an item of codes: "2)", "2.",
+// "2:", "#2", "(2/2)", or a mark alone.
+var itemMarker = regexp.MustCompile(`^(?:#?\d{1,2}[.):]?|\(\d{1,2}/\d{1,2}\)|[-–—•*/])$`)
+
+// codeLabelWord is a word of a label naming a code ("Kod 2:", "E-PIN:").
+var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|code|codes|pin|e-?pin|epin)$`)
+
+// amountWord is a word of an amount beside a code: a number, or a
+// currency's.
+var amountWord = regexp.MustCompile(`^(?:\d+(?:[.,]\d+)*|tl|try|usd|eur|₺|\$|adet)$`)
 
 // codeAfterWords is the code words lead to in text: after a label naming
 // a code, past a sentence's words ("İşlem başarılı. 2. Kod: CCCC"), bare
@@ -422,7 +466,9 @@ func codeAfterWords(text string) (code string, labelled, ok bool) {
 		if bare := withoutLabels(rest); bare != rest {
 			return bare, true, !namedANumberBefore(words[:j])
 		}
-		if looksLikeCode(strings.TrimFunc(words[j], func(r rune) bool { return !isLetterOrDigit(r) })) {
+		// A status's word in capitals ("BAŞARILI") reads as a code's
+		// word too: it is the sentence's.
+		if w := bareWord(words[j]); looksLikeCode(w) && !readsAsWords(w) {
 			return rest, false, done
 		}
 	}
@@ -431,7 +477,7 @@ func codeAfterWords(text string) (code string, labelled, ok bool) {
 
 // doneWord is a word saying an order is done, as a panel writes it right
 // before the order's code (foldedWord's).
-var doneWord = regexp.MustCompile(`^(?:tamam(?:landi)?|onaylandi|basarili|y[üu]klendi|g[öo]nderildi|teslim|edildi|success(?:ful)?|done|completed)$`)
+var doneWord = regexp.MustCompile(`^(?:tamam(?:landi)?|onaylandi|basarili|y[üu]klendi|g[öo]nderildi|teslim|edildi|hazir|success(?:ful)?|done|completed|ready)$`)
 
 // maxWordsBeforeCode bounds the status's words codeAfterWords reads past.
 const maxWordsBeforeCode = 6
@@ -454,18 +500,19 @@ func namedANumberBefore(words []string) bool {
 
 // namedANumberAfter says whether the word after a code names it an order's
 // number or a serial ("CCCC nolu sipariş", "CCCC numaralı", "CCCC
-// (Seri)"); words[0] is the code.
+// (Seri)"); words[0] is the code. A label after it ("CCCC Seri: 1002")
+// names what follows the label.
 func namedANumberAfter(words []string) bool {
-	if len(words) < 2 {
+	if len(words) < 2 || strings.HasSuffix(words[1], ":") {
 		return false
 	}
 	w := foldedWord(words[1])
-	return numberName.MatchString(w) || numberedWord.MatchString(w)
+	return numberedWord.MatchString(w) || strings.HasPrefix(words[1], "(") && numberName.MatchString(w)
 }
 
 // foldedWord is a word bare of the marks around it, in lower case, each
-// of Turkish's i's (İ, I, ı) an i and each ş an s: "SİPARİŞ", "Sipariş"
-// and "SIPARIS" are one word.
+// of Turkish's i's an i and each ş an s: "SİPARİŞ", "Sipariş" and
+// "SIPARIS" are one word. (ToLower makes İ an i; the dotless ı is mapped.)
 func foldedWord(word string) string {
 	return strings.ToLower(strings.Map(func(r rune) rune {
 		switch r {
@@ -475,7 +522,7 @@ func foldedWord(word string) string {
 			return 's'
 		}
 		return r
-	}, strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })))
+	}, bareWord(word)))
 }
 
 // codeNamingWord is a word that names any code: what names it a serial or
@@ -484,13 +531,44 @@ var codeNamingWord = regexp.MustCompile(`^(?:no|nr|numara(?:si)?|kod(?:u|um|unuz
 
 // numberName is a word naming an order's number, a transaction's, a
 // serial or another number beside a PIN, or an old code, in Turkish and
-// English.
-var numberName = regexp.MustCompile(`^(?:seri|serial|sn|s/n|siparis|islem|ref|referans|reference|fatura|takip|order|transaction|txn|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|ürün|urun|product|` +
-	`eski|önceki|onceki|old|previous|iptal|geçersiz|gecersiz)$`)
+// English (foldedWord's): a stem with any suffix ("Sipariş numaranız",
+// "Siparişinizin", "Seri Numarası"), or a word whole.
+var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
+	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|kart|fis|satis|dekont|` +
+	`eski|[öo]nceki|old|previous|iptal|ge[çc]ersiz|replaced)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").
 var numberedWord = regexp.MustCompile(`^(?:no['’]?lu|numarali|sayili)$`)
+
+// ofThePIN says whether code is the PIN, or one of the codes a PIN field
+// of several holds ("AAAA<br>CCCC"), in any case and marks.
+func ofThePIN(code, pin string) bool {
+	upper := alnumsUpper(code)
+	return upper != "" && (upper == alnumsUpper(pin) || slices.ContainsFunc(codesOf(pin), func(c string) bool { return alnumsUpper(c) == upper }))
+}
+
+// codesOf is the codes of a PIN field that holds several, its words of
+// eight letters and digits or more, the first maxCodesOfPIN of them; none
+// for a PIN of one code in groups parted by spaces.
+func codesOf(pin string) []string {
+	var codes []string
+	for _, w := range strings.FieldsFunc(pin, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;", r) }) {
+		if w = bareWord(w); alnums(w) >= 8 {
+			codes = append(codes, w)
+		}
+		if len(codes) == maxCodesOfPIN {
+			break
+		}
+	}
+	return codes
+}
+
+// maxCodesOfPIN bounds the codes of a PIN field each word of a description
+// is compared with, so that a field of thousands costs no more than one of
+// a few: a description repeating a code past the eighth reads as holding
+// another code, and the answer waits for a person.
+const maxCodesOfPIN = 8
 
 // capitalisedWord is a word as a sentence or a name writes it: a capital,
 // then lower case.

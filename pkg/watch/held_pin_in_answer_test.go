@@ -207,8 +207,11 @@ func TestADoneAnswersOldCodeIsMaskedWholeOnly(t *testing.T) {
 		"OK|2|AB12-CD34|Eski kod ZZ99-XY12 yeni AB12-CD34, tarih 2026-12-05": "XY12",
 		// Past the bound on old codes a run names, the run is withheld
 		// whole: seventeen codes before it could not push it into clear.
+		// (Not beside the PIN again: a description listing it with
+		// another code of its shape is refused, see znet's
+		// TestCodesPartedByBars.)
 		"OK|2|AB12-CD34|Kod Q0000000 Q0000001 Q0000002 Q0000003 Q0000004 Q0000005 Q0000006 Q0000007 Q0000008 Q0000009 " +
-			"Q0000010 Q0000011 Q0000012 Q0000013 Q0000014 Q0000015 Q0000016 ZZ99-XY12 AB12-CD34, tarih 2026-12-05": "XY12",
+			"Q0000010 Q0000011 Q0000012 Q0000013 Q0000014 Q0000015 Q0000016 ZZ99-XY12, tarih 2026-12-05": "XY12",
 	} {
 		ps, err := znet.ParsePinStatus([]byte(body))
 		if err != nil {

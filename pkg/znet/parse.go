@@ -354,93 +354,131 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	return false
 }
 
-// listsAnotherCode says whether field lists the PIN among other codes of
-// its shape ("Kodlarınız: AAAA, CCCC", "AAAA<br>CCCC", "1) AAAA 2) CCCC",
-// "Kod 1: AAAA Seri: 1001 Kod 2: CCCC", "AAAA (1/2) CCCC (2/2)"): the
-// codes follow one another with nothing between them but what a list of
-// codes has (listGap). A code after other words ("AAAA kodunuz, SP12…
-// siparişiniz için"), in brackets after the PIN, or named a serial, an
-// order's number or an old code, before it ("Seri No: CCCC") or after it
-// ("CCCC nolu", "CCCC (Seri)"), is no item of such a list.
+// listsAnotherCode says whether field, which repeats the PIN, holds
+// another code of its shape ("Kodlarınız: AAAA, CCCC", "AAAA<br>CCCC",
+// "1) Steam 50 TL - AAAA 2) Steam 50 TL - CCCC", "Kod 1: AAAA Seri: 1001
+// Kod 2: CCCC"): a description that repeats the PIN lists what was bought.
+// Not another code: one in brackets, a note's ("(eski kod: CCCC)"); one
+// named an order's number, a serial or an old code (namedANumber: "Seri
+// No: CCCC", "Eski PIN: CCCC", "CCCC nolu"); one after a label that names
+// no code ("TxID: CCCC", "SKU: CCCC").
 func listsAnotherCode(field, pin string) bool {
 	words := strings.FieldsFunc(field, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;|", r) })
 	words = words[:min(len(words), maxListWords)]
 	pinCodes := append(codesOf(pin), bareWord(pin))
 	ofPIN := make(map[string]bool, len(pinCodes))
+	// One code of each shape and kind stands for all of them: what
+	// anotherCodeLike reads of the PIN is that, so that a PIN field of
+	// many codes costs no more than one.
+	byShape := make(map[string][]string)
+	kinds := make(map[string]bool)
 	for _, code := range pinCodes {
 		ofPIN[alnumsUpper(code)] = true
+		letters, digits := countLettersDigits(code)
+		kind := fmt.Sprint(groupShape(code), letters > 0, digits > 0, strings.ContainsFunc(code, unicode.IsLower), mixedCode(code))
+		if !kinds[kind] {
+			kinds[kind] = true
+			byShape[groupShape(code)] = append(byShape[groupShape(code)], code)
+		}
 	}
-	var (
-		inList           bool // a code was read, and only a list's gap since
-		sawPIN, sawOther bool // in the list read so far
-		since            int  // where the words since the last code begin
-	)
+	sawPIN, sawOther := false, false
+	depth := 0 // of the brackets open before the word
 	for i, raw := range words {
+		inBrackets := depth > 0 || strings.HasPrefix(raw, "(")
+		depth = max(0, depth+strings.Count(raw, "(")-strings.Count(raw, ")"))
 		w := bareWord(raw)
 		switch {
-		case w != "" && ofPIN[alnumsUpper(w)]:
-		case alnums(w) >= 8 && !readsAsWords(w) && slices.ContainsFunc(pinCodes, func(code string) bool { return anotherCodeLike(w, code) }):
-			if strings.HasPrefix(raw, "(") || namedANumberBefore(words[since:i]) || namedANumberAfter(words[i:]) {
-				continue
-			}
-		default:
-			continue
-		}
-		if !inList || !listGap(words[since:i]) {
-			sawPIN, sawOther = false, false
-		}
-		if ofPIN[alnumsUpper(w)] {
+		case w == "":
+		case ofPIN[alnumsUpper(w)]:
 			sawPIN = true
-		} else {
+		case inBrackets || alnums(w) < 8 || readsAsWords(w):
+		case !slices.ContainsFunc(byShape[groupShape(w)], func(code string) bool { return anotherCodeLike(w, code) }):
+		case !namedANumber(words[:i]) && !namedANumberAfter(words[i:]):
 			sawOther = true
 		}
-		if sawPIN && sawOther {
-			return true
-		}
-		inList, since = true, i+1
 	}
-	return false
+	return sawPIN && sawOther
 }
 
 // maxListWords bounds the words listsAnotherCode reads of a field.
-const maxListWords = 256
+const maxListWords = 1024
+
+// groupShape is a code's groups: each letter or digit an x, each mark
+// between groups a dash ("xxxx-xxxx-xxxx").
+func groupShape(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case isLetterOrDigit(r):
+			return 'x'
+		case isGroupMark(r), isCodeJoiner(r):
+			return '-'
+		}
+		return r
+	}, code)
+}
 
 // bareWord is word without the marks around it.
 func bareWord(word string) string {
 	return strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })
 }
 
-// listGap says whether words, between two codes, are what a list of codes
-// has between them: marks ("-", "/", "•"), a list's markers ("2)", "2.",
-// "#2", "(2/2)"), a label naming a code ("Kod 2:", "PIN:"), a note in
-// brackets ("(SKT: 31.12.2026)"), an amount ("50 TL"), or a label and its
-// value ("Seri: 1001", "Seri No: 87654321").
-func listGap(words []string) bool {
-	label := slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(w, ":") })
-	depth := 0
-	for i, raw := range words {
+// namedANumber says whether the words before a code name it an order's
+// number, a transaction's, a serial or an old code, read back from the
+// nearest past marks and a list's markers ("2)", "2:"):
+//   - a label naming a code ("Kod:", "PIN 2:", "Steam Kodu:") names a
+//     code, but where a number's name or an old code's comes right
+//     before it ("Sipariş Kodu:", "Stok Kodu:", "Eski PIN:");
+//   - a word naming a number ("No:", "Numaranız:", "Serial Number") or a
+//     number's name ("Seri:", "Sipariş:") names a number;
+//   - any other label ("TxID:", "SKU:", "Dekont:") names no code, and an
+//     amount's ("50 TL:") a code;
+//   - any other word, or the code before it, is a list's or a sentence's.
+func namedANumber(before []string) bool {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
+		raw := before[i]
 		w := foldedWord(raw)
-		opened := strings.Count(raw, "(") - strings.Count(raw, ")")
+		previous := ""
+		if i > 0 {
+			previous = foldedWord(before[i-1])
+		}
 		switch {
-		case depth > 0 || opened > 0 || strings.HasPrefix(raw, "("):
-		case w == "" || itemMarker.MatchString(raw) || amountWord.MatchString(w):
-		case label && (codeLabelWord.MatchString(w) || codeNamingWord.MatchString(w) || numberName.MatchString(w)):
-		case i > 0 && strings.HasSuffix(words[i-1], ":") && alnums(w) < 16:
-			// The value of the label before it: a serial, a date.
+		case w == "" || itemMarker.MatchString(raw):
+		case codeLabelWord.MatchString(w):
+			return numberName.MatchString(previous)
+		case numberLabelWord.MatchString(w) || numberName.MatchString(w):
+			return true
+		case strings.HasSuffix(raw, ":"):
+			return !amountWord.MatchString(w)
 		default:
 			return false
 		}
-		depth = max(0, depth+opened)
 	}
-	return true
+	return false
 }
 
-// itemMarker is a list's marker before an item of codes: "2)", "2.",
-// "2:", "#2", "(2/2)", or a mark alone.
-var itemMarker = regexp.MustCompile(`^(?:#?\d{1,2}[.):]?|\(\d{1,2}/\d{1,2}\)|[-–—•*/])$`)
+// namedANumberAfter says whether the word after a code names it an order's
+// number or a serial ("CCCC nolu sipariş", "CCCC seri numaralı", "CCCC
+// siparişinize", "CCCC (Seri)"); words[0] is the code. A label after it
+// ("CCCC Seri: 1002", "CCCC Seri No: 1002") names what follows the label.
+func namedANumberAfter(words []string) bool {
+	if len(words) < 2 || slices.ContainsFunc(words[1:min(len(words), 3)], func(w string) bool { return strings.HasSuffix(w, ":") }) {
+		return false
+	}
+	w := foldedWord(words[1])
+	return numberedWord.MatchString(w) || numberName.MatchString(w)
+}
 
-// codeLabelWord is a word of a label naming a code ("Kod 2:", "E-PIN:").
-var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|code|codes|pin|e-?pin|epin)$`)
+// itemMarker is a list's marker before an item: "2)", "2.", "2:", "#2",
+// "b)", "(2/2)", or a mark alone.
+var itemMarker = regexp.MustCompile(`^(?:#?\d{1,2}[.):]?|[a-zA-Z][.)]|\(\d{1,2}/\d{1,2}\)|[-–—•*/])$`)
+
+// codeLabelWord is a label's word naming a code ("Kod 2:", "E-PIN:",
+// "Kart:", "Voucher:").
+var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|code|codes|pin|e-?pin|epin|kart|card|voucher|key|anahtar\p{L}*|sifre\p{L}*)$`)
+
+// numberLabelWord is a label's word naming a number ("Sipariş No:",
+// "Numaranız:", "Order Number", "TxID").
+var numberLabelWord = regexp.MustCompile(`^(?:no|nr|numara\p{L}*|number|id|txid)$`)
 
 // amountWord is a word of an amount beside a code: a number, or a
 // currency's.
@@ -464,7 +502,7 @@ func codeAfterWords(text string) (code string, labelled, ok bool) {
 		}
 		rest := strings.Join(words[j:], " ")
 		if bare := withoutLabels(rest); bare != rest {
-			return bare, true, !namedANumberBefore(words[:j])
+			return bare, true, !namedANumber(words[:j])
 		}
 		// A status's word in capitals ("BAŞARILI") reads as a code's
 		// word too: it is the sentence's.
@@ -482,34 +520,6 @@ var doneWord = regexp.MustCompile(`^(?:tamam(?:landi)?|onaylandi|basarili|y[üu]
 // maxWordsBeforeCode bounds the status's words codeAfterWords reads past.
 const maxWordsBeforeCode = 6
 
-// namedANumberBefore says whether the words before a code end in a name
-// for an order's number, a transaction's, a serial or an old code ("Seri
-// No:", "Sipariş Kodu:", "İşlem #", "Eski kod"), past the words that name
-// any code ("no", "kodu", "#").
-func namedANumberBefore(words []string) bool {
-	for i := len(words) - 1; i >= 0 && i >= len(words)-3; i-- {
-		w := foldedWord(words[i])
-		switch {
-		case w == "" || codeNamingWord.MatchString(w):
-		default:
-			return numberName.MatchString(w)
-		}
-	}
-	return false
-}
-
-// namedANumberAfter says whether the word after a code names it an order's
-// number or a serial ("CCCC nolu sipariş", "CCCC numaralı", "CCCC
-// (Seri)"); words[0] is the code. A label after it ("CCCC Seri: 1002")
-// names what follows the label.
-func namedANumberAfter(words []string) bool {
-	if len(words) < 2 || strings.HasSuffix(words[1], ":") {
-		return false
-	}
-	w := foldedWord(words[1])
-	return numberedWord.MatchString(w) || strings.HasPrefix(words[1], "(") && numberName.MatchString(w)
-}
-
 // foldedWord is a word bare of the marks around it, in lower case, each
 // of Turkish's i's an i and each ş an s: "SİPARİŞ", "Sipariş" and
 // "SIPARIS" are one word. (ToLower makes İ an i; the dotless ı is mapped.)
@@ -525,21 +535,17 @@ func foldedWord(word string) string {
 	}, bareWord(word)))
 }
 
-// codeNamingWord is a word that names any code: what names it a serial or
-// an order's is the word before.
-var codeNamingWord = regexp.MustCompile(`^(?:no|nr|numara(?:si)?|kod(?:u|um|unuz)?|code|id)$`)
-
 // numberName is a word naming an order's number, a transaction's, a
 // serial or another number beside a PIN, or an old code, in Turkish and
 // English (foldedWord's): a stem with any suffix ("Sipariş numaranız",
 // "Siparişinizin", "Seri Numarası"), or a word whole.
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
-	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|kart|fis|satis|dekont|` +
+	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
 	`eski|[öo]nceki|old|previous|iptal|ge[çc]ersiz|replaced)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").
-var numberedWord = regexp.MustCompile(`^(?:no['’]?lu|numarali|sayili)$`)
+var numberedWord = regexp.MustCompile(`^(?:no[.'’]?lu|numarali|sayili)$`)
 
 // ofThePIN says whether code is the PIN, or one of the codes a PIN field
 // of several holds ("AAAA<br>CCCC"), in any case and marks.
@@ -568,7 +574,7 @@ func codesOf(pin string) []string {
 // is compared with, so that a field of thousands costs no more than one of
 // a few: a description repeating a code past the eighth reads as holding
 // another code, and the answer waits for a person.
-const maxCodesOfPIN = 8
+const maxCodesOfPIN = 64
 
 // capitalisedWord is a word as a sentence or a name writes it: a capital,
 // then lower case.
@@ -627,17 +633,6 @@ func withoutLabels(s string) string {
 // mask of it, or, ungrouped, digits beside a PIN of digits, maybe its
 // card's serial; grouped as the PIN is, they are another PIN.
 func anotherCodeLike(field, pin string) bool {
-	groupSizes := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			switch {
-			case isLetterOrDigit(r):
-				return 'x'
-			case isGroupMark(r), isCodeJoiner(r):
-				return '-'
-			}
-			return r
-		}, s)
-	}
 	fieldLetters, fieldDigits := countLettersDigits(field)
 	pinLetters, pinDigits := countLettersDigits(pin)
 	// A group of letters alone written as a word, a capital then lower case
@@ -649,7 +644,7 @@ func anotherCodeLike(field, pin string) bool {
 				(capitalisedWord.MatchString(g) || !strings.ContainsFunc(pin, unicode.IsLower) && strings.ToUpper(g) != g)
 		})
 	switch {
-	case alnums(pin) < 8 || groupSizes(field) != groupSizes(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
+	case alnums(pin) < 8 || groupShape(field) != groupShape(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
 		return false
 	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
 		return mixedCode(field) && mixedCode(pin)

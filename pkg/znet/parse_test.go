@@ -1889,6 +1889,11 @@ func BenchmarkQuotedOnAFieldOfMarks(b *testing.B) {
 // the PIN (an order's number, a date, a serial, a product's name, the PIN
 // again) is the description's, and the PIN is saved.
 func TestCodesPartedByBars(t *testing.T) {
+	var nine []string
+	for i := range 9 {
+		nine = append(nine, fmt.Sprintf("AB%02d-CD34-EF56-GH78", i))
+	}
+	nineCodes, nineCodesSaved := "OK|2|"+strings.Join(nine, "<br>"), strings.Join(nine, " ")
 	refused := []string{
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|2 adet",
 		"OK|2|AAAA-1111-BBBB|CCCC-2222-DDDD|",
@@ -1989,6 +1994,21 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Sipariş ONAYLANDI, IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|ONAYLANDI TAMAM, IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Siparişiniz hazır, IJ90-KL12-MN34-OP56",
+		// Codes listed with a product's name, units, an amount, a word or
+		// a letter between them; a code serial's of the PIN's shape
+		// between (helper-274's).
+		"OK|2|AAAA-1111-BBBB|1) Steam 50 TL - AAAA-1111-BBBB 2) Steam 50 TL - CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|Steam 50 TL: AAAA-1111-BBBB, Steam 50 TL: CCCC-2222-DDDD",
+		"OK|2|AB12-CD34-EF56-GH78|<li>Steam 50 TL: AB12-CD34-EF56-GH78</li><li>Steam 50 TL: IJ90-KL12-MN34-OP56</li>",
+		"OK|2|AAAA-1111-BBBB|Kod 1: AAAA-1111-BBBB 60 UC Kod 2: CCCC-2222-DDDD 60 UC",
+		"OK|2|AAAA-1111-BBBB|1. Kod: AAAA-1111-BBBB Tutar: 50 TL 2. Kod: CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|1. Kod: AAAA-1111-BBBB SKT: 31.12.2026 2. Kod: CCCC-2222-DDDD",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız: AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56",
+		"OK|2|AAAA-1111-BBBB|a) AAAA-1111-BBBB b) CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|Kod 1 AAAA-1111-BBBB Kod 2 CCCC-2222-DDDD",
+		"OK|2|AAAA-1111-BBBB|1. Kart: AAAA-1111-BBBB 2. Kart: CCCC-2222-DDDD",
+		"OK|2|AB12-CD34-EF56-GH78|" + strings.Repeat("Kodu oyunda Ayarlar menüsünden kullanabilirsiniz. ", 40) + "Kodlarınız: AB12-CD34-EF56-GH78, IJ90-KL12-MN34-OP56",
+		"OK|2|1234-5678-9012-3456|PIN 1: 1234-5678-9012-3456 Seri: 0001-2345-6789-0123 PIN 2: 9876-5432-1098-7654 Seri: 0001-2345-6789-0124",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
@@ -2080,6 +2100,15 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234-5678-9012-3456|1234-5678-9012-3456 (0001-2345-6789-0123)":                                    "1234-5678-9012-3456",
 		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 kodunuz SP12-KL12-MN34-OP56 siparişiniz için oluşturuldu": "AB12-CD34-EF56-GH78",
 		"OK|2|4K7Q9M3X8P5Z2ABC|Kod: 4K7Q9M3X8P5Z2ABC (7XJ2LZ5QKDNBM4WY)":                                        "4K7Q9M3X8P5Z2ABC",
+		// An old code in a note, named old before it, or a number named so
+		// after it; a PIN field of nine codes (helper-274's).
+		"OK|2|AB12-CD34-EF56-GH78|Yeni kodunuz: AB12-CD34-EF56-GH78 (iptal edilen kod: IJ90-KL12-MN34-OP56)":     "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 (bu kod IJ90-KL12-MN34-OP56 kodunun yerine verilmiştir)":   "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Yeni PIN: AB12-CD34-EF56-GH78, Eski PIN: IJ90-KL12-MN34-OP56":                  "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|New code: AB12-CD34-EF56-GH78, Old PIN: IJ90-KL12-MN34-OP56":                   "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kodunuz: AB12-CD34-EF56-GH78, IJ90-KL12-MN34-OP56 seri numaralı karta aittir.": "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kodunuz: AB12-CD34-EF56-GH78 - IJ90-KL12-MN34-OP56 No.lu sipariş":              "AB12-CD34-EF56-GH78",
+		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                 nineCodesSaved,
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -357,11 +357,12 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 // listsAnotherCode says whether field, which repeats the PIN, holds
 // another code of its shape ("Kodlarınız: AAAA, CCCC", "AAAA<br>CCCC",
 // "1) Steam 50 TL - AAAA 2) Steam 50 TL - CCCC", "Kod 1: AAAA Seri: 1001
-// Kod 2: CCCC"): a description that repeats the PIN lists what was bought.
-// Not another code: one in brackets, a note's ("(eski kod: CCCC)"); one
-// named an order's number, a serial or an old code (namedANumber: "Seri
-// No: CCCC", "Eski PIN: CCCC", "CCCC nolu"); one after a label that names
-// no code ("TxID: CCCC", "SKU: CCCC").
+// Kod 2: CCCC"): a description that repeats the PIN lists what was bought,
+// and a half delivery costs the customer more than a person's look. Not
+// another code: one named an order's number, a serial or an old code
+// before it (namedANumber: "Seri No: CCCC", "Eski PIN: CCCC") or after it
+// (namedANumberAfter: "CCCC nolu"), or one in brackets right after the
+// PIN, a note on it ("AAAA (CCCC)").
 func listsAnotherCode(field, pin string) bool {
 	words := strings.FieldsFunc(field, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;|", r) })
 	words = words[:min(len(words), maxListWords)]
@@ -382,16 +383,14 @@ func listsAnotherCode(field, pin string) bool {
 		}
 	}
 	sawPIN, sawOther := false, false
-	depth := 0 // of the brackets open before the word
 	for i, raw := range words {
-		inBrackets := depth > 0 || strings.HasPrefix(raw, "(")
-		depth = max(0, depth+strings.Count(raw, "(")-strings.Count(raw, ")"))
 		w := bareWord(raw)
+		noteOnPIN := i > 0 && strings.HasPrefix(raw, "(") && strings.HasSuffix(raw, ")") && ofPIN[alnumsUpper(bareWord(words[i-1]))]
 		switch {
 		case w == "":
 		case ofPIN[alnumsUpper(w)]:
 			sawPIN = true
-		case inBrackets || alnums(w) < 8 || readsAsWords(w):
+		case noteOnPIN || alnums(w) < 8 || readsAsWords(w):
 		case !slices.ContainsFunc(byShape[groupShape(w)], func(code string) bool { return anotherCodeLike(w, code) }):
 		case !namedANumber(words[:i]) && !namedANumberAfter(words[i:]):
 			sawOther = true
@@ -425,47 +424,56 @@ func bareWord(word string) string {
 // namedANumber says whether the words before a code name it an order's
 // number, a transaction's, a serial or an old code, read back from the
 // nearest past marks and a list's markers ("2)", "2:"):
-//   - a label naming a code ("Kod:", "PIN 2:", "Steam Kodu:") names a
-//     code, but where a number's name or an old code's comes right
-//     before it ("Sipariş Kodu:", "Stok Kodu:", "Eski PIN:");
-//   - a word naming a number ("No:", "Numaranız:", "Serial Number") or a
-//     number's name ("Seri:", "Sipariş:") names a number;
-//   - any other label ("TxID:", "SKU:", "Dekont:") names no code, and an
-//     amount's ("50 TL:") a code;
-//   - any other word, or the code before it, is a list's or a sentence's.
+//   - a word naming a code ("Kod:", "PIN 2:", "Kart:") names a code, but
+//     where a number's name or an old code's comes in the two words
+//     before it ("Sipariş Kodu:", "Stok Kodu:", "Eski PIN:", "iptal
+//     edilen kod:");
+//   - a word naming a number ("No:", "Numaranız:", "Serial Number") names
+//     a number, but after a word naming a PIN ("PIN No:");
+//   - a number's name ("Seri:", "Sipariş:", "TxID:") names a number;
+//   - any other word or label names a code: where in doubt, a person looks.
 func namedANumber(before []string) bool {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		raw := before[i]
 		w := foldedWord(raw)
-		previous := ""
-		if i > 0 {
-			previous = foldedWord(before[i-1])
+		earlier := func(n int) string {
+			if i-n < 0 {
+				return ""
+			}
+			return foldedWord(before[i-n])
 		}
 		switch {
 		case w == "" || itemMarker.MatchString(raw):
 		case codeLabelWord.MatchString(w):
-			return numberName.MatchString(previous)
-		case numberLabelWord.MatchString(w) || numberName.MatchString(w):
-			return true
-		case strings.HasSuffix(raw, ":"):
-			return !amountWord.MatchString(w)
+			// Two words back only past a word of a sentence ("iptal edilen
+			// kod:"), not past a value ("Seri: 1001 Kod 2:").
+			return numberName.MatchString(earlier(1)) || plainWord.MatchString(earlier(1)) && numberName.MatchString(earlier(2))
+		case numberLabelWord.MatchString(w):
+			return !pinWord.MatchString(earlier(1))
 		default:
-			return false
+			return numberName.MatchString(w)
 		}
 	}
 	return false
 }
 
-// namedANumberAfter says whether the word after a code names it an order's
-// number or a serial ("CCCC nolu sipariş", "CCCC seri numaralı", "CCCC
-// siparişinize", "CCCC (Seri)"); words[0] is the code. A label after it
-// ("CCCC Seri: 1002", "CCCC Seri No: 1002") names what follows the label.
+// namedANumberAfter says whether the words after a code name it an
+// order's number or a serial ("CCCC nolu sipariş", "CCCC numaralı", "CCCC
+// seri numaralı", "CCCC (Seri)"); words[0] is the code. A sentence after
+// it ("CCCC. Siparişiniz için teşekkürler") or a label ("CCCC Seri No:
+// 1002") names nothing of it.
 func namedANumberAfter(words []string) bool {
-	if len(words) < 2 || slices.ContainsFunc(words[1:min(len(words), 3)], func(w string) bool { return strings.HasSuffix(w, ":") }) {
+	if len(words) < 2 {
 		return false
 	}
-	w := foldedWord(words[1])
-	return numberedWord.MatchString(w) || numberName.MatchString(w)
+	next := foldedWord(words[1])
+	switch {
+	case numberedWord.MatchString(next):
+		return true
+	case next == "seri" && len(words) > 2:
+		return numberedWord.MatchString(foldedWord(words[2]))
+	}
+	return strings.HasPrefix(words[1], "(") && strings.HasSuffix(words[1], ")") && numberName.MatchString(next)
 }
 
 // itemMarker is a list's marker before an item: "2)", "2.", "2:", "#2",
@@ -475,6 +483,13 @@ var itemMarker = regexp.MustCompile(`^(?:#?\d{1,2}[.):]?|[a-zA-Z][.)]|\(\d{1,2}/
 // codeLabelWord is a label's word naming a code ("Kod 2:", "E-PIN:",
 // "Kart:", "Voucher:").
 var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|code|codes|pin|e-?pin|epin|kart|card|voucher|key|anahtar\p{L}*|sifre\p{L}*)$`)
+
+// pinWord is a word naming a PIN, whose number is the PIN ("PIN No:",
+// "Kod no 2:").
+var pinWord = regexp.MustCompile(`^(?:kod|code|pin|e-?pin|epin)$`)
+
+// plainWord is a word of a sentence, in lower case (foldedWord's).
+var plainWord = regexp.MustCompile(`^\p{Ll}+$`)
 
 // numberLabelWord is a label's word naming a number ("Sipariş No:",
 // "Numaranız:", "Order Number", "TxID").
@@ -541,11 +556,11 @@ func foldedWord(word string) string {
 // "Siparişinizin", "Seri Numarası"), or a word whole.
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
 	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
-	`eski|[öo]nceki|old|previous|iptal|ge[çc]ersiz|replaced)$`)
+	`eski|[öo]nceki|old|previous|iptal|ge[çc]ersiz|replaced|kullanilmis|used|cancell?ed)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").
-var numberedWord = regexp.MustCompile(`^(?:no[.'’]?lu|numarali|sayili)$`)
+var numberedWord = regexp.MustCompile(`^(?:no[.'’]?lu|numarali|sayili|referansli)$`)
 
 // ofThePIN says whether code is the PIN, or one of the codes a PIN field
 // of several holds ("AAAA<br>CCCC"), in any case and marks.
@@ -572,7 +587,7 @@ func codesOf(pin string) []string {
 
 // maxCodesOfPIN bounds the codes of a PIN field each word of a description
 // is compared with, so that a field of thousands costs no more than one of
-// a few: a description repeating a code past the eighth reads as holding
+// a few: a description repeating a code past the 64th reads as holding
 // another code, and the answer waits for a person.
 const maxCodesOfPIN = 64
 

@@ -278,14 +278,16 @@ func isSpaceOrZeroWidth(r rune) bool {
 // first's shape (a row's), and further on only a code that mixes letters
 // and digits in groups, beside a PIN that does; a token or an order's
 // number there ("AAAA|Tamamlandı|5f3a9c2b7e1d4086") is the description's. Each is read
-// bare of markup, a list's marker or a label naming a code ("2) ",
-// "Kod 2: "), and of the items after a comma or a semicolon; whole, and
-// by its first word, as a note after a code ("AAAA (1/2)|CCCC (2/2)") is
-// no part of it. A field counts where a bar follows it, or where it is
+// bare of markup, a list's marker or labels naming a code ("2) ",
+// "Kod 2: "), of words saying the order is done before it
+// (codeAfterWords), and of the items after a comma or a semicolon; whole,
+// and by its first word, as a note after a code ("AAAA (1/2)|CCCC (2/2)")
+// is no part of it. A field counts where a bar follows it, or where it is
 // long enough for a code of a list, three groups or more or sixteen
 // letters and digits (implode("|", $kodlar) puts no bar after the last):
 // a description of one shorter code alone may be a serial or a product's
-// code.
+// code. Any field that repeats the PIN lists what was bought, and is read
+// whole (listsAnotherCode).
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	pin = withoutLabels(pin)
 	type field struct {
@@ -494,10 +496,6 @@ var plainWord = regexp.MustCompile(`^\p{Ll}+$`)
 // numberLabelWord is a label's word naming a number ("Sipariş No:",
 // "Numaranız:", "Order Number", "TxID").
 var numberLabelWord = regexp.MustCompile(`^(?:no|nr|numara\p{L}*|number|id|txid)$`)
-
-// amountWord is a word of an amount beside a code: a number, or a
-// currency's.
-var amountWord = regexp.MustCompile(`^(?:\d+(?:[.,]\d+)*|tl|try|usd|eur|₺|\$|adet)$`)
 
 // codeAfterWords is the code words lead to in text: after a label naming
 // a code, past a sentence's words ("İşlem başarılı. 2. Kod: CCCC"), bare

@@ -366,8 +366,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 // (namedANumberAfter: "CCCC nolu"), or one in brackets right after the
 // PIN, a note on it ("AAAA (CCCC)").
 func listsAnotherCode(field, pin string) bool {
-	words := strings.FieldsFunc(field, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;|", r) })
-	words = words[:min(len(words), maxListWords)]
+	words := wordsOfAList(field, pin)
 	pinCodes := append(codesOf(pin), bareWord(pin))
 	ofPIN := make(map[string]bool, len(pinCodes))
 	// One code of each shape and kind stands for all of them: what
@@ -384,21 +383,60 @@ func listsAnotherCode(field, pin string) bool {
 			byShape[groupShape(code)] = append(byShape[groupShape(code)], code)
 		}
 	}
+	bracketed := func(raw string) bool { return strings.HasPrefix(raw, "(") && strings.HasSuffix(raw, ")") }
+	// The labels the PIN stands after: another code after the same one is
+	// a code as the PIN is, whatever the label says ("Seri: AAAA Seri:
+	// CCCC", "Kart No: AAAA, Kart No: CCCC"). Not a label naming a code,
+	// which says more in the words before it ("Yeni PIN: AAAA, Eski PIN:
+	// CCCC").
+	pinLabels := make(map[string]bool)
+	for i, raw := range words {
+		if l := labelBefore(words[:i]); ofPIN[alnumsUpper(bareWord(raw))] && l != "" && !codeLabelWord.MatchString(l) {
+			pinLabels[l] = true
+		}
+	}
+	sameLabelAsPIN := func(before []string) bool { return pinLabels[labelBefore(before)] }
 	sawPIN, sawOther := false, false
 	for i, raw := range words {
 		w := bareWord(raw)
-		noteOnPIN := i > 0 && strings.HasPrefix(raw, "(") && strings.HasSuffix(raw, ")") && ofPIN[alnumsUpper(bareWord(words[i-1]))]
+		noteOnPIN := i > 0 && bracketed(raw) && !bracketed(words[i-1]) && ofPIN[alnumsUpper(bareWord(words[i-1]))]
 		switch {
 		case w == "":
 		case ofPIN[alnumsUpper(w)]:
 			sawPIN = true
 		case noteOnPIN || alnums(w) < 8 || readsAsWords(w):
 		case !slices.ContainsFunc(byShape[groupShape(w)], func(code string) bool { return anotherCodeLike(w, code) }):
-		case !namedANumber(words[:i]) && !namedANumberAfter(words[i:]):
+		case sameLabelAsPIN(words[:i]), !namedANumber(words[:i]) && !namedANumberAfter(words[i:]):
 			sawOther = true
 		}
 	}
 	return sawPIN && sawOther
+}
+
+// wordsOfAList is field's words as listsAnotherCode reads them: parted by
+// white space, a line break escaped as json_encode leaves one ("\n" as
+// two characters), and the marks of lists and dumps (",;|\"{}="), and by
+// ':' and '/' where no PIN has them, a label glued to its code
+// ("Kod:CCCC", "1)CCCC") parted from it; the first maxListWords of them.
+func wordsOfAList(field, pin string) []string {
+	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(field)
+	marks := ",;|\\\"{}="
+	if !strings.ContainsAny(pin, ":/") {
+		marks += "/"
+	}
+	words := strings.FieldsFunc(glued, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(marks, r) })
+	return words[:min(len(words), maxListWords)]
+}
+
+// labelBefore is the word a code stands after, past marks and a list's
+// markers ("Seri:" in "Seri: 2) CCCC"), folded; "" where there is none.
+func labelBefore(before []string) string {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-3; i-- {
+		if w := foldedWord(before[i]); w != "" && !itemMarker.MatchString(before[i]) {
+			return w
+		}
+	}
+	return ""
 }
 
 // maxListWords bounds the words listsAnotherCode reads of a field.
@@ -427,9 +465,9 @@ func bareWord(word string) string {
 // number, a transaction's, a serial or an old code, read back from the
 // nearest past marks and a list's markers ("2)", "2:"):
 //   - a word naming a code ("Kod:", "PIN 2:", "Kart:") names a code, but
-//     where a number's name or an old code's comes in the two words
-//     before it ("Sipariş Kodu:", "Stok Kodu:", "Eski PIN:", "iptal
-//     edilen kod:");
+//     where a number's name or an old code's comes before it, or before
+//     a participle before it ("Sipariş Kodu:", "Stok Kodu:", "Eski PIN:",
+//     "iptal edilen kod:");
 //   - a word naming a number ("No:", "Numaranız:", "Serial Number") names
 //     a number, but after a word naming a PIN ("PIN No:");
 //   - a number's name ("Seri:", "Sipariş:", "TxID:") names a number;
@@ -447,13 +485,13 @@ func namedANumber(before []string) bool {
 		switch {
 		case w == "" || itemMarker.MatchString(raw):
 		case codeLabelWord.MatchString(w):
-			// Two words back only past a word of a sentence ("iptal edilen
-			// kod:"), not past a value ("Seri: 1001 Kod 2:").
-			return numberName.MatchString(earlier(1)) || plainWord.MatchString(earlier(1)) && numberName.MatchString(earlier(2))
+			// Two words back only past a participle ("iptal edilen kod:"),
+			// not past a value ("Seri: Yok Kod 2:").
+			return namesANumber(earlier(1)) || participle.MatchString(earlier(1)) && namesANumber(earlier(2))
 		case numberLabelWord.MatchString(w):
 			return !pinWord.MatchString(earlier(1))
 		default:
-			return numberName.MatchString(w)
+			return namesANumber(w)
 		}
 	}
 	return false
@@ -468,12 +506,15 @@ func namedANumberAfter(words []string) bool {
 	if len(words) < 2 {
 		return false
 	}
+	// "… numaralı kodlarınız" numbers codes: what the number names is the
+	// word after it.
+	namesCodes := func(k int) bool { return k < len(words) && pinWordStem.MatchString(foldedWord(words[k])) }
 	next := foldedWord(words[1])
 	switch {
 	case numberedWord.MatchString(next):
-		return true
+		return !namesCodes(2)
 	case next == "seri" && len(words) > 2:
-		return numberedWord.MatchString(foldedWord(words[2]))
+		return numberedWord.MatchString(foldedWord(words[2])) && !namesCodes(3)
 	}
 	return strings.HasPrefix(words[1], "(") && strings.HasSuffix(words[1], ")") && numberName.MatchString(next)
 }
@@ -484,14 +525,31 @@ var itemMarker = regexp.MustCompile(`^(?:#?\d{1,2}[.):]?|[a-zA-Z][.)]|\(\d{1,2}/
 
 // codeLabelWord is a label's word naming a code ("Kod 2:", "E-PIN:",
 // "Kart:", "Voucher:").
-var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|code|codes|pin|e-?pin|epin|kart|card|voucher|key|anahtar\p{L}*|sifre\p{L}*)$`)
+var codeLabelWord = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|kart\p{L}*|cards?|vouchers?|keys?|anahtar\p{L}*|sifre\p{L}*)$`)
 
 // pinWord is a word naming a PIN, whose number is the PIN ("PIN No:",
 // "Kod no 2:").
-var pinWord = regexp.MustCompile(`^(?:kod|code|pin|e-?pin|epin)$`)
+var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 
-// plainWord is a word of a sentence, in lower case (foldedWord's).
-var plainWord = regexp.MustCompile(`^\p{Ll}+$`)
+// pinWordStem is a word naming PINs, with any suffix ("kodlarınız",
+// "pinleriniz").
+var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*)$`)
+
+// participle is a Turkish participle between an old code's word and the
+// code's ("iptal edilen kod", "iade edilen", "kullanılmış olan").
+var participle = regexp.MustCompile(`^(?:edilen|olan|verilen)$`)
+
+// namesANumber says whether a word (foldedWord's) is a number's name, or
+// joins one ("Sip.No", "Sipariş_No", "order_id").
+func namesANumber(w string) bool {
+	if numberName.MatchString(w) {
+		return true
+	}
+	parts := strings.FieldsFunc(w, func(r rune) bool { return strings.ContainsRune("._-", r) })
+	return len(parts) > 1 && slices.ContainsFunc(parts, func(p string) bool {
+		return numberName.MatchString(p) || numberLabelWord.MatchString(p)
+	})
+}
 
 // numberLabelWord is a label's word naming a number ("Sipariş No:",
 // "Numaranız:", "Order Number", "TxID").
@@ -554,7 +612,8 @@ func foldedWord(word string) string {
 // "Siparişinizin", "Seri Numarası"), or a word whole.
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
 	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
-	`eski|[öo]nceki|old|previous|iptal|ge[çc]ersiz|replaced|kullanilmis|used|cancell?ed)$`)
+	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\\p{L}*|` +
+	`eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").

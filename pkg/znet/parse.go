@@ -417,9 +417,10 @@ func listsAnotherCode(field, pin string) bool {
 // white space, a line break escaped as json_encode leaves one ("\n" as
 // two characters), and the marks of lists and dumps (",;|\"{}="), and by
 // ':' and '/' where no PIN has them, a label glued to its code
-// ("Kod:CCCC", "1)CCCC") parted from it; the first maxListWords of them.
+// ("Kod:CCCC", "1)CCCC") parted from it; a web address left out, whose
+// path's words are a page's; the first maxListWords of them.
 func wordsOfAList(field, pin string) []string {
-	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(field)
+	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(webAddress.ReplaceAllString(field, " "))
 	marks := ",;|\\\"{}="
 	if !strings.ContainsAny(pin, ":/") {
 		marks += "/"
@@ -428,15 +429,25 @@ func wordsOfAList(field, pin string) []string {
 	return words[:min(len(words), maxListWords)]
 }
 
-// labelBefore is the word a code stands after, past marks and a list's
-// markers ("Seri:" in "Seri: 2) CCCC"), folded; "" where there is none.
+// webAddress is a web address in a description, a link to a page.
+var webAddress = regexp.MustCompile(`(?i)https?://\S+`)
+
+// labelBefore is the label a code stands after, its last two words past
+// marks and a list's markers ("seri no" in "Seri No: 2) CCCC"), folded;
+// "" where there is none. Two words, so that "PIN No:" and "Sipariş No:"
+// are two labels.
 func labelBefore(before []string) string {
-	for i := len(before) - 1; i >= 0 && i >= len(before)-3; i-- {
-		if w := foldedWord(before[i]); w != "" && !itemMarker.MatchString(before[i]) {
-			return w
+	var label []string
+	for i := len(before) - 1; i >= 0 && i >= len(before)-4 && len(label) < 2; i-- {
+		w := foldedWord(before[i])
+		switch {
+		case alnums(w) >= 8 && looksLikeCode(w):
+			i = -1 // a code before: the label is what came since
+		case w != "" && !itemMarker.MatchString(before[i]):
+			label = append([]string{w}, label...)
 		}
 	}
-	return ""
+	return strings.Join(label, " ")
 }
 
 // maxListWords bounds the words listsAnotherCode reads of a field.
@@ -508,7 +519,9 @@ func namedANumberAfter(words []string) bool {
 	}
 	// "… numaralı kodlarınız" numbers codes: what the number names is the
 	// word after it.
-	namesCodes := func(k int) bool { return k < len(words) && pinWordStem.MatchString(foldedWord(words[k])) }
+	namesCodes := func(k int) bool {
+		return k < len(words) && !strings.HasSuffix(words[k], ":") && pinWordStem.MatchString(foldedWord(words[k]))
+	}
 	next := foldedWord(words[1])
 	switch {
 	case numberedWord.MatchString(next):
@@ -533,7 +546,7 @@ var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 
 // pinWordStem is a word naming PINs, with any suffix ("kodlarınız",
 // "pinleriniz").
-var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*)$`)
+var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*|kartlar\p{L}*|cards|voucher\p{L}*)$`)
 
 // participle is a Turkish participle between an old code's word and the
 // code's ("iptal edilen kod", "iade edilen", "kullanılmış olan").
@@ -545,8 +558,9 @@ func namesANumber(w string) bool {
 	if numberName.MatchString(w) {
 		return true
 	}
+	// Joined, a word naming a PIN keeps it a PIN's ("pin_no", "Kart_No").
 	parts := strings.FieldsFunc(w, func(r rune) bool { return strings.ContainsRune("._-", r) })
-	return len(parts) > 1 && slices.ContainsFunc(parts, func(p string) bool {
+	return len(parts) > 1 && !slices.ContainsFunc(parts, codeLabelWord.MatchString) && slices.ContainsFunc(parts, func(p string) bool {
 		return numberName.MatchString(p) || numberLabelWord.MatchString(p)
 	})
 }
@@ -612,7 +626,7 @@ func foldedWord(word string) string {
 // "Siparişinizin", "Seri Numarası"), or a word whole.
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
 	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
-	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\\p{L}*|` +
+	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\p{L}*|` +
 	`eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
 
 // numberedWord is a Turkish word saying the number before it names what

@@ -2044,6 +2044,12 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod 1 No: AB12-CD34-EF56-GH78 Kod 2 No: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Sipariş 1: AB12-CD34-EF56-GH78 Sipariş 2: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|(AB12-CD34-EF56-GH78) (IJ90-KL12-MN34-OP56)",
+		// Labels joined by marks that name a PIN's number, numbers naming
+		// cards (helper-277's).
+		"OK|2|AB12-CD34-EF56-GH78|Kart_No_1: AB12-CD34-EF56-GH78 Kart_No_2: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kod_No_1: AB12-CD34-EF56-GH78, Kod_No_2: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 nolu kartlarınız",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 numaralı voucherlarınız",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
@@ -2152,7 +2158,17 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 İade edilen kod: IJ90-KL12-MN34-OP56":                 "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Hatalı kod: IJ90-KL12-MN34-OP56":                      "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Expired code: IJ90-KL12-MN34-OP56":                    "AB12-CD34-EF56-GH78",
-		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                 nineCodesSaved,
+		// A number's label ending as the PIN's does, a link, a serial
+		// naming the code after it (helper-277's).
+		"OK|2|AB12-CD34-EF56-GH78|PIN No: AB12-CD34-EF56-GH78, Sipariş No: IJ90-KL12-MN34-OP56":                                "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Pin Numarası: AB12-CD34-EF56-GH78 Sipariş Numarası: IJ90-KL12-MN34-OP56":                     "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kart No: AB12-CD34-EF56-GH78 Seri No: IJ90-KL12-MN34-OP56":                                   "AB12-CD34-EF56-GH78",
+		"OK|2|1234-5678-9012-3456|Pin No: 1234-5678-9012-3456 Seri No: 9876-5432-1098-7654":                                    "1234-5678-9012-3456",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Detay: https://panel.example.com/siparis/detay/IJ90-KL12-MN34-OP56": "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Fatura: https://panel.example.com/fatura?id=IJ90-KL12-MN34-OP56":    "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|IJ90-KL12-MN34-OP56 seri numaralı kodunuz: AB12-CD34-EF56-GH78":                              "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 İşlem Kimliği: IJ90-KL12-MN34-OP56":                                 "AB12-CD34-EF56-GH78",
+		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -417,10 +417,11 @@ func listsAnotherCode(field, pin string) bool {
 // white space, a line break escaped as json_encode leaves one ("\n" as
 // two characters), and the marks of lists and dumps (",;|\"{}="), and by
 // ':' and '/' where no PIN has them, a label glued to its code
-// ("Kod:CCCC", "1)CCCC") parted from it; a web address left out, whose
-// path's words are a page's; the first maxListWords of them.
+// ("Kod:CCCC", "1)CCCC") parted from it; a web address read as its
+// query's values, each after its name as a label ("code: CCCC"), its path
+// being a page's; the first maxListWords of them.
 func wordsOfAList(field, pin string) []string {
-	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(webAddress.ReplaceAllString(field, " "))
+	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(webAddress.ReplaceAllStringFunc(field, linkValues))
 	marks := ",;|\\\"{}="
 	if !strings.ContainsAny(pin, ":/") {
 		marks += "/"
@@ -429,22 +430,42 @@ func wordsOfAList(field, pin string) []string {
 	return words[:min(len(words), maxListWords)]
 }
 
-// webAddress is a web address in a description, a link to a page.
-var webAddress = regexp.MustCompile(`(?i)https?://\S+`)
+// webAddress is a web address in a description, a link to a page or a
+// code's redeeming ("…/redeemwalletcode?code=CCCC"), up to what parts
+// words and items.
+var webAddress = regexp.MustCompile(`(?i)https?://[^\s,;|"\\<>]+`)
 
-// labelBefore is the label a code stands after, its last two words past
-// marks and a list's markers ("seri no" in "Seri No: 2) CCCC"), folded;
-// "" where there is none. Two words, so that "PIN No:" and "Sipariş No:"
-// are two labels.
+// linkValues is a web address's query as labelled values ("code: CCCC
+// id: 5"), without its path.
+func linkValues(link string) string {
+	_, query, ok := strings.Cut(link, "?")
+	if !ok {
+		return " "
+	}
+	var values strings.Builder
+	for _, pair := range strings.Split(query, "&") {
+		name, value, _ := strings.Cut(pair, "=")
+		values.WriteString(" " + name + ": " + value + " ")
+	}
+	return values.String()
+}
+
+// labelBefore is the label a code stands after, past marks and a list's
+// markers, folded: its last word ("seri" in "Teşekkürler! Seri: 2)
+// CCCC"), or its last two where the last names a number alone ("pin no",
+// "sipariş no"); "" where there is none.
 func labelBefore(before []string) string {
 	var label []string
-	for i := len(before) - 1; i >= 0 && i >= len(before)-4 && len(label) < 2; i-- {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		w := foldedWord(before[i])
 		switch {
 		case alnums(w) >= 8 && looksLikeCode(w):
 			i = -1 // a code before: the label is what came since
 		case w != "" && !itemMarker.MatchString(before[i]):
 			label = append([]string{w}, label...)
+			if len(label) == 2 || !numberLabelWord.MatchString(w) {
+				return strings.Join(label, " ")
+			}
 		}
 	}
 	return strings.Join(label, " ")
@@ -519,8 +540,15 @@ func namedANumberAfter(words []string) bool {
 	}
 	// "… numaralı kodlarınız" numbers codes: what the number names is the
 	// word after it.
+	// A word of one code ending in ':' is the label of what follows it
+	// ("C seri numaralı kodunuz: P"); codes in the plural are the ones
+	// numbered ("A, C nolu kodlar: aktif").
 	namesCodes := func(k int) bool {
-		return k < len(words) && !strings.HasSuffix(words[k], ":") && pinWordStem.MatchString(foldedWord(words[k]))
+		if k >= len(words) {
+			return false
+		}
+		w := foldedWord(words[k])
+		return pluralCodes.MatchString(w) || !strings.HasSuffix(words[k], ":") && pinWordStem.MatchString(w)
 	}
 	next := foldedWord(words[1])
 	switch {
@@ -548,6 +576,10 @@ var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 // "pinleriniz").
 var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*|kartlar\p{L}*|cards|voucher\p{L}*)$`)
 
+// pluralCodes is a word naming codes in the plural ("kodlarınız",
+// "pinleriniz", "kartlar").
+var pluralCodes = regexp.MustCompile(`^(?:kodlar|pinler|e-?pinler|sifreler|kartlar|voucherlar)\p{L}*$|^(?:codes|cards|vouchers)$`)
+
 // participle is a Turkish participle between an old code's word and the
 // code's ("iptal edilen kod", "iade edilen", "kullanılmış olan").
 var participle = regexp.MustCompile(`^(?:edilen|olan|verilen)$`)
@@ -558,11 +590,20 @@ func namesANumber(w string) bool {
 	if numberName.MatchString(w) {
 		return true
 	}
-	// Joined, a word naming a PIN keeps it a PIN's ("pin_no", "Kart_No").
+	// Joined, read as the words of a label are: "Sipariş_No", "Stok_Kodu"
+	// name numbers, "pin_no", "Kart_No" a PIN's.
 	parts := strings.FieldsFunc(w, func(r rune) bool { return strings.ContainsRune("._-", r) })
-	return len(parts) > 1 && !slices.ContainsFunc(parts, codeLabelWord.MatchString) && slices.ContainsFunc(parts, func(p string) bool {
-		return numberName.MatchString(p) || numberLabelWord.MatchString(p)
-	})
+	if len(parts) < 2 {
+		return false
+	}
+	last, before := parts[len(parts)-1], parts[len(parts)-2]
+	switch {
+	case numberLabelWord.MatchString(last):
+		return !codeLabelWord.MatchString(before)
+	case codeLabelWord.MatchString(last):
+		return numberName.MatchString(before)
+	}
+	return slices.ContainsFunc(parts, numberName.MatchString)
 }
 
 // numberLabelWord is a label's word naming a number ("Sipariş No:",

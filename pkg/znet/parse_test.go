@@ -2050,6 +2050,19 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod_No_1: AB12-CD34-EF56-GH78, Kod_No_2: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 nolu kartlarınız",
 		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 numaralı voucherlarınız",
+		// A sentence before the PIN's label, redeeming links, codes in the
+		// plural numbered (helper-278's).
+		"OK|2|AB12-CD34-EF56-GH78|Teşekkürler! Serial: AB12-CD34-EF56-GH78 Serial: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Siparişiniz hazır Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Sipariş No: 12345 Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Steam 50TL Seri: AB12-CD34-EF56-GH78, Steam 100TL Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|https://store.steampowered.com/account/redeemwalletcode?code=AB12-CD34-EF56-GH78 https://store.steampowered.com/account/redeemwalletcode?code=IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Diğer kodunuz: https://store.steampowered.com/account/redeemwalletcode?code=IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kullanım: https://store.steampowered.com/account/redeemwalletcode?code=AB12-CD34-EF56-GH78 İkinci kod: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlar: AB12-CD34-EF56-GH78 https://x.com/r\\nIJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlar: AB12-CD34-EF56-GH78, https://x.com/r?code=AB12-CD34-EF56-GH78,IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 numaralı kodlarınız: Steam 50 TL",
+		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78, IJ90-KL12-MN34-OP56 nolu kodlar: aktif",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
@@ -2168,6 +2181,10 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Fatura: https://panel.example.com/fatura?id=IJ90-KL12-MN34-OP56":    "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|IJ90-KL12-MN34-OP56 seri numaralı kodunuz: AB12-CD34-EF56-GH78":                              "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 İşlem Kimliği: IJ90-KL12-MN34-OP56":                                 "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Sipariş_Kodu: IJ90-KL12-MN34-OP56":                                  "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Stok_Kodu: IJ90-KL12-MN34-OP56":                                     "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Order_Code: IJ90-KL12-MN34-OP56":                                    "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Sip.Kodu: IJ90-KL12-MN34-OP56":                                      "AB12-CD34-EF56-GH78",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}
 	for body, pin := range kept {

@@ -386,12 +386,12 @@ func listsAnotherCode(field, pin string) bool {
 	bracketed := func(raw string) bool { return strings.HasPrefix(raw, "(") && strings.HasSuffix(raw, ")") }
 	// The labels the PIN stands after: another code after the same one is
 	// a code as the PIN is, whatever the label says ("Seri: AAAA Seri:
-	// CCCC", "Kart No: AAAA, Kart No: CCCC"). Not a label naming a code,
-	// which says more in the words before it ("Yeni PIN: AAAA, Eski PIN:
-	// CCCC").
+	// CCCC", "Kart No: AAAA, Kart No: CCCC"). Not a label of one word
+	// naming a code, nor one naming an old code, which say more in the
+	// words before them ("Yeni PIN: AAAA, Eski PIN: CCCC").
 	pinLabels := make(map[string]bool)
 	for i, raw := range words {
-		if l := labelBefore(words[:i]); ofPIN[alnumsUpper(bareWord(raw))] && l != "" && !codeLabelWord.MatchString(l) {
+		if l := labelBefore(words[:i]); ofPIN[alnumsUpper(bareWord(raw))] && l != "" && !codeLabelWord.MatchString(l) && !oldWord.MatchString(strings.Fields(l)[0]) {
 			pinLabels[l] = true
 		}
 	}
@@ -447,13 +447,16 @@ func linkValues(link string) string {
 		name, value, _ := strings.Cut(pair, "=")
 		values.WriteString(" " + name + ": " + value + " ")
 	}
-	return values.String()
+	// The link's end is a word of the text, so that its last value labels
+	// nothing after it ("…?id=3 CCCC").
+	return values.String() + " bağlantı "
 }
 
 // labelBefore is the label a code stands after, past marks and a list's
 // markers, folded: its last word ("seri" in "Teşekkürler! Seri: 2)
-// CCCC"), or its last two where the last names a number alone ("pin no",
-// "sipariş no"); "" where there is none.
+// CCCC"), or its last two where the last names a number or a code alone
+// ("pin no", "sipariş no", "ürün anahtarı") or an old one comes before
+// it ("eski seri"); "" where there is none.
 func labelBefore(before []string) string {
 	var label []string
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
@@ -463,7 +466,7 @@ func labelBefore(before []string) string {
 			i = -1 // a code before: the label is what came since
 		case w != "" && !itemMarker.MatchString(before[i]):
 			label = append([]string{w}, label...)
-			if len(label) == 2 || !numberLabelWord.MatchString(w) {
+			if len(label) == 2 || !numberLabelWord.MatchString(w) && !codeLabelWord.MatchString(w) && !oldWord.MatchString(foldedWord(previousWord(before, i))) {
 				return strings.Join(label, " ")
 			}
 		}
@@ -575,6 +578,20 @@ var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 // pinWordStem is a word naming PINs, with any suffix ("kodlarınız",
 // "pinleriniz").
 var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*|kartlar\p{L}*|cards|voucher\p{L}*)$`)
+
+// oldWord is a word naming an old code (foldedWord's): "Eski Seri:".
+var oldWord = regexp.MustCompile(`^(?:eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid|de[ğg]istiril\p{L}*)$`)
+
+// previousWord is the word before before[i] that is no mark or list
+// marker, or "".
+func previousWord(before []string, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if foldedWord(before[j]) != "" && !itemMarker.MatchString(before[j]) {
+			return before[j]
+		}
+	}
+	return ""
+}
 
 // pluralCodes is a word naming codes in the plural ("kodlarınız",
 // "pinleriniz", "kartlar").

@@ -2063,6 +2063,13 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kodlar: AB12-CD34-EF56-GH78, https://x.com/r?code=AB12-CD34-EF56-GH78,IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78 ve IJ90-KL12-MN34-OP56 numaralı kodlarınız: Steam 50 TL",
 		"OK|2|AB12-CD34-EF56-GH78|AB12-CD34-EF56-GH78, IJ90-KL12-MN34-OP56 nolu kodlar: aktif",
+		// A label of two words the PIN and the other share; a link's
+		// query before an unlabelled code (helper-279's).
+		"OK|2|ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23|Ürün Anahtarı: ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23, Ürün Anahtarı: BCDEF-GHJKL-MNPQR-STVWX-YZ234",
+		"OK|2|ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23|Product Key: ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23 Product Key: BCDEF-GHJKL-MNPQR-STVWX-YZ234",
+		"OK|2|AB12-CD34-EF56-GH78|1) Ürün Kodu: AB12-CD34-EF56-GH78 2) Ürün Kodu: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız: AB12-CD34-EF56-GH78 (https://shop.com/kullanim?id=3) IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız: AB12-CD34-EF56-GH78 https://wa.me/905555555555?text=Siparis IJ90-KL12-MN34-OP56",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
@@ -2185,6 +2192,8 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Stok_Kodu: IJ90-KL12-MN34-OP56":                                     "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Order_Code: IJ90-KL12-MN34-OP56":                                    "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Sip.Kodu: IJ90-KL12-MN34-OP56":                                      "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Yeni Seri: AB12-CD34-EF56-GH78, Eski Seri: IJ90-KL12-MN34-OP56":                              "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Seri: AB12-CD34-EF56-GH78, Önceki Seri: IJ90-KL12-MN34-OP56":                                 "AB12-CD34-EF56-GH78",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}
 	for body, pin := range kept {

@@ -456,7 +456,8 @@ func linkValues(link string) string {
 // markers, folded: its last word ("seri" in "Teşekkürler! Seri: 2)
 // CCCC"), or its last two where the last names a number or a code alone
 // ("pin no", "sipariş no", "ürün anahtarı") or an old one comes before
-// it ("eski seri"); "" where there is none.
+// it ("eski seri"), and three past a participle ("teslim edilen kod",
+// "iptal edilen kod"); "" where there is none.
 func labelBefore(before []string) string {
 	var label []string
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
@@ -466,7 +467,13 @@ func labelBefore(before []string) string {
 			i = -1 // a code before: the label is what came since
 		case w != "" && !itemMarker.MatchString(before[i]):
 			label = append([]string{w}, label...)
-			if len(label) == 2 || !numberLabelWord.MatchString(w) && !codeLabelWord.MatchString(w) && !oldWord.MatchString(foldedWord(previousWord(before, i))) {
+			// An old code's word belongs to the label only right before
+			// it, not ending a sentence or a note ("… iade edilmez. Seri:").
+			previous := previousWord(before, i)
+			oldBefore := oldWord.MatchString(foldedWord(previous)) && strings.TrimRight(previous, ".!?:)") == previous
+			more := len(label) == 1 && (numberLabelWord.MatchString(w) || codeLabelWord.MatchString(w) || oldBefore) ||
+				participle.MatchString(label[0])
+			if len(label) == 3 || !more {
 				return strings.Join(label, " ")
 			}
 		}
@@ -580,7 +587,7 @@ var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*|kartlar\p{L}*|cards|voucher\p{L}*)$`)
 
 // oldWord is a word naming an old code (foldedWord's): "Eski Seri:".
-var oldWord = regexp.MustCompile(`^(?:eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid|de[ğg]istiril\p{L}*)$`)
+var oldWord = regexp.MustCompile(`^(?:eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid|de[ğg]istiril(?:en|mis))$`)
 
 // previousWord is the word before before[i] that is no mark or list
 // marker, or "".

@@ -2070,6 +2070,13 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|1) Ürün Kodu: AB12-CD34-EF56-GH78 2) Ürün Kodu: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız: AB12-CD34-EF56-GH78 (https://shop.com/kullanim?id=3) IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız: AB12-CD34-EF56-GH78 https://wa.me/905555555555?text=Siparis IJ90-KL12-MN34-OP56",
+		// An old code's word ending a sentence or a note before the label
+		// (helper-280's).
+		"OK|2|AB12-CD34-EF56-GH78|Kart iade edilmez ve değiştirilemez. Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Void if used. Serial: AB12-CD34-EF56-GH78 Serial: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodunuz değiştirildi. Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|İade: Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Seri: AB12-CD34-EF56-GH78 (Kullanılmış) Seri: IJ90-KL12-MN34-OP56",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
@@ -2194,6 +2201,10 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Sip.Kodu: IJ90-KL12-MN34-OP56":                                      "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Yeni Seri: AB12-CD34-EF56-GH78, Eski Seri: IJ90-KL12-MN34-OP56":                              "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Seri: AB12-CD34-EF56-GH78, Önceki Seri: IJ90-KL12-MN34-OP56":                                 "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Teslim edilen kod: AB12-CD34-EF56-GH78, İptal edilen kod: IJ90-KL12-MN34-OP56":               "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Teslim edilen PIN: AB12-CD34-EF56-GH78 İptal edilen PIN: IJ90-KL12-MN34-OP56":                "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Geçerli olan kod: AB12-CD34-EF56-GH78 Kullanılmış olan kod: IJ90-KL12-MN34-OP56":             "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Yeni verilen kod: AB12-CD34-EF56-GH78, Önceki verilen kod: IJ90-KL12-MN34-OP56":              "AB12-CD34-EF56-GH78",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}
 	for body, pin := range kept {

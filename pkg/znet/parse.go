@@ -395,7 +395,26 @@ func listsAnotherCode(field, pin string) bool {
 			pinLabels[l] = true
 		}
 	}
-	sameLabelAsPIN := func(before []string) bool { return pinLabels[labelBefore(before)] }
+	// One label may have taken in a word the other has not, of a
+	// sentence before it ("Başarılı Verilen No:" beside "Verilen No:"):
+	// the same, but where the word says old ("Eski Seri:" beside
+	// "Seri:").
+	sameLabelAsPIN := func(before []string) bool {
+		label := labelBefore(before)
+		if label == "" {
+			return false
+		}
+		for pinLabel := range pinLabels {
+			long, short := pinLabel, label
+			if len(long) < len(short) {
+				long, short = short, long
+			}
+			if extra, ok := strings.CutSuffix(long, short); ok && (extra == "" || strings.HasSuffix(extra, " ") && !slices.ContainsFunc(strings.Fields(extra), oldWord.MatchString)) {
+				return true
+			}
+		}
+		return false
+	}
 	sawPIN, sawOther := false, false
 	for i, raw := range words {
 		w := bareWord(raw)

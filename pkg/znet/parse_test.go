@@ -2077,6 +2077,12 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Kodunuz değiştirildi. Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|İade: Seri: AB12-CD34-EF56-GH78 Seri: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Seri: AB12-CD34-EF56-GH78 (Kullanılmış) Seri: IJ90-KL12-MN34-OP56",
+		// A label past a participle that took in a sentence's word
+		// (helper-281's).
+		"OK|2|AB12-CD34-EF56-GH78|Siparişiniz tamamlandı. Verilen No: AB12-CD34-EF56-GH78 Verilen No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kodlarınız aşağıdadır. Verilen numara: AB12-CD34-EF56-GH78, Verilen numara: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Başarılı Verilen ID: AB12-CD34-EF56-GH78 Verilen ID: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Verilen No: AB12-CD34-EF56-GH78 Teşekkürler. Verilen No: IJ90-KL12-MN34-OP56",
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",

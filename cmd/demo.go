@@ -451,7 +451,7 @@ func (d *demoRun) summarise(st *store.Store, orders int) error {
 		printReasons(true)
 	}
 	fmt.Fprintf(out, "%d of the %d runs exited 3, which says \"done, but a person should look\": %s found a panel\n"+
-		"failing (cut off for the rest of the run, or still failing from a run before), %s orders becoming stuck.",
+		"failing (cut off for the rest of the run, or still failing from a run before); in %s, orders became stuck.",
 		d.attention, d.runs, demoCount(int64(d.failingRuns), "run"), demoCount(int64(d.stuckRuns), "run"))
 	if d.attention < d.runs {
 		fmt.Fprint(out, " The other runs exited 0: an error on a single\n"+

@@ -299,7 +299,7 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"--log-level", "check-pending", "--loop", "58s"}, `zwatch: no command was given: --log-level took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		// A schedule pasted long is named by its beginning (helper-267's).
 		{[]string{"check-pending", "--schedule", strings.Repeat("9", 5000)}, `zwatch: --schedule "` + strings.Repeat("9", 59) + `…": "` +
-			strings.Repeat("9", 29) + `…" is not a duration like 30s or 2m` + "\n"},
+			strings.Repeat("9", 30) + `" is not a duration like 30s or 2m` + "\n"},
 		// A name typed on a terminal set to ISO-8859-9 ("Çark").
 		{[]string{"list", "--integration", "\xc7ark"}, "zwatch: --integration was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is\n"},
 		// Not quoted: a password in it, not UTF-8, is no text redaction finds.

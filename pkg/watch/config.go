@@ -302,7 +302,8 @@ type Schedule []time.Duration
 
 // ParseSchedule reads a comma-separated list of Go durations, where D*N
 // stands for N steps of D: "10s,10s,15s,1m" or "8s*4,50s*6,6m". Its errors
-// name the step at fault, not where s came from.
+// name the step at fault, by its first 30 characters (a step pasted long
+// is no longer one line), not where s came from.
 func ParseSchedule(s string) (Schedule, error) {
 	var out Schedule
 	for _, part := range strings.Split(s, ",") {
@@ -311,21 +312,21 @@ func ParseSchedule(s string) (Schedule, error) {
 		if i := strings.IndexByte(part, '*'); i >= 0 {
 			n, err := strconv.Atoi(part[i+1:])
 			if err != nil || n < 1 || n > MaxScheduleSteps || strings.ContainsAny(part[i+1:], "+-") {
-				return nil, fmt.Errorf("%q should repeat a step 1 to %d times, like 50s*6", shortStep(part), MaxScheduleSteps)
+				return nil, fmt.Errorf("%.30q should repeat a step 1 to %d times, like 50s*6", part, MaxScheduleSteps)
 			}
 			step, times = part[:i], n
 		}
 		d, err := time.ParseDuration(step)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a duration like 30s or 2m", shortStep(part))
+			return nil, fmt.Errorf("%.30q is not a duration like 30s or 2m", part)
 		}
 		if d <= 0 {
-			return nil, fmt.Errorf("%q: every step must be positive", shortStep(part))
+			return nil, fmt.Errorf("%.30q: every step must be positive", part)
 		}
 		if d > MaxCheckWait {
 			// A careless 1000h would leave the orders one run asked
 			// untouched for weeks, and no command undoes it.
-			return nil, fmt.Errorf("%q: a step may be at most %s: every waiting order is asked at least every %s", shortStep(part), compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
+			return nil, fmt.Errorf("%.30q: a step may be at most %s: every waiting order is asked at least every %s", part, compactDuration(MaxCheckWait), compactDuration(MaxCheckWait))
 		}
 		if len(out)+times > MaxScheduleSteps {
 			return nil, fmt.Errorf("the schedule has more than %d steps: its last step repeats, so no schedule needs more", MaxScheduleSteps)
@@ -335,15 +336,6 @@ func ParseSchedule(s string) (Schedule, error) {
 		}
 	}
 	return out, nil
-}
-
-// shortStep is a step as an error names it: a step pasted long by its
-// beginning.
-func shortStep(step string) string {
-	if r := []rune(step); len(r) > 30 {
-		return string(r[:29]) + "…"
-	}
-	return step
 }
 
 // MaxScheduleSteps bounds a schedule's steps: a pasted schedule of a

@@ -894,7 +894,8 @@ var (
 	applyKeyedSQL = applySQLLocking("FOR UPDATE")
 )
 
-// shopColumnsWritten are the columns of product_orders applySQL sets.
+// shopColumnsWritten are the columns of product_orders applySQL sets, and
+// the ones RuntimeGrants grants UPDATE on.
 var shopColumnsWritten = []string{"externalStatus", "pinCode", "completedAt", "durationMs", "status", "approvedAt",
 	"providerMessage", "lastMessage", "lastSyncAt"}
 

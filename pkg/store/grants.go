@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lib/pq"
 )
 
 // Grant is one privilege zwatch's run-time role needs on one table or
@@ -34,9 +36,21 @@ var RuntimeGrants = []Grant{
 	{"SELECT", "TABLE", "integrations", "the znet integrations and their credentials"},
 	{`UPDATE (balance, "balanceUpdatedAt")`, "TABLE", "integrations", "balance --save only"},
 	{"SELECT", "TABLE", "product_orders", "finding and reading orders"},
-	{`UPDATE ("externalStatus", "pinCode", "completedAt", "durationMs", status, "approvedAt", ` +
-		`"providerMessage", "lastMessage", "lastSyncAt")`, "TABLE", "product_orders",
+	{"UPDATE (" + columnList(shopColumnsWritten) + ")", "TABLE", "product_orders",
 		"saving answers: the columns of What an answer does, and no other"},
+}
+
+// columnList is columns as SQL names them, quoted where a name has
+// capitals: the grant is on the columns the apply sets, and no other.
+func columnList(columns []string) string {
+	quoted := make([]string, len(columns))
+	for i, c := range columns {
+		quoted[i] = c
+		if strings.ToLower(c) != c {
+			quoted[i] = pq.QuoteIdentifier(c)
+		}
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // GrantStatements is RuntimeGrants as SQL for role, in database and schema:

@@ -317,10 +317,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	// and digits in groups of the PIN's shape counts ("AAAA|Seri: 9|CCCC|
 	// Seri: 10"): a token or an order's number there is ungrouped, and a
 	// serial of digits.
-	mixedGroups := func(s string) bool {
-		letters, digits := countLettersDigits(s)
-		return letters > 0 && digits > 0 && strings.ContainsFunc(s, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) })
-	}
+	mixedGroups := func(s string) bool { return lettersAndDigits(s) && strings.ContainsFunc(s, isCodeMark) }
 	for j, f := range read {
 		row := j == 0 || j == 1 && len(read) >= 3 && codeMarks(read[2].code) == codeMarks(read[0].code)
 		if !row && !mixedGroups(pin) {
@@ -342,13 +339,13 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 			continue
 		}
 		for k, candidate := range []string{code, firstWord(code)} {
-			candidate = strings.TrimFunc(candidate, func(r rune) bool { return !isLetterOrDigit(r) })
-			groups := len(strings.FieldsFunc(candidate, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }))
+			candidate = bareWord(candidate)
+			groups := len(strings.FieldsFunc(candidate, isCodeMark))
 			listed := f.barNext || groups >= 3 || alnums(candidate) >= 16
 			if (!row || afterWords) && !(mixedGroups(candidate) && mixedGroups(pin)) || ofThePIN(candidate, pin) {
 				continue
 			}
-			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, strings.TrimFunc(pins[k], func(r rune) bool { return !isLetterOrDigit(r) })) {
+			if listed && !readsAsWords(candidate) && anotherCodeLike(candidate, bareWord(pins[k])) {
 				return true
 			}
 		}
@@ -373,17 +370,20 @@ func listsAnotherCode(field, pin string) bool {
 	// anotherCodeLike reads of the PIN is that, so that a PIN field of
 	// many codes costs no more than one.
 	byShape := make(map[string][]string)
-	kinds := make(map[string]bool)
+	type kindOfCode struct {
+		shape                               string
+		letters, digits, lower, mixedLikeIt bool
+	}
+	kinds := make(map[kindOfCode]bool)
 	for _, code := range pinCodes {
 		ofPIN[alnumsUpper(code)] = true
 		letters, digits := countLettersDigits(code)
-		kind := fmt.Sprint(groupShape(code), letters > 0, digits > 0, strings.ContainsFunc(code, unicode.IsLower), mixedCode(code))
+		kind := kindOfCode{groupShape(code), letters > 0, digits > 0, strings.ContainsFunc(code, unicode.IsLower), mixedCode(code)}
 		if !kinds[kind] {
 			kinds[kind] = true
 			byShape[groupShape(code)] = append(byShape[groupShape(code)], code)
 		}
 	}
-	bracketed := func(raw string) bool { return strings.HasPrefix(raw, "(") && strings.HasSuffix(raw, ")") }
 	// The labels the PIN stands after: another code after the same one is
 	// a code as the PIN is, whatever the label says ("Seri: AAAA Seri:
 	// CCCC", "Kart No: AAAA, Kart No: CCCC"). Not a label of one word
@@ -483,7 +483,7 @@ func labelBefore(before []string) string {
 		w := foldedWord(before[i])
 		switch {
 		case alnums(w) >= 8 && looksLikeCode(w):
-			i = -1 // a code before: the label is what came since
+			return strings.Join(label, " ") // a code before: the label is what came since
 		case w != "" && !itemMarker.MatchString(before[i]):
 			label = append([]string{w}, label...)
 			// An old code's word belongs to the label only right before
@@ -504,18 +504,26 @@ func labelBefore(before []string) string {
 const maxListWords = 1024
 
 // groupShape is a code's groups: each letter or digit an x, each mark
-// between groups a dash ("xxxx-xxxx-xxxx").
+// between groups a dash ("xxxx-xxxx-xxxx"), so that codes parted by
+// other marks have one shape (codeMarks keeps the marks, for a row whose
+// codes must be written alike).
 func groupShape(code string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case isLetterOrDigit(r):
 			return 'x'
-		case isGroupMark(r), isCodeJoiner(r):
+		case isCodeMark(r):
 			return '-'
 		}
 		return r
 	}, code)
 }
+
+// isCodeMark is a mark between a code's groups.
+func isCodeMark(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }
+
+// bracketed says whether a word is wholly in brackets: "(CCCC)".
+func bracketed(word string) bool { return strings.HasPrefix(word, "(") && strings.HasSuffix(word, ")") }
 
 // bareWord is word without the marks around it.
 func bareWord(word string) string {
@@ -586,7 +594,7 @@ func namedANumberAfter(words []string) bool {
 	case next == "seri" && len(words) > 2:
 		return numberedWord.MatchString(foldedWord(words[2])) && !namesCodes(3)
 	}
-	return strings.HasPrefix(words[1], "(") && strings.HasSuffix(words[1], ")") && numberName.MatchString(next)
+	return bracketed(words[1]) && numberName.MatchString(next)
 }
 
 // itemMarker is a list's marker before an item: "2)", "2.", "2:", "#2",
@@ -695,7 +703,7 @@ const maxWordsBeforeCode = 6
 func foldedWord(word string) string {
 	return strings.ToLower(strings.Map(func(r rune) rune {
 		switch r {
-		case 'İ', 'I', 'ı':
+		case 'ı':
 			return 'i'
 		case 'Ş', 'ş':
 			return 's'
@@ -808,7 +816,7 @@ func anotherCodeLike(field, pin string) bool {
 	// A group of letters alone written as a word, a capital then lower case
 	// ("Oyun Kodu 2026 Mart"), or in lower case beside a PIN in capitals,
 	// is a word's, not a code's.
-	wordGroup := slices.ContainsFunc(strings.FieldsFunc(field, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }),
+	wordGroup := slices.ContainsFunc(strings.FieldsFunc(field, isCodeMark),
 		func(g string) bool {
 			return !strings.ContainsFunc(g, unicode.IsDigit) &&
 				(capitalisedWord.MatchString(g) || !strings.ContainsFunc(pin, unicode.IsLower) && strings.ToUpper(g) != g)
@@ -816,7 +824,7 @@ func anotherCodeLike(field, pin string) bool {
 	switch {
 	case alnums(pin) < 8 || groupShape(field) != groupShape(pin) || alnumsUpper(field) == alnumsUpper(pin) || isMask(field) || wordGroup:
 		return false
-	case !strings.ContainsFunc(pin, func(r rune) bool { return isGroupMark(r) || isCodeJoiner(r) }):
+	case !strings.ContainsFunc(pin, isCodeMark):
 		return mixedCode(field) && mixedCode(pin)
 	}
 	return (fieldLetters > 0) == (pinLetters > 0) && (fieldDigits > 0) == (pinDigits > 0)
@@ -2623,22 +2631,23 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 	if len(echoes) > maxCoincidences {
 		return "", false
 	}
-	var outside strings.Builder
+	var rest strings.Builder
 	last := 0
 	for _, echo := range echoes {
 		if spacesAsCleaned(text[echo.start:echo.end]) != spacesAsCleaned(literal) || namedBefore(text[:echo.start]) {
 			return "", false
 		}
-		outside.WriteString(text[last:echo.start])
+		rest.WriteString(text[last:echo.start])
 		last = echo.end
 	}
-	outside.WriteString(text[last:])
-	if !strings.ContainsFunc(outside.String(), isLetterOrDigit) {
+	rest.WriteString(text[last:])
+	outside := rest.String()
+	if !strings.ContainsFunc(outside, isLetterOrDigit) {
 		return "", false
 	}
-	if strings.ContainsFunc(outside.String(), func(r rune) bool { return !ownRune(r) }) {
+	if strings.ContainsFunc(outside, func(r rune) bool { return !ownRune(r) }) {
 		beside := func(r rune) bool { return ownRune(r) || besideRune(r) }
-		if strings.ContainsFunc(outside.String(), func(r rune) bool { return !beside(r) }) ||
+		if strings.ContainsFunc(outside, func(r rune) bool { return !beside(r) }) ||
 			slices.ContainsFunc(echoes, func(echo span) bool { return !insideACode(text, echo) }) {
 			return "", false
 		}

@@ -102,7 +102,11 @@ type checkReport struct {
 	// SharedWith: another order of the integration carries the same
 	// referans; znet's answer was not saved to this one.
 	SharedWith string `json:"shared_referans_with,omitempty"`
-	PINKept    bool   `json:"pin_kept"`
+	// UniqueIndexRefused names the shop's unique index that refused the
+	// answer (another order holds its PIN, say); nothing of it was saved.
+	UniqueIndexRefused string      `json:"unique_index_refused,omitempty"`
+	taken              store.Taken // the refusal, for its words
+	PINKept            bool        `json:"pin_kept"`
 	// PINNotStored: completed, and the shop's database stored no PIN, or
 	// only its beginning.
 	PINNotStored bool   `json:"pin_not_stored,omitempty"`
@@ -229,6 +233,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
 		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
+		UniqueIndexRefused: check.Taken.Index, taken: check.Taken,
 		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
@@ -282,7 +287,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.PINNotStored, check.SharedWith != "", check.NotSaved != "":
+	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.PINNotStored, check.SharedWith != "", check.NotSaved != "", check.Taken.Index != "":
 		return attention
 	}
 	return nil
@@ -349,6 +354,9 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	}
 	if r.SharedWith != "" {
 		fmt.Fprintln(out, store.SharedReferansProblem(r.SharedWith))
+	}
+	if r.taken.Index != "" {
+		fmt.Fprintln(out, r.taken.Problem())
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")

@@ -61,6 +61,10 @@ type Outcome struct {
 	// interval all its orders' intervals share, and the fit piled the
 	// orders there.
 	AskedAt time.Time
+	// Taken, when its Index is set, is the shop's unique index that
+	// refused the answer before: nothing of it is written, and the order
+	// is given up on (held) with Taken.Problem, for a person.
+	Taken Taken
 }
 
 // LastResult is what zwatch_order_checks.last_result books of the answer
@@ -128,6 +132,10 @@ type Applied struct {
 	// order approved; it was given up on (GaveUp), with the reason in
 	// "lastMessage" and last_error, for a person.
 	CodesTooMany bool `db:"-"`
+	// ValueTaken means the shop's unique index refused the answer
+	// (Outcome.Taken): nothing of it was saved, and the order was given up
+	// on (GaveUp), with the reason in "lastMessage" and last_error.
+	ValueTaken bool `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
 	// completed it with: the order's own was kept, as a saved PIN always
 	// is, znet's was not written and the order not approved;
@@ -223,6 +231,7 @@ const (
 	notHeld heldAnswer = iota
 	heldPINUnfit
 	heldCodesUnfit
+	heldValueTaken
 )
 
 // newApplyRow is o as the apply writes it, its texts fitted to the shop's
@@ -245,7 +254,12 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	}
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
-	if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
+	if o.Taken.Index != "" {
+		row.Result = ErrorResult("value_taken")
+		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
+		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldValueTaken
+	} else if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
@@ -346,9 +360,10 @@ func (s *Store) WouldHold(ctx context.Context, o Outcome) (pinTooLong, codesTooM
 	return row.held == heldPINUnfit, row.held == heldCodesUnfit
 }
 
-// HeldUnsaved says the completion was held for a person and nothing of it
-// saved: its PIN, or the codes its words name, did not fit the shop's row.
-func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany }
+// HeldUnsaved says the answer was held for a person and nothing of it
+// saved: its PIN, or the codes its words name, did not fit the shop's row,
+// or the shop's unique index refused it.
+func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany || a.ValueTaken }
 
 // TrimPIN is a PIN without the white space around it, as the apply reads
 // the PIN an order already holds: one of white space only (a form's
@@ -450,6 +465,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		}
 		applied[k].PINTooLong = held[id] == heldPINUnfit && applied[k].GaveUp
 		applied[k].CodesTooMany = held[id] == heldCodesUnfit && applied[k].GaveUp
+		applied[k].ValueTaken = held[id] == heldValueTaken && applied[k].GaveUp
 	}
 	return applied, nil
 }

@@ -145,7 +145,9 @@ type applier struct {
 	codesTooMany  []string
 	// sharedReferans: stuck orders whose referans another order carries.
 	sharedReferans []SharedReferans
-	pinKept        []string
+	// valueTaken: stuck orders whose answer the shop's unique index refused.
+	valueTaken []ValueTaken
+	pinKept    []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
@@ -498,8 +500,16 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	}
 	if len(batch) == 1 {
 		// It was alone already: the same statement now would fail alike,
-		// and wait for a lock a second time.
-		ap.keepForLater(batch[0], err)
+		// and wait for a lock a second time, but for an answer held for a
+		// person instead (applyAlone).
+		switch one, err := ap.applyAlone(ctx, batch[0], outcomes[0], err); {
+		case errors.Is(err, errShopHoldsRow):
+			ap.setAsideHeld(batch[0])
+		case err != nil:
+			ap.keepForLater(batch[0], err)
+		default:
+			ap.account(ap.setAsideBusy(batch, one), one)
+		}
 		return true
 	}
 	log := r.log.Warn
@@ -518,7 +528,11 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	var locked []*pendingAnswer
 	var lockErrs []error
 	for i, p := range batch {
-		one, err := ap.apply(ctx, outcomes[i:i+1])
+		one, err := ap.applyAlone(ctx, p, outcomes[i], nil)
+		if errors.Is(err, errShopHoldsRow) {
+			ap.setAsideHeld(p)
+			continue
+		}
 		if err != nil && store.GaveUpOnALock(err) {
 			locked, lockErrs = append(locked, p), append(lockErrs, err)
 			if len(locked) >= 2 && locked[len(locked)-2] == batch[i-1] {
@@ -563,7 +577,48 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	params := store.ApplyParams{RunID: r.id, GiveUpAfter: r.cfg.GiveUpAfter, GiveUpNote: giveUpNote(r.cfg.GiveUpAfter)}
 	applied, err := r.store.Apply(ctx, params, outcomes)
 	r.log.Debug("saved answers", "orders", len(outcomes), "took", time.Since(start).Round(time.Microsecond), "ok", err == nil)
-	return applied, hideSavePINs(ctx, r.store, err, outcomes)
+	hidden := hideSavePINs(ctx, r.store, err, outcomes)
+	if index, ok := store.UniqueIndexRefused(err); ok {
+		// Kept apart from the server's words, which the PINs are hidden
+		// from and which may not be reachable behind that.
+		return applied, indexRefusedError{index: index, err: hidden}
+	}
+	return applied, hidden
+}
+
+// indexRefusedError is a save the shop's unique index refused
+// (store.UniqueIndexRefused), its words' PINs hidden.
+type indexRefusedError struct {
+	index string
+	err   error
+}
+
+func (e indexRefusedError) Error() string { return e.err.Error() }
+func (e indexRefusedError) Unwrap() error { return e.err }
+
+// applyAlone saves one answer alone, as a batch that failed is saved. An
+// answer the shop's unique index refused (another order holds its PIN) is
+// saved again as held for a person, and is from then on; one that waited
+// for a shop transaction writing another row of the same value is that
+// transaction's business, as a row the shop holds is, and waits for its
+// own retry (errShopHoldsRow).
+// tried is the error of a save of it alone already made; nil: none was.
+func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Outcome, tried error) ([]store.Applied, error) {
+	var applied []store.Applied
+	err := tried
+	if tried == nil {
+		applied, err = ap.apply(ctx, []store.Outcome{o})
+	}
+	var refused indexRefusedError
+	switch {
+	case errors.As(err, &refused):
+		p.outcome.Taken = ap.run.store.TakenBy(ctx, refused.index)
+		o.Taken = p.outcome.Taken
+		return ap.apply(ctx, []store.Outcome{o})
+	case store.WaitedOnAnEqualValue(err):
+		return nil, errShopHoldsRow
+	}
+	return applied, err
 }
 
 // keepForLater is the one place an answer that could not be saved now goes:
@@ -618,18 +673,22 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 		return batch
 	}
 	rest := make([]*pendingAnswer, 0, len(batch)-len(busy))
-	var waiting []string
 	for _, p := range batch {
 		if busy[p.order.ID] {
-			ap.name(p.order) // ShopHeld may name it
-			ap.keepForLater(p, errShopHoldsRow)
-			waiting = append(waiting, p.order.ID)
+			ap.setAsideHeld(p)
 			continue
 		}
 		rest = append(rest, p)
 	}
-	ap.held.waitOnShop(waiting)
 	return rest
+}
+
+// setAsideHeld keeps for later an answer whose save a transaction of the
+// shop held up, neither counted nor logged until it is saved or released.
+func (ap *applier) setAsideHeld(p *pendingAnswer) {
+	ap.name(p.order) // ShopHeld may name it
+	ap.keepForLater(p, errShopHoldsRow)
+	ap.held.waitOnShop([]string{p.order.ID})
 }
 
 // flushReleases hands back the claims waiting for release; false when the
@@ -1009,6 +1068,10 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "referans shared with another order"
+		case res.ValueTaken:
+			in.Asked++
+			in.Errors++
+			result = "refused by the shop's unique index"
 		case res.Unwritten:
 			// The database took the statement and wrote nothing: no run
 			// will fare better until a person looks, and none may count
@@ -1044,6 +1107,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.pinTooLong = append(ap.pinTooLong, p.order.ID)
 			ap.run.forAPerson("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
+		}
+		if res.ValueTaken {
+			taken := p.outcome.Taken
+			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index, PIN: taken.OnPIN})
+			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {
 			ap.codesTooMany = append(ap.codesTooMany, p.order.ID)
@@ -1250,7 +1318,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, CodesTooMany: ap.codesTooMany, SharedReferans: ap.sharedReferans,
-		PINKept: ap.pinKept, PINNotStored: ap.pinNotStored, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
+		ValueTaken: ap.valueTaken, PINKept: ap.pinKept, PINNotStored: ap.pinNotStored, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

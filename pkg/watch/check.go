@@ -36,7 +36,10 @@ type OrderCheck struct {
 	// same referans: znet's answer was not saved to this one, which was
 	// given up on. Empty: none.
 	SharedWith string
-	PINKept    bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
+	// Taken: the shop's unique index refused the answer (another order
+	// holds its PIN, say); nothing saved, given up on. Index empty: not so.
+	Taken   store.Taken
+	PINKept bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// PINNotStored: completed with a PIN the row, as the shop's database
 	// stored it, does not hold whole (a trigger kept it blank, moved or
 	// cut it).
@@ -179,9 +182,17 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 		return check, nil
 	}
-	applied, err := st.Apply(dbCtx, store.ApplyParams{
-		RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter),
-	}, []store.Outcome{outcome})
+	params := store.ApplyParams{RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter)}
+	applied, err := st.Apply(dbCtx, params, []store.Outcome{outcome})
+	if index, ok := store.UniqueIndexRefused(err); ok {
+		// Held for a person, as a run holds it (applyAlone).
+		outcome.Taken = st.TakenBy(dbCtx, index)
+		applied, err = st.Apply(dbCtx, params, []store.Outcome{outcome})
+	}
+	equalValueHeld := store.WaitedOnAnEqualValue(err)
+	if equalValueHeld {
+		applied, err = []store.Applied{{OrderID: orderID, Busy: true}}, nil
+	}
 	if err != nil {
 		// What znet said, maybe a PIN, is still the operator's to see. The
 		// claim is handed back, as for a held row, so that the next run asks
@@ -224,6 +235,10 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// so that the next run, or the operator trying again, need not
 		// wait for it to lapse, and knows what znet said.
 		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
+		if equalValueHeld {
+			check.NotSaved = "a transaction of the shop's holds another order's row with a value znet's answer would write (its PIN?), which the shop's unique index " +
+				"waited for, so the answer was not saved; try again once that transaction is done"
+		}
 		heldLong, held, err := st.ReleaseShopHeld(dbCtx, runID, []string{orderID}, []string{outcome.LastResult()}, ShopHeldAlarm, MaxCheckWait)
 		if len(heldLong) > 0 {
 			check.NotSaved = shopHeldFor(heldLong[0]) + ", so znet's answer was not saved: " + shopHeldCause
@@ -248,6 +263,9 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// answer: only retry --stuck puts it back to be asked.
 		check.GaveUp = check.GaveUp || ap.Stuck
 		check.SharedWith = ap.SharedWith
+		if ap.ValueTaken {
+			check.Taken = outcome.Taken
+		}
 	}
 	return check, nil
 }

@@ -130,6 +130,10 @@ type Summary struct {
 	// of their integration carries: znet's answer belongs to one customer,
 	// and was not saved to them.
 	SharedReferans []SharedReferans `json:"shared_referans,omitempty"`
+	// ValueTaken lists the stuck orders whose answer a unique index of the
+	// shop's refused: another order holds a value it would write, the PIN
+	// mostly (a panel that hands one out twice). Nothing of it was saved.
+	ValueTaken []ValueTaken `json:"unique_index_refused,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
 	// person compares the two on the dealer panel.
@@ -221,6 +225,17 @@ type SharedReferans struct {
 	Other   string `json:"other_order_id"`
 }
 
+// ValueTaken is an order whose answer the shop's unique index refused
+// (store.Taken).
+type ValueTaken struct {
+	OrderID string `json:"order_id"`
+	Index   string `json:"index"`
+	PIN     bool   `json:"pin"` // the index is on "pinCode"
+}
+
+// Taken is the refusal as the store words it.
+func (v ValueTaken) Taken() store.Taken { return store.Taken{Index: v.Index, OnPIN: v.PIN} }
+
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
 // database refused answers or lost the connection committing them,
@@ -311,6 +326,7 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.PINTooLong)
 	sort.Strings(s.CodesTooMany)
 	slices.SortFunc(s.SharedReferans, func(a, b SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
+	slices.SortFunc(s.ValueTaken, func(a, b ValueTaken) int { return strings.Compare(a.OrderID, b.OrderID) })
 	sort.Strings(s.PINKept)
 	sort.Strings(s.PINNotStored)
 	sort.Strings(s.CancelledHoldingPIN)

@@ -1,0 +1,179 @@
+package cmd_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A shop that keys its PINs (a unique index on "pinCode", so that no PIN
+// is delivered twice) and a panel that hands one PIN out to three orders:
+// the first order saved keeps it, the other two are held for a person, a
+// line each saying so, and the other orders of the run are saved. Before,
+// the two were asked again run after run, their refusal said in a line
+// about grants, and two such refusals alone in a run failed it (exit 1).
+// The PIN is in no line and none of zwatch's rows, though the server's
+// words for the refusal quote it.
+func TestAPINZnetGivesTwiceIsHeldForAPerson(t *testing.T) {
+	const twice = "TW1C-E4PN-7QK2-XZ9R"
+	for _, tc := range []struct {
+		name, index string
+		onPIN       bool
+	}{
+		{"a unique index on pinCode", `CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`, true},
+		{"a partial one, with the tenant", `CREATE UNIQUE INDEX shop_pin_once ON product_orders ("tenantId", "pinCode") WHERE "pinCode" IS NOT NULL`, true},
+		{"a deferred constraint, refusing at COMMIT", `ALTER TABLE product_orders ADD CONSTRAINT shop_pin_once UNIQUE ("pinCode") DEFERRABLE INITIALLY DEFERRED`, true},
+		{"one approved order a customer", `CREATE UNIQUE INDEX shop_pin_once ON product_orders ("userId") WHERE status = 'approved'`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newShop(t)
+			s.db.Exec(tc.index)
+			var twiceIDs, otherIDs []string
+			for i := range 6 {
+				ref := fmt.Sprint(18200 + i)
+				id := s.order(ref)
+				if i%2 == 0 {
+					s.znet.Script(ref, znettest.Done(twice, "tamam"))
+					twiceIDs = append(twiceIDs, id)
+				} else {
+					s.znet.Script(ref, znettest.Done(fmt.Sprintf("ONCE-%d-PIN", i), "tamam"))
+					otherIDs = append(otherIDs, id)
+				}
+			}
+			// One customer's orders, for the index on "userId".
+			s.db.Exec(`UPDATE product_orders SET "userId" = '00000000-0000-4000-8000-000000000001', "tenantId" = (SELECT min("tenantId"::text)::uuid FROM product_orders)`)
+
+			r := zwatch(t, s.db, "check-pending")
+
+			if r.code != 3 {
+				t.Errorf("exit %d, want 3 (a person should look)\n%s", r.code, r.all())
+			}
+			assertNoSecret(t, "the run's output", r.all(), twice)
+			if n := s.db.ZwatchRowsMentioningLoosely(twice); n != 0 {
+				t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
+			}
+			for _, id := range otherIDs {
+				if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" && tc.onPIN {
+					t.Errorf("order %s with a PIN of its own: %s, want completed", id[:8], o.ExternalStatus)
+				}
+			}
+			var kept, held []string
+			for _, id := range twiceIDs {
+				switch o := s.db.ReadOrder(id); o.ExternalStatus {
+				case "completed":
+					kept = append(kept, id)
+				case "sent":
+					held = append(held, id)
+					if o.PINCode != nil || o.LastMessage == nil || !strings.HasPrefix(*o.LastMessage, "zwatch: ") {
+						t.Errorf("held order %s: pinCode %v, lastMessage %v; want no PIN and zwatch's note for staff", id[:8], o.PINCode, o.LastMessage)
+					}
+					c := s.db.ReadCheck(id)
+					if c.GivenUpAt == nil || c.ClaimedBy != nil || c.LastError == nil || !strings.Contains(*c.LastError, `unique index "shop_pin_once"`) {
+						t.Errorf("held order %s: %+v; want it given up on (stuck), its claim handed back, and last_error naming the index", id[:8], c)
+					}
+				default:
+					t.Errorf("order %s given the PIN twice: %s", id[:8], o.ExternalStatus)
+				}
+			}
+			if !tc.onPIN {
+				// The one customer's first approved order stands; the rest
+				// are held, whatever their PIN.
+				return
+			}
+			if len(kept) != 1 || len(held) != 2 {
+				t.Fatalf("of the three orders znet gave one PIN, %d completed and %d held; want 1 and 2\n%s", len(kept), len(held), r.all())
+			}
+			for _, id := range held {
+				line := "is stuck: znet gave this order a PIN another order already holds"
+				if !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, line) {
+					t.Errorf("stdout does not name held order %s with %q:\n%s", id, line, r.stdout)
+				}
+			}
+			if strings.Contains(r.all(), "grants") {
+				t.Errorf("the output sends the operator to the role's grants:\n%s", r.all())
+			}
+
+			// The next run leaves the held orders to the person: znet is not
+			// asked about them again, and nothing is wrong meanwhile.
+			s.db.ExpireClaims()
+			s.db.MakeAllDue()
+			again := zwatch(t, s.db, "check-pending")
+			if again.code != 0 {
+				t.Errorf("the next run: exit %d, want 0\n%s", again.code, again.all())
+			}
+			for i := 0; i < 6; i += 2 {
+				if n := s.znet.Requests(fmt.Sprint(18200 + i)); n != 1 {
+					t.Errorf("znet asked about referans %d %d times, want once", 18200+i, n)
+				}
+			}
+		})
+	}
+}
+
+// The order that has the PIN, held by a shop transaction (a mailer, staff
+// in psql) when znet hands its PIN to two more orders: their saves wait
+// for that transaction, a second each, and are that transaction's, as a
+// row the shop holds is. The other orders' PINs are saved in the same run,
+// and the run does not send the operator after a table lock. Before, two
+// such waits in a row kept every answer behind them unsaved, as if the
+// table were locked.
+func TestOrdersWaitingForTheOrderThatHasTheirPINHoldUpNoOther(t *testing.T) {
+	const twice = "OWNR-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	owner := s.order("18300")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
+	var waiting, others []string
+	for i := 1; i <= 8; i++ {
+		ref := fmt.Sprint(18300 + i)
+		id := s.order(ref)
+		if i == 2 || i == 3 {
+			s.znet.Script(ref, znettest.Done(twice, "tamam"))
+			waiting = append(waiting, id)
+		} else {
+			s.znet.Script(ref, znettest.Done(fmt.Sprintf("OWN-%d-PIN", i), "tamam"))
+			others = append(others, id)
+		}
+	}
+	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if r.code != 0 {
+		t.Errorf("exit %d, want 0: a transaction of the shop's holding a row is its own business\n%s", r.code, r.all())
+	}
+	for _, id := range others {
+		if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
+			t.Errorf("order %s: %s, want completed beside the two that wait", id[:8], o.ExternalStatus)
+		}
+	}
+	if strings.Contains(r.all(), "LOCK TABLE") {
+		t.Errorf("the output sends the operator after a table lock:\n%s", r.all())
+	}
+	for _, id := range waiting {
+		c := s.db.ReadCheck(id)
+		if o := s.db.ReadOrder(id); o.ExternalStatus != "sent" || c.ClaimedBy != nil || c.GivenUpAt != nil {
+			t.Errorf("order %s waiting for the shop: %s, %+v; want it left as it was, its claim handed back", id[:8], o.ExternalStatus, c)
+		}
+	}
+
+	// Once the shop's transaction is done, the next run holds the two for
+	// a person, as above.
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	next := zwatch(t, s.db, "check-pending")
+	if next.code != 3 {
+		t.Errorf("the next run: exit %d, want 3\n%s", next.code, next.all())
+	}
+	for _, id := range waiting {
+		if c := s.db.ReadCheck(id); c.GivenUpAt == nil || c.LastError == nil || !strings.Contains(*c.LastError, "a PIN another order already holds") {
+			t.Errorf("order %s after the shop's transaction: %+v; want it held for a person", id[:8], c)
+		}
+	}
+	assertNoSecret(t, "the runs' output", r.all()+next.all(), twice)
+}

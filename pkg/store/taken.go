@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+)
+
+// Taken is a unique index of the shop's on product_orders that refused an
+// answer: another order already holds a value the answer would write. A
+// shop that keys its PINs (UNIQUE ("pinCode"), so that no PIN is
+// delivered twice) refuses a PIN a panel hands out a second time; saved
+// again and again, the order would be asked about run after run, and no
+// line would say why. Apply holds such an answer for a person instead
+// (Outcome.Taken).
+type Taken struct {
+	Index string // as the server named it
+	// OnPIN: the index is on "pinCode", alone or with other columns, so
+	// the value another order holds is the PIN znet gave.
+	OnPIN bool
+}
+
+// UniqueIndexRefused says whether err is a save of product_orders that a
+// unique index refused (unique_violation), and names the index. The
+// server's words say which value another row holds, the PIN among them:
+// only the index's name is taken from them. One raised by the shop's own
+// code (a trigger writing to another table or row) is not: the index is
+// then not the order's to be held for.
+func UniqueIndexRefused(err error) (index string, ok bool) {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "23505" || pqErr.Table != "product_orders" ||
+		pqErr.Constraint == "" || strings.Contains(pqErr.Where, "PL/") {
+		return "", false
+	}
+	return pqErr.Constraint, true
+}
+
+// WaitedOnAnEqualValue says whether err is a save that gave up waiting
+// (lock_timeout) for a transaction that wrote another row with a value
+// the save's unique index must compare: a shop transaction holding the
+// order that has the PIN, say. It is that order's row the save waited
+// for, not a lock on the table: the other answers are saved meanwhile.
+// The server says so only in its context line, in its own lc_messages;
+// in a language other than English such a wait reads as a lock on the
+// table, and the answers behind it wait for the next try.
+func WaitedOnAnEqualValue(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03" &&
+		(strings.Contains(pqErr.Where, "inserting index tuple") || strings.Contains(pqErr.Where, "checking uniqueness"))
+}
+
+// indexOnPINSQL says whether the index $1 of product_orders has "pinCode"
+// among its key columns or in its expressions.
+const indexOnPINSQL = `
+SELECT EXISTS (
+	SELECT 1
+	FROM pg_index i
+	JOIN pg_class c ON c.oid = i.indexrelid
+	WHERE i.indrelid = to_regclass('product_orders') AND c.relname = $1
+	  AND (EXISTS (SELECT 1 FROM pg_attribute a
+	               WHERE a.attrelid = i.indrelid AND a.attname = 'pinCode'
+	                 AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))
+	       OR COALESCE(pg_get_expr(i.indexprs, i.indrelid), '') LIKE '%"pinCode"%'))`
+
+// TakenBy is the index that refused a save (UniqueIndexRefused), read from
+// the catalogue for whether it is on "pinCode". Where the catalogue
+// cannot be read, the index is taken to be on some other column: the
+// order is held all the same, and its note says less.
+func (s *Store) TakenBy(ctx context.Context, index string) Taken {
+	t := Taken{Index: index}
+	_ = s.db.GetContext(ctx, &t.OnPIN, indexOnPINSQL, index)
+	return t
+}
+
+// Problem says what a person is to do about an answer the index refused.
+func (t Taken) Problem() string {
+	if t.OnPIN {
+		return fmt.Sprintf("znet gave this order a PIN another order already holds (the shop's unique index %q refused it; a panel handing one PIN out twice?): "+
+			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.Index)
+	}
+	return fmt.Sprintf("the shop's unique index %q refused znet's answer: another order already holds a value it would write; "+
+		"not saved, the order left for a person to decide", t.Index)
+}

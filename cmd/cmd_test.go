@@ -513,3 +513,39 @@ func TestMigrateThatAddsATableSaysToGrantIt(t *testing.T) {
 		t.Errorf("a migrate that applied nothing asks for grants:\n%s", again.all())
 	}
 }
+
+// A migrate killed after the migration that created a table (its index
+// built CONCURRENTLY waits for a nightly pg_dump, and the ssh session
+// drops), or run beside another that applied it, applies the rest without
+// a word of grants: the operator, told to grant again "if migrate says
+// so", did not, and the new binary failed every run as zwatch's role
+// (helper-283). migrate now reads from the catalogue what the roles zwatch
+// runs as lack, and says so, exit 3, until they have it.
+func TestMigrateSaysWhatARoleZwatchRunsAsLacks(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	// What the killed migrate's table left: the role never granted on it.
+	s.db.Exec(`REVOKE ALL ON zwatch_panel_fits FROM ` + role)
+	s.db.Exec(`REVOKE UPDATE ("lastSyncAt") ON product_orders FROM ` + role)
+
+	r := zwatch(t, s.db, "migrate")
+	if r.code != 3 || !strings.Contains(r.stdout, "up to date") {
+		t.Errorf("migrate with nothing to apply and a role lacking grants: exit %d, want %d\n%s", r.code, 3, r.all())
+	}
+	want := "role " + role + " lacks grants zwatch's commands need (SELECT, INSERT, UPDATE on zwatch_panel_fits; " +
+		`UPDATE ("lastSyncAt") on product_orders): run zwatch migrate --print-grants ` + role
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("migrate does not say what the role lacks; want %q in:\n%s", want, r.all())
+	}
+	if r := zwatchAt(t, asRole, "list"); r.code != 1 {
+		t.Errorf("list as the role lacking grants: exit %d, want %d, as migrate warned\n%s", r.code, 1, r.all())
+	}
+
+	// Granted as migrate says, the role has what it needs, and migrate is
+	// quiet again.
+	s.db.Exec(zwatch(t, s.db, "migrate", "--print-grants", role).stdout)
+	if r := zwatch(t, s.db, "migrate"); r.code != 0 || strings.Contains(r.all(), "lacks") || strings.Contains(r.all(), "--print-grants") {
+		t.Errorf("migrate once the role holds the printed grants: exit %d, want 0 and no word of grants\n%s", r.code, r.all())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -43,7 +44,12 @@ nothing. Every other command refuses to run until migrate has been run.
 Run migrate as the owner of the shop's tables. Every other command needs
 only the grants --print-grants prints, for the role zwatch runs as: SELECT on
 what it reads, UPDATE on only the shop's columns it writes, and what each of
-its own tables needs. --status and --print-grants change nothing.`,
+its own tables needs. --status and --print-grants change nothing.
+
+Each run says which roles zwatch runs as (granted UPDATE on
+zwatch_order_checks) lack grants its commands need, such as on a table a
+migrate killed midway created, and then exits 3: apply --print-grants for
+them before the new binary runs.`,
 		Example: `  zwatch migrate --database-url "postgres://shop_owner@db.internal/shop?sslmode=require"
   zwatch migrate --status
   zwatch migrate --print-grants zwatch | psql "postgres://shop_owner@db.internal/shop"`,
@@ -158,13 +164,8 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			created = append(created, m.Name)
 		}
 	}
-	if len(created) > 0 {
-		// README, "Upgrading": the new zwatch fails every run until its
-		// role may use what these created.
-		fmt.Fprintf(out, "%s created tables zwatch's role has no grants on yet: run zwatch migrate --print-grants ROLE and apply its SQL before zwatch runs as that role\n",
-			strings.Join(created, ", "))
-	}
 	if err != nil {
+		sayCreated(out, created)
 		return fatal(err)
 	}
 	if len(applied) == 0 {
@@ -183,7 +184,34 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			fmt.Fprintln(out, newerMigrations(newer)+": run the newest zwatch")
 		}
 	}
+	// README, "Upgrading": the new zwatch fails every run until its role
+	// may use what the migrations created. Read from the catalogue, not
+	// from what this migrate applied: one killed and run again, or run
+	// beside another, may have created a table without saying so.
+	lacking, err := st.RolesLackingGrants(ctx)
+	if err != nil {
+		sayCreated(out, created)
+		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+err.Error()+"; check the grants of zwatch's role with zwatch migrate --print-grants ROLE")
+		return attention
+	}
+	for _, r := range lacking {
+		fmt.Fprintf(out, "role %s lacks grants zwatch's commands need (%s): run zwatch migrate --print-grants %s and apply its SQL before zwatch runs as that role\n",
+			inLine(r.Role), r.Lacking, inLine(r.Role))
+	}
+	if len(lacking) > 0 {
+		return attention
+	}
+	sayCreated(out, created)
 	return nil
+}
+
+// sayCreated names the migrations that created tables, which a role zwatch
+// will run as needs grants on before it does.
+func sayCreated(out io.Writer, created []string) {
+	if len(created) > 0 {
+		fmt.Fprintf(out, "%s created tables zwatch's role needs grants on: run zwatch migrate --print-grants ROLE and apply its SQL before zwatch runs as that role, unless it has them\n",
+			strings.Join(created, ", "))
+	}
 }
 
 // newerMigrations says that n migrations in the database came from a newer

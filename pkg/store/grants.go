@@ -158,3 +158,79 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 
 // ErrNoSuchRole means the role to print grants for does not exist.
 var ErrNoSuchRole = errors.New("no such role")
+
+// RoleLacking is a role that holds a grant on zwatch's tables, so that
+// zwatch runs as it, and lacks some of RuntimeGrants.
+type RoleLacking struct {
+	Role    string `db:"role"`
+	Lacking string `db:"lacking"` // "SELECT, INSERT on zwatch_panel_fits; ..."
+}
+
+// rolesLackingGrantsSQL: $1-$4 RuntimeGrants split into one privilege on
+// one table, sequence or column each (kind, name, column or '', privilege).
+// The roles are those granted UPDATE on zwatch_order_checks, which every
+// run writes, but its owner and superusers: the runtime roles an earlier
+// --print-grants made, and not one a dashboard reads zwatch's tables as. A
+// group role granted there stands for its members, whose privileges
+// has_*_privilege counts through it.
+const rolesLackingGrantsSQL = `
+WITH roles AS (
+	SELECT DISTINCT a.grantee
+	FROM pg_class c, aclexplode(c.relacl) a
+	WHERE c.oid = to_regclass('zwatch_order_checks') AND a.privilege_type = 'UPDATE'
+	  AND a.grantee NOT IN (0, c.relowner)
+),
+needs AS (
+	SELECT n.kind, n.name, n.col, n.priv, n.k, to_regclass(n.name) AS rel
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS n(kind, name, col, priv, k)
+),
+lacks AS (
+	-- A line of the grants each: "UPDATE ("lastSyncAt") on product_orders".
+	SELECT r.rolname, min(needs.k) AS k,
+	       string_agg(needs.priv || CASE WHEN needs.col <> '' THEN ' (' || quote_ident(needs.col) || ')' ELSE '' END, ', ' ORDER BY needs.k)
+	         || ' on ' || needs.name AS lacking
+	FROM roles
+	JOIN pg_roles r ON r.oid = roles.grantee
+	CROSS JOIN needs
+	WHERE NOT r.rolsuper AND needs.rel IS NOT NULL
+	  AND NOT CASE
+		WHEN needs.kind = 'SEQUENCE' THEN has_sequence_privilege(r.oid, needs.rel, needs.priv)
+		WHEN needs.col <> '' THEN has_column_privilege(r.oid, needs.rel, needs.col, needs.priv)
+		ELSE has_table_privilege(r.oid, needs.rel, needs.priv)
+	  END
+	GROUP BY r.rolname, needs.name
+)
+SELECT rolname AS role, string_agg(lacking, '; ' ORDER BY k) AS lacking
+FROM lacks
+GROUP BY rolname
+ORDER BY rolname`
+
+// RolesLackingGrants are the roles zwatch runs as, by their grants on its
+// tables, that lack some of what its commands need: after a migrate that
+// created a table while no one looked (killed and run again, or run by
+// two people at once, the second of which applied nothing that created
+// one), or a column the apply writes that an older zwatch did not.
+func (s *Store) RolesLackingGrants(ctx context.Context) ([]RoleLacking, error) {
+	var kinds, names, columns, privileges []string
+	need := func(kind, name, column, privilege string) {
+		kinds, names, columns, privileges = append(kinds, kind), append(names, name), append(columns, column), append(privileges, privilege)
+	}
+	for _, g := range RuntimeGrants {
+		privilege, list, onColumns := strings.Cut(g.Privileges, " (")
+		if !onColumns {
+			for _, p := range strings.Split(g.Privileges, ", ") {
+				need(g.Kind, g.Name, "", p)
+			}
+			continue
+		}
+		for _, column := range strings.Split(strings.TrimSuffix(list, ")"), ", ") {
+			need(g.Kind, g.Name, strings.Trim(column, `"`), privilege)
+		}
+	}
+	var lacking []RoleLacking
+	err := s.db.SelectContext(ctx, &lacking, rolesLackingGrantsSQL, pq.Array(kinds), pq.Array(names), pq.Array(columns), pq.Array(privileges))
+	if err != nil {
+		return nil, fmt.Errorf("reading which roles hold zwatch's grants: %w", s.connectionBroke(err))
+	}
+	return lacking, nil
+}

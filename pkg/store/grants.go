@@ -167,7 +167,8 @@ type RoleLacking struct {
 }
 
 // rolesLackingGrantsSQL: $1-$4 RuntimeGrants split into one privilege on
-// one table, sequence or column each (kind, name, column or '', privilege).
+// one table, sequence or column each (kind, name, column or empty,
+// privilege).
 // The roles are those granted UPDATE on zwatch_order_checks, which every
 // run writes, but its owner and superusers: the runtime roles an earlier
 // --print-grants made, and not one a dashboard reads zwatch's tables as. A

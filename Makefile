@@ -14,8 +14,10 @@ PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
 
 all: build
 
+# -buildvcs=auto: the revision is stamped from a checkout (zwatch version)
+# even where GOFLAGS says -buildvcs=false, as some CI images do.
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -buildvcs=auto -o $(BIN) .
 
 # Module downloads go through the Go module proxy; `go mod download` is a
 # no-op once the cache has them.

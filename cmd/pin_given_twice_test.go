@@ -108,6 +108,20 @@ func TestAPINZnetGivesTwiceIsHeldForAPerson(t *testing.T) {
 					t.Errorf("znet asked about referans %d %d times, want once", 18200+i, n)
 				}
 			}
+
+			// A person puts one back and checks it by hand: the same answer
+			// is held the same way, and said so.
+			if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+				t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+			}
+			c := zwatch(t, s.db, "check", "--order", held[0], "-o", "json")
+			if c.code != 3 || !strings.Contains(c.stdout, `"unique_index_refused": "shop_pin_once"`) || !strings.Contains(c.stdout, `"gave_up": true`) {
+				t.Errorf("check --order of a held order put back: exit %d, want 3, the index named and the order given up on\n%s", c.code, c.all())
+			}
+			assertNoSecret(t, "check --order", c.all(), twice)
+			if o := s.db.ReadOrder(held[0]); o.ExternalStatus != "sent" || o.PINCode != nil {
+				t.Errorf("check --order wrote the PIN another order holds: %+v", o)
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/lib/pq"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -547,5 +548,48 @@ func TestMigrateSaysWhatARoleZwatchRunsAsLacks(t *testing.T) {
 	s.db.Exec(zwatch(t, s.db, "migrate", "--print-grants", role).stdout)
 	if r := zwatch(t, s.db, "migrate"); r.code != 0 || strings.Contains(r.all(), "lacks") || strings.Contains(r.all(), "--print-grants") {
 		t.Errorf("migrate once the role holds the printed grants: exit %d, want 0 and no word of grants\n%s", r.code, r.all())
+	}
+}
+
+// The roles migrate looks at are zwatch's, told by the grants only
+// --print-grants gives (helper-287): a shop's role granted every table, a
+// script's granted zwatch's table, and a runtime role retired with
+// NOLOGIN stopped every migrate (exit 3) with advice to grant them the
+// dealer passwords. A group's members are looked at, each with its own
+// grants, and a name a shell would split is quoted in the command to run.
+func TestMigrateLooksAtTheRolesZwatchRunsAs(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	script, _ := s.db.NewRole()
+	s.db.Exec(`GRANT SELECT, UPDATE ON zwatch_order_checks TO ` + script)
+	app, _ := s.db.NewRole()
+	s.db.Exec(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ` + app)
+	retired, _ := runtimeRole(t, s.db)
+	s.db.Exec(`ALTER ROLE ` + retired + ` NOLOGIN; REVOKE ALL ON zwatch_panel_fits FROM ` + retired)
+
+	group, _ := s.db.NewRole()
+	s.db.Exec(`ALTER ROLE ` + group + ` NOLOGIN`)
+	s.db.Exec(zwatch(t, s.db, "migrate", "--print-grants", group).stdout)
+	member, _ := s.db.NewRole()
+	s.db.Exec(`GRANT ` + group + ` TO ` + member)
+	if r := zwatch(t, s.db, "migrate"); r.code != 0 || strings.Contains(r.all(), "lacks") {
+		t.Errorf("migrate with no role of zwatch's lacking a grant: exit %d, want 0 and no word of one\n%s", r.code, r.all())
+	}
+
+	// NOINHERIT leaves the member without the group's grants.
+	s.db.Exec(`ALTER ROLE ` + member + ` NOINHERIT`)
+	r := zwatch(t, s.db, "migrate")
+	if r.code != 3 || !strings.Contains(r.stdout, "role "+member+" lacks") || strings.Contains(r.stdout, "role "+group+" ") {
+		t.Errorf("migrate with a NOINHERIT member of zwatch's group: exit %d, want 3 naming the member, not the group\n%s", r.code, r.all())
+	}
+	s.db.Exec(`ALTER ROLE ` + member + ` INHERIT`)
+
+	spaced := "zw role " + strings.TrimPrefix(member, "zwatch_role_")
+	s.db.NewRoleNamed(spaced)
+	s.db.Exec(zwatch(t, s.db, "migrate", "--print-grants", spaced).stdout)
+	s.db.Exec(`REVOKE USAGE ON SEQUENCE zwatch_order_events_id_seq FROM ` + pq.QuoteIdentifier(spaced))
+	r = zwatch(t, s.db, "migrate")
+	if want := "run zwatch migrate --print-grants '" + spaced + "'"; r.code != 3 || !strings.Contains(r.stdout, want) {
+		t.Errorf("migrate with a role whose name holds spaces lacking a grant: exit %d, want 3 and %q\n%s", r.code, want, r.all())
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -46,10 +48,10 @@ only the grants --print-grants prints, for the role zwatch runs as: SELECT on
 what it reads, UPDATE on only the shop's columns it writes, and what each of
 its own tables needs. --status and --print-grants change nothing.
 
-Each run says which roles zwatch runs as (granted UPDATE on
-zwatch_order_checks) lack grants its commands need, such as on a table a
-migrate killed midway created, and then exits 3: apply --print-grants for
-them before the new binary runs.`,
+Each run says which roles zwatch runs as (those --print-grants's SQL was
+applied for, and roles logging in through them) lack grants its commands
+need, such as on a table a migrate killed midway created, and then exits 3:
+apply --print-grants for them before the new binary runs.`,
 		Example: `  zwatch migrate --database-url "postgres://shop_owner@db.internal/shop?sslmode=require"
   zwatch migrate --status
   zwatch migrate --print-grants zwatch | psql "postgres://shop_owner@db.internal/shop"`,
@@ -188,15 +190,15 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	// may use what the migrations created. Read from the catalogue, not
 	// from what this migrate applied: one killed and run again, or run
 	// beside another, may have created a table without saying so.
+	// The migrations are applied whatever it says: a catalogue it cannot
+	// read (a locked-down pg_catalog) only loses the word.
 	lacking, err := st.RolesLackingGrants(ctx)
 	if err != nil {
-		sayCreated(out, created)
-		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+err.Error()+"; check the grants of zwatch's role with zwatch migrate --print-grants ROLE")
-		return attention
+		fmt.Fprintln(opts.IO.ErrOut, "zwatch: the migrations are applied, but "+err.Error()+"; see that zwatch's role holds what zwatch migrate --print-grants ROLE prints")
 	}
 	for _, r := range lacking {
-		fmt.Fprintf(out, "role %s lacks grants zwatch's commands need (%s): run zwatch migrate --print-grants %s and apply its SQL before zwatch runs as that role\n",
-			inLine(r.Role), r.Lacking, inLine(r.Role))
+		fmt.Fprintf(out, "role %s lacks grants zwatch's commands need (%s): %s, and apply its SQL before zwatch runs as that role\n",
+			inLine(string(escapeControls([]byte(r.Role)))), r.Lacking, printGrantsFor(r.Role))
 	}
 	if len(lacking) > 0 {
 		return attention
@@ -204,6 +206,23 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	sayCreated(out, created)
 	return nil
 }
+
+// printGrantsFor is the command that prints role's grants, as a shell
+// reads it: quoted, so that a name with a space, a "$(" or quotes pasted
+// from the line is the name and nothing else. A name with a control
+// character cannot be pasted whole, and is left to the operator.
+func printGrantsFor(role string) string {
+	switch {
+	case strings.IndexFunc(role, unicode.IsControl) >= 0:
+		return "run zwatch migrate --print-grants with its name"
+	case plainShellWord.MatchString(role):
+		return "run zwatch migrate --print-grants " + role
+	}
+	return "run zwatch migrate --print-grants '" + strings.ReplaceAll(role, "'", `'\''`) + "'"
+}
+
+// plainShellWord is a name a shell reads as itself.
+var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_.@%+=:,/-]+$`)
 
 // sayCreated names the migrations that created tables, which a role zwatch
 // will run as needs grants on before it does.

@@ -159,55 +159,79 @@ func (s *Store) PrintableGrants(ctx context.Context, role string) (grants []stri
 // ErrNoSuchRole means the role to print grants for does not exist.
 var ErrNoSuchRole = errors.New("no such role")
 
-// RoleLacking is a role that holds a grant on zwatch's tables, so that
-// zwatch runs as it, and lacks some of RuntimeGrants.
+// RoleLacking is a role zwatch runs as (rolesLackingGrantsSQL tells which)
+// that lacks some of what --print-grants gives.
 type RoleLacking struct {
 	Role    string `db:"role"`
 	Lacking string `db:"lacking"` // "SELECT, INSERT on zwatch_panel_fits; ..."
 }
 
-// rolesLackingGrantsSQL: $1-$4 RuntimeGrants split into one privilege on
-// one table, sequence or column each (kind, name, column or empty,
-// privilege).
-// The roles are those granted UPDATE on zwatch_order_checks, which every
-// run writes, but its owner and superusers: the runtime roles an earlier
-// --print-grants made, and not one a dashboard reads zwatch's tables as. A
-// group role granted there stands for its members, whose privileges
-// has_*_privilege counts through it.
+// rolesLackingGrantsSQL: $1-$4 what --print-grants gives, split into one
+// privilege on one table, sequence or column each (kind, name, column or
+// empty, privilege); kinds DATABASE and SCHEMA stand for CONNECT on this
+// database and USAGE on the schema zwatch's tables are in.
+//
+// zwatch's roles are told by what only --print-grants gives them: UPDATE
+// on zwatch_order_checks and on columns of product_orders, by column. A
+// role of the shop's granted tables wholesale (ALL ON ALL TABLES, default
+// privileges), or zwatch's table alone for a script of its own, holds no
+// column grant, and is not zwatch's. Of those, the roles that log in are
+// checked, and those that log in through them (a group's members, whose
+// own grants may complete the group's, and which NOINHERIT leaves
+// without it); a role retired with NOLOGIN and no members is not.
 const rolesLackingGrantsSQL = `
-WITH roles AS (
-	SELECT DISTINCT a.grantee
+WITH RECURSIVE granted AS (
+	SELECT DISTINCT a.grantee AS oid
 	FROM pg_class c, aclexplode(c.relacl) a
 	WHERE c.oid = to_regclass('zwatch_order_checks') AND a.privilege_type = 'UPDATE'
 	  AND a.grantee NOT IN (0, c.relowner)
+	  AND EXISTS (SELECT 1 FROM pg_attribute att, aclexplode(att.attacl) b
+	              WHERE att.attrelid = to_regclass('product_orders')
+	                AND b.grantee = a.grantee AND b.privilege_type = 'UPDATE')
+),
+runs_as AS (
+	SELECT oid FROM granted
+	UNION
+	SELECT m.member FROM pg_auth_members m JOIN runs_as ON m.roleid = runs_as.oid
 ),
 needs AS (
-	SELECT n.kind, n.name, n.col, n.priv, n.k, to_regclass(n.name) AS rel
+	SELECT n.kind, n.col, n.priv, n.k, to_regclass(NULLIF(n.name, '')) AS rel,
+	       CASE n.kind WHEN 'DATABASE' THEN 'database ' || quote_ident(current_database())
+	                   WHEN 'SCHEMA' THEN 'schema ' || quote_ident(current_schema())
+	                   ELSE n.name END AS label
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS n(kind, name, col, priv, k)
 ),
-lacks AS (
-	-- A line of the grants each: "UPDATE ("lastSyncAt") on product_orders".
-	SELECT r.rolname, min(needs.k) AS k,
-	       string_agg(needs.priv || CASE WHEN needs.col <> '' THEN ' (' || quote_ident(needs.col) || ')' ELSE '' END, ', ' ORDER BY needs.k)
-	         || ' on ' || needs.name AS lacking
-	FROM roles
-	JOIN pg_roles r ON r.oid = roles.grantee
+lacking AS (
+	SELECT r.rolname, needs.label, needs.priv, min(needs.k) AS k,
+	       string_agg(quote_ident(needs.col), ', ' ORDER BY needs.k) FILTER (WHERE needs.col <> '') AS cols
+	FROM runs_as
+	JOIN pg_roles r ON r.oid = runs_as.oid
 	CROSS JOIN needs
-	WHERE NOT r.rolsuper AND needs.rel IS NOT NULL
+	WHERE r.rolcanlogin AND NOT r.rolsuper
+	  AND (needs.rel IS NOT NULL OR needs.kind = 'DATABASE' OR needs.kind = 'SCHEMA' AND current_schema() IS NOT NULL)
 	  AND NOT CASE
+		WHEN needs.kind = 'DATABASE' THEN has_database_privilege(r.oid, current_database(), needs.priv)
+		WHEN needs.kind = 'SCHEMA' THEN has_schema_privilege(r.oid, current_schema(), needs.priv)
 		WHEN needs.kind = 'SEQUENCE' THEN has_sequence_privilege(r.oid, needs.rel, needs.priv)
 		WHEN needs.col <> '' THEN has_column_privilege(r.oid, needs.rel, needs.col, needs.priv)
 		ELSE has_table_privilege(r.oid, needs.rel, needs.priv)
 	  END
-	GROUP BY r.rolname, needs.name
+	GROUP BY r.rolname, needs.label, needs.priv
+),
+per_object AS (
+	-- A line of the grants each: UPDATE ("lastSyncAt", "pinCode") on product_orders.
+	SELECT rolname, min(k) AS k,
+	       string_agg(priv || COALESCE(' (' || cols || ')', ''), ', ' ORDER BY k) || ' on ' || label AS lacking
+	FROM lacking
+	GROUP BY rolname, label
 )
 SELECT rolname AS role, string_agg(lacking, '; ' ORDER BY k) AS lacking
-FROM lacks
+FROM per_object
 GROUP BY rolname
 ORDER BY rolname`
 
-// RolesLackingGrants are the roles zwatch runs as, by their grants on its
-// tables, that lack some of what its commands need: after a migrate that
+// RolesLackingGrants are the roles zwatch runs as, by the grants only
+// --print-grants gives, that lack some of what its commands need: after a migrate that
 // created a table while no one looked (killed and run again, or run by
 // two people at once, the second of which applied nothing that created
 // one), or a column the apply writes that an older zwatch did not.
@@ -216,6 +240,9 @@ func (s *Store) RolesLackingGrants(ctx context.Context) ([]RoleLacking, error) {
 	need := func(kind, name, column, privilege string) {
 		kinds, names, columns, privileges = append(kinds, kind), append(names, name), append(columns, column), append(privileges, privilege)
 	}
+	// As GrantStatements gives them first.
+	need("DATABASE", "", "", "CONNECT")
+	need("SCHEMA", "", "", "USAGE")
 	for _, g := range RuntimeGrants {
 		privilege, list, onColumns := strings.Cut(g.Privileges, " (")
 		if !onColumns {

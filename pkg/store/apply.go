@@ -62,8 +62,8 @@ type Outcome struct {
 	// orders there.
 	AskedAt time.Time
 	// Taken, when its Index is set, is the shop's unique index that
-	// refused the answer before: nothing of it is written, and the order
-	// is given up on (held) with Taken.Problem, for a person.
+	// refused a done answer before: nothing of it is written, and the
+	// order is given up on (held) with Taken.Problem, for a person.
 	Taken Taken
 }
 
@@ -254,11 +254,11 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	}
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
-	if o.Taken.Index != "" {
+	if o.Taken.Index != "" && o.Result == ResultDone {
 		row.Result = ErrorResult("value_taken")
 		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
 		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldValueTaken
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+f.fit(o.Taken.Note(), lastMessageLen), lastMessageLen), heldValueTaken
 	} else if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""

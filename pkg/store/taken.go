@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/lib/pq"
@@ -39,18 +40,28 @@ func UniqueIndexRefused(err error) (index string, ok bool) {
 }
 
 // WaitedOnAnEqualValue says whether err is a save that gave up waiting
-// (lock_timeout) for a transaction that wrote another row with a value
-// the save's unique index must compare: a shop transaction holding the
-// order that has the PIN, say. It is that order's row the save waited
-// for, not a lock on the table: the other answers are saved meanwhile.
-// The server says so only in its context line, in its own lc_messages;
-// in a language other than English such a wait reads as a lock on the
-// table, and the answers behind it wait for the next try.
-func WaitedOnAnEqualValue(err error) bool {
+// (lock_timeout) at a unique index for a transaction that wrote another
+// row with the same value (a shop transaction holding the order that has
+// the PIN, say), and names the index. Another row holds the value, or is
+// being given it: the save is refused as UniqueIndexRefused's is, only
+// later. The server says so only in its context line ("while inserting
+// index tuple (0,4) in relation ..."), in its own lc_messages: in another
+// language than English such a wait reads as a lock on the table.
+func WaitedOnAnEqualValue(err error) (index string, ok bool) {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "55P03" &&
-		(strings.Contains(pqErr.Where, "inserting index tuple") || strings.Contains(pqErr.Where, "checking uniqueness"))
+	if !errors.As(err, &pqErr) || pqErr.Code != "55P03" ||
+		!strings.Contains(pqErr.Where, "inserting index tuple") && !strings.Contains(pqErr.Where, "checking uniqueness") {
+		return "", false
+	}
+	m := waitedRelation.FindStringSubmatch(pqErr.Where)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }
+
+// waitedRelation is the index in the context line of such a wait.
+var waitedRelation = regexp.MustCompile(`in relation "([^\n]+)"`)
 
 // indexOnPINSQL says whether the index $1 of product_orders has "pinCode"
 // among its key columns or in its expressions.
@@ -73,6 +84,15 @@ func (s *Store) TakenBy(ctx context.Context, index string) Taken {
 	t := Taken{Index: index}
 	_ = s.db.GetContext(ctx, &t.OnPIN, indexOnPINSQL, index)
 	return t
+}
+
+// Note is Problem as the shop's "lastMessage" keeps it, which takes 250
+// characters: staff read it beside the order.
+func (t Taken) Note() string {
+	if t.OnPIN {
+		return fmt.Sprintf("znet gave this order a PIN another order holds (unique index %q): not saved, not approved; ask znet whose it is", t.Index)
+	}
+	return fmt.Sprintf("the shop's unique index %q refused znet's answer: another order holds a value it would write; not saved", t.Index)
 }
 
 // Problem says what a person is to do about an answer the index refused.

@@ -147,7 +147,10 @@ type applier struct {
 	sharedReferans []SharedReferans
 	// valueTaken: stuck orders whose answer the shop's unique index refused.
 	valueTaken []ValueTaken
-	pinKept    []string
+	// takenPINs are the PINs of those, for the run's other answers with
+	// the same PIN, which the index would refuse alike (applyAlone).
+	takenPINs map[string]store.Taken
+	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
 	// cancelledHoldingPIN: orders znet cancelled that hold a PIN.
@@ -502,12 +505,9 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		// It was alone already: the same statement now would fail alike,
 		// and wait for a lock a second time, but for an answer held for a
 		// person instead (applyAlone).
-		switch one, err := ap.applyAlone(ctx, batch[0], outcomes[0], err); {
-		case errors.Is(err, errShopHoldsRow):
-			ap.setAsideHeld(batch[0])
-		case err != nil:
+		if one, err := ap.applyAlone(ctx, batch[0], outcomes[0], err); err != nil {
 			ap.keepForLater(batch[0], err)
-		default:
+		} else {
 			ap.account(ap.setAsideBusy(batch, one), one)
 		}
 		return true
@@ -529,10 +529,6 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	var lockErrs []error
 	for i, p := range batch {
 		one, err := ap.applyAlone(ctx, p, outcomes[i], nil)
-		if errors.Is(err, errShopHoldsRow) {
-			ap.setAsideHeld(p)
-			continue
-		}
 		if err != nil && store.GaveUpOnALock(err) {
 			locked, lockErrs = append(locked, p), append(lockErrs, err)
 			if len(locked) >= 2 && locked[len(locked)-2] == batch[i-1] {
@@ -578,7 +574,11 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	applied, err := r.store.Apply(ctx, params, outcomes)
 	r.log.Debug("saved answers", "orders", len(outcomes), "took", time.Since(start).Round(time.Microsecond), "ok", err == nil)
 	hidden := hideSavePINs(ctx, r.store, err, outcomes)
-	if index, ok := store.UniqueIndexRefused(err); ok {
+	index, refused := store.UniqueIndexRefused(err)
+	if !refused {
+		index, refused = store.WaitedOnAnEqualValue(err)
+	}
+	if refused {
 		// Kept apart from the server's words, which the PINs are hidden
 		// from and which may not be reachable behind that.
 		return applied, indexRefusedError{index: index, err: hidden}
@@ -586,8 +586,9 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	return applied, hidden
 }
 
-// indexRefusedError is a save the shop's unique index refused
-// (store.UniqueIndexRefused), its words' PINs hidden.
+// indexRefusedError is a save the shop's unique index refused, or waited
+// at for another row of the same value (store.UniqueIndexRefused,
+// store.WaitedOnAnEqualValue), its words' PINs hidden.
 type indexRefusedError struct {
 	index string
 	err   error
@@ -596,29 +597,37 @@ type indexRefusedError struct {
 func (e indexRefusedError) Error() string { return e.err.Error() }
 func (e indexRefusedError) Unwrap() error { return e.err }
 
-// applyAlone saves one answer alone, as a batch that failed is saved. An
-// answer the shop's unique index refused (another order holds its PIN) is
-// saved again as held for a person, and is from then on; one that waited
-// for a shop transaction writing another row of the same value is that
-// transaction's business, as a row the shop holds is, and waits for its
-// own retry (errShopHoldsRow).
-// tried is the error of a save of it alone already made; nil: none was.
+// applyAlone saves one answer alone, as a batch that failed is saved. A
+// done answer the shop's unique index refused (another order holds its
+// PIN, or a shop transaction is writing it to another order's row, which
+// the save waited for) is saved again as held for a person, and is from
+// then on; so, without a try, is another answer of the run with the same
+// PIN, which would wait a second at the index alike. Other answers, a
+// waiting one refused for what other orders hold now, are the refusals
+// they were, tried again later. tried is the error of a save of it alone
+// already made; nil: none was.
 func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Outcome, tried error) ([]store.Applied, error) {
+	if taken, ok := ap.takenPINs[o.PIN]; ok && tried == nil && o.Result == store.ResultDone && o.PIN != "" {
+		p.outcome.Taken, o.Taken = taken, taken
+	}
 	var applied []store.Applied
 	err := tried
 	if tried == nil {
 		applied, err = ap.apply(ctx, []store.Outcome{o})
 	}
 	var refused indexRefusedError
-	switch {
-	case errors.As(err, &refused):
-		p.outcome.Taken = ap.run.store.TakenBy(ctx, refused.index)
-		o.Taken = p.outcome.Taken
-		return ap.apply(ctx, []store.Outcome{o})
-	case store.WaitedOnAnEqualValue(err):
-		return nil, errShopHoldsRow
+	if o.Result != store.ResultDone || o.Taken.Index != "" || !errors.As(err, &refused) {
+		return applied, err
 	}
-	return applied, err
+	p.outcome.Taken = ap.run.store.TakenBy(ctx, refused.index)
+	o.Taken = p.outcome.Taken
+	if o.PIN != "" {
+		if ap.takenPINs == nil {
+			ap.takenPINs = make(map[string]store.Taken)
+		}
+		ap.takenPINs[o.PIN] = o.Taken
+	}
+	return ap.apply(ctx, []store.Outcome{o})
 }
 
 // keepForLater is the one place an answer that could not be saved now goes:
@@ -673,22 +682,18 @@ func (ap *applier) setAsideBusy(batch []*pendingAnswer, applied []store.Applied)
 		return batch
 	}
 	rest := make([]*pendingAnswer, 0, len(batch)-len(busy))
+	var waiting []string
 	for _, p := range batch {
 		if busy[p.order.ID] {
-			ap.setAsideHeld(p)
+			ap.name(p.order) // ShopHeld may name it
+			ap.keepForLater(p, errShopHoldsRow)
+			waiting = append(waiting, p.order.ID)
 			continue
 		}
 		rest = append(rest, p)
 	}
+	ap.held.waitOnShop(waiting)
 	return rest
-}
-
-// setAsideHeld keeps for later an answer whose save a transaction of the
-// shop held up, neither counted nor logged until it is saved or released.
-func (ap *applier) setAsideHeld(p *pendingAnswer) {
-	ap.name(p.order) // ShopHeld may name it
-	ap.keepForLater(p, errShopHoldsRow)
-	ap.held.waitOnShop([]string{p.order.ID})
 }
 
 // flushReleases hands back the claims waiting for release; false when the
@@ -1110,7 +1115,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		}
 		if res.ValueTaken {
 			taken := p.outcome.Taken
-			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index, PIN: taken.OnPIN})
+			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index, OnPIN: taken.OnPIN})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {

@@ -184,14 +184,14 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	params := store.ApplyParams{RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter)}
 	applied, err := st.Apply(dbCtx, params, []store.Outcome{outcome})
-	if index, ok := store.UniqueIndexRefused(err); ok {
+	index, refused := store.UniqueIndexRefused(err)
+	if !refused {
+		index, refused = store.WaitedOnAnEqualValue(err)
+	}
+	if refused && outcome.Result == store.ResultDone {
 		// Held for a person, as a run holds it (applyAlone).
 		outcome.Taken = st.TakenBy(dbCtx, index)
 		applied, err = st.Apply(dbCtx, params, []store.Outcome{outcome})
-	}
-	equalValueHeld := store.WaitedOnAnEqualValue(err)
-	if equalValueHeld {
-		applied, err = []store.Applied{{OrderID: orderID, Busy: true}}, nil
 	}
 	if err != nil {
 		// What znet said, maybe a PIN, is still the operator's to see. The
@@ -235,10 +235,6 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// so that the next run, or the operator trying again, need not
 		// wait for it to lapse, and knows what znet said.
 		check.NotSaved = "a transaction of the shop's holds the order's row, so znet's answer was not saved; try again in a moment"
-		if equalValueHeld {
-			check.NotSaved = "a transaction of the shop's holds another order's row with a value znet's answer would write (its PIN?), which the shop's unique index " +
-				"waited for, so the answer was not saved; try again once that transaction is done"
-		}
 		heldLong, held, err := st.ReleaseShopHeld(dbCtx, runID, []string{orderID}, []string{outcome.LastResult()}, ShopHeldAlarm, MaxCheckWait)
 		if len(heldLong) > 0 {
 			check.NotSaved = shopHeldFor(heldLong[0]) + ", so znet's answer was not saved: " + shopHeldCause

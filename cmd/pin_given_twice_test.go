@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"fmt"
+	"github.com/lib/pq"
 	"strings"
 	"testing"
 
@@ -203,5 +204,39 @@ func TestAWaitingAnswerAUniqueIndexRefusesIsAskedAgain(t *testing.T) {
 	}
 	if o, c := s.db.ReadOrder(second), s.db.ReadCheck(second); o.ExternalStatus != "completed" || c.GivenUpAt != nil {
 		t.Errorf("the second order: %s, given up %v; want completed once the first was done (znet asked %d times)", o.ExternalStatus, c.GivenUpAt, s.znet.Requests("18401"))
+	}
+}
+
+// On a shop whose PINs are unique within a tenant, a PIN one tenant's
+// order has is no other tenant's business: the run's other orders given
+// it are tried, not held with the first.
+func TestAPINTakenInOneTenantIsFreeInAnother(t *testing.T) {
+	const twice = "TNNT-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX pin_once_a_tenant ON product_orders ("tenantId", "pinCode")`)
+	owner := s.order("18500")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved',
+		"tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = $1`, owner, twice)
+	var sameTenant []string
+	for i := 1; i <= 3; i++ {
+		sameTenant = append(sameTenant, s.order(fmt.Sprint(18500+i)))
+		s.znet.Script(fmt.Sprint(18500+i), znettest.Done(twice, "tamam"))
+	}
+	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = ANY ($1)`, pq.Array(sameTenant))
+	other := s.order("18509")
+	s.znet.Script("18509", znettest.Done(twice, "tamam"))
+	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000b' WHERE id = $1`, other)
+	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+	defer tx.Rollback()
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if o := s.db.ReadOrder(other); o.ExternalStatus != "completed" {
+		t.Errorf("the other tenant's order: %s, want completed\n%s", o.ExternalStatus, r.all())
+	}
+	for _, id := range sameTenant {
+		if c := s.db.ReadCheck(id); c.GivenUpAt == nil {
+			t.Errorf("order %s of the tenant whose order has the PIN: not held\n%s", id[:8], r.all())
+		}
 	}
 }

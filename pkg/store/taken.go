@@ -22,6 +22,10 @@ type Taken struct {
 	// OnPIN: the index is on "pinCode", alone or with other columns, so
 	// the value another order holds is the PIN znet gave.
 	OnPIN bool
+	// PINAlone: on "pinCode" alone, for every row, so that any other
+	// order given the same PIN is refused alike: with other columns
+	// (a tenant's), or partial, another order's may be taken.
+	PINAlone bool
 }
 
 // UniqueIndexRefused says whether err is a save of product_orders that a
@@ -64,17 +68,19 @@ func WaitedOnAnEqualValue(err error) (index string, ok bool) {
 var waitedRelation = regexp.MustCompile(`in relation "([^\n]+)"`)
 
 // indexOnPINSQL says whether the index $1 of product_orders has "pinCode"
-// among its key columns or in its expressions.
+// among its key columns or in its expressions, and whether it is on
+// "pinCode" alone, for every row.
 const indexOnPINSQL = `
-SELECT EXISTS (
-	SELECT 1
-	FROM pg_index i
-	JOIN pg_class c ON c.oid = i.indexrelid
-	WHERE i.indrelid = to_regclass('product_orders') AND c.relname = $1
-	  AND (EXISTS (SELECT 1 FROM pg_attribute a
-	               WHERE a.attrelid = i.indrelid AND a.attname = 'pinCode'
-	                 AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))
-	       OR COALESCE(pg_get_expr(i.indexprs, i.indrelid), '') LIKE '%"pinCode"%'))`
+SELECT COALESCE(bool_or(EXISTS (SELECT 1 FROM pg_attribute a
+	                             WHERE a.attrelid = i.indrelid AND a.attname = 'pinCode'
+	                               AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))
+	                 OR COALESCE(pg_get_expr(i.indexprs, i.indrelid), '') LIKE '%"pinCode"%'), false) AS on_pin,
+       COALESCE(bool_or(i.indnkeyatts = 1 AND i.indpred IS NULL AND i.indexprs IS NULL
+	                 AND EXISTS (SELECT 1 FROM pg_attribute a
+	                             WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname = 'pinCode')), false) AS pin_alone
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = to_regclass('product_orders') AND c.relname = $1`
 
 // TakenBy is the index that refused a save (UniqueIndexRefused), read from
 // the catalogue for whether it is on "pinCode". Where the catalogue
@@ -82,7 +88,7 @@ SELECT EXISTS (
 // order is held all the same, and its note says less.
 func (s *Store) TakenBy(ctx context.Context, index string) Taken {
 	t := Taken{Index: index}
-	_ = s.db.GetContext(ctx, &t.OnPIN, indexOnPINSQL, index)
+	_ = s.db.QueryRowxContext(ctx, indexOnPINSQL, index).Scan(&t.OnPIN, &t.PINAlone)
 	return t
 }
 

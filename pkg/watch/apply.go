@@ -602,7 +602,8 @@ func (e indexRefusedError) Unwrap() error { return e.err }
 // PIN, or a shop transaction is writing it to another order's row, which
 // the save waited for) is saved again as held for a person, and is from
 // then on; so, without a try, is another answer of the run with the same
-// PIN, which would wait a second at the index alike. Other answers, a
+// PIN, which would wait a second at the index alike, where the index is
+// on the PIN alone (on a tenant's PINs, another tenant's may have it). Other answers, a
 // waiting one refused for what other orders hold now, are the refusals
 // they were, tried again later. tried is the error of a save of it alone
 // already made; nil: none was.
@@ -621,7 +622,7 @@ func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Out
 	}
 	p.outcome.Taken = ap.run.store.TakenBy(ctx, refused.index)
 	o.Taken = p.outcome.Taken
-	if o.PIN != "" {
+	if o.PIN != "" && o.Taken.PINAlone {
 		if ap.takenPINs == nil {
 			ap.takenPINs = make(map[string]store.Taken)
 		}

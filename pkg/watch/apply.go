@@ -474,6 +474,11 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	}
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
+		if taken, ok := ap.takenPINs[p.outcome.PIN]; ok && p.outcome.Result == store.ResultDone && p.outcome.PIN != "" {
+			// Refused alike, after a second's wait at the index where a
+			// shop transaction holds the order that has it.
+			p.outcome.Taken = taken
+		}
 		outcomes[i] = p.outcome
 		// What the answer waited for company, or for the database, is
 		// not added to the wait the plan gave it.
@@ -574,11 +579,7 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	applied, err := r.store.Apply(ctx, params, outcomes)
 	r.log.Debug("saved answers", "orders", len(outcomes), "took", time.Since(start).Round(time.Microsecond), "ok", err == nil)
 	hidden := hideSavePINs(ctx, r.store, err, outcomes)
-	index, refused := store.UniqueIndexRefused(err)
-	if !refused {
-		index, refused = store.WaitedOnAnEqualValue(err)
-	}
-	if refused {
+	if index, refused := store.IndexRefused(err); refused {
 		// Kept apart from the server's words, which the PINs are hidden
 		// from and which may not be reachable behind that.
 		return applied, indexRefusedError{index: index, err: hidden}
@@ -587,8 +588,8 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 }
 
 // indexRefusedError is a save the shop's unique index refused, or waited
-// at for another row of the same value (store.UniqueIndexRefused,
-// store.WaitedOnAnEqualValue), its words' PINs hidden.
+// at for another row of the same value (store.IndexRefused), its words'
+// PINs hidden.
 type indexRefusedError struct {
 	index string
 	err   error
@@ -598,35 +599,34 @@ func (e indexRefusedError) Error() string { return e.err.Error() }
 func (e indexRefusedError) Unwrap() error { return e.err }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
-// done answer the shop's unique index refused (another order holds its
-// PIN, or a shop transaction is writing it to another order's row, which
-// the save waited for) is saved again as held for a person, and is from
-// then on; so, without a try, is another answer of the run with the same
-// PIN, which would wait a second at the index alike, where the index is
-// on the PIN alone (on a tenant's PINs, another tenant's may have it). Other answers, a
-// waiting one refused for what other orders hold now, are the refusals
-// they were, tried again later. tried is the error of a save of it alone
-// already made; nil: none was.
+// completion the shop's unique index on "pinCode" refused (another order
+// holds its PIN, or a shop transaction holds the row of one that has it,
+// which the save waited for) is saved again as held for a person, and is
+// from then on; so, without a try, are the run's later answers with that
+// PIN, where the index is on the PIN alone (applyBatch). Other answers,
+// and refusals of other indexes (one approved order a customer, a number
+// a trigger counts), are the refusals they were, tried again later. tried
+// is the error of a save of it alone already made; nil: none was.
 func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Outcome, tried error) ([]store.Applied, error) {
-	if taken, ok := ap.takenPINs[o.PIN]; ok && tried == nil && o.Result == store.ResultDone && o.PIN != "" {
-		p.outcome.Taken, o.Taken = taken, taken
-	}
 	var applied []store.Applied
 	err := tried
 	if tried == nil {
 		applied, err = ap.apply(ctx, []store.Outcome{o})
 	}
 	var refused indexRefusedError
-	if o.Result != store.ResultDone || o.Taken.Index != "" || !errors.As(err, &refused) {
+	if o.Result != store.ResultDone || o.PIN == "" || o.Taken.Index != "" || !errors.As(err, &refused) {
 		return applied, err
 	}
-	p.outcome.Taken = ap.run.store.TakenBy(ctx, refused.index)
-	o.Taken = p.outcome.Taken
-	if o.PIN != "" && o.Taken.PINAlone {
+	taken, ok := ap.run.store.TakenBy(ctx, refused.index)
+	if !ok {
+		return applied, err
+	}
+	p.outcome.Taken, o.Taken = taken, taken
+	if taken.PINAlone {
 		if ap.takenPINs == nil {
 			ap.takenPINs = make(map[string]store.Taken)
 		}
-		ap.takenPINs[o.PIN] = o.Taken
+		ap.takenPINs[o.PIN] = taken
 	}
 	return ap.apply(ctx, []store.Outcome{o})
 }
@@ -1116,7 +1116,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		}
 		if res.ValueTaken {
 			taken := p.outcome.Taken
-			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index, OnPIN: taken.OnPIN})
+			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {

@@ -184,14 +184,12 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	}
 	params := store.ApplyParams{RunID: runID, GiveUpAfter: cfg.GiveUpAfter, GiveUpNote: giveUpNote(cfg.GiveUpAfter)}
 	applied, err := st.Apply(dbCtx, params, []store.Outcome{outcome})
-	index, refused := store.UniqueIndexRefused(err)
-	if !refused {
-		index, refused = store.WaitedOnAnEqualValue(err)
-	}
-	if refused && outcome.Result == store.ResultDone {
-		// Held for a person, as a run holds it (applyAlone).
-		outcome.Taken = st.TakenBy(dbCtx, index)
-		applied, err = st.Apply(dbCtx, params, []store.Outcome{outcome})
+	if index, refused := store.IndexRefused(err); refused && outcome.Result == store.ResultDone && outcome.PIN != "" {
+		if taken, ok := st.TakenBy(dbCtx, index); ok {
+			// Held for a person, as a run holds it (applyAlone).
+			outcome.Taken = taken
+			applied, err = st.Apply(dbCtx, params, []store.Outcome{outcome})
+		}
 	}
 	if err != nil {
 		// What znet said, maybe a PIN, is still the operator's to see. The

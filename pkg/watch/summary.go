@@ -230,11 +230,10 @@ type SharedReferans struct {
 type ValueTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`
-	OnPIN   bool   `json:"index_on_pin_code"`
 }
 
 // Taken is the refusal as the store words it.
-func (v ValueTaken) Taken() store.Taken { return store.Taken{Index: v.Index, OnPIN: v.OnPIN} }
+func (v ValueTaken) Taken() store.Taken { return store.Taken{Index: v.Index} }
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the

@@ -5,6 +5,7 @@ import (
 	"github.com/lib/pq"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
@@ -310,4 +311,31 @@ END $$`)
 			t.Errorf("the second order: %+v; want the refusal kept for the next runs, not held\n%s", c, r.all())
 		}
 	})
+}
+
+// An order whose row holds the PIN already (staff pasted the one znet
+// gives) keeps it and writes none, so no index refuses it: the other order
+// znet gave it to is held, and this one completes, though it is answered
+// after the run held the PIN for the first.
+func TestAnOrderHoldingThePINIsNotHeldForIt(t *testing.T) {
+	const pin = "PSTD-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	pasted := s.order("18900")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, pasted, pin)
+	other := s.order("18901")
+	s.znet.Script("18901", znettest.Done(pin, "tamam"))
+	// Answered after the other's refusal, so that its save is a batch of
+	// its own.
+	s.znet.Script("18900", znettest.Done(pin, "tamam").After(1500*time.Millisecond))
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if c := s.db.ReadCheck(other); c.GivenUpAt == nil {
+		t.Errorf("the order znet gave the pasted PIN: not held\n%s", r.all())
+	}
+	if o, c := s.db.ReadOrder(pasted), s.db.ReadCheck(pasted); o.ExternalStatus != "completed" || c.GivenUpAt != nil {
+		t.Errorf("the order holding the PIN: %s, given up %v; want completed\n%s", o.ExternalStatus, c.GivenUpAt, r.all())
+	}
+	assertNoSecret(t, "the run's output", r.all(), pin)
 }

@@ -474,9 +474,12 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	}
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
-		if taken, ok := ap.takenPINs[p.outcome.PIN]; ok && p.outcome.Result == store.ResultDone && p.outcome.PIN != "" {
+		if taken, ok := ap.takenPINs[p.outcome.PIN]; ok && p.outcome.Result == store.ResultDone && p.outcome.PIN != "" &&
+			store.TrimPIN(p.order.HeldPIN) == "" {
 			// Refused alike, after a second's wait at the index where a
-			// shop transaction holds the order that has it.
+			// shop transaction holds the order that has it. An order that
+			// holds a PIN already keeps it, and writes none: staff may
+			// have pasted this very one, for which the other was refused.
 			p.outcome.Taken = taken
 		}
 		outcomes[i] = p.outcome

@@ -147,8 +147,9 @@ type applier struct {
 	sharedReferans []SharedReferans
 	// valueTaken: stuck orders whose answer the shop's unique index refused.
 	valueTaken []ValueTaken
-	// takenPINs are the PINs of those, for the run's other answers with
-	// the same PIN, which the index would refuse alike (applyAlone).
+	// takenPINs are the PINs of those whose save waited at the index, for
+	// the run's other answers with the same PIN, which would wait alike
+	// (applyAlone).
 	takenPINs map[string]store.Taken
 	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
@@ -585,7 +586,7 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 	if index, refused := store.IndexRefused(err); refused {
 		// Kept apart from the server's words, which the PINs are hidden
 		// from and which may not be reachable behind that.
-		return applied, indexRefusedError{index: index, err: hidden}
+		return applied, indexRefusedError{index: index, waited: store.GaveUpOnALock(err), err: hidden}
 	}
 	return applied, hidden
 }
@@ -595,7 +596,10 @@ func (ap *applier) apply(ctx context.Context, outcomes []store.Outcome) ([]store
 // PINs hidden.
 type indexRefusedError struct {
 	index string
-	err   error
+	// waited: the save waited a second at the index for a shop
+	// transaction holding the row of the order that has the value.
+	waited bool
+	err    error
 }
 
 func (e indexRefusedError) Error() string { return e.err.Error() }
@@ -605,11 +609,14 @@ func (e indexRefusedError) Unwrap() error { return e.err }
 // completion the shop's unique index on "pinCode" refused (another order
 // holds its PIN, or a shop transaction holds the row of one that has it,
 // which the save waited for) is saved again as held for a person, and is
-// from then on; so, without a try, are the run's later answers with that
-// PIN, where the index is on the PIN alone (applyBatch). Other answers,
-// and refusals of other indexes (one approved order a customer, a number
-// a trigger counts), are the refusals they were, tried again later. tried
-// is the error of a save of it alone already made; nil: none was.
+// from then on. Where it waited, the run's later answers with that PIN
+// are held so too, without a try and a second's wait each, where the
+// index is on the PIN alone (applyBatch); a refusal costs no wait, and is
+// left to the index, which knows whether the PIN is still another's.
+// Other answers, and refusals of other indexes (one approved order a
+// customer, a number a trigger counts), are the refusals they were, tried
+// again later. tried is the error of a save of it alone already made;
+// nil: none was.
 func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Outcome, tried error) ([]store.Applied, error) {
 	var applied []store.Applied
 	err := tried
@@ -625,7 +632,7 @@ func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Out
 		return applied, err
 	}
 	p.outcome.Taken, o.Taken = taken, taken
-	if taken.PINAlone {
+	if taken.PINAlone && refused.waited {
 		if ap.takenPINs == nil {
 			ap.takenPINs = make(map[string]store.Taken)
 		}

@@ -102,8 +102,9 @@ type checkReport struct {
 	// SharedWith: another order of the integration carries the same
 	// referans; znet's answer was not saved to this one.
 	SharedWith string `json:"shared_referans_with,omitempty"`
-	// UniqueIndexRefused names the shop's unique index that refused the
-	// answer (another order holds its PIN, say); nothing of it was saved.
+	// UniqueIndexRefused names the shop's unique index on "pinCode" that
+	// refused the completion (another order holds its PIN); nothing of it
+	// was saved.
 	UniqueIndexRefused string      `json:"unique_index_refused,omitempty"`
 	taken              store.Taken // the refusal, for its words
 	PINKept            bool        `json:"pin_kept"`

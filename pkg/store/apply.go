@@ -132,8 +132,8 @@ type Applied struct {
 	// order approved; it was given up on (GaveUp), with the reason in
 	// "lastMessage" and last_error, for a person.
 	CodesTooMany bool `db:"-"`
-	// ValueTaken means the shop's unique index refused the answer
-	// (Outcome.Taken): nothing of it was saved, and the order was given up
+	// ValueTaken means the shop's unique index on "pinCode" refused the
+	// completion (Outcome.Taken): nothing of it was saved, and the order was given up
 	// on (GaveUp), with the reason in "lastMessage" and last_error.
 	ValueTaken bool `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
@@ -362,7 +362,7 @@ func (s *Store) WouldHold(ctx context.Context, o Outcome) (pinTooLong, codesTooM
 
 // HeldUnsaved says the answer was held for a person and nothing of it
 // saved: its PIN, or the codes its words name, did not fit the shop's row,
-// or the shop's unique index refused it.
+// or the shop's unique index on "pinCode" refused it.
 func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany || a.ValueTaken }
 
 // TrimPIN is a PIN without the white space around it, as the apply reads

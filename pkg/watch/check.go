@@ -36,8 +36,9 @@ type OrderCheck struct {
 	// same referans: znet's answer was not saved to this one, which was
 	// given up on. Empty: none.
 	SharedWith string
-	// Taken: the shop's unique index refused the answer (another order
-	// holds its PIN, say); nothing saved, given up on. Index empty: not so.
+	// Taken: the shop's unique index on "pinCode" refused the completion,
+	// another order holding its PIN; nothing saved, given up on. Index
+	// empty: not so.
 	Taken   store.Taken
 	PINKept bool // the order already held another PIN, which was kept; or znet cancelled an order holding a PIN
 	// PINNotStored: completed with a PIN the row, as the shop's database

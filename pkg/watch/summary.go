@@ -130,9 +130,9 @@ type Summary struct {
 	// of their integration carries: znet's answer belongs to one customer,
 	// and was not saved to them.
 	SharedReferans []SharedReferans `json:"shared_referans,omitempty"`
-	// ValueTaken lists the stuck orders whose answer a unique index of the
-	// shop's refused: another order holds a value it would write, the PIN
-	// mostly (a panel that hands one out twice). Nothing of it was saved.
+	// ValueTaken lists the stuck orders whose completion the shop's unique
+	// index on "pinCode" refused: another order holds its PIN (a panel that
+	// hands one out twice). Nothing of it was saved.
 	ValueTaken []ValueTaken `json:"unique_index_refused,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
@@ -225,8 +225,8 @@ type SharedReferans struct {
 	Other   string `json:"other_order_id"`
 }
 
-// ValueTaken is an order whose answer the shop's unique index refused
-// (store.Taken).
+// ValueTaken is an order whose completion the shop's unique index on
+// "pinCode" refused (store.Taken).
 type ValueTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`

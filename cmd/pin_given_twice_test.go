@@ -339,3 +339,34 @@ func TestAnOrderHoldingThePINIsNotHeldForIt(t *testing.T) {
 	}
 	assertNoSecret(t, "the run's output", r.all(), pin)
 }
+
+// The dry runs foresee the hold where the shop's index is on the PIN alone,
+// along which they look the PIN up: they said "completed with PIN", exit
+// 0, where the run then held the order, exit 3 (helper-286, helper-289).
+func TestTheDryRunsForeseeAPINAnotherOrderHolds(t *testing.T) {
+	const pin = "DRYR-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	owner := s.order("19400")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, pin)
+	id := s.order("19401")
+	s.znet.Script("19401", znettest.Done(pin, "tamam"))
+
+	d := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	if d.code != 3 || !strings.Contains(d.stdout, `"unique_index_refused"`) || strings.Contains(d.stdout, `"pin": true`) {
+		t.Errorf("check-pending --dry-run: exit %d, want 3 and the order held\n%s", d.code, d.all())
+	}
+	c := zwatch(t, s.db, "check", "--order", id, "--dry-run")
+	if c.code != 3 || !strings.Contains(c.stdout, "znet gave this order a PIN another order already holds") || strings.Contains(c.stdout, "PIN saved") {
+		t.Errorf("check --order --dry-run: exit %d, want 3 and the hold said\n%s", c.code, c.all())
+	}
+	assertNoSecret(t, "the dry runs' output", d.all()+c.all(), pin)
+	if o := s.db.ReadOrder(id); o.ExternalStatus != "sent" || o.LastMessage != nil {
+		t.Errorf("a dry run wrote: %+v", o)
+	}
+
+	r := zwatch(t, s.db, "check-pending")
+	if r.code != d.code {
+		t.Errorf("the run: exit %d, the dry run's %d\n%s", r.code, d.code, r.all())
+	}
+}

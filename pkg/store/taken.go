@@ -118,3 +118,37 @@ func (t Taken) Problem() string {
 	return fmt.Sprintf("znet gave this order a PIN another order already holds (the shop's unique index %q refused it; a panel handing one PIN out twice?): "+
 		"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.Index)
 }
+
+// pinIndexSQL names the unique index of product_orders on "pinCode" alone,
+// for every row, if there is one.
+const pinIndexSQL = `
+SELECT c.relname
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indrelid = to_regclass('product_orders') AND i.indisunique AND i.indnkeyatts = 1
+  AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'pinCode'
+ORDER BY c.relname
+LIMIT 1`
+
+// pinElsewhereSQL says whether an order other than $2 holds the PIN $1:
+// along the unique index on "pinCode" alone, which pinIndexSQL found.
+const pinElsewhereSQL = `SELECT EXISTS (SELECT 1 FROM product_orders WHERE "pinCode" = $1 AND id <> $2::uuid)`
+
+// WouldBeTaken is, for a dry run, the unique index on "pinCode" alone that
+// would refuse pin for orderID, another order holding it. A shop whose
+// index on the PIN has other columns (a tenant's) has none such: there
+// the lookup would read the shop's orders through, once an answer, and
+// the dry runs do not foresee that index's refusal. A catalogue or order
+// that cannot be read is taken to refuse nothing, a dry run's guess.
+func (s *Store) WouldBeTaken(ctx context.Context, pin, orderID string) (Taken, bool) {
+	var index string
+	if err := s.db.GetContext(ctx, &index, pinIndexSQL); err != nil {
+		return Taken{}, false
+	}
+	var elsewhere bool
+	if err := s.db.GetContext(ctx, &elsewhere, pinElsewhereSQL, pin, orderID); err != nil || !elsewhere {
+		return Taken{}, false
+	}
+	return Taken{Index: index, PINAlone: true}, true
+}

@@ -1261,6 +1261,16 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
+		if out.Result == store.ResultDone && out.PIN != "" && ap.shopPIN(ctx, p.order.ID) == "" {
+			if taken, ok := ap.run.store.WouldBeTaken(ctx, store.TrimPIN(out.PIN), p.order.ID); ok {
+				// What a real run would do: the index refuses the PIN
+				// another order holds, and the order is held for a person.
+				ap.predictStuck(p, "refused by the shop's unique index")
+				ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
+				ids = append(ids, p.order.ID)
+				continue
+			}
+		}
 		in := ap.tallyOf(p.order)
 		in.count(out.Result)
 		givesUp := ap.givesUp(p)

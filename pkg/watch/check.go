@@ -160,15 +160,21 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 				check.To, check.SharedWith, check.PINKept = state.ExternalStatus, other, false
 			}
 		}
+		if outcome.Result == store.ResultDone && !held && check.SharedWith == "" && outcome.PIN != "" && (state.PIN == nil || store.TrimPIN(*state.PIN) == "") {
+			if taken, ok := st.WouldBeTaken(ctx, store.TrimPIN(outcome.PIN), orderID); ok {
+				check.To, check.Taken = state.ExternalStatus, taken
+			}
+		}
 		// As a real check would leave it: given up on already, or first
 		// asked longer ago than its give-up time (a reopened order keeps
 		// its clock), it is given up on but for a final answer it can
-		// save; a PIN or codes that do not fit, or a completion another
-		// order's referans shares, is given up on (held for a person)
-		// whatever it was.
-		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !held && check.SharedWith == ""
+		// save; a PIN or codes that do not fit, a completion another
+		// order's referans shares, or one whose PIN another order holds,
+		// is given up on (held for a person) whatever it was.
+		taken := check.Taken.Index != ""
+		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !held && check.SharedWith == "" && !taken
 		pastGiveUp := state.FirstCheckedAgo != nil && *state.FirstCheckedAgo >= cfg.GiveUpAfter.Seconds()
-		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || held || check.SharedWith != ""
+		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || held || check.SharedWith != "" || taken
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

@@ -1025,3 +1025,24 @@ func TestARowLevelSecurityPolicyRefusingTheRowIsNotCalledAMissingGrant(t *testin
 		t.Errorf("a policy refusing the approved row: exit %d, want a line naming the policy and no missing grant:\n%s", r.code, r.all())
 	}
 }
+
+// Row-level security without a policy that lets zwatch's role see the
+// orders hides them all: list said "no pending orders", exit 0, and
+// nothing of why (helper-285). It says so now; a role the policies let
+// see the orders lists them, and no word of security.
+func TestAListRowLevelSecurityEmptiesSaysSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	role, asRole := runtimeRole(t, s.db)
+	id := s.order("7101")
+	s.db.Exec(`ALTER TABLE product_orders ENABLE ROW LEVEL SECURITY`)
+
+	r := zwatchAt(t, asRole, "list", "--pending")
+	if r.code != 0 || !strings.Contains(r.stdout, "no pending orders") || !strings.Contains(r.stdout, "row-level security on product_orders is active for this role") {
+		t.Errorf("list under row-level security hiding every order: exit %d, want 0 and a word of why\n%s", r.code, r.all())
+	}
+	s.db.Exec(`CREATE POLICY zwatch_reads ON product_orders FOR SELECT TO ` + pq.QuoteIdentifier(role) + ` USING (true)`)
+	if r := zwatchAt(t, asRole, "list", "--pending"); r.code != 0 || !strings.Contains(r.stdout, id[:8]) || strings.Contains(r.all(), "row-level security") {
+		t.Errorf("list with a policy that shows the orders: exit %d\n%s", r.code, r.all())
+	}
+}

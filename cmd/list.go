@@ -210,7 +210,13 @@ func runList(ctx context.Context, opts *ListOptions) error {
 				return nil, usage("--order %s: %s", opts.Order, why)
 			}
 		}
-		return func() error { return opts.print(listed, disabledNote) }, nil
+		note := disabledNote
+		if len(listed.Orders) == 0 && note == "" && st.RowSecurityHides(ctx) {
+			// helper-285: with no policy that lets zwatch see every
+			// tenant's orders, the list was empty without a word.
+			note = "row-level security on product_orders is active for this role: orders the shop's policies hide from it are not listed, nor asked about (README, Database grants)"
+		}
+		return func() error { return opts.print(listed, note) }, nil
 	})
 }
 

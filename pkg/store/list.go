@@ -112,6 +112,16 @@ type Listed struct {
 	ReadSince *time.Time
 }
 
+// RowSecurityHides says whether row-level security on product_orders is
+// active for this session's role: the shop's policies may hide orders
+// from it, and a list is then empty with no word of why. Where it cannot
+// be read, it is taken not to be.
+func (s *Store) RowSecurityHides(ctx context.Context) bool {
+	var active bool
+	_ = s.db.GetContext(ctx, &active, `SELECT COALESCE(row_security_active(to_regclass('product_orders')), false)`)
+	return active
+}
+
 // ListOrders lists znet orders in one state, newest problems first, with
 // how many matched in all (up to ListCountCap).
 func (s *Store) ListOrders(ctx context.Context, f ListFilter) (Listed, error) {

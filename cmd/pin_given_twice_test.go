@@ -256,19 +256,7 @@ END $$`)
 		s.znet.Script("18801", znettest.Done("INVOICE-WAIT-PIN-9", "tamam"))
 		s.db.Exec(`UPDATE product_orders SET "externalStatus" = 'completed' WHERE id = $1`, other)
 		tx := s.db.BeginHolding(`UPDATE product_orders SET status = 'approved' WHERE id = $1`, other)
-		zwatch(t, s.db, "check-pending")
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-		if c := s.db.ReadCheck(id); c.GivenUpAt != nil {
-			t.Fatalf("held for a person: %+v", c)
-		}
-		s.db.ExpireClaims()
-		s.db.MakeAllDue()
-		zwatch(t, s.db, "check-pending")
-		if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
-			t.Errorf("once the shop's transaction was done: %s, want completed", o.ExternalStatus)
-		}
+		savedOnceTheShopIsDone(t, s, id, zwatch(t, s.db, "check-pending"), tx.Commit)
 	})
 	t.Run("a trigger's upsert waiting for a shop transaction", func(t *testing.T) {
 		s := newShop(t)
@@ -285,19 +273,7 @@ END $$`)
 		s.db.Exec(`UPDATE product_orders SET "userId" = '00000000-0000-4000-8000-000000000001'`)
 		s.znet.Script("18600", znettest.Done("TRIG-WAIT-PIN-77", "tamam"))
 		tx := s.db.BeginHolding(`INSERT INTO customer_stats VALUES ('00000000-0000-4000-8000-000000000001', 1)`)
-		r := zwatch(t, s.db, "check-pending")
-		if err := tx.Rollback(); err != nil {
-			t.Fatal(err)
-		}
-		if c := s.db.ReadCheck(id); c.GivenUpAt != nil || strings.Contains(r.stdout, "unique index") {
-			t.Fatalf("held for a person: %+v\n%s", c, r.all())
-		}
-		s.db.ExpireClaims()
-		s.db.MakeAllDue()
-		zwatch(t, s.db, "check-pending")
-		if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
-			t.Errorf("once the shop's transaction was done: %s, want completed", o.ExternalStatus)
-		}
+		savedOnceTheShopIsDone(t, s, id, zwatch(t, s.db, "check-pending"), tx.Rollback)
 	})
 	t.Run("one approved order a customer", func(t *testing.T) {
 		s := newShop(t)
@@ -311,6 +287,25 @@ END $$`)
 			t.Errorf("the second order: %+v; want the refusal kept for the next runs, not held\n%s", c, r.all())
 		}
 	})
+}
+
+// savedOnceTheShopIsDone ends the shop's transaction the run met (end),
+// and checks that the run left the order to be asked again, not held for
+// a person, and that the next run saves it.
+func savedOnceTheShopIsDone(t *testing.T, s *shop, id string, run result, end func() error) {
+	t.Helper()
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.db.ReadCheck(id); c.GivenUpAt != nil || strings.Contains(run.stdout, "unique index") {
+		t.Fatalf("held for a person: %+v\n%s", c, run.all())
+	}
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	zwatch(t, s.db, "check-pending")
+	if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
+		t.Errorf("once the shop's transaction was done: %s, want completed", o.ExternalStatus)
+	}
 }
 
 // An order whose row holds the PIN already (staff pasted the one znet

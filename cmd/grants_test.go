@@ -1038,11 +1038,16 @@ func TestAListRowLevelSecurityEmptiesSaysSo(t *testing.T) {
 	s.db.Exec(`ALTER TABLE product_orders ENABLE ROW LEVEL SECURITY`)
 
 	r := zwatchAt(t, asRole, "list", "--pending")
-	if r.code != 0 || !strings.Contains(r.stdout, "no pending orders") || !strings.Contains(r.stdout, "row-level security on product_orders is active for this role") {
+	if r.code != 0 || !strings.Contains(r.stdout, "no pending orders") || !strings.Contains(r.stdout, "row-level security on product_orders hides every order from this role") {
 		t.Errorf("list under row-level security hiding every order: exit %d, want 0 and a word of why\n%s", r.code, r.all())
 	}
 	s.db.Exec(`CREATE POLICY zwatch_reads ON product_orders FOR SELECT TO ` + pq.QuoteIdentifier(role) + ` USING (true)`)
 	if r := zwatchAt(t, asRole, "list", "--pending"); r.code != 0 || !strings.Contains(r.stdout, id[:8]) || strings.Contains(r.all(), "row-level security") {
 		t.Errorf("list with a policy that shows the orders: exit %d\n%s", r.code, r.all())
+	}
+	// README's set-up, with an empty list: no word of security
+	// (helper-291).
+	if r := zwatchAt(t, asRole, "list", "--failed"); r.code != 0 || strings.Contains(r.all(), "row-level security") {
+		t.Errorf("an empty list under a policy that shows every order: exit %d\n%s", r.code, r.all())
 	}
 }

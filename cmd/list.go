@@ -214,7 +214,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		if len(listed.Orders) == 0 && note == "" && st.RowSecurityHides(ctx) {
 			// helper-285: with no policy that lets zwatch see every
 			// tenant's orders, the list was empty without a word.
-			note = "row-level security on product_orders is active for this role: orders the shop's policies hide from it are not listed, nor asked about (README, Database grants)"
+			note = "row-level security on product_orders hides every order from this role, no policy letting it read them: none is listed, nor asked about (README, Database grants)"
 		}
 		return func() error { return opts.print(listed, note) }, nil
 	})

@@ -365,3 +365,25 @@ func TestTheDryRunsForeseeAPINAnotherOrderHolds(t *testing.T) {
 		t.Errorf("the run: exit %d, the dry run's %d\n%s", r.code, d.code, r.all())
 	}
 }
+
+// One PIN znet gives two orders of one dry run: the run saves the first and
+// holds the second, and the dry run says so (helper-291).
+func TestTheDryRunForeseesOnePINGivenTwiceInIt(t *testing.T) {
+	const pin = "TWCE-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	s.order("19501")
+	s.order("19502")
+	s.znet.Script("19501", znettest.Done(pin, "tamam"))
+	s.znet.Script("19502", znettest.Done(pin, "tamam"))
+
+	d := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	if d.code != 3 || strings.Count(d.stdout, `"index": "shop_pin_once"`) != 1 {
+		t.Errorf("check-pending --dry-run: exit %d, want 3 and one of the two held\n%s", d.code, d.all())
+	}
+	r := zwatch(t, s.db, "check-pending")
+	if r.code != d.code {
+		t.Errorf("the run: exit %d, the dry run's %d\n%s", r.code, d.code, r.all())
+	}
+	assertNoSecret(t, "the runs' output", d.all()+r.all(), pin)
+}

@@ -135,20 +135,26 @@ LIMIT 1`
 // along the unique index on "pinCode" alone, which pinIndexSQL found.
 const pinElsewhereSQL = `SELECT EXISTS (SELECT 1 FROM product_orders WHERE "pinCode" = $1 AND id <> $2::uuid)`
 
-// WouldBeTaken is, for a dry run, the unique index on "pinCode" alone that
-// would refuse pin for orderID, another order holding it. A shop whose
-// index on the PIN has other columns (a tenant's) has none such: there
-// the lookup would read the shop's orders through, once an answer, and
-// the dry runs do not foresee that index's refusal. A catalogue or order
-// that cannot be read is taken to refuse nothing, a dry run's guess.
-func (s *Store) WouldBeTaken(ctx context.Context, pin, orderID string) (Taken, bool) {
+// PINIndex is, for a dry run, the unique index on "pinCode" alone, for
+// every row, that would refuse a PIN another order holds; false: none. A
+// shop whose index on the PIN has other columns (a tenant's) has none
+// such: there a lookup would read the shop's orders through, once an
+// answer, and the dry runs do not foresee that index's refusal. A
+// catalogue that cannot be read is taken to have none, a dry run's guess.
+func (s *Store) PINIndex(ctx context.Context) (Taken, bool) {
 	var index string
 	if err := s.db.GetContext(ctx, &index, pinIndexSQL); err != nil {
 		return Taken{}, false
 	}
-	var elsewhere bool
-	if err := s.db.GetContext(ctx, &elsewhere, pinElsewhereSQL, pin, orderID); err != nil || !elsewhere {
-		return Taken{}, false
-	}
 	return Taken{Index: index, PINAlone: true}, true
+}
+
+// PINElsewhere says, for a dry run on a shop with a PINIndex, whether an
+// order other than orderID holds pin, found along that index. One the
+// role's row-level security hides is not found; an order that cannot be
+// read is taken to hold none.
+func (s *Store) PINElsewhere(ctx context.Context, pin, orderID string) bool {
+	var elsewhere bool
+	_ = s.db.GetContext(ctx, &elsewhere, pinElsewhereSQL, pin, orderID)
+	return elsewhere
 }

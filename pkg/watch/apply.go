@@ -147,6 +147,11 @@ type applier struct {
 	sharedReferans []SharedReferans
 	// valueTaken: stuck orders whose answer the shop's unique index refused.
 	valueTaken []ValueTaken
+	// pinIndex and predictedPINs are, for a dry run, the shop's unique
+	// index on the PIN alone and the PINs it predicted saved
+	// (wouldBeTaken).
+	pinIndex      *pinIndexRead
+	predictedPINs map[string]bool
 	// takenPINs are the PINs of those whose save waited at the index, for
 	// the run's other answers with the same PIN, which would wait alike
 	// (applyAlone).
@@ -1261,15 +1266,13 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		if out.Result == store.ResultDone && out.PIN != "" && ap.shopPIN(ctx, p.order.ID) == "" {
-			if taken, ok := ap.run.store.WouldBeTaken(ctx, store.TrimPIN(out.PIN), p.order.ID); ok {
-				// What a real run would do: the index refuses the PIN
-				// another order holds, and the order is held for a person.
-				ap.predictStuck(p, "refused by the shop's unique index")
-				ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
-				ids = append(ids, p.order.ID)
-				continue
-			}
+		if taken, ok := ap.wouldBeTaken(ctx, p); ok {
+			// What a real run would do: the index refuses the PIN another
+			// order holds, and the order is held for a person.
+			ap.predictStuck(p, "refused by the shop's unique index")
+			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
+			ids = append(ids, p.order.ID)
+			continue
 		}
 		in := ap.tallyOf(p.order)
 		in.count(out.Result)
@@ -1301,6 +1304,39 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	ap.held.drop(ids)
 	ap.done += len(batch)
 	ap.progress()
+}
+
+// wouldBeTaken says, for a dry run, whether the shop's unique index on
+// "pinCode" alone would refuse p's PIN: another order holds it, or an
+// answer of this dry run was predicted to save it. It reads the catalogue
+// once a run, and an answer's PIN along that index.
+func (ap *applier) wouldBeTaken(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
+	out := p.outcome
+	if out.Result != store.ResultDone || out.PIN == "" || ap.shopPIN(ctx, p.order.ID) != "" {
+		return store.Taken{}, false
+	}
+	if ap.pinIndex == nil {
+		index, ok := ap.run.store.PINIndex(ctx)
+		ap.pinIndex = &pinIndexRead{index, ok}
+	}
+	if !ap.pinIndex.ok {
+		return store.Taken{}, false
+	}
+	pin := store.TrimPIN(out.PIN)
+	if ap.predictedPINs[pin] || ap.run.store.PINElsewhere(ctx, pin, p.order.ID) {
+		return ap.pinIndex.index, true
+	}
+	if ap.predictedPINs == nil {
+		ap.predictedPINs = make(map[string]bool)
+	}
+	ap.predictedPINs[pin] = true
+	return store.Taken{}, false
+}
+
+// pinIndexRead is store.PINIndex's answer, read once a dry run.
+type pinIndexRead struct {
+	index store.Taken
+	ok    bool
 }
 
 // shopPIN is, for a dry run, the PIN the order holds as the apply would

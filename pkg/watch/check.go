@@ -161,7 +161,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			}
 		}
 		if outcome.Result == store.ResultDone && !held && check.SharedWith == "" && outcome.PIN != "" && (state.PIN == nil || store.TrimPIN(*state.PIN) == "") {
-			if taken, ok := st.WouldBeTaken(ctx, store.TrimPIN(outcome.PIN), orderID); ok {
+			if taken, ok := st.PINIndex(ctx); ok && st.PINElsewhere(ctx, store.TrimPIN(outcome.PIN), orderID) {
 				check.To, check.Taken = state.ExternalStatus, taken
 			}
 		}

@@ -1312,14 +1312,15 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 // once a run, and an answer's PIN along that index.
 func (ap *applier) wouldBeTaken(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
 	out := p.outcome
-	if out.Result != store.ResultDone || out.PIN == "" || ap.shopPIN(ctx, p.order.ID) != "" {
+	if out.Result != store.ResultDone || out.PIN == "" {
 		return store.Taken{}, false
 	}
 	if ap.pinIndex == nil {
 		index, ok := ap.run.store.PINIndex(ctx)
 		ap.pinIndex = &pinIndexRead{index, ok}
 	}
-	if !ap.pinIndex.ok {
+	// A shop without the index reads nothing more.
+	if !ap.pinIndex.ok || ap.shopPIN(ctx, p.order.ID) != "" {
 		return store.Taken{}, false
 	}
 	pin := store.TrimPIN(out.PIN)

@@ -216,7 +216,9 @@ func TestAPINTakenInOneTenantIsFreeInAnother(t *testing.T) {
 	}
 	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = ANY ($1)`, pq.Array(sameTenant))
 	other := s.order("18509")
-	s.znet.Script("18509", znettest.Done(twice, "tamam"))
+	// Answered after the first tenant's orders were held, in a batch of
+	// its own.
+	s.znet.Script("18509", znettest.Done(twice, "tamam").After(2500*time.Millisecond))
 	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000b' WHERE id = $1`, other)
 	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
 	defer tx.Rollback()
@@ -320,11 +322,28 @@ func TestAnOrderHoldingThePINIsNotHeldForIt(t *testing.T) {
 	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, pasted, pin)
 	other := s.order("18901")
 	s.znet.Script("18901", znettest.Done(pin, "tamam"))
-	// Answered after the other's refusal, so that its save is a batch of
-	// its own.
-	s.znet.Script("18900", znettest.Done(pin, "tamam").After(1500*time.Millisecond))
+	// Answered after the other was held, so that its save is a batch of
+	// its own, when the run knows the PIN taken.
+	s.znet.Script("18900", znettest.Done(pin, "tamam").After(3*time.Second))
+	// A shop transaction holds the pasted order's row, so that the
+	// other's save waits at the index and the run remembers the PIN; it
+	// ends once the other is held, before the pasted order's answer.
+	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing' WHERE id = $1`, pasted)
+	released := make(chan error, 1)
+	go func() {
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			var held bool
+			if err := s.db.SQL.QueryRow(`SELECT given_up_at IS NOT NULL FROM zwatch_order_checks WHERE order_id = $1`, other).Scan(&held); err == nil && held {
+				break
+			}
+		}
+		released <- tx.Commit()
+	}()
 
 	r := zwatch(t, s.db, "check-pending")
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
 
 	if c := s.db.ReadCheck(other); c.GivenUpAt == nil {
 		t.Errorf("the order znet gave the pasted PIN: not held\n%s", r.all())
@@ -372,8 +391,7 @@ func TestTheDryRunForeseesOnePINGivenTwiceInIt(t *testing.T) {
 	const pin = "TWCE-4PN-77QK-X2ZR"
 	s := newShop(t)
 	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
-	s.order("19501")
-	s.order("19502")
+	first, second := s.order("19501"), s.order("19502")
 	s.znet.Script("19501", znettest.Done(pin, "tamam"))
 	s.znet.Script("19502", znettest.Done(pin, "tamam"))
 
@@ -384,6 +402,15 @@ func TestTheDryRunForeseesOnePINGivenTwiceInIt(t *testing.T) {
 	r := zwatch(t, s.db, "check-pending")
 	if r.code != d.code {
 		t.Errorf("the run: exit %d, the dry run's %d\n%s", r.code, d.code, r.all())
+	}
+	held := 0
+	for _, id := range []string{first, second} {
+		if c := s.db.ReadCheck(id); c.GivenUpAt != nil {
+			held++
+		}
+	}
+	if held != 1 {
+		t.Errorf("the run held %d of the two: want 1, as the dry run foresaw", held)
 	}
 	assertNoSecret(t, "the runs' output", d.all()+r.all(), pin)
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // Taken is a unique index of the shop's on "pinCode" that refused a
-// completion: another order already holds the PIN znet gave. A shop that
+// completion: another order already holds the PIN znet gave, or a shop
+// transaction holding such a row made the save wait (a PIN given twice,
+// or being moved: a person looks either way). A shop that
 // keys its PINs (UNIQUE ("pinCode"), so that no PIN is delivered twice)
 // refuses a PIN a panel hands out a second time; saved again and again,
 // the order would be asked about run after run, and no line would say
@@ -45,9 +47,10 @@ func uniqueIndexRefused(err error) (index string, ok bool) {
 // waitedOnAnEqualValue says whether err is a save that gave up waiting
 // (lock_timeout) at an index for a transaction that wrote or holds
 // another row of the same value (a shop transaction holding the order
-// that has the PIN, say), and names the index: another row has the
-// value, and the save would be refused as uniqueIndexRefused's is, only
-// later. The server says so only in its context line ("while inserting
+// that has the PIN, say), and names the index: another row has the value,
+// or is being given or relieved of it, and the answer is held as
+// uniqueIndexRefused's is; where the transaction was taking the PIN away,
+// that hold is one a person undoes (retry --stuck). The server says so only in its context line ("while inserting
 // index tuple (0,4) in relation ..."), in its own lc_messages: in another
 // language than English such a wait reads as a lock on the table. One in
 // the shop's own code (a trigger's) is not the order's.

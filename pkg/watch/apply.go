@@ -480,14 +480,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	}
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
-		if taken, ok := ap.takenPINs[p.outcome.PIN]; ok && p.outcome.Result == store.ResultDone && p.outcome.PIN != "" &&
-			store.TrimPIN(p.order.HeldPIN) == "" {
-			// Refused alike, after a second's wait at the index where a
-			// shop transaction holds the order that has it. An order that
-			// holds a PIN already keeps it, and writes none: staff may
-			// have pasted this very one, for which the other was refused.
-			p.outcome.Taken = taken
-		}
+		ap.holdForTakenPIN(p)
 		outcomes[i] = p.outcome
 		// What the answer waited for company, or for the database, is
 		// not added to the wait the plan gave it.
@@ -542,6 +535,10 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	var locked []*pendingAnswer
 	var lockErrs []error
 	for i, p := range batch {
+		if ap.holdForTakenPIN(p) {
+			// An answer before it in the batch found the PIN taken.
+			outcomes[i].Taken = p.outcome.Taken
+		}
 		one, err := ap.applyAlone(ctx, p, outcomes[i], nil)
 		if err != nil && store.GaveUpOnALock(err) {
 			locked, lockErrs = append(locked, p), append(lockErrs, err)
@@ -609,6 +606,22 @@ type indexRefusedError struct {
 
 func (e indexRefusedError) Error() string { return e.err.Error() }
 func (e indexRefusedError) Unwrap() error { return e.err }
+
+// holdForTakenPIN holds p for a person, without a try, where an answer
+// of the run with the same PIN waited a second at the shop's index on the
+// PIN alone for a transaction holding the order that has it (applyAlone):
+// p's save would wait and be held alike. An order that holds a PIN
+// already keeps it, and writes none: staff may have pasted this very one,
+// for which the other was held. It says whether p is so held now.
+func (ap *applier) holdForTakenPIN(p *pendingAnswer) bool {
+	taken, ok := ap.takenPINs[p.outcome.PIN]
+	if !ok || p.outcome.Taken.Index != "" || p.outcome.Result != store.ResultDone || p.outcome.PIN == "" ||
+		store.TrimPIN(p.order.HeldPIN) != "" {
+		return false
+	}
+	p.outcome.Taken = taken
+	return true
+}
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
 // completion the shop's unique index on "pinCode" refused (another order

@@ -209,11 +209,12 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 
 // printGrantsFor is the command that prints role's grants, as a shell
 // reads it: quoted, so that a name with a space, a "$(" or quotes pasted
-// from the line is the name and nothing else. A name with a control
-// character cannot be pasted whole, and is left to the operator.
+// from the line is the name and nothing else. A name with a control or
+// format character (a line break, a right-to-left mark) cannot be pasted
+// as it reads, and is left to the operator.
 func printGrantsFor(role string) string {
 	switch {
-	case strings.IndexFunc(role, unicode.IsControl) >= 0:
+	case strings.IndexFunc(role, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
 		return "run zwatch migrate --print-grants with its name"
 	case plainShellWord.MatchString(role):
 		return "run zwatch migrate --print-grants " + role
@@ -221,8 +222,9 @@ func printGrantsFor(role string) string {
 	return "run zwatch migrate --print-grants '" + strings.ReplaceAll(role, "'", `'\''`) + "'"
 }
 
-// plainShellWord is a name a shell reads as itself.
-var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_.@%+=:,/-]+$`)
+// plainShellWord is a name a shell reads as itself: not one that begins
+// with "=", which zsh reads as a command's path, nor with "-".
+var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.@%+=:,/-]*$`)
 
 // sayCreated names the migrations that created tables, which a role zwatch
 // will run as needs grants on before it does.

@@ -192,7 +192,13 @@ WITH RECURSIVE granted AS (
 runs_as AS (
 	SELECT oid FROM granted
 	UNION
+	-- A member that uses the role's grants: by inheriting them or by SET
+	-- ROLE. Since PostgreSQL 16 a role with CREATEROLE that made zwatch's
+	-- role is its member WITH ADMIN alone, which is neither, and not
+	-- zwatch's. (A CASE, for PostgreSQL 15 knows no SET privilege.)
 	SELECT m.member FROM pg_auth_members m JOIN runs_as ON m.roleid = runs_as.oid
+	WHERE CASE WHEN current_setting('server_version_num')::int < 160000 THEN true
+	           ELSE pg_has_role(m.member, m.roleid, 'USAGE') OR pg_has_role(m.member, m.roleid, 'SET') END
 ),
 needs AS (
 	SELECT n.kind, n.col, n.priv, n.k, to_regclass(NULLIF(n.name, '')) AS rel,

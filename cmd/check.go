@@ -105,9 +105,8 @@ type checkReport struct {
 	// UniqueIndexRefused names the shop's unique index on "pinCode" that
 	// refused the completion (another order holds its PIN); nothing of it
 	// was saved.
-	UniqueIndexRefused string      `json:"unique_index_refused,omitempty"`
-	taken              store.Taken // the refusal, for its words
-	PINKept            bool        `json:"pin_kept"`
+	UniqueIndexRefused string `json:"unique_index_refused,omitempty"`
+	PINKept            bool   `json:"pin_kept"`
 	// PINNotStored: completed, and the shop's database stored no PIN, or
 	// only its beginning.
 	PINNotStored bool   `json:"pin_not_stored,omitempty"`
@@ -234,8 +233,8 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
 		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
-		UniqueIndexRefused: check.Taken.Index, taken: check.Taken,
-		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
+		UniqueIndexRefused: check.Taken.Index,
+		NotSaved:           check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
 		pin := ""
@@ -356,8 +355,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	if r.SharedWith != "" {
 		fmt.Fprintln(out, store.SharedReferansProblem(r.SharedWith))
 	}
-	if r.taken.Index != "" {
-		fmt.Fprintln(out, r.taken.Problem())
+	if r.UniqueIndexRefused != "" {
+		fmt.Fprintln(out, store.Taken{Index: r.UniqueIndexRefused}.Problem())
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")

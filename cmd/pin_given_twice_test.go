@@ -414,3 +414,27 @@ func TestTheDryRunForeseesOnePINGivenTwiceInIt(t *testing.T) {
 	}
 	assertNoSecret(t, "the runs' output", d.all()+r.all(), pin)
 }
+
+// The hold reads the catalogue (which index refused, and whether it is on
+// the PIN) and a dry run looks the PIN up: a role holding exactly the
+// printed grants, in a database that gives PUBLIC nothing, does both.
+func TestAPINGivenTwiceIsHeldUnderThePrintedGrants(t *testing.T) {
+	const twice = "GRNT-4PN-77QK-X2ZR"
+	s := newShop(t)
+	_, asRole := runtimeRole(t, s.db)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	owner := s.order("19600")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
+	id := s.order("19601")
+	s.znet.Script("19601", znettest.Done(twice, "tamam"))
+
+	d := zwatchAt(t, asRole, "check-pending", "--dry-run", "--loop", "0")
+	if d.code != 3 || !strings.Contains(d.stdout, "znet gave this order a PIN another order already holds") {
+		t.Errorf("check-pending --dry-run as the role: exit %d, want 3 and the hold foreseen\n%s", d.code, d.all())
+	}
+	r := zwatchAt(t, asRole, "check-pending", "--loop", "0")
+	if c := s.db.ReadCheck(id); r.code != 3 || c.GivenUpAt == nil || c.LastError == nil || !strings.Contains(*c.LastError, `unique index "shop_pin_once"`) {
+		t.Errorf("check-pending as the role: exit %d, %+v; want the order held, the index named\n%s", r.code, c, r.all())
+	}
+	assertNoSecret(t, "the runs' output", d.all()+r.all(), twice)
+}

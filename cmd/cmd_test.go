@@ -3,13 +3,13 @@ package cmd_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/lib/pq"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 
 	"github.com/zwatch/zwatch/pkg/store"

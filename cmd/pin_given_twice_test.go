@@ -1,12 +1,16 @@
 package cmd_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
-	"github.com/lib/pq"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
+	"github.com/zwatch/zwatch/cmd"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -437,4 +441,39 @@ func TestAPINGivenTwiceIsHeldUnderThePrintedGrants(t *testing.T) {
 		t.Errorf("check-pending as the role: exit %d, %+v; want the order held, the index named\n%s", r.code, c, r.all())
 	}
 	assertNoSecret(t, "the runs' output", d.all()+r.all(), twice)
+}
+
+// A database restart while a save waits at the index for the shop
+// transaction holding the order that has the PIN: the restart ends both,
+// the looping run keeps the answer, and once the database is back the
+// index refuses the PIN outright and the order is held for a person. No
+// answer is lost, and the other order's PIN is saved.
+func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
+	const twice = "RSTR-4PN-77QK-X2ZR"
+	s := newShop(t)
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	owner := s.order("19700")
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
+	id := s.order("19701")
+	other := s.order("19702")
+	s.znet.Script("19701", znettest.Done(twice, "tamam"))
+	s.znet.Script("19702", znettest.Done("OWN-19702-PIN", "tamam").After(1500*time.Millisecond))
+	s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+
+	var out, errOut bytes.Buffer
+	exitWithin := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
+		"check-pending", "--loop", "6s", "--tick", "200ms", "--database-url", s.db.URL)
+	s.db.WaitForLockWaiters(1) // zwatch's save, at the index
+	end := s.db.Outage()
+	time.Sleep(time.Second)
+	end()
+	code := exitWithin(time.Minute)
+
+	if c := s.db.ReadCheck(id); c.GivenUpAt == nil || c.LastError == nil || !strings.Contains(*c.LastError, "a PIN another order already holds") {
+		t.Errorf("the order given the PIN twice, after the restart: %+v; want it held for a person (exit %d)\n%s", c, code, out.String()+errOut.String())
+	}
+	if o := s.db.ReadOrder(other); o.ExternalStatus != "completed" {
+		t.Errorf("the other order after the restart: %s, want completed\n%s", o.ExternalStatus, out.String()+errOut.String())
+	}
+	assertNoSecret(t, "the run's output", out.String()+errOut.String(), twice)
 }

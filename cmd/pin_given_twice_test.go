@@ -364,9 +364,7 @@ func TestAnOrderHoldingThePINIsNotHeldForIt(t *testing.T) {
 func TestTheDryRunsForeseeAPINAnotherOrderHolds(t *testing.T) {
 	const pin = "DRYR-4PN-77QK-X2ZR"
 	s := newShop(t)
-	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
-	owner := s.order("19400")
-	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, pin)
+	keyedWithPIN(s, "19400", pin)
 	id := s.order("19401")
 	s.znet.Script("19401", znettest.Done(pin, "tamam"))
 
@@ -426,9 +424,7 @@ func TestAPINGivenTwiceIsHeldUnderThePrintedGrants(t *testing.T) {
 	const twice = "GRNT-4PN-77QK-X2ZR"
 	s := newShop(t)
 	_, asRole := runtimeRole(t, s.db)
-	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
-	owner := s.order("19600")
-	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
+	keyedWithPIN(s, "19600", twice)
 	id := s.order("19601")
 	s.znet.Script("19601", znettest.Done(twice, "tamam"))
 
@@ -451,9 +447,7 @@ func TestAPINGivenTwiceIsHeldUnderThePrintedGrants(t *testing.T) {
 func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 	const twice = "RSTR-4PN-77QK-X2ZR"
 	s := newShop(t)
-	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
-	owner := s.order("19700")
-	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
+	owner := keyedWithPIN(s, "19700", twice)
 	id := s.order("19701")
 	other := s.order("19702")
 	s.znet.Script("19701", znettest.Done(twice, "tamam"))
@@ -476,4 +470,14 @@ func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 		t.Errorf("the other order after the restart: %s, want completed\n%s", o.ExternalStatus, out.String()+errOut.String())
 	}
 	assertNoSecret(t, "the run's output", out.String()+errOut.String(), twice)
+}
+
+// keyedWithPIN keys the shop's PINs (a unique index on "pinCode" alone) and
+// adds an order, referans ref, completed holding pin: the order another
+// one znet gives pin to meets.
+func keyedWithPIN(s *shop, ref, pin string) (owner string) {
+	s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+	owner = s.order(ref)
+	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, pin)
+	return owner
 }

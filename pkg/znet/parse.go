@@ -262,6 +262,31 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	return ps, nil
 }
 
+// groupedByLabelMarks says whether a PIN's groups are parted by ':' or
+// ')' ("AB12:CD34:EF56"), each group a code's, not a word's: "Seri:12345678"
+// is a label and its number.
+func groupedByLabelMarks(pin string) bool {
+	if strings.ContainsFunc(pin, unicode.IsSpace) || dashesForLabelMarks(pin) == pin {
+		return false
+	}
+	return !slices.ContainsFunc(strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) }),
+		func(g string) bool {
+			return !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
+		})
+}
+
+// dashesForLabelMarks is s with every ':' and ')' between two letters or
+// digits made a '-'.
+func dashesForLabelMarks(s string) string {
+	r := []rune(s)
+	for i := 1; i+1 < len(r); i++ {
+		if (r[i] == ':' || r[i] == ')') && isLetterOrDigit(r[i-1]) && isLetterOrDigit(r[i+1]) {
+			r[i] = '-'
+		}
+	}
+	return string(r)
+}
+
 // isSpaceOrZeroWidth is white space, or a character of no width that web
 // pages and spreadsheets leave at a code's ends: a zero-width space, a
 // joiner or a byte-order mark.
@@ -290,6 +315,15 @@ func isSpaceOrZeroWidth(r rune) bool {
 // whole (listsAnotherCode).
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	pin = withoutLabels(pin)
+	// Everywhere else a ':' or ')' glued to a word ends a label ("Kod:CCCC",
+	// "1)CCCC"), which would cut every code of a PIN grouped by them into
+	// pieces, none like the PIN: beside such a PIN they are read as its
+	// dashes, in it and in the fields after it.
+	sameMarks := func(s string) string { return s }
+	if groupedByLabelMarks(pin) {
+		sameMarks = dashesForLabelMarks
+		pin = sameMarks(pin)
+	}
 	type field struct {
 		code    string
 		barNext bool
@@ -303,7 +337,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	var read []field
 	all := strings.Split(a.fields[3], "|")
 	for i, f := range all[:min(len(all), maxFieldsAfterPIN)] {
-		code := strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth)
+		code := sameMarks(strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth))
 		if listsAnotherCode(code, pin) {
 			return true
 		}

@@ -2086,6 +2086,13 @@ func TestCodesPartedByBars(t *testing.T) {
 		// A third code beside a PIN field holding two.
 		"OK|2|AAAA-1111-BBBB<br>CCCC-2222-DDDD|AAAA-1111-BBBB|CCCC-2222-DDDD|EEEE-3333-FFFF",
 		"OK|2|7QKDN-BM4XH-X2LZ5 8RLEO-CN5YI-Y3MA6|Kodlar: 7QKDN-BM4XH-X2LZ5, 8RLEO-CN5YI-Y3MA6, 9SMFP-DO6ZJ-Z4NB7",
+		// A PIN whose groups a ':' or a ')' parts, as a label's end is
+		// glued to its code elsewhere (helper-293's).
+		"OK|2|AB12:CD34:EF56|Kodlarınız: AB12:CD34:EF56, XY98:ZW76:QR54",
+		"OK|2|AB12:CD34:EF56|AB12:CD34:EF56 XY98:ZW76:QR54",
+		"OK|2|AB12:CD34:EF56|XY98:ZW76:QR54|x",
+		"OK|2|AB12CD34:EF56GH78|Kodlar: AB12CD34:EF56GH78, XY98ZW76:QR54ST32",
+		"OK|2|AB12)CD34)EF56|AB12)CD34)EF56 XY98)ZW76)QR54",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2211,6 +2218,8 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Teslim edilen PIN: AB12-CD34-EF56-GH78 İptal edilen PIN: IJ90-KL12-MN34-OP56":                "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Geçerli olan kod: AB12-CD34-EF56-GH78 Kullanılmış olan kod: IJ90-KL12-MN34-OP56":             "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Yeni verilen kod: AB12-CD34-EF56-GH78, Önceki verilen kod: IJ90-KL12-MN34-OP56":              "AB12-CD34-EF56-GH78",
+		"OK|2|AB12:CD34:EF56|Kod: AB12:CD34:EF56 Saat: 10:30 Sipariş: SP20260312":                                              "AB12:CD34:EF56",
+		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                           "Seri:12345678 Pin:87654321",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}
 	for body, pin := range kept {

@@ -50,21 +50,49 @@ func uniqueIndexRefused(err error) (index string, ok bool) {
 // that has the PIN, say), and names the index: another row has the value,
 // or is being given or relieved of it, and the answer is held as
 // uniqueIndexRefused's is; where the transaction was taking the PIN away,
-// that hold is one a person undoes (retry --stuck). The server says so only in its context line ("while inserting
-// index tuple (0,4) in relation ..."), in its own lc_messages: in another
-// language than English such a wait reads as a lock on the table. One in
-// the shop's own code (a trigger's) is not the order's.
+// that hold is one a person undoes (retry --stuck). The server says so
+// only in its context line ("while inserting index tuple (0,4) in
+// relation ..."), in its own lc_messages (translatedWait). One in the
+// shop's own code (a trigger's) is not the order's.
 func waitedOnAnEqualValue(err error) (index string, ok bool) {
 	var pqErr *pq.Error
 	if !errors.As(err, &pqErr) || pqErr.Code != "55P03" || strings.Contains(pqErr.Where, "PL/") {
 		return "", false
 	}
-	m := waitedIndex.FindStringSubmatch(pqErr.Where)
-	if m == nil {
+	if m := waitedIndex.FindStringSubmatch(pqErr.Where); m != nil {
+		return m[1], true
+	}
+	if strings.HasPrefix(pqErr.Where, "while ") {
+		// English, and not at an index: a wait for a row (its update's).
 		return "", false
 	}
-	return m[1], true
+	return translatedWait(pqErr.Where)
 }
+
+// translatedWait reads a wait's context line in the languages other than
+// English the server speaks (PostgreSQL 15's: "beim Einfügen von
+// Indextupel (0,4) in Relation »IDX«", "リレーション"IDX"のインデックスタプル(0,4)の挿入中",
+// "0,4 튜플 인덱스(해당 릴레이션 "IDX")…"). Which words say an index's
+// insert rather than a row's update cannot be told in them all: the
+// line's one tuple and one quoted name are taken, and a name that is no
+// unique index of product_orders on "pinCode" is refused by TakenBy. A
+// row's own wait names its table, which is none.
+func translatedWait(where string) (index string, ok bool) {
+	names := quotedName.FindAllStringSubmatch(where, -1)
+	if strings.Contains(where, "\n") || !waitedTuple.MatchString(where) || len(names) != 1 {
+		return "", false
+	}
+	name := names[0][1] + names[0][2] + names[0][3]
+	return name, name != "product_orders"
+}
+
+// waitedTuple and quotedName are a context line's tuple and the name it
+// quotes, as the server's translations write them ("(0,4)", "(0, 4)",
+// "0,4"; "IDX", »IDX«, «IDX», « IDX »).
+var (
+	waitedTuple = regexp.MustCompile(`\d+, ?\d+`)
+	quotedName  = regexp.MustCompile(`"([^"\n]+)"|»([^«\n]+)«|«\s*([^»\n]+?)\s*»`)
+)
 
 // IndexRefused says whether err is a save a unique index of
 // product_orders refused, or waited at for another row of the same value,

@@ -375,8 +375,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		if i := slices.IndexFunc(s.SharedReferans, func(sr watch.SharedReferans) bool { return sr.OrderID == id }); i >= 0 {
 			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), store.SharedReferansProblem(s.SharedReferans[i].Other))
 		}
-		if i := slices.IndexFunc(s.ValueTaken, func(v watch.ValueTaken) bool { return v.OrderID == id }); i >= 0 {
-			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), s.ValueTaken[i].Taken().Problem())
+		if i := slices.IndexFunc(s.PINTaken, func(v watch.PINTaken) bool { return v.OrderID == id }); i >= 0 {
+			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), s.PINTaken[i].Taken().Problem())
 		}
 		if slices.Contains(s.PINTooLong, id) {
 			return fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id))

@@ -132,10 +132,10 @@ type Applied struct {
 	// order approved; it was given up on (GaveUp), with the reason in
 	// "lastMessage" and last_error, for a person.
 	CodesTooMany bool `db:"-"`
-	// ValueTaken means the shop's unique index on "pinCode" refused the
+	// PINTaken means the shop's unique index on "pinCode" refused the
 	// completion (Outcome.Taken): nothing of it was saved, and the order was given up
 	// on (GaveUp), with the reason in "lastMessage" and last_error.
-	ValueTaken bool `db:"-"`
+	PINTaken bool `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
 	// completed it with: the order's own was kept, as a saved PIN always
 	// is, znet's was not written and the order not approved;
@@ -231,7 +231,7 @@ const (
 	notHeld heldAnswer = iota
 	heldPINUnfit
 	heldCodesUnfit
-	heldValueTaken
+	heldPINTaken
 )
 
 // newApplyRow is o as the apply writes it, its texts fitted to the shop's
@@ -258,7 +258,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Result = ErrorResult("value_taken")
 		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
 		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+f.fit(o.Taken.Note(), lastMessageLen), lastMessageLen), heldValueTaken
+		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+f.fit(o.Taken.Note(), lastMessageLen), lastMessageLen), heldPINTaken
 	} else if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
@@ -363,7 +363,7 @@ func (s *Store) WouldHold(ctx context.Context, o Outcome) (pinTooLong, codesTooM
 // HeldUnsaved says the answer was held for a person and nothing of it
 // saved: its PIN, or the codes its words name, did not fit the shop's row,
 // or the shop's unique index on "pinCode" refused it.
-func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany || a.ValueTaken }
+func (a Applied) HeldUnsaved() bool { return a.PINTooLong || a.CodesTooMany || a.PINTaken }
 
 // TrimPIN is a PIN without the white space around it, as the apply reads
 // the PIN an order already holds: one of white space only (a form's
@@ -465,7 +465,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		}
 		applied[k].PINTooLong = held[id] == heldPINUnfit && applied[k].GaveUp
 		applied[k].CodesTooMany = held[id] == heldCodesUnfit && applied[k].GaveUp
-		applied[k].ValueTaken = held[id] == heldValueTaken && applied[k].GaveUp
+		applied[k].PINTaken = held[id] == heldPINTaken && applied[k].GaveUp
 	}
 	return applied, nil
 }

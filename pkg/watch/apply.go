@@ -145,8 +145,8 @@ type applier struct {
 	codesTooMany  []string
 	// sharedReferans: stuck orders whose referans another order carries.
 	sharedReferans []SharedReferans
-	// valueTaken: stuck orders whose answer the shop's unique index refused.
-	valueTaken []ValueTaken
+	// pinTaken: stuck orders whose answer the shop's unique index refused.
+	pinTaken []PINTaken
 	// pinIndex and predictedPINs are, for a dry run, the shop's unique
 	// index on the PIN alone and the PINs it predicted saved
 	// (wouldBeTaken).
@@ -1102,7 +1102,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "referans shared with another order"
-		case res.ValueTaken:
+		case res.PINTaken:
 			in.Asked++
 			in.Errors++
 			result = "refused by the shop's unique index"
@@ -1142,9 +1142,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			ap.run.forAPerson("znet's PIN does not fit the shop's pinCode column (too long, or characters its encoding lacks): not saved, not approved, order left for a person",
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
-		if res.ValueTaken {
+		if res.PINTaken {
 			taken := p.outcome.Taken
-			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {
@@ -1283,7 +1283,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			// What a real run would do: the index refuses the PIN another
 			// order holds, and the order is held for a person.
 			ap.predictStuck(p, "refused by the shop's unique index")
-			ap.valueTaken = append(ap.valueTaken, ValueTaken{OrderID: p.order.ID, Index: taken.Index})
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index})
 			ids = append(ids, p.order.ID)
 			continue
 		}
@@ -1394,7 +1394,7 @@ func (ap *applier) claimsNotHandedBack() int { return ap.claimsLeft }
 // summary is the run's account; read once loop has returned.
 func (ap *applier) summary() *Summary {
 	s := &Summary{StuckOrders: ap.stuckOrders, StuckUnusable: ap.stuckUnusable, PINTooLong: ap.pinTooLong, CodesTooMany: ap.codesTooMany, SharedReferans: ap.sharedReferans,
-		ValueTaken: ap.valueTaken, PINKept: ap.pinKept, PINNotStored: ap.pinNotStored, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
+		PINTaken: ap.pinTaken, PINKept: ap.pinKept, PINNotStored: ap.pinNotStored, CancelledHoldingPIN: ap.cancelledHoldingPIN, ShopHeld: ap.shopHeld, Unsaved: ap.unsaved, UnsavedLocked: ap.unsavedLocked, Unconfirmed: ap.unconfirmed, Changes: ap.changes}
 	for id, reason := range ap.unusable {
 		s.Unusable = append(s.Unusable, UnusableAnswer{OrderID: id, Reason: reason})
 	}

@@ -264,7 +264,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// answer: only retry --stuck puts it back to be asked.
 		check.GaveUp = check.GaveUp || ap.Stuck
 		check.SharedWith = ap.SharedWith
-		if ap.ValueTaken {
+		if ap.PINTaken {
 			check.Taken = outcome.Taken
 		}
 	}

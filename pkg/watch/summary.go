@@ -130,10 +130,10 @@ type Summary struct {
 	// of their integration carries: znet's answer belongs to one customer,
 	// and was not saved to them.
 	SharedReferans []SharedReferans `json:"shared_referans,omitempty"`
-	// ValueTaken lists the stuck orders whose completion the shop's unique
+	// PINTaken lists the stuck orders whose completion the shop's unique
 	// index on "pinCode" refused: another order holds its PIN (a panel that
 	// hands one out twice). Nothing of it was saved.
-	ValueTaken []ValueTaken `json:"unique_index_refused,omitempty"`
+	PINTaken []PINTaken `json:"unique_index_refused,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
 	// person compares the two on the dealer panel.
@@ -225,15 +225,15 @@ type SharedReferans struct {
 	Other   string `json:"other_order_id"`
 }
 
-// ValueTaken is an order whose completion the shop's unique index on
+// PINTaken is an order whose completion the shop's unique index on
 // "pinCode" refused (store.Taken).
-type ValueTaken struct {
+type PINTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`
 }
 
 // Taken is the refusal as the store words it.
-func (v ValueTaken) Taken() store.Taken { return store.Taken{Index: v.Index} }
+func (v PINTaken) Taken() store.Taken { return store.Taken{Index: v.Index} }
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the
@@ -325,7 +325,7 @@ func (t *tally) fill(s *Summary) {
 	sort.Strings(s.PINTooLong)
 	sort.Strings(s.CodesTooMany)
 	slices.SortFunc(s.SharedReferans, func(a, b SharedReferans) int { return strings.Compare(a.OrderID, b.OrderID) })
-	slices.SortFunc(s.ValueTaken, func(a, b ValueTaken) int { return strings.Compare(a.OrderID, b.OrderID) })
+	slices.SortFunc(s.PINTaken, func(a, b PINTaken) int { return strings.Compare(a.OrderID, b.OrderID) })
 	sort.Strings(s.PINKept)
 	sort.Strings(s.PINNotStored)
 	sort.Strings(s.CancelledHoldingPIN)

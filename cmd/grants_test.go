@@ -1041,6 +1041,13 @@ func TestAListRowLevelSecurityEmptiesSaysSo(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "no pending orders") || !strings.Contains(r.stdout, "row-level security on product_orders hides every order from this role") {
 		t.Errorf("list under row-level security hiding every order: exit %d, want 0 and a word of why\n%s", r.code, r.all())
 	}
+	// Beside what a disabled integration's list says of itself
+	// (helper-292).
+	s.db.AddIntegration(storetest.Integration{Name: "znet-off", BaseURL: "http://127.0.0.1:1", Kod: "K", Sifre: "s", Disabled: true})
+	r = zwatchAt(t, asRole, "list", "--pending", "--integration", "znet-off")
+	if r.code != 0 || !strings.Contains(r.stdout, "integration znet-off is disabled") || !strings.Contains(r.stdout, "row-level security on product_orders hides every order") {
+		t.Errorf("list of a disabled integration under row-level security hiding every order: exit %d, want 0 and both words\n%s", r.code, r.all())
+	}
 	s.db.Exec(`CREATE POLICY zwatch_reads ON product_orders FOR SELECT TO ` + pq.QuoteIdentifier(role) + ` USING (true)`)
 	if r := zwatchAt(t, asRole, "list", "--pending"); r.code != 0 || !strings.Contains(r.stdout, id[:8]) || strings.Contains(r.all(), "row-level security") {
 		t.Errorf("list with a policy that shows the orders: exit %d\n%s", r.code, r.all())

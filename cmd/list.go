@@ -210,13 +210,16 @@ func runList(ctx context.Context, opts *ListOptions) error {
 				return nil, usage("--order %s: %s", opts.Order, why)
 			}
 		}
-		note := disabledNote
-		if len(listed.Orders) == 0 && note == "" && st.RowSecurityHides(ctx) {
+		var notes []string
+		if disabledNote != "" {
+			notes = append(notes, disabledNote)
+		}
+		if len(listed.Orders) == 0 && st.RowSecurityHides(ctx) {
 			// helper-285: with no policy that lets zwatch see every
 			// tenant's orders, the list was empty without a word.
-			note = "row-level security on product_orders hides every order from this role, no policy letting it read them: none is listed, nor asked about (README, Database grants)"
+			notes = append(notes, "row-level security on product_orders hides every order from this role, no policy letting it read them: none is listed, nor asked about (README, Database grants)")
 		}
-		return func() error { return opts.print(listed, note) }, nil
+		return func() error { return opts.print(listed, notes) }, nil
 	})
 }
 
@@ -250,9 +253,9 @@ func notZnetOrders(ctx context.Context, st *store.Store, matches []store.OrderMa
 	return strings.Join(why, "; "), nil
 }
 
-// print writes the list, and note (if any) below it, or on stderr beside
+// print writes the list, and its notes below it, or on stderr beside
 // JSON.
-func (opts *ListOptions) print(listed store.Listed, note string) error {
+func (opts *ListOptions) print(listed store.Listed, notes []string) error {
 	rows := listed.Orders
 	now := time.Now()
 	if len(rows) > 0 {
@@ -359,9 +362,10 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 				return err
 			}
 		}
-		if note != "" {
-			_, err := fmt.Fprintln(opts.IO.Out, note)
-			return err
+		for _, note := range notes {
+			if _, err := fmt.Fprintln(opts.IO.Out, note); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -375,7 +379,7 @@ func (opts *ListOptions) print(listed store.Listed, note string) error {
 		if listed.ReadSince != nil {
 			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
 		}
-		if note != "" {
+		for _, note := range notes {
 			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+note)
 		}
 	}

@@ -18,7 +18,7 @@ func TestListTellsTimesOnTheDatabasesClock(t *testing.T) {
 	var out bytes.Buffer
 	opts := &ListOptions{GlobalOptions: &GlobalOptions{IO: IOStreams{Out: &out}}, Output: "table"}
 	err := opts.print(store.Listed{Orders: []store.ListedOrder{{ID: "7f9c2d4e-0000-4000-8000-000000000001", ExternalStatus: "processing",
-		SentAt: &sent, NextCheckAt: &next, Attempts: 1, Matching: 1, ReadAt: dbNow}}}, "")
+		SentAt: &sent, NextCheckAt: &next, Attempts: 1, Matching: 1, ReadAt: dbNow}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestAListThatStoppedReadingSaysWhere(t *testing.T) {
 	for range 3 {
 		orders = append(orders, store.ListedOrder{ID: "7f9c2d4e-0000-4000-8000-000000000001", ExternalStatus: "completed", Matching: 5, ReadAt: time.Now()})
 	}
-	if err := opts.print(store.Listed{Orders: orders, ReadSince: &since}, ""); err != nil {
+	if err := opts.print(store.Listed{Orders: orders, ReadSince: &since}, nil); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()

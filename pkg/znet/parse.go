@@ -516,9 +516,17 @@ func labelBefore(before []string) string {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		w := foldedWord(before[i])
 		switch {
-		case alnums(w) >= 8 && looksLikeCode(w):
-			return strings.Join(label, " ") // a code before: the label is what came since
+		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w)):
+			// A code before: the label is what came since. In capitals it
+			// folds to a word's letters ("QWRTYPSDFGHJ No:"); an old
+			// code's or a number's word in capitals is the label's.
+			return strings.Join(label, " ")
 		case w != "" && !itemMarker.MatchString(before[i]):
+			// The list's number glued to the label's word is the item's,
+			// not the label's ("1.PIN No:", "Kod2 No:").
+			if letters := strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }); letters != "" {
+				w = letters
+			}
 			label = append([]string{w}, label...)
 			// An old code's word belongs to the label only right before
 			// it, not ending a sentence or a note ("… iade edilmez. Seri:").
@@ -675,8 +683,8 @@ func namesANumber(w string) bool {
 	if numberName.MatchString(w) {
 		return true
 	}
-	// Joined, read as the words of a label are: "Sipariş_No", "Stok_Kodu"
-	// name numbers, "pin_no", "Kart_No" a PIN's.
+	// Joined, read as the words of a label are (namedANumber): "Sipariş_No",
+	// "Stok_Kodu", "Kart_No" name numbers, "pin_no" a PIN's.
 	parts := strings.FieldsFunc(w, func(r rune) bool { return strings.ContainsRune("._-", r) })
 	if len(parts) < 2 {
 		return false
@@ -684,7 +692,7 @@ func namesANumber(w string) bool {
 	last, before := parts[len(parts)-1], parts[len(parts)-2]
 	switch {
 	case numberLabelWord.MatchString(last):
-		return !codeLabelWord.MatchString(before)
+		return !pinWord.MatchString(before)
 	case codeLabelWord.MatchString(last):
 		return numberName.MatchString(before)
 	}

@@ -2093,6 +2093,16 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12:CD34:EF56|XY98:ZW76:QR54|x",
 		"OK|2|AB12CD34:EF56GH78|Kodlar: AB12CD34:EF56GH78, XY98ZW76:QR54ST32",
 		"OK|2|AB12)CD34)EF56|AB12)CD34)EF56 XY98)ZW76)QR54",
+		// A word of capitals before the label, the list's number glued to
+		// it (helper-294's).
+		"OK|2|AB12-CD34-EF56-GH78|ABCDEFGHJKLM No: AB12-CD34-EF56-GH78, QWRTYPSDFGHJ No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Siparişiniz tamamlandı. Verilen No: AB12-CD34-EF56-GH78 TEŞEKKÜRLER Verilen No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kod No: AB12-CD34-EF56-GH78 STEAMWALLET No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|1.PIN No: AB12-CD34-EF56-GH78 2.PIN No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|1.Kart No: AB12-CD34-EF56-GH78 2.Kart No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|1-Kart No: AB12-CD34-EF56-GH78 2-Kart No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|Kod1 No: AB12-CD34-EF56-GH78 Kod2 No: IJ90-KL12-MN34-OP56",
+		"OK|2|AB12-CD34-EF56-GH78|1.Ürün Kodu: AB12-CD34-EF56-GH78 2.Ürün Kodu: IJ90-KL12-MN34-OP56",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2219,6 +2229,10 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|Geçerli olan kod: AB12-CD34-EF56-GH78 Kullanılmış olan kod: IJ90-KL12-MN34-OP56":             "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Yeni verilen kod: AB12-CD34-EF56-GH78, Önceki verilen kod: IJ90-KL12-MN34-OP56":              "AB12-CD34-EF56-GH78",
 		"OK|2|AB12:CD34:EF56|Kod: AB12:CD34:EF56 Saat: 10:30 Sipariş: SP20260312":                                              "AB12:CD34:EF56",
+		"OK|2|AB12-CD34-EF56-GH78|Kod: AB12-CD34-EF56-GH78 Kart_No: IJ90-KL12-MN34-OP56":                                       "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|GEÇERLİ OLAN KOD: AB12-CD34-EF56-GH78 KULLANILMIŞ OLAN KOD: IJ90-KL12-MN34-OP56":             "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|PIN NO: AB12-CD34-EF56-GH78 SİPARİŞİNİZİN NO: IJ90-KL12-MN34-OP56":                           "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|1.PIN No: AB12-CD34-EF56-GH78 1.Seri No: IJ90-KL12-MN34-OP56":                                "AB12-CD34-EF56-GH78",
 		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                           "Seri:12345678 Pin:87654321",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}

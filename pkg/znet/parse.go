@@ -287,6 +287,68 @@ func dashesForLabelMarks(s string) string {
 	return string(r)
 }
 
+// spacedGroupSizes is the sizes of a PIN's groups where spaces part three
+// or more of a code's ("1234 5678 9012 3456", "AB12 CD34 EF56"); nil
+// where they part words ("PUBG 60 UC ABCD-1234", "Steam QWRTY").
+func spacedGroupSizes(pin string) []int {
+	groups := strings.Fields(pin)
+	if len(groups) < 3 || alnums(pin) < 8 {
+		return nil
+	}
+	var sizes []int
+	for _, g := range groups {
+		n := utf8.RuneCountInString(g)
+		wordGroup := !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
+		if n < 3 || n > 8 || strings.ContainsFunc(g, func(r rune) bool { return !isLetterOrDigit(r) }) || wordGroup {
+			return nil
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// dashesForSpacedGroups is s with the spaces between groups of sizes, in
+// a row, made dashes: beside a PIN "1234 5678 9012 3456", "Kod 2: 9876
+// 5432 1098 7654" reads "Kod 2: 9876-5432-1098-7654".
+func dashesForSpacedGroups(s string, sizes []int) string {
+	tokens := spacedToken.FindAllString(s, -1)
+	inRow := 2*len(sizes) - 1 // the groups and the spaces between them
+	groupsAt := func(i int) bool {
+		if i+inRow > len(tokens) {
+			return false
+		}
+		for k, size := range sizes {
+			g := tokens[i+2*k]
+			if utf8.RuneCountInString(g) != size || !strings.ContainsFunc(g, isLetterOrDigit) {
+				return false
+			}
+			if k > 0 && strings.TrimLeft(tokens[i+2*k-1], " \t") != "" {
+				return false
+			}
+		}
+		return true
+	}
+	var out strings.Builder
+	for i := 0; i < len(tokens); i++ {
+		if !groupsAt(i) {
+			out.WriteString(tokens[i])
+			continue
+		}
+		for k := range sizes {
+			if k > 0 {
+				out.WriteByte('-')
+			}
+			out.WriteString(tokens[i+2*k])
+		}
+		i += inRow - 1
+	}
+	return out.String()
+}
+
+// spacedToken is a run of letters and digits, of spaces, or of anything
+// else.
+var spacedToken = regexp.MustCompile(`[\p{L}\p{N}]+|[ \t]+|[^\p{L}\p{N} \t]+`)
+
 // isSpaceOrZeroWidth is white space, or a character of no width that web
 // pages and spreadsheets leave at a code's ends: a zero-width space, a
 // joiner or a byte-order mark.
@@ -319,11 +381,16 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	// "1)CCCC"), which would cut every code of a PIN grouped by them into
 	// pieces, none like the PIN: beside such a PIN they are read as its
 	// dashes, in it and in the fields after it.
+	// A PIN whose groups spaces part ("1234 5678 9012 3456") is read so
+	// too, its groups and any of their sizes in a row joined by dashes:
+	// parted into words, no code of its shape is like it.
 	sameMarks := func(s string) string { return s }
 	if groupedByLabelMarks(pin) {
 		sameMarks = dashesForLabelMarks
-		pin = sameMarks(pin)
+	} else if sizes := spacedGroupSizes(pin); sizes != nil {
+		sameMarks = func(s string) string { return dashesForSpacedGroups(s, sizes) }
 	}
+	pin = sameMarks(pin)
 	type field struct {
 		code    string
 		barNext bool

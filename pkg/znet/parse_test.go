@@ -2103,6 +2103,11 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|1-Kart No: AB12-CD34-EF56-GH78 2-Kart No: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|Kod1 No: AB12-CD34-EF56-GH78 Kod2 No: IJ90-KL12-MN34-OP56",
 		"OK|2|AB12-CD34-EF56-GH78|1.Ürün Kodu: AB12-CD34-EF56-GH78 2.Ürün Kodu: IJ90-KL12-MN34-OP56",
+		// A PIN whose groups spaces part, listed with another of its
+		// shape (helper-294's).
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654",
+		"OK|2|AB12 CD34 EF56 GH78|Kodlar: AB12 CD34 EF56 GH78, IJ90 KL12 MN34 OP56",
+		"OK|2|ABCD EFGH 1234|Kod ABCD EFGH 1234 Kod QRST UVWX 5678",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2233,6 +2238,8 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|GEÇERLİ OLAN KOD: AB12-CD34-EF56-GH78 KULLANILMIŞ OLAN KOD: IJ90-KL12-MN34-OP56":             "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|PIN NO: AB12-CD34-EF56-GH78 SİPARİŞİNİZİN NO: IJ90-KL12-MN34-OP56":                           "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|1.PIN No: AB12-CD34-EF56-GH78 1.Seri No: IJ90-KL12-MN34-OP56":                                "AB12-CD34-EF56-GH78",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 Seri: 0001 2345 6789 0123":                                          "1234 5678 9012 3456",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 Sipariş No: 2026 1203 1530 0001":                                    "1234 5678 9012 3456",
 		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                           "Seri:12345678 Pin:87654321",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
 	}

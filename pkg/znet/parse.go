@@ -500,13 +500,23 @@ func listsAnotherCode(field, pin string) bool {
 	// sentence before it ("Başarılı Verilen No:" beside "Verilen No:"):
 	// the same, but where the word says old ("Eski Seri:" beside
 	// "Seri:").
+	// Past a participle, the word before it is a sentence's, unless it
+	// says old ("Teşekkürler Verilen No:" beside "tamamlandı. Verilen No:",
+	// not "İptal edilen kod:" beside "Teslim edilen kod:").
+	participleOn := func(label string) string {
+		words := strings.Fields(label)
+		if len(words) == 3 && participle.MatchString(words[1]) && !oldWord.MatchString(words[0]) {
+			return strings.Join(words[1:], " ")
+		}
+		return label
+	}
 	sameLabelAsPIN := func(before []string) bool {
-		label := labelBefore(before)
+		label := participleOn(labelBefore(before))
 		if label == "" {
 			return false
 		}
 		for pinLabel := range pinLabels {
-			long, short := pinLabel, label
+			long, short := participleOn(pinLabel), label
 			if len(long) < len(short) {
 				long, short = short, long
 			}

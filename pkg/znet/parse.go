@@ -269,7 +269,7 @@ func groupedByLabelMarks(pin string) bool {
 	if strings.ContainsFunc(pin, unicode.IsSpace) || dashesForLabelMarks(pin) == pin {
 		return false
 	}
-	return !slices.ContainsFunc(strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) }),
+	return !slices.ContainsFunc(strings.FieldsFunc(pin, notLetterOrDigit),
 		func(g string) bool {
 			return !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
 		})
@@ -299,7 +299,7 @@ func spacedGroupSizes(pin string) []int {
 	for _, g := range groups {
 		n := utf8.RuneCountInString(g)
 		wordGroup := !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
-		if n < 3 || n > 8 || strings.ContainsFunc(g, func(r rune) bool { return !isLetterOrDigit(r) }) || wordGroup {
+		if n < 3 || n > 8 || strings.ContainsFunc(g, notLetterOrDigit) || wordGroup {
 			return nil
 		}
 		sizes = append(sizes, n)
@@ -646,7 +646,7 @@ func bracketed(word string) bool { return strings.HasPrefix(word, "(") && string
 
 // bareWord is word without the marks around it.
 func bareWord(word string) string {
-	return strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })
+	return strings.TrimFunc(word, notLetterOrDigit)
 }
 
 // namedANumber says whether the words before a code name it an order's
@@ -975,7 +975,7 @@ const minPINLettersDigits = 4
 func readsAsWords(pin string) bool {
 	words := false
 	for _, field := range strings.Fields(pin) {
-		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
+		w := bareWord(field)
 		switch {
 		case w == "":
 		case statusWord.MatchString(w):
@@ -1005,10 +1005,10 @@ func missingAfterCode(pin string) bool {
 	if len(words) < 2 {
 		return false
 	}
-	last := strings.TrimFunc(words[len(words)-1], func(r rune) bool { return !isLetterOrDigit(r) })
+	last := bareWord(words[len(words)-1])
 	missing := missingValue.MatchString(last) || labelWithNothing.MatchString(words[len(words)-1])
 	return missing && slices.ContainsFunc(words[:len(words)-1], func(field string) bool {
-		w := strings.TrimFunc(field, func(r rune) bool { return !isLetterOrDigit(r) })
+		w := bareWord(field)
 		return w != "" && looksLikeCode(w) && !statusWord.MatchString(w)
 	})
 }
@@ -1104,7 +1104,7 @@ func lookAlikes(pin string) bool {
 				latin = true
 			}
 		}
-		w := strings.TrimFunc(word, func(r rune) bool { return !isLetterOrDigit(r) })
+		w := bareWord(word)
 		if other && (latin || looksLikeCode(w)) {
 			return true
 		}
@@ -1981,6 +1981,8 @@ func endsAlnum(s string) bool {
 
 func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+func notLetterOrDigit(r rune) bool { return !isLetterOrDigit(r) }
+
 // kodWord is a word of "kod" (its first group) after white space, or a
 // dash, slash, underscore or colon glued to it (markup blanked; a full
 // stop is a sentence's end, "SP12AB34.Kodunuz" an order's number);
@@ -2268,7 +2270,7 @@ func hideWithheldCodes(text string) string {
 		}, code); len(joined) >= 8 && joined != code {
 			if runs == nil {
 				runs = make(map[string]bool)
-				for _, run := range strings.FieldsFunc(plain, func(r rune) bool { return !isLetterOrDigit(r) }) {
+				for _, run := range strings.FieldsFunc(plain, notLetterOrDigit) {
 					runs[run] = true
 				}
 			}
@@ -2398,7 +2400,7 @@ func codeRunsMasked(text string) (string, bool) {
 func codeWordAlnums(field string) (int, bool) {
 	n := 0
 	for _, part := range strings.Fields(html.UnescapeString(field)) {
-		w := strings.TrimFunc(part, func(r rune) bool { return !isLetterOrDigit(r) })
+		w := bareWord(part)
 		if !isDigits(w) && (w == "" || statusWord.MatchString(w) || notACode.MatchString(w) || notAPIN(w) != "" || !looksLikeCode(w) && !capitalsGroup(w)) {
 			return 0, false
 		}
@@ -2784,7 +2786,7 @@ func (a *answer) value(i int, valueRune, besideRune func(rune) bool) (string, bo
 // path's slashes part no code's groups here) and seldom come in groups of
 // one size.
 func insideACode(text string, echo span) bool {
-	if strings.ContainsFunc(text[echo.start:echo.end], func(r rune) bool { return !isLetterOrDigit(r) }) {
+	if strings.ContainsFunc(text[echo.start:echo.end], notLetterOrDigit) {
 		return false
 	}
 	runStart, runEnd := alnumRunAround(text, echo.start, echo.end)

@@ -262,92 +262,148 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 	return ps, nil
 }
 
-// groupedByLabelMarks says whether a PIN's groups are parted by ':' or
-// ')' ("AB12:CD34:EF56"), each group a code's, not a word's: "Seri:12345678"
-// is a label and its number.
-func groupedByLabelMarks(pin string) bool {
-	if strings.ContainsFunc(pin, unicode.IsSpace) || dashesForLabelMarks(pin) == pin {
-		return false
-	}
-	return !slices.ContainsFunc(strings.FieldsFunc(pin, notLetterOrDigit),
-		func(g string) bool {
-			return !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
-		})
+// wordGrouping is how a PIN's groups are parted where that is how words
+// are parted elsewhere, which would cut every code of its shape into
+// pieces, none like it: spaces between three or more groups of a code's
+// ("1234 5678 9012 3456", "AB12 CD34 EF56"), or a ':' or ')' glued to
+// them ("AB12:CD34:EF56", where elsewhere they end a label: "Kod:CCCC",
+// "1)CCCC"). Beside such a PIN, rows of groups of its sizes are read as
+// codes whose dashes part them (joinGroups).
+type wordGrouping struct {
+	sizes      []int // each group's letters and digits
+	mixed      bool  // a group mixes letters and digits
+	labelMarks bool  // ':' or ')' part the groups, not spaces
 }
 
-// dashesForLabelMarks is s with every ':' and ')' between two letters or
-// digits made a '-'.
-func dashesForLabelMarks(s string) string {
-	r := []rune(s)
-	for i := 1; i+1 < len(r); i++ {
-		if (r[i] == ':' || r[i] == ')') && isLetterOrDigit(r[i-1]) && isLetterOrDigit(r[i+1]) {
-			r[i] = '-'
+// parts says whether token is what parts g's groups.
+func (g wordGrouping) parts(token string) bool {
+	if g.labelMarks {
+		return labelMark(token)
+	}
+	return spaces(token)
+}
+
+// groupedAsWords is a PIN's wordGrouping; false where it is not so
+// grouped, or its groups are words' ("PUBG 60 UC ABCD-1234",
+// "Seri:12345678", "OYUNA GIRIS YAPIN", a sentence in capitals).
+func groupedAsWords(pin string) (wordGrouping, bool) {
+	tokens := groupToken.FindAllString(pin, -1)
+	if len(tokens) < 3 || len(tokens)%2 == 0 || alnums(pin) < 8 || !strings.ContainsFunc(pin, unicode.IsDigit) {
+		return wordGrouping{}, false
+	}
+	g := wordGrouping{labelMarks: labelMark(tokens[1])}
+	for i, t := range tokens {
+		if i%2 == 1 {
+			if !g.parts(t) {
+				return wordGrouping{}, false
+			}
+			continue
 		}
-	}
-	return string(r)
-}
-
-// spacedGroupSizes is the sizes of a PIN's groups where spaces part three
-// or more of a code's ("1234 5678 9012 3456", "AB12 CD34 EF56"); nil
-// where they part words ("PUBG 60 UC ABCD-1234", "Steam QWRTY").
-func spacedGroupSizes(pin string) []int {
-	groups := strings.Fields(pin)
-	if len(groups) < 3 || alnums(pin) < 8 {
-		return nil
-	}
-	var sizes []int
-	for _, g := range groups {
-		n := utf8.RuneCountInString(g)
-		wordGroup := !strings.ContainsFunc(g, unicode.IsDigit) && (capitalisedWord.MatchString(g) || strings.ToUpper(g) != g)
-		if n < 3 || n > 8 || strings.ContainsFunc(g, notLetterOrDigit) || wordGroup {
-			return nil
+		n := utf8.RuneCountInString(t)
+		word := !strings.ContainsFunc(t, unicode.IsDigit) && (capitalisedWord.MatchString(t) || strings.ToUpper(t) != t)
+		if !startsAlnum(t) || word || !g.labelMarks && (n < 3 || n > 8) {
+			return wordGrouping{}, false
 		}
-		sizes = append(sizes, n)
+		g.sizes = append(g.sizes, n)
+		g.mixed = g.mixed || lettersAndDigits(t)
 	}
-	return sizes
+	if !g.labelMarks && len(g.sizes) < 3 {
+		// Two groups spaces part are a word and a code as often.
+		return wordGrouping{}, false
+	}
+	return g, true
 }
 
-// dashesForSpacedGroups is s with the spaces between groups of sizes, in
-// a row, made dashes: beside a PIN "1234 5678 9012 3456", "Kod 2: 9876
-// 5432 1098 7654" reads "Kod 2: 9876-5432-1098-7654".
-func dashesForSpacedGroups(s string, sizes []int) string {
-	tokens := spacedToken.FindAllString(s, -1)
-	inRow := 2*len(sizes) - 1 // the groups and the spaces between them
-	groupsAt := func(i int) bool {
+// joinGroups is s with the groups of rows of g's sizes, one row after
+// another, joined by dashes: beside a PIN "1234 5678 9012 3456", "Kod 2:
+// 9876 5432 1098 7654" reads "Kod 2: 9876-5432-1098-7654", and beside
+// "AB12:CD34:EF56", "Kod:XY98:ZW76:QR54" reads "Kod:XY98-ZW76-QR54". Not
+// joined: a row without a group mixing letters and digits beside a PIN
+// with one ("FREE FIRE 1000", a product's name, beside "AB12 CD34
+// EF56"), and a row of a longer number, a group with a digit right
+// before or after it ("TR12 0006 1005 1978 6457 8413 26", "+90 532 123
+// 4567"), but for a list's number ("Kod 2 9876 …", "… 3456 2) 9876 …").
+// A line break json_encode escaped ("\n") parts rows.
+func joinGroups(s string, g wordGrouping) string {
+	tokens := groupToken.FindAllString(escapedBreak.Replace(s), -1)
+	at := func(i int, is func(string) bool) bool { return i >= 0 && i < len(tokens) && is(tokens[i]) }
+	inRow := 2*len(g.sizes) - 1 // the groups and what parts them
+	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false
 		}
-		for k, size := range sizes {
-			g := tokens[i+2*k]
-			if utf8.RuneCountInString(g) != size || !strings.ContainsFunc(g, isLetterOrDigit) {
+		mixed := false
+		for k, size := range g.sizes {
+			group := tokens[i+2*k]
+			if utf8.RuneCountInString(group) != size || !startsAlnum(group) || k > 0 && !g.parts(tokens[i+2*k-1]) {
 				return false
 			}
-			if k > 0 && strings.TrimLeft(tokens[i+2*k-1], " \t") != "" {
-				return false
-			}
+			mixed = mixed || lettersAndDigits(group)
 		}
-		return true
+		return mixed || !g.mixed
+	}
+	withDigit := func(t string) bool { return startsAlnum(t) && strings.ContainsFunc(t, unicode.IsDigit) }
+	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
+	word := func(t string) bool { return alnums(t) >= 3 && !strings.ContainsFunc(t, unicode.IsDigit) }
+	longerBefore := func(first int) bool {
+		return at(first-1, spaces) && at(first-2, withDigit) &&
+			!(at(first-2, listNumber) && at(first-3, spaces) && at(first-4, word))
+	}
+	// After a row, a list's number is one before ')' or ':' ("2) ", "2:"),
+	// or before '.' and the item ("2.PIN", "2. 9876 …"), not a number's
+	// end ("… 8413 26. Teşekkürler").
+	itemAfter := func(number int) bool {
+		switch {
+		case !at(number, listNumber) || number+1 >= len(tokens):
+		case strings.HasPrefix(tokens[number+1], ")") || strings.HasPrefix(tokens[number+1], ":"):
+			return true
+		case tokens[number+1] == ".":
+			return at(number+2, startsAlnum) || at(number+2, spaces) && rowAt(number+3)
+		}
+		return false
+	}
+	longerAfter := func(past int) bool {
+		return at(past, spaces) && at(past+1, withDigit) && !itemAfter(past+1)
 	}
 	var out strings.Builder
-	for i := 0; i < len(tokens); i++ {
-		if !groupsAt(i) {
+	for i := 0; i < len(tokens); {
+		rows := 0
+		for rowAt(i+rows*(inRow+1)) && (rows == 0 || at(i+rows*(inRow+1)-1, spaces)) {
+			rows++
+		}
+		past := i + rows*(inRow+1) - 1
+		if rows == 0 || longerBefore(i) || longerAfter(past) {
 			out.WriteString(tokens[i])
+			i++
 			continue
 		}
-		for k := range sizes {
-			if k > 0 {
-				out.WriteByte('-')
+		for r := range rows {
+			first := i + r*(inRow+1)
+			if r > 0 {
+				out.WriteString(tokens[first-1])
 			}
-			out.WriteString(tokens[i+2*k])
+			for k := range g.sizes {
+				if k > 0 {
+					out.WriteByte('-')
+				}
+				out.WriteString(tokens[first+2*k])
+			}
 		}
-		i += inRow - 1
+		i = past
 	}
 	return out.String()
 }
 
-// spacedToken is a run of letters and digits, of spaces, or of anything
+// escapedBreak makes a line break or tab json_encode escaped a real one.
+var escapedBreak = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "\n", `\t`, "\t")
+
+// spaces and labelMark are what part a PIN's groups (wordGrouping).
+func spaces(token string) bool    { return strings.TrimLeft(token, " \t") == "" }
+func labelMark(token string) bool { return token == ":" || token == ")" }
+
+// groupToken is a run of letters and digits, of spaces, or of anything
 // else.
-var spacedToken = regexp.MustCompile(`[\p{L}\p{N}]+|[ \t]+|[^\p{L}\p{N} \t]+`)
+var groupToken = regexp.MustCompile(`[\p{L}\p{N}]+|[ \t]+|[^\p{L}\p{N} \t]+`)
 
 // isSpaceOrZeroWidth is white space, or a character of no width that web
 // pages and spreadsheets leave at a code's ends: a zero-width space, a
@@ -377,18 +433,9 @@ func isSpaceOrZeroWidth(r rune) bool {
 // whole (listsAnotherCode).
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	pin = withoutLabels(pin)
-	// Everywhere else a ':' or ')' glued to a word ends a label ("Kod:CCCC",
-	// "1)CCCC"), which would cut every code of a PIN grouped by them into
-	// pieces, none like the PIN: beside such a PIN they are read as its
-	// dashes, in it and in the fields after it.
-	// A PIN whose groups spaces part ("1234 5678 9012 3456") is read so
-	// too, its groups and any of their sizes in a row joined by dashes:
-	// parted into words, no code of its shape is like it.
 	sameMarks := func(s string) string { return s }
-	if groupedByLabelMarks(pin) {
-		sameMarks = dashesForLabelMarks
-	} else if sizes := spacedGroupSizes(pin); sizes != nil {
-		sameMarks = func(s string) string { return dashesForSpacedGroups(s, sizes) }
+	if g, ok := groupedAsWords(pin); ok {
+		sameMarks = func(s string) string { return joinGroups(s, g) }
 	}
 	pin = sameMarks(pin)
 	type field struct {
@@ -551,7 +598,7 @@ func listsAnotherCode(field, pin string) bool {
 // query's values, each after its name as a label ("code: CCCC"), its path
 // being a page's; the first maxListWords of them.
 func wordsOfAList(field, pin string) []string {
-	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(webAddress.ReplaceAllStringFunc(field, linkValues))
+	glued := strings.NewReplacer(":", ": ", ")", ") ", `\n`, " ", `\r`, " ", `\t`, " ").Replace(webAddress.ReplaceAllStringFunc(serialSlash.ReplaceAllString(field, "SN"), linkValues))
 	marks := ",;|\\\"{}="
 	if !strings.ContainsAny(pin, ":/") {
 		marks += "/"
@@ -559,6 +606,9 @@ func wordsOfAList(field, pin string) []string {
 	words := strings.FieldsFunc(glued, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(marks, r) })
 	return words[:min(len(words), maxListWords)]
 }
+
+// serialSlash is "S/N", a serial's label, which '/' would part.
+var serialSlash = regexp.MustCompile(`(?i)\bs/n\b`)
 
 // webAddress is a web address in a description, a link to a page or a
 // code's redeeming ("…/redeemwalletcode?code=CCCC"), up to what parts
@@ -593,10 +643,12 @@ func labelBefore(before []string) string {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		w := foldedWord(before[i])
 		switch {
-		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w)):
+		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w) && !inCapitals(before[i+1:])):
 			// A code before: the label is what came since. In capitals it
 			// folds to a word's letters ("QWRTYPSDFGHJ No:"); an old
-			// code's or a number's word in capitals is the label's.
+			// code's or a number's word in capitals is the label's, and
+			// so is any where the label is in capitals too ("REZERVASYON
+			// NO:"): the words of a text in capitals.
 			return strings.Join(label, " ")
 		case w != "" && !itemMarker.MatchString(before[i]):
 			// The list's number glued to the label's word is the item's,
@@ -617,6 +669,12 @@ func labelBefore(before []string) string {
 		}
 	}
 	return strings.Join(label, " ")
+}
+
+// inCapitals says whether words have letters, all in capitals.
+func inCapitals(words []string) bool {
+	text := strings.Join(words, " ")
+	return strings.ContainsFunc(text, unicode.IsLetter) && !strings.ContainsFunc(text, unicode.IsLower)
 }
 
 // maxListWords bounds the words listsAnotherCode reads of a field.
@@ -733,7 +791,7 @@ var pinWord = regexp.MustCompile(`^(?:kodu?|code|pin|e-?pin|epin)$`)
 var pinWordStem = regexp.MustCompile(`^(?:kod\p{L}*|codes?|pin\p{L}*|e-?pin\p{L}*|sifre\p{L}*|kartlar\p{L}*|cards|voucher\p{L}*)$`)
 
 // oldWord is a word naming an old code (foldedWord's): "Eski Seri:".
-var oldWord = regexp.MustCompile(`^(?:eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid|de[ğg]istiril(?:en|mis))$`)
+var oldWord = regexp.MustCompile(`^(?:eski|[öo]nce(?:ki)?|dolmu[şs]|dolan|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid|de[ğg]istiril(?:en|mis))$`)
 
 // previousWord is the word before before[i] that is no mark or list
 // marker, or "".
@@ -836,9 +894,9 @@ func foldedWord(word string) string {
 // English (foldedWord's): a stem with any suffix ("Sipariş numaranız",
 // "Siparişinizin", "Seri Numarası"), or a word whole.
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
-	`sn|s/n|sip|ref|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
+	`sn|s/n|sip|ref|lot|iban|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
 	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\p{L}*|` +
-	`eski|[öo]nceki|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
+	`eski|[öo]nce(?:ki)?|dolmu[şs]|dolan|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").

@@ -2109,6 +2109,13 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654",
 		"OK|2|AB12 CD34 EF56 GH78|Kodlar: AB12 CD34 EF56 GH78, IJ90 KL12 MN34 OP56",
 		"OK|2|ABCD EFGH 1234|Kod ABCD EFGH 1234 Kod QRST UVWX 5678",
+		// Such PINs after a label glued to them, on a line of their own
+		// as json_encode escapes it (helper-295's).
+		"OK|2|AB12:CD34:EF56|Kod:AB12:CD34:EF56 Kod:XY98:ZW76:QR54",
+		"OK|2|AB12:CD34:EF56|1)AB12:CD34:EF56 2)XY98:ZW76:QR54",
+		`OK|2|1234 5678 9012 3456|Kodlar: 1234 5678 9012 3456\n9876 5432 1098 7654`,
+		"OK|2|1234 5678 9012 3456|1) 1234 5678 9012 3456 2) 9876 5432 1098 7654",
+		"OK|2|1234 5678 9012 3456|Kod 1 1234 5678 9012 3456 Kod 2 9876 5432 1098 7654",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2241,8 +2248,26 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|1.PIN No: AB12-CD34-EF56-GH78 1.Seri No: IJ90-KL12-MN34-OP56":                                "AB12-CD34-EF56-GH78",
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 Seri: 0001 2345 6789 0123":                                          "1234 5678 9012 3456",
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 Sipariş No: 2026 1203 1530 0001":                                    "1234 5678 9012 3456",
-		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                           "Seri:12345678 Pin:87654321",
-		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                               nineCodesSaved,
+		// Beside a PIN whose groups spaces part, a longer number of
+		// such groups, a product's name in capitals; labels in capitals, a
+		// serial's and a lot's, an expired code's (helper-295's).
+		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26":                             "1234 5678 9012",
+		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26. Teşekkürler":                "1234 5678 9012",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 IBAN: TR 12 0006 1005 1978 6457 8413 26":                  "1234 5678 9012 3456",
+		"OK|2|AB12 CD34 EF56 GH78|Kod: AB12 CD34 EF56 GH78 IBAN: TR12 0006 1005 1978 6457 8413 26":                   "AB12 CD34 EF56 GH78",
+		"OK|2|123 456 7890|Kod: 123 456 7890 Destek: +90 532 123 4567":                                               "123 456 7890",
+		"OK|2|AB12 CD34 EF56 GH78|XBOX GIFT CARD 1000 TL Kodunuz: AB12 CD34 EF56 GH78":                               "AB12 CD34 EF56 GH78",
+		"OK|2|AB12 CD34 EF56|FREE FIRE 1000 ELMAS":                                                                   "AB12 CD34 EF56",
+		"OK|2|ABCDE FGHIJ KLMNO|STEAM KEY: ABCDE FGHIJ KLMNO OYUNA GIRIS YAPIN":                                      "ABCDE FGHIJ KLMNO",
+		"OK|2|1234 5678 9012 3456|PIN: 1234 5678 9012 3456 S/N: 9876 5432 1098 7654":                                 "1234 5678 9012 3456",
+		"OK|2|1234 5678 9012 3456|Teşekkürler! Kod: 1234 5678 9012 3456 Lot: 2026 0001 0002 0003":                    "1234 5678 9012 3456",
+		"OK|2|1234 5678 9012 3456|PIN NO: 1234 5678 9012 3456 REZERVASYON NO: 2026 1206 1430 0001":                   "1234 5678 9012 3456",
+		"OK|2|AB12-CD34-EF56-GH78|PIN NO: AB12-CD34-EF56-GH78 KULLANICI NO: IJ90-KL12-MN34-OP56":                     "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|GÖNDERİLEN KOD NO: AB12-CD34-EF56-GH78 TRANSFER NO: IJ90-KL12-MN34-OP56":           "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Yeni verilen PIN: AB12-CD34-EF56-GH78 Daha önce verilen PIN: IJ90-KL12-MN34-OP56":  "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Geçerli olan kod: AB12-CD34-EF56-GH78 Süresi dolmuş olan kod: IJ90-KL12-MN34-OP56": "AB12-CD34-EF56-GH78",
+		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                 "Seri:12345678 Pin:87654321",
+		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                     nineCodesSaved,
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -340,9 +340,18 @@ func joinGroups(s string, g wordGrouping) string {
 			}
 			mixed = mixed || lettersAndDigits(group)
 		}
+		// Groups ':' parts going on past a row: the row began a group too
+		// early, at a label's word of the groups' size ("Kod1:AB12:CD34:EF56").
+		if g.labelMarks && at(i+inRow, labelMark) && at(i+inRow+1, startsAlnum) {
+			return false
+		}
 		return mixed || !g.mixed
 	}
-	withDigit := func(t string) bool { return startsAlnum(t) && strings.ContainsFunc(t, unicode.IsDigit) }
+	// A label's word with the list's number glued ("Kod2", "PIN1") is no
+	// group of a longer number.
+	withDigit := func(t string) bool {
+		return startsAlnum(t) && strings.ContainsFunc(t, unicode.IsDigit) && !numberedLabel(t)
+	}
 	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
 	word := func(t string) bool { return alnums(t) >= 3 && !strings.ContainsFunc(t, unicode.IsDigit) }
 	longerBefore := func(first int) bool {
@@ -359,11 +368,19 @@ func joinGroups(s string, g wordGrouping) string {
 			return true
 		case tokens[number+1] == ".":
 			return at(number+2, startsAlnum) || at(number+2, spaces) && rowAt(number+3)
+		case tokens[number+1] == "-":
+			// "2- 9876 …"
+			return at(number+2, spaces)
+		case spaces(tokens[number+1]):
+			// "2 - 9876 …"
+			return at(number+2, func(t string) bool { return t == "-" }) && at(number+3, spaces)
 		}
 		return false
 	}
+	// A currency after a row makes it an amount ("125 000 000 TL").
+	currency := func(t string) bool { return currencyWord.MatchString(t) }
 	longerAfter := func(past int) bool {
-		return at(past, spaces) && at(past+1, withDigit) && !itemAfter(past+1)
+		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) || at(past+1, currency))
 	}
 	var out strings.Builder
 	for i := 0; i < len(tokens); {
@@ -393,6 +410,18 @@ func joinGroups(s string, g wordGrouping) string {
 	}
 	return out.String()
 }
+
+// numberedLabel says whether a word is a label's with a list's number
+// glued to it ("Kod2", "PIN1", "KART2", "Seri2"), not a number's group
+// as "TR12" is or a code's as "JKL78" is.
+func numberedLabel(t string) bool {
+	w := foldedWord(t)
+	bare := withoutItemNumber(w)
+	return bare != w && (codeLabelWord.MatchString(bare) || numberLabelWord.MatchString(bare) || numberName.MatchString(bare))
+}
+
+// currencyWord is a currency after an amount.
+var currencyWord = regexp.MustCompile(`(?i)^(?:₺|tl|try|usd|eur|€)$`)
 
 // escapedBreak makes a line break or tab json_encode escaped a real one.
 var escapedBreak = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "\n", `\t`, "\t")
@@ -643,7 +672,7 @@ func labelBefore(before []string) string {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		w := foldedWord(before[i])
 		switch {
-		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w) && !inCapitals(before[i+1:])):
+		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w) && len(label) > 0 && !inCapitals(before[i+1:])):
 			// A code before: the label is what came since. In capitals it
 			// folds to a word's letters ("QWRTYPSDFGHJ No:"); an old
 			// code's or a number's word in capitals is the label's, and
@@ -721,21 +750,27 @@ func bareWord(word string) string {
 func namedANumber(before []string) bool {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		raw := before[i]
-		w := foldedWord(raw)
+		w := withoutItemNumber(foldedWord(raw))
 		earlier := func(n int) string {
 			if i-n < 0 {
 				return ""
 			}
-			return foldedWord(before[i-n])
+			return withoutItemNumber(foldedWord(before[i-n]))
 		}
 		switch {
 		case w == "" || itemMarker.MatchString(raw):
 		case codeLabelWord.MatchString(w):
 			// Two words back only past a participle ("iptal edilen kod:"),
 			// not past a value ("Seri: Yok Kod 2:").
-			return namesANumber(earlier(1)) || participle.MatchString(earlier(1)) && namesANumber(earlier(2))
+			// "Önce" names an old code only before a participle ("daha önce
+			// verilen kod:"); alone it may say first ("önce CCCC, sonra AAAA").
+			return namesANumber(earlier(1)) || participle.MatchString(earlier(1)) && (namesANumber(earlier(2)) || oldWord.MatchString(earlier(2)))
 		case numberLabelWord.MatchString(w):
 			return !pinWord.MatchString(earlier(1))
+		case participle.MatchString(w):
+			// A participle ends the words before a label: "daha önce
+			// verilen", "iptal edilen".
+			return namesANumber(earlier(1)) || oldWord.MatchString(earlier(1))
 		default:
 			return namesANumber(w)
 		}
@@ -896,7 +931,19 @@ func foldedWord(word string) string {
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
 	`sn|s/n|sip|ref|lot|iban|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
 	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\p{L}*|` +
-	`eski|[öo]nce(?:ki)?|dolmu[şs]|dolan|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
+	`tarih\p{L}*|date|saat|time|ge[çc]erlilik|kullanma|` +
+	`eski|[öo]nceki|dolmu[şs]|dolan|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
+
+// withoutItemNumber is a word (foldedWord's) bare of a list's number
+// glued to it ("kod1", "2.kod", "kart-2", "siparis2"), or the word.
+func withoutItemNumber(w string) string {
+	if m := gluedItemNumber.FindStringSubmatch(w); m != nil {
+		return m[1] + m[2]
+	}
+	return w
+}
+
+var gluedItemNumber = regexp.MustCompile(`^(?:\d{1,2}[.-]?)?(\p{L}(?:[\p{L}/_.-]*\p{L})?)[-_]?\d{1,2}$|^\d{1,2}[.-]?(\p{L}(?:[\p{L}/_.-]*\p{L})?)$`)
 
 // numberedWord is a Turkish word saying the number before it names what
 // follows ("… nolu sipariş", "… numaralı işlem").

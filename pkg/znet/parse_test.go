@@ -2116,6 +2116,15 @@ func TestCodesPartedByBars(t *testing.T) {
 		`OK|2|1234 5678 9012 3456|Kodlar: 1234 5678 9012 3456\n9876 5432 1098 7654`,
 		"OK|2|1234 5678 9012 3456|1) 1234 5678 9012 3456 2) 9876 5432 1098 7654",
 		"OK|2|1234 5678 9012 3456|Kod 1 1234 5678 9012 3456 Kod 2 9876 5432 1098 7654",
+		// Codes in the order to enter them, a label of one capital word
+		// twice, list numbers glued to labels or dashed (helper-296's).
+		"OK|2|AB12-CD34-EF56-GH78|Kodları sırayla girin: önce ZX98-YW76-VU54-TS32, sonra AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|ÖNCE: ZX98-YW76-VU54-TS32 SONRA: AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|ÜRÜN ANAHTARI: AB12-CD34-EF56-GH78 ÜRÜN ANAHTARI: ZX98-YW76-VU54-TS32",
+		"OK|2|1234 5678 9012 3456|Kod1: 1234 5678 9012 3456 Kod2: 9876 5432 1098 7654",
+		"OK|2|1234 5678 9012 3456|1- 1234 5678 9012 3456 2- 9876 5432 1098 7654",
+		"OK|2|1234 5678 9012 3456|1 - 1234 5678 9012 3456 2 - 9876 5432 1098 7654",
+		"OK|2|AB12:CD34:EF56|Kod1:AB12:CD34:EF56 Kod2:ZX98:YW76:VU54",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2266,8 +2275,17 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|AB12-CD34-EF56-GH78|GÖNDERİLEN KOD NO: AB12-CD34-EF56-GH78 TRANSFER NO: IJ90-KL12-MN34-OP56":           "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Yeni verilen PIN: AB12-CD34-EF56-GH78 Daha önce verilen PIN: IJ90-KL12-MN34-OP56":  "AB12-CD34-EF56-GH78",
 		"OK|2|AB12-CD34-EF56-GH78|Geçerli olan kod: AB12-CD34-EF56-GH78 Süresi dolmuş olan kod: IJ90-KL12-MN34-OP56": "AB12-CD34-EF56-GH78",
-		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                                 "Seri:12345678 Pin:87654321",
-		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                                     nineCodesSaved,
+		// A date or an amount of the PIN's groups, numbered labels of a
+		// number's and an old code's, an old code first (helper-296's).
+		"OK|2|1234 5678 9012 3456|Kodunuz: 1234 5678 9012 3456 Son kullanma: 2027 1231 2359 5959":           "1234 5678 9012 3456",
+		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 Tarih 2026 1206 1430":                                      "1234 5678 9012",
+		"OK|2|1234:5678:9012|Kod: 1234:5678:9012 Saat: 2026:1206:1430":                                      "1234:5678:9012",
+		"OK|2|123 456 789|Kod: 123 456 789 Bakiye: 125 000 000 TL":                                          "123 456 789",
+		"OK|2|AB12-CD34-EF56-GH78|PIN1: AB12-CD34-EF56-GH78 Sipariş2: ZX98-YW76-VU54-TS32":                  "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Kod1: AB12-CD34-EF56-GH78 Eski Kod1: ZX98-YW76-VU54-TS32":                 "AB12-CD34-EF56-GH78",
+		"OK|2|AB12-CD34-EF56-GH78|Daha önce verilen PIN: ZX98-YW76-VU54-TS32 Yeni PIN: AB12-CD34-EF56-GH78": "AB12-CD34-EF56-GH78",
+		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                        "Seri:12345678 Pin:87654321",
+		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                            nineCodesSaved,
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

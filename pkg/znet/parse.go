@@ -338,11 +338,20 @@ func joinGroups(s string, g wordGrouping) string {
 			if utf8.RuneCountInString(group) != size || !startsAlnum(group) || k > 0 && !g.parts(tokens[i+2*k-1]) {
 				return false
 			}
+			// A code's label with the list's number glued, of a group's
+			// size, begins no row ("Kod1 1234 …", "PIN2 9876 …"); a
+			// number's may be a code's group ("SN12", "ID34").
+			if k == 0 && numberedLabel(group) && codeLabelWord.MatchString(withoutItemNumber(foldedWord(group))) {
+				return false
+			}
 			mixed = mixed || lettersAndDigits(group)
 		}
-		// Groups ':' parts going on past a row: the row began a group too
-		// early, at a label's word of the groups' size ("Kod1:AB12:CD34:EF56").
-		if g.labelMarks && at(i+inRow, labelMark) && at(i+inRow+1, startsAlnum) {
+		// Groups the row's mark parts going on past it: the row began a
+		// group too early, at a label's word of the groups' size
+		// ("Kod1:AB12:CD34:EF56"). Another mark after it ends the row
+		// ("(XY98:ZW76:QR54)Teşekkürler").
+		sameMark := func(t string) bool { return t == tokens[i+1] }
+		if g.labelMarks && at(i+inRow, sameMark) && at(i+inRow+1, startsAlnum) {
 			return false
 		}
 		return mixed || !g.mixed
@@ -377,8 +386,11 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 		return false
 	}
-	// A currency after a row makes it an amount ("125 000 000 TL").
-	currency := func(t string) bool { return currencyWord.MatchString(t) }
+	// A currency after a row of thousands makes it an amount ("125 000
+	// 000 TL"); after other groups it is a sentence's word ("… 7654 Try
+	// again", "… 7654 TL yüklemesi").
+	thousands := !g.labelMarks && !slices.ContainsFunc(g.sizes[1:], func(n int) bool { return n != 3 })
+	currency := func(t string) bool { return thousands && currencyWord.MatchString(t) }
 	longerAfter := func(past int) bool {
 		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) || at(past+1, currency))
 	}
@@ -417,7 +429,7 @@ func joinGroups(s string, g wordGrouping) string {
 func numberedLabel(t string) bool {
 	w := foldedWord(t)
 	bare := withoutItemNumber(w)
-	return bare != w && (codeLabelWord.MatchString(bare) || numberLabelWord.MatchString(bare) || numberName.MatchString(bare))
+	return bare != w && (codeLabelWord.MatchString(bare) || numberLabelWord.MatchString(bare) || numberName.MatchString(bare) || dateName.MatchString(bare))
 }
 
 // currencyWord is a currency after an amount.
@@ -672,7 +684,7 @@ func labelBefore(before []string) string {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		w := foldedWord(before[i])
 		switch {
-		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w) && len(label) > 0 && !inCapitals(before[i+1:])):
+		case alnums(w) >= 8 && (looksLikeCode(w) || looksLikeCode(bareWord(before[i])) && !oldWord.MatchString(w) && !numberName.MatchString(w) && !dateName.MatchString(w) && len(label) > 0 && !inCapitals(before[i+1:])):
 			// A code before: the label is what came since. In capitals it
 			// folds to a word's letters ("QWRTYPSDFGHJ No:"); an old
 			// code's or a number's word in capitals is the label's, and
@@ -764,15 +776,15 @@ func namedANumber(before []string) bool {
 			// not past a value ("Seri: Yok Kod 2:").
 			// "Önce" names an old code only before a participle ("daha önce
 			// verilen kod:"); alone it may say first ("önce CCCC, sonra AAAA").
-			return namesANumber(earlier(1)) || participle.MatchString(earlier(1)) && (namesANumber(earlier(2)) || oldWord.MatchString(earlier(2)))
+			return namesANumber(earlier(1)) || participle.MatchString(earlier(1)) && oldWord.MatchString(earlier(2))
 		case numberLabelWord.MatchString(w):
 			return !pinWord.MatchString(earlier(1))
 		case participle.MatchString(w):
 			// A participle ends the words before a label: "daha önce
 			// verilen", "iptal edilen".
-			return namesANumber(earlier(1)) || oldWord.MatchString(earlier(1))
+			return oldWord.MatchString(earlier(1))
 		default:
-			return namesANumber(w)
+			return namesANumber(w) || dateName.MatchString(w) && strings.TrimRight(raw, ".!?") == raw
 		}
 	}
 	return false
@@ -806,7 +818,7 @@ func namedANumberAfter(words []string) bool {
 	case next == "seri" && len(words) > 2:
 		return numberedWord.MatchString(foldedWord(words[2])) && !namesCodes(3)
 	}
-	return bracketed(words[1]) && numberName.MatchString(next)
+	return bracketed(words[1]) && (numberName.MatchString(next) || dateName.MatchString(next))
 }
 
 // itemMarker is a list's marker before an item: "2)", "2.", "2:", "#2",
@@ -890,8 +902,10 @@ func codeAfterWords(text string) (code string, labelled, ok bool) {
 			done = doneWord.MatchString(w)
 		}
 		rest := strings.Join(words[j:], " ")
+		// The label's words are read with those before it ("Game Time
+		// Kodu:", "Siparişinize verilen kod:" name codes).
 		if bare := withoutLabels(rest); bare != rest {
-			return bare, true, !namedANumber(words[:j])
+			return bare, true, !namedANumber(append(words[:j:j], strings.Fields(strings.TrimSuffix(rest, bare))...))
 		}
 		// A status's word in capitals ("BAŞARILI") reads as a code's
 		// word too: it is the sentence's.
@@ -931,8 +945,13 @@ func foldedWord(word string) string {
 var numberName = regexp.MustCompile(`^(?:(?:seri|sipari|islem|numara|referans|m[üu]steri|de[ğg]istiril|fatura|takip|transaction|order)\p{L}*|` +
 	`sn|s/n|sip|ref|lot|iban|reference|txn|txid|tx|onay|barkod|barcode|imei|iccid|telefon|tel|gsm|[üu]r[üu]n|product|sku|batch|stok|bayi|fis|satis|dekont|` +
 	`invoice|receipt|makbuz|provizyon|sira|[öo]deme|payment|tracking|kimli[ğg]\p{L}*|` +
-	`tarih\p{L}*|date|saat|time|ge[çc]erlilik|kullanma|` +
 	`eski|[öo]nceki|dolmu[şs]|dolan|old|previous|iptal|iade|ge[çc]ersiz|hatali|[çc]alismayan|replaced|kullanilmis|used|cancell?ed|expired|invalid)$`)
+
+// dateName is a word naming a date, a time or an expiry (foldedWord's):
+// a label of the number right after it ("Tarih 2026 1206 1430", "Son
+// kullanma: …"), not a word before a code's label ("One-time PIN:", "Game
+// Time Kodu:", "… any time. Code 2:").
+var dateName = regexp.MustCompile(`^(?:tarih\p{L}*|date|saat|time|ge[çc]erlilik|kullanma)$`)
 
 // withoutItemNumber is a word (foldedWord's) bare of a list's number
 // glued to it ("kod1", "2.kod", "kart-2", "siparis2"), or the word.

@@ -2125,6 +2125,18 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012 3456|1- 1234 5678 9012 3456 2- 9876 5432 1098 7654",
 		"OK|2|1234 5678 9012 3456|1 - 1234 5678 9012 3456 2 - 9876 5432 1098 7654",
 		"OK|2|AB12:CD34:EF56|Kod1:AB12:CD34:EF56 Kod2:ZX98:YW76:VU54",
+		// A time's word before a code's label, not a date's label; an
+		// order's word past a participle; a numbered label of a group's
+		// size; a currency's word in a sentence after a code; a bracket
+		// after a colon-grouped code (helper-297's).
+		"OK|2|AB12-CD34-EF56-GH78|PIN: AB12-CD34-EF56-GH78 One-time PIN: ZX98-YW76-VU54-TS32",
+		"OK|2|AB12-CD34-EF56-GH78|Code 1: AB12-CD34-EF56-GH78 Valid any time. Code 2: ZX98-YW76-VU54-TS32",
+		"OK|2|AB12-CD34-EF56-GH78|Kod 1: AB12-CD34-EF56-GH78 Game Time Kodu: ZX98-YW76-VU54-TS32",
+		"OK|2|AB12-CD34-EF56-GH78|Kod 1: AB12-CD34-EF56-GH78 24Saat Kod: ZX98-YW76-VU54-TS32",
+		"OK|2|AB12-CD34-EF56-GH78|Siparişinize verilen kod: ZX98-YW76-VU54-TS32",
+		"OK|2|1234 5678 9012 3456|Kod1 1234 5678 9012 3456 Kod2 9876 5432 1098 7654",
+		"OK|2|1234 5678 9012 3456|Code 1: 1234 5678 9012 3456 Code 2: 9876 5432 1098 7654 Try again later if it fails.",
+		"OK|2|AB12:CD34:EF56|Kodlar: AB12:CD34:EF56 ve (XY98:ZW76:QR54)Teşekkürler",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))

@@ -763,8 +763,10 @@ func namedANumber(before []string) bool {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
 		raw := before[i]
 		w := withoutItemNumber(foldedWord(raw))
+		// A word before a sentence's end is the sentence's, not the
+		// label's ("Not refundable if used. Code 2:").
 		earlier := func(n int) string {
-			if i-n < 0 {
+			if i-n < 0 || endsASentence(before[i-n]) {
 				return ""
 			}
 			return withoutItemNumber(foldedWord(before[i-n]))
@@ -788,6 +790,12 @@ func namedANumber(before []string) bool {
 		}
 	}
 	return false
+}
+
+// endsASentence says whether a word of four letters or more ends a
+// sentence ("used.", "edildi!"); "No." and "Sip." are a number's label.
+func endsASentence(raw string) bool {
+	return strings.TrimRight(raw, ".!?") != raw && alnums(raw) >= 4 && !strings.Contains(strings.TrimRight(raw, ".!?"), ".")
 }
 
 // namedANumberAfter says whether the words after a code name it an

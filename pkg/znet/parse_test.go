@@ -2137,6 +2137,7 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012 3456|Kod1 1234 5678 9012 3456 Kod2 9876 5432 1098 7654",
 		"OK|2|1234 5678 9012 3456|Code 1: 1234 5678 9012 3456 Code 2: 9876 5432 1098 7654 Try again later if it fails.",
 		"OK|2|AB12:CD34:EF56|Kodlar: AB12:CD34:EF56 ve (XY98:ZW76:QR54)Teşekkürler",
+		"OK|2|AB12-CD34-EF56-GH78|Code 1: AB12-CD34-EF56-GH78 Not refundable if used. Code 2: ZX98-YW76-VU54-TS32",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))

@@ -391,15 +391,34 @@ func joinGroups(s string, g wordGrouping) string {
 	// again", "… 7654 TL yüklemesi").
 	thousands := !g.labelMarks && !slices.ContainsFunc(g.sizes[1:], func(n int) bool { return n != 3 })
 	currency := func(t string) bool { return thousands && currencyWord.MatchString(t) }
+	// A short number and a word after a row are its count or its price
+	// ("… 7654 2 adet", "… 7654 50 TL"), not a longer number's end; but
+	// for a PIN in thousands, whose amount they may end.
+	countAfter := func(number int) bool {
+		short := func(t string) bool { return isDigits(t) && len(t) <= 4 }
+		unit := func(t string) bool { return countWord.MatchString(t) || currencyWord.MatchString(t) }
+		return !thousands && at(number, short) && at(number+1, spaces) && at(number+2, unit)
+	}
 	longerAfter := func(past int) bool {
-		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) || at(past+1, currency))
+		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) && !countAfter(past+1) || at(past+1, currency))
+	}
+	// The rows one after another from each token, counted once from the
+	// end: counted afresh at each token, a long run of groups that is a
+	// longer number took time in the square of its length (17 s for a 60
+	// KB answer, helper-298).
+	rowsFrom := make([]int, len(tokens)+1)
+	for i := len(tokens) - 1; i >= 0; i-- {
+		if !rowAt(i) {
+			continue
+		}
+		rowsFrom[i] = 1
+		if next := i + inRow + 1; next < len(tokens) && spaces(tokens[i+inRow]) {
+			rowsFrom[i] += rowsFrom[next]
+		}
 	}
 	var out strings.Builder
 	for i := 0; i < len(tokens); {
-		rows := 0
-		for rowAt(i+rows*(inRow+1)) && (rows == 0 || at(i+rows*(inRow+1)-1, spaces)) {
-			rows++
-		}
+		rows := rowsFrom[i]
 		past := i + rows*(inRow+1) - 1
 		if rows == 0 || longerBefore(i) || longerAfter(past) {
 			out.WriteString(tokens[i])
@@ -431,6 +450,9 @@ func numberedLabel(t string) bool {
 	bare := withoutItemNumber(w)
 	return bare != w && (codeLabelWord.MatchString(bare) || numberLabelWord.MatchString(bare) || numberName.MatchString(bare) || dateName.MatchString(bare))
 }
+
+// countWord is a word after how many of a thing there are.
+var countWord = regexp.MustCompile(`(?i)^(?:adet|tane|pcs|pieces?|units?)$`)
 
 // currencyWord is a currency after an amount.
 var currencyWord = regexp.MustCompile(`(?i)^(?:₺|tl|try|usd|eur|€)$`)
@@ -584,10 +606,6 @@ func listsAnotherCode(field, pin string) bool {
 			pinLabels[l] = true
 		}
 	}
-	// One label may have taken in a word the other has not, of a
-	// sentence before it ("Başarılı Verilen No:" beside "Verilen No:"):
-	// the same, but where the word says old ("Eski Seri:" beside
-	// "Seri:").
 	// Past a participle, the word before it is a sentence's, unless it
 	// says old ("Teşekkürler Verilen No:" beside "tamamlandı. Verilen No:",
 	// not "İptal edilen kod:" beside "Teslim edilen kod:").
@@ -598,6 +616,10 @@ func listsAnotherCode(field, pin string) bool {
 		}
 		return label
 	}
+	// One label may have taken in a word the other has not, of a
+	// sentence before it ("Başarılı Verilen No:" beside "Verilen No:"):
+	// the same, but where the word says old ("Eski Seri:" beside
+	// "Seri:").
 	sameLabelAsPIN := func(before []string) bool {
 		label := participleOn(labelBefore(before))
 		if label == "" {
@@ -795,7 +817,9 @@ func namedANumber(before []string) bool {
 // endsASentence says whether a word of four letters or more ends a
 // sentence ("used.", "edildi!"); "No." and "Sip." are a number's label.
 func endsASentence(raw string) bool {
-	return strings.TrimRight(raw, ".!?") != raw && alnums(raw) >= 4 && !strings.Contains(strings.TrimRight(raw, ".!?"), ".")
+	word := strings.TrimRight(raw, ".!?")
+	letters, _ := countLettersDigits(word)
+	return word != raw && letters >= 4 && !strings.Contains(word, ".")
 }
 
 // namedANumberAfter says whether the words after a code name it an

@@ -38,6 +38,9 @@ func FuzzParsePinStatus(f *testing.F) {
 		"3|Toplam 250 250 500<br>Kodunuz iptal edildi",
 		"3|7KQ2MX9PZ3LD ya da P4TN8W2QJ6RX, Q1W2E3R4T5Y6–kodlu",
 		"OK|3| |K7Q9M3X8P5Z2,A8B7C6D5E4F3 seri numaralı pin kodu",
+		// PINs whose groups spaces or colons part, beside rows of theirs.
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 2 adet",
+		"OK|2|AB12:CD34:EF56|Kod1:AB12:CD34:EF56 (XY98:ZW76:QR54) TR12 0006 1005",
 	} {
 		f.Add([]byte(seed))
 	}

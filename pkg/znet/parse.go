@@ -311,8 +311,16 @@ func groupedAsWords(pin string) (wordGrouping, bool) {
 		// Two groups spaces part are a word and a code as often.
 		return wordGrouping{}, false
 	}
+	if len(g.sizes) > maxWordGroups {
+		// No code has so many groups; each token of the answer would be
+		// read as the start of a row that long (2 s for 64 KB).
+		return wordGrouping{}, false
+	}
 	return g, true
 }
+
+// maxWordGroups is the most groups a PIN grouped as words is read with.
+const maxWordGroups = 12
 
 // joinGroups is s with the groups of rows of g's sizes, one row after
 // another, joined by dashes: beside a PIN "1234 5678 9012 3456", "Kod 2:
@@ -363,9 +371,10 @@ func joinGroups(s string, g wordGrouping) string {
 	}
 	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
 	word := func(t string) bool { return alnums(t) >= 3 && !strings.ContainsFunc(t, unicode.IsDigit) }
+	hash := func(t string) bool { return t == "#" }
 	longerBefore := func(first int) bool {
 		return at(first-1, spaces) && at(first-2, withDigit) &&
-			!(at(first-2, listNumber) && at(first-3, spaces) && at(first-4, word))
+			!(at(first-2, listNumber) && (at(first-3, spaces) && at(first-4, word) || at(first-3, hash)))
 	}
 	// After a row, a list's number is one before ')' or ':' ("2) ", "2:"),
 	// or before '.' and the item ("2.PIN", "2. 9876 …"), not a number's
@@ -396,8 +405,20 @@ func joinGroups(s string, g wordGrouping) string {
 	// for a PIN in thousands, whose amount they may end.
 	countAfter := func(number int) bool {
 		short := func(t string) bool { return isDigits(t) && len(t) <= 4 }
-		unit := func(t string) bool { return countWord.MatchString(t) || currencyWord.MatchString(t) }
-		return !thousands && at(number, short) && at(number+1, spaces) && at(number+2, unit)
+		count := func(t string) bool { return countWord.MatchString(t) }
+		unit := func(t string) bool {
+			return count(t) || !thousands && (currencyWord.MatchString(t) || unitWord.MatchString(t))
+		}
+		// "50TL", "60UC": the amount and its unit glued.
+		glued := func(t string) bool {
+			digits := strings.TrimLeftFunc(t, unicode.IsDigit)
+			return !thousands && digits != t && len(t)-len(digits) <= 5 && (currencyWord.MatchString(digits) || unitWord.MatchString(digits))
+		}
+		// "50,00 TL": kuruş after a comma.
+		if at(number, short) && at(number+1, func(t string) bool { return t == "," }) && at(number+2, func(t string) bool { return isDigits(t) && len(t) == 2 }) {
+			number += 2
+		}
+		return at(number, glued) || at(number, short) && at(number+1, spaces) && at(number+2, unit)
 	}
 	longerAfter := func(past int) bool {
 		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) && !countAfter(past+1) || at(past+1, currency))
@@ -453,6 +474,10 @@ func numberedLabel(t string) bool {
 
 // countWord is a word after how many of a thing there are.
 var countWord = regexp.MustCompile(`(?i)^(?:adet|tane|pcs|pieces?|units?)$`)
+
+// unitWord is a game's currency or a unit after an amount ("60 UC",
+// "100 Elmas").
+var unitWord = regexp.MustCompile(`(?i)^(?:\$|lira|uc|elmas|vp|rp|gold|altın|coins?|kredi|puan|jeton)$`)
 
 // currencyWord is a currency after an amount.
 var currencyWord = regexp.MustCompile(`(?i)^(?:₺|tl|try|usd|eur|€)$`)

@@ -1265,6 +1265,10 @@ func slowBodies() map[string][]byte {
 	// Digit groups beside a PIN spaces group, one more than a whole number
 	// of its rows: each group began a run of rows read to the end, 17 s
 	// at 52f9834 (helper-298).
+	// A PIN field of thousands of groups: each token of the answer was
+	// read as the start of a row as long, 2 s before maxWordGroups
+	// (helper-299).
+	m["pin-of-many-groups"] = []byte("OK|2|" + strings.Repeat("123 ", 4096) + "1234|" + strings.Repeat("123 ", (64<<10-16420)/4))
 	m["spaced-pin-digit-groups"] = []byte("OK|2|1234 5678 9012 3456|" + strings.Repeat("1234 ", (64<<10-40)/5/4*4+1))
 	return m
 }
@@ -2146,6 +2150,14 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 2 adet kod gönderildi",
 		"OK|2|1234 5678 9012 3456|Kodlar: 1234 5678 9012 3456 9876 5432 1098 7654 2 adet",
 		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 50 TL, Kod 2: 9876 5432 1098 7654 50 TL",
+		// A '#' before the list's number, a price glued to its unit or
+		// with kuruş, a game's currency, a count beside a PIN in
+		// thousands (helper-299's).
+		"OK|2|1234 5678 9012 3456|#1 1234 5678 9012 3456 #2 9876 5432 1098 7654",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 50TL Kod: 9876 5432 1098 7654 50TL",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 50,00 TL Kod: 9876 5432 1098 7654 50,00 TL",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 60 UC Kod: 9876 5432 1098 7654 60 UC",
+		"OK|2|123 456 789|123 456 789, 987 654 321 2 adet",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))

@@ -10,7 +10,7 @@ BIN       := bin/zwatch
 DEMO_BIN  := bin/zwatch-demo
 PG_BINDIR := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
 
-.PHONY: all build test vet fmt demo bench deps postgres cc clean
+.PHONY: all build test vet fmt demo bench deps postgres cc locale clean
 
 all: build
 
@@ -33,6 +33,18 @@ postgres:
 	@if ! command -v pg_virtualenv >/dev/null 2>&1 || [ -z "$(PG_BINDIR)" ]; then \
 		echo "installing Debian's postgresql (for a throwaway test cluster)"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq postgresql >/dev/null; \
+	fi
+
+# A German locale, so that a test hears PostgreSQL say a lock wait in
+# another language than English (lc_messages), as a shop's server may.
+AS_ROOT = $$([ "$$(id -u)" = 0 ] || echo sudo)
+locale:
+	@if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then \
+		echo "generating the de_DE.UTF-8 locale (a test runs PostgreSQL in German)"; \
+		command -v locale-gen >/dev/null 2>&1 || { $(APT_GET) update -qq && $(APT_GET) install -y -qq locales >/dev/null; }; \
+		grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || \
+			echo 'de_DE.UTF-8 UTF-8' | $(AS_ROOT) tee -a /etc/locale.gen >/dev/null; \
+		$(AS_ROOT) locale-gen >/dev/null; \
 	fi
 
 # go test -race needs cgo, and cgo a C compiler: Go from go.dev's tarball
@@ -75,7 +87,7 @@ vet:
 # 0 failed"; pipefail keeps a failing go test failing the target.
 PKGS      ?= ./...
 TESTFLAGS ?=
-test: postgres cc deps vet
+test: postgres cc locale deps vet
 	$(GO) build -o bin/testsum ./testdata/testsum
 	$(PG_ENV) bash -c 'set -o pipefail; PGSSLMODE=disable $(GO) test -json -race -count=1 -timeout 30m -tags demo $(TESTFLAGS) $(PKGS) 2>&1 \
 		| bin/testsum'

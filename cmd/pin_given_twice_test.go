@@ -2,7 +2,9 @@ package cmd_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -131,10 +133,25 @@ func TestAPINZnetGivesTwiceIsHeldForAPerson(t *testing.T) {
 // operator after a table lock. Before, two such waits in a row kept every
 // answer behind them unsaved, as if the table were locked. The note staff
 // read fits "lastMessage" whole, under the long names ORMs give indexes.
+// The server says such a wait only in its lc_messages words: in German too
+// (each language PostgreSQL translates is read; the store's tests feed
+// every translation's line), where before the waits read as a locked
+// table.
 func TestOrdersWaitingForTheOrderThatHasTheirPINHoldUpNoOther(t *testing.T) {
+	for _, language := range []string{"", "de_DE.UTF-8"} {
+		t.Run("lc_messages "+cmp.Or(language, "as the server's"), func(t *testing.T) {
+			ordersWaitingForThePINsOrder(t, language)
+		})
+	}
+}
+
+func ordersWaitingForThePINsOrder(t *testing.T, language string) {
 	const twice = "OWNR-4PN-77QK-X2ZR"
 	const index = "UQ_4f2a9c1e7b3d5a8f6c0e2b9d4a7"
 	s := newShop(t)
+	if language != "" {
+		serverSpeaks(t, s, language)
+	}
 	s.db.Exec(`ALTER TABLE product_orders ADD CONSTRAINT "` + index + `" UNIQUE ("pinCode")`)
 	owner := s.order("18300")
 	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, twice)
@@ -480,4 +497,24 @@ func keyedWithPIN(s *shop, ref, pin string) (owner string) {
 	owner = s.order(ref)
 	s.db.Exec(`UPDATE product_orders SET "pinCode" = $2, "externalStatus" = 'completed', status = 'approved' WHERE id = $1`, owner, pin)
 	return owner
+}
+
+// serverSpeaks makes every new session of the shop's database speak
+// language (lc_messages), as a shop's server configured so does, and
+// fails the test where the server cannot: make test generates the locale.
+func serverSpeaks(t *testing.T, s *shop, language string) {
+	t.Helper()
+	s.db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET lc_messages = %L', current_database(), '` + language + `'); END $$`)
+	db, err := sql.Open("postgres", s.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var english string
+	if err := db.QueryRow(`SELECT 1/0`).Scan(new(int)); err != nil {
+		english = err.Error()
+	}
+	if strings.Contains(english, "division by zero") {
+		t.Fatalf("the server speaks English under lc_messages %s (%q): the locale is missing; make test generates it", language, english)
+	}
 }

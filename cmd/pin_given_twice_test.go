@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -487,6 +488,49 @@ func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 		t.Errorf("the other order after the restart: %s, want completed\n%s", o.ExternalStatus, out.String()+errOut.String())
 	}
 	assertNoSecret(t, "the run's output", out.String()+errOut.String(), twice)
+}
+
+// zwatch killed (SIGKILL, the OOM killer) while its save waits at the
+// index for the order that has the PIN: the server rolls the save back
+// with the connection, nothing of the answer is written, and once the
+// dead run's claims lapse and the shop is done a run asks again and holds
+// the order for a person, the other order's PIN saved.
+func TestARunKilledDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
+	const twice = "KILL-4PN-77QK-X2ZR"
+	s := newShop(t)
+	owner := keyedWithPIN(s, "19800", twice)
+	id := s.order("19801")
+	other := s.order("19802")
+	s.znet.Script("19801", znettest.Done(twice, "tamam"))
+	s.znet.Script("19802", znettest.Done("OWN-19802-PIN", "tamam").After(1500*time.Millisecond))
+	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+
+	c, out := startZwatch(t, s, "check-pending", "--loop", "6s", "--tick", "200ms")
+	s.db.WaitForLockWaiters(1) // zwatch's save, at the index
+	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Wait()
+	if o := s.db.ReadOrder(id); o.PINCode != nil || o.ExternalStatus != "sent" {
+		t.Fatalf("the killed run wrote the order given the PIN twice: %+v", o)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	r := zwatch(t, s.db, "check-pending")
+	if c := s.db.ReadCheck(id); c.GivenUpAt == nil || c.LastError == nil || !strings.Contains(*c.LastError, "a PIN another order already holds") {
+		t.Errorf("the order given the PIN twice, after the kill: %+v; want it held for a person (exit %d)\n%s", c, r.code, r.all())
+	}
+	if o := s.db.ReadOrder(id); o.PINCode != nil {
+		t.Errorf("the order given the PIN twice holds a PIN after the kill: %+v", o)
+	}
+	if o := s.db.ReadOrder(other); o.ExternalStatus != "completed" {
+		t.Errorf("the other order after the kill: %s, want completed\n%s", o.ExternalStatus, r.all())
+	}
+	assertNoSecret(t, "the runs' output", out.String()+r.all(), twice)
 }
 
 // keyedWithPIN keys the shop's PINs (a unique index on "pinCode" alone) and

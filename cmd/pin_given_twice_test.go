@@ -465,12 +465,7 @@ func TestAPINGivenTwiceIsHeldUnderThePrintedGrants(t *testing.T) {
 func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 	const twice = "RSTR-4PN-77QK-X2ZR"
 	s := newShop(t)
-	owner := keyedWithPIN(s, "19700", twice)
-	id := s.order("19701")
-	other := s.order("19702")
-	s.znet.Script("19701", znettest.Done(twice, "tamam"))
-	s.znet.Script("19702", znettest.Done("OWN-19702-PIN", "tamam").After(1500*time.Millisecond))
-	s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+	id, other, _ := givenThePINOfAnOrderTheShopHolds(s, 19700, twice)
 
 	var out, errOut bytes.Buffer
 	exitWithin := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &errOut},
@@ -498,12 +493,7 @@ func TestARestartDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 func TestARunKilledDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 	const twice = "KILL-4PN-77QK-X2ZR"
 	s := newShop(t)
-	owner := keyedWithPIN(s, "19800", twice)
-	id := s.order("19801")
-	other := s.order("19802")
-	s.znet.Script("19801", znettest.Done(twice, "tamam"))
-	s.znet.Script("19802", znettest.Done("OWN-19802-PIN", "tamam").After(1500*time.Millisecond))
-	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+	id, other, tx := givenThePINOfAnOrderTheShopHolds(s, 19800, twice)
 
 	c, out := startZwatch(t, s, "check-pending", "--loop", "6s", "--tick", "200ms")
 	s.db.WaitForLockWaiters(1) // zwatch's save, at the index
@@ -531,6 +521,19 @@ func TestARunKilledDuringAWaitAtTheIndexLosesNoAnswer(t *testing.T) {
 		t.Errorf("the other order after the kill: %s, want completed\n%s", o.ExternalStatus, r.all())
 	}
 	assertNoSecret(t, "the runs' output", out.String()+r.all(), twice)
+}
+
+// givenThePINOfAnOrderTheShopHolds keys the shop's PINs with an order,
+// referans ref, that has pin and whose row a shop transaction (tx) holds,
+// and adds two orders znet completes: id with pin, which waits at the
+// index, and other with its own PIN a moment later.
+func givenThePINOfAnOrderTheShopHolds(s *shop, ref int, pin string) (id, other string, tx *sql.Tx) {
+	owner := keyedWithPIN(s, fmt.Sprint(ref), pin)
+	id, other = s.order(fmt.Sprint(ref+1)), s.order(fmt.Sprint(ref+2))
+	s.znet.Script(fmt.Sprint(ref+1), znettest.Done(pin, "tamam"))
+	s.znet.Script(fmt.Sprint(ref+2), znettest.Done("OWN-"+fmt.Sprint(ref+2)+"-PIN", "tamam").After(1500*time.Millisecond))
+	tx = s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
+	return id, other, tx
 }
 
 // keyedWithPIN keys the shop's PINs (a unique index on "pinCode" alone) and

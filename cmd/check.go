@@ -31,6 +31,9 @@ func newCheckCmd(g *GlobalOptions) *cobra.Command {
 		Short: "Ask znet about one order now and apply the answer, or show a final order",
 		Long: `Ask znet about one order now, whatever its schedule, and apply the answer
 exactly as check-pending would. It prints what znet said and what changed.
+It leaves giving up to check-pending's --give-up-after: an order still
+waiting stays pending (one check-pending gave up on stays stuck), unless it
+was first asked longer ago than the longest --give-up-after, 30 days.
 
 The order is named the way a customer or 'zwatch list' names it: its order
 number (1010), the beginning of its id (9b84a6d1, at least 4 hex digits, 8
@@ -164,6 +167,12 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		}
 		cfg := watch.DefaultConfig()
 		cfg.Timeout = opts.Timeout
+		// When to stop polling an order is the cron line's
+		// --give-up-after, which check cannot know: with check's own 24h,
+		// a look by hand at an order a 72h line still polls gave it up,
+		// and its PIN waited for retry --stuck. check gives up only where
+		// any run would have: past the longest --give-up-after.
+		cfg.GiveUpAfter = watch.MaxGiveUpAfter
 		cfg.DryRun = opts.DryRun
 		cfg.Asking = func() { asked.Store(true) }
 		now := time.Now()

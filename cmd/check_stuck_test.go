@@ -186,17 +186,41 @@ func TestTheDryRunSaysWhichOrdersTheRunWouldGiveUpOn(t *testing.T) {
 	}
 }
 
-// check --order --dry-run of an order past its give-up time says the real
-// check would give it up, as it does: one zwatch gave up on and staff
-// reopened keeps its attempts and its clock, and the first answer that is
-// not final gives it up again (a review's find: the dry run said it would
-// only go on to processing).
-func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testing.T) {
+// check --order leaves giving up to the cron line's --give-up-after,
+// which it cannot know: an order a 72h line still polls, first asked 30
+// hours ago, was given up on by check's own 24h when a person looked at
+// it, and exit 0 hid that its PIN now waited for retry --stuck (helper-301).
+// Past the longest --give-up-after, 30 days, check gives up as any run
+// would, and its dry run says so: one zwatch gave up on and staff reopened
+// keeps its attempts and its clock.
+func TestACheckByHandLeavesGivingUpToTheRuns(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7501", OrderNo: 7501, SentAgo: 26 * time.Hour})
+	s.znet.SetDefault(znettest.Waiting("bekliyor"))
+	polled := s.order("7500")
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "72h"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.all())
+	}
+	s.db.FirstCheckedAgo(polled, 30*time.Hour)
+	for _, args := range [][]string{{"check", "--order", polled, "--dry-run"}, {"check", "--order", polled}} {
+		if r := zwatch(t, s.db, args...); r.code != 0 || strings.Contains(r.stdout, "given up") || strings.Contains(r.stdout, "stuck") {
+			t.Errorf("%q of an order a 72h cron line polls: exit %d, want 0 and the order left pending\n%s", args, r.code, r.all())
+		}
+	}
+	if c := s.db.ReadCheck(polled); c.GivenUpAt != nil {
+		t.Errorf("check gave up an order the cron line still polls: %+v", c)
+	}
+	if r := zwatch(t, s.db, "list", "--pending", "-o", "json"); !strings.Contains(r.stdout, polled) {
+		t.Errorf("list --pending left out the order checked by hand:\n%s", r.all())
+	}
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "--give-up-after", "72h", "-o", "json"); r.code != 0 || !strings.Contains(r.stdout, `"stuck": 0`) {
+		t.Errorf("the 72h line's next run: exit %d, want the order asked and not given up on\n%s", r.code, r.all())
+	}
+
+	reopened := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7501", OrderNo: 7501, SentAgo: 32 * 24 * time.Hour})
 	s.db.AddCheck(reopened, storetest.Check{Attempts: 70, GivenUp: true, FinishedAgo: time.Minute})
-	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours' WHERE order_id = $1`, reopened)
+	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '31 days' WHERE order_id = $1`, reopened)
 	s.znet.Script("7501", znettest.Waiting(""))
 
 	for _, args := range [][]string{{"check", "--order", reopened, "--dry-run"}, {"check", "--order", reopened}} {
@@ -208,12 +232,12 @@ func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testi
 		t.Errorf("the real check did not give the order up: %+v", c)
 	}
 
-	// Its panel failing for 20 of those 25 hours, the clock has run 5:
+	// Its panel failing for 20 of those 31 days, the clock has run 11:
 	// neither check gives it up.
-	failed := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7502", OrderNo: 7502, SentAgo: 26 * time.Hour})
+	failed := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7502", OrderNo: 7502, SentAgo: 32 * 24 * time.Hour})
 	s.db.AddCheck(failed, storetest.Check{Attempts: 70, GivenUp: true, FinishedAgo: time.Minute})
-	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '25 hours',
-		panel_failing_since = now() - interval '20 hours' WHERE order_id = $1`, failed)
+	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '31 days',
+		panel_failing_since = now() - interval '20 days' WHERE order_id = $1`, failed)
 	s.znet.Script("7502", znettest.Waiting(""))
 	for _, args := range [][]string{{"check", "--order", failed, "--dry-run"}, {"check", "--order", failed}} {
 		if r := zwatch(t, s.db, args...); r.code != 0 || strings.Contains(r.stdout, "given up") {
@@ -221,7 +245,7 @@ func TestCheckOrderDryRunOfAnOrderPastItsGiveUpTimeSaysItWouldBeGivenUp(t *testi
 		}
 	}
 	if c := s.db.ReadCheck(failed); c.GivenUpAt != nil {
-		t.Errorf("the real check gave up an order whose clock ran 5 hours: %+v", c)
+		t.Errorf("the real check gave up an order whose clock ran 11 days: %+v", c)
 	}
 }
 

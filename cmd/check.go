@@ -91,14 +91,17 @@ type checkReport struct {
 	Description string `json:"description,omitempty"`
 	Error       string `json:"error,omitempty"`
 	NotSent     bool   `json:"request_not_sent,omitempty"` // the error kept the request from leaving
-	TookMs      int64  `json:"took_ms,omitempty"`
+	TookMs      *int64 `json:"took_ms,omitempty"`          // set when znet was asked, 0 when it answered within 1ms
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
 	Written     bool   `json:"written"`
 	PINSaved    bool   `json:"pin_saved"` // the order holds znet's PIN
-	Overtaken   bool   `json:"overtaken"`
-	GaveUp      bool   `json:"gave_up"`
-	PINTooLong  bool   `json:"pin_too_long"`
+	// PINWouldBeSaved: a dry run's pin_saved, which stays false as
+	// nothing was written.
+	PINWouldBeSaved bool `json:"pin_would_be_saved"`
+	Overtaken       bool `json:"overtaken"`
+	GaveUp          bool `json:"gave_up"`
+	PINTooLong      bool `json:"pin_too_long"`
 	// CodesTooMany: a top-up's words name more codes than the shop's
 	// providerMessage holds whole; nothing of the answer was saved.
 	CodesTooMany bool `json:"codes_too_many"`
@@ -241,7 +244,7 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 	report := checkReport{
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
-		PINSaved: check.PINSaved, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
+		PINSaved: check.PINSaved, PINWouldBeSaved: check.WouldSavePIN, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
 		UniqueIndexRefused: check.Taken.Index,
 		NotSaved:           check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
@@ -264,7 +267,8 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		report.Final = final
 	}
 	if check.NotPollable == "" {
-		report.TookMs = check.Took.Milliseconds()
+		took := check.Took.Milliseconds()
+		report.TookMs = &took
 		if check.Err != nil {
 			report.Answer, report.Error, report.NotSent = "error", check.Err.Error(), check.NotAsked()
 		} else {
@@ -309,15 +313,19 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		return
 	}
 	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
+	var took int64 // milliseconds; an order asked about has them
+	if r.TookMs != nil {
+		took = *r.TookMs
+	}
 	if r.Stopped {
-		fmt.Fprintf(out, "stopped by a signal after %dms, before znet answered: nothing was recorded, and the next run asks again\n", r.TookMs)
+		fmt.Fprintf(out, "stopped by a signal after %dms, before znet answered: nothing was recorded, and the next run asks again\n", took)
 		return
 	}
 	switch {
 	case r.NotSent:
 		fmt.Fprintf(out, "znet was not asked: %s\n", r.Error)
 	case r.Error != "":
-		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", r.TookMs, r.Error)
+		fmt.Fprintf(out, "no usable answer from znet after %dms: %s\n", took, r.Error)
 	default:
 		line := "znet: " + r.Answer
 		if r.PIN != "" {
@@ -326,7 +334,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		if r.Description != "" {
 			line += fmt.Sprintf(", %q", r.Description)
 		}
-		fmt.Fprintf(out, "%s (after %dms)\n", line, r.TookMs)
+		fmt.Fprintf(out, "%s (after %dms)\n", line, took)
 	}
 	verb := "changed"
 	if r.DryRun {
@@ -343,7 +351,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		case r.PINKept && r.To == "completed":
 			line += ", the order's own PIN kept, not approved"
 		case r.PINKept:
-		case r.PINSaved || (r.DryRun && r.Answer == "done" && r.PIN != ""):
+		case r.PINSaved || r.PINWouldBeSaved:
 			line += ", PIN saved, status approved"
 		case r.PINNotStored:
 			line += ", status approved, PIN not stored whole"

@@ -117,7 +117,8 @@ held a PIN other than
 znet's, znet cancelled an order holding a PIN, a shop transaction has held
 an order's row for over 10 minutes, some of znet's answers could not be
 saved or used (an unknown status, a done answer cut short, a corrupt
-PIN), or a panel's request budget could not be reserved. SIGINT, SIGTERM or SIGHUP
+PIN), or a panel's request budget could not be reserved; a --dry-run exits as
+the run it foresees would. SIGINT, SIGTERM or SIGHUP
 stop it cleanly: nothing more is claimed, requests in flight are cancelled
 and unasked orders are released.`,
 		Example: `  # what cron runs every minute (crontab.example)
@@ -302,7 +303,9 @@ func writeSummary(opts *CheckPendingOptions, s *watch.Summary, news runNews, run
 		return writeJSON(out, pendingJSON{Summary: &inUTC, StillFailing: news.stillFailing()})
 	}
 	if s.DryRun {
-		fmt.Fprintln(out, "dry run: nothing was written")
+		// Its notes below read as a run's ("order … is stuck"): this line
+		// says whose.
+		fmt.Fprintln(out, "dry run: nothing was written; below is what a real run would do and say")
 	}
 	t := newTable(out, "integration", "id", "asked", "completed", "processing", "failed", "errors", "skipped", "stuck", "state")
 	for _, in := range s.Integrations {

@@ -83,15 +83,24 @@ func TestCheckOrderShowPINAndDryRun(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
+	// JSON says the PIN would be saved, as the table does (helper-301:
+	// the table said "PIN saved", JSON only "pin_saved": false), and how
+	// long znet took even where it was under a millisecond.
 	var report struct {
 		Answer, PIN, From, To string
-		DryRun                bool `json:"dry_run"`
+		DryRun                bool   `json:"dry_run"`
+		PINSaved              bool   `json:"pin_saved"`
+		PINWouldBeSaved       bool   `json:"pin_would_be_saved"`
+		TookMs                *int64 `json:"took_ms"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if report.PIN != "AB12-CD34-EF56-GH78" || report.To != "completed" || !report.DryRun {
-		t.Errorf("report %+v: want the full PIN and the predicted change", report)
+	if report.PIN != "AB12-CD34-EF56-GH78" || report.To != "completed" || !report.DryRun || report.PINSaved || !report.PINWouldBeSaved || report.TookMs == nil {
+		t.Errorf("report %+v: want the full PIN, the predicted change, the PIN said to be saved by a real check, and the time znet took", report)
+	}
+	if table := zwatch(t, s.db, "check", "--order", id, "--dry-run"); !strings.Contains(table.stdout, "would change: externalStatus sent -> completed, PIN saved, status approved") {
+		t.Errorf("the dry run's table: exit %d\n%s", table.code, table.all())
 	}
 	if row := s.db.ReadOrder(id); row.ExternalStatus != "sent" || row.PINCode != nil {
 		t.Errorf("dry run wrote the order: %+v", row)
@@ -297,8 +306,11 @@ func TestAPINOtherThanTheOrdersOwnIsReported(t *testing.T) {
 		}
 	}
 
+	// Its notes read as a run's: the first line says they are what a run
+	// would say, and exit 3 is that run's (helper-301).
 	r := zwatch(t, s.db, "check-pending", "--dry-run", "--loop", "0")
-	if r.code != 3 || !strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held") || strings.Contains(r.stdout, "with PIN") ||
+	if r.code != 3 || !strings.HasPrefix(r.stdout, "dry run: nothing was written; below is what a real run would do and say\n") ||
+		!strings.Contains(r.stdout, "order 1072 ("+polled+", referans 72) already held") || strings.Contains(r.stdout, "with PIN") ||
 		!strings.Contains(r.stdout, "would change order 1072 ("+polled+", referans 72): sent -> completed") {
 		t.Errorf("check-pending --dry-run: exit %d, want 3 naming the order, and no PIN said to be saved\n%s", r.code, r.all())
 	}

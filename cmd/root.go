@@ -343,7 +343,7 @@ about, or another run is asking about it right now.`,
 	stringEnumFlag(root, pf, &opts.LogFormat, "log-format", "", "auto", []string{"auto", "text", "json"},
 		"log format on stderr (auto: text on a terminal, json otherwise)")
 	stringEnumFlag(root, pf, &opts.LogLevel, "log-level", "", "info", []string{"debug", "info", "warn", "error"},
-		"least important log level shown (debug: one line per order)")
+		"least important log level shown (debug: one line per order check-pending asks; check prints all it knows)")
 	setVersion(root)
 
 	root.AddCommand(

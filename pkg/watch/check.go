@@ -26,9 +26,12 @@ type OrderCheck struct {
 	From, To    string // "externalStatus" before and after
 	Written     bool   // the shop's row was updated
 	PINSaved    bool   // the order is completed holding znet's PIN
-	Overtaken   bool   // the shop changed the order while zwatch asked
-	GaveUp      bool   // the order is stuck: given up on now, or before and still not final
-	PINTooLong  bool   // znet's PIN does not fit the shop's column: not saved, given up on
+	// WouldSavePIN: a dry run's foresight of PINSaved, which it leaves
+	// false, having saved nothing.
+	WouldSavePIN bool
+	Overtaken    bool // the shop changed the order while zwatch asked
+	GaveUp       bool // the order is stuck: given up on now, or before and still not final
+	PINTooLong   bool // znet's PIN does not fit the shop's column: not saved, given up on
 	// CodesTooMany: a top-up's words name more codes than the shop's
 	// providerMessage holds whole; nothing saved, given up on.
 	CodesTooMany bool
@@ -175,6 +178,7 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !held && check.SharedWith == "" && !taken
 		pastGiveUp := state.FirstCheckedAgo != nil && *state.FirstCheckedAgo >= cfg.GiveUpAfter.Seconds()
 		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || held || check.SharedWith != "" || taken
+		check.WouldSavePIN = saved && outcome.Result == store.ResultDone && outcome.PIN != "" && !check.PINKept
 		return check, nil
 	}
 	// The answer is saved even if the operator pressed Ctrl-C meanwhile.

@@ -205,3 +205,51 @@ func TestAPlanForALongGiveUpKeepsTheFloorToTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// A panel finishing most orders within a minute and some a day later
+// keeps early checks for the first: until planner 2 the late ones made
+// every plan cost over 6 requests a finishing order, orders finishing
+// after the give-up were counted as finishing ones, and the cheapest plan
+// was chosen, asking at 72 s and then at 18 minutes (helper-300).
+func TestAPanelsLateOrdersDoNotTakeTheEarlyChecksOfItsFastOnes(t *testing.T) {
+	fast := func(n int) []FinishObservation {
+		var obs []FinishObservation
+		for i := range n {
+			final := 20 + float64(i%50)
+			obs = append(obs, FinishObservation{WaitingAge: final - 5, FinalAge: final, Completed: true})
+		}
+		return obs
+	}
+	for _, c := range []struct {
+		name      string
+		fast      int
+		late      int
+		finalAt   float64
+		giveUp    time.Duration
+		lastAsked float64
+	}{
+		{"a third final after the give-up (retry --stuck)", 200, 100, 25 * 3600, 24 * time.Hour, 25*3600 - 1800},
+		{"a third final at 12 hours", 200, 100, 12 * 3600, 24 * time.Hour, 12*3600 - 1800},
+		{"a tenth final at 20 hours", 270, 30, 20 * 3600, 24 * time.Hour, 20*3600 - 1800},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			obs := fast(c.fast)
+			for range c.late {
+				obs = append(obs, FinishObservation{WaitingAge: c.lastAsked, FinalAge: c.finalAt, Completed: true})
+			}
+			f := FitFinishing(obs, PINProfile())
+			f.FirstCheck = learnFirstCheck(f, DefaultSchedule, 15*time.Second, c.giveUp)
+			plan, _ := panelPlan(f, DefaultSchedule, 15*time.Second, c.giveUp)
+			checks := plan.path()
+			if got := plan.Predict(FitFinishing(fast(200), PINProfile())); got.Median > planMedian || got.P95 > planP95 {
+				t.Errorf("the fast orders wait a median of %.1f s and a p95 of %.1f s, want at most %g s and %g s: asked at %.0f s, then %.0f s",
+					got.Median, got.P95, planMedian, planP95, checks[0], checks[1])
+			}
+			for i := 1; i < len(checks); i++ {
+				if checks[i]-checks[i-1] > MaxCheckWait.Seconds()+1 {
+					t.Fatalf("checks %.0f s apart at %.0f s", checks[i]-checks[i-1], checks[i-1])
+				}
+			}
+		})
+	}
+}

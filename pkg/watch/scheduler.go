@@ -138,7 +138,7 @@ func panelPlan(f *Finishing, fixed Schedule, firstDelay, giveUp time.Duration) (
 // planVersion names the planner's rules in a saved plan's key, so that a
 // plan saved by a zwatch that planned otherwise is made afresh, not
 // followed. Raise it with any change to what PlanFor chooses.
-const planVersion = 1
+const planVersion = 2
 
 // planKey names the planner and the settings a plan is made for: the
 // fixed schedule it is compared with, firstDelay and giveUp on the plans'

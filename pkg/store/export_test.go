@@ -24,3 +24,6 @@ var SharedReferansSQL = sharedReferansSQL
 func SetGooseUp(s *Store, wrap func(ctx context.Context, up func(context.Context) ([]*goose.MigrationResult, error)) ([]*goose.MigrationResult, error)) {
 	s.gooseUp = wrap
 }
+
+// FinishHistorySQL is finishHistorySQL, for the test of its plan.
+var FinishHistorySQL = finishHistorySQL

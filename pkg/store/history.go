@@ -25,9 +25,9 @@ type FinishSample struct {
 // HistoryParams bounds what FinishHistory reads.
 type HistoryParams struct {
 	// Scan is how many of the newest final answers and give-ups, over all
-	// panels, are read at most, and how many of the orders still waiting:
-	// the query's cost, whatever the size of the shop's history and of its
-	// backlog.
+	// panels, are read at most, and how many of the orders still waiting,
+	// shared among the switched-on panels (at least 100 each): the query's
+	// cost, whatever the size of the shop's history and of its backlog.
 	Scan int
 	// PerPanel keeps each panel's newest this many orders, by sentAt.
 	PerPanel int
@@ -41,10 +41,11 @@ type HistoryParams struct {
 // that already ended, so that a fit made while slow orders are still
 // waiting does not take the panel for faster than it is.
 //
-// Its cost is bounded by p.Scan, not by the shop's history nor by the
-// orders waiting: it walks the index on zwatch_order_events.at backwards
-// from now, reads at most p.Scan waiting orders through the partial index
-// of zwatch_order_checks, and looks each order up by primary key. When
+// Its cost is bounded by p.Scan and the number of panels, not by the
+// shop's history nor by the orders waiting: it walks the index on
+// zwatch_order_events.at backwards from now, reads a share of p.Scan
+// waiting orders of each panel through the partial index of
+// zwatch_order_checks by panel, and looks each order up by primary key. When
 // the scan is cut short, the sample starts at the oldest final answer it
 // read, so that every order sent since is in it.
 func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSample, error) {
@@ -80,7 +81,14 @@ since AS (
 	FROM recent
 ),
 ended AS (
-	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	-- One sample per sending: an order given up on, put back by retry
+	-- --stuck and then final has both events, and one staff set back to
+	-- sent and zwatch found final again has two final ones. znet's answer
+	-- wins over a give-up, and the first answer over a later one; a
+	-- give-up of an order put back and waiting again is no sample, the
+	-- order's waiting one is.
+	SELECT DISTINCT ON (r.order_id)
+	       r.order_id, (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
 	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.final_at
 	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
 	            ELSE 0 END AS waiting_age,
@@ -100,26 +108,53 @@ ended AS (
 	-- An infinite sentAt says nothing of how long the panel took, and
 	-- PostgreSQL refuses to subtract it: such an order is left out.
 	WHERE r.final_at >= o.sent_at AND isfinite(o.sent_at)
+	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL)
+	ORDER BY r.order_id, r.kind = 'gave_up', r.final_at
 ),
-waiting AS (
-	-- The rows of zwatch_order_checks' partial index: the work, not the
-	-- history; and of a waiting set larger than the scan, the orders due
-	-- soonest, so that a backlog of tens of thousands costs no more than
-	-- the history does.
-	SELECT (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
-	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
-	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
-	FROM (
+panels AS MATERIALIZED (
+	SELECT i.id FROM integrations i WHERE i.provider = ` + providerSQL + ` AND i.enabled
+),
+scan_share AS (
+	SELECT GREATEST(100, $1 / (count(*) + 1)) AS n FROM panels
+),
+waiting_checks AS MATERIALIZED (
+	-- The rows of zwatch_order_checks' partial index by panel: the work,
+	-- not the history. Of each switched-on znet panel, and of the orders
+	-- whose panel zwatch does not know yet, the orders due soonest, a
+	-- share of the scan each (at least 100): a backlog of tens of
+	-- thousands costs no more than the history does, and a switched-off
+	-- panel's, due again every few minutes, does not push the others'
+	-- out. No condition on waiting_seen_at here: the index cannot check
+	-- it, and a backlog never asked yet would be read whole to fill the
+	-- LIMIT. Such orders are left out below.
+	SELECT d.order_id, d.waiting_seen_at
+	FROM panels p
+	CROSS JOIN LATERAL (
 		SELECT c.order_id, c.waiting_seen_at
 		FROM zwatch_order_checks c
-		WHERE c.finished_at IS NULL
+		WHERE c.integration_id = p.id
+		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		-- No condition on waiting_seen_at here: the index cannot check it,
-		-- and a backlog never asked yet would be read whole to fill the
-		-- LIMIT. Such orders are left out below.
 		ORDER BY c.next_check_at
-		LIMIT $1
-	) c
+		LIMIT (SELECT n FROM scan_share)
+	) d
+	UNION ALL
+	(SELECT c.order_id, c.waiting_seen_at
+	FROM zwatch_order_checks c
+	WHERE c.integration_id IS NULL
+	  AND c.finished_at IS NULL
+	  AND c.given_up_at IS NULL
+	-- integration_id first, as the index by panel has it: by next_check_at
+	-- alone the planner took the index of every panel's due orders and
+	-- read all of them to find the few that name none.
+	ORDER BY c.integration_id, c.next_check_at
+	LIMIT (SELECT n FROM scan_share))
+),
+waiting AS (
+	SELECT c.order_id, (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
+	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
+	FROM waiting_checks c
 	JOIN LATERAL (
 		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
 		FROM product_orders o
@@ -127,6 +162,9 @@ waiting AS (
 		LIMIT 1
 	) o ON true
 	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)
+	  -- Set back to sent by staff after its final answer, in the same
+	  -- sending: that answer is its sample.
+	  AND NOT EXISTS (SELECT 1 FROM ended e WHERE e.order_id = c.order_id AND NOT e.gave_up)
 ),
 cohort AS (
 	SELECT all_.*,

@@ -137,29 +137,92 @@ func TestRefitTurnIsTakenOncePerInterval(t *testing.T) {
 	}
 }
 
-// A backlog larger than the scan costs no more than the scan: of the
-// orders still waiting, the history reads at most Scan, those due soonest.
+// Of a backlog larger than the scan, each panel's share of it is read (at
+// least 100 orders), the orders due soonest; and a switched-off panel's,
+// due again every few minutes, is not read at all, so that it cannot push
+// the waiting orders of the others out of their samples, which took a
+// panel for faster than it is (helper-300).
 func TestFinishHistoryReadsABoundedShareOfTheBacklog(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
 	a := db.AddIntegration(storetest.Integration{Name: "A"})
-	for i := range 5 {
-		open := db.AddOrder(storetest.Order{IntegrationID: a, Referans: fmt.Sprintf("w%d", i), SentAgo: 70 * time.Second})
-		db.AddCheck(open, storetest.Check{Attempts: 1, NextCheckIn: time.Duration(i+1) * time.Minute})
-		db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds' WHERE order_id = $1`, open)
+	off := db.AddIntegration(storetest.Integration{Name: "off", Disabled: true})
+	waitingOf := func(integ string, n int, dueIn time.Duration) {
+		for i := range n {
+			open := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: fmt.Sprintf("%s-%d", integ[:8], i), SentAgo: 70 * time.Second})
+			db.AddCheck(open, storetest.Check{Attempts: 1, NextCheckIn: dueIn + time.Duration(i)*time.Second})
+			db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '40 seconds', integration_id = $2::uuid WHERE order_id = $1`, open, integ)
+		}
 	}
-	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 2, PerPanel: 10, Within: 24 * time.Hour})
+	waitingOf(off, 150, time.Minute)
+	waitingOf(a, 130, time.Hour)
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 20, PerPanel: 1000, Within: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 {
-		t.Fatalf("5 orders waiting, a scan of 2: %d samples, want 2", len(got))
-	}
+	perPanel := map[string]int{}
 	for _, s := range got {
 		if !s.Open {
 			t.Errorf("sample %+v, want an order still waiting", s)
 		}
+		perPanel[s.IntegrationID]++
+	}
+	if perPanel[a] != 100 || perPanel[off] != 0 {
+		t.Errorf("130 orders of panel A waiting and 150 of a switched-off one due sooner, a scan of 20: %d and %d samples, want 100 and none", perPanel[a], perPanel[off])
+	}
+}
+
+// One sending is one sample: an order given up on, put back by retry
+// --stuck and then completed is a completion, not a give-up as well; one
+// put back and waiting again is a waiting order; and one staff set back
+// to sent after its completion, found completed again, is its first
+// completion only (helper-300: 300 such orders counted 400 completions).
+func TestFinishHistoryCountsEachSendingOnce(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	a := db.AddIntegration(storetest.Integration{Name: "A"})
+	gaveUp := func(order string, ago time.Duration) {
+		db.Exec(`INSERT INTO zwatch_order_events (order_id, at, kind, from_status, to_status, pin_delivered, run_id)
+			VALUES ($1, now() - make_interval(secs => $2), 'gave_up', 'sent', 'processing', false, 'storetest')`, order, ago.Seconds())
+	}
+	retriedThenDone := db.AddOrder(storetest.Order{IntegrationID: a, Referans: "1", SentAgo: 3 * time.Hour, ExternalStatus: "completed", Status: "approved"})
+	db.AddCheck(retriedThenDone, storetest.Check{Attempts: 9, FinishedAgo: time.Hour})
+	gaveUp(retriedThenDone, 2*time.Hour)
+	db.AddEvent(retriedThenDone, "completed", time.Hour)
+
+	retriedWaiting := db.AddOrder(storetest.Order{IntegrationID: a, Referans: "2", SentAgo: 3 * time.Hour})
+	db.AddCheck(retriedWaiting, storetest.Check{Attempts: 9, NextCheckIn: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '1 minute' WHERE order_id = $1`, retriedWaiting)
+	gaveUp(retriedWaiting, 2*time.Hour)
+
+	doneTwice := db.AddOrder(storetest.Order{IntegrationID: a, Referans: "3", SentAgo: 3 * time.Hour, ExternalStatus: "completed", Status: "approved"})
+	db.AddCheck(doneTwice, storetest.Check{Attempts: 3, FinishedAgo: time.Minute})
+	db.AddEvent(doneTwice, "completed", 150*time.Minute)
+	db.AddEvent(doneTwice, "completed", time.Minute)
+
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 1000, Within: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var completed, open, gave int
+	for _, s := range got {
+		switch {
+		case s.Completed && s.FinalAge > 30*60-60 && s.FinalAge < 30*60+60:
+			completed++ // the first completion of the order done twice, at 30 minutes
+		case s.Completed && s.FinalAge > 2*3600-60 && s.FinalAge < 2*3600+60:
+			completed++ // the retried order, completed at 2 hours
+		case s.Open:
+			open++
+		case s.GaveUp:
+			gave++
+		default:
+			t.Errorf("sample %+v", s)
+		}
+	}
+	if len(got) != 3 || completed != 2 || open != 1 || gave != 0 {
+		t.Errorf("samples %+v: want three, two completions (at 2 hours, and the first at 30 minutes) and one order waiting", got)
 	}
 }
 

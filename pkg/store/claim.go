@@ -299,7 +299,10 @@ panel_unknown AS MATERIALIZED (
 	FROM zwatch_order_checks c
 	WHERE c.integration_id IS NULL
 	  AND ` + claimableSQL + `
-	ORDER BY c.next_check_at
+	-- integration_id first, as the index by panel has it: by next_check_at
+	-- alone the planner walked every panel's due orders to find the few
+	-- that name none, in every claim of a backlog.
+	ORDER BY c.integration_id, c.next_check_at
 	LIMIT @per_panel
 ),
 candidates AS MATERIALIZED (

@@ -191,3 +191,53 @@ func claimByPanel(t *testing.T, db *storetest.DB, p store.ClaimParams) (store.Cl
 	}
 	return claimed, byPanel
 }
+
+// The waiting orders the history samples, and those of no known panel
+// that a claim passing over panels takes, are read along the index by
+// panel: ordered by next_check_at alone, both walked the index of every
+// panel's due orders, filtering out all but the few that name none (the
+// history: 80,000 rows to find none).
+func TestTheHistoryAndTheClaimReadEachPanelsWaitingOrdersAlongItsIndex(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	var panels []string
+	for _, name := range []string{"A", "B", "C"} {
+		panels = append(panels, db.AddIntegration(storetest.Integration{Name: name}))
+	}
+	for _, id := range panels {
+		db.Exec(`WITH o AS (
+			INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+			SELECT gen_random_uuid(), gen_random_uuid(), 'pending', $1, 'r' || g, 'sent', now() - interval '1 hour', now() - interval '1 hour'
+			FROM generate_series(1, 20000) g RETURNING id)
+			INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at, integration_id)
+			SELECT id, 3, now() - interval '59 minutes', now() - interval '1 minute', now() - interval '1 minute',
+			       now() + random() * interval '30 minutes', $1::uuid
+			FROM o`, id)
+	}
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 minute'
+		WHERE order_id IN (SELECT order_id FROM zwatch_order_checks LIMIT 5000)`)
+	// Finished orders whose rows name no panel, as those of a zwatch from
+	// before migration 00023 do: the planner then expects some waiting.
+	finished := make([]storetest.Finished, 5000)
+	for i := range finished {
+		finished[i] = storetest.Finished{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: time.Hour}
+	}
+	db.AddFinishHistory(panels[0], finished)
+	db.Exec(`ANALYZE`)
+
+	var history []string
+	if err := db.SQL.SelectContext(ctx, &history, `EXPLAIN `+store.FinishHistorySQL, 20000, 2000, 7*86400.0); err != nil {
+		t.Fatal(err)
+	}
+	claim, err := db.Store.ExplainClaim(ctx, store.ClaimParams{RunID: "run-1", Limit: 10, Register: 10, FirstDelay: 30 * time.Second,
+		Lease: time.Minute, PassOver: panels[:1], PerPanel: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, plan := range map[string]string{"the history's": strings.Join(history, "\n"), "the claim's": claim} {
+		if strings.Contains(plan, "using zwatch_order_checks_due on") {
+			t.Errorf("%s plan reads the index of every panel's due orders:\n%s", what, plan)
+		}
+	}
+}

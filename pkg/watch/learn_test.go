@@ -311,4 +311,18 @@ func TestAQuietPanelKeepsItsFitBesideBusyOnes(t *testing.T) {
 	if finals, _ := fitOf(); finals != 40 {
 		t.Errorf("a fit older than the history's week was kept: it rests on %d final answers, want the 40 read now", finals)
 	}
+
+	// Saved while the database's clock ran a month fast, then set right:
+	// it was kept for that month (helper-300). A few minutes' difference
+	// between the host's clock and the database's keeps it.
+	for _, c := range []struct {
+		ahead string
+		kept  bool
+	}{{"10 minutes", true}, {"30 days", false}} {
+		db.Exec(`UPDATE zwatch_panel_fits SET fitted_at = now() + $2::interval, finals = 300 WHERE integration_id = $1`, quiet, c.ahead)
+		refit()
+		if finals, _ := fitOf(); (finals == 300) != c.kept {
+			t.Errorf("a fuller fit dated %s ahead: after a refit it rests on %d final answers, want it kept: %v", c.ahead, finals, c.kept)
+		}
+	}
 }

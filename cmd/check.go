@@ -91,7 +91,7 @@ type checkReport struct {
 	Description string `json:"description,omitempty"`
 	Error       string `json:"error,omitempty"`
 	NotSent     bool   `json:"request_not_sent,omitempty"` // the error kept the request from leaving
-	TookMs      *int64 `json:"took_ms,omitempty"`          // set when znet was asked, 0 when it answered within 1ms
+	TookMs      *int64 `json:"took_ms,omitempty"`          // set when the request left, 0 when znet answered within 1ms
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
 	Written     bool   `json:"written"`
@@ -267,8 +267,10 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		report.Final = final
 	}
 	if check.NotPollable == "" {
-		took := check.Took.Milliseconds()
-		report.TookMs = &took
+		if !check.NotAsked() {
+			took := check.Took.Milliseconds()
+			report.TookMs = &took
+		}
 		if check.Err != nil {
 			report.Answer, report.Error, report.NotSent = "error", check.Err.Error(), check.NotAsked()
 		} else {

@@ -86,7 +86,10 @@ ended AS (
 	-- sent and zwatch found final again has two final ones. znet's answer
 	-- wins over a give-up, and the first answer over a later one; a
 	-- give-up of an order put back and waiting again is no sample, the
-	-- order's waiting one is.
+	-- order's waiting one is. A switched-off panel's answers are left out
+	-- (cohort), as its waiting orders are: a fit of the ones that finished
+	-- alone would take it for faster than it is, and it keeps the fit it
+	-- had until it is switched on again.
 	SELECT DISTINCT ON (r.order_id)
 	       r.order_id, (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
 	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.final_at
@@ -109,7 +112,9 @@ ended AS (
 	-- PostgreSQL refuses to subtract it: such an order is left out.
 	WHERE r.final_at >= o.sent_at AND isfinite(o.sent_at)
 	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL)
-	ORDER BY r.order_id, r.kind = 'gave_up', r.final_at
+	-- znet's first answer; of give-ups alone (put back by retry --stuck
+	-- and given up on again), the last, which knows the order longest.
+	ORDER BY r.order_id, r.kind = 'gave_up', CASE WHEN r.kind = 'gave_up' THEN r.final_at END DESC, r.final_at
 ),
 panels AS MATERIALIZED (
 	SELECT i.id FROM integrations i WHERE i.provider = ` + providerSQL + ` AND i.enabled
@@ -163,15 +168,20 @@ waiting AS (
 	) o ON true
 	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)
 	  -- Set back to sent by staff after its final answer, in the same
-	  -- sending: that answer is its sample.
-	  AND NOT EXISTS (SELECT 1 FROM ended e WHERE e.order_id = c.order_id AND NOT e.gave_up)
+	  -- sending: that answer is its sample. One probe of the events'
+	  -- index by order each, not a comparison with all of ended.
+	  AND NOT EXISTS (
+		SELECT 1 FROM zwatch_order_events ev
+		WHERE ev.order_id = c.order_id
+		  AND ev.at >= o.sent_at
+		  AND ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))
 ),
 cohort AS (
 	SELECT all_.*,
 	       row_number() OVER (PARTITION BY all_.integration_id ORDER BY all_.sent_at DESC) AS nth
 	FROM (SELECT * FROM ended UNION ALL SELECT * FROM waiting) all_, since
 	WHERE all_.sent_at >= since.t0
-	  AND all_.integration_id IS NOT NULL
+	  AND all_.integration_id::uuid IN (SELECT id FROM panels)
 )
 SELECT integration_id, waiting_age, final_age, gave_up, completed, open
 FROM cohort
@@ -181,9 +191,13 @@ WHERE nth <= $2`
 type PanelFit struct {
 	IntegrationID string    `db:"integration_id" json:"integration_id"`
 	FittedAt      time.Time `db:"fitted_at" json:"fitted_at"`
-	Finals        int       `db:"finals" json:"finals"`
-	Completions   int       `db:"completions" json:"completions"`
-	GaveUp        int       `db:"gave_up" json:"gave_up"`
+	// AgeSeconds is how long ago it was fitted, on the database's clock,
+	// which stamped it: a host's may differ by hours. Negative: stamped
+	// while that clock ran ahead.
+	AgeSeconds  float64 `db:"age_s" json:"-"`
+	Finals      int     `db:"finals" json:"finals"`
+	Completions int     `db:"completions" json:"completions"`
+	GaveUp      int     `db:"gave_up" json:"gave_up"`
 	// OwnWeight is the share of the panel's own history in the fit, the
 	// rest being the prior: 0 below enough history, 1 from plenty on.
 	OwnWeight float64 `db:"own_weight" json:"own_weight"`
@@ -203,12 +217,16 @@ type PanelFit struct {
 	PlanFixed bool            `db:"plan_fixed" json:"-"`
 }
 
+// Age is how long ago the fit was made, on the database's clock.
+func (f PanelFit) Age() time.Duration { return time.Duration(f.AgeSeconds * float64(time.Second)) }
+
 // PanelFits returns every panel's fit.
 func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 	var fits []PanelFit
 	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &fits, `
-		SELECT integration_id::text AS integration_id, fitted_at, finals, completions, gave_up, own_weight,
+		SELECT integration_id::text AS integration_id, fitted_at, extract(epoch FROM now() - fitted_at)::float8 AS age_s,
+		       finals, completions, gave_up, own_weight,
 		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival,
 		       COALESCE(plan_key, '') AS plan_key, plan_next, COALESCE(plan_cost, 0) AS plan_cost,
 		       COALESCE(plan_fixed, false) AS plan_fixed

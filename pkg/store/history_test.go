@@ -202,6 +202,26 @@ func TestFinishHistoryCountsEachSendingOnce(t *testing.T) {
 	db.AddEvent(doneTwice, "completed", 150*time.Minute)
 	db.AddEvent(doneTwice, "completed", time.Minute)
 
+	// Set back to sent after its completion and waiting again: that
+	// completion is its sample, not the wait (helper-302).
+	doneThenWaiting := db.AddOrder(storetest.Order{IntegrationID: a, Referans: "4", SentAgo: 3 * time.Hour})
+	db.AddCheck(doneThenWaiting, storetest.Check{Attempts: 3, NextCheckIn: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET waiting_seen_at = now() - interval '1 minute', integration_id = $2::uuid WHERE order_id = $1`, doneThenWaiting, a)
+	db.AddEvent(doneThenWaiting, "completed", 150*time.Minute)
+
+	// Given up on, put back, and given up on again: the last give-up,
+	// which knew the order waiting longest (helper-302).
+	gaveUpTwice := db.AddOrder(storetest.Order{IntegrationID: a, Referans: "5", SentAgo: 3 * time.Hour})
+	db.AddCheck(gaveUpTwice, storetest.Check{Attempts: 40, GivenUp: true})
+	gaveUp(gaveUpTwice, 2*time.Hour)
+	gaveUp(gaveUpTwice, 10*time.Minute)
+
+	// A switched-off panel's answers: its waiting orders are not read, and
+	// a fit of its finished ones alone would take it for faster than it
+	// is (helper-302). It keeps the fit it has.
+	off := db.AddIntegration(storetest.Integration{Name: "off", Disabled: true})
+	db.AddFinishHistory(off, []storetest.Finished{{WaitingAt: 20 * time.Second, FinalAt: 30 * time.Second, Ago: time.Hour}})
+
 	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 1000, Within: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -209,20 +229,22 @@ func TestFinishHistoryCountsEachSendingOnce(t *testing.T) {
 	var completed, open, gave int
 	for _, s := range got {
 		switch {
+		case s.IntegrationID != a:
+			t.Errorf("sample %+v of another panel than %s", s, a)
 		case s.Completed && s.FinalAge > 30*60-60 && s.FinalAge < 30*60+60:
-			completed++ // the first completion of the order done twice, at 30 minutes
+			completed++ // the first completion of the orders done twice and done then waiting, at 30 minutes
 		case s.Completed && s.FinalAge > 2*3600-60 && s.FinalAge < 2*3600+60:
 			completed++ // the retried order, completed at 2 hours
 		case s.Open:
 			open++
-		case s.GaveUp:
-			gave++
+		case s.GaveUp && s.FinalAge > 170*60-60 && s.FinalAge < 170*60+60:
+			gave++ // the last give-up, at 2 hours 50 minutes
 		default:
 			t.Errorf("sample %+v", s)
 		}
 	}
-	if len(got) != 3 || completed != 2 || open != 1 || gave != 0 {
-		t.Errorf("samples %+v: want three, two completions (at 2 hours, and the first at 30 minutes) and one order waiting", got)
+	if len(got) != 5 || completed != 3 || open != 1 || gave != 1 {
+		t.Errorf("samples %+v: want five, three completions (at 2 hours, and two first ones at 30 minutes), one order waiting and one given up on at 2 hours 50 minutes", got)
 	}
 }
 

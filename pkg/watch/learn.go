@@ -146,19 +146,19 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 // window. The history reads the newest final answers of all panels
 // together (historyScan): in a busy shop they span hours, and a quiet
 // panel finds few of its own there, though it has hundreds within the
-// week; each refit would otherwise trade its fit for the PIN profile. A
-// fit dated ahead by more than hosts' clocks differ (fitDatedAhead) was
-// saved while the database's clock ran fast, and is not kept: it would
-// have been for as long as the clock had run ahead (helper-300: a month).
+// week; each refit would otherwise trade its fit for the PIN profile. Its
+// age is on the database's clock, which dated it, not this host's. A fit
+// dated ahead of that clock was saved while it ran fast, and is not kept:
+// it would have been for as long as the clock had run ahead (helper-300:
+// a month).
 func keepsFullerFit(saved store.PanelFit, fresh *Finishing, within time.Duration) bool {
-	age := time.Since(saved.FittedAt)
+	age := saved.Age()
 	return fresh.Weight < 1 && saved.Finals > fresh.Finals && age < within && age > -fitDatedAhead
 }
 
-// fitDatedAhead is how far ahead of this host's clock a saved fit may be
-// dated and still be kept: the database's clock and the host's may differ
-// by minutes.
-const fitDatedAhead = time.Hour
+// fitDatedAhead is how far ahead of the database's clock a saved fit may
+// be dated and still be kept: a moment, for the statement's own time.
+const fitDatedAhead = time.Minute
 
 // finishingFromFit reads a saved fit back onto the grid; nil if it was
 // saved on another grid (an older zwatch), and is then refitted.

@@ -241,4 +241,10 @@ func TestTheHistoryAndTheClaimReadEachPanelsWaitingOrdersAlongItsIndex(t *testin
 			t.Errorf("%s plan does not read the waiting orders along the index by panel:\n%s", what, plan)
 		}
 	}
+	// Whether each waiting order was answered before, in its sending, is a
+	// probe of the events' index by order, not a read of every final event
+	// (helper-303).
+	if plan := strings.Join(history, "\n"); !strings.Contains(plan, "using zwatch_order_events_order on") {
+		t.Errorf("the history's plan does not look up the waiting orders' answers by order:\n%s", plan)
+	}
 }

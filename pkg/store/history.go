@@ -166,15 +166,20 @@ waiting AS (
 		WHERE o.id = c.order_id
 		LIMIT 1
 	) o ON true
-	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)
-	  -- Set back to sent by staff after its final answer, in the same
-	  -- sending: that answer is its sample. One probe of the events'
-	  -- index by order each, not a comparison with all of ended.
-	  AND NOT EXISTS (
-		SELECT 1 FROM zwatch_order_events ev
+	-- Set back to sent by staff after its final answer, in the same
+	-- sending: that answer is its sample (ended's test of the sending).
+	-- A probe of the events' index by order each, LIMIT keeping it one:
+	-- as NOT EXISTS the planner may read every final event kept instead.
+	LEFT JOIN LATERAL (
+		SELECT true AS answered
+		FROM zwatch_order_events ev
 		WHERE ev.order_id = c.order_id
-		  AND ev.at >= o.sent_at
-		  AND ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))
+		  AND COALESCE(ev.asked_at, ev.at) >= o.sent_at
+		  AND ev.kind = 'status' AND ev.to_status IN ('completed', 'failed')
+		LIMIT 1
+	) answer ON true
+	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)
+	  AND answer.answered IS NULL
 ),
 cohort AS (
 	SELECT all_.*,

@@ -11,11 +11,11 @@ import (
 )
 
 // How zwatch learns the panels (issue 11): at most every refitEvery, one
-// run reads the orders sent since a point in time (final, given up or
-// still waiting; the newest historyPerPanel per panel, within the ends of
-// historyScan orders in all and historyWithin), fits each panel's
-// finishing times and saves them in zwatch_panel_fits; every run reads
-// those fits, a few rows.
+// run reads the switched-on panels' orders sent since a point in time
+// (final, given up or still waiting; the newest historyPerPanel per panel,
+// within the ends of historyScan orders in all and historyWithin), fits
+// each panel's finishing times and saves them in zwatch_panel_fits; every
+// run reads those fits, a few rows.
 const (
 	refitEvery      = 5 * time.Minute
 	historyPerPanel = 2000

@@ -194,8 +194,7 @@ WHERE nth <= $2`
 
 // PanelFit is what zwatch learned of one panel's finishing times.
 type PanelFit struct {
-	IntegrationID string    `db:"integration_id" json:"integration_id"`
-	FittedAt      time.Time `db:"fitted_at" json:"fitted_at"`
+	IntegrationID string `db:"integration_id" json:"integration_id"`
 	// AgeSeconds is how long ago it was fitted, on the database's clock,
 	// which stamped it: a host's may differ by hours. Negative: stamped
 	// while that clock ran ahead.
@@ -230,7 +229,7 @@ func (s *Store) PanelFits(ctx context.Context) ([]PanelFit, error) {
 	var fits []PanelFit
 	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &fits, `
-		SELECT integration_id::text AS integration_id, fitted_at, extract(epoch FROM now() - fitted_at)::float8 AS age_s,
+		SELECT integration_id::text AS integration_id, extract(epoch FROM now() - fitted_at)::float8 AS age_s,
 		       finals, completions, gave_up, own_weight,
 		       COALESCE(first_check_s, 0) AS first_check_s, ages, survival,
 		       COALESCE(plan_key, '') AS plan_key, plan_next, COALESCE(plan_cost, 0) AS plan_cost,

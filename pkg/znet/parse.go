@@ -336,6 +336,21 @@ func joinGroups(s string, g wordGrouping) string {
 	tokens := groupToken.FindAllString(escapedBreak.Replace(s), -1)
 	at := func(i int, is func(string) bool) bool { return i >= 0 && i < len(tokens) && is(tokens[i]) }
 	inRow := 2*len(g.sizes) - 1 // the groups and what parts them
+	// Beside a PIN with a group mixing letters and digits, a row with none
+	// is a code where its letters' groups and digits' alternate ("KXPQ 4821
+	// ZMRT", helper-304), and a product's name where its digits only end
+	// it ("FREE FIRE 1000", "XBOX GIFT CARD 1000").
+	interleaved := func(i int) bool {
+		digitsSeen := false
+		for k := range g.sizes {
+			hasDigit := strings.ContainsFunc(tokens[i+2*k], unicode.IsDigit)
+			if digitsSeen && !hasDigit {
+				return true
+			}
+			digitsSeen = digitsSeen || hasDigit
+		}
+		return false
+	}
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false
@@ -362,7 +377,7 @@ func joinGroups(s string, g wordGrouping) string {
 		if g.labelMarks && at(i+inRow, sameMark) && at(i+inRow+1, startsAlnum) {
 			return false
 		}
-		return mixed || !g.mixed
+		return mixed || !g.mixed || interleaved(i)
 	}
 	// A label's word with the list's number glued ("Kod2", "PIN1") is no
 	// group of a longer number.
@@ -400,25 +415,43 @@ func joinGroups(s string, g wordGrouping) string {
 	// again", "… 7654 TL yüklemesi").
 	thousands := !g.labelMarks && !slices.ContainsFunc(g.sizes[1:], func(n int) bool { return n != 3 })
 	currency := func(t string) bool { return thousands && currencyWord.MatchString(t) }
-	// A short number and a word after a row are its count or its price
-	// ("… 7654 2 adet", "… 7654 50 TL"), not a longer number's end; but
-	// for a PIN in thousands, whose amount they may end.
+	// A short number and a word after a row are a sentence's ("… 7654 2
+	// adet", "… 7654 50 TL", "… 7654 3 ay geçerlidir", "2 kod
+	// gönderildi"), not a longer number's end, which a mark or the text's
+	// end follows ("… 8413 26."); so are a count glued to its word ("50TL",
+	// "10x") and a share ("2/2"). Until helper-304, only counts and units
+	// of a list were, and a second code before any other word was
+	// delivered. But for a PIN in thousands, whose amount a currency ends
+	// ("125 000 000 TL").
 	countAfter := func(number int) bool {
-		short := func(t string) bool { return isDigits(t) && len(t) <= 4 }
-		count := func(t string) bool { return countWord.MatchString(t) }
-		unit := func(t string) bool {
-			return count(t) || !thousands && (currencyWord.MatchString(t) || unitWord.MatchString(t))
+		short := func(t string) bool { return isDigits(t) && len(t) <= 5 }
+		sentenceWord := func(t string) bool {
+			return startsAlnum(t) && !strings.ContainsFunc(t, unicode.IsDigit) && !(thousands && currencyWord.MatchString(t))
 		}
-		// "50TL", "60UC": the amount and its unit glued.
 		glued := func(t string) bool {
-			digits := strings.TrimLeftFunc(t, unicode.IsDigit)
-			return !thousands && digits != t && len(t)-len(digits) <= 5 && (currencyWord.MatchString(digits) || unitWord.MatchString(digits))
+			word := strings.TrimLeftFunc(t, unicode.IsDigit)
+			return word != t && len(t)-len(word) <= 5 && sentenceWord(word)
 		}
+		mark := func(m string) func(string) bool { return func(t string) bool { return t == m } }
 		// "50,00 TL": kuruş after a comma.
-		if at(number, short) && at(number+1, func(t string) bool { return t == "," }) && at(number+2, func(t string) bool { return isDigits(t) && len(t) == 2 }) {
+		if at(number, short) && at(number+1, mark(",")) && at(number+2, func(t string) bool { return isDigits(t) && len(t) == 2 }) {
 			number += 2
 		}
-		return at(number, glued) || at(number, short) && at(number+1, spaces) && at(number+2, unit)
+		return at(number, glued) || at(number, short) && at(number+1, spaces) && at(number+2, sentenceWord) ||
+			at(number, short) && at(number+1, mark("/")) && at(number+2, short)
+	}
+	// An IBAN's groups, its country's letters and check digits first, end
+	// in a short one, whatever word follows ("TR12 0006 … 8413 26 Ziraat").
+	ibanBefore := func(first, past int) bool {
+		if !at(first, ibanStart.MatchString) || !at(past, spaces) || !at(past+1, isDigits) || itemAfter(past+1) {
+			return false
+		}
+		for k := first + 2; k < past; k += 2 {
+			if !isDigits(tokens[k]) {
+				return false
+			}
+		}
+		return true
 	}
 	longerAfter := func(past int) bool {
 		return at(past, spaces) && (at(past+1, withDigit) && !itemAfter(past+1) && !countAfter(past+1) || at(past+1, currency))
@@ -441,7 +474,7 @@ func joinGroups(s string, g wordGrouping) string {
 	for i := 0; i < len(tokens); {
 		rows := rowsFrom[i]
 		past := i + rows*(inRow+1) - 1
-		if rows == 0 || longerBefore(i) || longerAfter(past) {
+		if rows == 0 || longerBefore(i) || longerAfter(past) || ibanBefore(i, past) {
 			out.WriteString(tokens[i])
 			i++
 			continue
@@ -472,12 +505,8 @@ func numberedLabel(t string) bool {
 	return bare != w && (codeLabelWord.MatchString(bare) || numberLabelWord.MatchString(bare) || numberName.MatchString(bare) || dateName.MatchString(bare))
 }
 
-// countWord is a word after how many of a thing there are.
-var countWord = regexp.MustCompile(`(?i)^(?:adet|tane|pcs|pieces?|units?)$`)
-
-// unitWord is a game's currency or a unit after an amount ("60 UC",
-// "100 Elmas").
-var unitWord = regexp.MustCompile(`(?i)^(?:\$|lira|uc|elmas|vp|rp|gold|altın|coins?|kredi|puan|jeton)$`)
+// ibanStart is an IBAN's first group: its country and check digits.
+var ibanStart = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}$`)
 
 // currencyWord is a currency after an amount.
 var currencyWord = regexp.MustCompile(`(?i)^(?:₺|tl|try|usd|eur|€)$`)

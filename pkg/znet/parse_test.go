@@ -1262,13 +1262,13 @@ func slowBodies() map[string][]byte {
 	sb.WriteString("x ")
 	sb.WriteString(strings.Repeat("1", 64<<10-sb.Len()-10))
 	m["refusal-dense-pieces"] = []byte(sb.String())
-	// Digit groups beside a PIN spaces group, one more than a whole number
-	// of its rows: each group began a run of rows read to the end, 17 s
-	// at 52f9834 (helper-298).
 	// A PIN field of thousands of groups: each token of the answer was
 	// read as the start of a row as long, 2 s before maxWordGroups
 	// (helper-299).
 	m["pin-of-many-groups"] = []byte("OK|2|" + strings.Repeat("123 ", 4096) + "1234|" + strings.Repeat("123 ", (64<<10-16420)/4))
+	// Digit groups beside a PIN spaces group, one more than a whole number
+	// of its rows: each group began a run of rows read to the end, 17 s
+	// at 52f9834 (helper-298).
 	m["spaced-pin-digit-groups"] = []byte("OK|2|1234 5678 9012 3456|" + strings.Repeat("1234 ", (64<<10-40)/5/4*4+1))
 	return m
 }
@@ -2158,6 +2158,19 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 50,00 TL Kod: 9876 5432 1098 7654 50,00 TL",
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 60 UC Kod: 9876 5432 1098 7654 60 UC",
 		"OK|2|123 456 789|123 456 789, 987 654 321 2 adet",
+		// Any short number and word after the last row, a share, a count
+		// glued to its word; and beside a PIN mixing letters and digits, a
+		// code whose letters' and digits' groups alternate without mixing
+		// in one (helper-304's: each delivered at 3764265..79e3477).
+		"OK|2|1234 5678 9012 3456|Kodlar: 1234 5678 9012 3456, 9876 5432 1098 7654 2 kod gönderildi",
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 3 ay geçerlidir",
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 60 ALTIN",
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 10000 VP",
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 2/2",
+		"OK|2|1234 5678 9012 3456|Kod 1: 1234 5678 9012 3456 Kod 2: 9876 5432 1098 7654 10x",
+		"OK|2|AB12 CD34 EF56 GH78|Kodlar: AB12 CD34 EF56 GH78, IJ90 KL12 MN34 OP56 24 saat içinde kullanın",
+		"OK|2|AB12 CD34 EF56|Kod 1: AB12 CD34 EF56, Kod 2: KXPQ 4821 ZMRT",
+		"OK|2|A1B2 C3D4 E5F6 G7H8|Kodlar: A1B2 C3D4 E5F6 G7H8, KXPQ 4821 ZMRT WVNB",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2295,6 +2308,7 @@ func TestCodesPartedByBars(t *testing.T) {
 		// serial's and a lot's, an expired code's (helper-295's).
 		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26":                             "1234 5678 9012",
 		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26. Teşekkürler":                "1234 5678 9012",
+		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 FREE FIRE 1000 elmas":                                               "AB12 CD34 EF56",
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 IBAN: TR 12 0006 1005 1978 6457 8413 26":                  "1234 5678 9012 3456",
 		"OK|2|AB12 CD34 EF56 GH78|Kod: AB12 CD34 EF56 GH78 IBAN: TR12 0006 1005 1978 6457 8413 26":                   "AB12 CD34 EF56 GH78",
 		"OK|2|123 456 7890|Kod: 123 456 7890 Destek: +90 532 123 4567":                                               "123 456 7890",

@@ -2309,6 +2309,7 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26":                             "1234 5678 9012",
 		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26. Teşekkürler":                "1234 5678 9012",
 		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 FREE FIRE 1000 elmas":                                               "AB12 CD34 EF56",
+		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 Xbox 1000 Gold":                                                     "AB12 CD34 EF56",
 		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 IBAN: TR 12 0006 1005 1978 6457 8413 26":                  "1234 5678 9012 3456",
 		"OK|2|AB12 CD34 EF56 GH78|Kod: AB12 CD34 EF56 GH78 IBAN: TR12 0006 1005 1978 6457 8413 26":                   "AB12 CD34 EF56 GH78",
 		"OK|2|123 456 7890|Kod: 123 456 7890 Destek: +90 532 123 4567":                                               "123 456 7890",

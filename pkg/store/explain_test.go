@@ -235,10 +235,15 @@ func TestTheHistoryAndTheClaimReadEachPanelsWaitingOrdersAlongItsIndex(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	for what, plan := range map[string]string{"the history's": strings.Join(history, "\n"), "the claim's": claim} {
-		if strings.Contains(plan, "using zwatch_order_checks_due on") || strings.Contains(plan, "Seq Scan on zwatch_order_checks") ||
-			!strings.Contains(plan, "using zwatch_order_checks_due_by_panel on") {
-			t.Errorf("%s plan does not read the waiting orders along the index by panel:\n%s", what, plan)
+	// Only the parts that read them: the claim's branch by panel, which
+	// this does not cover, may take either index as the statistics fall.
+	for what, part := range map[string]string{
+		"the history's waiting_checks": cteOf(strings.Join(history, "\n"), "waiting_checks"),
+		"the claim's panel_unknown":    cteOf(claim, "panel_unknown"),
+	} {
+		if part == "" || strings.Contains(part, "using zwatch_order_checks_due on") || strings.Contains(part, "Seq Scan on zwatch_order_checks") ||
+			!strings.Contains(part, "using zwatch_order_checks_due_by_panel on") {
+			t.Errorf("%s does not read the waiting orders along the index by panel:\n%s\n%s", what, part, strings.Join(history, "\n")+"\n"+claim)
 		}
 	}
 	// Whether each waiting order was answered before, in its sending, is a
@@ -247,4 +252,22 @@ func TestTheHistoryAndTheClaimReadEachPanelsWaitingOrdersAlongItsIndex(t *testin
 	if plan := strings.Join(history, "\n"); !strings.Contains(plan, "using zwatch_order_events_order on") {
 		t.Errorf("the history's plan does not look up the waiting orders' answers by order:\n%s", plan)
 	}
+}
+
+// cteOf is the part of an EXPLAIN's text under "CTE name": the lines
+// after it indented deeper; "" if there is none.
+func cteOf(plan, name string) string {
+	lines := strings.Split(plan, "\n")
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "CTE "+name {
+			continue
+		}
+		end := i + 1
+		for end < len(lines) && indent(lines[end]) > indent(l) {
+			end++
+		}
+		return strings.Join(lines[i:end], "\n")
+	}
+	return ""
 }

@@ -270,9 +270,10 @@ func parsePinStatus(body []byte, password *scrubber) (PinStatus, error) {
 // "1)CCCC"). Beside such a PIN, rows of groups of its sizes are read as
 // codes whose dashes part them (joinGroups).
 type wordGrouping struct {
-	sizes      []int // each group's letters and digits
-	mixed      bool  // a group mixes letters and digits
-	labelMarks bool  // ':' or ')' part the groups, not spaces
+	sizes      []int    // each group's letters and digits
+	mixed      bool     // a group mixes letters and digits
+	labelMarks bool     // ':' or ')' part the groups, not spaces
+	letters    []string // the groups, where none has a digit
 }
 
 // parts says whether token is what parts g's groups.
@@ -285,10 +286,10 @@ func (g wordGrouping) parts(token string) bool {
 
 // groupedAsWords is a PIN's wordGrouping; false where it is not so
 // grouped, or its groups are words' ("PUBG 60 UC ABCD-1234",
-// "Seri:12345678", "OYUNA GIRIS YAPIN", a sentence in capitals).
+// "Seri:12345678", "Razer QWRTY PSDFG").
 func groupedAsWords(pin string) (wordGrouping, bool) {
 	tokens := groupToken.FindAllString(pin, -1)
-	if len(tokens) < 3 || len(tokens)%2 == 0 || alnums(pin) < 8 || !strings.ContainsFunc(pin, unicode.IsDigit) {
+	if len(tokens) < 3 || len(tokens)%2 == 0 || alnums(pin) < 8 {
 		return wordGrouping{}, false
 	}
 	g := wordGrouping{labelMarks: labelMark(tokens[1])}
@@ -316,11 +317,19 @@ func groupedAsWords(pin string) (wordGrouping, bool) {
 		// read as the start of a row that long (2 s for 64 KB).
 		return wordGrouping{}, false
 	}
+	if !strings.ContainsFunc(pin, unicode.IsDigit) {
+		for i := 0; i < len(tokens); i += 2 {
+			g.letters = append(g.letters, tokens[i])
+		}
+	}
 	return g, true
 }
 
 // maxWordGroups is the most groups a PIN grouped as words is read with.
 const maxWordGroups = 12
+
+// listConnective is a word that joins the items of a list.
+var listConnective = regexp.MustCompile(`^(?i:ve|veya|ile|and|or)$`)
 
 // joinGroups is s with the groups of rows of g's sizes, one row after
 // another, joined by dashes: beside a PIN "1234 5678 9012 3456", "Kod 2:
@@ -351,6 +360,25 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 		return false
 	}
+	// Beside a PIN of letters only, capital words of its groups' sizes are
+	// as often a sentence as a code ("ABCDE FGHIJ KLMNO OYUNA GIRIS
+	// YAPIN"): a row of them is a code only where it is the PIN, or where
+	// a list puts it, after a mark but a sentence's end, "ve" or "and",
+	// or first. Until
+	// 52f9834 every such row was a code; from then until now none was,
+	// and the second of two such codes was delivered as if it were not
+	// there.
+	listedLetters := func(i int) bool {
+		if slices.EqualFunc(g.letters, tokens[i:min(i+inRow, len(tokens))], func(group, t string) bool { return spaces(t) || strings.EqualFold(group, t) }) {
+			return true
+		}
+		before := i - 1
+		if at(before, spaces) {
+			before--
+		}
+		sentenceEnd := func(t string) bool { return strings.Trim(t, ".!?…") == "" }
+		return before < 0 || !at(before, startsAlnum) && !at(before, sentenceEnd) || at(before, listConnective.MatchString)
+	}
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false
@@ -375,6 +403,9 @@ func joinGroups(s string, g wordGrouping) string {
 		// ("(XY98:ZW76:QR54)Teşekkürler").
 		sameMark := func(t string) bool { return t == tokens[i+1] }
 		if g.labelMarks && at(i+inRow, sameMark) && at(i+inRow+1, startsAlnum) {
+			return false
+		}
+		if g.letters != nil && !listedLetters(i) {
 			return false
 		}
 		return mixed || !g.mixed || interleaved(i)
@@ -551,8 +582,14 @@ func isSpaceOrZeroWidth(r rune) bool {
 func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	pin = withoutLabels(pin)
 	sameMarks := func(s string) string { return s }
+	breaksKept := func(s string) string { return s }
 	if g, ok := groupedAsWords(pin); ok {
 		sameMarks = func(s string) string { return joinGroups(s, g) }
+		if g.letters != nil {
+			// A row of capitals is a code where a list puts it (joinGroups),
+			// and a line break, which reading the field makes a space, does.
+			breaksKept = func(s string) string { return lineBreaks.ReplaceAllString(s, ", ") }
+		}
 	}
 	pin = sameMarks(pin)
 	type field struct {
@@ -568,7 +605,7 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 	var read []field
 	all := strings.Split(a.fields[3], "|")
 	for i, f := range all[:min(len(all), maxFieldsAfterPIN)] {
-		code := sameMarks(strings.TrimFunc(withoutMarkup(a.unmarked(f)), isSpaceOrZeroWidth))
+		code := sameMarks(strings.TrimFunc(withoutMarkup(a.unmarked(breaksKept(f))), isSpaceOrZeroWidth))
 		if listsAnotherCode(code, pin) {
 			return true
 		}
@@ -3917,6 +3954,10 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 
 // lineBreakTags are HTML's line breaks, as nl2br writes them and others.
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
+
+// lineBreaks are a text's line breaks, as they are, escaped by json_encode
+// or written as HTML's.
+var lineBreaks = regexp.MustCompile(`(?i)\r\n|[\r\n]|\\r\\n|\\[rn]|<br\s*/?>|&lt;br\s*/?&gt;`)
 
 // decode returns the body as UTF-8, and whether it was read as
 // Windows-1254. Old PHP panels send Windows-1254 and rarely say so, and a

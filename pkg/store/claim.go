@@ -45,6 +45,10 @@ type ClaimParams struct {
 	// PerPanel bounds the orders a claim that passes over panels gives any
 	// other one (0: Limit).
 	PerPanel int
+	// Held are the orders the run holds: asked or to be asked, their
+	// claims not yet let go of. The claim leaves them alone, whatever their
+	// rows say (see claimableSQL).
+	Held []string
 }
 
 // Claimed is what one claim took.
@@ -202,6 +206,7 @@ func claimDueParams(p ClaimParams) params {
 		"claim_limit":                p.Limit,
 		"lease_seconds":              p.Lease.Seconds(),
 		"ahead_seconds":              p.Ahead.Seconds(),
+		"held":                       pq.Array(append([]string{}, p.Held...)), // never NULL, which no id is unequal to
 		"disabled_wait_seconds":      disabledWait.Seconds(),
 		"disabled_wait_most_seconds": disabledWaitMost.Seconds(),
 	}
@@ -256,11 +261,19 @@ WITH due AS MATERIALIZED (
 
 // claimableSQL is a row of zwatch_order_checks c a claim may take: waiting,
 // due (or due within ahead_seconds), and not claimed by a run whose lease
-// still runs. It is the due indexes' condition.
+// still runs; the due indexes' condition. Nor one the claiming run holds
+// (held): saving an answer or handing a claim back ends the claim in the
+// database a moment before the run lets go of the order, and an order due
+// again at once (its next check came while the answer waited for the
+// database) was taken in that moment by the run's own next claim, which
+// the run took for the claim it was ending: the order was asked again
+// only once the new claim lapsed, ClaimLease later. The run claims it
+// after letting go of it, a tick later.
 const claimableSQL = `c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
 	  AND c.next_check_at <= now() + make_interval(secs => @ahead_seconds)
-	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())`
+	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+	  AND c.order_id <> ALL (@held::uuid[])`
 
 // claimDuePassingOverSQL is claimDueSQL leaving alone the orders of the
 // integrations in pass_over (ClaimParams.PassOver). The one due index,

@@ -622,3 +622,31 @@ func TestAClaimReturnsItsOrdersDueLongestFirst(t *testing.T) {
 		t.Errorf("claimed\n%v\nwant them due longest first:\n%v", got, want)
 	}
 }
+
+// A run's claim leaves alone the orders the run still holds, though their
+// rows say they are free: the run's own save or release ended their claims
+// a moment before it let go of them (ClaimParams.Held). So does a claim
+// passing over a panel.
+func TestAClaimLeavesAloneTheOrdersTheRunHolds(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	other := db.AddIntegration(storetest.Integration{Name: "znet-B", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.SendOrdersAt(integ, time.Now().Add(-time.Hour), "9301", "9302", "9303")
+	held := claimIDs(t, db, firstChunk)
+	if len(held) != 3 {
+		t.Fatalf("the first claim took %d orders, want 3", len(held))
+	}
+	// Their answers saved, due again at once.
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, next_check_at = now()`)
+
+	for _, passOver := range [][]string{nil, {other}} {
+		p := firstChunk
+		p.Register, p.PassOver = 0, passOver
+		p.Held = held[:2]
+		if got := claimIDs(t, db, p); !slices.Equal(got, held[2:]) {
+			t.Errorf("passing over %v, a claim holding %v took %v, want only %v", passOver, held[:2], got, held[2:])
+		}
+		db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL`)
+	}
+}

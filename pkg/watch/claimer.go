@@ -261,6 +261,7 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		Ahead:              c.ahead(),
 		PassOver:           passOver,
 		PerPanel:           backlogOrders(r.cfg),
+		Held:               c.held.list(),
 	})
 	r.timeDB(start)
 	if err != nil {

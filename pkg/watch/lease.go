@@ -51,10 +51,11 @@ func newHoldings() *holdings {
 }
 
 // add holds claimed orders and returns those the run did not hold already.
-// The run claims an order it still holds (asked, its answer not yet saved)
-// only when its own claim lapsed meanwhile, its heartbeat unable to reach
-// the database: the claim is the run's again, and asking a second time
-// would put two answers for one order into one save, where either may win.
+// A claim leaves the orders the run holds alone (store.ClaimParams.Held),
+// even one whose claim lapsed while the heartbeat could not reach the
+// database, which the heartbeat renews once it can; an order held still
+// would be asked a second time, and two answers for one order put into one
+// save, where either may win.
 //
 // claimedAt is when the claim's statement began.
 func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store.Order) {

@@ -328,6 +328,9 @@ func groupedAsWords(pin string) (wordGrouping, bool) {
 // maxWordGroups is the most groups a PIN grouped as words is read with.
 const maxWordGroups = 12
 
+// isVowel is a vowel of Turkish's or English's alphabet, in either case.
+func isVowel(r rune) bool { return strings.ContainsRune("AEIİOÖUÜaeıioöuü", r) }
+
 // listConnective is a word that joins the items of a list.
 var listConnective = regexp.MustCompile(`^(?i:ve|veya|ile|and|or)$`)
 
@@ -360,24 +363,60 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 		return false
 	}
-	// Beside a PIN of letters only, capital words of its groups' sizes are
-	// as often a sentence as a code ("ABCDE FGHIJ KLMNO OYUNA GIRIS
-	// YAPIN"): a row of them is a code only where it is the PIN, or where
-	// a list puts it, after a mark but a sentence's end, "ve" or "and",
-	// or first. Until
-	// 52f9834 every such row was a code; from then until now none was,
-	// and the second of two such codes was delivered as if it were not
-	// there.
+	// Beside a PIN of capitals alone, capital words of its groups' sizes
+	// are as often a sentence as a code ("ABCDE FGHIJ KLMNO OYUNA GIRIS
+	// YAPIN"). A row of them is a code where it is the PIN, or where a list
+	// puts it: first; after a line break, or a mark but a sentence's end or
+	// a dash; after "ve" or "and", a list's number ("2. ", "Kod 2 ", "#2
+	// ") or a code's label ("Kod "). Beside a PIN whose groups have no
+	// vowel, as key generators write them ("QWRTY PSDFG HJKLZ"), a row whose
+	// every group has one is a sentence's wherever it stands. Until 52f9834
+	// every such row was a code; from then until 13ad8be none was, and the
+	// second of two codes was delivered as if it were not there.
+	group := func(i, k int) string { return tokens[i+2*k] }
+	thePIN := func(i int) bool {
+		for k, pinGroup := range g.letters {
+			if !strings.EqualFold(group(i, k), pinGroup) {
+				return false
+			}
+		}
+		return true
+	}
+	words := func(i int) bool {
+		for k, pinGroup := range g.letters {
+			if strings.ContainsFunc(pinGroup, isVowel) || !strings.ContainsFunc(group(i, k), isVowel) {
+				return false
+			}
+		}
+		return true
+	}
+	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
 	listedLetters := func(i int) bool {
-		if slices.EqualFunc(g.letters, tokens[i:min(i+inRow, len(tokens))], func(group, t string) bool { return spaces(t) || strings.EqualFold(group, t) }) {
+		if thePIN(i) {
 			return true
+		}
+		if words(i) {
+			return false
 		}
 		before := i - 1
 		if at(before, spaces) {
 			before--
 		}
-		sentenceEnd := func(t string) bool { return strings.Trim(t, ".!?…") == "" }
-		return before < 0 || !at(before, startsAlnum) && !at(before, sentenceEnd) || at(before, listConnective.MatchString)
+		if before < 0 {
+			return true
+		}
+		mark := tokens[before]
+		if startsAlnum(mark) {
+			return listConnective.MatchString(mark) || listNumber(mark) || codeLabelWord.MatchString(foldedWord(mark))
+		}
+		closed := strings.TrimRight(mark, "\"'”’»)]")
+		switch {
+		case closed != "" && strings.Trim(closed, ".!?…") == "":
+			return closed == "." && at(before-1, listNumber) // "2. "
+		case strings.Trim(mark, "-–—") == "":
+			return false
+		}
+		return true
 	}
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
@@ -415,7 +454,6 @@ func joinGroups(s string, g wordGrouping) string {
 	withDigit := func(t string) bool {
 		return startsAlnum(t) && strings.ContainsFunc(t, unicode.IsDigit) && !numberedLabel(t)
 	}
-	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
 	word := func(t string) bool { return alnums(t) >= 3 && !strings.ContainsFunc(t, unicode.IsDigit) }
 	hash := func(t string) bool { return t == "#" }
 	longerBefore := func(first int) bool {
@@ -587,7 +625,8 @@ func (a *answer) anotherCodeAfterPIN(pin string) bool {
 		sameMarks = func(s string) string { return joinGroups(s, g) }
 		if g.letters != nil {
 			// A row of capitals is a code where a list puts it (joinGroups),
-			// and a line break, which reading the field makes a space, does.
+			// and a line break or a tab, which reading the field makes a
+			// space, does.
 			breaksKept = func(s string) string { return lineBreaks.ReplaceAllString(s, ", ") }
 		}
 	}
@@ -3955,9 +3994,9 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 // lineBreakTags are HTML's line breaks, as nl2br writes them and others.
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
 
-// lineBreaks are a text's line breaks, as they are, escaped by json_encode
-// or written as HTML's.
-var lineBreaks = regexp.MustCompile(`(?i)\r\n|[\r\n]|\\r\\n|\\[rn]|<br\s*/?>|&lt;br\s*/?&gt;`)
+// lineBreaks are a text's line breaks and tabs, as they are or escaped by
+// json_encode, and HTML's line breaks.
+var lineBreaks = regexp.MustCompile(`\r\n|[\r\n\t]|\\r\\n|\\[rnt]|(?i:<br\s*/?>|&lt;br\s*/?&gt;)`)
 
 // decode returns the body as UTF-8, and whether it was read as
 // Windows-1254. Old PHP panels send Windows-1254 and rarely say so, and a

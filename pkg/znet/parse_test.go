@@ -2181,6 +2181,14 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ\nXCVBN MQWRT YPSDF",
 		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ<br>XCVBN MQWRT YPSDF",
 		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ\\nXCVBN MQWRT YPSDF",
+		// The PIN after a word or a sentence, numbered lists, a tab
+		// (helper-305's).
+		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz QWRTY PSDFG HJKLZ, XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|Siparişiniz tamamlandı. QWRTY PSDFG HJKLZ, XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|1. QWRTY PSDFG HJKLZ 2. XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|Kod 1 QWRTY PSDFG HJKLZ Kod 2 XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|#1 QWRTY PSDFG HJKLZ #2 XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ\tXCVBN MQWRT YPSDF",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))
@@ -2316,19 +2324,27 @@ func TestCodesPartedByBars(t *testing.T) {
 		// Beside a PIN whose groups spaces part, a longer number of
 		// such groups, a product's name in capitals; labels in capitals, a
 		// serial's and a lot's, an expired code's (helper-295's).
-		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26":                             "1234 5678 9012",
-		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26. Teşekkürler":                "1234 5678 9012",
-		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 FREE FIRE 1000 elmas":                                               "AB12 CD34 EF56",
-		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 Xbox 1000 Gold":                                                     "AB12 CD34 EF56",
-		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 IBAN: TR 12 0006 1005 1978 6457 8413 26":                  "1234 5678 9012 3456",
-		"OK|2|AB12 CD34 EF56 GH78|Kod: AB12 CD34 EF56 GH78 IBAN: TR12 0006 1005 1978 6457 8413 26":                   "AB12 CD34 EF56 GH78",
-		"OK|2|123 456 7890|Kod: 123 456 7890 Destek: +90 532 123 4567":                                               "123 456 7890",
-		"OK|2|AB12 CD34 EF56 GH78|XBOX GIFT CARD 1000 TL Kodunuz: AB12 CD34 EF56 GH78":                               "AB12 CD34 EF56 GH78",
-		"OK|2|AB12 CD34 EF56|FREE FIRE 1000 ELMAS":                                                                   "AB12 CD34 EF56",
-		"OK|2|ABCDE FGHIJ KLMNO|STEAM KEY: ABCDE FGHIJ KLMNO OYUNA GIRIS YAPIN":                                      "ABCDE FGHIJ KLMNO",
-		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz QWRTY PSDFG HJKLZ OYUNA GIRIS YAPIN":                                         "QWRTY PSDFG HJKLZ",
-		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz: QWRTY PSDFG HJKLZ. OYUNA GIRIS YAPIN":                                       "QWRTY PSDFG HJKLZ",
-		"OK|2|QWRTY PSDFG HJKLZ|Eski kod: XCVBN MQWRT YPSDF, yeni kod: QWRTY PSDFG HJKLZ":                            "QWRTY PSDFG HJKLZ",
+		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26":              "1234 5678 9012",
+		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26. Teşekkürler": "1234 5678 9012",
+		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 FREE FIRE 1000 elmas":                                "AB12 CD34 EF56",
+		"OK|2|AB12 CD34 EF56|Kod: AB12 CD34 EF56 Xbox 1000 Gold":                                      "AB12 CD34 EF56",
+		"OK|2|1234 5678 9012 3456|Kod: 1234 5678 9012 3456 IBAN: TR 12 0006 1005 1978 6457 8413 26":   "1234 5678 9012 3456",
+		"OK|2|AB12 CD34 EF56 GH78|Kod: AB12 CD34 EF56 GH78 IBAN: TR12 0006 1005 1978 6457 8413 26":    "AB12 CD34 EF56 GH78",
+		"OK|2|123 456 7890|Kod: 123 456 7890 Destek: +90 532 123 4567":                                "123 456 7890",
+		"OK|2|AB12 CD34 EF56 GH78|XBOX GIFT CARD 1000 TL Kodunuz: AB12 CD34 EF56 GH78":                "AB12 CD34 EF56 GH78",
+		"OK|2|AB12 CD34 EF56|FREE FIRE 1000 ELMAS":                                                    "AB12 CD34 EF56",
+		"OK|2|ABCDE FGHIJ KLMNO|STEAM KEY: ABCDE FGHIJ KLMNO OYUNA GIRIS YAPIN":                       "ABCDE FGHIJ KLMNO",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz QWRTY PSDFG HJKLZ OYUNA GIRIS YAPIN":                          "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz: QWRTY PSDFG HJKLZ. OYUNA GIRIS YAPIN":                        "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRTY PSDFG HJKLZ|Eski kod: XCVBN MQWRT YPSDF, yeni kod: QWRTY PSDFG HJKLZ":             "QWRTY PSDFG HJKLZ",
+		// Beside a PIN whose groups have no vowel, capitals whose every
+		// group has one are a sentence's, after a line break or a comma too.
+		"OK|2|QWRTY PSDFG HJKLZ|STEAM KEY: QWRTY PSDFG HJKLZ\nOYUNA GIRIS YAPIN":                                     "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz: QWRTY PSDFG HJKLZ, OYUNA GIRIS YAPIN":                                       "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ kopyalayın ve OYUNA GİRİŞ YAPIN":                                   "QWRTY PSDFG HJKLZ",
+		"OK|2|ABCDE FGHIJ KLMNO|STEAM KEY: ABCDE FGHIJ KLMNO - OYUNA GIRIS YAPIN":                                    "ABCDE FGHIJ KLMNO",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodunuz: \"QWRTY PSDFG HJKLZ\". OYUNA GIRIS YAPIN":                                   "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRTY PSDFG HJKLZ|Kod: QWRTY PSDFG HJKLZ \\N":                                                          "QWRTY PSDFG HJKLZ",
 		"OK|2|1234 5678 9012 3456|PIN: 1234 5678 9012 3456 S/N: 9876 5432 1098 7654":                                 "1234 5678 9012 3456",
 		"OK|2|1234 5678 9012 3456|Teşekkürler! Kod: 1234 5678 9012 3456 Lot: 2026 0001 0002 0003":                    "1234 5678 9012 3456",
 		"OK|2|1234 5678 9012 3456|PIN NO: 1234 5678 9012 3456 REZERVASYON NO: 2026 1206 1430 0001":                   "1234 5678 9012 3456",

@@ -69,6 +69,17 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
+	defer func() {
+		// What the runs said beyond their debug lines: a failure that
+		// took a full suite to show (69721d1) should say why at once.
+		if t.Failed() {
+			for _, line := range strings.Split(e.logs.String(), "\n") {
+				if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+					t.Log(line)
+				}
+			}
+		}
+	}()
 	completed := sums[0].Total.Completed + sums[1].Total.Completed
 	if completed != n {
 		t.Errorf("the two loops completed %d orders, want %d", completed, n)

@@ -53,9 +53,10 @@ func newHoldings() *holdings {
 // add holds claimed orders and returns those the run did not hold already.
 // A claim leaves the orders the run holds alone (store.ClaimParams.Held),
 // even one whose claim lapsed while the heartbeat could not reach the
-// database, which the heartbeat renews once it can; an order held still
-// would be asked a second time, and two answers for one order put into one
-// save, where either may win.
+// database: the heartbeat renews that claim once it can. Were a held order
+// returned all the same, it is not handed out again: asked a second time,
+// it would put two answers for one order into one save, where either may
+// win.
 //
 // claimedAt is when the claim's statement began.
 func (h *holdings) add(orders []store.Order, claimedAt time.Time) (fresh []store.Order) {

@@ -70,8 +70,8 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	defer func() {
-		// What the runs said beyond their debug lines: a failure that
-		// took a full suite to show (69721d1) should say why at once.
+		// What the runs warned of: the failure fixed in 69721d1 showed
+		// only in full suites, and said nothing of why.
 		if t.Failed() {
 			for _, line := range strings.Split(e.logs.String(), "\n") {
 				if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {

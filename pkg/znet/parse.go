@@ -331,9 +331,6 @@ const maxWordGroups = 12
 // isVowel is a vowel of Turkish's or English's alphabet, in either case.
 func isVowel(r rune) bool { return strings.ContainsRune("AEIİOÖUÜaeıioöuü", r) }
 
-// listConnective is a word that joins the items of a list.
-var listConnective = regexp.MustCompile(`^(?i:ve|veya|ile|and|or)$`)
-
 // joinGroups is s with the groups of rows of g's sizes, one row after
 // another, joined by dashes: beside a PIN "1234 5678 9012 3456", "Kod 2:
 // 9876 5432 1098 7654" reads "Kod 2: 9876-5432-1098-7654", and beside
@@ -364,15 +361,17 @@ func joinGroups(s string, g wordGrouping) string {
 		return false
 	}
 	// Beside a PIN of capitals alone, capital words of its groups' sizes
-	// are as often a sentence as a code ("ABCDE FGHIJ KLMNO OYUNA GIRIS
-	// YAPIN"). A row of them is a code where it is the PIN, or where a list
-	// puts it: first; after a line break, or a mark but a sentence's end or
-	// a dash; after "ve" or "and", a list's number ("2. ", "Kod 2 ", "#2
-	// ") or a code's label ("Kod "). Beside a PIN whose groups have no
-	// vowel, as key generators write them ("QWRTY PSDFG HJKLZ"), a row whose
-	// every group has one is a sentence's wherever it stands. Until 52f9834
-	// every such row was a code; from then until 13ad8be none was, and the
-	// second of two codes was delivered as if it were not there.
+	// may be a sentence ("ABCDE FGHIJ KLMNO OYUNA GIRIS YAPIN") or a second
+	// code, which only a person can tell for sure. A row of them is read as
+	// a code, and the answer held, but where it reads as a sentence: right
+	// after the PIN, past a space, a dash or a sentence's end; or, beside a
+	// PIN whose groups have no vowel, as key generators write them
+	// ("QWRTY PSDFG HJKLZ"), wherever its groups have a word's vowels (two
+	// in four letters or more). Until 52f9834 every such row was a code;
+	// from then until 13ad8be none was, and the second of two codes was
+	// delivered as if it were not there; 13ad8be and 813a646 read a row as
+	// a code only where they knew a list to put one, and a list in HTML,
+	// after dashes or before the PIN was read as none (helper-306).
 	group := func(i, k int) string { return tokens[i+2*k] }
 	thePIN := func(i int) bool {
 		for k, pinGroup := range g.letters {
@@ -382,42 +381,42 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 		return true
 	}
+	wordsVowels := func(g string) bool {
+		n := 0
+		for _, r := range g {
+			if isVowel(r) {
+				n++
+			}
+		}
+		return n >= 2 || n == 1 && utf8.RuneCountInString(g) < 4
+	}
 	words := func(i int) bool {
 		for k, pinGroup := range g.letters {
-			if strings.ContainsFunc(pinGroup, isVowel) || !strings.ContainsFunc(group(i, k), isVowel) {
+			if strings.ContainsFunc(pinGroup, isVowel) || !wordsVowels(group(i, k)) {
 				return false
 			}
 		}
 		return true
 	}
-	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
-	listedLetters := func(i int) bool {
-		if thePIN(i) {
-			return true
-		}
-		if words(i) {
-			return false
-		}
-		before := i - 1
-		if at(before, spaces) {
-			before--
-		}
-		if before < 0 {
-			return true
-		}
-		mark := tokens[before]
-		if startsAlnum(mark) {
-			return listConnective.MatchString(mark) || listNumber(mark) || codeLabelWord.MatchString(foldedWord(mark))
-		}
-		closed := strings.TrimRight(mark, "\"'”’»)]")
-		switch {
-		case closed != "" && strings.Trim(closed, ".!?…") == "":
-			return closed == "." && at(before-1, listNumber) // "2. "
-		case strings.Trim(mark, "-–—") == "":
-			return false
-		}
-		return true
+	sentenceEnd := func(t string) bool {
+		t = strings.Trim(t, "\"'“”‘’«»()[]")
+		return t != "" && strings.Trim(t, ".!?…-–—") == ""
 	}
+	afterThePIN := func(i int) bool {
+		last := i - 1
+		if at(last, spaces) {
+			last--
+		}
+		if at(last, sentenceEnd) {
+			last--
+			if at(last, spaces) {
+				last--
+			}
+		}
+		first := last - (inRow - 1)
+		return first >= 0 && at(last, startsAlnum) && thePIN(first)
+	}
+	sentenceOfLetters := func(i int) bool { return !thePIN(i) && (words(i) || afterThePIN(i)) }
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false
@@ -444,7 +443,7 @@ func joinGroups(s string, g wordGrouping) string {
 		if g.labelMarks && at(i+inRow, sameMark) && at(i+inRow+1, startsAlnum) {
 			return false
 		}
-		if g.letters != nil && !listedLetters(i) {
+		if g.letters != nil && sentenceOfLetters(i) {
 			return false
 		}
 		return mixed || !g.mixed || interleaved(i)
@@ -454,6 +453,7 @@ func joinGroups(s string, g wordGrouping) string {
 	withDigit := func(t string) bool {
 		return startsAlnum(t) && strings.ContainsFunc(t, unicode.IsDigit) && !numberedLabel(t)
 	}
+	listNumber := func(t string) bool { return isDigits(t) && len(t) <= 2 }
 	word := func(t string) bool { return alnums(t) >= 3 && !strings.ContainsFunc(t, unicode.IsDigit) }
 	hash := func(t string) bool { return t == "#" }
 	longerBefore := func(first int) bool {
@@ -3995,8 +3995,10 @@ var lineStartBOMs = regexp.MustCompile("(?m)^(\xef\xbb\xbf)+")
 var lineBreakTags = regexp.MustCompile(`(?i)<br\s*/?>`)
 
 // lineBreaks are a text's line breaks and tabs, as they are or escaped by
-// json_encode, and HTML's line breaks.
-var lineBreaks = regexp.MustCompile(`\r\n|[\r\n\t]|\\r\\n|\\[rnt]|(?i:<br\s*/?>|&lt;br\s*/?&gt;)`)
+// json_encode, and HTML's line breaks and the tags that part its blocks,
+// lists and tables' cells, as they are or escaped.
+var lineBreaks = regexp.MustCompile(`\r\n|[\r\n\t\v\f\x{2028}\x{2029}]|\\r\\n|\\[rnt]|` +
+	`(?i:<(?:br|/?(?:p|div|li|ul|ol|tr|td|th|h[1-6]))\b[^<>]*>|&lt;(?:br|/?(?:p|div|li|ul|ol|tr|td|th|h[1-6]))\b.*?&gt;)`)
 
 // decode returns the body as UTF-8, and whether it was read as
 // Windows-1254. Old PHP panels send Windows-1254 and rarely say so, and a

@@ -381,14 +381,14 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 		return true
 	}
-	wordsVowels := func(g string) bool {
+	wordsVowels := func(w string) bool {
 		n := 0
-		for _, r := range g {
+		for _, r := range w {
 			if isVowel(r) {
 				n++
 			}
 		}
-		return n >= 2 || n == 1 && utf8.RuneCountInString(g) < 4
+		return n >= 2 || n == 1 && utf8.RuneCountInString(w) < 4
 	}
 	words := func(i int) bool {
 		for k, pinGroup := range g.letters {

@@ -399,7 +399,7 @@ func joinGroups(s string, g wordGrouping) string {
 		return true
 	}
 	sentenceEnd := func(t string) bool {
-		t = strings.Trim(t, "\"'“”‘’«»()[]")
+		t = strings.TrimFunc(t, isQuoteOrBracket)
 		return t != "" && strings.Trim(t, ".!?…-–—") == ""
 	}
 	afterThePIN := func(i int) bool {

@@ -364,7 +364,10 @@ func joinGroups(s string, g wordGrouping) string {
 	// may be a sentence ("ABCDE FGHIJ KLMNO OYUNA GIRIS YAPIN") or a second
 	// code, which only a person can tell for sure. A row of them is read as
 	// a code, and the answer held, but where it reads as a sentence: right
-	// after the PIN, past a space, a dash or a sentence's end; or, beside a
+	// after the PIN, past a space, a dash or a sentence's end, with a vowel
+	// in each group, as every word of a sentence has and a key generator's
+	// groups often lack ("QWRTY PSDFG HJKLZ XCVBN MQWRT YPSDF", as PHP's
+	// implode writes two codes, holds the answer); or, beside a
 	// PIN whose groups have no vowel, as key generators write them
 	// ("QWRTY PSDFG HJKLZ"), wherever its groups have a word's vowels (two
 	// in four letters or more). Until 52f9834 every such row was a code;
@@ -416,7 +419,15 @@ func joinGroups(s string, g wordGrouping) string {
 		first := last - (inRow - 1)
 		return first >= 0 && at(last, startsAlnum) && thePIN(first)
 	}
-	sentenceOfLetters := func(i int) bool { return !thePIN(i) && (words(i) || afterThePIN(i)) }
+	vowelInEachGroup := func(i int) bool {
+		for k := range g.letters {
+			if !strings.ContainsFunc(group(i, k), isVowel) {
+				return false
+			}
+		}
+		return true
+	}
+	sentenceOfLetters := func(i int) bool { return !thePIN(i) && (words(i) || afterThePIN(i) && vowelInEachGroup(i)) }
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false

@@ -2201,6 +2201,14 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|QWRTY PSDFG HJKLZ|Kod 1: QWRTY PSDFG HJKLZ Kod 2: XAVBN MEWRT YPUDF",
 		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ İLE XCVBN MQWRT YPSDF",
 		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ\u2028XCVBN MQWRT YPSDF",
+		// Right after the PIN, with a group no sentence's word has: a
+		// second code, as implode(' ', ...) or a dash lists it (delivered
+		// as one until the vowel test).
+		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodlar: QWRTY PSDFG HJKLZ - XCVBN MQWRT YPSDF",
+		"OK|2|QWRTY PSDFG HJKLZ|Kodlar: QWRTY PSDFG HJKLZ. XCVBN MQWRT YPSDF.",
+		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ XAVBN MQWRT YPUDF",
+		"OK|2|ABCDE FGHIJ KLMNO|ABCDE FGHIJ KLMNO PQRST UVWXY ZABCD",
 	}
 	for _, body := range refused {
 		_, err := ParsePinStatus([]byte(body))

@@ -120,7 +120,7 @@ BENCH_ARGS ?=
 
 bench: postgres deps build
 	$(PG_ENV) $(BENCH_PGOPTIONS) sh -c 'PGSSLMODE=disable $(GO) test -tags bench -run Bench -count=1 \
-		-timeout 60m -v ./pkg/bench $(if $(BENCH_ARGS),-args $(BENCH_ARGS))'
+		-timeout 120m -v ./pkg/bench $(if $(BENCH_ARGS),-args $(BENCH_ARGS))'
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -175,8 +175,8 @@ const maxRealRate = 200.0
 // rather than FIFO's in the same run (the overload's), and its p95 is
 // the wait of the burst's orders asked last: every send time the host
 // drops while 300 orders wait moves it. At ÷ 20 (200 requests a second
-// of real time) the learned run got 5.0-5.5 requests an order and a p95
-// of 24.9-39.8 s, moving with the host; at ÷ 10, 5.5 and 24.0 s
+// of real time) the learned burst's p95 ran from 24.9 s to 39.8 s across
+// runs, moving with the host; at ÷ 10 two runs gave 24.0 s and 24.2 s
 // (BENCHMARKS.md, 2026-12-07). At real time the budget's spacing leaves
 // the host 25 ms, not the 1.25 ms of ÷ 20.
 const burstScale = 10.0

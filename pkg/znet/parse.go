@@ -328,8 +328,10 @@ func groupedAsWords(pin string) (wordGrouping, bool) {
 // maxWordGroups is the most groups a PIN grouped as words is read with.
 const maxWordGroups = 12
 
-// isVowel is a vowel of Turkish's or English's alphabet, in either case.
-func isVowel(r rune) bool { return strings.ContainsRune("AEIİOÖUÜaeıioöuü", r) }
+// isVowel is a vowel of Turkish's or English's alphabet, in either case,
+// with a circumflex ("HÂLÂ"), or Ý, ý: İ and ı in Turkish text read as
+// Latin-1 ("GÝRÝÞ"), as old PHP sites send it (helper-307).
+func isVowel(r rune) bool { return strings.ContainsRune("AEIİOÖUÜÂÎÛÝaeıioöuüâîûý", r) }
 
 // joinGroups is s with the groups of rows of g's sizes, one row after
 // another, joined by dashes: beside a PIN "1234 5678 9012 3456", "Kod 2:

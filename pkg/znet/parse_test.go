@@ -2388,6 +2388,11 @@ func TestCodesPartedByBars(t *testing.T) {
 		"OK|2|1234 5678 9012|Kod: 1234 5678 9012 IBAN: TR12 0006 1005 1978 6457 8413 26 Ziraat":             "1234 5678 9012",
 		"OK|2|Seri:12345678 Pin:87654321|Seri:12345678 Pin:87654321":                                        "Seri:12345678 Pin:87654321",
 		nineCodes + "|AB08-CD34-EF56-GH78 (9/9)":                                                            nineCodesSaved,
+		// Vowels a sentence's words have that isVowel did not know: Turkish
+		// read as Latin-1 (Ý, ý for İ, ı), a circumflex (helper-307).
+		"OK|2|QWRTY PSDFG HJKLZ|QWRTY PSDFG HJKLZ OYUNA GÝRÝÞ YAPIN":  "QWRTY PSDFG HJKLZ",
+		"OK|2|QWRT PSDF HJKL|QWRT PSDF HJKL HÂLÂ KODU ALIN":           "QWRT PSDF HJKL",
+		"OK|2|QWRT PSDF HJKL|Kodunuz: QWRT PSDF HJKL. ÝÇÝN OYUN KODU": "QWRT PSDF HJKL",
 	}
 	for body, pin := range kept {
 		got, err := ParsePinStatus([]byte(body))

@@ -552,11 +552,18 @@ func joinGroups(s string, g wordGrouping) string {
 			rowsFrom[i] += rowsFrom[next]
 		}
 	}
+	// Only groups with a digit can be part of a longer number. Capitals
+	// beside a number are codes still ("Kodlar: QWRTY PSDFG HJKLZ, XCVBN
+	// MQWRT YPSDF 2026"), which were left unjoined, and the second code
+	// delivered unseen (helper-307).
+	digitIn := func(first, past int) bool {
+		return slices.ContainsFunc(tokens[first:past], func(t string) bool { return strings.ContainsFunc(t, unicode.IsDigit) })
+	}
 	var out strings.Builder
 	for i := 0; i < len(tokens); {
 		rows := rowsFrom[i]
 		past := i + rows*(inRow+1) - 1
-		if rows == 0 || longerBefore(i) || longerAfter(past) || ibanBefore(i, past) {
+		if rows == 0 || digitIn(i, past) && (longerBefore(i) || longerAfter(past) || ibanBefore(i, past)) {
 			out.WriteString(tokens[i])
 			i++
 			continue

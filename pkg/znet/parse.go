@@ -560,11 +560,20 @@ func joinGroups(s string, g wordGrouping) string {
 		return slices.ContainsFunc(tokens[first:past], func(t string) bool { return strings.ContainsFunc(t, unicode.IsDigit) })
 	}
 	var out strings.Builder
+	runEnd := -1 // the token past the last run joined
 	for i := 0; i < len(tokens); {
 		rows := rowsFrom[i]
 		past := i + rows*(inRow+1) - 1
 		if rows == 0 || digitIn(i, past) && (longerBefore(i) || longerAfter(past) || ibanBefore(i, past)) {
-			out.WriteString(tokens[i])
+			// A mark glued between two rows of capitals parts two codes
+			// ("QWRTY PSDFG HJKLZ-XCVBN MQWRT YPSDF", implode('-', ...)):
+			// joined, they read as one code of twice the groups, unlike the
+			// PIN, and the second was delivered unseen (helper-307).
+			if g.letters != nil && i == runEnd && !spaces(tokens[i]) && rowsFrom[i+1] > 0 {
+				out.WriteString(" " + tokens[i] + " ")
+			} else {
+				out.WriteString(tokens[i])
+			}
 			i++
 			continue
 		}
@@ -581,6 +590,7 @@ func joinGroups(s string, g wordGrouping) string {
 			}
 		}
 		i = past
+		runEnd = past
 	}
 	return out.String()
 }

@@ -430,6 +430,7 @@ func joinGroups(s string, g wordGrouping) string {
 		return true
 	}
 	sentenceOfLetters := func(i int) bool { return !thePIN(i) && (words(i) || afterThePIN(i) && vowelInEachGroup(i)) }
+	hasLower := func(s string) bool { return strings.ContainsFunc(s, unicode.IsLower) }
 	rowAt := func(i int) bool {
 		if i+inRow > len(tokens) {
 			return false
@@ -444,6 +445,13 @@ func joinGroups(s string, g wordGrouping) string {
 			// size, begins no row ("Kod1 1234 …", "PIN2 9876 …"); a
 			// number's may be a code's group ("SN12", "ID34").
 			if k == 0 && numberedLabel(group) && codeLabelWord.MatchString(withoutItemNumber(foldedWord(group))) {
+				return false
+			}
+			// Beside a PIN of capitals, a group with a small letter is a
+			// word's: a row from it ("QWRT PSDF HJKL Yeni GKLJ FBJT TTCC")
+			// began a group too early, and the code after it went unseen
+			// (helper-308).
+			if g.letters != nil && hasLower(group) && !hasLower(g.letters[k]) {
 				return false
 			}
 			mixed = mixed || lettersAndDigits(group)
@@ -552,19 +560,27 @@ func joinGroups(s string, g wordGrouping) string {
 			rowsFrom[i] += rowsFrom[next]
 		}
 	}
-	// Only groups with a digit can be part of a longer number. Capitals
-	// beside a number are codes still ("Kodlar: QWRTY PSDFG HJKLZ, XCVBN
-	// MQWRT YPSDF 2026"), which were left unjoined, and the second code
-	// delivered unseen (helper-307).
+	// Only groups with a digit can be part of a longer number. Beside a PIN
+	// of capitals, capitals beside a number are codes still ("Kodlar: QWRTY
+	// PSDFG HJKLZ, XCVBN MQWRT YPSDF 2026"), which were left unjoined, and
+	// the second code delivered unseen (helper-307); but a number before a
+	// row that another row starts a group into began it a group too early,
+	// at a word ("2 STEAM XCVBN MQWRT YPSDF", helper-308).
 	digitIn := func(first, past int) bool {
 		return slices.ContainsFunc(tokens[first:past], func(t string) bool { return strings.ContainsFunc(t, unicode.IsDigit) })
+	}
+	leftAlone := func(first, past int) bool {
+		if g.letters == nil || digitIn(first, past) {
+			return longerBefore(first) || longerAfter(past) || ibanBefore(first, past)
+		}
+		return longerBefore(first) && first+2 < len(rowsFrom) && rowsFrom[first+2] > 0
 	}
 	var out strings.Builder
 	runEnd := -1 // the token past the last run joined
 	for i := 0; i < len(tokens); {
 		rows := rowsFrom[i]
 		past := i + rows*(inRow+1) - 1
-		if rows == 0 || digitIn(i, past) && (longerBefore(i) || longerAfter(past) || ibanBefore(i, past)) {
+		if rows == 0 || leftAlone(i, past) {
 			// A mark glued between two rows of capitals parts two codes
 			// ("QWRTY PSDFG HJKLZ-XCVBN MQWRT YPSDF", implode('-', ...)):
 			// joined, they read as one code of twice the groups, unlike the

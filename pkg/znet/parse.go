@@ -379,6 +379,9 @@ func joinGroups(s string, g wordGrouping) string {
 	// after dashes or before the PIN was read as none (helper-306).
 	group := func(i, k int) string { return tokens[i+2*k] }
 	thePIN := func(i int) bool {
+		if i+inRow > len(tokens) {
+			return false
+		}
 		for k, pinGroup := range g.letters {
 			if !strings.EqualFold(group(i, k), pinGroup) {
 				return false
@@ -448,10 +451,18 @@ func joinGroups(s string, g wordGrouping) string {
 				return false
 			}
 			// Beside a PIN of capitals, a group with a small letter is a
-			// word's: a row from it ("QWRT PSDF HJKL Yeni GKLJ FBJT TTCC")
-			// began a group too early, and the code after it went unseen
-			// (helper-308).
-			if g.letters != nil && hasLower(group) && !hasLower(g.letters[k]) {
+			// word's, unless the row is the PIN again, and one with a digit
+			// a number's: a row from either ("QWRT PSDF HJKL Yeni GKLJ FBJT
+			// TTCC", "… HJKL 2026 KART XCVB MQWR YPSD") began a group too
+			// early, and the code after it went unseen (helper-308,
+			// helper-309).
+			if g.letters != nil && (hasLower(group) && !hasLower(g.letters[k]) && !thePIN(i) || strings.ContainsFunc(group, unicode.IsDigit)) {
+				return false
+			}
+			// Nor does a row run into the PIN again ("Xbox GIFT CARD QWRT
+			// PSDF HJKL, XCVB …" is no row GIFT CARD QWRT), which would then
+			// not read as repeated (helper-309).
+			if g.letters != nil && k > 0 && thePIN(i+2*k) {
 				return false
 			}
 			mixed = mixed || lettersAndDigits(group)
@@ -561,16 +572,14 @@ func joinGroups(s string, g wordGrouping) string {
 		}
 	}
 	// Only groups with a digit can be part of a longer number. Beside a PIN
-	// of capitals, capitals beside a number are codes still ("Kodlar: QWRTY
-	// PSDFG HJKLZ, XCVBN MQWRT YPSDF 2026"), which were left unjoined, and
-	// the second code delivered unseen (helper-307); but a number before a
-	// row that another row starts a group into began it a group too early,
-	// at a word ("2 STEAM XCVBN MQWRT YPSDF", helper-308).
-	digitIn := func(first, past int) bool {
-		return slices.ContainsFunc(tokens[first:past], func(t string) bool { return strings.ContainsFunc(t, unicode.IsDigit) })
-	}
+	// of capitals, whose rows have none, capitals beside a number are codes
+	// still ("Kodlar: QWRTY PSDFG HJKLZ, XCVBN MQWRT YPSDF 2026"), which were
+	// left unjoined, and the second code delivered unseen (helper-307); but
+	// a number before a row that another row starts a group into began it
+	// a group too early, at a word ("2 STEAM XCVBN MQWRT YPSDF",
+	// helper-308).
 	leftAlone := func(first, past int) bool {
-		if g.letters == nil || digitIn(first, past) {
+		if g.letters == nil {
 			return longerBefore(first) || longerAfter(past) || ibanBefore(first, past)
 		}
 		return longerBefore(first) && first+2 < len(rowsFrom) && rowsFrom[first+2] > 0

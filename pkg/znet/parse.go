@@ -450,13 +450,13 @@ func joinGroups(s string, g wordGrouping) string {
 			if k == 0 && numberedLabel(group) && codeLabelWord.MatchString(withoutItemNumber(foldedWord(group))) {
 				return false
 			}
-			// Beside a PIN of capitals, a group with a small letter is a
-			// word's, unless the row is the PIN again, and one with a digit
-			// a number's: a row from either ("QWRT PSDF HJKL Yeni GKLJ FBJT
-			// TTCC", "… HJKL 2026 KART XCVB MQWR YPSD") began a group too
-			// early, and the code after it went unseen (helper-308,
-			// helper-309).
-			if g.letters != nil && (hasLower(group) && !hasLower(g.letters[k]) && !thePIN(i) || strings.ContainsFunc(group, unicode.IsDigit)) {
+			// Beside a PIN of capitals (groupedAsWords takes no small
+			// letter), a group with a small letter is a word's, unless the
+			// row is the PIN again, and one with a digit a number's: a row
+			// from either ("QWRT PSDF HJKL Yeni GKLJ FBJT TTCC", "… HJKL 2026
+			// KART XCVB MQWR YPSD") began a group too early, and the code
+			// after it went unseen (helper-308, helper-309).
+			if g.letters != nil && (hasLower(group) && !thePIN(i) || strings.ContainsFunc(group, unicode.IsDigit)) {
 				return false
 			}
 			// Nor does a row run into the PIN again ("Xbox GIFT CARD QWRT

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ func TestAnOrderClaimedAgainAsItsAnswerIsSavedIsAskedAgainSoon(t *testing.T) {
 	// The line each saved answer logs comes after the save and before the
 	// run lets go of the order; the first is held up until the order is
 	// due again and claims have had time to take it.
-	cfg.Logger = slog.New(&slowFirstAnswer{Handler: cfg.Logger.Handler(), delay: 3 * watch.MinCheckWait, once: new(sync.Once)})
+	slow := &slowFirstAnswer{Handler: cfg.Logger.Handler(), delay: 3 * watch.MinCheckWait, once: new(sync.Once), held: new(atomic.Bool)}
+	cfg.Logger = slog.New(slow)
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -55,6 +57,11 @@ func TestAnOrderClaimedAgainAsItsAnswerIsSavedIsAskedAgainSoon(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Without the hold-up (a log line renamed), nothing here tells the
+	// race from its absence.
+	if !slow.held.Load() {
+		t.Fatal(`no line "asked znet" was logged to hold up the first answer`)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(asked) != 2 {
@@ -69,24 +76,29 @@ func TestAnOrderClaimedAgainAsItsAnswerIsSavedIsAskedAgainSoon(t *testing.T) {
 }
 
 // slowFirstAnswer holds up, by delay, the goroutine that logs the first
-// answer asked about; every other line passes at once.
+// answer asked about, and notes it did (held); every other line passes at
+// once.
 type slowFirstAnswer struct {
 	slog.Handler
 	delay time.Duration
 	once  *sync.Once
+	held  *atomic.Bool
 }
 
 func (h *slowFirstAnswer) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &slowFirstAnswer{Handler: h.Handler.WithAttrs(attrs), delay: h.delay, once: h.once}
+	return &slowFirstAnswer{Handler: h.Handler.WithAttrs(attrs), delay: h.delay, once: h.once, held: h.held}
 }
 
 func (h *slowFirstAnswer) WithGroup(name string) slog.Handler {
-	return &slowFirstAnswer{Handler: h.Handler.WithGroup(name), delay: h.delay, once: h.once}
+	return &slowFirstAnswer{Handler: h.Handler.WithGroup(name), delay: h.delay, once: h.once, held: h.held}
 }
 
 func (h *slowFirstAnswer) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "asked znet" {
-		h.once.Do(func() { time.Sleep(h.delay) })
+		h.once.Do(func() {
+			time.Sleep(h.delay)
+			h.held.Store(true)
+		})
 	}
 	return h.Handler.Handle(ctx, r)
 }

@@ -11,7 +11,7 @@
 //
 // The build tag keeps it out of `go test ./...` and `make test`:
 //
-//	go test -tags bench -run Bench -count=1 -timeout 60m -v ./pkg/bench [-args -quick]
+//	go test -tags bench -run Bench -count=1 -timeout 120m -v ./pkg/bench [-args -quick]
 package bench
 
 import (

@@ -59,7 +59,7 @@ func (r *report) markdown() string {
 	w("```sh\nmake bench\n```\n\n")
 	w("It installs Debian's PostgreSQL if missing, builds `bin/zwatch`, starts a throwaway cluster with the settings below\n")
 	w("(`BENCH_PGOPTIONS` in the Makefile) and runs\n")
-	w("`go test -tags bench -run Bench -count=1 -timeout 60m -v ./pkg/bench`, which prints this report and writes it here.\n")
+	w("`go test -tags bench -run Bench -count=1 -timeout 120m -v ./pkg/bench`, which prints this report and writes it here.\n")
 	w("One section alone: `make bench BENCH_ARGS='-only pin'` (sections: %s); a partial run writes no file unless\n", strings.Join(sectionNames(), ", "))
 	w("`-out FILE` is given. `BENCH_ARGS=-quick` tries the harness in a few minutes.\n\n")
 

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,12 @@ func (c *OrderCheck) Description() string {
 // applies the answer exactly as a run would. An order zwatch must not touch
 // is explained in NotPollable, and nothing is asked or written.
 func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string) (*OrderCheck, error) {
+	return checkOrder(ctx, st, cfg, orderID, 2)
+}
+
+// checkOrder is CheckOrder, started over at most lookups-1 times when the
+// order moved to another panel or referans between its lookup and its claim.
+func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string, lookups int) (*OrderCheck, error) {
 	state, err := st.LookupOrder(ctx, orderID)
 	if errors.Is(err, store.ErrOrderNotFound) {
 		return &OrderCheck{NotPollable: fmt.Sprintf("order %s does not exist", orderID)}, nil
@@ -116,11 +123,35 @@ func CheckOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if !cfg.DryRun {
 		order, err = st.ClaimOrder(ctx, runID, orderID, lease)
 		if errors.Is(err, store.ErrClaimedElsewhere) {
+			// The claim took no row: another run holds the order, or since
+			// the lookup staff decided it, or it went to a panel zwatch
+			// does not ask. The order as it is now says which.
 			check.NotPollable = claimedElsewhere(state)
+			if now, err := st.LookupOrder(ctx, orderID); err == nil {
+				check.NotPollable = cmp.Or(whyNotPollable(now), claimedElsewhere(now))
+			} else if errors.Is(err, store.ErrOrderNotFound) {
+				check.NotPollable = fmt.Sprintf("order %s does not exist", orderID)
+			}
 			return check, nil
 		}
 		if err != nil {
 			return nil, err
+		}
+		if order.IntegrationID != in.ID || order.Referans != state.Referans {
+			// The shop moved the order between the lookup and the claim.
+			// Asked with the client made for the panel it was on, one
+			// panel's answer about this referans (another customer's PIN,
+			// or a cancellation) would be saved on an order of another.
+			if err := st.Release(ctx, runID, []string{orderID}); err != nil {
+				return nil, fmt.Errorf("order %s moved to another panel or referans while zwatch claimed it; "+
+					"handing the claim back failed, and it lapses by itself within %s: %w", OrderCalled(state.ID, state.OrderNo), lease, err)
+			}
+			if lookups > 1 {
+				return checkOrder(ctx, st, cfg, orderID, lookups-1)
+			}
+			check.NotPollable = fmt.Sprintf("order %s moved to another panel or referans twice while zwatch claimed it; "+
+				"nothing was asked; try again", OrderCalled(state.ID, state.OrderNo))
+			return check, nil
 		}
 	}
 

@@ -1,0 +1,87 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// checkWhileTheShopChangesTheOrder runs `check --order id` and, while its
+// claim waits (another run registering the order holds its row in
+// zwatch's table), lets change alter the shop's order: the few round trips
+// between check's lookup and its claim, held open.
+func checkWhileTheShopChangesTheOrder(t *testing.T, s *shop, id string, change func()) (int, string) {
+	t.Helper()
+	registering := s.db.BeginHolding(`INSERT INTO zwatch_order_checks (order_id, next_check_at) VALUES ($1, now())`, id)
+	var out bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cmd.Main(context.Background(), []string{"check", "--order", id, "--database-url", s.db.URL},
+			cmd.IOStreams{Out: &out, ErrOut: &out})
+	}()
+	s.db.WaitForLockWaiters(1)
+	change()
+	if err := registering.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		return code, out.String()
+	case <-time.After(30 * time.Second):
+		t.Fatal("check did not end")
+	}
+	return 0, ""
+}
+
+// An order the shop moves to another panel, under a new referans, as an
+// operator checks it is asked at the panel it is on now: asked at the old
+// one, that panel's PIN for the new referans, another customer's, would be
+// saved on it.
+func TestCheckAsksThePanelAnOrderMovedToMeanwhile(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	panelB, panelBID := s.panel("znet-B", "sifre-B")
+	id := s.order("4300")
+	s.znet.Script("7700", znettest.Done("AAAA-BBBB-CCCC-DDDD", "another customer's order at panel A"))
+	panelB.Script("7700", znettest.Done("WXYZ-2345-6789-QRST", "tamamlandi"))
+
+	code, out := checkWhileTheShopChangesTheOrder(t, s, id, func() {
+		s.db.Exec(`UPDATE product_orders SET "providerId" = $2, provider_referans = '7700' WHERE id = $1`, id, panelBID)
+	})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("the panel the order left was asked %d times", n)
+	}
+	row := s.db.ReadOrder(id)
+	if row.PINCode == nil || *row.PINCode != "WXYZ-2345-6789-QRST" || row.ExternalStatus != "completed" {
+		t.Errorf("order after the check: %+v, want panel B's PIN\n%s", row, out)
+	}
+	if !strings.Contains(out, "znet-B") || !strings.Contains(out, "7700") {
+		t.Errorf("the check does not name the panel and referans it asked:\n%s", out)
+	}
+}
+
+// An order staff decide as an operator checks it is said to be decided,
+// not to be asked by another run that does not exist.
+func TestCheckOfAnOrderDecidedMeanwhileSaysSo(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("4301")
+
+	code, out := checkWhileTheShopChangesTheOrder(t, s, id, func() {
+		s.db.Exec(`UPDATE product_orders SET status = 'approved' WHERE id = $1`, id)
+	})
+	if code != 4 || !strings.Contains(out, "handled by staff") || strings.Contains(out, "another zwatch run") {
+		t.Errorf("exit %d, want 4 and the order's own reason:\n%s", code, out)
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet asked %d times", n)
+	}
+}

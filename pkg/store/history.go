@@ -125,13 +125,18 @@ scan_share AS (
 waiting_checks AS MATERIALIZED (
 	-- The rows of zwatch_order_checks' partial index by panel: the work,
 	-- not the history. Of each switched-on znet panel, and of the orders
-	-- whose panel zwatch does not know yet, the orders due soonest, a
-	-- share of the scan each (at least 100): a backlog of tens of
-	-- thousands costs no more than the history does, and a switched-off
-	-- panel's, due again every few minutes, does not push the others'
-	-- out. No condition on waiting_seen_at here: the index cannot check
-	-- it, and a backlog never asked yet would be read whole to fill the
-	-- LIMIT. Such orders are left out below.
+	-- whose panel zwatch does not know yet, a share of the scan each (at
+	-- least 100): a backlog of tens of thousands costs no more than the
+	-- history does, and a switched-off panel's, due again every few
+	-- minutes, does not push the others' out. No condition on
+	-- waiting_seen_at here: the index cannot check it, and a backlog never
+	-- asked yet would be read whole to fill the LIMIT. Such orders are
+	-- left out below. The orders due latest, not soonest: those are the
+	-- ones znet said are still waiting, the longest-waiting first, which
+	-- the fit needs to know how slow the panel is; due soonest are a
+	-- backlog not yet asked (a --rate spent, a promotion, a panel down),
+	-- which filled the share, left no waiting order in it and had the
+	-- panel fitted as much faster than it is, at its busiest.
 	SELECT d.order_id, d.waiting_seen_at
 	FROM panels p
 	CROSS JOIN LATERAL (
@@ -140,7 +145,7 @@ waiting_checks AS MATERIALIZED (
 		WHERE c.integration_id = p.id
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		ORDER BY c.next_check_at
+		ORDER BY c.next_check_at DESC
 		LIMIT (SELECT n FROM scan_share)
 	) d
 	UNION ALL
@@ -152,7 +157,7 @@ waiting_checks AS MATERIALIZED (
 	-- integration_id first, as the index by panel has it: by next_check_at
 	-- alone the planner took the index of every panel's due orders and
 	-- read all of them to find the few that name none.
-	ORDER BY c.integration_id, c.next_check_at
+	ORDER BY c.integration_id DESC, c.next_check_at DESC
 	LIMIT (SELECT n FROM scan_share))
 ),
 waiting AS (

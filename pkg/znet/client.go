@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Client calls one znet panel with one dealer's credentials. It is safe for
@@ -476,13 +477,29 @@ type noBody struct{}
 func (noBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (noBody) Close() error             { return nil }
 
+// idnLabel is a host name's label in its ASCII form ("xn--gizliifre99-vgc").
+var idnLabel = regexp.MustCompile(`(?i)\bxn--[a-z0-9-]*`)
+
+// withoutIDNLabels is err with every label in ASCII form left out of its
+// text, where host is not ASCII. The resolver and the certificate check
+// name such a host by that form, which holds its ASCII letters and digits
+// ("GizliŞifre99" is "xn--gizliifre99-vgc"): a password pasted into the
+// host is there in no form the scrubber knows.
+func withoutIDNLabels(err error, host string) error {
+	isASCII := strings.IndexFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) < 0
+	if err == nil || isASCII || !idnLabel.MatchString(err.Error()) {
+		return err
+	}
+	return flattened(err, idnLabel.ReplaceAllString(err.Error(), "xn--"+redacted))
+}
+
 // transportError classifies a failure to get a complete answer.
 func (c *Client) transportError(ctx context.Context, op string, status int, err error, sent bool) *Error {
 	shown := err
 	if sent {
 		shown = withoutPanelBytes(err)
 	}
-	e := &Error{Op: op, Status: status, Err: redact(shown, c.scrubber), Unsent: !sent}
+	e := &Error{Op: op, Status: status, Err: withoutIDNLabels(redact(shown, c.scrubber), c.base.Hostname()), Unsent: !sent}
 	var (
 		dnsErr  *net.DNSError
 		opErr   *net.OpError

@@ -868,3 +868,21 @@ func TestReferansNumber(t *testing.T) {
 		}
 	}
 }
+
+// A password pasted into the base URL's host with a letter outside ASCII
+// reaches the resolver's error in the host's ASCII form, which keeps its
+// ASCII letters and digits together: "GizliŞifre99" as
+// "xn--gizliifre99-vgc" (helper-311).
+func TestAPasswordInAnInternationalHostNameIsNotInTheError(t *testing.T) {
+	const password = "GizliŞifre99"
+	c := newTestClient(t, "http://"+password+".zwatch-test.invalid", password)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.CheckPin(ctx, "1001")
+	if k, _ := KindOf(err); k != KindUnreachable {
+		t.Fatalf("got %v, want the panel unreachable", err)
+	}
+	if msg := strings.ToLower(err.Error()); strings.Contains(msg, "gizliifre99") || strings.Contains(msg, "gizli") {
+		t.Errorf("Error() = %q holds the password's letters", err.Error())
+	}
+}

@@ -193,7 +193,13 @@ func redact(err error, password *scrubber) error {
 	if !chainLeaks(err, password) {
 		return err
 	}
-	r := &redactedError{msg: password.scrub(err.Error())}
+	return flattened(err, password.scrub(err.Error()))
+}
+
+// flattened is err as the text msg, keeping only the context sentinels
+// that callers test with errors.Is.
+func flattened(err error, msg string) error {
+	r := &redactedError{msg: msg}
 	for _, sentinel := range []error{context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, sentinel) {
 			r.sentinel = sentinel

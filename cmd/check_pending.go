@@ -153,7 +153,8 @@ and unasked orders are released.`,
 	f.DurationVar(&cfg.MaxDuration, "max-duration", cfg.MaxDuration, "ask nothing new after this long, from 1s to 24h; requests in flight get --timeout to finish")
 	f.DurationVar(&cfg.FirstDelay, "first-delay", cfg.FirstDelay, "wait this long after an order was sent before asking about it the first time, at most 30m (a learned panel's plan may choose otherwise)")
 	f.DurationVar(&cfg.GiveUpAfter, "give-up-after", cfg.GiveUpAfter, "stop asking about an order this long after zwatch first asked, and mark it stuck; from 1s to 720h (30 days)")
-	f.StringVar(&opts.Schedule, "schedule", cfg.Schedule.String(), "follow these waits between checks of one order, comma-separated; the last repeats.\n"+
+	opts.Schedule = cfg.Schedule.String()
+	f.Var(scheduleValue{&opts.Schedule}, "schedule", "follow these waits between checks of one order, comma-separated; the last repeats.\n"+
 		"Without it zwatch learns each panel and plans its checks, starting from the PIN schedule\n"+cfg.Schedule.String()+" (README, \"The schedule\"); giving that schedule turns learning off")
 	// Leaving the flag out is not the same as giving the PIN schedule
 	// (learning is on): help must not print it as the flag's default.
@@ -448,4 +449,20 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		notes = append(notes, fmt.Sprintf("would change order %s: %s -> %s%s", namedOrder(s, ch.OrderID), ch.From, ch.To, pin))
 	}
 	return notes
+}
+
+// scheduleValue is --schedule's text, each value of it read as a schedule
+// when given: a wrapper's --schedule after the cron line's takes its place,
+// but the cron line's must be a schedule too, as --rate's must be a number.
+type scheduleValue struct{ text *string }
+
+func (v scheduleValue) String() string { return *v.text }
+func (v scheduleValue) Type() string   { return "string" }
+
+func (v scheduleValue) Set(s string) error {
+	if _, err := watch.ParseSchedule(s); err != nil {
+		return err
+	}
+	*v.text = s
+	return nil
 }

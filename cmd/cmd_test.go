@@ -283,6 +283,11 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"list", "--limit", " "}, "zwatch: --limit was given an empty value (see zwatch list --help)\n"},
 		{[]string{"list", "--limit", "ten"}, `zwatch: --limit was given "ten", which is not a whole number (see zwatch list --help)` + "\n"},
 		{[]string{"check-pending", "--loop", "58"}, `zwatch: --loop was given "58", which is not a duration such as 45s, 5m or 1h30m (see zwatch check-pending --help)` + "\n"},
+		// Too far from zero: not "not a whole number", not "not a duration" (helper-311).
+		{[]string{"list", "--limit", "99999999999999999999"}, `zwatch: --limit was given "99999999999999999999", which is out of range (see zwatch list --help)` + "\n"},
+		{[]string{"stats", "--first-delay", "9999999h"}, `zwatch: --first-delay was given "9999999h", which is out of range (see zwatch stats --help)` + "\n"},
+		// Every value given must be one the flag takes, the last one only held to its limits.
+		{[]string{"check-pending", "--loop", "0", "--schedule", ",,", "--schedule", "8s"}, `zwatch: --schedule was given ",,": "" is not a duration like 30s or 2m (see zwatch check-pending --help)` + "\n"},
 		{[]string{"check-pending", "--dry-run=maybe"}, `zwatch: --dry-run was given "maybe", which is not true or false (see zwatch check-pending --help)` + "\n"},
 		{[]string{"check-pending", "--rate", "fast"}, `zwatch: --rate was given "fast": not a number (see zwatch check-pending --help)` + "\n"},
 		// A variable left empty: the next word is taken for the value.
@@ -299,8 +304,8 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"--database-url", "check-pending", "-q", "--metrics-file", "/var/lib/zwatch/zwatch.prom"}, `zwatch: no command was given: --database-url took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		{[]string{"--log-level", "check-pending", "--loop", "58s"}, `zwatch: no command was given: --log-level took "check-pending" for its value (a variable left empty before it?) (see zwatch --help)` + "\n"},
 		// A schedule pasted long is named by its beginning (helper-267's).
-		{[]string{"check-pending", "--schedule", strings.Repeat("9", 5000)}, `zwatch: --schedule "` + strings.Repeat("9", 59) + `…": "` +
-			strings.Repeat("9", 30) + `" is not a duration like 30s or 2m` + "\n"},
+		{[]string{"check-pending", "--schedule", strings.Repeat("9", 5000)}, `zwatch: --schedule was given "` + strings.Repeat("9", 59) + `…": "` +
+			strings.Repeat("9", 30) + `" is not a duration like 30s or 2m (see zwatch check-pending --help)` + "\n"},
 		// A name typed on a terminal set to ISO-8859-9 ("Çark").
 		{[]string{"list", "--integration", "\xc7ark"}, "zwatch: --integration was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is\n"},
 		// Not quoted: a password in it, not UTF-8, is no text redaction finds.

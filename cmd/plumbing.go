@@ -318,7 +318,11 @@ func flagValueError(c *cobra.Command, err error) error {
 		if strings.TrimSpace(value) == "" {
 			return emptyValue(c, f)
 		}
+		value = ellipsis(value, 60) // a value pasted long is named by its beginning
 		if want, ok := flagValueKinds[f.Value.Type()]; ok {
+			if outOfRange(f, value, invalid) {
+				return usage("--%s was given %q, which is out of range (see %s --help)", f.Name, value, c.CommandPath())
+			}
 			return usage("--%s was given %q, which is not %s (see %s --help)", f.Name, value, want, c.CommandPath())
 		}
 		// A value of zwatch's own (rateValue) says what is wrong itself.
@@ -326,6 +330,19 @@ func flagValueError(c *cobra.Command, err error) error {
 	}
 	return usage("%w (see %s --help)", err, c.CommandPath())
 }
+
+// outOfRange says whether value, which f refused with err, is written as
+// f's type takes it but too far from zero for it ("99999999999999999999",
+// "9999999h"): time.ParseDuration says so in the words it has for bad
+// syntax.
+func outOfRange(f *pflag.Flag, value string, err error) bool {
+	if f.Value.Type() == "duration" {
+		return durationSyntax.MatchString(value)
+	}
+	return errors.Is(err, strconv.ErrRange)
+}
+
+var durationSyntax = regexp.MustCompile(`^[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$`)
 
 // intFlag defines an int flag read in base 10 (decimalInt).
 func intFlag(f *pflag.FlagSet, p *int, name string, value int, usage string) {

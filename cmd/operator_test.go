@@ -983,7 +983,7 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	s := newShop(t)
 	for args, want := range map[string]string{
 		"--batch 0":                   "--batch must be at least 1",
-		"--schedule 10s,soon":         `--schedule "10s,soon": "soon" is not a duration`,
+		"--schedule 10s,soon":         `--schedule was given "10s,soon": "soon" is not a duration`,
 		"--loop 5m --max-duration 1m": "--loop must not be longer than --max-duration",
 		"--loop 30s --dry-run":        "--loop must be 0 with --dry-run",
 		"--output yaml":               "want table or json",

@@ -886,3 +886,17 @@ func TestAPasswordInAnInternationalHostNameIsNotInTheError(t *testing.T) {
 		t.Errorf("Error() = %q holds the password's letters", err.Error())
 	}
 }
+
+// Left out of the error's text, the host's ASCII labels take nothing else
+// with them: a resolver's timeout is still one, which tells a panel that
+// did not answer from this process stalling (helper-314).
+func TestAnInternationalHostsTimeoutIsStillATimeout(t *testing.T) {
+	c := newTestClient(t, "http://bayiişlem.example", secret)
+	err := c.transportError(context.Background(), "CheckPin", 0, &url.Error{Op: "Get", URL: "http://bayiişlem.example/servis/pin_kontrol.php",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "xn--bayiilem-9ya.example", IsTimeout: true}}}, false)
+	var netErr net.Error
+	if strings.Contains(err.Error(), "xn--bayi") || !errors.As(err, &netErr) || !netErr.Timeout() || IsPanelTrouble(err) {
+		t.Errorf("got %q (a net.Error timing out: %v; panel trouble: %v), want the label left out and a timeout kept",
+			err, errors.As(err, &netErr) && netErr.Timeout(), IsPanelTrouble(err))
+	}
+}

@@ -196,8 +196,10 @@ func redact(err error, password *scrubber) error {
 	return flattened(err, password.scrub(err.Error()))
 }
 
-// flattened is err as the text msg, keeping only the context sentinels
-// that callers test with errors.Is.
+// flattened is err as the text msg, keeping only what callers test: the
+// context sentinels, with errors.Is, and whether it is a network timeout
+// (net.Error), which tells a panel that did not answer in time from a
+// process that stalled.
 func flattened(err error, msg string) error {
 	r := &redactedError{msg: msg}
 	for _, sentinel := range []error{context.Canceled, context.DeadlineExceeded} {
@@ -206,6 +208,8 @@ func flattened(err error, msg string) error {
 			break
 		}
 	}
+	var netErr net.Error
+	r.timeout = errors.As(err, &netErr) && netErr.Timeout()
 	return r
 }
 
@@ -234,7 +238,10 @@ func chainLeaks(err error, password *scrubber) bool {
 type redactedError struct {
 	msg      string
 	sentinel error
+	timeout  bool
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.sentinel }
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Unwrap() error   { return e.sentinel }
+func (e *redactedError) Timeout() bool   { return e.timeout }
+func (e *redactedError) Temporary() bool { return e.timeout } // as net's own errors say it

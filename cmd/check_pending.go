@@ -178,9 +178,10 @@ and unasked orders are released.`,
 func (opts *CheckPendingOptions) config() (watch.Config, error) {
 	schedule, err := watch.ParseSchedule(opts.Schedule)
 	if err != nil {
-		// A schedule pasted long is named by its beginning: the error names
-		// the step at fault.
-		return watch.Config{}, usage("--schedule %q: %w", ellipsis(opts.Schedule, 60), err)
+		// The flag refuses such a value as it is given (scheduleValue):
+		// this is for options a caller of the package filled in itself,
+		// said as the flag says it.
+		return watch.Config{}, usage("--schedule was given %q: %w", ellipsis(opts.Schedule, 60), err)
 	}
 	cfg := opts.Config
 	cfg.Schedule = schedule

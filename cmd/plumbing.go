@@ -271,18 +271,27 @@ func refuseEmptyValues(c *cobra.Command) error {
 		if err != nil || f.Value.Type() != "string" {
 			return
 		}
-		switch value := f.Value.String(); {
-		case strings.TrimSpace(value) == "":
-			err = emptyValue(c, f)
-		case !utf8.ValidString(value):
-			// Not quoted: --database-url's may hold a password that
-			// redaction, which reads text, would not find.
-			err = usage("--%s was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is", f.Name)
-		case isFlagOf(c, value):
-			err = usage("--%s was given %q, another flag: its own value is missing (a variable left empty before it?)", f.Name, value)
-		}
+		err = valueSlip(c, f, f.Value.String())
 	})
 	return err
+}
+
+// valueSlip is the usage error for flag f of c given value, where value is
+// one of the slips refuseEmptyValues names; nil where it is none. A value
+// the flag's own parser refuses is checked for them too (flagValueError):
+// "--schedule -q" is a variable left empty, not a schedule that is wrong.
+func valueSlip(c *cobra.Command, f *pflag.Flag, value string) error {
+	switch {
+	case strings.TrimSpace(value) == "":
+		return emptyValue(c, f)
+	case !utf8.ValidString(value):
+		// Not quoted: --database-url's may hold a password that
+		// redaction, which reads text, would not find.
+		return usage("--%s was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is", f.Name)
+	case isFlagOf(c, value):
+		return usage("--%s was given %q, another flag: its own value is missing (a variable left empty before it?)", f.Name, value)
+	}
+	return nil
 }
 
 // isFlagOf says whether word is one of c's flags, as a command line would
@@ -315,12 +324,13 @@ func flagValueError(c *cobra.Command, err error) error {
 	var invalid *pflag.InvalidValueError
 	if errors.As(err, &invalid) {
 		f, value := invalid.GetFlag(), invalid.GetValue()
-		if strings.TrimSpace(value) == "" {
-			return emptyValue(c, f)
+		if err := valueSlip(c, f, value); err != nil {
+			return err
 		}
+		tooLarge := outOfRange(f, value, invalid)
 		value = ellipsis(value, 60) // a value pasted long is named by its beginning
 		if want, ok := flagValueKinds[f.Value.Type()]; ok {
-			if outOfRange(f, value, invalid) {
+			if tooLarge {
 				return usage("--%s was given %q, which is out of range (see %s --help)", f.Name, value, c.CommandPath())
 			}
 			return usage("--%s was given %q, which is not %s (see %s --help)", f.Name, value, want, c.CommandPath())

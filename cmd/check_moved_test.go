@@ -15,13 +15,13 @@ import (
 // claim waits (another run registering the order holds its row in
 // zwatch's table), lets change alter the shop's order: the few round trips
 // between check's lookup and its claim, held open.
-func checkWhileTheShopChangesTheOrder(t *testing.T, s *shop, id string, change func()) (int, string) {
+func checkWhileTheShopChangesTheOrder(t *testing.T, s *shop, id string, change func(), args ...string) (int, string) {
 	t.Helper()
 	registering := s.db.BeginHolding(`INSERT INTO zwatch_order_checks (order_id, next_check_at) VALUES ($1, now())`, id)
 	var out bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- cmd.Main(context.Background(), []string{"check", "--order", id, "--database-url", s.db.URL},
+		done <- cmd.Main(context.Background(), append([]string{"check", "--order", id, "--database-url", s.db.URL}, args...),
 			cmd.IOStreams{Out: &out, ErrOut: &out})
 	}()
 	s.db.WaitForLockWaiters(1)
@@ -80,6 +80,25 @@ func TestCheckOfAnOrderDecidedMeanwhileSaysSo(t *testing.T) {
 	})
 	if code != 4 || !strings.Contains(out, "handled by staff") || strings.Contains(out, "another zwatch run") {
 		t.Errorf("exit %d, want 4 and the order's own reason:\n%s", code, out)
+	}
+	if n := s.znet.TotalRequests(); n != 0 {
+		t.Errorf("znet asked %d times", n)
+	}
+}
+
+// An order another run completes as an operator checks it is shown as a
+// check started after would show it: completed, with its PIN masked, not
+// the order as it was before (helper-314).
+func TestCheckOfAnOrderCompletedMeanwhileShowsItCompleted(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("4302")
+	code, out := checkWhileTheShopChangesTheOrder(t, s, id, func() {
+		s.db.Exec(`UPDATE product_orders SET "externalStatus" = 'completed', "pinCode" = 'WXYZ-2345-6789-QRST' WHERE id = $1`, id)
+	}, "-o", "json")
+	after := zwatch(t, s.db, "check", "--order", id, "-o", "json")
+	if code != after.code || out != after.all() || !strings.Contains(out, `"completed"`) {
+		t.Errorf("exit %d:\n%s\nwant what a check after says, exit %d:\n%s", code, out, after.code, after.all())
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
 		t.Errorf("znet asked %d times", n)

@@ -126,11 +126,16 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			// The claim took no row: another run holds the order, or since
 			// the lookup staff decided it, or it went to a panel zwatch
 			// does not ask. The order as it is now says which.
+			now, err := st.LookupOrder(ctx, orderID)
+			if err == nil && whyNotPollable(now) != "" || errors.Is(err, store.ErrOrderNotFound) {
+				if lookups > 1 {
+					// Shown as it is now, as a check started now shows it.
+					return checkOrder(ctx, st, cfg, orderID, lookups-1)
+				}
+			}
 			check.NotPollable = claimedElsewhere(state)
-			if now, err := st.LookupOrder(ctx, orderID); err == nil {
+			if err == nil {
 				check.NotPollable = cmp.Or(whyNotPollable(now), claimedElsewhere(now))
-			} else if errors.Is(err, store.ErrOrderNotFound) {
-				check.NotPollable = fmt.Sprintf("order %s does not exist", orderID)
 			}
 			return check, nil
 		}

@@ -237,13 +237,13 @@ func TestTheHistoryAndTheClaimReadEachPanelsWaitingOrdersAlongItsIndex(t *testin
 	}
 	// Only the parts that read them: the claim's branch by panel, which
 	// this does not cover, may take either index as the statistics fall.
-	for what, part := range map[string]string{
-		"the history's waiting_checks": cteOf(strings.Join(history, "\n"), "waiting_checks"),
-		"the claim's panel_unknown":    cteOf(claim, "panel_unknown"),
+	for what, read := range map[string]struct{ part, index string }{
+		"the history's waiting_checks": {cteOf(strings.Join(history, "\n"), "waiting_checks"), "zwatch_order_checks_seen_waiting"},
+		"the claim's panel_unknown":    {cteOf(claim, "panel_unknown"), "zwatch_order_checks_due_by_panel"},
 	} {
-		if part == "" || strings.Contains(part, "using zwatch_order_checks_due on") || strings.Contains(part, "Seq Scan on zwatch_order_checks") ||
-			!strings.Contains(part, "using zwatch_order_checks_due_by_panel on") {
-			t.Errorf("%s does not read the waiting orders along the index by panel:\n%s\n%s", what, part, strings.Join(history, "\n")+"\n"+claim)
+		if read.part == "" || strings.Contains(read.part, "using zwatch_order_checks_due on") || strings.Contains(read.part, "Seq Scan on zwatch_order_checks") ||
+			!strings.Contains(read.part, "using "+read.index+" on") {
+			t.Errorf("%s does not read the waiting orders along %s:\n%s\n%s", what, read.index, read.part, strings.Join(history, "\n")+"\n"+claim)
 		}
 	}
 	// Whether each waiting order was answered before, in its sending, is a

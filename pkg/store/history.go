@@ -44,8 +44,8 @@ type HistoryParams struct {
 // Its cost is bounded by p.Scan and the number of panels, not by the
 // shop's history nor by the orders waiting: it walks the index on
 // zwatch_order_events.at backwards from now, reads a share of p.Scan
-// waiting orders of each panel through the partial index of
-// zwatch_order_checks by panel, and looks each order up by primary key. When
+// waiting orders of each panel through zwatch_order_checks' partial index
+// of the orders seen waiting, and looks each order up by primary key. When
 // the scan is cut short, the sample starts at the oldest final answer it
 // read, so that every order sent since is in it.
 func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSample, error) {
@@ -123,20 +123,17 @@ scan_share AS (
 	SELECT GREATEST(100, $1 / (count(*) + 1)) AS n FROM panels
 ),
 waiting_checks AS MATERIALIZED (
-	-- The rows of zwatch_order_checks' partial index by panel: the work,
-	-- not the history. Of each switched-on znet panel, and of the orders
-	-- whose panel zwatch does not know yet, a share of the scan each (at
-	-- least 100): a backlog of tens of thousands costs no more than the
-	-- history does, and a switched-off panel's, due again every few
-	-- minutes, does not push the others' out. No condition on
-	-- waiting_seen_at here: the index cannot check it, and a backlog never
-	-- asked yet would be read whole to fill the LIMIT. Such orders are
-	-- left out below. The orders due latest, not soonest: those are the
-	-- ones znet said are still waiting, the longest-waiting first, which
-	-- the fit needs to know how slow the panel is; due soonest are a
-	-- backlog not yet asked (a --rate spent, a promotion, a panel down),
-	-- which filled the share, left no waiting order in it and had the
-	-- panel fitted as much faster than it is, at its busiest.
+	-- Of each switched-on znet panel, and of the orders whose panel
+	-- zwatch does not know yet, the newest orders znet said are still
+	-- waiting, by when zwatch first asked them (the cohort below keeps
+	-- each panel's newest by sentAt), a share of the scan each (at least
+	-- 100), along their own partial index (migration 00031): a backlog
+	-- of tens of thousands costs no more than the history does, and a
+	-- switched-off panel's does not push the others' out. Along the index
+	-- of due orders, whichever end was read first, orders that say
+	-- nothing filled the share (a backlog not yet asked, placeholders
+	-- never due, orders waiting for hours the cohort leaves out), and the
+	-- panel was fitted from its fast answers alone.
 	SELECT d.order_id, d.waiting_seen_at
 	FROM panels p
 	CROSS JOIN LATERAL (
@@ -145,7 +142,9 @@ waiting_checks AS MATERIALIZED (
 		WHERE c.integration_id = p.id
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
-		ORDER BY c.next_check_at DESC
+		  AND c.waiting_seen_at IS NOT NULL
+		  AND c.first_checked_at IS NOT NULL
+		ORDER BY c.first_checked_at DESC
 		LIMIT (SELECT n FROM scan_share)
 	) d
 	UNION ALL
@@ -154,10 +153,12 @@ waiting_checks AS MATERIALIZED (
 	WHERE c.integration_id IS NULL
 	  AND c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
-	-- integration_id first, as the index by panel has it: by next_check_at
-	-- alone the planner took the index of every panel's due orders and
-	-- read all of them to find the few that name none.
-	ORDER BY c.integration_id DESC, c.next_check_at DESC
+	  AND c.waiting_seen_at IS NOT NULL
+	  AND c.first_checked_at IS NOT NULL
+	-- integration_id first, as the index has it: by first_checked_at
+	-- alone the planner may read every panel's orders to find the few
+	-- that name none.
+	ORDER BY c.integration_id DESC, c.first_checked_at DESC
 	LIMIT (SELECT n FROM scan_share))
 ),
 waiting AS (

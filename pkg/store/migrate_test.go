@@ -552,7 +552,19 @@ func TestMigrationFillsInTheIntegrationsPastRowsARunHolds(t *testing.T) {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := st.Migrate(ctx); err != nil {
+	migrated := make(chan error, 1)
+	go func() {
+		_, err := st.Migrate(ctx)
+		migrated <- err
+	}()
+	// 00031 builds an index CONCURRENTLY, which waits for every
+	// transaction open when it began, the run's too (README): once it
+	// waits, 00025 is done, and the run may end.
+	db.WaitForLockWaiters(1)
+	if err := held.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-migrated; err != nil {
 		t.Fatalf("migrate beside a run holding a row, on a database defaulting to repeatable read: %v", err)
 	}
 	var filled, heldFilled int

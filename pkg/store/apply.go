@@ -654,7 +654,13 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 //	events  the transition log (never the PIN itself)
 //	booked  zwatch's scheduling row: attempt counted, claim cleared; not for
 //	        a busy order, whose answer is applied again or its claim released
-func applySQLLocking(rowLock string) string {
+func applySQLLocking(rowLock string, durationGenerated bool) string {
+	durationSet := durationSetSQL
+	if durationGenerated {
+		// PostgreSQL refuses any value but DEFAULT for a generated
+		// column, the one it held too: set, it failed every save.
+		durationSet = "\t\t-- \"durationMs\" is the shop's table's to generate.\n"
+	}
 	return `
 WITH input AS (
 	SELECT r.*, ` + referansFromHexSQL + ` AS referans, ` + heldPINFromHexSQL + ` AS held_pin
@@ -737,16 +743,7 @@ changed AS (
 		"completedAt" = CASE WHEN input.to_status = 'completed'
 			THEN COALESCE(o."completedAt", now())
 			ELSE o."completedAt" END,
-		-- durationMs is an integer: an order sent weeks ago must not
-		-- overflow it and fail the whole batch, nor one whose sentAt or
-		-- completedAt (kept if set) is infinite, which PostgreSQL refuses
-		-- to subtract.
-		"durationMs" = CASE WHEN input.to_status = 'completed' AND isfinite(o."sentAt")
-				AND isfinite(COALESCE(o."completedAt", now()))
-			THEN LEAST(2147483647, GREATEST(0, round(1000 * extract(epoch FROM
-				COALESCE(o."completedAt", now()) - o."sentAt"))))::integer
-			ELSE o."durationMs" END,
-		-- Not approved where the order keeps a PIN of its own other than
+` + durationSet + `		-- Not approved where the order keeps a PIN of its own other than
 		-- znet's: a shop that delivers what is approved would deliver a
 		-- PIN a person has yet to compare with znet's.
 		status = CASE WHEN input.to_status = 'completed' AND NOT ` + keepsOtherPINSQL + ` THEN 'approved' ELSE o.status END,
@@ -904,46 +901,77 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 // table has such a key among the columns zwatch writes (a unique index on
 // "pinCode", so that no PIN is delivered twice): the update then takes
 // that lock anyway, and one taken only at the update would wait for the
-// shop's transaction instead of skipping its row.
+// shop's transaction instead of skipping its row. applyStatements are the
+// four statements, by what they depend on of the shop's table.
 var (
-	applySQL      = applySQLLocking("FOR NO KEY UPDATE")
-	applyKeyedSQL = applySQLLocking("FOR UPDATE")
+	applySQL        = applySQLLocking("FOR NO KEY UPDATE", false)
+	applyKeyedSQL   = applySQLLocking("FOR UPDATE", false)
+	applyStatements = map[shopTable]string{
+		{}:                                     applySQL,
+		{Keyed: true}:                          applyKeyedSQL,
+		{DurationGenerated: true}:              applySQLLocking("FOR NO KEY UPDATE", true),
+		{Keyed: true, DurationGenerated: true}: applySQLLocking("FOR UPDATE", true),
+	}
 )
+
+// durationSetSQL sets "durationMs" as applySQL does where the shop's table
+// does not generate it.
+const durationSetSQL = `		-- durationMs is an integer: an order sent weeks ago must not
+		-- overflow it and fail the whole batch, nor one whose sentAt or
+		-- completedAt (kept if set) is infinite, which PostgreSQL refuses
+		-- to subtract.
+		"durationMs" = CASE WHEN input.to_status = 'completed' AND isfinite(o."sentAt")
+				AND isfinite(COALESCE(o."completedAt", now()))
+			THEN LEAST(2147483647, GREATEST(0, round(1000 * extract(epoch FROM
+				COALESCE(o."completedAt", now()) - o."sentAt"))))::integer
+			ELSE o."durationMs" END,
+`
 
 // shopColumnsWritten are the columns of product_orders applySQL sets, and
 // the ones RuntimeGrants grants UPDATE on.
 var shopColumnsWritten = []string{"externalStatus", "pinCode", "completedAt", "durationMs", "status", "approvedAt",
 	"providerMessage", "lastMessage", "lastSyncAt"}
 
-// keyColumnsWrittenSQL says whether one of the columns $1 is a key to
-// PostgreSQL, whose update takes the row's FOR UPDATE lock: a key column
-// of a unique index that is neither partial nor on an expression (not
-// one it INCLUDEs; indkey lists its key columns first, from 0).
-const keyColumnsWrittenSQL = `
+// shopTable is what the apply's statement depends on of product_orders.
+type shopTable struct {
+	// Keyed: one of the columns zwatch writes is a key to PostgreSQL, whose
+	// update takes the row's FOR UPDATE lock: a key column of a unique
+	// index that is neither partial nor on an expression (not one it
+	// INCLUDEs; indkey lists its key columns first, from 0).
+	Keyed bool `db:"keyed"`
+	// DurationGenerated: "durationMs" is a generated column (GENERATED
+	// ALWAYS AS, from "completedAt" and "sentAt" most likely).
+	DurationGenerated bool `db:"duration_generated"`
+}
+
+// shopTableSQL reads a shopTable; $1 are the columns zwatch writes.
+const shopTableSQL = `
 SELECT EXISTS (
 	SELECT 1
 	FROM pg_index i
 	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])
 	WHERE i.indrelid = to_regclass('product_orders')
 	  AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-	  AND a.attname = ANY ($1::text[]))`
+	  AND a.attname = ANY ($1::text[])) AS keyed,
+EXISTS (
+	SELECT 1 FROM pg_attribute a
+	WHERE a.attrelid = to_regclass('product_orders') AND a.attname = 'durationMs'
+	  AND a.attgenerated <> '' AND NOT a.attisdropped) AS duration_generated`
 
 // applyStatement is applySQL, or applyKeyedSQL where the shop's table has
-// a key among the columns zwatch writes, read until it could be once, as
+// a key among the columns zwatch writes, either without "durationMs" where
+// the table generates it, as the table was read until it could be once, as
 // the encoding is (a unique index the shop adds during a looping run is
 // seen by the next run).
 func (s *Store) applyStatement(ctx context.Context) string {
-	s.keyedMu.Lock()
-	defer s.keyedMu.Unlock()
-	if !s.keyedRead {
-		if err := s.db.GetContext(ctx, &s.keyed, keyColumnsWrittenSQL, pq.Array(shopColumnsWritten)); err == nil {
-			s.keyedRead = true
+	s.shopTableMu.Lock()
+	defer s.shopTableMu.Unlock()
+	if !s.shopTableRead {
+		if err := s.db.GetContext(ctx, &s.shopTable, shopTableSQL, pq.Array(shopColumnsWritten)); err == nil {
+			s.shopTableRead = true
 		}
 	}
-	if s.keyed {
-		return applyKeyedSQL
-	}
-	return applySQL
+	return applyStatements[s.shopTable]
 }
 
 // unwrittenSQL holds, in applySQL's last steps, for an answer whose status

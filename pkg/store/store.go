@@ -47,11 +47,12 @@ type Store struct {
 	// lengths count bytes.
 	encodingBytes bool
 
-	// keyed: product_orders has a key among the columns zwatch writes
-	// (applyStatement), read at the first save.
-	keyedMu   sync.Mutex
-	keyedRead bool
-	keyed     bool
+	// shopTable is what applyStatement reads of product_orders at the
+	// first save: whether a key is among the columns zwatch writes, and
+	// whether the table generates "durationMs" itself.
+	shopTableMu   sync.Mutex
+	shopTableRead bool
+	shopTable     shopTable
 
 	// hostNow is this host's clock (time.Now; a test sets another), which
 	// RecordRun moves run times from onto the database's.

@@ -686,6 +686,34 @@ func TestMigrateByARoleNotOwningTheShopsTablesChangesNothing(t *testing.T) {
 	}
 }
 
+// The owner of the shop's tables on PostgreSQL 15, which no longer lets
+// every role create in public, is told in one line what to grant, not
+// goose's "failed to initialize: create version table" (helper-315); the
+// grant given, migrate goes through.
+func TestMigrateByAnOwnerThatMayNotCreateInTheSchemaSaysWhatToGrant(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewShopOnly(t)
+	owner, password := db.NewRole()
+	db.Exec(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`)
+	db.Exec(`GRANT USAGE ON SCHEMA public TO ` + owner)
+	db.Exec(`ALTER TABLE product_orders OWNER TO ` + owner)
+	db.Exec(`ALTER TABLE integrations OWNER TO ` + owner)
+	r := zwatchAt(t, db.URLAs(owner, password), "migrate")
+	if r.code != 1 || !strings.Contains(r.stderr, "GRANT CREATE ON SCHEMA public TO "+owner) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("migrate: exit %d, want 1 and one line saying what to grant\n%s", r.code, r.all())
+	}
+	var tables, referansColumns int
+	db.Get(&tables, `SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zwatch%'`)
+	db.Get(&referansColumns, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'product_orders' AND column_name = 'provider_referans'`)
+	if tables != 0 || referansColumns != 0 {
+		t.Errorf("the refused migrate created %d of zwatch's tables and %d provider_referans column", tables, referansColumns)
+	}
+	db.Exec(`GRANT CREATE ON SCHEMA public TO ` + owner)
+	if r := zwatchAt(t, db.URLAs(owner, password), "migrate"); r.code != 0 {
+		t.Errorf("migrate after the grant: exit %d\n%s", r.code, r.all())
+	}
+}
+
 // A superuser, or a member of the owner's role, is refused too: the
 // migrations would run, but zwatch's tables would be its own, and the owner
 // could neither read their versions nor grant them. The line says how to

@@ -330,6 +330,7 @@ SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS o
        COALESCE(quote_ident(current_schema()), '') AS first_schema,
        quote_ident(current_user) AS role_quoted,
        c.relkind = 'p' AS partitioned,
+       has_schema_privilege(c.relnamespace, 'CREATE') AS may_create,
        -- Who may apply migrations where zwatch's tables stand: the owner
        -- of its version table, which goose writes for each, itself. A
        -- superuser or a member of its role could, but the tables those
@@ -368,6 +369,7 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		FirstSchema string `db:"first_schema"`
 		RoleQuoted  string `db:"role_quoted"`
 		Partitioned bool   `db:"partitioned"`
+		MayCreate   bool   `db:"may_create"`
 		OwnsVersion bool   `db:"owns_versions"`
 		Versions    string `db:"versions_owner"`
 	}
@@ -407,6 +409,13 @@ func (s *Store) canMigrate(ctx context.Context, fresh, shopAltered bool) error {
 		return fmt.Errorf("product_orders is in schema %s, but zwatch's tables would be created in %s, the first schema on the search path: "+
 			"put %s first (ALTER ROLE %s SET search_path = %s, or in the connection settings), then run zwatch migrate again (nothing was changed)",
 			found[0].ShopSchema, found[0].FirstSchema, found[0].ShopSchema, found[0].RoleQuoted, found[0].ShopSchema)
+	case fresh && !found[0].MayCreate:
+		// PostgreSQL 15 no longer lets every role create in public: goose
+		// said so in its own words, "failed to initialize: create version
+		// table: ... permission denied for schema public".
+		return fmt.Errorf("role %s owns product_orders but may not create tables in its schema, %s, where zwatch's tables go: "+
+			"as the schema's owner or a superuser, GRANT CREATE ON SCHEMA %s TO %s, then run zwatch migrate again (nothing was changed)",
+			found[0].Role, found[0].ShopSchema, found[0].ShopSchema, found[0].RoleQuoted)
 	}
 	return nil
 }

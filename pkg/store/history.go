@@ -125,15 +125,16 @@ scan_share AS (
 waiting_checks AS MATERIALIZED (
 	-- Of each switched-on znet panel, and of the orders whose panel
 	-- zwatch does not know yet, the newest orders znet said are still
-	-- waiting, by when zwatch first asked them (the cohort below keeps
-	-- each panel's newest by sentAt), a share of the scan each (at least
-	-- 100), along their own partial index (migration 00031): a backlog
-	-- of tens of thousands costs no more than the history does, and a
-	-- switched-off panel's does not push the others' out. Along the index
-	-- of due orders, whichever end was read first, orders that say
-	-- nothing filled the share (a backlog not yet asked, placeholders
-	-- never due, orders waiting for hours the cohort leaves out), and the
-	-- panel was fitted from its fast answers alone.
+	-- waiting, by when zwatch registered them (the cohort below keeps
+	-- each panel's newest by sentAt, which that follows; an order the
+	-- shop sent again keeps its row, and is read among the old), a share
+	-- of the scan each (at least 100), along their own partial index
+	-- (migration 00031): a backlog of tens of thousands costs no more
+	-- than the history does, and a switched-off panel's does not push the
+	-- others' out. Along the index of due orders, whichever end was read
+	-- first, orders that say nothing filled the share (a backlog not yet
+	-- asked, placeholders never due, orders waiting for hours the cohort
+	-- leaves out), and the panel was fitted from its fast answers alone.
 	SELECT d.order_id, d.waiting_seen_at
 	FROM panels p
 	CROSS JOIN LATERAL (
@@ -143,8 +144,7 @@ waiting_checks AS MATERIALIZED (
 		  AND c.finished_at IS NULL
 		  AND c.given_up_at IS NULL
 		  AND c.waiting_seen_at IS NOT NULL
-		  AND c.first_checked_at IS NOT NULL
-		ORDER BY c.first_checked_at DESC
+		ORDER BY c.created_at DESC
 		LIMIT (SELECT n FROM scan_share)
 	) d
 	UNION ALL
@@ -154,11 +154,10 @@ waiting_checks AS MATERIALIZED (
 	  AND c.finished_at IS NULL
 	  AND c.given_up_at IS NULL
 	  AND c.waiting_seen_at IS NOT NULL
-	  AND c.first_checked_at IS NOT NULL
-	-- integration_id first, as the index has it: by first_checked_at
-	-- alone the planner may read every panel's orders to find the few
-	-- that name none.
-	ORDER BY c.integration_id DESC, c.first_checked_at DESC
+	-- integration_id first, as the index has it: by created_at alone the
+	-- planner may read every panel's orders to find the few that name
+	-- none.
+	ORDER BY c.integration_id DESC, c.created_at DESC
 	LIMIT (SELECT n FROM scan_share))
 ),
 waiting AS (

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/watch"
 )
@@ -36,6 +37,17 @@ func TestOrdersThatSayNothingHideNoneOfAPanelsSlowOrdersFromItsFit(t *testing.T)
 		"orders waiting for 20 hours, asked every 30 minutes": func(_ *storetest.DB, _ string, waiting waitingOrders) {
 			waiting(1000, "20 hours", "19 hours", "25 minutes")
 		},
+		"orders waiting for 20 hours, given up on, put back by retry --stuck and asked again": func(db *storetest.DB, panel string, waiting waitingOrders) {
+			waiting(1000, "20 hours", "19 hours", "25 minutes")
+			db.Exec(`UPDATE zwatch_order_checks SET given_up_at = now() - interval '1 hour', next_check_at = 'infinity'
+				WHERE waiting_seen_at < now() - interval '1 hour'`)
+			if retried, _, err := db.Store.RetryStuck(context.Background(), store.RetryStuckParams{IntegrationID: panel}); err != nil || len(retried) != 1000 {
+				t.Fatalf("retry --stuck: %d orders, %v", len(retried), err)
+			}
+			// Asked again, still waiting, as the apply books it.
+			db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now(), last_checked_at = now(), waiting_seen_at = now()
+				WHERE first_checked_at IS NULL`)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -63,9 +75,9 @@ func TestOrdersThatSayNothingHideNoneOfAPanelsSlowOrdersFromItsFit(t *testing.T)
 				o AS (
 					INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
 					SELECT id, gen_random_uuid(), 'pending', $1, $6 || '-' || g, 'processing', sent_at, sent_at FROM s RETURNING id)
-				INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at, integration_id)
+				INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at, integration_id, created_at)
 				SELECT s.id, 1, CASE WHEN $4::interval IS NOT NULL THEN s.sent_at + interval '15 s' END, now() - interval '1 minute',
-				       s.sent_at + $4::interval, now() + $5::interval, $1::uuid
+				       s.sent_at + $4::interval, now() + $5::interval, $1::uuid, s.sent_at + interval '1 s'
 				FROM s JOIN o USING (id)`, slow, n, sentAgo, seenAfter, dueIn, fmt.Sprint(batch))
 			}
 			// The panel's slow orders: 200 sent 6 minutes ago or so, seen

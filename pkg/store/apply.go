@@ -456,6 +456,12 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		cut.after, cut.table = time.Since(began), "product_orders"
 	}
 	if err != nil {
+		if pqErr := (*pq.Error)(nil); errors.As(err, &pqErr) && pqErr.Code == generatedColumnWritten {
+			// The shop made "durationMs" generated since the table was
+			// read (a deploy during a --loop run): the next save reads it
+			// again, rather than fail every save until the run ends.
+			s.forgetShopTable()
+		}
 		return nil, fmt.Errorf("saving %s: %w", counted(len(rows), "answer"), err)
 	}
 	for k := range applied {
@@ -957,6 +963,17 @@ EXISTS (
 	SELECT 1 FROM pg_attribute a
 	WHERE a.attrelid = to_regclass('product_orders') AND a.attname = 'durationMs'
 	  AND a.attgenerated <> '' AND NOT a.attisdropped) AS duration_generated`
+
+// generatedColumnWritten is PostgreSQL's refusal of a value for a
+// generated column ("column ... can only be updated to DEFAULT").
+const generatedColumnWritten = "428C9"
+
+// forgetShopTable has the next save read the shop's table again.
+func (s *Store) forgetShopTable() {
+	s.shopTableMu.Lock()
+	defer s.shopTableMu.Unlock()
+	s.shopTableRead = false
+}
 
 // applyStatement is applySQL, or applyKeyedSQL where the shop's table has
 // a key among the columns zwatch writes, either without "durationMs" where

@@ -86,10 +86,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if err != nil {
 		return nil, err
 	}
-	check := &OrderCheck{State: state, From: state.ExternalStatus, To: state.ExternalStatus, DryRun: cfg.DryRun}
-	if state.IntegrationName != nil {
-		check.Integration = *state.IntegrationName
-	}
+	check := newOrderCheck(state, cfg.DryRun)
 	if check.NotPollable = whyNotPollable(state); check.NotPollable != "" {
 		return check, nil
 	}
@@ -133,9 +130,14 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 					return checkOrder(ctx, st, cfg, orderID, lookups-1)
 				}
 			}
-			check.NotPollable = claimedElsewhere(state)
-			if err == nil {
+			switch {
+			case err == nil:
+				check = newOrderCheck(now, cfg.DryRun)
 				check.NotPollable = cmp.Or(whyNotPollable(now), claimedElsewhere(now))
+			case errors.Is(err, store.ErrOrderNotFound):
+				check.NotPollable = fmt.Sprintf("order %s does not exist", orderID)
+			default:
+				check.NotPollable = claimedElsewhere(state)
 			}
 			return check, nil
 		}
@@ -309,6 +311,16 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 	}
 	return check, nil
+}
+
+// newOrderCheck is a check of the order as state found it, before anything
+// is asked.
+func newOrderCheck(state store.OrderState, dryRun bool) *OrderCheck {
+	check := &OrderCheck{State: state, From: state.ExternalStatus, To: state.ExternalStatus, DryRun: dryRun}
+	if state.IntegrationName != nil {
+		check.Integration = *state.IntegrationName
+	}
+	return check
 }
 
 // CheckLease is how long CheckOrder claims an order for, asking with

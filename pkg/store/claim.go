@@ -783,6 +783,13 @@ revived AS (
 		integration_id = back.integration_id,
 		attempts = CASE WHEN back.resent THEN 0 ELSE c.attempts END,
 		first_checked_at = CASE WHEN back.resent THEN NULL ELSE c.first_checked_at END,
+		-- Sent again, it is a new sending to the learning too, which reads
+		-- the orders seen waiting newest registered first (history.go,
+		-- migration 00031): what znet said of the earlier sending is no
+		-- sample of this one, and kept, it put the row among the orders
+		-- seen waiting, days old or at the head of the index.
+		waiting_seen_at = CASE WHEN back.resent THEN NULL ELSE c.waiting_seen_at END,
+		created_at = CASE WHEN back.resent THEN now() ELSE c.created_at END,
 		-- Of another znet order once it moved to another integration, as
 		-- the claim forgets it.
 		last_result = CASE WHEN back.resent OR c.integration_id IS DISTINCT FROM back.integration_id
@@ -822,9 +829,12 @@ moved AS MATERIALIZED (
 rescheduled AS (
 	UPDATE zwatch_order_checks c
 	SET next_check_at = CASE WHEN moved.far_off THEN moved.first_due ELSE c.next_check_at END,
-		-- Of another znet order once it moved, as the claim forgets it.
+		-- Of another znet order once it moved, as the claim forgets it,
+		-- and no sample of the new panel's finishing times.
 		last_result = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id
 			THEN NULL ELSE c.last_result END,
+		waiting_seen_at = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id
+			THEN NULL ELSE c.waiting_seen_at END,
 		integration_id = moved.integration_id
 	FROM moved
 	WHERE c.order_id = moved.id

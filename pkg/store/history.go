@@ -126,8 +126,8 @@ waiting_checks AS MATERIALIZED (
 	-- Of each switched-on znet panel, and of the orders whose panel
 	-- zwatch does not know yet, the newest orders znet said are still
 	-- waiting, by when zwatch registered them (the cohort below keeps
-	-- each panel's newest by sentAt, which that follows; an order the
-	-- shop sent again keeps its row, and is read among the old), a share
+	-- each panel's newest by sentAt, which that follows: registering
+	-- dates an order the shop sent again anew), a share
 	-- of the scan each (at least 100), along their own partial index
 	-- (migration 00031): a backlog of tens of thousands costs no more
 	-- than the history does, and a switched-off panel's does not push the

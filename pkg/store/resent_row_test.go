@@ -1,0 +1,64 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// An order the shop sends again is a new sending to the learning, which
+// reads the orders seen waiting newest registered first: registering
+// brings its row back dated anew, without what znet said of the earlier
+// sending. Kept, that put the row among the orders seen waiting by its
+// first sending's date, or, sent again before it was asked, at the head of
+// the index saying nothing (helper-317). Nor is what a panel said a sample
+// of the panel the shop moves a waiting order to.
+func TestRegisteringDatesAnOrderSentAgainAnewAndForgetsWhatZnetSaidOfItsLastSending(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	resent := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 49 * time.Hour})
+	moved := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "2", SentAgo: 10 * time.Minute})
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	if !db.HasCheck(resent) || !db.HasCheck(moved) {
+		t.Fatal("setting up: not registered")
+	}
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2,
+		created_at = now() - interval '49 hours', first_checked_at = now() - interval '49 hours',
+		waiting_seen_at = now() - interval '49 hours', finished_at = now() - interval '48 hours'
+		WHERE order_id = $1`, resent)
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2,
+		waiting_seen_at = now() - interval '5 minutes', next_check_at = now() + interval '10 minutes'
+		WHERE order_id = $1`, moved)
+	db.Exec(`UPDATE product_orders SET "externalStatus" = 'sent', "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
+	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, moved, panelB)
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+
+	var rows []struct {
+		ID         string  `db:"order_id"`
+		Finished   bool    `db:"finished"`
+		CreatedAgo float64 `db:"created_ago"`
+		Seen       bool    `db:"seen"`
+	}
+	if err := db.SQL.Select(&rows, `SELECT order_id::text, finished_at IS NOT NULL AS finished,
+		extract(epoch FROM now() - created_at)::float8 AS created_ago, waiting_seen_at IS NOT NULL AS seen
+		FROM zwatch_order_checks WHERE order_id IN ($1, $2)`, resent, moved); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		switch {
+		case row.ID == resent && (row.Finished || row.Seen || row.CreatedAgo > 3600):
+			t.Errorf("the order sent again a minute ago: finished %v, seen waiting %v, registered %.0f h ago; want back, unseen, registered now",
+				row.Finished, row.Seen, row.CreatedAgo/3600)
+		case row.ID == moved && row.Seen:
+			t.Errorf("the order moved to panel B keeps what panel A said of it")
+		}
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+}

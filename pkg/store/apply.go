@@ -977,13 +977,18 @@ func (s *Store) forgetShopTable() {
 
 // applyStatement is applySQL, or applyKeyedSQL where the shop's table has
 // a key among the columns zwatch writes, either without "durationMs" where
-// the table generates it, as the table was read until it could be once, as
-// the encoding is (a unique index the shop adds during a looping run is
-// seen by the next run).
+// the table generates it. The table is read until it could be once, as the
+// encoding is (a unique index the shop adds during a looping run is seen by
+// the next run), and again after a save PostgreSQL refused for writing a
+// generated column (forgetShopTable).
 func (s *Store) applyStatement(ctx context.Context) string {
 	s.shopTableMu.Lock()
 	defer s.shopTableMu.Unlock()
-	if !s.shopTableRead {
+	// A table that generates "durationMs" is read at every save: one that
+	// stops (DROP EXPRESSION) refuses nothing that would say so, and the
+	// rest of the run would leave the duration unwritten. A catalogue read
+	// a save, on the few shops that generate it.
+	if !s.shopTableRead || s.shopTable.DurationGenerated {
 		if err := s.db.GetContext(ctx, &s.shopTable, shopTableSQL, pq.Array(shopColumnsWritten)); err == nil {
 			s.shopTableRead = true
 		}

@@ -373,6 +373,12 @@ settled AS (
 		last_result = CASE WHEN met.not_pollable IS NULL
 			AND (c.referans IS DISTINCT FROM met.referans OR c.integration_id IS DISTINCT FROM met.integration_id::uuid)
 			THEN NULL ELSE c.last_result END,
+		-- Nor is what the panel it left said a sample of the new one's
+		-- finishing times (as registering and the sweep forget it). A row
+		-- that named no panel yet (an older zwatch's) has not moved.
+		waiting_seen_at = CASE WHEN met.not_pollable IS NULL
+			AND c.integration_id IS DISTINCT FROM met.integration_id::uuid AND c.integration_id IS NOT NULL
+			THEN NULL ELSE c.waiting_seen_at END,
 		-- The referans about to be asked, for the look-up of orders that
 		-- share one (holdSharedReferans): also for rows an older zwatch
 		-- registered without it, and after the shop changed it.
@@ -788,7 +794,9 @@ revived AS (
 		-- migration 00031): what znet said of the earlier sending is no
 		-- sample of this one, and kept, it put the row among the orders
 		-- seen waiting, days old or at the head of the index.
-		waiting_seen_at = CASE WHEN back.resent THEN NULL ELSE c.waiting_seen_at END,
+		waiting_seen_at = CASE WHEN back.resent
+			OR c.integration_id IS DISTINCT FROM back.integration_id AND c.integration_id IS NOT NULL
+			THEN NULL ELSE c.waiting_seen_at END,
 		created_at = CASE WHEN back.resent THEN now() ELSE c.created_at END,
 		-- Of another znet order once it moved to another integration, as
 		-- the claim forgets it.
@@ -833,7 +841,7 @@ rescheduled AS (
 		-- and no sample of the new panel's finishing times.
 		last_result = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id
 			THEN NULL ELSE c.last_result END,
-		waiting_seen_at = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id
+		waiting_seen_at = CASE WHEN c.integration_id IS DISTINCT FROM moved.integration_id AND c.integration_id IS NOT NULL
 			THEN NULL ELSE c.waiting_seen_at END,
 		integration_id = moved.integration_id
 	FROM moved

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 )
 
@@ -60,5 +62,86 @@ func TestRegisteringDatesAnOrderSentAgainAnewAndForgetsWhatZnetSaidOfItsLastSend
 	}
 	if len(rows) != 2 {
 		t.Fatalf("%d rows", len(rows))
+	}
+}
+
+// A waiting order the shop moves to another panel, which a claim takes
+// before the sweep sees the move, forgets what its old panel said too: the
+// claim books the new panel, and no sweep sees a move after it
+// (helper-318).
+func TestAMovedOrderAClaimTakesFirstForgetsWhatItsOldPanelSaid(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 2 * time.Hour})
+	// A newer order of the shop's: registering's position is past the first.
+	db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "2", SentAgo: time.Minute})
+	db.MakeSweepDue()
+	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
+	if err != nil || len(claimed.Orders) != 2 {
+		t.Fatalf("claimed %d (%v)", len(claimed.Orders), err)
+	}
+	params := store.ApplyParams{RunID: firstChunk.RunID, GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"}
+	var outs []store.Outcome
+	for _, o := range claimed.Orders {
+		outs = append(outs, store.Outcome{Order: o, Result: store.ResultWaiting, NextCheckIn: time.Hour})
+	}
+	if _, err := db.Store.Apply(ctx, params, outs); err != nil {
+		t.Fatal(err)
+	}
+	// The shop moves it to panel B; it falls due before the next sweep.
+	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, order, panelB)
+	db.MakeDue(order)
+	claimed, err = db.Store.ClaimBatch(ctx, firstChunk)
+	if err != nil || len(claimed.Orders) != 1 || claimed.Orders[0].IntegrationID != panelB {
+		t.Fatalf("claimed %+v (%v)", claimed.Orders, err)
+	}
+	// Hand it back unasked, then let a full sweep look at it.
+	if err := db.Store.Release(ctx, firstChunk.RunID, []string{order}); err != nil {
+		t.Fatal(err)
+	}
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	var seen bool
+	if err := db.SQL.Get(&seen, `SELECT waiting_seen_at IS NOT NULL FROM zwatch_order_checks WHERE order_id = $1`, order); err != nil {
+		t.Fatal(err)
+	}
+	if seen {
+		t.Errorf("the order moved to panel B keeps what panel A said of it (claim booked the move before the sweep)")
+	}
+}
+
+// So does one staff decided, moved to panel B and set back to sent, the
+// same sending, as registering brings it back (helper-318).
+func TestARevivedOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 2 * time.Hour})
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2,
+		last_result = 'waiting', waiting_seen_at = now() - interval '90 minutes', finished_at = now() - interval '1 hour'
+		WHERE order_id = $1`, order)
+	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, order, panelB)
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	var row struct {
+		Finished bool `db:"finished"`
+		Seen     bool `db:"seen"`
+		Last     bool `db:"last"`
+	}
+	if err := db.SQL.Get(&row, `SELECT finished_at IS NOT NULL AS finished, waiting_seen_at IS NOT NULL AS seen,
+		last_result IS NOT NULL AS last FROM zwatch_order_checks WHERE order_id = $1`, order); err != nil {
+		t.Fatal(err)
+	}
+	if row.Finished || row.Last {
+		t.Fatalf("setting up: %+v", row)
+	}
+	if row.Seen {
+		t.Errorf("revived for panel B, it keeps what panel A said of it (last_result forgotten, waiting_seen_at not)")
 	}
 }

@@ -308,9 +308,15 @@ SET claimed_by = @run_id,
 	finished_at = NULL,
 	first_checked_at = ` + restartedClockSQL + `,
 	panel_failing_since = NULL,
-	-- Of another znet order once the referans changed, as a run's claim
-	-- forgets it.
-	last_result = CASE WHEN c.referans IS DISTINCT FROM ` + referansSQL + ` THEN NULL ELSE c.last_result END,
+	-- Of another znet order once the referans or the panel changed, as a
+	-- run's claim forgets it, and what the panel it left said is no
+	-- sample of the new one's: a stuck order the shop moved is claimed by
+	-- nothing else (helper-319).
+	last_result = CASE WHEN c.referans IS DISTINCT FROM ` + referansSQL + ` OR c.integration_id IS DISTINCT FROM i.id
+		THEN NULL ELSE c.last_result END,
+	waiting_seen_at = CASE WHEN c.integration_id IS DISTINCT FROM i.id AND c.integration_id IS NOT NULL
+		THEN NULL ELSE c.waiting_seen_at END,
+	integration_id = i.id,
 	-- As a run's claim writes it, for the look-up of orders sharing one.
 	referans = ` + referansSQL + `
 FROM product_orders o

@@ -145,3 +145,75 @@ func TestARevivedOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *testing.T
 		t.Errorf("revived for panel B, it keeps what panel A said of it (last_result forgotten, waiting_seen_at not)")
 	}
 }
+
+// And check --order of a stuck order the shop moved to panel B, which
+// nothing else claims: its claim books B and forgets what panel A said,
+// or B's final answer was a sample with A's waiting time (helper-319).
+func TestCheckOfAStuckOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 3 * time.Hour})
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	// Panel A said waiting an hour after it was sent; zwatch gave up.
+	db.Exec(`UPDATE zwatch_order_checks c SET claimed_by = NULL, claim_expires_at = NULL, attempts = 5,
+		last_result = 'waiting', waiting_seen_at = o."sentAt" + interval '1 hour', given_up_at = now() - interval '10 minutes',
+		first_checked_at = o."sentAt"
+		FROM product_orders o WHERE o.id = c.order_id AND c.order_id = $1`, order)
+	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, order, panelB)
+
+	o, err := db.Store.ClaimOrder(ctx, "check-1", order, time.Minute)
+	if err != nil || o.IntegrationID != panelB {
+		t.Fatalf("claimed %+v (%v)", o, err)
+	}
+	var row struct {
+		Integ string `db:"integ"`
+		Seen  bool   `db:"seen"`
+	}
+	if err := db.SQL.Get(&row, `SELECT COALESCE(integration_id::text, '') AS integ, waiting_seen_at IS NOT NULL AS seen
+		FROM zwatch_order_checks WHERE order_id = $1`, order); err != nil {
+		t.Fatal(err)
+	}
+	if row.Integ != panelB || row.Seen {
+		t.Errorf("after check --order's claim of the order moved to B: integration_id %s (B %s), waiting_seen_at kept %v", row.Integ, panelB, row.Seen)
+	}
+	if _, err := db.Store.Apply(ctx, store.ApplyParams{RunID: "check-1", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"},
+		[]store.Outcome{{Order: o, Result: store.ResultCancelled, NextCheckIn: time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Store.FinishHistory(ctx, store.HistoryParams{Scan: 1000, PerPanel: 10, Within: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if s.IntegrationID == panelB && s.WaitingAge > 0 {
+			t.Errorf("panel B's sample carries panel A's waiting sighting: waiting at %.0f s, final at %.0f s", s.WaitingAge, s.FinalAge)
+		}
+	}
+}
+
+// A row an older zwatch registered without its panel has not moved when a
+// claim books the panel: what znet said of the order stays a sample.
+func TestARowThatNamedNoPanelKeepsWhatZnetSaidWhenAClaimBooksItsPanel(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	panel := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	order := db.AddOrder(storetest.Order{IntegrationID: panel, Referans: "1", SentAgo: 2 * time.Hour})
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
+	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2, integration_id = NULL,
+		waiting_seen_at = now() - interval '90 minutes', next_check_at = now() - interval '1 second' WHERE order_id = $1`, order)
+	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
+	if err != nil || len(claimed.Orders) != 1 {
+		t.Fatalf("claimed %d (%v)", len(claimed.Orders), err)
+	}
+	var seen bool
+	db.Get(&seen, `SELECT waiting_seen_at IS NOT NULL FROM zwatch_order_checks WHERE order_id = $1 AND integration_id IS NOT NULL`, order)
+	if !seen {
+		t.Errorf("the claim that booked the order's panel forgot what znet said of it")
+	}
+}

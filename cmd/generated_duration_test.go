@@ -1,10 +1,6 @@
 package cmd_test
 
-import (
-	"testing"
-
-	"github.com/zwatch/zwatch/pkg/znet/znettest"
-)
+import "testing"
 
 // A shop whose table computes "durationMs" itself (GENERATED ALWAYS AS)
 // has its orders saved all the same, as a role with exactly the printed
@@ -17,12 +13,7 @@ func TestAShopThatGeneratesTheDurationHasItsAnswersSaved(t *testing.T) {
 	s.db.Exec(`ALTER TABLE product_orders ADD COLUMN "durationMs" integer
 		GENERATED ALWAYS AS ((extract(epoch FROM "completedAt" - "sentAt") * 1000)::integer) STORED`)
 	_, asRole := runtimeRole(t, s.db)
-	done := s.order("41")
-	s.znet.Script("41", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
-	waiting := s.order("422")
-	s.znet.Script("422", znettest.Waiting("bekliyor"))
-	cancelled := s.order("4333")
-	s.znet.Script("4333", znettest.Cancelled("iptal"))
+	done, waiting, cancelled := threeAnsweredOrders(s)
 
 	if r := zwatchAt(t, asRole, "check-pending"); r.code != 0 {
 		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())

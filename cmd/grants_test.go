@@ -44,16 +44,21 @@ func runtimeRole(t *testing.T, db *storetest.DB) (role, roleURL string) {
 	return role, db.URLAs(role, password)
 }
 
+// threeAnsweredOrders are three orders sent to the shop's panel, which
+// answers one done (PIN AB12-CD34-EF56-GH78), one waiting and one cancelled.
+func threeAnsweredOrders(s *shop) (done, waiting, cancelled string) {
+	done, waiting, cancelled = s.order("41"), s.order("422"), s.order("4333")
+	s.znet.Script("41", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+	s.znet.Script("422", znettest.Waiting("bekliyor"))
+	s.znet.Script("4333", znettest.Cancelled("iptal"))
+	return done, waiting, cancelled
+}
+
 func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	_, asRole := runtimeRole(t, s.db)
-	done := s.order("41")
-	s.znet.Script("41", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
-	waiting := s.order("422")
-	s.znet.Script("422", znettest.Waiting("bekliyor"))
-	cancelled := s.order("4333")
-	s.znet.Script("4333", znettest.Cancelled("iptal"))
+	done, waiting, cancelled := threeAnsweredOrders(s)
 	s.znet.SetBalance("12755.23")
 	metrics := filepath.Join(t.TempDir(), "zwatch.prom")
 

@@ -19,8 +19,7 @@ import (
 func TestRegisteringDatesAnOrderSentAgainAnewAndForgetsWhatZnetSaidOfItsLastSending(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	panelA, panelB := twoPanels(db)
 	resent := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 49 * time.Hour})
 	moved := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "2", SentAgo: 10 * time.Minute})
 	db.MakeSweepDue()
@@ -73,8 +72,7 @@ func TestAMovedOrderAClaimTakesFirstForgetsWhatItsOldPanelSaid(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	panelA, panelB := twoPanels(db)
 	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 2 * time.Hour})
 	// A newer order of the shop's: registering's position is past the first.
 	db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "2", SentAgo: time.Minute})
@@ -118,8 +116,7 @@ func TestAMovedOrderAClaimTakesFirstForgetsWhatItsOldPanelSaid(t *testing.T) {
 func TestARevivedOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	panelA, panelB := twoPanels(db)
 	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 2 * time.Hour})
 	db.MakeSweepDue()
 	claimIDs(t, db, firstChunk)
@@ -153,8 +150,7 @@ func TestCheckOfAStuckOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *test
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	panelA := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
-	panelB := db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+	panelA, panelB := twoPanels(db)
 	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 3 * time.Hour})
 	db.MakeSweepDue()
 	claimIDs(t, db, firstChunk)
@@ -201,7 +197,7 @@ func TestARowThatNamedNoPanelKeepsWhatZnetSaidWhenAClaimBooksItsPanel(t *testing
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	panel := db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	panel, _ := twoPanels(db)
 	order := db.AddOrder(storetest.Order{IntegrationID: panel, Referans: "1", SentAgo: 2 * time.Hour})
 	db.MakeSweepDue()
 	claimIDs(t, db, firstChunk)
@@ -216,4 +212,11 @@ func TestARowThatNamedNoPanelKeepsWhatZnetSaidWhenAClaimBooksItsPanel(t *testing
 	if !seen {
 		t.Errorf("the claim that booked the order's panel forgot what znet said of it")
 	}
+}
+
+// twoPanels are two znet integrations of two dealer accounts, A and B,
+// whose panels are never asked.
+func twoPanels(db *storetest.DB) (a, b string) {
+	return db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}),
+		db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
 }

@@ -287,6 +287,8 @@ func TestAFlagsBadValueIsSaidInTheOperatorsWords(t *testing.T) {
 		{[]string{"list", "--limit", "99999999999999999999"}, `zwatch: --limit was given "99999999999999999999", which is out of range (see zwatch list --help)` + "\n"},
 		{[]string{"stats", "--first-delay", "9999999h"}, `zwatch: --first-delay was given "9999999h", which is out of range (see zwatch stats --help)` + "\n"},
 		// Every value given must be one the flag takes, the last one only held to its limits.
+		{[]string{"check-pending", "--metrics-file", "--database-url=postgres://zwatch:Sekret99@db/shop"}, `zwatch: --metrics-file was given "--database-url=…", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
+		{[]string{"check-pending", "--schedule", "--database-url=postgres://zwatch:Sekret99@db/shop"}, `zwatch: --schedule was given "--database-url=…", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
 		{[]string{"check-pending", "--schedule", "-q"}, `zwatch: --schedule was given "-q", another flag: its own value is missing (a variable left empty before it?)` + "\n"},
 		{[]string{"check-pending", "--schedule", "10s,\xc7"}, "zwatch: --schedule was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is\n"},
 		{[]string{"stats", "--first-delay", strings.Repeat("9", 70) + "h"}, `zwatch: --first-delay was given "` + strings.Repeat("9", 59) + `…", which is out of range (see zwatch stats --help)` + "\n"},

@@ -289,6 +289,11 @@ func valueSlip(c *cobra.Command, f *pflag.Flag, value string) error {
 		// redaction, which reads text, would not find.
 		return usage("--%s was given text that is not UTF-8: set the terminal or the script to UTF-8, as the shop's database is", f.Name)
 	case isFlagOf(c, value):
+		// Its name only: "--database-url=postgres://zwatch:...@db/shop"
+		// taken for another flag's value holds the password.
+		if name, _, given := strings.Cut(value, "="); given {
+			value = name + "=…"
+		}
 		return usage("--%s was given %q, another flag: its own value is missing (a variable left empty before it?)", f.Name, value)
 	}
 	return nil

@@ -54,7 +54,9 @@ func newStatsCmd(g *GlobalOptions) *cobra.Command {
                              completions of the last 24 hours
 
 Completed and failed count what zwatch itself saved (its event log), not what
-the shop or staff did by other means. No figure counts over all finished
+the shop or staff did by other means: each order once for each time the shop
+sent it, for the panel that answered (an answer saved before migration 00032,
+for the integration the order names now). No figure counts over all finished
 orders, so stats stays cheap on a shop with millions of them.
 
 Each integration is shown with the beginning of its id, which --integration

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
 // statsJSON is what an operator reads from `zwatch stats -o json`.
@@ -450,5 +451,71 @@ func TestStatsSaysAPanelThatOnlyCancelsDeliversNoPIN(t *testing.T) {
 	if text.code != 0 || !strings.Contains(text.stdout, "0 completions + 300 cancelled") ||
 		!strings.Contains(text.stdout, "none of its final answers was a PIN") {
 		t.Errorf("stats exit %d, want the panel's 300 cancellations and that none was a PIN:\n%s", text.code, text.stdout)
+	}
+}
+
+// An answer counts for the panel that gave it: znet-A completed one order
+// and cancelled another, and the shop then sent both again through
+// znet-B, which has answered nothing yet. Before migration 00032 stats
+// counted both answers under znet-B, the panel the order names now.
+func TestStatsCountsAnAnswerForThePanelThatGaveIt(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	panelB, integB := s.panel("znet-B", "other")
+	completed, cancelled := s.order("501"), s.order("5002")
+	s.znet.Script("501", znettest.Done("AAAA-BBBB-CCCC-DDDD", "tamam"))
+	s.znet.Script("5002", znettest.Cancelled("iptal"))
+	if r := zwatch(t, s.db, "check-pending", "-q", "--first-delay", "0s"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for ref, id := range map[string]string{"601": completed, "6002": cancelled} {
+		s.db.Resend(id, ref)
+		s.db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, id, integB)
+		panelB.Script(ref, znettest.Waiting("bekliyor"))
+	}
+
+	got := stats(t, s.db)
+	byName := map[string]statsFigures{}
+	for _, in := range got.Integrations {
+		byName[in.Name] = in
+	}
+	a, b := byName["znet-A"], byName["znet-B"]
+	if a.Completed24h != 1 || a.Failed24h != 1 {
+		t.Errorf("znet-A: completed %d, failed %d in 24 h; it completed one order and cancelled one", a.Completed24h, a.Failed24h)
+	}
+	if b.Completed24h != 0 || b.Failed24h != 0 {
+		t.Errorf("znet-B: completed %d, failed %d in 24 h; it has answered nothing", b.Completed24h, b.Failed24h)
+	}
+	if got.Total.Completed24h != 1 || got.Total.Failed24h != 1 {
+		t.Errorf("total: completed %d, failed %d in 24 h, want 1 and 1", got.Total.Completed24h, got.Total.Failed24h)
+	}
+}
+
+// Staff set a completed order back to sent, and zwatch found it completed
+// again: one order completed, in one sending, as list --completed shows,
+// and its time to complete is the first answer's, not the second's.
+func TestStatsCountsAnOrderCompletedTwiceInOneSendingOnce(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "503", OrderNo: 503, SentAgo: 3 * time.Hour, ExternalStatus: "completed", Status: "approved"})
+	s.db.AddEvent(id, "completed", 150*time.Minute)
+	s.db.AddEvent(id, "completed", 30*time.Minute)
+
+	got := stats(t, s.db)
+	if got.Total.Completed24h != 1 || got.Total.Completed1h != 0 {
+		t.Errorf("completed %d in 24 h and %d in the last hour, want 1 and 0: one order, completed 150 minutes ago", got.Total.Completed24h, got.Total.Completed1h)
+	}
+	if m := got.Total.ToCompleteMedian; m == nil {
+		t.Errorf("no median time to complete, want 1800 s")
+	} else if math.Abs(*m-30*60) > 60 {
+		t.Errorf("median time to complete %.0f s, want 1800 s (sent 3 h ago, completed 150 min ago)", *m)
+	}
+	var listed []json.RawMessage
+	r := zwatch(t, s.db, "list", "--completed", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+		t.Fatalf("list --completed: %v\n%s", err, r.all())
+	}
+	if len(listed) != got.Total.Completed24h {
+		t.Errorf("list --completed lists %d orders, stats counts %d", len(listed), got.Total.Completed24h)
 	}
 }

@@ -586,8 +586,7 @@ var sharedReferansSQL = `
 SELECT a.order_id::text AS order_id, other.id::text AS other_id
 FROM (SELECT r.order_id, r.integration_id, ` + referansFromHexSQL + ` AS referans
       FROM json_to_recordset($1::json) AS r(order_id uuid, integration_id text, referans_hex text)) AS a
-LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-	THEN a.integration_id::uuid END
+LEFT JOIN integrations ai ON ai.id = CASE WHEN a.integration_id ~ ` + uuidPatternSQL + ` THEN a.integration_id::uuid END
 JOIN LATERAL (
 	SELECT o.id
 	FROM zwatch_order_checks c
@@ -643,6 +642,10 @@ func notifyFinal(ctx context.Context, tx *sqlx.Tx, applied []Applied) error {
 	_, err := tx.ExecContext(ctx, notifyFinalSQL, pq.Array(payloads))
 	return err
 }
+
+// answeredBySQL is the integration an answer's order named when its panel
+// answered (prev.cas_holds compares them).
+const answeredBySQL = `CASE WHEN input.integration_id ~ ` + uuidPatternSQL + ` THEN input.integration_id::uuid END`
 
 // applySQLLocking is the whole of applying answers, as data-modifying CTEs
 // so that each step sees exactly which orders the step before it changed,
@@ -820,11 +823,14 @@ changed AS (
 	                   OR length(` + shopPINAlnumsSQL + `) < length(` + answerPINAlnumsSQL + `)
 	                      AND left(` + answerPINAlnumsSQL + `, length(` + shopPINAlnumsSQL + `)) = ` + shopPINAlnumsSQL + `), false) AS pin_not_stored,
 	          input.message,
-	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at
+	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at,
+	          ` + answeredBySQL + ` AS answered_by
 ),
 events AS (
-	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id, asked_at)
-	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id, asked_at
+	-- The integration the order names as znet answers (cas_holds): stats
+	-- counts the answer for that panel, wherever the shop sends it next.
+	INSERT INTO zwatch_order_events (order_id, kind, from_status, to_status, pin_delivered, provider_message, run_id, asked_at, integration_id)
+	SELECT id, 'status', from_status, to_status, pin_saved, message, params.run_id, asked_at, answered_by
 	FROM changed, params
 	WHERE from_status IS DISTINCT FROM to_status OR pin_saved
 	UNION ALL
@@ -832,7 +838,8 @@ events AS (
 	-- suppressing updates that change nothing skips it where the order
 	-- holds the note already: retried, and given up on again), unless it
 	-- left znet's status unwritten, which is asked again (unwrittenSQL).
-	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id, NULL
+	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id, NULL,
+	       ` + answeredBySQL + `
 	FROM prev
 	JOIN input ON input.order_id = prev.id
 	JOIN checks ON checks.order_id = prev.id

@@ -94,8 +94,12 @@ const (
 	// integrationIDSQL is the integration id order o names. providerId is
 	// text in the shop's schema, holding the integration's uuid; text that is
 	// no uuid names none. As a uuid, it is a primary key lookup.
-	integrationIDSQL = `CASE WHEN lower(btrim(o."providerId")) ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+	integrationIDSQL = `CASE WHEN lower(btrim(o."providerId")) ~ ` + uuidPatternSQL + `
 		THEN lower(btrim(o."providerId"))::uuid END`
+
+	// uuidPatternSQL matches a uuid's text as PostgreSQL writes it: a cast
+	// of any other text would fail the whole statement over one row.
+	uuidPatternSQL = `'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`
 
 	// integrationOfOrderSQL is the integration of order o, whatever its
 	// provider: LATERAL lookups that the planner cannot turn into a join

@@ -16,8 +16,9 @@ import (
 // apart and left out of the ages, and so are paused ones: the orders of a
 // disabled integration, which zwatch does not ask about until it is enabled
 // again. So no figure of what waits grows forever for an integration
-// someone switched off. Completed and failed count the transitions
-// zwatch saved (zwatch_order_events), not what the shop did by other means.
+// someone switched off. Completed and failed count the orders zwatch saw
+// reach those statuses (zwatch_order_events), not what the shop did by
+// other means: each sending once, for the panel that answered.
 // Ages and times are in seconds; nil when there is nothing to measure.
 type OrderStats struct {
 	IntegrationID string `db:"integration_id" json:"id,omitempty"` // empty for the total
@@ -108,6 +109,13 @@ WITH waiting AS (
 	WHERE ` + orderPollableSQL + `
 ),
 finished AS (
+	-- An answer counts for the panel that gave it (migration 00032; an
+	-- older event, for the integration the order names now), and once for
+	-- its order's sending: staff who set a completed order back to sent,
+	-- and zwatch finding it completed again, did not complete a second
+	-- order (the learning takes the first answer too). Of an earlier
+	-- sending, every answer counts: which of them were one sending is not
+	-- known.
 	SELECT i.id AS integration_id,
 	       ev.to_status,
 	       ev.at > now() - interval '1 hour' AS last_hour,
@@ -121,16 +129,27 @@ finished AS (
 	-- and that scan grows with every order the shop ever had; LIMIT keeps the
 	-- subquery from being flattened into such a join.
 	JOIN LATERAL (
-		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		SELECT ` + integrationIDSQL + ` AS integration_id, ` + sentAtSQL + ` AS sent_at
 		FROM product_orders o
 		WHERE o.id = ev.order_id
 		LIMIT 1
 	) o ON true
-	` + joinZnetSQL + `
+	JOIN integrations i ON i.id = COALESCE(ev.integration_id, o.integration_id) AND i.provider = ` + providerSQL + `
+	-- The same answer earlier in the same sending, along the events' index
+	-- by order: one probe per answer, LIMIT keeping it one.
+	LEFT JOIN LATERAL (
+		SELECT true AS twice
+		FROM zwatch_order_events e
+		WHERE e.order_id = ev.order_id
+		  AND e.at < ev.at AND e.at >= o.sent_at
+		  AND e.kind = 'status' AND e.to_status = ev.to_status
+		LIMIT 1
+	) earlier ON true
 	WHERE $2::boolean
 	  AND ev.at > now() - interval '1 day'
 	  AND ev.kind = 'status'
 	  AND ev.to_status IN ('completed', 'failed')
+	  AND earlier.twice IS NULL
 ),
 w AS (
 	SELECT integration_id,

@@ -17,11 +17,18 @@ import (
 // between check's lookup and its claim, held open.
 func checkWhileTheShopChangesTheOrder(t *testing.T, s *shop, id string, change func(), args ...string) (int, string) {
 	t.Helper()
+	return checkWhileTheShopChangesTheOrderUntil(t, context.Background(), s, id, change, args...)
+}
+
+// checkWhileTheShopChangesTheOrderUntil is checkWhileTheShopChangesTheOrder
+// stopped as by a signal when ctx is done.
+func checkWhileTheShopChangesTheOrderUntil(t *testing.T, ctx context.Context, s *shop, id string, change func(), args ...string) (int, string) {
+	t.Helper()
 	registering := s.db.BeginHolding(`INSERT INTO zwatch_order_checks (order_id, next_check_at) VALUES ($1, now())`, id)
 	var out bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- cmd.Main(context.Background(), append([]string{"check", "--order", id, "--database-url", s.db.URL}, args...),
+		done <- cmd.Main(ctx, append([]string{"check", "--order", id, "--database-url", s.db.URL}, args...),
 			cmd.IOStreams{Out: &out, ErrOut: &out})
 	}()
 	s.db.WaitForLockWaiters(1)
@@ -102,5 +109,47 @@ func TestCheckOfAnOrderCompletedMeanwhileShowsItCompleted(t *testing.T) {
 	}
 	if n := s.znet.TotalRequests(); n != 0 {
 		t.Errorf("znet asked %d times", n)
+	}
+}
+
+// A check stopped by a signal as it hands back its claim on an order the
+// shop moved meanwhile still hands it back: it says nothing was recorded,
+// and a claim left held would turn the operator's next check away as
+// "another run is asking" (helper-320).
+func TestCheckStoppedWhileHandingBackAMovedOrderHandsItBack(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, panelBID := s.panel("znet-B", "sifre-B")
+	id := s.order("4300")
+	// The hand-back, held for a moment by a trigger of the test's, so that
+	// the signal comes while it is under way.
+	s.db.Exec(`CREATE FUNCTION slow_hand_back() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`)
+	s.db.Exec(`CREATE TRIGGER slow_hand_back BEFORE UPDATE ON zwatch_order_checks FOR EACH ROW
+		WHEN (OLD.claimed_by IS NOT NULL AND NEW.claimed_by IS NULL) EXECUTE FUNCTION slow_hand_back()`)
+	ctx, signal := context.WithCancel(context.Background())
+	defer signal()
+	go func() {
+		for ctx.Err() == nil {
+			var sleeping int
+			s.db.Get(&sleeping, `SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`)
+			if sleeping > 0 {
+				signal()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	code, out := checkWhileTheShopChangesTheOrderUntil(t, ctx, s, id, func() {
+		s.db.Exec(`UPDATE product_orders SET "providerId" = $2, provider_referans = '7700' WHERE id = $1`, id, panelBID)
+	})
+	if ctx.Err() == nil {
+		t.Fatalf("the hand-back was never under way (exit %d):\n%s", code, out)
+	}
+	if c := s.db.ReadCheck(id); c.ClaimedBy != nil {
+		t.Errorf("the stopped check left its claim (%s) on the order (exit %d):\n%s", *c.ClaimedBy, code, out)
+	}
+	if code != 3 || !strings.Contains(out, "stopped by a signal") {
+		t.Errorf("exit %d, want 3 and a line saying a signal stopped it:\n%s", code, out)
 	}
 }

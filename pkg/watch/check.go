@@ -149,7 +149,13 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			// Asked with the client made for the panel it was on, one
 			// panel's answer about this referans (another customer's PIN,
 			// or a cancellation) would be saved on an order of another.
-			if err := st.Release(ctx, runID, []string{orderID}); err != nil {
+			// Handed back even if the operator pressed Ctrl-C meanwhile:
+			// stopped, the check says nothing was recorded, and a claim
+			// left held would turn the next check away for its lease.
+			releaseCtx, cancelRelease := context.WithTimeout(context.WithoutCancel(ctx), dbGrace)
+			err := st.Release(releaseCtx, runID, []string{orderID})
+			cancelRelease()
+			if err != nil {
 				return nil, fmt.Errorf("order %s moved to another panel or referans while zwatch claimed it; "+
 					"handing the claim back failed, and it lapses by itself within %s: %w", OrderCalled(state.ID, state.OrderNo), lease, err)
 			}

@@ -140,3 +140,25 @@ func TestARetryOrBalanceWhoseCommitWasNotHeardSaysItMayHaveBeenMade(t *testing.T
 		}
 	}
 }
+
+// A check whose claim the server committed but whose COMMIT zwatch never
+// heard says the claim may hold, and by when it lapses: the operator's
+// next check is turned away as "another run is asking" until then
+// (helper-320).
+func TestACheckWhoseClaimWasNotHeardSaysWhenItLapses(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("7903")
+	proxy := s.db.Proxy()
+	proxy.CutAfter("claim one order for a manual check", "COMMIT")
+	r := zwatchAt(t, proxy.URL, "check", "--order", id)
+	if !proxy.Cut() {
+		t.Fatalf("the relay never cut the claim's COMMIT: the test tested nothing\n%s", r.all())
+	}
+	if r.code != cmd.ExitFatal || !strings.Contains(r.stderr, "if the claim was taken, it lapses by itself within 1m20s") {
+		t.Errorf("exit %d, want %d and a line saying by when the claim lapses:\n%s", r.code, cmd.ExitFatal, r.all())
+	}
+	if s.znet.TotalRequests() != 0 {
+		t.Errorf("znet was asked %d times after a claim zwatch could not confirm", s.znet.TotalRequests())
+	}
+}

@@ -141,6 +141,11 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			}
 			return check, nil
 		}
+		if store.CommitUnconfirmed(err) {
+			// The claim may hold: the next check would be turned away as
+			// if another run were asking, with no word of when that ends.
+			return nil, fmt.Errorf("%w; if the claim was taken, it lapses by itself within %s", err, lease)
+		}
 		if err != nil {
 			return nil, err
 		}

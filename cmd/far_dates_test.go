@@ -32,7 +32,7 @@ func TestASentAtOutsideJSONsYearsStopsNoListOrCheck(t *testing.T) {
 		t.Errorf("list -o json: exit %d, %v, %d rows; want exit 0 and the 3 waiting orders\n%s", r.code, err, len(rows), r.all())
 	}
 
-	s.znet.SetDefault(znettest.Done("FAR-PIN-3020", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("FAR-PIN-3020", "tamam"))
 	if r := zwatch(t, s.db, "check", "--order", far); r.code != 0 {
 		t.Fatalf("check: exit %d, want 0\n%s", r.code, r.all())
 	}

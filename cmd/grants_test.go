@@ -118,7 +118,7 @@ func TestEveryCommandWorksWithExactlyThePrintedGrants(t *testing.T) {
 	s.db.AddSentOrders(storetest.SentOrders{IntegrationID: s.integ, Count: 300, FirstReferans: 470000, SentAgo: time.Hour, Registered: true})
 	other := znettest.NewServer(dealerCode, password)
 	t.Cleanup(other.Close)
-	other.SetDefault(znettest.Done("OTHER-TENANT-PIN", "tamam"))
+	other.SetDefault(znettest.DoneEach("OTHER-TENANT-PIN", "tamam"))
 	otherOrder := s.db.AddOrder(storetest.Order{IntegrationID: s.db.AddIntegration(storetest.Integration{BaseURL: other.URL, Kod: dealerCode, Sifre: password}), Referans: "48"})
 	// Stopped, as a signal stops it, once the other tenant's order is
 	// done: 2 seconds on a quiet host, more on one busy with other tests.
@@ -921,7 +921,7 @@ func TestATriggerWritingOutsideTheGrantsIsNamed(t *testing.T) {
 		BEGIN INSERT INTO shop_audit (order_id) VALUES (NEW.id); RETURN NEW; END $$`)
 	s.db.Exec(`CREATE TRIGGER shop_audit AFTER UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION shop_audit_order()`)
 	s.order("81")
-	s.znet.SetDefault(znettest.Done("AUDIT-PIN-81", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("AUDIT-PIN-81", "tamam"))
 
 	r := zwatchAt(t, asRole, "check-pending")
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")

@@ -47,7 +47,7 @@ func TestKilledRunsOrdersAreAskedAgainOnceItsClaimsLapse(t *testing.T) {
 				t.Errorf("the killed run's claims hold until %s after the kill, want under a minute", lapse.Sub(killed).Round(time.Second))
 			}
 
-			s.znet.SetDefault(znettest.Done("AGAIN-PIN", "ok"))
+			s.znet.SetDefault(znettest.DoneEach("AGAIN-PIN", "ok"))
 			s.znet.Reset()
 			askedAll := func() bool {
 				for _, ref := range refs {

@@ -1161,7 +1161,7 @@ func TestAnInfiniteSentAtStopsNoOtherOrder(t *testing.T) {
 	past, future := s.order("202"), s.order("203")
 	s.db.SetSentAt(past, "-infinity")
 	s.db.SetSentAt(future, "infinity")
-	s.znet.SetDefault(znettest.Done("INF-PIN-2024", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("INF-PIN-2024", "tamam"))
 
 	if r := zwatch(t, s.db, "check-pending", "--loop", "0"); r.code != 0 {
 		t.Errorf("check-pending: exit %d, want 0\n%s", r.code, r.all())

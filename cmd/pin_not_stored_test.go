@@ -15,7 +15,7 @@ func TestACompletionStoredWithoutItsPINIsSaid(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	s.order("8801")
-	s.znet.SetDefault(znettest.Done("VLT1-2345-6789-ABCD", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("VLT1-2345-6789-ABCD", "tamam"))
 	s.db.Exec(`CREATE FUNCTION vault_pin() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN NEW."pinCode" := NULL; RETURN NEW; END $$`)
 	s.db.Exec(`CREATE TRIGGER vault_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION vault_pin()`)

@@ -77,7 +77,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 	for i := range 12 {
 		ids = append(ids, s.order("7"+strings.Repeat("0", i)))
 	}
-	s.znet.SetDefault(znettest.Done("KILL-PIN-1", "ok").After(time.Minute))
+	s.znet.SetDefault(znettest.DoneEach("KILL-PIN-1", "ok").After(time.Minute))
 
 	c, _ := startZwatch(t, s, "check-pending", "--concurrency", "6", "--per-integration", "6")
 	waitFor(t, "requests in flight", func() bool { return s.znet.TotalRequests() >= 6 })
@@ -91,7 +91,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 	if claimed := s.db.Bookkeeping().Claimed; claimed != 12 {
 		t.Fatalf("%d orders claimed after the kill, want all 12", claimed)
 	}
-	s.znet.SetDefault(znettest.Done("KILL-PIN-1", "ok"))
+	s.znet.SetDefault(znettest.DoneEach("KILL-PIN-1", "ok"))
 	s.znet.Reset()
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.znet.TotalRequests() != 0 {
 		t.Fatalf("a run while the claims hold asked znet %d times (exit %d)\n%s", s.znet.TotalRequests(), r.code, r.all())
@@ -103,7 +103,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
 	for _, id := range ids {
-		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || *row.PINCode != "KILL-PIN-1" {
+		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || !strings.HasPrefix(*row.PINCode, "KILL-PIN-1-") {
 			t.Errorf("order %s after the kill: %+v", id, row)
 		}
 	}
@@ -207,7 +207,7 @@ func TestAStoppedRunSaysItWasStopped(t *testing.T) {
 	for i := range 12 {
 		s.order(strconv.Itoa(930 + i))
 	}
-	s.znet.SetDefault(znettest.Done("STOP-PIN", "ok").After(300 * time.Millisecond))
+	s.znet.SetDefault(znettest.DoneEach("STOP-PIN", "ok").After(300 * time.Millisecond))
 	c, out := startZwatch(t, s, "check-pending", "--per-integration", "1", "--log-format", "text")
 	waitFor(t, "a request in flight", func() bool { return s.znet.TotalRequests() >= 1 })
 	if err := c.Process.Signal(syscall.SIGSTOP); err != nil {
@@ -234,7 +234,7 @@ func TestARequestTimedOutWhileStoppedIsNoPanelFault(t *testing.T) {
 	for i := range 6 {
 		ids = append(ids, s.order("95"+string(rune('0'+i))))
 	}
-	s.znet.SetDefault(znettest.Done("STALL-PIN", "ok").After(time.Second))
+	s.znet.SetDefault(znettest.DoneEach("STALL-PIN", "ok").After(time.Second))
 	// Three requests in flight at the stop: three faults in a row would cut
 	// the panel off.
 	c, out := startZwatch(t, s, "check-pending", "--per-integration", "3", "--timeout", "3s", "--log-format", "text")

@@ -49,7 +49,7 @@ func TestRetryStuckBringsOrdersBack(t *testing.T) {
 	}
 
 	// The next run asks about the retried orders.
-	s.znet.SetDefault(znettest.Done("BACK-PIN", "ok"))
+	s.znet.SetDefault(znettest.DoneEach("BACK-PIN", "ok"))
 	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
 		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
 	}

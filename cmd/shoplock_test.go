@@ -81,7 +81,7 @@ func TestAnswersAShopLockKeptFromBeingSavedAreSaidSo(t *testing.T) {
 	for _, ref := range []string{"R1", "R2"} {
 		s.order(ref)
 	}
-	s.znet.SetDefault(znettest.Done("AB12-CD34-EF56", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("AB12-CD34-EF56", "tamam"))
 	tx, err := s.db.SQL.BeginTx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

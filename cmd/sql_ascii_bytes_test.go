@@ -35,7 +35,7 @@ func TestOneNonUTF8RowInASQLASCIIShopStopsNoOtherOrder(t *testing.T) {
 			db := storetest.NewEncoded(t, "SQL_ASCII")
 			fake := znettest.NewServer(dealerCode, password)
 			t.Cleanup(fake.Close)
-			fake.SetDefault(znettest.Done("ASCII-PIN-9301-OK", "tamam"))
+			fake.SetDefault(znettest.DoneEach("ASCII-PIN-9301-OK", "tamam"))
 			integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
 			other := db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
 			good := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: "9301", OrderNo: 9301})

@@ -21,7 +21,7 @@ func TestAReferansPHPReadsAsZeroIsNeverAsked(t *testing.T) {
 	for k, ref := range []string{"0", "000", "-0", "+0"} {
 		orders = append(orders, s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 9100 + k}))
 	}
-	s.znet.SetDefault(znettest.Done("SOMEONE-ELSES-PIN", "tamam"))
+	s.znet.SetDefault(znettest.DoneEach("SOMEONE-ELSES-PIN", "tamam"))
 	r := zwatch(t, s.db, "check-pending")
 	if n := s.znet.TotalRequests(); n != 0 || s.db.OrdersIn("completed") != 0 {
 		t.Errorf("znet was asked %d times, and %d orders were approved with its PIN\n%s", n, s.db.OrdersIn("completed"), r.all())

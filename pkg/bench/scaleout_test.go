@@ -57,7 +57,7 @@ func benchScaleOut(t *testing.T, h *harness) {
 	integ := db.AddIntegration(storetest.Integration{Name: "znet-bench", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
 	db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: n, FirstReferans: firstReferans, SentAgo: 10 * time.Minute})
 	db.Analyze()
-	fake.SetDefault(znettest.Done("BENCH-PIN-0000-0001", "İşlem tamamlandı"))
+	fake.SetDefault(znettest.DoneEach("BENCH-PIN-0000-0001", "İşlem tamamlandı"))
 	fake.SetLatency(latency)
 
 	start := time.Now()

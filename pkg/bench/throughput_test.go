@@ -74,7 +74,7 @@ func runThroughput(t *testing.T, bin string, n, c int, latency time.Duration) th
 	integ := db.AddIntegration(storetest.Integration{Name: "znet-bench", BaseURL: fake.URL, Kod: dealerCode, Sifre: password})
 	db.AddSentOrders(storetest.SentOrders{IntegrationID: integ, Count: n, FirstReferans: firstReferans, SentAgo: 10 * time.Minute})
 	db.Analyze()
-	fake.SetDefault(znettest.Done("BENCH-PIN-0000-0001", "İşlem tamamlandı"))
+	fake.SetDefault(znettest.DoneEach("BENCH-PIN-0000-0001", "İşlem tamamlandı"))
 	fake.SetLatency(latency)
 
 	inv := startZwatch(bin, db.URL, "check-pending", "-o", "json", "--log-level", "warn", "--loop", "0", "--rate", "0", "--max-duration", "10m",

@@ -133,7 +133,7 @@ func anotherTenantIsServedBesidesTheBacklogs(t *testing.T, e *env) float64 {
 	var backlogAskedBefore atomic.Int64
 	other.SetResponder(func(string, int) znettest.Answer {
 		backlogAskedBefore.Store(int64(e.znet.TotalRequests()))
-		return znettest.Done("PIN-OTHER-TENANT", "tamam")
+		return znettest.DoneEach("PIN-OTHER-TENANT", "tamam")
 	})
 	otherInteg := e.db.AddIntegration(storetest.Integration{Name: "znet-D", BaseURL: other.URL, Kod: dealerCode, Sifre: password})
 	otherOrders := e.db.SendOrdersAt(otherInteg, time.Now().Add(-time.Minute), "520001", "520002", "520003")

@@ -21,7 +21,7 @@ func TestABudgetResetByACrashKeepsThePanelsRate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n, rate = 40, 5
-	e.znet.SetDefault(znettest.Done("RESET-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("RESET-PIN", "tamam"))
 	e.znet.SetLatency(50 * time.Millisecond)
 	e.orders(n, 42000)
 	e.db.MakeAllDue()

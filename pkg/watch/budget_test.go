@@ -19,7 +19,7 @@ import (
 func TestRunWithoutBudgetSendsNothingAndReleasesItsClaims(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("PIN-NEVER-SENT", ""))
+	e.znet.SetDefault(znettest.DoneEach("PIN-NEVER-SENT", ""))
 	for i := range 6 {
 		e.order(referans(9700 + i))
 	}

@@ -30,7 +30,7 @@ func TestARunWhoseDatabaseHangsIsGivenUp(t *testing.T) {
 	// heartbeats all meet a silent connection.
 	e.znet.SetResponder(func(string, int) znettest.Answer {
 		proxy.Hang()
-		return znettest.Done("HUNG-PIN-1234", "tamam")
+		return znettest.DoneEach("HUNG-PIN-1234", "tamam")
 	})
 	cfg := e.config()
 	cfg.Loop, cfg.MaxDuration, cfg.Timeout = 0, 2*time.Second, time.Second
@@ -156,7 +156,7 @@ func TestARunToldToStopWhileItsDatabaseHangsIsGivenUpSoon(t *testing.T) {
 	e.znet.SetResponder(func(string, int) znettest.Answer {
 		proxy.Hang()
 		stop() // SIGTERM, as the answer comes
-		return znettest.Done("HUNG-PIN-5678", "tamam")
+		return znettest.DoneEach("HUNG-PIN-5678", "tamam")
 	})
 	cfg := e.config()
 	cfg.Loop, cfg.MaxDuration, cfg.Timeout = 0, 10*time.Minute, time.Second

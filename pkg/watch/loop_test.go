@@ -148,7 +148,7 @@ func TestRunsStartedTogetherShareTheWork(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.db.AddSentOrders(storetest.SentOrders{IntegrationID: e.integ, Count: 3000, FirstReferans: 500000, SentAgo: 10 * time.Minute})
-	e.znet.SetDefault(znettest.Done("AB12-CD34", "ok"))
+	e.znet.SetDefault(znettest.DoneEach("AB12-CD34", "ok"))
 	e.znet.SetLatency(20 * time.Millisecond)
 	cfg := e.config()
 	cfg.Batch = 1000
@@ -182,7 +182,7 @@ func TestAClaimWaitsForAnotherRunStillRegistering(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.order(referans(11400))
-	e.znet.SetDefault(znettest.Done("PIN-11400", "ok"))
+	e.znet.SetDefault(znettest.DoneEach("PIN-11400", "ok"))
 	otherRun := e.db.BeginHolding(`SELECT 1 FROM zwatch_state WHERE name = 'register' FOR UPDATE`)
 	go func() {
 		e.db.WaitForLockWaiters(1)

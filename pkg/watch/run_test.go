@@ -148,7 +148,7 @@ func TestErrorsWriteNothingToTheShop(t *testing.T) {
 func TestOnlyPollableOrdersAreAsked(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("WXYZ-2345", "ok"))
+	e.znet.SetDefault(znettest.DoneEach("WXYZ-2345", "ok"))
 	other := e.db.AddIntegration(storetest.Integration{Provider: "barakat", BaseURL: e.znet.URL})
 	disabled := e.db.AddIntegration(storetest.Integration{BaseURL: e.znet.URL, Kod: dealerCode, Sifre: password, Disabled: true})
 	untouched := []string{
@@ -290,7 +290,7 @@ func TestThreeOverlappingRunsAskEachOrderOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n = 60
-	e.znet.SetDefault(znettest.Done("PIN-1", "ok"))
+	e.znet.SetDefault(znettest.DoneEach("PIN-1", "ok"))
 	e.znet.SetLatency(20 * time.Millisecond)
 	for i := range n {
 		e.order(referans(5000 + i))
@@ -440,7 +440,7 @@ func TestBrokenPanelDoesNotStarveOthers(t *testing.T) {
 	}
 	healthy := znettest.NewServer(dealerCode, password)
 	t.Cleanup(healthy.Close)
-	healthy.SetDefault(znettest.Done("OK-PIN", "ok"))
+	healthy.SetDefault(znettest.DoneEach("OK-PIN", "ok"))
 	integB := e.db.AddIntegration(storetest.Integration{Name: "znet-B", BaseURL: healthy.URL, Kod: dealerCode, Sifre: password})
 	for i := range 5 {
 		e.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: referans(6600 + i), SentAgo: time.Minute})
@@ -613,7 +613,7 @@ func TestOverlappingRunsUnderAStricterDefaultIsolation(t *testing.T) {
 			}
 			defer st.Close()
 			const n = 300
-			e.znet.SetDefault(znettest.Done("PIN-1", "ok"))
+			e.znet.SetDefault(znettest.DoneEach("PIN-1", "ok"))
 			e.znet.SetLatency(5 * time.Millisecond)
 			for i := range n {
 				e.order(referans(7000 + i))
@@ -820,7 +820,7 @@ func TestAnAnswerTheShopSkipsWritingIsNotCountedDone(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			skipped, saved := e.order(referans(11700)), e.order(referans(11701))
-			e.znet.SetDefault(znettest.Done("SKIP-PIN-1170", "tamam"))
+			e.znet.SetDefault(znettest.DoneEach("SKIP-PIN-1170", "tamam"))
 			e.db.SkipWrites(skipped, keepOld)
 
 			sum := e.run(e.config())
@@ -923,7 +923,7 @@ func TestOrdersRegisteredWithoutAReferansAreStillHeldWhenTheyShareOne(t *testing
 	e.znet.SetDefault(znettest.Waiting(""))
 	e.run(e.config())
 	e.db.Exec(`UPDATE zwatch_order_checks SET referans = NULL`)
-	e.znet.SetDefault(znettest.Done("OLD-ROW-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("OLD-ROW-PIN", "tamam"))
 	e.db.MakeAllDue()
 
 	sum := e.run(e.config())

@@ -251,7 +251,7 @@ func TestShopRowLockHoldsUpNoOtherOrder(t *testing.T) {
 	ids := e.orders(12, 14000)
 	e.run(e.config()) // registered, asked once, processing
 	locked := ids[0]
-	e.znet.SetDefault(znettest.Done("LOCK-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("LOCK-PIN", "tamam"))
 
 	t.Run("a run ends with the lock held", func(t *testing.T) {
 		release := e.db.HoldOrderLock(locked)
@@ -388,7 +388,7 @@ func TestRunEndAndARowTheShopHolds(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			id := e.order("14100")
-			e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
+			e.znet.SetDefault(znettest.DoneEach("HELD-PIN", "tamam"))
 			release := e.db.HoldOrderLock(id)
 			defer release()
 			if tc.letsGo {
@@ -508,7 +508,7 @@ func quoted(s *string) string {
 func TestALockOneOrderMeetsHoldsUpNoOther(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("TRIG-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("TRIG-PIN", "tamam"))
 	bad := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(15000), SentAgo: time.Hour}) // the oldest: first
 	others := e.orders(5, 15001)
 	e.db.Exec(`CREATE TABLE shop_audit_lock (id int PRIMARY KEY); INSERT INTO shop_audit_lock VALUES (1);
@@ -541,7 +541,7 @@ func TestALockOneOrderMeetsHoldsUpNoOther(t *testing.T) {
 func TestALockOnTheShopsTableIsNotWaitedForOrderByOrder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("TABLE-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("TABLE-PIN", "tamam"))
 	e.orders(8, 16000)
 	e.db.BeginHolding(`LOCK TABLE product_orders IN SHARE MODE`) // reads go on, writes wait
 	cfg := e.config()
@@ -581,7 +581,7 @@ func TestALockOnTheShopsTableIsNotWaitedForOrderByOrder(t *testing.T) {
 func TestALoneAnswerTheLockRefusedWaitsForItsRetry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.znet.SetDefault(znettest.Done("LONE-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("LONE-PIN", "tamam"))
 	e.orders(1, 16100)
 	e.db.BeginHolding(`LOCK TABLE product_orders IN SHARE MODE`)
 	cfg := e.config()
@@ -631,7 +631,7 @@ func TestARowTheShopHoldsForLongCallsAPerson(t *testing.T) {
 	ids := e.orders(2, 14100)
 	e.run(e.config())
 	held := ids[0]
-	e.znet.SetDefault(znettest.Done("HELD-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("HELD-PIN", "tamam"))
 	release := e.db.HoldOrderLock(held)
 	defer release()
 
@@ -681,7 +681,7 @@ func TestAnswersWaitingForTheShopLeaveRoomForOtherOrders(t *testing.T) {
 		release := e.db.HoldOrderLock(id)
 		defer release()
 	}
-	e.znet.SetDefault(znettest.Done("ROOM-PIN", "tamam"))
+	e.znet.SetDefault(znettest.DoneEach("ROOM-PIN", "tamam"))
 	e.db.MakeAllDue()
 	go func() {
 		// Sent once the run has met every held row.

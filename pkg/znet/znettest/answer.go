@@ -20,6 +20,9 @@ type Answer struct {
 	// rawResponse, when set, is written to the connection as it stands,
 	// status line and headers included, instead of an HTTP response.
 	rawResponse []byte
+	// pinOfEach, when set, is the PIN a DoneEach answer gives, "-" and
+	// the referans asked about following it.
+	pinOfEach string
 }
 
 // answer lets SetDown take an Answer, a *Answer or nil.
@@ -36,6 +39,24 @@ func Waiting(desc string) Answer { return text("OK|1| |" + desc) }
 
 // Done is "OK|2|pin|desc": the PIN was delivered.
 func Done(pin, desc string) Answer { return text("OK|2|" + pin + "|" + desc) }
+
+// DoneEach is Done with a PIN of each order's own, "pin-REFERANS", as a
+// panel delivers: for SetDefault, where Done would give every order one
+// customer's PIN, which a run holds for a person after the first.
+func DoneEach(pin, desc string) Answer {
+	a := Done(pin, desc)
+	a.pinOfEach = pin
+	return a
+}
+
+// forReferans is a as it answers about ref.
+func (a Answer) forReferans(ref string) Answer {
+	if a.pinOfEach == "" {
+		return a
+	}
+	a.Body = bytes.Replace(a.Body, []byte("OK|2|"+a.pinOfEach+"|"), []byte("OK|2|"+a.pinOfEach+"-"+ref+"|"), 1)
+	return a
+}
 
 // Cancelled is "OK|3| |desc".
 func Cancelled(desc string) Answer { return text("OK|3| |" + desc) }

@@ -223,6 +223,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if responder != nil {
 		a = responder(ref, call)
 	}
+	a = a.forReferans(ref)
 	s.reply(w, r, a, a.Delay+latency)
 }
 

@@ -302,7 +302,7 @@ func (opts *CheckOptions) finish(report checkReport, check *watch.OrderCheck) er
 	switch {
 	case check.NotPollable != "":
 		return &exitError{code: ExitNotPollable, err: errors.New("")}
-	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.PINNotStored, check.SharedWith != "", check.NotSaved != "", check.Taken.Index != "":
+	case check.Err != nil, check.PINTooLong, check.CodesTooMany, check.PINKept, check.PINNotStored, check.SharedWith != "", check.NotSaved != "", check.Taken.Held():
 		return attention
 	}
 	return nil

@@ -254,7 +254,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	}
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
-	if o.Taken.Index != "" && o.Result == ResultDone {
+	if o.Taken.Held() && o.Result == ResultDone {
 		row.Result = ErrorResult("value_taken")
 		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
 		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)

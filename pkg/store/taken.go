@@ -21,13 +21,27 @@ import (
 // Other unique indexes refuse for what the shop's rows hold now (a
 // number a trigger counts, one approved order a customer), which a later
 // try may get past: those refusals are tried again, as any is.
+//
+// Or it is an order that znet gave, earlier in the same run, the PIN it
+// now gives this one (SameAs): a panel that answers about another
+// referans than it is asked (a cache in front of it that leaves the
+// referans out of its key) hands one customer's PIN to every order it is
+// asked about, and a shop without such an index would deliver it to each.
+// A run compares its own answers, which costs nothing; looking every PIN
+// up among the shop's orders would read the whole table without the index.
 type Taken struct {
 	Index string // as the server named it
 	// PINAlone: on "pinCode" alone, for every row, so that any other
 	// order given the same PIN is refused alike: with other columns
 	// (a tenant's), or partial, another order's may be free.
 	PINAlone bool
+	// SameAs is the id of the order the run's earlier answer gave the PIN.
+	SameAs string
 }
+
+// Held says whether the answer is held for a person as one whose PIN
+// another order has.
+func (t Taken) Held() bool { return t.Index != "" || t.SameAs != "" }
 
 // uniqueIndexRefused says whether err is a save of product_orders that a
 // unique index refused (unique_violation), and names the index. The
@@ -141,11 +155,18 @@ func (s *Store) TakenBy(ctx context.Context, index string) (Taken, bool) {
 // Note is Problem as the shop's "lastMessage" keeps it, which takes 250
 // characters: staff read it beside the order.
 func (t Taken) Note() string {
+	if t.Index == "" {
+		return fmt.Sprintf("znet gave this order the PIN it gave order %s in the same run: not saved, not approved; ask znet whose it is", t.SameAs)
+	}
 	return fmt.Sprintf("znet gave this order a PIN another order holds (unique index %q): not saved, not approved; ask znet whose it is", t.Index)
 }
 
 // Problem says what a person is to do about an answer the index refused.
 func (t Taken) Problem() string {
+	if t.Index == "" {
+		return fmt.Sprintf("znet gave this order the PIN it gave order %s earlier in the same run (a panel answering about another referans than it was asked?): "+
+			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.SameAs)
+	}
 	return fmt.Sprintf("znet gave this order a PIN another order already holds (the shop's unique index %q refused it; a panel handing one PIN out twice?): "+
 		"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.Index)
 }

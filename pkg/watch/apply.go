@@ -156,6 +156,9 @@ type applier struct {
 	// the run's other answers with the same PIN, which would wait alike
 	// (applyAlone).
 	takenPINs map[string]store.Taken
+	// pinsGiven is, of each PIN the run's answers gave, the first order
+	// given it (sameAsEarlier). The PINs stay in memory, as the answers do.
+	pinsGiven map[string]pinGiven
 	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
@@ -480,6 +483,9 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 	}
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
+		if taken, ok := ap.sameAsEarlier(ctx, p); ok {
+			p.outcome.Taken = taken
+		}
 		ap.holdForTakenPIN(p)
 		outcomes[i] = p.outcome
 		// What the answer waited for company, or for the database, is
@@ -615,12 +621,54 @@ func (e indexRefusedError) Unwrap() error { return e.err }
 // for which the other was held. It says whether p is so held now.
 func (ap *applier) holdForTakenPIN(p *pendingAnswer) bool {
 	taken, ok := ap.takenPINs[p.outcome.PIN]
-	if !ok || p.outcome.Taken.Index != "" || p.outcome.Result != store.ResultDone || p.outcome.PIN == "" ||
+	if !ok || p.outcome.Taken.Held() || p.outcome.Result != store.ResultDone || p.outcome.PIN == "" ||
 		store.TrimPIN(p.order.HeldPIN) != "" {
 		return false
 	}
 	p.outcome.Taken = taken
 	return true
+}
+
+// pinGiven is an order a run's answer gave a PIN.
+type pinGiven struct {
+	orderID, referans string
+}
+
+// sameAsEarlier says whether znet gave p's order the PIN an earlier answer
+// of the run gave another order, and if so holds p's for a person
+// (store.Taken's SameAs): a panel answering about another referans than
+// it was asked gives one customer's PIN to every order it is asked about.
+// The first order's answer stands: nothing tells which order the PIN is
+// really for, and the later ones name it. Compared within one panel and
+// tenant, which is where a cache in front of a panel mixes answers up: a
+// shop that keys its PINs by tenant lets each tenant have its own. Two
+// orders carrying one referans are the shared-referans guard's
+// (store.SharedReferans), and a shop whose unique index on "pinCode" alone
+// refuses a PIN any other order holds has it held in the index's words.
+func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
+	out := p.outcome
+	pin := store.TrimPIN(out.PIN)
+	if out.Result != store.ResultDone || pin == "" || out.Taken.Held() {
+		return store.Taken{}, false
+	}
+	key := strings.Join([]string{p.order.IntegrationID, deref(p.order.TenantID), pin}, "\x00")
+	first, ok := ap.pinsGiven[key]
+	if !ok {
+		if ap.pinsGiven == nil {
+			ap.pinsGiven = make(map[string]pinGiven)
+		}
+		ap.pinsGiven[key] = pinGiven{p.order.ID, p.order.Referans}
+		return store.Taken{}, false
+	}
+	// An order that holds a PIN already keeps it and writes none
+	// (holdForTakenPIN): nothing of the other's reaches it.
+	if first.orderID == p.order.ID || first.referans == p.order.Referans || store.TrimPIN(p.order.HeldPIN) != "" {
+		return store.Taken{}, false
+	}
+	if ap.shopPINIndex(ctx).ok {
+		return store.Taken{}, false
+	}
+	return store.Taken{SameAs: first.orderID}, true
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -642,7 +690,7 @@ func (ap *applier) applyAlone(ctx context.Context, p *pendingAnswer, o store.Out
 		applied, err = ap.apply(ctx, []store.Outcome{o})
 	}
 	var refused indexRefusedError
-	if o.Result != store.ResultDone || o.PIN == "" || o.Taken.Index != "" || !errors.As(err, &refused) {
+	if o.Result != store.ResultDone || o.PIN == "" || o.Taken.Held() || !errors.As(err, &refused) {
 		return applied, err
 	}
 	taken, ok := ap.run.store.TakenBy(ctx, refused.index)
@@ -1106,6 +1154,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "refused by the shop's unique index"
+			if p.outcome.Taken.Index == "" {
+				result = "its PIN given to another order in the run"
+			}
 		case res.Unwritten:
 			// The database took the statement and wrote nothing: no run
 			// will fare better until a person looks, and none may count
@@ -1144,7 +1195,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 		}
 		if res.PINTaken {
 			taken := p.outcome.Taken
-			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index})
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {
@@ -1279,11 +1330,18 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		if taken, ok := ap.wouldBeTaken(ctx, p); ok {
+		taken, ok := ap.sameAsEarlier(ctx, p)
+		why := "its PIN given to another order in the run"
+		if !ok {
+			taken, ok = ap.wouldBeTaken(ctx, p)
+			why = "refused by the shop's unique index"
+		}
+		if ok {
 			// What a real run would do: the index refuses the PIN another
-			// order holds, and the order is held for a person.
-			ap.predictStuck(p, "refused by the shop's unique index")
-			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index})
+			// order holds, or the run holds one it gave another order, and
+			// the order is held for a person.
+			ap.predictStuck(p, why)
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs})
 			ids = append(ids, p.order.ID)
 			continue
 		}
@@ -1328,12 +1386,8 @@ func (ap *applier) wouldBeTaken(ctx context.Context, p *pendingAnswer) (store.Ta
 	if out.Result != store.ResultDone || out.PIN == "" {
 		return store.Taken{}, false
 	}
-	if ap.pinIndex == nil {
-		index, ok := ap.run.store.PINIndex(ctx)
-		ap.pinIndex = &pinIndexRead{index, ok}
-	}
 	// A shop without the index reads nothing more.
-	if !ap.pinIndex.ok || ap.shopPIN(ctx, p.order.ID) != "" {
+	if !ap.shopPINIndex(ctx).ok || ap.shopPIN(ctx, p.order.ID) != "" {
 		return store.Taken{}, false
 	}
 	pin := store.TrimPIN(out.PIN)
@@ -1347,10 +1401,20 @@ func (ap *applier) wouldBeTaken(ctx context.Context, p *pendingAnswer) (store.Ta
 	return store.Taken{}, false
 }
 
-// pinIndexRead is store.PINIndex's answer, read once a dry run.
+// pinIndexRead is store.PINIndex's answer, read once a run.
 type pinIndexRead struct {
 	index store.Taken
 	ok    bool
+}
+
+// shopPINIndex is the shop's unique index on "pinCode" alone, read once a
+// run, when first needed.
+func (ap *applier) shopPINIndex(ctx context.Context) pinIndexRead {
+	if ap.pinIndex == nil {
+		index, ok := ap.run.store.PINIndex(ctx)
+		ap.pinIndex = &pinIndexRead{index, ok}
+	}
+	return *ap.pinIndex
 }
 
 // shopPIN is, for a dry run, the PIN the order holds as the apply would

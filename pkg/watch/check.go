@@ -223,7 +223,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		// save; a PIN or codes that do not fit, a completion another
 		// order's referans shares, or one whose PIN another order holds,
 		// is given up on (held for a person) whatever it was.
-		taken := check.Taken.Index != ""
+		taken := check.Taken.Held()
 		saved := outcome.Result == store.ResultCancelled || outcome.Result == store.ResultDone && !held && check.SharedWith == "" && !taken
 		pastGiveUp := state.FirstCheckedAgo != nil && *state.FirstCheckedAgo >= cfg.GiveUpAfter.Seconds()
 		check.GaveUp = (state.GivenUpAt != nil || pastGiveUp) && !saved || held || check.SharedWith != "" || taken

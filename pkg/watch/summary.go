@@ -132,7 +132,8 @@ type Summary struct {
 	SharedReferans []SharedReferans `json:"shared_referans,omitempty"`
 	// PINTaken lists the stuck orders whose completion the shop's unique
 	// index on "pinCode" refused: another order holds its PIN (a panel that
-	// hands one out twice). Nothing of it was saved.
+	// hands one out twice); or whose PIN znet gave another order earlier
+	// in the run (same_pin_as, index empty). Nothing of it was saved.
 	PINTaken []PINTaken `json:"unique_index_refused,omitempty"`
 	// PINKept lists the orders that already held a PIN other than the one
 	// znet completed them with: theirs was kept, znet's not written, and a
@@ -226,14 +227,15 @@ type SharedReferans struct {
 }
 
 // PINTaken is an order whose completion the shop's unique index on
-// "pinCode" refused (store.Taken).
+// "pinCode" refused, or whose PIN the run gave another order (store.Taken).
 type PINTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`
+	SameAs  string `json:"same_pin_as,omitempty"`
 }
 
 // Taken is the refusal as the store words it.
-func (v PINTaken) Taken() store.Taken { return store.Taken{Index: v.Index} }
+func (v PINTaken) Taken() store.Taken { return store.Taken{Index: v.Index, SameAs: v.SameAs} }
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the

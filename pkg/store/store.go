@@ -620,6 +620,14 @@ func RefusedByAPolicy(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "42501" && strings.Contains(pqErr.Message, "row-level security")
 }
 
+// StatementTimedOut says whether err is a statement the server cancelled
+// for the statement_timeout set for zwatch's role or the database: its
+// English words only, the code being a signal's too (cancelledByUs).
+func StatementTimedOut(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "57014" && strings.Contains(pqErr.Message, "statement timeout")
+}
+
 // DeniedOutsideGrants names the table or sequence a refused privilege is
 // on (insufficient_privilege: "permission denied for table audit_log"),
 // when it is none the printed grants cover: a trigger or rule of the

@@ -493,7 +493,8 @@ func TestStatsCountsAnAnswerForThePanelThatGaveIt(t *testing.T) {
 
 // Staff set a completed order back to sent, and zwatch found it completed
 // again: one order completed, in one sending, as list --completed shows,
-// and its time to complete is the first answer's, not the second's.
+// and its time to complete is the first answer's, not the second's. So
+// too where its sentAt is no time it was sent (helper-325).
 func TestStatsCountsAnOrderCompletedTwiceInOneSendingOnce(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -517,5 +518,12 @@ func TestStatsCountsAnOrderCompletedTwiceInOneSendingOnce(t *testing.T) {
 	}
 	if len(listed) != got.Total.Completed24h {
 		t.Errorf("list --completed lists %d orders, stats counts %d", len(listed), got.Total.Completed24h)
+	}
+
+	for _, sentAt := range []string{"'infinity'", "'9999-12-31'", "now() + interval '2 hours'"} {
+		s.db.Exec(`UPDATE product_orders SET "sentAt" = `+sentAt+` WHERE id = $1`, id)
+		if got := stats(t, s.db); got.Total.Completed24h != 1 {
+			t.Errorf("sentAt %s: completed %d in 24 h, want 1", sentAt, got.Total.Completed24h)
+		}
 	}
 }

@@ -113,9 +113,9 @@ finished AS (
 	-- older event, for the integration the order names now), and once for
 	-- its order's sending: staff who set a completed order back to sent,
 	-- and zwatch finding it completed again, did not complete a second
-	-- order (the learning takes the first answer too). Of an earlier
-	-- sending, every answer counts: which of them were one sending is not
-	-- known.
+	-- order (the learning takes the first answer too). Which of the
+	-- answers from before the order's sentAt were one sending is not
+	-- known: those of one panel count once for each status.
 	SELECT i.id AS integration_id,
 	       ev.to_status,
 	       ev.at > now() - interval '1 hour' AS last_hour,
@@ -136,13 +136,17 @@ finished AS (
 	) o ON true
 	JOIN integrations i ON i.id = COALESCE(ev.integration_id, o.integration_id) AND i.provider = ` + providerSQL + `
 	-- The same answer earlier in the same sending, along the events' index
-	-- by order: one probe per answer, LIMIT keeping it one.
+	-- by order: one probe per answer, LIMIT keeping it one. A sentAt that
+	-- is no time the order was sent (a placeholder, infinite, after the
+	-- answer) bounds no sending.
 	LEFT JOIN LATERAL (
 		SELECT true AS twice
 		FROM zwatch_order_events e
 		WHERE e.order_id = ev.order_id
-		  AND e.at < ev.at AND e.at >= o.sent_at
+		  AND e.at < ev.at
+		  AND e.at >= CASE WHEN o.sent_at` + ageCountsSQL + ` AND o.sent_at <= ev.at THEN o.sent_at ELSE '-infinity' END
 		  AND e.kind = 'status' AND e.to_status = ev.to_status
+		  AND e.integration_id IS NOT DISTINCT FROM ev.integration_id
 		LIMIT 1
 	) earlier ON true
 	WHERE $2::boolean

@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -250,10 +251,13 @@ func TestAPINTakenInOneTenantIsFreeInAnother(t *testing.T) {
 		s.znet.Script(fmt.Sprint(18500+i), znettest.Done(twice, "tamam"))
 	}
 	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = ANY ($1)`, pq.Array(sameTenant))
-	other := s.order("18509")
-	// Answered after the first tenant's orders were held, in a batch of
-	// its own.
-	s.znet.Script("18509", znettest.Done(twice, "tamam").After(2500*time.Millisecond))
+	// The other tenant's, on that tenant's own panel (a panel's answers
+	// are compared with each other within a run, whatever the tenant:
+	// TestAPanelGivingOnePINToEveryOrderHasItSavedOnce), answered after
+	// the first tenant's orders were held, in a batch of its own.
+	panelB, integB := s.panel("znet-B", "sifre-B")
+	other := s.db.AddOrder(storetest.Order{IntegrationID: integB, Referans: "18509", OrderNo: 18509})
+	panelB.Script("18509", znettest.Done(twice, "tamam").After(2500*time.Millisecond))
 	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000b' WHERE id = $1`, other)
 	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, owner)
 	defer tx.Rollback()
@@ -583,10 +587,9 @@ func serverSpeaks(t *testing.T, s *shop, language string) {
 // front of it that leaves the referans out of its key) gives every order
 // one customer's PIN. On a shop without a unique index on "pinCode", as
 // the shop's schema comes, each customer was delivered it, and the run
-// exited 0 (helper-322). The first order's completion stands; the others
-// are held for a person, each naming it, and the run says so (exit 3). A
-// dry run foresees the same. Another tenant's order on the same panel is
-// no concern of the first tenant's, and a PIN written by staff is kept.
+// exited 0 (helper-322). The first order's completion stands; the others,
+// of whichever tenant, are held for a person, each naming it, and the run
+// says so (exit 3). A dry run foresees the same.
 func TestAPanelGivingOnePINToEveryOrderHasItSavedOnce(t *testing.T) {
 	t.Parallel()
 	const one = "QZ7K-WX93-PL4M-8RTV"
@@ -596,9 +599,7 @@ func TestAPanelGivingOnePINToEveryOrderHasItSavedOnce(t *testing.T) {
 	for i := range 4 {
 		ids = append(ids, s.order(fmt.Sprint(7001+i)))
 	}
-	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = ANY ($1)`, pq.Array(ids))
-	otherTenant := s.order("7101")
-	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000b' WHERE id = $1`, otherTenant)
+	s.db.Exec(`UPDATE product_orders SET "tenantId" = '00000000-0000-4000-8000-00000000000a' WHERE id = ANY ($1)`, pq.Array(ids[:2]))
 
 	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
 	if dry.code != 3 || strings.Count(dry.stdout, `"same_pin_as"`) != 3 {
@@ -636,11 +637,66 @@ func TestAPanelGivingOnePINToEveryOrderHasItSavedOnce(t *testing.T) {
 			t.Errorf("the run's JSON does not name held order %s:\n%s", id, r.stdout)
 		}
 	}
-	if o := s.db.ReadOrder(otherTenant); o.ExternalStatus != "completed" {
-		t.Errorf("the other tenant's order: %s, want completed", o.ExternalStatus)
-	}
 	assertNoSecret(t, "the run's output", dry.all()+r.all(), one)
 	if n := s.db.ZwatchRowsMentioningLoosely(one); n != 0 {
 		t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
+	}
+}
+
+// A unique index on "pinCode" that CREATE UNIQUE INDEX CONCURRENTLY left
+// invalid, as it does where two orders hold one code already, refuses
+// nothing: the run does not leave the PIN to it, and the dry run does not
+// foresee its refusal (helper-325).
+func TestAnInvalidUniqueIndexOnThePINLeavesTheRunsHoldOn(t *testing.T) {
+	t.Parallel()
+	const one = "1NVL-1D1X-PL4M-8RTV"
+	s := newShop(t)
+	for _, no := range []int{1, 2} {
+		s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: fmt.Sprint(no), OrderNo: no, ExternalStatus: "completed", Status: "approved", PINCode: "DUPE-DUPE-DUPE-0001"})
+	}
+	if _, err := s.db.SQL.Exec(`CREATE UNIQUE INDEX CONCURRENTLY product_orders_pincode_key ON product_orders ("pinCode")`); err == nil {
+		t.Fatal("the index was built over two orders holding one code")
+	}
+	first, second := s.order("7001"), s.order("7002")
+	s.znet.Script("7001", znettest.Done(one, "tamam"))
+	s.znet.Script("7002", znettest.Done(one, "tamam").After(1500*time.Millisecond))
+
+	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	if !strings.Contains(dry.stdout, `"same_pin_as": "`+first+`"`) || strings.Contains(dry.stdout, "product_orders_pincode_key") {
+		t.Errorf("dry run: want the second order held for the first's PIN, not for the invalid index\n%s", dry.all())
+	}
+	r := zwatch(t, s.db, "check-pending")
+	if o := s.db.ReadOrder(second); r.code != 3 || o.PINCode != nil {
+		t.Errorf("exit %d, the second order's PIN %v; want 3 and it held, unwritten\n%s", r.code, o.PINCode, r.all())
+	}
+}
+
+// Two orders carrying one referans, held for it, and a third order given
+// their PIN a moment later: the real run holds the third for the first's
+// PIN, and its dry run foresaw it given the PIN (helper-325). The dry run
+// now compares the PIN where the real run does, before the other holds.
+func TestTheDryRunComparesPINsWhereTheRunDoes(t *testing.T) {
+	t.Parallel()
+	const one = "SHRD-QZ7K-PL4M-8RTV"
+	s := newShop(t)
+	a := s.order("5100")
+	c := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "5100", OrderNo: 2001})
+	b := s.order("5200")
+	s.znet.Script("5100", znettest.Done(one, "tamam"))
+	s.znet.Script("5200", znettest.Done(one, "tamam").After(1500*time.Millisecond))
+
+	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	r := zwatch(t, s.db, "check-pending", "-o", "json")
+
+	if o := s.db.ReadOrder(b); o.PINCode != nil || !strings.Contains(r.stdout, `"same_pin_as": "`+a+`"`) {
+		t.Fatalf("the run: order b's PIN %v; want it held for order a's PIN\n%s", o.PINCode, r.all())
+	}
+	if !strings.Contains(dry.stdout, `"same_pin_as": "`+a+`"`) {
+		t.Errorf("the dry run does not foresee order b held for order a's PIN:\n%s", dry.stdout)
+	}
+	for _, id := range []string{a, c} {
+		if o := s.db.ReadOrder(id); o.PINCode != nil {
+			t.Errorf("order %s, sharing a referans, got the PIN", id[:8])
+		}
 	}
 }

@@ -180,6 +180,9 @@ JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
 WHERE i.indrelid = to_regclass('product_orders') AND i.indisunique AND i.indnkeyatts = 1
   AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'pinCode'
+  -- A CREATE UNIQUE INDEX CONCURRENTLY that failed (two orders held one
+  -- code already) leaves an index behind that enforces nothing.
+  AND i.indisvalid AND i.indisready AND i.indislive
 ORDER BY c.relname
 LIMIT 1`
 

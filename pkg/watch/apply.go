@@ -638,20 +638,21 @@ type pinGiven struct {
 // of the run gave another order, and if so holds p's for a person
 // (store.Taken's SameAs): a panel answering about another referans than
 // it was asked gives one customer's PIN to every order it is asked about.
-// The first order's answer stands: nothing tells which order the PIN is
-// really for, and the later ones name it. Compared within one panel and
-// tenant, which is where a cache in front of a panel mixes answers up: a
-// shop that keys its PINs by tenant lets each tenant have its own. Two
-// orders carrying one referans are the shared-referans guard's
-// (store.SharedReferans), and a shop whose unique index on "pinCode" alone
-// refuses a PIN any other order holds has it held in the index's words.
+// The first order's answer stands, unless another rule holds it (the
+// referans it shares, a PIN too long): nothing tells which order the PIN
+// is really for, and the later ones name it. Compared within each panel,
+// whatever tenant an order is of: a cache mixes up the answers of the
+// panel it stands in front of, and knows no tenants. Two orders carrying
+// one referans are the shared-referans guard's (store.SharedReferans),
+// and a shop whose unique index on "pinCode" alone refuses a PIN any
+// other order holds has it held in the index's words.
 func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
 	out := p.outcome
 	pin := store.TrimPIN(out.PIN)
 	if out.Result != store.ResultDone || pin == "" || out.Taken.Held() {
 		return store.Taken{}, false
 	}
-	key := strings.Join([]string{p.order.IntegrationID, deref(p.order.TenantID), pin}, "\x00")
+	key := p.order.IntegrationID + "\x00" + pin
 	first, ok := ap.pinsGiven[key]
 	if !ok {
 		if ap.pinsGiven == nil {
@@ -1315,6 +1316,14 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	for _, p := range batch {
 		ap.name(p.order) // a list of the summary may name it
 		out := p.outcome
+		// Where a real run compares the PIN: before any other hold, which
+		// the apply statement decides (applyBatch).
+		if taken, ok := ap.sameAsEarlier(ctx, p); ok {
+			ap.predictStuck(p, "its PIN given to another order in the run")
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, SameAs: taken.SameAs})
+			ids = append(ids, p.order.ID)
+			continue
+		}
 		if list, why := ap.heldUnsaved(ctx, out); list != nil {
 			// What a real run would do: save nothing, leave it for a person.
 			ap.predictStuck(p, why)
@@ -1330,18 +1339,11 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			ids = append(ids, p.order.ID)
 			continue
 		}
-		taken, ok := ap.sameAsEarlier(ctx, p)
-		why := "its PIN given to another order in the run"
-		if !ok {
-			taken, ok = ap.wouldBeTaken(ctx, p)
-			why = "refused by the shop's unique index"
-		}
-		if ok {
+		if taken, ok := ap.wouldBeTaken(ctx, p); ok {
 			// What a real run would do: the index refuses the PIN another
-			// order holds, or the run holds one it gave another order, and
-			// the order is held for a person.
-			ap.predictStuck(p, why)
-			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs})
+			// order holds, and the order is held for a person.
+			ap.predictStuck(p, "refused by the shop's unique index")
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index})
 			ids = append(ids, p.order.ID)
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -162,16 +163,32 @@ type Applied struct {
 	Unwritten bool `db:"unwritten"`
 }
 
-// ProviderMessageLen is how much of znet's description an order keeps, in
-// characters: "providerMessage" is text in the schema, and a bound keeps
-// one odd answer from bloating the row.
+// ProviderMessageLen is the most of znet's description an order keeps, in
+// characters, however much the shop's "providerMessage" takes (text in the
+// schema): a bound keeps one odd answer from bloating the row, and
+// pkg/watch masks the PIN in the description only this far and a little
+// past it (describedPast), so that more could show a PIN in clear.
 const ProviderMessageLen = 2000
 
-// The shop's column sizes, in characters (varchar counts characters).
+// LongestPIN is the longest PIN zwatch saves, in characters, however much
+// the shop's "pinCode" takes (text, say); a longer one is held for a
+// person, and the answer's description is written nowhere. pkg/watch masks
+// the PIN in the description in its other shapes (lower case, other
+// separators) only up to this length, and whole only where it lies within
+// describedPast of what "providerMessage" keeps: a longer PIN saved would
+// have its description show it in clear, in "providerMessage" and in
+// zwatch's events.
+const LongestPIN = 200
+
+// The schema's sizes of the shop's columns, in characters (varchar counts
+// characters), which stand where the shop's own could not be read
+// (columnSizes). lastMessageLen also caps a wider "lastMessage": it is a
+// short log beside the order, and zwatch's notes are written for 250.
+// lastErrorLen bounds zwatch's own last_error.
 const (
-	pinCodeLen     = 120
-	lastMessageLen = 250
-	lastErrorLen   = 1000
+	schemaPINCodeLen = 120
+	lastMessageLen   = 250
+	lastErrorLen     = 1000
 )
 
 // FinalChannel is the channel Apply notifies, in the transaction that makes
@@ -205,8 +222,11 @@ type applyRow struct {
 	ToStatus      *string  `json:"to_status"` // nil: no status to write
 	Final         bool     `json:"final"`
 	PIN           string   `json:"pin"`
-	Message       string   `json:"message"`
-	ShopMessage   string   `json:"shop_message"`
+	Message       string   `json:"message"` // for zwatch's events
+	// RowMessage is Message as the shop's "providerMessage" takes it,
+	// which may be narrower than what the events keep.
+	RowMessage  string `json:"row_message"`
+	ShopMessage string `json:"shop_message"`
 	// HeldPIN is the order's own PIN at the claim, which ShopMessage
 	// masks: in hex, as the referans, since in SQL_ASCII it may hold
 	// bytes that are no UTF-8 (a PIN staff typed), which JSON cannot carry.
@@ -244,8 +264,9 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		Result:        o.LastResult(),
 		PIN:           cleanText(o.PIN),
 		Message:       f.fit(o.Message, ProviderMessageLen),
+		RowMessage:    f.fit(o.Message, f.cols.providerMessage()),
 		HeldPIN:       shopText(o.Order.HeldPIN),
-		LastMessage:   f.fit(o.LastMessage, lastMessageLen),
+		LastMessage:   f.fit(o.LastMessage, f.cols.lastMessage()),
 		Error:         f.fit(o.Error, lastErrorLen),
 		NextDelay:     o.NextCheckIn.Seconds(),
 	}
@@ -258,20 +279,19 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Result = ErrorResult("value_taken")
 		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
 		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+f.fit(o.Taken.Note(), lastMessageLen), lastMessageLen), heldPINTaken
-	} else if n := utf8.RuneCountInString(row.PIN); o.Result == ResultDone && !f.pinFits(o.PIN) {
+		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+o.Taken.Note(), f.cols.lastMessage()), heldPINTaken
+	} else if unfit := f.pinUnfit(row.PIN); o.Result == ResultDone && unfit != "" {
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
-		row.Error = fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes: "+
-			"not saved and not approved; deliver it by hand from the dealer panel", n, pinCodeLen)
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldPINUnfit
+		row.Error = unfit + ": not saved and not approved; deliver it by hand from the dealer panel"
+		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldPINUnfit
 	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldPINUnfit
+		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldPINUnfit
 	} else if shop, ok := shopMessage(o, f); ok {
 		row.ShopMessage = shop
 	} else {
@@ -279,7 +299,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Result = ErrorResult("codes_too_many")
 		row.ToStatus, row.Final = nil, false
 		row.Error = CodesTooManyProblem + ": not saved and not approved; deliver them by hand from the dealer panel"
-		row.HoldNote, row.held = FitColumn(ZwatchNotePrefix+row.Error, lastMessageLen), heldCodesUnfit
+		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldCodesUnfit
 	}
 	return row
 }
@@ -295,7 +315,7 @@ func shopMessage(o Outcome, f textFitter) (string, bool) {
 	if o.ShopMessage == "" {
 		return "", true
 	}
-	if whole := f.fit(o.ShopMessage, ProviderMessageLen); holdsCodes(whole, o.ShopCodes, f) {
+	if whole := f.fit(o.ShopMessage, f.cols.providerMessage()); holdsCodes(whole, o.ShopCodes, f) {
 		return whole, true
 	}
 	codes := innermostCodes(o.ShopCodes)
@@ -303,7 +323,7 @@ func shopMessage(o Outcome, f textFitter) (string, bool) {
 	for _, code := range codes {
 		labelled.WriteString("Kod: " + code + " | ")
 	}
-	if text := f.fit(labelled.String()+o.Message, ProviderMessageLen); holdsCodes(text, codes, f) {
+	if text := f.fit(labelled.String()+o.Message, f.cols.providerMessage()); holdsCodes(text, codes, f) {
 		return text, true
 	}
 	return "", false
@@ -312,7 +332,9 @@ func shopMessage(o Outcome, f textFitter) (string, bool) {
 // holdsCodes says whether text holds each of codes whole, as f writes them.
 func holdsCodes(text string, codes []string, f textFitter) bool {
 	for _, code := range codes {
-		if !strings.Contains(text, f.fit(code, ProviderMessageLen)) {
+		// Fitted to the encoding alone: cut to the column too, a code
+		// longer than it would be found in a text holding its beginning.
+		if !strings.Contains(text, f.fit(code, math.MaxInt)) {
 			return false
 		}
 	}
@@ -340,11 +362,6 @@ func secondsAgo(t time.Time) float64 {
 	return max(time.Since(t).Seconds(), 0)
 }
 
-// pinFitsColumn says whether znet's PIN fits the shop's "pinCode" whole,
-// counted in characters (textFitter.pinFits counts bytes too where the
-// server's encoding does).
-func pinFitsColumn(pin string) bool { return utf8.RuneCountInString(cleanText(pin)) <= pinCodeLen }
-
 // CodesTooManyProblem is why a top-up's completion was held for a person
 // (Applied.CodesTooMany): a code cut off may be the PIN, which the panel
 // gave in its words and not in its field.
@@ -356,7 +373,9 @@ const CodesTooManyProblem = "znet's words name more codes than the shop's provid
 // codes its words name do not fit "providerMessage" (CodesTooMany). Dry
 // runs predict with it.
 func (s *Store) WouldHold(ctx context.Context, o Outcome) (pinTooLong, codesTooMany bool) {
-	row := newApplyRow(o, s.encodingFitter(ctx))
+	f := s.encodingFitter(ctx)
+	f.cols = s.readShopTable(ctx).columnSizes
+	row := newApplyRow(o, f)
 	return row.held == heldPINUnfit, row.held == heldCodesUnfit
 }
 
@@ -418,8 +437,10 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	}
 	rows := make([]applyRow, len(outcomes))
 	held := make(map[string]heldAnswer)
+	table := s.readShopTable(ctx)
 	fitter := s.encodingFitter(ctx)
-	statement := s.applyStatement(ctx)
+	fitter.cols = table.columnSizes
+	statement := table.statement()
 	for k, o := range outcomes {
 		rows[k] = newApplyRow(o, fitter)
 		held[o.Order.ID] = rows[k].held
@@ -434,7 +455,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	// no shop transaction holds up a batch of answers, PINs among them.
 	err := s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
 		var err error
-		if shared, err = holdSharedReferans(ctx, tx, rows); err != nil {
+		if shared, err = holdSharedReferans(ctx, tx, rows, fitter); err != nil {
 			return err
 		}
 		// Measured after the transaction began, and counted back from its
@@ -447,7 +468,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			return err
 		}
 		if err := tx.SelectContext(ctx, &applied, statement,
-			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, lastMessageLen)); err != nil {
+			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, fitter.cols.lastMessage())); err != nil {
 			return err
 		}
 		return notifyFinal(ctx, tx, applied)
@@ -456,10 +477,11 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		cut.after, cut.table = time.Since(began), "product_orders"
 	}
 	if err != nil {
-		if pqErr := (*pq.Error)(nil); errors.As(err, &pqErr) && pqErr.Code == generatedColumnWritten {
-			// The shop made "durationMs" generated since the table was
-			// read (a deploy during a --loop run): the next save reads it
-			// again, rather than fail every save until the run ends.
+		if pqErr := (*pq.Error)(nil); errors.As(err, &pqErr) && (pqErr.Code == generatedColumnWritten || pqErr.Code == valueTooLong) {
+			// The shop made "durationMs" generated, or narrowed a column
+			// zwatch fits its texts to, since the table was read (a deploy
+			// during a --loop run): the next save reads it again, rather
+			// than fail every save until the run ends.
 			s.forgetShopTable()
 		}
 		return nil, fmt.Errorf("saving %s: %w", counted(len(rows), "answer"), err)
@@ -485,7 +507,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 // batch that completes orders, and finds each referans by the index on
 // zwatch's own table (kept while zwatch keeps the order's row, 7 days
 // after it finished).
-func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[string]string, error) {
+func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow, f textFitter) (map[string]string, error) {
 	var completing []applyRow
 	for _, r := range rows {
 		if r.ToStatus != nil && *r.ToStatus == "completed" && r.Referans != "" {
@@ -505,7 +527,7 @@ func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow) (map[
 			r.Result = ErrorResult("shared_referans")
 			r.ToStatus, r.Final, r.PIN = nil, false, ""
 			r.Error = SharedReferansProblem(other)
-			r.HoldNote = FitColumn("zwatch: "+r.Error, lastMessageLen)
+			r.HoldNote = f.fit(ZwatchNotePrefix+r.Error, f.cols.lastMessage())
 		}
 	}
 	return shared, nil
@@ -675,7 +697,7 @@ WITH input AS (
 	SELECT r.*, ` + referansFromHexSQL + ` AS referans, ` + heldPINFromHexSQL + ` AS held_pin
 	FROM json_to_recordset($1::json) AS r(
 		order_id uuid, integration_id text, referans_hex text, result text,
-		to_status text, final boolean, pin text, message text, shop_message text, held_pin_hex text, last_message text,
+		to_status text, final boolean, pin text, message text, row_message text, shop_message text, held_pin_hex text, last_message text,
 		error text, next_delay_seconds float8, asked_ago_seconds float8, hold_note text)
 ),
 params AS (
@@ -764,8 +786,8 @@ changed AS (
 			-- (staff's, written since the answer came), which the words
 			-- were not masked of.
 			THEN CASE WHEN prev.shop_pin IS NOT DISTINCT FROM NULLIF(input.held_pin, '')
-				THEN COALESCE(NULLIF(input.shop_message, ''), input.message)
-				ELSE input.message END
+				THEN COALESCE(NULLIF(input.shop_message, ''), input.row_message)
+				ELSE input.row_message END
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
 			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `
@@ -919,13 +941,17 @@ LEFT JOIN booked ON booked.order_id = input.order_id`
 var (
 	applySQL        = applySQLLocking("FOR NO KEY UPDATE", false)
 	applyKeyedSQL   = applySQLLocking("FOR UPDATE", false)
-	applyStatements = map[shopTable]string{
+	applyStatements = map[statementShape]string{
 		{}:                                     applySQL,
-		{Keyed: true}:                          applyKeyedSQL,
-		{DurationGenerated: true}:              applySQLLocking("FOR NO KEY UPDATE", true),
-		{Keyed: true, DurationGenerated: true}: applySQLLocking("FOR UPDATE", true),
+		{keyed: true}:                          applyKeyedSQL,
+		{durationGenerated: true}:              applySQLLocking("FOR NO KEY UPDATE", true),
+		{keyed: true, durationGenerated: true}: applySQLLocking("FOR UPDATE", true),
 	}
 )
+
+// statementShape is what of the shop's table the apply's statement is
+// written for (shopTable).
+type statementShape struct{ keyed, durationGenerated bool }
 
 // durationSetSQL sets "durationMs" as applySQL does where the shop's table
 // does not generate it.
@@ -945,7 +971,8 @@ const durationSetSQL = `		-- durationMs is an integer: an order sent weeks ago m
 var shopColumnsWritten = []string{"externalStatus", "pinCode", "completedAt", "durationMs", "status", "approvedAt",
 	"providerMessage", "lastMessage", "lastSyncAt"}
 
-// shopTable is what the apply's statement depends on of product_orders.
+// shopTable is what the apply depends on of product_orders: its
+// statement, and the sizes its texts are fitted to.
 type shopTable struct {
 	// Keyed: one of the columns zwatch writes is a key to PostgreSQL, whose
 	// update takes the row's FOR UPDATE lock: a key column of a unique
@@ -955,10 +982,81 @@ type shopTable struct {
 	// DurationGenerated: "durationMs" is a generated column (GENERATED
 	// ALWAYS AS, from "completedAt" and "sentAt" most likely).
 	DurationGenerated bool `db:"duration_generated"`
+	columnSizes
+}
+
+// statement is the apply's statement for the table.
+func (t shopTable) statement() string {
+	return applyStatements[statementShape{keyed: t.Keyed, durationGenerated: t.DurationGenerated}]
+}
+
+// columnSizes are the sizes of the shop's text columns zwatch writes, as
+// its table declares them, in characters (varchar(n) and char(n); bytes
+// under SQL_ASCII, textFitter.bytes): the schema's are only what most shops
+// have, and a text longer than a shop's own was refused with the whole
+// save, run after run (a PIN never held as too long, a give-up note never
+// written). 0: not read, and the schema's size stands; unboundedColumn:
+// text, or varchar without a length.
+type columnSizes struct {
+	PINCode         int `db:"pin_code_len"`
+	LastMessage     int `db:"last_message_len"`
+	ProviderMessage int `db:"provider_message_len"`
+}
+
+// unboundedColumn is the size columnSizes gives a column without a bound.
+const unboundedColumn = -1
+
+// pinCode is how much "pinCode" takes; math.MaxInt, any PIN. A PIN is
+// never cut: one longer is held for a person (textFitter.pinUnfit), as is
+// one longer than LongestPIN.
+func (c columnSizes) pinCode() int {
+	switch c.PINCode {
+	case 0:
+		return schemaPINCodeLen
+	case unboundedColumn:
+		return math.MaxInt
+	}
+	return c.PINCode
+}
+
+// lastMessage is the most of a text zwatch writes into "lastMessage".
+func (c columnSizes) lastMessage() int { return capped(c.LastMessage, lastMessageLen, lastMessageLen) }
+
+// providerMessage is the most of a text zwatch writes into
+// "providerMessage".
+func (c columnSizes) providerMessage() int {
+	return capped(c.ProviderMessage, ProviderMessageLen, ProviderMessageLen)
+}
+
+// capped is a column's size as zwatch fills it: unread, the schema's; at
+// most limit, zwatch's own bound on what it writes there.
+func capped(size, schema, limit int) int {
+	switch {
+	case size == 0:
+		return min(schema, limit)
+	case size == unboundedColumn:
+		return limit
+	}
+	return min(size, limit)
+}
+
+// columnSizeSQL is the size of product_orders' column named, as
+// columnSizes has it: a varchar's or char's length (its typmod, less the
+// 4 bytes of its header), that of the domain the column is of (one
+// level), unboundedColumn for any other type, and 0 for no such column.
+func columnSizeSQL(column string) string {
+	return `COALESCE((
+	SELECT CASE WHEN base.oid IN ('varchar'::regtype, 'bpchar'::regtype) AND base.typmod >= 4 THEN base.typmod - 4
+	            ELSE ` + fmt.Sprint(unboundedColumn) + ` END
+	FROM pg_attribute a
+	JOIN pg_type t ON t.oid = a.atttypid
+	CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END AS oid,
+	                           CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) base
+	WHERE a.attrelid = to_regclass('product_orders') AND a.attname = '` + column + `' AND NOT a.attisdropped), 0)`
 }
 
 // shopTableSQL reads a shopTable; $1 are the columns zwatch writes.
-const shopTableSQL = `
+var shopTableSQL = `
 SELECT EXISTS (
 	SELECT 1
 	FROM pg_index i
@@ -969,7 +1067,14 @@ SELECT EXISTS (
 EXISTS (
 	SELECT 1 FROM pg_attribute a
 	WHERE a.attrelid = to_regclass('product_orders') AND a.attname = 'durationMs'
-	  AND a.attgenerated <> '' AND NOT a.attisdropped) AS duration_generated`
+	  AND a.attgenerated <> '' AND NOT a.attisdropped) AS duration_generated,
+` + columnSizeSQL("pinCode") + ` AS pin_code_len,
+` + columnSizeSQL("lastMessage") + ` AS last_message_len,
+` + columnSizeSQL("providerMessage") + ` AS provider_message_len`
+
+// valueTooLong is PostgreSQL's refusal of a text longer than its column
+// ("value too long for type character varying(16)").
+const valueTooLong = "22001"
 
 // generatedColumnWritten is PostgreSQL's refusal of a value for a
 // generated column ("column ... can only be updated to DEFAULT").
@@ -982,13 +1087,15 @@ func (s *Store) forgetShopTable() {
 	s.shopTableRead = false
 }
 
-// applyStatement is applySQL, or applyKeyedSQL where the shop's table has
-// a key among the columns zwatch writes, either without "durationMs" where
-// the table generates it. The table is read until it could be once, as the
-// encoding is (a unique index the shop adds during a looping run is seen by
-// the next run), and again after a save PostgreSQL refused for writing a
-// generated column (forgetShopTable).
-func (s *Store) applyStatement(ctx context.Context) string {
+// readShopTable is the shop's table as the apply writes it: its statement
+// is applySQL, or applyKeyedSQL where the table has a key among the
+// columns zwatch writes, either without "durationMs" where the table
+// generates it; and its texts are fitted to its columns' sizes. The table
+// is read until it could be once, as the encoding is (a unique index the
+// shop adds, or a column it widens, during a looping run is seen by the
+// next run), and again after a save PostgreSQL refused for writing a
+// generated column or a text too long (forgetShopTable).
+func (s *Store) readShopTable(ctx context.Context) shopTable {
 	s.shopTableMu.Lock()
 	defer s.shopTableMu.Unlock()
 	// A table that generates "durationMs" is read at every save: one that
@@ -996,11 +1103,12 @@ func (s *Store) applyStatement(ctx context.Context) string {
 	// rest of the run would leave the duration unwritten. A catalogue read
 	// a save, on the few shops that generate it.
 	if !s.shopTableRead || s.shopTable.DurationGenerated {
-		if err := s.db.GetContext(ctx, &s.shopTable, shopTableSQL, pq.Array(shopColumnsWritten)); err == nil {
-			s.shopTableRead = true
+		var read shopTable
+		if err := s.db.GetContext(ctx, &read, shopTableSQL, pq.Array(shopColumnsWritten)); err == nil {
+			s.shopTable, s.shopTableRead = read, true
 		}
 	}
-	return applyStatements[s.shopTable]
+	return s.shopTable
 }
 
 // unwrittenSQL holds, in applySQL's last steps, for an answer whose status

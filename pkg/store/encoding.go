@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,10 +64,12 @@ func holdsOf(name string) func(rune) bool {
 // server's encoding: each character the encoding cannot hold becomes its
 // nearest in ASCII (holds; nil holds any), and in SQL_ASCII, where a
 // varchar's length is counted in bytes, not characters, a text is cut to
-// as many bytes as the column takes characters (bytes).
+// as many bytes as the column takes characters (bytes). cols are the
+// columns' sizes (the zero value: the schema's).
 type textFitter struct {
 	holds func(rune) bool
 	bytes bool
+	cols  columnSizes
 }
 
 // fit is s fitted to the encoding and to a varchar(max) column of the shop.
@@ -81,9 +84,23 @@ func (f textFitter) fit(s string, max int) string {
 	return s
 }
 
-// pinFits says whether znet's PIN fits "pinCode" whole, as stored.
-func (f textFitter) pinFits(pin string) bool {
-	return pinFitsColumn(pin) && (!f.bytes || len(cleanText(pin)) <= pinCodeLen)
+// pinUnfit says why znet's PIN does not fit "pinCode" whole, as stored:
+// more characters than the column takes, or more bytes under SQL_ASCII, or
+// longer than zwatch saves; "" where it fits.
+func (f textFitter) pinUnfit(pin string) string {
+	pin, column := cleanText(pin), f.cols.pinCode()
+	n := utf8.RuneCountInString(pin)
+	switch {
+	case n > column:
+		return fmt.Sprintf("znet's PIN has %d characters, more than the %d the shop's pinCode column takes", n, column)
+	case f.bytes && len(pin) > column:
+		return fmt.Sprintf("znet's PIN takes %d bytes, more than the %d the shop's pinCode column takes "+
+			"(its database is SQL_ASCII, which counts a varchar's length in bytes)", len(pin), column)
+	case n > LongestPIN:
+		return fmt.Sprintf("znet's PIN has %d characters, more than the %d zwatch saves of a PIN "+
+			"(znet's words, saved with it, are masked for sure only of a PIN that long)", n, LongestPIN)
+	}
+	return ""
 }
 
 // encodingFitter is the fitter of the server's encoding (nil charmap: any

@@ -253,14 +253,15 @@ func fragmentStretches(readings [][]alnum, code string) []stretch {
 
 // A code is looked for in other shapes when it has from minLoosePIN to
 // maxLoosePIN letters and digits: fewer would mask ordinary numbers, and
-// more are no PIN the shop saves ("pinCode" takes 120 characters; a
-// longer one is held for a person, and a PIN field may hold 64 KiB of a
-// panel's making). Real PINs have 8 to 24; at 64, a PIN of 72 that the
-// shop saved was masked in znet's words only as the field wrote it, and
-// its lower-case repetition was kept in providerMessage and the events.
+// more are no PIN the shop saves (store.LongestPIN, whatever "pinCode"
+// takes; a longer one is held for a person, and a PIN field may hold 64
+// KiB of a panel's making). Real PINs have 8 to 24; at 64, a PIN of 72
+// that the shop saved was masked in znet's words only as the field wrote
+// it, and its lower-case repetition was kept in providerMessage and the
+// events.
 const (
 	minLoosePIN = 6
-	maxLoosePIN = 120
+	maxLoosePIN = store.LongestPIN
 	// maxLooseGap is how much a reader sees between two of the code's
 	// letters and digits (gapCount.seen): "-", " ", "&nbsp;-&nbsp;", a
 	// separator between tags ("</span> - <span class=pin>" shows " - ").

@@ -700,3 +700,40 @@ func TestTheDryRunComparesPINsWhereTheRunDoes(t *testing.T) {
 		}
 	}
 }
+
+// An order held because the run gave its PIN to another order, checked by
+// hand, stays held: check --order saved the PIN the first order has, and
+// the second customer had it with no one deciding (helper-325). It says
+// what to do; retry --stuck is the decision, after which a check saves it.
+func TestACheckOfAnOrderHeldForItsPINLeavesItHeld(t *testing.T) {
+	t.Parallel()
+	const one = "HELD-QZ7K-PL4M-8RTV"
+	s := newShop(t)
+	first, second := s.order("7001"), s.order("7002")
+	s.znet.Script("7001", znettest.Done(one, "tamam"))
+	s.znet.Script("7002", znettest.Done(one, "tamam").After(1500*time.Millisecond))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 3 || s.db.ReadOrder(second).PINCode != nil {
+		t.Fatalf("setting up: exit %d, want 3 and order %s held\n%s", r.code, second[:8], r.all())
+	}
+
+	for _, args := range [][]string{{"--dry-run"}, nil} {
+		c := zwatch(t, s.db, append([]string{"check", "--order", second}, args...)...)
+		if c.code != 3 || !strings.Contains(c.stdout, "unchanged: the order is held for a person") || !strings.Contains(c.stdout, "zwatch retry --stuck") {
+			t.Errorf("check --order %v of the held order: exit %d, want 3 and a line saying it stays held\n%s", args, c.code, c.all())
+		}
+		assertNoSecret(t, "check --order", c.all(), one)
+		if o, ch := s.db.ReadOrder(second), s.db.ReadCheck(second); o.PINCode != nil || o.Status == "approved" || ch.GivenUpAt == nil || ch.ClaimedBy != nil {
+			t.Errorf("check --order %v: the held order %+v, %+v; want no PIN, not approved, still stuck, no claim left", args, o, ch)
+		}
+	}
+
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	if c := zwatch(t, s.db, "check", "--order", second); c.code != 0 || s.db.ReadOrder(second).PINCode == nil {
+		t.Errorf("check --order after retry --stuck: exit %d, want 0 and the PIN saved, as the person decided\n%s", c.code, c.all())
+	}
+	if o := s.db.ReadOrder(first); o.PINCode == nil {
+		t.Errorf("the first order lost its PIN")
+	}
+}

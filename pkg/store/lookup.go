@@ -34,6 +34,10 @@ type OrderState struct {
 	// seconds: the most a person waits for a run or a check that died.
 	ClaimLapsesIn *float64   `db:"claim_lapses_in"`
 	GivenUpAt     *time.Time `db:"given_up_at"`
+	// HeldForItsPIN: given up on because its PIN was another order's
+	// (Taken): a unique index of the shop's refused it, or a run gave the
+	// PIN to another order too.
+	HeldForItsPIN bool `db:"held_for_its_pin"`
 	// FirstCheckedAgo is how long ago, in seconds, the order's give-up
 	// clock started, less the time its panel was failing, as the claim
 	// moves it; nil for one never asked, or sent again (a new order).
@@ -125,6 +129,11 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       CASE WHEN c.claim_expires_at > now()
 		            THEN EXTRACT(epoch FROM c.claim_expires_at - now())::float8 END AS claim_lapses_in,
 		       CASE WHEN NOT `+revivedSQL+` THEN c.given_up_at END AS given_up_at,
+		       -- Held for a person because its PIN was another order's, in
+		       -- the sending and at the panel it is in now.
+		       COALESCE(NOT `+revivedSQL+` AND c.given_up_at IS NOT NULL AND c.last_result = '`+string(ResultError)+`:value_taken'
+		                AND c.referans IS NOT DISTINCT FROM `+referansSQL+` AND c.integration_id IS NOT DISTINCT FROM i.id, false)
+		           AS held_for_its_pin,
 		       CASE WHEN NOT `+resentWaitingSQL+`
 		            THEN EXTRACT(epoch FROM now() - `+restartedClockSQL+`)::float8
 		       END AS first_checked_ago,

@@ -191,6 +191,24 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	// One order asked by hand follows the fixed schedule: what the runs
 	// learned is theirs to use, and the next run takes over from here.
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
+	if state.HeldForItsPIN && outcome.Result == store.ResultDone && store.TrimPIN(outcome.PIN) != "" {
+		// Held for a person because another order has, or was given, its
+		// PIN: saved by an operator looking, the PIN would reach a second
+		// customer with no one deciding it (a run's comparison of its own
+		// answers is gone once it ends). retry --stuck is that decision.
+		check.NotSaved = "the order is held for a person, znet having given its PIN to another order too (the order's note says more), " +
+			"so znet's answer was not saved; once znet says the PIN is this order's, `zwatch retry --stuck` puts it back to be saved"
+		check.To, check.GaveUp = state.ExternalStatus, true
+		if cfg.DryRun {
+			return check, nil
+		}
+		dbCtx, cancelDB := context.WithTimeout(context.WithoutCancel(ctx), dbGrace)
+		defer cancelDB()
+		if err := st.Release(dbCtx, runID, []string{orderID}); err != nil {
+			return check, fmt.Errorf("handing the claim on the order back failed, and it lapses by itself within %s: %w", lease, err)
+		}
+		return check, nil
+	}
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		check.PINTooLong, check.CodesTooMany = st.WouldHold(ctx, outcome)

@@ -19,9 +19,7 @@ import (
 // (helper-324).
 func TestAPINLongerThanTheShopsOwnPinCodeIsHeld(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "pinCode" TYPE varchar(16)`)
-	_, asRole := runtimeRole(t, s.db)
+	s, asRole := shopWhoseColumn(t, "pinCode", "varchar(16)")
 	id := s.order("51")
 	s.znet.Script("51", znettest.Done("AB12-CD34-EF56-GH78", "tamam")) // 19 characters
 	tooLong := "znet's PIN has 19 characters, more than the 16 the shop's pinCode column takes"
@@ -59,9 +57,7 @@ func TestAPINLongerThanTheShopsOwnPinCodeIsHeld(t *testing.T) {
 // order was never stuck.
 func TestAnOrderPastGiveUpIsStuckUnderAShortLastMessage(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "lastMessage" TYPE varchar(100)`)
-	_, asRole := runtimeRole(t, s.db)
+	s, asRole := shopWhoseColumn(t, "lastMessage", "varchar(100)")
 	id := s.order("52")
 	s.znet.SetDefault(znettest.Waiting("bekliyor"))
 	if r := zwatchAt(t, asRole, "check-pending", "--give-up-after", "2h"); r.code != 0 {
@@ -90,9 +86,7 @@ func TestAnOrderPastGiveUpIsStuckUnderAShortLastMessage(t *testing.T) {
 // run after run, and its PIN never delivered.
 func TestALongDescriptionIsCutToTheShopsProviderMessage(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "providerMessage" TYPE varchar(255)`)
-	_, asRole := runtimeRole(t, s.db)
+	s, asRole := shopWhoseColumn(t, "providerMessage", "varchar(255)")
 	id := s.order("53")
 	desc := string([]rune("İşlem tamamlandı. " + strings.Repeat("Kartınız hesabınıza tanımlanmıştır. ", 17))[:600])
 	s.znet.Script("53", znettest.Done("AB12-CD34-EF56-GH78", desc))
@@ -125,9 +119,7 @@ func TestALongDescriptionIsCutToTheShopsProviderMessage(t *testing.T) {
 // masked in "providerMessage" and the events, as a shorter PIN's is.
 func TestALongPINIsSavedIntoATextPinCode(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "pinCode" TYPE text`)
-	_, asRole := runtimeRole(t, s.db)
+	s, asRole := shopWhoseColumn(t, "pinCode", "text")
 	id := s.order("54")
 	var b strings.Builder
 	for k := range 40 {
@@ -156,4 +148,14 @@ func TestALongPINIsSavedIntoATextPinCode(t *testing.T) {
 	if n := s.db.ZwatchRowsMentioningLoosely(strings.ToLower(pin)); n != 0 {
 		t.Errorf("%d rows of zwatch's tables hold the PIN", n)
 	}
+}
+
+// shopWhoseColumn is a shop whose product_orders column is of its own
+// type, and the URL of a role with exactly the printed grants on it.
+func shopWhoseColumn(t *testing.T, column, typ string) (*shop, string) {
+	t.Helper()
+	s := newShop(t)
+	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "` + column + `" TYPE ` + typ)
+	_, asRole := runtimeRole(t, s.db)
+	return s, asRole
 }

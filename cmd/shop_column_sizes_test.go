@@ -1,12 +1,12 @@
 package cmd_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
@@ -112,41 +112,78 @@ func TestALongDescriptionIsCutToTheShopsProviderMessage(t *testing.T) {
 	}
 }
 
-// A shop whose "pinCode" is text takes a PIN longer than the schema's 120
-// characters: it is saved, and the dry runs say so. zwatch held it "more
-// than the 120 the shop's pinCode column takes", which the column is not.
-// Its repetition in znet's words, in lower case and other separators, is
-// masked in "providerMessage" and the events, as a shorter PIN's is.
-func TestALongPINIsSavedIntoATextPinCode(t *testing.T) {
+// A shop whose "pinCode" is text, bounded by a CHECK as PostgreSQL's own
+// advice has it, has a PIN longer than the schema's 120 characters held
+// for a person at once, in zwatch's words, and the dry runs say so. Held
+// "more than the 120 the shop's pinCode column takes", which the column
+// is not; saved up to 200 (da23fa0), every run was refused by the CHECK
+// and the order never given up on (helper-326).
+func TestAPINLongerThanZwatchSavesIsHeldUnderATextPinCode(t *testing.T) {
 	t.Parallel()
 	s, asRole := shopWhoseColumn(t, "pinCode", "text")
+	s.db.Exec(`ALTER TABLE product_orders ADD CONSTRAINT pin_len CHECK (char_length("pinCode") <= 120)`)
 	id := s.order("54")
-	var b strings.Builder
-	for k := range 40 {
-		fmt.Fprintf(&b, "%c%03d-", 'A'+k%26, 7*k+100)
-	}
-	pin := strings.TrimSuffix(b.String(), "-")[:199]
-	if utf8.RuneCountInString(pin) != 199 {
-		t.Fatalf("the PIN has %d characters", utf8.RuneCountInString(pin))
-	}
-	s.znet.Script("54", znettest.Done(pin, "tamam, kodunuz: "+strings.ReplaceAll(strings.ToLower(pin), "-", " / ")))
+	pin := strings.Repeat("AB12CD34-", 17)[:150]
+	s.znet.Script("54", znettest.Done(pin, "tamam"))
+	tooLong := "znet's PIN has 150 characters, more than the 120 zwatch saves of a PIN"
 
 	r := zwatchAt(t, asRole, "check", "--order", id, "--dry-run", "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"pin_too_long": false`) || !strings.Contains(r.stdout, `"to": "completed"`) {
-		t.Errorf("check --dry-run: exit %d, want 0 and the PIN saved\n%s", r.code, r.all())
+	if r.code != 3 || !strings.Contains(r.stdout, `"pin_too_long": true`) {
+		t.Errorf("check --dry-run: exit %d, want 3 and the PIN held\n%s", r.code, r.all())
 	}
-	if r := zwatchAt(t, asRole, "check-pending"); r.code != 0 || strings.Contains(r.all(), "more than the 120") {
-		t.Errorf("check-pending: exit %d, want 0\n%s", r.code, r.all())
+	r = zwatchAt(t, asRole, "check-pending")
+	if r.code != 3 || strings.Contains(r.all(), "pin_len") || strings.Contains(r.all(), "the shop's pinCode column takes") {
+		t.Errorf("check-pending: exit %d, want 3 and the PIN held in zwatch's words\n%s", r.code, r.all())
 	}
-	row := s.db.ReadOrder(id)
-	if row.ExternalStatus != "completed" || row.PINCode == nil || *row.PINCode != pin {
-		t.Errorf("the order: %+v, want completed with the whole PIN", row)
+	row, c := s.db.ReadOrder(id), s.db.ReadCheck(id)
+	if row.PINCode != nil || c.GivenUpAt == nil || c.LastError == nil || !strings.HasPrefix(*c.LastError, tooLong) {
+		t.Errorf("the order: %+v, %+v; want no PIN, given up on with %q", row, c, tooLong)
 	}
-	if row.ProviderMessage == nil || strings.Contains(*row.ProviderMessage, "a100 / b107") {
-		t.Errorf("providerMessage %v, want the PIN masked", row.ProviderMessage)
+	assertNoSecret(t, "the output", r.all(), pin)
+}
+
+// The notes the apply writes itself, for an order that keeps its own PIN
+// and for one znet cancelled holding a PIN, are fitted to a "lastMessage"
+// narrower than they are: written whole, each failed the save run after
+// run (helper-326).
+func TestTheApplysOwnNotesFitAShortLastMessage(t *testing.T) {
+	t.Parallel()
+	s, asRole := shopWhoseColumn(t, "lastMessage", "varchar(100)")
+	kept := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "61", OrderNo: 61, PINCode: "SHOP-OLD-PIN1"})
+	cancelled := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "62", OrderNo: 62, PINCode: "SHOP-OLD-PIN2"})
+	s.znet.Script("61", znettest.Done("ZNET-NEW-PIN1", "tamam"))
+	s.znet.Script("62", znettest.Cancelled("iptal"))
+
+	r := zwatchAt(t, asRole, "check-pending")
+	if r.code != 3 || strings.Contains(r.all(), "value too long") {
+		t.Errorf("check-pending: exit %d, want 3 and both answers saved\n%s", r.code, r.all())
 	}
-	if n := s.db.ZwatchRowsMentioningLoosely(strings.ToLower(pin)); n != 0 {
-		t.Errorf("%d rows of zwatch's tables hold the PIN", n)
+	for id, status := range map[string]string{kept: "completed", cancelled: "failed"} {
+		o := s.db.ReadOrder(id)
+		if o.ExternalStatus != status || o.LastMessage == nil || !strings.HasPrefix(*o.LastMessage, "zwatch: znet ") || utf8.RuneCountInString(*o.LastMessage) > 100 {
+			t.Errorf("order %s: %s, lastMessage %v; want %s and zwatch's note cut to 100 characters", id[:8], o.ExternalStatus, o.LastMessage, status)
+		}
+	}
+}
+
+// A column of a domain over a domain over varchar(n) takes n characters:
+// read through one domain only, it took any, and a PIN longer than 16 was
+// refused every run, the dry run foreseeing it saved (helper-326).
+func TestAColumnOfADomainOfADomainHasItsLength(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.db.Exec(`CREATE DOMAIN pin16 AS varchar(16)`)
+	s.db.Exec(`CREATE DOMAIN shop_pin AS pin16`)
+	s.db.Exec(`ALTER TABLE product_orders ALTER COLUMN "pinCode" TYPE shop_pin`)
+	id := s.order("63")
+	s.znet.Script("63", znettest.Done("AB12-CD34-EF56-GH78", "tamam"))
+
+	if r := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json"); !strings.Contains(r.stdout, `"pin_too_long": [`) {
+		t.Errorf("the dry run does not foresee the PIN held: exit %d\n%s", r.code, r.all())
+	}
+	r := zwatch(t, s.db, "check-pending")
+	if c := s.db.ReadCheck(id); r.code != 3 || strings.Contains(r.all(), "value too long") || c.GivenUpAt == nil {
+		t.Errorf("check-pending: exit %d, given up %v; want 3 and the PIN held, naming 16\n%s", r.code, c.GivenUpAt, r.all())
 	}
 }
 

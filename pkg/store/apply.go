@@ -171,14 +171,16 @@ type Applied struct {
 const ProviderMessageLen = 2000
 
 // LongestPIN is the longest PIN zwatch saves, in characters, however much
-// the shop's "pinCode" takes (text, say); a longer one is held for a
-// person, and the answer's description is written nowhere. pkg/watch masks
-// the PIN in the description in its other shapes (lower case, other
-// separators) only up to this length, and whole only where it lies within
-// describedPast of what "providerMessage" keeps: a longer PIN saved would
-// have its description show it in clear, in "providerMessage" and in
-// zwatch's events.
-const LongestPIN = 200
+// the shop's "pinCode" takes (text, say): the schema's 120. A longer one
+// is held for a person, and the answer's description is written nowhere.
+// Real PINs have 8 to 24 characters. A text column is often bounded by a
+// CHECK of the shop's instead of a length (PostgreSQL's own advice), which
+// zwatch does not read: past 120, such a column refused the PIN run after
+// run, never held nor given up on (helper-326). And pkg/watch masks the
+// PIN in the description in its other shapes (lower case, other
+// separators) only up to this length: a longer PIN saved would have its
+// description show it in clear, in "providerMessage" and zwatch's events.
+const LongestPIN = schemaPINCodeLen
 
 // The schema's sizes of the shop's columns, in characters (varchar counts
 // characters), which stand where the shop's own could not be read
@@ -468,7 +470,11 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			return err
 		}
 		if err := tx.SelectContext(ctx, &applied, statement,
-			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, fitter.cols.lastMessage())); err != nil {
+			string(input), p.RunID, p.GiveUpAfter.Seconds(), fitter.fit(p.GiveUpNote, fitter.cols.lastMessage()),
+			// Fitted here, as every note is: a shop's "lastMessage" may
+			// be narrower than the schema's, and a note too long for it
+			// fails the whole save, run after run.
+			fitter.fit(pinKeptNote, fitter.cols.lastMessage()), fitter.fit(cancelledHoldingPINNote, fitter.cols.lastMessage())); err != nil {
 			return err
 		}
 		return notifyFinal(ctx, tx, applied)
@@ -674,7 +680,9 @@ const answeredBySQL = `CASE WHEN input.integration_id ~ ` + uuidPatternSQL + ` T
 // taking the shop's rows with rowLock (see applySQL).
 //
 //	input   the outcomes, one row per order: $1, a JSON array of applyRow
-//	params  what they share
+//	params  what they share: $2 the run, $3 the give-up time, $4 to $6
+//	        the notes for "lastMessage", fitted to it (give-up,
+//	        pinKeptNote, cancelledHoldingPINNote)
 //	checks  decides give-up on the database's clock
 //	prev    locks the shop's rows, skipping those a shop transaction holds,
 //	        and evaluates the compare-and-set
@@ -791,9 +799,9 @@ changed AS (
 			ELSE o."providerMessage" END,
 		"lastMessage" = CASE
 			WHEN input.to_status = 'completed' AND ` + keepsOtherPINSQL + `
-				THEN ` + pinKeptNoteSQL + `
+				THEN $5::text
 			WHEN input.to_status = 'failed' AND prev.shop_pin IS NOT NULL
-				THEN ` + cancelledHoldingPINNoteSQL + `
+				THEN $6::text
 			WHEN input.to_status = 'completed' THEN COALESCE(NULLIF(input.last_message, ''), o."lastMessage")
 			WHEN checks.give_up THEN checks.give_up_note
 			WHEN checks.stays_given_up THEN o."lastMessage"
@@ -1042,17 +1050,27 @@ func capped(size, schema, limit int) int {
 
 // columnSizeSQL is the size of product_orders' column named, as
 // columnSizes has it: a varchar's or char's length (its typmod, less the
-// 4 bytes of its header), that of the domain the column is of (one
-// level), unboundedColumn for any other type, and 0 for no such column.
+// 4 bytes of its header), that of the type a domain the column is of rests
+// on, through domains of domains, unboundedColumn for any other type, and
+// 0 for no such column.
 func columnSizeSQL(column string) string {
 	return `COALESCE((
-	SELECT CASE WHEN base.oid IN ('varchar'::regtype, 'bpchar'::regtype) AND base.typmod >= 4 THEN base.typmod - 4
+	WITH RECURSIVE base (oid, typmod, depth) AS (
+		SELECT a.atttypid, a.atttypmod, 0
+		FROM pg_attribute a
+		WHERE a.attrelid = to_regclass('product_orders') AND a.attname = '` + column + `' AND NOT a.attisdropped
+		UNION ALL
+		-- A domain's length is its own, or the one of the type it rests on.
+		SELECT t.typbasetype, CASE WHEN b.typmod >= 0 THEN b.typmod ELSE t.typtypmod END, b.depth + 1
+		FROM base b
+		JOIN pg_type t ON t.oid = b.oid
+		WHERE t.typtype = 'd' AND b.depth < 16
+	)
+	SELECT CASE WHEN oid IN ('varchar'::regtype, 'bpchar'::regtype) AND typmod >= 4 THEN typmod - 4
 	            ELSE ` + fmt.Sprint(unboundedColumn) + ` END
-	FROM pg_attribute a
-	JOIN pg_type t ON t.oid = a.atttypid
-	CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END AS oid,
-	                           CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) base
-	WHERE a.attrelid = to_regclass('product_orders') AND a.attname = '` + column + `' AND NOT a.attisdropped), 0)`
+	FROM base
+	ORDER BY depth DESC
+	LIMIT 1), 0)`
 }
 
 // shopTableSQL reads a shopTable; $1 are the columns zwatch writes.
@@ -1188,16 +1206,16 @@ const (
 // overwritten), and a person compares the two.
 const keepsOtherPINSQL = `COALESCE(prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false)`
 
-// pinKeptNoteSQL is "lastMessage" of an order that already held a PIN
+// pinKeptNote is "lastMessage" of an order that already held a PIN
 // other than the one znet completed it with. It names neither PIN.
-const pinKeptNoteSQL = `'zwatch: znet completed the order with a PIN other than the one it already held; ' ||
-	'the order''s own PIN was kept and the order not approved: compare them on the dealer panel'`
+const pinKeptNote = ZwatchNotePrefix + "znet completed the order with a PIN other than the one it already held; " +
+	"the order's own PIN was kept and the order not approved: compare them on the dealer panel"
 
-// cancelledHoldingPINNoteSQL is "lastMessage" of an order znet cancelled
+// cancelledHoldingPINNote is "lastMessage" of an order znet cancelled
 // that holds a PIN (staff delivered one by hand?): refunding it may pay
 // back a customer who has a PIN.
-const cancelledHoldingPINNoteSQL = `'zwatch: znet cancelled the order, but it holds a PIN (delivered by hand?): ' ||
-	'check it on the dealer panel before refunding'`
+const cancelledHoldingPINNote = ZwatchNotePrefix + "znet cancelled the order, but it holds a PIN (delivered by hand?): " +
+	"check it on the dealer panel before refunding"
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

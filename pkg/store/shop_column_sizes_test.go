@@ -76,7 +76,7 @@ func TestAPINLongerThanZwatchSavesIsHeldUnderATextPinCode(t *testing.T) {
 	if applied, err := db.Store.Apply(ctx, params, []store.Outcome{done}); err != nil || len(applied) != 1 || !applied[0].PINTooLong {
 		t.Errorf("Apply: %+v, %v; want the PIN held as too long", applied, err)
 	}
-	if c := db.ReadCheck(order.ID); c.LastError == nil || !strings.HasPrefix(*c.LastError, "znet's PIN has 240 characters, more than the 200 zwatch saves of a PIN") {
+	if c := db.ReadCheck(order.ID); c.LastError == nil || !strings.HasPrefix(*c.LastError, "znet's PIN has 240 characters, more than the 120 zwatch saves of a PIN") {
 		t.Errorf("last_error %v, want zwatch's bound named", c.LastError)
 	}
 }

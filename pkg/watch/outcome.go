@@ -67,12 +67,12 @@ func heldPINHidden(err error, pin string) error {
 
 // describedPast is how far past what an order keeps of znet's description
 // (store.ProviderMessageLen) the PIN is looked for in it, so that a PIN
-// quoted across the cut is masked whole before the store cuts it: as far
-// as the longest PIN the store saves (store.LongestPIN), which lies whole
-// within it wherever it begins. Not further: a panel's 64 KiB of
+// quoted across the cut is masked whole before the store cuts it: further
+// than the longest PIN the store saves (store.LongestPIN), which lies whole
+// within it wherever it begins. Not much further: a panel's 64 KiB of
 // description, looked through for each of a PIN's codes, held up the
 // goroutine that saves every panel's answers for seconds.
-const describedPast = store.LongestPIN
+const describedPast = 200
 
 // cutRunes is s cut to at most n characters.
 func cutRunes(s string, n int) string {

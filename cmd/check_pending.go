@@ -381,7 +381,12 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), store.SharedReferansProblem(s.SharedReferans[i].Other))
 		}
 		if i := slices.IndexFunc(s.PINTaken, func(v watch.PINTaken) bool { return v.OrderID == id }); i >= 0 {
-			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), s.PINTaken[i].Taken().Problem())
+			taken := s.PINTaken[i].Taken()
+			if taken.SameAs != "" {
+				// With its referans, to ask znet whose the PIN is.
+				taken.SameAsCalled = namedOrder(s, taken.SameAs)
+			}
+			return fmt.Sprintf("order %s is stuck: %s", namedOrder(s, id), taken.Problem())
 		}
 		if slices.Contains(s.PINTooLong, id) {
 			return fmt.Sprintf("order %s is stuck: znet's PIN does not fit the shop's pinCode column and was not saved; deliver it by hand from the dealer panel", namedOrder(s, id))

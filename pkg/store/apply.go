@@ -638,9 +638,17 @@ JOIN LATERAL (
 // dealerAccountSQL is the dealer account integration i names, as znet
 // knows it: its panel's address without the scheme or a trailing slash,
 // and its dealer code. Two integration rows with the same one ask the same
-// znet orders.
+// znet orders. DealerAccount is the same in Go.
 func dealerAccountSQL(i string) string {
 	return `(rtrim(regexp_replace(lower(btrim(` + i + `."baseUrl")), '^https?://', ''), '/') || ' ' || btrim(` + i + `.kod))`
+}
+
+// DealerAccount is dealerAccountSQL of in: two integrations with the same
+// one ask the same panel about the same orders.
+func DealerAccount(in Integration) string {
+	base := strings.ToLower(strings.TrimSpace(in.BaseURL))
+	base = strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
+	return strings.TrimRight(base, "/") + " " + strings.TrimSpace(in.DealerCode)
 }
 
 // notifyFinalSQL announces orders that became final; each payload is a

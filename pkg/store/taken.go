@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,9 +36,13 @@ type Taken struct {
 	// order given the same PIN is refused alike: with other columns
 	// (a tenant's), or partial, another order's may be free.
 	PINAlone bool
-	// SameAs is the id of the order the run's earlier answer gave the PIN.
-	SameAs string
+	// SameAs is the id of the order the run's earlier answer gave the PIN,
+	// and SameAsCalled that order as a person names it (its number and
+	// id), for the notes; SameAs where empty.
+	SameAs, SameAsCalled string
 }
+
+func (t Taken) sameAsCalled() string { return cmp.Or(t.SameAsCalled, t.SameAs) }
 
 // Held says whether the answer is held for a person as one whose PIN
 // another order has.
@@ -156,7 +161,7 @@ func (s *Store) TakenBy(ctx context.Context, index string) (Taken, bool) {
 // characters: staff read it beside the order.
 func (t Taken) Note() string {
 	if t.Index == "" {
-		return fmt.Sprintf("znet gave this order the PIN it gave order %s in the same run: not saved, not approved; ask znet whose it is", t.SameAs)
+		return fmt.Sprintf("znet gave this order the PIN it gave order %s in the same run: not saved, not approved; ask znet whose it is", t.sameAsCalled())
 	}
 	return fmt.Sprintf("znet gave this order a PIN another order holds (unique index %q): not saved, not approved; ask znet whose it is", t.Index)
 }
@@ -165,7 +170,7 @@ func (t Taken) Note() string {
 func (t Taken) Problem() string {
 	if t.Index == "" {
 		return fmt.Sprintf("znet gave this order the PIN it gave order %s earlier in the same run (a panel answering about another referans than it was asked?): "+
-			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.SameAs)
+			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.sameAsCalled())
 	}
 	return fmt.Sprintf("znet gave this order a PIN another order already holds (the shop's unique index %q refused it; a panel handing one PIN out twice?): "+
 		"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.Index)

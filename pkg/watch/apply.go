@@ -631,8 +631,16 @@ func (ap *applier) holdForTakenPIN(p *pendingAnswer) bool {
 
 // pinGiven is an order a run's answer gave a PIN.
 type pinGiven struct {
-	orderID, referans string
+	order store.Order
 }
+
+// minComparedPIN is the fewest letters and digits of a PIN that a run
+// compares with its other answers' (sameAsEarlier). Shorter values are
+// what a panel may echo in a top-up's PIN field for a player (an account
+// number, a phone number: 8 to 11 digits) or a product ("PUBG 325 UC"),
+// which two top-ups of one player share; the codes of PINs sold run from
+// 12 to 24.
+const minComparedPIN = 12
 
 // sameAsEarlier says whether znet gave p's order the PIN an earlier answer
 // of the run gave another order, and if so holds p's for a person
@@ -649,27 +657,32 @@ type pinGiven struct {
 func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
 	out := p.outcome
 	pin := store.TrimPIN(out.PIN)
-	if out.Result != store.ResultDone || pin == "" || out.Taken.Held() {
+	if out.Result != store.ResultDone || out.Taken.Held() || len(alnums(pin)) < minComparedPIN {
 		return store.Taken{}, false
 	}
-	key := p.order.IntegrationID + "\x00" + pin
+	// Per dealer account: two integration rows of one (a tenant's each)
+	// ask the same panel, through the same cache.
+	key := store.DealerAccount(p.lane.integration) + "\x00" + pin
 	first, ok := ap.pinsGiven[key]
 	if !ok {
 		if ap.pinsGiven == nil {
 			ap.pinsGiven = make(map[string]pinGiven)
 		}
-		ap.pinsGiven[key] = pinGiven{p.order.ID, p.order.Referans}
+		ap.pinsGiven[key] = pinGiven{p.order}
 		return store.Taken{}, false
 	}
 	// An order that holds a PIN already keeps it and writes none
-	// (holdForTakenPIN): nothing of the other's reaches it.
-	if first.orderID == p.order.ID || first.referans == p.order.Referans || store.TrimPIN(p.order.HeldPIN) != "" {
+	// (holdForTakenPIN): nothing of the other's reaches it. One referans,
+	// however spelt, is one znet order.
+	if first.order.ID == p.order.ID || znet.ReferansNumber(first.order.Referans) == znet.ReferansNumber(p.order.Referans) ||
+		store.TrimPIN(p.order.HeldPIN) != "" {
 		return store.Taken{}, false
 	}
 	if ap.shopPINIndex(ctx).ok {
 		return store.Taken{}, false
 	}
-	return store.Taken{SameAs: first.orderID}, true
+	ap.name(first.order) // the summary names the order that kept the PIN
+	return store.Taken{SameAs: first.order.ID, SameAsCalled: OrderCalled(first.order.ID, first.order.OrderNo)}, true
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -1471,6 +1484,9 @@ func (ap *applier) summary() *Summary {
 	}
 	for _, ch := range s.Changes {
 		named = append(named, ch.OrderID)
+	}
+	for _, v := range s.PINTaken {
+		named = append(named, v.SameAs) // the order that kept the PIN
 	}
 	for _, id := range named {
 		if name, ok := ap.names[id]; ok {

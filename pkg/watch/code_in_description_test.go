@@ -18,15 +18,16 @@ import (
 // among them, is not.
 func TestAPINInTheTextOfAnAnswerBeforeTheDoneOneIsNotKept(t *testing.T) {
 	t.Parallel()
-	const pin = "QW7R-9TZK-ABCD-8HJD"
+	// Each order its own PIN: one PIN given to two orders in a run is held.
+	const pin, refusedPIN = "QW7R-9TZK-ABCD-8HJD", "ZX4V-7MNB-QRST-2KLP"
 	e := newEnv(t)
 	waiting := e.order("6100")
 	refused := e.order("6101")
 	e.znet.Script("6100", znettest.Waiting("Kodunuz: "+pin+" hazirlaniyor"), znettest.Done(pin, "tamam"))
-	e.znet.Script("6101", znettest.Rejected("3", "Bu islem zaten onaylandi, kod: "+pin), znettest.Done(pin, "tamam"))
+	e.znet.Script("6101", znettest.Rejected("3", "Bu islem zaten onaylandi, kod: "+refusedPIN), znettest.Done(refusedPIN, "tamam"))
 
 	e.run(e.config())
-	if c := e.db.ReadCheck(refused); c.LastError != nil && strings.Contains(*c.LastError, pin) {
+	if c := e.db.ReadCheck(refused); c.LastError != nil && strings.Contains(*c.LastError, refusedPIN) {
 		t.Errorf("last_error of order %s holds the PIN: %q", refused, *c.LastError)
 	}
 	e.db.MakeAllDue()
@@ -40,8 +41,10 @@ func TestAPINInTheTextOfAnAnswerBeforeTheDoneOneIsNotKept(t *testing.T) {
 			t.Errorf("zwatch_order_events holds the PIN: %q", *ev.ProviderMessage)
 		}
 	}
-	if n := e.db.ZwatchRowsMentioning(pin); n != 0 {
-		t.Errorf("%d rows of zwatch's tables hold the PIN", n)
+	for _, p := range []string{pin, refusedPIN} {
+		if n := e.db.ZwatchRowsMentioning(p); n != 0 {
+			t.Errorf("%d rows of zwatch's tables hold a PIN", n)
+		}
 	}
-	assertNoSecrets(t, "the log", e.logs.String(), pin, "QW7R9TZKABCD8HJD")
+	assertNoSecrets(t, "the log", e.logs.String(), pin, "QW7R9TZKABCD8HJD", refusedPIN)
 }

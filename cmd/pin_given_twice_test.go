@@ -741,10 +741,11 @@ func TestACheckOfAnOrderHeldForItsPINLeavesItHeld(t *testing.T) {
 // What a panel may echo in a top-up's PIN field for two top-ups of one
 // player (the player's number, a phone number, the product) is no PIN
 // sold, and both are saved; the run's comparison takes codes of 12 letters
-// and digits or more (helper-327).
+// and digits or more with both among them, or of 16 digits (helper-327,
+// helper-328).
 func TestTwoTopUpsOfOnePlayerAreBothSaved(t *testing.T) {
 	t.Parallel()
-	for _, field := range []string{"512345678", "05321234567", "PUBG 325 UC"} {
+	for _, field := range []string{"512345678", "05321234567", "+90 532 123 45 67", "905321234567", "PUBG 325 UC"} {
 		t.Run(field, func(t *testing.T) {
 			s := newShop(t)
 			a := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8001", OrderNo: 8001})
@@ -805,4 +806,25 @@ func TestOneReferansSpeltTwoWaysIsSharedNotAnotherOrdersPIN(t *testing.T) {
 			t.Errorf("order %s got the PIN", id[:8])
 		}
 	}
+}
+
+// Two integration rows of one dealer account whose address differs by a
+// pasted line break ask one panel: two orders carrying one referans on
+// them were both given its PIN, the shared-referans rule reading two
+// accounts and the run's comparison leaving one referans to it
+// (helper-328).
+func TestOneReferansOnTwoRowsOfOneAccountIsNotDeliveredTwice(t *testing.T) {
+	t.Parallel()
+	const one = "TWNL-QZ7K-PL4M-8RTV"
+	s := newShop(t)
+	twin := s.db.AddIntegration(storetest.Integration{Name: "znet-A (tenant 2)", BaseURL: s.znet.URL + "\n", Kod: dealerCode, Sifre: password})
+	a := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001})
+	b := s.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: "7001", OrderNo: 7002})
+	s.znet.Script("7001", znettest.Done(one, "tamam"))
+
+	r := zwatch(t, s.db, "check-pending")
+	if r.code != 3 || s.db.ReadOrder(a).PINCode != nil && s.db.ReadOrder(b).PINCode != nil {
+		t.Errorf("exit %d; both orders carrying referans 7001 were given its PIN\n%s", r.code, r.all())
+	}
+	assertNoSecret(t, "the run's output", r.all(), one)
 }

@@ -638,13 +638,16 @@ JOIN LATERAL (
 // dealerAccountSQL is the dealer account integration i names, as znet
 // knows it: its panel's address without the scheme or a trailing slash,
 // and its dealer code. Two integration rows with the same one ask the same
-// znet orders. DealerAccount is the same in Go.
+// znet orders. DealerAccount is it in Go, trimming any white space, as
+// the client does.
 func dealerAccountSQL(i string) string {
 	return `(rtrim(regexp_replace(lower(btrim(` + i + `."baseUrl")), '^https?://', ''), '/') || ' ' || btrim(` + i + `.kod))`
 }
 
-// DealerAccount is dealerAccountSQL of in: two integrations with the same
-// one ask the same panel about the same orders.
+// DealerAccount is dealerAccountSQL of in, but for white space other than
+// spaces around the address or the code, which it trims as the client
+// does: two integrations with the same one ask the same panel about the
+// same orders.
 func DealerAccount(in Integration) string {
 	base := strings.ToLower(strings.TrimSpace(in.BaseURL))
 	base = strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")

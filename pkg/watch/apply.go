@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
@@ -634,13 +635,25 @@ type pinGiven struct {
 	order store.Order
 }
 
-// minComparedPIN is the fewest letters and digits of a PIN that a run
-// compares with its other answers' (sameAsEarlier). Shorter values are
-// what a panel may echo in a top-up's PIN field for a player (an account
-// number, a phone number: 8 to 11 digits) or a product ("PUBG 325 UC"),
-// which two top-ups of one player share; the codes of PINs sold run from
-// 12 to 24.
-const minComparedPIN = 12
+// comparedPIN says whether a run compares pin with its other answers'
+// (sameAsEarlier): a code of 12 letters and digits or more, both among
+// them, or of 16 digits or more. What a panel may echo in a top-up's PIN
+// field for a player or a product is shorter ("PUBG 325 UC"), or digits
+// alone: an account number, a national id (11), a phone number (10 to 14,
+// "+90 532 123 45 67"), which two top-ups of one player share. Shorter
+// PINs sold go uncompared: a hold of a top-up already credited is the
+// worse miss for a shop selling them every minute.
+func comparedPIN(pin string) bool {
+	letters, digits := 0, 0
+	for _, a := range alnums(pin) {
+		if unicode.IsDigit(a.r) {
+			digits++
+		} else {
+			letters++
+		}
+	}
+	return letters > 0 && digits > 0 && letters+digits >= 12 || letters == 0 && digits >= 16
+}
 
 // sameAsEarlier says whether znet gave p's order the PIN an earlier answer
 // of the run gave another order, and if so holds p's for a person
@@ -657,7 +670,7 @@ const minComparedPIN = 12
 func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
 	out := p.outcome
 	pin := store.TrimPIN(out.PIN)
-	if out.Result != store.ResultDone || out.Taken.Held() || len(alnums(pin)) < minComparedPIN {
+	if out.Result != store.ResultDone || out.Taken.Held() || !comparedPIN(pin) {
 		return store.Taken{}, false
 	}
 	// Per dealer account: two integration rows of one (a tenant's each)
@@ -673,9 +686,12 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	}
 	// An order that holds a PIN already keeps it and writes none
 	// (holdForTakenPIN): nothing of the other's reaches it. One referans,
-	// however spelt, is one znet order.
-	if first.order.ID == p.order.ID || znet.ReferansNumber(first.order.Referans) == znet.ReferansNumber(p.order.Referans) ||
-		store.TrimPIN(p.order.HeldPIN) != "" {
+	// however spelt, of one integration is one znet order, which the
+	// shared-referans rule holds; of two integration rows, that rule's
+	// account may not be this key's (it trims spaces alone), and the PIN
+	// is held here.
+	if first.order.ID == p.order.ID || store.TrimPIN(p.order.HeldPIN) != "" ||
+		first.order.IntegrationID == p.order.IntegrationID && znet.ReferansNumber(first.order.Referans) == znet.ReferansNumber(p.order.Referans) {
 		return store.Taken{}, false
 	}
 	if ap.shopPINIndex(ctx).ok {

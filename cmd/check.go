@@ -56,8 +56,10 @@ usable answer, its PIN (or a top-up's codes) does not fit, its PIN
 differs from the one the order already holds (which is kept), znet
 cancelled an order holding a PIN,
 another order carries the same referans, a shop transaction held the
-order's row so the answer was not saved (try again in a moment), or a
-trigger of the shop's left the row unwritten; 4 the order is not zwatch's
+order's row so the answer was not saved (try again in a moment), a
+trigger of the shop's left the row unwritten, or the order is held for a
+person because its PIN was another order's (nothing but a cancellation is
+saved: 'zwatch retry --stuck' is the decision to save it); 4 the order is not zwatch's
 to ask about (a final order's facts are shown, and it exits 4 all the
 same), or another run or check is asking znet about it right now (try again
 in a minute; the line says by when its claim lapses).`,

@@ -144,7 +144,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		if store.CommitUnconfirmed(err) {
 			// The claim may hold: the next check would be turned away as
 			// if another run were asking, with no word of when that ends.
-			return nil, fmt.Errorf("%w; if the claim was taken, it lapses by itself within %s", err, lease)
+			return nil, fmt.Errorf("%w; if the claim was taken, %s", err, claimLapses(lease))
 		}
 		if err != nil {
 			return nil, err
@@ -162,7 +162,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			cancelRelease()
 			if err != nil {
 				return nil, fmt.Errorf("order %s moved to another panel or referans while zwatch claimed it; "+
-					"handing the claim back failed, and it lapses by itself within %s: %w", OrderCalled(state.ID, state.OrderNo), lease, err)
+					"handing the claim back failed, and %s: %w", OrderCalled(state.ID, state.OrderNo), claimLapses(lease), err)
 			}
 			if lookups > 1 {
 				return checkOrder(ctx, st, cfg, orderID, lookups-1)
@@ -191,11 +191,14 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	// One order asked by hand follows the fixed schedule: what the runs
 	// learned is theirs to use, and the next run takes over from here.
 	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
-	if state.HeldForItsPIN && outcome.Result == store.ResultDone && store.TrimPIN(outcome.PIN) != "" {
+	if state.HeldForItsPIN && outcome.Result != store.ResultCancelled {
 		// Held for a person because another order has, or was given, its
 		// PIN: saved by an operator looking, the PIN would reach a second
 		// customer with no one deciding it (a run's comparison of its own
 		// answers is gone once it ends). retry --stuck is that decision.
+		// Nor is a "waiting" or an error saved, which would write over
+		// what the hold rests on (last_result), and the next check would
+		// save the PIN (helper-329). A cancellation ends the question.
 		check.NotSaved = "the order is held for a person, znet having given its PIN to another order too (the order's note says more), " +
 			"so znet's answer was not saved; once znet says the PIN is this order's, `zwatch retry --stuck` puts it back to be saved"
 		check.To, check.GaveUp = state.ExternalStatus, true
@@ -205,7 +208,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		dbCtx, cancelDB := context.WithTimeout(context.WithoutCancel(ctx), dbGrace)
 		defer cancelDB()
 		if err := st.Release(dbCtx, runID, []string{orderID}); err != nil {
-			return check, fmt.Errorf("handing the claim on the order back failed, and it lapses by itself within %s: %w", lease, err)
+			return check, fmt.Errorf("handing the claim on the order back failed, and %s: %w", claimLapses(lease), err)
 		}
 		return check, nil
 	}
@@ -256,7 +259,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			// The signal's words are lost once this error stands in its
 			// place: said here, with what becomes of the claim.
 			return check, fmt.Errorf("stopped by a signal before znet answered, so nothing was recorded; handing the claim on the order back failed, "+
-				"and it lapses by itself within %s: %w", lease, err)
+				"and %s: %w", claimLapses(lease), err)
 		}
 		return check, nil
 	}
@@ -421,6 +424,11 @@ func OrderCalled(id string, orderNo *int64) string {
 		return id
 	}
 	return fmt.Sprintf("%d (%s)", *orderNo, id)
+}
+
+// claimLapses says when a check's claim it could not hand back ends.
+func claimLapses(lease time.Duration) string {
+	return "it lapses by itself within " + lease.String()
 }
 
 func deref(s *string) string {

@@ -250,7 +250,8 @@ func errorLine(err error, args []string, root, ran *cobra.Command) string {
 	} else if store.RefusedByAPolicy(err) {
 		line += " (a row-level security policy of the shop's refuses the row as zwatch would write it: its WITH CHECK must let zwatch's role write what README's \"What an answer does\" lists, or the role needs BYPASSRLS; no grant helps)"
 	} else if store.StatementTimedOut(err) {
-		line += " (a statement_timeout set for the role zwatch connects as, or the database, cut its statement short: zwatch bounds its own statements, and waits up to 10 s for the shop's locks; ALTER ROLE ... SET statement_timeout = '30s', or RESET it)"
+		line += " (a statement_timeout set for the role zwatch connects as, or the database, cut its statement short: zwatch bounds its own statements, " +
+			"and waits up to 10 s for another run's registering of new orders; " + store.StatementTimeoutAdvice + ")"
 	} else if store.LacksAGrant(err) && !migrating {
 		line += " (the role zwatch connects as lacks a grant: the owner of the shop's tables runs what `zwatch migrate --print-grants ROLE` prints, after every migrate that adds a table)"
 	}

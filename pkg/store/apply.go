@@ -638,20 +638,10 @@ JOIN LATERAL (
 // dealerAccountSQL is the dealer account integration i names, as znet
 // knows it: its panel's address without the scheme or a trailing slash,
 // and its dealer code. Two integration rows with the same one ask the same
-// znet orders. DealerAccount is it in Go, trimming any white space, as
-// the client does.
+// znet orders. znet.DealerAccount is it in Go, but for trimming any white
+// space, as the client does.
 func dealerAccountSQL(i string) string {
 	return `(rtrim(regexp_replace(lower(btrim(` + i + `."baseUrl")), '^https?://', ''), '/') || ' ' || btrim(` + i + `.kod))`
-}
-
-// DealerAccount is dealerAccountSQL of in, but for white space other than
-// spaces around the address or the code, which it trims as the client
-// does: two integrations with the same one ask the same panel about the
-// same orders.
-func DealerAccount(in Integration) string {
-	base := strings.ToLower(strings.TrimSpace(in.BaseURL))
-	base = strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
-	return strings.TrimRight(base, "/") + " " + strings.TrimSpace(in.DealerCode)
 }
 
 // notifyFinalSQL announces orders that became final; each payload is a
@@ -1039,21 +1029,19 @@ func (c columnSizes) pinCode() int {
 }
 
 // lastMessage is the most of a text zwatch writes into "lastMessage".
-func (c columnSizes) lastMessage() int { return capped(c.LastMessage, lastMessageLen, lastMessageLen) }
+func (c columnSizes) lastMessage() int { return capped(c.LastMessage, lastMessageLen) }
 
 // providerMessage is the most of a text zwatch writes into
 // "providerMessage".
 func (c columnSizes) providerMessage() int {
-	return capped(c.ProviderMessage, ProviderMessageLen, ProviderMessageLen)
+	return capped(c.ProviderMessage, ProviderMessageLen)
 }
 
-// capped is a column's size as zwatch fills it: unread, the schema's; at
-// most limit, zwatch's own bound on what it writes there.
-func capped(size, schema, limit int) int {
-	switch {
-	case size == 0:
-		return min(schema, limit)
-	case size == unboundedColumn:
+// capped is a column's size as zwatch fills it: at most limit, zwatch's
+// own bound on what it writes there, which is the schema's size too, and
+// all of it where the size was not read or the column has none.
+func capped(size, limit int) int {
+	if size == 0 || size == unboundedColumn {
 		return limit
 	}
 	return min(size, limit)

@@ -582,8 +582,19 @@ func Cancelled(err error) bool {
 // words of a statement_timeout, which shares the code, are told apart;
 // every caller asks only once its own context has ended.
 func cancelledByUs(e *pq.Error) bool {
-	return e.Code == "57014" && !strings.Contains(e.Message, "statement timeout")
+	return e.Code == "57014" && !statementTimedOut(e)
 }
+
+// statementTimedOut says whether e is the server cancelling a statement
+// for the statement_timeout set for zwatch's role or the database: its
+// English words only, the code being a signal's too (cancelledByUs).
+func statementTimedOut(e *pq.Error) bool {
+	return e.Code == "57014" && strings.Contains(e.Message, "statement timeout")
+}
+
+// StatementTimeoutAdvice is what to do about a statement_timeout, set for
+// zwatch's role or the database, that cuts zwatch's statements short.
+const StatementTimeoutAdvice = "ALTER ROLE ... SET statement_timeout = '30s', or RESET it"
 
 // beyondEncoding says whether err is the server refusing a text it cannot
 // convert to its encoding (untranslatable_character,
@@ -620,12 +631,10 @@ func RefusedByAPolicy(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "42501" && strings.Contains(pqErr.Message, "row-level security")
 }
 
-// StatementTimedOut says whether err is a statement the server cancelled
-// for the statement_timeout set for zwatch's role or the database: its
-// English words only, the code being a signal's too (cancelledByUs).
+// StatementTimedOut says whether err is, or wraps, statementTimedOut's.
 func StatementTimedOut(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "57014" && strings.Contains(pqErr.Message, "statement timeout")
+	return errors.As(err, &pqErr) && statementTimedOut(pqErr)
 }
 
 // DeniedOutsideGrants names the table or sequence a refused privilege is
@@ -765,14 +774,14 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
 		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
 			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}
-	case pqErr != nil && pqErr.Code == pqerror.QueryCanceled && !cancelledByUs(pqErr):
+	case pqErr != nil && statementTimedOut(pqErr):
 		// The server took the connection; the statement_timeout set for
 		// the role or the database cancelled the first statements zwatch
 		// sends on it (is it writable?): nothing to do with pg_hba or a
 		// password.
 		return &ConnectError{Refused, fmt.Sprintf("%s took the connection to database %q as user %q, then cancelled "+
 			"zwatch's first statement on it: %s: a statement_timeout set for the user or the database is too short "+
-			"(ALTER ROLE ... SET statement_timeout = '30s', or RESET it)", server, databaseOf(cfg), cfg.User, redactDSNError(pqErr, databaseURL))}
+			"(%s)", server, databaseOf(cfg), cfg.User, redactDSNError(pqErr, databaseURL), StatementTimeoutAdvice)}
 	case pqErr != nil:
 		return &ConnectError{Refused, fmt.Sprintf("%s answered and refused the connection to database %q: %s",
 			server, databaseOf(cfg), redactDSNError(pqErr, databaseURL))}

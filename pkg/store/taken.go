@@ -157,8 +157,9 @@ func (s *Store) TakenBy(ctx context.Context, index string) (Taken, bool) {
 	return t, true
 }
 
-// Note is Problem as the shop's "lastMessage" keeps it, which takes 250
-// characters: staff read it beside the order.
+// Note is Problem as the shop's "lastMessage" keeps it, short enough for
+// the schema's 250 characters (and fitted to the shop's own): staff read it
+// beside the order.
 func (t Taken) Note() string {
 	if t.Index == "" {
 		return fmt.Sprintf("znet gave this order the PIN it gave order %s in the same run: not saved, not approved; ask znet whose it is", t.sameAsCalled())

@@ -148,9 +148,9 @@ type applier struct {
 	sharedReferans []SharedReferans
 	// pinTaken: stuck orders whose answer the shop's unique index refused.
 	pinTaken []PINTaken
-	// pinIndex and predictedPINs are, for a dry run, the shop's unique
-	// index on the PIN alone and the PINs it predicted saved
-	// (wouldBeTaken).
+	// pinIndex is the shop's unique index on the PIN alone, read when
+	// first needed (shopPINIndex); predictedPINs, for a dry run, the PINs
+	// it predicted saved (wouldBeTaken).
 	pinIndex      *pinIndexRead
 	predictedPINs map[string]bool
 	// takenPINs are the PINs of those whose save waited at the index, for
@@ -159,7 +159,7 @@ type applier struct {
 	takenPINs map[string]store.Taken
 	// pinsGiven is, of each PIN the run's answers gave, the first order
 	// given it (sameAsEarlier). The PINs stay in memory, as the answers do.
-	pinsGiven map[string]pinGiven
+	pinsGiven map[string]store.Order
 	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
@@ -630,10 +630,8 @@ func (ap *applier) holdForTakenPIN(p *pendingAnswer) bool {
 	return true
 }
 
-// pinGiven is an order a run's answer gave a PIN.
-type pinGiven struct {
-	order store.Order
-}
+// heldSameAsEarlier is the result of an answer sameAsEarlier held.
+const heldSameAsEarlier = "its PIN given to another order in the run"
 
 // comparedPIN says whether a run compares pin with its other answers'
 // (sameAsEarlier): a code of 12 letters and digits or more, both among
@@ -675,13 +673,13 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	}
 	// Per dealer account: two integration rows of one (a tenant's each)
 	// ask the same panel, through the same cache.
-	key := store.DealerAccount(p.lane.integration) + "\x00" + pin
+	key := znet.DealerAccount(p.lane.integration.BaseURL, p.lane.integration.DealerCode) + "\x00" + pin
 	first, ok := ap.pinsGiven[key]
 	if !ok {
 		if ap.pinsGiven == nil {
-			ap.pinsGiven = make(map[string]pinGiven)
+			ap.pinsGiven = make(map[string]store.Order)
 		}
-		ap.pinsGiven[key] = pinGiven{p.order}
+		ap.pinsGiven[key] = p.order
 		return store.Taken{}, false
 	}
 	// An order that holds a PIN already keeps it and writes none
@@ -690,15 +688,15 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	// shared-referans rule holds; of two integration rows, that rule's
 	// account may not be this key's (it trims spaces alone), and the PIN
 	// is held here.
-	if first.order.ID == p.order.ID || store.TrimPIN(p.order.HeldPIN) != "" ||
-		first.order.IntegrationID == p.order.IntegrationID && znet.ReferansNumber(first.order.Referans) == znet.ReferansNumber(p.order.Referans) {
+	if first.ID == p.order.ID || store.TrimPIN(p.order.HeldPIN) != "" ||
+		first.IntegrationID == p.order.IntegrationID && znet.ReferansNumber(first.Referans) == znet.ReferansNumber(p.order.Referans) {
 		return store.Taken{}, false
 	}
 	if ap.shopPINIndex(ctx).ok {
 		return store.Taken{}, false
 	}
-	ap.name(first.order) // the summary names the order that kept the PIN
-	return store.Taken{SameAs: first.order.ID, SameAsCalled: OrderCalled(first.order.ID, first.order.OrderNo)}, true
+	ap.name(first) // the summary names the order that kept the PIN
+	return store.Taken{SameAs: first.ID, SameAsCalled: OrderCalled(first.ID, first.OrderNo)}, true
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -1185,7 +1183,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Errors++
 			result = "refused by the shop's unique index"
 			if p.outcome.Taken.Index == "" {
-				result = "its PIN given to another order in the run"
+				result = heldSameAsEarlier
 			}
 		case res.Unwritten:
 			// The database took the statement and wrote nothing: no run
@@ -1348,7 +1346,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 		// Where a real run compares the PIN: before any other hold, which
 		// the apply statement decides (applyBatch).
 		if taken, ok := ap.sameAsEarlier(ctx, p); ok {
-			ap.predictStuck(p, "its PIN given to another order in the run")
+			ap.predictStuck(p, heldSameAsEarlier)
 			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, SameAs: taken.SameAs})
 			ids = append(ids, p.order.ID)
 			continue

@@ -520,6 +520,15 @@ func TestStatsCountsAnOrderCompletedTwiceInOneSendingOnce(t *testing.T) {
 		t.Errorf("list --completed lists %d orders, stats counts %d", len(listed), got.Total.Completed24h)
 	}
 
+	// The second answer saved by a zwatch that records the panel (00032),
+	// the first by one before it: one panel still.
+	s.db.Exec(`DELETE FROM zwatch_order_events WHERE order_id = $1 AND at > now() - interval '1 hour'`, id)
+	s.db.Exec(`INSERT INTO zwatch_order_events (order_id, at, kind, from_status, to_status, pin_delivered, integration_id)
+		VALUES ($1, now() - interval '30 minutes', 'status', 'sent', 'completed', true, $2)`, id, s.integ)
+	if got := stats(t, s.db); got.Total.Completed24h != 1 {
+		t.Errorf("an answer recorded with its panel after one recorded without: completed %d in 24 h, want 1", got.Total.Completed24h)
+	}
+
 	for _, sentAt := range []string{"'infinity'", "'9999-12-31'", "now() + interval '2 hours'"} {
 		s.db.Exec(`UPDATE product_orders SET "sentAt" = `+sentAt+` WHERE id = $1`, id)
 		if got := stats(t, s.db); got.Total.Completed24h != 1 {

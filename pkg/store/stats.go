@@ -146,7 +146,8 @@ finished AS (
 		  AND e.at < ev.at
 		  AND e.at >= CASE WHEN o.sent_at` + ageCountsSQL + ` AND o.sent_at <= ev.at THEN o.sent_at ELSE '-infinity' END
 		  AND e.kind = 'status' AND e.to_status = ev.to_status
-		  AND e.integration_id IS NOT DISTINCT FROM ev.integration_id
+		  -- An event from before migration 00032 names no panel: any.
+		  AND (e.integration_id = ev.integration_id OR e.integration_id IS NULL OR ev.integration_id IS NULL)
 		LIMIT 1
 	) earlier ON true
 	WHERE $2::boolean

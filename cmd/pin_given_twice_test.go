@@ -694,11 +694,7 @@ func TestTheDryRunComparesPINsWhereTheRunDoes(t *testing.T) {
 	if !strings.Contains(dry.stdout, `"same_pin_as": "`+a+`"`) {
 		t.Errorf("the dry run does not foresee order b held for order a's PIN:\n%s", dry.stdout)
 	}
-	for _, id := range []string{a, c} {
-		if o := s.db.ReadOrder(id); o.PINCode != nil {
-			t.Errorf("order %s, sharing a referans, got the PIN", id[:8])
-		}
-	}
+	noneGotThePIN(t, s, a, c)
 }
 
 // An order held because the run gave its PIN to another order, checked by
@@ -773,9 +769,7 @@ func TestOnePINOnTwoRowsOfOneDealerAccountIsHeld(t *testing.T) {
 	t.Parallel()
 	const one = "TWIN-QZ7K-PL4M-8RTV"
 	s := newShop(t)
-	twin := s.db.AddIntegration(storetest.Integration{Name: "znet-A (tenant 2)", BaseURL: s.znet.URL + "/", Kod: dealerCode, Sifre: password})
-	a := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001})
-	b := s.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: "7002", OrderNo: 7002})
+	a, b := ordersOnTwoRowsOfOneAccount(s, "/", "7002")
 	s.znet.Script("7001", znettest.Done(one, "tamam"))
 	s.znet.Script("7002", znettest.Done(one, "tamam").After(1500*time.Millisecond))
 
@@ -804,11 +798,7 @@ func TestOneReferansSpeltTwoWaysIsSharedNotAnotherOrdersPIN(t *testing.T) {
 	if strings.Contains(r.stdout, `"same_pin_as"`) || !strings.Contains(r.stdout, `"shared_referans"`) {
 		t.Errorf("want the orders held for their shared referans, not for another order's PIN:\n%s", r.all())
 	}
-	for _, id := range []string{a, b} {
-		if o := s.db.ReadOrder(id); o.PINCode != nil {
-			t.Errorf("order %s got the PIN", id[:8])
-		}
-	}
+	noneGotThePIN(t, s, a, b)
 }
 
 // Two integration rows of one dealer account whose address differs by a
@@ -820,9 +810,7 @@ func TestOneReferansOnTwoRowsOfOneAccountIsNotDeliveredTwice(t *testing.T) {
 	t.Parallel()
 	const one = "TWNL-QZ7K-PL4M-8RTV"
 	s := newShop(t)
-	twin := s.db.AddIntegration(storetest.Integration{Name: "znet-A (tenant 2)", BaseURL: s.znet.URL + "\n", Kod: dealerCode, Sifre: password})
-	a := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001})
-	b := s.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: "7001", OrderNo: 7002})
+	a, b := ordersOnTwoRowsOfOneAccount(s, "\n", "7001")
 	s.znet.Script("7001", znettest.Done(one, "tamam"))
 
 	r := zwatch(t, s.db, "check-pending")
@@ -830,4 +818,27 @@ func TestOneReferansOnTwoRowsOfOneAccountIsNotDeliveredTwice(t *testing.T) {
 		t.Errorf("exit %d; both orders carrying referans 7001 were given its PIN\n%s", r.code, r.all())
 	}
 	assertNoSecret(t, "the run's output", r.all(), one)
+}
+
+// noneGotThePIN fails t for each of the orders, which carry one referans,
+// that holds a PIN: znet's answer about it is no one order's to have.
+func noneGotThePIN(t *testing.T, s *shop, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if o := s.db.ReadOrder(id); o.PINCode != nil {
+			t.Errorf("order %s, carrying a referans another order carries, got the PIN", id[:8])
+		}
+	}
+}
+
+// ordersOnTwoRowsOfOneAccount adds a second integration row for the shop's
+// panel and dealer code, its address followed by tail, as a tenant's own
+// row is, and two orders: 7001 (referans 7001) on the shop's row, 7002
+// (referans refB) on the other.
+func ordersOnTwoRowsOfOneAccount(s *shop, tail, refB string) (a, b string) {
+	s.t.Helper()
+	twin := s.db.AddIntegration(storetest.Integration{Name: "znet-A (tenant 2)", BaseURL: s.znet.URL + tail, Kod: dealerCode, Sifre: password})
+	a = s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "7001", OrderNo: 7001})
+	b = s.db.AddOrder(storetest.Order{IntegrationID: twin, Referans: refB, OrderNo: 7002})
+	return a, b
 }

@@ -659,12 +659,12 @@ func comparedPIN(pin string) bool {
 // it was asked gives one customer's PIN to every order it is asked about.
 // The first order's answer stands, unless another rule holds it (the
 // referans it shares, a PIN too long): nothing tells which order the PIN
-// is really for, and the later ones name it. Compared within each panel,
-// whatever tenant an order is of: a cache mixes up the answers of the
-// panel it stands in front of, and knows no tenants. Two orders carrying
-// one referans are the shared-referans guard's (store.SharedReferans),
-// and a shop whose unique index on "pinCode" alone refuses a PIN any
-// other order holds has it held in the index's words.
+// is really for, and the later ones name it. Compared within each dealer
+// account, whatever tenant an order is of: a cache mixes up the answers of
+// the panel it stands in front of, and knows no tenants. Two orders of one
+// integration carrying one referans are the shared-referans guard's
+// (store.SharedReferans), and a shop whose unique index on "pinCode" alone
+// refuses a PIN any other order holds has it held in the index's words.
 func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.Taken, bool) {
 	out := p.outcome
 	pin := store.TrimPIN(out.PIN)

@@ -22,8 +22,7 @@ func TestRegisteringDatesAnOrderSentAgainAnewAndForgetsWhatZnetSaidOfItsLastSend
 	panelA, panelB := twoPanels(db)
 	resent := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 49 * time.Hour})
 	moved := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "2", SentAgo: 10 * time.Minute})
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	registerAgain(t, db)
 	if !db.HasCheck(resent) || !db.HasCheck(moved) {
 		t.Fatal("setting up: not registered")
 	}
@@ -36,8 +35,7 @@ func TestRegisteringDatesAnOrderSentAgainAnewAndForgetsWhatZnetSaidOfItsLastSend
 		WHERE order_id = $1`, moved)
 	db.Exec(`UPDATE product_orders SET "externalStatus" = 'sent', "sentAt" = now() - interval '1 minute' WHERE id = $1`, resent)
 	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, moved, panelB)
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	registerAgain(t, db)
 
 	var rows []struct {
 		ID         string  `db:"order_id"`
@@ -100,8 +98,7 @@ func TestAMovedOrderAClaimTakesFirstForgetsWhatItsOldPanelSaid(t *testing.T) {
 	if err := db.Store.Release(ctx, firstChunk.RunID, []string{order}); err != nil {
 		t.Fatal(err)
 	}
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	registerAgain(t, db)
 	var seen bool
 	if err := db.SQL.Get(&seen, `SELECT waiting_seen_at IS NOT NULL FROM zwatch_order_checks WHERE order_id = $1`, order); err != nil {
 		t.Fatal(err)
@@ -117,15 +114,12 @@ func TestARevivedOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *testing.T
 	t.Parallel()
 	db := storetest.New(t)
 	panelA, panelB := twoPanels(db)
-	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 2 * time.Hour})
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	order := registeredOrder(t, db, panelA, 2*time.Hour)
 	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2,
 		last_result = 'waiting', waiting_seen_at = now() - interval '90 minutes', finished_at = now() - interval '1 hour'
 		WHERE order_id = $1`, order)
 	db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, order, panelB)
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	registerAgain(t, db)
 	var row struct {
 		Finished bool `db:"finished"`
 		Seen     bool `db:"seen"`
@@ -151,9 +145,7 @@ func TestCheckOfAStuckOrderMovedToAnotherPanelForgetsWhatItsOldPanelSaid(t *test
 	db := storetest.New(t)
 	ctx := context.Background()
 	panelA, panelB := twoPanels(db)
-	order := db.AddOrder(storetest.Order{IntegrationID: panelA, Referans: "1", SentAgo: 3 * time.Hour})
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	order := registeredOrder(t, db, panelA, 3*time.Hour)
 	// Panel A said waiting an hour after it was sent; zwatch gave up.
 	db.Exec(`UPDATE zwatch_order_checks c SET claimed_by = NULL, claim_expires_at = NULL, attempts = 5,
 		last_result = 'waiting', waiting_seen_at = o."sentAt" + interval '1 hour', given_up_at = now() - interval '10 minutes',
@@ -198,9 +190,7 @@ func TestARowThatNamedNoPanelKeepsWhatZnetSaidWhenAClaimBooksItsPanel(t *testing
 	db := storetest.New(t)
 	ctx := context.Background()
 	panel, _ := twoPanels(db)
-	order := db.AddOrder(storetest.Order{IntegrationID: panel, Referans: "1", SentAgo: 2 * time.Hour})
-	db.MakeSweepDue()
-	claimIDs(t, db, firstChunk)
+	order := registeredOrder(t, db, panel, 2*time.Hour)
 	db.Exec(`UPDATE zwatch_order_checks SET claimed_by = NULL, claim_expires_at = NULL, attempts = 2, integration_id = NULL,
 		waiting_seen_at = now() - interval '90 minutes', next_check_at = now() - interval '1 second' WHERE order_id = $1`, order)
 	claimed, err := db.Store.ClaimBatch(ctx, firstChunk)
@@ -219,4 +209,20 @@ func TestARowThatNamedNoPanelKeepsWhatZnetSaidWhenAClaimBooksItsPanel(t *testing
 func twoPanels(db *storetest.DB) (a, b string) {
 	return db.AddIntegration(storetest.Integration{Name: "A", Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}),
 		db.AddIntegration(storetest.Integration{Name: "B", Kod: "k2", Sifre: "s", BaseURL: "http://127.0.0.1:2"})
+}
+
+// registeredOrder adds an order of panel, referans 1, sent sentAgo, and
+// has a claim register it, as a run's first claim does.
+func registeredOrder(t *testing.T, db *storetest.DB, panel string, sentAgo time.Duration) string {
+	t.Helper()
+	order := db.AddOrder(storetest.Order{IntegrationID: panel, Referans: "1", SentAgo: sentAgo})
+	registerAgain(t, db)
+	return order
+}
+
+// registerAgain has a claim register what the shop changed since.
+func registerAgain(t *testing.T, db *storetest.DB) {
+	t.Helper()
+	db.MakeSweepDue()
+	claimIDs(t, db, firstChunk)
 }

@@ -17,25 +17,14 @@ import (
 func TestASaveAfterTheShopNarrowedAColumnReadsTheTableAgain(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	ctx := context.Background()
-	order := claimOne(t, db, "4252")
-	params := store.ApplyParams{RunID: "run-a", GiveUpAfter: 24 * time.Hour, GiveUpNote: "gave up"}
-	if _, err := db.Store.Apply(ctx, params, []store.Outcome{{Order: order, Result: store.ResultWaiting, NextCheckIn: time.Minute}}); err != nil {
-		t.Fatal(err)
-	}
-	db.Exec(`ALTER TABLE product_orders ALTER COLUMN "pinCode" TYPE varchar(16)`)
-	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, order.ID)
-	claimed, err := db.Store.ClaimBatch(ctx, store.ClaimParams{RunID: "run-a", Limit: 1, Lease: time.Minute})
-	if err != nil || len(claimed.Orders) != 1 {
-		t.Fatalf("claimed %d (%v)", len(claimed.Orders), err)
-	}
-	done := []store.Outcome{{Order: claimed.Orders[0], Result: store.ResultDone, PIN: "AB12-CD34-EF56-GH78", NextCheckIn: time.Minute}}
-	_, _ = db.Store.Apply(ctx, params, done) // refused: the PIN was judged against 120
-	applied, err := db.Store.Apply(ctx, params, done)
+	order, save := doneAfterTheShopAltered(t, db, "4252", "AB12-CD34-EF56-GH78",
+		`ALTER TABLE product_orders ALTER COLUMN "pinCode" TYPE varchar(16)`)
+	_, _ = save() // refused: the PIN was judged against 120
+	applied, err := save()
 	if err != nil || len(applied) != 1 || !applied[0].PINTooLong {
 		t.Fatalf("the save after the refused one: %+v, %v; want the PIN held as too long", applied, err)
 	}
-	if c := db.ReadCheck(order.ID); c.LastError == nil || !strings.Contains(*c.LastError, "more than the 16 the shop's pinCode column takes") {
+	if c := db.ReadCheck(order); c.LastError == nil || !strings.Contains(*c.LastError, "more than the 16 the shop's pinCode column takes") {
 		t.Errorf("last_error %v, want the column's 16 characters named", c.LastError)
 	}
 }

@@ -114,7 +114,14 @@ type checkReport struct {
 	// refused the completion (another order holds its PIN); nothing of it
 	// was saved.
 	UniqueIndexRefused string `json:"unique_index_refused,omitempty"`
-	PINKept            bool   `json:"pin_kept"`
+	// SamePINAs is the order zwatch saved the PIN znet gave this one on
+	// before; nothing of the completion was saved.
+	SamePINAs string `json:"same_pin_as,omitempty"`
+	// SamePINSavedBefore: zwatch saved it there before, not in this check.
+	SamePINSavedBefore bool `json:"same_pin_saved_before,omitempty"`
+	// taken is the hold as the store words it, for the text.
+	taken   store.Taken
+	PINKept bool `json:"pin_kept"`
 	// PINNotStored: completed, and the shop's database stored no PIN, or
 	// only its beginning.
 	PINNotStored bool   `json:"pin_not_stored,omitempty"`
@@ -247,8 +254,8 @@ func (opts *CheckOptions) report(id string, check *watch.OrderCheck) checkReport
 		OrderID: id, OrderNo: state.OrderNo, NotPollable: check.NotPollable, Integration: check.Integration,
 		Referans: state.Referans, From: check.From, To: check.To, Written: check.Written,
 		PINSaved: check.PINSaved, PINWouldBeSaved: check.WouldSavePIN, Overtaken: check.Overtaken, GaveUp: check.GaveUp, PINTooLong: check.PINTooLong, CodesTooMany: check.CodesTooMany, PINKept: check.PINKept, PINNotStored: check.PINNotStored, SharedWith: check.SharedWith,
-		UniqueIndexRefused: check.Taken.Index,
-		NotSaved:           check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
+		UniqueIndexRefused: check.Taken.Index, SamePINAs: check.Taken.SameAs, SamePINSavedBefore: check.Taken.Before, taken: check.Taken,
+		NotSaved: check.NotSaved, Stopped: check.Stopped, DryRun: check.DryRun,
 	}
 	if state.ExternalStatus == "completed" || state.ExternalStatus == "failed" {
 		pin := ""
@@ -376,8 +383,8 @@ func printCheck(opts *CheckOptions, r checkReport) {
 	if r.SharedWith != "" {
 		fmt.Fprintln(out, store.SharedReferansProblem(r.SharedWith))
 	}
-	if r.UniqueIndexRefused != "" {
-		fmt.Fprintln(out, store.Taken{Index: r.UniqueIndexRefused}.Problem())
+	if r.taken.Held() {
+		fmt.Fprintln(out, r.taken.Problem())
 	}
 	if r.PINTooLong {
 		fmt.Fprintln(out, "znet's PIN does not fit the shop's pinCode column: it was not saved and the order not approved; deliver it by hand from the dealer panel")

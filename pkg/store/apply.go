@@ -66,6 +66,15 @@ type Outcome struct {
 	// refused a done answer before: nothing of it is written, and the
 	// order is given up on (held) with Taken.Problem, for a person.
 	Taken Taken
+	// PINBucket, with a done answer, is what zwatch keeps of its PIN once
+	// saved (zwatch_order_checks.pin_bucket): 32 bits of a digest of the
+	// dealer account and the PIN, which pkg/watch makes for the PINs it
+	// compares. Another order of the account in the same bucket that zwatch
+	// saved a PIN on before, in any run or check, and whose row holds this
+	// PIN still, holds this one for a person (pinGivenBeforeSQL). A bucket
+	// is shared by millions of PINs, and tells nothing of one. Nil: the PIN
+	// is not compared.
+	PINBucket *int32
 }
 
 // LastResult is what zwatch_order_checks.last_result books of the answer
@@ -133,10 +142,16 @@ type Applied struct {
 	// order approved; it was given up on (GaveUp), with the reason in
 	// "lastMessage" and last_error, for a person.
 	CodesTooMany bool `db:"-"`
-	// PINTaken means the shop's unique index on "pinCode" refused the
-	// completion (Outcome.Taken): nothing of it was saved, and the order was given up
-	// on (GaveUp), with the reason in "lastMessage" and last_error.
-	PINTaken bool `db:"-"`
+	// PINTaken means the completion was held for another order's PIN:
+	// the shop's unique index on "pinCode" refused it, or znet gave that
+	// order the PIN before (Outcome.Taken; holdPINGivenBefore). Nothing of
+	// it was saved, and the order was given up on (GaveUp), with the reason
+	// in "lastMessage" and last_error. Taken says which.
+	PINTaken bool  `db:"-"`
+	Taken    Taken `db:"-"`
+	// GivenBefore, with Taken.Before, is the order zwatch saved the PIN on
+	// before: its id, number and referans, for the summary to name.
+	GivenBefore Order `db:"-"`
 	// PINKept means the order already held a PIN other than the one znet
 	// completed it with: the order's own was kept, as a saved PIN always
 	// is, znet's was not written and the order not approved;
@@ -242,8 +257,12 @@ type applyRow struct {
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
 	HoldNote string `json:"hold_note"`
-	// held is why HoldNote gives the order up, for Applied.
-	held heldAnswer
+	// PINBucket is Outcome.PINBucket of a completion saved as it stands.
+	PINBucket *int32 `json:"pin_bucket"`
+	// held is why HoldNote gives the order up, for Applied, and taken the
+	// other order's PIN it was held for.
+	held  heldAnswer
+	taken Taken
 }
 
 // heldAnswer is why a completion was held for a person, not saved.
@@ -278,10 +297,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	// A PIN cut to fit is a wrong PIN on a final order: the customer paid
 	// for the whole of it. Nothing of the answer is written but the reason.
 	if o.Taken.Held() && o.Result == ResultDone {
-		row.Result = ErrorResult("value_taken")
-		row.ToStatus, row.Final, row.PIN, row.ShopMessage = nil, false, "", ""
-		row.Error = f.fit(o.Taken.Problem(), lastErrorLen)
-		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+o.Taken.Note(), f.cols.lastMessage()), heldPINTaken
+		row.holdTaken(o.Taken, f)
 	} else if unfit := f.pinUnfit(row.PIN); o.Result == ResultDone && unfit != "" {
 		row.Result = ErrorResult("pin_too_long")
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
@@ -303,7 +319,20 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.Error = CodesTooManyProblem + ": not saved and not approved; deliver them by hand from the dealer panel"
 		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldCodesUnfit
 	}
+	if row.held == notHeld && row.ToStatus != nil && *row.ToStatus == "completed" && row.PIN != "" {
+		row.PINBucket = o.PINBucket
+	}
 	return row
+}
+
+// holdTaken makes row's completion one held for a person, nothing of it
+// written, for the PIN another order has (t).
+func (row *applyRow) holdTaken(t Taken, f textFitter) {
+	row.Result = ErrorResult("value_taken")
+	row.ToStatus, row.Final, row.PIN, row.ShopMessage, row.PINBucket = nil, false, "", "", nil
+	row.Error = f.fit(t.Problem(), lastErrorLen)
+	row.HoldNote = f.fit(ZwatchNotePrefix+t.Note(), f.cols.lastMessage())
+	row.held, row.taken = heldPINTaken, t
 }
 
 // shopMessage is o.ShopMessage as the shop's row takes it, fitted to the
@@ -438,18 +467,17 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		return nil, nil
 	}
 	rows := make([]applyRow, len(outcomes))
-	held := make(map[string]heldAnswer)
 	table := s.readShopTable(ctx)
 	fitter := s.encodingFitter(ctx)
 	fitter.cols = table.columnSizes
 	statement := table.statement()
 	for k, o := range outcomes {
 		rows[k] = newApplyRow(o, fitter)
-		held[o.Order.ID] = rows[k].held
 	}
 	var (
-		applied []Applied
-		shared  map[string]string
+		applied     []Applied
+		shared      map[string]string
+		givenBefore map[string]Order
 	)
 	began := time.Now()
 	// The shop's rows are taken with SKIP LOCKED; the lock timeout bounds
@@ -458,6 +486,9 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	err := s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
 		var err error
 		if shared, err = holdSharedReferans(ctx, tx, rows, fitter); err != nil {
+			return err
+		}
+		if givenBefore, err = holdPINGivenBefore(ctx, tx, rows, fitter); err != nil {
 			return err
 		}
 		// Measured after the transaction began, and counted back from its
@@ -477,6 +508,9 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 			fitter.fit(pinKeptNote, fitter.cols.lastMessage()), fitter.fit(cancelledHoldingPINNote, fitter.cols.lastMessage())); err != nil {
 			return err
 		}
+		if err := keepPINBuckets(ctx, tx, rows, applied); err != nil {
+			return err
+		}
 		return notifyFinal(ctx, tx, applied)
 	})
 	if cut := (*cutShortError)(nil); errors.As(err, &cut) {
@@ -492,16 +526,203 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		}
 		return nil, fmt.Errorf("saving %s: %w", counted(len(rows), "answer"), err)
 	}
+	byID := make(map[string]*applyRow, len(rows))
+	for k := range rows {
+		byID[rows[k].OrderID] = &rows[k]
+	}
 	for k := range applied {
 		id := applied[k].OrderID
 		if other, ok := shared[id]; ok && applied[k].GaveUp {
 			applied[k].SharedWith = other
 		}
-		applied[k].PINTooLong = held[id] == heldPINUnfit && applied[k].GaveUp
-		applied[k].CodesTooMany = held[id] == heldCodesUnfit && applied[k].GaveUp
-		applied[k].PINTaken = held[id] == heldPINTaken && applied[k].GaveUp
+		row := byID[id]
+		if row == nil || !applied[k].GaveUp {
+			continue
+		}
+		applied[k].PINTooLong = row.held == heldPINUnfit
+		applied[k].CodesTooMany = row.held == heldCodesUnfit
+		if applied[k].PINTaken = row.held == heldPINTaken; applied[k].PINTaken {
+			applied[k].Taken, applied[k].GivenBefore = row.taken, givenBefore[id]
+		}
 	}
 	return applied, nil
+}
+
+// holdPINGivenBefore turns into holds, for a person, the completions whose
+// PIN zwatch saved before on another order of the same dealer account,
+// which holds it still (Outcome.PINBucket): in an earlier run, in a check
+// by hand, or in a run overlapping this one. A run compares its own
+// answers (pkg/watch); this is what a run that ends forgets. The buckets
+// are locked for the transaction first, in one order, so that two runs
+// saving one PIN at once do not each find the other's save uncommitted
+// and both save it: the second waits for the first's COMMIT (at most the
+// transaction's lock timeout), and then finds it. It returns the orders
+// held, each with the order that has its PIN.
+func holdPINGivenBefore(ctx context.Context, tx *sqlx.Tx, rows []applyRow, f textFitter) (map[string]Order, error) {
+	comparing := comparedRows(rows)
+	if len(comparing) == 0 {
+		return nil, nil
+	}
+	var buckets []int32
+	for _, r := range comparing {
+		buckets = append(buckets, *r.PINBucket)
+	}
+	slices.Sort(buckets)
+	if _, err := tx.ExecContext(ctx, lockPINBucketsSQL, pq.Array(slices.Compact(buckets))); err != nil {
+		return nil, fmt.Errorf("waiting for another run saving the same PIN: %w", err)
+	}
+	given, err := findPINGivenBefore(ctx, tx, comparing)
+	if err != nil {
+		return nil, err
+	}
+	for k := range rows {
+		if other, ok := given[rows[k].OrderID]; ok {
+			rows[k].holdTaken(Taken{SameAs: other.ID, SameAsCalled: OrderCalled(other.ID, other.OrderNo), Before: true}, f)
+		}
+	}
+	return given, nil
+}
+
+// comparedRows are the rows whose PIN is compared with those zwatch saved
+// before: completions saved as they stand, of orders that hold no PIN of
+// their own. One that holds a PIN keeps it and writes none, as the run's
+// comparison leaves it (pkg/watch sameAsEarlier): nothing of the other's
+// reaches it.
+func comparedRows(rows []applyRow) []applyRow {
+	var comparing []applyRow
+	for _, r := range rows {
+		if r.PINBucket != nil && r.HoldNote == "" && TrimPIN(string(r.HeldPIN)) == "" {
+			comparing = append(comparing, r)
+		}
+	}
+	return comparing
+}
+
+// PINGivenBefore is, for a dry run, what Apply would hold of these
+// outcomes for a PIN zwatch saved on another order before
+// (holdPINGivenBefore): each such done answer's order, with that other
+// order. It writes nothing, and waits for no other run's save.
+func (s *Store) PINGivenBefore(ctx context.Context, outcomes []Outcome) (map[string]Order, error) {
+	rows := make([]applyRow, len(outcomes))
+	for k, o := range outcomes {
+		rows[k] = newApplyRow(o, textFitter{})
+	}
+	comparing := comparedRows(rows)
+	if len(comparing) == 0 {
+		return nil, nil
+	}
+	var given map[string]Order
+	err := s.readShop(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		given, err = findPINGivenBefore(ctx, tx, comparing)
+		return err
+	})
+	return given, err
+}
+
+// findPINGivenBefore is, of the comparing rows, those whose PIN zwatch
+// saved on another order before (pinGivenBeforeSQL), each with one such
+// order.
+func findPINGivenBefore(ctx context.Context, q sqlx.QueryerContext, comparing []applyRow) (map[string]Order, error) {
+	input, err := json.Marshal(comparing)
+	if err != nil {
+		return nil, err
+	}
+	var found []struct {
+		OrderID       string `db:"order_id"`
+		Other         string `db:"other_id"`
+		OtherNo       *int64 `db:"other_no"`
+		OtherReferans string `db:"other_referans"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &found, pinGivenBeforeSQL, string(input)); err != nil {
+		return nil, fmt.Errorf("looking for another order given the same PIN: %w", err)
+	}
+	given := make(map[string]Order, len(found))
+	for _, g := range found {
+		given[g.OrderID] = Order{ID: g.Other, OrderNo: g.OtherNo, Referans: g.OtherReferans}
+	}
+	return given, nil
+}
+
+// lockPINBucketsSQL: $1 the buckets, sorted. unnest takes them in the
+// array's order, so that two runs locking the same two never wait for each
+// other crosswise. Keyed apart from other advisory locks by pinBucketLock.
+var lockPINBucketsSQL = `SELECT pg_advisory_xact_lock(` + pinBucketLock + `, k) FROM unnest($1::int[]) AS k`
+
+// pinBucketLock is the first key of the buckets' advisory locks: "zwPN".
+const pinBucketLock = "2054640718"
+
+// pinGivenBeforeSQL: $1 the completions compared, as applyRow JSON. Of
+// each, one other order in the PIN's bucket that holds the PIN still, as
+// its letters and digits in capitals (a shop trigger may store it so),
+// found along zwatch's index of buckets (migration 00034), each read by
+// primary key, with its number. One that no longer holds it (staff, having
+// asked znet, took it off the order it was not for) holds nothing up, as
+// the shop's unique index would not: retry --stuck then lets the held
+// order have it. Nor does a value either order's "userIdentifier" holds:
+// a top-up panel echoing the player's account (a Steam ID, an e-mail
+// address) in the PIN field for each of the player's top-ups. One
+// referans of one integration is one znet order, given one PIN, which the
+// shared-referans guard decides (sharedReferansSQL): a copy of the order
+// carrying it is not counted here.
+var pinGivenBeforeSQL = `
+SELECT a.order_id::text AS order_id, other.id::text AS other_id, other.referans AS other_referans, other."orderNo" AS other_no
+FROM (SELECT r.order_id, lower(btrim(r.integration_id)) AS integration_id, r.pin_bucket,
+             ` + referansFromHexSQL + ` AS referans, ` + alnumsSQL(`r.pin`) + ` AS pin
+      FROM json_to_recordset($1::json) AS r(order_id uuid, integration_id text, referans_hex text, pin_bucket int, pin text)) AS a
+JOIN LATERAL (
+	SELECT o.id, o."orderNo", COALESCE(c.referans, '') AS referans
+	FROM zwatch_order_checks c
+	JOIN LATERAL (SELECT * FROM product_orders o WHERE o.id = c.order_id LIMIT 1) o ON true
+	WHERE c.pin_bucket = a.pin_bucket AND c.order_id <> a.order_id
+	  AND ` + alnumsSQL(`o."pinCode"`) + ` = a.pin
+	  AND ` + alnumsSQL(`o."userIdentifier"`) + ` <> a.pin
+	  AND NOT EXISTS (SELECT 1 FROM product_orders self WHERE self.id = a.order_id
+	                  AND ` + alnumsSQL(`self."userIdentifier"`) + ` = a.pin)
+	  AND NOT (c.integration_id::text IS NOT DISTINCT FROM a.integration_id
+	           AND ` + referansKeySQL("c.referans") + ` = ` + referansKeySQL("a.referans") + `)
+	ORDER BY o.id
+	LIMIT 1
+) other ON true`
+
+// keepPINBuckets keeps the bucket of each PIN the statement wrote
+// (Outcome.PINBucket), for the saves after it to compare with: of each
+// order completed with znet's PIN, however the shop's row stored it (a
+// trigger may write it in capitals), but not of one that kept its own.
+func keepPINBuckets(ctx context.Context, tx *sqlx.Tx, rows []applyRow, applied []Applied) error {
+	buckets := make(map[string]int32)
+	for _, r := range rows {
+		if r.PINBucket != nil {
+			buckets[r.OrderID] = *r.PINBucket
+		}
+	}
+	var ids []string
+	var kept []int32
+	for _, a := range applied {
+		if b, ok := buckets[a.OrderID]; ok && a.Written && a.ToStatus == "completed" && !a.PINKept {
+			ids, kept = append(ids, a.OrderID), append(kept, b)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, keepPINBucketsSQL, pq.Array(ids), pq.Array(kept)); err != nil {
+		return fmt.Errorf("keeping what compares the PINs saved: %w", err)
+	}
+	return nil
+}
+
+// keepPINBucketsSQL: $1 the orders, $2 their PINs' buckets. The rows are
+// zwatch's, which the apply statement has locked already.
+const keepPINBucketsSQL = `
+UPDATE zwatch_order_checks c SET pin_bucket = d.bucket
+FROM unnest($1::uuid[], $2::int[]) AS d(order_id, bucket)
+WHERE c.order_id = d.order_id`
+
+// alnumsSQL is the letters and digits of the text expr, in capitals;
+// empty for none.
+func alnumsSQL(expr string) string {
+	return `upper(regexp_replace(COALESCE(` + expr + `, ''), '[^[:alnum:]]', '', 'g'))`
 }
 
 // holdSharedReferans turns into holds, for a person, the completions znet

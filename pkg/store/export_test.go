@@ -27,3 +27,6 @@ func SetGooseUp(s *Store, wrap func(ctx context.Context, up func(context.Context
 
 // FinishHistorySQL is finishHistorySQL, for the test of its plan.
 var FinishHistorySQL = finishHistorySQL
+
+// PINGivenBeforeSQL is pinGivenBeforeSQL, for the test of its plan.
+var PINGivenBeforeSQL = pinGivenBeforeSQL

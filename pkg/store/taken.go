@@ -28,8 +28,10 @@ import (
 // referans than it is asked (a cache in front of it that leaves the
 // referans out of its key) hands one customer's PIN to every order it is
 // asked about, and a shop without such an index would deliver it to each.
-// A run compares its own answers, which costs nothing; looking every PIN
-// up among the shop's orders would read the whole table without the index.
+// A run compares its own answers, which costs nothing, and zwatch keeps a
+// bucket of each PIN it saves, to compare the later saves' with (Before);
+// looking every PIN up among the shop's orders would read the whole table
+// without the index.
 type Taken struct {
 	Index string // as the server named it
 	// PINAlone: on "pinCode" alone, for every row, so that any other
@@ -38,11 +40,29 @@ type Taken struct {
 	PINAlone bool
 	// SameAs is the id of the order the run's earlier answer gave the PIN,
 	// and SameAsCalled that order as a person names it (its number and
-	// id), for the notes; SameAs where empty.
+	// id), for the notes; SameAs where empty. Before: zwatch saved the PIN
+	// on it before, not in this run (holdPINGivenBefore).
 	SameAs, SameAsCalled string
+	Before               bool
 }
 
 func (t Taken) sameAsCalled() string { return cmp.Or(t.SameAsCalled, t.SameAs) }
+
+// OrderCalled is an order as a person reads it: its number, then its id.
+func OrderCalled(id string, orderNo *int64) string {
+	if orderNo == nil {
+		return id
+	}
+	return fmt.Sprintf("%d (%s)", *orderNo, id)
+}
+
+// when says when znet gave the PIN to the other order.
+func (t Taken) when() string {
+	if t.Before {
+		return "before"
+	}
+	return "earlier in the same run"
+}
 
 // Held says whether the answer is held for a person as one whose PIN
 // another order has.
@@ -162,7 +182,7 @@ func (s *Store) TakenBy(ctx context.Context, index string) (Taken, bool) {
 // beside the order.
 func (t Taken) Note() string {
 	if t.Index == "" {
-		return fmt.Sprintf("znet gave this order the PIN it gave order %s in the same run: not saved, not approved; ask znet whose it is", t.sameAsCalled())
+		return fmt.Sprintf("znet gave this order the PIN it gave order %s %s: not saved, not approved; ask znet whose it is", t.sameAsCalled(), t.when())
 	}
 	return fmt.Sprintf("znet gave this order a PIN another order holds (unique index %q): not saved, not approved; ask znet whose it is", t.Index)
 }
@@ -170,8 +190,8 @@ func (t Taken) Note() string {
 // Problem says what a person is to do about an answer the index refused.
 func (t Taken) Problem() string {
 	if t.Index == "" {
-		return fmt.Sprintf("znet gave this order the PIN it gave order %s earlier in the same run (a panel answering about another referans than it was asked?): "+
-			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.sameAsCalled())
+		return fmt.Sprintf("znet gave this order the PIN it gave order %s %s (a panel answering about another referans than it was asked?): "+
+			"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.sameAsCalled(), t.when())
 	}
 	return fmt.Sprintf("znet gave this order a PIN another order already holds (the shop's unique index %q refused it; a panel handing one PIN out twice?): "+
 		"not saved and not approved; ask znet whose PIN it is, and deliver the customer's by hand", t.Index)

@@ -2,6 +2,8 @@ package watch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -488,6 +490,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 			p.outcome.Taken = taken
 		}
 		ap.holdForTakenPIN(p)
+		p.outcome.PINBucket = keptBucket(p.lane.integration, p.outcome, ap.hasPINIndex(ctx))
 		outcomes[i] = p.outcome
 		// What the answer waited for company, or for the database, is
 		// not added to the wait the plan gave it.
@@ -630,8 +633,13 @@ func (ap *applier) holdForTakenPIN(p *pendingAnswer) bool {
 	return true
 }
 
-// heldSameAsEarlier is the result of an answer sameAsEarlier held.
-const heldSameAsEarlier = "its PIN given to another order in the run"
+// heldSameAsEarlier is the result of an answer sameAsEarlier held, and
+// heldGivenBefore of one whose PIN zwatch saved on another order before
+// (store.Taken's Before).
+const (
+	heldSameAsEarlier = "its PIN given to another order in the run"
+	heldGivenBefore   = "its PIN saved on another order before"
+)
 
 // comparedPIN says whether a run compares pin with its other answers'
 // (sameAsEarlier): a code of 12 letters and digits or more, both among
@@ -673,7 +681,7 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	}
 	// Per dealer account: two integration rows of one (a tenant's each)
 	// ask the same panel, through the same cache.
-	key := znet.DealerAccount(p.lane.integration.BaseURL, p.lane.integration.DealerCode) + "\x00" + pin
+	key := pinKey(p.lane.integration, pin)
 	first, ok := ap.pinsGiven[key]
 	if !ok {
 		if ap.pinsGiven == nil {
@@ -697,6 +705,52 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	}
 	ap.name(first) // the summary names the order that kept the PIN
 	return store.Taken{SameAs: first.ID, SameAsCalled: OrderCalled(first.ID, first.OrderNo)}, true
+}
+
+// pinKey is what a run compares its answers' PINs by: the dealer account
+// and the PIN, compared within each dealer account as sameAsEarlier does,
+// hashed so that the PINs stay in memory no longer than their answers.
+func pinKey(in store.Integration, pin string) string {
+	sum := sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + store.TrimPIN(pin)))
+	return string(sum[:])
+}
+
+// pinBucket is what zwatch keeps of a PIN it saved for integration in's
+// panel, to find another order given it later (store.Outcome.PINBucket):
+// 32 bits of SHA-256 of the dealer account and the PIN's letters and
+// digits in capitals, as the store compares PINs with what a row holds
+// (a shop trigger may store them so). Millions of PINs share a bucket, so
+// that it tells nothing of the customer's PIN to whoever reads zwatch's
+// table or the server's locks.
+func pinBucket(in store.Integration, pin string) *int32 {
+	var letters strings.Builder
+	for _, a := range alnums(pin) {
+		letters.WriteRune(unicode.ToUpper(a.r))
+	}
+	sum := sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + letters.String()))
+	bucket := int32(binary.BigEndian.Uint32(sum[:4]))
+	return &bucket
+}
+
+// keptBucket is the PIN bucket of o's completion, for the store to compare
+// with the PINs zwatch saved before and keep once saved; nil where the PIN
+// is not compared (comparedPIN), or held, or the order keeps a PIN of its
+// own, another, or the shop's unique index on "pinCode" alone refuses a
+// PIN any other order holds already (pinIndex, asked last: it may read the
+// catalogue). An order holding this very PIN (staff typed it in from the
+// dealer panel) keeps its bucket too: the next order given it is held.
+func keptBucket(in store.Integration, o store.Outcome, pinIndex func() bool) *int32 {
+	pin := store.TrimPIN(o.PIN)
+	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || store.KeepsOwnPIN(o.Order.HeldPIN, pin) || pinIndex() {
+		return nil
+	}
+	return pinBucket(in, pin)
+}
+
+// hasPINIndex says whether the shop has a unique index on "pinCode" alone,
+// read once a run (shopPINIndex).
+func (ap *applier) hasPINIndex(ctx context.Context) func() bool {
+	return func() bool { return ap.shopPINIndex(ctx).ok }
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -1182,7 +1236,10 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			in.Asked++
 			in.Errors++
 			result = "refused by the shop's unique index"
-			if p.outcome.Taken.Index == "" {
+			switch {
+			case res.Taken.Before:
+				result = heldGivenBefore
+			case res.Taken.Index == "":
 				result = heldSameAsEarlier
 			}
 		case res.Unwritten:
@@ -1222,8 +1279,11 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 				"order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.PINTaken {
-			taken := p.outcome.Taken
-			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs})
+			taken := res.Taken
+			if taken.Before {
+				ap.name(res.GivenBefore) // the summary names the order that has the PIN
+			}
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs, Before: taken.Before})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
 		}
 		if res.CodesTooMany {
@@ -1336,10 +1396,12 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
 		outcomes[i] = p.outcome
+		outcomes[i].PINBucket = keptBucket(p.lane.integration, p.outcome, ap.hasPINIndex(ctx))
 	}
 	// An order that cannot be read is taken to share no referans, the
-	// prediction of a dry run only.
+	// prediction of a dry run only; nor any PIN saved before.
 	shared, _ := ap.run.store.SharedReferans(ctx, outcomes)
+	givenBefore, _ := ap.run.store.PINGivenBefore(ctx, outcomes)
 	for _, p := range batch {
 		ap.name(p.order) // a list of the summary may name it
 		out := p.outcome
@@ -1363,6 +1425,15 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 			// the order up and name the other, for a person.
 			ap.predictStuck(p, "referans shared with another order")
 			ap.sharedReferans = append(ap.sharedReferans, SharedReferans{OrderID: p.order.ID, Other: other})
+			ids = append(ids, p.order.ID)
+			continue
+		}
+		if other, ok := givenBefore[p.order.ID]; ok {
+			// What a real run would do: hold it for the PIN zwatch saved
+			// on the other before, and name that one.
+			ap.predictStuck(p, heldGivenBefore)
+			ap.name(other)
+			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, SameAs: other.ID, Before: true})
 			ids = append(ids, p.order.ID)
 			continue
 		}

@@ -194,13 +194,15 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	if state.HeldForItsPIN && outcome.Result != store.ResultCancelled {
 		// Held for a person because another order has, or was given, its
 		// PIN: saved by an operator looking, the PIN would reach a second
-		// customer with no one deciding it (a run's comparison of its own
-		// answers is gone once it ends). retry --stuck is that decision.
+		// customer with no one deciding it (a PIN the other order was given
+		// by the shop's staff, or before migration 00033, is in no bucket).
+		// retry --stuck, once staff took the PIN off the other, is that
+		// decision.
 		// Nor is a "waiting" or an error saved, which would write over
 		// what the hold rests on (last_result), and the next check would
 		// save the PIN (helper-329). A cancellation ends the question.
 		check.NotSaved = "the order is held for a person, znet having given its PIN to another order too (the order's note says more), " +
-			"so znet's answer was not saved; once znet says the PIN is this order's, `zwatch retry --stuck` puts it back to be saved"
+			"so znet's answer was not saved; once znet says the PIN is this order's, take it off the other order, and `zwatch retry --stuck` puts this one back to be saved"
 		check.To, check.GaveUp = state.ExternalStatus, true
 		if cfg.DryRun {
 			return check, nil
@@ -212,6 +214,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 		return check, nil
 	}
+	outcome.PINBucket = keptBucket(in, outcome, func() bool { _, ok := st.PINIndex(ctx); return ok })
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		check.PINTooLong, check.CodesTooMany = st.WouldHold(ctx, outcome)
@@ -231,6 +234,14 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			shared, _ := st.SharedReferans(ctx, []store.Outcome{outcome})
 			if other, ok := shared[orderID]; ok {
 				check.To, check.SharedWith, check.PINKept = state.ExternalStatus, other, false
+			}
+		}
+		if outcome.Result == store.ResultDone && !held && check.SharedWith == "" && outcome.PINBucket != nil {
+			// Read as the shared referans is: unread, none is foreseen.
+			given, _ := st.PINGivenBefore(ctx, []store.Outcome{outcome})
+			if other, ok := given[orderID]; ok {
+				check.To = state.ExternalStatus
+				check.Taken = store.Taken{SameAs: other.ID, SameAsCalled: OrderCalled(other.ID, other.OrderNo), Before: true}
 			}
 		}
 		if outcome.Result == store.ResultDone && !held && check.SharedWith == "" && outcome.PIN != "" && (state.PIN == nil || store.TrimPIN(*state.PIN) == "") {
@@ -339,7 +350,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		check.GaveUp = check.GaveUp || ap.Stuck
 		check.SharedWith = ap.SharedWith
 		if ap.PINTaken {
-			check.Taken = outcome.Taken
+			check.Taken = ap.Taken
 		}
 	}
 	return check, nil
@@ -419,12 +430,7 @@ func NotZnet(s store.OrderState) string {
 }
 
 // OrderCalled is an order as a person reads it: its number, then its id.
-func OrderCalled(id string, orderNo *int64) string {
-	if orderNo == nil {
-		return id
-	}
-	return fmt.Sprintf("%d (%s)", *orderNo, id)
-}
+func OrderCalled(id string, orderNo *int64) string { return store.OrderCalled(id, orderNo) }
 
 // claimLapses says when a check's claim it could not hand back ends.
 func claimLapses(lease time.Duration) string {

@@ -227,15 +227,19 @@ type SharedReferans struct {
 }
 
 // PINTaken is an order whose completion the shop's unique index on
-// "pinCode" refused, or whose PIN the run gave another order (store.Taken).
+// "pinCode" refused, or whose PIN the run gave another order, or zwatch
+// saved on another before (SameAsBefore; store.Taken).
 type PINTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`
 	SameAs  string `json:"same_pin_as,omitempty"`
+	Before  bool   `json:"same_pin_saved_before,omitempty"`
 }
 
 // Taken is the refusal as the store words it.
-func (v PINTaken) Taken() store.Taken { return store.Taken{Index: v.Index, SameAs: v.SameAs} }
+func (v PINTaken) Taken() store.Taken {
+	return store.Taken{Index: v.Index, SameAs: v.SameAs, Before: v.Before}
+}
 
 // NeedsAttention is true when a person should look: an integration is
 // failing or its budget could not be reserved, orders became stuck, the

@@ -1,0 +1,220 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/cmd"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// A panel mixing up referanses gives, in the next run, the PIN zwatch
+// saved on an order in the run before to another order: a run compared
+// its own answers only, and the second customer was delivered it. So was
+// an order held for it once retry --stuck put it back, or a check by hand
+// asked about it. Each is held now, naming the order that has the PIN,
+// and the dry run foresees it; once znet gives the order a PIN of its
+// own, that is saved. No table of zwatch's holds the PIN.
+func TestAPINSavedInAnEarlierRunIsHeldInTheNext(t *testing.T) {
+	t.Parallel()
+	const one = "QZ7K-WX93-BF4R-8RTV"
+	s := newShop(t)
+	first := s.order("7101")
+	s.znet.Script("7101", znettest.Done(one, "tamam"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.db.ReadOrder(first).ExternalStatus != "completed" {
+		t.Fatalf("the first run: exit %d, want 0 and the first order completed\n%s", r.code, r.all())
+	}
+
+	second := s.order("71022")
+	// The dry run, the next run, the run after retry --stuck and the check
+	// each hear the first order's PIN; then znet gives the order its own.
+	s.znet.Script("71022", znettest.Done(one, "tamam"), znettest.Done(one, "tamam"), znettest.Done(one, "tamam"), znettest.Done(one, "tamam"),
+		znettest.Done("OWN9-PIN7-OF2X-THE5", "tamam"))
+	dry := zwatch(t, s.db, "check-pending", "--dry-run", "-o", "json")
+	if dry.code != 3 || !strings.Contains(dry.stdout, `"same_pin_as": "`+first+`"`) || !strings.Contains(dry.stdout, `"same_pin_saved_before": true`) {
+		t.Errorf("dry run: exit %d, want 3 and the second order held for the first's PIN\n%s", dry.code, dry.all())
+	}
+
+	heldForTheFirst := func(what string, r result) {
+		t.Helper()
+		o, c := s.db.ReadOrder(second), s.db.ReadCheck(second)
+		if r.code != 3 || o.ExternalStatus != "sent" || o.PINCode != nil || c.GivenUpAt == nil {
+			t.Errorf("%s: exit %d, order %s, PIN %v, given up %v; want exit 3 and the order held, no PIN written\n%s",
+				what, r.code, o.ExternalStatus, o.PINCode, c.GivenUpAt, r.all())
+		}
+		if c.LastError == nil || !strings.Contains(*c.LastError, "the PIN it gave order 1004 ("+first+") before") {
+			t.Errorf("%s: last_error %v, want it naming the first order", what, c.LastError)
+		}
+		named := first + ", referans 7101" // in the run's list of orders
+		if strings.HasPrefix(what, "check") {
+			named = "the PIN it gave order 1004 (" + first + ") before"
+		}
+		if !strings.Contains(r.stdout, named) {
+			t.Errorf("%s: the output does not name the order that has the PIN:\n%s", what, r.all())
+		}
+		assertNoSecret(t, what, r.all(), one)
+	}
+	heldForTheFirst("the next run", zwatch(t, s.db, "check-pending"))
+
+	// Put back by a person, the order is asked again, and held again.
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
+	heldForTheFirst("the run after retry --stuck", zwatch(t, s.db, "check-pending"))
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	heldForTheFirst("check --order", zwatch(t, s.db, "check", "--order", second))
+
+	// znet gives the order its own PIN: saved.
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.db.ReadOrder(second).ExternalStatus != "completed" {
+		t.Errorf("given its own PIN: exit %d, order %s; want 0 and completed\n%s", r.code, s.db.ReadOrder(second).ExternalStatus, r.all())
+	}
+	if o := s.db.ReadOrder(first); o.PINCode == nil || *o.PINCode != one {
+		t.Errorf("the first order's PIN: %v, want it kept", o.PINCode)
+	}
+	if n := s.db.ZwatchRowsMentioningLoosely(one); n != 0 {
+		t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
+	}
+}
+
+// Two checks by hand saving one PIN at once, the first still in its save
+// (a shop trigger's moment) when the second looks for the PIN among the
+// saves before it: the second waits for the first's commit, and is held,
+// where both found none and both orders were given the PIN.
+func TestTwoSavesOfOnePINAtOnceGiveItOnce(t *testing.T) {
+	t.Parallel()
+	const one = "TW0R-UNS7-AT0N-CE5X"
+	s := newShop(t)
+	a, b := s.order("7201"), s.order("7202")
+	s.znet.Script("7201", znettest.Done(one, "tamam"))
+	s.znet.Script("7202", znettest.Done(one, "tamam"))
+	s.db.Exec(`CREATE FUNCTION slow_save() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(0.7); RETURN NEW; END $$`)
+	s.db.Exec(`CREATE TRIGGER slow_save BEFORE UPDATE ON product_orders FOR EACH ROW
+		WHEN (NEW.id = '` + a + `' AND NEW."pinCode" IS NOT NULL) EXECUTE FUNCTION slow_save()`)
+
+	var out bytes.Buffer
+	firstExit := zwatchInBackground(t, context.Background(), cmd.IOStreams{Out: &out, ErrOut: &out}, "check", "--order", a, "--database-url", s.db.URL)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var sleeping int
+		s.db.Get(&sleeping, `SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`)
+		if sleeping > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first check's save never began")
+		}
+	}
+	second := zwatch(t, s.db, "check", "--order", b)
+	firstCode := firstExit(30 * time.Second)
+
+	var completed int
+	for _, id := range []string{a, b} {
+		if s.db.ReadOrder(id).ExternalStatus == "completed" {
+			completed++
+		}
+	}
+	if completed != 1 {
+		t.Errorf("%d of the two orders given one PIN completed, want 1 (exits %d and %d)\n%s\n%s", completed, firstCode, second.code, out.String(), second.all())
+	}
+	if o := s.db.ReadOrder(b); o.PINCode != nil {
+		t.Errorf("the second order saved the PIN the first was saving (exit %d)\n%s", second.code, second.all())
+	}
+}
+
+// Short codes are not compared across runs any more than within one: two
+// top-ups of one player, in two runs, whose panel echoes the player's
+// number in the PIN field, are both credited.
+func TestAShortCodeSavedBeforeHoldsNoOtherOrder(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	first, second := s.order("7301"), s.order("7302")
+	s.znet.Script("7301", znettest.Done("5321234567", "yuklendi"))
+	zwatch(t, s.db, "check-pending")
+	s.znet.Script("7302", znettest.Done("5321234567", "yuklendi"))
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	r := zwatch(t, s.db, "check-pending")
+	for _, id := range []string{first, second} {
+		if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
+			t.Errorf("top-up %s: %s, want completed\n%s", id[:8], o.ExternalStatus, r.all())
+		}
+	}
+}
+
+// A shop whose trigger stores "pinCode" its own way (in capitals, without
+// dashes): the PIN zwatch saved on the first order was not known as saved,
+// and the next run gave it to a second order, exit 0. And a PIN staff
+// typed in from the dealer panel before znet completed the order with it
+// was kept by no comparison. Both hold the second order now (helper-330).
+func TestAPINStoredTheShopsWayOrTypedByStaffIsHeldToo(t *testing.T) {
+	t.Parallel()
+	for name, shop := range map[string]string{
+		"a trigger writing capitals":    `CREATE TRIGGER form_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION form_pin('upper')`,
+		"a trigger dropping the dashes": `CREATE TRIGGER form_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION form_pin('nodash')`,
+		"staff typing the PIN in":       ``,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const one = "qz7k-wx93-bf4r-8rtv"
+			s := newShop(t)
+			s.db.Exec(`CREATE FUNCTION form_pin() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+					NEW."pinCode" := CASE TG_ARGV[0] WHEN 'upper' THEN upper(NEW."pinCode") ELSE replace(NEW."pinCode", '-', '') END;
+					RETURN NEW;
+				END $$`)
+			first := s.order("7701")
+			if shop != "" {
+				s.db.Exec(shop)
+			} else {
+				s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, first, one)
+			}
+			s.znet.Script("7701", znettest.Done(one, "tamam"))
+			if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
+				t.Fatalf("the first run: exit %d, the first order not completed\n%s", r.code, r.all())
+			}
+			second := s.order("7702")
+			s.znet.Script("7702", znettest.Done(one, "tamam"))
+			s.db.ExpireClaims()
+			s.db.MakeAllDue()
+			r := zwatch(t, s.db, "check-pending")
+			if o := s.db.ReadOrder(second); r.code != 3 || o.PINCode != nil || o.ExternalStatus != "sent" {
+				t.Errorf("the second order given the first's PIN: exit %d, %s, PIN %v; want exit 3 and it held\n%s", r.code, o.ExternalStatus, o.PINCode, r.all())
+			}
+		})
+	}
+}
+
+// A top-up panel echoing the player's account in the PIN field (the
+// order's "userIdentifier": a Steam ID, an e-mail address): the player's
+// top-ups in later runs are each credited, where they were held for the
+// first's "PIN" for as long as zwatch kept its row (helper-330).
+func TestTopUpsEchoingThePlayerAreCreditedRunAfterRun(t *testing.T) {
+	t.Parallel()
+	for _, echo := range []string{"76561198012345678", "ahmet.yilmaz1990@gmail.com"} {
+		t.Run(echo, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			var ids []string
+			for i, ref := range []string{"7401", "7402", "7403"} {
+				ids = append(ids, s.order(ref))
+				s.db.Exec(`UPDATE product_orders SET "userIdentifier" = $2 WHERE id = $1`, ids[i], echo)
+				s.znet.Script(ref, znettest.Done(echo, "yuklendi"))
+				s.db.ExpireClaims()
+				s.db.MakeAllDue()
+				if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.db.ReadOrder(ids[i]).ExternalStatus != "completed" {
+					t.Errorf("top-up %d: exit %d, %s; want 0 and completed\n%s", i+1, r.code, s.db.ReadOrder(ids[i]).ExternalStatus, r.all())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store"
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+)
+
+// The look-up of a PIN zwatch saved before runs for every batch that
+// completes orders with a PIN, inside its transaction. It must go along
+// migration 00034's index to the few orders with the same digest, and read
+// the shop's rows by primary key, with statistics and without (right after
+// the migrations, before autovacuum analyzes the new column): never read
+// product_orders or zwatch's table through.
+func TestThePINLookUpGoesAlongItsIndex(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	integ := db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"})
+	db.Exec(`INSERT INTO product_orders (id, status, "providerId", "externalOrderId", "externalStatus", "pinCode", "sentAt", "createdAt")
+		SELECT gen_random_uuid(), 'approved', $1, (900000000 + g)::text, 'completed', 'PIN-' || g,
+		       now() - make_interval(secs => g), now() - make_interval(secs => g)
+		FROM generate_series(1, 200000) g`, integ)
+	db.Exec(`INSERT INTO zwatch_order_checks (order_id, attempts, next_check_at, finished_at, referans, pin_bucket)
+		SELECT id, 1, now(), now(), "externalOrderId", hashtext("pinCode")
+		FROM product_orders ORDER BY "sentAt" DESC LIMIT 30000`)
+	db.VacuumAnalyze()
+	var input string
+	db.Get(&input, `SELECT json_agg(json_build_object('order_id', gen_random_uuid(), 'integration_id', $1::text,
+		'referans_hex', encode(convert_to((800000000 + g)::text, 'UTF8'), 'hex'), 'pin', 'PIN-' || g,
+		'pin_bucket', hashtext('PIN-' || g)))::text FROM generate_series(1, 20) g`, strings.ToLower(integ))
+
+	db.Exec(`ALTER TABLE zwatch_order_checks SET (autovacuum_enabled = off)`)
+	for _, stats := range []string{"analyzed", "none yet"} {
+		if stats == "none yet" {
+			// As migrate leaves it: the column added and filled by the
+			// saves since, its index built, and no ANALYZE.
+			for _, q := range []string{
+				`ALTER TABLE zwatch_order_checks DROP COLUMN pin_bucket`,
+				`ALTER TABLE zwatch_order_checks ADD COLUMN pin_bucket integer`,
+				`CREATE INDEX ON zwatch_order_checks (pin_bucket) WHERE pin_bucket IS NOT NULL`,
+				`UPDATE zwatch_order_checks c SET pin_bucket = hashtext(o."pinCode") FROM product_orders o WHERE o.id = c.order_id`,
+			} {
+				db.Exec(q)
+			}
+		}
+		var plan []string
+		if err := db.SQL.Select(&plan, `EXPLAIN `+store.PINGivenBeforeSQL, input); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "Seq Scan on product_orders") || strings.Contains(text, "Seq Scan on zwatch_order_checks") ||
+			!strings.Contains(text, "Index Scan using product_orders_pkey") {
+			t.Errorf("statistics %s: the look-up reads product_orders or zwatch_order_checks through:\n%s", stats, text)
+		}
+	}
+}

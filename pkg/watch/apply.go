@@ -735,10 +735,11 @@ func pinBucket(in store.Integration, pin string) *int32 {
 // keptBucket is the PIN bucket of o's completion, for the store to compare
 // with the PINs zwatch saved before and keep once saved; nil where the PIN
 // is not compared (comparedPIN), or held, or the order keeps a PIN of its
-// own, another, or the shop's unique index on "pinCode" alone refuses a
-// PIN any other order holds already (pinIndex, asked last: it may read the
-// catalogue). An order holding this very PIN (staff typed it in from the
-// dealer panel) keeps its bucket too: the next order given it is held.
+// own other than znet's, or the shop's unique index on "pinCode" alone
+// refuses a PIN any other order holds already (pinIndex, asked last: it
+// may read the catalogue). An order holding znet's very PIN (staff typed
+// it in from the dealer panel) keeps its bucket too: the next order given
+// that PIN is held.
 func keptBucket(in store.Integration, o store.Outcome, pinIndex func() bool) *int32 {
 	pin := store.TrimPIN(o.PIN)
 	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || store.KeepsOwnPIN(o.Order.HeldPIN, pin) || pinIndex() {

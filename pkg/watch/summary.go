@@ -228,7 +228,7 @@ type SharedReferans struct {
 
 // PINTaken is an order whose completion the shop's unique index on
 // "pinCode" refused, or whose PIN the run gave another order, or zwatch
-// saved on another before (SameAsBefore; store.Taken).
+// saved on another before (Before; store.Taken).
 type PINTaken struct {
 	OrderID string `json:"order_id"`
 	Index   string `json:"index"`

@@ -600,9 +600,14 @@ func comparedRows(rows []applyRow) []applyRow {
 // (holdPINGivenBefore): each such done answer's order, with that other
 // order. It writes nothing, and waits for no other run's save.
 func (s *Store) PINGivenBefore(ctx context.Context, outcomes []Outcome) (map[string]Order, error) {
+	// Fitted as Apply fits them: a PIN the shop's encoding or column
+	// cannot take is held, and left out of the look-up, where its JSON
+	// would fail the whole statement, and every prediction with it.
+	f := s.encodingFitter(ctx)
+	f.cols = s.readShopTable(ctx).columnSizes
 	rows := make([]applyRow, len(outcomes))
 	for k, o := range outcomes {
-		rows[k] = newApplyRow(o, textFitter{})
+		rows[k] = newApplyRow(o, f)
 	}
 	comparing := comparedRows(rows)
 	if len(comparing) == 0 {

@@ -161,7 +161,7 @@ type applier struct {
 	takenPINs map[string]store.Taken
 	// pinsGiven is, of each PIN the run's answers gave, the first order
 	// given it (sameAsEarlier). The PINs stay in memory, as the answers do.
-	pinsGiven map[string]store.Order
+	pinsGiven map[[sha256.Size]byte]store.Order
 	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
@@ -685,7 +685,7 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	first, ok := ap.pinsGiven[key]
 	if !ok {
 		if ap.pinsGiven == nil {
-			ap.pinsGiven = make(map[string]store.Order)
+			ap.pinsGiven = make(map[[sha256.Size]byte]store.Order)
 		}
 		ap.pinsGiven[key] = p.order
 		return store.Taken{}, false
@@ -707,28 +707,29 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	return store.Taken{SameAs: first.ID, SameAsCalled: OrderCalled(first.ID, first.OrderNo)}, true
 }
 
-// pinKey is what a run compares its answers' PINs by: the dealer account
-// and the PIN, compared within each dealer account as sameAsEarlier does,
-// hashed so that the PINs stay in memory no longer than their answers.
-func pinKey(in store.Integration, pin string) string {
-	sum := sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + store.TrimPIN(pin)))
-	return string(sum[:])
+// pinKey is what a run compares its answers' PINs by, and what zwatch
+// keeps a bucket of (pinBucket): SHA-256 of the dealer account, compared
+// within each dealer account as sameAsEarlier does, and the PIN's letters
+// and digits in capitals, as the store compares a PIN with what a row
+// holds (a shop trigger may store it so, and a panel may spell one PIN
+// two ways). Hashed, so that the PINs stay in memory no longer than their
+// answers.
+func pinKey(in store.Integration, pin string) [sha256.Size]byte {
+	var letters strings.Builder
+	for _, a := range alnums(store.TrimPIN(pin)) {
+		letters.WriteRune(unicode.ToUpper(a.r))
+	}
+	return sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + letters.String()))
 }
 
 // pinBucket is what zwatch keeps of a PIN it saved for integration in's
 // panel, to find another order given it later (store.Outcome.PINBucket):
-// 32 bits of SHA-256 of the dealer account and the PIN's letters and
-// digits in capitals, as the store compares PINs with what a row holds
-// (a shop trigger may store them so). Millions of PINs share a bucket, so
-// that it tells nothing of the customer's PIN to whoever reads zwatch's
-// table or the server's locks.
+// 32 bits of its pinKey. Millions of PINs share a bucket, so that it tells
+// nothing of the customer's PIN to whoever reads zwatch's table or the
+// server's locks.
 func pinBucket(in store.Integration, pin string) *int32 {
-	var letters strings.Builder
-	for _, a := range alnums(pin) {
-		letters.WriteRune(unicode.ToUpper(a.r))
-	}
-	sum := sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + letters.String()))
-	bucket := int32(binary.BigEndian.Uint32(sum[:4]))
+	key := pinKey(in, pin)
+	bucket := int32(binary.BigEndian.Uint32(key[:4]))
 	return &bucket
 }
 

@@ -323,7 +323,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 		printFinal(opts, r)
 		return
 	}
-	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
+	fmt.Fprintf(out, "order %s, integration %s, referans %s\n", store.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans))
 	var took int64 // milliseconds; an order asked about has them
 	if r.TookMs != nil {
 		took = *r.TookMs
@@ -414,7 +414,7 @@ func printCheck(opts *CheckOptions, r checkReport) {
 func printFinal(opts *CheckOptions, r checkReport) {
 	out, f := opts.IO.Out, r.Final
 	fmt.Fprintln(out, inLine(r.NotPollable))
-	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", watch.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans), f.ExternalStatus)
+	line := fmt.Sprintf("order %s, integration %s, referans %s: %s", store.OrderCalled(r.OrderID, r.OrderNo), inLine(r.Integration), inLine(r.Referans), f.ExternalStatus)
 	if f.PIN != "" {
 		line += ", PIN " + inLine(f.PIN)
 	}

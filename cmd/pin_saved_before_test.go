@@ -154,14 +154,17 @@ func TestAShortCodeSavedBeforeHoldsNoOtherOrder(t *testing.T) {
 // A shop whose trigger stores "pinCode" its own way (in capitals, without
 // dashes): the PIN zwatch saved on the first order was not known as saved,
 // and the next run gave it to a second order, exit 0. And a PIN staff
-// typed in from the dealer panel before znet completed the order with it
-// was kept by no comparison. Both hold the second order now (helper-330).
+// typed in from the dealer panel before znet completed the order with it,
+// however they spelt it, was kept by no comparison. Each holds the second
+// order now (helper-330, helper-332).
 func TestAPINStoredTheShopsWayOrTypedByStaffIsHeldToo(t *testing.T) {
 	t.Parallel()
 	for name, shop := range map[string]string{
 		"a trigger writing capitals":    `CREATE TRIGGER form_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION form_pin('upper')`,
 		"a trigger dropping the dashes": `CREATE TRIGGER form_pin BEFORE UPDATE ON product_orders FOR EACH ROW EXECUTE FUNCTION form_pin('nodash')`,
-		"staff typing the PIN in":       ``,
+		"staff typing the PIN in":       `UPDATE product_orders SET "pinCode" = 'qz7k-wx93-bf4r-8rtv'`,
+		// Said "PIN kept" in the first run: a person compares them.
+		"staff typing it their own way": `UPDATE product_orders SET "pinCode" = 'QZ7KWX93BF4R8RTV'`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -173,11 +176,7 @@ func TestAPINStoredTheShopsWayOrTypedByStaffIsHeldToo(t *testing.T) {
 					RETURN NEW;
 				END $$`)
 			first := s.order("7701")
-			if shop != "" {
-				s.db.Exec(shop)
-			} else {
-				s.db.Exec(`UPDATE product_orders SET "pinCode" = $2 WHERE id = $1`, first, one)
-			}
+			s.db.Exec(shop)
 			s.znet.Script("7701", znettest.Done(one, "tamam"))
 			if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
 				t.Fatalf("the first run: exit %d, the first order not completed\n%s", r.code, r.all())
@@ -197,7 +196,8 @@ func TestAPINStoredTheShopsWayOrTypedByStaffIsHeldToo(t *testing.T) {
 // A top-up panel echoing the player's account in the PIN field (the
 // order's "userIdentifier": a Steam ID, an e-mail address): the player's
 // top-ups in later runs are each credited, where they were held for the
-// first's "PIN" for as long as zwatch kept its row (helper-330).
+// first's "PIN" for as long as zwatch kept its row (helper-330), and so
+// are two in one run (helper-332).
 func TestTopUpsEchoingThePlayerAreCreditedRunAfterRun(t *testing.T) {
 	t.Parallel()
 	for _, echo := range []string{"76561198012345678", "ahmet.yilmaz1990@gmail.com"} {
@@ -213,6 +213,16 @@ func TestTopUpsEchoingThePlayerAreCreditedRunAfterRun(t *testing.T) {
 				s.db.MakeAllDue()
 				if r := zwatch(t, s.db, "check-pending"); r.code != 0 || s.db.ReadOrder(ids[i]).ExternalStatus != "completed" {
 					t.Errorf("top-up %d: exit %d, %s; want 0 and completed\n%s", i+1, r.code, s.db.ReadOrder(ids[i]).ExternalStatus, r.all())
+				}
+			}
+			a, b := s.order("7404"), s.order("7405")
+			s.db.Exec(`UPDATE product_orders SET "userIdentifier" = $1 WHERE id IN ($2, $3)`, echo, a, b)
+			s.znet.Script("7404", znettest.Done(echo, "yuklendi"))
+			s.znet.Script("7405", znettest.Done(echo, "yuklendi").After(1500*time.Millisecond))
+			r := zwatch(t, s.db, "check-pending")
+			for _, id := range []string{a, b} {
+				if o := s.db.ReadOrder(id); r.code != 0 || o.ExternalStatus != "completed" {
+					t.Errorf("two top-ups in one run, %s: %s (exit %d), want both credited\n%s", id[:8], o.ExternalStatus, r.code, r.all())
 				}
 			}
 		})

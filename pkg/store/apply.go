@@ -687,12 +687,6 @@ JOIN LATERAL (
 	LIMIT 1
 ) other ON true`
 
-// alnumsSQL is the letters and digits of the text expr, in capitals;
-// empty for none.
-func alnumsSQL(expr string) string {
-	return `upper(regexp_replace(COALESCE(` + expr + `, ''), '[^[:alnum:]]', '', 'g'))`
-}
-
 // holdSharedReferans turns into holds, for a person, the completions znet
 // gave for a referans that another order of the same integration carries
 // as well, and returns those orders with one such other order each: znet
@@ -1042,6 +1036,8 @@ changed AS (
 	              AND (` + shopPINAlnumsSQL + ` = ''
 	                   OR length(` + shopPINAlnumsSQL + `) < length(` + answerPINAlnumsSQL + `)
 	                      AND left(` + answerPINAlnumsSQL + `, length(` + shopPINAlnumsSQL + `)) = ` + shopPINAlnumsSQL + `), false) AS pin_not_stored,
+	          -- The row holds znet's PIN, however written (pin_bucket).
+	          COALESCE(` + answerPINAlnumsSQL + ` <> '' AND ` + shopPINAlnumsSQL + ` = ` + answerPINAlnumsSQL + `, false) AS pin_alike,
 	          input.message,
 	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at,
 	          ` + answeredBySQL + ` AS answered_by
@@ -1090,14 +1086,15 @@ booked AS (
 		shop_held_since = NULL,
 		referans = input.referans,
 		-- The bucket of znet's PIN, for a later save of it to another
-		-- order to find this one (holdPINGivenBefore): written with the
-		-- completion, however the shop's row stored the PIN (a trigger
-		-- may write it in capitals), but not where the order kept its own.
-		-- In this update, not one of its own after it: that wrote every
-		-- completed order's row twice, half as slow again a batch.
-		pin_bucket = CASE WHEN input.to_status = 'completed' AND changed.to_status = 'completed'
-			AND NOT changed.pin_kept AND NOT ` + unwrittenSQL + `
-			THEN COALESCE(input.pin_bucket, c.pin_bucket)
+		-- order to find this one (holdPINGivenBefore): written with each
+		-- completion whose row holds znet's PIN by its letters and digits
+		-- (saved now, stored by a shop trigger in capitals, or typed in by
+		-- staff before), none for a PIN not compared. In this update, not
+		-- one of its own after it: that wrote every completed order's row
+		-- twice, half as slow again a batch.
+		pin_bucket = CASE WHEN input.to_status = 'completed' AND changed.to_status = 'completed' AND changed.pin_alike
+			AND NOT ` + unwrittenSQL + `
+			THEN input.pin_bucket
 			ELSE c.pin_bucket END,
 		given_up_at = CASE
 			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now()
@@ -1341,6 +1338,12 @@ const (
 	shopPINAlnumsSQL   = `upper(regexp_replace(COALESCE(` + shopPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
 	answerPINAlnumsSQL = `upper(regexp_replace(COALESCE(` + answerPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
 )
+
+// alnumsSQL is the letters and digits of the text expr, in capitals, as
+// shopPINAlnumsSQL reads the order's PIN; empty for none.
+func alnumsSQL(expr string) string {
+	return `upper(regexp_replace(COALESCE(` + expr + `, ''), '[^[:alnum:]]', '', 'g'))`
+}
 
 // pinNotStoredNoteSQL is last_error of an order completed with a PIN its
 // row, as stored, does not hold whole; list shows its first words.

@@ -36,7 +36,7 @@ type OrderState struct {
 	GivenUpAt     *time.Time `db:"given_up_at"`
 	// HeldForItsPIN: given up on because its PIN was another order's
 	// (Taken): a unique index of the shop's refused it, or a run gave the
-	// PIN to another order too.
+	// PIN to another order too, or zwatch saved it on another before.
 	HeldForItsPIN bool `db:"held_for_its_pin"`
 	// FirstCheckedAgo is how long ago, in seconds, the order's give-up
 	// clock started, less the time its panel was failing, as the claim

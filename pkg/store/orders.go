@@ -161,6 +161,10 @@ type Order struct {
 	// znet's texts may quote it in any shape. Never printed, never
 	// written anywhere.
 	HeldPIN string `db:"held_pin" json:"-"`
+	// UserIdentifier is the player's account or number the customer typed
+	// ("userIdentifier"), which a top-up panel may echo in its PIN field
+	// for each of the player's top-ups: no PIN to hold another order for.
+	UserIdentifier string `db:"user_identifier" json:"-"`
 	// DueAt is when an order claimed ahead of time falls due, on the
 	// host's clock; zero for one due already (ClaimParams.Ahead).
 	DueAt time.Time `db:"-" json:"-"`
@@ -180,7 +184,8 @@ const orderFieldsSQL = `o.id,
 	` + referansSQL + ` AS referans,
 	o."externalStatus" AS external_status,
 	` + sentAtSQL + ` AS sent_at,
-	COALESCE(` + shopPINSQL + `, '') AS held_pin`
+	COALESCE(` + shopPINSQL + `, '') AS held_pin,
+	COALESCE(o."userIdentifier", '') AS user_identifier`
 
 // orderColumnsSQL selects an Order from o, i and zwatch_order_checks c.
 const orderColumnsSQL = orderFieldsSQL + `,

@@ -695,16 +695,17 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	// however spelt, of one integration is one znet order, which the
 	// shared-referans rule holds; of two integration rows, that rule's
 	// account may not be this key's (it trims spaces alone), and the PIN
-	// is held here.
+	// is held here. The player's account echoed is no PIN (echoesPlayer).
 	if first.ID == p.order.ID || store.TrimPIN(p.order.HeldPIN) != "" ||
-		first.IntegrationID == p.order.IntegrationID && znet.ReferansNumber(first.Referans) == znet.ReferansNumber(p.order.Referans) {
+		first.IntegrationID == p.order.IntegrationID && znet.ReferansNumber(first.Referans) == znet.ReferansNumber(p.order.Referans) ||
+		echoesPlayer(pin, first) || echoesPlayer(pin, p.order) {
 		return store.Taken{}, false
 	}
 	if ap.shopPINIndex(ctx).ok {
 		return store.Taken{}, false
 	}
 	ap.name(first) // the summary names the order that kept the PIN
-	return store.Taken{SameAs: first.ID, SameAsCalled: OrderCalled(first.ID, first.OrderNo)}, true
+	return store.Taken{SameAs: first.ID, SameAsCalled: store.OrderCalled(first.ID, first.OrderNo)}, true
 }
 
 // pinKey is what a run compares its answers' PINs by, and what zwatch
@@ -715,11 +716,28 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 // two ways). Hashed, so that the PINs stay in memory no longer than their
 // answers.
 func pinKey(in store.Integration, pin string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + pinLetters(pin)))
+}
+
+// pinLetters is a PIN's letters and digits in capitals: one PIN, however
+// a panel, a shop trigger or staff spell it.
+func pinLetters(pin string) string {
 	var letters strings.Builder
-	for _, a := range alnums(store.TrimPIN(pin)) {
+	for _, a := range alnums(pin) {
 		letters.WriteRune(unicode.ToUpper(a.r))
 	}
-	return sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + letters.String()))
+	return letters.String()
+}
+
+// echoesPlayer says whether pin is, by its letters and digits, what order
+// o's customer typed for the player ("userIdentifier"): a top-up panel
+// echoing the player's account (a Steam ID, an e-mail address) in the PIN
+// field for each of the player's top-ups, which is no PIN to hold another
+// order for. The store's look-up of the PINs saved before passes over it
+// alike.
+func echoesPlayer(pin string, o store.Order) bool {
+	player := pinLetters(o.UserIdentifier)
+	return player != "" && player == pinLetters(pin)
 }
 
 // pinBucket is what zwatch keeps of a PIN it saved for integration in's
@@ -738,12 +756,13 @@ func pinBucket(in store.Integration, pin string) *int32 {
 // is not compared (comparedPIN), or held, or the order keeps a PIN of its
 // own other than znet's, or the shop's unique index on "pinCode" alone
 // refuses a PIN any other order holds already (pinIndex, asked last: it
-// may read the catalogue). An order holding znet's very PIN (staff typed
-// it in from the dealer panel) keeps its bucket too: the next order given
-// that PIN is held.
+// may read the catalogue). An order holding znet's very PIN, however
+// spelt (staff typed it in from the dealer panel), keeps its bucket too:
+// the next order given that PIN is held.
 func keptBucket(in store.Integration, o store.Outcome, pinIndex func() bool) *int32 {
 	pin := store.TrimPIN(o.PIN)
-	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || store.KeepsOwnPIN(o.Order.HeldPIN, pin) || pinIndex() {
+	own := pinLetters(o.Order.HeldPIN)
+	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || own != "" && own != pinLetters(pin) || pinIndex() {
 		return nil
 	}
 	return pinBucket(in, pin)

@@ -162,13 +162,13 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			cancelRelease()
 			if err != nil {
 				return nil, fmt.Errorf("order %s moved to another panel or referans while zwatch claimed it; "+
-					"handing the claim back failed, and %s: %w", OrderCalled(state.ID, state.OrderNo), claimLapses(lease), err)
+					"handing the claim back failed, and %s: %w", store.OrderCalled(state.ID, state.OrderNo), claimLapses(lease), err)
 			}
 			if lookups > 1 {
 				return checkOrder(ctx, st, cfg, orderID, lookups-1)
 			}
 			check.NotPollable = fmt.Sprintf("order %s moved to another panel or referans twice while zwatch claimed it; "+
-				"nothing was asked; try again", OrderCalled(state.ID, state.OrderNo))
+				"nothing was asked; try again", store.OrderCalled(state.ID, state.OrderNo))
 			return check, nil
 		}
 	}
@@ -241,7 +241,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 			given, _ := st.PINGivenBefore(ctx, []store.Outcome{outcome})
 			if other, ok := given[orderID]; ok {
 				check.To = state.ExternalStatus
-				check.Taken = store.Taken{SameAs: other.ID, SameAsCalled: OrderCalled(other.ID, other.OrderNo), Before: true}
+				check.Taken = store.Taken{SameAs: other.ID, SameAsCalled: store.OrderCalled(other.ID, other.OrderNo), Before: true}
 			}
 		}
 		if outcome.Result == store.ResultDone && !held && check.SharedWith == "" && outcome.PIN != "" && (state.PIN == nil || store.TrimPIN(*state.PIN) == "") {
@@ -388,7 +388,7 @@ func claimedElsewhere(state store.OrderState) string {
 // decision (store.NotPollable), made by the same SQL a claim uses; this only
 // words it.
 func whyNotPollable(s store.OrderState) string {
-	name := OrderCalled(s.ID, s.OrderNo)
+	name := store.OrderCalled(s.ID, s.OrderNo)
 	switch s.NotPollable {
 	case "":
 		return ""
@@ -417,7 +417,7 @@ func whyNotPollable(s store.OrderState) string {
 // integration, or another provider's); empty when it is one. list words an
 // order it can never hold with it, as check does.
 func NotZnet(s store.OrderState) string {
-	name := OrderCalled(s.ID, s.OrderNo)
+	name := store.OrderCalled(s.ID, s.OrderNo)
 	switch {
 	case s.IntegrationProvider == nil && strings.TrimSpace(s.ProviderID) == "":
 		return fmt.Sprintf("order %s is not a znet order: its providerId is empty", name)
@@ -428,9 +428,6 @@ func NotZnet(s store.OrderState) string {
 	}
 	return ""
 }
-
-// OrderCalled is an order as a person reads it: its number, then its id.
-func OrderCalled(id string, orderNo *int64) string { return store.OrderCalled(id, orderNo) }
 
 // claimLapses says when a check's claim it could not hand back ends.
 func claimLapses(lease time.Duration) string {

@@ -1334,13 +1334,13 @@ const unwrittenSQL = `COALESCE(input.to_status IS NOT NULL AND prev.cas_holds AN
 
 // shopPINAlnumsSQL and answerPINAlnumsSQL are the letters and digits of
 // the order's stored PIN and of znet's, in capitals; empty for none.
-const (
-	shopPINAlnumsSQL   = `upper(regexp_replace(COALESCE(` + shopPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
-	answerPINAlnumsSQL = `upper(regexp_replace(COALESCE(` + answerPINSQL + `, ''), '[^[:alnum:]]', '', 'g'))`
+var (
+	shopPINAlnumsSQL   = alnumsSQL(shopPINSQL)
+	answerPINAlnumsSQL = alnumsSQL(answerPINSQL)
 )
 
-// alnumsSQL is the letters and digits of the text expr, in capitals, as
-// shopPINAlnumsSQL reads the order's PIN; empty for none.
+// alnumsSQL is the letters and digits of the text expr, in capitals (one
+// PIN, however spelt); empty for none.
 func alnumsSQL(expr string) string {
 	return `upper(regexp_replace(COALESCE(` + expr + `, ''), '[^[:alnum:]]', '', 'g'))`
 }

@@ -228,3 +228,66 @@ func TestTopUpsEchoingThePlayerAreCreditedRunAfterRun(t *testing.T) {
 		})
 	}
 }
+
+// A shop with a unique index on "pinCode" refuses a PIN spelt as another
+// order holds it, and lets another spelling by: zwatch kept no bucket
+// there, and the next run gave the PIN, in capitals or without its dashes,
+// to a second order, exit 0 (helper-333). Spelt alike, the index still
+// holds it, in its own words.
+func TestAPINSpeltAnotherWayIsHeldBesideTheShopsIndex(t *testing.T) {
+	t.Parallel()
+	for name, spelt := range map[string]string{
+		"in capitals":    "QZ7K-WX93-BF4R-8RTV",
+		"without dashes": "qz7kwx93bf4r8rtv",
+		"spelt alike":    "qz7k-wx93-bf4r-8rtv",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const one = "qz7k-wx93-bf4r-8rtv"
+			s := newShop(t)
+			s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
+			first := s.order("7801")
+			s.znet.Script("7801", znettest.Done(one, "tamam"))
+			if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
+				t.Fatalf("the first run: exit %d\n%s", r.code, r.all())
+			}
+			second := s.order("78022")
+			s.znet.Script("78022", znettest.Done(spelt, "tamam"))
+			s.db.ExpireClaims()
+			s.db.MakeAllDue()
+			r := zwatch(t, s.db, "check-pending")
+			why := "the PIN it gave order 1004 (" + first + ") before"
+			if spelt == one {
+				why = `unique index "shop_pin_once"`
+			}
+			o, c := s.db.ReadOrder(second), s.db.ReadCheck(second)
+			if r.code != 3 || o.PINCode != nil || c.LastError == nil || !strings.Contains(*c.LastError, why) {
+				t.Errorf("the second order given the PIN spelt %q: exit %d, %s, last_error %v; want exit 3, it held, and %q\n%s",
+					spelt, r.code, o.ExternalStatus, c.LastError, why, r.all())
+			}
+		})
+	}
+}
+
+// An order held for the PIN zwatch saved on another before, and a later
+// order of the same run given that PIN: its note named the held order,
+// which has no PIN, where it is the first order that has it (helper-333).
+func TestALaterOrderIsHeldNamingTheOrderThatHasThePIN(t *testing.T) {
+	t.Parallel()
+	const one = "NAME-D0RD-ER12-HELD"
+	s := newShop(t)
+	first := s.order("7901")
+	s.znet.Script("7901", znettest.Done(one, "tamam"))
+	zwatch(t, s.db, "check-pending")
+	second, third := s.order("79022"), s.order("790333")
+	s.znet.Script("79022", znettest.Done(one, "tamam"))
+	s.znet.Script("790333", znettest.Done(one, "tamam").After(1500*time.Millisecond))
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	r := zwatch(t, s.db, "check-pending")
+	for _, id := range []string{second, third} {
+		if c := s.db.ReadCheck(id); c.LastError == nil || !strings.Contains(*c.LastError, "order 1004 ("+first+")") {
+			t.Errorf("order %s: last_error %v, want it naming order %s, which has the PIN\n%s", id[:8], c.LastError, first[:8], r.all())
+		}
+	}
+}

@@ -661,7 +661,8 @@ const pinBucketLock = "2054640718"
 // primary key, with its number. One that no longer holds it (staff, having
 // asked znet, took it off the order it was not for) holds nothing up, as
 // the shop's unique index would not: retry --stuck then lets the held
-// order have it. Nor does a value either order's "userIdentifier" holds:
+// order have it. One that holds it spelt alike is left to such an index,
+// where the shop has one. Nor does a value either order's "userIdentifier" holds:
 // a top-up panel echoing the player's account (a Steam ID, an e-mail
 // address) in the PIN field for each of the player's top-ups. One
 // referans of one integration is one znet order, given one PIN, which the
@@ -670,7 +671,7 @@ const pinBucketLock = "2054640718"
 var pinGivenBeforeSQL = `
 SELECT a.order_id::text AS order_id, other.id::text AS other_id, other.referans AS other_referans, other."orderNo" AS other_no
 FROM (SELECT r.order_id, lower(btrim(r.integration_id)) AS integration_id, r.pin_bucket,
-             ` + referansFromHexSQL + ` AS referans, ` + alnumsSQL(`r.pin`) + ` AS pin
+             ` + referansFromHexSQL + ` AS referans, ` + alnumsSQL(`r.pin`) + ` AS pin, btrim(r.pin, ` + pinSpaceSQL + `) AS spelt
       FROM json_to_recordset($1::json) AS r(order_id uuid, integration_id text, referans_hex text, pin_bucket int, pin text)) AS a
 JOIN LATERAL (
 	SELECT o.id, o."orderNo", COALESCE(c.referans, '') AS referans
@@ -678,6 +679,9 @@ JOIN LATERAL (
 	JOIN LATERAL (SELECT * FROM product_orders o WHERE o.id = c.order_id LIMIT 1) o ON true
 	WHERE c.pin_bucket = a.pin_bucket AND c.order_id <> a.order_id
 	  AND ` + alnumsSQL(`o."pinCode"`) + ` = a.pin
+	  -- Spelt alike, the shop's unique index on "pinCode" alone refuses
+	  -- it, in its own words (Taken.Index); another spelling it lets by.
+	  AND NOT (` + shopPINSQL + ` = a.spelt AND EXISTS (` + pinIndexSQL + `))
 	  AND ` + alnumsSQL(`o."userIdentifier"`) + ` <> a.pin
 	  AND NOT EXISTS (SELECT 1 FROM product_orders self WHERE self.id = a.order_id
 	                  AND ` + alnumsSQL(`self."userIdentifier"`) + ` = a.pin)

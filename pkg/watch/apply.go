@@ -160,8 +160,8 @@ type applier struct {
 	// (applyAlone).
 	takenPINs map[string]store.Taken
 	// pinsGiven is, of each PIN the run's answers gave, the first order
-	// given it (sameAsEarlier). The PINs stay in memory, as the answers do.
-	pinsGiven map[[sha256.Size]byte]store.Order
+	// given it (sameAsEarlier), or the one a save found had it before.
+	pinsGiven map[[sha256.Size]byte]pinGiven
 	pinKept   []string
 	// pinNotStored: orders completed whose row stored no PIN, or part.
 	pinNotStored []string
@@ -490,7 +490,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 			p.outcome.Taken = taken
 		}
 		ap.holdForTakenPIN(p)
-		p.outcome.PINBucket = keptBucket(p.lane.integration, p.outcome, ap.hasPINIndex(ctx))
+		p.outcome.PINBucket = keptBucket(p.lane.integration, p.outcome)
 		outcomes[i] = p.outcome
 		// What the answer waited for company, or for the database, is
 		// not added to the wait the plan gave it.
@@ -682,14 +682,12 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	// Per dealer account: two integration rows of one (a tenant's each)
 	// ask the same panel, through the same cache.
 	key := pinKey(p.lane.integration, pin)
-	first, ok := ap.pinsGiven[key]
+	given, ok := ap.pinsGiven[key]
 	if !ok {
-		if ap.pinsGiven == nil {
-			ap.pinsGiven = make(map[[sha256.Size]byte]store.Order)
-		}
-		ap.pinsGiven[key] = p.order
+		ap.givePIN(key, p.order, pin)
 		return store.Taken{}, false
 	}
+	first := given.order
 	// An order that holds a PIN already keeps it and writes none
 	// (holdForTakenPIN): nothing of the other's reaches it. One referans,
 	// however spelt, of one integration is one znet order, which the
@@ -701,11 +699,29 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 		echoesPlayer(pin, first) || echoesPlayer(pin, p.order) {
 		return store.Taken{}, false
 	}
-	if ap.shopPINIndex(ctx).ok {
+	// Spelt alike, it is the shop's unique index's to refuse, in its
+	// words; it does not compare other spellings of it.
+	if given.spelt == sha256.Sum256([]byte(pin)) && ap.shopPINIndex(ctx).ok {
 		return store.Taken{}, false
 	}
 	ap.name(first) // the summary names the order that kept the PIN
 	return store.Taken{SameAs: first.ID, SameAsCalled: store.OrderCalled(first.ID, first.OrderNo)}, true
+}
+
+// pinGiven is the order a PIN went to, and how the PIN was spelt, as a
+// digest: a unique index of the shop's on "pinCode" refuses that spelling
+// alone.
+type pinGiven struct {
+	order store.Order
+	spelt [sha256.Size]byte
+}
+
+// givePIN records that pin, of pinKey key, went to order o.
+func (ap *applier) givePIN(key [sha256.Size]byte, o store.Order, pin string) {
+	if ap.pinsGiven == nil {
+		ap.pinsGiven = make(map[[sha256.Size]byte]pinGiven)
+	}
+	ap.pinsGiven[key] = pinGiven{order: o, spelt: sha256.Sum256([]byte(store.TrimPIN(pin)))}
 }
 
 // pinKey is what a run compares its answers' PINs by, and what zwatch
@@ -754,24 +770,18 @@ func pinBucket(in store.Integration, pin string) *int32 {
 // keptBucket is the PIN bucket of o's completion, for the store to compare
 // with the PINs zwatch saved before and keep once saved; nil where the PIN
 // is not compared (comparedPIN), or held, or the order keeps a PIN of its
-// own other than znet's, or the shop's unique index on "pinCode" alone
-// refuses a PIN any other order holds already (pinIndex, asked last: it
-// may read the catalogue). An order holding znet's very PIN, however
-// spelt (staff typed it in from the dealer panel), keeps its bucket too:
-// the next order given that PIN is held.
-func keptBucket(in store.Integration, o store.Outcome, pinIndex func() bool) *int32 {
+// own other than znet's. An order holding znet's very PIN, however spelt
+// (staff typed it in from the dealer panel), keeps its bucket too: the
+// next order given that PIN is held. Kept where the shop has a unique
+// index on "pinCode" too: the index refuses the PIN spelt alike, and the
+// store leaves that one to it, but not another spelling.
+func keptBucket(in store.Integration, o store.Outcome) *int32 {
 	pin := store.TrimPIN(o.PIN)
 	own := pinLetters(o.Order.HeldPIN)
-	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || own != "" && own != pinLetters(pin) || pinIndex() {
+	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || own != "" && own != pinLetters(pin) {
 		return nil
 	}
 	return pinBucket(in, pin)
-}
-
-// hasPINIndex says whether the shop has a unique index on "pinCode" alone,
-// read once a run (shopPINIndex).
-func (ap *applier) hasPINIndex(ctx context.Context) func() bool {
-	return func() bool { return ap.shopPINIndex(ctx).ok }
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -1303,6 +1313,9 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 			taken := res.Taken
 			if taken.Before {
 				ap.name(res.GivenBefore) // the summary names the order that has the PIN
+				// The run's later answers with this PIN are held naming
+				// the order that has it, not this one, which has none.
+				ap.givePIN(pinKey(p.lane.integration, p.outcome.PIN), res.GivenBefore, p.outcome.PIN)
 			}
 			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs, Before: taken.Before})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
@@ -1417,7 +1430,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
 		outcomes[i] = p.outcome
-		outcomes[i].PINBucket = keptBucket(p.lane.integration, p.outcome, ap.hasPINIndex(ctx))
+		outcomes[i].PINBucket = keptBucket(p.lane.integration, p.outcome)
 	}
 	// An order that cannot be read is taken to share no referans, the
 	// prediction of a dry run only; nor any PIN saved before.

@@ -175,17 +175,7 @@ func TestAPINStoredTheShopsWayOrTypedByStaffIsHeldToo(t *testing.T) {
 					NEW."pinCode" := CASE TG_ARGV[0] WHEN 'upper' THEN upper(NEW."pinCode") ELSE replace(NEW."pinCode", '-', '') END;
 					RETURN NEW;
 				END $$`)
-			first := s.order("7701")
-			s.db.Exec(shop)
-			s.znet.Script("7701", znettest.Done(one, "tamam"))
-			if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
-				t.Fatalf("the first run: exit %d, the first order not completed\n%s", r.code, r.all())
-			}
-			second := s.order("7702")
-			s.znet.Script("7702", znettest.Done(one, "tamam"))
-			s.db.ExpireClaims()
-			s.db.MakeAllDue()
-			r := zwatch(t, s.db, "check-pending")
+			_, second, r := savedThenGivenAgain(t, s, one, one, func() { s.db.Exec(shop) })
 			if o := s.db.ReadOrder(second); r.code != 3 || o.PINCode != nil || o.ExternalStatus != "sent" {
 				t.Errorf("the second order given the first's PIN: exit %d, %s, PIN %v; want exit 3 and it held\n%s", r.code, o.ExternalStatus, o.PINCode, r.all())
 			}
@@ -246,16 +236,7 @@ func TestAPINSpeltAnotherWayIsHeldBesideTheShopsIndex(t *testing.T) {
 			const one = "qz7k-wx93-bf4r-8rtv"
 			s := newShop(t)
 			s.db.Exec(`CREATE UNIQUE INDEX shop_pin_once ON product_orders ("pinCode")`)
-			first := s.order("7801")
-			s.znet.Script("7801", znettest.Done(one, "tamam"))
-			if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
-				t.Fatalf("the first run: exit %d\n%s", r.code, r.all())
-			}
-			second := s.order("78022")
-			s.znet.Script("78022", znettest.Done(spelt, "tamam"))
-			s.db.ExpireClaims()
-			s.db.MakeAllDue()
-			r := zwatch(t, s.db, "check-pending")
+			first, second, r := savedThenGivenAgain(t, s, one, spelt, func() {})
 			why := "the PIN it gave order 1004 (" + first + ") before"
 			if spelt == one {
 				why = `unique index "shop_pin_once"`
@@ -290,4 +271,23 @@ func TestALaterOrderIsHeldNamingTheOrderThatHasThePIN(t *testing.T) {
 			t.Errorf("order %s: last_error %v, want it naming order %s, which has the PIN\n%s", id[:8], c.LastError, first[:8], r.all())
 		}
 	}
+}
+
+// savedThenGivenAgain completes a first order (its number 1004) with the
+// PIN pin in one run, after sent, which may change the shop's row or
+// table, and gives a second order the PIN again, spelt again, in the next
+// run: the two orders, and that run.
+func savedThenGivenAgain(t *testing.T, s *shop, pin, again string, sent func()) (first, second string, next result) {
+	t.Helper()
+	first = s.order("7801")
+	sent()
+	s.znet.Script("7801", znettest.Done(pin, "tamam"))
+	if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
+		t.Fatalf("the first run: exit %d, the first order not completed\n%s", r.code, r.all())
+	}
+	second = s.order("78022")
+	s.znet.Script("78022", znettest.Done(again, "tamam"))
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	return first, second, zwatch(t, s.db, "check-pending")
 }

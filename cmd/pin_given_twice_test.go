@@ -769,11 +769,15 @@ func TestACheckOfAnOrderHeldForItsPINLeavesItHeld(t *testing.T) {
 // helper-328).
 func TestTwoTopUpsOfOnePlayerAreBothSaved(t *testing.T) {
 	t.Parallel()
-	for _, field := range []string{"512345678", "05321234567", "+90 532 123 45 67", "905321234567", "PUBG 325 UC"} {
+	// The last two are longer than the codes compared, and are the
+	// player's account the customer typed ("userIdentifier"), which is no
+	// PIN (helper-332).
+	for _, field := range []string{"512345678", "05321234567", "+90 532 123 45 67", "905321234567", "PUBG 325 UC", "76561198012345678", "ahmet.yilmaz1990@gmail.com"} {
 		t.Run(field, func(t *testing.T) {
 			s := newShop(t)
 			a := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8001", OrderNo: 8001})
 			b := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8002", OrderNo: 8002})
+			s.db.Exec(`UPDATE product_orders SET "userIdentifier" = $1`, field)
 			s.znet.Script("8001", znettest.Done(field, "Yükleme yapıldı"))
 			s.znet.Script("8002", znettest.Done(field, "Yükleme yapıldı").After(1500*time.Millisecond))
 			r := zwatch(t, s.db, "check-pending")

@@ -47,8 +47,6 @@ func TestTwoCapitalCodesAreHeldWithExactlyThePrintedGrants(t *testing.T) {
 	}
 	assertNoSecret(t, "check-pending's output", r.all(), "PSDFG", "MQWRT", "HJKLM")
 	for _, code := range []string{"QWRTYPSDFGHJKLZ", "XCVBNMQWRTYPSDF", "BCDFGHJKLMNPQRS"} {
-		if n := s.db.ZwatchRowsMentioningLoosely(code); n != 0 {
-			t.Errorf("%d rows of zwatch's tables hold %s", n, code)
-		}
+		assertNoPINInZwatchTables(t, s, code)
 	}
 }

@@ -134,6 +134,15 @@ func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 	}
 }
 
+// assertNoPINInZwatchTables asserts that no row of zwatch's own tables
+// holds the PIN, in any of its shapes.
+func assertNoPINInZwatchTables(t *testing.T, s *shop, pin string) {
+	t.Helper()
+	if n := s.db.ZwatchRowsMentioningLoosely(pin); n != 0 {
+		t.Errorf("%d rows of zwatch's own tables hold the PIN %s", n, pin)
+	}
+}
+
 // oneLine asserts that stderr is exactly one line holding want.
 func oneLine(t *testing.T, stderr, want string) {
 	t.Helper()

@@ -63,9 +63,7 @@ func TestAPINZnetGivesTwiceIsHeldForAPerson(t *testing.T) {
 				t.Errorf("exit %d, want 3 (a person should look)\n%s", r.code, r.all())
 			}
 			assertNoSecret(t, "the run's output", r.all(), twice)
-			if n := s.db.ZwatchRowsMentioningLoosely(twice); n != 0 {
-				t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
-			}
+			assertNoPINInZwatchTables(t, s, twice)
 			for _, id := range otherIDs {
 				if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
 					t.Errorf("order %s with a PIN of its own: %s, want completed", id[:8], o.ExternalStatus)
@@ -646,9 +644,7 @@ func TestAPanelGivingOnePINToEveryOrderHasItSavedOnce(t *testing.T) {
 		}
 	}
 	assertNoSecret(t, "the run's output", dry.all()+r.all(), one)
-	if n := s.db.ZwatchRowsMentioningLoosely(one); n != 0 {
-		t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
-	}
+	assertNoPINInZwatchTables(t, s, one)
 }
 
 // A unique index on "pinCode" that CREATE UNIQUE INDEX CONCURRENTLY left

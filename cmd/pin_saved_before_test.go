@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,9 +82,7 @@ func TestAPINSavedInAnEarlierRunIsHeldInTheNext(t *testing.T) {
 	if o := s.db.ReadOrder(first); o.PINCode == nil || *o.PINCode != one {
 		t.Errorf("the first order's PIN: %v, want it kept", o.PINCode)
 	}
-	if n := s.db.ZwatchRowsMentioningLoosely(one); n != 0 {
-		t.Errorf("%d rows of zwatch's own tables hold the PIN", n)
-	}
+	assertNoPINInZwatchTables(t, s, one)
 }
 
 // Two checks by hand saving one PIN at once, the first still in its save
@@ -280,4 +279,80 @@ func savedThenGivenAgain(t *testing.T, s *shop, pin, again string, sent func()) 
 	s.db.ExpireClaims()
 	s.db.MakeAllDue()
 	return first, second, zwatch(t, s.db, "check-pending")
+}
+
+// The order that has the PIN, its row held by a shop transaction (a mailer,
+// staff in psql) when znet gives the PIN to a second order in a later run:
+// the look-up reads that row without waiting for the transaction, and the
+// second order is held, not left busy or saved.
+func TestAPINSavedBeforeIsFoundWhileTheShopHoldsItsOrder(t *testing.T) {
+	t.Parallel()
+	const one = "HELD-R0W0-QZ7K-8RTV"
+	s := newShop(t)
+	first := s.order("7601")
+	s.znet.Script("7601", znettest.Done(one, "tamam"))
+	zwatch(t, s.db, "check-pending")
+	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, first)
+	defer tx.Rollback()
+	second := s.order("76022")
+	s.znet.Script("76022", znettest.Done(one, "tamam"))
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+
+	r := zwatch(t, s.db, "check-pending")
+
+	if o, c := s.db.ReadOrder(second), s.db.ReadCheck(second); r.code != 3 || o.PINCode != nil || c.GivenUpAt == nil ||
+		c.LastError == nil || !strings.Contains(*c.LastError, first) {
+		t.Errorf("the second order, while the shop held the first's row: exit %d, %s, %+v; want exit 3 and it held, naming the first\n%s",
+			r.code, o.ExternalStatus, c, r.all())
+	}
+}
+
+// A check killed with SIGKILL while its save of a PIN waits in a shop
+// trigger, holding the PIN's lock: the server rolls the save back and
+// frees the lock, a check of a second order given the PIN meanwhile saves
+// nothing or is the one that has it, and in the end one order holds the
+// PIN and the other is held for it.
+func TestAKilledSaveOfAPINGivesItOnce(t *testing.T) {
+	t.Parallel()
+	const one = "K1LL-D0NE-QZ7K-8RTV"
+	s := newShop(t)
+	a, b := s.order("7501"), s.order("7502")
+	s.znet.Script("7501", znettest.Done(one, "tamam"), znettest.Done(one, "tamam"))
+	s.znet.Script("7502", znettest.Done(one, "tamam"), znettest.Done(one, "tamam"))
+	s.db.Exec(`CREATE FUNCTION slow_save() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(3); RETURN NEW; END $$`)
+	s.db.Exec(`CREATE TRIGGER slow_save BEFORE UPDATE ON product_orders FOR EACH ROW
+		WHEN (NEW.id = '` + a + `' AND NEW."pinCode" IS NOT NULL) EXECUTE FUNCTION slow_save()`)
+	sleeping := func() bool {
+		var n int
+		s.db.Get(&n, `SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`)
+		return n > 0
+	}
+
+	c, _ := startZwatch(t, s, "check", "--order", a)
+	waitFor(t, "the first check's save in the shop's trigger", sleeping)
+	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Wait()
+	during := zwatch(t, s.db, "check", "--order", b)
+	waitFor(t, "the killed save's end", func() bool { return !sleeping() })
+	s.db.Exec(`DROP TRIGGER slow_save ON product_orders`)
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	after := zwatch(t, s.db, "check-pending")
+
+	t.Logf("check of the second during the kill: exit %d; the run after: exit %d", during.code, after.code)
+	var holding []string
+	for _, id := range []string{a, b} {
+		if s.db.ReadOrder(id).PINCode != nil {
+			holding = append(holding, id)
+		}
+	}
+	if len(holding) != 1 {
+		t.Errorf("%d orders hold the PIN, want 1\ncheck of the second during the kill: exit %d\n%s\nthe run after: exit %d\n%s",
+			len(holding), during.code, during.all(), after.code, after.all())
+	}
+	assertNoSecret(t, "the output", during.all()+after.all(), one)
 }

@@ -420,6 +420,12 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		return fmt.Sprintf("%s held by a transaction of the shop for over %s, %s unsaved: end that transaction (pg_stat_activity)",
 			counted(more, "more order's row is", "more orders' rows are"), watch.ShopHeldAlarm, byCount(more, "its answer", "their answers"))
 	})
+	notes = aLineEach(notes, s.RowHeld, func(id string) string {
+		return fmt.Sprintf("order %s is due, but another transaction holds its row of zwatch_order_checks, so no run can claim it: it is not asked about, nor given up on, until that transaction ends; end it (pg_stat_activity: state 'idle in transaction')", namedOrder(s, id))
+	}, func(more int) string {
+		return fmt.Sprintf("%s due, held by another transaction in zwatch_order_checks, and not asked about: end that transaction (pg_stat_activity)",
+			counted(more, "more order is", "more orders are"))
+	})
 	notes = aLineEach(notes, s.CancelledHoldingPIN, func(id string) string {
 		return fmt.Sprintf("order %s was cancelled at znet but holds a PIN (delivered by hand?): it is marked failed; check it on the dealer panel before refunding", namedOrder(s, id))
 	}, func(more int) string {

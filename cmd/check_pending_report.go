@@ -442,7 +442,7 @@ func (n runNews) stillFailing() []failingPanel {
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
 	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
-		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
+		len(s.ShopHeld) > 0 || len(s.RowHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() // said in every run while it lasts, as its warning is
 }
 
 // unusableGroup is the orders one reason made unusable answers of, named
@@ -545,6 +545,7 @@ func attentionNote(s *watch.Summary, news runNews) string {
 		{len(s.PINNotStored), "completed order's row lacks its PIN whole", "completed orders' rows lack their PIN whole"},
 		{len(s.CancelledHoldingPIN), "cancelled order holds a PIN", "cancelled orders hold a PIN"},
 		{len(s.ShopHeld), "order's row is held by the shop", "orders' rows are held by the shop"},
+		{len(s.RowHeld), "due order's row of zwatch_order_checks is held", "due orders' rows of zwatch_order_checks are held"},
 		{noBudget, "order was released for want of budget", "orders were released for want of budget"},
 	} {
 		switch {

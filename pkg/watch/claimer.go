@@ -55,6 +55,8 @@ type claimer struct {
 	// cutShortByDeadline says that no request could start any more
 	// (max-duration) while due orders were left to claim.
 	cutShortByDeadline bool
+	// locked is what the looks for rows another transaction holds found.
+	locked lockedRows
 }
 
 func newClaimer(r *run, held *holdings, sl *slots, ap *applier) *claimer {
@@ -109,6 +111,7 @@ func (c *claimer) room() int {
 // has passed. No claim starts after MaxDuration or a signal.
 func (c *claimer) loop() error {
 	defer c.drainLanes()
+	defer c.lookForLockedRows(true)
 	cfg := c.run.cfg
 	claiming := c.run.newRequests
 	if cfg.Loop > 0 {
@@ -163,6 +166,7 @@ func (c *claimer) loop() error {
 		}
 		if err == nil {
 			claimedOnce = true
+			c.lookForLockedRows(false)
 		}
 		switch {
 		case err != nil && (cfg.Loop == 0 || cfg.DryRun):

@@ -254,6 +254,7 @@ func (r *run) execute() (*Summary, error) {
 		ap.tally.describe(l)
 	}
 	s := ap.summary()
+	cl.locked.fill(s)
 	s.RunID, s.Host, s.DryRun, s.StartedAt = r.id, r.host, r.cfg.DryRun, r.started
 	s.Duration = time.Since(r.started)
 	s.Seconds = s.Duration.Seconds()

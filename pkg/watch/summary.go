@@ -153,6 +153,11 @@ type Summary struct {
 	// be saved until a person ends it (or gives zwatch the right to update
 	// them, under row-level security).
 	ShopHeld []string `json:"shop_held_orders,omitempty"`
+	// RowHeld lists the due orders whose row of zwatch_order_checks
+	// another transaction held all through the run (a person's UPDATE left
+	// uncommitted?): no run can claim them, so they are not asked, nor
+	// given up on, until a person ends it. Longest due first.
+	RowHeld []string `json:"check_row_held_orders,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
 	// refused to the end of the run (error lines name them): they are
 	// asked again, and a refusal that repeats (a grant missing, say)
@@ -246,11 +251,12 @@ func (v PINTaken) Taken() store.Taken {
 // database refused answers or lost the connection committing them,
 // znet's PIN differed from one an order already held or a completion's
 // row stored none or part of it, znet cancelled an order holding a PIN,
-// the shop has held an order's row too long, or znet's answer about an
-// order could not be used. check-pending exits 3 then.
+// the shop has held an order's row too long, a transaction holds a due
+// order's row of zwatch_order_checks, or znet's answer about an order
+// could not be used. check-pending exits 3 then.
 func (s *Summary) NeedsAttention() bool {
 	if s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
-		len(s.ShopHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
+		len(s.ShopHeld) > 0 || len(s.RowHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() {
 		return true
 	}
 	for _, in := range s.Integrations {

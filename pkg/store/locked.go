@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// LockedDue is a due order whose row of zwatch_order_checks a transaction
+// held as LockedDueOrders looked: no claim takes it (they skip locked
+// rows), so it is not asked while that transaction lasts.
+type LockedDue struct {
+	OrderID  string `db:"order_id"`
+	OrderNo  *int64 `db:"order_no"`
+	Referans string `db:"referans"`
+	// Version is the row's version as last committed (its xmin): the same
+	// at two looks, nothing changed the row between them, which a claim
+	// holding it for a moment would have.
+	Version    string    `db:"version"`
+	DueSince   time.Time `db:"due_since"`
+	LookedAtDB time.Time `db:"looked_at"`
+}
+
+// lockedDueLimit bounds the orders one look tests: the longest due. A
+// transaction holding a row holds it from the claims from the moment it
+// falls due, so its order soon becomes one of the longest due; a person's
+// UPDATE over many rows is told by its first few.
+const lockedDueLimit = 10
+
+// lockedDueAfter is how long an order must have been due to be looked at:
+// one due now may be in another run's claim at this very moment (orders
+// due for longer only when a panel's budget is spent, and those are not
+// held).
+const lockedDueAfter = time.Minute
+
+// lockedDueSQL finds the longest-due orders that no run has claimed and
+// that a transaction holds. It reads zwatch's due index without a lock,
+// then tries the rows' locks, skipping those held, as a claim would: the
+// rows it finds free are locked for this statement alone and let go of
+// at once (autocommit), and any claim meeting them meanwhile skips them
+// for a tick. FOR NO KEY UPDATE, the lock an UPDATE takes, which a
+// claim's FOR UPDATE, a person's UPDATE or SELECT ... FOR SHARE all
+// conflict with. The look-up of the shop's order is by primary key, for
+// its number and referans only; it locks nothing of the shop's.
+var lockedDueSQL = named(`
+-- due orders whose rows a transaction holds
+WITH longest_due AS MATERIALIZED (
+	SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
+	FROM zwatch_order_checks c
+	WHERE c.finished_at IS NULL
+	  AND c.given_up_at IS NULL
+	  AND c.next_check_at <= now() - make_interval(secs => @due_after_seconds)
+	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+	  AND c.order_id <> ALL (@held::uuid[])
+	ORDER BY c.next_check_at
+	LIMIT @look_limit
+),
+free AS MATERIALIZED (
+	SELECT c.order_id
+	FROM zwatch_order_checks c
+	WHERE c.order_id = ANY (ARRAY(SELECT order_id FROM longest_due))
+	FOR NO KEY UPDATE SKIP LOCKED
+)
+SELECT d.order_id::text AS order_id,
+       o.order_no,
+       COALESCE(o.referans, d.referans, '') AS referans,
+       d.version,
+       d.next_check_at AS due_since,
+       clock_timestamp() AS looked_at
+FROM longest_due d
+LEFT JOIN LATERAL (
+	SELECT o."orderNo" AS order_no, ` + referansSQL + ` AS referans
+	FROM product_orders o WHERE o.id = d.order_id LIMIT 1
+) o ON true
+WHERE d.order_id NOT IN (SELECT order_id FROM free)
+ORDER BY d.next_check_at, d.order_id`)
+
+// LockedDueOrders finds the due orders whose row of zwatch_order_checks a
+// transaction holds, other than those held (the caller's own): a person's
+// UPDATE left uncommitted in psql, say. A claim skips such a row without a
+// word, so the order would not be asked, nor given up on, while it lasts.
+// One look cannot tell such a transaction from another run's claim,
+// which holds the rows it takes for a moment: a caller compares two looks
+// some seconds apart (LockedDue.Version).
+func (s *Store) LockedDueOrders(ctx context.Context, held []string) ([]LockedDue, error) {
+	var locked []LockedDue
+	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &locked, lockedDueSQL.text, lockedDueSQL.args(params{
+			"due_after_seconds": lockedDueAfter.Seconds(),
+			"held":              pq.Array(append([]string{}, held...)), // never NULL
+			"look_limit":        lockedDueLimit,
+		})...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("looking for due orders whose rows another transaction holds: %w", lockWaitGivenUp(err))
+	}
+	return locked, nil
+}

@@ -356,6 +356,7 @@ func TestStatsShowsWhatWasLearnedOfEachPanel(t *testing.T) {
 // with every time that may be none (null) read as such.
 type learnedJSON struct {
 	Name         string   `json:"name"`
+	Finals       int      `json:"finals"`
 	Completions  int      `json:"completions"`
 	FinishMedian *float64 `json:"finish_median_seconds"`
 	Never        float64  `json:"never_share"`

@@ -64,7 +64,7 @@ func (s *Store) FinishHistory(ctx context.Context, p HistoryParams) ([]FinishSam
 // from before the order's current sentAt belong to an earlier sending.
 const finishHistorySQL = `
 WITH recent AS (
-	SELECT ev.order_id, ev.at, ev.kind, ev.to_status,
+	SELECT ev.order_id, ev.at, ev.kind, ev.to_status, ev.integration_id,
 	       -- When znet was asked for the final answer, if known (migration
 	       -- 00026), rather than when it was saved.
 	       COALESCE(ev.asked_at, ev.at) AS final_at
@@ -81,17 +81,22 @@ since AS (
 	FROM recent
 ),
 ended AS (
-	-- One sample per sending: an order given up on, put back by retry
-	-- --stuck and then final has both events, and one staff set back to
-	-- sent and zwatch found final again has two final ones. znet's answer
-	-- wins over a give-up, and the first answer over a later one; a
+	-- One sample per sending and panel: an order given up on, put back by
+	-- retry --stuck and then final has both events, and one staff set back
+	-- to sent and zwatch found final again has two final ones. znet's
+	-- answer wins over a give-up, and the first answer over a later one; a
 	-- give-up of an order put back and waiting again is no sample, the
-	-- order's waiting one is. A switched-off panel's answers are left out
-	-- (cohort), as its waiting orders are: a fit of the ones that finished
-	-- alone would take it for faster than it is, and it keeps the fit it
-	-- had until it is switched on again.
-	SELECT DISTINCT ON (r.order_id)
-	       r.order_id, (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	-- order's waiting one is. An answer is the sample of the panel that
+	-- gave it (migration 00032; an older one, and a give-up, of the panel
+	-- the order names now): an order one panel cancelled, which the shop
+	-- moved to another without sending it anew, is a cancellation of the
+	-- first and a completion of the second, not the second's cancellation.
+	-- A switched-off panel's answers are left out (cohort), as its waiting
+	-- orders are: a fit of the ones that finished alone would take it for
+	-- faster than it is, and it keeps the fit it had until it is switched
+	-- on again.
+	SELECT DISTINCT ON (r.order_id, COALESCE(r.integration_id, o.integration_id))
+	       r.order_id, COALESCE(r.integration_id, o.integration_id)::text AS integration_id, o.sent_at,
 	       CASE WHEN c.waiting_seen_at > o.sent_at AND c.waiting_seen_at < r.final_at
 	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
 	            ELSE 0 END AS waiting_age,
@@ -102,7 +107,7 @@ ended AS (
 	FROM recent r
 	-- One primary key lookup per event (see statsSQL for why LIMIT).
 	JOIN LATERAL (
-		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		SELECT ` + integrationIDSQL + ` AS integration_id, ` + sentAtSQL + ` AS sent_at
 		FROM product_orders o
 		WHERE o.id = r.order_id
 		LIMIT 1
@@ -114,7 +119,8 @@ ended AS (
 	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL)
 	-- znet's first answer; of give-ups alone (put back by retry --stuck
 	-- and given up on again), the last, which knows the order longest.
-	ORDER BY r.order_id, r.kind = 'gave_up', CASE WHEN r.kind = 'gave_up' THEN r.final_at END DESC, r.final_at
+	ORDER BY r.order_id, COALESCE(r.integration_id, o.integration_id),
+	         r.kind = 'gave_up', CASE WHEN r.kind = 'gave_up' THEN r.final_at END DESC, r.final_at
 ),
 panels AS MATERIALIZED (
 	SELECT i.id FROM integrations i WHERE i.provider = ` + providerSQL + ` AND i.enabled
@@ -161,26 +167,29 @@ waiting_checks AS MATERIALIZED (
 	LIMIT (SELECT n FROM scan_share))
 ),
 waiting AS (
-	SELECT c.order_id, (` + integrationIDSQL + `)::text AS integration_id, o.sent_at,
+	SELECT c.order_id, o.integration_id::text AS integration_id, o.sent_at,
 	       extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8 AS waiting_age,
 	       0::float8 AS final_age, false AS gave_up, false AS completed, true AS open
 	FROM waiting_checks c
 	JOIN LATERAL (
-		SELECT o."providerId", ` + sentAtSQL + ` AS sent_at
+		SELECT ` + integrationIDSQL + ` AS integration_id, ` + sentAtSQL + ` AS sent_at
 		FROM product_orders o
 		WHERE o.id = c.order_id
 		LIMIT 1
 	) o ON true
-	-- Set back to sent by staff after its final answer, in the same
-	-- sending: that answer is its sample (ended's test of the sending).
-	-- A probe of the events' index by order each, LIMIT keeping it one:
-	-- as NOT EXISTS the planner may read every final event kept instead.
+	-- Set back to sent by staff after its panel's final answer, in the
+	-- same sending: that answer is its sample (ended's test of the
+	-- sending). Another panel's answer is that panel's: the order moved
+	-- and waits at this one. A probe of the events' index by order each,
+	-- LIMIT keeping it one: as NOT EXISTS the planner may read every final
+	-- event kept instead.
 	LEFT JOIN LATERAL (
 		SELECT true AS answered
 		FROM zwatch_order_events ev
 		WHERE ev.order_id = c.order_id
 		  AND COALESCE(ev.asked_at, ev.at) >= o.sent_at
 		  AND ev.kind = 'status' AND ev.to_status IN ('completed', 'failed')
+		  AND (ev.integration_id IS NULL OR ev.integration_id IS NOT DISTINCT FROM o.integration_id)
 		LIMIT 1
 	) answer ON true
 	WHERE c.waiting_seen_at > o.sent_at AND isfinite(o.sent_at)

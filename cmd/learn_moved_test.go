@@ -1,0 +1,89 @@
+package cmd_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/zwatch/zwatch/pkg/store/storetest"
+	"github.com/zwatch/zwatch/pkg/znet/znettest"
+)
+
+// The shop falls back to another dealer panel for the orders znet-A
+// cancelled, moving them to znet-B with a new referans and leaving
+// "sentAt" as it was. The learning credited znet-A's cancellations to
+// znet-B, which never gave them, and left znet-B's completions out: stats
+// said znet-B had learned "0 completions + 3 cancelled", and znet-A
+// nothing, while its own table counted znet-A's 3 failed and znet-B's 3
+// completed.
+func TestAnAnswerIsLearnedForThePanelThatGaveIt(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	panelB, integB := s.panel("znet-B", "other")
+	var ids []string
+	for i := range 3 {
+		ref := fmt.Sprintf("80%d", i)
+		ids = append(ids, s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: 800 + i}))
+		s.znet.Script(ref, znettest.Cancelled("iptal"))
+	}
+	if r := zwatch(t, s.db, "check-pending", "-q", "--first-delay", "0s"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for i, id := range ids {
+		ref := fmt.Sprintf("90%d", i)
+		s.db.Exec(`UPDATE product_orders SET "providerId" = $2, provider_referans = $3, "externalStatus" = 'sent', status = 'pending' WHERE id = $1`, id, integB, ref)
+		panelB.Script(ref, znettest.Done(fmt.Sprintf("BPIN-%d-QQQQ", i), "tamam"))
+	}
+	s.db.ExpireClaims()
+	if r := zwatch(t, s.db, "check-pending", "-q", "--first-delay", "0s"); r.code != 0 {
+		t.Fatalf("check-pending through znet-B: exit %d\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`) // the next run refits
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
+	}
+	learned := map[string]learnedJSON{}
+	for _, l := range learnedOf(t, s.db) {
+		learned[l.Name] = l
+	}
+	if a, b := learned["znet-A"], learned["znet-B"]; a.Completions != 0 || a.Finals != 3 || b.Completions != 3 || b.Finals != 3 {
+		t.Errorf("learned: znet-A %d final answers, %d completions; znet-B %d, %d; want znet-A's 3 cancellations and znet-B's 3 completions",
+			a.Finals, a.Completions, b.Finals, b.Completions)
+	}
+}
+
+// The same at the scale a fit trusts: 250 orders znet-A cancelled 6 s
+// after sending and znet-B completed 10 minutes after it. znet-B's fit
+// rested on znet-A's cancellations, "not told apart" from the PIN
+// profile, and its orders were planned for a panel finishing in 47 s.
+func TestAPanelTheShopFellBackToLearnsItsOwnTimes(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, integB := s.panel("znet-B", "other")
+	s.db.Exec(`WITH o AS (
+		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "pinCode", "sentAt", "createdAt", "completedAt")
+		SELECT gen_random_uuid(), gen_random_uuid(), 'approved', $2, 'b-' || g, 'completed', 'P-' || g,
+		       now() - interval '2 hours' - make_interval(secs => g), now() - interval '2 hours' - make_interval(secs => g),
+		       now() - interval '110 minutes' - make_interval(secs => g)
+		FROM generate_series(1, 250) g
+		RETURNING id, "sentAt" AS sent_at
+	), c AS (
+		INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at, last_result, finished_at, integration_id)
+		SELECT id, 4, sent_at + interval '3 seconds', sent_at + interval '10 minutes', sent_at + interval '9 minutes', sent_at + interval '10 minutes', 'done', sent_at + interval '10 minutes', $2::uuid FROM o
+	)
+	INSERT INTO zwatch_order_events (order_id, at, asked_at, kind, from_status, to_status, pin_delivered, run_id, integration_id)
+	SELECT id, sent_at + interval '6 seconds', sent_at + interval '6 seconds', 'status', 'sent', 'failed', false, 'storetest', $1::uuid FROM o
+	UNION ALL
+	SELECT id, sent_at + interval '10 minutes', sent_at + interval '10 minutes', 'status', 'sent', 'completed', true, 'storetest', $2::uuid FROM o`, s.integ, integB)
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	for _, l := range learnedOf(t, s.db) {
+		switch {
+		case l.Name == "znet-B" && (l.Completions != 250 || l.FinishMedian == nil || *l.FinishMedian < 9*60 || *l.FinishMedian > 10*60):
+			t.Errorf("znet-B completed 250 orders 9 to 10 minutes after sending; it learned %d completions, finishing median %s",
+				l.Completions, orNone(l.FinishMedian))
+		case l.Name == "znet-A" && (l.Finals != 250 || l.Completions != 0):
+			t.Errorf("znet-A cancelled 250 orders; it learned %d final answers, %d completions", l.Finals, l.Completions)
+		}
+	}
+}

@@ -154,9 +154,10 @@ type Summary struct {
 	// them, under row-level security).
 	ShopHeld []string `json:"shop_held_orders,omitempty"`
 	// RowHeld lists the due orders whose row of zwatch_order_checks
-	// another transaction held all through the run (a person's UPDATE left
-	// uncommitted?): no run can claim them, so they are not asked, nor
-	// given up on, until a person ends it. Longest due first.
+	// another transaction held, unchanged, at two looks 5 s or more apart
+	// (a person's UPDATE left uncommitted?): no run can claim them, so
+	// they are not asked, nor given up on, until a person ends it. Longest
+	// due first.
 	RowHeld []string `json:"check_row_held_orders,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
 	// refused to the end of the run (error lines name them): they are

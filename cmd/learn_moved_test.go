@@ -87,3 +87,37 @@ func TestAPanelTheShopFellBackToLearnsItsOwnTimes(t *testing.T) {
 		}
 	}
 }
+
+// An order held for a person after znet completed it (here, with a PIN
+// znet gave another order of the run too) was given up on, and the
+// learning took it for an order that never finishes: a panel handing PINs
+// out twice seemed to leave its orders unfinished. It is a completion, at
+// znet's answer.
+func TestAnOrderHeldForAPersonIsLearnedAsFinished(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var ids []string
+	for i := range 4 {
+		ref := fmt.Sprint(18300 + i)
+		ids = append(ids, s.order(ref))
+		pin := fmt.Sprintf("ONCE-%d-PIN", i)
+		if i < 2 {
+			pin = "TW1C-E4PN-7QK2-XZ9R"
+		}
+		s.znet.Script(ref, znettest.Done(pin, "tamam"))
+	}
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
+		t.Fatalf("check-pending: exit %d, want 3 (one order held for its PIN)\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`) // the next run refits
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
+	}
+	for _, l := range learnedOf(t, s.db) {
+		if l.Finals != 4 || l.Completions != 4 || l.GaveUp != 0 {
+			t.Errorf("%s learned %d final answers, %d completions, %d given up on; want the 4 znet completed, the held one among them",
+				l.Name, l.Finals, l.Completions, l.GaveUp)
+		}
+	}
+}

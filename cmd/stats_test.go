@@ -358,6 +358,7 @@ type learnedJSON struct {
 	Name         string   `json:"name"`
 	Finals       int      `json:"finals"`
 	Completions  int      `json:"completions"`
+	GaveUp       int      `json:"gave_up"`
 	FinishMedian *float64 `json:"finish_median_seconds"`
 	Never        float64  `json:"never_share"`
 	ToPIN        struct {

@@ -29,7 +29,20 @@ const (
 
 // ErrorResult is the last_result of an order whose request failed with
 // an error of kind (Outcome.ErrorKind), as Order.LastResult reads it.
-func ErrorResult(kind string) string { return string(ResultError) + ":" + kind }
+func ErrorResult(kind string) string { return errorResultPrefix + kind }
+
+// errorResultPrefix begins every ErrorResult.
+const errorResultPrefix = string(ResultError) + ":"
+
+// The kinds of error a completion held for a person books (its PIN or
+// codes do not fit, another order has its PIN or its referans): znet
+// finished the order, and nothing of it was written.
+const (
+	heldPINTooLong     = "pin_too_long"
+	heldCodesTooMany   = "codes_too_many"
+	heldValueTaken     = "value_taken"
+	heldSharedReferans = "shared_referans"
+)
 
 // Outcome is one asked order, ready to be applied.
 type Outcome struct {
@@ -299,13 +312,13 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 	if o.Taken.Held() && o.Result == ResultDone {
 		row.holdTaken(o.Taken, f)
 	} else if unfit := f.pinUnfit(row.PIN); o.Result == ResultDone && unfit != "" {
-		row.Result = ErrorResult("pin_too_long")
+		row.Result = ErrorResult(heldPINTooLong)
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = unfit + ": not saved and not approved; deliver it by hand from the dealer panel"
 		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldPINUnfit
 	} else if o.Result == ResultDone && fitEncoding(row.PIN, f.holds) != row.PIN {
 		// Written as near as the encoding allows, it would be a wrong PIN.
-		row.Result = ErrorResult("pin_too_long")
+		row.Result = ErrorResult(heldPINTooLong)
 		row.ToStatus, row.Final, row.PIN = nil, false, ""
 		row.Error = "znet's PIN holds characters the shop's database cannot store in its encoding: " +
 			"not saved and not approved; deliver it by hand from the dealer panel"
@@ -314,7 +327,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		row.ShopMessage = shop
 	} else {
 		// Cut, the row would lose a code that may be the PIN.
-		row.Result = ErrorResult("codes_too_many")
+		row.Result = ErrorResult(heldCodesTooMany)
 		row.ToStatus, row.Final = nil, false
 		row.Error = CodesTooManyProblem + ": not saved and not approved; deliver them by hand from the dealer panel"
 		row.HoldNote, row.held = f.fit(ZwatchNotePrefix+row.Error, f.cols.lastMessage()), heldCodesUnfit
@@ -328,7 +341,7 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 // holdTaken makes row's completion one held for a person, nothing of it
 // written, for the PIN another order has (t).
 func (row *applyRow) holdTaken(t Taken, f textFitter) {
-	row.Result = ErrorResult("value_taken")
+	row.Result = ErrorResult(heldValueTaken)
 	row.ToStatus, row.Final, row.PIN, row.ShopMessage, row.PINBucket = nil, false, "", "", nil
 	row.Error = f.fit(t.Problem(), lastErrorLen)
 	row.HoldNote = f.fit(ZwatchNotePrefix+t.Note(), f.cols.lastMessage())
@@ -717,7 +730,7 @@ func holdSharedReferans(ctx context.Context, tx *sqlx.Tx, rows []applyRow, f tex
 	for k := range rows {
 		if other, ok := shared[rows[k].OrderID]; ok {
 			r := &rows[k]
-			r.Result = ErrorResult("shared_referans")
+			r.Result = ErrorResult(heldSharedReferans)
 			r.ToStatus, r.Final, r.PIN = nil, false, ""
 			r.Error = SharedReferansProblem(other)
 			r.HoldNote = f.fit(ZwatchNotePrefix+r.Error, f.cols.lastMessage())

@@ -101,8 +101,8 @@ ended AS (
 	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
 	            ELSE 0 END AS waiting_age,
 	       extract(epoch FROM r.final_at - o.sent_at)::float8 AS final_age,
-	       r.kind = 'gave_up' AS gave_up,
-	       r.kind = 'status' AND r.to_status = 'completed' AS completed,
+	       r.kind = 'gave_up' AND NOT ` + heldFinalSQL + ` AS gave_up,
+	       r.kind = 'status' AND r.to_status = 'completed' OR r.kind = 'gave_up' AND ` + heldFinalSQL + ` AS completed,
 	       false AS open
 	FROM recent r
 	-- One primary key lookup per event (see statsSQL for why LIMIT).
@@ -205,6 +205,18 @@ cohort AS (
 SELECT integration_id, waiting_age, final_age, gave_up, completed, open
 FROM cohort
 WHERE nth <= $2`
+
+// heldFinalSQL says that zwatch gave up on order c at znet's completion:
+// it held the order for a person (its PIN too long, or another order's;
+// its referans shared), where a give-up for want of a final answer
+// follows a waiting one or an error. znet completed that order when it
+// answered, and the sample says so (dated by the give-up's event, saved
+// with the answer): as a give-up, it was an order that never finishes,
+// and a panel handing PINs out twice seemed to leave orders unfinished.
+// Read off the row as it is now, which the newest give-up, the one ended
+// takes, left.
+const heldFinalSQL = `COALESCE(c.given_up_at IS NOT NULL AND c.last_result IN ('` + errorResultPrefix + heldPINTooLong + `', '` +
+	errorResultPrefix + heldCodesTooMany + `', '` + errorResultPrefix + heldValueTaken + `', '` + errorResultPrefix + heldSharedReferans + `'), false)`
 
 // PanelFit is what zwatch learned of one panel's finishing times.
 type PanelFit struct {

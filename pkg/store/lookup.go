@@ -131,7 +131,7 @@ func (s *Store) LookupOrder(ctx context.Context, id string) (OrderState, error) 
 		       CASE WHEN NOT `+revivedSQL+` THEN c.given_up_at END AS given_up_at,
 		       -- Held for a person because its PIN was another order's, in
 		       -- the sending and at the panel it is in now.
-		       COALESCE(NOT `+revivedSQL+` AND c.given_up_at IS NOT NULL AND c.last_result = '`+ErrorResult("value_taken")+`'
+		       COALESCE(NOT `+revivedSQL+` AND c.given_up_at IS NOT NULL AND c.last_result = '`+ErrorResult(heldValueTaken)+`'
 		                AND c.referans IS NOT DISTINCT FROM `+referansSQL+` AND c.integration_id IS NOT DISTINCT FROM i.id, false)
 		           AS held_for_its_pin,
 		       CASE WHEN NOT `+resentWaitingSQL+`

@@ -64,3 +64,46 @@ func TestADueOrderWhoseRowATransactionHoldsIsNamed(t *testing.T) {
 		t.Errorf("order 8801 was not saved once its row was let go of: %+v", got)
 	}
 }
+
+// A row held FOR KEY SHARE (a person's SELECT ... FOR KEY SHARE, or a
+// table of theirs with a foreign key to zwatch_order_checks) stops every
+// claim as an UPDATE does; the look tried a lock such a row does not
+// stop, and found it free (helper-336).
+func TestADueOrderWhoseRowIsHeldForKeyShareIsNamed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	held := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8801", OrderNo: 8801, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(held, storetest.Check{Attempts: 9, NextCheckIn: -35 * time.Minute})
+	s.znet.Script("8801", znettest.Done("HELD-ROW-PIN-8801", "tamam"))
+	s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR KEY SHARE`, held)
+
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) || s.znet.Requests("8801") != 0 {
+		t.Errorf("exit %d, asked %d times; want 3, naming order 8801, unasked:\n%s", r.code, s.znet.Requests("8801"), r.all())
+	}
+}
+
+// Another panel's backlog, due an hour and paced by its --rate, filled the
+// look with its own orders, due longer than the held one, run after run
+// (helper-336). Each panel's longest due are looked at.
+func TestAHeldRowBehindAnotherPanelsBacklogIsNamed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	slow, slowID := s.panel("znet-slow", "pw-slow-1")
+	slow.SetDefault(znettest.Waiting("işleniyor"))
+	s.db.AddSentOrders(storetest.SentOrders{IntegrationID: slowID, Count: 300, FirstReferans: 700000, SentAgo: 2 * time.Hour, Registered: true})
+	s.db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' WHERE integration_id = $1`, slowID)
+
+	held := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8801", OrderNo: 8801, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(held, storetest.Check{Attempts: 9, NextCheckIn: -35 * time.Minute})
+	s.znet.Script("8801", znettest.Done("HELD-ROW-PIN-8801", "tamam"))
+	s.db.BeginHolding(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, held)
+
+	r := zwatch(t, s.db, "check-pending", "-q", "--rate", "2", "--loop", "8s", "--max-duration", "10s")
+	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) {
+		t.Errorf("exit %d; want 3 and order 8801, whose row a transaction held all run, named:\n%s", r.code, r.all())
+	}
+	if slow.TotalRequests() == 0 {
+		t.Errorf("the slow panel's backlog was not asked")
+	}
+}

@@ -24,45 +24,57 @@ type LockedDue struct {
 	LookedAtDB time.Time `db:"looked_at"`
 }
 
-// lockedDueLimit bounds the orders one look tests: the longest due. A
-// transaction holding a row holds it from the claims from the moment it
-// falls due, so its order soon becomes one of the longest due; a person's
-// UPDATE over many rows is told by its first few.
-const lockedDueLimit = 10
+// lockedDuePerPanel bounds the orders one look tests of each panel: its
+// longest due. A transaction holding a row holds it from the claims from
+// the moment it falls due, and the orders due before it on its panel are
+// asked meanwhile, so it soon becomes one of its panel's longest due. Per
+// panel, as the claims pass over a panel with a backlog: another panel's,
+// due longer, would fill the look. A person's UPDATE over many rows is
+// told by its first few.
+const lockedDuePerPanel = 5
 
 // lockedDueAfter is how long an order must have been due to be looked at:
-// one due now may be in another run's claim at this very moment (orders
-// due for longer only when a panel's budget is spent, and those are not
-// held).
+// one due now may be in another run's claim at this very moment.
 const lockedDueAfter = time.Minute
 
-// lockedDueSQL finds the longest-due orders that no run has claimed and
-// that a transaction holds. It reads zwatch's due index without a lock,
-// then tries the rows' locks, skipping those held, as a claim would: the
-// rows it finds free are locked for this statement alone and let go of
-// at once (autocommit), and any claim meeting them meanwhile skips them
-// for a tick. FOR NO KEY UPDATE, the lock an UPDATE takes, which a
-// claim's FOR UPDATE, a person's UPDATE or SELECT ... FOR SHARE all
-// conflict with. The look-up of the shop's order is by primary key, for
-// its number and referans only; it locks nothing of the shop's.
+// lockedDueSQL finds, of each panel, the longest-due orders that no run
+// has claimed and that a transaction holds. It reads zwatch's due index by
+// panel without a lock (one probe a panel, for the integrations table's
+// handful of rows, and one for the orders whose row names none), then
+// tries the rows' locks as a claim does, FOR UPDATE SKIP LOCKED: a row it
+// skips is one a claim would skip, whatever lock its holder took (an
+// UPDATE, SELECT ... FOR SHARE or FOR KEY SHARE, a foreign key of a table
+// of the holder's). The rows it finds free are locked until its COMMIT,
+// a moment later, and a claim meeting them meanwhile skips them for a
+// tick. The look-up of the shop's order is by primary key, for its
+// number and referans only; it locks nothing of the shop's.
 var lockedDueSQL = named(`
 -- due orders whose rows a transaction holds
 WITH longest_due AS MATERIALIZED (
-	SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
+	SELECT d.*
+	FROM integrations i
+	CROSS JOIN LATERAL (
+		SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
+		FROM zwatch_order_checks c
+		WHERE c.integration_id = i.id
+		  AND ` + lockedDueCandidateSQL + `
+		ORDER BY c.next_check_at
+		LIMIT @per_panel
+	) d
+	WHERE i.provider = ` + providerSQL + `
+	UNION ALL
+	(SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
 	FROM zwatch_order_checks c
-	WHERE c.finished_at IS NULL
-	  AND c.given_up_at IS NULL
-	  AND c.next_check_at <= now() - make_interval(secs => @due_after_seconds)
-	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
-	  AND c.order_id <> ALL (@held::uuid[])
-	ORDER BY c.next_check_at
-	LIMIT @look_limit
+	WHERE c.integration_id IS NULL
+	  AND ` + lockedDueCandidateSQL + `
+	ORDER BY c.integration_id, c.next_check_at
+	LIMIT @per_panel)
 ),
 free AS MATERIALIZED (
 	SELECT c.order_id
 	FROM zwatch_order_checks c
 	WHERE c.order_id = ANY (ARRAY(SELECT order_id FROM longest_due))
-	FOR NO KEY UPDATE SKIP LOCKED
+	FOR UPDATE SKIP LOCKED
 )
 SELECT d.order_id::text AS order_id,
        o.order_no,
@@ -78,20 +90,28 @@ LEFT JOIN LATERAL (
 WHERE d.order_id NOT IN (SELECT order_id FROM free)
 ORDER BY d.next_check_at, d.order_id`)
 
+// lockedDueCandidateSQL is a row of zwatch_order_checks c a claim would
+// take, due for lockedDueAfter at least, and not the looking run's own.
+const lockedDueCandidateSQL = `c.finished_at IS NULL
+		  AND c.given_up_at IS NULL
+		  AND c.next_check_at <= now() - make_interval(secs => @due_after_seconds)
+		  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
+		  AND c.order_id <> ALL (@held::uuid[])`
+
 // LockedDueOrders finds the due orders whose row of zwatch_order_checks a
 // transaction holds, other than those held (the caller's own): a person's
 // UPDATE left uncommitted in psql, say. A claim skips such a row without a
 // word, so the order would not be asked, nor given up on, while it lasts.
-// One look cannot tell such a transaction from another run's claim,
-// which holds the rows it takes for a moment: a caller compares two looks
-// some seconds apart (LockedDue.Version).
+// One look cannot tell such a transaction from another run's claim or
+// look, which hold rows for a moment: a caller compares two looks some
+// seconds apart (LockedDue.Version).
 func (s *Store) LockedDueOrders(ctx context.Context, held []string) ([]LockedDue, error) {
 	var locked []LockedDue
 	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &locked, lockedDueSQL.text, lockedDueSQL.args(params{
 			"due_after_seconds": lockedDueAfter.Seconds(),
 			"held":              pq.Array(append([]string{}, held...)), // never NULL
-			"look_limit":        lockedDueLimit,
+			"per_panel":         lockedDuePerPanel,
 		})...)
 	})
 	if err != nil {

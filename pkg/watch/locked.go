@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -13,8 +14,13 @@ import (
 // every run would end well. A run looks for such rows now and then, and
 // calls a person for each it finds held, unchanged, at two looks.
 const (
-	// lockedRowsLookEvery is how often a run looks, beside its claims.
+	// lockedRowsLookEvery is how often a run looks, beside its claims,
+	// and lockedRowsJitter how much later at most: a look holds the rows
+	// it finds free for a moment, and two runs started by one cron minute
+	// must not look at the same moments run after run, each taking the
+	// other's for a person's.
 	lockedRowsLookEvery = 15 * time.Second
+	lockedRowsJitter    = 5 * time.Second
 	// lockedRowsConfirmAfter is how far apart two looks must be to tell a
 	// transaction that holds a row from a claim holding it for a moment.
 	lockedRowsConfirmAfter = 5 * time.Second
@@ -22,7 +28,7 @@ const (
 
 // lockedRows is what a run's looks found.
 type lockedRows struct {
-	lastLook time.Time
+	nextLook time.Time
 	// seen is, for each order found held at the last look, when it was
 	// first found so and the row's version then.
 	seen map[string]lockedSighting
@@ -35,9 +41,9 @@ type lockedSighting struct {
 	since   time.Time
 }
 
-// lookForLockedRows looks for held rows: every lockedRowsLookEvery, and
-// once more as the run ends (last) if a row found held could be told by
-// then. A look that fails is let be: the next one may work, and the
+// lookForLockedRows looks for held rows: every lockedRowsLookEvery or a
+// little later, and once more as the run ends (last) if a row found held
+// could be told by then. A look that fails is let be: the next one may work, and the
 // claims say what is wrong with the database.
 func (c *claimer) lookForLockedRows(last bool) {
 	r := c.run
@@ -47,12 +53,12 @@ func (c *claimer) lookForLockedRows(last bool) {
 	}
 	now := time.Now()
 	switch {
-	case !last && !l.lastLook.IsZero() && now.Sub(l.lastLook) < lockedRowsLookEvery:
+	case !last && now.Before(l.nextLook):
 		return
 	case last && !l.couldConfirm(now):
 		return
 	}
-	l.lastLook = now
+	l.nextLook = now.Add(lockedRowsLookEvery + rand.N(lockedRowsJitter))
 	ctx, cancel := context.WithTimeout(r.db, 5*time.Second)
 	defer cancel()
 	start := time.Now()

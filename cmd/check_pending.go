@@ -104,7 +104,10 @@ line that starts a run every minute.
 With -q a run prints only what a person should read: once, a panel that
 starts failing, orders that became stuck, and a panel that answers again;
 in every run while it lasts, answers the database would not take, answers
-zwatch could not use, and orders released for want of their panel's budget. A panel that was already
+zwatch could not use, orders released for want of their panel's budget,
+and due orders whose row of zwatch_order_checks another transaction holds;
+in the run that asks it again, an order whose row the shop has held for
+over 10 minutes. A panel that was already
 failing in the last run that asked it (of the last 30) is not reported
 again (the exit status stays 3 until it answers again; zwatch stats shows
 it).
@@ -115,7 +118,9 @@ orders became stuck (or had a PIN too long for the shop's column, codes
 too many for it, or a referans another order carries), an order already
 held a PIN other than
 znet's, znet cancelled an order holding a PIN, a shop transaction has held
-an order's row for over 10 minutes, some of znet's answers could not be
+an order's row for over 10 minutes (said in the run that asks it), another
+transaction holds a due order's row of zwatch_order_checks, some of znet's
+answers could not be
 saved or used (an unknown status, a done answer cut short, a corrupt
 PIN), or a panel's request budget could not be reserved; a --dry-run exits as
 the run it foresees would. SIGINT, SIGTERM or SIGHUP

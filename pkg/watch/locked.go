@@ -34,6 +34,8 @@ type lockedRows struct {
 	seen map[string]lockedSighting
 	// called are the orders a person was called for, in the order found.
 	called []store.LockedDue
+	// lookFailed: a look failed, which was said.
+	lookFailed bool
 }
 
 type lockedSighting struct {
@@ -43,8 +45,10 @@ type lockedSighting struct {
 
 // lookForLockedRows looks for held rows: every lockedRowsLookEvery or a
 // little later, and once more as the run ends (last) if a row found held
-// could be told by then. A look that fails is let be: the next one may work, and the
-// claims say what is wrong with the database.
+// could be told by then. A look that fails is said once a run, as a
+// warning: it comes right after a claim that worked, so the database
+// answers, and a look that fails every time (a grant missing) would leave
+// held rows unsaid for good.
 func (c *claimer) lookForLockedRows(last bool) {
 	r := c.run
 	l := &c.locked
@@ -65,7 +69,10 @@ func (c *claimer) lookForLockedRows(last bool) {
 	found, err := r.store.LockedDueOrders(ctx, c.held.list())
 	r.timeDB(start)
 	if err != nil {
-		r.log.Debug("looking for held rows failed", "err", err)
+		if !l.lookFailed {
+			r.log.Warn("looking for due orders whose row another transaction holds failed; such orders would not be named", "err", err)
+		}
+		l.lookFailed = true
 		return
 	}
 	seen := make(map[string]lockedSighting, len(found))

@@ -277,3 +277,27 @@ func cteOf(plan, name string) string {
 	}
 	return ""
 }
+
+// The look for due orders whose rows a transaction holds reads each
+// panel's longest due along the index by panel, and the shop's orders by
+// primary key: its cost is the panels', not the waiting orders'.
+func TestTheLookForHeldRowsReadsEachPanelsLongestDue(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	var panels []string
+	for range 3 {
+		panels = append(panels, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
+	}
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: panels, Count: 30000, FirstReferans: 5_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
+	db.VacuumAnalyze()
+
+	plan, err := db.Store.ExplainLockedDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "zwatch_order_checks_due_by_panel") || strings.Contains(plan, "Seq Scan on zwatch_order_checks") ||
+		strings.Contains(plan, "Seq Scan on product_orders") {
+		t.Errorf("the look does not read each panel's longest due along the index by panel:\n%s", plan)
+	}
+}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 )
 
@@ -30,3 +32,15 @@ var FinishHistorySQL = finishHistorySQL
 
 // PINGivenBeforeSQL is pinGivenBeforeSQL, for the test of its plan.
 var PINGivenBeforeSQL = pinGivenBeforeSQL
+
+// ExplainLockedDue returns the plan of the look for held rows, run as a
+// run runs it.
+func (s *Store) ExplainLockedDue(ctx context.Context) (string, error) {
+	var lines []string
+	err := s.db.SelectContext(ctx, &lines, `EXPLAIN `+lockedDueSQL.text, lockedDueSQL.args(params{
+		"due_after_seconds": lockedDueAfter.Seconds(),
+		"held":              pq.Array([]string{}),
+		"per_panel":         lockedDuePerPanel,
+	})...)
+	return strings.Join(lines, "\n"), err
+}

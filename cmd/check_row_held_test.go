@@ -107,3 +107,24 @@ func TestAHeldRowBehindAnotherPanelsBacklogIsNamed(t *testing.T) {
 		t.Errorf("the slow panel's backlog was not asked")
 	}
 }
+
+// A held row keeps the integration it named as the hold began: one the
+// shop deleted since, moving the order to another, was looked for among
+// no panel's orders (helper-338).
+func TestAHeldRowNamingADeletedIntegrationIsNamed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	old := s.db.AddIntegration(storetest.Integration{Name: "znet-old", BaseURL: s.znet.URL, Kod: dealerCode, Sifre: password})
+	held := s.db.AddOrder(storetest.Order{IntegrationID: old, Referans: "8801", OrderNo: 8801, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(held, storetest.Check{Attempts: 9, NextCheckIn: -35 * time.Minute})
+	s.db.Exec(`UPDATE zwatch_order_checks SET integration_id = $2 WHERE order_id = $1`, held, old)
+	s.znet.Script("8801", znettest.Done("HELD-ROW-PIN-8801", "tamam"))
+	s.db.BeginHolding(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, held)
+	s.db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, held, s.integ)
+	s.db.Exec(`DELETE FROM integrations WHERE id = $1`, old)
+
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) {
+		t.Errorf("exit %d; want 3 and order 8801 named:\n%s", r.code, r.all())
+	}
+}

@@ -62,12 +62,21 @@ WITH longest_due AS MATERIALIZED (
 		LIMIT @per_panel
 	) d
 	WHERE i.provider = ` + providerSQL + `
-	UNION ALL
+	UNION
 	(SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
 	FROM zwatch_order_checks c
 	WHERE c.integration_id IS NULL
 	  AND ` + lockedDueCandidateSQL + `
 	ORDER BY c.integration_id, c.next_check_at
+	LIMIT @per_panel)
+	UNION
+	-- And the longest due of all, whatever integration their row names:
+	-- a held row keeps the one it named as the hold began, which the shop
+	-- may have deleted since, or made another provider's.
+	(SELECT c.order_id, c.next_check_at, c.referans, c.xmin::text AS version
+	FROM zwatch_order_checks c
+	WHERE ` + lockedDueCandidateSQL + `
+	ORDER BY c.next_check_at
 	LIMIT @per_panel)
 ),
 free AS MATERIALIZED (

@@ -107,13 +107,7 @@ func TestAClaimPassesOverAPanelWithABacklog(t *testing.T) {
 func TestAClaimPassingOverAPanelLocksOnlyWhatItTakes(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	var integrations []string
-	for range 21 {
-		integrations = append(integrations, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
-	}
-	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: integrations, Count: 21 * 300, FirstReferans: 5_000_000, DueWithin: time.Minute})
-	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
-	db.VacuumAnalyze()
+	integrations := panelsWithBacklogs(db, 21, 300)
 
 	p := firstChunk
 	p.Register, p.Limit, p.PassOver, p.PerPanel = 0, 50, integrations[:1], 10
@@ -284,13 +278,7 @@ func cteOf(plan, name string) string {
 func TestTheLookForHeldRowsReadsEachPanelsLongestDue(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	var panels []string
-	for range 3 {
-		panels = append(panels, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
-	}
-	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: panels, Count: 30000, FirstReferans: 5_000_000, DueWithin: time.Minute})
-	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
-	db.VacuumAnalyze()
+	panelsWithBacklogs(db, 3, 10000)
 
 	plan, err := db.Store.ExplainLockedDue(context.Background())
 	if err != nil {
@@ -300,4 +288,17 @@ func TestTheLookForHeldRowsReadsEachPanelsLongestDue(t *testing.T) {
 		strings.Contains(plan, "Seq Scan on product_orders") {
 		t.Errorf("the look does not read each panel's longest due along the index by panel:\n%s", plan)
 	}
+}
+
+// panelsWithBacklogs adds panels znet integrations, each with orders
+// waiting orders due between 10 minutes and an hour ago, analysed.
+func panelsWithBacklogs(db *storetest.DB, panels, orders int) []string {
+	var ids []string
+	for range panels {
+		ids = append(ids, db.AddIntegration(storetest.Integration{Kod: "k", Sifre: "s", BaseURL: "http://127.0.0.1:1"}))
+	}
+	db.AddWaitingOrders(storetest.WaitingOrders{IntegrationIDs: ids, Count: panels * orders, FirstReferans: 5_000_000, DueWithin: time.Minute})
+	db.Exec(`UPDATE zwatch_order_checks SET next_check_at = now() - interval '1 hour' + make_interval(secs => 3000 * random())`)
+	db.VacuumAnalyze()
+	return ids
 }

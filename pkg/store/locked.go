@@ -37,10 +37,11 @@ const lockedDuePerPanel = 5
 // one due now may be in another run's claim at this very moment.
 const lockedDueAfter = time.Minute
 
-// lockedDueSQL finds, of each panel, the longest-due orders that no run
-// has claimed and that a transaction holds. It reads zwatch's due index by
+// lockedDueSQL finds, of each panel and of all, the longest-due orders
+// that no run has claimed and that a transaction holds. It reads zwatch's due index by
 // panel without a lock (one probe a panel, for the integrations table's
-// handful of rows, and one for the orders whose row names none), then
+// handful of rows, one for the orders whose row names none, and one of the
+// due index for the longest due of all), then
 // tries the rows' locks as a claim does, FOR UPDATE SKIP LOCKED: a row it
 // skips is one a claim would skip, whatever lock its holder took (an
 // UPDATE, SELECT ... FOR SHARE or FOR KEY SHARE, a foreign key of a table

@@ -374,13 +374,13 @@ func (opts *ListOptions) print(listed store.Listed, notes []string) error {
 		// these: a script counting the list's elements (jq length) would
 		// otherwise take the first --limit for all.
 		if more := moreNotShownText(len(out), matching, listed.ReadSince != nil); more != "" {
-			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+more)
+			noteOnStderr(opts.IO.ErrOut, more)
 		}
 		if listed.ReadSince != nil {
-			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+readBackTo(*listed.ReadSince))
+			noteOnStderr(opts.IO.ErrOut, readBackTo(*listed.ReadSince))
 		}
 		for _, note := range notes {
-			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+note)
+			noteOnStderr(opts.IO.ErrOut, note)
 		}
 	}
 	return err

@@ -108,7 +108,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 			// the person piping it into psql.
 			warning := newerMigrations(len(newer)) + ": print the grants with the newest zwatch"
 			fmt.Fprintln(out, "-- "+warning)
-			fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+warning)
+			noteOnStderr(opts.IO.ErrOut, warning)
 		}
 		for _, g := range grants {
 			fmt.Fprintln(out, g)
@@ -156,7 +156,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	// An unreadable lock table is no reason not to migrate: only the word
 	// on a wait is lost.
 	if holder, _ := st.MigrateLockHolder(ctx); holder != nil {
-		fmt.Fprintln(opts.IO.ErrOut, "zwatch: "+waitingForMigrateLock(holder))
+		noteOnStderr(opts.IO.ErrOut, waitingForMigrateLock(holder))
 	}
 	applied, err := st.Migrate(ctx)
 	var created []string
@@ -194,7 +194,7 @@ func runMigrate(ctx context.Context, opts *MigrateOptions) error {
 	// read (a locked-down pg_catalog) only loses the word.
 	lacking, err := st.RolesLackingGrants(ctx)
 	if err != nil {
-		fmt.Fprintln(opts.IO.ErrOut, "zwatch: the migrations are applied, but "+err.Error()+"; see that zwatch's role holds what zwatch migrate --print-grants ROLE prints")
+		noteOnStderr(opts.IO.ErrOut, "the migrations are applied, but "+err.Error()+"; see that zwatch's role holds what zwatch migrate --print-grants ROLE prints")
 	}
 	for _, r := range lacking {
 		fmt.Fprintf(out, "role %s lacks grants zwatch's commands need (%s): %s, and apply its SQL before zwatch runs as that role\n",

@@ -270,6 +270,14 @@ func (e escapingWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// noteOnStderr writes a command's note to w, stderr, as one line, its
+// control characters escaped as every line zwatch writes there: a note
+// may quote an integration's name, a role's application_name or the
+// database's words, which hold whatever someone typed.
+func noteOnStderr(w io.Writer, note string) {
+	fmt.Fprintln(escapingWriter{w}, "zwatch: "+note)
+}
+
 // escapeControls writes b's control characters but newline and tab, and
 // its bytes that are not UTF-8, as escapes; b itself when it has none.
 func escapeControls(b []byte) []byte {

@@ -128,3 +128,24 @@ func TestAHeldRowNamingADeletedIntegrationIsNamed(t *testing.T) {
 		t.Errorf("exit %d; want 3 and order 8801 named:\n%s", r.code, r.all())
 	}
 }
+
+// Two runs of one cron minute, on two hosts, may look at the same moments
+// run after run, each finding the rows the other's look locked, unchanged:
+// a person was called for orders nobody held (helper-339). One look at a
+// time: a run meeting another's look lets its own be.
+func TestAnotherRunsLookIsNotTakenForAPersonsHold(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	due := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "8801", OrderNo: 8801, SentAgo: 3 * time.Hour})
+	s.db.AddCheck(due, storetest.Check{Attempts: 9, NextCheckIn: -35 * time.Minute})
+	// The other run's look, as it holds the row it found free, for the
+	// whole of this run.
+	look := s.db.BeginHolding(`SELECT pg_advisory_xact_lock(2054638667, 0)`)
+	if _, err := look.Exec(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, due); err != nil {
+		t.Fatal(err)
+	}
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	if r.code != 0 || r.all() != "" {
+		t.Errorf("exit %d, want 0 and nothing said: the row was another run's look's:\n%s", r.code, r.all())
+	}
+}

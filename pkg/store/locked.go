@@ -112,12 +112,17 @@ const lockedDueCandidateSQL = `c.finished_at IS NULL
 // transaction holds, other than those held (the caller's own): a person's
 // UPDATE left uncommitted in psql, say. A claim skips such a row without a
 // word, so the order would not be asked, nor given up on, while it lasts.
-// One look cannot tell such a transaction from another run's claim or
-// look, which hold rows for a moment: a caller compares two looks some
-// seconds apart (LockedDue.Version).
-func (s *Store) LockedDueOrders(ctx context.Context, held []string) ([]LockedDue, error) {
-	var locked []LockedDue
-	err := s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
+// One look cannot tell such a transaction from another run's claim, which
+// holds the rows it takes for a moment: a caller compares two looks some
+// seconds apart (LockedDue.Version). A claim changes the rows it holds;
+// another run's look, which changes none, is never met: one look at a time
+// across every run and host (lookTurnSQL). looked is false when another
+// was under way, and nothing was looked at.
+func (s *Store) LockedDueOrders(ctx context.Context, held []string) (locked []LockedDue, looked bool, err error) {
+	err = s.inTxWaiting(ctx, claimLockTimeout, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &looked, lookTurnSQL); err != nil || !looked {
+			return err
+		}
 		return tx.SelectContext(ctx, &locked, lockedDueSQL.text, lockedDueSQL.args(params{
 			"due_after_seconds": lockedDueAfter.Seconds(),
 			"held":              pq.Array(append([]string{}, held...)), // never NULL
@@ -125,7 +130,14 @@ func (s *Store) LockedDueOrders(ctx context.Context, held []string) ([]LockedDue
 		})...)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("looking for due orders whose rows another transaction holds: %w", lockWaitGivenUp(err))
+		return nil, false, fmt.Errorf("looking for due orders whose rows another transaction holds: %w", lockWaitGivenUp(err))
 	}
-	return locked, nil
+	return locked, looked, nil
 }
+
+// lookTurnSQL takes the turn to look for held rows until the transaction
+// ends, if no other run has it: two looks at once would each find the
+// rows the other had locked, and two runs of one cron minute on two hosts
+// may look at the same moments, run after run. Keyed apart from other
+// advisory locks: "zwLK".
+const lookTurnSQL = `SELECT pg_try_advisory_xact_lock(2054638667, 0)`

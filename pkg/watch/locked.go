@@ -15,10 +15,10 @@ import (
 // calls a person for each it finds held, unchanged, at two looks.
 const (
 	// lockedRowsLookEvery is how often a run looks, beside its claims,
-	// and lockedRowsJitter how much later at most: a look holds the rows
-	// it finds free for a moment, and two runs started by one cron minute
-	// must not look at the same moments run after run, each taking the
-	// other's for a person's.
+	// and lockedRowsJitter how much later at most: one look at a time
+	// across every run (store.LockedDueOrders), and two runs started by
+	// one cron minute must not meet at each look, one of them looking at
+	// nothing.
 	lockedRowsLookEvery = 15 * time.Second
 	lockedRowsJitter    = 5 * time.Second
 	// lockedRowsConfirmAfter is how far apart two looks must be to tell a
@@ -66,8 +66,11 @@ func (c *claimer) lookForLockedRows(last bool) {
 	ctx, cancel := context.WithTimeout(r.db, 5*time.Second)
 	defer cancel()
 	start := time.Now()
-	found, err := r.store.LockedDueOrders(ctx, c.held.list())
+	found, looked, err := r.store.LockedDueOrders(ctx, c.held.list())
 	r.timeDB(start)
+	if err == nil && !looked {
+		return // another run's look was under way: the next look tells
+	}
 	if err != nil {
 		if !l.lookFailed {
 			r.log.Warn("looking for due orders whose row another transaction holds failed; such orders would not be named", "err", err)

@@ -30,7 +30,7 @@ func TestADueOrderWhoseRowATransactionHoldsIsNamed(t *testing.T) {
 
 	person := s.db.BeginHolding(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, held)
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "12s")
 	if r.code != 3 {
 		t.Errorf("exit %d, want 3 (a person should look): %s", r.code, r.all())
 	}
@@ -45,7 +45,7 @@ func TestADueOrderWhoseRowATransactionHoldsIsNamed(t *testing.T) {
 	}
 
 	// Asked for JSON, the order is listed for a program to act on.
-	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "7s", "-o", "json")
+	r = zwatch(t, s.db, "check-pending", "-q", "--loop", "12s", "-o", "json")
 	var summary struct {
 		RowHeld []string `json:"check_row_held_orders"`
 	}
@@ -77,7 +77,7 @@ func TestADueOrderWhoseRowIsHeldForKeyShareIsNamed(t *testing.T) {
 	s.znet.Script("8801", znettest.Done("HELD-ROW-PIN-8801", "tamam"))
 	s.db.BeginHolding(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR KEY SHARE`, held)
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "12s")
 	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) || s.znet.Requests("8801") != 0 {
 		t.Errorf("exit %d, asked %d times; want 3, naming order 8801, unasked:\n%s", r.code, s.znet.Requests("8801"), r.all())
 	}
@@ -99,7 +99,7 @@ func TestAHeldRowBehindAnotherPanelsBacklogIsNamed(t *testing.T) {
 	s.znet.Script("8801", znettest.Done("HELD-ROW-PIN-8801", "tamam"))
 	s.db.BeginHolding(`UPDATE zwatch_order_checks SET next_check_at = now() WHERE order_id = $1`, held)
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--rate", "2", "--loop", "8s", "--max-duration", "10s")
+	r := zwatch(t, s.db, "check-pending", "-q", "--rate", "2", "--loop", "12s", "--max-duration", "14s")
 	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) {
 		t.Errorf("exit %d; want 3 and order 8801, whose row a transaction held all run, named:\n%s", r.code, r.all())
 	}
@@ -123,7 +123,7 @@ func TestAHeldRowNamingADeletedIntegrationIsNamed(t *testing.T) {
 	s.db.Exec(`UPDATE product_orders SET "providerId" = $2 WHERE id = $1`, held, s.integ)
 	s.db.Exec(`DELETE FROM integrations WHERE id = $1`, old)
 
-	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "12s")
 	if r.code != 3 || !strings.Contains(r.stdout, "order 8801 ("+held) {
 		t.Errorf("exit %d; want 3 and order 8801 named:\n%s", r.code, r.all())
 	}
@@ -144,7 +144,7 @@ func TestAnotherRunsLookIsNotTakenForAPersonsHold(t *testing.T) {
 	if _, err := look.Exec(`SELECT 1 FROM zwatch_order_checks WHERE order_id = $1 FOR UPDATE`, due); err != nil {
 		t.Fatal(err)
 	}
-	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "7s")
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "12s")
 	if r.code != 0 || r.all() != "" {
 		t.Errorf("exit %d, want 0 and nothing said: the row was another run's look's:\n%s", r.code, r.all())
 	}

@@ -41,10 +41,7 @@ func TestAnAnswerIsLearnedForThePanelThatGaveIt(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
 		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
 	}
-	learned := map[string]learnedJSON{}
-	for _, l := range learnedOf(t, s.db) {
-		learned[l.Name] = l
-	}
+	learned := learnedByName(t, s.db, "znet-A", "znet-B")
 	if a, b := learned["znet-A"], learned["znet-B"]; a.Completions != 0 || a.Finals != 3 || b.Completions != 3 || b.Finals != 3 {
 		t.Errorf("learned: znet-A %d final answers, %d completions; znet-B %d, %d; want znet-A's 3 cancellations and znet-B's 3 completions",
 			a.Finals, a.Completions, b.Finals, b.Completions)
@@ -77,14 +74,13 @@ func TestAPanelTheShopFellBackToLearnsItsOwnTimes(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
 		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
 	}
-	for _, l := range learnedOf(t, s.db) {
-		switch {
-		case l.Name == "znet-B" && (l.Completions != 250 || l.FinishMedian == nil || *l.FinishMedian < 9*60 || *l.FinishMedian > 10*60):
-			t.Errorf("znet-B completed 250 orders 9 to 10 minutes after sending; it learned %d completions, finishing median %s",
-				l.Completions, orNone(l.FinishMedian))
-		case l.Name == "znet-A" && (l.Finals != 250 || l.Completions != 0):
-			t.Errorf("znet-A cancelled 250 orders; it learned %d final answers, %d completions", l.Finals, l.Completions)
-		}
+	learned := learnedByName(t, s.db, "znet-A", "znet-B")
+	if b := learned["znet-B"]; b.Completions != 250 || b.FinishMedian == nil || *b.FinishMedian < 9*60 || *b.FinishMedian > 10*60 {
+		t.Errorf("znet-B completed 250 orders 9 to 10 minutes after sending; it learned %d completions, finishing median %s",
+			b.Completions, orNone(b.FinishMedian))
+	}
+	if a := learned["znet-A"]; a.Finals != 250 || a.Completions != 0 {
+		t.Errorf("znet-A cancelled 250 orders; it learned %d final answers, %d completions", a.Finals, a.Completions)
 	}
 }
 
@@ -114,10 +110,56 @@ func TestAnOrderHeldForAPersonIsLearnedAsFinished(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
 		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
 	}
-	for _, l := range learnedOf(t, s.db) {
-		if l.Finals != 4 || l.Completions != 4 || l.GaveUp != 0 {
-			t.Errorf("%s learned %d final answers, %d completions, %d given up on; want the 4 znet completed, the held one among them",
-				l.Name, l.Finals, l.Completions, l.GaveUp)
+	if l := learnedByName(t, s.db, "znet-A")["znet-A"]; l.Finals != 4 || l.Completions != 4 || l.GaveUp != 0 {
+		t.Errorf("znet-A learned %d final answers, %d completions, %d given up on; want the 4 znet completed, the held one among them",
+			l.Finals, l.Completions, l.GaveUp)
+	}
+}
+
+// znet-A gave an order up; staff moved it to znet-B and put it back, and
+// znet-B completed it with a PIN another order has: held. znet-A's give-up
+// was read off the row as znet-B's hold left it, and learned as znet-A's
+// completion (helper-341).
+func TestAGiveUpOfOnePanelIsNotTakenForAnotherPanelsHeldCompletion(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	_, integB := s.panel("znet-B", "other")
+	s.db.Exec(`WITH o AS (
+		INSERT INTO product_orders (id, "tenantId", status, "providerId", provider_referans, "externalStatus", "sentAt", "createdAt")
+		VALUES (gen_random_uuid(), gen_random_uuid(), 'pending', $2, 'b-1', 'sent', now() - interval '2 hours', now() - interval '2 hours')
+		RETURNING id, "sentAt" AS sent_at
+	), c AS (
+		INSERT INTO zwatch_order_checks (order_id, attempts, first_checked_at, last_checked_at, waiting_seen_at, next_check_at, last_result, given_up_at, integration_id)
+		SELECT id, 9, sent_at + interval '45 minutes', sent_at + interval '50 minutes', sent_at + interval '48 minutes', 'infinity', 'error:value_taken', sent_at + interval '50 minutes', $2::uuid FROM o
+	)
+	INSERT INTO zwatch_order_events (order_id, at, asked_at, kind, from_status, to_status, pin_delivered, run_id, integration_id)
+	SELECT id, sent_at + interval '40 minutes', NULL::timestamptz, 'gave_up', 'sent', 'sent', false, 'storetest', $1::uuid FROM o
+	UNION ALL
+	SELECT id, sent_at + interval '42 minutes', NULL, 'retried', 'sent', 'sent', false, NULL, NULL::uuid FROM o
+	UNION ALL
+	SELECT id, sent_at + interval '50 minutes', NULL, 'gave_up', 'sent', 'sent', false, 'storetest', $2::uuid FROM o`, s.integ, integB)
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	learned := learnedByName(t, s.db, "znet-A", "znet-B")
+	if a, b := learned["znet-A"], learned["znet-B"]; a.Completions != 0 || a.GaveUp != 1 || b.Completions != 1 || b.GaveUp != 0 {
+		t.Errorf("learned: znet-A %d completions, %d given up on; znet-B %d, %d; want znet-A's give-up and znet-B's held completion",
+			a.Completions, a.GaveUp, b.Completions, b.GaveUp)
+	}
+}
+
+// learnedByName is what stats says zwatch learned of each panel, by name;
+// the test fails unless every one of names is among them.
+func learnedByName(t *testing.T, db *storetest.DB, names ...string) map[string]learnedJSON {
+	t.Helper()
+	learned := map[string]learnedJSON{}
+	for _, l := range learnedOf(t, db) {
+		learned[l.Name] = l
+	}
+	for _, name := range names {
+		if _, ok := learned[name]; !ok {
+			t.Fatalf("stats says nothing learned of %s: %v", name, learned)
 		}
 	}
+	return learned
 }

@@ -86,9 +86,9 @@ ended AS (
 	-- to sent and zwatch found final again has two final ones. znet's
 	-- answer wins over a give-up, and the first answer over a later one; a
 	-- give-up of an order put back and waiting again is no sample, the
-	-- order's waiting one is. An answer is the sample of the panel that
-	-- gave it (migration 00032; an older one, and a give-up, of the panel
-	-- the order names now): an order one panel cancelled, which the shop
+	-- order's waiting one is. An answer or a give-up is the sample of the
+	-- panel it was of (migration 00032; an older event, of the panel the
+	-- order names now): an order one panel cancelled, which the shop
 	-- moved to another without sending it anew, is a cancellation of the
 	-- first and a completion of the second, not the second's cancellation.
 	-- A switched-off panel's answers are left out (cohort), as its waiting
@@ -116,7 +116,9 @@ ended AS (
 	-- An infinite sentAt says nothing of how long the panel took, and
 	-- PostgreSQL refuses to subtract it: such an order is left out.
 	WHERE r.final_at >= o.sent_at AND isfinite(o.sent_at)
-	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL)
+	  -- Put back and waiting again at the panel that gave it up.
+	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL
+	           AND COALESCE(r.integration_id, o.integration_id) IS NOT DISTINCT FROM o.integration_id)
 	-- znet's first answer; of give-ups alone (put back by retry --stuck
 	-- and given up on again), the last, which knows the order longest.
 	ORDER BY r.order_id, COALESCE(r.integration_id, o.integration_id),
@@ -206,16 +208,18 @@ SELECT integration_id, waiting_age, final_age, gave_up, completed, open
 FROM cohort
 WHERE nth <= $2`
 
-// heldFinalSQL says that zwatch gave up on order c at znet's completion:
-// it held the order for a person (its PIN too long, or another order's;
-// its referans shared), where a give-up for want of a final answer
-// follows a waiting one or an error. znet completed that order when it
-// answered, and the sample says so (dated by the give-up's event, saved
-// with the answer): as a give-up, it was an order that never finishes,
-// and a panel handing PINs out twice seemed to leave orders unfinished.
-// Read off the row as it is now, which the newest give-up, the one ended
-// takes, left.
-const heldFinalSQL = `COALESCE(c.given_up_at IS NOT NULL AND c.last_result IN ('` + errorResultPrefix + heldPINTooLong + `', '` +
+// heldFinalSQL says that the give-up r of order c was at znet's
+// completion: zwatch held the order for a person (its PIN too long, or
+// another order's; its referans shared), where a give-up for want of a
+// final answer follows a waiting one or an error. znet completed that
+// order when it answered, and the sample says so (dated by the give-up's
+// event, saved with the answer): as a give-up, it was an order that never
+// finishes, and a panel handing PINs out twice seemed to leave orders
+// unfinished. Read off the row, which says it of the give-up that left it
+// alone, the one whose event is dated as the row's given_up_at (both the
+// same transaction's now()): an earlier give-up, of this panel or of one
+// the order left, is not told by it.
+const heldFinalSQL = `COALESCE(c.given_up_at = r.at AND c.last_result IN ('` + errorResultPrefix + heldPINTooLong + `', '` +
 	errorResultPrefix + heldCodesTooMany + `', '` + errorResultPrefix + heldValueTaken + `', '` + errorResultPrefix + heldSharedReferans + `'), false)`
 
 // PanelFit is what zwatch learned of one panel's finishing times.

@@ -275,7 +275,7 @@ func (e escapingWriter) Write(b []byte) (int, error) {
 // may quote an integration's name, a role's application_name or the
 // database's words, which hold whatever someone typed.
 func noteOnStderr(w io.Writer, note string) {
-	fmt.Fprintln(escapingWriter{w}, "zwatch: "+note)
+	fmt.Fprintln(escapingWriter{w}, "zwatch: "+inLine(note))
 }
 
 // escapeControls writes b's control characters but newline and tab, and

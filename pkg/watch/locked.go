@@ -94,6 +94,12 @@ func (c *claimer) lookForLockedRows(last bool) {
 		}
 	}
 	l.seen = seen
+	// A row found held is looked at again as soon as that can tell, not
+	// a whole interval later: within the same run, whose first claim may
+	// have come seconds into it.
+	if soon := now.Add(lockedRowsConfirmAfter + rand.N(time.Second)); l.couldConfirm(soon) && soon.Before(l.nextLook) {
+		l.nextLook = soon
+	}
 }
 
 // couldConfirm says whether a look now could confirm a row found held.

@@ -156,8 +156,8 @@ type Summary struct {
 	// RowHeld lists the due orders whose row of zwatch_order_checks
 	// another transaction held, unchanged, at two looks 5 s or more apart
 	// (a person's UPDATE left uncommitted?): no run can claim them, so
-	// they are not asked, nor given up on, until a person ends it. Longest
-	// due first.
+	// they are not asked, nor given up on, until a person ends it. In the
+	// order the run told them.
 	RowHeld []string `json:"check_row_held_orders,omitempty"`
 	// Unsaved lists the orders znet answered whose answers the database
 	// refused to the end of the run (error lines name them): they are

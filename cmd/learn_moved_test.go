@@ -1,8 +1,14 @@
 package cmd_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/zwatch/zwatch/cmd"
 
 	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
@@ -116,9 +122,10 @@ func TestAnOrderHeldForAPersonIsLearnedAsFinished(t *testing.T) {
 }
 
 // znet-A gave an order up; staff moved it to znet-B and put it back, and
-// znet-B completed it with a PIN another order has: held. znet-A's give-up
-// was read off the row as znet-B's hold left it, and learned as znet-A's
-// completion (helper-341).
+// znet-B completed it with a PIN another order has: held (its give-up
+// dated by the request, as a hold's is). znet-A's give-up was read off the
+// row as znet-B's hold left it, and learned as znet-A's completion
+// (helper-341).
 func TestAGiveUpOfOnePanelIsNotTakenForAnotherPanelsHeldCompletion(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -136,7 +143,7 @@ func TestAGiveUpOfOnePanelIsNotTakenForAnotherPanelsHeldCompletion(t *testing.T)
 	UNION ALL
 	SELECT id, sent_at + interval '42 minutes', NULL, 'retried', 'sent', 'sent', false, NULL, NULL::uuid FROM o
 	UNION ALL
-	SELECT id, sent_at + interval '50 minutes', NULL, 'gave_up', 'sent', 'sent', false, 'storetest', $2::uuid FROM o`, s.integ, integB)
+	SELECT id, sent_at + interval '50 minutes', sent_at + interval '50 minutes', 'gave_up', 'sent', 'sent', false, 'storetest', $2::uuid FROM o`, s.integ, integB)
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
 		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
 	}
@@ -161,4 +168,77 @@ func learnedByName(t *testing.T, db *storetest.DB, names ...string) map[string]l
 		}
 	}
 	return learned
+}
+
+// refitted is what zwatch learned of znet-A after the next run refits,
+// from scratch: a saved fit with more final answers would be kept over a
+// fresh one with fewer (keepsFullerFit) until it ages.
+func refitted(t *testing.T, s *shop, args ...string) learnedJSON {
+	t.Helper()
+	s.db.Exec(`DELETE FROM zwatch_panel_fits`)
+	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`)
+	if r := zwatch(t, s.db, append([]string{"check-pending", "-q"}, args...)...); r.code != 0 && r.code != 3 {
+		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
+	}
+	return learnedByName(t, s.db, "znet-A")["znet-A"]
+}
+
+// An order held for a person (two orders carrying one referans), then
+// checked by hand while znet failed: the check wrote its error over the
+// row's last answer, and the hold, read off the row, was learned as a
+// give-up from then on (helper-342). A hold is told by its own event.
+func TestAHeldCompletionStaysLearnedAfterACheckThatFailed(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	var ids []string
+	for i := range 4 {
+		ref := fmt.Sprint(18500 + i)
+		if i < 2 {
+			ref = "18500"
+		}
+		ids = append(ids, s.order(ref))
+		if i >= 1 {
+			s.znet.Script(ref, znettest.Done(fmt.Sprintf("ONCE-%d-PIN", i), "tamam"))
+		}
+	}
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
+		t.Fatalf("check-pending: exit %d, want 3 (orders sharing a referans held)\n%s", r.code, r.all())
+	}
+	before := refitted(t, s)
+	s.znet.Script("18500", znettest.ServerError(500))
+	if r := zwatch(t, s.db, "check", "--order", ids[0]); r.code != 3 {
+		t.Fatalf("check --order: exit %d, want 3 (znet failed)\n%s", r.code, r.all())
+	}
+	if after := refitted(t, s); before.Completions != 4 || before.GaveUp != 0 || after.Completions != 4 || after.GaveUp != 0 {
+		t.Errorf("learned %d completions, %d given up on; after a check znet failed, %d and %d; want 4 and none given up, both times",
+			before.Completions, before.GaveUp, after.Completions, after.GaveUp)
+	}
+}
+
+// An order given up on for want of a final answer, then checked by hand:
+// znet answered done with a PIN too long for the shop's column, but the
+// shop had changed the referans meanwhile, so nothing was written, the
+// give-up with it. The check's hold kind was left on the row, and the old
+// give-up was learned as a completion (helper-342).
+func TestAGiveUpIsNotTakenForAHoldThatWasNotWritten(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := stuckUnderAShortGiveUp(t, s, "6040")
+	before := refitted(t, s, "--give-up-after", "2h")
+	s.znet.Script("6040", znettest.Done(strings.Repeat("A", 130), "tamam").After(2*time.Second))
+	var out bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cmd.Main(context.Background(), []string{"check", "--order", id, "--database-url", s.db.URL}, cmd.IOStreams{Out: &out, ErrOut: &out})
+	}()
+	time.Sleep(time.Second)
+	s.db.Exec(`UPDATE product_orders SET provider_referans = '6041' WHERE id = $1`, id)
+	if code := <-done; code != 0 || !strings.Contains(out.String(), "unchanged: the shop or staff changed the order meanwhile") {
+		t.Fatalf("check --order: exit %d, want 0 and the order left unchanged:\n%s", code, out.String())
+	}
+	if after := refitted(t, s, "--give-up-after", "2h"); before.GaveUp != 1 || before.Completions != 0 || after.GaveUp != 1 || after.Completions != 0 {
+		t.Errorf("learned %d given up on, %d completions; after the check, %d and %d; want the give-up, both times",
+			before.GaveUp, before.Completions, after.GaveUp, after.Completions)
+	}
 }

@@ -29,14 +29,11 @@ const (
 
 // ErrorResult is the last_result of an order whose request failed with
 // an error of kind (Outcome.ErrorKind), as Order.LastResult reads it.
-func ErrorResult(kind string) string { return errorResultPrefix + kind }
+func ErrorResult(kind string) string { return string(ResultError) + ":" + kind }
 
-// errorResultPrefix begins every ErrorResult.
-const errorResultPrefix = string(ResultError) + ":"
-
-// The kinds of error a completion held for a person books (its PIN or
-// codes do not fit, another order has its PIN or its referans): znet
-// finished the order, and nothing of it was written.
+// The kinds of error a completion held for a person books in last_result
+// (its PIN or codes do not fit, another order has its PIN or its
+// referans): znet finished the order, and nothing of it was written.
 const (
 	heldPINTooLong     = "pin_too_long"
 	heldCodesTooMany   = "codes_too_many"
@@ -1071,7 +1068,11 @@ events AS (
 	-- suppressing updates that change nothing skips it where the order
 	-- holds the note already: retried, and given up on again), unless it
 	-- left znet's status unwritten, which is asked again (unwrittenSQL).
-	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id, NULL,
+	-- Held for a person at znet's answer, it keeps when znet was asked,
+	-- as the answer's status event would: the learning reads it as that
+	-- answer (history.go), which a give-up for want of one is not.
+	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id,
+	       CASE WHEN input.hold_note <> '' THEN now() - make_interval(secs => input.asked_ago_seconds) END,
 	       ` + answeredBySQL + `
 	FROM prev
 	JOIN input ON input.order_id = prev.id

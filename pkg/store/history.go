@@ -67,7 +67,8 @@ WITH recent AS (
 	SELECT ev.order_id, ev.at, ev.kind, ev.to_status, ev.integration_id,
 	       -- When znet was asked for the final answer, if known (migration
 	       -- 00026), rather than when it was saved.
-	       COALESCE(ev.asked_at, ev.at) AS final_at
+	       COALESCE(ev.asked_at, ev.at) AS final_at,
+	       ` + heldFinalSQL + ` AS held_final
 	FROM zwatch_order_events ev
 	WHERE ev.at > now() - make_interval(secs => $3)
 	  AND (ev.kind = 'gave_up' OR ev.kind = 'status' AND ev.to_status IN ('completed', 'failed'))
@@ -101,8 +102,8 @@ ended AS (
 	            THEN extract(epoch FROM c.waiting_seen_at - o.sent_at)::float8
 	            ELSE 0 END AS waiting_age,
 	       extract(epoch FROM r.final_at - o.sent_at)::float8 AS final_age,
-	       r.kind = 'gave_up' AND NOT ` + heldFinalSQL + ` AS gave_up,
-	       r.kind = 'status' AND r.to_status = 'completed' OR r.kind = 'gave_up' AND ` + heldFinalSQL + ` AS completed,
+	       r.kind = 'gave_up' AND NOT r.held_final AS gave_up,
+	       r.kind = 'status' AND r.to_status = 'completed' OR r.held_final AS completed,
 	       false AS open
 	FROM recent r
 	-- One primary key lookup per event (see statsSQL for why LIMIT).
@@ -208,19 +209,18 @@ SELECT integration_id, waiting_age, final_age, gave_up, completed, open
 FROM cohort
 WHERE nth <= $2`
 
-// heldFinalSQL says that the give-up r of order c was at znet's
-// completion: zwatch held the order for a person (its PIN too long, or
-// another order's; its referans shared), where a give-up for want of a
-// final answer follows a waiting one or an error. znet completed that
-// order when it answered, and the sample says so (dated by the give-up's
-// event, saved with the answer): as a give-up, it was an order that never
-// finishes, and a panel handing PINs out twice seemed to leave orders
-// unfinished. Read off the row, which says it of the give-up that left it
-// alone, the one whose event is dated as the row's given_up_at (both the
-// same transaction's now()): an earlier give-up, of this panel or of one
-// the order left, is not told by it.
-const heldFinalSQL = `COALESCE(c.given_up_at = r.at AND c.last_result IN ('` + errorResultPrefix + heldPINTooLong + `', '` +
-	errorResultPrefix + heldCodesTooMany + `', '` + errorResultPrefix + heldValueTaken + `', '` + errorResultPrefix + heldSharedReferans + `'), false)`
+// heldFinalSQL says that the give-up event ev was at znet's completion:
+// zwatch held the order for a person (its PIN too long, or another
+// order's; its referans shared), where a give-up for want of a final
+// answer follows a waiting one or an error. znet completed that order when
+// it answered, and the sample says so, dated by the request as an answer
+// is: as a give-up, it was an order that never finishes, and a panel
+// handing PINs out twice seemed to leave orders unfinished. Such a
+// give-up's event keeps when znet was asked (apply.go); one for want of
+// an answer has none. Told by the event alone: the order's row says what
+// its latest answer was, which a later check or panel may have changed.
+// (A hold's event from before this keeps none, and reads as a give-up.)
+const heldFinalSQL = `(ev.kind = 'gave_up' AND ev.asked_at IS NOT NULL)`
 
 // PanelFit is what zwatch learned of one panel's finishing times.
 type PanelFit struct {

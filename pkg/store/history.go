@@ -120,10 +120,14 @@ ended AS (
 	  -- Put back and waiting again at the panel that gave it up.
 	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL
 	           AND COALESCE(r.integration_id, o.integration_id) IS NOT DISTINCT FROM o.integration_id)
-	-- znet's first answer; of give-ups alone (put back by retry --stuck
-	-- and given up on again), the last, which knows the order longest.
+	-- znet's first answer, a hold's among them (a check by hand holding
+	-- it again, or its completion saved once staff resolved the hold,
+	-- came later); of give-ups alone (put back by retry --stuck and given
+	-- up on again), the last, which knows the order longest.
 	ORDER BY r.order_id, COALESCE(r.integration_id, o.integration_id),
-	         r.kind = 'gave_up', CASE WHEN r.kind = 'gave_up' THEN r.final_at END DESC, r.final_at
+	         r.kind = 'gave_up' AND NOT r.held_final,
+	         CASE WHEN r.kind = 'gave_up' AND NOT r.held_final THEN r.final_at END DESC,
+	         r.final_at
 ),
 panels AS MATERIALIZED (
 	SELECT i.id FROM integrations i WHERE i.provider = ` + providerSQL + ` AND i.enabled

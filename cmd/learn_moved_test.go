@@ -305,3 +305,40 @@ func TestAHeldCompletionIsLearnedAtZnetsFirstAnswer(t *testing.T) {
 		completionsLearnedWithinAMinute(t, s)
 	}
 }
+
+// Two orders carry one referans, seen waiting, then completed by znet:
+// both held. Staff resolve the hold and put the order back (retry
+// --stuck), and znet fails its next checks. Read as a give-up put back,
+// the hold was no sample any more, and the order one still waiting
+// (helper-344).
+func TestAHeldCompletionPutBackStaysLearned(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("18800")
+	other := s.order("18800")
+	s.znet.Script("18800", znettest.Waiting("bekliyor"), znettest.Waiting("bekliyor"), znettest.Done("SHARED-PIN-8", "tamam"))
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
+		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
+	}
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
+		t.Fatalf("check-pending: exit %d, want 3 (both held)\n%s", r.code, r.all())
+	}
+	s.db.Exec(`UPDATE product_orders SET provider_referans = '18801', "externalStatus" = 'failed' WHERE id = $1`, other)
+	s.znet.Script("18800", znettest.ServerError(500))
+	if r := zwatch(t, s.db, "retry", "--stuck"); r.code != 0 {
+		t.Fatalf("retry --stuck: exit %d\n%s", r.code, r.all())
+	}
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	zwatch(t, s.db, "check-pending", "-q")
+	samples, err := s.db.Store.FinishHistory(context.Background(), store.HistoryParams{Scan: 1000, PerPanel: 1000, Within: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 2 || !samples[0].Completed || !samples[1].Completed {
+		t.Errorf("samples %+v; want the two completions znet gave", samples)
+	}
+}

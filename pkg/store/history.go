@@ -117,8 +117,9 @@ ended AS (
 	-- An infinite sentAt says nothing of how long the panel took, and
 	-- PostgreSQL refuses to subtract it: such an order is left out.
 	WHERE r.final_at >= o.sent_at AND isfinite(o.sent_at)
-	  -- Put back and waiting again at the panel that gave it up.
-	  AND NOT (r.kind = 'gave_up' AND c.given_up_at IS NULL AND c.finished_at IS NULL
+	  -- Put back and waiting again at the panel that gave it up; not a
+	  -- hold, which was znet's answer, as a status event is.
+	  AND NOT (r.kind = 'gave_up' AND NOT r.held_final AND c.given_up_at IS NULL AND c.finished_at IS NULL
 	           AND COALESCE(r.integration_id, o.integration_id) IS NOT DISTINCT FROM o.integration_id)
 	-- znet's first answer, a hold's among them (a check by hand holding
 	-- it again, or its completion saved once staff resolved the hold,
@@ -185,8 +186,8 @@ waiting AS (
 		LIMIT 1
 	) o ON true
 	-- Set back to sent by staff after its panel's final answer, in the
-	-- same sending: that answer is its sample (ended's test of the
-	-- sending). Another panel's answer is that panel's: the order moved
+	-- same sending, or put back after a hold at one: that answer is its
+	-- sample (ended's test of the sending). Another panel's answer is that panel's: the order moved
 	-- and waits at this one. A probe of the events' index by order each,
 	-- LIMIT keeping it one: as NOT EXISTS the planner may read every final
 	-- event kept instead.
@@ -195,7 +196,7 @@ waiting AS (
 		FROM zwatch_order_events ev
 		WHERE ev.order_id = c.order_id
 		  AND COALESCE(ev.asked_at, ev.at) >= o.sent_at
-		  AND ev.kind = 'status' AND ev.to_status IN ('completed', 'failed')
+		  AND (ev.kind = 'status' AND ev.to_status IN ('completed', 'failed') OR ` + heldFinalSQL + `)
 		  AND (ev.integration_id IS NULL OR ev.integration_id IS NOT DISTINCT FROM o.integration_id)
 		LIMIT 1
 	) answer ON true

@@ -44,10 +44,7 @@ func TestAnAnswerIsLearnedForThePanelThatGaveIt(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q", "--first-delay", "0s"); r.code != 0 {
 		t.Fatalf("check-pending through znet-B: exit %d\n%s", r.code, r.all())
 	}
-	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`) // the next run refits
-	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
-		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
-	}
+	refit(t, s)
 	learned := learnedByName(t, s.db, "znet-A", "znet-B")
 	if a, b := learned["znet-A"], learned["znet-B"]; a.Completions != 0 || a.Finals != 3 || b.Completions != 3 || b.Finals != 3 {
 		t.Errorf("learned: znet-A %d final answers, %d completions; znet-B %d, %d; want znet-A's 3 cancellations and znet-B's 3 completions",
@@ -112,11 +109,7 @@ func TestAnOrderHeldForAPersonIsLearnedAsFinished(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
 		t.Fatalf("check-pending: exit %d, want 3 (one order held for its PIN)\n%s", r.code, r.all())
 	}
-	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`) // the next run refits
-	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
-		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
-	}
-	if l := learnedByName(t, s.db, "znet-A")["znet-A"]; l.Finals != 4 || l.Completions != 4 || l.GaveUp != 0 {
+	if l := refitted(t, s); l.Finals != 4 || l.Completions != 4 || l.GaveUp != 0 {
 		t.Errorf("znet-A learned %d final answers, %d completions, %d given up on; want the 4 znet completed, the held one among them",
 			l.Finals, l.Completions, l.GaveUp)
 	}
@@ -145,9 +138,7 @@ func TestAGiveUpOfOnePanelIsNotTakenForAnotherPanelsHeldCompletion(t *testing.T)
 	SELECT id, sent_at + interval '42 minutes', NULL, 'retried', 'sent', 'sent', false, NULL, NULL::uuid FROM o
 	UNION ALL
 	SELECT id, sent_at + interval '50 minutes', sent_at + interval '50 minutes', 'gave_up', 'sent', 'sent', false, 'storetest', $2::uuid FROM o`, s.integ, integB)
-	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 0 {
-		t.Fatalf("check-pending: exit %d\n%s", r.code, r.all())
-	}
+	refit(t, s)
 	learned := learnedByName(t, s.db, "znet-A", "znet-B")
 	if a, b := learned["znet-A"], learned["znet-B"]; a.Completions != 0 || a.GaveUp != 1 || b.Completions != 1 || b.GaveUp != 0 {
 		t.Errorf("learned: znet-A %d completions, %d given up on; znet-B %d, %d; want znet-A's give-up and znet-B's held completion",
@@ -171,16 +162,22 @@ func learnedByName(t *testing.T, db *storetest.DB, names ...string) map[string]l
 	return learned
 }
 
-// refitted is what zwatch learned of znet-A after the next run refits,
-// from scratch: a saved fit with more final answers would be kept over a
-// fresh one with fewer (keepsFullerFit) until it ages.
-func refitted(t *testing.T, s *shop, args ...string) learnedJSON {
+// refit has the next run refit every panel, from scratch: a saved fit
+// with more final answers would be kept over a fresh one with fewer
+// (keepsFullerFit) until it ages.
+func refit(t *testing.T, s *shop, args ...string) {
 	t.Helper()
 	s.db.Exec(`DELETE FROM zwatch_panel_fits`)
 	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() - interval '1 hour' WHERE name = 'refit'`)
 	if r := zwatch(t, s.db, append([]string{"check-pending", "-q"}, args...)...); r.code != 0 && r.code != 3 {
 		t.Fatalf("check-pending, refitting: exit %d\n%s", r.code, r.all())
 	}
+}
+
+// refitted is what zwatch learned of znet-A once the next run refit.
+func refitted(t *testing.T, s *shop, args ...string) learnedJSON {
+	t.Helper()
+	refit(t, s, args...)
 	return learnedByName(t, s.db, "znet-A")["znet-A"]
 }
 

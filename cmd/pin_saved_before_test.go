@@ -136,13 +136,8 @@ func TestTwoSavesOfOnePINAtOnceGiveItOnce(t *testing.T) {
 func TestAShortCodeSavedBeforeHoldsNoOtherOrder(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
-	first, second := s.order("7301"), s.order("7302")
-	s.znet.Script("7301", znettest.Done("5321234567", "yuklendi"))
-	zwatch(t, s.db, "check-pending")
-	s.znet.Script("7302", znettest.Done("5321234567", "yuklendi"))
-	s.db.ExpireClaims()
-	s.db.MakeAllDue()
-	r := zwatch(t, s.db, "check-pending")
+	first := savedInARun(t, s, "7301", "5321234567", func() {})
+	second, r := givenInTheNextRun(t, s, "7302", "5321234567")
 	for _, id := range []string{first, second} {
 		if o := s.db.ReadOrder(id); o.ExternalStatus != "completed" {
 			t.Errorf("top-up %s: %s, want completed\n%s", id[:8], o.ExternalStatus, r.all())
@@ -246,9 +241,7 @@ func TestALaterOrderIsHeldNamingTheOrderThatHasThePIN(t *testing.T) {
 	t.Parallel()
 	const one = "NAME-D0RD-ER12-HELD"
 	s := newShop(t)
-	first := s.order("7901")
-	s.znet.Script("7901", znettest.Done(one, "tamam"))
-	zwatch(t, s.db, "check-pending")
+	first := savedInARun(t, s, "7901", one, func() {})
 	second, third := s.order("79022"), s.order("790333")
 	s.znet.Script("79022", znettest.Done(one, "tamam"))
 	s.znet.Script("790333", znettest.Done(one, "tamam").After(1500*time.Millisecond))
@@ -268,17 +261,33 @@ func TestALaterOrderIsHeldNamingTheOrderThatHasThePIN(t *testing.T) {
 // run: the two orders, and that run.
 func savedThenGivenAgain(t *testing.T, s *shop, pin, again string, sent func()) (first, second string, next result) {
 	t.Helper()
-	first = s.order("7801")
+	first = savedInARun(t, s, "7801", pin, sent)
+	second, next = givenInTheNextRun(t, s, "78022", again)
+	return first, second, next
+}
+
+// savedInARun completes an order of referans ref with the PIN pin in a
+// run, after sent, which may change the shop's row or table: the order.
+func savedInARun(t *testing.T, s *shop, ref, pin string, sent func()) string {
+	t.Helper()
+	id := s.order(ref)
 	sent()
-	s.znet.Script("7801", znettest.Done(pin, "tamam"))
-	if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(first).ExternalStatus != "completed" {
-		t.Fatalf("the first run: exit %d, the first order not completed\n%s", r.code, r.all())
+	s.znet.Script(ref, znettest.Done(pin, "tamam"))
+	if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(id).ExternalStatus != "completed" {
+		t.Fatalf("the first run: exit %d, order %s not completed\n%s", r.code, ref, r.all())
 	}
-	second = s.order("78022")
-	s.znet.Script("78022", znettest.Done(again, "tamam"))
+	return id
+}
+
+// givenInTheNextRun gives an order of referans ref the PIN pin in the
+// next run: the order, and that run.
+func givenInTheNextRun(t *testing.T, s *shop, ref, pin string) (string, result) {
+	t.Helper()
+	id := s.order(ref)
+	s.znet.Script(ref, znettest.Done(pin, "tamam"))
 	s.db.ExpireClaims()
 	s.db.MakeAllDue()
-	return first, second, zwatch(t, s.db, "check-pending")
+	return id, zwatch(t, s.db, "check-pending")
 }
 
 // The order that has the PIN, its row held by a shop transaction (a mailer,
@@ -289,17 +298,11 @@ func TestAPINSavedBeforeIsFoundWhileTheShopHoldsItsOrder(t *testing.T) {
 	t.Parallel()
 	const one = "HELD-R0W0-QZ7K-8RTV"
 	s := newShop(t)
-	first := s.order("7601")
-	s.znet.Script("7601", znettest.Done(one, "tamam"))
-	zwatch(t, s.db, "check-pending")
+	first := savedInARun(t, s, "7601", one, func() {})
 	tx := s.db.BeginHolding(`UPDATE product_orders SET "lastMessage" = 'mailing the PIN' WHERE id = $1`, first)
 	defer tx.Rollback()
-	second := s.order("76022")
-	s.znet.Script("76022", znettest.Done(one, "tamam"))
-	s.db.ExpireClaims()
-	s.db.MakeAllDue()
 
-	r := zwatch(t, s.db, "check-pending")
+	second, r := givenInTheNextRun(t, s, "76022", one)
 
 	if o, c := s.db.ReadOrder(second), s.db.ReadCheck(second); r.code != 3 || o.PINCode != nil || c.GivenUpAt == nil ||
 		c.LastError == nil || !strings.Contains(*c.LastError, first) {

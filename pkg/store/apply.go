@@ -61,8 +61,14 @@ type Outcome struct {
 	Error       string // with ResultError; must hold no secret
 	// ErrorKind names the kind of error for zwatch's own table, e.g.
 	// "unauthorized"; last_result becomes "error:<kind>".
-	ErrorKind   string
-	NextCheckIn time.Duration // from now, on the database's clock
+	ErrorKind string
+	// NextCheckIn is how long after DecidedAt (this host's clock; zero:
+	// the save) the order is due again. Apply counts it from the save's
+	// transaction, less the time the answer waited to be saved: a batch
+	// that waited out a busy row or a database outage would otherwise
+	// push every next check back by that wait.
+	NextCheckIn time.Duration
+	DecidedAt   time.Time
 	// AskedAt is when the request left, on this host's clock (zero: now):
 	// the age a panel's finishing times are learned from, the order
 	// waiting or final then, where the save may come a second or a
@@ -299,7 +305,6 @@ func newApplyRow(o Outcome, f textFitter) applyRow {
 		HeldPIN:       shopText(o.Order.HeldPIN),
 		LastMessage:   f.fit(o.LastMessage, f.cols.lastMessage()),
 		Error:         f.fit(o.Error, lastErrorLen),
-		NextDelay:     o.NextCheckIn.Seconds(),
 	}
 	if status, final, ok := o.Result.ExternalStatus(); ok {
 		row.ToStatus, row.Final = &status, final
@@ -505,6 +510,7 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 		// now(): a few milliseconds early at most.
 		for k, o := range outcomes {
 			rows[k].AskedAgo = secondsAgo(o.AskedAt)
+			rows[k].NextDelay = max(o.NextCheckIn.Seconds()-secondsAgo(o.DecidedAt), 0)
 		}
 		input, err := json.Marshal(rows)
 		if err != nil {

@@ -90,9 +90,6 @@ type release struct {
 type pendingAnswer struct {
 	answer
 	outcome store.Outcome
-	// planned is when outcome.NextCheckIn was reckoned from: the statement
-	// that saves the answer later counts it from its own now().
-	planned time.Time
 	// notBefore delays the next try of an answer that failed alone.
 	notBefore time.Time
 	tries     int
@@ -360,7 +357,7 @@ func (ap *applier) receive(a answer) {
 		delete(ap.noBudget, a.order.ID)
 		ap.tallyOf(a.order).NoBudget--
 	}
-	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched), planned: time.Now()})
+	ap.backlog = append(ap.backlog, &pendingAnswer{answer: a, outcome: a.outcome(ap.run.sched)})
 }
 
 func (ap *applier) receiveRelease(rel release) {
@@ -492,9 +489,6 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 		ap.holdForTakenPIN(p)
 		p.outcome.PINBucket = keptBucket(p.lane.integration, p.outcome)
 		outcomes[i] = p.outcome
-		// What the answer waited for company, or for the database, is
-		// not added to the wait the plan gave it.
-		outcomes[i].NextCheckIn = max(p.outcome.NextCheckIn-time.Since(p.planned), 0)
 	}
 	applied, err := ap.apply(ctx, outcomes)
 	if err == nil {

@@ -9,15 +9,15 @@ import (
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
 
-// An order found still waiting is due again the plan's wait after it was
-// asked, not after its answer was saved: the wait (Outcome.NextCheckIn) is
-// reckoned as the applier receives the answer, and the statement that saves
-// it, which adds it to its own now(), may come up to a second later (a
-// "still waiting" answer waits that long for company). Added to the
-// schedule, that second would make each check late, and with a fixed
-// schedule, whose steps count from the answer, ever later. For the same
-// reason the order is recorded as waiting when it was asked: what a panel's
-// finishing times are learned from.
+// An order found still waiting is due again the schedule's step after it
+// was asked, not after its answer came or was saved: the wait
+// (Outcome.NextCheckIn) is reckoned as the applier receives the answer,
+// and the statement that saves it, which adds it to its own now(), may come
+// up to a second later (a "still waiting" answer waits that long for
+// company). Added to the schedule, that second, and the panel's time to
+// answer, would make each check late. For the same reason the order is
+// recorded as waiting when it was asked: what a panel's finishing times are
+// learned from.
 func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -66,5 +66,49 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	if d := seen.Sub(asked[0]); d > 250*time.Millisecond || d < -time.Second {
 		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked, not when its answer was saved",
 			d.Round(time.Millisecond))
+	}
+}
+
+// A panel that takes seconds to answer does not push the next check back
+// by them: with a fixed schedule, the step counted from the answer made a
+// panel answering in 3 s asked every 8 s on a step of 5 s.
+func TestASlowAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	slow := znettest.Waiting("bekliyor")
+	slow.Delay = 3 * time.Second
+	askedAt := recordRequests(e, slow)
+	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
+	cfg := e.config()
+	schedule, err := watch.ParseSchedule("5s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Schedule = schedule
+	cfg.Loop, cfg.Tick, cfg.MaxDuration = time.Minute, time.Second, time.Minute
+	var next time.Time
+	e.runUntil(cfg, func() bool {
+		var saved struct {
+			Next *time.Time `db:"next_check_at"`
+		}
+		e.db.Get(&saved, `SELECT max(next_check_at) AS next_check_at FROM zwatch_order_checks
+			WHERE order_id = $1 AND waiting_seen_at IS NOT NULL`, id)
+		if saved.Next == nil {
+			return false
+		}
+		next = *saved.Next
+		return true
+	})
+	asked := askedAt()
+	if len(asked) == 0 || next.IsZero() {
+		t.Fatalf("asked %d times, the answer saved: %v; want both within the run's minute", len(asked), !next.IsZero())
+	}
+	step := schedule[0]
+	after := next.Sub(asked[0])
+	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way), the panel answering in %s",
+		after.Round(time.Millisecond), step, slow.Delay)
+	if late := after - step - step/10; late > time.Second {
+		t.Errorf("due again %s after the request, %s past the step and its jitter: the panel's time to answer was added to the step",
+			after.Round(time.Millisecond), late.Round(time.Millisecond))
 	}
 }

@@ -84,9 +84,11 @@ func cutRunes(s string, n int) string {
 
 // outcome turns znet's answer into what the store applies.
 func (a answer) outcome(sched *Scheduler) store.Outcome {
+	now := time.Now()
 	o := store.Outcome{
 		Order:       a.order,
-		NextCheckIn: sched.Next(a.order, a.askedAt, time.Now()),
+		NextCheckIn: sched.Next(a.order, a.askedAt, now),
+		DecidedAt:   now,
 		AskedAt:     a.askedAt,
 	}
 	if a.err != nil {

@@ -239,9 +239,10 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	maxWait := time.Duration(float64(MaxCheckWait) / s.scale)
 	minWait := time.Duration(float64(minCheckWait) / s.scale)
 	if !s.learn || o.SentAt == nil {
-		// The floor counts from the check here too: a step of 30 minutes
-		// after an answer that took a while would pass it.
-		return min(s.fixed.Next(o.Attempts+1), max(maxWait-now.Sub(askedAt), minWait))
+		// Counted from the request, as a plan's ages are: a step from the
+		// answer would add the panel's time to answer to every step, and
+		// a step of 30 minutes would pass the floor.
+		return max(min(s.fixed.Next(o.Attempts+1), maxWait)-now.Sub(askedAt), minWait)
 	}
 	plan, _ := s.Plan(o.IntegrationID)
 	// On the database's clock, as SentAt is: a host minutes off would

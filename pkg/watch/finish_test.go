@@ -150,6 +150,20 @@ func TestFixedSchedulerFollowsTheSchedule(t *testing.T) {
 	}
 }
 
+// A step under the 2 s an order asked late waits at least is followed as
+// given, counted from the request: --schedule 1s, and a benchmark's 8 s
+// divided by its time scale of 40, were raised to 2 s (helper-345).
+func TestAFixedStepUnderTwoSecondsIsFollowed(t *testing.T) {
+	sent := time.Now().Add(-time.Minute)
+	for _, step := range []time.Duration{time.Second, 1500 * time.Millisecond, 200 * time.Millisecond} {
+		s := NewFixedScheduler(Schedule{step})
+		asked := time.Now()
+		if d := s.Next(orderFor("p", sent, 3), asked, asked.Add(step/10)); d > step*11/10 {
+			t.Errorf("--schedule %s, answered in %s: due again in %s, want the step (and a tenth either way) from the request", step, step/10, d)
+		}
+	}
+}
+
 // Orders still waiting count as waiting, not as never seen: while a
 // panel's slow fifth has not finished yet, the fit knows a fifth is still
 // to come, and expects it where the prior does rather than never.

@@ -241,8 +241,11 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	if !s.learn || o.SentAt == nil {
 		// Counted from the request, as a plan's ages are: a step from the
 		// answer would add the panel's time to answer to every step, and
-		// a step of 30 minutes would pass the floor.
-		return max(min(s.fixed.Next(o.Attempts+1), maxWait)-now.Sub(askedAt), minWait)
+		// a step of 30 minutes would pass the floor. The least wait is
+		// never more than the step: --schedule 1s, and a benchmark's
+		// steps divided by its time scale, are followed as given.
+		step := min(s.fixed.Next(o.Attempts+1), maxWait)
+		return max(step-now.Sub(askedAt), min(step, minWait))
 	}
 	plan, _ := s.Plan(o.IntegrationID)
 	// On the database's clock, as SentAt is: a host minutes off would

@@ -233,7 +233,10 @@ const FinalChannel = "zwatch_order_final"
 type FinalNotice struct {
 	OrderID        string `json:"order_id"`
 	ExternalStatus string `json:"external_status"` // completed or failed
-	PINSaved       bool   `json:"pin_saved"`       // the order holds znet's PIN
+	// PINSaved: the order holds znet's PIN, as zwatch's update wrote the
+	// row; a shop's AFTER UPDATE trigger that moves it to a vault runs
+	// after that, unseen.
+	PINSaved bool `json:"pin_saved"`
 	// PINKept: the order kept a PIN of its own, other than znet's, which
 	// a person is to compare with the dealer panel's before the customer
 	// is shown either; or, with ExternalStatus failed, znet cancelled an

@@ -270,7 +270,15 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	logger.Info("run finished", "run", summary.RunID, "asked", summary.Total.Asked,
 		"completed", summary.Total.Completed, "errors", summary.Total.Errors,
 		"took", summary.Duration.Round(time.Millisecond))
-	news := compareWithPrevious(before.previous, summary)
+	previous := before.previous
+	if !summary.DryRun {
+		turn, reread, ok := opts.takeReportTurn(ctx, after, cfg)
+		defer turn.Release() // once the run is recorded (finishRun)
+		if ok {
+			previous = reread
+		}
+	}
+	news := compareWithPrevious(previous, summary)
 	ran := &ranRun{summary: summary, news: news}
 	if len(news.carried) > 0 {
 		ran.orders, ran.ordersRead = news.forgetPanelsNobodyWaitsOn(ctx, after, cfg, err != nil), true

@@ -327,6 +327,45 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 	return prev, nil
 }
 
+// reportTurnWait is how long a run waits for another to finish reporting
+// (store.TakeRunReportTurn): a report is a few statements, and a run that
+// waits longer says what it found as the runs it read at its start left it.
+const reportTurnWait = 5 * time.Second
+
+// takeReportTurn waits for the run's turn to report, and reads again, with
+// it, what the runs recorded before it found failing: a run that ended
+// together with another, and began before it recorded, read nothing of it
+// at its start. ok is false where that is not known (the turn not had, or
+// the runs not read): the run then reports against its first read, and
+// says so at info level only, as the cost is a note said twice and a
+// database gone at the end says so in lines of its own. The turn, nil then
+// or not, is released after the run is recorded.
+func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afterTheRun, cfg watch.Config) (*store.RunReportLock, previousFailing, bool) {
+	type turn struct {
+		lock     *store.RunReportLock
+		previous previousFailing
+		had      bool
+		unknown  error
+	}
+	t, err := awaitAfterTheRun(ctx, after, func(ctx context.Context) (turn, error) {
+		lock, had, err := after.st.TakeRunReportTurn(ctx, reportTurnWait)
+		if err != nil || !had {
+			return turn{}, err
+		}
+		previous, unknown := readPreviouslyFailing(ctx, after.st, false)
+		return turn{lock: lock, previous: previous, had: true, unknown: unknown}, nil
+	})
+	switch {
+	case err != nil:
+		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", err)
+	case !t.had:
+		cfg.Logger.Info("another run kept the turn to report for " + reportTurnWait.String() + "; this run's notes may repeat its")
+	case t.unknown != nil:
+		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", t.unknown)
+	}
+	return t.lock, t.previous, t.had && t.unknown == nil
+}
+
 // runNews is what this run says that the previous one had not.
 type runNews struct {
 	newlyFailing map[string]bool   // integration ids

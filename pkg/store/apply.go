@@ -670,7 +670,7 @@ func findPINGivenBefore(ctx context.Context, q sqlx.QueryerContext, comparing []
 // other crosswise. Keyed apart from other advisory locks by pinBucketLock.
 var lockPINBucketsSQL = `SELECT pg_advisory_xact_lock(` + pinBucketLock + `, k) FROM unnest($1::int[]) AS k`
 
-// pinBucketLock is the first key of the buckets' advisory locks: "zwPN".
+// pinBucketLock is the first key of the buckets' advisory locks: "zwTN".
 const pinBucketLock = "2054640718"
 
 // pinGivenBeforeSQL: $1 the completions compared, as applyRow JSON. Of

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -285,4 +286,72 @@ func readVerdicts(panels string) map[string]string {
 		}
 	}
 	return verdicts
+}
+
+// RunReportLock is one run's turn to say what it found that the runs
+// before it had not, and to record it (Store.TakeRunReportTurn).
+type RunReportLock struct {
+	conn *sqlx.Conn
+}
+
+// reportTurnSQL tries for the turn to report until the transaction ends.
+// Transaction-scoped, so that a pooler handing out server connections per
+// transaction keeps it with the transaction that holds it. Keyed apart
+// from other advisory locks: "zwRP".
+const reportTurnSQL = `SELECT pg_try_advisory_xact_lock(2054640208, 0)`
+
+// reportTurnPoll is how often TakeRunReportTurn tries again while another
+// run has the turn: a run holds it for its report's few statements.
+const reportTurnPoll = 50 * time.Millisecond
+
+// TakeRunReportTurn waits up to wait for the turn to report a run, held
+// until Release: two runs that ended together (two hosts' runs of one
+// cron minute) each read the runs before them, neither saw the other's,
+// and each mailed the same panel as newly failing. A run that has the
+// turn reads the runs recorded before it and records its own; the next
+// one reads it. ok is false when another run kept the turn for all of
+// wait.
+func (s *Store) TakeRunReportTurn(ctx context.Context, wait time.Duration) (lock *RunReportLock, ok bool, err error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
+	}
+	lock = &RunReportLock{conn: conn}
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		lock.Release()
+		return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		var got bool
+		if err := conn.GetContext(ctx, &got, reportTurnSQL); err != nil {
+			lock.Release()
+			return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
+		}
+		if got {
+			return lock, true, nil
+		}
+		if !time.Now().Before(deadline) {
+			lock.Release()
+			return nil, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			lock.Release()
+			return nil, false, ctx.Err()
+		case <-time.After(reportTurnPoll):
+		}
+	}
+}
+
+// Release gives the turn up by closing its connection, which ends the
+// transaction that holds it: a ROLLBACK could wait on a connection gone
+// silent, and one returned to the pool inside its transaction would keep
+// the turn.
+func (l *RunReportLock) Release() {
+	if l == nil {
+		return
+	}
+	_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = l.conn.Close()
 }

@@ -347,19 +347,32 @@ func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afte
 		had      bool
 		unknown  error
 	}
-	t, err := awaitAfterTheRun(ctx, after, func(ctx context.Context) (turn, error) {
-		lock, had, err := after.st.TakeRunReportTurn(ctx, reportTurnWait)
+	t, err := awaitAfterTheRun(ctx, after, func(bounded context.Context) (turn, error) {
+		// A signal ends the wait, and a run a signal stopped tries once:
+		// a person who pressed Ctrl-C and saw nothing for 5 s pressed it
+		// again, and the second signal kills the run before it is
+		// recorded (helper-348).
+		waiting, wait := bounded, reportTurnWait
+		if ctx.Err() != nil {
+			wait = 0
+		} else {
+			var stop context.CancelFunc
+			waiting, stop = context.WithCancel(bounded)
+			defer stop()
+			defer context.AfterFunc(ctx, stop)()
+		}
+		lock, had, err := after.st.TakeRunReportTurn(waiting, wait)
 		if err != nil || !had {
 			return turn{}, err
 		}
-		previous, unknown := readPreviouslyFailing(ctx, after.st, false)
+		previous, unknown := readPreviouslyFailing(bounded, after.st, false)
 		return turn{lock: lock, previous: previous, had: true, unknown: unknown}, nil
 	})
 	switch {
 	case err != nil:
 		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", err)
 	case !t.had:
-		cfg.Logger.Info("another run kept the turn to report for " + reportTurnWait.String() + "; this run's notes may repeat its")
+		cfg.Logger.Info("the turn to report did not come within " + reportTurnWait.String() + "; this run's notes may repeat another run's")
 	case t.unknown != nil:
 		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", t.unknown)
 	}

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,53 @@ func TestTwoHostsMailAPanelThatAnswersAgainOnce(t *testing.T) {
 	}
 	if n := said(twoHosts(t, s), "answers again"); n != 1 {
 		t.Errorf("the panel's answering again was mailed by %d hosts, want 1", n)
+	}
+}
+
+// A signal ends a run's wait for its turn to report: a person who pressed
+// Ctrl-C and saw nothing for 5 s pressed it again, and the second signal
+// killed the run before it was recorded (helper-348).
+func TestASignalEndsTheWaitForTheTurnToReport(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("91")
+	s.znet.Script("91", znettest.Waiting("bekliyor").After(time.Second))
+	s.db.MakeAllDue()
+	// Another run has the turn, and keeps it.
+	other := s.db.BeginHolding(`SELECT pg_advisory_xact_lock(2054640208, 0)`)
+	defer other.Rollback()
+	ctx, signal := context.WithCancel(t.Context())
+	var out, errOut bytes.Buffer
+	ended := zwatchInBackground(t, ctx, cmd.IOStreams{Out: &out, ErrOut: &errOut},
+		"check-pending", "-q", "--loop", "0", "--database-url", s.db.URL)
+	// The run asks, then waits for the turn: between its tries its
+	// connection's last statement is the ROLLBACK of the try.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var waiting int
+		// Once its answer is saved.
+		s.db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND (query LIKE '%pg_try_advisory_xact_lock(2054640208%' OR query = 'ROLLBACK')
+			  AND EXISTS (SELECT FROM zwatch_order_checks WHERE order_id = $1 AND attempts > 0)`, id)
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not wait for its turn to report within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	signalled := time.Now()
+	signal()
+	code := ended(time.Minute)
+	after := time.Since(signalled)
+	t.Logf("exit %d, %s after the signal\n%s%s", code, after.Round(time.Millisecond), out.String(), errOut.String())
+	if after >= 4*time.Second {
+		t.Errorf("the run ended %s after the signal, waiting out its turn to report", after.Round(time.Millisecond))
+	}
+	var recorded int
+	s.db.Get(&recorded, `SELECT count(*) FROM zwatch_runs`)
+	if recorded != 1 {
+		t.Errorf("%d runs recorded, want the stopped one", recorded)
 	}
 }

@@ -310,38 +310,61 @@ const reportTurnPoll = 50 * time.Millisecond
 // and each mailed the same panel as newly failing. A run that has the
 // turn reads the runs recorded before it and records its own; the next
 // one reads it. ok is false when another run kept the turn for all of
-// wait.
+// wait, or ctx ended first.
 func (s *Store) TakeRunReportTurn(ctx context.Context, wait time.Duration) (lock *RunReportLock, ok bool, err error) {
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
 	}
 	lock = &RunReportLock{conn: conn}
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		lock.Release()
-		return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
-	}
 	deadline := time.Now().Add(wait)
 	for {
-		var got bool
-		if err := conn.GetContext(ctx, &got, reportTurnSQL); err != nil {
+		got, err := lock.try(ctx)
+		switch {
+		case got:
+			return lock, true, nil
+		case err != nil && ctx.Err() != nil:
+			lock.Release()
+			return nil, false, nil
+		case err != nil:
 			lock.Release()
 			return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
-		}
-		if got {
-			return lock, true, nil
-		}
-		if !time.Now().Before(deadline) {
+		case !time.Now().Before(deadline):
 			lock.Release()
 			return nil, false, nil
 		}
 		select {
 		case <-ctx.Done():
 			lock.Release()
-			return nil, false, ctx.Err()
+			return nil, false, nil
 		case <-time.After(reportTurnPoll):
 		}
 	}
+}
+
+// try begins the turn's transaction and tries for the turn in it, and ends
+// the transaction when another run has it: one kept open while waiting
+// holds a pooler's server connection, which the run that has the turn
+// needs to report, and on a pool of two, two waiting runs kept it from
+// reporting until they gave up (helper-348). The turn's transaction is
+// limited as every transaction of zwatch's (idleInTxLimit), so that a run
+// stopped while it has the turn holds it no longer.
+func (l *RunReportLock) try(ctx context.Context) (bool, error) {
+	if _, err := l.conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return false, err
+	}
+	if _, err := l.conn.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = '`+idleInTxLimit+`'`); err != nil {
+		return false, err
+	}
+	var got bool
+	if err := l.conn.GetContext(ctx, &got, reportTurnSQL); err != nil {
+		return false, err
+	}
+	if !got {
+		_, err := l.conn.ExecContext(ctx, "ROLLBACK")
+		return false, err
+	}
+	return true, nil
 }
 
 // Release gives the turn up by closing its connection, which ends the

@@ -20,16 +20,23 @@ func openAnother(t *testing.T, db *storetest.DB) *store.Store {
 	return st
 }
 
+// firstRunHasTheTurn is db's own store's turn to report.
+func firstRunHasTheTurn(t *testing.T, db *storetest.DB) *store.RunReportLock {
+	t.Helper()
+	lock, ok, err := db.Store.TakeRunReportTurn(context.Background(), time.Second)
+	if !ok || err != nil {
+		t.Fatalf("the first run: turn %v, %v", ok, err)
+	}
+	return lock
+}
+
 // One run at a time has the turn to report; the next has it once the
 // first gives it up.
 func TestOneRunAtATimeHasTheTurnToReport(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	first, ok, err := db.Store.TakeRunReportTurn(ctx, time.Second)
-	if !ok || err != nil {
-		t.Fatalf("the first run: turn %v, %v", ok, err)
-	}
+	first := firstRunHasTheTurn(t, db)
 	second := openAnother(t, db)
 	if lock, ok, err := second.TakeRunReportTurn(ctx, 300*time.Millisecond); ok || err != nil {
 		lock.Release()
@@ -51,10 +58,7 @@ func TestAStoppedRunHoldsTheTurnNoLongerThanAnyTransaction(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	stopped, ok, err := db.Store.TakeRunReportTurn(ctx, time.Second)
-	if !ok || err != nil {
-		t.Fatalf("the first run: turn %v, %v", ok, err)
-	}
+	stopped := firstRunHasTheTurn(t, db)
 	defer stopped.Release()
 	time.Sleep(12 * time.Second) // past idleInTxLimit, 10 s
 	lock, ok, err := openAnother(t, db).TakeRunReportTurn(ctx, 5*time.Second)
@@ -73,10 +77,7 @@ func TestARunWaitingForTheTurnHoldsNoTransaction(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	first, ok, err := db.Store.TakeRunReportTurn(ctx, time.Second)
-	if !ok || err != nil {
-		t.Fatalf("the first run: turn %v, %v", ok, err)
-	}
+	first := firstRunHasTheTurn(t, db)
 	defer first.Release()
 	waited := make(chan bool)
 	go func() {

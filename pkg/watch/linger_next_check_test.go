@@ -20,24 +20,55 @@ import (
 // learned from.
 func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	askedAt := recordRequests(e, znettest.Waiting("bekliyor"))
-	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
-	cfg := e.config()
 	// A step short enough that a second added to it shows through its
 	// jitter (a tenth of it), and a run that ends before the order falls
 	// due again, but only after the answer has waited its second.
-	schedule, err := watch.ParseSchedule("2s")
-	if err != nil {
-		t.Fatal(err)
+	const step = 2 * time.Second
+	asked, next, seen := firstWaitingAnswer(t, znettest.Waiting("bekliyor"), step)
+	late := next.Sub(asked) - step - step/10
+	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way)", next.Sub(asked).Round(time.Millisecond), step)
+	if late > 500*time.Millisecond {
+		t.Errorf("due again %s after the schedule's longest step from the request: the wait to save the answer was added to it",
+			late.Round(time.Millisecond))
 	}
-	cfg.Schedule = schedule
+	if d := seen.Sub(asked); d > 250*time.Millisecond || d < -time.Second {
+		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked, not when its answer was saved",
+			d.Round(time.Millisecond))
+	}
+}
+
+// A panel that takes seconds to answer does not push the next check back
+// by them: with a fixed schedule, the step counted from the answer made a
+// panel answering in 3 s asked every 8 s on a step of 5 s.
+func TestASlowAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
+	t.Parallel()
+	const step = 5 * time.Second
+	slow := znettest.Waiting("bekliyor")
+	slow.Delay = 3 * time.Second
+	asked, next, _ := firstWaitingAnswer(t, slow, step)
+	after := next.Sub(asked)
+	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way), the panel answering in %s",
+		after.Round(time.Millisecond), step, slow.Delay)
+	if late := after - step - step/10; late > time.Second {
+		t.Errorf("due again %s after the request, %s past the step and its jitter: the panel's time to answer was added to the step",
+			after.Round(time.Millisecond), late.Round(time.Millisecond))
+	}
+}
+
+// firstWaitingAnswer runs check-pending with --schedule step on one order
+// the panel answers with answer, still waiting, until the answer is saved:
+// when the panel heard the first request, and the order's next check and
+// waiting time as saved then, before a second check could move them; not
+// after a second and a half, which a busy host's first claim can take
+// alone.
+func firstWaitingAnswer(t *testing.T, answer znettest.Answer, step time.Duration) (asked, next, seen time.Time) {
+	t.Helper()
+	e := newEnv(t)
+	askedAt := recordRequests(e, answer)
+	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
+	cfg := e.config()
+	cfg.Schedule = watch.Schedule{step}
 	cfg.Loop, cfg.Tick, cfg.MaxDuration = time.Minute, time.Second, time.Minute
-	// The run stops once the answer is saved, what the next check and the
-	// waiting time are read from then, before a second check could move
-	// them; not after a second and a half, which a busy host's first claim
-	// can take alone.
-	var next, seen time.Time
 	e.runUntil(cfg, func() bool {
 		var saved struct {
 			Next *time.Time `db:"next_check_at"`
@@ -51,64 +82,9 @@ func TestAWaitingAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
 		next, seen = *saved.Next, *saved.Seen
 		return true
 	})
-
-	asked := askedAt()
-	if len(asked) == 0 || seen.IsZero() {
-		t.Fatalf("asked %d times, and the answer saved: %v; want it asked and its answer saved within the run's minute", len(asked), !seen.IsZero())
+	requests := askedAt()
+	if len(requests) == 0 || seen.IsZero() {
+		t.Fatalf("asked %d times, and the answer saved: %v; want it asked and its answer saved within the run's minute", len(requests), !seen.IsZero())
 	}
-	step := schedule[0]
-	late := next.Sub(asked[0]) - step - step/10
-	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way)", next.Sub(asked[0]).Round(time.Millisecond), step)
-	if late > 500*time.Millisecond {
-		t.Errorf("due again %s after the schedule's longest step from the request: the wait to save the answer was added to it",
-			late.Round(time.Millisecond))
-	}
-	if d := seen.Sub(asked[0]); d > 250*time.Millisecond || d < -time.Second {
-		t.Errorf("recorded as waiting %s after the request reached the panel, want when it was asked, not when its answer was saved",
-			d.Round(time.Millisecond))
-	}
-}
-
-// A panel that takes seconds to answer does not push the next check back
-// by them: with a fixed schedule, the step counted from the answer made a
-// panel answering in 3 s asked every 8 s on a step of 5 s.
-func TestASlowAnswersNextCheckIsCountedFromItsRequest(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	slow := znettest.Waiting("bekliyor")
-	slow.Delay = 3 * time.Second
-	askedAt := recordRequests(e, slow)
-	id := e.db.AddOrder(storetest.Order{IntegrationID: e.integ, Referans: referans(1), SentAgo: time.Minute})
-	cfg := e.config()
-	schedule, err := watch.ParseSchedule("5s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Schedule = schedule
-	cfg.Loop, cfg.Tick, cfg.MaxDuration = time.Minute, time.Second, time.Minute
-	var next time.Time
-	e.runUntil(cfg, func() bool {
-		var saved struct {
-			Next *time.Time `db:"next_check_at"`
-		}
-		e.db.Get(&saved, `SELECT max(next_check_at) AS next_check_at FROM zwatch_order_checks
-			WHERE order_id = $1 AND waiting_seen_at IS NOT NULL`, id)
-		if saved.Next == nil {
-			return false
-		}
-		next = *saved.Next
-		return true
-	})
-	asked := askedAt()
-	if len(asked) == 0 || next.IsZero() {
-		t.Fatalf("asked %d times, the answer saved: %v; want both within the run's minute", len(asked), !next.IsZero())
-	}
-	step := schedule[0]
-	after := next.Sub(asked[0])
-	t.Logf("due again %s after the request, the schedule's step %s (and a tenth either way), the panel answering in %s",
-		after.Round(time.Millisecond), step, slow.Delay)
-	if late := after - step - step/10; late > time.Second {
-		t.Errorf("due again %s after the request, %s past the step and its jitter: the panel's time to answer was added to the step",
-			after.Round(time.Millisecond), late.Round(time.Millisecond))
-	}
+	return requests[0], next, seen
 }

@@ -273,7 +273,7 @@ func runCheckPending(ctx context.Context, opts *CheckPendingOptions) error {
 	previous := before.previous
 	if !summary.DryRun {
 		turn, reread, ok := opts.takeReportTurn(ctx, after, cfg)
-		defer turn.Release() // once the run is recorded (finishRun)
+		defer giveUpReportTurn(ctx, after, cfg, turn) // once the run is recorded (finishRun)
 		if ok {
 			previous = reread
 		}

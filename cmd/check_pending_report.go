@@ -330,7 +330,12 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 // reportTurnWait is how long a run waits for another to finish reporting
 // (store.TakeRunReportTurn): a report is a few statements, and a run that
 // waits longer says what it found as the runs it read at its start left it.
-const reportTurnWait = 5 * time.Second
+// reportTurnHeld is the most a run holds the turn: one stopped while it has
+// it (SIGKILL, a host lost) keeps the runs after it waiting no longer.
+const (
+	reportTurnWait = 10 * time.Second
+	reportTurnHeld = 30 * time.Second
+)
 
 // takeReportTurn waits for the run's turn to report, and reads again, with
 // it, what the runs recorded before it found failing: a run that ended
@@ -338,19 +343,18 @@ const reportTurnWait = 5 * time.Second
 // at its start. ok is false where that is not known (the turn not had, or
 // the runs not read): the run then reports against its first read, and
 // says so at info level only, as the cost is a note said twice and a
-// database gone at the end says so in lines of its own. The turn, nil then
-// or not, is released after the run is recorded.
-func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afterTheRun, cfg watch.Config) (*store.RunReportLock, previousFailing, bool) {
-	type turn struct {
-		lock     *store.RunReportLock
+// database gone at the end says so in lines of its own. The turn, nil or
+// not, is given up once the run is recorded (giveUpReportTurn).
+func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afterTheRun, cfg watch.Config) (*store.RunReportTurn, previousFailing, bool) {
+	type taken struct {
+		turn     *store.RunReportTurn
 		previous previousFailing
-		had      bool
 		unknown  error
 	}
-	t, err := awaitAfterTheRun(ctx, after, func(bounded context.Context) (turn, error) {
+	t, err := awaitAfterTheRun(ctx, after, func(bounded context.Context) (taken, error) {
 		// A signal ends the wait, and a run a signal stopped tries once:
-		// a person who pressed Ctrl-C and saw nothing for 5 s pressed it
-		// again, and the second signal kills the run before it is
+		// a person who pressed Ctrl-C and saw nothing for seconds pressed
+		// it again, and the second signal kills the run before it is
 		// recorded (helper-348).
 		waiting, wait := bounded, reportTurnWait
 		if ctx.Err() != nil {
@@ -361,22 +365,35 @@ func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afte
 			defer stop()
 			defer context.AfterFunc(ctx, stop)()
 		}
-		lock, had, err := after.st.TakeRunReportTurn(waiting, wait)
+		turn, had, err := after.st.TakeRunReportTurn(waiting, wait, reportTurnHeld)
 		if err != nil || !had {
-			return turn{}, err
+			return taken{}, err
 		}
 		previous, unknown := readPreviouslyFailing(bounded, after.st, false)
-		return turn{lock: lock, previous: previous, had: true, unknown: unknown}, nil
+		return taken{turn: turn, previous: previous, unknown: unknown}, nil
 	})
 	switch {
 	case err != nil:
 		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", err)
-	case !t.had:
+	case t.turn == nil:
 		cfg.Logger.Info("the turn to report did not come within " + reportTurnWait.String() + "; this run's notes may repeat another run's")
 	case t.unknown != nil:
 		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", t.unknown)
 	}
-	return t.lock, t.previous, t.had && t.unknown == nil
+	return t.turn, t.previous, t.turn != nil && t.unknown == nil
+}
+
+// giveUpReportTurn ends the run's turn to report, once it is recorded; one
+// that cannot be given up ends by itself reportTurnHeld after it began.
+func giveUpReportTurn(ctx context.Context, after *afterTheRun, cfg watch.Config, turn *store.RunReportTurn) {
+	if turn == nil {
+		return
+	}
+	if _, err := awaitAfterTheRun(ctx, after, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, after.st.GiveUpRunReportTurn(ctx, turn)
+	}); err != nil {
+		cfg.Logger.Info("the turn to report ends by itself within "+reportTurnHeld.String(), "err", err)
+	}
 }
 
 // runNews is what this run says that the previous one had not.

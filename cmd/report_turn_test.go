@@ -85,20 +85,18 @@ func TestASignalEndsTheWaitForTheTurnToReport(t *testing.T) {
 	s.znet.Script("91", znettest.Waiting("bekliyor").After(time.Second))
 	s.db.MakeAllDue()
 	// Another run has the turn, and keeps it.
-	other := s.db.BeginHolding(`SELECT pg_advisory_xact_lock(2054640208, 0)`)
-	defer other.Rollback()
+	s.db.Exec(`UPDATE zwatch_state SET moved_at = now() + interval '80 seconds' WHERE name = 'report'`)
 	ctx, signal := context.WithCancel(t.Context())
 	var out, errOut bytes.Buffer
 	ended := zwatchInBackground(t, ctx, cmd.IOStreams{Out: &out, ErrOut: &errOut},
 		"check-pending", "-q", "--loop", "0", "--database-url", s.db.URL)
-	// The run asks, then waits for the turn: between its tries its
-	// connection's last statement is the ROLLBACK of the try.
+	// The run asks, then waits for the turn.
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		var waiting int
 		// Once its answer is saved.
 		s.db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND (query LIKE '%pg_try_advisory_xact_lock(2054640208%' OR query = 'ROLLBACK')
+			  AND query LIKE '%take the turn to report a run%'
 			  AND EXISTS (SELECT FROM zwatch_order_checks WHERE order_id = $1 AND attempts > 0)`, id)
 		if waiting > 0 {
 			break

@@ -29,7 +29,7 @@ var RuntimeGrants = []Grant{
 	{"SELECT, INSERT, UPDATE, DELETE", "TABLE", "zwatch_order_checks", "scheduling, claims, check --order; long-finished rows are deleted"},
 	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_order_events", "the append-only transition log; stats; events go after 90 days, those of orders the shop deleted 7 days later"},
 	{"USAGE", "SEQUENCE", "zwatch_order_events_id_seq", "ids of the transition log"},
-	{"SELECT, UPDATE", "TABLE", "zwatch_state", "check-pending: how far registering and the sweep got, and whose turn it is to refit, shared by every run"},
+	{"SELECT, UPDATE", "TABLE", "zwatch_state", "check-pending: how far registering and the sweep got, and whose turn it is to refit or to report, shared by every run"},
 	{"SELECT, INSERT, UPDATE", "TABLE", "zwatch_panel_budgets", "check-pending: every run's share of a panel's --rate"},
 	{"SELECT, INSERT, UPDATE", "TABLE", "zwatch_panel_fits", "check-pending: what it learned of each panel, refitted every few minutes; stats, list and the dry run for when a new or re-sent order is first asked"},
 	{"SELECT, INSERT, DELETE", "TABLE", "zwatch_runs", "check-pending records its run, and prunes old ones; stats"},

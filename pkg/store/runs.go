@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -288,93 +287,84 @@ func readVerdicts(panels string) map[string]string {
 	return verdicts
 }
 
-// RunReportLock is one run's turn to say what it found that the runs
+// RunReportTurn is one run's turn to say what it found that the runs
 // before it had not, and to record it (Store.TakeRunReportTurn).
-type RunReportLock struct {
-	conn *sqlx.Conn
+type RunReportTurn struct {
+	// until is when the turn's lease ends, as the database's clock
+	// recorded it: it tells this run's turn from a later one's.
+	until time.Time
 }
-
-// reportTurnSQL tries for the turn to report until the transaction ends.
-// Transaction-scoped, so that a pooler handing out server connections per
-// transaction keeps it with the transaction that holds it. Keyed apart
-// from other advisory locks: "zwRP".
-const reportTurnSQL = `SELECT pg_try_advisory_xact_lock(2054640208, 0)`
 
 // reportTurnPoll is how often TakeRunReportTurn tries again while another
 // run has the turn: a run holds it for its report's few statements.
 const reportTurnPoll = 50 * time.Millisecond
 
 // TakeRunReportTurn waits up to wait for the turn to report a run, held
-// until Release: two runs that ended together (two hosts' runs of one
-// cron minute) each read the runs before them, neither saw the other's,
-// and each mailed the same panel as newly failing. A run that has the
-// turn reads the runs recorded before it and records its own; the next
-// one reads it. ok is false when another run kept the turn for all of
-// wait, or ctx ended first.
-func (s *Store) TakeRunReportTurn(ctx context.Context, wait time.Duration) (lock *RunReportLock, ok bool, err error) {
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
-	}
-	lock = &RunReportLock{conn: conn}
+// for at most held, until GiveUpRunReportTurn: two runs that ended
+// together (two hosts' runs of one cron minute) each read the runs before
+// them, neither saw the other's, and each mailed the same panel as newly
+// failing. A run that has the turn reads the runs recorded before it and
+// records its own; the next one reads it. Each try is a statement of its
+// own, so that no transaction stays open while a run waits or reports
+// (migration 00036). ok is false when another run kept the turn for all
+// of wait, or ctx ended first.
+func (s *Store) TakeRunReportTurn(ctx context.Context, wait, held time.Duration) (turn *RunReportTurn, ok bool, err error) {
 	deadline := time.Now().Add(wait)
 	for {
-		got, err := lock.try(ctx)
+		var until []time.Time
+		err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+			return tx.SelectContext(ctx, &until, takeReportTurnSQL.text, takeReportTurnSQL.args(params{
+				"held_seconds": held.Seconds(),
+			})...)
+		})
 		switch {
-		case got:
-			return lock, true, nil
+		case len(until) == 1 && err == nil:
+			return &RunReportTurn{until: until[0]}, true, nil
 		case err != nil && ctx.Err() != nil:
-			lock.Release()
 			return nil, false, nil
 		case err != nil:
-			lock.Release()
-			return nil, false, fmt.Errorf("taking the turn to report the run: %w", s.connectionBroke(err))
+			return nil, false, fmt.Errorf("taking the turn to report the run: %w", err)
 		case !time.Now().Before(deadline):
-			lock.Release()
 			return nil, false, nil
 		}
 		select {
 		case <-ctx.Done():
-			lock.Release()
 			return nil, false, nil
 		case <-time.After(reportTurnPoll):
 		}
 	}
 }
 
-// try begins the turn's transaction and tries for the turn in it, and ends
-// the transaction when another run has it: one kept open while waiting
-// holds a pooler's server connection, which the run that has the turn
-// needs to report, and on a pool of two, two waiting runs kept it from
-// reporting until they gave up (helper-348). The turn's transaction is
-// limited as every transaction of zwatch's (idleInTxLimit), so that a run
-// stopped while it has the turn holds it no longer.
-func (l *RunReportLock) try(ctx context.Context) (bool, error) {
-	if _, err := l.conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return false, err
-	}
-	if _, err := l.conn.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = '`+idleInTxLimit+`'`); err != nil {
-		return false, err
-	}
-	var got bool
-	if err := l.conn.GetContext(ctx, &got, reportTurnSQL); err != nil {
-		return false, err
-	}
-	if !got {
-		_, err := l.conn.ExecContext(ctx, "ROLLBACK")
-		return false, err
-	}
-	return true, nil
-}
+// takeReportTurnSQL: a second run updating at the same moment waits for the
+// first to commit, then finds the turn taken.
+var takeReportTurnSQL = named(`
+-- take the turn to report a run
+UPDATE zwatch_state
+SET moved_at = now() + make_interval(secs => @held_seconds)
+WHERE name = '` + reportTurn + `'
+  AND (moved_at <= now()
+       OR moved_at > now() + make_interval(secs => @held_seconds) + ` + clockSteppedBack + `)
+RETURNING moved_at`)
 
-// Release gives the turn up by closing its connection, which ends the
-// transaction that holds it: a ROLLBACK could wait on a connection gone
-// silent, and one returned to the pool inside its transaction would keep
-// the turn.
-func (l *RunReportLock) Release() {
-	if l == nil {
-		return
+// giveUpReportTurnSQL ends the turn whose lease ends at $1, if it is still
+// that one: a run whose lease ran out meanwhile leaves the next run's alone.
+const giveUpReportTurnSQL = `
+-- give up the turn to report a run
+UPDATE zwatch_state SET moved_at = '-infinity' WHERE name = '` + reportTurn + `' AND moved_at = $1`
+
+const reportTurn = "report"
+
+// GiveUpRunReportTurn ends turn, once its run is recorded; nil is no turn.
+func (s *Store) GiveUpRunReportTurn(ctx context.Context, turn *RunReportTurn) error {
+	if turn == nil {
+		return nil
 	}
-	_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
-	_ = l.conn.Close()
+	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, giveUpReportTurnSQL, turn.until)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("giving up the turn to report the run: %w", err)
+	}
+	return nil
 }

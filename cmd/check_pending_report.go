@@ -332,9 +332,12 @@ func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (p
 // waits longer says what it found as the runs it read at its start left it.
 // reportTurnHeld is the most a run holds the turn: one stopped while it has
 // it (SIGKILL, a host lost) keeps the runs after it waiting no longer.
+// The wait leaves the re-read of the runs 4 s of the 10 s its statement
+// has (reportGrace); a run that holds the turn past a minute has spent
+// the grace of each of its statements after the run.
 const (
-	reportTurnWait = 10 * time.Second
-	reportTurnHeld = 30 * time.Second
+	reportTurnWait = 6 * time.Second
+	reportTurnHeld = time.Minute
 )
 
 // takeReportTurn waits for the run's turn to report, and reads again, with
@@ -373,6 +376,10 @@ func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afte
 		return taken{turn: turn, previous: previous, unknown: unknown}, nil
 	})
 	switch {
+	case store.GaveUpOnALock(err) || errors.Is(err, store.ErrNoReportTurn):
+		// A person's doing, which a person must undo; said as the other
+		// locks on zwatch's own tables are.
+		cfg.Logger.Warn("the turn to report could not be taken; this run's notes may repeat another run's", "err", err)
 	case err != nil:
 		cfg.Logger.Info("the runs recorded meanwhile could not be read; this run's notes may repeat theirs", "err", err)
 	case t.turn == nil:

@@ -120,3 +120,38 @@ func TestASignalEndsTheWaitForTheTurnToReport(t *testing.T) {
 		t.Errorf("%d runs recorded, want the stopped one", recorded)
 	}
 }
+
+// A person's transaction left open on the turn's row (freeing a turn by
+// hand, say) is said as the other locks on zwatch's own tables are: each
+// run reported as if alone, and -q said nothing (helper-350).
+func TestALockOnTheTurnToReportIsSaid(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	const pin = "OWN-LOCK-PIN-7781"
+	id := s.order("7781")
+	s.znet.Script("7781", znettest.Done(pin, "tamam"))
+	s.db.BeginHolding(`SELECT 1 FROM zwatch_state WHERE name = 'report' FOR UPDATE`)
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	if got := s.db.ReadOrder(id); got.PINCode == nil || *got.PINCode != pin {
+		t.Errorf("the order's PIN %v, want it saved", got.PINCode)
+	}
+	const says = "another transaction holds a lock on the rows or tables zwatch reads"
+	if r.code != cmd.ExitOK || !strings.Contains(r.stderr, "turn to report") || !strings.Contains(r.stderr, says) {
+		t.Errorf("with the turn's row locked: exit %d, want %d and a warning of the turn saying %q\n%s", r.code, cmd.ExitOK, says, r.all())
+	}
+}
+
+// A turn's row that is not there (deleted by hand, left out of a restore)
+// is said at once: each run waited for a turn that never came, and -q said
+// nothing (helper-350).
+func TestAMissingTurnToReportIsSaid(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	s.order("7782")
+	s.znet.Script("7782", znettest.Done("MISSING-ROW-PIN-7782", "tamam"))
+	s.db.Exec(`DELETE FROM zwatch_state WHERE name = 'report'`)
+	r := zwatch(t, s.db, "check-pending", "-q", "--loop", "0")
+	if r.code != cmd.ExitOK || !strings.Contains(r.stderr, "no 'report' row") {
+		t.Errorf("with the turn's row missing: exit %d, want %d and a warning naming the row\n%s", r.code, cmd.ExitOK, r.all())
+	}
+}

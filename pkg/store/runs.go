@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -311,19 +312,26 @@ const reportTurnPoll = 50 * time.Millisecond
 func (s *Store) TakeRunReportTurn(ctx context.Context, wait, held time.Duration) (turn *RunReportTurn, ok bool, err error) {
 	deadline := time.Now().Add(wait)
 	for {
-		var until []time.Time
+		var took struct {
+			Until  *time.Time `db:"until"`
+			RowSet bool       `db:"row_set"`
+		}
 		err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
-			return tx.SelectContext(ctx, &until, takeReportTurnSQL.text, takeReportTurnSQL.args(params{
+			return tx.GetContext(ctx, &took, takeReportTurnSQL.text, takeReportTurnSQL.args(params{
 				"held_seconds": held.Seconds(),
 			})...)
 		})
 		switch {
-		case len(until) == 1 && err == nil:
-			return &RunReportTurn{until: until[0]}, true, nil
+		case err == nil && took.Until != nil:
+			return &RunReportTurn{until: *took.Until}, true, nil
 		case err != nil && ctx.Err() != nil:
 			return nil, false, nil
 		case err != nil:
 			return nil, false, fmt.Errorf("taking the turn to report the run: %w", err)
+		case !took.RowSet:
+			// Not for want of waiting: a person deleted the row, or a
+			// restore left it out.
+			return nil, false, ErrNoReportTurn
 		case !time.Now().Before(deadline):
 			return nil, false, nil
 		}
@@ -336,15 +344,24 @@ func (s *Store) TakeRunReportTurn(ctx context.Context, wait, held time.Duration)
 }
 
 // takeReportTurnSQL: a second run updating at the same moment waits for the
-// first to commit, then finds the turn taken.
+// first to commit, then finds the turn taken. row_set tells a turn another
+// run has from a row that is not there.
 var takeReportTurnSQL = named(`
 -- take the turn to report a run
-UPDATE zwatch_state
-SET moved_at = now() + make_interval(secs => @held_seconds)
-WHERE name = '` + reportTurn + `'
-  AND (moved_at <= now()
-       OR moved_at > now() + make_interval(secs => @held_seconds) + ` + clockSteppedBack + `)
-RETURNING moved_at`)
+WITH taken AS (
+	UPDATE zwatch_state
+	SET moved_at = now() + make_interval(secs => @held_seconds)
+	WHERE name = '` + reportTurn + `'
+	  AND (moved_at <= now()
+	       OR moved_at > now() + make_interval(secs => @held_seconds) + ` + clockSteppedBack + `)
+	RETURNING moved_at
+)
+SELECT (SELECT moved_at FROM taken) AS until,
+       EXISTS (SELECT FROM zwatch_state WHERE name = '` + reportTurn + `') AS row_set`)
+
+// ErrNoReportTurn is TakeRunReportTurn's error when zwatch_state has no
+// row for the turn.
+var ErrNoReportTurn = errors.New(`zwatch_state has no 'report' row, which migration 00036 adds: insert it (INSERT INTO zwatch_state (name) VALUES ('report')), and until then every run reports as if it were alone`)
 
 // giveUpReportTurnSQL ends the turn whose lease ends at $1, if it is still
 // that one: a run whose lease ran out meanwhile leaves the next run's alone.

@@ -270,8 +270,8 @@ type applyRow struct {
 	LastMessage string   `json:"last_message"`
 	Error       string   `json:"error"`
 	NextDelay   float64  `json:"next_delay_seconds"`
-	// AskedAgo is Outcome.AskedAt as seconds before the statement began
-	// (Apply measures it).
+	// AskedAgo is Outcome.AskedAt as seconds before the statement's
+	// transaction began (Apply measures it).
 	AskedAgo float64 `json:"asked_ago_seconds"`
 	// HoldNote, when set, gives the order up at once with this note: an
 	// answer that must not be applied as it stands, and needs a person.
@@ -402,13 +402,13 @@ func innermostCodes(codes []string) []string {
 	return inner
 }
 
-// secondsAgo is how long before now t was, on the monotonic clock; none
+// secondsBefore is how long before then t was, on the monotonic clock; none
 // for a zero t.
-func secondsAgo(t time.Time) float64 {
+func secondsBefore(t, then time.Time) float64 {
 	if t.IsZero() {
 		return 0
 	}
-	return max(time.Since(t).Seconds(), 0)
+	return max(then.Sub(t).Seconds(), 0)
 }
 
 // CodesTooManyProblem is why a top-up's completion was held for a person
@@ -502,21 +502,23 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 	// what else could wait (zwatch's own rows, a foreign key check), so that
 	// no shop transaction holds up a batch of answers, PINs among them.
 	err := s.inTxWaiting(ctx, "1s", func(tx *sqlx.Tx) error {
+		// Measured as the transaction begins, and counted from its now():
+		// a round trip early at most. Measured later, after the waits
+		// below (another run's save of a PIN in the same bucket, up to the
+		// lock timeout), the next check came that much early
+		// (helper-349); counted from the statement's start instead, a
+		// 30-minute step came a millisecond past the floor.
+		began := time.Now()
+		for k, o := range outcomes {
+			rows[k].AskedAgo = secondsBefore(o.AskedAt, began)
+			rows[k].NextDelay = max(o.NextCheckIn.Seconds()-secondsBefore(o.DecidedAt, began), 0)
+		}
 		var err error
 		if shared, err = holdSharedReferans(ctx, tx, rows, fitter); err != nil {
 			return err
 		}
 		if givenBefore, err = holdPINGivenBefore(ctx, tx, rows, fitter); err != nil {
 			return err
-		}
-		// Measured just before the statement, and counted from its
-		// statement_timestamp(): a round trip early at most. The
-		// transaction's now() came before the waits above (another run's
-		// save of a PIN in the same bucket, up to the lock timeout), and
-		// the next check came that much early (helper-349).
-		for k, o := range outcomes {
-			rows[k].AskedAgo = secondsAgo(o.AskedAt)
-			rows[k].NextDelay = max(o.NextCheckIn.Seconds()-secondsAgo(o.DecidedAt), 0)
 		}
 		input, err := json.Marshal(rows)
 		if err != nil {
@@ -1065,7 +1067,7 @@ changed AS (
 	          -- The row holds znet's PIN, however written (pin_bucket).
 	          COALESCE(` + answerPINAlnumsSQL + ` <> '' AND ` + shopPINAlnumsSQL + ` = ` + answerPINAlnumsSQL + `, false) AS pin_alike,
 	          input.message,
-	          statement_timestamp() - make_interval(secs => input.asked_ago_seconds) AS asked_at,
+	          now() - make_interval(secs => input.asked_ago_seconds) AS asked_at,
 	          ` + answeredBySQL + ` AS answered_by
 ),
 events AS (
@@ -1084,7 +1086,7 @@ events AS (
 	-- as the answer's status event would: the learning reads it as that
 	-- answer (history.go), which a give-up for want of one is not.
 	SELECT prev.id, 'gave_up', prev.from_status, COALESCE(changed.to_status, prev.from_status), false, checks.give_up_note, params.run_id,
-	       CASE WHEN input.hold_note <> '' THEN statement_timestamp() - make_interval(secs => input.asked_ago_seconds) END,
+	       CASE WHEN input.hold_note <> '' THEN now() - make_interval(secs => input.asked_ago_seconds) END,
 	       ` + answeredBySQL + `
 	FROM prev
 	JOIN input ON input.order_id = prev.id
@@ -1104,9 +1106,9 @@ booked AS (
 		-- company) or a database outage later, when the order may be
 		-- final already.
 		waiting_seen_at = CASE WHEN input.result = 'waiting'
-			THEN statement_timestamp() - make_interval(secs => input.asked_ago_seconds)
+			THEN now() - make_interval(secs => input.asked_ago_seconds)
 			ELSE c.waiting_seen_at END,
-		next_check_at = statement_timestamp() + make_interval(secs => input.next_delay_seconds),
+		next_check_at = now() + make_interval(secs => input.next_delay_seconds),
 		claimed_by = NULL,
 		claim_expires_at = NULL,
 		last_result = input.result,

@@ -285,8 +285,8 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 	var ps PinStatus
 	err := c.call(ctx, OpCheckPin, url.Values{"tahsilat_api_islem_id": {referans}}, func(body []byte) (err error) {
 		ps, err = parsePinStatus(body, c.scrubber)
-		if err == nil && ps.Status == StatusDone && echoesRequest(ps.PIN, referans, c.dealerCode) {
-			ps, err = PinStatus{}, unusable("znet's PIN field holds the request's own values (the order's referans or the dealer code), not a PIN; the answer is not used")
+		if err == nil && ps.Status == StatusDone && echoesRequest(ps.PIN, referans, c.dealerCode, c.password) {
+			ps, err = PinStatus{}, unusable("znet's PIN field holds the request's own values (the order's referans, the dealer code or the password), not a PIN; the answer is not used")
 		}
 		return err
 	})
@@ -295,14 +295,18 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 
 // echoesRequest says whether a done answer's PIN is the request's own
 // values, as a panel that prints its input where its row is missing
-// writes them: the referans or the dealer code, whatever separates their
-// letters and digits; each word of the field one of them or a word that
-// labels them ("4821 1001", "bayi7:1001", "kod=bayi7 id=1001"); or the
+// writes them: the referans, the dealer code or the password, whatever
+// separates their letters and digits; each word of the field one of them
+// or a word that labels them ("4821 1001", "bayi7:1001", "kod=bayi7
+// id=1001", "4821 5678 1001"). A short password inside a PIN is taken for
+// a coincidence where it parts from the PIN's other characters as a PIN's
+// groups do (answer.value), but not when every other word is the request's
+// too: the customer would be given the dealer's password. Or the
 // dealer code as a word beside others ("bayi-42 1234"), where it holds a
 // letter and something else, so that it is neither a PIN's group of
 // digits by chance ("4821 5678 9012 3456") nor a label ("EPIN AB12-…");
 // or the referans as the field's first or last word beside a code.
-func echoesRequest(pin, referans, dealerCode string) bool {
+func echoesRequest(pin, referans, dealerCode, password string) bool {
 	folded := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if isLetterOrDigit(r) {
@@ -311,14 +315,24 @@ func echoesRequest(pin, referans, dealerCode string) bool {
 			return -1
 		}, s)
 	}
-	values := []string{folded(referans), folded(dealerCode)}
+	values := []string{folded(referans), folded(dealerCode), folded(password)}
 	if f := folded(pin); f == "" || slices.Contains(values, f) {
 		return f != ""
 	}
 	words := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) && r != '-' && r != '_' })
 	named := false
+	isValue := func(word string) bool {
+		v := folded(word)
+		return v != "" && slices.Contains(values, v)
+	}
+	// A dealer code may hold a dash ("bayi-42"), and a panel may join the
+	// values with them ("4471-5678-1001").
+	requestWord := func(word string) bool {
+		parts := strings.FieldsFunc(word, func(r rune) bool { return r == '-' || r == '_' })
+		return isValue(word) || len(parts) > 1 && !slices.ContainsFunc(parts, func(part string) bool { return !isValue(part) })
+	}
 	allRequest := !slices.ContainsFunc(words, func(word string) bool {
-		if v := folded(word); v != "" && slices.Contains(values, v) {
+		if requestWord(word) {
 			named = true
 			return false
 		}

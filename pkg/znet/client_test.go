@@ -204,6 +204,46 @@ func TestAPINThatIsTheRequestsOwnValueIsRefused(t *testing.T) {
 	}
 }
 
+// A short password is a PIN's group by chance, and stays in it; but a
+// field whose every word is the request's, the password among them, is
+// the request printed back, and the customer would be given the
+// dealer's password (helper-352).
+func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
+	for _, tc := range []struct{ kod, password, referans, pin string }{
+		{"4471", "5678", "1001", "4471 5678 1001"},
+		{"4471", "5678", "1001", "4471-5678-1001"},
+		{"4471", "5678", "1001", "4471_5678"},
+		{"4471", "5678", "1001", "4471 5678"},
+		{"4471", "5678", "1001", "5678 1001"},
+		{"bayi", "90210", "1733829183", "bayi 1733829183 90210"},
+		{"4471", "12345678", "1733829183", "kod 4471 sifre 12345678 id 1733829183"},
+	} {
+		s := znettest.NewServer(tc.kod, tc.password)
+		t.Cleanup(s.Close)
+		c, err := NewClient(s.URL, tc.kod, tc.password, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Script(tc.referans, znettest.Done(tc.pin, "tamam"))
+		got, err := c.CheckPin(context.Background(), tc.referans)
+		var zerr *Error
+		if !errors.As(err, &zerr) || zerr.Kind != KindUnusable || got.PIN != "" {
+			t.Errorf("kod %s, password %s, referans %s, PIN field %q: got %+v, %v; want it refused as the request's own values",
+				tc.kod, tc.password, tc.referans, tc.pin, got, err)
+		}
+	}
+	s := znettest.NewServer("4471", "5678")
+	t.Cleanup(s.Close)
+	c, err := NewClient(s.URL, "4471", "5678", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Script("1001", znettest.Done("4821 5678 9012 3456", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "4821 5678 9012 3456" {
+		t.Errorf("a PIN holding the short password as a group: got %+v, %v; want it saved", got, err)
+	}
+}
+
 func TestCheckPinFaults(t *testing.T) {
 	tests := []struct {
 		name    string

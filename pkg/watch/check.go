@@ -190,7 +190,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 
 	// One order asked by hand follows the fixed schedule: what the runs
 	// learned is theirs to use, and the next run takes over from here.
-	outcome := a.outcome(NewFixedScheduler(cfg.Schedule))
+	outcome := a.outcome(NewFixedScheduler(cfg.Schedule, cfg.GiveUpAfter))
 	if state.HeldForItsPIN && outcome.Result != store.ResultCancelled {
 		// Held for a person because another order has, or was given, its
 		// PIN: saved by an operator looking, the PIN would reach a second

@@ -140,7 +140,7 @@ func TestEveryPlanAsksAtLeastEvery30Minutes(t *testing.T) {
 
 // An operator's --schedule is followed by the number of checks, as before.
 func TestFixedSchedulerFollowsTheSchedule(t *testing.T) {
-	s := NewFixedScheduler(Schedule{10 * time.Second, time.Minute})
+	s := NewFixedScheduler(Schedule{10 * time.Second, time.Minute}, 24*time.Hour)
 	sent := time.Now().Add(-time.Hour)
 	for checks, want := range map[int]time.Duration{0: 10 * time.Second, 1: time.Minute, 7: time.Minute} {
 		o := orderFor("p", sent, checks)
@@ -156,7 +156,7 @@ func TestFixedSchedulerFollowsTheSchedule(t *testing.T) {
 func TestAFixedStepUnderTwoSecondsIsFollowed(t *testing.T) {
 	sent := time.Now().Add(-time.Minute)
 	for _, step := range []time.Duration{time.Second, 1500 * time.Millisecond, 200 * time.Millisecond} {
-		s := NewFixedScheduler(Schedule{step})
+		s := NewFixedScheduler(Schedule{step}, 24*time.Hour)
 		asked := time.Now()
 		if d := s.Next(orderFor("p", sent, 3), asked, asked.Add(step/10)); d > step*11/10 {
 			t.Errorf("--schedule %s, answered in %s: due again in %s, want the step (and a tenth either way) from the request", step, step/10, d)

@@ -277,3 +277,37 @@ func TestAnUnwrittenAnswerGivesNothingUp(t *testing.T) {
 		t.Errorf("events %+v: a give-up logged for an answer nothing was written of", events)
 	}
 }
+
+// A waiting order is due again when zwatch gives up on it. No plan asks
+// at that moment, and the check after it may be 30 minutes on: the order
+// went stuck, and a person heard of it, up to half an hour late, with
+// here with --give-up-after 10m (helper-355).
+func TestAWaitingOrderIsDueAgainWhenItIsGivenUpOn(t *testing.T) {
+	t.Parallel()
+	for _, schedule := range []string{"learned", "30m"} {
+		e := newEnv(t)
+		e.znet.SetDefault(znettest.Waiting("Bekliyor"))
+		id := e.order(referans(15200))
+		cfg := e.config()
+		cfg.GiveUpAfter = 10 * time.Minute
+		if schedule != "learned" {
+			fixed, err := watch.ParseSchedule(schedule)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Schedule = fixed
+		}
+		e.run(cfg)
+		e.db.FirstCheckedAgo(id, cfg.GiveUpAfter-time.Minute)
+		e.db.MakeAllDue()
+		if sum := e.run(cfg); sum.Total.Asked != 1 || sum.Total.Stuck != 0 {
+			t.Fatalf("%s: %+v, want the order asked and not given up on yet", schedule, sum.Total)
+		}
+		var past float64
+		e.db.Get(&past, `SELECT extract(epoch FROM next_check_at - (first_checked_at + make_interval(secs => $2)))::float8
+			FROM zwatch_order_checks WHERE order_id = $1`, id, cfg.GiveUpAfter.Seconds())
+		if past > 5 {
+			t.Errorf("%s: the order is next asked %.0f s after zwatch gives up on it, want at that moment", schedule, past)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func learnFirstCheck(f *Finishing, schedule Schedule, firstDelay, giveUp time.Du
 // made when it is first needed.
 func (r *run) newScheduler() *Scheduler {
 	if !r.cfg.Learn {
-		return NewFixedScheduler(r.cfg.Schedule)
+		return NewFixedScheduler(r.cfg.Schedule, r.cfg.GiveUpAfter)
 	}
 	start := time.Now()
 	panels, later, err := LearnPanels(r.db, r.store, !r.cfg.DryRun, r.cfg.Schedule, r.cfg.FirstDelay, r.cfg.GiveUpAfter, r.cfg.TimeScale, r.log)

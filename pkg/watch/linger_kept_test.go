@@ -14,7 +14,7 @@ import (
 // one held PIN puts every answer of the run into a statement of its own,
 // the cost 19e6c29 took away.
 func TestAFinalAnswerKeptForLaterDoesNotCutTheWaitForCompany(t *testing.T) {
-	r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+	r := &run{sched: NewFixedScheduler(DefaultSchedule, 24*time.Hour)}
 	ap := newApplier(r, newHoldings())
 	ap.answers, ap.releases = make(chan answer, 2), make(chan release, 1)
 

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"testing"
+	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
 	"github.com/zwatch/zwatch/pkg/znet"
@@ -16,7 +17,7 @@ import (
 // wait ends the wait.
 func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 	newApplierAsking := func(onItsWay int64) *applier {
-		r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+		r := &run{sched: NewFixedScheduler(DefaultSchedule, 24*time.Hour)}
 		r.asking.Store(onItsWay)
 		ap := newApplier(r, newHoldings())
 		ap.answers, ap.releases = make(chan answer, 2), make(chan release, 1)
@@ -56,7 +57,7 @@ func TestTheApplierSavesAFinalAnswerAtOnceWhenNoneCouldJoinIt(t *testing.T) {
 // A request is on its way until the applier takes its answer: taken, the
 // PIN it brought is saved at once, not after waiting for itself.
 func TestAnAnswerTakenIsNoLongerOnItsWay(t *testing.T) {
-	r := &run{sched: NewFixedScheduler(DefaultSchedule)}
+	r := &run{sched: NewFixedScheduler(DefaultSchedule, 24*time.Hour)}
 	r.asking.Store(1)
 	ap := newApplier(r, newHoldings())
 	a := answerOf("done", znet.StatusDone)

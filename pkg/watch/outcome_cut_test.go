@@ -26,7 +26,7 @@ func TestACodeTheCutGoesThroughLeavesNoPiece(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := answer{status: ps, order: store.Order{ID: "x"}, askedAt: time.Now()}
-	o := a.outcome(NewFixedScheduler(DefaultSchedule))
+	o := a.outcome(NewFixedScheduler(DefaultSchedule, 24*time.Hour))
 	if pieces := regexp.MustCompile(`(?:ZX|YW|VU|TS)\d`).FindAllString(o.Message+o.LastMessage, -1); len(pieces) > 0 {
 		t.Errorf("pieces of the old codes in clear: %q\n%q", pieces, o.Message)
 	}

@@ -39,6 +39,9 @@ type Scheduler struct {
 	scale  float64
 	prior  *Finishing
 	panels map[string]*Finishing
+	// giveUp is --give-up-after, on the clock: no order is left due past
+	// the moment zwatch gives up on it (Next).
+	giveUp time.Duration
 
 	mu        sync.Mutex
 	plans     map[string]*CheckPlan
@@ -57,9 +60,10 @@ const MaxCheckWait = 30 * time.Minute
 // at once.
 const minCheckWait = 2 * time.Second
 
-// NewFixedScheduler follows schedule by the number of checks.
-func NewFixedScheduler(schedule Schedule) *Scheduler {
-	return &Scheduler{fixed: schedule, scale: 1}
+// NewFixedScheduler follows schedule by the number of checks, until
+// giveUp after an order's first check.
+func NewFixedScheduler(schedule Schedule, giveUp time.Duration) *Scheduler {
+	return &Scheduler{fixed: schedule, scale: 1, giveUp: giveUp}
 }
 
 // NewLearningScheduler plans each panel's checks from its finishing times
@@ -73,7 +77,7 @@ func NewLearningScheduler(prior *Finishing, panels map[string]*Finishing, schedu
 	}
 	sim := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
 	return &Scheduler{
-		fixed: schedule, learn: true, firstDelay: sim(firstDelay), scale: scale,
+		fixed: schedule, learn: true, firstDelay: sim(firstDelay), scale: scale, giveUp: giveUp,
 		lim:   PlanLimits{MinFirst: sim(firstDelay), MaxGap: MaxCheckWait, GiveUp: sim(giveUp)},
 		prior: prior, panels: panels,
 		plans: make(map[string]*CheckPlan), predicted: make(map[string]Predicted),
@@ -245,8 +249,9 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 		// never more than the step: --schedule 1s, and a benchmark's
 		// steps divided by its time scale, are followed as given.
 		step := min(s.fixed.Next(o.Attempts+1), maxWait)
-		return max(step-now.Sub(askedAt), min(step, minWait))
+		return s.notPastGiveUp(o, askedAt, now, max(step-now.Sub(askedAt), min(step, minWait)), minWait)
 	}
+	hostAskedAt, hostNow := askedAt, now
 	plan, _ := s.Plan(o.IntegrationID)
 	// On the database's clock, as SentAt is: a host minutes off would
 	// otherwise plan every order from the wrong age.
@@ -263,5 +268,24 @@ func (s *Scheduler) Next(o store.Order, askedAt, now time.Time) time.Duration {
 	}
 	// The floor counts from the last check, not from now.
 	wait = min(wait, maxWait-now.Sub(askedAt))
-	return max(wait, minWait)
+	return s.notPastGiveUp(o, hostAskedAt, hostNow, max(wait, minWait), minWait)
+}
+
+// notPastGiveUp is wait, cut to end when zwatch gives up on the order,
+// --give-up-after after its first check (on the database's clock, which
+// gives up). No plan asks at that moment, and the next check after it may
+// be a step of 30 minutes away: the order would go stuck, and a person
+// hear of it, up to half an hour late (helper-355).
+func (s *Scheduler) notPastGiveUp(o store.Order, askedAt, now time.Time, wait, minWait time.Duration) time.Duration {
+	if s.giveUp <= 0 {
+		return wait
+	}
+	first := askedAt // the order's first check is this one
+	if o.FirstCheckedAt != nil {
+		first = o.FirstCheckedAt.Add(-time.Duration(s.dbAhead.Load()))
+	}
+	if left := first.Add(s.giveUp).Sub(now); left > 0 && left < wait {
+		return max(left, min(wait, minWait))
+	}
+	return wait
 }

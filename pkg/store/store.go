@@ -481,11 +481,21 @@ const shopLockWait = "5s"
 // shopLockedError is a statement that gave up waiting for a lock another
 // transaction holds (the shop's, mostly), said in words; the driver's
 // error stays behind it for errors.As.
-type shopLockedError struct{ err error }
+// It keeps the step that waited ("claiming due orders"), which the
+// statement's error was wrapped in: without it, a lock on zwatch's own
+// table read as the shop's (helper-353).
+type shopLockedError struct {
+	err  error
+	step string
+}
 
 func (e *shopLockedError) Error() string {
-	return "another transaction holds a lock on the rows or tables zwatch reads " +
+	said := "another transaction holds a lock on the rows or tables zwatch reads " +
 		"(the shop's migration, LOCK TABLE, VACUUM FULL or a long checkout, or a person's on zwatch's own tables?), and zwatch does not wait for it: try again when that transaction is done"
+	if e.step != "" {
+		return e.step + ": " + said
+	}
+	return said
 }
 func (e *shopLockedError) Unwrap() error { return e.err }
 
@@ -663,10 +673,12 @@ var deniedOn = regexp.MustCompile(`^permission denied for (?:table|sequence|rela
 // lockWaitGivenUp says so of an error that is a lock_timeout, and passes
 // any other error on as it is.
 func lockWaitGivenUp(err error) error {
-	if GaveUpOnALock(err) {
-		return &shopLockedError{err: err}
+	var pqErr *pq.Error
+	if !GaveUpOnALock(err) || !errors.As(err, &pqErr) {
+		return err
 	}
-	return err
+	step, _ := strings.CutSuffix(err.Error(), pqErr.Error())
+	return &shopLockedError{err: err, step: strings.TrimSuffix(step, ": ")}
 }
 
 // readShop runs fn, whose statements read the shop's tables, in a

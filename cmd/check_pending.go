@@ -192,20 +192,34 @@ func (opts *CheckPendingOptions) config() (watch.Config, error) {
 	cfg.Schedule = schedule
 	if !opts.loopGiven {
 		// The default loop fits the default run; a run given a shorter
-		// --max-duration loops that long, and a dry run asks once.
+		// --max-duration loops that long.
 		cfg.Loop = min(cfg.Loop, cfg.MaxDuration)
-		if cfg.DryRun {
-			cfg.Loop = 0
-		}
 	}
-	if err := cfg.Validate(); err != nil {
+	validate := func(cfg watch.Config) error {
+		err := cfg.Validate()
 		var fe *watch.FieldError
 		if errors.As(err, &fe) && fe.Field == "Loop" && fe.Other == "Tick" && !opts.loopGiven {
 			// The operator gave --tick, not --loop: say it of --tick.
-			return watch.Config{}, usage("--tick %s must be at most --loop, which is %s (%s by default, no longer than --max-duration)",
+			return usage("--tick %s must be at most --loop, which is %s (%s by default, no longer than --max-duration)",
 				cfg.Tick, cfg.Loop, watch.DefaultLoop)
 		}
-		return watch.Config{}, configUsage(err)
+		if err != nil {
+			return configUsage(err)
+		}
+		return nil
+	}
+	if cfg.DryRun && !opts.loopGiven {
+		// Checked first as the run it foresees: a cron line whose --tick
+		// that run refuses is refused with --dry-run too (helper-351).
+		foreseen := cfg
+		foreseen.DryRun = false
+		if err := validate(foreseen); err != nil {
+			return watch.Config{}, err
+		}
+		cfg.Loop = 0 // a dry run asks once
+	}
+	if err := validate(cfg); err != nil {
+		return watch.Config{}, err
 	}
 	return cfg, nil
 }

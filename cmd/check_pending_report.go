@@ -262,7 +262,7 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 			return read{err: fatal(err)}
 		}
 		r := read{newer: newer}
-		r.before.previous, r.unknown = readPreviouslyFailing(ctx, st, cfg.DryRun)
+		r.before.previous, r.unknown = readPreviouslyFailing(ctx, st)
 		// A dry run too: it tells what the run after it would find.
 		if verdicts, err := st.PanelVerdictsSince(ctx, watch.UnansweredWithin); err != nil {
 			r.unknown = errors.Join(r.unknown, err)
@@ -291,13 +291,12 @@ func (opts *CheckPendingOptions) readBeforeTheRun(ctx context.Context, st *store
 // readPreviouslyFailing reads which panels the last recorded runs found
 // failing. A run that failed (exit 1: a lock on the shop's table, the
 // database gone, the metrics file) may not have asked any panel: it
-// tells only what it recorded. A dry run prints everything anyway; a run
-// that cannot tell says everything, and unknown says why, for the caller
-// to log: this runs awaited (readBeforeTheRun), and writes nothing itself.
-func readPreviouslyFailing(ctx context.Context, st *store.Store, dryRun bool) (prev previousFailing, unknown error) {
-	if dryRun {
-		return previousFailing{}, nil
-	}
+// tells only what it recorded. A dry run reads them too, so that it says
+// and exits as the run it foresees: a panel still failing, or answering
+// again (helper-351). A run that cannot tell says everything, and unknown
+// says why, for the caller to log: this runs awaited (readBeforeTheRun),
+// and writes nothing itself.
+func readPreviouslyFailing(ctx context.Context, st *store.Store) (prev previousFailing, unknown error) {
 	runs, err := st.LastRuns(ctx, runsReadForFailing)
 	if err != nil {
 		return previousFailing{}, err
@@ -372,7 +371,7 @@ func (opts *CheckPendingOptions) takeReportTurn(ctx context.Context, after *afte
 		if err != nil || !had {
 			return taken{}, err
 		}
-		previous, unknown := readPreviouslyFailing(bounded, after.st, false)
+		previous, unknown := readPreviouslyFailing(bounded, after.st)
 		return taken{turn: turn, previous: previous, unknown: unknown}, nil
 	})
 	switch {

@@ -2998,14 +2998,15 @@ func (a *answer) textRepeating(i int, value string) string {
 }
 
 // scrubbed is marked text cleaned, with each occurrence of the password
-// REDACTED unless keep says to keep it as it stood.
+// REDACTED unless keep says to keep it as it stood, or it is a short
+// password inside a longer word by chance (coincidence).
 func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 	text, echoes := a.unmark(marked)
 	var b strings.Builder
 	last := 0
 	for _, echo := range echoes {
 		b.WriteString(text[last:echo.start])
-		if keep != nil && keep(echo) {
+		if keep != nil && keep(echo) || a.coincidence(text, echo) {
 			b.WriteString(text[echo.start:echo.end])
 		} else {
 			b.WriteString(redacted)
@@ -3015,6 +3016,34 @@ func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 	b.WriteString(text[last:])
 	return clean(b.String())
 }
+
+// coincidence says whether echo, in text, is a short password inside a
+// longer word or number by chance ("Siparis 1733829183 isleniyor" holding
+// "3829"), not an echo of it: the password as typed, of letters and
+// digits alone, at most maxCoincidentPasswordRunes of them, with a letter
+// or digit right beside it that no escape wrote ("%3D3829" is "=3829"),
+// and no word naming it before ("sifre3829"). REDACTED there, the rest of
+// the number, which check prints whole as the order's referans, spelt the
+// password (helper-352).
+func (a *answer) coincidence(text string, echo span) bool {
+	literal := a.password.password
+	if text[echo.start:echo.end] != literal || utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes ||
+		strings.ContainsFunc(literal, func(r rune) bool { return !isLetterOrDigit(r) }) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(text[:echo.start])
+	after, _ := utf8.DecodeRuneInString(text[echo.end:])
+	return (isLetterOrDigit(before) && !escapeEndsAt(text, echo.start) || isLetterOrDigit(after)) && !namedBefore(text[:echo.start])
+}
+
+// escapeEndsAt says whether text[:at] ends with an escape of one
+// character, whose code is letters and digits: %3D, \x3d, \u003d, &#61
+// (without its semicolon, as a sloppy panel writes it).
+func escapeEndsAt(text string, at int) bool {
+	return escapeAtEnd.MatchString(text[max(0, at-8):at])
+}
+
+var escapeAtEnd = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|&#[xX]?[0-9A-Fa-f]{1,6})$`)
 
 // span is where something stands in a text, text[start:end].
 type span struct{ start, end int }

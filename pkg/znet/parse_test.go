@@ -720,6 +720,36 @@ func TestValueContainingAShortPasswordIsDelivered(t *testing.T) {
 	}
 }
 
+// A short password inside a longer number or word is there by chance, and
+// the text keeps it: REDACTED in "Siparis 173REDACTED183", the order's
+// referans, which check prints whole beside it, spelt the password
+// (helper-352). An echo, escaped or named, is scrubbed still.
+func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
+	for _, tt := range []struct{ password, body, want string }{
+		{"3829", "OK|1| |Siparis 1733829183 isleniyor", "Siparis 1733829183 isleniyor"},
+		{"3829", "OK|1| |Siparis 3829174412 isleniyor", "Siparis 3829174412 isleniyor"},
+		{"1", "OK|1| |Siparis 1733829183 isleniyor", "Siparis 1733829183 isleniyor"},
+		{"ab12", "OK|1| |Kampanya xab12y", "Kampanya xab12y"},
+		{"3829", "OK|1| |istek sifre=3829&kod=D1", "istek sifre=REDACTED&kod=D1"},
+		{"3829", "OK|1| |istek sifre%3D3829%26kod", "istek sifre%3DREDACTED%26kod"},
+		{"3829", "OK|1| |istek sifre%3d3829", "istek sifre%3dREDACTED"},
+		{"3829", `OK|1| |{"q":"sifre\u003d3829"}`, `{"q":"sifre\u003dREDACTED"}`},
+		{"3829", "OK|1| |istek sifre3829 bekliyor", "istek sifreREDACTED bekliyor"},
+		{"3829", "OK|1| |istek 3829 bekliyor", "istek REDACTED bekliyor"},
+		{"3829", "OK|1| |istek 38291 bekliyor", "istek 38291 bekliyor"},
+		{"ABcd", "OK|1| |istek xabcdy", "istek xREDACTEDy"}, // not as typed: an echo's case
+	} {
+		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
+		if err != nil || got.Description != tt.want {
+			t.Errorf("password %q, %q: got %+v, %v; want the description %q", tt.password, tt.body, got, err, tt.want)
+		}
+	}
+	_, err := parsePinStatus([]byte("3|Kayit bulunamadi: 17334521"), newScrubber("4521"))
+	if err == nil || !strings.Contains(err.Error(), "17334521") {
+		t.Errorf("password \"4521\", a refusal naming 17334521: got %v, want the number whole", err)
+	}
+}
+
 // A password that is one of the answer's own words (the "OK" every answer
 // starts with, an order status, an error code) leaves them readable: they
 // are matched as sent, and only free text is scrubbed of it.

@@ -83,12 +83,12 @@ type Outcome struct {
 	// order is given up on (held) with Taken.Problem, for a person.
 	Taken Taken
 	// PINBucket, with a done answer, is what zwatch keeps of its PIN once
-	// saved (zwatch_order_checks.pin_bucket): 32 bits of a digest of the
-	// dealer account and the PIN, which pkg/watch makes for the PINs it
-	// compares. Another order of the account in the same bucket that zwatch
-	// saved a PIN on before, in any run or check, and whose row holds this
-	// PIN still, holds this one for a person (pinGivenBeforeSQL). A bucket
-	// is shared by millions of PINs, and tells nothing of one. Nil: the PIN
+	// saved (zwatch_order_checks.pin_bucket): 16 bits of a digest of the
+	// PIN, which pkg/watch makes for the PINs it compares (migration 00037
+	// in SQL). Another order in the same bucket that zwatch saved a PIN on
+	// before, in any run or check, and whose row holds this PIN still,
+	// holds this one for a person (pinGivenBeforeSQL). A bucket is shared
+	// by tens of millions of PINs, and tells nothing of one. Nil: the PIN
 	// is not compared.
 	PINBucket *int32
 }
@@ -570,9 +570,9 @@ func (s *Store) Apply(ctx context.Context, p ApplyParams, outcomes []Outcome) ([
 }
 
 // holdPINGivenBefore turns into holds, for a person, the completions whose
-// PIN zwatch saved before on another order of the same dealer account,
-// which holds it still (Outcome.PINBucket): in an earlier run, in a check
-// by hand, or in a run overlapping this one. A run compares its own
+// PIN zwatch saved before on another order, which holds it still
+// (Outcome.PINBucket): in an earlier run, in a check by hand, or in a run
+// overlapping this one. A run compares its own
 // answers (pkg/watch); this is what a run that ends forgets. The buckets
 // are locked for the transaction first, in one order, so that two runs
 // saving one PIN at once do not each find the other's save uncommitted

@@ -487,7 +487,7 @@ func (ap *applier) applyBatch(ctx context.Context, batch []*pendingAnswer) bool 
 			p.outcome.Taken = taken
 		}
 		ap.holdForTakenPIN(p)
-		p.outcome.PINBucket = keptBucket(p.lane.integration, p.outcome)
+		p.outcome.PINBucket = keptBucket(p.outcome)
 		outcomes[i] = p.outcome
 	}
 	applied, err := ap.apply(ctx, outcomes)
@@ -661,9 +661,12 @@ func comparedPIN(pin string) bool {
 // it was asked gives one customer's PIN to every order it is asked about.
 // The first order's answer stands, unless another rule holds it (the
 // referans it shares, a PIN too long): nothing tells which order the PIN
-// is really for, and the later ones name it. Compared within each dealer
-// account, whatever tenant an order is of: a cache mixes up the answers of
-// the panel it stands in front of, and knows no tenants. Two orders of one
+// is really for, and the later ones name it. Compared across all of the
+// shop's znet integrations, whatever tenant or dealer account an order is
+// of: a cache in front of a panel that leaves the query out of its key
+// mixes up the answers of every dealer code asking through it, and knows
+// no tenants, and one panel may be named by two addresses (helper-352);
+// no panel sells one PIN twice. Two orders of one
 // integration carrying one referans are the shared-referans guard's
 // (store.SharedReferans), and a shop whose unique index on "pinCode" alone
 // refuses a PIN any other order holds has it held in the index's words.
@@ -673,9 +676,7 @@ func (ap *applier) sameAsEarlier(ctx context.Context, p *pendingAnswer) (store.T
 	if out.Result != store.ResultDone || out.Taken.Held() || !comparedPIN(pin) {
 		return store.Taken{}, false
 	}
-	// Per dealer account: two integration rows of one (a tenant's each)
-	// ask the same panel, through the same cache.
-	key := pinKey(p.lane.integration, pin)
+	key := pinKey(pin)
 	given, ok := ap.pinsGiven[key]
 	if !ok {
 		ap.givePIN(key, p.order, pin)
@@ -719,14 +720,12 @@ func (ap *applier) givePIN(key [sha256.Size]byte, o store.Order, pin string) {
 }
 
 // pinKey is what a run compares its answers' PINs by, and what zwatch
-// keeps a bucket of (pinBucket): SHA-256 of the dealer account, compared
-// within each dealer account as sameAsEarlier does, and the PIN's letters
-// and digits in capitals, as the store compares a PIN with what a row
-// holds (a shop trigger may store it so, and a panel may spell one PIN
-// two ways). Hashed, so that the PINs stay in memory no longer than their
-// answers.
-func pinKey(in store.Integration, pin string) [sha256.Size]byte {
-	return sha256.Sum256([]byte(znet.DealerAccount(in.BaseURL, in.DealerCode) + "\x00" + pinLetters(pin)))
+// keeps a bucket of (pinBucket): SHA-256 of the PIN's letters and digits
+// in capitals, as the store compares a PIN with what a row holds (a shop
+// trigger may store it so, and a panel may spell one PIN two ways).
+// Hashed, so that the PINs stay in memory no longer than their answers.
+func pinKey(pin string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(pinLetters(pin)))
 }
 
 // pinLetters is a PIN's letters and digits in capitals: one PIN, however
@@ -750,14 +749,16 @@ func echoesPlayer(pin string, o store.Order) bool {
 	return player != "" && player == pinLetters(pin)
 }
 
-// pinBucket is what zwatch keeps of a PIN it saved for integration in's
-// panel, to find another order given it later (store.Outcome.PINBucket):
-// 32 bits of its pinKey. Millions of PINs share a bucket, so that it tells
-// nothing of the customer's PIN to whoever reads zwatch's table or the
-// server's locks.
-func pinBucket(in store.Integration, pin string) *int32 {
-	key := pinKey(in, pin)
-	bucket := int32(binary.BigEndian.Uint32(key[:4]))
+// pinBucket is what zwatch keeps of a PIN it saved, to find another order
+// given it later (store.Outcome.PINBucket): 16 bits of its pinKey, as
+// migration 00037 makes it in SQL. Tens of millions of a 16-digit PIN's
+// candidates share a bucket, even with its last four digits known (list
+// shows them), so that it tells nothing of the customer's PIN to whoever
+// reads zwatch's table or the server's locks; a week of a busy shop's
+// completions, one or two to a bucket, are still found along its index.
+func pinBucket(pin string) *int32 {
+	key := pinKey(pin)
+	bucket := int32(binary.BigEndian.Uint16(key[:2]))
 	return &bucket
 }
 
@@ -769,13 +770,13 @@ func pinBucket(in store.Integration, pin string) *int32 {
 // next order given that PIN is held. Kept where the shop has a unique
 // index on "pinCode" too: the index refuses the PIN spelt alike, and the
 // store leaves that one to it, but not another spelling.
-func keptBucket(in store.Integration, o store.Outcome) *int32 {
+func keptBucket(o store.Outcome) *int32 {
 	pin := store.TrimPIN(o.PIN)
 	own := pinLetters(o.Order.HeldPIN)
 	if o.Result != store.ResultDone || o.Taken.Held() || !comparedPIN(pin) || own != "" && own != pinLetters(pin) {
 		return nil
 	}
-	return pinBucket(in, pin)
+	return pinBucket(pin)
 }
 
 // applyAlone saves one answer alone, as a batch that failed is saved. A
@@ -1309,7 +1310,7 @@ func (ap *applier) account(batch []*pendingAnswer, applied []store.Applied) {
 				ap.name(res.GivenBefore) // the summary names the order that has the PIN
 				// The run's later answers with this PIN are held naming
 				// the order that has it, not this one, which has none.
-				ap.givePIN(pinKey(p.lane.integration, p.outcome.PIN), res.GivenBefore, p.outcome.PIN)
+				ap.givePIN(pinKey(p.outcome.PIN), res.GivenBefore, p.outcome.PIN)
 			}
 			ap.pinTaken = append(ap.pinTaken, PINTaken{OrderID: p.order.ID, Index: taken.Index, SameAs: taken.SameAs, Before: taken.Before})
 			ap.run.forAPerson(taken.Problem(), "order", p.order.ID, "integration", p.lane.integration.Name)
@@ -1424,7 +1425,7 @@ func (ap *applier) predict(ctx context.Context, batch []*pendingAnswer) {
 	outcomes := make([]store.Outcome, len(batch))
 	for i, p := range batch {
 		outcomes[i] = p.outcome
-		outcomes[i].PINBucket = keptBucket(p.lane.integration, p.outcome)
+		outcomes[i].PINBucket = keptBucket(p.outcome)
 	}
 	// An order that cannot be read is taken to share no referans, the
 	// prediction of a dry run only; nor any PIN saved before.

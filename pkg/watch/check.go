@@ -214,7 +214,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 		}
 		return check, nil
 	}
-	outcome.PINBucket = keptBucket(in, outcome)
+	outcome.PINBucket = keptBucket(outcome)
 	if cfg.DryRun {
 		check.To = externalStatusFor(outcome.Result, state.ExternalStatus)
 		check.PINTooLong, check.CodesTooMany = st.WouldHold(ctx, outcome)

@@ -341,6 +341,19 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	if allRequest && named {
 		return true
 	}
+	// The password as a word of its own beside the referans or the dealer
+	// code, whatever else the panel printed with them ("HATA 4471 5678
+	// 1001", "4471 5678 1001 14:32:05"): a PIN holding both by chance is
+	// one in many millions (helper-356).
+	if pw := folded(password); pw != "" {
+		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
+		has := func(value string) bool {
+			return value != "" && slices.ContainsFunc(plain, func(word string) bool { return folded(word) == value })
+		}
+		if has(pw) && (has(folded(referans)) || has(folded(dealerCode))) {
+			return true
+		}
+	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
 	return referansBeside(strings.Fields(pin), folded(referans)) ||
 		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })

@@ -217,6 +217,12 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"4471", "5678", "1001", "5678 1001"},
 		{"bayi", "90210", "1733829183", "bayi 1733829183 90210"},
 		{"4471", "12345678", "1733829183", "kod 4471 sifre 12345678 id 1733829183"},
+		// With other words around (helper-356).
+		{"4471", "5678", "1001", "HATA 4471 5678 1001"},
+		{"4471", "5678", "1001", "4471 5678 1001 bulunamadi"},
+		{"4471", "5678", "1001", "4471 5678 1001 14:32:05"},
+		{"4471", "5678", "1001", "sorgu: 4471 5678 1001"},
+		{"bayi", "90210", "1733829183", "bayi 90210 yok"},
 	} {
 		s := znettest.NewServer(tc.kod, tc.password)
 		t.Cleanup(s.Close)

@@ -2866,10 +2866,18 @@ func joinedCodes(field string) (joined string, markup bool) {
 func (a *answer) withheldCode(i int) string {
 	text, echoes := a.unmark(a.fields[i])
 	field, markup := joinedCodes(clean(text))
-	if len(echoes) > 0 || markup || a.password.finds(field) {
+	if markup || !a.onlyCoincidences(text, echoes) || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
 		return ""
 	}
 	return codeIn(field)
+}
+
+// onlyCoincidences says whether each of the password's occurrences in
+// text is there by chance (coincidence): a code held back that holds a
+// short password so is masked as any other, not shown whole for want of
+// being one (helper-356).
+func (a *answer) onlyCoincidences(text string, echoes []span) bool {
+	return !slices.ContainsFunc(echoes, func(echo span) bool { return !a.coincidence(text, echo) })
 }
 
 // codeIn is what of text reads as a code (codePieces), where it has the
@@ -3020,30 +3028,39 @@ func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 // coincidence says whether echo, in text, is a short password inside a
 // longer word or number by chance ("Siparis 1733829183 isleniyor" holding
 // "3829"), not an echo of it: the password as typed, of letters and
-// digits alone, at most maxCoincidentPasswordRunes of them, with a letter
-// or digit right beside it that no escape wrote ("%3D3829" is "=3829"),
-// and no word naming it before ("sifre3829"). REDACTED there, the rest of
-// the number, which check prints whole as the order's referans, spelt the
-// password (helper-352).
+// digits alone, at most maxCoincidentPasswordRunes of them, inside a
+// longer run of letters and digits that starts a text, or a word after a
+// space or punctuation that writes no value: not after "%", "=", "\\" or
+// "&#", the ends of escapes ("%253D3829", "=3D3829", "\\0753829",
+// "&#613829", "&amp;#613829") and of a parameter's name ("pass=ab12x"). Nor after a word
+// naming the password ("sifre3829"). REDACTED there, the rest of the
+// number, which check prints whole as the order's referans, spelt the
+// password (helper-352); a value glued to another ("bayi73829") passes
+// for a number too.
 func (a *answer) coincidence(text string, echo span) bool {
 	literal := a.password.password
 	if text[echo.start:echo.end] != literal || utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes ||
-		strings.ContainsFunc(literal, func(r rune) bool { return !isLetterOrDigit(r) }) {
+		strings.ContainsFunc(literal, notLetterOrDigit) {
 		return false
 	}
-	before, _ := utf8.DecodeLastRuneInString(text[:echo.start])
-	after, _ := utf8.DecodeRuneInString(text[echo.end:])
-	return (isLetterOrDigit(before) && !escapeEndsAt(text, echo.start) || isLetterOrDigit(after)) && !namedBefore(text[:echo.start])
+	runStart, runEnd := 0, len(text)
+	if i := strings.LastIndexFunc(text[:echo.start], notLetterOrDigit); i >= 0 {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		runStart = i + size
+	}
+	if i := strings.IndexFunc(text[echo.end:], notLetterOrDigit); i >= 0 {
+		runEnd = echo.end + i
+	}
+	if runStart == echo.start && runEnd == echo.end {
+		return false // a word of its own
+	}
+	before := text[:runStart]
+	entity := strings.HasSuffix(before, "&#") || strings.HasSuffix(before, ";#") // "&amp;#61"
+	if entity || strings.HasSuffix(before, "%") || strings.HasSuffix(before, "=") || strings.HasSuffix(before, "\\") {
+		return false
+	}
+	return !namedBefore(text[:echo.start])
 }
-
-// escapeEndsAt says whether text[:at] ends with an escape of one
-// character, whose code is letters and digits: %3D, \x3d, \u003d, &#61
-// (without its semicolon, as a sloppy panel writes it).
-func escapeEndsAt(text string, at int) bool {
-	return escapeAtEnd.MatchString(text[max(0, at-8):at])
-}
-
-var escapeAtEnd = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|&#[xX]?[0-9A-Fa-f]{1,6})$`)
 
 // span is where something stands in a text, text[start:end].
 type span struct{ start, end int }

@@ -738,6 +738,18 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 		{"3829", "OK|1| |istek 3829 bekliyor", "istek REDACTED bekliyor"},
 		{"3829", "OK|1| |istek 38291 bekliyor", "istek 38291 bekliyor"},
 		{"ABcd", "OK|1| |istek xabcdy", "istek xREDACTEDy"}, // not as typed: an echo's case
+		// Escaped, each escape ending in letters or digits glued to the
+		// password (helper-356).
+		{"3829", "OK|1| |donus: pin_kontrol.php%253Fkod%253Dbayi-7%2526sifre%253D3829", "donus: pin_kontrol.php%253Fkod%253Dbayi-7%2526sifre%253DREDACTED"},
+		{"3829", "OK|1| |x%25253D3829", "x%25253DREDACTED"},
+		{"3829", "OK|1| |sifre=3D3829", "sifre=3DREDACTED"},
+		{"3829", `OK|1| |sifre\0753829`, `sifre\075REDACTED`},
+		{"3829", "OK|1| |sifre%u003D3829", "sifre%u003DREDACTED"},
+		{"3829", "OK|1| |sifre&amp;#613829", "sifre&amp;#61REDACTED"},
+		{"3829", "OK|1| |sifre&#x00003D3829", "sifre&#x00003DREDACTED"},
+		{"ab12", "OK|1| |pass=ab12x", "pass=REDACTEDx"},
+		{"3829", "OK|1| |Siparis #1733829183 isleniyor", "Siparis #1733829183 isleniyor"},
+		{"3829", "OK|1| |Siparis\u00a01733829183", "Siparis 1733829183"}, // a no-break space, cleaned
 	} {
 		got, err := parsePinStatus([]byte(tt.body), newScrubber(tt.password))
 		if err != nil || got.Description != tt.want {
@@ -747,6 +759,20 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 	_, err := parsePinStatus([]byte("3|Kayit bulunamadi: 17334521"), newScrubber("4521"))
 	if err == nil || !strings.Contains(err.Error(), "17334521") {
 		t.Errorf("password \"4521\", a refusal naming 17334521: got %v, want the number whole", err)
+	}
+}
+
+// A code held back that holds a short password by chance is masked as any
+// other: it was left out of the codes held back for holding the password,
+// and with the password no longer REDACTED inside it, shown whole
+// (helper-356).
+func TestAWithheldCodeHoldingAShortPasswordIsWithheld(t *testing.T) {
+	const code = "QW7R9TZK3829HJDX"
+	for _, password := range []string{"5555", "3829"} {
+		got, err := parsePinStatus([]byte("OK|1|"+code+"|Siparis "+code+" hazirlaniyor"), newScrubber(password))
+		if err != nil || !slices.Contains(got.Withheld, code) {
+			t.Errorf("password %q: got %+v, %v; want the code among those held back", password, got, err)
+		}
 	}
 }
 

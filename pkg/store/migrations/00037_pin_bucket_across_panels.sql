@@ -9,19 +9,28 @@
 -- PIN's candidates share even with its last four digits known. The
 -- buckets kept (orders finished within the last 7 days) are made anew from
 -- the PIN each order's row holds, which is what a later save compares
--- with; an order whose row holds none keeps none.
+-- with; an order whose row holds none keeps none. Made here in SQL, they
+-- are zwatch's only for a PIN of ASCII letters and digits (whatever its
+-- separators and letter case), which SQL reads as zwatch does whatever
+-- the database's collation; zwatch folds other letters its own way
+-- (Turkish dotted and dotless i, full-width forms), so such a PIN keeps no
+-- bucket, and a later save of it is not held until its order's row is
+-- swept, 7 days after it finished (helper-356).
 
 -- +goose Up
 -- Rows a run of an older zwatch is saving are waited for a moment, not
 -- queued behind.
 SET LOCAL lock_timeout = '5s';
 UPDATE zwatch_order_checks c
-SET pin_bucket = (get_byte(held.digest, 0) << 8) | get_byte(held.digest, 1)
-FROM (SELECT c2.order_id,
-             sha256(convert_to(NULLIF(upper(regexp_replace(o."pinCode", '[^[:alnum:]]', '', 'g')), ''), 'UTF8')) AS digest
+SET pin_bucket = CASE WHEN held.ascii AND held.letters <> ''
+                      THEN (get_byte(held.digest, 0) << 8) | get_byte(held.digest, 1) END
+FROM (SELECT c2.order_id, l.letters, l.ascii, sha256(convert_to(l.letters, 'UTF8')) AS digest
       FROM zwatch_order_checks c2
       -- Each order by its primary key.
       CROSS JOIN LATERAL (SELECT "pinCode" FROM product_orders WHERE id = c2.order_id LIMIT 1) o
+      CROSS JOIN LATERAL (
+          SELECT upper(regexp_replace(o."pinCode" COLLATE "C", '[^A-Za-z0-9]', '', 'g')) AS letters,
+                 octet_length(o."pinCode") = char_length(o."pinCode") AS ascii) l
       WHERE c2.pin_bucket IS NOT NULL) held
 WHERE c.order_id = held.order_id;
 COMMENT ON COLUMN zwatch_order_checks.pin_bucket IS

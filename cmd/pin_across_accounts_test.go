@@ -70,49 +70,58 @@ func TestOnePINForOrdersOfTwoDealerAccountsIsHeld(t *testing.T) {
 // one made in SQL from the PIN the order's row holds is the one a run
 // made of the PIN it saved, whatever its letter case, and a later save
 // finds it. A PIN of other letters than ASCII's, which zwatch folds its
-// own way (the Turkish İ), keeps none rather than another (helper-356).
+// own way (the Turkish İ), keeps none rather than another, in a database
+// of any encoding (helper-356, helper-358).
 func TestMigration37MakesThePINBucketsARunMakes(t *testing.T) {
 	t.Parallel()
 	for i, tc := range []struct {
-		pin  string
-		kept bool
+		encoding, pin string
+		kept          bool
 	}{
-		{"MIGR-37AB-CD12-EF34", true},
-		{"migr-37ab-cd12-ef35", true},
-		{"ABCİ-1234-5678-WXYZ", false},
+		{"UTF8", "MIGR-37AB-CD12-EF34", true},
+		{"UTF8", "migr-37ab-cd12-ef35", true},
+		{"UTF8", "ABCİ-1234-5678-WXYZ", false},
+		{"LATIN5", "ABCD-1234-5678-WXYZ", true},
+		{"LATIN5", "ABCİ-1234-5678-WXYZ", false},
+		{"WIN1254", "ABCİ-1234-5678-WXYZ", false},
+		{"LATIN1", "ABCÉ-1234-5678-WXYZ", false},
+		{"SQL_ASCII", "ABCİ-1234-5678-WXYZ", false},
 	} {
-		s := newShop(t)
+		db := storetest.NewEncoded(t, tc.encoding)
+		panel := znettest.NewServer(dealerCode, password)
+		t.Cleanup(panel.Close)
+		integ := db.AddIntegration(storetest.Integration{Name: "znet-A", BaseURL: panel.URL, Kod: dealerCode, Sifre: password})
 		ref := fmt.Sprint(4101 + i)
-		id := s.order(ref)
-		s.znet.Script(ref, znettest.Done(tc.pin, "tamam"))
-		if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
-			t.Fatalf("exit %d\n%s", r.code, r.all())
+		id := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref, OrderNo: 4101 + i})
+		panel.Script(ref, znettest.Done(tc.pin, "tamam"))
+		if r := zwatch(t, db, "check-pending"); r.code != 0 {
+			t.Fatalf("%s, %s: exit %d\n%s", tc.encoding, tc.pin, r.code, r.all())
 		}
 		var made *int
-		s.db.Get(&made, `SELECT pin_bucket FROM zwatch_order_checks WHERE order_id = $1`, id)
+		db.Get(&made, `SELECT pin_bucket FROM zwatch_order_checks WHERE order_id = $1`, id)
 		if made == nil {
-			t.Fatalf("%s: the run kept no bucket", tc.pin)
+			t.Fatalf("%s, %s: the run kept no bucket", tc.encoding, tc.pin)
 		}
-		s.db.Exec(`UPDATE zwatch_order_checks SET pin_bucket = -123456789 WHERE order_id = $1`, id) // an older zwatch's
-		s.db.Exec(`DELETE FROM zwatch_schema_migrations WHERE version_id = 37`)
-		if r := zwatch(t, s.db, "migrate"); r.code != 0 {
+		db.Exec(`UPDATE zwatch_order_checks SET pin_bucket = -123456789 WHERE order_id = $1`, id) // an older zwatch's
+		db.Exec(`DELETE FROM zwatch_schema_migrations WHERE version_id = 37`)
+		if r := zwatch(t, db, "migrate"); r.code != 0 {
 			t.Fatalf("migrate: exit %d\n%s", r.code, r.all())
 		}
 		var remade *int
-		s.db.Get(&remade, `SELECT pin_bucket FROM zwatch_order_checks WHERE order_id = $1`, id)
+		db.Get(&remade, `SELECT pin_bucket FROM zwatch_order_checks WHERE order_id = $1`, id)
 		switch {
 		case tc.kept && (remade == nil || *remade != *made):
-			t.Errorf("%s: migration 00037 made the bucket %v of the PIN the run kept as %d", tc.pin, remade, *made)
+			t.Errorf("%s, %s: migration 00037 made the bucket %v of the PIN the run kept as %d", tc.encoding, tc.pin, remade, *made)
 		case !tc.kept && remade != nil:
-			t.Errorf("%s: migration 00037 made a bucket (%d) of a PIN zwatch reads other than SQL; want none", tc.pin, *remade)
+			t.Errorf("%s, %s: migration 00037 made a bucket (%d) of a PIN zwatch reads other than SQL; want none", tc.encoding, tc.pin, *remade)
 		}
 		if !tc.kept {
 			continue
 		}
-		other := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref + "9", OrderNo: 9000 + i})
-		s.znet.Script(ref+"9", znettest.Done(tc.pin, "tamam"))
-		if r := zwatch(t, s.db, "check-pending"); s.db.ReadOrder(other).PINCode != nil || r.code != 3 {
-			t.Errorf("%s: after the migration, given to a second order (exit %d)\n%s", tc.pin, r.code, r.all())
+		other := db.AddOrder(storetest.Order{IntegrationID: integ, Referans: ref + "9", OrderNo: 9000 + i})
+		panel.Script(ref+"9", znettest.Done(tc.pin, "tamam"))
+		if r := zwatch(t, db, "check-pending"); db.ReadOrder(other).PINCode != nil || r.code != 3 {
+			t.Errorf("%s, %s: after the migration, given to a second order (exit %d)\n%s", tc.encoding, tc.pin, r.code, r.all())
 		}
 	}
 }

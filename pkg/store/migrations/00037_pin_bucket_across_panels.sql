@@ -30,7 +30,9 @@ FROM (SELECT c2.order_id, l.letters, l.ascii, sha256(convert_to(l.letters, 'UTF8
       CROSS JOIN LATERAL (SELECT "pinCode" FROM product_orders WHERE id = c2.order_id LIMIT 1) o
       CROSS JOIN LATERAL (
           SELECT upper(regexp_replace(o."pinCode" COLLATE "C", '[^A-Za-z0-9]', '', 'g')) AS letters,
-                 octet_length(o."pinCode") = char_length(o."pinCode") AS ascii) l
+                 -- Not octet_length = char_length: in LATIN5, WIN1254 or
+                 -- SQL_ASCII every character is one byte (helper-358).
+                 o."pinCode" COLLATE "C" ~ '^[\x01-\x7F]*$' AS ascii) l
       WHERE c2.pin_bucket IS NOT NULL) held
 WHERE c.order_id = held.order_id;
 COMMENT ON COLUMN zwatch_order_checks.pin_bucket IS

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 )
@@ -43,4 +44,13 @@ func (s *Store) ExplainLockedDue(ctx context.Context) (string, error) {
 		"per_panel":         lockedDuePerPanel,
 	})...)
 	return strings.Join(lines, "\n"), err
+}
+
+// SettingInItsTransactions is setting as zwatch's own transactions see it.
+func (s *Store) SettingInItsTransactions(ctx context.Context, setting string) (string, error) {
+	var value string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &value, `SELECT current_setting($1)`, setting)
+	})
+	return value, err
 }

@@ -376,6 +376,13 @@ func (s *Store) inTxOnce(ctx context.Context, lockTimeout string, fn func(tx *sq
 	// LOCAL: for this transaction only, also where a pool hands the
 	// server's session to others between transactions.
 	settings := `SET LOCAL idle_in_transaction_session_timeout = '` + idleInTxLimit + `'`
+	// No JIT: it compiles a statement whose estimate passes jit_above_cost,
+	// and the guards' estimates grow with the 7 days of rows zwatch keeps
+	// (json_to_recordset is taken for 100 rows whatever it holds).
+	// Compiling took 30-700 ms of the server's CPU, inside the transaction
+	// that saves PINs, for a statement that runs in under a millisecond
+	// (helper-357). zwatch's statements are short; none gains from it.
+	settings += `; SET LOCAL jit = off`
 	if !s.readOnly {
 		// The driver began READ WRITE, overriding the session's default: a
 		// server made read-only since the connection was checked (ALTER

@@ -341,17 +341,23 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	if allRequest && named {
 		return true
 	}
-	// The password as a word of its own beside the referans or the dealer
-	// code, whatever else the panel printed with them ("HATA 4471 5678
-	// 1001", "4471 5678 1001 14:32:05"): a PIN holding both by chance is
-	// one in many millions (helper-356).
-	if pw := folded(password); pw != "" {
+	// The password as a word of its own right beside the referans or the
+	// dealer code, whatever else the panel printed with them ("HATA 4471
+	// 5678 1001", "4471 5678 1001 14:32:05"; helper-356): two words, so
+	// that a dealer code that is its password too refuses no PIN with a
+	// group of it, and of four characters or more, so that an expiry date
+	// after a PIN ("… SKT 31.12.2027") is none (helper-358). A PIN holding
+	// both side by side by chance is one in many millions.
+	if pw := folded(password); utf8.RuneCountInString(pw) >= 4 {
 		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		has := func(value string) bool {
-			return value != "" && slices.ContainsFunc(plain, func(word string) bool { return folded(word) == value })
+		request := func(word string) bool {
+			v := folded(word)
+			return utf8.RuneCountInString(v) >= 4 && (v == folded(referans) || v == folded(dealerCode))
 		}
-		if has(pw) && (has(folded(referans)) || has(folded(dealerCode))) {
-			return true
+		for k, word := range plain {
+			if folded(word) == pw && (k > 0 && request(plain[k-1]) || k+1 < len(plain) && request(plain[k+1])) {
+				return true
+			}
 		}
 	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })

@@ -248,6 +248,18 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 	if got, err := c.CheckPin(context.Background(), "1001"); err != nil || got.PIN != "4821 5678 9012 3456" {
 		t.Errorf("a PIN holding the short password as a group: got %+v, %v; want it saved", got, err)
 	}
+	// A dealer code that is its own password, a group of a PIN: one word,
+	// not the request's two (helper-358).
+	same := znettest.NewServer("4471", "4471")
+	t.Cleanup(same.Close)
+	c, err = NewClient(same.URL, "4471", "4471", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same.Script("5301", znettest.Done("1234-4471-5678-9012", "tamam"))
+	if got, err := c.CheckPin(context.Background(), "5301"); err != nil || got.PIN != "1234-4471-5678-9012" {
+		t.Errorf("a PIN holding the dealer code, which is its password too, as a group: got %+v, %v; want it saved", got, err)
+	}
 }
 
 func TestCheckPinFaults(t *testing.T) {

@@ -2993,6 +2993,11 @@ func (a *answer) textRepeating(i int, value string) string {
 		repeats = append(repeats, span{from + at, from + at + len(value)})
 		from += at + len(value)
 	}
+	// Spelt with other separators too ("Kodunuz: 1234 3829 5678 9012" for
+	// 1234-3829-5678-9012): REDACTED inside, the repeat was no longer the
+	// PIN, and the caller's mask left its other groups in clear
+	// (helper-358).
+	repeats = merged(append(repeats, spelledOut(text, value)...))
 	// Echoes are asked about in order, and repeats are in order: one walk
 	// over both, not one over the repeats per echo (a short password in a
 	// 64 KiB description is thousands of each).
@@ -3004,6 +3009,47 @@ func (a *answer) textRepeating(i int, value string) string {
 		return next < len(repeats) && repeats[next].start <= echo.start && echo.end <= repeats[next].end
 	})
 }
+
+// spelledOut is where text spells value's letters and digits, in any
+// letter case, with at most maxRepeatGap other characters between two of
+// them.
+func spelledOut(text, value string) []span {
+	type letter struct {
+		r          rune
+		start, end int
+	}
+	var want []rune
+	for _, r := range value {
+		if isLetterOrDigit(r) {
+			want = append(want, unicode.ToUpper(r))
+		}
+	}
+	var have []letter
+	for i, r := range text {
+		if isLetterOrDigit(r) {
+			have = append(have, letter{unicode.ToUpper(r), i, i + utf8.RuneLen(r)})
+		}
+	}
+	var found []span
+	for k := 0; len(want) > 0 && k+len(want) <= len(have); k++ {
+		j := 0
+		for ; j < len(want); j++ {
+			h := have[k+j]
+			if h.r != want[j] || j > 0 && utf8.RuneCountInString(text[have[k+j-1].end:h.start]) > maxRepeatGap {
+				break
+			}
+		}
+		if j == len(want) {
+			found = append(found, span{have[k].start, have[k+j-1].end})
+			k += j - 1
+		}
+	}
+	return found
+}
+
+// maxRepeatGap is the most characters between two letters or digits of a
+// PIN a description repeats with other separators (a space, a dash, " - ").
+const maxRepeatGap = 3
 
 // scrubbed is marked text cleaned, with each occurrence of the password
 // REDACTED unless keep says to keep it as it stood, or it is a short
@@ -3054,12 +3100,17 @@ func (a *answer) coincidence(text string, echo span) bool {
 	if runStart == echo.start && runEnd == echo.end {
 		return false // a word of its own
 	}
-	before := text[:runStart]
+	// A combining mark or a format character shows nothing, and parts
+	// nothing from what stands before it ("sifre=\u03013829x").
+	before := strings.TrimRightFunc(text[:runStart], func(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) })
 	entity := strings.HasSuffix(before, "&#") || strings.HasSuffix(before, ";#") // "&amp;#61"
 	if entity || strings.HasSuffix(before, "%") || strings.HasSuffix(before, "=") || strings.HasSuffix(before, "\\") {
 		return false
 	}
-	return !namedBefore(text[:echo.start])
+	// Named before the run ("sifre: ab12ab12"), or inside it, before the
+	// password: an escape that lost its backslash or its "%" glues the
+	// name to it ("u0026sifreu003d3829", "26sifre3D3829"; helper-358).
+	return !namedBefore(before) && !passwordNamedIn.MatchString(text[runStart:echo.start])
 }
 
 // span is where something stands in a text, text[start:end].
@@ -3283,6 +3334,9 @@ const maxCoincidences = 64
 // "pwd"; not "pass" or "pw", which name products ("Battle Pass 2024-...")
 // as often as passwords.
 var passwordNamed = regexp.MustCompile(`(?i)(?:[şs][iİı]fre\p{L}*|parola\p{L}*|passw(?:or)?[dt]\p{L}*|pwd)$`)
+
+// passwordNamedIn is a text that holds a word naming a password anywhere.
+var passwordNamedIn = regexp.MustCompile(`(?i)[şs][iİı]fre|parola|passw(?:or)?[dt]|pwd`)
 
 // spacesAsCleaned is s with each control or white space character a space,
 // as cleaning leaves it: a short password with a space found across a line

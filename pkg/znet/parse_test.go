@@ -756,9 +756,45 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 			t.Errorf("password %q, %q: got %+v, %v; want the description %q", tt.password, tt.body, got, err, tt.want)
 		}
 	}
+	// Named inside the run, an escape having lost its backslash or "%",
+	// named before it, or behind a mark that shows nothing (helper-358).
+	for password, body := range map[string]string{
+		"3829": `OK|1| |istek: {"q":"kodu003dbayi-7u0026sifreu003d3829u0026referansu003d5101"}`,
+		"Xy9":  "OK|1| |sifreu003dXy9u0026ref",
+		"1829": "OK|1| |kod3Dbayi-726sifre3D1829",
+		"ab12": "OK|1| |sifre: ab12ab12",
+		"4829": "OK|1| |sifre=\u03014829x",
+	} {
+		got, err := parsePinStatus([]byte(body), newScrubber(password))
+		if err != nil || strings.Contains(got.Description, password) {
+			t.Errorf("password %q, %q: got %+v, %v; want the password REDACTED", password, body, got, err)
+		}
+	}
 	_, err := parsePinStatus([]byte("3|Kayit bulunamadi: 17334521"), newScrubber("4521"))
 	if err == nil || !strings.Contains(err.Error(), "17334521") {
 		t.Errorf("password \"4521\", a refusal naming 17334521: got %v, want the number whole", err)
+	}
+}
+
+// A PIN a description repeats with other separators than its field's is
+// left whole where a group of it is a short password, as a repeat spelt
+// alike is: REDACTED inside, it was no longer the PIN the caller masks,
+// and its other groups went out in clear (helper-358).
+func TestAPINRepeatedWithOtherSeparatorsKeepsItsGroups(t *testing.T) {
+	for _, tt := range []struct{ pin, description string }{
+		{"1234-3829-5678-9012", "Kodunuz: 1234 3829 5678 9012"},
+		{"123438295678", "Kodunuz: 1234-3829-5678"},
+		{"1234-3829-5678-9012", "Kodunuz: 1234 - 3829 - 5678 - 9012"},
+	} {
+		got, err := parsePinStatus([]byte("OK|2|"+tt.pin+"|"+tt.description), newScrubber("3829"))
+		if err != nil || got.PIN != tt.pin || got.Description != tt.description {
+			t.Errorf("PIN %q, description %q: got %+v, %v; want both as they stand", tt.pin, tt.description, got, err)
+		}
+	}
+	// Not as a repeat: the password between two numbers apart.
+	got, _ := parsePinStatus([]byte("OK|2|1234-3829-5678-9012|Kod 1234 ve sifre 3829"), newScrubber("3829"))
+	if strings.Contains(got.Description, "3829") {
+		t.Errorf("the password named beside part of the PIN: %q, want it REDACTED", got.Description)
 	}
 }
 

@@ -31,7 +31,7 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 	// kept a run whose work was done waiting until its last deadline, a
 	// minute and a half past cron's minute (helper-353). The next
 	// heartbeat tries again.
-	err := s.inTxWaiting(ctx, claimStillOursWait, func(tx *sqlx.Tx) error {
+	err := s.inTxWaiting(ctx, renewLockWait, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &renewed, renewClaimsSQL, runID, pq.Array(orderIDs), lease.Seconds())
 	})
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Store) RenewClaims(ctx context.Context, runID string, orderIDs []string
 // row skipped is not a claim lost. A wait given up on is an error.
 func (s *Store) ClaimStillOurs(ctx context.Context, runID, orderID string, lease time.Duration) (bool, error) {
 	var renewed []string
-	err := s.inTxWaiting(ctx, claimStillOursWait, func(tx *sqlx.Tx) error {
+	err := s.inTxWaiting(ctx, renewLockWait, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &renewed, `
 			UPDATE zwatch_order_checks
 			SET claim_expires_at = now() + make_interval(secs => $3)
@@ -59,8 +59,8 @@ func (s *Store) ClaimStillOurs(ctx context.Context, runID, orderID string, lease
 	return len(renewed) == 1, nil
 }
 
-// claimStillOursWait is how long renewing a claim waits for a lock.
-const claimStillOursWait = "1s"
+// renewLockWait is how long renewing claims waits for a lock.
+const renewLockWait = "1s"
 
 // renewClaimsSQL: $1 run id, $2 order ids, $3 lease in seconds.
 //

@@ -345,18 +345,26 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	// dealer code, whatever else the panel printed with them ("HATA 4471
 	// 5678 1001", "4471 5678 1001 14:32:05"; helper-356): two words, so
 	// that a dealer code that is its password too refuses no PIN with a
-	// group of it, and of four characters or more, so that an expiry date
-	// after a PIN ("… SKT 31.12.2027") is none (helper-358). A PIN holding
-	// both side by side by chance is one in many millions.
-	if pw := folded(password); utf8.RuneCountInString(pw) >= 4 {
+	// group of it (helper-358). A password with punctuation spans words
+	// ("ab-12"). A value of one character, which any PIN's group may be
+	// beside, counts for none (helper-359). A PIN holding both side by
+	// side by chance is one in many millions.
+	counts := func(v string) bool { return utf8.RuneCountInString(v) >= 2 }
+	if pw := folded(password); counts(pw) {
 		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		request := func(word string) bool {
-			v := folded(word)
-			return utf8.RuneCountInString(v) >= 4 && (v == folded(referans) || v == folded(dealerCode))
+		request := func(k int) bool {
+			if k < 0 || k >= len(plain) {
+				return false
+			}
+			v := folded(plain[k])
+			return counts(v) && (v == folded(referans) || v == folded(dealerCode))
 		}
-		for k, word := range plain {
-			if folded(word) == pw && (k > 0 && request(plain[k-1]) || k+1 < len(plain) && request(plain[k+1])) {
-				return true
+		for k := range plain {
+			spelt := ""
+			for m := k; m < len(plain) && len(spelt) < len(pw); m++ {
+				if spelt += folded(plain[m]); spelt == pw && (request(k-1) || request(m+1)) {
+					return true
+				}
 			}
 		}
 	}

@@ -223,6 +223,11 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"4471", "5678", "1001", "4471 5678 1001 14:32:05"},
 		{"4471", "5678", "1001", "sorgu: 4471 5678 1001"},
 		{"bayi", "90210", "1733829183", "bayi 90210 yok"},
+		// Short values, and a password with punctuation (helper-359).
+		{"4471", "Xy9", "1001", "HATA 4471 Xy9 1001"},
+		{"bayi", "Xy9", "1001", "bayi Xy9 yok"},
+		{"42", "5678", "1001", "HATA 42 5678"},
+		{"4471", "ab-12", "1001", "HATA 4471 ab-12 1001"},
 	} {
 		s := znettest.NewServer(tc.kod, tc.password)
 		t.Cleanup(s.Close)

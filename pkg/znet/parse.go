@@ -2983,7 +2983,10 @@ func (a *answer) textRepeating(i int, value string) string {
 	if value == "" {
 		return a.text(i)
 	}
-	text, _ := a.unmark(a.fields[i])
+	text, echoes := a.unmark(a.fields[i])
+	if len(echoes) == 0 {
+		return clean(text)
+	}
 	var repeats []span
 	for from := 0; ; {
 		at := strings.Index(text[from:], value)
@@ -2997,7 +3000,9 @@ func (a *answer) textRepeating(i int, value string) string {
 	// 1234-3829-5678-9012): REDACTED inside, the repeat was no longer the
 	// PIN, and the caller's mask left its other groups in clear
 	// (helper-358).
-	repeats = merged(append(repeats, spelledOut(text, value)...))
+	if utf8.RuneCountInString(value) <= maxSpelledOut {
+		repeats = merged(append(repeats, spelledOut(text, value)...))
+	}
 	// Echoes are asked about in order, and repeats are in order: one walk
 	// over both, not one over the repeats per echo (a short password in a
 	// 64 KiB description is thousands of each).
@@ -3047,6 +3052,12 @@ func spelledOut(text, value string) []span {
 	return found
 }
 
+// maxSpelledOut is the longest PIN looked for with other separators: the
+// look costs the description's letters and digits times the PIN's, and a
+// field of thousands of groups took a second of a 64 KiB answer's
+// (helper-359). The shop's column takes 120 characters.
+const maxSpelledOut = 128
+
 // maxRepeatGap is the most characters between two letters or digits of a
 // PIN a description repeats with other separators (a space, a dash, " - ").
 const maxRepeatGap = 3
@@ -3089,29 +3100,57 @@ func (a *answer) coincidence(text string, echo span) bool {
 		strings.ContainsFunc(literal, notLetterOrDigit) {
 		return false
 	}
-	runStart, runEnd := 0, len(text)
-	if i := strings.LastIndexFunc(text[:echo.start], notLetterOrDigit); i >= 0 {
-		_, size := utf8.DecodeRuneInString(text[i:])
-		runStart = i + size
-	}
-	if i := strings.IndexFunc(text[echo.end:], notLetterOrDigit); i >= 0 {
-		runEnd = echo.end + i
-	}
-	if runStart == echo.start && runEnd == echo.end {
+	prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
+	next, _ := utf8.DecodeRuneInString(text[echo.end:])
+	if !isLetterOrDigit(prev) && !isLetterOrDigit(next) {
 		return false // a word of its own
+	}
+	// Where the run of letters and digits holding it starts, looked for
+	// no further back than maxGluedBytes, so that thousands of
+	// occurrences in a long run cost no more than their number
+	// (helper-359): a longer run before a short password is no number a
+	// panel prints, and is taken for an echo.
+	from := max(0, echo.start-maxGluedBytes)
+	for from > 0 && !utf8.RuneStart(text[from]) {
+		from++
+	}
+	runStart := from
+	if i := strings.LastIndexFunc(text[from:echo.start], notLetterOrDigit); i >= 0 {
+		_, size := utf8.DecodeRuneInString(text[from+i:])
+		runStart = from + i + size
+	} else if from > 0 {
+		return false
 	}
 	// A combining mark or a format character shows nothing, and parts
 	// nothing from what stands before it ("sifre=\u03013829x").
-	before := strings.TrimRightFunc(text[:runStart], func(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) })
+	before := strings.TrimRightFunc(text[:runStart], func(r rune) bool { return unicode.In(r, unicode.M, unicode.Cf) })
 	entity := strings.HasSuffix(before, "&#") || strings.HasSuffix(before, ";#") // "&amp;#61"
 	if entity || strings.HasSuffix(before, "%") || strings.HasSuffix(before, "=") || strings.HasSuffix(before, "\\") {
 		return false
 	}
 	// Named before the run ("sifre: ab12ab12"), or inside it, before the
 	// password: an escape that lost its backslash or its "%" glues the
-	// name to it ("u0026sifreu003d3829", "26sifre3D3829"; helper-358).
-	return !namedBefore(before) && !passwordNamedIn.MatchString(text[runStart:echo.start])
+	// name to it ("u0026sifreu003d3829", "26sifre3D3829"; helper-358). Or
+	// close before it in its token, across other escapes
+	// ("u0022sifreu0022:u00223829", "quot;sifrequot;:quot;3829"), but no
+	// further: a referans later in the same dump is no echo (helper-359).
+	near := text[max(0, echo.start-namedWithin):echo.start]
+	if i := strings.LastIndexFunc(near, unicode.IsSpace); i >= 0 {
+		_, size := utf8.DecodeRuneInString(near[i:])
+		near = near[i+size:]
+	}
+	return !namedBefore(before) && !passwordNamedIn.MatchString(text[runStart:echo.start]) && !passwordNamedIn.MatchString(near)
 }
+
+// maxGluedBytes is how far back, in bytes, the start of a word holding a
+// short password is looked for: past the longest referans or number a
+// panel prints.
+const maxGluedBytes = 64
+
+// namedWithin is how far before a short password, in bytes, a word naming
+// it makes it an echo: past the escapes of a dumped parameter's quotes and
+// colon ("u0022sifreu0022:u0022", 21), short of another parameter's value.
+const namedWithin = 24
 
 // span is where something stands in a text, text[start:end].
 type span struct{ start, end int }
@@ -3309,7 +3348,7 @@ func alnumRunAround(text string, start, end int) (int, int) {
 // thousands of them must not cost thousands of passes over the field.
 func namedBefore(text string) bool {
 	head := strings.TrimRightFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.Cc, unicode.Cf, unicode.P, unicode.S)
+		return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.Cc, unicode.Cf, unicode.P, unicode.S, unicode.M)
 	})
 	return passwordNamed.MatchString(head[max(0, len(head)-maxNameBytes):])
 }

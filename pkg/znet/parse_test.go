@@ -764,6 +764,12 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 		"1829": "OK|1| |kod3Dbayi-726sifre3D1829",
 		"ab12": "OK|1| |sifre: ab12ab12",
 		"4829": "OK|1| |sifre=\u03014829x",
+		// Named in the token, across other escapes, or behind a spacing
+		// mark (helper-359).
+		"3828": `OK|1| |istek: {u0022kodu0022:u0022bayi7u0022,u0022sifreu0022:u00223828u0022}`,
+		"ab13": "OK|1| |quot;sifrequot;:quot;ab13quot;",
+		"4827": "OK|1| |sifre=\u09034827x",
+		"4826": "OK|1| |sifre\u0301: 4826x",
 	} {
 		got, err := parsePinStatus([]byte(body), newScrubber(password))
 		if err != nil || strings.Contains(got.Description, password) {

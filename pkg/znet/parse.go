@@ -2854,9 +2854,12 @@ func joinedCodes(field string) (joined string, markup bool) {
 
 // withheldCode is field i of a waiting or cancelled answer, its PIN field,
 // where it holds what reads as a code held back or taken back; "" where it
-// does not. It is read as a done answer's PIN field is (joinedCodes), with
-// no echo of the password in it, even by chance, which the description
-// would then keep. Of its pieces, those that read as a code's are kept
+// does not. It is read as a done answer's PIN field is (joinedCodes),
+// scrubbed as the description is: a code that holds the password by
+// chance ("QW7R9TZK3829HJDX") is held back as the description shows it
+// ("QW7R9TZKREDACTEDHJDX"), and masked there; left out, the rest of the
+// customer's code went out in clear (helper-356). Of its pieces, those
+// that read as a code's are kept
 // (codePieces): labels, words ("Seri:", "iptal", "SIPARIS") and amounts
 // are dropped. What is left is a code if it has eight letters and digits
 // or more, as real PINs do, a digit among them, ten digits or more if no
@@ -2864,18 +2867,25 @@ func joinedCodes(field string) (joined string, markup bool) {
 // over the description: a balance ("1050.00"), a date, a word, PHP's
 // "NULL". A code of letters alone is not masked.
 func (a *answer) withheldCode(i int) string {
+	// The password as a group or word of its own is no code's: the field
+	// holds the password, and masking by it would mask nothing of a code.
 	text, echoes := a.unmark(a.fields[i])
-	field, markup := joinedCodes(clean(text))
-	if markup || !a.onlyCoincidences(text, echoes) || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
+	for _, echo := range echoes {
+		prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
+		next, _ := utf8.DecodeRuneInString(text[echo.end:])
+		if !(isLetterOrDigit(prev) && isLetterOrDigit(next)) && !a.coincidence(text, echo) {
+			return ""
+		}
+	}
+	field, markup := joinedCodes(a.scrubbed(a.fields[i], nil))
+	if markup || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
 		return ""
 	}
 	return codeIn(field)
 }
 
 // onlyCoincidences says whether each of the password's occurrences in
-// text is there by chance (coincidence): a code held back that holds a
-// short password so is masked as any other, not shown whole for want of
-// being one (helper-356).
+// text is there by chance (coincidence), as the description keeps them.
 func (a *answer) onlyCoincidences(text string, echoes []span) bool {
 	return !slices.ContainsFunc(echoes, func(echo span) bool { return !a.coincidence(text, echo) })
 }
@@ -3082,64 +3092,59 @@ func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 	return clean(b.String())
 }
 
-// coincidence says whether echo, in text, is a short password inside a
-// longer word or number by chance ("Siparis 1733829183 isleniyor" holding
-// "3829"), not an echo of it: the password as typed, of letters and
-// digits alone, at most maxCoincidentPasswordRunes of them, inside a
-// longer run of letters and digits that starts a text, or a word after a
-// space or punctuation that writes no value: not after "%", "=", "\\" or
-// "&#", the ends of escapes ("%253D3829", "=3D3829", "\\0753829",
-// "&#613829", "&amp;#613829") and of a parameter's name ("pass=ab12x"). Nor after a word
-// naming the password ("sifre3829"). REDACTED there, the rest of the
-// number, which check prints whole as the order's referans, spelt the
-// password (helper-352); a value glued to another ("bayi73829") passes
-// for a number too.
+// coincidence says whether echo, in text, is a short password of digits
+// inside a longer number by chance ("Siparis 1733829183 isleniyor"
+// holding "3829"), not an echo of it: the password as typed, of at most
+// maxCoincidentPasswordRunes digits, inside a longer run of digits with no
+// letter glued to it, that starts the text or follows a space or
+// punctuation that writes no value: not "%", "=", "\\" or "&#", the ends
+// of escapes ("\\0753829", "&#613829") and of a parameter's name. Nor with
+// a word naming the password before it ("sifre: 38291001"), or close
+// before it in its token. REDACTED there, the rest of the number, which
+// check prints whole as the order's referans, spelt the password
+// (helper-352). Only numbers: in words, escapes that lost their lead
+// character ("u0026sifreu003d3829", "u0022sifreu0022: u00223829") and
+// Turkish suffixes ("ab12yi") made echoes look like coincidences
+// (helper-356, helper-358, helper-359, helper-360). A value glued to
+// another number ("7 38291001") still passes for one.
 func (a *answer) coincidence(text string, echo span) bool {
 	literal := a.password.password
-	if text[echo.start:echo.end] != literal || utf8.RuneCountInString(literal) > maxCoincidentPasswordRunes ||
-		strings.ContainsFunc(literal, notLetterOrDigit) {
+	if text[echo.start:echo.end] != literal || len(literal) > maxCoincidentPasswordRunes ||
+		strings.ContainsFunc(literal, func(r rune) bool { return r < '0' || r > '9' }) {
 		return false
 	}
-	prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
-	next, _ := utf8.DecodeRuneInString(text[echo.end:])
-	if !isLetterOrDigit(prev) && !isLetterOrDigit(next) {
-		return false // a word of its own
+	isDigit := func(c byte) bool { return '0' <= c && c <= '9' }
+	// The number's ends, looked for no further than maxGluedBytes, so
+	// that thousands of occurrences in a long run cost no more than their
+	// number (helper-359): a longer number is taken for an echo.
+	runStart, runEnd := echo.start, echo.end
+	for runStart > 0 && echo.start-runStart < maxGluedBytes && isDigit(text[runStart-1]) {
+		runStart--
 	}
-	// Where the run of letters and digits holding it starts, looked for
-	// no further back than maxGluedBytes, so that thousands of
-	// occurrences in a long run cost no more than their number
-	// (helper-359): a longer run before a short password is no number a
-	// panel prints, and is taken for an echo.
-	from := max(0, echo.start-maxGluedBytes)
-	for from > 0 && !utf8.RuneStart(text[from]) {
-		from++
+	for runEnd < len(text) && runEnd-echo.end < maxGluedBytes && isDigit(text[runEnd]) {
+		runEnd++
 	}
-	runStart := from
-	if i := strings.LastIndexFunc(text[from:echo.start], notLetterOrDigit); i >= 0 {
-		_, size := utf8.DecodeRuneInString(text[from+i:])
-		runStart = from + i + size
-	} else if from > 0 {
-		return false
+	if runStart == echo.start && runEnd == echo.end {
+		return false // a number of its own
+	}
+	prev, _ := utf8.DecodeLastRuneInString(text[:runStart])
+	next, _ := utf8.DecodeRuneInString(text[runEnd:])
+	if isLetterOrDigit(prev) || isLetterOrDigit(next) {
+		return false // glued to letters, or longer than looked at
 	}
 	// A combining mark or a format character shows nothing, and parts
-	// nothing from what stands before it ("sifre=\u03013829x").
+	// nothing from what stands before it ("sifre=\u03013829").
 	before := strings.TrimRightFunc(text[:runStart], func(r rune) bool { return unicode.In(r, unicode.M, unicode.Cf) })
 	entity := strings.HasSuffix(before, "&#") || strings.HasSuffix(before, ";#") // "&amp;#61"
 	if entity || strings.HasSuffix(before, "%") || strings.HasSuffix(before, "=") || strings.HasSuffix(before, "\\") {
 		return false
 	}
-	// Named before the run ("sifre: ab12ab12"), or inside it, before the
-	// password: an escape that lost its backslash or its "%" glues the
-	// name to it ("u0026sifreu003d3829", "26sifre3D3829"; helper-358). Or
-	// close before it in its token, across other escapes
-	// ("u0022sifreu0022:u00223829", "quot;sifrequot;:quot;3829"), but no
-	// further: a referans later in the same dump is no echo (helper-359).
 	near := text[max(0, echo.start-namedWithin):echo.start]
 	if i := strings.LastIndexFunc(near, unicode.IsSpace); i >= 0 {
 		_, size := utf8.DecodeRuneInString(near[i:])
 		near = near[i+size:]
 	}
-	return !namedBefore(before) && !passwordNamedIn.MatchString(text[runStart:echo.start]) && !passwordNamedIn.MatchString(near)
+	return !namedBefore(before) && !passwordNamedIn.MatchString(near)
 }
 
 // maxGluedBytes is how far back, in bytes, the start of a word holding a

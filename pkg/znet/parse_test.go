@@ -729,7 +729,7 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 		{"3829", "OK|1| |Siparis 1733829183 isleniyor", "Siparis 1733829183 isleniyor"},
 		{"3829", "OK|1| |Siparis 3829174412 isleniyor", "Siparis 3829174412 isleniyor"},
 		{"1", "OK|1| |Siparis 1733829183 isleniyor", "Siparis 1733829183 isleniyor"},
-		{"ab12", "OK|1| |Kampanya xab12y", "Kampanya xab12y"},
+		{"ab12", "OK|1| |Kampanya xab12y", "Kampanya xREDACTEDy"}, // numbers only (helper-360)
 		{"3829", "OK|1| |istek sifre=3829&kod=D1", "istek sifre=REDACTED&kod=D1"},
 		{"3829", "OK|1| |istek sifre%3D3829%26kod", "istek sifre%3DREDACTED%26kod"},
 		{"3829", "OK|1| |istek sifre%3d3829", "istek sifre%3dREDACTED"},
@@ -770,6 +770,10 @@ func TestAShortPasswordInsideALongerWordIsNoEcho(t *testing.T) {
 		"ab13": "OK|1| |quot;sifrequot;:quot;ab13quot;",
 		"4827": "OK|1| |sifre=\u09034827x",
 		"4826": "OK|1| |sifre\u0301: 4826x",
+		// With a space after the colon, and a Turkish suffix (helper-360).
+		"3825": `OK|1| |Istek: {u0022kodu0022: u0022bayi7u0022, u0022sifreu0022: u00223825u0022}`,
+		"Xy8":  `OK|1| |Istek: {u0022sifreu0022: u0022Xy8u0022}`,
+		"ab14": "OK|1| |Sifre olarak ab14yi girdiniz, bayi kodu bayi7",
 	} {
 		got, err := parsePinStatus([]byte(body), newScrubber(password))
 		if err != nil || strings.Contains(got.Description, password) {
@@ -805,15 +809,19 @@ func TestAPINRepeatedWithOtherSeparatorsKeepsItsGroups(t *testing.T) {
 }
 
 // A code held back that holds a short password by chance is masked as any
-// other: it was left out of the codes held back for holding the password,
-// and with the password no longer REDACTED inside it, shown whole
-// (helper-356).
+// other: held back as the description shows it, REDACTED inside, or whole
+// where the password is a number's digits by chance. Left out of the
+// codes held back, the rest of it went out in clear (helper-356).
 func TestAWithheldCodeHoldingAShortPasswordIsWithheld(t *testing.T) {
-	const code = "QW7R9TZK3829HJDX"
-	for _, password := range []string{"5555", "3829"} {
-		got, err := parsePinStatus([]byte("OK|1|"+code+"|Siparis "+code+" hazirlaniyor"), newScrubber(password))
-		if err != nil || !slices.Contains(got.Withheld, code) {
-			t.Errorf("password %q: got %+v, %v; want the code among those held back", password, got, err)
+	for _, tt := range []struct{ code, password string }{
+		{"QW7R9TZK3829HJDX", "5555"},
+		{"QW7R9TZK3829HJDX", "3829"},
+		{"4821382956781234", "3829"},
+	} {
+		got, err := parsePinStatus([]byte("OK|1|"+tt.code+"|Siparis "+tt.code+" hazirlaniyor"), newScrubber(tt.password))
+		shown := strings.TrimSuffix(strings.TrimPrefix(got.Description, "Siparis "), " hazirlaniyor")
+		if err != nil || !slices.Contains(got.Withheld, shown) {
+			t.Errorf("code %s, password %q: got %+v, %v; want the code as the description shows it among those held back", tt.code, tt.password, got, err)
 		}
 	}
 }

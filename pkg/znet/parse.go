@@ -3074,7 +3074,7 @@ const maxRepeatGap = 3
 
 // scrubbed is marked text cleaned, with each occurrence of the password
 // REDACTED unless keep says to keep it as it stood, or it is a short
-// password inside a longer word by chance (coincidence).
+// password of digits inside a longer number by chance (coincidence).
 func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 	text, echoes := a.unmark(marked)
 	var b strings.Builder
@@ -3105,8 +3105,9 @@ func (a *answer) scrubbed(marked string, keep func(span) bool) string {
 // (helper-352). Only numbers: in words, escapes that lost their lead
 // character ("u0026sifreu003d3829", "u0022sifreu0022: u00223829") and
 // Turkish suffixes ("ab12yi") made echoes look like coincidences
-// (helper-356, helper-358, helper-359, helper-360). A value glued to
-// another number ("7 38291001") still passes for one.
+// (helper-356, helper-358, helper-359, helper-360). A password glued to
+// another number ("38291001": the password and the referans 1001) still
+// passes for one.
 func (a *answer) coincidence(text string, echo span) bool {
 	literal := a.password.password
 	if text[echo.start:echo.end] != literal || len(literal) > maxCoincidentPasswordRunes ||
@@ -3147,9 +3148,9 @@ func (a *answer) coincidence(text string, echo span) bool {
 	return !namedBefore(before) && !passwordNamedIn.MatchString(near)
 }
 
-// maxGluedBytes is how far back, in bytes, the start of a word holding a
-// short password is looked for: past the longest referans or number a
-// panel prints.
+// maxGluedBytes is how far, in bytes, the ends of a number holding a
+// short password are looked for on either side: past the longest referans
+// or number a panel prints.
 const maxGluedBytes = 64
 
 // namedWithin is how far before a short password, in bytes, a word naming

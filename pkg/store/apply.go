@@ -849,8 +849,7 @@ JOIN LATERAL (
 // dealerAccountSQL is the dealer account integration i names, as znet
 // knows it: its panel's address without the scheme or a trailing slash,
 // and its dealer code. Two integration rows with the same one ask the same
-// znet orders. znet.DealerAccount is it in Go, but for trimming any white
-// space, as the client does.
+// znet orders.
 func dealerAccountSQL(i string) string {
 	return `(rtrim(regexp_replace(lower(btrim(` + i + `."baseUrl")), '^https?://', ''), '/') || ' ' || btrim(` + i + `.kod))`
 }

@@ -264,17 +264,6 @@ func ReferansNumber(referans string) string {
 
 var referansNumber = regexp.MustCompile(`^[ \t\n\f\r\v]*\+?0*([0-9]+)`)
 
-// DealerAccount is the dealer account an integration's base URL and dealer
-// code name, as znet knows it: the panel's address without the scheme or a
-// trailing slash, in lower case, and the code, white space trimmed as
-// NewClient trims them. Two integrations with the same one ask one panel
-// about the same orders.
-func DealerAccount(baseURL, kod string) string {
-	base := strings.ToLower(strings.TrimSpace(baseURL))
-	base = strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
-	return strings.TrimRight(base, "/") + " " + strings.TrimSpace(kod)
-}
-
 // CheckPin asks znet for the state of the order placed with referans, the
 // numeric id the shop sent to pin_ekle.php.
 func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, error) {

@@ -2869,11 +2869,13 @@ func joinedCodes(field string) (joined string, markup bool) {
 func (a *answer) withheldCode(i int) string {
 	// The password as a group or word of its own is no code's: the field
 	// holds the password, and masking by it would mask nothing of a code.
+	// Glued to a code's letters or digits, at its end too
+	// ("QW7R9TZKHJDX3829"), it is part of the code.
 	text, echoes := a.unmark(a.fields[i])
 	for _, echo := range echoes {
 		prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
 		next, _ := utf8.DecodeRuneInString(text[echo.end:])
-		if !(isLetterOrDigit(prev) && isLetterOrDigit(next)) && !a.coincidence(text, echo) {
+		if !isLetterOrDigit(prev) && !isLetterOrDigit(next) && !a.coincidence(text, echo) {
 			return ""
 		}
 	}

@@ -816,6 +816,7 @@ func TestAWithheldCodeHoldingAShortPasswordIsWithheld(t *testing.T) {
 	for _, tt := range []struct{ code, password string }{
 		{"QW7R9TZK3829HJDX", "5555"},
 		{"QW7R9TZK3829HJDX", "3829"},
+		{"QW7R9TZKHJDX3829", "3829"},
 		{"4821382956781234", "3829"},
 	} {
 		got, err := parsePinStatus([]byte("OK|1|"+tt.code+"|Siparis "+tt.code+" hazirlaniyor"), newScrubber(tt.password))

@@ -385,6 +385,10 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 		notes = append(notes, fmt.Sprintf("%s could not be handed back to the next runs (see the error): %s within %s",
 			counted(s.ClaimsLeft, "order", "orders"), byCount(s.ClaimsLeft, "its claim lapses by itself", "their claims lapse by themselves"), watch.ClaimLease))
 	}
+	for _, t := range s.TookOver {
+		notes = append(notes, fmt.Sprintf("took over %s from run %s, whose %s lapsed: that run ended without letting go of %s, so it was killed (OOM, a timeout's SIGKILL), lost its host or its database, or was held up past its lease; look at that host's logs",
+			counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had"), byCount(t.Orders, "it", "them")))
+	}
 	for _, in := range s.FailingIntegrations() {
 		still := ""
 		if !news.newlyFailing[in.ID] {

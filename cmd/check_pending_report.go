@@ -517,7 +517,8 @@ func (n runNews) stillFailing() []failingPanel {
 // worthSaying is true when -q should print the summary.
 func (n runNews) worthSaying(s *watch.Summary) bool {
 	return len(n.newlyFailing) > 0 || len(n.recovered) > 0 || s.Total.Stuck > 0 || len(s.Unsaved) > 0 || len(s.Unconfirmed) > 0 || len(s.PINKept) > 0 || len(s.PINNotStored) > 0 || len(s.CancelledHoldingPIN) > 0 ||
-		len(s.ShopHeld) > 0 || len(s.RowHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() // said in every run that meets it, as its warning is
+		len(s.ShopHeld) > 0 || len(s.RowHeld) > 0 || len(s.Unusable) > 0 || s.ReleasedWithoutBudget() || // said in every run that meets it, as its warning is
+		len(s.TookOver) > 0 // said by the one run that takes each order over
 }
 
 // unusableGroup is the orders one reason made unusable answers of, named

@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -97,15 +98,31 @@ func TestKilledRunLosesNothing(t *testing.T) {
 		t.Fatalf("a run while the claims hold asked znet %d times (exit %d)\n%s", s.znet.TotalRequests(), r.code, r.all())
 	}
 
-	// Once the lease has lapsed, a later run completes everything.
+	// Once the lease has lapsed, a later run completes everything, and
+	// says, even to cron, that it took over a run that ended without
+	// letting go: the killed run records nothing of itself.
 	s.db.ExpireClaims()
-	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+	r := zwatch(t, s.db, "check-pending", "-q")
+	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
 	for _, id := range ids {
 		if row := s.db.ReadOrder(id); row.ExternalStatus != "completed" || !strings.HasPrefix(*row.PINCode, "KILL-PIN-1-") {
 			t.Errorf("order %s after the kill: %+v", id, row)
 		}
+	}
+	killed := fmt.Sprintf("/%d/", c.Process.Pid) // the run's id: host/pid/…
+	if !strings.Contains(r.all(), "took over 12 orders from run ") || !strings.Contains(r.all(), killed) {
+		t.Errorf("the run that took the killed run's orders over said nothing of it, or did not name the run (%s):\n%s", killed, r.all())
+	}
+	stats := zwatch(t, s.db, "stats")
+	if !strings.Contains(stats.stdout, "took over 12 orders of run ") {
+		t.Errorf("stats does not show that a run took over a killed run's orders:\n%s", stats.all())
+	}
+	var recorded string
+	s.db.Get(&recorded, `SELECT COALESCE(string_agg(took_over::text, ' '), '') FROM zwatch_runs WHERE took_over IS NOT NULL`)
+	if !strings.Contains(recorded, killed) || !strings.HasSuffix(recorded, ": 12}") {
+		t.Errorf("zwatch_runs.took_over: %q, want the killed run and its 12 orders", recorded)
 	}
 }
 

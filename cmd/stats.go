@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,8 +76,12 @@ one cron uses, as for --first-delay: the plan is made for both).
 
 Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why
-a run failed, or which panels were failing. Dry runs are not recorded; runs
-are kept for 30 days, and at most 25000 of them.`,
+a run failed, which panels were failing, and whose orders it took over: a
+run killed (or whose host was lost) records nothing of itself, and the run
+that found its claims lapsed names it ("took over 12 orders of run
+web1/4242/1f0c9a3e"; the id begins with the host and the process id). Dry
+runs are not recorded; runs are kept for 30 days, and at most 25000 of
+them.`,
 		Example: `  zwatch stats
   zwatch stats --runs 30
   zwatch stats -o json`,
@@ -197,11 +203,26 @@ func printStats(opts *StatsOptions, r statsReport) error {
 		if note == "" && run.StoppedBy != "" {
 			note = "stopped by " + run.StoppedBy
 		}
+		note = strings.Join(slices.DeleteFunc([]string{countsFirst(note), tookOverNote(run.TookOver)}, func(s string) bool { return s == "" }), "; ")
 		took := time.Duration(run.Seconds * float64(time.Second)).Round(time.Millisecond)
 		t.Append(shownTime(run.StartedAt), took, run.Asked, run.Completed, run.Errors,
-			run.ExitStatus, run.Host, ellipsis(countsFirst(note), 50))
+			run.ExitStatus, run.Host, ellipsis(note, 50))
 	}
 	return t.Render()
+}
+
+// tookOverNote names the runs a run took orders over from, their claims
+// lapsed (store.Run.TookOver): none of them recorded itself, if it was
+// killed, so this is where a person sees that one was.
+func tookOverNote(tookOver map[string]int) string {
+	var parts []string
+	for _, id := range slices.Sorted(maps.Keys(tookOver)) {
+		parts = append(parts, fmt.Sprintf("%s of run %s", counted(tookOver[id], "order", "orders"), id))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "took over " + strings.Join(parts, ", ")
 }
 
 // countsFirst is a run's note for the table's narrow cell: what else made

@@ -82,6 +82,13 @@ func WriteFile(path string, r Run) error {
 		} {
 			orders.WithLabelValues(result).Set(float64(n))
 		}
+		taken := 0
+		for _, t := range s.TookOver {
+			taken += t.Orders
+		}
+		gauge("zwatch_last_run_orders_taken_over",
+			"Orders the last run took over from other runs whose claims on them had lapsed: such a run ended without letting go of them (killed, its host or database lost, or held up past its lease), and a killed run records nothing of itself.",
+		).Set(float64(taken))
 		// Also when the run failed: the panels it asked answered or not
 		// all the same, and without the series an alert on a failing
 		// panel would clear while the database is down.

@@ -72,6 +72,10 @@ type Claimed struct {
 	// DBBegan, and widens the trip.
 	DBNow, DBBegan     time.Time
 	ReadSent, ReadBack time.Time
+	// TookOver counts, by the run that held them, the orders the claim
+	// met whose claim had lapsed (lapsedClaimOfSQL): those it took and
+	// those it retired. Nil when it met none.
+	TookOver map[string]int
 }
 
 // How finding work stays proportional to the work.
@@ -158,6 +162,12 @@ func (s *Store) ClaimBatch(ctx context.Context, p ClaimParams) (Claimed, error) 
 			if m.ReadAt.After(claimed.DBNow) {
 				claimed.DBNow, claimed.DBBegan = m.ReadAt, m.BeganAt
 			}
+			if m.LapsedClaimOf != "" {
+				if claimed.TookOver == nil {
+					claimed.TookOver = map[string]int{}
+				}
+				claimed.TookOver[m.LapsedClaimOf]++
+			}
 			// The others claimDueSQL retired, or left for later when their
 			// integration is switched off.
 			if m.NotPollable == "" {
@@ -231,10 +241,11 @@ func integrationIDs(ids []string) []string {
 // empty, else retired or (NotPollableDisabled) left for later.
 type claimedOrder struct {
 	Order
-	NotPollable NotPollable `db:"not_pollable"`
-	ReadAt      time.Time   `db:"read_at"`
-	BeganAt     time.Time   `db:"statement_began_at"`
-	DueIn       float64     `db:"due_in_seconds"`
+	NotPollable   NotPollable `db:"not_pollable"`
+	LapsedClaimOf string      `db:"lapsed_claim_of"`
+	ReadAt        time.Time   `db:"read_at"`
+	BeganAt       time.Time   `db:"statement_began_at"`
+	DueIn         float64     `db:"due_in_seconds"`
 }
 
 // claimDueSQL leases the due orders. It reads only zwatch's due index, and
@@ -253,7 +264,7 @@ type claimedOrder struct {
 var claimDueSQL = named(`
 -- claim due orders
 WITH due AS MATERIALIZED (
-	SELECT c.order_id
+	SELECT c.order_id, ` + lapsedClaimOfSQL + ` AS lapsed_claim_of
 	FROM zwatch_order_checks c
 	WHERE ` + claimableSQL + `
 	ORDER BY c.next_check_at
@@ -276,6 +287,12 @@ const claimableSQL = `c.finished_at IS NULL
 	  AND c.next_check_at <= now() + make_interval(secs => @ahead_seconds)
 	  AND (c.claim_expires_at IS NULL OR c.claim_expires_at < now())
 	  AND c.order_id <> ALL (@held::uuid[])`
+
+// lapsedClaimOfSQL is, of a row of zwatch_order_checks c that a claim
+// takes (claimableSQL), the run whose claim on it lapsed: a run lets go of
+// every order it ends with, so one that did not was killed, lost its host
+// or its connection, or was held up past its lease.
+const lapsedClaimOfSQL = `NULLIF(c.claimed_by, @run_id)`
 
 // claimDuePassingOverSQL is claimDueSQL leaving alone the orders of the
 // integrations in pass_over (ClaimParams.PassOver). The one due index,
@@ -327,7 +344,7 @@ candidates AS MATERIALIZED (
 	LIMIT @claim_limit
 ),
 due AS MATERIALIZED (
-	SELECT c.order_id
+	SELECT c.order_id, ` + lapsedClaimOfSQL + ` AS lapsed_claim_of
 	FROM zwatch_order_checks c
 	WHERE c.order_id = ANY (ARRAY(SELECT order_id FROM candidates))
 	  AND ` + claimableSQL + `
@@ -338,7 +355,7 @@ due AS MATERIALIZED (
 // the orders due took.
 const claimDueRestSQL = `
 met AS MATERIALIZED (
-	SELECT due.order_id,
+	SELECT due.order_id, due.lapsed_claim_of,
 	       ` + orderFieldsSQL + `,
 	       ` + notPollableSQL + ` AS not_pollable
 	FROM due
@@ -415,6 +432,7 @@ SELECT met.order_id::text AS id,
        settled.first_checked_at,
        COALESCE(settled.last_result, '') AS last_result,
        COALESCE(met.not_pollable, '') AS not_pollable,
+       COALESCE(met.lapsed_claim_of, '') AS lapsed_claim_of,
        clock_timestamp() AS read_at,
        statement_timestamp() AS statement_began_at,
        -- Claimed ahead (ClaimParams.Ahead): how long after this reading of

@@ -35,6 +35,10 @@ type Run struct {
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
+	// TookOver counts, by the run that held them, the orders whose claim
+	// had lapsed that this run took over: that run stopped without
+	// letting go of them (Claimed.TookOver). Nil when there were none.
+	TookOver map[string]int `db:"-" json:"took_over,omitempty"`
 }
 
 // What a run found of a panel (Run.Panels).
@@ -170,10 +174,16 @@ const runErrorLen = 1000
 // database's. Pruning a row or two per run through the started_at
 // index costs next to nothing and needs no separate cleanup job.
 func (s *Store) RecordRun(ctx context.Context, r Run) error {
-	var panels []byte
+	var panels, tookOver []byte
 	if r.Panels != nil {
 		var err error
 		if panels, err = json.Marshal(r.Panels); err != nil {
+			return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
+		}
+	}
+	if len(r.TookOver) > 0 {
+		var err error
+		if tookOver, err = json.Marshal(r.TookOver); err != nil {
 			return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
 		}
 	}
@@ -183,7 +193,7 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 			"asked": r.Asked, "completed": r.Completed, "processing": r.Processing, "failed": r.Failed,
 			"errors": r.Errors, "skipped": r.Skipped, "stuck": r.Stuck, "failing": r.Failing,
 			"exit_status": r.ExitStatus, "stopped_by": r.StoppedBy, "error": s.encodingFitter(ctx).fit(r.Error, runErrorLen),
-			"panels":       panelsParam(panels),
+			"panels": panelsParam(panels), "took_over": panelsParam(tookOver),
 			"kept_seconds": RunsKeptFor.Seconds(), "kept_rows": RunsKept,
 		})...)
 		return err
@@ -207,7 +217,7 @@ WITH pruned AS (
 )
 INSERT INTO zwatch_runs (run_id, host, started_at, finished_at, asked, completed, processing,
                          failed, errors, skipped, stuck, failing, exit_status, stopped_by, error,
-                         panels)
+                         panels, took_over)
 -- The run's times are the host's: moved onto the database's clock, by how
 -- far the host's reads from it now, so that the newest row is the run that
 -- ended last, whichever host's clock runs ahead (and after an NTP step).
@@ -218,7 +228,7 @@ SELECT @run_id AS run_id, @host AS host,
        @failed::integer AS failed, @errors::integer AS errors, @skipped::integer AS skipped,
        @stuck::integer AS stuck, @failing::integer AS failing,
        @exit_status::smallint AS exit_status, NULLIF(@stopped_by, '') AS stopped_by,
-       NULLIF(@error, '') AS error, @panels::jsonb AS panels`)
+       NULLIF(@error, '') AS error, @panels::jsonb AS panels, @took_over::jsonb AS took_over`)
 
 // hostClock is this host's time now.
 func (s *Store) hostClock() time.Time {
@@ -228,7 +238,8 @@ func (s *Store) hostClock() time.Time {
 	return time.Now()
 }
 
-// panelsParam is a run's panels as JSON text, or NULL.
+// panelsParam is a run's panels (or what it took over) as JSON text, or
+// NULL.
 func panelsParam(panels []byte) *string {
 	if panels == nil {
 		return nil
@@ -241,14 +252,15 @@ func panelsParam(panels []byte) *string {
 func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 	var rows []struct {
 		Run
-		Panels *string `db:"panels"`
+		Panels   *string `db:"panels"`
+		TookOver *string `db:"took_over"`
 	}
 	err := s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `
 		SELECT run_id, host, started_at, finished_at, asked, completed, processing, failed,
 		       errors, skipped, stuck, failing, exit_status,
 		       COALESCE(stopped_by, '') AS stopped_by, COALESCE(error, '') AS error,
-		       panels::text AS panels
+		       panels::text AS panels, took_over::text AS took_over
 		FROM zwatch_runs
 		ORDER BY started_at DESC
 		LIMIT $1`, limit)
@@ -259,6 +271,9 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 	runs := make([]Run, len(rows))
 	for i, row := range rows {
 		runs[i] = row.Run
+		if row.TookOver != nil {
+			runs[i].TookOver = readTookOver(*row.TookOver)
+		}
 		if row.Panels == nil {
 			continue
 		}
@@ -286,6 +301,23 @@ func readVerdicts(panels string) map[string]string {
 		}
 	}
 	return verdicts
+}
+
+// readTookOver is a run's took_over as this zwatch reads it: a count that
+// is no whole number (a hand's edit) tells of nothing.
+func readTookOver(text string) map[string]int {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal([]byte(text), &raw) != nil {
+		return nil
+	}
+	tookOver := make(map[string]int, len(raw))
+	for id, value := range raw {
+		var n int
+		if json.Unmarshal(value, &n) == nil && n > 0 {
+			tookOver[id] = n
+		}
+	}
+	return tookOver
 }
 
 // RunReportTurn is one run's turn to say what it found that the runs

@@ -57,6 +57,9 @@ type claimer struct {
 	cutShortByDeadline bool
 	// locked is what the looks for rows another transaction holds found.
 	locked lockedRows
+	// tookOver counts, by the run that held them, the orders claimed
+	// from a claim that had lapsed (store.Claimed.TookOver).
+	tookOver map[string]int
 }
 
 func newClaimer(r *run, held *holdings, sl *slots, ap *applier) *claimer {
@@ -272,6 +275,12 @@ func (c *claimer) claimOnce(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	r.log.Debug("claim made", "orders", len(claimed.Orders), "panels_passed_over", len(passOver))
+	for runID, n := range claimed.TookOver {
+		if c.tookOver == nil {
+			c.tookOver = map[string]int{}
+		}
+		c.tookOver[runID] += n
+	}
 	if !claimed.DBNow.IsZero() {
 		r.sched.ReadDatabaseClock(claimed.DBNow, time.Now())
 		// The leases just taken are on this reading of the clock: a step

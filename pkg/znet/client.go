@@ -298,13 +298,23 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 func echoesRequest(pin, referans, dealerCode, password string) bool {
 	folded := func(s string) string {
 		return strings.Map(func(r rune) rune {
-			if isLetterOrDigit(r) {
+			switch {
+			case r == 'İ':
+				// A Turkish locale's upper case of i (strtoupper, helper-362),
+				// which Go's is not; its ı Go upper-cases to I already.
+				return 'I'
+			case isLetterOrDigit(r):
 				return unicode.ToUpper(r)
 			}
 			return -1
 		}, s)
 	}
-	values := []string{folded(referans), folded(dealerCode), folded(password)}
+	// The referans as sent, and as the panel read it ("04300" as 4300,
+	// "1733829183-2" as 1733829183; helper-362): a panel printing its
+	// input prints the number it looked up.
+	number := folded(ReferansNumber(referans))
+	isReferans := func(v string) bool { return v == folded(referans) || v == number }
+	values := []string{folded(referans), number, folded(dealerCode), folded(password)}
 	if f := folded(pin); f == "" || slices.Contains(values, f) {
 		return f != ""
 	}
@@ -346,7 +356,7 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 				return false
 			}
 			v := folded(plain[k])
-			return counts(v) && (v == folded(referans) || v == folded(dealerCode))
+			return counts(v) && (isReferans(v) || v == folded(dealerCode))
 		}
 		for k := range plain {
 			spelt := ""
@@ -358,8 +368,8 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 		}
 	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
-	return referansBeside(strings.Fields(pin), folded(referans)) ||
-		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return strings.EqualFold(word, dealerCode) })
+	return referansBeside(strings.Fields(pin), folded(referans)) || referansBeside(strings.Fields(pin), number) ||
+		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return folded(word) == folded(dealerCode) })
 }
 
 // referansBeside says whether a PIN field's words are a code with the

@@ -2867,21 +2867,24 @@ func joinedCodes(field string) (joined string, markup bool) {
 // over the description: a balance ("1050.00"), a date, a word, PHP's
 // "NULL". A code of letters alone is not masked.
 func (a *answer) withheldCode(i int) string {
-	// The password as a group or word of its own is no code's: the field
-	// holds the password, and masking by it would mask nothing of a code.
-	// Glued to a code's letters or digits, at its end too
-	// ("QW7R9TZKHJDX3829"), it is part of the code.
+	field, markup := joinedCodes(a.scrubbed(a.fields[i], nil))
+	if markup || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
+		return ""
+	}
+	// The password as a group or word of its own ("bayi7 3829") is a code
+	// only where what is beside it is one without it: a code with a group
+	// that is the password by chance ("1234-3829-5678-9012") is held back
+	// and masked, its other groups in clear otherwise (helper-362). Glued
+	// to a code's letters or digits, at its end too ("QW7R9TZKHJDX3829"),
+	// it is part of the code.
 	text, echoes := a.unmark(a.fields[i])
 	for _, echo := range echoes {
 		prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
 		next, _ := utf8.DecodeRuneInString(text[echo.end:])
-		if !isLetterOrDigit(prev) && !isLetterOrDigit(next) && !a.coincidence(text, echo) {
+		if !isLetterOrDigit(prev) && !isLetterOrDigit(next) && !a.coincidence(text, echo) &&
+			codeIn(strings.ReplaceAll(field, redacted, " ")) == "" {
 			return ""
 		}
-	}
-	field, markup := joinedCodes(a.scrubbed(a.fields[i], nil))
-	if markup || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
-		return ""
 	}
 	return codeIn(field)
 }

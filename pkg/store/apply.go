@@ -954,6 +954,7 @@ checks AS (
 prev AS (
 	SELECT o.id,
 	       o."externalStatus" AS from_status,
+	       ` + sentAtSQL + ` AS sent_at,
 	       NULLIF(` + shopPINSQL + `, '') AS shop_pin,
 	       (` + orderPollableSQL + `) AS still_pollable,
 	       (` + orderPollableSQL + `
@@ -1127,8 +1128,13 @@ booked AS (
 			AND NOT ` + unwrittenSQL + `
 			THEN input.pin_bucket
 			ELSE c.pin_bucket END,
+		-- Not before the order's "sentAt": a hold check --order made ahead
+		-- of a "sentAt" a shop host's clock set in the future read as the
+		-- shop sending it again since (resentSQL), and the order dropped
+		-- out of list --stuck and stats, to be asked and held again once
+		-- that time came (helper-361).
 		given_up_at = CASE
-			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now()
+			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN GREATEST(now(), prev.sent_at)
 			WHEN checks.stays_given_up THEN c.given_up_at
 			END,
 		finished_at = CASE

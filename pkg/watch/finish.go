@@ -21,7 +21,7 @@ type Finishing struct {
 	// zwatch gave up on; all zero for the prior alone.
 	Finals, Completions, Censored int
 	// Weight is the share of the panel's own fit in Surv, the rest being
-	// the prior: 0 below MinFinalsToLearn, 1 from trustFinals on.
+	// the prior: 0 up to MinFinalsToLearn, 1 from trustFinals on.
 	Weight float64
 	// FirstCheck is how long after sentAt the claim registers the panel's
 	// orders, in the plans' seconds, as its plan chose when it was fitted;
@@ -214,7 +214,7 @@ type FinishObservation struct {
 	GaveUp, Completed, Open bool
 }
 
-// How much history a panel's own fit needs: below MinFinalsToLearn final
+// How much history a panel's own fit needs: up to MinFinalsToLearn final
 // answers the prior alone decides (a fit from 50 orders is not reliable);
 // from trustFinals on, the panel's own fit alone; in between, a mixture
 // that leans towards the panel's fit as its history grows.

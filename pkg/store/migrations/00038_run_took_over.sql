@@ -8,9 +8,9 @@
 -- A nullable column without a default only touches the catalogue, but it
 -- needs a moment's lock on zwatch's table: do not queue behind a run.
 SET LOCAL lock_timeout = '5s';
-ALTER TABLE zwatch_runs ADD COLUMN took_over jsonb;
+ALTER TABLE zwatch_runs ADD COLUMN IF NOT EXISTS took_over jsonb;
 COMMENT ON COLUMN zwatch_runs.took_over IS
     'run id -> how many orders whose claim by that run had lapsed this run took over';
 
 -- +goose Down
-ALTER TABLE zwatch_runs DROP COLUMN took_over;
+ALTER TABLE zwatch_runs DROP COLUMN IF EXISTS took_over;

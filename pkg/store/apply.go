@@ -1445,15 +1445,16 @@ const (
 const keepsOtherPINSQL = `COALESCE(prev.shop_pin <> ` + answerPINSQL + ` AND ` + answerPINSQL + ` <> '', false)`
 
 // pinKeptNote is "lastMessage" of an order that already held a PIN
-// other than the one znet completed it with. It names neither PIN.
-const pinKeptNote = ZwatchNotePrefix + "znet completed the order with a PIN other than the one it already held; " +
-	"the order's own PIN was kept and the order not approved: compare them on the dealer panel"
+// other than the one znet completed it with. It names neither PIN. Each
+// note says what to do first: list shows its first 40 characters.
+const pinKeptNote = ZwatchNotePrefix + "PIN kept, znet gave another: compare them on the dealer panel " +
+	"(znet completed the order with a PIN other than the one it already held; the order's own was kept and the order not approved)"
 
 // cancelledHoldingPINNote is "lastMessage" of an order znet cancelled
 // that holds a PIN (staff delivered one by hand?): refunding it may pay
 // back a customer who has a PIN.
-const cancelledHoldingPINNote = ZwatchNotePrefix + "znet cancelled the order, but it holds a PIN (delivered by hand?): " +
-	"check it on the dealer panel before refunding"
+const cancelledHoldingPINNote = ZwatchNotePrefix + "cancelled but holds a PIN: check it on the dealer panel before refunding " +
+	"(znet cancelled the order, but it holds a PIN: delivered by hand?)"
 
 // FitColumn makes s safe for a varchar(max) column of the shop: valid UTF-8,
 // no NUL bytes (PostgreSQL rejects both) and at most max characters, cut on

@@ -20,6 +20,10 @@ func TestACodeHeldBackWithThePasswordAsAGroupIsMasked(t *testing.T) {
 		{"OK|1|1234 3829 5678 9012|Siparis hazirlaniyor 1234 3829 5678 9012", "5678 9012"},
 		{"OK|3|QW7R-9TZK-HJDX-3829|iptal edildi QW7R-9TZK-HJDX-3829", "QW7R-9TZK"},
 		{"OK|1|K7Q9-M3X8-P5Z2-3829|Siparis K7Q9M3X8P5Z23829 hazirlaniyor", "K7Q9M3X8"},
+		// Its other groups letters alone (helper-365).
+		{"OK|3|QW7R-3829-HJDX-KMNP|QW7R-3829-HJDX-KMNP iptal edildi", "HJDX"},
+		{"OK|1|QW7R 3829 HJDX KMNP|Kodunuz QW7R 3829 HJDX KMNP hazirlaniyor", "HJDX"},
+		{"OK|1|ABCD 3829 EFGH 5678|Kodunuz ABCD 3829 EFGH 5678 hazirlaniyor", "ABCD"},
 	} {
 		s := znettest.NewServer("bayi7", "3829")
 		t.Cleanup(s.Close)
@@ -51,5 +55,33 @@ func TestACodeHeldBackWithThePasswordAsAGroupIsMasked(t *testing.T) {
 	}
 	if shown := HideAnswerPINs(ps.Description, ps); shown != "sifre REDACTED hazirlaniyor" {
 		t.Errorf("a waiting answer echoing the password: words kept as %q", shown)
+	}
+}
+
+// The request printed in a waiting or cancelled answer's field, the
+// password among it, is no code: the panel's words keep the order's own
+// number, which staff read (helper-365).
+func TestTheRequestPrintedInAWithheldFieldMasksNothing(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ password, referans, body, want string }{
+		{"3829", "1733829183", "OK|3|3829 1733829183|1733829183 nolu siparis iptal edildi", "1733829183 nolu siparis iptal edildi"},
+		{"Gizli-Sifre-99", "1733829183", "OK|1|bayi7 Gizli-Sifre-99 1733829183|Siparis 1733829183 hazirlaniyor", "Siparis 1733829183 hazirlaniyor"},
+		{"3829", "1733829183-2", "OK|1|BAYİ7 3829 1733829183|Siparis 1733829183 hazirlaniyor", "Siparis 1733829183 hazirlaniyor"},
+		{"3829", "1733829183", "OK|3|1733829183|1733829183 nolu siparis iptal edildi", "1733829183 nolu siparis iptal edildi"},
+	} {
+		s := znettest.NewServer("bayi7", tc.password)
+		t.Cleanup(s.Close)
+		c, err := znet.NewClient(s.URL, "bayi7", tc.password, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Script(tc.referans, znettest.Garbage(tc.body))
+		ps, err := c.CheckPin(context.Background(), tc.referans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shown := HideAnswerPINs(ps.Description, ps); shown != tc.want {
+			t.Errorf("%q: the words kept as %q, want %q", tc.body, shown, tc.want)
+		}
 	}
 }

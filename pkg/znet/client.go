@@ -277,6 +277,9 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 		if err == nil && ps.Status == StatusDone && echoesRequest(ps.PIN, referans, c.dealerCode, c.password) {
 			ps, err = PinStatus{}, unusable("znet's PIN field holds the request's own values (the order's referans, the dealer code or the password), not a PIN; the answer is not used")
 		}
+		// The request printed where a code is held back is none: masked,
+		// the words lost the order's own number (helper-365).
+		ps.Withheld = slices.DeleteFunc(ps.Withheld, func(code string) bool { return requestOnly(code, referans, c.dealerCode) })
 		return err
 	})
 	return ps, err
@@ -296,24 +299,18 @@ func (c *Client) CheckPin(ctx context.Context, referans string) (PinStatus, erro
 // digits by chance ("4821 5678 9012 3456") nor a label ("EPIN AB12-…");
 // or the referans as the field's first or last word beside a code.
 func echoesRequest(pin, referans, dealerCode, password string) bool {
-	folded := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			switch {
-			case r == 'İ':
-				// A Turkish locale's upper case of i (strtoupper, helper-362),
-				// which Go's is not; its ı Go upper-cases to I already.
-				return 'I'
-			case isLetterOrDigit(r):
-				return unicode.ToUpper(r)
-			}
-			return -1
-		}, s)
-	}
+	folded := func(s string) string { return strings.Map(foldedRune, s) }
 	// The referans as sent, and as the panel read it ("04300" as 4300,
 	// "1733829183-2" as 1733829183; helper-362): a panel printing its
-	// input prints the number it looked up.
+	// input prints the number it looked up. Beside another value, only a
+	// number of four digits or more that is the referans but for its
+	// leading zeros or "+", or of six or more: a short one the panel cut a
+	// suffix off (1001 of "1001-2") is any PIN's group by chance
+	// (helper-365).
 	number := folded(ReferansNumber(referans))
-	isReferans := func(v string) bool { return v == folded(referans) || v == number }
+	wholeNumber := strings.TrimLeft(strings.TrimPrefix(referans, "+"), "0") == ReferansNumber(referans)
+	numberBeside := len(number) >= 6 || len(number) >= 4 && wholeNumber
+	isReferans := func(v string) bool { return v == folded(referans) || numberBeside && v == number }
 	values := []string{folded(referans), number, folded(dealerCode), folded(password)}
 	if f := folded(pin); f == "" || slices.Contains(values, f) {
 		return f != ""
@@ -368,8 +365,47 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 		}
 	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
-	return referansBeside(strings.Fields(pin), folded(referans)) || referansBeside(strings.Fields(pin), number) ||
-		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return folded(word) == folded(dealerCode) })
+	// The dealer code with its own marks ("bayi-42"), letter case and the
+	// Turkish i's aside: without them it is a PIN's group by chance ("X7K2"
+	// of the code "x7-k2"; helper-365).
+	upper := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if f := foldedRune(r); f >= 0 {
+				return f
+			}
+			return r
+		}, s)
+	}
+	return referansBeside(strings.Fields(pin), folded(referans)) || numberBeside && referansBeside(strings.Fields(pin), number) ||
+		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return upper(word) == upper(dealerCode) })
+}
+
+// foldedRune is r as echoesRequest compares the request's values: a
+// letter or digit in capitals, the Turkish i's as one (PHP's strtoupper in
+// a Turkish locale makes i an İ, which Go's upper case leaves; helper-362),
+// anything else -1.
+func foldedRune(r rune) rune {
+	switch {
+	case r == 'İ' || r == 'ı':
+		return 'I'
+	case isLetterOrDigit(r):
+		return unicode.ToUpper(r)
+	}
+	return -1
+}
+
+// requestOnly says whether a code held back (PinStatus.Withheld) is the
+// request's own values and nothing else: each word of it the referans (as
+// sent, or as the panel read it), the dealer code, or the password as the
+// scrubbers wrote it.
+func requestOnly(code, referans, dealerCode string) bool {
+	folded := func(s string) string { return strings.Map(foldedRune, s) }
+	values := []string{folded(referans), folded(ReferansNumber(referans)), folded(dealerCode), redacted}
+	words := strings.FieldsFunc(code, func(r rune) bool { return !isLetterOrDigit(r) })
+	return len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool {
+		v := folded(w)
+		return v == "" || !slices.Contains(values, v)
+	})
 }
 
 // referansBeside says whether a PIN field's words are a code with the

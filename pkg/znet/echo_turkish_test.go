@@ -43,6 +43,14 @@ func TestTheRequestAsThePanelReadItIsNoPIN(t *testing.T) {
 		{"bayi7", "3829", "04300", "4300-1234-5678-9012"},
 		{"bayi7", "3829", "1001", "İSTANBUL-7K2P-9QXM"},
 		{"bayi7", "Gizli-99", "1733829183-2", "1733 8291 8300 1234"},
+		// A group that is the referans as read, cut of its suffix, or the
+		// dealer code without its marks, by chance (helper-365).
+		{"bayi7", "3829", "1001-2", "1001 3829 5678 9012"},
+		{"bayi7", "3829", "0012", "12 3829 5678 9012"},
+		{"x7-k2", "Gizli-99", "1001", "9QXM 4TZR X7K2 8HJD"},
+		{"ab.cd", "Gizli-99", "1001", "ABCD EFGH 1234 5678"},
+		{"k-7", "Gizli-99", "1001", "K7 4TZR 9QXM 8HJD"},
+		{"bayi-7", "Gizli-99", "1001", "BAYI7 K2P9 QXM4 AB12"},
 	} {
 		s := znettest.NewServer(tc.kod, tc.password)
 		t.Cleanup(s.Close)

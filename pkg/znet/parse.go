@@ -2871,23 +2871,26 @@ func (a *answer) withheldCode(i int) string {
 	if markup || a.password.knows() && !a.onlyCoincidences(field, a.password.echoes(field)) {
 		return ""
 	}
-	// The password as a group or word of its own ("bayi7 3829") is a code
-	// only where what is beside it is one without it: a code with a group
-	// that is the password by chance ("1234-3829-5678-9012") is held back
-	// and masked, its other groups in clear otherwise (helper-362). Glued
-	// to a code's letters or digits, at its end too ("QW7R9TZKHJDX3829"),
-	// it is part of the code.
-	text, echoes := a.unmark(a.fields[i])
-	for _, echo := range echoes {
-		prev, _ := utf8.DecodeLastRuneInString(text[:echo.start])
-		next, _ := utf8.DecodeRuneInString(text[echo.end:])
-		if !isLetterOrDigit(prev) && !isLetterOrDigit(next) && !a.coincidence(text, echo) &&
-			codeIn(strings.ReplaceAll(field, redacted, " ")) == "" {
-			return ""
-		}
+	// A code with a group that is the password by chance
+	// ("1234-3829-5678-9012", "QW7R 3829 HJDX KMNP") is held back and
+	// masked: what is beside the password reads as a code without it
+	// (helper-362). The password alone, or beside what is no code ("D1-
+	// hunter7", "AB12 1234"), is none; beside the request's other values
+	// ("bayi7 3829 1001") CheckPin drops it (requestOnly).
+	if codeIn(strings.ReplaceAll(field, redacted, "")) == "" {
+		return ""
 	}
-	return codeIn(field)
+	// Read with the password as a group of digits of its own size, as the
+	// panel wrote it: REDACTED, a group of eight letters, parted the code
+	// from its other groups, which went out in clear (helper-365).
+	placeholder := strings.Repeat(passwordDigit, max(1, utf8.RuneCountInString(a.password.password)))
+	return strings.ReplaceAll(codeIn(strings.ReplaceAll(field, redacted, placeholder)), placeholder, redacted)
 }
+
+// passwordDigit stands for each character of the password where
+// withheldCode reads a field as a code: a digit (unicode.IsDigit) that no
+// code holds, ARABIC-INDIC DIGIT ZERO.
+const passwordDigit = "٠"
 
 // onlyCoincidences says whether each of the password's occurrences in
 // text is there by chance (coincidence), as the description keeps them.

@@ -954,7 +954,6 @@ checks AS (
 prev AS (
 	SELECT o.id,
 	       o."externalStatus" AS from_status,
-	       ` + sentAtSQL + ` AS sent_at,
 	       NULLIF(` + shopPINSQL + `, '') AS shop_pin,
 	       (` + orderPollableSQL + `) AS still_pollable,
 	       (` + orderPollableSQL + `
@@ -1128,13 +1127,13 @@ booked AS (
 			AND NOT ` + unwrittenSQL + `
 			THEN input.pin_bucket
 			ELSE c.pin_bucket END,
-		-- Not before the order's "sentAt": a hold check --order made ahead
-		-- of a "sentAt" a shop host's clock set in the future read as the
-		-- shop sending it again since (resentSQL), and the order dropped
-		-- out of list --stuck and stats, to be asked and held again once
-		-- that time came (helper-361).
+		-- Now, whatever "sentAt" says: dated at a "sentAt" a shop host's
+		-- clock set ahead, a hold hid the shop's sending again from a
+		-- clock set right, before that time, for good (helper-364). A hold
+		-- check --order makes ahead of such a "sentAt" reads as sent again
+		-- (resentSQL) until that time: README, check.
 		given_up_at = CASE
-			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN GREATEST(now(), prev.sent_at)
+			WHEN checks.give_up AND prev.cas_holds AND NOT ` + unwrittenSQL + ` THEN now()
 			WHEN checks.stays_given_up THEN c.given_up_at
 			END,
 		finished_at = CASE

@@ -386,8 +386,8 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			counted(s.ClaimsLeft, "order", "orders"), byCount(s.ClaimsLeft, "its claim lapses by itself", "their claims lapse by themselves"), watch.ClaimLease))
 	}
 	for _, t := range s.TookOver {
-		notes = append(notes, fmt.Sprintf("took over %s from run %s, whose %s lapsed: that run ended without letting go of %s, so it was killed (OOM, a timeout's SIGKILL), lost its host or its database, or was held up past its lease; look at that host's logs",
-			counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had"), byCount(t.Orders, "it", "them")))
+		notes = append(notes, fmt.Sprintf("took over %s from run %s, whose %s lapsed: that run was killed (OOM, a timeout's SIGKILL), lost its host or its database, or was stopped or held up past its lease; zwatch stats shows whether it recorded itself later, and that host's logs say why",
+			counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had")))
 	}
 	for _, in := range s.FailingIntegrations() {
 		still := ""

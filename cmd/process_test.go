@@ -116,7 +116,7 @@ func TestKilledRunLosesNothing(t *testing.T) {
 		t.Errorf("the run that took the killed run's orders over said nothing of it, or did not name the run (%s):\n%s", killed, r.all())
 	}
 	stats := zwatch(t, s.db, "stats")
-	if !strings.Contains(stats.stdout, "took over 12 orders of run ") {
+	if !strings.Contains(stats.stdout, fmt.Sprintf("took over 12 orders of a run killed? (%d/", c.Process.Pid)) {
 		t.Errorf("stats does not show that a run took over a killed run's orders:\n%s", stats.all())
 	}
 	var recorded string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -78,10 +77,11 @@ Then the last check-pending runs, newest first: start, duration, orders asked,
 completed and without an answer (errors), exit status, host, and a note: why
 a run failed, which panels were failing, and whose orders it took over: a
 run killed (or whose host was lost) records nothing of itself, and the run
-that found its claims lapsed names it ("took over 12 orders of run
-web1/4242/1f0c9a3e"; the id begins with the host and the process id). Dry
-runs are not recorded; runs are kept for 30 days, and at most 25000 of
-them.`,
+that found its claims lapsed names it ("took over 12 orders of a run
+killed? (4242/1f0c9a3e)": its process id on the host shown, or its whole
+id on another host; "held up, ended later" where it recorded itself after
+all, stopped or paused past its lease). Dry runs are not recorded; runs
+are kept for 30 days, and at most 25000 of them.`,
 		Example: `  zwatch stats
   zwatch stats --runs 30
   zwatch stats -o json`,
@@ -203,7 +203,9 @@ func printStats(opts *StatsOptions, r statsReport) error {
 		if note == "" && run.StoppedBy != "" {
 			note = "stopped by " + run.StoppedBy
 		}
-		note = strings.Join(slices.DeleteFunc([]string{countsFirst(note), tookOverNote(run.TookOver)}, func(s string) bool { return s == "" }), "; ")
+		// What it took over first: a run that died tells of itself nowhere
+		// else, and a long note is cut.
+		note = strings.Join(slices.DeleteFunc([]string{tookOverNote(run.TookOver, run.Host), countsFirst(note)}, func(s string) bool { return s == "" }), "; ")
 		took := time.Duration(run.Seconds * float64(time.Second)).Round(time.Millisecond)
 		t.Append(shownTime(run.StartedAt), took, run.Asked, run.Completed, run.Errors,
 			run.ExitStatus, run.Host, ellipsis(note, 50))
@@ -212,12 +214,23 @@ func printStats(opts *StatsOptions, r statsReport) error {
 }
 
 // tookOverNote names the runs a run took orders over from, their claims
-// lapsed (store.Run.TookOver): none of them recorded itself, if it was
-// killed, so this is where a person sees that one was.
-func tookOverNote(tookOver map[string]int) string {
+// lapsed (store.Run.TookOver): a killed run records nothing of itself, so
+// this is where a person sees that one was; one that recorded itself
+// later was stopped or held up past its lease. Which it was comes before
+// the run's id, which a long note cuts; a run of the same host is named by
+// its process id and the rest of its id, the host being in the table's
+// column.
+func tookOverNote(tookOver []store.TakenOver, host string) string {
 	var parts []string
-	for _, id := range slices.Sorted(maps.Keys(tookOver)) {
-		parts = append(parts, fmt.Sprintf("%s of run %s", counted(tookOver[id], "order", "orders"), id))
+	for _, t := range tookOver {
+		id, which := t.RunID, "killed?"
+		if rest, ok := strings.CutPrefix(id, host+"/"); ok {
+			id = rest
+		}
+		if t.RecordedItself {
+			which = "held up, ended later"
+		}
+		parts = append(parts, fmt.Sprintf("%s of a run %s (%s)", counted(t.Orders, "order", "orders"), which, id))
 	}
 	if len(parts) == 0 {
 		return ""

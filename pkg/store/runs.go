@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Run is one check-pending run as zwatch_runs keeps it.
@@ -35,10 +37,31 @@ type Run struct {
 	// A panel it asked without an answer or a verdict is not in it. Nil
 	// for a run recorded before zwatch kept it.
 	Panels map[string]string `db:"-" json:"-"`
-	// TookOver counts, by the run that held them, the orders whose claim
-	// had lapsed that this run took over: that run stopped without
-	// letting go of them (Claimed.TookOver). Nil when there were none.
-	TookOver map[string]int `db:"-" json:"took_over,omitempty"`
+	// TookOver are the runs whose orders this run took over, their
+	// claims lapsed (Claimed.TookOver), by run id. Nil when there were
+	// none.
+	TookOver []TakenOver `db:"-" json:"took_over,omitempty"`
+}
+
+// TakenOver is how many orders a run took over from another run whose
+// claims on them had lapsed: that run was killed (OOM, a timeout's
+// SIGKILL), lost its host or its database, or was stopped or held up past
+// its lease. RecordedItself, as LastRuns reads it, says that the run
+// recorded itself later: it was held up, not killed.
+type TakenOver struct {
+	RunID          string `json:"run_id"`
+	Orders         int    `json:"orders"`
+	RecordedItself bool   `json:"recorded_itself,omitempty"`
+}
+
+// TakenOverList is counts by run id as TakenOver, by run id.
+func TakenOverList(counts map[string]int) []TakenOver {
+	var list []TakenOver
+	for id, n := range counts {
+		list = append(list, TakenOver{RunID: id, Orders: n})
+	}
+	slices.SortFunc(list, func(a, b TakenOver) int { return strings.Compare(a.RunID, b.RunID) })
+	return list
 }
 
 // What a run found of a panel (Run.Panels).
@@ -182,8 +205,12 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 		}
 	}
 	if len(r.TookOver) > 0 {
+		counts := map[string]int{}
+		for _, t := range r.TookOver {
+			counts[t.RunID] += t.Orders
+		}
 		var err error
-		if tookOver, err = json.Marshal(r.TookOver); err != nil {
+		if tookOver, err = json.Marshal(counts); err != nil {
 			return fmt.Errorf("recording run %s in zwatch_runs: %w", r.ID, err)
 		}
 	}
@@ -269,15 +296,37 @@ func (s *Store) LastRuns(ctx context.Context, limit int) ([]Run, error) {
 		return nil, fmt.Errorf("reading the last runs: %w", err)
 	}
 	runs := make([]Run, len(rows))
+	var tookOverFrom []string
 	for i, row := range rows {
 		runs[i] = row.Run
 		if row.TookOver != nil {
 			runs[i].TookOver = readTookOver(*row.TookOver)
+			for _, t := range runs[i].TookOver {
+				tookOverFrom = append(tookOverFrom, t.RunID)
+			}
 		}
 		if row.Panels == nil {
 			continue
 		}
 		runs[i].Panels = readVerdicts(*row.Panels)
+	}
+	if len(tookOverFrom) == 0 {
+		return runs, nil
+	}
+	// Whether each run whose orders were taken over recorded itself later,
+	// by the primary key: one that did was stopped or held up past its
+	// lease, not killed.
+	var recorded []string
+	err = s.onOwnTables(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &recorded, `SELECT run_id FROM zwatch_runs WHERE run_id = ANY ($1)`, pq.Array(tookOverFrom))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the last runs: %w", err)
+	}
+	for i := range runs {
+		for k, t := range runs[i].TookOver {
+			runs[i].TookOver[k].RecordedItself = slices.Contains(recorded, t.RunID)
+		}
 	}
 	return runs, nil
 }
@@ -305,19 +354,19 @@ func readVerdicts(panels string) map[string]string {
 
 // readTookOver is a run's took_over as this zwatch reads it: a count that
 // is no whole number (a hand's edit) tells of nothing.
-func readTookOver(text string) map[string]int {
+func readTookOver(text string) []TakenOver {
 	var raw map[string]json.RawMessage
 	if json.Unmarshal([]byte(text), &raw) != nil {
 		return nil
 	}
-	tookOver := make(map[string]int, len(raw))
+	counts := make(map[string]int, len(raw))
 	for id, value := range raw {
 		var n int
 		if json.Unmarshal(value, &n) == nil && n > 0 {
-			tookOver[id] = n
+			counts[id] = n
 		}
 	}
-	return tookOver
+	return TakenOverList(counts)
 }
 
 // RunReportTurn is one run's turn to say what it found that the runs

@@ -24,12 +24,7 @@ func (s *Summary) Record(exitStatus int, runErr error) store.Run {
 	if runErr != nil {
 		r.Error = runErr.Error()
 	}
-	for _, t := range s.TookOver {
-		if r.TookOver == nil {
-			r.TookOver = map[string]int{}
-		}
-		r.TookOver[t.RunID] = t.Orders
-	}
+	r.TookOver = s.TookOver
 	if !s.DryRun {
 		r.Panels = map[string]string{}
 		for _, in := range s.Integrations {

@@ -255,7 +255,7 @@ func (r *run) execute() (*Summary, error) {
 	}
 	s := ap.summary()
 	cl.locked.fill(s)
-	s.TookOver = tookOverList(cl.tookOver)
+	s.TookOver = store.TakenOverList(cl.tookOver)
 	s.RunID, s.Host, s.DryRun, s.StartedAt = r.id, r.host, r.cfg.DryRun, r.started
 	s.Duration = time.Since(r.started)
 	s.Seconds = s.Duration.Seconds()

@@ -185,9 +185,9 @@ type Summary struct {
 	// TookOver are the runs whose orders this run took over, their claims
 	// lapsed: a run lets go of every order it ends with, so each of those
 	// was killed (OOM, a timeout's SIGKILL), lost its host or its
-	// database, or was held up past its lease, and a killed run records
-	// nothing of itself. By run id.
-	TookOver []TakenOver `json:"took_over,omitempty"`
+	// database, or was stopped or held up past its lease, and a killed run
+	// records nothing of itself. By run id.
+	TookOver []store.TakenOver `json:"took_over,omitempty"`
 	// ClaimsLeft is how many orders the run could not hand back at its end
 	// (the database was gone): their claims lapse by themselves within
 	// ClaimLease, and the next runs ask them then.
@@ -205,23 +205,6 @@ type Summary struct {
 type OrderName struct {
 	OrderNo  *int64 `json:"order_no,omitempty"`
 	Referans string `json:"referans"`
-}
-
-// TakenOver is how many orders a run took over from another, whose claims
-// on them had lapsed.
-type TakenOver struct {
-	RunID  string `json:"run_id"`
-	Orders int    `json:"orders"`
-}
-
-// tookOverList is counts by run id as TakenOver, by run id.
-func tookOverList(counts map[string]int) []TakenOver {
-	var list []TakenOver
-	for id, n := range counts {
-		list = append(list, TakenOver{RunID: id, Orders: n})
-	}
-	slices.SortFunc(list, func(a, b TakenOver) int { return strings.Compare(a.RunID, b.RunID) })
-	return list
 }
 
 // UnusableAnswer is an order znet answered about with nothing zwatch can

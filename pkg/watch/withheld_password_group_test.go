@@ -11,7 +11,8 @@ import (
 
 // A code held back whose group is the dealer's short password by chance is
 // still the customer's code: its other groups are masked in the words
-// zwatch keeps, not shown in clear around a REDACTED (helper-362).
+// zwatch keeps, not shown in clear around a REDACTED (helper-362,
+// helper-365).
 func TestACodeHeldBackWithThePasswordAsAGroupIsMasked(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ body, hidden string }{
@@ -20,40 +21,18 @@ func TestACodeHeldBackWithThePasswordAsAGroupIsMasked(t *testing.T) {
 		{"OK|1|1234 3829 5678 9012|Siparis hazirlaniyor 1234 3829 5678 9012", "5678 9012"},
 		{"OK|3|QW7R-9TZK-HJDX-3829|iptal edildi QW7R-9TZK-HJDX-3829", "QW7R-9TZK"},
 		{"OK|1|K7Q9-M3X8-P5Z2-3829|Siparis K7Q9M3X8P5Z23829 hazirlaniyor", "K7Q9M3X8"},
-		// Its other groups letters alone (helper-365).
+		// Its other groups letters alone.
 		{"OK|3|QW7R-3829-HJDX-KMNP|QW7R-3829-HJDX-KMNP iptal edildi", "HJDX"},
 		{"OK|1|QW7R 3829 HJDX KMNP|Kodunuz QW7R 3829 HJDX KMNP hazirlaniyor", "HJDX"},
 		{"OK|1|ABCD 3829 EFGH 5678|Kodunuz ABCD 3829 EFGH 5678 hazirlaniyor", "ABCD"},
 	} {
-		s := znettest.NewServer("bayi7", "3829")
-		t.Cleanup(s.Close)
-		c, err := znet.NewClient(s.URL, "bayi7", "3829", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Script("1001", znettest.Garbage(tc.body))
-		ps, err := c.CheckPin(context.Background(), "1001")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if shown := HideAnswerPINs(ps.Description, ps); strings.Contains(shown, tc.hidden) || strings.Contains(shown, "3829") {
+		if shown := wordsKept(t, "3829", "1001", tc.body); strings.Contains(shown, tc.hidden) || strings.Contains(shown, "3829") {
 			t.Errorf("%q: the words kept as %q, %q of the code in clear", tc.body, shown, tc.hidden)
 		}
 	}
 	// The request printed in a waiting answer's field is no code: its words
 	// stay as they were, the password REDACTED.
-	s := znettest.NewServer("bayi7", "3829")
-	t.Cleanup(s.Close)
-	c, err := znet.NewClient(s.URL, "bayi7", "3829", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Script("1001", znettest.Garbage("OK|1|3829|sifre 3829 hazirlaniyor"))
-	ps, err := c.CheckPin(context.Background(), "1001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if shown := HideAnswerPINs(ps.Description, ps); shown != "sifre REDACTED hazirlaniyor" {
+	if shown := wordsKept(t, "3829", "1001", "OK|1|3829|sifre 3829 hazirlaniyor"); shown != "sifre REDACTED hazirlaniyor" {
 		t.Errorf("a waiting answer echoing the password: words kept as %q", shown)
 	}
 }
@@ -69,19 +48,26 @@ func TestTheRequestPrintedInAWithheldFieldMasksNothing(t *testing.T) {
 		{"3829", "1733829183-2", "OK|1|BAYİ7 3829 1733829183|Siparis 1733829183 hazirlaniyor", "Siparis 1733829183 hazirlaniyor"},
 		{"3829", "1733829183", "OK|3|1733829183|1733829183 nolu siparis iptal edildi", "1733829183 nolu siparis iptal edildi"},
 	} {
-		s := znettest.NewServer("bayi7", tc.password)
-		t.Cleanup(s.Close)
-		c, err := znet.NewClient(s.URL, "bayi7", tc.password, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Script(tc.referans, znettest.Garbage(tc.body))
-		ps, err := c.CheckPin(context.Background(), tc.referans)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if shown := HideAnswerPINs(ps.Description, ps); shown != tc.want {
+		if shown := wordsKept(t, tc.password, tc.referans, tc.body); shown != tc.want {
 			t.Errorf("%q: the words kept as %q, want %q", tc.body, shown, tc.want)
 		}
 	}
+}
+
+// wordsKept is the description zwatch keeps of a panel's answer body about
+// referans, the panel's dealer code bayi7.
+func wordsKept(t *testing.T, password, referans, body string) string {
+	t.Helper()
+	s := znettest.NewServer("bayi7", password)
+	t.Cleanup(s.Close)
+	c, err := znet.NewClient(s.URL, "bayi7", password, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Script(referans, znettest.Garbage(body))
+	ps, err := c.CheckPin(context.Background(), referans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return HideAnswerPINs(ps.Description, ps)
 }

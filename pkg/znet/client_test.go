@@ -228,15 +228,21 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"bayi", "Xy9", "1001", "bayi Xy9 yok"},
 		{"42", "5678", "1001", "HATA 42 5678"},
 		{"4471", "ab-12", "1001", "HATA 4471 ab-12 1001"},
+		// As a panel reads the request: upper-cased in a Turkish locale
+		// (PHP's strtoupper makes i an İ), the referans as the number it
+		// looked up (helper-362).
+		{"bayi7", "3829", "1001", "BAYİ7 3829"},
+		{"bayi7", "3829", "1001", "HATA BAYİ7 3829"},
+		{"bayi7", "XK42", "1001", "BAYİ7 XK42"},
+		{"bayi1234", "Gizli-99", "1001", "BAYİ1234"},
+		{"bayi7", "3829", "04300", "4300 3829"},
+		{"bayi7", "3829", "04300", "3829 4300"},
+		{"bayi7", "3829", "04300", "HATA 4300 3829"},
+		{"bayi7", "3829", "1733829183-2", "1733829183 3829"},
+		{"bayi7", "Gizli-99", "04300", "4300"},
+		{"bayi7", "Gizli-99", "1733829183-2", "1733829183"},
 	} {
-		s := znettest.NewServer(tc.kod, tc.password)
-		t.Cleanup(s.Close)
-		c, err := NewClient(s.URL, tc.kod, tc.password, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Script(tc.referans, znettest.Done(tc.pin, "tamam"))
-		got, err := c.CheckPin(context.Background(), tc.referans)
+		got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin)
 		var zerr *Error
 		if !errors.As(err, &zerr) || zerr.Kind != KindUnusable || got.PIN != "" {
 			t.Errorf("kod %s, password %s, referans %s, PIN field %q: got %+v, %v; want it refused as the request's own values",
@@ -265,6 +271,42 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 	if got, err := c.CheckPin(context.Background(), "5301"); err != nil || got.PIN != "1234-4471-5678-9012" {
 		t.Errorf("a PIN holding the dealer code, which is its password too, as a group: got %+v, %v; want it saved", got, err)
 	}
+}
+
+// Real PINs with a group that is one of the request's values by chance go
+// through: the referans as sent, as read, cut of its suffix (1001 of
+// "1001-2"), or the dealer code without its marks (X7K2 of "x7-k2";
+// helper-365), or letters a Turkish locale writes otherwise.
+func TestAPINWithAGroupLikeTheRequestsIsDelivered(t *testing.T) {
+	for _, tc := range []struct{ kod, password, referans, pin string }{
+		{"bayi7", "3829", "04300", "4300-1234-5678-9012"},
+		{"bayi7", "3829", "1001", "İSTANBUL-7K2P-9QXM"},
+		{"bayi7", "Gizli-99", "1733829183-2", "1733 8291 8300 1234"},
+		{"bayi7", "3829", "1001-2", "1001 3829 5678 9012"},
+		{"bayi7", "3829", "0012", "12 3829 5678 9012"},
+		{"x7-k2", "Gizli-99", "1001", "9QXM 4TZR X7K2 8HJD"},
+		{"ab.cd", "Gizli-99", "1001", "ABCD EFGH 1234 5678"},
+		{"k-7", "Gizli-99", "1001", "K7 4TZR 9QXM 8HJD"},
+		{"bayi-7", "Gizli-99", "1001", "BAYI7 K2P9 QXM4 AB12"},
+	} {
+		if got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin); err != nil || got.PIN != tc.pin {
+			t.Errorf("dealer code %q, referans %q, PIN field %q: got %q, %v; want the PIN", tc.kod, tc.referans, tc.pin, got.PIN, err)
+		}
+	}
+}
+
+// checkPinOfPanel asks a fake panel of dealer code kod and password about
+// referans, which it answers done with pin.
+func checkPinOfPanel(t *testing.T, kod, password, referans, pin string) (PinStatus, error) {
+	t.Helper()
+	s := znettest.NewServer(kod, password)
+	t.Cleanup(s.Close)
+	c, err := NewClient(s.URL, kod, password, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Script(referans, znettest.Done(pin, "tamam"))
+	return c.CheckPin(context.Background(), referans)
 }
 
 func TestCheckPinFaults(t *testing.T) {

@@ -111,7 +111,12 @@ func TestUnreadableDatabaseSettingsAreUsageErrors(t *testing.T) {
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/shopdb?sslsni=maybe", `wrong value for "sslsni": "maybe" is not on or off`},
 		{"postgres://shop:db-Secret-1@127.0.0.1/shopdb?port=-1", `wrong value for "port": "-1" is negative`},
 		{"postgres://shop:db-Secret-1@127.0.0.1:1/sh\nopdb", `the URL holds a control character`},
-		{"host=127.0.0.1 port=1 password=db-Secret-1 connect_timeout=soon", "key=value settings that cannot be read"},
+		{"host=127.0.0.1 port=1 password=db-Secret-1 connect_timeout=soon", "key=value settings that cannot be read: connect_timeout takes a whole number"},
+		// The setting named, what was given not quoted: a password with a
+		// space and no quotes puts its tail there.
+		{"host=127.0.0.1 sslmode=bogus password=db-Secret-1", "sslmode takes disable, allow, prefer, require, verify-full, or verify-ca"},
+		{"host=127.0.0.1 password=db sslmode=Secret-1", "sslmode takes disable, allow"},
+		{"host=127.0.0.1 port=99999 password=db-Secret-1", "port takes a whole number"},
 		// Not a fault of quoting: the service is not found. The line does
 		// not quote the service's name, which may be the rest of a
 		// password written with a space and no quotes.

@@ -114,7 +114,7 @@ func redactDSNError(err error, databaseURL string) string {
 			if why := serviceNotFound(perr); why != "" {
 				return why
 			}
-			return "key=value settings that cannot be read: a setting's value is not one it takes, or a value with spaces or quotes is not in single quotes, like password='a b'"
+			return unreadableSettings(perr)
 		}
 	}
 	msg := err.Error()
@@ -124,6 +124,28 @@ func redactDSNError(err error, databaseURL string) string {
 	msg = urlUserinfo.ReplaceAllString(msg, "//REDACTED@")
 	return inOperatorsWords(passwordField.ReplaceAllString(msg, "password=REDACTED"))
 }
+
+// unreadableSettings is the driver's error on key=value settings, naming
+// the setting whose value it does not take, and the values it does, but
+// never quoting what was given: a password with a space, not in quotes,
+// puts its tail in the next setting's value.
+func unreadableSettings(err error) string {
+	const quoting = "a value with spaces or quotes is not in single quotes, like password='a b'"
+	m := wrongSettingValue.FindStringSubmatch(err.Error())
+	switch {
+	case m == nil:
+		return "key=value settings that cannot be read: " + quoting
+	case m[2] != "":
+		return fmt.Sprintf("key=value settings that cannot be read: %s takes %s; or %s", m[1], m[2], quoting)
+	case strings.Contains(err.Error(), "strconv.Parse"):
+		return fmt.Sprintf("key=value settings that cannot be read: %s takes a whole number, in range; or %s", m[1], quoting)
+	}
+	return fmt.Sprintf("key=value settings that cannot be read: the value of %s is not one it takes; or %s", m[1], quoting)
+}
+
+// wrongSettingValue is lib/pq's error on a setting's value: the setting's
+// name and, for a choice, the values it takes.
+var wrongSettingValue = regexp.MustCompile(`wrong value for "([a-z_]+)"(?:.*; supported values are ([a-z, -]+))?`)
 
 // inOperatorsWords is a parser's error on the settings in the operator's
 // words: a port of 99999 or a connect_timeout of "abc" said

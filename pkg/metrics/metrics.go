@@ -87,7 +87,7 @@ func WriteFile(path string, r Run) error {
 			taken += t.Orders
 		}
 		gauge("zwatch_last_run_orders_taken_over",
-			"Orders the last run took over from other runs whose claims on them had lapsed: such a run ended without letting go of them (killed, its host or database lost, or held up past its lease), and a killed run records nothing of itself.",
+			"Orders the last run took over from other runs whose claims on them had lapsed: such a run was killed, lost its host or its database, or was stopped or held up past its lease; a killed run records nothing of itself, and zwatch stats tells which.",
 		).Set(float64(taken))
 		// Also when the run failed: the panels it asked answered or not
 		// all the same, and without the series an alert on a failing

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -386,6 +387,11 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			counted(s.ClaimsLeft, "order", "orders"), byCount(s.ClaimsLeft, "its claim lapses by itself", "their claims lapse by themselves"), watch.ClaimLease))
 	}
 	for _, t := range s.TookOver {
+		if strings.HasPrefix(t.RunID, watch.CheckClaimPrefix) {
+			notes = append(notes, fmt.Sprintf("took over %s from a check --order (%s), whose %s lapsed: that check was killed, lost its host or its database, or was stopped or held up past its lease",
+				counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had")))
+			continue
+		}
 		notes = append(notes, fmt.Sprintf("took over %s from run %s, whose %s lapsed: that run was killed (OOM, a timeout's SIGKILL), lost its host or its database, or was stopped or held up past its lease; zwatch stats shows whether it recorded itself later, and that host's logs say why",
 			counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had")))
 	}

@@ -286,12 +286,20 @@ func (opts *ListOptions) print(listed store.Listed, notes []string) error {
 			pin = *r.PIN
 			o.PIN = pinShown(pin, opts.ShowPIN)
 		}
-		if r.LastError != nil {
+		switch {
+		case r.LastError != nil:
 			// znet's words may quote the PIN the order holds, in a row an
 			// older zwatch wrote.
 			o.LastError = *r.LastError
 			if !opts.ShowPIN {
 				o.LastError = watch.HideHeldPIN(o.LastError, pin)
+			}
+		case r.ZwatchNote != nil:
+			// Else the note zwatch left for a person, masked as the shop's
+			// message is: words written after its prefix may name codes.
+			o.LastError = *r.ZwatchNote
+			if !opts.ShowPIN {
+				o.LastError = watch.HideStoredMessage(o.LastError, pin)
 			}
 		}
 		out[i] = o

@@ -35,3 +35,18 @@ func TestListShowsAnOrderThatKeptItsOwnPINForAPerson(t *testing.T) {
 		t.Errorf("list still shows zwatch's note after the shop wrote its own message:\n%s", r.all())
 	}
 }
+
+// A "lastMessage" that begins as zwatch's notes do, but names a code in
+// the shop's words after it, shows no code without --show-pin
+// (helper-366).
+func TestListMasksCodesInANoteOfZwatchs(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "70003", OrderNo: 7003, PINCode: "OWNP-1111-2222-3333", Status: "completed", ExternalStatus: "completed"})
+	s.db.Exec(`UPDATE product_orders SET "lastMessage" = 'zwatch: eski kod QWER-7788-ZXCV-9911 iptal, yeni kod verildi' WHERE id = $1`, id)
+	for _, args := range [][]string{{"list", "--order", id}, {"list", "--order", id, "-o", "json"}} {
+		if r := zwatch(t, s.db, args...); strings.Contains(r.stdout, "7788") || strings.Contains(r.stdout, "1111") || !strings.Contains(r.stdout, "zwatch: eski kod") {
+			t.Errorf("%s: a code shown without --show-pin, or the note not shown:\n%s", strings.Join(args, " "), r.all())
+		}
+	}
+}

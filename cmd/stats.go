@@ -79,9 +79,10 @@ a run failed, which panels were failing, and whose orders it took over: a
 run killed (or whose host was lost) records nothing of itself, and the run
 that found its claims lapsed names it ("took over 12 orders of a run
 killed? (4242/1f0c9a3e)": its process id on the host shown, or its whole
-id on another host; "held up, ended later" where it recorded itself after
-all, stopped or paused past its lease). Dry runs are not recorded; runs
-are kept for 30 days, and at most 25000 of them.`,
+id on another host; "a run held up, ended later" where it recorded itself
+after all, stopped or paused past its lease; "a check --order killed or
+held up" for a check's claim). Dry runs are not recorded; runs are kept
+for 30 days, and at most 25000 of them.`,
 		Example: `  zwatch stats
   zwatch stats --runs 30
   zwatch stats -o json`,
@@ -223,14 +224,19 @@ func printStats(opts *StatsOptions, r statsReport) error {
 func tookOverNote(tookOver []store.TakenOver, host string) string {
 	var parts []string
 	for _, t := range tookOver {
-		id, which := t.RunID, "killed?"
+		id, which := t.RunID, "a run killed?"
+		if rest, ok := strings.CutPrefix(id, watch.CheckClaimPrefix); ok {
+			// check --order records no run: held up or killed, it cannot
+			// tell.
+			id, which = rest, "a check --order killed or held up"
+		}
 		if rest, ok := strings.CutPrefix(id, host+"/"); ok {
 			id = rest
 		}
 		if t.RecordedItself {
-			which = "held up, ended later"
+			which = "a run held up, ended later"
 		}
-		parts = append(parts, fmt.Sprintf("%s of a run %s (%s)", counted(t.Orders, "order", "orders"), which, id))
+		parts = append(parts, fmt.Sprintf("%s of %s (%s)", counted(t.Orders, "order", "orders"), which, id))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -54,3 +54,23 @@ func TestStatsTellsAKilledRunFromOneHeldUp(t *testing.T) {
 		t.Errorf("stats -o json: want only the paused run recorded:\n%s", js.stdout)
 	}
 }
+
+// check --order records no run of its own: a run that takes over its
+// lapsed claim says it was a check, not a run killed (helper-366).
+func TestAClaimOfCheckTakenOverIsNamedACheck(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("50011")
+	s.znet.Script("50011", znettest.Waiting(""))
+	zwatch(t, s.db, "check-pending") // registers it
+	s.db.TakeClaim(id, "check/till-2/9911/0c1d2e3f")
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	r := zwatch(t, s.db, "check-pending", "-q")
+	if !strings.Contains(r.all(), "took over 1 order from a check --order (check/till-2/9911/0c1d2e3f)") {
+		t.Errorf("-q does not name the check whose claim it took over:\n%s", r.all())
+	}
+	if st := zwatch(t, s.db, "stats", "--runs", "1"); !strings.Contains(st.stdout, "took over 1 order of a check --order") || strings.Contains(st.stdout, "killed?") {
+		t.Errorf("stats does not say a check's claim was taken over:\n%s", st.stdout)
+	}
+}

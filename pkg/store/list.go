@@ -49,8 +49,12 @@ type ListedOrder struct {
 	// killed while it did), and no other asks before then; nil when none.
 	ClaimedUntil *time.Time `db:"claimed_until"`
 	LastError    *string    `db:"last_error"`
-	GivenUpAt    *time.Time `db:"given_up_at"`
-	CompletedAt  *time.Time `db:"completed_at"`
+	// ZwatchNote is the note zwatch left in the order's "lastMessage" for
+	// a person, while the shop has not written over it. zwatch's notes
+	// name no PIN, but the shop's words after the prefix may.
+	ZwatchNote  *string    `db:"zwatch_note"`
+	GivenUpAt   *time.Time `db:"given_up_at"`
+	CompletedAt *time.Time `db:"completed_at"`
 	// PIN is the customer's secret: callers mask it unless asked to show it.
 	PIN *string `db:"pin"`
 	// Matching is how many orders the filter matched in all, counted up to
@@ -220,13 +224,13 @@ var listedOrderSQL = `o.id::text AS id,
 	-- Sent again and waiting, the order is shown as the next run starts
 	-- it over.
 	CASE WHEN ` + resentWaitingSQL + ` THEN 0 ELSE COALESCE(c.attempts, 0) END AS attempts,
-	-- Else the note zwatch left the shop's row for a person ("zwatch: ...":
-	-- a PIN of the order's own kept beside znet's, a cancelled order that
-	-- holds a PIN), which names no PIN: a finished order has no error of
-	-- zwatch's, and listed as plainly completed, it was not looked at
-	-- (helper-361). Until the shop writes its own message over it.
-	CASE WHEN NOT ` + resentWaitingSQL + ` THEN COALESCE(c.last_error,
-		CASE WHEN o."lastMessage" LIKE ` + zwatchNotePrefixSQL + ` THEN o."lastMessage" END) END AS last_error,
+	CASE WHEN NOT ` + resentWaitingSQL + ` THEN c.last_error END AS last_error,
+	-- The note zwatch left the shop's row for a person ("zwatch: ...": a
+	-- PIN of the order's own kept beside znet's, a cancelled order that
+	-- holds a PIN): a finished order has no error of zwatch's, and listed
+	-- as plainly completed, it was not looked at (helper-361). Until the
+	-- shop writes its own message over it.
+	CASE WHEN NOT ` + resentWaitingSQL + ` AND o."lastMessage" LIKE ` + zwatchNotePrefixSQL + ` THEN o."lastMessage" END AS zwatch_note,
 	CASE WHEN NOT ` + revivedSQL + ` THEN c.given_up_at END AS given_up_at,
 	o."completedAt" AS completed_at,
 	o."pinCode" AS pin`
@@ -254,7 +258,7 @@ var listedSQL = `SELECT id, order_no, tenant_id, integration_id, integration, in
 		WHEN reopened THEN now()
 		ELSE ` + finiteDueSQL("next_check_at") + `
 	END AS next_check_at,
-	claimed_until, last_error, given_up_at, completed_at, pin,
+	claimed_until, last_error, zwatch_note, given_up_at, completed_at, pin,
 	count(*) OVER ()::int AS matching, now() AS read_at
 FROM matching`
 

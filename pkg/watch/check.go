@@ -110,7 +110,7 @@ func checkOrder(ctx context.Context, st *store.Store, cfg Config, orderID string
 	// saved over the newer and the newer dropped, or the claim handed back
 	// while the second's request is out.
 	host, _ := os.Hostname()
-	runID := "check/" + claimerID(host)
+	runID := CheckClaimPrefix + claimerID(host)
 	lease := CheckLease(cfg.Timeout)
 	if cfg.DryRun && state.ClaimedBy != nil {
 		// A dry run claims nothing, so it must not ask while a run does.

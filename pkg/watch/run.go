@@ -394,6 +394,10 @@ func (r *run) timeDB(start time.Time) {
 // the process, which an operator finds them by, and a random part, so that
 // two of one process (or one after a restart with the same pid) never
 // take each other's claims for their own.
+// CheckClaimPrefix begins the claims of check --order, which records no
+// run of its own: "check/" and then a run's id (host/pid/random).
+const CheckClaimPrefix = "check/"
+
 func claimerID(host string) string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 }

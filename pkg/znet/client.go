@@ -302,15 +302,8 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	folded := func(s string) string { return strings.Map(foldedRune, s) }
 	// The referans as sent, and as the panel read it ("04300" as 4300,
 	// "1733829183-2" as 1733829183; helper-362): a panel printing its
-	// input prints the number it looked up. Beside another value, only a
-	// number of four digits or more that is the referans but for its
-	// leading zeros or "+", or of six or more: a short one the panel cut a
-	// suffix off (1001 of "1001-2") is any PIN's group by chance
-	// (helper-365).
+	// input prints the number it looked up.
 	number := folded(ReferansNumber(referans))
-	wholeNumber := strings.TrimLeft(strings.TrimPrefix(referans, "+"), "0") == ReferansNumber(referans)
-	numberBeside := len(number) >= 6 || len(number) >= 4 && wholeNumber
-	isReferans := func(v string) bool { return v == folded(referans) || numberBeside && v == number }
 	values := []string{folded(referans), number, folded(dealerCode), folded(password)}
 	if f := folded(pin); f == "" || slices.Contains(values, f) {
 		return f != ""
@@ -348,17 +341,46 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	counts := func(v string) bool { return utf8.RuneCountInString(v) >= 2 }
 	if pw := folded(password); counts(pw) {
 		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		request := func(k int) bool {
+		// The referans as read, where it is not as sent, beside the
+		// password among a PIN's other groups of digits ("1001 3829 5678
+		// 9012" for "1001-2", "12 3829 5678 9012" for "0012") is a group by
+		// chance (helper-365); among words ("HATA 1001 3829") it is the
+		// request (helper-366).
+		// amongGroups says whether the words but k and the password's
+		// from..through are two or more groups of four digits or more.
+		amongGroups := func(k, from, through int) bool {
+			others := 0
+			for j, word := range plain {
+				switch {
+				case j == k || from <= j && j <= through:
+				case len(word) < 4 || strings.ContainsFunc(word, func(r rune) bool { return r < '0' || r > '9' }):
+					return false
+				default:
+					others++
+				}
+			}
+			return others >= 2
+		}
+		// request says whether word k, beside the password's words
+		// from..through, is the referans or the dealer code.
+		request := func(k, from, through int) bool {
 			if k < 0 || k >= len(plain) {
 				return false
 			}
-			v := folded(plain[k])
-			return counts(v) && (isReferans(v) || v == folded(dealerCode))
+			switch v := folded(plain[k]); {
+			case !counts(v):
+				return false
+			case v == folded(referans) || v == folded(dealerCode):
+				return true
+			case v == number:
+				return !amongGroups(k, from, through)
+			}
+			return false
 		}
 		for k := range plain {
 			spelt := ""
 			for m := k; m < len(plain) && len(spelt) < len(pw); m++ {
-				if spelt += folded(plain[m]); spelt == pw && (request(k-1) || request(m+1)) {
+				if spelt += folded(plain[m]); spelt == pw && (request(k-1, k, m) || request(m+1, k, m)) {
 					return true
 				}
 			}
@@ -376,9 +398,15 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 			return r
 		}, s)
 	}
-	return referansBeside(strings.Fields(pin), folded(referans)) || numberBeside && referansBeside(strings.Fields(pin), number) ||
-		mixed && slices.ContainsFunc(strings.Fields(pin), func(word string) bool { return upper(word) == upper(dealerCode) })
+	// A label's marks around it ("BAYİ-7:", "(bayi-7)") are no part of it
+	// (helper-366).
+	asDealerCode := func(word string) bool { return upper(strings.Trim(word, labelMarks)) == upper(dealerCode) }
+	return referansBeside(strings.Fields(pin), folded(referans)) || referansBeside(strings.Fields(pin), number) ||
+		mixed && slices.ContainsFunc(strings.Fields(pin), asDealerCode)
 }
+
+// labelMarks are what a panel writes around a value it labels or lists.
+const labelMarks = `.,;:()[]#"'`
 
 // foldedRune is r as echoesRequest compares the request's values: a
 // letter or digit in capitals, the Turkish i's as one (PHP's strtoupper in

@@ -241,6 +241,15 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"bayi7", "3829", "1733829183-2", "1733829183 3829"},
 		{"bayi7", "Gizli-99", "04300", "4300"},
 		{"bayi7", "Gizli-99", "1733829183-2", "1733829183"},
+		// The number cut of its suffix among words, and the dealer code
+		// with a label's marks (helper-366).
+		{"bayi7", "3829", "1001-2", "HATA 1001 3829"},
+		{"bayi7", "3829", "1001-2", "1001 3829 HATA"},
+		{"bayi7", "3829", "12345-2", "HATA 12345 3829"},
+		{"bayi7", "Gizli-99", "1001-2", "4TZR-9QXM-8HJD 1001"},
+		{"bayi-7", "Gizli-99", "1001", "BAYİ-7: 4TZR-9QXM-8HJD-K2P9"},
+		{"bayi-7", "Gizli-99", "1001", "(bayi-7) 4TZR-9QXM-8HJD-K2P9"},
+		{"bayi-7", "Gizli-99", "1001", "bayi-7, 4TZR-9QXM-8HJD-K2P9"},
 	} {
 		got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin)
 		var zerr *Error
@@ -288,6 +297,9 @@ func TestAPINWithAGroupLikeTheRequestsIsDelivered(t *testing.T) {
 		{"ab.cd", "Gizli-99", "1001", "ABCD EFGH 1234 5678"},
 		{"k-7", "Gizli-99", "1001", "K7 4TZR 9QXM 8HJD"},
 		{"bayi-7", "Gizli-99", "1001", "BAYI7 K2P9 QXM4 AB12"},
+		// Among a PIN's other groups of digits, the number cut of its
+		// suffix and the password are groups by chance.
+		{"bayi7", "3829", "1001-2", "4471 5678 1001 3829"},
 	} {
 		if got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin); err != nil || got.PIN != tc.pin {
 			t.Errorf("dealer code %q, referans %q, PIN field %q: got %q, %v; want the PIN", tc.kod, tc.referans, tc.pin, got.PIN, err)

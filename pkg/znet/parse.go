@@ -2882,15 +2882,22 @@ func (a *answer) withheldCode(i int) string {
 	}
 	// Read with the password as a group of digits of its own size, as the
 	// panel wrote it: REDACTED, a group of eight letters, parted the code
-	// from its other groups, which went out in clear (helper-365).
-	placeholder := strings.Repeat(passwordDigit, max(1, utf8.RuneCountInString(a.password.password)))
+	// from its other groups, which went out in clear (helper-365). The
+	// digit stands for nothing else in the field (helper-366).
+	free := slices.IndexFunc(passwordDigits, func(digit rune) bool { return !strings.ContainsRune(field, digit) })
+	if free < 0 {
+		return codeIn(field)
+	}
+	placeholder := strings.Repeat(string(passwordDigits[free]), max(1, utf8.RuneCountInString(a.password.password)))
 	return strings.ReplaceAll(codeIn(strings.ReplaceAll(field, redacted, placeholder)), placeholder, redacted)
 }
 
-// passwordDigit stands for each character of the password where
-// withheldCode reads a field as a code: a digit (unicode.IsDigit) that no
-// code holds, ARABIC-INDIC DIGIT ZERO.
-const passwordDigit = "٠"
+// passwordDigits stand for each character of the password where
+// withheldCode reads a field as a code: digits (unicode.IsDigit) that
+// codes do not hold, of which it takes the first the field does not hold
+// either: zero in Arabic-Indic, Extended Arabic-Indic, Devanagari and
+// Bengali.
+var passwordDigits = []rune{'\u0660', '\u06F0', '\u0966', '\u09E6'}
 
 // onlyCoincidences says whether each of the password's occurrences in
 // text is there by chance (coincidence), as the description keeps them.

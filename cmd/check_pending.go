@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -387,7 +386,7 @@ func summaryNotes(s *watch.Summary, news runNews) []string {
 			counted(s.ClaimsLeft, "order", "orders"), byCount(s.ClaimsLeft, "its claim lapses by itself", "their claims lapse by themselves"), watch.ClaimLease))
 	}
 	for _, t := range s.TookOver {
-		if strings.HasPrefix(t.RunID, watch.CheckClaimPrefix) {
+		if watch.IsCheckClaim(t.RunID) {
 			notes = append(notes, fmt.Sprintf("took over %s from a check --order (%s), whose %s lapsed: that check was killed, lost its host or its database, or was stopped or held up past its lease",
 				counted(t.Orders, "order", "orders"), inLine(t.RunID), byCount(t.Orders, "claim on it had", "claims on them had")))
 			continue

@@ -225,10 +225,10 @@ func tookOverNote(tookOver []store.TakenOver, host string) string {
 	var parts []string
 	for _, t := range tookOver {
 		id, which := t.RunID, "a run killed?"
-		if rest, ok := strings.CutPrefix(id, watch.CheckClaimPrefix); ok {
+		if watch.IsCheckClaim(id) {
 			// check --order records no run: held up or killed, it cannot
 			// tell.
-			id, which = rest, "a check --order killed or held up"
+			id, which = strings.TrimPrefix(id, watch.CheckClaimPrefix), "a check --order killed or held up"
 		}
 		if rest, ok := strings.CutPrefix(id, host+"/"); ok {
 			id = rest

@@ -74,3 +74,19 @@ func TestAClaimOfCheckTakenOverIsNamedACheck(t *testing.T) {
 		t.Errorf("stats does not say a check's claim was taken over:\n%s", st.stdout)
 	}
 }
+
+// A run of a host named "check" is a run, not a check --order: its id has
+// one part fewer.
+func TestARunOfAHostNamedCheckIsARun(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	id := s.order("50021")
+	s.znet.Script("50021", znettest.Waiting(""))
+	zwatch(t, s.db, "check-pending") // registers it
+	s.db.TakeClaim(id, "check/4242/0c1d2e3f")
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	if r := zwatch(t, s.db, "check-pending", "-q"); !strings.Contains(r.all(), "took over 1 order from run check/4242/0c1d2e3f") {
+		t.Errorf("a run of a host named check was not named a run:\n%s", r.all())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -397,6 +398,12 @@ func (r *run) timeDB(start time.Time) {
 // CheckClaimPrefix begins the claims of check --order, which records no
 // run of its own: "check/" and then a run's id (host/pid/random).
 const CheckClaimPrefix = "check/"
+
+// IsCheckClaim says whether a claim's id is check --order's, not a run's
+// of a host named "check": one part more.
+func IsCheckClaim(id string) bool {
+	return strings.HasPrefix(id, CheckClaimPrefix) && strings.Count(id, "/") == 3
+}
 
 func claimerID(host string) string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])

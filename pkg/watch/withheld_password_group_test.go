@@ -30,6 +30,7 @@ func TestACodeHeldBackWithThePasswordAsAGroupIsMasked(t *testing.T) {
 		{"OK|1|AB12 \u0660\u0660\u0660\u0660 CD34 EF56|AB12 \u0660\u0660\u0660\u0660 CD34 EF56 hazirlaniyor", "AB12"},
 		{"OK|1|QW7R\u06603829HJDX|QW7R\u06603829HJDX hazirlaniyor", "QW7R"},
 		{"OK|1|\u0660\u0660\u0660\u0660 1234 5678 9012|\u0660\u0660\u0660\u0660 1234 5678 9012 hazirlaniyor", "\u0660\u0660\u0660\u0660"},
+		{"OK|1|ABCD 3829 EFGH 5678 \u0660\u06F0\u0966\u09E6|Kodunuz ABCD 3829 EFGH 5678 \u0660\u06F0\u0966\u09E6 hazirlaniyor", "ABCD"},
 	} {
 		if shown := wordsKept(t, "3829", "1001", tc.body); strings.Contains(shown, tc.hidden) || strings.Contains(shown, "3829") {
 			t.Errorf("%q: the words kept as %q, %q of the code in clear", tc.body, shown, tc.hidden)

@@ -341,46 +341,23 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	counts := func(v string) bool { return utf8.RuneCountInString(v) >= 2 }
 	if pw := folded(password); counts(pw) {
 		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		// The referans as read, where it is not as sent, beside the
-		// password among a PIN's other groups of digits ("1001 3829 5678
-		// 9012" for "1001-2", "12 3829 5678 9012" for "0012") is a group by
-		// chance (helper-365); among words ("HATA 1001 3829") it is the
-		// request (helper-366).
-		// amongGroups says whether the words but k and the password's
-		// from..through are two or more groups of four digits or more.
-		amongGroups := func(k, from, through int) bool {
-			others := 0
-			for j, word := range plain {
-				switch {
-				case j == k || from <= j && j <= through:
-				case len(word) < 4 || strings.ContainsFunc(word, func(r rune) bool { return r < '0' || r > '9' }):
-					return false
-				default:
-					others++
-				}
-			}
-			return others >= 2
-		}
-		// request says whether word k, beside the password's words
-		// from..through, is the referans or the dealer code.
-		request := func(k, from, through int) bool {
+		// The referans as read counts as the referans as sent does: a PIN
+		// with both as groups side by side by chance ("1001 3829 5678
+		// 9012" for "1001-2") is held for a person, where any rule that
+		// let it through let an echo among other words through too ("HATA
+		// 1001 3829", "1207 1733829183 Gizli-99 2026"; helper-366,
+		// helper-367), the password then the customer's PIN.
+		request := func(k int) bool {
 			if k < 0 || k >= len(plain) {
 				return false
 			}
-			switch v := folded(plain[k]); {
-			case !counts(v):
-				return false
-			case v == folded(referans) || v == folded(dealerCode):
-				return true
-			case v == number:
-				return !amongGroups(k, from, through)
-			}
-			return false
+			v := folded(plain[k])
+			return counts(v) && (v == folded(referans) || v == number || v == folded(dealerCode))
 		}
 		for k := range plain {
 			spelt := ""
 			for m := k; m < len(plain) && len(spelt) < len(pw); m++ {
-				if spelt += folded(plain[m]); spelt == pw && (request(k-1, k, m) || request(m+1, k, m)) {
+				if spelt += folded(plain[m]); spelt == pw && (request(k-1) || request(m+1)) {
 					return true
 				}
 			}

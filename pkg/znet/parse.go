@@ -2884,20 +2884,27 @@ func (a *answer) withheldCode(i int) string {
 	// panel wrote it: REDACTED, a group of eight letters, parted the code
 	// from its other groups, which went out in clear (helper-365). The
 	// digit stands for nothing else in the field (helper-366).
-	free := slices.IndexFunc(passwordDigits, func(digit rune) bool { return !strings.ContainsRune(field, digit) })
-	if free < 0 {
-		return codeIn(field)
+	digit, ok := digitNotIn(field)
+	if !ok {
+		return "" // a field of every digit there is: no code
 	}
-	placeholder := strings.Repeat(string(passwordDigits[free]), max(1, utf8.RuneCountInString(a.password.password)))
+	placeholder := strings.Repeat(string(digit), max(1, utf8.RuneCountInString(a.password.password)))
 	return strings.ReplaceAll(codeIn(strings.ReplaceAll(field, redacted, placeholder)), placeholder, redacted)
 }
 
-// passwordDigits stand for each character of the password where
-// withheldCode reads a field as a code: digits (unicode.IsDigit) that
-// codes do not hold, of which it takes the first the field does not hold
-// either: zero in Arabic-Indic, Extended Arabic-Indic, Devanagari and
-// Bengali.
-var passwordDigits = []rune{'\u0660', '\u06F0', '\u0966', '\u09E6'}
+// digitNotIn is the first digit past ASCII (unicode.Nd: Arabic-Indic
+// zero first) that text does not hold, which withheldCode puts for each
+// character of the password.
+func digitNotIn(text string) (rune, bool) {
+	for _, r := range unicode.Nd.R16 {
+		for d := rune(r.Lo); d <= rune(r.Hi); d += rune(r.Stride) {
+			if d > unicode.MaxASCII && !strings.ContainsRune(text, d) {
+				return d, true
+			}
+		}
+	}
+	return 0, false
+}
 
 // onlyCoincidences says whether each of the password's occurrences in
 // text is there by chance (coincidence), as the description keeps them.

@@ -339,26 +339,34 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	// beside, counts for none (helper-359). A PIN holding both side by
 	// side by chance is one in many millions.
 	counts := func(v string) bool { return utf8.RuneCountInString(v) >= 2 }
-	if pw := folded(password); counts(pw) {
-		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		// The referans as read counts as the referans as sent does: a PIN
-		// with both as groups side by side by chance ("1001 3829 5678
-		// 9012" for "1001-2") is held for a person, where any rule that
-		// let it through let an echo among other words through too ("HATA
-		// 1001 3829", "1207 1733829183 Gizli-99 2026"; helper-366,
-		// helper-367), the password then the customer's PIN.
-		request := func(k int) bool {
-			if k < 0 || k >= len(plain) {
-				return false
+	if pw := []rune(folded(password)); counts(string(pw)) {
+		// Read on the field's letters and digits alone, the password with
+		// a value beside it: as words, split by punctuation ("ab-12"), or
+		// glued ("bayi7Gizli-99", "10013829"), the referans as sent with
+		// its suffix ("HATA 1733829183-2 3829"), a word of one character
+		// between ("HATA 1001 x 3829"; helper-368). The referans as read
+		// counts as the referans as sent does: a PIN with both as groups
+		// side by side by chance ("1001 3829 5678 9012" for "1001-2") is
+		// held for a person, where any rule that let it through let an
+		// echo through too (helper-366, helper-367), the password then the
+		// customer's PIN.
+		joined := []rune(folded(pin))
+		at := func(i int, v []rune) bool { return i >= 0 && i+len(v) <= len(joined) && slices.Equal(joined[i:i+len(v)], v) }
+		var beside [][]rune
+		for _, v := range []string{folded(referans), number, folded(dealerCode)} {
+			if counts(v) {
+				beside = append(beside, []rune(v))
 			}
-			v := folded(plain[k])
-			return counts(v) && (v == folded(referans) || v == number || v == folded(dealerCode))
 		}
-		for k := range plain {
-			spelt := ""
-			for m := k; m < len(plain) && len(spelt) < len(pw); m++ {
-				if spelt += folded(plain[m]); spelt == pw && (request(k-1) || request(m+1)) {
-					return true
+		for i := range joined {
+			if !at(i, pw) {
+				continue
+			}
+			for _, v := range beside {
+				for gap := 0; gap <= 1; gap++ {
+					if at(i-gap-len(v), v) || at(i+len(pw)+gap, v) {
+						return true
+					}
 				}
 			}
 		}

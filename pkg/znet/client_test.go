@@ -259,6 +259,19 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"bayi7", "3829", "1001-2", "4471 5678 1001 3829"},
 		{"bayi7", "3829", "1001-2", "1001 3829 5678 9012"},
 		{"bayi7", "3829", "0012", "12 3829 5678 9012"},
+		// The referans as sent with its suffix, a dealer code with a dash,
+		// the password glued on, a word of one character between
+		// (helper-368).
+		{"bayi7", "Gizli-99", "1733829183-2", "1207 1733829183-2 Gizli-99 2026"},
+		{"bayi7", "3829", "1733829183-2", "HATA 1733829183-2 3829"},
+		{"bayi7", "3829", "1001-2", "1001-2 3829 14 32 05"},
+		{"bayi7", "3829", "1001-2", "20261207 1001-2 3829"},
+		{"4471-5", "3829", "1001", "4471-5 3829 20261207"},
+		{"bayi7", "3829", "1001", "10013829"},
+		{"bayi7", "3829", "1733829183", "17338291833829"},
+		{"bayi7", "Gizli-99", "1001", "1001Gizli-99"},
+		{"bayi7", "Gizli-99", "1001", "bayi7Gizli-99"},
+		{"bayi7", "3829", "1001", "HATA 1001 x 3829"},
 	} {
 		got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin)
 		var zerr *Error

@@ -160,7 +160,7 @@ func TestTheApplysOwnNotesFitAShortLastMessage(t *testing.T) {
 	}
 	for id, status := range map[string]string{kept: "completed", cancelled: "failed"} {
 		o := s.db.ReadOrder(id)
-		if o.ExternalStatus != status || o.LastMessage == nil || !strings.HasPrefix(*o.LastMessage, "zwatch: znet ") || utf8.RuneCountInString(*o.LastMessage) > 100 {
+		if o.ExternalStatus != status || o.LastMessage == nil || !strings.HasPrefix(*o.LastMessage, "zwatch: ") || utf8.RuneCountInString(*o.LastMessage) > 100 {
 			t.Errorf("order %s: %s, lastMessage %v; want %s and zwatch's note cut to 100 characters", id[:8], o.ExternalStatus, o.LastMessage, status)
 		}
 	}

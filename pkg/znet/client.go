@@ -351,7 +351,9 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 		// echo through too (helper-366, helper-367), the password then the
 		// customer's PIN.
 		joined := []rune(folded(pin))
-		at := func(i int, v []rune) bool { return i >= 0 && i+len(v) <= len(joined) && slices.Equal(joined[i:i+len(v)], v) }
+		at := func(i int, v []rune) bool {
+			return i >= 0 && i+len(v) <= len(joined) && slices.Equal(joined[i:i+len(v)], v)
+		}
 		var beside [][]rune
 		for _, v := range []string{folded(referans), number, folded(dealerCode)} {
 			if counts(v) {

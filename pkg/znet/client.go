@@ -339,34 +339,52 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 	// beside, counts for none (helper-359). A PIN holding both side by
 	// side by chance is one in many millions.
 	counts := func(v string) bool { return utf8.RuneCountInString(v) >= 2 }
-	if pw := []rune(folded(password)); counts(string(pw)) {
-		// Read on the field's letters and digits alone, the password with
-		// a value beside it: as words, split by punctuation ("ab-12"), or
-		// glued ("bayi7Gizli-99", "10013829"), the referans as sent with
-		// its suffix ("HATA 1733829183-2 3829"), a word of one character
-		// between ("HATA 1001 x 3829"; helper-368). The referans as read
-		// counts as the referans as sent does: a PIN with both as groups
-		// side by side by chance ("1001 3829 5678 9012" for "1001-2") is
-		// held for a person, where any rule that let it through let an
-		// echo through too (helper-366, helper-367), the password then the
-		// customer's PIN.
-		joined := []rune(folded(pin))
-		at := func(i int, v []rune) bool {
-			return i >= 0 && i+len(v) <= len(joined) && slices.Equal(joined[i:i+len(v)], v)
+	if pw := folded(password); counts(pw) {
+		// Whole words of the field, the password's and a value's, side by
+		// side or glued ("bayi7Gizli-99", "10013829"), the referans as sent
+		// with its suffix ("HATA 1733829183-2 3829", two words by its
+		// dash), or with a word of one character between ("HATA 1001 x
+		// 3829"; helper-368). Whole words: read across a PIN's groups, the
+		// digits of "6214-2122-3829-6745" held the referans 12 beside the
+		// password 3829, and up to 1 real PIN in 400 was refused
+		// (helper-369). The referans as read counts as the referans as sent
+		// does: a PIN with both as groups side by side by chance ("1001
+		// 3829 5678 9012" for "1001-2") is held for a person, where any
+		// rule that let it through let an echo through too (helper-366,
+		// helper-367), the password then the customer's PIN.
+		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
+		for k, word := range plain {
+			plain[k] = folded(word)
 		}
-		var beside [][]rune
+		var values []string
 		for _, v := range []string{folded(referans), number, folded(dealerCode)} {
 			if counts(v) {
-				beside = append(beside, []rune(v))
+				values = append(values, v)
 			}
 		}
-		for i := range joined {
-			if !at(i, pw) {
-				continue
+		// spans says whether words from..through, joined, are a then b,
+		// with a word of one character between them or none.
+		spans := func(from, through int, a, b string) bool {
+			joined := ""
+			for k := from; k <= through; k++ {
+				if joined == a && k < through && utf8.RuneCountInString(plain[k]) == 1 && strings.Join(plain[k+1:through+1], "") == b {
+					return true
+				}
+				joined += plain[k]
+				if len(joined) > len(a)+len(b)+utf8.UTFMax {
+					return false
+				}
 			}
-			for _, v := range beside {
-				for gap := 0; gap <= 1; gap++ {
-					if at(i-gap-len(v), v) || at(i+len(pw)+gap, v) {
+			// Glued in one word, a value and the password of six characters
+			// or fewer are a PIN's group by chance ("1212": the referans 12
+			// and the password 12).
+			return joined == a+b && (from < through || utf8.RuneCountInString(a+b) > 6)
+		}
+		const widest = 8 // words a value and the password take, one between
+		for from := range plain {
+			for through := from; through < min(len(plain), from+widest); through++ {
+				for _, v := range values {
+					if spans(from, through, v, pw) || spans(from, through, pw, v) {
 						return true
 					}
 				}

@@ -319,6 +319,13 @@ func TestAPINWithAGroupLikeTheRequestsIsDelivered(t *testing.T) {
 		{"ab.cd", "Gizli-99", "1001", "ABCD EFGH 1234 5678"},
 		{"k-7", "Gizli-99", "1001", "K7 4TZR 9QXM 8HJD"},
 		{"bayi-7", "Gizli-99", "1001", "BAYI7 K2P9 QXM4 AB12"},
+		// A short value and the password meeting across a PIN's groups
+		// (helper-369).
+		{"4471", "5678", "12", "3630 8309 6312 5678"},
+		{"bayi7", "3829", "12", "6214-2122-3829-6745"},
+		{"4471", "4471", "12", "1663 1985 1012 4471"},
+		{"4471", "91", "1733829183", "6244 7199 1483 1449"},
+		{"bayi7", "123", "12", "8131 2312 2985 9694"},
 	} {
 		if got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin); err != nil || got.PIN != tc.pin {
 			t.Errorf("dealer code %q, referans %q, PIN field %q: got %q, %v; want the PIN", tc.kod, tc.referans, tc.pin, got.PIN, err)

@@ -56,37 +56,29 @@ func TestStatsTellsAKilledRunFromOneHeldUp(t *testing.T) {
 }
 
 // check --order records no run of its own: a run that takes over its
-// lapsed claim says it was a check, not a run killed (helper-366).
+// lapsed claim says it was a check, not a run killed (helper-366); a run
+// of a host named "check" is a run, its id one part shorter.
 func TestAClaimOfCheckTakenOverIsNamedACheck(t *testing.T) {
 	t.Parallel()
-	s := newShop(t)
-	id := s.order("50011")
-	s.znet.Script("50011", znettest.Waiting(""))
-	zwatch(t, s.db, "check-pending") // registers it
-	s.db.TakeClaim(id, "check/till-2/9911/0c1d2e3f")
-	s.db.ExpireClaims()
-	s.db.MakeAllDue()
-	r := zwatch(t, s.db, "check-pending", "-q")
-	if !strings.Contains(r.all(), "took over 1 order from a check --order (check/till-2/9911/0c1d2e3f)") {
-		t.Errorf("-q does not name the check whose claim it took over:\n%s", r.all())
-	}
-	if st := zwatch(t, s.db, "stats", "--runs", "1"); !strings.Contains(st.stdout, "took over 1 order of a check --order") || strings.Contains(st.stdout, "killed?") {
-		t.Errorf("stats does not say a check's claim was taken over:\n%s", st.stdout)
-	}
-}
-
-// A run of a host named "check" is a run, not a check --order: its id has
-// one part fewer.
-func TestARunOfAHostNamedCheckIsARun(t *testing.T) {
-	t.Parallel()
-	s := newShop(t)
-	id := s.order("50021")
-	s.znet.Script("50021", znettest.Waiting(""))
-	zwatch(t, s.db, "check-pending") // registers it
-	s.db.TakeClaim(id, "check/4242/0c1d2e3f")
-	s.db.ExpireClaims()
-	s.db.MakeAllDue()
-	if r := zwatch(t, s.db, "check-pending", "-q"); !strings.Contains(r.all(), "took over 1 order from run check/4242/0c1d2e3f") {
-		t.Errorf("a run of a host named check was not named a run:\n%s", r.all())
+	for _, tc := range []struct{ claimedBy, says, stats string }{
+		{"check/till-2/9911/0c1d2e3f", "took over 1 order from a check --order (check/till-2/9911/0c1d2e3f)", "took over 1 order of a check --order"},
+		{"check/4242/0c1d2e3f", "took over 1 order from run check/4242/0c1d2e3f", "took over 1 order of a run killed?"},
+	} {
+		t.Run(tc.claimedBy, func(t *testing.T) {
+			t.Parallel()
+			s := newShop(t)
+			id := s.order("50011")
+			s.znet.Script("50011", znettest.Waiting(""))
+			zwatch(t, s.db, "check-pending") // registers it
+			s.db.TakeClaim(id, tc.claimedBy)
+			s.db.ExpireClaims()
+			s.db.MakeAllDue()
+			if r := zwatch(t, s.db, "check-pending", "-q"); !strings.Contains(r.all(), tc.says) {
+				t.Errorf("-q does not say %q:\n%s", tc.says, r.all())
+			}
+			if st := zwatch(t, s.db, "stats", "--runs", "1"); !strings.Contains(st.stdout, tc.stats) {
+				t.Errorf("stats does not say %q:\n%s", tc.stats, st.stdout)
+			}
+		})
 	}
 }

@@ -352,43 +352,8 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 		// 3829 5678 9012" for "1001-2") is held for a person, where any
 		// rule that let it through let an echo through too (helper-366,
 		// helper-367), the password then the customer's PIN.
-		plain := strings.FieldsFunc(pin, func(r rune) bool { return !isLetterOrDigit(r) })
-		for k, word := range plain {
-			plain[k] = folded(word)
-		}
-		var values []string
-		for _, v := range []string{folded(referans), number, folded(dealerCode)} {
-			if counts(v) {
-				values = append(values, v)
-			}
-		}
-		// spans says whether words from..through, joined, are a then b,
-		// with a word of one character between them or none.
-		spans := func(from, through int, a, b string) bool {
-			joined := ""
-			for k := from; k <= through; k++ {
-				if joined == a && k < through && utf8.RuneCountInString(plain[k]) == 1 && strings.Join(plain[k+1:through+1], "") == b {
-					return true
-				}
-				joined += plain[k]
-				if len(joined) > len(a)+len(b)+utf8.UTFMax {
-					return false
-				}
-			}
-			// Glued in one word, a value and the password of six characters
-			// or fewer are a PIN's group by chance ("1212": the referans 12
-			// and the password 12).
-			return joined == a+b && (from < through || utf8.RuneCountInString(a+b) > 6)
-		}
-		const widest = 8 // words a value and the password take, one between
-		for from := range plain {
-			for through := from; through < min(len(plain), from+widest); through++ {
-				for _, v := range values {
-					if spans(from, through, v, pw) || spans(from, through, pw, v) {
-						return true
-					}
-				}
-			}
+		if besideWords(pin, []rune(pw), []string{folded(referans), number, folded(dealerCode)}) {
+			return true
 		}
 	}
 	mixed := strings.ContainsFunc(dealerCode, unicode.IsLetter) && strings.ContainsFunc(dealerCode, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -412,6 +377,60 @@ func echoesRequest(pin, referans, dealerCode, password string) bool {
 
 // labelMarks are what a panel writes around a value it labels or lists.
 const labelMarks = `.,;:()[]#"'`
+
+// besideWords says whether a value of two characters or more and pw stand
+// side by side in field, on its words folded (foldedRune): the value's
+// words then the password's, or the other way, with a word of one
+// character between or none, or glued where the word they meet in holds
+// the whole of one of them and is of more than six characters
+// ("10013829", "bayi7Gizli-99": "1212" and "123-412" are a PIN's
+// groups). Their ends are where words of the field end, however many
+// words they take. In time linear in the field, for values and password as
+// short as the shop's settings are.
+func besideWords(field string, pw []rune, values []string) bool {
+	var joined []rune
+	var word, wordLen []int // the word each rune of joined is in; each word's runes
+	boundary := []bool{}    // boundary[i]: a word starts before joined[i]
+	for k, w := range strings.FieldsFunc(field, func(r rune) bool { return !isLetterOrDigit(r) }) {
+		runes := []rune(strings.Map(foldedRune, w))
+		for j, r := range runes {
+			boundary = append(boundary, j == 0)
+			joined, word = append(joined, r), append(word, k)
+		}
+		wordLen = append(wordLen, len(runes))
+	}
+	boundary = append(boundary, true)
+	at := func(i int, v []rune) bool {
+		return i >= 0 && i+len(v) <= len(joined) && slices.Equal(joined[i:i+len(v)], v)
+	}
+	pairs := [][2][]rune{}
+	for _, v := range values {
+		if utf8.RuneCountInString(v) >= 2 {
+			pairs = append(pairs, [2][]rune{[]rune(v), pw}, [2][]rune{pw, []rune(v)})
+		}
+	}
+	for i := range joined {
+		if !boundary[i] {
+			continue
+		}
+		for _, p := range pairs {
+			a, b := p[0], p[1]
+			if !at(i, a) {
+				continue
+			}
+			mid, end := i+len(a), i+len(a)+len(b)
+			switch {
+			case at(mid, b) && boundary[end] && boundary[mid]:
+				return true // side by side
+			case at(mid, b) && boundary[end] && (word[i] == word[mid] || word[mid] == word[end-1]) && wordLen[word[mid]] > 6:
+				return true // glued
+			case boundary[mid] && mid+1 < len(joined) && boundary[mid+1] && at(mid+1, b) && boundary[end+1]:
+				return true // a word of one character between
+			}
+		}
+	}
+	return false
+}
 
 // foldedRune is r as echoesRequest compares the request's values: a
 // letter or digit in capitals, the Turkish i's as one (PHP's strtoupper in

@@ -272,6 +272,12 @@ func TestAPINFieldOfTheRequestWithItsPasswordIsRefused(t *testing.T) {
 		{"bayi7", "Gizli-99", "1001", "1001Gizli-99"},
 		{"bayi7", "Gizli-99", "1001", "bayi7Gizli-99"},
 		{"bayi7", "3829", "1001", "HATA 1001 x 3829"},
+		// A password of many words, its marks printed as spaces
+		// (helper-370).
+		{"bayi7", "Q!w@e#r$t%y^u&i", "1001", "HATA 1001 Q w e r t y u i x"},
+		{"bayi7", "Q!w@e#r$t%y^u&i", "1001", "HATA q-w-e-r-t-y-u-i 1001 x"},
+		{"bayi7", "my cat is called tom and he is 7", "1001", "HATA 1001 my_cat_is_called_tom_and_he_is_7 zz"},
+		{"bayi7", "1.2.3.4.5.6.7.8", "1001", "HATA 1001 1 2 3 4 5 6 7 8 ok"},
 	} {
 		got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin)
 		var zerr *Error
@@ -326,6 +332,10 @@ func TestAPINWithAGroupLikeTheRequestsIsDelivered(t *testing.T) {
 		{"4471", "4471", "12", "1663 1985 1012 4471"},
 		{"4471", "91", "1733829183", "6244 7199 1483 1449"},
 		{"bayi7", "123", "12", "8131 2312 2985 9694"},
+		// ... or split inside a group (helper-370).
+		{"1234", "1234", "12", "134-666-123-412-527"},
+		{"bayi7", "3456", "12", "ABC-123-456-XYZ-Q7R"},
+		{"bayi7", "45678", "123", "9012 1234 5678 3456"},
 	} {
 		if got, err := checkPinOfPanel(t, tc.kod, tc.password, tc.referans, tc.pin); err != nil || got.PIN != tc.pin {
 			t.Errorf("dealer code %q, referans %q, PIN field %q: got %q, %v; want the PIN", tc.kod, tc.referans, tc.pin, got.PIN, err)

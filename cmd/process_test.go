@@ -279,8 +279,10 @@ func TestARequestTimedOutWhileStoppedIsNoPanelFault(t *testing.T) {
 	if completed < 3 {
 		t.Errorf("%d of 6 orders completed, want every order but those in flight during the stop", completed)
 	}
-	// The panel heard them: asked and cut short, not released unasked.
-	if !strings.Contains(out.String(), "requests were cut short") {
+	// The panel heard them: asked and cut short, not released unasked. How
+	// many of the three were still waiting when the stop came is the
+	// host's timing: one, under a loaded host's run of the whole suite.
+	if !strings.Contains(out.String(), " cut short (a signal, or the process stopped while they waited)") {
 		t.Errorf("the summary does not count the requests in flight during the stop as cut short:\n%s", out.String())
 	}
 }

@@ -24,6 +24,10 @@ type CheckPlan struct {
 	// schedule instead.
 	Cost  float64
 	Fixed bool
+	// atSent: the claim asks about an order at its sentAt, before any
+	// wait (--first-delay 0). That check finds every order waiting and
+	// costs each a request; the plan goes on from there.
+	atSent bool
 	// Past the last of planAges, the plan asks every floorGap until
 	// floorEnd, as a run does (Scheduler.Next): a give-up later than the
 	// ages reach.
@@ -165,7 +169,10 @@ func (t *planTables) plan(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan 
 			if b-planAges[i] > maxGap {
 				break
 			}
-			if i == 0 && (j < first || j > first && !lim.FreeFirst) {
+			// From sentAt the next check is the first one, where it is
+			// fixed. A first check at sentAt itself is the state i == 0:
+			// the plan goes on from it as from any other.
+			if i == 0 && first > 0 && (j < first || j > first && !lim.FreeFirst) {
 				continue
 			}
 			d0, d1, d2 := p0[j]-p0[i], p1[j]-p1[i], p2[j]-p2[i]
@@ -204,7 +211,7 @@ func (t *planTables) plan(f *Finishing, pc planCost, lim PlanLimits) *CheckPlan 
 		value[i], next[i] = best, planAges[bestJ]
 	}
 	plan := &CheckPlan{next: next, Cost: cost}
-	plan.floorPast(lim)
+	plan.keepTo(lim)
 	plan.count(f)
 	return plan
 }
@@ -233,20 +240,25 @@ func FixedPlan(f *Finishing, schedule Schedule, firstDelay time.Duration, lim Pl
 		}
 	}
 	plan := &CheckPlan{next: next, Fixed: true}
-	plan.floorPast(lim)
+	plan.keepTo(lim)
 	plan.count(f)
 	return plan
 }
 
-// floorPast has the plan ask every lim.MaxGap past the last of planAges,
-// to lim.GiveUp after its first check.
-func (p *CheckPlan) floorPast(lim PlanLimits) {
+// keepTo has the plan start with a check at sentAt where lim's first
+// check is there, and ask every lim.MaxGap past the last of planAges, to
+// lim.GiveUp after its first check.
+func (p *CheckPlan) keepTo(lim PlanLimits) {
+	p.atSent = lim.MinFirst <= 0 && !lim.FreeFirst
 	p.floorGap, p.floorEnd = lim.MaxGap.Seconds(), p.First()+lim.GiveUp.Seconds()
 }
 
 // path is the checks an order meets that is never final, from sentAt.
 func (p *CheckPlan) path() []float64 {
 	var checks []float64
+	if p.atSent {
+		checks = append(checks, 0)
+	}
 	age := 0.0
 	for {
 		next := p.Next(age)
@@ -379,7 +391,12 @@ func (p *CheckPlan) After(age float64) float64 {
 }
 
 // First is the age at which to ask about a new order the first time.
-func (p *CheckPlan) First() float64 { return p.next[0] }
+func (p *CheckPlan) First() float64 {
+	if p.atSent {
+		return 0
+	}
+	return p.next[0]
+}
 
 // waitSpan is the ages between two of a plan's checks, and the share of
 // the orders not final at the first of them.

@@ -253,3 +253,40 @@ func TestAPanelsLateOrdersDoNotTakeTheEarlyChecksOfItsFastOnes(t *testing.T) {
 		})
 	}
 }
+
+// With --first-delay 0 the claim asks about an order at its sentAt. Every
+// plan starts there and goes on: until now no plan but the fixed
+// schedule's could leave that first check, and each asked next at the end
+// of the give-up, 23 hours on, past the 30-minute floor.
+func TestAPlanFromAFirstCheckAtSentAtKeepsTheFloor(t *testing.T) {
+	lim := PlanLimits{MaxGap: MaxCheckWait, GiveUp: 24 * time.Hour}
+	for name, f := range map[string]*Finishing{"the PIN profile": PINProfile(), "a slow panel": LogNormalFinishing(180, 1.15, 0)} {
+		tables := newPlanTables(f)
+		for _, pc := range append(slices.Clone(planMenu), planFallbacks...) {
+			if pc.PerRequest == 0 {
+				pc.PerRequest = 10
+			}
+			path := tables.plan(f, pc, lim).path()
+			if len(path) < 2 || path[0] != 0 || path[1] > MaxCheckWait.Seconds() {
+				t.Errorf("%s, %+v: asked at %v, want first at sentAt (0 s) and again within 30 minutes", name, pc, path[:min(len(path), 3)])
+			}
+		}
+	}
+}
+
+// The check at sentAt costs every order a request, which the plan counts
+// and stats shows: the fixed schedule's plan came to 5.89 requests an
+// order and a first check at 8 s, where a run asked 6.89 times, first at
+// sentAt. Within 6 requests a finishing order, another plan is chosen.
+func TestAPlanCountsTheCheckAtSentAt(t *testing.T) {
+	plan, pred := panelPlan(PINProfile(), DefaultSchedule, 0, 24*time.Hour)
+	if plan.First() != 0 || plan.path()[0] != 0 {
+		t.Errorf("first check at %v s, path %v: want at sentAt, 0 s", plan.First(), plan.path()[:3])
+	}
+	if pred.PerFinishing > maxPerFinishing || pred.RequestsPerOrder < 1 {
+		t.Errorf("%.2f requests an order, %.2f a finishing one: want the check at sentAt counted, within %v", pred.RequestsPerOrder, pred.PerFinishing, maxPerFinishing)
+	}
+	if plan.Fixed {
+		t.Errorf("the fixed schedule is chosen, at %.2f requests a finishing order: with the check at sentAt it costs more than %v", pred.PerFinishing, maxPerFinishing)
+	}
+}

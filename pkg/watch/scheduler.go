@@ -114,7 +114,7 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 	if own, ok := s.panels[integrationID]; ok && own != nil {
 		// Made by the refit, for these settings: the prior's plan where
 		// the panel's own history is still too short.
-		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp, f), s.lim)
+		plan = own.saved.planFor(f, planKey(s.fixed, s.firstDelay, s.lim.GiveUp, f), panelLimits(f, s.firstDelay, s.lim.GiveUp))
 	}
 	if plan != nil {
 		pred = plan.Predict(f)
@@ -129,6 +129,13 @@ func (s *Scheduler) Plan(integrationID string) (*CheckPlan, Predicted) {
 // says, firstDelay and giveUp on the plans' clock: first asked where its
 // fit chose (a learned panel), else firstDelay after sentAt.
 func panelPlan(f *Finishing, fixed Schedule, firstDelay, giveUp time.Duration) (*CheckPlan, Predicted) {
+	return PlanFor(f, fixed, firstDelay, panelLimits(f, firstDelay, giveUp), math.Inf(1))
+}
+
+// panelLimits are what a run's plan for a panel whose orders finish as f
+// says keeps to: its first check where its fit chose (a learned panel),
+// else firstDelay after sentAt.
+func panelLimits(f *Finishing, firstDelay, giveUp time.Duration) PlanLimits {
 	lim := PlanLimits{MinFirst: firstDelay, MaxGap: MaxCheckWait, GiveUp: giveUp}
 	if f.Weight > 0 && f.FirstCheck > 0 {
 		// Bounded, as registering bounds it (store.firstCheckMost): a saved
@@ -136,13 +143,13 @@ func panelPlan(f *Finishing, fixed Schedule, firstDelay, giveUp time.Duration) (
 		// what a Duration holds would wrap around.
 		lim.MinFirst = time.Duration(min(f.FirstCheck, MaxCheckWait.Seconds()) * float64(time.Second))
 	}
-	return PlanFor(f, fixed, firstDelay, lim, math.Inf(1))
+	return lim
 }
 
 // planVersion names the planner's rules in a saved plan's key, so that a
 // plan saved by a zwatch that planned otherwise is made afresh, not
 // followed. Raise it with any change to what PlanFor chooses.
-const planVersion = 2
+const planVersion = 3
 
 // planKey names the planner and the settings a plan is made for: the
 // fixed schedule it is compared with, firstDelay and giveUp on the plans'
@@ -187,7 +194,7 @@ func (sp *savedPlan) planFor(f *Finishing, key string, lim PlanLimits) *CheckPla
 		return nil
 	}
 	plan := &CheckPlan{next: sp.next, Cost: sp.cost, Fixed: sp.fixed}
-	plan.floorPast(lim)
+	plan.keepTo(lim)
 	plan.count(f)
 	return plan
 }

@@ -172,6 +172,9 @@ func (f *Finishing) AgeWhenSurv(s float64) float64 {
 	if k >= gridPoints {
 		return math.Inf(1)
 	}
+	if k == 0 {
+		return gridAges[0] // below s from the start: orders final at once
+	}
 	// Between k-1 (above s) and k (below s).
 	s0, s1 := f.Surv[k-1], f.Surv[k]
 	a0, a1 := gridAges[k-1], gridAges[k]

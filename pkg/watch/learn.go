@@ -153,7 +153,7 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 // a month).
 func keepsFullerFit(saved store.PanelFit, fresh *Finishing, within time.Duration) bool {
 	age := saved.Age()
-	return fresh.Weight < 1 && saved.Finals > fresh.Finals && age < within && age > -fitDatedAhead
+	return fresh.Weight < 1 && saved.Finals > fresh.Finals && age < within && age > -fitDatedAhead && readableFit(saved)
 }
 
 // fitDatedAhead is how far ahead of the database's clock a saved fit may
@@ -163,13 +163,8 @@ const fitDatedAhead = time.Minute
 // finishingFromFit reads a saved fit back onto the grid; nil if it was
 // saved on another grid (an older zwatch), and is then refitted.
 func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
-	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
+	if !readableFit(fit) {
 		return nil
-	}
-	for k, a := range fit.Ages {
-		if d := a - gridAges[k]; d > 1e-6*max(a, 1) || d < -1e-6*max(a, 1) {
-			return nil
-		}
 	}
 	f := &Finishing{Surv: fit.Survival, Finals: fit.Finals, Completions: fit.Completions, Censored: fit.GaveUp,
 		Weight: fit.OwnWeight, FirstCheck: fit.FirstCheck * scale}
@@ -177,6 +172,30 @@ func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
 		f.saved = &savedPlan{key: fit.PlanKey, next: next, cost: fit.PlanCost, fixed: fit.PlanFixed}
 	}
 	return f
+}
+
+// readableFit says whether a saved fit is on this zwatch's grid and is
+// one a refit writes: shares not final that never rise, a weight between
+// 0 and 1, a first check that is an age. A row edited by hand or damaged
+// is refitted like one an older zwatch saved; read, its quantiles and
+// plans would be no panel's (helper-373: stats died on one).
+func readableFit(fit store.PanelFit) bool {
+	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
+		return false
+	}
+	for k, a := range fit.Ages {
+		if d := a - gridAges[k]; !(d <= 1e-6*max(a, 1) && d >= -1e-6*max(a, 1)) {
+			return false
+		}
+	}
+	prev := 1.0
+	for _, s := range fit.Survival {
+		if !(s >= 0 && s <= prev) {
+			return false
+		}
+		prev = s
+	}
+	return fit.OwnWeight >= 0 && fit.OwnWeight <= 1 && fit.FirstCheck >= 0 && !math.IsInf(fit.FirstCheck, 0)
 }
 
 // minFirstCheck is the earliest a learned panel's orders are first asked
@@ -343,7 +362,9 @@ func savedScheduler(ctx context.Context, st *store.Store, cfg Config) (*Schedule
 	}
 	byID := make(map[string]store.PanelFit, len(fits))
 	for _, fit := range fits {
-		byID[fit.IntegrationID] = fit
+		if readableFit(fit) {
+			byID[fit.IntegrationID] = fit
+		}
 	}
 	return NewLearningScheduler(PINProfile(), panelsFromFits(fits, scale), cfg.Schedule, cfg.FirstDelay, cfg.GiveUpAfter, scale), byID, nil
 }

@@ -919,8 +919,9 @@ func purgeParams() params {
 	}
 }
 
-// purgeSQL deletes a bounded number of long-finished rows per sweep, so
-// that no claim ever does a large delete; rows another run holds are
+// purgeSQL deletes a bounded number of long-finished rows per sweep, and
+// as many of orders given up on long ago that the shop has settled since,
+// so that no claim ever does a large delete; rows another run holds are
 // skipped. Of an order the shop has deleted, the events go too: with no
 // foreign key, nothing else would delete them. So do, as many at most,
 // events older than EventsKeptFor, oldest first along the index on at.
@@ -954,11 +955,32 @@ purged AS (
 		LIMIT @purge_limit
 		FOR UPDATE OF f SKIP LOCKED))
 	RETURNING c.order_id
+),
+-- Given up on, and settled by the shop since (refunded, decided by hand,
+-- deleted): no run asks it again, list --stuck no longer shows it, and
+-- nothing else would ever delete its row (helper-374). One the shop still
+-- has waiting stays: it is stuck. Its referans keeps no other row: no PIN
+-- of znet's went to it.
+settled AS (
+	DELETE FROM zwatch_order_checks c
+	WHERE c.order_id = ANY (ARRAY(
+		SELECT g.order_id
+		FROM zwatch_order_checks g
+		LEFT JOIN LATERAL (
+			SELECT o.* FROM product_orders o WHERE o.id = g.order_id LIMIT 1
+		) o ON true
+		WHERE g.given_up_at < now() - make_interval(secs => @kept_for_seconds)
+		  AND g.finished_at IS NULL
+		  AND (` + orderNotPollableSQL + `) IS NOT NULL
+		ORDER BY g.given_up_at
+		LIMIT @purge_limit
+		FOR UPDATE OF g SKIP LOCKED))
+	RETURNING c.order_id
 )
 DELETE FROM zwatch_order_events ev
 WHERE ev.order_id = ANY (ARRAY(
 	SELECT p.order_id
-	FROM purged p
+	FROM (SELECT order_id FROM purged UNION ALL SELECT order_id FROM settled) p
 	LEFT JOIN LATERAL (
 		SELECT o.id FROM product_orders o WHERE o.id = p.order_id LIMIT 1
 	) o ON true

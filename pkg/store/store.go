@@ -132,7 +132,6 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSettings, redactDSNError(err, databaseURL))
 	}
-	useLocalSocket(&cfg, databaseURL)
 	// The driver reads a fallback name only from the URL, not from its
 	// Config: set after parsing, it named no session, and a DBA could not
 	// tell zwatch's sessions in pg_stat_activity from the shop's. A name
@@ -265,7 +264,6 @@ func Describe(databaseURL string) string {
 	if err != nil {
 		return "the configured database"
 	}
-	useLocalSocket(&cfg, databaseURL)
 	return whereOf(cfg)
 }
 

@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Where no host is named, the Go driver connects to localhost over TCP and
+// psql to the local Unix socket: from the environment that lets psql in,
+// zwatch was refused or found no server, and its line did not say why
+// (helper-372). The line says so, and not where a host is named.
+func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // nothing listens there now
+	t.Setenv("PGHOST", "")
+	os.Unsetenv("PGHOST")
+	for settings, hint := range map[string]bool{
+		"port=" + port + " dbname=shop user=zwatch sslmode=disable":                        true,
+		"host=127.0.0.1 port=" + port + " dbname=shop user=zwatch sslmode=disable":         false,
+		"postgres://zwatch@db.invalid:" + port + "/shop?sslmode=disable&connect_timeout=2": false,
+	} {
+		st, err := Open(context.Background(), settings)
+		if st != nil {
+			st.Close()
+		}
+		if err == nil || strings.Contains(err.Error(), "PGHOST=/var/run/postgresql") != hint {
+			t.Errorf("%s: %v; want the local socket named: %v", settings, err, hint)
+		}
+	}
+}

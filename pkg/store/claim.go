@@ -910,24 +910,18 @@ const FinishedKeptFor = 7 * 24 * time.Hour
 // with it the shop's backups.
 const EventsKeptFor = 90 * 24 * time.Hour
 
-// settledSlice is how many rows given up on a sweep looks at for orders
-// the shop settled: with thousands stuck, each is looked at every few
-// minutes, and a sweep reads no more than its own slice of waiting orders.
-const settledSlice = 250
-
 // purgeParams are purgeSQL's.
 func purgeParams() params {
 	return params{
 		"kept_for_seconds":        FinishedKeptFor.Seconds(),
 		"events_kept_for_seconds": EventsKeptFor.Seconds(),
 		"purge_limit":             purgeLimit,
-		"settled_slice":           settledSlice,
 	}
 }
 
 // purgeSQL deletes a bounded number of long-finished rows per sweep, so
 // that no claim ever does a large delete; rows another run holds are
-// skipped. It finishes those given up on whose orders the shop settled. Of an order the shop has deleted, the events go too: with no
+// skipped. Of an order the shop has deleted, the events go too: with no
 // foreign key, nothing else would delete them. So do, as many at most,
 // events older than EventsKeptFor, oldest first along the index on at.
 var purgeSQL = named(`
@@ -960,51 +954,6 @@ purged AS (
 		LIMIT @purge_limit
 		FOR UPDATE OF f SKIP LOCKED))
 	RETURNING c.order_id
-),
--- Given up on, and settled by the shop since (refunded, decided or
--- completed by hand, deleted): finished, so that the row is deleted 7 days
--- on, as any finished one is, and a PIN staff typed in is guarded from a
--- copy until then. Nothing else would ever end it, and zwatch_order_checks
--- grew by every stuck order the shop settled (helper-374). A row another
--- row shares its referans with stays as it is: a held copy, or its
--- original, is what keeps the guard for the other (helper-376). One the
--- shop still has waiting is stuck. Each sweep reads a slice of the rows
--- given up on, from a random place, and so no more however many stay
--- stuck.
-settled_start AS MATERIALIZED (
-	SELECT md5(random()::text || clock_timestamp()::text)::uuid AS at
-),
-settled_seen AS MATERIALIZED (
-	SELECT g.order_id
-	FROM (
-		(SELECT g.* FROM zwatch_order_checks g
-		 WHERE g.given_up_at IS NOT NULL AND g.finished_at IS NULL AND g.order_id >= (SELECT at FROM settled_start)
-		 ORDER BY g.order_id LIMIT @settled_slice)
-		UNION ALL
-		(SELECT g.* FROM zwatch_order_checks g
-		 WHERE g.given_up_at IS NOT NULL AND g.finished_at IS NULL AND g.order_id < (SELECT at FROM settled_start)
-		 ORDER BY g.order_id LIMIT @settled_slice)
-		LIMIT @settled_slice
-	) g
-	LEFT JOIN LATERAL (
-		SELECT o.* FROM product_orders o WHERE o.id = g.order_id LIMIT 1
-	) o ON true
-	WHERE (` + orderNotPollableSQL + `) IS NOT NULL
-	  AND NOT EXISTS (
-		SELECT 1 FROM zwatch_order_checks w
-		WHERE ` + referansKeySQL("w.referans") + ` = ` + referansKeySQL("g.referans") + ` AND w.referans <> ''
-		  AND w.order_id <> g.order_id)
-),
-settled AS (
-	UPDATE zwatch_order_checks c
-	SET finished_at = now()
-	WHERE c.order_id = ANY (ARRAY(
-		SELECT l.order_id
-		FROM zwatch_order_checks l
-		WHERE l.order_id = ANY (ARRAY(SELECT order_id FROM settled_seen))
-		  AND l.given_up_at IS NOT NULL AND l.finished_at IS NULL
-		  AND (l.claim_expires_at IS NULL OR l.claim_expires_at < now())
-		FOR UPDATE SKIP LOCKED))
 )
 DELETE FROM zwatch_order_events ev
 WHERE ev.order_id = ANY (ARRAY(

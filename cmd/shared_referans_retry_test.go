@@ -1,11 +1,6 @@
 package cmd_test
 
-import (
-	"testing"
-
-	"github.com/zwatch/zwatch/pkg/store/storetest"
-	"github.com/zwatch/zwatch/pkg/znet/znettest"
-)
+import "testing"
 
 // An order copied from one znet completed is held for a person (stuck,
 // exit 3, naming the original). The original's row in zwatch's table is
@@ -17,18 +12,7 @@ func TestRetryingAHeldCopyAWeekLaterDoesNotGiveItTheOriginalsPIN(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	const pin = "HELD-PIN-9100-QW7R"
-	original := s.order("9100")
-	s.znet.Script("9100", znettest.Done(pin, "tamam"))
-	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
-		t.Fatalf("setting up: exit %d\n%s", r.code, r.all())
-	}
-	copied := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9100", OrderNo: 3001})
-	if r := zwatch(t, s.db, "check-pending"); r.code != 3 {
-		t.Fatalf("the copy: exit %d, want 3 (held for a person)\n%s", r.code, r.all())
-	}
-	if c := s.db.ReadCheck(copied); c.GivenUpAt == nil {
-		t.Fatalf("the copy is not held: %+v", c)
-	}
+	original, copied := heldCopy(t, s, "9100", pin)
 
 	// A week later: the sweep deletes the original's row.
 	s.db.Exec(`UPDATE zwatch_order_checks SET finished_at = now() - interval '8 days' WHERE order_id = $1`, original)

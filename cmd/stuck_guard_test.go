@@ -14,6 +14,35 @@ import (
 // and the guard of the order whose PIN it would get. These are what two
 // tries at ending such rows once the shop settled the order broke.
 
+// sweepingRun is a run of check-pending -q with every order due and no
+// claim held, which is also the sweep's.
+func sweepingRun(t *testing.T, s *shop, args ...string) result {
+	t.Helper()
+	s.db.ExpireClaims()
+	s.db.MakeAllDue()
+	s.db.MakeSweepDue()
+	return zwatch(t, s.db, append([]string{"check-pending", "-q"}, args...)...)
+}
+
+// heldCopy is an order completed with pin, and a copy of it (its referans)
+// that the next run holds for a person.
+func heldCopy(t *testing.T, s *shop, referans, pin string) (original, copied string) {
+	t.Helper()
+	original = s.order(referans)
+	s.znet.Script(referans, znettest.Done(pin, "tamam"))
+	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
+		t.Fatalf("the original: exit %d\n%s", r.code, r.all())
+	}
+	copied = s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: referans, OrderNo: 3001})
+	if r := zwatch(t, s.db, "check-pending"); r.code != 3 {
+		t.Fatalf("the copy: exit %d, want 3 (held for a person)\n%s", r.code, r.all())
+	}
+	if c := s.db.ReadCheck(copied); c.GivenUpAt == nil {
+		t.Fatalf("the copy is not held: %+v", c)
+	}
+	return original, copied
+}
+
 // settledShop is a shop whose orders of refs zwatch gave up on 8 days ago,
 // and a run of check-pending that is also the sweep's.
 func settledShop(t *testing.T, refs ...string) (s *shop, ids []string, sweep func(args ...string) result) {
@@ -24,12 +53,7 @@ func settledShop(t *testing.T, refs ...string) (s *shop, ids []string, sweep fun
 		ids = append(ids, s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: ref, OrderNo: orderNo}))
 		s.znet.Script(ref, znettest.Waiting("bekliyor"))
 	}
-	sweep = func(args ...string) result {
-		s.db.ExpireClaims()
-		s.db.MakeAllDue()
-		s.db.MakeSweepDue()
-		return zwatch(t, s.db, append([]string{"check-pending", "-q"}, args...)...)
-	}
+	sweep = func(args ...string) result { return sweepingRun(t, s, args...) }
 	sweep()
 	s.db.Exec(`UPDATE zwatch_order_checks SET first_checked_at = now() - interval '1 hour'`)
 	if r := sweep("--give-up-after", "1s"); r.code != 3 {
@@ -74,34 +98,20 @@ func TestAHeldCopyRejectedAndReopenedIsNotGivenTheOriginalsPIN(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
 	const pin = "HELD-PIN-9100-QW7R"
-	original := s.order("9100")
-	s.znet.Script("9100", znettest.Done(pin, "tamam"))
-	if r := zwatch(t, s.db, "check-pending"); r.code != 0 {
-		t.Fatalf("the original: exit %d\n%s", r.code, r.all())
-	}
-	copied := s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "9100", OrderNo: 3001})
-	if r := zwatch(t, s.db, "check-pending"); r.code != 3 {
-		t.Fatalf("the copy: exit %d, want 3\n%s", r.code, r.all())
-	}
-	sweep := func() {
-		s.db.ExpireClaims()
-		s.db.MakeAllDue()
-		s.db.MakeSweepDue()
-		zwatch(t, s.db, "check-pending", "-q")
-	}
+	original, copied := heldCopy(t, s, "9100", pin)
 	s.db.Decide(copied, "rejected", "")
 	for range 2 {
 		s.db.Exec(`UPDATE zwatch_order_checks SET finished_at = finished_at - interval '8 days', given_up_at = given_up_at - interval '8 days',
 			first_checked_at = first_checked_at - interval '8 days'`)
 		s.db.Exec(`UPDATE product_orders SET "sentAt" = "sentAt" - interval '8 days', "createdAt" = "createdAt" - interval '8 days'`)
-		sweep()
+		sweepingRun(t, s)
 	}
 	if !s.db.HasCheck(original) {
 		t.Error("the original's row is deleted while its held copy's is kept")
 	}
 	s.db.Decide(copied, "pending", "")
 	for range 2 {
-		sweep()
+		sweepingRun(t, s)
 	}
 	if row := s.db.ReadOrder(copied); row.PINCode != nil && *row.PINCode == pin {
 		t.Errorf("the copy, reopened, was given the PIN of order %s: %s/%s", original, row.Status, row.ExternalStatus)
@@ -143,19 +153,13 @@ func TestAnOrderHeldForAnotherOrdersPINIsNotGivenItWhenReopened(t *testing.T) {
 	if r := zwatch(t, s.db, "check-pending", "-q"); r.code != 3 {
 		t.Fatalf("the second order: exit %d, want 3 and the order held\n%s", r.code, r.all())
 	}
-	sweep := func() {
-		s.db.ExpireClaims()
-		s.db.MakeAllDue()
-		s.db.MakeSweepDue()
-		zwatch(t, s.db, "check-pending", "-q")
-	}
 	s.db.Decide(second, "rejected", "")
-	sweep()
+	sweepingRun(t, s)
 	s.db.Exec(`UPDATE zwatch_order_checks SET finished_at = finished_at - interval '8 days' WHERE order_id = $1`, first)
-	sweep()
+	sweepingRun(t, s)
 	s.db.Decide(second, "pending", "")
 	for range 2 {
-		sweep()
+		sweepingRun(t, s)
 	}
 	if row := s.db.ReadOrder(second); row.PINCode != nil && *row.PINCode == pin {
 		t.Errorf("the order held for order %s's PIN was given it once reopened: %s/%s", first, row.Status, row.ExternalStatus)

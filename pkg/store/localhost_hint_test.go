@@ -12,7 +12,8 @@ import (
 // Where no host is named, the Go driver connects to localhost over TCP and
 // psql to the local Unix socket: from the environment that lets psql in,
 // zwatch was refused or found no server, and its line did not say why
-// (helper-372). The line says so, and not where a host is named.
+// (helper-372). The line says so, and not where a host is named, localhost
+// too: PGHOST would not change that (helper-378).
 func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,13 +26,16 @@ func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
 	for settings, hint := range map[string]bool{
 		"port=" + port + " dbname=shop user=zwatch sslmode=disable":                        true,
 		"host=127.0.0.1 port=" + port + " dbname=shop user=zwatch sslmode=disable":         false,
+		"host=localhost port=" + port + " dbname=shop user=zwatch sslmode=disable":         false,
+		"postgres://zwatch:S3cret@localhost:" + port + "/shop?sslmode=disable":             false,
+		"postgres://zwatch:S3cret@:" + port + "/shop?sslmode=disable":                      true,
 		"postgres://zwatch@db.invalid:" + port + "/shop?sslmode=disable&connect_timeout=2": false,
 	} {
 		st, err := Open(context.Background(), settings)
 		if st != nil {
 			st.Close()
 		}
-		if err == nil || strings.Contains(err.Error(), "PGHOST=/var/run/postgresql") != hint {
+		if err == nil || strings.Contains(err.Error(), "PGHOST=/var/run/postgresql") != hint || strings.Contains(err.Error(), "S3cret") {
 			t.Errorf("%s: %v; want the local socket named: %v", settings, err, hint)
 		}
 	}

@@ -789,7 +789,7 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	case pqErr != nil && pqErr.Code == pqerror.InvalidPassword:
 		return &ConnectError{AuthFailed, fmt.Sprintf("%s answered: authentication failed for user %q: "+
 			"check the user and password in the connection settings (a password file, ~/.pgpass or $PGPASSFILE, "+
-			"is read only if no one but its owner may read it: chmod 600)%s", server, cfg.User, overTCPHint(cfg))}
+			"is read only if no one but its owner may read it: chmod 600)%s", server, cfg.User, overTCPHint(cfg, databaseURL))}
 	case pqErr != nil && pqErr.Code == pqerror.InvalidCatalogName:
 		return &ConnectError{NoDatabase, fmt.Sprintf("%s answered: database %q does not exist: "+
 			"check the database name (dbname) in the connection settings", server, databaseOf(cfg))}
@@ -803,7 +803,7 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 			"(%s)", server, databaseOf(cfg), cfg.User, redactDSNError(pqErr, databaseURL), StatementTimeoutAdvice)}
 	case pqErr != nil:
 		return &ConnectError{Refused, fmt.Sprintf("%s answered and refused the connection to database %q: %s%s",
-			server, databaseOf(cfg), redactDSNError(pqErr, databaseURL), overTCPHint(cfg))}
+			server, databaseOf(cfg), redactDSNError(pqErr, databaseURL), overTCPHint(cfg, databaseURL))}
 	case strings.Contains(detail, pqReadOnlySession):
 		return &ConnectError{ReadOnly, fmt.Sprintf("database %q at host %s is read-only for this session "+
 			"(default_transaction_read_only is on for user %q, the database or the server), and this command writes: "+
@@ -813,23 +813,28 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 			"writes: it did nothing; point it at the primary", server)}
 	}
 	return &ConnectError{Unreachable, fmt.Sprintf("database unreachable: cannot connect to %s: %s%s",
-		"host "+serverOf(cfg)+" database "+databaseOf(cfg), detail, overTCPHint(cfg))}
+		"host "+serverOf(cfg)+" database "+databaseOf(cfg), detail, overTCPHint(cfg, databaseURL))}
 }
 
-// overTCPHint says, where zwatch connected to localhost with no PGHOST,
-// that the Go driver takes localhost over TCP where no host is named,
-// and psql the server's Unix socket: the same environment that lets psql
-// in (Debian's pg_hba.conf: peer login on the socket, a password over
-// TCP) may refuse zwatch, or find no server listening on TCP (helper-372).
-// zwatch does not look for the socket itself: psql's place for it is
-// where libpq was built to look, and a guess (/tmp, which any local user
-// may write) could hand the password to another program (helper-375).
-func overTCPHint(cfg pq.Config) string {
-	if cfg.Host != "localhost" || len(cfg.Multi) > 0 || os.Getenv("PGHOST") != "" {
+// overTCPHint says, where neither the settings nor the environment name a
+// host, that the Go driver then connects to localhost over TCP, and psql
+// to the server's Unix socket: the same environment that lets psql in
+// (Debian's pg_hba.conf: peer login on the socket, a password over TCP)
+// may refuse zwatch, or find no server listening on TCP (helper-372).
+// Settings that name localhost, or a service, are taken as naming a host:
+// PGHOST would not change them (helper-378). zwatch does not look for the
+// socket itself: psql's place for it is where libpq was built to look, and
+// a guess (/tmp, which any local user may write) could hand the password
+// to another program (helper-375).
+func overTCPHint(cfg pq.Config, settings string) string {
+	lower := strings.ToLower(settings)
+	if cfg.Host != "localhost" || len(cfg.Multi) > 0 || cfg.Hostaddr.IsValid() ||
+		os.Getenv("PGHOST") != "" || os.Getenv("PGHOSTADDR") != "" || os.Getenv("PGSERVICE") != "" ||
+		strings.Contains(lower, "localhost") || strings.Contains(lower, "service") {
 		return ""
 	}
-	return "; zwatch connects to localhost over TCP where no host is named, where psql uses the local Unix socket: " +
-		"PGHOST=/var/run/postgresql (or host=/var/run/postgresql) selects it"
+	return "; with no host given, zwatch connects to localhost over TCP, and psql to the local Unix socket: " +
+		"PGHOST=/var/run/postgresql has zwatch connect as psql does"
 }
 
 func sslModeOf(cfg pq.Config) string {

@@ -3,14 +3,9 @@ package cmd_test
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/zwatch/zwatch/pkg/store/storetest"
 	"github.com/zwatch/zwatch/pkg/znet/znettest"
 )
-
-// unreadableFitGrid is the ages of zwatch's fits, as SQL.
-const unreadableFitGrid = `ARRAY[0::float8] || ARRAY(SELECT power(1.04, k - 1)::float8 FROM generate_series(1, 309) k)`
 
 // A panel's saved fit edited by hand or damaged (shares not final that
 // rise, or are NaN or infinite; a weight that is no share) is refitted
@@ -20,6 +15,7 @@ const unreadableFitGrid = `ARRAY[0::float8] || ARRAY(SELECT power(1.04, k - 1)::
 // once, which is read.
 func TestAnUnreadableSavedFitIsNotRead(t *testing.T) {
 	t.Parallel()
+	const grid = `ARRAY[0::float8] || ARRAY(SELECT power(1.04, k - 1)::float8 FROM generate_series(1, 309) k)`
 	for name, row := range map[string][2]string{
 		"all final at once": {"1", "array_fill(0::float8, ARRAY[310])"},
 		"rising":            {"1", "ARRAY(SELECT (k / 310.0)::float8 FROM generate_series(1, 310) k)"},
@@ -33,7 +29,7 @@ func TestAnUnreadableSavedFitIsNotRead(t *testing.T) {
 			s.order("89001")
 			s.znet.Script("89001", znettest.Waiting("bekliyor"))
 			s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight, ages, survival)
-				VALUES ($1::uuid, now(), 300, 300, 0, `+row[0]+`, `+unreadableFitGrid+`, `+row[1]+`)`, s.integ)
+				VALUES ($1::uuid, now(), 300, 300, 0, `+row[0]+`, `+grid+`, `+row[1]+`)`, s.integ)
 			for _, args := range [][]string{{"stats"}, {"stats", "-o", "json"}, {"check-pending"}} {
 				r := zwatch(t, s.db, args...)
 				if r.code != 0 || strings.Contains(r.stdout, "NaN") {
@@ -44,21 +40,5 @@ func TestAnUnreadableSavedFitIsNotRead(t *testing.T) {
 				t.Errorf("stats does not plan the panel from the PIN profile:\n%s", r.stdout)
 			}
 		})
-	}
-}
-
-// Nor does such a row's first check set when the panel's new orders are
-// first asked: the claim read it, 25 minutes, while stats planned the
-// panel from the PIN profile (helper-378). The run whose turn it is to
-// refit writes it again first, as the fit of no answers.
-func TestAnUnreadableSavedFitSetsNoFirstCheck(t *testing.T) {
-	t.Parallel()
-	s := newShop(t)
-	s.db.AddOrder(storetest.Order{IntegrationID: s.integ, Referans: "89101", OrderNo: 89101, SentAgo: time.Minute})
-	s.znet.Script("89101", znettest.Waiting("bekliyor"))
-	s.db.Exec(`INSERT INTO zwatch_panel_fits (integration_id, fitted_at, finals, completions, gave_up, own_weight, first_check_s, ages, survival)
-		VALUES ($1::uuid, now(), 300, 300, 0, 1, 1500, `+unreadableFitGrid+`, ARRAY(SELECT (k / 310.0)::float8 FROM generate_series(1, 310) k))`, s.integ)
-	if r := zwatch(t, s.db, "check-pending"); s.znet.Requests("89101") == 0 {
-		t.Errorf("an order sent a minute ago is not asked: exit %d\n%s", r.code, r.all())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/zwatch/zwatch/pkg/store"
@@ -56,10 +55,7 @@ func LearnPanels(ctx context.Context, st *store.Store, refit bool, schedule Sche
 		return nil
 	}
 	switch {
-	case turn && (len(fits) == 0 || slices.ContainsFunc(fits, damagedFit)):
-		// None yet, or one damaged: the claim still reads its first check,
-		// which would set when this run first asks the panel's new orders
-		// (helper-378).
+	case turn && len(fits) == 0:
 		if err := refitNow(); err != nil {
 			return nil, nil, err
 		}
@@ -115,13 +111,6 @@ func Refit(ctx context.Context, st *store.Store, schedule Schedule, firstDelay, 
 	savedByID := make(map[string]store.PanelFit, len(saved))
 	for _, fit := range saved {
 		savedByID[fit.IntegrationID] = fit
-		// A damaged one, of a panel with no answers within the history, is
-		// written again as the fit of none: the runs plan such a panel from
-		// the PIN profile, and the claim, which reads the row's first
-		// check, would still ask its new orders first then (helper-378).
-		if _, answered := byPanel[fit.IntegrationID]; !answered && damagedFit(fit) {
-			order = append(order, fit.IntegrationID)
-		}
 	}
 	prior := PINProfile()
 	fits := make([]store.PanelFit, 0, len(order))
@@ -191,8 +180,13 @@ func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
 // is refitted like one an older zwatch saved; read, its quantiles and
 // plans would be no panel's (helper-373: stats died on one).
 func readableFit(fit store.PanelFit) bool {
-	if !onGrid(fit) {
+	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
 		return false
+	}
+	for k, a := range fit.Ages {
+		if d := a - gridAges[k]; !(d <= 1e-6*max(a, 1) && d >= -1e-6*max(a, 1)) {
+			return false
+		}
 	}
 	prev := 1.0
 	for _, s := range fit.Survival {
@@ -202,25 +196,6 @@ func readableFit(fit store.PanelFit) bool {
 		prev = s
 	}
 	return fit.OwnWeight >= 0 && fit.OwnWeight <= 1 && fit.FirstCheck >= 0 && !math.IsInf(fit.FirstCheck, 0)
-}
-
-// damagedFit says whether a saved fit is on this zwatch's grid but holds
-// what no refit writes (readableFit): edited by hand, or damaged. One on
-// another grid an older zwatch saved, whose first check the claim keeps
-// until the panel's answers refit it, is not.
-func damagedFit(fit store.PanelFit) bool { return onGrid(fit) && !readableFit(fit) }
-
-// onGrid says whether a saved fit is kept on this zwatch's ages.
-func onGrid(fit store.PanelFit) bool {
-	if len(fit.Ages) != gridPoints || len(fit.Survival) != gridPoints {
-		return false
-	}
-	for k, a := range fit.Ages {
-		if d := a - gridAges[k]; !(d <= 1e-6*max(a, 1) && d >= -1e-6*max(a, 1)) {
-			return false
-		}
-	}
-	return true
 }
 
 // minFirstCheck is the earliest a learned panel's orders are first asked

@@ -161,7 +161,8 @@ func keepsFullerFit(saved store.PanelFit, fresh *Finishing, within time.Duration
 const fitDatedAhead = time.Minute
 
 // finishingFromFit reads a saved fit back onto the grid; nil if it was
-// saved on another grid (an older zwatch), and is then refitted.
+// saved on another grid (an older zwatch) or holds what no refit writes
+// (readableFit), and is then refitted.
 func finishingFromFit(fit store.PanelFit, scale float64) *Finishing {
 	if !readableFit(fit) {
 		return nil

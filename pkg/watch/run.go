@@ -391,10 +391,6 @@ func (r *run) timeDB(start time.Time) {
 	r.dbTime.Add(int64(time.Since(start)))
 }
 
-// claimerID names a run or a check in the claims it takes: the host and
-// the process, which an operator finds them by, and a random part, so that
-// two of one process (or one after a restart with the same pid) never
-// take each other's claims for their own.
 // CheckClaimPrefix begins the claims of check --order, which records no
 // run of its own: "check/" and then a run's id (host/pid/random).
 const CheckClaimPrefix = "check/"
@@ -405,6 +401,10 @@ func IsCheckClaim(id string) bool {
 	return strings.HasPrefix(id, CheckClaimPrefix) && strings.Count(id, "/") == 3
 }
 
+// claimerID names a run or a check in the claims it takes: the host and
+// the process, which an operator finds them by, and a random part, so that
+// two of one process (or one after a restart with the same pid) never
+// take each other's claims for their own.
 func claimerID(host string) string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 }

@@ -618,13 +618,7 @@ func TestConnectingGivesUpAfterConnectTimeoutWhateverHangs(t *testing.T) {
 // 10 s.
 func TestPreferStandbyConnectsToAPrimaryOrGivesUp(t *testing.T) {
 	t.Parallel()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := listener.Addr().String()
-	listener.Close()
-	closedHost, closedPort, _ := net.SplitHostPort(closed)
+	closedHost, closedPort, _ := net.SplitHostPort(closedAddress(t))
 	upHost, upPort, _ := net.SplitHostPort(slowProxy(t, 0))
 	silentHost, silentPort, _ := net.SplitHostPort(silentServer(t))
 	slowHost, slowPort, _ := net.SplitHostPort(slowProxy(t, 6*time.Second))
@@ -749,4 +743,16 @@ func TestAStatementTimeoutAtConnectIsNamed(t *testing.T) {
 	if !strings.Contains(err.Error(), "statement_timeout") || strings.Contains(err.Error(), "refused") {
 		t.Errorf("got %q, want a line naming statement_timeout, not a refusal", err)
 	}
+}
+
+// closedAddress is a loopback address at which nothing listens: a port
+// just let go of.
+func closedAddress(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

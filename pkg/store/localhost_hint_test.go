@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -15,12 +14,7 @@ import (
 // (helper-372). The line says so, and not where a host is named, localhost
 // too: PGHOST would not change that (helper-378).
 func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close() // nothing listens there now
+	_, port, _ := net.SplitHostPort(closedAddress(t))
 	t.Setenv("PGHOST", "")
 	os.Unsetenv("PGHOST")
 	for settings, hint := range map[string]bool{

@@ -989,6 +989,7 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		"--output yaml":               "want table or json",
 		"--log-format xml":            "want auto, text or json",
 		"--first-delay -1s --loop 0":  "--first-delay must not be negative",
+		"--first-delay 500ms":         "--first-delay must be 0 (at once) or at least 1s",
 		"--loop 10s --tick 0s":        "--tick must be positive",
 		"--loop 10s --tick 1ns":       "--tick must be at least 100ms",
 		"--loop 20ms":                 "--loop must be 0 or at least --tick",

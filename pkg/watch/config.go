@@ -260,6 +260,11 @@ func (c Config) Validate() error {
 		return fieldError("MaxDuration", "must be at least "+MinMaxDuration.String()+": a run needs that long to claim and ask")
 	case c.FirstDelay < 0:
 		return fieldError("FirstDelay", "must not be negative")
+	// The plans ask at whole seconds: a first check within the first
+	// second but after sentAt was planned at 1 s, and the run asked again
+	// 2 s on, a request no plan made or counted (helper-381).
+	case c.FirstDelay > 0 && c.onItsClock(c.FirstDelay) < 1:
+		return fieldError("FirstDelay", "must be 0 (at once) or at least 1s")
 	case c.FirstDelay > MaxCheckWait:
 		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")
 	case c.GiveUpAfter <= 0:

@@ -24,13 +24,34 @@ func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
 		"postgres://zwatch:S3cret@localhost:" + port + "/shop?sslmode=disable":             false,
 		"postgres://zwatch:S3cret@:" + port + "/shop?sslmode=disable":                      true,
 		"postgres://zwatch@db.invalid:" + port + "/shop?sslmode=disable&connect_timeout=2": false,
+		// The words in a value are no host (helper-381).
+		"port=" + port + " dbname=pin_service user=zwatch sslmode=disable":            true,
+		"port=" + port + " dbname='my localhost' user=zwatch sslmode=disable":         true,
+		"postgres://zwatch:notlocalhost@:" + port + "/shop?sslmode=disable":           true,
+		"port=" + port + " password='S3cret host=x\\' y' dbname=shop sslmode=disable": true,
+		"host='' port=" + port + " dbname=shop user=zwatch sslmode=disable":           true,
+		"port=" + port + " host = localhost dbname=shop sslmode=disable":              false,
+		"postgres://zwatch@:" + port + "/shop?host=localhost&sslmode=disable":         false,
+		"port=" + port + " service=shop dbname=shop sslmode=disable":                  false,
 	} {
-		st, err := Open(context.Background(), settings)
-		if st != nil {
-			st.Close()
-		}
-		if err == nil || strings.Contains(err.Error(), "PGHOST=/var/run/postgresql") != hint || strings.Contains(err.Error(), "S3cret") {
+		if got, err := failedOpen(settings); err == nil || got != hint || strings.Contains(err.Error(), "S3cret") {
 			t.Errorf("%s: %v; want the local socket named: %v", settings, err, hint)
 		}
 	}
+	// PGHOST= in a crontab is no host either: the Go driver dials the
+	// local system over TCP.
+	t.Setenv("PGHOST", "")
+	if got, err := failedOpen("port=" + port + " dbname=shop user=zwatch sslmode=disable"); err == nil || !got {
+		t.Errorf("with PGHOST empty: %v; want the local socket named", err)
+	}
+}
+
+// failedOpen is whether Open's error on settings names the socket, and the
+// error.
+func failedOpen(settings string) (bool, error) {
+	st, err := Open(context.Background(), settings)
+	if st != nil {
+		st.Close()
+	}
+	return err != nil && strings.Contains(err.Error(), "PGHOST=/var/run/postgresql"), err
 }

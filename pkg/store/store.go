@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -822,19 +823,79 @@ func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 // (Debian's pg_hba.conf: peer login on the socket, a password over TCP)
 // may refuse zwatch, or find no server listening on TCP (helper-372).
 // Settings that name localhost, or a service, are taken as naming a host:
-// PGHOST would not change them (helper-378). zwatch does not look for the
-// socket itself: psql's place for it is where libpq was built to look, and
-// a guess (/tmp, which any local user may write) could hand the password
-// to another program (helper-375).
+// PGHOST would not change them (helper-378). An empty host (PGHOST= in a
+// crontab) is none: the Go driver dials the local system over TCP, psql
+// the socket. zwatch does not look for the socket itself: psql's place for
+// it is where libpq was built to look, and a guess (/tmp, which any local
+// user may write) could hand the password to another program (helper-375).
 func overTCPHint(cfg pq.Config, settings string) string {
-	lower := strings.ToLower(settings)
-	if cfg.Host != "localhost" || len(cfg.Multi) > 0 || cfg.Hostaddr.IsValid() ||
+	if cfg.Host != "localhost" && cfg.Host != "" || len(cfg.Multi) > 0 || cfg.Hostaddr.IsValid() ||
 		os.Getenv("PGHOST") != "" || os.Getenv("PGHOSTADDR") != "" || os.Getenv("PGSERVICE") != "" ||
-		strings.Contains(lower, "localhost") || strings.Contains(lower, "service") {
+		namesAServer(settings) {
 		return ""
 	}
 	return "; with no host given, zwatch connects to localhost over TCP, and psql to the local Unix socket: " +
 		"PGHOST=/var/run/postgresql has zwatch connect as psql does"
+}
+
+// namesAServer tells whether settings, a URL or key=value pairs as lib/pq
+// reads them, give a host, a host address or a service: only the keys, so
+// that a database, user or password holding the word "localhost" or
+// "service" is not taken for one (helper-381). An empty value names none,
+// as an empty PGHOST. Settings it cannot read are taken as naming one: the
+// hint is then left out, as where it would be wrong.
+func namesAServer(settings string) bool {
+	names := func(key, value string) bool {
+		return value != "" && (key == "host" || key == "hostaddr" || key == "service")
+	}
+	if strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://") {
+		u, err := url.Parse(settings)
+		if err != nil {
+			return true
+		}
+		for key, values := range u.Query() {
+			if names(key, strings.Join(values, "")) {
+				return true
+			}
+		}
+		return u.Hostname() != ""
+	}
+	// Pairs as libpq writes them: key = value, the value bare or in single
+	// quotes, a backslash escaping the character after it.
+	const space = " \t\n\r\f\v"
+	rest := strings.TrimLeft(settings, space)
+	for rest != "" {
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 {
+			return true
+		}
+		key := strings.TrimSpace(rest[:eq])
+		rest = strings.TrimLeft(rest[eq+1:], space)
+		quoted := strings.HasPrefix(rest, "'")
+		if quoted {
+			rest = rest[1:]
+		}
+		end := 0
+		for ; end < len(rest); end++ {
+			if c := rest[end]; c == '\\' {
+				end++
+			} else if quoted && c == '\'' || !quoted && strings.IndexByte(space, c) >= 0 {
+				break
+			}
+		}
+		if quoted && end >= len(rest) {
+			return true
+		}
+		end = min(end, len(rest))
+		if names(key, rest[:end]) {
+			return true
+		}
+		if quoted {
+			end++
+		}
+		rest = strings.TrimLeft(rest[end:], space)
+	}
+	return false
 }
 
 func sslModeOf(cfg pq.Config) string {

@@ -9,6 +9,7 @@
 package watch
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math"
@@ -263,7 +264,7 @@ func (c Config) Validate() error {
 	// The plans ask at whole seconds: a first check within the first
 	// second but after sentAt was planned at 1 s, and the run asked again
 	// 2 s on, a request no plan made or counted (helper-381).
-	case c.FirstDelay > 0 && c.onItsClock(c.FirstDelay) < 1:
+	case c.FirstDelay > 0 && c.FirstDelay.Seconds()*cmp.Or(c.TimeScale, 1) < 1: // on the plans' clock
 		return fieldError("FirstDelay", "must be 0 (at once) or at least 1s")
 	case c.FirstDelay > MaxCheckWait:
 		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")

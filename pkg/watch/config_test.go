@@ -103,6 +103,29 @@ func TestFloorsAreHeldOnTheRunsOwnClock(t *testing.T) {
 	}
 }
 
+// A first check after sentAt but within the plans' first second is
+// refused, on the plans' clock: planned at 1 s, it cost a request no plan
+// counted (helper-381, helper-382). At sentAt, or from 1 s, it is taken.
+func TestAFirstDelayInsideThePlansFirstSecondIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		firstDelay time.Duration
+		scale      float64
+		refused    bool
+	}{
+		{0, 0, false}, {time.Nanosecond, 0, true}, {999 * time.Millisecond, 0, true}, {time.Second, 0, false},
+		{375 * time.Millisecond, 40, false}, // a benchmark's 15 s at ÷ 40
+		{20 * time.Millisecond, 40, true},
+		{1200 * time.Millisecond, 0.5, true}, // 0.6 s on the plans' clock
+	} {
+		cfg := DefaultConfig()
+		cfg.FirstDelay, cfg.TimeScale = c.firstDelay, c.scale
+		var fe *FieldError
+		if err := cfg.Validate(); (errors.As(err, &fe) && fe.Field == "FirstDelay") != c.refused || !c.refused && err != nil {
+			t.Errorf("FirstDelay %v at scale %g: Validate() = %v, want refused: %v", c.firstDelay, c.scale, err, c.refused)
+		}
+	}
+}
+
 // A compressed clock that is no number cannot lift the floors of --tick
 // and --max-duration: max(1, NaN) is NaN, and nothing is less than NaN.
 func TestTimeScaleThatIsNoNumberIsRefused(t *testing.T) {

@@ -29,10 +29,17 @@ func TestAFailedConnectionToLocalhostNamesTheSocketPsqlUses(t *testing.T) {
 		"port=" + port + " dbname='my localhost' user=zwatch sslmode=disable":         true,
 		"postgres://zwatch:notlocalhost@:" + port + "/shop?sslmode=disable":           true,
 		"port=" + port + " password='S3cret host=x\\' y' dbname=shop sslmode=disable": true,
-		"host='' port=" + port + " dbname=shop user=zwatch sslmode=disable":           true,
-		"port=" + port + " host = localhost dbname=shop sslmode=disable":              false,
-		"postgres://zwatch@:" + port + "/shop?host=localhost&sslmode=disable":         false,
-		"port=" + port + " service=shop dbname=shop sslmode=disable":                  false,
+		// A host named, if empty, or where lib/pq reads it (Unicode spaces
+		// part pairs; a URL's query key goes into the settings as it
+		// stands), keeps PGHOST from changing it (helper-382).
+		"host='' port=" + port + " dbname=shop user=zwatch sslmode=disable":                               false,
+		"port=" + port + " dbname=shop user=zwatch sslmode=disable host=":                                 false,
+		"port=" + port + " dbname=shop\u00a0host=localhost user=zwatch sslmode=disable":                   false,
+		"postgres://zwatch@:" + port + "/shop?sslmode=disable&application_name%3D%27%27%20host=localhost": false,
+		"postgres://zwatch@:" + port + "/shop?sslmode=disable&host=&host=localhost":                       true,
+		"port=" + port + " host = localhost dbname=shop sslmode=disable":                                  false,
+		"postgres://zwatch@:" + port + "/shop?host=localhost&sslmode=disable":                             false,
+		"port=" + port + " service=shop dbname=shop sslmode=disable":                                      false,
 	} {
 		if got, err := failedOpen(settings); err == nil || got != hint || strings.Contains(err.Error(), "S3cret") {
 			t.Errorf("%s: %v; want the local socket named: %v", settings, err, hint)

@@ -18,10 +18,12 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -838,62 +840,71 @@ func overTCPHint(cfg pq.Config, settings string) string {
 		"PGHOST=/var/run/postgresql has zwatch connect as psql does"
 }
 
-// namesAServer tells whether settings, a URL or key=value pairs as lib/pq
-// reads them, give a host, a host address or a service: only the keys, so
-// that a database, user or password holding the word "localhost" or
-// "service" is not taken for one (helper-381). An empty value names none,
-// as an empty PGHOST. Settings it cannot read are taken as naming one: the
-// hint is then left out, as where it would be wrong.
+// namesAServer tells whether settings, a URL or key=value pairs, give a
+// host, a host address or a service, as lib/pq reads them: only the keys,
+// so that a database, user or password holding the word "localhost" or
+// "service" is not taken for one (helper-381). Where a host is named, even
+// an empty one, PGHOST changes nothing, and the hint would be wrong
+// (helper-382). Settings it cannot read are taken as naming one: the hint
+// is then left out, as where it would be wrong.
 func namesAServer(settings string) bool {
-	names := func(key, value string) bool {
-		return value != "" && (key == "host" || key == "hostaddr" || key == "service")
-	}
+	isServerKey := func(key string) bool { return key == "host" || key == "hostaddr" || key == "service" }
 	if strings.HasPrefix(settings, "postgres://") || strings.HasPrefix(settings, "postgresql://") {
 		u, err := url.Parse(settings)
 		if err != nil {
 			return true
 		}
-		for key, values := range u.Query() {
-			if names(key, strings.Join(values, "")) {
+		// lib/pq writes each query key into its settings as it stands, and
+		// leaves out empty values: a key that is not a plain word may
+		// carry a pair of its own.
+		query := u.Query()
+		for key := range query {
+			if isServerKey(key) && query.Get(key) != "" ||
+				strings.IndexFunc(key, func(r rune) bool { return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) }) >= 0 {
 				return true
 			}
 		}
 		return u.Hostname() != ""
 	}
-	// Pairs as libpq writes them: key = value, the value bare or in single
-	// quotes, a backslash escaping the character after it.
-	const space = " \t\n\r\f\v"
-	rest := strings.TrimLeft(settings, space)
-	for rest != "" {
-		eq := strings.IndexByte(rest, '=')
-		if eq <= 0 {
+	// Pairs as lib/pq reads them: key = value, split at Unicode spaces, the
+	// value bare or in single quotes, a backslash escaping what follows.
+	rest := []rune(settings)
+	skipSpaces := func() {
+		for len(rest) > 0 && unicode.IsSpace(rest[0]) {
+			rest = rest[1:]
+		}
+	}
+	for skipSpaces(); len(rest) > 0; skipSpaces() {
+		end := slices.IndexFunc(rest, func(r rune) bool { return r == '=' || unicode.IsSpace(r) })
+		if end <= 0 {
 			return true
 		}
-		key := strings.TrimSpace(rest[:eq])
-		rest = strings.TrimLeft(rest[eq+1:], space)
-		quoted := strings.HasPrefix(rest, "'")
+		if isServerKey(string(rest[:end])) {
+			return true
+		}
+		rest = rest[end:]
+		skipSpaces()
+		if len(rest) == 0 || rest[0] != '=' {
+			return true
+		}
+		rest = rest[1:]
+		skipSpaces()
+		quoted := len(rest) > 0 && rest[0] == '\''
 		if quoted {
 			rest = rest[1:]
 		}
-		end := 0
-		for ; end < len(rest); end++ {
-			if c := rest[end]; c == '\\' {
-				end++
-			} else if quoted && c == '\'' || !quoted && strings.IndexByte(space, c) >= 0 {
-				break
+		for len(rest) > 0 && !(quoted && rest[0] == '\'' || !quoted && unicode.IsSpace(rest[0])) {
+			if rest[0] == '\\' && len(rest) > 1 {
+				rest = rest[1:]
 			}
-		}
-		if quoted && end >= len(rest) {
-			return true
-		}
-		end = min(end, len(rest))
-		if names(key, rest[:end]) {
-			return true
+			rest = rest[1:]
 		}
 		if quoted {
-			end++
+			if len(rest) == 0 {
+				return true
+			}
+			rest = rest[1:]
 		}
-		rest = strings.TrimLeft(rest[end:], space)
 	}
 	return false
 }

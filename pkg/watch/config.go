@@ -264,7 +264,7 @@ func (c Config) Validate() error {
 	// The plans ask at whole seconds: a first check within the first
 	// second but after sentAt was planned at 1 s, and the run asked again
 	// 2 s on, a request no plan made or counted (helper-381).
-	case c.FirstDelay > 0 && c.FirstDelay.Seconds()*cmp.Or(c.TimeScale, 1) < 1: // on the plans' clock
+	case c.FirstDelay > 0 && time.Duration(float64(c.FirstDelay)*cmp.Or(c.TimeScale, 1)) < time.Second: // as the scheduler scales it
 		return fieldError("FirstDelay", "must be 0 (at once) or at least 1s")
 	case c.FirstDelay > MaxCheckWait:
 		return fieldError("FirstDelay", "must be at most "+compactDuration(MaxCheckWait)+": a new order waits no longer than any other to be asked")

@@ -115,7 +115,9 @@ func TestAFirstDelayInsideThePlansFirstSecondIsRefused(t *testing.T) {
 		{0, 0, false}, {time.Nanosecond, 0, true}, {999 * time.Millisecond, 0, true}, {time.Second, 0, false},
 		{375 * time.Millisecond, 40, false}, // a benchmark's 15 s at ÷ 40
 		{20 * time.Millisecond, 40, true},
-		{1200 * time.Millisecond, 0.5, true}, // 0.6 s on the plans' clock
+		{1200 * time.Millisecond, 0.5, true},            // 0.6 s on the plans' clock
+		{99 * time.Millisecond, 10.1010101010101, true}, // 999.999999 ms, as the scheduler scales it
+		{100 * time.Millisecond, 10, false},
 	} {
 		cfg := DefaultConfig()
 		cfg.FirstDelay, cfg.TimeScale = c.firstDelay, c.scale

@@ -62,3 +62,19 @@ func failedOpen(settings string) (bool, error) {
 	}
 	return err != nil && strings.Contains(err.Error(), "PGHOST=/var/run/postgresql"), err
 }
+
+// A password that is also the database's, the user's or the host's name
+// stays out of the line Open gives (helper-383): the command line redacted
+// it, but Open's error is every caller's to print.
+func TestAFailedConnectionKeepsAPasswordOutOfItsNames(t *testing.T) {
+	_, port, _ := net.SplitHostPort(closedAddress(t))
+	for _, settings := range []string{
+		"port=" + port + " dbname=Hunter2Secret user=zwatch password=Hunter2Secret sslmode=disable",
+		"port=" + port + " dbname=shop user=Hunter2Secret password=Hunter2Secret sslmode=disable",
+		"postgres://zwatch:Hunter2Secret@:" + port + "/Hunter2Secret?sslmode=disable",
+	} {
+		if _, err := failedOpen(settings); err == nil || strings.Contains(err.Error(), "Hunter2Secret") {
+			t.Errorf("%s: %v; want the password left out", strings.ReplaceAll(settings, "Hunter2Secret", "PW"), err)
+		}
+	}
+}

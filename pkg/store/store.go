@@ -768,10 +768,19 @@ const (
 	pqHotStandby      = "server is in hot standby mode"
 )
 
-// connectError says what went wrong connecting to cfg, and what to do.
+// connectError says what went wrong connecting to cfg, and what to do,
+// the password left out where it is also the user's, the database's or the
+// host's name (helper-383): each caller may print it as it stands.
+func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
+	e := describeConnectError(cfg, databaseURL, err)
+	e.msg = redactPassword(e.msg, cfg.Password)
+	return e
+}
+
+// describeConnectError is connectError before the password is left out.
 // "Database unreachable" is kept for when nothing answered: a server that
 // refused the password or the database name did answer.
-func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
+func describeConnectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	server := "the database server at host " + serverOf(cfg)
 	detail := redactDSNError(err, databaseURL)
 	pqErr := pq.As(err)

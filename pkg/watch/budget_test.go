@@ -155,9 +155,17 @@ func TestAFailingBudgetReleasesEachOrderOnce(t *testing.T) {
 	cfg := e.config()
 	cfg.Rate = 5
 	cfg.Batch = 10
-	cfg.Loop, cfg.MaxDuration = 8*time.Second, 8*time.Second
+	// The run ends once every order is released to wait, not on a clock:
+	// on a busy host the third claim came too late for an 8 s loop
+	// (helper-380). The loop's bound only keeps a broken run from hanging.
+	cfg.Loop, cfg.MaxDuration = time.Minute, time.Minute
 
-	sum := e.run(cfg)
+	sum := e.runUntil(cfg, func() bool {
+		var waiting int
+		e.db.Get(&waiting, `SELECT count(*) FROM zwatch_order_checks
+			WHERE claimed_by IS NULL AND next_check_at > now() + interval '30 seconds'`)
+		return waiting == 30
+	})
 
 	if sum.Total.Asked != 0 || sum.Total.Skipped != 30 || sum.Integrations[0].NoBudget != 30 {
 		t.Errorf("summary %+v, %d released without budget: want each of the 30 orders released once", sum.Total, sum.Integrations[0].NoBudget)

@@ -104,7 +104,10 @@ func TestHangingPanelNotCutOffStopsTheGiveUpClock(t *testing.T) {
 	// over before a third can time out, and releases the rest unasked.
 	e.znet.SetDefault(znettest.Waiting("").After(time.Hour))
 	cfg := e.config()
-	cfg.Timeout, cfg.MaxDuration, cfg.PerIntegration = time.Second, 1500*time.Millisecond, 1
+	// Half a timeout to spare for the run's start: a first claim 600 ms
+	// late on a busy host left it a half second no answer could fill
+	// (helper-380).
+	cfg.Timeout, cfg.MaxDuration, cfg.PerIntegration = 3*time.Second, 4500*time.Millisecond, 1
 	for range 3 {
 		e.db.MakeAllDue()
 		sum := e.run(cfg)

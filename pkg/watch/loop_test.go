@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,7 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 			}
 		}
 	}()
+	var gaps []time.Duration
 	completed := sums[0].Total.Completed + sums[1].Total.Completed
 	if completed != n {
 		t.Errorf("the two loops completed %d orders, want %d", completed, n)
@@ -92,16 +94,25 @@ func TestLoopKeepsClaimingAsOrdersBecomeDue(t *testing.T) {
 		if got := e.znet.MaxConcurrentFor(ref); got > 1 {
 			t.Errorf("referans %s asked by two loops at the same time", ref)
 		}
-		// Due a second after each answer, an order is asked on the loops'
-		// next tick or so: a loop that claimed only now and then (every 8
-		// s, say) would still get there, but late. The bound leaves a busy
-		// host seconds to spare.
 		for k := 1; k < len(asked[ref]); k++ {
-			if gap := asked[ref][k].Sub(asked[ref][k-1]); gap > watch.MinCheckWait+4*time.Second {
-				t.Errorf("referans %s asked again %s after the answer before, due after %s: the loops did not claim it as it fell due",
+			gap := asked[ref][k].Sub(asked[ref][k-1])
+			gaps = append(gaps, gap)
+			if gap > watch.MinCheckWait+14*time.Second {
+				t.Errorf("referans %s asked again %s after the answer before, due after %s: left unasked",
 					ref, gap.Round(time.Millisecond), watch.MinCheckWait)
 			}
 		}
+	}
+	// Due a second after each answer, an order is asked on the loops'
+	// next tick or so: a loop that claimed only now and then (every 8 s,
+	// say) would still get there, but late, every time. The median leaves
+	// a busy host's slow claims out, which took a few gaps past 5 s under
+	// -race with the cores taken (helper-380); each gap's own bound above
+	// still catches an order left until a claim lapsed (45 s, 69721d1).
+	slices.Sort(gaps)
+	if len(gaps) > 0 && gaps[len(gaps)/2] > watch.MinCheckWait+4*time.Second {
+		t.Errorf("orders asked again a median %s after the answer before, due after %s: the loops did not claim them as they fell due",
+			gaps[len(gaps)/2].Round(time.Millisecond), watch.MinCheckWait)
 	}
 }
 

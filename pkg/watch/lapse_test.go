@@ -284,17 +284,23 @@ func TestARunRenewsAtOnceWhenTheDatabaseAnswersAgain(t *testing.T) {
 	stop := r.heartbeat(held)
 	defer stop()
 	r.renewSoon()
+	// Renewing again, and the claims confirmed: the renewal notes the one
+	// a moment before the other, and a look between them is no fault
+	// (helper-380).
+	renewed := func() bool {
+		for _, id := range held.list() {
+			if !held.confirmedWithin(id, unconfirmedLimit) {
+				return false
+			}
+		}
+		return held.renewing()
+	}
 	deadline := time.Now().Add(5 * time.Second)
-	for !held.renewing() && time.Now().Before(deadline) {
+	for !renewed() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !held.renewing() {
-		t.Fatal("asked to renew at once, the heartbeat had not renewed within 5 s")
-	}
-	for _, id := range held.list() {
-		if !held.confirmedWithin(id, unconfirmedLimit) {
-			t.Errorf("claim on %s not confirmed by the renewal", id)
-		}
+	if !renewed() {
+		t.Errorf("asked to renew at once, the heartbeat had not renewed and confirmed its claims within 5 s (renewing: %v)", held.renewing())
 	}
 }
 

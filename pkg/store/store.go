@@ -190,7 +190,7 @@ func open(ctx context.Context, databaseURL string, readOnly bool) (*Store, error
 			// value in options): settings that cannot be read, as psql
 			// would refuse them before connecting.
 			return nil, fmt.Errorf("%w: %s answered: %s: check the connection settings for a mistyped key or value",
-				ErrInvalidSettings, "the database server at host "+serverOf(cfg), redactDSNError(pqErr, databaseURL))
+				ErrInvalidSettings, passwordLeftOut("the database server at host "+serverOf(cfg), cfg), redactDSNError(pqErr, databaseURL))
 		}
 		return nil, connectError(cfg, databaseURL, err)
 	}
@@ -773,8 +773,17 @@ const (
 // host's name (helper-383): each caller may print it as it stands.
 func connectError(cfg pq.Config, databaseURL string, err error) *ConnectError {
 	e := describeConnectError(cfg, databaseURL, err)
-	e.msg = redactPassword(e.msg, cfg.Password)
+	e.msg = passwordLeftOut(e.msg, cfg)
 	return e
+}
+
+// passwordLeftOut is msg without cfg's password, as written and as %q
+// quotes it (a name holding a quote or a backslash).
+func passwordLeftOut(msg string, cfg pq.Config) string {
+	if cfg.Password == "" {
+		return msg
+	}
+	return redactPassword(redactPassword(msg, cfg.Password), quotedForm(cfg.Password))
 }
 
 // describeConnectError is connectError before the password is left out.

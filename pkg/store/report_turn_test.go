@@ -84,14 +84,17 @@ func TestTheTurnToReportHoldsNoTransactionOpen(t *testing.T) {
 	first := firstRunHasTheTurn(t, db, time.Minute)
 	waited := make(chan bool)
 	go func() {
-		_, ok, _ := openAnother(t, db).TakeRunReportTurn(context.Background(), 2*time.Second, time.Minute)
+		_, ok, _ := openAnother(t, db).TakeRunReportTurn(context.Background(), 3*time.Second, time.Minute)
 		waited <- ok
 	}()
-	time.Sleep(200 * time.Millisecond)
 	// Each of the waiting run's tries is a short transaction, and a look
 	// may fall between its statements (often so on a busy host under
 	// -race): what must not be there is a transaction begun well before
-	// the look, as one held for the whole wait or the whole turn was.
+	// the look, as one held for the whole wait or the whole turn was. The
+	// looks begin late enough for one held from a waiting run's start,
+	// 200 ms slow on a busy host, to be half a second old at the first
+	// (helper-384), and end within the wait.
+	time.Sleep(700 * time.Millisecond)
 	const looks = 20
 	open := 0
 	for range looks {

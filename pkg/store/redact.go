@@ -304,7 +304,12 @@ func keyValueUnescaped(value string) string {
 }
 
 // quotedForm is s as %q shows it, without the quotes around it.
-func quotedForm(s string) string { return strings.Trim(strconv.Quote(s), `"`) }
+func quotedForm(s string) string {
+	// Only the outer quotes: Trim took an escaped one at either end too,
+	// and a password ending in a quote showed as REDACTED" (helper-385).
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
 
 // replaceWord replaces word in msg where it stands as a word of a command
 // line: at the message's ends, or between spaces or quotes. Elsewhere it

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lib/pq"
 )
 
 func TestRedactPasswordLeavesAShortPasswordsNeighboursReadable(t *testing.T) {
@@ -73,5 +76,17 @@ func TestQuotesPasswordFindsEveryQuoting(t *testing.T) {
 	}
 	if quotesPassword("balance may not go down", pw) || quotesPassword("anything", "") {
 		t.Error("words without the password were taken to quote it")
+	}
+}
+
+// A password at a quote's edge, quoted by %q as a name beside it, is left
+// out whole: the escaped quote went with the outer ones, and a password
+// ending in a quote showed as REDACTED" (helper-385).
+func TestAPasswordAtAQuotesEdgeIsLeftOutWhole(t *testing.T) {
+	for _, password := range []string{`Hunter2Secret"`, `"Hunter2Secret`, `Hunter"2Secret`, `Hunter2Secret\`} {
+		line := fmt.Sprintf("database %q does not exist", password)
+		if got := passwordLeftOut(line, pq.Config{Password: password}); got != `database "REDACTED" does not exist` {
+			t.Errorf("password %s: %s", password, got)
+		}
 	}
 }

@@ -82,9 +82,9 @@ func TestTheTurnToReportHoldsNoTransactionOpen(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	first := firstRunHasTheTurn(t, db, time.Minute)
-	waited := make(chan bool)
+	waited, another := make(chan bool), openAnother(t, db)
 	go func() {
-		_, ok, _ := openAnother(t, db).TakeRunReportTurn(context.Background(), 3*time.Second, time.Minute)
+		_, ok, _ := another.TakeRunReportTurn(context.Background(), 3*time.Second, time.Minute)
 		waited <- ok
 	}()
 	// Each of the waiting run's tries is a short transaction, and a look

@@ -783,7 +783,8 @@ func passwordLeftOut(msg string, cfg pq.Config) string {
 	if cfg.Password == "" {
 		return msg
 	}
-	return redactPassword(redactPassword(msg, cfg.Password), quotedForm(cfg.Password))
+	// The quoted form first: the password as written may stand inside it.
+	return redactPassword(redactPassword(msg, quotedForm(cfg.Password)), cfg.Password)
 }
 
 // describeConnectError is connectError before the password is left out.

@@ -185,7 +185,9 @@ func readableFit(fit store.PanelFit) bool {
 		return false
 	}
 	for k, a := range fit.Ages {
-		if d := a - gridAges[k]; !(d <= 1e-6*max(a, 1) && d >= -1e-6*max(a, 1)) {
+		// Within a millionth of the grid's own age: of the saved one, an
+		// infinite age was within infinity of it (helper-385).
+		if d := a - gridAges[k]; !(d <= 1e-6*max(gridAges[k], 1) && d >= -1e-6*max(gridAges[k], 1)) {
 			return false
 		}
 	}

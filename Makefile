@@ -83,7 +83,7 @@ vet:
 #   make test PKGS=./pkg/watch TESTFLAGS='-run TestAnswerOfALapsedClaimIsDropped -v'
 # go test -json goes through testdata/testsum (built into bin/), which prints what plain go
 # test would (each package's ok or FAIL line, the output of failed tests) and
-# ends with one line counting the tests, e.g. "tests: 1686 passed,
+# ends with one line counting the tests, e.g. "tests: 1687 passed,
 # 0 failed"; pipefail keeps a failing go test failing the target.
 PKGS      ?= ./...
 TESTFLAGS ?=
